@@ -1,0 +1,32 @@
+package io.connectmqtt.common;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * A message received from the broker, version independent. {@link #acknowledge()} sends PUBACK/PUBREC for QoS 1/2;
+ * until then the broker keeps the message in the session and redelivers it after a reconnect.
+ */
+public record InboundMessage(
+    String topic,
+    byte[] payload,
+    int qos,
+    boolean retain,
+    boolean dup,
+    OptionalInt packetId,
+    Optional<String> contentType,
+    Optional<String> responseTopic,
+    Optional<byte[]> correlationData,
+    Optional<Boolean> payloadUtf8,
+    OptionalLong messageExpirySeconds,
+    List<Map.Entry<String, String>> userProperties,
+    long receivedNanos,
+    Runnable acknowledgement) {
+
+  public void acknowledge() {
+    acknowledgement.run();
+  }
+}

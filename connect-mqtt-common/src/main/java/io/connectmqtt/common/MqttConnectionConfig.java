@@ -1,0 +1,264 @@
+package io.connectmqtt.common;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The MQTT connection settings every plugin shares, as a {@link ConfigDef} fragment with typed getters: server URIs
+ * with failover, protocol version, session, authentication, reconnect backoff and TLS.
+ */
+public final class MqttConnectionConfig {
+
+  public static final String GROUP_CONNECTION = "MQTT connection";
+  public static final String GROUP_TLS = "MQTT TLS";
+
+  public static final String SERVER_URIS_CONFIG = "mqtt.server.uris";
+  private static final String SERVER_URIS_DOC =
+      "MQTT brokers to connect to, as a comma-separated list of URIs: tcp://host:1883 for plain TCP, ssl://host:8883 "
+          + "for TLS (mqtt:// and mqtts:// are accepted as aliases). The first reachable one is used; when the "
+          + "connection drops the client fails over to the next one, round robin.";
+
+  public static final String VERSION_CONFIG = "mqtt.version";
+  public static final String VERSION_5 = "5";
+  public static final String VERSION_3_1_1 = "3.1.1";
+  private static final String VERSION_DOC =
+      "MQTT protocol version: 5 (user properties, content type, correlation data, receive maximum, session expiry) "
+          + "or 3.1.1.";
+
+  public static final String CLIENT_ID_CONFIG = "mqtt.client.id";
+  private static final String CLIENT_ID_DOC =
+      "MQTT client identifier prefix. Each task connects as '<prefix>-<task number>', a stable identity so that its "
+          + "persistent session (and the messages the broker keeps for it) survives restarts. Empty means the "
+          + "connector name.";
+
+  public static final String USERNAME_CONFIG = "mqtt.username";
+  public static final String PASSWORD_CONFIG = "mqtt.password";
+
+  public static final String KEEP_ALIVE_CONFIG = "mqtt.keepalive.seconds";
+  public static final String CONNECT_TIMEOUT_CONFIG = "mqtt.connect.timeout.ms";
+  public static final String RECONNECT_BACKOFF_INITIAL_CONFIG = "mqtt.reconnect.backoff.initial.ms";
+  public static final String RECONNECT_BACKOFF_MAX_CONFIG = "mqtt.reconnect.backoff.max.ms";
+  public static final String CLEAN_START_CONFIG = "mqtt.clean.start";
+  public static final String SESSION_EXPIRY_CONFIG = "mqtt.session.expiry.seconds";
+  public static final String MAX_PACKET_SIZE_CONFIG = "mqtt.max.packet.size.bytes";
+
+  public static final String SSL_TRUSTSTORE_LOCATION_CONFIG = "mqtt.ssl.truststore.location";
+  public static final String SSL_TRUSTSTORE_TYPE_CONFIG = "mqtt.ssl.truststore.type";
+  public static final String SSL_TRUSTSTORE_PASSWORD_CONFIG = "mqtt.ssl.truststore.password";
+  public static final String SSL_KEYSTORE_LOCATION_CONFIG = "mqtt.ssl.keystore.location";
+  public static final String SSL_KEYSTORE_TYPE_CONFIG = "mqtt.ssl.keystore.type";
+  public static final String SSL_KEYSTORE_PASSWORD_CONFIG = "mqtt.ssl.keystore.password";
+  public static final String SSL_KEY_LOCATION_CONFIG = "mqtt.ssl.key.location";
+  public static final String SSL_KEY_PASSWORD_CONFIG = "mqtt.ssl.key.password";
+  public static final String SSL_HOSTNAME_VERIFICATION_CONFIG = "mqtt.ssl.hostname.verification.enabled";
+  public static final String SSL_PROTOCOLS_CONFIG = "mqtt.ssl.protocols";
+
+  public static final List<String> STORE_TYPES = List.of("PEM", "JKS", "PKCS12");
+
+  private MqttConnectionConfig() {}
+
+  /** Adds the connection keys to {@code configDef} and returns it. */
+  public static ConfigDef define(ConfigDef configDef) {
+    int order = 0;
+    configDef
+        .define(SERVER_URIS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new ServerUrisValidator(),
+            Importance.HIGH, SERVER_URIS_DOC, GROUP_CONNECTION, ++order, Width.LONG, "MQTT server URIs")
+        .define(VERSION_CONFIG, Type.STRING, VERSION_5, ValidString.in(VERSION_5, VERSION_3_1_1),
+            Importance.HIGH, VERSION_DOC, GROUP_CONNECTION, ++order, Width.SHORT, "MQTT version")
+        .define(CLIENT_ID_CONFIG, Type.STRING, "", new ClientIdValidator(), Importance.MEDIUM, CLIENT_ID_DOC,
+            GROUP_CONNECTION, ++order, Width.MEDIUM, "Client id prefix")
+        .define(USERNAME_CONFIG, Type.STRING, null, Importance.MEDIUM,
+            "User name for the MQTT CONNECT packet. Empty: no authentication.", GROUP_CONNECTION, ++order,
+            Width.MEDIUM, "User name")
+        .define(PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
+            "Password for the MQTT CONNECT packet; needs " + USERNAME_CONFIG + " with MQTT 3.1.1.",
+            GROUP_CONNECTION, ++order, Width.MEDIUM, "Password")
+        .define(KEEP_ALIVE_CONFIG, Type.INT, 60, Range.between(0, 65_535), Importance.LOW,
+            "Keep-alive interval in seconds (0 disables it). The broker drops a client silent for 1.5 times this.",
+            GROUP_CONNECTION, ++order, Width.SHORT, "Keep-alive (s)")
+        .define(CONNECT_TIMEOUT_CONFIG, Type.INT, 10_000, Range.between(100, 300_000), Importance.LOW,
+            "How long to wait for the TCP/TLS connection and the broker's CONNACK, in milliseconds.",
+            GROUP_CONNECTION, ++order, Width.SHORT, "Connect timeout (ms)")
+        .define(RECONNECT_BACKOFF_INITIAL_CONFIG, Type.LONG, 500L, Range.between(10L, 600_000L), Importance.LOW,
+            "First delay before reconnecting after the connection is lost; doubled on every failed attempt.",
+            GROUP_CONNECTION, ++order, Width.SHORT, "Reconnect backoff initial (ms)")
+        .define(RECONNECT_BACKOFF_MAX_CONFIG, Type.LONG, 30_000L, Range.between(10L, 3_600_000L), Importance.LOW,
+            "Largest delay between reconnect attempts.", GROUP_CONNECTION, ++order, Width.SHORT,
+            "Reconnect backoff max (ms)")
+        .define(CLEAN_START_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM,
+            "Start with a fresh session. Leave false for at-least-once delivery: the broker then keeps the "
+                + "subscription and every unacknowledged QoS 1/2 message for this client while it is away.",
+            GROUP_CONNECTION, ++order, Width.SHORT, "Clean start")
+        .define(SESSION_EXPIRY_CONFIG, Type.LONG, 86_400L, Range.between(0L, 4_294_967_295L), Importance.MEDIUM,
+            "MQTT 5 session expiry interval in seconds: how long the broker keeps the session (and queued "
+                + "messages) after a disconnect. Ignored by MQTT 3.1.1, where a non-clean session never expires.",
+            GROUP_CONNECTION, ++order, Width.SHORT, "Session expiry (s)")
+        .define(MAX_PACKET_SIZE_CONFIG, Type.INT, 10 * 1024 * 1024, Range.between(1024, 268_435_455),
+            Importance.LOW, "Largest MQTT packet this client accepts (MQTT 5), in bytes.", GROUP_CONNECTION,
+            ++order, Width.SHORT, "Max packet size");
+
+    order = 0;
+    configDef
+        .define(SSL_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.MEDIUM,
+            "Trust store for ssl:// URIs: a PEM file of CA certificates, or a JKS/PKCS12 store. Empty: the JVM's "
+                + "default trust store.", GROUP_TLS, ++order, Width.LONG, "Trust store")
+        .define(SSL_TRUSTSTORE_TYPE_CONFIG, Type.STRING, "PEM", ConfigDef.CaseInsensitiveValidString.in("PEM", "JKS",
+            "PKCS12"), Importance.LOW, "Format of the trust store: PEM, JKS or PKCS12.", GROUP_TLS, ++order,
+            Width.SHORT, "Trust store type")
+        .define(SSL_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW,
+            "Password of a JKS/PKCS12 trust store.", GROUP_TLS, ++order, Width.MEDIUM, "Trust store password")
+        .define(SSL_KEYSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.MEDIUM,
+            "Client certificate for mutual TLS: a PEM certificate chain (with " + SSL_KEY_LOCATION_CONFIG
+                + " holding the key), or a JKS/PKCS12 key store.", GROUP_TLS, ++order, Width.LONG, "Key store")
+        .define(SSL_KEYSTORE_TYPE_CONFIG, Type.STRING, "PEM", ConfigDef.CaseInsensitiveValidString.in("PEM", "JKS",
+            "PKCS12"), Importance.LOW, "Format of the key store: PEM, JKS or PKCS12.", GROUP_TLS, ++order,
+            Width.SHORT, "Key store type")
+        .define(SSL_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW,
+            "Password of a JKS/PKCS12 key store.", GROUP_TLS, ++order, Width.MEDIUM, "Key store password")
+        .define(SSL_KEY_LOCATION_CONFIG, Type.STRING, null, Importance.LOW,
+            "PEM file with the client's private key (PKCS#8, 'BEGIN PRIVATE KEY'), for a PEM key store.",
+            GROUP_TLS, ++order, Width.LONG, "Private key")
+        .define(SSL_KEY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW,
+            "Password of the private key inside a JKS/PKCS12 key store, when it differs from the store's.",
+            GROUP_TLS, ++order, Width.MEDIUM, "Key password")
+        .define(SSL_HOSTNAME_VERIFICATION_CONFIG, Type.BOOLEAN, true, Importance.LOW,
+            "Check that the broker's certificate names the host connected to. Turn off only for tests.",
+            GROUP_TLS, ++order, Width.SHORT, "Hostname verification")
+        .define(SSL_PROTOCOLS_CONFIG, Type.LIST, "TLSv1.3,TLSv1.2", Importance.LOW,
+            "TLS protocol versions offered.", GROUP_TLS, ++order, Width.MEDIUM, "TLS protocols");
+    return configDef;
+  }
+
+  /** The typed view of the connection keys of any config built from {@link #define}. */
+  public static MqttConnectionSettings settings(AbstractConfig config, String clientId) {
+    List<MqttServerUri> uris = config.getList(SERVER_URIS_CONFIG).stream().map(MqttServerUri::parse).toList();
+    TlsSettings tls = new TlsSettings(
+        Optional.ofNullable(config.getString(SSL_TRUSTSTORE_LOCATION_CONFIG)).filter(s -> !s.isBlank()),
+        config.getString(SSL_TRUSTSTORE_TYPE_CONFIG).toUpperCase(Locale.ROOT),
+        config.getPassword(SSL_TRUSTSTORE_PASSWORD_CONFIG),
+        Optional.ofNullable(config.getString(SSL_KEYSTORE_LOCATION_CONFIG)).filter(s -> !s.isBlank()),
+        config.getString(SSL_KEYSTORE_TYPE_CONFIG).toUpperCase(Locale.ROOT),
+        config.getPassword(SSL_KEYSTORE_PASSWORD_CONFIG),
+        Optional.ofNullable(config.getString(SSL_KEY_LOCATION_CONFIG)).filter(s -> !s.isBlank()),
+        config.getPassword(SSL_KEY_PASSWORD_CONFIG),
+        config.getBoolean(SSL_HOSTNAME_VERIFICATION_CONFIG),
+        config.getList(SSL_PROTOCOLS_CONFIG));
+    return new MqttConnectionSettings(
+        uris,
+        VERSION_5.equals(config.getString(VERSION_CONFIG)),
+        clientId,
+        Optional.ofNullable(config.getString(USERNAME_CONFIG)).filter(s -> !s.isBlank()),
+        Optional.ofNullable(config.getPassword(PASSWORD_CONFIG)),
+        config.getInt(KEEP_ALIVE_CONFIG),
+        config.getInt(CONNECT_TIMEOUT_CONFIG),
+        config.getLong(RECONNECT_BACKOFF_INITIAL_CONFIG),
+        config.getLong(RECONNECT_BACKOFF_MAX_CONFIG),
+        config.getBoolean(CLEAN_START_CONFIG),
+        config.getLong(SESSION_EXPIRY_CONFIG),
+        config.getInt(MAX_PACKET_SIZE_CONFIG),
+        tls);
+  }
+
+  /** The client id prefix a connector's tasks use: the configured one, else the connector's name. */
+  public static String clientIdPrefix(AbstractConfig config, String connectorName) {
+    String configured = config.getString(CLIENT_ID_CONFIG);
+    return configured == null || configured.isBlank() ? connectorName : configured;
+  }
+
+  /** Immutable, typed connection settings. The password stays a {@link Password}. */
+  public record MqttConnectionSettings(
+      List<MqttServerUri> serverUris,
+      boolean mqtt5,
+      String clientId,
+      Optional<String> username,
+      Optional<Password> password,
+      int keepAliveSeconds,
+      int connectTimeoutMs,
+      long reconnectBackoffInitialMs,
+      long reconnectBackoffMaxMs,
+      boolean cleanStart,
+      long sessionExpirySeconds,
+      int maxPacketSize,
+      TlsSettings tls) {
+
+    public MqttConnectionSettings withClientId(String newClientId) {
+      return new MqttConnectionSettings(serverUris, mqtt5, newClientId, username, password, keepAliveSeconds,
+          connectTimeoutMs, reconnectBackoffInitialMs, reconnectBackoffMaxMs, cleanStart, sessionExpirySeconds,
+          maxPacketSize, tls);
+    }
+
+    public MqttConnectionSettings withCleanStart(boolean newCleanStart, long newSessionExpirySeconds) {
+      return new MqttConnectionSettings(serverUris, mqtt5, clientId, username, password, keepAliveSeconds,
+          connectTimeoutMs, reconnectBackoffInitialMs, reconnectBackoffMaxMs, newCleanStart,
+          newSessionExpirySeconds, maxPacketSize, tls);
+    }
+  }
+
+  /** TLS material locations; read only when an ssl:// URI is used. */
+  public record TlsSettings(
+      Optional<String> truststoreLocation,
+      String truststoreType,
+      Password truststorePassword,
+      Optional<String> keystoreLocation,
+      String keystoreType,
+      Password keystorePassword,
+      Optional<String> keyLocation,
+      Password keyPassword,
+      boolean hostnameVerification,
+      List<String> protocols) {}
+
+  static final class ServerUrisValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      @SuppressWarnings("unchecked")
+      List<String> uris = (List<String>) value;
+      if (uris == null || uris.isEmpty()) {
+        throw new ConfigException(name, value, "Give at least one broker, e.g. tcp://localhost:1883");
+      }
+      for (String uri : uris) {
+        try {
+          MqttServerUri.parse(uri);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(name, uri, e.getMessage());
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "non-empty list of tcp://host:port or ssl://host:port";
+    }
+  }
+
+  static final class ClientIdValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String id = (String) value;
+      if (id != null && (id.length() > 200 || !id.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+        throw new ConfigException(name, value,
+            "Use at most 200 printable ASCII characters without spaces, e.g. 'plant-1-ingest'");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "printable ASCII, at most 200 characters";
+    }
+  }
+
+  /** Checks a URI without opening a connection; used by validators and tests. */
+  static URI toUri(String value) {
+    return URI.create(value.trim());
+  }
+}

@@ -1,0 +1,478 @@
+package io.connectmqtt.common;
+
+import com.hivemq.client.internal.mqtt.message.publish.MqttPublish;
+import com.hivemq.client.internal.mqtt.message.publish.MqttStatefulPublish;
+import com.hivemq.client.internal.mqtt.message.publish.mqtt3.Mqtt3PublishView;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
+import com.hivemq.client.mqtt.MqttClientState;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3SubscribeBuilder;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5SubscribeBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MQTT connection (HiveMQ client, MQTT 5 or 3.1.1) with failover across the configured servers, reconnect with
+ * exponential backoff and manual acknowledgement of incoming messages.
+ *
+ * <p>Incoming messages are taken by a global callback registered <em>before</em> connecting: a broker holding a
+ * persistent session sends its queued messages right after CONNACK, before any SUBSCRIBE of ours, and HiveMQ's
+ * client would acknowledge and drop messages no callback claims.
+ */
+public final class MqttSession implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MqttSession.class);
+
+  private final MqttConnectionSettings settings;
+  private final Mqtt5AsyncClient client5;
+  private final Mqtt3AsyncClient client3;
+  private final AtomicInteger serverIndex = new AtomicInteger();
+  private final AtomicLong reconnects = new AtomicLong();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
+  private final AtomicReference<Runnable> onConnected = new AtomicReference<>(() -> { });
+  private volatile boolean sharedSubscriptionAvailable = true;
+
+
+  private MqttSession(MqttConnectionSettings settings, int receiveMaximum, boolean reconnect) {
+    this.settings = settings;
+    this.reconnect = reconnect;
+    MqttServerUri first = settings.serverUris().get(0);
+    var builder = MqttClient.builder()
+        .identifier(settings.clientId())
+        .transportConfig(transport(first))
+        .addConnectedListener(this::connected)
+        .addDisconnectedListener(this::disconnected);
+    if (settings.mqtt5()) {
+      var b5 = builder.useMqttVersion5();
+      settings.username().ifPresent(user -> b5.simpleAuth().username(user)
+          .password(settings.password().map(p -> p.value().getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]))
+          .applySimpleAuth());
+      if (settings.username().isEmpty() && settings.password().isPresent()) {
+        b5.simpleAuth().password(settings.password().get().value().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+      }
+      client5 = b5.buildAsync();
+      client3 = null;
+      this.receiveMaximum = receiveMaximum;
+    } else {
+      var b3 = builder.useMqttVersion3();
+      settings.username().ifPresent(user -> b3.simpleAuth().username(user)
+          .password(settings.password().map(p -> p.value().getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]))
+          .applySimpleAuth());
+      client3 = b3.buildAsync();
+      client5 = null;
+      this.receiveMaximum = receiveMaximum;
+    }
+  }
+
+  private final int receiveMaximum;
+  private final boolean reconnect;
+
+  /**
+   * A session that is not yet connected and reconnects whenever it loses the broker; {@code receiveMaximum} bounds
+   * the unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5).
+   */
+  public static MqttSession create(MqttConnectionSettings settings, int receiveMaximum) {
+    return new MqttSession(settings, receiveMaximum, true);
+  }
+
+  /** A session for one connection attempt that never reconnects: for validation probes. */
+  public static MqttSession probe(MqttConnectionSettings settings) {
+    return new MqttSession(settings, 10, false);
+  }
+
+  private MqttClientTransportConfig transport(MqttServerUri uri) {
+    var transport = MqttClientTransportConfig.builder()
+        .serverHost(uri.host())
+        .serverPort(uri.port())
+        .socketConnectTimeout(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS)
+        .mqttConnectTimeout(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+    if (uri.tls()) {
+      transport.sslConfig(sslConfig());
+    }
+    return transport.build();
+  }
+
+  private MqttClientSslConfig sslConfig() {
+    MqttClientSslConfigBuilder ssl = MqttClientSslConfig.builder().protocols(settings.tls().protocols());
+    TlsMaterial.trustManagers(settings.tls()).ifPresent(ssl::trustManagerFactory);
+    TlsMaterial.keyManagers(settings.tls()).ifPresent(ssl::keyManagerFactory);
+    if (!settings.tls().hostnameVerification()) {
+      ssl.hostnameVerifier((host, session) -> true);
+    }
+    return ssl.build();
+  }
+
+  /**
+   * Routes every incoming message to {@code handler}, on {@code executor}, with manual acknowledgement. Call before
+   * {@link #connect}.
+   */
+  public void onMessage(Consumer<InboundMessage> handler, Executor executor) {
+    if (client5 != null) {
+      client5.publishes(MqttGlobalPublishFilter.ALL, p -> handler.accept(toInbound(p)), executor, true);
+    } else {
+      client3.publishes(MqttGlobalPublishFilter.ALL, p -> handler.accept(toInbound(p)), executor, true);
+    }
+  }
+
+  /** Runs {@code action} after every successful (re)connect, on the client's thread; it must not block. */
+  public void onConnected(Runnable action) {
+    onConnected.set(action);
+  }
+
+  /**
+   * Starts connecting; the future tells whether the broker had a session for this client. When the first attempt
+   * fails the client keeps trying the next servers in the background with backoff (unless this is a probe), and the
+   * {@link #onConnected} action runs once it gets through.
+   */
+  public CompletableFuture<Boolean> connect() {
+    return connectOnce();
+  }
+
+  /** Connects once, without reconnecting, and throws what the broker said; for validation probes. */
+  public boolean connectOrThrow() throws MqttConnectFailedException {
+    MqttServerUri uri = settings.serverUris().get(Math.floorMod(serverIndex.get(), settings.serverUris().size()));
+    try {
+      return connectOnce().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MqttConnectFailedException("Interrupted while connecting to " + uri, e, false);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new MqttConnectFailedException(describe(uri, cause), cause, isPermanent(cause));
+    }
+  }
+
+  private CompletableFuture<Boolean> connectOnce() {
+    if (client5 != null) {
+      return client5.connectWith()
+          .cleanStart(settings.cleanStart())
+          .sessionExpiryInterval(settings.cleanStart() ? 0 : settings.sessionExpirySeconds())
+          .keepAlive(settings.keepAliveSeconds())
+          .restrictions().receiveMaximum(receiveMaximum).maximumPacketSize(settings.maxPacketSize())
+          .applyRestrictions()
+          .send()
+          .thenApply(connAck -> {
+            sharedSubscriptionAvailable = connAck.getRestrictions().isSharedSubscriptionAvailable();
+            return connAck.isSessionPresent();
+          });
+    }
+    return client3.connectWith()
+        .cleanSession(settings.cleanStart())
+        .keepAlive(settings.keepAliveSeconds())
+        .send()
+        .thenApply(connAck -> connAck.isSessionPresent());
+  }
+
+  /** What the broker's CONNACK said about shared subscriptions (MQTT 5 only; 3.1.1 brokers do not say). */
+  public boolean sharedSubscriptionAvailable() {
+    return sharedSubscriptionAvailable;
+  }
+
+  /** Subscribes to every filter at {@code qos}; fails when the broker refuses one of them. */
+  public CompletableFuture<Void> subscribe(List<String> filters, int qos) {
+    MqttQos mqttQos = MqttQos.fromCode(qos);
+    if (client5 != null) {
+      Mqtt5SubscribeBuilder.Start builder = Mqtt5Subscribe.builder();
+      Mqtt5SubscribeBuilder.Complete complete = null;
+      for (String filter : filters) {
+        complete = (complete == null ? builder : complete).addSubscription().topicFilter(filter).qos(mqttQos)
+            .applySubscription();
+      }
+      return client5.subscribe(complete.build()).thenAccept(subAck -> {
+        List<Mqtt5SubAckReasonCode> codes = subAck.getReasonCodes();
+        for (int i = 0; i < codes.size(); i++) {
+          if (codes.get(i).isError()) {
+            throw new MqttSubscribeRefusedException(filters.get(i), codes.get(i).toString());
+          }
+        }
+      });
+    }
+    Mqtt3SubscribeBuilder.Start builder = Mqtt3Subscribe.builder();
+    Mqtt3SubscribeBuilder.Complete complete = null;
+    for (String filter : filters) {
+      complete = (complete == null ? builder : complete).addSubscription().topicFilter(filter).qos(mqttQos)
+          .applySubscription();
+    }
+    return client3.subscribe(complete.build()).thenAccept(subAck -> {
+      List<Mqtt3SubAckReturnCode> codes = subAck.getReturnCodes();
+      for (int i = 0; i < codes.size(); i++) {
+        if (codes.get(i).isError()) {
+          throw new MqttSubscribeRefusedException(filters.get(i), codes.get(i).toString());
+        }
+      }
+    });
+  }
+
+  public boolean isConnected() {
+    MqttClientState state = client5 != null ? client5.getState() : client3.getState();
+    return state == MqttClientState.CONNECTED;
+  }
+
+  public long reconnects() {
+    return reconnects.get();
+  }
+
+  public String clientId() {
+    return settings.clientId();
+  }
+
+  /** A failure the client cannot recover from by reconnecting (e.g. refused credentials), or empty. */
+  public Optional<Throwable> fatalError() {
+    return Optional.ofNullable(fatalError.get());
+  }
+
+  /** Exposes the HiveMQ client for publishing (sink side). */
+  public Mqtt5AsyncClient mqtt5() {
+    return client5;
+  }
+
+  public Mqtt3AsyncClient mqtt3() {
+    return client3;
+  }
+
+  private void connected(MqttClientConnectedContext context) {
+    log.info("MQTT client {} connected to {}:{}", settings.clientId(),
+        context.getClientConfig().getServerHost(), context.getClientConfig().getServerPort());
+    onConnected.get().run();
+  }
+
+  private void disconnected(MqttClientDisconnectedContext context) {
+    if (!reconnect || closing.get() || context.getSource() == MqttDisconnectSource.USER) {
+      return;
+    }
+    Throwable cause = context.getCause();
+    if (isPermanent(cause)) {
+      log.error("MQTT client {}: the broker refused the connection for good: {}", settings.clientId(), cause.toString());
+      fatalError.compareAndSet(null, cause);
+      return;
+    }
+    int attempts = context.getReconnector().getAttempts();
+    long delay = Math.min(settings.reconnectBackoffMaxMs(),
+        settings.reconnectBackoffInitialMs() << Math.min(attempts, 20));
+    delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+    int servers = settings.serverUris().size();
+    MqttServerUri next = settings.serverUris().get(Math.floorMod(serverIndex.incrementAndGet(), servers));
+    context.getReconnector().transportConfig(transport(next));
+    reconnects.incrementAndGet();
+    log.warn("MQTT client {} lost its connection ({}); reconnecting to {} in {} ms (attempt {})",
+        settings.clientId(), cause == null ? "no cause" : cause.getMessage(), next, delay, attempts + 1);
+    context.getReconnector().reconnect(true).delay(delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether reconnecting cannot help: refused credentials or client id, unsupported version, TLS handshake. */
+  public static boolean isPermanent(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof Mqtt5ConnAckException e) {
+        Mqtt5ConnAckReasonCode code = e.getMqttMessage().getReasonCode();
+        return code == Mqtt5ConnAckReasonCode.NOT_AUTHORIZED
+            || code == Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD
+            || code == Mqtt5ConnAckReasonCode.BANNED
+            || code == Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID
+            || code == Mqtt5ConnAckReasonCode.BAD_AUTHENTICATION_METHOD
+            || code == Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION;
+      }
+      if (t instanceof Mqtt3ConnAckException e) {
+        Mqtt3ConnAckReturnCode code = e.getMqttMessage().getReturnCode();
+        return code == Mqtt3ConnAckReturnCode.NOT_AUTHORIZED
+            || code == Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD
+            || code == Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED
+            || code == Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION;
+      }
+      if (t instanceof javax.net.ssl.SSLHandshakeException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(MqttServerUri uri, Throwable error) {
+    String hint = error instanceof Mqtt5ConnAckException || error instanceof Mqtt3ConnAckException
+        ? "check " + MqttConnectionConfig.USERNAME_CONFIG + ", " + MqttConnectionConfig.PASSWORD_CONFIG + " and "
+            + MqttConnectionConfig.CLIENT_ID_CONFIG
+        : "check the TLS trust store (" + MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG + ") and the broker's "
+            + "certificate";
+    return "MQTT broker " + uri + " refused the connection (" + error.getMessage() + "): " + hint;
+  }
+
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      CompletableFuture<Void> done = client5 != null ? client5.disconnect() : client3.disconnect();
+      done.get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.debug("MQTT client {} did not disconnect cleanly: {}", settings.clientId(), e.toString());
+    }
+  }
+
+  private InboundMessage toInbound(Mqtt5Publish publish) {
+    List<Map.Entry<String, String>> userProperties = new ArrayList<>();
+    publish.getUserProperties().asList()
+        .forEach(p -> userProperties.add(Map.entry(p.getName().toString(), p.getValue().toString())));
+    StatefulInfo info = StatefulInfo.of(publish);
+    return new InboundMessage(
+        publish.getTopic().toString(),
+        publish.getPayloadAsBytes(),
+        publish.getQos().getCode(),
+        publish.isRetain(),
+        info.dup,
+        info.packetId,
+        publish.getContentType().map(Object::toString),
+        publish.getResponseTopic().map(Object::toString),
+        publish.getCorrelationData().map(MqttSession::bytes),
+        publish.getPayloadFormatIndicator().map(f -> f == Mqtt5PayloadFormatIndicator.UTF_8),
+        publish.getMessageExpiryInterval(),
+        userProperties,
+        System.nanoTime(),
+        publish.getQos() == MqttQos.AT_MOST_ONCE ? () -> { } : publish::acknowledge);
+  }
+
+  private InboundMessage toInbound(Mqtt3Publish publish) {
+    MqttPublish delegate = publish instanceof Mqtt3PublishView view ? view.getDelegate() : null;
+    StatefulInfo info = delegate == null ? StatefulInfo.UNKNOWN : StatefulInfo.of(delegate);
+    return new InboundMessage(
+        publish.getTopic().toString(),
+        publish.getPayloadAsBytes(),
+        publish.getQos().getCode(),
+        publish.isRetain(),
+        info.dup,
+        info.packetId,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        OptionalLong.empty(),
+        List.of(),
+        System.nanoTime(),
+        publish.getQos() == MqttQos.AT_MOST_ONCE ? () -> { } : publish::acknowledge);
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
+  }
+
+  /**
+   * The DUP flag and packet identifier of an incoming PUBLISH. HiveMQ's client keeps them out of its public API, so
+   * they are read from its internals; if a client upgrade moves them, DUP reads false and the id is absent.
+   */
+  private record StatefulInfo(boolean dup, OptionalInt packetId) {
+    static final StatefulInfo UNKNOWN = new StatefulInfo(false, OptionalInt.empty());
+    private static final Field CONFIRMABLE = field(MqttPublish.class, "confirmable");
+    private static final Field PUBLISH_WITH_FLOWS = field(
+        "com.hivemq.client.internal.mqtt.handler.publish.incoming.MqttIncomingPublishConfirmable", "publishWithFlows");
+    private static final Field STATEFUL_PUBLISH = field(
+        "com.hivemq.client.internal.mqtt.handler.publish.incoming.MqttStatefulPublishWithFlows", "publish");
+
+    static StatefulInfo of(Object publish) {
+      if (!(publish instanceof MqttPublish) || CONFIRMABLE == null || PUBLISH_WITH_FLOWS == null
+          || STATEFUL_PUBLISH == null) {
+        return UNKNOWN;
+      }
+      try {
+        Object confirmable = CONFIRMABLE.get(publish);
+        if (confirmable == null || !PUBLISH_WITH_FLOWS.getDeclaringClass().isInstance(confirmable)) {
+          return UNKNOWN;
+        }
+        Object stateful = STATEFUL_PUBLISH.get(PUBLISH_WITH_FLOWS.get(confirmable));
+        if (stateful instanceof MqttStatefulPublish s) {
+          int id = s.getPacketIdentifier();
+          return new StatefulInfo(s.isDup(), id > 0 ? OptionalInt.of(id) : OptionalInt.empty());
+        }
+      } catch (IllegalAccessException | RuntimeException e) {
+        log.debug("Cannot read DUP/packet id from the HiveMQ client: {}", e.toString());
+      }
+      return UNKNOWN;
+    }
+
+    private static Field field(String className, String name) {
+      try {
+        return field(Class.forName(className, false, MqttPublish.class.getClassLoader()), name);
+      } catch (ClassNotFoundException e) {
+        return null;
+      }
+    }
+
+    private static Field field(Class<?> type, String name) {
+      try {
+        Field field = type.getDeclaredField(name);
+        field.setAccessible(true);
+        return field;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        log.warn("HiveMQ client internals changed ({}); mqtt.dup and mqtt.message.id headers will be absent",
+            e.toString());
+        return null;
+      }
+    }
+  }
+
+  /** The broker refused a subscription (e.g. no permission, or shared subscriptions unsupported). */
+  public static final class MqttSubscribeRefusedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public MqttSubscribeRefusedException(String filter, String reason) {
+      super("The MQTT broker refused the subscription to '" + filter + "': " + reason);
+    }
+  }
+
+  /** No server accepted the connection; {@link #permanent()} when retrying cannot help. */
+  public static final class MqttConnectFailedException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final boolean permanent;
+
+    public MqttConnectFailedException(String message, Throwable cause, boolean permanent) {
+      super(message, cause);
+      this.permanent = permanent;
+    }
+
+    public boolean permanent() {
+      return permanent;
+    }
+  }
+}

@@ -1,0 +1,267 @@
+package io.connectmqtt.source;
+
+import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.TopicFilters;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+
+/** Configuration of {@link MqttSourceConnector}: the shared MQTT connection keys plus the source's own. */
+public final class MqttSourceConfig extends AbstractConfig {
+
+  private static final String GROUP_SUBSCRIPTION = "MQTT subscription";
+  private static final String GROUP_MAPPING = "Kafka records";
+  private static final String GROUP_FLOW = "Flow control";
+  private static final String GROUP_ERRORS = "Errors";
+
+  public static final String TOPICS_CONFIG = "mqtt.topics";
+  public static final String QOS_CONFIG = "mqtt.qos";
+  public static final String SHARED_GROUP_CONFIG = "mqtt.shared.subscription.group";
+  public static final String SHARED_ALWAYS_CONFIG = "mqtt.shared.subscription.enabled";
+  public static final String RECEIVE_MAXIMUM_CONFIG = "mqtt.receive.maximum";
+
+  public static final String KAFKA_TOPIC_CONFIG = "kafka.topic";
+  public static final String KAFKA_TOPIC_RULES_CONFIG = "kafka.topic.rules";
+  public static final String KAFKA_TOPIC_REPLACEMENT_CONFIG = "kafka.topic.replacement.char";
+  public static final String KAFKA_TOPIC_MAX_LENGTH_CONFIG = "kafka.topic.max.length";
+  public static final String RECORD_KEY_CONFIG = "record.key";
+  public static final String RECORD_KEY_LEVEL_CONFIG = "record.key.level";
+  public static final String VALUE_FORMAT_CONFIG = "record.value.format";
+  public static final String VALUE_SCHEMAS_ENABLE_CONFIG = "record.value.json.schemas.enable";
+  public static final String VALUE_JSON_SCHEMA_CONFIG = "record.value.json.schema";
+  public static final String VALUE_JSON_SCHEMA_FILE_CONFIG = "record.value.json.schema.file";
+  public static final String HEADERS_ENABLE_CONFIG = "record.headers.enable";
+
+  public static final String QUEUE_CAPACITY_CONFIG = "queue.capacity";
+  public static final String BATCH_SIZE_CONFIG = "poll.batch.max.size";
+  public static final String POLL_TIMEOUT_CONFIG = "poll.timeout.ms";
+
+  public static final String DLQ_TOPIC_CONFIG = "errors.deadletterqueue.topic.name";
+  /** Connect's own key, read by the task for payload errors (Connect validates its values). */
+  public static final String ERRORS_TOLERANCE_CONFIG = "errors.tolerance";
+
+  /** Set by the connector for each task. */
+  static final String TASK_INDEX_CONFIG = "task.index";
+  static final String TASK_COUNT_CONFIG = "task.count";
+  static final String CONNECTOR_NAME_CONFIG = "name";
+
+  public static final String KEY_TOPIC = "topic";
+  public static final String KEY_NONE = "none";
+  public static final String KEY_LEVEL = "level";
+
+  public static final ConfigDef CONFIG_DEF = configDef();
+
+  public MqttSourceConfig(Map<String, String> props) {
+    super(CONFIG_DEF, props);
+  }
+
+  public static ConfigDef configDef() {
+    ConfigDef def = MqttConnectionConfig.define(new ConfigDef());
+    int order = 0;
+    def.define(TOPICS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new TopicFiltersValidator(), Importance.HIGH,
+            "MQTT topic filters to subscribe to, comma-separated; '+' matches one level, '#' the rest, e.g. "
+                + "'sensors/#,devices/+/telemetry'. With tasks.max > 1 the connector subscribes to "
+                + "'$share/<group>/<filter>' so each message reaches one task; do not add $share yourself.",
+            GROUP_SUBSCRIPTION, ++order, Width.LONG, "Topic filters")
+        .define(QOS_CONFIG, Type.INT, 1, Range.between(0, 2), Importance.HIGH,
+            "Maximum QoS of the subscriptions. 1 or 2 for at-least-once: QoS 0 messages are never redelivered.",
+            GROUP_SUBSCRIPTION, ++order, Width.SHORT, "QoS")
+        .define(SHARED_GROUP_CONFIG, Type.STRING, "", Importance.MEDIUM,
+            "Shared subscription group name used when tasks share the filters. Empty: the connector name "
+                + "(characters other than letters, digits, '-' and '_' become '_').",
+            GROUP_SUBSCRIPTION, ++order, Width.MEDIUM, "Shared subscription group")
+        .define(SHARED_ALWAYS_CONFIG, Type.BOOLEAN, false, Importance.LOW,
+            "Use a shared subscription even with one task, e.g. to share the load with other consumers of the "
+                + "same group. With more than one task it is always used.", GROUP_SUBSCRIPTION, ++order,
+            Width.SHORT, "Shared subscription with one task")
+        .define(RECEIVE_MAXIMUM_CONFIG, Type.INT, 100, Range.between(1, 65_535), Importance.LOW,
+            "MQTT 5 Receive Maximum: how many unacknowledged QoS 1/2 messages the broker may send this task at once. "
+                + "Messages are acknowledged only after Kafka has them, so this window divided by Kafka's "
+                + "acknowledgement latency bounds the throughput of one connection (brokers may lower it: HiveMQ "
+                + "CE sends at most 50).", GROUP_SUBSCRIPTION, ++order, Width.SHORT, "Receive maximum");
+
+    order = 0;
+    def.define(KAFKA_TOPIC_CONFIG, Type.STRING, "mqtt.${topic}", new TemplateValidator(), Importance.HIGH,
+            "Kafka topic for messages no rule matches: a fixed name, or a template where ${topic} is the MQTT topic "
+                + "with '/' turned into '.', and ${1}, ${2}, ... are its levels. 'sensors/plant1/temp' with "
+                + "'iot.${2}.${3}' gives 'iot.plant1.temp'. Characters Kafka does not allow become "
+                + KAFKA_TOPIC_REPLACEMENT_CONFIG + ".", GROUP_MAPPING, ++order, Width.LONG, "Kafka topic")
+        .define(KAFKA_TOPIC_RULES_CONFIG, Type.LIST, "", new RulesValidator(), Importance.MEDIUM,
+            "Ordered rules 'filter=>template', comma-separated; the first whose MQTT filter matches picks the "
+                + "template, e.g. 'sensors/+/temperature=>iot.temperature,devices/#=>devices.${2}'.",
+            GROUP_MAPPING, ++order, Width.LONG, "Topic rules")
+        .define(KAFKA_TOPIC_REPLACEMENT_CONFIG, Type.STRING, "_", new ReplacementValidator(), Importance.LOW,
+            "Character that replaces anything not allowed in a Kafka topic name (only letters, digits, '.', '_' "
+                + "and '-' are).", GROUP_MAPPING, ++order, Width.SHORT, "Replacement character")
+        .define(KAFKA_TOPIC_MAX_LENGTH_CONFIG, Type.INT, 249, Range.between(16, 249), Importance.LOW,
+            "Longest Kafka topic name produced; longer names keep their start and end in '-' plus a hash of the "
+                + "whole name.", GROUP_MAPPING, ++order, Width.SHORT, "Topic name max length")
+        .define(RECORD_KEY_CONFIG, Type.STRING, KEY_TOPIC,
+            ConfigDef.CaseInsensitiveValidString.in(KEY_TOPIC, KEY_NONE, KEY_LEVEL), Importance.MEDIUM,
+            "Record key: 'topic' (the MQTT topic, so one device's messages stay in one partition, in order), 'none', "
+                + "or 'level' (one level of the topic, see " + RECORD_KEY_LEVEL_CONFIG + ").",
+            GROUP_MAPPING, ++order, Width.SHORT, "Record key")
+        .define(RECORD_KEY_LEVEL_CONFIG, Type.INT, 1, Range.between(1, 1000), Importance.LOW,
+            "Topic level (1-based) used as the key when " + RECORD_KEY_CONFIG + "=level.", GROUP_MAPPING, ++order,
+            Width.SHORT, "Record key level")
+        .define(VALUE_FORMAT_CONFIG, Type.STRING, "bytes",
+            ConfigDef.CaseInsensitiveValidString.in("bytes", "string", "json"), Importance.HIGH,
+            "Record value: 'bytes' (the payload unchanged), 'string' (UTF-8 text) or 'json' (parsed; a Struct with "
+                + "an inferred Connect schema, or a Map, see " + VALUE_SCHEMAS_ENABLE_CONFIG + ").",
+            GROUP_MAPPING, ++order, Width.SHORT, "Value format")
+        .define(VALUE_SCHEMAS_ENABLE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM,
+            "With json values: true gives a Struct with a schema (for Avro, Protobuf or JSON Schema converters), "
+                + "false a schemaless Map.", GROUP_MAPPING, ++order, Width.SHORT, "JSON with schemas")
+        .define(VALUE_JSON_SCHEMA_CONFIG, Type.STRING, null, Importance.LOW,
+            "A JSON Schema (inline text, draft 2020-12 by default) every json payload must match; a payload that "
+                + "does not is an error (see errors.tolerance).", GROUP_MAPPING, ++order, Width.LONG,
+            "JSON Schema")
+        .define(VALUE_JSON_SCHEMA_FILE_CONFIG, Type.STRING, null, Importance.LOW,
+            "Path of a file with the JSON Schema, instead of " + VALUE_JSON_SCHEMA_CONFIG + ".", GROUP_MAPPING,
+            ++order, Width.LONG, "JSON Schema file")
+        .define(HEADERS_ENABLE_CONFIG, Type.BOOLEAN, true, Importance.LOW,
+            "Add the MQTT metadata headers (mqtt.topic, mqtt.qos, ..., mqtt.user.<name>) to every record.",
+            GROUP_MAPPING, ++order, Width.SHORT, "Headers");
+
+    order = 0;
+    def.define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 1_000_000), Importance.LOW,
+            "Messages held between the MQTT client and poll(). When full the client waits, so the broker holds the "
+                + "backlog, not this JVM's heap.", GROUP_FLOW, ++order, Width.SHORT, "Queue capacity")
+        .define(BATCH_SIZE_CONFIG, Type.INT, 500, Range.between(1, 100_000), Importance.LOW,
+            "Most records returned by one poll().", GROUP_FLOW, ++order, Width.SHORT, "Batch size")
+        .define(POLL_TIMEOUT_CONFIG, Type.INT, 100, Range.between(1, 60_000), Importance.LOW,
+            "How long poll() waits for a first message before returning none.", GROUP_FLOW, ++order, Width.SHORT,
+            "Poll timeout (ms)");
+
+    order = 0;
+    def.define(DLQ_TOPIC_CONFIG, Type.STRING, "", Importance.MEDIUM,
+            "With errors.tolerance=all, messages whose payload cannot be converted go to this Kafka topic, raw, with "
+                + "headers __connect.errors.* saying why (the MQTT message is acknowledged once Kafka has it). "
+                + "Empty: they are logged and skipped. With errors.tolerance=none the task fails instead.",
+            GROUP_ERRORS, ++order, Width.LONG, "Dead letter topic");
+    return def;
+  }
+
+  List<String> topicFilters() {
+    return getList(TOPICS_CONFIG);
+  }
+
+  String keyMode() {
+    return getString(RECORD_KEY_CONFIG).toLowerCase(Locale.ROOT);
+  }
+
+  PayloadConverter.Format valueFormat() {
+    return PayloadConverter.Format.valueOf(getString(VALUE_FORMAT_CONFIG).toUpperCase(Locale.ROOT));
+  }
+
+  /** The JSON Schema text from the inline key or the file, or null. */
+  String jsonSchemaText() {
+    String inline = getString(VALUE_JSON_SCHEMA_CONFIG);
+    if (inline != null && !inline.isBlank()) {
+      return inline;
+    }
+    String file = getString(VALUE_JSON_SCHEMA_FILE_CONFIG);
+    if (file == null || file.isBlank()) {
+      return null;
+    }
+    try {
+      return Files.readString(Path.of(file));
+    } catch (IOException e) {
+      throw new ConfigException(VALUE_JSON_SCHEMA_FILE_CONFIG, file, "cannot read the file: " + e);
+    }
+  }
+
+  boolean toleratesErrors() {
+    Object tolerance = originals().get(ERRORS_TOLERANCE_CONFIG);
+    return tolerance != null && "all".equalsIgnoreCase(tolerance.toString().trim());
+  }
+
+  String sharedGroup(String connectorName) {
+    String group = getString(SHARED_GROUP_CONFIG);
+    String raw = group == null || group.isBlank() ? connectorName : group;
+    return raw.replaceAll("[^A-Za-z0-9_-]", "_");
+  }
+
+  static final class TopicFiltersValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      @SuppressWarnings("unchecked")
+      List<String> filters = (List<String>) value;
+      if (filters == null || filters.isEmpty()) {
+        throw new ConfigException(name, value, "Give at least one MQTT topic filter, e.g. 'sensors/#'");
+      }
+      for (String filter : filters) {
+        String problem = TopicFilters.filterProblem(filter);
+        if (problem != null) {
+          throw new ConfigException(name, filter, problem);
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "non-empty list of MQTT topic filters";
+    }
+  }
+
+  static final class TemplateValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      try {
+        TopicTemplate.parse(value == null ? "" : value.toString());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name, value, e.getMessage());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "topic name or template with ${topic}, ${1}, ${2}, ...";
+    }
+  }
+
+  static final class RulesValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      @SuppressWarnings("unchecked")
+      List<String> rules = (List<String>) value;
+      for (String rule : rules == null ? List.<String>of() : rules) {
+        try {
+          TopicMapper.validateRule(rule);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(name, rule, e.getMessage());
+        }
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "list of 'mqtt/filter=>kafka.template'";
+    }
+  }
+
+  static final class ReplacementValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String text = (String) value;
+      if (text == null || text.length() != 1 || !io.connectmqtt.common.KafkaTopicNames.isLegal(text.charAt(0))) {
+        throw new ConfigException(name, value, "Use one of '_', '-' or '.' (or a letter or digit)");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "one character legal in topic names, e.g. _";
+    }
+  }
+}

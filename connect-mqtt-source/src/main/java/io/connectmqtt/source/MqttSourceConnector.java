@@ -1,0 +1,224 @@
+package io.connectmqtt.source;
+
+import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.MqttSession;
+import io.connectmqtt.common.TopicFilters;
+import io.connectmqtt.common.Versions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
+import org.apache.kafka.connect.source.SourceConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MQTT to Kafka. Each task is one MQTT client with a persistent session; with more than one task they share the
+ * subscriptions ({@code $share/<group>/<filter>}) so that every message reaches one task.
+ */
+public class MqttSourceConnector extends SourceConnector {
+
+  private static final Logger log = LoggerFactory.getLogger(MqttSourceConnector.class);
+  static final String TASKS_MAX_CONFIG = "tasks.max";
+
+  private Map<String, String> props;
+
+  @Override
+  public String version() {
+    return Versions.version(MqttSourceConnector.class);
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    this.props = Map.copyOf(props);
+    MqttSourceConfig config = new MqttSourceConfig(props);
+    log.info("Starting MQTT source connector {} for filters {}", props.get("name"), config.topicFilters());
+  }
+
+  @Override
+  public Class<? extends Task> taskClass() {
+    return MqttSourceTask.class;
+  }
+
+  @Override
+  public List<Map<String, String>> taskConfigs(int maxTasks) {
+    List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+    for (int i = 0; i < maxTasks; i++) {
+      Map<String, String> taskProps = new HashMap<>(props);
+      taskProps.put(MqttSourceConfig.TASK_INDEX_CONFIG, Integer.toString(i));
+      taskProps.put(MqttSourceConfig.TASK_COUNT_CONFIG, Integer.toString(maxTasks));
+      configs.add(taskProps);
+    }
+    return configs;
+  }
+
+  @Override
+  public void stop() {
+    log.info("Stopping MQTT source connector {}", props == null ? "" : props.get("name"));
+  }
+
+  @Override
+  public ConfigDef config() {
+    return MqttSourceConfig.CONFIG_DEF;
+  }
+
+  /** MQTT cannot replay from an offset, so exactly-once is not possible; at-least-once is. */
+  @Override
+  public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
+    return ExactlyOnceSupport.UNSUPPORTED;
+  }
+
+  /** Field checks (ConfigDef), then cross-field checks, then a live probe of the broker when all else is clean. */
+  @Override
+  public Config validate(Map<String, String> connectorConfigs) {
+    Config config = super.validate(connectorConfigs);
+    Map<String, ConfigValue> values = new HashMap<>();
+    config.configValues().forEach(v -> values.put(v.name(), v));
+    if (config.configValues().stream().anyMatch(v -> !v.errorMessages().isEmpty())) {
+      return config;
+    }
+    MqttSourceConfig parsed = new MqttSourceConfig(connectorConfigs);
+    int tasks = parseTasks(connectorConfigs.get(TASKS_MAX_CONFIG));
+    crossFieldChecks(parsed, tasks, values);
+    if (values.values().stream().allMatch(v -> v.errorMessages().isEmpty())) {
+      probe(parsed, connectorConfigs.getOrDefault("name", "mqtt-source"), tasks, values);
+    }
+    return config;
+  }
+
+  private static int parseTasks(String value) {
+    try {
+      return value == null ? 1 : Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  static void crossFieldChecks(MqttSourceConfig config, int tasks, Map<String, ConfigValue> values) {
+    for (String filter : config.topicFilters()) {
+      if (TopicFilters.isShared(filter)) {
+        values.get(MqttSourceConfig.TOPICS_CONFIG).addErrorMessage("'" + filter + "' is already a shared "
+            + "subscription; list the plain filter ('" + TopicFilters.unshared(filter) + "') and set tasks.max or "
+            + MqttSourceConfig.SHARED_ALWAYS_CONFIG + "=true: the connector adds $share/<group>/ itself.");
+      }
+    }
+    boolean anyTls = config.getList(MqttConnectionConfig.SERVER_URIS_CONFIG).stream()
+        .anyMatch(uri -> uri.trim().toLowerCase().matches("(ssl|tls|mqtts)://.*"));
+    checkFile(values, MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG,
+        config.getString(MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG));
+    checkFile(values, MqttConnectionConfig.SSL_KEYSTORE_LOCATION_CONFIG,
+        config.getString(MqttConnectionConfig.SSL_KEYSTORE_LOCATION_CONFIG));
+    checkFile(values, MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG,
+        config.getString(MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG));
+    String keystore = config.getString(MqttConnectionConfig.SSL_KEYSTORE_LOCATION_CONFIG);
+    if (keystore != null && !keystore.isBlank() && !anyTls) {
+      values.get(MqttConnectionConfig.SSL_KEYSTORE_LOCATION_CONFIG).addErrorMessage("A client certificate is set "
+          + "but no server URI uses TLS; write ssl://host:8883 in " + MqttConnectionConfig.SERVER_URIS_CONFIG + ".");
+    }
+    if (keystore != null && !keystore.isBlank()
+        && "PEM".equalsIgnoreCase(config.getString(MqttConnectionConfig.SSL_KEYSTORE_TYPE_CONFIG))
+        && isBlank(config.getString(MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG))) {
+      values.get(MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG).addErrorMessage("A PEM client certificate needs its "
+          + "private key: set " + MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG + " to a PKCS#8 PEM key file.");
+    }
+    if (MqttConnectionConfig.VERSION_3_1_1.equals(config.getString(MqttConnectionConfig.VERSION_CONFIG))
+        && config.getPassword(MqttConnectionConfig.PASSWORD_CONFIG) != null
+        && isBlank(config.getString(MqttConnectionConfig.USERNAME_CONFIG))) {
+      values.get(MqttConnectionConfig.USERNAME_CONFIG).addErrorMessage("MQTT 3.1.1 sends a password only with a "
+          + "user name: set " + MqttConnectionConfig.USERNAME_CONFIG + " or use " + MqttConnectionConfig.VERSION_CONFIG
+          + "=5.");
+    }
+    if (config.getInt(MqttSourceConfig.QOS_CONFIG) == 0) {
+      log.warn("mqtt.qos=0: messages lost while the task is down are not redelivered");
+    }
+    if (tasks > 1 && config.getBoolean(MqttConnectionConfig.CLEAN_START_CONFIG)) {
+      values.get(MqttConnectionConfig.CLEAN_START_CONFIG).addErrorMessage("With tasks.max > 1 and a clean start, "
+          + "messages in flight when a task restarts are lost; set " + MqttConnectionConfig.CLEAN_START_CONFIG
+          + "=false.");
+    }
+    String inlineSchema = config.getString(MqttSourceConfig.VALUE_JSON_SCHEMA_CONFIG);
+    String schemaFile = config.getString(MqttSourceConfig.VALUE_JSON_SCHEMA_FILE_CONFIG);
+    boolean json = config.valueFormat() == PayloadConverter.Format.JSON;
+    if ((!isBlank(inlineSchema) || !isBlank(schemaFile)) && !json) {
+      values.get(MqttSourceConfig.VALUE_FORMAT_CONFIG).addErrorMessage("A JSON Schema is set but values are not "
+          + "parsed as JSON; set " + MqttSourceConfig.VALUE_FORMAT_CONFIG + "=json or remove the schema.");
+    }
+    if (!isBlank(inlineSchema) && !isBlank(schemaFile)) {
+      values.get(MqttSourceConfig.VALUE_JSON_SCHEMA_FILE_CONFIG).addErrorMessage("Set either "
+          + MqttSourceConfig.VALUE_JSON_SCHEMA_CONFIG + " or " + MqttSourceConfig.VALUE_JSON_SCHEMA_FILE_CONFIG
+          + ", not both.");
+    } else if (!isBlank(inlineSchema) || !isBlank(schemaFile)) {
+      String key = isBlank(inlineSchema) ? MqttSourceConfig.VALUE_JSON_SCHEMA_FILE_CONFIG
+          : MqttSourceConfig.VALUE_JSON_SCHEMA_CONFIG;
+      try {
+        PayloadConverter.compileSchema(config.jsonSchemaText());
+      } catch (RuntimeException e) {
+        values.get(key).addErrorMessage("The JSON Schema is " + e.getMessage() + "; fix it or remove the key.");
+      }
+    }
+    String dlq = config.getString(MqttSourceConfig.DLQ_TOPIC_CONFIG);
+    if (!isBlank(dlq) && !io.connectmqtt.common.KafkaTopicNames.isLegal(dlq.trim())) {
+      values.get(MqttSourceConfig.DLQ_TOPIC_CONFIG).addErrorMessage("'" + dlq + "' is not a legal Kafka topic "
+          + "name; use letters, digits, '.', '_' and '-' only.");
+    }
+  }
+
+  private static void checkFile(Map<String, ConfigValue> values, String key, String location) {
+    if (!isBlank(location) && !Files.isReadable(Path.of(location.trim()))) {
+      values.get(key).addErrorMessage("The file '" + location + "' does not exist or is not readable by the Connect "
+          + "worker; give a path on the worker's file system.");
+    }
+  }
+
+  private static boolean isBlank(String value) {
+    return value == null || value.isBlank();
+  }
+
+  /** Connects once with the task's settings and, where tasks share the stream, checks shared subscriptions. */
+  static void probe(MqttSourceConfig config, String connectorName, int tasks, Map<String, ConfigValue> values) {
+    String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-validate-" + System.nanoTime();
+    var settings = MqttConnectionConfig.settings(config, clientId).withCleanStart(true, 0);
+    ConfigValue serverUris = values.get(MqttConnectionConfig.SERVER_URIS_CONFIG);
+    try (MqttSession probe = MqttSession.probe(settings)) {
+      probe.connectOrThrow();
+      boolean shared = tasks > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG);
+      if (shared) {
+        Optional<String> problem = sharedSubscriptionProblem(probe, config.sharedGroup(connectorName),
+            config.topicFilters().get(0));
+        problem.ifPresent(p -> values.get(MqttSourceConfig.TOPICS_CONFIG).addErrorMessage("tasks.max=" + tasks
+            + " needs shared subscriptions so that each message reaches one task, but " + p
+            + ". Set tasks.max=1, or use a broker with MQTT shared subscriptions (HiveMQ, mosquitto 2, EMQX)."));
+      }
+    } catch (MqttSession.MqttConnectFailedException e) {
+      serverUris.addErrorMessage("Could not connect: " + e.getMessage()
+          + (e.permanent() ? "" : ". Check that the broker runs and that host and port are right."));
+    } catch (RuntimeException e) {
+      String key = e instanceof io.connectmqtt.common.TlsMaterial.TlsConfigurationException
+          ? MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG : MqttConnectionConfig.SERVER_URIS_CONFIG;
+      values.get(key).addErrorMessage("Could not connect: " + e.getMessage());
+    }
+  }
+
+  private static Optional<String> sharedSubscriptionProblem(MqttSession probe, String group, String filter) {
+    if (!probe.sharedSubscriptionAvailable()) {
+      return Optional.of("the broker's CONNACK says it has no shared subscriptions");
+    }
+    try {
+      probe.subscribe(List.of(TopicFilters.shared(group, filter)), 0).get(10, TimeUnit.SECONDS);
+      return Optional.empty();
+    } catch (Exception e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      return Optional.of("the broker refused the shared subscription '" + TopicFilters.shared(group, filter) + "' ("
+          + cause.getMessage() + ")");
+    }
+  }
+}

@@ -1,0 +1,330 @@
+package io.connectmqtt.source;
+
+import io.connectmqtt.common.InboundMessage;
+import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
+import io.connectmqtt.common.MqttHeaders;
+import io.connectmqtt.common.MqttSession;
+import io.connectmqtt.common.TaskMetrics;
+import io.connectmqtt.common.TopicFilters;
+import io.connectmqtt.common.Versions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Hands MQTT messages over to Kafka. The MQTT client's callback thread puts each message into a bounded queue (a
+ * full queue makes it wait, and the broker keeps the backlog); {@link #poll()} drains it into records; the message is
+ * acknowledged on MQTT only in {@link #commitRecord} once Kafka has acknowledged the record. Unacknowledged messages
+ * stay in the broker's persistent session and are redelivered after a crash: at least once, end to end.
+ */
+public class MqttSourceTask extends SourceTask {
+
+  private static final Logger log = LoggerFactory.getLogger(MqttSourceTask.class);
+  static final String METRICS_GROUP = "mqtt-source-task-metrics";
+  private static final long SUMMARY_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  private MqttSourceConfig config;
+  private String connectorName;
+  private int taskIndex;
+  private BlockingQueue<InboundMessage> queue;
+  private MqttSession session;
+  private ExecutorService callbackExecutor;
+  private TopicMapper topicMapper;
+  private PayloadConverter payloadConverter;
+  private List<String> subscriptionFilters;
+  private int qos;
+  private int batchSize;
+  private int pollTimeoutMs;
+  private boolean headersEnabled;
+  private boolean toleratesErrors;
+  private String deadLetterTopic;
+  private final AtomicBoolean subscribed = new AtomicBoolean();
+  private final AtomicReference<Throwable> subscribeFailure = new AtomicReference<>();
+  private volatile boolean stopping;
+
+  private TaskMetrics metrics;
+  private Sensor received;
+  private Sensor written;
+  private Sensor acknowledged;
+  private Sensor errors;
+  private Sensor deadLettered;
+  private Sensor latency;
+  private long nextSummaryNanos;
+
+  @Override
+  public String version() {
+    return Versions.version(MqttSourceTask.class);
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    config = new MqttSourceConfig(props);
+    connectorName = props.getOrDefault(MqttSourceConfig.CONNECTOR_NAME_CONFIG, "mqtt-source");
+    taskIndex = Integer.parseInt(props.getOrDefault(MqttSourceConfig.TASK_INDEX_CONFIG, "0"));
+    int taskCount = Integer.parseInt(props.getOrDefault(MqttSourceConfig.TASK_COUNT_CONFIG, "1"));
+    MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
+
+    topicMapper = new TopicMapper(config.getString(MqttSourceConfig.KAFKA_TOPIC_CONFIG),
+        config.getList(MqttSourceConfig.KAFKA_TOPIC_RULES_CONFIG),
+        config.getString(MqttSourceConfig.KAFKA_TOPIC_REPLACEMENT_CONFIG).charAt(0),
+        config.getInt(MqttSourceConfig.KAFKA_TOPIC_MAX_LENGTH_CONFIG));
+    payloadConverter = new PayloadConverter(config.valueFormat(),
+        config.getBoolean(MqttSourceConfig.VALUE_SCHEMAS_ENABLE_CONFIG), config.jsonSchemaText());
+    qos = config.getInt(MqttSourceConfig.QOS_CONFIG);
+    batchSize = config.getInt(MqttSourceConfig.BATCH_SIZE_CONFIG);
+    pollTimeoutMs = config.getInt(MqttSourceConfig.POLL_TIMEOUT_CONFIG);
+    headersEnabled = config.getBoolean(MqttSourceConfig.HEADERS_ENABLE_CONFIG);
+    toleratesErrors = config.toleratesErrors();
+    deadLetterTopic = config.getString(MqttSourceConfig.DLQ_TOPIC_CONFIG);
+    queue = new ArrayBlockingQueue<>(config.getInt(MqttSourceConfig.QUEUE_CAPACITY_CONFIG));
+
+    boolean shared = taskCount > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG);
+    String group = config.sharedGroup(connectorName);
+    subscriptionFilters = config.topicFilters().stream()
+        .map(filter -> shared ? TopicFilters.shared(group, filter) : filter)
+        .toList();
+
+    metrics = new TaskMetrics(METRICS_GROUP, connectorName, taskIndex);
+    received = metrics.counter("messages-received", "MQTT messages received");
+    written = metrics.counter("records-written", "records handed to Kafka Connect");
+    acknowledged = metrics.counter("messages-acknowledged", "MQTT messages acknowledged after Kafka had them");
+    errors = metrics.counter("errors", "messages whose payload could not be converted");
+    deadLettered = metrics.counter("dead-lettered", "messages written to the dead letter topic");
+    latency = metrics.latency("receive-to-kafka-latency", "time from MQTT receipt to Kafka acknowledgement");
+    metrics.gauge("queue-depth", "Messages waiting between the MQTT client and poll()", () -> queue.size());
+
+    String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
+    MqttConnectionSettings settings = MqttConnectionConfig.settings(config, clientId);
+    session = MqttSession.create(settings, config.getInt(MqttSourceConfig.RECEIVE_MAXIMUM_CONFIG));
+    metrics.gauge("reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
+    callbackExecutor = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "mqtt-source-" + connectorName + "-" + taskIndex);
+      thread.setDaemon(true);
+      return thread;
+    });
+    session.onMessage(this::enqueue, callbackExecutor);
+    session.onConnected(this::subscribeOnce);
+
+    log.info("Starting MQTT source task {} of {} as client '{}' on {} ({}), filters {}", taskIndex, connectorName,
+        clientId, settings.serverUris(), settings.mqtt5() ? "MQTT 5" : "MQTT 3.1.1", subscriptionFilters);
+    try {
+      boolean sessionPresent = session.connect().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
+      log.info("MQTT client '{}' connected; broker {} a session for it", clientId,
+          sessionPresent ? "had" : "had no");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectException("Interrupted while connecting to MQTT", e);
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (session.fatalError().isPresent() || MqttSession.isPermanent(cause)) {
+        stopQuietly();
+        throw new ConnectException("MQTT broker refused the connection for client '" + clientId + "': " + cause
+            + ". Check " + MqttConnectionConfig.USERNAME_CONFIG + ", " + MqttConnectionConfig.PASSWORD_CONFIG
+            + " and the TLS settings.", cause);
+      }
+      log.warn("MQTT broker not reachable yet ({}); the task keeps reconnecting in the background", cause.toString());
+    }
+    nextSummaryNanos = System.nanoTime() + SUMMARY_INTERVAL_NANOS;
+  }
+
+  /** Subscribes on the first successful connect; later reconnects restore subscriptions with the session. */
+  private void subscribeOnce() {
+    if (!subscribed.compareAndSet(false, true)) {
+      return;
+    }
+    session.subscribe(subscriptionFilters, qos).whenComplete((ok, error) -> {
+      if (error != null) {
+        subscribeFailure.compareAndSet(null, error);
+      } else {
+        log.info("MQTT client '{}' subscribed to {} at QoS {}", session.clientId(), subscriptionFilters, qos);
+      }
+    });
+  }
+
+  private void enqueue(InboundMessage message) {
+    received.record();
+    try {
+      while (!stopping && !queue.offer(message, 100, TimeUnit.MILLISECONDS)) {
+        // The queue is full: waiting here holds back the client, and the broker keeps the backlog.
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public List<SourceRecord> poll() throws InterruptedException {
+    session.fatalError().ifPresent(error -> {
+      throw new ConnectException("MQTT broker refused the connection for good: " + error, error);
+    });
+    Throwable refused = subscribeFailure.get();
+    if (refused != null) {
+      throw new ConnectException("MQTT subscription failed: " + refused.getMessage()
+          + ". Check the broker's permissions for " + subscriptionFilters, refused);
+    }
+    InboundMessage first = queue.poll(pollTimeoutMs, TimeUnit.MILLISECONDS);
+    logSummaryIfDue();
+    if (first == null) {
+      return null;
+    }
+    List<InboundMessage> messages = new ArrayList<>(Math.min(batchSize, queue.size() + 1));
+    messages.add(first);
+    queue.drainTo(messages, batchSize - 1);
+    List<SourceRecord> records = new ArrayList<>(messages.size());
+    for (InboundMessage message : messages) {
+      SourceRecord record = toRecord(message);
+      if (record != null) {
+        records.add(record);
+      }
+    }
+    written.record(records.size());
+    return records;
+  }
+
+  private SourceRecord toRecord(InboundMessage message) {
+    String kafkaTopic = topicMapper.kafkaTopic(message.topic());
+    SchemaAndValue value;
+    try {
+      value = payloadConverter.convert(message.payload());
+    } catch (PayloadConverter.PayloadException e) {
+      return badPayload(message, kafkaTopic, e);
+    }
+    ConnectHeaders headers = headersEnabled ? headers(message) : new ConnectHeaders();
+    return new MessageRecord(message, kafkaTopic, keySchema(), key(message.topic()), value.schema(), value.value(),
+        headers);
+  }
+
+  private SourceRecord badPayload(InboundMessage message, String kafkaTopic, PayloadConverter.PayloadException e) {
+    errors.record();
+    String reason = "MQTT message on '" + message.topic() + "' (for Kafka topic '" + kafkaTopic + "'): "
+        + e.getMessage();
+    if (!toleratesErrors) {
+      throw new ConnectException(reason + ". Set errors.tolerance=all (and " + MqttSourceConfig.DLQ_TOPIC_CONFIG
+          + ") to route such messages to a dead letter topic instead of failing.", e);
+    }
+    if (deadLetterTopic == null || deadLetterTopic.isBlank()) {
+      log.warn("Skipping {}", reason);
+      message.acknowledge();
+      acknowledged.record();
+      return null;
+    }
+    log.debug("Dead-lettering {}", reason);
+    deadLettered.record();
+    ConnectHeaders headers = headers(message);
+    headers.addString("__connect.errors.topic", kafkaTopic);
+    headers.addString("__connect.errors.exception.class.name", e.getClass().getName());
+    headers.addString("__connect.errors.exception.message", e.getMessage());
+    headers.addString("__connect.errors.connector.name", connectorName);
+    headers.addInt("__connect.errors.task.id", taskIndex);
+    headers.addString("__connect.errors.stage", "MQTT_PAYLOAD_CONVERSION");
+    return new MessageRecord(message, deadLetterTopic, keySchema(), key(message.topic()),
+        Schema.OPTIONAL_BYTES_SCHEMA, message.payload(), headers);
+  }
+
+  private Schema keySchema() {
+    return MqttSourceConfig.KEY_NONE.equals(config.keyMode()) ? null : Schema.OPTIONAL_STRING_SCHEMA;
+  }
+
+  private String key(String topic) {
+    return switch (config.keyMode()) {
+      case MqttSourceConfig.KEY_NONE -> null;
+      case MqttSourceConfig.KEY_LEVEL -> {
+        String[] levels = topic.split("/", -1);
+        int level = config.getInt(MqttSourceConfig.RECORD_KEY_LEVEL_CONFIG);
+        yield level <= levels.length ? levels[level - 1] : null;
+      }
+      default -> topic;
+    };
+  }
+
+  static ConnectHeaders headers(InboundMessage message) {
+    ConnectHeaders headers = new ConnectHeaders();
+    headers.addString(MqttHeaders.TOPIC, message.topic());
+    headers.addInt(MqttHeaders.QOS, message.qos());
+    headers.addBoolean(MqttHeaders.RETAIN, message.retain());
+    headers.addBoolean(MqttHeaders.DUP, message.dup());
+    message.packetId().ifPresent(id -> headers.addInt(MqttHeaders.MESSAGE_ID, id));
+    headers.addString(MqttHeaders.SOURCE, MqttHeaders.SOURCE_VALUE);
+    message.contentType().ifPresent(v -> headers.addString(MqttHeaders.CONTENT_TYPE, v));
+    message.responseTopic().ifPresent(v -> headers.addString(MqttHeaders.RESPONSE_TOPIC, v));
+    message.correlationData().ifPresent(v -> headers.addBytes(MqttHeaders.CORRELATION_DATA, v));
+    message.payloadUtf8().ifPresent(utf8 -> headers.addString(MqttHeaders.PAYLOAD_FORMAT,
+        utf8 ? MqttHeaders.PAYLOAD_FORMAT_UTF8 : MqttHeaders.PAYLOAD_FORMAT_BYTES));
+    message.messageExpirySeconds().ifPresent(v -> headers.addLong(MqttHeaders.MESSAGE_EXPIRY, v));
+    for (Map.Entry<String, String> property : message.userProperties()) {
+      headers.addString(MqttHeaders.USER_PROPERTY_PREFIX + property.getKey(), property.getValue());
+    }
+    return headers;
+  }
+
+  @Override
+  public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+    if (record instanceof MessageRecord messageRecord) {
+      messageRecord.message.acknowledge();
+      acknowledged.record();
+      latency.record((System.nanoTime() - messageRecord.message.receivedNanos()) / 1_000_000.0);
+    }
+  }
+
+  private void logSummaryIfDue() {
+    long now = System.nanoTime();
+    if (now >= nextSummaryNanos) {
+      nextSummaryNanos = now + SUMMARY_INTERVAL_NANOS;
+      log.info("MQTT source task {}: received {}, written {}, acknowledged {}, errors {}, queue {}, p99 {} ms",
+          taskIndex, (long) metrics.value("messages-received-total"), (long) metrics.value("records-written-total"),
+          (long) metrics.value("messages-acknowledged-total"), (long) metrics.value("errors-total"), queue.size(),
+          metrics.value("receive-to-kafka-latency-p99"));
+    }
+  }
+
+  @Override
+  public void stop() {
+    stopping = true;
+    log.info("Stopping MQTT source task {} of {}", taskIndex, connectorName);
+    stopQuietly();
+  }
+
+  private void stopQuietly() {
+    // Messages still queued or in flight are not acknowledged: the broker redelivers them to the next session.
+    if (session != null) {
+      session.close();
+    }
+    if (callbackExecutor != null) {
+      callbackExecutor.shutdownNow();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
+  }
+
+  /** A record that remembers its MQTT message, so that {@link #commitRecord} can acknowledge it. */
+  static final class MessageRecord extends SourceRecord {
+    final InboundMessage message;
+
+    MessageRecord(InboundMessage message, String topic, Schema keySchema, Object key, Schema valueSchema,
+        Object value, ConnectHeaders headers) {
+      super(null, null, topic, null, keySchema, key, valueSchema, value, null, headers);
+      this.message = message;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package io.connectmqtt.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+
+/** The Kafka Connect REST API, as users drive it: JSON over HTTP. */
+public final class ConnectRest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final String baseUrl;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public ConnectRest(String baseUrl) {
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  /** Reads a connector file of config/ ({"name": ..., "config": {...}}). */
+  public static Map<String, String> readConnectorFile(Path file) {
+    try {
+      JsonNode root = JSON.readTree(Files.readString(file));
+      Map<String, String> config = new LinkedHashMap<>();
+      root.path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+      config.put("name", root.path("name").asText());
+      return config;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  public JsonNode createOrReplace(String name, Map<String, String> config) {
+    return send("PUT", "/connectors/" + name + "/config", config, 200, 201);
+  }
+
+  public JsonNode status(String name) {
+    return send("GET", "/connectors/" + name + "/status", null, 200);
+  }
+
+  public JsonNode plugins() {
+    return send("GET", "/connector-plugins", null, 200);
+  }
+
+  /** PUT /connector-plugins/{class}/config/validate: the response with error_count and per-key errors. */
+  public JsonNode validate(String connectorClass, Map<String, String> config) {
+    Map<String, String> body = new LinkedHashMap<>(config);
+    body.put("connector.class", connectorClass);
+    String simpleName = connectorClass.substring(connectorClass.lastIndexOf('.') + 1);
+    return send("PUT", "/connector-plugins/" + simpleName + "/config/validate", body, 200);
+  }
+
+  /** The error messages per key of a validate response, only for keys that have some. */
+  public static Map<String, List<String>> errorsByKey(JsonNode validation) {
+    Map<String, List<String>> errors = new LinkedHashMap<>();
+    for (JsonNode config : validation.path("configs")) {
+      JsonNode value = config.path("value");
+      List<String> messages = new ArrayList<>();
+      value.path("errors").forEach(m -> messages.add(m.asText()));
+      if (!messages.isEmpty()) {
+        errors.put(value.path("name").asText(), messages);
+      }
+    }
+    return errors;
+  }
+
+  public void delete(String name) {
+    send("DELETE", "/connectors/" + name, null, 204, 404);
+  }
+
+  public void restart(String name) {
+    send("POST", "/connectors/" + name + "/restart?includeTasks=true", null, 200, 202, 204);
+  }
+
+  /** Waits until the connector and {@code tasks} tasks are RUNNING; fails with the status (and trace) otherwise. */
+  public void awaitRunning(String name, int tasks, Duration timeout) {
+    Awaitility.await("connector " + name + " RUNNING with " + tasks + " tasks")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(250))
+        .ignoreExceptions()
+        .until(() -> {
+          JsonNode status = status(name);
+          for (JsonNode task : status.path("tasks")) {
+            if ("FAILED".equals(task.path("state").asText())) {
+              throw new AssertionError("task failed: " + task.path("trace").asText());
+            }
+          }
+          long running = 0;
+          for (JsonNode task : status.path("tasks")) {
+            if ("RUNNING".equals(task.path("state").asText())) {
+              running++;
+            }
+          }
+          return "RUNNING".equals(status.path("connector").path("state").asText()) && running == tasks;
+        });
+  }
+
+  public boolean healthy() {
+    try {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/"))
+          .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private JsonNode send(String method, String path, Object body, int... expected) {
+    try {
+      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+          .timeout(Duration.ofSeconds(90))
+          .header("Content-Type", "application/json")
+          .header("Accept", "application/json");
+      request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+          : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      for (int code : expected) {
+        if (response.statusCode() == code) {
+          return response.body() == null || response.body().isBlank() ? JSON.nullNode()
+              : JSON.readTree(response.body());
+        }
+      }
+      throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
+          + response.body());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(method + " " + baseUrl + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

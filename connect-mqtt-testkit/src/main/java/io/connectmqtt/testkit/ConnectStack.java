@@ -1,0 +1,75 @@
+package io.connectmqtt.testkit;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.connect.runtime.WorkerConfig;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+
+/**
+ * An in-process KRaft Kafka broker and Connect worker(s) (Kafka's own EmbeddedConnectCluster): the fast stack for
+ * integration tests, one per test class. Our connectors come from the test classpath here; the
+ * {@link ProcessStack} loads them from plugin.path the way users do.
+ */
+public final class ConnectStack implements AutoCloseable {
+
+  private final EmbeddedConnectCluster cluster;
+  private final ConnectRest rest;
+
+  private ConnectStack(EmbeddedConnectCluster cluster) {
+    this.cluster = cluster;
+    this.rest = new ConnectRest(cluster.endpointForResource("").replaceAll("/$", ""));
+  }
+
+  public static ConnectStack start() {
+    return start(1, Map.of());
+  }
+
+  public static ConnectStack start(int workers, Map<String, String> extraWorkerProps) {
+    // Connect writes into the map it is given: it must be mutable.
+    Map<String, String> workerProps = new HashMap<>();
+    workerProps.put(WorkerConfig.PLUGIN_DISCOVERY_CONFIG, "service_load");
+    workerProps.put("offset.flush.interval.ms", "1000");
+    workerProps.put("connector.client.config.override.policy", "All");
+    workerProps.putAll(extraWorkerProps);
+    Properties brokerProps = new Properties();
+    brokerProps.put("auto.create.topics.enable", "true");
+    brokerProps.put("num.partitions", "1");
+    EmbeddedConnectCluster.Builder builder = new EmbeddedConnectCluster.Builder()
+        .name("connect-mqtt-it")
+        .numWorkers(workers);
+    builder.numBrokers(1);
+    builder.workerProps(workerProps);
+    builder.brokerProps(brokerProps);
+    builder.maskExitProcedures(true);
+    EmbeddedConnectCluster cluster = (EmbeddedConnectCluster) builder.build();
+    cluster.start();
+    return new ConnectStack(cluster);
+  }
+
+  public ConnectRest rest() {
+    return rest;
+  }
+
+  public String bootstrapServers() {
+    return cluster.kafka().bootstrapServers();
+  }
+
+  public KafkaTopics topics() {
+    return new KafkaTopics(bootstrapServers());
+  }
+
+  public EmbeddedConnectCluster cluster() {
+    return cluster;
+  }
+
+  public EmbeddedKafkaCluster kafka() {
+    return cluster.kafka();
+  }
+
+  @Override
+  public void close() {
+    cluster.stop();
+  }
+}

@@ -1,0 +1,138 @@
+package io.connectmqtt.testkit;
+
+import com.codahale.metrics.Counter;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HiveMQ CE, embedded, bound to 127.0.0.1 on free ports (TCP and WebSocket at /mqtt), with every folder inside a
+ * scratch directory. Optionally file-persistent, so that a restart keeps sessions and queued messages.
+ */
+public final class HiveMqBroker implements AutoCloseable {
+
+  private final Path home;
+  private final int port;
+  private final int websocketPort;
+  private final int maxQueuedMessages;
+  private final boolean persistent;
+  private EmbeddedHiveMQ hivemq;
+
+  private HiveMqBroker(int port, int websocketPort, int maxQueuedMessages, boolean persistent) {
+    this.home = ProjectLayout.scratch("hivemq-");
+    this.port = port;
+    this.websocketPort = websocketPort;
+    this.maxQueuedMessages = maxQueuedMessages;
+    this.persistent = persistent;
+  }
+
+  /** A started broker with in-memory persistence and the default queue limit (1000 queued messages per client). */
+  public static HiveMqBroker start() {
+    return start(1_000, false);
+  }
+
+  /**
+   * A started broker. {@code maxQueuedMessages} is the per-client queue: beyond it HiveMQ drops QoS 1 messages for a
+   * client that cannot keep up (counted in {@link #droppedMessages()}).
+   */
+  public static HiveMqBroker start(int maxQueuedMessages, boolean persistent) {
+    HiveMqBroker broker = new HiveMqBroker(Ports.free(), Ports.free(), maxQueuedMessages, persistent);
+    broker.startBroker();
+    return broker;
+  }
+
+  /** A started broker on given ports (the demo's fixed ports). */
+  public static HiveMqBroker start(int port, int websocketPort, int maxQueuedMessages, boolean persistent) {
+    HiveMqBroker broker = new HiveMqBroker(port, websocketPort, maxQueuedMessages, persistent);
+    broker.startBroker();
+    return broker;
+  }
+
+  private void startBroker() {
+    try {
+      Path conf = Files.createDirectories(home.resolve("conf"));
+      Files.createDirectories(home.resolve("data"));
+      Files.createDirectories(home.resolve("extensions"));
+      Files.writeString(conf.resolve("config.xml"), """
+          <?xml version="1.0"?>
+          <hivemq>
+            <listeners>
+              <tcp-listener><port>%d</port><bind-address>127.0.0.1</bind-address></tcp-listener>
+              <websocket-listener>
+                <port>%d</port><bind-address>127.0.0.1</bind-address><path>/mqtt</path>
+                <subprotocols><subprotocol>mqttv3.1</subprotocol><subprotocol>mqtt</subprotocol></subprotocols>
+                <allow-extensions>true</allow-extensions>
+              </websocket-listener>
+            </listeners>
+            <mqtt>
+              <queued-messages><max-queue-size>%d</max-queue-size><strategy>discard</strategy></queued-messages>
+            </mqtt>
+            <persistence><mode>%s</mode></persistence>
+            <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
+          </hivemq>
+          """.formatted(port, websocketPort, maxQueuedMessages, persistent ? "file" : "in-memory"));
+      hivemq = EmbeddedHiveMQ.builder()
+          .withConfigurationFolder(conf)
+          .withDataFolder(home.resolve("data"))
+          .withExtensionsFolder(home.resolve("extensions"))
+          .withoutLoggingBootstrap()
+          .build();
+      hivemq.start().get(60, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (Exception e) {
+      throw new IllegalStateException("HiveMQ CE did not start on port " + port, e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int websocketPort() {
+    return websocketPort;
+  }
+
+  public String uri() {
+    return "tcp://127.0.0.1:" + port;
+  }
+
+  /** Stops and starts the broker on the same ports; with file persistence sessions survive. */
+  public void restart() {
+    stop();
+    startBroker();
+  }
+
+  public void stop() {
+    if (hivemq != null) {
+      try {
+        hivemq.stop().get(60, TimeUnit.SECONDS);
+        hivemq.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("HiveMQ CE did not stop", e);
+      } finally {
+        hivemq = null;
+      }
+    }
+  }
+
+  /** QoS 1/2 messages the broker dropped (full client queues and the like), from its own metrics. */
+  public long droppedMessages() {
+    if (hivemq == null) {
+      return 0;
+    }
+    return hivemq.getMetricRegistry().getCounters().entrySet().stream()
+        .filter(e -> e.getKey().startsWith("com.hivemq.messages.dropped") && e.getKey().endsWith(".count"))
+        .filter(e -> !e.getKey().contains("."  + "qos-0"))
+        .mapToLong(e -> ((Counter) e.getValue()).getCount())
+        .max().orElse(0);
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

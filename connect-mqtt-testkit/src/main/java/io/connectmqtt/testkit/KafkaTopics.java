@@ -1,0 +1,106 @@
+package io.connectmqtt.testkit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Plain Kafka clients against a stack: create topics, read everything a topic holds. */
+public final class KafkaTopics {
+
+  private final String bootstrapServers;
+
+  public KafkaTopics(String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  public void create(String topic, int partitions) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("Cannot create topic " + topic, e);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot create topic " + topic, e);
+    }
+  }
+
+  public Set<String> list() {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      return admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Reads the topics from the beginning until {@code expected} records arrived, or until {@code timeout} passes,
+   * or (once {@code expected} is reached) until nothing more arrives for a second: callers can then also see
+   * records beyond what they expected, such as duplicates.
+   */
+  public List<ConsumerRecord<byte[], byte[]>> readAll(Collection<String> topics, long expected, Duration timeout) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      for (String topic : topics) {
+        while (true) {
+          var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+          if (infos != null && !infos.isEmpty()) {
+            infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+            break;
+          }
+          if (System.nanoTime() > deadline) {
+            return records;
+          }
+          sleep(200);
+        }
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long quietSince = System.nanoTime();
+      while (System.nanoTime() < deadline) {
+        var batch = consumer.poll(Duration.ofMillis(200));
+        batch.forEach(records::add);
+        if (!batch.isEmpty()) {
+          quietSince = System.nanoTime();
+        } else if (records.size() >= expected && System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(1)) {
+          break;
+        }
+      }
+    }
+    return records;
+  }
+
+  public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, long expected, Duration timeout) {
+    return readAll(List.of(topic), expected, timeout);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

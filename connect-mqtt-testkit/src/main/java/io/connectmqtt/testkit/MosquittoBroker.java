@@ -1,0 +1,152 @@
+package io.connectmqtt.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Debian's mosquitto run as a child process on 127.0.0.1 and a free port: an independent MQTT 5 broker, and with
+ * mosquitto_pub/mosquitto_sub independent clients. Tests that need it are skipped, visibly, where it is not installed.
+ */
+public final class MosquittoBroker implements AutoCloseable {
+
+  public static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+  public static final Path PUB = Path.of("/usr/bin/mosquitto_pub");
+  public static final Path SUB = Path.of("/usr/bin/mosquitto_sub");
+
+  private final Path home;
+  private final int port;
+  private Process process;
+
+  private MosquittoBroker(int port) {
+    this.home = ProjectLayout.scratch("mosquitto-");
+    this.port = port;
+  }
+
+  public static boolean available() {
+    return Files.isExecutable(BINARY) && Files.isExecutable(PUB) && Files.isExecutable(SUB);
+  }
+
+  /** Skips the calling test with a message saying how to install mosquitto. */
+  public static void assumeAvailable() {
+    if (!available()) {
+      System.err.println("SKIPPED: mosquitto is not installed; apt-get install -y mosquitto mosquitto-clients");
+    }
+    Assumptions.assumeTrue(available(),
+        "mosquitto is not installed (apt-get install -y mosquitto mosquitto-clients); skipping mosquitto tests");
+  }
+
+  public static MosquittoBroker start() {
+    MosquittoBroker broker = new MosquittoBroker(Ports.free());
+    broker.startProcess();
+    return broker;
+  }
+
+  private void startProcess() {
+    try {
+      Path conf = home.resolve("mosquitto.conf");
+      Files.writeString(conf, """
+          listener %d 127.0.0.1
+          allow_anonymous true
+          persistence false
+          max_queued_messages 100000
+          max_inflight_messages 100
+          log_dest stderr
+          log_type error
+          log_type warning
+          """.formatted(port));
+      process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
+          .redirectErrorStream(true)
+          .redirectOutput(home.resolve("mosquitto.log").toFile())
+          .start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < deadline) {
+        try (Socket socket = new Socket()) {
+          socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+          return;
+        } catch (IOException notYet) {
+          if (!process.isAlive()) {
+            throw new IllegalStateException("mosquitto exited: " + Files.readString(home.resolve("mosquitto.log")));
+          }
+          Thread.sleep(50);
+        }
+      }
+      throw new IllegalStateException("mosquitto did not listen on " + port + " within 10 s");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String uri() {
+    return "tcp://127.0.0.1:" + port;
+  }
+
+  public void restart() {
+    stop();
+    startProcess();
+  }
+
+  /** Runs mosquitto_pub against this broker with the given extra arguments and waits for it. */
+  public void publish(String... args) {
+    String[] command = new String[args.length + 5];
+    command[0] = PUB.toString();
+    command[1] = "-h";
+    command[2] = "127.0.0.1";
+    command[3] = "-p";
+    command[4] = Integer.toString(port);
+    System.arraycopy(args, 0, command, 5, args.length);
+    run(command, Duration.ofSeconds(30));
+  }
+
+  static String run(String[] command, Duration timeout) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout);
+      }
+      String output = new String(p.getInputStream().readAllBytes());
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + output);
+      }
+      return output;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void stop() {
+    if (process != null) {
+      process.destroy();
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      process = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

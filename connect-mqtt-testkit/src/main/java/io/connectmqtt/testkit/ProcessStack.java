@@ -1,0 +1,262 @@
+package io.connectmqtt.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Kafka (KRaft, broker and controller in one) and a distributed Connect worker as separate JVMs started from Kafka's
+ * own classes, the way users run them. Our plugins reach the worker only through {@code plugin.path}, with
+ * {@code plugin.discovery=service_load}. The worker can be killed with SIGKILL and started again.
+ */
+public final class ProcessStack implements AutoCloseable {
+
+  private final Path home;
+  private final List<Path> pluginPath;
+  private final int kafkaPort;
+  private final int controllerPort;
+  private final int restPort;
+  private final String workerHeap;
+  private Process kafka;
+  private Process connect;
+
+  private ProcessStack(List<Path> pluginPath, int kafkaPort, int restPort, String workerHeap) {
+    this.home = ProjectLayout.scratch("process-stack-");
+    this.pluginPath = pluginPath;
+    this.kafkaPort = kafkaPort;
+    this.controllerPort = Ports.free();
+    this.restPort = restPort;
+    this.workerHeap = workerHeap;
+  }
+
+  /** Starts Kafka, then a Connect worker with {@code pluginPath}, on free ports. */
+  public static ProcessStack start(List<Path> pluginPath) {
+    return start(pluginPath, Ports.free(), Ports.free(), "512m");
+  }
+
+  public static ProcessStack start(List<Path> pluginPath, int kafkaPort, int restPort, String workerHeap) {
+    ProcessStack stack = new ProcessStack(pluginPath, kafkaPort, restPort, workerHeap);
+    try {
+      stack.startKafka();
+      stack.startConnect();
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+    return stack;
+  }
+
+  public String bootstrapServers() {
+    return "127.0.0.1:" + kafkaPort;
+  }
+
+  public ConnectRest rest() {
+    return new ConnectRest("http://127.0.0.1:" + restPort);
+  }
+
+  public KafkaTopics topics() {
+    return new KafkaTopics(bootstrapServers());
+  }
+
+  public Path home() {
+    return home;
+  }
+
+  private void startKafka() {
+    try {
+      Path data = Files.createDirectories(home.resolve("kafka-data"));
+      Path config = home.resolve("server.properties");
+      Files.writeString(config, String.join("\n",
+          "process.roles=broker,controller",
+          "node.id=1",
+          "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+          "listeners=PLAINTEXT://127.0.0.1:" + kafkaPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+          "advertised.listeners=PLAINTEXT://127.0.0.1:" + kafkaPort,
+          "controller.listener.names=CONTROLLER",
+          "inter.broker.listener.name=PLAINTEXT",
+          "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+          "log.dirs=" + data,
+          "num.partitions=1",
+          "offsets.topic.replication.factor=1",
+          "transaction.state.log.replication.factor=1",
+          "transaction.state.log.min.isr=1",
+          "share.coordinator.state.topic.replication.factor=1",
+          "share.coordinator.state.topic.min.isr=1",
+          "group.initial.rebalance.delay.ms=0",
+          "auto.create.topics.enable=true",
+          ""));
+      String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+      Process format = java("kafka-format", "256m", List.of("kafka.tools.StorageTool", "format", "-t", clusterId,
+          "-c", config.toString(), "--standalone"));
+      if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+        throw new IllegalStateException("Formatting Kafka storage failed: " + log("kafka-format"));
+      }
+      kafka = java("kafka", "768m", List.of("kafka.Kafka", config.toString()));
+      awaitPort(kafkaPort, kafka, "kafka", Duration.ofSeconds(60));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Starts (or starts again) the Connect worker and waits until its REST API answers. */
+  public void startConnect() {
+    try {
+      Path config = home.resolve("worker.properties");
+      Files.writeString(config, String.join("\n",
+          "bootstrap.servers=" + bootstrapServers(),
+          "group.id=connect-mqtt-cluster",
+          "key.converter=org.apache.kafka.connect.storage.StringConverter",
+          "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
+          "config.storage.topic=connect-configs",
+          "offset.storage.topic=connect-offsets",
+          "status.storage.topic=connect-status",
+          "config.storage.replication.factor=1",
+          "offset.storage.replication.factor=1",
+          "status.storage.replication.factor=1",
+          "offset.flush.interval.ms=1000",
+          "listeners=http://127.0.0.1:" + restPort,
+          "rest.advertised.host.name=127.0.0.1",
+          "rest.advertised.port=" + restPort,
+          "plugin.path=" + pluginPath.stream().map(Path::toString).collect(Collectors.joining(",")),
+          "plugin.discovery=service_load",
+          "connector.client.config.override.policy=All",
+          "scheduled.rebalance.max.delay.ms=0",
+          ""));
+      connect = java("connect", workerHeap, List.of("org.apache.kafka.connect.cli.ConnectDistributed",
+          config.toString()));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      ConnectRest rest = rest();
+      while (!rest.healthy()) {
+        if (!connect.isAlive()) {
+          throw new IllegalStateException("Connect worker exited: " + log("connect"));
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("Connect worker REST did not answer within 120 s: " + log("connect"));
+        }
+        Thread.sleep(250);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** SIGKILL: the worker gets no chance to flush, commit or disconnect. */
+  public void killConnect() {
+    if (connect != null) {
+      connect.destroyForcibly();
+      try {
+        connect.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      connect = null;
+    }
+  }
+
+  public long connectPid() {
+    return connect == null ? -1 : connect.pid();
+  }
+
+  /** Stops the worker gracefully (SIGTERM) and waits for it to exit. */
+  public void stopConnect() {
+    stopProcess(connect, 60);
+    connect = null;
+  }
+
+  private Process java(String name, String heap, List<String> mainAndArgs) throws IOException {
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path log4j = home.resolve("log4j2.properties");
+    if (!Files.exists(log4j)) {
+      Files.writeString(log4j, String.join("\n",
+          "rootLogger.level=INFO",
+          "rootLogger.appenderRef.stdout.ref=STDOUT",
+          "appender.stdout.type=Console",
+          "appender.stdout.name=STDOUT",
+          "appender.stdout.layout.type=PatternLayout",
+          "appender.stdout.layout.pattern=[%d] %p %X{connector.context}%m (%c{1})%n",
+          "logger.kafka.name=kafka",
+          "logger.kafka.level=WARN",
+          "logger.kafkaorg.name=org.apache.kafka",
+          "logger.kafkaorg.level=WARN",
+          "logger.connectruntime.name=org.apache.kafka.connect.runtime.Worker",
+          "logger.connectruntime.level=INFO",
+          "logger.ours.name=io.connectmqtt",
+          "logger.ours.level=INFO",
+          ""));
+    }
+    List<String> command = new ArrayList<>(List.of(javaBin.toString(), "-Xmx" + heap, "-XX:+UseG1GC",
+        "-Djava.io.tmpdir=" + home, "-Dlog4j2.configurationFile=" + log4j,
+        "-Dkafka.logs.dir=" + home.resolve("logs-" + name),
+        "-cp", ProjectLayout.kafkaLibs().toAbsolutePath() + "/*"));
+    command.addAll(mainAndArgs);
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve(name + ".log").toFile()))
+        .start();
+  }
+
+  /** The last lines a process printed, for failure messages. */
+  public String log(String name) {
+    try {
+      List<String> lines = Files.readAllLines(home.resolve(name + ".log"));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private static void awaitPort(int port, Process process, String name, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException(name + " exited before listening on " + port);
+        }
+        Thread.sleep(100);
+      }
+    }
+    throw new IllegalStateException(name + " did not listen on " + port + " within " + timeout);
+  }
+
+  private static void stopProcess(Process process, int seconds) {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  /** Stops Connect first and waits for it: a worker outliving its Kafka hangs. */
+  @Override
+  public void close() {
+    stopProcess(connect, 60);
+    connect = null;
+    stopProcess(kafka, 60);
+    kafka = null;
+  }
+}
