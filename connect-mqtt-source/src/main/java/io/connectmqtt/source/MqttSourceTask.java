@@ -129,8 +129,8 @@ public class MqttSourceTask extends SourceTask {
         clientId, settings.serverUris(), settings.mqtt5() ? "MQTT 5" : "MQTT 3.1.1", subscriptionFilters);
     try {
       boolean sessionPresent = session.connect().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
-      log.info("MQTT client '{}' connected; broker {} a session for it", clientId,
-          sessionPresent ? "had" : "had no");
+      log.info("MQTT client '{}' connected; {}", clientId, sessionPresent
+          ? "the broker resumed its session (unacknowledged messages are redelivered)" : "new session");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConnectException("Interrupted while connecting to MQTT", e);

@@ -129,8 +129,8 @@ final class PayloadConverter {
       node.forEach(child -> list.add(plain(child)));
       return list;
     }
-    if (node.isIntegralNumber()) {
-      return node.canConvertToLong() ? node.longValue() : node.decimalValue().doubleValue();
+    if (node.isIntegralNumber() && node.canConvertToLong()) {
+      return node.longValue();
     }
     if (node.isNumber()) {
       return node.doubleValue();

@@ -19,6 +19,7 @@ public final class HiveMqBroker implements AutoCloseable {
   private final int websocketPort;
   private final int maxQueuedMessages;
   private final boolean persistent;
+  private boolean sharedSubscriptions = true;
   private EmbeddedHiveMQ hivemq;
 
   private HiveMqBroker(int port, int websocketPort, int maxQueuedMessages, boolean persistent) {
@@ -51,6 +52,14 @@ public final class HiveMqBroker implements AutoCloseable {
     return broker;
   }
 
+  /** A started broker that refuses shared subscriptions, to test what happens where they are unavailable. */
+  public static HiveMqBroker startWithoutSharedSubscriptions() {
+    HiveMqBroker broker = new HiveMqBroker(Ports.free(), Ports.free(), 1_000, false);
+    broker.sharedSubscriptions = false;
+    broker.startBroker();
+    return broker;
+  }
+
   private void startBroker() {
     try {
       Path conf = Files.createDirectories(home.resolve("conf"));
@@ -69,11 +78,12 @@ public final class HiveMqBroker implements AutoCloseable {
             </listeners>
             <mqtt>
               <queued-messages><max-queue-size>%d</max-queue-size><strategy>discard</strategy></queued-messages>
+              <shared-subscriptions><enabled>%s</enabled></shared-subscriptions>
             </mqtt>
             <persistence><mode>%s</mode></persistence>
             <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
           </hivemq>
-          """.formatted(port, websocketPort, maxQueuedMessages, persistent ? "file" : "in-memory"));
+          """.formatted(port, websocketPort, maxQueuedMessages, sharedSubscriptions, persistent ? "file" : "in-memory"));
       hivemq = EmbeddedHiveMQ.builder()
           .withConfigurationFolder(conf)
           .withDataFolder(home.resolve("data"))

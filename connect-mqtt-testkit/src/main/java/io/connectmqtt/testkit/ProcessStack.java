@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -25,6 +26,7 @@ public final class ProcessStack implements AutoCloseable {
   private final int controllerPort;
   private final int restPort;
   private final String workerHeap;
+  private final Map<String, String> workerEnvironment = new java.util.concurrent.ConcurrentHashMap<>();
   private Process kafka;
   private Process connect;
 
@@ -37,13 +39,18 @@ public final class ProcessStack implements AutoCloseable {
     this.workerHeap = workerHeap;
   }
 
-  /** Starts Kafka, then a Connect worker with {@code pluginPath}, on free ports. */
-  public static ProcessStack start(List<Path> pluginPath) {
-    return start(pluginPath, Ports.free(), Ports.free(), "512m");
+  /**
+   * Starts Kafka, then a Connect worker with {@code pluginPath}, on free ports. {@code workerEnvironment} is the
+   * worker's environment, read by connector configs through the env config provider: ${env:NAME}.
+   */
+  public static ProcessStack start(List<Path> pluginPath, Map<String, String> workerEnvironment) {
+    return start(pluginPath, workerEnvironment, Ports.free(), Ports.free(), "512m");
   }
 
-  public static ProcessStack start(List<Path> pluginPath, int kafkaPort, int restPort, String workerHeap) {
+  public static ProcessStack start(List<Path> pluginPath, Map<String, String> workerEnvironment, int kafkaPort,
+      int restPort, String workerHeap) {
     ProcessStack stack = new ProcessStack(pluginPath, kafkaPort, restPort, workerHeap);
+    stack.workerEnvironment.putAll(workerEnvironment);
     try {
       stack.startKafka();
       stack.startConnect();
@@ -95,7 +102,7 @@ public final class ProcessStack implements AutoCloseable {
           ""));
       String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
       Process format = java("kafka-format", "256m", List.of("kafka.tools.StorageTool", "format", "-t", clusterId,
-          "-c", config.toString(), "--standalone"));
+          "-c", config.toString()));
       if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
         throw new IllegalStateException("Formatting Kafka storage failed: " + log("kafka-format"));
       }
@@ -132,6 +139,8 @@ public final class ProcessStack implements AutoCloseable {
           "plugin.discovery=service_load",
           "connector.client.config.override.policy=All",
           "scheduled.rebalance.max.delay.ms=0",
+          "config.providers=env",
+          "config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider",
           ""));
       connect = java("connect", workerHeap, List.of("org.apache.kafka.connect.cli.ConnectDistributed",
           config.toString()));
@@ -203,7 +212,11 @@ public final class ProcessStack implements AutoCloseable {
         "-Dkafka.logs.dir=" + home.resolve("logs-" + name),
         "-cp", ProjectLayout.kafkaLibs().toAbsolutePath() + "/*"));
     command.addAll(mainAndArgs);
-    return new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    if (name.equals("connect")) {
+      builder.environment().putAll(workerEnvironment);
+    }
+    return builder
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve(name + ".log").toFile()))
         .start();

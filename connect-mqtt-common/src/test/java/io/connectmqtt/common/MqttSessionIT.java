@@ -1,0 +1,82 @@
+package io.connectmqtt.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.Ports;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** The session against a real broker: failover, reconnect, redelivery of unacknowledged messages. */
+class MqttSessionIT {
+
+  private static MqttConnectionConfig.MqttConnectionSettings settings(String uris, String clientId) {
+    ConfigDef def = MqttConnectionConfig.define(new ConfigDef());
+    AbstractConfig config = new AbstractConfig(def, Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG, uris,
+        MqttConnectionConfig.RECONNECT_BACKOFF_INITIAL_CONFIG, "50",
+        MqttConnectionConfig.RECONNECT_BACKOFF_MAX_CONFIG, "500",
+        MqttConnectionConfig.CONNECT_TIMEOUT_CONFIG, "2000"));
+    return MqttConnectionConfig.settings(config, clientId);
+  }
+
+  @Test
+  void failsOverToTheNextServerAndRedeliversWhatWasNotAcknowledged() throws Exception {
+    try (HiveMqBroker broker = HiveMqBroker.start()) {
+      String deadServer = "tcp://127.0.0.1:" + Ports.free();
+      List<InboundMessage> received = new CopyOnWriteArrayList<>();
+      var executor = Executors.newSingleThreadExecutor();
+      MqttSession session = MqttSession.create(settings(deadServer + "," + broker.uri(), "session-it"), 10);
+      session.onMessage(received::add, executor);
+      session.onConnected(() -> session.subscribe(List.of("it/#"), 1));
+      session.connect();
+      Awaitility.await("connected through the second server").atMost(Duration.ofSeconds(20))
+          .until(session::isConnected);
+
+      Mqtt5BlockingClient publisher = MqttClient.builder().useMqttVersion5().serverHost("127.0.0.1")
+          .serverPort(broker.port()).buildBlocking();
+      publisher.connect();
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+        publisher.publishWith().topic("it/a").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1}).send();
+        return !received.isEmpty();
+      });
+      InboundMessage first = received.get(0);
+      assertThat(first.topic()).isEqualTo("it/a");
+      assertThat(first.packetId()).isPresent();
+      assertThat(first.dup()).isFalse();
+      session.close();
+
+      // Nothing was acknowledged: a new session with the same client id gets the messages again, marked DUP.
+      List<InboundMessage> redelivered = new CopyOnWriteArrayList<>();
+      MqttSession again = MqttSession.create(settings(broker.uri(), "session-it"), 10);
+      again.onMessage(redelivered::add, executor);
+      assertThat(again.connect().get()).as("session present").isTrue();
+      Awaitility.await("redelivery").atMost(Duration.ofSeconds(10)).until(() -> !redelivered.isEmpty());
+      assertThat(redelivered.get(0).topic()).isEqualTo("it/a");
+      assertThat(redelivered.get(0).dup()).isTrue();
+      redelivered.forEach(InboundMessage::acknowledge);
+      again.close();
+      publisher.disconnect();
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void probeReportsAnUnreachableBrokerAsRetriable() {
+    MqttSession probe = MqttSession.probe(settings("tcp://127.0.0.1:" + Ports.free(), "probe-it"));
+    assertThatThrownBy(probe::connectOrThrow)
+        .isInstanceOf(MqttSession.MqttConnectFailedException.class)
+        .satisfies(e -> assertThat(((MqttSession.MqttConnectFailedException) e).permanent()).isFalse());
+    probe.close();
+  }
+}

@@ -1,0 +1,91 @@
+package io.connectmqtt.testkit;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+
+/**
+ * Publishes numbered messages at a steady rate with QoS 1 and a persistent session, and retries every message until
+ * the broker acknowledges it, across broker restarts. Payload: 8-byte sequence number, 8-byte send time
+ * ({@link System#nanoTime()}), padding to the requested size. {@link #acknowledged()} counts messages the broker owns.
+ */
+public final class MqttLoadPublisher implements AutoCloseable {
+
+  private final Mqtt5AsyncClient client;
+  private final Semaphore inFlight = new Semaphore(500);
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+
+  public MqttLoadPublisher(String clientId, int port) {
+    client = MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost("127.0.0.1").serverPort(port)
+        .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(1, TimeUnit.SECONDS)
+        .applyAutomaticReconnect()
+        .buildAsync();
+    client.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().join();
+  }
+
+  public static long sequence(byte[] payload) {
+    return ByteBuffer.wrap(payload).getLong(0);
+  }
+
+  public static long sentNanos(byte[] payload) {
+    return ByteBuffer.wrap(payload).getLong(8);
+  }
+
+  /**
+   * Sends messages {@code from} to {@code to - 1} to {@code topicOf(seq)} at about {@code ratePerSecond} (0: as fast
+   * as the broker takes them), returning once every one was acknowledged.
+   */
+  public void publish(long from, long to, int payloadSize, int ratePerSecond, LongFunction<String> topicOf)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    for (long seq = from; seq < to; seq++) {
+      if (ratePerSecond > 0) {
+        long due = start + (seq - from) * 1_000_000_000L / ratePerSecond;
+        long wait = due - System.nanoTime();
+        if (wait > 1_000_000) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+      }
+      inFlight.acquire();
+      send(seq, payloadSize, topicOf.apply(seq));
+    }
+    inFlight.acquire(500);
+    inFlight.release(500);
+  }
+
+  private void send(long seq, int payloadSize, String topic) {
+    ByteBuffer payload = ByteBuffer.allocate(Math.max(16, payloadSize));
+    payload.putLong(0, seq).putLong(8, System.nanoTime());
+    CompletableFuture<?> sent = client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+        .payload(payload.array()).send();
+    sent.whenComplete((ack, error) -> {
+      if (error == null) {
+        acknowledged.incrementAndGet();
+        inFlight.release();
+      } else {
+        retries.incrementAndGet();
+        CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> send(seq, payloadSize, topic));
+      }
+    });
+  }
+
+  public long acknowledged() {
+    return acknowledged.get();
+  }
+
+  public long retries() {
+    return retries.get();
+  }
+
+  @Override
+  public void close() {
+    client.disconnect().exceptionally(e -> null).join();
+  }
+}
