@@ -129,17 +129,21 @@ public final class HiveMqBroker implements AutoCloseable {
     }
   }
 
-  /** QoS 1/2 messages the broker dropped (full client queues and the like), from its own metrics. */
+  /** Messages the broker dropped (full client queues and the like), from its own metric. */
   public long droppedMessages() {
     if (hivemq == null) {
       return 0;
     }
-    return hivemq.getMetricRegistry().getCounters().entrySet().stream()
-        .filter(e -> e.getKey().startsWith("com.hivemq.messages.dropped") && e.getKey().endsWith(".count"))
-        .filter(e -> !e.getKey().contains("."  + "qos-0"))
-        .mapToLong(e -> ((Counter) e.getValue()).getCount())
-        .max().orElse(0);
+    var counters = hivemq.getMetricRegistry().getCounters();
+    Counter dropped = counters.get(DROPPED_METRIC);
+    if (dropped == null) {
+      throw new IllegalStateException("HiveMQ has no metric " + DROPPED_METRIC + "; it has "
+          + counters.keySet().stream().filter(n -> n.contains("dropped")).toList());
+    }
+    return dropped.getCount();
   }
+
+  private static final String DROPPED_METRIC = "com.hivemq.messages.dropped.count";
 
   @Override
   public void close() {

@@ -1,0 +1,144 @@
+package io.connectmqtt.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MqttLoadPublisher;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Scale-out through a shared subscription, and backpressure while Kafka is away. */
+class SourceFlowControlIT {
+
+  private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
+  private static HiveMqBroker hivemq;
+  private static ConnectStack stack;
+
+  @BeforeAll
+  static void start() {
+    hivemq = HiveMqBroker.start(200_000, false);
+    stack = ConnectStack.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+    if (hivemq != null) {
+      hivemq.close();
+    }
+  }
+
+  private static Map<String, String> config(String topicFilter, String kafkaTopic, int tasks) {
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", MqttSourceConnector.class.getName());
+    config.put("tasks.max", Integer.toString(tasks));
+    config.put("mqtt.server.uris", hivemq.uri());
+    config.put("mqtt.topics", topicFilter);
+    config.put("mqtt.receive.maximum", "50");
+    config.put("queue.capacity", "200");
+    config.put("kafka.topic", kafkaTopic);
+    config.put("producer.override.linger.ms", "0");
+    config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    return config;
+  }
+
+  static double metric(String connector, int task, String name) throws Exception {
+    ObjectName object = new ObjectName("connect-mqtt:type=mqtt-source-task-metrics,connector=" + connector
+        + ",task=" + task);
+    return ((Number) JMX.getAttribute(object, name)).doubleValue();
+  }
+
+  private static BitSet sequences(List<ConsumerRecord<byte[], byte[]>> records) {
+    BitSet seen = new BitSet();
+    records.forEach(r -> seen.set((int) MqttLoadPublisher.sequence(r.value())));
+    return seen;
+  }
+
+  @Test
+  void threeTasksShareOneWildcardStreamExactlyOnce() throws Exception {
+    stack.topics().create("scale.test", 3);
+    stack.rest().createOrReplace("scale-source", config("scale/#", "scale.test", 3));
+    stack.rest().awaitRunning("scale-source", 3, Duration.ofSeconds(60));
+    Thread.sleep(1_000);
+    int messages = 30_000;
+    try (MqttLoadPublisher publisher = new MqttLoadPublisher("scale-publisher", hivemq.port())) {
+      publisher.publish(0, messages, 128, 3_000, seq -> "scale/line-" + (seq % 7) + "/machine-" + (seq % 13));
+    }
+    List<ConsumerRecord<byte[], byte[]>> records =
+        stack.topics().readAll("scale.test", messages, Duration.ofSeconds(120));
+    BitSet seen = sequences(records);
+    long[] perTask = new long[3];
+    for (int task = 0; task < 3; task++) {
+      perTask[task] = (long) metric("scale-source", task, "messages-received-total");
+    }
+    System.out.printf("tasks.max=3: %d records, %d distinct; per task %s; broker dropped %d%n", records.size(),
+        seen.cardinality(), java.util.Arrays.toString(perTask), hivemq.droppedMessages());
+    assertThat(seen.cardinality()).as("distinct messages").isEqualTo(messages);
+    assertThat(records).as("no duplicates in steady state").hasSize(messages);
+    assertThat(java.util.Arrays.stream(perTask).sum()).as("the group received each message once").isEqualTo(messages);
+    assertThat(hivemq.droppedMessages()).isZero();
+    stack.rest().delete("scale-source");
+  }
+
+  @Test
+  void kafkaAwayKeepsTheBacklogInTheBrokerNotTheHeapAndLosesNothing() throws Exception {
+    stack.topics().create("backpressure.test", 1);
+    stack.rest().createOrReplace("backpressure-source", config("bp/#", "backpressure.test", 1));
+    stack.rest().awaitRunning("backpressure-source", 1, Duration.ofSeconds(60));
+    int messages = 20_000;
+    try (MqttLoadPublisher publisher = new MqttLoadPublisher("bp-publisher", hivemq.port())) {
+      publisher.publish(0, 1_000, 1024, 0, seq -> "bp/d");
+      Awaitility.await().atMost(Duration.ofSeconds(60))
+          .until(() -> metric("backpressure-source", 0, "messages-acknowledged-total") >= 1_000);
+
+      stack.kafka().stopOnlyBrokers();
+      CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+        try {
+          publisher.publish(1_000, messages, 1024, 0, seq -> "bp/d");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      publishing.get();
+      long maxUnacknowledged = 0;
+      long maxQueue = 0;
+      for (int i = 0; i < 20; i++) {
+        Thread.sleep(250);
+        double received = metric("backpressure-source", 0, "messages-received-total");
+        double acked = metric("backpressure-source", 0, "messages-acknowledged-total");
+        maxUnacknowledged = Math.max(maxUnacknowledged, (long) (received - acked));
+        maxQueue = Math.max(maxQueue, (long) metric("backpressure-source", 0, "queue-depth"));
+      }
+      System.out.printf("Kafka away: %d messages published and owned by the broker; the task held at most %d "
+          + "unacknowledged (queue at most %d)%n", publisher.acknowledged(), maxUnacknowledged, maxQueue);
+      assertThat(maxUnacknowledged).as("in flight while Kafka is away: the receive maximum, not the backlog")
+          .isLessThanOrEqualTo(50);
+      assertThat(maxQueue).isLessThanOrEqualTo(200);
+
+      stack.kafka().restartOnlyBrokers();
+      List<ConsumerRecord<byte[], byte[]>> records =
+          stack.topics().readAll("backpressure.test", messages, Duration.ofSeconds(180));
+      BitSet seen = sequences(records);
+      System.out.printf("Kafka back: %d records, %d distinct of %d; broker dropped %d%n", records.size(),
+          seen.cardinality(), messages, hivemq.droppedMessages());
+      assertThat(seen.cardinality()).isEqualTo(messages);
+      assertThat(hivemq.droppedMessages()).isZero();
+    }
+    stack.rest().delete("backpressure-source");
+  }
+}
