@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
  */
 public final class ProcessStack implements AutoCloseable {
 
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
   private final Path home;
   private final List<Path> pluginPath;
   private final int kafkaPort;
@@ -207,7 +208,12 @@ public final class ProcessStack implements AutoCloseable {
           "logger.ours.level=INFO",
           ""));
     }
-    List<String> command = new ArrayList<>(List.of(javaBin.toString(), "-Xmx" + heap, "-XX:+UseG1GC",
+    List<String> command = new ArrayList<>();
+    if (Files.isExecutable(SETSID)) {
+      // Own session: Ctrl-C in a terminal reaches only our JVM, which then stops Connect before Kafka.
+      command.add(SETSID.toString());
+    }
+    command.addAll(List.of(javaBin.toString(), "-Xmx" + heap, "-XX:+UseG1GC",
         "-Djava.io.tmpdir=" + home, "-Dlog4j2.configurationFile=" + log4j,
         "-Dkafka.logs.dir=" + home.resolve("logs-" + name),
         "-cp", ProjectLayout.kafkaLibs().toAbsolutePath() + "/*"));

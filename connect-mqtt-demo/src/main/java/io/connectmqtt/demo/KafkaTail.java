@@ -1,0 +1,87 @@
+package io.connectmqtt.demo;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Follows the iot.* topics and prints a sample of what arrives, with its headers, plus counts per topic. */
+final class KafkaTail implements Runnable, AutoCloseable {
+
+  private final String bootstrapServers;
+  private final PrintStream out;
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final Map<String, AtomicLong> perTopic = new ConcurrentHashMap<>();
+  private final AtomicLong total = new AtomicLong();
+  private long lastPrinted;
+
+  KafkaTail(String bootstrapServers, PrintStream out) {
+    this.bootstrapServers = bootstrapServers;
+    this.out = out;
+  }
+
+  @Override
+  public void run() {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-tail-" + System.nanoTime());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "2000");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      consumer.subscribe(Pattern.compile("iot\\..*"));
+      while (running.get()) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          perTopic.computeIfAbsent(record.topic(), t -> new AtomicLong()).incrementAndGet();
+          total.incrementAndGet();
+          maybePrint(record);
+        }
+      }
+    } catch (org.apache.kafka.common.errors.InterruptException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void maybePrint(ConsumerRecord<byte[], byte[]> record) {
+    long now = System.currentTimeMillis();
+    boolean interesting = record.topic().equals("iot.alarms") || record.topic().equals("iot.dead-letters");
+    if (!interesting && now - lastPrinted < 2_000) {
+      return;
+    }
+    lastPrinted = now;
+    StringBuilder headers = new StringBuilder();
+    for (Header header : record.headers()) {
+      if (header.key().startsWith("mqtt.") || header.key().startsWith("__connect.errors.exception.message")) {
+        headers.append(' ').append(header.key()).append('=')
+            .append(new String(header.value(), StandardCharsets.UTF_8));
+      }
+    }
+    out.printf("  %-18s p%d@%-6d key=%s%n    value=%s%n    headers:%s%n", record.topic(), record.partition(),
+        record.offset(), record.key() == null ? "null" : new String(record.key(), StandardCharsets.UTF_8),
+        new String(record.value(), StandardCharsets.UTF_8), headers);
+  }
+
+  long total() {
+    return total.get();
+  }
+
+  Map<String, AtomicLong> perTopic() {
+    return perTopic;
+  }
+
+  @Override
+  public void close() {
+    running.set(false);
+  }
+}

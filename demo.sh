@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The main job: builds the plugins, then runs the demo on an embedded stack (HiveMQ CE, Kafka, a Connect worker
+# loading our plugins from plugin.path). No Docker. Ctrl-C stops every process. Options: --mqtt-port=1883
+# --mqtt-ws-port=8000 --kafka-port=9092 --connect-port=8083 --duration=SECONDS --devices-per-site=3 --rate=2
+set -euo pipefail
+cd "$(dirname "$0")"
+./mvnw -q -B -DskipTests install
+mkdir -p connect-mqtt-demo/target/demo-tmp
+exec java -Xmx1g -Dlogback.configurationFile=logback-demo.xml -Djava.io.tmpdir="$PWD/connect-mqtt-demo/target/demo-tmp" \
+  -cp "connect-mqtt-demo/target/classes:$(cat connect-mqtt-demo/target/classpath.txt)" \
+  io.connectmqtt.demo.Demo "$@"
