@@ -20,6 +20,8 @@ public final class HiveMqBroker implements AutoCloseable {
   private final int maxQueuedMessages;
   private final boolean persistent;
   private boolean sharedSubscriptions = true;
+  private TestCertificates tls;
+  private int tlsPort;
   private EmbeddedHiveMQ hivemq;
 
   private HiveMqBroker(int port, int websocketPort, int maxQueuedMessages, boolean persistent) {
@@ -60,6 +62,36 @@ public final class HiveMqBroker implements AutoCloseable {
     return broker;
   }
 
+  /** A started broker with a mutual-TLS listener too (client certificates required), see {@link #tlsUri()}. */
+  public static HiveMqBroker startWithMutualTls(TestCertificates certificates) {
+    HiveMqBroker broker = new HiveMqBroker(Ports.free(), Ports.free(), 1_000, false);
+    broker.tls = certificates;
+    broker.tlsPort = Ports.free();
+    broker.startBroker();
+    return broker;
+  }
+
+  public String tlsUri() {
+    return "ssl://127.0.0.1:" + tlsPort;
+  }
+
+  private String tlsListener() {
+    if (tls == null) {
+      return "";
+    }
+    return """
+        <tls-tcp-listener>
+          <port>%d</port><bind-address>127.0.0.1</bind-address>
+          <tls>
+            <keystore><path>%s</path><password>%s</password><private-key-password>%s</private-key-password></keystore>
+            <truststore><path>%s</path><password>%s</password></truststore>
+            <client-authentication-mode>REQUIRED</client-authentication-mode>
+          </tls>
+        </tls-tcp-listener>
+        """.formatted(tlsPort, tls.serverKeystoreJks, TestCertificates.PASSWORD, TestCertificates.PASSWORD,
+        tls.truststoreJks, TestCertificates.PASSWORD);
+  }
+
   private void startBroker() {
     try {
       Path conf = Files.createDirectories(home.resolve("conf"));
@@ -75,6 +107,7 @@ public final class HiveMqBroker implements AutoCloseable {
                 <subprotocols><subprotocol>mqttv3.1</subprotocol><subprotocol>mqtt</subprotocol></subprotocols>
                 <allow-extensions>true</allow-extensions>
               </websocket-listener>
+              %s
             </listeners>
             <mqtt>
               <queued-messages><max-queue-size>%d</max-queue-size><strategy>discard</strategy></queued-messages>
@@ -83,7 +116,7 @@ public final class HiveMqBroker implements AutoCloseable {
             <persistence><mode>%s</mode></persistence>
             <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
           </hivemq>
-          """.formatted(port, websocketPort, maxQueuedMessages, sharedSubscriptions, persistent ? "file" : "in-memory"));
+          """.formatted(port, websocketPort, tlsListener(), maxQueuedMessages, sharedSubscriptions, persistent ? "file" : "in-memory"));
       hivemq = EmbeddedHiveMQ.builder()
           .withConfigurationFolder(conf)
           .withDataFolder(home.resolve("data"))

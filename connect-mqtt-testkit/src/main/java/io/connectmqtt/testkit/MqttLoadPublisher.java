@@ -13,7 +13,8 @@ import java.util.function.LongFunction;
 /**
  * Publishes numbered messages at a steady rate with QoS 1 and a persistent session, and retries every message until
  * the broker acknowledges it, across broker restarts. Payload: 8-byte sequence number, 8-byte send time
- * ({@link System#nanoTime()}), padding to the requested size. {@link #acknowledged()} counts messages the broker owns.
+ * ({@link System#nanoTime()}, comparable across JVMs of one Linux host), 8-byte wall-clock send time (ms), padding
+ * to the requested size. {@link #acknowledged()} counts messages the broker owns.
  */
 public final class MqttLoadPublisher implements AutoCloseable {
 
@@ -36,6 +37,10 @@ public final class MqttLoadPublisher implements AutoCloseable {
 
   public static long sentNanos(byte[] payload) {
     return ByteBuffer.wrap(payload).getLong(8);
+  }
+
+  public static long sentMillis(byte[] payload) {
+    return ByteBuffer.wrap(payload).getLong(16);
   }
 
   /**
@@ -61,8 +66,8 @@ public final class MqttLoadPublisher implements AutoCloseable {
   }
 
   private void send(long seq, int payloadSize, String topic) {
-    ByteBuffer payload = ByteBuffer.allocate(Math.max(16, payloadSize));
-    payload.putLong(0, seq).putLong(8, System.nanoTime());
+    ByteBuffer payload = ByteBuffer.allocate(Math.max(24, payloadSize));
+    payload.putLong(0, seq).putLong(8, System.nanoTime()).putLong(16, System.currentTimeMillis());
     CompletableFuture<?> sent = client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
         .payload(payload.array()).send();
     sent.whenComplete((ack, error) -> {
