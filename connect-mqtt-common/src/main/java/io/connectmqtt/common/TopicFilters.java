@@ -70,6 +70,26 @@ public final class TopicFilters {
     return slash < 0 ? filter : filter.substring(slash + 1);
   }
 
+  /** Whether some topic name matches both filters (so that both subscriptions would receive it). */
+  public static boolean overlap(String first, String second) {
+    String[] a = unshared(first).split("/", -1);
+    String[] b = unshared(second).split("/", -1);
+    int common = Math.min(a.length, b.length);
+    for (int i = 0; i < common; i++) {
+      if (a[i].equals("#") || b[i].equals("#")) {
+        return true;
+      }
+      if (!a[i].equals(b[i]) && !a[i].equals("+") && !b[i].equals("+")) {
+        return false;
+      }
+    }
+    if (a.length == b.length) {
+      return true;
+    }
+    String[] longer = a.length > b.length ? a : b;
+    return longer[common].equals("#");
+  }
+
   /**
    * Whether {@code topic} matches {@code filter}. Topics starting with '$' are not matched by filters starting with
    * a wildcard (MQTT 4.7.2).

@@ -55,4 +55,21 @@ class TopicFiltersTest {
     assertThat(TopicFilters.isShared(shared)).isTrue();
     assertThat(TopicFilters.unshared(shared)).isEqualTo("sensors/#");
   }
+
+  @ParameterizedTest
+  @CsvSource({
+      "a/#, a/b, true",
+      "a/#, a, true",
+      "a/+, a/b, true",
+      "a/+, b/+, false",
+      "a/b, a/c, false",
+      "a/+/c, a/b/+, true",
+      "a/b, a/b/c, false",
+      "+/#, x, true",
+      "fa/#, fb/#, false",
+  })
+  void overlapMeansSomeTopicMatchesBoth(String first, String second, boolean expected) {
+    assertThat(TopicFilters.overlap(first, second)).isEqualTo(expected);
+    assertThat(TopicFilters.overlap(second, first)).isEqualTo(expected);
+  }
 }

@@ -51,14 +51,44 @@ public class MqttSourceConnector extends SourceConnector {
 
   @Override
   public List<Map<String, String>> taskConfigs(int maxTasks) {
-    List<Map<String, String>> configs = new ArrayList<>(maxTasks);
-    for (int i = 0; i < maxTasks; i++) {
+    List<List<String>> assignments = assignFilters(new MqttSourceConfig(props), props.getOrDefault("name",
+        "mqtt-source"), maxTasks);
+    List<Map<String, String>> configs = new ArrayList<>(assignments.size());
+    for (int i = 0; i < assignments.size(); i++) {
       Map<String, String> taskProps = new HashMap<>(props);
       taskProps.put(MqttSourceConfig.TASK_INDEX_CONFIG, Integer.toString(i));
-      taskProps.put(MqttSourceConfig.TASK_COUNT_CONFIG, Integer.toString(maxTasks));
+      taskProps.put(MqttSourceConfig.TASK_FILTERS_CONFIG, String.join(MqttSourceConfig.FILTER_SEPARATOR, assignments.get(i)));
       configs.add(taskProps);
     }
     return configs;
+  }
+
+  /**
+   * Each task's subscription filters. 'shared': all filters for every task, as shared subscriptions when more than
+   * one task runs; 'filters': the filters dealt out round robin, at most one task per filter.
+   */
+  static List<List<String>> assignFilters(MqttSourceConfig config, String connectorName, int maxTasks) {
+    List<String> filters = config.topicFilters();
+    List<List<String>> assignments = new ArrayList<>();
+    if (MqttSourceConfig.ASSIGNMENT_FILTERS.equalsIgnoreCase(config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG))) {
+      int tasks = Math.min(maxTasks, filters.size());
+      for (int i = 0; i < tasks; i++) {
+        assignments.add(new ArrayList<>());
+      }
+      for (int i = 0; i < filters.size(); i++) {
+        assignments.get(i % tasks).add(filters.get(i));
+      }
+      return assignments;
+    }
+    boolean shared = maxTasks > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG);
+    String group = config.sharedGroup(connectorName);
+    List<String> subscriptions = filters.stream()
+        .map(filter -> shared ? TopicFilters.shared(group, filter) : filter)
+        .toList();
+    for (int i = 0; i < maxTasks; i++) {
+      assignments.add(subscriptions);
+    }
+    return assignments;
   }
 
   @Override
@@ -140,6 +170,21 @@ public class MqttSourceConnector extends SourceConnector {
     if (config.getInt(MqttSourceConfig.QOS_CONFIG) == 0) {
       log.warn("mqtt.qos=0: messages lost while the task is down are not redelivered");
     }
+    boolean byFilters = MqttSourceConfig.ASSIGNMENT_FILTERS.equalsIgnoreCase(
+        config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG));
+    if (byFilters) {
+      List<String> filters = config.topicFilters();
+      for (int i = 0; i < filters.size(); i++) {
+        for (int j = i + 1; j < filters.size(); j++) {
+          if (TopicFilters.overlap(filters.get(i), filters.get(j))) {
+            values.get(MqttSourceConfig.TOPICS_CONFIG).addErrorMessage("With " + MqttSourceConfig.TASK_ASSIGNMENT_CONFIG
+                + "=filters the filters must not overlap, but '" + filters.get(i) + "' and '" + filters.get(j)
+                + "' match the same topics and their messages would be written twice; make them disjoint or use "
+                + MqttSourceConfig.TASK_ASSIGNMENT_CONFIG + "=shared.");
+          }
+        }
+      }
+    }
     if (tasks > 1 && config.getBoolean(MqttConnectionConfig.CLEAN_START_CONFIG)) {
       values.get(MqttConnectionConfig.CLEAN_START_CONFIG).addErrorMessage("With tasks.max > 1 and a clean start, "
           + "messages in flight when a task restarts are lost; set " + MqttConnectionConfig.CLEAN_START_CONFIG
@@ -190,7 +235,9 @@ public class MqttSourceConnector extends SourceConnector {
     ConfigValue serverUris = values.get(MqttConnectionConfig.SERVER_URIS_CONFIG);
     try (MqttSession probe = MqttSession.probe(settings)) {
       probe.connectOrThrow();
-      boolean shared = tasks > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG);
+      boolean shared = (tasks > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG))
+          && MqttSourceConfig.ASSIGNMENT_SHARED.equalsIgnoreCase(
+              config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG));
       if (shared) {
         Optional<String> problem = sharedSubscriptionProblem(probe, config.sharedGroup(connectorName),
             config.topicFilters().get(0));

@@ -6,7 +6,6 @@ import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import io.connectmqtt.common.MqttHeaders;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TaskMetrics;
-import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.Versions;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +80,6 @@ public class MqttSourceTask extends SourceTask {
     config = new MqttSourceConfig(props);
     connectorName = props.getOrDefault(MqttSourceConfig.CONNECTOR_NAME_CONFIG, "mqtt-source");
     taskIndex = Integer.parseInt(props.getOrDefault(MqttSourceConfig.TASK_INDEX_CONFIG, "0"));
-    int taskCount = Integer.parseInt(props.getOrDefault(MqttSourceConfig.TASK_COUNT_CONFIG, "1"));
     MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
 
     topicMapper = new TopicMapper(config.getString(MqttSourceConfig.KAFKA_TOPIC_CONFIG),
@@ -98,11 +96,9 @@ public class MqttSourceTask extends SourceTask {
     deadLetterTopic = config.getString(MqttSourceConfig.DLQ_TOPIC_CONFIG);
     queue = new ArrayBlockingQueue<>(config.getInt(MqttSourceConfig.QUEUE_CAPACITY_CONFIG));
 
-    boolean shared = taskCount > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG);
-    String group = config.sharedGroup(connectorName);
-    subscriptionFilters = config.topicFilters().stream()
-        .map(filter -> shared ? TopicFilters.shared(group, filter) : filter)
-        .toList();
+    String assigned = props.get(MqttSourceConfig.TASK_FILTERS_CONFIG);
+    subscriptionFilters = assigned != null ? List.of(assigned.split(MqttSourceConfig.FILTER_SEPARATOR))
+        : MqttSourceConnector.assignFilters(config, connectorName, 1).get(0);
 
     metrics = new TaskMetrics(METRICS_GROUP, connectorName, taskIndex);
     received = metrics.counter("messages-received", "MQTT messages received");

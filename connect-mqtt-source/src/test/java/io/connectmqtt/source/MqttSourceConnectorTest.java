@@ -1,0 +1,44 @@
+package io.connectmqtt.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MqttSourceConnectorTest {
+
+  private static MqttSourceConfig config(String topics, String assignment) {
+    return new MqttSourceConfig(Map.of("mqtt.server.uris", "tcp://a", "mqtt.topics", topics,
+        "mqtt.tasks.assignment", assignment));
+  }
+
+  @Test
+  void sharedAssignmentGivesEveryTaskEverySharedFilter() {
+    List<List<String>> tasks = MqttSourceConnector.assignFilters(config("a/#,b/+", "shared"), "my conn", 3);
+    assertThat(tasks).hasSize(3).allSatisfy(t -> assertThat(t).containsExactly("$share/my_conn/a/#",
+        "$share/my_conn/b/+"));
+  }
+
+  @Test
+  void oneTaskSubscribesPlainly() {
+    assertThat(MqttSourceConnector.assignFilters(config("a/#", "shared"), "c", 1)).containsExactly(List.of("a/#"));
+  }
+
+  @Test
+  void filterAssignmentDealsFiltersOutAndNeverStartsIdleTasks() {
+    List<List<String>> tasks = MqttSourceConnector.assignFilters(config("a/#,b/#,c/#", "filters"), "c", 2);
+    assertThat(tasks).containsExactly(List.of("a/#", "c/#"), List.of("b/#"));
+    assertThat(MqttSourceConnector.assignFilters(config("a/#,b/#", "filters"), "c", 5)).hasSize(2);
+  }
+
+  @Test
+  void taskConfigsCarryTheirIndexAndFilters() {
+    MqttSourceConnector connector = new MqttSourceConnector();
+    connector.start(Map.of("name", "c", "mqtt.server.uris", "tcp://a", "mqtt.topics", "a/#,b/#",
+        "mqtt.tasks.assignment", "filters"));
+    List<Map<String, String>> configs = connector.taskConfigs(4);
+    assertThat(configs).hasSize(2);
+    assertThat(configs.get(1)).containsEntry("task.index", "1").containsEntry("task.filters", "b/#");
+  }
+}
