@@ -22,6 +22,8 @@ public final class MosquittoBroker implements AutoCloseable {
 
   private final Path home;
   private final int port;
+  private String user;
+  private String password;
   private Process process;
 
   private MosquittoBroker(int port) {
@@ -42,6 +44,15 @@ public final class MosquittoBroker implements AutoCloseable {
         "mosquitto is not installed (apt-get install -y mosquitto mosquitto-clients); skipping mosquitto tests");
   }
 
+  /** A started broker that accepts only {@code user} with {@code password}. */
+  public static MosquittoBroker startWithPassword(String user, String password) {
+    MosquittoBroker broker = new MosquittoBroker(Ports.free());
+    broker.user = user;
+    broker.password = password;
+    broker.startProcess();
+    return broker;
+  }
+
   public static MosquittoBroker start() {
     MosquittoBroker broker = new MosquittoBroker(Ports.free());
     broker.startProcess();
@@ -51,16 +62,24 @@ public final class MosquittoBroker implements AutoCloseable {
   private void startProcess() {
     try {
       Path conf = home.resolve("mosquitto.conf");
+      String authentication = "allow_anonymous true";
+      if (user != null) {
+        Path passwords = home.resolve("passwords");
+        run(new String[] {"/usr/bin/mosquitto_passwd", "-b", "-c", passwords.toString(), user, password},
+            Duration.ofSeconds(30));
+        authentication = "allow_anonymous false\npassword_file " + passwords;
+      }
       Files.writeString(conf, """
           listener %d 127.0.0.1
-          allow_anonymous true
+          %s
+          user %s
           persistence false
           max_queued_messages 100000
           max_inflight_messages 100
           log_dest stderr
           log_type error
           log_type warning
-          """.formatted(port));
+          """.formatted(port, authentication, System.getProperty("user.name")));
       process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
           .redirectErrorStream(true)
           .redirectOutput(home.resolve("mosquitto.log").toFile())
@@ -92,6 +111,14 @@ public final class MosquittoBroker implements AutoCloseable {
 
   public String uri() {
     return "tcp://127.0.0.1:" + port;
+  }
+
+  /** Restarts the broker accepting only {@code newPassword} for {@code newUser} (credential rotation). */
+  public void restartWithPassword(String newUser, String newPassword) {
+    stop();
+    user = newUser;
+    password = newPassword;
+    startProcess();
   }
 
   public void restart() {
