@@ -74,6 +74,7 @@ public final class MqttSession implements AutoCloseable {
   private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
   private final AtomicReference<Runnable> onConnected = new AtomicReference<>(() -> { });
   private volatile boolean sharedSubscriptionAvailable = true;
+  private volatile int maximumPacketSize = 268_435_455;
 
 
   private MqttSession(MqttConnectionSettings settings, int receiveMaximum, boolean reconnect) {
@@ -196,6 +197,7 @@ public final class MqttSession implements AutoCloseable {
           .send()
           .thenApply(connAck -> {
             sharedSubscriptionAvailable = connAck.getRestrictions().isSharedSubscriptionAvailable();
+            maximumPacketSize = connAck.getRestrictions().getMaximumPacketSize();
             return connAck.isSessionPresent();
           });
     }
@@ -209,6 +211,49 @@ public final class MqttSession implements AutoCloseable {
   /** What the broker's CONNACK said about shared subscriptions (MQTT 5 only; 3.1.1 brokers do not say). */
   public boolean sharedSubscriptionAvailable() {
     return sharedSubscriptionAvailable;
+  }
+
+  /** The largest packet the broker accepts, from its MQTT 5 CONNACK (MQTT 3.1.1: the protocol's 256 MB). */
+  public int maximumPacketSize() {
+    return maximumPacketSize;
+  }
+
+  /**
+   * Publishes asynchronously. The future completes when the broker acknowledged the message (PUBACK for QoS 1,
+   * PUBCOMP for QoS 2, sent for QoS 0), and fails with {@link MqttPublishRefusedException} when the broker answered
+   * with an error reason code. While the connection is down, the client queues the message and sends it after
+   * reconnecting.
+   */
+  public CompletableFuture<Void> publish(OutboundMessage message) {
+    MqttQos qos = MqttQos.fromCode(message.qos());
+    if (client5 != null) {
+      var builder = com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish.builder()
+          .topic(message.topic())
+          .qos(qos)
+          .retain(message.retain())
+          .payload(message.payload());
+      message.contentType().ifPresent(builder::contentType);
+      message.responseTopic().ifPresent(builder::responseTopic);
+      message.correlationData().ifPresent(builder::correlationData);
+      message.payloadUtf8().ifPresent(utf8 -> builder.payloadFormatIndicator(utf8
+          ? Mqtt5PayloadFormatIndicator.UTF_8 : Mqtt5PayloadFormatIndicator.UNSPECIFIED));
+      message.messageExpirySeconds().ifPresent(builder::messageExpiryInterval);
+      if (!message.userProperties().isEmpty()) {
+        var properties = com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties.builder();
+        message.userProperties().forEach(p -> properties.add(p.getKey(), p.getValue()));
+        builder.userProperties(properties.build());
+      }
+      return client5.publish(builder.build()).thenAccept(result -> result.getError().ifPresent(error -> {
+        throw new MqttPublishRefusedException(message.topic(), error);
+      }));
+    }
+    var publish = com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish.builder()
+        .topic(message.topic())
+        .qos(qos)
+        .retain(message.retain())
+        .payload(message.payload())
+        .build();
+    return client3.publish(publish).thenAccept(ignored -> { });
   }
 
   /** Subscribes to every filter at {@code qos}; fails when the broker refuses one of them. */
@@ -299,7 +344,8 @@ public final class MqttSession implements AutoCloseable {
     reconnects.incrementAndGet();
     log.warn("MQTT client {} lost its connection ({}); reconnecting to {} in {} ms (attempt {})",
         settings.clientId(), cause == null ? "no cause" : cause.getMessage(), next, delay, attempts + 1);
-    context.getReconnector().reconnect(true).delay(delay, TimeUnit.MILLISECONDS);
+    // Publishes in flight when a broker lost the session (restart without persistence) are sent again, not failed.
+    context.getReconnector().reconnect(true).republishIfSessionExpired(true).delay(delay, TimeUnit.MILLISECONDS);
   }
 
   /** Whether reconnecting cannot help: refused credentials or client id, unsupported version, TLS handshake. */
@@ -449,6 +495,15 @@ public final class MqttSession implements AutoCloseable {
             e.toString());
         return null;
       }
+    }
+  }
+
+  /** The broker answered a publish with an error reason code (e.g. not authorized, payload format invalid). */
+  public static final class MqttPublishRefusedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public MqttPublishRefusedException(String topic, Throwable reason) {
+      super("The MQTT broker refused the message for '" + topic + "': " + reason.getMessage(), reason);
     }
   }
 

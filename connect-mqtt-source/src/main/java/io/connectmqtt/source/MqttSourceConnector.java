@@ -1,11 +1,10 @@
 package io.connectmqtt.source;
 
+import io.connectmqtt.common.ConnectionValidation;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.Versions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -141,32 +140,7 @@ public class MqttSourceConnector extends SourceConnector {
             + MqttSourceConfig.SHARED_ALWAYS_CONFIG + "=true: the connector adds $share/<group>/ itself.");
       }
     }
-    boolean anyTls = config.getList(MqttConnectionConfig.SERVER_URIS_CONFIG).stream()
-        .anyMatch(uri -> uri.trim().toLowerCase().matches("(ssl|tls|mqtts)://.*"));
-    checkFile(values, MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG,
-        config.getString(MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG));
-    checkFile(values, MqttConnectionConfig.SSL_KEYSTORE_LOCATION_CONFIG,
-        config.getString(MqttConnectionConfig.SSL_KEYSTORE_LOCATION_CONFIG));
-    checkFile(values, MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG,
-        config.getString(MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG));
-    String keystore = config.getString(MqttConnectionConfig.SSL_KEYSTORE_LOCATION_CONFIG);
-    if (keystore != null && !keystore.isBlank() && !anyTls) {
-      values.get(MqttConnectionConfig.SSL_KEYSTORE_LOCATION_CONFIG).addErrorMessage("A client certificate is set "
-          + "but no server URI uses TLS; write ssl://host:8883 in " + MqttConnectionConfig.SERVER_URIS_CONFIG + ".");
-    }
-    if (keystore != null && !keystore.isBlank()
-        && "PEM".equalsIgnoreCase(config.getString(MqttConnectionConfig.SSL_KEYSTORE_TYPE_CONFIG))
-        && isBlank(config.getString(MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG))) {
-      values.get(MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG).addErrorMessage("A PEM client certificate needs its "
-          + "private key: set " + MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG + " to a PKCS#8 PEM key file.");
-    }
-    if (MqttConnectionConfig.VERSION_3_1_1.equals(config.getString(MqttConnectionConfig.VERSION_CONFIG))
-        && config.getPassword(MqttConnectionConfig.PASSWORD_CONFIG) != null
-        && isBlank(config.getString(MqttConnectionConfig.USERNAME_CONFIG))) {
-      values.get(MqttConnectionConfig.USERNAME_CONFIG).addErrorMessage("MQTT 3.1.1 sends a password only with a "
-          + "user name: set " + MqttConnectionConfig.USERNAME_CONFIG + " or use " + MqttConnectionConfig.VERSION_CONFIG
-          + "=5.");
-    }
+    ConnectionValidation.crossFieldChecks(config, values);
     if (config.getInt(MqttSourceConfig.QOS_CONFIG) == 0) {
       log.warn("mqtt.qos=0: messages lost while the task is down are not redelivered");
     }
@@ -217,42 +191,23 @@ public class MqttSourceConnector extends SourceConnector {
     }
   }
 
-  private static void checkFile(Map<String, ConfigValue> values, String key, String location) {
-    if (!isBlank(location) && !Files.isReadable(Path.of(location.trim()))) {
-      values.get(key).addErrorMessage("The file '" + location + "' does not exist or is not readable by the Connect "
-          + "worker; give a path on the worker's file system.");
-    }
-  }
-
   private static boolean isBlank(String value) {
     return value == null || value.isBlank();
   }
 
   /** Connects once with the task's settings and, where tasks share the stream, checks shared subscriptions. */
   static void probe(MqttSourceConfig config, String connectorName, int tasks, Map<String, ConfigValue> values) {
-    String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-validate-" + System.nanoTime();
-    var settings = MqttConnectionConfig.settings(config, clientId).withCleanStart(true, 0);
-    ConfigValue serverUris = values.get(MqttConnectionConfig.SERVER_URIS_CONFIG);
-    try (MqttSession probe = MqttSession.probe(settings)) {
-      probe.connectOrThrow();
-      boolean shared = (tasks > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG))
-          && MqttSourceConfig.ASSIGNMENT_SHARED.equalsIgnoreCase(
-              config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG));
+    boolean shared = (tasks > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG))
+        && MqttSourceConfig.ASSIGNMENT_SHARED.equalsIgnoreCase(
+            config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG));
+    ConnectionValidation.probe(config, connectorName, values, session -> {
       if (shared) {
-        Optional<String> problem = sharedSubscriptionProblem(probe, config.sharedGroup(connectorName),
-            config.topicFilters().get(0));
-        problem.ifPresent(p -> values.get(MqttSourceConfig.TOPICS_CONFIG).addErrorMessage("tasks.max=" + tasks
-            + " needs shared subscriptions so that each message reaches one task, but " + p
-            + ". Set tasks.max=1, or use a broker with MQTT shared subscriptions (HiveMQ, mosquitto 2, EMQX)."));
+        sharedSubscriptionProblem(session, config.sharedGroup(connectorName), config.topicFilters().get(0))
+            .ifPresent(p -> values.get(MqttSourceConfig.TOPICS_CONFIG).addErrorMessage("tasks.max=" + tasks
+                + " needs shared subscriptions so that each message reaches one task, but " + p
+                + ". Set tasks.max=1, or use a broker with MQTT shared subscriptions (HiveMQ, mosquitto 2, EMQX)."));
       }
-    } catch (MqttSession.MqttConnectFailedException e) {
-      serverUris.addErrorMessage("Could not connect: " + e.getMessage()
-          + (e.permanent() ? "" : ". Check that the broker runs and that host and port are right."));
-    } catch (RuntimeException e) {
-      String key = e instanceof io.connectmqtt.common.TlsMaterial.TlsConfigurationException
-          ? MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG : MqttConnectionConfig.SERVER_URIS_CONFIG;
-      values.get(key).addErrorMessage("Could not connect: " + e.getMessage());
-    }
+    });
   }
 
   private static Optional<String> sharedSubscriptionProblem(MqttSession probe, String group, String filter) {

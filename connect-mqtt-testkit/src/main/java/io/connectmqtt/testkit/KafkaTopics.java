@@ -17,7 +17,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Plain Kafka clients against a stack: create topics, read everything a topic holds. */
 public final class KafkaTopics {
@@ -38,6 +42,35 @@ public final class KafkaTopics {
     } catch (Exception e) {
       throw new IllegalStateException("Cannot create topic " + topic, e);
     }
+  }
+
+  /** Writes the records and waits until Kafka acknowledged all of them. */
+  public void send(List<ProducerRecord<byte[], byte[]>> records) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>(records.size());
+      records.forEach(record -> sent.add(producer.send(record)));
+      for (java.util.concurrent.Future<?> future : sent) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot write to Kafka", e);
+    }
+  }
+
+  /** A record with a UTF-8 key and value and UTF-8 headers (name, value, name, value, ...). */
+  public static ProducerRecord<byte[], byte[]> record(String topic, String key, String value, String... headers) {
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null,
+        key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      record.headers().add(headers[i], headers[i + 1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return record;
   }
 
   public Set<String> list() {

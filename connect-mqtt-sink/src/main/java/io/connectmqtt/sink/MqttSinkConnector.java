@@ -1,0 +1,78 @@
+package io.connectmqtt.sink;
+
+import io.connectmqtt.common.ConnectionValidation;
+import io.connectmqtt.common.Versions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Kafka to MQTT. Each task is one MQTT client with a persistent session, publishing its partitions in order. */
+public class MqttSinkConnector extends SinkConnector {
+
+  private static final Logger log = LoggerFactory.getLogger(MqttSinkConnector.class);
+  private Map<String, String> props;
+
+  @Override
+  public String version() {
+    return Versions.version(MqttSinkConnector.class);
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    this.props = Map.copyOf(props);
+    new MqttSinkConfig(props);
+    log.info("Starting MQTT sink connector {} publishing to '{}'", props.get("name"),
+        props.getOrDefault(MqttSinkConfig.TOPIC_CONFIG, "${topic}"));
+  }
+
+  @Override
+  public Class<? extends Task> taskClass() {
+    return MqttSinkTask.class;
+  }
+
+  @Override
+  public List<Map<String, String>> taskConfigs(int maxTasks) {
+    List<Map<String, String>> configs = new ArrayList<>();
+    for (int i = 0; i < maxTasks; i++) {
+      Map<String, String> taskProps = new HashMap<>(props);
+      taskProps.put(MqttSinkConfig.TASK_INDEX_CONFIG, Integer.toString(i));
+      configs.add(taskProps);
+    }
+    return configs;
+  }
+
+  @Override
+  public void stop() {
+    log.info("Stopping MQTT sink connector {}", props == null ? "" : props.get("name"));
+  }
+
+  @Override
+  public ConfigDef config() {
+    return MqttSinkConfig.CONFIG_DEF;
+  }
+
+  /** Field checks, cross-field checks, then a live connection probe when the fields are clean. */
+  @Override
+  public Config validate(Map<String, String> connectorConfigs) {
+    Config config = super.validate(connectorConfigs);
+    if (config.configValues().stream().anyMatch(v -> !v.errorMessages().isEmpty())) {
+      return config;
+    }
+    Map<String, ConfigValue> values = new HashMap<>();
+    config.configValues().forEach(v -> values.put(v.name(), v));
+    MqttSinkConfig parsed = new MqttSinkConfig(connectorConfigs);
+    ConnectionValidation.crossFieldChecks(parsed, values);
+    if (!ConnectionValidation.hasErrors(values)) {
+      ConnectionValidation.probe(parsed, connectorConfigs.getOrDefault("name", "mqtt-sink"), values, session -> { });
+    }
+    return config;
+  }
+}

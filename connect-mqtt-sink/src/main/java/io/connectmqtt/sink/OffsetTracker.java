@@ -1,0 +1,90 @@
+package io.connectmqtt.sink;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Per partition, the offsets handed to the broker and which of them it acknowledged. The committable offset is
+ * one past the longest acknowledged prefix, so a commit never runs ahead of an unacknowledged message.
+ */
+final class OffsetTracker {
+
+  private static final class Pending {
+    final long offset;
+    boolean done;
+
+    Pending(long offset) {
+      this.offset = offset;
+    }
+  }
+
+  private static final class PartitionState {
+    final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    final Map<Long, Pending> byOffset = new HashMap<>();
+    long committable = -1;
+    long highestAccepted = -1;
+  }
+
+  private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+
+  /** Whether {@code offset} was already accepted (Connect redelivers a batch after a retriable failure). */
+  synchronized boolean alreadyAccepted(TopicPartition partition, long offset) {
+    PartitionState state = partitions.get(partition);
+    return state != null && offset <= state.highestAccepted;
+  }
+
+  synchronized void accept(TopicPartition partition, long offset) {
+    PartitionState state = partitions.computeIfAbsent(partition, p -> new PartitionState());
+    Pending pending = new Pending(offset);
+    state.pending.addLast(pending);
+    state.byOffset.put(offset, pending);
+    state.highestAccepted = Math.max(state.highestAccepted, offset);
+  }
+
+  synchronized void done(TopicPartition partition, long offset) {
+    PartitionState state = partitions.get(partition);
+    if (state == null) {
+      return;
+    }
+    Pending pending = state.byOffset.remove(offset);
+    if (pending == null) {
+      return;
+    }
+    pending.done = true;
+    while (!state.pending.isEmpty() && state.pending.peekFirst().done) {
+      state.committable = state.pending.pollFirst().offset + 1;
+    }
+  }
+
+  /** Offsets safe to commit: for each partition, one past its longest acknowledged prefix. */
+  synchronized Map<TopicPartition, OffsetAndMetadata> committable() {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    partitions.forEach((partition, state) -> {
+      if (state.committable >= 0) {
+        offsets.put(partition, new OffsetAndMetadata(state.committable));
+      }
+    });
+    return offsets;
+  }
+
+  /** Makes {@code offset} acceptable again after a retriable failure, so that its redelivery is published. */
+  synchronized void forgetAcceptanceOf(TopicPartition partition, long offset) {
+    PartitionState state = partitions.get(partition);
+    if (state != null && state.highestAccepted >= offset) {
+      state.highestAccepted = offset - 1;
+      state.pending.removeIf(p -> p.offset >= offset);
+      state.byOffset.keySet().removeIf(o -> o >= offset);
+    }
+  }
+
+  synchronized int inFlight() {
+    return partitions.values().stream().mapToInt(s -> s.byOffset.size()).sum();
+  }
+
+  synchronized void forget(TopicPartition partition) {
+    partitions.remove(partition);
+  }
+}

@@ -1,0 +1,53 @@
+package io.connectmqtt.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class OffsetTrackerTest {
+
+  private static final TopicPartition P0 = new TopicPartition("t", 0);
+  private static final TopicPartition P1 = new TopicPartition("t", 1);
+
+  @Test
+  void commitsOnlyThePrefixTheBrokerAcknowledged() {
+    OffsetTracker tracker = new OffsetTracker();
+    for (long offset = 10; offset < 15; offset++) {
+      tracker.accept(P0, offset);
+    }
+    assertThat(tracker.committable()).isEmpty();
+    tracker.done(P0, 12);
+    tracker.done(P0, 13);
+    assertThat(tracker.committable()).isEmpty();
+    tracker.done(P0, 10);
+    assertThat(tracker.committable().get(P0).offset()).isEqualTo(11);
+    tracker.done(P0, 11);
+    assertThat(tracker.committable().get(P0).offset()).isEqualTo(14);
+    assertThat(tracker.inFlight()).isEqualTo(1);
+  }
+
+  @Test
+  void partitionsAreIndependentAndRedeliveriesAreRecognised() {
+    OffsetTracker tracker = new OffsetTracker();
+    tracker.accept(P0, 5);
+    tracker.accept(P1, 7);
+    tracker.done(P1, 7);
+    assertThat(tracker.committable()).containsOnlyKeys(P1);
+    assertThat(tracker.alreadyAccepted(P0, 5)).isTrue();
+    assertThat(tracker.alreadyAccepted(P0, 6)).isFalse();
+  }
+
+  @Test
+  void aRecordGivenBackAfterARetriableFailureIsAcceptedAgainAndNeverCommittedUnpublished() {
+    OffsetTracker tracker = new OffsetTracker();
+    tracker.accept(P0, 1);
+    tracker.accept(P0, 2);
+    tracker.done(P0, 1);
+    tracker.forgetAcceptanceOf(P0, 2);
+    assertThat(tracker.alreadyAccepted(P0, 2)).isFalse();
+    assertThat(tracker.committable().get(P0).offset()).isEqualTo(2);
+    tracker.accept(P0, 2);
+    assertThat(tracker.committable().get(P0).offset()).isEqualTo(2);
+  }
+}
