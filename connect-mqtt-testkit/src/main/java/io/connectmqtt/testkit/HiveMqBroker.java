@@ -20,6 +20,7 @@ public final class HiveMqBroker implements AutoCloseable {
   private final int maxQueuedMessages;
   private final boolean persistent;
   private boolean sharedSubscriptions = true;
+  private int serverReceiveMaximum = 10;
   private TestCertificates tls;
   private int tlsPort;
   private EmbeddedHiveMQ hivemq;
@@ -50,6 +51,17 @@ public final class HiveMqBroker implements AutoCloseable {
   /** A started broker on given ports (the demo's fixed ports). */
   public static HiveMqBroker start(int port, int websocketPort, int maxQueuedMessages, boolean persistent) {
     HiveMqBroker broker = new HiveMqBroker(port, websocketPort, maxQueuedMessages, persistent);
+    broker.startBroker();
+    return broker;
+  }
+
+  /**
+   * A started broker that lets each publisher have {@code receiveMaximum} unacknowledged QoS 1/2 messages in flight
+   * (HiveMQ's default is 10), for clients that publish a lot, such as the sink connector.
+   */
+  public static HiveMqBroker startForPublishers(int receiveMaximum, int maxQueuedMessages, boolean persistent) {
+    HiveMqBroker broker = new HiveMqBroker(Ports.free(), Ports.free(), maxQueuedMessages, persistent);
+    broker.serverReceiveMaximum = receiveMaximum;
     broker.startBroker();
     return broker;
   }
@@ -112,11 +124,13 @@ public final class HiveMqBroker implements AutoCloseable {
             <mqtt>
               <queued-messages><max-queue-size>%d</max-queue-size><strategy>discard</strategy></queued-messages>
               <shared-subscriptions><enabled>%s</enabled></shared-subscriptions>
+              <receive-maximum><server-receive-maximum>%d</server-receive-maximum></receive-maximum>
             </mqtt>
             <persistence><mode>%s</mode></persistence>
             <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
           </hivemq>
-          """.formatted(port, websocketPort, tlsListener(), maxQueuedMessages, sharedSubscriptions, persistent ? "file" : "in-memory"));
+          """.formatted(port, websocketPort, tlsListener(), maxQueuedMessages, sharedSubscriptions, serverReceiveMaximum,
+              persistent ? "file" : "in-memory"));
       hivemq = EmbeddedHiveMQ.builder()
           .withConfigurationFolder(conf)
           .withDataFolder(home.resolve("data"))
