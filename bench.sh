@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Load drivers (not timed tests): build, then measure the connector beside the raw ceiling of the same broker in
-# the same run, and write the results into docs/benchmarks.md. Options: --messages=200000 --publishers=2
-# --payload=1024 --rate=10000 --rate-seconds=20 --tasks=1
+# Load drivers (not timed tests): build, then measure a connector beside the raw ceiling of the same broker in the
+# same run, and write the results into docs/benchmarks.md.
+#   ./bench.sh [source] --messages=200000 --publishers=2 --payload=1024 --rate=10000 --rate-seconds=20 --tasks=1
+#   ./bench.sh sink --messages=100000 --payload=1024 --rate=5000 --rate-seconds=20
+# --connector.<key>=<value> adds a key to the connector's config.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./mvnw -q -B -DskipTests install
+main=io.connectmqtt.bench.SourceBenchmark
+case "${1:-}" in
+  source) shift ;;
+  sink) main=io.connectmqtt.bench.SinkBenchmark; shift ;;
+esac
 mkdir -p connect-mqtt-bench/target/bench-tmp
 exec java -Xmx2g -Dlogback.configurationFile=logback-demo.xml -Djava.io.tmpdir="$PWD/connect-mqtt-bench/target/bench-tmp" \
   -cp "connect-mqtt-bench/target/classes:$(cat connect-mqtt-bench/target/classpath.txt)" \
-  io.connectmqtt.bench.SourceBenchmark "$@"
+  "$main" "$@"

