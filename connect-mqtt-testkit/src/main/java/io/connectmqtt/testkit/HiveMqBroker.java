@@ -163,6 +163,13 @@ public final class HiveMqBroker implements AutoCloseable {
     startBroker();
   }
 
+  /** Starts the broker again after {@link #stop()}, on the same ports. */
+  public void resume() {
+    if (hivemq == null) {
+      startBroker();
+    }
+  }
+
   public void stop() {
     if (hivemq != null) {
       try {
