@@ -3,6 +3,7 @@ package io.connectmqtt.demo;
 import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.Ports;
+import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import java.io.IOException;
@@ -33,6 +34,7 @@ public final class Demo {
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private HiveMqBroker hivemq;
+  private PostgresDatabase postgres;
   private ProcessStack stack;
   private SensorFleet fleet;
   private KafkaTail tail;
@@ -97,10 +99,14 @@ public final class Demo {
     out.println("[1/4] Starting HiveMQ CE on 127.0.0.1:" + options.mqttPort() + " (WebSocket "
         + options.websocketPort() + "/mqtt)");
     hivemq = HiveMqBroker.start(options.mqttPort(), options.websocketPort(), 100_000, false);
+    postgres = PostgresDatabase.start();
+    createDemoSchema();
+    out.println("      PostgreSQL on 127.0.0.1:" + postgres.port() + " with tables public.users, public.devices");
     out.println("[2/4] Starting Kafka on 127.0.0.1:" + options.kafkaPort() + " and a Connect worker on "
         + options.connectPort() + " with plugin.path=" + pluginPath);
-    stack = ProcessStack.start(pluginPath, Map.of("MQTT_SERVER_URIS", hivemq.uri()), options.kafkaPort(),
-        options.connectPort(), "1g");
+    stack = ProcessStack.start(pluginPath, Map.of("MQTT_SERVER_URIS", hivemq.uri(),
+        "DATABASE_URL", postgres.jdbcUrl(), "DATABASE_USER", "postgres", "DATABASE_PASSWORD", "postgres"),
+        options.kafkaPort(), options.connectPort(), "1g");
     ConnectRest rest = stack.rest();
     out.println("[3/4] Registering connectors from config/ over REST at " + rest.baseUrl());
     List<String> connectors = registerConnectors(rest);
@@ -131,6 +137,19 @@ public final class Demo {
     }
     stop();
     return 0;
+  }
+
+  private void createDemoSchema() throws java.sql.SQLException {
+    try (java.sql.Connection connection = postgres.connection();
+        java.sql.Statement statement = connection.createStatement()) {
+      statement.execute("create table if not exists public.users (id serial primary key, name varchar(100) not null, "
+          + "email varchar(200) unique, status varchar(20) default 'active', created_at timestamp default now())");
+      statement.execute("create table if not exists public.devices (id varchar(64) primary key, "
+          + "owner_id integer references public.users(id), site varchar(50), firmware varchar(20), "
+          + "last_seen timestamp)");
+      statement.execute("insert into public.users (name, email) values ('Ada', 'ada@example.com'), "
+          + "('Grace', 'grace@example.com') on conflict do nothing");
+    }
   }
 
   private static List<Path> pluginDirectories() throws IOException {
@@ -171,6 +190,10 @@ public final class Demo {
     out.printf("  kcat -b %s -C -t iot.temperature -f '%%t %%k %%h %%s\\n'%n", stack.bootstrapServers());
     out.printf("  curl -s %s/connectors/mqtt-source/status%n", stack.rest().baseUrl());
     out.printf("  MQTT over WebSocket (browsers, mqtt.js): ws://127.0.0.1:%d/mqtt%n", options.websocketPort());
+    out.printf("  mosquitto_sub -h 127.0.0.1 -p %d -t 'spec/me/response' -v &%n", options.mqttPort());
+    out.printf("  mosquitto_pub -h 127.0.0.1 -p %d -t spec/me/request -m "
+        + "'{\"id\":\"1\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"users\"}'%n",
+        options.mqttPort());
     out.println();
   }
 
@@ -214,6 +237,9 @@ public final class Demo {
       }
       if (hivemq != null) {
         hivemq.close();
+      }
+      if (postgres != null) {
+        postgres.close();
       }
       out.println("Stopped cleanly.");
     } catch (InterruptedException e) {

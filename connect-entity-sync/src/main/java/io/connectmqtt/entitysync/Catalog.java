@@ -1,0 +1,135 @@
+package io.connectmqtt.entitysync;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+
+/**
+ * The reachable entities, their columns, types and primary keys, read from JDBC metadata. Only configured tables
+ * are reachable; identifiers in SQL come only from here.
+ */
+final class Catalog {
+
+  record Column(String name, int jdbcType, String typeName, boolean nullable, boolean generated) {}
+
+  record Entity(String schema, String table, Map<String, Column> columns, List<String> primaryKey) {
+    String qualifiedName() {
+      return schema + "." + table;
+    }
+
+    Optional<Column> column(String name) {
+      return Optional.ofNullable(columns.get(name));
+    }
+
+    String singleKey() {
+      return primaryKey.get(0);
+    }
+  }
+
+  private final DataSource dataSource;
+  private final List<String> configured;
+  private final String defaultSchema;
+  private final Map<String, Entity> entities = new ConcurrentHashMap<>();
+
+  /**
+   * @param configured "schema.table" names, or "schema.*" for every table of a schema
+   */
+  Catalog(DataSource dataSource, List<String> configured, String defaultSchema) {
+    this.dataSource = dataSource;
+    this.configured = configured;
+    this.defaultSchema = defaultSchema;
+  }
+
+  /** Reads (again) the metadata of every configured entity. */
+  void refresh() throws SQLException {
+    Map<String, Entity> loaded = new LinkedHashMap<>();
+    try (Connection connection = dataSource.getConnection()) {
+      DatabaseMetaData metadata = connection.getMetaData();
+      for (String name : configured) {
+        String[] parts = name.trim().split("\\.", 2);
+        String schema = parts.length == 2 ? parts[0] : defaultSchema;
+        String table = parts.length == 2 ? parts[1] : parts[0];
+        for (String[] found : tables(metadata, schema, table.equals("*") ? "%" : table)) {
+          Entity entity = load(metadata, found[0], found[1]);
+          if (entity != null) {
+            loaded.put(key(entity.schema(), entity.table()), entity);
+          }
+        }
+      }
+    }
+    entities.clear();
+    entities.putAll(loaded);
+  }
+
+  private static List<String[]> tables(DatabaseMetaData metadata, String schema, String pattern) throws SQLException {
+    List<String[]> found = new ArrayList<>();
+    for (String candidateSchema : List.of(schema, schema.toUpperCase(Locale.ROOT), schema.toLowerCase(Locale.ROOT))) {
+      try (ResultSet rows = metadata.getTables(null, candidateSchema, pattern, new String[] {"TABLE"})) {
+        while (rows.next()) {
+          found.add(new String[] {rows.getString("TABLE_SCHEM"), rows.getString("TABLE_NAME")});
+        }
+      }
+      if (!found.isEmpty()) {
+        break;
+      }
+    }
+    return found;
+  }
+
+  private static Entity load(DatabaseMetaData metadata, String schema, String table) throws SQLException {
+    Map<String, Column> columns = new LinkedHashMap<>();
+    try (ResultSet rows = metadata.getColumns(null, schema, table, "%")) {
+      while (rows.next()) {
+        String generated = safeString(rows, "IS_GENERATEDCOLUMN");
+        String auto = safeString(rows, "IS_AUTOINCREMENT");
+        columns.put(rows.getString("COLUMN_NAME"), new Column(rows.getString("COLUMN_NAME"), rows.getInt("DATA_TYPE"),
+            rows.getString("TYPE_NAME"), rows.getInt("NULLABLE") != DatabaseMetaData.columnNoNulls,
+            "YES".equals(generated) || "YES".equals(auto)));
+      }
+    }
+    List<String> primaryKey = new ArrayList<>();
+    try (ResultSet rows = metadata.getPrimaryKeys(null, schema, table)) {
+      Map<Integer, String> bySequence = new java.util.TreeMap<>();
+      while (rows.next()) {
+        bySequence.put(rows.getInt("KEY_SEQ"), rows.getString("COLUMN_NAME"));
+      }
+      primaryKey.addAll(bySequence.values());
+    }
+    if (columns.isEmpty() || primaryKey.size() != 1) {
+      // Entities need exactly one primary-key column: record_id addresses a row by it.
+      return null;
+    }
+    return new Entity(schema, table, Map.copyOf(columns), List.copyOf(primaryKey));
+  }
+
+  private static String safeString(ResultSet rows, String column) {
+    try {
+      return rows.getString(column);
+    } catch (SQLException e) {
+      return null;
+    }
+  }
+
+  /** The entity a request names, matching schema and table case-insensitively; empty when not configured. */
+  Optional<Entity> find(String schema, String table) {
+    String wantedSchema = schema == null || schema.isEmpty() ? defaultSchema : schema;
+    return Optional.ofNullable(entities.get(key(wantedSchema, table)));
+  }
+
+  List<Entity> all() {
+    return List.copyOf(entities.values());
+  }
+
+  private static String key(String schema, String table) {
+    return schema.toLowerCase(Locale.ROOT) + "." + table.toLowerCase(Locale.ROOT);
+  }
+}

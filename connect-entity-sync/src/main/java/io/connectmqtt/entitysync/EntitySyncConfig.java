@@ -1,0 +1,94 @@
+package io.connectmqtt.entitysync;
+
+import io.connectmqtt.common.MqttConnectionConfig;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+
+/** Configuration of {@link EntitySyncConnector}: MQTT connection, protocol, database, entities, limits. */
+public final class EntitySyncConfig extends AbstractConfig {
+
+  private static final String GROUP_PROTOCOL = "Protocol";
+  private static final String GROUP_DATABASE = "Database";
+  private static final String GROUP_LIMITS = "Limits";
+
+  public static final String PREFIX_CONFIG = "entity.sync.topic.prefix";
+  public static final String SHARED_GROUP_CONFIG = "entity.sync.shared.subscription.group";
+  public static final String REPLY_QOS_CONFIG = "entity.sync.reply.qos";
+  public static final String CHANGES_TOPIC_CONFIG = "entity.sync.changes.topic";
+  public static final String DATABASE_URL_CONFIG = "database.url";
+  public static final String DATABASE_USER_CONFIG = "database.user";
+  public static final String DATABASE_PASSWORD_CONFIG = "database.password";
+  public static final String DATABASE_POOL_SIZE_CONFIG = "database.pool.size";
+  public static final String DEFAULT_SCHEMA_CONFIG = "database.default.schema";
+  public static final String ENTITIES_CONFIG = "entities";
+  public static final String STATE_TABLE_CONFIG = "entity.sync.state.table";
+  public static final String LIMIT_DEFAULT_CONFIG = "read.limit.default";
+  public static final String LIMIT_MAX_CONFIG = "read.limit.max";
+  public static final String REQUEST_MAX_BYTES_CONFIG = "request.max.bytes";
+  public static final String QUEUE_CAPACITY_CONFIG = "queue.capacity";
+
+  static final String TASK_INDEX_CONFIG = "task.index";
+  static final String TASK_COUNT_CONFIG = "task.count";
+
+  public static final ConfigDef CONFIG_DEF = configDef();
+
+  public EntitySyncConfig(Map<String, String> props) {
+    super(CONFIG_DEF, props);
+  }
+
+  public static ConfigDef configDef() {
+    ConfigDef def = MqttConnectionConfig.define(new ConfigDef());
+    int order = 0;
+    def.define(PREFIX_CONFIG, Type.STRING, "spec", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            "Topic prefix p: clients publish requests to p/<client id>/request and get replies on "
+                + "p/<client id>/response.", GROUP_PROTOCOL, ++order, Width.SHORT, "Topic prefix")
+        .define(SHARED_GROUP_CONFIG, Type.STRING, "", Importance.LOW,
+            "Shared subscription group of the tasks ($share/<group>/<prefix>/+/request), so each request is "
+                + "handled by exactly one task. Empty: the connector name.", GROUP_PROTOCOL, ++order, Width.MEDIUM,
+            "Shared subscription group")
+        .define(REPLY_QOS_CONFIG, Type.INT, 1, Range.between(0, 2), Importance.MEDIUM, "QoS of replies.",
+            GROUP_PROTOCOL, ++order, Width.SHORT, "Reply QoS")
+        .define(CHANGES_TOPIC_CONFIG, Type.STRING, "entity-changes", new ConfigDef.NonEmptyString(),
+            Importance.HIGH, "Kafka topic of change events (one per successful create, update, delete), key "
+                + "'<schema>.<entity>:<record id>'.", GROUP_PROTOCOL, ++order, Width.MEDIUM, "Changes topic");
+    order = 0;
+    def.define(DATABASE_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+            Importance.HIGH, "JDBC URL: jdbc:postgresql://host:5432/db, jdbc:h2:..., jdbc:mysql://... The dialect "
+                + "follows from it.", GROUP_DATABASE, ++order, Width.LONG, "JDBC URL")
+        .define(DATABASE_USER_CONFIG, Type.STRING, null, Importance.HIGH, "Database user.", GROUP_DATABASE,
+            ++order, Width.MEDIUM, "User")
+        .define(DATABASE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.HIGH, "Database password.",
+            GROUP_DATABASE, ++order, Width.MEDIUM, "Password")
+        .define(DATABASE_POOL_SIZE_CONFIG, Type.INT, 4, Range.between(1, 200), Importance.LOW,
+            "Connections in each task's pool (HikariCP).", GROUP_DATABASE, ++order, Width.SHORT, "Pool size")
+        .define(DEFAULT_SCHEMA_CONFIG, Type.STRING, "public", Importance.MEDIUM,
+            "Schema of requests that name none, and of entities listed without one.", GROUP_DATABASE, ++order,
+            Width.SHORT, "Default schema")
+        .define(ENTITIES_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
+            "The reachable tables: 'schema.table' names, or 'schema.*' for every table of a schema. Each needs a "
+                + "single-column primary key. Nothing else in the database can be reached.", GROUP_DATABASE,
+            ++order, Width.LONG, "Entities")
+        .define(STATE_TABLE_CONFIG, Type.STRING, "entity_sync_requests", Importance.LOW,
+            "Table (created if missing, in the default schema) where each write request's id and reply are recorded "
+                + "in the same transaction as the write, so a redelivered request is not executed twice.",
+            GROUP_DATABASE, ++order, Width.MEDIUM, "Processed requests table");
+    order = 0;
+    def.define(LIMIT_DEFAULT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW,
+            "Rows a list read returns when it sets no limit.", GROUP_LIMITS, ++order, Width.SHORT, "Default limit")
+        .define(LIMIT_MAX_CONFIG, Type.INT, 1_000, Range.between(1, 100_000), Importance.MEDIUM,
+            "Most rows a list read returns; larger limits are capped.", GROUP_LIMITS, ++order, Width.SHORT,
+            "Max limit")
+        .define(REQUEST_MAX_BYTES_CONFIG, Type.INT, 64 * 1024, Range.between(256, 16 * 1024 * 1024),
+            Importance.LOW, "Largest request payload; larger requests get a too_large error.", GROUP_LIMITS,
+            ++order, Width.SHORT, "Max request size")
+        .define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 100_000), Importance.LOW,
+            "Requests held between the MQTT client and the task.", GROUP_LIMITS, ++order, Width.SHORT,
+            "Queue capacity");
+    return def;
+  }
+}

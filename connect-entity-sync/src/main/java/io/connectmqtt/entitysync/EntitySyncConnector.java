@@ -1,0 +1,124 @@
+package io.connectmqtt.entitysync;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.connectmqtt.common.ConnectionValidation;
+import io.connectmqtt.common.Versions;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
+import org.apache.kafka.connect.source.SourceConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connector-hosted request processor: MQTT clients publish CRUD requests to {prefix}/{cid}/request, tasks run
+ * them against a JDBC database, reply on {prefix}/{cid}/response, and write every change as an event to Kafka.
+ */
+public class EntitySyncConnector extends SourceConnector {
+
+  private static final Logger log = LoggerFactory.getLogger(EntitySyncConnector.class);
+  private Map<String, String> props;
+
+  @Override
+  public String version() {
+    return Versions.version(EntitySyncConnector.class);
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    this.props = Map.copyOf(props);
+    new EntitySyncConfig(props);
+    log.info("Starting entity sync connector {}", props.get("name"));
+  }
+
+  @Override
+  public Class<? extends Task> taskClass() {
+    return EntitySyncTask.class;
+  }
+
+  @Override
+  public List<Map<String, String>> taskConfigs(int maxTasks) {
+    List<Map<String, String>> configs = new ArrayList<>();
+    for (int i = 0; i < maxTasks; i++) {
+      Map<String, String> taskProps = new HashMap<>(props);
+      taskProps.put(EntitySyncConfig.TASK_INDEX_CONFIG, Integer.toString(i));
+      taskProps.put(EntitySyncConfig.TASK_COUNT_CONFIG, Integer.toString(maxTasks));
+      configs.add(taskProps);
+    }
+    return configs;
+  }
+
+  @Override
+  public void stop() {
+  }
+
+  @Override
+  public ConfigDef config() {
+    return EntitySyncConfig.CONFIG_DEF;
+  }
+
+  @Override
+  public ExactlyOnceSupport exactlyOnceSupport(Map<String, String> connectorConfig) {
+    return ExactlyOnceSupport.UNSUPPORTED;
+  }
+
+  static HikariDataSource dataSource(EntitySyncConfig config, String poolName) {
+    HikariConfig hikari = new HikariConfig();
+    hikari.setJdbcUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
+    hikari.setUsername(config.getString(EntitySyncConfig.DATABASE_USER_CONFIG));
+    if (config.getPassword(EntitySyncConfig.DATABASE_PASSWORD_CONFIG) != null) {
+      hikari.setPassword(config.getPassword(EntitySyncConfig.DATABASE_PASSWORD_CONFIG).value());
+    }
+    hikari.setMaximumPoolSize(config.getInt(EntitySyncConfig.DATABASE_POOL_SIZE_CONFIG));
+    hikari.setPoolName("entity-sync-" + poolName);
+    hikari.setConnectionTimeout(10_000);
+    hikari.setInitializationFailTimeout(10_000);
+    return new HikariDataSource(hikari);
+  }
+
+  /** Field checks, then connection checks, then live probes of the broker and the database. */
+  @Override
+  public Config validate(Map<String, String> connectorConfigs) {
+    Config config = super.validate(connectorConfigs);
+    if (config.configValues().stream().anyMatch(v -> !v.errorMessages().isEmpty())) {
+      return config;
+    }
+    Map<String, ConfigValue> values = new HashMap<>();
+    config.configValues().forEach(v -> values.put(v.name(), v));
+    EntitySyncConfig parsed = new EntitySyncConfig(connectorConfigs);
+    ConnectionValidation.crossFieldChecks(parsed, values);
+    try {
+      Dialect.forUrl(parsed.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
+    } catch (IllegalArgumentException e) {
+      values.get(EntitySyncConfig.DATABASE_URL_CONFIG).addErrorMessage(e.getMessage());
+    }
+    if (ConnectionValidation.hasErrors(values)) {
+      return config;
+    }
+    String name = connectorConfigs.getOrDefault("name", "entity-sync");
+    ConnectionValidation.probe(parsed, name, values, session -> { });
+    try (HikariDataSource dataSource = dataSource(parsed, name + "-validate")) {
+      Catalog catalog = new Catalog(dataSource, parsed.getList(EntitySyncConfig.ENTITIES_CONFIG),
+          parsed.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+      catalog.refresh();
+      if (catalog.all().isEmpty()) {
+        values.get(EntitySyncConfig.ENTITIES_CONFIG).addErrorMessage("None of " + parsed.getList(
+            EntitySyncConfig.ENTITIES_CONFIG) + " is a table with a single-column primary key in this database; "
+            + "list existing tables as schema.table, or schema.* for all of a schema.");
+      }
+    } catch (SQLException | RuntimeException e) {
+      values.get(EntitySyncConfig.DATABASE_URL_CONFIG).addErrorMessage("Could not connect to the database: "
+          + e.getMessage() + ". Check " + EntitySyncConfig.DATABASE_URL_CONFIG + ", "
+          + EntitySyncConfig.DATABASE_USER_CONFIG + " and " + EntitySyncConfig.DATABASE_PASSWORD_CONFIG + ".");
+    }
+    return config;
+  }
+}

@@ -1,0 +1,269 @@
+package io.connectmqtt.entitysync;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.zaxxer.hikari.HikariDataSource;
+import io.connectmqtt.common.InboundMessage;
+import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.MqttSession;
+import io.connectmqtt.common.OutboundMessage;
+import io.connectmqtt.common.TaskMetrics;
+import io.connectmqtt.common.TopicFilters;
+import io.connectmqtt.common.Versions;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Serves protocol requests: takes them from the MQTT subscription, runs them against the database, publishes the
+ * reply and hands the change event to Kafka. A request is acknowledged on MQTT only when its reply was
+ * acknowledged by the broker and its change event by Kafka; until then the broker would redeliver it, and the
+ * processor recognises the repeat and answers with the original reply.
+ */
+public class EntitySyncTask extends SourceTask {
+
+  private static final Logger log = LoggerFactory.getLogger(EntitySyncTask.class);
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
+  private EntitySyncConfig config;
+  private String connectorName;
+  private int taskIndex;
+  private String prefix;
+  private String changesTopic;
+  private int replyQos;
+  private HikariDataSource dataSource;
+  private RequestProcessor processor;
+  private MqttSession session;
+  private ExecutorService callbackExecutor;
+  private BlockingQueue<InboundMessage> queue;
+  private volatile Throwable subscribeFailure;
+
+  private TaskMetrics metrics;
+  private Sensor requests;
+  private Sensor failures;
+  private Sensor latency;
+
+  @Override
+  public String version() {
+    return Versions.version(EntitySyncTask.class);
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    config = new EntitySyncConfig(props);
+    connectorName = props.getOrDefault("name", "entity-sync");
+    taskIndex = Integer.parseInt(props.getOrDefault(EntitySyncConfig.TASK_INDEX_CONFIG, "0"));
+    int taskCount = Integer.parseInt(props.getOrDefault(EntitySyncConfig.TASK_COUNT_CONFIG, "1"));
+    MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
+    prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
+    changesTopic = config.getString(EntitySyncConfig.CHANGES_TOPIC_CONFIG);
+    replyQos = config.getInt(EntitySyncConfig.REPLY_QOS_CONFIG);
+    queue = new ArrayBlockingQueue<>(config.getInt(EntitySyncConfig.QUEUE_CAPACITY_CONFIG));
+
+    metrics = new TaskMetrics("entity-sync-task-metrics", connectorName, taskIndex);
+    requests = metrics.counter("requests", "requests handled");
+    failures = metrics.counter("request-errors", "requests answered with an error");
+    latency = metrics.latency("request-latency", "time from receipt to reply");
+
+    dataSource = EntitySyncConnector.dataSource(config, connectorName + "-" + taskIndex);
+    metrics.gauge("pool-active-connections", "Database connections in use",
+        () -> dataSource.getHikariPoolMXBean() == null ? 0 : dataSource.getHikariPoolMXBean().getActiveConnections());
+    Dialect dialect = Dialect.forUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
+    Catalog catalog = new Catalog(dataSource, config.getList(EntitySyncConfig.ENTITIES_CONFIG),
+        config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+    processor = new RequestProcessor(dataSource, dialect, catalog, config);
+    try {
+      catalog.refresh();
+      processor.createStateTable();
+    } catch (SQLException e) {
+      dataSource.close();
+      throw new ConnectException("Cannot read the database metadata: " + e.getMessage(), e);
+    }
+    log.info("Entity sync task {} serving {} entities: {}", taskIndex, catalog.all().size(),
+        catalog.all().stream().map(Catalog.Entity::qualifiedName).toList());
+
+    String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
+    session = MqttSession.create(MqttConnectionConfig.settings(config, clientId), 100);
+    callbackExecutor = Executors.newSingleThreadExecutor(r -> {
+      Thread thread = new Thread(r, "entity-sync-" + connectorName + "-" + taskIndex);
+      thread.setDaemon(true);
+      return thread;
+    });
+    session.onMessage(this::enqueue, callbackExecutor);
+    String filter = prefix + "/+/request";
+    if (taskCount > 1) {
+      String group = config.getString(EntitySyncConfig.SHARED_GROUP_CONFIG);
+      filter = TopicFilters.shared(group == null || group.isBlank()
+          ? connectorName.replaceAll("[^A-Za-z0-9_-]", "_") : group, filter);
+    }
+    String subscription = filter;
+    AtomicInteger subscribed = new AtomicInteger();
+    session.onConnected(() -> {
+      if (subscribed.getAndIncrement() == 0) {
+        session.subscribe(List.of(subscription), 1).whenComplete((ok, error) -> {
+          if (error != null) {
+            subscribeFailure = error;
+          } else {
+            log.info("Entity sync task {} subscribed to {}", taskIndex, subscription);
+          }
+        });
+      }
+    });
+    try {
+      session.connect().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (MqttSession.isPermanent(cause)) {
+        stop();
+        throw new ConnectException("MQTT broker refused the connection: " + cause, cause);
+      }
+      log.warn("MQTT broker not reachable yet ({}); reconnecting in the background", cause.toString());
+    }
+  }
+
+  private void enqueue(InboundMessage message) {
+    try {
+      while (!queue.offer(message, 100, TimeUnit.MILLISECONDS)) {
+        // Full: the broker keeps the backlog.
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public List<SourceRecord> poll() throws InterruptedException {
+    if (subscribeFailure != null) {
+      throw new ConnectException("MQTT subscription failed: " + subscribeFailure.getMessage(), subscribeFailure);
+    }
+    session.fatalError().ifPresent(error -> {
+      throw new ConnectException("MQTT broker refused the connection for good: " + error, error);
+    });
+    InboundMessage first = queue.poll(100, TimeUnit.MILLISECONDS);
+    if (first == null) {
+      return null;
+    }
+    List<InboundMessage> messages = new ArrayList<>();
+    messages.add(first);
+    queue.drainTo(messages, 99);
+    List<SourceRecord> records = new ArrayList<>();
+    for (InboundMessage message : messages) {
+      SourceRecord event = serve(message);
+      if (event != null) {
+        records.add(event);
+      }
+    }
+    return records;
+  }
+
+  private SourceRecord serve(InboundMessage message) {
+    Optional<String> clientId = clientId(message.topic());
+    if (clientId.isEmpty()) {
+      log.warn("Ignoring a message on '{}', which is not {}/<client id>/request", message.topic(), prefix);
+      message.acknowledge();
+      return null;
+    }
+    RequestProcessor.Outcome outcome = processor.handle(clientId.get(), message.payload());
+    requests.record();
+    if (!outcome.reply().path("success").asBoolean(false) && !"pong".equals(outcome.reply().path("type").asText())) {
+      failures.record();
+    }
+    boolean withEvent = outcome.event() != null;
+    AtomicInteger pending = new AtomicInteger(withEvent ? 2 : 1);
+    Runnable done = () -> {
+      if (pending.decrementAndGet() == 0) {
+        message.acknowledge();
+        latency.record((System.nanoTime() - message.receivedNanos()) / 1_000_000.0);
+      }
+    };
+    byte[] reply;
+    try {
+      reply = processor.json().writeValueAsBytes(outcome.reply());
+    } catch (JsonProcessingException e) {
+      throw new ConnectException("Cannot write a reply", e);
+    }
+    publishReply(prefix + "/" + clientId.get() + "/response", reply, Optional.empty(), done);
+    message.responseTopic().filter(t -> TopicFilters.topicNameProblem(t) == null)
+        .ifPresent(topic -> publishReply(topic, reply, message.correlationData(), () -> { }));
+    if (!withEvent) {
+      return null;
+    }
+    Map<String, Object> value = processor.json().convertValue(outcome.event(), MAP);
+    return new AckingRecord(changesTopic, outcome.eventKey(), value, done);
+  }
+
+  private void publishReply(String topic, byte[] payload, Optional<byte[]> correlation, Runnable done) {
+    session.publish(new OutboundMessage(topic, payload, replyQos, false, Optional.of("application/json"),
+        Optional.empty(), correlation, Optional.of(true), OptionalLong.empty(), List.of()))
+        .whenComplete((ok, error) -> {
+          if (error != null) {
+            log.warn("Reply to {} failed: {}; the request stays unacknowledged and is redelivered", topic,
+                error.toString());
+          } else {
+            done.run();
+          }
+        });
+  }
+
+  /** The client id of a request topic {prefix}/{cid}/request, or empty when the topic has another shape. */
+  Optional<String> clientId(String topic) {
+    String start = prefix + "/";
+    String end = "/request";
+    if (!topic.startsWith(start) || !topic.endsWith(end) || topic.length() <= start.length() + end.length()) {
+      return Optional.empty();
+    }
+    String cid = topic.substring(start.length(), topic.length() - end.length());
+    return cid.contains("/") || cid.isEmpty() ? Optional.empty() : Optional.of(cid);
+  }
+
+  @Override
+  public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+    if (record instanceof AckingRecord acking) {
+      acking.done.run();
+    }
+  }
+
+  @Override
+  public void stop() {
+    if (session != null) {
+      session.close();
+    }
+    if (callbackExecutor != null) {
+      callbackExecutor.shutdownNow();
+    }
+    if (dataSource != null) {
+      dataSource.close();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
+  }
+
+  /** A change event that completes its request's acknowledgement once Kafka has it. */
+  static final class AckingRecord extends SourceRecord {
+    final Runnable done;
+
+    AckingRecord(String topic, String key, Map<String, Object> value, Runnable done) {
+      super(null, null, topic, null, Schema.STRING_SCHEMA, key, null, value);
+      this.done = done;
+    }
+  }
+}

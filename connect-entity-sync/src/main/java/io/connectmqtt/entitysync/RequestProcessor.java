@@ -1,0 +1,561 @@
+package io.connectmqtt.entitysync;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.connectmqtt.common.protocol.ErrorCode;
+import io.connectmqtt.common.protocol.Filter;
+import io.connectmqtt.common.protocol.ProtocolException;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Executes one protocol request against the database and builds its reply (and, for writes, its change event).
+ * Identifiers come only from the {@link Catalog}, values are always bound. A write and the record of its request
+ * id commit in one transaction, so a redelivered request returns its original reply instead of running again.
+ */
+final class RequestProcessor {
+
+  /** The reply to publish, and the change event to write (null for reads and errors). */
+  record Outcome(String requestId, ObjectNode reply, String eventKey, ObjectNode event, boolean repeated) {}
+
+  private static final Set<String> TYPES = Set.of("request", "subscription", "ping", "disconnect");
+  private static final Set<String> OPERATIONS = Set.of("read", "create", "update", "delete", "meta");
+
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final Catalog catalog;
+  private final String stateTable;
+  private final int defaultLimit;
+  private final int maxLimit;
+  private final int maxBytes;
+  private final ObjectMapper json;
+
+  RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.catalog = catalog;
+    this.stateTable = dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "."
+        + dialect.quote(config.getString(EntitySyncConfig.STATE_TABLE_CONFIG));
+    this.defaultLimit = config.getInt(EntitySyncConfig.LIMIT_DEFAULT_CONFIG);
+    this.maxLimit = config.getInt(EntitySyncConfig.LIMIT_MAX_CONFIG);
+    this.maxBytes = config.getInt(EntitySyncConfig.REQUEST_MAX_BYTES_CONFIG);
+    this.json = JsonMapper.builder().build();
+    json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32)
+        .maxStringLength(maxBytes).build());
+  }
+
+  ObjectMapper json() {
+    return json;
+  }
+
+  void createStateTable() throws SQLException {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS " + stateTable + " (client_id VARCHAR(200) NOT NULL, "
+          + "request_id VARCHAR(200) NOT NULL, reply " + dialect.textType() + " NOT NULL, event_key VARCHAR(1000), "
+          + "event " + dialect.textType() + ", created_at TIMESTAMP NOT NULL, PRIMARY KEY (client_id, request_id))");
+    }
+  }
+
+  /** Handles one request payload from client {@code clientId}; never throws for anything the client sent. */
+  Outcome handle(String clientId, byte[] payload) {
+    String id = "";
+    try {
+      if (payload.length > maxBytes) {
+        throw new ProtocolException(ErrorCode.TOO_LARGE, "the request has " + payload.length + " bytes; at most "
+            + maxBytes + " are accepted");
+      }
+      JsonNode root;
+      try {
+        root = json.readTree(payload);
+      } catch (JsonProcessingException e) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "the request is not valid JSON"
+            + (e.getOriginalMessage() != null && e.getOriginalMessage().contains("nesting") ? " (nested too deeply)"
+                : ""));
+      } catch (IOException e) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "the request could not be read");
+      }
+      if (root == null || !root.isObject()) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "the request must be a JSON object");
+      }
+      JsonNode idNode = root.get("id");
+      if (idNode != null && !idNode.isNull()) {
+        if (!idNode.isTextual() && !idNode.isIntegralNumber()) {
+          throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'id' must be a string or a number");
+        }
+        id = idNode.asText();
+        if (id.length() > 200) {
+          String tooLong = id;
+          id = "";
+          throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'id' is " + tooLong.length()
+              + " characters long; at most 200 are allowed");
+        }
+      }
+      String type = text(root, "type", true);
+      if (!TYPES.contains(type)) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE_TYPE, "unknown message type '" + abbreviate(type)
+            + "'; use request, subscription, ping or disconnect");
+      }
+      if (type.equals("ping")) {
+        ObjectNode pong = json.createObjectNode().put("id", id).put("type", "pong").put("success", true);
+        pong.put("timestamp", Instant.now().toString());
+        return new Outcome(id, pong, null, null, false);
+      }
+      if (!type.equals("request")) {
+        throw new ProtocolException(ErrorCode.INVALID_OPERATION, "'" + type + "' messages are not served by this "
+            + "version of the entity-sync connector");
+      }
+      String operation = text(root, "operation", true);
+      if (!OPERATIONS.contains(operation)) {
+        throw new ProtocolException(ErrorCode.INVALID_OPERATION, "unknown operation '" + abbreviate(operation)
+            + "'; use read, create, update, delete or meta");
+      }
+      String schema = text(root, "schema", false);
+      String entityName = text(root, "entity", true);
+      Catalog.Entity entity = catalog.find(schema, entityName).orElseThrow(() -> new ProtocolException(
+          ErrorCode.MODEL_NOT_FOUND, "unknown entity '" + abbreviate((schema == null ? "" : schema + ".")
+              + entityName) + "'"));
+      JsonNode data = root.get("data");
+      if (data != null && !data.isNull() && !data.isObject()) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'data' must be an object");
+      }
+      JsonNode options = root.get("options");
+      if (options != null && !options.isNull() && !options.isObject()) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'options' must be an object");
+      }
+      Object recordId = recordId(root, data, entity);
+      return switch (operation) {
+        case "meta" -> success(id, meta(entity), null, null, null);
+        case "read" -> read(id, entity, recordId, options);
+        default -> write(clientId, id, operation, entity, recordId, data);
+      };
+    } catch (ProtocolException e) {
+      return failure(id, e.code(), e.getMessage());
+    }
+  }
+
+  private Object recordId(JsonNode root, JsonNode data, Catalog.Entity entity) throws ProtocolException {
+    JsonNode node = root.get("record_id");
+    if (node == null || node.isNull()) {
+      node = data != null && data.isObject() ? data.get(entity.singleKey()) : null;
+    }
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual() && !node.isNumber()) {
+      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'record_id' must be a string or a number");
+    }
+    return SqlValues.coerce(entity.column(entity.singleKey()).orElseThrow(), node);
+  }
+
+  private ObjectNode meta(Catalog.Entity entity) {
+    ObjectNode meta = json.createObjectNode().put("schema", entity.schema()).put("entity", entity.table())
+        .put("table_name", entity.table()).put("primary_key", entity.singleKey());
+    ArrayNode columns = meta.putArray("columns");
+    entity.columns().values().stream().sorted(java.util.Comparator.comparing(Catalog.Column::name))
+        .forEach(c -> columns.addObject().put("name", c.name()).put("type", c.typeName().toLowerCase())
+            .put("nullable", c.nullable()));
+    return meta;
+  }
+
+  private Outcome read(String id, Catalog.Entity entity, Object recordId, JsonNode options) throws ProtocolException {
+    List<String> columns = columns(entity, options == null ? null : options.get("columns"));
+    String projection = columns.isEmpty() ? "*" : String.join(", ", columns.stream().map(dialect::quote).toList());
+    try (Connection connection = dataSource.getConnection()) {
+      if (recordId != null) {
+        ObjectNode row = selectById(connection, entity, projection, recordId, false);
+        if (row == null) {
+          throw new ProtocolException(ErrorCode.NOT_FOUND, "no " + entity.qualifiedName() + " with "
+              + entity.singleKey() + " " + recordId);
+        }
+        return success(id, row, json.createObjectNode().put("total", 1), null, null);
+      }
+      List<Object> parameters = new ArrayList<>();
+      String where = where(entity, options == null ? null : options.get("filters"), parameters);
+      String orderBy = orderBy(entity, options == null ? null : options.get("sort"));
+      int limit = Math.min(intOption(options, "limit", defaultLimit), maxLimit);
+      int offset = intOption(options, "offset", 0);
+      long total;
+      try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + dialect.table(entity)
+          + where)) {
+        bindAll(count, parameters);
+        try (ResultSet rows = count.executeQuery()) {
+          rows.next();
+          total = rows.getLong(1);
+        }
+      }
+      ArrayNode data = json.createArrayNode();
+      try (PreparedStatement select = connection.prepareStatement("SELECT " + projection + " FROM "
+          + dialect.table(entity) + where + orderBy + " LIMIT ? OFFSET ?")) {
+        bindAll(select, parameters);
+        select.setInt(parameters.size() + 1, limit);
+        select.setInt(parameters.size() + 2, offset);
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            data.add(SqlValues.row(rows));
+          }
+        }
+      }
+      ObjectNode metadata = json.createObjectNode().put("total", total).put("count", data.size())
+          .put("limit", limit).put("offset", offset);
+      return success(id, data, metadata, null, null);
+    } catch (SQLException e) {
+      throw databaseError(e, ErrorCode.READ_ERROR, "read");
+    }
+  }
+
+  private Outcome write(String clientId, String id, String operation, Catalog.Entity entity, Object recordId,
+      JsonNode data) throws ProtocolException {
+    if (!operation.equals("delete") && (data == null || !data.isObject() || data.isEmpty())) {
+      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, operation + " needs 'data' with at least one column");
+    }
+    if (!operation.equals("create") && recordId == null) {
+      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, operation + " needs 'record_id' (or the primary key '"
+          + entity.singleKey() + "' in 'data')");
+    }
+    ErrorCode failure = switch (operation) {
+      case "create" -> ErrorCode.CREATE_ERROR;
+      case "update" -> ErrorCode.UPDATE_ERROR;
+      default -> ErrorCode.DELETE_ERROR;
+    };
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try {
+        Outcome earlier = id.isEmpty() ? null : earlierOutcome(connection, clientId, id);
+        if (earlier != null) {
+          connection.rollback();
+          return earlier;
+        }
+        ObjectNode before = null;
+        ObjectNode after = null;
+        Object key = recordId;
+        ObjectNode reply;
+        switch (operation) {
+          case "create" -> {
+            after = insert(connection, entity, data);
+            key = after.get(entity.singleKey()).asText();
+            reply = after;
+          }
+          case "update" -> {
+            before = selectById(connection, entity, "*", recordId, true);
+            if (before == null) {
+              throw new ProtocolException(ErrorCode.NOT_FOUND, "no " + entity.qualifiedName() + " with "
+                  + entity.singleKey() + " " + recordId);
+            }
+            update(connection, entity, recordId, data);
+            after = selectById(connection, entity, "*", recordId, false);
+            reply = after;
+          }
+          default -> {
+            before = selectById(connection, entity, "*", recordId, true);
+            if (before == null) {
+              throw new ProtocolException(ErrorCode.NOT_FOUND, "no " + entity.qualifiedName() + " with "
+                  + entity.singleKey() + " " + recordId);
+            }
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + dialect.table(entity)
+                + " WHERE " + dialect.quote(entity.singleKey()) + " = ?")) {
+              delete.setObject(1, recordId);
+              delete.executeUpdate();
+            }
+            reply = json.createObjectNode().put("deleted", true).put("record_id", String.valueOf(recordId));
+          }
+        }
+        String keyText = String.valueOf(key);
+        String eventKey = entity.schema() + "." + entity.table() + ":" + keyText;
+        ObjectNode event = json.createObjectNode().put("op", operation).put("schema", entity.schema())
+            .put("entity", entity.table()).put("record_id", keyText);
+        event.set("before", before == null ? json.nullNode() : before);
+        event.set("after", after == null ? json.nullNode() : after);
+        event.put("ts", System.currentTimeMillis());
+        event.putObject("source").put("client_id", clientId).put("request_id", id);
+        Outcome outcome = success(id, reply, null, eventKey, event);
+        if (!id.isEmpty()) {
+          try (PreparedStatement record = connection.prepareStatement("INSERT INTO " + stateTable
+              + " (client_id, request_id, reply, event_key, event, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            record.setString(1, clientId);
+            record.setString(2, id);
+            record.setString(3, json.writeValueAsString(outcome.reply()));
+            record.setString(4, eventKey);
+            record.setString(5, json.writeValueAsString(event));
+            record.setTimestamp(6, java.sql.Timestamp.from(Instant.now()));
+            record.executeUpdate();
+          }
+        }
+        connection.commit();
+        return outcome;
+      } catch (ProtocolException | SQLException | JsonProcessingException | RuntimeException e) {
+        connection.rollback();
+        if (e instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")
+            && !id.isEmpty()) {
+          // A unique violation may be our own request id, recorded meanwhile by another task: answer as then.
+          Outcome earlier = earlierOutcome(connection, clientId, id);
+          if (earlier != null) {
+            return earlier;
+          }
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw databaseError(e, failure, operation);
+    } catch (JsonProcessingException e) {
+      throw new ProtocolException(failure, operation + " failed");
+    }
+  }
+
+  private Outcome earlierOutcome(Connection connection, String clientId, String id) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement("SELECT reply, event_key, event FROM " + stateTable
+        + " WHERE client_id = ? AND request_id = ?")) {
+      select.setString(1, clientId);
+      select.setString(2, id);
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next()) {
+          return null;
+        }
+        String event = rows.getString(3);
+        return new Outcome(id, (ObjectNode) json.readTree(rows.getString(1)), rows.getString(2),
+            event == null ? null : (ObjectNode) json.readTree(event), true);
+      }
+    } catch (JsonProcessingException e) {
+      throw new SQLException("stored reply is not JSON", e);
+    }
+  }
+
+  private ObjectNode insert(Connection connection, Catalog.Entity entity, JsonNode data)
+      throws SQLException, ProtocolException {
+    List<String> names = new ArrayList<>();
+    List<Object> values = new ArrayList<>();
+    Iterator<Map.Entry<String, JsonNode>> fields = data.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      Catalog.Column column = column(entity, field.getKey());
+      names.add(dialect.quote(column.name()));
+      values.add(SqlValues.coerce(column, field.getValue()));
+    }
+    String sql = "INSERT INTO " + dialect.table(entity) + " (" + String.join(", ", names) + ") VALUES ("
+        + String.join(", ", java.util.Collections.nCopies(names.size(), "?")) + ")";
+    Object key;
+    try (PreparedStatement insert = connection.prepareStatement(sql, new String[] {entity.singleKey()})) {
+      bindAll(insert, values);
+      insert.executeUpdate();
+      try (ResultSet keys = insert.getGeneratedKeys()) {
+        key = keys.next() ? keys.getObject(1) : null;
+      }
+    }
+    if (key == null) {
+      JsonNode given = data.get(entity.singleKey());
+      key = given == null ? null : SqlValues.coerce(column(entity, entity.singleKey()), given);
+    }
+    ObjectNode row = key == null ? null : selectById(connection, entity, "*", key, false);
+    if (row == null) {
+      throw new SQLException("the new row could not be read back");
+    }
+    return row;
+  }
+
+  private void update(Connection connection, Catalog.Entity entity, Object recordId, JsonNode data)
+      throws SQLException, ProtocolException {
+    List<String> assignments = new ArrayList<>();
+    List<Object> values = new ArrayList<>();
+    Iterator<Map.Entry<String, JsonNode>> fields = data.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      Catalog.Column column = column(entity, field.getKey());
+      if (column.name().equals(entity.singleKey())) {
+        Object given = SqlValues.coerce(column, field.getValue());
+        if (!String.valueOf(given).equals(String.valueOf(recordId))) {
+          throw new ProtocolException(ErrorCode.INVALID_VALUE, "the primary key '" + column.name()
+              + "' cannot be changed");
+        }
+        continue;
+      }
+      assignments.add(dialect.quote(column.name()) + " = ?");
+      values.add(SqlValues.coerce(column, field.getValue()));
+    }
+    if (assignments.isEmpty()) {
+      return;
+    }
+    values.add(recordId);
+    try (PreparedStatement update = connection.prepareStatement("UPDATE " + dialect.table(entity) + " SET "
+        + String.join(", ", assignments) + " WHERE " + dialect.quote(entity.singleKey()) + " = ?")) {
+      bindAll(update, values);
+      update.executeUpdate();
+    }
+  }
+
+  private ObjectNode selectById(Connection connection, Catalog.Entity entity, String projection, Object recordId,
+      boolean forUpdate) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement("SELECT " + projection + " FROM "
+        + dialect.table(entity) + " WHERE " + dialect.quote(entity.singleKey()) + " = ?"
+        + (forUpdate ? " FOR UPDATE" : ""))) {
+      select.setObject(1, recordId);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() ? SqlValues.row(rows) : null;
+      }
+    }
+  }
+
+  private List<String> columns(Catalog.Entity entity, JsonNode columns) throws ProtocolException {
+    List<String> names = new ArrayList<>();
+    if (columns == null || columns.isNull()) {
+      return names;
+    }
+    if (!columns.isArray()) {
+      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "options.columns must be an array of column names");
+    }
+    for (JsonNode name : columns) {
+      if (!name.isTextual()) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "options.columns must be an array of column names");
+      }
+      names.add(column(entity, name.asText()).name());
+    }
+    return names;
+  }
+
+  private String where(Catalog.Entity entity, JsonNode filtersNode, List<Object> parameters)
+      throws ProtocolException {
+    List<Filter> filters = Filter.parseAll(filtersNode);
+    if (filters.isEmpty()) {
+      return "";
+    }
+    List<String> groups = new ArrayList<>();
+    for (List<Filter> group : Filter.groups(filters)) {
+      List<String> conditions = new ArrayList<>();
+      for (Filter filter : group) {
+        Catalog.Column column = column(entity, filter.column());
+        boolean pattern = filter.operator() == io.connectmqtt.common.protocol.FilterOperator.LIKE
+            || filter.operator() == io.connectmqtt.common.protocol.FilterOperator.ILIKE;
+        if (pattern && !SqlValues.isText(column)) {
+          throw new ProtocolException(ErrorCode.INVALID_FILTER, filter.operator().name().toLowerCase()
+              + " needs a text column; '" + column.name() + "' is " + column.typeName().toLowerCase());
+        }
+        int size = filter.value() instanceof List<?> list ? list.size() : 1;
+        conditions.add(filter.operator().sql(dialect.quote(column.name()), size));
+        if (filter.value() instanceof List<?> list) {
+          for (Object value : list) {
+            parameters.add(SqlValues.coerce(column, value));
+          }
+        } else if (filter.value() != null) {
+          parameters.add(pattern ? filter.value().toString() : SqlValues.coerce(column, filter.value()));
+        }
+      }
+      groups.add(conditions.size() == 1 ? conditions.get(0) : "(" + String.join(" OR ", conditions) + ")");
+    }
+    return " WHERE " + String.join(" AND ", groups);
+  }
+
+  private String orderBy(Catalog.Entity entity, JsonNode sort) throws ProtocolException {
+    if (sort == null || sort.isNull()) {
+      return " ORDER BY " + dialect.quote(entity.singleKey());
+    }
+    if (!sort.isArray()) {
+      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "options.sort must be an array");
+    }
+    List<String> terms = new ArrayList<>();
+    for (JsonNode term : sort) {
+      if (!term.isObject() || !term.path("column").isTextual()) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "each sort entry needs a 'column' string");
+      }
+      Catalog.Column column = column(entity, term.get("column").asText());
+      JsonNode direction = term.get("direction");
+      String order = "ASC";
+      if (direction != null && !direction.isNull()) {
+        if (!direction.isTextual() || !(direction.asText().equalsIgnoreCase("asc")
+            || direction.asText().equalsIgnoreCase("desc"))) {
+          throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "sort direction must be \"asc\" or \"desc\"");
+        }
+        order = direction.asText().equalsIgnoreCase("desc") ? "DESC" : "ASC";
+      }
+      terms.add(dialect.quote(column.name()) + " " + order);
+    }
+    terms.add(dialect.quote(entity.singleKey()));
+    return " ORDER BY " + String.join(", ", terms);
+  }
+
+  private static int intOption(JsonNode options, String name, int fallback) throws ProtocolException {
+    JsonNode node = options == null ? null : options.get(name);
+    if (node == null || node.isNull()) {
+      return fallback;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < 0) {
+      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "options." + name + " must be a non-negative integer");
+    }
+    return node.intValue();
+  }
+
+  private static Catalog.Column column(Catalog.Entity entity, String name) throws ProtocolException {
+    return entity.column(name).orElseThrow(() -> new ProtocolException(ErrorCode.INVALID_COLUMN, "Unknown column '"
+        + abbreviate(name) + "' in " + entity.qualifiedName()));
+  }
+
+  private static void bindAll(PreparedStatement statement, List<Object> values) throws SQLException {
+    for (int i = 0; i < values.size(); i++) {
+      SqlValues.bind(statement, i + 1, values.get(i));
+    }
+  }
+
+  private static String text(JsonNode root, String field, boolean required) throws ProtocolException {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      if (required) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "the request needs a '" + field + "' string");
+      }
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'" + field + "' must be a string");
+    }
+    return node.asText();
+  }
+
+  private static ProtocolException databaseError(SQLException e, ErrorCode failure, String operation) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (state.startsWith("23")) {
+      return new ProtocolException(ErrorCode.CONFLICT, operation + " conflicts with existing data (a unique or "
+          + "foreign key constraint)");
+    }
+    if (state.startsWith("08") || e instanceof SQLTransientConnectionException) {
+      return new ProtocolException(ErrorCode.UNAVAILABLE, "the database is unavailable; try again later");
+    }
+    if (state.startsWith("22")) {
+      return new ProtocolException(ErrorCode.INVALID_VALUE, "a value does not fit its column");
+    }
+    return new ProtocolException(failure, operation + " failed");
+  }
+
+  private Outcome success(String id, JsonNode data, ObjectNode metadata, String eventKey, ObjectNode event) {
+    ObjectNode reply = json.createObjectNode().put("id", id).put("type", "response").put("success", true);
+    reply.set("data", data);
+    if (metadata != null) {
+      reply.set("metadata", metadata);
+    }
+    reply.put("timestamp", Instant.now().toString());
+    return new Outcome(id, reply, eventKey, event, false);
+  }
+
+  Outcome failure(String id, ErrorCode code, String message) {
+    ObjectNode reply = json.createObjectNode().put("id", id).put("type", "response").put("success", false);
+    reply.putObject("error").put("code", code.wire()).put("message", message);
+    reply.put("timestamp", Instant.now().toString());
+    return new Outcome(id, reply, null, null, false);
+  }
+
+  private static String abbreviate(String text) {
+    return text == null ? "" : text.length() <= 60 ? text : text.substring(0, 60) + "...";
+  }
+}

@@ -1,0 +1,138 @@
+package io.connectmqtt.entitysync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.connectmqtt.common.protocol.ErrorCode;
+import io.connectmqtt.common.protocol.ProtocolException;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import java.util.UUID;
+
+/** JSON values to bound SQL parameters of the column's type, and result rows back to JSON. */
+final class SqlValues {
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private SqlValues() {}
+
+  /** Converts a JSON value (or a filter's Java value) for {@code column}; wrong types are invalid_value. */
+  static Object coerce(Catalog.Column column, Object value) throws ProtocolException {
+    if (value == null || value instanceof JsonNode node && node.isNull()) {
+      return null;
+    }
+    Object raw = value instanceof JsonNode node ? unwrap(node, column) : value;
+    String text = raw.toString();
+    try {
+      return switch (column.jdbcType()) {
+        case Types.INTEGER, Types.SMALLINT, Types.TINYINT, Types.BIGINT -> {
+          if (raw instanceof Boolean) {
+            throw new NumberFormatException();
+          }
+          yield new BigDecimal(text).longValueExact();
+        }
+        case Types.NUMERIC, Types.DECIMAL -> new BigDecimal(text);
+        case Types.REAL, Types.FLOAT, Types.DOUBLE -> Double.parseDouble(text);
+        case Types.BOOLEAN, Types.BIT -> {
+          if (raw instanceof Boolean flag) {
+            yield flag;
+          }
+          if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+            yield Boolean.parseBoolean(text);
+          }
+          throw new IllegalArgumentException();
+        }
+        case Types.DATE -> java.sql.Date.valueOf(LocalDate.parse(text));
+        case Types.TIMESTAMP -> java.sql.Timestamp.valueOf(text.endsWith("Z") || text.matches(".*[+-]\\d\\d:\\d\\d$")
+            ? OffsetDateTime.parse(text).toLocalDateTime() : LocalDateTime.parse(text));
+        case Types.TIMESTAMP_WITH_TIMEZONE -> OffsetDateTime.parse(text);
+        case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR, Types.CLOB -> {
+          if (!(raw instanceof String) && !(raw instanceof Number) && !(raw instanceof Boolean)) {
+            throw new IllegalArgumentException();
+          }
+          yield text;
+        }
+        default -> {
+          if ("uuid".equalsIgnoreCase(column.typeName())) {
+            yield UUID.fromString(text);
+          }
+          yield text;
+        }
+      };
+    } catch (RuntimeException e) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "'" + abbreviate(text) + "' is not a valid "
+          + column.typeName().toLowerCase() + " for column '" + column.name() + "'");
+    }
+  }
+
+  private static Object unwrap(JsonNode node, Catalog.Column column) throws ProtocolException {
+    if (node.isContainerNode()) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "column '" + column.name() + "' takes a single value, "
+          + "not an object or array");
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isNumber()) {
+      return node.decimalValue();
+    }
+    return node.asText();
+  }
+
+  static boolean isText(Catalog.Column column) {
+    return switch (column.jdbcType()) {
+      case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR, Types.LONGNVARCHAR,
+          Types.CLOB -> true;
+      default -> "text".equalsIgnoreCase(column.typeName());
+    };
+  }
+
+  static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
+    statement.setObject(index, value);
+  }
+
+  /** One result row as a JSON object, column names as the database reports them. */
+  static ObjectNode row(ResultSet rows) throws SQLException {
+    ResultSetMetaData meta = rows.getMetaData();
+    ObjectNode node = NODES.objectNode();
+    for (int i = 1; i <= meta.getColumnCount(); i++) {
+      String name = meta.getColumnLabel(i);
+      Object value = rows.getObject(i);
+      if (value == null) {
+        node.putNull(name);
+      } else if (value instanceof Integer || value instanceof Long || value instanceof Short
+          || value instanceof Byte) {
+        node.put(name, ((Number) value).longValue());
+      } else if (value instanceof BigDecimal decimal) {
+        node.put(name, decimal);
+      } else if (value instanceof Double || value instanceof Float) {
+        node.put(name, ((Number) value).doubleValue());
+      } else if (value instanceof Boolean flag) {
+        node.put(name, flag);
+      } else if (value instanceof java.sql.Timestamp timestamp) {
+        node.put(name, timestamp.toLocalDateTime().toString());
+      } else if (value instanceof java.sql.Date date) {
+        node.put(name, date.toLocalDate().toString());
+      } else if (value instanceof OffsetDateTime time) {
+        node.put(name, time.toInstant().toString());
+      } else if (value instanceof byte[] bytes) {
+        node.put(name, Base64.getEncoder().encodeToString(bytes));
+      } else {
+        node.put(name, value.toString());
+      }
+    }
+    return node;
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 60 ? text : text.substring(0, 60) + "...";
+  }
+}

@@ -1,0 +1,135 @@
+package io.connectmqtt.common.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One filter of a read or subscription: column, operator, value, and whether it joins the previous filter with OR.
+ * Consecutive OR filters form one parenthesised group; groups are joined with AND.
+ */
+public record Filter(String column, FilterOperator operator, Object value, boolean or) {
+
+  /** Parses {@code options.filters}; every problem is an {@link ErrorCode#INVALID_FILTER}. */
+  public static List<Filter> parseAll(JsonNode filters) throws ProtocolException {
+    List<Filter> parsed = new ArrayList<>();
+    if (filters == null || filters.isNull() || filters.isMissingNode()) {
+      return parsed;
+    }
+    if (!filters.isArray()) {
+      throw new ProtocolException(ErrorCode.INVALID_FILTER, "options.filters must be an array");
+    }
+    for (JsonNode filter : filters) {
+      parsed.add(parse(filter));
+    }
+    return parsed;
+  }
+
+  static Filter parse(JsonNode node) throws ProtocolException {
+    if (!node.isObject()) {
+      throw new ProtocolException(ErrorCode.INVALID_FILTER, "each filter must be an object");
+    }
+    JsonNode column = node.get("column");
+    if (column == null || !column.isTextual() || column.asText().isEmpty()) {
+      throw new ProtocolException(ErrorCode.INVALID_FILTER, "a filter needs a 'column' string");
+    }
+    JsonNode operatorNode = node.get("operator");
+    if (operatorNode == null || !operatorNode.isTextual()) {
+      throw new ProtocolException(ErrorCode.INVALID_FILTER, "a filter needs an 'operator' string");
+    }
+    FilterOperator operator = FilterOperator.parse(operatorNode.asText()).orElseThrow(() -> new ProtocolException(
+        ErrorCode.INVALID_FILTER, "unknown operator '" + abbreviate(operatorNode.asText())
+            + "'; use eq, neq, gt, gte, lt, lte, like, ilike, in, nin, isnull, notnull or between"));
+    JsonNode logic = node.get("logic_operator");
+    boolean or = false;
+    if (logic != null && !logic.isNull()) {
+      if (!logic.isTextual() || !(logic.asText().equalsIgnoreCase("OR") || logic.asText().equalsIgnoreCase("AND"))) {
+        throw new ProtocolException(ErrorCode.INVALID_FILTER, "logic_operator must be \"AND\" or \"OR\"");
+      }
+      or = logic.asText().equalsIgnoreCase("OR");
+    }
+    JsonNode value = node.get("value");
+    Object parsedValue = switch (operator.arity()) {
+      case NONE -> null;
+      case ONE -> {
+        if (value == null || value.isNull() || value.isContainerNode()) {
+          throw new ProtocolException(ErrorCode.INVALID_FILTER, "operator " + operator.name().toLowerCase()
+              + " needs one scalar 'value'");
+        }
+        yield scalar(value);
+      }
+      case TWO -> {
+        if (value == null || !value.isArray() || value.size() != 2 || value.get(0).isContainerNode()
+            || value.get(1).isContainerNode()) {
+          throw new ProtocolException(ErrorCode.INVALID_FILTER, "between needs 'value' as [low, high]");
+        }
+        yield List.of(scalar(value.get(0)), scalar(value.get(1)));
+      }
+      case LIST -> {
+        if (value == null || !value.isArray() || value.isEmpty() || value.size() > 1_000) {
+          throw new ProtocolException(ErrorCode.INVALID_FILTER, "operator " + operator.name().toLowerCase()
+              + " needs 'value' as a non-empty array of at most 1000 values");
+        }
+        List<Object> values = new ArrayList<>();
+        for (JsonNode element : value) {
+          if (element.isContainerNode() || element.isNull()) {
+            throw new ProtocolException(ErrorCode.INVALID_FILTER, "in/nin values must be scalars");
+          }
+          values.add(scalar(element));
+        }
+        yield values;
+      }
+    };
+    return new Filter(column.asText(), operator, parsedValue, or);
+  }
+
+  private static Object scalar(JsonNode node) {
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isIntegralNumber() && node.canConvertToLong()) {
+      return node.longValue();
+    }
+    if (node.isNumber()) {
+      return node.decimalValue();
+    }
+    return node.asText();
+  }
+
+  /** Splits filters into AND-joined groups of OR-joined filters. */
+  public static List<List<Filter>> groups(List<Filter> filters) {
+    List<List<Filter>> groups = new ArrayList<>();
+    for (Filter filter : filters) {
+      if (filter.or() && !groups.isEmpty()) {
+        groups.get(groups.size() - 1).add(filter);
+      } else {
+        List<Filter> group = new ArrayList<>();
+        group.add(filter);
+        groups.add(group);
+      }
+    }
+    return groups;
+  }
+
+  /** Whether a row (column name to value) satisfies all filters, with the same semantics as the SQL. */
+  public static boolean matchesAll(List<Filter> filters, Map<String, ?> row) {
+    for (List<Filter> group : groups(filters)) {
+      boolean any = false;
+      for (Filter filter : group) {
+        if (filter.operator().matches(row.get(filter.column()), filter.value())) {
+          any = true;
+          break;
+        }
+      }
+      if (!any) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+  }
+}
