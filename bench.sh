@@ -3,6 +3,7 @@
 # same run, and write the results into docs/benchmarks.md.
 #   ./bench.sh [source] --messages=200000 --publishers=2 --payload=1024 --rate=10000 --rate-seconds=20 --tasks=1
 #   ./bench.sh sink --messages=100000 --payload=1024 --rate=5000 --rate-seconds=20
+#   ./bench.sh entity-sync --seconds=10 --tasks=1
 # --connector.<key>=<value> adds a key to the connector's config.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +12,7 @@ main=io.connectmqtt.bench.SourceBenchmark
 case "${1:-}" in
   source) shift ;;
   sink) main=io.connectmqtt.bench.SinkBenchmark; shift ;;
+  entity-sync) main=io.connectmqtt.bench.EntitySyncBenchmark; shift ;;
 esac
 mkdir -p connect-mqtt-bench/target/bench-tmp
 exec java -Xmx2g -Dlogback.configurationFile=logback-demo.xml -Djava.io.tmpdir="$PWD/connect-mqtt-bench/target/bench-tmp" \

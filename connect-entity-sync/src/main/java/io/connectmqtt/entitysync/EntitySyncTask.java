@@ -1,7 +1,6 @@
 package io.connectmqtt.entitysync;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.zaxxer.hikari.HikariDataSource;
 import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.MqttConnectionConfig;
@@ -41,7 +40,6 @@ import org.slf4j.MDC;
 public class EntitySyncTask extends SourceTask {
 
   private static final Logger log = LoggerFactory.getLogger(EntitySyncTask.class);
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
   private EntitySyncConfig config;
   private String connectorName;
@@ -206,8 +204,39 @@ public class EntitySyncTask extends SourceTask {
     if (!withEvent) {
       return null;
     }
-    Map<String, Object> value = processor.json().convertValue(outcome.event(), MAP);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> value = (Map<String, Object>) schemaless(outcome.event());
     return new AckingRecord(changesTopic, outcome.eventKey(), value, done);
+  }
+
+  /**
+   * A JSON tree as the plain Java values Connect's schemaless converters take: maps, lists, strings, longs,
+   * doubles, booleans. Decimals become doubles, as JsonConverter cannot write BigDecimal without a schema.
+   */
+  static Object schemaless(com.fasterxml.jackson.databind.JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (node.isObject()) {
+      Map<String, Object> map = new java.util.LinkedHashMap<>();
+      node.fields().forEachRemaining(e -> map.put(e.getKey(), schemaless(e.getValue())));
+      return map;
+    }
+    if (node.isArray()) {
+      List<Object> list = new ArrayList<>();
+      node.forEach(child -> list.add(schemaless(child)));
+      return list;
+    }
+    if (node.isIntegralNumber() && node.canConvertToLong()) {
+      return node.longValue();
+    }
+    if (node.isNumber()) {
+      return node.doubleValue();
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    return node.asText();
   }
 
   private void publishReply(String topic, byte[] payload, Optional<byte[]> correlation, Runnable done) {

@@ -174,7 +174,8 @@ class EntitySyncConformanceIT {
   void createReturnsThePersistedRowAndEmitsAChangeEvent(Backend backend) throws Exception {
     try (ProtocolClient client = client(backend, "creator-" + backend.name())) {
       JsonNode reply = client.send(request("c1", "create",
-          "\"data\":{\"name\":\"Ada\",\"email\":\"ada-" + backend.name() + "@example.com\",\"age\":36}"), "c1");
+          "\"data\":{\"name\":\"Ada\",\"email\":\"ada-" + backend.name() + "@example.com\",\"age\":36,"
+              + "\"score\":12.5}"), "c1");
       assertThat(reply.path("success").asBoolean()).as(reply.toString()).isTrue();
       JsonNode row = reply.path("data");
       long id = row.path("id").asLong();
@@ -192,6 +193,8 @@ class EntitySyncConformanceIT {
       assertThat(value.path("record_id").asText()).isEqualTo(Long.toString(id));
       assertThat(value.path("before").isNull()).isTrue();
       assertThat(value.path("after").path("name").asText()).isEqualTo("Ada");
+      assertThat(value.path("after").path("score").asDouble()).as("decimal columns in events").isEqualTo(12.5);
+      assertThat(row.path("score").decimalValue()).isEqualByComparingTo("12.50");
       assertThat(value.path("source").path("client_id").asText()).isEqualTo("creator-" + backend.name());
       assertThat(value.path("source").path("request_id").asText()).isEqualTo("c1");
       assertThat(value.path("ts").asLong()).isPositive();

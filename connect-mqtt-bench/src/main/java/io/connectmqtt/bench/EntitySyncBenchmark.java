@@ -1,0 +1,187 @@
+package io.connectmqtt.bench;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.Ports;
+import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.ProcessStack;
+import io.connectmqtt.testkit.ProjectLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Entity sync reads and writes per second, and latency from request publish to reply receipt, with 1, 10 and 50
+ * concurrent clients, each sending its next request when the previous reply arrived (closed loop), on PostgreSQL.
+ */
+public final class EntitySyncBenchmark {
+
+  record Result(String name, int clients, long requests, double seconds, double p50, double p99, long errors) {
+    double rate() {
+      return requests / seconds;
+    }
+  }
+
+  private final int seconds;
+  private final int tasks;
+
+  private EntitySyncBenchmark(Map<String, String> options) {
+    seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
+    tasks = Integer.parseInt(options.getOrDefault("tasks", "1"));
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new HashMap<>();
+    for (String arg : args) {
+      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+    }
+    new EntitySyncBenchmark(options).run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")),
+        String.join(" ", args));
+    System.exit(0);
+  }
+
+  /** One client in a closed loop: request, wait for the reply, next request. */
+  private static final class LoopClient {
+    final Mqtt5AsyncClient client;
+    final String cid;
+    volatile CompletableFuture<byte[]> pending;
+
+    LoopClient(int port, String cid) {
+      this.cid = cid;
+      client = MqttClient.builder().useMqttVersion5().identifier(cid).serverHost("127.0.0.1").serverPort(port)
+          .buildAsync();
+      client.publishes(MqttGlobalPublishFilter.ALL, p -> {
+        CompletableFuture<byte[]> waiting = pending;
+        if (waiting != null) {
+          waiting.complete(p.getPayloadAsBytes());
+        }
+      });
+      client.connect().join();
+      client.subscribeWith().topicFilter("spec/" + cid + "/response").qos(MqttQos.AT_LEAST_ONCE).send().join();
+    }
+
+    byte[] call(String request) throws Exception {
+      pending = new CompletableFuture<>();
+      client.publishWith().topic("spec/" + cid + "/request").qos(MqttQos.AT_LEAST_ONCE)
+          .payload(request.getBytes(StandardCharsets.UTF_8)).send();
+      return pending.get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private Result phase(List<LoopClient> clients, String name, boolean writes) throws Exception {
+    Histogram latency = new Histogram();
+    AtomicLong done = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    List<CompletableFuture<Void>> loops = new ArrayList<>();
+    long start = System.nanoTime();
+    for (LoopClient client : clients) {
+      loops.add(CompletableFuture.runAsync(() -> {
+        long seq = 0;
+        while (System.nanoTime() < end) {
+          String id = name.charAt(0) + "-" + client.cid + "-" + seq++;
+          String request = writes
+              ? "{\"id\":\"" + id + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"items\","
+                  + "\"data\":{\"name\":\"" + id + "\",\"price\":" + seq + "}}"
+              : "{\"id\":\"" + id + "\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"items\","
+                  + "\"record_id\":" + (1 + ThreadLocalRandom.current().nextInt(10_000)) + "}";
+          long sent = System.nanoTime();
+          try {
+            String reply = new String(client.call(request), StandardCharsets.UTF_8);
+            if (!reply.contains("\"success\":true")) {
+              errors.incrementAndGet();
+            }
+            latency.record((System.nanoTime() - sent) / 1_000);
+            done.incrementAndGet();
+          } catch (Exception e) {
+            errors.incrementAndGet();
+          }
+        }
+      }));
+    }
+    loops.forEach(CompletableFuture::join);
+    Result result = new Result(name, clients.size(), done.get(), (System.nanoTime() - start) / 1e9,
+        latency.percentileMillis(50), latency.percentileMillis(99), errors.get());
+    System.out.printf(Locale.ROOT, "%-7s %3d clients: %7d requests in %5.1f s = %7.0f/s, p50 %6.2f ms, p99 %7.2f ms,"
+        + " errors %d%n", name, result.clients(), result.requests(), result.seconds(), result.rate(), result.p50(),
+        result.p99(), result.errors());
+    return result;
+  }
+
+  private void run(Path reportFile, String arguments) throws Exception {
+    try (HiveMqBroker broker = HiveMqBroker.startForPublishers(1_000, 1_000_000, false);
+        PostgresDatabase postgres = PostgresDatabase.start();
+        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
+            Map.of(), Ports.free(), Ports.free(), "1g")) {
+      try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
+        statement.execute("create table public.items (id bigserial primary key, name varchar(100) not null, "
+            + "price numeric(10,2), created_at timestamp default now())");
+        statement.execute("insert into public.items (name, price) select 'item-' || g, g from "
+            + "generate_series(1, 10000) g");
+      }
+      Map<String, String> config = new HashMap<>();
+      config.put("connector.class", "io.connectmqtt.entitysync.EntitySyncConnector");
+      config.put("tasks.max", Integer.toString(tasks));
+      config.put("mqtt.server.uris", broker.uri());
+      config.put("database.url", postgres.jdbcUrl());
+      config.put("database.user", "postgres");
+      config.put("entities", "public.items");
+      config.put("producer.override.linger.ms", "0");
+      config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+      config.put("value.converter.schemas.enable", "false");
+      stack.rest().createOrReplace("bench-sync", config);
+      stack.rest().awaitRunning("bench-sync", tasks, Duration.ofSeconds(90));
+      Thread.sleep(2_000);
+      List<Result> results = new ArrayList<>();
+      List<LoopClient> clients = new ArrayList<>();
+      for (int count : List.of(1, 10, 50)) {
+        while (clients.size() < count) {
+          clients.add(new LoopClient(broker.port(), "bench-" + clients.size()));
+        }
+        results.add(phase(clients, "reads", false));
+        results.add(phase(clients, "writes", true));
+      }
+      StringBuilder report = new StringBuilder("<!-- entity-sync-benchmark:start -->\n## Entity sync\n\n");
+      report.append(String.format(Locale.ROOT, "Run on %s, %d cores, Java %s. Command: `./bench.sh entity-sync%s`%n%n",
+          LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+          arguments.isBlank() ? "" : " " + arguments));
+      report.append(String.format(Locale.ROOT, "PostgreSQL (embedded, 10,000 rows), HiveMQ CE, Kafka and a Connect "
+          + "worker as separate JVMs, `tasks.max=%d`. Each client sends its next request when the reply to the "
+          + "previous one arrived; latency is request publish → reply receipt. Reads by primary key; writes are "
+          + "creates (each with its change event in Kafka and its request id recorded in the same transaction).%n%n",
+          tasks));
+      report.append("| Operation | Clients | Requests | Per second | p50 (ms) | p99 (ms) | Errors |\n");
+      report.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+      for (Result r : results) {
+        report.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.2f | %.2f | %d |%n", r.name(),
+            r.clients(), r.requests(), r.rate(), r.p50(), r.p99(), r.errors()));
+      }
+      report.append("\n<!-- entity-sync-benchmark:end -->\n");
+      System.out.println(report);
+      String existing = Files.exists(reportFile) ? Files.readString(reportFile) : "# Benchmarks\n\n";
+      int start = existing.indexOf("<!-- entity-sync-benchmark:start -->");
+      int end = existing.indexOf("<!-- entity-sync-benchmark:end -->");
+      Files.writeString(reportFile, start >= 0 && end > start
+          ? existing.substring(0, start) + report
+              + existing.substring(end + "<!-- entity-sync-benchmark:end -->\n".length())
+          : existing + "\n" + report);
+      clients.forEach(c -> c.client.disconnect());
+    }
+  }
+}
