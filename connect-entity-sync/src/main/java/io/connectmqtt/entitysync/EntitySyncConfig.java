@@ -31,6 +31,13 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String LIMIT_MAX_CONFIG = "read.limit.max";
   public static final String REQUEST_MAX_BYTES_CONFIG = "request.max.bytes";
   public static final String QUEUE_CAPACITY_CONFIG = "queue.capacity";
+  public static final String HOOKS_CONFIG = "entity.sync.hooks";
+  public static final String JWT_SECRET_CONFIG = "entity.sync.jwt.hs256.secret";
+  public static final String TENANT_COLUMN_CONFIG = "entity.sync.tenant.column";
+  public static final String TENANT_SOURCE_CONFIG = "entity.sync.tenant.source";
+  public static final String TENANT_CLAIM_CONFIG = "entity.sync.tenant.jwt.claim";
+  public static final String TENANT_PATTERN_CONFIG = "entity.sync.tenant.client.id.pattern";
+  private static final String GROUP_HOOKS = "Hooks and security";
 
   static final String TASK_INDEX_CONFIG = "task.index";
   static final String TASK_COUNT_CONFIG = "task.count";
@@ -89,6 +96,28 @@ public final class EntitySyncConfig extends AbstractConfig {
         .define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 100_000), Importance.LOW,
             "Requests held between the MQTT client and the task.", GROUP_LIMITS, ++order, Width.SHORT,
             "Queue capacity");
+    order = 0;
+    def.define(HOOKS_CONFIG, Type.LIST, "", Importance.MEDIUM,
+            "Request hooks, by class name, run in this order: implementations of "
+                + "io.connectmqtt.entitysync.hooks.RequestHook in the plugin. Built in: "
+                + "io.connectmqtt.entitysync.hooks.JwtAuthenticationHook (list it first) and "
+                + "io.connectmqtt.entitysync.hooks.TenantIsolationHook.", GROUP_HOOKS, ++order, Width.LONG, "Hooks")
+        .define(JWT_SECRET_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
+            "Shared secret (at least 32 characters) that HS256 tokens are signed with, for the JWT hook.",
+            GROUP_HOOKS, ++order, Width.MEDIUM, "JWT HS256 secret")
+        .define(TENANT_COLUMN_CONFIG, Type.STRING, "tenant_id", Importance.LOW,
+            "Column holding a row's tenant, for the tenant isolation hook.", GROUP_HOOKS, ++order, Width.SHORT,
+            "Tenant column")
+        .define(TENANT_SOURCE_CONFIG, Type.STRING, "client-id",
+            ConfigDef.CaseInsensitiveValidString.in("client-id", "jwt"), Importance.LOW,
+            "Where the tenant isolation hook takes the tenant from: the client id (see "
+                + TENANT_PATTERN_CONFIG + ") or a claim of the verified JWT (see " + TENANT_CLAIM_CONFIG + ").",
+            GROUP_HOOKS, ++order, Width.SHORT, "Tenant source")
+        .define(TENANT_CLAIM_CONFIG, Type.STRING, "tenant", Importance.LOW, "JWT claim naming the tenant.",
+            GROUP_HOOKS, ++order, Width.SHORT, "Tenant claim")
+        .define(TENANT_PATTERN_CONFIG, Type.STRING, "^([A-Za-z0-9_]+)-", Importance.LOW,
+            "Regular expression whose first group, found in the client id, is the tenant: 'acme-device-7' gives "
+                + "'acme' by default.", GROUP_HOOKS, ++order, Width.MEDIUM, "Tenant from client id");
     return def;
   }
 }

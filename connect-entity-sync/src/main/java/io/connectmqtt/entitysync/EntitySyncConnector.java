@@ -70,6 +70,27 @@ public class EntitySyncConnector extends SourceConnector {
     return ExactlyOnceSupport.UNSUPPORTED;
   }
 
+  /** Instantiates and configures the hooks named in the configuration, from the plugin's class loader. */
+  static List<io.connectmqtt.entitysync.hooks.RequestHook> hooks(EntitySyncConfig config) {
+    List<io.connectmqtt.entitysync.hooks.RequestHook> hooks = new ArrayList<>();
+    Map<String, String> settings = new HashMap<>(config.originalsStrings());
+    for (String className : config.getList(EntitySyncConfig.HOOKS_CONFIG)) {
+      try {
+        var hook = Class.forName(className.trim(), true, EntitySyncConnector.class.getClassLoader())
+            .asSubclass(io.connectmqtt.entitysync.hooks.RequestHook.class).getDeclaredConstructor().newInstance();
+        hook.configure(settings);
+        hooks.add(hook);
+      } catch (ClassNotFoundException | ClassCastException e) {
+        throw new org.apache.kafka.common.config.ConfigException(EntitySyncConfig.HOOKS_CONFIG, className,
+            "not a class implementing io.connectmqtt.entitysync.hooks.RequestHook in this plugin");
+      } catch (ReflectiveOperationException e) {
+        throw new org.apache.kafka.common.config.ConfigException(EntitySyncConfig.HOOKS_CONFIG, className,
+            "cannot be instantiated (it needs a public no-argument constructor): " + e);
+      }
+    }
+    return hooks;
+  }
+
   static HikariDataSource dataSource(EntitySyncConfig config, String poolName) {
     HikariConfig hikari = new HikariConfig();
     hikari.setJdbcUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
@@ -99,6 +120,11 @@ public class EntitySyncConnector extends SourceConnector {
       Dialect.forUrl(parsed.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
     } catch (IllegalArgumentException e) {
       values.get(EntitySyncConfig.DATABASE_URL_CONFIG).addErrorMessage(e.getMessage());
+    }
+    try {
+      hooks(parsed);
+    } catch (org.apache.kafka.common.config.ConfigException | IllegalArgumentException e) {
+      values.get(EntitySyncConfig.HOOKS_CONFIG).addErrorMessage(e.getMessage());
     }
     if (ConnectionValidation.hasErrors(values)) {
       return config;

@@ -87,7 +87,7 @@ public class EntitySyncTask extends SourceTask {
     Dialect dialect = Dialect.forUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
     Catalog catalog = new Catalog(dataSource, config.getList(EntitySyncConfig.ENTITIES_CONFIG),
         config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
-    processor = new RequestProcessor(dataSource, dialect, catalog, config);
+    processor = new RequestProcessor(dataSource, dialect, catalog, config, EntitySyncConnector.hooks(config));
     try {
       catalog.refresh();
       processor.createStateTable();
@@ -179,7 +179,10 @@ public class EntitySyncTask extends SourceTask {
       message.acknowledge();
       return null;
     }
-    RequestProcessor.Outcome outcome = processor.handle(clientId.get(), message.payload());
+    Map<String, List<String>> userProperties = new java.util.HashMap<>();
+    message.userProperties().forEach(p -> userProperties.computeIfAbsent(p.getKey(), k -> new ArrayList<>())
+        .add(p.getValue()));
+    RequestProcessor.Outcome outcome = processor.handle(clientId.get(), message.payload(), userProperties);
     requests.record();
     if (!outcome.reply().path("success").asBoolean(false) && !"pong".equals(outcome.reply().path("type").asText())) {
       failures.record();

@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.connectmqtt.common.protocol.ErrorCode;
 import io.connectmqtt.common.protocol.Filter;
 import io.connectmqtt.common.protocol.ProtocolException;
+import io.connectmqtt.entitysync.hooks.HookException;
+import io.connectmqtt.entitysync.hooks.RequestContext;
+import io.connectmqtt.entitysync.hooks.RequestHook;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,8 +49,11 @@ final class RequestProcessor {
   private final int maxLimit;
   private final int maxBytes;
   private final ObjectMapper json;
+  private final List<RequestHook> hooks;
 
-  RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config) {
+  RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config,
+      List<RequestHook> hooks) {
+    this.hooks = List.copyOf(hooks);
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.catalog = catalog;
@@ -74,7 +80,7 @@ final class RequestProcessor {
   }
 
   /** Handles one request payload from client {@code clientId}; never throws for anything the client sent. */
-  Outcome handle(String clientId, byte[] payload) {
+  Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties) {
     String id = "";
     try {
       if (payload.length > maxBytes) {
@@ -113,6 +119,11 @@ final class RequestProcessor {
             + "'; use request, subscription, ping or disconnect");
       }
       if (type.equals("ping")) {
+        RequestContext context = new RequestContext(clientId, id, type, null, null, null, Set.of(), root,
+            userProperties);
+        for (RequestHook hook : hooks) {
+          hook.beforeHandle(context);
+        }
         ObjectNode pong = json.createObjectNode().put("id", id).put("type", "pong").put("success", true);
         pong.put("timestamp", Instant.now().toString());
         return new Outcome(id, pong, null, null, false);
@@ -139,14 +150,25 @@ final class RequestProcessor {
       if (options != null && !options.isNull() && !options.isObject()) {
         throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'options' must be an object");
       }
-      Object recordId = recordId(root, data, entity);
+      RequestContext context = new RequestContext(clientId, id, type, operation, entity.schema(), entity.table(),
+          entity.columns().keySet(), root, userProperties);
+      context.data(data == null || data.isNull() ? null : ((ObjectNode) data).deepCopy());
+      context.recordId(recordId(root, data, entity));
+      for (RequestHook hook : hooks) {
+        hook.beforeHandle(context);
+      }
       return switch (operation) {
         case "meta" -> success(id, meta(entity), null, null, null);
-        case "read" -> read(id, entity, recordId, options);
-        default -> write(clientId, id, operation, entity, recordId, data);
+        case "read" -> read(context, entity, options);
+        default -> write(context, entity);
       };
     } catch (ProtocolException e) {
       return failure(id, e.code(), e.getMessage());
+    } catch (HookException e) {
+      return failure(id, e.code(), e.getMessage());
+    } catch (RuntimeException e) {
+      // A hook (or a bug) failed: the client gets an error, the task keeps serving.
+      return failure(id, ErrorCode.HOOK_ERROR, "the request could not be processed");
     }
   }
 
@@ -174,20 +196,33 @@ final class RequestProcessor {
     return meta;
   }
 
-  private Outcome read(String id, Catalog.Entity entity, Object recordId, JsonNode options) throws ProtocolException {
+  private Outcome read(RequestContext context, Catalog.Entity entity, JsonNode options)
+      throws ProtocolException, HookException {
+    String id = context.requestId();
+    if (context.recordId() == null) {
+      context.filters().addAll(Filter.parseAll(options == null ? null : options.get("filters")));
+    }
+    for (RequestHook hook : hooks) {
+      hook.beforeRead(context);
+    }
+    Object recordId = context.recordId() == null ? null
+        : SqlValues.coerce(column(entity, entity.singleKey()), context.recordId());
     List<String> columns = columns(entity, options == null ? null : options.get("columns"));
     String projection = columns.isEmpty() ? "*" : String.join(", ", columns.stream().map(dialect::quote).toList());
     try (Connection connection = dataSource.getConnection()) {
       if (recordId != null) {
-        ObjectNode row = selectById(connection, entity, projection, recordId, false);
+        ObjectNode row = selectById(connection, entity, projection, recordId, context.filters(), false);
         if (row == null) {
           throw new ProtocolException(ErrorCode.NOT_FOUND, "no " + entity.qualifiedName() + " with "
               + entity.singleKey() + " " + recordId);
         }
+        for (RequestHook hook : hooks) {
+          hook.afterRead(context, row);
+        }
         return success(id, row, json.createObjectNode().put("total", 1), null, null);
       }
       List<Object> parameters = new ArrayList<>();
-      String where = where(entity, options == null ? null : options.get("filters"), parameters);
+      String where = where(entity, context.filters(), parameters);
       String orderBy = orderBy(entity, options == null ? null : options.get("sort"));
       int limit = Math.min(intOption(options, "limit", defaultLimit), maxLimit);
       int offset = intOption(options, "offset", 0);
@@ -214,14 +249,29 @@ final class RequestProcessor {
       }
       ObjectNode metadata = json.createObjectNode().put("total", total).put("count", data.size())
           .put("limit", limit).put("offset", offset);
+      for (RequestHook hook : hooks) {
+        hook.afterRead(context, data);
+      }
       return success(id, data, metadata, null, null);
     } catch (SQLException e) {
       throw databaseError(e, ErrorCode.READ_ERROR, "read");
     }
   }
 
-  private Outcome write(String clientId, String id, String operation, Catalog.Entity entity, Object recordId,
-      JsonNode data) throws ProtocolException {
+  private Outcome write(RequestContext context, Catalog.Entity entity) throws ProtocolException, HookException {
+    String clientId = context.clientId();
+    String id = context.requestId();
+    String operation = context.operation();
+    for (RequestHook hook : hooks) {
+      switch (operation) {
+        case "create" -> hook.beforeCreate(context);
+        case "update" -> hook.beforeUpdate(context);
+        default -> hook.beforeDelete(context);
+      }
+    }
+    JsonNode data = context.data();
+    Object recordId = context.recordId() == null ? null
+        : SqlValues.coerce(column(entity, entity.singleKey()), context.recordId());
     if (!operation.equals("delete") && (data == null || !data.isObject() || data.isEmpty())) {
       throw new ProtocolException(ErrorCode.INVALID_MESSAGE, operation + " needs 'data' with at least one column");
     }
@@ -251,19 +301,25 @@ final class RequestProcessor {
             after = insert(connection, entity, data);
             key = after.get(entity.singleKey()).asText();
             reply = after;
+            for (RequestHook hook : hooks) {
+              hook.afterCreate(context, connection, after);
+            }
           }
           case "update" -> {
-            before = selectById(connection, entity, "*", recordId, true);
+            before = selectById(connection, entity, "*", recordId, context.filters(), true);
             if (before == null) {
               throw new ProtocolException(ErrorCode.NOT_FOUND, "no " + entity.qualifiedName() + " with "
                   + entity.singleKey() + " " + recordId);
             }
             update(connection, entity, recordId, data);
-            after = selectById(connection, entity, "*", recordId, false);
+            after = selectById(connection, entity, "*", recordId, List.of(), false);
             reply = after;
+            for (RequestHook hook : hooks) {
+              hook.afterUpdate(context, connection, before, after);
+            }
           }
           default -> {
-            before = selectById(connection, entity, "*", recordId, true);
+            before = selectById(connection, entity, "*", recordId, context.filters(), true);
             if (before == null) {
               throw new ProtocolException(ErrorCode.NOT_FOUND, "no " + entity.qualifiedName() + " with "
                   + entity.singleKey() + " " + recordId);
@@ -274,6 +330,9 @@ final class RequestProcessor {
               delete.executeUpdate();
             }
             reply = json.createObjectNode().put("deleted", true).put("record_id", String.valueOf(recordId));
+            for (RequestHook hook : hooks) {
+              hook.afterDelete(context, connection, before);
+            }
           }
         }
         String keyText = String.valueOf(key);
@@ -299,7 +358,7 @@ final class RequestProcessor {
         }
         connection.commit();
         return outcome;
-      } catch (ProtocolException | SQLException | JsonProcessingException | RuntimeException e) {
+      } catch (ProtocolException | HookException | SQLException | JsonProcessingException | RuntimeException e) {
         connection.rollback();
         if (e instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")
             && !id.isEmpty()) {
@@ -361,7 +420,7 @@ final class RequestProcessor {
       JsonNode given = data.get(entity.singleKey());
       key = given == null ? null : SqlValues.coerce(column(entity, entity.singleKey()), given);
     }
-    ObjectNode row = key == null ? null : selectById(connection, entity, "*", key, false);
+    ObjectNode row = key == null ? null : selectById(connection, entity, "*", key, List.of(), false);
     if (row == null) {
       throw new SQLException("the new row could not be read back");
     }
@@ -398,12 +457,17 @@ final class RequestProcessor {
     }
   }
 
+  /** The row with {@code recordId} that also satisfies {@code scope} (filters added by hooks), or null. */
   private ObjectNode selectById(Connection connection, Catalog.Entity entity, String projection, Object recordId,
-      boolean forUpdate) throws SQLException {
+      List<Filter> scope, boolean forUpdate) throws SQLException, ProtocolException {
+    List<Object> parameters = new ArrayList<>();
+    parameters.add(recordId);
+    String where = where(entity, scope, parameters);
     try (PreparedStatement select = connection.prepareStatement("SELECT " + projection + " FROM "
         + dialect.table(entity) + " WHERE " + dialect.quote(entity.singleKey()) + " = ?"
+        + (where.isEmpty() ? "" : " AND " + where.substring(" WHERE ".length()))
         + (forUpdate ? " FOR UPDATE" : ""))) {
-      select.setObject(1, recordId);
+      bindAll(select, parameters);
       try (ResultSet rows = select.executeQuery()) {
         return rows.next() ? SqlValues.row(rows) : null;
       }
@@ -427,9 +491,8 @@ final class RequestProcessor {
     return names;
   }
 
-  private String where(Catalog.Entity entity, JsonNode filtersNode, List<Object> parameters)
+  private String where(Catalog.Entity entity, List<Filter> filters, List<Object> parameters)
       throws ProtocolException {
-    List<Filter> filters = Filter.parseAll(filtersNode);
     if (filters.isEmpty()) {
       return "";
     }

@@ -1,0 +1,70 @@
+package io.connectmqtt.entitysync.hooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.util.Map;
+
+/**
+ * Extension point of the request processor, configured by class name in {@code entity.sync.hooks} and loaded from
+ * the plugin. Before hooks may change the request or refuse it with {@link HookException#forbidden}; after hooks
+ * of writes run inside the write's transaction, so an exception rolls the write back and no change event is sent.
+ */
+public interface RequestHook {
+
+  /** Receives the connector's configuration once, before any request. */
+  default void configure(Map<String, String> config) {
+  }
+
+  /** Before anything else, for every message with a readable envelope (ping included). */
+  default void beforeHandle(RequestContext context) throws HookException {
+  }
+
+  default void beforeRead(RequestContext context) throws HookException {
+  }
+
+  default void afterRead(RequestContext context, JsonNode result) throws HookException {
+  }
+
+  default void beforeCreate(RequestContext context) throws HookException {
+  }
+
+  default void afterCreate(RequestContext context, Connection transaction, JsonNode row) throws HookException {
+  }
+
+  default void beforeUpdate(RequestContext context) throws HookException {
+  }
+
+  default void afterUpdate(RequestContext context, Connection transaction, JsonNode before, JsonNode after)
+      throws HookException {
+  }
+
+  default void beforeDelete(RequestContext context) throws HookException {
+  }
+
+  default void afterDelete(RequestContext context, Connection transaction, JsonNode before) throws HookException {
+  }
+
+  default void beforeConnect(RequestContext context) throws HookException {
+  }
+
+  default void afterConnect(RequestContext context) throws HookException {
+  }
+
+  default void beforeDisconnect(RequestContext context) throws HookException {
+  }
+
+  default void afterDisconnect(RequestContext context) throws HookException {
+  }
+
+  default void beforeSubscribe(RequestContext context) throws HookException {
+  }
+
+  default void afterSubscribe(RequestContext context) throws HookException {
+  }
+
+  default void beforeUnsubscribe(RequestContext context) throws HookException {
+  }
+
+  default void afterUnsubscribe(RequestContext context) throws HookException {
+  }
+}

@@ -1,0 +1,89 @@
+package io.connectmqtt.entitysync.hooks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.connectmqtt.common.protocol.Filter;
+import io.connectmqtt.common.protocol.FilterOperator;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Tenant isolation: every read, update and delete is narrowed to the client's tenant, and every create is stamped
+ * with it. The tenant comes from a JWT claim (with {@link JwtAuthenticationHook} before this hook) or from the client
+ * id. Entities without the tenant column are refused.
+ *
+ * <p>Configuration: {@code entity.sync.tenant.column} (default tenant_id), {@code entity.sync.tenant.source}
+ * ({@code jwt} or {@code client-id}, default client-id), {@code entity.sync.tenant.jwt.claim} (default tenant),
+ * {@code entity.sync.tenant.client.id.pattern} (a regex whose first group is the tenant, default
+ * {@code ^([A-Za-z0-9_]+)-}).
+ */
+public class TenantIsolationHook implements RequestHook {
+
+  private String column;
+  private boolean fromJwt;
+  private String claim;
+  private Pattern clientIdPattern;
+
+  @Override
+  public void configure(Map<String, String> config) {
+    column = config.getOrDefault("entity.sync.tenant.column", "tenant_id");
+    fromJwt = "jwt".equalsIgnoreCase(config.getOrDefault("entity.sync.tenant.source", "client-id"));
+    claim = config.getOrDefault("entity.sync.tenant.jwt.claim", "tenant");
+    clientIdPattern = Pattern.compile(config.getOrDefault("entity.sync.tenant.client.id.pattern",
+        "^([A-Za-z0-9_]+)-"));
+  }
+
+  private String tenant(RequestContext context) throws HookException {
+    if (fromJwt) {
+      Object value = context.claims().get(claim);
+      if (value == null || value.toString().isBlank()) {
+        throw HookException.forbidden("the token names no tenant");
+      }
+      return value.toString();
+    }
+    Matcher matcher = clientIdPattern.matcher(context.clientId());
+    if (!matcher.find() || matcher.groupCount() < 1 || matcher.group(1).isEmpty()) {
+      throw HookException.forbidden("the client id names no tenant");
+    }
+    return matcher.group(1);
+  }
+
+  private void scope(RequestContext context) throws HookException {
+    if (!context.columns().contains(column)) {
+      throw HookException.forbidden("entity " + context.entity() + " is not tenant-scoped");
+    }
+    context.filters().add(new Filter(column, FilterOperator.EQ, tenant(context), false));
+  }
+
+  @Override
+  public void beforeRead(RequestContext context) throws HookException {
+    scope(context);
+  }
+
+  @Override
+  public void beforeUpdate(RequestContext context) throws HookException {
+    scope(context);
+    JsonNode requested = context.data() == null ? null : context.data().get(column);
+    if (requested != null && !requested.asText().equals(tenant(context))) {
+      throw HookException.forbidden("a row cannot be moved to another tenant");
+    }
+  }
+
+  @Override
+  public void beforeDelete(RequestContext context) throws HookException {
+    scope(context);
+  }
+
+  @Override
+  public void beforeCreate(RequestContext context) throws HookException {
+    if (!context.columns().contains(column)) {
+      throw HookException.forbidden("entity " + context.entity() + " is not tenant-scoped");
+    }
+    String tenant = tenant(context);
+    JsonNode requested = context.data().get(column);
+    if (requested != null && !requested.isNull() && !requested.asText().equals(tenant)) {
+      throw HookException.forbidden("rows can only be created for the client's own tenant");
+    }
+    context.data().put(column, tenant);
+  }
+}

@@ -1,0 +1,207 @@
+package io.connectmqtt.entitysync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.PostgresDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Tenant isolation with JWT authentication: tenant A can neither read, change nor delete tenant B's rows. */
+class EntitySyncSecurityIT {
+
+  private static final String SECRET = "a-secret-of-at-least-thirty-two-characters!";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static HiveMqBroker hivemq;
+  private static PostgresDatabase postgres;
+  private static ConnectStack stack;
+
+  @BeforeAll
+  static void start() throws Exception {
+    hivemq = HiveMqBroker.start();
+    postgres = PostgresDatabase.start();
+    stack = ConnectStack.start();
+    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
+      statement.execute("create table public.notes (id serial primary key, tenant_id varchar(50) not null, "
+          + "body varchar(200))");
+      statement.execute("insert into public.notes (tenant_id, body) values ('acme','a1'),('acme','a2'),"
+          + "('acme','a3'),('globex','g1'),('globex','g2')");
+      statement.execute("create table public.plain (id serial primary key, body varchar(20))");
+    }
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", EntitySyncConnector.class.getName());
+    config.put("mqtt.server.uris", hivemq.uri());
+    config.put("database.url", postgres.jdbcUrl());
+    config.put("database.user", "postgres");
+    config.put("entities", "public.notes,public.plain");
+    config.put("entity.sync.hooks", "io.connectmqtt.entitysync.hooks.JwtAuthenticationHook,"
+        + "io.connectmqtt.entitysync.hooks.TenantIsolationHook");
+    config.put("entity.sync.jwt.hs256.secret", SECRET);
+    config.put("entity.sync.tenant.source", "jwt");
+    config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    config.put("value.converter.schemas.enable", "false");
+    stack.rest().createOrReplace("secure-sync", config);
+    stack.rest().awaitRunning("secure-sync", 1, Duration.ofSeconds(90));
+    Thread.sleep(1_000);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+    if (hivemq != null) {
+      hivemq.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  static String token(String secret, String alg, String claims) throws Exception {
+    Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
+    String header = url.encodeToString(("{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}").getBytes(StandardCharsets.UTF_8));
+    String payload = url.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return header + "." + payload + "." + url.encodeToString(mac.doFinal((header + "." + payload)
+        .getBytes(StandardCharsets.UTF_8)));
+  }
+
+  static String validToken(String tenant) throws Exception {
+    return token(SECRET, "HS256", "{\"sub\":\"u\",\"tenant\":\"" + tenant + "\",\"exp\":"
+        + (System.currentTimeMillis() / 1000 + 600) + "}");
+  }
+
+  /** A client whose requests carry a token in the MQTT 5 user property 'authorization'. */
+  static final class TokenClient implements AutoCloseable {
+    final Mqtt5AsyncClient client;
+    final String cid;
+    final List<JsonNode> replies = new CopyOnWriteArrayList<>();
+
+    TokenClient(String cid) {
+      this.cid = cid;
+      client = MqttClient.builder().useMqttVersion5().identifier(cid).serverHost("127.0.0.1")
+          .serverPort(hivemq.port()).buildAsync();
+      client.publishes(MqttGlobalPublishFilter.ALL, p -> {
+        try {
+          replies.add(JSON.readTree(p.getPayloadAsBytes()));
+        } catch (java.io.IOException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      client.connect().join();
+      client.subscribeWith().topicFilter("spec/" + cid + "/response").qos(MqttQos.AT_LEAST_ONCE).send().join();
+    }
+
+    JsonNode send(String token, String request, String id) {
+      var publish = client.publishWith().topic("spec/" + cid + "/request").qos(MqttQos.AT_LEAST_ONCE)
+          .payload(request.getBytes(StandardCharsets.UTF_8));
+      if (token != null) {
+        publish.userProperties().add("authorization", "Bearer " + token).applyUserProperties();
+      }
+      publish.send().join();
+      Awaitility.await().atMost(Duration.ofSeconds(20))
+          .until(() -> replies.stream().anyMatch(r -> r.path("id").asText().equals(id)));
+      return replies.stream().filter(r -> r.path("id").asText().equals(id)).reduce((a, b) -> b).orElseThrow();
+    }
+
+    @Override
+    public void close() {
+      client.disconnect().join();
+    }
+  }
+
+  private static String body(String id) throws Exception {
+    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("select body from public.notes where id = " + id)) {
+      return rows.next() ? rows.getString(1) : null;
+    }
+  }
+
+  private static void assertCode(JsonNode reply, String code) {
+    assertThat(reply.path("success").asBoolean(true)).as(reply.toString()).isFalse();
+    assertThat(reply.path("error").path("code").asText()).as(reply.toString()).isEqualTo(code);
+  }
+
+  @Test
+  void tenantACannotReadChangeOrDeleteTenantBsRows() throws Exception {
+    String acme = validToken("acme");
+    try (TokenClient a = new TokenClient("client-a")) {
+      JsonNode list = a.send(acme, "{\"id\":\"1\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"notes\"}",
+          "1");
+      assertThat(list.path("metadata").path("total").asLong()).isEqualTo(3);
+      assertThat(list.path("data").findValuesAsText("tenant_id")).containsOnly("acme");
+      JsonNode sneaky = a.send(acme, "{\"id\":\"2\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"notes\","
+          + "\"options\":{\"filters\":[{\"column\":\"tenant_id\",\"operator\":\"eq\",\"value\":\"globex\"}]}}", "2");
+      assertThat(sneaky.path("metadata").path("total").asLong()).as("filtering for another tenant finds nothing")
+          .isZero();
+      assertCode(a.send(acme, "{\"id\":\"3\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"notes\","
+          + "\"record_id\":4}", "3"), "not_found");
+      assertCode(a.send(acme, "{\"id\":\"4\",\"type\":\"request\",\"operation\":\"update\",\"entity\":\"notes\","
+          + "\"record_id\":4,\"data\":{\"body\":\"pwned\"}}", "4"), "not_found");
+      assertCode(a.send(acme, "{\"id\":\"5\",\"type\":\"request\",\"operation\":\"delete\",\"entity\":\"notes\","
+          + "\"record_id\":5}", "5"), "not_found");
+      assertCode(a.send(acme, "{\"id\":\"6\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+          + "\"data\":{\"tenant_id\":\"globex\",\"body\":\"plant\"}}", "6"), "forbidden");
+      assertCode(a.send(acme, "{\"id\":\"7\",\"type\":\"request\",\"operation\":\"update\",\"entity\":\"notes\","
+          + "\"record_id\":1,\"data\":{\"tenant_id\":\"globex\"}}", "7"), "forbidden");
+      assertCode(a.send(acme, "{\"id\":\"8\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"plain\"}",
+          "8"), "forbidden");
+      JsonNode own = a.send(acme, "{\"id\":\"9\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+          + "\"data\":{\"body\":\"mine\"}}", "9");
+      assertThat(own.path("data").path("tenant_id").asText()).as("stamped with the token's tenant").isEqualTo("acme");
+      JsonNode update = a.send(acme, "{\"id\":\"10\",\"type\":\"request\",\"operation\":\"update\","
+          + "\"entity\":\"notes\",\"record_id\":1,\"data\":{\"body\":\"a1-edited\"}}", "10");
+      assertThat(update.path("success").asBoolean()).isTrue();
+    }
+    assertThat(body("4")).isEqualTo("g1");
+    assertThat(body("5")).isEqualTo("g2");
+    assertThat(body("1")).isEqualTo("a1-edited");
+  }
+
+  @Test
+  void missingForgedExpiredOrUnsignedTokensAreRefused() throws Exception {
+    String read = "{\"id\":\"%s\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"notes\"}";
+    long now = System.currentTimeMillis() / 1000;
+    try (TokenClient b = new TokenClient("client-b")) {
+      assertCode(b.send(null, read.formatted("n1"), "n1"), "forbidden");
+      assertCode(b.send(token("another-secret-of-at-least-thirty-two-chars", "HS256",
+          "{\"tenant\":\"globex\",\"exp\":" + (now + 600) + "}"), read.formatted("n2"), "n2"), "forbidden");
+      assertCode(b.send(token(SECRET, "HS256", "{\"tenant\":\"globex\",\"exp\":" + (now - 10) + "}"),
+          read.formatted("n3"), "n3"), "forbidden");
+      String unsigned = token(SECRET, "none", "{\"tenant\":\"globex\",\"exp\":" + (now + 600) + "}");
+      assertCode(b.send(unsigned.substring(0, unsigned.lastIndexOf('.') + 1), read.formatted("n4"), "n4"),
+          "forbidden");
+      assertCode(b.send("not.a.jwt", read.formatted("n5"), "n5"), "forbidden");
+      assertCode(b.send(token(SECRET, "HS256", "{\"exp\":" + (now + 600) + "}"), read.formatted("n6"), "n6"),
+          "forbidden");
+      // The token may also travel in the envelope.
+      JsonNode viaEnvelope = b.send(null, "{\"id\":\"n7\",\"type\":\"request\",\"operation\":\"read\","
+          + "\"entity\":\"notes\",\"token\":\"" + validToken("globex") + "\"}", "n7");
+      assertThat(viaEnvelope.path("data").findValuesAsText("tenant_id")).isNotEmpty().containsOnly("globex");
+    }
+    assertThat(stack.rest().status("secure-sync").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
+  }
+}
