@@ -37,6 +37,9 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String TENANT_SOURCE_CONFIG = "entity.sync.tenant.source";
   public static final String TENANT_CLAIM_CONFIG = "entity.sync.tenant.jwt.claim";
   public static final String TENANT_PATTERN_CONFIG = "entity.sync.tenant.client.id.pattern";
+  public static final String ROLES_RULES_CONFIG = "entity.sync.roles.rules";
+  public static final String ROLES_CLAIM_CONFIG = "entity.sync.roles.claim";
+  public static final String AUDIT_TABLE_CONFIG = "entity.sync.audit.table";
   private static final String GROUP_HOOKS = "Hooks and security";
 
   static final String TASK_INDEX_CONFIG = "task.index";
@@ -100,8 +103,9 @@ public final class EntitySyncConfig extends AbstractConfig {
     def.define(HOOKS_CONFIG, Type.LIST, "", Importance.MEDIUM,
             "Request hooks, by class name, run in this order: implementations of "
                 + "io.connectmqtt.entitysync.hooks.RequestHook in the plugin. Built in: "
-                + "io.connectmqtt.entitysync.hooks.JwtAuthenticationHook (list it first) and "
-                + "io.connectmqtt.entitysync.hooks.TenantIsolationHook.", GROUP_HOOKS, ++order, Width.LONG, "Hooks")
+                + "io.connectmqtt.entitysync.hooks.JwtAuthenticationHook (list it first), "
+                + "io.connectmqtt.entitysync.hooks.TenantIsolationHook and "
+                + "io.connectmqtt.entitysync.hooks.RoleRulesHook.", GROUP_HOOKS, ++order, Width.LONG, "Hooks")
         .define(JWT_SECRET_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
             "Shared secret (at least 32 characters) that HS256 tokens are signed with, for the JWT hook.",
             GROUP_HOOKS, ++order, Width.MEDIUM, "JWT HS256 secret")
@@ -117,7 +121,18 @@ public final class EntitySyncConfig extends AbstractConfig {
             GROUP_HOOKS, ++order, Width.SHORT, "Tenant claim")
         .define(TENANT_PATTERN_CONFIG, Type.STRING, "^([A-Za-z0-9_]+)-", Importance.LOW,
             "Regular expression whose first group, found in the client id, is the tenant: 'acme-device-7' gives "
-                + "'acme' by default.", GROUP_HOOKS, ++order, Width.MEDIUM, "Tenant from client id");
+                + "'acme' by default.", GROUP_HOOKS, ++order, Width.MEDIUM, "Tenant from client id")
+        .define(ROLES_RULES_CONFIG, Type.STRING, "", Importance.LOW,
+            "For io.connectmqtt.entitysync.hooks.RoleRulesHook: role:entity:operations entries separated by ';', "
+                + "'*' for any entity or operation, e.g. 'admin:*:*;viewer:*:read,meta;operator:devices:read,update'.",
+            GROUP_HOOKS, ++order, Width.LONG, "Role rules")
+        .define(ROLES_CLAIM_CONFIG, Type.STRING, "role", Importance.LOW,
+            "JWT claim with the caller's role (a string or an array of strings), for the role rules hook.",
+            GROUP_HOOKS, ++order, Width.SHORT, "Role claim")
+        .define(AUDIT_TABLE_CONFIG, Type.STRING, "", Importance.LOW,
+            "Table (created if missing, in the default schema) that gets one row per request: when, client id, "
+                + "request id, operation, outcome (ok or the error code) and the request as sent (at most 4000 "
+                + "characters). Empty: no audit log.", GROUP_HOOKS, ++order, Width.MEDIUM, "Audit log table");
     return def;
   }
 }

@@ -3,6 +3,7 @@ package io.connectmqtt.entitysync;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.zaxxer.hikari.HikariDataSource;
 import io.connectmqtt.common.InboundMessage;
+import io.connectmqtt.common.JsonValues;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.OutboundMessage;
@@ -184,9 +185,11 @@ public class EntitySyncTask extends SourceTask {
         .add(p.getValue()));
     RequestProcessor.Outcome outcome = processor.handle(clientId.get(), message.payload(), userProperties);
     requests.record();
-    if (!outcome.reply().path("success").asBoolean(false) && !"pong".equals(outcome.reply().path("type").asText())) {
+    String result = outcome.outcome();
+    if (!result.equals("ok")) {
       failures.record();
     }
+    countRequest(outcome.operation(), result);
     boolean withEvent = outcome.event() != null;
     AtomicInteger pending = new AtomicInteger(withEvent ? 2 : 1);
     Runnable done = () -> {
@@ -208,38 +211,16 @@ public class EntitySyncTask extends SourceTask {
       return null;
     }
     @SuppressWarnings("unchecked")
-    Map<String, Object> value = (Map<String, Object>) schemaless(outcome.event());
+    Map<String, Object> value = (Map<String, Object>) JsonValues.plain(outcome.event());
     return new AckingRecord(changesTopic, outcome.eventKey(), value, done);
   }
 
-  /**
-   * A JSON tree as the plain Java values Connect's schemaless converters take: maps, lists, strings, longs,
-   * doubles, booleans. Decimals become doubles, as JsonConverter cannot write BigDecimal without a schema.
-   */
-  static Object schemaless(com.fasterxml.jackson.databind.JsonNode node) {
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (node.isObject()) {
-      Map<String, Object> map = new java.util.LinkedHashMap<>();
-      node.fields().forEachRemaining(e -> map.put(e.getKey(), schemaless(e.getValue())));
-      return map;
-    }
-    if (node.isArray()) {
-      List<Object> list = new ArrayList<>();
-      node.forEach(child -> list.add(schemaless(child)));
-      return list;
-    }
-    if (node.isIntegralNumber() && node.canConvertToLong()) {
-      return node.longValue();
-    }
-    if (node.isNumber()) {
-      return node.doubleValue();
-    }
-    if (node.isBoolean()) {
-      return node.booleanValue();
-    }
-    return node.asText();
+  private final Map<String, Sensor> requestCounters = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** requests-&lt;operation&gt;-&lt;ok or error code&gt;-total, created as outcomes appear. */
+  private void countRequest(String operation, String result) {
+    requestCounters.computeIfAbsent(operation + "-" + result, key -> metrics.counter("requests-" + key,
+        operation + " requests answered with " + result)).record();
   }
 
   private void publishReply(String topic, byte[] payload, Optional<byte[]> correlation, Runnable done) {

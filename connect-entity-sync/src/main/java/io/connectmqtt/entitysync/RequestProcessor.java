@@ -36,7 +36,23 @@ import javax.sql.DataSource;
 final class RequestProcessor {
 
   /** The reply to publish, and the change event to write (null for reads and errors). */
-  record Outcome(String requestId, ObjectNode reply, String eventKey, ObjectNode event, boolean repeated) {}
+  record Outcome(String requestId, ObjectNode reply, String eventKey, ObjectNode event, boolean repeated,
+      String operation) {
+
+    Outcome(String requestId, ObjectNode reply, String eventKey, ObjectNode event, boolean repeated) {
+      this(requestId, reply, eventKey, event, repeated, "invalid");
+    }
+
+    Outcome withOperation(String name) {
+      return new Outcome(requestId, reply, eventKey, event, repeated, name);
+    }
+
+    /** "ok", or the error code, for metrics. */
+    String outcome() {
+      return reply.path("success").asBoolean(false) ? "ok" : reply.path("error").path("code").asText("error");
+    }
+
+  }
 
   private static final Set<String> TYPES = Set.of("request", "subscription", "ping", "disconnect");
   private static final Set<String> OPERATIONS = Set.of("read", "create", "update", "delete", "meta");
@@ -50,10 +66,14 @@ final class RequestProcessor {
   private final int maxBytes;
   private final ObjectMapper json;
   private final List<RequestHook> hooks;
+  private final String auditTable;
 
   RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config,
       List<RequestHook> hooks) {
     this.hooks = List.copyOf(hooks);
+    String audit = config.getString(EntitySyncConfig.AUDIT_TABLE_CONFIG);
+    this.auditTable = audit == null || audit.isBlank() ? null
+        : dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "." + dialect.quote(audit.trim());
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.catalog = catalog;
@@ -76,11 +96,45 @@ final class RequestProcessor {
       statement.execute("CREATE TABLE IF NOT EXISTS " + stateTable + " (client_id VARCHAR(200) NOT NULL, "
           + "request_id VARCHAR(200) NOT NULL, reply " + dialect.textType() + " NOT NULL, event_key VARCHAR(1000), "
           + "event " + dialect.textType() + ", created_at TIMESTAMP NOT NULL, PRIMARY KEY (client_id, request_id))");
+      if (auditTable != null) {
+        statement.execute("CREATE TABLE IF NOT EXISTS " + auditTable + " (received_at TIMESTAMP NOT NULL, "
+            + "client_id VARCHAR(200) NOT NULL, request_id VARCHAR(200) NOT NULL, operation VARCHAR(20) NOT NULL, "
+            + "outcome VARCHAR(40) NOT NULL, request VARCHAR(4000))");
+      }
     }
   }
 
   /** Handles one request payload from client {@code clientId}; never throws for anything the client sent. */
   Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties) {
+    String[] operation = {"invalid"};
+    Outcome outcome = handle(clientId, payload, userProperties, operation).withOperation(operation[0]);
+    if (auditTable != null) {
+      audit(clientId, outcome, payload);
+    }
+    return outcome;
+  }
+
+  /** One audit row per request, refused and failed ones included; a failing audit never fails the request. */
+  private void audit(String clientId, Outcome outcome, byte[] payload) {
+    String request = new String(payload, 0, Math.min(payload.length, 4_000), java.nio.charset.StandardCharsets.UTF_8);
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement insert = connection.prepareStatement("INSERT INTO " + auditTable
+            + " (received_at, client_id, request_id, operation, outcome, request) VALUES (?, ?, ?, ?, ?, ?)")) {
+      insert.setTimestamp(1, java.sql.Timestamp.from(Instant.now()));
+      insert.setString(2, clientId);
+      insert.setString(3, outcome.requestId());
+      insert.setString(4, outcome.operation());
+      insert.setString(5, outcome.outcome());
+      insert.setString(6, request.length() > 4_000 ? request.substring(0, 4_000) : request);
+      insert.executeUpdate();
+    } catch (SQLException e) {
+      org.slf4j.LoggerFactory.getLogger(RequestProcessor.class).warn("Could not write the audit row for request "
+          + "'{}' of client '{}': {}", outcome.requestId(), clientId, e.getMessage());
+    }
+  }
+
+  private Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties,
+      String[] operationSeen) {
     String id = "";
     try {
       if (payload.length > maxBytes) {
@@ -119,6 +173,7 @@ final class RequestProcessor {
             + "'; use request, subscription, ping or disconnect");
       }
       if (type.equals("ping")) {
+        operationSeen[0] = "ping";
         RequestContext context = new RequestContext(clientId, id, type, null, null, null, Set.of(), root,
             userProperties);
         for (RequestHook hook : hooks) {
@@ -133,7 +188,9 @@ final class RequestProcessor {
             + "version of the entity-sync connector");
       }
       String operation = text(root, "operation", true);
-      if (!OPERATIONS.contains(operation)) {
+      if (OPERATIONS.contains(operation)) {
+        operationSeen[0] = operation;
+      } else {
         throw new ProtocolException(ErrorCode.INVALID_OPERATION, "unknown operation '" + abbreviate(operation)
             + "'; use read, create, update, delete or meta");
       }

@@ -336,7 +336,7 @@ class EntitySyncConformanceIT {
 
   @ParameterizedTest
   @MethodSource("backends")
-  void everyErrorCodeOfTheProtocolIsAnsweredAsDocumented(Backend backend) {
+  void everyErrorCodeOfTheProtocolIsAnsweredAsDocumented(Backend backend) throws Exception {
     try (ProtocolClient client = client(backend, "errors-" + backend.name())) {
       assertError(client.send("{not json", ""), "invalid_message");
       assertError(client.send("[1,2]", ""), "invalid_message");
@@ -367,6 +367,13 @@ class EntitySyncConformanceIT {
       assertError(client.send("{\"id\":\"e14\",\"type\":\"request\",\"pad\":\"" + "x".repeat(5_000) + "\"}", ""),
           "too_large");
     }
+    // Requests are counted per operation and outcome.
+    var jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    var task = new javax.management.ObjectName("connect-mqtt:type=entity-sync-task-metrics,connector=sync-"
+        + backend.name() + ",task=0");
+    assertThat(((Number) jmx.getAttribute(task, "requests-read-invalid_column-total")).doubleValue()).isGreaterThan(0);
+    assertThat(((Number) jmx.getAttribute(task, "requests-create-conflict-total")).doubleValue()).isGreaterThan(0);
+    assertThat(((Number) jmx.getAttribute(task, "request-latency-p99")).doubleValue()).isPositive();
   }
 
   @ParameterizedTest

@@ -56,7 +56,9 @@ class EntitySyncSecurityIT {
     config.put("database.user", "postgres");
     config.put("entities", "public.notes,public.plain");
     config.put("entity.sync.hooks", "io.connectmqtt.entitysync.hooks.JwtAuthenticationHook,"
-        + "io.connectmqtt.entitysync.hooks.TenantIsolationHook");
+        + "io.connectmqtt.entitysync.hooks.RoleRulesHook,io.connectmqtt.entitysync.hooks.TenantIsolationHook");
+    config.put("entity.sync.roles.rules", "writer:*:*;reader:notes:read,meta");
+    config.put("entity.sync.audit.table", "audit_log");
     config.put("entity.sync.jwt.hs256.secret", SECRET);
     config.put("entity.sync.tenant.source", "jwt");
     config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
@@ -90,7 +92,7 @@ class EntitySyncSecurityIT {
   }
 
   static String validToken(String tenant) throws Exception {
-    return token(SECRET, "HS256", "{\"sub\":\"u\",\"tenant\":\"" + tenant + "\",\"exp\":"
+    return token(SECRET, "HS256", "{\"sub\":\"u\",\"tenant\":\"" + tenant + "\",\"role\":[\"writer\"],\"exp\":"
         + (System.currentTimeMillis() / 1000 + 600) + "}");
   }
 
@@ -203,5 +205,32 @@ class EntitySyncSecurityIT {
       assertThat(viaEnvelope.path("data").findValuesAsText("tenant_id")).isNotEmpty().containsOnly("globex");
     }
     assertThat(stack.rest().status("secure-sync").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
+  }
+
+  @Test
+  void rolesLimitOperationsAndEveryRequestIsAudited() throws Exception {
+    String reader = token(SECRET, "HS256", "{\"tenant\":\"acme\",\"role\":\"reader\",\"exp\":"
+        + (System.currentTimeMillis() / 1000 + 600) + "}");
+    try (TokenClient c = new TokenClient("client-r")) {
+      JsonNode read = c.send(reader, "{\"id\":\"r1\",\"type\":\"request\",\"operation\":\"read\","
+          + "\"entity\":\"notes\"}", "r1");
+      assertThat(read.path("success").asBoolean()).as(read.toString()).isTrue();
+      assertCode(c.send(reader, "{\"id\":\"r2\",\"type\":\"request\",\"operation\":\"delete\","
+          + "\"entity\":\"notes\",\"record_id\":1}", "r2"), "forbidden");
+      assertCode(c.send(null, "{\"id\":\"r3\",\"type\":\"request\",\"operation\":\"read\","
+          + "\"entity\":\"notes\"}", "r3"), "forbidden");
+    }
+    assertThat(body("1")).isNotNull();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      try (Connection connection = postgres.connection(); Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery("select request_id, operation, outcome from public.audit_log "
+              + "where client_id = 'client-r' order by received_at")) {
+        List<String> audit = new java.util.ArrayList<>();
+        while (rows.next()) {
+          audit.add(rows.getString(1) + ":" + rows.getString(2) + ":" + rows.getString(3));
+        }
+        assertThat(audit).containsExactly("r1:read:ok", "r2:delete:forbidden", "r3:read:forbidden");
+      }
+    });
   }
 }

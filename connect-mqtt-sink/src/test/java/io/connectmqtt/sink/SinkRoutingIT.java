@@ -162,4 +162,24 @@ class SinkRoutingIT {
       stack.rest().delete("routing-map");
     }
   }
+
+  @Test
+  void recordsOfOnePartitionArriveInOffsetOrder() throws Exception {
+    stack.topics().create("ordered", 1);
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      records.add(record("ordered", "k" + (i % 7), Integer.toString(i)));
+    }
+    stack.topics().send(records);
+    try (MqttRecorder subscriber = MqttRecorder.subscribe("ordered-sub", hivemq.port(), "ordered/#")) {
+      Map<String, String> config = sinkConfig("routing-ordered", "ordered", hivemq.uri(), "ordered/all");
+      config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+      stack.rest().createOrReplace("routing-ordered", config);
+      List<Mqtt5Publish> received = subscriber.awaitAtLeast(2_000, Duration.ofSeconds(60));
+      List<Integer> sequence = received.stream()
+          .map(p -> Integer.parseInt(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8))).toList();
+      assertThat(sequence).isEqualTo(java.util.stream.IntStream.range(0, 2_000).boxed().toList());
+    }
+    stack.rest().delete("routing-ordered");
+  }
 }

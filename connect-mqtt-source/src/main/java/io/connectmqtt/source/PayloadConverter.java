@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.networknt.schema.JsonSchema;
+import io.connectmqtt.common.JsonValues;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
@@ -15,7 +16,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -111,37 +111,10 @@ final class PayloadConverter {
       }
     }
     if (!schemas) {
-      return new SchemaAndValue(null, plain(node));
+      return new SchemaAndValue(null, JsonValues.plain(node));
     }
     Schema schema = inferSchema(node);
     return new SchemaAndValue(schema, toConnect(node, schema));
-  }
-
-  /** Schemaless: Map, List, String, Long, Double, Boolean or null, as JsonConverter with schemas off would give. */
-  private static Object plain(JsonNode node) {
-    if (node.isObject()) {
-      Map<String, Object> map = new LinkedHashMap<>();
-      node.fields().forEachRemaining(e -> map.put(e.getKey(), plain(e.getValue())));
-      return map;
-    }
-    if (node.isArray()) {
-      List<Object> list = new ArrayList<>(node.size());
-      node.forEach(child -> list.add(plain(child)));
-      return list;
-    }
-    if (node.isIntegralNumber() && node.canConvertToLong()) {
-      return node.longValue();
-    }
-    if (node.isNumber()) {
-      return node.doubleValue();
-    }
-    if (node.isBoolean()) {
-      return node.booleanValue();
-    }
-    if (node.isNull()) {
-      return null;
-    }
-    return node.asText();
   }
 
   /**

@@ -1,0 +1,84 @@
+package io.connectmqtt.entitysync.hooks;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Role rules per entity and operation. The caller's roles come from a claim of the verified JWT (list
+ * {@link JwtAuthenticationHook} first); a request is allowed only when one of its roles has a rule for the entity
+ * and operation. Configuration: {@code entity.sync.roles.rules} as {@code role:entity:operations} entries separated
+ * by ';', where entity and operations may be '*' and operations a comma list, e.g.
+ * {@code admin:*:*;viewer:*:read,meta;operator:devices:read,update}; {@code entity.sync.roles.claim} (default role),
+ * a string or an array of strings.
+ */
+public class RoleRulesHook implements RequestHook {
+
+  private record Rule(String role, String entity, Set<String> operations) {
+    boolean allows(Collection<String> roles, String wantedEntity, String operation) {
+      return roles.contains(role) && (entity.equals("*") || entity.equalsIgnoreCase(wantedEntity))
+          && (operations.contains("*") || operations.contains(operation));
+    }
+  }
+
+  private final List<Rule> rules = new ArrayList<>();
+  private String claim;
+
+  @Override
+  public void configure(Map<String, String> config) {
+    claim = config.getOrDefault("entity.sync.roles.claim", "role");
+    String spec = config.getOrDefault("entity.sync.roles.rules", "");
+    for (String entry : spec.split(";")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      String[] parts = entry.trim().split(":");
+      if (parts.length != 3 || parts[0].isBlank() || parts[1].isBlank() || parts[2].isBlank()) {
+        throw new IllegalArgumentException("entity.sync.roles.rules entry '" + entry.trim()
+            + "' is not role:entity:operations, e.g. viewer:users:read,meta");
+      }
+      rules.add(new Rule(parts[0].trim(), parts[1].trim(), Set.of(parts[2].trim().split("\\s*,\\s*"))));
+    }
+    if (rules.isEmpty()) {
+      throw new IllegalArgumentException("entity.sync.roles.rules is empty: no request would be allowed");
+    }
+  }
+
+  @Override
+  public void beforeRead(RequestContext context) throws HookException {
+    check(context);
+  }
+
+  @Override
+  public void beforeCreate(RequestContext context) throws HookException {
+    check(context);
+  }
+
+  @Override
+  public void beforeUpdate(RequestContext context) throws HookException {
+    check(context);
+  }
+
+  @Override
+  public void beforeDelete(RequestContext context) throws HookException {
+    check(context);
+  }
+
+  private void check(RequestContext context) throws HookException {
+    Object value = context.claims().get(claim);
+    List<String> roles = new ArrayList<>();
+    if (value instanceof Collection<?> list) {
+      list.forEach(r -> roles.add(String.valueOf(r)));
+    } else if (value != null) {
+      roles.add(value.toString());
+    }
+    for (Rule rule : rules) {
+      if (rule.allows(roles, context.entity(), context.operation())) {
+        return;
+      }
+    }
+    throw HookException.forbidden("no role of this client may " + context.operation() + " " + context.entity());
+  }
+}
