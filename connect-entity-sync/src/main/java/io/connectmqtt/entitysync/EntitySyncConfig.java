@@ -20,6 +20,7 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String SHARED_GROUP_CONFIG = "entity.sync.shared.subscription.group";
   public static final String REPLY_QOS_CONFIG = "entity.sync.reply.qos";
   public static final String CHANGES_TOPIC_CONFIG = "entity.sync.changes.topic";
+  public static final String SUBSCRIPTIONS_TOPIC_CONFIG = "entity.sync.subscriptions.topic";
   public static final String DATABASE_URL_CONFIG = "database.url";
   public static final String DATABASE_USER_CONFIG = "database.user";
   public static final String DATABASE_PASSWORD_CONFIG = "database.password";
@@ -65,7 +66,12 @@ public final class EntitySyncConfig extends AbstractConfig {
             GROUP_PROTOCOL, ++order, Width.SHORT, "Reply QoS")
         .define(CHANGES_TOPIC_CONFIG, Type.STRING, "entity-changes", new ConfigDef.NonEmptyString(),
             Importance.HIGH, "Kafka topic of change events (one per successful create, update, delete), key "
-                + "'<schema>.<entity>:<record id>'.", GROUP_PROTOCOL, ++order, Width.MEDIUM, "Changes topic");
+                + "'<schema>.<entity>:<record id>'.", GROUP_PROTOCOL, ++order, Width.MEDIUM, "Changes topic")
+        .define(SUBSCRIPTIONS_TOPIC_CONFIG, Type.STRING, "entity-subscriptions", new ConfigDef.NonEmptyString(),
+            Importance.MEDIUM, "Compacted Kafka topic of live subscriptions: key = subscription id, value = owner, "
+                + "entity, filters and notify topic; a tombstone when it is cancelled or its client disconnects. "
+                + "Create it with cleanup.policy=compact.", GROUP_PROTOCOL, ++order, Width.MEDIUM,
+            "Subscriptions topic");
     order = 0;
     def.define(DATABASE_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
             Importance.HIGH, "JDBC URL: jdbc:postgresql://host:5432/db, jdbc:h2:..., jdbc:mysql://... The dialect "

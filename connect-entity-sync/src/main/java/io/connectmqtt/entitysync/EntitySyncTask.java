@@ -47,6 +47,7 @@ public class EntitySyncTask extends SourceTask {
   private int taskIndex;
   private String prefix;
   private String changesTopic;
+  private String subscriptionsTopic;
   private int replyQos;
   private HikariDataSource dataSource;
   private RequestProcessor processor;
@@ -74,6 +75,7 @@ public class EntitySyncTask extends SourceTask {
     MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
     prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
     changesTopic = config.getString(EntitySyncConfig.CHANGES_TOPIC_CONFIG);
+    subscriptionsTopic = config.getString(EntitySyncConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
     replyQos = config.getInt(EntitySyncConfig.REPLY_QOS_CONFIG);
     queue = new ArrayBlockingQueue<>(config.getInt(EntitySyncConfig.QUEUE_CAPACITY_CONFIG));
 
@@ -165,20 +167,17 @@ public class EntitySyncTask extends SourceTask {
     queue.drainTo(messages, 99);
     List<SourceRecord> records = new ArrayList<>();
     for (InboundMessage message : messages) {
-      SourceRecord event = serve(message);
-      if (event != null) {
-        records.add(event);
-      }
+      records.addAll(serve(message));
     }
     return records;
   }
 
-  private SourceRecord serve(InboundMessage message) {
+  private List<SourceRecord> serve(InboundMessage message) {
     Optional<String> clientId = clientId(message.topic());
     if (clientId.isEmpty()) {
       log.warn("Ignoring a message on '{}', which is not {}/<client id>/request", message.topic(), prefix);
       message.acknowledge();
-      return null;
+      return List.of();
     }
     Map<String, List<String>> userProperties = new java.util.HashMap<>();
     message.userProperties().forEach(p -> userProperties.computeIfAbsent(p.getKey(), k -> new ArrayList<>())
@@ -191,7 +190,7 @@ public class EntitySyncTask extends SourceTask {
     }
     countRequest(outcome.operation(), result);
     boolean withEvent = outcome.event() != null;
-    AtomicInteger pending = new AtomicInteger(withEvent ? 2 : 1);
+    AtomicInteger pending = new AtomicInteger(1 + (withEvent ? 1 : 0) + outcome.subscriptionWrites().size());
     Runnable done = () -> {
       if (pending.decrementAndGet() == 0) {
         message.acknowledge();
@@ -207,12 +206,18 @@ public class EntitySyncTask extends SourceTask {
     publishReply(prefix + "/" + clientId.get() + "/response", reply, Optional.empty(), done);
     message.responseTopic().filter(t -> TopicFilters.topicNameProblem(t) == null)
         .ifPresent(topic -> publishReply(topic, reply, message.correlationData(), () -> { }));
-    if (!withEvent) {
-      return null;
+    List<SourceRecord> records = new ArrayList<>();
+    for (Map.Entry<String, com.fasterxml.jackson.databind.node.ObjectNode> write : outcome.subscriptionWrites()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> value = (Map<String, Object>) JsonValues.plain(write.getValue());
+      records.add(new AckingRecord(subscriptionsTopic, write.getKey(), value, done));
     }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> value = (Map<String, Object>) JsonValues.plain(outcome.event());
-    return new AckingRecord(changesTopic, outcome.eventKey(), value, done);
+    if (withEvent) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> value = (Map<String, Object>) JsonValues.plain(outcome.event());
+      records.add(new AckingRecord(changesTopic, outcome.eventKey(), value, done));
+    }
+    return records;
   }
 
   private final Map<String, Sensor> requestCounters = new java.util.concurrent.ConcurrentHashMap<>();
@@ -275,6 +280,7 @@ public class EntitySyncTask extends SourceTask {
     final Runnable done;
 
     AckingRecord(String topic, String key, Map<String, Object> value, Runnable done) {
+      // A null value is a tombstone: the subscription is gone from the compacted topic.
       super(null, null, topic, null, Schema.STRING_SCHEMA, key, null, value);
       this.done = done;
     }

@@ -37,14 +37,19 @@ final class RequestProcessor {
 
   /** The reply to publish, and the change event to write (null for reads and errors). */
   record Outcome(String requestId, ObjectNode reply, String eventKey, ObjectNode event, boolean repeated,
-      String operation) {
+      String operation, List<Map.Entry<String, ObjectNode>> subscriptionWrites) {
 
     Outcome(String requestId, ObjectNode reply, String eventKey, ObjectNode event, boolean repeated) {
-      this(requestId, reply, eventKey, event, repeated, "invalid");
+      this(requestId, reply, eventKey, event, repeated, "invalid", List.of());
     }
 
     Outcome withOperation(String name) {
-      return new Outcome(requestId, reply, eventKey, event, repeated, name);
+      return new Outcome(requestId, reply, eventKey, event, repeated, name, subscriptionWrites);
+    }
+
+    /** Records for the subscriptions topic: key = subscription id, value null for a tombstone. */
+    Outcome withSubscriptionWrites(List<Map.Entry<String, ObjectNode>> writes) {
+      return new Outcome(requestId, reply, eventKey, event, repeated, operation, writes);
     }
 
     /** "ok", or the error code, for metrics. */
@@ -67,10 +72,15 @@ final class RequestProcessor {
   private final ObjectMapper json;
   private final List<RequestHook> hooks;
   private final String auditTable;
+  private final String subscriptionsTable;
+  private final String prefix;
 
   RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config,
       List<RequestHook> hooks) {
     this.hooks = List.copyOf(hooks);
+    this.subscriptionsTable = dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "."
+        + dialect.quote(config.getString(EntitySyncConfig.STATE_TABLE_CONFIG) + "_subscriptions");
+    this.prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
     String audit = config.getString(EntitySyncConfig.AUDIT_TABLE_CONFIG);
     this.auditTable = audit == null || audit.isBlank() ? null
         : dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "." + dialect.quote(audit.trim());
@@ -96,6 +106,9 @@ final class RequestProcessor {
       statement.execute("CREATE TABLE IF NOT EXISTS " + stateTable + " (client_id VARCHAR(200) NOT NULL, "
           + "request_id VARCHAR(200) NOT NULL, reply " + dialect.textType() + " NOT NULL, event_key VARCHAR(1000), "
           + "event " + dialect.textType() + ", created_at TIMESTAMP NOT NULL, PRIMARY KEY (client_id, request_id))");
+      statement.execute("CREATE TABLE IF NOT EXISTS " + subscriptionsTable + " (subscription_id VARCHAR(64) NOT NULL "
+          + "PRIMARY KEY, client_id VARCHAR(200) NOT NULL, schema_name VARCHAR(200) NOT NULL, entity VARCHAR(200) NOT "
+          + "NULL, created_at TIMESTAMP NOT NULL)");
       if (auditTable != null) {
         statement.execute("CREATE TABLE IF NOT EXISTS " + auditTable + " (received_at TIMESTAMP NOT NULL, "
             + "client_id VARCHAR(200) NOT NULL, request_id VARCHAR(200) NOT NULL, operation VARCHAR(20) NOT NULL, "
@@ -183,9 +196,22 @@ final class RequestProcessor {
         pong.put("timestamp", Instant.now().toString());
         return new Outcome(id, pong, null, null, false);
       }
-      if (!type.equals("request")) {
-        throw new ProtocolException(ErrorCode.INVALID_OPERATION, "'" + type + "' messages are not served by this "
-            + "version of the entity-sync connector");
+      if (type.equals("disconnect")) {
+        operationSeen[0] = "disconnect";
+        RequestContext context = new RequestContext(clientId, id, type, "disconnect", null, null, Set.of(), root,
+            userProperties);
+        for (RequestHook hook : hooks) {
+          hook.beforeHandle(context);
+          hook.beforeDisconnect(context);
+        }
+        Outcome outcome = disconnect(clientId, id);
+        for (RequestHook hook : hooks) {
+          hook.afterDisconnect(context);
+        }
+        return outcome;
+      }
+      if (type.equals("subscription")) {
+        return subscription(clientId, id, root, userProperties, operationSeen);
       }
       String operation = text(root, "operation", true);
       if (OPERATIONS.contains(operation)) {
@@ -251,6 +277,135 @@ final class RequestProcessor {
         .forEach(c -> columns.addObject().put("name", c.name()).put("type", c.typeName().toLowerCase())
             .put("nullable", c.nullable()));
     return meta;
+  }
+
+  private Outcome subscription(String clientId, String id, JsonNode root, Map<String, List<String>> userProperties,
+      String[] operationSeen) throws ProtocolException, HookException {
+    String operation = text(root, "operation", true);
+    if (!operation.equals("subscribe") && !operation.equals("unsubscribe")) {
+      throw new ProtocolException(ErrorCode.INVALID_OPERATION, "unknown subscription operation '"
+          + abbreviate(operation) + "'; use subscribe or unsubscribe");
+    }
+    operationSeen[0] = operation;
+    if (operation.equals("unsubscribe")) {
+      JsonNode sidNode = root.hasNonNull("subscription_id") ? root.get("subscription_id")
+          : root.path("data").get("subscription_id");
+      if (sidNode == null || !sidNode.isTextual() || sidNode.asText().isEmpty() || sidNode.asText().length() > 64) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "unsubscribe needs a 'subscription_id' string");
+      }
+      String sid = sidNode.asText();
+      RequestContext context = new RequestContext(clientId, id, "subscription", operation, null, null, Set.of(),
+          root, userProperties);
+      for (RequestHook hook : hooks) {
+        hook.beforeHandle(context);
+        hook.beforeUnsubscribe(context);
+      }
+      try (Connection connection = dataSource.getConnection();
+          PreparedStatement delete = connection.prepareStatement("DELETE FROM " + subscriptionsTable
+              + " WHERE subscription_id = ? AND client_id = ?")) {
+        delete.setString(1, sid);
+        delete.setString(2, clientId);
+        if (delete.executeUpdate() == 0) {
+          throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
+              + "' of this client");
+        }
+      } catch (SQLException e) {
+        throw databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "unsubscribe");
+      }
+      for (RequestHook hook : hooks) {
+        hook.afterUnsubscribe(context);
+      }
+      ObjectNode data = json.createObjectNode().put("subscription_id", sid).put("unsubscribed", true);
+      return success(id, data, null, null, null).withSubscriptionWrites(List.of(new java.util.AbstractMap
+          .SimpleEntry<>(sid, null)));
+    }
+    String schema = text(root, "schema", false);
+    String entityName = text(root, "entity", true);
+    Catalog.Entity entity = catalog.find(schema, entityName).orElseThrow(() -> new ProtocolException(
+        ErrorCode.MODEL_NOT_FOUND, "unknown entity '" + abbreviate((schema == null ? "" : schema + ".")
+            + entityName) + "'"));
+    JsonNode options = root.get("options");
+    if (options != null && !options.isNull() && !options.isObject()) {
+      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'options' must be an object");
+    }
+    RequestContext context = new RequestContext(clientId, id, "subscription", operation, entity.schema(),
+        entity.table(), entity.columns().keySet(), root, userProperties);
+    context.filters().addAll(Filter.parseAll(options == null ? null : options.get("filters")));
+    for (RequestHook hook : hooks) {
+      hook.beforeHandle(context);
+      hook.beforeSubscribe(context);
+    }
+    ArrayNode filters = json.createArrayNode();
+    for (Filter filter : context.filters()) {
+      Catalog.Column column = column(entity, filter.column());
+      if (filter.value() instanceof List<?> values) {
+        for (Object value : values) {
+          SqlValues.coerce(column, value);
+        }
+      } else if (filter.value() != null && filter.operator() != io.connectmqtt.common.protocol.FilterOperator.LIKE
+          && filter.operator() != io.connectmqtt.common.protocol.FilterOperator.ILIKE) {
+        SqlValues.coerce(column, filter.value());
+      }
+      ObjectNode node = filters.addObject().put("column", column.name())
+          .put("operator", filter.operator().name().toLowerCase(java.util.Locale.ROOT));
+      node.set("value", json.valueToTree(filter.value()));
+      if (filter.or()) {
+        node.put("logic_operator", "OR");
+      }
+    }
+    String sid = java.util.UUID.randomUUID().toString();
+    String notifyTopic = prefix + "/" + clientId + "/notify/" + sid;
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement insert = connection.prepareStatement("INSERT INTO " + subscriptionsTable
+            + " (subscription_id, client_id, schema_name, entity, created_at) VALUES (?, ?, ?, ?, ?)")) {
+      insert.setString(1, sid);
+      insert.setString(2, clientId);
+      insert.setString(3, entity.schema());
+      insert.setString(4, entity.table());
+      insert.setTimestamp(5, java.sql.Timestamp.from(Instant.now()));
+      insert.executeUpdate();
+    } catch (SQLException e) {
+      throw databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "subscribe");
+    }
+    for (RequestHook hook : hooks) {
+      hook.afterSubscribe(context);
+    }
+    ObjectNode record = json.createObjectNode().put("subscription_id", sid).put("client_id", clientId)
+        .put("schema", entity.schema()).put("entity", entity.table()).put("notify_topic", notifyTopic)
+        .put("created_at", Instant.now().toString());
+    record.set("filters", filters);
+    ObjectNode data = json.createObjectNode().put("subscription_id", sid).put("notify_topic", notifyTopic)
+        .put("schema", entity.schema()).put("entity", entity.table());
+    return success(id, data, null, null, null).withSubscriptionWrites(List.of(new java.util.AbstractMap
+        .SimpleEntry<>(sid, record)));
+  }
+
+  /** Drops every subscription of {@code clientId} (sent as the client's MQTT Will message). */
+  private Outcome disconnect(String clientId, String id) throws ProtocolException {
+    List<Map.Entry<String, ObjectNode>> tombstones = new ArrayList<>();
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement select = connection.prepareStatement("SELECT subscription_id FROM "
+          + subscriptionsTable + " WHERE client_id = ? FOR UPDATE")) {
+        select.setString(1, clientId);
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            tombstones.add(new java.util.AbstractMap.SimpleEntry<>(rows.getString(1), null));
+          }
+        }
+      }
+      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + subscriptionsTable
+          + " WHERE client_id = ?")) {
+        delete.setString(1, clientId);
+        delete.executeUpdate();
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      throw databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "disconnect");
+    }
+    ObjectNode data = json.createObjectNode().put("disconnected", true)
+        .put("subscriptions_removed", tombstones.size());
+    return success(id, data, null, null, null).withSubscriptionWrites(tombstones);
   }
 
   private Outcome read(RequestContext context, Catalog.Entity entity, JsonNode options)

@@ -105,8 +105,12 @@ public final class Demo {
     out.println("[2/4] Starting Kafka on 127.0.0.1:" + options.kafkaPort() + " and a Connect worker on "
         + options.connectPort() + " with plugin.path=" + pluginPath);
     stack = ProcessStack.start(pluginPath, Map.of("MQTT_SERVER_URIS", hivemq.uri(),
-        "DATABASE_URL", postgres.jdbcUrl(), "DATABASE_USER", "postgres", "DATABASE_PASSWORD", "postgres"),
+        "DATABASE_URL", postgres.jdbcUrl(), "DATABASE_USER", "postgres", "DATABASE_PASSWORD", "postgres",
+        "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + options.kafkaPort()),
         options.kafkaPort(), options.connectPort(), "1g");
+    // The notify sink reads the compacted subscriptions topic from its first start: create both up front.
+    stack.topics().create("entity-changes", 3);
+    stack.topics().createCompacted("entity-subscriptions");
     ConnectRest rest = stack.rest();
     out.println("[3/4] Registering connectors from config/ over REST at " + rest.baseUrl());
     List<String> connectors = registerConnectors(rest);

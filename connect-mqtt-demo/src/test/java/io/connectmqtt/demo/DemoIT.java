@@ -64,7 +64,8 @@ class DemoIT {
     String output = buffer.toString(StandardCharsets.UTF_8);
     System.out.println(output);
     assertThat(output).contains("mqtt-source: RUNNING").contains("mqtt-sink: RUNNING")
-        .contains("entity-sync: RUNNING").contains("mqtt.topic=demo/sensors/").contains("Stopped cleanly.");
+        .contains("entity-sync: RUNNING").contains("entity-notify: RUNNING").contains("mqtt.topic=demo/sensors/")
+        .contains("Stopped cleanly.");
     Matcher summary = Pattern.compile("== published (\\d+) MQTT messages \\| in Kafka (\\d+)").matcher(output);
     long published = 0;
     long inKafka = 0;

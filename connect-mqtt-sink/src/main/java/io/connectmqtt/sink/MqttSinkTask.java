@@ -7,6 +7,8 @@ import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.Versions;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -33,6 +35,11 @@ public class MqttSinkTask extends SinkTask {
 
   private static final Logger log = LoggerFactory.getLogger(MqttSinkTask.class);
   static final String METRICS_GROUP = "mqtt-sink-task-metrics";
+
+  /** The task's MQTT QoS for messages it builds itself. */
+  protected int defaultQos() {
+    return config.getInt(MqttSinkConfig.QOS_CONFIG);
+  }
 
   private MqttSinkConfig config;
   private String connectorName;
@@ -122,25 +129,39 @@ public class MqttSinkTask extends SinkTask {
         continue;
       }
       recordsIn.record();
-      OutboundMessage message;
+      List<OutboundMessage> messages;
       try {
-        message = builder.build(record, session.maximumPacketSize());
+        messages = messagesFor(record);
       } catch (MessageBuilder.BadRecordException e) {
         badRecord(record, partition, e);
         progress = true;
         continue;
       }
       tracker.accept(partition, record.kafkaOffset());
-      if (message == null) {
+      if (messages.isEmpty()) {
         tracker.done(partition, record.kafkaOffset());
         progress = true;
         continue;
       }
-      acquireWindow(record, progress);
-      progress = true;
-      publish(record, partition, message);
+      // The record is done when the broker acknowledged every message made from it.
+      AtomicInteger remaining = new AtomicInteger(messages.size());
+      for (OutboundMessage message : messages) {
+        acquireWindow(record, progress);
+        progress = true;
+        publish(record, partition, message, remaining);
+      }
     }
     retriesInARow = 0;
+  }
+
+  /** The MQTT messages for one record: none (skipped), one (this connector), or several (notifications). */
+  protected List<OutboundMessage> messagesFor(SinkRecord record) throws MessageBuilder.BadRecordException {
+    OutboundMessage message = builder.build(record, session.maximumPacketSize());
+    return message == null ? List.of() : List.of(message);
+  }
+
+  protected MqttSinkConfig config() {
+    return config;
   }
 
   private void acquireWindow(SinkRecord record, boolean progress) {
@@ -169,7 +190,8 @@ public class MqttSinkTask extends SinkTask {
         + "retry " + retriesInARow + " of " + maxRetries);
   }
 
-  private void publish(SinkRecord record, TopicPartition partition, OutboundMessage message) {
+  private void publish(SinkRecord record, TopicPartition partition, OutboundMessage message,
+      AtomicInteger remaining) {
     long start = System.nanoTime();
     published.record();
     session.publish(message).whenComplete((ok, error) -> {
@@ -177,7 +199,9 @@ public class MqttSinkTask extends SinkTask {
       if (error == null) {
         acknowledged.record();
         latency.record((System.nanoTime() - start) / 1_000_000.0);
-        tracker.done(partition, record.kafkaOffset());
+        if (remaining.decrementAndGet() == 0) {
+          tracker.done(partition, record.kafkaOffset());
+        }
         return;
       }
       Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null

@@ -9,6 +9,7 @@ class PluginArchiveIT {
 
   @Test
   void archivesAreWellFormed() {
-    PluginArchives.assertWellFormed("connect-mqtt-sink", "sink", List.of(MqttSinkConnector.class.getName()));
+    PluginArchives.assertWellFormed("connect-mqtt-sink", "sink", List.of(MqttSinkConnector.class.getName(),
+        EntityNotifySinkConnector.class.getName()));
   }
 }

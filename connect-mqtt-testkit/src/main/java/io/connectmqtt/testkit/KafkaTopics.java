@@ -33,8 +33,17 @@ public final class KafkaTopics {
   }
 
   public void create(String topic, int partitions) {
+    create(topic, partitions, Map.of());
+  }
+
+  public void createCompacted(String topic) {
+    create(topic, 1, Map.of("cleanup.policy", "compact"));
+  }
+
+  private void create(String topic, int partitions, Map<String, String> configs) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all()
+          .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new IllegalStateException("Cannot create topic " + topic, e);

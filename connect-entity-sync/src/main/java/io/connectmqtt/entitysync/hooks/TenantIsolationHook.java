@@ -74,6 +74,12 @@ public class TenantIsolationHook implements RequestHook {
     scope(context);
   }
 
+  /** A subscription sees only the tenant's rows: its filters get the tenant condition too. */
+  @Override
+  public void beforeSubscribe(RequestContext context) throws HookException {
+    scope(context);
+  }
+
   @Override
   public void beforeCreate(RequestContext context) throws HookException {
     if (!context.columns().contains(column)) {

@@ -1,0 +1,177 @@
+package io.connectmqtt.entitysync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.connectmqtt.sink.EntityNotifySinkConnector;
+import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MosquittoBroker;
+import io.connectmqtt.testkit.MqttRecorder;
+import io.connectmqtt.testkit.PostgresDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Subscriptions over MQTT, notifications from the notify sink, ownership, and cleanup by the Will message. */
+class LiveSubscriptionIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static HiveMqBroker hivemq;
+  private static PostgresDatabase postgres;
+  private static ConnectStack stack;
+
+  @BeforeAll
+  static void start() throws Exception {
+    hivemq = HiveMqBroker.start();
+    postgres = PostgresDatabase.start();
+    stack = ConnectStack.start();
+    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
+      statement.execute("create table public.users (id serial primary key, name varchar(50), status varchar(20))");
+    }
+    stack.topics().create("entity-changes", 3);
+    stack.topics().createCompacted("entity-subscriptions");
+    Map<String, String> sync = new HashMap<>();
+    sync.put("connector.class", EntitySyncConnector.class.getName());
+    sync.put("mqtt.server.uris", hivemq.uri());
+    sync.put("database.url", postgres.jdbcUrl());
+    sync.put("database.user", "postgres");
+    sync.put("entities", "public.users");
+    sync.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    sync.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    sync.put("value.converter.schemas.enable", "false");
+    stack.rest().createOrReplace("sync", sync);
+    Map<String, String> notify = new HashMap<>();
+    notify.put("connector.class", EntityNotifySinkConnector.class.getName());
+    notify.put("topics", "entity-changes");
+    notify.put("mqtt.server.uris", hivemq.uri());
+    notify.put("entity.notify.subscriptions.bootstrap.servers", stack.bootstrapServers());
+    notify.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    notify.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    notify.put("value.converter.schemas.enable", "false");
+    notify.put("consumer.override.auto.offset.reset", "earliest");
+    stack.rest().createOrReplace("notify", notify);
+    stack.rest().awaitRunning("sync", 1, Duration.ofSeconds(90));
+    stack.rest().awaitRunning("notify", 1, Duration.ofSeconds(90));
+    Thread.sleep(1_000);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+    if (hivemq != null) {
+      hivemq.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private static JsonNode send(ProtocolClient client, String id, String body) {
+    return client.send("{\"id\":\"" + id + "\"," + body + "}", id);
+  }
+
+  @Test
+  void subscriberGetsExactlyTheMatchingChangesInOrderAndOnlyTheOwnerCanCancel() throws Exception {
+    try (ProtocolClient a = new ProtocolClient(hivemq.port(), "spec", "alice");
+        ProtocolClient b = new ProtocolClient(hivemq.port(), "spec", "bob");
+        MqttRecorder notifications = MqttRecorder.subscribe("alice-notifications", hivemq.port(),
+            "spec/alice/notify/#")) {
+      JsonNode subscribed = send(a, "s1", "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
+          + "\"options\":{\"filters\":[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"active\"}]}");
+      assertThat(subscribed.path("success").asBoolean()).as(subscribed.toString()).isTrue();
+      String sid = subscribed.path("data").path("subscription_id").asText();
+      assertThat(subscribed.path("data").path("notify_topic").asText()).isEqualTo("spec/alice/notify/" + sid);
+      Thread.sleep(500);
+
+      String create = "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":";
+      long ann = send(b, "c1", create + "{\"name\":\"Ann\",\"status\":\"active\"}").path("data").path("id").asLong();
+      long ivo = send(b, "c2", create + "{\"name\":\"Ivo\",\"status\":\"inactive\"}").path("data").path("id").asLong();
+      String update = "\"type\":\"request\",\"operation\":\"update\",\"entity\":\"users\",";
+      send(b, "u1", update + "\"record_id\":" + ivo + ",\"data\":{\"status\":\"active\"}");
+      send(b, "u2", update + "\"record_id\":" + ann + ",\"data\":{\"status\":\"inactive\"}");
+      send(b, "u3", update + "\"record_id\":" + ann + ",\"data\":{\"name\":\"Ann B.\"}");
+      String delete = "\"type\":\"request\",\"operation\":\"delete\",\"entity\":\"users\",";
+      send(b, "d1", delete + "\"record_id\":" + ivo);
+      send(b, "d2", delete + "\"record_id\":" + ann);
+
+      // Expected: create Ann (active), update Ivo (now active), update Ann (was active), delete Ivo (was active).
+      List<Mqtt5Publish> received = notifications.awaitAtLeast(4, Duration.ofSeconds(30));
+      Thread.sleep(2_000);
+      List<String> seen = new ArrayList<>();
+      for (Mqtt5Publish publish : notifications.received()) {
+        assertThat(publish.getTopic().toString()).isEqualTo("spec/alice/notify/" + sid);
+        JsonNode n = JSON.readTree(publish.getPayloadAsBytes());
+        assertThat(n.path("type").asText()).isEqualTo("notification");
+        assertThat(n.path("subscription_id").asText()).isEqualTo(sid);
+        assertThat(n.path("entity").asText()).isEqualTo("users");
+        seen.add(n.path("operation").asText() + ":" + n.path("data").path("name").asText() + ":"
+            + n.path("data").path("status").asText());
+      }
+      assertThat(seen).containsExactlyInAnyOrder("create:Ann:active", "update:Ivo:active", "update:Ann:inactive",
+          "delete:Ivo:active");
+      assertThat(seen.indexOf("update:Ivo:active")).isLessThan(seen.indexOf("delete:Ivo:active"));
+      assertThat(seen.indexOf("create:Ann:active")).isLessThan(seen.indexOf("update:Ann:inactive"));
+
+      JsonNode stolen = send(b, "x1", "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"subscription_id\":\""
+          + sid + "\"");
+      assertThat(stolen.path("error").path("code").asText()).isEqualTo("subscription_not_found");
+      JsonNode own = send(a, "x2", "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"data\":"
+          + "{\"subscription_id\":\"" + sid + "\"}");
+      assertThat(own.path("data").path("unsubscribed").asBoolean()).isTrue();
+      int before = notifications.received().size();
+      send(b, "c3", create + "{\"name\":\"Zoe\",\"status\":\"active\"}");
+      Thread.sleep(3_000);
+      assertThat(notifications.received()).as("no notification after unsubscribing").hasSize(before);
+
+      JsonNode invalid = send(a, "s2", "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
+          + "\"options\":{\"filters\":[{\"column\":\"pasword\",\"operator\":\"eq\",\"value\":\"x\"}]}");
+      assertThat(invalid.path("error").path("code").asText()).isEqualTo("invalid_column");
+    }
+  }
+
+  @Test
+  void aClientThatDropsItsSocketLosesItsSubscriptionsThroughItsWillMessage() throws Exception {
+    MosquittoBroker.assumeAvailable();
+    Process holder = new ProcessBuilder(MosquittoBroker.SUB.toString(), "-h", "127.0.0.1", "-p",
+        Integer.toString(hivemq.port()), "-i", "carol-device", "-t", "spec/carol/notify/#", "--will-topic",
+        "spec/carol/request", "--will-payload", "{\"id\":\"will\",\"type\":\"disconnect\"}", "--will-qos", "1")
+        .redirectErrorStream(true).start();
+    try (ProtocolClient carol = new ProtocolClient(hivemq.port(), "spec", "carol")) {
+      Thread.sleep(1_000);
+      String sid = send(carol, "s1", "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\"")
+          .path("data").path("subscription_id").asText();
+      assertThat(sid).isNotEmpty();
+      holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      Awaitility.await("tombstone for " + sid).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> {
+            List<ConsumerRecord<byte[], byte[]>> records = stack.topics().readAll("entity-subscriptions", 1,
+                Duration.ofSeconds(2));
+            ConsumerRecord<byte[], byte[]> last = null;
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+              if (sid.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                last = record;
+              }
+            }
+            return last != null && last.value() == null;
+          });
+    } finally {
+      holder.destroyForcibly();
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.connectmqtt.sink;
+
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+
+/**
+ * Configuration of {@link EntityNotifySinkConnector}: the MQTT sink's connection and delivery keys (the topic
+ * template and header mapping do not apply: notifications go to each subscription's notify topic) plus where the
+ * subscriptions are.
+ */
+public final class EntityNotifySinkConfig extends AbstractConfig {
+
+  private static final String GROUP_NOTIFY = "Notifications";
+  public static final String SUBSCRIPTIONS_TOPIC_CONFIG = "entity.notify.subscriptions.topic";
+  public static final String BOOTSTRAP_CONFIG = "entity.notify.subscriptions.bootstrap.servers";
+
+  public static final ConfigDef CONFIG_DEF = configDef();
+
+  public EntityNotifySinkConfig(Map<String, String> props) {
+    super(CONFIG_DEF, props);
+  }
+
+  public static ConfigDef configDef() {
+    ConfigDef def = MqttSinkConfig.configDef();
+    int order = 0;
+    def.define(SUBSCRIPTIONS_TOPIC_CONFIG, Type.STRING, "entity-subscriptions", new ConfigDef.NonEmptyString(),
+            Importance.HIGH, "Compacted topic the entity sync connector writes subscriptions to; every task reads all "
+                + "of it.", GROUP_NOTIFY, ++order, Width.MEDIUM, "Subscriptions topic")
+        .define(BOOTSTRAP_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+            Importance.HIGH, "Kafka bootstrap servers for reading the subscriptions topic (Connect does not hand "
+                + "its own to connectors).", GROUP_NOTIFY, ++order, Width.LONG, "Kafka bootstrap servers");
+    return def;
+  }
+}
