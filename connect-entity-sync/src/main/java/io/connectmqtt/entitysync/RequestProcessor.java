@@ -14,6 +14,7 @@ import io.connectmqtt.entitysync.hooks.HookException;
 import io.connectmqtt.entitysync.hooks.RequestContext;
 import io.connectmqtt.entitysync.hooks.RequestHook;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,21 +36,41 @@ import javax.sql.DataSource;
  */
 final class RequestProcessor {
 
-  /** The reply to publish, and the change event to write (null for reads and errors). */
+  /**
+   * The reply to publish, the change event to write (null for reads and errors), subscription records, and a message
+   * of an application-defined type to forward to the pass-through topic (null unless forwarded).
+   */
   record Outcome(String requestId, ObjectNode reply, String eventKey, ObjectNode event, boolean repeated,
-      String operation, List<Map.Entry<String, ObjectNode>> subscriptionWrites) {
+      String operation, List<Map.Entry<String, ObjectNode>> subscriptionWrites, JsonNode forwarded,
+      long writeSequence) {
 
     Outcome(String requestId, ObjectNode reply, String eventKey, ObjectNode event, boolean repeated) {
-      this(requestId, reply, eventKey, event, repeated, "invalid", List.of());
+      this(requestId, reply, eventKey, event, repeated, "invalid", List.of(), null, 0);
     }
 
     Outcome withOperation(String name) {
-      return new Outcome(requestId, reply, eventKey, event, repeated, name, subscriptionWrites);
+      return new Outcome(requestId, reply, eventKey, event, repeated, name, subscriptionWrites, forwarded,
+          writeSequence);
     }
 
     /** Records for the subscriptions topic: key = subscription id, value null for a tombstone. */
     Outcome withSubscriptionWrites(List<Map.Entry<String, ObjectNode>> writes) {
-      return new Outcome(requestId, reply, eventKey, event, repeated, operation, writes);
+      return new Outcome(requestId, reply, eventKey, event, repeated, operation, writes, forwarded, writeSequence);
+    }
+
+    Outcome withForwarded(JsonNode message) {
+      return new Outcome(requestId, reply, eventKey, event, repeated, operation, subscriptionWrites, message,
+          writeSequence);
+    }
+
+    /**
+     * The order of this write among the writes of this process, taken while the transaction held its row locks:
+     * two writes to one row get increasing numbers in commit order, so their change events can be sent in that
+     * order even when they were served in parallel.
+     */
+    Outcome withWriteSequence(long sequence) {
+      return new Outcome(requestId, reply, eventKey, event, repeated, operation, subscriptionWrites, forwarded,
+          sequence);
     }
 
     /** "ok", or the error code, for metrics. */
@@ -60,6 +81,7 @@ final class RequestProcessor {
   }
 
   private static final Set<String> TYPES = Set.of("request", "subscription", "ping", "disconnect");
+  private static final java.util.concurrent.atomic.AtomicLong WRITES = new java.util.concurrent.atomic.AtomicLong();
   private static final Set<String> OPERATIONS = Set.of("read", "create", "update", "delete", "meta");
 
   private final DataSource dataSource;
@@ -74,6 +96,8 @@ final class RequestProcessor {
   private final String auditTable;
   private final String subscriptionsTable;
   private final String prefix;
+  private final java.time.Duration subscriptionTtl;
+  private final boolean passThrough;
 
   RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config,
       List<RequestHook> hooks) {
@@ -81,6 +105,9 @@ final class RequestProcessor {
     this.subscriptionsTable = dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "."
         + dialect.quote(config.getString(EntitySyncConfig.STATE_TABLE_CONFIG) + "_subscriptions");
     this.prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
+    this.subscriptionTtl = java.time.Duration.ofSeconds(config.getLong(EntitySyncConfig.SUBSCRIPTION_TTL_CONFIG));
+    String passThroughTopic = config.getString(EntitySyncConfig.PASS_THROUGH_TOPIC_CONFIG);
+    this.passThrough = passThroughTopic != null && !passThroughTopic.isBlank();
     String audit = config.getString(EntitySyncConfig.AUDIT_TABLE_CONFIG);
     this.auditTable = audit == null || audit.isBlank() ? null
         : dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "." + dialect.quote(audit.trim());
@@ -102,20 +129,53 @@ final class RequestProcessor {
   }
 
   void createStateTable() throws SQLException {
+    List<String> statements = new ArrayList<>();
+    statements.add("CREATE TABLE IF NOT EXISTS " + stateTable + " (client_id VARCHAR(200) NOT NULL, "
+        + "request_id VARCHAR(200) NOT NULL, reply " + dialect.textType() + " NOT NULL, event_key VARCHAR(1000), "
+        + "event " + dialect.textType() + ", created_at TIMESTAMP NOT NULL, PRIMARY KEY (client_id, request_id))");
+    statements.add("CREATE TABLE IF NOT EXISTS " + subscriptionsTable + " (subscription_id VARCHAR(64) NOT NULL "
+        + "PRIMARY KEY, client_id VARCHAR(200) NOT NULL, schema_name VARCHAR(200) NOT NULL, entity VARCHAR(200) NOT "
+        + "NULL, created_at TIMESTAMP NOT NULL)");
+    // Added after the first release: the subscription as published (to re-publish it on renewal) and its expiry.
+    statements.add("ALTER TABLE " + subscriptionsTable + " ADD COLUMN IF NOT EXISTS definition "
+        + dialect.textType());
+    statements.add("ALTER TABLE " + subscriptionsTable + " ADD COLUMN IF NOT EXISTS expires_at TIMESTAMP");
+    if (auditTable != null) {
+      statements.add("CREATE TABLE IF NOT EXISTS " + auditTable + " (received_at TIMESTAMP NOT NULL, "
+          + "client_id VARCHAR(200) NOT NULL, request_id VARCHAR(200) NOT NULL, operation VARCHAR(20) NOT NULL, "
+          + "outcome VARCHAR(40) NOT NULL, request VARCHAR(4000))");
+    }
     try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-      statement.execute("CREATE TABLE IF NOT EXISTS " + stateTable + " (client_id VARCHAR(200) NOT NULL, "
-          + "request_id VARCHAR(200) NOT NULL, reply " + dialect.textType() + " NOT NULL, event_key VARCHAR(1000), "
-          + "event " + dialect.textType() + ", created_at TIMESTAMP NOT NULL, PRIMARY KEY (client_id, request_id))");
-      statement.execute("CREATE TABLE IF NOT EXISTS " + subscriptionsTable + " (subscription_id VARCHAR(64) NOT NULL "
-          + "PRIMARY KEY, client_id VARCHAR(200) NOT NULL, schema_name VARCHAR(200) NOT NULL, entity VARCHAR(200) NOT "
-          + "NULL, created_at TIMESTAMP NOT NULL)");
-      if (auditTable != null) {
-        statement.execute("CREATE TABLE IF NOT EXISTS " + auditTable + " (received_at TIMESTAMP NOT NULL, "
-            + "client_id VARCHAR(200) NOT NULL, request_id VARCHAR(200) NOT NULL, operation VARCHAR(20) NOT NULL, "
-            + "outcome VARCHAR(40) NOT NULL, request VARCHAR(4000))");
+      for (String ddl : statements) {
+        executeDdlRacingOtherTasks(statement, ddl);
       }
     }
   }
+
+  /**
+   * Tasks start together and all create the same tables. "IF NOT EXISTS" is not atomic in PostgreSQL: the loser of
+   * the race gets a duplicate-object error (e.g. 'type "..." already exists') instead of a no-op. Running the
+   * statement again once the winner has committed is then the no-op it was meant to be.
+   */
+  private static void executeDdlRacingOtherTasks(Statement statement, String ddl) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        statement.execute(ddl);
+        return;
+      } catch (SQLException e) {
+        if (attempt >= 5) {
+          throw e;
+        }
+        try {
+          Thread.sleep(50L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
 
   /** Handles one request payload from client {@code clientId}; never throws for anything the client sent. */
   Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties) {
@@ -182,8 +242,19 @@ final class RequestProcessor {
       }
       String type = text(root, "type", true);
       if (!TYPES.contains(type)) {
-        throw new ProtocolException(ErrorCode.INVALID_MESSAGE_TYPE, "unknown message type '" + abbreviate(type)
-            + "'; use request, subscription, ping or disconnect");
+        if (!passThrough) {
+          throw new ProtocolException(ErrorCode.INVALID_MESSAGE_TYPE, "unknown message type '" + abbreviate(type)
+              + "'; use request, subscription, ping or disconnect");
+        }
+        // An application's own message type: forwarded unchanged to the pass-through topic, after the hooks that
+        // guard every message (authentication) had their say.
+        operationSeen[0] = "forward";
+        RequestContext context = new RequestContext(clientId, id, type, null, null, null, Set.of(), root,
+            userProperties);
+        for (RequestHook hook : hooks) {
+          hook.beforeHandle(context);
+        }
+        return success(id, json.createObjectNode().put("forwarded", true), null, null, null).withForwarded(root);
       }
       if (type.equals("ping")) {
         operationSeen[0] = "ping";
@@ -319,6 +390,14 @@ final class RequestProcessor {
       return success(id, data, null, null, null).withSubscriptionWrites(List.of(new java.util.AbstractMap
           .SimpleEntry<>(sid, null)));
     }
+    JsonNode renewed = root.hasNonNull("subscription_id") ? root.get("subscription_id")
+        : root.path("data").get("subscription_id");
+    if (renewed != null) {
+      if (!renewed.isTextual() || renewed.asText().isEmpty() || renewed.asText().length() > 64) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'subscription_id' must be a subscription id string");
+      }
+      return renew(clientId, id, renewed.asText());
+    }
     String schema = text(root, "schema", false);
     String entityName = text(root, "entity", true);
     Catalog.Entity entity = catalog.find(schema, entityName).orElseThrow(() -> new ProtocolException(
@@ -353,31 +432,140 @@ final class RequestProcessor {
         node.put("logic_operator", "OR");
       }
     }
-    String sid = java.util.UUID.randomUUID().toString();
+    // Derived from the request, so a redelivered subscribe finds its subscription instead of making a second one.
+    String sid = java.util.UUID.nameUUIDFromBytes((clientId + '\u0000' + id).getBytes(StandardCharsets.UTF_8))
+        .toString();
     String notifyTopic = prefix + "/" + clientId + "/notify/" + sid;
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement insert = connection.prepareStatement("INSERT INTO " + subscriptionsTable
-            + " (subscription_id, client_id, schema_name, entity, created_at) VALUES (?, ?, ?, ?, ?)")) {
-      insert.setString(1, sid);
-      insert.setString(2, clientId);
-      insert.setString(3, entity.schema());
-      insert.setString(4, entity.table());
-      insert.setTimestamp(5, java.sql.Timestamp.from(Instant.now()));
-      insert.executeUpdate();
+    Instant now = Instant.now();
+    Instant expiresAt = subscriptionTtl.isZero() ? null : now.plus(subscriptionTtl);
+    ObjectNode record = json.createObjectNode().put("subscription_id", sid).put("client_id", clientId)
+        .put("schema", entity.schema()).put("entity", entity.table()).put("notify_topic", notifyTopic)
+        .put("created_at", now.toString());
+    record.set("filters", filters);
+    if (expiresAt != null) {
+      record.put("expires_at", expiresAt.toString());
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      ObjectNode existing = storedSubscription(connection, clientId, sid);
+      if (existing != null) {
+        record = existing;
+      } else {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + subscriptionsTable
+            + " (subscription_id, client_id, schema_name, entity, created_at, definition, expires_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          insert.setString(1, sid);
+          insert.setString(2, clientId);
+          insert.setString(3, entity.schema());
+          insert.setString(4, entity.table());
+          insert.setTimestamp(5, java.sql.Timestamp.from(now));
+          insert.setString(6, record.toString());
+          insert.setTimestamp(7, expiresAt == null ? null : java.sql.Timestamp.from(expiresAt));
+          insert.executeUpdate();
+        } catch (SQLException duplicate) {
+          // The same request redelivered to another task at the same moment: answer with what that task stored.
+          existing = storedSubscription(connection, clientId, sid);
+          if (existing == null) {
+            throw duplicate;
+          }
+          record = existing;
+        }
+      }
     } catch (SQLException e) {
       throw databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "subscribe");
     }
     for (RequestHook hook : hooks) {
       hook.afterSubscribe(context);
     }
-    ObjectNode record = json.createObjectNode().put("subscription_id", sid).put("client_id", clientId)
-        .put("schema", entity.schema()).put("entity", entity.table()).put("notify_topic", notifyTopic)
-        .put("created_at", Instant.now().toString());
-    record.set("filters", filters);
-    ObjectNode data = json.createObjectNode().put("subscription_id", sid).put("notify_topic", notifyTopic)
-        .put("schema", entity.schema()).put("entity", entity.table());
+    return subscribed(id, record);
+  }
+
+  /** The reply to subscribe (and renewal), and the record for the subscriptions topic. */
+  private Outcome subscribed(String id, ObjectNode record) {
+    ObjectNode data = json.createObjectNode().put("subscription_id", record.path("subscription_id").asText())
+        .put("notify_topic", record.path("notify_topic").asText()).put("schema", record.path("schema").asText())
+        .put("entity", record.path("entity").asText());
+    if (record.hasNonNull("expires_at")) {
+      data.put("expires_at", record.path("expires_at").asText());
+    }
     return success(id, data, null, null, null).withSubscriptionWrites(List.of(new java.util.AbstractMap
-        .SimpleEntry<>(sid, record)));
+        .SimpleEntry<>(record.path("subscription_id").asText(), record)));
+  }
+
+  /** The subscription as published, if {@code clientId} owns {@code sid}. */
+  private ObjectNode storedSubscription(Connection connection, String clientId, String sid) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement("SELECT definition FROM " + subscriptionsTable
+        + " WHERE subscription_id = ? AND client_id = ?")) {
+      select.setString(1, sid);
+      select.setString(2, clientId);
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next() || rows.getString(1) == null) {
+          return null;
+        }
+        return (ObjectNode) json.readTree(rows.getString(1));
+      } catch (java.io.IOException e) {
+        throw new SQLException("stored subscription " + sid + " is not JSON", e);
+      }
+    }
+  }
+
+  /** Extends the lifetime of one of the client's subscriptions and publishes it again. */
+  private Outcome renew(String clientId, String id, String sid) throws ProtocolException {
+    try (Connection connection = dataSource.getConnection()) {
+      ObjectNode record = storedSubscription(connection, clientId, sid);
+      if (record == null) {
+        throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
+            + "' of this client to renew; subscribe without a subscription_id for a new one");
+      }
+      if (!subscriptionTtl.isZero()) {
+        Instant expiresAt = Instant.now().plus(subscriptionTtl);
+        record.put("expires_at", expiresAt.toString());
+        try (PreparedStatement update = connection.prepareStatement("UPDATE " + subscriptionsTable
+            + " SET expires_at = ?, definition = ? WHERE subscription_id = ? AND client_id = ?")) {
+          update.setTimestamp(1, java.sql.Timestamp.from(expiresAt));
+          update.setString(2, record.toString());
+          update.setString(3, sid);
+          update.setString(4, clientId);
+          update.executeUpdate();
+        }
+      }
+      return subscribed(id, record);
+    } catch (SQLException e) {
+      throw databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "subscribe");
+    }
+  }
+
+  /** Removes subscriptions whose lifetime ended; returns their ids, for tombstones. */
+  List<String> expireSubscriptions(Instant now) throws SQLException {
+    List<String> expired = new ArrayList<>();
+    if (subscriptionTtl.isZero()) {
+      return expired;
+    }
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement("SELECT subscription_id FROM " + subscriptionsTable
+            + " WHERE expires_at < ?");
+        PreparedStatement delete = connection.prepareStatement("DELETE FROM " + subscriptionsTable
+            + " WHERE subscription_id = ? AND expires_at < ?")) {
+      select.setTimestamp(1, java.sql.Timestamp.from(now));
+      List<String> candidates = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          candidates.add(rows.getString(1));
+        }
+      }
+      // Several tasks may sweep at once: each tombstones only what its own DELETE removed.
+      for (String sid : candidates) {
+        delete.setString(1, sid);
+        delete.setTimestamp(2, java.sql.Timestamp.from(now));
+        if (delete.executeUpdate() == 1) {
+          expired.add(sid);
+        }
+      }
+    }
+    return expired;
+  }
+
+  boolean subscriptionsExpire() {
+    return !subscriptionTtl.isZero();
   }
 
   /** Drops every subscription of {@code clientId} (sent as the client's MQTT Will message). */
@@ -428,6 +616,8 @@ final class RequestProcessor {
           throw new ProtocolException(ErrorCode.NOT_FOUND, "no " + entity.qualifiedName() + " with "
               + entity.singleKey() + " " + recordId);
         }
+        preload(connection, context, entity, options, List.of(row), Math.min(intOption(options, "limit",
+            defaultLimit), maxLimit));
         for (RequestHook hook : hooks) {
           hook.afterRead(context, row);
         }
@@ -459,6 +649,9 @@ final class RequestProcessor {
           }
         }
       }
+      List<ObjectNode> loaded = new ArrayList<>();
+      data.forEach(row -> loaded.add((ObjectNode) row));
+      preload(connection, context, entity, options, loaded, limit);
       ObjectNode metadata = json.createObjectNode().put("total", total).put("count", data.size())
           .put("limit", limit).put("offset", offset);
       for (RequestHook hook : hooks) {
@@ -467,6 +660,89 @@ final class RequestProcessor {
       return success(id, data, metadata, null, null);
     } catch (SQLException e) {
       throw databaseError(e, ErrorCode.READ_ERROR, "read");
+    }
+  }
+
+  /**
+   * options.preload: adds to each row its related rows through a foreign key, one level deep, as a nested object
+   * (many-to-one) or array (one-to-many, at most {@code limit} per row). The related rows are a read of their own
+   * entity by the same client, so the hooks' rules (roles, tenant) apply to them too.
+   */
+  private void preload(Connection connection, RequestContext context, Catalog.Entity entity, JsonNode options,
+      List<ObjectNode> rows, int limit) throws ProtocolException, HookException, SQLException {
+    JsonNode preload = options == null ? null : options.get("preload");
+    if (preload == null || preload.isNull()) {
+      return;
+    }
+    if (!preload.isArray()) {
+      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "options.preload must be an array of "
+          + "{\"relation\": name}");
+    }
+    Map<String, Catalog.Relation> relations = catalog.relations(entity);
+    for (JsonNode item : preload) {
+      JsonNode nameNode = item.isTextual() ? item : item.get("relation");
+      if (nameNode == null || !nameNode.isTextual()) {
+        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "each options.preload entry needs a 'relation' "
+            + "string");
+      }
+      Catalog.Relation relation = relations.get(nameNode.asText().toLowerCase(java.util.Locale.ROOT));
+      if (relation == null) {
+        throw new ProtocolException(ErrorCode.MODEL_NOT_FOUND, "no relation '" + abbreviate(nameNode.asText())
+            + "' from " + entity.qualifiedName() + "; its relations: "
+            + relations.values().stream().map(Catalog.Relation::name).toList());
+      }
+      RequestContext related = new RequestContext(context.clientId(), context.requestId(), "request", "read",
+          relation.target().schema(), relation.target().table(), relation.target().columns().keySet(),
+          context.envelope(), Map.of());
+      related.claims().putAll(context.claims());
+      for (RequestHook hook : hooks) {
+        hook.beforeRead(related);
+      }
+      Catalog.Column targetColumn = column(relation.target(), relation.targetColumn());
+      java.util.LinkedHashMap<String, Object> keys = new java.util.LinkedHashMap<>();
+      for (ObjectNode row : rows) {
+        if (!row.has(relation.localColumn())) {
+          throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "preloading '" + relation.name() + "' needs the "
+              + "column '" + relation.localColumn() + "' in options.columns");
+        }
+        JsonNode value = row.get(relation.localColumn());
+        if (!value.isNull()) {
+          keys.put(value.asText(), SqlValues.coerce(targetColumn, io.connectmqtt.common.JsonValues.plain(value)));
+        }
+      }
+      Map<String, List<ObjectNode>> byKey = new java.util.HashMap<>();
+      if (!keys.isEmpty()) {
+        List<Object> parameters = new ArrayList<>();
+        String where = where(relation.target(), related.filters(), parameters);
+        String in = dialect.quote(targetColumn.name()) + " IN ("
+            + String.join(", ", java.util.Collections.nCopies(keys.size(), "?")) + ")";
+        parameters.addAll(keys.values());
+        try (PreparedStatement select = connection.prepareStatement("SELECT * FROM "
+            + dialect.table(relation.target()) + (where.isEmpty() ? " WHERE " + in : where + " AND " + in)
+            + " ORDER BY " + dialect.quote(relation.target().singleKey()))) {
+          bindAll(select, parameters);
+          select.setMaxRows(relation.many() ? keys.size() * limit + 1 : keys.size());
+          try (ResultSet found = select.executeQuery()) {
+            while (found.next()) {
+              ObjectNode child = SqlValues.row(found);
+              List<ObjectNode> siblings = byKey.computeIfAbsent(child.path(targetColumn.name()).asText(),
+                  k -> new ArrayList<>());
+              if (siblings.size() < (relation.many() ? limit : 1)) {
+                siblings.add(child);
+              }
+            }
+          }
+        }
+      }
+      for (ObjectNode row : rows) {
+        List<ObjectNode> matches = byKey.getOrDefault(row.get(relation.localColumn()).asText(), List.of());
+        if (relation.many()) {
+          ArrayNode children = row.putArray(relation.name());
+          matches.forEach(children::add);
+        } else {
+          row.set(relation.name(), matches.isEmpty() ? json.nullNode() : matches.get(0));
+        }
+      }
     }
   }
 
@@ -555,7 +831,7 @@ final class RequestProcessor {
         event.set("after", after == null ? json.nullNode() : after);
         event.put("ts", System.currentTimeMillis());
         event.putObject("source").put("client_id", clientId).put("request_id", id);
-        Outcome outcome = success(id, reply, null, eventKey, event);
+        Outcome outcome = success(id, reply, null, eventKey, event).withWriteSequence(WRITES.incrementAndGet());
         if (!id.isEmpty()) {
           try (PreparedStatement record = connection.prepareStatement("INSERT INTO " + stateTable
               + " (client_id, request_id, reply, event_key, event, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {

@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** The Kafka Connect REST API, as users drive it: JSON over HTTP. */
 public final class ConnectRest {
@@ -86,27 +88,38 @@ public final class ConnectRest {
     send("POST", "/connectors/" + name + "/restart?includeTasks=true", null, 200, 202, 204);
   }
 
-  /** Waits until the connector and {@code tasks} tasks are RUNNING; fails with the status (and trace) otherwise. */
+  /**
+   * Waits until the connector and {@code tasks} tasks are RUNNING. A FAILED task is waited through (a restart or a
+   * rebalance may bring it back); a timeout fails with the last status seen, traces included, so a CI log says what
+   * the cluster was doing.
+   */
   public void awaitRunning(String name, int tasks, Duration timeout) {
-    Awaitility.await("connector " + name + " RUNNING with " + tasks + " tasks")
-        .atMost(timeout)
-        .pollInterval(Duration.ofMillis(250))
-        .ignoreExceptions()
-        .until(() -> {
-          JsonNode status = status(name);
-          for (JsonNode task : status.path("tasks")) {
-            if ("FAILED".equals(task.path("state").asText())) {
-              throw new AssertionError("task failed: " + task.path("trace").asText());
+    AtomicReference<String> lastStatus = new AtomicReference<>("no status yet");
+    try {
+      Awaitility.await("connector " + name + " RUNNING with " + tasks + " tasks")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> {
+            JsonNode status;
+            try {
+              status = status(name);
+            } catch (RuntimeException e) {
+              lastStatus.set(e.toString());
+              return false;
             }
-          }
-          long running = 0;
-          for (JsonNode task : status.path("tasks")) {
-            if ("RUNNING".equals(task.path("state").asText())) {
-              running++;
+            lastStatus.set(status.toString());
+            long running = 0;
+            for (JsonNode task : status.path("tasks")) {
+              if ("RUNNING".equals(task.path("state").asText())) {
+                running++;
+              }
             }
-          }
-          return "RUNNING".equals(status.path("connector").path("state").asText()) && running == tasks;
-        });
+            return "RUNNING".equals(status.path("connector").path("state").asText()) && running == tasks;
+          });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("connector " + name + " not RUNNING with " + tasks + " tasks after " + timeout
+          + "; last status: " + lastStatus.get(), e);
+    }
   }
 
   public boolean healthy() {

@@ -32,6 +32,9 @@ public final class ConnectStack implements AutoCloseable {
     workerProps.put(WorkerConfig.PLUGIN_DISCOVERY_CONFIG, "service_load");
     workerProps.put("offset.flush.interval.ms", "1000");
     workerProps.put("connector.client.config.override.policy", "All");
+    // A worker that misses a heartbeat on a loaded CI machine would otherwise keep its tasks unassigned for the
+    // default 5 minutes before they move.
+    workerProps.put("scheduled.rebalance.max.delay.ms", "0");
     workerProps.putAll(extraWorkerProps);
     Properties brokerProps = new Properties();
     brokerProps.put("auto.create.topics.enable", "true");

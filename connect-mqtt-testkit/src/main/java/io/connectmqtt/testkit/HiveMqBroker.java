@@ -33,6 +33,16 @@ public final class HiveMqBroker implements AutoCloseable {
     this.persistent = persistent;
   }
 
+  /**
+   * HiveMQ CE sends a subscriber at most this many unacknowledged QoS 1/2 messages, whatever the subscriber's Receive
+   * Maximum: a fixed internal 50 that config.xml cannot change (mosquitto's max_inflight_messages or EMQX's
+   * max_inflight can). JVM-wide; set it before starting a broker. For benchmarks that measure the connector, not
+   * this limit.
+   */
+  public static void outgoingWindow(int messages) {
+    com.hivemq.configuration.service.InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = messages;
+  }
+
   /** A started broker with in-memory persistence and the default queue limit (1000 queued messages per client). */
   public static HiveMqBroker start() {
     return start(1_000, false);

@@ -24,6 +24,7 @@ public final class MosquittoBroker implements AutoCloseable {
   private final int port;
   private String user;
   private String password;
+  private Path aclFile;
   private Process process;
 
   private MosquittoBroker(int port) {
@@ -53,6 +54,19 @@ public final class MosquittoBroker implements AutoCloseable {
     return broker;
   }
 
+  /**
+   * A started broker that lets anonymous clients in as well as {@code user}, and applies {@code aclFile} (mosquitto's
+   * acl_file syntax) to all of them.
+   */
+  public static MosquittoBroker startWithAcl(Path aclFile, String user, String password) {
+    MosquittoBroker broker = new MosquittoBroker(Ports.free());
+    broker.user = user;
+    broker.password = password;
+    broker.aclFile = aclFile;
+    broker.startProcess();
+    return broker;
+  }
+
   public static MosquittoBroker start() {
     MosquittoBroker broker = new MosquittoBroker(Ports.free());
     broker.startProcess();
@@ -68,6 +82,10 @@ public final class MosquittoBroker implements AutoCloseable {
         run(new String[] {"/usr/bin/mosquitto_passwd", "-b", "-c", passwords.toString(), user, password},
             Duration.ofSeconds(30));
         authentication = "allow_anonymous false\npassword_file " + passwords;
+      }
+      if (aclFile != null) {
+        authentication = authentication.replace("allow_anonymous false", "allow_anonymous true")
+            + "\nacl_file " + aclFile.toAbsolutePath();
       }
       Files.writeString(conf, """
           listener %d 127.0.0.1

@@ -30,6 +30,9 @@ public final class ProcessStack implements AutoCloseable {
   private final Map<String, String> workerEnvironment = new java.util.concurrent.ConcurrentHashMap<>();
   private Process kafka;
   private Process connect;
+  /** A second worker of the same Connect cluster, when started: its REST port and process. */
+  private int secondRestPort;
+  private Process secondWorker;
 
   private ProcessStack(List<Path> pluginPath, int kafkaPort, int restPort, String workerHeap) {
     this.home = ProjectLayout.scratch("process-stack-");
@@ -119,8 +122,34 @@ public final class ProcessStack implements AutoCloseable {
 
   /** Starts (or starts again) the Connect worker and waits until its REST API answers. */
   public void startConnect() {
+    connect = startWorker("connect", restPort);
+  }
+
+  /**
+   * Starts (or starts again) a second worker in the same Connect cluster (same group and topics, its own REST port),
+   * so tasks spread over two JVMs; see {@link #killSecondWorker()}.
+   */
+  public void startSecondWorker() {
+    if (secondRestPort == 0) {
+      secondRestPort = Ports.free();
+    }
+    secondWorker = startWorker("connect-2", secondRestPort);
+  }
+
+  /** SIGKILL to the second worker: its tasks move to the first after the group notices it is gone. */
+  public void killSecondWorker() {
+    kill(secondWorker);
+    secondWorker = null;
+  }
+
+  /** The REST API of the second worker. */
+  public ConnectRest secondRest() {
+    return new ConnectRest("http://127.0.0.1:" + secondRestPort);
+  }
+
+  private Process startWorker(String name, int port) {
     try {
-      Path config = home.resolve("worker.properties");
+      Path config = home.resolve(name + ".properties");
       Files.writeString(config, String.join("\n",
           "bootstrap.servers=" + bootstrapServers(),
           "group.id=connect-mqtt-cluster",
@@ -133,9 +162,9 @@ public final class ProcessStack implements AutoCloseable {
           "offset.storage.replication.factor=1",
           "status.storage.replication.factor=1",
           "offset.flush.interval.ms=1000",
-          "listeners=http://127.0.0.1:" + restPort,
+          "listeners=http://127.0.0.1:" + port,
           "rest.advertised.host.name=127.0.0.1",
-          "rest.advertised.port=" + restPort,
+          "rest.advertised.port=" + port,
           "plugin.path=" + pluginPath.stream().map(Path::toString).collect(Collectors.joining(",")),
           "plugin.discovery=service_load",
           "connector.client.config.override.policy=All",
@@ -143,19 +172,20 @@ public final class ProcessStack implements AutoCloseable {
           "config.providers=env",
           "config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider",
           ""));
-      connect = java("connect", workerHeap, List.of("org.apache.kafka.connect.cli.ConnectDistributed",
+      Process worker = java(name, workerHeap, List.of("org.apache.kafka.connect.cli.ConnectDistributed",
           config.toString()));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      ConnectRest rest = rest();
+      ConnectRest rest = new ConnectRest("http://127.0.0.1:" + port);
       while (!rest.healthy()) {
-        if (!connect.isAlive()) {
-          throw new IllegalStateException("Connect worker exited: " + log("connect"));
+        if (!worker.isAlive()) {
+          throw new IllegalStateException("Connect worker exited: " + log(name));
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("Connect worker REST did not answer within 120 s: " + log("connect"));
+          throw new IllegalStateException("Connect worker REST did not answer within 120 s: " + log(name));
         }
         Thread.sleep(250);
       }
+      return worker;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -164,17 +194,21 @@ public final class ProcessStack implements AutoCloseable {
     }
   }
 
-  /** SIGKILL: the worker gets no chance to flush, commit or disconnect. */
-  public void killConnect() {
-    if (connect != null) {
-      connect.destroyForcibly();
+  private static void kill(Process process) {
+    if (process != null) {
+      process.destroyForcibly();
       try {
-        connect.waitFor(30, TimeUnit.SECONDS);
+        process.waitFor(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      connect = null;
     }
+  }
+
+  /** SIGKILL: the worker gets no chance to flush, commit or disconnect. */
+  public void killConnect() {
+    kill(connect);
+    connect = null;
   }
 
   public long connectPid() {
@@ -213,13 +247,19 @@ public final class ProcessStack implements AutoCloseable {
       // Own session: Ctrl-C in a terminal reaches only our JVM, which then stops Connect before Kafka.
       command.add(SETSID.toString());
     }
-    command.addAll(List.of(javaBin.toString(), "-Xmx" + heap, "-XX:+UseG1GC",
+    command.addAll(List.of(javaBin.toString(), "-Xmx" + heap, "-XX:+UseG1GC"));
+    // Extra flags for the Connect workers only, e.g. a JFR recording while profiling a benchmark.
+    String extra = System.getenv("CONNECT_MQTT_WORKER_JVM_OPTS");
+    if (name.startsWith("connect") && extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    command.addAll(List.of(
         "-Djava.io.tmpdir=" + home, "-Dlog4j2.configurationFile=" + log4j,
         "-Dkafka.logs.dir=" + home.resolve("logs-" + name),
         "-cp", ProjectLayout.kafkaLibs().toAbsolutePath() + "/*"));
     command.addAll(mainAndArgs);
     ProcessBuilder builder = new ProcessBuilder(command);
-    if (name.equals("connect")) {
+    if (name.startsWith("connect")) {
       builder.environment().putAll(workerEnvironment);
     }
     return builder
@@ -273,6 +313,8 @@ public final class ProcessStack implements AutoCloseable {
   /** Stops Connect first and waits for it: a worker outliving its Kafka hangs. */
   @Override
   public void close() {
+    stopProcess(secondWorker, 60);
+    secondWorker = null;
     stopProcess(connect, 60);
     connect = null;
     stopProcess(kafka, 60);

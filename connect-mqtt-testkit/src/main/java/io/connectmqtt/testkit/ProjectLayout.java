@@ -37,6 +37,15 @@ public final class ProjectLayout {
     return plugin;
   }
 
+  /** Debezium's PostgreSQL connector as a plugin directory, from the connect-mqtt-debezium-dist module. */
+  public static Path debeziumPluginDirectory() {
+    Path plugin = root().resolve("connect-mqtt-debezium-dist/target/plugin");
+    if (!Files.isDirectory(plugin.resolve("debezium-connector-postgres"))) {
+      throw new IllegalStateException(plugin + " is missing; build first: ./mvnw -DskipTests package");
+    }
+    return plugin;
+  }
+
   /** A fresh scratch directory under java.io.tmpdir (the build points that into target/). */
   public static Path scratch(String prefix) {
     try {

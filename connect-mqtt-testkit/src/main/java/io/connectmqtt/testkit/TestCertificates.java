@@ -49,7 +49,7 @@ public final class TestCertificates {
 
   private void generate() {
     keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=connect-mqtt test CA",
-        "-ext", "bc:c", "-validity", "3", "-keystore", "ca.p12", "-storetype", "PKCS12");
+        "-ext", "bc:c", "-startdate", "-1d", "-validity", "3", "-keystore", "ca.p12", "-storetype", "PKCS12");
     keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.pem");
     issue("server", "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost", "server.jks", "JKS");
     issue("client", "CN=connect-mqtt-client", null, "client.p12", "PKCS12");
@@ -61,11 +61,11 @@ public final class TestCertificates {
   }
 
   private void issue(String alias, String dname, String san, String keystore, String type) {
-    keytool("-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-dname", dname, "-validity", "3",
+    keytool("-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-dname", dname, "-startdate", "-1d", "-validity", "3",
         "-keystore", keystore, "-storetype", type);
     keytool("-certreq", "-alias", alias, "-keystore", keystore, "-file", alias + ".csr");
     List<String> gencert = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", "ca.p12",
-        "-infile", alias + ".csr", "-outfile", alias + ".crt", "-validity", "3"));
+        "-infile", alias + ".csr", "-outfile", alias + ".crt", "-startdate", "-1d", "-validity", "3"));
     if (san != null) {
       gencert.addAll(List.of("-ext", san));
     }
