@@ -21,7 +21,18 @@ final class Catalog {
 
   record Column(String name, int jdbcType, String typeName, boolean nullable, boolean generated) {}
 
-  record Entity(String schema, String table, Map<String, Column> columns, List<String> primaryKey) {
+  /** A single-column foreign key of an entity: {@code column} refers to {@code referencedColumn} of another table. */
+  record ForeignKey(String column, String referencedSchema, String referencedTable, String referencedColumn) {}
+
+  /**
+   * A relation a read can preload: many-to-one (named after the referenced table; {@code localColumn} holds the key
+   * of one {@code target} row) or one-to-many (named after the referencing table; {@code targetColumn} of many
+   * {@code target} rows holds this row's {@code localColumn}).
+   */
+  record Relation(String name, boolean many, Entity target, String localColumn, String targetColumn) {}
+
+  record Entity(String schema, String table, Map<String, Column> columns, List<String> primaryKey,
+      List<ForeignKey> foreignKeys) {
     String qualifiedName() {
       return schema + "." + table;
     }
@@ -108,7 +119,53 @@ final class Catalog {
       // Entities need exactly one primary-key column: record_id addresses a row by it.
       return null;
     }
-    return new Entity(schema, table, Map.copyOf(columns), List.copyOf(primaryKey));
+    return new Entity(schema, table, Map.copyOf(columns), List.copyOf(primaryKey), foreignKeys(metadata, schema,
+        table));
+  }
+
+  /** Single-column foreign keys only: a composite key cannot be followed from one record id. */
+  private static List<ForeignKey> foreignKeys(DatabaseMetaData metadata, String schema, String table)
+      throws SQLException {
+    Map<String, List<ForeignKey>> byName = new LinkedHashMap<>();
+    try (ResultSet rows = metadata.getImportedKeys(null, schema, table)) {
+      while (rows.next()) {
+        String name = rows.getString("FK_NAME") == null ? rows.getString("FKCOLUMN_NAME") : rows.getString("FK_NAME");
+        byName.computeIfAbsent(name, n -> new ArrayList<>()).add(new ForeignKey(rows.getString("FKCOLUMN_NAME"),
+            rows.getString("PKTABLE_SCHEM"), rows.getString("PKTABLE_NAME"), rows.getString("PKCOLUMN_NAME")));
+      }
+    }
+    return byName.values().stream().filter(keys -> keys.size() == 1).map(keys -> keys.get(0)).toList();
+  }
+
+  /**
+   * The relations of {@code entity} to other configured entities, by name. When two relations would share a name
+   * (two foreign keys to one table), each is named {@code table.column} instead, after its foreign-key column.
+   */
+  Map<String, Relation> relations(Entity entity) {
+    List<Relation> found = new ArrayList<>();
+    for (ForeignKey key : entity.foreignKeys()) {
+      find(key.referencedSchema(), key.referencedTable()).ifPresent(target ->
+          found.add(new Relation(target.table(), false, target, key.column(), key.referencedColumn())));
+    }
+    for (Entity other : entities.values()) {
+      for (ForeignKey key : other.foreignKeys()) {
+        if (key.referencedSchema().equalsIgnoreCase(entity.schema())
+            && key.referencedTable().equalsIgnoreCase(entity.table())) {
+          found.add(new Relation(other.table(), true, other, key.referencedColumn(), key.column()));
+        }
+      }
+    }
+    Map<String, Long> counts = new java.util.HashMap<>();
+    found.forEach(r -> counts.merge(r.name().toLowerCase(Locale.ROOT), 1L, Long::sum));
+    Map<String, Relation> named = new LinkedHashMap<>();
+    for (Relation relation : found) {
+      boolean ambiguous = counts.get(relation.name().toLowerCase(Locale.ROOT)) > 1;
+      String name = ambiguous ? relation.name() + "." + (relation.many() ? relation.targetColumn()
+          : relation.localColumn()) : relation.name();
+      named.put(name.toLowerCase(Locale.ROOT), new Relation(name, relation.many(), relation.target(),
+          relation.localColumn(), relation.targetColumn()));
+    }
+    return named;
   }
 
   private static String safeString(ResultSet rows, String column) {

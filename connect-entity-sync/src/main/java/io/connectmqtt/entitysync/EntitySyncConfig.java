@@ -28,12 +28,18 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String DEFAULT_SCHEMA_CONFIG = "database.default.schema";
   public static final String ENTITIES_CONFIG = "entities";
   public static final String STATE_TABLE_CONFIG = "entity.sync.state.table";
+  public static final String SUBSCRIPTION_TTL_CONFIG = "entity.sync.subscription.ttl.seconds";
+  public static final String PASS_THROUGH_TOPIC_CONFIG = "entity.sync.passthrough.topic";
+  public static final String WORKERS_CONFIG = "entity.sync.workers";
   public static final String LIMIT_DEFAULT_CONFIG = "read.limit.default";
   public static final String LIMIT_MAX_CONFIG = "read.limit.max";
   public static final String REQUEST_MAX_BYTES_CONFIG = "request.max.bytes";
   public static final String QUEUE_CAPACITY_CONFIG = "queue.capacity";
   public static final String HOOKS_CONFIG = "entity.sync.hooks";
   public static final String JWT_SECRET_CONFIG = "entity.sync.jwt.hs256.secret";
+  public static final String JWT_JWKS_FILE_CONFIG = "entity.sync.jwt.jwks.file";
+  public static final String JWT_ISSUER_CONFIG = "entity.sync.jwt.issuer";
+  public static final String JWT_AUDIENCE_CONFIG = "entity.sync.jwt.audience";
   public static final String TENANT_COLUMN_CONFIG = "entity.sync.tenant.column";
   public static final String TENANT_SOURCE_CONFIG = "entity.sync.tenant.source";
   public static final String TENANT_CLAIM_CONFIG = "entity.sync.tenant.jwt.claim";
@@ -43,8 +49,8 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String AUDIT_TABLE_CONFIG = "entity.sync.audit.table";
   private static final String GROUP_HOOKS = "Hooks and security";
 
-  static final String TASK_INDEX_CONFIG = "task.index";
-  static final String TASK_COUNT_CONFIG = "task.count";
+  static final String TASK_INDEX_CONFIG = io.connectmqtt.common.TaskConfigs.TASK_INDEX;
+  static final String TASK_COUNT_CONFIG = io.connectmqtt.common.TaskConfigs.TASK_COUNT;
 
   public static final ConfigDef CONFIG_DEF = configDef();
 
@@ -71,7 +77,17 @@ public final class EntitySyncConfig extends AbstractConfig {
             Importance.MEDIUM, "Compacted Kafka topic of live subscriptions: key = subscription id, value = owner, "
                 + "entity, filters and notify topic; a tombstone when it is cancelled or its client disconnects. "
                 + "Create it with cleanup.policy=compact.", GROUP_PROTOCOL, ++order, Width.MEDIUM,
-            "Subscriptions topic");
+            "Subscriptions topic")
+        .define(SUBSCRIPTION_TTL_CONFIG, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
+            "Lifetime of a subscription that is not renewed, in seconds; 0: until unsubscribed or disconnected. A "
+                + "client renews by sending subscribe with its subscription_id. Expired subscriptions notify nobody "
+                + "and are removed (a tombstone on the subscriptions topic) within a minute.", GROUP_PROTOCOL,
+            ++order, Width.SHORT, "Subscription lifetime")
+        .define(PASS_THROUGH_TOPIC_CONFIG, Type.STRING, "", Importance.LOW,
+            "Kafka topic for messages whose 'type' is none of the protocol's (an application's own messages): each "
+                + "is written there as its JSON document, key = client id, headers mqtt.topic and mqtt.client.id, "
+                + "and acknowledged with {\"forwarded\":true} once Kafka has it. Empty: such messages get "
+                + "invalid_message_type.", GROUP_PROTOCOL, ++order, Width.MEDIUM, "Pass-through topic");
     order = 0;
     def.define(DATABASE_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
             Importance.HIGH, "JDBC URL: jdbc:postgresql://host:5432/db, jdbc:h2:..., jdbc:mysql://... The dialect "
@@ -82,6 +98,11 @@ public final class EntitySyncConfig extends AbstractConfig {
             GROUP_DATABASE, ++order, Width.MEDIUM, "Password")
         .define(DATABASE_POOL_SIZE_CONFIG, Type.INT, 4, Range.between(1, 200), Importance.LOW,
             "Connections in each task's pool (HikariCP).", GROUP_DATABASE, ++order, Width.SHORT, "Pool size")
+        .define(WORKERS_CONFIG, Type.INT, 4, Range.between(1, 64), Importance.LOW,
+            "Requests of different clients a task serves at once (a client's own requests are always served one "
+                + "after another, in order). Custom hooks must be thread-safe when this is above 1. More than "
+                + "database.pool.size only adds waiting for connections.", GROUP_DATABASE, ++order, Width.SHORT,
+            "Workers per task")
         .define(DEFAULT_SCHEMA_CONFIG, Type.STRING, "public", Importance.MEDIUM,
             "Schema of requests that name none, and of entities listed without one.", GROUP_DATABASE, ++order,
             Width.SHORT, "Default schema")
@@ -115,6 +136,15 @@ public final class EntitySyncConfig extends AbstractConfig {
         .define(JWT_SECRET_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
             "Shared secret (at least 32 characters) that HS256 tokens are signed with, for the JWT hook.",
             GROUP_HOOKS, ++order, Width.MEDIUM, "JWT HS256 secret")
+        .define(JWT_JWKS_FILE_CONFIG, Type.STRING, null, Importance.MEDIUM,
+            "JSON Web Key Set file (RFC 7517, RSA keys with 'kid') that RS256 tokens are verified with, for the JWT "
+                + "hook. Read again when it changes, so keys can be rotated without a restart. Set this, the HS256 "
+                + "secret, or both.", GROUP_HOOKS, ++order, Width.LONG, "JWT JWKS file")
+        .define(JWT_ISSUER_CONFIG, Type.STRING, null, Importance.LOW,
+            "When set, tokens must carry this 'iss' claim.", GROUP_HOOKS, ++order, Width.MEDIUM, "JWT issuer")
+        .define(JWT_AUDIENCE_CONFIG, Type.STRING, null, Importance.LOW,
+            "When set, tokens must name this audience in their 'aud' claim (a string or an array).", GROUP_HOOKS,
+            ++order, Width.MEDIUM, "JWT audience")
         .define(TENANT_COLUMN_CONFIG, Type.STRING, "tenant_id", Importance.LOW,
             "Column holding a row's tenant, for the tenant isolation hook.", GROUP_HOOKS, ++order, Width.SHORT,
             "Tenant column")

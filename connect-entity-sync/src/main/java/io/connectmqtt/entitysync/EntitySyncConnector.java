@@ -46,14 +46,7 @@ public class EntitySyncConnector extends SourceConnector {
 
   @Override
   public List<Map<String, String>> taskConfigs(int maxTasks) {
-    List<Map<String, String>> configs = new ArrayList<>();
-    for (int i = 0; i < maxTasks; i++) {
-      Map<String, String> taskProps = new HashMap<>(props);
-      taskProps.put(EntitySyncConfig.TASK_INDEX_CONFIG, Integer.toString(i));
-      taskProps.put(EntitySyncConfig.TASK_COUNT_CONFIG, Integer.toString(maxTasks));
-      configs.add(taskProps);
-    }
-    return configs;
+    return io.connectmqtt.common.TaskConfigs.indexed(props, maxTasks);
   }
 
   @Override

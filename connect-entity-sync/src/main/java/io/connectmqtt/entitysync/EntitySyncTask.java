@@ -60,6 +60,9 @@ public class EntitySyncTask extends SourceTask {
   private Sensor requests;
   private Sensor failures;
   private Sensor latency;
+  private long lastExpirySweepNanos = System.nanoTime();
+  private String passThroughTopic;
+  private java.util.concurrent.ExecutorService workers;
 
   @Override
   public String version() {
@@ -76,6 +79,7 @@ public class EntitySyncTask extends SourceTask {
     prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
     changesTopic = config.getString(EntitySyncConfig.CHANGES_TOPIC_CONFIG);
     subscriptionsTopic = config.getString(EntitySyncConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
+    passThroughTopic = config.getString(EntitySyncConfig.PASS_THROUGH_TOPIC_CONFIG).trim();
     replyQos = config.getInt(EntitySyncConfig.REPLY_QOS_CONFIG);
     queue = new ArrayBlockingQueue<>(config.getInt(EntitySyncConfig.QUEUE_CAPACITY_CONFIG));
 
@@ -109,11 +113,19 @@ public class EntitySyncTask extends SourceTask {
       return thread;
     });
     session.onMessage(this::enqueue, callbackExecutor);
+    java.util.concurrent.atomic.AtomicInteger workerCount = new java.util.concurrent.atomic.AtomicInteger();
+    workers = Executors.newFixedThreadPool(config.getInt(EntitySyncConfig.WORKERS_CONFIG), r -> {
+      Thread thread = new Thread(() -> {
+        MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
+        r.run();
+      }, "entity-sync-" + connectorName + "-" + taskIndex + "-worker-" + workerCount.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
     String filter = prefix + "/+/request";
     if (taskCount > 1) {
-      String group = config.getString(EntitySyncConfig.SHARED_GROUP_CONFIG);
-      filter = TopicFilters.shared(group == null || group.isBlank()
-          ? connectorName.replaceAll("[^A-Za-z0-9_-]", "_") : group, filter);
+      filter = TopicFilters.shared(TopicFilters.sharedGroup(config.getString(EntitySyncConfig.SHARED_GROUP_CONFIG),
+          connectorName), filter);
     }
     String subscription = filter;
     AtomicInteger subscribed = new AtomicInteger();
@@ -158,18 +170,62 @@ public class EntitySyncTask extends SourceTask {
     session.fatalError().ifPresent(error -> {
       throw new ConnectException("MQTT broker refused the connection for good: " + error, error);
     });
+    List<SourceRecord> records = new ArrayList<>(expiredSubscriptions());
     InboundMessage first = queue.poll(100, TimeUnit.MILLISECONDS);
     if (first == null) {
-      return null;
+      return records.isEmpty() ? null : records;
     }
     List<InboundMessage> messages = new ArrayList<>();
     messages.add(first);
     queue.drainTo(messages, 99);
-    List<SourceRecord> records = new ArrayList<>();
+    // Different clients in parallel, each client's requests in order.
+    Map<String, List<InboundMessage>> byClient = new java.util.LinkedHashMap<>();
     for (InboundMessage message : messages) {
-      records.addAll(serve(message));
+      byClient.computeIfAbsent(clientId(message.topic()).orElse(""), c -> new ArrayList<>()).add(message);
     }
+    List<java.util.concurrent.Future<List<SourceRecord>>> served = new ArrayList<>();
+    for (List<InboundMessage> ofOneClient : byClient.values()) {
+      served.add(workers.submit(() -> {
+        List<SourceRecord> out = new ArrayList<>();
+        for (InboundMessage message : ofOneClient) {
+          out.addAll(serve(message));
+        }
+        return out;
+      }));
+    }
+    List<SourceRecord> results = new ArrayList<>();
+    for (java.util.concurrent.Future<List<SourceRecord>> future : served) {
+      try {
+        results.addAll(future.get());
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new ConnectException("Serving a request failed unexpectedly", e.getCause());
+      }
+    }
+    // Change events in commit order (see RequestProcessor.Outcome#withWriteSequence); the rest keeps its order.
+    results.sort(java.util.Comparator.comparingLong(r -> r instanceof AckingRecord acking ? acking.sequence : 0));
+    records.addAll(results);
     return records;
+  }
+
+  /** Tombstones for subscriptions whose lifetime ended, at most every 10 seconds. */
+  private List<SourceRecord> expiredSubscriptions() {
+    if (!processor.subscriptionsExpire() || System.nanoTime() - lastExpirySweepNanos < 10_000_000_000L) {
+      return List.of();
+    }
+    lastExpirySweepNanos = System.nanoTime();
+    try {
+      List<SourceRecord> tombstones = new ArrayList<>();
+      for (String sid : processor.expireSubscriptions(java.time.Instant.now())) {
+        tombstones.add(new AckingRecord(subscriptionsTopic, sid, null, () -> { }));
+      }
+      if (!tombstones.isEmpty()) {
+        log.info("{} subscriptions expired", tombstones.size());
+      }
+      return tombstones;
+    } catch (java.sql.SQLException e) {
+      log.warn("Could not remove expired subscriptions (will retry): {}", e.getMessage());
+      return List.of();
+    }
   }
 
   private List<SourceRecord> serve(InboundMessage message) {
@@ -190,7 +246,9 @@ public class EntitySyncTask extends SourceTask {
     }
     countRequest(outcome.operation(), result);
     boolean withEvent = outcome.event() != null;
-    AtomicInteger pending = new AtomicInteger(1 + (withEvent ? 1 : 0) + outcome.subscriptionWrites().size());
+    boolean forwarded = outcome.forwarded() != null;
+    AtomicInteger pending = new AtomicInteger(1 + (withEvent ? 1 : 0) + (forwarded ? 1 : 0)
+        + outcome.subscriptionWrites().size());
     Runnable done = () -> {
       if (pending.decrementAndGet() == 0) {
         message.acknowledge();
@@ -212,10 +270,17 @@ public class EntitySyncTask extends SourceTask {
       Map<String, Object> value = (Map<String, Object>) JsonValues.plain(write.getValue());
       records.add(new AckingRecord(subscriptionsTopic, write.getKey(), value, done));
     }
+    if (forwarded) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> value = (Map<String, Object>) JsonValues.plain(outcome.forwarded());
+      AckingRecord record = new AckingRecord(passThroughTopic, clientId.get(), value, done);
+      record.headers().addString("mqtt.topic", message.topic()).addString("mqtt.client.id", clientId.get());
+      records.add(record);
+    }
     if (withEvent) {
       @SuppressWarnings("unchecked")
       Map<String, Object> value = (Map<String, Object>) JsonValues.plain(outcome.event());
-      records.add(new AckingRecord(changesTopic, outcome.eventKey(), value, done));
+      records.add(new AckingRecord(changesTopic, outcome.eventKey(), value, done, outcome.writeSequence()));
     }
     return records;
   }
@@ -267,6 +332,9 @@ public class EntitySyncTask extends SourceTask {
     if (callbackExecutor != null) {
       callbackExecutor.shutdownNow();
     }
+    if (workers != null) {
+      workers.shutdownNow();
+    }
     if (dataSource != null) {
       dataSource.close();
     }
@@ -278,11 +346,17 @@ public class EntitySyncTask extends SourceTask {
   /** A change event that completes its request's acknowledgement once Kafka has it. */
   static final class AckingRecord extends SourceRecord {
     final Runnable done;
+    final long sequence;
 
     AckingRecord(String topic, String key, Map<String, Object> value, Runnable done) {
+      this(topic, key, value, done, 0);
+    }
+
+    AckingRecord(String topic, String key, Map<String, Object> value, Runnable done, long sequence) {
       // A null value is a tombstone: the subscription is gone from the compacted topic.
       super(null, null, topic, null, Schema.STRING_SCHEMA, key, null, value);
       this.done = done;
+      this.sequence = sequence;
     }
   }
 }

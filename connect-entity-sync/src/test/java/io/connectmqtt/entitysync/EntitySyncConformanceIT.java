@@ -74,6 +74,10 @@ class EntitySyncConformanceIT {
               + i + "@example.com', '" + (i % 2 == 0 ? "active" : "inactive") + "', " + (19 + i) + ", " + i
               + ".5)");
         }
+        statement.execute("create table public.devices (id varchar(32) primary key, owner_id integer references "
+            + "public.users(id), label varchar(50))");
+        statement.execute("insert into public.devices values ('d-1a', 1, 'kitchen'), ('d-1b', 1, 'garage'), "
+            + "('d-2a', 2, 'office'), ('d-none', null, 'spare')");
       }
       stack.topics().create(backend.changesTopic(), 1);
       Map<String, String> config = new HashMap<>();
@@ -83,7 +87,7 @@ class EntitySyncConformanceIT {
       config.put("entity.sync.changes.topic", backend.changesTopic());
       config.put("database.url", backend.url());
       config.put("database.user", backend.user());
-      config.put("entities", "public.users");
+      config.put("entities", "public.users,public.devices");
       config.put("read.limit.max", "20");
       config.put("request.max.bytes", "4096");
       config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
@@ -430,5 +434,39 @@ class EntitySyncConformanceIT {
       }
     }
     return out.toString();
+  }
+
+  @ParameterizedTest
+  @MethodSource("backends")
+  void preloadAddsRelatedRowsThroughForeignKeys(Backend backend) {
+    try (ProtocolClient client = client(backend, "preload-" + backend.name())) {
+      JsonNode user = client.send(request("pl1", "read", "\"record_id\":1,\"options\":{\"preload\":"
+          + "[{\"relation\":\"devices\"}]}"), "pl1").path("data");
+      assertThat(user.path("id").asInt()).isEqualTo(1);
+      assertThat(user.path("devices").findValuesAsText("label")).containsExactly("kitchen", "garage");
+
+      String devices = "{\"id\":\"pl2\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"devices\","
+          + "\"options\":{\"preload\":[\"users\"],\"sort\":[{\"column\":\"id\"}]}}";
+      JsonNode list = client.send(devices, "pl2").path("data");
+      assertThat(list).hasSize(4);
+      assertThat(list.get(0).path("users").path("name").asText()).isEqualTo("user-1");
+      assertThat(list.get(2).path("users").path("id").asInt()).isEqualTo(2);
+      assertThat(list.get(3).path("id").asText()).isEqualTo("d-none");
+      assertThat(list.get(3).path("users").isNull()).isTrue();
+
+      JsonNode page = client.send(request("pl3", "read", "\"options\":{\"filters\":[{\"column\":\"id\","
+          + "\"operator\":\"lte\",\"value\":3}],\"preload\":[{\"relation\":\"devices\"}],\"limit\":1}"), "pl3");
+      assertThat(page.path("data").get(0).path("devices")).as("nested arrays capped by the limit").hasSize(1);
+
+      assertError(client.send(request("pl4", "read", "\"options\":{\"preload\":[{\"relation\":\"secrets\"}]}"),
+          "pl4"), "model_not_found");
+      assertError(client.send(request("pl5", "read", "\"options\":{\"preload\":\"devices\"}"), "pl5"),
+          "invalid_message");
+      assertError(client.send(request("pl6", "read", "\"options\":{\"preload\":[{\"relation\":7}]}"), "pl6"),
+          "invalid_message");
+      String projected = "{\"id\":\"pl7\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"devices\","
+          + "\"options\":{\"columns\":[\"id\"],\"preload\":[\"users\"]}}";
+      assertError(client.send(projected, "pl7"), "invalid_message");
+    }
   }
 }

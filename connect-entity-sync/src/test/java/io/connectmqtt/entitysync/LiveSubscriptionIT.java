@@ -54,9 +54,18 @@ class LiveSubscriptionIT {
     sync.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
     sync.put("value.converter.schemas.enable", "false");
     stack.rest().createOrReplace("sync", sync);
+    Map<String, String> expiring = new HashMap<>(sync);
+    expiring.put("entity.sync.topic.prefix", "ttl");
+    expiring.put("entity.sync.changes.topic", "ttl-changes");
+    expiring.put("entity.sync.state.table", "ttl_requests");
+    expiring.put("entity.sync.subscription.ttl.seconds", "6");
+    expiring.put("entity.sync.passthrough.topic", "app-messages");
+    stack.topics().create("ttl-changes", 1);
+    stack.topics().create("app-messages", 1);
+    stack.rest().createOrReplace("sync-ttl", expiring);
     Map<String, String> notify = new HashMap<>();
     notify.put("connector.class", EntityNotifySinkConnector.class.getName());
-    notify.put("topics", "entity-changes");
+    notify.put("topics", "entity-changes,ttl-changes");
     notify.put("mqtt.server.uris", hivemq.uri());
     notify.put("entity.notify.subscriptions.bootstrap.servers", stack.bootstrapServers());
     notify.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
@@ -66,6 +75,7 @@ class LiveSubscriptionIT {
     stack.rest().createOrReplace("notify", notify);
     stack.rest().awaitRunning("sync", 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("notify", 1, Duration.ofSeconds(90));
+    stack.rest().awaitRunning("sync-ttl", 1, Duration.ofSeconds(90));
     Thread.sleep(1_000);
   }
 
@@ -172,6 +182,104 @@ class LiveSubscriptionIT {
           });
     } finally {
       holder.destroyForcibly();
+    }
+  }
+
+  /** The last value of each key on the subscriptions topic (null for a tombstone). */
+  private static Map<String, byte[]> subscriptionsTopic() {
+    Map<String, byte[]> latest = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : stack.topics().readAll("entity-subscriptions", 1,
+        Duration.ofSeconds(2))) {
+      latest.put(new String(record.key(), StandardCharsets.UTF_8), record.value());
+    }
+    return latest;
+  }
+
+  @Test
+  void aRedeliveredSubscribeIsTheSameSubscription() throws Exception {
+    try (ProtocolClient dave = new ProtocolClient(hivemq.port(), "spec", "dave");
+        ProtocolClient writer = new ProtocolClient(hivemq.port(), "spec", "writer");
+        MqttRecorder inbox = MqttRecorder.subscribe("dave-inbox", hivemq.port(), "spec/dave/notify/#")) {
+      String subscribe = "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\"";
+      JsonNode first = send(dave, "same-id", subscribe);
+      JsonNode again = send(dave, "same-id", subscribe);
+      assertThat(again.path("data").path("subscription_id").asText())
+          .isEqualTo(first.path("data").path("subscription_id").asText());
+      JsonNode other = send(dave, "other-id", subscribe);
+      assertThat(other.path("data").path("subscription_id").asText())
+          .isNotEqualTo(first.path("data").path("subscription_id").asText());
+      send(dave, "drop-other", "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"subscription_id\":\""
+          + other.path("data").path("subscription_id").asText() + "\"");
+      Thread.sleep(500);
+      send(writer, "w1", "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
+          + "{\"name\":\"Once\",\"status\":\"active\"}");
+      inbox.awaitAtLeast(1, Duration.ofSeconds(30));
+      Thread.sleep(2_000);
+      assertThat(inbox.received()).as("one notification: the repeat made no second subscription").hasSize(1);
+      send(dave, "bye", "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"subscription_id\":\""
+          + first.path("data").path("subscription_id").asText() + "\"");
+    }
+  }
+
+  @Test
+  void subscriptionsThatAreNotRenewedExpire() throws Exception {
+    try (ProtocolClient erin = new ProtocolClient(hivemq.port(), "ttl", "erin");
+        ProtocolClient writer = new ProtocolClient(hivemq.port(), "ttl", "writer");
+        MqttRecorder inbox = MqttRecorder.subscribe("erin-inbox", hivemq.port(), "ttl/erin/notify/#")) {
+      String subscribe = "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\"";
+      JsonNode forgotten = send(erin, "s-forgotten", subscribe);
+      JsonNode kept = send(erin, "s-kept", subscribe);
+      String forgottenId = forgotten.path("data").path("subscription_id").asText();
+      String keptId = kept.path("data").path("subscription_id").asText();
+      assertThat(java.time.Instant.parse(kept.path("data").path("expires_at").asText()))
+          .isAfter(java.time.Instant.now().plusSeconds(3));
+      // Renew one of the two every 2 s for 14 s; the other lapses after 6 s.
+      for (int i = 0; i < 7; i++) {
+        Thread.sleep(2_000);
+        JsonNode renewed = send(erin, "renew-" + i, subscribe + ",\"subscription_id\":\"" + keptId + "\"");
+        assertThat(renewed.path("data").path("subscription_id").asText()).as(renewed.toString()).isEqualTo(keptId);
+      }
+      JsonNode renewForgotten = send(erin, "renew-forgotten", subscribe + ",\"subscription_id\":\"" + forgottenId
+          + "\"");
+      assertThat(renewForgotten.path("error").path("code").asText()).isEqualTo("subscription_not_found");
+      JsonNode renewOthers = send(writer, "renew-theirs", subscribe + ",\"subscription_id\":\"" + keptId + "\"");
+      assertThat(renewOthers.path("error").path("code").asText()).isEqualTo("subscription_not_found");
+
+      send(writer, "w1", "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
+          + "{\"name\":\"Late\",\"status\":\"active\"}");
+      inbox.awaitAtLeast(1, Duration.ofSeconds(30));
+      Thread.sleep(2_000);
+      assertThat(inbox.received()).hasSize(1);
+      assertThat(inbox.received().get(0).getTopic().toString()).isEqualTo("ttl/erin/notify/" + keptId);
+      Awaitility.await("tombstone for the expired subscription").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofSeconds(1)).until(() -> {
+            Map<String, byte[]> latest = subscriptionsTopic();
+            return latest.containsKey(forgottenId) && latest.get(forgottenId) == null && latest.get(keptId) != null;
+          });
+    }
+  }
+
+  @Test
+  void messagesOfAnApplicationsOwnTypeArePassedThroughToKafka() throws Exception {
+    try (ProtocolClient fred = new ProtocolClient(hivemq.port(), "ttl", "fred");
+        ProtocolClient gina = new ProtocolClient(hivemq.port(), "spec", "gina")) {
+      JsonNode forwarded = fred.send("{\"id\":\"t1\",\"type\":\"telemetry\",\"payload\":{\"battery\":87,"
+          + "\"tags\":[\"a\",\"b\"]}}", "t1");
+      assertThat(forwarded.path("success").asBoolean()).as(forwarded.toString()).isTrue();
+      assertThat(forwarded.path("data").path("forwarded").asBoolean()).isTrue();
+      List<ConsumerRecord<byte[], byte[]>> records = stack.topics().readAll("app-messages", 1, Duration.ofSeconds(30));
+      assertThat(records).hasSize(1);
+      ConsumerRecord<byte[], byte[]> record = records.get(0);
+      assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("fred");
+      assertThat(JSON.readTree(record.value())).isEqualTo(JSON.readTree("{\"id\":\"t1\",\"type\":\"telemetry\","
+          + "\"payload\":{\"battery\":87,\"tags\":[\"a\",\"b\"]}}"));
+      assertThat(new String(record.headers().lastHeader("mqtt.topic").value(), StandardCharsets.UTF_8))
+          .isEqualTo("ttl/fred/request");
+      assertThat(new String(record.headers().lastHeader("mqtt.client.id").value(), StandardCharsets.UTF_8))
+          .isEqualTo("fred");
+      // Where no pass-through topic is configured, the same message is refused.
+      JsonNode refused = gina.send("{\"id\":\"t2\",\"type\":\"telemetry\"}", "t2");
+      assertThat(refused.path("error").path("code").asText()).isEqualTo("invalid_message_type");
     }
   }
 }

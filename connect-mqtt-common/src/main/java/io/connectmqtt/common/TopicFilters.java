@@ -56,6 +56,15 @@ public final class TopicFilters {
     return filter.startsWith(SHARE_PREFIX);
   }
 
+  /**
+   * The shared subscription group for a connector: the configured one, or the connector's name, with every character
+   * other than letters, digits, '-' and '_' made '_' (a group name may contain neither '/' nor wildcards).
+   */
+  public static String sharedGroup(String configured, String connectorName) {
+    String raw = configured == null || configured.isBlank() ? connectorName : configured;
+    return raw.replaceAll("[^A-Za-z0-9_-]", "_");
+  }
+
   /** {@code $share/group/filter} for a plain filter. */
   public static String shared(String group, String filter) {
     return SHARE_PREFIX + group + "/" + filter;

@@ -34,6 +34,8 @@ public class EntityNotifySinkTask extends MqttSinkTask {
   private SubscriptionTable table;
   private Admin admin;
   private long lastCatchUpNanos;
+  /** The subscriptions topic's partitions (a compacted topic keyed by id; its partition count does not change). */
+  private List<TopicPartition> partitions;
 
   @Override
   public void start(Map<String, String> props) {
@@ -43,18 +45,22 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     String topic = notify.getString(EntityNotifySinkConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
     admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     table = new SubscriptionTable(bootstrap, topic, props.getOrDefault("name", "notify") + "-"
-        + props.getOrDefault("task.index", "0") + "-subscriptions");
+        + io.connectmqtt.common.TaskConfigs.index(props) + "-subscriptions");
     catchUp();
   }
 
   /** Waits until the table holds every subscription written so far, so no fresh subscription is missed. */
   private void catchUp() {
     try {
-      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-      for (var description : admin.describeTopics(List.of(table.topic())).allTopicNames().get().values()) {
-        description.partitions().forEach(p -> request.put(new TopicPartition(table.topic(), p.partition()),
-            OffsetSpec.latest()));
+      if (partitions == null) {
+        List<TopicPartition> described = new ArrayList<>();
+        for (var description : admin.describeTopics(List.of(table.topic())).allTopicNames().get().values()) {
+          description.partitions().forEach(p -> described.add(new TopicPartition(table.topic(), p.partition())));
+        }
+        partitions = described;
       }
+      Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+      partitions.forEach(partition -> request.put(partition, OffsetSpec.latest()));
       Map<TopicPartition, Long> ends = new HashMap<>();
       admin.listOffsets(request).all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
       if (!table.awaitCaughtUp(ends, Duration.ofSeconds(30))) {
@@ -111,16 +117,14 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     if (operation == null || entity.isEmpty()) {
       return List.of();
     }
-    Map<String, Object> before = row(event.get("before"));
-    Map<String, Object> after = row(event.get("after"));
+    // Converted once, not once per subscription they are checked against.
+    Map<String, Object> before = operation.equals("create") ? null : Filter.row(event.get("before"));
+    Map<String, Object> after = operation.equals("delete") ? null : Filter.row(event.get("after"));
     List<OutboundMessage> messages = new ArrayList<>();
-    for (SubscriptionTable.Subscription subscription : table.forEntity(schema, entity)) {
-      boolean matches = switch (operation) {
-        case "create" -> after != null && Filter.matchesAll(subscription.filters(), after);
-        case "delete" -> before != null && Filter.matchesAll(subscription.filters(), before);
-        default -> (before != null && Filter.matchesAll(subscription.filters(), before))
-            || (after != null && Filter.matchesAll(subscription.filters(), after));
-      };
+    for (SubscriptionTable.Subscription subscription : table.candidates(schema, entity,
+        java.util.Arrays.asList(before, after))) {
+      boolean matches = (before != null && Filter.matchesAll(subscription.filters(), before))
+          || (after != null && Filter.matchesAll(subscription.filters(), after));
       if (!matches) {
         continue;
       }
@@ -137,15 +141,6 @@ public class EntityNotifySinkTask extends MqttSinkTask {
           OptionalLong.empty(), List.of()));
     }
     return messages;
-  }
-
-  private static Map<String, Object> row(JsonNode node) {
-    if (node == null || !node.isObject()) {
-      return null;
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> row = (Map<String, Object>) io.connectmqtt.common.JsonValues.plain(node);
-    return row;
   }
 
   private static JsonNode toJson(Object value) throws MessageBuilder.BadRecordException {

@@ -40,7 +40,7 @@ public final class MqttSinkConfig extends AbstractConfig {
   public static final String NULL_EMPTY = "empty";
   public static final String NULL_CLEAR_RETAINED = "clear-retained";
 
-  static final String TASK_INDEX_CONFIG = "task.index";
+  static final String TASK_INDEX_CONFIG = io.connectmqtt.common.TaskConfigs.TASK_INDEX;
   static final String CONNECTOR_NAME_CONFIG = "name";
 
   public static final ConfigDef CONFIG_DEF = configDef();

@@ -2,7 +2,6 @@ package io.connectmqtt.sink;
 
 import io.connectmqtt.common.ConnectionValidation;
 import io.connectmqtt.common.Versions;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,13 +39,7 @@ public class MqttSinkConnector extends SinkConnector {
 
   @Override
   public List<Map<String, String>> taskConfigs(int maxTasks) {
-    List<Map<String, String>> configs = new ArrayList<>();
-    for (int i = 0; i < maxTasks; i++) {
-      Map<String, String> taskProps = new HashMap<>(props);
-      taskProps.put(MqttSinkConfig.TASK_INDEX_CONFIG, Integer.toString(i));
-      configs.add(taskProps);
-    }
-    return configs;
+    return io.connectmqtt.common.TaskConfigs.indexed(props, maxTasks);
   }
 
   @Override

@@ -3,13 +3,19 @@ package io.connectmqtt.sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectmqtt.common.protocol.Filter;
+import io.connectmqtt.common.protocol.FilterOperator;
 import io.connectmqtt.common.protocol.ProtocolException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -32,12 +38,19 @@ final class SubscriptionTable implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SubscriptionTable.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** One subscription; {@code expiresAt} null when it does not expire. */
   record Subscription(String id, String clientId, String schema, String entity, String notifyTopic,
-      List<Filter> filters) {}
+      List<Filter> filters, Instant expiresAt) {
+
+    boolean expired(Instant now) {
+      return expiresAt != null && expiresAt.isBefore(now);
+    }
+  }
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
   private final Map<String, Subscription> byId = new ConcurrentHashMap<>();
+  private final Index index = new Index();
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
   private final Thread reader;
   private volatile boolean running = true;
@@ -97,17 +110,23 @@ final class SubscriptionTable implements AutoCloseable {
     if (record.key() == null) {
       return;
     }
+    Subscription previous = byId.remove(record.key());
+    if (previous != null) {
+      index.remove(previous);
+    }
     if (record.value() == null) {
-      byId.remove(record.key());
       return;
     }
     try {
       JsonNode value = JSON.readTree(record.value());
       List<Filter> filters = Filter.parseAll(value.get("filters"));
-      byId.put(record.key(), new Subscription(record.key(), value.path("client_id").asText(),
+      Instant expiresAt = value.hasNonNull("expires_at") ? Instant.parse(value.get("expires_at").asText()) : null;
+      Subscription subscription = new Subscription(record.key(), value.path("client_id").asText(),
           value.path("schema").asText(), value.path("entity").asText(), value.path("notify_topic").asText(),
-          filters));
-    } catch (java.io.IOException | ProtocolException e) {
+          filters, expiresAt);
+      byId.put(record.key(), subscription);
+      index.add(subscription);
+    } catch (java.io.IOException | ProtocolException | java.time.format.DateTimeParseException e) {
       log.warn("Ignoring unreadable subscription {}: {}", record.key(), e.getMessage());
     }
   }
@@ -138,16 +157,93 @@ final class SubscriptionTable implements AutoCloseable {
     return topic;
   }
 
-  /** Subscriptions to one entity. */
-  List<Subscription> forEntity(String schema, String entity) {
+  /**
+   * Live subscriptions to one entity that may match one of {@code rows}: a subscription whose filters require
+   * {@code column = value} is skipped unless a row has that value there; the caller still applies every filter.
+   */
+  List<Subscription> candidates(String schema, String entity, List<Map<String, Object>> rows) {
+    return live(schema, index.candidates(entity, rows));
+  }
+
+  private List<Subscription> live(String schema, Collection<String> ids) {
     List<Subscription> matching = new ArrayList<>();
-    for (Subscription subscription : byId.values()) {
-      if (subscription.entity().equalsIgnoreCase(entity)
-          && (schema == null || subscription.schema().equalsIgnoreCase(schema))) {
+    Instant now = Instant.now();
+    for (String id : ids) {
+      Subscription subscription = byId.get(id);
+      if (subscription != null && (schema == null || subscription.schema().equalsIgnoreCase(schema))
+          && !subscription.expired(now)) {
         matching.add(subscription);
       }
     }
     return matching;
+  }
+
+  /**
+   * Subscription ids by entity and, where the filters require one column to equal one value (a lone {@code eq} in
+   * an AND group), by that column and value: with 10,000 subscriptions a change is checked against the handful that
+   * can match, not against all. Written by the table's thread, read by the task's.
+   */
+  static final class Index {
+    /** entity → ids of subscriptions without an indexable equality. */
+    private final Map<String, Set<String>> unindexed = new ConcurrentHashMap<>();
+    /** entity → column → equality key → ids. */
+    private final Map<String, Map<String, Map<String, Set<String>>>> byValue = new ConcurrentHashMap<>();
+
+    void add(Subscription subscription) {
+      String entity = subscription.entity().toLowerCase(Locale.ROOT);
+      Optional<Map.Entry<String, String>> key = key(subscription.filters());
+      if (key.isEmpty()) {
+        unindexed.computeIfAbsent(entity, e -> ConcurrentHashMap.newKeySet()).add(subscription.id());
+      } else {
+        byValue.computeIfAbsent(entity, e -> new ConcurrentHashMap<>())
+            .computeIfAbsent(key.get().getKey(), c -> new ConcurrentHashMap<>())
+            .computeIfAbsent(key.get().getValue(), v -> ConcurrentHashMap.newKeySet()).add(subscription.id());
+      }
+    }
+
+    void remove(Subscription subscription) {
+      String entity = subscription.entity().toLowerCase(Locale.ROOT);
+      Optional<Map.Entry<String, String>> key = key(subscription.filters());
+      if (key.isEmpty()) {
+        unindexed.getOrDefault(entity, Set.of()).remove(subscription.id());
+        return;
+      }
+      Map<String, Set<String>> values = byValue.getOrDefault(entity, Map.of()).get(key.get().getKey());
+      Set<String> ids = values == null ? null : values.get(key.get().getValue());
+      if (ids != null) {
+        ids.remove(subscription.id());
+      }
+    }
+
+    Collection<String> candidates(String entity, List<Map<String, Object>> rows) {
+      Set<String> ids = new HashSet<>(unindexed.getOrDefault(entity.toLowerCase(Locale.ROOT), Set.of()));
+      for (Map.Entry<String, Map<String, Set<String>>> column
+          : byValue.getOrDefault(entity.toLowerCase(Locale.ROOT), Map.of()).entrySet()) {
+        for (Map<String, Object> row : rows) {
+          if (row == null) {
+            continue;
+          }
+          FilterOperator.equalityKey(row.get(column.getKey()))
+              .map(value -> column.getValue().getOrDefault(value, Set.of()))
+              .ifPresent(ids::addAll);
+        }
+      }
+      return ids;
+    }
+
+    /** The (column, equality key) every match must have: the first AND group that is a lone indexable eq. */
+    static Optional<Map.Entry<String, String>> key(List<Filter> filters) {
+      for (List<Filter> group : Filter.groups(filters)) {
+        Filter only = group.get(0);
+        if (group.size() == 1 && only.operator() == FilterOperator.EQ) {
+          Optional<String> key = FilterOperator.equalityKey(only.value());
+          if (key.isPresent()) {
+            return Optional.of(Map.entry(only.column(), key.get()));
+          }
+        }
+      }
+      return Optional.empty();
+    }
   }
 
   Collection<Subscription> all() {

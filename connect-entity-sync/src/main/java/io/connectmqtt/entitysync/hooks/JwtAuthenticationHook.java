@@ -2,32 +2,58 @@ package io.connectmqtt.entitysync.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.RSAPublicKeySpec;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * JWT authentication (HS256): every request must carry a valid, unexpired token, in the MQTT 5 user property
- * {@code authorization} ("Bearer &lt;token&gt;") or the envelope field {@code token}. Its claims go to the context for
- * later hooks (tenant isolation, roles). Configuration: {@code entity.sync.jwt.hs256.secret}.
+ * JWT authentication: every request must carry a valid, unexpired token, in the MQTT 5 user property
+ * {@code authorization} ("Bearer &lt;token&gt;") or the envelope field {@code token}. HS256 tokens are checked with a
+ * shared secret ({@code entity.sync.jwt.hs256.secret}), RS256 tokens with the RSA keys of a JSON Web Key Set file
+ * ({@code entity.sync.jwt.jwks.file}, chosen by the token's {@code kid}, re-read when the file changes). Optional
+ * {@code iss} and {@code aud} checks. The claims go to the context for later hooks (tenant isolation, roles).
  */
 public class JwtAuthenticationHook implements RequestHook {
 
   public static final String SECRET_CONFIG = "entity.sync.jwt.hs256.secret";
+  public static final String JWKS_FILE_CONFIG = "entity.sync.jwt.jwks.file";
+  public static final String ISSUER_CONFIG = "entity.sync.jwt.issuer";
+  public static final String AUDIENCE_CONFIG = "entity.sync.jwt.audience";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private byte[] secret;
+  private Verifier verifier;
 
   @Override
   public void configure(Map<String, String> config) {
-    String value = config.get(SECRET_CONFIG);
-    if (value == null || value.length() < 32) {
-      throw new IllegalArgumentException(SECRET_CONFIG + " must be set to at least 32 characters for HS256");
+    String secret = config.get(SECRET_CONFIG);
+    if (secret != null && secret.length() < 32) {
+      throw new IllegalArgumentException(SECRET_CONFIG + " must be at least 32 characters for HS256");
     }
-    secret = value.getBytes(StandardCharsets.UTF_8);
+    String jwks = config.get(JWKS_FILE_CONFIG);
+    if ((secret == null || secret.isEmpty()) && (jwks == null || jwks.isBlank())) {
+      throw new IllegalArgumentException("The JWT hook needs " + SECRET_CONFIG + " (HS256) or " + JWKS_FILE_CONFIG
+          + " (RS256), or both");
+    }
+    verifier = new Verifier(secret == null ? null : secret.getBytes(StandardCharsets.UTF_8),
+        jwks == null || jwks.isBlank() ? null : Path.of(jwks.trim()), config.get(ISSUER_CONFIG),
+        config.get(AUDIENCE_CONFIG));
+    if (verifier.jwksFile != null) {
+      verifier.keys(); // fail at start, not at the first request, on an unreadable key set
+    }
   }
 
   @Override
@@ -38,27 +64,60 @@ public class JwtAuthenticationHook implements RequestHook {
             .map(JsonNode::asText))
         .orElseThrow(() -> HookException.forbidden("a token is required (MQTT 5 user property 'authorization' or "
             + "the 'token' field)"));
-    context.claims().putAll(verify(token, secret, System.currentTimeMillis() / 1000));
+    context.claims().putAll(verifier.verify(token, System.currentTimeMillis() / 1000));
   }
 
-  /** The claims of a valid HS256 token; throws forbidden for anything else. */
-  static Map<String, Object> verify(String token, byte[] secret, long nowSeconds) throws HookException {
-    String[] parts = token.split("\\.", -1);
-    if (parts.length != 3) {
-      throw HookException.forbidden("the token is malformed");
+  /** Checks signature, algorithm, time and, when configured, issuer and audience. */
+  static final class Verifier {
+    private final byte[] secret;
+    private final Path jwksFile;
+    private final String issuer;
+    private final String audience;
+    private Map<String, PublicKey> keys = Map.of();
+    private FileTime keysModified;
+
+    Verifier(byte[] secret, Path jwksFile, String issuer, String audience) {
+      this.secret = secret;
+      this.jwksFile = jwksFile;
+      this.issuer = issuer == null || issuer.isBlank() ? null : issuer;
+      this.audience = audience == null || audience.isBlank() ? null : audience;
     }
-    try {
-      JsonNode header = JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
-      if (!"HS256".equals(header.path("alg").asText())) {
-        throw HookException.forbidden("the token's algorithm is not accepted");
+
+    Map<String, Object> verify(String token, long nowSeconds) throws HookException {
+      String[] parts = token.split("\\.", -1);
+      if (parts.length != 3) {
+        throw HookException.forbidden("the token is malformed");
       }
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      byte[] expected = mac.doFinal((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-      if (!MessageDigest.isEqual(expected, Base64.getUrlDecoder().decode(parts[2]))) {
-        throw HookException.forbidden("the token's signature is invalid");
+      JsonNode claims;
+      try {
+        JsonNode header = JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
+        byte[] signed = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
+        byte[] signature = Base64.getUrlDecoder().decode(parts[2]);
+        String alg = header.path("alg").asText();
+        if (alg.equals("HS256") && secret != null) {
+          Mac mac = Mac.getInstance("HmacSHA256");
+          mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+          if (!MessageDigest.isEqual(mac.doFinal(signed), signature)) {
+            throw HookException.forbidden("the token's signature is invalid");
+          }
+        } else if (alg.equals("RS256") && jwksFile != null) {
+          PublicKey key = key(header.path("kid").asText(null));
+          Signature rsa = Signature.getInstance("SHA256withRSA");
+          rsa.initVerify(key);
+          rsa.update(signed);
+          if (!rsa.verify(signature)) {
+            throw HookException.forbidden("the token's signature is invalid");
+          }
+        } else {
+          // Also refuses 'none' and an RS256 token presented as HS256 with the public key as secret.
+          throw HookException.forbidden("the token's algorithm is not accepted");
+        }
+        claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+      } catch (HookException e) {
+        throw e;
+      } catch (Exception e) {
+        throw HookException.forbidden("the token is malformed");
       }
-      JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
       if (!claims.isObject()) {
         throw HookException.forbidden("the token is malformed");
       }
@@ -68,13 +127,71 @@ public class JwtAuthenticationHook implements RequestHook {
       if (claims.has("nbf") && claims.path("nbf").asLong() > nowSeconds) {
         throw HookException.forbidden("the token is not valid yet");
       }
+      if (issuer != null && !issuer.equals(claims.path("iss").asText(null))) {
+        throw HookException.forbidden("the token's issuer is not accepted");
+      }
+      if (audience != null && !audiences(claims.path("aud")).containsKey(audience)) {
+        throw HookException.forbidden("the token is not meant for this service (audience)");
+      }
       @SuppressWarnings("unchecked")
       Map<String, Object> map = JSON.convertValue(claims, Map.class);
       return map;
-    } catch (HookException e) {
-      throw e;
-    } catch (Exception e) {
-      throw HookException.forbidden("the token is malformed");
+    }
+
+    private static Map<String, Boolean> audiences(JsonNode aud) {
+      Map<String, Boolean> names = new HashMap<>();
+      if (aud.isTextual()) {
+        names.put(aud.asText(), true);
+      }
+      aud.forEach(name -> names.put(name.asText(), true));
+      return names;
+    }
+
+    private PublicKey key(String kid) throws HookException {
+      Map<String, PublicKey> current = keys();
+      if (kid != null && current.containsKey(kid)) {
+        return current.get(kid);
+      }
+      if (kid == null && current.size() == 1) {
+        return current.values().iterator().next();
+      }
+      throw HookException.forbidden("the token's key is not known");
+    }
+
+    /** The key set, read again when the file's modification time changed (key rotation). */
+    synchronized Map<String, PublicKey> keys() {
+      try {
+        FileTime modified = Files.getLastModifiedTime(jwksFile);
+        if (!modified.equals(keysModified)) {
+          keys = parse(Files.readAllBytes(jwksFile));
+          keysModified = modified;
+        }
+        return keys;
+      } catch (IOException | GeneralSecurityException e) {
+        if (keysModified == null) {
+          throw new IllegalArgumentException("Cannot read the JWKS file " + jwksFile + ": " + e.getMessage(), e);
+        }
+        return keys; // keep the last good set while the file is being rewritten
+      }
+    }
+
+    static Map<String, PublicKey> parse(byte[] jwks) throws IOException, GeneralSecurityException {
+      Map<String, PublicKey> parsed = new HashMap<>();
+      KeyFactory factory = KeyFactory.getInstance("RSA");
+      int index = 0;
+      for (JsonNode jwk : JSON.readTree(jwks).path("keys")) {
+        if (!"RSA".equals(jwk.path("kty").asText()) || jwk.path("use").asText("sig").equals("enc")) {
+          continue;
+        }
+        BigInteger modulus = new BigInteger(1, Base64.getUrlDecoder().decode(jwk.path("n").asText()));
+        BigInteger exponent = new BigInteger(1, Base64.getUrlDecoder().decode(jwk.path("e").asText()));
+        parsed.put(jwk.path("kid").asText("key-" + index++),
+            factory.generatePublic(new RSAPublicKeySpec(modulus, exponent)));
+      }
+      if (parsed.isEmpty()) {
+        throw new IOException("no RSA signing key in the key set");
+      }
+      return parsed;
     }
   }
 }

@@ -129,6 +129,25 @@ public record Filter(String column, FilterOperator operator, Object value, boole
     return true;
   }
 
+  /**
+   * Whether a row as JSON (a change event's {@code before}/{@code after}, a read reply's row) satisfies all filters;
+   * the notify sink's matcher. False for a missing row.
+   */
+  public static boolean matchesAll(List<Filter> filters, JsonNode row) {
+    Map<String, Object> values = row(row);
+    return values != null && matchesAll(filters, values);
+  }
+
+  /** A row as JSON turned into plain values, as the matcher compares them; null for anything but an object. */
+  public static Map<String, Object> row(JsonNode row) {
+    if (row == null || !row.isObject()) {
+      return null;
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> values = (Map<String, Object>) io.connectmqtt.common.JsonValues.plain(row);
+    return values;
+  }
+
   private static String abbreviate(String text) {
     return text.length() <= 40 ? text : text.substring(0, 40) + "...";
   }

@@ -85,6 +85,22 @@ public enum FilterOperator {
     };
   }
 
+  /**
+   * A key under which values that {@link #EQ} finds equal always coincide, for indexing equality filters: numbers
+   * (and text that reads as a number) by their numeric value, other text as itself. Empty for values whose equality
+   * is not that simple (null, booleans and "true"/"false" text, anything else): those are not indexed.
+   */
+  public static Optional<String> equalityKey(Object value) {
+    BigDecimal number = number(value);
+    if (number != null) {
+      return Optional.of("n:" + number.stripTrailingZeros().toPlainString());
+    }
+    if (value instanceof String text && !text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+      return Optional.of("s:" + text);
+    }
+    return Optional.empty();
+  }
+
   /** Numbers compare as numbers, booleans as booleans, everything else as text. */
   static int compare(Object actual, Object value) {
     BigDecimal a = number(actual);

@@ -1,0 +1,162 @@
+package io.connectmqtt.entitysync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.connectmqtt.sink.EntityNotifySinkConnector;
+import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MqttRecorder;
+import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.ProcessStack;
+import io.connectmqtt.testkit.ProjectLayout;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Changes made with plain SQL reach MQTT subscribers: Debezium's PostgreSQL connector (from Maven Central, on the
+ * same worker's plugin.path as our plugins) captures them from the embedded PostgreSQL through logical decoding, and
+ * the notify sink matches them against subscriptions made over MQTT through entity sync.
+ */
+class CdcNotifyIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static HiveMqBroker hivemq;
+  private static PostgresDatabase postgres;
+  private static ProcessStack stack;
+
+  @BeforeAll
+  static void start() throws Exception {
+    hivemq = HiveMqBroker.start();
+    postgres = PostgresDatabase.start();
+    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
+      statement.execute("create table public.users (id serial primary key, name varchar(50), status varchar(20), "
+          + "score numeric(6,2))");
+      // Without it an update's "before" and a delete's row carry only the key, and filters cannot match them.
+      statement.execute("alter table public.users replica identity full");
+    }
+    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync"),
+        ProjectLayout.pluginDirectory("connect-mqtt-sink"), ProjectLayout.debeziumPluginDirectory()), Map.of());
+    stack.topics().createCompacted("entity-subscriptions");
+    stack.topics().create("cdc.public.users", 1);
+
+    Map<String, String> sync = new HashMap<>();
+    sync.put("connector.class", EntitySyncConnector.class.getName());
+    sync.put("mqtt.server.uris", hivemq.uri());
+    sync.put("database.url", postgres.jdbcUrl());
+    sync.put("database.user", "postgres");
+    sync.put("entities", "public.users");
+    sync.put("entity.sync.changes.topic", "entity-changes");
+    sync.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    sync.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    sync.put("value.converter.schemas.enable", "false");
+    stack.rest().createOrReplace("sync", sync);
+
+    Map<String, String> debezium = new HashMap<>();
+    debezium.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+    debezium.put("plugin.name", "pgoutput");
+    debezium.put("database.hostname", "127.0.0.1");
+    debezium.put("database.port", String.valueOf(postgres.port()));
+    debezium.put("database.user", "postgres");
+    debezium.put("database.password", "postgres");
+    debezium.put("database.dbname", "postgres");
+    debezium.put("topic.prefix", "cdc");
+    debezium.put("table.include.list", "public.users");
+    debezium.put("slot.name", "connect_mqtt_cdc");
+    debezium.put("publication.name", "connect_mqtt_cdc");
+    debezium.put("publication.autocreate.mode", "filtered");
+    debezium.put("snapshot.mode", "no_data");
+    debezium.put("decimal.handling.mode", "double");
+    debezium.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+    debezium.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    debezium.put("value.converter.schemas.enable", "true");
+    stack.rest().createOrReplace("cdc", debezium);
+
+    // Debezium's topic is the notify sink's only change source here: every change, whoever made it, once.
+    Map<String, String> notify = new HashMap<>();
+    notify.put("connector.class", EntityNotifySinkConnector.class.getName());
+    notify.put("topics", "cdc.public.users");
+    notify.put("mqtt.server.uris", hivemq.uri());
+    notify.put("entity.notify.subscriptions.bootstrap.servers", stack.bootstrapServers());
+    notify.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    notify.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    notify.put("value.converter.schemas.enable", "false");
+    notify.put("consumer.override.auto.offset.reset", "earliest");
+    stack.rest().createOrReplace("notify", notify);
+    for (String name : List.of("sync", "cdc", "notify")) {
+      stack.rest().awaitRunning(name, 1, Duration.ofSeconds(120));
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+    if (hivemq != null) {
+      hivemq.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Test
+  void rowsChangedWithPlainSqlNotifyTheMatchingSubscribers() throws Exception {
+    try (ProtocolClient alice = new ProtocolClient(hivemq.port(), "spec", "alice");
+        ProtocolClient bob = new ProtocolClient(hivemq.port(), "spec", "bob");
+        MqttRecorder aliceInbox = MqttRecorder.subscribe("alice-inbox", hivemq.port(), "spec/alice/notify/#");
+        MqttRecorder bobInbox = MqttRecorder.subscribe("bob-inbox", hivemq.port(), "spec/bob/notify/#")) {
+      JsonNode active = alice.send("{\"id\":\"s1\",\"type\":\"subscription\",\"operation\":\"subscribe\","
+          + "\"entity\":\"users\",\"options\":{\"filters\":[{\"column\":\"status\",\"operator\":\"eq\","
+          + "\"value\":\"active\"}]}}", "s1");
+      assertThat(active.path("success").asBoolean()).as(active.toString()).isTrue();
+      JsonNode highScores = bob.send("{\"id\":\"s2\",\"type\":\"subscription\",\"operation\":\"subscribe\","
+          + "\"entity\":\"users\",\"options\":{\"filters\":[{\"column\":\"score\",\"operator\":\"gte\","
+          + "\"value\":90}]}}", "s2");
+      assertThat(highScores.path("success").asBoolean()).as(highScores.toString()).isTrue();
+      Thread.sleep(1_000);
+
+      try (Connection connection = postgres.connection(); Statement sql = connection.createStatement()) {
+        sql.execute("insert into public.users (id, name, status, score) values (1, 'Ann', 'active', 95.5)");
+        sql.execute("insert into public.users (id, name, status, score) values (2, 'Ivo', 'inactive', 40)");
+        sql.execute("update public.users set status = 'active' where id = 2");
+        sql.execute("update public.users set status = 'inactive', score = 20 where id = 1");
+        sql.execute("update public.users set name = 'Ann B.' where id = 1");
+        sql.execute("delete from public.users where id = 2");
+      }
+
+      // alice (status = active): create Ann, update Ivo into the filter, update Ann out of it, delete Ivo.
+      aliceInbox.awaitAtLeast(4, Duration.ofSeconds(60));
+      // bob (score >= 90): create Ann, update Ann out of the filter (95.5 before).
+      bobInbox.awaitAtLeast(2, Duration.ofSeconds(30));
+      Thread.sleep(2_000);
+      assertThat(summaries(aliceInbox.received())).containsExactly("create:Ann:active", "update:Ivo:active",
+          "update:Ann:inactive", "delete:Ivo:active");
+      assertThat(summaries(bobInbox.received())).containsExactly("create:Ann:active", "update:Ann:inactive");
+      JsonNode first = JSON.readTree(aliceInbox.received().get(0).getPayloadAsBytes());
+      assertThat(first.path("subscription_id").asText()).isEqualTo(active.path("data").path("subscription_id").asText());
+      assertThat(first.path("schema").asText()).isEqualTo("public");
+      assertThat(first.path("data").path("score").asDouble()).isEqualTo(95.5);
+    }
+  }
+
+  private static List<String> summaries(List<Mqtt5Publish> notifications) throws Exception {
+    List<String> seen = new ArrayList<>();
+    for (Mqtt5Publish publish : notifications) {
+      JsonNode n = JSON.readTree(publish.getPayloadAsBytes());
+      seen.add(n.path("operation").asText() + ":" + n.path("data").path("name").asText() + ":"
+          + n.path("data").path("status").asText());
+    }
+    return seen;
+  }
+}
