@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Load drivers (not timed tests): build, then measure a connector beside the raw ceiling of the same broker in the
 # same run, and write the results into docs/benchmarks.md.
-#   ./bench.sh [source] --messages=200000 --publishers=2 --payload=1024 --rate=10000 --rate-seconds=20 --tasks=1
+#   ./bench.sh [source] --messages=300000 --publishers=2 --payload=1024 --rate=10000 --rate-seconds=20 --tasks=1 --broker-window=1000
 #   ./bench.sh sink --messages=100000 --payload=1024 --rate=5000 --rate-seconds=20
 #   ./bench.sh entity-sync --seconds=10 --tasks=1
+#   ./bench.sh notify --subscriptions=10000 --matches=10 --rates=20,100 --rate-seconds=20 --burst=3000
 # --connector.<key>=<value> adds a key to the connector's config.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,8 +14,9 @@ case "${1:-}" in
   source) shift ;;
   sink) main=io.connectmqtt.bench.SinkBenchmark; shift ;;
   entity-sync) main=io.connectmqtt.bench.EntitySyncBenchmark; shift ;;
+  notify) main=io.connectmqtt.bench.NotifyBenchmark; shift ;;
 esac
 mkdir -p connect-mqtt-bench/target/bench-tmp
-exec java -Xmx2g -Dlogback.configurationFile=logback-demo.xml -Djava.io.tmpdir="$PWD/connect-mqtt-bench/target/bench-tmp" \
+exec java -Xmx2g -XX:MaxGCPauseMillis=20 -Dlogback.configurationFile=logback-demo.xml -Djava.io.tmpdir="$PWD/connect-mqtt-bench/target/bench-tmp" \
   -cp "connect-mqtt-bench/target/classes:$(cat connect-mqtt-bench/target/classpath.txt)" \
   "$main" "$@"

@@ -60,6 +60,7 @@ public final class EntitySyncBenchmark {
   private static final class LoopClient {
     final Mqtt5AsyncClient client;
     final String cid;
+    volatile String prefix = "spec";
     volatile CompletableFuture<byte[]> pending;
 
     LoopClient(int port, String cid) {
@@ -74,13 +75,39 @@ public final class EntitySyncBenchmark {
       });
       client.connect().join();
       client.subscribeWith().topicFilter("spec/" + cid + "/response").qos(MqttQos.AT_LEAST_ONCE).send().join();
+      client.subscribeWith().topicFilter("echo/" + cid + "/response").qos(MqttQos.AT_LEAST_ONCE).send().join();
     }
 
     byte[] call(String request) throws Exception {
       pending = new CompletableFuture<>();
-      client.publishWith().topic("spec/" + cid + "/request").qos(MqttQos.AT_LEAST_ONCE)
+      client.publishWith().topic(prefix + "/" + cid + "/request").qos(MqttQos.AT_LEAST_ONCE)
           .payload(request.getBytes(StandardCharsets.UTF_8)).send();
       return pending.get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The request/reply ceiling of this broker and machine: a responder in this JVM that answers every request on
+   * echo/+/request at once (QoS 1, like the connector), with no database and no Kafka.
+   */
+  private static Mqtt5AsyncClient echoResponder(int port) {
+    Mqtt5AsyncClient responder = MqttClient.builder().useMqttVersion5().identifier("bench-echo")
+        .serverHost("127.0.0.1").serverPort(port).buildAsync();
+    responder.connectWith().restrictions().receiveMaximum(1000).applyRestrictions().send().join();
+    responder.subscribeWith().topicFilter("echo/+/request").qos(MqttQos.AT_LEAST_ONCE).callback(request -> {
+      String cid = request.getTopic().getLevels().get(1);
+      responder.publishWith().topic("echo/" + cid + "/response").qos(MqttQos.AT_LEAST_ONCE)
+          .payload(request.getPayloadAsBytes()).send();
+    }).send().join();
+    return responder;
+  }
+
+  private Result echoPhase(List<LoopClient> clients) throws Exception {
+    clients.forEach(c -> c.prefix = "echo");
+    try {
+      return phase(clients, "echo", false);
+    } finally {
+      clients.forEach(c -> c.prefix = "spec");
     }
   }
 
@@ -104,7 +131,7 @@ public final class EntitySyncBenchmark {
           long sent = System.nanoTime();
           try {
             String reply = new String(client.call(request), StandardCharsets.UTF_8);
-            if (!reply.contains("\"success\":true")) {
+            if (!name.equals("echo") && !reply.contains("\"success\":true")) {
               errors.incrementAndGet();
             }
             latency.record((System.nanoTime() - sent) / 1_000);
@@ -150,13 +177,16 @@ public final class EntitySyncBenchmark {
       Thread.sleep(2_000);
       List<Result> results = new ArrayList<>();
       List<LoopClient> clients = new ArrayList<>();
+      Mqtt5AsyncClient echo = echoResponder(broker.port());
       for (int count : List.of(1, 10, 50)) {
         while (clients.size() < count) {
           clients.add(new LoopClient(broker.port(), "bench-" + clients.size()));
         }
+        results.add(echoPhase(clients));
         results.add(phase(clients, "reads", false));
         results.add(phase(clients, "writes", true));
       }
+      echo.disconnect();
       StringBuilder report = new StringBuilder("<!-- entity-sync-benchmark:start -->\n## Entity sync\n\n");
       report.append(String.format(Locale.ROOT, "Run on %s, %d cores, Java %s. Command: `./bench.sh entity-sync%s`%n%n",
           LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
@@ -164,7 +194,9 @@ public final class EntitySyncBenchmark {
       report.append(String.format(Locale.ROOT, "PostgreSQL (embedded, 10,000 rows), HiveMQ CE, Kafka and a Connect "
           + "worker as separate JVMs, `tasks.max=%d`. Each client sends its next request when the reply to the "
           + "previous one arrived; latency is request publish → reply receipt. Reads by primary key; writes are "
-          + "creates (each with its change event in Kafka and its request id recorded in the same transaction).%n%n",
+          + "creates (each with its change event in Kafka and its request id recorded in the same transaction). "
+          + "*echo* is the ceiling of request/reply over this broker on this machine in the same run: a responder "
+          + "that answers at once, without database or Kafka.%n%n",
           tasks));
       report.append("| Operation | Clients | Requests | Per second | p50 (ms) | p99 (ms) | Errors |\n");
       report.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");

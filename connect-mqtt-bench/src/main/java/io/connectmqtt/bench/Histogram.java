@@ -15,12 +15,18 @@ final class Histogram {
   }
 
   synchronized double percentileMillis(double percentile) {
-    if (size == 0) {
+    return percentileMillisSince(0, percentile);
+  }
+
+  /** The percentile of the values recorded after the first {@code from}. */
+  synchronized double percentileMillisSince(int from, double percentile) {
+    int count = size - from;
+    if (count <= 0) {
       return Double.NaN;
     }
-    long[] sorted = Arrays.copyOf(values, size);
+    long[] sorted = Arrays.copyOfRange(values, from, size);
     Arrays.sort(sorted);
-    int index = (int) Math.min(size - 1, Math.ceil(percentile / 100.0 * size) - 1);
+    int index = (int) Math.min(count - 1, Math.ceil(percentile / 100.0 * count) - 1);
     return sorted[Math.max(0, index)] / 1000.0;
   }
 

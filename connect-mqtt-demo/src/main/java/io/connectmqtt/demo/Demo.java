@@ -29,6 +29,7 @@ import java.util.stream.Stream;
  */
 public final class Demo {
 
+  static final String TOPIC_PREFIX = "spec";
   private final Options options;
   private final PrintStream out;
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -39,9 +40,11 @@ public final class Demo {
   private SensorFleet fleet;
   private KafkaTail tail;
   private Thread tailThread;
+  private MqttActivity activity;
+  private WebServer web;
 
-  record Options(int mqttPort, int websocketPort, int kafkaPort, int connectPort, int durationSeconds,
-      int devicesPerSite, int ratePerDevice) {
+  record Options(int mqttPort, int websocketPort, int kafkaPort, int connectPort, int httpPort, int durationSeconds,
+      int devicesPerSite, int ratePerDevice, String dashboard) {
 
     static Options parse(String[] args) {
       Map<String, String> values = new TreeMap<>();
@@ -56,19 +59,25 @@ public final class Demo {
           port(values.remove("mqtt-ws-port"), 8000),
           port(values.remove("kafka-port"), 9092),
           port(values.remove("connect-port"), 8083),
+          port(values.remove("http-port"), 8080),
           Integer.parseInt(values.getOrDefault("duration", "0")),
           Integer.parseInt(values.getOrDefault("devices-per-site", "3")),
-          Integer.parseInt(values.getOrDefault("rate", "2")));
-      values.keySet().removeAll(List.of("duration", "devices-per-site", "rate"));
+          Integer.parseInt(values.getOrDefault("rate", "2")),
+          values.getOrDefault("dashboard", "auto"));
+      values.keySet().removeAll(List.of("duration", "devices-per-site", "rate", "dashboard"));
       if (!values.isEmpty()) {
         throw new IllegalArgumentException("Unknown options " + values.keySet() + "; known: --mqtt-port, "
-            + "--mqtt-ws-port, --kafka-port, --connect-port, --duration, --devices-per-site, --rate");
+            + "--mqtt-ws-port, --kafka-port, --connect-port, --http-port, --duration, --devices-per-site, --rate, "
+            + "--dashboard=auto|on|off");
+      }
+      if (!List.of("auto", "on", "off").contains(options.dashboard())) {
+        throw new IllegalArgumentException("--dashboard is auto, on or off, not '" + options.dashboard() + "'");
       }
       return options;
     }
 
     /** The requested port; by default the usual one, or a free one when that is taken. */
-    private static int port(String requested, int usual) {
+    static int port(String requested, int usual) {
       if (requested != null) {
         return Integer.parseInt(requested);
       }
@@ -105,11 +114,16 @@ public final class Demo {
     out.println("[2/4] Starting Kafka on 127.0.0.1:" + options.kafkaPort() + " and a Connect worker on "
         + options.connectPort() + " with plugin.path=" + pluginPath);
     stack = ProcessStack.start(pluginPath, Map.of("MQTT_SERVER_URIS", hivemq.uri(),
-        "DATABASE_URL", postgres.jdbcUrl(), "DATABASE_USER", "postgres", "DATABASE_PASSWORD", "postgres",
+        "DATABASE_URL", postgres.jdbcUrl(), "DATABASE_HOST", "127.0.0.1",
+        "DATABASE_PORT", String.valueOf(postgres.port()), "DATABASE_NAME", "postgres",
+        "DATABASE_USER", "postgres", "DATABASE_PASSWORD", "postgres",
         "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + options.kafkaPort()),
         options.kafkaPort(), options.connectPort(), "1g");
-    // The notify sink reads the compacted subscriptions topic from its first start: create both up front.
-    stack.topics().create("entity-changes", 3);
+    // The notify sink reads the compacted subscriptions topic and Debezium's change topics from its first start:
+    // create them up front (as docker-compose and the Strimzi manifests do).
+    for (String topic : List.of("entity-changes", "cdc.public.users", "cdc.public.devices")) {
+      stack.topics().create(topic, 3);
+    }
     stack.topics().createCompacted("entity-subscriptions");
     ConnectRest rest = stack.rest();
     out.println("[3/4] Registering connectors from config/ over REST at " + rest.baseUrl());
@@ -120,40 +134,54 @@ public final class Demo {
     }
     out.printf("all connectors RUNNING (%d) after %.1f s%n", connectors.size(),
         (System.nanoTime() - started) / 1e9);
-    printHowToConnect();
+    web = WebServer.start(options.httpPort(), options.websocketPort(), TOPIC_PREFIX);
+    List<String> howToConnect = howToConnect();
+    out.println();
+    out.println("Try it:");
+    howToConnect.forEach(out::println);
+    out.println();
 
+    boolean terminal = options.dashboard().equals("on")
+        || options.dashboard().equals("auto") && System.console() != null;
     out.println("[4/4] Starting the sensor fleet: " + SensorFleet.SITES.size() * options.devicesPerSite()
         + " devices, " + options.ratePerDevice() + " msg/s each. Ctrl-C stops everything.");
     fleet = new SensorFleet(options.mqttPort(), options.devicesPerSite());
     fleet.start(options.ratePerDevice());
-    tail = new KafkaTail(stack.bootstrapServers(), out);
+    activity = new MqttActivity(options.mqttPort(), TOPIC_PREFIX);
+    tail = new KafkaTail(stack.bootstrapServers(), terminal ? null : out);
     tailThread = new Thread(tail, "kafka-tail");
     tailThread.setDaemon(true);
     tailThread.start();
+    Dashboard dashboard = new Dashboard(out, terminal, rest, connectors, fleet, tail, activity, howToConnect);
 
     long deadline = options.durationSeconds() > 0
         ? System.nanoTime() + TimeUnit.SECONDS.toNanos(options.durationSeconds()) : Long.MAX_VALUE;
     while (!stopping.get() && System.nanoTime() < deadline) {
-      if (stopped.await(5, TimeUnit.SECONDS)) {
+      if (stopped.await(dashboard.periodMillis(), TimeUnit.MILLISECONDS)) {
         break;
       }
-      printSummary(rest, connectors);
+      dashboard.refresh();
     }
     stop();
     return 0;
   }
 
-  private void createDemoSchema() throws java.sql.SQLException {
+  /** The same schema file docker-compose gives PostgreSQL, so both demos serve the same tables. */
+  private void createDemoSchema() throws java.sql.SQLException, IOException {
+    String script = Files.readString(ProjectLayout.root().resolve("docker/postgres/demo-schema.sql"))
+        .replaceAll("(?m)^--.*$", "");
     try (java.sql.Connection connection = postgres.connection();
         java.sql.Statement statement = connection.createStatement()) {
-      statement.execute("create table if not exists public.users (id serial primary key, name varchar(100) not null, "
-          + "email varchar(200) unique, status varchar(20) default 'active', created_at timestamp default now())");
-      statement.execute("create table if not exists public.devices (id varchar(64) primary key, "
-          + "owner_id integer references public.users(id), site varchar(50), firmware varchar(20), "
-          + "last_seen timestamp)");
-      statement.execute("insert into public.users (name, email) values ('Ada', 'ada@example.com'), "
-          + "('Grace', 'grace@example.com') on conflict do nothing");
+      for (String sql : script.split(";")) {
+        if (!sql.isBlank()) {
+          statement.execute(sql);
+        }
+      }
     }
+  }
+
+  int postgresPort() {
+    return postgres.port();
   }
 
   private static List<Path> pluginDirectories() throws IOException {
@@ -185,34 +213,19 @@ public final class Demo {
     return names;
   }
 
-  private void printHowToConnect() {
-    out.println();
-    out.println("Try it:");
-    out.printf("  mosquitto_sub -h 127.0.0.1 -p %d -t 'demo/sensors/#' -v%n", options.mqttPort());
-    out.printf("  mosquitto_pub -h 127.0.0.1 -p %d -t demo/sensors/home/me/temperature -m '{\"value\":21}'%n",
-        options.mqttPort());
-    out.printf("  kcat -b %s -C -t iot.temperature -f '%%t %%k %%h %%s\\n'%n", stack.bootstrapServers());
-    out.printf("  curl -s %s/connectors/mqtt-source/status%n", stack.rest().baseUrl());
-    out.printf("  MQTT over WebSocket (browsers, mqtt.js): ws://127.0.0.1:%d/mqtt%n", options.websocketPort());
-    out.printf("  mosquitto_sub -h 127.0.0.1 -p %d -t 'spec/me/response' -v &%n", options.mqttPort());
-    out.printf("  mosquitto_pub -h 127.0.0.1 -p %d -t spec/me/request -m "
-        + "'{\"id\":\"1\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"users\"}'%n",
-        options.mqttPort());
-    out.println();
-  }
-
-  private void printSummary(ConnectRest rest, List<String> connectors) {
-    StringBuilder states = new StringBuilder();
-    for (String name : connectors) {
-      try {
-        states.append(name).append('=').append(rest.status(name).path("tasks").path(0).path("state").asText("?"))
-            .append(' ');
-      } catch (RuntimeException e) {
-        states.append(name).append("=unreachable ");
-      }
-    }
-    out.printf("== published %d MQTT messages | in Kafka %d %s | %s%n", fleet.published(), tail.total(),
-        new TreeMap<>(tail.perTopic()), states.toString().trim());
+  private List<String> howToConnect() {
+    int mqtt = options.mqttPort();
+    return List.of(
+        "  browser (live users table over MQTT/WebSocket): http://127.0.0.1:" + web.port() + "/",
+        "  mosquitto_sub -h 127.0.0.1 -p " + mqtt + " -t 'demo/#' -v",
+        "  mosquitto_pub -h 127.0.0.1 -p " + mqtt + " -t demo/sensors/home/me/temperature -m '{\"value\":21}'",
+        "  kcat -b " + stack.bootstrapServers() + " -C -t iot.temperature -f '%t %k %h %s\\n'",
+        "  curl -s " + stack.rest().baseUrl() + "/connectors?expand=status",
+        "  MQTT over WebSocket (mqtt.js): ws://127.0.0.1:" + options.websocketPort() + "/mqtt",
+        "  mosquitto_sub -h 127.0.0.1 -p " + mqtt + " -t 'spec/me/#' -v &",
+        "  mosquitto_pub -h 127.0.0.1 -p " + mqtt + " -t spec/me/request -m "
+            + "'{\"id\":\"1\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"users\"}'",
+        "  PostgreSQL: psql postgresql://postgres:postgres@127.0.0.1:" + postgres.port() + "/postgres");
   }
 
   /** Stops the fleet, then Connect (waiting for it), then Kafka, then HiveMQ. Safe to call twice. */
@@ -227,8 +240,14 @@ public final class Demo {
     }
     out.println("Stopping: sensor fleet, Connect worker, Kafka, HiveMQ ...");
     try {
+      if (web != null) {
+        web.close();
+      }
       if (fleet != null) {
         fleet.close();
+      }
+      if (activity != null) {
+        activity.close();
       }
       if (tail != null) {
         tail.close();

@@ -15,7 +15,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Follows the iot.* topics and prints a sample of what arrives, with its headers, plus counts per topic. */
+/**
+ * Follows the iot.* topics and the change topics: counts per topic (the total counts the sensor topics only), MQTT-publish-to-Kafka-consumer latency (from the readings' {@code ts}),
+ * and a sample of what arrives with its headers, printed (plain mode) or kept for the dashboard.
+ */
 final class KafkaTail implements Runnable, AutoCloseable {
 
   private final String bootstrapServers;
@@ -23,8 +26,12 @@ final class KafkaTail implements Runnable, AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Map<String, AtomicLong> perTopic = new ConcurrentHashMap<>();
   private final AtomicLong total = new AtomicLong();
+  private static final Pattern TIMESTAMP = Pattern.compile("\"ts\":(\\d{13})");
+  final LatencyWindow latency = new LatencyWindow();
+  private volatile String lastSample = "";
   private long lastPrinted;
 
+  /** {@code out} null: keep samples for the dashboard instead of printing them. */
   KafkaTail(String bootstrapServers, PrintStream out) {
     this.bootstrapServers = bootstrapServers;
     this.out = out;
@@ -40,16 +47,29 @@ final class KafkaTail implements Runnable, AutoCloseable {
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-      consumer.subscribe(Pattern.compile("iot\\..*"));
+      // The sensor topics, and the entity change events of entity sync and of Debezium (CDC).
+      consumer.subscribe(Pattern.compile("iot\\..*|entity-changes|cdc\\..*"));
       while (running.get()) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           perTopic.computeIfAbsent(record.topic(), t -> new AtomicLong()).incrementAndGet();
-          total.incrementAndGet();
+          if (record.topic().startsWith("iot.")) {
+            total.incrementAndGet();
+          }
+          recordLatency(record);
           maybePrint(record);
         }
       }
     } catch (org.apache.kafka.common.errors.InterruptException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private void recordLatency(ConsumerRecord<byte[], byte[]> record) {
+    if (record.value() != null && record.value().length < 512) {
+      var matcher = TIMESTAMP.matcher(new String(record.value(), StandardCharsets.UTF_8));
+      if (matcher.find()) {
+        latency.record(System.currentTimeMillis() - Long.parseLong(matcher.group(1)));
+      }
     }
   }
 
@@ -67,9 +87,18 @@ final class KafkaTail implements Runnable, AutoCloseable {
             .append(new String(header.value(), StandardCharsets.UTF_8));
       }
     }
-    out.printf("  %-18s p%d@%-6d key=%s%n    value=%s%n    headers:%s%n", record.topic(), record.partition(),
-        record.offset(), record.key() == null ? "null" : new String(record.key(), StandardCharsets.UTF_8),
-        new String(record.value(), StandardCharsets.UTF_8), headers);
+    String sample = String.format("  %-18s p%d@%-6d key=%s%n    value=%s%n    headers:%s%n", record.topic(),
+        record.partition(), record.offset(),
+        record.key() == null ? "null" : new String(record.key(), StandardCharsets.UTF_8),
+        record.value() == null ? "null" : new String(record.value(), StandardCharsets.UTF_8), headers);
+    if (out != null) {
+      out.print(sample);
+    }
+    lastSample = sample;
+  }
+
+  String lastSample() {
+    return lastSample;
   }
 
   long total() {

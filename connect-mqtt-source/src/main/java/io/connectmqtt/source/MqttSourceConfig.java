@@ -54,7 +54,7 @@ public final class MqttSourceConfig extends AbstractConfig {
   public static final String ERRORS_TOLERANCE_CONFIG = "errors.tolerance";
 
   /** Set by the connector for each task. */
-  static final String TASK_INDEX_CONFIG = "task.index";
+  static final String TASK_INDEX_CONFIG = io.connectmqtt.common.TaskConfigs.TASK_INDEX;
   /** The filters one task subscribes to, as the connector assigned them (with $share/ where shared). */
   static final String TASK_FILTERS_CONFIG = "task.filters";
   /** NUL never occurs in an MQTT topic filter. */
@@ -202,9 +202,7 @@ public final class MqttSourceConfig extends AbstractConfig {
   }
 
   String sharedGroup(String connectorName) {
-    String group = getString(SHARED_GROUP_CONFIG);
-    String raw = group == null || group.isBlank() ? connectorName : group;
-    return raw.replaceAll("[^A-Za-z0-9_-]", "_");
+    return TopicFilters.sharedGroup(getString(SHARED_GROUP_CONFIG), connectorName);
   }
 
   static final class TopicFiltersValidator implements ConfigDef.Validator {

@@ -52,14 +52,8 @@ public class MqttSourceConnector extends SourceConnector {
   public List<Map<String, String>> taskConfigs(int maxTasks) {
     List<List<String>> assignments = assignFilters(new MqttSourceConfig(props), props.getOrDefault("name",
         "mqtt-source"), maxTasks);
-    List<Map<String, String>> configs = new ArrayList<>(assignments.size());
-    for (int i = 0; i < assignments.size(); i++) {
-      Map<String, String> taskProps = new HashMap<>(props);
-      taskProps.put(MqttSourceConfig.TASK_INDEX_CONFIG, Integer.toString(i));
-      taskProps.put(MqttSourceConfig.TASK_FILTERS_CONFIG, String.join(MqttSourceConfig.FILTER_SEPARATOR, assignments.get(i)));
-      configs.add(taskProps);
-    }
-    return configs;
+    return io.connectmqtt.common.TaskConfigs.indexed(props, assignments.size(), i -> Map.of(
+        MqttSourceConfig.TASK_FILTERS_CONFIG, String.join(MqttSourceConfig.FILTER_SEPARATOR, assignments.get(i))));
   }
 
   /**

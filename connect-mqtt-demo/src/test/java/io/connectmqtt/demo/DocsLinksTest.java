@@ -1,0 +1,73 @@
+package io.connectmqtt.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.connectmqtt.testkit.ProjectLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Every relative link in the README, docs/, examples/ and docker/ Markdown leads to a file, and to a heading. */
+class DocsLinksTest {
+
+  private static final Path ROOT = ProjectLayout.root();
+  private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
+  private static final Pattern HEADING = Pattern.compile("(?m)^#{1,6} (.+)$");
+
+  @Test
+  void everyRelativeLinkResolves() throws IOException {
+    List<Path> pages = new ArrayList<>(List.of(ROOT.resolve("README.md")));
+    for (String folder : List.of("docs", "examples", "docker")) {
+      try (Stream<Path> files = Files.walk(ROOT.resolve(folder))) {
+        files.filter(f -> f.toString().endsWith(".md") && !f.toString().contains("node_modules")).forEach(pages::add);
+      }
+    }
+    List<String> broken = new ArrayList<>();
+    int checked = 0;
+    for (Path page : pages) {
+      Matcher link = LINK.matcher(Files.readString(page));
+      while (link.find()) {
+        String target = link.group(1);
+        if (target.matches("[a-z]+:.*")) {
+          continue;
+        }
+        checked++;
+        String file = target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
+        String anchor = target.contains("#") ? target.substring(target.indexOf('#') + 1) : null;
+        Path resolved = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
+        if (!Files.exists(resolved)) {
+          broken.add(ROOT.relativize(page) + ": " + target + " (no such file)");
+        } else if (anchor != null && resolved.toString().endsWith(".md") && !anchors(resolved).contains(anchor)) {
+          broken.add(ROOT.relativize(page) + ": " + target + " (no such heading)");
+        }
+      }
+    }
+    assertThat(checked).isGreaterThan(30);
+    assertThat(broken).isEmpty();
+  }
+
+  /** GitHub's heading anchors: lower case, punctuation dropped, spaces to '-'. */
+  private static Set<String> anchors(Path page) throws IOException {
+    Set<String> anchors = new HashSet<>();
+    Matcher heading = HEADING.matcher(Files.readString(page));
+    while (heading.find()) {
+      anchors.add(heading.group(1).trim().toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "")
+          .replace(' ', '-'));
+    }
+    return anchors;
+  }
+
+  @Test
+  void theQuickstartScreenshotIsKept() {
+    assertThat(ROOT.resolve("docs/images/live-users.png")).isNotEmptyFile();
+  }
+}
