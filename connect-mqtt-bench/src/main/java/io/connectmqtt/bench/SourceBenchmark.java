@@ -41,9 +41,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <p>Phases: (1) raw ceiling: N publishers at full speed, 1 KB QoS 1, into a plain HiveMQ-client subscriber;
  * (2) the connector (separate Connect JVM, plugin from plugin.path) with the same load, into Kafka; (3) and (4) the
- * same at a fixed offered rate, for latency. Latency is publish → subscriber receipt for the raw subscriber and
- * publish → Kafka log append time for the connector. The task's heap is the worker's live heap under load minus
- * its live heap before the connector started (full GC before each reading, via jcmd).
+ * same at a fixed offered rate, for latency; (5) the connector at the fixed rate again, for its heap. Each path gets
+ * a warm-up load first (not measured), so JIT compilation is not counted against either side. Latency is publish →
+ * subscriber receipt for the raw subscriber and publish → Kafka log append time for the connector. The task's heap
+ * is the worker's live heap under load minus its live heap before the connector started: each reading forces a full
+ * GC through jcmd, so it has a phase of its own and never distorts a latency.
  */
 public final class SourceBenchmark {
 
@@ -53,11 +55,14 @@ public final class SourceBenchmark {
   private final int rate;
   private final int rateSeconds;
   private final int tasks;
+  private final int warmup;
+  private final int repeats;
+  private long nextSequence;
+  private static final long SLOW_MILLIS = 8;
   /** HiveMQ CE's outgoing in-flight window per subscriber (its fixed default: 50). */
   private final int brokerWindow;
   private final Map<String, String> connectorOverrides = new HashMap<>();
   private final StringBuilder report = new StringBuilder();
-  private long consumedBefore;
 
   private SourceBenchmark(Map<String, String> options) {
     messages = Integer.parseInt(options.getOrDefault("messages", "300000"));
@@ -66,6 +71,8 @@ public final class SourceBenchmark {
     rate = Integer.parseInt(options.getOrDefault("rate", "10000"));
     rateSeconds = Integer.parseInt(options.getOrDefault("rate-seconds", "20"));
     tasks = Integer.parseInt(options.getOrDefault("tasks", "1"));
+    warmup = Integer.parseInt(options.getOrDefault("warmup", "50000"));
+    repeats = Integer.parseInt(options.getOrDefault("repeats", "3"));
     brokerWindow = Integer.parseInt(options.getOrDefault("broker-window", "1000"));
     options.forEach((key, value) -> {
       if (key.startsWith("connector.")) {
@@ -74,9 +81,18 @@ public final class SourceBenchmark {
     });
   }
 
-  record Result(String name, long messages, double seconds, double p50, double p99, long lost) {
+  /** One phase; {@code cpu}: CPU µs per message of the benchmark JVM (HiveMQ, publishers) / Kafka / Connect. */
+  record Result(String name, long messages, double seconds, double p50, double p99, long lost, String cpu) {
+    Result(String name, long messages, double seconds, double p50, double p99, long lost) {
+      this(name, messages, seconds, p50, p99, lost, "");
+    }
+
     double throughput() {
       return messages / seconds;
+    }
+
+    Result withCpu(String cpu) {
+      return new Result(name, messages, seconds, p50, p99, lost, cpu);
     }
   }
 
@@ -99,20 +115,97 @@ public final class SourceBenchmark {
         ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
             Map.of(), Ports.free(), Ports.free(), "1g")) {
       createTopic(stack.bootstrapServers(), "bench.source", 3);
-      Result rawMax = raw(broker, 0, messages, 0, "raw subscriber, full speed");
+      createTopic(stack.bootstrapServers(), "bench.bridge", 3);
+      if (warmup > 0) {
+        raw(broker, next(warmup), warmup, 0, "warm-up: raw subscriber");
+      }
       long idleHeap = liveHeapKb(stack.connectPid());
       startConnector(stack, broker);
-      Result connectorMax = connector(stack, broker, 0, messages, 0, "connector, full speed");
+      List<Result> fullSpeed = new ArrayList<>();
+      List<Result> rawRuns = new ArrayList<>();
+      List<Result> connectorRuns = new ArrayList<>();
+      List<Result> bridgeRuns = new ArrayList<>();
+      try (PlainBridge bridge = new PlainBridge(stack.bootstrapServers(), broker.port(), "bench/bridge/#",
+          "bench.bridge", Math.min(brokerWindow, 65_535))) {
+        if (warmup > 0) {
+          connector(stack, broker, next(warmup), warmup, 0, "warm-up: connector");
+          bridge(stack, broker, next(warmup), warmup, "warm-up: plain bridge");
+        }
+        // Full-speed figures on a shared 2-core machine move by ±30 % from run to run: the three paths alternate,
+        // and ratios are taken between medians.
+        for (int run = 1; run <= repeats; run++) {
+          String suffix = repeats > 1 ? " (run " + run + ")" : "";
+          Result raw = measured(stack, () -> raw(broker, next(messages), messages, 0,
+              "raw subscriber, full speed" + suffix));
+          Result viaConnector = measured(stack, () -> connector(stack, broker, next(messages), messages, 0,
+              "connector, full speed" + suffix));
+          Result viaBridge = measured(stack, () -> bridge(stack, broker, next(messages), messages,
+              "plain bridge (no Connect), full speed" + suffix));
+          rawRuns.add(raw);
+          connectorRuns.add(viaConnector);
+          bridgeRuns.add(viaBridge);
+          fullSpeed.addAll(List.of(raw, viaConnector, viaBridge));
+        }
+      }
       int offered = rate * rateSeconds;
-      Result rawRate = raw(broker, messages, offered, rate, "raw subscriber, " + rate + " msg/s offered");
+      Result rawRate = raw(broker, next(offered), offered, rate, "raw subscriber, " + rate + " msg/s offered");
+      Result connectorRate = connector(stack, broker, next(offered), offered, rate,
+          "connector, " + rate + " msg/s offered");
       CompletableFuture<Long> heap = CompletableFuture.supplyAsync(() -> maxLiveHeapKb(stack.connectPid(),
           rateSeconds - 2));
-      Result connectorRate = connector(stack, broker, messages, offered, rate,
-          "connector, " + rate + " msg/s offered");
+      connector(stack, broker, next(offered), offered, rate, "heap reading: connector, " + rate + " msg/s offered");
       long taskHeapKb = Math.max(0, heap.join() - idleHeap);
-      write(reportFile, arguments, broker, List.of(rawMax, connectorMax, rawRate, connectorRate), rawMax,
-          connectorMax, taskHeapKb);
+      List<Result> rows = new ArrayList<>(fullSpeed);
+      rows.add(rawRate);
+      rows.add(connectorRate);
+      write(reportFile, arguments, broker, rows, median(rawRuns), median(connectorRuns), median(bridgeRuns),
+          taskHeapKb);
     }
+  }
+
+  /** The first sequence number of a phase of {@code count} messages; every phase gets numbers of its own. */
+  private long next(long count) {
+    long from = nextSequence;
+    nextSequence += count;
+    return from;
+  }
+
+  interface Phase {
+    Result run() throws Exception;
+  }
+
+  /** Runs a phase and adds the CPU time each process spent during it, per message. */
+  private Result measured(ProcessStack stack, Phase phase) throws Exception {
+    long[] pids = {ProcessHandle.current().pid(), stack.kafkaPid(), stack.connectPid()};
+    long[] before = new long[pids.length];
+    for (int i = 0; i < pids.length; i++) {
+      before[i] = cpuTicks(pids[i]);
+    }
+    Result result = phase.run();
+    double[] microsPerMessage = new double[pids.length];
+    for (int i = 0; i < pids.length; i++) {
+      microsPerMessage[i] = (cpuTicks(pids[i]) - before[i]) * 1e6 / CLOCK_TICKS_PER_SECOND / result.messages();
+    }
+    return result.withCpu(String.format(Locale.ROOT, "%.0f / %.0f / %.0f", microsPerMessage[0],
+        microsPerMessage[1], microsPerMessage[2]));
+  }
+
+  private static final int CLOCK_TICKS_PER_SECOND = 100;
+
+  /** User + system CPU time of a process in clock ticks, from /proc (Linux); 0 where that is not available. */
+  private static long cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private Result bridge(ProcessStack stack, HiveMqBroker broker, long from, long count, String name)
+      throws Exception {
+    return throughKafka(stack, broker, "bench/bridge", "bench.bridge", from, count, 0, name);
   }
 
   private void publish(HiveMqBroker broker, String prefix, long from, long count, int totalRate) throws Exception {
@@ -164,6 +257,12 @@ public final class SourceBenchmark {
     return result;
   }
 
+  private static Result median(List<Result> runs) {
+    List<Result> sorted = new ArrayList<>(runs);
+    sorted.sort(java.util.Comparator.comparingDouble(Result::throughput));
+    return sorted.get(sorted.size() / 2);
+  }
+
   private static int cardinality(BitSet seen) {
     synchronized (seen) {
       return seen.cardinality();
@@ -191,10 +290,20 @@ public final class SourceBenchmark {
 
   private Result connector(ProcessStack stack, HiveMqBroker broker, long from, long count, int totalRate,
       String name) throws Exception {
+    return throughKafka(stack, broker, "bench/src", "bench.source", from, count, totalRate, name);
+  }
+
+  private Result throughKafka(ProcessStack stack, HiveMqBroker broker, String mqttPrefix, String kafkaTopic,
+      long from, long count, int totalRate, String name) throws Exception {
+    Map<TopicPartition, Long> phaseStart;
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      phaseStart = endOffsetsByPartition(admin, kafkaTopic);
+    }
+    long expectedEnd = phaseStart.values().stream().mapToLong(Long::longValue).sum() + count;
     long startMillis = System.currentTimeMillis();
     CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
       try {
-        publish(broker, "bench/src", from, count, totalRate);
+        publish(broker, mqttPrefix, from, count, totalRate);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
@@ -203,14 +312,14 @@ public final class SourceBenchmark {
     // takes no CPU from the connector. Their log append times are the same either way.
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-      while (endOffsets(admin) < consumedBefore + count && System.nanoTime() < deadline) {
+      while (endOffsets(admin, kafkaTopic) < expectedEnd && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
-      consumedBefore = endOffsets(admin);
     }
     BitSet seen = new BitSet();
     Histogram latency = new Histogram();
     long lastAppend = 0;
+    java.util.SortedMap<Long, Integer> slowBySecond = new java.util.TreeMap<>();
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -218,10 +327,10 @@ public final class SourceBenchmark {
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor("bench.source").forEach(p -> partitions.add(new TopicPartition(p.topic(),
+      consumer.partitionsFor(kafkaTopic).forEach(p -> partitions.add(new TopicPartition(p.topic(),
           p.partition())));
       consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+      partitions.forEach(p -> consumer.seek(p, phaseStart.getOrDefault(p, 0L)));
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
       int empty = 0;
       while (seen.cardinality() < count && System.nanoTime() < deadline && empty < 25) {
@@ -231,26 +340,40 @@ public final class SourceBenchmark {
           long seq = MqttLoadPublisher.sequence(record.value());
           if (seq >= from && seq < from + count && !seen.get((int) (seq - from))) {
             seen.set((int) (seq - from));
-            latency.record((record.timestamp() - MqttLoadPublisher.sentMillis(record.value())) * 1_000);
+            long millis = record.timestamp() - MqttLoadPublisher.sentMillis(record.value());
+            latency.record(millis * 1_000);
             lastAppend = Math.max(lastAppend, record.timestamp());
+            if (millis > SLOW_MILLIS) {
+              slowBySecond.merge((MqttLoadPublisher.sentMillis(record.value()) - startMillis) / 1_000, 1, Integer::sum);
+            }
           }
         }
       }
     }
     publishing.get();
+    if (totalRate > 0) {
+      // Where the slow messages were: a steady trickle points at per-message work, a few seconds at pauses.
+      System.out.println("  messages slower than " + SLOW_MILLIS + " ms, by second of the phase: " + slowBySecond);
+    }
     Result result = new Result(name, seen.cardinality(), (lastAppend - startMillis) / 1e3,
         latency.percentileMillis(50), latency.percentileMillis(99), count - seen.cardinality());
     print(result);
     return result;
   }
 
-  private static long endOffsets(Admin admin) throws Exception {
+  private static long endOffsets(Admin admin, String topic) throws Exception {
+    return endOffsetsByPartition(admin, topic).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static Map<TopicPartition, Long> endOffsetsByPartition(Admin admin, String topic) throws Exception {
     Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new HashMap<>();
-    for (var description : admin.describeTopics(List.of("bench.source")).allTopicNames().get().values()) {
+    for (var description : admin.describeTopics(List.of(topic)).allTopicNames().get().values()) {
       description.partitions().forEach(p -> request.put(new TopicPartition(description.name(), p.partition()),
           org.apache.kafka.clients.admin.OffsetSpec.latest()));
     }
-    return admin.listOffsets(request).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    admin.listOffsets(request).all().get().forEach((partition, info) -> offsets.put(partition, info.offset()));
+    return offsets;
   }
 
   private static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
@@ -260,14 +383,16 @@ public final class SourceBenchmark {
     }
   }
 
-  /** The worker's live heap in KB: full GC, then used heap, through jcmd. */
+  /**
+   * The worker's live heap in KB, through jcmd: GC.class_histogram runs a full GC first (GC.run would only start a
+   * concurrent cycle under Kafka's -XX:+ExplicitGCInvokesConcurrent) and totals what survived.
+   */
   private static long liveHeapKb(long pid) {
     try {
       Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-      run(jcmd.toString(), Long.toString(pid), "GC.run");
-      String info = run(jcmd.toString(), Long.toString(pid), "GC.heap_info");
-      Matcher used = Pattern.compile("used (\\d+)K").matcher(info);
-      return used.find() ? Long.parseLong(used.group(1)) : -1;
+      String histogram = run(jcmd.toString(), Long.toString(pid), "GC.class_histogram");
+      Matcher total = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(histogram);
+      return total.find() ? Long.parseLong(total.group(1)) / 1024 : -1;
     } catch (IOException | InterruptedException e) {
       return -1;
     }
@@ -301,7 +426,7 @@ public final class SourceBenchmark {
   }
 
   private void write(Path file, String arguments, HiveMqBroker broker, List<Result> results, Result rawMax,
-      Result connectorMax, long taskHeapKb) throws IOException {
+      Result connectorMax, Result bridgeMax, long taskHeapKb) throws IOException {
     report.append("<!-- source-benchmark:start -->\n");
     report.append("## MQTT source connector\n\n");
     report.append(String.format(Locale.ROOT, "Run on %s, %d cores, Java %s. Command: `./bench.sh %s`%n%n",
@@ -309,19 +434,26 @@ public final class SourceBenchmark {
         arguments).replace("`./bench.sh `", "`./bench.sh`"));
     report.append(String.format(Locale.ROOT, "%d publishers (HiveMQ client, QoS 1, %d-byte payloads), HiveMQ CE "
         + "embedded (outgoing in-flight window %d per subscriber%s), Kafka and a Connect worker as separate JVMs, "
-        + "`tasks.max=%d`, `producer.override.linger.ms=0`, `producer.override.batch.size=524288`%s, all on this one machine.%n%n", publishers, payload,
+        + "`tasks.max=%d`, `producer.override.linger.ms=0`, `producer.override.batch.size=524288`%s, all on this "
+        + "one machine. Each path is warmed up with %d messages before it is measured; the heap is read in a phase of "
+        + "its own. CPU: µs of CPU time per message spent by the benchmark JVM (HiveMQ and the publishers, plus the "
+        + "raw subscriber or the plain bridge) / the Kafka broker / the Connect worker during the phase.%n%n",
+        publishers, payload,
         brokerWindow, brokerWindow == 50 ? ", HiveMQ CE's fixed default" : ", raised from HiveMQ CE's fixed 50",
-        tasks, connectorOverrides.isEmpty() ? "" : ", " + connectorOverrides));
-    report.append("| Phase | Messages | Throughput (msg/s) | p50 (ms) | p99 (ms) | Lost |\n");
-    report.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+        tasks, connectorOverrides.isEmpty() ? "" : ", " + connectorOverrides, warmup));
+    report.append("| Phase | Messages | Throughput (msg/s) | p50 (ms) | p99 (ms) | Lost | CPU µs/msg (bench / Kafka "
+        + "/ Connect) |\n");
+    report.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Result r : results) {
-      report.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %d |%n", r.name(), r.messages(),
-          r.throughput(), r.p50(), r.p99(), r.lost()));
+      report.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %d | %s |%n", r.name(),
+          r.messages(), r.throughput(), r.p50(), r.p99(), r.lost(), r.cpu()));
     }
-    double ratio = connectorMax.throughput() / rawMax.throughput();
-    report.append(String.format(Locale.ROOT, "%nConnector / raw ceiling: **%.2f×**. Task heap under load (worker "
-        + "live heap minus idle live heap): **%.1f MB**. Broker drops: %d.%n%n", ratio, taskHeapKb / 1024.0,
-        broker.droppedMessages()));
+    report.append(String.format(Locale.ROOT, "%nConnector / raw-subscriber ceiling: **%.2f×**; connector / plain "
+        + "lossless bridge without Connect: **%.2f×** (medians of %d alternating runs: raw %.0f, connector %.0f, "
+        + "bridge %.0f msg/s). Task heap under load (worker live heap minus idle live heap): **%.1f MB**. Broker "
+        + "drops: %d.%n%n", connectorMax.throughput() / rawMax.throughput(),
+        connectorMax.throughput() / bridgeMax.throughput(), repeats, rawMax.throughput(), connectorMax.throughput(),
+        bridgeMax.throughput(), taskHeapKb / 1024.0, broker.droppedMessages()));
     report.append("<!-- source-benchmark:end -->\n");
     System.out.println(report);
     String existing = Files.exists(file) ? Files.readString(file) : "# Benchmarks\n\n";

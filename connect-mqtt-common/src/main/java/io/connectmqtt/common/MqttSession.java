@@ -403,7 +403,7 @@ public final class MqttSession implements AutoCloseable {
     StatefulInfo info = StatefulInfo.of(publish);
     return new InboundMessage(
         publish.getTopic().toString(),
-        publish.getPayloadAsBytes(),
+        payload(publish),
         publish.getQos().getCode(),
         publish.isRetain(),
         info.dup,
@@ -423,7 +423,7 @@ public final class MqttSession implements AutoCloseable {
     StatefulInfo info = delegate == null ? StatefulInfo.UNKNOWN : StatefulInfo.of(delegate);
     return new InboundMessage(
         publish.getTopic().toString(),
-        publish.getPayloadAsBytes(),
+        delegate == null ? publish.getPayloadAsBytes() : payload(delegate),
         publish.getQos().getCode(),
         publish.isRetain(),
         info.dup,
@@ -436,6 +436,25 @@ public final class MqttSession implements AutoCloseable {
         List.of(),
         System.nanoTime(),
         publish.getQos() == MqttQos.AT_MOST_ONCE ? () -> { } : publish::acknowledge);
+  }
+
+  /**
+   * The payload without a second copy: the client decodes each payload into a heap buffer of its own, exactly
+   * sized, that nothing else writes to, so its array can be handed on as it is. Anything else is copied.
+   */
+  static byte[] payload(Mqtt5Publish publish) {
+    if (publish instanceof MqttPublish internal) {
+      ByteBuffer raw = internal.getRawPayload();
+      if (raw == null) {
+        return new byte[0];
+      }
+      if (raw.hasArray() && !raw.isReadOnly() && raw.arrayOffset() == 0 && raw.position() == 0
+          && raw.remaining() == raw.array().length) {
+        return raw.array();
+      }
+      return bytes(raw);
+    }
+    return publish.getPayloadAsBytes();
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

@@ -12,7 +12,7 @@ import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Avg;
-import org.apache.kafka.common.metrics.stats.CumulativeCount;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.metrics.stats.Max;
 import org.apache.kafka.common.metrics.stats.Percentile;
 import org.apache.kafka.common.metrics.stats.Percentiles;
@@ -41,10 +41,13 @@ public final class TaskMetrics implements AutoCloseable {
     this.metrics = new Metrics(config, List.of(jmx), Time.SYSTEM, new KafkaMetricsContext(JMX_PREFIX));
   }
 
-  /** A counter with a total and a per-second rate: {@code <name>-total} and {@code <name>-rate}. */
+  /**
+   * A counter with a total and a per-second rate: {@code <name>-total} and {@code <name>-rate}. {@code record()}
+   * counts one, {@code record(n)} counts n (a sum, not Kafka's CumulativeCount, which counts calls).
+   */
   public Sensor counter(String name, String description) {
     Sensor sensor = metrics.sensor(name);
-    sensor.add(metrics.metricName(name + "-total", group, "Total " + description, tags), new CumulativeCount());
+    sensor.add(metrics.metricName(name + "-total", group, "Total " + description, tags), new CumulativeSum());
     sensor.add(metrics.metricName(name + "-rate", group, "Per second: " + description, tags), new Rate());
     return sensor;
   }

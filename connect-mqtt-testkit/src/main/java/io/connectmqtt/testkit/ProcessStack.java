@@ -20,6 +20,10 @@ import java.util.stream.Collectors;
  */
 public final class ProcessStack implements AutoCloseable {
 
+  private static final List<String> KAFKA_JVM_PERFORMANCE_OPTS = List.of("-server", "-XX:+UseG1GC",
+      "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+      "-XX:MaxInlineLevel=15", "-Djava.awt.headless=true");
+
   private static final Path SETSID = Path.of("/usr/bin/setsid");
   private final Path home;
   private final List<Path> pluginPath;
@@ -211,6 +215,10 @@ public final class ProcessStack implements AutoCloseable {
     connect = null;
   }
 
+  public long kafkaPid() {
+    return kafka == null ? -1 : kafka.pid();
+  }
+
   public long connectPid() {
     return connect == null ? -1 : connect.pid();
   }
@@ -247,7 +255,9 @@ public final class ProcessStack implements AutoCloseable {
       // Own session: Ctrl-C in a terminal reaches only our JVM, which then stops Connect before Kafka.
       command.add(SETSID.toString());
     }
-    command.addAll(List.of(javaBin.toString(), "-Xmx" + heap, "-XX:+UseG1GC"));
+    command.addAll(List.of(javaBin.toString(), "-Xmx" + heap));
+    // The JVM flags Kafka's own scripts (kafka-run-class.sh) give brokers and Connect workers: short G1 pauses.
+    command.addAll(KAFKA_JVM_PERFORMANCE_OPTS);
     // Extra flags for the Connect workers only, e.g. a JFR recording while profiling a benchmark.
     String extra = System.getenv("CONNECT_MQTT_WORKER_JVM_OPTS");
     if (name.startsWith("connect") && extra != null && !extra.isBlank()) {
