@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load drivers (not timed tests): build, then measure a connector beside the raw ceiling of the same broker in the
 # same run, and write the results into docs/benchmarks.md.
-#   ./bench.sh [source] --messages=300000 --publishers=2 --payload=1024 --rate=10000 --rate-seconds=20 --tasks=1 --broker-window=1000 --warmup=50000 --repeats=3
+#   ./bench.sh [source] --messages=300000 --publishers=2 --payload=1024 --rate=10000 --rate-seconds=20 --tasks=1 --broker-window=1000 --warmup=50000 --repeats=3 --rate-lead-in-seconds=10
 #   ./bench.sh sink --messages=100000 --payload=1024 --rate=5000 --rate-seconds=20
 #   ./bench.sh entity-sync --seconds=10 --tasks=1
 #   ./bench.sh notify --subscriptions=10000 --matches=10 --rates=20,100 --rate-seconds=20 --burst=3000

@@ -57,6 +57,7 @@ public final class SourceBenchmark {
   private final int tasks;
   private final int warmup;
   private final int repeats;
+  private final int rateLeadInSeconds;
   private long nextSequence;
   private static final long SLOW_MILLIS = 8;
   /** HiveMQ CE's outgoing in-flight window per subscriber (its fixed default: 50). */
@@ -73,6 +74,7 @@ public final class SourceBenchmark {
     tasks = Integer.parseInt(options.getOrDefault("tasks", "1"));
     warmup = Integer.parseInt(options.getOrDefault("warmup", "50000"));
     repeats = Integer.parseInt(options.getOrDefault("repeats", "3"));
+    rateLeadInSeconds = Integer.parseInt(options.getOrDefault("rate-lead-in-seconds", "10"));
     brokerWindow = Integer.parseInt(options.getOrDefault("broker-window", "1000"));
     options.forEach((key, value) -> {
       if (key.startsWith("connector.")) {
@@ -121,7 +123,8 @@ public final class SourceBenchmark {
       }
       long idleHeap = liveHeapKb(stack.connectPid());
       startConnector(stack, broker);
-      List<Result> fullSpeed = new ArrayList<>();
+      List<Result> rows = new ArrayList<>();
+      int offered = rate * rateSeconds;
       List<Result> rawRuns = new ArrayList<>();
       List<Result> connectorRuns = new ArrayList<>();
       List<Result> bridgeRuns = new ArrayList<>();
@@ -129,7 +132,7 @@ public final class SourceBenchmark {
           "bench.bridge", Math.min(brokerWindow, 65_535))) {
         if (warmup > 0) {
           connector(stack, broker, next(warmup), warmup, 0, "warm-up: connector");
-          bridge(stack, broker, next(warmup), warmup, "warm-up: plain bridge");
+          bridge(stack, broker, next(warmup), warmup, 0, "warm-up: plain bridge");
         }
         // Full-speed figures on a shared 2-core machine move by ±30 % from run to run: the three paths alternate,
         // and ratios are taken between medians.
@@ -139,25 +142,35 @@ public final class SourceBenchmark {
               "raw subscriber, full speed" + suffix));
           Result viaConnector = measured(stack, () -> connector(stack, broker, next(messages), messages, 0,
               "connector, full speed" + suffix));
-          Result viaBridge = measured(stack, () -> bridge(stack, broker, next(messages), messages,
+          Result viaBridge = measured(stack, () -> bridge(stack, broker, next(messages), messages, 0,
               "plain bridge (no Connect), full speed" + suffix));
           rawRuns.add(raw);
           connectorRuns.add(viaConnector);
           bridgeRuns.add(viaBridge);
-          fullSpeed.addAll(List.of(raw, viaConnector, viaBridge));
+          rows.addAll(List.of(raw, viaConnector, viaBridge));
         }
+        // Each path first runs a few seconds at the offered rate, unmeasured: code paths that a full-speed stream
+        // never takes (an empty queue, small batches, threads waking up) get compiled before the latency counts.
+        int leadIn = rate * rateLeadInSeconds;
+        if (leadIn > 0) {
+          raw(broker, next(leadIn), leadIn, rate, "lead-in: raw subscriber");
+        }
+        rows.add(raw(broker, next(offered), offered, rate, "raw subscriber, " + rate + " msg/s offered"));
+        if (leadIn > 0) {
+          connector(stack, broker, next(leadIn), leadIn, rate, "lead-in: connector");
+        }
+        rows.add(connector(stack, broker, next(offered), offered, rate, "connector, " + rate
+            + " msg/s offered"));
+        if (leadIn > 0) {
+          bridge(stack, broker, next(leadIn), leadIn, rate, "lead-in: plain bridge");
+        }
+        rows.add(bridge(stack, broker, next(offered), offered, rate, "plain bridge (no Connect), " + rate
+            + " msg/s offered"));
       }
-      int offered = rate * rateSeconds;
-      Result rawRate = raw(broker, next(offered), offered, rate, "raw subscriber, " + rate + " msg/s offered");
-      Result connectorRate = connector(stack, broker, next(offered), offered, rate,
-          "connector, " + rate + " msg/s offered");
       CompletableFuture<Long> heap = CompletableFuture.supplyAsync(() -> maxLiveHeapKb(stack.connectPid(),
           rateSeconds - 2));
       connector(stack, broker, next(offered), offered, rate, "heap reading: connector, " + rate + " msg/s offered");
       long taskHeapKb = Math.max(0, heap.join() - idleHeap);
-      List<Result> rows = new ArrayList<>(fullSpeed);
-      rows.add(rawRate);
-      rows.add(connectorRate);
       write(reportFile, arguments, broker, rows, median(rawRuns), median(connectorRuns), median(bridgeRuns),
           taskHeapKb);
     }
@@ -203,9 +216,9 @@ public final class SourceBenchmark {
     }
   }
 
-  private Result bridge(ProcessStack stack, HiveMqBroker broker, long from, long count, String name)
+  private Result bridge(ProcessStack stack, HiveMqBroker broker, long from, long count, int totalRate, String name)
       throws Exception {
-    return throughKafka(stack, broker, "bench/bridge", "bench.bridge", from, count, 0, name);
+    return throughKafka(stack, broker, "bench/bridge", "bench.bridge", from, count, totalRate, name);
   }
 
   private void publish(HiveMqBroker broker, String prefix, long from, long count, int totalRate) throws Exception {
@@ -435,12 +448,13 @@ public final class SourceBenchmark {
     report.append(String.format(Locale.ROOT, "%d publishers (HiveMQ client, QoS 1, %d-byte payloads), HiveMQ CE "
         + "embedded (outgoing in-flight window %d per subscriber%s), Kafka and a Connect worker as separate JVMs, "
         + "`tasks.max=%d`, `producer.override.linger.ms=0`, `producer.override.batch.size=524288`%s, all on this "
-        + "one machine. Each path is warmed up with %d messages before it is measured; the heap is read in a phase of "
+        + "one machine. Each path is warmed up with %d messages before it is measured, and runs %d s at the offered rate "
+        + "before its latency is measured; the heap is read in a phase of "
         + "its own. CPU: µs of CPU time per message spent by the benchmark JVM (HiveMQ and the publishers, plus the "
         + "raw subscriber or the plain bridge) / the Kafka broker / the Connect worker during the phase.%n%n",
         publishers, payload,
         brokerWindow, brokerWindow == 50 ? ", HiveMQ CE's fixed default" : ", raised from HiveMQ CE's fixed 50",
-        tasks, connectorOverrides.isEmpty() ? "" : ", " + connectorOverrides, warmup));
+        tasks, connectorOverrides.isEmpty() ? "" : ", " + connectorOverrides, warmup, rateLeadInSeconds));
     report.append("| Phase | Messages | Throughput (msg/s) | p50 (ms) | p99 (ms) | Lost | CPU µs/msg (bench / Kafka "
         + "/ Connect) |\n");
     report.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
