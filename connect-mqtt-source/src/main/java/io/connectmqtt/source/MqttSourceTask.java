@@ -118,12 +118,24 @@ public class MqttSourceTask extends SourceTask {
     MqttConnectionSettings settings = MqttConnectionConfig.settings(config, clientId);
     session = MqttSession.create(settings, config.getInt(MqttSourceConfig.RECEIVE_MAXIMUM_CONFIG));
     metrics.gauge("reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
-    callbackExecutor = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "mqtt-source-" + connectorName + "-" + taskIndex);
-      thread.setDaemon(true);
-      return thread;
-    });
-    session.onMessage(this::enqueue, callbackExecutor);
+    int receiveMaximum = config.getInt(MqttSourceConfig.RECEIVE_MAXIMUM_CONFIG);
+    if (settings.mqtt5() && qos > 0 && queue.remainingCapacity() >= receiveMaximum) {
+      // The broker may send at most Receive Maximum unacknowledged QoS 1/2 messages, and a message leaves that
+      // window only when Kafka has it, so the queue has room for each one: the client's own thread can hand it
+      // over without waiting. One thread hand-off less shortens the latency tail under CPU contention. (Only QoS 0
+      // messages, which a publisher may still send on this subscription, could find the queue full; the client
+      // thread then waits like the hand-over thread would, and the broker holds or drops QoS 0 meanwhile.)
+      session.onMessage(this::enqueue, Runnable::run);
+    } else {
+      // MQTT 3.1.1 has no Receive Maximum, and QoS 0 no window: the queue may fill, and waiting for room must not
+      // hold up the client's I/O thread (acknowledgements, keep-alive), so a thread of our own waits instead.
+      callbackExecutor = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "mqtt-source-" + connectorName + "-" + taskIndex);
+        thread.setDaemon(true);
+        return thread;
+      });
+      session.onMessage(this::enqueue, callbackExecutor);
+    }
     session.onConnected(this::subscribeOnce);
 
     log.info("Starting MQTT source task {} of {} as client '{}' on {} ({}), filters {}", taskIndex, connectorName,
