@@ -10,12 +10,10 @@ import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -187,10 +185,8 @@ public final class EntitySyncBenchmark {
         results.add(phase(clients, "writes", true));
       }
       echo.disconnect();
-      StringBuilder report = new StringBuilder("<!-- entity-sync-benchmark:start -->\n## Entity sync\n\n");
-      report.append(String.format(Locale.ROOT, "Run on %s, %d cores, Java %s. Command: `./bench.sh entity-sync%s`%n%n",
-          LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-          arguments.isBlank() ? "" : " " + arguments));
+      StringBuilder report = new StringBuilder("## Entity sync\n\n");
+      report.append(BenchmarkReport.runLine("entity-sync", arguments));
       report.append(String.format(Locale.ROOT, "PostgreSQL (embedded, 10,000 rows), HiveMQ CE, Kafka and a Connect "
           + "worker as separate JVMs, `tasks.max=%d`. Each client sends its next request when the reply to the "
           + "previous one arrived; latency is request publish → reply receipt. Reads by primary key; writes are "
@@ -204,15 +200,8 @@ public final class EntitySyncBenchmark {
         report.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.2f | %.2f | %d |%n", r.name(),
             r.clients(), r.requests(), r.rate(), r.p50(), r.p99(), r.errors()));
       }
-      report.append("\n<!-- entity-sync-benchmark:end -->\n");
-      System.out.println(report);
-      String existing = Files.exists(reportFile) ? Files.readString(reportFile) : "# Benchmarks\n\n";
-      int start = existing.indexOf("<!-- entity-sync-benchmark:start -->");
-      int end = existing.indexOf("<!-- entity-sync-benchmark:end -->");
-      Files.writeString(reportFile, start >= 0 && end > start
-          ? existing.substring(0, start) + report
-              + existing.substring(end + "<!-- entity-sync-benchmark:end -->\n".length())
-          : existing + "\n" + report);
+      report.append("\n");
+      BenchmarkReport.publish(reportFile, "entity-sync", report);
       clients.forEach(c -> c.client.disconnect());
     }
   }

@@ -11,10 +11,8 @@ import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -240,10 +238,8 @@ public final class NotifyBenchmark {
 
   private void writeReport(Path reportFile, String arguments, List<Steady> steadies, double perSecond,
       double ceiling) throws java.io.IOException {
-    StringBuilder report = new StringBuilder("<!-- notify-benchmark:start -->\n## Live subscriptions (entity-notify)\n\n");
-    report.append(String.format(Locale.ROOT, "Run on %s, %d cores, Java %s. Command: `./bench.sh notify%s`%n%n",
-        LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-        arguments.isBlank() ? "" : " " + arguments));
+    StringBuilder report = new StringBuilder("## Live subscriptions (entity-notify)\n\n");
+    report.append(BenchmarkReport.runLine("notify", arguments));
     report.append(String.format(Locale.ROOT, "%,d subscriptions (written to the compacted topic as entity sync "
         + "writes them), each change event matching %d of them; HiveMQ CE, Kafka and a Connect worker as separate "
         + "JVMs, one notify task. Latency: change event produced to Kafka → notification received over MQTT, at "
@@ -260,14 +256,7 @@ public final class NotifyBenchmark {
     }
     report.append(String.format(Locale.ROOT, "%nBurst: **%.0f notifications/s**; raw broker ceiling %.0f msg/s; "
         + "ratio **%.2f**.%n", perSecond, ceiling, perSecond / ceiling));
-    report.append("\n<!-- notify-benchmark:end -->\n");
-    System.out.println(report);
-    String existing = Files.exists(reportFile) ? Files.readString(reportFile) : "# Benchmarks\n\n";
-    int start = existing.indexOf("<!-- notify-benchmark:start -->");
-    int end = existing.indexOf("<!-- notify-benchmark:end -->");
-    Files.writeString(reportFile, start >= 0 && end > start
-        ? existing.substring(0, start) + report
-            + existing.substring(end + "<!-- notify-benchmark:end -->\n".length())
-        : existing + "\n" + report);
+    report.append("\n");
+    BenchmarkReport.publish(reportFile, "notify", report);
   }
 }

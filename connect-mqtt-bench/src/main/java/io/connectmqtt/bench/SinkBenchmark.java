@@ -9,10 +9,8 @@ import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -223,10 +221,8 @@ public final class SinkBenchmark {
 
   private void write(Path file, String arguments, List<Result> results, Result rawMax, Result sinkMax, long drops)
       throws Exception {
-    StringBuilder report = new StringBuilder("<!-- sink-benchmark:start -->\n## MQTT sink connector\n\n");
-    report.append(String.format(Locale.ROOT, "Run on %s, %d cores, Java %s. Command: `./bench.sh sink%s`%n%n",
-        LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-        arguments.isBlank() ? "" : " " + arguments));
+    StringBuilder report = new StringBuilder("## MQTT sink connector\n\n");
+    report.append(BenchmarkReport.runLine("sink", arguments));
     report.append(String.format(Locale.ROOT, "%d-byte payloads, QoS 1, HiveMQ CE embedded (server receive maximum "
         + "1,000), Kafka and a Connect worker as separate JVMs, `tasks.max=1`, `mqtt.max.in.flight=1000`%s. "
         + "Throughput counts messages received by an MQTT subscriber; fixed-rate latency is send → subscriber "
@@ -241,13 +237,6 @@ public final class SinkBenchmark {
     }
     report.append(String.format(Locale.ROOT, "%nSink / raw ceiling: **%.2f×**. Broker drops: %d.%n%n",
         sinkMax.throughput() / rawMax.throughput(), drops));
-    report.append("<!-- sink-benchmark:end -->\n");
-    System.out.println(report);
-    String existing = Files.exists(file) ? Files.readString(file) : "# Benchmarks\n\n";
-    int start = existing.indexOf("<!-- sink-benchmark:start -->");
-    int end = existing.indexOf("<!-- sink-benchmark:end -->");
-    Files.writeString(file, start >= 0 && end > start
-        ? existing.substring(0, start) + report + existing.substring(end + "<!-- sink-benchmark:end -->\n".length())
-        : existing + "\n" + report);
+    BenchmarkReport.publish(file, "sink", report);
   }
 }

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -63,7 +62,6 @@ public final class SourceBenchmark {
   /** HiveMQ CE's outgoing in-flight window per subscriber (its fixed default: 50). */
   private final int brokerWindow;
   private final Map<String, String> connectorOverrides = new HashMap<>();
-  private final StringBuilder report = new StringBuilder();
 
   private SourceBenchmark(Map<String, String> options) {
     messages = Integer.parseInt(options.getOrDefault("messages", "300000"));
@@ -440,11 +438,8 @@ public final class SourceBenchmark {
 
   private void write(Path file, String arguments, HiveMqBroker broker, List<Result> results, Result rawMax,
       Result connectorMax, Result bridgeMax, long taskHeapKb) throws IOException {
-    report.append("<!-- source-benchmark:start -->\n");
-    report.append("## MQTT source connector\n\n");
-    report.append(String.format(Locale.ROOT, "Run on %s, %d cores, Java %s. Command: `./bench.sh %s`%n%n",
-        LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-        arguments).replace("`./bench.sh `", "`./bench.sh`"));
+    StringBuilder report = new StringBuilder("## MQTT source connector\n\n");
+    report.append(BenchmarkReport.runLine("", arguments));
     report.append(String.format(Locale.ROOT, "%d publishers (HiveMQ client, QoS 1, %d-byte payloads), HiveMQ CE "
         + "embedded (outgoing in-flight window %d per subscriber%s), Kafka and a Connect worker as separate JVMs, "
         + "`tasks.max=%d`, `producer.override.linger.ms=0`, `producer.override.batch.size=524288`%s, all on this "
@@ -468,14 +463,6 @@ public final class SourceBenchmark {
         + "drops: %d.%n%n", connectorMax.throughput() / rawMax.throughput(),
         connectorMax.throughput() / bridgeMax.throughput(), repeats, rawMax.throughput(), connectorMax.throughput(),
         bridgeMax.throughput(), taskHeapKb / 1024.0, broker.droppedMessages()));
-    report.append("<!-- source-benchmark:end -->\n");
-    System.out.println(report);
-    String existing = Files.exists(file) ? Files.readString(file) : "# Benchmarks\n\n";
-    int start = existing.indexOf("<!-- source-benchmark:start -->");
-    int end = existing.indexOf("<!-- source-benchmark:end -->");
-    String updated = start >= 0 && end > start
-        ? existing.substring(0, start) + report + existing.substring(end + "<!-- source-benchmark:end -->\n".length())
-        : existing + "\n" + report;
-    Files.writeString(file, updated);
+    BenchmarkReport.publish(file, "source", report);
   }
 }
