@@ -17,7 +17,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The least work a lossless MQTT → Kafka bridge can do, without Kafka Connect: one HiveMQ-client connection with a
- * persistent session, each message sent to Kafka with the same key and headers as the connector writes, and
+ * persistent session, each message sent to Kafka with the connector's key and headers (all but mqtt.message.id,
+ * which the client's public API does not expose), and
  * acknowledged on MQTT only when Kafka has acknowledged it. Its producer is configured like a Connect source
  * task's (acks=all, one request in flight, the connector's linger and batch size). The benchmark runs it beside the
  * connector so that the cost of Connect and of our task can be told apart from the cost of Kafka itself.

@@ -307,23 +307,23 @@ public final class SourceBenchmark {
   private Result throughKafka(ProcessStack stack, HiveMqBroker broker, String mqttPrefix, String kafkaTopic,
       long from, long count, int totalRate, String name) throws Exception {
     Map<TopicPartition, Long> phaseStart;
+    long startMillis;
+    CompletableFuture<Void> publishing;
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
       phaseStart = endOffsetsByPartition(admin, kafkaTopic);
-    }
-    long expectedEnd = phaseStart.values().stream().mapToLong(Long::longValue).sum() + count;
-    long startMillis = System.currentTimeMillis();
-    CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
-      try {
-        publish(broker, mqttPrefix, from, count, totalRate);
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    // While the phase runs, only end offsets are watched (cheap); the records are read afterwards, so reading them
-    // takes no CPU from the connector. Their log append times are the same either way.
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      long expectedEnd = phaseStart.values().stream().mapToLong(Long::longValue).sum() + count;
+      startMillis = System.currentTimeMillis();
+      publishing = CompletableFuture.runAsync(() -> {
+        try {
+          publish(broker, mqttPrefix, from, count, totalRate);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      // While the phase runs, only end offsets are watched (cheap); the records are read afterwards, so reading
+      // them takes no CPU from the connector. Their log append times are the same either way.
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-      while (endOffsets(admin, kafkaTopic) < expectedEnd && System.nanoTime() < deadline) {
+      while (endOffsets(admin, phaseStart.keySet()) < expectedEnd && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
     }
@@ -372,16 +372,22 @@ public final class SourceBenchmark {
     return result;
   }
 
-  private static long endOffsets(Admin admin, String topic) throws Exception {
-    return endOffsetsByPartition(admin, topic).values().stream().mapToLong(Long::longValue).sum();
+  private static long endOffsets(Admin admin, java.util.Collection<TopicPartition> partitions) throws Exception {
+    return latest(admin, partitions).values().stream().mapToLong(Long::longValue).sum();
   }
 
   private static Map<TopicPartition, Long> endOffsetsByPartition(Admin admin, String topic) throws Exception {
-    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new HashMap<>();
+    List<TopicPartition> partitions = new ArrayList<>();
     for (var description : admin.describeTopics(List.of(topic)).allTopicNames().get().values()) {
-      description.partitions().forEach(p -> request.put(new TopicPartition(description.name(), p.partition()),
-          org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      description.partitions().forEach(p -> partitions.add(new TopicPartition(description.name(), p.partition())));
     }
+    return latest(admin, partitions);
+  }
+
+  private static Map<TopicPartition, Long> latest(Admin admin, java.util.Collection<TopicPartition> partitions)
+      throws Exception {
+    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new HashMap<>();
+    partitions.forEach(p -> request.put(p, org.apache.kafka.clients.admin.OffsetSpec.latest()));
     Map<TopicPartition, Long> offsets = new HashMap<>();
     admin.listOffsets(request).all().get().forEach((partition, info) -> offsets.put(partition, info.offset()));
     return offsets;

@@ -116,9 +116,9 @@ public class MqttSourceTask extends SourceTask {
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     MqttConnectionSettings settings = MqttConnectionConfig.settings(config, clientId);
-    session = MqttSession.create(settings, config.getInt(MqttSourceConfig.RECEIVE_MAXIMUM_CONFIG));
-    metrics.gauge("reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
     int receiveMaximum = config.getInt(MqttSourceConfig.RECEIVE_MAXIMUM_CONFIG);
+    session = MqttSession.create(settings, receiveMaximum);
+    metrics.gauge("reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
     if (settings.mqtt5() && qos > 0 && queue.remainingCapacity() >= receiveMaximum) {
       // The broker may send at most Receive Maximum unacknowledged QoS 1/2 messages, and a message leaves that
       // window only when Kafka has it, so the queue has room for each one: the client's own thread can hand it
