@@ -31,6 +31,7 @@ public final class MqttSinkConfig extends AbstractConfig {
   public static final String PUBLISH_TIMEOUT_CONFIG = "mqtt.publish.timeout.ms";
   public static final String RETRIES_CONFIG = "mqtt.retries.max";
   public static final String RETRY_BACKOFF_CONFIG = "mqtt.retry.backoff.ms";
+  public static final String COMMIT_INTERVAL_CONFIG = "acknowledged.offsets.commit.interval.ms";
 
   /** Values of {@link #HEADERS_MAPPED_CONFIG}: which source headers become MQTT properties. */
   public static final List<String> MAPPABLE = List.of("qos", "retain", "content.type", "response.topic",
@@ -102,7 +103,12 @@ public final class MqttSinkConfig extends AbstractConfig {
                 + "broker is unavailable.", GROUP_DELIVERY, ++order, Width.SHORT, "Max retries")
         .define(RETRY_BACKOFF_CONFIG, Type.LONG, 5_000L, Range.between(0L, 600_000L), Importance.LOW,
             "Wait before Connect redelivers a batch after a retriable failure.", GROUP_DELIVERY, ++order,
-            Width.SHORT, "Retry backoff (ms)");
+            Width.SHORT, "Retry backoff (ms)")
+        .define(COMMIT_INTERVAL_CONFIG, Type.LONG, 1_000L, Range.between(0L, 3_600_000L), Importance.LOW,
+            "How often the task asks Connect to commit the offsets the broker has acknowledged. A crash repeats "
+                + "what was published since the last commit, so this bounds the duplicates after a worker crash "
+                + "to about this much traffic. 0: leave it to the worker's offset.flush.interval.ms (60 s by "
+                + "default).", GROUP_DELIVERY, ++order, Width.SHORT, "Commit interval (ms)");
     return def;
   }
 

@@ -52,6 +52,9 @@ public class MqttSinkTask extends SinkTask {
   private int maxRetries;
   private long retryBackoffMs;
   private int retriesInARow;
+  private long commitIntervalNanos;
+  private long nextCommitRequestNanos;
+  private long progressAtLastCommitRequest;
   private ErrantRecordReporter reporter;
   private final OffsetTracker tracker = new OffsetTracker();
   private final AtomicReference<Throwable> asyncFailure = new AtomicReference<>();
@@ -81,6 +84,8 @@ public class MqttSinkTask extends SinkTask {
     publishTimeoutMs = config.getLong(MqttSinkConfig.PUBLISH_TIMEOUT_CONFIG);
     maxRetries = config.getInt(MqttSinkConfig.RETRIES_CONFIG);
     retryBackoffMs = config.getLong(MqttSinkConfig.RETRY_BACKOFF_CONFIG);
+    commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(config.getLong(MqttSinkConfig.COMMIT_INTERVAL_CONFIG));
+    nextCommitRequestNanos = System.nanoTime() + commitIntervalNanos;
     try {
       reporter = context.errantRecordReporter();
     } catch (NoSuchMethodError | NoClassDefFoundError e) {
@@ -152,6 +157,27 @@ public class MqttSinkTask extends SinkTask {
       }
     }
     retriesInARow = 0;
+    requestCommitIfDue();
+  }
+
+  /**
+   * Connect commits sink offsets every offset.flush.interval.ms (60 s by default) and a crash repeats everything
+   * since; asking for a commit once the broker acknowledged more keeps that to about one commit interval.
+   */
+  private void requestCommitIfDue() {
+    if (commitIntervalNanos == 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - nextCommitRequestNanos < 0) {
+      return;
+    }
+    long progress = tracker.progress();
+    if (progress != progressAtLastCommitRequest) {
+      progressAtLastCommitRequest = progress;
+      nextCommitRequestNanos = now + commitIntervalNanos;
+      context.requestCommit();
+    }
   }
 
   /** The MQTT messages for one record: none (skipped), one (this connector), or several (notifications). */

@@ -29,6 +29,8 @@ final class OffsetTracker {
   }
 
   private final Map<TopicPartition, PartitionState> partitions = new HashMap<>();
+  /** Times a committable offset moved on; a commit is worth asking for only when this changed. */
+  private long progress;
 
   /** Whether {@code offset} was already accepted (Connect redelivers a batch after a retriable failure). */
   synchronized boolean alreadyAccepted(TopicPartition partition, long offset) {
@@ -54,8 +56,12 @@ final class OffsetTracker {
       return;
     }
     pending.done = true;
+    long before = state.committable;
     while (!state.pending.isEmpty() && state.pending.peekFirst().done) {
       state.committable = state.pending.pollFirst().offset + 1;
+    }
+    if (state.committable != before) {
+      progress++;
     }
   }
 
@@ -78,6 +84,10 @@ final class OffsetTracker {
       state.pending.removeIf(p -> p.offset >= offset);
       state.byOffset.keySet().removeIf(o -> o >= offset);
     }
+  }
+
+  synchronized long progress() {
+    return progress;
   }
 
   synchronized int inFlight() {

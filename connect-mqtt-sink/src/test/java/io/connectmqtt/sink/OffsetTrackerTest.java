@@ -50,4 +50,17 @@ class OffsetTrackerTest {
     tracker.accept(P0, 2);
     assertThat(tracker.committable().get(P0).offset()).isEqualTo(2);
   }
+
+  @Test
+  void progressCountsOnlyAcknowledgementsThatMoveACommittableOffset() {
+    OffsetTracker tracker = new OffsetTracker();
+    tracker.accept(P0, 1);
+    tracker.accept(P0, 2);
+    tracker.done(P0, 2);
+    assertThat(tracker.progress()).as("2 acknowledged before 1: nothing committable yet").isZero();
+    tracker.done(P0, 1);
+    assertThat(tracker.progress()).isEqualTo(1);
+    tracker.done(P0, 1);
+    assertThat(tracker.progress()).as("a repeated acknowledgement").isEqualTo(1);
+  }
 }

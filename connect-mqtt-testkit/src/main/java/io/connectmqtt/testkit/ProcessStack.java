@@ -165,7 +165,6 @@ public final class ProcessStack implements AutoCloseable {
           "config.storage.replication.factor=1",
           "offset.storage.replication.factor=1",
           "status.storage.replication.factor=1",
-          "offset.flush.interval.ms=1000",
           "listeners=http://127.0.0.1:" + port,
           "rest.advertised.host.name=127.0.0.1",
           "rest.advertised.port=" + port,
