@@ -22,8 +22,12 @@ import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3SubscribeBuilder;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
+import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
@@ -75,6 +79,19 @@ public final class MqttSession implements AutoCloseable {
   private final AtomicReference<Runnable> onConnected = new AtomicReference<>(() -> { });
   private volatile boolean sharedSubscriptionAvailable = true;
   private volatile int maximumPacketSize = 268_435_455;
+  /** The Receive Maximum of the next CONNECT; raised when the broker sends more than it allows (see below). */
+  private volatile int receiveMaximum;
+  private final AtomicLong receiveMaximumViolations = new AtomicLong();
+  /** When the current connection was established, and how many in a row broke within {@link #FLAPPING}. */
+  private volatile long connectedAtNanos;
+  private final AtomicInteger shortConnectionsInARow = new AtomicInteger();
+
+  /** A connection that breaks sooner than this after CONNACK counts as flapping: the backoff keeps growing. */
+  static final long FLAPPING = TimeUnit.SECONDS.toNanos(10);
+  /** Flapping connections in a row after which the session gives up with a fatal error. */
+  static final int MAX_SHORT_CONNECTIONS = 30;
+  /** MQTT 5's largest Receive Maximum; the HiveMQ client then leaves the property out of CONNECT. */
+  public static final int UNLIMITED_RECEIVE_MAXIMUM = 65_535;
 
 
   private MqttSession(MqttConnectionSettings settings, int receiveMaximum, boolean reconnect) {
@@ -96,7 +113,6 @@ public final class MqttSession implements AutoCloseable {
       }
       client5 = b5.buildAsync();
       client3 = null;
-      this.receiveMaximum = receiveMaximum;
     } else {
       var b3 = builder.useMqttVersion3();
       settings.username().ifPresent(user -> b3.simpleAuth().username(user)
@@ -104,11 +120,10 @@ public final class MqttSession implements AutoCloseable {
           .applySimpleAuth());
       client3 = b3.buildAsync();
       client5 = null;
-      this.receiveMaximum = receiveMaximum;
     }
+    this.receiveMaximum = receiveMaximum;
   }
 
-  private final int receiveMaximum;
   private final boolean reconnect;
 
   /**
@@ -188,13 +203,7 @@ public final class MqttSession implements AutoCloseable {
 
   private CompletableFuture<Boolean> connectOnce() {
     if (client5 != null) {
-      return client5.connectWith()
-          .cleanStart(settings.cleanStart())
-          .sessionExpiryInterval(settings.cleanStart() ? 0 : settings.sessionExpirySeconds())
-          .keepAlive(settings.keepAliveSeconds())
-          .restrictions().receiveMaximum(receiveMaximum).maximumPacketSize(settings.maxPacketSize())
-          .applyRestrictions()
-          .send()
+      return client5.connect(connect5())
           .thenApply(connAck -> {
             sharedSubscriptionAvailable = connAck.getRestrictions().isSharedSubscriptionAvailable();
             maximumPacketSize = connAck.getRestrictions().getMaximumPacketSize();
@@ -206,6 +215,17 @@ public final class MqttSession implements AutoCloseable {
         .keepAlive(settings.keepAliveSeconds())
         .send()
         .thenApply(connAck -> connAck.isSessionPresent());
+  }
+
+  /** The MQTT 5 CONNECT of this session, for the first connect and every reconnect. */
+  private Mqtt5Connect connect5() {
+    return Mqtt5Connect.builder()
+        .cleanStart(settings.cleanStart())
+        .sessionExpiryInterval(settings.cleanStart() ? 0 : settings.sessionExpirySeconds())
+        .keepAlive(settings.keepAliveSeconds())
+        .restrictions().receiveMaximum(receiveMaximum).maximumPacketSize(settings.maxPacketSize())
+        .applyRestrictions()
+        .build();
   }
 
   /** What the broker's CONNACK said about shared subscriptions (MQTT 5 only; 3.1.1 brokers do not say). */
@@ -300,6 +320,16 @@ public final class MqttSession implements AutoCloseable {
     return reconnects.get();
   }
 
+  /** The Receive Maximum this session asks for now (it is raised after a broker exceeded it). */
+  public int receiveMaximum() {
+    return receiveMaximum;
+  }
+
+  /** Connections this client closed because the broker sent more unacknowledged messages than it allowed. */
+  public long receiveMaximumViolations() {
+    return receiveMaximumViolations.get();
+  }
+
   public String clientId() {
     return settings.clientId();
   }
@@ -319,6 +349,7 @@ public final class MqttSession implements AutoCloseable {
   }
 
   private void connected(MqttClientConnectedContext context) {
+    connectedAtNanos = System.nanoTime();
     log.info("MQTT client {} connected to {}:{}", settings.clientId(),
         context.getClientConfig().getServerHost(), context.getClientConfig().getServerPort());
     onConnected.get().run();
@@ -334,7 +365,24 @@ public final class MqttSession implements AutoCloseable {
       fatalError.compareAndSet(null, cause);
       return;
     }
-    int attempts = context.getReconnector().getAttempts();
+    // A connection that breaks right after CONNACK, again and again, is a broker misbehaving in a repeatable way, not
+    // a network blip: the backoff grows with such connections too (the client's own attempt count restarts at every
+    // successful CONNACK), and the session gives up after many of them instead of reconnecting forever.
+    boolean wasConnected = connectedAtNanos != 0;
+    boolean flapping = wasConnected && System.nanoTime() - connectedAtNanos < FLAPPING;
+    connectedAtNanos = 0;
+    if (wasConnected && !flapping) {
+      shortConnectionsInARow.set(0);
+    }
+    int shortConnections = flapping ? shortConnectionsInARow.incrementAndGet() : shortConnectionsInARow.get();
+    if (shortConnections >= MAX_SHORT_CONNECTIONS) {
+      log.error("MQTT client {}: {} connections in a row broke within {} s of connecting (last: {}); giving up",
+          settings.clientId(), shortConnections, TimeUnit.NANOSECONDS.toSeconds(FLAPPING), describe(cause));
+      fatalError.compareAndSet(null, new MqttConnectionFlappingException(settings.clientId(), shortConnections,
+          cause));
+      return;
+    }
+    int attempts = Math.max(context.getReconnector().getAttempts(), shortConnections);
     long delay = Math.min(settings.reconnectBackoffMaxMs(),
         settings.reconnectBackoffInitialMs() << Math.min(attempts, 20));
     delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
@@ -342,10 +390,45 @@ public final class MqttSession implements AutoCloseable {
     MqttServerUri next = settings.serverUris().get(Math.floorMod(serverIndex.incrementAndGet(), servers));
     context.getReconnector().transportConfig(transport(next));
     reconnects.incrementAndGet();
+    if (context instanceof Mqtt5ClientDisconnectedContext context5) {
+      if (receiveMaximumExceeded(cause)) {
+        raiseReceiveMaximum(next);
+      }
+      // The reconnect sends the CONNECT it is given, so a raised Receive Maximum stays raised.
+      context5.getReconnector().connect(connect5());
+    }
     log.warn("MQTT client {} lost its connection ({}); reconnecting to {} in {} ms (attempt {})",
-        settings.clientId(), cause == null ? "no cause" : cause.getMessage(), next, delay, attempts + 1);
+        settings.clientId(), describe(cause), next, delay, attempts + 1);
     // Publishes in flight when a broker lost the session (restart without persistence) are sent again, not failed.
     context.getReconnector().reconnect(true).republishIfSessionExpired(true).delay(delay, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The broker sent more unacknowledged QoS 1/2 messages than our Receive Maximum, and the HiveMQ client closed the
+   * connection. mosquitto 2.0.11 (Debian 12, Ubuntu 22.04) does so whenever a subscriber drains a backlog larger
+   * than the window, and on resumption it resends its whole overgrown in-flight list, so reconnecting with the same
+   * window would loop forever (docs/troubleshooting.md). Without the property (65,535) the broker falls back to its
+   * own window, and the task's own bound on unacknowledged messages keeps the client far below 65,535.
+   */
+  private void raiseReceiveMaximum(MqttServerUri broker) {
+    receiveMaximumViolations.incrementAndGet();
+    if (receiveMaximum >= UNLIMITED_RECEIVE_MAXIMUM) {
+      return;
+    }
+    log.warn("MQTT client {}: the broker {} sent more unacknowledged messages than the Receive Maximum ({}) allows "
+        + "(a known defect of mosquitto 2.0.11, fixed in 2.0.13); reconnecting without a Receive Maximum. Upgrade the "
+        + "broker, or set mqtt.receive.maximum=65535 to skip this reconnect.", settings.clientId(), broker,
+        receiveMaximum);
+    receiveMaximum = UNLIMITED_RECEIVE_MAXIMUM;
+  }
+
+  static boolean receiveMaximumExceeded(Throwable cause) {
+    return cause instanceof Mqtt5DisconnectException e
+        && e.getMqttMessage().getReasonCode() == Mqtt5DisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED;
+  }
+
+  private static String describe(Throwable cause) {
+    return cause == null ? "no cause" : cause.getMessage();
   }
 
   /** Whether reconnecting cannot help: refused credentials or client id, unsupported version, TLS handshake. */
@@ -532,6 +615,18 @@ public final class MqttSession implements AutoCloseable {
 
     public MqttSubscribeRefusedException(String filter, String reason) {
       super("The MQTT broker refused the subscription to '" + filter + "': " + reason);
+    }
+  }
+
+  /** The broker kept breaking the connection right after accepting it; see {@link #MAX_SHORT_CONNECTIONS}. */
+  public static final class MqttConnectionFlappingException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    MqttConnectionFlappingException(String clientId, int connections, Throwable lastCause) {
+      super("MQTT client " + clientId + ": " + connections + " connections in a row broke within "
+          + TimeUnit.NANOSECONDS.toSeconds(FLAPPING) + " s of connecting; last cause: "
+          + (lastCause == null ? "none given" : lastCause.getMessage()) + ". Check the broker's log and "
+          + "docs/troubleshooting.md", lastCause);
     }
   }
 

@@ -99,11 +99,13 @@ public final class MqttSourceConfig extends AbstractConfig {
                 + "stream to one group member at a time in practice (HiveMQ CE, measured), so 'filters' is the way "
                 + "to multiply throughput when the topics can be split.", GROUP_SUBSCRIPTION, ++order, Width.SHORT,
             "Task assignment")
-        .define(RECEIVE_MAXIMUM_CONFIG, Type.INT, 100, Range.between(1, 65_535), Importance.LOW,
+        .define(RECEIVE_MAXIMUM_CONFIG, Type.INT, 1_000, Range.between(1, 65_535), Importance.LOW,
             "MQTT 5 Receive Maximum: how many unacknowledged QoS 1/2 messages the broker may send this task at once. "
                 + "Messages are acknowledged only after Kafka has them, so this window divided by Kafka's "
                 + "acknowledgement latency bounds the throughput of one connection (brokers may lower it: HiveMQ "
-                + "CE sends at most 50).", GROUP_SUBSCRIPTION, ++order, Width.SHORT, "Receive maximum");
+                + "CE sends at most 50). 65535 leaves the property out and lets the broker choose. A broker that "
+                + "sends more than this (mosquitto 2.0.11) makes the task reconnect once without it, with a WARN.",
+            GROUP_SUBSCRIPTION, ++order, Width.SHORT, "Receive maximum");
 
     order = 0;
     def.define(KAFKA_TOPIC_CONFIG, Type.STRING, "mqtt.${topic}", new TemplateValidator(), Importance.HIGH,
@@ -149,9 +151,12 @@ public final class MqttSourceConfig extends AbstractConfig {
             GROUP_MAPPING, ++order, Width.SHORT, "Headers");
 
     order = 0;
-    def.define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 1_000_000), Importance.LOW,
-            "Messages held between the MQTT client and poll(). When full the client waits, so the broker holds the "
-                + "backlog, not this JVM's heap.", GROUP_FLOW, ++order, Width.SHORT, "Queue capacity")
+    def.define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 60_000), Importance.LOW,
+            "Most MQTT messages the task holds unacknowledged, queued for poll() or on their way to Kafka. At the "
+                + "limit the MQTT client stops reading, so the broker holds the backlog, not this JVM's heap, on "
+                + "every broker. It also bounds the duplicates after a crash. At most 60,000, below the 65,535 "
+                + "unacknowledged messages an MQTT 5 client tolerates.", GROUP_FLOW, ++order, Width.SHORT,
+            "Queue capacity")
         .define(BATCH_SIZE_CONFIG, Type.INT, 500, Range.between(1, 100_000), Importance.LOW,
             "Most records returned by one poll().", GROUP_FLOW, ++order, Width.SHORT, "Batch size")
         .define(POLL_TIMEOUT_CONFIG, Type.INT, 100, Range.between(1, 60_000), Importance.LOW,

@@ -12,8 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,10 +31,15 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Hands MQTT messages over to Kafka. The MQTT client's callback thread puts each message into a bounded queue (a
- * full queue makes it wait, and the broker keeps the backlog); {@link #poll()} drains it into records; the message is
- * acknowledged on MQTT only in {@link #commitRecord} once Kafka has acknowledged the record. Unacknowledged messages
- * stay in the broker's persistent session and are redelivered after a crash: at least once, end to end.
+ * Hands MQTT messages over to Kafka. The MQTT client's callback thread puts each message into a queue that
+ * {@link #poll()} drains into records; the message is acknowledged on MQTT only in {@link #commitRecord} once Kafka has
+ * acknowledged the record. Unacknowledged messages stay in the broker's persistent session and are redelivered after a
+ * crash: at least once, end to end.
+ *
+ * <p>The task holds at most {@code queue.capacity} unacknowledged messages, queued or on their way to Kafka: at the
+ * limit the client's own thread waits, so it stops reading the socket and the broker keeps the backlog. That bound
+ * does not rely on the broker respecting MQTT 5 flow control (mosquitto 2.0.11 does not, and MQTT 3.1.1 has none), so
+ * memory and the duplicates after a crash stay bounded on every broker.
  */
 public class MqttSourceTask extends SourceTask {
 
@@ -47,8 +51,9 @@ public class MqttSourceTask extends SourceTask {
   private String connectorName;
   private int taskIndex;
   private BlockingQueue<InboundMessage> queue;
+  /** One permit per message the task may hold unacknowledged; taken on receipt, given back on acknowledgement. */
+  private Semaphore unacknowledged;
   private MqttSession session;
-  private ExecutorService callbackExecutor;
   private TopicMapper topicMapper;
   private PayloadConverter payloadConverter;
   private List<String> subscriptionFilters;
@@ -99,7 +104,9 @@ public class MqttSourceTask extends SourceTask {
     headersEnabled = config.getBoolean(MqttSourceConfig.HEADERS_ENABLE_CONFIG);
     toleratesErrors = config.toleratesErrors();
     deadLetterTopic = config.getString(MqttSourceConfig.DLQ_TOPIC_CONFIG);
-    queue = new ArrayBlockingQueue<>(config.getInt(MqttSourceConfig.QUEUE_CAPACITY_CONFIG));
+    int capacity = config.getInt(MqttSourceConfig.QUEUE_CAPACITY_CONFIG);
+    queue = new ArrayBlockingQueue<>(capacity);
+    unacknowledged = new Semaphore(capacity);
 
     String assigned = props.get(MqttSourceConfig.TASK_FILTERS_CONFIG);
     subscriptionFilters = assigned != null ? List.of(assigned.split(MqttSourceConfig.FILTER_SEPARATOR))
@@ -119,23 +126,14 @@ public class MqttSourceTask extends SourceTask {
     int receiveMaximum = config.getInt(MqttSourceConfig.RECEIVE_MAXIMUM_CONFIG);
     session = MqttSession.create(settings, receiveMaximum);
     metrics.gauge("reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
-    if (settings.mqtt5() && qos > 0 && queue.remainingCapacity() >= receiveMaximum) {
-      // The broker may send at most Receive Maximum unacknowledged QoS 1/2 messages, and a message leaves that
-      // window only when Kafka has it, so the queue has room for each one: the client's own thread can hand it
-      // over without waiting. One thread hand-off less shortens the latency tail under CPU contention. (Only QoS 0
-      // messages, which a publisher may still send on this subscription, could find the queue full; the client
-      // thread then waits like the hand-over thread would, and the broker holds or drops QoS 0 meanwhile.)
-      session.onMessage(this::enqueue, Runnable::run);
-    } else {
-      // MQTT 3.1.1 has no Receive Maximum, and QoS 0 no window: the queue may fill, and waiting for room must not
-      // hold up the client's I/O thread (acknowledgements, keep-alive), so a thread of our own waits instead.
-      callbackExecutor = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "mqtt-source-" + connectorName + "-" + taskIndex);
-        thread.setDaemon(true);
-        return thread;
-      });
-      session.onMessage(this::enqueue, callbackExecutor);
-    }
+    metrics.gauge("receive-maximum", "The MQTT 5 Receive Maximum the task asks the broker for now",
+        session::receiveMaximum);
+    metrics.gauge("receive-maximum-violations", "Connections closed because the broker sent more unacknowledged "
+        + "messages than the Receive Maximum allows", session::receiveMaximumViolations);
+    metrics.gauge("unacknowledged", "Messages received and not yet acknowledged (queued or on their way to Kafka)",
+        () -> capacity - unacknowledged.availablePermits());
+    // On the client's own thread: waiting for a permit there is what holds the broker back (see the class comment).
+    session.onMessage(this::enqueue, Runnable::run);
     session.onConnected(this::subscribeOnce);
 
     log.info("Starting MQTT source task {} of {} as client '{}' on {} ({}), filters {}", taskIndex, connectorName,
@@ -177,12 +175,21 @@ public class MqttSourceTask extends SourceTask {
   private void enqueue(InboundMessage message) {
     receivedSincePoll.increment();
     try {
-      while (!stopping && !queue.offer(message, 100, TimeUnit.MILLISECONDS)) {
-        // The queue is full: waiting here holds back the client, and the broker keeps the backlog.
+      while (!unacknowledged.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        if (stopping) {
+          return;
+        }
       }
+      queue.add(message);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private void acknowledge(InboundMessage message) {
+    message.acknowledge();
+    unacknowledged.release();
+    acknowledgedSincePoll.increment();
   }
 
   @Override
@@ -238,8 +245,7 @@ public class MqttSourceTask extends SourceTask {
     }
     if (deadLetterTopic == null || deadLetterTopic.isBlank()) {
       log.warn("Skipping {}", reason);
-      message.acknowledge();
-      acknowledged.record();
+      acknowledge(message);
       return null;
     }
     log.debug("Dead-lettering {}", reason);
@@ -294,8 +300,7 @@ public class MqttSourceTask extends SourceTask {
   @Override
   public void commitRecord(SourceRecord record, RecordMetadata metadata) {
     if (record instanceof MessageRecord messageRecord) {
-      messageRecord.message.acknowledge();
-      acknowledgedSincePoll.increment();
+      acknowledge(messageRecord.message);
       latency.record((System.nanoTime() - messageRecord.message.receivedNanos()) / 1_000_000.0);
     }
   }
@@ -333,9 +338,6 @@ public class MqttSourceTask extends SourceTask {
     // Messages still queued or in flight are not acknowledged: the broker redelivers them to the next session.
     if (session != null) {
       session.close();
-    }
-    if (callbackExecutor != null) {
-      callbackExecutor.shutdownNow();
     }
     if (metrics != null) {
       metrics.close();

@@ -88,6 +88,20 @@ class SourceCrashIT {
     }
   }
 
+  @Test
+  void kafkaBrokerKilledAndRestartedMidStreamLosesNothing() throws Exception {
+    startStack(false);
+    try (MqttLoadPublisher publisher = new MqttLoadPublisher("kafka-restart-publisher", hivemq.port())) {
+      CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(publisher));
+      awaitKafkaHolds(MESSAGES / 3);
+      stack.restartKafka(true, Duration.ofSeconds(5));
+      System.out.printf("SIGKILLed Kafka after >= %d records, restarted it 5 s later%n", MESSAGES / 3);
+      publishing.get();
+      assertEveryMessageArrived("Kafka broker SIGKILL and restart");
+    }
+    stack.rest().awaitRunning("crash-source", 1, Duration.ofSeconds(60));
+  }
+
   private static void publish(MqttLoadPublisher publisher) {
     try {
       publisher.publish(0, MESSAGES, 64, RATE, seq -> "crash/device-" + (seq % 10));

@@ -114,8 +114,34 @@ public final class ProcessStack implements AutoCloseable {
       if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
         throw new IllegalStateException("Formatting Kafka storage failed: " + log("kafka-format"));
       }
-      kafka = java("kafka", "768m", List.of("kafka.Kafka", config.toString()));
-      awaitPort(kafkaPort, kafka, "kafka", Duration.ofSeconds(60));
+      startKafkaProcess();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void startKafkaProcess() throws IOException, InterruptedException {
+    kafka = java("kafka", "768m", List.of("kafka.Kafka", home.resolve("server.properties").toString()));
+    awaitPort(kafkaPort, kafka, "kafka", Duration.ofSeconds(60));
+  }
+
+  /**
+   * Kills the Kafka broker with SIGKILL ({@code kill}) or stops it (SIGTERM), waits {@code down}, and starts it again
+   * on the same port and data: the workers keep running and must recover by themselves.
+   */
+  public void restartKafka(boolean kill, Duration down) {
+    try {
+      if (kill) {
+        kafka.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      } else {
+        stopProcess(kafka, 60);
+      }
+      kafka = null;
+      Thread.sleep(down.toMillis());
+      startKafkaProcess();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
