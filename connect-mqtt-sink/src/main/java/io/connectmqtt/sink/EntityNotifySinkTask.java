@@ -3,6 +3,9 @@ package io.connectmqtt.sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.protocol.Filter;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +33,10 @@ import org.apache.kafka.connect.sink.SinkRecord;
  */
 public class EntityNotifySinkTask extends MqttSinkTask {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Numbers exactly as written, so a decimal column compares as the database compares it. */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false).build();
   private SubscriptionTable table;
   private Admin admin;
   private long lastCatchUpNanos;
@@ -123,8 +129,8 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     List<OutboundMessage> messages = new ArrayList<>();
     for (SubscriptionTable.Subscription subscription : table.candidates(schema, entity,
         java.util.Arrays.asList(before, after))) {
-      boolean matches = (before != null && Filter.matchesAll(subscription.filters(), before))
-          || (after != null && Filter.matchesAll(subscription.filters(), after));
+      boolean matches = (before != null && subscription.matcher().matches(before))
+          || (after != null && subscription.matcher().matches(after));
       if (!matches) {
         continue;
       }

@@ -1,8 +1,12 @@
 package io.connectmqtt.sink;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.connectmqtt.common.protocol.Filter;
+import io.connectmqtt.common.protocol.FilterMatcher;
 import io.connectmqtt.common.protocol.FilterOperator;
 import io.connectmqtt.common.protocol.ProtocolException;
 import java.time.Duration;
@@ -36,11 +40,19 @@ import org.slf4j.LoggerFactory;
 final class SubscriptionTable implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SubscriptionTable.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Numbers exactly as written (no double rounding, no stripped zeros): a filter's text form depends on them. */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false).build();
 
-  /** One subscription; {@code expiresAt} null when it does not expire. */
+  /** One subscription, its filters compiled once; {@code expiresAt} null when it does not expire. */
   record Subscription(String id, String clientId, String schema, String entity, String notifyTopic,
-      List<Filter> filters, Instant expiresAt) {
+      List<Filter> filters, FilterMatcher matcher, Instant expiresAt) {
+
+    Subscription(String id, String clientId, String schema, String entity, String notifyTopic, List<Filter> filters,
+        Instant expiresAt) {
+      this(id, clientId, schema, entity, notifyTopic, filters, FilterMatcher.of(filters), expiresAt);
+    }
 
     boolean expired(Instant now) {
       return expiresAt != null && expiresAt.isBefore(now);
@@ -180,66 +192,76 @@ final class SubscriptionTable implements AutoCloseable {
 
   /**
    * Subscription ids by entity and, where the filters require one column to equal one value (a lone {@code eq} in
-   * an AND group), by that column and value: with 10,000 subscriptions a change is checked against the handful that
-   * can match, not against all. Written by the table's thread, read by the task's.
+   * an AND group), by that column and the value's equality keys: with 10,000 subscriptions a change is checked
+   * against the handful that can match, not against all. Written by the table's thread, read by the task's.
    */
   static final class Index {
     /** entity → ids of subscriptions without an indexable equality. */
     private final Map<String, Set<String>> unindexed = new ConcurrentHashMap<>();
     /** entity → column → equality key → ids. */
-    private final Map<String, Map<String, Map<String, Set<String>>>> byValue = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Map<Object, Set<String>>>> byValue = new ConcurrentHashMap<>();
 
     void add(Subscription subscription) {
       String entity = subscription.entity().toLowerCase(Locale.ROOT);
-      Optional<Map.Entry<String, String>> key = key(subscription.filters());
-      if (key.isEmpty()) {
+      Optional<Map.Entry<String, List<Object>>> keys = keys(subscription.filters());
+      if (keys.isEmpty()) {
         unindexed.computeIfAbsent(entity, e -> ConcurrentHashMap.newKeySet()).add(subscription.id());
-      } else {
-        byValue.computeIfAbsent(entity, e -> new ConcurrentHashMap<>())
-            .computeIfAbsent(key.get().getKey(), c -> new ConcurrentHashMap<>())
-            .computeIfAbsent(key.get().getValue(), v -> ConcurrentHashMap.newKeySet()).add(subscription.id());
+        return;
+      }
+      Map<Object, Set<String>> values = byValue.computeIfAbsent(entity, e -> new ConcurrentHashMap<>())
+          .computeIfAbsent(keys.get().getKey(), c -> new ConcurrentHashMap<>());
+      for (Object key : keys.get().getValue()) {
+        values.computeIfAbsent(key, v -> ConcurrentHashMap.newKeySet()).add(subscription.id());
       }
     }
 
     void remove(Subscription subscription) {
       String entity = subscription.entity().toLowerCase(Locale.ROOT);
-      Optional<Map.Entry<String, String>> key = key(subscription.filters());
-      if (key.isEmpty()) {
+      Optional<Map.Entry<String, List<Object>>> keys = keys(subscription.filters());
+      if (keys.isEmpty()) {
         unindexed.getOrDefault(entity, Set.of()).remove(subscription.id());
         return;
       }
-      Map<String, Set<String>> values = byValue.getOrDefault(entity, Map.of()).get(key.get().getKey());
-      Set<String> ids = values == null ? null : values.get(key.get().getValue());
-      if (ids != null) {
-        ids.remove(subscription.id());
+      Map<Object, Set<String>> values = byValue.getOrDefault(entity, Map.of()).get(keys.get().getKey());
+      if (values == null) {
+        return;
+      }
+      for (Object key : keys.get().getValue()) {
+        Set<String> ids = values.get(key);
+        if (ids != null) {
+          ids.remove(subscription.id());
+          if (ids.isEmpty()) {
+            values.remove(key, ids);
+          }
+        }
       }
     }
 
     Collection<String> candidates(String entity, List<Map<String, Object>> rows) {
       Set<String> ids = new HashSet<>(unindexed.getOrDefault(entity.toLowerCase(Locale.ROOT), Set.of()));
-      for (Map.Entry<String, Map<String, Set<String>>> column
+      for (Map.Entry<String, Map<Object, Set<String>>> column
           : byValue.getOrDefault(entity.toLowerCase(Locale.ROOT), Map.of()).entrySet()) {
         for (Map<String, Object> row : rows) {
           if (row == null) {
             continue;
           }
-          FilterOperator.equalityKey(row.get(column.getKey()))
-              .map(value -> column.getValue().getOrDefault(value, Set.of()))
+          FilterOperator.rowEqualityKey(row.get(column.getKey()))
+              .map(key -> column.getValue().getOrDefault(key, Set.of()))
               .ifPresent(ids::addAll);
         }
       }
       return ids;
     }
 
-    /** The (column, equality key) every match must have: the first AND group that is a lone indexable eq. */
-    static Optional<Map.Entry<String, String>> key(List<Filter> filters) {
+    /**
+     * The column and equality keys every match must have, from the first AND group that is a lone eq: a row
+     * matches only if its value in that column has one of the keys.
+     */
+    static Optional<Map.Entry<String, List<Object>>> keys(List<Filter> filters) {
       for (List<Filter> group : Filter.groups(filters)) {
         Filter only = group.get(0);
-        if (group.size() == 1 && only.operator() == FilterOperator.EQ) {
-          Optional<String> key = FilterOperator.equalityKey(only.value());
-          if (key.isPresent()) {
-            return Optional.of(Map.entry(only.column(), key.get()));
-          }
+        if (group.size() == 1 && only.operator() == FilterOperator.EQ && only.value() != null) {
+          return Optional.of(Map.entry(only.column(), FilterOperator.equalityKeys(only.value())));
         }
       }
       return Optional.empty();
