@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.protocol.Filter;
 import io.connectmqtt.common.protocol.FilterMatcher;
 import io.connectmqtt.common.protocol.FilterOperator;
@@ -20,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -36,6 +39,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Every live subscription, read from the compacted subscriptions topic from the beginning and followed: a global
  * table, so that any task can match any change. A tombstone removes a subscription.
+ *
+ * <p>Clients write these records (through entity sync), so a record that cannot be read is skipped, never fatal:
+ * it stays in the compacted topic and would otherwise fail every task on every start. Skipped records are logged,
+ * handed to a {@link Rejections} listener and kept (a bounded number) for the task to report as errant records.
  */
 final class SubscriptionTable implements AutoCloseable {
 
@@ -44,6 +51,8 @@ final class SubscriptionTable implements AutoCloseable {
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false).build();
+  /** Skipped records kept for reporting until the task takes them; beyond, only the log and the metric have them. */
+  static final int MAX_PENDING_REJECTIONS = 1_000;
 
   /** One subscription, its filters compiled once; {@code expiresAt} null when it does not expire. */
   record Subscription(String id, String clientId, String schema, String entity, String notifyTopic,
@@ -59,17 +68,51 @@ final class SubscriptionTable implements AutoCloseable {
     }
   }
 
+  /** A subscription record that was skipped, and why. */
+  record Rejected(ConsumerRecord<String, byte[]> record, String reason) {
+
+    String describe() {
+      return "subscription record " + record.topic() + "-" + record.partition() + "@" + record.offset()
+          + (record.key() == null ? "" : " (key '" + abbreviate(record.key()) + "')");
+    }
+  }
+
+  /** Told of every skipped record, on the table's thread. */
+  interface Rejections {
+    void rejected(Rejected rejected);
+  }
+
+  /** Why a record cannot be a subscription; the message is for the log and the dead letter queue. */
+  static final class BadSubscriptionException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BadSubscriptionException(String message) {
+      super(message);
+    }
+  }
+
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
+  private final Rejections rejections;
   private final Map<String, Subscription> byId = new ConcurrentHashMap<>();
   private final Index index = new Index();
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
+  private final BlockingQueue<Rejected> pendingRejections = new ArrayBlockingQueue<>(MAX_PENDING_REJECTIONS);
   private final Thread reader;
   private volatile boolean running = true;
   private volatile Throwable failure;
 
-  SubscriptionTable(String bootstrapServers, String topic, String clientId) {
+  /** A table that is fed by {@link #apply} only, without a consumer: for tests. */
+  SubscriptionTable(String topic, Rejections rejections) {
     this.topic = topic;
+    this.rejections = rejections;
+    this.consumer = null;
+    this.reader = null;
+  }
+
+  SubscriptionTable(String bootstrapServers, String topic, String clientId, Rejections rejections) {
+    this.topic = topic;
+    this.rejections = rejections;
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -118,8 +161,13 @@ final class SubscriptionTable implements AutoCloseable {
     }
   }
 
-  private void apply(ConsumerRecord<String, byte[]> record) {
+  /**
+   * Applies one record: a subscription replaces the one with its key, a tombstone removes it, and a record that is
+   * no subscription removes it too (the newest record of a key is the one compaction keeps) and is rejected.
+   */
+  void apply(ConsumerRecord<String, byte[]> record) {
     if (record.key() == null) {
+      reject(record, "it has no key (the subscription id)");
       return;
     }
     Subscription previous = byId.remove(record.key());
@@ -129,18 +177,98 @@ final class SubscriptionTable implements AutoCloseable {
     if (record.value() == null) {
       return;
     }
+    Subscription subscription;
     try {
-      JsonNode value = JSON.readTree(record.value());
-      List<Filter> filters = Filter.parseAll(value.get("filters"));
-      Instant expiresAt = value.hasNonNull("expires_at") ? Instant.parse(value.get("expires_at").asText()) : null;
-      Subscription subscription = new Subscription(record.key(), value.path("client_id").asText(),
-          value.path("schema").asText(), value.path("entity").asText(), value.path("notify_topic").asText(),
-          filters, expiresAt);
-      byId.put(record.key(), subscription);
-      index.add(subscription);
-    } catch (java.io.IOException | ProtocolException | java.time.format.DateTimeParseException e) {
-      log.warn("Ignoring unreadable subscription {}: {}", record.key(), e.getMessage());
+      subscription = parse(record.key(), record.value());
+    } catch (BadSubscriptionException e) {
+      reject(record, e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      // Whatever else a crafted record trips over must not stop the table for everyone.
+      reject(record, "it cannot be read (" + e + ")");
+      return;
     }
+    index.add(subscription);
+    byId.put(record.key(), subscription);
+  }
+
+  /** A subscription record's value read strictly: every field the sink relies on is present and well-typed. */
+  static Subscription parse(String id, byte[] value) throws BadSubscriptionException {
+    JsonNode node;
+    try {
+      node = JSON.readTree(value);
+    } catch (java.io.IOException | RuntimeException e) {
+      // Jackson throws NumberFormatException for a number no BigDecimal holds (1e99999999999).
+      throw new BadSubscriptionException("it cannot be read as JSON: " + abbreviate(String.valueOf(e.getMessage())));
+    }
+    if (node == null || !node.isObject()) {
+      throw new BadSubscriptionException("it is not a JSON object");
+    }
+    String clientId = text(node, "client_id", true);
+    String schema = text(node, "schema", false);
+    String entity = text(node, "entity", true);
+    String notifyTopic = text(node, "notify_topic", true);
+    String topicProblem = TopicFilters.topicNameProblem(notifyTopic);
+    if (topicProblem != null) {
+      throw new BadSubscriptionException("its notify_topic '" + abbreviate(notifyTopic) + "' is not publishable: "
+          + topicProblem);
+    }
+    List<Filter> filters;
+    FilterMatcher matcher;
+    try {
+      filters = Filter.parseAll(node.get("filters"));
+      matcher = FilterMatcher.of(filters);
+    } catch (ProtocolException e) {
+      throw new BadSubscriptionException("its filters are invalid: " + e.getMessage());
+    }
+    Instant expiresAt = null;
+    if (node.hasNonNull("expires_at")) {
+      try {
+        expiresAt = Instant.parse(text(node, "expires_at", true));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new BadSubscriptionException("its expires_at is not an ISO-8601 instant");
+      }
+    }
+    return new Subscription(id, clientId, schema == null ? "" : schema, entity, notifyTopic, filters, matcher,
+        expiresAt);
+  }
+
+  private static String text(JsonNode node, String field, boolean required) throws BadSubscriptionException {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      if (required) {
+        throw new BadSubscriptionException("it has no '" + field + "'");
+      }
+      return null;
+    }
+    if (!value.isTextual() || (required && value.asText().isEmpty())) {
+      throw new BadSubscriptionException("its '" + field + "' is not a" + (required ? " non-empty" : "")
+          + " string");
+    }
+    return value.asText();
+  }
+
+  private void reject(ConsumerRecord<String, byte[]> record, String reason) {
+    Rejected rejected = new Rejected(record, reason);
+    log.warn("Skipping {}: {}", rejected.describe(), reason);
+    // Full: the oldest unreported one makes room; the log line and the metric still count every one.
+    while (!pendingRejections.offer(rejected)) {
+      pendingRejections.poll();
+    }
+    if (rejections != null) {
+      rejections.rejected(rejected);
+    }
+  }
+
+  /** The skipped records not yet taken, oldest first. */
+  List<Rejected> takeRejected() {
+    List<Rejected> taken = new ArrayList<>();
+    pendingRejections.drainTo(taken);
+    return taken;
+  }
+
+  static String abbreviate(String text) {
+    return text.length() <= 80 ? text : text.substring(0, 80) + "...";
   }
 
   /** Waits until every subscription written before {@code endOffsets} was read. */
@@ -275,6 +403,9 @@ final class SubscriptionTable implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    if (consumer == null) {
+      return;
+    }
     consumer.wakeup();
     try {
       reader.join(5_000);
