@@ -155,6 +155,55 @@ class LiveSubscriptionIT {
     }
   }
 
+  /**
+   * Issue 11: one subscribe request (text equality with a huge exponent) failed the notify sink for good, and a LIKE
+   * pattern with many '%' stalled it. Both are ordinary subscriptions now; everyone else's notifications flow, and a
+   * sentinel, last in line, says when everything before it was processed.
+   */
+  @Test
+  void hostileLookingSubscriptionsNeitherFailNorStallTheNotifySink() throws Exception {
+    try (ProtocolClient mallory = new ProtocolClient(hivemq.port(), "spec", "mallory");
+        ProtocolClient hana = new ProtocolClient(hivemq.port(), "spec", "hana");
+        MqttRecorder malloryInbox = MqttRecorder.subscribe("mallory-inbox", hivemq.port(), "spec/mallory/notify/#");
+        MqttRecorder hanaInbox = MqttRecorder.subscribe("hana-inbox", hivemq.port(), "spec/hana/notify/#")) {
+      String subscribe = "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
+          + "\"options\":{\"filters\":";
+      for (JsonNode reply : List.of(
+          send(mallory, "m1", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]}"),
+          send(mallory, "m2", subscribe + "[{\"column\":\"name\",\"operator\":\"like\","
+              + "\"value\":\"%a%a%a%a%a%a%a%a%a%a%a%a%b\"}]}"),
+          send(hana, "h1", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"7\"}]}"),
+          send(hana, "h2", subscribe + "[{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"sentinel\"}]}"))) {
+        assertThat(reply.path("success").asBoolean()).as(reply.toString()).isTrue();
+      }
+      // The reply goes out before the subscription record is in Kafka.
+      Thread.sleep(1_000);
+      String create = "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":";
+      String as = "a".repeat(49);
+      send(hana, "w1", create + "{\"name\":\"" + as + "\",\"status\":\"1e999999999\"}");
+      send(hana, "w2", create + "{\"name\":\"" + as + "b\",\"status\":\"1e100000000\"}");
+      send(hana, "w3", create + "{\"name\":\"padded\",\"status\":\"007\"}");
+      send(hana, "w4", create + "{\"name\":\"plain\",\"status\":\"7\"}");
+      send(hana, "w5", create + "{\"name\":\"sentinel\",\"status\":\"done\"}");
+
+      Awaitility.await("the sentinel notification").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+          .until(() -> names(hanaInbox).contains("sentinel"));
+      assertThat(stack.rest().status("notify").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
+      assertThat(names(hanaInbox)).as("'007' is not '7' in a text column").containsExactly("plain", "sentinel");
+      Awaitility.await("mallory's two notifications").atMost(Duration.ofSeconds(10))
+          .until(() -> names(malloryInbox).size() >= 2);
+      assertThat(names(malloryInbox)).containsExactly(as, as + "b");
+    }
+  }
+
+  private static List<String> names(MqttRecorder inbox) throws java.io.IOException {
+    List<String> names = new ArrayList<>();
+    for (Mqtt5Publish publish : List.copyOf(inbox.received())) {
+      names.add(JSON.readTree(publish.getPayloadAsBytes()).path("data").path("name").asText());
+    }
+    return names;
+  }
+
   @Test
   void aClientThatDropsItsSocketLosesItsSubscriptionsThroughItsWillMessage() throws Exception {
     MosquittoBroker.assumeAvailable();

@@ -77,7 +77,23 @@ class OperatorAgreementIT {
         c("OR group AND filter", "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"banned\"},"
             + "{\"column\":\"qty\",\"operator\":\"lt\",\"value\":1,\"logic_operator\":\"OR\"},"
             + "{\"column\":\"score\",\"operator\":\"notnull\"}]"),
-        c("case-insensitive operator name", "[{\"column\":\"qty\",\"operator\":\"GTE\",\"value\":7}]"));
+        c("case-insensitive operator name", "[{\"column\":\"qty\",\"operator\":\"GTE\",\"value\":7}]"),
+        // Text compares as text, numbers as numbers (issue 11: '007' matched '7').
+        c("eq text that reads as a number", "[{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"7\"}]"),
+        c("eq text with leading zeros", "[{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"007\"}]"),
+        c("eq text given a number", "[{\"column\":\"name\",\"operator\":\"eq\",\"value\":7}]"),
+        c("in text given numbers", "[{\"column\":\"code\",\"operator\":\"in\",\"value\":[9,10.0]}]"),
+        c("gt numeric-looking text", "[{\"column\":\"code\",\"operator\":\"gt\",\"value\":\"9\"}]"),
+        c("lt numeric-looking text", "[{\"column\":\"code\",\"operator\":\"lt\",\"value\":\"9\"}]"),
+        c("eq integer given as padded text", "[{\"column\":\"qty\",\"operator\":\"eq\",\"value\":\"007\"}]"),
+        c("eq decimal given with zeros", "[{\"column\":\"score\",\"operator\":\"eq\",\"value\":7.000}]"),
+        c("eq text with a huge exponent", "[{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]"),
+        c("lt a huge number", "[{\"column\":\"score\",\"operator\":\"lt\",\"value\":1e300}]"),
+        c("gt a tiny number", "[{\"column\":\"score\",\"operator\":\"gt\",\"value\":1e-300}]"),
+        c("like escaped percent", "[{\"column\":\"name\",\"operator\":\"like\",\"value\":\"100\\\\%\"}]"),
+        c("like escaped underscore", "[{\"column\":\"name\",\"operator\":\"like\",\"value\":\"Bob\\\\_1\"}]"),
+        c("like many percent signs", "[{\"column\":\"name\",\"operator\":\"like\",\"value\":\"%0%0%7%\"}]"),
+        c("ilike one character", "[{\"column\":\"name\",\"operator\":\"ilike\",\"value\":\"_OB%\"}]"));
   }
 
   private static Arguments c(String description, String filters) {
@@ -102,7 +118,10 @@ class OperatorAgreementIT {
           + "(3, 'Bob_1', 'MIKE', null, 70.25, null, null, null), "
           + "(4, 'Zoë', 'ZULU', 'active', null, 0, true, date '2000-02-29'), "
           + "(5, '100%', 'KILO', 'banned', 100, -3, false, date '1970-01-01'), "
-          + "(6, 'Joe', 'LIMA', 'active', 0, 7, null, date '2024-12-31')");
+          + "(6, 'Joe', 'LIMA', 'active', 0, 7, null, date '2024-12-31'), "
+          + "(7, '007', '9', 'active', 7.00, 7, true, date '1999-09-09'), "
+          + "(8, '7', '10', 'inactive', 0.01, 70, false, date '2001-01-01'), "
+          + "(9, '1e999999999', '1e9', null, null, null, null, null)");
     }
     Map<String, String> props = new HashMap<>();
     props.put("mqtt.server.uris", "tcp://127.0.0.1:1");
@@ -118,7 +137,7 @@ class OperatorAgreementIT {
     processor.createStateTable();
     List<JsonNode> rows = new ArrayList<>();
     read(processor, "[]").path("data").forEach(rows::add);
-    assertThat(rows).hasSize(6);
+    assertThat(rows).hasSize(9);
     return new Backend(name, dataSource, processor, rows);
   }
 

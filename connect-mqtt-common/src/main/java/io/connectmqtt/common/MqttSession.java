@@ -23,6 +23,8 @@ import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCo
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubRecException;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
@@ -44,6 +46,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -263,9 +266,21 @@ public final class MqttSession implements AutoCloseable {
         message.userProperties().forEach(p -> properties.add(p.getKey(), p.getValue()));
         builder.userProperties(properties.build());
       }
-      return client5.publish(builder.build()).thenAccept(result -> result.getError().ifPresent(error -> {
-        throw new MqttPublishRefusedException(message.topic(), error);
-      }));
+      return client5.publish(builder.build()).handle((result, error) -> {
+        if (error != null) {
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+              : error;
+          // A PUBACK/PUBREC with an error reason code fails the future: the broker answered, and said no.
+          if (cause instanceof Mqtt5PubAckException || cause instanceof Mqtt5PubRecException) {
+            throw new MqttPublishRefusedException(message.topic(), cause);
+          }
+          throw error instanceof CompletionException completion ? completion : new CompletionException(error);
+        }
+        result.getError().ifPresent(refusal -> {
+          throw new MqttPublishRefusedException(message.topic(), refusal);
+        });
+        return null;
+      });
     }
     var publish = com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish.builder()
         .topic(message.topic())
@@ -605,7 +620,17 @@ public final class MqttSession implements AutoCloseable {
     private static final long serialVersionUID = 1L;
 
     public MqttPublishRefusedException(String topic, Throwable reason) {
-      super("The MQTT broker refused the message for '" + topic + "': " + reason.getMessage(), reason);
+      super("The MQTT broker refused the message for '" + topic + "': " + reasonText(reason), reason);
+    }
+
+    private static String reasonText(Throwable reason) {
+      if (reason instanceof Mqtt5PubAckException puback) {
+        return "PUBACK " + puback.getMqttMessage().getReasonCode();
+      }
+      if (reason instanceof Mqtt5PubRecException pubrec) {
+        return "PUBREC " + pubrec.getMqttMessage().getReasonCode();
+      }
+      return reason.getMessage();
     }
   }
 

@@ -3,6 +3,9 @@ package io.connectmqtt.sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.protocol.Filter;
 import java.nio.charset.StandardCharsets;
@@ -18,24 +21,54 @@ import java.util.OptionalLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns change events into notifications: every task holds all subscriptions (a {@link SubscriptionTable}),
  * matches each change against the subscriptions of its entity with the protocol's operator semantics, and publishes
  * one notification per matching subscription, with the sink's lossless delivery.
+ *
+ * <p>Clients write both inputs (subscriptions, and the rows in change events), so nothing in them fails the task: a
+ * subscription record or change event that cannot be read is skipped with a WARN, counted, and reported to Connect's
+ * errant record reporter under {@code errors.tolerance=all}; a notification the broker refuses is skipped too.
  */
 public class EntityNotifySinkTask extends MqttSinkTask {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger log = LoggerFactory.getLogger(EntityNotifySinkTask.class);
+  /** Numbers exactly as written, so a decimal column compares as the database compares it. */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false).build();
+  /** Room left in a PUBLISH packet for the topic and properties. */
+  private static final int PACKET_HEADROOM = 1_024;
+  /** Makes the table, given the listener for skipped records: reads the subscriptions topic unless a test says. */
+  private final java.util.function.Function<SubscriptionTable.Rejections, SubscriptionTable> tables;
   private SubscriptionTable table;
+  private Sensor subscriptionsSkipped;
+  private boolean reportsSubscriptions;
   private Admin admin;
   private long lastCatchUpNanos;
   /** The subscriptions topic's partitions (a compacted topic keyed by id; its partition count does not change). */
   private List<TopicPartition> partitions;
+
+  public EntityNotifySinkTask() {
+    this.tables = null;
+  }
+
+  /** For tests: a task whose subscription table {@code tables} makes, instead of one reading the topic. */
+  EntityNotifySinkTask(java.util.function.Function<SubscriptionTable.Rejections, SubscriptionTable> tables) {
+    this.tables = tables;
+  }
 
   @Override
   public void start(Map<String, String> props) {
@@ -43,10 +76,24 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     EntityNotifySinkConfig notify = new EntityNotifySinkConfig(props);
     String bootstrap = notify.getString(EntityNotifySinkConfig.BOOTSTRAP_CONFIG);
     String topic = notify.getString(EntityNotifySinkConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
+    subscriptionsSkipped = metrics().counter("subscriptions-skipped",
+        "subscription records skipped because they cannot be read");
+    SubscriptionTable.Rejections rejections = rejected -> subscriptionsSkipped.record();
+    // Every task reads every subscription record; one of them reporting keeps one dead letter per bad record.
+    reportsSubscriptions = io.connectmqtt.common.TaskConfigs.index(props) == 0;
+    if (tables != null) {
+      table = tables.apply(rejections);
+      return;
+    }
     admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     table = new SubscriptionTable(bootstrap, topic, props.getOrDefault("name", "notify") + "-"
-        + io.connectmqtt.common.TaskConfigs.index(props) + "-subscriptions");
+        + io.connectmqtt.common.TaskConfigs.index(props) + "-subscriptions", rejections);
     catchUp();
+  }
+
+  @Override
+  protected boolean skipsBadRecords() {
+    return true;
   }
 
   /** Waits until the table holds every subscription written so far, so no fresh subscription is missed. */
@@ -77,14 +124,50 @@ public class EntityNotifySinkTask extends MqttSinkTask {
 
   @Override
   public void put(Collection<SinkRecord> records) {
-    if (!records.isEmpty() && System.nanoTime() - lastCatchUpNanos > 50_000_000L) {
+    if (admin != null && !records.isEmpty() && System.nanoTime() - lastCatchUpNanos > 50_000_000L) {
       catchUp();
     }
+    reportRejectedSubscriptions();
     super.put(records);
+  }
+
+  /**
+   * Hands skipped subscription records to the errant record reporter, on the task's thread (Connect's reporter is
+   * not made for other threads), before the batch's offsets can be committed.
+   */
+  private void reportRejectedSubscriptions() {
+    List<SubscriptionTable.Rejected> rejected = table.takeRejected();
+    ErrantRecordReporter reporter = errantRecordReporter();
+    if (rejected.isEmpty() || reporter == null || !reportsSubscriptions) {
+      return;
+    }
+    for (SubscriptionTable.Rejected one : rejected) {
+      ConsumerRecord<String, byte[]> record = one.record();
+      // Not one of this task's records: Connect converts it with the connector's converters, so it goes as text.
+      SinkRecord errant = new SinkRecord(record.topic(), record.partition(), Schema.OPTIONAL_STRING_SCHEMA,
+          record.key(), Schema.OPTIONAL_STRING_SCHEMA,
+          record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8), record.offset(),
+          record.timestamp(), record.timestampType());
+      try {
+        reporter.report(errant, new DataException("Skipped " + one.describe() + ": " + one.reason()));
+      } catch (RuntimeException e) {
+        // E.g. a converter that takes no text: the WARN and the metric already have it.
+        log.warn("Could not report {} as an errant record: {}", one.describe(), e.toString());
+      }
+    }
   }
 
   @Override
   protected List<OutboundMessage> messagesFor(SinkRecord record) throws MessageBuilder.BadRecordException {
+    try {
+      return notifications(record);
+    } catch (RuntimeException e) {
+      // Whatever else a crafted change event trips over makes it a bad record, not a failed task.
+      throw new MessageBuilder.BadRecordException("the change event cannot be read: " + e, e);
+    }
+  }
+
+  private List<OutboundMessage> notifications(SinkRecord record) throws MessageBuilder.BadRecordException {
     JsonNode event = toJson(record.value());
     if (event == null) {
       return List.of();
@@ -92,39 +175,49 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     if (event.has("payload") && event.has("schema") && event.get("payload").isObject()) {
       event = event.get("payload");
     }
+    if (!event.isObject()) {
+      throw new MessageBuilder.BadRecordException("the change event is not a JSON object", null);
+    }
     String op = event.path("op").asText();
     String schema;
     String entity;
     String operation;
     if (event.has("source") && event.path("source").has("table")) {
-      // Debezium: op c/u/d (r is a snapshot read, not a change), source.schema, source.table.
+      // Debezium: op c/u/d; r (snapshot read), t (truncate) and m (message) are no row changes.
       schema = event.path("source").path("schema").asText(null);
       entity = event.path("source").path("table").asText();
       operation = switch (op) {
         case "c" -> "create";
         case "u" -> "update";
         case "d" -> "delete";
-        default -> null;
+        case "r", "t", "m" -> null;
+        default -> throw new MessageBuilder.BadRecordException("unknown Debezium op '"
+            + SubscriptionTable.abbreviate(op) + "'", null);
       };
     } else {
       schema = event.path("schema").asText(null);
       entity = event.path("entity").asText();
       operation = switch (op) {
         case "create", "update", "delete" -> op;
-        default -> null;
+        default -> throw new MessageBuilder.BadRecordException("unknown op '" + SubscriptionTable.abbreviate(op)
+            + "'; expected create, update or delete", null);
       };
     }
-    if (operation == null || entity.isEmpty()) {
+    if (operation == null) {
       return List.of();
     }
+    if (entity.isEmpty()) {
+      throw new MessageBuilder.BadRecordException("the change event names no entity", null);
+    }
     // Converted once, not once per subscription they are checked against.
-    Map<String, Object> before = operation.equals("create") ? null : Filter.row(event.get("before"));
-    Map<String, Object> after = operation.equals("delete") ? null : Filter.row(event.get("after"));
+    Map<String, Object> before = operation.equals("create") ? null : row(event, "before");
+    Map<String, Object> after = operation.equals("delete") ? null : row(event, "after");
     List<OutboundMessage> messages = new ArrayList<>();
+    int maximumPayload = maximumPacketSize() - PACKET_HEADROOM;
     for (SubscriptionTable.Subscription subscription : table.candidates(schema, entity,
         java.util.Arrays.asList(before, after))) {
-      boolean matches = (before != null && Filter.matchesAll(subscription.filters(), before))
-          || (after != null && Filter.matchesAll(subscription.filters(), after));
+      boolean matches = (before != null && subscription.matcher().matches(before))
+          || (after != null && subscription.matcher().matches(after));
       if (!matches) {
         continue;
       }
@@ -135,12 +228,29 @@ public class EntityNotifySinkTask extends MqttSinkTask {
       notification.set("data", data == null || data.isNull() ? JSON.createObjectNode()
           .put("id", event.path("record_id").asText()) : data);
       notification.put("timestamp", Instant.now().toString());
-      messages.add(new OutboundMessage(subscription.notifyTopic(),
-          notification.toString().getBytes(StandardCharsets.UTF_8), defaultQos(), false,
+      byte[] payload = notification.toString().getBytes(StandardCharsets.UTF_8);
+      if (payload.length > maximumPayload - subscription.notifyTopic().getBytes(StandardCharsets.UTF_8).length) {
+        // The broker would refuse or the client fail the PUBLISH; the row is the same for every subscriber.
+        throw new MessageBuilder.BadRecordException("the notification of " + payload.length + " bytes exceeds "
+            + "the broker's maximum packet size of " + maximumPacketSize() + " bytes", null);
+      }
+      messages.add(new OutboundMessage(subscription.notifyTopic(), payload, defaultQos(), false,
           Optional.of("application/json"), Optional.empty(), Optional.empty(), Optional.of(true),
           OptionalLong.empty(), List.of()));
     }
     return messages;
+  }
+
+  /** The event's row image {@code field}: null when absent (a delete's after), an error when not an object. */
+  private static Map<String, Object> row(JsonNode event, String field) throws MessageBuilder.BadRecordException {
+    JsonNode image = event.get(field);
+    if (image == null || image.isNull()) {
+      return null;
+    }
+    if (!image.isObject()) {
+      throw new MessageBuilder.BadRecordException("the change event's '" + field + "' is not an object", null);
+    }
+    return Filter.row(image);
   }
 
   private static JsonNode toJson(Object value) throws MessageBuilder.BadRecordException {
@@ -161,7 +271,8 @@ public class EntityNotifySinkTask extends MqttSinkTask {
         return PayloadEncoder.toJson(struct.schema(), struct);
       }
     } catch (java.io.IOException e) {
-      throw new MessageBuilder.BadRecordException("the change event is not JSON", e);
+      throw new MessageBuilder.BadRecordException("the change event is not JSON: "
+          + SubscriptionTable.abbreviate(String.valueOf(e.getMessage())), e);
     }
     throw new MessageBuilder.BadRecordException("the change event is a " + value.getClass().getSimpleName()
         + ", not a JSON document", null);

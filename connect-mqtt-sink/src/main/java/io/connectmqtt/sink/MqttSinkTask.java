@@ -65,6 +65,7 @@ public class MqttSinkTask extends SinkTask {
   private Sensor acknowledged;
   private Sensor retries;
   private Sensor errors;
+  private Sensor refused;
   private Sensor latency;
 
   @Override
@@ -97,7 +98,8 @@ public class MqttSinkTask extends SinkTask {
     published = metrics.counter("messages-published", "messages handed to the MQTT client");
     acknowledged = metrics.counter("messages-acknowledged", "messages the broker acknowledged");
     retries = metrics.counter("retries", "retriable failures (broker unavailable)");
-    errors = metrics.counter("errors", "bad records (reported or failing the task)");
+    errors = metrics.counter("errors", "bad records (reported, skipped or failing the task)");
+    refused = metrics.counter("messages-refused", "messages the broker refused with an MQTT 5 reason code");
     latency = metrics.latency("publish-latency", "time from publish to the broker's acknowledgement");
     metrics.gauge("in-flight", "Messages awaiting the broker's acknowledgement", tracker::inFlight);
 
@@ -190,6 +192,34 @@ public class MqttSinkTask extends SinkTask {
     return config;
   }
 
+  /**
+   * Whether a record that cannot become messages, or a message the broker refuses, is skipped with a WARN when
+   * {@code errors.tolerance} is not {@code all}, instead of failing the task. The MQTT sink fails: its records are
+   * the user's own data, and a silent gap would go unnoticed. The notify sink skips: clients write its input, and
+   * one client must not stop notifications for everyone.
+   */
+  protected boolean skipsBadRecords() {
+    return false;
+  }
+
+  /** This task's metrics, for subclasses that add their own. */
+  protected TaskMetrics metrics() {
+    return metrics;
+  }
+
+  /** The largest PUBLISH packet the broker accepts (its MQTT 5 Maximum Packet Size, else the protocol's limit). */
+  protected int maximumPacketSize() {
+    return session.maximumPacketSize();
+  }
+
+  /**
+   * Connect's errant record reporter when bad records are to be reported (a reporter and
+   * {@code errors.tolerance=all}: without tolerance Connect's reporter fails the task); null otherwise.
+   */
+  protected ErrantRecordReporter errantRecordReporter() {
+    return reporter != null && toleratesErrors() ? reporter : null;
+  }
+
   private void acquireWindow(SinkRecord record, boolean progress) {
     try {
       if (window.tryAcquire(publishTimeoutMs, TimeUnit.MILLISECONDS)) {
@@ -232,8 +262,17 @@ public class MqttSinkTask extends SinkTask {
       }
       Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
           ? error.getCause() : error;
-      if (cause instanceof MqttSession.MqttPublishRefusedException refused) {
-        reportAsync(record, partition, refused);
+      if (cause instanceof MqttSession.MqttPublishRefusedException refusal) {
+        refused.record();
+        if (skipsBadRecords()) {
+          // Sending it again cannot help: the record is done once its other messages are.
+          log.warn("Skipping a message of {}: {}", describe(record), refusal.getMessage());
+          if (remaining.decrementAndGet() == 0) {
+            tracker.done(partition, record.kafkaOffset());
+          }
+          return;
+        }
+        reportAsync(record, partition, refusal);
       } else {
         log.error("Publishing {} failed: {}", describe(record), cause.toString());
         asyncFailure.compareAndSet(null, cause);
@@ -242,10 +281,18 @@ public class MqttSinkTask extends SinkTask {
   }
 
   private void badRecord(SinkRecord record, TopicPartition partition, Exception e) {
-    errors.record();
+    if (skipsBadRecords()) {
+      log.warn("Skipping {}: {}", describe(record), e.getMessage());
+    }
     if (reporter != null && toleratesErrors()) {
       tracker.accept(partition, record.kafkaOffset());
       reportAsync(record, partition, e);
+      return;
+    }
+    errors.record();
+    if (skipsBadRecords()) {
+      tracker.accept(partition, record.kafkaOffset());
+      tracker.done(partition, record.kafkaOffset());
       return;
     }
     throw new ConnectException("Cannot publish " + describe(record) + ": " + e.getMessage()

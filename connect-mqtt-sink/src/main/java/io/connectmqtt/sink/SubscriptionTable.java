@@ -1,8 +1,13 @@
 package io.connectmqtt.sink;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.protocol.Filter;
+import io.connectmqtt.common.protocol.FilterMatcher;
 import io.connectmqtt.common.protocol.FilterOperator;
 import io.connectmqtt.common.protocol.ProtocolException;
 import java.time.Duration;
@@ -16,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -32,32 +39,80 @@ import org.slf4j.LoggerFactory;
 /**
  * Every live subscription, read from the compacted subscriptions topic from the beginning and followed: a global
  * table, so that any task can match any change. A tombstone removes a subscription.
+ *
+ * <p>Clients write these records (through entity sync), so a record that cannot be read is skipped, never fatal:
+ * it stays in the compacted topic and would otherwise fail every task on every start. Skipped records are logged,
+ * handed to a {@link Rejections} listener and kept (a bounded number) for the task to report as errant records.
  */
 final class SubscriptionTable implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SubscriptionTable.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Numbers exactly as written (no double rounding, no stripped zeros): a filter's text form depends on them. */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false).build();
+  /** Skipped records kept for reporting until the task takes them; beyond, only the log and the metric have them. */
+  static final int MAX_PENDING_REJECTIONS = 1_000;
 
-  /** One subscription; {@code expiresAt} null when it does not expire. */
+  /** One subscription, its filters compiled once; {@code expiresAt} null when it does not expire. */
   record Subscription(String id, String clientId, String schema, String entity, String notifyTopic,
-      List<Filter> filters, Instant expiresAt) {
+      List<Filter> filters, FilterMatcher matcher, Instant expiresAt) {
+
+    Subscription(String id, String clientId, String schema, String entity, String notifyTopic, List<Filter> filters,
+        Instant expiresAt) {
+      this(id, clientId, schema, entity, notifyTopic, filters, FilterMatcher.of(filters), expiresAt);
+    }
 
     boolean expired(Instant now) {
       return expiresAt != null && expiresAt.isBefore(now);
     }
   }
 
+  /** A subscription record that was skipped, and why. */
+  record Rejected(ConsumerRecord<String, byte[]> record, String reason) {
+
+    String describe() {
+      return "subscription record " + record.topic() + "-" + record.partition() + "@" + record.offset()
+          + (record.key() == null ? "" : " (key '" + abbreviate(record.key()) + "')");
+    }
+  }
+
+  /** Told of every skipped record, on the table's thread. */
+  interface Rejections {
+    void rejected(Rejected rejected);
+  }
+
+  /** Why a record cannot be a subscription; the message is for the log and the dead letter queue. */
+  static final class BadSubscriptionException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BadSubscriptionException(String message) {
+      super(message);
+    }
+  }
+
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
+  private final Rejections rejections;
   private final Map<String, Subscription> byId = new ConcurrentHashMap<>();
   private final Index index = new Index();
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
+  private final BlockingQueue<Rejected> pendingRejections = new ArrayBlockingQueue<>(MAX_PENDING_REJECTIONS);
   private final Thread reader;
   private volatile boolean running = true;
   private volatile Throwable failure;
 
-  SubscriptionTable(String bootstrapServers, String topic, String clientId) {
+  /** A table that is fed by {@link #apply} only, without a consumer: for tests. */
+  SubscriptionTable(String topic, Rejections rejections) {
     this.topic = topic;
+    this.rejections = rejections;
+    this.consumer = null;
+    this.reader = null;
+  }
+
+  SubscriptionTable(String bootstrapServers, String topic, String clientId, Rejections rejections) {
+    this.topic = topic;
+    this.rejections = rejections;
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -106,8 +161,13 @@ final class SubscriptionTable implements AutoCloseable {
     }
   }
 
-  private void apply(ConsumerRecord<String, byte[]> record) {
+  /**
+   * Applies one record: a subscription replaces the one with its key, a tombstone removes it, and a record that is
+   * no subscription removes it too (the newest record of a key is the one compaction keeps) and is rejected.
+   */
+  void apply(ConsumerRecord<String, byte[]> record) {
     if (record.key() == null) {
+      reject(record, "it has no key (the subscription id)");
       return;
     }
     Subscription previous = byId.remove(record.key());
@@ -117,18 +177,98 @@ final class SubscriptionTable implements AutoCloseable {
     if (record.value() == null) {
       return;
     }
+    Subscription subscription;
     try {
-      JsonNode value = JSON.readTree(record.value());
-      List<Filter> filters = Filter.parseAll(value.get("filters"));
-      Instant expiresAt = value.hasNonNull("expires_at") ? Instant.parse(value.get("expires_at").asText()) : null;
-      Subscription subscription = new Subscription(record.key(), value.path("client_id").asText(),
-          value.path("schema").asText(), value.path("entity").asText(), value.path("notify_topic").asText(),
-          filters, expiresAt);
-      byId.put(record.key(), subscription);
-      index.add(subscription);
-    } catch (java.io.IOException | ProtocolException | java.time.format.DateTimeParseException e) {
-      log.warn("Ignoring unreadable subscription {}: {}", record.key(), e.getMessage());
+      subscription = parse(record.key(), record.value());
+    } catch (BadSubscriptionException e) {
+      reject(record, e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      // Whatever else a crafted record trips over must not stop the table for everyone.
+      reject(record, "it cannot be read (" + e + ")");
+      return;
     }
+    index.add(subscription);
+    byId.put(record.key(), subscription);
+  }
+
+  /** A subscription record's value read strictly: every field the sink relies on is present and well-typed. */
+  static Subscription parse(String id, byte[] value) throws BadSubscriptionException {
+    JsonNode node;
+    try {
+      node = JSON.readTree(value);
+    } catch (java.io.IOException | RuntimeException e) {
+      // Jackson throws NumberFormatException for a number no BigDecimal holds (1e99999999999).
+      throw new BadSubscriptionException("it cannot be read as JSON: " + abbreviate(String.valueOf(e.getMessage())));
+    }
+    if (node == null || !node.isObject()) {
+      throw new BadSubscriptionException("it is not a JSON object");
+    }
+    String clientId = text(node, "client_id", true);
+    String schema = text(node, "schema", false);
+    String entity = text(node, "entity", true);
+    String notifyTopic = text(node, "notify_topic", true);
+    String topicProblem = TopicFilters.topicNameProblem(notifyTopic);
+    if (topicProblem != null) {
+      throw new BadSubscriptionException("its notify_topic '" + abbreviate(notifyTopic) + "' is not publishable: "
+          + topicProblem);
+    }
+    List<Filter> filters;
+    FilterMatcher matcher;
+    try {
+      filters = Filter.parseAll(node.get("filters"));
+      matcher = FilterMatcher.of(filters);
+    } catch (ProtocolException e) {
+      throw new BadSubscriptionException("its filters are invalid: " + e.getMessage());
+    }
+    Instant expiresAt = null;
+    if (node.hasNonNull("expires_at")) {
+      try {
+        expiresAt = Instant.parse(text(node, "expires_at", true));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new BadSubscriptionException("its expires_at is not an ISO-8601 instant");
+      }
+    }
+    return new Subscription(id, clientId, schema == null ? "" : schema, entity, notifyTopic, filters, matcher,
+        expiresAt);
+  }
+
+  private static String text(JsonNode node, String field, boolean required) throws BadSubscriptionException {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      if (required) {
+        throw new BadSubscriptionException("it has no '" + field + "'");
+      }
+      return null;
+    }
+    if (!value.isTextual() || (required && value.asText().isEmpty())) {
+      throw new BadSubscriptionException("its '" + field + "' is not a" + (required ? " non-empty" : "")
+          + " string");
+    }
+    return value.asText();
+  }
+
+  private void reject(ConsumerRecord<String, byte[]> record, String reason) {
+    Rejected rejected = new Rejected(record, reason);
+    log.warn("Skipping {}: {}", rejected.describe(), reason);
+    // Full: the oldest unreported one makes room; the log line and the metric still count every one.
+    while (!pendingRejections.offer(rejected)) {
+      pendingRejections.poll();
+    }
+    if (rejections != null) {
+      rejections.rejected(rejected);
+    }
+  }
+
+  /** The skipped records not yet taken, oldest first. */
+  List<Rejected> takeRejected() {
+    List<Rejected> taken = new ArrayList<>();
+    pendingRejections.drainTo(taken);
+    return taken;
+  }
+
+  static String abbreviate(String text) {
+    return text.length() <= 80 ? text : text.substring(0, 80) + "...";
   }
 
   /** Waits until every subscription written before {@code endOffsets} was read. */
@@ -180,66 +320,76 @@ final class SubscriptionTable implements AutoCloseable {
 
   /**
    * Subscription ids by entity and, where the filters require one column to equal one value (a lone {@code eq} in
-   * an AND group), by that column and value: with 10,000 subscriptions a change is checked against the handful that
-   * can match, not against all. Written by the table's thread, read by the task's.
+   * an AND group), by that column and the value's equality keys: with 10,000 subscriptions a change is checked
+   * against the handful that can match, not against all. Written by the table's thread, read by the task's.
    */
   static final class Index {
     /** entity → ids of subscriptions without an indexable equality. */
     private final Map<String, Set<String>> unindexed = new ConcurrentHashMap<>();
     /** entity → column → equality key → ids. */
-    private final Map<String, Map<String, Map<String, Set<String>>>> byValue = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Map<Object, Set<String>>>> byValue = new ConcurrentHashMap<>();
 
     void add(Subscription subscription) {
       String entity = subscription.entity().toLowerCase(Locale.ROOT);
-      Optional<Map.Entry<String, String>> key = key(subscription.filters());
-      if (key.isEmpty()) {
+      Optional<Map.Entry<String, List<Object>>> keys = keys(subscription.filters());
+      if (keys.isEmpty()) {
         unindexed.computeIfAbsent(entity, e -> ConcurrentHashMap.newKeySet()).add(subscription.id());
-      } else {
-        byValue.computeIfAbsent(entity, e -> new ConcurrentHashMap<>())
-            .computeIfAbsent(key.get().getKey(), c -> new ConcurrentHashMap<>())
-            .computeIfAbsent(key.get().getValue(), v -> ConcurrentHashMap.newKeySet()).add(subscription.id());
+        return;
+      }
+      Map<Object, Set<String>> values = byValue.computeIfAbsent(entity, e -> new ConcurrentHashMap<>())
+          .computeIfAbsent(keys.get().getKey(), c -> new ConcurrentHashMap<>());
+      for (Object key : keys.get().getValue()) {
+        values.computeIfAbsent(key, v -> ConcurrentHashMap.newKeySet()).add(subscription.id());
       }
     }
 
     void remove(Subscription subscription) {
       String entity = subscription.entity().toLowerCase(Locale.ROOT);
-      Optional<Map.Entry<String, String>> key = key(subscription.filters());
-      if (key.isEmpty()) {
+      Optional<Map.Entry<String, List<Object>>> keys = keys(subscription.filters());
+      if (keys.isEmpty()) {
         unindexed.getOrDefault(entity, Set.of()).remove(subscription.id());
         return;
       }
-      Map<String, Set<String>> values = byValue.getOrDefault(entity, Map.of()).get(key.get().getKey());
-      Set<String> ids = values == null ? null : values.get(key.get().getValue());
-      if (ids != null) {
-        ids.remove(subscription.id());
+      Map<Object, Set<String>> values = byValue.getOrDefault(entity, Map.of()).get(keys.get().getKey());
+      if (values == null) {
+        return;
+      }
+      for (Object key : keys.get().getValue()) {
+        Set<String> ids = values.get(key);
+        if (ids != null) {
+          ids.remove(subscription.id());
+          if (ids.isEmpty()) {
+            values.remove(key, ids);
+          }
+        }
       }
     }
 
     Collection<String> candidates(String entity, List<Map<String, Object>> rows) {
       Set<String> ids = new HashSet<>(unindexed.getOrDefault(entity.toLowerCase(Locale.ROOT), Set.of()));
-      for (Map.Entry<String, Map<String, Set<String>>> column
+      for (Map.Entry<String, Map<Object, Set<String>>> column
           : byValue.getOrDefault(entity.toLowerCase(Locale.ROOT), Map.of()).entrySet()) {
         for (Map<String, Object> row : rows) {
           if (row == null) {
             continue;
           }
-          FilterOperator.equalityKey(row.get(column.getKey()))
-              .map(value -> column.getValue().getOrDefault(value, Set.of()))
+          FilterOperator.rowEqualityKey(row.get(column.getKey()))
+              .map(key -> column.getValue().getOrDefault(key, Set.of()))
               .ifPresent(ids::addAll);
         }
       }
       return ids;
     }
 
-    /** The (column, equality key) every match must have: the first AND group that is a lone indexable eq. */
-    static Optional<Map.Entry<String, String>> key(List<Filter> filters) {
+    /**
+     * The column and equality keys every match must have, from the first AND group that is a lone eq: a row
+     * matches only if its value in that column has one of the keys.
+     */
+    static Optional<Map.Entry<String, List<Object>>> keys(List<Filter> filters) {
       for (List<Filter> group : Filter.groups(filters)) {
         Filter only = group.get(0);
-        if (group.size() == 1 && only.operator() == FilterOperator.EQ) {
-          Optional<String> key = FilterOperator.equalityKey(only.value());
-          if (key.isPresent()) {
-            return Optional.of(Map.entry(only.column(), key.get()));
-          }
+        if (group.size() == 1 && only.operator() == FilterOperator.EQ && only.value() != null) {
+          return Optional.of(Map.entry(only.column(), FilterOperator.equalityKeys(only.value())));
         }
       }
       return Optional.empty();
@@ -253,6 +403,9 @@ final class SubscriptionTable implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    if (consumer == null) {
+      return;
+    }
     consumer.wakeup();
     try {
       reader.join(5_000);

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttRecorder;
+import io.connectmqtt.testkit.ProjectLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +78,44 @@ class SinkErrorsIT {
       assertThat(stack.rest().status("tolerant").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
     }
     stack.rest().delete("tolerant");
+  }
+
+  /** A PUBACK with an error reason code (mosquitto's ACL) is a refusal: dead-lettered with the reason code. */
+  @Test
+  void aPublishTheBrokerRefusesGoesToTheDeadLetterTopicWithTheReasonCode() throws Exception {
+    MosquittoBroker.assumeAvailable();
+    Path acl = Files.createTempDirectory(ProjectLayout.scratch("acl-"), "acl").resolve("acl");
+    Files.writeString(acl, """
+        topic read cmd/#
+        user sink
+        topic write cmd/allowed/#
+        """);
+    stack.topics().create("errors-refused", 1);
+    stack.topics().send(List.of(record("errors-refused", "a", "{\"device\":\"allowed/d1\"}"),
+        record("errors-refused", "b", "{\"device\":\"denied/d2\"}"),
+        record("errors-refused", "c", "{\"device\":\"allowed/d3\"}")));
+    try (MosquittoBroker mosquitto = MosquittoBroker.startWithAcl(acl, "sink", "sink-pw");
+        MqttRecorder subscriber = MqttRecorder.subscribe("refused-sub", mosquitto.port(), "cmd/#")) {
+      Map<String, String> config = SinkRoutingIT.sinkConfig("refused", "errors-refused", mosquitto.uri(),
+          "cmd/${value.device}");
+      config.put("mqtt.username", "sink");
+      config.put("mqtt.password", "sink-pw");
+      config.put("errors.tolerance", "all");
+      config.put("errors.deadletterqueue.topic.name", "refused-dlq");
+      config.put("errors.deadletterqueue.topic.replication.factor", "1");
+      config.put("errors.deadletterqueue.context.headers.enable", "true");
+      stack.rest().createOrReplace("refused", config);
+      stack.rest().awaitRunning("refused", 1, Duration.ofSeconds(60));
+      List<ConsumerRecord<byte[], byte[]>> dead = stack.topics().readAll("refused-dlq", 1, Duration.ofSeconds(30));
+      assertThat(dead).extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).containsExactly("b");
+      assertThat(new String(dead.get(0).headers().lastHeader("__connect.errors.exception.message").value(),
+          StandardCharsets.UTF_8)).contains("cmd/denied/d2").contains("PUBACK NOT_AUTHORIZED");
+      subscriber.awaitAtLeast(2, Duration.ofSeconds(30));
+      assertThat(subscriber.received()).extracting(p -> p.getTopic().toString())
+          .containsExactly("cmd/allowed/d1", "cmd/allowed/d3");
+      assertThat(stack.rest().status("refused").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
+      stack.rest().delete("refused");
+    }
   }
 
   @Test

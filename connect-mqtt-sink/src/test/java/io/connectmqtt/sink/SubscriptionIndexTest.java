@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectmqtt.common.protocol.Filter;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,13 +16,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The subscription index only ever skips subscriptions that cannot match: for random filters and rows (numbers,
- * numeric text, other text, booleans, nulls), every subscription the full matcher accepts is among the candidates.
+ * numeric text, other text, booleans, nulls, huge and tiny exponents), every subscription the full matcher accepts
+ * is among the candidates.
  */
 class SubscriptionIndexTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Object[] VALUES = {0, 1, 5, 5.0, "5", "5.00", " 5 ", 70.25, "70.25", "abc", "ABC", "", true,
-      false, "true", "FALSE", null};
+  private static final Object[] VALUES = {0, 1, 5, 5.0, "5", "5.00", " 5 ", 70.25, "70.25", "007", "7", 7,
+      new BigDecimal("7.000"), -0.0, "-0", new BigDecimal("1E+999999999"), "1e999999999", "1E+999999999",
+      new BigDecimal("1E-999999999"), "1e100000000", "1e99999999999", "abc", "ABC", "", true, false, "true", "FALSE",
+      null};
   private static final String[] OPERATORS = {"eq", "eq", "eq", "neq", "gt", "in", "like", "isnull"};
 
   @Test
@@ -59,7 +63,7 @@ class SubscriptionIndexTest {
       }
       SubscriptionTable.Subscription subscription = new SubscriptionTable.Subscription("s" + i, "c", "public",
           "users", "spec/c/notify/s" + i, parsed, null);
-      if (SubscriptionTable.Index.key(parsed).isPresent()) {
+      if (SubscriptionTable.Index.keys(parsed).isPresent()) {
         indexed++;
       }
       index.add(subscription);
@@ -68,9 +72,11 @@ class SubscriptionIndexTest {
     assertThat(indexed).as("the index is used at all").isGreaterThan(200);
     int checked = 0;
     for (int r = 0; r < 500; r++) {
-      Map<String, Object> row = new HashMap<>();
-      row.put("a", JSON.convertValue(VALUES[random.nextInt(VALUES.length)], Object.class));
-      row.put("b", JSON.convertValue(VALUES[random.nextInt(VALUES.length)], Object.class));
+      Map<String, Object> values = new HashMap<>();
+      values.put("a", VALUES[random.nextInt(VALUES.length)]);
+      values.put("b", VALUES[random.nextInt(VALUES.length)]);
+      // As the sink reads a change event's row.
+      Map<String, Object> row = Filter.row(JSON.valueToTree(values));
       Set<String> candidates = new HashSet<>(index.candidates("USERS", java.util.Arrays.asList(row, null)));
       for (SubscriptionTable.Subscription subscription : all.values()) {
         if (Filter.matchesAll(subscription.filters(), row)) {
@@ -88,10 +94,32 @@ class SubscriptionIndexTest {
     SubscriptionTable.Subscription subscription = new SubscriptionTable.Subscription("s1", "c", "public", "users",
         "t", Filter.parseAll(JSON.readTree("[{\"column\":\"bucket\",\"operator\":\"eq\",\"value\":7}]")), null);
     index.add(subscription);
-    Map<String, Object> row = Map.of("bucket", new java.math.BigDecimal("7.0"));
+    Map<String, Object> row = Map.of("bucket", new BigDecimal("7.0"));
     assertThat(index.candidates("users", List.of(row))).containsExactly("s1");
     assertThat(index.candidates("users", List.of(Map.of("bucket", 8)))).isEmpty();
     index.remove(subscription);
     assertThat(index.candidates("users", List.of(row))).isEmpty();
+  }
+
+  /** Issue 11: "1e999999999" was indexed as a plain-string number and the index ran out of memory. */
+  @Test
+  void numericLookingTextWithHugeExponentsIsIndexedAsWhatItIs() throws Exception {
+    SubscriptionTable.Index index = new SubscriptionTable.Index();
+    SubscriptionTable.Subscription text = new SubscriptionTable.Subscription("text", "c", "public", "users", "t",
+        Filter.parseAll(JSON.readTree("[{\"column\":\"code\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]")),
+        null);
+    SubscriptionTable.Subscription padded = new SubscriptionTable.Subscription("padded", "c", "public", "users", "t",
+        Filter.parseAll(JSON.readTree("[{\"column\":\"code\",\"operator\":\"eq\",\"value\":\"007\"}]")), null);
+    index.add(text);
+    index.add(padded);
+    assertThat(index.candidates("users", List.of(Map.of("code", "1e999999999")))).containsExactly("text");
+    assertThat(index.candidates("users", List.of(Map.of("code", "1E+999999999")))).as("text is text").isEmpty();
+    assertThat(index.candidates("users", List.of(Map.of("code", new BigDecimal("1E+999999999")))))
+        .as("a numeric column compares numerically").containsExactly("text");
+    assertThat(index.candidates("users", List.of(Map.of("code", "1e100000000")))).isEmpty();
+    assertThat(index.candidates("users", List.of(Map.of("code", "7")))).as("'7' is not '007'").isEmpty();
+    assertThat(index.candidates("users", List.of(Map.of("code", 7L)))).containsExactly("padded");
+    index.remove(text);
+    assertThat(index.candidates("users", List.of(Map.of("code", "1e999999999")))).isEmpty();
   }
 }

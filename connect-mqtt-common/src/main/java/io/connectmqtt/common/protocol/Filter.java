@@ -1,7 +1,9 @@
 package io.connectmqtt.common.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,6 +12,12 @@ import java.util.Map;
  * Consecutive OR filters form one parenthesised group; groups are joined with AND.
  */
 public record Filter(String column, FilterOperator operator, Object value, boolean or) {
+
+  /**
+   * The longest LIKE/ILIKE pattern, in characters. Matching costs text length times pattern length / 64 (in the
+   * database as in the notify sink), so a pattern's length is bounded like every other value a client sends.
+   */
+  public static final int MAX_PATTERN_LENGTH = 1_000;
 
   /** Parses {@code options.filters}; every problem is an {@link ErrorCode#INVALID_FILTER}. */
   public static List<Filter> parseAll(JsonNode filters) throws ProtocolException {
@@ -57,7 +65,11 @@ public record Filter(String column, FilterOperator operator, Object value, boole
           throw new ProtocolException(ErrorCode.INVALID_FILTER, "operator " + operator.name().toLowerCase()
               + " needs one scalar 'value'");
         }
-        yield scalar(value);
+        Object scalar = scalar(value);
+        if (operator == FilterOperator.LIKE || operator == FilterOperator.ILIKE) {
+          checkPattern(scalar.toString());
+        }
+        yield scalar;
       }
       case TWO -> {
         if (value == null || !value.isArray() || value.size() != 2 || value.get(0).isContainerNode()
@@ -84,7 +96,7 @@ public record Filter(String column, FilterOperator operator, Object value, boole
     return new Filter(column.asText(), operator, parsedValue, or);
   }
 
-  private static Object scalar(JsonNode node) {
+  private static Object scalar(JsonNode node) throws ProtocolException {
     if (node.isBoolean()) {
       return node.booleanValue();
     }
@@ -92,9 +104,26 @@ public record Filter(String column, FilterOperator operator, Object value, boole
       return node.longValue();
     }
     if (node.isNumber()) {
+      // A JSON number beyond a double's range is read as Infinity unless the mapper reads BigDecimals.
+      if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
+        throw new ProtocolException(ErrorCode.INVALID_FILTER, "the number " + abbreviate(node.asText())
+            + " is out of range");
+      }
       return node.decimalValue();
     }
     return node.asText();
+  }
+
+  private static void checkPattern(String pattern) throws ProtocolException {
+    if (pattern.length() > MAX_PATTERN_LENGTH) {
+      throw new ProtocolException(ErrorCode.INVALID_FILTER, "a like pattern may have at most " + MAX_PATTERN_LENGTH
+          + " characters");
+    }
+    try {
+      LikePattern.compile(pattern, false);
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException(ErrorCode.INVALID_FILTER, e.getMessage());
+    }
   }
 
   /** Splits filters into AND-joined groups of OR-joined filters. */
@@ -112,21 +141,12 @@ public record Filter(String column, FilterOperator operator, Object value, boole
     return groups;
   }
 
-  /** Whether a row (column name to value) satisfies all filters, with the same semantics as the SQL. */
+  /**
+   * Whether a row (column name to value) satisfies all filters, with the same semantics as the SQL. Compiles the
+   * filters each time: to test many rows, use one {@link FilterMatcher}.
+   */
   public static boolean matchesAll(List<Filter> filters, Map<String, ?> row) {
-    for (List<Filter> group : groups(filters)) {
-      boolean any = false;
-      for (Filter filter : group) {
-        if (filter.operator().matches(row.get(filter.column()), filter.value())) {
-          any = true;
-          break;
-        }
-      }
-      if (!any) {
-        return false;
-      }
-    }
-    return true;
+    return FilterMatcher.of(filters).matches(row);
   }
 
   /**
@@ -138,14 +158,39 @@ public record Filter(String column, FilterOperator operator, Object value, boole
     return values != null && matchesAll(filters, values);
   }
 
-  /** A row as JSON turned into plain values, as the matcher compares them; null for anything but an object. */
+  /**
+   * A row as JSON turned into the values the matcher compares: Long or BigDecimal for numbers (exact, never a
+   * rounded double), Boolean, String, and a nested object or array (a JSON column) as its JSON text; null for
+   * anything but an object.
+   */
   public static Map<String, Object> row(JsonNode row) {
     if (row == null || !row.isObject()) {
       return null;
     }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> values = (Map<String, Object>) io.connectmqtt.common.JsonValues.plain(row);
+    Map<String, Object> values = new LinkedHashMap<>();
+    row.fields().forEachRemaining(field -> values.put(field.getKey(), rowValue(field.getValue())));
     return values;
+  }
+
+  private static Object rowValue(JsonNode node) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return null;
+    }
+    if (node.isIntegralNumber() && node.canConvertToLong()) {
+      return node.longValue();
+    }
+    if (node.isBigDecimal() || node.isBigInteger()) {
+      return node.decimalValue();
+    }
+    if (node.isNumber()) {
+      // Infinity and NaN stay doubles; SqlComparison orders them as PostgreSQL does.
+      double d = node.doubleValue();
+      return Double.isFinite(d) ? BigDecimal.valueOf(d) : (Object) d;
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    return node.isContainerNode() ? node.toString() : node.asText();
   }
 
   private static String abbreviate(String text) {

@@ -1,11 +1,10 @@
 package io.connectmqtt.common.protocol;
 
-import java.math.BigDecimal;
+import io.connectmqtt.common.protocol.SqlComparison.Operand;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.function.Predicate;
 
 /**
  * The filter operators of the protocol, with both of their meanings in one place: the SQL the request processor
@@ -62,89 +61,99 @@ public enum FilterOperator {
 
   /**
    * Whether a row's {@code actual} value satisfies the operator with the filter's value(s), as the SQL above would
-   * decide (SQL NULL semantics: comparisons with null are false).
+   * decide (SQL NULL semantics: comparisons with null are false). Compiles the value each time: to test many rows,
+   * {@link #compile} once.
    */
   public boolean matches(Object actual, Object value) {
+    return compile(value).test(actual);
+  }
+
+  /**
+   * The test of a row value against the filter's value(s), with the value parsed (numbers, booleans) and a LIKE
+   * pattern compiled once. How values compare is {@link SqlComparison}'s: by the row value's type, which stands for
+   * its column's. An {@link IllegalArgumentException} for a LIKE pattern the databases refuse.
+   */
+  public Predicate<Object> compile(Object value) {
     return switch (this) {
-      case ISNULL -> actual == null;
-      case NOTNULL -> actual != null;
-      case EQ -> actual != null && value != null && compare(actual, value) == 0;
-      case NEQ -> actual != null && value != null && compare(actual, value) != 0;
-      case GT -> actual != null && value != null && compare(actual, value) > 0;
-      case GTE -> actual != null && value != null && compare(actual, value) >= 0;
-      case LT -> actual != null && value != null && compare(actual, value) < 0;
-      case LTE -> actual != null && value != null && compare(actual, value) <= 0;
-      case LIKE -> actual != null && value != null && like(actual.toString(), value.toString(), false);
-      case ILIKE -> actual != null && value != null && like(actual.toString(), value.toString(), true);
-      case IN -> actual != null && ((List<?>) value).stream().anyMatch(v -> v != null && compare(actual, v) == 0);
-      case NIN -> actual != null && ((List<?>) value).stream().noneMatch(v -> v == null || compare(actual, v) == 0);
+      case ISNULL -> actual -> actual == null;
+      case NOTNULL -> actual -> actual != null;
+      case EQ, NEQ, GT, GTE, LT, LTE -> {
+        if (value == null) {
+          yield actual -> false;
+        }
+        Operand operand = Operand.of(value);
+        yield actual -> {
+          Integer order = actual == null ? null : SqlComparison.compare(actual, operand);
+          return order != null && holds(order);
+        };
+      }
+      case LIKE, ILIKE -> {
+        if (value == null) {
+          yield actual -> false;
+        }
+        LikePattern pattern = LikePattern.compile(Operand.of(value).text(), this == ILIKE);
+        // PostgreSQL has no LIKE for numbers or booleans (the query fails), so only text can match.
+        yield actual -> actual instanceof String text && pattern.matches(text);
+      }
+      case IN, NIN -> {
+        List<Operand> operands = ((List<?>) value).stream().map(v -> v == null ? null : Operand.of(v)).toList();
+        boolean in = this == IN;
+        yield actual -> {
+          if (actual == null) {
+            return false;
+          }
+          // NOT IN is true only when every comparison is a definite "different" (NULL or incomparable: not true).
+          for (Operand operand : operands) {
+            Integer order = operand == null ? null : SqlComparison.compare(actual, operand);
+            if (in && order != null && order == 0) {
+              return true;
+            }
+            if (!in && (order == null || order == 0)) {
+              return false;
+            }
+          }
+          return !in;
+        };
+      }
       case BETWEEN -> {
         List<?> bounds = (List<?>) value;
-        yield actual != null && compare(actual, bounds.get(0)) >= 0 && compare(actual, bounds.get(1)) <= 0;
+        Operand low = bounds.get(0) == null ? null : Operand.of(bounds.get(0));
+        Operand high = bounds.get(1) == null ? null : Operand.of(bounds.get(1));
+        yield actual -> {
+          if (actual == null || low == null || high == null) {
+            return false;
+          }
+          Integer fromLow = SqlComparison.compare(actual, low);
+          Integer toHigh = SqlComparison.compare(actual, high);
+          return fromLow != null && toHigh != null && fromLow >= 0 && toHigh <= 0;
+        };
       }
     };
   }
 
+  private boolean holds(int order) {
+    return switch (this) {
+      case EQ -> order == 0;
+      case NEQ -> order != 0;
+      case GT -> order > 0;
+      case GTE -> order >= 0;
+      case LT -> order < 0;
+      case LTE -> order <= 0;
+      default -> throw new IllegalStateException(name() + " is not a comparison");
+    };
+  }
+
   /**
-   * A key under which values that {@link #EQ} finds equal always coincide, for indexing equality filters: numbers
-   * (and text that reads as a number) by their numeric value, other text as itself. Empty for values whose equality
-   * is not that simple (null, booleans and "true"/"false" text, anything else): those are not indexed.
+   * The keys under which {@link #EQ} can find a row value equal to {@code value}: one per form the value takes (its
+   * text, and its number and boolean when it reads as one). A row value equal to it always has one of these as its
+   * {@link #rowEqualityKey}. Every key is about the size of the value, whatever exponent a number has.
    */
-  public static Optional<String> equalityKey(Object value) {
-    BigDecimal number = number(value);
-    if (number != null) {
-      return Optional.of("n:" + number.stripTrailingZeros().toPlainString());
-    }
-    if (value instanceof String text && !text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
-      return Optional.of("s:" + text);
-    }
-    return Optional.empty();
+  public static List<Object> equalityKeys(Object value) {
+    return value == null ? List.of() : List.copyOf(SqlComparison.filterKeys(Operand.of(value)));
   }
 
-  /** Numbers compare as numbers, booleans as booleans, everything else as text. */
-  static int compare(Object actual, Object value) {
-    BigDecimal a = number(actual);
-    BigDecimal b = number(value);
-    if (a != null && b != null) {
-      return a.compareTo(b);
-    }
-    if (actual instanceof Boolean || value instanceof Boolean) {
-      return Objects.equals(String.valueOf(actual).toLowerCase(Locale.ROOT),
-          String.valueOf(value).toLowerCase(Locale.ROOT)) ? 0 : 1;
-    }
-    return actual.toString().compareTo(value.toString());
-  }
-
-  private static BigDecimal number(Object value) {
-    if (value instanceof BigDecimal decimal) {
-      return decimal;
-    }
-    if (value instanceof Number number) {
-      return new BigDecimal(number.toString());
-    }
-    if (value instanceof String text) {
-      try {
-        return new BigDecimal(text.trim());
-      } catch (NumberFormatException e) {
-        return null;
-      }
-    }
-    return null;
-  }
-
-  /** SQL LIKE: '%' any run, '_' one character, everything else literal. */
-  static boolean like(String text, String pattern, boolean ignoreCase) {
-    StringBuilder regex = new StringBuilder();
-    for (char c : pattern.toCharArray()) {
-      if (c == '%') {
-        regex.append(".*");
-      } else if (c == '_') {
-        regex.append('.');
-      } else {
-        regex.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    int flags = Pattern.DOTALL | (ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
-    return Pattern.compile(regex.toString(), flags).matcher(text).matches();
+  /** The key of a row value for {@link #equalityKeys}; empty for null and values that equal no filter value. */
+  public static Optional<Object> rowEqualityKey(Object actual) {
+    return Optional.ofNullable(actual == null ? null : SqlComparison.rowKey(actual));
   }
 }

@@ -1,0 +1,232 @@
+package io.connectmqtt.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectmqtt.common.OutboundMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The notify sink task never fails on what clients wrote: bad change events and bad subscription records are
+ * skipped, counted, committed past, and reported as errant records when errors.tolerance=all. The task runs against
+ * an MQTT broker that is not there (only notifications would need it) and a subscription table fed directly.
+ */
+class EntityNotifySinkTaskTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CHANGES = "entity-changes";
+
+  /** What a Connect worker hands the task; records what was reported. */
+  static final class FakeContext implements SinkTaskContext {
+    final List<SinkRecord> reported = new ArrayList<>();
+    final List<Throwable> reasons = new ArrayList<>();
+    private final Map<String, String> configs;
+
+    FakeContext(Map<String, String> configs) {
+      this.configs = configs;
+    }
+
+    @Override
+    public Map<String, String> configs() {
+      return configs;
+    }
+
+    @Override
+    public void offset(Map<TopicPartition, Long> offsets) { }
+
+    @Override
+    public void offset(TopicPartition tp, long offset) { }
+
+    @Override
+    public void timeout(long timeoutMs) { }
+
+    @Override
+    public Set<TopicPartition> assignment() {
+      return Set.of(new TopicPartition(CHANGES, 0));
+    }
+
+    @Override
+    public void pause(TopicPartition... partitions) { }
+
+    @Override
+    public void resume(TopicPartition... partitions) { }
+
+    @Override
+    public void requestCommit() { }
+
+    @Override
+    public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+      return null;
+    }
+
+    @Override
+    public ErrantRecordReporter errantRecordReporter() {
+      return (record, error) -> {
+        reported.add(record);
+        reasons.add(error);
+        Future<Void> done = CompletableFuture.completedFuture(null);
+        return done;
+      };
+    }
+  }
+
+  private EntityNotifySinkTask task;
+  private SubscriptionTable table;
+  private FakeContext context;
+  private long offset;
+
+  private void start(boolean tolerateAll) {
+    Map<String, String> props = new HashMap<>();
+    props.put("name", "notify-unit-" + tolerateAll);
+    props.put("mqtt.server.uris", "tcp://127.0.0.1:1");
+    props.put("mqtt.connect.timeout.ms", "500");
+    props.put("entity.notify.subscriptions.bootstrap.servers", "127.0.0.1:1");
+    if (tolerateAll) {
+      props.put("errors.tolerance", "all");
+      props.put("errors.deadletterqueue.topic.name", "notify-dlq");
+    }
+    context = new FakeContext(props);
+    task = new EntityNotifySinkTask(rejections -> {
+      table = new SubscriptionTable("entity-subscriptions", rejections);
+      return table;
+    });
+    task.initialize(context);
+    task.start(props);
+  }
+
+  @AfterEach
+  void stop() {
+    if (task != null) {
+      task.stop();
+    }
+  }
+
+  private void subscribe(String key, String value) {
+    table.apply(new ConsumerRecord<>("entity-subscriptions", 0, offset++, key,
+        value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static SinkRecord change(long offset, Object value) {
+    return new SinkRecord(CHANGES, 0, null, "k" + offset, null, value, offset);
+  }
+
+  private static String event(String op, String after) {
+    return "{\"op\":\"" + op + "\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\",\"before\":null,"
+        + "\"after\":" + after + "}";
+  }
+
+  /** Change events a client can bring about, or that are simply broken; none matches a subscription. */
+  private static List<SinkRecord> badEvents() {
+    return List.of(
+        change(0, "{\"op\":".getBytes(StandardCharsets.UTF_8)),
+        change(1, "[1,2,3]"),
+        change(2, event("upsert", "{\"id\":1}")),
+        change(3, "{\"op\":\"create\",\"after\":{\"id\":1}}"),
+        change(4, event("create", "\"not a row\"")),
+        change(5, event("create", "{\"id\":1,\"score\":1e99999999999}")),
+        change(6, "[".repeat(5_000) + "]".repeat(5_000)),
+        change(7, 42L));
+  }
+
+  @Test
+  void badChangeEventsAreSkippedAndCommittedWithoutTolerance() {
+    start(false);
+    List<SinkRecord> records = new ArrayList<>(badEvents());
+    records.add(change(8, event("create", "{\"id\":1,\"status\":\"1e999999999\"}")));
+    subscribe("s1", subscription("s1", "status", "eq", "\"closed\""));
+    task.put(records);
+    TopicPartition partition = new TopicPartition(CHANGES, 0);
+    Map<TopicPartition, OffsetAndMetadata> committable = task.preCommit(Map.of(partition,
+        new OffsetAndMetadata(9)));
+    assertThat(committable).containsEntry(partition, new OffsetAndMetadata(9));
+    assertThat(task.metrics().value("errors-total")).isEqualTo(8.0);
+    assertThat(context.reported).as("no tolerance: Connect's reporter would fail the task").isEmpty();
+  }
+
+  @Test
+  void badChangeEventsAreReportedWithTheirReasonUnderTolerance() {
+    start(true);
+    task.put(badEvents());
+    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    assertThat(context.reasons.get(0).getMessage()).contains("not JSON");
+    assertThat(context.reasons.get(2).getMessage()).contains("unknown op 'upsert'");
+    assertThat(context.reasons.get(3).getMessage()).contains("no entity");
+    assertThat(context.reasons.get(4).getMessage()).contains("'after' is not an object");
+    assertThat(context.reasons.get(7).getMessage()).contains("Long, not a JSON document");
+    assertThat(task.metrics().value("errors-total")).isEqualTo(8.0);
+  }
+
+  @Test
+  void badSubscriptionRecordsAreCountedAndReportedOnceFromTheTaskThread() {
+    start(true);
+    subscribe("bad-json", "{\"client_id\":");
+    subscribe("bad-op", subscription("bad-op", "status", "regex", "\".*\""));
+    subscribe("good", subscription("good", "status", "eq", "\"1e999999999\""));
+    assertThat(task.metrics().value("subscriptions-skipped-total")).isEqualTo(2.0);
+    assertThat(context.reported).as("reported on the task's thread, at the next put").isEmpty();
+    task.put(List.of());
+    assertThat(context.reported).extracting(SinkRecord::topic, SinkRecord::kafkaPartition, SinkRecord::kafkaOffset,
+        r -> (String) r.key()).containsExactly(org.assertj.core.groups.Tuple.tuple("entity-subscriptions", 0, 0L,
+        "bad-json"), org.assertj.core.groups.Tuple.tuple("entity-subscriptions", 0, 1L, "bad-op"));
+    assertThat(context.reported.get(0).value()).isEqualTo("{\"client_id\":");
+    assertThat(context.reasons.get(1).getMessage()).contains("entity-subscriptions-0@1").contains("regex");
+    task.put(List.of());
+    assertThat(context.reported).as("once").hasSize(2);
+  }
+
+  @Test
+  void goodSubscriptionsStillMatchWithSqlSemantics() throws Exception {
+    start(false);
+    subscribe("huge", subscription("huge", "status", "eq", "\"1e999999999\""));
+    subscribe("padded", subscription("padded", "code", "eq", "\"007\""));
+    subscribe("score", subscription("score", "score", "eq", "\"7\""));
+    subscribe("like", subscription("like", "status", "like", "\"%a%a%a%a%a%a%a%a%a%a%a%a%b\""));
+    assertThat(ids(task.messagesFor(change(0, event("create", "{\"id\":1,\"status\":\"1e999999999\"}")))))
+        .containsExactly("huge");
+    assertThat(ids(task.messagesFor(change(1, event("create", "{\"id\":1,\"status\":\"1E+999999999\"}")))))
+        .as("text is text").isEmpty();
+    assertThat(ids(task.messagesFor(change(2, event("create", "{\"id\":1,\"code\":\"7\",\"score\":7.00}")))))
+        .as("'7' is not '007'; 7.00 = '7' for a numeric column").containsExactly("score");
+    assertThat(ids(task.messagesFor(change(3, event("create", "{\"id\":1,\"code\":\"007\",\"score\":1e-999999999}")))))
+        .containsExactly("padded");
+    String as = "a".repeat(10_000);
+    assertThat(ids(task.messagesFor(change(4, event("create", "{\"id\":1,\"status\":\"" + as + "\"}"))))).isEmpty();
+    assertThat(ids(task.messagesFor(change(5, event("create", "{\"id\":1,\"status\":\"" + as + "b\"}")))))
+        .containsExactly("like");
+    OutboundMessage message = task.messagesFor(change(6, event("create", "{\"id\":1,\"status\":\"1e999999999\"}")))
+        .get(0);
+    assertThat(message.topic()).isEqualTo("spec/c1/notify/huge");
+    JsonNode notification = JSON.readTree(message.payload());
+    assertThat(notification.path("data").path("status").asText()).isEqualTo("1e999999999");
+  }
+
+  private static String subscription(String id, String column, String operator, String value) {
+    return "{\"subscription_id\":\"" + id + "\",\"client_id\":\"c1\",\"schema\":\"public\",\"entity\":\"users\","
+        + "\"notify_topic\":\"spec/c1/notify/" + id + "\",\"filters\":[{\"column\":\"" + column + "\","
+        + "\"operator\":\"" + operator + "\",\"value\":" + value + "}]}";
+  }
+
+  private static List<String> ids(List<OutboundMessage> messages) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (OutboundMessage message : messages) {
+      ids.add(JSON.readTree(message.payload()).path("subscription_id").asText());
+    }
+    return ids;
+  }
+}
