@@ -238,7 +238,8 @@ public class EntitySyncTask extends SourceTask {
     Map<String, List<String>> userProperties = new java.util.HashMap<>();
     message.userProperties().forEach(p -> userProperties.computeIfAbsent(p.getKey(), k -> new ArrayList<>())
         .add(p.getValue()));
-    RequestProcessor.Outcome outcome = processor.handle(clientId.get(), message.payload(), userProperties);
+    RequestProcessor.Outcome outcome = processor.handle(clientId.get(), message.payload(), userProperties,
+        message.responseTopic());
     requests.record();
     String result = outcome.outcome();
     if (!result.equals("ok")) {
@@ -261,9 +262,17 @@ public class EntitySyncTask extends SourceTask {
     } catch (JsonProcessingException e) {
       throw new ConnectException("Cannot write a reply", e);
     }
-    publishReply(prefix + "/" + clientId.get() + "/response", reply, Optional.empty(), done);
-    message.responseTopic().filter(t -> TopicFilters.topicNameProblem(t) == null)
-        .ifPresent(topic -> publishReply(topic, reply, message.correlationData(), () -> { }));
+    // The Response Topic only within the client's own topics (ResponseTopicPolicy): a request naming another one
+    // was refused, and its refusal goes to the default response topic only.
+    String ownTopic = prefix + "/" + clientId.get() + "/response";
+    Optional<String> responseTopic = message.responseTopic()
+        .filter(topic -> processor.responseTopics().allows(clientId.get(), topic));
+    if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
+      publishReply(ownTopic, reply, message.correlationData(), done);
+    } else {
+      publishReply(ownTopic, reply, Optional.empty(), done);
+      responseTopic.ifPresent(topic -> publishReply(topic, reply, message.correlationData(), () -> { }));
+    }
     List<SourceRecord> records = new ArrayList<>();
     for (Map.Entry<String, com.fasterxml.jackson.databind.node.ObjectNode> write : outcome.subscriptionWrites()) {
       @SuppressWarnings("unchecked")

@@ -98,6 +98,7 @@ final class RequestProcessor {
   private final String prefix;
   private final java.time.Duration subscriptionTtl;
   private final boolean passThrough;
+  private final ResponseTopicPolicy responseTopics;
 
   RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config,
       List<RequestHook> hooks) {
@@ -105,6 +106,7 @@ final class RequestProcessor {
     this.subscriptionsTable = dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "."
         + dialect.quote(config.getString(EntitySyncConfig.STATE_TABLE_CONFIG) + "_subscriptions");
     this.prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
+    this.responseTopics = new ResponseTopicPolicy(prefix);
     this.subscriptionTtl = java.time.Duration.ofSeconds(config.getLong(EntitySyncConfig.SUBSCRIPTION_TTL_CONFIG));
     String passThroughTopic = config.getString(EntitySyncConfig.PASS_THROUGH_TOPIC_CONFIG);
     this.passThrough = passThroughTopic != null && !passThroughTopic.isBlank();
@@ -126,6 +128,10 @@ final class RequestProcessor {
 
   ObjectMapper json() {
     return json;
+  }
+
+  ResponseTopicPolicy responseTopics() {
+    return responseTopics;
   }
 
   void createStateTable() throws SQLException {
@@ -177,10 +183,15 @@ final class RequestProcessor {
   }
 
 
-  /** Handles one request payload from client {@code clientId}; never throws for anything the client sent. */
-  Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties) {
+  /**
+   * Handles one request payload from client {@code clientId}, sent with an MQTT 5 Response Topic or none; never
+   * throws for anything the client sent.
+   */
+  Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties,
+      java.util.Optional<String> responseTopic) {
     String[] operation = {"invalid"};
-    Outcome outcome = handle(clientId, payload, userProperties, operation).withOperation(operation[0]);
+    Outcome outcome = handle(clientId, payload, userProperties, responseTopic, operation)
+        .withOperation(operation[0]);
     if (auditTable != null) {
       audit(clientId, outcome, payload);
     }
@@ -207,7 +218,7 @@ final class RequestProcessor {
   }
 
   private Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties,
-      String[] operationSeen) {
+      java.util.Optional<String> responseTopic, String[] operationSeen) {
     String id = "";
     try {
       if (payload.length > maxBytes) {
@@ -239,6 +250,10 @@ final class RequestProcessor {
           throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'id' is " + tooLong.length()
               + " characters long; at most 200 are allowed");
         }
+      }
+      String topicProblem = responseTopic.map(topic -> responseTopics.problem(clientId, topic)).orElse(null);
+      if (topicProblem != null) {
+        throw new ProtocolException(ErrorCode.FORBIDDEN, topicProblem);
       }
       String type = text(root, "type", true);
       if (!TYPES.contains(type)) {

@@ -8,8 +8,10 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.PostgresDatabase;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -101,12 +103,14 @@ class EntitySyncSecurityIT {
     final Mqtt5AsyncClient client;
     final String cid;
     final List<JsonNode> replies = new CopyOnWriteArrayList<>();
+    final List<Mqtt5Publish> publishes = new CopyOnWriteArrayList<>();
 
     TokenClient(String cid) {
       this.cid = cid;
       client = MqttClient.builder().useMqttVersion5().identifier(cid).serverHost("127.0.0.1")
           .serverPort(hivemq.port()).buildAsync();
       client.publishes(MqttGlobalPublishFilter.ALL, p -> {
+        publishes.add(p);
         try {
           replies.add(JSON.readTree(p.getPayloadAsBytes()));
         } catch (java.io.IOException e) {
@@ -118,15 +122,40 @@ class EntitySyncSecurityIT {
     }
 
     JsonNode send(String token, String request, String id) {
+      return send(token, request, id, null);
+    }
+
+    /** Sends with an MQTT 5 Response Topic (and the request id as Correlation Data) when one is given. */
+    JsonNode send(String token, String request, String id, String responseTopic) {
       var publish = client.publishWith().topic("spec/" + cid + "/request").qos(MqttQos.AT_LEAST_ONCE)
           .payload(request.getBytes(StandardCharsets.UTF_8));
+      if (responseTopic != null) {
+        publish.responseTopic(responseTopic).correlationData(id.getBytes(StandardCharsets.UTF_8));
+      }
       if (token != null) {
         publish.userProperties().add("authorization", "Bearer " + token).applyUserProperties();
       }
       publish.send().join();
-      Awaitility.await().atMost(Duration.ofSeconds(20))
-          .until(() -> replies.stream().anyMatch(r -> r.path("id").asText().equals(id)));
-      return replies.stream().filter(r -> r.path("id").asText().equals(id)).reduce((a, b) -> b).orElseThrow();
+      String own = "spec/" + cid + "/response";
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> reply(own, id) != null);
+      return reply(own, id);
+    }
+
+    /** The last reply with {@code id} received on {@code topic}, or null. */
+    JsonNode reply(String topic, String id) {
+      JsonNode found = null;
+      for (Mqtt5Publish publish : publishes) {
+        JsonNode reply;
+        try {
+          reply = JSON.readTree(publish.getPayloadAsBytes());
+        } catch (java.io.IOException e) {
+          continue;
+        }
+        if (publish.getTopic().toString().equals(topic) && reply.path("id").asText().equals(id)) {
+          found = reply;
+        }
+      }
+      return found;
     }
 
     @Override
@@ -232,5 +261,45 @@ class EntitySyncSecurityIT {
         assertThat(audit).containsExactly("r1:read:ok", "r2:delete:forbidden", "r3:read:forbidden");
       }
     });
+  }
+
+  @Test
+  void aResponseTopicOutsideTheClientsOwnTopicsIsRefusedAndNothingIsPublishedThere() throws Exception {
+    String token = validToken("initech");
+    String create = "{\"id\":\"%s\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+        + "\"data\":{\"body\":\"redirected\"}}";
+    try (TokenClient x = new TokenClient("client-x");
+        MqttRecorder victim = MqttRecorder.subscribe("victim-of-x", hivemq.port(), "spec/client-v/#");
+        MqttRecorder elsewhere = MqttRecorder.subscribe("elsewhere-of-x", hivemq.port(), "elsewhere/#")) {
+      // Another client's reply and notify topics, a topic outside the protocol, and the client's own request and
+      // notify topics (which belong to the connector and the notify sink).
+      List<String> foreign = List.of("spec/client-v/response", "spec/client-v/notify/guessed", "elsewhere/inbox",
+          "spec/client-x/request", "spec/client-x/notify/guessed", "spec/client-xy/response");
+      for (int i = 0; i < foreign.size(); i++) {
+        JsonNode refused = x.send(token, create.formatted("rt" + i), "rt" + i, foreign.get(i));
+        assertCode(refused, "forbidden");
+        assertThat(refused.path("error").path("message").asText()).as(foreign.get(i)).contains("Response Topic");
+      }
+      // Inside its own topics a Response Topic is honoured, with the Correlation Data.
+      x.client.subscribeWith().topicFilter("spec/client-x/response/#").qos(MqttQos.AT_LEAST_ONCE).send().join();
+      JsonNode allowed = x.send(token, create.formatted("rt-own"), "rt-own", "spec/client-x/response/mine");
+      assertThat(allowed.path("success").asBoolean()).as(allowed.toString()).isTrue();
+      Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> x.reply("spec/client-x/response/mine", "rt-own") != null);
+      assertThat(x.publishes.stream().filter(p -> p.getTopic().toString().equals("spec/client-x/response/mine"))
+          .map(p -> new String(p.getCorrelationData().map(b -> {
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            return bytes;
+          }).orElse(new byte[0]), StandardCharsets.UTF_8)).toList()).containsExactly("rt-own");
+      Thread.sleep(1_000);
+      assertThat(victim.received()).as("nothing reaches another client's topics").isEmpty();
+      assertThat(elsewhere.received()).as("nothing reaches topics outside the protocol").isEmpty();
+    }
+    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("select count(*) from public.notes where body = 'redirected'")) {
+      rows.next();
+      assertThat(rows.getInt(1)).as("refused requests are not executed; the allowed one is").isEqualTo(1);
+    }
   }
 }
