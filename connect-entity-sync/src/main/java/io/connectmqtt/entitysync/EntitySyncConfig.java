@@ -28,6 +28,7 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String DEFAULT_SCHEMA_CONFIG = "database.default.schema";
   public static final String ENTITIES_CONFIG = "entities";
   public static final String STATE_TABLE_CONFIG = "entity.sync.state.table";
+  public static final String STATE_RETENTION_CONFIG = "entity.sync.state.retention.seconds";
   public static final String SUBSCRIPTION_TTL_CONFIG = "entity.sync.subscription.ttl.seconds";
   public static final String PASS_THROUGH_TOPIC_CONFIG = "entity.sync.passthrough.topic";
   public static final String WORKERS_CONFIG = "entity.sync.workers";
@@ -111,9 +112,15 @@ public final class EntitySyncConfig extends AbstractConfig {
                 + "single-column primary key. Nothing else in the database can be reached.", GROUP_DATABASE,
             ++order, Width.LONG, "Entities")
         .define(STATE_TABLE_CONFIG, Type.STRING, "entity_sync_requests", Importance.LOW,
-            "Table (created if missing, in the default schema) where each write request's id and reply are recorded "
-                + "in the same transaction as the write, so a redelivered request is not executed twice.",
-            GROUP_DATABASE, ++order, Width.MEDIUM, "Processed requests table");
+            "Table (created if missing, in the default schema) where each write request's id, a SHA-256 of its "
+                + "content and its reply are recorded in the same transaction as the write, so a redelivered request "
+                + "is not executed twice, and an id reused for another request is refused (request_id_reused).",
+            GROUP_DATABASE, ++order, Width.MEDIUM, "Processed requests table")
+        .define(STATE_RETENTION_CONFIG, Type.LONG, 86_400L, Range.between(60, 365L * 86_400), Importance.LOW,
+            "How long a write request's record is kept, in seconds (default one day). Within it a repeated request "
+                + "gets its recorded reply and a reused id is refused; after it the id may be used again. Each task "
+                + "deletes older records every five minutes, in batches of 1000 rows.",
+            GROUP_DATABASE, ++order, Width.SHORT, "Processed requests retention");
     order = 0;
     def.define(LIMIT_DEFAULT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW,
             "Rows a list read returns when it sets no limit.", GROUP_LIMITS, ++order, Width.SHORT, "Default limit")

@@ -63,6 +63,7 @@ public class EntitySyncTask extends SourceTask {
   private long lastExpirySweepNanos = System.nanoTime();
   private String passThroughTopic;
   private java.util.concurrent.ExecutorService workers;
+  private java.util.concurrent.ScheduledExecutorService purger;
 
   @Override
   public String version() {
@@ -104,6 +105,15 @@ public class EntitySyncTask extends SourceTask {
     }
     log.info("Entity sync task {} serving {} entities: {}", taskIndex, catalog.all().size(),
         catalog.all().stream().map(Catalog.Entity::qualifiedName).toList());
+    purger = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(() -> {
+        MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
+        r.run();
+      }, "entity-sync-" + connectorName + "-" + taskIndex + "-purge");
+      thread.setDaemon(true);
+      return thread;
+    });
+    purger.scheduleWithFixedDelay(this::purgeProcessedRequests, 1, 5, TimeUnit.MINUTES);
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     session = MqttSession.create(MqttConnectionConfig.settings(config, clientId), 100);
@@ -228,6 +238,19 @@ public class EntitySyncTask extends SourceTask {
     }
   }
 
+  /** Deletes expired processed-request records, off the task's threads, in small batches. */
+  private void purgeProcessedRequests() {
+    try {
+      int purged = processor.purgeExpiredRequests(java.time.Instant.now());
+      if (purged > 0) {
+        log.info("Deleted {} processed-request records older than {}", purged,
+            config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG) + " s");
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.warn("Could not delete expired processed-request records (will retry): {}", e.toString());
+    }
+  }
+
   private List<SourceRecord> serve(InboundMessage message) {
     Optional<String> clientId = clientId(message.topic());
     if (clientId.isEmpty()) {
@@ -340,6 +363,9 @@ public class EntitySyncTask extends SourceTask {
     }
     if (callbackExecutor != null) {
       callbackExecutor.shutdownNow();
+    }
+    if (purger != null) {
+      purger.shutdownNow();
     }
     if (workers != null) {
       workers.shutdownNow();

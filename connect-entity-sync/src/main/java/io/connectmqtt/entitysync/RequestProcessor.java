@@ -87,7 +87,7 @@ final class RequestProcessor {
   private final DataSource dataSource;
   private final Dialect dialect;
   private final Catalog catalog;
-  private final String stateTable;
+  private final ReplayStore replays;
   private final int defaultLimit;
   private final int maxLimit;
   private final int maxBytes;
@@ -116,14 +116,15 @@ final class RequestProcessor {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.catalog = catalog;
-    this.stateTable = dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "."
-        + dialect.quote(config.getString(EntitySyncConfig.STATE_TABLE_CONFIG));
     this.defaultLimit = config.getInt(EntitySyncConfig.LIMIT_DEFAULT_CONFIG);
     this.maxLimit = config.getInt(EntitySyncConfig.LIMIT_MAX_CONFIG);
     this.maxBytes = config.getInt(EntitySyncConfig.REQUEST_MAX_BYTES_CONFIG);
     this.json = JsonMapper.builder().build();
     json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32)
         .maxStringLength(maxBytes).build());
+    this.replays = new ReplayStore(dialect, config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG),
+        config.getString(EntitySyncConfig.STATE_TABLE_CONFIG),
+        java.time.Duration.ofSeconds(config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG)), json);
   }
 
   ObjectMapper json() {
@@ -135,10 +136,7 @@ final class RequestProcessor {
   }
 
   void createStateTable() throws SQLException {
-    List<String> statements = new ArrayList<>();
-    statements.add("CREATE TABLE IF NOT EXISTS " + stateTable + " (client_id VARCHAR(200) NOT NULL, "
-        + "request_id VARCHAR(200) NOT NULL, reply " + dialect.textType() + " NOT NULL, event_key VARCHAR(1000), "
-        + "event " + dialect.textType() + ", created_at TIMESTAMP NOT NULL, PRIMARY KEY (client_id, request_id))");
+    List<String> statements = new ArrayList<>(replays.ddl());
     statements.add("CREATE TABLE IF NOT EXISTS " + subscriptionsTable + " (subscription_id VARCHAR(64) NOT NULL "
         + "PRIMARY KEY, client_id VARCHAR(200) NOT NULL, schema_name VARCHAR(200) NOT NULL, entity VARCHAR(200) NOT "
         + "NULL, created_at TIMESTAMP NOT NULL)");
@@ -146,6 +144,7 @@ final class RequestProcessor {
     statements.add("ALTER TABLE " + subscriptionsTable + " ADD COLUMN IF NOT EXISTS definition "
         + dialect.textType());
     statements.add("ALTER TABLE " + subscriptionsTable + " ADD COLUMN IF NOT EXISTS expires_at TIMESTAMP");
+    statements.add("ALTER TABLE " + subscriptionsTable + " ADD COLUMN IF NOT EXISTS request_hash VARCHAR(64)");
     if (auditTable != null) {
       statements.add("CREATE TABLE IF NOT EXISTS " + auditTable + " (received_at TIMESTAMP NOT NULL, "
           + "client_id VARCHAR(200) NOT NULL, request_id VARCHAR(200) NOT NULL, operation VARCHAR(20) NOT NULL, "
@@ -238,6 +237,7 @@ final class RequestProcessor {
       if (root == null || !root.isObject()) {
         throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "the request must be a JSON object");
       }
+      String fingerprint = RequestFingerprint.of(root);
       JsonNode idNode = root.get("id");
       if (idNode != null && !idNode.isNull()) {
         if (!idNode.isTextual() && !idNode.isIntegralNumber()) {
@@ -297,7 +297,7 @@ final class RequestProcessor {
         return outcome;
       }
       if (type.equals("subscription")) {
-        return subscription(clientId, id, root, userProperties, operationSeen);
+        return subscription(clientId, id, fingerprint, root, userProperties, operationSeen);
       }
       String operation = text(root, "operation", true);
       if (OPERATIONS.contains(operation)) {
@@ -329,7 +329,7 @@ final class RequestProcessor {
       return switch (operation) {
         case "meta" -> success(id, meta(entity), null, null, null);
         case "read" -> read(context, entity, options);
-        default -> write(context, entity);
+        default -> write(context, entity, fingerprint);
       };
     } catch (ProtocolException e) {
       return failure(id, e.code(), e.getMessage());
@@ -365,8 +365,8 @@ final class RequestProcessor {
     return meta;
   }
 
-  private Outcome subscription(String clientId, String id, JsonNode root, Map<String, List<String>> userProperties,
-      String[] operationSeen) throws ProtocolException, HookException {
+  private Outcome subscription(String clientId, String id, String fingerprint, JsonNode root,
+      Map<String, List<String>> userProperties, String[] operationSeen) throws ProtocolException, HookException {
     String operation = text(root, "operation", true);
     if (!operation.equals("subscribe") && !operation.equals("unsubscribe")) {
       throw new ProtocolException(ErrorCode.INVALID_OPERATION, "unknown subscription operation '"
@@ -461,13 +461,13 @@ final class RequestProcessor {
       record.put("expires_at", expiresAt.toString());
     }
     try (Connection connection = dataSource.getConnection()) {
-      ObjectNode existing = storedSubscription(connection, clientId, sid);
+      ObjectNode existing = storedSubscription(connection, clientId, sid, id, fingerprint);
       if (existing != null) {
         record = existing;
       } else {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + subscriptionsTable
-            + " (subscription_id, client_id, schema_name, entity, created_at, definition, expires_at) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            + " (subscription_id, client_id, schema_name, entity, created_at, definition, expires_at, request_hash) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
           insert.setString(1, sid);
           insert.setString(2, clientId);
           insert.setString(3, entity.schema());
@@ -475,10 +475,11 @@ final class RequestProcessor {
           insert.setTimestamp(5, java.sql.Timestamp.from(now));
           insert.setString(6, record.toString());
           insert.setTimestamp(7, expiresAt == null ? null : java.sql.Timestamp.from(expiresAt));
+          insert.setString(8, fingerprint);
           insert.executeUpdate();
         } catch (SQLException duplicate) {
           // The same request redelivered to another task at the same moment: answer with what that task stored.
-          existing = storedSubscription(connection, clientId, sid);
+          existing = storedSubscription(connection, clientId, sid, id, fingerprint);
           if (existing == null) {
             throw duplicate;
           }
@@ -506,15 +507,22 @@ final class RequestProcessor {
         .SimpleEntry<>(record.path("subscription_id").asText(), record)));
   }
 
-  /** The subscription as published, if {@code clientId} owns {@code sid}. */
-  private ObjectNode storedSubscription(Connection connection, String clientId, String sid) throws SQLException {
-    try (PreparedStatement select = connection.prepareStatement("SELECT definition FROM " + subscriptionsTable
-        + " WHERE subscription_id = ? AND client_id = ?")) {
+  /**
+   * The subscription as published, if {@code clientId} owns {@code sid}; when a subscribe request's fingerprint is
+   * given, a subscription made by a different request with the same id is request_id_reused.
+   */
+  private ObjectNode storedSubscription(Connection connection, String clientId, String sid, String requestId,
+      String fingerprint) throws SQLException, ProtocolException {
+    try (PreparedStatement select = connection.prepareStatement("SELECT definition, request_hash FROM "
+        + subscriptionsTable + " WHERE subscription_id = ? AND client_id = ?")) {
       select.setString(1, sid);
       select.setString(2, clientId);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next() || rows.getString(1) == null) {
           return null;
+        }
+        if (fingerprint != null) {
+          ReplayStore.requireSameRequest(rows.getString(2), fingerprint, requestId);
         }
         return (ObjectNode) json.readTree(rows.getString(1));
       } catch (java.io.IOException e) {
@@ -526,7 +534,7 @@ final class RequestProcessor {
   /** Extends the lifetime of one of the client's subscriptions and publishes it again. */
   private Outcome renew(String clientId, String id, String sid) throws ProtocolException {
     try (Connection connection = dataSource.getConnection()) {
-      ObjectNode record = storedSubscription(connection, clientId, sid);
+      ObjectNode record = storedSubscription(connection, clientId, sid, id, null);
       if (record == null) {
         throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
             + "' of this client to renew; subscribe without a subscription_id for a new one");
@@ -761,7 +769,8 @@ final class RequestProcessor {
     }
   }
 
-  private Outcome write(RequestContext context, Catalog.Entity entity) throws ProtocolException, HookException {
+  private Outcome write(RequestContext context, Catalog.Entity entity, String fingerprint)
+      throws ProtocolException, HookException {
     String clientId = context.clientId();
     String id = context.requestId();
     String operation = context.operation();
@@ -790,10 +799,11 @@ final class RequestProcessor {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        Outcome earlier = id.isEmpty() ? null : earlierOutcome(connection, clientId, id);
+        ReplayStore.Recorded earlier = id.isEmpty() ? null
+            : replays.find(connection, clientId, id, fingerprint, Instant.now());
         if (earlier != null) {
           connection.rollback();
-          return earlier;
+          return replayed(id, earlier);
         }
         ObjectNode before = null;
         ObjectNode after = null;
@@ -848,16 +858,7 @@ final class RequestProcessor {
         event.putObject("source").put("client_id", clientId).put("request_id", id);
         Outcome outcome = success(id, reply, null, eventKey, event).withWriteSequence(WRITES.incrementAndGet());
         if (!id.isEmpty()) {
-          try (PreparedStatement record = connection.prepareStatement("INSERT INTO " + stateTable
-              + " (client_id, request_id, reply, event_key, event, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-            record.setString(1, clientId);
-            record.setString(2, id);
-            record.setString(3, json.writeValueAsString(outcome.reply()));
-            record.setString(4, eventKey);
-            record.setString(5, json.writeValueAsString(event));
-            record.setTimestamp(6, java.sql.Timestamp.from(Instant.now()));
-            record.executeUpdate();
-          }
+          replays.record(connection, clientId, id, fingerprint, outcome.reply(), eventKey, event, Instant.now());
         }
         connection.commit();
         return outcome;
@@ -866,9 +867,9 @@ final class RequestProcessor {
         if (e instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")
             && !id.isEmpty()) {
           // A unique violation may be our own request id, recorded meanwhile by another task: answer as then.
-          Outcome earlier = earlierOutcome(connection, clientId, id);
+          ReplayStore.Recorded earlier = replays.find(connection, clientId, id, fingerprint, Instant.now());
           if (earlier != null) {
-            return earlier;
+            return replayed(id, earlier);
           }
         }
         throw e;
@@ -880,22 +881,13 @@ final class RequestProcessor {
     }
   }
 
-  private Outcome earlierOutcome(Connection connection, String clientId, String id) throws SQLException {
-    try (PreparedStatement select = connection.prepareStatement("SELECT reply, event_key, event FROM " + stateTable
-        + " WHERE client_id = ? AND request_id = ?")) {
-      select.setString(1, clientId);
-      select.setString(2, id);
-      try (ResultSet rows = select.executeQuery()) {
-        if (!rows.next()) {
-          return null;
-        }
-        String event = rows.getString(3);
-        return new Outcome(id, (ObjectNode) json.readTree(rows.getString(1)), rows.getString(2),
-            event == null ? null : (ObjectNode) json.readTree(event), true);
-      }
-    } catch (JsonProcessingException e) {
-      throw new SQLException("stored reply is not JSON", e);
-    }
+  private static Outcome replayed(String id, ReplayStore.Recorded earlier) {
+    return new Outcome(id, earlier.reply(), earlier.eventKey(), earlier.event(), true);
+  }
+
+  /** Deletes processed-request records older than their retention, in batches; returns how many. */
+  int purgeExpiredRequests(Instant now) throws SQLException {
+    return replays.purgeExpired(dataSource, now, 1_000, 100);
   }
 
   private ObjectNode insert(Connection connection, Catalog.Entity entity, JsonNode data)

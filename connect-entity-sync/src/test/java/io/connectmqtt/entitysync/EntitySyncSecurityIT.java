@@ -302,4 +302,46 @@ class EntitySyncSecurityIT {
       assertThat(rows.getInt(1)).as("refused requests are not executed; the allowed one is").isEqualTo(1);
     }
   }
+
+  @Test
+  void aReusedRequestIdWithOtherContentIsRefusedAndARepeatIsAnsweredAsBefore() throws Exception {
+    String create = "{\"id\":\"dup-1\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+        + "\"data\":{\"body\":\"%s\"}}";
+    try (TokenClient d = new TokenClient("client-d")) {
+      JsonNode first = d.send(validToken("hooli"), create.formatted("first"), "dup-1");
+      assertThat(first.path("success").asBoolean()).as(first.toString()).isTrue();
+      long id = first.path("data").path("id").asLong();
+      // The same request again, its members in another order and with a fresh token: the recorded reply.
+      JsonNode repeat = d.send(validToken("hooli"), "{\"data\":{\"body\":\"first\"},\"entity\":\"notes\","
+          + "\"operation\":\"create\",\"type\":\"request\",\"id\":\"dup-1\"}", "dup-1");
+      assertThat(repeat.path("data").path("id").asLong()).as(repeat.toString()).isEqualTo(id);
+      // The same id for other content: refused, whatever the operation.
+      assertCode(d.send(validToken("hooli"), create.formatted("second"), "dup-1"), "request_id_reused");
+      assertCode(d.send(validToken("hooli"), "{\"id\":\"dup-1\",\"type\":\"request\",\"operation\":\"delete\","
+          + "\"entity\":\"notes\",\"record_id\":" + id + "}", "dup-1"), "request_id_reused");
+      // Subscriptions too: the id names the subscription, so other filters under the same id are refused.
+      String subscribe = "{\"id\":\"dup-s\",\"type\":\"subscription\",\"operation\":\"subscribe\","
+          + "\"entity\":\"notes\",\"options\":{\"filters\":[{\"column\":\"body\",\"operator\":\"eq\","
+          + "\"value\":\"%s\"}]}}";
+      JsonNode subscribed = d.send(validToken("hooli"), subscribe.formatted("x"), "dup-s");
+      assertThat(subscribed.path("success").asBoolean()).as(subscribed.toString()).isTrue();
+      assertThat(d.send(validToken("hooli"), subscribe.formatted("x"), "dup-s").path("data")
+          .path("subscription_id").asText()).isEqualTo(subscribed.path("data").path("subscription_id").asText());
+      assertCode(d.send(validToken("hooli"), subscribe.formatted("y"), "dup-s"), "request_id_reused");
+    }
+    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("select string_agg(body, ',') from public.notes "
+            + "where tenant_id = 'hooli'")) {
+      rows.next();
+      assertThat(rows.getString(1)).as("one row, as the first request made it").isEqualTo("first");
+    }
+    List<String> bodies = new java.util.ArrayList<>();
+    for (var record : stack.topics().readAll("entity-changes", 1, Duration.ofSeconds(10))) {
+      JsonNode event = JSON.readTree(record.value());
+      if (event.path("source").path("request_id").asText().equals("dup-1")) {
+        bodies.add(event.path("op").asText() + ":" + event.path("after").path("body").asText());
+      }
+    }
+    assertThat(bodies).as("no change event but the first request's").isNotEmpty().containsOnly("create:first");
+  }
 }
