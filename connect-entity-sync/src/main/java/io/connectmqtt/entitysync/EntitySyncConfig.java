@@ -41,6 +41,7 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String JWT_JWKS_FILE_CONFIG = "entity.sync.jwt.jwks.file";
   public static final String JWT_ISSUER_CONFIG = "entity.sync.jwt.issuer";
   public static final String JWT_AUDIENCE_CONFIG = "entity.sync.jwt.audience";
+  public static final String JWT_CLIENT_ID_CLAIM_CONFIG = "entity.sync.jwt.client.id.claim";
   public static final String TENANT_COLUMN_CONFIG = "entity.sync.tenant.column";
   public static final String TENANT_SOURCE_CONFIG = "entity.sync.tenant.source";
   public static final String TENANT_CLAIM_CONFIG = "entity.sync.tenant.jwt.claim";
@@ -152,6 +153,11 @@ public final class EntitySyncConfig extends AbstractConfig {
         .define(JWT_AUDIENCE_CONFIG, Type.STRING, null, Importance.LOW,
             "When set, tokens must name this audience in their 'aud' claim (a string or an array).", GROUP_HOOKS,
             ++order, Width.MEDIUM, "JWT audience")
+        .define(JWT_CLIENT_ID_CLAIM_CONFIG, Type.STRING, "sub", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            "JWT claim that must equal the client id of the request topic (<prefix>/<client id>/request); a token "
+                + "naming another client id, or none, is forbidden. This binds the topic's client id, which any "
+                + "MQTT connection may choose, to the authenticated identity.", GROUP_HOOKS, ++order, Width.SHORT,
+            "JWT client id claim")
         .define(TENANT_COLUMN_CONFIG, Type.STRING, "tenant_id", Importance.LOW,
             "Column holding a row's tenant, for the tenant isolation hook.", GROUP_HOOKS, ++order, Width.SHORT,
             "Tenant column")
@@ -167,7 +173,9 @@ public final class EntitySyncConfig extends AbstractConfig {
                 + "'acme' by default.", GROUP_HOOKS, ++order, Width.MEDIUM, "Tenant from client id")
         .define(ROLES_RULES_CONFIG, Type.STRING, "", Importance.LOW,
             "For io.connectmqtt.entitysync.hooks.RoleRulesHook: role:entity:operations entries separated by ';', "
-                + "'*' for any entity or operation, e.g. 'admin:*:*;viewer:*:read,meta;operator:devices:read,update'.",
+                + "'*' for any entity or operation, e.g. 'admin:*:*;viewer:*:read,meta;operator:devices:read,update'. "
+                + "Operations: read, create, update, delete, meta, subscribe (renewing included), unsubscribe, and "
+                + "forward (pass-through, where the entity is the message's type).",
             GROUP_HOOKS, ++order, Width.LONG, "Role rules")
         .define(ROLES_CLAIM_CONFIG, Type.STRING, "role", Importance.LOW,
             "JWT claim with the caller's role (a string or an array of strings), for the role rules hook.",

@@ -219,7 +219,7 @@ public class EntitySyncTask extends SourceTask {
 
   /** Tombstones for subscriptions whose lifetime ended, at most every 10 seconds. */
   private List<SourceRecord> expiredSubscriptions() {
-    if (!processor.subscriptionsExpire() || System.nanoTime() - lastExpirySweepNanos < 10_000_000_000L) {
+    if (System.nanoTime() - lastExpirySweepNanos < 10_000_000_000L) {
       return List.of();
     }
     lastExpirySweepNanos = System.nanoTime();

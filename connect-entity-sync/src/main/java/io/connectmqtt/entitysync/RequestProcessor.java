@@ -256,38 +256,35 @@ final class RequestProcessor {
         throw new ProtocolException(ErrorCode.FORBIDDEN, topicProblem);
       }
       String type = text(root, "type", true);
+      operationSeen[0] = operationName(type, root);
+      // Authentication (and whatever else guards every message) before anything else is looked at.
+      RequestContext handling = new RequestContext(clientId, id, type, null, null, null, Set.of(), root,
+          userProperties);
+      for (RequestHook hook : hooks) {
+        hook.beforeHandle(handling);
+      }
       if (!TYPES.contains(type)) {
         if (!passThrough) {
           throw new ProtocolException(ErrorCode.INVALID_MESSAGE_TYPE, "unknown message type '" + abbreviate(type)
               + "'; use request, subscription, ping or disconnect");
         }
-        // An application's own message type: forwarded unchanged to the pass-through topic, after the hooks that
-        // guard every message (authentication) had their say.
-        operationSeen[0] = "forward";
-        RequestContext context = new RequestContext(clientId, id, type, null, null, null, Set.of(), root,
-            userProperties);
+        // An application's own message type: forwarded to the pass-through topic as the hooks let it through.
+        RequestContext context = handling.forOperation("forward", null, type, Set.of());
+        context.data(((ObjectNode) root).deepCopy());
         for (RequestHook hook : hooks) {
-          hook.beforeHandle(context);
+          hook.beforeForward(context);
         }
-        return success(id, json.createObjectNode().put("forwarded", true), null, null, null).withForwarded(root);
+        return success(id, json.createObjectNode().put("forwarded", true), null, null, null)
+            .withForwarded(context.data());
       }
       if (type.equals("ping")) {
-        operationSeen[0] = "ping";
-        RequestContext context = new RequestContext(clientId, id, type, null, null, null, Set.of(), root,
-            userProperties);
-        for (RequestHook hook : hooks) {
-          hook.beforeHandle(context);
-        }
         ObjectNode pong = json.createObjectNode().put("id", id).put("type", "pong").put("success", true);
         pong.put("timestamp", Instant.now().toString());
         return new Outcome(id, pong, null, null, false);
       }
       if (type.equals("disconnect")) {
-        operationSeen[0] = "disconnect";
-        RequestContext context = new RequestContext(clientId, id, type, "disconnect", null, null, Set.of(), root,
-            userProperties);
+        RequestContext context = handling.forOperation("disconnect", null, null, Set.of());
         for (RequestHook hook : hooks) {
-          hook.beforeHandle(context);
           hook.beforeDisconnect(context);
         }
         Outcome outcome = disconnect(clientId, id);
@@ -297,12 +294,10 @@ final class RequestProcessor {
         return outcome;
       }
       if (type.equals("subscription")) {
-        return subscription(clientId, id, fingerprint, root, userProperties, operationSeen);
+        return subscription(handling, fingerprint);
       }
       String operation = text(root, "operation", true);
-      if (OPERATIONS.contains(operation)) {
-        operationSeen[0] = operation;
-      } else {
+      if (!OPERATIONS.contains(operation)) {
         throw new ProtocolException(ErrorCode.INVALID_OPERATION, "unknown operation '" + abbreviate(operation)
             + "'; use read, create, update, delete or meta");
       }
@@ -319,15 +314,17 @@ final class RequestProcessor {
       if (options != null && !options.isNull() && !options.isObject()) {
         throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'options' must be an object");
       }
-      RequestContext context = new RequestContext(clientId, id, type, operation, entity.schema(), entity.table(),
-          entity.columns().keySet(), root, userProperties);
+      RequestContext context = handling.forOperation(operation, entity.schema(), entity.table(),
+          entity.columns().keySet());
       context.data(data == null || data.isNull() ? null : ((ObjectNode) data).deepCopy());
       context.recordId(recordId(root, data, entity));
-      for (RequestHook hook : hooks) {
-        hook.beforeHandle(context);
-      }
       return switch (operation) {
-        case "meta" -> success(id, meta(entity), null, null, null);
+        case "meta" -> {
+          for (RequestHook hook : hooks) {
+            hook.beforeMeta(context);
+          }
+          yield success(id, meta(entity), null, null, null);
+        }
         case "read" -> read(context, entity, options);
         default -> write(context, entity, fingerprint);
       };
@@ -339,6 +336,17 @@ final class RequestProcessor {
       // A hook (or a bug) failed: the client gets an error, the task keeps serving.
       return failure(id, ErrorCode.HOOK_ERROR, "the request could not be processed");
     }
+  }
+
+  /** The operation as metrics and the audit log name it, known before the request is checked further. */
+  private String operationName(String type, JsonNode root) {
+    String declared = root.path("operation").asText("");
+    return switch (type) {
+      case "ping", "disconnect" -> type;
+      case "request" -> OPERATIONS.contains(declared) ? declared : "invalid";
+      case "subscription" -> declared.equals("subscribe") || declared.equals("unsubscribe") ? declared : "invalid";
+      default -> passThrough ? "forward" : "invalid";
+    };
   }
 
   private Object recordId(JsonNode root, JsonNode data, Catalog.Entity entity) throws ProtocolException {
@@ -365,14 +373,15 @@ final class RequestProcessor {
     return meta;
   }
 
-  private Outcome subscription(String clientId, String id, String fingerprint, JsonNode root,
-      Map<String, List<String>> userProperties, String[] operationSeen) throws ProtocolException, HookException {
+  private Outcome subscription(RequestContext handling, String fingerprint) throws ProtocolException, HookException {
+    String clientId = handling.clientId();
+    String id = handling.requestId();
+    JsonNode root = handling.envelope();
     String operation = text(root, "operation", true);
     if (!operation.equals("subscribe") && !operation.equals("unsubscribe")) {
       throw new ProtocolException(ErrorCode.INVALID_OPERATION, "unknown subscription operation '"
           + abbreviate(operation) + "'; use subscribe or unsubscribe");
     }
-    operationSeen[0] = operation;
     if (operation.equals("unsubscribe")) {
       JsonNode sidNode = root.hasNonNull("subscription_id") ? root.get("subscription_id")
           : root.path("data").get("subscription_id");
@@ -380,10 +389,8 @@ final class RequestProcessor {
         throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "unsubscribe needs a 'subscription_id' string");
       }
       String sid = sidNode.asText();
-      RequestContext context = new RequestContext(clientId, id, "subscription", operation, null, null, Set.of(),
-          root, userProperties);
+      RequestContext context = aboutSubscription(handling, operation, ownSubscription(handling, operation, sid, ""));
       for (RequestHook hook : hooks) {
-        hook.beforeHandle(context);
         hook.beforeUnsubscribe(context);
       }
       try (Connection connection = dataSource.getConnection();
@@ -411,7 +418,7 @@ final class RequestProcessor {
       if (!renewed.isTextual() || renewed.asText().isEmpty() || renewed.asText().length() > 64) {
         throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'subscription_id' must be a subscription id string");
       }
-      return renew(clientId, id, renewed.asText());
+      return renew(handling, renewed.asText());
     }
     String schema = text(root, "schema", false);
     String entityName = text(root, "entity", true);
@@ -422,11 +429,10 @@ final class RequestProcessor {
     if (options != null && !options.isNull() && !options.isObject()) {
       throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'options' must be an object");
     }
-    RequestContext context = new RequestContext(clientId, id, "subscription", operation, entity.schema(),
-        entity.table(), entity.columns().keySet(), root, userProperties);
+    RequestContext context = handling.forOperation(operation, entity.schema(), entity.table(),
+        entity.columns().keySet());
     context.filters().addAll(Filter.parseAll(options == null ? null : options.get("filters")));
     for (RequestHook hook : hooks) {
-      hook.beforeHandle(context);
       hook.beforeSubscribe(context);
     }
     ArrayNode filters = json.createArrayNode();
@@ -452,7 +458,7 @@ final class RequestProcessor {
         .toString();
     String notifyTopic = prefix + "/" + clientId + "/notify/" + sid;
     Instant now = Instant.now();
-    Instant expiresAt = subscriptionTtl.isZero() ? null : now.plus(subscriptionTtl);
+    Instant expiresAt = SubscriptionLifetime.expiresAt(now, subscriptionTtl, context.claims());
     ObjectNode record = json.createObjectNode().put("subscription_id", sid).put("client_id", clientId)
         .put("schema", entity.schema()).put("entity", entity.table()).put("notify_topic", notifyTopic)
         .put("created_at", now.toString());
@@ -531,38 +537,74 @@ final class RequestProcessor {
     }
   }
 
-  /** Extends the lifetime of one of the client's subscriptions and publishes it again. */
-  private Outcome renew(String clientId, String id, String sid) throws ProtocolException {
+  /** One of the client's stored subscriptions, as published. */
+  private ObjectNode ownSubscription(RequestContext handling, String operation, String sid, String hint)
+      throws ProtocolException {
+    ObjectNode record;
     try (Connection connection = dataSource.getConnection()) {
-      ObjectNode record = storedSubscription(connection, clientId, sid, id, null);
-      if (record == null) {
-        throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
-            + "' of this client to renew; subscribe without a subscription_id for a new one");
-      }
-      if (!subscriptionTtl.isZero()) {
-        Instant expiresAt = Instant.now().plus(subscriptionTtl);
-        record.put("expires_at", expiresAt.toString());
-        try (PreparedStatement update = connection.prepareStatement("UPDATE " + subscriptionsTable
-            + " SET expires_at = ?, definition = ? WHERE subscription_id = ? AND client_id = ?")) {
-          update.setTimestamp(1, java.sql.Timestamp.from(expiresAt));
-          update.setString(2, record.toString());
-          update.setString(3, sid);
-          update.setString(4, clientId);
-          update.executeUpdate();
-        }
-      }
-      return subscribed(id, record);
+      record = storedSubscription(connection, handling.clientId(), sid, handling.requestId(), null);
     } catch (SQLException e) {
-      throw databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "subscribe");
+      throw databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, operation);
     }
+    if (record == null) {
+      throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
+          + "' of this client" + hint);
+    }
+    return record;
   }
 
-  /** Removes subscriptions whose lifetime ended; returns their ids, for tombstones. */
+  /**
+   * The context of a request about a stored subscription: its entity and its filters as stored (those hooks added
+   * at subscribe included), for the hooks to check.
+   */
+  private RequestContext aboutSubscription(RequestContext handling, String operation, ObjectNode record)
+      throws ProtocolException {
+    String schema = record.path("schema").asText();
+    String table = record.path("entity").asText();
+    RequestContext context = handling.forOperation(operation, schema, table,
+        catalog.find(schema, table).map(entity -> entity.columns().keySet()).orElse(Set.of()));
+    context.filters().addAll(Filter.parseAll(record.get("filters")));
+    return context;
+  }
+
+  /**
+   * Extends the lifetime of one of the client's subscriptions (at most to the expiry of the token presented now)
+   * and publishes it again.
+   */
+  private Outcome renew(RequestContext handling, String sid) throws ProtocolException, HookException {
+    ObjectNode record = ownSubscription(handling, "subscribe", sid, " to renew; subscribe without a "
+        + "subscription_id for a new one");
+    RequestContext context = aboutSubscription(handling, "subscribe", record);
+    for (RequestHook hook : hooks) {
+      hook.beforeRenew(context);
+    }
+    Instant expiresAt = SubscriptionLifetime.expiresAt(Instant.now(), subscriptionTtl, context.claims());
+    if (expiresAt != null) {
+      record.put("expires_at", expiresAt.toString());
+      try (Connection connection = dataSource.getConnection();
+          PreparedStatement update = connection.prepareStatement("UPDATE " + subscriptionsTable
+              + " SET expires_at = ?, definition = ? WHERE subscription_id = ? AND client_id = ?")) {
+        update.setTimestamp(1, java.sql.Timestamp.from(expiresAt));
+        update.setString(2, record.toString());
+        update.setString(3, sid);
+        update.setString(4, handling.clientId());
+        if (update.executeUpdate() == 0) {
+          throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
+              + "' of this client to renew; subscribe without a subscription_id for a new one");
+        }
+      } catch (SQLException e) {
+        throw databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "subscribe");
+      }
+    }
+    return subscribed(handling.requestId(), record);
+  }
+
+  /**
+   * Removes subscriptions whose lifetime (entity.sync.subscription.ttl.seconds, or their token's expiry) ended;
+   * returns their ids, for tombstones.
+   */
   List<String> expireSubscriptions(Instant now) throws SQLException {
     List<String> expired = new ArrayList<>();
-    if (subscriptionTtl.isZero()) {
-      return expired;
-    }
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select = connection.prepareStatement("SELECT subscription_id FROM " + subscriptionsTable
             + " WHERE expires_at < ?");
@@ -585,10 +627,6 @@ final class RequestProcessor {
       }
     }
     return expired;
-  }
-
-  boolean subscriptionsExpire() {
-    return !subscriptionTtl.isZero();
   }
 
   /** Drops every subscription of {@code clientId} (sent as the client's MQTT Will message). */
