@@ -36,6 +36,7 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String LIMIT_MAX_CONFIG = "read.limit.max";
   public static final String REQUEST_MAX_BYTES_CONFIG = "request.max.bytes";
   public static final String QUEUE_CAPACITY_CONFIG = "queue.capacity";
+  public static final String SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG = "subscriptions.max.per.client";
   public static final String HOOKS_CONFIG = "entity.sync.hooks";
   public static final String JWT_SECRET_CONFIG = "entity.sync.jwt.hs256.secret";
   public static final String JWT_JWKS_FILE_CONFIG = "entity.sync.jwt.jwks.file";
@@ -133,7 +134,12 @@ public final class EntitySyncConfig extends AbstractConfig {
             ++order, Width.SHORT, "Max request size")
         .define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 100_000), Importance.LOW,
             "Requests held between the MQTT client and the task.", GROUP_LIMITS, ++order, Width.SHORT,
-            "Queue capacity");
+            "Queue capacity")
+        .define(SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.MEDIUM,
+            "Most live subscriptions one client id may have; a subscribe beyond it is invalid_subscription until "
+                + "the client unsubscribes (a repeated subscribe and a renewal do not count as new). Bounds what one "
+                + "client can make the notify sink hold and match.", GROUP_LIMITS, ++order, Width.SHORT,
+            "Subscriptions per client");
     order = 0;
     def.define(HOOKS_CONFIG, Type.LIST, "", Importance.MEDIUM,
             "Request hooks, by class name, run in this order: implementations of "

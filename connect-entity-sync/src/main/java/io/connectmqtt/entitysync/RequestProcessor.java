@@ -99,6 +99,7 @@ final class RequestProcessor {
   private final java.time.Duration subscriptionTtl;
   private final boolean passThrough;
   private final ResponseTopicPolicy responseTopics;
+  private final SubscriptionQuota subscriptionQuota;
 
   RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config,
       List<RequestHook> hooks) {
@@ -107,6 +108,8 @@ final class RequestProcessor {
         + dialect.quote(config.getString(EntitySyncConfig.STATE_TABLE_CONFIG) + "_subscriptions");
     this.prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
     this.responseTopics = new ResponseTopicPolicy(prefix);
+    this.subscriptionQuota = new SubscriptionQuota(subscriptionsTable,
+        config.getInt(EntitySyncConfig.SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG));
     this.subscriptionTtl = java.time.Duration.ofSeconds(config.getLong(EntitySyncConfig.SUBSCRIPTION_TTL_CONFIG));
     String passThroughTopic = config.getString(EntitySyncConfig.PASS_THROUGH_TOPIC_CONFIG);
     this.passThrough = passThroughTopic != null && !passThroughTopic.isBlank();
@@ -119,7 +122,9 @@ final class RequestProcessor {
     this.defaultLimit = config.getInt(EntitySyncConfig.LIMIT_DEFAULT_CONFIG);
     this.maxLimit = config.getInt(EntitySyncConfig.LIMIT_MAX_CONFIG);
     this.maxBytes = config.getInt(EntitySyncConfig.REQUEST_MAX_BYTES_CONFIG);
-    this.json = JsonMapper.builder().build();
+    // Decimals exactly as sent: a double would turn 1e999999999 into Infinity and 1e-400000 into 0 unnoticed.
+    this.json = JsonMapper.builder().enable(com.fasterxml.jackson.databind.DeserializationFeature
+        .USE_BIG_DECIMAL_FOR_FLOATS).build();
     json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32)
         .maxStringLength(maxBytes).build());
     this.replays = new ReplayStore(dialect, config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG),
@@ -438,14 +443,7 @@ final class RequestProcessor {
     ArrayNode filters = json.createArrayNode();
     for (Filter filter : context.filters()) {
       Catalog.Column column = column(entity, filter.column());
-      if (filter.value() instanceof List<?> values) {
-        for (Object value : values) {
-          SqlValues.coerce(column, value);
-        }
-      } else if (filter.value() != null && filter.operator() != io.connectmqtt.common.protocol.FilterOperator.LIKE
-          && filter.operator() != io.connectmqtt.common.protocol.FilterOperator.ILIKE) {
-        SqlValues.coerce(column, filter.value());
-      }
+      FilterValues.parameters(column, filter); // checked exactly as a read checks it
       ObjectNode node = filters.addObject().put("column", column.name())
           .put("operator", filter.operator().name().toLowerCase(java.util.Locale.ROOT));
       node.set("value", json.valueToTree(filter.value()));
@@ -471,6 +469,7 @@ final class RequestProcessor {
       if (existing != null) {
         record = existing;
       } else {
+        subscriptionQuota.checkRoomForOneMore(connection, clientId, now);
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + subscriptionsTable
             + " (subscription_id, client_id, schema_name, entity, created_at, definition, expires_at, request_hash) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -1034,21 +1033,9 @@ final class RequestProcessor {
       List<String> conditions = new ArrayList<>();
       for (Filter filter : group) {
         Catalog.Column column = column(entity, filter.column());
-        boolean pattern = filter.operator() == io.connectmqtt.common.protocol.FilterOperator.LIKE
-            || filter.operator() == io.connectmqtt.common.protocol.FilterOperator.ILIKE;
-        if (pattern && !SqlValues.isText(column)) {
-          throw new ProtocolException(ErrorCode.INVALID_FILTER, filter.operator().name().toLowerCase()
-              + " needs a text column; '" + column.name() + "' is " + column.typeName().toLowerCase());
-        }
         int size = filter.value() instanceof List<?> list ? list.size() : 1;
         conditions.add(filter.operator().sql(dialect.quote(column.name()), size));
-        if (filter.value() instanceof List<?> list) {
-          for (Object value : list) {
-            parameters.add(SqlValues.coerce(column, value));
-          }
-        } else if (filter.value() != null) {
-          parameters.add(pattern ? filter.value().toString() : SqlValues.coerce(column, filter.value()));
-        }
+        parameters.addAll(FilterValues.parameters(column, filter));
       }
       groups.add(conditions.size() == 1 ? conditions.get(0) : "(" + String.join(" OR ", conditions) + ")");
     }

@@ -64,6 +64,7 @@ class EntitySyncSecurityIT {
     config.put("entity.sync.jwt.hs256.secret", SECRET);
     config.put("entity.sync.tenant.source", "jwt");
     config.put("entity.sync.subscription.ttl.seconds", "3600");
+    config.put("subscriptions.max.per.client", "3");
     config.put("entity.sync.passthrough.topic", "secure-app-messages");
     stack.topics().create("secure-app-messages", 1);
     config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
@@ -449,5 +450,59 @@ class EntitySyncSecurityIT {
           .isAfter(java.time.Instant.ofEpochSecond(now + 120))
           .isBeforeOrEqualTo(java.time.Instant.ofEpochSecond(now + 300));
     }
+  }
+
+  @Test
+  void subscribeChecksFiltersAsStrictlyAsReadAndCapsSubscriptionsPerClient() throws Exception {
+    String token = validToken("client-s", "acme");
+    String in = "[" + "\"v\",".repeat(1_000) + "\"v\"]";
+    // filter -> the error both read and subscribe give
+    Map<String, String> hostile = new java.util.LinkedHashMap<>();
+    hostile.put("{\"column\":\"body\",\"operator\":\"eq\",\"value\":\"1e999999999\"}", "invalid_value");
+    hostile.put("{\"column\":\"body\",\"operator\":\"eq\",\"value\":\" -2E-2147483647\"}", "invalid_value");
+    hostile.put("{\"column\":\"body\",\"operator\":\"eq\",\"value\":1e999999999}", "invalid_value");
+    hostile.put("{\"column\":\"id\",\"operator\":\"gt\",\"value\":1e-400000}", "invalid_value");
+    hostile.put("{\"column\":\"body\",\"operator\":\"in\",\"value\":[\"a\",\"1e99999999\"]}", "invalid_value");
+    hostile.put("{\"column\":\"body\",\"operator\":\"between\",\"value\":[\"a\",\"" + "b".repeat(1_001)
+        + "\"]}", "invalid_value");
+    hostile.put("{\"column\":\"body\",\"operator\":\"like\",\"value\":\"" + "%a".repeat(501) + "\"}",
+        "invalid_value");
+    hostile.put("{\"column\":\"body\",\"operator\":\"in\",\"value\":" + in + "}", "invalid_filter");
+    hostile.put("{\"column\":\"id\",\"operator\":\"like\",\"value\":\"1%\"}", "invalid_filter");
+    hostile.put("{\"column\":\"id\",\"operator\":\"eq\",\"value\":\"seven\"}", "invalid_value");
+    try (TokenClient c = new TokenClient("client-s")) {
+      int n = 0;
+      for (Map.Entry<String, String> filter : hostile.entrySet()) {
+        String options = ",\"entity\":\"notes\",\"options\":{\"filters\":[" + filter.getKey() + "]}}";
+        JsonNode read = c.send(token, "{\"id\":\"hr" + n + "\",\"type\":\"request\",\"operation\":\"read\""
+            + options, "hr" + n);
+        JsonNode subscribe = c.send(token, "{\"id\":\"hs" + n + "\",\"type\":\"subscription\","
+            + "\"operation\":\"subscribe\"" + options, "hs" + n);
+        assertCode(read, filter.getValue());
+        assertCode(subscribe, filter.getValue());
+        n++;
+      }
+      // A JSON number of more than 1000 characters is refused by the parser already (so the id is unread: "").
+      assertCode(c.send(token, "{\"id\":\"long\",\"type\":\"subscription\",\"operation\":\"subscribe\","
+          + "\"entity\":\"notes\",\"options\":{\"filters\":[{\"column\":\"id\",\"operator\":\"eq\",\"value\":"
+          + "7".repeat(1_200) + "}]}}", ""), "invalid_message");
+      // At most three subscriptions per client here (subscriptions.max.per.client); a repeat or a renewal is
+      // not a new one.
+      String sid = null;
+      for (int i = 1; i <= 3; i++) {
+        JsonNode ok = c.send(token, SUBSCRIBE.formatted("cap" + i), "cap" + i);
+        assertThat(ok.path("success").asBoolean()).as(ok.toString()).isTrue();
+        sid = ok.path("data").path("subscription_id").asText();
+      }
+      JsonNode fourth = c.send(token, SUBSCRIBE.formatted("cap4"), "cap4");
+      assertCode(fourth, "invalid_subscription");
+      assertThat(fourth.path("error").path("message").asText()).contains("3");
+      assertThat(c.send(token, SUBSCRIBE.formatted("cap3"), "cap3").path("success").asBoolean()).isTrue();
+      assertThat(c.send(token, RENEW.formatted("cap-renew", sid), "cap-renew").path("success").asBoolean()).isTrue();
+      c.send(token, UNSUBSCRIBE.formatted("cap-drop", sid), "cap-drop");
+      assertThat(c.send(token, SUBSCRIBE.formatted("cap5"), "cap5").path("success").asBoolean())
+          .as("room again after an unsubscribe").isTrue();
+    }
+    assertThat(stack.rest().status("secure-sync").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
   }
 }
