@@ -38,6 +38,7 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String QUEUE_CAPACITY_CONFIG = "queue.capacity";
   public static final String SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG = "subscriptions.max.per.client";
   public static final String HOOKS_CONFIG = "entity.sync.hooks";
+  public static final String AUTH_CONFIG = "entity.sync.auth";
   public static final String JWT_SECRET_CONFIG = "entity.sync.jwt.hs256.secret";
   public static final String JWT_JWKS_FILE_CONFIG = "entity.sync.jwt.jwks.file";
   public static final String JWT_ISSUER_CONFIG = "entity.sync.jwt.issuer";
@@ -141,7 +142,15 @@ public final class EntitySyncConfig extends AbstractConfig {
                 + "client can make the notify sink hold and match.", GROUP_LIMITS, ++order, Width.SHORT,
             "Subscriptions per client");
     order = 0;
-    def.define(HOOKS_CONFIG, Type.LIST, "", Importance.MEDIUM,
+    def.define(AUTH_CONFIG, Type.STRING, AuthenticationRequirement.REQUIRED,
+            ConfigDef.CaseInsensitiveValidString.in(AuthenticationRequirement.REQUIRED, AuthenticationRequirement.NONE),
+            Importance.HIGH,
+            "required: the connector does not start unless " + HOOKS_CONFIG + " has a hook that authenticates "
+                + "every request (io.connectmqtt.entitysync.hooks.JwtAuthenticationHook, or a custom hook whose "
+                + "authenticates() is true). none: start without authentication on purpose, so that anyone who can "
+                + "publish to <prefix>/+/request can read, change and delete every row of the entities; each task "
+                + "logs a WARN saying so.", GROUP_HOOKS, ++order, Width.SHORT, "Authentication")
+        .define(HOOKS_CONFIG, Type.LIST, "", Importance.MEDIUM,
             "Request hooks, by class name, run in this order: implementations of "
                 + "io.connectmqtt.entitysync.hooks.RequestHook in the plugin. Built in: "
                 + "io.connectmqtt.entitysync.hooks.JwtAuthenticationHook (list it first), "

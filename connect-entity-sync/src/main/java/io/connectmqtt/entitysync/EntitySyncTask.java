@@ -77,6 +77,15 @@ public class EntitySyncTask extends SourceTask {
     taskIndex = Integer.parseInt(props.getOrDefault(EntitySyncConfig.TASK_INDEX_CONFIG, "0"));
     int taskCount = Integer.parseInt(props.getOrDefault(EntitySyncConfig.TASK_COUNT_CONFIG, "1"));
     MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
+    List<io.connectmqtt.entitysync.hooks.RequestHook> hooks = EntitySyncConnector.hooks(config);
+    String unauthenticated = AuthenticationRequirement.problem(config, hooks);
+    if (unauthenticated != null) {
+      throw new ConnectException(unauthenticated);
+    }
+    String openWarning = AuthenticationRequirement.warning(config, hooks);
+    if (openWarning != null) {
+      log.warn("Entity sync task {}: {}", taskIndex, openWarning);
+    }
     prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
     changesTopic = config.getString(EntitySyncConfig.CHANGES_TOPIC_CONFIG);
     subscriptionsTopic = config.getString(EntitySyncConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
@@ -95,7 +104,7 @@ public class EntitySyncTask extends SourceTask {
     Dialect dialect = Dialect.forUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
     Catalog catalog = new Catalog(dataSource, config.getList(EntitySyncConfig.ENTITIES_CONFIG),
         config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
-    processor = new RequestProcessor(dataSource, dialect, catalog, config, EntitySyncConnector.hooks(config));
+    processor = new RequestProcessor(dataSource, dialect, catalog, config, hooks);
     try {
       catalog.refresh();
       processor.createStateTable();

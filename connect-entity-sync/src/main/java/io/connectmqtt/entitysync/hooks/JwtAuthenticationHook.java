@@ -63,6 +63,11 @@ public class JwtAuthenticationHook implements RequestHook {
   }
 
   @Override
+  public boolean authenticates() {
+    return true;
+  }
+
+  @Override
   public void beforeHandle(RequestContext context) throws HookException {
     String token = context.userProperty("authorization")
         .map(v -> v.regionMatches(true, 0, "Bearer ", 0, 7) ? v.substring(7) : v)

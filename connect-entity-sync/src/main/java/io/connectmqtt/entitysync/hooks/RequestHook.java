@@ -11,6 +11,14 @@ import java.util.Map;
  */
 public interface RequestHook {
 
+  /**
+   * Whether this hook authenticates every message in {@link #beforeHandle} (refuses it without valid credentials).
+   * The connector does not start without such a hook unless {@code entity.sync.auth=none}.
+   */
+  default boolean authenticates() {
+    return false;
+  }
+
   /** Receives the connector's configuration once, before any request. */
   default void configure(Map<String, String> config) {
   }
