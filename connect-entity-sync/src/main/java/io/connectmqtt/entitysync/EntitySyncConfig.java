@@ -28,6 +28,7 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String DEFAULT_SCHEMA_CONFIG = "database.default.schema";
   public static final String ENTITIES_CONFIG = "entities";
   public static final String STATE_TABLE_CONFIG = "entity.sync.state.table";
+  public static final String STATE_RETENTION_CONFIG = "entity.sync.state.retention.seconds";
   public static final String SUBSCRIPTION_TTL_CONFIG = "entity.sync.subscription.ttl.seconds";
   public static final String PASS_THROUGH_TOPIC_CONFIG = "entity.sync.passthrough.topic";
   public static final String WORKERS_CONFIG = "entity.sync.workers";
@@ -35,11 +36,14 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String LIMIT_MAX_CONFIG = "read.limit.max";
   public static final String REQUEST_MAX_BYTES_CONFIG = "request.max.bytes";
   public static final String QUEUE_CAPACITY_CONFIG = "queue.capacity";
+  public static final String SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG = "subscriptions.max.per.client";
   public static final String HOOKS_CONFIG = "entity.sync.hooks";
+  public static final String AUTH_CONFIG = "entity.sync.auth";
   public static final String JWT_SECRET_CONFIG = "entity.sync.jwt.hs256.secret";
   public static final String JWT_JWKS_FILE_CONFIG = "entity.sync.jwt.jwks.file";
   public static final String JWT_ISSUER_CONFIG = "entity.sync.jwt.issuer";
   public static final String JWT_AUDIENCE_CONFIG = "entity.sync.jwt.audience";
+  public static final String JWT_CLIENT_ID_CLAIM_CONFIG = "entity.sync.jwt.client.id.claim";
   public static final String TENANT_COLUMN_CONFIG = "entity.sync.tenant.column";
   public static final String TENANT_SOURCE_CONFIG = "entity.sync.tenant.source";
   public static final String TENANT_CLAIM_CONFIG = "entity.sync.tenant.jwt.claim";
@@ -111,9 +115,15 @@ public final class EntitySyncConfig extends AbstractConfig {
                 + "single-column primary key. Nothing else in the database can be reached.", GROUP_DATABASE,
             ++order, Width.LONG, "Entities")
         .define(STATE_TABLE_CONFIG, Type.STRING, "entity_sync_requests", Importance.LOW,
-            "Table (created if missing, in the default schema) where each write request's id and reply are recorded "
-                + "in the same transaction as the write, so a redelivered request is not executed twice.",
-            GROUP_DATABASE, ++order, Width.MEDIUM, "Processed requests table");
+            "Table (created if missing, in the default schema) where each write request's id, a SHA-256 of its "
+                + "content and its reply are recorded in the same transaction as the write, so a redelivered request "
+                + "is not executed twice, and an id reused for another request is refused (request_id_reused).",
+            GROUP_DATABASE, ++order, Width.MEDIUM, "Processed requests table")
+        .define(STATE_RETENTION_CONFIG, Type.LONG, 86_400L, Range.between(60, 365L * 86_400), Importance.LOW,
+            "How long a write request's record is kept, in seconds (default one day). Within it a repeated request "
+                + "gets its recorded reply and a reused id is refused; after it the id may be used again. Each task "
+                + "deletes older records every five minutes, in batches of 1000 rows.",
+            GROUP_DATABASE, ++order, Width.SHORT, "Processed requests retention");
     order = 0;
     def.define(LIMIT_DEFAULT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW,
             "Rows a list read returns when it sets no limit.", GROUP_LIMITS, ++order, Width.SHORT, "Default limit")
@@ -125,9 +135,22 @@ public final class EntitySyncConfig extends AbstractConfig {
             ++order, Width.SHORT, "Max request size")
         .define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 100_000), Importance.LOW,
             "Requests held between the MQTT client and the task.", GROUP_LIMITS, ++order, Width.SHORT,
-            "Queue capacity");
+            "Queue capacity")
+        .define(SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.MEDIUM,
+            "Most live subscriptions one client id may have; a subscribe beyond it is invalid_subscription until "
+                + "the client unsubscribes (a repeated subscribe and a renewal do not count as new). Bounds what one "
+                + "client can make the notify sink hold and match.", GROUP_LIMITS, ++order, Width.SHORT,
+            "Subscriptions per client");
     order = 0;
-    def.define(HOOKS_CONFIG, Type.LIST, "", Importance.MEDIUM,
+    def.define(AUTH_CONFIG, Type.STRING, AuthenticationRequirement.REQUIRED,
+            ConfigDef.CaseInsensitiveValidString.in(AuthenticationRequirement.REQUIRED, AuthenticationRequirement.NONE),
+            Importance.HIGH,
+            "required: the connector does not start unless " + HOOKS_CONFIG + " has a hook that authenticates "
+                + "every request (io.connectmqtt.entitysync.hooks.JwtAuthenticationHook, or a custom hook whose "
+                + "authenticates() is true). none: start without authentication on purpose, so that anyone who can "
+                + "publish to <prefix>/+/request can read, change and delete every row of the entities; each task "
+                + "logs a WARN saying so.", GROUP_HOOKS, ++order, Width.SHORT, "Authentication")
+        .define(HOOKS_CONFIG, Type.LIST, "", Importance.MEDIUM,
             "Request hooks, by class name, run in this order: implementations of "
                 + "io.connectmqtt.entitysync.hooks.RequestHook in the plugin. Built in: "
                 + "io.connectmqtt.entitysync.hooks.JwtAuthenticationHook (list it first), "
@@ -145,6 +168,11 @@ public final class EntitySyncConfig extends AbstractConfig {
         .define(JWT_AUDIENCE_CONFIG, Type.STRING, null, Importance.LOW,
             "When set, tokens must name this audience in their 'aud' claim (a string or an array).", GROUP_HOOKS,
             ++order, Width.MEDIUM, "JWT audience")
+        .define(JWT_CLIENT_ID_CLAIM_CONFIG, Type.STRING, "sub", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            "JWT claim that must equal the client id of the request topic (<prefix>/<client id>/request); a token "
+                + "naming another client id, or none, is forbidden. This binds the topic's client id, which any "
+                + "MQTT connection may choose, to the authenticated identity.", GROUP_HOOKS, ++order, Width.SHORT,
+            "JWT client id claim")
         .define(TENANT_COLUMN_CONFIG, Type.STRING, "tenant_id", Importance.LOW,
             "Column holding a row's tenant, for the tenant isolation hook.", GROUP_HOOKS, ++order, Width.SHORT,
             "Tenant column")
@@ -160,7 +188,9 @@ public final class EntitySyncConfig extends AbstractConfig {
                 + "'acme' by default.", GROUP_HOOKS, ++order, Width.MEDIUM, "Tenant from client id")
         .define(ROLES_RULES_CONFIG, Type.STRING, "", Importance.LOW,
             "For io.connectmqtt.entitysync.hooks.RoleRulesHook: role:entity:operations entries separated by ';', "
-                + "'*' for any entity or operation, e.g. 'admin:*:*;viewer:*:read,meta;operator:devices:read,update'.",
+                + "'*' for any entity or operation, e.g. 'admin:*:*;viewer:*:read,meta;operator:devices:read,update'. "
+                + "Operations: read, create, update, delete, meta, subscribe (renewing included), unsubscribe, and "
+                + "forward (pass-through, where the entity is the message's type).",
             GROUP_HOOKS, ++order, Width.LONG, "Role rules")
         .define(ROLES_CLAIM_CONFIG, Type.STRING, "role", Importance.LOW,
             "JWT claim with the caller's role (a string or an array of strings), for the role rules hook.",

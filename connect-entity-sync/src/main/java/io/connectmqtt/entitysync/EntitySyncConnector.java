@@ -35,7 +35,11 @@ public class EntitySyncConnector extends SourceConnector {
   @Override
   public void start(Map<String, String> props) {
     this.props = Map.copyOf(props);
-    new EntitySyncConfig(props);
+    EntitySyncConfig config = new EntitySyncConfig(props);
+    String unauthenticated = AuthenticationRequirement.problem(config, hooks(config));
+    if (unauthenticated != null) {
+      throw new org.apache.kafka.connect.errors.ConnectException(unauthenticated);
+    }
     log.info("Starting entity sync connector {}", props.get("name"));
   }
 
@@ -115,7 +119,10 @@ public class EntitySyncConnector extends SourceConnector {
       values.get(EntitySyncConfig.DATABASE_URL_CONFIG).addErrorMessage(e.getMessage());
     }
     try {
-      hooks(parsed);
+      String unauthenticated = AuthenticationRequirement.problem(parsed, hooks(parsed));
+      if (unauthenticated != null) {
+        values.get(EntitySyncConfig.AUTH_CONFIG).addErrorMessage(unauthenticated);
+      }
     } catch (org.apache.kafka.common.config.ConfigException | IllegalArgumentException e) {
       values.get(EntitySyncConfig.HOOKS_CONFIG).addErrorMessage(e.getMessage());
     }

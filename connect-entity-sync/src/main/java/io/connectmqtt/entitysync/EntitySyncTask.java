@@ -63,6 +63,7 @@ public class EntitySyncTask extends SourceTask {
   private long lastExpirySweepNanos = System.nanoTime();
   private String passThroughTopic;
   private java.util.concurrent.ExecutorService workers;
+  private java.util.concurrent.ScheduledExecutorService purger;
 
   @Override
   public String version() {
@@ -76,6 +77,15 @@ public class EntitySyncTask extends SourceTask {
     taskIndex = Integer.parseInt(props.getOrDefault(EntitySyncConfig.TASK_INDEX_CONFIG, "0"));
     int taskCount = Integer.parseInt(props.getOrDefault(EntitySyncConfig.TASK_COUNT_CONFIG, "1"));
     MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
+    List<io.connectmqtt.entitysync.hooks.RequestHook> hooks = EntitySyncConnector.hooks(config);
+    String unauthenticated = AuthenticationRequirement.problem(config, hooks);
+    if (unauthenticated != null) {
+      throw new ConnectException(unauthenticated);
+    }
+    String openWarning = AuthenticationRequirement.warning(config, hooks);
+    if (openWarning != null) {
+      log.warn("Entity sync task {}: {}", taskIndex, openWarning);
+    }
     prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
     changesTopic = config.getString(EntitySyncConfig.CHANGES_TOPIC_CONFIG);
     subscriptionsTopic = config.getString(EntitySyncConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
@@ -94,7 +104,7 @@ public class EntitySyncTask extends SourceTask {
     Dialect dialect = Dialect.forUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
     Catalog catalog = new Catalog(dataSource, config.getList(EntitySyncConfig.ENTITIES_CONFIG),
         config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
-    processor = new RequestProcessor(dataSource, dialect, catalog, config, EntitySyncConnector.hooks(config));
+    processor = new RequestProcessor(dataSource, dialect, catalog, config, hooks);
     try {
       catalog.refresh();
       processor.createStateTable();
@@ -104,6 +114,15 @@ public class EntitySyncTask extends SourceTask {
     }
     log.info("Entity sync task {} serving {} entities: {}", taskIndex, catalog.all().size(),
         catalog.all().stream().map(Catalog.Entity::qualifiedName).toList());
+    purger = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(() -> {
+        MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
+        r.run();
+      }, "entity-sync-" + connectorName + "-" + taskIndex + "-purge");
+      thread.setDaemon(true);
+      return thread;
+    });
+    purger.scheduleWithFixedDelay(this::purgeProcessedRequests, 1, 5, TimeUnit.MINUTES);
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     session = MqttSession.create(MqttConnectionConfig.settings(config, clientId), 100);
@@ -209,7 +228,7 @@ public class EntitySyncTask extends SourceTask {
 
   /** Tombstones for subscriptions whose lifetime ended, at most every 10 seconds. */
   private List<SourceRecord> expiredSubscriptions() {
-    if (!processor.subscriptionsExpire() || System.nanoTime() - lastExpirySweepNanos < 10_000_000_000L) {
+    if (System.nanoTime() - lastExpirySweepNanos < 10_000_000_000L) {
       return List.of();
     }
     lastExpirySweepNanos = System.nanoTime();
@@ -228,6 +247,19 @@ public class EntitySyncTask extends SourceTask {
     }
   }
 
+  /** Deletes expired processed-request records, off the task's threads, in small batches. */
+  private void purgeProcessedRequests() {
+    try {
+      int purged = processor.purgeExpiredRequests(java.time.Instant.now());
+      if (purged > 0) {
+        log.info("Deleted {} processed-request records older than {}", purged,
+            config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG) + " s");
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.warn("Could not delete expired processed-request records (will retry): {}", e.toString());
+    }
+  }
+
   private List<SourceRecord> serve(InboundMessage message) {
     Optional<String> clientId = clientId(message.topic());
     if (clientId.isEmpty()) {
@@ -238,7 +270,8 @@ public class EntitySyncTask extends SourceTask {
     Map<String, List<String>> userProperties = new java.util.HashMap<>();
     message.userProperties().forEach(p -> userProperties.computeIfAbsent(p.getKey(), k -> new ArrayList<>())
         .add(p.getValue()));
-    RequestProcessor.Outcome outcome = processor.handle(clientId.get(), message.payload(), userProperties);
+    RequestProcessor.Outcome outcome = processor.handle(clientId.get(), message.payload(), userProperties,
+        message.responseTopic());
     requests.record();
     String result = outcome.outcome();
     if (!result.equals("ok")) {
@@ -261,9 +294,17 @@ public class EntitySyncTask extends SourceTask {
     } catch (JsonProcessingException e) {
       throw new ConnectException("Cannot write a reply", e);
     }
-    publishReply(prefix + "/" + clientId.get() + "/response", reply, Optional.empty(), done);
-    message.responseTopic().filter(t -> TopicFilters.topicNameProblem(t) == null)
-        .ifPresent(topic -> publishReply(topic, reply, message.correlationData(), () -> { }));
+    // The Response Topic only within the client's own topics (ResponseTopicPolicy): a request naming another one
+    // was refused, and its refusal goes to the default response topic only.
+    String ownTopic = prefix + "/" + clientId.get() + "/response";
+    Optional<String> responseTopic = message.responseTopic()
+        .filter(topic -> processor.responseTopics().allows(clientId.get(), topic));
+    if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
+      publishReply(ownTopic, reply, message.correlationData(), done);
+    } else {
+      publishReply(ownTopic, reply, Optional.empty(), done);
+      responseTopic.ifPresent(topic -> publishReply(topic, reply, message.correlationData(), () -> { }));
+    }
     List<SourceRecord> records = new ArrayList<>();
     for (Map.Entry<String, com.fasterxml.jackson.databind.node.ObjectNode> write : outcome.subscriptionWrites()) {
       @SuppressWarnings("unchecked")
@@ -331,6 +372,9 @@ public class EntitySyncTask extends SourceTask {
     }
     if (callbackExecutor != null) {
       callbackExecutor.shutdownNow();
+    }
+    if (purger != null) {
+      purger.shutdownNow();
     }
     if (workers != null) {
       workers.shutdownNow();

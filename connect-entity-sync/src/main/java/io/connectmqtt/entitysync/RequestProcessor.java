@@ -87,7 +87,7 @@ final class RequestProcessor {
   private final DataSource dataSource;
   private final Dialect dialect;
   private final Catalog catalog;
-  private final String stateTable;
+  private final ReplayStore replays;
   private final int defaultLimit;
   private final int maxLimit;
   private final int maxBytes;
@@ -98,6 +98,8 @@ final class RequestProcessor {
   private final String prefix;
   private final java.time.Duration subscriptionTtl;
   private final boolean passThrough;
+  private final ResponseTopicPolicy responseTopics;
+  private final SubscriptionQuota subscriptionQuota;
 
   RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config,
       List<RequestHook> hooks) {
@@ -105,6 +107,9 @@ final class RequestProcessor {
     this.subscriptionsTable = dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "."
         + dialect.quote(config.getString(EntitySyncConfig.STATE_TABLE_CONFIG) + "_subscriptions");
     this.prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
+    this.responseTopics = new ResponseTopicPolicy(prefix);
+    this.subscriptionQuota = new SubscriptionQuota(subscriptionsTable,
+        config.getInt(EntitySyncConfig.SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG));
     this.subscriptionTtl = java.time.Duration.ofSeconds(config.getLong(EntitySyncConfig.SUBSCRIPTION_TTL_CONFIG));
     String passThroughTopic = config.getString(EntitySyncConfig.PASS_THROUGH_TOPIC_CONFIG);
     this.passThrough = passThroughTopic != null && !passThroughTopic.isBlank();
@@ -114,25 +119,29 @@ final class RequestProcessor {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.catalog = catalog;
-    this.stateTable = dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "."
-        + dialect.quote(config.getString(EntitySyncConfig.STATE_TABLE_CONFIG));
     this.defaultLimit = config.getInt(EntitySyncConfig.LIMIT_DEFAULT_CONFIG);
     this.maxLimit = config.getInt(EntitySyncConfig.LIMIT_MAX_CONFIG);
     this.maxBytes = config.getInt(EntitySyncConfig.REQUEST_MAX_BYTES_CONFIG);
-    this.json = JsonMapper.builder().build();
+    // Decimals exactly as sent: a double would turn 1e999999999 into Infinity and 1e-400000 into 0 unnoticed.
+    this.json = JsonMapper.builder().enable(com.fasterxml.jackson.databind.DeserializationFeature
+        .USE_BIG_DECIMAL_FOR_FLOATS).build();
     json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32)
         .maxStringLength(maxBytes).build());
+    this.replays = new ReplayStore(dialect, config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG),
+        config.getString(EntitySyncConfig.STATE_TABLE_CONFIG),
+        java.time.Duration.ofSeconds(config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG)), json);
   }
 
   ObjectMapper json() {
     return json;
   }
 
+  ResponseTopicPolicy responseTopics() {
+    return responseTopics;
+  }
+
   void createStateTable() throws SQLException {
-    List<String> statements = new ArrayList<>();
-    statements.add("CREATE TABLE IF NOT EXISTS " + stateTable + " (client_id VARCHAR(200) NOT NULL, "
-        + "request_id VARCHAR(200) NOT NULL, reply " + dialect.textType() + " NOT NULL, event_key VARCHAR(1000), "
-        + "event " + dialect.textType() + ", created_at TIMESTAMP NOT NULL, PRIMARY KEY (client_id, request_id))");
+    List<String> statements = new ArrayList<>(replays.ddl());
     statements.add("CREATE TABLE IF NOT EXISTS " + subscriptionsTable + " (subscription_id VARCHAR(64) NOT NULL "
         + "PRIMARY KEY, client_id VARCHAR(200) NOT NULL, schema_name VARCHAR(200) NOT NULL, entity VARCHAR(200) NOT "
         + "NULL, created_at TIMESTAMP NOT NULL)");
@@ -140,6 +149,7 @@ final class RequestProcessor {
     statements.add("ALTER TABLE " + subscriptionsTable + " ADD COLUMN IF NOT EXISTS definition "
         + dialect.textType());
     statements.add("ALTER TABLE " + subscriptionsTable + " ADD COLUMN IF NOT EXISTS expires_at TIMESTAMP");
+    statements.add("ALTER TABLE " + subscriptionsTable + " ADD COLUMN IF NOT EXISTS request_hash VARCHAR(64)");
     if (auditTable != null) {
       statements.add("CREATE TABLE IF NOT EXISTS " + auditTable + " (received_at TIMESTAMP NOT NULL, "
           + "client_id VARCHAR(200) NOT NULL, request_id VARCHAR(200) NOT NULL, operation VARCHAR(20) NOT NULL, "
@@ -177,10 +187,15 @@ final class RequestProcessor {
   }
 
 
-  /** Handles one request payload from client {@code clientId}; never throws for anything the client sent. */
-  Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties) {
+  /**
+   * Handles one request payload from client {@code clientId}, sent with an MQTT 5 Response Topic or none; never
+   * throws for anything the client sent.
+   */
+  Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties,
+      java.util.Optional<String> responseTopic) {
     String[] operation = {"invalid"};
-    Outcome outcome = handle(clientId, payload, userProperties, operation).withOperation(operation[0]);
+    Outcome outcome = handle(clientId, payload, userProperties, responseTopic, operation)
+        .withOperation(operation[0]);
     if (auditTable != null) {
       audit(clientId, outcome, payload);
     }
@@ -207,7 +222,7 @@ final class RequestProcessor {
   }
 
   private Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties,
-      String[] operationSeen) {
+      java.util.Optional<String> responseTopic, String[] operationSeen) {
     String id = "";
     try {
       if (payload.length > maxBytes) {
@@ -227,6 +242,7 @@ final class RequestProcessor {
       if (root == null || !root.isObject()) {
         throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "the request must be a JSON object");
       }
+      String fingerprint = RequestFingerprint.of(root);
       JsonNode idNode = root.get("id");
       if (idNode != null && !idNode.isNull()) {
         if (!idNode.isTextual() && !idNode.isIntegralNumber()) {
@@ -240,39 +256,40 @@ final class RequestProcessor {
               + " characters long; at most 200 are allowed");
         }
       }
+      String topicProblem = responseTopic.map(topic -> responseTopics.problem(clientId, topic)).orElse(null);
+      if (topicProblem != null) {
+        throw new ProtocolException(ErrorCode.FORBIDDEN, topicProblem);
+      }
       String type = text(root, "type", true);
+      operationSeen[0] = operationName(type, root);
+      // Authentication (and whatever else guards every message) before anything else is looked at.
+      RequestContext handling = new RequestContext(clientId, id, type, null, null, null, Set.of(), root,
+          userProperties);
+      for (RequestHook hook : hooks) {
+        hook.beforeHandle(handling);
+      }
       if (!TYPES.contains(type)) {
         if (!passThrough) {
           throw new ProtocolException(ErrorCode.INVALID_MESSAGE_TYPE, "unknown message type '" + abbreviate(type)
               + "'; use request, subscription, ping or disconnect");
         }
-        // An application's own message type: forwarded unchanged to the pass-through topic, after the hooks that
-        // guard every message (authentication) had their say.
-        operationSeen[0] = "forward";
-        RequestContext context = new RequestContext(clientId, id, type, null, null, null, Set.of(), root,
-            userProperties);
+        // An application's own message type: forwarded to the pass-through topic as the hooks let it through.
+        RequestContext context = handling.forOperation("forward", null, type, Set.of());
+        context.data(((ObjectNode) root).deepCopy());
         for (RequestHook hook : hooks) {
-          hook.beforeHandle(context);
+          hook.beforeForward(context);
         }
-        return success(id, json.createObjectNode().put("forwarded", true), null, null, null).withForwarded(root);
+        return success(id, json.createObjectNode().put("forwarded", true), null, null, null)
+            .withForwarded(context.data());
       }
       if (type.equals("ping")) {
-        operationSeen[0] = "ping";
-        RequestContext context = new RequestContext(clientId, id, type, null, null, null, Set.of(), root,
-            userProperties);
-        for (RequestHook hook : hooks) {
-          hook.beforeHandle(context);
-        }
         ObjectNode pong = json.createObjectNode().put("id", id).put("type", "pong").put("success", true);
         pong.put("timestamp", Instant.now().toString());
         return new Outcome(id, pong, null, null, false);
       }
       if (type.equals("disconnect")) {
-        operationSeen[0] = "disconnect";
-        RequestContext context = new RequestContext(clientId, id, type, "disconnect", null, null, Set.of(), root,
-            userProperties);
+        RequestContext context = handling.forOperation("disconnect", null, null, Set.of());
         for (RequestHook hook : hooks) {
-          hook.beforeHandle(context);
           hook.beforeDisconnect(context);
         }
         Outcome outcome = disconnect(clientId, id);
@@ -282,12 +299,10 @@ final class RequestProcessor {
         return outcome;
       }
       if (type.equals("subscription")) {
-        return subscription(clientId, id, root, userProperties, operationSeen);
+        return subscription(handling, fingerprint);
       }
       String operation = text(root, "operation", true);
-      if (OPERATIONS.contains(operation)) {
-        operationSeen[0] = operation;
-      } else {
+      if (!OPERATIONS.contains(operation)) {
         throw new ProtocolException(ErrorCode.INVALID_OPERATION, "unknown operation '" + abbreviate(operation)
             + "'; use read, create, update, delete or meta");
       }
@@ -304,17 +319,19 @@ final class RequestProcessor {
       if (options != null && !options.isNull() && !options.isObject()) {
         throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'options' must be an object");
       }
-      RequestContext context = new RequestContext(clientId, id, type, operation, entity.schema(), entity.table(),
-          entity.columns().keySet(), root, userProperties);
+      RequestContext context = handling.forOperation(operation, entity.schema(), entity.table(),
+          entity.columns().keySet());
       context.data(data == null || data.isNull() ? null : ((ObjectNode) data).deepCopy());
       context.recordId(recordId(root, data, entity));
-      for (RequestHook hook : hooks) {
-        hook.beforeHandle(context);
-      }
       return switch (operation) {
-        case "meta" -> success(id, meta(entity), null, null, null);
+        case "meta" -> {
+          for (RequestHook hook : hooks) {
+            hook.beforeMeta(context);
+          }
+          yield success(id, meta(entity), null, null, null);
+        }
         case "read" -> read(context, entity, options);
-        default -> write(context, entity);
+        default -> write(context, entity, fingerprint);
       };
     } catch (ProtocolException e) {
       return failure(id, e.code(), e.getMessage());
@@ -324,6 +341,17 @@ final class RequestProcessor {
       // A hook (or a bug) failed: the client gets an error, the task keeps serving.
       return failure(id, ErrorCode.HOOK_ERROR, "the request could not be processed");
     }
+  }
+
+  /** The operation as metrics and the audit log name it, known before the request is checked further. */
+  private String operationName(String type, JsonNode root) {
+    String declared = root.path("operation").asText("");
+    return switch (type) {
+      case "ping", "disconnect" -> type;
+      case "request" -> OPERATIONS.contains(declared) ? declared : "invalid";
+      case "subscription" -> declared.equals("subscribe") || declared.equals("unsubscribe") ? declared : "invalid";
+      default -> passThrough ? "forward" : "invalid";
+    };
   }
 
   private Object recordId(JsonNode root, JsonNode data, Catalog.Entity entity) throws ProtocolException {
@@ -350,14 +378,15 @@ final class RequestProcessor {
     return meta;
   }
 
-  private Outcome subscription(String clientId, String id, JsonNode root, Map<String, List<String>> userProperties,
-      String[] operationSeen) throws ProtocolException, HookException {
+  private Outcome subscription(RequestContext handling, String fingerprint) throws ProtocolException, HookException {
+    String clientId = handling.clientId();
+    String id = handling.requestId();
+    JsonNode root = handling.envelope();
     String operation = text(root, "operation", true);
     if (!operation.equals("subscribe") && !operation.equals("unsubscribe")) {
       throw new ProtocolException(ErrorCode.INVALID_OPERATION, "unknown subscription operation '"
           + abbreviate(operation) + "'; use subscribe or unsubscribe");
     }
-    operationSeen[0] = operation;
     if (operation.equals("unsubscribe")) {
       JsonNode sidNode = root.hasNonNull("subscription_id") ? root.get("subscription_id")
           : root.path("data").get("subscription_id");
@@ -365,10 +394,8 @@ final class RequestProcessor {
         throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "unsubscribe needs a 'subscription_id' string");
       }
       String sid = sidNode.asText();
-      RequestContext context = new RequestContext(clientId, id, "subscription", operation, null, null, Set.of(),
-          root, userProperties);
+      RequestContext context = aboutSubscription(handling, operation, ownSubscription(handling, operation, sid, ""));
       for (RequestHook hook : hooks) {
-        hook.beforeHandle(context);
         hook.beforeUnsubscribe(context);
       }
       try (Connection connection = dataSource.getConnection();
@@ -396,7 +423,7 @@ final class RequestProcessor {
       if (!renewed.isTextual() || renewed.asText().isEmpty() || renewed.asText().length() > 64) {
         throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'subscription_id' must be a subscription id string");
       }
-      return renew(clientId, id, renewed.asText());
+      return renew(handling, renewed.asText());
     }
     String schema = text(root, "schema", false);
     String entityName = text(root, "entity", true);
@@ -407,24 +434,16 @@ final class RequestProcessor {
     if (options != null && !options.isNull() && !options.isObject()) {
       throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "'options' must be an object");
     }
-    RequestContext context = new RequestContext(clientId, id, "subscription", operation, entity.schema(),
-        entity.table(), entity.columns().keySet(), root, userProperties);
+    RequestContext context = handling.forOperation(operation, entity.schema(), entity.table(),
+        entity.columns().keySet());
     context.filters().addAll(Filter.parseAll(options == null ? null : options.get("filters")));
     for (RequestHook hook : hooks) {
-      hook.beforeHandle(context);
       hook.beforeSubscribe(context);
     }
     ArrayNode filters = json.createArrayNode();
     for (Filter filter : context.filters()) {
       Catalog.Column column = column(entity, filter.column());
-      if (filter.value() instanceof List<?> values) {
-        for (Object value : values) {
-          SqlValues.coerce(column, value);
-        }
-      } else if (filter.value() != null && filter.operator() != io.connectmqtt.common.protocol.FilterOperator.LIKE
-          && filter.operator() != io.connectmqtt.common.protocol.FilterOperator.ILIKE) {
-        SqlValues.coerce(column, filter.value());
-      }
+      FilterValues.parameters(column, filter); // checked exactly as a read checks it
       ObjectNode node = filters.addObject().put("column", column.name())
           .put("operator", filter.operator().name().toLowerCase(java.util.Locale.ROOT));
       node.set("value", json.valueToTree(filter.value()));
@@ -437,7 +456,7 @@ final class RequestProcessor {
         .toString();
     String notifyTopic = prefix + "/" + clientId + "/notify/" + sid;
     Instant now = Instant.now();
-    Instant expiresAt = subscriptionTtl.isZero() ? null : now.plus(subscriptionTtl);
+    Instant expiresAt = SubscriptionLifetime.expiresAt(now, subscriptionTtl, context.claims());
     ObjectNode record = json.createObjectNode().put("subscription_id", sid).put("client_id", clientId)
         .put("schema", entity.schema()).put("entity", entity.table()).put("notify_topic", notifyTopic)
         .put("created_at", now.toString());
@@ -446,13 +465,14 @@ final class RequestProcessor {
       record.put("expires_at", expiresAt.toString());
     }
     try (Connection connection = dataSource.getConnection()) {
-      ObjectNode existing = storedSubscription(connection, clientId, sid);
+      ObjectNode existing = storedSubscription(connection, clientId, sid, id, fingerprint);
       if (existing != null) {
         record = existing;
       } else {
+        subscriptionQuota.checkRoomForOneMore(connection, clientId, now);
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + subscriptionsTable
-            + " (subscription_id, client_id, schema_name, entity, created_at, definition, expires_at) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            + " (subscription_id, client_id, schema_name, entity, created_at, definition, expires_at, request_hash) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
           insert.setString(1, sid);
           insert.setString(2, clientId);
           insert.setString(3, entity.schema());
@@ -460,10 +480,11 @@ final class RequestProcessor {
           insert.setTimestamp(5, java.sql.Timestamp.from(now));
           insert.setString(6, record.toString());
           insert.setTimestamp(7, expiresAt == null ? null : java.sql.Timestamp.from(expiresAt));
+          insert.setString(8, fingerprint);
           insert.executeUpdate();
         } catch (SQLException duplicate) {
           // The same request redelivered to another task at the same moment: answer with what that task stored.
-          existing = storedSubscription(connection, clientId, sid);
+          existing = storedSubscription(connection, clientId, sid, id, fingerprint);
           if (existing == null) {
             throw duplicate;
           }
@@ -491,15 +512,22 @@ final class RequestProcessor {
         .SimpleEntry<>(record.path("subscription_id").asText(), record)));
   }
 
-  /** The subscription as published, if {@code clientId} owns {@code sid}. */
-  private ObjectNode storedSubscription(Connection connection, String clientId, String sid) throws SQLException {
-    try (PreparedStatement select = connection.prepareStatement("SELECT definition FROM " + subscriptionsTable
-        + " WHERE subscription_id = ? AND client_id = ?")) {
+  /**
+   * The subscription as published, if {@code clientId} owns {@code sid}; when a subscribe request's fingerprint is
+   * given, a subscription made by a different request with the same id is request_id_reused.
+   */
+  private ObjectNode storedSubscription(Connection connection, String clientId, String sid, String requestId,
+      String fingerprint) throws SQLException, ProtocolException {
+    try (PreparedStatement select = connection.prepareStatement("SELECT definition, request_hash FROM "
+        + subscriptionsTable + " WHERE subscription_id = ? AND client_id = ?")) {
       select.setString(1, sid);
       select.setString(2, clientId);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next() || rows.getString(1) == null) {
           return null;
+        }
+        if (fingerprint != null) {
+          ReplayStore.requireSameRequest(rows.getString(2), fingerprint, requestId);
         }
         return (ObjectNode) json.readTree(rows.getString(1));
       } catch (java.io.IOException e) {
@@ -508,38 +536,74 @@ final class RequestProcessor {
     }
   }
 
-  /** Extends the lifetime of one of the client's subscriptions and publishes it again. */
-  private Outcome renew(String clientId, String id, String sid) throws ProtocolException {
+  /** One of the client's stored subscriptions, as published. */
+  private ObjectNode ownSubscription(RequestContext handling, String operation, String sid, String hint)
+      throws ProtocolException {
+    ObjectNode record;
     try (Connection connection = dataSource.getConnection()) {
-      ObjectNode record = storedSubscription(connection, clientId, sid);
-      if (record == null) {
-        throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
-            + "' of this client to renew; subscribe without a subscription_id for a new one");
-      }
-      if (!subscriptionTtl.isZero()) {
-        Instant expiresAt = Instant.now().plus(subscriptionTtl);
-        record.put("expires_at", expiresAt.toString());
-        try (PreparedStatement update = connection.prepareStatement("UPDATE " + subscriptionsTable
-            + " SET expires_at = ?, definition = ? WHERE subscription_id = ? AND client_id = ?")) {
-          update.setTimestamp(1, java.sql.Timestamp.from(expiresAt));
-          update.setString(2, record.toString());
-          update.setString(3, sid);
-          update.setString(4, clientId);
-          update.executeUpdate();
-        }
-      }
-      return subscribed(id, record);
+      record = storedSubscription(connection, handling.clientId(), sid, handling.requestId(), null);
     } catch (SQLException e) {
-      throw databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "subscribe");
+      throw databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, operation);
     }
+    if (record == null) {
+      throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
+          + "' of this client" + hint);
+    }
+    return record;
   }
 
-  /** Removes subscriptions whose lifetime ended; returns their ids, for tombstones. */
+  /**
+   * The context of a request about a stored subscription: its entity and its filters as stored (those hooks added
+   * at subscribe included), for the hooks to check.
+   */
+  private RequestContext aboutSubscription(RequestContext handling, String operation, ObjectNode record)
+      throws ProtocolException {
+    String schema = record.path("schema").asText();
+    String table = record.path("entity").asText();
+    RequestContext context = handling.forOperation(operation, schema, table,
+        catalog.find(schema, table).map(entity -> entity.columns().keySet()).orElse(Set.of()));
+    context.filters().addAll(Filter.parseAll(record.get("filters")));
+    return context;
+  }
+
+  /**
+   * Extends the lifetime of one of the client's subscriptions (at most to the expiry of the token presented now)
+   * and publishes it again.
+   */
+  private Outcome renew(RequestContext handling, String sid) throws ProtocolException, HookException {
+    ObjectNode record = ownSubscription(handling, "subscribe", sid, " to renew; subscribe without a "
+        + "subscription_id for a new one");
+    RequestContext context = aboutSubscription(handling, "subscribe", record);
+    for (RequestHook hook : hooks) {
+      hook.beforeRenew(context);
+    }
+    Instant expiresAt = SubscriptionLifetime.expiresAt(Instant.now(), subscriptionTtl, context.claims());
+    if (expiresAt != null) {
+      record.put("expires_at", expiresAt.toString());
+      try (Connection connection = dataSource.getConnection();
+          PreparedStatement update = connection.prepareStatement("UPDATE " + subscriptionsTable
+              + " SET expires_at = ?, definition = ? WHERE subscription_id = ? AND client_id = ?")) {
+        update.setTimestamp(1, java.sql.Timestamp.from(expiresAt));
+        update.setString(2, record.toString());
+        update.setString(3, sid);
+        update.setString(4, handling.clientId());
+        if (update.executeUpdate() == 0) {
+          throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
+              + "' of this client to renew; subscribe without a subscription_id for a new one");
+        }
+      } catch (SQLException e) {
+        throw databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "subscribe");
+      }
+    }
+    return subscribed(handling.requestId(), record);
+  }
+
+  /**
+   * Removes subscriptions whose lifetime (entity.sync.subscription.ttl.seconds, or their token's expiry) ended;
+   * returns their ids, for tombstones.
+   */
   List<String> expireSubscriptions(Instant now) throws SQLException {
     List<String> expired = new ArrayList<>();
-    if (subscriptionTtl.isZero()) {
-      return expired;
-    }
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select = connection.prepareStatement("SELECT subscription_id FROM " + subscriptionsTable
             + " WHERE expires_at < ?");
@@ -562,10 +626,6 @@ final class RequestProcessor {
       }
     }
     return expired;
-  }
-
-  boolean subscriptionsExpire() {
-    return !subscriptionTtl.isZero();
   }
 
   /** Drops every subscription of {@code clientId} (sent as the client's MQTT Will message). */
@@ -746,7 +806,8 @@ final class RequestProcessor {
     }
   }
 
-  private Outcome write(RequestContext context, Catalog.Entity entity) throws ProtocolException, HookException {
+  private Outcome write(RequestContext context, Catalog.Entity entity, String fingerprint)
+      throws ProtocolException, HookException {
     String clientId = context.clientId();
     String id = context.requestId();
     String operation = context.operation();
@@ -775,10 +836,11 @@ final class RequestProcessor {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        Outcome earlier = id.isEmpty() ? null : earlierOutcome(connection, clientId, id);
+        ReplayStore.Recorded earlier = id.isEmpty() ? null
+            : replays.find(connection, clientId, id, fingerprint, Instant.now());
         if (earlier != null) {
           connection.rollback();
-          return earlier;
+          return replayed(id, earlier);
         }
         ObjectNode before = null;
         ObjectNode after = null;
@@ -833,16 +895,7 @@ final class RequestProcessor {
         event.putObject("source").put("client_id", clientId).put("request_id", id);
         Outcome outcome = success(id, reply, null, eventKey, event).withWriteSequence(WRITES.incrementAndGet());
         if (!id.isEmpty()) {
-          try (PreparedStatement record = connection.prepareStatement("INSERT INTO " + stateTable
-              + " (client_id, request_id, reply, event_key, event, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-            record.setString(1, clientId);
-            record.setString(2, id);
-            record.setString(3, json.writeValueAsString(outcome.reply()));
-            record.setString(4, eventKey);
-            record.setString(5, json.writeValueAsString(event));
-            record.setTimestamp(6, java.sql.Timestamp.from(Instant.now()));
-            record.executeUpdate();
-          }
+          replays.record(connection, clientId, id, fingerprint, outcome.reply(), eventKey, event, Instant.now());
         }
         connection.commit();
         return outcome;
@@ -851,9 +904,9 @@ final class RequestProcessor {
         if (e instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")
             && !id.isEmpty()) {
           // A unique violation may be our own request id, recorded meanwhile by another task: answer as then.
-          Outcome earlier = earlierOutcome(connection, clientId, id);
+          ReplayStore.Recorded earlier = replays.find(connection, clientId, id, fingerprint, Instant.now());
           if (earlier != null) {
-            return earlier;
+            return replayed(id, earlier);
           }
         }
         throw e;
@@ -865,22 +918,13 @@ final class RequestProcessor {
     }
   }
 
-  private Outcome earlierOutcome(Connection connection, String clientId, String id) throws SQLException {
-    try (PreparedStatement select = connection.prepareStatement("SELECT reply, event_key, event FROM " + stateTable
-        + " WHERE client_id = ? AND request_id = ?")) {
-      select.setString(1, clientId);
-      select.setString(2, id);
-      try (ResultSet rows = select.executeQuery()) {
-        if (!rows.next()) {
-          return null;
-        }
-        String event = rows.getString(3);
-        return new Outcome(id, (ObjectNode) json.readTree(rows.getString(1)), rows.getString(2),
-            event == null ? null : (ObjectNode) json.readTree(event), true);
-      }
-    } catch (JsonProcessingException e) {
-      throw new SQLException("stored reply is not JSON", e);
-    }
+  private static Outcome replayed(String id, ReplayStore.Recorded earlier) {
+    return new Outcome(id, earlier.reply(), earlier.eventKey(), earlier.event(), true);
+  }
+
+  /** Deletes processed-request records older than their retention, in batches; returns how many. */
+  int purgeExpiredRequests(Instant now) throws SQLException {
+    return replays.purgeExpired(dataSource, now, 1_000, 100);
   }
 
   private ObjectNode insert(Connection connection, Catalog.Entity entity, JsonNode data)
@@ -989,21 +1033,9 @@ final class RequestProcessor {
       List<String> conditions = new ArrayList<>();
       for (Filter filter : group) {
         Catalog.Column column = column(entity, filter.column());
-        boolean pattern = filter.operator() == io.connectmqtt.common.protocol.FilterOperator.LIKE
-            || filter.operator() == io.connectmqtt.common.protocol.FilterOperator.ILIKE;
-        if (pattern && !SqlValues.isText(column)) {
-          throw new ProtocolException(ErrorCode.INVALID_FILTER, filter.operator().name().toLowerCase()
-              + " needs a text column; '" + column.name() + "' is " + column.typeName().toLowerCase());
-        }
         int size = filter.value() instanceof List<?> list ? list.size() : 1;
         conditions.add(filter.operator().sql(dialect.quote(column.name()), size));
-        if (filter.value() instanceof List<?> list) {
-          for (Object value : list) {
-            parameters.add(SqlValues.coerce(column, value));
-          }
-        } else if (filter.value() != null) {
-          parameters.add(pattern ? filter.value().toString() : SqlValues.coerce(column, filter.value()));
-        }
+        parameters.addAll(FilterValues.parameters(column, filter));
       }
       groups.add(conditions.size() == 1 ? conditions.get(0) : "(" + String.join(" OR ", conditions) + ")");
     }

@@ -82,6 +82,8 @@ class EntitySyncConformanceIT {
       stack.topics().create(backend.changesTopic(), 1);
       Map<String, String> config = new HashMap<>();
       config.put("connector.class", EntitySyncConnector.class.getName());
+      // Open access on purpose: these clients send no token.
+      config.put("entity.sync.auth", "none");
       config.put("mqtt.server.uris", hivemq.uri());
       config.put("entity.sync.topic.prefix", backend.prefix());
       config.put("entity.sync.changes.topic", backend.changesTopic());

@@ -52,6 +52,8 @@ class EntitySyncCrashIT {
       stack.topics().create("crash-changes", 1);
       Map<String, String> config = new HashMap<>();
       config.put("connector.class", EntitySyncConnector.class.getName());
+      // Open access on purpose: these clients send no token.
+      config.put("entity.sync.auth", "none");
       config.put("mqtt.server.uris", hivemq.uri());
       config.put("mqtt.reconnect.backoff.max.ms", "1000");
       config.put("entity.sync.changes.topic", "crash-changes");

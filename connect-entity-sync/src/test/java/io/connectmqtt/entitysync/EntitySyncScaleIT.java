@@ -46,6 +46,8 @@ class EntitySyncScaleIT {
       stack.topics().create("scale-changes", 3);
       Map<String, String> config = new HashMap<>();
       config.put("connector.class", EntitySyncConnector.class.getName());
+      // Open access on purpose: these clients send no token.
+      config.put("entity.sync.auth", "none");
       config.put("tasks.max", "2");
       config.put("mqtt.server.uris", hivemq.uri());
       config.put("entity.sync.changes.topic", "scale-changes");

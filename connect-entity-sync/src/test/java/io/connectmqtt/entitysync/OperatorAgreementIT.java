@@ -156,7 +156,7 @@ class OperatorAgreementIT {
     byte[] request = ("{\"id\":\"r\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"agree\","
         + "\"options\":{\"filters\":" + filters + ",\"sort\":[{\"column\":\"id\",\"direction\":\"asc\"}]}}")
         .getBytes(StandardCharsets.UTF_8);
-    return processor.handle("agreement", request, Map.of()).reply();
+    return processor.handle("agreement", request, Map.of(), java.util.Optional.empty()).reply();
   }
 
   @ParameterizedTest(name = "{0}")

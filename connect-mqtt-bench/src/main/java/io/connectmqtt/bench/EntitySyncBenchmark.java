@@ -162,6 +162,8 @@ public final class EntitySyncBenchmark {
       }
       Map<String, String> config = new HashMap<>();
       config.put("connector.class", "io.connectmqtt.entitysync.EntitySyncConnector");
+      // Open access on purpose: these clients send no token.
+      config.put("entity.sync.auth", "none");
       config.put("tasks.max", Integer.toString(tasks));
       config.put("mqtt.server.uris", broker.uri());
       config.put("database.url", postgres.jdbcUrl());

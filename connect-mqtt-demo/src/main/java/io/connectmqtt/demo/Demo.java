@@ -208,6 +208,10 @@ public final class Demo {
         rest.createOrReplace(name, config);
         names.add(name);
         out.println("      PUT /connectors/" + name + "/config  <- config/" + file.getFileName());
+        if ("none".equalsIgnoreCase(config.get("entity.sync.auth"))) {
+          out.println("      note: " + name + " runs without authentication (entity.sync.auth=none): any MQTT client "
+              + "can read and change the demo's tables. Never deploy it like this; see docs/connect-entity-sync.md");
+        }
       }
     }
     return names;

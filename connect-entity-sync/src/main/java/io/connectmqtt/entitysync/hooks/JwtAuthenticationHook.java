@@ -26,7 +26,9 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code authorization} ("Bearer &lt;token&gt;") or the envelope field {@code token}. HS256 tokens are checked with a
  * shared secret ({@code entity.sync.jwt.hs256.secret}), RS256 tokens with the RSA keys of a JSON Web Key Set file
  * ({@code entity.sync.jwt.jwks.file}, chosen by the token's {@code kid}, re-read when the file changes). Optional
- * {@code iss} and {@code aud} checks. The claims go to the context for later hooks (tenant isolation, roles).
+ * {@code iss} and {@code aud} checks. The token must name the request topic's client id in its {@code sub} claim (or
+ * the claim {@code entity.sync.jwt.client.id.claim}), see {@link ClientIdentity}. The claims go to the context for
+ * later hooks (tenant isolation, roles) and bound the lifetime of subscriptions ({@code exp}).
  */
 public class JwtAuthenticationHook implements RequestHook {
 
@@ -34,8 +36,10 @@ public class JwtAuthenticationHook implements RequestHook {
   public static final String JWKS_FILE_CONFIG = "entity.sync.jwt.jwks.file";
   public static final String ISSUER_CONFIG = "entity.sync.jwt.issuer";
   public static final String AUDIENCE_CONFIG = "entity.sync.jwt.audience";
+  public static final String CLIENT_ID_CLAIM_CONFIG = "entity.sync.jwt.client.id.claim";
   private static final ObjectMapper JSON = new ObjectMapper();
   private Verifier verifier;
+  private ClientIdentity identity;
 
   @Override
   public void configure(Map<String, String> config) {
@@ -51,9 +55,16 @@ public class JwtAuthenticationHook implements RequestHook {
     verifier = new Verifier(secret == null ? null : secret.getBytes(StandardCharsets.UTF_8),
         jwks == null || jwks.isBlank() ? null : Path.of(jwks.trim()), config.get(ISSUER_CONFIG),
         config.get(AUDIENCE_CONFIG));
+    String claim = config.getOrDefault(CLIENT_ID_CLAIM_CONFIG, "sub");
+    identity = new ClientIdentity(claim == null || claim.isBlank() ? "sub" : claim.trim());
     if (verifier.jwksFile != null) {
       verifier.keys(); // fail at start, not at the first request, on an unreadable key set
     }
+  }
+
+  @Override
+  public boolean authenticates() {
+    return true;
   }
 
   @Override
@@ -64,7 +75,9 @@ public class JwtAuthenticationHook implements RequestHook {
             .map(JsonNode::asText))
         .orElseThrow(() -> HookException.forbidden("a token is required (MQTT 5 user property 'authorization' or "
             + "the 'token' field)"));
-    context.claims().putAll(verifier.verify(token, System.currentTimeMillis() / 1000));
+    Map<String, Object> claims = verifier.verify(token, System.currentTimeMillis() / 1000);
+    identity.check(claims, context.clientId());
+    context.claims().putAll(claims);
   }
 
   /** Checks signature, algorithm, time and, when configured, issuer and audience. */

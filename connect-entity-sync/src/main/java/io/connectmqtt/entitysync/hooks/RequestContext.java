@@ -26,13 +26,22 @@ public final class RequestContext {
   private final JsonNode envelope;
   private final Map<String, List<String>> userProperties;
   private final List<Filter> filters = new ArrayList<>();
-  private final Map<String, Object> claims = new HashMap<>();
-  private final Map<String, Object> attributes = new HashMap<>();
+  private final Map<String, Object> claims;
+  private final Map<String, Object> attributes;
   private ObjectNode data;
   private Object recordId;
 
   public RequestContext(String clientId, String requestId, String type, String operation, String schema,
       String entity, Set<String> columns, JsonNode envelope, Map<String, List<String>> userProperties) {
+    this(clientId, requestId, type, operation, schema, entity, columns, envelope, userProperties, new HashMap<>(),
+        new HashMap<>());
+  }
+
+  private RequestContext(String clientId, String requestId, String type, String operation, String schema,
+      String entity, Set<String> columns, JsonNode envelope, Map<String, List<String>> userProperties,
+      Map<String, Object> claims, Map<String, Object> attributes) {
+    this.claims = claims;
+    this.attributes = attributes;
     this.clientId = clientId;
     this.requestId = requestId;
     this.type = type;
@@ -42,6 +51,16 @@ public final class RequestContext {
     this.columns = columns;
     this.envelope = envelope;
     this.userProperties = userProperties;
+  }
+
+  /**
+   * The same request once its operation and entity are known (after {@link RequestHook#beforeHandle}): the claims
+   * and attributes are shared with this context, filters, data and record id start empty.
+   */
+  public RequestContext forOperation(String newOperation, String newSchema, String newEntity,
+      Set<String> newColumns) {
+    return new RequestContext(clientId, requestId, type, newOperation, newSchema, newEntity, newColumns, envelope,
+        userProperties, claims, attributes);
   }
 
   public String clientId() {
@@ -56,7 +75,10 @@ public final class RequestContext {
     return type;
   }
 
-  /** read, create, update, delete or meta; null for ping. */
+  /**
+   * read, create, update, delete, meta, subscribe (also for renewal), unsubscribe, disconnect or forward
+   * (pass-through); null in {@link RequestHook#beforeHandle}, which runs before the operation is looked at.
+   */
   public String operation() {
     return operation;
   }
@@ -65,6 +87,7 @@ public final class RequestContext {
     return schema;
   }
 
+  /** The entity's table; for forward (pass-through), the message's type; null in beforeHandle. */
   public String entity() {
     return entity;
   }

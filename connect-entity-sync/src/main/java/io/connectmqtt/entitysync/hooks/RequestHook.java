@@ -11,12 +11,43 @@ import java.util.Map;
  */
 public interface RequestHook {
 
+  /**
+   * Whether this hook authenticates every message in {@link #beforeHandle} (refuses it without valid credentials).
+   * The connector does not start without such a hook unless {@code entity.sync.auth=none}.
+   */
+  default boolean authenticates() {
+    return false;
+  }
+
   /** Receives the connector's configuration once, before any request. */
   default void configure(Map<String, String> config) {
   }
 
-  /** Before anything else, for every message with a readable envelope (ping included). */
+  /**
+   * Before anything else, for every message with a readable envelope and type (ping included): authentication
+   * belongs here. Runs before the operation, entity or any other field is looked at, so the context has no
+   * operation, entity or columns yet; later hooks of the same request share its claims and attributes.
+   */
   default void beforeHandle(RequestContext context) throws HookException {
+  }
+
+  /** Before a meta request; the context names the entity. */
+  default void beforeMeta(RequestContext context) throws HookException {
+  }
+
+  /**
+   * Before a subscription is renewed (subscribe with a subscription_id): the context names its entity and carries
+   * its filters as stored, the ones hooks added at subscribe included.
+   */
+  default void beforeRenew(RequestContext context) throws HookException {
+  }
+
+  /**
+   * Before a message of an application's own type is forwarded to the pass-through topic: operation
+   * {@code forward}, {@link RequestContext#entity()} is the message's type, {@link RequestContext#data()} the message
+   * as it will be forwarded (a hook may change it).
+   */
+  default void beforeForward(RequestContext context) throws HookException {
   }
 
   default void beforeRead(RequestContext context) throws HookException {
@@ -62,6 +93,7 @@ public interface RequestHook {
   default void afterSubscribe(RequestContext context) throws HookException {
   }
 
+  /** The context names the subscription's entity and carries its filters as stored. */
   default void beforeUnsubscribe(RequestContext context) throws HookException {
   }
 

@@ -9,8 +9,10 @@ import java.util.Set;
 /**
  * Role rules per entity and operation. The caller's roles come from a claim of the verified JWT (list
  * {@link JwtAuthenticationHook} first); a request is allowed only when one of its roles has a rule for the entity
- * and operation. Configuration: {@code entity.sync.roles.rules} as {@code role:entity:operations} entries separated
- * by ';', where entity and operations may be '*' and operations a comma list, e.g.
+ * and operation. Operations: read (preloaded relations included), create, update, delete, meta, subscribe (also
+ * renewing a subscription), unsubscribe, and forward (pass-through, where the entity is the message's type).
+ * Configuration: {@code entity.sync.roles.rules} as {@code role:entity:operations} entries separated by ';', where
+ * entity and operations may be '*' and operations a comma list, e.g.
  * {@code admin:*:*;viewer:*:read,meta;operator:devices:read,update}; {@code entity.sync.roles.claim} (default role),
  * a string or an array of strings.
  */
@@ -48,6 +50,31 @@ public class RoleRulesHook implements RequestHook {
 
   @Override
   public void beforeRead(RequestContext context) throws HookException {
+    check(context);
+  }
+
+  @Override
+  public void beforeMeta(RequestContext context) throws HookException {
+    check(context);
+  }
+
+  @Override
+  public void beforeSubscribe(RequestContext context) throws HookException {
+    check(context);
+  }
+
+  @Override
+  public void beforeRenew(RequestContext context) throws HookException {
+    check(context);
+  }
+
+  @Override
+  public void beforeUnsubscribe(RequestContext context) throws HookException {
+    check(context);
+  }
+
+  @Override
+  public void beforeForward(RequestContext context) throws HookException {
     check(context);
   }
 

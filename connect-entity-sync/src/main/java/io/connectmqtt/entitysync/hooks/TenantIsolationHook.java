@@ -8,9 +8,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Tenant isolation: every read, update and delete is narrowed to the client's tenant, and every create is stamped
- * with it. The tenant comes from a JWT claim (with {@link JwtAuthenticationHook} before this hook) or from the client
- * id. Entities without the tenant column are refused.
+ * Tenant isolation: every read, update, delete and subscription is narrowed to the client's tenant, and every create
+ * and forwarded (pass-through) message is stamped with it; meta is only for tenant-scoped entities, and only a
+ * subscription made for the caller's tenant can be renewed or cancelled. The tenant comes from a JWT claim (with
+ * {@link JwtAuthenticationHook} before this hook) or from the client id. Entities without the tenant column are
+ * refused.
  *
  * <p>Configuration: {@code entity.sync.tenant.column} (default tenant_id), {@code entity.sync.tenant.source}
  * ({@code jwt} or {@code client-id}, default client-id), {@code entity.sync.tenant.jwt.claim} (default tenant),
@@ -85,11 +87,53 @@ public class TenantIsolationHook implements RequestHook {
     if (!context.columns().contains(column)) {
       throw HookException.forbidden("entity " + context.entity() + " is not tenant-scoped");
     }
+    stamp(context, "rows can only be created for the client's own tenant");
+  }
+
+  /** Sets the tenant column of the request's data; naming another tenant is forbidden. */
+  private void stamp(RequestContext context, String refusal) throws HookException {
     String tenant = tenant(context);
     JsonNode requested = context.data().get(column);
     if (requested != null && !requested.isNull() && !requested.asText().equals(tenant)) {
-      throw HookException.forbidden("rows can only be created for the client's own tenant");
+      throw HookException.forbidden(refusal);
     }
     context.data().put(column, tenant);
+  }
+
+  @Override
+  public void beforeMeta(RequestContext context) throws HookException {
+    if (!context.columns().contains(column)) {
+      throw HookException.forbidden("entity " + context.entity() + " is not tenant-scoped");
+    }
+    tenant(context);
+  }
+
+  /** A forwarded message carries the client's tenant in the tenant column's name, so consumers can trust it. */
+  @Override
+  public void beforeForward(RequestContext context) throws HookException {
+    stamp(context, "messages can only be sent for the client's own tenant");
+  }
+
+  @Override
+  public void beforeRenew(RequestContext context) throws HookException {
+    requireOwnTenant(context);
+  }
+
+  @Override
+  public void beforeUnsubscribe(RequestContext context) throws HookException {
+    requireOwnTenant(context);
+  }
+
+  /** A stored subscription belongs to the tenant whose condition subscribe added to its filters. */
+  private void requireOwnTenant(RequestContext context) throws HookException {
+    String tenant = tenant(context);
+    for (java.util.List<Filter> group : Filter.groups(context.filters())) {
+      Filter filter = group.get(0);
+      if (group.size() == 1 && filter.column().equals(column) && filter.operator() == FilterOperator.EQ
+          && tenant.equals(String.valueOf(filter.value()))) {
+        return;
+      }
+    }
+    throw HookException.forbidden("the subscription was not made for this client's tenant");
   }
 }

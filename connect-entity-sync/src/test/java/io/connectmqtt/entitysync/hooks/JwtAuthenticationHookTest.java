@@ -145,4 +145,36 @@ class JwtAuthenticationHookTest {
     assertThatThrownBy(() -> hook.configure(Map.of(JwtAuthenticationHook.JWKS_FILE_CONFIG,
         folder.resolve("missing.json").toString()))).hasMessageContaining("Cannot read the JWKS file");
   }
+
+  private static RequestContext request(String clientId, String token) {
+    return new RequestContext(clientId, "r1", "request", null, null, null, java.util.Set.of(),
+        new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("token", token), Map.of());
+  }
+
+  @Test
+  void aTokenIsAcceptedOnlyForTheClientIdInItsSubjectOrConfiguredClaim() throws Exception {
+    byte[] secret = SECRET.getBytes(StandardCharsets.UTF_8);
+    long exp = System.currentTimeMillis() / 1000 + 600;
+    JwtAuthenticationHook bySubject = new JwtAuthenticationHook();
+    bySubject.configure(Map.of(JwtAuthenticationHook.SECRET_CONFIG, SECRET));
+    RequestContext own = request("ada", hs256(secret, "{\"sub\":\"ada\",\"exp\":" + exp + "}"));
+    bySubject.beforeHandle(own);
+    assertThat(own.claims()).containsEntry("sub", "ada");
+    RequestContext impersonation = request("bob", hs256(secret, "{\"sub\":\"ada\",\"exp\":" + exp + "}"));
+    assertThatThrownBy(() -> bySubject.beforeHandle(impersonation)).isInstanceOf(HookException.class)
+        .hasMessageContaining("not valid for client id 'bob'");
+    assertThat(impersonation.claims()).as("no claims of a refused token reach later hooks").isEmpty();
+    assertThatThrownBy(() -> bySubject.beforeHandle(request("ada", hs256(secret, "{\"exp\":" + exp + "}"))))
+        .hasMessageContaining("names no client id");
+    assertThatThrownBy(() -> bySubject.beforeHandle(request("7", hs256(secret, "{\"sub\":7,\"exp\":" + exp
+        + "}")))).as("only a string names a client id").hasMessageContaining("names no client id");
+
+    JwtAuthenticationHook byClaim = new JwtAuthenticationHook();
+    byClaim.configure(Map.of(JwtAuthenticationHook.SECRET_CONFIG, SECRET,
+        JwtAuthenticationHook.CLIENT_ID_CLAIM_CONFIG, "client_id"));
+    byClaim.beforeHandle(request("device-7", hs256(secret, "{\"sub\":\"ada\",\"client_id\":\"device-7\",\"exp\":"
+        + exp + "}")));
+    assertThatThrownBy(() -> byClaim.beforeHandle(request("ada", hs256(secret, "{\"sub\":\"ada\","
+        + "\"client_id\":\"device-7\",\"exp\":" + exp + "}")))).hasMessageContaining("'client_id' claim");
+  }
 }

@@ -1,0 +1,80 @@
+package io.connectmqtt.entitysync;
+
+import io.connectmqtt.common.protocol.ErrorCode;
+import io.connectmqtt.common.protocol.Filter;
+import io.connectmqtt.common.protocol.FilterOperator;
+import io.connectmqtt.common.protocol.ProtocolException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a filter may hold, and its values as bound parameters: the one definition for reads and subscriptions. A
+ * subscription's values outlive the request (the notify sink compares them with every change, reading text that
+ * looks like a number as that number), so every value is bounded here, at the door: text at most
+ * {@value #MAX_TEXT_CHARS} characters; a number, or text that reads as one, at most {@value #MAX_DIGITS} digits
+ * with a decimal exponent from -{@value #MAX_EXPONENT} to {@value #MAX_EXPONENT} (written out, at most a few thousand characters); LIKE and
+ * ILIKE only on text columns; every other value of the column's type. (IN lists are capped at 1000 values by
+ * {@link Filter#parseAll}.)
+ */
+final class FilterValues {
+
+  static final int MAX_TEXT_CHARS = 1_000;
+  static final int MAX_DIGITS = 1_000;
+  static final int MAX_EXPONENT = 1_000;
+
+  private FilterValues() {}
+
+  /** The parameters {@code filter} on {@code column} binds: none (isnull, notnull), one, or one per list value. */
+  static List<Object> parameters(Catalog.Column column, Filter filter) throws ProtocolException {
+    boolean pattern = filter.operator() == FilterOperator.LIKE || filter.operator() == FilterOperator.ILIKE;
+    if (pattern && !SqlValues.isText(column)) {
+      throw new ProtocolException(ErrorCode.INVALID_FILTER, filter.operator().name().toLowerCase()
+          + " needs a text column; '" + column.name() + "' is " + column.typeName().toLowerCase());
+    }
+    List<Object> parameters = new ArrayList<>();
+    if (filter.value() instanceof List<?> list) {
+      for (Object value : list) {
+        parameters.add(SqlValues.coerce(column, bounded(column, value)));
+      }
+    } else if (filter.value() != null) {
+      Object value = bounded(column, filter.value());
+      parameters.add(pattern ? value.toString() : SqlValues.coerce(column, value));
+    }
+    return parameters;
+  }
+
+  /** {@code value} when it is within the bounds, else invalid_value. */
+  static Object bounded(Catalog.Column column, Object value) throws ProtocolException {
+    BigDecimal number = null;
+    if (value instanceof String text) {
+      if (text.length() > MAX_TEXT_CHARS) {
+        throw new ProtocolException(ErrorCode.INVALID_VALUE, "a filter value for column '" + column.name()
+            + "' has " + text.length() + " characters; at most " + MAX_TEXT_CHARS + " are allowed");
+      }
+      number = number(text.trim());
+    } else if (value instanceof BigDecimal decimal) {
+      number = decimal;
+    }
+    if (number != null) {
+      long exponent = (long) number.precision() - number.scale() - 1;
+      if (number.precision() > MAX_DIGITS || Math.abs(exponent) > MAX_EXPONENT) {
+        throw new ProtocolException(ErrorCode.INVALID_VALUE, "a filter value for column '" + column.name()
+            + "' is a number of more than " + MAX_DIGITS + " digits or outside 1e-" + MAX_EXPONENT + " to 1e"
+            + MAX_EXPONENT);
+      }
+    }
+    return value;
+  }
+
+  private static BigDecimal number(String text) {
+    if (text.isEmpty() || !(Character.isDigit(text.charAt(0)) || "+-.".indexOf(text.charAt(0)) >= 0)) {
+      return null;
+    }
+    try {
+      return new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.connectmqtt.entitysync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The SHA-256 of a request's canonical content, so that a repeated request id can be told apart from a reused one.
+ * Canonical: object members sorted by name, numbers by value ({@code 1}, {@code 1.0} and {@code 1e0} are one
+ * number), no whitespace, and without the top-level {@code token} (a retry with a refreshed token is the same
+ * request).
+ */
+final class RequestFingerprint {
+
+  private RequestFingerprint() {}
+
+  /** 64 hexadecimal digits. */
+  static String of(JsonNode envelope) {
+    StringBuilder canonical = new StringBuilder();
+    write(envelope, canonical, true);
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  private static void write(JsonNode node, StringBuilder out, boolean top) {
+    if (node.isObject()) {
+      List<String> names = new ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      names.sort(null);
+      out.append('{');
+      boolean first = true;
+      for (String name : names) {
+        if (top && name.equals("token")) {
+          continue;
+        }
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        out.append(TextNode.valueOf(name)).append(':');
+        write(node.get(name), out, false);
+      }
+      out.append('}');
+    } else if (node.isArray()) {
+      out.append('[');
+      for (int i = 0; i < node.size(); i++) {
+        if (i > 0) {
+          out.append(',');
+        }
+        write(node.get(i), out, false);
+      }
+      out.append(']');
+    } else if (node.isNumber()) {
+      out.append(number(node));
+    } else {
+      out.append(node); // strings JSON-escaped, true, false, null
+    }
+  }
+
+  /** Scientific notation where needed, so a huge exponent stays a short text. */
+  private static String number(JsonNode node) {
+    if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
+      return node.asText();
+    }
+    BigDecimal value = node.decimalValue();
+    return value.signum() == 0 ? "0" : value.stripTrailingZeros().toString();
+  }
+}

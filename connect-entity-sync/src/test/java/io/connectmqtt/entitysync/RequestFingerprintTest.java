@@ -1,0 +1,44 @@
+package io.connectmqtt.entitysync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class RequestFingerprintTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static String of(String json) throws Exception {
+    return RequestFingerprint.of(JSON.readTree(json));
+  }
+
+  @Test
+  void theSameContentHasTheSameFingerprintWhateverTheOrderSpacingNumberFormOrToken() throws Exception {
+    String a = of("{\"id\":\"1\",\"type\":\"request\",\"data\":{\"a\":1,\"b\":[1.50,\"x\"]},\"token\":\"t1\"}");
+    assertThat(a).hasSize(64).matches("[0-9a-f]{64}");
+    assertThat(of("{ \"data\" : {\"b\":[1.5,\"x\"],\"a\":1.0}, \"type\":\"request\", \"id\":\"1\" }")).isEqualTo(a);
+    assertThat(of("{\"id\":\"1\",\"type\":\"request\",\"data\":{\"a\":1e0,\"b\":[15e-1,\"x\"]},\"token\":\"t2\"}"))
+        .isEqualTo(a);
+  }
+
+  @Test
+  void anyDifferenceInContentChangesIt() throws Exception {
+    String a = of("{\"id\":\"1\",\"operation\":\"create\",\"data\":{\"body\":\"first\"}}");
+    assertThat(of("{\"id\":\"1\",\"operation\":\"create\",\"data\":{\"body\":\"second\"}}")).isNotEqualTo(a);
+    assertThat(of("{\"id\":\"1\",\"operation\":\"update\",\"data\":{\"body\":\"first\"}}")).isNotEqualTo(a);
+    assertThat(of("{\"id\":\"1\",\"operation\":\"create\",\"data\":{\"body\":\"first\",\"x\":null}}"))
+        .isNotEqualTo(a);
+    assertThat(of("{\"id\":\"1\",\"operation\":\"create\",\"data\":{\"body\":\"first\"},\"x\":{\"token\":1}}"))
+        .as("only the top-level token is left out").isNotEqualTo(of("{\"id\":\"1\",\"operation\":\"create\","
+            + "\"data\":{\"body\":\"first\"},\"x\":{}}"));
+    assertThat(of("[\"1\"]")).isNotEqualTo(of("[1]"));
+  }
+
+  @Test
+  void hugeExponentsAndNonFiniteNumbersStayShort() throws Exception {
+    assertThat(of("{\"v\":1e999999999}")).hasSize(64);
+    assertThat(RequestFingerprint.of(JSON.createObjectNode().put("v", new java.math.BigDecimal("1e999999999"))))
+        .hasSize(64);
+  }
+}
