@@ -38,6 +38,16 @@ public enum Broker {
     this.starter = starter;
   }
 
+  /**
+   * Skips the calling test unless {@code -Dmatrix.brokers} (comma-separated names, e.g. {@code MOSQUITTO,AEDES}) is
+   * unset or names this broker: to run one row of the matrix.
+   */
+  public void assumeSelected() {
+    String only = System.getProperty("matrix.brokers", "");
+    Assumptions.assumeTrue(only.isBlank() || java.util.List.of(only.toUpperCase().split(",")).contains(name()),
+        "not in -Dmatrix.brokers=" + only);
+  }
+
   /** Null if this broker can be started here, else why not and how to install it. */
   public String unavailableReason() {
     return unavailable.get();
