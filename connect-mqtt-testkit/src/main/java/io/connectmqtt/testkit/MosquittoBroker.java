@@ -176,11 +176,9 @@ public final class MosquittoBroker implements TestBroker {
     }
     ExternalCommand.Result result = ExternalCommand.run(home, Map.of(), 15, List.of(SUB.toString(), "-h",
         "127.0.0.1", "-p", Integer.toString(port), "-C", "1", "-W", "5", "-t", "$SYS/broker/publish/messages/dropped"));
-    String value = result.output().trim();
-    if (result.exitCode() != 0 || !value.matches("\\d+")) {
-      return OptionalLong.empty();
-    }
-    return OptionalLong.of(Long.parseLong(value));
+    // The output may hold client warnings besides the value: take the line that is a number.
+    return result.output().lines().map(String::trim).filter(line -> line.matches("\\d+"))
+        .mapToLong(Long::parseLong).reduce((first, last) -> last);
   }
 
   @Override

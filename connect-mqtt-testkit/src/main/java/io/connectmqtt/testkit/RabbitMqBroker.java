@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * false) gets a durable queue, and with the node's mnesia folder kept, that queue and its QoS 1 messages survive a
  * restart. Queues have no length limit, so nothing is dropped and there is no drop counter. The outgoing window is
  * {@code mqtt.prefetch} (RabbitMQ's default 10); the matrix raises it to {@link #DEFAULT_PREFETCH}. A cold start
- * takes about 12 s, a restart with existing mnesia about 6 s.
+ * took 8-18 s here (2 busy cores), a restart with existing mnesia 6-14 s.
  */
 public final class RabbitMqBroker implements TestBroker {
 
