@@ -21,7 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -35,25 +34,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * <p>The brokers keep sessions in memory here: this test restarts nothing, and Aedes with its LevelDB persistence
  * holds part of a burst back from an online subscriber until it reconnects (a broker defect, see
  * {@code AedesBroker}). To reproduce a case: {@code -Dmatrix.brokers=MOSQUITTO} runs only that broker,
- * {@code -Dmatrix.outgoingWindow=100} sets its outgoing window, {@code -Dmatrix.runKnownDefects=true} runs the
- * parameters skipped below for a known connector defect.
+ * {@code -Dmatrix.outgoingWindow=100} sets its outgoing window.
  */
 class BrokerMatrixRoundTripIT {
 
   private static final int MESSAGES = 2_000;
   private static final int PAYLOAD_SIZE = 256;
-
-  /**
-   * Connector defects seen on a broker of the matrix, to be fixed in the source task (issue 10); the parameter is
-   * skipped with this message until then.
-   */
-  private static final Map<Broker, String> KNOWN_DEFECTS = Map.of(Broker.MOSQUITTO,
-      "issue 10: on mosquitto 2.0.11 the MQTT 5 source task (default Receive Maximum 100) gets more unacknowledged "
-      + "QoS 1 PUBLISH packets than its Receive Maximum during a 2,000-message burst on a NEW session (no crash, no "
-      + "resumption; with mosquitto's default max_inflight_messages and with 100 alike); the HiveMQ client logs "
-      + "\"Received more QoS 1 and/or 2 PUBLISH messages ... than allowed by receive maximum (100)\", disconnects, "
-      + "reconnects every ~0.3 s and is flooded again while the task stays RUNNING: after 120 s 117-251 of 2,000 "
-      + "messages and ~31,000 duplicates in Kafka, ~330 disconnects");
 
   private static ConnectStack stack;
 
@@ -74,10 +60,6 @@ class BrokerMatrixRoundTripIT {
   void everyQos1MessageArrivesOnceWithPayloadKeyAndTopicHeader(Broker kind) throws Exception {
     MosquittoBroker.assumeAvailable();
     kind.assumeSelected();
-    if (KNOWN_DEFECTS.containsKey(kind) && !Boolean.getBoolean("matrix.runKnownDefects")) {
-      System.err.println("SKIPPED: " + kind + ": known connector defect, " + KNOWN_DEFECTS.get(kind));
-      Assumptions.abort(KNOWN_DEFECTS.get(kind));
-    }
     BrokerOptions options = BrokerOptions.DEFAULTS.withPersistence(false)
         .withOutgoingWindow(Integer.getInteger("matrix.outgoingWindow", 0));
     try (TestBroker broker = kind.start(options)) {

@@ -86,11 +86,12 @@ class MosquittoCrashIT {
     long lostConnections = log.lines().filter(line -> line.contains("lost its connection")).count();
     System.out.printf("receive maximum raised %d times, %d lost connections%n", adaptations, lostConnections);
     assertThat(counts[0]).as("distinct messages in Kafka").isEqualTo(MESSAGES);
-    // One overrun and reconnect per task start at most (three starts), then never again: no loop.
-    assertThat(lostConnections).as("connections lost (the livelock lost hundreds)").isLessThanOrEqualTo(3);
-    // What was unacknowledged when the connection broke comes again: the task's window of 1,000 at the kill and at
-    // each of those reconnects, plus the broker's window resent with them.
-    assertThat(duplicates).as("duplicates").isLessThanOrEqualTo(6 * QUEUE_CAPACITY);
+    // mosquitto's window runs away while the backlog drains, but the task reads no more than its own window, so the
+    // client never sees more than its Receive Maximum: no connection is lost at all (the livelock lost hundreds).
+    assertThat(adaptations).as("Receive Maximum overruns").isZero();
+    assertThat(lostConnections).as("connections lost").isZero();
+    // What was unacknowledged at the kill comes again: the task's window.
+    assertThat(duplicates).as("duplicates").isLessThanOrEqualTo(QUEUE_CAPACITY);
   }
 
   private void awaitSubscribed() {
