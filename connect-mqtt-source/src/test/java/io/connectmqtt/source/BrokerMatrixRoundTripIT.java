@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttLoadPublisher;
@@ -26,8 +27,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The source connector on every broker of the matrix, with its documented defaults: MQTT 5 where the broker has it,
- * else MQTT 3.1.1. Independent clients publish QoS 1 messages (mosquitto_pub for exact payload bytes, the testkit's
+ * The source connector on every broker of the matrix, with its documented defaults: {@code mqtt.version=auto} finds
+ * MQTT 5 where the broker has it, else MQTT 3.1.1. Independent clients publish QoS 1 messages (mosquitto_pub for exact payload bytes, the testkit's
  * load publisher for volume) and every one must be in Kafka once, with its payload bytes, its key and its
  * {@code mqtt.topic} header. One Kafka and Connect stack for the class, one broker at a time.
  *
@@ -71,7 +72,6 @@ class BrokerMatrixRoundTripIT {
       config.put("connector.class", MqttSourceConnector.class.getName());
       config.put("tasks.max", "1");
       config.put("mqtt.server.uris", broker.uri());
-      config.put("mqtt.version", version);
       config.put("mqtt.topics", "matrix/" + id + "/#");
       config.put("mqtt.qos", "1");
       config.put("kafka.topic", kafkaTopic);
@@ -97,6 +97,35 @@ class BrokerMatrixRoundTripIT {
                 return true;
               }
             });
+      }
+    }
+  }
+
+  /**
+   * tasks.max=2 on one filter needs shared subscriptions: validation accepts it where the broker has them and says
+   * why not where it does not (MQTT 3.1.1 brokers that take $share/... as a plain filter), instead of tasks that
+   * silently receive nothing.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Broker.class)
+  void validationTellsWhetherTasksCanShareOneFilter(Broker kind) {
+    kind.assumeSelected();
+    try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false))) {
+      Map<String, String> config = new HashMap<>();
+      config.put("connector.class", MqttSourceConnector.class.getName());
+      config.put("name", "matrix-shared-" + kind.name().toLowerCase());
+      config.put("tasks.max", "2");
+      config.put("mqtt.server.uris", broker.uri());
+      config.put("mqtt.topics", "shared/#");
+      config.put("kafka.topic", "matrix.shared");
+      Map<String, List<String>> errors = ConnectRest.errorsByKey(
+          stack.rest().validate(MqttSourceConnector.class.getName(), config));
+      System.out.printf("MATRIX: %s, tasks.max=2 on one filter: %s%n", broker.name(), errors);
+      if (broker.sharedSubscriptions()) {
+        assertThat(errors).as("validation errors on " + broker.name()).isEmpty();
+      } else {
+        assertThat(errors.get("mqtt.topics")).as("the error on mqtt.topics (" + broker.name() + ")")
+            .singleElement().asString().contains("shared subscription", "tasks.max=1");
       }
     }
   }
