@@ -94,8 +94,9 @@ public final class EntitySyncConfig extends AbstractConfig {
                 + "invalid_message_type.", GROUP_PROTOCOL, ++order, Width.MEDIUM, "Pass-through topic");
     order = 0;
     def.define(DATABASE_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-            Importance.HIGH, "JDBC URL: jdbc:postgresql://host:5432/db, jdbc:h2:..., jdbc:mysql://... The dialect "
-                + "follows from it.", GROUP_DATABASE, ++order, Width.LONG, "JDBC URL")
+            Importance.HIGH, "JDBC URL: jdbc:postgresql://host:5432/db, jdbc:mariadb://host:3306/db (MariaDB 10.5 or "
+                + "later) or jdbc:h2:... The dialect follows from it; MySQL (jdbc:mysql:) is not supported.",
+            GROUP_DATABASE, ++order, Width.LONG, "JDBC URL")
         .define(DATABASE_USER_CONFIG, Type.STRING, null, Importance.HIGH, "Database user.", GROUP_DATABASE,
             ++order, Width.MEDIUM, "User")
         .define(DATABASE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.HIGH, "Database password.",

@@ -102,6 +102,13 @@ public class EntitySyncConnector extends SourceConnector {
     return new HikariDataSource(hikari);
   }
 
+  /** Why entity sync cannot run on the database behind {@code dataSource} (e.g. a MySQL server), or null. */
+  static String serverProblem(javax.sql.DataSource dataSource, Dialect dialect) throws SQLException {
+    try (java.sql.Connection connection = dataSource.getConnection()) {
+      return dialect.serverProblem(connection.getMetaData());
+    }
+  }
+
   /** Field checks, then connection checks, then live probes of the broker and the database. */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
@@ -132,8 +139,15 @@ public class EntitySyncConnector extends SourceConnector {
     String name = connectorConfigs.getOrDefault("name", "entity-sync");
     ConnectionValidation.probe(parsed, name, values, session -> { });
     try (HikariDataSource dataSource = dataSource(parsed, name + "-validate")) {
-      Catalog catalog = new Catalog(dataSource, parsed.getList(EntitySyncConfig.ENTITIES_CONFIG),
+      Dialect dialect = Dialect.forUrl(parsed.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
+      Catalog catalog = new Catalog(dataSource, dialect, parsed.getList(EntitySyncConfig.ENTITIES_CONFIG),
           parsed.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+      String serverProblem = serverProblem(dataSource, dialect);
+      if (serverProblem != null) {
+        values.get(EntitySyncConfig.DATABASE_URL_CONFIG).addErrorMessage("Entity sync cannot run on this database: "
+            + serverProblem + ".");
+        return config;
+      }
       catalog.refresh();
       if (catalog.all().isEmpty()) {
         values.get(EntitySyncConfig.ENTITIES_CONFIG).addErrorMessage("None of " + parsed.getList(
