@@ -5,14 +5,16 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Everything in entity sync's SQL that differs between the supported databases (PostgreSQL, H2, MariaDB): identifier
  * quoting, the types and options of the state tables, how an insert returns its key, how a text value is compared,
- * how metadata names a schema, and what an error means. All other SQL is the same on all
+ * the statement timeout, how metadata names a schema, and what an error means. All other SQL is the same on all
  * of them and is written where it is used; identifiers only ever come from JDBC metadata or configuration.
  */
 interface Dialect {
@@ -22,7 +24,7 @@ interface Dialect {
   Dialect MARIADB = new MariaDbDialect();
 
   /** What a database error means for the client. */
-  enum Failure { CONFLICT, INVALID_VALUE, UNAVAILABLE, OTHER }
+  enum Failure { CONFLICT, INVALID_VALUE, UNAVAILABLE, TIMEOUT, OTHER }
 
   /** The dialect of a JDBC URL; an {@link IllegalArgumentException} that says what to use for anything else. */
   static Dialect forUrl(String jdbcUrl) {
@@ -123,6 +125,20 @@ interface Dialect {
 
   // --- Connections ---
 
+  /**
+   * SQL run on every new pooled connection so that each statement on it, whoever runs it, is cancelled by the
+   * server after {@code timeoutMillis}, lock waits included.
+   */
+  String statementTimeoutSql(long timeoutMillis);
+
+  /**
+   * Driver properties that bound how long a connection waits for a server that stopped answering (the statement
+   * timeout cannot fire when the server is gone), unless the URL sets them itself.
+   */
+  default Map<String, String> driverProperties(String jdbcUrl, long statementTimeoutMillis) {
+    return Map.of();
+  }
+
   /** Why entity sync cannot run on the server behind {@code metadata}, or null when it can. */
   default String serverProblem(DatabaseMetaData metadata) throws SQLException {
     return null;
@@ -138,7 +154,15 @@ interface Dialect {
 
   /** What a database error means for the client. */
   default Failure classify(SQLException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLTimeoutException) {
+        return Failure.TIMEOUT;
+      }
+    }
     String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (state.equals("57014")) {
+      return Failure.TIMEOUT; // query_canceled: PostgreSQL's statement_timeout, H2's QUERY_TIMEOUT
+    }
     if (state.startsWith("23")) {
       return Failure.CONFLICT;
     }

@@ -88,9 +88,18 @@ public class EntitySyncConnector extends SourceConnector {
     return hooks;
   }
 
+  /**
+   * A pool whose every connection has the statement timeout set (see {@link Dialect#statementTimeoutSql}) and a
+   * bounded socket timeout.
+   */
   static HikariDataSource dataSource(EntitySyncConfig config, String poolName) {
+    String url = config.getString(EntitySyncConfig.DATABASE_URL_CONFIG);
+    Dialect dialect = Dialect.forUrl(url);
+    long statementTimeout = config.getLong(EntitySyncConfig.STATEMENT_TIMEOUT_CONFIG);
     HikariConfig hikari = new HikariConfig();
-    hikari.setJdbcUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
+    hikari.setJdbcUrl(url);
+    hikari.setConnectionInitSql(dialect.statementTimeoutSql(statementTimeout));
+    dialect.driverProperties(url, statementTimeout).forEach(hikari::addDataSourceProperty);
     hikari.setUsername(config.getString(EntitySyncConfig.DATABASE_USER_CONFIG));
     if (config.getPassword(EntitySyncConfig.DATABASE_PASSWORD_CONFIG) != null) {
       hikari.setPassword(config.getPassword(EntitySyncConfig.DATABASE_PASSWORD_CONFIG).value());

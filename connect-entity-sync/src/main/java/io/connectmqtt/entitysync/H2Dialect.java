@@ -17,4 +17,10 @@ final class H2Dialect implements Dialect {
   public String textType() {
     return "VARCHAR(1000000)";
   }
+
+  /** QUERY_TIMEOUT for running statements, LOCK_TIMEOUT for waiting on another transaction's row lock. */
+  @Override
+  public String statementTimeoutSql(long timeoutMillis) {
+    return "SET QUERY_TIMEOUT " + timeoutMillis + "; SET LOCK_TIMEOUT " + timeoutMillis;
+  }
 }

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * MariaDB 10.5 or later (tested with Debian's 10.11). Backquoted identifiers; a "schema" is a database, which JDBC
@@ -71,6 +72,21 @@ final class MariaDbDialect implements Dialect {
     }
   }
 
+  /** max_statement_time is in seconds and covers every statement, lock waits included. */
+  @Override
+  public String statementTimeoutSql(long timeoutMillis) {
+    return String.format(Locale.ROOT, "SET SESSION max_statement_time = %.3f", timeoutMillis / 1000.0);
+  }
+
+  /** MariaDB Connector/J's socketTimeout is in milliseconds. */
+  @Override
+  public Map<String, String> driverProperties(String jdbcUrl, long statementTimeoutMillis) {
+    if (jdbcUrl.toLowerCase(Locale.ROOT).contains("sockettimeout=")) {
+      return Map.of();
+    }
+    return Map.of("socketTimeout", Long.toString(statementTimeoutMillis + 15_000));
+  }
+
   @Override
   public String serverProblem(DatabaseMetaData metadata) throws SQLException {
     String product = metadata.getDatabaseProductName();
@@ -94,14 +110,16 @@ final class MariaDbDialect implements Dialect {
 
   /**
    * MariaDB reports some errors with the generic state HY000: a NOT NULL column without a default left out of an
-   * insert (1364, PostgreSQL's 23502) and a value of the wrong kind (1366).
+   * insert (1364, PostgreSQL's 23502) and a value of the wrong kind (1366), and the statement time limit (1969,
+   * state 70100).
    */
   @Override
   public Failure classify(SQLException e) {
     return switch (e.getErrorCode()) {
+      case 1969 -> Failure.TIMEOUT;
       case 1364 -> Failure.CONFLICT;
       case 1366 -> Failure.INVALID_VALUE;
-      default -> Dialect.super.classify(e);
+      default -> "70100".equals(e.getSQLState()) ? Failure.TIMEOUT : Dialect.super.classify(e);
     };
   }
 }

@@ -99,12 +99,14 @@ final class RequestProcessor {
   private final boolean passThrough;
   private final ResponseTopicPolicy responseTopics;
   private final SubscriptionQuota subscriptionQuota;
+  private final long statementTimeoutMillis;
 
   RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config,
       List<RequestHook> hooks) {
     this.hooks = List.copyOf(hooks);
     this.subscriptionsTable = dialect.table(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG),
         config.getString(EntitySyncConfig.STATE_TABLE_CONFIG) + "_subscriptions");
+    this.statementTimeoutMillis = config.getLong(EntitySyncConfig.STATEMENT_TIMEOUT_CONFIG);
     this.prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
     this.responseTopics = new ResponseTopicPolicy(prefix);
     this.subscriptionQuota = new SubscriptionQuota(subscriptionsTable,
@@ -1102,6 +1104,9 @@ final class RequestProcessor {
           + "unique or foreign key constraint)");
       case UNAVAILABLE -> new ProtocolException(ErrorCode.UNAVAILABLE, "the database is unavailable; try again later");
       case INVALID_VALUE -> new ProtocolException(ErrorCode.INVALID_VALUE, "a value does not fit its column");
+      case TIMEOUT -> new ProtocolException(ErrorCode.TIMEOUT, operation + " took longer than "
+          + statementTimeoutMillis + " ms in the database and was cancelled; nothing was changed. Try again later, "
+          + "or ask for less (filters, limit)");
       case OTHER -> new ProtocolException(failure, operation + " failed");
     };
   }

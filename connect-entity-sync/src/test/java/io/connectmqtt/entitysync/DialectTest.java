@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.connectmqtt.common.protocol.FilterOperator;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.sql.Types;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,25 @@ class DialectTest {
   }
 
   @Test
+  void theStatementTimeoutIsEachDatabasesOwnSessionLimit() {
+    assertThat(Dialect.POSTGRESQL.statementTimeoutSql(2_500)).isEqualTo("SET statement_timeout = 2500");
+    assertThat(Dialect.MARIADB.statementTimeoutSql(2_500)).isEqualTo("SET SESSION max_statement_time = 2.500");
+    assertThat(Dialect.H2.statementTimeoutSql(2_500)).isEqualTo("SET QUERY_TIMEOUT 2500; SET LOCK_TIMEOUT 2500");
+    assertThat(Dialect.POSTGRESQL.driverProperties("jdbc:postgresql://db/app", 2_500))
+        .containsEntry("socketTimeout", "18");
+    assertThat(Dialect.MARIADB.driverProperties("jdbc:mariadb://db/app", 2_500))
+        .containsEntry("socketTimeout", "17500");
+    assertThat(Dialect.MARIADB.driverProperties("jdbc:mariadb://db/app?socketTimeout=1000", 2_500)).isEmpty();
+  }
+
+  @Test
   void errorsAreReadTheSameWayOnEveryDatabase() {
+    assertThat(Dialect.POSTGRESQL.classify(new SQLException("canceling statement due to statement timeout",
+        "57014"))).isEqualTo(Dialect.Failure.TIMEOUT);
+    assertThat(Dialect.H2.classify(new SQLTimeoutException("lock timeout", "HYT00", 50200)))
+        .isEqualTo(Dialect.Failure.TIMEOUT);
+    assertThat(Dialect.MARIADB.classify(new SQLException("Query execution was interrupted (max_statement_time "
+        + "exceeded)", "70100", 1969))).isEqualTo(Dialect.Failure.TIMEOUT);
     assertThat(Dialect.MARIADB.classify(new SQLException("Field 'name' doesn't have a default value", "HY000",
         1364))).isEqualTo(Dialect.Failure.CONFLICT);
     assertThat(Dialect.MARIADB.classify(new SQLException("Duplicate entry", "23000", 1062)))

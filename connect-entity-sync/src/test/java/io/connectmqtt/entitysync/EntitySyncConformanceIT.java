@@ -39,6 +39,8 @@ class EntitySyncConformanceIT {
   private static PostgresDatabase postgres;
   private static H2Database h2;
   private static MariaDbDatabase.Attempt mariadb;
+  /** Short, so that the timeout test waits little; every other statement here takes milliseconds. */
+  private static final long STATEMENT_TIMEOUT_MS = 2_000;
 
   /** One database behind one connector, with its own topic prefix and changes topic. */
   record Backend(String name, String prefix, String changesTopic, String url, String user, String password) {
@@ -120,6 +122,7 @@ class EntitySyncConformanceIT {
       if (backend.password() != null) {
         config.put("database.password", backend.password());
       }
+      config.put("entity.sync.statement.timeout.ms", Long.toString(STATEMENT_TIMEOUT_MS));
       config.put("entities", "public.users,public.devices");
       config.put("read.limit.max", "20");
       config.put("request.max.bytes", "4096");
@@ -351,6 +354,41 @@ class EntitySyncConformanceIT {
       assertError(client.send(device.formatted("xd2", "D-1A"), "xd2"), "not_found");
       assertError(client.send(device.formatted("xd3", "d-1a "), "xd3"), "not_found");
     }
+  }
+
+  /**
+   * A statement that runs past entity.sync.statement.timeout.ms (here: an update waiting for a row another
+   * transaction holds) is cancelled by the database; the client gets "timeout", nothing changes, and the task goes
+   * on serving the same client.
+   */
+  @ParameterizedTest
+  @MethodSource("backends")
+  void aStatementOverTheTimeoutIsCancelledAndAnsweredWithTimeout(Backend backend) throws Exception {
+    try (ProtocolClient client = client(backend, "slow-" + backend.name());
+        Connection locker = backend.connection()) {
+      String id = client.send(request("s1", "create", "\"data\":{\"name\":\"Slow\",\"age\":1}"), "s1")
+          .path("data").path("id").asText();
+      locker.setAutoCommit(false);
+      try (Statement statement = locker.createStatement()) {
+        statement.executeQuery("select * from public.users where id = " + id + " for update").close();
+        long start = System.nanoTime();
+        JsonNode reply = client.send(request("s2", "update", "\"record_id\":" + id + ",\"data\":{\"age\":2}"),
+            "s2");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertError(reply, "timeout");
+        assertThat(reply.path("error").path("message").asText()).contains(STATEMENT_TIMEOUT_MS + " ms");
+        assertThat(millis).as("answered after about the timeout").isBetween(STATEMENT_TIMEOUT_MS - 100,
+            STATEMENT_TIMEOUT_MS + 8_000);
+      } finally {
+        locker.rollback();
+      }
+      assertThat(count(backend, "id = " + id + " and age = 1")).as("nothing changed").isEqualTo(1);
+      JsonNode retried = client.send(request("s3", "update", "\"record_id\":" + id + ",\"data\":{\"age\":3}"),
+          "s3");
+      assertThat(retried.path("data").path("age").asLong()).as(retried.toString()).isEqualTo(3);
+    }
+    assertThat(stack.rest().status("sync-" + backend.name()).path("tasks").get(0).path("state").asText())
+        .isEqualTo("RUNNING");
   }
 
   @ParameterizedTest
