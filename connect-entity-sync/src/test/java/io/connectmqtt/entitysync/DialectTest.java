@@ -7,7 +7,10 @@ import io.connectmqtt.common.protocol.FilterOperator;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
 import java.sql.Types;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 
 /** What each dialect writes differently, and how database errors are read. */
@@ -24,6 +27,20 @@ class DialectTest {
     assertThatThrownBy(() -> Dialect.forUrl("jdbc:mysql://db:3306/app")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("MySQL is not supported").hasMessageContaining("jdbc:mariadb://");
     assertThatThrownBy(() -> Dialect.forUrl("jdbc:oracle:thin:@db")).hasMessageContaining("jdbc:postgresql:");
+  }
+
+  @Test
+  void validateRefusesAMysqlUrlOnTheUrlKeyBeforeConnectingAnywhere() {
+    Map<String, String> props = new HashMap<>();
+    props.put("name", "mysql-refused");
+    props.put("mqtt.server.uris", "tcp://127.0.0.1:1");
+    props.put("database.url", "jdbc:mysql://127.0.0.1:1/app");
+    props.put("entities", "app.orders");
+    props.put("entity.sync.auth", "none");
+    ConfigValue url = new EntitySyncConnector().validate(props).configValues().stream()
+        .filter(v -> v.name().equals("database.url")).findFirst().orElseThrow();
+    assertThat(url.errorMessages()).singleElement().asString().contains("MySQL is not supported")
+        .contains("jdbc:mariadb://");
   }
 
   @Test
