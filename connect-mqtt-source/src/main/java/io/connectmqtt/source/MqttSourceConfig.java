@@ -100,7 +100,7 @@ public final class MqttSourceConfig extends AbstractConfig {
                 + "stream to one group member at a time in practice (HiveMQ CE, measured), so 'filters' is the way "
                 + "to multiply throughput when the topics can be split.", GROUP_SUBSCRIPTION, ++order, Width.SHORT,
             "Task assignment")
-        .define(RECEIVE_MAXIMUM_CONFIG, Type.INT, MqttSession.UNLIMITED_RECEIVE_MAXIMUM - 1, Range.between(1, 65_535),
+        .define(RECEIVE_MAXIMUM_CONFIG, Type.INT, MqttSession.DEFAULT_RECEIVE_MAXIMUM, Range.between(1, 65_535),
             Importance.LOW,
             "MQTT 5 Receive Maximum: how many unacknowledged QoS 1/2 messages the broker may send this task at once. "
                 + "Messages are acknowledged only after Kafka has them, so the broker's window divided by Kafka's "
