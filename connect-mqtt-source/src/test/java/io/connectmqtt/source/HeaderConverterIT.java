@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * {@code header.converter=io.connectmqtt.common.MqttHeaderConverter} in a Connect worker started from Kafka's own
  * classes, with the source and the sink plugin directories on plugin.path (both carry the converter): the worker
  * discovers it through service_load, loads it from the connector's plugin, and the headers in Kafka are byte for byte
- * those that the same connector writes with the worker's default SimpleHeaderConverter.
+ * those that the same connector writes with the worker's default SimpleHeaderConverter. A third connector writes only
+ * the headers {@code record.headers} selects.
  */
 class HeaderConverterIT {
 
@@ -71,7 +72,11 @@ class HeaderConverterIT {
     // Two connectors on the same filter, each with its own MQTT session: every message reaches both.
     stack.rest().createOrReplace("hdr-default", config("hdr.default", null));
     stack.rest().createOrReplace("hdr-ours", config("hdr.ours", MqttHeaderConverter.class.getName()));
-    for (String name : List.of("hdr-default", "hdr-ours")) {
+    // And one that writes only some of the headers (record.headers).
+    Map<String, String> selected = config("hdr.selected", MqttHeaderConverter.class.getName());
+    selected.put("record.headers", "topic,user");
+    stack.rest().createOrReplace("hdr-selected", selected);
+    for (String name : List.of("hdr-default", "hdr-ours", "hdr-selected")) {
       stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
     }
     String workerLog = Files.readString(stack.home().resolve("connect.log"));
@@ -85,7 +90,8 @@ class HeaderConverterIT {
         .pollInterval(Duration.ofSeconds(1)).until(() -> {
           publisher.publishWith().topic("hdr/warmup").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1}).send();
           return !stack.topics().readAll("hdr.default", 1, Duration.ofSeconds(1)).isEmpty()
-              && !stack.topics().readAll("hdr.ours", 1, Duration.ofSeconds(1)).isEmpty();
+              && !stack.topics().readAll("hdr.ours", 1, Duration.ofSeconds(1)).isEmpty()
+              && !stack.topics().readAll("hdr.selected", 1, Duration.ofSeconds(1)).isEmpty();
         });
 
     Random random = new Random(7);
@@ -126,6 +132,21 @@ class HeaderConverterIT {
     // topic, qos, retain, dup, source on every message; MQTT 5 properties on most.
     assertThat(compared).isGreaterThan(messages * 8);
 
+    // record.headers=topic,user: exactly mqtt.topic and the user properties, with the same bytes.
+    Map<String, ConsumerRecord<byte[], byte[]>> bySelected = readMessages("hdr.selected", messages);
+    for (Map.Entry<String, ConsumerRecord<byte[], byte[]>> entry : byDefault.entrySet()) {
+      List<String> expected = new ArrayList<>();
+      for (Header header : entry.getValue().headers()) {
+        if (header.key().equals(MqttHeaders.TOPIC) || header.key().startsWith(MqttHeaders.USER_PROPERTY_PREFIX)) {
+          expected.add(header.key() + "=" + java.util.HexFormat.of().formatHex(header.value()));
+        }
+      }
+      List<String> actual = new ArrayList<>();
+      for (Header header : bySelected.get(entry.getKey()).headers()) {
+        actual.add(header.key() + "=" + java.util.HexFormat.of().formatHex(header.value()));
+      }
+      assertThat(actual).as("selected headers of " + entry.getKey()).isEqualTo(expected);
+    }
     assertThat(stack.rest().status("hdr-ours").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
   }
 
