@@ -3,7 +3,6 @@ package io.connectmqtt.source;
 import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
-import io.connectmqtt.common.MqttHeaders;
 import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TaskMetrics;
@@ -51,7 +50,8 @@ public class MqttSourceTask extends SourceTask {
   private int qos;
   private int batchSize;
   private int pollTimeoutMs;
-  private boolean headersEnabled;
+  /** The metadata headers to write; null: none. */
+  private MetadataHeaders metadataHeaders;
   private boolean toleratesErrors;
   private String deadLetterTopic;
   private final AtomicBoolean subscribed = new AtomicBoolean();
@@ -87,7 +87,8 @@ public class MqttSourceTask extends SourceTask {
     qos = config.getInt(MqttSourceConfig.QOS_CONFIG);
     batchSize = config.getInt(MqttSourceConfig.BATCH_SIZE_CONFIG);
     pollTimeoutMs = config.getInt(MqttSourceConfig.POLL_TIMEOUT_CONFIG);
-    headersEnabled = config.getBoolean(MqttSourceConfig.HEADERS_ENABLE_CONFIG);
+    metadataHeaders = config.getBoolean(MqttSourceConfig.HEADERS_ENABLE_CONFIG)
+        ? new MetadataHeaders(config.getList(MqttSourceConfig.HEADERS_CONFIG)) : null;
     toleratesErrors = config.toleratesErrors();
     deadLetterTopic = config.getString(MqttSourceConfig.DLQ_TOPIC_CONFIG);
     intake = new MqttIntake(config.getInt(MqttSourceConfig.QUEUE_CAPACITY_CONFIG));
@@ -193,7 +194,7 @@ public class MqttSourceTask extends SourceTask {
     } catch (PayloadConverter.PayloadException e) {
       return badPayload(message, kafkaTopic, e);
     }
-    ConnectHeaders headers = headersEnabled ? headers(message) : new ConnectHeaders();
+    ConnectHeaders headers = metadataHeaders != null ? metadataHeaders.of(message) : new ConnectHeaders();
     return new MessageRecord(message, kafkaTopic, keySchema(), key(message.topic()), value.schema(), value.value(),
         headers);
   }
@@ -240,24 +241,9 @@ public class MqttSourceTask extends SourceTask {
     };
   }
 
+  /** Every metadata header of a message. */
   static ConnectHeaders headers(InboundMessage message) {
-    ConnectHeaders headers = new ConnectHeaders();
-    headers.addString(MqttHeaders.TOPIC, message.topic());
-    headers.addInt(MqttHeaders.QOS, message.qos());
-    headers.addBoolean(MqttHeaders.RETAIN, message.retain());
-    headers.addBoolean(MqttHeaders.DUP, message.dup());
-    message.packetId().ifPresent(id -> headers.addInt(MqttHeaders.MESSAGE_ID, id));
-    headers.addString(MqttHeaders.SOURCE, MqttHeaders.SOURCE_VALUE);
-    message.contentType().ifPresent(v -> headers.addString(MqttHeaders.CONTENT_TYPE, v));
-    message.responseTopic().ifPresent(v -> headers.addString(MqttHeaders.RESPONSE_TOPIC, v));
-    message.correlationData().ifPresent(v -> headers.addBytes(MqttHeaders.CORRELATION_DATA, v));
-    message.payloadUtf8().ifPresent(utf8 -> headers.addString(MqttHeaders.PAYLOAD_FORMAT,
-        utf8 ? MqttHeaders.PAYLOAD_FORMAT_UTF8 : MqttHeaders.PAYLOAD_FORMAT_BYTES));
-    message.messageExpirySeconds().ifPresent(v -> headers.addLong(MqttHeaders.MESSAGE_EXPIRY, v));
-    for (Map.Entry<String, String> property : message.userProperties()) {
-      headers.addString(MqttHeaders.USER_PROPERTY_PREFIX + property.getKey(), property.getValue());
-    }
-    return headers;
+    return MetadataHeaders.ALL.of(message);
   }
 
   @Override
