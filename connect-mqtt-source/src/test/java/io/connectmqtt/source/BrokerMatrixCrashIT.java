@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The source with its documented defaults on every broker of the matrix (MQTT 5 where the broker has it, so on
- * Debian's mosquitto 2.0.11 too): a backlog of 30,000 QoS 1 messages waits in the task's persistent session, and
+ * Debian's mosquitto 2.0.11 too): a backlog of 50,000 QoS 1 messages waits in the task's persistent session, and
  * the worker is killed with SIGKILL while it drains it. Nothing may be lost, the backlog must drain after the
  * restart, duplicates stay within the task's window, and the connection is never lost in a loop (mosquitto 2.0.11
  * sends more unacknowledged messages than the Receive Maximum allows; docs/troubleshooting.md).
@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class BrokerMatrixCrashIT {
 
   /** Enough to outlast every broker's window many times; the 100,000 of docs/brokers.md take minutes on Moquette. */
-  private static final int MESSAGES = 30_000;
+  private static final int MESSAGES = 50_000;
   /** The source's default queue.capacity: the most messages a task holds unacknowledged. */
   private static final int QUEUE_CAPACITY = 1_000;
 
@@ -79,8 +79,9 @@ class BrokerMatrixCrashIT {
         publisher.publish(0, MESSAGES, 64, 0, seq -> "backlog/" + id + "/device-" + (seq % 10));
       }
       stack.startConnect();
-      awaitKafkaHolds(topic, MESSAGES / 3);
+      awaitKafkaHolds(topic, MESSAGES / 10);
       stack.killConnect();
+      int inKafkaAtKill = distinct(stack.topics().readAll(topic, MESSAGES, Duration.ofSeconds(5)));
       stack.startConnect();
       long restarted = System.nanoTime();
 
@@ -88,17 +89,31 @@ class BrokerMatrixCrashIT {
       double drainSeconds = (System.nanoTime() - restarted) / 1e9;
       int duplicates = counts[1] - counts[0];
       String log = workerLog(logStart);
-      long lostConnections = log.lines().filter(line -> line.contains("lost its connection")).count();
-      System.out.printf("CRASH: %s: worker SIGKILL while draining a backlog of %d: %d distinct in Kafka, %d lost, "
-          + "%d duplicates, drained %.0f s after the restart, %d connections lost%n", broker.name(), MESSAGES,
-          counts[0], MESSAGES - counts[0], duplicates, drainSeconds, lostConnections);
+      long lostConnections = log.lines()
+          .filter(line -> line.contains("MQTT client " + name + "-0 lost its connection")).count();
+      System.out.printf("CRASH: %s: worker SIGKILL while draining a backlog of %d (%d in Kafka at the kill): %d "
+          + "distinct in Kafka, %d lost, %d duplicates, drained %.0f s after the restart, %d connections lost%n",
+          broker.name(), MESSAGES, inKafkaAtKill, counts[0], MESSAGES - counts[0], duplicates, drainSeconds,
+          lostConnections);
+      assertThat(inKafkaAtKill).as("the kill came while the backlog drained").isLessThan(MESSAGES);
       assertThat(counts[0]).as("distinct messages in Kafka (" + broker.name() + ")").isEqualTo(MESSAGES);
-      assertThat(lostConnections).as("connections lost (the mosquitto livelock lost hundreds)").isZero();
+      // A slow consumer may be disconnected by a broker now and then (Moquette does); the mosquitto livelock lost
+      // hundreds of connections.
+      assertThat(lostConnections).as("connections lost").isLessThanOrEqualTo(5);
       // What was unacknowledged at the kill comes again: the task's window, plus acknowledgements still on their
       // way (the kill resets the connection, and PUBACKs not yet sent or read are lost with it).
       assertThat(duplicates).as("duplicates (" + broker.name() + ")").isLessThanOrEqualTo(2 * QUEUE_CAPACITY);
       stack.rest().delete(name);
+      // Deleting returns before the task stopped; closing the broker earlier would make it reconnect meanwhile.
+      Awaitility.await(name + " stopped").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .until(() -> workerLog(logStart).contains("Stopping MQTT source task 0 of " + name));
     }
+  }
+
+  private static int distinct(List<ConsumerRecord<byte[], byte[]>> records) {
+    BitSet seen = new BitSet(MESSAGES);
+    records.forEach(r -> seen.set((int) MqttLoadPublisher.sequence(r.value())));
+    return seen.cardinality();
   }
 
   private static String workerLog(long from) throws Exception {
@@ -108,7 +123,7 @@ class BrokerMatrixCrashIT {
 
   private static void awaitKafkaHolds(String topic, int records) {
     Awaitility.await("Kafka holds " + records + " records").atMost(Duration.ofSeconds(180))
-        .pollInterval(Duration.ofMillis(500))
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> stack.topics().readAll(topic, records, Duration.ofSeconds(3)).size() >= records);
   }
 
