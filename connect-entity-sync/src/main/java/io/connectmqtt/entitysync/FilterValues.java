@@ -44,6 +44,21 @@ final class FilterValues {
     return parameters;
   }
 
+  /**
+   * {@code filter} as a subscription record holds it (checked exactly as {@link #parameters} checks it for a read):
+   * each value as the database binds it for {@code column}, written so that JSON without exact decimals keeps it
+   * (see {@link SqlValues#recorded}); the notify sink reads it with the column's type.
+   */
+  static Filter recorded(Catalog.Column column, Filter filter) throws ProtocolException {
+    List<Object> parameters = parameters(column, filter);
+    Object value = switch (filter.operator().arity()) {
+      case NONE -> null;
+      case ONE -> SqlValues.recorded(parameters.get(0));
+      case TWO, LIST -> parameters.stream().map(SqlValues::recorded).toList();
+    };
+    return new Filter(column.name(), filter.operator(), value, filter.or());
+  }
+
   /** {@code value} when it is within the bounds, else invalid_value. */
   static Object bounded(Catalog.Column column, Object value) throws ProtocolException {
     BigDecimal number = null;

@@ -27,6 +27,24 @@ class FilterValuesTest {
     }
   }
 
+  private static final Catalog.Column TIMESTAMP = new Catalog.Column("at", Types.TIMESTAMP, "timestamp", true, false);
+
+  /** A subscription record holds each value as the read binds it, in a form JSON without exact decimals keeps. */
+  @Test
+  void subscriptionRecordsHoldTheBoundValues() throws Exception {
+    assertThat(FilterValues.recorded(TEXT, new Filter("body", FilterOperator.EQ, new BigDecimal("7.0"), false))
+        .value()).as("a number for a text column is its text").isEqualTo("7.0");
+    assertThat(FilterValues.recorded(NUMBER, new Filter("amount", FilterOperator.IN,
+        List.of(new BigDecimal("123456789012345678.25"), 7L), false)).value())
+        .as("decimals as exact text").isEqualTo(List.of("123456789012345678.25", "7"));
+    assertThat(FilterValues.recorded(INTEGER, new Filter("id", FilterOperator.EQ, "007", false)).value())
+        .isEqualTo(7L);
+    assertThat(FilterValues.recorded(TIMESTAMP, new Filter("at", FilterOperator.EQ, "2024-01-01T12:00:00+02:00",
+        false)).value()).as("the offset dropped, as bound").isEqualTo("2024-01-01T12:00");
+    assertThat(SqlValues.type(TIMESTAMP)).contains(io.connectmqtt.common.protocol.ColumnType.TIMESTAMP);
+    assertThat(SqlValues.type(new Catalog.Column("doc", Types.OTHER, "jsonb", true, false))).isEmpty();
+  }
+
   @Test
   void ordinaryValuesBecomeParametersOfTheColumnsType() throws Exception {
     assertThat(FilterValues.parameters(TEXT, new Filter("body", FilterOperator.EQ, "hello", false)))

@@ -216,6 +216,53 @@ class EntityNotifySinkTaskTest {
     assertThat(notification.path("data").path("status").asText()).isEqualTo("1e999999999");
   }
 
+  /** Version 1: column types in the subscription, decimals as exact text in the event, exact numbers out. */
+  @Test
+  void typedSubscriptionsAndExactDecimals() throws Exception {
+    start(false);
+    subscribe("at", typedSubscription("at", "at", "eq", "\"2024-01-01T10:00:00\"", "timestamp"));
+    subscribe("big", typedSubscription("big", "score", "eq", "\"123456789012345678.25\"", "decimal"));
+    subscribe("gt", typedSubscription("gt", "score", "gt", "\"123456789012345678.2\"", "decimal"));
+    String event = "{\"v\":1,\"op\":\"create\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\","
+        + "\"primary_key\":\"id\",\"types\":{\"id\":\"integer\",\"score\":\"decimal\",\"at\":\"timestamp\"},"
+        + "\"before\":null,\"after\":{\"id\":1,\"score\":\"123456789012345678.25\",\"at\":\"2024-01-01T10:00\"}}";
+    Map<String, JsonNode> byId = bySubscription(task.messagesFor(change(0, event)));
+    assertThat(byId).as("10:00 is 10:00:00; 18 digits before the point kept").containsOnlyKeys("at", "big", "gt");
+    assertThat(new String(task.messagesFor(change(1, event)).get(0).payload(), StandardCharsets.UTF_8))
+        .as("the decimal reaches the subscriber as an exact JSON number").contains("\"score\":123456789012345678.25");
+  }
+
+  @Test
+  void recordsOfAnUnknownVersionAreSkipped() throws Exception {
+    start(false);
+    subscribe("future", typedSubscription("future", "tenant", "eq", "\"a\"", "text").replace("\"v\":1", "\"v\":2"));
+    assertThat(task.metrics().value("subscriptions-skipped-total")).isEqualTo(1.0);
+    String event = "{\"v\":2,\"op\":\"create\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\","
+        + "\"before\":null,\"after\":{\"id\":1}}";
+    task.put(List.of(change(0, event)));
+    assertThat(task.metrics().value("errors-total")).isEqualTo(1.0);
+  }
+
+  private static String update(String before, String after) {
+    return "{\"v\":1,\"op\":\"update\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\","
+        + "\"primary_key\":\"id\",\"types\":{\"id\":\"integer\",\"tenant\":\"text\",\"secret\":\"text\"},"
+        + "\"before\":" + before + ",\"after\":" + after + "}";
+  }
+
+  private static String typedSubscription(String id, String column, String operator, String value, String type) {
+    return subscription(id, column, operator, value).replace("{\"subscription_id\"", "{\"v\":1,\"subscription_id\"")
+        .replaceFirst("}$", ",\"database\":\"postgresql\",\"types\":{\"" + column + "\":\"" + type + "\"}}");
+  }
+
+  private static Map<String, JsonNode> bySubscription(List<OutboundMessage> messages) throws Exception {
+    Map<String, JsonNode> byId = new HashMap<>();
+    for (OutboundMessage message : messages) {
+      JsonNode notification = JSON.readTree(message.payload());
+      byId.put(notification.path("subscription_id").asText(), notification);
+    }
+    return byId;
+  }
+
   private static String subscription(String id, String column, String operator, String value) {
     return "{\"subscription_id\":\"" + id + "\",\"client_id\":\"c1\",\"schema\":\"public\",\"entity\":\"users\","
         + "\"notify_topic\":\"spec/c1/notify/" + id + "\",\"filters\":[{\"column\":\"" + column + "\","
