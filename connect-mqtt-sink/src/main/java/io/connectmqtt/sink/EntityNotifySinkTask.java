@@ -234,10 +234,33 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     int maximumPayload = maximumPacketSize() - PACKET_HEADROOM;
     for (SubscriptionTable.Subscription subscription : table.candidates(schema, entity,
         java.util.Arrays.asList(before, after))) {
-      boolean matches = (before != null && subscription.matcher().matches(before))
-          || (after != null && subscription.matcher().matches(after));
-      String notified = matches ? operation : null;
-      JsonNode data = operation.equals("delete") ? beforeImage : afterImage;
+      boolean matchedBefore = before != null && subscription.matcher().matches(before);
+      boolean matchesAfter = after != null && subscription.matcher().matches(after);
+      String notified;
+      JsonNode data;
+      switch (operation) {
+        case "create" -> {
+          notified = matchesAfter ? "create" : null;
+          data = afterImage;
+        }
+        case "delete" -> {
+          notified = matchedBefore ? "delete" : null;
+          data = beforeImage;
+        }
+        default -> {
+          if (before == null) {
+            // No row before the change (Debezium without REPLICA IDENTITY FULL): whether it entered or left cannot
+            // be told, so a matching row is an update and a non-matching one notifies nobody.
+            notified = matchesAfter ? "update" : null;
+          } else {
+            // A row that starts matching arrives as a create; one that stops matching leaves with its key only, so
+            // a row moved out of a subscriber's filter (another tenant) never shows the subscriber its new content.
+            notified = matchedBefore && matchesAfter ? "update" : matchesAfter ? "create" : matchedBefore ? "leave"
+                : null;
+          }
+          data = notified != null && notified.equals("leave") ? key : afterImage;
+        }
+      }
       if (notified == null) {
         continue;
       }

@@ -216,6 +216,53 @@ class EntityNotifySinkTaskTest {
     assertThat(notification.path("data").path("status").asText()).isEqualTo("1e999999999");
   }
 
+  /** Version 1 events: a row moving out of a filter leaves with its key only, one moving in arrives as a create. */
+  @Test
+  void aRowLeavingAFilterSaysSoWithItsKeyOnlyAndOneEnteringArrivesAsACreate() throws Exception {
+    start(false);
+    subscribe("tenant-a", typedSubscription("tenant-a", "tenant", "eq", "\"a\"", "text"));
+    subscribe("tenant-b", typedSubscription("tenant-b", "tenant", "eq", "\"b\"", "text"));
+    String moved = update("{\"id\":1,\"tenant\":\"a\",\"secret\":\"old\"}",
+        "{\"id\":1,\"tenant\":\"b\",\"secret\":\"new\"}");
+    Map<String, JsonNode> byId = bySubscription(task.messagesFor(change(0, moved)));
+    assertThat(byId).containsOnlyKeys("tenant-a", "tenant-b");
+    assertThat(byId.get("tenant-a").path("operation").asText()).isEqualTo("leave");
+    assertThat(byId.get("tenant-a").path("data").toString()).as("the key only: nothing of the row's new content")
+        .isEqualTo("{\"id\":1}");
+    assertThat(byId.get("tenant-b").path("operation").asText()).isEqualTo("create");
+    assertThat(byId.get("tenant-b").path("data").path("secret").asText()).isEqualTo("new");
+    String stays = update("{\"id\":1,\"tenant\":\"b\",\"secret\":\"new\"}",
+        "{\"id\":1,\"tenant\":\"b\",\"secret\":\"newer\"}");
+    byId = bySubscription(task.messagesFor(change(1, stays)));
+    assertThat(byId).containsOnlyKeys("tenant-b");
+    assertThat(byId.get("tenant-b").path("operation").asText()).isEqualTo("update");
+  }
+
+  @Test
+  void withoutARowBeforeTheUpdateOnlyAMatchingRowNotifiesAsAnUpdate() throws Exception {
+    start(false);
+    subscribe("tenant-a", typedSubscription("tenant-a", "tenant", "eq", "\"a\"", "text"));
+    String debezium = "{\"op\":\"u\",\"source\":{\"schema\":\"public\",\"table\":\"users\"},\"before\":null,"
+        + "\"after\":{\"id\":1,\"tenant\":\"%s\"}}";
+    assertThat(ids(task.messagesFor(change(0, debezium.formatted("b"))))).as("left or never matched: unknown")
+        .isEmpty();
+    List<OutboundMessage> messages = task.messagesFor(change(1, debezium.formatted("a")));
+    assertThat(JSON.readTree(messages.get(0).payload()).path("operation").asText()).isEqualTo("update");
+  }
+
+  @Test
+  void debeziumLeavesCarryTheRecordKey() throws Exception {
+    start(false);
+    subscribe("tenant-a", subscription("tenant-a", "tenant", "eq", "\"a\""));
+    String event = "{\"op\":\"u\",\"source\":{\"schema\":\"public\",\"table\":\"users\"},"
+        + "\"before\":{\"id\":7,\"tenant\":\"a\"},\"after\":{\"id\":7,\"tenant\":\"b\"}}";
+    SinkRecord record = new SinkRecord(CHANGES, 0, null, "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":7}}",
+        null, event, 0);
+    JsonNode leave = JSON.readTree(task.messagesFor(record).get(0).payload());
+    assertThat(leave.path("operation").asText()).isEqualTo("leave");
+    assertThat(leave.path("data").toString()).isEqualTo("{\"id\":7}");
+  }
+
   /** Version 1: column types in the subscription, decimals as exact text in the event, exact numbers out. */
   @Test
   void typedSubscriptionsAndExactDecimals() throws Exception {
