@@ -45,6 +45,15 @@ class FilterValuesTest {
     assertThat(SqlValues.type(new Catalog.Column("doc", Types.OTHER, "jsonb", true, false))).isEmpty();
   }
 
+  /** PostgreSQL rounds a bound value's nanoseconds to microseconds, H2 not: such a value is refused for both. */
+  @Test
+  void timestampsAtMostToTheMicrosecond() throws Exception {
+    assertThat(refusal(TIMESTAMP, FilterOperator.EQ, "2024-01-01T10:00:00.123456")).isNull();
+    assertThat(refusal(TIMESTAMP, FilterOperator.EQ, "2024-01-01T10:00:00.1234564")).isEqualTo(ErrorCode.INVALID_VALUE);
+    assertThat(refusal(TIMESTAMP, FilterOperator.IN, List.of("2024-01-01T10:00", "2024-01-01T10:00:00.000000001")))
+        .isEqualTo(ErrorCode.INVALID_VALUE);
+  }
+
   @Test
   void ordinaryValuesBecomeParametersOfTheColumnsType() throws Exception {
     assertThat(FilterValues.parameters(TEXT, new Filter("body", FilterOperator.EQ, "hello", false)))
