@@ -47,6 +47,7 @@ final class Catalog {
   }
 
   private final DataSource dataSource;
+  private final Dialect dialect;
   private final List<String> configured;
   private final String defaultSchema;
   private final Map<String, Entity> entities = new ConcurrentHashMap<>();
@@ -54,8 +55,9 @@ final class Catalog {
   /**
    * @param configured "schema.table" names, or "schema.*" for every table of a schema
    */
-  Catalog(DataSource dataSource, List<String> configured, String defaultSchema) {
+  Catalog(DataSource dataSource, Dialect dialect, List<String> configured, String defaultSchema) {
     this.dataSource = dataSource;
+    this.dialect = dialect;
     this.configured = configured;
     this.defaultSchema = defaultSchema;
   }
@@ -81,12 +83,14 @@ final class Catalog {
     entities.putAll(loaded);
   }
 
-  private static List<String[]> tables(DatabaseMetaData metadata, String schema, String pattern) throws SQLException {
+  private List<String[]> tables(DatabaseMetaData metadata, String schema, String pattern) throws SQLException {
     List<String[]> found = new ArrayList<>();
     for (String candidateSchema : List.of(schema, schema.toUpperCase(Locale.ROOT), schema.toLowerCase(Locale.ROOT))) {
-      try (ResultSet rows = metadata.getTables(null, candidateSchema, pattern, new String[] {"TABLE"})) {
+      try (ResultSet rows = dialect.schemasAreCatalogs()
+          ? metadata.getTables(candidateSchema, null, pattern, new String[] {"TABLE"})
+          : metadata.getTables(null, candidateSchema, pattern, new String[] {"TABLE"})) {
         while (rows.next()) {
-          found.add(new String[] {rows.getString("TABLE_SCHEM"), rows.getString("TABLE_NAME")});
+          found.add(new String[] {schemaOf(rows, "TABLE"), rows.getString("TABLE_NAME")});
         }
       }
       if (!found.isEmpty()) {
@@ -96,9 +100,25 @@ final class Catalog {
     return found;
   }
 
-  private static Entity load(DatabaseMetaData metadata, String schema, String table) throws SQLException {
+  /**
+   * The schema of a metadata row whose columns start with {@code prefix} (TABLE, PKTABLE): TABLE_SCHEM, or TABLE_CAT
+   * where databases are catalogs.
+   */
+  private String schemaOf(ResultSet rows, String prefix) throws SQLException {
+    return rows.getString(prefix + (dialect.schemasAreCatalogs() ? "_CAT" : "_SCHEM"));
+  }
+
+  private String catalog(String schema) {
+    return dialect.schemasAreCatalogs() ? schema : null;
+  }
+
+  private String schemaPattern(String schema) {
+    return dialect.schemasAreCatalogs() ? null : schema;
+  }
+
+  private Entity load(DatabaseMetaData metadata, String schema, String table) throws SQLException {
     Map<String, Column> columns = new LinkedHashMap<>();
-    try (ResultSet rows = metadata.getColumns(null, schema, table, "%")) {
+    try (ResultSet rows = metadata.getColumns(catalog(schema), schemaPattern(schema), table, "%")) {
       while (rows.next()) {
         String generated = safeString(rows, "IS_GENERATEDCOLUMN");
         String auto = safeString(rows, "IS_AUTOINCREMENT");
@@ -108,7 +128,7 @@ final class Catalog {
       }
     }
     List<String> primaryKey = new ArrayList<>();
-    try (ResultSet rows = metadata.getPrimaryKeys(null, schema, table)) {
+    try (ResultSet rows = metadata.getPrimaryKeys(catalog(schema), schemaPattern(schema), table)) {
       Map<Integer, String> bySequence = new java.util.TreeMap<>();
       while (rows.next()) {
         bySequence.put(rows.getInt("KEY_SEQ"), rows.getString("COLUMN_NAME"));
@@ -124,14 +144,14 @@ final class Catalog {
   }
 
   /** Single-column foreign keys only: a composite key cannot be followed from one record id. */
-  private static List<ForeignKey> foreignKeys(DatabaseMetaData metadata, String schema, String table)
+  private List<ForeignKey> foreignKeys(DatabaseMetaData metadata, String schema, String table)
       throws SQLException {
     Map<String, List<ForeignKey>> byName = new LinkedHashMap<>();
-    try (ResultSet rows = metadata.getImportedKeys(null, schema, table)) {
+    try (ResultSet rows = metadata.getImportedKeys(catalog(schema), schemaPattern(schema), table)) {
       while (rows.next()) {
         String name = rows.getString("FK_NAME") == null ? rows.getString("FKCOLUMN_NAME") : rows.getString("FK_NAME");
         byName.computeIfAbsent(name, n -> new ArrayList<>()).add(new ForeignKey(rows.getString("FKCOLUMN_NAME"),
-            rows.getString("PKTABLE_SCHEM"), rows.getString("PKTABLE_NAME"), rows.getString("PKCOLUMN_NAME")));
+            schemaOf(rows, "PKTABLE"), rows.getString("PKTABLE_NAME"), rows.getString("PKCOLUMN_NAME")));
       }
     }
     return byName.values().stream().filter(keys -> keys.size() == 1).map(keys -> keys.get(0)).toList();

@@ -25,6 +25,7 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String DATABASE_USER_CONFIG = "database.user";
   public static final String DATABASE_PASSWORD_CONFIG = "database.password";
   public static final String DATABASE_POOL_SIZE_CONFIG = "database.pool.size";
+  public static final String STATEMENT_TIMEOUT_CONFIG = "entity.sync.statement.timeout.ms";
   public static final String DEFAULT_SCHEMA_CONFIG = "database.default.schema";
   public static final String ENTITIES_CONFIG = "entities";
   public static final String STATE_TABLE_CONFIG = "entity.sync.state.table";
@@ -94,14 +95,23 @@ public final class EntitySyncConfig extends AbstractConfig {
                 + "invalid_message_type.", GROUP_PROTOCOL, ++order, Width.MEDIUM, "Pass-through topic");
     order = 0;
     def.define(DATABASE_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-            Importance.HIGH, "JDBC URL: jdbc:postgresql://host:5432/db, jdbc:h2:..., jdbc:mysql://... The dialect "
-                + "follows from it.", GROUP_DATABASE, ++order, Width.LONG, "JDBC URL")
+            Importance.HIGH, "JDBC URL: jdbc:postgresql://host:5432/db, jdbc:mariadb://host:3306/db (MariaDB 10.5 or "
+                + "later) or jdbc:h2:... The dialect follows from it; MySQL (jdbc:mysql:) is not supported.",
+            GROUP_DATABASE, ++order, Width.LONG, "JDBC URL")
         .define(DATABASE_USER_CONFIG, Type.STRING, null, Importance.HIGH, "Database user.", GROUP_DATABASE,
             ++order, Width.MEDIUM, "User")
         .define(DATABASE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.HIGH, "Database password.",
             GROUP_DATABASE, ++order, Width.MEDIUM, "Password")
         .define(DATABASE_POOL_SIZE_CONFIG, Type.INT, 4, Range.between(1, 200), Importance.LOW,
             "Connections in each task's pool (HikariCP).", GROUP_DATABASE, ++order, Width.SHORT, "Pool size")
+        .define(STATEMENT_TIMEOUT_CONFIG, Type.LONG, 10_000L, Range.between(100, 3_600_000), Importance.MEDIUM,
+            "Longest time one SQL statement may run, waiting for locks included, in milliseconds. Set on every "
+                + "pooled connection as the server's own limit (PostgreSQL statement_timeout, MariaDB "
+                + "max_statement_time, H2 QUERY_TIMEOUT and LOCK_TIMEOUT), so it covers every statement entity sync "
+                + "and its hooks run. A request whose statement runs longer is rolled back and answered with the error "
+                + "code timeout; the task serves on. The driver's socket timeout is set to this plus 15 s, unless "
+                + "the URL sets socketTimeout, so a database host that stops answering cannot stall a task either.",
+            GROUP_DATABASE, ++order, Width.SHORT, "Statement timeout")
         .define(WORKERS_CONFIG, Type.INT, 4, Range.between(1, 64), Importance.LOW,
             "Requests of different clients a task serves at once (a client's own requests are always served one "
                 + "after another, in order). Custom hooks must be thread-safe when this is above 1. More than "

@@ -88,9 +88,18 @@ public class EntitySyncConnector extends SourceConnector {
     return hooks;
   }
 
+  /**
+   * A pool whose every connection has the statement timeout set (see {@link Dialect#statementTimeoutSql}) and a
+   * bounded socket timeout.
+   */
   static HikariDataSource dataSource(EntitySyncConfig config, String poolName) {
+    String url = config.getString(EntitySyncConfig.DATABASE_URL_CONFIG);
+    Dialect dialect = Dialect.forUrl(url);
+    long statementTimeout = config.getLong(EntitySyncConfig.STATEMENT_TIMEOUT_CONFIG);
     HikariConfig hikari = new HikariConfig();
-    hikari.setJdbcUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
+    hikari.setJdbcUrl(url);
+    hikari.setConnectionInitSql(dialect.statementTimeoutSql(statementTimeout));
+    dialect.driverProperties(url, statementTimeout).forEach(hikari::addDataSourceProperty);
     hikari.setUsername(config.getString(EntitySyncConfig.DATABASE_USER_CONFIG));
     if (config.getPassword(EntitySyncConfig.DATABASE_PASSWORD_CONFIG) != null) {
       hikari.setPassword(config.getPassword(EntitySyncConfig.DATABASE_PASSWORD_CONFIG).value());
@@ -100,6 +109,13 @@ public class EntitySyncConnector extends SourceConnector {
     hikari.setConnectionTimeout(10_000);
     hikari.setInitializationFailTimeout(10_000);
     return new HikariDataSource(hikari);
+  }
+
+  /** Why entity sync cannot run on the database behind {@code dataSource} (e.g. a MySQL server), or null. */
+  static String serverProblem(javax.sql.DataSource dataSource, Dialect dialect) throws SQLException {
+    try (java.sql.Connection connection = dataSource.getConnection()) {
+      return dialect.serverProblem(connection.getMetaData());
+    }
   }
 
   /** Field checks, then connection checks, then live probes of the broker and the database. */
@@ -132,8 +148,15 @@ public class EntitySyncConnector extends SourceConnector {
     String name = connectorConfigs.getOrDefault("name", "entity-sync");
     ConnectionValidation.probe(parsed, name, values, session -> { });
     try (HikariDataSource dataSource = dataSource(parsed, name + "-validate")) {
-      Catalog catalog = new Catalog(dataSource, parsed.getList(EntitySyncConfig.ENTITIES_CONFIG),
+      Dialect dialect = Dialect.forUrl(parsed.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
+      Catalog catalog = new Catalog(dataSource, dialect, parsed.getList(EntitySyncConfig.ENTITIES_CONFIG),
           parsed.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+      String serverProblem = serverProblem(dataSource, dialect);
+      if (serverProblem != null) {
+        values.get(EntitySyncConfig.DATABASE_URL_CONFIG).addErrorMessage("Entity sync cannot run on this database: "
+            + serverProblem + ".");
+        return config;
+      }
       catalog.refresh();
       if (catalog.all().isEmpty()) {
         values.get(EntitySyncConfig.ENTITIES_CONFIG).addErrorMessage("None of " + parsed.getList(

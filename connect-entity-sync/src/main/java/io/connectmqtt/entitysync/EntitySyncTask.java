@@ -102,10 +102,15 @@ public class EntitySyncTask extends SourceTask {
     metrics.gauge("pool-active-connections", "Database connections in use",
         () -> dataSource.getHikariPoolMXBean() == null ? 0 : dataSource.getHikariPoolMXBean().getActiveConnections());
     Dialect dialect = Dialect.forUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
-    Catalog catalog = new Catalog(dataSource, config.getList(EntitySyncConfig.ENTITIES_CONFIG),
+    Catalog catalog = new Catalog(dataSource, dialect, config.getList(EntitySyncConfig.ENTITIES_CONFIG),
         config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
     processor = new RequestProcessor(dataSource, dialect, catalog, config, hooks);
     try {
+      String serverProblem = EntitySyncConnector.serverProblem(dataSource, dialect);
+      if (serverProblem != null) {
+        dataSource.close();
+        throw new ConnectException("Entity sync cannot run on this database: " + serverProblem);
+      }
       catalog.refresh();
       processor.createStateTable();
     } catch (SQLException e) {

@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * What a filter may hold, and its values as bound parameters: the one definition for reads and subscriptions. A
- * subscription's values outlive the request (the notify sink compares them with every change, reading text that
- * looks like a number as that number), so every value is bounded here, at the door: text at most
- * {@value #MAX_TEXT_CHARS} characters; a number, or text that reads as one, at most {@value #MAX_DIGITS} digits
+ * subscription's values outlive the request (the notify sink compares them with every change), so every value is
+ * bounded here, at the door: text at most {@value #MAX_TEXT_CHARS} characters; a number, or text that reads as one
+ * for a column that is not text, at most {@value #MAX_DIGITS} digits
  * with a decimal exponent from -{@value #MAX_EXPONENT} to {@value #MAX_EXPONENT} (written out, at most a few thousand characters); LIKE and
  * ILIKE only on text columns; every other value of the column's type. (IN lists are capped at 1000 values by
  * {@link Filter#parseAll}.)
@@ -82,7 +82,8 @@ final class FilterValues {
         throw new ProtocolException(ErrorCode.INVALID_VALUE, "a filter value for column '" + column.name()
             + "' has " + text.length() + " characters; at most " + MAX_TEXT_CHARS + " are allowed");
       }
-      number = number(text.trim());
+      // On a text column text is compared as text (by SQL and by the notify sink alike), whatever it looks like.
+      number = SqlValues.isText(column) ? null : number(text.trim());
     } else if (value instanceof BigDecimal decimal) {
       number = decimal;
     }

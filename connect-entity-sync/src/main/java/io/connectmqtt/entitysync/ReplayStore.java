@@ -36,7 +36,7 @@ final class ReplayStore {
   ReplayStore(Dialect dialect, String schema, String tableName, Duration retention, ObjectMapper json) {
     this.dialect = dialect;
     this.tableName = tableName;
-    this.table = dialect.quote(schema) + "." + dialect.quote(tableName);
+    this.table = dialect.table(schema, tableName);
     this.retention = retention;
     this.json = json;
   }
@@ -44,11 +44,12 @@ final class ReplayStore {
   /** Creates the table, adds what later releases added, and the index that purging uses. */
   List<String> ddl() {
     return List.of(
-        "CREATE TABLE IF NOT EXISTS " + table + " (client_id VARCHAR(200) NOT NULL, request_id VARCHAR(200) NOT NULL, "
-            + "reply " + dialect.textType() + " NOT NULL, event_key VARCHAR(1000), event " + dialect.textType()
-            + ", created_at TIMESTAMP NOT NULL, PRIMARY KEY (client_id, request_id))",
-        "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS request_hash VARCHAR(64)",
-        "CREATE INDEX IF NOT EXISTS " + dialect.quote(tableName + "_created_at") + " ON " + table + " (created_at)");
+        dialect.createTableIfMissing(table, List.of("client_id VARCHAR(200) NOT NULL",
+            "request_id VARCHAR(200) NOT NULL", "reply " + dialect.textType() + " NOT NULL", "event_key VARCHAR(1000)",
+            "event " + dialect.textType(), "created_at " + dialect.timestampType() + " NOT NULL",
+            "PRIMARY KEY (client_id, request_id)")),
+        dialect.addColumnIfMissing(table, "request_hash", "VARCHAR(64)"),
+        dialect.createIndexIfMissing(tableName + "_created_at", table, "created_at"));
   }
 
   /**

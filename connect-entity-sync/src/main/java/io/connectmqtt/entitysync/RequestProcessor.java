@@ -23,7 +23,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -104,12 +103,14 @@ final class RequestProcessor {
   private final boolean passThrough;
   private final ResponseTopicPolicy responseTopics;
   private final SubscriptionQuota subscriptionQuota;
+  private final long statementTimeoutMillis;
 
   RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config,
       List<RequestHook> hooks) {
     this.hooks = List.copyOf(hooks);
-    this.subscriptionsTable = dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "."
-        + dialect.quote(config.getString(EntitySyncConfig.STATE_TABLE_CONFIG) + "_subscriptions");
+    this.subscriptionsTable = dialect.table(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG),
+        config.getString(EntitySyncConfig.STATE_TABLE_CONFIG) + "_subscriptions");
+    this.statementTimeoutMillis = config.getLong(EntitySyncConfig.STATEMENT_TIMEOUT_CONFIG);
     this.prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
     this.responseTopics = new ResponseTopicPolicy(prefix);
     this.subscriptionQuota = new SubscriptionQuota(subscriptionsTable,
@@ -119,7 +120,7 @@ final class RequestProcessor {
     this.passThrough = passThroughTopic != null && !passThroughTopic.isBlank();
     String audit = config.getString(EntitySyncConfig.AUDIT_TABLE_CONFIG);
     this.auditTable = audit == null || audit.isBlank() ? null
-        : dialect.quote(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG)) + "." + dialect.quote(audit.trim());
+        : dialect.table(config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG), audit.trim());
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.catalog = catalog;
@@ -146,18 +147,18 @@ final class RequestProcessor {
 
   void createStateTable() throws SQLException {
     List<String> statements = new ArrayList<>(replays.ddl());
-    statements.add("CREATE TABLE IF NOT EXISTS " + subscriptionsTable + " (subscription_id VARCHAR(64) NOT NULL "
-        + "PRIMARY KEY, client_id VARCHAR(200) NOT NULL, schema_name VARCHAR(200) NOT NULL, entity VARCHAR(200) NOT "
-        + "NULL, created_at TIMESTAMP NOT NULL)");
+    String timestamp = dialect.timestampType();
+    statements.add(dialect.createTableIfMissing(subscriptionsTable, List.of(
+        "subscription_id VARCHAR(64) NOT NULL PRIMARY KEY", "client_id VARCHAR(200) NOT NULL",
+        "schema_name VARCHAR(200) NOT NULL", "entity VARCHAR(200) NOT NULL", "created_at " + timestamp + " NOT NULL")));
     // Added after the first release: the subscription as published (to re-publish it on renewal) and its expiry.
-    statements.add("ALTER TABLE " + subscriptionsTable + " ADD COLUMN IF NOT EXISTS definition "
-        + dialect.textType());
-    statements.add("ALTER TABLE " + subscriptionsTable + " ADD COLUMN IF NOT EXISTS expires_at TIMESTAMP");
-    statements.add("ALTER TABLE " + subscriptionsTable + " ADD COLUMN IF NOT EXISTS request_hash VARCHAR(64)");
+    statements.add(dialect.addColumnIfMissing(subscriptionsTable, "definition", dialect.textType()));
+    statements.add(dialect.addColumnIfMissing(subscriptionsTable, "expires_at", timestamp));
+    statements.add(dialect.addColumnIfMissing(subscriptionsTable, "request_hash", "VARCHAR(64)"));
     if (auditTable != null) {
-      statements.add("CREATE TABLE IF NOT EXISTS " + auditTable + " (received_at TIMESTAMP NOT NULL, "
-          + "client_id VARCHAR(200) NOT NULL, request_id VARCHAR(200) NOT NULL, operation VARCHAR(20) NOT NULL, "
-          + "outcome VARCHAR(40) NOT NULL, request VARCHAR(4000))");
+      statements.add(dialect.createTableIfMissing(auditTable, List.of("received_at " + timestamp + " NOT NULL",
+          "client_id VARCHAR(200) NOT NULL", "request_id VARCHAR(200) NOT NULL", "operation VARCHAR(20) NOT NULL",
+          "outcome VARCHAR(40) NOT NULL", "request VARCHAR(4000)")));
     }
     try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
       for (String ddl : statements) {
@@ -771,7 +772,7 @@ final class RequestProcessor {
         List<Object> parameters = new ArrayList<>();
         String where = where(relation.target(), related.filters(), parameters);
         String in = dialect.quote(targetColumn.name()) + " IN ("
-            + String.join(", ", java.util.Collections.nCopies(keys.size(), "?")) + ")";
+            + String.join(", ", java.util.Collections.nCopies(keys.size(), dialect.parameter(targetColumn))) + ")";
         parameters.addAll(keys.values());
         try (PreparedStatement select = connection.prepareStatement("SELECT * FROM "
             + dialect.table(relation.target()) + (where.isEmpty() ? " WHERE " + in : where + " AND " + in)
@@ -871,7 +872,8 @@ final class RequestProcessor {
                   + entity.singleKey() + " " + recordId);
             }
             try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + dialect.table(entity)
-                + " WHERE " + dialect.quote(entity.singleKey()) + " = ?")) {
+                + " WHERE " + dialect.quote(entity.singleKey()) + " = "
+                + dialect.parameter(column(entity, entity.singleKey())))) {
               delete.setObject(1, recordId);
               delete.executeUpdate();
             }
@@ -893,8 +895,7 @@ final class RequestProcessor {
         return outcome;
       } catch (ProtocolException | HookException | SQLException | JsonProcessingException | RuntimeException e) {
         connection.rollback();
-        if (e instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")
-            && !id.isEmpty()) {
+        if (e instanceof SQLException sql && dialect.classify(sql) == Dialect.Failure.CONFLICT && !id.isEmpty()) {
           // A unique violation may be our own request id, recorded meanwhile by another task: answer as then.
           ReplayStore.Recorded earlier = replays.find(connection, clientId, id, fingerprint, Instant.now());
           if (earlier != null) {
@@ -939,16 +940,7 @@ final class RequestProcessor {
       names.add(dialect.quote(column.name()));
       values.add(SqlValues.coerce(column, field.getValue()));
     }
-    String sql = "INSERT INTO " + dialect.table(entity) + " (" + String.join(", ", names) + ") VALUES ("
-        + String.join(", ", java.util.Collections.nCopies(names.size(), "?")) + ")";
-    Object key;
-    try (PreparedStatement insert = connection.prepareStatement(sql, new String[] {entity.singleKey()})) {
-      bindAll(insert, values);
-      insert.executeUpdate();
-      try (ResultSet keys = insert.getGeneratedKeys()) {
-        key = keys.next() ? keys.getObject(1) : null;
-      }
-    }
+    Object key = dialect.insertReturningKey(connection, dialect.table(entity), names, entity.singleKey(), values);
     if (key == null) {
       JsonNode given = data.get(entity.singleKey());
       key = given == null ? null : SqlValues.coerce(column(entity, entity.singleKey()), given);
@@ -984,7 +976,8 @@ final class RequestProcessor {
     }
     values.add(recordId);
     try (PreparedStatement update = connection.prepareStatement("UPDATE " + dialect.table(entity) + " SET "
-        + String.join(", ", assignments) + " WHERE " + dialect.quote(entity.singleKey()) + " = ?")) {
+        + String.join(", ", assignments) + " WHERE " + dialect.quote(entity.singleKey()) + " = "
+        + dialect.parameter(column(entity, entity.singleKey())))) {
       bindAll(update, values);
       update.executeUpdate();
     }
@@ -997,7 +990,8 @@ final class RequestProcessor {
     parameters.add(recordId);
     String where = where(entity, scope, parameters);
     try (PreparedStatement select = connection.prepareStatement("SELECT " + projection + " FROM "
-        + dialect.table(entity) + " WHERE " + dialect.quote(entity.singleKey()) + " = ?"
+        + dialect.table(entity) + " WHERE " + dialect.quote(entity.singleKey()) + " = "
+        + dialect.parameter(column(entity, entity.singleKey()))
         + (where.isEmpty() ? "" : " AND " + where.substring(" WHERE ".length()))
         + (forUpdate ? " FOR UPDATE" : ""))) {
       bindAll(select, parameters);
@@ -1035,7 +1029,7 @@ final class RequestProcessor {
       for (Filter filter : group) {
         Catalog.Column column = column(entity, filter.column());
         int size = filter.value() instanceof List<?> list ? list.size() : 1;
-        conditions.add(filter.operator().sql(dialect.quote(column.name()), size));
+        conditions.add(filter.operator().sql(dialect.quote(column.name()), size, dialect.parameter(column)));
         parameters.addAll(FilterValues.parameters(column, filter));
       }
       groups.add(conditions.size() == 1 ? conditions.get(0) : "(" + String.join(" OR ", conditions) + ")");
@@ -1088,9 +1082,7 @@ final class RequestProcessor {
   }
 
   private static void bindAll(PreparedStatement statement, List<Object> values) throws SQLException {
-    for (int i = 0; i < values.size(); i++) {
-      SqlValues.bind(statement, i + 1, values.get(i));
-    }
+    SqlValues.bindAll(statement, values);
   }
 
   private static String text(JsonNode root, String field, boolean required) throws ProtocolException {
@@ -1107,19 +1099,17 @@ final class RequestProcessor {
     return node.asText();
   }
 
-  private static ProtocolException databaseError(SQLException e, ErrorCode failure, String operation) {
-    String state = e.getSQLState() == null ? "" : e.getSQLState();
-    if (state.startsWith("23")) {
-      return new ProtocolException(ErrorCode.CONFLICT, operation + " conflicts with existing data (a unique or "
-          + "foreign key constraint)");
-    }
-    if (state.startsWith("08") || e instanceof SQLTransientConnectionException) {
-      return new ProtocolException(ErrorCode.UNAVAILABLE, "the database is unavailable; try again later");
-    }
-    if (state.startsWith("22")) {
-      return new ProtocolException(ErrorCode.INVALID_VALUE, "a value does not fit its column");
-    }
-    return new ProtocolException(failure, operation + " failed");
+  private ProtocolException databaseError(SQLException e, ErrorCode failure, String operation) {
+    return switch (dialect.classify(e)) {
+      case CONFLICT -> new ProtocolException(ErrorCode.CONFLICT, operation + " conflicts with existing data (a "
+          + "unique or foreign key constraint)");
+      case UNAVAILABLE -> new ProtocolException(ErrorCode.UNAVAILABLE, "the database is unavailable; try again later");
+      case INVALID_VALUE -> new ProtocolException(ErrorCode.INVALID_VALUE, "a value does not fit its column");
+      case TIMEOUT -> new ProtocolException(ErrorCode.TIMEOUT, operation + " took longer than "
+          + statementTimeoutMillis + " ms in the database and was cancelled; nothing was changed. Try again later, "
+          + "or ask for less (filters, limit)");
+      case OTHER -> new ProtocolException(failure, operation + " failed");
+    };
   }
 
   private Outcome success(String id, JsonNode data, ObjectNode metadata, String eventKey, ObjectNode event) {

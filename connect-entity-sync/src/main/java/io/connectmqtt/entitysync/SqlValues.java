@@ -153,6 +153,12 @@ final class SqlValues {
     statement.setObject(index, value);
   }
 
+  static void bindAll(PreparedStatement statement, java.util.List<Object> values) throws SQLException {
+    for (int i = 0; i < values.size(); i++) {
+      bind(statement, i + 1, values.get(i));
+    }
+  }
+
   /** One result row as a JSON object, column names as the database reports them. */
   static ObjectNode row(ResultSet rows) throws SQLException {
     ResultSetMetaData meta = rows.getMetaData();
@@ -167,6 +173,8 @@ final class SqlValues {
         node.put(name, ((Number) value).longValue());
       } else if (value instanceof BigDecimal decimal) {
         node.put(name, decimal);
+      } else if (value instanceof java.math.BigInteger integer) {
+        node.put(name, integer); // MariaDB's BIGINT UNSIGNED (SERIAL)
       } else if (value instanceof Double || value instanceof Float) {
         node.put(name, ((Number) value).doubleValue());
       } else if (value instanceof Boolean flag) {

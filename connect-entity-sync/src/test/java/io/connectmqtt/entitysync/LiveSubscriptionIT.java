@@ -359,9 +359,11 @@ class LiveSubscriptionIT {
       }
       JsonNode renewForgotten = send(erin, "renew-forgotten", subscribe + ",\"subscription_id\":\"" + forgottenId
           + "\"");
-      assertThat(renewForgotten.path("error").path("code").asText()).isEqualTo("subscription_not_found");
+      assertThat(renewForgotten.path("error").path("code").asText()).as(renewForgotten.toString())
+          .isEqualTo("subscription_not_found");
       JsonNode renewOthers = send(writer, "renew-theirs", subscribe + ",\"subscription_id\":\"" + keptId + "\"");
-      assertThat(renewOthers.path("error").path("code").asText()).isEqualTo("subscription_not_found");
+      assertThat(renewOthers.path("error").path("code").asText()).as(renewOthers.toString())
+          .isEqualTo("subscription_not_found");
 
       send(writer, "w1", "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
           + "{\"name\":\"Late\",\"status\":\"active\"}");

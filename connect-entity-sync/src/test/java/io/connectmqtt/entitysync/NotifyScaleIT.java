@@ -54,7 +54,7 @@ class NotifyScaleIT {
       try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
         statement.execute("create table public.users (id bigserial primary key, name varchar(50), bucket integer)");
       }
-      stack.startSecondWorker();
+      stack.startWorker(2);
       stack.topics().create("entity-changes", PARTITIONS);
       stack.topics().createCompacted("entity-subscriptions");
       Map<String, String> sync = new HashMap<>();
@@ -130,7 +130,7 @@ class NotifyScaleIT {
         CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> stack.topics().send(events));
         Awaitility.await("the stream is under way").atMost(Duration.ofSeconds(60))
             .until(() -> notifications.received().size() - before >= 2_000);
-        stack.killSecondWorker();
+        stack.killWorker(2);
         sending.join();
         Map<String, Integer> afterKill = awaitNotifications(notifications, before, 20_000, Duration.ofSeconds(180));
         assertEveryPairMatches(afterKill, bucketOfSubscription);

@@ -132,7 +132,7 @@ class OperatorAgreementIT {
     props.put("entities", "public.agree");
     EntitySyncConfig config = new EntitySyncConfig(props);
     HikariDataSource dataSource = EntitySyncConnector.dataSource(config, "operators-" + name);
-    Catalog catalog = new Catalog(dataSource, config.getList(EntitySyncConfig.ENTITIES_CONFIG),
+    Catalog catalog = new Catalog(dataSource, Dialect.forUrl(url), config.getList(EntitySyncConfig.ENTITIES_CONFIG),
         config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
     catalog.refresh();
     RequestProcessor processor = new RequestProcessor(dataSource, Dialect.forUrl(url), catalog, config, List.of());

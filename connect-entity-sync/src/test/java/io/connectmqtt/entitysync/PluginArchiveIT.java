@@ -10,6 +10,7 @@ class PluginArchiveIT {
   @Test
   void archivesAreWellFormed() {
     PluginArchives.assertWellFormed("connect-entity-sync", "source",
-        List.of(EntitySyncConnector.class.getName()), List.of("HikariCP-", "postgresql-", "h2-"));
+        List.of(EntitySyncConnector.class.getName()),
+        List.of("HikariCP-", "postgresql-", "mariadb-java-client-", "h2-"));
   }
 }

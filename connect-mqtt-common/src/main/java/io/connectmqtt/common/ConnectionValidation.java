@@ -50,7 +50,13 @@ public final class ConnectionValidation {
   public static void probe(AbstractConfig config, String connectorName, Map<String, ConfigValue> values,
       Consumer<MqttSession> whenConnected) {
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-validate-" + System.nanoTime();
-    var settings = MqttConnectionConfig.settings(config, clientId).withCleanStart(true, 0);
+    var settings = MqttSession.negotiate(MqttConnectionConfig.settings(config, clientId).withCleanStart(true, 0));
+    if (settings.version() == MqttProtocolVersion.MQTT_3_1_1 && settings.password().isPresent()
+        && settings.username().isEmpty()) {
+      values.get(MqttConnectionConfig.USERNAME_CONFIG).addErrorMessage("The broker speaks only MQTT 3.1.1, which "
+          + "sends a password only with a user name: set " + MqttConnectionConfig.USERNAME_CONFIG + ".");
+      return;
+    }
     try (MqttSession probe = MqttSession.probe(settings)) {
       probe.connectOrThrow();
       whenConnected.accept(probe);

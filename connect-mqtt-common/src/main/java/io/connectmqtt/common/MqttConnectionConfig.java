@@ -30,11 +30,13 @@ public final class MqttConnectionConfig {
           + "connection drops the client fails over to the next one, round robin.";
 
   public static final String VERSION_CONFIG = "mqtt.version";
+  public static final String VERSION_AUTO = "auto";
   public static final String VERSION_5 = "5";
   public static final String VERSION_3_1_1 = "3.1.1";
   private static final String VERSION_DOC =
-      "MQTT protocol version: 5 (user properties, content type, correlation data, receive maximum, session expiry) "
-          + "or 3.1.1.";
+      "MQTT protocol version: 5 (user properties, content type, correlation data, receive maximum, session expiry), "
+          + "3.1.1, or auto: MQTT 5 where the broker speaks it, else 3.1.1 (RabbitMQ 3.x, Aedes, Moquette 0.17), "
+          + "found out with a throwaway connection when a task starts and logged.";
 
   public static final String CLIENT_ID_CONFIG = "mqtt.client.id";
   private static final String CLIENT_ID_DOC =
@@ -74,7 +76,7 @@ public final class MqttConnectionConfig {
     configDef
         .define(SERVER_URIS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new ServerUrisValidator(),
             Importance.HIGH, SERVER_URIS_DOC, GROUP_CONNECTION, ++order, Width.LONG, "MQTT server URIs")
-        .define(VERSION_CONFIG, Type.STRING, VERSION_5, ValidString.in(VERSION_5, VERSION_3_1_1),
+        .define(VERSION_CONFIG, Type.STRING, VERSION_AUTO, ValidString.in(VERSION_AUTO, VERSION_5, VERSION_3_1_1),
             Importance.HIGH, VERSION_DOC, GROUP_CONNECTION, ++order, Width.SHORT, "MQTT version")
         .define(CLIENT_ID_CONFIG, Type.STRING, "", new ClientIdValidator(), Importance.MEDIUM, CLIENT_ID_DOC,
             GROUP_CONNECTION, ++order, Width.MEDIUM, "Client id prefix")
@@ -156,7 +158,7 @@ public final class MqttConnectionConfig {
         config.getList(SSL_PROTOCOLS_CONFIG));
     return new MqttConnectionSettings(
         uris,
-        VERSION_5.equals(config.getString(VERSION_CONFIG)),
+        MqttProtocolVersion.of(config.getString(VERSION_CONFIG)),
         clientId,
         Optional.ofNullable(config.getString(USERNAME_CONFIG)).filter(s -> !s.isBlank()),
         Optional.ofNullable(config.getPassword(PASSWORD_CONFIG)),
@@ -179,7 +181,7 @@ public final class MqttConnectionConfig {
   /** Immutable, typed connection settings. The password stays a {@link Password}. */
   public record MqttConnectionSettings(
       List<MqttServerUri> serverUris,
-      boolean mqtt5,
+      MqttProtocolVersion version,
       String clientId,
       Optional<String> username,
       Optional<Password> password,
@@ -192,14 +194,25 @@ public final class MqttConnectionConfig {
       int maxPacketSize,
       TlsSettings tls) {
 
+    /** Whether the session starts with MQTT 5: configured, or {@code auto} before the broker was asked. */
+    public boolean mqtt5() {
+      return version != MqttProtocolVersion.MQTT_3_1_1;
+    }
+
+    public MqttConnectionSettings withVersion(MqttProtocolVersion newVersion) {
+      return new MqttConnectionSettings(serverUris, newVersion, clientId, username, password, keepAliveSeconds,
+          connectTimeoutMs, reconnectBackoffInitialMs, reconnectBackoffMaxMs, cleanStart, sessionExpirySeconds,
+          maxPacketSize, tls);
+    }
+
     public MqttConnectionSettings withClientId(String newClientId) {
-      return new MqttConnectionSettings(serverUris, mqtt5, newClientId, username, password, keepAliveSeconds,
+      return new MqttConnectionSettings(serverUris, version, newClientId, username, password, keepAliveSeconds,
           connectTimeoutMs, reconnectBackoffInitialMs, reconnectBackoffMaxMs, cleanStart, sessionExpirySeconds,
           maxPacketSize, tls);
     }
 
     public MqttConnectionSettings withCleanStart(boolean newCleanStart, long newSessionExpirySeconds) {
-      return new MqttConnectionSettings(serverUris, mqtt5, clientId, username, password, keepAliveSeconds,
+      return new MqttConnectionSettings(serverUris, version, clientId, username, password, keepAliveSeconds,
           connectTimeoutMs, reconnectBackoffInitialMs, reconnectBackoffMaxMs, newCleanStart,
           newSessionExpirySeconds, maxPacketSize, tls);
     }

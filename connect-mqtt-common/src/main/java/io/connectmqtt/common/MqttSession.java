@@ -131,10 +131,73 @@ public final class MqttSession implements AutoCloseable {
 
   /**
    * A session that is not yet connected and reconnects whenever it loses the broker; {@code receiveMaximum} bounds
-   * the unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5).
+   * the unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5). With {@code mqtt.version=auto} the
+   * broker is asked first which version it speaks ({@link #negotiate}).
    */
   public static MqttSession create(MqttConnectionSettings settings, int receiveMaximum) {
-    return new MqttSession(settings, receiveMaximum, true);
+    return new MqttSession(negotiate(settings), receiveMaximum, true);
+  }
+
+  /**
+   * The settings with {@code mqtt.version=auto} resolved by asking the broker: MQTT 5 when it answers an MQTT 5
+   * CONNECT (a refusal in MQTT 5 proves that too), else MQTT 3.1.1 when it answers that (RabbitMQ 3.x closes the
+   * connection, Aedes and Moquette 0.17 answer with an MQTT 3 CONNACK). A broker that cannot be reached now leaves
+   * MQTT 5; should it turn out to speak only 3.1.1, the task fails with the remedy. The probes use a clean session
+   * under their own client id, so the task's persistent session is not touched.
+   */
+  public static MqttConnectionSettings negotiate(MqttConnectionSettings settings) {
+    if (settings.version() != MqttProtocolVersion.AUTO) {
+      return settings;
+    }
+    MqttConnectionSettings probe = settings.withClientId(settings.clientId() + "-version-probe").withCleanStart(true,
+        0);
+    Throwable mqtt5 = probeFailure(probe.withVersion(MqttProtocolVersion.MQTT_5));
+    if (mqtt5 == null || answeredWithConnAck(mqtt5)) {
+      log.info("MQTT client {}: the broker speaks MQTT 5", settings.clientId());
+      return settings.withVersion(MqttProtocolVersion.MQTT_5);
+    }
+    if (!unreachable(mqtt5)) {
+      Throwable mqtt3 = probeFailure(probe.withVersion(MqttProtocolVersion.MQTT_3_1_1));
+      if (mqtt3 == null || answeredWithConnAck(mqtt3)) {
+        log.info("MQTT client {}: the broker does not speak MQTT 5 ({}); using MQTT 3.1.1, without MQTT 5 properties",
+            settings.clientId(), mqtt5.getMessage());
+        return settings.withVersion(MqttProtocolVersion.MQTT_3_1_1);
+      }
+    }
+    log.warn("MQTT client {}: could not ask the broker which MQTT version it speaks ({}); trying MQTT 5",
+        settings.clientId(), mqtt5.getMessage());
+    return settings.withVersion(MqttProtocolVersion.MQTT_5);
+  }
+
+  private static Throwable probeFailure(MqttConnectionSettings settings) {
+    try (MqttSession probe = probe(settings)) {
+      probe.connectOrThrow();
+      return null;
+    } catch (MqttConnectFailedException e) {
+      return e.getCause() == null ? e : e.getCause();
+    }
+  }
+
+  /** The broker answered the CONNECT with a CONNACK of that version, other than "unsupported protocol version". */
+  private static boolean answeredWithConnAck(Throwable error) {
+    if (error instanceof Mqtt5ConnAckException e) {
+      return e.getMqttMessage().getReasonCode() != Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION;
+    }
+    if (error instanceof Mqtt3ConnAckException e) {
+      return e.getMqttMessage().getReturnCode() != Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION;
+    }
+    return false;
+  }
+
+  /** No MQTT conversation at all: nothing listens, the network or TLS failed, or nothing answered in time. */
+  private static boolean unreachable(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof com.hivemq.client.mqtt.exceptions.ConnectionFailedException
+          || t instanceof TimeoutException || t instanceof javax.net.ssl.SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A session for one connection attempt that never reconnects: for validation probes. */
@@ -349,6 +412,11 @@ public final class MqttSession implements AutoCloseable {
     return settings.clientId();
   }
 
+  /** The protocol version this session speaks (never {@link MqttProtocolVersion#AUTO}). */
+  public MqttProtocolVersion version() {
+    return client5 != null ? MqttProtocolVersion.MQTT_5 : MqttProtocolVersion.MQTT_3_1_1;
+  }
+
   /** A failure the client cannot recover from by reconnecting (e.g. refused credentials), or empty. */
   public Optional<Throwable> fatalError() {
     return Optional.ofNullable(fatalError.get());
@@ -473,11 +541,19 @@ public final class MqttSession implements AutoCloseable {
   }
 
   private static String describe(MqttServerUri uri, Throwable error) {
-    String hint = error instanceof Mqtt5ConnAckException || error instanceof Mqtt3ConnAckException
-        ? "check " + MqttConnectionConfig.USERNAME_CONFIG + ", " + MqttConnectionConfig.PASSWORD_CONFIG + " and "
-            + MqttConnectionConfig.CLIENT_ID_CONFIG
-        : "check the TLS trust store (" + MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG + ") and the broker's "
-            + "certificate";
+    String hint;
+    if (error instanceof Mqtt5ConnAckException e
+        && e.getMqttMessage().getReasonCode() == Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION
+        || error instanceof Mqtt3ConnAckException e3
+        && e3.getMqttMessage().getReturnCode() == Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION) {
+      hint = "set " + MqttConnectionConfig.VERSION_CONFIG + "=" + MqttConnectionConfig.VERSION_AUTO;
+    } else if (error instanceof Mqtt5ConnAckException || error instanceof Mqtt3ConnAckException) {
+      hint = "check " + MqttConnectionConfig.USERNAME_CONFIG + ", " + MqttConnectionConfig.PASSWORD_CONFIG + " and "
+          + MqttConnectionConfig.CLIENT_ID_CONFIG;
+    } else {
+      hint = "check the TLS trust store (" + MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG + ") and the "
+          + "broker's certificate";
+    }
     return "MQTT broker " + uri + " refused the connection (" + error.getMessage() + "): " + hint;
   }
 

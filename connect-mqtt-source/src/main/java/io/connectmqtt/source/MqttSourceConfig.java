@@ -1,6 +1,7 @@
 package io.connectmqtt.source;
 
 import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TopicFilters;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -99,12 +100,15 @@ public final class MqttSourceConfig extends AbstractConfig {
                 + "stream to one group member at a time in practice (HiveMQ CE, measured), so 'filters' is the way "
                 + "to multiply throughput when the topics can be split.", GROUP_SUBSCRIPTION, ++order, Width.SHORT,
             "Task assignment")
-        .define(RECEIVE_MAXIMUM_CONFIG, Type.INT, 1_000, Range.between(1, 65_535), Importance.LOW,
+        .define(RECEIVE_MAXIMUM_CONFIG, Type.INT, MqttSession.UNLIMITED_RECEIVE_MAXIMUM - 1, Range.between(1, 65_535),
+            Importance.LOW,
             "MQTT 5 Receive Maximum: how many unacknowledged QoS 1/2 messages the broker may send this task at once. "
-                + "Messages are acknowledged only after Kafka has them, so this window divided by Kafka's "
-                + "acknowledgement latency bounds the throughput of one connection (brokers may lower it: HiveMQ "
-                + "CE sends at most 50). 65535 leaves the property out and lets the broker choose. A broker that "
-                + "sends more than this (mosquitto 2.0.11) makes the task reconnect once without it, with a WARN.",
+                + "Messages are acknowledged only after Kafka has them, so the broker's window divided by Kafka's "
+                + "acknowledgement latency bounds the throughput of one connection. The default, the largest value "
+                + "that is sent, lets the broker use its own limit (HiveMQ CE: 50); memory is bounded by "
+                + QUEUE_CAPACITY_CONFIG + ", not by this. 65535 leaves the property out, and brokers then apply "
+                + "their default window (mosquitto: max_inflight_messages, 20). A broker that sends more than this "
+                + "(mosquitto 2.0.11) makes the task reconnect once without it, with a WARN.",
             GROUP_SUBSCRIPTION, ++order, Width.SHORT, "Receive maximum");
 
     order = 0;

@@ -2,7 +2,9 @@ package io.connectmqtt.source;
 
 import io.connectmqtt.common.ConnectionValidation;
 import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.MqttProtocolVersion;
 import io.connectmqtt.common.MqttSession;
+import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.Versions;
 import java.util.ArrayList;
@@ -10,7 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -196,25 +201,63 @@ public class MqttSourceConnector extends SourceConnector {
             config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG));
     ConnectionValidation.probe(config, connectorName, values, session -> {
       if (shared) {
-        sharedSubscriptionProblem(session, config.sharedGroup(connectorName), config.topicFilters().get(0))
+        sharedSubscriptionProblem(session, config.sharedGroup(connectorName), config.topicFilters())
             .ifPresent(p -> values.get(MqttSourceConfig.TOPICS_CONFIG).addErrorMessage("tasks.max=" + tasks
                 + " needs shared subscriptions so that each message reaches one task, but " + p
-                + ". Set tasks.max=1, or use a broker with MQTT shared subscriptions (HiveMQ, mosquitto 2, EMQX)."));
+                + ". Set tasks.max=1, give the tasks disjoint filters (" + MqttSourceConfig.TASK_ASSIGNMENT_CONFIG
+                + "=" + MqttSourceConfig.ASSIGNMENT_FILTERS + "), or use a broker with MQTT shared subscriptions "
+                + "(HiveMQ, mosquitto 2, EMQX)."));
       }
     });
   }
 
-  private static Optional<String> sharedSubscriptionProblem(MqttSession probe, String group, String filter) {
+  private static Optional<String> sharedSubscriptionProblem(MqttSession probe, String group, List<String> filters) {
     if (!probe.sharedSubscriptionAvailable()) {
       return Optional.of("the broker's CONNACK says it has no shared subscriptions");
     }
+    String shared = TopicFilters.shared(group, filters.get(0));
     try {
-      probe.subscribe(List.of(TopicFilters.shared(group, filter)), 0).get(10, TimeUnit.SECONDS);
-      return Optional.empty();
+      probe.subscribe(List.of(shared), 0).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      return Optional.of("the broker refused the shared subscription '" + TopicFilters.shared(group, filter) + "' ("
-          + cause.getMessage() + ")");
+      return Optional.of("the broker refused the shared subscription '" + shared + "' (" + cause.getMessage() + ")");
+    }
+    return probe.version() == MqttProtocolVersion.MQTT_3_1_1 ? sharedSubscriptionIgnored(probe, filters)
+        : Optional.empty();
+  }
+
+  /**
+   * An MQTT 3.1.1 broker does not say whether it has shared subscriptions, and one without (RabbitMQ, Aedes,
+   * Moquette 0.17) accepts {@code $share/...} as a plain topic filter that matches nothing: every task would receive
+   * nothing. One QoS 1 message to a probe topic through a probe group tells. The probe topic must not match the
+   * connector's own filters, or running tasks would write it to Kafka; where it would, the check is left out.
+   */
+  private static Optional<String> sharedSubscriptionIgnored(MqttSession probe, List<String> filters) {
+    String topic = "connect-mqtt-probe/" + UUID.randomUUID();
+    if (filters.stream().anyMatch(filter -> TopicFilters.matches(TopicFilters.unshared(filter), topic))) {
+      return Optional.empty();
+    }
+    String probeFilter = TopicFilters.shared("connect-mqtt-probe", topic);
+    CompletableFuture<Void> arrived = new CompletableFuture<>();
+    probe.onMessage(message -> {
+      message.acknowledge();
+      if (message.topic().equals(topic)) {
+        arrived.complete(null);
+      }
+    }, Runnable::run);
+    try {
+      probe.subscribe(List.of(probeFilter), 1).get(10, TimeUnit.SECONDS);
+      probe.publish(OutboundMessage.of(topic, new byte[0], 1, false)).get(10, TimeUnit.SECONDS);
+      arrived.get(5, TimeUnit.SECONDS);
+      return Optional.empty();
+    } catch (TimeoutException e) {
+      return Optional.of("a message published to '" + topic + "' did not reach the shared subscription '"
+          + probeFilter + "': this MQTT 3.1.1 broker takes $share/... as a plain topic filter (RabbitMQ, Aedes and "
+          + "Moquette 0.17 do), so the tasks would receive nothing (or the connector's user may not publish there)");
+    } catch (Exception e) {
+      log.info("Could not check shared subscriptions on the broker: {}", e.toString());
+      return Optional.empty();
     }
   }
+
 }

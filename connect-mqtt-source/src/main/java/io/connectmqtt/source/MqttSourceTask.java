@@ -137,7 +137,7 @@ public class MqttSourceTask extends SourceTask {
     session.onConnected(this::subscribeOnce);
 
     log.info("Starting MQTT source task {} of {} as client '{}' on {} ({}), filters {}", taskIndex, connectorName,
-        clientId, settings.serverUris(), settings.mqtt5() ? "MQTT 5" : "MQTT 3.1.1", subscriptionFilters);
+        clientId, settings.serverUris(), session.version(), subscriptionFilters);
     try {
       boolean sessionPresent = session.connect().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
       log.info("MQTT client '{}' connected; {}", clientId, sessionPresent

@@ -27,6 +27,9 @@ public final class ConnectStack implements AutoCloseable {
   }
 
   public static ConnectStack start(int workers, Map<String, String> extraWorkerProps) {
+    // Kafka's test kit makes its folders in java.io.tmpdir (target/test-tmp) without creating it: when an IT runs
+    // alone (-Dtest=NONE -Dit.test=...), nothing else has made it yet.
+    ProjectLayout.scratch("connect-stack-");
     // Connect writes into the map it is given: it must be mutable.
     Map<String, String> workerProps = new HashMap<>();
     workerProps.put(WorkerConfig.PLUGIN_DISCOVERY_CONFIG, "service_load");

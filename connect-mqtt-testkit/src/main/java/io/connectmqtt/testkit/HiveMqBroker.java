@@ -6,13 +6,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
  * HiveMQ CE, embedded, bound to 127.0.0.1 on free ports (TCP and WebSocket at /mqtt), with every folder inside a
  * scratch directory. Optionally file-persistent, so that a restart keeps sessions and queued messages.
  */
-public final class HiveMqBroker implements AutoCloseable {
+public final class HiveMqBroker implements TestBroker {
 
   private final Path home;
   private final int port;
@@ -56,6 +57,15 @@ public final class HiveMqBroker implements AutoCloseable {
     HiveMqBroker broker = new HiveMqBroker(Ports.free(), Ports.free(), maxQueuedMessages, persistent);
     broker.startBroker();
     return broker;
+  }
+
+  /**
+   * The broker matrix's instance: the per-client queue from {@code options} and file persistence if it asks for it.
+   * HiveMQ CE's outgoing window is a fixed 50 (see {@link #outgoingWindow(int)}), so {@code options.outgoingWindow()}
+   * is not applied.
+   */
+  public static HiveMqBroker startForMatrix(BrokerOptions options) {
+    return start(options.maxQueuedMessages(), options.persistent());
   }
 
   /** A started broker on given ports (the demo's fixed ports). */
@@ -155,6 +165,34 @@ public final class HiveMqBroker implements AutoCloseable {
     }
   }
 
+  @Override
+  public String name() {
+    String version = EmbeddedHiveMQ.class.getPackage().getImplementationVersion();
+    return "HiveMQ CE " + (version == null ? "(unknown version)" : version);
+  }
+
+  @Override
+  public boolean mqtt5() {
+    return true;
+  }
+
+  @Override
+  public boolean sharedSubscriptions() {
+    return sharedSubscriptions;
+  }
+
+  @Override
+  public boolean sessionsSurviveRestart() {
+    return persistent;
+  }
+
+  /** {@link #droppedMessages()}, while the broker runs (the counter restarts with the broker). */
+  @Override
+  public OptionalLong droppedMessageCount() {
+    return hivemq == null ? OptionalLong.empty() : OptionalLong.of(droppedMessages());
+  }
+
+  @Override
   public int port() {
     return port;
   }
@@ -163,11 +201,13 @@ public final class HiveMqBroker implements AutoCloseable {
     return websocketPort;
   }
 
+  @Override
   public String uri() {
     return "tcp://127.0.0.1:" + port;
   }
 
   /** Stops and starts the broker on the same ports; with file persistence sessions survive. */
+  @Override
   public void restart() {
     stop();
     startBroker();
@@ -180,6 +220,7 @@ public final class HiveMqBroker implements AutoCloseable {
     }
   }
 
+  @Override
   public void stop() {
     if (hivemq != null) {
       try {

@@ -2,19 +2,26 @@ package io.connectmqtt.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's mosquitto run as a child process on 127.0.0.1 and a free port: an independent MQTT 5 broker, and with
  * mosquitto_pub/mosquitto_sub independent clients. Tests that need it are skipped, visibly, where it is not installed.
+ * The process never outlives the test JVM (see {@link BrokerProcess}).
+ *
+ * <p>The factories other than {@link #startForMatrix(BrokerOptions)} keep their settings: sessions in memory
+ * ({@code persistence false}), 100,000 queued messages per client, {@code max_inflight_messages 100}. The matrix
+ * instance keeps mosquitto's own outgoing window (20 for MQTT 3.1.1 clients; an MQTT 5 client's Receive Maximum) and
+ * can persist sessions to {@code mosquitto.db}, written when it stops, so {@link #restart()} keeps them.
  */
-public final class MosquittoBroker implements AutoCloseable {
+public final class MosquittoBroker implements TestBroker {
 
   public static final Path BINARY = Path.of("/usr/sbin/mosquitto");
   public static final Path PUB = Path.of("/usr/bin/mosquitto_pub");
@@ -25,7 +32,12 @@ public final class MosquittoBroker implements AutoCloseable {
   private String user;
   private String password;
   private Path aclFile;
-  private Process process;
+  private boolean persistent;
+  private int maxQueuedMessages = 100_000;
+  /** {@code max_inflight_messages}, or 0 to keep mosquitto's default (20). */
+  private int maxInflightMessages = 100;
+  private BrokerProcess process;
+  private static volatile String version;
 
   private MosquittoBroker(int port) {
     this.home = ProjectLayout.scratch("mosquitto-");
@@ -73,6 +85,20 @@ public final class MosquittoBroker implements AutoCloseable {
     return broker;
   }
 
+  /**
+   * The broker matrix's instance: anonymous clients, {@code max_queued_messages} from {@code options}, mosquitto's
+   * default {@code max_inflight_messages} unless {@code options} sets an outgoing window, persistence to disk when
+   * {@code options} asks for it, and the $SYS tree every second for {@link #droppedMessageCount()}.
+   */
+  public static MosquittoBroker startForMatrix(BrokerOptions options) {
+    MosquittoBroker broker = new MosquittoBroker(Ports.free());
+    broker.persistent = options.persistent();
+    broker.maxQueuedMessages = options.maxQueuedMessages();
+    broker.maxInflightMessages = options.outgoingWindow();
+    broker.startProcess();
+    return broker;
+  }
+
   private void startProcess() {
     try {
       Path conf = home.resolve("mosquitto.conf");
@@ -87,46 +113,80 @@ public final class MosquittoBroker implements AutoCloseable {
         authentication = authentication.replace("allow_anonymous false", "allow_anonymous true")
             + "\nacl_file " + aclFile.toAbsolutePath();
       }
+      String persistence = persistent
+          ? "persistence true\npersistence_location " + home + "/\nautosave_interval 1800"
+          : "persistence false";
+      String inflight = maxInflightMessages > 0 ? "max_inflight_messages " + maxInflightMessages : "";
       Files.writeString(conf, """
           listener %d 127.0.0.1
           %s
           user %s
-          persistence false
-          max_queued_messages 100000
-          max_inflight_messages 100
+          %s
+          max_queued_messages %d
+          %s
+          sys_interval 1
           log_dest stderr
           log_type error
           log_type warning
-          """.formatted(port, authentication, System.getProperty("user.name")));
-      process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(home.resolve("mosquitto.log").toFile())
-          .start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < deadline) {
-        try (Socket socket = new Socket()) {
-          socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-          return;
-        } catch (IOException notYet) {
-          if (!process.isAlive()) {
-            throw new IllegalStateException("mosquitto exited: " + Files.readString(home.resolve("mosquitto.log")));
-          }
-          Thread.sleep(50);
-        }
-      }
-      throw new IllegalStateException("mosquitto did not listen on " + port + " within 10 s");
+          """.formatted(port, authentication, System.getProperty("user.name"), persistence, maxQueuedMessages,
+              inflight));
+      process = BrokerProcess.start("mosquitto", home, home.resolve("mosquitto.log"), Map.of(),
+          List.of(BINARY.toString(), "-c", conf.toString()), null);
+      process.awaitListening(port, null, Duration.ofSeconds(10));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 
+  @Override
+  public String name() {
+    if (version == null) {
+      // "mosquitto version 2.0.11" on the first line of its usage text (it exits with code 3 after printing it).
+      String usage = ExternalCommand.run(home, Map.of(), 10, List.of(BINARY.toString(), "-h")).output();
+      version = usage.lines().filter(l -> l.startsWith("mosquitto version ")).findFirst()
+          .map(l -> l.substring("mosquitto version ".length()).trim()).orElse("(unknown version)");
+    }
+    return "mosquitto " + version;
+  }
+
+  @Override
+  public boolean mqtt5() {
+    return true;
+  }
+
+  @Override
+  public boolean sharedSubscriptions() {
+    return true;
+  }
+
+  @Override
+  public boolean sessionsSurviveRestart() {
+    return persistent;
+  }
+
+  /**
+   * mosquitto's {@code $SYS/broker/publish/messages/dropped}: QoS 1/2 messages dropped because a client's queue or
+   * in-flight limit was full, since the broker process started (a restart resets it). Empty if the $SYS tree did not
+   * answer within 5 s.
+   */
+  @Override
+  public OptionalLong droppedMessageCount() {
+    if (process == null) {
+      return OptionalLong.empty();
+    }
+    ExternalCommand.Result result = ExternalCommand.run(home, Map.of(), 15, List.of(SUB.toString(), "-h",
+        "127.0.0.1", "-p", Integer.toString(port), "-C", "1", "-W", "5", "-t", "$SYS/broker/publish/messages/dropped"));
+    // The output may hold client warnings besides the value: take the line that is a number.
+    return result.output().lines().map(String::trim).filter(line -> line.matches("\\d+"))
+        .mapToLong(Long::parseLong).reduce((first, last) -> last);
+  }
+
+  @Override
   public int port() {
     return port;
   }
 
+  @Override
   public String uri() {
     return "tcp://127.0.0.1:" + port;
   }
@@ -139,6 +199,7 @@ public final class MosquittoBroker implements AutoCloseable {
     startProcess();
   }
 
+  @Override
   public void restart() {
     stop();
     startProcess();
@@ -146,6 +207,21 @@ public final class MosquittoBroker implements AutoCloseable {
 
   /** Runs mosquitto_pub against this broker with the given extra arguments and waits for it. */
   public void publish(String... args) {
+    String[] command = new String[args.length + 5];
+    command[0] = PUB.toString();
+    command[1] = "-h";
+    command[2] = "127.0.0.1";
+    command[3] = "-p";
+    command[4] = Integer.toString(port);
+    System.arraycopy(args, 0, command, 5, args.length);
+    run(command, Duration.ofSeconds(30));
+  }
+
+  /**
+   * Runs mosquitto_pub against any broker on 127.0.0.1:{@code port} (an independent client for every broker of the
+   * matrix) with the given extra arguments and waits for it.
+   */
+  public static void publishTo(int port, String... args) {
     String[] command = new String[args.length + 5];
     command[0] = PUB.toString();
     command[1] = "-h";
@@ -176,16 +252,11 @@ public final class MosquittoBroker implements AutoCloseable {
     }
   }
 
+  @Override
   public void stop() {
     if (process != null) {
-      process.destroy();
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      // With persistence on, mosquitto writes mosquitto.db on SIGTERM: give a large backlog time.
+      process.stop(Duration.ofSeconds(persistent ? 60 : 10));
       process = null;
     }
   }

@@ -2,33 +2,53 @@ package io.connectmqtt.testkit;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.LongFunction;
 
 /**
  * Publishes numbered messages at a steady rate with QoS 1 and a persistent session, and retries every message until
  * the broker acknowledges it, across broker restarts. Payload: 8-byte sequence number, 8-byte send time
  * ({@link System#nanoTime()}, comparable across JVMs of one Linux host), 8-byte wall-clock send time (ms), padding
- * to the requested size. {@link #acknowledged()} counts messages the broker owns.
+ * to the requested size. {@link #acknowledged()} counts messages the broker owns. MQTT 5 by default; MQTT 3.1.1 for
+ * brokers that have nothing else (clean session false there).
  */
 public final class MqttLoadPublisher implements AutoCloseable {
 
-  private final Mqtt5AsyncClient client;
+  private final BiFunction<String, byte[], CompletableFuture<?>> publish;
+  private final Runnable disconnect;
   private final Semaphore inFlight = new Semaphore(500);
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
 
   public MqttLoadPublisher(String clientId, int port) {
-    client = MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost("127.0.0.1").serverPort(port)
+    this(clientId, port, true);
+  }
+
+  /** A publisher speaking MQTT 5 if {@code mqtt5}, else MQTT 3.1.1. */
+  public MqttLoadPublisher(String clientId, int port, boolean mqtt5) {
+    var builder = MqttClient.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(port)
         .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(1, TimeUnit.SECONDS)
-        .applyAutomaticReconnect()
-        .buildAsync();
-    client.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().join();
+        .applyAutomaticReconnect();
+    if (mqtt5) {
+      Mqtt5AsyncClient client = builder.useMqttVersion5().buildAsync();
+      client.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().join();
+      publish = (topic, payload) -> client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload)
+          .send();
+      disconnect = () -> client.disconnect().exceptionally(e -> null).join();
+    } else {
+      Mqtt3AsyncClient client = builder.useMqttVersion3().buildAsync();
+      client.connectWith().cleanSession(false).send().join();
+      publish = (topic, payload) -> client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload)
+          .send();
+      disconnect = () -> client.disconnect().exceptionally(e -> null).join();
+    }
   }
 
   public static long sequence(byte[] payload) {
@@ -68,8 +88,7 @@ public final class MqttLoadPublisher implements AutoCloseable {
   private void send(long seq, int payloadSize, String topic) {
     ByteBuffer payload = ByteBuffer.allocate(Math.max(24, payloadSize));
     payload.putLong(0, seq).putLong(8, System.nanoTime()).putLong(16, System.currentTimeMillis());
-    CompletableFuture<?> sent = client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
-        .payload(payload.array()).send();
+    CompletableFuture<?> sent = publish.apply(topic, payload.array());
     sent.whenComplete((ack, error) -> {
       if (error == null) {
         acknowledged.incrementAndGet();
@@ -91,6 +110,6 @@ public final class MqttLoadPublisher implements AutoCloseable {
 
   @Override
   public void close() {
-    client.disconnect().exceptionally(e -> null).join();
+    disconnect.run();
   }
 }

@@ -34,9 +34,9 @@ public final class ProcessStack implements AutoCloseable {
   private final Map<String, String> workerEnvironment = new java.util.concurrent.ConcurrentHashMap<>();
   private Process kafka;
   private Process connect;
-  /** A second worker of the same Connect cluster, when started: its REST port and process. */
-  private int secondRestPort;
-  private Process secondWorker;
+  /** More workers of the same Connect cluster, when started: worker n (2, 3, ...) is at index n - 2. */
+  private final List<Integer> extraRestPorts = new ArrayList<>();
+  private final List<Process> extraWorkers = new ArrayList<>();
 
   private ProcessStack(List<Path> pluginPath, int kafkaPort, int restPort, String workerHeap) {
     this.home = ProjectLayout.scratch("process-stack-");
@@ -156,25 +156,38 @@ public final class ProcessStack implements AutoCloseable {
   }
 
   /**
-   * Starts (or starts again) a second worker in the same Connect cluster (same group and topics, its own REST port),
-   * so tasks spread over two JVMs; see {@link #killSecondWorker()}.
+   * Starts (or starts again) worker {@code n} (2, 3, ...) of the same Connect cluster (same group and topics, its own
+   * REST port), so tasks spread over several JVMs; see {@link #killWorker(int)}.
    */
-  public void startSecondWorker() {
-    if (secondRestPort == 0) {
-      secondRestPort = Ports.free();
+  public void startWorker(int n) {
+    while (extraWorkers.size() < n - 1) {
+      extraRestPorts.add(Ports.free());
+      extraWorkers.add(null);
     }
-    secondWorker = startWorker("connect-2", secondRestPort);
+    extraWorkers.set(n - 2, startWorker("connect-" + n, extraRestPorts.get(n - 2)));
   }
 
-  /** SIGKILL to the second worker: its tasks move to the first after the group notices it is gone. */
-  public void killSecondWorker() {
-    kill(secondWorker);
-    secondWorker = null;
+  /**
+   * SIGKILL to worker {@code n}: 1 is the first worker (as {@link #killConnect()}), 2, 3, ... those of
+   * {@link #startWorker(int)}. Its tasks move to the others once the group notices it is gone.
+   */
+  public void killWorker(int n) {
+    if (n == 1) {
+      killConnect();
+      return;
+    }
+    kill(extraWorkers.get(n - 2));
+    extraWorkers.set(n - 2, null);
   }
 
-  /** The REST API of the second worker. */
-  public ConnectRest secondRest() {
-    return new ConnectRest("http://127.0.0.1:" + secondRestPort);
+  /** The REST API of worker {@code n} (1 is the first). */
+  public ConnectRest rest(int n) {
+    return n == 1 ? rest() : new ConnectRest("http://127.0.0.1:" + extraRestPorts.get(n - 2));
+  }
+
+  /** The REST port of worker {@code n}, as Connect's status names workers ({@code 127.0.0.1:port}). */
+  public int restPort(int n) {
+    return n == 1 ? restPort : extraRestPorts.get(n - 2);
   }
 
   private Process startWorker(String name, int port) {
@@ -348,8 +361,8 @@ public final class ProcessStack implements AutoCloseable {
   /** Stops Connect first and waits for it: a worker outliving its Kafka hangs. */
   @Override
   public void close() {
-    stopProcess(secondWorker, 60);
-    secondWorker = null;
+    extraWorkers.forEach(worker -> stopProcess(worker, 60));
+    extraWorkers.clear();
     stopProcess(connect, 60);
     connect = null;
     stopProcess(kafka, 60);

@@ -1,46 +1,109 @@
 package io.connectmqtt.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The database fixtures later issues build on: a real PostgreSQL with logical decoding, and H2. */
+/**
+ * The database fixtures the entity-sync tests run on: a real PostgreSQL with logical decoding, H2, and Debian's
+ * MariaDB server, each started once for the class.
+ */
 class DatabaseFixturesIT {
 
-  @Test
-  void postgresRunsWithLogicalDecoding() throws Exception {
-    try (PostgresDatabase postgres = PostgresDatabase.start();
-        Connection connection = postgres.connection();
-        Statement statement = connection.createStatement()) {
-      statement.execute("create table t (id serial primary key, name text)");
-      statement.execute("insert into t (name) values ('a'), ('b')");
-      try (ResultSet rows = statement.executeQuery("select count(*) from t")) {
-        rows.next();
-        assertThat(rows.getInt(1)).isEqualTo(2);
-      }
-      try (ResultSet wal = statement.executeQuery("show wal_level")) {
-        wal.next();
-        assertThat(wal.getString(1)).isEqualTo("logical");
-      }
-      assertThat(postgres.jdbcUrl()).startsWith("jdbc:postgresql://");
+  private static PostgresDatabase postgres;
+  private static H2Database h2;
+  private static MariaDbDatabase.Attempt mariadb;
+
+  @BeforeAll
+  static void start() {
+    postgres = PostgresDatabase.start();
+    h2 = H2Database.start("fixture");
+    mariadb = MariaDbDatabase.attempt("fixture");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (postgres != null) {
+      postgres.close();
+    }
+    if (h2 != null) {
+      h2.close();
+    }
+    if (mariadb != null) {
+      mariadb.close();
+    }
+  }
+
+  static Stream<String> databases() {
+    return Stream.of("postgresql", "h2", "mariadb");
+  }
+
+  private static Connection connect(String database) throws SQLException {
+    return switch (database) {
+      case "postgresql" -> postgres.connection();
+      case "h2" -> h2.connection();
+      default -> mariadb.require().connection("fixture");
+    };
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void eachDatabaseKeepsRowsAcrossConnections(String database) throws Exception {
+    String table = "kept_" + database;
+    try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
+      statement.execute("create table " + table + " (id int primary key, name varchar(20))");
+      statement.execute("insert into " + table + " values (1, 'a'), (2, 'b')");
+    }
+    try (Connection connection = connect(database); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("select name from " + table + " order by id")) {
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString(1)).isEqualTo("a");
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString(1)).isEqualTo("b");
+      assertThat(rows.next()).isFalse();
     }
   }
 
   @Test
-  void h2KeepsItsDataWhileOpen() throws Exception {
-    try (H2Database h2 = H2Database.start("fixture")) {
-      try (Connection connection = h2.connection(); Statement statement = connection.createStatement()) {
-        statement.execute("create table t (id int primary key)");
-        statement.execute("insert into t values (1)");
-      }
-      try (Connection connection = h2.connection(); Statement statement = connection.createStatement();
-          ResultSet rows = statement.executeQuery("select count(*) from t")) {
-        rows.next();
-        assertThat(rows.getInt(1)).isEqualTo(1);
-      }
+  void postgresRunsWithLogicalDecoding() throws Exception {
+    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement();
+        ResultSet wal = statement.executeQuery("show wal_level")) {
+      wal.next();
+      assertThat(wal.getString(1)).isEqualTo("logical");
     }
+    assertThat(postgres.jdbcUrl()).startsWith("jdbc:postgresql://");
+  }
+
+  @Test
+  void mariadbRunsAsDebianShipsItWithAPasswordUserOnLoopback() throws Exception {
+    MariaDbDatabase server = mariadb.require();
+    assertThat(server.version()).contains("MariaDB");
+    assertThat(server.jdbcUrl("fixture")).isEqualTo("jdbc:mariadb://127.0.0.1:" + server.port() + "/fixture");
+    try (Connection connection = server.connection("fixture"); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("select @@character_set_server, @@collation_server, "
+            + "@@bind_address, current_user(), 'a' = 'A'")) {
+      rows.next();
+      assertThat(rows.getString(1)).isEqualTo("utf8mb4");
+      assertThat(rows.getString(2)).as("a case-insensitive default, as users have").isEqualTo("utf8mb4_general_ci");
+      assertThat(rows.getString(3)).isEqualTo("127.0.0.1");
+      assertThat(rows.getString(4)).isEqualTo(server.user() + "@127.0.0.1");
+      assertThat(rows.getBoolean(5)).isTrue();
+    }
+    assertThatThrownBy(() -> DriverManager.getConnection(server.jdbcUrl("fixture"), server.user(), "wrong"))
+        .isInstanceOf(SQLException.class).hasMessageContaining("Access denied");
+    assertThatThrownBy(() -> DriverManager.getConnection(server.jdbcUrl("fixture"), "root", ""))
+        .as("no password-less root over TCP").isInstanceOf(SQLException.class);
+    System.err.println("MariaDB " + server.version() + " started in " + server.startMillis() + " ms");
   }
 }

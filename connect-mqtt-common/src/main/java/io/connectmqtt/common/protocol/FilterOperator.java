@@ -48,13 +48,22 @@ public enum FilterOperator {
    * LOWER(column) LIKE LOWER(?).
    */
   public String sql(String quotedColumn, int listSize) {
+    return sql(quotedColumn, listSize, "?");
+  }
+
+  /**
+   * {@link #sql(String, int)} with {@code parameter} for each bound value: "?", or a dialect's form of it (MariaDB
+   * compares text in an exact collation with "? COLLATE utf8mb4_nopad_bin").
+   */
+  public String sql(String quotedColumn, int listSize, String parameter) {
+    String p = parameter;
     return switch (this) {
       case ISNULL, NOTNULL -> quotedColumn + " " + sql;
-      case BETWEEN -> quotedColumn + " BETWEEN ? AND ?";
-      case IN, NIN -> quotedColumn + " " + sql + " (" + String.join(", ", java.util.Collections.nCopies(listSize, "?"))
+      case BETWEEN -> quotedColumn + " BETWEEN " + p + " AND " + p;
+      case IN, NIN -> quotedColumn + " " + sql + " (" + String.join(", ", java.util.Collections.nCopies(listSize, p))
           + ")";
-      case ILIKE -> "LOWER(" + quotedColumn + ") LIKE LOWER(?)";
-      default -> quotedColumn + " " + sql + " ?";
+      case ILIKE -> "LOWER(" + quotedColumn + ") LIKE LOWER(" + p + ")";
+      default -> quotedColumn + " " + sql + " " + p;
     };
   }
 

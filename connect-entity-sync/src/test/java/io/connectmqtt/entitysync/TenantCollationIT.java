@@ -1,0 +1,151 @@
+package io.connectmqtt.entitysync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariDataSource;
+import io.connectmqtt.entitysync.hooks.TenantIsolationHook;
+import io.connectmqtt.testkit.H2Database;
+import io.connectmqtt.testkit.MariaDbDatabase;
+import io.connectmqtt.testkit.PostgresDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Tenant 'acme' is not tenant 'ACME', nor 'acme ', on any database, although MariaDB's default collation
+ * (utf8mb4_general_ci, as Debian ships it) finds all three for "= 'acme'"; and two clients whose ids differ only in
+ * case keep apart in the state tables. The request processor with the tenant isolation hook, on each database.
+ */
+class TenantCollationIT {
+
+  private static PostgresDatabase postgres;
+  private static H2Database h2;
+  private static MariaDbDatabase.Attempt mariadb;
+  private static final List<HikariDataSource> POOLS = new ArrayList<>();
+
+  @BeforeAll
+  static void start() {
+    postgres = PostgresDatabase.start();
+    h2 = H2Database.start("tenants");
+    mariadb = MariaDbDatabase.attempt("public");
+  }
+
+  @AfterAll
+  static void stop() {
+    POOLS.forEach(HikariDataSource::close);
+    if (postgres != null) {
+      postgres.close();
+    }
+    if (h2 != null) {
+      h2.close();
+    }
+    if (mariadb != null) {
+      mariadb.close();
+    }
+  }
+
+  static Stream<String> databases() {
+    return Stream.of("postgresql", "h2", "mariadb");
+  }
+
+  private static RequestProcessor processor(String database) throws SQLException {
+    Map<String, String> props = new HashMap<>();
+    props.put("mqtt.server.uris", "tcp://127.0.0.1:1");
+    props.put("entities", "public.notes");
+    props.put("entity.sync.tenant.source", "client-id");
+    Connection connection;
+    switch (database) {
+      case "postgresql" -> {
+        props.put("database.url", postgres.jdbcUrl());
+        props.put("database.user", "postgres");
+        connection = postgres.connection();
+      }
+      case "h2" -> {
+        props.put("database.url", h2.jdbcUrl());
+        props.put("database.user", "sa");
+        connection = h2.connection();
+      }
+      default -> {
+        MariaDbDatabase server = mariadb.require();
+        props.put("database.url", server.jdbcUrl("public"));
+        props.put("database.user", server.user());
+        props.put("database.password", server.password());
+        connection = server.connection("public");
+      }
+    }
+    try (connection; Statement statement = connection.createStatement()) {
+      statement.execute("create table public.notes (id integer primary key, tenant_id varchar(20) not null, "
+          + "body varchar(50))");
+      statement.execute("insert into public.notes values (1, 'acme', 'lower'), (2, 'ACME', 'upper'), "
+          + "(3, 'acme ', 'trailing space')");
+    }
+    EntitySyncConfig config = new EntitySyncConfig(props);
+    HikariDataSource dataSource = EntitySyncConnector.dataSource(config, "tenants-" + database);
+    POOLS.add(dataSource);
+    Dialect dialect = Dialect.forUrl(props.get("database.url"));
+    Catalog catalog = new Catalog(dataSource, dialect, config.getList(EntitySyncConfig.ENTITIES_CONFIG),
+        config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+    catalog.refresh();
+    TenantIsolationHook hook = new TenantIsolationHook();
+    hook.configure(config.originalsStrings());
+    RequestProcessor processor = new RequestProcessor(dataSource, dialect, catalog, config, List.of(hook));
+    processor.createStateTable();
+    return processor;
+  }
+
+  private static JsonNode send(RequestProcessor processor, String clientId, String request) {
+    return processor.handle(clientId, request.getBytes(StandardCharsets.UTF_8), Map.of(), Optional.empty()).reply();
+  }
+
+  private static String request(String id, String operation, String rest) {
+    return "{\"id\":\"" + id + "\",\"type\":\"request\",\"operation\":\"" + operation + "\",\"entity\":\"notes\""
+        + (rest.isEmpty() ? "" : "," + rest) + "}";
+  }
+
+  private static List<Integer> ids(JsonNode reply) {
+    List<Integer> ids = new ArrayList<>();
+    reply.path("data").forEach(row -> ids.add(row.path("id").asInt()));
+    return ids;
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aTenantSeesAndChangesOnlyRowsOfExactlyItsName(String database) throws Exception {
+    RequestProcessor processor = processor(database);
+    assertThat(ids(send(processor, "acme-dev", request("r1", "read", "")))).containsExactly(1);
+    assertThat(ids(send(processor, "ACME-dev", request("r1", "read", "")))).containsExactly(2);
+    JsonNode foreign = send(processor, "acme-dev", request("r2", "read", "\"record_id\":2"));
+    assertThat(foreign.path("error").path("code").asText()).as(foreign.toString()).isEqualTo("not_found");
+    JsonNode update = send(processor, "acme-dev", request("u1", "update",
+        "\"record_id\":2,\"data\":{\"body\":\"taken over\"}"));
+    assertThat(update.path("error").path("code").asText()).as(update.toString()).isEqualTo("not_found");
+    JsonNode delete = send(processor, "acme-dev", request("d1", "delete", "\"record_id\":3"));
+    assertThat(delete.path("error").path("code").asText()).as(delete.toString()).isEqualTo("not_found");
+    JsonNode filtered = send(processor, "acme-dev", request("r3", "read",
+        "\"options\":{\"filters\":[{\"column\":\"tenant_id\",\"operator\":\"in\",\"value\":[\"ACME\",\"acme \"]}]}"));
+    assertThat(ids(filtered)).as("the tenant condition still applies").isEmpty();
+
+    // Two client ids that differ only in case use the same request id for different writes: both run, each gets
+    // its own reply (a case-insensitive state table would answer the second with the first's reply, or refuse it).
+    JsonNode lower = send(processor, "acme-dev", request("w1", "create",
+        "\"data\":{\"id\":10,\"tenant_id\":\"acme\",\"body\":\"from acme-dev\"}"));
+    JsonNode upper = send(processor, "ACME-dev", request("w1", "create",
+        "\"data\":{\"id\":11,\"tenant_id\":\"ACME\",\"body\":\"from ACME-dev\"}"));
+    assertThat(lower.path("data").path("id").asInt()).as(lower.toString()).isEqualTo(10);
+    assertThat(upper.path("data").path("id").asInt()).as(upper.toString()).isEqualTo(11);
+    assertThat(ids(send(processor, "acme-dev", request("r4", "read", "")))).containsExactly(1, 10);
+    assertThat(ids(send(processor, "ACME-dev", request("r4", "read", "")))).containsExactly(2, 11);
+  }
+}

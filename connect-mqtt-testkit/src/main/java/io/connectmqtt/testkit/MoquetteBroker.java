@@ -1,0 +1,175 @@
+package io.connectmqtt.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+
+/**
+ * Moquette (Maven Central {@code io.moquette:moquette-broker}) in its own JVM, started the way Moquette's own script
+ * does ({@code io.moquette.broker.Server} with {@code -Dmoquette.path}), from the jars that the
+ * connect-mqtt-moquette-dist module copies into its target/libs: its Netty and H2 never meet the test JVM's, and a
+ * restart is a real process restart.
+ *
+ * <p>Measured with 0.17, the newest on Maven Central: MQTT 3.1.1 only (an MQTT 5 CONNECT gets CONNACK 1,
+ * unacceptable protocol version); {@code $share/g/filter} is a literal topic filter; with persistence on, sessions,
+ * subscriptions and queued messages survive a restart. A fixed outgoing window of 10 unacknowledged messages per
+ * subscriber ({@code INFLIGHT_WINDOW_SIZE}), no per-client queue limit, no drop counter. It refuses an empty client
+ * id unless {@code allow_zero_byte_client_id} (set here). Starts in 0.5–2.5 s.
+ *
+ * <p>Queued messages are kept in H2 ({@code persistent_queue_type h2}), not in 0.17's default segmented queue files:
+ * with those, after one subscriber had received a burst of 2,000 messages of 80 bytes, another persistent session's
+ * queued messages were gone after a graceful restart (its queue had head and tail offset -1 in
+ * checkpoint.properties; reproduced with mosquitto_pub/mosquitto_sub alone). H2 kept them.
+ */
+public final class MoquetteBroker implements TestBroker {
+
+  private final Path libs;
+  private final Path home;
+  private final int port;
+  private final boolean persistent;
+  private BrokerProcess process;
+
+  private MoquetteBroker(Path libs, BrokerOptions options) {
+    this.libs = libs;
+    this.home = ProjectLayout.scratch("moquette-");
+    this.port = Ports.free();
+    this.persistent = options.persistent();
+  }
+
+  /** connect-mqtt-moquette-dist/target/libs, where the build copied Moquette and its dependencies. */
+  static Path libs() {
+    return ProjectLayout.root().resolve("connect-mqtt-moquette-dist/target/libs");
+  }
+
+  /** Null if the Moquette jars were built, else why not. */
+  public static String unavailableReason() {
+    return version() == null
+        ? "Moquette's jars are not in " + libs() + "; build first: ./mvnw -B -DskipTests package"
+        : null;
+  }
+
+  /** The Moquette version in the built libs folder, or null. */
+  static String version() {
+    if (!Files.isDirectory(libs())) {
+      return null;
+    }
+    try (Stream<Path> jars = Files.list(libs())) {
+      return jars.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("moquette-broker-") && n.endsWith(".jar"))
+          .map(n -> n.substring("moquette-broker-".length(), n.length() - ".jar".length()))
+          .findFirst().orElse(null);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** A started broker; throws with its log tail if it does not listen within 60 s. */
+  public static MoquetteBroker start(BrokerOptions options) {
+    String reason = unavailableReason();
+    if (reason != null) {
+      throw new IllegalStateException(reason);
+    }
+    MoquetteBroker broker = new MoquetteBroker(libs(), options);
+    broker.writeConfiguration();
+    broker.startProcess();
+    return broker;
+  }
+
+  private void writeConfiguration() {
+    try {
+      Files.createDirectories(home.resolve("config"));
+      Files.createDirectories(home.resolve("data"));
+      Files.writeString(home.resolve("config/moquette.conf"), """
+          port %d
+          host 127.0.0.1
+          websocket_port disabled
+          allow_anonymous true
+          allow_zero_byte_client_id true
+          persistence_enabled %s
+          data_path %s
+          persistent_queue_type h2
+          telemetry_enabled false
+          netty.mqtt.message_size 268435455
+          """.formatted(port, persistent, home.resolve("data")));
+      Files.writeString(home.resolve("log4j.properties"), """
+          log4j.rootLogger=INFO, stdout
+          log4j.logger.io.moquette.broker.metrics.MQTTMessageLogger=WARN
+          log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+          log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+          log4j.appender.stdout.layout.ConversionPattern=%d{ISO8601} %-5p [%t] %c{1} - %m%n
+          """);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void startProcess() {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    process = BrokerProcess.start(name(), home, home.resolve("moquette.log"), Map.of(),
+        List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-Dmoquette.path=" + home,
+            "-Dlog4j.configuration=" + home.resolve("log4j.properties").toUri(),
+            "-cp", libs + "/*", "io.moquette.broker.Server"), null);
+    process.awaitListening(port, "Server started", Duration.ofSeconds(60));
+  }
+
+  @Override
+  public String name() {
+    return "Moquette " + version();
+  }
+
+  @Override
+  public String uri() {
+    return "tcp://127.0.0.1:" + port;
+  }
+
+  @Override
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public boolean mqtt5() {
+    return false;
+  }
+
+  @Override
+  public boolean sharedSubscriptions() {
+    return false;
+  }
+
+  @Override
+  public boolean sessionsSurviveRestart() {
+    return persistent;
+  }
+
+  /** SIGTERM (Moquette's shutdown hook closes its stores), then the same JVM command again. */
+  @Override
+  public void restart() {
+    stop();
+    startProcess();
+  }
+
+  @Override
+  public void stop() {
+    if (process != null) {
+      process.stop(Duration.ofSeconds(30));
+      process = null;
+    }
+  }
+
+  @Override
+  public OptionalLong droppedMessageCount() {
+    return OptionalLong.empty();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}
