@@ -27,6 +27,11 @@ final class FilterValues {
 
   /** The parameters {@code filter} on {@code column} binds: none (isnull, notnull), one, or one per list value. */
   static List<Object> parameters(Catalog.Column column, Filter filter) throws ProtocolException {
+    return parameters(Dialect.POSTGRESQL, column, filter);
+  }
+
+  /** {@link #parameters(Catalog.Column, Filter)} for the values {@code dialect} can compare. */
+  static List<Object> parameters(Dialect dialect, Catalog.Column column, Filter filter) throws ProtocolException {
     boolean pattern = filter.operator() == FilterOperator.LIKE || filter.operator() == FilterOperator.ILIKE;
     if (pattern && !SqlValues.isText(column)) {
       throw new ProtocolException(ErrorCode.INVALID_FILTER, filter.operator().name().toLowerCase()
@@ -35,11 +40,11 @@ final class FilterValues {
     List<Object> parameters = new ArrayList<>();
     if (filter.value() instanceof List<?> list) {
       for (Object value : list) {
-        parameters.add(withinMicroseconds(column, SqlValues.coerce(column, bounded(column, value))));
+        parameters.add(comparable(dialect, column, SqlValues.coerce(column, bounded(column, value))));
       }
     } else if (filter.value() != null) {
       Object value = bounded(column, filter.value());
-      parameters.add(pattern ? value.toString() : withinMicroseconds(column, SqlValues.coerce(column, value)));
+      parameters.add(pattern ? value.toString() : comparable(dialect, column, SqlValues.coerce(column, value)));
     }
     return parameters;
   }
@@ -49,6 +54,18 @@ final class FilterValues {
    * columns' microseconds ({@code 10:00:00.1234564} equals a row's {@code 10:00:00.123456}), H2 does not, and the
    * notify sink could mean only one of the two (found by FilterAgreementPropertyIT).
    */
+  private static Object comparable(Dialect dialect, Catalog.Column column, Object bound) throws ProtocolException {
+    if (bound instanceof Double d && !Double.isFinite(d) && !dialect.comparesNonFiniteFloats()) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "a filter value for column '" + column.name() + "' is "
+          + d + ", which " + dialect.name() + " cannot compare");
+    }
+    if (bound instanceof BigDecimal decimal && !dialect.comparesExactly(decimal)) {
+      throw new ProtocolException(ErrorCode.INVALID_VALUE, "a filter value for column '" + column.name() + "' has "
+          + "more digits than " + dialect.name() + " compares exactly");
+    }
+    return withinMicroseconds(column, bound);
+  }
+
   private static Object withinMicroseconds(Catalog.Column column, Object bound) throws ProtocolException {
     int nanos = bound instanceof java.sql.Timestamp timestamp ? timestamp.getNanos()
         : bound instanceof java.time.OffsetDateTime time ? time.getNano() : 0;
@@ -65,7 +82,12 @@ final class FilterValues {
    * (see {@link SqlValues#recorded}); the notify sink reads it with the column's type.
    */
   static Filter recorded(Catalog.Column column, Filter filter) throws ProtocolException {
-    List<Object> parameters = parameters(column, filter);
+    return recorded(Dialect.POSTGRESQL, column, filter);
+  }
+
+  /** {@link #recorded(Catalog.Column, Filter)} for the values {@code dialect} can compare. */
+  static Filter recorded(Dialect dialect, Catalog.Column column, Filter filter) throws ProtocolException {
+    List<Object> parameters = parameters(dialect, column, filter);
     Object value = switch (filter.operator().arity()) {
       case NONE -> null;
       case ONE -> SqlValues.recorded(parameters.get(0));

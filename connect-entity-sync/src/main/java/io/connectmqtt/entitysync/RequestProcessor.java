@@ -450,7 +450,7 @@ final class RequestProcessor {
     for (Filter filter : context.filters()) {
       Catalog.Column column = column(entity, filter.column());
       // Checked exactly as a read checks it, each value as the read binds it.
-      filters.add(FilterValues.recorded(column, filter));
+      filters.add(FilterValues.recorded(dialect, column, filter));
       SqlValues.type(column).ifPresent(type -> types.put(column.name(), type));
     }
     // Derived from the request, so a redelivered subscribe finds its subscription instead of making a second one.
@@ -913,11 +913,8 @@ final class RequestProcessor {
 
   /** The database whose rules the notify sink matches a subscription's filters with; null for one it cannot name. */
   private static Database database(Dialect dialect) {
-    return switch (dialect) {
-      case POSTGRESQL -> Database.POSTGRESQL;
-      case H2 -> Database.H2;
-      default -> null;
-    };
+    return dialect == Dialect.POSTGRESQL ? Database.POSTGRESQL : dialect == Dialect.H2 ? Database.H2
+        : dialect == Dialect.MARIADB ? Database.MARIADB : null;
   }
 
   private static Outcome replayed(String id, ReplayStore.Recorded earlier) {
@@ -1030,7 +1027,7 @@ final class RequestProcessor {
         Catalog.Column column = column(entity, filter.column());
         int size = filter.value() instanceof List<?> list ? list.size() : 1;
         conditions.add(filter.operator().sql(dialect.quote(column.name()), size, dialect.parameter(column)));
-        parameters.addAll(FilterValues.parameters(column, filter));
+        parameters.addAll(FilterValues.parameters(dialect, column, filter));
       }
       groups.add(conditions.size() == 1 ? conditions.get(0) : "(" + String.join(" OR ", conditions) + ")");
     }

@@ -54,6 +54,25 @@ class FilterValuesTest {
         .isEqualTo(ErrorCode.INVALID_VALUE);
   }
 
+  /** MariaDB's DOUBLE has no NaN or infinities (its driver would send them as bare words): refused there only. */
+  @Test
+  void nonFiniteFloatsOnlyWhereTheDatabaseComparesThem() throws Exception {
+    Catalog.Column real = new Catalog.Column("f", Types.DOUBLE, "double", true, false);
+    Filter nan = new Filter("f", FilterOperator.NEQ, "NaN", false);
+    assertThat(FilterValues.parameters(Dialect.POSTGRESQL, real, nan)).containsExactly(Double.NaN);
+    assertThatThrownBy(() -> FilterValues.parameters(Dialect.MARIADB, real, nan))
+        .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_VALUE));
+    assertThatThrownBy(() -> FilterValues.recorded(Dialect.MARIADB, real, new Filter("f", FilterOperator.IN,
+        List.of(1L, "-Infinity"), false))).isInstanceOf(ProtocolException.class);
+    // MariaDB rounds a decimal beyond DECIMAL(65,38) before comparing (= 1e-300 matched a row's 0).
+    Filter tiny = new Filter("amount", FilterOperator.EQ, new BigDecimal("1e-300"), false);
+    assertThat(FilterValues.parameters(Dialect.POSTGRESQL, NUMBER, tiny)).hasSize(1);
+    assertThatThrownBy(() -> FilterValues.parameters(Dialect.MARIADB, NUMBER, tiny))
+        .isInstanceOf(ProtocolException.class);
+    assertThat(FilterValues.parameters(Dialect.MARIADB, NUMBER, new Filter("amount", FilterOperator.EQ,
+        new BigDecimal("99999999999999999999.9999999999"), false))).hasSize(1);
+  }
+
   @Test
   void ordinaryValuesBecomeParametersOfTheColumnsType() throws Exception {
     assertThat(FilterValues.parameters(TEXT, new Filter("body", FilterOperator.EQ, "hello", false)))

@@ -233,12 +233,8 @@ class LiveSubscriptionIT {
         MqttRecorder hanaInbox = MqttRecorder.subscribe("hana-inbox", hivemq.port(), "spec/hana/notify/#")) {
       String subscribe = "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
           + "\"options\":{\"filters\":";
-      // The exponent that failed the sink is refused at the door now (FilterValues); a large one is a subscription.
-      JsonNode refused = send(mallory, "m0", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\","
-          + "\"value\":\"1e999999999\"}]}");
-      assertThat(refused.path("error").path("code").asText()).as(refused.toString()).isEqualTo("invalid_value");
       for (JsonNode reply : List.of(
-          send(mallory, "m1", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"1e999\"}]}"),
+          send(mallory, "m1", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]}"),
           send(mallory, "m2", subscribe + "[{\"column\":\"name\",\"operator\":\"like\","
               + "\"value\":\"%a%a%a%a%a%a%a%a%a%a%a%a%b\"}]}"),
           send(hana, "h1", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"7\"}]}"),
@@ -249,7 +245,7 @@ class LiveSubscriptionIT {
       Thread.sleep(1_000);
       String create = "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":";
       String as = "a".repeat(49);
-      send(hana, "w1", create + "{\"name\":\"" + as + "\",\"status\":\"1e999\"}");
+      send(hana, "w1", create + "{\"name\":\"" + as + "\",\"status\":\"1e999999999\"}");
       send(hana, "w2", create + "{\"name\":\"" + as + "b\",\"status\":\"1e100000000\"}");
       send(hana, "w3", create + "{\"name\":\"padded\",\"status\":\"007\"}");
       send(hana, "w4", create + "{\"name\":\"plain\",\"status\":\"7\"}");

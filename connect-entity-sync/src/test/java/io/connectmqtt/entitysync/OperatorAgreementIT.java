@@ -87,9 +87,7 @@ class OperatorAgreementIT {
         c("lt numeric-looking text", "[{\"column\":\"code\",\"operator\":\"lt\",\"value\":\"9\"}]"),
         c("eq integer given as padded text", "[{\"column\":\"qty\",\"operator\":\"eq\",\"value\":\"007\"}]"),
         c("eq decimal given with zeros", "[{\"column\":\"score\",\"operator\":\"eq\",\"value\":7.000}]"),
-        // "1e999999999" itself is refused at the door now (FilterValues: exponents from -1000 to 1000).
-        c("eq text with a large exponent", "[{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"1e999\"}]"),
-        c("gt text with a large exponent", "[{\"column\":\"name\",\"operator\":\"gt\",\"value\":\"1e999\"}]"),
+        c("eq text with a huge exponent", "[{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]"),
         c("lt a huge number", "[{\"column\":\"score\",\"operator\":\"lt\",\"value\":1e300}]"),
         c("gt a tiny number", "[{\"column\":\"score\",\"operator\":\"gt\",\"value\":1e-300}]"),
         c("like escaped percent", "[{\"column\":\"name\",\"operator\":\"like\",\"value\":\"100\\\\%\"}]"),

@@ -107,19 +107,43 @@ final class ColumnSemantics {
         }
         yield x < y ? -1 : x > y ? 1 : 0;
       }
-      case UUID -> {
-        java.util.UUID x = (java.util.UUID) a;
-        java.util.UUID y = (java.util.UUID) b;
-        int high = Long.compareUnsigned(x.getMostSignificantBits(), y.getMostSignificantBits());
-        yield Integer.signum(high != 0 ? high : Long.compareUnsigned(x.getLeastSignificantBits(),
-            y.getLeastSignificantBits()));
-      }
+      case UUID -> database == Database.MARIADB ? Integer.signum(java.util.Arrays.compareUnsigned(
+          mariaDbOrder((java.util.UUID) a), mariaDbOrder((java.util.UUID) b))) : uuidOrder((java.util.UUID) a,
+          (java.util.UUID) b);
       default -> {
         @SuppressWarnings("unchecked")
         Comparable<Object> comparable = (Comparable<Object>) a;
         yield Integer.signum(comparable.compareTo(b));
       }
     };
+  }
+
+  /** As PostgreSQL and H2 order UUIDs: their 16 bytes, unsigned. */
+  private static int uuidOrder(java.util.UUID x, java.util.UUID y) {
+    int high = Long.compareUnsigned(x.getMostSignificantBits(), y.getMostSignificantBits());
+    return Integer.signum(high != 0 ? high : Long.compareUnsigned(x.getLeastSignificantBits(),
+        y.getLeastSignificantBits()));
+  }
+
+  /**
+   * The bytes MariaDB (10.10 and later) orders a UUID by: an RFC 4122 UUID of version 1 to 5
+   * ({@code llllllll-mmmm-Vhhh-vsss-nnnnnnnnnnnn}, V from 1 to 5, the variant's high bit set) is stored and compared
+   * with its groups in reverse order ({@code nnnnnnnnnnnn-vsss-Vhhh-mmmm-llllllll}), any other UUID as it is; then
+   * byte by byte, unsigned (found by FilterAgreementPropertyIT: a0eebc99-...-6bb9bd380a11 sorts before 7fffffff-...).
+   */
+  private static byte[] mariaDbOrder(java.util.UUID uuid) {
+    byte[] bytes = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+        .putLong(uuid.getLeastSignificantBits()).array();
+    if (!(bytes[6] > 0 && bytes[6] < 0x60 && (bytes[8] & 0x80) != 0)) {
+      return bytes;
+    }
+    byte[] swapped = new byte[16];
+    System.arraycopy(bytes, 10, swapped, 0, 6);
+    System.arraycopy(bytes, 8, swapped, 6, 2);
+    System.arraycopy(bytes, 6, swapped, 8, 2);
+    System.arraycopy(bytes, 4, swapped, 10, 2);
+    System.arraycopy(bytes, 0, swapped, 12, 4);
+    return swapped;
   }
 
   /**

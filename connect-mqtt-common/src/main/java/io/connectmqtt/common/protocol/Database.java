@@ -19,7 +19,13 @@ public enum Database {
    * H2: Java strings: text in UTF-16 unit order, {@code _} one UTF-16 unit (a character beyond U+FFFF is two),
    * {@code LOWER} is {@code String.toLowerCase} ({@code 'ΣΑΣ'} becomes {@code 'σας'}, {@code 'İ'} two characters).
    */
-  H2(true);
+  H2(true),
+  /**
+   * MariaDB, where entity sync compares text in {@code utf8mb4_nopad_bin} (Dialect): code point order, trailing
+   * spaces count, {@code _} one code point, {@code LOWER} per code point; UUIDs of versions 1 to 5 in MariaDB's own
+   * order (their groups reversed).
+   */
+  MARIADB(false);
 
   private final boolean utf16;
 
@@ -27,7 +33,7 @@ public enum Database {
     this.utf16 = utf16;
   }
 
-  /** The word on the wire: {@code postgresql}, {@code h2}. */
+  /** The word on the wire: {@code postgresql}, {@code h2}, {@code mariadb}. */
   public String wire() {
     return name().toLowerCase(Locale.ROOT);
   }

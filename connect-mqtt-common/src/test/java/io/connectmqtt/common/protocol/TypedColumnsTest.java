@@ -69,6 +69,19 @@ class TypedColumnsTest {
     assertThat(matches(FilterOperator.EQ, ColumnType.TEXT, "007", 7L)).isFalse();
   }
 
+  /** MariaDB stores and orders a version 1-5 UUID with its groups reversed; others as they are. */
+  @Test
+  void uuidsInMariaDbsOrder() {
+    String v4 = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11";
+    String other = "7fffffff-ffff-ffff-ffff-ffffffffffff";
+    assertThat(matches(FilterOperator.GT, ColumnType.UUID, Database.POSTGRESQL, v4, other)).isTrue();
+    assertThat(matches(FilterOperator.LT, ColumnType.UUID, Database.MARIADB, v4, other))
+        .as("6bb9bd380a11-... before 7fffffff-...").isTrue();
+    assertThat(matches(FilterOperator.LT, ColumnType.UUID, Database.MARIADB, "00000000-0000-0000-0000-000000000001",
+        v4)).isTrue();
+    assertThat(matches(FilterOperator.EQ, ColumnType.UUID, Database.MARIADB, v4, v4.toUpperCase())).isTrue();
+  }
+
   @Test
   void textFollowsTheDatabase() {
     String smile = "\uD83D\uDE00";
