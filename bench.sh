@@ -2,9 +2,11 @@
 # Load drivers (not timed tests): build, then measure a connector beside the raw ceiling of the same broker in the
 # same run, and write the results into docs/benchmarks.md.
 #   ./bench.sh [source] --messages=300000 --publishers=2 --payload=1024 --rate=10000 --rate-seconds=20 --tasks=1 --broker-window=1000 --warmup=50000 --repeats=3 --rate-lead-in-seconds=10
+#   ./bench.sh --header-converters=default,mqtt,topic,none --messages=150000 --repeats=7 [--header-rate=10000]   (source: header paths compared)
 #   ./bench.sh sink --messages=100000 --payload=1024 --rate=5000 --rate-seconds=20
 #   ./bench.sh entity-sync --seconds=10 --tasks=1
 #   ./bench.sh notify --subscriptions=10000 --matches=10 --rates=20,100 --rate-seconds=20 --burst=3000
+#   ./bench.sh header-micro --records=1000000 --rounds=11   (the worker's header step alone, in one JVM)
 # --connector.<key>=<value> adds a key to the connector's config.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +17,7 @@ case "${1:-}" in
   sink) main=io.connectmqtt.bench.SinkBenchmark; shift ;;
   entity-sync) main=io.connectmqtt.bench.EntitySyncBenchmark; shift ;;
   notify) main=io.connectmqtt.bench.NotifyBenchmark; shift ;;
+  header-micro) main=io.connectmqtt.bench.HeaderConverterMicroBenchmark; shift ;;
 esac
 mkdir -p connect-mqtt-bench/target/bench-tmp
 exec java -Xmx2g -XX:MaxGCPauseMillis=20 -Dlogback.configurationFile=logback-demo.xml -Djava.io.tmpdir="$PWD/connect-mqtt-bench/target/bench-tmp" \

@@ -143,8 +143,9 @@ public final class EntitySyncConfig extends AbstractConfig {
         .define(REQUEST_MAX_BYTES_CONFIG, Type.INT, 64 * 1024, Range.between(256, 16 * 1024 * 1024),
             Importance.LOW, "Largest request payload; larger requests get a too_large error.", GROUP_LIMITS,
             ++order, Width.SHORT, "Max request size")
-        .define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 100_000), Importance.LOW,
-            "Requests held between the MQTT client and the task.", GROUP_LIMITS, ++order, Width.SHORT,
+        .define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 60_000), Importance.LOW,
+            "Most requests the task holds unacknowledged, waiting or being served. At the limit the MQTT client stops "
+                + "reading, so a flood of requests waits in the broker, not in this JVM's heap.", GROUP_LIMITS, ++order, Width.SHORT,
             "Queue capacity")
         .define(SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.MEDIUM,
             "Most live subscriptions one client id may have; a subscribe beyond it is invalid_subscription until "

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.JsonValues;
 import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskMetrics;
@@ -16,9 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,8 +50,7 @@ public class EntitySyncTask extends SourceTask {
   private HikariDataSource dataSource;
   private RequestProcessor processor;
   private MqttSession session;
-  private ExecutorService callbackExecutor;
-  private BlockingQueue<InboundMessage> queue;
+  private MqttIntake intake;
   private volatile Throwable subscribeFailure;
 
   private TaskMetrics metrics;
@@ -91,7 +88,7 @@ public class EntitySyncTask extends SourceTask {
     subscriptionsTopic = config.getString(EntitySyncConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
     passThroughTopic = config.getString(EntitySyncConfig.PASS_THROUGH_TOPIC_CONFIG).trim();
     replyQos = config.getInt(EntitySyncConfig.REPLY_QOS_CONFIG);
-    queue = new ArrayBlockingQueue<>(config.getInt(EntitySyncConfig.QUEUE_CAPACITY_CONFIG));
+    intake = new MqttIntake(config.getInt(EntitySyncConfig.QUEUE_CAPACITY_CONFIG));
 
     metrics = new TaskMetrics("entity-sync-task-metrics", connectorName, taskIndex);
     requests = metrics.counter("requests", "requests handled");
@@ -130,13 +127,9 @@ public class EntitySyncTask extends SourceTask {
     purger.scheduleWithFixedDelay(this::purgeProcessedRequests, 1, 5, TimeUnit.MINUTES);
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
-    session = MqttSession.create(MqttConnectionConfig.settings(config, clientId), 100);
-    callbackExecutor = Executors.newSingleThreadExecutor(r -> {
-      Thread thread = new Thread(r, "entity-sync-" + connectorName + "-" + taskIndex);
-      thread.setDaemon(true);
-      return thread;
-    });
-    session.onMessage(this::enqueue, callbackExecutor);
+    session = MqttSession.create(MqttConnectionConfig.settings(config, clientId),
+        MqttSession.DEFAULT_RECEIVE_MAXIMUM);
+    intake.attach(session);
     java.util.concurrent.atomic.AtomicInteger workerCount = new java.util.concurrent.atomic.AtomicInteger();
     workers = Executors.newFixedThreadPool(config.getInt(EntitySyncConfig.WORKERS_CONFIG), r -> {
       Thread thread = new Thread(() -> {
@@ -176,16 +169,6 @@ public class EntitySyncTask extends SourceTask {
     }
   }
 
-  private void enqueue(InboundMessage message) {
-    try {
-      while (!queue.offer(message, 100, TimeUnit.MILLISECONDS)) {
-        // Full: the broker keeps the backlog.
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
     if (subscribeFailure != null) {
@@ -195,13 +178,13 @@ public class EntitySyncTask extends SourceTask {
       throw new ConnectException("MQTT broker refused the connection for good: " + error, error);
     });
     List<SourceRecord> records = new ArrayList<>(expiredSubscriptions());
-    InboundMessage first = queue.poll(100, TimeUnit.MILLISECONDS);
+    InboundMessage first = intake.poll(100);
     if (first == null) {
       return records.isEmpty() ? null : records;
     }
     List<InboundMessage> messages = new ArrayList<>();
     messages.add(first);
-    queue.drainTo(messages, 99);
+    intake.drainTo(messages, 99);
     // Different clients in parallel, each client's requests in order.
     Map<String, List<InboundMessage>> byClient = new java.util.LinkedHashMap<>();
     for (InboundMessage message : messages) {
@@ -269,7 +252,7 @@ public class EntitySyncTask extends SourceTask {
     Optional<String> clientId = clientId(message.topic());
     if (clientId.isEmpty()) {
       log.warn("Ignoring a message on '{}', which is not {}/<client id>/request", message.topic(), prefix);
-      message.acknowledge();
+      intake.acknowledge(message);
       return List.of();
     }
     Map<String, List<String>> userProperties = new java.util.HashMap<>();
@@ -289,7 +272,7 @@ public class EntitySyncTask extends SourceTask {
         + outcome.subscriptionWrites().size());
     Runnable done = () -> {
       if (pending.decrementAndGet() == 0) {
-        message.acknowledge();
+        intake.acknowledge(message);
         latency.record((System.nanoTime() - message.receivedNanos()) / 1_000_000.0);
       }
     };
@@ -372,11 +355,11 @@ public class EntitySyncTask extends SourceTask {
 
   @Override
   public void stop() {
+    if (intake != null) {
+      intake.stop();
+    }
     if (session != null) {
       session.close();
-    }
-    if (callbackExecutor != null) {
-      callbackExecutor.shutdownNow();
     }
     if (purger != null) {
       purger.shutdownNow();

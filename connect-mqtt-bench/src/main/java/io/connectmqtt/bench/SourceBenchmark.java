@@ -62,6 +62,10 @@ public final class SourceBenchmark {
   /** HiveMQ CE's outgoing in-flight window per subscriber (its fixed default: 50). */
   private final int brokerWindow;
   private final Map<String, String> connectorOverrides = new HashMap<>();
+  /** --header-converters: the header paths to compare instead of the usual phases (default, mqtt, topic, none). */
+  private final List<String> headerPaths;
+  /** With --header-converters: also a phase at this offered rate per path and round (0: full speed only). */
+  private final int headerRate;
 
   private SourceBenchmark(Map<String, String> options) {
     messages = Integer.parseInt(options.getOrDefault("messages", "300000"));
@@ -74,6 +78,15 @@ public final class SourceBenchmark {
     repeats = Integer.parseInt(options.getOrDefault("repeats", "3"));
     rateLeadInSeconds = Integer.parseInt(options.getOrDefault("rate-lead-in-seconds", "10"));
     brokerWindow = Integer.parseInt(options.getOrDefault("broker-window", "1000"));
+    headerRate = Integer.parseInt(options.getOrDefault("header-rate", "0"));
+    headerPaths = options.containsKey("header-converters")
+        ? List.of(options.get("header-converters").split(",")) : List.of();
+    for (String path : headerPaths) {
+      if (!HEADER_PATHS.containsKey(path)) {
+        throw new IllegalArgumentException("--header-converters: unknown '" + path + "'; choose from "
+            + HEADER_PATHS.keySet());
+      }
+    }
     options.forEach((key, value) -> {
       if (key.startsWith("connector.")) {
         connectorOverrides.put(key.substring("connector.".length()), value);
@@ -101,8 +114,13 @@ public final class SourceBenchmark {
     for (String arg : args) {
       options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
     }
-    new SourceBenchmark(options).run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")),
-        String.join(" ", args));
+    SourceBenchmark benchmark = new SourceBenchmark(options);
+    Path out = Path.of(options.getOrDefault("out", "docs/benchmarks.md"));
+    if (benchmark.headerPaths.isEmpty()) {
+      benchmark.run(out, String.join(" ", args));
+    } else {
+      benchmark.compareHeaderPaths(out, String.join(" ", args));
+    }
     System.exit(0);
   }
 
@@ -174,6 +192,181 @@ public final class SourceBenchmark {
     }
   }
 
+  /** What each --header-converters path adds to the connector's config. */
+  private static final Map<String, Map<String, String>> HEADER_PATHS = Map.of(
+      "default", Map.of(),
+      "mqtt", Map.of("header.converter", "io.connectmqtt.common.MqttHeaderConverter"),
+      "topic", Map.of("header.converter", "io.connectmqtt.common.MqttHeaderConverter", "record.headers", "topic"),
+      "none", Map.of("record.headers.enable", "false"));
+
+  private static final Map<String, String> HEADER_PATH_NAMES = Map.of(
+      "default", "SimpleHeaderConverter (Connect's default), 6 headers",
+      "mqtt", "MqttHeaderConverter, 6 headers",
+      "topic", "MqttHeaderConverter, `record.headers=topic` (1 header)",
+      "none", "no headers (`record.headers.enable=false`)");
+
+  /**
+   * The connector's cost per message with each header path, in one run: one connector per path (same worker, same
+   * broker, same load, each on a filter and a Kafka topic of its own, the idle ones waiting in poll()), each warmed
+   * up, then rounds in which every path runs a full-speed phase (and, with --header-rate, one at that offered
+   * rate), the order of the paths rotated every round. CPU is counted until the last record is in Kafka,
+   * not while the benchmark reads the records back. Medians per path.
+   */
+  private void compareHeaderPaths(Path reportFile, String arguments) throws Exception {
+    HiveMqBroker.outgoingWindow(brokerWindow);
+    if (brokerWindow > 100) {
+      connectorOverrides.putIfAbsent("mqtt.receive.maximum", Integer.toString(brokerWindow));
+    }
+    try (HiveMqBroker broker = HiveMqBroker.start(5_000_000, false);
+        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
+            Map.of(), Ports.free(), Ports.free(), "1g")) {
+      for (String path : headerPaths) {
+        createTopic(stack.bootstrapServers(), "bench.headers." + path, 3);
+        startConnector(stack, broker, "bench-headers-" + path, "bench/hdr/" + path + "/#", "bench.headers." + path,
+            HEADER_PATHS.get(path));
+      }
+      if (warmup > 0) {
+        for (String path : headerPaths) {
+          headerPhase(stack, broker, path, next(warmup), warmup, 0, "warm-up: " + path);
+        }
+      }
+      int offered = headerRate * rateSeconds;
+      Map<String, List<Measured>> fullSpeed = new java.util.LinkedHashMap<>();
+      Map<String, List<Measured>> atRate = new java.util.LinkedHashMap<>();
+      headerPaths.forEach(path -> {
+        fullSpeed.put(path, new ArrayList<>());
+        atRate.put(path, new ArrayList<>());
+      });
+      List<Measured> rows = new ArrayList<>();
+      for (int run = 1; run <= repeats; run++) {
+        for (int i = 0; i < headerPaths.size(); i++) {
+          String path = headerPaths.get((i + run - 1) % headerPaths.size());
+          String label = HEADER_PATH_NAMES.get(path);
+          int round = run;
+          Measured full = measureUntilDelivered(stack, () -> headerPhase(stack, broker, path, next(messages),
+              messages, 0, label + ", full speed (run " + round + ")"));
+          fullSpeed.get(path).add(full);
+          rows.add(full);
+          if (offered > 0) {
+            Measured fixed = measureUntilDelivered(stack, () -> headerPhase(stack, broker, path, next(offered),
+                offered, headerRate, label + ", " + headerRate + " msg/s (run " + round + ")"));
+            atRate.get(path).add(fixed);
+            rows.add(fixed);
+          }
+        }
+      }
+      writeHeaderComparison(reportFile, arguments, broker, rows, fullSpeed, offered > 0 ? atRate : Map.of());
+    }
+  }
+
+  private Result headerPhase(ProcessStack stack, HiveMqBroker broker, String path, long from, long count,
+      int totalRate, String name) throws Exception {
+    return throughKafka(stack, broker, "bench/hdr/" + path, "bench.headers." + path, from, count, totalRate, name);
+  }
+
+  /** Called by throughKafka once the phase's last record is in Kafka, before the records are read back. */
+  private Runnable onDelivered = () -> { };
+
+  /** As {@link #measure}, but the CPU time counted only until the phase's last record is in Kafka. */
+  private Measured measureUntilDelivered(ProcessStack stack, Phase phase) throws Exception {
+    long[] pids = {ProcessHandle.current().pid(), stack.kafkaPid(), stack.connectPid()};
+    long[] before = new long[pids.length];
+    long[] delivered = new long[pids.length];
+    for (int i = 0; i < pids.length; i++) {
+      before[i] = cpuTicks(pids[i]);
+    }
+    Map<Long, Map.Entry<String, Long>> workerBefore = threadTicks(stack.connectPid());
+    List<Map<Long, Map.Entry<String, Long>>> workerDelivered = new ArrayList<>(List.of(Map.of()));
+    onDelivered = () -> {
+      for (int i = 0; i < pids.length; i++) {
+        delivered[i] = cpuTicks(pids[i]);
+      }
+      workerDelivered.set(0, threadTicks(stack.connectPid()));
+    };
+    Result result;
+    try {
+      result = phase.run();
+    } finally {
+      onDelivered = () -> { };
+    }
+    double perTick = 1e6 / CLOCK_TICKS_PER_SECOND / result.messages();
+    double[] micros = new double[pids.length];
+    for (int i = 0; i < micros.length; i++) {
+      micros[i] = (delivered[i] - before[i]) * perTick;
+    }
+    Map<Long, Map.Entry<String, Long>> workerAfter = workerDelivered.get(0);
+    Measured m = new Measured(result, micros[0], micros[1], micros[2],
+        ticksBetween(workerBefore, workerAfter, thread -> !jitCompiler(thread)) * perTick,
+        ticksBetween(workerBefore, workerAfter, thread -> thread.startsWith("task-thread-")) * perTick);
+    System.out.printf(Locale.ROOT, "  CPU µs/msg: bench %.1f, Kafka %.1f, Connect %.1f (without JIT compiler %.1f, "
+        + "task threads %.1f)%n", m.bench(), m.kafka(), m.connect(), m.withoutJit(), m.taskThreads());
+    return m;
+  }
+
+  private static double medianOf(List<Measured> runs, java.util.function.ToDoubleFunction<Measured> value) {
+    double[] values = runs.stream().mapToDouble(value).sorted().toArray();
+    int n = values.length;
+    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  }
+
+  private static String range(List<Measured> runs, java.util.function.ToDoubleFunction<Measured> value) {
+    return String.format(Locale.ROOT, "%.1f–%.1f", runs.stream().mapToDouble(value).min().orElse(0),
+        runs.stream().mapToDouble(value).max().orElse(0));
+  }
+
+  private void writeHeaderComparison(Path file, String arguments, HiveMqBroker broker, List<Measured> rows,
+      Map<String, List<Measured>> fullSpeed, Map<String, List<Measured>> atRate) throws IOException {
+    StringBuilder report = new StringBuilder("## MQTT source connector: header converters and headers\n\n");
+    report.append(BenchmarkReport.runLine("", arguments));
+    report.append(String.format(Locale.ROOT, "The same connector once per header path, in one Connect worker (separate "
+        + "JVM, plugin from plugin.path), on one HiveMQ CE (outgoing window %d) and one Kafka broker: %d publishers, "
+        + "QoS 1, %d-byte payloads without MQTT 5 properties, so six headers per record (`mqtt.topic`, "
+        + "`mqtt.qos`, `mqtt.retain`, `mqtt.dup`, `mqtt.message.id`, `source`) unless the path writes fewer, "
+        + "`tasks.max=%d`, `producer.override.linger.ms=0`, `producer.override.batch.size=524288`%s. Each path is "
+        + "warmed up with %d messages; then %d rounds, in each of which every path runs %d messages at full speed%s, "
+        + "the order of the paths rotated each round. CPU: µs of CPU time per message, from /proc in 10 ms ticks, "
+        + "from the first publish until the last record is in Kafka: the Connect worker (the whole process); the "
+        + "same without its JIT compiler threads (C1/C2, which keep compiling for minutes after a worker starts "
+        + "and are most of the run-to-run noise); its task threads alone (`task-thread-*`: the task's poll(), "
+        + "Connect's conversions, the producer's record encoding; the rest is the MQTT client, the producer's "
+        + "network thread with the acknowledgements, GC); and the Kafka broker.%n%n", brokerWindow,
+        publishers, payload, tasks, connectorOverrides.isEmpty() ? "" : ", " + connectorOverrides, warmup, repeats,
+        messages, atRate.isEmpty() ? "" : String.format(Locale.ROOT, " and %d s at %d msg/s offered", rateSeconds,
+            headerRate)));
+    report.append("| Header path | Throughput (msg/s) | Connect worker CPU µs/msg | without JIT compiler | task "
+        + "threads | Kafka broker CPU µs/msg |\n");
+    report.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    headerSummary(report, fullSpeed, "");
+    if (!atRate.isEmpty()) {
+      headerSummary(report, atRate, ", " + headerRate + " msg/s");
+    }
+    report.append(String.format(Locale.ROOT, "%nMedians of %d rounds, (lowest–highest) in brackets. Broker drops: "
+        + "%d.%n%n<details><summary>Every phase</summary>%n%n", repeats, broker.droppedMessages()));
+    report.append("| Phase | Messages | Throughput (msg/s) | Lost | CPU µs/msg: bench / Kafka / Connect (without "
+        + "JIT compiler, task threads) |\n");
+    report.append("| --- | ---: | ---: | ---: | ---: |\n");
+    for (Measured m : rows) {
+      Result r = m.result();
+      report.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %d | %.1f / %.1f / %.1f (%.1f, %.1f) |%n",
+          r.name(), r.messages(), r.throughput(), r.lost(), m.bench(), m.kafka(), m.connect(), m.withoutJit(),
+          m.taskThreads()));
+    }
+    report.append("\n</details>\n\n");
+    BenchmarkReport.publish(file, "source-headers", report);
+  }
+
+  /** One summary row per path: medians, (lowest–highest) in brackets. */
+  private static void headerSummary(StringBuilder report, Map<String, List<Measured>> runs, String suffix) {
+    for (Map.Entry<String, List<Measured>> entry : runs.entrySet()) {
+      List<Measured> m = entry.getValue();
+      report.append(String.format(Locale.ROOT, "| %s%s | %.0f (%sk) | %.1f (%s) | **%.1f** (%s) | %.1f (%s) | "
+          + "%.1f (%s) |%n", HEADER_PATH_NAMES.get(entry.getKey()), suffix, medianOf(m, x -> x.result().throughput()),
+          range(m, x -> x.result().throughput() / 1000), medianOf(m, Measured::connect), range(m, Measured::connect),
+          medianOf(m, Measured::withoutJit), range(m, Measured::withoutJit), medianOf(m, Measured::taskThreads),
+          range(m, Measured::taskThreads), medianOf(m, Measured::kafka), range(m, Measured::kafka)));
+    }
+  }
+
   /** The first sequence number of a phase of {@code count} messages; every phase gets numbers of its own. */
   private long next(long count) {
     long from = nextSequence;
@@ -187,6 +380,19 @@ public final class SourceBenchmark {
 
   /** Runs a phase and adds the CPU time each process spent during it, per message. */
   private Result measured(ProcessStack stack, Phase phase) throws Exception {
+    Measured m = measure(stack, phase);
+    return m.result().withCpu(String.format(Locale.ROOT, "%.0f / %.0f / %.0f", m.bench(), m.kafka(), m.connect()));
+  }
+
+  /** A phase and the CPU µs per message the benchmark JVM, the Kafka broker and the Connect worker spent in it. */
+  record Measured(Result result, double bench, double kafka, double connect, double withoutJit,
+      double taskThreads) {
+    Measured(Result result, double bench, double kafka, double connect) {
+      this(result, bench, kafka, connect, Double.NaN, Double.NaN);
+    }
+  }
+
+  private Measured measure(ProcessStack stack, Phase phase) throws Exception {
     long[] pids = {ProcessHandle.current().pid(), stack.kafkaPid(), stack.connectPid()};
     long[] before = new long[pids.length];
     for (int i = 0; i < pids.length; i++) {
@@ -197,8 +403,7 @@ public final class SourceBenchmark {
     for (int i = 0; i < pids.length; i++) {
       microsPerMessage[i] = (cpuTicks(pids[i]) - before[i]) * 1e6 / CLOCK_TICKS_PER_SECOND / result.messages();
     }
-    return result.withCpu(String.format(Locale.ROOT, "%.0f / %.0f / %.0f", microsPerMessage[0],
-        microsPerMessage[1], microsPerMessage[2]));
+    return new Measured(result, microsPerMessage[0], microsPerMessage[1], microsPerMessage[2]);
   }
 
   private static final int CLOCK_TICKS_PER_SECOND = 100;
@@ -213,6 +418,50 @@ public final class SourceBenchmark {
       return 0;
     }
   }
+  /**
+   * User + system CPU ticks of each live thread of a process, by thread id, with the thread's name as the kernel
+   * keeps it (15 characters: Connect's {@code task-thread-<connector>-<task>} reads {@code task-thread-ben}).
+   */
+  private static Map<Long, Map.Entry<String, Long>> threadTicks(long pid) {
+    Map<Long, Map.Entry<String, Long>> ticks = new HashMap<>();
+    try (java.nio.file.DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid),
+        "task"))) {
+      for (Path thread : threads) {
+        try {
+          String name = Files.readString(thread.resolve("comm")).trim();
+          String stat = Files.readString(thread.resolve("stat"));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          ticks.put(Long.parseLong(thread.getFileName().toString()),
+              Map.entry(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12])));
+        } catch (IOException | RuntimeException gone) {
+          // The thread ended meanwhile.
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    }
+    return ticks;
+  }
+
+  /** Ticks spent between two snapshots by the threads whose name passes {@code filter} (threads that ended: lost). */
+  private static long ticksBetween(Map<Long, Map.Entry<String, Long>> before, Map<Long, Map.Entry<String, Long>> after,
+      java.util.function.Predicate<String> filter) {
+    long sum = 0;
+    for (Map.Entry<Long, Map.Entry<String, Long>> thread : after.entrySet()) {
+      if (filter.test(thread.getValue().getKey())) {
+        Map.Entry<String, Long> earlier = before.get(thread.getKey());
+        sum += thread.getValue().getValue() - (earlier == null ? 0 : earlier.getValue());
+      }
+    }
+    return sum;
+  }
+
+  /** The JIT compiler's threads: busy for minutes after a worker starts, whatever the connector does. */
+  private static boolean jitCompiler(String thread) {
+    return thread.startsWith("C1 CompilerThre") || thread.startsWith("C2 CompilerThre");
+  }
+
+
 
   private Result bridge(ProcessStack stack, HiveMqBroker broker, long from, long count, int totalRate, String name)
       throws Exception {
@@ -281,13 +530,18 @@ public final class SourceBenchmark {
   }
 
   private void startConnector(ProcessStack stack, HiveMqBroker broker) {
+    startConnector(stack, broker, "bench-source", "bench/src/#", "bench.source", Map.of());
+  }
+
+  private void startConnector(ProcessStack stack, HiveMqBroker broker, String name, String filter, String kafkaTopic,
+      Map<String, String> extra) {
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", "io.connectmqtt.source.MqttSourceConnector");
     config.put("tasks.max", Integer.toString(tasks));
     config.put("mqtt.server.uris", broker.uri());
-    config.put("mqtt.topics", "bench/src/#");
+    config.put("mqtt.topics", filter);
     config.put("mqtt.qos", "1");
-    config.put("kafka.topic", "bench.source");
+    config.put("kafka.topic", kafkaTopic);
     config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
     config.put("record.headers.enable", "true");
     config.put("producer.override.linger.ms", "0");
@@ -295,8 +549,9 @@ public final class SourceBenchmark {
     // stream at ~16 records per partition per round trip.
     config.put("producer.override.batch.size", "524288");
     config.putAll(connectorOverrides);
-    stack.rest().createOrReplace("bench-source", config);
-    stack.rest().awaitRunning("bench-source", tasks, Duration.ofSeconds(60));
+    config.putAll(extra);
+    stack.rest().createOrReplace(name, config);
+    stack.rest().awaitRunning(name, tasks, Duration.ofSeconds(60));
   }
 
   private Result connector(ProcessStack stack, HiveMqBroker broker, long from, long count, int totalRate,
@@ -326,6 +581,7 @@ public final class SourceBenchmark {
       while (endOffsets(admin, phaseStart.keySet()) < expectedEnd && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
+      onDelivered.run();
     }
     BitSet seen = new BitSet();
     Histogram latency = new Histogram();

@@ -95,6 +95,11 @@ public final class MqttSession implements AutoCloseable {
   static final int MAX_SHORT_CONNECTIONS = 30;
   /** MQTT 5's largest Receive Maximum; the HiveMQ client then leaves the property out of CONNECT. */
   public static final int UNLIMITED_RECEIVE_MAXIMUM = 65_535;
+  /**
+   * The largest Receive Maximum that is sent: the broker's own limit applies. Safe with an {@link MqttIntake}, which
+   * stops reading long before the client would see this many unacknowledged messages.
+   */
+  public static final int DEFAULT_RECEIVE_MAXIMUM = UNLIMITED_RECEIVE_MAXIMUM - 1;
 
 
   private MqttSession(MqttConnectionSettings settings, int receiveMaximum, boolean reconnect) {

@@ -45,6 +45,7 @@ public final class MqttSourceConfig extends AbstractConfig {
   public static final String VALUE_JSON_SCHEMA_CONFIG = "record.value.json.schema";
   public static final String VALUE_JSON_SCHEMA_FILE_CONFIG = "record.value.json.schema.file";
   public static final String HEADERS_ENABLE_CONFIG = "record.headers.enable";
+  public static final String HEADERS_CONFIG = "record.headers";
 
   public static final String QUEUE_CAPACITY_CONFIG = "queue.capacity";
   public static final String BATCH_SIZE_CONFIG = "poll.batch.max.size";
@@ -100,7 +101,7 @@ public final class MqttSourceConfig extends AbstractConfig {
                 + "stream to one group member at a time in practice (HiveMQ CE, measured), so 'filters' is the way "
                 + "to multiply throughput when the topics can be split.", GROUP_SUBSCRIPTION, ++order, Width.SHORT,
             "Task assignment")
-        .define(RECEIVE_MAXIMUM_CONFIG, Type.INT, MqttSession.UNLIMITED_RECEIVE_MAXIMUM - 1, Range.between(1, 65_535),
+        .define(RECEIVE_MAXIMUM_CONFIG, Type.INT, MqttSession.DEFAULT_RECEIVE_MAXIMUM, Range.between(1, 65_535),
             Importance.LOW,
             "MQTT 5 Receive Maximum: how many unacknowledged QoS 1/2 messages the broker may send this task at once. "
                 + "Messages are acknowledged only after Kafka has them, so the broker's window divided by Kafka's "
@@ -152,7 +153,15 @@ public final class MqttSourceConfig extends AbstractConfig {
             ++order, Width.LONG, "JSON Schema file")
         .define(HEADERS_ENABLE_CONFIG, Type.BOOLEAN, true, Importance.LOW,
             "Add the MQTT metadata headers (mqtt.topic, mqtt.qos, ..., mqtt.user.<name>) to every record.",
-            GROUP_MAPPING, ++order, Width.SHORT, "Headers");
+            GROUP_MAPPING, ++order, Width.SHORT, "Headers")
+        .define(HEADERS_CONFIG, Type.LIST, String.join(",", MetadataHeaders.NAMES),
+            ConfigDef.ValidList.in(MetadataHeaders.NAMES.toArray(new String[0])), Importance.LOW,
+            "Which metadata headers to write (when " + HEADERS_ENABLE_CONFIG + "=true), by the header name without "
+                + "'mqtt.': topic, qos, retain, dup, message.id, source, content.type, response.topic, "
+                + "correlation.data, payload.format, message.expiry, and 'user' for every mqtt.user.<name> header. "
+                + "Default: all. Each header costs CPU in the Connect worker and the Kafka broker; write only those "
+                + "your consumers read. Records sent to the dead letter topic always carry all of them.",
+            GROUP_MAPPING, ++order, Width.LONG, "Headers written");
 
     order = 0;
     def.define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 60_000), Importance.LOW,

@@ -3,21 +3,17 @@ package io.connectmqtt.source;
 import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
-import io.connectmqtt.common.MqttHeaders;
+import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.Versions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.connect.data.Schema;
@@ -31,15 +27,11 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Hands MQTT messages over to Kafka. The MQTT client's callback thread puts each message into a queue that
- * {@link #poll()} drains into records; the message is acknowledged on MQTT only in {@link #commitRecord} once Kafka has
- * acknowledged the record. Unacknowledged messages stay in the broker's persistent session and are redelivered after a
- * crash: at least once, end to end.
- *
- * <p>The task holds at most {@code queue.capacity} unacknowledged messages, queued or on their way to Kafka: at the
- * limit the client's own thread waits, so it stops reading the socket and the broker keeps the backlog. That bound
- * does not rely on the broker respecting MQTT 5 flow control (mosquitto 2.0.11 does not, and MQTT 3.1.1 has none), so
- * memory and the duplicates after a crash stay bounded on every broker.
+ * Hands MQTT messages over to Kafka. The MQTT client's thread puts each message into the task's {@link MqttIntake},
+ * which {@link #poll()} drains into records; the message is acknowledged on MQTT only in {@link #commitRecord} once
+ * Kafka has acknowledged the record. Unacknowledged messages stay in the broker's persistent session and are
+ * redelivered after a crash: at least once, end to end. The intake holds at most {@code queue.capacity}
+ * unacknowledged messages, so memory and the duplicates after a crash stay bounded on every broker.
  */
 public class MqttSourceTask extends SourceTask {
 
@@ -50,9 +42,7 @@ public class MqttSourceTask extends SourceTask {
   private MqttSourceConfig config;
   private String connectorName;
   private int taskIndex;
-  private BlockingQueue<InboundMessage> queue;
-  /** One permit per message the task may hold unacknowledged; taken on receipt, given back on acknowledgement. */
-  private Semaphore unacknowledged;
+  private MqttIntake intake;
   private MqttSession session;
   private TopicMapper topicMapper;
   private PayloadConverter payloadConverter;
@@ -60,12 +50,12 @@ public class MqttSourceTask extends SourceTask {
   private int qos;
   private int batchSize;
   private int pollTimeoutMs;
-  private boolean headersEnabled;
+  /** The metadata headers to write; null: none. */
+  private MetadataHeaders metadataHeaders;
   private boolean toleratesErrors;
   private String deadLetterTopic;
   private final AtomicBoolean subscribed = new AtomicBoolean();
   private final AtomicReference<Throwable> subscribeFailure = new AtomicReference<>();
-  private volatile boolean stopping;
 
   private TaskMetrics metrics;
   private Sensor received;
@@ -75,10 +65,6 @@ public class MqttSourceTask extends SourceTask {
   private Sensor deadLettered;
   private Sensor latency;
   private long nextSummaryNanos;
-  // Counted on the MQTT callback and producer threads without touching a Sensor (a lock and a clock read each), and
-  // handed to the sensors once per poll().
-  private final LongAdder receivedSincePoll = new LongAdder();
-  private final LongAdder acknowledgedSincePoll = new LongAdder();
 
   @Override
   public String version() {
@@ -101,12 +87,11 @@ public class MqttSourceTask extends SourceTask {
     qos = config.getInt(MqttSourceConfig.QOS_CONFIG);
     batchSize = config.getInt(MqttSourceConfig.BATCH_SIZE_CONFIG);
     pollTimeoutMs = config.getInt(MqttSourceConfig.POLL_TIMEOUT_CONFIG);
-    headersEnabled = config.getBoolean(MqttSourceConfig.HEADERS_ENABLE_CONFIG);
+    metadataHeaders = config.getBoolean(MqttSourceConfig.HEADERS_ENABLE_CONFIG)
+        ? new MetadataHeaders(config.getList(MqttSourceConfig.HEADERS_CONFIG)) : null;
     toleratesErrors = config.toleratesErrors();
     deadLetterTopic = config.getString(MqttSourceConfig.DLQ_TOPIC_CONFIG);
-    int capacity = config.getInt(MqttSourceConfig.QUEUE_CAPACITY_CONFIG);
-    queue = new ArrayBlockingQueue<>(capacity);
-    unacknowledged = new Semaphore(capacity);
+    intake = new MqttIntake(config.getInt(MqttSourceConfig.QUEUE_CAPACITY_CONFIG));
 
     String assigned = props.get(MqttSourceConfig.TASK_FILTERS_CONFIG);
     subscriptionFilters = assigned != null ? List.of(assigned.split(MqttSourceConfig.FILTER_SEPARATOR))
@@ -119,7 +104,7 @@ public class MqttSourceTask extends SourceTask {
     errors = metrics.counter("errors", "messages whose payload could not be converted");
     deadLettered = metrics.counter("dead-lettered", "messages written to the dead letter topic");
     latency = metrics.latency("receive-to-kafka-latency", "time from MQTT receipt to Kafka acknowledgement");
-    metrics.gauge("queue-depth", "Messages waiting between the MQTT client and poll()", () -> queue.size());
+    metrics.gauge("queue-depth", "Messages waiting between the MQTT client and poll()", intake::queued);
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     MqttConnectionSettings settings = MqttConnectionConfig.settings(config, clientId);
@@ -131,9 +116,8 @@ public class MqttSourceTask extends SourceTask {
     metrics.gauge("receive-maximum-violations", "Connections closed because the broker sent more unacknowledged "
         + "messages than the Receive Maximum allows", session::receiveMaximumViolations);
     metrics.gauge("unacknowledged", "Messages received and not yet acknowledged (queued or on their way to Kafka)",
-        () -> capacity - unacknowledged.availablePermits());
-    // On the client's own thread: waiting for a permit there is what holds the broker back (see the class comment).
-    session.onMessage(this::enqueue, Runnable::run);
+        intake::unacknowledged);
+    intake.attach(session);
     session.onConnected(this::subscribeOnce);
 
     log.info("Starting MQTT source task {} of {} as client '{}' on {} ({}), filters {}", taskIndex, connectorName,
@@ -172,26 +156,6 @@ public class MqttSourceTask extends SourceTask {
     });
   }
 
-  private void enqueue(InboundMessage message) {
-    receivedSincePoll.increment();
-    try {
-      while (!unacknowledged.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-        if (stopping) {
-          return;
-        }
-      }
-      queue.add(message);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void acknowledge(InboundMessage message) {
-    message.acknowledge();
-    unacknowledged.release();
-    acknowledgedSincePoll.increment();
-  }
-
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
     session.fatalError().ifPresent(error -> {
@@ -202,15 +166,15 @@ public class MqttSourceTask extends SourceTask {
       throw new ConnectException("MQTT subscription failed: " + refused.getMessage()
           + ". Check the broker's permissions for " + subscriptionFilters, refused);
     }
-    InboundMessage first = queue.poll(pollTimeoutMs, TimeUnit.MILLISECONDS);
+    InboundMessage first = intake.poll(pollTimeoutMs);
     flushCounts();
     logSummaryIfDue();
     if (first == null) {
       return null;
     }
-    List<InboundMessage> messages = new ArrayList<>(Math.min(batchSize, queue.size() + 1));
+    List<InboundMessage> messages = new ArrayList<>(Math.min(batchSize, intake.queued() + 1));
     messages.add(first);
-    queue.drainTo(messages, batchSize - 1);
+    intake.drainTo(messages, batchSize - 1);
     List<SourceRecord> records = new ArrayList<>(messages.size());
     for (InboundMessage message : messages) {
       SourceRecord record = toRecord(message);
@@ -230,7 +194,7 @@ public class MqttSourceTask extends SourceTask {
     } catch (PayloadConverter.PayloadException e) {
       return badPayload(message, kafkaTopic, e);
     }
-    ConnectHeaders headers = headersEnabled ? headers(message) : new ConnectHeaders();
+    ConnectHeaders headers = metadataHeaders != null ? metadataHeaders.of(message) : new ConnectHeaders();
     return new MessageRecord(message, kafkaTopic, keySchema(), key(message.topic()), value.schema(), value.value(),
         headers);
   }
@@ -245,7 +209,7 @@ public class MqttSourceTask extends SourceTask {
     }
     if (deadLetterTopic == null || deadLetterTopic.isBlank()) {
       log.warn("Skipping {}", reason);
-      acknowledge(message);
+      intake.acknowledge(message);
       return null;
     }
     log.debug("Dead-lettering {}", reason);
@@ -277,40 +241,25 @@ public class MqttSourceTask extends SourceTask {
     };
   }
 
+  /** Every metadata header of a message. */
   static ConnectHeaders headers(InboundMessage message) {
-    ConnectHeaders headers = new ConnectHeaders();
-    headers.addString(MqttHeaders.TOPIC, message.topic());
-    headers.addInt(MqttHeaders.QOS, message.qos());
-    headers.addBoolean(MqttHeaders.RETAIN, message.retain());
-    headers.addBoolean(MqttHeaders.DUP, message.dup());
-    message.packetId().ifPresent(id -> headers.addInt(MqttHeaders.MESSAGE_ID, id));
-    headers.addString(MqttHeaders.SOURCE, MqttHeaders.SOURCE_VALUE);
-    message.contentType().ifPresent(v -> headers.addString(MqttHeaders.CONTENT_TYPE, v));
-    message.responseTopic().ifPresent(v -> headers.addString(MqttHeaders.RESPONSE_TOPIC, v));
-    message.correlationData().ifPresent(v -> headers.addBytes(MqttHeaders.CORRELATION_DATA, v));
-    message.payloadUtf8().ifPresent(utf8 -> headers.addString(MqttHeaders.PAYLOAD_FORMAT,
-        utf8 ? MqttHeaders.PAYLOAD_FORMAT_UTF8 : MqttHeaders.PAYLOAD_FORMAT_BYTES));
-    message.messageExpirySeconds().ifPresent(v -> headers.addLong(MqttHeaders.MESSAGE_EXPIRY, v));
-    for (Map.Entry<String, String> property : message.userProperties()) {
-      headers.addString(MqttHeaders.USER_PROPERTY_PREFIX + property.getKey(), property.getValue());
-    }
-    return headers;
+    return MetadataHeaders.ALL.of(message);
   }
 
   @Override
   public void commitRecord(SourceRecord record, RecordMetadata metadata) {
     if (record instanceof MessageRecord messageRecord) {
-      acknowledge(messageRecord.message);
+      intake.acknowledge(messageRecord.message);
       latency.record((System.nanoTime() - messageRecord.message.receivedNanos()) / 1_000_000.0);
     }
   }
 
   private void flushCounts() {
-    long receivedCount = receivedSincePoll.sumThenReset();
+    long receivedCount = intake.receivedSinceLastCall();
     if (receivedCount > 0) {
       received.record(receivedCount);
     }
-    long acknowledgedCount = acknowledgedSincePoll.sumThenReset();
+    long acknowledgedCount = intake.acknowledgedSinceLastCall();
     if (acknowledgedCount > 0) {
       acknowledged.record(acknowledgedCount);
     }
@@ -322,14 +271,16 @@ public class MqttSourceTask extends SourceTask {
       nextSummaryNanos = now + SUMMARY_INTERVAL_NANOS;
       log.info("MQTT source task {}: received {}, written {}, acknowledged {}, errors {}, queue {}, p99 {} ms",
           taskIndex, (long) metrics.value("messages-received-total"), (long) metrics.value("records-written-total"),
-          (long) metrics.value("messages-acknowledged-total"), (long) metrics.value("errors-total"), queue.size(),
+          (long) metrics.value("messages-acknowledged-total"), (long) metrics.value("errors-total"), intake.queued(),
           metrics.value("receive-to-kafka-latency-p99"));
     }
   }
 
   @Override
   public void stop() {
-    stopping = true;
+    if (intake != null) {
+      intake.stop();
+    }
     log.info("Stopping MQTT source task {} of {}", taskIndex, connectorName);
     stopQuietly();
   }

@@ -58,6 +58,9 @@ class PluginInstallE2EIT {
     String name = config.remove("name");
     stack.rest().createOrReplace(name, config);
     stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+    // The shipped config names the plugin's own header converter; the worker loads it from the plugin.
+    assertThat(java.nio.file.Files.readString(stack.home().resolve("connect.log")))
+        .contains("Set up the header converter class " + config.get("header.converter") + " for task " + name + "-0");
 
     Mqtt5BlockingClient device = MqttClient.builder().useMqttVersion5().identifier("e2e-device")
         .serverHost("127.0.0.1").serverPort(hivemq.port()).buildBlocking();

@@ -58,6 +58,11 @@ public final class ConnectRest {
     return send("GET", "/connector-plugins", null, 200);
   }
 
+  /** Every plugin the worker found, not only connectors: converters, header converters, transformations... */
+  public JsonNode allPlugins() {
+    return send("GET", "/connector-plugins?connectorsOnly=false", null, 200);
+  }
+
   /** PUT /connector-plugins/{class}/config/validate: the response with error_count and per-key errors. */
   public JsonNode validate(String connectorClass, Map<String, String> config) {
     Map<String, String> body = new LinkedHashMap<>(config);

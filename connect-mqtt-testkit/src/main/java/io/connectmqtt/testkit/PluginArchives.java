@@ -86,7 +86,23 @@ public final class PluginArchives {
           .map(String::trim).filter(l -> !l.isEmpty()).toList()).containsExactlyInAnyOrderElementsOf(connectorClasses);
       assertThat(jar.getManifest().getMainAttributes().getValue("Implementation-Version")).isNotBlank();
     }
+    // Every plugin carries the common jar, and with it the header converter a connector may name in
+    // header.converter: declared for plugin.discovery=service_load (and for hybrid_fail, which rejects plugins
+    // found by scanning but not declared).
+    Path commonJar = lib.resolve(jars.stream().filter(j -> j.startsWith("connect-mqtt-common-")).findFirst()
+        .orElseThrow());
+    try (JarFile jar = new JarFile(commonJar.toFile())) {
+      ZipEntry services = jar.getEntry("META-INF/services/" + HEADER_CONVERTER_SERVICE);
+      assertThat(services).as("service file for " + HEADER_CONVERTER_SERVICE).isNotNull();
+      assertThat(new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8).lines()
+          .map(String::trim).filter(l -> !l.isEmpty()).toList()).containsExactly(HEADER_CONVERTER);
+      assertThat(jar.getEntry(HEADER_CONVERTER.replace('.', '/') + ".class")).isNotNull();
+    }
   }
+
+  private static final String HEADER_CONVERTER_SERVICE = "org.apache.kafka.connect.storage.HeaderConverter";
+  /** By name: the testkit does not depend on the plugins' common module. */
+  private static final String HEADER_CONVERTER = "io.connectmqtt.common.MqttHeaderConverter";
 
   private static void assertLibrariesClean(String component, List<String> jars) {
     assertThat(jars).anyMatch(j -> j.startsWith(component + "-"))

@@ -1,0 +1,96 @@
+package io.connectmqtt.common;
+
+import java.util.Collection;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The messages an MQTT session hands to a task, waiting for {@code poll()}, with at most {@code capacity} of them
+ * unacknowledged at once: queued, or taken and not yet {@link #acknowledge acknowledged}.
+ *
+ * <p>At the limit the MQTT client's own thread waits for room, so the client stops reading its socket and the broker
+ * keeps the backlog. That bound holds whatever window the broker uses: it does not rely on the broker respecting MQTT
+ * 5 flow control (mosquitto 2.0.11 does not; docs/troubleshooting.md), MQTT 3.1.1 has none, and a client that floods
+ * a task with requests cannot grow its heap. Keep the capacity below 65,535, the unacknowledged messages an MQTT 5
+ * client tolerates.
+ */
+public final class MqttIntake {
+
+  private final int capacity;
+  private final BlockingQueue<InboundMessage> queue;
+  /** One permit per message that may be held unacknowledged; taken on receipt, given back on acknowledgement. */
+  private final Semaphore unacknowledged;
+  // Counted without a Sensor per message (a lock and a clock read each); tasks record the sums once per poll().
+  private final LongAdder received = new LongAdder();
+  private final LongAdder acknowledged = new LongAdder();
+  private volatile boolean stopping;
+
+  public MqttIntake(int capacity) {
+    this.capacity = capacity;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.unacknowledged = new Semaphore(capacity);
+  }
+
+  /** Takes every message of {@code session}, on the client's own thread (see the class comment). */
+  public void attach(MqttSession session) {
+    session.onMessage(this::offer, Runnable::run);
+  }
+
+  /** On the MQTT client's thread: waits while the intake holds {@code capacity} unacknowledged messages. */
+  void offer(InboundMessage message) {
+    received.increment();
+    try {
+      while (!unacknowledged.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        if (stopping) {
+          return;
+        }
+      }
+      queue.add(message);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The next message, waiting up to {@code timeoutMs}; null when none came. */
+  public InboundMessage poll(long timeoutMs) throws InterruptedException {
+    return queue.poll(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** Moves up to {@code max} waiting messages into {@code into}. */
+  public int drainTo(Collection<InboundMessage> into, int max) {
+    return queue.drainTo(into, max);
+  }
+
+  /** Acknowledges {@code message} on MQTT and makes room for the next one. Call once per message taken. */
+  public void acknowledge(InboundMessage message) {
+    message.acknowledge();
+    unacknowledged.release();
+    acknowledged.increment();
+  }
+
+  /** Stops waiting for room: messages still arriving are left unacknowledged, for the broker to redeliver. */
+  public void stop() {
+    stopping = true;
+  }
+
+  public int queued() {
+    return queue.size();
+  }
+
+  public int unacknowledged() {
+    return capacity - unacknowledged.availablePermits();
+  }
+
+  /** Messages received since the last call (for counters recorded once per poll). */
+  public long receivedSinceLastCall() {
+    return received.sumThenReset();
+  }
+
+  /** Messages acknowledged since the last call. */
+  public long acknowledgedSinceLastCall() {
+    return acknowledged.sumThenReset();
+  }
+}

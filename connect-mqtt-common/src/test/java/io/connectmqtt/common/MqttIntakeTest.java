@@ -1,0 +1,62 @@
+package io.connectmqtt.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+class MqttIntakeTest {
+
+  private final AtomicInteger pubacks = new AtomicInteger();
+
+  private InboundMessage message(int n) {
+    return new InboundMessage("t/" + n, new byte[] {(byte) n}, 1, false, false, OptionalInt.of(n), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(), System.nanoTime(),
+        pubacks::incrementAndGet);
+  }
+
+  @Test
+  void theClientWaitsWhileCapacityMessagesAreUnacknowledgedEvenWhenNoneIsQueued() throws Exception {
+    MqttIntake intake = new MqttIntake(2);
+    intake.offer(message(1));
+    intake.offer(message(2));
+    List<InboundMessage> taken = new ArrayList<>();
+    intake.drainTo(taken, 10);
+    assertThat(taken).hasSize(2);
+    assertThat(intake.queued()).isZero();
+    assertThat(intake.unacknowledged()).as("taken, not yet acknowledged").isEqualTo(2);
+
+    CompletableFuture<Void> third = CompletableFuture.runAsync(() -> intake.offer(message(3)));
+    // The third must still be waiting: the intake is full although its queue is empty. It cannot be done before
+    // an acknowledgement, which comes only after this check.
+    assertThat(intake.poll(200)).as("nothing accepted while two are unacknowledged").isNull();
+    assertThat(third).isNotDone();
+
+    intake.acknowledge(taken.get(0));
+    third.get();
+    assertThat(intake.poll(1_000).topic()).isEqualTo("t/3");
+    assertThat(pubacks).hasValue(1);
+    assertThat(intake.unacknowledged()).isEqualTo(2);
+    assertThat(intake.receivedSinceLastCall()).isEqualTo(3);
+    assertThat(intake.acknowledgedSinceLastCall()).isEqualTo(1);
+  }
+
+  @Test
+  void stoppingReleasesAWaitingClientWithoutQueueingItsMessage() throws Exception {
+    MqttIntake intake = new MqttIntake(1);
+    intake.offer(message(1));
+    CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> intake.offer(message(2)));
+    intake.stop();
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(waiting::isDone);
+    assertThat(intake.queued()).as("only the first; the second stays with the broker").isEqualTo(1);
+    assertThat(pubacks).hasValue(0);
+  }
+}
