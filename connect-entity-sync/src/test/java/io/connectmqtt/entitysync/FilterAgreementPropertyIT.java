@@ -75,7 +75,7 @@ class FilterAgreementPropertyIT {
    * Tries per run; each try checks {@link #FILTERS_PER_TRY} filter lists on every database, about a fifth of them
    * refused alike by read and subscribe (values of another type, LIKE on a number, ...): over 10,000 compared.
    */
-  private static final int TRIES = 150;
+  private static final int TRIES = 520;
   private static final int MINIMUM_COMPARED = 10_000;
   private static final int FILTERS_PER_TRY = 25;
   private static final int ROWS_PER_TRY = 30;
