@@ -283,8 +283,8 @@ public class EntityNotifySinkTask extends MqttSinkTask {
   }
 
   /**
-   * The changed row's key as an object, from an entity sync event: its primary key column (version 1) with the
-   * record id, else {@code {"id": record_id}}.
+   * The changed row's key as an object, from an entity sync event: its primary key column (named by version 1
+   * events; {@code id} before) with the value the row has there, else with the event's record id.
    */
   private static ObjectNode entitySyncKey(JsonNode event, JsonNode after, JsonNode before) {
     String recordId = event.path("record_id").asText();
