@@ -131,10 +131,12 @@
     if (message.type === 'notification' && message.entity === 'users') {
       const row = message.data || {};
       const id = String(row.id);
-      if (message.operation === 'delete') users.delete(id); else users.set(id, row);
+      // 'leave': the row no longer matches the subscription's filters (its data is the key only).
+      const gone = message.operation === 'delete' || message.operation === 'leave';
+      if (gone) users.delete(id); else users.set(id, row);
       logActivity(`<b>${text(message.operation)}</b> users #${text(row.id)} ${text(row.name || '')}`
         + ` <span title="${text(message.timestamp)}">${new Date().toLocaleTimeString()}</span>`);
-      render(message.operation === 'delete' ? null : id);
+      render(gone ? null : id);
       return;
     }
     const waiting = pending.get(message.id);

@@ -93,6 +93,16 @@ interface Dialect {
 
   // --- Statements ---
 
+  /** Whether a decimal column is compared with {@code value} exactly, without rounding it first. */
+  default boolean comparesExactly(java.math.BigDecimal value) {
+    return true;
+  }
+
+  /** Whether a float column can be compared with NaN or an infinity (MariaDB's DOUBLE has neither). */
+  default boolean comparesNonFiniteFloats() {
+    return true;
+  }
+
   /**
    * The bound parameter a column is compared with: "?", or for text columns where the database's default collation
    * may ignore case or trailing spaces, a parameter with an exact (binary, no-pad) collation, so that tenant 'a' is

@@ -59,6 +59,24 @@ final class MariaDbDialect implements Dialect {
     return SqlValues.isText(column) ? "? COLLATE " + EXACT : "?";
   }
 
+  /**
+   * A decimal beyond DECIMAL(65,38) is rounded before it is compared ({@code = 1e-300} matches a row's 0), so only
+   * values with at most 38 decimals and 65 digits in all compare as written.
+   */
+  @Override
+  public boolean comparesExactly(java.math.BigDecimal value) {
+    java.math.BigDecimal stripped = value.signum() == 0 ? java.math.BigDecimal.ZERO : value.stripTrailingZeros();
+    long decimals = Math.max(stripped.scale(), 0);
+    long integerDigits = Math.max((long) stripped.precision() - stripped.scale(), 0);
+    return decimals <= 38 && integerDigits + decimals <= 65;
+  }
+
+  /** MariaDB's driver writes a bound NaN or infinity as a bare word, which the server reads as a column name. */
+  @Override
+  public boolean comparesNonFiniteFloats() {
+    return false;
+  }
+
   /** INSERT ... RETURNING (10.5+): the key itself, also when it is not an AUTO_INCREMENT column. */
   @Override
   public Object insertReturningKey(Connection connection, String table, List<String> quotedColumns,

@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.connectmqtt.common.protocol.ChangeEvent;
+import io.connectmqtt.common.protocol.ColumnType;
+import io.connectmqtt.common.protocol.Database;
 import io.connectmqtt.common.protocol.ErrorCode;
 import io.connectmqtt.common.protocol.Filter;
 import io.connectmqtt.common.protocol.ProtocolException;
+import io.connectmqtt.common.protocol.SubscriptionRecord;
 import io.connectmqtt.entitysync.hooks.HookException;
 import io.connectmqtt.entitysync.hooks.RequestContext;
 import io.connectmqtt.entitysync.hooks.RequestHook;
@@ -441,16 +445,13 @@ final class RequestProcessor {
     for (RequestHook hook : hooks) {
       hook.beforeSubscribe(context);
     }
-    ArrayNode filters = json.createArrayNode();
+    List<Filter> filters = new ArrayList<>();
+    Map<String, ColumnType> types = new java.util.TreeMap<>();
     for (Filter filter : context.filters()) {
       Catalog.Column column = column(entity, filter.column());
-      FilterValues.parameters(column, filter); // checked exactly as a read checks it
-      ObjectNode node = filters.addObject().put("column", column.name())
-          .put("operator", filter.operator().name().toLowerCase(java.util.Locale.ROOT));
-      node.set("value", json.valueToTree(filter.value()));
-      if (filter.or()) {
-        node.put("logic_operator", "OR");
-      }
+      // Checked exactly as a read checks it, each value as the read binds it.
+      filters.add(FilterValues.recorded(dialect, column, filter));
+      SqlValues.type(column).ifPresent(type -> types.put(column.name(), type));
     }
     // Derived from the request, so a redelivered subscribe finds its subscription instead of making a second one.
     String sid = java.util.UUID.nameUUIDFromBytes((clientId + '\u0000' + id).getBytes(StandardCharsets.UTF_8))
@@ -458,13 +459,8 @@ final class RequestProcessor {
     String notifyTopic = prefix + "/" + clientId + "/notify/" + sid;
     Instant now = Instant.now();
     Instant expiresAt = SubscriptionLifetime.expiresAt(now, subscriptionTtl, context.claims());
-    ObjectNode record = json.createObjectNode().put("subscription_id", sid).put("client_id", clientId)
-        .put("schema", entity.schema()).put("entity", entity.table()).put("notify_topic", notifyTopic)
-        .put("created_at", now.toString());
-    record.set("filters", filters);
-    if (expiresAt != null) {
-      record.put("expires_at", expiresAt.toString());
-    }
+    ObjectNode record = new SubscriptionRecord(SubscriptionRecord.VERSION, sid, clientId, entity.schema(),
+        entity.table(), notifyTopic, now, expiresAt, filters, types, database(dialect)).toJson(json);
     try (Connection connection = dataSource.getConnection()) {
       ObjectNode existing = storedSubscription(connection, clientId, sid, id, fingerprint);
       if (existing != null) {
@@ -889,12 +885,8 @@ final class RequestProcessor {
         }
         String keyText = String.valueOf(key);
         String eventKey = entity.schema() + "." + entity.table() + ":" + keyText;
-        ObjectNode event = json.createObjectNode().put("op", operation).put("schema", entity.schema())
-            .put("entity", entity.table()).put("record_id", keyText);
-        event.set("before", before == null ? json.nullNode() : before);
-        event.set("after", after == null ? json.nullNode() : after);
-        event.put("ts", System.currentTimeMillis());
-        event.putObject("source").put("client_id", clientId).put("request_id", id);
+        ObjectNode event = ChangeEvent.of(json, operation, entity.schema(), entity.table(), keyText,
+            entity.singleKey(), SqlValues.types(entity), before, after, System.currentTimeMillis(), clientId, id);
         Outcome outcome = success(id, reply, null, eventKey, event).withWriteSequence(WRITES.incrementAndGet());
         if (!id.isEmpty()) {
           replays.record(connection, clientId, id, fingerprint, outcome.reply(), eventKey, event, Instant.now());
@@ -917,6 +909,12 @@ final class RequestProcessor {
     } catch (JsonProcessingException e) {
       throw new ProtocolException(failure, operation + " failed");
     }
+  }
+
+  /** The database whose rules the notify sink matches a subscription's filters with; null for one it cannot name. */
+  private static Database database(Dialect dialect) {
+    return dialect == Dialect.POSTGRESQL ? Database.POSTGRESQL : dialect == Dialect.H2 ? Database.H2
+        : dialect == Dialect.MARIADB ? Database.MARIADB : null;
   }
 
   private static Outcome replayed(String id, ReplayStore.Recorded earlier) {
@@ -1029,7 +1027,7 @@ final class RequestProcessor {
         Catalog.Column column = column(entity, filter.column());
         int size = filter.value() instanceof List<?> list ? list.size() : 1;
         conditions.add(filter.operator().sql(dialect.quote(column.name()), size, dialect.parameter(column)));
-        parameters.addAll(FilterValues.parameters(column, filter));
+        parameters.addAll(FilterValues.parameters(dialect, column, filter));
       }
       groups.add(conditions.size() == 1 ? conditions.get(0) : "(" + String.join(" OR ", conditions) + ")");
     }

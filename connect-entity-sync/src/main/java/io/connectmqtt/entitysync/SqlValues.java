@@ -3,6 +3,7 @@ package io.connectmqtt.entitysync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.connectmqtt.common.protocol.ColumnType;
 import io.connectmqtt.common.protocol.ErrorCode;
 import io.connectmqtt.common.protocol.ProtocolException;
 import java.math.BigDecimal;
@@ -15,6 +16,9 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /** JSON values to bound SQL parameters of the column's type, and result rows back to JSON. */
@@ -71,6 +75,56 @@ final class SqlValues {
       throw new ProtocolException(ErrorCode.INVALID_VALUE, "'" + abbreviate(text) + "' is not a valid "
           + column.typeName().toLowerCase() + " for column '" + column.name() + "'");
     }
+  }
+
+  /**
+   * The column's type in the protocol's vocabulary: one word per branch of {@link #coerce}, which binds its filter
+   * values; empty for a column {@code coerce} binds as text without being a text column (JSON, intervals, ...): the
+   * notify sink infers those from row values.
+   */
+  static Optional<ColumnType> type(Catalog.Column column) {
+    return Optional.ofNullable(switch (column.jdbcType()) {
+      case Types.INTEGER, Types.SMALLINT, Types.TINYINT, Types.BIGINT -> ColumnType.INTEGER;
+      case Types.NUMERIC, Types.DECIMAL -> ColumnType.DECIMAL;
+      case Types.REAL, Types.FLOAT, Types.DOUBLE -> ColumnType.FLOAT;
+      case Types.BOOLEAN, Types.BIT -> ColumnType.BOOLEAN;
+      case Types.DATE -> ColumnType.DATE;
+      case Types.TIMESTAMP -> ColumnType.TIMESTAMP;
+      case Types.TIMESTAMP_WITH_TIMEZONE -> ColumnType.TIMESTAMPTZ;
+      default -> isText(column) ? ColumnType.TEXT : "uuid".equalsIgnoreCase(column.typeName()) ? ColumnType.UUID
+          : null;
+    });
+  }
+
+  /** The types of every column of {@code entity} that has one ({@link #type}). */
+  static Map<String, ColumnType> types(Catalog.Entity entity) {
+    Map<String, ColumnType> types = new TreeMap<>();
+    entity.columns().values().forEach(column -> type(column).ifPresent(type -> types.put(column.name(), type)));
+    return types;
+  }
+
+  /**
+   * A bound value ({@link #coerce}) as a subscription record holds it: numbers that a double holds exactly (whole
+   * numbers, doubles) and booleans as they are, a decimal as the text of its exact value (a JSON converter without
+   * schemas would turn it into a double), dates and times as ISO text the way {@link #row} writes them.
+   */
+  static Object recorded(Object bound) {
+    if (bound instanceof BigDecimal decimal) {
+      return decimal.toString();
+    }
+    if (bound instanceof java.sql.Timestamp timestamp) {
+      return timestamp.toLocalDateTime().toString();
+    }
+    if (bound instanceof java.sql.Date date) {
+      return date.toLocalDate().toString();
+    }
+    if (bound instanceof OffsetDateTime time) {
+      return time.toInstant().toString();
+    }
+    if (bound instanceof Long || bound instanceof Double || bound instanceof Boolean || bound instanceof String) {
+      return bound;
+    }
+    return bound.toString();
   }
 
   private static Object unwrap(JsonNode node, Catalog.Column column) throws ProtocolException {

@@ -236,7 +236,12 @@ class EntitySyncConformanceIT {
       assertThat(value.path("record_id").asText()).isEqualTo(Long.toString(id));
       assertThat(value.path("before").isNull()).isTrue();
       assertThat(value.path("after").path("name").asText()).isEqualTo("Ada");
-      assertThat(value.path("after").path("score").asDouble()).as("decimal columns in events").isEqualTo(12.5);
+      assertThat(value.path("v").asInt()).isEqualTo(1);
+      assertThat(value.path("primary_key").asText()).isEqualTo("id");
+      assertThat(value.path("types").path("score").asText()).isEqualTo("decimal");
+      assertThat(value.path("types").path("name").asText()).isEqualTo("text");
+      assertThat(value.path("after").path("score").asText()).as("decimal columns in events: exact text")
+          .isEqualTo("12.50");
       assertThat(row.path("score").decimalValue()).isEqualByComparingTo("12.50");
       assertThat(value.path("source").path("client_id").asText()).isEqualTo("creator-" + backend.name());
       assertThat(value.path("source").path("request_id").asText()).isEqualTo("c1");

@@ -27,6 +27,52 @@ class FilterValuesTest {
     }
   }
 
+  private static final Catalog.Column TIMESTAMP = new Catalog.Column("at", Types.TIMESTAMP, "timestamp", true, false);
+
+  /** A subscription record holds each value as the read binds it, in a form JSON without exact decimals keeps. */
+  @Test
+  void subscriptionRecordsHoldTheBoundValues() throws Exception {
+    assertThat(FilterValues.recorded(TEXT, new Filter("body", FilterOperator.EQ, new BigDecimal("7.0"), false))
+        .value()).as("a number for a text column is its text").isEqualTo("7.0");
+    assertThat(FilterValues.recorded(NUMBER, new Filter("amount", FilterOperator.IN,
+        List.of(new BigDecimal("123456789012345678.25"), 7L), false)).value())
+        .as("decimals as exact text").isEqualTo(List.of("123456789012345678.25", "7"));
+    assertThat(FilterValues.recorded(INTEGER, new Filter("id", FilterOperator.EQ, "007", false)).value())
+        .isEqualTo(7L);
+    assertThat(FilterValues.recorded(TIMESTAMP, new Filter("at", FilterOperator.EQ, "2024-01-01T12:00:00+02:00",
+        false)).value()).as("the offset dropped, as bound").isEqualTo("2024-01-01T12:00");
+    assertThat(SqlValues.type(TIMESTAMP)).contains(io.connectmqtt.common.protocol.ColumnType.TIMESTAMP);
+    assertThat(SqlValues.type(new Catalog.Column("doc", Types.OTHER, "jsonb", true, false))).isEmpty();
+  }
+
+  /** PostgreSQL rounds a bound value's nanoseconds to microseconds, H2 not: such a value is refused for both. */
+  @Test
+  void timestampsAtMostToTheMicrosecond() throws Exception {
+    assertThat(refusal(TIMESTAMP, FilterOperator.EQ, "2024-01-01T10:00:00.123456")).isNull();
+    assertThat(refusal(TIMESTAMP, FilterOperator.EQ, "2024-01-01T10:00:00.1234564")).isEqualTo(ErrorCode.INVALID_VALUE);
+    assertThat(refusal(TIMESTAMP, FilterOperator.IN, List.of("2024-01-01T10:00", "2024-01-01T10:00:00.000000001")))
+        .isEqualTo(ErrorCode.INVALID_VALUE);
+  }
+
+  /** MariaDB's DOUBLE has no NaN or infinities (its driver would send them as bare words): refused there only. */
+  @Test
+  void nonFiniteFloatsOnlyWhereTheDatabaseComparesThem() throws Exception {
+    Catalog.Column real = new Catalog.Column("f", Types.DOUBLE, "double", true, false);
+    Filter nan = new Filter("f", FilterOperator.NEQ, "NaN", false);
+    assertThat(FilterValues.parameters(Dialect.POSTGRESQL, real, nan)).containsExactly(Double.NaN);
+    assertThatThrownBy(() -> FilterValues.parameters(Dialect.MARIADB, real, nan))
+        .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_VALUE));
+    assertThatThrownBy(() -> FilterValues.recorded(Dialect.MARIADB, real, new Filter("f", FilterOperator.IN,
+        List.of(1L, "-Infinity"), false))).isInstanceOf(ProtocolException.class);
+    // MariaDB rounds a decimal beyond DECIMAL(65,38) before comparing (= 1e-300 matched a row's 0).
+    Filter tiny = new Filter("amount", FilterOperator.EQ, new BigDecimal("1e-300"), false);
+    assertThat(FilterValues.parameters(Dialect.POSTGRESQL, NUMBER, tiny)).hasSize(1);
+    assertThatThrownBy(() -> FilterValues.parameters(Dialect.MARIADB, NUMBER, tiny))
+        .isInstanceOf(ProtocolException.class);
+    assertThat(FilterValues.parameters(Dialect.MARIADB, NUMBER, new Filter("amount", FilterOperator.EQ,
+        new BigDecimal("99999999999999999999.9999999999"), false))).hasSize(1);
+  }
+
   @Test
   void ordinaryValuesBecomeParametersOfTheColumnsType() throws Exception {
     assertThat(FilterValues.parameters(TEXT, new Filter("body", FilterOperator.EQ, "hello", false)))

@@ -122,7 +122,8 @@ class LiveSubscriptionIT {
       send(b, "d1", delete + "\"record_id\":" + ivo);
       send(b, "d2", delete + "\"record_id\":" + ann);
 
-      // Expected: create Ann (active), update Ivo (now active), update Ann (was active), delete Ivo (was active).
+      // Expected: create Ann (active), create Ivo (entered: now active), Ann leaves (key only: no longer active),
+      // delete Ivo (was active); nothing for Ann's rename, which she made outside the filter.
       List<Mqtt5Publish> received = notifications.awaitAtLeast(4, Duration.ofSeconds(30));
       Thread.sleep(2_000);
       List<String> seen = new ArrayList<>();
@@ -135,10 +136,10 @@ class LiveSubscriptionIT {
         seen.add(n.path("operation").asText() + ":" + n.path("data").path("name").asText() + ":"
             + n.path("data").path("status").asText());
       }
-      assertThat(seen).containsExactlyInAnyOrder("create:Ann:active", "update:Ivo:active", "update:Ann:inactive",
+      assertThat(seen).containsExactlyInAnyOrder("create:Ann:active", "create:Ivo:active", "leave::",
           "delete:Ivo:active");
-      assertThat(seen.indexOf("update:Ivo:active")).isLessThan(seen.indexOf("delete:Ivo:active"));
-      assertThat(seen.indexOf("create:Ann:active")).isLessThan(seen.indexOf("update:Ann:inactive"));
+      assertThat(seen.indexOf("create:Ivo:active")).isLessThan(seen.indexOf("delete:Ivo:active"));
+      assertThat(seen.indexOf("create:Ann:active")).isLessThan(seen.indexOf("leave::"));
 
       JsonNode stolen = send(b, "x1", "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"subscription_id\":\""
           + sid + "\"");
@@ -155,6 +156,68 @@ class LiveSubscriptionIT {
           + "\"options\":{\"filters\":[{\"column\":\"pasword\",\"operator\":\"eq\",\"value\":\"x\"}]}");
       assertThat(invalid.path("error").path("code").asText()).isEqualTo("invalid_column");
     }
+  }
+
+  /**
+   * Issue 11: a row that leaves a subscriber's filter says so with its key only, and one that enters arrives as a
+   * create. One row moves between two "tenants" (status) and back; every change of one row is one Kafka key, so each
+   * subscriber's notifications arrive in order, and the last change (a name both filters accept) is a sentinel for
+   * both: everything before it has arrived, and nothing else did.
+   */
+  @Test
+  void aRowThatLeavesAFilterSaysSoWithItsKeyOnlyAndOneThatEntersArrivesAsACreate() throws Exception {
+    try (ProtocolClient tess = new ProtocolClient(hivemq.port(), "spec", "tess");
+        ProtocolClient uma = new ProtocolClient(hivemq.port(), "spec", "uma");
+        ProtocolClient writer = new ProtocolClient(hivemq.port(), "spec", "mover");
+        MqttRecorder tessInbox = MqttRecorder.subscribe("tess-inbox", hivemq.port(), "spec/tess/notify/#");
+        MqttRecorder umaInbox = MqttRecorder.subscribe("uma-inbox", hivemq.port(), "spec/uma/notify/#")) {
+      String subscribe = "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
+          + "\"options\":{\"filters\":";
+      for (JsonNode reply : List.of(
+          send(tess, "t1", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"tenant-a\"}]}"),
+          send(uma, "u1", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"tenant-b\"},"
+              + "{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"sentinel\",\"logic_operator\":\"OR\"}]}"))) {
+        assertThat(reply.path("success").asBoolean()).as(reply.toString()).isTrue();
+      }
+      // The reply goes out before the subscription record is in Kafka.
+      Thread.sleep(1_000);
+      long id = send(writer, "m1", "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
+          + "{\"name\":\"x1\",\"status\":\"tenant-a\"}").path("data").path("id").asLong();
+      String update = "\"type\":\"request\",\"operation\":\"update\",\"entity\":\"users\",\"record_id\":" + id
+          + ",\"data\":";
+      send(writer, "m2", update + "{\"name\":\"secret-of-b\",\"status\":\"tenant-b\"}");
+      send(writer, "m3", update + "{\"name\":\"x3\"}");
+      send(writer, "m4", update + "{\"name\":\"x4\",\"status\":\"tenant-a\"}");
+      send(writer, "m5", update + "{\"name\":\"sentinel\"}");
+
+      List<String> tessSaw = awaitSentinel(tessInbox);
+      List<String> umaSaw = awaitSentinel(umaInbox);
+      // operation:id:name:status:number of fields in data
+      assertThat(tessSaw).containsExactly("create:" + id + ":x1:tenant-a:3", "leave:" + id + ":::1",
+          "create:" + id + ":x4:tenant-a:3", "update:" + id + ":sentinel:tenant-a:3");
+      assertThat(umaSaw).containsExactly("create:" + id + ":secret-of-b:tenant-b:3", "update:" + id + ":x3:tenant-b:3",
+          "leave:" + id + ":::1", "create:" + id + ":sentinel:tenant-a:3");
+      assertThat(String.join(" ", tessSaw)).as("tenant-a never sees what the row became in tenant-b")
+          .doesNotContain("secret-of-b").doesNotContain("x3");
+    }
+  }
+
+  /** "operation:id:name:status:fields" of every notification, once the one whose row is named "sentinel" is in. */
+  private static List<String> awaitSentinel(MqttRecorder inbox) throws Exception {
+    Awaitility.await("the sentinel notification").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> names(inbox).contains("sentinel"));
+    List<String> seen = new ArrayList<>();
+    for (Mqtt5Publish publish : List.copyOf(inbox.received())) {
+      JsonNode notification = JSON.readTree(publish.getPayloadAsBytes());
+      JsonNode data = notification.path("data");
+      seen.add(notification.path("operation").asText() + ":" + data.path("id").asText() + ":"
+          + data.path("name").asText() + ":" + data.path("status").asText() + ":" + data.size());
+      if (notification.path("operation").asText().equals("leave")) {
+        assertThat(notification.toString()).as("a leave never carries the row's content")
+            .doesNotContain("tenant-").doesNotContain("\"name\"");
+      }
+    }
+    return seen;
   }
 
   /**

@@ -6,6 +6,11 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.connectmqtt.common.protocol.ColumnType;
+import io.connectmqtt.common.protocol.Database;
+import io.connectmqtt.common.protocol.Filter;
+import io.connectmqtt.common.protocol.FilterOperator;
+import io.connectmqtt.common.protocol.SubscriptionRecord;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProcessStack;
@@ -108,10 +113,11 @@ public final class NotifyBenchmark {
         for (int s = 0; s < subscriptions; s++) {
           String sid = "sub-" + s;
           String cid = "client-" + (s % 100);
-          producer.send(new ProducerRecord<>("entity-subscriptions", sid, "{\"subscription_id\":\"" + sid
-              + "\",\"client_id\":\"" + cid + "\",\"schema\":\"public\",\"entity\":\"users\",\"notify_topic\":\"spec/"
-              + cid + "/notify/" + sid + "\",\"filters\":[{\"column\":\"bucket\",\"operator\":\"eq\",\"value\":"
-              + (s % buckets) + "}]}"));
+          SubscriptionRecord record = new SubscriptionRecord(SubscriptionRecord.VERSION, sid, cid, "public", "users",
+              "spec/" + cid + "/notify/" + sid, java.time.Instant.now(), null, List.of(new Filter("bucket",
+              FilterOperator.EQ, (long) (s % buckets), false)), Map.of("bucket", ColumnType.INTEGER),
+              Database.POSTGRESQL);
+          producer.send(new ProducerRecord<>("entity-subscriptions", sid, record.toJson(JSON).toString()));
         }
         producer.flush();
         Map<String, String> config = new HashMap<>();

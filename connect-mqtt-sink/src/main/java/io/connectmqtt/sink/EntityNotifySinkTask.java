@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.connectmqtt.common.OutboundMessage;
+import io.connectmqtt.common.protocol.ChangeEvent;
+import io.connectmqtt.common.protocol.ColumnType;
 import io.connectmqtt.common.protocol.Filter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -182,6 +184,8 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     String schema;
     String entity;
     String operation;
+    Map<String, ColumnType> types = Map.of();
+    ObjectNode key;
     if (event.has("source") && event.path("source").has("table")) {
       // Debezium: op c/u/d; r (snapshot read), t (truncate) and m (message) are no row changes.
       schema = event.path("source").path("schema").asText(null);
@@ -194,7 +198,15 @@ public class EntityNotifySinkTask extends MqttSinkTask {
         default -> throw new MessageBuilder.BadRecordException("unknown Debezium op '"
             + SubscriptionTable.abbreviate(op) + "'", null);
       };
+      key = debeziumKey(record.key());
     } else {
+      try {
+        if (ChangeEvent.version(event) >= 1) {
+          types = ChangeEvent.types(event);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new MessageBuilder.BadRecordException(e.getMessage(), null);
+      }
       schema = event.path("schema").asText(null);
       entity = event.path("entity").asText();
       operation = switch (op) {
@@ -202,6 +214,7 @@ public class EntityNotifySinkTask extends MqttSinkTask {
         default -> throw new MessageBuilder.BadRecordException("unknown op '" + SubscriptionTable.abbreviate(op)
             + "'; expected create, update or delete", null);
       };
+      key = null;
     }
     if (operation == null) {
       return List.of();
@@ -209,24 +222,52 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     if (entity.isEmpty()) {
       throw new MessageBuilder.BadRecordException("the change event names no entity", null);
     }
-    // Converted once, not once per subscription they are checked against.
-    Map<String, Object> before = operation.equals("create") ? null : row(event, "before");
-    Map<String, Object> after = operation.equals("delete") ? null : row(event, "after");
+    // Rows with exact decimals again, converted once, not once per subscription they are checked against.
+    JsonNode beforeImage = operation.equals("create") ? null : image(event, "before", types);
+    JsonNode afterImage = operation.equals("delete") ? null : image(event, "after", types);
+    if (key == null) {
+      key = entitySyncKey(event, afterImage, beforeImage);
+    }
+    Map<String, Object> before = beforeImage == null ? null : Filter.row(beforeImage);
+    Map<String, Object> after = afterImage == null ? null : Filter.row(afterImage);
     List<OutboundMessage> messages = new ArrayList<>();
     int maximumPayload = maximumPacketSize() - PACKET_HEADROOM;
     for (SubscriptionTable.Subscription subscription : table.candidates(schema, entity,
         java.util.Arrays.asList(before, after))) {
-      boolean matches = (before != null && subscription.matcher().matches(before))
-          || (after != null && subscription.matcher().matches(after));
-      if (!matches) {
+      boolean matchedBefore = before != null && subscription.matcher().matches(before);
+      boolean matchesAfter = after != null && subscription.matcher().matches(after);
+      String notified;
+      JsonNode data;
+      switch (operation) {
+        case "create" -> {
+          notified = matchesAfter ? "create" : null;
+          data = afterImage;
+        }
+        case "delete" -> {
+          notified = matchedBefore ? "delete" : null;
+          data = beforeImage;
+        }
+        default -> {
+          if (before == null) {
+            // No row before the change (Debezium without REPLICA IDENTITY FULL): whether it entered or left cannot
+            // be told, so a matching row is an update and a non-matching one notifies nobody.
+            notified = matchesAfter ? "update" : null;
+          } else {
+            // A row that starts matching arrives as a create; one that stops matching leaves with its key only, so
+            // a row moved out of a subscriber's filter (another tenant) never shows the subscriber its new content.
+            notified = matchedBefore && matchesAfter ? "update" : matchesAfter ? "create" : matchedBefore ? "leave"
+                : null;
+          }
+          data = notified != null && notified.equals("leave") ? key : afterImage;
+        }
+      }
+      if (notified == null) {
         continue;
       }
-      ObjectNode notification = JSON.createObjectNode().put("type", "notification").put("operation", operation)
+      ObjectNode notification = JSON.createObjectNode().put("type", "notification").put("operation", notified)
           .put("subscription_id", subscription.id()).put("schema", subscription.schema())
           .put("entity", subscription.entity());
-      JsonNode data = operation.equals("delete") ? event.get("before") : event.get("after");
-      notification.set("data", data == null || data.isNull() ? JSON.createObjectNode()
-          .put("id", event.path("record_id").asText()) : data);
+      notification.set("data", data == null || data.isNull() ? key : data);
       notification.put("timestamp", Instant.now().toString());
       byte[] payload = notification.toString().getBytes(StandardCharsets.UTF_8);
       if (payload.length > maximumPayload - subscription.notifyTopic().getBytes(StandardCharsets.UTF_8).length) {
@@ -241,8 +282,53 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     return messages;
   }
 
-  /** The event's row image {@code field}: null when absent (a delete's after), an error when not an object. */
-  private static Map<String, Object> row(JsonNode event, String field) throws MessageBuilder.BadRecordException {
+  /**
+   * The changed row's key as an object, from an entity sync event: its primary key column (named by version 1
+   * events; {@code id} before) with the value the row has there, else with the event's record id.
+   */
+  private static ObjectNode entitySyncKey(JsonNode event, JsonNode after, JsonNode before) {
+    String recordId = event.path("record_id").asText();
+    String column = event.path("primary_key").asText("id");
+    for (JsonNode side : java.util.Arrays.asList(after, before)) {
+      JsonNode value = side == null ? null : side.get(column);
+      if (value != null && !value.isNull() && !value.isContainerNode()) {
+        return JSON.createObjectNode().set(column, value);
+      }
+    }
+    return JSON.createObjectNode().put(column.isEmpty() ? "id" : column, recordId);
+  }
+
+  /**
+   * The changed row's key from a Debezium record's key (its key columns, with or without the JSON converter's schema
+   * envelope, as a map, a struct or JSON text); an empty object when the record has none.
+   */
+  private static ObjectNode debeziumKey(Object recordKey) {
+    try {
+      JsonNode key = toJson(recordKey);
+      if (key != null && key.has("payload") && key.has("schema")) {
+        key = key.get("payload");
+      }
+      if (key != null && key.isObject()) {
+        ObjectNode scalars = JSON.createObjectNode();
+        key.fields().forEachRemaining(field -> {
+          if (!field.getValue().isContainerNode()) {
+            scalars.set(field.getKey(), field.getValue());
+          }
+        });
+        return scalars;
+      }
+    } catch (MessageBuilder.BadRecordException | RuntimeException e) {
+      // No usable key: a leave then names none.
+    }
+    return JSON.createObjectNode();
+  }
+
+  /**
+   * The event's row image {@code field} with exact decimals ({@link ChangeEvent#exactRow}): null when absent (a
+   * delete's after), an error when not an object.
+   */
+  private static JsonNode image(JsonNode event, String field, Map<String, ColumnType> types)
+      throws MessageBuilder.BadRecordException {
     JsonNode image = event.get(field);
     if (image == null || image.isNull()) {
       return null;
@@ -250,7 +336,7 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     if (!image.isObject()) {
       throw new MessageBuilder.BadRecordException("the change event's '" + field + "' is not an object", null);
     }
-    return Filter.row(image);
+    return ChangeEvent.exactRow(image, types);
   }
 
   private static JsonNode toJson(Object value) throws MessageBuilder.BadRecordException {

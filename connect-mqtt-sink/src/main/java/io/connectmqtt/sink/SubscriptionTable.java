@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.connectmqtt.common.TopicFilters;
+import io.connectmqtt.common.protocol.ColumnType;
+import io.connectmqtt.common.protocol.Database;
 import io.connectmqtt.common.protocol.Filter;
 import io.connectmqtt.common.protocol.FilterMatcher;
 import io.connectmqtt.common.protocol.FilterOperator;
-import io.connectmqtt.common.protocol.ProtocolException;
+import io.connectmqtt.common.protocol.SubscriptionRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,13 +55,24 @@ final class SubscriptionTable implements AutoCloseable {
   /** Skipped records kept for reporting until the task takes them; beyond, only the log and the metric have them. */
   static final int MAX_PENDING_REJECTIONS = 1_000;
 
-  /** One subscription, its filters compiled once; {@code expiresAt} null when it does not expire. */
+  /**
+   * One subscription, its filters compiled once for its columns' types ({@code types}; a column not there is
+   * inferred) and {@code database}; {@code expiresAt} null when it does not expire.
+   */
   record Subscription(String id, String clientId, String schema, String entity, String notifyTopic,
-      List<Filter> filters, FilterMatcher matcher, Instant expiresAt) {
+      List<Filter> filters, Map<String, ColumnType> types, Database database, FilterMatcher matcher,
+      Instant expiresAt) {
 
+    /** A subscription whose column types are inferred (as records before version 1). */
     Subscription(String id, String clientId, String schema, String entity, String notifyTopic, List<Filter> filters,
         Instant expiresAt) {
-      this(id, clientId, schema, entity, notifyTopic, filters, FilterMatcher.of(filters), expiresAt);
+      this(id, clientId, schema, entity, notifyTopic, filters, Map.of(), null, FilterMatcher.of(filters), expiresAt);
+    }
+
+    static Subscription of(SubscriptionRecord record) {
+      return new Subscription(record.subscriptionId(), record.clientId(), record.schema(), record.entity(),
+          record.notifyTopic(), record.filters(), record.types(), record.database(), record.matcher(),
+          record.expiresAt());
     }
 
     boolean expired(Instant now) {
@@ -192,7 +204,10 @@ final class SubscriptionTable implements AutoCloseable {
     byId.put(record.key(), subscription);
   }
 
-  /** A subscription record's value read strictly: every field the sink relies on is present and well-typed. */
+  /**
+   * A subscription record's value read strictly with the protocol's codec ({@link SubscriptionRecord}): every field
+   * the sink relies on is present and well-typed, and its version one this sink reads.
+   */
   static Subscription parse(String id, byte[] value) throws BadSubscriptionException {
     JsonNode node;
     try {
@@ -201,51 +216,11 @@ final class SubscriptionTable implements AutoCloseable {
       // Jackson throws NumberFormatException for a number no BigDecimal holds (1e99999999999).
       throw new BadSubscriptionException("it cannot be read as JSON: " + abbreviate(String.valueOf(e.getMessage())));
     }
-    if (node == null || !node.isObject()) {
-      throw new BadSubscriptionException("it is not a JSON object");
-    }
-    String clientId = text(node, "client_id", true);
-    String schema = text(node, "schema", false);
-    String entity = text(node, "entity", true);
-    String notifyTopic = text(node, "notify_topic", true);
-    String topicProblem = TopicFilters.topicNameProblem(notifyTopic);
-    if (topicProblem != null) {
-      throw new BadSubscriptionException("its notify_topic '" + abbreviate(notifyTopic) + "' is not publishable: "
-          + topicProblem);
-    }
-    List<Filter> filters;
-    FilterMatcher matcher;
     try {
-      filters = Filter.parseAll(node.get("filters"));
-      matcher = FilterMatcher.of(filters);
-    } catch (ProtocolException e) {
-      throw new BadSubscriptionException("its filters are invalid: " + e.getMessage());
+      return Subscription.of(SubscriptionRecord.parse(id, node));
+    } catch (SubscriptionRecord.UnreadableRecordException e) {
+      throw new BadSubscriptionException(e.getMessage());
     }
-    Instant expiresAt = null;
-    if (node.hasNonNull("expires_at")) {
-      try {
-        expiresAt = Instant.parse(text(node, "expires_at", true));
-      } catch (java.time.format.DateTimeParseException e) {
-        throw new BadSubscriptionException("its expires_at is not an ISO-8601 instant");
-      }
-    }
-    return new Subscription(id, clientId, schema == null ? "" : schema, entity, notifyTopic, filters, matcher,
-        expiresAt);
-  }
-
-  private static String text(JsonNode node, String field, boolean required) throws BadSubscriptionException {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      if (required) {
-        throw new BadSubscriptionException("it has no '" + field + "'");
-      }
-      return null;
-    }
-    if (!value.isTextual() || (required && value.asText().isEmpty())) {
-      throw new BadSubscriptionException("its '" + field + "' is not a" + (required ? " non-empty" : "")
-          + " string");
-    }
-    return value.asText();
   }
 
   private void reject(ConsumerRecord<String, byte[]> record, String reason) {
@@ -326,18 +301,26 @@ final class SubscriptionTable implements AutoCloseable {
   static final class Index {
     /** entity → ids of subscriptions without an indexable equality. */
     private final Map<String, Set<String>> unindexed = new ConcurrentHashMap<>();
-    /** entity → column → equality key → ids. */
-    private final Map<String, Map<String, Map<Object, Set<String>>>> byValue = new ConcurrentHashMap<>();
+    /**
+     * entity → column → how the column compares (its type, inferred when the subscription does not name one) →
+     * equality key → ids.
+     */
+    private final Map<String, Map<String, Map<Semantics, Map<Object, Set<String>>>>> byValue =
+        new ConcurrentHashMap<>();
+
+    /** A column's type (null: inferred) and database, which decide its values' equality keys. */
+    record Semantics(ColumnType type, Database database) { }
 
     void add(Subscription subscription) {
       String entity = subscription.entity().toLowerCase(Locale.ROOT);
-      Optional<Map.Entry<String, List<Object>>> keys = keys(subscription.filters());
+      Optional<Map.Entry<String, List<Object>>> keys = keys(subscription);
       if (keys.isEmpty()) {
         unindexed.computeIfAbsent(entity, e -> ConcurrentHashMap.newKeySet()).add(subscription.id());
         return;
       }
       Map<Object, Set<String>> values = byValue.computeIfAbsent(entity, e -> new ConcurrentHashMap<>())
-          .computeIfAbsent(keys.get().getKey(), c -> new ConcurrentHashMap<>());
+          .computeIfAbsent(keys.get().getKey(), c -> new ConcurrentHashMap<>())
+          .computeIfAbsent(semantics(subscription, keys.get().getKey()), t -> new ConcurrentHashMap<>());
       for (Object key : keys.get().getValue()) {
         values.computeIfAbsent(key, v -> ConcurrentHashMap.newKeySet()).add(subscription.id());
       }
@@ -345,12 +328,13 @@ final class SubscriptionTable implements AutoCloseable {
 
     void remove(Subscription subscription) {
       String entity = subscription.entity().toLowerCase(Locale.ROOT);
-      Optional<Map.Entry<String, List<Object>>> keys = keys(subscription.filters());
+      Optional<Map.Entry<String, List<Object>>> keys = keys(subscription);
       if (keys.isEmpty()) {
         unindexed.getOrDefault(entity, Set.of()).remove(subscription.id());
         return;
       }
-      Map<Object, Set<String>> values = byValue.getOrDefault(entity, Map.of()).get(keys.get().getKey());
+      Map<Object, Set<String>> values = byValue.getOrDefault(entity, Map.of())
+          .getOrDefault(keys.get().getKey(), Map.of()).get(semantics(subscription, keys.get().getKey()));
       if (values == null) {
         return;
       }
@@ -367,18 +351,31 @@ final class SubscriptionTable implements AutoCloseable {
 
     Collection<String> candidates(String entity, List<Map<String, Object>> rows) {
       Set<String> ids = new HashSet<>(unindexed.getOrDefault(entity.toLowerCase(Locale.ROOT), Set.of()));
-      for (Map.Entry<String, Map<Object, Set<String>>> column
+      for (Map.Entry<String, Map<Semantics, Map<Object, Set<String>>>> column
           : byValue.getOrDefault(entity.toLowerCase(Locale.ROOT), Map.of()).entrySet()) {
-        for (Map<String, Object> row : rows) {
-          if (row == null) {
-            continue;
+        for (Map.Entry<Semantics, Map<Object, Set<String>>> typed : column.getValue().entrySet()) {
+          for (Map<String, Object> row : rows) {
+            if (row == null) {
+              continue;
+            }
+            FilterOperator.rowEqualityKey(row.get(column.getKey()), typed.getKey().type(),
+                    typed.getKey().database())
+                .map(key -> typed.getValue().getOrDefault(key, Set.of()))
+                .ifPresent(ids::addAll);
           }
-          FilterOperator.rowEqualityKey(row.get(column.getKey()))
-              .map(key -> column.getValue().getOrDefault(key, Set.of()))
-              .ifPresent(ids::addAll);
         }
       }
       return ids;
+    }
+
+    private static Semantics semantics(Subscription subscription, String column) {
+      return new Semantics(subscription.types().get(column), subscription.database());
+    }
+
+    /** {@link #keys(List)} for a subscription's filters, keyed as its column's type and database say. */
+    static Optional<Map.Entry<String, List<Object>>> keys(Subscription subscription) {
+      return equality(subscription.filters()).map(only -> Map.entry(only.column(), FilterOperator.equalityKeys(
+          only.value(), subscription.types().get(only.column()), subscription.database())));
     }
 
     /**
@@ -386,10 +383,15 @@ final class SubscriptionTable implements AutoCloseable {
      * matches only if its value in that column has one of the keys.
      */
     static Optional<Map.Entry<String, List<Object>>> keys(List<Filter> filters) {
+      return equality(filters).map(only -> Map.entry(only.column(), FilterOperator.equalityKeys(only.value())));
+    }
+
+    /** The first AND group that is a lone eq with a value. */
+    private static Optional<Filter> equality(List<Filter> filters) {
       for (List<Filter> group : Filter.groups(filters)) {
         Filter only = group.get(0);
         if (group.size() == 1 && only.operator() == FilterOperator.EQ && only.value() != null) {
-          return Optional.of(Map.entry(only.column(), FilterOperator.equalityKeys(only.value())));
+          return Optional.of(only);
         }
       }
       return Optional.empty();

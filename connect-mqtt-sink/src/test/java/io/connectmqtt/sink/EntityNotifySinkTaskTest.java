@@ -216,6 +216,100 @@ class EntityNotifySinkTaskTest {
     assertThat(notification.path("data").path("status").asText()).isEqualTo("1e999999999");
   }
 
+  /** Version 1 events: a row moving out of a filter leaves with its key only, one moving in arrives as a create. */
+  @Test
+  void aRowLeavingAFilterSaysSoWithItsKeyOnlyAndOneEnteringArrivesAsACreate() throws Exception {
+    start(false);
+    subscribe("tenant-a", typedSubscription("tenant-a", "tenant", "eq", "\"a\"", "text"));
+    subscribe("tenant-b", typedSubscription("tenant-b", "tenant", "eq", "\"b\"", "text"));
+    String moved = update("{\"id\":1,\"tenant\":\"a\",\"secret\":\"old\"}",
+        "{\"id\":1,\"tenant\":\"b\",\"secret\":\"new\"}");
+    Map<String, JsonNode> byId = bySubscription(task.messagesFor(change(0, moved)));
+    assertThat(byId).containsOnlyKeys("tenant-a", "tenant-b");
+    assertThat(byId.get("tenant-a").path("operation").asText()).isEqualTo("leave");
+    assertThat(byId.get("tenant-a").path("data").toString()).as("the key only: nothing of the row's new content")
+        .isEqualTo("{\"id\":1}");
+    assertThat(byId.get("tenant-b").path("operation").asText()).isEqualTo("create");
+    assertThat(byId.get("tenant-b").path("data").path("secret").asText()).isEqualTo("new");
+    String stays = update("{\"id\":1,\"tenant\":\"b\",\"secret\":\"new\"}",
+        "{\"id\":1,\"tenant\":\"b\",\"secret\":\"newer\"}");
+    byId = bySubscription(task.messagesFor(change(1, stays)));
+    assertThat(byId).containsOnlyKeys("tenant-b");
+    assertThat(byId.get("tenant-b").path("operation").asText()).isEqualTo("update");
+  }
+
+  @Test
+  void withoutARowBeforeTheUpdateOnlyAMatchingRowNotifiesAsAnUpdate() throws Exception {
+    start(false);
+    subscribe("tenant-a", typedSubscription("tenant-a", "tenant", "eq", "\"a\"", "text"));
+    String debezium = "{\"op\":\"u\",\"source\":{\"schema\":\"public\",\"table\":\"users\"},\"before\":null,"
+        + "\"after\":{\"id\":1,\"tenant\":\"%s\"}}";
+    assertThat(ids(task.messagesFor(change(0, debezium.formatted("b"))))).as("left or never matched: unknown")
+        .isEmpty();
+    List<OutboundMessage> messages = task.messagesFor(change(1, debezium.formatted("a")));
+    assertThat(JSON.readTree(messages.get(0).payload()).path("operation").asText()).isEqualTo("update");
+  }
+
+  @Test
+  void debeziumLeavesCarryTheRecordKey() throws Exception {
+    start(false);
+    subscribe("tenant-a", subscription("tenant-a", "tenant", "eq", "\"a\""));
+    String event = "{\"op\":\"u\",\"source\":{\"schema\":\"public\",\"table\":\"users\"},"
+        + "\"before\":{\"id\":7,\"tenant\":\"a\"},\"after\":{\"id\":7,\"tenant\":\"b\"}}";
+    SinkRecord record = new SinkRecord(CHANGES, 0, null, "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":7}}",
+        null, event, 0);
+    JsonNode leave = JSON.readTree(task.messagesFor(record).get(0).payload());
+    assertThat(leave.path("operation").asText()).isEqualTo("leave");
+    assertThat(leave.path("data").toString()).isEqualTo("{\"id\":7}");
+  }
+
+  /** Version 1: column types in the subscription, decimals as exact text in the event, exact numbers out. */
+  @Test
+  void typedSubscriptionsAndExactDecimals() throws Exception {
+    start(false);
+    subscribe("at", typedSubscription("at", "at", "eq", "\"2024-01-01T10:00:00\"", "timestamp"));
+    subscribe("big", typedSubscription("big", "score", "eq", "\"123456789012345678.25\"", "decimal"));
+    subscribe("gt", typedSubscription("gt", "score", "gt", "\"123456789012345678.2\"", "decimal"));
+    String event = "{\"v\":1,\"op\":\"create\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\","
+        + "\"primary_key\":\"id\",\"types\":{\"id\":\"integer\",\"score\":\"decimal\",\"at\":\"timestamp\"},"
+        + "\"before\":null,\"after\":{\"id\":1,\"score\":\"123456789012345678.25\",\"at\":\"2024-01-01T10:00\"}}";
+    Map<String, JsonNode> byId = bySubscription(task.messagesFor(change(0, event)));
+    assertThat(byId).as("10:00 is 10:00:00; 18 digits before the point kept").containsOnlyKeys("at", "big", "gt");
+    assertThat(new String(task.messagesFor(change(1, event)).get(0).payload(), StandardCharsets.UTF_8))
+        .as("the decimal reaches the subscriber as an exact JSON number").contains("\"score\":123456789012345678.25");
+  }
+
+  @Test
+  void recordsOfAnUnknownVersionAreSkipped() throws Exception {
+    start(false);
+    subscribe("future", typedSubscription("future", "tenant", "eq", "\"a\"", "text").replace("\"v\":1", "\"v\":2"));
+    assertThat(task.metrics().value("subscriptions-skipped-total")).isEqualTo(1.0);
+    String event = "{\"v\":2,\"op\":\"create\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\","
+        + "\"before\":null,\"after\":{\"id\":1}}";
+    task.put(List.of(change(0, event)));
+    assertThat(task.metrics().value("errors-total")).isEqualTo(1.0);
+  }
+
+  private static String update(String before, String after) {
+    return "{\"v\":1,\"op\":\"update\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\","
+        + "\"primary_key\":\"id\",\"types\":{\"id\":\"integer\",\"tenant\":\"text\",\"secret\":\"text\"},"
+        + "\"before\":" + before + ",\"after\":" + after + "}";
+  }
+
+  private static String typedSubscription(String id, String column, String operator, String value, String type) {
+    return subscription(id, column, operator, value).replace("{\"subscription_id\"", "{\"v\":1,\"subscription_id\"")
+        .replaceFirst("}$", ",\"database\":\"postgresql\",\"types\":{\"" + column + "\":\"" + type + "\"}}");
+  }
+
+  private static Map<String, JsonNode> bySubscription(List<OutboundMessage> messages) throws Exception {
+    Map<String, JsonNode> byId = new HashMap<>();
+    for (OutboundMessage message : messages) {
+      JsonNode notification = JSON.readTree(message.payload());
+      byId.put(notification.path("subscription_id").asText(), notification);
+    }
+    return byId;
+  }
+
   private static String subscription(String id, String column, String operator, String value) {
     return "{\"subscription_id\":\"" + id + "\",\"client_id\":\"c1\",\"schema\":\"public\",\"entity\":\"users\","
         + "\"notify_topic\":\"spec/c1/notify/" + id + "\",\"filters\":[{\"column\":\"" + column + "\","

@@ -3,7 +3,10 @@ package io.connectmqtt.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectmqtt.common.protocol.ColumnType;
+import io.connectmqtt.common.protocol.Database;
 import io.connectmqtt.common.protocol.Filter;
+import io.connectmqtt.common.protocol.FilterMatcher;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,11 +28,24 @@ class SubscriptionIndexTest {
   private static final Object[] VALUES = {0, 1, 5, 5.0, "5", "5.00", " 5 ", 70.25, "70.25", "007", "7", 7,
       new BigDecimal("7.000"), -0.0, "-0", new BigDecimal("1E+999999999"), "1e999999999", "1E+999999999",
       new BigDecimal("1E-999999999"), "1e100000000", "1e99999999999", "abc", "ABC", "", true, false, "true", "FALSE",
-      null};
+      "2024-01-01T10:00", "2024-01-01T10:00:00", "2024-01-01T10:00:00.000", "NaN", null};
   private static final String[] OPERATORS = {"eq", "eq", "eq", "neq", "gt", "in", "like", "isnull"};
 
   @Test
   void candidatesAlwaysIncludeEverySubscriptionThatMatches() throws Exception {
+    check(false);
+  }
+
+  /** Subscription records of version 1: each column's type (or none) and database decide the equality keys. */
+  @Test
+  void typedCandidatesAlwaysIncludeEverySubscriptionThatMatches() throws Exception {
+    check(true);
+  }
+
+  private static final ColumnType[] TYPES = {null, ColumnType.TEXT, ColumnType.INTEGER, ColumnType.DECIMAL,
+      ColumnType.FLOAT, ColumnType.BOOLEAN, ColumnType.TIMESTAMP};
+
+  private static void check(boolean typed) throws Exception {
     Random random = new Random(42);
     SubscriptionTable.Index index = new SubscriptionTable.Index();
     Map<String, SubscriptionTable.Subscription> all = new HashMap<>();
@@ -63,6 +79,18 @@ class SubscriptionIndexTest {
       }
       SubscriptionTable.Subscription subscription = new SubscriptionTable.Subscription("s" + i, "c", "public",
           "users", "spec/c/notify/s" + i, parsed, null);
+      if (typed) {
+        Map<String, ColumnType> types = new HashMap<>();
+        for (String column : List.of("a", "b")) {
+          ColumnType type = TYPES[random.nextInt(TYPES.length)];
+          if (type != null) {
+            types.put(column, type);
+          }
+        }
+        Database database = random.nextBoolean() ? Database.H2 : null;
+        subscription = new SubscriptionTable.Subscription(subscription.id(), "c", "public", "users",
+            subscription.notifyTopic(), parsed, types, database, FilterMatcher.of(parsed, types, database), null);
+      }
       if (SubscriptionTable.Index.keys(parsed).isPresent()) {
         indexed++;
       }
@@ -79,7 +107,7 @@ class SubscriptionIndexTest {
       Map<String, Object> row = Filter.row(JSON.valueToTree(values));
       Set<String> candidates = new HashSet<>(index.candidates("USERS", java.util.Arrays.asList(row, null)));
       for (SubscriptionTable.Subscription subscription : all.values()) {
-        if (Filter.matchesAll(subscription.filters(), row)) {
+        if (subscription.matcher().matches(row)) {
           checked++;
           assertThat(candidates).as(subscription.filters() + " matches " + row).contains(subscription.id());
         }

@@ -20,11 +20,24 @@ public final class FilterMatcher {
     this.groups = groups;
   }
 
-  /** An {@link IllegalArgumentException} for a filter no database accepts (a LIKE pattern ending in '\'). */
+  /**
+   * Filters whose columns' types are inferred from each row value; an {@link IllegalArgumentException} for a filter
+   * no database accepts (a LIKE pattern ending in '\').
+   */
   public static FilterMatcher of(List<Filter> filters) {
+    return of(filters, Map.of(), null);
+  }
+
+  /**
+   * Filters on columns of the given types (a column not in {@code types} is inferred from each row value) meaning
+   * what they mean in {@code database} (null: PostgreSQL); an {@link IllegalArgumentException} for a filter no
+   * database accepts (a LIKE pattern ending in '\').
+   */
+  public static FilterMatcher of(List<Filter> filters, Map<String, ColumnType> types, Database database) {
     List<List<Test>> groups = new ArrayList<>();
     for (List<Filter> group : Filter.groups(filters)) {
-      groups.add(group.stream().map(f -> new Test(f.column(), f.operator().compile(f.value()))).toList());
+      groups.add(group.stream().map(f -> new Test(f.column(), f.operator().compile(f.value(),
+          types.get(f.column()), database))).toList());
     }
     return new FilterMatcher(List.copyOf(groups));
   }

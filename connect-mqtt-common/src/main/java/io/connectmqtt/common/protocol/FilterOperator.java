@@ -1,6 +1,5 @@
 package io.connectmqtt.common.protocol;
 
-import io.connectmqtt.common.protocol.SqlComparison.Operand;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -79,10 +78,21 @@ public enum FilterOperator {
 
   /**
    * The test of a row value against the filter's value(s), with the value parsed (numbers, booleans) and a LIKE
-   * pattern compiled once. How values compare is {@link SqlComparison}'s: by the row value's type, which stands for
-   * its column's. An {@link IllegalArgumentException} for a LIKE pattern the databases refuse.
+   * pattern compiled once, the column's type inferred from each row value's JSON type and text compared as
+   * PostgreSQL compares it. An {@link IllegalArgumentException} for a LIKE pattern the databases refuse.
    */
   public Predicate<Object> compile(Object value) {
+    return compile(value, null, null);
+  }
+
+  /**
+   * The test of a row value against the filter's value(s) for a column of {@code type} (null: inferred from each row
+   * value's JSON type, as for subscription records that do not name it) in {@code database} (null: PostgreSQL). How
+   * values compare is {@link ColumnSemantics}'. An {@link IllegalArgumentException} for a LIKE pattern the databases
+   * refuse.
+   */
+  public Predicate<Object> compile(Object value, ColumnType type, Database database) {
+    ColumnSemantics column = new ColumnSemantics(type, database);
     return switch (this) {
       case ISNULL -> actual -> actual == null;
       case NOTNULL -> actual -> actual != null;
@@ -90,9 +100,9 @@ public enum FilterOperator {
         if (value == null) {
           yield actual -> false;
         }
-        Operand operand = Operand.of(value);
+        Object operand = column.operand(value);
         yield actual -> {
-          Integer order = actual == null ? null : SqlComparison.compare(actual, operand);
+          Integer order = column.compare(actual, operand);
           return order != null && holds(order);
         };
       }
@@ -100,20 +110,23 @@ public enum FilterOperator {
         if (value == null) {
           yield actual -> false;
         }
-        LikePattern pattern = LikePattern.compile(Operand.of(value).text(), this == ILIKE);
+        LikePattern pattern = LikePattern.compile(column.text(value), this == ILIKE, column.database());
         // PostgreSQL has no LIKE for numbers or booleans (the query fails), so only text can match.
-        yield actual -> actual instanceof String text && pattern.matches(text);
+        yield actual -> {
+          String text = column.likeSubject(actual);
+          return text != null && pattern.matches(text);
+        };
       }
       case IN, NIN -> {
-        List<Operand> operands = ((List<?>) value).stream().map(v -> v == null ? null : Operand.of(v)).toList();
+        List<Object> operands = ((List<?>) value).stream().map(v -> v == null ? null : column.operand(v)).toList();
         boolean in = this == IN;
         yield actual -> {
           if (actual == null) {
             return false;
           }
           // NOT IN is true only when every comparison is a definite "different" (NULL or incomparable: not true).
-          for (Operand operand : operands) {
-            Integer order = operand == null ? null : SqlComparison.compare(actual, operand);
+          for (Object operand : operands) {
+            Integer order = column.compare(actual, operand);
             if (in && order != null && order == 0) {
               return true;
             }
@@ -126,14 +139,11 @@ public enum FilterOperator {
       }
       case BETWEEN -> {
         List<?> bounds = (List<?>) value;
-        Operand low = bounds.get(0) == null ? null : Operand.of(bounds.get(0));
-        Operand high = bounds.get(1) == null ? null : Operand.of(bounds.get(1));
+        Object low = bounds.get(0) == null ? null : column.operand(bounds.get(0));
+        Object high = bounds.get(1) == null ? null : column.operand(bounds.get(1));
         yield actual -> {
-          if (actual == null || low == null || high == null) {
-            return false;
-          }
-          Integer fromLow = SqlComparison.compare(actual, low);
-          Integer toHigh = SqlComparison.compare(actual, high);
+          Integer fromLow = column.compare(actual, low);
+          Integer toHigh = column.compare(actual, high);
           return fromLow != null && toHigh != null && fromLow >= 0 && toHigh <= 0;
         };
       }
@@ -158,11 +168,25 @@ public enum FilterOperator {
    * {@link #rowEqualityKey}. Every key is about the size of the value, whatever exponent a number has.
    */
   public static List<Object> equalityKeys(Object value) {
-    return value == null ? List.of() : List.copyOf(SqlComparison.filterKeys(Operand.of(value)));
+    return equalityKeys(value, null, null);
+  }
+
+  /** {@link #equalityKeys(Object)} for a column of {@code type} (null: inferred) in {@code database}. */
+  public static List<Object> equalityKeys(Object value, ColumnType type, Database database) {
+    if (value == null) {
+      return List.of();
+    }
+    ColumnSemantics column = new ColumnSemantics(type, database);
+    return List.copyOf(column.keys(column.operand(value)));
   }
 
   /** The key of a row value for {@link #equalityKeys}; empty for null and values that equal no filter value. */
   public static Optional<Object> rowEqualityKey(Object actual) {
-    return Optional.ofNullable(actual == null ? null : SqlComparison.rowKey(actual));
+    return rowEqualityKey(actual, null, null);
+  }
+
+  /** {@link #rowEqualityKey(Object)} for a column of {@code type} (null: inferred) in {@code database}. */
+  public static Optional<Object> rowEqualityKey(Object actual, ColumnType type, Database database) {
+    return Optional.ofNullable(new ColumnSemantics(type, database).rowKey(actual));
   }
 }

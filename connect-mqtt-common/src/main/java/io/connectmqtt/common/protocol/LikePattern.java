@@ -1,14 +1,13 @@
 package io.connectmqtt.common.protocol;
 
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * A SQL LIKE pattern compiled once: {@code %} any run of characters, {@code _} exactly one character, and the
- * default escape character of PostgreSQL and H2, a backslash, makes the next character literal. Characters are code
- * points, as in PostgreSQL. ILIKE lower-cases both sides first, as the request processor's
- * {@code LOWER(column) LIKE LOWER(?)} does.
+ * default escape character of PostgreSQL and H2, a backslash, makes the next character literal. Characters are what
+ * the {@link Database} counts: code points in PostgreSQL, UTF-16 units in H2. ILIKE lower-cases both sides first with
+ * the database's {@code LOWER}, as the request processor's {@code LOWER(column) LIKE LOWER(?)} does.
  *
  * <p>Matching runs the pattern's automaton over bit sets, one step per character of the text: time is text length
  * times pattern length / 64, without backtracking, whatever the pattern (a regular expression with many {@code .*}
@@ -19,6 +18,7 @@ final class LikePattern {
   static final char ESCAPE = '\\';
 
   private final boolean ignoreCase;
+  private final Database database;
   /** Tokens are numbered 0..n-1; state i means "the first i tokens matched", state n accepts. */
   private final int acceptState;
   private final long[] stars;
@@ -28,21 +28,22 @@ final class LikePattern {
   private final long[] anyOne;
   private final long[] start;
 
-  private LikePattern(String pattern, boolean ignoreCase) {
+  private LikePattern(String pattern, boolean ignoreCase, Database database) {
     this.ignoreCase = ignoreCase;
-    String source = ignoreCase ? pattern.toLowerCase(Locale.ROOT) : pattern;
+    this.database = database;
+    String source = ignoreCase ? database.lower(pattern) : pattern;
     // Tokens: a code point >= 0 is a literal, -1 is '_', -2 is '%'; consecutive '%' collapse into one.
     int[] tokens = new int[source.length()];
     int count = 0;
     for (int i = 0; i < source.length(); ) {
-      int c = source.codePointAt(i);
-      i += Character.charCount(c);
+      int c = character(source, i);
+      i += width(c);
       if (c == ESCAPE) {
         if (i >= source.length()) {
           throw new IllegalArgumentException("a like pattern must not end with the escape character '\\'");
         }
-        c = source.codePointAt(i);
-        i += Character.charCount(c);
+        c = character(source, i);
+        i += width(c);
         tokens[count++] = c;
       } else if (c == '%') {
         if (count == 0 || tokens[count - 1] != -2) {
@@ -78,16 +79,29 @@ final class LikePattern {
    * the escape character).
    */
   static LikePattern compile(String pattern, boolean ignoreCase) {
-    return new LikePattern(pattern, ignoreCase);
+    return compile(pattern, ignoreCase, Database.POSTGRESQL);
+  }
+
+  static LikePattern compile(String pattern, boolean ignoreCase, Database database) {
+    return new LikePattern(pattern, ignoreCase, database);
+  }
+
+  /** The character at {@code index}: a code point, or in H2 a UTF-16 unit. */
+  private int character(String text, int index) {
+    return database.likeCountsUtf16Units() ? text.charAt(index) : text.codePointAt(index);
+  }
+
+  private int width(int character) {
+    return database.likeCountsUtf16Units() ? 1 : Character.charCount(character);
   }
 
   boolean matches(String text) {
-    String subject = ignoreCase ? text.toLowerCase(Locale.ROOT) : text;
+    String subject = ignoreCase ? database.lower(text) : text;
     long[] states = start.clone();
     long[] next = new long[states.length];
     for (int i = 0; i < subject.length(); ) {
-      int c = subject.codePointAt(i);
-      i += Character.charCount(c);
+      int c = character(subject, i);
+      i += width(c);
       long[] accepting = byCodePoint.getOrDefault(c, anyOne);
       // next = ((states & accepting) << 1) | (states & stars): a token consumed, or '%' absorbing the character.
       long carry = 0;

@@ -44,11 +44,15 @@ final class SqlComparison {
   /**
    * {@code actual} compared with the operand: negative, zero or positive, or null when the two cannot be compared
    * (a numeric column against text that is no number, a boolean against anything but a boolean): SQL would have
-   * refused such a filter, so no row matches it.
+   * refused such a filter, so no row matches it. Text in PostgreSQL's order.
    */
   static Integer compare(Object actual, Operand operand) {
+    return compare(actual, operand, Database.POSTGRESQL);
+  }
+
+  static Integer compare(Object actual, Operand operand, Database database) {
     if (actual instanceof String text) {
-      return Integer.signum(text.compareTo(operand.text()));
+      return database.compareText(text, operand.text());
     }
     if (actual instanceof Boolean flag) {
       return operand.bool() == null ? null : Boolean.compare(flag, operand.bool());
@@ -65,7 +69,7 @@ final class SqlComparison {
       }
       return decimal.compareTo(operand.number());
     }
-    return Integer.signum(actual.toString().compareTo(operand.text()));
+    return database.compareText(actual.toString(), operand.text());
   }
 
   /**
