@@ -578,12 +578,15 @@ final class RequestProcessor {
     if (expiresAt != null) {
       record.put("expires_at", expiresAt.toString());
       try (Connection connection = dataSource.getConnection();
+          // A subscription whose lifetime ended is gone, even before the next sweep removes its row.
           PreparedStatement update = connection.prepareStatement("UPDATE " + subscriptionsTable
-              + " SET expires_at = ?, definition = ? WHERE subscription_id = ? AND client_id = ?")) {
+              + " SET expires_at = ?, definition = ? WHERE subscription_id = ? AND client_id = ?"
+              + " AND (expires_at IS NULL OR expires_at >= ?)")) {
         update.setTimestamp(1, java.sql.Timestamp.from(expiresAt));
         update.setString(2, record.toString());
         update.setString(3, sid);
         update.setString(4, handling.clientId());
+        update.setTimestamp(5, java.sql.Timestamp.from(Instant.now()));
         if (update.executeUpdate() == 0) {
           throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
               + "' of this client to renew; subscribe without a subscription_id for a new one");
