@@ -5,49 +5,142 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
-/** A plain MQTT client speaking the protocol: publishes requests, collects replies by id. */
+/**
+ * A plain MQTT client speaking the protocol: publishes requests, collects replies by id. MQTT 5 by default; MQTT 3.1.1
+ * for brokers that have nothing else, where replies are addressed by the topic alone ({@code {p}/{cid}/response}).
+ */
 final class ProtocolClient implements AutoCloseable {
 
+  /** A message the client received: its topic, its JSON and (MQTT 5) its Correlation Data. */
+  record Reply(String topic, JsonNode body, Optional<byte[]> correlationData) {
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final Mqtt5AsyncClient client;
+  private final Mqtt5AsyncClient client5;
+  private final Mqtt3AsyncClient client3;
   private final String prefix;
   private final String clientId;
   private final List<JsonNode> replies = new CopyOnWriteArrayList<>();
+  private final List<Reply> received = new CopyOnWriteArrayList<>();
 
   ProtocolClient(int port, String prefix, String clientId) {
+    this(port, prefix, clientId, true);
+  }
+
+  /** A client speaking MQTT 5 if {@code mqtt5}, else MQTT 3.1.1. */
+  ProtocolClient(int port, String prefix, String clientId, boolean mqtt5) {
     this.prefix = prefix;
     this.clientId = clientId;
-    client = MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost("127.0.0.1").serverPort(port)
-        .buildAsync();
-    client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
-      try {
-        replies.add(JSON.readTree(publish.getPayloadAsBytes()));
-      } catch (java.io.IOException e) {
-        replies.add(JSON.createObjectNode().put("unparseable", new String(publish.getPayloadAsBytes(),
-            StandardCharsets.UTF_8)));
-      }
-    });
-    client.connect().join();
-    client.subscribeWith().topicFilter(prefix + "/" + clientId + "/response").qos(MqttQos.AT_LEAST_ONCE).send()
-        .join();
+    var builder = MqttClient.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(port);
+    String responses = prefix + "/" + clientId + "/response";
+    if (mqtt5) {
+      client3 = null;
+      client5 = builder.useMqttVersion5().buildAsync();
+      client5.publishes(MqttGlobalPublishFilter.ALL, publish -> record(publish.getTopic().toString(),
+          publish.getPayloadAsBytes(), publish.getCorrelationData().map(ProtocolClient::bytes)));
+      client5.connect().join();
+      client5.subscribeWith().topicFilter(responses).qos(MqttQos.AT_LEAST_ONCE).send().join();
+    } else {
+      client5 = null;
+      client3 = builder.useMqttVersion3().buildAsync();
+      client3.publishes(MqttGlobalPublishFilter.ALL, publish -> record(publish.getTopic().toString(),
+          publish.getPayloadAsBytes(), Optional.empty()));
+      client3.connect().join();
+      client3.subscribeWith().topicFilter(responses).qos(MqttQos.AT_LEAST_ONCE).send().join();
+    }
+  }
+
+  private void record(String topic, byte[] payload, Optional<byte[]> correlationData) {
+    JsonNode body;
+    try {
+      body = JSON.readTree(payload);
+    } catch (java.io.IOException e) {
+      body = JSON.createObjectNode().put("unparseable", new String(payload, StandardCharsets.UTF_8));
+    }
+    replies.add(body);
+    received.add(new Reply(topic, body, correlationData));
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
   }
 
   /** Sends raw bytes as a request and waits for the reply whose id is {@code expectedId}. */
   JsonNode sendRaw(byte[] payload, String expectedId) {
-    int before = replies.size();
-    client.publishWith().topic(prefix + "/" + clientId + "/request").qos(MqttQos.AT_LEAST_ONCE).payload(payload)
-        .send().join();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    int before = received.size();
+    String topic = prefix + "/" + clientId + "/request";
+    if (client5 != null) {
+      client5.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().join();
+    } else {
+      client3.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().join();
+    }
+    return await(before, null, expectedId).body();
+  }
+
+  JsonNode send(String json, String expectedId) {
+    return sendRaw(json.getBytes(StandardCharsets.UTF_8), expectedId);
+  }
+
+  /**
+   * MQTT 5 only: sends a request with a Response Topic and the request id as Correlation Data, and waits for the
+   * reply with that id on the Response Topic (the client subscribes to it first).
+   */
+  Reply sendWithResponseTopic(String json, String expectedId, String responseTopic) {
+    if (client5 == null) {
+      throw new IllegalStateException("MQTT 3.1.1 has no Response Topic");
+    }
+    client5.subscribeWith().topicFilter(responseTopic).qos(MqttQos.AT_LEAST_ONCE).send().join();
+    int before = received.size();
+    client5.publishWith().topic(prefix + "/" + clientId + "/request").qos(MqttQos.AT_LEAST_ONCE)
+        .payload(json.getBytes(StandardCharsets.UTF_8)).responseTopic(responseTopic)
+        .correlationData(expectedId.getBytes(StandardCharsets.UTF_8)).send().join();
+    return await(before, responseTopic, expectedId);
+  }
+
+  /**
+   * Whether a ping with {@code id} is answered within {@code timeout}: to wait until the connector subscribed, since a
+   * request published before that reaches no one.
+   */
+  boolean pings(String id, Duration timeout) {
+    int before = received.size();
+    byte[] ping = ("{\"id\":\"" + id + "\",\"type\":\"ping\"}").getBytes(StandardCharsets.UTF_8);
+    String topic = prefix + "/" + clientId + "/request";
+    if (client5 != null) {
+      client5.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(ping).send().join();
+    } else {
+      client3.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(ping).send().join();
+    }
+    return find(before, null, id, timeout) != null;
+  }
+
+  /** The first message from index {@code from} on with {@code id} (on {@code topic} unless null), within 20 s. */
+  private Reply await(int from, String topic, String id) {
+    Reply reply = find(from, topic, id, Duration.ofSeconds(20));
+    if (reply == null) {
+      throw new AssertionError("no reply with id '" + id + "'" + (topic == null ? "" : " on " + topic)
+          + " within 20 s; got " + received);
+    }
+    return reply;
+  }
+
+  private Reply find(int from, String topic, String id, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      for (int i = before; i < replies.size(); i++) {
-        if (replies.get(i).path("id").asText("\u0000").equals(expectedId)) {
-          return replies.get(i);
+      for (int i = from; i < received.size(); i++) {
+        Reply reply = received.get(i);
+        if ((topic == null || reply.topic().equals(topic)) && reply.body().path("id").asText("\u0000").equals(id)) {
+          return reply;
         }
       }
       try {
@@ -57,19 +150,24 @@ final class ProtocolClient implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
-    throw new AssertionError("no reply with id '" + expectedId + "' within 20 s; got " + replies);
-  }
-
-  JsonNode send(String json, String expectedId) {
-    return sendRaw(json.getBytes(StandardCharsets.UTF_8), expectedId);
+    return null;
   }
 
   List<JsonNode> replies() {
     return replies;
   }
 
+  /** Everything received so far, with topics. */
+  List<Reply> received() {
+    return received;
+  }
+
   @Override
   public void close() {
-    client.disconnect().join();
+    if (client5 != null) {
+      client5.disconnect().join();
+    } else {
+      client3.disconnect().join();
+    }
   }
 }

@@ -89,6 +89,22 @@ public final class ConnectRest {
     send("DELETE", "/connectors/" + name, null, 204, 404);
   }
 
+  /**
+   * Deletes the connector and waits until the worker no longer knows it: DELETE returns before the tasks stopped, and
+   * a broker closed earlier would make them log reconnects.
+   */
+  public void deleteAndAwaitGone(String name, Duration timeout) {
+    delete(name);
+    Awaitility.await(name + " deleted").atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+      try {
+        status(name);
+        return false;
+      } catch (RuntimeException gone) {
+        return true;
+      }
+    });
+  }
+
   public void restart(String name) {
     send("POST", "/connectors/" + name + "/restart?includeTasks=true", null, 200, 202, 204);
   }

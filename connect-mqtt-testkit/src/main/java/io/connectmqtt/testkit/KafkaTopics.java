@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,14 +41,42 @@ public final class KafkaTopics {
     create(topic, 1, Map.of("cleanup.policy", "compact"));
   }
 
+  /**
+   * Creates the topic and returns once its leader serves every partition. Right after creation a produce request may
+   * get NOT_LEADER_OR_FOLLOWER for a partition the broker has not loaded yet; the idempotent producer retries that
+   * batch after later ones were written, gets OUT_OF_ORDER_SEQUENCE_NUMBER for good, and {@link #send} times out (seen
+   * on a loaded machine). A ListOffsets answer comes only from the partition's loaded leader: asked until it comes.
+   */
   private void create(String topic, int partitions, Map<String, String> configs) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all()
-          .get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("Cannot create topic " + topic, e);
+      try {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all()
+            .get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new IllegalStateException("Cannot create topic " + topic, e);
+        }
       }
+      Map<TopicPartition, OffsetSpec> ends = new java.util.HashMap<>();
+      for (int partition = 0; partition < partitions; partition++) {
+        ends.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (true) {
+        try {
+          admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS);
+          break;
+        } catch (ExecutionException e) {
+          // The admin client's metadata may not know the topic yet, or the leader not have loaded it.
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+              || System.nanoTime() > deadline) {
+            throw new IllegalStateException("Topic " + topic + " created, but its partitions are not served", e);
+          }
+          sleep(100);
+        }
+      }
+    } catch (IllegalStateException e) {
+      throw e;
     } catch (Exception e) {
       throw new IllegalStateException("Cannot create topic " + topic, e);
     }

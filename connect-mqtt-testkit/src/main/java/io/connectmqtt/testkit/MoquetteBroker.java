@@ -26,8 +26,17 @@ import java.util.stream.Stream;
  * with those, after one subscriber had received a burst of 2,000 messages of 80 bytes, another persistent session's
  * queued messages were gone after a graceful restart (its queue had head and tail offset -1 in
  * checkpoint.properties; reproduced with mosquitto_pub/mosquitto_sub alone). H2 kept them.
+ *
+ * <p>Its session command queues hold {@value #SESSION_QUEUE_SIZE} commands, not 0.17's default 1,024: when one is
+ * full, Moquette drops the command with a WARN "Session command queue N is full executing action ..." and nothing
+ * else. A dropped "PUB QoS1" is a publish it never acknowledges nor delivers (the publisher waits for its PUBACK until
+ * it reconnects); a dropped "batched PUB" or "flushQueues" is a message a subscriber never gets although its
+ * publisher got the PUBACK. 40 mosquitto_pub clients with 1,000 QoS 1 messages each filled it (docs/testing.md).
  */
 public final class MoquetteBroker implements TestBroker {
+
+  /** Commands per session executor queue (Moquette's {@code session_queue_size}); see the class comment. */
+  static final int SESSION_QUEUE_SIZE = 1_000_000;
 
   private final Path libs;
   private final Path home;
@@ -96,7 +105,8 @@ public final class MoquetteBroker implements TestBroker {
           persistent_queue_type h2
           telemetry_enabled false
           netty.mqtt.message_size 268435455
-          """.formatted(port, persistent, home.resolve("data")));
+          session_queue_size %d
+          """.formatted(port, persistent, home.resolve("data"), SESSION_QUEUE_SIZE));
       Files.writeString(home.resolve("log4j.properties"), """
           log4j.rootLogger=INFO, stdout
           log4j.logger.io.moquette.broker.metrics.MQTTMessageLogger=WARN

@@ -232,6 +232,22 @@ public final class MosquittoBroker implements TestBroker {
     run(command, Duration.ofSeconds(30));
   }
 
+  /**
+   * Runs mosquitto_sub against any broker on 127.0.0.1:{@code port} (an independent subscriber for every broker of
+   * the matrix) with the given extra arguments, which must make it end ({@code -E}, {@code -C}, {@code -W}); returns
+   * what it printed. Fails if it exits with an error, e.g. when {@code -W} passed before {@code -C} messages came.
+   */
+  public static String subscribeTo(int port, Duration timeout, String... args) {
+    String[] command = new String[args.length + 5];
+    command[0] = SUB.toString();
+    command[1] = "-h";
+    command[2] = "127.0.0.1";
+    command[3] = "-p";
+    command[4] = Integer.toString(port);
+    System.arraycopy(args, 0, command, 5, args.length);
+    return run(command, timeout);
+  }
+
   static String run(String[] command, Duration timeout) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

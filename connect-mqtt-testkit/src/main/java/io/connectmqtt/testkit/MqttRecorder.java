@@ -3,6 +3,8 @@ package io.connectmqtt.testkit;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.time.Duration;
@@ -12,32 +14,65 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
- * An independent MQTT 5 subscriber (HiveMQ client) that records what it receives. With a persistent session it
- * also receives what was published while it was away, and survives broker restarts.
+ * An independent MQTT subscriber (HiveMQ client) that records what it receives: MQTT 5 by default, MQTT 3.1.1 for
+ * brokers that have nothing else. With a persistent session it also receives what was published while it was away,
+ * and survives broker restarts. The constructor returns once the broker acknowledged the subscription.
+ *
+ * <p>MQTT 3.1.1 messages are recorded as {@link Mqtt5Publish} too, with what 3.1.1 carries: topic, payload, QoS and
+ * retain flag, no properties.
  */
 public final class MqttRecorder implements AutoCloseable {
 
-  private final Mqtt5AsyncClient client;
+  /**
+   * The MQTT maximum: a recorder takes whatever the broker sends. With a smaller one, mosquitto 2.0.11 overruns it
+   * once a backlog builds up (its in-flight window grows past the Receive Maximum, docs/troubleshooting.md) and the
+   * HiveMQ client disconnects and resumes in a loop, which a test would read as lost messages.
+   */
+  private static final int RECEIVE_MAXIMUM = 65_535;
+
+  private final Runnable disconnect;
   private final List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
 
-  private MqttRecorder(String clientId, int port, String filter, boolean persistent) {
-    client = MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost("127.0.0.1").serverPort(port)
+  private MqttRecorder(String clientId, int port, String filter, boolean persistent, boolean mqtt5) {
+    var builder = MqttClient.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(port)
         .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(1, TimeUnit.SECONDS)
-        .applyAutomaticReconnect()
-        .buildAsync();
-    client.publishes(MqttGlobalPublishFilter.ALL, received::add);
-    client.connectWith().cleanStart(!persistent).sessionExpiryInterval(persistent ? 3600 : 0)
-        .restrictions().receiveMaximum(1000).applyRestrictions()
-        .send().join();
-    client.subscribeWith().topicFilter(filter).qos(MqttQos.EXACTLY_ONCE).retainAsPublished(true).send().join();
+        .applyAutomaticReconnect();
+    if (mqtt5) {
+      Mqtt5AsyncClient client = builder.useMqttVersion5().buildAsync();
+      client.publishes(MqttGlobalPublishFilter.ALL, received::add);
+      client.connectWith().cleanStart(!persistent).sessionExpiryInterval(persistent ? 3600 : 0)
+          .restrictions().receiveMaximum(RECEIVE_MAXIMUM).applyRestrictions()
+          .send().join();
+      client.subscribeWith().topicFilter(filter).qos(MqttQos.EXACTLY_ONCE).retainAsPublished(true).send().join();
+      disconnect = () -> client.disconnect().exceptionally(e -> null).join();
+    } else {
+      Mqtt3AsyncClient client = builder.useMqttVersion3().buildAsync();
+      client.publishes(MqttGlobalPublishFilter.ALL, publish -> received.add(asMqtt5(publish)));
+      client.connectWith().cleanSession(!persistent).send().join();
+      client.subscribeWith().topicFilter(filter).qos(MqttQos.EXACTLY_ONCE).send().join();
+      disconnect = () -> client.disconnect().exceptionally(e -> null).join();
+    }
+  }
+
+  private static Mqtt5Publish asMqtt5(Mqtt3Publish publish) {
+    return Mqtt5Publish.builder().topic(publish.getTopic()).qos(publish.getQos()).retain(publish.isRetain())
+        .payload(publish.getPayloadAsBytes()).build();
   }
 
   public static MqttRecorder subscribe(String clientId, int port, String filter) {
-    return new MqttRecorder(clientId, port, filter, false);
+    return new MqttRecorder(clientId, port, filter, false, true);
   }
 
   public static MqttRecorder persistent(String clientId, int port, String filter) {
-    return new MqttRecorder(clientId, port, filter, true);
+    return new MqttRecorder(clientId, port, filter, true, true);
+  }
+
+  /**
+   * A subscriber speaking MQTT 5 if {@code mqtt5}, else MQTT 3.1.1 (clean session false if {@code persistent}): for
+   * every broker of the matrix, {@code mqtt5} being {@link TestBroker#mqtt5()}.
+   */
+  public static MqttRecorder subscribe(String clientId, int port, String filter, boolean persistent, boolean mqtt5) {
+    return new MqttRecorder(clientId, port, filter, persistent, mqtt5);
   }
 
   public List<Mqtt5Publish> received() {
@@ -52,6 +87,6 @@ public final class MqttRecorder implements AutoCloseable {
 
   @Override
   public void close() {
-    client.disconnect().exceptionally(e -> null).join();
+    disconnect.run();
   }
 }
