@@ -57,6 +57,8 @@ public final class BrokerBenchmark {
   private final int restartRate;
   /** The tuned config: these keys on top of the defaults; {@code --tuned.<key>=<value>} adds or replaces one. */
   private final Map<String, String> tuned = new LinkedHashMap<>();
+  /** Publishers of the row being measured. */
+  private int currentPublishers;
 
   private BrokerBenchmark(Map<String, String> options) {
     for (String name : options.getOrDefault("brokers", "HIVEMQ,MOSQUITTO,RABBITMQ,AEDES,MOQUETTE").split(",")) {
@@ -107,6 +109,7 @@ public final class BrokerBenchmark {
     final List<Double> tunedRuns = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     String failure;
+    int publishers;
 
     Row(Broker kind) {
       this.kind = kind;
@@ -143,6 +146,16 @@ public final class BrokerBenchmark {
 
   private void measure(ProcessStack stack, Row row) throws Exception {
     String id = row.kind.name().toLowerCase(Locale.ROOT);
+    row.publishers = publishers;
+    if (row.kind == Broker.MOQUETTE && publishers > 1) {
+      // Moquette 0.17 drops PUBLISH commands once its session command queue is full ("Session command queue 0 is
+      // full executing action PUB QoS1" in its log) and never acknowledges them: two publishers of 500 messages in
+      // flight each stalled it for good in a run of this benchmark. One publisher of 500 does not.
+      row.publishers = 1;
+      row.notes.add("1 publisher: with 2, Moquette 0.17 dropped PUBLISH packets without acknowledging them "
+          + "(\"Session command queue 0 is full\" in its log) and the publishers stalled");
+    }
+    currentPublishers = row.publishers;
     // Sessions in memory for everything but the broker restart: nothing else restarts the broker, and Aedes with
     // LevelDB holds part of a burst back from an online subscriber (docs/testing.md).
     try (TestBroker broker = start(row, BrokerOptions.DEFAULTS.withPersistence(false))) {
@@ -364,10 +377,10 @@ public final class BrokerBenchmark {
   private void publish(TestBroker broker, String prefix, long from, long to) throws Exception {
     List<CompletableFuture<Void>> running = new ArrayList<>();
     long count = to - from;
-    long share = count / publishers;
-    for (int p = 0; p < publishers; p++) {
+    long share = count / currentPublishers;
+    for (int p = 0; p < currentPublishers; p++) {
       long start = from + p * share;
-      long end = p == publishers - 1 ? to : start + share;
+      long end = p == currentPublishers - 1 ? to : start + share;
       int index = p;
       running.add(CompletableFuture.runAsync(() -> {
         try (MqttLoadPublisher publisher = new MqttLoadPublisher("bench-pub-" + prefix.replace('/', '-') + "-"
@@ -378,7 +391,9 @@ public final class BrokerBenchmark {
         }
       }));
     }
-    CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).get(30, TimeUnit.MINUTES);
+    // A broker that stops acknowledging must not hold the whole run: the phase fails and the next broker follows.
+    CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).get(Math.max(180, count / 100),
+        TimeUnit.SECONDS);
   }
 
   private static void awaitCount(BitSet seen, int count, Duration timeout) throws InterruptedException {
