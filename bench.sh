@@ -7,7 +7,9 @@
 #   ./bench.sh entity-sync --seconds=10 --tasks=1
 #   ./bench.sh notify --subscriptions=10000 --matches=10 --rates=20,100 --rate-seconds=20 --burst=3000
 #   ./bench.sh header-micro --records=1000000 --rounds=11   (the worker's header step alone, in one JVM)
-# --connector.<key>=<value> adds a key to the connector's config.
+#   ./bench.sh brokers --backlog=100000 --messages=50000 --restart-messages=20000 [--brokers=HIVEMQ,MOSQUITTO]
+#     (the table of docs/brokers.md: every broker of the matrix, one Kafka + Connect stack for the whole run)
+# --connector.<key>=<value> adds a key to the connector's config (brokers: --tuned.<key>=<value> to the tuned one).
 set -euo pipefail
 cd "$(dirname "$0")"
 ./mvnw -q -B -DskipTests install
@@ -18,6 +20,7 @@ case "${1:-}" in
   entity-sync) main=io.connectmqtt.bench.EntitySyncBenchmark; shift ;;
   notify) main=io.connectmqtt.bench.NotifyBenchmark; shift ;;
   header-micro) main=io.connectmqtt.bench.HeaderConverterMicroBenchmark; shift ;;
+  brokers) main=io.connectmqtt.bench.BrokerBenchmark; shift ;;
 esac
 mkdir -p connect-mqtt-bench/target/bench-tmp
 exec java -Xmx2g -XX:MaxGCPauseMillis=20 -Dlogback.configurationFile=logback-demo.xml -Djava.io.tmpdir="$PWD/connect-mqtt-bench/target/bench-tmp" \

@@ -37,6 +37,27 @@ public final class KafkaTopics {
     create(topic, partitions, Map.of());
   }
 
+  /** A topic whose records carry Kafka's log append time, for exact arrival times. */
+  public void createWithLogAppendTime(String topic, int partitions) {
+    create(topic, partitions, Map.of("message.timestamp.type", "LogAppendTime"));
+  }
+
+  /** The sum of the topic's end offsets: how many records it holds (0 before it exists), cheap to poll. */
+  public long endOffsetSum(String topic) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      var description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new java.util.HashMap<>();
+      description.partitions().forEach(p -> request.put(new TopicPartition(topic, p.partition()),
+          org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream()
+          .mapToLong(info -> info.offset()).sum();
+    } catch (ExecutionException e) {
+      return 0;
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot read the end offsets of " + topic, e);
+    }
+  }
+
   public void createCompacted(String topic) {
     create(topic, 1, Map.of("cleanup.policy", "compact"));
   }

@@ -1,0 +1,120 @@
+package io.connectmqtt.testkit;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+
+/**
+ * A source connector's worker killed with SIGKILL while it drains a backlog, shared by {@code BrokerMatrixCrashIT}
+ * and the broker benchmark. The connector (with {@code mqtt.topics=backlog/<id>/#}) is created and subscribes; the
+ * worker is killed so that the whole backlog of QoS 1 messages waits in the task's persistent session; the worker
+ * starts again and, once Kafka holds a third of the backlog, is killed again mid-stream with SIGKILL and started
+ * again. Then Kafka is read until every message is there or {@code deadline} passes. Nothing is asserted here.
+ *
+ * <p>The Kafka topic is created with log append time, so the drain time is exact: from the second restart's launch
+ * to the append of the last message that was still missing.
+ */
+public final class WorkerKillScenario {
+
+  /**
+   * @param inKafkaAtKill records in Kafka (duplicates included) when the worker was killed mid-stream
+   * @param drainSeconds from the launch of the restarted worker to the last missing message's append to Kafka; NaN
+   *     if messages were still missing at the deadline
+   * @param lostConnections "lost its connection" lines of this connector's client in the worker log (a reconnect
+   *     loop shows hundreds)
+   */
+  public record Result(int backlog, int distinct, int records, long inKafkaAtKill, double drainSeconds,
+      long lostConnections) {
+    public int lost() {
+      return backlog - distinct;
+    }
+
+    public int duplicates() {
+      return records - distinct;
+    }
+  }
+
+  private WorkerKillScenario() {
+  }
+
+  /**
+   * Runs the scenario with {@code config} (the connector's config; {@code mqtt.topics} and {@code kafka.topic} are
+   * set here) and deletes the connector afterwards.
+   */
+  public static Result run(ProcessStack stack, TestBroker broker, String id, Map<String, String> config, int backlog,
+      int payloadSize, Duration deadline) throws Exception {
+    String topic = "crash." + id;
+    String name = "crash-" + id;
+    stack.topics().createWithLogAppendTime(topic, 3);
+    Map<String, String> connector = new java.util.HashMap<>(config);
+    connector.put("mqtt.topics", "backlog/" + id + "/#");
+    connector.put("kafka.topic", topic);
+    long logStart = Files.size(stack.home().resolve("connect.log"));
+    stack.rest().createOrReplace(name, connector);
+    stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+    Awaitility.await("the task subscribed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .until(() -> workerLog(stack, logStart).contains("subscribed to [backlog/" + id + "/#]"));
+
+    // The worker is down while the backlog is published, so all of it waits in the broker's session.
+    stack.killConnect();
+    try (MqttLoadPublisher publisher = new MqttLoadPublisher("backlog-publisher-" + id, broker.port(),
+        broker.mqtt5())) {
+      publisher.publish(0, backlog, payloadSize, 0, seq -> "backlog/" + id + "/device-" + (seq % 10));
+    }
+    stack.startConnect();
+    KafkaTopics topics = stack.topics();
+    long killAt = backlog / 3;
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    while (topics.endOffsetSum(topic) < killAt && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
+    stack.killConnect();
+    long inKafkaAtKill = topics.endOffsetSum(topic);
+    long relaunchMillis = System.currentTimeMillis();
+    stack.startConnect();
+
+    BitSet seen = new BitSet(backlog);
+    int[] counts = {0, 0};
+    long[] lastFirstAppend = {0};
+    long stop = System.nanoTime() + deadline.toNanos();
+    while (true) {
+      List<ConsumerRecord<byte[], byte[]>> records = topics.readAll(topic, backlog, Duration.ofSeconds(5));
+      seen.clear();
+      lastFirstAppend[0] = 0;
+      records.sort(java.util.Comparator.comparingLong(ConsumerRecord::timestamp));
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        int seq = (int) MqttLoadPublisher.sequence(record.value());
+        if (!seen.get(seq)) {
+          seen.set(seq);
+          lastFirstAppend[0] = record.timestamp();
+        }
+      }
+      counts[0] = seen.cardinality();
+      counts[1] = records.size();
+      if (counts[0] == backlog || System.nanoTime() > stop) {
+        break;
+      }
+      Thread.sleep(2_000);
+    }
+    // Late duplicates (acknowledgements lost with the killed connection) may still come: one last, quiet read.
+    counts[1] = topics.readAll(topic, counts[1], Duration.ofSeconds(10)).size();
+    double drainSeconds = counts[0] == backlog ? (lastFirstAppend[0] - relaunchMillis) / 1e3 : Double.NaN;
+    long lostConnections = workerLog(stack, logStart).lines()
+        .filter(line -> line.contains("MQTT client " + name + "-0 lost its connection")).count();
+    stack.rest().delete(name);
+    // Deleting returns before the task stopped; a broker closed earlier would make it reconnect meanwhile.
+    Awaitility.await(name + " stopped").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .until(() -> workerLog(stack, logStart).contains("Stopping MQTT source task 0 of " + name));
+    return new Result(backlog, counts[0], counts[1], inKafkaAtKill, drainSeconds, lostConnections);
+  }
+
+  private static String workerLog(ProcessStack stack, long from) throws Exception {
+    String log = Files.readString(stack.home().resolve("connect.log"));
+    return log.substring((int) Math.min(from, log.length()));
+  }
+}
