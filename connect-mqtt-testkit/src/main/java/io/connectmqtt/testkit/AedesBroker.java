@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 
 /**
  * Aedes, the Node.js MQTT broker (npm {@code aedes}), run with the machine's {@code node} as a child process by
@@ -146,11 +145,6 @@ public final class AedesBroker implements TestBroker {
   }
 
   @Override
-  public String uri() {
-    return "tcp://127.0.0.1:" + port;
-  }
-
-  @Override
   public int port() {
     return port;
   }
@@ -183,15 +177,5 @@ public final class AedesBroker implements TestBroker {
       process.stop(Duration.ofSeconds(15));
       process = null;
     }
-  }
-
-  @Override
-  public OptionalLong droppedMessageCount() {
-    return OptionalLong.empty();
-  }
-
-  @Override
-  public void close() {
-    stop();
   }
 }

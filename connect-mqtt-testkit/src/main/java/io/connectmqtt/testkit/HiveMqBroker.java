@@ -201,11 +201,6 @@ public final class HiveMqBroker implements TestBroker {
     return websocketPort;
   }
 
-  @Override
-  public String uri() {
-    return "tcp://127.0.0.1:" + port;
-  }
-
   /** Stops and starts the broker on the same ports; with file persistence sessions survive. */
   @Override
   public void restart() {
@@ -249,9 +244,4 @@ public final class HiveMqBroker implements TestBroker {
   }
 
   private static final String DROPPED_METRIC = "com.hivemq.messages.dropped.count";
-
-  @Override
-  public void close() {
-    stop();
-  }
 }

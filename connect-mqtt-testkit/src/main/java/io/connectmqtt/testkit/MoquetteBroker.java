@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
@@ -134,11 +133,6 @@ public final class MoquetteBroker implements TestBroker {
   }
 
   @Override
-  public String uri() {
-    return "tcp://127.0.0.1:" + port;
-  }
-
-  @Override
   public int port() {
     return port;
   }
@@ -171,15 +165,5 @@ public final class MoquetteBroker implements TestBroker {
       process.stop(Duration.ofSeconds(30));
       process = null;
     }
-  }
-
-  @Override
-  public OptionalLong droppedMessageCount() {
-    return OptionalLong.empty();
-  }
-
-  @Override
-  public void close() {
-    stop();
   }
 }

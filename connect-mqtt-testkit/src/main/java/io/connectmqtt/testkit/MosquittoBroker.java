@@ -186,11 +186,6 @@ public final class MosquittoBroker implements TestBroker {
     return port;
   }
 
-  @Override
-  public String uri() {
-    return "tcp://127.0.0.1:" + port;
-  }
-
   /** Restarts the broker accepting only {@code newPassword} for {@code newUser} (credential rotation). */
   public void restartWithPassword(String newUser, String newPassword) {
     stop();
@@ -275,10 +270,5 @@ public final class MosquittoBroker implements TestBroker {
       process.stop(Duration.ofSeconds(persistent ? 60 : 10));
       process = null;
     }
-  }
-
-  @Override
-  public void close() {
-    stop();
   }
 }

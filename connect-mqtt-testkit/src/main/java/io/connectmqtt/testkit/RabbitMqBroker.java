@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
@@ -142,11 +141,6 @@ public final class RabbitMqBroker implements TestBroker {
   }
 
   @Override
-  public String uri() {
-    return "tcp://127.0.0.1:" + port;
-  }
-
-  @Override
   public int port() {
     return port;
   }
@@ -198,15 +192,6 @@ public final class RabbitMqBroker implements TestBroker {
   }
 
   /** RabbitMQ's queues have no length limit here, so it drops nothing, and it has no drop counter. */
-  @Override
-  public OptionalLong droppedMessageCount() {
-    return OptionalLong.empty();
-  }
-
-  @Override
-  public void close() {
-    stop();
-  }
 
   private static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {

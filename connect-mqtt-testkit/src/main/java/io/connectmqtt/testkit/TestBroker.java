@@ -12,7 +12,9 @@ public interface TestBroker extends AutoCloseable {
   String name();
 
   /** {@code tcp://127.0.0.1:port}. */
-  String uri();
+  default String uri() {
+    return "tcp://127.0.0.1:" + port();
+  }
 
   int port();
 
@@ -40,8 +42,13 @@ public interface TestBroker extends AutoCloseable {
    * Messages the broker says it dropped (full client queues and the like), where it exposes such a counter; empty
    * where it does not. Named so because {@link HiveMqBroker#droppedMessages()} returns a plain long.
    */
-  OptionalLong droppedMessageCount();
+  default OptionalLong droppedMessageCount() {
+    return OptionalLong.empty();
+  }
 
+  /** Stops the broker. */
   @Override
-  void close();
+  default void close() {
+    stop();
+  }
 }
