@@ -49,8 +49,13 @@ interface Dialect {
   /** The database's name, for messages. */
   String name();
 
-  /** Quotes an identifier that came from JDBC metadata or configuration (never from a message). */
-  String quote(String identifier);
+  /**
+   * Quotes an identifier that came from JDBC metadata or configuration (never from a message); SQL's double quotes
+   * unless a database differs.
+   */
+  default String quote(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
 
   default String table(String schema, String table) {
     return quote(schema) + "." + quote(table);
@@ -63,7 +68,9 @@ interface Dialect {
   // --- The state tables (processed requests, subscriptions, audit log) ---
 
   /** A column type for long text (stored replies, events, subscription definitions). */
-  String textType();
+  default String textType() {
+    return "VARCHAR(1000000)";
+  }
 
   /** A column type for a point in time, without a time zone (written and read as java.sql.Timestamp). */
   default String timestampType() {

@@ -8,16 +8,6 @@ final class H2Dialect implements Dialect {
     return "H2";
   }
 
-  @Override
-  public String quote(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
-  }
-
-  @Override
-  public String textType() {
-    return "VARCHAR(1000000)";
-  }
-
   /** QUERY_TIMEOUT for running statements, LOCK_TIMEOUT for waiting on another transaction's row lock. */
   @Override
   public String statementTimeoutSql(long timeoutMillis) {

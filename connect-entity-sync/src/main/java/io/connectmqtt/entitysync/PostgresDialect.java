@@ -12,16 +12,6 @@ final class PostgresDialect implements Dialect {
   }
 
   @Override
-  public String quote(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
-  }
-
-  @Override
-  public String textType() {
-    return "VARCHAR(1000000)";
-  }
-
-  @Override
   public String statementTimeoutSql(long timeoutMillis) {
     return "SET statement_timeout = " + timeoutMillis;
   }
