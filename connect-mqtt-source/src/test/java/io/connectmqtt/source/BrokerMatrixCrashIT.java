@@ -66,11 +66,12 @@ class BrokerMatrixCrashIT {
       assertThat(result.distinct()).as("distinct messages in Kafka (" + broker.name() + ")").isEqualTo(MESSAGES);
       // A slow consumer may be disconnected by a broker now and then (Moquette); the mosquitto livelock lost hundreds.
       assertThat(result.lostConnections()).as("connections lost").isLessThanOrEqualTo(5);
-      // What was unacknowledged at the kill comes again: the task's window, plus acknowledgements still on their
-      // way (the kill resets the connection, and PUBACKs not yet sent or read are lost with it; measured up to
-      // 2,891 with mosquitto and a 100,000 backlog in docs/brokers.md).
+      // What was unacknowledged at the kill comes again: the task's window, plus the PUBACKs still in the killed
+      // socket, which the reset throws away. A broker that reads its clients slowly while it pushes a backlog (Aedes,
+      // a single Node.js thread: 8,705 once, 0-441 in other runs; mosquitto up to 3,759) leaves many there, so only
+      // messages Kafka already had at the kill may come twice.
       assertThat(result.duplicates()).as("duplicates (" + broker.name() + ")")
-          .isLessThanOrEqualTo(4 * QUEUE_CAPACITY);
+          .isLessThanOrEqualTo((int) result.inKafkaAtKill() + QUEUE_CAPACITY);
     }
   }
 }
