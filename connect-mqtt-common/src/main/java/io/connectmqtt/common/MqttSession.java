@@ -437,6 +437,13 @@ public final class MqttSession implements AutoCloseable {
   }
 
   private void connected(MqttClientConnectedContext context) {
+    if (closing.get()) {
+      // An attempt that was under way when close() ran (disconnect() cannot stop a CONNECT in flight): leave at once,
+      // or a stopped task's client comes online, subscribes and takes the session from the task that replaced it.
+      log.info("MQTT client {} connected after it was closed; disconnecting", settings.clientId());
+      (client5 != null ? client5.disconnect() : client3.disconnect()).exceptionally(e -> null);
+      return;
+    }
     connectedAtNanos = System.nanoTime();
     log.info("MQTT client {} connected to {}:{}", settings.clientId(),
         context.getClientConfig().getServerHost(), context.getClientConfig().getServerPort());

@@ -79,4 +79,58 @@ class MqttSessionIT {
         .satisfies(e -> assertThat(((MqttSession.MqttConnectFailedException) e).permanent()).isFalse());
     probe.close();
   }
+
+  /**
+   * A task stopped while its session is still connecting (a slow broker, or a reconnect in progress) must not come
+   * online later: in a soak run such a stopped task's client connected minutes after stop(), subscribed, and took the
+   * session away from the task that had replaced it. Here the broker is a socket that answers the CONNECT only after
+   * the session was closed.
+   */
+  @Test
+  void aSessionClosedWhileConnectingNeverComesOnline() throws Exception {
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      server.setSoTimeout(10_000);
+      ConfigDef def = MqttConnectionConfig.define(new ConfigDef());
+      AbstractConfig config = new AbstractConfig(def, Map.of(
+          MqttConnectionConfig.SERVER_URIS_CONFIG, "tcp://127.0.0.1:" + server.getLocalPort(),
+          MqttConnectionConfig.VERSION_CONFIG, MqttConnectionConfig.VERSION_3_1_1,
+          MqttConnectionConfig.CONNECT_TIMEOUT_CONFIG, "20000"));
+      MqttSession session = MqttSession.create(MqttConnectionConfig.settings(config, "closed-while-connecting"), 10);
+      java.util.concurrent.atomic.AtomicInteger onlineCallbacks = new java.util.concurrent.atomic.AtomicInteger();
+      session.onConnected(onlineCallbacks::incrementAndGet);
+      session.connect();
+      try (java.net.Socket broker = server.accept()) {
+        broker.setSoTimeout(10_000);
+        var in = broker.getInputStream();
+        assertThat(in.read()).as("CONNECT packet type").isEqualTo(0x10);
+        in.skipNBytes(in.read()); // the remaining length of a short CONNECT fits in one byte
+        session.close();
+        try {
+          broker.getOutputStream().write(new byte[] {0x20, 0x02, 0x00, 0x00}); // CONNACK, accepted
+          broker.getOutputStream().flush();
+        } catch (java.io.IOException closedAlready) {
+          // the client gave up the attempt when it was closed: as good as disconnecting after the CONNACK
+        }
+        int next;
+        try {
+          next = in.read();
+          if (next == 0xE0) { // DISCONNECT: then the client closes the socket
+            in.read();
+            next = in.read();
+          }
+        } catch (java.net.SocketTimeoutException stillOpen) {
+          next = -2;
+        } catch (java.net.SocketException reset) {
+          next = -1;
+        }
+        assertThat(next).as("what the closed session sent after the CONNACK (-1: it closed the connection; -2: it stayed connected)")
+            .isEqualTo(-1);
+      }
+      assertThat(onlineCallbacks).as("connected callbacks after close()").hasValue(0);
+      // Disconnected for good, with no reconnect pending (DISCONNECTED_RECONNECT would be the zombie).
+      Awaitility.await("the client disconnected").atMost(Duration.ofSeconds(10))
+          .until(() -> session.mqtt3().getState() == com.hivemq.client.mqtt.MqttClientState.DISCONNECTED);
+    }
+  }
 }
