@@ -9,6 +9,8 @@
 #   ./bench.sh header-micro --records=1000000 --rounds=11   (the worker's header step alone, in one JVM)
 #   ./bench.sh brokers --backlog=100000 --messages=50000 --restart-messages=20000 [--brokers=HIVEMQ,MOSQUITTO]
 #     (the table of docs/brokers.md: every broker of the matrix, one Kafka + Connect stack for the whole run)
+#   ./bench.sh soak --messages=1000000 --rate=4000 [--broker=MOSQUITTO --tasks=3]
+#     (three workers, three worker SIGKILLs, an MQTT broker restart and a Kafka SIGKILL: lost and duplicates counted)
 # --connector.<key>=<value> adds a key to the connector's config (brokers: --tuned.<key>=<value> to the tuned one).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,6 +23,7 @@ case "${1:-}" in
   notify) main=io.connectmqtt.bench.NotifyBenchmark; shift ;;
   header-micro) main=io.connectmqtt.bench.HeaderConverterMicroBenchmark; shift ;;
   brokers) main=io.connectmqtt.bench.BrokerBenchmark; shift ;;
+  soak) main=io.connectmqtt.bench.SoakBenchmark; shift ;;
 esac
 mkdir -p connect-mqtt-bench/target/bench-tmp
 exec java -Xmx2g -XX:MaxGCPauseMillis=20 -Dlogback.configurationFile=logback-demo.xml -Djava.io.tmpdir="$PWD/connect-mqtt-bench/target/bench-tmp" \
