@@ -53,6 +53,19 @@ public enum Broker {
     return unavailable.get();
   }
 
+  /** Whether the testkit can start this broker with {@link BrokerOptions#users()} and an ACL file. */
+  public boolean takesAccessControl() {
+    return this == MOSQUITTO || this == RABBITMQ;
+  }
+
+  /** Null if this broker can be started here with {@code options}, else why not. */
+  private String unavailableReason(BrokerOptions options) {
+    if (options.authenticated() && !takesAccessControl()) {
+      return "the testkit starts only mosquitto and RabbitMQ with users and ACLs";
+    }
+    return unavailableReason();
+  }
+
   /** A started broker with {@link BrokerOptions#DEFAULTS}, or the calling test is skipped with a visible message. */
   public TestBroker start() {
     return start(BrokerOptions.DEFAULTS);
@@ -63,7 +76,7 @@ public enum Broker {
    * installed, or it failed to start (the message then holds the broker's log tail).
    */
   public TestBroker start(BrokerOptions options) {
-    String reason = unavailableReason();
+    String reason = unavailableReason(options);
     if (reason != null) {
       skip(reason);
     }
@@ -75,15 +88,17 @@ public enum Broker {
       skip("it did not start: " + e.getMessage());
       throw e;
     }
-    System.out.printf("BROKER: %s started in %.1f s on %s (MQTT 5: %s, $share: %s, sessions survive restart: %s)%n",
-        broker.name(), (System.nanoTime() - began) / 1e9, broker.uri(), broker.mqtt5() ? "yes" : "no",
-        broker.sharedSubscriptions() ? "yes" : "no", broker.sessionsSurviveRestart() ? "yes" : "no");
+    System.out.printf("BROKER: %s started in %.1f s on %s (MQTT 5: %s, $share: %s, sessions survive restart: %s, "
+        + "users: %s, ACL: %s)%n", broker.name(), (System.nanoTime() - began) / 1e9, broker.uri(),
+        broker.mqtt5() ? "yes" : "no", broker.sharedSubscriptions() ? "yes" : "no",
+        broker.sessionsSurviveRestart() ? "yes" : "no", options.authenticated() ? options.users().keySet() : "anyone",
+        options.aclFile() == null ? "none" : options.aclFile().getFileName());
     return broker;
   }
 
   /** A broker that starts without Assumptions, throwing instead: for benchmarks and tools outside JUnit. */
   public TestBroker startOrThrow(BrokerOptions options) {
-    String reason = unavailableReason();
+    String reason = unavailableReason(options);
     if (reason != null) {
       throw new IllegalStateException(this + " cannot start: " + reason);
     }
