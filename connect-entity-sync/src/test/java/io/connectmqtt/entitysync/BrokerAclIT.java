@@ -13,7 +13,6 @@ import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.TestBroker;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -69,18 +68,12 @@ class BrokerAclIT {
     }
   }
 
-  /** The shipped ACL of {@code kind}, in that broker's own format. */
-  private static Path shippedAcl(Broker kind) {
-    return ProjectLayout.root().resolve(kind == Broker.MOSQUITTO ? "docker/acl/mosquitto.acl"
-        : "docker/acl/rabbitmq-mqtt-acl.sh");
-  }
-
   @ParameterizedTest(name = "{0}")
   @EnumSource(value = Broker.class, names = {"MOSQUITTO", "RABBITMQ"})
   void aBrokerUserCanUseOnlyItsOwnTopicsWhateverItsClientId(Broker kind) throws Exception {
     kind.assumeSelected();
     BrokerOptions options = BrokerOptions.DEFAULTS.withPersistence(false)
-        .withAccessControl(USERS, shippedAcl(kind));
+        .withAccessControl(USERS, kind.shippedAcl());
     try (TestBroker broker = kind.start(options)) {
       String id = kind.name().toLowerCase();
       String changes = "acl-" + id + "-changes";
@@ -118,7 +111,7 @@ class BrokerAclIT {
               id + "-a1", id + "-a2", id + "-sentinel");
           System.out.printf("BROKER-ACL: %s with %s: alice created, read, subscribed and was notified; mallory's %d "
               + "forged messages and %d eavesdroppers got nothing through%n%s%n", broker.name(),
-              shippedAcl(kind).getFileName(), attempts.size(), eavesdroppers.size(), String.join("\n", attempts));
+              kind.shippedAcl().getFileName(), attempts.size(), eavesdroppers.size(), String.join("\n", attempts));
         } finally {
           eavesdroppers.forEach(MosquittoSubscriber::close);
         }
@@ -292,10 +285,8 @@ class BrokerAclIT {
         new String[] {"mallory", "spec/alice/notify/x", "{\"type\":\"notification\",\"data\":\"evil\"}"});
     List<String> attempts = new ArrayList<>();
     for (String[] message : forged) {
-      ExternalCommand.Result result = ExternalCommand.run(ProjectLayout.root(), Map.of(), 30, List.of(
-          MosquittoBroker.PUB.toString(), "-d", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()), "-V",
-          version(broker), "-u", "mallory", "-P", USERS.get("mallory"), "-i", message[0], "-q", "1", "-t", message[1],
-          "-m", message[2]));
+      ExternalCommand.Result result = MosquittoBroker.attemptPublishTo(broker.port(), "-V", version(broker), "-u",
+          "mallory", "-P", USERS.get("mallory"), "-i", message[0], "-q", "1", "-t", message[1], "-m", message[2]);
       assertThat(result.output()).as("mallory logged in").contains("received CONNACK (0)");
       if (kind == Broker.MOSQUITTO) {
         assertThat(result.output()).as("mosquitto refuses the publish").contains("Not authorized");

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
-import io.connectmqtt.testkit.ExternalCommand;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MosquittoSubscriber;
-import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.TestBroker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,9 +40,8 @@ class AclExampleIT {
 
   /** mosquitto_pub at QoS 1 as {@code user}; returns what it printed (a refusal is not an error here). */
   private static String publish(TestBroker broker, String user, String clientId, String topic, String payload) {
-    return ExternalCommand.run(ProjectLayout.root(), Map.of(), 30, List.of(MosquittoBroker.PUB.toString(), "-d",
-        "-h", "127.0.0.1", "-p", Integer.toString(broker.port()), "-V", broker.mqtt5() ? "5" : "mqttv311", "-u", user,
-        "-P", USERS.get(user), "-i", clientId, "-q", "1", "-t", topic, "-m", payload)).output();
+    return MosquittoBroker.attemptPublishTo(broker.port(), "-V", broker.mqtt5() ? "5" : "mqttv311", "-u", user, "-P",
+        USERS.get(user), "-i", clientId, "-q", "1", "-t", topic, "-m", payload).output();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -52,12 +49,13 @@ class AclExampleIT {
   void eachUserMayDoWhatItNeedsAndNothingElse(Broker kind) {
     kind.assumeSelected();
     MosquittoBroker.assumeAvailable();
-    String acl = kind == Broker.MOSQUITTO ? "docker/acl/mosquitto.acl" : "docker/acl/rabbitmq-mqtt-acl.sh";
     try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false)
-        .withAccessControl(USERS, ProjectLayout.root().resolve(acl)));
+        .withAccessControl(USERS, kind.shippedAcl()));
         MosquittoSubscriber alice = subscriber(broker, "alice", "alice.app", "spec/alice/response/#",
             "spec/alice/notify/#");
-        MosquittoSubscriber sync = subscriber(broker, "entity-sync", "entity-sync-0", "spec/+/request");
+        // As entity sync subscribes with tasks.max > 1, where the broker has shared subscriptions.
+        MosquittoSubscriber sync = subscriber(broker, "entity-sync", "entity-sync-0",
+            (broker.sharedSubscriptions() ? "$share/entity-sync/" : "") + "spec/+/request");
         // Each refused subscription on its own connection: RabbitMQ closes the connection on the first.
         MosquittoSubscriber syncNotify = subscriber(broker, "entity-sync", "entity-sync-1", "spec/+/notify/#");
         MosquittoSubscriber notifyRequests = subscriber(broker, "entity-notify", "entity-notify-0",

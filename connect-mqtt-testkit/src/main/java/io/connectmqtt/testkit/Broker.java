@@ -58,6 +58,18 @@ public enum Broker {
     return this == MOSQUITTO || this == RABBITMQ;
   }
 
+  /**
+   * The ACL this project ships for this broker (docker/acl), in the format {@link BrokerOptions#aclFile()} takes;
+   * only for the brokers that {@link #takesAccessControl()}.
+   */
+  public java.nio.file.Path shippedAcl() {
+    return switch (this) {
+      case MOSQUITTO -> ProjectLayout.root().resolve("docker/acl/mosquitto.acl");
+      case RABBITMQ -> ProjectLayout.root().resolve("docker/acl/rabbitmq-mqtt-acl.sh");
+      default -> throw new IllegalStateException("no ACL file is shipped for " + this + " that the testkit can load");
+    };
+  }
+
   /** Null if this broker can be started here with {@code options}, else why not. */
   private String unavailableReason(BrokerOptions options) {
     if (options.authenticated() && !takesAccessControl()) {

@@ -234,6 +234,18 @@ public final class MosquittoBroker implements TestBroker {
   }
 
   /**
+   * Runs mosquitto_pub -d against any broker on 127.0.0.1:{@code port} with the given extra arguments and returns its
+   * exit code and what it printed, without failing: for publishes the broker is expected to refuse (mosquitto answers
+   * a refused MQTT 5 QoS 1 publish with "Not authorized", RabbitMQ closes the connection).
+   */
+  public static ExternalCommand.Result attemptPublishTo(int port, String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of(PUB.toString(), "-d", "-h", "127.0.0.1", "-p",
+        Integer.toString(port)));
+    command.addAll(List.of(args));
+    return ExternalCommand.run(ProjectLayout.scratch("mosquitto-pub-"), Map.of(), 30, command);
+  }
+
+  /**
    * Runs mosquitto_sub against any broker on 127.0.0.1:{@code port} (an independent subscriber for every broker of
    * the matrix) with the given extra arguments, which must make it end ({@code -E}, {@code -C}, {@code -W}); returns
    * what it printed. Fails if it exits with an error, e.g. when {@code -W} passed before {@code -C} messages came.
