@@ -17,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A plain MQTT client speaking the protocol: publishes requests, collects replies by id. MQTT 5 by default; MQTT 3.1.1
  * for brokers that have nothing else, where replies are addressed by the topic alone ({@code {p}/{cid}/response}).
+ * The topic's {@code {cid}} is the MQTT client id unless a broker user is given: then it is the user name, which the
+ * broker's ACL binds the topics to (docker/acl), and the MQTT client id may be anything.
  */
 final class ProtocolClient implements AutoCloseable {
 
@@ -28,7 +30,8 @@ final class ProtocolClient implements AutoCloseable {
   private final Mqtt5AsyncClient client5;
   private final Mqtt3AsyncClient client3;
   private final String prefix;
-  private final String clientId;
+  /** The {@code {cid}} of this client's topics. */
+  private final String topicId;
   private final List<JsonNode> replies = new CopyOnWriteArrayList<>();
   private final List<Reply> received = new CopyOnWriteArrayList<>();
 
@@ -38,24 +41,47 @@ final class ProtocolClient implements AutoCloseable {
 
   /** A client speaking MQTT 5 if {@code mqtt5}, else MQTT 3.1.1. */
   ProtocolClient(int port, String prefix, String clientId, boolean mqtt5) {
+    this(port, prefix, clientId, null, null, mqtt5);
+  }
+
+  /**
+   * A client logged in to the broker as {@code user} with {@code password} (none if null), using the topics of
+   * {@code user} (or of {@code clientId} without a user) and the MQTT client id {@code clientId}.
+   */
+  ProtocolClient(int port, String prefix, String clientId, String user, String password, boolean mqtt5) {
     this.prefix = prefix;
-    this.clientId = clientId;
+    this.topicId = user == null ? clientId : user;
     var builder = MqttClient.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(port);
-    String responses = prefix + "/" + clientId + "/response";
     if (mqtt5) {
       client3 = null;
       client5 = builder.useMqttVersion5().buildAsync();
       client5.publishes(MqttGlobalPublishFilter.ALL, publish -> record(publish.getTopic().toString(),
           publish.getPayloadAsBytes(), publish.getCorrelationData().map(ProtocolClient::bytes)));
-      client5.connect().join();
-      client5.subscribeWith().topicFilter(responses).qos(MqttQos.AT_LEAST_ONCE).send().join();
+      var connect = client5.connectWith();
+      if (user != null) {
+        connect.simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+      }
+      connect.send().join();
     } else {
       client5 = null;
       client3 = builder.useMqttVersion3().buildAsync();
       client3.publishes(MqttGlobalPublishFilter.ALL, publish -> record(publish.getTopic().toString(),
           publish.getPayloadAsBytes(), Optional.empty()));
-      client3.connect().join();
-      client3.subscribeWith().topicFilter(responses).qos(MqttQos.AT_LEAST_ONCE).send().join();
+      var connect = client3.connectWith();
+      if (user != null) {
+        connect.simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+      }
+      connect.send().join();
+    }
+    subscribe(prefix + "/" + topicId + "/response");
+  }
+
+  /** Subscribes to {@code filter} at QoS 1 and waits for the SUBACK, e.g. to the client's notify topics. */
+  void subscribe(String filter) {
+    if (client5 != null) {
+      client5.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().join();
+    } else {
+      client3.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().join();
     }
   }
 
@@ -79,7 +105,7 @@ final class ProtocolClient implements AutoCloseable {
   /** Sends raw bytes as a request and waits for the reply whose id is {@code expectedId}. */
   JsonNode sendRaw(byte[] payload, String expectedId) {
     int before = received.size();
-    String topic = prefix + "/" + clientId + "/request";
+    String topic = prefix + "/" + topicId + "/request";
     if (client5 != null) {
       client5.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().join();
     } else {
@@ -102,7 +128,7 @@ final class ProtocolClient implements AutoCloseable {
     }
     client5.subscribeWith().topicFilter(responseTopic).qos(MqttQos.AT_LEAST_ONCE).send().join();
     int before = received.size();
-    client5.publishWith().topic(prefix + "/" + clientId + "/request").qos(MqttQos.AT_LEAST_ONCE)
+    client5.publishWith().topic(prefix + "/" + topicId + "/request").qos(MqttQos.AT_LEAST_ONCE)
         .payload(json.getBytes(StandardCharsets.UTF_8)).responseTopic(responseTopic)
         .correlationData(expectedId.getBytes(StandardCharsets.UTF_8)).send().join();
     return await(before, responseTopic, expectedId);
@@ -115,7 +141,7 @@ final class ProtocolClient implements AutoCloseable {
   boolean pings(String id, Duration timeout) {
     int before = received.size();
     byte[] ping = ("{\"id\":\"" + id + "\",\"type\":\"ping\"}").getBytes(StandardCharsets.UTF_8);
-    String topic = prefix + "/" + clientId + "/request";
+    String topic = prefix + "/" + topicId + "/request";
     if (client5 != null) {
       client5.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(ping).send().join();
     } else {

@@ -1,121 +1,99 @@
 package io.connectmqtt.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.connectmqtt.testkit.Broker;
+import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.MosquittoBroker;
-import io.connectmqtt.testkit.ProjectLayout;
-import java.nio.charset.StandardCharsets;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import io.connectmqtt.testkit.MosquittoSubscriber;
+import io.connectmqtt.testkit.TestBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * examples/acl/mosquitto.acl on Debian's mosquitto: a client may only use its own request, response and notify
- * topics, bound to its client id, and the connectors' user may serve everyone.
+ * The shipped ACLs (docker/acl/mosquitto.acl, docker/acl/rabbitmq-mqtt-acl.sh) on mosquitto and RabbitMQ, broker
+ * only: each connector's user may do what it needs and nothing else, and a client may not write into its own reply
+ * or notify topics (they belong to the connectors). Every client is mosquitto_pub or mosquitto_sub. The negatives are
+ * closed by a sentinel each subscriber does get after the refused messages. The real stack with mallory trying to
+ * act as alice is BrokerAclIT in connect-entity-sync.
  */
 class AclExampleIT {
 
-  private static MosquittoBroker broker;
+  private static final Map<String, String> USERS = Map.of("alice", "alice-pw", "entity-sync", "sync-pw",
+      "entity-notify", "notify-pw");
 
-  @BeforeAll
-  static void startBroker() {
+  private static MosquittoSubscriber subscriber(TestBroker broker, String user, String clientId, String... filters) {
+    List<String> args = new ArrayList<>(List.of("-V", broker.mqtt5() ? "5" : "mqttv311", "-u", user, "-P",
+        USERS.get(user), "-i", clientId, "-q", "1"));
+    for (String filter : filters) {
+      args.add("-t");
+      args.add(filter);
+    }
+    return MosquittoSubscriber.start(broker.port(), args.toArray(String[]::new))
+        .awaitSubscribeHandled(Duration.ofSeconds(20));
+  }
+
+  /** mosquitto_pub at QoS 1 as {@code user}; returns what it printed (a refusal is not an error here). */
+  private static String publish(TestBroker broker, String user, String clientId, String topic, String payload) {
+    return MosquittoBroker.attemptPublishTo(broker.port(), "-V", broker.mqtt5() ? "5" : "mqttv311", "-u", user, "-P",
+        USERS.get(user), "-i", clientId, "-q", "1", "-t", topic, "-m", payload).output();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Broker.class, names = {"MOSQUITTO", "RABBITMQ"})
+  void eachUserMayDoWhatItNeedsAndNothingElse(Broker kind) {
+    kind.assumeSelected();
     MosquittoBroker.assumeAvailable();
-    broker = MosquittoBroker.startWithAcl(ProjectLayout.root().resolve("examples/acl/mosquitto.acl"),
-        "connect-mqtt", "connector-secret");
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
-
-  private static Mqtt5BlockingClient client(String clientId, String user, String password) {
-    var builder = MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost("127.0.0.1")
-        .serverPort(broker.port());
-    Mqtt5BlockingClient client = builder.buildBlocking();
-    if (user == null) {
-      client.connect();
-    } else {
-      client.connectWith().simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8))
-          .applySimpleAuth().send();
-    }
-    return client;
-  }
-
-  private static void notAuthorized(Mqtt5PubAckException refused) {
-    assertThat(refused.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
-  }
-
-  @Test
-  void aClientUsesItsOwnTopicsAndTheConnectorServesIt() throws Exception {
-    Mqtt5BlockingClient connector = client("entity-sync-task-0", "connect-mqtt", "connector-secret");
-    Mqtt5BlockingClient alice = client("alice", null, null);
-    try (var requests = connector.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL);
-        var aliceInbox = alice.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
-      connector.subscribeWith().topicFilter("$share/entity-sync/spec/+/request").qos(MqttQos.AT_LEAST_ONCE).send();
-      alice.subscribeWith().topicFilter("spec/alice/response").qos(MqttQos.AT_LEAST_ONCE).send();
-      alice.subscribeWith().topicFilter("spec/alice/notify/#").qos(MqttQos.AT_LEAST_ONCE).send();
-
-      alice.publishWith().topic("spec/alice/request").qos(MqttQos.AT_LEAST_ONCE)
-          .payload("{\"id\":\"1\",\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8)).send();
-      Optional<Mqtt5Publish> request = requests.receive(10, TimeUnit.SECONDS);
-      assertThat(request).isPresent();
-      assertThat(request.get().getTopic().toString()).isEqualTo("spec/alice/request");
-
-      connector.publishWith().topic("spec/alice/response").qos(MqttQos.AT_LEAST_ONCE)
-          .payload("{\"id\":\"1\",\"type\":\"pong\",\"success\":true}".getBytes(StandardCharsets.UTF_8)).send();
-      connector.publishWith().topic("spec/alice/notify/s1").qos(MqttQos.AT_LEAST_ONCE)
-          .payload("{\"type\":\"notification\"}".getBytes(StandardCharsets.UTF_8)).send();
-      assertThat(aliceInbox.receive(10, TimeUnit.SECONDS)).isPresent();
-      assertThat(aliceInbox.receive(10, TimeUnit.SECONDS)).isPresent();
-    } finally {
-      connector.disconnect();
-      alice.disconnect();
-    }
-  }
-
-  @Test
-  void aClientCannotActAsAnotherOrReadItsReplies() throws Exception {
-    Mqtt5BlockingClient connector = client("entity-sync-task-1", "connect-mqtt", "connector-secret");
-    Mqtt5BlockingClient mallory = client("mallory", null, null);
-    try (var requests = connector.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
-      connector.subscribeWith().topicFilter("$share/entity-sync/spec/+/request").qos(MqttQos.AT_LEAST_ONCE).send();
-
-      assertThatThrownBy(() -> mallory.publishWith().topic("spec/alice/request").qos(MqttQos.AT_LEAST_ONCE)
-          .payload("{\"id\":\"x\",\"type\":\"request\",\"operation\":\"delete\",\"entity\":\"users\",\"record_id\":1}"
-              .getBytes(StandardCharsets.UTF_8)).send())
-          .isInstanceOfSatisfying(Mqtt5PubAckException.class, AclExampleIT::notAuthorized);
-      assertThat(requests.receive(2, TimeUnit.SECONDS)).as("no request reaches the connector").isEmpty();
-
-      // mosquitto may grant the SUBSCRIBE, but it delivers nothing the ACL does not let the client read.
-      try (var malloryInbox = mallory.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
-        for (String stolen : new String[] {"spec/alice/response", "spec/alice/notify/#", "spec/+/response"}) {
-          mallory.subscribeWith().topicFilter(stolen).qos(MqttQos.AT_LEAST_ONCE).send();
-        }
-        connector.publishWith().topic("spec/alice/response").qos(MqttQos.AT_LEAST_ONCE)
-            .payload("{\"id\":\"2\",\"type\":\"response\",\"success\":true}".getBytes(StandardCharsets.UTF_8))
-            .send();
-        connector.publishWith().topic("spec/alice/notify/s1").qos(MqttQos.AT_LEAST_ONCE)
-            .payload("{\"type\":\"notification\"}".getBytes(StandardCharsets.UTF_8)).send();
-        assertThat(malloryInbox.receive(2, TimeUnit.SECONDS)).as("nothing of alice's reaches mallory").isEmpty();
+    try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false)
+        .withAccessControl(USERS, kind.shippedAcl()));
+        MosquittoSubscriber alice = subscriber(broker, "alice", "alice.app", "spec/alice/response/#",
+            "spec/alice/notify/#");
+        // As entity sync subscribes with tasks.max > 1, where the broker has shared subscriptions.
+        MosquittoSubscriber sync = subscriber(broker, "entity-sync", "entity-sync-0",
+            (broker.sharedSubscriptions() ? "$share/entity-sync/" : "") + "spec/+/request");
+        // Each refused subscription on its own connection: RabbitMQ closes the connection on the first.
+        MosquittoSubscriber syncNotify = subscriber(broker, "entity-sync", "entity-sync-1", "spec/+/notify/#");
+        MosquittoSubscriber notifyRequests = subscriber(broker, "entity-notify", "entity-notify-0",
+            "spec/+/request");
+        MosquittoSubscriber notifyReplies = subscriber(broker, "entity-notify", "entity-notify-1",
+            "spec/+/response")) {
+      // Refused: entity sync writing notifications or requests, the notify sink writing replies or requests, and
+      // alice writing into her own reply and notify topics.
+      List<String> refused = List.of(
+          publish(broker, "entity-sync", "entity-sync-9", "spec/alice/notify/s1", "forged-by-sync"),
+          publish(broker, "entity-sync", "entity-sync-9", "spec/alice/request", "forged-by-sync"),
+          publish(broker, "entity-notify", "entity-notify-9", "spec/alice/response", "forged-by-notify"),
+          publish(broker, "entity-notify", "entity-notify-9", "spec/alice/request", "forged-by-notify"),
+          publish(broker, "alice", "alice.pub", "spec/alice/response", "forged-by-alice"),
+          publish(broker, "alice", "alice.pub", "spec/alice/notify/s1", "forged-by-alice"));
+      assertThat(refused).allSatisfy(output -> assertThat(output).contains("received CONNACK (0)"));
+      if (kind == Broker.MOSQUITTO) {
+        assertThat(refused).allSatisfy(output -> assertThat(output).contains("Not authorized"));
       }
-      assertThatThrownBy(() -> mallory.publishWith().topic("spec/alice/response").qos(MqttQos.AT_LEAST_ONCE)
-          .payload("{}".getBytes(StandardCharsets.UTF_8)).send())
-          .isInstanceOfSatisfying(Mqtt5PubAckException.class, AclExampleIT::notAuthorized);
-    } finally {
-      connector.disconnect();
-      mallory.disconnect();
+      // Allowed, and the sentinels of the refusals above: what each needs.
+      publish(broker, "alice", "alice.pub", "spec/alice/request", "request-by-alice");
+      publish(broker, "entity-sync", "entity-sync-9", "spec/alice/response", "reply-by-sync");
+      publish(broker, "entity-sync", "entity-sync-9", "spec/alice/response/list", "response-topic-by-sync");
+      publish(broker, "entity-notify", "entity-notify-9", "spec/alice/notify/s1", "notification-by-notify");
+
+      Awaitility.await("alice's reply, Response Topic and notification").atMost(Duration.ofSeconds(20))
+          .until(() -> alice.received().size() >= 3);
+      Awaitility.await("alice's request at entity sync").atMost(Duration.ofSeconds(20))
+          .until(() -> !sync.received().isEmpty());
+      assertThat(alice.received()).as("alice gets the connectors' reply and notification, nothing forged")
+          .containsExactly("spec/alice/response reply-by-sync", "spec/alice/response/list response-topic-by-sync",
+              "spec/alice/notify/s1 notification-by-notify");
+      assertThat(sync.received()).as("entity sync reads alice's request, nothing forged")
+          .containsExactly("spec/alice/request request-by-alice");
+      for (MosquittoSubscriber refusedSubscriber : List.of(syncNotify, notifyRequests, notifyReplies)) {
+        assertThat(refusedSubscriber.connected()).as(refusedSubscriber.output()).isTrue();
+        assertThat(refusedSubscriber.received()).as(refusedSubscriber.toString()).isEmpty();
+      }
     }
   }
 }

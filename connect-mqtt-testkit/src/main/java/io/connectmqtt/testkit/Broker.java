@@ -53,6 +53,31 @@ public enum Broker {
     return unavailable.get();
   }
 
+  /** Whether the testkit can start this broker with {@link BrokerOptions#users()} and an ACL file. */
+  public boolean takesAccessControl() {
+    return this == MOSQUITTO || this == RABBITMQ;
+  }
+
+  /**
+   * The ACL this project ships for this broker (docker/acl), in the format {@link BrokerOptions#aclFile()} takes;
+   * only for the brokers that {@link #takesAccessControl()}.
+   */
+  public java.nio.file.Path shippedAcl() {
+    return switch (this) {
+      case MOSQUITTO -> ProjectLayout.root().resolve("docker/acl/mosquitto.acl");
+      case RABBITMQ -> ProjectLayout.root().resolve("docker/acl/rabbitmq-mqtt-acl.sh");
+      default -> throw new IllegalStateException("no ACL file is shipped for " + this + " that the testkit can load");
+    };
+  }
+
+  /** Null if this broker can be started here with {@code options}, else why not. */
+  private String unavailableReason(BrokerOptions options) {
+    if (options.authenticated() && !takesAccessControl()) {
+      return "the testkit starts only mosquitto and RabbitMQ with users and ACLs";
+    }
+    return unavailableReason();
+  }
+
   /** A started broker with {@link BrokerOptions#DEFAULTS}, or the calling test is skipped with a visible message. */
   public TestBroker start() {
     return start(BrokerOptions.DEFAULTS);
@@ -63,7 +88,7 @@ public enum Broker {
    * installed, or it failed to start (the message then holds the broker's log tail).
    */
   public TestBroker start(BrokerOptions options) {
-    String reason = unavailableReason();
+    String reason = unavailableReason(options);
     if (reason != null) {
       skip(reason);
     }
@@ -75,15 +100,17 @@ public enum Broker {
       skip("it did not start: " + e.getMessage());
       throw e;
     }
-    System.out.printf("BROKER: %s started in %.1f s on %s (MQTT 5: %s, $share: %s, sessions survive restart: %s)%n",
-        broker.name(), (System.nanoTime() - began) / 1e9, broker.uri(), broker.mqtt5() ? "yes" : "no",
-        broker.sharedSubscriptions() ? "yes" : "no", broker.sessionsSurviveRestart() ? "yes" : "no");
+    System.out.printf("BROKER: %s started in %.1f s on %s (MQTT 5: %s, $share: %s, sessions survive restart: %s, "
+        + "users: %s, ACL: %s)%n", broker.name(), (System.nanoTime() - began) / 1e9, broker.uri(),
+        broker.mqtt5() ? "yes" : "no", broker.sharedSubscriptions() ? "yes" : "no",
+        broker.sessionsSurviveRestart() ? "yes" : "no", options.authenticated() ? options.users().keySet() : "anyone",
+        options.aclFile() == null ? "none" : options.aclFile().getFileName());
     return broker;
   }
 
   /** A broker that starts without Assumptions, throwing instead: for benchmarks and tools outside JUnit. */
   public TestBroker startOrThrow(BrokerOptions options) {
-    String reason = unavailableReason();
+    String reason = unavailableReason(options);
     if (reason != null) {
       throw new IllegalStateException(this + " cannot start: " + reason);
     }

@@ -29,8 +29,10 @@ public final class MosquittoBroker implements TestBroker {
 
   private final Path home;
   private final int port;
-  private String user;
-  private String password;
+  /** User name to password; empty: no password file. */
+  private Map<String, String> users = Map.of();
+  /** Whether clients without a user name get in too (with a password file). */
+  private boolean anonymous;
   private Path aclFile;
   private boolean persistent;
   private int maxQueuedMessages = 100_000;
@@ -60,8 +62,7 @@ public final class MosquittoBroker implements TestBroker {
   /** A started broker that accepts only {@code user} with {@code password}. */
   public static MosquittoBroker startWithPassword(String user, String password) {
     MosquittoBroker broker = new MosquittoBroker(Ports.free());
-    broker.user = user;
-    broker.password = password;
+    broker.users = Map.of(user, password);
     broker.startProcess();
     return broker;
   }
@@ -72,8 +73,8 @@ public final class MosquittoBroker implements TestBroker {
    */
   public static MosquittoBroker startWithAcl(Path aclFile, String user, String password) {
     MosquittoBroker broker = new MosquittoBroker(Ports.free());
-    broker.user = user;
-    broker.password = password;
+    broker.users = Map.of(user, password);
+    broker.anonymous = true;
     broker.aclFile = aclFile;
     broker.startProcess();
     return broker;
@@ -88,10 +89,13 @@ public final class MosquittoBroker implements TestBroker {
   /**
    * The broker matrix's instance: anonymous clients, {@code max_queued_messages} from {@code options}, mosquitto's
    * default {@code max_inflight_messages} unless {@code options} sets an outgoing window, persistence to disk when
-   * {@code options} asks for it, and the $SYS tree every second for {@link #droppedMessageCount()}.
+   * {@code options} asks for it, and the $SYS tree every second for {@link #droppedMessageCount()}. With users in
+   * {@code options}, only they get in (a password file, no anonymous clients), confined by its ACL file.
    */
   public static MosquittoBroker startForMatrix(BrokerOptions options) {
     MosquittoBroker broker = new MosquittoBroker(Ports.free());
+    broker.users = options.users();
+    broker.aclFile = options.aclFile();
     broker.persistent = options.persistent();
     broker.maxQueuedMessages = options.maxQueuedMessages();
     broker.maxInflightMessages = options.outgoingWindow();
@@ -103,15 +107,18 @@ public final class MosquittoBroker implements TestBroker {
     try {
       Path conf = home.resolve("mosquitto.conf");
       String authentication = "allow_anonymous true";
-      if (user != null) {
+      if (!users.isEmpty()) {
         Path passwords = home.resolve("passwords");
-        run(new String[] {"/usr/bin/mosquitto_passwd", "-b", "-c", passwords.toString(), user, password},
-            Duration.ofSeconds(30));
-        authentication = "allow_anonymous false\npassword_file " + passwords;
+        Files.deleteIfExists(passwords);
+        Files.createFile(passwords);
+        for (Map.Entry<String, String> user : users.entrySet()) {
+          run(new String[] {"/usr/bin/mosquitto_passwd", "-b", passwords.toString(), user.getKey(), user.getValue()},
+              Duration.ofSeconds(30));
+        }
+        authentication = "allow_anonymous " + anonymous + "\npassword_file " + passwords;
       }
       if (aclFile != null) {
-        authentication = authentication.replace("allow_anonymous false", "allow_anonymous true")
-            + "\nacl_file " + aclFile.toAbsolutePath();
+        authentication += "\nacl_file " + aclFile.toAbsolutePath();
       }
       String persistence = persistent
           ? "persistence true\npersistence_location " + home + "/\nautosave_interval 1800"
@@ -189,8 +196,7 @@ public final class MosquittoBroker implements TestBroker {
   /** Restarts the broker accepting only {@code newPassword} for {@code newUser} (credential rotation). */
   public void restartWithPassword(String newUser, String newPassword) {
     stop();
-    user = newUser;
-    password = newPassword;
+    users = Map.of(newUser, newPassword);
     startProcess();
   }
 
@@ -225,6 +231,18 @@ public final class MosquittoBroker implements TestBroker {
     command[4] = Integer.toString(port);
     System.arraycopy(args, 0, command, 5, args.length);
     run(command, Duration.ofSeconds(30));
+  }
+
+  /**
+   * Runs mosquitto_pub -d against any broker on 127.0.0.1:{@code port} with the given extra arguments and returns its
+   * exit code and what it printed, without failing: for publishes the broker is expected to refuse (mosquitto answers
+   * a refused MQTT 5 QoS 1 publish with "Not authorized", RabbitMQ closes the connection).
+   */
+  public static ExternalCommand.Result attemptPublishTo(int port, String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of(PUB.toString(), "-d", "-h", "127.0.0.1", "-p",
+        Integer.toString(port)));
+    command.addAll(List.of(args));
+    return ExternalCommand.run(ProjectLayout.scratch("mosquitto-pub-"), Map.of(), 30, command);
   }
 
   /**
