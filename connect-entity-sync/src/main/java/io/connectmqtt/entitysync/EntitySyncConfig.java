@@ -36,6 +36,7 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String LIMIT_DEFAULT_CONFIG = "read.limit.default";
   public static final String LIMIT_MAX_CONFIG = "read.limit.max";
   public static final String REQUEST_MAX_BYTES_CONFIG = "request.max.bytes";
+  public static final String DATA_VALUE_MAX_BYTES_CONFIG = "entity.sync.data.value.max.bytes";
   public static final String QUEUE_CAPACITY_CONFIG = "queue.capacity";
   public static final String SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG = "subscriptions.max.per.client";
   public static final String HOOKS_CONFIG = "entity.sync.hooks";
@@ -143,6 +144,11 @@ public final class EntitySyncConfig extends AbstractConfig {
         .define(REQUEST_MAX_BYTES_CONFIG, Type.INT, 64 * 1024, Range.between(256, 16 * 1024 * 1024),
             Importance.LOW, "Largest request payload; larger requests get a too_large error.", GROUP_LIMITS,
             ++order, Width.SHORT, "Max request size")
+        .define(DATA_VALUE_MAX_BYTES_CONFIG, Type.INT, 64 * 1024, Range.between(1, 16 * 1024 * 1024),
+            Importance.LOW, "Largest value of one column in the 'data' of a create or update (UTF-8 bytes of a "
+                + "string, the JSON text of anything else); a larger one gets a too_large error naming the column, "
+                + "before any SQL runs. 'data' may also have no more keys than the entity has columns.",
+            GROUP_LIMITS, ++order, Width.SHORT, "Max data value size")
         .define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 60_000), Importance.LOW,
             "Most requests the task holds unacknowledged, waiting or being served. At the limit the MQTT client stops "
                 + "reading, so a flood of requests waits in the broker, not in this JVM's heap.", GROUP_LIMITS, ++order, Width.SHORT,

@@ -208,7 +208,7 @@ public class EntitySyncTask extends SourceTask {
         throw new ConnectException("Serving a request failed unexpectedly", e.getCause());
       }
     }
-    // Change events in commit order (see RequestProcessor.Outcome#withWriteSequence); the rest keeps its order.
+    // Change events in commit order (see Outcome#withWriteSequence); the rest keeps its order.
     results.sort(java.util.Comparator.comparingLong(r -> r instanceof AckingRecord acking ? acking.sequence : 0));
     records.addAll(results);
     return records;
@@ -258,7 +258,7 @@ public class EntitySyncTask extends SourceTask {
     Map<String, List<String>> userProperties = new java.util.HashMap<>();
     message.userProperties().forEach(p -> userProperties.computeIfAbsent(p.getKey(), k -> new ArrayList<>())
         .add(p.getValue()));
-    RequestProcessor.Outcome outcome = processor.handle(clientId.get(), message.payload(), userProperties,
+    Outcome outcome = processor.handle(clientId.get(), message.payload(), userProperties,
         message.responseTopic());
     requests.record();
     String result = outcome.outcome();
