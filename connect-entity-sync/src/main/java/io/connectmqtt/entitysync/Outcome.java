@@ -7,40 +7,30 @@ import java.util.Map;
 
 /**
  * What handling one request produced: the reply to publish, the change event of a write (null for reads and
- * errors), subscription records, and a message of an application-defined type to forward to the pass-through topic
+ * errors; written to the {@link Outbox} in the write's transaction), subscription records (likewise), and a message of an application-defined type to forward to the pass-through topic
  * (null unless forwarded).
  */
 record Outcome(String requestId, ObjectNode reply, String eventKey, ObjectNode event, boolean repeated,
-    String operation, List<Map.Entry<String, ObjectNode>> subscriptionWrites, JsonNode forwarded,
-    long writeSequence) {
+    String operation, List<Map.Entry<String, ObjectNode>> subscriptionWrites, JsonNode forwarded) {
 
   Outcome(String requestId, ObjectNode reply, String eventKey, ObjectNode event, boolean repeated) {
-    this(requestId, reply, eventKey, event, repeated, "invalid", List.of(), null, 0);
+    this(requestId, reply, eventKey, event, repeated, "invalid", List.of(), null);
   }
 
   Outcome withOperation(String name) {
-    return new Outcome(requestId, reply, eventKey, event, repeated, name, subscriptionWrites, forwarded,
-        writeSequence);
-  }
-
-  /** Records for the subscriptions topic: key = subscription id, value null for a tombstone. */
-  Outcome withSubscriptionWrites(List<Map.Entry<String, ObjectNode>> writes) {
-    return new Outcome(requestId, reply, eventKey, event, repeated, operation, writes, forwarded, writeSequence);
-  }
-
-  Outcome withForwarded(JsonNode message) {
-    return new Outcome(requestId, reply, eventKey, event, repeated, operation, subscriptionWrites, message,
-        writeSequence);
+    return new Outcome(requestId, reply, eventKey, event, repeated, name, subscriptionWrites, forwarded);
   }
 
   /**
-   * The order of this write among the writes of this process, taken while the transaction held its row locks:
-   * two writes to one row get increasing numbers in commit order, so their change events can be sent in that
-   * order even when they were served in parallel.
+   * The records for the subscriptions topic that this request wrote to the outbox (key = subscription id, value
+   * null for a tombstone); for tests and logs, the outbox relays them.
    */
-  Outcome withWriteSequence(long sequence) {
-    return new Outcome(requestId, reply, eventKey, event, repeated, operation, subscriptionWrites, forwarded,
-        sequence);
+  Outcome withSubscriptionWrites(List<Map.Entry<String, ObjectNode>> writes) {
+    return new Outcome(requestId, reply, eventKey, event, repeated, operation, writes, forwarded);
+  }
+
+  Outcome withForwarded(JsonNode message) {
+    return new Outcome(requestId, reply, eventKey, event, repeated, operation, subscriptionWrites, message);
   }
 
   /** "ok", or the error code, for metrics. */

@@ -42,6 +42,7 @@ final class RequestProcessor {
   private final Replies replies;
   private final ReplayStore replays;
   private final SubscriptionStore subscriptions;
+  private final Outbox outbox;
   private final AuditLog audit;
   private final ReadHandler reads;
   private final WriteHandler writes;
@@ -66,15 +67,18 @@ final class RequestProcessor {
         Duration.ofSeconds(config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG)), json);
     this.subscriptions = new SubscriptionStore(dialect.table(schema, stateTable + "_subscriptions"), json,
         config.getInt(EntitySyncConfig.SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG));
+    String configuredOutbox = config.getString(EntitySyncConfig.OUTBOX_TABLE_CONFIG).trim();
+    String outboxTable = configuredOutbox.isEmpty() ? stateTable + "_outbox" : configuredOutbox;
+    this.outbox = new Outbox(dialect.table(schema, outboxTable), dialect.table(schema, outboxTable + "_lease"));
     String auditTable = config.getString(EntitySyncConfig.AUDIT_TABLE_CONFIG);
     this.audit = auditTable == null || auditTable.isBlank() ? null
         : new AuditLog(dataSource, dialect.table(schema, auditTable.trim()));
     EntitySql sql = new EntitySql(dialect, config.getLong(EntitySyncConfig.STATEMENT_TIMEOUT_CONFIG));
     this.reads = new ReadHandler(dataSource, catalog, sql, this.hooks, replies,
         config.getInt(EntitySyncConfig.LIMIT_DEFAULT_CONFIG), config.getInt(EntitySyncConfig.LIMIT_MAX_CONFIG));
-    this.writes = new WriteHandler(dataSource, sql, replays, this.hooks, replies);
-    this.subscriptionHandler = new SubscriptionHandler(dataSource, catalog, sql, subscriptions, parser, this.hooks,
-        replies, prefix, Duration.ofSeconds(config.getLong(EntitySyncConfig.SUBSCRIPTION_TTL_CONFIG)));
+    this.writes = new WriteHandler(dataSource, sql, replays, outbox, this.hooks, replies);
+    this.subscriptionHandler = new SubscriptionHandler(dataSource, catalog, sql, subscriptions, outbox, parser,
+        this.hooks, replies, prefix, Duration.ofSeconds(config.getLong(EntitySyncConfig.SUBSCRIPTION_TTL_CONFIG)));
   }
 
   ObjectMapper json() {
@@ -85,9 +89,14 @@ final class RequestProcessor {
     return responseTopics;
   }
 
+  Outbox outbox() {
+    return outbox;
+  }
+
   void createStateTable() throws SQLException {
     List<String> statements = new ArrayList<>(replays.ddl());
     statements.addAll(subscriptions.ddl(dialect));
+    statements.addAll(outbox.ddl(dialect));
     if (audit != null) {
       statements.add(audit.ddl(dialect));
     }
@@ -96,6 +105,7 @@ final class RequestProcessor {
         executeDdlRacingOtherTasks(statement, ddl);
       }
     }
+    outbox.createLeaseRow(dataSource);
   }
 
   /**

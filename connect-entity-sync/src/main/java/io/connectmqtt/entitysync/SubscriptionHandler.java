@@ -28,21 +28,33 @@ import java.util.TreeMap;
 import java.util.UUID;
 import javax.sql.DataSource;
 
-/** subscribe, renewal (subscribe with a subscription_id), unsubscribe, disconnect and the expiry sweep. */
+/**
+ * subscribe, renewal (subscribe with a subscription_id), unsubscribe, disconnect and the expiry sweep. Each change
+ * of the subscriptions table commits together with its record (or tombstone) in the {@link Outbox}, so the
+ * compacted subscriptions topic never keeps a subscription the table no longer has, nor misses one it has.
+ */
 final class SubscriptionHandler {
+
+  /** Work in one transaction. */
+  @FunctionalInterface
+  private interface Transactional<T> {
+    T run() throws SQLException, ProtocolException;
+  }
 
   private final DataSource dataSource;
   private final Catalog catalog;
   private final EntitySql sql;
   private final SubscriptionStore store;
+  private final Outbox outbox;
   private final RequestParser parser;
   private final List<RequestHook> hooks;
   private final Replies replies;
   private final String prefix;
   private final Duration ttl;
 
-  SubscriptionHandler(DataSource dataSource, Catalog catalog, EntitySql sql, SubscriptionStore store,
+  SubscriptionHandler(DataSource dataSource, Catalog catalog, EntitySql sql, SubscriptionStore store, Outbox outbox,
       RequestParser parser, List<RequestHook> hooks, Replies replies, String prefix, Duration ttl) {
+    this.outbox = outbox;
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.sql = sql;
@@ -99,8 +111,12 @@ final class SubscriptionHandler {
       if (existing != null) {
         record = existing;
       } else {
+        ObjectNode created = record;
         try {
-          store.insert(connection, clientId, record, now, expiresAt, fingerprint);
+          inTransaction(connection, () -> {
+            store.insert(connection, clientId, created, now, expiresAt, fingerprint);
+            return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, created);
+          });
         } catch (SQLException duplicate) {
           // The same request redelivered to another task at the same moment: answer with what that task stored.
           existing = store.find(connection, clientId, sid, id, fingerprint);
@@ -126,10 +142,13 @@ final class SubscriptionHandler {
       hook.beforeUnsubscribe(context);
     }
     try (Connection connection = dataSource.getConnection()) {
-      if (!store.delete(connection, handling.clientId(), sid)) {
-        throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
-            + "' of this client");
-      }
+      inTransaction(connection, () -> {
+        if (!store.delete(connection, handling.clientId(), sid)) {
+          throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
+              + "' of this client");
+        }
+        return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, null);
+      });
     } catch (SQLException e) {
       throw sql.databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "unsubscribe", handling.requestId());
     }
@@ -156,10 +175,13 @@ final class SubscriptionHandler {
     if (expiresAt != null) {
       record.put("expires_at", expiresAt.toString());
       try (Connection connection = dataSource.getConnection()) {
-        if (!store.extend(connection, handling.clientId(), sid, record, expiresAt)) {
-          throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
-              + "' of this client to renew; subscribe without a subscription_id for a new one");
-        }
+        inTransaction(connection, () -> {
+          if (!store.extend(connection, handling.clientId(), sid, record, expiresAt)) {
+            throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
+                + "' of this client to renew; subscribe without a subscription_id for a new one");
+          }
+          return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, record);
+        });
       } catch (SQLException e) {
         throw sql.databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "subscribe", handling.requestId());
       }
@@ -175,10 +197,13 @@ final class SubscriptionHandler {
     }
     List<Map.Entry<String, ObjectNode>> tombstones = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      store.deleteAllOf(connection, handling.clientId())
-          .forEach(sid -> tombstones.add(new AbstractMap.SimpleEntry<>(sid, null)));
-      connection.commit();
+      inTransaction(connection, () -> {
+        for (String sid : store.deleteAllOf(connection, handling.clientId())) {
+          outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, null);
+          tombstones.add(new AbstractMap.SimpleEntry<>(sid, null));
+        }
+        return null;
+      });
     } catch (SQLException e) {
       throw sql.databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "disconnect", handling.requestId());
     }
@@ -200,12 +225,31 @@ final class SubscriptionHandler {
     try (Connection connection = dataSource.getConnection()) {
       // Several tasks may sweep at once: each tombstones only what its own DELETE removed.
       for (String sid : store.expired(connection, now)) {
-        if (store.deleteExpired(connection, sid, now)) {
+        boolean removed = inTransaction(connection, () -> store.deleteExpired(connection, sid, now)
+            && outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, null) != null);
+        if (removed) {
           expired.add(sid);
         }
       }
+    } catch (ProtocolException impossible) {
+      throw new IllegalStateException(impossible);
     }
     return expired;
+  }
+
+  private static <T> T inTransaction(Connection connection, Transactional<T> work)
+      throws SQLException, ProtocolException {
+    connection.setAutoCommit(false);
+    try {
+      T result = work.run();
+      connection.commit();
+      return result;
+    } catch (SQLException | ProtocolException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
   }
 
   /** One of the client's stored subscriptions, as published. */

@@ -19,26 +19,26 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 /**
- * create, update and delete. The write, its change event and the record of its request id commit in one
- * transaction, so a redelivered request returns its original reply instead of running again.
+ * create, update and delete. The write, its change event (in the {@link Outbox}) and the record of its request id
+ * commit in one transaction: a committed change always has its event, and a redelivered request returns its
+ * original reply instead of running again (without a second event).
  */
 final class WriteHandler {
-
-  private static final AtomicLong WRITES = new AtomicLong();
 
   private final DataSource dataSource;
   private final EntitySql sql;
   private final Dialect dialect;
   private final ReplayStore replays;
+  private final Outbox outbox;
   private final List<RequestHook> hooks;
   private final Replies replies;
 
-  WriteHandler(DataSource dataSource, EntitySql sql, ReplayStore replays, List<RequestHook> hooks,
+  WriteHandler(DataSource dataSource, EntitySql sql, ReplayStore replays, Outbox outbox, List<RequestHook> hooks,
       Replies replies) {
+    this.outbox = outbox;
     this.dataSource = dataSource;
     this.sql = sql;
     this.dialect = sql.dialect();
@@ -154,8 +154,8 @@ final class WriteHandler {
     ObjectNode event = ChangeEvent.of(replies.json(), operation, entity.schema(), entity.table(), keyText,
         entity.singleKey(), SqlValues.types(entity), before, after, System.currentTimeMillis(), context.clientId(),
         context.requestId());
-    return replies.success(context.requestId(), reply, null, eventKey, event)
-        .withWriteSequence(WRITES.incrementAndGet());
+    outbox.append(connection, Outbox.Kind.CHANGE, eventKey, event);
+    return replies.success(context.requestId(), reply, null, eventKey, event);
   }
 
   private static Outcome replayed(String id, ReplayStore.Recorded earlier) {
