@@ -51,6 +51,7 @@ public class EntitySyncTask extends SourceTask {
   private HikariDataSource dataSource;
   private RequestProcessor processor;
   private OutboxRelay relay;
+  private HeldReplies heldReplies;
   private MqttSession session;
   private MqttIntake intake;
   private volatile Throwable subscribeFailure;
@@ -119,18 +120,14 @@ public class EntitySyncTask extends SourceTask {
     relay = new OutboxRelay(dataSource, processor.outbox(), processor.json(), changesTopic, subscriptionsTopic,
         config.getLong(EntitySyncConfig.OUTBOX_LEASE_MS_CONFIG),
         config.getInt(EntitySyncConfig.OUTBOX_MAX_IN_FLIGHT_CONFIG), System::currentTimeMillis);
+    heldReplies = new HeldReplies(dataSource, processor.outbox());
+    metrics.gauge("subscribe-replies-held", "Replies to subscribe waiting for Kafka to have the subscription",
+        heldReplies::size);
     metrics.gauge("outbox-in-flight", "Outbox records sent and not yet acknowledged by Kafka", relay::inFlight);
     metrics.gauge("outbox-relayed", "Outbox records sent by this task", relay::relayed);
     log.info("Entity sync task {} serving {} entities: {}", taskIndex, catalog.all().size(),
         catalog.all().stream().map(Catalog.Entity::qualifiedName).toList());
-    purger = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(() -> {
-        MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
-        r.run();
-      }, "entity-sync-" + connectorName + "-" + taskIndex + "-purge");
-      thread.setDaemon(true);
-      return thread;
-    });
+    purger = Executors.newSingleThreadScheduledExecutor(r -> taskThread(r, "purge"));
     purger.scheduleWithFixedDelay(this::purgeProcessedRequests, 1, 5, TimeUnit.MINUTES);
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
@@ -138,14 +135,8 @@ public class EntitySyncTask extends SourceTask {
         MqttSession.DEFAULT_RECEIVE_MAXIMUM);
     intake.attach(session);
     java.util.concurrent.atomic.AtomicInteger workerCount = new java.util.concurrent.atomic.AtomicInteger();
-    workers = Executors.newFixedThreadPool(config.getInt(EntitySyncConfig.WORKERS_CONFIG), r -> {
-      Thread thread = new Thread(() -> {
-        MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
-        r.run();
-      }, "entity-sync-" + connectorName + "-" + taskIndex + "-worker-" + workerCount.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
+    workers = Executors.newFixedThreadPool(config.getInt(EntitySyncConfig.WORKERS_CONFIG),
+        r -> taskThread(r, "worker-" + workerCount.incrementAndGet()));
     String filter = prefix + "/+/request";
     if (taskCount > 1) {
       filter = TopicFilters.shared(TopicFilters.sharedGroup(config.getString(EntitySyncConfig.SHARED_GROUP_CONFIG),
@@ -176,6 +167,16 @@ public class EntitySyncTask extends SourceTask {
     }
   }
 
+  /** A daemon thread of this task, with the connector and task in the MDC. */
+  private Thread taskThread(Runnable work, String role) {
+    Thread thread = new Thread(() -> {
+      MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
+      work.run();
+    }, "entity-sync-" + connectorName + "-" + taskIndex + "-" + role);
+    thread.setDaemon(true);
+    return thread;
+  }
+
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
     if (subscribeFailure != null) {
@@ -186,6 +187,7 @@ public class EntitySyncTask extends SourceTask {
     });
     expireSubscriptions();
     List<SourceRecord> records = new ArrayList<>(relay.poll());
+    heldReplies.release();
     InboundMessage first = intake.poll(records.isEmpty() ? 100 : 0);
     if (first == null) {
       return records.isEmpty() ? null : records;
@@ -286,11 +288,19 @@ public class EntitySyncTask extends SourceTask {
     String ownTopic = prefix + "/" + clientId.get() + "/response";
     Optional<String> responseTopic = message.responseTopic()
         .filter(topic -> processor.responseTopics().allows(clientId.get(), topic));
-    if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
-      publishReply(ownTopic, reply, message.correlationData(), done);
+    Runnable publish = () -> {
+      if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
+        publishReply(ownTopic, reply, message.correlationData(), done);
+      } else {
+        publishReply(ownTopic, reply, Optional.empty(), done);
+        responseTopic.ifPresent(topic -> publishReply(topic, reply, message.correlationData(), () -> { }));
+      }
+    };
+    Optional<String> subscribed = subscribed(outcome);
+    if (subscribed.isPresent()) {
+      heldReplies.hold(subscribed.get(), publish);
     } else {
-      publishReply(ownTopic, reply, Optional.empty(), done);
-      responseTopic.ifPresent(topic -> publishReply(topic, reply, message.correlationData(), () -> { }));
+      publish.run();
     }
     List<SourceRecord> records = new ArrayList<>();
     if (forwarded) {
@@ -301,6 +311,12 @@ public class EntitySyncTask extends SourceTask {
       records.add(record);
     }
     return records;
+  }
+
+  /** The subscription a successful subscribe or renewal published, whose record must be in Kafka before the reply. */
+  private static Optional<String> subscribed(Outcome outcome) {
+    return outcome.outcome().equals("ok") ? outcome.subscriptionWrites().stream()
+        .filter(write -> write.getValue() != null).map(Map.Entry::getKey).findFirst() : Optional.empty();
   }
 
   private final Map<String, Sensor> requestCounters = new java.util.concurrent.ConcurrentHashMap<>();

@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -132,6 +134,28 @@ final class Outbox {
       }
       delete.executeUpdate();
     }
+  }
+
+  /** Which of these subscriptions still have a record (or tombstone) waiting to be relayed. */
+  Set<String> pendingSubscriptions(Connection connection, Collection<String> sids) throws SQLException {
+    Set<String> pending = new HashSet<>();
+    if (sids.isEmpty()) {
+      return pending;
+    }
+    try (PreparedStatement select = connection.prepareStatement("SELECT record_key FROM " + table
+        + " WHERE kind = ? AND record_key IN (" + String.join(", ", Collections.nCopies(sids.size(), "?")) + ")")) {
+      select.setString(1, Kind.SUBSCRIPTION.name());
+      int i = 2;
+      for (String sid : sids) {
+        select.setString(i++, sid);
+      }
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          pending.add(rows.getString(1));
+        }
+      }
+    }
+    return pending;
   }
 
   /** Rows waiting, for metrics and tests. */

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -162,16 +163,26 @@ final class WriteHandler {
     return new Outcome(id, earlier.reply(), earlier.eventKey(), earlier.event(), true);
   }
 
-  private ObjectNode insert(Connection connection, Catalog.Entity entity, JsonNode data)
-      throws SQLException, ProtocolException {
-    List<String> names = new ArrayList<>();
-    List<Object> values = new ArrayList<>();
+  /** Each data member's column and its value as bound, in the request's order. */
+  private static List<Map.Entry<Catalog.Column, Object>> values(Catalog.Entity entity, JsonNode data)
+      throws ProtocolException {
+    List<Map.Entry<Catalog.Column, Object>> values = new ArrayList<>();
     Iterator<Map.Entry<String, JsonNode>> fields = data.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> field = fields.next();
       Catalog.Column column = column(entity, field.getKey());
-      names.add(dialect.quote(column.name()));
-      values.add(SqlValues.coerce(column, field.getValue()));
+      values.add(new AbstractMap.SimpleEntry<>(column, SqlValues.coerce(column, field.getValue())));
+    }
+    return values;
+  }
+
+  private ObjectNode insert(Connection connection, Catalog.Entity entity, JsonNode data)
+      throws SQLException, ProtocolException {
+    List<String> names = new ArrayList<>();
+    List<Object> values = new ArrayList<>();
+    for (Map.Entry<Catalog.Column, Object> value : values(entity, data)) {
+      names.add(dialect.quote(value.getKey().name()));
+      values.add(value.getValue());
     }
     Object key = dialect.insertReturningKey(connection, dialect.table(entity), names, entity.singleKey(), values);
     if (key == null) {
@@ -189,20 +200,17 @@ final class WriteHandler {
       throws SQLException, ProtocolException {
     List<String> assignments = new ArrayList<>();
     List<Object> values = new ArrayList<>();
-    Iterator<Map.Entry<String, JsonNode>> fields = data.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> field = fields.next();
-      Catalog.Column column = column(entity, field.getKey());
+    for (Map.Entry<Catalog.Column, Object> value : values(entity, data)) {
+      Catalog.Column column = value.getKey();
       if (column.name().equals(entity.singleKey())) {
-        Object given = SqlValues.coerce(column, field.getValue());
-        if (!String.valueOf(given).equals(String.valueOf(recordId))) {
+        if (!String.valueOf(value.getValue()).equals(String.valueOf(recordId))) {
           throw new ProtocolException(ErrorCode.INVALID_VALUE, "the primary key '" + column.name()
               + "' cannot be changed");
         }
         continue;
       }
       assignments.add(dialect.quote(column.name()) + " = ?");
-      values.add(SqlValues.coerce(column, field.getValue()));
+      values.add(value.getValue());
     }
     if (assignments.isEmpty()) {
       return;

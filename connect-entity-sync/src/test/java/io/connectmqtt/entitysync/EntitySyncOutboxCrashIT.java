@@ -55,27 +55,15 @@ class EntitySyncOutboxCrashIT {
         PostgresDatabase postgres = PostgresDatabase.start();
         ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
             Map.of())) {
-      try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
-        statement.execute("create table public.orders (id bigserial primary key, client varchar(50) not null, "
-            + "seq integer not null, unique (client, seq))");
-      }
+      EntitySyncCrashIT.createOrders(postgres);
       stack.topics().create("outbox-changes", 3);
-      Map<String, String> config = new HashMap<>();
-      config.put("connector.class", EntitySyncConnector.class.getName());
-      // Open access on purpose: these clients send no token.
-      config.put("entity.sync.auth", "none");
+      Map<String, String> config = OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres",
+          "public.orders");
       config.put("tasks.max", "2");
-      config.put("mqtt.server.uris", hivemq.uri());
       config.put("mqtt.reconnect.backoff.max.ms", "1000");
       config.put("entity.sync.changes.topic", "outbox-changes");
       config.put("entity.sync.outbox.max.in.flight", String.valueOf(MAX_IN_FLIGHT));
       config.put("entity.sync.outbox.lease.ms", "5000");
-      config.put("database.url", postgres.jdbcUrl());
-      config.put("database.user", "postgres");
-      config.put("entities", "public.orders");
-      config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-      config.put("value.converter.schemas.enable", "false");
-      config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
       stack.rest().createOrReplace("outbox-sync", config);
       stack.rest().awaitRunning("outbox-sync", 2, Duration.ofSeconds(90));
 

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import io.connectmqtt.testkit.H2Database;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,35 +23,22 @@ import org.junit.jupiter.api.Test;
  */
 class OutboxRelayTest {
 
-  private H2Database h2;
+  private TestBackend backend;
   private HikariDataSource dataSource;
   private RequestProcessor processor;
   private final AtomicLong clock = new AtomicLong(1_000_000);
 
   @BeforeEach
   void start() throws Exception {
-    h2 = H2Database.start("outbox-" + System.nanoTime());
-    try (Connection connection = h2.connection(); Statement statement = connection.createStatement()) {
-      statement.execute("create table public.notes (id integer primary key, body varchar(100))");
-    }
-    Map<String, String> props = new HashMap<>();
-    props.put("mqtt.server.uris", "tcp://127.0.0.1:1");
-    props.put("entities", "public.notes");
-    props.put("database.url", h2.jdbcUrl());
-    props.put("database.user", "sa");
-    EntitySyncConfig config = new EntitySyncConfig(props);
-    dataSource = EntitySyncConnector.dataSource(config, "outbox");
-    Dialect dialect = Dialect.forUrl(h2.jdbcUrl());
-    Catalog catalog = new Catalog(dataSource, dialect, List.of("public.notes"), "public");
-    catalog.refresh();
-    processor = new RequestProcessor(dataSource, dialect, catalog, config, List.of());
-    processor.createStateTable();
+    backend = TestBackend.start("outbox-" + System.nanoTime(), "notes", "id integer primary key, body varchar(100)",
+        Map.of());
+    dataSource = backend.dataSource;
+    processor = backend.processor(Map.of(), List.of());
   }
 
   @AfterEach
   void stop() {
-    dataSource.close();
-    h2.close();
+    backend.close();
   }
 
   private OutboxRelay relay(int maxInFlight) {

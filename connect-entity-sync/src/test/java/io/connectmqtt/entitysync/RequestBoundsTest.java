@@ -3,9 +3,7 @@ package io.connectmqtt.entitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.zaxxer.hikari.HikariDataSource;
 import io.connectmqtt.entitysync.hooks.JwtAuthenticationHook;
-import io.connectmqtt.testkit.H2Database;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,42 +22,27 @@ import org.junit.jupiter.api.Test;
  */
 class RequestBoundsTest {
 
-  private static H2Database h2;
-  private static HikariDataSource dataSource;
+  private static TestBackend backend;
   private static RequestProcessor open;
   private static RequestProcessor authenticated;
 
   @BeforeAll
   static void start() throws Exception {
-    h2 = H2Database.start("bounds");
-    try (Connection connection = h2.connection(); Statement statement = connection.createStatement()) {
-      statement.execute("create table public.notes (id integer primary key, body varchar(1000000))");
-    }
-    Map<String, String> props = new HashMap<>();
-    props.put("mqtt.server.uris", "tcp://127.0.0.1:1");
-    props.put("entities", "public.notes");
-    props.put("database.url", h2.jdbcUrl());
-    props.put("database.user", "sa");
-    props.put("request.max.bytes", String.valueOf(16 * 1024 * 1024));
-    props.put("entity.sync.data.value.max.bytes", "4096");
-    EntitySyncConfig config = new EntitySyncConfig(props);
-    dataSource = EntitySyncConnector.dataSource(config, "bounds");
-    Dialect dialect = Dialect.forUrl(h2.jdbcUrl());
-    Catalog catalog = new Catalog(dataSource, dialect, List.of("public.notes"), "public");
-    catalog.refresh();
-    open = new RequestProcessor(dataSource, dialect, catalog, config, List.of());
-    open.createStateTable();
+    backend = TestBackend.start("bounds", "notes", "id integer primary key, body varchar(1000000)", Map.of(
+        "request.max.bytes", String.valueOf(16 * 1024 * 1024), "entity.sync.data.value.max.bytes", "4096"));
+    open = backend.processor(Map.of(), List.of());
+    Map<String, String> secret = Map.of(JwtAuthenticationHook.SECRET_CONFIG,
+        "a-secret-of-at-least-thirty-two-characters!");
     JwtAuthenticationHook jwt = new JwtAuthenticationHook();
-    Map<String, String> jwtProps = new HashMap<>(props);
-    jwtProps.put(JwtAuthenticationHook.SECRET_CONFIG, "a-secret-of-at-least-thirty-two-characters!");
+    Map<String, String> jwtProps = new HashMap<>(backend.props);
+    jwtProps.putAll(secret);
     jwt.configure(jwtProps);
-    authenticated = new RequestProcessor(dataSource, dialect, catalog, new EntitySyncConfig(jwtProps), List.of(jwt));
+    authenticated = backend.processor(secret, List.of(jwt));
   }
 
   @AfterAll
   static void stop() {
-    dataSource.close();
-    h2.close();
+    backend.close();
   }
 
   private static JsonNode send(RequestProcessor processor, String request) {
@@ -67,7 +50,7 @@ class RequestBoundsTest {
   }
 
   private static long rows() throws Exception {
-    try (Connection connection = h2.connection(); Statement statement = connection.createStatement();
+    try (Connection connection = backend.h2.connection(); Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("select count(*) from public.notes")) {
       rows.next();
       return rows.getLong(1);
