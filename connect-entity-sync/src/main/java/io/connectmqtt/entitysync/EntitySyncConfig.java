@@ -36,6 +36,10 @@ public final class EntitySyncConfig extends AbstractConfig {
   public static final String LIMIT_DEFAULT_CONFIG = "read.limit.default";
   public static final String LIMIT_MAX_CONFIG = "read.limit.max";
   public static final String REQUEST_MAX_BYTES_CONFIG = "request.max.bytes";
+  public static final String DATA_VALUE_MAX_BYTES_CONFIG = "entity.sync.data.value.max.bytes";
+  public static final String OUTBOX_TABLE_CONFIG = "entity.sync.outbox.table";
+  public static final String OUTBOX_LEASE_MS_CONFIG = "entity.sync.outbox.lease.ms";
+  public static final String OUTBOX_MAX_IN_FLIGHT_CONFIG = "entity.sync.outbox.max.in.flight";
   public static final String QUEUE_CAPACITY_CONFIG = "queue.capacity";
   public static final String SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG = "subscriptions.max.per.client";
   public static final String HOOKS_CONFIG = "entity.sync.hooks";
@@ -133,7 +137,24 @@ public final class EntitySyncConfig extends AbstractConfig {
             "How long a write request's record is kept, in seconds (default one day). Within it a repeated request "
                 + "gets its recorded reply and a reused id is refused; after it the id may be used again. Each task "
                 + "deletes older records every five minutes, in batches of 1000 rows.",
-            GROUP_DATABASE, ++order, Width.SHORT, "Processed requests retention");
+            GROUP_DATABASE, ++order, Width.SHORT, "Processed requests retention")
+        .define(OUTBOX_TABLE_CONFIG, Type.STRING, "", Importance.LOW,
+            "Table (created if missing, in the default schema, with a one-row '<name>_lease' table beside it; "
+                + "empty: '<" + STATE_TABLE_CONFIG + ">_outbox', so connectors with their own state table have their "
+                + "own outbox, relayed to their own topics) where every change event and subscription record is written in the transaction of "
+                + "the change it describes. One task at a time (the holder of the lease) sends its rows to Kafka in "
+                + "commit order and deletes each once Kafka acknowledged it, so a committed change always has its "
+                + "event, whatever crashes: at least once, each record with a stable id in the header "
+                + "'entity.sync.event.id'.", GROUP_DATABASE, ++order, Width.MEDIUM, "Outbox table")
+        .define(OUTBOX_LEASE_MS_CONFIG, Type.LONG, 10_000L, Range.between(1_000, 600_000), Importance.LOW,
+            "How long the relaying task's lease on the outbox lasts without renewal (renewed at half its time). "
+                + "When that task dies, another takes over after at most this long; the workers' clocks must agree "
+                + "within half of it, or two tasks may relay at once (more duplicates, never a loss).",
+            GROUP_DATABASE, ++order, Width.SHORT, "Outbox lease")
+        .define(OUTBOX_MAX_IN_FLIGHT_CONFIG, Type.INT, 1_000, Range.between(1, 100_000), Importance.LOW,
+            "Most outbox records sent and not yet acknowledged by Kafka. A relaying task that dies leaves at most "
+                + "this many to be sent again by the next one: the bound on duplicates per takeover.",
+            GROUP_DATABASE, ++order, Width.SHORT, "Outbox records in flight");
     order = 0;
     def.define(LIMIT_DEFAULT_CONFIG, Type.INT, 100, Range.between(1, 100_000), Importance.LOW,
             "Rows a list read returns when it sets no limit.", GROUP_LIMITS, ++order, Width.SHORT, "Default limit")
@@ -143,6 +164,11 @@ public final class EntitySyncConfig extends AbstractConfig {
         .define(REQUEST_MAX_BYTES_CONFIG, Type.INT, 64 * 1024, Range.between(256, 16 * 1024 * 1024),
             Importance.LOW, "Largest request payload; larger requests get a too_large error.", GROUP_LIMITS,
             ++order, Width.SHORT, "Max request size")
+        .define(DATA_VALUE_MAX_BYTES_CONFIG, Type.INT, 64 * 1024, Range.between(1, 16 * 1024 * 1024),
+            Importance.LOW, "Largest value of one column in the 'data' of a create or update (UTF-8 bytes of a "
+                + "string, the JSON text of anything else); a larger one gets a too_large error naming the column, "
+                + "before any SQL runs. 'data' may also have no more keys than the entity has columns.",
+            GROUP_LIMITS, ++order, Width.SHORT, "Max data value size")
         .define(QUEUE_CAPACITY_CONFIG, Type.INT, 1_000, Range.between(1, 60_000), Importance.LOW,
             "Most requests the task holds unacknowledged, waiting or being served. At the limit the MQTT client stops "
                 + "reading, so a flood of requests waits in the broker, not in this JVM's heap.", GROUP_LIMITS, ++order, Width.SHORT,

@@ -31,10 +31,11 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Serves protocol requests: takes them from the MQTT subscription, runs them against the database, publishes the
- * reply and hands the change event to Kafka. A request is acknowledged on MQTT only when its reply was
- * acknowledged by the broker and its change event by Kafka; until then the broker would redeliver it, and the
- * processor recognises the repeat and answers with the original reply.
+ * Serves protocol requests: takes them from the MQTT subscription, runs them against the database and publishes
+ * the reply; change events and subscription records are written to the outbox in the change's transaction and
+ * sent to Kafka by the {@link OutboxRelay}. A request is acknowledged on MQTT only when its reply was acknowledged
+ * by the broker (and a pass-through message by Kafka); until then the broker would redeliver it, and the processor
+ * recognises the repeat and answers with the original reply.
  */
 public class EntitySyncTask extends SourceTask {
 
@@ -49,6 +50,8 @@ public class EntitySyncTask extends SourceTask {
   private int replyQos;
   private HikariDataSource dataSource;
   private RequestProcessor processor;
+  private OutboxRelay relay;
+  private HeldReplies heldReplies;
   private MqttSession session;
   private MqttIntake intake;
   private volatile Throwable subscribeFailure;
@@ -114,16 +117,17 @@ public class EntitySyncTask extends SourceTask {
       dataSource.close();
       throw new ConnectException("Cannot read the database metadata: " + e.getMessage(), e);
     }
+    relay = new OutboxRelay(dataSource, processor.outbox(), processor.json(), changesTopic, subscriptionsTopic,
+        config.getLong(EntitySyncConfig.OUTBOX_LEASE_MS_CONFIG),
+        config.getInt(EntitySyncConfig.OUTBOX_MAX_IN_FLIGHT_CONFIG), System::currentTimeMillis);
+    heldReplies = new HeldReplies(dataSource, processor.outbox());
+    metrics.gauge("subscribe-replies-held", "Replies to subscribe waiting for Kafka to have the subscription",
+        heldReplies::size);
+    metrics.gauge("outbox-in-flight", "Outbox records sent and not yet acknowledged by Kafka", relay::inFlight);
+    metrics.gauge("outbox-relayed", "Outbox records sent by this task", relay::relayed);
     log.info("Entity sync task {} serving {} entities: {}", taskIndex, catalog.all().size(),
         catalog.all().stream().map(Catalog.Entity::qualifiedName).toList());
-    purger = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(() -> {
-        MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
-        r.run();
-      }, "entity-sync-" + connectorName + "-" + taskIndex + "-purge");
-      thread.setDaemon(true);
-      return thread;
-    });
+    purger = Executors.newSingleThreadScheduledExecutor(r -> taskThread(r, "purge"));
     purger.scheduleWithFixedDelay(this::purgeProcessedRequests, 1, 5, TimeUnit.MINUTES);
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
@@ -131,14 +135,8 @@ public class EntitySyncTask extends SourceTask {
         MqttSession.DEFAULT_RECEIVE_MAXIMUM);
     intake.attach(session);
     java.util.concurrent.atomic.AtomicInteger workerCount = new java.util.concurrent.atomic.AtomicInteger();
-    workers = Executors.newFixedThreadPool(config.getInt(EntitySyncConfig.WORKERS_CONFIG), r -> {
-      Thread thread = new Thread(() -> {
-        MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
-        r.run();
-      }, "entity-sync-" + connectorName + "-" + taskIndex + "-worker-" + workerCount.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
+    workers = Executors.newFixedThreadPool(config.getInt(EntitySyncConfig.WORKERS_CONFIG),
+        r -> taskThread(r, "worker-" + workerCount.incrementAndGet()));
     String filter = prefix + "/+/request";
     if (taskCount > 1) {
       filter = TopicFilters.shared(TopicFilters.sharedGroup(config.getString(EntitySyncConfig.SHARED_GROUP_CONFIG),
@@ -169,6 +167,16 @@ public class EntitySyncTask extends SourceTask {
     }
   }
 
+  /** A daemon thread of this task, with the connector and task in the MDC. */
+  private Thread taskThread(Runnable work, String role) {
+    Thread thread = new Thread(() -> {
+      MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
+      work.run();
+    }, "entity-sync-" + connectorName + "-" + taskIndex + "-" + role);
+    thread.setDaemon(true);
+    return thread;
+  }
+
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
     if (subscribeFailure != null) {
@@ -177,8 +185,10 @@ public class EntitySyncTask extends SourceTask {
     session.fatalError().ifPresent(error -> {
       throw new ConnectException("MQTT broker refused the connection for good: " + error, error);
     });
-    List<SourceRecord> records = new ArrayList<>(expiredSubscriptions());
-    InboundMessage first = intake.poll(100);
+    expireSubscriptions();
+    List<SourceRecord> records = new ArrayList<>(relay.poll());
+    heldReplies.release();
+    InboundMessage first = intake.poll(records.isEmpty() ? 100 : 0);
     if (first == null) {
       return records.isEmpty() ? null : records;
     }
@@ -208,30 +218,23 @@ public class EntitySyncTask extends SourceTask {
         throw new ConnectException("Serving a request failed unexpectedly", e.getCause());
       }
     }
-    // Change events in commit order (see RequestProcessor.Outcome#withWriteSequence); the rest keeps its order.
-    results.sort(java.util.Comparator.comparingLong(r -> r instanceof AckingRecord acking ? acking.sequence : 0));
     records.addAll(results);
     return records;
   }
 
-  /** Tombstones for subscriptions whose lifetime ended, at most every 10 seconds. */
-  private List<SourceRecord> expiredSubscriptions() {
+  /** Removes subscriptions whose lifetime ended (their tombstones go through the outbox), every 10 seconds. */
+  private void expireSubscriptions() {
     if (System.nanoTime() - lastExpirySweepNanos < 10_000_000_000L) {
-      return List.of();
+      return;
     }
     lastExpirySweepNanos = System.nanoTime();
     try {
-      List<SourceRecord> tombstones = new ArrayList<>();
-      for (String sid : processor.expireSubscriptions(java.time.Instant.now())) {
-        tombstones.add(new AckingRecord(subscriptionsTopic, sid, null, () -> { }));
+      int expired = processor.expireSubscriptions(java.time.Instant.now()).size();
+      if (expired > 0) {
+        log.info("{} subscriptions expired", expired);
       }
-      if (!tombstones.isEmpty()) {
-        log.info("{} subscriptions expired", tombstones.size());
-      }
-      return tombstones;
     } catch (java.sql.SQLException e) {
       log.warn("Could not remove expired subscriptions (will retry): {}", e.getMessage());
-      return List.of();
     }
   }
 
@@ -258,7 +261,7 @@ public class EntitySyncTask extends SourceTask {
     Map<String, List<String>> userProperties = new java.util.HashMap<>();
     message.userProperties().forEach(p -> userProperties.computeIfAbsent(p.getKey(), k -> new ArrayList<>())
         .add(p.getValue()));
-    RequestProcessor.Outcome outcome = processor.handle(clientId.get(), message.payload(), userProperties,
+    Outcome outcome = processor.handle(clientId.get(), message.payload(), userProperties,
         message.responseTopic());
     requests.record();
     String result = outcome.outcome();
@@ -266,10 +269,8 @@ public class EntitySyncTask extends SourceTask {
       failures.record();
     }
     countRequest(outcome.operation(), result);
-    boolean withEvent = outcome.event() != null;
     boolean forwarded = outcome.forwarded() != null;
-    AtomicInteger pending = new AtomicInteger(1 + (withEvent ? 1 : 0) + (forwarded ? 1 : 0)
-        + outcome.subscriptionWrites().size());
+    AtomicInteger pending = new AtomicInteger(1 + (forwarded ? 1 : 0));
     Runnable done = () -> {
       if (pending.decrementAndGet() == 0) {
         intake.acknowledge(message);
@@ -287,18 +288,21 @@ public class EntitySyncTask extends SourceTask {
     String ownTopic = prefix + "/" + clientId.get() + "/response";
     Optional<String> responseTopic = message.responseTopic()
         .filter(topic -> processor.responseTopics().allows(clientId.get(), topic));
-    if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
-      publishReply(ownTopic, reply, message.correlationData(), done);
+    Runnable publish = () -> {
+      if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
+        publishReply(ownTopic, reply, message.correlationData(), done);
+      } else {
+        publishReply(ownTopic, reply, Optional.empty(), done);
+        responseTopic.ifPresent(topic -> publishReply(topic, reply, message.correlationData(), () -> { }));
+      }
+    };
+    Optional<String> subscribed = subscribed(outcome);
+    if (subscribed.isPresent()) {
+      heldReplies.hold(subscribed.get(), publish);
     } else {
-      publishReply(ownTopic, reply, Optional.empty(), done);
-      responseTopic.ifPresent(topic -> publishReply(topic, reply, message.correlationData(), () -> { }));
+      publish.run();
     }
     List<SourceRecord> records = new ArrayList<>();
-    for (Map.Entry<String, com.fasterxml.jackson.databind.node.ObjectNode> write : outcome.subscriptionWrites()) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> value = (Map<String, Object>) JsonValues.plain(write.getValue());
-      records.add(new AckingRecord(subscriptionsTopic, write.getKey(), value, done));
-    }
     if (forwarded) {
       @SuppressWarnings("unchecked")
       Map<String, Object> value = (Map<String, Object>) JsonValues.plain(outcome.forwarded());
@@ -306,12 +310,13 @@ public class EntitySyncTask extends SourceTask {
       record.headers().addString("mqtt.topic", message.topic()).addString("mqtt.client.id", clientId.get());
       records.add(record);
     }
-    if (withEvent) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> value = (Map<String, Object>) JsonValues.plain(outcome.event());
-      records.add(new AckingRecord(changesTopic, outcome.eventKey(), value, done, outcome.writeSequence()));
-    }
     return records;
+  }
+
+  /** The subscription a successful subscribe or renewal published, whose record must be in Kafka before the reply. */
+  private static Optional<String> subscribed(Outcome outcome) {
+    return outcome.outcome().equals("ok") ? outcome.subscriptionWrites().stream()
+        .filter(write -> write.getValue() != null).map(Map.Entry::getKey).findFirst() : Optional.empty();
   }
 
   private final Map<String, Sensor> requestCounters = new java.util.concurrent.ConcurrentHashMap<>();
@@ -350,6 +355,8 @@ public class EntitySyncTask extends SourceTask {
   public void commitRecord(SourceRecord record, RecordMetadata metadata) {
     if (record instanceof AckingRecord acking) {
       acking.done.run();
+    } else {
+      relay.acknowledged(record);
     }
   }
 
@@ -367,6 +374,9 @@ public class EntitySyncTask extends SourceTask {
     if (workers != null) {
       workers.shutdownNow();
     }
+    if (relay != null) {
+      relay.release();
+    }
     if (dataSource != null) {
       dataSource.close();
     }
@@ -375,20 +385,13 @@ public class EntitySyncTask extends SourceTask {
     }
   }
 
-  /** A change event that completes its request's acknowledgement once Kafka has it. */
+  /** A pass-through message that completes its request's acknowledgement once Kafka has it. */
   static final class AckingRecord extends SourceRecord {
     final Runnable done;
-    final long sequence;
 
     AckingRecord(String topic, String key, Map<String, Object> value, Runnable done) {
-      this(topic, key, value, done, 0);
-    }
-
-    AckingRecord(String topic, String key, Map<String, Object> value, Runnable done, long sequence) {
-      // A null value is a tombstone: the subscription is gone from the compacted topic.
       super(null, null, topic, null, Schema.STRING_SCHEMA, key, null, value);
       this.done = done;
-      this.sequence = sequence;
     }
   }
 }

@@ -36,6 +36,11 @@ final class MariaDbDialect implements Dialect {
     return "MEDIUMTEXT";
   }
 
+  @Override
+  public String identityType() {
+    return "BIGINT NOT NULL AUTO_INCREMENT";
+  }
+
   /**
    * DATETIME, not TIMESTAMP: MariaDB's TIMESTAMP ends in 2038, follows the session time zone, and before 10.10 a
    * first TIMESTAMP NOT NULL column updates itself on every UPDATE.

@@ -542,7 +542,9 @@ class EntitySyncConformanceIT {
       out.append(tables).append('\n');
       for (String table : tables) {
         try (Statement statement = connection.createStatement();
-            ResultSet rows = statement.executeQuery("select * from public." + table + " order by 1, 2")) {
+            // The outbox relay renews its lease every few seconds: the lease's expiry is not data.
+            ResultSet rows = statement.executeQuery("select " + (table.endsWith("_lease") ? "id, owner" : "*")
+                + " from public." + table + " order by 1, 2")) {
           int columns = rows.getMetaData().getColumnCount();
           while (rows.next()) {
             for (int i = 1; i <= columns; i++) {

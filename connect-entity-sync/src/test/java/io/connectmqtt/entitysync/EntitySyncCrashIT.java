@@ -18,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,30 +38,26 @@ class EntitySyncCrashIT {
   private static final int CLIENTS = 10;
   private static final int PER_CLIENT = 300;
 
+  /** The table both crash tests write: one row per (client, seq), so a request applied twice is a conflict. */
+  static void createOrders(PostgresDatabase postgres) throws java.sql.SQLException {
+    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
+      statement.execute("create table public.orders (id bigserial primary key, client varchar(50) not null, "
+          + "seq integer not null, unique (client, seq))");
+    }
+  }
+
   @Test
   void redeliveredRequestsAfterSigkillAreNotAppliedTwiceAndStillAnswered() throws Exception {
     try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 100_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
         ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
             Map.of())) {
-      try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
-        statement.execute("create table public.orders (id bigserial primary key, client varchar(50) not null, "
-            + "seq integer not null, unique (client, seq))");
-      }
+      createOrders(postgres);
       stack.topics().create("crash-changes", 1);
-      Map<String, String> config = new HashMap<>();
-      config.put("connector.class", EntitySyncConnector.class.getName());
-      // Open access on purpose: these clients send no token.
-      config.put("entity.sync.auth", "none");
-      config.put("mqtt.server.uris", hivemq.uri());
+      Map<String, String> config = OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres",
+          "public.orders");
       config.put("mqtt.reconnect.backoff.max.ms", "1000");
       config.put("entity.sync.changes.topic", "crash-changes");
-      config.put("database.url", postgres.jdbcUrl());
-      config.put("database.user", "postgres");
-      config.put("entities", "public.orders");
-      config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-      config.put("value.converter.schemas.enable", "false");
-      config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
       stack.rest().createOrReplace("crash-sync", config);
       stack.rest().awaitRunning("crash-sync", 1, Duration.ofSeconds(90));
       Thread.sleep(1_000);

@@ -270,7 +270,7 @@ class FilterAgreementPropertyIT {
       tally.filterLists++;
       JsonNode read = read(backend, filters);
       long n = REQUESTS.incrementAndGet();
-      RequestProcessor.Outcome subscribed = backend.processor().handle("agree-" + n, request("s" + n, "subscription",
+      Outcome subscribed = backend.processor().handle("agree-" + n, request("s" + n, "subscription",
           "subscribe", filters, ""), Map.of(), Optional.empty());
       String readError = read.path("success").asBoolean() ? null : read.path("error").path("code").asText();
       String subscribeError = subscribed.reply().path("success").asBoolean() ? null

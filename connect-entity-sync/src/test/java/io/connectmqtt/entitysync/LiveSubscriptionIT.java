@@ -251,13 +251,16 @@ class LiveSubscriptionIT {
       send(hana, "w4", create + "{\"name\":\"plain\",\"status\":\"7\"}");
       send(hana, "w5", create + "{\"name\":\"sentinel\",\"status\":\"done\"}");
 
+      // Rows of different keys are in different partitions of entity-changes: their order is not kept, so the
+      // sentinel tells that the writes before it were processed only once 'plain' is there too.
       Awaitility.await("the sentinel notification").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-          .until(() -> names(hanaInbox).contains("sentinel"));
+          .until(() -> names(hanaInbox).containsAll(List.of("plain", "sentinel")));
       assertThat(stack.rest().status("notify").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
-      assertThat(names(hanaInbox)).as("'007' is not '7' in a text column").containsExactly("plain", "sentinel");
+      assertThat(names(hanaInbox)).as("'007' is not '7' in a text column")
+          .containsExactlyInAnyOrder("plain", "sentinel");
       Awaitility.await("mallory's two notifications").atMost(Duration.ofSeconds(10))
           .until(() -> names(malloryInbox).size() >= 2);
-      assertThat(names(malloryInbox)).containsExactly(as, as + "b");
+      assertThat(names(malloryInbox)).containsExactlyInAnyOrder(as, as + "b");
     }
   }
 

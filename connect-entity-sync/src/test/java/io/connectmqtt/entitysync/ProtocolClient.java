@@ -150,6 +150,23 @@ final class ProtocolClient implements AutoCloseable {
     return find(before, null, id, timeout) != null;
   }
 
+  /** Publishes a request without waiting for its reply; see {@link #reply(String, Duration)}. */
+  void publish(String json) {
+    String topic = prefix + "/" + clientId + "/request";
+    byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+    if (client5 != null) {
+      client5.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().join();
+    } else {
+      client3.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().join();
+    }
+  }
+
+  /** The reply with {@code id} received so far or within {@code timeout}; null if none came. */
+  JsonNode reply(String id, Duration timeout) {
+    Reply reply = find(0, null, id, timeout);
+    return reply == null ? null : reply.body();
+  }
+
   /** The first message from index {@code from} on with {@code id} (on {@code topic} unless null), within 20 s. */
   private Reply await(int from, String topic, String id) {
     Reply reply = find(from, topic, id, Duration.ofSeconds(20));

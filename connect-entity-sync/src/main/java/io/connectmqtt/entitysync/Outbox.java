@@ -1,0 +1,169 @@
+package io.connectmqtt.entitysync;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The transactional outbox: every change event and subscription record is written here in the transaction of the
+ * change it describes, so a committed change always has its event, whatever crashes next. {@link OutboxRelay}
+ * sends the rows to Kafka in {@code seq} order and deletes each once Kafka acknowledged it. {@code seq} is taken
+ * when the row is inserted, while the transaction holds the lock of the changed row (or subscription), so two
+ * events of one key are in commit order.
+ */
+final class Outbox {
+
+  /** Which topic a row goes to: the change events topic or the subscriptions topic. */
+  enum Kind { CHANGE, SUBSCRIPTION }
+
+  /** One row to relay; a null payload is a tombstone. */
+  record Row(long seq, String eventId, Kind kind, String key, String payload) {
+  }
+
+  private final String table;
+  private final String leaseTable;
+
+  Outbox(String table, String leaseTable) {
+    this.table = table;
+    this.leaseTable = leaseTable;
+  }
+
+  String leaseTable() {
+    return leaseTable;
+  }
+
+  List<String> ddl(Dialect dialect) {
+    return List.of(
+        dialect.createTableIfMissing(table, List.of("seq " + dialect.identityType() + " PRIMARY KEY",
+            "event_id VARCHAR(36) NOT NULL", "kind VARCHAR(20) NOT NULL", "record_key " + dialect.textType()
+                + " NOT NULL", "payload " + dialect.textType(), "created_at " + dialect.timestampType() + " NOT NULL")),
+        dialect.createTableIfMissing(leaseTable, List.of("id INTEGER NOT NULL PRIMARY KEY",
+            "owner VARCHAR(200) NOT NULL", "lease_until BIGINT NOT NULL")));
+  }
+
+  /** The single lease row, inserted by whichever task gets there first. */
+  void createLeaseRow(DataSource dataSource) throws SQLException {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + leaseTable + " WHERE id = 1")) {
+      rows.next();
+      if (rows.getLong(1) > 0) {
+        return;
+      }
+      try {
+        statement.executeUpdate("INSERT INTO " + leaseTable + " (id, owner, lease_until) VALUES (1, '', 0)");
+      } catch (SQLException raced) {
+        // Another task inserted it at the same moment; the row is there, which is all that matters.
+      }
+    }
+  }
+
+  /** Writes an event in the caller's transaction; returns its event id. */
+  String append(Connection connection, Kind kind, String key, ObjectNode payload) throws SQLException {
+    String eventId = UUID.randomUUID().toString();
+    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
+        + " (event_id, kind, record_key, payload, created_at) VALUES (?, ?, ?, ?, ?)")) {
+      insert.setString(1, eventId);
+      insert.setString(2, kind.name());
+      insert.setString(3, key);
+      insert.setString(4, payload == null ? null : payload.toString());
+      insert.setTimestamp(5, Timestamp.from(Instant.now()));
+      insert.executeUpdate();
+    }
+    return eventId;
+  }
+
+  /** The oldest {@code limit} sequence numbers waiting. */
+  List<Long> waiting(Connection connection, int limit) throws SQLException {
+    List<Long> seqs = new ArrayList<>();
+    try (PreparedStatement select = connection.prepareStatement("SELECT seq FROM " + table + " ORDER BY seq")) {
+      select.setMaxRows(limit);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          seqs.add(rows.getLong(1));
+        }
+      }
+    }
+    return seqs;
+  }
+
+  /** The rows with these sequence numbers, in seq order. */
+  List<Row> read(Connection connection, Collection<Long> seqs) throws SQLException {
+    List<Row> found = new ArrayList<>();
+    if (seqs.isEmpty()) {
+      return found;
+    }
+    try (PreparedStatement select = connection.prepareStatement("SELECT seq, event_id, kind, record_key, payload FROM "
+        + table + " WHERE seq IN (" + String.join(", ", Collections.nCopies(seqs.size(), "?")) + ") ORDER BY seq")) {
+      int i = 1;
+      for (long seq : seqs) {
+        select.setLong(i++, seq);
+      }
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          found.add(new Row(rows.getLong(1), rows.getString(2), Kind.valueOf(rows.getString(3)), rows.getString(4),
+              rows.getString(5)));
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Deletes relayed rows. */
+  void delete(Connection connection, Collection<Long> seqs) throws SQLException {
+    if (seqs.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE seq IN ("
+        + String.join(", ", Collections.nCopies(seqs.size(), "?")) + ")")) {
+      int i = 1;
+      for (long seq : seqs) {
+        delete.setLong(i++, seq);
+      }
+      delete.executeUpdate();
+    }
+  }
+
+  /** Which of these subscriptions still have a record (or tombstone) waiting to be relayed. */
+  Set<String> pendingSubscriptions(Connection connection, Collection<String> sids) throws SQLException {
+    Set<String> pending = new HashSet<>();
+    if (sids.isEmpty()) {
+      return pending;
+    }
+    try (PreparedStatement select = connection.prepareStatement("SELECT record_key FROM " + table
+        + " WHERE kind = ? AND record_key IN (" + String.join(", ", Collections.nCopies(sids.size(), "?")) + ")")) {
+      select.setString(1, Kind.SUBSCRIPTION.name());
+      int i = 2;
+      for (String sid : sids) {
+        select.setString(i++, sid);
+      }
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          pending.add(rows.getString(1));
+        }
+      }
+    }
+    return pending;
+  }
+
+  /** Rows waiting, for metrics and tests. */
+  long size(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+}
