@@ -36,6 +36,7 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5SubscribeBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
+import io.connectmqtt.common.publish.PublishConnection;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * persistent session sends its queued messages right after CONNACK, before any SUBSCRIBE of ours, and HiveMQ's
  * client would acknowledge and drop messages no callback claims.
  */
-public final class MqttSession implements AutoCloseable {
+public final class MqttSession implements AutoCloseable, PublishConnection {
 
   private static final Logger log = LoggerFactory.getLogger(MqttSession.class);
 

@@ -6,10 +6,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.connectmqtt.common.JsonValues;
+import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
+import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.OutboundMessage;
+import io.connectmqtt.common.TaskConfigs;
+import io.connectmqtt.common.TaskMetrics;
+import io.connectmqtt.common.Versions;
 import io.connectmqtt.common.protocol.ChangeEvent;
 import io.connectmqtt.common.protocol.ColumnType;
 import io.connectmqtt.common.protocol.Filter;
+import io.connectmqtt.common.publish.AcknowledgedPublisher;
+import io.connectmqtt.common.publish.BadRecordException;
+import io.connectmqtt.common.publish.DeliveryConfig;
+import io.connectmqtt.common.publish.PublishingSessions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +35,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.connect.data.Schema;
@@ -32,21 +44,28 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Turns change events into notifications: every task holds all subscriptions (a {@link SubscriptionTable}),
  * matches each change against the subscriptions of its entity with the protocol's operator semantics, and publishes
- * one notification per matching subscription, with the sink's lossless delivery.
+ * one notification per matching subscription through an {@link AcknowledgedPublisher}: offsets are committed only
+ * for changes whose notifications the broker acknowledged.
  *
  * <p>Clients write both inputs (subscriptions, and the rows in change events), so nothing in them fails the task: a
  * subscription record or change event that cannot be read is skipped with a WARN, counted, and reported to Connect's
  * errant record reporter under {@code errors.tolerance=all}; a notification the broker refuses is skipped too.
  */
-public class EntityNotifySinkTask extends MqttSinkTask {
+public class EntityNotifySinkTask extends SinkTask {
 
   private static final Logger log = LoggerFactory.getLogger(EntityNotifySinkTask.class);
+  /** The MQTT sink's group: operators read both sinks' delivery metrics under one name. */
+  static final String METRICS_GROUP = "mqtt-sink-task-metrics";
+  /** How long stop() gives the notifications in flight. */
+  private static final long STOP_DRAIN_MS = 5_000L;
   /** Numbers exactly as written, so a decimal column compares as the database compares it. */
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -56,6 +75,10 @@ public class EntityNotifySinkTask extends MqttSinkTask {
   /** Makes the table, given the listener for skipped records: reads the subscriptions topic unless a test says. */
   private final java.util.function.Function<SubscriptionTable.Rejections, SubscriptionTable> tables;
   private SubscriptionTable table;
+  private TaskMetrics metrics;
+  private MqttSession session;
+  private AcknowledgedPublisher publisher;
+  private int qos;
   private Sensor subscriptionsSkipped;
   private boolean reportsSubscriptions;
   private Admin admin;
@@ -73,29 +96,41 @@ public class EntityNotifySinkTask extends MqttSinkTask {
   }
 
   @Override
+  public String version() {
+    return Versions.version(EntityNotifySinkTask.class);
+  }
+
+  @Override
   public void start(Map<String, String> props) {
-    super.start(props);
     EntityNotifySinkConfig notify = new EntityNotifySinkConfig(props);
+    String connectorName = props.getOrDefault("name", "entity-notify");
+    int taskIndex = TaskConfigs.index(props);
+    MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
+    qos = new DeliveryConfig(notify).qos();
+    metrics = new TaskMetrics(METRICS_GROUP, connectorName, taskIndex);
+    String clientId = MqttConnectionConfig.clientIdPrefix(notify, connectorName) + "-" + taskIndex;
+    MqttConnectionSettings settings = MqttConnectionConfig.settings(notify, clientId);
+    log.info("Starting entity-notify sink task {} of {} as client '{}' on {}", taskIndex, connectorName, clientId,
+        settings.serverUris());
+    session = PublishingSessions.connect(settings);
+    metrics.gauge("reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
+    // Clients write both inputs: a bad change event or a refused notification is skipped, never fatal.
+    publisher = new AcknowledgedPublisher(new DeliveryConfig(notify), session, context, metrics,
+        AcknowledgedPublisher.BadRecords.SKIP);
     String bootstrap = notify.getString(EntityNotifySinkConfig.BOOTSTRAP_CONFIG);
     String topic = notify.getString(EntityNotifySinkConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
-    subscriptionsSkipped = metrics().counter("subscriptions-skipped",
+    subscriptionsSkipped = metrics.counter("subscriptions-skipped",
         "subscription records skipped because they cannot be read");
     SubscriptionTable.Rejections rejections = rejected -> subscriptionsSkipped.record();
     // Every task reads every subscription record; one of them reporting keeps one dead letter per bad record.
-    reportsSubscriptions = io.connectmqtt.common.TaskConfigs.index(props) == 0;
+    reportsSubscriptions = taskIndex == 0;
     if (tables != null) {
       table = tables.apply(rejections);
       return;
     }
     admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-    table = new SubscriptionTable(bootstrap, topic, props.getOrDefault("name", "notify") + "-"
-        + io.connectmqtt.common.TaskConfigs.index(props) + "-subscriptions", rejections);
+    table = new SubscriptionTable(bootstrap, topic, connectorName + "-" + taskIndex + "-subscriptions", rejections);
     catchUp();
-  }
-
-  @Override
-  protected boolean skipsBadRecords() {
-    return true;
   }
 
   /** Waits until the table holds every subscription written so far, so no fresh subscription is missed. */
@@ -124,13 +159,29 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     }
   }
 
+  /** This task's metrics, for tests. */
+  TaskMetrics metrics() {
+    return metrics;
+  }
+
   @Override
   public void put(Collection<SinkRecord> records) {
     if (admin != null && !records.isEmpty() && System.nanoTime() - lastCatchUpNanos > 50_000_000L) {
       catchUp();
     }
     reportRejectedSubscriptions();
-    super.put(records);
+    publisher.put(records, this::messagesFor);
+  }
+
+  /** Only offsets whose notifications the broker acknowledged. */
+  @Override
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    return publisher.committable(currentOffsets);
+  }
+
+  @Override
+  public void close(Collection<TopicPartition> partitions) {
+    publisher.close(partitions);
   }
 
   /**
@@ -139,7 +190,7 @@ public class EntityNotifySinkTask extends MqttSinkTask {
    */
   private void reportRejectedSubscriptions() {
     List<SubscriptionTable.Rejected> rejected = table.takeRejected();
-    ErrantRecordReporter reporter = errantRecordReporter();
+    ErrantRecordReporter reporter = publisher.errantRecordReporter();
     if (rejected.isEmpty() || reporter == null || !reportsSubscriptions) {
       return;
     }
@@ -159,17 +210,16 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     }
   }
 
-  @Override
-  protected List<OutboundMessage> messagesFor(SinkRecord record) throws MessageBuilder.BadRecordException {
+  List<OutboundMessage> messagesFor(SinkRecord record) throws BadRecordException {
     try {
       return notifications(record);
     } catch (RuntimeException e) {
       // Whatever else a crafted change event trips over makes it a bad record, not a failed task.
-      throw new MessageBuilder.BadRecordException("the change event cannot be read: " + e, e);
+      throw new BadRecordException("the change event cannot be read: " + e, e);
     }
   }
 
-  private List<OutboundMessage> notifications(SinkRecord record) throws MessageBuilder.BadRecordException {
+  private List<OutboundMessage> notifications(SinkRecord record) throws BadRecordException {
     JsonNode event = toJson(record.value());
     if (event == null) {
       return List.of();
@@ -178,7 +228,7 @@ public class EntityNotifySinkTask extends MqttSinkTask {
       event = event.get("payload");
     }
     if (!event.isObject()) {
-      throw new MessageBuilder.BadRecordException("the change event is not a JSON object", null);
+      throw new BadRecordException("the change event is not a JSON object", null);
     }
     String op = event.path("op").asText();
     String schema;
@@ -195,7 +245,7 @@ public class EntityNotifySinkTask extends MqttSinkTask {
         case "u" -> "update";
         case "d" -> "delete";
         case "r", "t", "m" -> null;
-        default -> throw new MessageBuilder.BadRecordException("unknown Debezium op '"
+        default -> throw new BadRecordException("unknown Debezium op '"
             + SubscriptionTable.abbreviate(op) + "'", null);
       };
       key = debeziumKey(record.key());
@@ -205,13 +255,13 @@ public class EntityNotifySinkTask extends MqttSinkTask {
           types = ChangeEvent.types(event);
         }
       } catch (IllegalArgumentException e) {
-        throw new MessageBuilder.BadRecordException(e.getMessage(), null);
+        throw new BadRecordException(e.getMessage(), null);
       }
       schema = event.path("schema").asText(null);
       entity = event.path("entity").asText();
       operation = switch (op) {
         case "create", "update", "delete" -> op;
-        default -> throw new MessageBuilder.BadRecordException("unknown op '" + SubscriptionTable.abbreviate(op)
+        default -> throw new BadRecordException("unknown op '" + SubscriptionTable.abbreviate(op)
             + "'; expected create, update or delete", null);
       };
       key = null;
@@ -220,7 +270,7 @@ public class EntityNotifySinkTask extends MqttSinkTask {
       return List.of();
     }
     if (entity.isEmpty()) {
-      throw new MessageBuilder.BadRecordException("the change event names no entity", null);
+      throw new BadRecordException("the change event names no entity", null);
     }
     // Rows with exact decimals again, converted once, not once per subscription they are checked against.
     JsonNode beforeImage = operation.equals("create") ? null : image(event, "before", types);
@@ -231,7 +281,7 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     Map<String, Object> before = beforeImage == null ? null : Filter.row(beforeImage);
     Map<String, Object> after = afterImage == null ? null : Filter.row(afterImage);
     List<OutboundMessage> messages = new ArrayList<>();
-    int maximumPayload = maximumPacketSize() - PACKET_HEADROOM;
+    int maximumPayload = session.maximumPacketSize() - PACKET_HEADROOM;
     for (SubscriptionTable.Subscription subscription : table.candidates(schema, entity,
         java.util.Arrays.asList(before, after))) {
       boolean matchedBefore = before != null && subscription.matcher().matches(before);
@@ -272,10 +322,10 @@ public class EntityNotifySinkTask extends MqttSinkTask {
       byte[] payload = notification.toString().getBytes(StandardCharsets.UTF_8);
       if (payload.length > maximumPayload - subscription.notifyTopic().getBytes(StandardCharsets.UTF_8).length) {
         // The broker would refuse or the client fail the PUBLISH; the row is the same for every subscriber.
-        throw new MessageBuilder.BadRecordException("the notification of " + payload.length + " bytes exceeds "
-            + "the broker's maximum packet size of " + maximumPacketSize() + " bytes", null);
+        throw new BadRecordException("the notification of " + payload.length + " bytes exceeds "
+            + "the broker's maximum packet size of " + session.maximumPacketSize() + " bytes", null);
       }
-      messages.add(new OutboundMessage(subscription.notifyTopic(), payload, defaultQos(), false,
+      messages.add(new OutboundMessage(subscription.notifyTopic(), payload, qos, false,
           Optional.of("application/json"), Optional.empty(), Optional.empty(), Optional.of(true),
           OptionalLong.empty(), List.of()));
     }
@@ -317,7 +367,7 @@ public class EntityNotifySinkTask extends MqttSinkTask {
         });
         return scalars;
       }
-    } catch (MessageBuilder.BadRecordException | RuntimeException e) {
+    } catch (BadRecordException | RuntimeException e) {
       // No usable key: a leave then names none.
     }
     return JSON.createObjectNode();
@@ -328,18 +378,18 @@ public class EntityNotifySinkTask extends MqttSinkTask {
    * delete's after), an error when not an object.
    */
   private static JsonNode image(JsonNode event, String field, Map<String, ColumnType> types)
-      throws MessageBuilder.BadRecordException {
+      throws BadRecordException {
     JsonNode image = event.get(field);
     if (image == null || image.isNull()) {
       return null;
     }
     if (!image.isObject()) {
-      throw new MessageBuilder.BadRecordException("the change event's '" + field + "' is not an object", null);
+      throw new BadRecordException("the change event's '" + field + "' is not an object", null);
     }
     return ChangeEvent.exactRow(image, types);
   }
 
-  private static JsonNode toJson(Object value) throws MessageBuilder.BadRecordException {
+  private static JsonNode toJson(Object value) throws BadRecordException {
     try {
       if (value == null) {
         return null;
@@ -354,13 +404,13 @@ public class EntityNotifySinkTask extends MqttSinkTask {
         return JSON.valueToTree(map);
       }
       if (value instanceof org.apache.kafka.connect.data.Struct struct) {
-        return PayloadEncoder.toJson(struct.schema(), struct);
+        return JsonValues.tree(struct.schema(), struct);
       }
     } catch (java.io.IOException e) {
-      throw new MessageBuilder.BadRecordException("the change event is not JSON: "
+      throw new BadRecordException("the change event is not JSON: "
           + SubscriptionTable.abbreviate(String.valueOf(e.getMessage())), e);
     }
-    throw new MessageBuilder.BadRecordException("the change event is a " + value.getClass().getSimpleName()
+    throw new BadRecordException("the change event is a " + value.getClass().getSimpleName()
         + ", not a JSON document", null);
   }
 
@@ -372,6 +422,14 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     if (admin != null) {
       admin.close();
     }
-    super.stop();
+    if (publisher != null) {
+      publisher.awaitInFlight(STOP_DRAIN_MS);
+    }
+    if (session != null) {
+      session.close();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
   }
 }
