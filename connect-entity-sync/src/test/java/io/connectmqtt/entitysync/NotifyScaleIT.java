@@ -8,7 +8,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.connectmqtt.sink.EntityNotifySinkConnector;
+import io.connectmqtt.entitysync.notify.EntityNotifySinkConnector;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MqttRecorder;
@@ -49,8 +49,8 @@ class NotifyScaleIT {
   void tenThousandSubscriptionsOnTwoWorkersAndSigkillLosesNoNotification() throws Exception {
     try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 500_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
-        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync"),
-            ProjectLayout.pluginDirectory("connect-mqtt-sink")), Map.of())) {
+        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
+            Map.of())) {
       try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
         statement.execute("create table public.users (id bigserial primary key, name varchar(50), bucket integer)");
       }

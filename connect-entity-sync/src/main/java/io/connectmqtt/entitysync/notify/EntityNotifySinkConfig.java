@@ -1,4 +1,4 @@
-package io.connectmqtt.sink;
+package io.connectmqtt.entitysync.notify;
 
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.publish.DeliveryConfig;
