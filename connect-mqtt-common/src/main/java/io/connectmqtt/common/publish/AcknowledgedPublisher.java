@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,14 +26,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The delivery side of a sink task: publishes the messages made from records asynchronously within a bounded window
  * of unacknowledged publishes, in order per partition (one connection), and offers for commit only offsets whose
- * messages the broker acknowledged. When the window stays full the batch fails with a retriable error, a bounded
- * number of times in a row; bad records and refused publishes follow the {@link BadRecords} policy and Connect's
- * {@code errors.tolerance}. Tasks compose it: {@link #put} from {@code put()}, {@link #committable} from
+ * messages the broker acknowledged. A publish left unacknowledged longer than {@code mqtt.publish.ack.timeout.ms}
+ * while connected is sent again by resuming the session. When the window stays full the batch fails with a
+ * retriable error, a bounded number of times in a row; bad records and refused publishes follow the
+ * {@link BadRecords} policy and Connect's {@code errors.tolerance}. Tasks compose it: {@link #put} from {@code put()}, {@link #committable} from
  * {@code preCommit()}, {@link #close} from {@code close()}.
  */
 public final class AcknowledgedPublisher {
 
   private static final Logger log = LoggerFactory.getLogger(AcknowledgedPublisher.class);
+  /** How often put() looks at the oldest unacknowledged publish while it waits for room in the window. */
+  private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   /** The MQTT messages made from one record: none (nothing to publish), one, or several. */
   @FunctionalInterface
@@ -58,7 +62,12 @@ public final class AcknowledgedPublisher {
   private final int maxRetries;
   private final long retryBackoffMs;
   private final long commitIntervalNanos;
+  private final long ackTimeoutNanos;
   private final OffsetTracker tracker = new OffsetTracker();
+  /** Start time of each publish awaiting its acknowledgement, by publish sequence number: the first is the oldest. */
+  private final ConcurrentSkipListMap<Long, Long> unacknowledgedSince = new ConcurrentSkipListMap<>();
+  private long publishSequence;
+  private long lastResendNanos;
   private final AtomicReference<Throwable> asyncFailure = new AtomicReference<>();
   private int retriesInARow;
   private long nextCommitRequestNanos;
@@ -71,6 +80,7 @@ public final class AcknowledgedPublisher {
   private final Sensor errors;
   private final Sensor refused;
   private final Sensor latency;
+  private final Sensor ackTimeoutReconnects;
 
   public AcknowledgedPublisher(DeliveryConfig delivery, PublishConnection connection, SinkTaskContext context,
       TaskMetrics metrics, BadRecords badRecords) {
@@ -85,6 +95,8 @@ public final class AcknowledgedPublisher {
     this.maxRetries = delivery.maxRetries();
     this.retryBackoffMs = delivery.retryBackoffMs();
     this.commitIntervalNanos = delivery.commitIntervalNanos();
+    this.ackTimeoutNanos = delivery.ackTimeoutNanos();
+    this.lastResendNanos = System.nanoTime() - ackTimeoutNanos;
     this.nextCommitRequestNanos = System.nanoTime() + commitIntervalNanos;
     recordsIn = metrics.counter("records-in", "records received from Kafka");
     published = metrics.counter("messages-published", "messages handed to the MQTT client");
@@ -93,6 +105,8 @@ public final class AcknowledgedPublisher {
     errors = metrics.counter("errors", "bad records (reported, skipped or failing the task)");
     refused = metrics.counter("messages-refused", "messages the broker refused with an MQTT 5 reason code");
     latency = metrics.latency("publish-latency", "time from publish to the broker's acknowledgement");
+    ackTimeoutReconnects = metrics.counter("ack-timeout-reconnects", "reconnects because a publish went "
+        + "unacknowledged for " + DeliveryConfig.ACK_TIMEOUT_CONFIG);
     metrics.gauge("in-flight", "Messages awaiting the broker's acknowledgement", tracker::inFlight);
   }
 
@@ -111,6 +125,7 @@ public final class AcknowledgedPublisher {
    */
   public void put(Collection<SinkRecord> records, Messages messagesOf) {
     throwIfFailed();
+    resendIfUnacknowledgedTooLong();
     boolean progress = false;
     for (SinkRecord record : records) {
       TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
@@ -146,6 +161,7 @@ public final class AcknowledgedPublisher {
 
   /** Only offsets whose messages the broker acknowledged; nothing for partitions without such progress. */
   public Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    resendIfUnacknowledgedTooLong();
     Map<TopicPartition, OffsetAndMetadata> committable = tracker.committable();
     committable.keySet().retainAll(currentOffsets.keySet());
     return committable;
@@ -205,8 +221,13 @@ public final class AcknowledgedPublisher {
 
   private void acquireWindow(SinkRecord record, boolean progress) {
     try {
-      if (window.tryAcquire(publishTimeoutMs, TimeUnit.MILLISECONDS)) {
-        return;
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(publishTimeoutMs);
+      for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+        // In slices: a full window may be a publish the broker dropped, resent once the acknowledgement timeout passed.
+        if (window.tryAcquire(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS)) {
+          return;
+        }
+        resendIfUnacknowledgedTooLong();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -232,8 +253,11 @@ public final class AcknowledgedPublisher {
   private void publish(SinkRecord record, TopicPartition partition, OutboundMessage message,
       AtomicInteger remaining) {
     long start = System.nanoTime();
+    long sequence = publishSequence++;
+    unacknowledgedSince.put(sequence, start);
     published.record();
     connection.publish(message).whenComplete((ok, error) -> {
+      unacknowledgedSince.remove(sequence);
       window.release();
       if (error == null) {
         acknowledged.record();
@@ -260,6 +284,29 @@ public final class AcknowledgedPublisher {
         asyncFailure.compareAndSet(null, cause);
       }
     });
+  }
+
+  /**
+   * Resumes the session when the oldest publish has waited longer than the acknowledgement timeout while connected:
+   * a broker that silently dropped a PUBLISH never acknowledges it on this connection, and every later offset of its
+   * partition waits for it. At most one reconnect per timeout; offsets still move only with acknowledgements.
+   */
+  private void resendIfUnacknowledgedTooLong() {
+    Map.Entry<Long, Long> oldest = unacknowledgedSince.firstEntry();
+    long now = System.nanoTime();
+    if (oldest == null || now - oldest.getValue() < ackTimeoutNanos || now - lastResendNanos < ackTimeoutNanos
+        || !connection.isConnected()) {
+      return;
+    }
+    lastResendNanos = now;
+    ackTimeoutReconnects.record();
+    log.warn("The MQTT broker {} has not acknowledged a publish for {} s ({} publishes await acknowledgement) although "
+        + "connected: reconnecting, so that the client sends the unacknowledged publishes again in the resumed "
+        + "session. A broker that drops publishes silently does this (e.g. Moquette 0.17 with a full session command "
+        + "queue, see docs/troubleshooting.md); raise {} if it is only slow.", connection.broker(),
+        TimeUnit.NANOSECONDS.toSeconds(now - oldest.getValue()), unacknowledgedSince.size(),
+        DeliveryConfig.ACK_TIMEOUT_CONFIG);
+    connection.resendUnacknowledged();
   }
 
   private void badRecord(SinkRecord record, TopicPartition partition, Exception e) {

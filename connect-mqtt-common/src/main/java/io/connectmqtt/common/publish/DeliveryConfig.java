@@ -10,8 +10,9 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 
 /**
  * The keys of acknowledged delivery (a config fragment, Aiven style): the QoS, the window of unacknowledged
- * publishes, how long and how often a sink retries when the broker does not acknowledge, and how often acknowledged
- * offsets are committed. Every sink of the suite that publishes to MQTT adds them with {@link #update} and reads them here.
+ * publishes, how long and how often a sink retries when the broker does not acknowledge, how long one publish may go
+ * unacknowledged before the session is resumed to send it again, and how often acknowledged offsets are committed.
+ * Every sink of the suite that publishes to MQTT adds them with {@link #update} and reads them here.
  */
 public final class DeliveryConfig {
 
@@ -23,6 +24,7 @@ public final class DeliveryConfig {
   public static final String RETRIES_CONFIG = "mqtt.retries.max";
   public static final String RETRY_BACKOFF_CONFIG = "mqtt.retry.backoff.ms";
   public static final String COMMIT_INTERVAL_CONFIG = "acknowledged.offsets.commit.interval.ms";
+  public static final String ACK_TIMEOUT_CONFIG = "mqtt.publish.ack.timeout.ms";
   /** Connect's own key; read from the originals, since Connect defines it, not the connector. */
   static final String ERRORS_TOLERANCE = "errors.tolerance";
 
@@ -53,7 +55,14 @@ public final class DeliveryConfig {
             "How often the task asks Connect to commit the offsets the broker has acknowledged. A crash repeats "
                 + "what was published since the last commit, so this bounds the duplicates after a worker crash "
                 + "to about this much traffic. 0: leave it to the worker's offset.flush.interval.ms (60 s by "
-                + "default).", GROUP, ++order, Width.SHORT, "Commit interval (ms)");
+                + "default).", GROUP, ++order, Width.SHORT, "Commit interval (ms)")
+        .define(ACK_TIMEOUT_CONFIG, Type.LONG, 60_000L, Range.between(100L, 86_400_000L), Importance.LOW,
+            "How long a publish may wait for the broker's acknowledgement while connected. Past it the task "
+                + "reconnects, resuming its MQTT session, so that the client sends every unacknowledged publish "
+                + "again (same packet identifier, DUP set): a broker that silently drops a PUBLISH would otherwise "
+                + "hold its record, and every offset after it, until the connection breaks for another reason. "
+                + "Logged as a WARN naming the broker and counted in ack-timeout-reconnects-total; at most one "
+                + "reconnect per this interval.", GROUP, ++order, Width.SHORT, "Acknowledgement timeout (ms)");
   }
 
   /**
@@ -84,6 +93,10 @@ public final class DeliveryConfig {
 
   public long retryBackoffMs() {
     return config.getLong(RETRY_BACKOFF_CONFIG);
+  }
+
+  public long ackTimeoutNanos() {
+    return TimeUnit.MILLISECONDS.toNanos(config.getLong(ACK_TIMEOUT_CONFIG));
   }
 
   public long commitIntervalNanos() {

@@ -17,4 +17,14 @@ public interface PublishConnection {
 
   /** A failure reconnecting cannot fix (e.g. refused credentials), or empty. */
   Optional<Throwable> fatalError();
+
+  /**
+   * Reconnects at once, resuming the session, so that the publishes the broker has not acknowledged are sent again
+   * (same packet identifiers, DUP set), or republished when the broker lost the session. For a broker that silently
+   * dropped a PUBLISH; nothing to do while the connection is down (its reconnect resends them anyway).
+   */
+  void resendUnacknowledged();
+
+  /** The broker this connection is to, for log lines. */
+  String broker();
 }

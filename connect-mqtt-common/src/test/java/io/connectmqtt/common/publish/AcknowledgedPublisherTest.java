@@ -54,9 +54,31 @@ class AcknowledgedPublisherTest {
       return ack;
     }
 
+    volatile boolean connected = true;
+    /** Whether the broker acknowledges what a resumed session sends again (it dropped the first one). */
+    volatile boolean acknowledgesResent;
+    int resends;
+
     @Override
     public boolean isConnected() {
-      return true;
+      return connected;
+    }
+
+    @Override
+    public void resendUnacknowledged() {
+      resends++;
+      if (acknowledgesResent) {
+        List<CompletableFuture<Void>> all;
+        synchronized (pending) {
+          all = List.copyOf(pending);
+        }
+        all.forEach(ack -> ack.complete(null));
+      }
+    }
+
+    @Override
+    public String broker() {
+      return "tcp://fake:1883";
     }
 
     @Override
@@ -294,5 +316,59 @@ class AcknowledgedPublisherTest {
       publisher.put(List.of(), AcknowledgedPublisherTest::message);
       return context.commitRequests == 2;
     });
+  }
+
+  @Test
+  void aPublishTheBrokerNeverAcknowledgesIsSentAgainOncePerAckTimeoutAndOffsetsWaitForIt() {
+    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.ACK_TIMEOUT_CONFIG, "300"));
+    publisher.put(records(P0, 0, 3), AcknowledgedPublisherTest::message);
+    connection.acknowledge(0);
+    connection.acknowledge(2);
+    publisher.put(List.of(), AcknowledgedPublisherTest::message);
+    assertThat(connection.resends).as("not before the timeout").isZero();
+    assertThat(committed()).containsEntry(P0, 1L);
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+      publisher.put(List.of(), AcknowledgedPublisherTest::message);
+      return connection.resends == 1;
+    });
+    assertThat(metrics.value("ack-timeout-reconnects-total")).isEqualTo(1.0);
+    publisher.put(List.of(), AcknowledgedPublisherTest::message);
+    assertThat(committed()).as("not past the record until its resent publish is acknowledged")
+        .containsEntry(P0, 1L);
+    assertThat(connection.resends).as("one reconnect per timeout").isEqualTo(1);
+    connection.acknowledge(1);
+    assertThat(committed()).containsEntry(P0, 3L);
+    assertThat(publisher.inFlight()).isZero();
+  }
+
+  @Test
+  void aFullWindowOfDroppedPublishesIsResentWhilePutWaitsForRoom() {
+    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.MAX_IN_FLIGHT_CONFIG, "2",
+        DeliveryConfig.ACK_TIMEOUT_CONFIG, "300", DeliveryConfig.PUBLISH_TIMEOUT_CONFIG, "10000"));
+    connection.acknowledgesResent = true;
+    publisher.put(records(P0, 0, 2), AcknowledgedPublisherTest::message);
+    // The broker dropped both: put waits for room, and after the acknowledgement timeout the session is resumed.
+    publisher.put(records(P0, 2, 3), AcknowledgedPublisherTest::message);
+    assertThat(connection.resends).isEqualTo(1);
+    assertThat(context.timeouts).as("no retriable failure").isEmpty();
+    connection.acknowledge(2);
+    assertThat(committed()).containsEntry(P0, 3L);
+  }
+
+  @Test
+  void noReconnectWhileTheConnectionIsDown() {
+    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.ACK_TIMEOUT_CONFIG, "100"));
+    connection.connected = false;
+    publisher.put(records(P0, 0, 1), AcknowledgedPublisherTest::message);
+    // Several timeouts pass with the connection down: its own reconnect resends, so no reconnect of ours.
+    long until = System.nanoTime() + Duration.ofMillis(400).toNanos();
+    while (System.nanoTime() < until) {
+      publisher.put(List.of(), AcknowledgedPublisherTest::message);
+    }
+    assertThat(connection.resends).isZero();
+    connection.connected = true;
+    publisher.put(List.of(), AcknowledgedPublisherTest::message);
+    assertThat(connection.resends).isEqualTo(1);
+    assertThat(metrics.value("ack-timeout-reconnects-total")).isEqualTo(1.0);
   }
 }
