@@ -37,8 +37,6 @@ public final class MqttSinkConfig extends AbstractConfig {
   public static final String NULL_EMPTY = "empty";
   public static final String NULL_CLEAR_RETAINED = "clear-retained";
 
-  static final String CONNECTOR_NAME_CONFIG = "name";
-
   public static final ConfigDef CONFIG_DEF = configDef();
 
   public MqttSinkConfig(Map<String, String> props) {

@@ -1,36 +1,28 @@
 package io.connectmqtt.entitysync.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.connectmqtt.common.JsonValues;
-import io.connectmqtt.common.MqttConnectionConfig;
-import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
-import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.Versions;
-import io.connectmqtt.common.protocol.ChangeEvent;
-import io.connectmqtt.common.protocol.ColumnType;
 import io.connectmqtt.common.protocol.Filter;
 import io.connectmqtt.common.publish.AcknowledgedPublisher;
 import io.connectmqtt.common.publish.BadRecordException;
 import io.connectmqtt.common.publish.DeliveryConfig;
-import io.connectmqtt.common.publish.PublishingSessions;
+import io.connectmqtt.common.publish.SinkPublishing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -47,7 +39,6 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Turns change events into notifications: every task holds all subscriptions (a {@link SubscriptionTable}),
@@ -64,19 +55,13 @@ public class EntityNotifySinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(EntityNotifySinkTask.class);
   /** The MQTT sink's group: operators read both sinks' delivery metrics under one name. */
   static final String METRICS_GROUP = "mqtt-sink-task-metrics";
-  /** How long stop() gives the notifications in flight. */
-  private static final long STOP_DRAIN_MS = 5_000L;
-  /** Numbers exactly as written, so a decimal column compares as the database compares it. */
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false).build();
   /** Room left in a PUBLISH packet for the topic and properties. */
   private static final int PACKET_HEADROOM = 1_024;
   /** Makes the table, given the listener for skipped records: reads the subscriptions topic unless a test says. */
-  private final java.util.function.Function<SubscriptionTable.Rejections, SubscriptionTable> tables;
+  private final Function<SubscriptionTable.Rejections, SubscriptionTable> tables;
   private SubscriptionTable table;
   private TaskMetrics metrics;
-  private MqttSession session;
+  private SinkPublishing publishing;
   private AcknowledgedPublisher publisher;
   private int qos;
   private Sensor subscriptionsSkipped;
@@ -91,7 +76,7 @@ public class EntityNotifySinkTask extends SinkTask {
   }
 
   /** For tests: a task whose subscription table {@code tables} makes, instead of one reading the topic. */
-  EntityNotifySinkTask(java.util.function.Function<SubscriptionTable.Rejections, SubscriptionTable> tables) {
+  EntityNotifySinkTask(Function<SubscriptionTable.Rejections, SubscriptionTable> tables) {
     this.tables = tables;
   }
 
@@ -103,20 +88,14 @@ public class EntityNotifySinkTask extends SinkTask {
   @Override
   public void start(Map<String, String> props) {
     EntityNotifySinkConfig notify = new EntityNotifySinkConfig(props);
+    qos = new DeliveryConfig(notify).qos();
+    // Clients write both inputs: a bad change event or a refused notification is skipped, never fatal.
+    publishing = SinkPublishing.start("entity-notify", notify, props, METRICS_GROUP,
+        AcknowledgedPublisher.BadRecords.SKIP, context);
+    publisher = publishing.publisher();
+    metrics = publishing.metrics();
     String connectorName = props.getOrDefault("name", "entity-notify");
     int taskIndex = TaskConfigs.index(props);
-    MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
-    qos = new DeliveryConfig(notify).qos();
-    metrics = new TaskMetrics(METRICS_GROUP, connectorName, taskIndex);
-    String clientId = MqttConnectionConfig.clientIdPrefix(notify, connectorName) + "-" + taskIndex;
-    MqttConnectionSettings settings = MqttConnectionConfig.settings(notify, clientId);
-    log.info("Starting entity-notify sink task {} of {} as client '{}' on {}", taskIndex, connectorName, clientId,
-        settings.serverUris());
-    session = PublishingSessions.connect(settings);
-    metrics.gauge("reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
-    // Clients write both inputs: a bad change event or a refused notification is skipped, never fatal.
-    publisher = new AcknowledgedPublisher(new DeliveryConfig(notify), session, context, metrics,
-        AcknowledgedPublisher.BadRecords.SKIP);
     String bootstrap = notify.getString(EntityNotifySinkConfig.BOOTSTRAP_CONFIG);
     String topic = notify.getString(EntityNotifySinkConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
     subscriptionsSkipped = metrics.counter("subscriptions-skipped",
@@ -220,70 +199,20 @@ public class EntityNotifySinkTask extends SinkTask {
   }
 
   private List<OutboundMessage> notifications(SinkRecord record) throws BadRecordException {
-    JsonNode event = toJson(record.value());
-    if (event == null) {
+    RowChange change = RowChange.read(record);
+    if (change == null) {
       return List.of();
     }
-    if (event.has("payload") && event.has("schema") && event.get("payload").isObject()) {
-      event = event.get("payload");
-    }
-    if (!event.isObject()) {
-      throw new BadRecordException("the change event is not a JSON object", null);
-    }
-    String op = event.path("op").asText();
-    String schema;
-    String entity;
-    String operation;
-    Map<String, ColumnType> types = Map.of();
-    ObjectNode key;
-    if (event.has("source") && event.path("source").has("table")) {
-      // Debezium: op c/u/d; r (snapshot read), t (truncate) and m (message) are no row changes.
-      schema = event.path("source").path("schema").asText(null);
-      entity = event.path("source").path("table").asText();
-      operation = switch (op) {
-        case "c" -> "create";
-        case "u" -> "update";
-        case "d" -> "delete";
-        case "r", "t", "m" -> null;
-        default -> throw new BadRecordException("unknown Debezium op '"
-            + SubscriptionTable.abbreviate(op) + "'", null);
-      };
-      key = debeziumKey(record.key());
-    } else {
-      try {
-        if (ChangeEvent.version(event) >= 1) {
-          types = ChangeEvent.types(event);
-        }
-      } catch (IllegalArgumentException e) {
-        throw new BadRecordException(e.getMessage(), null);
-      }
-      schema = event.path("schema").asText(null);
-      entity = event.path("entity").asText();
-      operation = switch (op) {
-        case "create", "update", "delete" -> op;
-        default -> throw new BadRecordException("unknown op '" + SubscriptionTable.abbreviate(op)
-            + "'; expected create, update or delete", null);
-      };
-      key = null;
-    }
-    if (operation == null) {
-      return List.of();
-    }
-    if (entity.isEmpty()) {
-      throw new BadRecordException("the change event names no entity", null);
-    }
-    // Rows with exact decimals again, converted once, not once per subscription they are checked against.
-    JsonNode beforeImage = operation.equals("create") ? null : image(event, "before", types);
-    JsonNode afterImage = operation.equals("delete") ? null : image(event, "after", types);
-    if (key == null) {
-      key = entitySyncKey(event, afterImage, beforeImage);
-    }
+    String operation = change.operation();
+    JsonNode beforeImage = change.before();
+    JsonNode afterImage = change.after();
+    ObjectNode key = change.key();
     Map<String, Object> before = beforeImage == null ? null : Filter.row(beforeImage);
     Map<String, Object> after = afterImage == null ? null : Filter.row(afterImage);
     List<OutboundMessage> messages = new ArrayList<>();
-    int maximumPayload = session.maximumPacketSize() - PACKET_HEADROOM;
-    for (SubscriptionTable.Subscription subscription : table.candidates(schema, entity,
-        java.util.Arrays.asList(before, after))) {
+    int maximumPayload = publishing.session().maximumPacketSize() - PACKET_HEADROOM;
+    for (SubscriptionTable.Subscription subscription : table.candidates(change.schema(), change.entity(),
+        Arrays.asList(before, after))) {
       boolean matchedBefore = before != null && subscription.matcher().matches(before);
       boolean matchesAfter = after != null && subscription.matcher().matches(after);
       String notified;
@@ -314,8 +243,8 @@ public class EntityNotifySinkTask extends SinkTask {
       if (notified == null) {
         continue;
       }
-      ObjectNode notification = JSON.createObjectNode().put("type", "notification").put("operation", notified)
-          .put("subscription_id", subscription.id()).put("schema", subscription.schema())
+      ObjectNode notification = RowChange.JSON.createObjectNode().put("type", "notification")
+          .put("operation", notified).put("subscription_id", subscription.id()).put("schema", subscription.schema())
           .put("entity", subscription.entity());
       notification.set("data", data == null || data.isNull() ? key : data);
       notification.put("timestamp", Instant.now().toString());
@@ -323,95 +252,13 @@ public class EntityNotifySinkTask extends SinkTask {
       if (payload.length > maximumPayload - subscription.notifyTopic().getBytes(StandardCharsets.UTF_8).length) {
         // The broker would refuse or the client fail the PUBLISH; the row is the same for every subscriber.
         throw new BadRecordException("the notification of " + payload.length + " bytes exceeds "
-            + "the broker's maximum packet size of " + session.maximumPacketSize() + " bytes", null);
+            + "the broker's maximum packet size of " + publishing.session().maximumPacketSize() + " bytes", null);
       }
       messages.add(new OutboundMessage(subscription.notifyTopic(), payload, qos, false,
           Optional.of("application/json"), Optional.empty(), Optional.empty(), Optional.of(true),
           OptionalLong.empty(), List.of()));
     }
     return messages;
-  }
-
-  /**
-   * The changed row's key as an object, from an entity sync event: its primary key column (named by version 1
-   * events; {@code id} before) with the value the row has there, else with the event's record id.
-   */
-  private static ObjectNode entitySyncKey(JsonNode event, JsonNode after, JsonNode before) {
-    String recordId = event.path("record_id").asText();
-    String column = event.path("primary_key").asText("id");
-    for (JsonNode side : java.util.Arrays.asList(after, before)) {
-      JsonNode value = side == null ? null : side.get(column);
-      if (value != null && !value.isNull() && !value.isContainerNode()) {
-        return JSON.createObjectNode().set(column, value);
-      }
-    }
-    return JSON.createObjectNode().put(column.isEmpty() ? "id" : column, recordId);
-  }
-
-  /**
-   * The changed row's key from a Debezium record's key (its key columns, with or without the JSON converter's schema
-   * envelope, as a map, a struct or JSON text); an empty object when the record has none.
-   */
-  private static ObjectNode debeziumKey(Object recordKey) {
-    try {
-      JsonNode key = toJson(recordKey);
-      if (key != null && key.has("payload") && key.has("schema")) {
-        key = key.get("payload");
-      }
-      if (key != null && key.isObject()) {
-        ObjectNode scalars = JSON.createObjectNode();
-        key.fields().forEachRemaining(field -> {
-          if (!field.getValue().isContainerNode()) {
-            scalars.set(field.getKey(), field.getValue());
-          }
-        });
-        return scalars;
-      }
-    } catch (BadRecordException | RuntimeException e) {
-      // No usable key: a leave then names none.
-    }
-    return JSON.createObjectNode();
-  }
-
-  /**
-   * The event's row image {@code field} with exact decimals ({@link ChangeEvent#exactRow}): null when absent (a
-   * delete's after), an error when not an object.
-   */
-  private static JsonNode image(JsonNode event, String field, Map<String, ColumnType> types)
-      throws BadRecordException {
-    JsonNode image = event.get(field);
-    if (image == null || image.isNull()) {
-      return null;
-    }
-    if (!image.isObject()) {
-      throw new BadRecordException("the change event's '" + field + "' is not an object", null);
-    }
-    return ChangeEvent.exactRow(image, types);
-  }
-
-  private static JsonNode toJson(Object value) throws BadRecordException {
-    try {
-      if (value == null) {
-        return null;
-      }
-      if (value instanceof byte[] bytes) {
-        return JSON.readTree(bytes);
-      }
-      if (value instanceof String text) {
-        return JSON.readTree(text);
-      }
-      if (value instanceof Map<?, ?> map) {
-        return JSON.valueToTree(map);
-      }
-      if (value instanceof org.apache.kafka.connect.data.Struct struct) {
-        return JsonValues.tree(struct.schema(), struct);
-      }
-    } catch (java.io.IOException e) {
-      throw new BadRecordException("the change event is not JSON: "
-          + SubscriptionTable.abbreviate(String.valueOf(e.getMessage())), e);
-    }
-    throw new BadRecordException("the change event is a " + value.getClass().getSimpleName()
-        + ", not a JSON document", null);
   }
 
   @Override
@@ -422,14 +269,8 @@ public class EntityNotifySinkTask extends SinkTask {
     if (admin != null) {
       admin.close();
     }
-    if (publisher != null) {
-      publisher.awaitInFlight(STOP_DRAIN_MS);
-    }
-    if (session != null) {
-      session.close();
-    }
-    if (metrics != null) {
-      metrics.close();
+    if (publishing != null) {
+      publishing.close();
     }
   }
 }

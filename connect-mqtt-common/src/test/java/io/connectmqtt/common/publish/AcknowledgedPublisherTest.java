@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -101,7 +102,11 @@ class AcknowledgedPublisherTest {
   private TaskMetrics metrics;
   private AcknowledgedPublisher publisher;
 
+  /** A new publisher (replacing one the test made before) on a fresh fake connection. */
   private AcknowledgedPublisher publisher(AcknowledgedPublisher.BadRecords policy, Map<String, String> settings) {
+    closeMetrics();
+    connection.pending.clear();
+    connection.published.clear();
     Map<String, String> props = new HashMap<>(settings);
     props.putIfAbsent(DeliveryConfig.PUBLISH_TIMEOUT_CONFIG, "100");
     props.putIfAbsent(DeliveryConfig.RETRY_BACKOFF_CONFIG, "0");
@@ -116,6 +121,7 @@ class AcknowledgedPublisherTest {
   void closeMetrics() {
     if (metrics != null) {
       metrics.close();
+      metrics = null;
     }
   }
 
@@ -131,6 +137,22 @@ class AcknowledgedPublisherTest {
   private static List<OutboundMessage> message(SinkRecord record) {
     return List.of(OutboundMessage.of(record.topic() + "/" + record.kafkaPartition() + "/" + record.kafkaOffset(),
         record.value().toString().getBytes(StandardCharsets.UTF_8), 1, false));
+  }
+
+  /** As Connect does on every poll when nothing is new, until {@code condition} holds. */
+  private void putEmptyBatchesUntil(BooleanSupplier condition) {
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+      publisher.put(List.of(), AcknowledgedPublisherTest::message);
+      return condition.getAsBoolean();
+    });
+  }
+
+  /** As Connect does on every poll when nothing is new, for {@code duration}: time itself is what the test needs. */
+  private void putEmptyBatchesFor(Duration duration) {
+    long until = System.nanoTime() + duration.toNanos();
+    while (System.nanoTime() < until) {
+      publisher.put(List.of(), AcknowledgedPublisherTest::message);
+    }
   }
 
   private Map<TopicPartition, Long> committed() {
@@ -268,7 +290,6 @@ class AcknowledgedPublisherTest {
         .hasMessageContaining("Cannot publish record t-0@0: no topic for 0")
         .hasMessageContaining("errors.tolerance=all");
     assertThat(committed()).isEmpty();
-    metrics.close();
 
     publisher(AcknowledgedPublisher.BadRecords.SKIP, Map.of());
     publisher.put(records(P0, 0, 3), bad);
@@ -284,38 +305,23 @@ class AcknowledgedPublisherTest {
     connection.acknowledge(0);
     publisher.put(List.of(), AcknowledgedPublisherTest::message);
     assertThat(context.commitRequests).as("0: left to the worker").isZero();
-    metrics.close();
 
     publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.COMMIT_INTERVAL_CONFIG, "3600000"));
-    connection.pending.clear();
-    connection.published.clear();
     publisher.put(records(P0, 0, 1), AcknowledgedPublisherTest::message);
     connection.acknowledge(0);
     publisher.put(List.of(), AcknowledgedPublisherTest::message);
     assertThat(context.commitRequests).as("not before the interval").isZero();
-    metrics.close();
 
     publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.COMMIT_INTERVAL_CONFIG, "1"));
-    connection.pending.clear();
-    connection.published.clear();
     publisher.put(records(P0, 0, 1), AcknowledgedPublisherTest::message);
     connection.acknowledge(0);
-    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
-      publisher.put(List.of(), AcknowledgedPublisherTest::message);
-      return context.commitRequests == 1;
-    });
+    putEmptyBatchesUntil(() -> context.commitRequests == 1);
     // Many intervals without progress: no further request.
-    long until = System.nanoTime() + Duration.ofMillis(20).toNanos();
-    while (System.nanoTime() < until) {
-      publisher.put(List.of(), AcknowledgedPublisherTest::message);
-    }
+    putEmptyBatchesFor(Duration.ofMillis(20));
     assertThat(context.commitRequests).isEqualTo(1);
     publisher.put(records(P0, 1, 2), AcknowledgedPublisherTest::message);
     connection.acknowledge(1);
-    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
-      publisher.put(List.of(), AcknowledgedPublisherTest::message);
-      return context.commitRequests == 2;
-    });
+    putEmptyBatchesUntil(() -> context.commitRequests == 2);
   }
 
   @Test
@@ -327,10 +333,7 @@ class AcknowledgedPublisherTest {
     publisher.put(List.of(), AcknowledgedPublisherTest::message);
     assertThat(connection.resends).as("not before the timeout").isZero();
     assertThat(committed()).containsEntry(P0, 1L);
-    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
-      publisher.put(List.of(), AcknowledgedPublisherTest::message);
-      return connection.resends == 1;
-    });
+    putEmptyBatchesUntil(() -> connection.resends == 1);
     assertThat(metrics.value("ack-timeout-reconnects-total")).isEqualTo(1.0);
     publisher.put(List.of(), AcknowledgedPublisherTest::message);
     assertThat(committed()).as("not past the record until its resent publish is acknowledged")
@@ -361,10 +364,7 @@ class AcknowledgedPublisherTest {
     connection.connected = false;
     publisher.put(records(P0, 0, 1), AcknowledgedPublisherTest::message);
     // Several timeouts pass with the connection down: its own reconnect resends, so no reconnect of ours.
-    long until = System.nanoTime() + Duration.ofMillis(400).toNanos();
-    while (System.nanoTime() < until) {
-      publisher.put(List.of(), AcknowledgedPublisherTest::message);
-    }
+    putEmptyBatchesFor(Duration.ofMillis(400));
     assertThat(connection.resends).isZero();
     connection.connected = true;
     publisher.put(List.of(), AcknowledgedPublisherTest::message);

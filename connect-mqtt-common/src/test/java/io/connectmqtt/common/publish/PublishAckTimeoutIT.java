@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.common.MqttConnectionConfig;
-import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.testkit.FakeSinkTaskContext;
@@ -49,6 +48,7 @@ class PublishAckTimeoutIT {
         MqttRecorder subscriber = MqttRecorder.persistent("ack-timeout-sub-" + version, broker.port(),
             "acked/#")) {
       Map<String, String> props = new HashMap<>();
+      props.put("name", "ack-timeout-" + version);
       props.put(MqttConnectionConfig.SERVER_URIS_CONFIG, proxy.uri());
       props.put(MqttConnectionConfig.VERSION_CONFIG, version);
       props.put(MqttConnectionConfig.RECONNECT_BACKOFF_INITIAL_CONFIG, "50");
@@ -58,11 +58,10 @@ class PublishAckTimeoutIT {
           props);
       FakeSinkTaskContext context = new FakeSinkTaskContext(props, Set.of(PARTITION));
       proxy.dropNextPublishes(1);
-      try (TaskMetrics metrics = new TaskMetrics("ack-timeout-it", "ack-timeout-" + version, 0);
-          MqttSession session = PublishingSessions.connect(MqttConnectionConfig.settings(config,
-              "ack-timeout-publisher-" + version))) {
-        AcknowledgedPublisher publisher = new AcknowledgedPublisher(new DeliveryConfig(config), session, context,
-            metrics, AcknowledgedPublisher.BadRecords.FAIL);
+      try (SinkPublishing publishing = SinkPublishing.start("ack-timeout", config, props, "ack-timeout-it",
+          AcknowledgedPublisher.BadRecords.FAIL, context)) {
+        AcknowledgedPublisher publisher = publishing.publisher();
+        TaskMetrics metrics = publishing.metrics();
         List<SinkRecord> records = IntStream.range(0, RECORDS).mapToObj(offset -> new SinkRecord("t", 0, null, null,
             null, "m" + offset, offset)).collect(Collectors.toList());
         long start = System.nanoTime();
