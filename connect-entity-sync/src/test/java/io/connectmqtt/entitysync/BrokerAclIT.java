@@ -3,7 +3,7 @@ package io.connectmqtt.entitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.connectmqtt.sink.EntityNotifySinkConnector;
+import io.connectmqtt.entitysync.notify.EntityNotifySinkConnector;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.ExternalCommand;
@@ -54,8 +54,7 @@ class BrokerAclIT {
       statement.execute("create table public.notes (id serial primary key, owner varchar(50) not null, "
           + "body varchar(200))");
     }
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync"),
-        ProjectLayout.pluginDirectory("connect-mqtt-sink")), Map.of());
+    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")), Map.of());
   }
 
   @AfterAll

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.connectmqtt.sink.EntityNotifySinkConnector;
+import io.connectmqtt.entitysync.notify.EntityNotifySinkConnector;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MosquittoBroker;

@@ -8,7 +8,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.connectmqtt.sink.EntityNotifySinkConnector;
+import io.connectmqtt.entitysync.notify.EntityNotifySinkConnector;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MqttRecorder;
@@ -44,13 +44,15 @@ class NotifyScaleIT {
   private static final int SUBSCRIPTIONS_PER_CLIENT = 20;
   private static final int BUCKETS = 1_000;
   private static final int PARTITIONS = 3;
+  /** Row ids of the change events of step 3, above those entity sync gives the rows of step 2. */
+  private static final long FIRST_EVENT_ID = 100_000;
 
   @Test
   void tenThousandSubscriptionsOnTwoWorkersAndSigkillLosesNoNotification() throws Exception {
     try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 500_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
-        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync"),
-            ProjectLayout.pluginDirectory("connect-mqtt-sink")), Map.of())) {
+        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
+            Map.of())) {
       try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
         statement.execute("create table public.users (id bigserial primary key, name varchar(50), bucket integer)");
       }
@@ -106,7 +108,7 @@ class NotifyScaleIT {
                   + "\"data\":{\"name\":\"row " + i + "\",\"bucket\":" + i + "}}").getBytes(StandardCharsets.UTF_8))
               .send();
         }
-        Map<String, Integer> viaMqtt = awaitNotifications(notifications, 0, 100 * 10, Duration.ofSeconds(90));
+        Map<String, Integer> viaMqtt = awaitNotifications(notifications, 0, 0, 100 * 10, Duration.ofSeconds(90));
         assertThat(viaMqtt.values()).as("each change notified to its 10 subscribers once").allMatch(n -> n == 1);
         assertEveryPairMatches(viaMqtt, bucketOfSubscription);
         Set<Integer> partitionsSeen = new HashSet<>();
@@ -121,7 +123,7 @@ class NotifyScaleIT {
         int before = notifications.received().size();
         List<ProducerRecord<byte[], byte[]>> events = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
-          long id = 100_000 + i;
+          long id = FIRST_EVENT_ID + i;
           events.add(KafkaTopics.record("entity-changes", "public.users:" + id, "{\"op\":\"create\","
               + "\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"" + id + "\",\"before\":null,"
               + "\"after\":{\"id\":" + id + ",\"name\":\"event " + i + "\",\"bucket\":" + (i % BUCKETS) + "},"
@@ -132,12 +134,22 @@ class NotifyScaleIT {
             .until(() -> notifications.received().size() - before >= 2_000);
         stack.killWorker(2);
         sending.join();
-        Map<String, Integer> afterKill = awaitNotifications(notifications, before, 20_000, Duration.ofSeconds(180));
+        Map<String, Integer> afterKill = awaitNotifications(notifications, before, FIRST_EVENT_ID, 20_000,
+            Duration.ofSeconds(180));
         assertEveryPairMatches(afterKill, bucketOfSubscription);
-        long duplicates = afterKill.values().stream().mapToLong(n -> n - 1).sum();
+        // Changes of step 2 whose offsets the killed worker had not committed yet are notified again: duplicates too.
+        Map<String, Integer> ofEvents = new HashMap<>();
+        afterKill.forEach((pair, n) -> {
+          if (rowId(pair) >= FIRST_EVENT_ID) {
+            ofEvents.put(pair, n);
+          }
+        });
+        long repeatedFromStep2 = afterKill.entrySet().stream().filter(e -> rowId(e.getKey()) < FIRST_EVENT_ID)
+            .mapToLong(Map.Entry::getValue).sum();
+        long duplicates = ofEvents.values().stream().mapToLong(n -> n - 1).sum() + repeatedFromStep2;
         System.out.printf("NotifyScaleIT: 20,000 notifications expected across the SIGKILL, %d distinct received, "
-            + "%d duplicates%n", afterKill.size(), duplicates);
-        assertThat(afterKill).as("no notification lost").hasSize(20_000);
+            + "%d duplicates (%d of them repeating step 2)%n", ofEvents.size(), duplicates, repeatedFromStep2);
+        assertThat(ofEvents).as("no notification lost").hasSize(20_000);
       }
     }
   }
@@ -185,8 +197,12 @@ class NotifyScaleIT {
    * Waits until {@code expected} distinct (subscription, record) notifications arrived after the first {@code skip}
    * received, then returns how often each arrived.
    */
-  private static Map<String, Integer> awaitNotifications(MqttRecorder recorder, int skip, int expected,
-      Duration timeout) throws InterruptedException {
+  /**
+   * Counts notifications received from index {@code skip} on by subscription|row id|bucket, until {@code expected}
+   * distinct ones of rows with ids from {@code firstRowId} on arrived.
+   */
+  private static Map<String, Integer> awaitNotifications(MqttRecorder recorder, int skip, long firstRowId,
+      int expected, Duration timeout) throws InterruptedException {
     Map<String, Integer> counts = new HashMap<>();
     int[] read = {skip};
     Awaitility.await(expected + " distinct notifications").atMost(timeout).pollInterval(Duration.ofMillis(500))
@@ -197,10 +213,15 @@ class NotifyScaleIT {
             counts.merge(n.path("subscription_id").asText() + "|" + n.path("data").path("id").asText() + "|"
                 + n.path("data").path("bucket").asText(), 1, Integer::sum);
           }
-          return counts.size() >= expected;
+          return counts.keySet().stream().filter(pair -> rowId(pair) >= firstRowId).count() >= expected;
         });
+    // Duplicates may still be on their way, and nothing signals the last one: give them a moment to be counted.
     Thread.sleep(2_000);
     return counts;
+  }
+
+  private static long rowId(String pair) {
+    return Long.parseLong(pair.split("\\|")[1]);
   }
 
   /** Every notification went to a subscription whose bucket is the row's. */

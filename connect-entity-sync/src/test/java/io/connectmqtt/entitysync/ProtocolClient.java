@@ -152,7 +152,7 @@ final class ProtocolClient implements AutoCloseable {
 
   /** Publishes a request without waiting for its reply; see {@link #reply(String, Duration)}. */
   void publish(String json) {
-    String topic = prefix + "/" + clientId + "/request";
+    String topic = prefix + "/" + topicId + "/request";
     byte[] payload = json.getBytes(StandardCharsets.UTF_8);
     if (client5 != null) {
       client5.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().join();

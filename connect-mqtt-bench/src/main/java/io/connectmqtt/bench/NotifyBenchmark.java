@@ -102,7 +102,7 @@ public final class NotifyBenchmark {
   private void run(Path reportFile, String arguments) throws Exception {
     int buckets = subscriptions / matchesPerChange;
     try (HiveMqBroker broker = HiveMqBroker.startForPublishers(1_000, 1_000_000, false);
-        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")),
+        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
             Map.of(), Ports.free(), Ports.free(), "1g")) {
       stack.topics().create("entity-changes", 1);
       stack.topics().createCompacted("entity-subscriptions");
@@ -121,7 +121,7 @@ public final class NotifyBenchmark {
         }
         producer.flush();
         Map<String, String> config = new HashMap<>();
-        config.put("connector.class", "io.connectmqtt.sink.EntityNotifySinkConnector");
+        config.put("connector.class", "io.connectmqtt.entitysync.notify.EntityNotifySinkConnector");
         config.put("topics", "entity-changes");
         config.put("mqtt.server.uris", broker.uri());
         config.put("mqtt.max.in.flight", "1000");

@@ -2,15 +2,37 @@ package io.connectmqtt.common;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigValue;
 
 /** The connection checks every connector's validate() makes, each error attached to the key to fix. */
 public final class ConnectionValidation {
   private ConnectionValidation() {}
+
+  /**
+   * The checks after Connect's field checks in {@code config}, for a connector whose only external system is the
+   * MQTT broker: when the fields are clean, the cross-field checks, then when those pass a live probe. Errors are
+   * attached to {@code config}'s values; {@code parse} runs only on clean fields.
+   */
+  public static Config validate(Config config, Supplier<AbstractConfig> parse, String connectorName) {
+    Map<String, ConfigValue> values = new HashMap<>();
+    config.configValues().forEach(v -> values.put(v.name(), v));
+    if (hasErrors(values)) {
+      return config;
+    }
+    AbstractConfig parsed = parse.get();
+    crossFieldChecks(parsed, values);
+    if (!hasErrors(values)) {
+      probe(parsed, connectorName, values, session -> { });
+    }
+    return config;
+  }
 
   /** TLS files must exist on the worker; a PEM client certificate needs its key; 3.1.1 passwords need a user. */
   public static void crossFieldChecks(AbstractConfig config, Map<String, ConfigValue> values) {

@@ -36,6 +36,7 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5SubscribeBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
+import io.connectmqtt.common.publish.PublishConnection;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * persistent session sends its queued messages right after CONNACK, before any SUBSCRIBE of ours, and HiveMQ's
  * client would acknowledge and drop messages no callback claims.
  */
-public final class MqttSession implements AutoCloseable {
+public final class MqttSession implements AutoCloseable, PublishConnection {
 
   private static final Logger log = LoggerFactory.getLogger(MqttSession.class);
 
@@ -78,6 +79,8 @@ public final class MqttSession implements AutoCloseable {
   private final AtomicInteger serverIndex = new AtomicInteger();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Set by {@link #resendUnacknowledged}: the next disconnect, ours, is followed by an immediate reconnect. */
+  private final AtomicBoolean resendRequested = new AtomicBoolean();
   private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
   private final AtomicReference<Runnable> onConnected = new AtomicReference<>(() -> { });
   private volatile boolean sharedSubscriptionAvailable = true;
@@ -451,6 +454,14 @@ public final class MqttSession implements AutoCloseable {
   }
 
   private void disconnected(MqttClientDisconnectedContext context) {
+    if (context.getSource() == MqttDisconnectSource.USER && resendRequested.getAndSet(false) && !closing.get()) {
+      // Our own disconnect from resendUnacknowledged: back to the same server at once, resuming the session.
+      if (context instanceof Mqtt5ClientDisconnectedContext context5) {
+        context5.getReconnector().connect(connect5());
+      }
+      context.getReconnector().reconnect(true).republishIfSessionExpired(true).delay(0, TimeUnit.MILLISECONDS);
+      return;
+    }
     if (!reconnect || closing.get() || context.getSource() == MqttDisconnectSource.USER) {
       return;
     }
@@ -524,6 +535,33 @@ public final class MqttSession implements AutoCloseable {
 
   private static String describe(Throwable cause) {
     return cause == null ? "no cause" : cause.getMessage();
+  }
+
+  /**
+   * Disconnects and connects again at once to the same server, resuming the session: the client then sends every
+   * QoS 1/2 publish the broker has not acknowledged again, with its packet identifier and DUP set (MQTT 3.1.1 and 5,
+   * 4.4), and republishes them should the broker have lost the session. Counted in {@link #reconnects}. Nothing
+   * happens while not connected: the reconnect under way resends them anyway.
+   */
+  @Override
+  public void resendUnacknowledged() {
+    if (closing.get() || !isConnected() || !resendRequested.compareAndSet(false, true)) {
+      return;
+    }
+    log.info("MQTT client {} reconnects to {} to send its unacknowledged publishes again", settings.clientId(),
+        broker());
+    reconnects.incrementAndGet();
+    if (client5 != null) {
+      client5.disconnect();
+    } else {
+      client3.disconnect();
+    }
+  }
+
+  /** The server this session is connected to, or connects to next. */
+  @Override
+  public String broker() {
+    return settings.serverUris().get(Math.floorMod(serverIndex.get(), settings.serverUris().size())).toString();
   }
 
   /** Whether reconnecting cannot help: refused credentials or client id, unsupported version, TLS handshake. */

@@ -3,6 +3,8 @@ package io.connectmqtt.sink;
 import io.connectmqtt.common.MqttHeaders;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TopicFilters;
+import io.connectmqtt.common.publish.BadRecordException;
+import io.connectmqtt.common.publish.DeliveryConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,15 +20,6 @@ import org.apache.kafka.connect.sink.SinkRecord;
 /** Turns a sink record into the MQTT message to publish, or says why it cannot. */
 final class MessageBuilder {
 
-  /** A record that cannot become an MQTT message; the message names the reason. */
-  static final class BadRecordException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    BadRecordException(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
   private final RecordTemplate topicTemplate;
   private final int defaultQos;
   private final boolean defaultRetain;
@@ -37,7 +30,7 @@ final class MessageBuilder {
 
   MessageBuilder(MqttSinkConfig config) {
     this.topicTemplate = RecordTemplate.parse(config.getString(MqttSinkConfig.TOPIC_CONFIG));
-    this.defaultQos = config.getInt(MqttSinkConfig.QOS_CONFIG);
+    this.defaultQos = config.getInt(DeliveryConfig.QOS_CONFIG);
     this.defaultRetain = config.getBoolean(MqttSinkConfig.RETAIN_CONFIG);
     this.mapped = config.mappedHeaders();
     this.correlationBase64 = "base64".equalsIgnoreCase(config.getString(MqttSinkConfig.CORRELATION_ENCODING_CONFIG));

@@ -1,6 +1,7 @@
 package io.connectmqtt.sink;
 
 import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.publish.DeliveryConfig;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -13,25 +14,20 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
-/** Configuration of {@link MqttSinkConnector}: the shared MQTT connection keys plus the sink's own. */
+/**
+ * Configuration of {@link MqttSinkConnector}: the shared MQTT connection keys, the sink's own, and the delivery keys
+ * of {@link DeliveryConfig}.
+ */
 public final class MqttSinkConfig extends AbstractConfig {
 
   private static final String GROUP_PUBLISH = "MQTT publishing";
-  private static final String GROUP_DELIVERY = "Delivery";
 
   public static final String TOPIC_CONFIG = "mqtt.topic";
-  public static final String QOS_CONFIG = "mqtt.qos";
   public static final String RETAIN_CONFIG = "mqtt.retain";
   public static final String HEADERS_MAPPED_CONFIG = "mqtt.properties.from.headers";
   public static final String CORRELATION_ENCODING_CONFIG = "mqtt.correlation.data.header.encoding";
   public static final String NULL_VALUE_CONFIG = "mqtt.null.value.behavior";
   public static final String MAX_PAYLOAD_CONFIG = "mqtt.max.payload.bytes";
-
-  public static final String MAX_IN_FLIGHT_CONFIG = "mqtt.max.in.flight";
-  public static final String PUBLISH_TIMEOUT_CONFIG = "mqtt.publish.timeout.ms";
-  public static final String RETRIES_CONFIG = "mqtt.retries.max";
-  public static final String RETRY_BACKOFF_CONFIG = "mqtt.retry.backoff.ms";
-  public static final String COMMIT_INTERVAL_CONFIG = "acknowledged.offsets.commit.interval.ms";
 
   /** Values of {@link #HEADERS_MAPPED_CONFIG}: which source headers become MQTT properties. */
   public static final List<String> MAPPABLE = List.of("qos", "retain", "content.type", "response.topic",
@@ -40,9 +36,6 @@ public final class MqttSinkConfig extends AbstractConfig {
   public static final String NULL_SKIP = "skip";
   public static final String NULL_EMPTY = "empty";
   public static final String NULL_CLEAR_RETAINED = "clear-retained";
-
-  static final String TASK_INDEX_CONFIG = io.connectmqtt.common.TaskConfigs.TASK_INDEX;
-  static final String CONNECTOR_NAME_CONFIG = "name";
 
   public static final ConfigDef CONFIG_DEF = configDef();
 
@@ -60,12 +53,10 @@ public final class MqttSinkConfig extends AbstractConfig {
                 + "'devices/d7/commands'; '${header.mqtt.topic}' keeps the topic a source connector recorded. A "
                 + "record the template cannot render, or that renders to an empty topic, one with '+' or '#', or "
                 + "one over 65535 bytes, is a bad record (see errors.tolerance).",
-            GROUP_PUBLISH, ++order, Width.LONG, "MQTT topic")
-        .define(QOS_CONFIG, Type.INT, 1, Range.between(0, 2), Importance.HIGH,
-            "QoS of published messages, unless the record's mqtt.qos header says otherwise (see "
-                + HEADERS_MAPPED_CONFIG + "). Use 1 or 2: offsets are committed only for acknowledged messages, "
-                + "and QoS 0 is never acknowledged by the broker.", GROUP_PUBLISH, ++order, Width.SHORT, "QoS")
-        .define(RETAIN_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM,
+            GROUP_PUBLISH, ++order, Width.LONG, "MQTT topic");
+    DeliveryConfig.defineQos(def, GROUP_PUBLISH, ++order, ", unless the record's mqtt.qos header says otherwise "
+        + "(see " + HEADERS_MAPPED_CONFIG + ")");
+    def        .define(RETAIN_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM,
             "Publish as retained messages, unless the record's mqtt.retain header says otherwise.",
             GROUP_PUBLISH, ++order, Width.SHORT, "Retain")
         .define(HEADERS_MAPPED_CONFIG, Type.LIST, String.join(",", MAPPABLE),
@@ -89,27 +80,7 @@ public final class MqttSinkConfig extends AbstractConfig {
                 + "size from its MQTT 5 CONNACK (or 256 MB).", GROUP_PUBLISH, ++order, Width.SHORT,
             "Max payload (bytes)");
 
-    order = 0;
-    def.define(MAX_IN_FLIGHT_CONFIG, Type.INT, 1_000, Range.between(1, 65_535), Importance.MEDIUM,
-            "Most publishes awaiting the broker's acknowledgement at once. When the window is full, put() waits: "
-                + "memory stays bounded and the consumer slows down.", GROUP_DELIVERY, ++order, Width.SHORT,
-            "Max in flight")
-        .define(PUBLISH_TIMEOUT_CONFIG, Type.LONG, 30_000L, Range.between(100L, 290_000L), Importance.LOW,
-            "How long put() waits for room in the window (the broker may be away) before giving up for now with a "
-                + "retriable error; Connect then redelivers the batch after " + RETRY_BACKOFF_CONFIG + ".",
-            GROUP_DELIVERY, ++order, Width.SHORT, "Publish timeout (ms)")
-        .define(RETRIES_CONFIG, Type.INT, 10, Range.atLeast(0), Importance.LOW,
-            "Retriable failures in a row (no progress at all) before the task fails with a message saying the "
-                + "broker is unavailable.", GROUP_DELIVERY, ++order, Width.SHORT, "Max retries")
-        .define(RETRY_BACKOFF_CONFIG, Type.LONG, 5_000L, Range.between(0L, 600_000L), Importance.LOW,
-            "Wait before Connect redelivers a batch after a retriable failure.", GROUP_DELIVERY, ++order,
-            Width.SHORT, "Retry backoff (ms)")
-        .define(COMMIT_INTERVAL_CONFIG, Type.LONG, 1_000L, Range.between(0L, 3_600_000L), Importance.LOW,
-            "How often the task asks Connect to commit the offsets the broker has acknowledged. A crash repeats "
-                + "what was published since the last commit, so this bounds the duplicates after a worker crash "
-                + "to about this much traffic. 0: leave it to the worker's offset.flush.interval.ms (60 s by "
-                + "default).", GROUP_DELIVERY, ++order, Width.SHORT, "Commit interval (ms)");
-    return def;
+    return DeliveryConfig.update(def);
   }
 
   Set<String> mappedHeaders() {

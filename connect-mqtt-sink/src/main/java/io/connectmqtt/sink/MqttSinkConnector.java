@@ -1,13 +1,12 @@
 package io.connectmqtt.sink;
 
 import io.connectmqtt.common.ConnectionValidation;
+import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.Versions;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
 import org.slf4j.Logger;
@@ -39,7 +38,7 @@ public class MqttSinkConnector extends SinkConnector {
 
   @Override
   public List<Map<String, String>> taskConfigs(int maxTasks) {
-    return io.connectmqtt.common.TaskConfigs.indexed(props, maxTasks);
+    return TaskConfigs.indexed(props, maxTasks);
   }
 
   @Override
@@ -55,17 +54,7 @@ public class MqttSinkConnector extends SinkConnector {
   /** Field checks, cross-field checks, then a live connection probe when the fields are clean. */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    Config config = super.validate(connectorConfigs);
-    if (config.configValues().stream().anyMatch(v -> !v.errorMessages().isEmpty())) {
-      return config;
-    }
-    Map<String, ConfigValue> values = new HashMap<>();
-    config.configValues().forEach(v -> values.put(v.name(), v));
-    MqttSinkConfig parsed = new MqttSinkConfig(connectorConfigs);
-    ConnectionValidation.crossFieldChecks(parsed, values);
-    if (!ConnectionValidation.hasErrors(values)) {
-      ConnectionValidation.probe(parsed, connectorConfigs.getOrDefault("name", "mqtt-sink"), values, session -> { });
-    }
-    return config;
+    return ConnectionValidation.validate(super.validate(connectorConfigs), () -> new MqttSinkConfig(connectorConfigs),
+        connectorConfigs.getOrDefault("name", "mqtt-sink"));
   }
 }

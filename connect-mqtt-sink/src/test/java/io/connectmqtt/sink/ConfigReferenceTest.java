@@ -20,15 +20,4 @@ class ConfigReferenceTest {
         MqttSinkConfig.configDef()));
   }
 
-  @Test
-  void committedNotifyReferenceMatchesTheConfigDef() {
-    ConfigReference.assertCommitted(Path.of("../docs/connect-mqtt-entity-notify-config.md"), ConfigDocs.markdown(
-        "Entity-notify sink connector configuration",
-        "Keys of `io.connectmqtt.sink.EntityNotifySinkConnector`, besides Kafka Connect's own (`name`, `tasks.max`, "
-            + "`topics`/`topics.regex`, converters, `errors.*`, `consumer.override.*`). The MQTT sink keys that shape "
-            + "a record into a message (`mqtt.topic`, `mqtt.retain`, header mapping, null handling, payload limit) "
-            + "do not apply: notifications have the protocol's topic and shape. "
-            + "See [the connector guide](connect-mqtt-sink.md#entity-notify-sink-connector).",
-        EntityNotifySinkConfig.configDef()));
-  }
 }

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -22,15 +24,19 @@ public final class PluginArchives {
 
   /**
    * @param component the module and plugin name, e.g. connect-mqtt-sink
-   * @param type source or sink
+   * @param type source or sink: the plugin's only kind of connector
    * @param connectorClasses the connector classes its service file must list
    */
   public static void assertWellFormed(String component, String type, List<String> connectorClasses) {
-    assertWellFormed(component, type, connectorClasses, List.of());
+    assertWellFormed(component, Map.of(type, connectorClasses), List.of());
   }
 
-  /** As above, and the plugin must also carry jars starting with each of {@code requiredJars}. */
-  public static void assertWellFormed(String component, String type, List<String> connectorClasses,
+  /**
+   * As above for a plugin with connectors of several kinds: {@code connectorsByType} maps source and sink to the
+   * connector classes the plugin must declare, exactly; the manifest's {@code component_types} are its keys, and a
+   * kind not there has no service file. The plugin must also carry jars starting with each of {@code requiredJars}.
+   */
+  public static void assertWellFormed(String component, Map<String, List<String>> connectorsByType,
       List<String> requiredJars) {
     try (Stream<Path> files = Files.list(Path.of("target/plugin").resolve(component).resolve("lib"))) {
       List<String> jars = files.map(f -> f.getFileName().toString()).toList();
@@ -41,14 +47,14 @@ public final class PluginArchives {
       throw new UncheckedIOException(e);
     }
     try {
-      assertZip(component, type);
-      assertDirectory(component, type, connectorClasses);
+      assertZip(component, connectorsByType.keySet());
+      assertDirectory(component, connectorsByType);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static void assertZip(String component, String type) throws IOException {
+  private static void assertZip(String component, Set<String> types) throws IOException {
     Path zip;
     try (Stream<Path> files = Files.list(Path.of("target/components"))) {
       zip = files.filter(f -> f.toString().endsWith(".zip")).findFirst().orElseThrow();
@@ -61,14 +67,16 @@ public final class PluginArchives {
           root + "doc/" + component + "-config.md", root + "doc/README.md");
       JsonNode manifest = new ObjectMapper().readTree(archive.getInputStream(archive.getEntry(root + "manifest.json")));
       assertThat(manifest.path("name").asText()).isEqualTo(component);
-      assertThat(manifest.path("component_types").get(0).asText()).isEqualTo(type);
+      List<String> componentTypes = new ArrayList<>();
+      manifest.path("component_types").forEach(t -> componentTypes.add(t.asText()));
+      assertThat(componentTypes).containsExactlyInAnyOrderElementsOf(types);
       assertThat(manifest.path("version").asText()).isNotBlank().doesNotContain("${");
       assertLibrariesClean(component, names.stream().filter(n -> n.startsWith(root + "lib/") && n.endsWith(".jar"))
           .map(n -> n.substring(n.lastIndexOf('/') + 1)).toList());
     }
   }
 
-  private static void assertDirectory(String component, String type, List<String> connectorClasses)
+  private static void assertDirectory(String component, Map<String, List<String>> connectorsByType)
       throws IOException {
     Path lib = Path.of("target/plugin").resolve(component).resolve("lib");
     List<String> jars = new ArrayList<>();
@@ -77,13 +85,19 @@ public final class PluginArchives {
     }
     assertLibrariesClean(component, jars);
     Path pluginJar = lib.resolve(jars.stream().filter(j -> j.startsWith(component + "-")).findFirst().orElseThrow());
-    String serviceType = type.equals("source") ? "org.apache.kafka.connect.source.SourceConnector"
-        : "org.apache.kafka.connect.sink.SinkConnector";
     try (JarFile jar = new JarFile(pluginJar.toFile())) {
-      ZipEntry services = jar.getEntry("META-INF/services/" + serviceType);
-      assertThat(services).as("service file for " + serviceType).isNotNull();
-      assertThat(new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8).lines()
-          .map(String::trim).filter(l -> !l.isEmpty()).toList()).containsExactlyInAnyOrderElementsOf(connectorClasses);
+      for (Map.Entry<String, String> kind : SERVICE_TYPES.entrySet()) {
+        ZipEntry services = jar.getEntry("META-INF/services/" + kind.getValue());
+        List<String> declared = connectorsByType.get(kind.getKey());
+        if (declared == null) {
+          assertThat(services).as("no " + kind.getKey() + " connectors, so no service file " + kind.getValue())
+              .isNull();
+          continue;
+        }
+        assertThat(services).as("service file for " + kind.getValue()).isNotNull();
+        assertThat(new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8).lines()
+            .map(String::trim).filter(l -> !l.isEmpty()).toList()).containsExactlyInAnyOrderElementsOf(declared);
+      }
       assertThat(jar.getManifest().getMainAttributes().getValue("Implementation-Version")).isNotBlank();
     }
     // Every plugin carries the common jar, and with it the header converter a connector may name in
@@ -100,6 +114,9 @@ public final class PluginArchives {
     }
   }
 
+  private static final Map<String, String> SERVICE_TYPES = Map.of(
+      "source", "org.apache.kafka.connect.source.SourceConnector",
+      "sink", "org.apache.kafka.connect.sink.SinkConnector");
   private static final String HEADER_CONVERTER_SERVICE = "org.apache.kafka.connect.storage.HeaderConverter";
   /** By name: the testkit does not depend on the plugins' common module. */
   private static final String HEADER_CONVERTER = "io.connectmqtt.common.MqttHeaderConverter";

@@ -1,4 +1,4 @@
-package io.connectmqtt.sink;
+package io.connectmqtt.entitysync.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

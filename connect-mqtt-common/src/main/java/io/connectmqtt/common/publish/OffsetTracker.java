@@ -1,4 +1,4 @@
-package io.connectmqtt.sink;
+package io.connectmqtt.common.publish;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;

@@ -1,24 +1,21 @@
-package io.connectmqtt.sink;
+package io.connectmqtt.entitysync.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectmqtt.common.OutboundMessage;
+import io.connectmqtt.testkit.FakeSinkTaskContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,63 +29,9 @@ class EntityNotifySinkTaskTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CHANGES = "entity-changes";
 
-  /** What a Connect worker hands the task; records what was reported. */
-  static final class FakeContext implements SinkTaskContext {
-    final List<SinkRecord> reported = new ArrayList<>();
-    final List<Throwable> reasons = new ArrayList<>();
-    private final Map<String, String> configs;
-
-    FakeContext(Map<String, String> configs) {
-      this.configs = configs;
-    }
-
-    @Override
-    public Map<String, String> configs() {
-      return configs;
-    }
-
-    @Override
-    public void offset(Map<TopicPartition, Long> offsets) { }
-
-    @Override
-    public void offset(TopicPartition tp, long offset) { }
-
-    @Override
-    public void timeout(long timeoutMs) { }
-
-    @Override
-    public Set<TopicPartition> assignment() {
-      return Set.of(new TopicPartition(CHANGES, 0));
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) { }
-
-    @Override
-    public void resume(TopicPartition... partitions) { }
-
-    @Override
-    public void requestCommit() { }
-
-    @Override
-    public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-      return null;
-    }
-
-    @Override
-    public ErrantRecordReporter errantRecordReporter() {
-      return (record, error) -> {
-        reported.add(record);
-        reasons.add(error);
-        Future<Void> done = CompletableFuture.completedFuture(null);
-        return done;
-      };
-    }
-  }
-
   private EntityNotifySinkTask task;
   private SubscriptionTable table;
-  private FakeContext context;
+  private FakeSinkTaskContext context;
   private long offset;
 
   private void start(boolean tolerateAll) {
@@ -101,7 +44,7 @@ class EntityNotifySinkTaskTest {
       props.put("errors.tolerance", "all");
       props.put("errors.deadletterqueue.topic.name", "notify-dlq");
     }
-    context = new FakeContext(props);
+    context = new FakeSinkTaskContext(props, Set.of(new TopicPartition(CHANGES, 0)));
     task = new EntityNotifySinkTask(rejections -> {
       table = new SubscriptionTable("entity-subscriptions", rejections);
       return table;

@@ -1,29 +1,33 @@
-package io.connectmqtt.sink;
+package io.connectmqtt.entitysync.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.connectmqtt.common.OutboundMessage;
-import io.connectmqtt.common.protocol.ChangeEvent;
-import io.connectmqtt.common.protocol.ColumnType;
+import io.connectmqtt.common.TaskConfigs;
+import io.connectmqtt.common.TaskMetrics;
+import io.connectmqtt.common.Versions;
 import io.connectmqtt.common.protocol.Filter;
+import io.connectmqtt.common.publish.AcknowledgedPublisher;
+import io.connectmqtt.common.publish.BadRecordException;
+import io.connectmqtt.common.publish.DeliveryConfig;
+import io.connectmqtt.common.publish.SinkPublishing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.connect.data.Schema;
@@ -32,30 +36,34 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns change events into notifications: every task holds all subscriptions (a {@link SubscriptionTable}),
  * matches each change against the subscriptions of its entity with the protocol's operator semantics, and publishes
- * one notification per matching subscription, with the sink's lossless delivery.
+ * one notification per matching subscription through an {@link AcknowledgedPublisher}: offsets are committed only
+ * for changes whose notifications the broker acknowledged.
  *
  * <p>Clients write both inputs (subscriptions, and the rows in change events), so nothing in them fails the task: a
  * subscription record or change event that cannot be read is skipped with a WARN, counted, and reported to Connect's
  * errant record reporter under {@code errors.tolerance=all}; a notification the broker refuses is skipped too.
  */
-public class EntityNotifySinkTask extends MqttSinkTask {
+public class EntityNotifySinkTask extends SinkTask {
 
   private static final Logger log = LoggerFactory.getLogger(EntityNotifySinkTask.class);
-  /** Numbers exactly as written, so a decimal column compares as the database compares it. */
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false).build();
+  /** The MQTT sink's group: operators read both sinks' delivery metrics under one name. */
+  static final String METRICS_GROUP = "mqtt-sink-task-metrics";
   /** Room left in a PUBLISH packet for the topic and properties. */
   private static final int PACKET_HEADROOM = 1_024;
   /** Makes the table, given the listener for skipped records: reads the subscriptions topic unless a test says. */
-  private final java.util.function.Function<SubscriptionTable.Rejections, SubscriptionTable> tables;
+  private final Function<SubscriptionTable.Rejections, SubscriptionTable> tables;
   private SubscriptionTable table;
+  private TaskMetrics metrics;
+  private SinkPublishing publishing;
+  private AcknowledgedPublisher publisher;
+  private int qos;
   private Sensor subscriptionsSkipped;
   private boolean reportsSubscriptions;
   private Admin admin;
@@ -68,34 +76,40 @@ public class EntityNotifySinkTask extends MqttSinkTask {
   }
 
   /** For tests: a task whose subscription table {@code tables} makes, instead of one reading the topic. */
-  EntityNotifySinkTask(java.util.function.Function<SubscriptionTable.Rejections, SubscriptionTable> tables) {
+  EntityNotifySinkTask(Function<SubscriptionTable.Rejections, SubscriptionTable> tables) {
     this.tables = tables;
   }
 
   @Override
+  public String version() {
+    return Versions.version(EntityNotifySinkTask.class);
+  }
+
+  @Override
   public void start(Map<String, String> props) {
-    super.start(props);
     EntityNotifySinkConfig notify = new EntityNotifySinkConfig(props);
+    qos = new DeliveryConfig(notify).qos();
+    // Clients write both inputs: a bad change event or a refused notification is skipped, never fatal.
+    publishing = SinkPublishing.start("entity-notify", notify, props, METRICS_GROUP,
+        AcknowledgedPublisher.BadRecords.SKIP, context);
+    publisher = publishing.publisher();
+    metrics = publishing.metrics();
+    String connectorName = props.getOrDefault("name", "entity-notify");
+    int taskIndex = TaskConfigs.index(props);
     String bootstrap = notify.getString(EntityNotifySinkConfig.BOOTSTRAP_CONFIG);
     String topic = notify.getString(EntityNotifySinkConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
-    subscriptionsSkipped = metrics().counter("subscriptions-skipped",
+    subscriptionsSkipped = metrics.counter("subscriptions-skipped",
         "subscription records skipped because they cannot be read");
     SubscriptionTable.Rejections rejections = rejected -> subscriptionsSkipped.record();
     // Every task reads every subscription record; one of them reporting keeps one dead letter per bad record.
-    reportsSubscriptions = io.connectmqtt.common.TaskConfigs.index(props) == 0;
+    reportsSubscriptions = taskIndex == 0;
     if (tables != null) {
       table = tables.apply(rejections);
       return;
     }
     admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-    table = new SubscriptionTable(bootstrap, topic, props.getOrDefault("name", "notify") + "-"
-        + io.connectmqtt.common.TaskConfigs.index(props) + "-subscriptions", rejections);
+    table = new SubscriptionTable(bootstrap, topic, connectorName + "-" + taskIndex + "-subscriptions", rejections);
     catchUp();
-  }
-
-  @Override
-  protected boolean skipsBadRecords() {
-    return true;
   }
 
   /** Waits until the table holds every subscription written so far, so no fresh subscription is missed. */
@@ -124,13 +138,29 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     }
   }
 
+  /** This task's metrics, for tests. */
+  TaskMetrics metrics() {
+    return metrics;
+  }
+
   @Override
   public void put(Collection<SinkRecord> records) {
     if (admin != null && !records.isEmpty() && System.nanoTime() - lastCatchUpNanos > 50_000_000L) {
       catchUp();
     }
     reportRejectedSubscriptions();
-    super.put(records);
+    publisher.put(records, this::messagesFor);
+  }
+
+  /** Only offsets whose notifications the broker acknowledged. */
+  @Override
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    return publisher.committable(currentOffsets);
+  }
+
+  @Override
+  public void close(Collection<TopicPartition> partitions) {
+    publisher.close(partitions);
   }
 
   /**
@@ -139,7 +169,7 @@ public class EntityNotifySinkTask extends MqttSinkTask {
    */
   private void reportRejectedSubscriptions() {
     List<SubscriptionTable.Rejected> rejected = table.takeRejected();
-    ErrantRecordReporter reporter = errantRecordReporter();
+    ErrantRecordReporter reporter = publisher.errantRecordReporter();
     if (rejected.isEmpty() || reporter == null || !reportsSubscriptions) {
       return;
     }
@@ -159,81 +189,30 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     }
   }
 
-  @Override
-  protected List<OutboundMessage> messagesFor(SinkRecord record) throws MessageBuilder.BadRecordException {
+  List<OutboundMessage> messagesFor(SinkRecord record) throws BadRecordException {
     try {
       return notifications(record);
     } catch (RuntimeException e) {
       // Whatever else a crafted change event trips over makes it a bad record, not a failed task.
-      throw new MessageBuilder.BadRecordException("the change event cannot be read: " + e, e);
+      throw new BadRecordException("the change event cannot be read: " + e, e);
     }
   }
 
-  private List<OutboundMessage> notifications(SinkRecord record) throws MessageBuilder.BadRecordException {
-    JsonNode event = toJson(record.value());
-    if (event == null) {
+  private List<OutboundMessage> notifications(SinkRecord record) throws BadRecordException {
+    RowChange change = RowChange.read(record);
+    if (change == null) {
       return List.of();
     }
-    if (event.has("payload") && event.has("schema") && event.get("payload").isObject()) {
-      event = event.get("payload");
-    }
-    if (!event.isObject()) {
-      throw new MessageBuilder.BadRecordException("the change event is not a JSON object", null);
-    }
-    String op = event.path("op").asText();
-    String schema;
-    String entity;
-    String operation;
-    Map<String, ColumnType> types = Map.of();
-    ObjectNode key;
-    if (event.has("source") && event.path("source").has("table")) {
-      // Debezium: op c/u/d; r (snapshot read), t (truncate) and m (message) are no row changes.
-      schema = event.path("source").path("schema").asText(null);
-      entity = event.path("source").path("table").asText();
-      operation = switch (op) {
-        case "c" -> "create";
-        case "u" -> "update";
-        case "d" -> "delete";
-        case "r", "t", "m" -> null;
-        default -> throw new MessageBuilder.BadRecordException("unknown Debezium op '"
-            + SubscriptionTable.abbreviate(op) + "'", null);
-      };
-      key = debeziumKey(record.key());
-    } else {
-      try {
-        if (ChangeEvent.version(event) >= 1) {
-          types = ChangeEvent.types(event);
-        }
-      } catch (IllegalArgumentException e) {
-        throw new MessageBuilder.BadRecordException(e.getMessage(), null);
-      }
-      schema = event.path("schema").asText(null);
-      entity = event.path("entity").asText();
-      operation = switch (op) {
-        case "create", "update", "delete" -> op;
-        default -> throw new MessageBuilder.BadRecordException("unknown op '" + SubscriptionTable.abbreviate(op)
-            + "'; expected create, update or delete", null);
-      };
-      key = null;
-    }
-    if (operation == null) {
-      return List.of();
-    }
-    if (entity.isEmpty()) {
-      throw new MessageBuilder.BadRecordException("the change event names no entity", null);
-    }
-    // Rows with exact decimals again, converted once, not once per subscription they are checked against.
-    JsonNode beforeImage = operation.equals("create") ? null : image(event, "before", types);
-    JsonNode afterImage = operation.equals("delete") ? null : image(event, "after", types);
-    if (key == null) {
-      key = entitySyncKey(event, afterImage, beforeImage);
-    }
+    String operation = change.operation();
+    JsonNode beforeImage = change.before();
+    JsonNode afterImage = change.after();
+    ObjectNode key = change.key();
     Map<String, Object> before = beforeImage == null ? null : Filter.row(beforeImage);
     Map<String, Object> after = afterImage == null ? null : Filter.row(afterImage);
     List<OutboundMessage> messages = new ArrayList<>();
-    int maximumPayload = maximumPacketSize() - PACKET_HEADROOM;
-    for (SubscriptionTable.Subscription subscription : table.candidates(schema, entity,
-        java.util.Arrays.asList(before, after))) {
+    int maximumPayload = publishing.session().maximumPacketSize() - PACKET_HEADROOM;
+    for (SubscriptionTable.Subscription subscription : table.candidates(change.schema(), change.entity(),
+        Arrays.asList(before, after))) {
       boolean matchedBefore = before != null && subscription.matcher().matches(before);
       boolean matchesAfter = after != null && subscription.matcher().matches(after);
       String notified;
@@ -264,104 +243,22 @@ public class EntityNotifySinkTask extends MqttSinkTask {
       if (notified == null) {
         continue;
       }
-      ObjectNode notification = JSON.createObjectNode().put("type", "notification").put("operation", notified)
-          .put("subscription_id", subscription.id()).put("schema", subscription.schema())
+      ObjectNode notification = RowChange.JSON.createObjectNode().put("type", "notification")
+          .put("operation", notified).put("subscription_id", subscription.id()).put("schema", subscription.schema())
           .put("entity", subscription.entity());
       notification.set("data", data == null || data.isNull() ? key : data);
       notification.put("timestamp", Instant.now().toString());
       byte[] payload = notification.toString().getBytes(StandardCharsets.UTF_8);
       if (payload.length > maximumPayload - subscription.notifyTopic().getBytes(StandardCharsets.UTF_8).length) {
         // The broker would refuse or the client fail the PUBLISH; the row is the same for every subscriber.
-        throw new MessageBuilder.BadRecordException("the notification of " + payload.length + " bytes exceeds "
-            + "the broker's maximum packet size of " + maximumPacketSize() + " bytes", null);
+        throw new BadRecordException("the notification of " + payload.length + " bytes exceeds "
+            + "the broker's maximum packet size of " + publishing.session().maximumPacketSize() + " bytes", null);
       }
-      messages.add(new OutboundMessage(subscription.notifyTopic(), payload, defaultQos(), false,
+      messages.add(new OutboundMessage(subscription.notifyTopic(), payload, qos, false,
           Optional.of("application/json"), Optional.empty(), Optional.empty(), Optional.of(true),
           OptionalLong.empty(), List.of()));
     }
     return messages;
-  }
-
-  /**
-   * The changed row's key as an object, from an entity sync event: its primary key column (named by version 1
-   * events; {@code id} before) with the value the row has there, else with the event's record id.
-   */
-  private static ObjectNode entitySyncKey(JsonNode event, JsonNode after, JsonNode before) {
-    String recordId = event.path("record_id").asText();
-    String column = event.path("primary_key").asText("id");
-    for (JsonNode side : java.util.Arrays.asList(after, before)) {
-      JsonNode value = side == null ? null : side.get(column);
-      if (value != null && !value.isNull() && !value.isContainerNode()) {
-        return JSON.createObjectNode().set(column, value);
-      }
-    }
-    return JSON.createObjectNode().put(column.isEmpty() ? "id" : column, recordId);
-  }
-
-  /**
-   * The changed row's key from a Debezium record's key (its key columns, with or without the JSON converter's schema
-   * envelope, as a map, a struct or JSON text); an empty object when the record has none.
-   */
-  private static ObjectNode debeziumKey(Object recordKey) {
-    try {
-      JsonNode key = toJson(recordKey);
-      if (key != null && key.has("payload") && key.has("schema")) {
-        key = key.get("payload");
-      }
-      if (key != null && key.isObject()) {
-        ObjectNode scalars = JSON.createObjectNode();
-        key.fields().forEachRemaining(field -> {
-          if (!field.getValue().isContainerNode()) {
-            scalars.set(field.getKey(), field.getValue());
-          }
-        });
-        return scalars;
-      }
-    } catch (MessageBuilder.BadRecordException | RuntimeException e) {
-      // No usable key: a leave then names none.
-    }
-    return JSON.createObjectNode();
-  }
-
-  /**
-   * The event's row image {@code field} with exact decimals ({@link ChangeEvent#exactRow}): null when absent (a
-   * delete's after), an error when not an object.
-   */
-  private static JsonNode image(JsonNode event, String field, Map<String, ColumnType> types)
-      throws MessageBuilder.BadRecordException {
-    JsonNode image = event.get(field);
-    if (image == null || image.isNull()) {
-      return null;
-    }
-    if (!image.isObject()) {
-      throw new MessageBuilder.BadRecordException("the change event's '" + field + "' is not an object", null);
-    }
-    return ChangeEvent.exactRow(image, types);
-  }
-
-  private static JsonNode toJson(Object value) throws MessageBuilder.BadRecordException {
-    try {
-      if (value == null) {
-        return null;
-      }
-      if (value instanceof byte[] bytes) {
-        return JSON.readTree(bytes);
-      }
-      if (value instanceof String text) {
-        return JSON.readTree(text);
-      }
-      if (value instanceof Map<?, ?> map) {
-        return JSON.valueToTree(map);
-      }
-      if (value instanceof org.apache.kafka.connect.data.Struct struct) {
-        return PayloadEncoder.toJson(struct.schema(), struct);
-      }
-    } catch (java.io.IOException e) {
-      throw new MessageBuilder.BadRecordException("the change event is not JSON: "
-          + SubscriptionTable.abbreviate(String.valueOf(e.getMessage())), e);
-    }
-    throw new MessageBuilder.BadRecordException("the change event is a " + value.getClass().getSimpleName()
-        + ", not a JSON document", null);
   }
 
   @Override
@@ -372,6 +269,8 @@ public class EntityNotifySinkTask extends MqttSinkTask {
     if (admin != null) {
       admin.close();
     }
-    super.stop();
+    if (publishing != null) {
+      publishing.close();
+    }
   }
 }

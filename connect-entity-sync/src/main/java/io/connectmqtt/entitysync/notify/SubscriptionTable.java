@@ -1,4 +1,4 @@
-package io.connectmqtt.sink;
+package io.connectmqtt.entitysync.notify;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,0 +1,359 @@
+package io.connectmqtt.common.publish;
+
+import io.connectmqtt.common.MqttSession;
+import io.connectmqtt.common.OutboundMessage;
+import io.connectmqtt.common.TaskMetrics;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery side of a sink task: publishes the messages made from records asynchronously within a bounded window
+ * of unacknowledged publishes, in order per partition (one connection), and offers for commit only offsets whose
+ * messages the broker acknowledged. A publish left unacknowledged longer than {@code mqtt.publish.ack.timeout.ms}
+ * while connected is sent again by resuming the session. When the window stays full the batch fails with a
+ * retriable error, a bounded number of times in a row; bad records and refused publishes follow the
+ * {@link BadRecords} policy and Connect's {@code errors.tolerance}. Tasks compose it: {@link #put} from {@code put()}, {@link #committable} from
+ * {@code preCommit()}, {@link #close} from {@code close()}.
+ */
+public final class AcknowledgedPublisher {
+
+  private static final Logger log = LoggerFactory.getLogger(AcknowledgedPublisher.class);
+  /** How often put() looks at the oldest unacknowledged publish while it waits for room in the window. */
+  private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+  /** The MQTT messages made from one record: none (nothing to publish), one, or several. */
+  @FunctionalInterface
+  public interface Messages {
+    List<OutboundMessage> of(SinkRecord record) throws BadRecordException;
+  }
+
+  /**
+   * What happens, without {@code errors.tolerance=all}, to a record that cannot become messages or a message the
+   * broker refuses: {@code FAIL} the task (the record is the user's own data, and a silent gap would go unnoticed),
+   * or {@code SKIP} it with a WARN (clients wrote it, and one client must not stop the task for everyone).
+   */
+  public enum BadRecords { FAIL, SKIP }
+
+  private final PublishConnection connection;
+  private final SinkTaskContext context;
+  private final BadRecords badRecords;
+  private final boolean toleratesErrors;
+  private final ErrantRecordReporter reporter;
+  private final int windowSize;
+  private final Semaphore window;
+  private final long publishTimeoutMs;
+  private final int maxRetries;
+  private final long retryBackoffMs;
+  private final long commitIntervalNanos;
+  private final long ackTimeoutNanos;
+  private final OffsetTracker tracker = new OffsetTracker();
+  /** Start time of each publish awaiting its acknowledgement, by publish sequence number: the first is the oldest. */
+  private final ConcurrentSkipListMap<Long, Long> unacknowledgedSince = new ConcurrentSkipListMap<>();
+  private long publishSequence;
+  private long lastResendNanos;
+  private final AtomicReference<Throwable> asyncFailure = new AtomicReference<>();
+  private int retriesInARow;
+  private long nextCommitRequestNanos;
+  private long progressAtLastCommitRequest;
+
+  private final Sensor recordsIn;
+  private final Sensor published;
+  private final Sensor acknowledged;
+  private final Sensor retries;
+  private final Sensor errors;
+  private final Sensor refused;
+  private final Sensor latency;
+  private final Sensor ackTimeoutReconnects;
+
+  public AcknowledgedPublisher(DeliveryConfig delivery, PublishConnection connection, SinkTaskContext context,
+      TaskMetrics metrics, BadRecords badRecords) {
+    this.connection = connection;
+    this.context = context;
+    this.badRecords = badRecords;
+    this.toleratesErrors = delivery.toleratesErrors();
+    this.reporter = reporterOf(context);
+    this.windowSize = delivery.maxInFlight();
+    this.window = new Semaphore(windowSize);
+    this.publishTimeoutMs = delivery.publishTimeoutMs();
+    this.maxRetries = delivery.maxRetries();
+    this.retryBackoffMs = delivery.retryBackoffMs();
+    this.commitIntervalNanos = delivery.commitIntervalNanos();
+    this.ackTimeoutNanos = delivery.ackTimeoutNanos();
+    this.lastResendNanos = System.nanoTime() - ackTimeoutNanos;
+    this.nextCommitRequestNanos = System.nanoTime() + commitIntervalNanos;
+    recordsIn = metrics.counter("records-in", "records received from Kafka");
+    published = metrics.counter("messages-published", "messages handed to the MQTT client");
+    acknowledged = metrics.counter("messages-acknowledged", "messages the broker acknowledged");
+    retries = metrics.counter("retries", "retriable failures (broker unavailable)");
+    errors = metrics.counter("errors", "bad records (reported, skipped or failing the task)");
+    refused = metrics.counter("messages-refused", "messages the broker refused with an MQTT 5 reason code");
+    latency = metrics.latency("publish-latency", "time from publish to the broker's acknowledgement");
+    ackTimeoutReconnects = metrics.counter("ack-timeout-reconnects", "reconnects because a publish went "
+        + "unacknowledged for " + DeliveryConfig.ACK_TIMEOUT_CONFIG);
+    metrics.gauge("in-flight", "Messages awaiting the broker's acknowledgement", tracker::inFlight);
+  }
+
+  private static ErrantRecordReporter reporterOf(SinkTaskContext context) {
+    try {
+      return context.errantRecordReporter();
+    } catch (NoSuchMethodError | NoClassDefFoundError e) {
+      // A worker older than Kafka 2.6.
+      return null;
+    }
+  }
+
+  /**
+   * Publishes the messages of every record not accepted before (Connect redelivers a batch after a retriable
+   * failure); throws what failed asynchronously since the last call.
+   */
+  public void put(Collection<SinkRecord> records, Messages messagesOf) {
+    throwIfFailed();
+    resendIfUnacknowledgedTooLong();
+    boolean progress = false;
+    for (SinkRecord record : records) {
+      TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
+      if (tracker.alreadyAccepted(partition, record.kafkaOffset())) {
+        continue;
+      }
+      recordsIn.record();
+      List<OutboundMessage> messages;
+      try {
+        messages = messagesOf.of(record);
+      } catch (BadRecordException e) {
+        badRecord(record, partition, e);
+        progress = true;
+        continue;
+      }
+      tracker.accept(partition, record.kafkaOffset());
+      if (messages.isEmpty()) {
+        tracker.done(partition, record.kafkaOffset());
+        progress = true;
+        continue;
+      }
+      // The record is done when the broker acknowledged every message made from it.
+      AtomicInteger remaining = new AtomicInteger(messages.size());
+      for (OutboundMessage message : messages) {
+        acquireWindow(record, progress);
+        progress = true;
+        publish(record, partition, message, remaining);
+      }
+    }
+    retriesInARow = 0;
+    requestCommitIfDue();
+  }
+
+  /** Only offsets whose messages the broker acknowledged; nothing for partitions without such progress. */
+  public Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    resendIfUnacknowledgedTooLong();
+    Map<TopicPartition, OffsetAndMetadata> committable = tracker.committable();
+    committable.keySet().retainAll(currentOffsets.keySet());
+    return committable;
+  }
+
+  /** Forgets partitions the task no longer owns. */
+  public void close(Collection<TopicPartition> partitions) {
+    partitions.forEach(tracker::forget);
+  }
+
+  /** Messages awaiting the broker's acknowledgement. */
+  public int inFlight() {
+    return tracker.inFlight();
+  }
+
+  /**
+   * Waits up to {@code timeoutMs} for the publishes in flight, on stop; unacknowledged ones are redelivered by Kafka
+   * anyway.
+   */
+  public void awaitInFlight(long timeoutMs) {
+    try {
+      if (window.tryAcquire(windowSize, timeoutMs, TimeUnit.MILLISECONDS)) {
+        window.release(windowSize);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Connect's errant record reporter when bad records are to be reported (a reporter and
+   * {@code errors.tolerance=all}: without tolerance Connect's reporter fails the task); null otherwise.
+   */
+  public ErrantRecordReporter errantRecordReporter() {
+    return reporter != null && toleratesErrors ? reporter : null;
+  }
+
+  /**
+   * Connect commits sink offsets every offset.flush.interval.ms (60 s by default) and a crash repeats everything
+   * since; asking for a commit once the broker acknowledged more keeps that to about one commit interval.
+   */
+  private void requestCommitIfDue() {
+    if (commitIntervalNanos == 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - nextCommitRequestNanos < 0) {
+      return;
+    }
+    long progress = tracker.progress();
+    if (progress != progressAtLastCommitRequest) {
+      progressAtLastCommitRequest = progress;
+      nextCommitRequestNanos = now + commitIntervalNanos;
+      context.requestCommit();
+    }
+  }
+
+  private void acquireWindow(SinkRecord record, boolean progress) {
+    try {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(publishTimeoutMs);
+      for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+        // In slices: a full window may be a publish the broker dropped, resent once the acknowledgement timeout passed.
+        if (window.tryAcquire(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS)) {
+          return;
+        }
+        resendIfUnacknowledgedTooLong();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectException("Interrupted while waiting for the MQTT broker", e);
+    }
+    retries.record();
+    // Not accepted after all: Connect redelivers it (and the rest of the batch) after the backoff.
+    TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
+    tracker.forgetAcceptanceOf(partition, record.kafkaOffset());
+    retriesInARow = progress ? 1 : retriesInARow + 1;
+    String state = connection.isConnected() ? "connected but not acknowledging" : "not connected";
+    if (retriesInARow > maxRetries) {
+      throw new ConnectException("The MQTT broker (" + state + ") acknowledged none of " + windowSize
+          + " messages in flight for " + (retriesInARow * (publishTimeoutMs + retryBackoffMs) / 1000)
+          + " s; giving up after " + maxRetries + " retries (" + DeliveryConfig.RETRIES_CONFIG + "). Check that "
+          + "the broker runs and accepts this client's publishes.");
+    }
+    context.timeout(retryBackoffMs);
+    throw new RetriableException("MQTT broker " + state + ": " + windowSize + " messages await acknowledgement; "
+        + "retry " + retriesInARow + " of " + maxRetries);
+  }
+
+  private void publish(SinkRecord record, TopicPartition partition, OutboundMessage message,
+      AtomicInteger remaining) {
+    long start = System.nanoTime();
+    long sequence = publishSequence++;
+    unacknowledgedSince.put(sequence, start);
+    published.record();
+    connection.publish(message).whenComplete((ok, error) -> {
+      unacknowledgedSince.remove(sequence);
+      window.release();
+      if (error == null) {
+        acknowledged.record();
+        latency.record((System.nanoTime() - start) / 1_000_000.0);
+        if (remaining.decrementAndGet() == 0) {
+          tracker.done(partition, record.kafkaOffset());
+        }
+        return;
+      }
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof MqttSession.MqttPublishRefusedException refusal) {
+        refused.record();
+        if (badRecords == BadRecords.SKIP) {
+          // Sending it again cannot help: the record is done once its other messages are.
+          log.warn("Skipping a message of {}: {}", describe(record), refusal.getMessage());
+          if (remaining.decrementAndGet() == 0) {
+            tracker.done(partition, record.kafkaOffset());
+          }
+          return;
+        }
+        reportAsync(record, partition, refusal);
+      } else {
+        log.error("Publishing {} failed: {}", describe(record), cause.toString());
+        asyncFailure.compareAndSet(null, cause);
+      }
+    });
+  }
+
+  /**
+   * Resumes the session when the oldest publish has waited longer than the acknowledgement timeout while connected:
+   * a broker that silently dropped a PUBLISH never acknowledges it on this connection, and every later offset of its
+   * partition waits for it. At most one reconnect per timeout; offsets still move only with acknowledgements.
+   */
+  private void resendIfUnacknowledgedTooLong() {
+    Map.Entry<Long, Long> oldest = unacknowledgedSince.firstEntry();
+    long now = System.nanoTime();
+    if (oldest == null || now - oldest.getValue() < ackTimeoutNanos || now - lastResendNanos < ackTimeoutNanos
+        || !connection.isConnected()) {
+      return;
+    }
+    lastResendNanos = now;
+    ackTimeoutReconnects.record();
+    log.warn("The MQTT broker {} has not acknowledged a publish for {} s ({} publishes await acknowledgement) although "
+        + "connected: reconnecting, so that the client sends the unacknowledged publishes again in the resumed "
+        + "session. A broker that drops publishes silently does this (e.g. Moquette 0.17 with a full session command "
+        + "queue, see docs/troubleshooting.md); raise {} if it is only slow.", connection.broker(),
+        TimeUnit.NANOSECONDS.toSeconds(now - oldest.getValue()), unacknowledgedSince.size(),
+        DeliveryConfig.ACK_TIMEOUT_CONFIG);
+    connection.resendUnacknowledged();
+  }
+
+  private void badRecord(SinkRecord record, TopicPartition partition, Exception e) {
+    boolean skips = badRecords == BadRecords.SKIP;
+    if (skips) {
+      log.warn("Skipping {}: {}", describe(record), e.getMessage());
+    }
+    if (reporter != null && toleratesErrors) {
+      tracker.accept(partition, record.kafkaOffset());
+      reportAsync(record, partition, e);
+      return;
+    }
+    errors.record();
+    if (skips) {
+      tracker.accept(partition, record.kafkaOffset());
+      tracker.done(partition, record.kafkaOffset());
+      return;
+    }
+    throw new ConnectException("Cannot publish " + describe(record) + ": " + e.getMessage()
+        + ". Fix the record or the template, or set errors.tolerance=all with errors.deadletterqueue.topic.name "
+        + "to route such records to a dead letter topic.", e);
+  }
+
+  private void reportAsync(SinkRecord record, TopicPartition partition, Exception e) {
+    if (reporter == null || !toleratesErrors) {
+      asyncFailure.compareAndSet(null, new ConnectException("The broker refused " + describe(record) + ": "
+          + e.getMessage(), e));
+      return;
+    }
+    errors.record();
+    // Connect waits for reported records to be written before it commits offsets (KIP-610).
+    reporter.report(record, e);
+    tracker.done(partition, record.kafkaOffset());
+  }
+
+  private static String describe(SinkRecord record) {
+    return "record " + record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset();
+  }
+
+  private void throwIfFailed() {
+    Throwable failure = asyncFailure.get();
+    if (failure != null) {
+      throw failure instanceof ConnectException connect ? connect
+          : new ConnectException("Publishing to MQTT failed: " + failure, failure);
+    }
+    connection.fatalError().ifPresent(error -> {
+      throw new ConnectException("MQTT broker refused the connection for good: " + error, error);
+    });
+  }
+}
