@@ -32,6 +32,10 @@ public final class ProcessStack implements AutoCloseable {
   private final int restPort;
   private final String workerHeap;
   private final Map<String, String> workerEnvironment = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The workers' classpath: Kafka's libs by default, or those of another Connect version (see ConnectVersion). */
+  private Path workerLibs;
+  /** The workers' plugin.discovery, or null for the version's default (classic scanning). */
+  private String pluginDiscovery = "service_load";
   private Process kafka;
   private Process connect;
   /** More workers of the same Connect cluster, when started: worker n (2, 3, ...) is at index n - 2. */
@@ -59,14 +63,33 @@ public final class ProcessStack implements AutoCloseable {
       int restPort, String workerHeap) {
     ProcessStack stack = new ProcessStack(pluginPath, kafkaPort, restPort, workerHeap);
     stack.workerEnvironment.putAll(workerEnvironment);
+    return stack.launch();
+  }
+
+  /**
+   * As {@link #start(List, Map)}, but the Connect worker runs from {@code workerLibs} (the libs of another Kafka
+   * version, e.g. {@link ConnectVersion#libs()}) while the broker stays the build's Kafka: brokers serve older
+   * clients. {@code pluginDiscovery} is the worker's plugin.discovery (Kafka 3.6+), or null to leave the key out
+   * and scan the plugin path the classic way.
+   */
+  public static ProcessStack start(List<Path> pluginPath, Map<String, String> workerEnvironment, Path workerLibs,
+      String pluginDiscovery) {
+    ProcessStack stack = new ProcessStack(pluginPath, Ports.free(), Ports.free(), "512m");
+    stack.workerLibs = workerLibs;
+    stack.pluginDiscovery = pluginDiscovery;
+    stack.workerEnvironment.putAll(workerEnvironment);
+    return stack.launch();
+  }
+
+  private ProcessStack launch() {
     try {
-      stack.startKafka();
-      stack.startConnect();
+      startKafka();
+      startConnect();
     } catch (RuntimeException e) {
-      stack.close();
+      close();
       throw e;
     }
-    return stack;
+    return this;
   }
 
   public String bootstrapServers() {
@@ -208,7 +231,7 @@ public final class ProcessStack implements AutoCloseable {
           "rest.advertised.host.name=127.0.0.1",
           "rest.advertised.port=" + port,
           "plugin.path=" + pluginPath.stream().map(Path::toString).collect(Collectors.joining(",")),
-          "plugin.discovery=service_load",
+          pluginDiscovery == null ? "" : "plugin.discovery=" + pluginDiscovery,
           "connector.client.config.override.policy=All",
           "scheduled.rebalance.max.delay.ms=0",
           "config.providers=env",
@@ -270,6 +293,7 @@ public final class ProcessStack implements AutoCloseable {
   private Process java(String name, String heap, List<String> mainAndArgs) throws IOException {
     Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
     Path log4j = home.resolve("log4j2.properties");
+    Path log4j1 = ConnectVersion.log4j1Config(home);
     if (!Files.exists(log4j)) {
       Files.writeString(log4j, String.join("\n",
           "rootLogger.level=INFO",
@@ -303,8 +327,10 @@ public final class ProcessStack implements AutoCloseable {
     }
     command.addAll(List.of(
         "-Djava.io.tmpdir=" + home, "-Dlog4j2.configurationFile=" + log4j,
+        "-Dlog4j.configuration=" + log4j1.toUri(),
         "-Dkafka.logs.dir=" + home.resolve("logs-" + name),
-        "-cp", ProjectLayout.kafkaLibs().toAbsolutePath() + "/*"));
+        "-cp", (name.startsWith("connect") && workerLibs != null ? workerLibs : ProjectLayout.kafkaLibs())
+            .toAbsolutePath() + "/*"));
     command.addAll(mainAndArgs);
     ProcessBuilder builder = new ProcessBuilder(command);
     if (name.startsWith("connect")) {

@@ -1,0 +1,84 @@
+package io.connectmqtt.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The Kafka Connect versions our plugins are tested in (docs/compatibility.md), each a worker classpath the build
+ * lays out from Maven Central: connect-mqtt-connect-dists/connect-X.Y/target/libs, and for the build's own Kafka
+ * connect-mqtt-kafka-dist/target/libs.
+ */
+public enum ConnectVersion {
+  V3_6("3.6"), V3_7("3.7"), V3_9("3.9"), V4_0("4.0"), V4_1("4.1");
+
+  private final String minor;
+
+  ConnectVersion(String minor) {
+    this.minor = minor;
+  }
+
+  public String minor() {
+    return minor;
+  }
+
+  /** The worker's libs, or empty when the build has not laid them out (e.g. Maven Central was unreachable). */
+  public Optional<Path> libs() {
+    Path libs = this == V4_1 ? ProjectLayout.root().resolve("connect-mqtt-kafka-dist/target/libs")
+        : ProjectLayout.root().resolve("connect-mqtt-connect-dists/connect-" + minor + "/target/libs");
+    return runtimeJar(libs).isPresent() ? Optional.of(libs) : Optional.empty();
+  }
+
+  /** The exact Kafka version, read from the connect-runtime jar in {@link #libs()}, e.g. 3.6.2. */
+  public String exactVersion() {
+    Path jar = libs().flatMap(ConnectVersion::runtimeJar).orElseThrow(() -> new IllegalStateException(
+        "no Connect " + minor + " libs; build connect-mqtt-connect-dists"));
+    String name = jar.getFileName().toString();
+    return name.substring("connect-runtime-".length(), name.length() - ".jar".length());
+  }
+
+  /**
+   * plugin.discovery=service_load where the worker has the key (KIP-898, Kafka 3.6+): workers start much faster and
+   * only plugins with complete service manifests load. Null below 3.6: the worker scans plugin.path the classic way.
+   */
+  public String pluginDiscovery() {
+    String[] parts = minor.split("\\.");
+    int major = Integer.parseInt(parts[0]);
+    return major > 3 || Integer.parseInt(parts[1]) >= 6 ? "service_load" : null;
+  }
+
+  /**
+   * Writes (once) and returns {@code dir/log4j.properties}: Kafka 3.x workers log through reload4j (log4j 1), which
+   * reads it and ignores log4j2.properties; the same levels and pattern as ProcessStack's log4j 2 file.
+   */
+  static Path log4j1Config(Path dir) throws IOException {
+    Path file = dir.resolve("log4j.properties");
+    if (!Files.exists(file)) {
+      Files.writeString(file, String.join("\n",
+          "log4j.rootLogger=INFO, stdout",
+          "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
+          "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
+          "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %X{connector.context}%m (%c{1})%n",
+          "log4j.logger.kafka=WARN",
+          "log4j.logger.org.apache.kafka=WARN",
+          "log4j.logger.org.apache.kafka.connect.runtime.Worker=INFO",
+          "log4j.logger.io.connectmqtt=INFO",
+          ""));
+    }
+    return file;
+  }
+
+  private static Optional<Path> runtimeJar(Path libs) {
+    if (!Files.isDirectory(libs)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> jars = Files.list(libs)) {
+      return jars.filter(j -> j.getFileName().toString().matches("connect-runtime-[0-9.]+\\.jar")).findFirst();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
