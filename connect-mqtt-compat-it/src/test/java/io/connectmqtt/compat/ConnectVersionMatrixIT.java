@@ -13,9 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,10 +33,13 @@ class ConnectVersionMatrixIT {
 
   private static final String HEADER_CONVERTER = "io.connectmqtt.common.MqttHeaderConverter";
   /** Each archive with the plugins it must declare; the tool may list more (all must be complete). */
-  private static final Map<String, List<String>> ARCHIVES = new TreeMap<>(Map.of(
-      "connect-mqtt-source", List.of("io.connectmqtt.source.MqttSourceConnector", HEADER_CONVERTER),
-      "connect-mqtt-sink", List.of("io.connectmqtt.sink.MqttSinkConnector", HEADER_CONVERTER),
-      "connect-entity-sync", List.of("io.connectmqtt.entitysync.EntitySyncConnector", HEADER_CONVERTER)));
+  private static final Map<String, List<String>> ARCHIVES = new LinkedHashMap<>();
+
+  static {
+    ARCHIVES.put("connect-mqtt-source", List.of("io.connectmqtt.source.MqttSourceConnector", HEADER_CONVERTER));
+    ARCHIVES.put("connect-mqtt-sink", List.of("io.connectmqtt.sink.MqttSinkConnector", HEADER_CONVERTER));
+    ARCHIVES.put("connect-entity-sync", List.of("io.connectmqtt.entitysync.EntitySyncConnector", HEADER_CONVERTER));
+  }
 
   private static HiveMqBroker broker;
   private static PostgresDatabase postgres;
@@ -45,9 +48,9 @@ class ConnectVersionMatrixIT {
   static void start() throws IOException {
     broker = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
-    Files.writeString(matrixFile(), "| Connect | plugin.discovery | round trip (sent / in Kafka / received, lost, "
-        + "duplicates) | entity sync (answered, change events) | ConnectPluginPath list: every plugin found "
-        + "loadable, with manifest |\n|---|---|---|---|---|\n");
+    Files.writeString(matrixFile(), "| Connect | plugin.discovery | source → Kafka → sink round trip | entity sync "
+        + "CRUD | ConnectPluginPath: source archive | ConnectPluginPath: sink archive | ConnectPluginPath: "
+        + "entity-sync archive |\n|---|---|---|---|---|---|---|\n");
   }
 
   @AfterAll
@@ -67,7 +70,7 @@ class ConnectVersionMatrixIT {
       String reason = "SKIPPED Connect " + version.minor() + ": its libs were not laid out (build "
           + "connect-mqtt-connect-dists, or connect-mqtt-kafka-dist for 4.1, with Maven Central reachable)";
       System.out.println(reason);
-      append("| " + version.minor() + " | | skipped: libs not resolved | | |");
+      append("| " + version.minor() + " | | skipped: libs not laid out | | | | |");
       Assumptions.abort(reason);
     }
     Path libs = version.libs().orElseThrow();
@@ -86,8 +89,9 @@ class ConnectVersionMatrixIT {
 
       MqttRoundTrip.Result roundTrip = MqttRoundTrip.run(stack, broker, tag);
       EntitySyncCrud.Result crud = EntitySyncCrud.run(stack, broker, postgres, tag);
-      String row = String.format("| %s | %s | pass (%d / %d / %d, lost %d, duplicates %d) | pass (%d of 5, %d) | %s |",
-          exact, version.pluginDiscovery() == null ? "(scanning)" : version.pluginDiscovery(), roundTrip.published(),
+      String row = String.format("| %s | %s | pass: %d sent, %d in Kafka, %d received, lost %d, duplicates %d "
+          + "| pass: %d of 5 answered, %d change events | %s |", exact,
+          version.pluginDiscovery() == null ? "(scanning)" : version.pluginDiscovery(), roundTrip.published(),
           roundTrip.inKafka(), roundTrip.received(), roundTrip.lost(), roundTrip.duplicates(), crud.answered(),
           crud.changeEvents(), tool);
       System.out.println(row);
@@ -113,11 +117,11 @@ class ConnectVersionMatrixIT {
     });
     List<String> perArchive = new ArrayList<>();
     for (Path location : locations) {
-      perArchive.add(location.getFileName() + " " + rows.stream().filter(r -> r.pluginLocation().getFileName()
+      perArchive.add("pass: " + String.join(", ", rows.stream().filter(r -> r.pluginLocation().getFileName()
           .equals(location.getFileName())).map(r -> r.pluginName().substring(r.pluginName().lastIndexOf('.') + 1))
-          .sorted().toList());
+          .sorted().toList()));
     }
-    return "pass: " + String.join("; ", perArchive);
+    return String.join(" | ", perArchive);
   }
 
   private static Path matrixFile() {

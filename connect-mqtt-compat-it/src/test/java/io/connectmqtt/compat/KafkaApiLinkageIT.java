@@ -19,6 +19,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,30 @@ class KafkaApiLinkageIT {
     System.out.printf("Connect %s: %d Kafka and slf4j members referenced by our jars, %d missing%n",
         version.exactVersion(), members.size(), missing.size());
     assertThat(missing).as("members our jars call that Kafka " + version.exactVersion() + " lacks").isEmpty();
+  }
+
+  /**
+   * The worker's API must come from the worker: no jar in any of our plugin directories carries a class of a
+   * package the worker provides (a shaded or fat jar would, whatever its name).
+   */
+  @Test
+  void noPluginJarBundlesClassesTheWorkerProvides() throws IOException {
+    List<String> bundled = new ArrayList<>();
+    int jars = 0;
+    for (String module : MODULES) {
+      try (Stream<Path> files = Files.list(ProjectLayout.pluginDirectory(module).resolve(module).resolve("lib"))) {
+        for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).toList()) {
+          jars++;
+          try (JarFile file = new JarFile(jar.toFile())) {
+            file.stream().map(JarEntry::getName)
+                .filter(name -> WorkerApiReferences.WORKER_PACKAGES.stream().anyMatch(name::startsWith))
+                .forEach(name -> bundled.add(module + ": " + jar.getFileName() + "!" + name));
+          }
+        }
+      }
+    }
+    assertThat(jars).isGreaterThan(10);
+    assertThat(bundled).as("worker classes inside plugin jars").isEmpty();
   }
 
   /** The check can fail: SinkTaskContext.pluginMetrics() came with Kafka 4.1 (KIP-877). */

@@ -39,31 +39,18 @@ final class MqttRoundTrip {
     String out = "compat/" + tag + "/out";
     String topic = "compat-" + tag + "-roundtrip";
     stack.topics().create(topic, 1);
-    stack.rest().createOrReplace("compat-source-" + tag, Map.ofEntries(
-        Map.entry("connector.class", "io.connectmqtt.source.MqttSourceConnector"),
-        Map.entry("tasks.max", "1"),
-        Map.entry("mqtt.server.uris", broker.uri()),
-        Map.entry("mqtt.client.id", "compat-source-" + tag),
-        Map.entry("mqtt.topics", "compat/" + tag + "/in/#"),
-        Map.entry("mqtt.qos", "1"),
-        Map.entry("kafka.topic", topic),
-        Map.entry("record.key", "topic"),
-        Map.entry("record.value.format", "bytes"),
-        Map.entry("key.converter", "org.apache.kafka.connect.storage.StringConverter"),
-        Map.entry("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter"),
-        Map.entry("header.converter", HEADER_CONVERTER)));
-    stack.rest().createOrReplace("compat-sink-" + tag, Map.ofEntries(
-        Map.entry("connector.class", "io.connectmqtt.sink.MqttSinkConnector"),
-        Map.entry("tasks.max", "1"),
-        Map.entry("topics", topic),
-        Map.entry("mqtt.server.uris", broker.uri()),
-        Map.entry("mqtt.client.id", "compat-sink-" + tag),
-        Map.entry("mqtt.topic", out),
-        Map.entry("mqtt.qos", "1"),
-        Map.entry("mqtt.properties.from.headers", "user"),
-        Map.entry("key.converter", "org.apache.kafka.connect.storage.StringConverter"),
-        Map.entry("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter"),
-        Map.entry("header.converter", HEADER_CONVERTER)));
+    Map<String, String> source = connector("io.connectmqtt.source.MqttSourceConnector", "compat-source-" + tag,
+        broker);
+    source.put("mqtt.topics", "compat/" + tag + "/in/#");
+    source.put("kafka.topic", topic);
+    source.put("record.key", "topic");
+    source.put("record.value.format", "bytes");
+    stack.rest().createOrReplace("compat-source-" + tag, source);
+    Map<String, String> sink = connector("io.connectmqtt.sink.MqttSinkConnector", "compat-sink-" + tag, broker);
+    sink.put("topics", topic);
+    sink.put("mqtt.topic", out);
+    sink.put("mqtt.properties.from.headers", "user");
+    stack.rest().createOrReplace("compat-sink-" + tag, sink);
     stack.rest().awaitRunning("compat-source-" + tag, 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("compat-sink-" + tag, 1, Duration.ofSeconds(90));
     // RUNNING comes before the MQTT subscription (made once connected); the task logs it, nothing else tells.
@@ -116,6 +103,20 @@ final class MqttRoundTrip {
       assertThat(inKafka).as("records in Kafka " + result).isEqualTo(MESSAGES + 1);
       return result;
     }
+  }
+
+  /** What both connectors share: one task, QoS 1, bytes through unchanged, our header converter. */
+  private static Map<String, String> connector(String connectorClass, String clientId, TestBroker broker) {
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", connectorClass);
+    config.put("tasks.max", "1");
+    config.put("mqtt.server.uris", broker.uri());
+    config.put("mqtt.client.id", clientId);
+    config.put("mqtt.qos", "1");
+    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    config.put("header.converter", HEADER_CONVERTER);
+    return config;
   }
 
   private static void publish(Mqtt5BlockingClient client, String topic, int seq) {

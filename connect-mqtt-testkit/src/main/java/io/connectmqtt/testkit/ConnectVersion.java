@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
@@ -51,23 +54,30 @@ public enum ConnectVersion {
   }
 
   /**
-   * Writes (once) and returns {@code dir/log4j.properties}: Kafka 3.x workers log through reload4j (log4j 1), which
-   * reads it and ignores log4j2.properties; the same levels and pattern as ProcessStack's log4j 2 file.
+   * Writes (once) and returns log4j.properties beside {@code log4j2Properties}, with its root level, logger levels
+   * and pattern: Kafka 3.x workers log through reload4j (log4j 1), which ignores log4j 2 files.
    */
-  static Path log4j1Config(Path dir) throws IOException {
-    Path file = dir.resolve("log4j.properties");
-    if (!Files.exists(file)) {
-      Files.writeString(file, String.join("\n",
-          "log4j.rootLogger=INFO, stdout",
-          "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
-          "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
-          "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %X{connector.context}%m (%c{1})%n",
-          "log4j.logger.kafka=WARN",
-          "log4j.logger.org.apache.kafka=WARN",
-          "log4j.logger.org.apache.kafka.connect.runtime.Worker=INFO",
-          "log4j.logger.io.connectmqtt=INFO",
-          ""));
+  static Path log4j1Config(Path log4j2Properties) throws IOException {
+    Path file = log4j2Properties.resolveSibling("log4j.properties");
+    if (Files.exists(file)) {
+      return file;
     }
+    Properties log4j2 = new Properties();
+    try (var in = Files.newBufferedReader(log4j2Properties)) {
+      log4j2.load(in);
+    }
+    List<String> lines = new ArrayList<>(List.of(
+        "log4j.rootLogger=" + log4j2.getProperty("rootLogger.level") + ", stdout",
+        "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
+        "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
+        "log4j.appender.stdout.layout.ConversionPattern=" + log4j2.getProperty("appender.stdout.layout.pattern")));
+    for (String key : log4j2.stringPropertyNames()) {
+      if (key.startsWith("logger.") && key.endsWith(".name")) {
+        String id = key.substring(0, key.length() - ".name".length());
+        lines.add("log4j.logger." + log4j2.getProperty(key) + "=" + log4j2.getProperty(id + ".level"));
+      }
+    }
+    Files.write(file, lines);
     return file;
   }
 

@@ -293,7 +293,6 @@ public final class ProcessStack implements AutoCloseable {
   private Process java(String name, String heap, List<String> mainAndArgs) throws IOException {
     Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
     Path log4j = home.resolve("log4j2.properties");
-    Path log4j1 = ConnectVersion.log4j1Config(home);
     if (!Files.exists(log4j)) {
       Files.writeString(log4j, String.join("\n",
           "rootLogger.level=INFO",
@@ -312,6 +311,7 @@ public final class ProcessStack implements AutoCloseable {
           "logger.ours.level=INFO",
           ""));
     }
+    Path log4j1 = ConnectVersion.log4j1Config(log4j);
     List<String> command = new ArrayList<>();
     if (Files.isExecutable(SETSID)) {
       // Own session: Ctrl-C in a terminal reaches only our JVM, which then stops Connect before Kafka.
