@@ -199,7 +199,21 @@ public class MqttSourceConnector extends SourceConnector {
     boolean shared = (tasks > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG))
         && MqttSourceConfig.ASSIGNMENT_SHARED.equalsIgnoreCase(
             config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG));
+    int connections = config.connections().orElse(1);
     ConnectionValidation.probe(config, connectorName, values, session -> {
+      if (config.connections().isEmpty()) {
+        boolean sharedWorks = session.version() == MqttProtocolVersion.MQTT_5 && session.sharedSubscriptionAvailable();
+        log.info("{}=auto: the broker {}, so each task opens {} MQTT connection(s)",
+            MqttSourceConfig.CONNECTIONS_CONFIG, sharedWorks ? "has shared subscriptions (MQTT 5 CONNACK)"
+                : "has no shared subscriptions the task can rely on (" + session.version() + ")",
+            sharedWorks ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS : 1);
+      } else if (connections > 1 && !shared) {
+        sharedSubscriptionProblem(session, config.sharedGroup(connectorName), config.topicFilters())
+            .ifPresent(p -> values.get(MqttSourceConfig.CONNECTIONS_CONFIG).addErrorMessage(
+                MqttSourceConfig.CONNECTIONS_CONFIG + "=" + connections + " needs shared subscriptions so that each "
+                + "message reaches one connection, but " + p + ". Set " + MqttSourceConfig.CONNECTIONS_CONFIG
+                + "=auto or 1."));
+      }
       if (shared) {
         sharedSubscriptionProblem(session, config.sharedGroup(connectorName), config.topicFilters())
             .ifPresent(p -> values.get(MqttSourceConfig.TOPICS_CONFIG).addErrorMessage("tasks.max=" + tasks
