@@ -95,13 +95,7 @@ public final class BrokerBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("options are --name=value: " + arg);
-      }
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    Map<String, String> options = BenchmarkReport.options(args);
     new BrokerBenchmark(options).run(Path.of(options.getOrDefault("out", "docs/brokers.md")),
         String.join(" ", args));
     System.exit(0);

@@ -11,7 +11,6 @@ import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.TestBroker;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,19 +28,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection held, and how the messages were split. Shows what limits one connection and whether a shared group
  * multiplies it on a broker.
  *
- * <pre>java ... io.connectmqtt.bench.SharedSubscriptionProbe --broker=HIVEMQ --members=1,2,4 --ack-delay-ms=5
+ * <pre>./bench.sh shared-probe --broker=HIVEMQ --members=1,2,4 --ack-delay-ms=5
  *     --messages=50000 --persistence=false,true --backlog=true</pre>
  *
  * {@code --backlog=true} publishes everything before the members subscribe-and-drain (the broker's queue is long);
- * false publishes while they are draining (full speed, publishers outrun the members).
+ * false publishes while they are draining (full speed, publishers outrun the members). {@code --wake=true,false}
+ * also runs each case with idle members woken as the source task does: a member that received nothing for a second
+ * while another did subscribes again.
  */
 public final class SharedSubscriptionProbe {
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String arg : args) {
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    Map<String, String> options = BenchmarkReport.options(args);
     Broker kind = Broker.valueOf(options.getOrDefault("broker", "HIVEMQ"));
     int messages = Integer.parseInt(options.getOrDefault("messages", "50000"));
     int ackDelayMs = Integer.parseInt(options.getOrDefault("ack-delay-ms", "5"));
@@ -49,9 +47,11 @@ public final class SharedSubscriptionProbe {
       try (TestBroker broker = kind.startOrThrow(BrokerOptions.DEFAULTS.withPersistence(Boolean.parseBoolean(
           persistence)))) {
         for (String backlog : options.getOrDefault("backlog", "false").split(",")) {
-          for (String members : options.getOrDefault("members", "1,2,4").split(",")) {
-            run(broker, Integer.parseInt(members), messages, ackDelayMs, Boolean.parseBoolean(backlog),
-                "persistence " + persistence);
+          for (String wake : options.getOrDefault("wake", "false").split(",")) {
+            for (String members : options.getOrDefault("members", "1,2,4").split(",")) {
+              run(broker, Integer.parseInt(members), messages, ackDelayMs, Boolean.parseBoolean(backlog),
+                  Boolean.parseBoolean(wake), "persistence " + persistence);
+            }
           }
         }
       }
@@ -60,7 +60,7 @@ public final class SharedSubscriptionProbe {
   }
 
   private static void run(TestBroker broker, int members, int messages, int ackDelayMs, boolean backlog,
-      String label) throws Exception {
+      boolean wake, String label) throws Exception {
     String run = "probe" + System.nanoTime();
     String filter = (members == 1 ? "" : "$share/" + run + "/") + run + "/#";
     ScheduledExecutorService acks = Executors.newSingleThreadScheduledExecutor();
@@ -69,6 +69,8 @@ public final class SharedSubscriptionProbe {
     List<Mqtt5AsyncClient> clients = new ArrayList<>();
     List<AtomicInteger> perMember = new ArrayList<>();
     List<AtomicInteger> maxUnacked = new ArrayList<>();
+    List<AtomicLong> lastReceived = new ArrayList<>();
+    AtomicInteger wakeUps = new AtomicInteger();
     for (int m = 0; m < members; m++) {
       Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier(run + "-" + m)
           .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
@@ -77,8 +79,11 @@ public final class SharedSubscriptionProbe {
       AtomicInteger max = new AtomicInteger();
       perMember.add(count);
       maxUnacked.add(max);
+      AtomicLong memberLast = new AtomicLong(System.nanoTime());
+      lastReceived.add(memberLast);
       client.publishes(MqttGlobalPublishFilter.ALL, (Mqtt5Publish p) -> {
         count.incrementAndGet();
+        memberLast.set(System.nanoTime());
         max.accumulateAndGet(unacked.incrementAndGet(), Math::max);
         synchronized (seen) {
           seen.set((int) MqttLoadPublisher.sequence(p.getPayloadAsBytes()));
@@ -110,6 +115,20 @@ public final class SharedSubscriptionProbe {
       }
       publish(broker, run, messages);
     }
+    if (wake && members > 1) {
+      acks.scheduleAtFixedRate(() -> {
+        long now = System.nanoTime();
+        long busiest = lastReceived.stream().mapToLong(AtomicLong::get).max().orElse(0);
+        for (int m = 0; m < clients.size(); m++) {
+          if (now - busiest < TimeUnit.MILLISECONDS.toNanos(250)
+              && now - lastReceived.get(m).get() > TimeUnit.SECONDS.toNanos(1)) {
+            lastReceived.get(m).set(now);
+            wakeUps.incrementAndGet();
+            clients.get(m).subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
+          }
+        }
+      }, 500, 500, TimeUnit.MILLISECONDS);
+    }
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (System.nanoTime() < deadline) {
       synchronized (seen) {
@@ -124,10 +143,11 @@ public final class SharedSubscriptionProbe {
       received = seen.cardinality();
     }
     double seconds = (last.get() - start) / 1e9;
-    System.out.printf(Locale.ROOT, "PROBE: %s, %s, %d member(s)%s, ack after %d ms, %s: %d of %d in %.1f s = %.0f "
+    System.out.printf(Locale.ROOT, "PROBE: %s, %s, %d member(s)%s, ack after %d ms, %s%s: %d of %d in %.1f s = %.0f "
         + "msg/s; per member %s; most unacknowledged on one connection %s%n", broker.name(), label, members,
-        members > 1 ? " of $share" : "", ackDelayMs, backlog ? "backlog first" : "publishing meanwhile", received,
-        messages, seconds, received / seconds, perMember, maxUnacked);
+        members > 1 ? " of $share" : "", ackDelayMs, backlog ? "backlog first" : "publishing meanwhile",
+        wake ? ", idle members woken " + wakeUps + " times" : "", received, messages, seconds, received / seconds,
+        perMember, maxUnacked);
     for (Mqtt5AsyncClient client : clients) {
       client.disconnectWith().sessionExpiryInterval(0).send().join();
     }

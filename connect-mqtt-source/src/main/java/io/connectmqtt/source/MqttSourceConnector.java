@@ -201,12 +201,11 @@ public class MqttSourceConnector extends SourceConnector {
             config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG));
     int connections = config.connections().orElse(1);
     ConnectionValidation.probe(config, connectorName, values, session -> {
+      int qos = config.getInt(MqttSourceConfig.QOS_CONFIG);
       if (config.connections().isEmpty()) {
-        boolean sharedWorks = session.version() == MqttProtocolVersion.MQTT_5 && session.sharedSubscriptionAvailable();
-        log.info("{}=auto: the broker {}, so each task opens {} MQTT connection(s)",
-            MqttSourceConfig.CONNECTIONS_CONFIG, sharedWorks ? "has shared subscriptions (MQTT 5 CONNACK)"
-                : "has no shared subscriptions the task can rely on (" + session.version() + ")",
-            sharedWorks ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS : 1);
+        log.info("{}=auto: each task opens {} MQTT connection(s) on this broker: {}",
+            MqttSourceConfig.CONNECTIONS_CONFIG, SourceConnections.autoConnections(session, qos),
+            SourceConnections.autoReason(session, qos));
       } else if (connections > 1 && !shared) {
         sharedSubscriptionProblem(session, config.sharedGroup(connectorName), config.topicFilters())
             .ifPresent(p -> values.get(MqttSourceConfig.CONNECTIONS_CONFIG).addErrorMessage(

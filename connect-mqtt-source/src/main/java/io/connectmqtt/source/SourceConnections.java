@@ -10,6 +10,10 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
@@ -35,7 +39,7 @@ final class SourceConnections implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SourceConnections.class);
   /** A member that received nothing this long while another received something is woken. */
-  private static final long IDLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+  private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final MqttConnectionSettings settings;
   private final int receiveMaximum;
@@ -46,16 +50,16 @@ final class SourceConnections implements AutoCloseable {
   private final OptionalInt configured;
   private final List<MqttSession> sessions = new CopyOnWriteArrayList<>();
   /** Per connection (same index as sessions): when it last received a message, and when it was last woken. */
-  private final List<java.util.concurrent.atomic.AtomicLong> lastMessageNanos = new CopyOnWriteArrayList<>();
-  private final List<java.util.concurrent.atomic.AtomicLong> lastWakeNanos = new CopyOnWriteArrayList<>();
-  private final java.util.concurrent.atomic.AtomicLong wakeUps = new java.util.concurrent.atomic.AtomicLong();
+  private final List<AtomicLong> lastMessageNanos = new CopyOnWriteArrayList<>();
+  private final List<AtomicLong> lastWakeNanos = new CopyOnWriteArrayList<>();
+  private final AtomicLong wakeUps = new AtomicLong();
   private volatile long nextIdleCheckNanos;
   /** Connections of client ids this task no longer uses, kept until the task stops (see retire()). */
   private final List<MqttSession> retiring = new CopyOnWriteArrayList<>();
   private final AtomicReference<Throwable> subscribeFailure = new AtomicReference<>();
   private volatile List<String> filters;
   private volatile int expected;
-  private final java.util.concurrent.atomic.AtomicInteger subscribed = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger subscribed = new AtomicInteger();
   private volatile boolean closed;
 
   SourceConnections(MqttConnectionSettings settings, int receiveMaximum, MqttIntake intake,
@@ -84,18 +88,14 @@ final class SourceConnections implements AutoCloseable {
   /** On the first connection's client thread, once: how many connections, which filters, then the others. */
   private void firstConnected(MqttSession first) {
     boolean sharedWorks = first.version() == MqttProtocolVersion.MQTT_5 && first.sharedSubscriptionAvailable();
-    int count = configured.orElse(sharedWorks ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS : 1);
+    int count = configured.orElse(autoConnections(first, qos));
     expected = count;
     boolean alreadyShared = assignedFilters.stream().allMatch(TopicFilters::isShared);
     filters = count > 1 && !alreadyShared
         ? assignedFilters.stream().map(f -> TopicFilters.shared(group, f)).toList() : assignedFilters;
     log.info("MQTT source: {} connection(s) per task ({}), subscribing to {}", count, configured.isPresent()
         ? MqttSourceConfig.CONNECTIONS_CONFIG + "=" + count
-        : MqttSourceConfig.CONNECTIONS_CONFIG + "=auto: the broker " + (sharedWorks
-            ? "has shared subscriptions (MQTT 5 CONNACK), so several members of one group share the stream, each "
-                + "with its own window of unacknowledged messages"
-            : "has no shared subscriptions that this task can rely on (" + (first.version()
-                == MqttProtocolVersion.MQTT_5 ? "its CONNACK says so" : "MQTT 3.1.1") + ")"), filters);
+        : MqttSourceConfig.CONNECTIONS_CONFIG + "=auto: " + autoReason(first, qos), filters);
     // The other form of each filter may be left in connection 0's persistent session by a run with another number of
     // connections (plain <-> $share): both would deliver each message to this task. Subscribe first, then remove it,
     // so that no message published in between goes to neither subscription.
@@ -129,11 +129,36 @@ final class SourceConnections implements AutoCloseable {
     }
   }
 
+  /**
+   * What {@code mqtt.connections=auto} opens on the broker {@code session} is connected to: several members of one
+   * shared group where its MQTT 5 CONNACK offers shared subscriptions and the subscription is not QoS 2 (HiveMQ CE
+   * delivered QoS 2 messages to a shared subscription at QoS 1 in MqttSourceRoundTripIT), else one.
+   */
+  static int autoConnections(MqttSession session, int qos) {
+    return session.version() == MqttProtocolVersion.MQTT_5 && session.sharedSubscriptionAvailable() && qos < 2
+        ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS : 1;
+  }
+
+  /** Why {@link #autoConnections} chose what it did, for the task log and validation. */
+  static String autoReason(MqttSession session, int qos) {
+    if (session.version() != MqttProtocolVersion.MQTT_5) {
+      return "the broker speaks MQTT 3.1.1, which does not say whether it has shared subscriptions: one connection";
+    }
+    if (!session.sharedSubscriptionAvailable()) {
+      return "the broker's MQTT 5 CONNACK says it has no shared subscriptions: one connection";
+    }
+    if (qos >= 2) {
+      return "mqtt.qos=2, and a broker may deliver a shared subscription at QoS 1: one connection";
+    }
+    return "the broker has shared subscriptions (MQTT 5 CONNACK), so " + MqttSourceConfig.AUTO_SHARED_CONNECTIONS
+        + " members of one group share the stream, each with its own window of unacknowledged messages";
+  }
+
   /** A connection of this task, its messages into the intake, each noted for {@link #wakeIdleMembers}. */
   private void add(MqttSession session) {
-    java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    AtomicLong last = new AtomicLong(System.nanoTime());
     lastMessageNanos.add(last);
-    lastWakeNanos.add(new java.util.concurrent.atomic.AtomicLong(System.nanoTime()));
+    lastWakeNanos.add(new AtomicLong(System.nanoTime()));
     sessions.add(session);
     intake.attach(session, () -> last.lazySet(System.nanoTime()));
   }
@@ -155,7 +180,7 @@ final class SourceConnections implements AutoCloseable {
       return;
     }
     nextIdleCheckNanos = now + IDLE_NANOS / 2;
-    long busiest = lastMessageNanos.stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).max().orElse(0);
+    long busiest = lastMessageNanos.stream().mapToLong(AtomicLong::get).max().orElse(0);
     if (now - busiest > IDLE_NANOS / 4) {
       return; // nothing is flowing: the broker's queue is empty, and it offers the next message to every member
     }
@@ -181,10 +206,10 @@ final class SourceConnections implements AutoCloseable {
   }
 
   /**
-   * A client id of this task that a run with more connections used. Its persistent session may still be a member of
-   * the shared group, and a broker may keep queueing part of the group's messages for it while it is offline
-   * (mosquitto 2.0 picks members round robin, online or not): those would wait there until the session expires. So
-   * the id is connected once: without a session on the broker, it disconnects ending the session it just created;
+   * A client id of this task that a run with more connections used. Its persistent session is still a member of the
+   * shared group and keeps the messages that were in flight to it when it went away (unacknowledged at a stop or a
+   * crash; HiveMQ CE hands those to the other members, other brokers keep them in the session), and a broker may
+   * queue more for an offline member: those would wait until the session expires. So the id is connected once: without a session on the broker, it disconnects ending the session it just created;
    * with one, it leaves the group and stays connected, so that what was queued for it flows through the intake and
    * is acknowledged after Kafka has it, until the task stops (the session then holds no subscription, and nothing
    * new). The broker's log shows these short connections at every start.
@@ -286,7 +311,7 @@ final class SourceConnections implements AutoCloseable {
   /** Runs its action on the first call only (connected listeners run on every reconnect). */
   private static final class Once implements Runnable {
     private final Runnable action;
-    private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean done = new AtomicBoolean();
 
     Once(Runnable action) {
       this.action = action;

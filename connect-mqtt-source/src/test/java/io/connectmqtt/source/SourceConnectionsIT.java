@@ -18,8 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,25 +34,16 @@ class SourceConnectionsIT {
 
   private static final int PER_PHASE = 3_000;
 
-  private static ProcessStack stack;
-
-  @BeforeAll
-  static void startStack() {
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of());
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  private ProcessStack stack;
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(value = Broker.class, names = {"HIVEMQ", "MOSQUITTO"})
   void changingTheConnectionCountResumesTheSessionAndWritesEveryMessageOnce(Broker kind) throws Exception {
     kind.assumeSelected();
-    try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false))) {
+    try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false));
+        ProcessStack started = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
+            Map.of())) {
+      stack = started;
       String id = kind.name().toLowerCase(Locale.ROOT);
       String name = "connections-" + id;
       String topic = "connections." + id;
@@ -73,16 +62,8 @@ class SourceConnectionsIT {
       }
 
       String again = run(broker, name, topic, "1", 1, 2);
-      assertThat(again).as("back to one connection, the session is resumed again")
-          .containsPattern("MQTT client '" + name + "-0' connected .*resumed its session");
-      for (int k = 1; k < MqttSourceConfig.AUTO_SHARED_CONNECTIONS; k++) {
-        assertThat(again).as("the unused member c" + k + " leaves the group")
-            .contains("MQTT client id '" + name + "-0-c" + k + "' is no longer used");
-      }
-
       int total = 3 * PER_PHASE;
-      Awaitility.await("every message in Kafka").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-          .until(() -> Arrays.stream(counts(topic, total)).allMatch(c -> c > 0));
+      awaitOrCount(Duration.ofSeconds(60), () -> Arrays.stream(counts(topic, total)).allMatch(c -> c > 0));
       List<ConsumerRecord<byte[], byte[]>> records = stack.topics().readAll(topic, total, Duration.ofSeconds(10));
       int[] counts = counts(topic, total);
       long missing = Arrays.stream(counts).filter(c -> c == 0).count();
@@ -91,11 +72,18 @@ class SourceConnectionsIT {
           + "repeated%n", broker.name(), records.size(), total, missing, repeated);
       assertThat(missing).as("messages missing in Kafka").isZero();
       assertThat(repeated).as("messages in Kafka more than once").isZero();
+      assertThat(again).as("back to one connection, the session is resumed again")
+          .containsPattern("MQTT client '" + name + "-0' connected .*resumed its session");
+      for (int k = 1; k < MqttSourceConfig.AUTO_SHARED_CONNECTIONS; k++) {
+        assertThat(again).as("the unused member c" + k + " leaves the group")
+            .contains("MQTT client id '" + name + "-0-c" + k + "' is no longer used");
+      }
+
       stack.rest().delete(name);
     }
   }
 
-  private static int[] counts(String topic, int total) {
+  private int[] counts(String topic, int total) {
     int[] counts = new int[total];
     stack.topics().readAll(topic, total, Duration.ofSeconds(5))
         .forEach(r -> counts[(int) MqttLoadPublisher.sequence(r.value())]++);
@@ -107,7 +95,7 @@ class SourceConnectionsIT {
    * subscribed, publishes phase {@code phase}'s messages and waits until Kafka has as many records as were published
    * so far; returns the worker log of the phase.
    */
-  private static String run(TestBroker broker, String name, String topic, String connections, int expected,
+  private String run(TestBroker broker, String name, String topic, String connections, int expected,
       int phase) throws Exception {
     long logStart = Files.size(stack.home().resolve("connect.log"));
     Map<String, String> config = new HashMap<>();
@@ -128,12 +116,20 @@ class SourceConnectionsIT {
           seq -> name + "/device-" + (seq % 10));
     }
     long published = (long) (phase + 1) * PER_PHASE;
-    Awaitility.await("phase " + phase + " in Kafka").atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(500)).until(() -> stack.topics().endOffsetSum(topic) >= published);
+    awaitOrCount(Duration.ofSeconds(120), () -> stack.topics().endOffsetSum(topic) >= published);
     return workerLog(logStart);
   }
 
-  private static String workerLog(long from) throws Exception {
+  /** Waits for {@code condition} at most {@code timeout}; if it never holds, the counts in the test say why. */
+  private static void awaitOrCount(Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
+    try {
+      Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(condition);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      System.out.println("CONNECTIONS: not all messages arrived within " + timeout + "; counting what did");
+    }
+  }
+
+  private String workerLog(long from) throws Exception {
     String log = Files.readString(stack.home().resolve("connect.log"));
     return log.substring((int) Math.min(from, log.length()));
   }
