@@ -8,9 +8,12 @@
 #   ./bench.sh notify --subscriptions=10000 --matches=10 --rates=20,100 --rate-seconds=20 --burst=3000
 #   ./bench.sh header-micro --records=1000000 --rounds=11   (the worker's header step alone, in one JVM)
 #   ./bench.sh brokers --backlog=100000 --messages=50000 --restart-messages=20000 [--brokers=HIVEMQ,MOSQUITTO]
+#     [--throughput-only=true] [--variant.<label>.<key>=<value>]
 #     (the table of docs/brokers.md: every broker of the matrix, one Kafka + Connect stack for the whole run)
 #   ./bench.sh soak --messages=1000000 --rate=4000 [--broker=MOSQUITTO --tasks=3]
 #     (three workers, three worker SIGKILLs, an MQTT broker restart and a Kafka SIGKILL: lost and duplicates counted)
+#   ./bench.sh shared-probe --broker=HIVEMQ --members=1,2,4 --ack-delay-ms=5 --messages=20000 --persistence=false,true
+#     --backlog=false,true [--wake=false,true]   (plain MQTT clients in one shared group, no Kafka; docs/brokers.md)
 # --connector.<key>=<value> adds a key to the connector's config (brokers: --tuned.<key>=<value> to the tuned one).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,6 +27,7 @@ case "${1:-}" in
   header-micro) main=io.connectmqtt.bench.HeaderConverterMicroBenchmark; shift ;;
   brokers) main=io.connectmqtt.bench.BrokerBenchmark; shift ;;
   soak) main=io.connectmqtt.bench.SoakBenchmark; shift ;;
+  shared-probe) main=io.connectmqtt.bench.SharedSubscriptionProbe; shift ;;
 esac
 mkdir -p connect-mqtt-bench/target/bench-tmp
 exec java -Xmx2g -XX:MaxGCPauseMillis=20 -Dlogback.configurationFile=logback-demo.xml -Djava.io.tmpdir="$PWD/connect-mqtt-bench/target/bench-tmp" \

@@ -13,6 +13,7 @@ import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SourceLog;
 import io.connectmqtt.testkit.SourceRoundTrip;
 import io.connectmqtt.testkit.TestBroker;
 import io.connectmqtt.testkit.WorkerKillScenario;
@@ -57,6 +58,10 @@ public final class BrokerBenchmark {
   private final int restartRate;
   /** The tuned config: these keys on top of the defaults; {@code --tuned.<key>=<value>} adds or replaces one. */
   private final Map<String, String> tuned = new LinkedHashMap<>();
+  /** {@code --variant.<label>.<key>=<value>}: more configs measured beside tuned (printed, not in the table). */
+  private final Map<String, Map<String, String>> variants = new LinkedHashMap<>();
+  /** {@code --throughput-only=true}: only the throughput columns (no round trip, SIGKILL or broker restart). */
+  private final boolean throughputOnly;
   /** Publishers of the row being measured. */
   private int currentPublishers;
 
@@ -76,21 +81,21 @@ public final class BrokerBenchmark {
     tuned.put("producer.override.linger.ms", "0");
     tuned.put("producer.override.batch.size", "524288");
     tuned.put("queue.capacity", "10000");
+    throughputOnly = Boolean.parseBoolean(options.getOrDefault("throughput-only", "false"));
     options.forEach((key, value) -> {
       if (key.startsWith("tuned.")) {
         tuned.put(key.substring("tuned.".length()), value);
+      } else if (key.startsWith("variant.")) {
+        String rest = key.substring("variant.".length());
+        int dot = rest.indexOf('.');
+        variants.computeIfAbsent(rest.substring(0, dot), k -> new LinkedHashMap<>()).put(rest.substring(dot + 1),
+            value);
       }
     });
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("options are --name=value: " + arg);
-      }
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    Map<String, String> options = BenchmarkReport.options(args);
     new BrokerBenchmark(options).run(Path.of(options.getOrDefault("out", "docs/brokers.md")),
         String.join(" ", args));
     System.exit(0);
@@ -157,34 +162,31 @@ public final class BrokerBenchmark {
     }
     currentPublishers = row.publishers;
     // Sessions in memory for everything but the broker restart: nothing else restarts the broker, and Aedes with
-    // LevelDB holds part of a burst back from an online subscriber (docs/testing.md).
-    try (TestBroker broker = start(row, BrokerOptions.DEFAULTS.withPersistence(false))) {
+    // LevelDB holds part of a burst back from an online subscriber (docs/testing.md). HiveMQ CE keeps its own default,
+    // file persistence: in memory, every acknowledgement on a shared subscription scans the group's whole queue
+    // (docs/brokers.md), which is not how HiveMQ CE runs out of the box.
+    try (TestBroker broker = start(row, BrokerOptions.DEFAULTS.withPersistence(row.kind == Broker.HIVEMQ))) {
       row.name = broker.name();
       row.version = broker.mqtt5() ? "5" : "3.1.1";
 
-      String rtTopic = "matrix." + id;
-      stack.topics().create(rtTopic, 1);
-      Map<String, String> rtConfig = defaults(broker);
-      rtConfig.put("mqtt.topics", "matrix/" + id + "/#");
-      rtConfig.put("kafka.topic", rtTopic);
-      String rtName = "matrix-" + id;
-      stack.rest().createOrReplace(rtName, rtConfig);
-      stack.rest().awaitRunning(rtName, 1, Duration.ofSeconds(60));
-      SourceRoundTrip.Result rt = SourceRoundTrip.run(stack.topics(), broker, id, rtTopic, roundTripMessages,
-          Math.max(payload, 64));
-      deleteAndWait(stack, rtName);
-      row.roundTrip = rt.summary();
-      System.out.printf("BROKERS: %s round trip of %d + 2 messages: %s (%s)%n", broker.name(), roundTripMessages,
-          rt.summary(), rt.differences());
-
+      if (!throughputOnly) {
+        roundTrip(stack, broker, row, id);
+      }
       for (int run = 1; run <= repeats; run++) {
         row.raw.add(raw(broker, id + "-" + run));
         row.defaults.add(connector(stack, broker, "default", id, run, defaults(broker)));
         Map<String, String> tunedConfig = defaults(broker);
         tunedConfig.putAll(tuned);
         row.tunedRuns.add(connector(stack, broker, "tuned", id, run, tunedConfig));
+        for (Map.Entry<String, Map<String, String>> variant : variants.entrySet()) {
+          Map<String, String> config = defaults(broker);
+          config.putAll(variant.getValue());
+          connector(stack, broker, variant.getKey(), id, run, config);
+        }
       }
-
+      if (throughputOnly) {
+        return;
+      }
       row.kill = WorkerKillScenario.run(stack, broker, id, defaults(broker), backlog, payload,
           Duration.ofMinutes(10));
       System.out.printf("BROKERS: %s worker SIGKILL with a backlog of %d: %s%n", broker.name(), backlog, row.kill);
@@ -197,6 +199,23 @@ public final class BrokerBenchmark {
     try (TestBroker broker = start(row, BrokerOptions.DEFAULTS)) {
       row.restart = brokerRestart(stack, broker, id);
     }
+  }
+
+  private void roundTrip(ProcessStack stack, TestBroker broker, Row row, String id) throws Exception {
+    String rtTopic = "matrix." + id;
+    stack.topics().create(rtTopic, 1);
+    Map<String, String> rtConfig = defaults(broker);
+    rtConfig.put("mqtt.topics", "matrix/" + id + "/#");
+    rtConfig.put("kafka.topic", rtTopic);
+    String rtName = "matrix-" + id;
+    stack.rest().createOrReplace(rtName, rtConfig);
+    stack.rest().awaitRunning(rtName, 1, Duration.ofSeconds(60));
+    SourceRoundTrip.Result rt = SourceRoundTrip.run(stack.topics(), broker, id, rtTopic, roundTripMessages,
+        Math.max(payload, 64));
+    deleteAndWait(stack, rtName);
+    row.roundTrip = rt.summary();
+    System.out.printf("BROKERS: %s round trip of %d + 2 messages: %s (%s)%n", broker.name(), roundTripMessages,
+        rt.summary(), rt.differences());
   }
 
   private static TestBroker start(Row row, BrokerOptions options) {
@@ -281,7 +300,7 @@ public final class BrokerBenchmark {
     stack.rest().createOrReplace(name, config);
     try {
       stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-      awaitLog(stack, logStart, "subscribed to [" + filter + "/#]");
+      awaitSubscribed(stack, logStart, filter + "/#");
       KafkaTopics topics = stack.topics();
       if (warmup > 0) {
         publish(broker, filter + "/warmup", 0, warmup);
@@ -327,7 +346,7 @@ public final class BrokerBenchmark {
     stack.rest().createOrReplace(name, config);
     try {
       stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-      awaitLog(stack, logStart, "subscribed to [" + filter + "/#]");
+      awaitSubscribed(stack, logStart, filter + "/#");
       KafkaTopics topics = stack.topics();
       CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
         try (MqttLoadPublisher publisher = new MqttLoadPublisher("restart-publisher-" + id, broker.port(),
@@ -417,16 +436,17 @@ public final class BrokerBenchmark {
     }
   }
 
-  private static void awaitLog(ProcessStack stack, long from, String line) throws Exception {
+  /** Waits until every MQTT connection of the task subscribed to {@code filter}. */
+  private static void awaitSubscribed(ProcessStack stack, long from, String filter) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       String log = Files.readString(stack.home().resolve("connect.log"));
-      if (log.substring((int) Math.min(from, log.length())).contains(line)) {
+      if (SourceLog.allSubscribed(log.substring((int) Math.min(from, log.length())), filter)) {
         return;
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("no '" + line + "' in the worker log within 60 s");
+    throw new IllegalStateException("the task did not subscribe to " + filter + " within 60 s (worker log)");
   }
 
   /** Deletes a connector and waits until it is gone, so that no task of it reconnects to a stopped broker. */
@@ -470,8 +490,10 @@ public final class BrokerBenchmark {
     report.append(BenchmarkReport.runLine("brokers", arguments));
     report.append(String.format(Locale.ROOT, "One Kafka broker and one Connect worker (separate JVMs, the source "
         + "plugin from `plugin.path`) for the whole run, one MQTT broker at a time, all on this machine. The source "
-        + "with its documented defaults (`mqtt.version=auto`, `queue.capacity=1000`, Connect's producer defaults) "
-        + "in every column but *Tuned*, which adds %s. %d-byte QoS 1 payloads from %d HiveMQ-client publishers; "
+        + "with its documented defaults (`mqtt.version=auto`, `mqtt.connections=auto`, `queue.capacity=1000`, Connect's "
+        + "producer defaults) in every column but *Tuned*, which adds %s. The MQTT brokers keep sessions in memory "
+        + "except HiveMQ CE (file, its default) and in the broker restart. %d-byte QoS 1 payloads from %d "
+        + "HiveMQ-client publishers; "
         + "throughput over %,d messages after a warm-up of %,d through the same path, %d run(s) each, alternating "
         + "raw / default / tuned.%n%n",
         String.join(", ", tuned.entrySet().stream().map(e -> "`" + e.getKey() + "=" + e.getValue() + "`")

@@ -8,7 +8,6 @@ import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,10 +38,7 @@ public final class HeaderConverterMicroBenchmark {
   private static long sink;
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new HashMap<>();
-    for (String arg : args) {
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    Map<String, String> options = BenchmarkReport.options(args);
     int records = Integer.parseInt(options.getOrDefault("records", "1000000"));
     int rounds = Integer.parseInt(options.getOrDefault("rounds", "11"));
     int warmupRounds = Integer.parseInt(options.getOrDefault("warmup-rounds", "5"));

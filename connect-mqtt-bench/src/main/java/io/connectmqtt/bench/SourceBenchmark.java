@@ -92,6 +92,9 @@ public final class SourceBenchmark {
         connectorOverrides.put(key.substring("connector.".length()), value);
       }
     });
+    // One connection, like the plain bridge it is compared with: this benchmark's embedded HiveMQ CE keeps sessions
+    // in memory, where every acknowledgement on a shared subscription scans the group's queue (docs/brokers.md).
+    connectorOverrides.putIfAbsent("mqtt.connections", "1");
   }
 
   /** One phase; {@code cpu}: CPU µs per message of the benchmark JVM (HiveMQ, publishers) / Kafka / Connect. */

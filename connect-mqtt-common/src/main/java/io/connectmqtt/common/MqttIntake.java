@@ -39,6 +39,14 @@ public final class MqttIntake {
     session.onMessage(this::offer, Runnable::run);
   }
 
+  /** As {@link #attach(MqttSession)}, running {@code onEach} (which must not block) before each message is taken. */
+  public void attach(MqttSession session, Runnable onEach) {
+    session.onMessage(message -> {
+      onEach.run();
+      offer(message);
+    }, Runnable::run);
+  }
+
   /** On the MQTT client's thread: waits while the intake holds {@code capacity} unacknowledged messages. */
   void offer(InboundMessage message) {
     received.increment();

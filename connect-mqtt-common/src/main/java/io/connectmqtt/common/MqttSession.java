@@ -20,6 +20,8 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3SubscribeBuilder;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
+import com.hivemq.client.mqtt.mqtt3.message.unsubscribe.Mqtt3Unsubscribe;
+import com.hivemq.client.mqtt.mqtt3.message.unsubscribe.Mqtt3UnsubscribeBuilder;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
@@ -35,6 +37,8 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5SubscribeBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5Unsubscribe;
+import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5UnsubscribeBuilder;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import io.connectmqtt.common.publish.PublishConnection;
 import java.lang.reflect.Field;
@@ -397,6 +401,27 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
     });
   }
 
+  /**
+   * Removes subscriptions from the session; a filter the session did not have is no error (MQTT 5 answers "no
+   * subscription existed", MQTT 3.1.1 does not say).
+   */
+  public CompletableFuture<Void> unsubscribe(List<String> filters) {
+    if (client5 != null) {
+      Mqtt5UnsubscribeBuilder.Start start = Mqtt5Unsubscribe.builder();
+      Mqtt5UnsubscribeBuilder.Complete complete = null;
+      for (String filter : filters) {
+        complete = (complete == null ? start : complete).addTopicFilter(filter);
+      }
+      return client5.unsubscribe(complete.build()).thenAccept(unsubAck -> { });
+    }
+    Mqtt3UnsubscribeBuilder.Start start = Mqtt3Unsubscribe.builder();
+    Mqtt3UnsubscribeBuilder.Complete complete = null;
+    for (String filter : filters) {
+      complete = (complete == null ? start : complete).addTopicFilter(filter);
+    }
+    return client3.unsubscribe(complete.build());
+  }
+
   public boolean isConnected() {
     MqttClientState state = client5 != null ? client5.getState() : client3.getState();
     return state == MqttClientState.CONNECTED;
@@ -609,11 +634,25 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
 
   @Override
   public void close() {
+    disconnect(false);
+  }
+
+  /**
+   * Closes the connection and ends its session on the broker (MQTT 5: DISCONNECT with a Session Expiry Interval of
+   * 0); MQTT 3.1.1 cannot say so, and the session stays until the broker expires it.
+   */
+  public void closeEndingSession() {
+    disconnect(true);
+  }
+
+  private void disconnect(boolean endSession) {
     if (!closing.compareAndSet(false, true)) {
       return;
     }
     try {
-      CompletableFuture<Void> done = client5 != null ? client5.disconnect() : client3.disconnect();
+      CompletableFuture<Void> done = client5 == null ? client3.disconnect()
+          : endSession && !settings.cleanStart() ? client5.disconnectWith().sessionExpiryInterval(0).send()
+          : client5.disconnect();
       done.get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.debug("MQTT client {} did not disconnect cleanly: {}", settings.clientId(), e.toString());

@@ -33,6 +33,11 @@ public final class MqttSourceConfig extends AbstractConfig {
   public static final String TASK_ASSIGNMENT_CONFIG = "mqtt.tasks.assignment";
   public static final String ASSIGNMENT_SHARED = "shared";
   public static final String ASSIGNMENT_FILTERS = "filters";
+  public static final String CONNECTIONS_CONFIG = "mqtt.connections";
+  public static final String CONNECTIONS_AUTO = "auto";
+  /** The connections {@code mqtt.connections=auto} opens per task where shared subscriptions work. */
+  public static final int AUTO_SHARED_CONNECTIONS = 4;
+  static final int MAX_CONNECTIONS = 16;
 
   public static final String KAFKA_TOPIC_CONFIG = "kafka.topic";
   public static final String KAFKA_TOPIC_RULES_CONFIG = "kafka.topic.rules";
@@ -97,9 +102,10 @@ public final class MqttSourceConfig extends AbstractConfig {
             "How tasks split the work when tasks.max > 1. 'shared': every task subscribes to every filter through a "
                 + "shared subscription ($share/<group>/<filter>) and the broker hands each message to one of them. "
                 + "'filters': the filters are dealt out to the tasks (at most one task per filter), each task a "
-                + "plain subscription on its own connection; filters must not overlap. Brokers deliver a shared "
-                + "stream to one group member at a time in practice (HiveMQ CE, measured), so 'filters' is the way "
-                + "to multiply throughput when the topics can be split.", GROUP_SUBSCRIPTION, ++order, Width.SHORT,
+                + "plain subscription on its own connection; filters must not overlap. HiveMQ CE leaves members of "
+                + "a shared group idle while its queue never empties (the task wakes its own idle members, see "
+                + CONNECTIONS_CONFIG + "), so 'filters' is the surer way to multiply throughput when the topics can "
+                + "be split.", GROUP_SUBSCRIPTION, ++order, Width.SHORT,
             "Task assignment")
         .define(RECEIVE_MAXIMUM_CONFIG, Type.INT, MqttSession.DEFAULT_RECEIVE_MAXIMUM, Range.between(1, 65_535),
             Importance.LOW,
@@ -110,7 +116,21 @@ public final class MqttSourceConfig extends AbstractConfig {
                 + QUEUE_CAPACITY_CONFIG + ", not by this. 65535 leaves the property out, and brokers then apply "
                 + "their default window (mosquitto: max_inflight_messages, 20). A broker that sends more than this "
                 + "(mosquitto 2.0.11) makes the task reconnect once without it, with a WARN.",
-            GROUP_SUBSCRIPTION, ++order, Width.SHORT, "Receive maximum");
+            GROUP_SUBSCRIPTION, ++order, Width.SHORT, "Receive maximum")
+        .define(CONNECTIONS_CONFIG, Type.STRING, CONNECTIONS_AUTO, new ConnectionsValidator(), Importance.MEDIUM,
+            "MQTT connections per task, as members of one shared subscription group ($share/<group>/<filter>), "
+                + "each with its own client id (<client id prefix>-<task>, then -<task>-c1, -c2, ...) and "
+                + "persistent session, all acknowledging only after Kafka has the record. A broker keeps a small, "
+                + "often fixed window of unacknowledged messages per connection (HiveMQ CE: 50, and it sends the "
+                + "next batch only when all of them are acknowledged), so one connection carries at most that "
+                + "window per Kafka acknowledgement. 'auto': " + AUTO_SHARED_CONNECTIONS + " where the broker has "
+                + "shared subscriptions (MQTT 5 CONNACK) and " + QOS_CONFIG + " is 0 or 1, 1 elsewhere (MQTT 3.1.1 "
+                + "brokers, a broker that says it has none, or QoS 2, which HiveMQ CE delivers to shared "
+                + "subscriptions at QoS 1). 1..." + MAX_CONNECTIONS + ": that many; more than 1 needs shared subscriptions "
+                + "(validation checks). With more than one connection, messages of one MQTT topic may reach Kafka "
+                + "out of order; set 1 where order matters. Lowering it leaves the sessions of the dropped client ids "
+                + "on the broker until they expire (see the source guide).", GROUP_SUBSCRIPTION, ++order,
+            Width.SHORT, "Connections per task");
 
     order = 0;
     def.define(KAFKA_TOPIC_CONFIG, Type.STRING, "mqtt.${topic}", new TemplateValidator(), Importance.HIGH,
@@ -221,6 +241,37 @@ public final class MqttSourceConfig extends AbstractConfig {
 
   String sharedGroup(String connectorName) {
     return TopicFilters.sharedGroup(getString(SHARED_GROUP_CONFIG), connectorName);
+  }
+
+  /** The connections per task the user asked for; empty for 'auto' (chosen by the task from the broker's CONNACK). */
+  java.util.OptionalInt connections() {
+    String value = getString(CONNECTIONS_CONFIG).trim();
+    return CONNECTIONS_AUTO.equalsIgnoreCase(value) ? java.util.OptionalInt.empty()
+        : java.util.OptionalInt.of(Integer.parseInt(value));
+  }
+
+  static final class ConnectionsValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String text = value == null ? "" : value.toString().trim();
+      if (CONNECTIONS_AUTO.equalsIgnoreCase(text)) {
+        return;
+      }
+      try {
+        int connections = Integer.parseInt(text);
+        if (connections >= 1 && connections <= MAX_CONNECTIONS) {
+          return;
+        }
+      } catch (NumberFormatException e) {
+        // the message below says what is allowed
+      }
+      throw new ConfigException(name, value, "Use 'auto' or a number from 1 to " + MAX_CONNECTIONS);
+    }
+
+    @Override
+    public String toString() {
+      return "'auto' or 1.." + MAX_CONNECTIONS;
+    }
   }
 
   static final class TopicFiltersValidator implements ConfigDef.Validator {

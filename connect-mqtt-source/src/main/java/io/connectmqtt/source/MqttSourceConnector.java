@@ -199,7 +199,20 @@ public class MqttSourceConnector extends SourceConnector {
     boolean shared = (tasks > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG))
         && MqttSourceConfig.ASSIGNMENT_SHARED.equalsIgnoreCase(
             config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG));
+    int connections = config.connections().orElse(1);
     ConnectionValidation.probe(config, connectorName, values, session -> {
+      int qos = config.getInt(MqttSourceConfig.QOS_CONFIG);
+      if (config.connections().isEmpty()) {
+        log.info("{}=auto: each task opens {} MQTT connection(s) on this broker: {}",
+            MqttSourceConfig.CONNECTIONS_CONFIG, SourceConnections.autoConnections(session, qos),
+            SourceConnections.autoReason(session, qos));
+      } else if (connections > 1 && !shared) {
+        sharedSubscriptionProblem(session, config.sharedGroup(connectorName), config.topicFilters())
+            .ifPresent(p -> values.get(MqttSourceConfig.CONNECTIONS_CONFIG).addErrorMessage(
+                MqttSourceConfig.CONNECTIONS_CONFIG + "=" + connections + " needs shared subscriptions so that each "
+                + "message reaches one connection, but " + p + ". Set " + MqttSourceConfig.CONNECTIONS_CONFIG
+                + "=auto or 1."));
+      }
       if (shared) {
         sharedSubscriptionProblem(session, config.sharedGroup(connectorName), config.topicFilters())
             .ifPresent(p -> values.get(MqttSourceConfig.TOPICS_CONFIG).addErrorMessage("tasks.max=" + tasks

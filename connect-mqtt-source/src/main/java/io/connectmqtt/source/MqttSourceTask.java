@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.connect.data.Schema;
@@ -27,7 +25,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Hands MQTT messages over to Kafka. The MQTT client's thread puts each message into the task's {@link MqttIntake},
+ * Hands MQTT messages over to Kafka. The task's MQTT connections ({@link SourceConnections}: one, or several members
+ * of one shared subscription group) put each message into the task's {@link MqttIntake} on their client's thread,
  * which {@link #poll()} drains into records; the message is acknowledged on MQTT only in {@link #commitRecord} once
  * Kafka has acknowledged the record. Unacknowledged messages stay in the broker's persistent session and are
  * redelivered after a crash: at least once, end to end. The intake holds at most {@code queue.capacity}
@@ -43,7 +42,7 @@ public class MqttSourceTask extends SourceTask {
   private String connectorName;
   private int taskIndex;
   private MqttIntake intake;
-  private MqttSession session;
+  private SourceConnections connections;
   private TopicMapper topicMapper;
   private PayloadConverter payloadConverter;
   private List<String> subscriptionFilters;
@@ -54,8 +53,6 @@ public class MqttSourceTask extends SourceTask {
   private MetadataHeaders metadataHeaders;
   private boolean toleratesErrors;
   private String deadLetterTopic;
-  private final AtomicBoolean subscribed = new AtomicBoolean();
-  private final AtomicReference<Throwable> subscribeFailure = new AtomicReference<>();
 
   private TaskMetrics metrics;
   private Sensor received;
@@ -109,29 +106,33 @@ public class MqttSourceTask extends SourceTask {
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     MqttConnectionSettings settings = MqttConnectionConfig.settings(config, clientId);
     int receiveMaximum = config.getInt(MqttSourceConfig.RECEIVE_MAXIMUM_CONFIG);
-    session = MqttSession.create(settings, receiveMaximum);
-    metrics.gauge("reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
-    metrics.gauge("receive-maximum", "The MQTT 5 Receive Maximum the task asks the broker for now",
-        session::receiveMaximum);
+    connections = new SourceConnections(settings, receiveMaximum, intake, subscriptionFilters,
+        config.sharedGroup(connectorName), qos, config.connections());
+    metrics.gauge("connections", "MQTT connections of this task", () -> connections.count());
+    metrics.gauge("idle-member-wake-ups", "Times a connection the broker left idle while others were busy was made "
+        + "to subscribe again (HiveMQ CE's shared queue)", () -> connections.wakeUps());
+    metrics.gauge("reconnects", "Times an MQTT connection was lost and re-established",
+        () -> connections.sum(MqttSession::reconnects));
+    metrics.gauge("receive-maximum", "The MQTT 5 Receive Maximum the task's first connection asks the broker for now",
+        () -> connections.first().receiveMaximum());
     metrics.gauge("receive-maximum-violations", "Connections closed because the broker sent more unacknowledged "
-        + "messages than the Receive Maximum allows", session::receiveMaximumViolations);
+        + "messages than the Receive Maximum allows", () -> connections.sum(MqttSession::receiveMaximumViolations));
     metrics.gauge("unacknowledged", "Messages received and not yet acknowledged (queued or on their way to Kafka)",
         intake::unacknowledged);
-    intake.attach(session);
-    session.onConnected(this::subscribeOnce);
 
-    log.info("Starting MQTT source task {} of {} as client '{}' on {} ({}), filters {}", taskIndex, connectorName,
-        clientId, settings.serverUris(), session.version(), subscriptionFilters);
+    log.info("Starting MQTT source task {} of {} as client '{}' on {}, filters {}", taskIndex, connectorName,
+        clientId, settings.serverUris(), subscriptionFilters);
     try {
-      boolean sessionPresent = session.connect().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
-      log.info("MQTT client '{}' connected; {}", clientId, sessionPresent
+      boolean sessionPresent = connections.connect().get(settings.connectTimeoutMs() + 1_000L,
+          TimeUnit.MILLISECONDS);
+      log.info("MQTT client '{}' connected ({}); {}", clientId, connections.first().version(), sessionPresent
           ? "the broker resumed its session (unacknowledged messages are redelivered)" : "new session");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConnectException("Interrupted while connecting to MQTT", e);
     } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (session.fatalError().isPresent() || MqttSession.isPermanent(cause)) {
+      if (connections.fatalError().isPresent() || MqttSession.isPermanent(cause)) {
         stopQuietly();
         throw new ConnectException("MQTT broker refused the connection for client '" + clientId + "': " + cause
             + ". Check " + MqttConnectionConfig.USERNAME_CONFIG + ", " + MqttConnectionConfig.PASSWORD_CONFIG
@@ -142,30 +143,17 @@ public class MqttSourceTask extends SourceTask {
     nextSummaryNanos = System.nanoTime() + SUMMARY_INTERVAL_NANOS;
   }
 
-  /** Subscribes on the first successful connect; later reconnects restore subscriptions with the session. */
-  private void subscribeOnce() {
-    if (!subscribed.compareAndSet(false, true)) {
-      return;
-    }
-    session.subscribe(subscriptionFilters, qos).whenComplete((ok, error) -> {
-      if (error != null) {
-        subscribeFailure.compareAndSet(null, error);
-      } else {
-        log.info("MQTT client '{}' subscribed to {} at QoS {}", session.clientId(), subscriptionFilters, qos);
-      }
-    });
-  }
-
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
-    session.fatalError().ifPresent(error -> {
+    connections.fatalError().ifPresent(error -> {
       throw new ConnectException("MQTT broker refused the connection for good: " + error, error);
     });
-    Throwable refused = subscribeFailure.get();
+    Throwable refused = connections.subscribeFailure();
     if (refused != null) {
       throw new ConnectException("MQTT subscription failed: " + refused.getMessage()
-          + ". Check the broker's permissions for " + subscriptionFilters, refused);
+          + ". Check the broker's permissions for " + connections.filters(), refused);
     }
+    connections.wakeIdleMembers();
     InboundMessage first = intake.poll(pollTimeoutMs);
     flushCounts();
     logSummaryIfDue();
@@ -269,8 +257,8 @@ public class MqttSourceTask extends SourceTask {
     long now = System.nanoTime();
     if (now >= nextSummaryNanos) {
       nextSummaryNanos = now + SUMMARY_INTERVAL_NANOS;
-      log.info("MQTT source task {}: received {}, written {}, acknowledged {}, errors {}, queue {}, p99 {} ms",
-          taskIndex, (long) metrics.value("messages-received-total"), (long) metrics.value("records-written-total"),
+      log.info("MQTT source task {} ({} connection(s)): received {}, written {}, acknowledged {}, errors {}, "
+          + "queue {}, p99 {} ms", taskIndex, connections.count(), (long) metrics.value("messages-received-total"), (long) metrics.value("records-written-total"),
           (long) metrics.value("messages-acknowledged-total"), (long) metrics.value("errors-total"), intake.queued(),
           metrics.value("receive-to-kafka-latency-p99"));
     }
@@ -287,8 +275,8 @@ public class MqttSourceTask extends SourceTask {
 
   private void stopQuietly() {
     // Messages still queued or in flight are not acknowledged: the broker redelivers them to the next session.
-    if (session != null) {
-      session.close();
+    if (connections != null) {
+      connections.close();
     }
     if (metrics != null) {
       metrics.close();

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Debian's mosquitto 2.0.11 too): a backlog of 30,000 QoS 1 messages waits in the task's persistent session, and
  * the worker is killed with SIGKILL while it drains it. Nothing may be lost, the backlog must drain after the
  * restart, duplicates stay within the task's window, and the connection is never lost in a loop (mosquitto 2.0.11
- * sends more unacknowledged messages than the Receive Maximum allows; docs/troubleshooting.md).
+ * sends more unacknowledged messages than the Receive Maximum allows; docs/troubleshooting.md). Where the task opens
+ * several connections (a shared group), each resumes its own session after the kill.
  */
 class BrokerMatrixCrashIT {
 
@@ -59,11 +60,18 @@ class BrokerMatrixCrashIT {
       WorkerKillScenario.Result result = WorkerKillScenario.run(stack, broker, kind.name().toLowerCase(), config,
           MESSAGES, 64, Duration.ofSeconds(240));
       System.out.printf("CRASH: %s: worker SIGKILL while draining a backlog of %d (%d records in Kafka at the kill): "
-          + "%d distinct in Kafka, %d lost, %d duplicates, drained %.1f s after the restart, %d connections lost%n",
-          broker.name(), MESSAGES, result.inKafkaAtKill(), result.distinct(), result.lost(), result.duplicates(),
-          result.drainSeconds(), result.lostConnections());
+          + "%d distinct in Kafka, %d lost, %d duplicates, drained %.1f s after the restart, %d connections lost, "
+          + "%d of %d sessions resumed%n", broker.name(), MESSAGES, result.inKafkaAtKill(), result.distinct(),
+          result.lost(), result.duplicates(), result.drainSeconds(), result.lostConnections(),
+          result.resumedSessions(), result.connections());
       assertThat(result.inKafkaAtKill()).as("the kill came while the backlog drained").isLessThan(MESSAGES);
       assertThat(result.distinct()).as("distinct messages in Kafka (" + broker.name() + ")").isEqualTo(MESSAGES);
+      // mqtt.connections=auto: several members of one shared group where the broker's MQTT 5 CONNACK offers shared
+      // subscriptions, one connection elsewhere; after the SIGKILL every one of them resumes its own session.
+      int connections = broker.mqtt5() && broker.sharedSubscriptions() ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS : 1;
+      assertThat(result.connections()).as("MQTT connections of the task (" + broker.name() + ")")
+          .isEqualTo(connections);
+      assertThat(result.resumedSessions()).as("sessions resumed after the SIGKILL").isEqualTo(connections);
       // A slow consumer may be disconnected by a broker now and then (Moquette); the mosquitto livelock lost hundreds.
       assertThat(result.lostConnections()).as("connections lost").isLessThanOrEqualTo(5);
       // What was unacknowledged at the kill comes again: the task's window, plus the PUBACKs still in the killed

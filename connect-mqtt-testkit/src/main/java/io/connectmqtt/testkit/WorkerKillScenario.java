@@ -25,11 +25,13 @@ public final class WorkerKillScenario {
    * @param inKafkaAtKill records in Kafka (duplicates included) when the worker was killed mid-stream
    * @param drainSeconds from the launch of the restarted worker to the last missing message's append to Kafka; NaN
    *     if messages were still missing at the deadline
-   * @param lostConnections "lost its connection" lines of this connector's client in the worker log (a reconnect
+   * @param lostConnections "lost its connection" lines of this connector's clients in the worker log (a reconnect
    *     loop shows hundreds)
+   * @param connections the MQTT connections (client ids) the task connected after the last restart
+   * @param resumedSessions how many of them the broker resumed the persistent session of
    */
   public record Result(int backlog, int distinct, int records, long inKafkaAtKill, double drainSeconds,
-      long lostConnections) {
+      long lostConnections, int connections, int resumedSessions) {
     public int lost() {
       return backlog - distinct;
     }
@@ -58,7 +60,7 @@ public final class WorkerKillScenario {
     stack.rest().createOrReplace(name, connector);
     stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
     Awaitility.await("the task subscribed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> workerLog(stack, logStart).contains("subscribed to [backlog/" + id + "/#]"));
+        .until(() -> SourceLog.allSubscribed(workerLog(stack, logStart), "backlog/" + id + "/#"));
 
     // The worker is down while the backlog is published, so all of it waits in the broker's session.
     stack.killConnect();
@@ -76,6 +78,7 @@ public final class WorkerKillScenario {
     stack.killConnect();
     long inKafkaAtKill = topics.endOffsetSum(topic);
     long relaunchMillis = System.currentTimeMillis();
+    long relaunchLog = Files.size(stack.home().resolve("connect.log"));
     stack.startConnect();
 
     BitSet seen = new BitSet(backlog);
@@ -104,13 +107,28 @@ public final class WorkerKillScenario {
     // Late duplicates (acknowledgements lost with the killed connection) may still come: one last, quiet read.
     counts[1] = topics.readAll(topic, counts[1], Duration.ofSeconds(10)).size();
     double drainSeconds = counts[0] == backlog ? (lastFirstAppend[0] - relaunchMillis) / 1e3 : Double.NaN;
-    long lostConnections = workerLog(stack, logStart).lines()
-        .filter(line -> line.contains("MQTT client " + name + "-0 lost its connection")).count();
+    // Task 0's client ids: <name>-0, and <name>-0-c1, -c2, ... where the task opens several connections.
+    String ids = java.util.regex.Pattern.quote(name) + "-0(?:-c\\d+)?";
+    java.util.regex.Pattern lost = java.util.regex.Pattern.compile("MQTT client " + ids + " lost its connection");
+    java.util.regex.Pattern connected = java.util.regex.Pattern.compile("MQTT client '(" + ids + ")' connected\\b");
+    long lostConnections = workerLog(stack, logStart).lines().filter(line -> lost.matcher(line).find()).count();
+    java.util.Set<String> connections = new java.util.TreeSet<>();
+    java.util.Set<String> resumed = new java.util.TreeSet<>();
+    workerLog(stack, relaunchLog).lines().forEach(line -> {
+      java.util.regex.Matcher m = connected.matcher(line);
+      if (m.find()) {
+        connections.add(m.group(1));
+        if (line.contains("resumed its session")) {
+          resumed.add(m.group(1));
+        }
+      }
+    });
     stack.rest().delete(name);
     // Deleting returns before the task stopped; a broker closed earlier would make it reconnect meanwhile.
     Awaitility.await(name + " stopped").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
         .until(() -> workerLog(stack, logStart).contains("Stopping MQTT source task 0 of " + name));
-    return new Result(backlog, counts[0], counts[1], inKafkaAtKill, drainSeconds, lostConnections);
+    return new Result(backlog, counts[0], counts[1], inKafkaAtKill, drainSeconds, lostConnections,
+        connections.size(), resumed.size());
   }
 
   private static String workerLog(ProcessStack stack, long from) throws Exception {
