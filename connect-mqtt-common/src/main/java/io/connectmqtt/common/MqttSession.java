@@ -441,6 +441,11 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
     return receiveMaximumViolations.get();
   }
 
+  /** The settings this session connects with (its MQTT version resolved). */
+  public MqttConnectionSettings settings() {
+    return settings;
+  }
+
   public String clientId() {
     return settings.clientId();
   }

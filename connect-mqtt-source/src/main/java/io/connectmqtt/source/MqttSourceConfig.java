@@ -125,8 +125,9 @@ public final class MqttSourceConfig extends AbstractConfig {
                 + "next batch only when all of them are acknowledged), so one connection carries at most that "
                 + "window per Kafka acknowledgement. 'auto': " + AUTO_SHARED_CONNECTIONS + " where the broker has "
                 + "shared subscriptions (MQTT 5 CONNACK) and " + QOS_CONFIG + " is 0 or 1, 1 elsewhere (MQTT 3.1.1 "
-                + "brokers, a broker that says it has none, or QoS 2, which HiveMQ CE delivers to shared "
-                + "subscriptions at QoS 1). 1..." + MAX_CONNECTIONS + ": that many; more than 1 needs shared subscriptions "
+                + "brokers, a broker that says it has none, QoS 2, which HiveMQ CE delivers to shared "
+                + "subscriptions at QoS 1, or mosquitto before 2.1, named by $SYS/broker/version, which drops shared "
+                + "subscriptions in a restart). 1..." + MAX_CONNECTIONS + ": that many; more than 1 needs shared subscriptions "
                 + "(validation checks). With more than one connection, messages of one MQTT topic may reach Kafka "
                 + "out of order; set 1 where order matters. Lowering it leaves the sessions of the dropped client ids "
                 + "on the broker until they expire (see the source guide).", GROUP_SUBSCRIPTION, ++order,

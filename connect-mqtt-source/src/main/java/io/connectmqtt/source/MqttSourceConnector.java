@@ -1,5 +1,6 @@
 package io.connectmqtt.source;
 
+import io.connectmqtt.common.BrokerVersion;
 import io.connectmqtt.common.ConnectionValidation;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttProtocolVersion;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -202,16 +204,24 @@ public class MqttSourceConnector extends SourceConnector {
     int connections = config.connections().orElse(1);
     ConnectionValidation.probe(config, connectorName, values, session -> {
       int qos = config.getInt(MqttSourceConfig.QOS_CONFIG);
+      Optional<BrokerVersion> broker = config.connections().isEmpty() || shared
+          ? BrokerVersion.probe(session.settings(), Duration.ofMillis(500)) : Optional.empty();
       if (config.connections().isEmpty()) {
         log.info("{}=auto: each task opens {} MQTT connection(s) on this broker: {}",
-            MqttSourceConfig.CONNECTIONS_CONFIG, SourceConnections.autoConnections(session, qos),
-            SourceConnections.autoReason(session, qos));
+            MqttSourceConfig.CONNECTIONS_CONFIG, SourceConnections.autoConnections(session, qos, broker),
+            SourceConnections.autoReason(session, qos, broker));
       } else if (connections > 1 && !shared) {
         sharedSubscriptionProblem(session, config.sharedGroup(connectorName), config.topicFilters())
             .ifPresent(p -> values.get(MqttSourceConfig.CONNECTIONS_CONFIG).addErrorMessage(
                 MqttSourceConfig.CONNECTIONS_CONFIG + "=" + connections + " needs shared subscriptions so that each "
                 + "message reaches one connection, but " + p + ". Set " + MqttSourceConfig.CONNECTIONS_CONFIG
                 + "=auto or 1."));
+      }
+      if (shared && broker.filter(BrokerVersion::dropsSharedSubscriptionsOnRestart).isPresent()) {
+        log.warn("tasks.max={} shares the stream on {}, which drops shared subscriptions in a restart (messages are "
+            + "discarded until the tasks subscribe again; docs/troubleshooting.md). Use {}={}, one task, or mosquitto "
+            + "2.1 or later.", tasks, broker.get(), MqttSourceConfig.TASK_ASSIGNMENT_CONFIG,
+            MqttSourceConfig.ASSIGNMENT_FILTERS);
       }
       if (shared) {
         sharedSubscriptionProblem(session, config.sharedGroup(connectorName), config.topicFilters())

@@ -1,10 +1,12 @@
 package io.connectmqtt.source;
 
+import io.connectmqtt.common.BrokerVersion;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttProtocolVersion;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TopicFilters;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -48,6 +50,9 @@ final class SourceConnections implements AutoCloseable {
   private final String group;
   private final int qos;
   private final OptionalInt configured;
+  /** How long task start waits for a broker's retained {@code $SYS/broker/version} after subscribing to it. */
+  private static final Duration BROKER_VERSION_WAIT = Duration.ofMillis(500);
+  private volatile Optional<BrokerVersion> brokerVersion = Optional.empty();
   private final List<MqttSession> sessions = new CopyOnWriteArrayList<>();
   /** Per connection (same index as sessions): when it last received a message, and when it was last woken. */
   private final List<AtomicLong> lastMessageNanos = new CopyOnWriteArrayList<>();
@@ -79,6 +84,16 @@ final class SourceConnections implements AutoCloseable {
    * first one is connected, since its CONNACK decides how many there are.
    */
   CompletableFuture<Boolean> connect() {
+    boolean sharedByTasks = assignedFilters.stream().allMatch(TopicFilters::isShared);
+    if (configured.isEmpty() || sharedByTasks) {
+      brokerVersion = BrokerVersion.probe(settings, BROKER_VERSION_WAIT);
+      if (sharedByTasks && brokerVersion.filter(BrokerVersion::dropsSharedSubscriptionsOnRestart).isPresent()) {
+        log.warn("MQTT source: the tasks share {} on {}, which drops shared subscriptions in a restart: the messages "
+            + "published between its restart and the tasks' new subscriptions are discarded (docs/troubleshooting.md)."
+            + " Use {}={}, one task, or mosquitto 2.1 or later.", assignedFilters, brokerVersion.get(),
+            MqttSourceConfig.TASK_ASSIGNMENT_CONFIG, MqttSourceConfig.ASSIGNMENT_FILTERS);
+      }
+    }
     MqttSession first = MqttSession.create(settings, receiveMaximum);
     add(first);
     first.onConnected(new Once(() -> firstConnected(first)));
@@ -88,14 +103,14 @@ final class SourceConnections implements AutoCloseable {
   /** On the first connection's client thread, once: how many connections, which filters, then the others. */
   private void firstConnected(MqttSession first) {
     boolean sharedWorks = first.version() == MqttProtocolVersion.MQTT_5 && first.sharedSubscriptionAvailable();
-    int count = configured.orElse(autoConnections(first, qos));
+    int count = configured.orElse(autoConnections(first, qos, brokerVersion));
     expected = count;
     boolean alreadyShared = assignedFilters.stream().allMatch(TopicFilters::isShared);
     filters = count > 1 && !alreadyShared
         ? assignedFilters.stream().map(f -> TopicFilters.shared(group, f)).toList() : assignedFilters;
     log.info("MQTT source: {} connection(s) per task ({}), subscribing to {}", count, configured.isPresent()
         ? MqttSourceConfig.CONNECTIONS_CONFIG + "=" + count
-        : MqttSourceConfig.CONNECTIONS_CONFIG + "=auto: " + autoReason(first, qos), filters);
+        : MqttSourceConfig.CONNECTIONS_CONFIG + "=auto: " + autoReason(first, qos, brokerVersion), filters);
     // The other form of each filter may be left in connection 0's persistent session by a run with another number of
     // connections (plain <-> $share): both would deliver each message to this task. Subscribe first, then remove it,
     // so that no message published in between goes to neither subscription.
@@ -132,15 +147,20 @@ final class SourceConnections implements AutoCloseable {
   /**
    * What {@code mqtt.connections=auto} opens on the broker {@code session} is connected to: several members of one
    * shared group where its MQTT 5 CONNACK offers shared subscriptions and the subscription is not QoS 2 (HiveMQ CE
-   * delivered QoS 2 messages to a shared subscription at QoS 1 in MqttSourceRoundTripIT), else one.
+   * delivered QoS 2 messages to a shared subscription at QoS 1 in MqttSourceRoundTripIT) and the broker keeps shared
+   * subscriptions across its restarts (mosquitto before 2.1 does not: {@link BrokerVersion}), else one.
    */
-  static int autoConnections(MqttSession session, int qos) {
+  static int autoConnections(MqttSession session, int qos, Optional<BrokerVersion> broker) {
     return session.version() == MqttProtocolVersion.MQTT_5 && session.sharedSubscriptionAvailable() && qos < 2
-        ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS : 1;
+        && !dropsSharedSubscriptions(broker) ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS : 1;
+  }
+
+  private static boolean dropsSharedSubscriptions(Optional<BrokerVersion> broker) {
+    return broker.filter(BrokerVersion::dropsSharedSubscriptionsOnRestart).isPresent();
   }
 
   /** Why {@link #autoConnections} chose what it did, for the task log and validation. */
-  static String autoReason(MqttSession session, int qos) {
+  static String autoReason(MqttSession session, int qos, Optional<BrokerVersion> broker) {
     if (session.version() != MqttProtocolVersion.MQTT_5) {
       return "the broker speaks MQTT 3.1.1, which does not say whether it has shared subscriptions: one connection";
     }
@@ -149,6 +169,10 @@ final class SourceConnections implements AutoCloseable {
     }
     if (qos >= 2) {
       return "mqtt.qos=2, and a broker may deliver a shared subscription at QoS 1: one connection";
+    }
+    if (dropsSharedSubscriptions(broker)) {
+      return "the broker is " + broker.get() + ", which does not keep shared subscriptions across its restarts (a "
+          + "restart would discard messages until the members subscribe again): one connection";
     }
     return "the broker has shared subscriptions (MQTT 5 CONNACK), so " + MqttSourceConfig.AUTO_SHARED_CONNECTIONS
         + " members of one group share the stream, each with its own window of unacknowledged messages";

@@ -2,6 +2,8 @@ package io.connectmqtt.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectmqtt.common.BrokerVersion;
+import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.MqttLoadPublisher;
@@ -17,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -53,7 +57,13 @@ class SourceConnectionsIT {
       assertThat(first).as("the first run starts a new session")
           .containsPattern("MQTT client '" + name + "-0' connected .*new session");
 
-      String shared = run(broker, name, topic, "auto", MqttSourceConfig.AUTO_SHARED_CONNECTIONS, 1);
+      // mosquitto before 2.1 does not keep shared subscriptions across its restarts, so auto stays at one connection
+      // there (the last phase checks it) and the shared phase asks for the members explicitly.
+      boolean dropsShared = BrokerVersion.probe(settings(broker), Duration.ofSeconds(2))
+          .filter(BrokerVersion::dropsSharedSubscriptionsOnRestart).isPresent();
+      String shared = run(broker, name, topic,
+          dropsShared ? Integer.toString(MqttSourceConfig.AUTO_SHARED_CONNECTIONS) : "auto",
+          MqttSourceConfig.AUTO_SHARED_CONNECTIONS, 1);
       assertThat(shared).as("connection 0 resumes the session of the single-connection run")
           .containsPattern("MQTT client '" + name + "-0' connected .*resumed its session");
       for (int k = 1; k < MqttSourceConfig.AUTO_SHARED_CONNECTIONS; k++) {
@@ -61,14 +71,18 @@ class SourceConnectionsIT {
             .contains("MQTT client '" + name + "-0-c" + k + "' connected");
       }
 
-      String again = run(broker, name, topic, "1", 1, 2);
+      String again = run(broker, name, topic, dropsShared ? "auto" : "1", 1, 2);
+      if (dropsShared) {
+        assertThat(again).as("auto on a broker that drops shared subscriptions in a restart")
+            .contains("does not keep shared subscriptions across its restarts");
+      }
       int total = 3 * PER_PHASE;
       awaitOrCount(Duration.ofSeconds(60), () -> Arrays.stream(counts(topic, total)).allMatch(c -> c > 0));
       List<ConsumerRecord<byte[], byte[]>> records = stack.topics().readAll(topic, total, Duration.ofSeconds(10));
       int[] counts = counts(topic, total);
       long missing = Arrays.stream(counts).filter(c -> c == 0).count();
       long repeated = Arrays.stream(counts).filter(c -> c > 1).count();
-      System.out.printf("CONNECTIONS: %s, connections 1 -> auto -> 1: %d records for %d messages, %d missing, %d "
+      System.out.printf("CONNECTIONS: %s, connections 1 -> shared -> 1: %d records for %d messages, %d missing, %d "
           + "repeated%n", broker.name(), records.size(), total, missing, repeated);
       assertThat(missing).as("messages missing in Kafka").isZero();
       assertThat(repeated).as("messages in Kafka more than once").isZero();
@@ -81,6 +95,13 @@ class SourceConnectionsIT {
 
       stack.rest().delete(name);
     }
+  }
+
+  /** Connection settings for {@code broker}, for probes of it from a test. */
+  static MqttConnectionConfig.MqttConnectionSettings settings(TestBroker broker) {
+    AbstractConfig config = new AbstractConfig(MqttConnectionConfig.define(new ConfigDef()),
+        Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG, broker.uri()));
+    return MqttConnectionConfig.settings(config, "connections-it");
   }
 
   private int[] counts(String topic, int total) {

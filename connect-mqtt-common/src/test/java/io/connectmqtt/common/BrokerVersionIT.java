@@ -1,0 +1,41 @@
+package io.connectmqtt.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.connectmqtt.testkit.Broker;
+import io.connectmqtt.testkit.TestBroker;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.junit.jupiter.api.Test;
+
+/** What real brokers say on {@code $SYS/broker/version}. */
+class BrokerVersionIT {
+
+  private static MqttConnectionConfig.MqttConnectionSettings settings(TestBroker broker) {
+    AbstractConfig config = new AbstractConfig(MqttConnectionConfig.define(new ConfigDef()),
+        Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG, broker.uri()));
+    return MqttSession.negotiate(MqttConnectionConfig.settings(config, "version-it"));
+  }
+
+  @Test
+  void mosquittoNamesItsVersion() {
+    try (TestBroker mosquitto = Broker.MOSQUITTO.start()) {
+      Optional<BrokerVersion> version = BrokerVersion.probe(settings(mosquitto), Duration.ofSeconds(5));
+      assertThat(version).as("mosquitto's $SYS/broker/version").isPresent();
+      assertThat(version.get().text()).startsWith("mosquitto version ");
+      // Debian 12's mosquitto is 2.0.11; whatever this machine has, the answer follows its version.
+      assertThat(version.get().dropsSharedSubscriptionsOnRestart())
+          .isEqualTo(version.get().text().matches("mosquitto version (1\\.|2\\.0\\.).*"));
+    }
+  }
+
+  @Test
+  void hiveMqHasNoVersionTopic() {
+    try (TestBroker hivemq = Broker.HIVEMQ.start()) {
+      assertThat(BrokerVersion.probe(settings(hivemq), Duration.ofSeconds(1))).isEmpty();
+    }
+  }
+}
