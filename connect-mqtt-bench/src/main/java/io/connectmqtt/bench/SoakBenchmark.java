@@ -148,7 +148,7 @@ public final class SoakBenchmark {
             Thread.sleep(100);
           }
           long start = System.nanoTime();
-          long inKafka = count.records();
+          long inKafka = recordsInKafka(stack, topic);
           long acknowledged = publisher.acknowledged();
           fault.action().inject();
           Injected done = new Injected(fault.what(), (start - began) / 1e9, acknowledged, inKafka,
@@ -203,6 +203,15 @@ public final class SoakBenchmark {
             String.join(", ", taskStates), lostConnections, dropped));
         BenchmarkReport.publish(reportFile, "soak", body);
       }
+    }
+  }
+
+  /** The topic's end offsets (records, duplicates included), or -1 if Kafka does not answer. */
+  private static long recordsInKafka(ProcessStack stack, String topic) {
+    try {
+      return stack.topics().endOffsetSum(topic);
+    } catch (RuntimeException kafkaAway) {
+      return -1;
     }
   }
 
