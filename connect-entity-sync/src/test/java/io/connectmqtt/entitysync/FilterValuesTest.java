@@ -54,6 +54,20 @@ class FilterValuesTest {
         .isEqualTo(ErrorCode.INVALID_VALUE);
   }
 
+  /** Beyond a double's range a value would silently become Infinity or 0: refused, as PostgreSQL's float8 input does. */
+  @Test
+  void floatValuesBeyondADoublesRangeAreRefused() {
+    Catalog.Column real = new Catalog.Column("f", Types.DOUBLE, "float8", true, false);
+    for (Object value : List.of(new BigDecimal("1e400"), new BigDecimal("-1e400"), new BigDecimal("1e-400"), "1e400",
+        "-1e-400")) {
+      assertThat(refusal(real, FilterOperator.EQ, value)).as(value.toString()).isEqualTo(ErrorCode.INVALID_VALUE);
+    }
+    for (Object value : List.of(new BigDecimal("1e308"), new BigDecimal("1e-320"), new BigDecimal("-0.0"), 0L,
+        "Infinity", "-Infinity", "NaN")) {
+      assertThat(refusal(real, FilterOperator.EQ, value)).as(value.toString()).isNull();
+    }
+  }
+
   /** MariaDB's DOUBLE has no NaN or infinities (its driver would send them as bare words): refused there only. */
   @Test
   void nonFiniteFloatsOnlyWhereTheDatabaseComparesThem() throws Exception {
