@@ -54,6 +54,16 @@ class FilterValuesTest {
         .isEqualTo(ErrorCode.INVALID_VALUE);
   }
 
+  /** A number for a text column is compared as its text as sent: 7.0 is '7.0', not '7' (Jackson strips zeros). */
+  @Test
+  void aNumberForATextColumnKeepsItsTrailingZerosFromTheRequest() throws Exception {
+    RequestParser parser = new RequestParser(null, 65_536, 65_536, false);
+    var root = parser.readObject(("{\"options\":{\"filters\":[{\"column\":\"body\",\"operator\":\"in\","
+        + "\"value\":[7.0,1.50]}]}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Filter filter = Filter.parseAll(root.path("options").path("filters")).get(0);
+    assertThat(FilterValues.recorded(TEXT, filter).value()).isEqualTo(List.of("7.0", "1.50"));
+  }
+
   /** Beyond a double's range a value would silently become Infinity or 0: refused, as PostgreSQL's float8 input does. */
   @Test
   void floatValuesBeyondADoublesRangeAreRefused() {
