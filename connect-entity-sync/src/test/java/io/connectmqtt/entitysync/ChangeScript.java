@@ -23,8 +23,11 @@ final class ChangeScript {
   record Arrival(String topic, String payload, long nanos) {
   }
 
-  /** A notification the script and corpus call for, described as {@link #describe} describes arrivals. */
-  record Expected(String description, int event) {
+  /**
+   * A notification the script and corpus call for, described as {@link #describe} describes arrivals; the write
+   * that causes it and the corpus entry of its subscription.
+   */
+  record Expected(String description, int event, Entry entry) {
   }
 
   private record Event(String operation, Map<String, Object> before, Map<String, Object> after, long sentNanos) {
@@ -138,7 +141,7 @@ final class ChangeScript {
               : before ? topic + "|leave|" + event.before().get("id") + "|fields 1" : null;
         };
         if (description != null) {
-          expected.add(new Expected(description, i));
+          expected.add(new Expected(description, i, subscription.getValue()));
         }
       }
     }
@@ -190,8 +193,18 @@ final class ChangeScript {
   }
 
   static long p99(List<Long> latencies) {
+    return percentile(latencies, 0.99);
+  }
+
+  private static long percentile(List<Long> latencies, double fraction) {
     List<Long> sorted = latencies.stream().sorted().toList();
-    return sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1);
+    return sorted.get((int) Math.ceil(sorted.size() * fraction) - 1);
+  }
+
+  /** Count, p50, p90 and maximum, for the log. */
+  static String summary(List<Long> latencies) {
+    return latencies.size() + " notifications, p50 " + percentile(latencies, 0.5) + " ms, p90 "
+        + percentile(latencies, 0.9) + " ms, max " + percentile(latencies, 1.0) + " ms";
   }
 
   private static JsonNode read(Arrival arrival) {

@@ -64,7 +64,7 @@ class FilterValuesTest {
     assertThat(FilterValues.recorded(TEXT, filter).value()).isEqualTo(List.of("7.0", "1.50"));
   }
 
-  /** Beyond a double's range a value would silently become Infinity or 0: refused, as PostgreSQL's float8 input does. */
+  /** Beyond a double's range a value would silently become Infinity or 0: refused, as PostgreSQL's float8 does. */
   @Test
   void floatValuesBeyondADoublesRangeAreRefused() {
     Catalog.Column real = new Catalog.Column("f", Types.DOUBLE, "float8", true, false);

@@ -10,9 +10,10 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.entitysync.HostileSubscriptionCorpus.Entry;
 import io.connectmqtt.entitysync.notify.EntityNotifySinkConnector;
-import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.ProcessStack;
+import io.connectmqtt.testkit.ProjectLayout;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 11, must-show 1: {@link HostileSubscriptionCorpus} through the real stack (entity sync and the notify sink
- * from the plugin archive in a Connect worker, HiveMQ, PostgreSQL). Every subscribe gets the reply the corpus
+ * from the plugin archive in a Connect worker JVM, HiveMQ, PostgreSQL). Every subscribe gets the reply the corpus
  * expects; then {@link ChangeScript} writes rows that match, miss, enter and leave the filters. Every subscriber gets
  * exactly the notifications the corpus's own predicates say (operation, key, content), none else, the refused ones
  * none; both tasks stay RUNNING; and the notify latency p99 with the corpus stays within twice a clean run's.
@@ -45,7 +46,7 @@ class HostileSubscriptionCorpusIT {
   private static final long LATENCY_FLOOR_MS = 50;
   private static HiveMqBroker hivemq;
   private static PostgresDatabase postgres;
-  private static ConnectStack stack;
+  private static ProcessStack stack;
   private static Mqtt5AsyncClient listener;
   /** Everything published under spec/# and elsewhere/#, with its arrival time. */
   private static final List<ChangeScript.Arrival> ARRIVALS = new CopyOnWriteArrayList<>();
@@ -54,7 +55,8 @@ class HostileSubscriptionCorpusIT {
   static void start() throws Exception {
     hivemq = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
-    stack = ConnectStack.start();
+    // Kafka and a Connect worker as their own JVMs, the worker loading only the plugin archive, as users run it.
+    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")), Map.of());
     try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
       statement.execute("create table public.items (id serial primary key, name varchar(1000), code varchar(20), "
           + "qty integer, amount numeric, ratio double precision, flag boolean, step varchar(20))");
@@ -106,25 +108,39 @@ class HostileSubscriptionCorpusIT {
   @Test
   void hostileSubscriptionsGetTheirDocumentedRepliesAndExactlyTheirNotificationsWithoutSlowingOthers()
       throws Exception {
-    List<Long> clean = run("clean", HostileSubscriptionCorpus.benign());
+    List<Entry> benign = HostileSubscriptionCorpus.benign();
+    // A first run warms up the JIT, connections and the sink's consumers, so that the clean run is not the slow one.
+    run("warmup", benign);
+    Latencies clean = run("clean", benign);
     List<Entry> corpus = HostileSubscriptionCorpus.hostile();
-    assertThat(corpus.size() - HostileSubscriptionCorpus.benign().size()).as("hostile entries").isGreaterThanOrEqualTo(100);
-    List<Long> hostile = run("hostile", corpus);
-    long cleanP99 = ChangeScript.p99(clean);
-    long hostileP99 = ChangeScript.p99(hostile);
-    System.out.printf("notify latency: clean p99 %d ms (%d notifications), hostile p99 %d ms (%d notifications)%n",
-        cleanP99, clean.size(), hostileP99, hostile.size());
+    assertThat(corpus.size() - benign.size()).as("hostile entries").isGreaterThanOrEqualTo(100);
+    Latencies hostile = run("hostile", corpus);
+    long cleanP99 = ChangeScript.p99(clean.benign());
+    long hostileP99 = ChangeScript.p99(hostile.benign());
+    System.out.printf("notify latency: clean p99 %d ms (%s); hostile p99 %d ms for the same benign subscriptions (%s), "
+        + "p99 %d ms over all (%s)%n", cleanP99, ChangeScript.summary(clean.benign()), hostileP99,
+        ChangeScript.summary(hostile.benign()), ChangeScript.p99(hostile.all()), ChangeScript.summary(hostile.all()));
+    // Like for like: the benign subscriptions' notifications, the same in both runs. Over all notifications the
+    // hostile run publishes 3.5 times as many per write, and later ones queue behind earlier ones: that measures
+    // fan-out, not whether hostile subscriptions slow the sink down.
     assertThat(hostileP99).as("hostile p99 (ms) against max(2 × clean p99 %d ms, %d ms)", cleanP99, LATENCY_FLOOR_MS)
         .isLessThanOrEqualTo(Math.max(2 * cleanP99, LATENCY_FLOOR_MS));
   }
 
-  /** Subscribes {@code entries} for clients named {@code run-*}, runs the script, checks; the latencies in ms. */
-  private List<Long> run(String run, List<Entry> entries) throws Exception {
+  /** Notify latencies in ms, of all notifications of a run and of those to its benign subscriptions. */
+  private record Latencies(List<Long> all, List<Long> benign) {
+  }
+
+  /** Subscribes {@code entries} for clients named {@code run-*}, runs the script, checks; the latencies. */
+  private Latencies run(String run, List<Entry> entries) throws Exception {
     Map<String, ProtocolClient> clients = new LinkedHashMap<>();
     try {
       for (String name : HostileSubscriptionCorpus.CLIENTS) {
         clients.put(name, new ProtocolClient(hivemq.port(), "spec", run + "-" + name));
       }
+      int[] pings = {0};
+      Awaitility.await("entity sync subscribed (answers a ping)").atMost(Duration.ofSeconds(60))
+          .until(() -> clients.get("ann").pings(run + "-ping-" + pings[0]++, Duration.ofSeconds(1)));
       // Subscription id → the entry it was accepted for; owner checked from the notify topic the reply names.
       Map<String, Entry> accepted = new LinkedHashMap<>();
       List<String> wrongReplies = new ArrayList<>();
@@ -157,7 +173,8 @@ class HostileSubscriptionCorpusIT {
         List<String> own = new ArrayList<>(List.of(""));
         entries.stream().filter(e -> e.client().equals(name)).map(Entry::requestId).forEach(own::add);
         assertThat(clients.get(name).replies()).as("replies " + name + " got: only to its own requests")
-            .allMatch(reply -> own.contains(reply.path("id").asText()));
+            .allMatch(reply -> own.contains(reply.path("id").asText())
+                || reply.path("id").asText().startsWith(run + "-ping-"));
       }
       assertRunning();
 
@@ -177,7 +194,9 @@ class HostileSubscriptionCorpusIT {
           .map(ChangeScript::describe).sorted().toList();
       assertThat(receivedNotifications).as("notifications, run " + run)
           .containsExactlyInAnyOrderElementsOf(expected.stream().map(ChangeScript.Expected::description).toList());
-      return script.latencies(arrivals, expected);
+      List<String> benignIds = HostileSubscriptionCorpus.benign().stream().map(Entry::requestId).toList();
+      return new Latencies(script.latencies(arrivals, expected), script.latencies(arrivals, expected.stream()
+          .filter(e -> benignIds.contains(e.entry().requestId())).toList()));
     } finally {
       clients.values().forEach(ProtocolClient::close);
     }
