@@ -9,7 +9,6 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.entitysync.HostileSubscriptionCorpus.Entry;
-import io.connectmqtt.entitysync.notify.EntityNotifySinkConnector;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
@@ -19,7 +18,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,16 +64,8 @@ class HostileSubscriptionCorpusIT {
     stack.topics().createCompacted("entity-subscriptions");
     stack.rest().createOrReplace("sync", OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres",
         "public.items"));
-    Map<String, String> notify = new HashMap<>();
-    notify.put("connector.class", EntityNotifySinkConnector.class.getName());
-    notify.put("topics", "entity-changes");
-    notify.put("mqtt.server.uris", hivemq.uri());
-    notify.put("entity.notify.subscriptions.bootstrap.servers", stack.bootstrapServers());
-    notify.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    notify.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    notify.put("value.converter.schemas.enable", "false");
-    notify.put("consumer.override.auto.offset.reset", "earliest");
-    stack.rest().createOrReplace("notify", notify);
+    stack.rest().createOrReplace("notify", OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(),
+        "entity-changes"));
     stack.rest().awaitRunning("sync", 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("notify", 1, Duration.ofSeconds(90));
     listener = MqttClient.builder().identifier("corpus-listener").serverHost("127.0.0.1").serverPort(hivemq.port())
