@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.connectmqtt.common.protocol.ErrorCode;
@@ -48,8 +49,10 @@ final class RequestParser {
     this.maxBytes = maxBytes;
     this.maxValueBytes = maxValueBytes;
     this.passThrough = passThrough;
-    // Decimals exactly as sent: a double would turn 1e999999999 into Infinity and 1e-400000 into 0 unnoticed.
-    this.json = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+    // Decimals exactly as sent: a double would turn 1e999999999 into Infinity and 1e-400000 into 0 unnoticed, and
+    // Jackson by default strips trailing zeros: 7.0 for a text column would become '7' (HostileSubscriptionCorpusIT).
+    this.json = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES).build();
     json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING)
         .maxStringLength(maxBytes).build());
   }

@@ -44,7 +44,7 @@ final class SqlValues {
           yield new BigDecimal(text).longValueExact();
         }
         case Types.NUMERIC, Types.DECIMAL -> new BigDecimal(text);
-        case Types.REAL, Types.FLOAT, Types.DOUBLE -> Double.parseDouble(text);
+        case Types.REAL, Types.FLOAT, Types.DOUBLE -> floatValue(text);
         case Types.BOOLEAN, Types.BIT -> {
           if (raw instanceof Boolean flag) {
             yield flag;
@@ -75,6 +75,20 @@ final class SqlValues {
       throw new ProtocolException(ErrorCode.INVALID_VALUE, "'" + abbreviate(text) + "' is not a valid "
           + column.typeName().toLowerCase() + " for column '" + column.name() + "'");
     }
+  }
+
+  /**
+   * A double, refusing a number beyond a double's range (1e400, 1e-400) as PostgreSQL's float8 input does, rather than
+   * letting it silently become Infinity or 0 (found by HostileSubscriptionCorpusIT). NaN and Infinity as words stay.
+   */
+  private static double floatValue(String text) {
+    double value = Double.parseDouble(text);
+    String trimmed = text.trim();
+    boolean word = trimmed.endsWith("Infinity") || trimmed.equals("NaN");
+    if (Double.isInfinite(value) && !word || value == 0 && new BigDecimal(trimmed).signum() != 0) {
+      throw new IllegalArgumentException("out of a double's range");
+    }
+    return value;
   }
 
   /**

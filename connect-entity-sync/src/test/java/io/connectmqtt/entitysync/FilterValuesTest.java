@@ -54,6 +54,30 @@ class FilterValuesTest {
         .isEqualTo(ErrorCode.INVALID_VALUE);
   }
 
+  /** A number for a text column is compared as its text as sent: 7.0 is '7.0', not '7' (Jackson strips zeros). */
+  @Test
+  void aNumberForATextColumnKeepsItsTrailingZerosFromTheRequest() throws Exception {
+    RequestParser parser = new RequestParser(null, 65_536, 65_536, false);
+    var root = parser.readObject(("{\"options\":{\"filters\":[{\"column\":\"body\",\"operator\":\"in\","
+        + "\"value\":[7.0,1.50]}]}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Filter filter = Filter.parseAll(root.path("options").path("filters")).get(0);
+    assertThat(FilterValues.recorded(TEXT, filter).value()).isEqualTo(List.of("7.0", "1.50"));
+  }
+
+  /** Beyond a double's range a value would silently become Infinity or 0: refused, as PostgreSQL's float8 does. */
+  @Test
+  void floatValuesBeyondADoublesRangeAreRefused() {
+    Catalog.Column real = new Catalog.Column("f", Types.DOUBLE, "float8", true, false);
+    for (Object value : List.of(new BigDecimal("1e400"), new BigDecimal("-1e400"), new BigDecimal("1e-400"), "1e400",
+        "-1e-400")) {
+      assertThat(refusal(real, FilterOperator.EQ, value)).as(value.toString()).isEqualTo(ErrorCode.INVALID_VALUE);
+    }
+    for (Object value : List.of(new BigDecimal("1e308"), new BigDecimal("1e-320"), new BigDecimal("-0.0"), 0L,
+        "Infinity", "-Infinity", "NaN")) {
+      assertThat(refusal(real, FilterOperator.EQ, value)).as(value.toString()).isNull();
+    }
+  }
+
   /** MariaDB's DOUBLE has no NaN or infinities (its driver would send them as bare words): refused there only. */
   @Test
   void nonFiniteFloatsOnlyWhereTheDatabaseComparesThem() throws Exception {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.connectmqtt.entitysync.notify.EntityNotifySinkConnector;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MosquittoBroker;
@@ -65,16 +64,8 @@ class LiveSubscriptionIT {
     stack.topics().create("ttl-changes", 1);
     stack.topics().create("app-messages", 1);
     stack.rest().createOrReplace("sync-ttl", expiring);
-    Map<String, String> notify = new HashMap<>();
-    notify.put("connector.class", EntityNotifySinkConnector.class.getName());
-    notify.put("topics", "entity-changes,ttl-changes");
-    notify.put("mqtt.server.uris", hivemq.uri());
-    notify.put("entity.notify.subscriptions.bootstrap.servers", stack.bootstrapServers());
-    notify.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    notify.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    notify.put("value.converter.schemas.enable", "false");
-    notify.put("consumer.override.auto.offset.reset", "earliest");
-    stack.rest().createOrReplace("notify", notify);
+    stack.rest().createOrReplace("notify", OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(),
+        "entity-changes,ttl-changes"));
     stack.rest().awaitRunning("sync", 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("notify", 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("sync-ttl", 1, Duration.ofSeconds(90));

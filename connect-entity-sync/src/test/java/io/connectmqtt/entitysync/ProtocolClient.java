@@ -135,6 +135,19 @@ final class ProtocolClient implements AutoCloseable {
   }
 
   /**
+   * MQTT 5 only: sends a request naming {@code responseTopic} (without subscribing to it) with the request id as
+   * Correlation Data, and waits for the reply with that id on any topic the client listens to (its own response
+   * topic, where a refused Response Topic's reply goes).
+   */
+  JsonNode sendRedirected(String json, String expectedId, String responseTopic) {
+    int before = received.size();
+    client5.publishWith().topic(prefix + "/" + topicId + "/request").qos(MqttQos.AT_LEAST_ONCE)
+        .payload(json.getBytes(StandardCharsets.UTF_8)).responseTopic(responseTopic)
+        .correlationData(expectedId.getBytes(StandardCharsets.UTF_8)).send().join();
+    return await(before, null, expectedId).body();
+  }
+
+  /**
    * Whether a ping with {@code id} is answered within {@code timeout}: to wait until the connector subscribed, since a
    * request published before that reaches no one.
    */
