@@ -101,7 +101,9 @@ class SourceTransformsCrashIT {
     stack.startConnect();
     System.out.printf("SMT-CRASH: backlog published, worker restarted %.1f s after the start%n",
         (System.nanoTime() - started) / 1e9);
-    Awaitility.await("Kafka holds a third of the kept messages").atMost(Duration.ofSeconds(120))
+    // Dropped messages left unacknowledged fill queue.capacity and stall the task here (measured with commitRecord
+    // mutated to ignore them: not one third in 120 s); the sentinel check below catches fewer left behind.
+    Awaitility.await("Kafka holds a third of the kept messages (else: dropped messages not acknowledged?)").atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(50)).until(() -> stack.topics().endOffsetSum(REROUTED) >= KEPT / 3);
     stack.killConnect();
     long inKafkaAtKill = stack.topics().endOffsetSum(REROUTED);
