@@ -16,11 +16,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -57,12 +52,8 @@ class SinkBrokerMatrixCrashIT {
   }
 
   /** Records the sink connector {@code name} has committed (its consumer group's offsets, summed). */
-  private static long committedOffsets(String name) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-      return admin.listConsumerGroupOffsets("connect-" + name).partitionsToOffsetAndMetadata()
-          .get(30, TimeUnit.SECONDS).values().stream().filter(Objects::nonNull).mapToLong(OffsetAndMetadata::offset)
-          .sum();
-    }
+  private static long committedOffsets(String name) {
+    return stack.topics().committedOffsetSum("connect-" + name);
   }
 
   @ParameterizedTest(name = "{0}")

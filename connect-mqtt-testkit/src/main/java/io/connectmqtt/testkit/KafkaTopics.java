@@ -58,6 +58,20 @@ public final class KafkaTopics {
     }
   }
 
+  /**
+   * The offsets consumer group {@code group} committed, summed over its partitions (a sink connector's group is
+   * {@code connect-<name>}): how many records it has committed when it started from the beginning.
+   */
+  public long committedOffsetSum(String group) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+          .values().stream().filter(java.util.Objects::nonNull)
+          .mapToLong(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset).sum();
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot read the committed offsets of " + group, e);
+    }
+  }
+
   public void createCompacted(String topic) {
     create(topic, 1, Map.of("cleanup.policy", "compact"));
   }

@@ -37,6 +37,7 @@ public final class AcknowledgedPublisher {
   private static final Logger log = LoggerFactory.getLogger(AcknowledgedPublisher.class);
   /** How often put() looks at the oldest unacknowledged publish while it waits for room in the window. */
   private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final boolean HAS_ORIGINALS = hasOriginals();
 
   /** The MQTT messages made from one record: none (nothing to publish), one, or several. */
   @FunctionalInterface
@@ -128,8 +129,8 @@ public final class AcknowledgedPublisher {
     resendIfUnacknowledgedTooLong();
     boolean progress = false;
     for (SinkRecord record : records) {
-      TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
-      if (tracker.alreadyAccepted(partition, record.kafkaOffset())) {
+      TopicPartition partition = partitionOf(record);
+      if (tracker.alreadyAccepted(partition, offsetOf(record))) {
         continue;
       }
       recordsIn.record();
@@ -141,9 +142,9 @@ public final class AcknowledgedPublisher {
         progress = true;
         continue;
       }
-      tracker.accept(partition, record.kafkaOffset());
+      tracker.accept(partition, offsetOf(record));
       if (messages.isEmpty()) {
-        tracker.done(partition, record.kafkaOffset());
+        tracker.done(partition, offsetOf(record));
         progress = true;
         continue;
       }
@@ -159,12 +160,13 @@ public final class AcknowledgedPublisher {
     requestCommitIfDue();
   }
 
-  /** Only offsets whose messages the broker acknowledged; nothing for partitions without such progress. */
+  /**
+   * Only offsets whose messages the broker acknowledged, and Connect's own offset where nothing awaits an
+   * acknowledgement (it covers records a transform dropped, which never reach put()).
+   */
   public Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
     resendIfUnacknowledgedTooLong();
-    Map<TopicPartition, OffsetAndMetadata> committable = tracker.committable();
-    committable.keySet().retainAll(currentOffsets.keySet());
-    return committable;
+    return tracker.committable(currentOffsets);
   }
 
   /** Forgets partitions the task no longer owns. */
@@ -235,8 +237,8 @@ public final class AcknowledgedPublisher {
     }
     retries.record();
     // Not accepted after all: Connect redelivers it (and the rest of the batch) after the backoff.
-    TopicPartition partition = new TopicPartition(record.topic(), record.kafkaPartition());
-    tracker.forgetAcceptanceOf(partition, record.kafkaOffset());
+    TopicPartition partition = partitionOf(record);
+    tracker.forgetAcceptanceOf(partition, offsetOf(record));
     retriesInARow = progress ? 1 : retriesInARow + 1;
     String state = connection.isConnected() ? "connected but not acknowledging" : "not connected";
     if (retriesInARow > maxRetries) {
@@ -263,7 +265,7 @@ public final class AcknowledgedPublisher {
         acknowledged.record();
         latency.record((System.nanoTime() - start) / 1_000_000.0);
         if (remaining.decrementAndGet() == 0) {
-          tracker.done(partition, record.kafkaOffset());
+          tracker.done(partition, offsetOf(record));
         }
         return;
       }
@@ -274,7 +276,7 @@ public final class AcknowledgedPublisher {
           // Sending it again cannot help: the record is done once its other messages are.
           log.warn("Skipping a message of {}: {}", describe(record), refusal.getMessage());
           if (remaining.decrementAndGet() == 0) {
-            tracker.done(partition, record.kafkaOffset());
+            tracker.done(partition, offsetOf(record));
           }
           return;
         }
@@ -315,14 +317,14 @@ public final class AcknowledgedPublisher {
       log.warn("Skipping {}: {}", describe(record), e.getMessage());
     }
     if (reporter != null && toleratesErrors) {
-      tracker.accept(partition, record.kafkaOffset());
+      tracker.accept(partition, offsetOf(record));
       reportAsync(record, partition, e);
       return;
     }
     errors.record();
     if (skips) {
-      tracker.accept(partition, record.kafkaOffset());
-      tracker.done(partition, record.kafkaOffset());
+      tracker.accept(partition, offsetOf(record));
+      tracker.done(partition, offsetOf(record));
       return;
     }
     throw new ConnectException("Cannot publish " + describe(record) + ": " + e.getMessage()
@@ -339,7 +341,30 @@ public final class AcknowledgedPublisher {
     errors.record();
     // Connect waits for reported records to be written before it commits offsets (KIP-610).
     reporter.report(record, e);
-    tracker.done(partition, record.kafkaOffset());
+    tracker.done(partition, offsetOf(record));
+  }
+
+  /**
+   * The partition Connect read {@code record} from, which is what it passes to and takes from preCommit: a transform
+   * such as RegexRouter may have renamed the record's topic. {@code SinkRecord.original*} came with Kafka 3.6
+   * (KIP-793); older workers hand over the record as read, topic and all.
+   */
+  private static TopicPartition partitionOf(SinkRecord record) {
+    return HAS_ORIGINALS ? new TopicPartition(record.originalTopic(), record.originalKafkaPartition())
+        : new TopicPartition(record.topic(), record.kafkaPartition());
+  }
+
+  private static long offsetOf(SinkRecord record) {
+    return HAS_ORIGINALS ? record.originalKafkaOffset() : record.kafkaOffset();
+  }
+
+  private static boolean hasOriginals() {
+    try {
+      SinkRecord.class.getMethod("originalTopic");
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
   }
 
   private static String describe(SinkRecord record) {

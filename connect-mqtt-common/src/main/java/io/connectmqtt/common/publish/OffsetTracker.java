@@ -76,6 +76,27 @@ final class OffsetTracker {
     return offsets;
   }
 
+  /**
+   * Offsets safe to commit for the partitions of {@code current} (Connect's offsets: one past the last record it
+   * consumed, delivered or dropped by a transform): one past the acknowledged prefix while a message awaits its
+   * acknowledgement, else Connect's offset, so that records a Filter dropped at the end of a partition are committed
+   * too. A partition still at offset 0 is left out: nothing to commit.
+   */
+  synchronized Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, OffsetAndMetadata> current) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    current.forEach((partition, connectOffset) -> {
+      PartitionState state = partitions.get(partition);
+      long offset = state == null ? -1 : state.committable;
+      if ((state == null || state.pending.isEmpty()) && connectOffset != null) {
+        offset = Math.max(offset, connectOffset.offset());
+      }
+      if (offset > 0) {
+        offsets.put(partition, new OffsetAndMetadata(offset));
+      }
+    });
+    return offsets;
+  }
+
   /** Makes {@code offset} acceptable again after a retriable failure, so that its redelivery is published. */
   synchronized void forgetAcceptanceOf(TopicPartition partition, long offset) {
     PartitionState state = partitions.get(partition);

@@ -206,6 +206,37 @@ class AcknowledgedPublisherTest {
   }
 
   @Test
+  void recordsARegexRouterRenamedAreCommittedUnderThePartitionConnectReadThemFrom() {
+    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of());
+    // What RegexRouter hands the task: the same record under another topic name (SinkRecord.newRecord).
+    List<SinkRecord> renamed = records(P0, 0, 3).stream().map(r -> r.newRecord("renamed", r.kafkaPartition(),
+        r.keySchema(), r.key(), r.valueSchema(), r.value(), r.timestamp())).collect(Collectors.toList());
+    publisher.put(renamed, AcknowledgedPublisherTest::message);
+    connection.acknowledge(0);
+    connection.acknowledge(1);
+    assertThat(committed()).containsEntry(P0, 2L);
+    connection.acknowledge(2);
+    assertThat(committed()).containsEntry(P0, 3L);
+  }
+
+  @Test
+  void recordsAFilterDroppedAreCommittedOnceNothingBeforeThemAwaitsAnAcknowledgement() {
+    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of());
+    // Offsets 0 and 2 reached put(); 1, 3 and 4 were dropped by a Filter: Connect's own offset is 5.
+    publisher.put(List.of(record(P0, 0), record(P0, 2)), AcknowledgedPublisherTest::message);
+    Map<TopicPartition, OffsetAndMetadata> connectOffsets = Map.of(P0, new OffsetAndMetadata(5),
+        P1, new OffsetAndMetadata(7));
+    assertThat(publisher.committable(connectOffsets)).as("P1: every record it had was dropped")
+        .containsOnlyKeys(P1).containsEntry(P1, new OffsetAndMetadata(7));
+    connection.acknowledge(0);
+    assertThat(publisher.committable(connectOffsets)).as("offset 2 awaits its acknowledgement")
+        .containsEntry(P0, new OffsetAndMetadata(1));
+    connection.acknowledge(1);
+    assertThat(publisher.committable(connectOffsets)).as("past the dropped tail")
+        .containsEntry(P0, new OffsetAndMetadata(5));
+  }
+
+  @Test
   void theWindowBoundsWhatIsInFlightAndAFullWindowIsRetriableWithoutLosingTheRest() {
     publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.MAX_IN_FLIGHT_CONFIG, "3",
         DeliveryConfig.RETRY_BACKOFF_CONFIG, "250"));
