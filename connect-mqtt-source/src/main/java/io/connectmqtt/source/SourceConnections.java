@@ -85,8 +85,10 @@ final class SourceConnections implements AutoCloseable {
    */
   CompletableFuture<Boolean> connect() {
     boolean sharedByTasks = assignedFilters.stream().allMatch(TopicFilters::isShared);
+    // Ask the broker for its MQTT version once, for the version probe and the first connection alike.
+    MqttConnectionSettings negotiated = MqttSession.negotiate(settings);
     if (configured.isEmpty() || sharedByTasks) {
-      brokerVersion = BrokerVersion.probe(settings, BROKER_VERSION_WAIT);
+      brokerVersion = BrokerVersion.probe(negotiated, BROKER_VERSION_WAIT);
       if (sharedByTasks && brokerVersion.filter(BrokerVersion::dropsSharedSubscriptionsOnRestart).isPresent()) {
         log.warn("MQTT source: the tasks share {} on {}, which drops shared subscriptions in a restart: the messages "
             + "published between its restart and the tasks' new subscriptions are discarded (docs/troubleshooting.md)."
@@ -94,7 +96,7 @@ final class SourceConnections implements AutoCloseable {
             MqttSourceConfig.TASK_ASSIGNMENT_CONFIG, MqttSourceConfig.ASSIGNMENT_FILTERS);
       }
     }
-    MqttSession first = MqttSession.create(settings, receiveMaximum);
+    MqttSession first = MqttSession.create(negotiated, receiveMaximum);
     add(first);
     first.onConnected(new Once(() -> firstConnected(first)));
     return first.connect();
