@@ -111,9 +111,9 @@ final class Translation {
       return;
     }
     if (Boolean.parseBoolean(value)) {
-      untranslated(key, "ours keeps a persistent session (mqtt.clean.start=false) so the broker holds and "
-          + "redelivers unacknowledged messages across restarts; set mqtt.clean.start=true yourself only to keep "
-          + "the old at-most-once behaviour (not allowed with tasks.max > 1)");
+      untranslated(key, "ours keeps a persistent session (mqtt.clean.start=false) so that unacknowledged QoS 1/2 "
+          + "messages survive a restart or reconnect; set mqtt.clean.start=true yourself only to keep the old "
+          + "at-most-once behaviour (the source refuses it with tasks.max > 1)");
     } else {
       put("mqtt.clean.start", "false");
     }
