@@ -121,34 +121,27 @@ final class Translation {
 
   /** A peer's duration in seconds as our milliseconds, kept within our range [min, max]. */
   void secondsAsMillis(String key, String ourKey, long min, long max) {
-    String value = take(key);
-    if (value == null) {
-      return;
-    }
-    Long seconds = parseLong(key, value);
-    if (seconds != null) {
-      long millis = Math.max(min, Math.min(max, seconds * 1000));
-      if (millis != seconds * 1000) {
-        note(key + "=" + value + " (seconds) is outside " + ourKey + "'s range; " + millis + " ms used");
-      }
-      put(ourKey, Long.toString(millis));
-    }
+    scaled(key, ourKey, 1000, min, max);
   }
 
   /** A number carried over as is, kept within our range [min, max]. */
   void number(String key, String ourKey, long min, long max) {
+    scaled(key, ourKey, 1, min, max);
+  }
+
+  private void scaled(String key, String ourKey, long factor, long min, long max) {
     String value = take(key);
-    if (value == null) {
+    Long number = value == null ? null : parseLong(key, value);
+    if (number == null) {
       return;
     }
-    Long number = parseLong(key, value);
-    if (number != null) {
-      long kept = Math.max(min, Math.min(max, number));
-      if (kept != number) {
-        note(key + "=" + value + " is outside " + ourKey + "'s range; " + kept + " used");
-      }
-      put(ourKey, Long.toString(kept));
+    long scaled = number * factor;
+    long kept = Math.max(min, Math.min(max, scaled));
+    if (kept != scaled) {
+      note(key + "=" + value + (factor == 1000 ? " (seconds)" : "") + " is outside " + ourKey + "'s range; "
+          + kept + " used");
     }
+    put(ourKey, Long.toString(kept));
   }
 
   /** An MQTT QoS, which must be 0, 1 or 2 for us. */
