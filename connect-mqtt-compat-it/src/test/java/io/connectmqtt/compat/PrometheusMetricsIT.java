@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A Connect worker (separate JVM) started with the Prometheus JMX exporter agent and the rules we ship
  * (docker/prometheus/connect-mqtt-jmx.yml), as docker-compose, Strimzi and the demo start it. Source, sink,
- * entity-sync and entity-notify traffic, then /metrics over HTTP: our metrics under the names docs/operations.md
- * lists, with the counts the traffic implies; then every query of the Grafana dashboard (docker/grafana) refers only
- * to metric names that scrape has.
+ * entity-sync and entity-notify traffic (one live-subscription notification), then /metrics over HTTP: our metrics
+ * under the names docs/operations.md lists, with the counts the traffic implies; then every query of the Grafana
+ * dashboard (docker/grafana) refers only to metric names that scrape has.
  */
 class PrometheusMetricsIT {
 
@@ -61,11 +61,18 @@ class PrometheusMetricsIT {
       assertEntitySync(afterCrud);
 
       startNotifySink(stack, broker);
-      PrometheusScrape last = awaitScrape(url, s -> assertThat(s.value("connect_mqtt_sink_records_in_total",
-          "connector", NOTIFY)).isEqualTo(3));
-      // The entity-notify sink reads entity sync's three change events; nobody subscribed, so it publishes none.
-      assertThat(last.value("connect_mqtt_sink_messages_published_total", "connector", NOTIFY)).isZero();
+      // EntitySyncCrud's three change events first, while nobody has subscribed: they notify no one.
+      awaitScrape(url, s -> assertThat(s.value("connect_mqtt_sink_records_in_total", "connector", NOTIFY))
+          .isEqualTo(3));
+      LiveSubscription.notifyOnce(broker, TAG);
+      // Then the create made after the subscription, whose notification the broker acknowledged.
+      PrometheusScrape last = awaitScrape(url, s -> assertThat(s.value(
+          "connect_mqtt_sink_messages_acknowledged_total", "connector", NOTIFY)).isEqualTo(1));
+      assertThat(last.value("connect_mqtt_sink_records_in_total", "connector", NOTIFY)).isEqualTo(4);
+      assertThat(last.value("connect_mqtt_sink_messages_published_total", "connector", NOTIFY)).isEqualTo(1);
       assertThat(last.value("connect_mqtt_sink_subscriptions_skipped_total", "connector", NOTIFY)).isZero();
+      assertThat(last.value("connect_mqtt_entity_sync_request_outcomes_total", "connector", SYNC,
+          "operation", "subscribe", "outcome", "ok")).isEqualTo(1);
       assertThat(last.value("kafka_connect_connector_class", "connector", NOTIFY, "connector_class",
           "io.connectmqtt.entitysync.notify.EntityNotifySinkConnector")).isEqualTo(1);
       for (String connector : List.of(SOURCE, SINK, SYNC, NOTIFY)) {
@@ -137,9 +144,12 @@ class PrometheusMetricsIT {
     assertThat(s.value(prefix + "_avg_seconds", labels)).as(prefix + "_avg_seconds").isGreaterThan(0);
   }
 
-  /** The notify sink on entity sync's change topic, from its start (EntitySyncCrud wrote three events there). */
+  /**
+   * The notify sink on entity sync's change topic, from its start (EntitySyncCrud wrote three events there), and on
+   * entity sync's subscriptions topic (its default name).
+   */
   private static void startNotifySink(ProcessStack stack, HiveMqBroker broker) {
-    String subscriptions = "compat-" + TAG + "-subscriptions";
+    String subscriptions = "entity-subscriptions";
     stack.topics().createCompacted(subscriptions);
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", "io.connectmqtt.entitysync.notify.EntityNotifySinkConnector");

@@ -11,7 +11,8 @@ public final class PrometheusExporter {
   private PrometheusExporter() {}
 
   public static Path agent() {
-    Path agent = ProjectLayout.root().resolve("connect-mqtt-kafka-dist/target/jmx-exporter/jmx_prometheus_javaagent.jar");
+    Path agent = ProjectLayout.root()
+        .resolve("connect-mqtt-kafka-dist/target/jmx-exporter/jmx_prometheus_javaagent.jar");
     if (!Files.isRegularFile(agent)) {
       throw new IllegalStateException(agent + " is missing; build first: ./mvnw -DskipTests package");
     }
