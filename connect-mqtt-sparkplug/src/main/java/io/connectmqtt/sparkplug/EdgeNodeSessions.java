@@ -1,5 +1,7 @@
 package io.connectmqtt.sparkplug;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectmqtt.sparkplug.SparkplugDecoder.Decoded;
 import io.connectmqtt.sparkplug.SparkplugTopic.MessageType;
 import java.util.HashMap;
@@ -36,6 +38,7 @@ public final class EdgeNodeSessions {
     final Map<String, Boolean> looked = new HashMap<>();
   }
 
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final Function<Map<String, String>, Map<String, Object>> stored;
   private final Map<String, Node> nodes = new HashMap<>();
 
@@ -54,8 +57,8 @@ public final class EdgeNodeSessions {
     BirthCertificate birth = node.births.get(device);
     if (birth == null && node.looked.putIfAbsent(device, Boolean.TRUE) == null) {
       Map<String, Object> offset = stored.apply(partition(topic));
-      if (offset != null && offset.get(OFFSET_ALIASES) instanceof List<?> aliases) {
-        birth = BirthCertificate.fromList(aliases);
+      if (offset != null && offset.get(OFFSET_ALIASES) instanceof String aliases) {
+        birth = BirthCertificate.fromList(readList(aliases));
         node.births.put(device, birth);
         if (device.isEmpty() && offset.get(OFFSET_BD_SEQ) instanceof Number bdSeq) {
           node.bdSeq = bdSeq.longValue();
@@ -123,7 +126,7 @@ public final class EdgeNodeSessions {
     return switch (topic.type()) {
       case NBIRTH, DBIRTH -> {
         Map<String, Object> offset = new HashMap<>();
-        offset.put(OFFSET_ALIASES, decoded.birth().toList());
+        offset.put(OFFSET_ALIASES, writeList(decoded.birth().toList()));
         if (decoded.bdSeq() != null) {
           offset.put(OFFSET_BD_SEQ, decoded.bdSeq());
         }
@@ -132,6 +135,23 @@ public final class EdgeNodeSessions {
       case NDEATH, DDEATH -> Map.of("dead", true);
       default -> null;
     };
+  }
+
+  /** Connect accepts only primitive offset values (OffsetUtils.validateFormat): the list travels as JSON text. */
+  private static String writeList(List<List<Object>> declarations) {
+    try {
+      return JSON.writeValueAsString(declarations);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the BIRTH certificate as JSON", e);
+    }
+  }
+
+  private static List<?> readList(String text) {
+    try {
+      return JSON.readValue(text, List.class);
+    } catch (JsonProcessingException e) {
+      return List.of(); // an unreadable stored certificate: as if none was kept (a rebirth request brings it back)
+    }
   }
 
   /** Nodes this consumer has state for. */
