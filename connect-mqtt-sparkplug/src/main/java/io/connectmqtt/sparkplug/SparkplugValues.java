@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.apache.kafka.connect.data.Struct;
 
 /**
@@ -171,32 +173,38 @@ final class SparkplugValues {
     };
   }
 
-  private static ByteBuffer little(ByteString bytes) {
-    return bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-  }
-
-  private static List<Long> integers(DataType type, ByteString bytes) {
-    ByteBuffer in = little(bytes);
-    int width = width(type);
-    List<Long> out = new ArrayList<>(in.remaining() / width);
+  /** Fixed-width little-endian elements, read one by one while a whole one remains. */
+  private static <T> List<T> unpack(ByteString bytes, int width, Function<ByteBuffer, T> read) {
+    ByteBuffer in = bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    List<T> out = new ArrayList<>(in.remaining() / width);
     while (in.remaining() >= width) {
-      out.add(switch (type) {
-        case Int8Array -> (long) in.get();
-        case Int16Array -> (long) in.getShort();
-        case Int32Array -> (long) in.getInt();
-        case UInt8Array -> (long) Byte.toUnsignedInt(in.get());
-        case UInt16Array -> (long) Short.toUnsignedInt(in.getShort());
-        case UInt32Array -> Integer.toUnsignedLong(in.getInt());
-        default -> in.getLong();
-      });
+      out.add(read.apply(in));
     }
     return out;
   }
 
+  private static ByteString pack(List<?> values, int width, BiConsumer<ByteBuffer, Object> write) {
+    ByteBuffer out = ByteBuffer.allocate(values.size() * width).order(ByteOrder.LITTLE_ENDIAN);
+    values.forEach(value -> write.accept(out, value));
+    return ByteString.copyFrom(out.array());
+  }
+
+  private static List<Long> integers(DataType type, ByteString bytes) {
+    return unpack(bytes, width(type), in -> switch (type) {
+      case Int8Array -> (long) in.get();
+      case Int16Array -> (long) in.getShort();
+      case Int32Array -> (long) in.getInt();
+      case UInt8Array -> (long) Byte.toUnsignedInt(in.get());
+      case UInt16Array -> (long) Short.toUnsignedInt(in.getShort());
+      case UInt32Array -> Integer.toUnsignedLong(in.getInt());
+      default -> in.getLong();
+    });
+  }
+
   private static ByteString packIntegers(DataType type, List<?> values) {
-    ByteBuffer out = ByteBuffer.allocate(values.size() * width(type)).order(ByteOrder.LITTLE_ENDIAN);
     DataType element = DataType.forNumber(type.getNumber() - DataType.Int8Array.getNumber() + 1);
-    for (Object value : values) {
+    return pack(values, width(type), (out, value) -> {
+      // Range-checked as the scalar of the element type, then written in the array's width.
       int bits = element == DataType.Int64 ? 0 : fromStructInt(element, (Long) value);
       switch (type) {
         case Int8Array, UInt8Array -> out.put((byte) bits);
@@ -204,8 +212,7 @@ final class SparkplugValues {
         case Int32Array, UInt32Array -> out.putInt(bits);
         default -> out.putLong((Long) value);
       }
-    }
-    return ByteString.copyFrom(out.array());
+    });
   }
 
   private static int fromStructInt(DataType element, long value) {
@@ -214,67 +221,39 @@ final class SparkplugValues {
   }
 
   private static List<BigDecimal> unsignedLongs(ByteString bytes) {
-    ByteBuffer in = little(bytes);
-    List<BigDecimal> out = new ArrayList<>(in.remaining() / 8);
-    while (in.remaining() >= 8) {
-      out.add(unsigned(in.getLong()));
-    }
-    return out;
+    return unpack(bytes, 8, in -> unsigned(in.getLong()));
   }
 
   private static ByteString packUnsignedLongs(List<?> values) {
-    ByteBuffer out = ByteBuffer.allocate(values.size() * 8).order(ByteOrder.LITTLE_ENDIAN);
-    values.forEach(value -> out.putLong(unsignedBits((BigDecimal) value)));
-    return ByteString.copyFrom(out.array());
+    return pack(values, 8, (out, value) -> out.putLong(unsignedBits((BigDecimal) value)));
   }
 
   private static List<Float> floats(ByteString bytes) {
-    ByteBuffer in = little(bytes);
-    List<Float> out = new ArrayList<>(in.remaining() / 4);
-    while (in.remaining() >= 4) {
-      out.add(in.getFloat());
-    }
-    return out;
+    return unpack(bytes, 4, ByteBuffer::getFloat);
   }
 
   private static ByteString packFloats(List<?> values) {
-    ByteBuffer out = ByteBuffer.allocate(values.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
-    values.forEach(value -> out.putFloat((Float) value));
-    return ByteString.copyFrom(out.array());
+    return pack(values, 4, (out, value) -> out.putFloat((Float) value));
   }
 
   private static List<Double> doubles(ByteString bytes) {
-    ByteBuffer in = little(bytes);
-    List<Double> out = new ArrayList<>(in.remaining() / 8);
-    while (in.remaining() >= 8) {
-      out.add(in.getDouble());
-    }
-    return out;
+    return unpack(bytes, 8, ByteBuffer::getDouble);
   }
 
   private static ByteString packDoubles(List<?> values) {
-    ByteBuffer out = ByteBuffer.allocate(values.size() * 8).order(ByteOrder.LITTLE_ENDIAN);
-    values.forEach(value -> out.putDouble((Double) value));
-    return ByteString.copyFrom(out.array());
+    return pack(values, 8, (out, value) -> out.putDouble((Double) value));
   }
 
   private static List<Date> dates(ByteString bytes) {
-    ByteBuffer in = little(bytes);
-    List<Date> out = new ArrayList<>(in.remaining() / 8);
-    while (in.remaining() >= 8) {
-      out.add(new Date(in.getLong()));
-    }
-    return out;
+    return unpack(bytes, 8, in -> new Date(in.getLong()));
   }
 
   private static ByteString packDates(List<?> values) {
-    ByteBuffer out = ByteBuffer.allocate(values.size() * 8).order(ByteOrder.LITTLE_ENDIAN);
-    values.forEach(value -> out.putLong(((Date) value).getTime()));
-    return ByteString.copyFrom(out.array());
+    return pack(values, 8, (out, value) -> out.putLong(((Date) value).getTime()));
   }
 
   private static List<Boolean> booleans(ByteString bytes) {
-    ByteBuffer in = little(bytes);
+    ByteBuffer in = bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     if (in.remaining() < 4) {
       throw new IllegalArgumentException("a BooleanArray needs a 4-byte count");
     }
