@@ -190,6 +190,70 @@ class DeploymentFilesTest {
   }
 
   @Test
+  void composeWorkerRunsTheExporterWithOurRulesAndPrometheusAndGrafanaReadIt() throws IOException {
+    JsonNode services = compose().path("services");
+    JsonNode connect = services.path("connect");
+    Matcher agent = Pattern.compile("-javaagent:(\\S+)=(\\d+):(\\S+)")
+        .matcher(connect.path("environment").path("KAFKA_OPTS").asText());
+    assertThat(agent.find()).as("KAFKA_OPTS of the connect service starts the exporter agent").isTrue();
+    Map<String, String> connectMounts = mounts(connect);
+    assertThat(connectMounts.get(agent.group(1)))
+        .isEqualTo("../connect-mqtt-kafka-dist/target/jmx-exporter/jmx_prometheus_javaagent.jar");
+    assertThat(connectMounts.get(agent.group(3))).isEqualTo("./prometheus/connect-mqtt-jmx.yml");
+    String metricsPort = agent.group(2);
+
+    JsonNode prometheus = services.path("prometheus");
+    String prometheusConfig = key(mounts(prometheus), "/etc/prometheus/prometheus.yml");
+    JsonNode scrape = YAML.readTree(DOCKER.resolve(prometheusConfig).toFile()).path("scrape_configs");
+    assertThat(scrape.findValues("targets").toString()).as("Prometheus scrapes the worker's agent")
+        .contains("\"connect:" + metricsPort + "\"");
+    assertThat(prometheus.path("ports").toString()).contains(":9090\"");
+
+    JsonNode grafana = services.path("grafana");
+    Map<String, String> grafanaMounts = mounts(grafana);
+    Path provisioning = DOCKER.resolve(key(grafanaMounts, "/etc/grafana/provisioning")).normalize();
+    JsonNode datasource = YAML.readTree(provisioning.resolve("datasources/prometheus.yml").toFile())
+        .path("datasources").path(0);
+    assertThat(datasource.path("type").asText()).isEqualTo("prometheus");
+    assertThat(datasource.path("url").asText()).isEqualTo("http://prometheus:9090");
+    String dashboards = YAML.readTree(provisioning.resolve("dashboards/connect-mqtt.yml").toFile())
+        .path("providers").path(0).path("options").path("path").asText();
+    Path dashboard = DOCKER.resolve(key(grafanaMounts, dashboards)).resolve("connect-mqtt.json");
+    JsonNode panels = new ObjectMapper().readTree(dashboard.toFile()).path("panels");
+    assertThat(panels.size()).as("panels of " + dashboard).isGreaterThan(10);
+  }
+
+  @Test
+  void strimziUsesTheShippedExporterRulesAndAPodMonitorScrapesThem() throws IOException {
+    List<JsonNode> resources = yamlDocuments(DOCKER.resolve("kubernetes/kafka-connect.yaml"));
+    JsonNode connect = resource(resources, "KafkaConnect");
+    JsonNode metricsConfig = connect.path("spec").path("metricsConfig");
+    assertThat(metricsConfig.path("type").asText()).isEqualTo("jmxPrometheusExporter");
+    JsonNode reference = metricsConfig.path("valueFrom").path("configMapKeyRef");
+    JsonNode configMap = resources.stream().filter(r -> r.path("kind").asText().equals("ConfigMap")
+        && r.path("metadata").path("name").asText().equals(reference.path("name").asText())).findFirst().orElseThrow();
+    JsonNode strimziRules = YAML.readTree(configMap.path("data").path(reference.path("key").asText()).asText());
+    JsonNode shipped = YAML.readTree(DOCKER.resolve("prometheus/connect-mqtt-jmx.yml").toFile());
+    assertThat(strimziRules).as("the ConfigMap's rules are those of docker/prometheus/connect-mqtt-jmx.yml")
+        .isEqualTo(shipped);
+    assertThat(shipped.path("rules").size()).isGreaterThan(5);
+    for (JsonNode rule : shipped.path("rules")) {
+      // The agent compiles each pattern with java.util.regex, as this does.
+      assertThat(Pattern.compile(rule.path("pattern").asText()).pattern()).isNotBlank();
+      assertThat(rule.path("name").asText()).matches("[a-z_$0-9]+");
+    }
+
+    JsonNode podMonitor = resource(resources, "PodMonitor");
+    assertThat(podMonitor.path("spec").path("selector").path("matchLabels").path("strimzi.io/cluster").asText())
+        .isEqualTo(connect.path("metadata").path("name").asText());
+    assertThat(podMonitor.path("spec").path("selector").path("matchLabels").path("strimzi.io/kind").asText())
+        .isEqualTo("KafkaConnect");
+    // Strimzi names the metrics port of its pods tcp-prometheus.
+    assertThat(podMonitor.path("spec").path("podMetricsEndpoints").path(0).path("port").asText())
+        .isEqualTo("tcp-prometheus");
+  }
+
+  @Test
   void tlsExampleConfigValidates() {
     validateConnectorConfigs(List.of(ROOT.resolve("examples/tls/mqtt-source-mutual-tls.json")),
         Map.of("MQTT_PASSWORD", "secret"), "the TLS example");
@@ -252,6 +316,26 @@ class DeploymentFilesTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** A service's bind mounts: container path to source path. */
+  private static Map<String, String> mounts(JsonNode service) {
+    Map<String, String> mounts = new TreeMap<>();
+    for (JsonNode volume : service.path("volumes")) {
+      String[] parts = volume.asText().split(":");
+      mounts.put(parts[1], parts[0]);
+    }
+    return mounts;
+  }
+
+  private static String key(Map<String, String> mounts, String containerPath) {
+    assertThat(mounts).as("mounts").containsKey(containerPath);
+    return mounts.get(containerPath);
+  }
+
+  private static JsonNode resource(List<JsonNode> resources, String kind) {
+    return resources.stream().filter(r -> r.path("kind").asText().equals(kind)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind));
   }
 
   private static JsonNode compose() throws IOException {
