@@ -26,10 +26,11 @@ final class SubscriptionStore {
   private final ObjectMapper json;
   private final SubscriptionQuota quota;
 
-  SubscriptionStore(String table, ObjectMapper json, int maxPerClient) {
+  /** {@code clientsTable}: one row per client, the lock of its quota ({@link SubscriptionQuota}). */
+  SubscriptionStore(String table, String clientsTable, ObjectMapper json, int maxPerClient) {
     this.table = table;
     this.json = json;
-    this.quota = new SubscriptionQuota(table, maxPerClient);
+    this.quota = new SubscriptionQuota(table, clientsTable, maxPerClient);
   }
 
   List<String> ddl(Dialect dialect) {
@@ -42,6 +43,7 @@ final class SubscriptionStore {
     statements.add(dialect.addColumnIfMissing(table, "definition", dialect.textType()));
     statements.add(dialect.addColumnIfMissing(table, "expires_at", timestamp));
     statements.add(dialect.addColumnIfMissing(table, "request_hash", "VARCHAR(64)"));
+    statements.addAll(quota.ddl(dialect));
     return statements;
   }
 
