@@ -113,6 +113,7 @@ final class SubscriptionHandler {
         record = existing;
       } else {
         ObjectNode created = record;
+        store.registerClient(connection, clientId, now);
         try {
           inTransaction(connection, () -> {
             store.insert(connection, clientId, created, now, expiresAt, authorized);

@@ -71,7 +71,12 @@ final class SubscriptionStore {
     }
   }
 
-  /** Stores a new subscription within the client's quota. */
+  /** Before a new subscription's transaction (auto-commit): the client's quota row, see {@link SubscriptionQuota}. */
+  void registerClient(Connection connection, String clientId, Instant now) throws SQLException {
+    quota.register(connection, clientId, now);
+  }
+
+  /** Stores a new subscription within the client's quota (after {@link #registerClient}). */
   void insert(Connection connection, String clientId, ObjectNode record, Instant now, Instant expiresAt,
       String fingerprint) throws SQLException, ProtocolException {
     quota.checkRoomForOneMore(connection, clientId, now);
