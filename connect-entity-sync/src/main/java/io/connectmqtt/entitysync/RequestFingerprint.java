@@ -2,6 +2,8 @@ package io.connectmqtt.entitysync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.connectmqtt.common.protocol.Filter;
+import io.connectmqtt.entitysync.hooks.RequestContext;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,6 +26,29 @@ final class RequestFingerprint {
   static String of(JsonNode envelope) {
     StringBuilder canonical = new StringBuilder();
     write(envelope, canonical, true);
+    return sha256(canonical);
+  }
+
+  /**
+   * The fingerprint of a request as the hooks let it through: its content ({@code fingerprint}, from {@link #of})
+   * and what the hooks made of it, the data, record id and filters they passed on. With tenant isolation these carry
+   * the tenant of the caller's token, so the same request repeated under a token of another tenant is another
+   * request (request_id_reused), never a replay of a reply that tenant must not see (EntitySyncSecuritySuiteIT).
+   */
+  static String asAuthorized(String fingerprint, RequestContext context) {
+    StringBuilder canonical = new StringBuilder(fingerprint).append("|data:");
+    if (context.data() != null) {
+      write(context.data(), canonical, false);
+    }
+    canonical.append("|record:").append(context.recordId());
+    for (Filter filter : context.filters()) {
+      canonical.append("|filter:").append(TextNode.valueOf(filter.column())).append(filter.operator())
+          .append(filter.or()).append(TextNode.valueOf(String.valueOf(filter.value())));
+    }
+    return sha256(canonical);
+  }
+
+  private static String sha256(CharSequence canonical) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
           .digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));

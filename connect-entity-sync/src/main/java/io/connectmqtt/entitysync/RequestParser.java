@@ -30,6 +30,8 @@ final class RequestParser {
   /** The types of message the protocol defines; others are pass-through or unknown. */
   static final Set<String> TYPES = Set.of("request", "subscription", "ping", "disconnect");
   static final Set<String> OPERATIONS = Set.of("read", "create", "update", "delete", "meta");
+  /** The operations of type subscription (a subscribe naming a subscription_id renews it). */
+  static final Set<String> SUBSCRIPTION_OPERATIONS = Set.of("subscribe", "unsubscribe");
   private static final int MAX_NESTING = 32;
   private static final int MAX_ID_LENGTH = 200;
   private static final int MAX_SUBSCRIPTION_ID_LENGTH = 64;
@@ -106,7 +108,7 @@ final class RequestParser {
     return switch (type) {
       case "ping", "disconnect" -> type;
       case "request" -> OPERATIONS.contains(declared) ? declared : "invalid";
-      case "subscription" -> declared.equals("subscribe") || declared.equals("unsubscribe") ? declared : "invalid";
+      case "subscription" -> SUBSCRIPTION_OPERATIONS.contains(declared) ? declared : "invalid";
       default -> passThrough ? "forward" : "invalid";
     };
   }
@@ -170,7 +172,7 @@ final class RequestParser {
   /** subscribe or unsubscribe. */
   static String subscriptionOperation(JsonNode root) throws ProtocolException {
     String operation = text(root, "operation", true);
-    if (!operation.equals("subscribe") && !operation.equals("unsubscribe")) {
+    if (!SUBSCRIPTION_OPERATIONS.contains(operation)) {
       throw new ProtocolException(ErrorCode.INVALID_OPERATION, "unknown subscription operation '"
           + abbreviate(operation) + "'; use subscribe or unsubscribe");
     }

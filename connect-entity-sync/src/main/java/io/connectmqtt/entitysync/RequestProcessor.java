@@ -65,7 +65,8 @@ final class RequestProcessor {
     this.replies = new Replies(json);
     this.replays = new ReplayStore(dialect, schema, stateTable,
         Duration.ofSeconds(config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG)), json);
-    this.subscriptions = new SubscriptionStore(dialect.table(schema, stateTable + "_subscriptions"), json,
+    this.subscriptions = new SubscriptionStore(dialect.table(schema, stateTable + "_subscriptions"),
+        dialect.table(schema, stateTable + "_subscription_clients"), json,
         config.getInt(EntitySyncConfig.SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG));
     String configuredOutbox = config.getString(EntitySyncConfig.OUTBOX_TABLE_CONFIG).trim();
     String outboxTable = configuredOutbox.isEmpty() ? stateTable + "_outbox" : configuredOutbox;

@@ -62,7 +62,8 @@ final class SqlValues {
           if (!(raw instanceof String) && !(raw instanceof Number) && !(raw instanceof Boolean)) {
             throw new IllegalArgumentException();
           }
-          yield text;
+          // A number as PostgreSQL's numeric-to-text cast writes it: 1e2 is '100', 7.0 is '7.0', never '1E+2'.
+          yield raw instanceof BigDecimal decimal ? decimal.toPlainString() : text;
         }
         default -> {
           if ("uuid".equalsIgnoreCase(column.typeName())) {

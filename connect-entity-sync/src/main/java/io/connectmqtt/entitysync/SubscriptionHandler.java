@@ -91,6 +91,7 @@ final class SubscriptionHandler {
     for (RequestHook hook : hooks) {
       hook.beforeSubscribe(context);
     }
+    String authorized = RequestFingerprint.asAuthorized(fingerprint, context);
     List<Filter> filters = new ArrayList<>();
     Map<String, ColumnType> types = new TreeMap<>();
     for (Filter filter : context.filters()) {
@@ -107,19 +108,20 @@ final class SubscriptionHandler {
     ObjectNode record = new SubscriptionRecord(SubscriptionRecord.VERSION, sid, clientId, entity.schema(),
         entity.table(), notifyTopic, now, expiresAt, filters, types, database(sql.dialect())).toJson(replies.json());
     try (Connection connection = dataSource.getConnection()) {
-      ObjectNode existing = store.find(connection, clientId, sid, id, fingerprint);
+      ObjectNode existing = store.find(connection, clientId, sid, id, authorized);
       if (existing != null) {
         record = existing;
       } else {
         ObjectNode created = record;
+        store.registerClient(connection, clientId, now);
         try {
           inTransaction(connection, () -> {
-            store.insert(connection, clientId, created, now, expiresAt, fingerprint);
+            store.insert(connection, clientId, created, now, expiresAt, authorized);
             return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, created);
           });
         } catch (SQLException duplicate) {
           // The same request redelivered to another task at the same moment: answer with what that task stored.
-          existing = store.find(connection, clientId, sid, id, fingerprint);
+          existing = store.find(connection, clientId, sid, id, authorized);
           if (existing == null) {
             throw duplicate;
           }
@@ -189,7 +191,10 @@ final class SubscriptionHandler {
     return replies.subscribed(handling.requestId(), record);
   }
 
-  /** Drops every subscription of the client (sent as the client's MQTT Will message). */
+  /**
+   * Drops the client's subscriptions (sent as the client's MQTT Will message): each one its unsubscribe hooks allow
+   * (role rules; tenant isolation keeps one made for another tenant of the client, as an unsubscribe would).
+   */
   Outcome disconnect(RequestContext handling) throws ProtocolException, HookException {
     RequestContext context = handling.forOperation("disconnect", null, null, Set.of());
     for (RequestHook hook : hooks) {
@@ -198,9 +203,12 @@ final class SubscriptionHandler {
     List<Map.Entry<String, ObjectNode>> tombstones = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
       inTransaction(connection, () -> {
-        for (String sid : store.deleteAllOf(connection, handling.clientId())) {
-          outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, null);
-          tombstones.add(new AbstractMap.SimpleEntry<>(sid, null));
+        for (Map.Entry<String, ObjectNode> subscription : store.allOf(connection, handling.clientId()).entrySet()) {
+          String sid = subscription.getKey();
+          if (mayUnsubscribe(handling, subscription.getValue()) && store.delete(connection, handling.clientId(), sid)) {
+            outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, null);
+            tombstones.add(new AbstractMap.SimpleEntry<>(sid, null));
+          }
         }
         return null;
       });
@@ -214,6 +222,18 @@ final class SubscriptionHandler {
       hook.afterDisconnect(context);
     }
     return outcome;
+  }
+
+  private boolean mayUnsubscribe(RequestContext handling, ObjectNode record) throws ProtocolException {
+    RequestContext context = aboutSubscription(handling, "unsubscribe", record);
+    try {
+      for (RequestHook hook : hooks) {
+        hook.beforeUnsubscribe(context);
+      }
+      return true;
+    } catch (HookException refused) {
+      return false;
+    }
   }
 
   /**

@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The live subscriptions table: one row per subscription with its owner, the record as published to the
@@ -24,10 +26,11 @@ final class SubscriptionStore {
   private final ObjectMapper json;
   private final SubscriptionQuota quota;
 
-  SubscriptionStore(String table, ObjectMapper json, int maxPerClient) {
+  /** {@code clientsTable}: one row per client, the lock of its quota ({@link SubscriptionQuota}). */
+  SubscriptionStore(String table, String clientsTable, ObjectMapper json, int maxPerClient) {
     this.table = table;
     this.json = json;
-    this.quota = new SubscriptionQuota(table, maxPerClient);
+    this.quota = new SubscriptionQuota(table, clientsTable, maxPerClient);
   }
 
   List<String> ddl(Dialect dialect) {
@@ -40,6 +43,7 @@ final class SubscriptionStore {
     statements.add(dialect.addColumnIfMissing(table, "definition", dialect.textType()));
     statements.add(dialect.addColumnIfMissing(table, "expires_at", timestamp));
     statements.add(dialect.addColumnIfMissing(table, "request_hash", "VARCHAR(64)"));
+    statements.addAll(quota.ddl(dialect));
     return statements;
   }
 
@@ -67,7 +71,12 @@ final class SubscriptionStore {
     }
   }
 
-  /** Stores a new subscription within the client's quota. */
+  /** Before a new subscription's transaction (auto-commit): the client's quota row, see {@link SubscriptionQuota}. */
+  void registerClient(Connection connection, String clientId, Instant now) throws SQLException {
+    quota.register(connection, clientId, now);
+  }
+
+  /** Stores a new subscription within the client's quota (after {@link #registerClient}). */
   void insert(Connection connection, String clientId, ObjectNode record, Instant now, Instant expiresAt,
       String fingerprint) throws SQLException, ProtocolException {
     quota.checkRoomForOneMore(connection, clientId, now);
@@ -112,23 +121,27 @@ final class SubscriptionStore {
     }
   }
 
-  /** Deletes every subscription of the client (in the caller's transaction); returns their ids. */
-  List<String> deleteAllOf(Connection connection, String clientId) throws SQLException {
-    List<String> removed = new ArrayList<>();
-    try (PreparedStatement select = connection.prepareStatement("SELECT subscription_id FROM " + table
-        + " WHERE client_id = ? FOR UPDATE")) {
+  /**
+   * Every subscription of the client as published, by id, locked for the caller's transaction; one stored before
+   * records were kept is its schema and entity only.
+   */
+  Map<String, ObjectNode> allOf(Connection connection, String clientId) throws SQLException {
+    Map<String, ObjectNode> subscriptions = new LinkedHashMap<>();
+    try (PreparedStatement select = connection.prepareStatement("SELECT subscription_id, schema_name, entity, "
+        + "definition FROM " + table + " WHERE client_id = ? FOR UPDATE")) {
       select.setString(1, clientId);
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          removed.add(rows.getString(1));
+          ObjectNode record = rows.getString(4) == null ? json.createObjectNode()
+              .put("schema", rows.getString(2)).put("entity", rows.getString(3))
+              : (ObjectNode) json.readTree(rows.getString(4));
+          subscriptions.put(rows.getString(1), record);
         }
+      } catch (IOException e) {
+        throw new SQLException("a stored subscription of client " + clientId + " is not JSON", e);
       }
     }
-    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE client_id = ?")) {
-      delete.setString(1, clientId);
-      delete.executeUpdate();
-    }
-    return removed;
+    return subscriptions;
   }
 
   /** Ids of subscriptions whose lifetime ended before {@code now}. */

@@ -60,6 +60,8 @@ final class WriteHandler {
         default -> hook.beforeDelete(context);
       }
     }
+    // Compared with the recorded request after the hooks, which may have narrowed or stamped it to the caller.
+    String authorized = RequestFingerprint.asAuthorized(fingerprint, context);
     JsonNode data = context.data();
     Object recordId = context.recordId() == null ? null
         : SqlValues.coerce(column(entity, entity.singleKey()), context.recordId());
@@ -79,14 +81,14 @@ final class WriteHandler {
       connection.setAutoCommit(false);
       try {
         ReplayStore.Recorded earlier = id.isEmpty() ? null
-            : replays.find(connection, clientId, id, fingerprint, Instant.now());
+            : replays.find(connection, clientId, id, authorized, Instant.now());
         if (earlier != null) {
           connection.rollback();
           return replayed(id, earlier);
         }
         Outcome outcome = apply(connection, context, entity, recordId);
         if (!id.isEmpty()) {
-          replays.record(connection, clientId, id, fingerprint, outcome.reply(), outcome.eventKey(),
+          replays.record(connection, clientId, id, authorized, outcome.reply(), outcome.eventKey(),
               outcome.event(), Instant.now());
         }
         connection.commit();
@@ -96,7 +98,7 @@ final class WriteHandler {
         if (e instanceof SQLException failed && dialect.classify(failed) == Dialect.Failure.CONFLICT
             && !id.isEmpty()) {
           // A unique violation may be our own request id, recorded meanwhile by another task: answer as then.
-          ReplayStore.Recorded earlier = replays.find(connection, clientId, id, fingerprint, Instant.now());
+          ReplayStore.Recorded earlier = replays.find(connection, clientId, id, authorized, Instant.now());
           if (earlier != null) {
             return replayed(id, earlier);
           }

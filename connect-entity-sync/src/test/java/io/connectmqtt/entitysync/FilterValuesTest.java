@@ -64,6 +64,24 @@ class FilterValuesTest {
     assertThat(FilterValues.recorded(TEXT, filter).value()).isEqualTo(List.of("7.0", "1.50"));
   }
 
+  /**
+   * A JSON number for a text column is bound as the text PostgreSQL's numeric-to-text cast gives it: plain digits
+   * with the number's scale, never an exponent (BigDecimal.toString() would write 1e2 as '1E+2').
+   */
+  @Test
+  void aNumberForATextColumnIsItsPlainDecimalText() throws Exception {
+    RequestParser parser = new RequestParser(null, 65_536, 65_536, false);
+    var root = parser.readObject(("{\"options\":{\"filters\":[{\"column\":\"body\",\"operator\":\"in\","
+        + "\"value\":[1e2,1.50e1,1.5e-3,-0.0,7.0,12345678901234567890,1E+3]}]},\"data\":{\"body\":1e2}}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Filter filter = Filter.parseAll(root.path("options").path("filters")).get(0);
+    assertThat(FilterValues.recorded(TEXT, filter).value())
+        .isEqualTo(List.of("100", "15.0", "0.0015", "0.0", "7.0", "12345678901234567890", "1000"));
+    assertThat(FilterValues.parameters(TEXT, filter)).as("bound as recorded")
+        .isEqualTo(List.of("100", "15.0", "0.0015", "0.0", "7.0", "12345678901234567890", "1000"));
+    assertThat(SqlValues.coerce(TEXT, root.path("data").path("body"))).as("written as compared").isEqualTo("100");
+  }
+
   /** Beyond a double's range a value would silently become Infinity or 0: refused, as PostgreSQL's float8 does. */
   @Test
   void floatValuesBeyondADoublesRangeAreRefused() {

@@ -41,4 +41,25 @@ class RequestFingerprintTest {
     assertThat(RequestFingerprint.of(JSON.createObjectNode().put("v", new java.math.BigDecimal("1e999999999"))))
         .hasSize(64);
   }
+
+  @Test
+  void whatTheHooksMadeOfARequestIsPartOfItsAuthorizedFingerprint() throws Exception {
+    String content = of("{\"id\":\"1\",\"operation\":\"update\",\"data\":{\"body\":\"x\"}}");
+    String acme = RequestFingerprint.asAuthorized(content, context("acme"));
+    assertThat(RequestFingerprint.asAuthorized(content, context("acme"))).as("a repeat under the same tenant")
+        .isEqualTo(acme).hasSize(64);
+    assertThat(RequestFingerprint.asAuthorized(content, context("globex"))).as("under another tenant's token")
+        .isNotEqualTo(acme);
+  }
+
+  /** An update of row 7 as tenant isolation lets it through for {@code tenant}: data stamped, filter added. */
+  private static io.connectmqtt.entitysync.hooks.RequestContext context(String tenant) {
+    var context = new io.connectmqtt.entitysync.hooks.RequestContext("c1", "1", "request", "update", "public",
+        "notes", java.util.Set.of("id", "body", "tenant_id"), JSON.createObjectNode(), java.util.Map.of());
+    context.data(JSON.createObjectNode().put("body", "x").put("tenant_id", tenant));
+    context.recordId(7L);
+    context.filters().add(new io.connectmqtt.common.protocol.Filter("tenant_id",
+        io.connectmqtt.common.protocol.FilterOperator.EQ, tenant, false));
+    return context;
+  }
 }

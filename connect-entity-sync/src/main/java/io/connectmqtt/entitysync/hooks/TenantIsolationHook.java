@@ -124,16 +124,21 @@ public class TenantIsolationHook implements RequestHook {
     requireOwnTenant(context);
   }
 
-  /** A stored subscription belongs to the tenant whose condition subscribe added to its filters. */
+  /**
+   * A stored subscription belongs to the tenant whose condition subscribe added to its filters: the last filter
+   * standing alone on the tenant column ({@link #scope} appends it after the client's own filters, which may name any
+   * tenant and must not make the subscription another tenant's).
+   */
   private void requireOwnTenant(RequestContext context) throws HookException {
-    String tenant = tenant(context);
+    String owner = null;
     for (java.util.List<Filter> group : Filter.groups(context.filters())) {
       Filter filter = group.get(0);
-      if (group.size() == 1 && filter.column().equals(column) && filter.operator() == FilterOperator.EQ
-          && tenant.equals(String.valueOf(filter.value()))) {
-        return;
+      if (group.size() == 1 && filter.column().equals(column) && filter.operator() == FilterOperator.EQ) {
+        owner = String.valueOf(filter.value());
       }
     }
-    throw HookException.forbidden("the subscription was not made for this client's tenant");
+    if (!tenant(context).equals(owner)) {
+      throw HookException.forbidden("the subscription was not made for this client's tenant");
+    }
   }
 }
