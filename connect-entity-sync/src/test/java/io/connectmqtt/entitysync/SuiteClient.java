@@ -59,7 +59,7 @@ final class SuiteClient implements AutoCloseable {
     var publish = client.publishWith().topic("spec/" + user + "/request").qos(MqttQos.AT_LEAST_ONCE)
         .payload(json.getBytes(StandardCharsets.UTF_8));
     if (responseTopic != null) {
-      publish.responseTopic(responseTopic).correlationData("suite".getBytes(StandardCharsets.UTF_8));
+      publish = publish.responseTopic(responseTopic).correlationData("suite".getBytes(StandardCharsets.UTF_8));
     }
     if (token != null) {
       publish.userProperties().add("authorization", "Bearer " + token).applyUserProperties();
