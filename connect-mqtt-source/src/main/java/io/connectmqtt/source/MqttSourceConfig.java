@@ -3,6 +3,7 @@ package io.connectmqtt.source;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TopicFilters;
+import io.connectmqtt.source.presence.PresenceConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,11 +204,15 @@ public final class MqttSourceConfig extends AbstractConfig {
                 + "headers __connect.errors.* saying why (the MQTT message is acknowledged once Kafka has it). "
                 + "Empty: they are logged and skipped. With errors.tolerance=none the task fails instead.",
             GROUP_ERRORS, ++order, Width.LONG, "Dead letter topic");
-    return def;
+    return PresenceConfig.update(def);
   }
 
   List<String> topicFilters() {
     return getList(TOPICS_CONFIG);
+  }
+
+  PresenceConfig presence() {
+    return new PresenceConfig(this);
   }
 
   String keyMode() {

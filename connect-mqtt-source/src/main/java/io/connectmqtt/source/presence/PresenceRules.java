@@ -1,0 +1,91 @@
+package io.connectmqtt.source.presence;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads what one MQTT message says about a device, by the configured identity rules, in this order: Sparkplug B
+ * topics (when enabled), Will topic patterns, status topic patterns, device topic patterns. The first that matches
+ * decides; a message none matches says nothing.
+ */
+final class PresenceRules {
+
+  enum Signal {
+    /** The device sent something: online if it was not. */
+    SEEN,
+    ONLINE,
+    OFFLINE,
+    /** An edge node's NDEATH: the node and every device under it go offline. */
+    OFFLINE_WITH_DEVICES
+  }
+
+  record Observation(String device, Signal signal, String reason) {}
+
+  private final boolean sparkplug;
+  private final List<TopicPattern> willTopics;
+  private final List<TopicPattern> statusTopics;
+  private final List<TopicPattern> deviceTopics;
+  private final byte[] onlinePayload;
+  private final byte[] offlinePayload;
+
+  PresenceRules(boolean sparkplug, List<TopicPattern> willTopics, List<TopicPattern> statusTopics,
+      List<TopicPattern> deviceTopics, String onlinePayload, String offlinePayload) {
+    this.sparkplug = sparkplug;
+    this.willTopics = List.copyOf(willTopics);
+    this.statusTopics = List.copyOf(statusTopics);
+    this.deviceTopics = List.copyOf(deviceTopics);
+    this.onlinePayload = onlinePayload.getBytes(StandardCharsets.UTF_8);
+    this.offlinePayload = offlinePayload.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** What the message says, or null when it says nothing about any device. */
+  Observation observe(String topic, byte[] payload) {
+    if (sparkplug) {
+      SparkplugPresenceTopic spb = SparkplugPresenceTopic.parse(topic);
+      if (spb != null) {
+        return sparkplug(spb);
+      }
+    }
+    for (TopicPattern pattern : willTopics) {
+      String device = pattern.device(topic);
+      if (device != null) {
+        // A device that announces itself on its Will topic (retained "online", Will "offline") is online again.
+        return Arrays.equals(payload, onlinePayload) ? new Observation(device, Signal.ONLINE, PresenceEvent.EXPLICIT)
+            : new Observation(device, Signal.OFFLINE, PresenceEvent.WILL);
+      }
+    }
+    for (TopicPattern pattern : statusTopics) {
+      String device = pattern.device(topic);
+      if (device != null) {
+        if (Arrays.equals(payload, onlinePayload)) {
+          return new Observation(device, Signal.ONLINE, PresenceEvent.EXPLICIT);
+        }
+        return Arrays.equals(payload, offlinePayload) ? new Observation(device, Signal.OFFLINE, PresenceEvent.EXPLICIT)
+            : new Observation(device, Signal.SEEN, PresenceEvent.MESSAGE);
+      }
+    }
+    for (TopicPattern pattern : deviceTopics) {
+      String device = pattern.device(topic);
+      if (device != null) {
+        return new Observation(device, Signal.SEEN, PresenceEvent.MESSAGE);
+      }
+    }
+    return null;
+  }
+
+  private static Observation sparkplug(SparkplugPresenceTopic topic) {
+    if (topic.isCommand()) {
+      return null;
+    }
+    if (topic.isBirth()) {
+      return new Observation(topic.id(), Signal.ONLINE, PresenceEvent.BIRTH);
+    }
+    if (topic.isDeath()) {
+      return topic.device() == null
+          ? new Observation(topic.id(), Signal.OFFLINE_WITH_DEVICES, PresenceEvent.NDEATH)
+          : new Observation(topic.id(), Signal.OFFLINE, PresenceEvent.DDEATH);
+    }
+    return new Observation(topic.id(), Signal.SEEN, PresenceEvent.MESSAGE);
+  }
+}
