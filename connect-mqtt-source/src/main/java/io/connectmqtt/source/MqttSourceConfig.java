@@ -1,5 +1,6 @@
 package io.connectmqtt.source;
 
+import io.connectmqtt.common.ListElementsValidator;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TopicFilters;
@@ -140,7 +141,7 @@ public final class MqttSourceConfig extends AbstractConfig {
                 + "with '/' turned into '.', and ${1}, ${2}, ... are its levels. 'sensors/plant1/temp' with "
                 + "'iot.${2}.${3}' gives 'iot.plant1.temp'. Characters Kafka does not allow become "
                 + KAFKA_TOPIC_REPLACEMENT_CONFIG + ".", GROUP_MAPPING, ++order, Width.LONG, "Kafka topic")
-        .define(KAFKA_TOPIC_RULES_CONFIG, Type.LIST, "", new RulesValidator(), Importance.MEDIUM,
+        .define(KAFKA_TOPIC_RULES_CONFIG, Type.LIST, "", new ListElementsValidator(TopicMapper::validateRule, "list of 'mqtt/filter=>kafka.template'"), Importance.MEDIUM,
             "Ordered rules 'filter=>template', comma-separated; the first whose MQTT filter matches picks the "
                 + "template, e.g. 'sensors/+/temperature=>iot.temperature,devices/#=>devices.${2}'.",
             GROUP_MAPPING, ++order, Width.LONG, "Topic rules")
@@ -315,26 +316,6 @@ public final class MqttSourceConfig extends AbstractConfig {
     @Override
     public String toString() {
       return "topic name or template with ${topic}, ${1}, ${2}, ...";
-    }
-  }
-
-  static final class RulesValidator implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      @SuppressWarnings("unchecked")
-      List<String> rules = (List<String>) value;
-      for (String rule : rules == null ? List.<String>of() : rules) {
-        try {
-          TopicMapper.validateRule(rule);
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(name, rule, e.getMessage());
-        }
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "list of 'mqtt/filter=>kafka.template'";
     }
   }
 

@@ -1,6 +1,7 @@
 package io.connectmqtt.source.presence;
 
 import io.connectmqtt.common.KafkaTopicNames;
+import io.connectmqtt.common.ListElementsValidator;
 import io.connectmqtt.common.TopicFilters;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,9 @@ public final class PresenceConfig {
   private static final List<String> PATTERN_KEYS = List.of(DEVICE_TOPICS_CONFIG, WILL_TOPICS_CONFIG,
       STATUS_TOPICS_CONFIG);
 
+  private static final ConfigDef.Validator PATTERNS = new ListElementsValidator(TopicPattern::parse,
+      "list of MQTT topic filters with one {device} level");
+
   private final AbstractConfig config;
 
   public PresenceConfig(AbstractConfig config) {
@@ -45,15 +49,15 @@ public final class PresenceConfig {
                 + "offline, with the reason, first and last seen), keyed by the device. Create it compacted (a "
                 + "topic.creation group, see the presence guide). Empty: no presence stream.", GROUP, ++order,
             Width.MEDIUM, "Presence topic")
-        .define(DEVICE_TOPICS_CONFIG, Type.LIST, "", new PatternsValidator(), Importance.MEDIUM,
+        .define(DEVICE_TOPICS_CONFIG, Type.LIST, "", PATTERNS, Importance.MEDIUM,
             "Topic patterns of the devices' own messages, e.g. 'sensors/{device}/#': any message there marks the "
                 + "device online (reason 'message') and restarts its silence timer." + pattern, GROUP, ++order,
             Width.LONG, "Device topics")
-        .define(WILL_TOPICS_CONFIG, Type.LIST, "", new PatternsValidator(), Importance.MEDIUM,
+        .define(WILL_TOPICS_CONFIG, Type.LIST, "", PATTERNS, Importance.MEDIUM,
             "Topic patterns the devices' Last Will messages go to, e.g. 'clients/{device}/will': a message there "
                 + "marks the device offline (reason 'will'), except the " + ONLINE_PAYLOAD_CONFIG + ", which marks "
                 + "it online (reason 'explicit')." + pattern, GROUP, ++order, Width.LONG, "Will topics")
-        .define(STATUS_TOPICS_CONFIG, Type.LIST, "", new PatternsValidator(), Importance.MEDIUM,
+        .define(STATUS_TOPICS_CONFIG, Type.LIST, "", PATTERNS, Importance.MEDIUM,
             "Topic patterns where devices announce themselves: the " + ONLINE_PAYLOAD_CONFIG + " marks the device "
                 + "online, the " + OFFLINE_PAYLOAD_CONFIG + " offline (reason 'explicit'); other payloads count as "
                 + "a message." + pattern, GROUP, ++order, Width.LONG, "Status topics")
@@ -123,28 +127,8 @@ public final class PresenceConfig {
     }
     if (config.getBoolean(SPARKPLUG_CONFIG) && subscribed.stream().noneMatch(filter -> TopicFilters.overlap(filter,
         SparkplugPresenceTopic.NAMESPACE + "/#"))) {
-      values.get(SPARKPLUG_CONFIG).addErrorMessage("mqtt.topics " + subscribed + " has no " 
+      values.get(SPARKPLUG_CONFIG).addErrorMessage("mqtt.topics " + subscribed + " has no "
           + SparkplugPresenceTopic.NAMESPACE + " topic; add e.g. '" + SparkplugPresenceTopic.NAMESPACE + "/#'.");
-    }
-  }
-
-  static final class PatternsValidator implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      @SuppressWarnings("unchecked")
-      List<String> patterns = (List<String>) value;
-      for (String pattern : patterns == null ? List.<String>of() : patterns) {
-        try {
-          TopicPattern.parse(pattern);
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(name, pattern, e.getMessage());
-        }
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "list of MQTT topic filters with one {device} level";
     }
   }
 
