@@ -253,7 +253,7 @@ public class MqttSourceTask extends SourceTask {
 
   @Override
   public void commitRecord(SourceRecord record, RecordMetadata metadata) {
-    if (record instanceof MessageRecord messageRecord && messageRecord.unwritten.decrementAndGet() == 0) {
+    if (record instanceof MessageRecord messageRecord && messageRecord.lastWritten()) {
       intake.acknowledge(messageRecord.message);
       latency.record((System.nanoTime() - messageRecord.message.receivedNanos()) / 1_000_000.0);
     }
@@ -306,8 +306,8 @@ public class MqttSourceTask extends SourceTask {
    */
   static final class MessageRecord extends SourceRecord {
     final InboundMessage message;
-    /** Records of this message not yet in Kafka. */
-    final AtomicInteger unwritten;
+    /** Records of this message not yet in Kafka (shared by them all). */
+    private final AtomicInteger unwritten;
 
     MessageRecord(InboundMessage message, String topic, Schema keySchema, Object key, Schema valueSchema,
         Object value, ConnectHeaders headers) {
@@ -327,6 +327,11 @@ public class MqttSourceTask extends SourceTask {
     MessageRecord alongside(SourceRecord other) {
       unwritten.incrementAndGet();
       return new MessageRecord(this, other);
+    }
+
+    /** Counts this record as in Kafka; true when it was the message's last one, so the message may be acknowledged. */
+    boolean lastWritten() {
+      return unwritten.decrementAndGet() == 0;
     }
   }
 }
