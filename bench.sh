@@ -7,6 +7,7 @@
 #   ./bench.sh entity-sync --seconds=10 --tasks=1
 #   ./bench.sh notify --subscriptions=10000 --matches=10 --rates=20,100 --rate-seconds=20 --burst=3000
 #   ./bench.sh header-micro --records=1000000 --rounds=11   (the worker's header step alone, in one JVM)
+#   ./bench.sh sparkplug-micro --messages=200000 --rounds=11   (Sparkplug B decoding vs bytes pass-through, one JVM)
 #   ./bench.sh brokers --backlog=100000 --messages=50000 --restart-messages=20000 [--brokers=HIVEMQ,MOSQUITTO]
 #     [--throughput-only=true] [--variant.<label>.<key>=<value>]
 #     (the table of docs/brokers.md: every broker of the matrix, one Kafka + Connect stack for the whole run)
@@ -25,6 +26,7 @@ case "${1:-}" in
   entity-sync) main=io.connectmqtt.bench.EntitySyncBenchmark; shift ;;
   notify) main=io.connectmqtt.bench.NotifyBenchmark; shift ;;
   header-micro) main=io.connectmqtt.bench.HeaderConverterMicroBenchmark; shift ;;
+  sparkplug-micro) main=io.connectmqtt.bench.SparkplugDecodeMicroBenchmark; shift ;;
   brokers) main=io.connectmqtt.bench.BrokerBenchmark; shift ;;
   soak) main=io.connectmqtt.bench.SoakBenchmark; shift ;;
   shared-probe) main=io.connectmqtt.bench.SharedSubscriptionProbe; shift ;;

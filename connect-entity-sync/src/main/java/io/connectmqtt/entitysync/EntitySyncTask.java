@@ -134,6 +134,7 @@ public class EntitySyncTask extends SourceTask {
     session = MqttSession.create(MqttConnectionConfig.settings(config, clientId),
         MqttSession.DEFAULT_RECEIVE_MAXIMUM);
     intake.attach(session);
+    metrics.gauge("reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
     java.util.concurrent.atomic.AtomicInteger workerCount = new java.util.concurrent.atomic.AtomicInteger();
     workers = Executors.newFixedThreadPool(config.getInt(EntitySyncConfig.WORKERS_CONFIG),
         r -> taskThread(r, "worker-" + workerCount.incrementAndGet()));

@@ -139,7 +139,7 @@ class EntitySyncSecurityIT {
       var publish = client.publishWith().topic("spec/" + cid + "/request").qos(MqttQos.AT_LEAST_ONCE)
           .payload(request.getBytes(StandardCharsets.UTF_8));
       if (responseTopic != null) {
-        publish.responseTopic(responseTopic).correlationData(id.getBytes(StandardCharsets.UTF_8));
+        publish = publish.responseTopic(responseTopic).correlationData(id.getBytes(StandardCharsets.UTF_8));
       }
       if (token != null) {
         publish.userProperties().add("authorization", "Bearer " + token).applyUserProperties();

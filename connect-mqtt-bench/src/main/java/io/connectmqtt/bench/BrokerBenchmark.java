@@ -161,10 +161,9 @@ public final class BrokerBenchmark {
           + "(\"Session command queue 0 is full\" in its log) and the publishers stalled");
     }
     currentPublishers = row.publishers;
-    // Sessions in memory for everything but the broker restart: nothing else restarts the broker, and Aedes with
-    // LevelDB holds part of a burst back from an online subscriber (docs/testing.md). HiveMQ CE keeps its own default,
-    // file persistence: in memory, every acknowledgement on a shared subscription scans the group's whole queue
-    // (docs/brokers.md), which is not how HiveMQ CE runs out of the box.
+    // Sessions in memory for everything but the broker restart: nothing else restarts the broker. HiveMQ CE keeps its
+    // own default, file persistence: in memory, every acknowledgement on a shared subscription scans the group's
+    // whole queue (docs/brokers.md), which is not how HiveMQ CE runs out of the box.
     try (TestBroker broker = start(row, BrokerOptions.DEFAULTS.withPersistence(row.kind == Broker.HIVEMQ))) {
       row.name = broker.name();
       row.version = broker.mqtt5() ? "5" : "3.1.1";

@@ -223,18 +223,21 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
         .serverPort(uri.port())
         .socketConnectTimeout(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS)
         .mqttConnectTimeout(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
-    if (uri.tls()) {
-      transport.sslConfig(sslConfig());
-    }
-    return transport.build();
+    return uri.tls() ? transport.sslConfig(sslConfig()).build() : transport.build();
   }
 
   private MqttClientSslConfig sslConfig() {
     MqttClientSslConfigBuilder ssl = MqttClientSslConfig.builder().protocols(settings.tls().protocols());
-    TlsMaterial.trustManagers(settings.tls()).ifPresent(ssl::trustManagerFactory);
-    TlsMaterial.keyManagers(settings.tls()).ifPresent(ssl::keyManagerFactory);
+    var trustManagers = TlsMaterial.trustManagers(settings.tls());
+    if (trustManagers.isPresent()) {
+      ssl = ssl.trustManagerFactory(trustManagers.get());
+    }
+    var keyManagers = TlsMaterial.keyManagers(settings.tls());
+    if (keyManagers.isPresent()) {
+      ssl = ssl.keyManagerFactory(keyManagers.get());
+    }
     if (!settings.tls().hostnameVerification()) {
-      ssl.hostnameVerifier((host, session) -> true);
+      ssl = ssl.hostnameVerifier((host, session) -> true);
     }
     return ssl.build();
   }
@@ -330,16 +333,29 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
           .qos(qos)
           .retain(message.retain())
           .payload(message.payload());
-      message.contentType().ifPresent(builder::contentType);
-      message.responseTopic().ifPresent(builder::responseTopic);
-      message.correlationData().ifPresent(builder::correlationData);
-      message.payloadUtf8().ifPresent(utf8 -> builder.payloadFormatIndicator(utf8
-          ? Mqtt5PayloadFormatIndicator.UTF_8 : Mqtt5PayloadFormatIndicator.UNSPECIFIED));
-      message.messageExpirySeconds().ifPresent(builder::messageExpiryInterval);
+      // The builder's methods return the builder to use next (Error Prone's CheckReturnValue), so no ifPresent(…).
+      if (message.contentType().isPresent()) {
+        builder = builder.contentType(message.contentType().get());
+      }
+      if (message.responseTopic().isPresent()) {
+        builder = builder.responseTopic(message.responseTopic().get());
+      }
+      if (message.correlationData().isPresent()) {
+        builder = builder.correlationData(message.correlationData().get());
+      }
+      if (message.payloadUtf8().isPresent()) {
+        builder = builder.payloadFormatIndicator(message.payloadUtf8().get()
+            ? Mqtt5PayloadFormatIndicator.UTF_8 : Mqtt5PayloadFormatIndicator.UNSPECIFIED);
+      }
+      if (message.messageExpirySeconds().isPresent()) {
+        builder = builder.messageExpiryInterval(message.messageExpirySeconds().getAsLong());
+      }
       if (!message.userProperties().isEmpty()) {
         var properties = com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties.builder();
-        message.userProperties().forEach(p -> properties.add(p.getKey(), p.getValue()));
-        builder.userProperties(properties.build());
+        for (Map.Entry<String, String> property : message.userProperties()) {
+          properties = properties.add(property.getKey(), property.getValue());
+        }
+        builder = builder.userProperties(properties.build());
       }
       return client5.publish(builder.build()).handle((result, error) -> {
         if (error != null) {

@@ -109,14 +109,15 @@ final class EntitySyncCrud {
     }
   }
 
-  private static JsonNode ask(Mqtt5BlockingClient client, Mqtt5BlockingClient.Mqtt5Publishes replies, String topic,
+  /** Publishes a request and returns the next message received, which must be its reply. */
+  static JsonNode ask(Mqtt5BlockingClient client, Mqtt5BlockingClient.Mqtt5Publishes replies, String topic,
       String request) throws Exception {
     send(client, topic, request);
     Mqtt5Publish reply = replies.receive(30, TimeUnit.SECONDS)
         .orElseThrow(() -> new AssertionError("no reply within 30 s to " + request));
     JsonNode json = JSON.readTree(reply.getPayloadAsBytes());
-    assertThat(json.path("id").asText()).as("reply to " + request).isEqualTo(JSON.readTree(request).path("id")
-        .asText());
+    assertThat(json.path("id").asText()).as("reply to " + request + ": " + json)
+        .isEqualTo(JSON.readTree(request).path("id").asText());
     return json;
   }
 

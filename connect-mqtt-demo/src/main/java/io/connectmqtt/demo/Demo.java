@@ -6,6 +6,7 @@ import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.PrometheusExporter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -43,8 +44,8 @@ public final class Demo {
   private MqttActivity activity;
   private WebServer web;
 
-  record Options(int mqttPort, int websocketPort, int kafkaPort, int connectPort, int httpPort, int durationSeconds,
-      int devicesPerSite, int ratePerDevice, String dashboard) {
+  record Options(int mqttPort, int websocketPort, int kafkaPort, int connectPort, int httpPort, int metricsPort,
+      int durationSeconds, int devicesPerSite, int ratePerDevice, String dashboard) {
 
     static Options parse(String[] args) {
       Map<String, String> values = new TreeMap<>();
@@ -60,6 +61,7 @@ public final class Demo {
           port(values.remove("kafka-port"), 9092),
           port(values.remove("connect-port"), 8083),
           port(values.remove("http-port"), 8080),
+          port(values.remove("metrics-port"), 9404),
           Integer.parseInt(values.getOrDefault("duration", "0")),
           Integer.parseInt(values.getOrDefault("devices-per-site", "3")),
           Integer.parseInt(values.getOrDefault("rate", "2")),
@@ -67,7 +69,8 @@ public final class Demo {
       values.keySet().removeAll(List.of("duration", "devices-per-site", "rate", "dashboard"));
       if (!values.isEmpty()) {
         throw new IllegalArgumentException("Unknown options " + values.keySet() + "; known: --mqtt-port, "
-            + "--mqtt-ws-port, --kafka-port, --connect-port, --http-port, --duration, --devices-per-site, --rate, "
+            + "--mqtt-ws-port, --kafka-port, --connect-port, --http-port, --metrics-port, --duration, "
+            + "--devices-per-site, --rate, "
             + "--dashboard=auto|on|off");
       }
       if (!List.of("auto", "on", "off").contains(options.dashboard())) {
@@ -118,7 +121,8 @@ public final class Demo {
         "DATABASE_PORT", String.valueOf(postgres.port()), "DATABASE_NAME", "postgres",
         "DATABASE_USER", "postgres", "DATABASE_PASSWORD", "postgres",
         "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + options.kafkaPort()),
-        options.kafkaPort(), options.connectPort(), "1g");
+        options.kafkaPort(), options.connectPort(), "1g",
+        List.of(PrometheusExporter.javaAgentOption(options.metricsPort())));
     // The notify sink reads the compacted subscriptions topic and Debezium's change topics from its first start:
     // create them up front (as docker-compose and the Strimzi manifests do).
     for (String topic : List.of("entity-changes", "cdc.public.users", "cdc.public.devices")) {
@@ -225,6 +229,8 @@ public final class Demo {
         "  mosquitto_pub -h 127.0.0.1 -p " + mqtt + " -t demo/sensors/home/me/temperature -m '{\"value\":21}'",
         "  kcat -b " + stack.bootstrapServers() + " -C -t iot.temperature -f '%t %k %h %s\\n'",
         "  curl -s " + stack.rest().baseUrl() + "/connectors?expand=status",
+        "  Prometheus metrics of the worker (docs/operations.md): curl -s "
+            + PrometheusExporter.scrapeUrl(options.metricsPort()),
         "  MQTT over WebSocket (mqtt.js): ws://127.0.0.1:" + options.websocketPort() + "/mqtt",
         "  mosquitto_sub -h 127.0.0.1 -p " + mqtt + " -t 'spec/me/#' -v &",
         "  mosquitto_pub -h 127.0.0.1 -p " + mqtt + " -t spec/me/request -m "

@@ -47,7 +47,8 @@ class DemoIT {
   static void startDemo() {
     options = Demo.Options.parse(new String[] {
         "--mqtt-port=" + Ports.free(), "--mqtt-ws-port=" + Ports.free(), "--kafka-port=" + Ports.free(),
-        "--connect-port=" + Ports.free(), "--http-port=" + Ports.free(), "--dashboard=off"});
+        "--connect-port=" + Ports.free(), "--http-port=" + Ports.free(), "--metrics-port=" + Ports.free(),
+        "--dashboard=off"});
     demo = new Demo(options, new PrintStream(OUTPUT, true, StandardCharsets.UTF_8));
     running = CompletableFuture.supplyAsync(() -> {
       try {
@@ -112,6 +113,20 @@ class DemoIT {
       last = new long[] {Long.parseLong(summary.group(1)), Long.parseLong(summary.group(2))};
     }
     return last;
+  }
+
+  /** The worker runs the Prometheus exporter; the demo prints where to scrape it. */
+  @Test
+  void printsTheScrapeUrlWhereTheWorkerServesOurMetrics() throws Exception {
+    String url = "http://127.0.0.1:" + options.metricsPort() + "/metrics";
+    assertThat(output()).contains("curl -s " + url);
+    Awaitility.await("source messages counted at " + url).atMost(Duration.ofSeconds(60)).until(() -> {
+      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      Matcher received = Pattern.compile("(?m)^connect_mqtt_source_messages_received_total\\{[^}]*connector=\""
+          + "mqtt-source\"[^}]*} (\\S+)$").matcher(metrics);
+      return received.find() && Double.parseDouble(received.group(1)) > 0;
+    });
   }
 
   @Test

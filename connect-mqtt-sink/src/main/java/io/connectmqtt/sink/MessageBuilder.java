@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import io.connectmqtt.sparkplug.SparkplugEncoder;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 
@@ -27,6 +29,7 @@ final class MessageBuilder {
   private final boolean correlationBase64;
   private final String nullBehavior;
   private final int configuredMaxPayload;
+  private final boolean sparkplug;
 
   MessageBuilder(MqttSinkConfig config) {
     this.topicTemplate = RecordTemplate.parse(config.getString(MqttSinkConfig.TOPIC_CONFIG));
@@ -36,12 +39,16 @@ final class MessageBuilder {
     this.correlationBase64 = "base64".equalsIgnoreCase(config.getString(MqttSinkConfig.CORRELATION_ENCODING_CONFIG));
     this.nullBehavior = config.nullValueBehavior();
     this.configuredMaxPayload = config.getInt(MqttSinkConfig.MAX_PAYLOAD_CONFIG);
+    this.sparkplug = config.sparkplug();
   }
 
   /** The message for {@code record}, or null when the record is to be skipped (a tombstone with 'skip'). */
   OutboundMessage build(SinkRecord record, int brokerMaxPacket) throws BadRecordException {
     if (record.value() == null && MqttSinkConfig.NULL_SKIP.equals(nullBehavior)) {
       return null;
+    }
+    if (sparkplug && record.value() != null) {
+      return sparkplugCommand(record, brokerMaxPacket);
     }
     String topic;
     try {
@@ -60,14 +67,7 @@ final class MessageBuilder {
     } catch (RuntimeException e) {
       throw new BadRecordException("cannot turn the value into a payload: " + e.getMessage(), e);
     }
-    int limit = configuredMaxPayload > 0 ? configuredMaxPayload : brokerMaxPacket;
-    // The PUBLISH packet also carries the topic and properties; leave room for them.
-    int headroom = topic.getBytes(StandardCharsets.UTF_8).length + 1_024;
-    if (payload.length > limit - (configuredMaxPayload > 0 ? 0 : headroom)) {
-      throw new BadRecordException("the payload of " + payload.length + " bytes exceeds the limit of " + limit
-          + " bytes (" + (configuredMaxPayload > 0 ? MqttSinkConfig.MAX_PAYLOAD_CONFIG
-          : "the broker's maximum packet size") + ")", null);
-    }
+    checkSize(topic, payload, brokerMaxPacket);
     int qos = mapped.contains("qos") ? headerInt(record, MqttHeaders.QOS).orElse(defaultQos) : defaultQos;
     if (qos < 0 || qos > 2) {
       throw new BadRecordException("header " + MqttHeaders.QOS + " is " + qos + "; QoS must be 0, 1 or 2", null);
@@ -107,6 +107,39 @@ final class MessageBuilder {
     }
     return new OutboundMessage(topic, payload, qos, retain, contentType, responseTopic, correlation, utf8, expiry,
         userProperties);
+  }
+
+  private void checkSize(String topic, byte[] payload, int brokerMaxPacket) throws BadRecordException {
+    int limit = configuredMaxPayload > 0 ? configuredMaxPayload : brokerMaxPacket;
+    // The PUBLISH packet also carries the topic and properties; leave room for them.
+    int headroom = topic.getBytes(StandardCharsets.UTF_8).length + 1_024;
+    if (payload.length > limit - (configuredMaxPayload > 0 ? 0 : headroom)) {
+      throw new BadRecordException("the payload of " + payload.length + " bytes exceeds the limit of " + limit
+          + " bytes (" + (configuredMaxPayload > 0 ? MqttSinkConfig.MAX_PAYLOAD_CONFIG
+          : "the broker's maximum packet size") + ")", null);
+    }
+  }
+
+  /** A Sparkplug NCMD or DCMD from a Struct of the source's shape: QoS 0, not retained (Sparkplug 3.0). */
+  private OutboundMessage sparkplugCommand(SinkRecord record, int brokerMaxPacket) throws BadRecordException {
+    if (!(record.value() instanceof Struct struct)) {
+      throw new BadRecordException("with " + MqttSinkConfig.PAYLOAD_ENCODING_CONFIG + "=sparkplug the value must be "
+          + "a Struct (a converter with schemas), not " + record.value().getClass().getSimpleName(), null);
+    }
+    SparkplugEncoder.Encoded command;
+    try {
+      command = SparkplugEncoder.command(struct);
+    } catch (RuntimeException e) {
+      throw new BadRecordException("cannot encode a Sparkplug command: " + e.getMessage(), e);
+    }
+    String topic = command.topic().toString();
+    String problem = TopicFilters.topicNameProblem(topic);
+    if (problem != null) {
+      throw new BadRecordException("the Sparkplug topic '" + abbreviate(topic) + "' is not publishable: " + problem,
+          null);
+    }
+    checkSize(topic, command.payload(), brokerMaxPacket);
+    return OutboundMessage.of(topic, command.payload(), 0, false);
   }
 
   private Optional<byte[]> correlationData(SinkRecord record) throws BadRecordException {

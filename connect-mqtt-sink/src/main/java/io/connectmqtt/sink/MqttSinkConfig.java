@@ -28,6 +28,9 @@ public final class MqttSinkConfig extends AbstractConfig {
   public static final String CORRELATION_ENCODING_CONFIG = "mqtt.correlation.data.header.encoding";
   public static final String NULL_VALUE_CONFIG = "mqtt.null.value.behavior";
   public static final String MAX_PAYLOAD_CONFIG = "mqtt.max.payload.bytes";
+  public static final String PAYLOAD_ENCODING_CONFIG = "mqtt.payload.encoding";
+  public static final String ENCODING_AUTO = "auto";
+  public static final String ENCODING_SPARKPLUG = "sparkplug";
 
   /** Values of {@link #HEADERS_MAPPED_CONFIG}: which source headers become MQTT properties. */
   public static final List<String> MAPPABLE = List.of("qos", "retain", "content.type", "response.topic",
@@ -78,13 +81,27 @@ public final class MqttSinkConfig extends AbstractConfig {
         .define(MAX_PAYLOAD_CONFIG, Type.INT, 0, Range.atLeast(0), Importance.LOW,
             "Largest payload to publish, in bytes; a larger record is a bad record. 0: the broker's maximum packet "
                 + "size from its MQTT 5 CONNACK (or 256 MB).", GROUP_PUBLISH, ++order, Width.SHORT,
-            "Max payload (bytes)");
+            "Max payload (bytes)")
+        .define(PAYLOAD_ENCODING_CONFIG, Type.STRING, ENCODING_AUTO,
+            ConfigDef.CaseInsensitiveValidString.in(ENCODING_AUTO, ENCODING_SPARKPLUG), Importance.MEDIUM,
+            "How a record value becomes the MQTT message. 'auto': bytes as they are, strings as UTF-8, anything else "
+                + "as JSON, to " + TOPIC_CONFIG + ". 'sparkplug': the value is a Struct of the Sparkplug message "
+                + "shape the source writes (group, edgeNode, device, messageType NCMD or DCMD, metrics with "
+                + "datatype and value; see docs/sparkplug.md), encoded as a Sparkplug B payload and published to "
+                + "spBv1.0/{group}/NCMD/{edgeNode} or spBv1.0/{group}/DCMD/{edgeNode}/{device} at QoS 0, not "
+                + "retained, as Sparkplug 3.0 requires of commands (" + TOPIC_CONFIG + ", " + RETAIN_CONFIG + ", "
+                + "the QoS setting and the property headers are not used).", GROUP_PUBLISH, ++order, Width.SHORT,
+            "Payload encoding");
 
     return DeliveryConfig.update(def);
   }
 
   Set<String> mappedHeaders() {
     return Set.copyOf(getList(HEADERS_MAPPED_CONFIG));
+  }
+
+  boolean sparkplug() {
+    return ENCODING_SPARKPLUG.equalsIgnoreCase(getString(PAYLOAD_ENCODING_CONFIG));
   }
 
   String nullValueBehavior() {

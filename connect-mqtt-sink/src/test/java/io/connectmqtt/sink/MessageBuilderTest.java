@@ -46,6 +46,23 @@ class MessageBuilderTest {
   }
 
   @Test
+  void sparkplugStructsBecomeCommandsAtQos0AndOtherValuesAreBadRecords() throws Exception {
+    MessageBuilder sparkplug = builder("mqtt.payload.encoding", "sparkplug", "mqtt.qos", "2", "mqtt.retain", "true");
+    org.apache.kafka.connect.data.Struct ncmd = new org.apache.kafka.connect.data.Struct(
+        io.connectmqtt.sparkplug.SparkplugSchemas.MESSAGE).put("namespace", "spBv1.0").put("group", "g1")
+        .put("messageType", "NCMD").put("edgeNode", "n1").put("metrics", java.util.List.of());
+    OutboundMessage message = sparkplug.build(record(ncmd, new ConnectHeaders()), 1 << 20);
+    assertThat(message.topic()).isEqualTo("spBv1.0/g1/NCMD/n1");
+    assertThat(message.qos()).isZero();
+    assertThat(message.retain()).isFalse();
+    assertThatThrownBy(() -> sparkplug.build(record("text", new ConnectHeaders()), 1 << 20))
+        .isInstanceOf(io.connectmqtt.common.publish.BadRecordException.class).hasMessageContaining("must be a Struct");
+    ncmd.put("messageType", "NDATA");
+    assertThatThrownBy(() -> sparkplug.build(record(ncmd, new ConnectHeaders()), 1 << 20))
+        .hasMessageContaining("NCMD or DCMD only");
+  }
+
+  @Test
   void unmappedHeadersAreIgnored() throws Exception {
     ConnectHeaders headers = new ConnectHeaders();
     headers.addString("mqtt.qos", "2");

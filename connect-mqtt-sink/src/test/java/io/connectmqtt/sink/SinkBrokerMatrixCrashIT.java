@@ -61,8 +61,7 @@ class SinkBrokerMatrixCrashIT {
   void workerSigkillMidStreamLosesNothingAndRepeatsAboutASecond(Broker kind) throws Exception {
     kind.assumeSelected();
     String id = kind.name().toLowerCase();
-    // Sessions in memory: the broker keeps running, and Aedes with LevelDB holds part of a burst back from an online
-    // subscriber (a broker defect, docs/testing.md).
+    // Sessions in memory: the broker keeps running.
     try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false));
         MqttRecorder subscriber = MqttRecorder.subscribe("sink-crash-" + id, broker.port(), "crash/" + id + "/#",
             true, broker.mqtt5())) {

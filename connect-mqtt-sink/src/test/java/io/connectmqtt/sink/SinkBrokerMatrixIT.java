@@ -35,8 +35,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * One Kafka and Connect stack (in-process) for the class, one broker at a time; {@code -Dmatrix.brokers=MOSQUITTO}
  * runs one row. The crash case is {@link SinkBrokerMatrixCrashIT}.
  *
- * <p>The brokers keep sessions in memory here: this test restarts nothing, and Aedes with its LevelDB persistence
- * holds part of a burst back from an online subscriber (a broker defect, docs/testing.md).
+ * <p>The brokers keep sessions in memory here: this test restarts nothing.
  */
 class SinkBrokerMatrixIT {
 

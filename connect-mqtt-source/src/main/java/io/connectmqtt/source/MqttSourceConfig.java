@@ -51,6 +51,7 @@ public final class MqttSourceConfig extends AbstractConfig {
   public static final String VALUE_SCHEMAS_ENABLE_CONFIG = "record.value.json.schemas.enable";
   public static final String VALUE_JSON_SCHEMA_CONFIG = "record.value.json.schema";
   public static final String VALUE_JSON_SCHEMA_FILE_CONFIG = "record.value.json.schema.file";
+  public static final String SPARKPLUG_REBIRTH_CONFIG = "sparkplug.rebirth.enable";
   public static final String HEADERS_ENABLE_CONFIG = "record.headers.enable";
   public static final String HEADERS_CONFIG = "record.headers";
 
@@ -139,7 +140,8 @@ public final class MqttSourceConfig extends AbstractConfig {
     def.define(KAFKA_TOPIC_CONFIG, Type.STRING, "mqtt.${topic}", new TemplateValidator(), Importance.HIGH,
             "Kafka topic for messages no rule matches: a fixed name, or a template where ${topic} is the MQTT topic "
                 + "with '/' turned into '.', and ${1}, ${2}, ... are its levels. 'sensors/plant1/temp' with "
-                + "'iot.${2}.${3}' gives 'iot.plant1.temp'. Characters Kafka does not allow become "
+                + "'iot.${2}.${3}' gives 'iot.plant1.temp'. Sparkplug B topics also have ${sparkplug.group}, ${sparkplug.type}, "
+                + "${sparkplug.node}, ${sparkplug.device} and ${sparkplug.host} (STATE). Characters Kafka does not allow become "
                 + KAFKA_TOPIC_REPLACEMENT_CONFIG + ".", GROUP_MAPPING, ++order, Width.LONG, "Kafka topic")
         .define(KAFKA_TOPIC_RULES_CONFIG, Type.LIST, "", new ListElementsValidator(TopicMapper::validateRule, "list of 'mqtt/filter=>kafka.template'"), Importance.MEDIUM,
             "Ordered rules 'filter=>template', comma-separated; the first whose MQTT filter matches picks the "
@@ -160,9 +162,13 @@ public final class MqttSourceConfig extends AbstractConfig {
             "Topic level (1-based) used as the key when " + RECORD_KEY_CONFIG + "=level.", GROUP_MAPPING, ++order,
             Width.SHORT, "Record key level")
         .define(VALUE_FORMAT_CONFIG, Type.STRING, "bytes",
-            ConfigDef.CaseInsensitiveValidString.in("bytes", "string", "json"), Importance.HIGH,
-            "Record value: 'bytes' (the payload unchanged), 'string' (UTF-8 text) or 'json' (parsed; a Struct with "
-                + "an inferred Connect schema, or a Map, see " + VALUE_SCHEMAS_ENABLE_CONFIG + ").",
+            ConfigDef.CaseInsensitiveValidString.in("bytes", "string", "json", "sparkplug"), Importance.HIGH,
+            "Record value: 'bytes' (the payload unchanged), 'string' (UTF-8 text), 'json' (parsed; a Struct with "
+                + "an inferred Connect schema, or a Map, see " + VALUE_SCHEMAS_ENABLE_CONFIG + ") or 'sparkplug' "
+                + "(Sparkplug B on spBv1.0/# topics: a Struct with the group, edge node, device, message type and "
+                + "every metric with its name resolved from the last BIRTH, plus sparkplug.* headers; see "
+                + "docs/sparkplug.md). With 'sparkplug', " + CONNECTIONS_CONFIG + "=auto opens one connection, since "
+                + "a node's BIRTH must be read before its DATA.",
             GROUP_MAPPING, ++order, Width.SHORT, "Value format")
         .define(VALUE_SCHEMAS_ENABLE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM,
             "With json values: true gives a Struct with a schema (for Avro, Protobuf or JSON Schema converters), "
@@ -174,6 +180,15 @@ public final class MqttSourceConfig extends AbstractConfig {
         .define(VALUE_JSON_SCHEMA_FILE_CONFIG, Type.STRING, null, Importance.LOW,
             "Path of a file with the JSON Schema, instead of " + VALUE_JSON_SCHEMA_CONFIG + ".", GROUP_MAPPING,
             ++order, Width.LONG, "JSON Schema file")
+        .define(SPARKPLUG_REBIRTH_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM,
+            "With " + VALUE_FORMAT_CONFIG + "=sparkplug: when DATA arrives from an edge node whose BIRTH the "
+                + "connector has not seen (or with aliases that BIRTH does not declare), publish a rebirth request "
+                + "to it (NCMD metric 'Node Control/Rebirth' = true, QoS 0; at most every 30 s per node). Off by "
+                + "default: a source connector then only reads, and needs no publish permission on spBv1.0/+/NCMD/+;"
+                + " such DATA is written with the unknown metrics unnamed and counted in the "
+                + "sparkplug.unresolved.aliases header. Turn it on where the connector is trusted to command edge "
+                + "nodes, so names come back after a BIRTH was missed.", GROUP_MAPPING, ++order, Width.SHORT,
+            "Sparkplug rebirth requests")
         .define(HEADERS_ENABLE_CONFIG, Type.BOOLEAN, true, Importance.LOW,
             "Add the MQTT metadata headers (mqtt.topic, mqtt.qos, ..., mqtt.user.<name>) to every record.",
             GROUP_MAPPING, ++order, Width.SHORT, "Headers")
@@ -253,6 +268,10 @@ public final class MqttSourceConfig extends AbstractConfig {
   /** The connections per task the user asked for; empty for 'auto' (chosen by the task from the broker's CONNACK). */
   java.util.OptionalInt connections() {
     String value = getString(CONNECTIONS_CONFIG).trim();
+    if (CONNECTIONS_AUTO.equalsIgnoreCase(value) && valueFormat() == PayloadConverter.Format.SPARKPLUG) {
+      // Several connections may hand a node's DATA to Kafka before its BIRTH; Sparkplug needs the order.
+      return java.util.OptionalInt.of(1);
+    }
     return CONNECTIONS_AUTO.equalsIgnoreCase(value) ? java.util.OptionalInt.empty()
         : java.util.OptionalInt.of(Integer.parseInt(value));
   }
@@ -315,7 +334,7 @@ public final class MqttSourceConfig extends AbstractConfig {
 
     @Override
     public String toString() {
-      return "topic name or template with ${topic}, ${1}, ${2}, ...";
+      return "topic name or template with ${topic}, ${1}, ${2}, ..., ${sparkplug.group|type|node|device|host}";
     }
   }
 

@@ -166,6 +166,9 @@ public class MqttSourceConnector extends SourceConnector {
           + "messages in flight when a task restarts are lost; set " + MqttConnectionConfig.CLEAN_START_CONFIG
           + "=false.");
     }
+    if (config.valueFormat() == PayloadConverter.Format.SPARKPLUG) {
+      sparkplugChecks(config, tasks, byFilters, values);
+    }
     String inlineSchema = config.getString(MqttSourceConfig.VALUE_JSON_SCHEMA_CONFIG);
     String schemaFile = config.getString(MqttSourceConfig.VALUE_JSON_SCHEMA_FILE_CONFIG);
     boolean json = config.valueFormat() == PayloadConverter.Format.JSON;
@@ -190,6 +193,22 @@ public class MqttSourceConnector extends SourceConnector {
     if (!isBlank(dlq) && !io.connectmqtt.common.KafkaTopicNames.isLegal(dlq.trim())) {
       values.get(MqttSourceConfig.DLQ_TOPIC_CONFIG).addErrorMessage("'" + dlq + "' is not a legal Kafka topic "
           + "name; use letters, digits, '.', '_' and '-' only.");
+    }
+  }
+
+  /** Sparkplug reads a node's DATA with its BIRTH: both must reach the same task, in order. */
+  private static void sparkplugChecks(MqttSourceConfig config, int tasks, boolean byFilters,
+      Map<String, ConfigValue> values) {
+    if (config.connections().orElse(1) > 1) {
+      values.get(MqttSourceConfig.CONNECTIONS_CONFIG).addErrorMessage("With " + MqttSourceConfig.VALUE_FORMAT_CONFIG
+          + "=sparkplug a node's BIRTH must be read before its DATA, and several connections may hand them over out "
+          + "of order; set " + MqttSourceConfig.CONNECTIONS_CONFIG + "=1 (or auto, which opens one).");
+    }
+    if (tasks > 1 && !byFilters) {
+      values.get(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG).addErrorMessage("With " + MqttSourceConfig.VALUE_FORMAT_CONFIG
+          + "=sparkplug and tasks.max > 1, a shared subscription would spread one edge node over several tasks, each "
+          + "without its BIRTH; set " + MqttSourceConfig.TASK_ASSIGNMENT_CONFIG + "=filters with filters that keep "
+          + "each node on one task (e.g. spBv1.0/plant1/#,spBv1.0/plant2/#), or tasks.max=1.");
     }
   }
 

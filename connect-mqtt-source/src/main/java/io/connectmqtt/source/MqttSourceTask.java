@@ -47,6 +47,8 @@ public class MqttSourceTask extends SourceTask {
   private SourceConnections connections;
   private TopicMapper topicMapper;
   private PayloadConverter payloadConverter;
+  /** For record.value.format=sparkplug, else null. */
+  private SparkplugConverter sparkplug;
   /** The device presence stream; null when presence.topic is empty. */
   private Presence presence;
   private List<String> subscriptionFilters;
@@ -107,6 +109,9 @@ public class MqttSourceTask extends SourceTask {
     errors = metrics.counter("errors", "messages whose payload could not be converted");
     deadLettered = metrics.counter("dead-lettered", "messages written to the dead letter topic");
     latency = metrics.latency("receive-to-kafka-latency", "time from MQTT receipt to Kafka acknowledgement");
+    if (config.valueFormat() == PayloadConverter.Format.SPARKPLUG) {
+      sparkplug = sparkplugConverter();
+    }
     metrics.gauge("queue-depth", "Messages waiting between the MQTT client and poll()", intake::queued);
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
@@ -193,15 +198,60 @@ public class MqttSourceTask extends SourceTask {
 
   private SourceRecord toRecord(InboundMessage message) {
     String kafkaTopic = topicMapper.kafkaTopic(message.topic());
+    ConnectHeaders headers = metadataHeaders != null ? metadataHeaders.of(message) : new ConnectHeaders();
+    if (sparkplug != null) {
+      SparkplugConverter.Converted converted;
+      try {
+        converted = sparkplug.convert(message);
+      } catch (PayloadConverter.PayloadException e) {
+        return badPayload(message, kafkaTopic, e);
+      }
+      converted.headers().forEach(headers::add);
+      return new MessageRecord(message, converted.partition(), converted.offset(), kafkaTopic, keySchema(),
+          key(message.topic()), converted.value().schema(), converted.value().value(), headers);
+    }
     SchemaAndValue value;
     try {
       value = payloadConverter.convert(message.payload());
     } catch (PayloadConverter.PayloadException e) {
       return badPayload(message, kafkaTopic, e);
     }
-    ConnectHeaders headers = metadataHeaders != null ? metadataHeaders.of(message) : new ConnectHeaders();
     return new MessageRecord(message, kafkaTopic, keySchema(), key(message.topic()), value.schema(), value.value(),
         headers);
+  }
+
+  /**
+   * The Sparkplug converter: BIRTH certificates kept in Connect's source offsets, rebirth requests published on the
+   * task's first MQTT connection, counts into the task's metrics.
+   */
+  private SparkplugConverter sparkplugConverter() {
+    Sensor missed = metrics.counter("sparkplug-seq-missed", "Sparkplug messages missed, by gaps in seq");
+    Sensor unresolved = metrics.counter("sparkplug-unresolved-aliases",
+        "Sparkplug metrics written without a name: aliases no kept BIRTH declares");
+    Sensor rebirths = metrics.counter("sparkplug-rebirth-requests", "Sparkplug rebirth requests (NCMD) published");
+    SparkplugConverter.Counts counts = new SparkplugConverter.Counts() {
+      @Override
+      public void seqMissed(int messages) {
+        missed.record(messages);
+      }
+
+      @Override
+      public void unresolved(int count) {
+        unresolved.record(count);
+      }
+
+      @Override
+      public void rebirthRequested() {
+        rebirths.record();
+      }
+    };
+    return new SparkplugConverter(partition -> context == null ? null
+        : context.offsetStorageReader().offset(partition),
+        config.getBoolean(MqttSourceConfig.SPARKPLUG_REBIRTH_CONFIG),
+        request -> connections.first().publish(request).exceptionally(error -> {
+          log.warn("Sparkplug rebirth request on {} failed: {}", request.topic(), error.toString());
+          return null;
+        }), counts);
   }
 
   private SourceRecord badPayload(InboundMessage message, String kafkaTopic, PayloadConverter.PayloadException e) {
@@ -311,7 +361,13 @@ public class MqttSourceTask extends SourceTask {
 
     MessageRecord(InboundMessage message, String topic, Schema keySchema, Object key, Schema valueSchema,
         Object value, ConnectHeaders headers) {
-      super(null, null, topic, null, keySchema, key, valueSchema, value, null, headers);
+      this(message, null, null, topic, keySchema, key, valueSchema, value, headers);
+    }
+
+    /** With a source partition and offset: Sparkplug BIRTH and DEATH records keep the node's aliases in them. */
+    MessageRecord(InboundMessage message, Map<String, ?> partition, Map<String, ?> offset, String topic,
+        Schema keySchema, Object key, Schema valueSchema, Object value, ConnectHeaders headers) {
+      super(partition, offset, topic, null, keySchema, key, valueSchema, value, null, headers);
       this.message = message;
       this.unwritten = new AtomicInteger(1);
     }

@@ -31,7 +31,8 @@ import org.apache.kafka.connect.data.Struct;
  */
 final class PayloadConverter {
 
-  enum Format { BYTES, STRING, JSON }
+  /** SPARKPLUG payloads need their topic and state: {@link SparkplugConverter}, not this class. */
+  enum Format { BYTES, STRING, JSON, SPARKPLUG }
 
   /** A payload that cannot be converted; the message names what is wrong. */
   static final class PayloadException extends Exception {
@@ -77,6 +78,7 @@ final class PayloadConverter {
       case BYTES -> new SchemaAndValue(Schema.OPTIONAL_BYTES_SCHEMA, payload);
       case STRING -> new SchemaAndValue(Schema.OPTIONAL_STRING_SCHEMA, utf8(payload));
       case JSON -> json(payload);
+      case SPARKPLUG -> throw new IllegalStateException("Sparkplug payloads are converted by SparkplugConverter");
     };
   }
 

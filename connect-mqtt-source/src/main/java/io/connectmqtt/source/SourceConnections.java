@@ -65,6 +65,9 @@ final class SourceConnections implements AutoCloseable {
   private volatile List<String> filters;
   private volatile int expected;
   private final AtomicInteger subscribed = new AtomicInteger();
+  /** Client ids no longer used whose leaving of the shared group has not ended yet (see retire()). */
+  private final AtomicInteger retirementsUnderWay = new AtomicInteger();
+  private final AtomicBoolean ready = new AtomicBoolean();
   private volatile boolean closed;
 
   SourceConnections(MqttConnectionSettings settings, int receiveMaximum, MqttIntake intake,
@@ -106,6 +109,9 @@ final class SourceConnections implements AutoCloseable {
   private void firstConnected(MqttSession first) {
     boolean sharedWorks = first.version() == MqttProtocolVersion.MQTT_5 && first.sharedSubscriptionAvailable();
     int count = configured.orElse(autoConnections(first, qos, brokerVersion));
+    // Before any subscribe completes, so that the ready line waits for the retirements too.
+    retirementsUnderWay.set(sharedWorks && !settings.cleanStart()
+        ? Math.max(0, MqttSourceConfig.MAX_CONNECTIONS - Math.max(count, 1)) : 0);
     expected = count;
     boolean alreadyShared = assignedFilters.stream().allMatch(TopicFilters::isShared);
     filters = count > 1 && !alreadyShared
@@ -256,8 +262,10 @@ final class SourceConnections implements AutoCloseable {
             + "start tries again", retired.clientId(), error.toString());
         // Not on the client's thread: closing waits for the DISCONNECT, which that thread sends.
         CompletableFuture.runAsync(session::close);
+        retired();
       } else if (!sessionPresent) {
         CompletableFuture.runAsync(session::closeEndingSession);
+        retired();
       } else {
         log.warn("MQTT client id '{}' is no longer used ({}={}), but the broker still had its session: leaving the "
             + "shared group {} and handing what was queued for it to Kafka", retired.clientId(),
@@ -267,6 +275,7 @@ final class SourceConnections implements AutoCloseable {
             log.warn("MQTT client id '{}' could not leave the shared group: {}", retired.clientId(),
                 failure.toString());
           }
+          retired();
         });
       }
     });
@@ -282,11 +291,29 @@ final class SourceConnections implements AutoCloseable {
         if (!closed) {
           subscribeFailure.compareAndSet(null, error);
         }
-      } else if (subscribed.incrementAndGet() == expected) {
-        // Tests and benchmarks wait for this line before they publish.
-        log.info("All {} connection(s) subscribed to {}", expected, filters);
+      } else {
+        subscribed.incrementAndGet();
+        logIfReady();
       }
     });
+  }
+
+  private void retired() {
+    retirementsUnderWay.decrementAndGet();
+    logIfReady();
+  }
+
+  /**
+   * Once every connection subscribed and every client id no longer used left the shared group: from then on each
+   * message reaches one subscription of this task. Before, a message may match both forms of a filter (the stale
+   * one is removed only after the new one is in place, so that none matches neither) and be written twice.
+   * Tests and benchmarks wait for this line before they publish.
+   */
+  private void logIfReady() {
+    if (subscribed.get() >= expected && expected > 0 && retirementsUnderWay.get() <= 0
+        && ready.compareAndSet(false, true)) {
+      log.info("All {} connection(s) subscribed to {}", expected, filters);
+    }
   }
 
   /** The first subscription failure of any connection, or null. */

@@ -1,5 +1,6 @@
 package io.connectmqtt.source;
 
+import io.connectmqtt.sparkplug.SparkplugTopic;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -7,19 +8,43 @@ import java.util.regex.Pattern;
 
 /**
  * A Kafka topic template over an MQTT topic: {@code ${topic}} is the whole MQTT topic with '/' turned into '.',
- * {@code ${N}} its N-th level (1-based; empty when the topic is shorter). Anything else is literal text.
+ * {@code ${N}} its N-th level (1-based; empty when the topic is shorter). For Sparkplug B topics
+ * ({@code spBv1.0/...}), {@code ${sparkplug.group}}, {@code ${sparkplug.type}}, {@code ${sparkplug.node}},
+ * {@code ${sparkplug.device}} and {@code ${sparkplug.host}} are those parts (empty where the topic has none, or is
+ * not Sparkplug). Anything else is literal text.
  */
 final class TopicTemplate {
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
 
-  private sealed interface Part permits Literal, WholeTopic, Level {}
+  private sealed interface Part permits Literal, WholeTopic, Level, SparkplugPart {}
 
   private record Literal(String text) implements Part {}
 
   private record WholeTopic() implements Part {}
 
   private record Level(int index) implements Part {}
+
+  private record SparkplugPart(String name) implements Part {
+    String of(String mqttTopic) {
+      SparkplugTopic topic;
+      try {
+        topic = SparkplugTopic.parse(mqttTopic);
+      } catch (IllegalArgumentException e) {
+        return "";
+      }
+      String value = switch (name) {
+        case "group" -> topic.group();
+        case "type" -> topic.type().name();
+        case "node" -> topic.edgeNode();
+        case "device" -> topic.device();
+        default -> topic.hostId();
+      };
+      return value == null ? "" : value;
+    }
+  }
+
+  static final List<String> SPARKPLUG_PARTS = List.of("group", "type", "node", "device", "host");
 
   private final String source;
   private final List<Part> parts;
@@ -41,11 +66,14 @@ final class TopicTemplate {
       String name = matcher.group(1).trim();
       if (name.equals("topic")) {
         parts.add(new WholeTopic());
+      } else if (name.startsWith("sparkplug.") && SPARKPLUG_PARTS.contains(name.substring("sparkplug.".length()))) {
+        parts.add(new SparkplugPart(name.substring("sparkplug.".length())));
       } else if (name.matches("[1-9][0-9]{0,3}")) {
         parts.add(new Level(Integer.parseInt(name)));
       } else {
         throw new IllegalArgumentException("unknown placeholder '${" + name + "}' in '" + template
-            + "'; use ${topic} or a level number such as ${1}");
+            + "'; use ${topic}, a level number such as ${1}, or ${sparkplug.group}, ${sparkplug.type}, "
+            + "${sparkplug.node}, ${sparkplug.device}, ${sparkplug.host}");
       }
       last = matcher.end();
     }
@@ -77,6 +105,8 @@ final class TopicTemplate {
         if (level.index() <= levels.length) {
           out.append(levels[level.index() - 1]);
         }
+      } else if (part instanceof SparkplugPart sparkplug) {
+        out.append(sparkplug.of(mqttTopic));
       }
     }
     return out.toString();

@@ -51,8 +51,7 @@ class BrokerMatrixCrashIT {
   @EnumSource(Broker.class)
   void workerKilledWhileDrainingABacklogLosesNothingAndDrains(Broker kind) throws Exception {
     kind.assumeSelected();
-    // Sessions in memory: they survive the client's reconnects, which is all this test needs (Aedes with LevelDB
-    // holds part of a burst back from an online subscriber; docs/testing.md).
+    // Sessions in memory: they survive the client's reconnects, which is all this test needs.
     try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false))) {
       Map<String, String> config = new HashMap<>();
       config.put("connector.class", MqttSourceConnector.class.getName());

@@ -25,9 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * load publisher for volume) and every one must be in Kafka once, with its payload bytes, its key and its
  * {@code mqtt.topic} header ({@code SourceRoundTrip} in the testkit, which the broker benchmark runs too). One Kafka and Connect stack for the class, one broker at a time.
  *
- * <p>The brokers keep sessions in memory here: this test restarts nothing, and Aedes with its LevelDB persistence
- * holds part of a burst back from an online subscriber until it reconnects (a broker defect, see
- * {@code AedesBroker}). To reproduce a case: {@code -Dmatrix.brokers=MOSQUITTO} runs only that broker,
+ * <p>The brokers keep sessions in memory here: this test restarts nothing ({@code BrokerRestartIT} does). To
+ * reproduce a case: {@code -Dmatrix.brokers=MOSQUITTO} runs only that broker,
  * {@code -Dmatrix.outgoingWindow=100} sets its outgoing window.
  */
 class BrokerMatrixRoundTripIT {

@@ -174,26 +174,26 @@ class HeaderConverterIT {
         .qos(MqttQos.values()[i % 3])
         .payload(("msg-" + i).getBytes(StandardCharsets.UTF_8));
     if (random.nextInt(4) > 0) {
-      publish.contentType(random.nextBoolean() ? "application/json; charset=utf-8" : "text/\u00e9t\u00e9");
+      publish = publish.contentType(random.nextBoolean() ? "application/json; charset=utf-8" : "text/\u00e9t\u00e9");
     }
     if (random.nextInt(4) > 0) {
-      publish.responseTopic("replies/" + levels[random.nextInt(levels.length)]);
+      publish = publish.responseTopic("replies/" + levels[random.nextInt(levels.length)]);
     }
     if (random.nextInt(4) > 0) {
       byte[] correlation = new byte[random.nextInt(40)];
       random.nextBytes(correlation);
-      publish.correlationData(correlation);
+      publish = publish.correlationData(correlation);
     }
     if (random.nextBoolean()) {
-      publish.payloadFormatIndicator(random.nextBoolean() ? Mqtt5PayloadFormatIndicator.UTF_8
+      publish = publish.payloadFormatIndicator(random.nextBoolean() ? Mqtt5PayloadFormatIndicator.UTF_8
           : Mqtt5PayloadFormatIndicator.UNSPECIFIED);
     }
     if (random.nextBoolean()) {
-      publish.messageExpiryInterval(1_000_000 + random.nextInt(1_000_000));
+      publish = publish.messageExpiryInterval(1_000_000 + random.nextInt(1_000_000));
     }
     Mqtt5UserPropertiesBuilder properties = Mqtt5UserProperties.builder();
     for (int p = random.nextInt(4); p > 0; p--) {
-      properties.add(levels[random.nextInt(levels.length)], random.nextBoolean() ? ""
+      properties = properties.add(levels[random.nextInt(levels.length)], random.nextBoolean() ? ""
           : levels[random.nextInt(levels.length)] + " \u2713");
     }
     publisher.publish(publish.userProperties(properties.build()).build());

@@ -21,6 +21,24 @@ class MqttSourceConnectorTest {
   }
 
   @Test
+  void sparkplugRefusesSeveralConnectionsAndSharedTasksButAutoOpensOne() {
+    Map<String, String> props = new java.util.HashMap<>(Map.of("mqtt.server.uris", "tcp://a",
+        "mqtt.topics", "spBv1.0/plant1/#,spBv1.0/plant2/#", "record.value.format", "sparkplug"));
+    assertThat(new MqttSourceConfig(props).connections()).hasValue(1);
+    props.put("mqtt.connections", "4");
+    Map<String, org.apache.kafka.common.config.ConfigValue> values = MqttSourceConfig.CONFIG_DEF.validateAll(props);
+    MqttSourceConnector.crossFieldChecks(new MqttSourceConfig(props), 2, values);
+    assertThat(values.get("mqtt.connections").errorMessages()).singleElement().asString().contains("out of order");
+    assertThat(values.get("mqtt.tasks.assignment").errorMessages()).singleElement().asString()
+        .contains("one edge node over several tasks");
+    props.put("mqtt.connections", "auto");
+    props.put("mqtt.tasks.assignment", "filters");
+    values = MqttSourceConfig.CONFIG_DEF.validateAll(props);
+    MqttSourceConnector.crossFieldChecks(new MqttSourceConfig(props), 2, values);
+    assertThat(values.values()).allSatisfy(v -> assertThat(v.errorMessages()).isEmpty());
+  }
+
+  @Test
   void oneTaskSubscribesPlainly() {
     assertThat(MqttSourceConnector.assignFilters(config("a/#", "shared"), "c", 1)).containsExactly(List.of("a/#"));
   }

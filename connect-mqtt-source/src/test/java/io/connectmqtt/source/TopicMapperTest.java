@@ -27,6 +27,18 @@ class TopicMapperTest {
   }
 
   @Test
+  void sparkplugPlaceholdersNameTheTopicParts() {
+    TopicMapper mapper = new TopicMapper("sp.${sparkplug.group}.${sparkplug.type}.${sparkplug.node}.${sparkplug.device}",
+        List.of("spBv1.0/STATE/+=>sp.state.${sparkplug.host}"), '_', 249);
+    assertThat(mapper.kafkaTopic("spBv1.0/plant/DDATA/edge1/pump")).isEqualTo("sp.plant.DDATA.edge1.pump");
+    assertThat(mapper.kafkaTopic("spBv1.0/plant/NBIRTH/edge1")).isEqualTo("sp.plant.NBIRTH.edge1.");
+    assertThat(mapper.kafkaTopic("spBv1.0/STATE/scada")).isEqualTo("sp.state.scada");
+    assertThat(mapper.kafkaTopic("plain/topic")).isEqualTo("sp....");
+    assertThatThrownBy(() -> new TopicMapper("${sparkplug.nodes}", List.of(), '_', 249))
+        .hasMessageContaining("${sparkplug.node}");
+  }
+
+  @Test
   void firstMatchingRuleWins() {
     TopicMapper mapper = new TopicMapper("other", List.of(
         "factory/+/sensors/temperature=>factory.temperature",

@@ -21,7 +21,9 @@ import java.util.Map;
  *
  * <p>Measured with aedes 1.2.0: MQTT 3.1.1 only (an MQTT 5 CONNECT is refused, "unacceptable protocol version");
  * {@code $share} is not supported. With persistence on, sessions, subscriptions and queued QoS 1/2 messages live in a
- * LevelDB (aedes-persistence-level 9.2.0) and survive a restart; without it, in memory, a restart loses them. No
+ * LevelDB (aedes-persistence-level 9.2.0) and survive a restart; without it, in memory, a restart loses them. The
+ * script completes the LevelDB stores in order: as shipped, Aedes withholds part of a stream from online persistent
+ * sessions until they reconnect (docs/troubleshooting.md, "Aedes with LevelDB"). No
  * per-client queue limit (queued messages are kept until delivered), no outgoing window (everything queued is sent
  * at once), no drop counter. Starts in about 0.5 s.
  */

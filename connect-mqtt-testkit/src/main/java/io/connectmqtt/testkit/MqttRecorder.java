@@ -16,7 +16,10 @@ import org.awaitility.Awaitility;
 /**
  * An independent MQTT subscriber (HiveMQ client) that records what it receives: MQTT 5 by default, MQTT 3.1.1 for
  * brokers that have nothing else. With a persistent session it also receives what was published while it was away,
- * and survives broker restarts. The constructor returns once the broker acknowledged the subscription.
+ * and survives broker restarts. The constructor returns once the broker acknowledged the subscription. Each QoS 1/2
+ * message is acknowledged only after it is recorded, so a broker that gets the acknowledgement has handed the message
+ * over; {@link #reconnect()} resumes the session on a new connection (a broker may redeliver or hand over held-back
+ * messages then).
  *
  * <p>MQTT 3.1.1 messages are recorded as {@link Mqtt5Publish} too, with what 3.1.1 carries: topic, payload, QoS and
  * retain flag, no properties.
@@ -31,6 +34,7 @@ public final class MqttRecorder implements AutoCloseable {
   private static final int RECEIVE_MAXIMUM = 65_535;
 
   private final Runnable disconnect;
+  private final Runnable connect;
   private final List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
 
   private MqttRecorder(String clientId, int port, String filter, boolean persistent, boolean mqtt5) {
@@ -39,16 +43,24 @@ public final class MqttRecorder implements AutoCloseable {
         .applyAutomaticReconnect();
     if (mqtt5) {
       Mqtt5AsyncClient client = builder.useMqttVersion5().buildAsync();
-      client.publishes(MqttGlobalPublishFilter.ALL, received::add);
-      client.connectWith().cleanStart(!persistent).sessionExpiryInterval(persistent ? 3600 : 0)
+      client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
+        received.add(publish);
+        publish.acknowledge();
+      }, true);
+      connect = () -> client.connectWith().cleanStart(!persistent).sessionExpiryInterval(persistent ? 3600 : 0)
           .restrictions().receiveMaximum(RECEIVE_MAXIMUM).applyRestrictions()
           .send().join();
+      connect.run();
       client.subscribeWith().topicFilter(filter).qos(MqttQos.EXACTLY_ONCE).retainAsPublished(true).send().join();
       disconnect = () -> client.disconnect().exceptionally(e -> null).join();
     } else {
       Mqtt3AsyncClient client = builder.useMqttVersion3().buildAsync();
-      client.publishes(MqttGlobalPublishFilter.ALL, publish -> received.add(asMqtt5(publish)));
-      client.connectWith().cleanSession(!persistent).send().join();
+      client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
+        received.add(asMqtt5(publish));
+        publish.acknowledge();
+      }, true);
+      connect = () -> client.connectWith().cleanSession(!persistent).send().join();
+      connect.run();
       client.subscribeWith().topicFilter(filter).qos(MqttQos.EXACTLY_ONCE).send().join();
       disconnect = () -> client.disconnect().exceptionally(e -> null).join();
     }
@@ -83,6 +95,12 @@ public final class MqttRecorder implements AutoCloseable {
     Awaitility.await("MQTT subscriber receives " + count + " messages").atMost(timeout)
         .pollInterval(Duration.ofMillis(100)).until(() -> received.size() >= count);
     return received;
+  }
+
+  /** Disconnects and connects again, resuming a persistent session: what the broker held for it is delivered now. */
+  public void reconnect() {
+    disconnect.run();
+    connect.run();
   }
 
   @Override

@@ -31,6 +31,8 @@ public final class ProcessStack implements AutoCloseable {
   private final int controllerPort;
   private final int restPort;
   private final String workerHeap;
+  /** More JVM options for the first worker only, e.g. the Prometheus exporter agent (one port per JVM). */
+  private final List<String> firstWorkerJvmOptions = new ArrayList<>();
   private final Map<String, String> workerEnvironment = new java.util.concurrent.ConcurrentHashMap<>();
   /** The workers' classpath: Kafka's libs by default, or those of another Connect version (see ConnectVersion). */
   private Path workerLibs;
@@ -61,8 +63,18 @@ public final class ProcessStack implements AutoCloseable {
 
   public static ProcessStack start(List<Path> pluginPath, Map<String, String> workerEnvironment, int kafkaPort,
       int restPort, String workerHeap) {
+    return start(pluginPath, workerEnvironment, kafkaPort, restPort, workerHeap, List.of());
+  }
+
+  /**
+   * As {@link #start(List, Map, int, int, String)}, with more JVM options for the first worker, e.g.
+   * {@link PrometheusExporter#javaAgentOption(int)}.
+   */
+  public static ProcessStack start(List<Path> pluginPath, Map<String, String> workerEnvironment, int kafkaPort,
+      int restPort, String workerHeap, List<String> firstWorkerJvmOptions) {
     ProcessStack stack = new ProcessStack(pluginPath, kafkaPort, restPort, workerHeap);
     stack.workerEnvironment.putAll(workerEnvironment);
+    stack.firstWorkerJvmOptions.addAll(firstWorkerJvmOptions);
     return stack.launch();
   }
 
@@ -324,6 +336,9 @@ public final class ProcessStack implements AutoCloseable {
     String extra = System.getenv("CONNECT_MQTT_WORKER_JVM_OPTS");
     if (name.startsWith("connect") && extra != null && !extra.isBlank()) {
       command.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    if (name.equals("connect")) {
+      command.addAll(firstWorkerJvmOptions);
     }
     command.addAll(List.of(
         "-Djava.io.tmpdir=" + home, "-Dlog4j2.configurationFile=" + log4j,

@@ -204,20 +204,27 @@ public final class AcknowledgedPublisher {
   /**
    * Connect commits sink offsets every offset.flush.interval.ms (60 s by default) and a crash repeats everything
    * since; asking for a commit once the broker acknowledged more keeps that to about one commit interval.
+   *
+   * <p>Connect reads the request only between two polls of its consumer, and with no new records a poll waits until
+   * the next periodic commit: acknowledgements that arrive after a burst's last put() would wait that long. So while
+   * acknowledgements are awaited or not yet asked to be committed, the task bounds the next poll with
+   * {@link SinkTaskContext#timeout} (WorkerSinkTask uses it for one poll, then calls put() again, with no records if
+   * none came); with nothing pending the poll waits as Connect likes.
    */
   private void requestCommitIfDue() {
     if (commitIntervalNanos == 0) {
       return;
     }
     long now = System.nanoTime();
-    if (now - nextCommitRequestNanos < 0) {
-      return;
-    }
     long progress = tracker.progress();
-    if (progress != progressAtLastCommitRequest) {
+    if (now - nextCommitRequestNanos >= 0 && progress != progressAtLastCommitRequest) {
       progressAtLastCommitRequest = progress;
       nextCommitRequestNanos = now + commitIntervalNanos;
       context.requestCommit();
+    }
+    if (tracker.inFlight() > 0 || tracker.progress() != progressAtLastCommitRequest) {
+      long untilDue = Math.max(nextCommitRequestNanos - now, commitIntervalNanos / 10);
+      context.timeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilDue)));
     }
   }
 

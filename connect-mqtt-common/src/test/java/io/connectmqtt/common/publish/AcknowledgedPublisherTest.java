@@ -356,6 +356,25 @@ class AcknowledgedPublisherTest {
   }
 
   @Test
+  void whileAcknowledgementsAwaitACommitTheNextPollIsBoundedSoTheyAreCommittedWithoutNewRecords() {
+    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.COMMIT_INTERVAL_CONFIG, "200"));
+    publisher.put(records(P0, 0, 3), AcknowledgedPublisherTest::message);
+    assertThat(context.timeouts).as("acknowledgements awaited: the next poll is bounded by the interval")
+        .singleElement().satisfies(ms -> assertThat(ms).isBetween(1L, 200L));
+    // The burst is over; the acknowledgements arrive between polls that bring no records.
+    for (int i = 0; i < 3; i++) {
+      connection.acknowledge(i);
+    }
+    putEmptyBatchesUntil(() -> context.commitRequests == 1);
+    assertThat(context.timeouts).as("every put while something was pending bounded the next poll")
+        .allSatisfy(ms -> assertThat(ms).isBetween(1L, 200L));
+    context.timeouts.clear();
+    publisher.put(List.of(), AcknowledgedPublisherTest::message);
+    assertThat(context.timeouts).as("nothing pending: the poll waits as long as Connect likes").isEmpty();
+    assertThat(context.commitRequests).isEqualTo(1);
+  }
+
+  @Test
   void aPublishTheBrokerNeverAcknowledgesIsSentAgainOncePerAckTimeoutAndOffsetsWaitForIt() {
     publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.ACK_TIMEOUT_CONFIG, "300"));
     publisher.put(records(P0, 0, 3), AcknowledgedPublisherTest::message);
@@ -384,7 +403,7 @@ class AcknowledgedPublisherTest {
     // The broker dropped both: put waits for room, and after the acknowledgement timeout the session is resumed.
     publisher.put(records(P0, 2, 3), AcknowledgedPublisherTest::message);
     assertThat(connection.resends).isEqualTo(1);
-    assertThat(context.timeouts).as("no retriable failure").isEmpty();
+    assertThat(metrics.value("retries-total")).as("no retriable failure").isZero();
     connection.acknowledge(2);
     assertThat(committed()).containsEntry(P0, 3L);
   }

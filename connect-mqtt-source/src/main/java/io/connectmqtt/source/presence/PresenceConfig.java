@@ -3,6 +3,7 @@ package io.connectmqtt.source.presence;
 import io.connectmqtt.common.KafkaTopicNames;
 import io.connectmqtt.common.ListElementsValidator;
 import io.connectmqtt.common.TopicFilters;
+import io.connectmqtt.sparkplug.SparkplugTopic;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -126,9 +127,9 @@ public final class PresenceConfig {
       }
     }
     if (config.getBoolean(SPARKPLUG_CONFIG) && subscribed.stream().noneMatch(filter -> TopicFilters.overlap(filter,
-        SparkplugPresenceTopic.NAMESPACE + "/#"))) {
+        SparkplugTopic.NAMESPACE + "/#"))) {
       values.get(SPARKPLUG_CONFIG).addErrorMessage("mqtt.topics " + subscribed + " has no "
-          + SparkplugPresenceTopic.NAMESPACE + " topic; add e.g. '" + SparkplugPresenceTopic.NAMESPACE + "/#'.");
+          + SparkplugTopic.NAMESPACE + " topic; add e.g. '" + SparkplugTopic.NAMESPACE + "/#'.");
     }
   }
 

@@ -1,5 +1,7 @@
 package io.connectmqtt.source.presence;
 
+import io.connectmqtt.sparkplug.SparkplugTopic;
+import io.connectmqtt.sparkplug.SparkplugTopic.MessageType;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -41,11 +43,8 @@ final class PresenceRules {
 
   /** What the message says, or null when it says nothing about any device. */
   Observation observe(String topic, byte[] payload) {
-    if (sparkplug) {
-      SparkplugPresenceTopic spb = SparkplugPresenceTopic.parse(topic);
-      if (spb != null) {
-        return sparkplug(spb);
-      }
+    if (sparkplug && topic.startsWith(SparkplugTopic.NAMESPACE + "/")) {
+      return sparkplug(topic);
     }
     for (TopicPattern pattern : willTopics) {
       String device = pattern.device(topic);
@@ -74,18 +73,31 @@ final class PresenceRules {
     return null;
   }
 
-  private static Observation sparkplug(SparkplugPresenceTopic topic) {
-    if (topic.isCommand()) {
+  /**
+   * An edge node is {@code group/node}, a device {@code group/node/device}; only the topic is read. NCMD/DCMD come
+   * from host applications and STATE is a host's: they say nothing about a node's presence.
+   */
+  private static Observation sparkplug(String topic) {
+    SparkplugTopic spb;
+    try {
+      spb = SparkplugTopic.parse(topic);
+    } catch (IllegalArgumentException notAnEdgeNodeTopic) {
       return null;
     }
-    if (topic.isBirth()) {
-      return new Observation(topic.id(), Signal.ONLINE, PresenceEvent.BIRTH);
+    MessageType type = spb.type();
+    if (type == MessageType.STATE || type.isCommand()) {
+      return null;
     }
-    if (topic.isDeath()) {
-      return topic.device() == null
-          ? new Observation(topic.id(), Signal.OFFLINE_WITH_DEVICES, PresenceEvent.NDEATH)
-          : new Observation(topic.id(), Signal.OFFLINE, PresenceEvent.DDEATH);
+    String id = spb.device() == null ? spb.nodeKey() : spb.nodeKey() + "/" + spb.device();
+    if (type.isBirth()) {
+      return new Observation(id, Signal.ONLINE, PresenceEvent.BIRTH);
     }
-    return new Observation(topic.id(), Signal.SEEN, PresenceEvent.MESSAGE);
+    if (type == MessageType.NDEATH) {
+      return new Observation(id, Signal.OFFLINE_WITH_DEVICES, PresenceEvent.NDEATH);
+    }
+    if (type == MessageType.DDEATH) {
+      return new Observation(id, Signal.OFFLINE, PresenceEvent.DDEATH);
+    }
+    return new Observation(id, Signal.SEEN, PresenceEvent.MESSAGE);
   }
 }

@@ -125,12 +125,12 @@ class PresenceTrackerTest {
   }
 
   @Test
-  void sparkplugTopicParsing() {
-    assertThat(SparkplugPresenceTopic.parse("spBv1.0/g/NBIRTH/n").id()).isEqualTo("g/n");
-    assertThat(SparkplugPresenceTopic.parse("spBv1.0/g/DDEATH/n/d").id()).isEqualTo("g/n/d");
-    assertThat(SparkplugPresenceTopic.parse("spBv1.0/g/DDEATH/n")).isNull();
-    assertThat(SparkplugPresenceTopic.parse("spBv1.0/g/NBIRTH/n/d")).isNull();
-    assertThat(SparkplugPresenceTopic.parse("spBv1.0/STATE/host")).isNull();
-    assertThat(SparkplugPresenceTopic.parse("spAv1.0/g/NBIRTH/n")).isNull();
+  void sparkplugIdentitiesAndTopicsThatSayNothing() {
+    assertThat(summary(message(tracker, "spBv1.0/g/NBIRTH/n", "", 1))).isEqualTo("g/n:online:birth");
+    assertThat(summary(message(tracker, "spBv1.0/g/DDATA/n/d", "", 2))).isEqualTo("g/n/d:online:message");
+    assertThat(message(tracker, "spBv1.0/g/DDEATH/n", "", 3)).as("a DDEATH without a device").isEmpty();
+    assertThat(message(tracker, "spBv1.0/STATE/host", "", 4)).isEmpty();
+    assertThat(message(tracker, "spBv1.0/g/DCMD/n/d", "", 5)).isEmpty();
+    assertThat(message(tracker, "spAv1.0/g/NBIRTH/n", "", 6)).isEmpty();
   }
 }

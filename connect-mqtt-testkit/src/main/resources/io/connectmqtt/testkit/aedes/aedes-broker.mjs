@@ -1,8 +1,17 @@
 // Aedes as a child process of a test: node aedes-broker.mjs PORT DATA_DIR|-
 // Binds 127.0.0.1:PORT. With DATA_DIR, sessions, subscriptions and queued QoS 1/2 messages live in a LevelDB there
 // (aedes-persistence-level), so they survive a restart; with "-" they live in memory. Prints "READY <port>" once it
-// listens. SIGTERM/SIGINT close the broker and the database cleanly. The testkit's watchdog (BrokerProcess) sends
-// SIGTERM when the test JVM ends.
+// listens.
+//
+// With LevelDB, the stores of a stream of QoS 1 messages complete out of order (classic-level writes on libuv's
+// thread pool), and Aedes hands each message to online subscribers when its store completes. A client drops any
+// message numbered below one it already got from this broker (dedupe in aedes/lib/client.js), so a message that
+// overtook another leaves the other in the queue, undelivered, until the subscriber resumes its session. After a
+// broker restart that wait never ends on its own (docs/troubleshooting.md). OrderedLevelPersistence completes the
+// stores in the order they began, so messages reach subscribers in order and none is held back.
+//
+// SIGTERM/SIGINT close the broker and the database cleanly. The testkit's watchdog (BrokerProcess) sends SIGTERM when
+// the test JVM ends.
 import net from 'node:net'
 import { createRequire } from 'node:module'
 import { Aedes } from 'aedes'
@@ -16,8 +25,18 @@ let db
 if (dataDir !== '-') {
   const { Level } = require('level')
   const AsyncLevelPersistence = require('aedes-persistence-level/asyncPersistence.js')
+  class OrderedLevelPersistence extends AsyncLevelPersistence {
+    #previous = Promise.resolve()
+    outgoingEnqueueCombi (subs, packet) {
+      const stored = super.outgoingEnqueueCombi(subs, packet)
+      // The writes still run concurrently; only their completions are put back in order.
+      const inOrder = this.#previous.then(() => stored)
+      this.#previous = inOrder.catch(() => {})
+      return inOrder
+    }
+  }
   db = new Level(dataDir)
-  persistence = new AsyncLevelPersistence(db)
+  persistence = new OrderedLevelPersistence(db)
 }
 
 const broker = await Aedes.createBroker({

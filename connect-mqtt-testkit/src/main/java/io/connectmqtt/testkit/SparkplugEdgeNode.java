@@ -1,0 +1,153 @@
+package io.connectmqtt.testkit;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.connectmqtt.sparkplug.proto.SparkplugBProto.DataType;
+import io.connectmqtt.sparkplug.proto.SparkplugBProto.Payload;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Sparkplug B edge node for tests, written with protobuf directly: NBIRTH and a DBIRTH per device declaring every
+ * metric of {@link SparkplugMetrics} by name, datatype and alias; NDATA/DDATA carrying aliases only; seq counting
+ * 0..255 across node and devices; a bdSeq in NBIRTH and in its Will (NDEATH). It records the commands it receives
+ * (NCMD, DCMD) and answers {@code Node Control/Rebirth} = true with a new NBIRTH and DBIRTHs, as edge nodes do.
+ */
+public final class SparkplugEdgeNode implements AutoCloseable {
+
+  /** A command this node received: its topic and decoded payload. */
+  public record Command(String topic, Payload payload) {}
+
+  public static final String NAMESPACE = "spBv1.0";
+  private static final long DEVICE_ALIAS_STEP = 100;
+
+  private final String group;
+  private final String node;
+  private final List<String> devices;
+  private final Mqtt5AsyncClient client;
+  private final long bdSeq;
+  private final List<Command> commands = new CopyOnWriteArrayList<>();
+  private final AtomicInteger rebirths = new AtomicInteger();
+  private int seq;
+
+  private SparkplugEdgeNode(int port, String group, String node, List<String> devices, long bdSeq) {
+    this.group = group;
+    this.node = node;
+    this.devices = List.copyOf(devices);
+    this.bdSeq = bdSeq;
+    Payload death = Payload.newBuilder().setTimestamp(System.currentTimeMillis()).addMetrics(bdSeqMetric()).build();
+    client = MqttClient.builder().useMqttVersion5().identifier("sparkplug-" + group + "-" + node)
+        .serverHost("127.0.0.1").serverPort(port).buildAsync();
+    client.publishes(MqttGlobalPublishFilter.ALL, this::onCommand);
+    client.connectWith().cleanStart(true).willPublish().topic(topic("NDEATH", null)).qos(MqttQos.AT_LEAST_ONCE)
+        .payload(death.toByteArray()).applyWillPublish().send().join();
+    client.subscribeWith().topicFilter(topic("NCMD", null)).qos(MqttQos.AT_MOST_ONCE).send().join();
+    client.subscribeWith().topicFilter(NAMESPACE + "/" + group + "/DCMD/" + node + "/+").qos(MqttQos.AT_MOST_ONCE)
+        .send().join();
+  }
+
+  /** Connects to the broker on 127.0.0.1:{@code port} (MQTT 5) and subscribes to its commands; no BIRTH yet. */
+  public static SparkplugEdgeNode connect(int port, String group, String node, List<String> devices) {
+    return new SparkplugEdgeNode(port, group, node, devices, 0);
+  }
+
+  /** NBIRTH (seq 0) and one DBIRTH per device, every metric with name, datatype, alias and the value of round 0. */
+  public synchronized void birth() {
+    seq = 0;
+    Payload.Builder nbirth = payload().addMetrics(bdSeqMetric());
+    SparkplugMetrics.all(0).forEach(m -> nbirth.addMetrics(m.metric(0, true)));
+    publish(topic("NBIRTH", null), nbirth.build());
+    for (int i = 0; i < devices.size(); i++) {
+      Payload.Builder dbirth = payload();
+      SparkplugMetrics.all(DEVICE_ALIAS_STEP * (i + 1)).forEach(m -> dbirth.addMetrics(m.metric(0, true)));
+      publish(topic("DBIRTH", devices.get(i)), dbirth.build());
+    }
+  }
+
+  /** NDATA and one DDATA per device with every metric's value of {@code round}, by alias only. */
+  public synchronized void data(int round) {
+    Payload.Builder ndata = payload();
+    SparkplugMetrics.all(0).forEach(m -> ndata.addMetrics(m.metric(round, false)));
+    publish(topic("NDATA", null), ndata.build());
+    for (int i = 0; i < devices.size(); i++) {
+      Payload.Builder ddata = payload();
+      SparkplugMetrics.all(DEVICE_ALIAS_STEP * (i + 1)).forEach(m -> ddata.addMetrics(m.metric(round, false)));
+      publish(topic("DDATA", devices.get(i)), ddata.build());
+    }
+  }
+
+  /** Leaves out {@code count} seq numbers, as if that many messages had been lost on the way. */
+  public synchronized void skipSeq(int count) {
+    seq = (seq + count) % 256;
+  }
+
+  /** The commands received so far. */
+  public List<Command> commands() {
+    return List.copyOf(commands);
+  }
+
+  /** Rebirth requests answered with a new NBIRTH. */
+  public int rebirths() {
+    return rebirths.get();
+  }
+
+  /** The metric names and aliases of the node (device index -1) or a device. */
+  public static Map<Long, String> names(int deviceIndex) {
+    return SparkplugMetrics.all(DEVICE_ALIAS_STEP * (deviceIndex + 1)).stream()
+        .collect(java.util.stream.Collectors.toMap(SparkplugMetrics.Definition::alias,
+            SparkplugMetrics.Definition::name));
+  }
+
+  public String topic(String type, String device) {
+    return NAMESPACE + "/" + group + "/" + type + "/" + node + (device == null ? "" : "/" + device);
+  }
+
+  private Payload.Builder payload() {
+    return Payload.newBuilder().setTimestamp(System.currentTimeMillis()).setSeq(nextSeq());
+  }
+
+  private long nextSeq() {
+    long current = seq;
+    seq = (seq + 1) % 256;
+    return current;
+  }
+
+  private Payload.Metric bdSeqMetric() {
+    return Payload.Metric.newBuilder().setName("bdSeq").setDatatype(DataType.Int64.getNumber()).setLongValue(bdSeq)
+        .build();
+  }
+
+  private void publish(String topic, Payload payload) {
+    // QoS 0, not retained: what Sparkplug 3.0 asks of NBIRTH, DBIRTH and DATA.
+    client.publishWith().topic(topic).qos(MqttQos.AT_MOST_ONCE).payload(payload.toByteArray()).send().join();
+  }
+
+  private void onCommand(Mqtt5Publish publish) {
+    Payload payload;
+    try {
+      payload = Payload.parseFrom(publish.getPayloadAsBytes());
+    } catch (InvalidProtocolBufferException e) {
+      commands.add(new Command(publish.getTopic().toString(), null));
+      return;
+    }
+    commands.add(new Command(publish.getTopic().toString(), payload));
+    boolean rebirth = payload.getMetricsList().stream().anyMatch(m -> "Node Control/Rebirth".equals(m.getName())
+        && m.getBooleanValue());
+    if (rebirth) {
+      rebirths.incrementAndGet();
+      // Not on the client's thread: publishing from it and joining would wait for itself.
+      new Thread(this::birth, "sparkplug-rebirth").start();
+    }
+  }
+
+  @Override
+  public void close() {
+    client.disconnect().exceptionally(e -> null).join();
+  }
+}
