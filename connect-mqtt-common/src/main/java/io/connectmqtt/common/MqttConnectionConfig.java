@@ -232,25 +232,20 @@ public final class MqttConnectionConfig {
       List<String> protocols) {}
 
   static final class ServerUrisValidator implements ConfigDef.Validator {
+    private static final ListElementsValidator EACH = new ListElementsValidator(MqttServerUri::parse,
+        "non-empty list of tcp://host:port or ssl://host:port");
+
     @Override
     public void ensureValid(String name, Object value) {
-      @SuppressWarnings("unchecked")
-      List<String> uris = (List<String>) value;
-      if (uris == null || uris.isEmpty()) {
+      if (value == null || ((List<?>) value).isEmpty()) {
         throw new ConfigException(name, value, "Give at least one broker, e.g. tcp://localhost:1883");
       }
-      for (String uri : uris) {
-        try {
-          MqttServerUri.parse(uri);
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(name, uri, e.getMessage());
-        }
-      }
+      EACH.ensureValid(name, value);
     }
 
     @Override
     public String toString() {
-      return "non-empty list of tcp://host:port or ssl://host:port";
+      return EACH.toString();
     }
   }
 

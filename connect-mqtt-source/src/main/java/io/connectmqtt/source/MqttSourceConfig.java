@@ -1,8 +1,10 @@
 package io.connectmqtt.source;
 
+import io.connectmqtt.common.ListElementsValidator;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TopicFilters;
+import io.connectmqtt.source.presence.PresenceConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,7 +143,7 @@ public final class MqttSourceConfig extends AbstractConfig {
                 + "'iot.${2}.${3}' gives 'iot.plant1.temp'. Sparkplug B topics also have ${sparkplug.group}, ${sparkplug.type}, "
                 + "${sparkplug.node}, ${sparkplug.device} and ${sparkplug.host} (STATE). Characters Kafka does not allow become "
                 + KAFKA_TOPIC_REPLACEMENT_CONFIG + ".", GROUP_MAPPING, ++order, Width.LONG, "Kafka topic")
-        .define(KAFKA_TOPIC_RULES_CONFIG, Type.LIST, "", new RulesValidator(), Importance.MEDIUM,
+        .define(KAFKA_TOPIC_RULES_CONFIG, Type.LIST, "", new ListElementsValidator(TopicMapper::validateRule, "list of 'mqtt/filter=>kafka.template'"), Importance.MEDIUM,
             "Ordered rules 'filter=>template', comma-separated; the first whose MQTT filter matches picks the "
                 + "template, e.g. 'sensors/+/temperature=>iot.temperature,devices/#=>devices.${2}'.",
             GROUP_MAPPING, ++order, Width.LONG, "Topic rules")
@@ -218,11 +220,15 @@ public final class MqttSourceConfig extends AbstractConfig {
                 + "headers __connect.errors.* saying why (the MQTT message is acknowledged once Kafka has it). "
                 + "Empty: they are logged and skipped. With errors.tolerance=none the task fails instead.",
             GROUP_ERRORS, ++order, Width.LONG, "Dead letter topic");
-    return def;
+    return PresenceConfig.update(def);
   }
 
   List<String> topicFilters() {
     return getList(TOPICS_CONFIG);
+  }
+
+  PresenceConfig presence() {
+    return new PresenceConfig(this);
   }
 
   String keyMode() {
@@ -329,26 +335,6 @@ public final class MqttSourceConfig extends AbstractConfig {
     @Override
     public String toString() {
       return "topic name or template with ${topic}, ${1}, ${2}, ..., ${sparkplug.group|type|node|device|host}";
-    }
-  }
-
-  static final class RulesValidator implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      @SuppressWarnings("unchecked")
-      List<String> rules = (List<String>) value;
-      for (String rule : rules == null ? List.<String>of() : rules) {
-        try {
-          TopicMapper.validateRule(rule);
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(name, rule, e.getMessage());
-        }
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "list of 'mqtt/filter=>kafka.template'";
     }
   }
 

@@ -142,6 +142,7 @@ public class MqttSourceConnector extends SourceConnector {
       }
     }
     ConnectionValidation.crossFieldChecks(config, values);
+    config.presence().crossFieldChecks(config.topicFilters(), tasks, values);
     if (config.getInt(MqttSourceConfig.QOS_CONFIG) == 0) {
       log.warn("mqtt.qos=0: messages lost while the task is down are not redelivered");
     }

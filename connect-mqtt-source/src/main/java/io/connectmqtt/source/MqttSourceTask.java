@@ -7,11 +7,13 @@ import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.Versions;
+import io.connectmqtt.source.presence.Presence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.connect.data.Schema;
@@ -47,6 +49,8 @@ public class MqttSourceTask extends SourceTask {
   private PayloadConverter payloadConverter;
   /** For record.value.format=sparkplug, else null. */
   private SparkplugConverter sparkplug;
+  /** The device presence stream; null when presence.topic is empty. */
+  private Presence presence;
   private List<String> subscriptionFilters;
   private int qos;
   private int batchSize;
@@ -91,6 +95,8 @@ public class MqttSourceTask extends SourceTask {
     toleratesErrors = config.toleratesErrors();
     deadLetterTopic = config.getString(MqttSourceConfig.DLQ_TOPIC_CONFIG);
     intake = new MqttIntake(config.getInt(MqttSourceConfig.QUEUE_CAPACITY_CONFIG));
+    presence = Presence.start(config.presence(), context == null ? null : context.offsetStorageReader(),
+        System::currentTimeMillis);
 
     String assigned = props.get(MqttSourceConfig.TASK_FILTERS_CONFIG);
     subscriptionFilters = assigned != null ? List.of(assigned.split(MqttSourceConfig.FILTER_SEPARATOR))
@@ -162,18 +168,29 @@ public class MqttSourceTask extends SourceTask {
     InboundMessage first = intake.poll(pollTimeoutMs);
     flushCounts();
     logSummaryIfDue();
-    if (first == null) {
+    List<InboundMessage> messages = new ArrayList<>(Math.min(batchSize, intake.queued() + 1));
+    if (first != null) {
+      messages.add(first);
+      intake.drainTo(messages, batchSize - 1);
+    }
+    // Polled even without messages: the silence rule needs a clock tick.
+    Presence.Batch presenceRecords = presence == null ? null : presence.process(messages);
+    if (messages.isEmpty() && (presenceRecords == null || presenceRecords.silence().isEmpty())) {
       return null;
     }
-    List<InboundMessage> messages = new ArrayList<>(Math.min(batchSize, intake.queued() + 1));
-    messages.add(first);
-    intake.drainTo(messages, batchSize - 1);
     List<SourceRecord> records = new ArrayList<>(messages.size());
-    for (InboundMessage message : messages) {
-      SourceRecord record = toRecord(message);
+    for (int i = 0; i < messages.size(); i++) {
+      SourceRecord record = toRecord(messages.get(i));
+      if (presenceRecords != null) {
+        // The message is acknowledged only once Kafka has its presence records too.
+        presenceRecords.of(i).forEach(r -> records.add(record instanceof MessageRecord data ? data.alongside(r) : r));
+      }
       if (record != null) {
         records.add(record);
       }
+    }
+    if (presenceRecords != null) {
+      records.addAll(presenceRecords.silence());
     }
     written.record(records.size());
     return records;
@@ -286,7 +303,7 @@ public class MqttSourceTask extends SourceTask {
 
   @Override
   public void commitRecord(SourceRecord record, RecordMetadata metadata) {
-    if (record instanceof MessageRecord messageRecord) {
+    if (record instanceof MessageRecord messageRecord && messageRecord.lastWritten()) {
       intake.acknowledge(messageRecord.message);
       latency.record((System.nanoTime() - messageRecord.message.receivedNanos()) / 1_000_000.0);
     }
@@ -333,9 +350,14 @@ public class MqttSourceTask extends SourceTask {
     }
   }
 
-  /** A record that remembers its MQTT message, so that {@link #commitRecord} can acknowledge it. */
+  /**
+   * A record that remembers its MQTT message, so that {@link #commitRecord} can acknowledge it once Kafka has every
+   * record the message caused.
+   */
   static final class MessageRecord extends SourceRecord {
     final InboundMessage message;
+    /** Records of this message not yet in Kafka (shared by them all). */
+    private final AtomicInteger unwritten;
 
     MessageRecord(InboundMessage message, String topic, Schema keySchema, Object key, Schema valueSchema,
         Object value, ConnectHeaders headers) {
@@ -347,6 +369,25 @@ public class MqttSourceTask extends SourceTask {
         Schema keySchema, Object key, Schema valueSchema, Object value, ConnectHeaders headers) {
       super(partition, offset, topic, null, keySchema, key, valueSchema, value, null, headers);
       this.message = message;
+      this.unwritten = new AtomicInteger(1);
+    }
+
+    private MessageRecord(MessageRecord of, SourceRecord other) {
+      super(other.sourcePartition(), other.sourceOffset(), other.topic(), other.kafkaPartition(), other.keySchema(),
+          other.key(), other.valueSchema(), other.value(), other.timestamp(), other.headers());
+      this.message = of.message;
+      this.unwritten = of.unwritten;
+    }
+
+    /** {@code other} as a record of this record's message: the message waits for both. */
+    MessageRecord alongside(SourceRecord other) {
+      unwritten.incrementAndGet();
+      return new MessageRecord(this, other);
+    }
+
+    /** Counts this record as in Kafka; true when it was the message's last one, so the message may be acknowledged. */
+    boolean lastWritten() {
+      return unwritten.decrementAndGet() == 0;
     }
   }
 }
