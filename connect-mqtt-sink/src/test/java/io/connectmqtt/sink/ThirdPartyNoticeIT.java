@@ -7,12 +7,7 @@ import org.junit.jupiter.api.Test;
 class ThirdPartyNoticeIT {
 
   @Test
-  void thePluginDirectoryCarriesTheNotices() {
-    ThirdPartyNotices.assertSparkplugNotices(ThirdPartyNotices.pluginDirectory("connect-mqtt-sink"));
-  }
-
-  @Test
-  void theZipCarriesTheNotices() {
-    ThirdPartyNotices.assertSparkplugNotices(ThirdPartyNotices.zip("connect-mqtt-sink"));
+  void theArchivesCarryTheNotices() {
+    ThirdPartyNotices.assertSparkplugNotices("connect-mqtt-sink");
   }
 }

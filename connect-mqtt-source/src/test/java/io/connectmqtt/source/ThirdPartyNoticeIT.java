@@ -7,12 +7,7 @@ import org.junit.jupiter.api.Test;
 class ThirdPartyNoticeIT {
 
   @Test
-  void thePluginDirectoryCarriesTheNotices() {
-    ThirdPartyNotices.assertSparkplugNotices(ThirdPartyNotices.pluginDirectory("connect-mqtt-source"));
-  }
-
-  @Test
-  void theZipCarriesTheNotices() {
-    ThirdPartyNotices.assertSparkplugNotices(ThirdPartyNotices.zip("connect-mqtt-source"));
+  void theArchivesCarryTheNotices() {
+    ThirdPartyNotices.assertSparkplugNotices("connect-mqtt-source");
   }
 }

@@ -99,9 +99,14 @@ public final class ThirdPartyNotices {
   /**
    * The MQTT plugins bundle protobuf-java (BSD-3-Clause: the binary must carry its copyright and licence) and
    * connect-mqtt-sparkplug, whose classes are generated from Eclipse Tahu's sparkplug_b.proto (EPL-2.0: the licence
-   * and where its source is).
+   * and where its source is). Checks the module's plugin directory, then its zip.
    */
-  public static void assertSparkplugNotices(Map<String, String> files) {
+  public static void assertSparkplugNotices(String component) {
+    assertSparkplugNotices(pluginDirectory(component));
+    assertSparkplugNotices(zip(component));
+  }
+
+  private static void assertSparkplugNotices(Map<String, String> files) {
     Map<String, String> rows = assertNotices(files);
     String protobuf = rowOf(rows, "protobuf-java-");
     assertThat(protobuf).contains("BSD-3-Clause").contains("doc/licenses/BSD-3-Clause-protobuf.txt");
