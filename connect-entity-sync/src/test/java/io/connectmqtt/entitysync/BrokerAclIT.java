@@ -12,6 +12,7 @@ import io.connectmqtt.testkit.MosquittoSubscriber;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import io.connectmqtt.testkit.TestBroker;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,6 +25,7 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -39,6 +41,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * a sentinel: alice's own request after the attacks, with one worker (requests handled in arrival order), whose
  * reply and notification reach alice; only then are mallory's inboxes read.
  */
+@ExtendWith(SharedFixtures.class)
 class BrokerAclIT {
 
   private static final Map<String, String> USERS = Map.of("alice", "alice-pw", "mallory", "mallory-pw",
@@ -54,14 +57,11 @@ class BrokerAclIT {
       statement.execute("create table public.notes (id serial primary key, owner varchar(50) not null, "
           + "body varchar(200))");
     }
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")), Map.of());
+    stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
   }
 
   @AfterAll
   static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
     if (postgres != null) {
       postgres.close();
     }

@@ -8,10 +8,12 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,12 +29,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Crash safety: the worker JVM is killed with SIGKILL while requests are being served, so some are committed in
  * the database but not yet acknowledged on MQTT. After the restart the broker redelivers them; none is applied
  * twice, and every client still gets a (successful) reply for every request.
  */
+@ExtendWith(SharedFixtures.class)
 class EntitySyncCrashIT {
 
   private static final int CLIENTS = 10;
@@ -48,10 +52,10 @@ class EntitySyncCrashIT {
 
   @Test
   void redeliveredRequestsAfterSigkillAreNotAppliedTwiceAndStillAnswered() throws Exception {
+    ProcessStack stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
     try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 100_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
-        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
-            Map.of())) {
+        ConnectRest.Deletion deleted = stack.rest().deletingOnClose("crash-sync")) {
       createOrders(postgres);
       stack.topics().create("crash-changes", 1);
       Map<String, String> config = OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres",

@@ -8,10 +8,12 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -33,6 +35,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * No committed change without its event (issue 11, must-show 4): 10,000 creates from 20 independent clients, sent
@@ -41,6 +44,7 @@ import org.junit.jupiter.api.Test;
  * names a row that does not exist, and records repeated by the at-least-once relay are counted and bounded by
  * what the outbox can repeat: its in-flight window per kill.
  */
+@ExtendWith(SharedFixtures.class)
 class EntitySyncOutboxCrashIT {
 
   private static final int CLIENTS = 20;
@@ -51,10 +55,10 @@ class EntitySyncOutboxCrashIT {
 
   @Test
   void everyCommittedChangeHasItsEventAfterRepeatedSigkills() throws Exception {
+    ProcessStack stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
     try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 100_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
-        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
-            Map.of())) {
+        ConnectRest.Deletion deleted = stack.rest().deletingOnClose("outbox-sync")) {
       EntitySyncCrashIT.createOrders(postgres);
       stack.topics().create("outbox-changes", 3);
       Map<String, String> config = OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres",

@@ -5,19 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.TestBroker;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.junit.jupiter.api.Test;
 
 /** What real brokers say on {@code $SYS/broker/version}. */
 class BrokerVersionIT {
 
   private static MqttConnectionConfig.MqttConnectionSettings settings(TestBroker broker) {
-    AbstractConfig config = new AbstractConfig(MqttConnectionConfig.define(new ConfigDef()),
-        Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG, broker.uri()));
-    return MqttSession.negotiate(MqttConnectionConfig.settings(config, "version-it"));
+    return MqttSession.negotiate(TestBrokerSettings.of(broker, "version-it"));
   }
 
   @Test

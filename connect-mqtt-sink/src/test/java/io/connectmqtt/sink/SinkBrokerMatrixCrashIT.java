@@ -8,6 +8,7 @@ import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import io.connectmqtt.testkit.TestBroker;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,9 +29,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * SIGKILL of the Connect worker JVM mid-stream: a persistent-session subscriber receives every record, and the
  * records published again are about a second of traffic plus the in-flight window at most (the task asks Connect to
  * commit acknowledged offsets about once a second, {@code acknowledged.offsets.commit.interval.ms}). One Kafka and
- * worker (separate JVMs, the plugin from {@code plugin.path}) for the class, one broker at a time;
+ * worker (separate JVMs, the plugin from {@code plugin.path}) and the brokers are the module's {@link SharedFixtures};
  * {@code -Dmatrix.brokers=MOQUETTE} runs one row. {@link SinkCrashIT} runs 100,000 records on HiveMQ CE alone.
  */
+@ExtendWith(SharedFixtures.class)
 class SinkBrokerMatrixCrashIT {
 
   private static final int RECORDS = 30_000;
@@ -41,14 +43,7 @@ class SinkBrokerMatrixCrashIT {
 
   @BeforeAll
   static void startStack() {
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")), Map.of());
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
+    stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")));
   }
 
   /** Records the sink connector {@code name} has committed (its consumer group's offsets, summed). */
@@ -62,9 +57,9 @@ class SinkBrokerMatrixCrashIT {
     kind.assumeSelected();
     String id = kind.name().toLowerCase();
     // Sessions in memory: the broker keeps running.
-    try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false));
-        MqttRecorder subscriber = MqttRecorder.subscribe("sink-crash-" + id, broker.port(), "crash/" + id + "/#",
-            true, broker.mqtt5())) {
+    TestBroker broker = SharedFixtures.broker(kind, BrokerOptions.DEFAULTS.withPersistence(false));
+    try (MqttRecorder subscriber = MqttRecorder.subscribe("sink-crash-" + id, broker.port(), "crash/" + id + "/#",
+        true, broker.mqtt5())) {
       String kafkaTopic = SinkBrokerMatrixIT.kafkaTopic(kind, "sink.crash." + id);
       stack.topics().create(kafkaTopic, 3);
       List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(RECORDS);

@@ -9,6 +9,7 @@ import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttRecorder;
+import io.connectmqtt.testkit.SharedFixtures;
 import io.connectmqtt.testkit.TestBroker;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -32,11 +34,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * mosquitto_sub (its own MQTT implementation) the exact bytes, content type and user properties, the testkit's
  * HiveMQ-client recorder 2,000 numbered records. MQTT 5 properties are asserted only where the broker speaks MQTT 5.
  * The Kafka topic's dots reach the MQTT topic, except on RabbitMQ (see {@link #kafkaTopic}).
- * One Kafka and Connect stack (in-process) for the class, one broker at a time; {@code -Dmatrix.brokers=MOSQUITTO}
- * runs one row. The crash case is {@link SinkBrokerMatrixCrashIT}.
+ * One Kafka and Connect stack (in-process) for the class; the brokers are the module's {@link SharedFixtures}, started
+ * once for this test and {@link SinkBrokerMatrixCrashIT}, the crash case; {@code -Dmatrix.brokers=MOSQUITTO} runs one
+ * row.
  *
  * <p>The brokers keep sessions in memory here: this test restarts nothing.
  */
+@ExtendWith(SharedFixtures.class)
 class SinkBrokerMatrixIT {
 
   private static final int RECORDS = 2_000;
@@ -102,58 +106,57 @@ class SinkBrokerMatrixIT {
   void everyRecordIsPublishedOnceWithItsBytesTopicAndProperties(Broker kind) throws Exception {
     MosquittoBroker.assumeAvailable();
     kind.assumeSelected();
-    try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false))) {
-      String id = kind.name().toLowerCase();
-      String kafkaTopic = kafkaTopic(kind, "sink.matrix." + id);
-      String mqttPrefix = "matrix/" + kafkaTopic;
-      String version = broker.mqtt5() ? "mqttv5" : "mqttv311";
-      String subscriberId = "sink-matrix-bytes-" + id;
-      stack.topics().create(kafkaTopic, 3);
+    TestBroker broker = SharedFixtures.broker(kind, BrokerOptions.DEFAULTS.withPersistence(false));
+    String id = kind.name().toLowerCase();
+    String kafkaTopic = kafkaTopic(kind, "sink.matrix." + id);
+    String mqttPrefix = "matrix/" + kafkaTopic;
+    String version = broker.mqtt5() ? "mqttv5" : "mqttv311";
+    String subscriberId = "sink-matrix-bytes-" + id;
+    stack.topics().create(kafkaTopic, 3);
 
-      // mosquitto_sub makes a persistent session with its subscription now and collects the messages later.
-      MosquittoBroker.subscribeTo(broker.port(), Duration.ofSeconds(30), "-V", version, "-c", "-i", subscriberId,
-          "-q", "1", "-t", mqttPrefix + "/bytes/#", "-E");
-      byte[] binary = new byte[256];
-      for (int i = 0; i < binary.length; i++) {
-        binary[i] = (byte) i;
-      }
-      String text = "{\"broker\":\"" + id + "\",\"text\":\"h\u00e9llo \u2713 \u6f22\"}";
-      List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-      records.add(record(kafkaTopic, "binary", binary, "group", "bytes", "site", "lab",
-          "mqtt.content.type", "application/octet-stream", "mqtt.user.origin", "ops", "mqtt.user.origin", "audit",
-          "mqtt.user.lang", "fran\u00e7ais"));
-      records.add(record(kafkaTopic, "text", text.getBytes(StandardCharsets.UTF_8), "group", "bytes", "site", "lab",
-          "mqtt.content.type", "application/json"));
-      for (long seq = 0; seq < RECORDS; seq++) {
-        records.add(record(kafkaTopic, "device-" + seq % 7, loadPayload(seq, PAYLOAD_SIZE), "group", "load",
-            "site", "s" + seq % 3, "mqtt.user.seq", Long.toString(seq)));
-      }
-      stack.topics().send(records);
+    // mosquitto_sub makes a persistent session with its subscription now and collects the messages later.
+    MosquittoBroker.subscribeTo(broker.port(), Duration.ofSeconds(30), "-V", version, "-c", "-i", subscriberId,
+        "-q", "1", "-t", mqttPrefix + "/bytes/#", "-E");
+    byte[] binary = new byte[256];
+    for (int i = 0; i < binary.length; i++) {
+      binary[i] = (byte) i;
+    }
+    String text = "{\"broker\":\"" + id + "\",\"text\":\"h\u00e9llo \u2713 \u6f22\"}";
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    records.add(record(kafkaTopic, "binary", binary, "group", "bytes", "site", "lab",
+        "mqtt.content.type", "application/octet-stream", "mqtt.user.origin", "ops", "mqtt.user.origin", "audit",
+        "mqtt.user.lang", "fran\u00e7ais"));
+    records.add(record(kafkaTopic, "text", text.getBytes(StandardCharsets.UTF_8), "group", "bytes", "site", "lab",
+        "mqtt.content.type", "application/json"));
+    for (long seq = 0; seq < RECORDS; seq++) {
+      records.add(record(kafkaTopic, "device-" + seq % 7, loadPayload(seq, PAYLOAD_SIZE), "group", "load",
+          "site", "s" + seq % 3, "mqtt.user.seq", Long.toString(seq)));
+    }
+    stack.topics().send(records);
 
-      String name = "sink-matrix-" + id;
-      try (MqttRecorder recorder = MqttRecorder.subscribe("sink-matrix-load-" + id, broker.port(),
-          mqttPrefix + "/load/#", false, broker.mqtt5())) {
-        stack.rest().createOrReplace(name, sinkConfig(broker, kafkaTopic,
-            "matrix/${topic}/${header.group}/${header.site}/${key}"));
+    String name = "sink-matrix-" + id;
+    try (MqttRecorder recorder = MqttRecorder.subscribe("sink-matrix-load-" + id, broker.port(),
+        mqttPrefix + "/load/#", false, broker.mqtt5())) {
+      stack.rest().createOrReplace(name, sinkConfig(broker, kafkaTopic,
+          "matrix/${topic}/${header.group}/${header.site}/${key}"));
+      try {
+        stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+        long started = System.nanoTime();
         try {
-          stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-          long started = System.nanoTime();
-          try {
-            recorder.awaitAtLeast(RECORDS, Duration.ofSeconds(60));
-          } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError(broker.name() + ": the subscriber received " + recorder.received().size()
-                + " of " + RECORDS + " records; the task: " + taskMetrics(name) + "; " + stack.rest().status(name), e);
-          }
-          double seconds = (System.nanoTime() - started) / 1e9;
-          String output = MosquittoBroker.subscribeTo(broker.port(), Duration.ofSeconds(40), "-V", version, "-c",
-              "-i", subscriberId, "-q", "1", "-t", mqttPrefix + "/bytes/#", "-C", "2", "-W", "30", "-F", FORMAT);
-          assertBytesRecords(broker, mqttPrefix, output, binary, text);
-          assertLoadRecords(broker, mqttPrefix, List.copyOf(recorder.received()));
-          System.out.printf("MATRIX-SINK: %s over MQTT %s: %d + 2 records published and received in %.1f s%n",
-              broker.name(), broker.mqtt5() ? "5" : "3.1.1", RECORDS, seconds);
-        } finally {
-          stack.rest().deleteAndAwaitGone(name, Duration.ofSeconds(30));
+          recorder.awaitAtLeast(RECORDS, Duration.ofSeconds(60));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError(broker.name() + ": the subscriber received " + recorder.received().size()
+              + " of " + RECORDS + " records; the task: " + taskMetrics(name) + "; " + stack.rest().status(name), e);
         }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        String output = MosquittoBroker.subscribeTo(broker.port(), Duration.ofSeconds(40), "-V", version, "-c",
+            "-i", subscriberId, "-q", "1", "-t", mqttPrefix + "/bytes/#", "-C", "2", "-W", "30", "-F", FORMAT);
+        assertBytesRecords(broker, mqttPrefix, output, binary, text);
+        assertLoadRecords(broker, mqttPrefix, List.copyOf(recorder.received()));
+        System.out.printf("MATRIX-SINK: %s over MQTT %s: %d + 2 records published and received in %.1f s%n",
+            broker.name(), broker.mqtt5() ? "5" : "3.1.1", RECORDS, seconds);
+      } finally {
+        stack.rest().deleteAndAwaitGone(name, Duration.ofSeconds(30));
       }
     }
   }

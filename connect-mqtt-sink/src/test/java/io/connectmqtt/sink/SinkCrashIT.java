@@ -7,6 +7,7 @@ import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,11 +19,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Nothing lost: 100,000 records, the Connect worker JVM killed with SIGKILL mid-stream and restarted, and
- * separately the MQTT broker restarted; a persistent-session subscriber receives every record at least once.
+ * separately the MQTT broker restarted; a persistent-session subscriber receives every record at least once. Kafka
+ * and the worker are the module's {@link SharedFixtures} (each test starts the worker again after killing it, with a
+ * topic and connector of its own); HiveMQ CE is started per test, one of them restarts it.
  */
+@ExtendWith(SharedFixtures.class)
 class SinkCrashIT {
 
   private static final int RECORDS = 100_000;
@@ -30,45 +36,51 @@ class SinkCrashIT {
   private HiveMqBroker hivemq;
   private ProcessStack stack;
   private MqttRecorder subscriber;
+  /** This test's connector. */
+  private String name;
 
   @AfterEach
   void stop() {
     if (subscriber != null) {
       subscriber.close();
     }
-    if (stack != null) {
-      stack.close();
+    if (stack != null && name != null) {
+      stack.rest().deleteAndAwaitGone(name, Duration.ofSeconds(30));
     }
     if (hivemq != null) {
       hivemq.close();
     }
   }
 
-  private void start(boolean persistentBroker) {
+  private void start(boolean persistentBroker, TestInfo test) {
     hivemq = HiveMqBroker.startForPublishers(1_000, RECORDS * 3, persistentBroker);
     subscriber = MqttRecorder.persistent("crash-subscriber", hivemq.port(), "crash/#");
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")), Map.of());
-    stack.topics().create("crash.sink", 3);
+    stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")));
+    String id = test.getTestMethod().orElseThrow().getName();
+    String topic = "crash.sink." + id;
+    stack.topics().create(topic, 3);
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(RECORDS);
     for (int i = 0; i < RECORDS; i++) {
-      records.add(new ProducerRecord<>("crash.sink", null, ByteBuffer.allocate(64).putLong(0, i).array()));
+      records.add(new ProducerRecord<>(topic, null, ByteBuffer.allocate(64).putLong(0, i).array()));
     }
     stack.topics().send(records);
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", MqttSinkConnector.class.getName());
-    config.put("topics", "crash.sink");
+    config.put("topics", topic);
     config.put("mqtt.server.uris", hivemq.uri());
     config.put("mqtt.topic", "crash/${partition}");
     config.put("mqtt.reconnect.backoff.max.ms", "2000");
     config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
     config.put("consumer.override.auto.offset.reset", "earliest");
-    stack.rest().createOrReplace("crash-sink", config);
-    stack.rest().awaitRunning("crash-sink", 1, Duration.ofSeconds(60));
+    name = "crash-sink-" + id;
+    stack.rest().createOrReplace(name, config);
+    stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
   }
 
   @Test
-  void workerKilledWithSigkillMidStreamLosesNothingAndRepeatsAboutASecond() throws InterruptedException {
-    start(false);
+  void workerKilledWithSigkillMidStreamLosesNothingAndRepeatsAboutASecond(TestInfo test)
+      throws InterruptedException {
+    start(false, test);
     subscriber.awaitAtLeast(RECORDS / 3, Duration.ofSeconds(180));
     // The rate just before the kill bounds what a crash may repeat; a second is the interval being measured, so
     // there is no signal to wait for instead.
@@ -88,8 +100,8 @@ class SinkCrashIT {
   }
 
   @Test
-  void brokerRestartedMidStreamLosesNothing() {
-    start(true);
+  void brokerRestartedMidStreamLosesNothing(TestInfo test) {
+    start(true, test);
     subscriber.awaitAtLeast(RECORDS / 3, Duration.ofSeconds(180));
     hivemq.restart();
     System.out.printf("Restarted HiveMQ after %d messages%n", subscriber.received().size());

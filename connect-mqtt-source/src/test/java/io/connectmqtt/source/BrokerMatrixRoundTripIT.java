@@ -7,6 +7,7 @@ import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.MosquittoBroker;
+import io.connectmqtt.testkit.SharedFixtures;
 import io.connectmqtt.testkit.SourceRoundTrip;
 import io.connectmqtt.testkit.TestBroker;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -27,8 +29,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * <p>The brokers keep sessions in memory here: this test restarts nothing ({@code BrokerRestartIT} does). To
  * reproduce a case: {@code -Dmatrix.brokers=MOSQUITTO} runs only that broker,
- * {@code -Dmatrix.outgoingWindow=100} sets its outgoing window.
+ * {@code -Dmatrix.outgoingWindow=100} sets its outgoing window. The brokers are the module's {@link SharedFixtures},
+ * started once for both tests here and the other matrix tests of the module.
  */
+@ExtendWith(SharedFixtures.class)
 class BrokerMatrixRoundTripIT {
 
   private static final int MESSAGES = 2_000;
@@ -55,46 +59,45 @@ class BrokerMatrixRoundTripIT {
     kind.assumeSelected();
     BrokerOptions options = BrokerOptions.DEFAULTS.withPersistence(false)
         .withOutgoingWindow(Integer.getInteger("matrix.outgoingWindow", 0));
-    try (TestBroker broker = kind.start(options)) {
-      String id = kind.name().toLowerCase();
-      String kafkaTopic = "matrix." + id;
-      String version = broker.mqtt5() ? "5" : "3.1.1";
-      stack.topics().create(kafkaTopic, 1);
-      Map<String, String> config = new HashMap<>();
-      config.put("connector.class", MqttSourceConnector.class.getName());
-      config.put("tasks.max", "1");
-      config.put("mqtt.server.uris", broker.uri());
-      config.put("mqtt.topics", "matrix/" + id + "/#");
-      config.put("mqtt.qos", "1");
-      config.put("kafka.topic", kafkaTopic);
-      config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-      config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-      String name = "matrix-" + id;
-      stack.rest().createOrReplace(name, config);
-      try {
-        stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-        SourceRoundTrip.Result result = SourceRoundTrip.run(stack.topics(), broker, id, kafkaTopic, MESSAGES,
-            PAYLOAD_SIZE);
-        System.out.printf("MATRIX: %s over MQTT %s: %d + 2 messages round trip in %.1f s: %s, broker drops %s%n",
-            broker.name(), version, MESSAGES, result.seconds(), result.summary(), broker.droppedMessageCount());
-        assertThat(result.differences()).as("what differed in Kafka (" + broker.name() + ")").isEmpty();
-        assertThat(result.missing()).as("messages missing in Kafka (" + broker.name() + ", MQTT " + version + ")")
-            .isZero();
-        assertThat(result.duplicates()).as("duplicates in a run without faults (" + broker.name() + ")").isZero();
-        broker.droppedMessageCount().ifPresent(dropped -> assertThat(dropped).as("broker drops").isZero());
-      } finally {
-        stack.rest().delete(name);
-        // Deleting returns before the task stopped; closing the broker earlier would make it log reconnects.
-        Awaitility.await(name + " deleted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-            .until(() -> {
-              try {
-                stack.rest().status(name);
-                return false;
-              } catch (RuntimeException gone) {
-                return true;
-              }
-            });
-      }
+    TestBroker broker = SharedFixtures.broker(kind, options);
+    String id = kind.name().toLowerCase();
+    String kafkaTopic = "matrix." + id;
+    String version = broker.mqtt5() ? "5" : "3.1.1";
+    stack.topics().create(kafkaTopic, 1);
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", MqttSourceConnector.class.getName());
+    config.put("tasks.max", "1");
+    config.put("mqtt.server.uris", broker.uri());
+    config.put("mqtt.topics", "matrix/" + id + "/#");
+    config.put("mqtt.qos", "1");
+    config.put("kafka.topic", kafkaTopic);
+    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    String name = "matrix-" + id;
+    stack.rest().createOrReplace(name, config);
+    try {
+      stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+      SourceRoundTrip.Result result = SourceRoundTrip.run(stack.topics(), broker, id, kafkaTopic, MESSAGES,
+          PAYLOAD_SIZE);
+      System.out.printf("MATRIX: %s over MQTT %s: %d + 2 messages round trip in %.1f s: %s, broker drops %s%n",
+          broker.name(), version, MESSAGES, result.seconds(), result.summary(), broker.droppedMessageCount());
+      assertThat(result.differences()).as("what differed in Kafka (" + broker.name() + ")").isEmpty();
+      assertThat(result.missing()).as("messages missing in Kafka (" + broker.name() + ", MQTT " + version + ")")
+          .isZero();
+      assertThat(result.duplicates()).as("duplicates in a run without faults (" + broker.name() + ")").isZero();
+      broker.droppedMessageCount().ifPresent(dropped -> assertThat(dropped).as("broker drops").isZero());
+    } finally {
+      stack.rest().delete(name);
+      // Deleting returns before the task stopped; closing the broker earlier would make it log reconnects.
+      Awaitility.await(name + " deleted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .until(() -> {
+            try {
+              stack.rest().status(name);
+              return false;
+            } catch (RuntimeException gone) {
+              return true;
+            }
+          });
     }
   }
 
@@ -107,23 +110,22 @@ class BrokerMatrixRoundTripIT {
   @EnumSource(Broker.class)
   void validationTellsWhetherTasksCanShareOneFilter(Broker kind) {
     kind.assumeSelected();
-    try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false))) {
-      Map<String, String> config = new HashMap<>();
-      config.put("connector.class", MqttSourceConnector.class.getName());
-      config.put("name", "matrix-shared-" + kind.name().toLowerCase());
-      config.put("tasks.max", "2");
-      config.put("mqtt.server.uris", broker.uri());
-      config.put("mqtt.topics", "shared/#");
-      config.put("kafka.topic", "matrix.shared");
-      Map<String, List<String>> errors = ConnectRest.errorsByKey(
-          stack.rest().validate(MqttSourceConnector.class.getName(), config));
-      System.out.printf("MATRIX: %s, tasks.max=2 on one filter: %s%n", broker.name(), errors);
-      if (broker.sharedSubscriptions()) {
-        assertThat(errors).as("validation errors on " + broker.name()).isEmpty();
-      } else {
-        assertThat(errors.get("mqtt.topics")).as("the error on mqtt.topics (" + broker.name() + ")")
-            .singleElement().asString().contains("shared subscription", "tasks.max=1");
-      }
+    TestBroker broker = SharedFixtures.broker(kind, BrokerOptions.DEFAULTS.withPersistence(false));
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", MqttSourceConnector.class.getName());
+    config.put("name", "matrix-shared-" + kind.name().toLowerCase());
+    config.put("tasks.max", "2");
+    config.put("mqtt.server.uris", broker.uri());
+    config.put("mqtt.topics", "shared/#");
+    config.put("kafka.topic", "matrix.shared");
+    Map<String, List<String>> errors = ConnectRest.errorsByKey(
+        stack.rest().validate(MqttSourceConnector.class.getName(), config));
+    System.out.printf("MATRIX: %s, tasks.max=2 on one filter: %s%n", broker.name(), errors);
+    if (broker.sharedSubscriptions()) {
+      assertThat(errors).as("validation errors on " + broker.name()).isEmpty();
+    } else {
+      assertThat(errors.get("mqtt.topics")).as("the error on mqtt.topics (" + broker.name() + ")")
+          .singleElement().asString().contains("shared subscription", "tasks.max=1");
     }
   }
 }

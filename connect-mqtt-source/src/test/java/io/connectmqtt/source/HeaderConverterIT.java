@@ -16,6 +16,7 @@ import io.connectmqtt.common.MqttHeaders;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code header.converter=io.connectmqtt.common.MqttHeaderConverter} in a Connect worker started from Kafka's own
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * those that the same connector writes with the worker's default SimpleHeaderConverter. A third connector writes only
  * the headers {@code record.headers} selects.
  */
+@ExtendWith(SharedFixtures.class)
 class HeaderConverterIT {
 
   private static HiveMqBroker hivemq;
@@ -46,13 +49,15 @@ class HeaderConverterIT {
   @BeforeAll
   static void start() {
     hivemq = HiveMqBroker.start();
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of());
+    stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
   }
 
   @AfterAll
   static void stop() {
     if (stack != null) {
-      stack.close();
+      for (String name : List.of("hdr-default", "hdr-ours", "hdr-selected")) {
+        stack.rest().deleteAndAwaitGone(name, Duration.ofSeconds(30));
+      }
     }
     if (hivemq != null) {
       hivemq.close();

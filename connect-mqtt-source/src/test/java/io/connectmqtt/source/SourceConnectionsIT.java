@@ -3,7 +3,7 @@ package io.connectmqtt.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectmqtt.common.BrokerVersion;
-import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.TestBrokerSettings;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.MqttLoadPublisher;
@@ -20,8 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -65,7 +63,7 @@ class SourceConnectionsIT {
 
       // mosquitto before 2.1 does not keep shared subscriptions across its restarts, so auto stays at one connection
       // there (the last phase checks it) and the shared phase asks for the members explicitly.
-      boolean dropsShared = BrokerVersion.probe(settings(broker), Duration.ofSeconds(2))
+      boolean dropsShared = BrokerVersion.probe(TestBrokerSettings.of(broker, "connections-it"), Duration.ofSeconds(2))
           .filter(BrokerVersion::dropsSharedSubscriptionsOnRestart).isPresent();
       String shared = run(broker, name, topic,
           dropsShared ? Integer.toString(MqttSourceConfig.AUTO_SHARED_CONNECTIONS) : "auto",
@@ -230,12 +228,6 @@ class SourceConnectionsIT {
     return windows;
   }
 
-  /** Connection settings for {@code broker}, for probes of it from a test. */
-  static MqttConnectionConfig.MqttConnectionSettings settings(TestBroker broker) {
-    AbstractConfig config = new AbstractConfig(MqttConnectionConfig.define(new ConfigDef()),
-        Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG, broker.uri()));
-    return MqttConnectionConfig.settings(config, "connections-it");
-  }
 
   private int[] counts(String topic, int total) {
     int[] counts = new int[total];

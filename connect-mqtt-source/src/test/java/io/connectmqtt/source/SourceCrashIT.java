@@ -6,6 +6,7 @@ import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -16,12 +17,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Nothing lost: 100,000 QoS 1 messages flow while the Connect worker JVM is killed with SIGKILL and restarted, or
  * while the MQTT broker restarts. Every message must be in Kafka; duplicates are counted and bounded by the
  * in-flight window. The broker's own drop counter must stay 0, so broker drops are never blamed on the connector.
+ * Kafka and the worker are the module's {@link SharedFixtures} (each test starts again what it kills, with a topic
+ * and connector of its own); HiveMQ CE is started per test, one of them restarts it.
  */
+@ExtendWith(SharedFixtures.class)
 class SourceCrashIT {
 
   private static final int MESSAGES = 100_000;
@@ -30,21 +36,26 @@ class SourceCrashIT {
 
   private HiveMqBroker hivemq;
   private ProcessStack stack;
+  /** This test's Kafka topic and connector name. */
+  private String topic;
+  private String name;
 
   @AfterEach
   void stop() {
-    if (stack != null) {
-      stack.close();
+    if (stack != null && name != null) {
+      stack.rest().deleteAndAwaitGone(name, Duration.ofSeconds(30));
     }
     if (hivemq != null) {
       hivemq.close();
     }
   }
 
-  private void startStack(boolean persistentBroker) {
+  private void startStack(boolean persistentBroker, TestInfo test) {
     hivemq = HiveMqBroker.start(MESSAGES * 2, persistentBroker);
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of());
-    stack.topics().create("crash.test", 3);
+    stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
+    String id = test.getTestMethod().orElseThrow().getName();
+    topic = "crash." + id;
+    stack.topics().create(topic, 3);
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", MqttSourceConnector.class.getName());
     config.put("tasks.max", "1");
@@ -53,15 +64,16 @@ class SourceCrashIT {
     config.put("mqtt.qos", "1");
     config.put("mqtt.receive.maximum", Integer.toString(RECEIVE_MAXIMUM));
     config.put("mqtt.reconnect.backoff.max.ms", "2000");
-    config.put("kafka.topic", "crash.test");
+    config.put("kafka.topic", topic);
     config.put("producer.override.linger.ms", "0");
-    stack.rest().createOrReplace("crash-source", config);
-    stack.rest().awaitRunning("crash-source", 1, Duration.ofSeconds(60));
+    name = "crash-source-" + id;
+    stack.rest().createOrReplace(name, config);
+    stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
   }
 
   @Test
-  void workerKilledWithSigkillMidStreamLosesNothing() throws Exception {
-    startStack(false);
+  void workerKilledWithSigkillMidStreamLosesNothing(TestInfo test) throws Exception {
+    startStack(false, test);
     try (MqttLoadPublisher publisher = new MqttLoadPublisher("crash-publisher", hivemq.port())) {
       CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(publisher));
       awaitKafkaHolds(MESSAGES / 3);
@@ -76,8 +88,8 @@ class SourceCrashIT {
   }
 
   @Test
-  void brokerRestartedMidStreamLosesNothing() throws Exception {
-    startStack(true);
+  void brokerRestartedMidStreamLosesNothing(TestInfo test) throws Exception {
+    startStack(true, test);
     try (MqttLoadPublisher publisher = new MqttLoadPublisher("restart-publisher", hivemq.port())) {
       CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(publisher));
       awaitKafkaHolds(MESSAGES / 3);
@@ -89,8 +101,8 @@ class SourceCrashIT {
   }
 
   @Test
-  void kafkaBrokerKilledAndRestartedMidStreamLosesNothing() throws Exception {
-    startStack(false);
+  void kafkaBrokerKilledAndRestartedMidStreamLosesNothing(TestInfo test) throws Exception {
+    startStack(false, test);
     try (MqttLoadPublisher publisher = new MqttLoadPublisher("kafka-restart-publisher", hivemq.port())) {
       CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(publisher));
       awaitKafkaHolds(MESSAGES / 3);
@@ -99,7 +111,7 @@ class SourceCrashIT {
       publishing.get();
       assertEveryMessageArrived("Kafka broker SIGKILL and restart");
     }
-    stack.rest().awaitRunning("crash-source", 1, Duration.ofSeconds(60));
+    stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
   }
 
   private static void publish(MqttLoadPublisher publisher) {
@@ -114,7 +126,7 @@ class SourceCrashIT {
   private void awaitKafkaHolds(int records) {
     Awaitility.await("Kafka holds " + records + " records").atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> stack.topics().readAll("crash.test", records, Duration.ofSeconds(3)).size() >= records);
+        .until(() -> stack.topics().readAll(topic, records, Duration.ofSeconds(3)).size() >= records);
   }
 
   private void assertEveryMessageArrived(String scenario) {
@@ -124,7 +136,7 @@ class SourceCrashIT {
         .pollInterval(Duration.ofSeconds(2))
         .until(() -> {
           List<ConsumerRecord<byte[], byte[]>> records =
-              stack.topics().readAll("crash.test", MESSAGES, Duration.ofSeconds(20));
+              stack.topics().readAll(topic, MESSAGES, Duration.ofSeconds(20));
           seen.clear();
           records.forEach(r -> seen.set((int) MqttLoadPublisher.sequence(r.value())));
           total[0] = records.size();

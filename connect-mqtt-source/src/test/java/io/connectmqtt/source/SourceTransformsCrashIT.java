@@ -6,6 +6,7 @@ import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import io.connectmqtt.testkit.SourceLog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.header.Header;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Kafka's built-in transforms keep the source's acknowledgement guarantee through a worker SIGKILL. The MQTT topic
@@ -28,8 +30,10 @@ import org.junit.jupiter.api.Test;
  * task's persistent session; the worker is SIGKILLed while it drains it and started again. Every kept message must be
  * in {@code smt.rerouted} (none lost: a message acknowledged before Kafka had it would be), none in the two mapped
  * topics. Then the connector runs again without transforms on the same session: a dropped message left
- * unacknowledged would now be redelivered into {@code smt.drop}, so that topic must stay empty.
+ * unacknowledged would now be redelivered into {@code smt.drop}, so that topic must stay empty. Kafka and the worker
+ * are the module's {@link SharedFixtures}.
  */
+@ExtendWith(SharedFixtures.class)
 class SourceTransformsCrashIT {
 
   private static final int MESSAGES = 16_000;
@@ -45,7 +49,7 @@ class SourceTransformsCrashIT {
   @AfterEach
   void stop() {
     if (stack != null) {
-      stack.close();
+      stack.rest().deleteAndAwaitGone(NAME, Duration.ofSeconds(30));
     }
     if (hivemq != null) {
       hivemq.close();
@@ -82,15 +86,16 @@ class SourceTransformsCrashIT {
   void filterAndRegexRouterThroughWorkerSigkillLoseNothingAndAcknowledgeDroppedMessages() throws Exception {
     long started = System.nanoTime();
     hivemq = HiveMqBroker.start(MESSAGES * 2, false);
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of());
+    stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
     for (String topic : List.of("smt.keep", "smt.drop")) {
       stack.topics().create(topic, 3);
     }
     stack.topics().createWithLogAppendTime(REROUTED, 3);
+    long logStart = Files.size(stack.home().resolve("connect.log"));
     stack.rest().createOrReplace(NAME, connectorConfig(true));
     stack.rest().awaitRunning(NAME, 1, Duration.ofSeconds(60));
     Awaitility.await("the task subscribed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> SourceLog.allSubscribed(workerLog(0), "smt/#"));
+        .until(() -> SourceLog.allSubscribed(workerLog(logStart), "smt/#"));
 
     // The worker is down while the backlog is published, so all of it waits in the task's session: at the kill
     // below, thousands of messages are still unacknowledged there.

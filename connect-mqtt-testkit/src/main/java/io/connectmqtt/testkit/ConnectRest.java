@@ -105,6 +105,25 @@ public final class ConnectRest {
     });
   }
 
+  /**
+   * For try-with-resources on a worker that outlives the test ({@link SharedFixtures}): when closed, deletes the
+   * connectors {@code names} and waits until they are gone, before the resources opened earlier (a broker, a database)
+   * close under them.
+   */
+  public Deletion deletingOnClose(String... names) {
+    return () -> {
+      for (String name : names) {
+        deleteAndAwaitGone(name, Duration.ofSeconds(30));
+      }
+    };
+  }
+
+  /** See {@link #deletingOnClose(String...)}. */
+  public interface Deletion extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   public void restart(String name) {
     send("POST", "/connectors/" + name + "/restart?includeTasks=true", null, 200, 202, 204);
   }

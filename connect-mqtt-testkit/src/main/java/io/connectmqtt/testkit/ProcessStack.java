@@ -34,6 +34,8 @@ public final class ProcessStack implements AutoCloseable {
   /** More JVM options for the first worker only, e.g. the Prometheus exporter agent (one port per JVM). */
   private final List<String> firstWorkerJvmOptions = new ArrayList<>();
   private final Map<String, String> workerEnvironment = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Worker config keys added to (or overriding) the defaults below, e.g. a shorter offset.flush.interval.ms. */
+  private final Map<String, String> workerProperties = new java.util.LinkedHashMap<>();
   /** The workers' classpath: Kafka's libs by default, or those of another Connect version (see ConnectVersion). */
   private Path workerLibs;
   /** The workers' plugin.discovery, or null for the version's default (classic scanning). */
@@ -59,6 +61,19 @@ public final class ProcessStack implements AutoCloseable {
    */
   public static ProcessStack start(List<Path> pluginPath, Map<String, String> workerEnvironment) {
     return start(pluginPath, workerEnvironment, Ports.free(), Ports.free(), "512m");
+  }
+
+  /**
+   * As {@link #start(List, Map)}, with {@code workerProperties} in every worker's config: for a test that waits for
+   * something Connect does only on a timer, e.g. {@code offset.flush.interval.ms} (60 s by default) for the commit of
+   * offsets no record will follow.
+   */
+  public static ProcessStack start(List<Path> pluginPath, Map<String, String> workerEnvironment,
+      Map<String, String> workerProperties) {
+    ProcessStack stack = new ProcessStack(pluginPath, Ports.free(), Ports.free(), "512m");
+    stack.workerEnvironment.putAll(workerEnvironment);
+    stack.workerProperties.putAll(workerProperties);
+    return stack.launch();
   }
 
   public static ProcessStack start(List<Path> pluginPath, Map<String, String> workerEnvironment, int kafkaPort,
@@ -248,6 +263,8 @@ public final class ProcessStack implements AutoCloseable {
           "scheduled.rebalance.max.delay.ms=0",
           "config.providers=env",
           "config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+          workerProperties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+              .collect(Collectors.joining("\n")),
           ""));
       Process worker = java(name, workerHeap, List.of("org.apache.kafka.connect.cli.ConnectDistributed",
           config.toString()));
