@@ -4,10 +4,11 @@ import io.connectmqtt.entitysync.hooks.RequestHook;
 import java.util.List;
 
 /**
- * Entity sync is closed unless configured open on purpose: without a hook that authenticates every message (one
- * whose {@link RequestHook#authenticates()} is true, such as the JWT hook), anyone who can publish to
- * {@code {prefix}/+/request} can read, change and delete every row of the configured entities. Such a configuration
- * is refused by validate() and at start unless {@code entity.sync.auth=none} says it is meant.
+ * Entity sync is closed unless configured open on purpose: without a hook that authenticates every
+ * message (one whose {@link RequestHook#authenticates()} is true, such as the JWT hook), anyone who
+ * can publish to {@code {prefix}/+/request} can read, change and delete every row of the configured
+ * entities. Such a configuration is refused by validate() and at start unless {@code
+ * entity.sync.auth=none} says it is meant.
  */
 final class AuthenticationRequirement {
 
@@ -22,11 +23,20 @@ final class AuthenticationRequirement {
       return null;
     }
     return "No authentication is configured, so anyone who can publish to "
-        + config.getString(EntitySyncConfig.PREFIX_CONFIG) + "/+/request could read, change and delete every row of "
-        + config.getList(EntitySyncConfig.ENTITIES_CONFIG) + ". Add an authenticating hook to "
-        + EntitySyncConfig.HOOKS_CONFIG + " (io.connectmqtt.entitysync.hooks.JwtAuthenticationHook with "
-        + EntitySyncConfig.JWT_SECRET_CONFIG + " or " + EntitySyncConfig.JWT_JWKS_FILE_CONFIG + "), or set "
-        + EntitySyncConfig.AUTH_CONFIG + "=" + NONE + " to run without authentication on purpose (a demo, or a "
+        + config.getString(EntitySyncConfig.PREFIX_CONFIG)
+        + "/+/request could read, change and delete every row of "
+        + config.getList(EntitySyncConfig.ENTITIES_CONFIG)
+        + ". Add an authenticating hook to "
+        + EntitySyncConfig.HOOKS_CONFIG
+        + " (io.connectmqtt.entitysync.hooks.JwtAuthenticationHook with "
+        + EntitySyncConfig.JWT_SECRET_CONFIG
+        + " or "
+        + EntitySyncConfig.JWT_JWKS_FILE_CONFIG
+        + "), or set "
+        + EntitySyncConfig.AUTH_CONFIG
+        + "="
+        + NONE
+        + " to run without authentication on purpose (a demo, or a "
         + "broker whose ACLs alone decide who may publish requests).";
   }
 
@@ -35,11 +45,16 @@ final class AuthenticationRequirement {
     if (!explicitlyNone(config)) {
       return null;
     }
-    return EntitySyncConfig.AUTH_CONFIG + "=" + NONE + (authenticates(hooks)
-        ? ": authentication is not required by configuration (the configured hooks still authenticate)"
-        : ": requests are not authenticated; anyone who can publish to " + config.getString(
-            EntitySyncConfig.PREFIX_CONFIG) + "/+/request can read, change and delete every row of "
-            + config.getList(EntitySyncConfig.ENTITIES_CONFIG) + " (only the broker's ACLs stand in the way)");
+    return EntitySyncConfig.AUTH_CONFIG
+        + "="
+        + NONE
+        + (authenticates(hooks)
+            ? ": authentication is not required by configuration (the configured hooks still authenticate)"
+            : ": requests are not authenticated; anyone who can publish to "
+                + config.getString(EntitySyncConfig.PREFIX_CONFIG)
+                + "/+/request can read, change and delete every row of "
+                + config.getList(EntitySyncConfig.ENTITIES_CONFIG)
+                + " (only the broker's ACLs stand in the way)");
   }
 
   private static boolean explicitlyNone(EntitySyncConfig config) {

@@ -14,24 +14,34 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
 /**
- * The reachable entities, their columns, types and primary keys, read from JDBC metadata. Only configured tables
- * are reachable; identifiers in SQL come only from here.
+ * The reachable entities, their columns, types and primary keys, read from JDBC metadata. Only
+ * configured tables are reachable; identifiers in SQL come only from here.
  */
 final class Catalog {
 
   record Column(String name, int jdbcType, String typeName, boolean nullable, boolean generated) {}
 
-  /** A single-column foreign key of an entity: {@code column} refers to {@code referencedColumn} of another table. */
-  record ForeignKey(String column, String referencedSchema, String referencedTable, String referencedColumn) {}
+  /**
+   * A single-column foreign key of an entity: {@code column} refers to {@code referencedColumn} of
+   * another table.
+   */
+  record ForeignKey(
+      String column, String referencedSchema, String referencedTable, String referencedColumn) {}
 
   /**
-   * A relation a read can preload: many-to-one (named after the referenced table; {@code localColumn} holds the key
-   * of one {@code target} row) or one-to-many (named after the referencing table; {@code targetColumn} of many
-   * {@code target} rows holds this row's {@code localColumn}).
+   * A relation a read can preload: many-to-one (named after the referenced table; {@code
+   * localColumn} holds the key of one {@code target} row) or one-to-many (named after the
+   * referencing table; {@code targetColumn} of many {@code target} rows holds this row's {@code
+   * localColumn}).
    */
-  record Relation(String name, boolean many, Entity target, String localColumn, String targetColumn) {}
+  record Relation(
+      String name, boolean many, Entity target, String localColumn, String targetColumn) {}
 
-  record Entity(String schema, String table, Map<String, Column> columns, List<String> primaryKey,
+  record Entity(
+      String schema,
+      String table,
+      Map<String, Column> columns,
+      List<String> primaryKey,
       List<ForeignKey> foreignKeys) {
     String qualifiedName() {
       return schema + "." + table;
@@ -83,12 +93,15 @@ final class Catalog {
     entities.putAll(loaded);
   }
 
-  private List<String[]> tables(DatabaseMetaData metadata, String schema, String pattern) throws SQLException {
+  private List<String[]> tables(DatabaseMetaData metadata, String schema, String pattern)
+      throws SQLException {
     List<String[]> found = new ArrayList<>();
-    for (String candidateSchema : List.of(schema, schema.toUpperCase(Locale.ROOT), schema.toLowerCase(Locale.ROOT))) {
-      try (ResultSet rows = dialect.schemasAreCatalogs()
-          ? metadata.getTables(candidateSchema, null, pattern, new String[] {"TABLE"})
-          : metadata.getTables(null, candidateSchema, pattern, new String[] {"TABLE"})) {
+    for (String candidateSchema :
+        List.of(schema, schema.toUpperCase(Locale.ROOT), schema.toLowerCase(Locale.ROOT))) {
+      try (ResultSet rows =
+          dialect.schemasAreCatalogs()
+              ? metadata.getTables(candidateSchema, null, pattern, new String[] {"TABLE"})
+              : metadata.getTables(null, candidateSchema, pattern, new String[] {"TABLE"})) {
         while (rows.next()) {
           found.add(new String[] {schemaOf(rows, "TABLE"), rows.getString("TABLE_NAME")});
         }
@@ -101,8 +114,8 @@ final class Catalog {
   }
 
   /**
-   * The schema of a metadata row whose columns start with {@code prefix} (TABLE, PKTABLE): TABLE_SCHEM, or TABLE_CAT
-   * where databases are catalogs.
+   * The schema of a metadata row whose columns start with {@code prefix} (TABLE, PKTABLE):
+   * TABLE_SCHEM, or TABLE_CAT where databases are catalogs.
    */
   private String schemaOf(ResultSet rows, String prefix) throws SQLException {
     return rows.getString(prefix + (dialect.schemasAreCatalogs() ? "_CAT" : "_SCHEM"));
@@ -122,9 +135,14 @@ final class Catalog {
       while (rows.next()) {
         String generated = safeString(rows, "IS_GENERATEDCOLUMN");
         String auto = safeString(rows, "IS_AUTOINCREMENT");
-        columns.put(rows.getString("COLUMN_NAME"), new Column(rows.getString("COLUMN_NAME"), rows.getInt("DATA_TYPE"),
-            rows.getString("TYPE_NAME"), rows.getInt("NULLABLE") != DatabaseMetaData.columnNoNulls,
-            "YES".equals(generated) || "YES".equals(auto)));
+        columns.put(
+            rows.getString("COLUMN_NAME"),
+            new Column(
+                rows.getString("COLUMN_NAME"),
+                rows.getInt("DATA_TYPE"),
+                rows.getString("TYPE_NAME"),
+                rows.getInt("NULLABLE") != DatabaseMetaData.columnNoNulls,
+                "YES".equals(generated) || "YES".equals(auto)));
       }
     }
     List<String> primaryKey = new ArrayList<>();
@@ -139,8 +157,12 @@ final class Catalog {
       // Entities need exactly one primary-key column: record_id addresses a row by it.
       return null;
     }
-    return new Entity(schema, table, Map.copyOf(columns), List.copyOf(primaryKey), foreignKeys(metadata, schema,
-        table));
+    return new Entity(
+        schema,
+        table,
+        Map.copyOf(columns),
+        List.copyOf(primaryKey),
+        foreignKeys(metadata, schema, table));
   }
 
   /** Single-column foreign keys only: a composite key cannot be followed from one record id. */
@@ -149,23 +171,40 @@ final class Catalog {
     Map<String, List<ForeignKey>> byName = new LinkedHashMap<>();
     try (ResultSet rows = metadata.getImportedKeys(catalog(schema), schemaPattern(schema), table)) {
       while (rows.next()) {
-        String name = rows.getString("FK_NAME") == null ? rows.getString("FKCOLUMN_NAME") : rows.getString("FK_NAME");
-        byName.computeIfAbsent(name, n -> new ArrayList<>()).add(new ForeignKey(rows.getString("FKCOLUMN_NAME"),
-            schemaOf(rows, "PKTABLE"), rows.getString("PKTABLE_NAME"), rows.getString("PKCOLUMN_NAME")));
+        String name =
+            rows.getString("FK_NAME") == null
+                ? rows.getString("FKCOLUMN_NAME")
+                : rows.getString("FK_NAME");
+        byName
+            .computeIfAbsent(name, n -> new ArrayList<>())
+            .add(
+                new ForeignKey(
+                    rows.getString("FKCOLUMN_NAME"),
+                    schemaOf(rows, "PKTABLE"),
+                    rows.getString("PKTABLE_NAME"),
+                    rows.getString("PKCOLUMN_NAME")));
       }
     }
-    return byName.values().stream().filter(keys -> keys.size() == 1).map(keys -> keys.get(0)).toList();
+    return byName.values().stream()
+        .filter(keys -> keys.size() == 1)
+        .map(keys -> keys.get(0))
+        .toList();
   }
 
   /**
-   * The relations of {@code entity} to other configured entities, by name. When two relations would share a name
-   * (two foreign keys to one table), each is named {@code table.column} instead, after its foreign-key column.
+   * The relations of {@code entity} to other configured entities, by name. When two relations would
+   * share a name (two foreign keys to one table), each is named {@code table.column} instead, after
+   * its foreign-key column.
    */
   Map<String, Relation> relations(Entity entity) {
     List<Relation> found = new ArrayList<>();
     for (ForeignKey key : entity.foreignKeys()) {
-      find(key.referencedSchema(), key.referencedTable()).ifPresent(target ->
-          found.add(new Relation(target.table(), false, target, key.column(), key.referencedColumn())));
+      find(key.referencedSchema(), key.referencedTable())
+          .ifPresent(
+              target ->
+                  found.add(
+                      new Relation(
+                          target.table(), false, target, key.column(), key.referencedColumn())));
     }
     for (Entity other : entities.values()) {
       for (ForeignKey key : other.foreignKeys()) {
@@ -180,10 +219,20 @@ final class Catalog {
     Map<String, Relation> named = new LinkedHashMap<>();
     for (Relation relation : found) {
       boolean ambiguous = counts.get(relation.name().toLowerCase(Locale.ROOT)) > 1;
-      String name = ambiguous ? relation.name() + "." + (relation.many() ? relation.targetColumn()
-          : relation.localColumn()) : relation.name();
-      named.put(name.toLowerCase(Locale.ROOT), new Relation(name, relation.many(), relation.target(),
-          relation.localColumn(), relation.targetColumn()));
+      String name =
+          ambiguous
+              ? relation.name()
+                  + "."
+                  + (relation.many() ? relation.targetColumn() : relation.localColumn())
+              : relation.name();
+      named.put(
+          name.toLowerCase(Locale.ROOT),
+          new Relation(
+              name,
+              relation.many(),
+              relation.target(),
+              relation.localColumn(),
+              relation.targetColumn()));
     }
     return named;
   }
@@ -196,7 +245,10 @@ final class Catalog {
     }
   }
 
-  /** The entity a request names, matching schema and table case-insensitively; empty when not configured. */
+  /**
+   * The entity a request names, matching schema and table case-insensitively; empty when not
+   * configured.
+   */
   Optional<Entity> find(String schema, String table) {
     String wantedSchema = schema == null || schema.isEmpty() ? defaultSchema : schema;
     return Optional.ofNullable(entities.get(key(wantedSchema, table)));

@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SQL that reads and writes share: column lookup, WHERE from filters, ORDER BY from sort options, reading one
- * row by key, and turning a database failure into the protocol's error. Identifiers come only from the
- * {@link Catalog}; values are always bound.
+ * The SQL that reads and writes share: column lookup, WHERE from filters, ORDER BY from sort
+ * options, reading one row by key, and turning a database failure into the protocol's error.
+ * Identifiers come only from the {@link Catalog}; values are always bound.
  */
 final class EntitySql {
 
@@ -38,17 +38,28 @@ final class EntitySql {
   }
 
   static Catalog.Column column(Catalog.Entity entity, String name) throws ProtocolException {
-    return entity.column(name).orElseThrow(() -> new ProtocolException(ErrorCode.INVALID_COLUMN, "Unknown column '"
-        + abbreviate(name) + "' in " + entity.qualifiedName()));
+    return entity
+        .column(name)
+        .orElseThrow(
+            () ->
+                new ProtocolException(
+                    ErrorCode.INVALID_COLUMN,
+                    "Unknown column '" + abbreviate(name) + "' in " + entity.qualifiedName()));
   }
 
   /** "= ?" for the entity's key column, as the dialect binds it. */
   String keyEquals(Catalog.Entity entity) throws ProtocolException {
-    return dialect.quote(entity.singleKey()) + " = " + dialect.parameter(column(entity, entity.singleKey()));
+    return dialect.quote(entity.singleKey())
+        + " = "
+        + dialect.parameter(column(entity, entity.singleKey()));
   }
 
-  /** " WHERE ..." for the filters (groups ANDed, each group's filters ORed), "" for none; adds the parameters. */
-  String where(Catalog.Entity entity, List<Filter> filters, List<Object> parameters) throws ProtocolException {
+  /**
+   * " WHERE ..." for the filters (groups ANDed, each group's filters ORed), "" for none; adds the
+   * parameters.
+   */
+  String where(Catalog.Entity entity, List<Filter> filters, List<Object> parameters)
+      throws ProtocolException {
     if (filters.isEmpty()) {
       return "";
     }
@@ -58,10 +69,12 @@ final class EntitySql {
       for (Filter filter : group) {
         Catalog.Column column = column(entity, filter.column());
         int size = filter.value() instanceof List<?> list ? list.size() : 1;
-        conditions.add(filter.operator().sql(dialect.quote(column.name()), size, dialect.parameter(column)));
+        conditions.add(
+            filter.operator().sql(dialect.quote(column.name()), size, dialect.parameter(column)));
         parameters.addAll(FilterValues.parameters(dialect, column, filter));
       }
-      groups.add(conditions.size() == 1 ? conditions.get(0) : "(" + String.join(" OR ", conditions) + ")");
+      groups.add(
+          conditions.size() == 1 ? conditions.get(0) : "(" + String.join(" OR ", conditions) + ")");
     }
     return " WHERE " + String.join(" AND ", groups);
   }
@@ -76,15 +89,18 @@ final class EntitySql {
     List<String> terms = new ArrayList<>();
     for (JsonNode term : sort) {
       if (!term.isObject() || !term.path("column").isTextual()) {
-        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "each sort entry needs a 'column' string");
+        throw new ProtocolException(
+            ErrorCode.INVALID_MESSAGE, "each sort entry needs a 'column' string");
       }
       Catalog.Column column = column(entity, term.get("column").asText());
       JsonNode direction = term.get("direction");
       String order = "ASC";
       if (direction != null && !direction.isNull()) {
-        if (!direction.isTextual() || !(direction.asText().equalsIgnoreCase("asc")
-            || direction.asText().equalsIgnoreCase("desc"))) {
-          throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "sort direction must be \"asc\" or \"desc\"");
+        if (!direction.isTextual()
+            || !(direction.asText().equalsIgnoreCase("asc")
+                || direction.asText().equalsIgnoreCase("desc"))) {
+          throw new ProtocolException(
+              ErrorCode.INVALID_MESSAGE, "sort direction must be \"asc\" or \"desc\"");
         }
         order = direction.asText().equalsIgnoreCase("desc") ? "DESC" : "ASC";
       }
@@ -94,16 +110,31 @@ final class EntitySql {
     return " ORDER BY " + String.join(", ", terms);
   }
 
-  /** The row with {@code recordId} that also satisfies {@code scope} (filters added by hooks), or null. */
-  ObjectNode selectById(Connection connection, Catalog.Entity entity, String projection, Object recordId,
-      List<Filter> scope, boolean forUpdate) throws SQLException, ProtocolException {
+  /**
+   * The row with {@code recordId} that also satisfies {@code scope} (filters added by hooks), or
+   * null.
+   */
+  ObjectNode selectById(
+      Connection connection,
+      Catalog.Entity entity,
+      String projection,
+      Object recordId,
+      List<Filter> scope,
+      boolean forUpdate)
+      throws SQLException, ProtocolException {
     List<Object> parameters = new ArrayList<>();
     parameters.add(recordId);
     String where = where(entity, scope, parameters);
-    try (PreparedStatement select = connection.prepareStatement("SELECT " + projection + " FROM "
-        + dialect.table(entity) + " WHERE " + keyEquals(entity)
-        + (where.isEmpty() ? "" : " AND " + where.substring(" WHERE ".length()))
-        + (forUpdate ? " FOR UPDATE" : ""))) {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT "
+                + projection
+                + " FROM "
+                + dialect.table(entity)
+                + " WHERE "
+                + keyEquals(entity)
+                + (where.isEmpty() ? "" : " AND " + where.substring(" WHERE ".length()))
+                + (forUpdate ? " FOR UPDATE" : ""))) {
       SqlValues.bindAll(select, parameters);
       try (ResultSet rows = select.executeQuery()) {
         return rows.next() ? SqlValues.row(rows) : null;
@@ -113,8 +144,9 @@ final class EntitySql {
 
   /** not_found for a row that is missing or outside the request's scope. */
   static ProtocolException notFound(Catalog.Entity entity, Object recordId) {
-    return new ProtocolException(ErrorCode.NOT_FOUND, "no " + entity.qualifiedName() + " with " + entity.singleKey()
-        + " " + recordId);
+    return new ProtocolException(
+        ErrorCode.NOT_FOUND,
+        "no " + entity.qualifiedName() + " with " + entity.singleKey() + " " + recordId);
   }
 
   static int intOption(JsonNode options, String name, int fallback) throws ProtocolException {
@@ -123,27 +155,45 @@ final class EntitySql {
       return fallback;
     }
     if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < 0) {
-      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "options." + name + " must be a non-negative integer");
+      throw new ProtocolException(
+          ErrorCode.INVALID_MESSAGE, "options." + name + " must be a non-negative integer");
     }
     return node.intValue();
   }
 
   /**
-   * The protocol error for a database failure of request {@code requestId}; a failure the dialect cannot classify
-   * is unexpected and logged with the request id.
+   * The protocol error for a database failure of request {@code requestId}; a failure the dialect
+   * cannot classify is unexpected and logged with the request id.
    */
-  ProtocolException databaseError(SQLException e, ErrorCode failure, String operation, String requestId) {
+  ProtocolException databaseError(
+      SQLException e, ErrorCode failure, String operation, String requestId) {
     return switch (dialect.classify(e)) {
-      case CONFLICT -> new ProtocolException(ErrorCode.CONFLICT, operation + " conflicts with existing data (a "
-          + "unique or foreign key constraint)");
-      case UNAVAILABLE -> new ProtocolException(ErrorCode.UNAVAILABLE, "the database is unavailable; try again later");
-      case INVALID_VALUE -> new ProtocolException(ErrorCode.INVALID_VALUE, "a value does not fit its column");
-      case TIMEOUT -> new ProtocolException(ErrorCode.TIMEOUT, operation + " took longer than "
-          + statementTimeoutMillis + " ms in the database and was cancelled; nothing was changed. Try again later, "
-          + "or ask for less (filters, limit)");
+      case CONFLICT ->
+          new ProtocolException(
+              ErrorCode.CONFLICT,
+              operation
+                  + " conflicts with existing data (a "
+                  + "unique or foreign key constraint)");
+      case UNAVAILABLE ->
+          new ProtocolException(
+              ErrorCode.UNAVAILABLE, "the database is unavailable; try again later");
+      case INVALID_VALUE ->
+          new ProtocolException(ErrorCode.INVALID_VALUE, "a value does not fit its column");
+      case TIMEOUT ->
+          new ProtocolException(
+              ErrorCode.TIMEOUT,
+              operation
+                  + " took longer than "
+                  + statementTimeoutMillis
+                  + " ms in the database and was cancelled; nothing was changed. Try again later, "
+                  + "or ask for less (filters, limit)");
       case OTHER -> {
-        log.warn("{} of request '{}' failed in the database: {} (SQL state {})", operation, requestId,
-            e.getMessage(), e.getSQLState());
+        log.warn(
+            "{} of request '{}' failed in the database: {} (SQL state {})",
+            operation,
+            requestId,
+            e.getMessage(),
+            e.getSQLState());
         yield new ProtocolException(failure, operation + " failed");
       }
     };

@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A connector-hosted request processor: MQTT clients publish CRUD requests to {prefix}/{cid}/request, tasks run
- * them against a JDBC database, reply on {prefix}/{cid}/response, and write every change as an event to Kafka.
+ * A connector-hosted request processor: MQTT clients publish CRUD requests to
+ * {prefix}/{cid}/request, tasks run them against a JDBC database, reply on {prefix}/{cid}/response,
+ * and write every change as an event to Kafka.
  */
 public class EntitySyncConnector extends SourceConnector {
 
@@ -54,8 +55,7 @@ public class EntitySyncConnector extends SourceConnector {
   }
 
   @Override
-  public void stop() {
-  }
+  public void stop() {}
 
   @Override
   public ConfigDef config() {
@@ -67,21 +67,31 @@ public class EntitySyncConnector extends SourceConnector {
     return ExactlyOnceSupport.UNSUPPORTED;
   }
 
-  /** Instantiates and configures the hooks named in the configuration, from the plugin's class loader. */
+  /**
+   * Instantiates and configures the hooks named in the configuration, from the plugin's class
+   * loader.
+   */
   static List<io.connectmqtt.entitysync.hooks.RequestHook> hooks(EntitySyncConfig config) {
     List<io.connectmqtt.entitysync.hooks.RequestHook> hooks = new ArrayList<>();
     Map<String, String> settings = new HashMap<>(config.originalsStrings());
     for (String className : config.getList(EntitySyncConfig.HOOKS_CONFIG)) {
       try {
-        var hook = Class.forName(className.trim(), true, EntitySyncConnector.class.getClassLoader())
-            .asSubclass(io.connectmqtt.entitysync.hooks.RequestHook.class).getDeclaredConstructor().newInstance();
+        var hook =
+            Class.forName(className.trim(), true, EntitySyncConnector.class.getClassLoader())
+                .asSubclass(io.connectmqtt.entitysync.hooks.RequestHook.class)
+                .getDeclaredConstructor()
+                .newInstance();
         hook.configure(settings);
         hooks.add(hook);
       } catch (ClassNotFoundException | ClassCastException e) {
-        throw new org.apache.kafka.common.config.ConfigException(EntitySyncConfig.HOOKS_CONFIG, className,
+        throw new org.apache.kafka.common.config.ConfigException(
+            EntitySyncConfig.HOOKS_CONFIG,
+            className,
             "not a class implementing io.connectmqtt.entitysync.hooks.RequestHook in this plugin");
       } catch (ReflectiveOperationException e) {
-        throw new org.apache.kafka.common.config.ConfigException(EntitySyncConfig.HOOKS_CONFIG, className,
+        throw new org.apache.kafka.common.config.ConfigException(
+            EntitySyncConfig.HOOKS_CONFIG,
+            className,
             "cannot be instantiated (it needs a public no-argument constructor): " + e);
       }
     }
@@ -89,8 +99,8 @@ public class EntitySyncConnector extends SourceConnector {
   }
 
   /**
-   * A pool whose every connection has the statement timeout set (see {@link Dialect#statementTimeoutSql}) and a
-   * bounded socket timeout.
+   * A pool whose every connection has the statement timeout set (see {@link
+   * Dialect#statementTimeoutSql}) and a bounded socket timeout.
    */
   static HikariDataSource dataSource(EntitySyncConfig config, String poolName) {
     String url = config.getString(EntitySyncConfig.DATABASE_URL_CONFIG);
@@ -111,8 +121,12 @@ public class EntitySyncConnector extends SourceConnector {
     return new HikariDataSource(hikari);
   }
 
-  /** Why entity sync cannot run on the database behind {@code dataSource} (e.g. a MySQL server), or null. */
-  static String serverProblem(javax.sql.DataSource dataSource, Dialect dialect) throws SQLException {
+  /**
+   * Why entity sync cannot run on the database behind {@code dataSource} (e.g. a MySQL server), or
+   * null.
+   */
+  static String serverProblem(javax.sql.DataSource dataSource, Dialect dialect)
+      throws SQLException {
     try (java.sql.Connection connection = dataSource.getConnection()) {
       return dialect.serverProblem(connection.getMetaData());
     }
@@ -146,27 +160,45 @@ public class EntitySyncConnector extends SourceConnector {
       return config;
     }
     String name = connectorConfigs.getOrDefault("name", "entity-sync");
-    ConnectionValidation.probe(parsed, name, values, session -> { });
+    ConnectionValidation.probe(parsed, name, values, session -> {});
     try (HikariDataSource dataSource = dataSource(parsed, name + "-validate")) {
       Dialect dialect = Dialect.forUrl(parsed.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
-      Catalog catalog = new Catalog(dataSource, dialect, parsed.getList(EntitySyncConfig.ENTITIES_CONFIG),
-          parsed.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+      Catalog catalog =
+          new Catalog(
+              dataSource,
+              dialect,
+              parsed.getList(EntitySyncConfig.ENTITIES_CONFIG),
+              parsed.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
       String serverProblem = serverProblem(dataSource, dialect);
       if (serverProblem != null) {
-        values.get(EntitySyncConfig.DATABASE_URL_CONFIG).addErrorMessage("Entity sync cannot run on this database: "
-            + serverProblem + ".");
+        values
+            .get(EntitySyncConfig.DATABASE_URL_CONFIG)
+            .addErrorMessage("Entity sync cannot run on this database: " + serverProblem + ".");
         return config;
       }
       catalog.refresh();
       if (catalog.all().isEmpty()) {
-        values.get(EntitySyncConfig.ENTITIES_CONFIG).addErrorMessage("None of " + parsed.getList(
-            EntitySyncConfig.ENTITIES_CONFIG) + " is a table with a single-column primary key in this database; "
-            + "list existing tables as schema.table, or schema.* for all of a schema.");
+        values
+            .get(EntitySyncConfig.ENTITIES_CONFIG)
+            .addErrorMessage(
+                "None of "
+                    + parsed.getList(EntitySyncConfig.ENTITIES_CONFIG)
+                    + " is a table with a single-column primary key in this database; "
+                    + "list existing tables as schema.table, or schema.* for all of a schema.");
       }
     } catch (SQLException | RuntimeException e) {
-      values.get(EntitySyncConfig.DATABASE_URL_CONFIG).addErrorMessage("Could not connect to the database: "
-          + e.getMessage() + ". Check " + EntitySyncConfig.DATABASE_URL_CONFIG + ", "
-          + EntitySyncConfig.DATABASE_USER_CONFIG + " and " + EntitySyncConfig.DATABASE_PASSWORD_CONFIG + ".");
+      values
+          .get(EntitySyncConfig.DATABASE_URL_CONFIG)
+          .addErrorMessage(
+              "Could not connect to the database: "
+                  + e.getMessage()
+                  + ". Check "
+                  + EntitySyncConfig.DATABASE_URL_CONFIG
+                  + ", "
+                  + EntitySyncConfig.DATABASE_USER_CONFIG
+                  + " and "
+                  + EntitySyncConfig.DATABASE_PASSWORD_CONFIG
+                  + ".");
     }
     return config;
   }

@@ -31,11 +31,12 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Serves protocol requests: takes them from the MQTT subscription, runs them against the database and publishes
- * the reply; change events and subscription records are written to the outbox in the change's transaction and
- * sent to Kafka by the {@link OutboxRelay}. A request is acknowledged on MQTT only when its reply was acknowledged
- * by the broker (and a pass-through message by Kafka); until then the broker would redeliver it, and the processor
- * recognises the repeat and answers with the original reply.
+ * Serves protocol requests: takes them from the MQTT subscription, runs them against the database
+ * and publishes the reply; change events and subscription records are written to the outbox in the
+ * change's transaction and sent to Kafka by the {@link OutboxRelay}. A request is acknowledged on
+ * MQTT only when its reply was acknowledged by the broker (and a pass-through message by Kafka);
+ * until then the broker would redeliver it, and the processor recognises the repeat and answers
+ * with the original reply.
  */
 public class EntitySyncTask extends SourceTask {
 
@@ -99,11 +100,20 @@ public class EntitySyncTask extends SourceTask {
     latency = metrics.latency("request-latency", "time from receipt to reply");
 
     dataSource = EntitySyncConnector.dataSource(config, connectorName + "-" + taskIndex);
-    metrics.gauge("pool-active-connections", "Database connections in use",
-        () -> dataSource.getHikariPoolMXBean() == null ? 0 : dataSource.getHikariPoolMXBean().getActiveConnections());
+    metrics.gauge(
+        "pool-active-connections",
+        "Database connections in use",
+        () ->
+            dataSource.getHikariPoolMXBean() == null
+                ? 0
+                : dataSource.getHikariPoolMXBean().getActiveConnections());
     Dialect dialect = Dialect.forUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
-    Catalog catalog = new Catalog(dataSource, dialect, config.getList(EntitySyncConfig.ENTITIES_CONFIG),
-        config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+    Catalog catalog =
+        new Catalog(
+            dataSource,
+            dialect,
+            config.getList(EntitySyncConfig.ENTITIES_CONFIG),
+            config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
     processor = new RequestProcessor(dataSource, dialect, catalog, config, hooks);
     try {
       String serverProblem = EntitySyncConnector.serverProblem(dataSource, dialect);
@@ -117,45 +127,72 @@ public class EntitySyncTask extends SourceTask {
       dataSource.close();
       throw new ConnectException("Cannot read the database metadata: " + e.getMessage(), e);
     }
-    relay = new OutboxRelay(dataSource, processor.outbox(), processor.json(), changesTopic, subscriptionsTopic,
-        config.getLong(EntitySyncConfig.OUTBOX_LEASE_MS_CONFIG),
-        config.getInt(EntitySyncConfig.OUTBOX_MAX_IN_FLIGHT_CONFIG), System::currentTimeMillis);
+    relay =
+        new OutboxRelay(
+            dataSource,
+            processor.outbox(),
+            processor.json(),
+            changesTopic,
+            subscriptionsTopic,
+            config.getLong(EntitySyncConfig.OUTBOX_LEASE_MS_CONFIG),
+            config.getInt(EntitySyncConfig.OUTBOX_MAX_IN_FLIGHT_CONFIG),
+            System::currentTimeMillis);
     heldReplies = new HeldReplies(dataSource, processor.outbox());
-    metrics.gauge("subscribe-replies-held", "Replies to subscribe waiting for Kafka to have the subscription",
+    metrics.gauge(
+        "subscribe-replies-held",
+        "Replies to subscribe waiting for Kafka to have the subscription",
         heldReplies::size);
-    metrics.gauge("outbox-in-flight", "Outbox records sent and not yet acknowledged by Kafka", relay::inFlight);
+    metrics.gauge(
+        "outbox-in-flight",
+        "Outbox records sent and not yet acknowledged by Kafka",
+        relay::inFlight);
     metrics.gauge("outbox-relayed", "Outbox records sent by this task", relay::relayed);
-    log.info("Entity sync task {} serving {} entities: {}", taskIndex, catalog.all().size(),
+    log.info(
+        "Entity sync task {} serving {} entities: {}",
+        taskIndex,
+        catalog.all().size(),
         catalog.all().stream().map(Catalog.Entity::qualifiedName).toList());
     purger = Executors.newSingleThreadScheduledExecutor(r -> taskThread(r, "purge"));
     purger.scheduleWithFixedDelay(this::purgeProcessedRequests, 1, 5, TimeUnit.MINUTES);
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
-    session = MqttSession.create(MqttConnectionConfig.settings(config, clientId),
-        MqttSession.DEFAULT_RECEIVE_MAXIMUM);
+    session =
+        MqttSession.create(
+            MqttConnectionConfig.settings(config, clientId), MqttSession.DEFAULT_RECEIVE_MAXIMUM);
     intake.attach(session);
-    metrics.gauge("reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
-    java.util.concurrent.atomic.AtomicInteger workerCount = new java.util.concurrent.atomic.AtomicInteger();
-    workers = Executors.newFixedThreadPool(config.getInt(EntitySyncConfig.WORKERS_CONFIG),
-        r -> taskThread(r, "worker-" + workerCount.incrementAndGet()));
+    metrics.gauge(
+        "reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
+    java.util.concurrent.atomic.AtomicInteger workerCount =
+        new java.util.concurrent.atomic.AtomicInteger();
+    workers =
+        Executors.newFixedThreadPool(
+            config.getInt(EntitySyncConfig.WORKERS_CONFIG),
+            r -> taskThread(r, "worker-" + workerCount.incrementAndGet()));
     String filter = prefix + "/+/request";
     if (taskCount > 1) {
-      filter = TopicFilters.shared(TopicFilters.sharedGroup(config.getString(EntitySyncConfig.SHARED_GROUP_CONFIG),
-          connectorName), filter);
+      filter =
+          TopicFilters.shared(
+              TopicFilters.sharedGroup(
+                  config.getString(EntitySyncConfig.SHARED_GROUP_CONFIG), connectorName),
+              filter);
     }
     String subscription = filter;
     AtomicInteger subscribed = new AtomicInteger();
-    session.onConnected(() -> {
-      if (subscribed.getAndIncrement() == 0) {
-        session.subscribe(List.of(subscription), 1).whenComplete((ok, error) -> {
-          if (error != null) {
-            subscribeFailure = error;
-          } else {
-            log.info("Entity sync task {} subscribed to {}", taskIndex, subscription);
+    session.onConnected(
+        () -> {
+          if (subscribed.getAndIncrement() == 0) {
+            session
+                .subscribe(List.of(subscription), 1)
+                .whenComplete(
+                    (ok, error) -> {
+                      if (error != null) {
+                        subscribeFailure = error;
+                      } else {
+                        log.info("Entity sync task {} subscribed to {}", taskIndex, subscription);
+                      }
+                    });
           }
         });
-      }
-    });
     try {
       session.connect().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -164,16 +201,20 @@ public class EntitySyncTask extends SourceTask {
         stop();
         throw new ConnectException("MQTT broker refused the connection: " + cause, cause);
       }
-      log.warn("MQTT broker not reachable yet ({}); reconnecting in the background", cause.toString());
+      log.warn(
+          "MQTT broker not reachable yet ({}); reconnecting in the background", cause.toString());
     }
   }
 
   /** A daemon thread of this task, with the connector and task in the MDC. */
   private Thread taskThread(Runnable work, String role) {
-    Thread thread = new Thread(() -> {
-      MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
-      work.run();
-    }, "entity-sync-" + connectorName + "-" + taskIndex + "-" + role);
+    Thread thread =
+        new Thread(
+            () -> {
+              MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
+              work.run();
+            },
+            "entity-sync-" + connectorName + "-" + taskIndex + "-" + role);
     thread.setDaemon(true);
     return thread;
   }
@@ -181,11 +222,16 @@ public class EntitySyncTask extends SourceTask {
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
     if (subscribeFailure != null) {
-      throw new ConnectException("MQTT subscription failed: " + subscribeFailure.getMessage(), subscribeFailure);
+      throw new ConnectException(
+          "MQTT subscription failed: " + subscribeFailure.getMessage(), subscribeFailure);
     }
-    session.fatalError().ifPresent(error -> {
-      throw new ConnectException("MQTT broker refused the connection for good: " + error, error);
-    });
+    session
+        .fatalError()
+        .ifPresent(
+            error -> {
+              throw new ConnectException(
+                  "MQTT broker refused the connection for good: " + error, error);
+            });
     expireSubscriptions();
     List<SourceRecord> records = new ArrayList<>(relay.poll());
     heldReplies.release();
@@ -199,17 +245,21 @@ public class EntitySyncTask extends SourceTask {
     // Different clients in parallel, each client's requests in order.
     Map<String, List<InboundMessage>> byClient = new java.util.LinkedHashMap<>();
     for (InboundMessage message : messages) {
-      byClient.computeIfAbsent(clientId(message.topic()).orElse(""), c -> new ArrayList<>()).add(message);
+      byClient
+          .computeIfAbsent(clientId(message.topic()).orElse(""), c -> new ArrayList<>())
+          .add(message);
     }
     List<java.util.concurrent.Future<List<SourceRecord>>> served = new ArrayList<>();
     for (List<InboundMessage> ofOneClient : byClient.values()) {
-      served.add(workers.submit(() -> {
-        List<SourceRecord> out = new ArrayList<>();
-        for (InboundMessage message : ofOneClient) {
-          out.addAll(serve(message));
-        }
-        return out;
-      }));
+      served.add(
+          workers.submit(
+              () -> {
+                List<SourceRecord> out = new ArrayList<>();
+                for (InboundMessage message : ofOneClient) {
+                  out.addAll(serve(message));
+                }
+                return out;
+              }));
     }
     List<SourceRecord> results = new ArrayList<>();
     for (java.util.concurrent.Future<List<SourceRecord>> future : served) {
@@ -223,7 +273,10 @@ public class EntitySyncTask extends SourceTask {
     return records;
   }
 
-  /** Removes subscriptions whose lifetime ended (their tombstones go through the outbox), every 10 seconds. */
+  /**
+   * Removes subscriptions whose lifetime ended (their tombstones go through the outbox), every 10
+   * seconds.
+   */
   private void expireSubscriptions() {
     if (System.nanoTime() - lastExpirySweepNanos < 10_000_000_000L) {
       return;
@@ -244,7 +297,9 @@ public class EntitySyncTask extends SourceTask {
     try {
       int purged = processor.purgeExpiredRequests(java.time.Instant.now());
       if (purged > 0) {
-        log.info("Deleted {} processed-request records older than {}", purged,
+        log.info(
+            "Deleted {} processed-request records older than {}",
+            purged,
             config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG) + " s");
       }
     } catch (SQLException | RuntimeException e) {
@@ -255,15 +310,24 @@ public class EntitySyncTask extends SourceTask {
   private List<SourceRecord> serve(InboundMessage message) {
     Optional<String> clientId = clientId(message.topic());
     if (clientId.isEmpty()) {
-      log.warn("Ignoring a message on '{}', which is not {}/<client id>/request", message.topic(), prefix);
+      log.warn(
+          "Ignoring a message on '{}', which is not {}/<client id>/request",
+          message.topic(),
+          prefix);
       intake.acknowledge(message);
       return List.of();
     }
     Map<String, List<String>> userProperties = new java.util.HashMap<>();
-    message.userProperties().forEach(p -> userProperties.computeIfAbsent(p.getKey(), k -> new ArrayList<>())
-        .add(p.getValue()));
-    Outcome outcome = processor.handle(clientId.get(), message.payload(), userProperties,
-        message.responseTopic());
+    message
+        .userProperties()
+        .forEach(
+            p ->
+                userProperties
+                    .computeIfAbsent(p.getKey(), k -> new ArrayList<>())
+                    .add(p.getValue()));
+    Outcome outcome =
+        processor.handle(
+            clientId.get(), message.payload(), userProperties, message.responseTopic());
     requests.record();
     String result = outcome.outcome();
     if (!result.equals("ok")) {
@@ -272,31 +336,37 @@ public class EntitySyncTask extends SourceTask {
     countRequest(outcome.operation(), result);
     boolean forwarded = outcome.forwarded() != null;
     AtomicInteger pending = new AtomicInteger(1 + (forwarded ? 1 : 0));
-    Runnable done = () -> {
-      if (pending.decrementAndGet() == 0) {
-        intake.acknowledge(message);
-        latency.record((System.nanoTime() - message.receivedNanos()) / 1_000_000.0);
-      }
-    };
+    Runnable done =
+        () -> {
+          if (pending.decrementAndGet() == 0) {
+            intake.acknowledge(message);
+            latency.record((System.nanoTime() - message.receivedNanos()) / 1_000_000.0);
+          }
+        };
     byte[] reply;
     try {
       reply = processor.json().writeValueAsBytes(outcome.reply());
     } catch (JsonProcessingException e) {
       throw new ConnectException("Cannot write a reply", e);
     }
-    // The Response Topic only within the client's own topics (ResponseTopicPolicy): a request naming another one
+    // The Response Topic only within the client's own topics (ResponseTopicPolicy): a request
+    // naming another one
     // was refused, and its refusal goes to the default response topic only.
     String ownTopic = prefix + "/" + clientId.get() + "/response";
-    Optional<String> responseTopic = message.responseTopic()
-        .filter(topic -> processor.responseTopics().allows(clientId.get(), topic));
-    Runnable publish = () -> {
-      if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
-        publishReply(ownTopic, reply, message.correlationData(), done);
-      } else {
-        publishReply(ownTopic, reply, Optional.empty(), done);
-        responseTopic.ifPresent(topic -> publishReply(topic, reply, message.correlationData(), () -> { }));
-      }
-    };
+    Optional<String> responseTopic =
+        message
+            .responseTopic()
+            .filter(topic -> processor.responseTopics().allows(clientId.get(), topic));
+    Runnable publish =
+        () -> {
+          if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
+            publishReply(ownTopic, reply, message.correlationData(), done);
+          } else {
+            publishReply(ownTopic, reply, Optional.empty(), done);
+            responseTopic.ifPresent(
+                topic -> publishReply(topic, reply, message.correlationData(), () -> {}));
+          }
+        };
     Optional<String> subscribed = subscribed(outcome);
     if (subscribed.isPresent()) {
       heldReplies.hold(subscribed.get(), publish);
@@ -308,44 +378,79 @@ public class EntitySyncTask extends SourceTask {
       @SuppressWarnings("unchecked")
       Map<String, Object> value = (Map<String, Object>) JsonValues.plain(outcome.forwarded());
       AckingRecord record = new AckingRecord(passThroughTopic, clientId.get(), value, done);
-      record.headers().addString("mqtt.topic", message.topic()).addString("mqtt.client.id", clientId.get());
+      record
+          .headers()
+          .addString("mqtt.topic", message.topic())
+          .addString("mqtt.client.id", clientId.get());
       records.add(record);
     }
     return records;
   }
 
-  /** The subscription a successful subscribe or renewal published, whose record must be in Kafka before the reply. */
+  /**
+   * The subscription a successful subscribe or renewal published, whose record must be in Kafka
+   * before the reply.
+   */
   private static Optional<String> subscribed(Outcome outcome) {
-    return outcome.outcome().equals("ok") ? outcome.subscriptionWrites().stream()
-        .filter(write -> write.getValue() != null).map(Map.Entry::getKey).findFirst() : Optional.empty();
+    return outcome.outcome().equals("ok")
+        ? outcome.subscriptionWrites().stream()
+            .filter(write -> write.getValue() != null)
+            .map(Map.Entry::getKey)
+            .findFirst()
+        : Optional.empty();
   }
 
-  private final Map<String, Sensor> requestCounters = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Sensor> requestCounters =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** requests-&lt;operation&gt;-&lt;ok or error code&gt;-total, created as outcomes appear. */
   private void countRequest(String operation, String result) {
-    requestCounters.computeIfAbsent(operation + "-" + result, key -> metrics.counter("requests-" + key,
-        operation + " requests answered with " + result)).record();
+    requestCounters
+        .computeIfAbsent(
+            operation + "-" + result,
+            key ->
+                metrics.counter("requests-" + key, operation + " requests answered with " + result))
+        .record();
   }
 
-  private void publishReply(String topic, byte[] payload, Optional<byte[]> correlation, Runnable done) {
-    session.publish(new OutboundMessage(topic, payload, replyQos, false, Optional.of("application/json"),
-        Optional.empty(), correlation, Optional.of(true), OptionalLong.empty(), List.of()))
-        .whenComplete((ok, error) -> {
-          if (error != null) {
-            log.warn("Reply to {} failed: {}; the request stays unacknowledged and is redelivered", topic,
-                error.toString());
-          } else {
-            done.run();
-          }
-        });
+  private void publishReply(
+      String topic, byte[] payload, Optional<byte[]> correlation, Runnable done) {
+    session
+        .publish(
+            new OutboundMessage(
+                topic,
+                payload,
+                replyQos,
+                false,
+                Optional.of("application/json"),
+                Optional.empty(),
+                correlation,
+                Optional.of(true),
+                OptionalLong.empty(),
+                List.of()))
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                log.warn(
+                    "Reply to {} failed: {}; the request stays unacknowledged and is redelivered",
+                    topic,
+                    error.toString());
+              } else {
+                done.run();
+              }
+            });
   }
 
-  /** The client id of a request topic {prefix}/{cid}/request, or empty when the topic has another shape. */
+  /**
+   * The client id of a request topic {prefix}/{cid}/request, or empty when the topic has another
+   * shape.
+   */
   Optional<String> clientId(String topic) {
     String start = prefix + "/";
     String end = "/request";
-    if (!topic.startsWith(start) || !topic.endsWith(end) || topic.length() <= start.length() + end.length()) {
+    if (!topic.startsWith(start)
+        || !topic.endsWith(end)
+        || topic.length() <= start.length() + end.length()) {
       return Optional.empty();
     }
     String cid = topic.substring(start.length(), topic.length() - end.length());

@@ -1,6 +1,9 @@
 package io.connectmqtt.entitysync;
 
-/** H2 (tests and development): double-quoted identifiers, case-sensitive text unless the URL says IGNORECASE. */
+/**
+ * H2 (tests and development): double-quoted identifiers, case-sensitive text unless the URL says
+ * IGNORECASE.
+ */
 final class H2Dialect implements Dialect {
 
   @Override
@@ -8,7 +11,10 @@ final class H2Dialect implements Dialect {
     return "H2";
   }
 
-  /** QUERY_TIMEOUT for running statements, LOCK_TIMEOUT for waiting on another transaction's row lock. */
+  /**
+   * QUERY_TIMEOUT for running statements, LOCK_TIMEOUT for waiting on another transaction's row
+   * lock.
+   */
   @Override
   public String statementTimeoutSql(long timeoutMillis) {
     return "SET QUERY_TIMEOUT " + timeoutMillis + "; SET LOCK_TIMEOUT " + timeoutMillis;

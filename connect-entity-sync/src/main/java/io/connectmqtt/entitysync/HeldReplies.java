@@ -12,16 +12,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replies to subscribe (and renewal) held until Kafka has the subscription record: until its outbox row is gone,
- * which the relaying task (this one or another) deletes only after Kafka acknowledged it. A client that got its
- * reply can then count on the notify sink knowing the subscription.
+ * Replies to subscribe (and renewal) held until Kafka has the subscription record: until its outbox
+ * row is gone, which the relaying task (this one or another) deletes only after Kafka acknowledged
+ * it. A client that got its reply can then count on the notify sink knowing the subscription.
  */
 final class HeldReplies {
 
   private static final Logger log = LoggerFactory.getLogger(HeldReplies.class);
 
-  private record Held(String subscriptionId, Runnable publish) {
-  }
+  private record Held(String subscriptionId, Runnable publish) {}
 
   private final DataSource dataSource;
   private final Outbox outbox;
@@ -32,7 +31,10 @@ final class HeldReplies {
     this.outbox = outbox;
   }
 
-  /** Publishes {@code publish} once subscription {@code subscriptionId} has no record waiting in the outbox. */
+  /**
+   * Publishes {@code publish} once subscription {@code subscriptionId} has no record waiting in the
+   * outbox.
+   */
   void hold(String subscriptionId, Runnable publish) {
     held.add(new Held(subscriptionId, publish));
   }
@@ -49,9 +51,13 @@ final class HeldReplies {
     List<Held> candidates = new ArrayList<>(held);
     Set<String> pending;
     try (Connection connection = dataSource.getConnection()) {
-      pending = outbox.pendingSubscriptions(connection, candidates.stream().map(Held::subscriptionId).toList());
+      pending =
+          outbox.pendingSubscriptions(
+              connection, candidates.stream().map(Held::subscriptionId).toList());
     } catch (SQLException e) {
-      log.warn("Could not check which subscription records are in Kafka (will retry): {}", e.getMessage());
+      log.warn(
+          "Could not check which subscription records are in Kafka (will retry): {}",
+          e.getMessage());
       return;
     }
     for (Held reply : candidates) {

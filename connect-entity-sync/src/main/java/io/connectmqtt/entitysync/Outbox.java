@@ -18,20 +18,23 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The transactional outbox: every change event and subscription record is written here in the transaction of the
- * change it describes, so a committed change always has its event, whatever crashes next. {@link OutboxRelay}
- * sends the rows to Kafka in {@code seq} order and deletes each once Kafka acknowledged it. {@code seq} is taken
- * when the row is inserted, while the transaction holds the lock of the changed row (or subscription), so two
- * events of one key are in commit order.
+ * The transactional outbox: every change event and subscription record is written here in the
+ * transaction of the change it describes, so a committed change always has its event, whatever
+ * crashes next. {@link OutboxRelay} sends the rows to Kafka in {@code seq} order and deletes each
+ * once Kafka acknowledged it. {@code seq} is taken when the row is inserted, while the transaction
+ * holds the lock of the changed row (or subscription), so two events of one key are in commit
+ * order.
  */
 final class Outbox {
 
   /** Which topic a row goes to: the change events topic or the subscriptions topic. */
-  enum Kind { CHANGE, SUBSCRIPTION }
+  enum Kind {
+    CHANGE,
+    SUBSCRIPTION
+  }
 
   /** One row to relay; a null payload is a tombstone. */
-  record Row(long seq, String eventId, Kind kind, String key, String payload) {
-  }
+  record Row(long seq, String eventId, Kind kind, String key, String payload) {}
 
   private final String table;
   private final String leaseTable;
@@ -47,23 +50,36 @@ final class Outbox {
 
   List<String> ddl(Dialect dialect) {
     return List.of(
-        dialect.createTableIfMissing(table, List.of("seq " + dialect.identityType() + " PRIMARY KEY",
-            "event_id VARCHAR(36) NOT NULL", "kind VARCHAR(20) NOT NULL", "record_key " + dialect.textType()
-                + " NOT NULL", "payload " + dialect.textType(), "created_at " + dialect.timestampType() + " NOT NULL")),
-        dialect.createTableIfMissing(leaseTable, List.of("id INTEGER NOT NULL PRIMARY KEY",
-            "owner VARCHAR(200) NOT NULL", "lease_until BIGINT NOT NULL")));
+        dialect.createTableIfMissing(
+            table,
+            List.of(
+                "seq " + dialect.identityType() + " PRIMARY KEY",
+                "event_id VARCHAR(36) NOT NULL",
+                "kind VARCHAR(20) NOT NULL",
+                "record_key " + dialect.textType() + " NOT NULL",
+                "payload " + dialect.textType(),
+                "created_at " + dialect.timestampType() + " NOT NULL")),
+        dialect.createTableIfMissing(
+            leaseTable,
+            List.of(
+                "id INTEGER NOT NULL PRIMARY KEY",
+                "owner VARCHAR(200) NOT NULL",
+                "lease_until BIGINT NOT NULL")));
   }
 
   /** The single lease row, inserted by whichever task gets there first. */
   void createLeaseRow(DataSource dataSource) throws SQLException {
-    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + leaseTable + " WHERE id = 1")) {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery("SELECT COUNT(*) FROM " + leaseTable + " WHERE id = 1")) {
       rows.next();
       if (rows.getLong(1) > 0) {
         return;
       }
       try {
-        statement.executeUpdate("INSERT INTO " + leaseTable + " (id, owner, lease_until) VALUES (1, '', 0)");
+        statement.executeUpdate(
+            "INSERT INTO " + leaseTable + " (id, owner, lease_until) VALUES (1, '', 0)");
       } catch (SQLException raced) {
         // Another task inserted it at the same moment; the row is there, which is all that matters.
       }
@@ -71,10 +87,14 @@ final class Outbox {
   }
 
   /** Writes an event in the caller's transaction; returns its event id. */
-  String append(Connection connection, Kind kind, String key, ObjectNode payload) throws SQLException {
+  String append(Connection connection, Kind kind, String key, ObjectNode payload)
+      throws SQLException {
     String eventId = UUID.randomUUID().toString();
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
-        + " (event_id, kind, record_key, payload, created_at) VALUES (?, ?, ?, ?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " (event_id, kind, record_key, payload, created_at) VALUES (?, ?, ?, ?, ?)")) {
       insert.setString(1, eventId);
       insert.setString(2, kind.name());
       insert.setString(3, key);
@@ -88,7 +108,8 @@ final class Outbox {
   /** The oldest {@code limit} sequence numbers waiting. */
   List<Long> waiting(Connection connection, int limit) throws SQLException {
     List<Long> seqs = new ArrayList<>();
-    try (PreparedStatement select = connection.prepareStatement("SELECT seq FROM " + table + " ORDER BY seq")) {
+    try (PreparedStatement select =
+        connection.prepareStatement("SELECT seq FROM " + table + " ORDER BY seq")) {
       select.setMaxRows(limit);
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
@@ -105,16 +126,26 @@ final class Outbox {
     if (seqs.isEmpty()) {
       return found;
     }
-    try (PreparedStatement select = connection.prepareStatement("SELECT seq, event_id, kind, record_key, payload FROM "
-        + table + " WHERE seq IN (" + String.join(", ", Collections.nCopies(seqs.size(), "?")) + ") ORDER BY seq")) {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT seq, event_id, kind, record_key, payload FROM "
+                + table
+                + " WHERE seq IN ("
+                + String.join(", ", Collections.nCopies(seqs.size(), "?"))
+                + ") ORDER BY seq")) {
       int i = 1;
       for (long seq : seqs) {
         select.setLong(i++, seq);
       }
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          found.add(new Row(rows.getLong(1), rows.getString(2), Kind.valueOf(rows.getString(3)), rows.getString(4),
-              rows.getString(5)));
+          found.add(
+              new Row(
+                  rows.getLong(1),
+                  rows.getString(2),
+                  Kind.valueOf(rows.getString(3)),
+                  rows.getString(4),
+                  rows.getString(5)));
         }
       }
     }
@@ -126,8 +157,13 @@ final class Outbox {
     if (seqs.isEmpty()) {
       return;
     }
-    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE seq IN ("
-        + String.join(", ", Collections.nCopies(seqs.size(), "?")) + ")")) {
+    try (PreparedStatement delete =
+        connection.prepareStatement(
+            "DELETE FROM "
+                + table
+                + " WHERE seq IN ("
+                + String.join(", ", Collections.nCopies(seqs.size(), "?"))
+                + ")")) {
       int i = 1;
       for (long seq : seqs) {
         delete.setLong(i++, seq);
@@ -137,13 +173,19 @@ final class Outbox {
   }
 
   /** Which of these subscriptions still have a record (or tombstone) waiting to be relayed. */
-  Set<String> pendingSubscriptions(Connection connection, Collection<String> sids) throws SQLException {
+  Set<String> pendingSubscriptions(Connection connection, Collection<String> sids)
+      throws SQLException {
     Set<String> pending = new HashSet<>();
     if (sids.isEmpty()) {
       return pending;
     }
-    try (PreparedStatement select = connection.prepareStatement("SELECT record_key FROM " + table
-        + " WHERE kind = ? AND record_key IN (" + String.join(", ", Collections.nCopies(sids.size(), "?")) + ")")) {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT record_key FROM "
+                + table
+                + " WHERE kind = ? AND record_key IN ("
+                + String.join(", ", Collections.nCopies(sids.size(), "?"))
+                + ")")) {
       select.setString(1, Kind.SUBSCRIPTION.name());
       int i = 2;
       for (String sid : sids) {

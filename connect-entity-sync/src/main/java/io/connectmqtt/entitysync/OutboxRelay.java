@@ -22,12 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the {@link Outbox} to Kafka from a task's poll thread. One task of the connector at a time relays: the one
- * holding the lease row (renewed on every poll at half its time, taken over by another task once it lapsed), so
- * rows go out in seq order and a row is not sent by two tasks at once, whatever {@code tasks.max} is and however it
- * changes. A row is deleted only after Kafka acknowledged its record ({@code commitRecord}); rows in flight when a
- * relaying task dies are sent again by the next holder of the lease: at least once, each record with its event id
- * in the header {@value #EVENT_ID_HEADER}, at most {@code maxInFlight} repeated per takeover.
+ * Sends the {@link Outbox} to Kafka from a task's poll thread. One task of the connector at a time
+ * relays: the one holding the lease row (renewed on every poll at half its time, taken over by
+ * another task once it lapsed), so rows go out in seq order and a row is not sent by two tasks at
+ * once, whatever {@code tasks.max} is and however it changes. A row is deleted only after Kafka
+ * acknowledged its record ({@code commitRecord}); rows in flight when a relaying task dies are sent
+ * again by the next holder of the lease: at least once, each record with its event id in the header
+ * {@value #EVENT_ID_HEADER}, at most {@code maxInFlight} repeated per takeover.
  */
 final class OutboxRelay {
 
@@ -44,15 +45,25 @@ final class OutboxRelay {
   private final int maxInFlight;
   private final LongSupplier clock;
   private final String owner = UUID.randomUUID().toString();
+
   /** Sent and not yet deleted; touched by the poll thread only. */
   private final Set<Long> inFlight = new HashSet<>();
+
   /** Acknowledged by Kafka (producer thread), to delete on the poll thread. */
   private final Queue<Long> acknowledged = new ConcurrentLinkedQueue<>();
+
   private long leaseUntil;
   private long relayed;
 
-  OutboxRelay(DataSource dataSource, Outbox outbox, ObjectMapper json, String changesTopic, String subscriptionsTopic,
-      long leaseMillis, int maxInFlight, LongSupplier clock) {
+  OutboxRelay(
+      DataSource dataSource,
+      Outbox outbox,
+      ObjectMapper json,
+      String changesTopic,
+      String subscriptionsTopic,
+      long leaseMillis,
+      int maxInFlight,
+      LongSupplier clock) {
     this.dataSource = dataSource;
     this.outbox = outbox;
     this.json = json;
@@ -63,7 +74,10 @@ final class OutboxRelay {
     this.clock = clock;
   }
 
-  /** The next records to send: none unless this task holds the lease, at most maxInFlight unacknowledged. */
+  /**
+   * The next records to send: none unless this task holds the lease, at most maxInFlight
+   * unacknowledged.
+   */
   List<SourceRecord> poll() {
     try {
       deleteAcknowledged();
@@ -91,7 +105,10 @@ final class OutboxRelay {
     }
   }
 
-  /** Called when Kafka acknowledged a record (or Connect dropped it on purpose: a filter, errors.tolerance=all). */
+  /**
+   * Called when Kafka acknowledged a record (or Connect dropped it on purpose: a filter,
+   * errors.tolerance=all).
+   */
   void acknowledged(SourceRecord record) {
     if (record instanceof OutboxRecord outboxRecord) {
       acknowledged.add(outboxRecord.seq);
@@ -106,11 +123,16 @@ final class OutboxRelay {
     return inFlight.size();
   }
 
-  /** Gives the lease up at a clean stop, so another task takes over without waiting for it to lapse. */
+  /**
+   * Gives the lease up at a clean stop, so another task takes over without waiting for it to lapse.
+   */
   void release() {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement update = connection.prepareStatement("UPDATE " + outbox.leaseTable()
-            + " SET lease_until = 0 WHERE id = 1 AND owner = ?")) {
+        PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE "
+                    + outbox.leaseTable()
+                    + " SET lease_until = 0 WHERE id = 1 AND owner = ?")) {
       update.setString(1, owner);
       update.executeUpdate();
     } catch (SQLException e) {
@@ -124,8 +146,11 @@ final class OutboxRelay {
       return true;
     }
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement update = connection.prepareStatement("UPDATE " + outbox.leaseTable()
-            + " SET owner = ?, lease_until = ? WHERE id = 1 AND (owner = ? OR lease_until < ?)")) {
+        PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE "
+                    + outbox.leaseTable()
+                    + " SET owner = ?, lease_until = ? WHERE id = 1 AND (owner = ? OR lease_until < ?)")) {
       update.setString(1, owner);
       update.setLong(2, now + leaseMillis);
       update.setString(3, owner);
@@ -140,7 +165,9 @@ final class OutboxRelay {
     }
     if (leaseUntil != 0) {
       // Another task took the lease (ours lapsed): it sends what we had in flight again.
-      log.warn("Lost the outbox lease with {} records in flight; another task relays now", inFlight.size());
+      log.warn(
+          "Lost the outbox lease with {} records in flight; another task relays now",
+          inFlight.size());
       inFlight.clear();
       leaseUntil = 0;
     }
@@ -172,7 +199,8 @@ final class OutboxRelay {
     if (row.payload() != null) {
       try {
         @SuppressWarnings("unchecked")
-        Map<String, Object> plain = (Map<String, Object>) JsonValues.plain(json.readTree(row.payload()));
+        Map<String, Object> plain =
+            (Map<String, Object>) JsonValues.plain(json.readTree(row.payload()));
         value = plain;
       } catch (IOException e) {
         throw new SQLException("outbox row " + row.seq() + " is not JSON", e);

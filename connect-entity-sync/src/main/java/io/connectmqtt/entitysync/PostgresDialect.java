@@ -3,7 +3,10 @@ package io.connectmqtt.entitysync;
 import java.util.Locale;
 import java.util.Map;
 
-/** PostgreSQL: double-quoted identifiers, text compares exactly with the default (deterministic) collations. */
+/**
+ * PostgreSQL: double-quoted identifiers, text compares exactly with the default (deterministic)
+ * collations.
+ */
 final class PostgresDialect implements Dialect {
 
   @Override

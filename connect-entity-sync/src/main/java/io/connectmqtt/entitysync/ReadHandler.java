@@ -40,8 +40,14 @@ final class ReadHandler {
   private final int defaultLimit;
   private final int maxLimit;
 
-  ReadHandler(DataSource dataSource, Catalog catalog, EntitySql sql, List<RequestHook> hooks, Replies replies,
-      int defaultLimit, int maxLimit) {
+  ReadHandler(
+      DataSource dataSource,
+      Catalog catalog,
+      EntitySql sql,
+      List<RequestHook> hooks,
+      Replies replies,
+      int defaultLimit,
+      int maxLimit) {
     this.dataSource = dataSource;
     this.catalog = catalog;
     this.sql = sql;
@@ -56,12 +62,24 @@ final class ReadHandler {
     for (RequestHook hook : hooks) {
       hook.beforeMeta(context);
     }
-    ObjectNode meta = replies.json().createObjectNode().put("schema", entity.schema()).put("entity", entity.table())
-        .put("table_name", entity.table()).put("primary_key", entity.singleKey());
+    ObjectNode meta =
+        replies
+            .json()
+            .createObjectNode()
+            .put("schema", entity.schema())
+            .put("entity", entity.table())
+            .put("table_name", entity.table())
+            .put("primary_key", entity.singleKey());
     ArrayNode columns = meta.putArray("columns");
-    entity.columns().values().stream().sorted(Comparator.comparing(Catalog.Column::name))
-        .forEach(c -> columns.addObject().put("name", c.name()).put("type", c.typeName().toLowerCase())
-            .put("nullable", c.nullable()));
+    entity.columns().values().stream()
+        .sorted(Comparator.comparing(Catalog.Column::name))
+        .forEach(
+            c ->
+                columns
+                    .addObject()
+                    .put("name", c.name())
+                    .put("type", c.typeName().toLowerCase())
+                    .put("nullable", c.nullable()));
     return replies.success(context.requestId(), meta);
   }
 
@@ -74,13 +92,17 @@ final class ReadHandler {
     for (RequestHook hook : hooks) {
       hook.beforeRead(context);
     }
-    Object recordId = context.recordId() == null ? null
-        : SqlValues.coerce(column(entity, entity.singleKey()), context.recordId());
+    Object recordId =
+        context.recordId() == null
+            ? null
+            : SqlValues.coerce(column(entity, entity.singleKey()), context.recordId());
     List<String> columns = columns(entity, options == null ? null : options.get("columns"));
-    String projection = columns.isEmpty() ? "*" : String.join(", ", columns.stream().map(dialect::quote).toList());
+    String projection =
+        columns.isEmpty() ? "*" : String.join(", ", columns.stream().map(dialect::quote).toList());
     try (Connection connection = dataSource.getConnection()) {
       if (recordId != null) {
-        ObjectNode row = sql.selectById(connection, entity, projection, recordId, context.filters(), false);
+        ObjectNode row =
+            sql.selectById(connection, entity, projection, recordId, context.filters(), false);
         if (row == null) {
           throw EntitySql.notFound(entity, recordId);
         }
@@ -88,7 +110,8 @@ final class ReadHandler {
         for (RequestHook hook : hooks) {
           hook.afterRead(context, row);
         }
-        return replies.success(id, row, replies.json().createObjectNode().put("total", 1), null, null);
+        return replies.success(
+            id, row, replies.json().createObjectNode().put("total", 1), null, null);
       }
       List<Object> parameters = new ArrayList<>();
       String where = sql.where(entity, context.filters(), parameters);
@@ -96,8 +119,8 @@ final class ReadHandler {
       int limit = limit(options);
       int offset = intOption(options, "offset", 0);
       long total;
-      try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + dialect.table(entity)
-          + where)) {
+      try (PreparedStatement count =
+          connection.prepareStatement("SELECT COUNT(*) FROM " + dialect.table(entity) + where)) {
         SqlValues.bindAll(count, parameters);
         try (ResultSet rows = count.executeQuery()) {
           rows.next();
@@ -105,8 +128,15 @@ final class ReadHandler {
         }
       }
       ArrayNode data = replies.json().createArrayNode();
-      try (PreparedStatement select = connection.prepareStatement("SELECT " + projection + " FROM "
-          + dialect.table(entity) + where + orderBy + " LIMIT ? OFFSET ?")) {
+      try (PreparedStatement select =
+          connection.prepareStatement(
+              "SELECT "
+                  + projection
+                  + " FROM "
+                  + dialect.table(entity)
+                  + where
+                  + orderBy
+                  + " LIMIT ? OFFSET ?")) {
         SqlValues.bindAll(select, parameters);
         select.setInt(parameters.size() + 1, limit);
         select.setInt(parameters.size() + 2, offset);
@@ -119,8 +149,14 @@ final class ReadHandler {
       List<ObjectNode> loaded = new ArrayList<>();
       data.forEach(row -> loaded.add((ObjectNode) row));
       preload(connection, context, entity, options, loaded, limit);
-      ObjectNode metadata = replies.json().createObjectNode().put("total", total).put("count", data.size())
-          .put("limit", limit).put("offset", offset);
+      ObjectNode metadata =
+          replies
+              .json()
+              .createObjectNode()
+              .put("total", total)
+              .put("count", data.size())
+              .put("limit", limit)
+              .put("offset", offset);
       for (RequestHook hook : hooks) {
         hook.afterRead(context, data);
       }
@@ -134,17 +170,20 @@ final class ReadHandler {
     return Math.min(intOption(options, "limit", defaultLimit), maxLimit);
   }
 
-  private static List<String> columns(Catalog.Entity entity, JsonNode columns) throws ProtocolException {
+  private static List<String> columns(Catalog.Entity entity, JsonNode columns)
+      throws ProtocolException {
     List<String> names = new ArrayList<>();
     if (columns == null || columns.isNull()) {
       return names;
     }
     if (!columns.isArray()) {
-      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "options.columns must be an array of column names");
+      throw new ProtocolException(
+          ErrorCode.INVALID_MESSAGE, "options.columns must be an array of column names");
     }
     for (JsonNode name : columns) {
       if (!name.isTextual()) {
-        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "options.columns must be an array of column names");
+        throw new ProtocolException(
+            ErrorCode.INVALID_MESSAGE, "options.columns must be an array of column names");
       }
       names.add(column(entity, name.asText()).name());
     }
@@ -152,43 +191,66 @@ final class ReadHandler {
   }
 
   /**
-   * options.preload: adds to each row its related rows through a foreign key, one level deep, as a nested object
-   * (many-to-one) or array (one-to-many, at most {@code limit} per row). The related rows are a read of their own
-   * entity by the same client, so the hooks' rules (roles, tenant) apply to them too.
+   * options.preload: adds to each row its related rows through a foreign key, one level deep, as a
+   * nested object (many-to-one) or array (one-to-many, at most {@code limit} per row). The related
+   * rows are a read of their own entity by the same client, so the hooks' rules (roles, tenant)
+   * apply to them too.
    */
-  private void preload(Connection connection, RequestContext context, Catalog.Entity entity, JsonNode options,
-      List<ObjectNode> rows, int limit) throws ProtocolException, HookException, SQLException {
+  private void preload(
+      Connection connection,
+      RequestContext context,
+      Catalog.Entity entity,
+      JsonNode options,
+      List<ObjectNode> rows,
+      int limit)
+      throws ProtocolException, HookException, SQLException {
     JsonNode preload = options == null ? null : options.get("preload");
     if (preload == null || preload.isNull()) {
       return;
     }
     if (!preload.isArray()) {
-      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "options.preload must be an array of "
-          + "{\"relation\": name}");
+      throw new ProtocolException(
+          ErrorCode.INVALID_MESSAGE,
+          "options.preload must be an array of " + "{\"relation\": name}");
     }
     Map<String, Catalog.Relation> relations = catalog.relations(entity);
     for (JsonNode item : preload) {
       JsonNode nameNode = item.isTextual() ? item : item.get("relation");
       if (nameNode == null || !nameNode.isTextual()) {
-        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "each options.preload entry needs a 'relation' "
-            + "string");
+        throw new ProtocolException(
+            ErrorCode.INVALID_MESSAGE, "each options.preload entry needs a 'relation' " + "string");
       }
       Catalog.Relation relation = relations.get(nameNode.asText().toLowerCase(Locale.ROOT));
       if (relation == null) {
-        throw new ProtocolException(ErrorCode.MODEL_NOT_FOUND, "no relation '" + abbreviate(nameNode.asText())
-            + "' from " + entity.qualifiedName() + "; its relations: "
-            + relations.values().stream().map(Catalog.Relation::name).toList());
+        throw new ProtocolException(
+            ErrorCode.MODEL_NOT_FOUND,
+            "no relation '"
+                + abbreviate(nameNode.asText())
+                + "' from "
+                + entity.qualifiedName()
+                + "; its relations: "
+                + relations.values().stream().map(Catalog.Relation::name).toList());
       }
-      RequestContext related = new RequestContext(context.clientId(), context.requestId(), "request", "read",
-          relation.target().schema(), relation.target().table(), relation.target().columns().keySet(),
-          context.envelope(), Map.of());
+      RequestContext related =
+          new RequestContext(
+              context.clientId(),
+              context.requestId(),
+              "request",
+              "read",
+              relation.target().schema(),
+              relation.target().table(),
+              relation.target().columns().keySet(),
+              context.envelope(),
+              Map.of());
       related.claims().putAll(context.claims());
       for (RequestHook hook : hooks) {
         hook.beforeRead(related);
       }
-      Map<String, List<ObjectNode>> byKey = relatedRows(connection, relation, related.filters(), rows, limit);
+      Map<String, List<ObjectNode>> byKey =
+          relatedRows(connection, relation, related.filters(), rows, limit);
       for (ObjectNode row : rows) {
-        List<ObjectNode> matches = byKey.getOrDefault(row.get(relation.localColumn()).asText(), List.of());
+        List<ObjectNode> matches =
+            byKey.getOrDefault(row.get(relation.localColumn()).asText(), List.of());
         if (relation.many()) {
           ArrayNode children = row.putArray(relation.name());
           matches.forEach(children::add);
@@ -199,15 +261,29 @@ final class ReadHandler {
     }
   }
 
-  /** The related rows of {@code rows} through {@code relation} within {@code scope}, by their key's text. */
-  private Map<String, List<ObjectNode>> relatedRows(Connection connection, Catalog.Relation relation,
-      List<Filter> scope, List<ObjectNode> rows, int limit) throws ProtocolException, SQLException {
+  /**
+   * The related rows of {@code rows} through {@code relation} within {@code scope}, by their key's
+   * text.
+   */
+  private Map<String, List<ObjectNode>> relatedRows(
+      Connection connection,
+      Catalog.Relation relation,
+      List<Filter> scope,
+      List<ObjectNode> rows,
+      int limit)
+      throws ProtocolException, SQLException {
     Catalog.Column targetColumn = column(relation.target(), relation.targetColumn());
     LinkedHashMap<String, Object> keys = new LinkedHashMap<>();
     for (ObjectNode row : rows) {
       if (!row.has(relation.localColumn())) {
-        throw new ProtocolException(ErrorCode.INVALID_MESSAGE, "preloading '" + relation.name() + "' needs the "
-            + "column '" + relation.localColumn() + "' in options.columns");
+        throw new ProtocolException(
+            ErrorCode.INVALID_MESSAGE,
+            "preloading '"
+                + relation.name()
+                + "' needs the "
+                + "column '"
+                + relation.localColumn()
+                + "' in options.columns");
       }
       JsonNode value = row.get(relation.localColumn());
       if (!value.isNull()) {
@@ -220,19 +296,27 @@ final class ReadHandler {
     }
     List<Object> parameters = new ArrayList<>();
     String where = sql.where(relation.target(), scope, parameters);
-    String in = dialect.quote(targetColumn.name()) + " IN ("
-        + String.join(", ", Collections.nCopies(keys.size(), dialect.parameter(targetColumn))) + ")";
+    String in =
+        dialect.quote(targetColumn.name())
+            + " IN ("
+            + String.join(", ", Collections.nCopies(keys.size(), dialect.parameter(targetColumn)))
+            + ")";
     parameters.addAll(keys.values());
-    try (PreparedStatement select = connection.prepareStatement("SELECT * FROM "
-        + dialect.table(relation.target()) + (where.isEmpty() ? " WHERE " + in : where + " AND " + in)
-        + " ORDER BY " + dialect.quote(relation.target().singleKey()))) {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT * FROM "
+                + dialect.table(relation.target())
+                + (where.isEmpty() ? " WHERE " + in : where + " AND " + in)
+                + " ORDER BY "
+                + dialect.quote(relation.target().singleKey()))) {
       SqlValues.bindAll(select, parameters);
       select.setMaxRows(relation.many() ? keys.size() * limit + 1 : keys.size());
       try (ResultSet found = select.executeQuery()) {
         while (found.next()) {
           ObjectNode child = SqlValues.row(found);
-          List<ObjectNode> siblings = byKey.computeIfAbsent(child.path(targetColumn.name()).asText(),
-              k -> new ArrayList<>());
+          List<ObjectNode> siblings =
+              byKey.computeIfAbsent(
+                  child.path(targetColumn.name()).asText(), k -> new ArrayList<>());
           if (siblings.size() < (relation.many() ? limit : 1)) {
             siblings.add(child);
           }

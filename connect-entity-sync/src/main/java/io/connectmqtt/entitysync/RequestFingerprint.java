@@ -13,10 +13,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The SHA-256 of a request's canonical content, so that a repeated request id can be told apart from a reused one.
- * Canonical: object members sorted by name, numbers by value ({@code 1}, {@code 1.0} and {@code 1e0} are one
- * number), no whitespace, and without the top-level {@code token} (a retry with a refreshed token is the same
- * request).
+ * The SHA-256 of a request's canonical content, so that a repeated request id can be told apart
+ * from a reused one. Canonical: object members sorted by name, numbers by value ({@code 1}, {@code
+ * 1.0} and {@code 1e0} are one number), no whitespace, and without the top-level {@code token} (a
+ * retry with a refreshed token is the same request).
  */
 final class RequestFingerprint {
 
@@ -30,10 +30,11 @@ final class RequestFingerprint {
   }
 
   /**
-   * The fingerprint of a request as the hooks let it through: its content ({@code fingerprint}, from {@link #of})
-   * and what the hooks made of it, the data, record id and filters they passed on. With tenant isolation these carry
-   * the tenant of the caller's token, so the same request repeated under a token of another tenant is another
-   * request (request_id_reused), never a replay of a reply that tenant must not see (EntitySyncSecuritySuiteIT).
+   * The fingerprint of a request as the hooks let it through: its content ({@code fingerprint},
+   * from {@link #of}) and what the hooks made of it, the data, record id and filters they passed
+   * on. With tenant isolation these carry the tenant of the caller's token, so the same request
+   * repeated under a token of another tenant is another request (request_id_reused), never a replay
+   * of a reply that tenant must not see (EntitySyncSecuritySuiteIT).
    */
   static String asAuthorized(String fingerprint, RequestContext context) {
     StringBuilder canonical = new StringBuilder(fingerprint).append("|data:");
@@ -42,16 +43,22 @@ final class RequestFingerprint {
     }
     canonical.append("|record:").append(context.recordId());
     for (Filter filter : context.filters()) {
-      canonical.append("|filter:").append(TextNode.valueOf(filter.column())).append(filter.operator())
-          .append(filter.or()).append(TextNode.valueOf(String.valueOf(filter.value())));
+      canonical
+          .append("|filter:")
+          .append(TextNode.valueOf(filter.column()))
+          .append(filter.operator())
+          .append(filter.or())
+          .append(TextNode.valueOf(String.valueOf(filter.value())));
     }
     return sha256(canonical);
   }
 
   private static String sha256(CharSequence canonical) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }

@@ -25,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles one protocol request: the {@link RequestParser} checks it, authentication (and whatever else guards every
- * message) runs, then the handler of its operation ({@link ReadHandler}, {@link WriteHandler},
- * {@link SubscriptionHandler}, ping, pass-through) answers it, and the {@link AuditLog} records it.
+ * Handles one protocol request: the {@link RequestParser} checks it, authentication (and whatever
+ * else guards every message) runs, then the handler of its operation ({@link ReadHandler}, {@link
+ * WriteHandler}, {@link SubscriptionHandler}, ping, pass-through) answers it, and the {@link
+ * AuditLog} records it.
  */
 final class RequestProcessor {
 
@@ -48,7 +49,11 @@ final class RequestProcessor {
   private final WriteHandler writes;
   private final SubscriptionHandler subscriptionHandler;
 
-  RequestProcessor(DataSource dataSource, Dialect dialect, Catalog catalog, EntitySyncConfig config,
+  RequestProcessor(
+      DataSource dataSource,
+      Dialect dialect,
+      Catalog catalog,
+      EntitySyncConfig config,
       List<RequestHook> hooks) {
     this.dataSource = dataSource;
     this.dialect = dialect;
@@ -59,27 +64,61 @@ final class RequestProcessor {
     this.responseTopics = new ResponseTopicPolicy(prefix);
     String passThroughTopic = config.getString(EntitySyncConfig.PASS_THROUGH_TOPIC_CONFIG);
     this.passThrough = passThroughTopic != null && !passThroughTopic.isBlank();
-    this.parser = new RequestParser(catalog, config.getInt(EntitySyncConfig.REQUEST_MAX_BYTES_CONFIG),
-        config.getInt(EntitySyncConfig.DATA_VALUE_MAX_BYTES_CONFIG), passThrough);
+    this.parser =
+        new RequestParser(
+            catalog,
+            config.getInt(EntitySyncConfig.REQUEST_MAX_BYTES_CONFIG),
+            config.getInt(EntitySyncConfig.DATA_VALUE_MAX_BYTES_CONFIG),
+            passThrough);
     ObjectMapper json = parser.json();
     this.replies = new Replies(json);
-    this.replays = new ReplayStore(dialect, schema, stateTable,
-        Duration.ofSeconds(config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG)), json);
-    this.subscriptions = new SubscriptionStore(dialect.table(schema, stateTable + "_subscriptions"),
-        dialect.table(schema, stateTable + "_subscription_clients"), json,
-        config.getInt(EntitySyncConfig.SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG));
+    this.replays =
+        new ReplayStore(
+            dialect,
+            schema,
+            stateTable,
+            Duration.ofSeconds(config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG)),
+            json);
+    this.subscriptions =
+        new SubscriptionStore(
+            dialect.table(schema, stateTable + "_subscriptions"),
+            dialect.table(schema, stateTable + "_subscription_clients"),
+            json,
+            config.getInt(EntitySyncConfig.SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG));
     String configuredOutbox = config.getString(EntitySyncConfig.OUTBOX_TABLE_CONFIG).trim();
     String outboxTable = configuredOutbox.isEmpty() ? stateTable + "_outbox" : configuredOutbox;
-    this.outbox = new Outbox(dialect.table(schema, outboxTable), dialect.table(schema, outboxTable + "_lease"));
+    this.outbox =
+        new Outbox(
+            dialect.table(schema, outboxTable), dialect.table(schema, outboxTable + "_lease"));
     String auditTable = config.getString(EntitySyncConfig.AUDIT_TABLE_CONFIG);
-    this.audit = auditTable == null || auditTable.isBlank() ? null
-        : new AuditLog(dataSource, dialect.table(schema, auditTable.trim()));
-    EntitySql sql = new EntitySql(dialect, config.getLong(EntitySyncConfig.STATEMENT_TIMEOUT_CONFIG));
-    this.reads = new ReadHandler(dataSource, catalog, sql, this.hooks, replies,
-        config.getInt(EntitySyncConfig.LIMIT_DEFAULT_CONFIG), config.getInt(EntitySyncConfig.LIMIT_MAX_CONFIG));
+    this.audit =
+        auditTable == null || auditTable.isBlank()
+            ? null
+            : new AuditLog(dataSource, dialect.table(schema, auditTable.trim()));
+    EntitySql sql =
+        new EntitySql(dialect, config.getLong(EntitySyncConfig.STATEMENT_TIMEOUT_CONFIG));
+    this.reads =
+        new ReadHandler(
+            dataSource,
+            catalog,
+            sql,
+            this.hooks,
+            replies,
+            config.getInt(EntitySyncConfig.LIMIT_DEFAULT_CONFIG),
+            config.getInt(EntitySyncConfig.LIMIT_MAX_CONFIG));
     this.writes = new WriteHandler(dataSource, sql, replays, outbox, this.hooks, replies);
-    this.subscriptionHandler = new SubscriptionHandler(dataSource, catalog, sql, subscriptions, outbox, parser,
-        this.hooks, replies, prefix, Duration.ofSeconds(config.getLong(EntitySyncConfig.SUBSCRIPTION_TTL_CONFIG)));
+    this.subscriptionHandler =
+        new SubscriptionHandler(
+            dataSource,
+            catalog,
+            sql,
+            subscriptions,
+            outbox,
+            parser,
+            this.hooks,
+            replies,
+            prefix,
+            Duration.ofSeconds(config.getLong(EntitySyncConfig.SUBSCRIPTION_TTL_CONFIG)));
   }
 
   ObjectMapper json() {
@@ -101,7 +140,8 @@ final class RequestProcessor {
     if (audit != null) {
       statements.add(audit.ddl(dialect));
     }
-    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
       for (String ddl : statements) {
         executeDdlRacingOtherTasks(statement, ddl);
       }
@@ -110,11 +150,13 @@ final class RequestProcessor {
   }
 
   /**
-   * Tasks start together and all create the same tables. "IF NOT EXISTS" is not atomic in PostgreSQL: the loser of
-   * the race gets a duplicate-object error (e.g. 'type "..." already exists') instead of a no-op. Running the
-   * statement again once the winner has committed is then the no-op it was meant to be.
+   * Tasks start together and all create the same tables. "IF NOT EXISTS" is not atomic in
+   * PostgreSQL: the loser of the race gets a duplicate-object error (e.g. 'type "..." already
+   * exists') instead of a no-op. Running the statement again once the winner has committed is then
+   * the no-op it was meant to be.
    */
-  private static void executeDdlRacingOtherTasks(Statement statement, String ddl) throws SQLException {
+  private static void executeDdlRacingOtherTasks(Statement statement, String ddl)
+      throws SQLException {
     for (int attempt = 1; ; attempt++) {
       try {
         statement.execute(ddl);
@@ -134,36 +176,45 @@ final class RequestProcessor {
   }
 
   /**
-   * Handles one request payload from client {@code clientId}, sent with an MQTT 5 Response Topic or none; never
-   * throws for anything the client sent.
+   * Handles one request payload from client {@code clientId}, sent with an MQTT 5 Response Topic or
+   * none; never throws for anything the client sent.
    */
-  Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties,
+  Outcome handle(
+      String clientId,
+      byte[] payload,
+      Map<String, List<String>> userProperties,
       Optional<String> responseTopic) {
     String[] operation = {"invalid"};
-    Outcome outcome = handle(clientId, payload, userProperties, responseTopic, operation)
-        .withOperation(operation[0]);
+    Outcome outcome =
+        handle(clientId, payload, userProperties, responseTopic, operation)
+            .withOperation(operation[0]);
     if (audit != null) {
       audit.record(clientId, outcome, payload);
     }
     return outcome;
   }
 
-  private Outcome handle(String clientId, byte[] payload, Map<String, List<String>> userProperties,
-      Optional<String> responseTopic, String[] operationSeen) {
+  private Outcome handle(
+      String clientId,
+      byte[] payload,
+      Map<String, List<String>> userProperties,
+      Optional<String> responseTopic,
+      String[] operationSeen) {
     String id = "";
     try {
       JsonNode root = parser.readObject(payload);
       String fingerprint = RequestFingerprint.of(root);
       id = RequestParser.id(root);
-      String topicProblem = responseTopic.map(topic -> responseTopics.problem(clientId, topic)).orElse(null);
+      String topicProblem =
+          responseTopic.map(topic -> responseTopics.problem(clientId, topic)).orElse(null);
       if (topicProblem != null) {
         throw new ProtocolException(ErrorCode.FORBIDDEN, topicProblem);
       }
       String type = RequestParser.text(root, "type", true);
       operationSeen[0] = parser.operationName(type, root);
       // Authentication (and whatever else guards every message) before anything else is looked at.
-      RequestContext handling = new RequestContext(clientId, id, type, null, null, null, Set.of(), root,
-          userProperties);
+      RequestContext handling =
+          new RequestContext(clientId, id, type, null, null, null, Set.of(), root, userProperties);
       for (RequestHook hook : hooks) {
         hook.beforeHandle(handling);
       }
@@ -189,8 +240,9 @@ final class RequestProcessor {
       throws ProtocolException, HookException {
     RequestParser.EntityRequest request = parser.entityRequest(handling.envelope());
     Catalog.Entity entity = request.entity();
-    RequestContext context = handling.forOperation(request.operation(), entity.schema(), entity.table(),
-        entity.columns().keySet());
+    RequestContext context =
+        handling.forOperation(
+            request.operation(), entity.schema(), entity.table(), entity.columns().keySet());
     context.data(request.data());
     context.recordId(request.recordId());
     return switch (request.operation()) {
@@ -200,24 +252,32 @@ final class RequestProcessor {
     };
   }
 
-  /** An application's own message type: forwarded to the pass-through topic as the hooks let it through. */
-  private Outcome forward(RequestContext handling, String type) throws ProtocolException, HookException {
+  /**
+   * An application's own message type: forwarded to the pass-through topic as the hooks let it
+   * through.
+   */
+  private Outcome forward(RequestContext handling, String type)
+      throws ProtocolException, HookException {
     if (!passThrough) {
-      throw new ProtocolException(ErrorCode.INVALID_MESSAGE_TYPE, "unknown message type '" + abbreviate(type)
-          + "'; use request, subscription, ping or disconnect");
+      throw new ProtocolException(
+          ErrorCode.INVALID_MESSAGE_TYPE,
+          "unknown message type '"
+              + abbreviate(type)
+              + "'; use request, subscription, ping or disconnect");
     }
     RequestContext context = handling.forOperation("forward", null, type, Set.of());
     context.data(((ObjectNode) handling.envelope()).deepCopy());
     for (RequestHook hook : hooks) {
       hook.beforeForward(context);
     }
-    return replies.success(handling.requestId(), replies.json().createObjectNode().put("forwarded", true))
+    return replies
+        .success(handling.requestId(), replies.json().createObjectNode().put("forwarded", true))
         .withForwarded(context.data());
   }
 
   /**
-   * Removes subscriptions whose lifetime (entity.sync.subscription.ttl.seconds, or their token's expiry) ended;
-   * returns their ids, for tombstones.
+   * Removes subscriptions whose lifetime (entity.sync.subscription.ttl.seconds, or their token's
+   * expiry) ended; returns their ids, for tombstones.
    */
   List<String> expireSubscriptions(Instant now) throws SQLException {
     return subscriptionHandler.expire(now);

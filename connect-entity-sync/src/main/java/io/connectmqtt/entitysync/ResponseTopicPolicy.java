@@ -4,9 +4,10 @@ import io.connectmqtt.common.TopicFilters;
 
 /**
  * Where an MQTT 5 Response Topic may send a reply: only inside the requesting client's own topics
- * ({@code {prefix}/{cid}/...}), and neither on its request topic (the connector would read its own reply as a
- * request) nor below its {@code notify} level (the notify sink's). Anything else would let a client write into
- * another client's replies or notifications, or anywhere else on the broker, with the connector's rights.
+ * ({@code {prefix}/{cid}/...}), and neither on its request topic (the connector would read its own
+ * reply as a request) nor below its {@code notify} level (the notify sink's). Anything else would
+ * let a client write into another client's replies or notifications, or anywhere else on the
+ * broker, with the connector's rights.
  */
 final class ResponseTopicPolicy {
 
@@ -16,7 +17,9 @@ final class ResponseTopicPolicy {
     this.prefix = prefix;
   }
 
-  /** Why {@code clientId} may not have replies sent to {@code responseTopic}, or null when it may. */
+  /**
+   * Why {@code clientId} may not have replies sent to {@code responseTopic}, or null when it may.
+   */
   String problem(String clientId, String responseTopic) {
     String own = prefix + "/" + clientId + "/";
     String allowed = "; use " + own + "response or a topic below it";
@@ -24,12 +27,18 @@ final class ResponseTopicPolicy {
       return "the Response Topic is not a valid topic name" + allowed;
     }
     if (!responseTopic.startsWith(own) || responseTopic.length() == own.length()) {
-      return "the Response Topic '" + abbreviate(responseTopic) + "' is outside this client's topics " + own + "..."
+      return "the Response Topic '"
+          + abbreviate(responseTopic)
+          + "' is outside this client's topics "
+          + own
+          + "..."
           + allowed;
     }
     String level = responseTopic.substring(own.length());
     if (level.equals("request") || level.equals("notify") || level.startsWith("notify/")) {
-      return "the Response Topic '" + abbreviate(responseTopic) + "' is reserved for requests or notifications"
+      return "the Response Topic '"
+          + abbreviate(responseTopic)
+          + "' is reserved for requests or notifications"
           + allowed;
     }
     return null;

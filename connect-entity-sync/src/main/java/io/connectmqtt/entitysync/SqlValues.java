@@ -28,7 +28,10 @@ final class SqlValues {
 
   private SqlValues() {}
 
-  /** Converts a JSON value (or a filter's Java value) for {@code column}; wrong types are invalid_value. */
+  /**
+   * Converts a JSON value (or a filter's Java value) for {@code column}; wrong types are
+   * invalid_value.
+   */
   static Object coerce(Catalog.Column column, Object value) throws ProtocolException {
     if (value == null || value instanceof JsonNode node && node.isNull()) {
       return null;
@@ -55,14 +58,23 @@ final class SqlValues {
           throw new IllegalArgumentException();
         }
         case Types.DATE -> java.sql.Date.valueOf(LocalDate.parse(text));
-        case Types.TIMESTAMP -> java.sql.Timestamp.valueOf(text.endsWith("Z") || text.matches(".*[+-]\\d\\d:\\d\\d$")
-            ? OffsetDateTime.parse(text).toLocalDateTime() : LocalDateTime.parse(text));
+        case Types.TIMESTAMP ->
+            java.sql.Timestamp.valueOf(
+                text.endsWith("Z") || text.matches(".*[+-]\\d\\d:\\d\\d$")
+                    ? OffsetDateTime.parse(text).toLocalDateTime()
+                    : LocalDateTime.parse(text));
         case Types.TIMESTAMP_WITH_TIMEZONE -> OffsetDateTime.parse(text);
-        case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR, Types.CLOB -> {
+        case Types.CHAR,
+            Types.VARCHAR,
+            Types.LONGVARCHAR,
+            Types.NCHAR,
+            Types.NVARCHAR,
+            Types.CLOB -> {
           if (!(raw instanceof String) && !(raw instanceof Number) && !(raw instanceof Boolean)) {
             throw new IllegalArgumentException();
           }
-          // A number as PostgreSQL's numeric-to-text cast writes it: 1e2 is '100', 7.0 is '7.0', never '1E+2'.
+          // A number as PostgreSQL's numeric-to-text cast writes it: 1e2 is '100', 7.0 is '7.0',
+          // never '1E+2'.
           yield raw instanceof BigDecimal decimal ? decimal.toPlainString() : text;
         }
         default -> {
@@ -73,14 +85,22 @@ final class SqlValues {
         }
       };
     } catch (RuntimeException e) {
-      throw new ProtocolException(ErrorCode.INVALID_VALUE, "'" + abbreviate(text) + "' is not a valid "
-          + column.typeName().toLowerCase() + " for column '" + column.name() + "'");
+      throw new ProtocolException(
+          ErrorCode.INVALID_VALUE,
+          "'"
+              + abbreviate(text)
+              + "' is not a valid "
+              + column.typeName().toLowerCase()
+              + " for column '"
+              + column.name()
+              + "'");
     }
   }
 
   /**
-   * A double, refusing a number beyond a double's range (1e400, 1e-400) as PostgreSQL's float8 input does, rather than
-   * letting it silently become Infinity or 0 (found by HostileSubscriptionCorpusIT). NaN and Infinity as words stay.
+   * A double, refusing a number beyond a double's range (1e400, 1e-400) as PostgreSQL's float8
+   * input does, rather than letting it silently become Infinity or 0 (found by
+   * HostileSubscriptionCorpusIT). NaN and Infinity as words stay.
    */
   private static double floatValue(String text) {
     double value = Double.parseDouble(text);
@@ -93,35 +113,42 @@ final class SqlValues {
   }
 
   /**
-   * The column's type in the protocol's vocabulary: one word per branch of {@link #coerce}, which binds its filter
-   * values; empty for a column {@code coerce} binds as text without being a text column (JSON, intervals, ...): the
-   * notify sink infers those from row values.
+   * The column's type in the protocol's vocabulary: one word per branch of {@link #coerce}, which
+   * binds its filter values; empty for a column {@code coerce} binds as text without being a text
+   * column (JSON, intervals, ...): the notify sink infers those from row values.
    */
   static Optional<ColumnType> type(Catalog.Column column) {
-    return Optional.ofNullable(switch (column.jdbcType()) {
-      case Types.INTEGER, Types.SMALLINT, Types.TINYINT, Types.BIGINT -> ColumnType.INTEGER;
-      case Types.NUMERIC, Types.DECIMAL -> ColumnType.DECIMAL;
-      case Types.REAL, Types.FLOAT, Types.DOUBLE -> ColumnType.FLOAT;
-      case Types.BOOLEAN, Types.BIT -> ColumnType.BOOLEAN;
-      case Types.DATE -> ColumnType.DATE;
-      case Types.TIMESTAMP -> ColumnType.TIMESTAMP;
-      case Types.TIMESTAMP_WITH_TIMEZONE -> ColumnType.TIMESTAMPTZ;
-      default -> isText(column) ? ColumnType.TEXT : "uuid".equalsIgnoreCase(column.typeName()) ? ColumnType.UUID
-          : null;
-    });
+    return Optional.ofNullable(
+        switch (column.jdbcType()) {
+          case Types.INTEGER, Types.SMALLINT, Types.TINYINT, Types.BIGINT -> ColumnType.INTEGER;
+          case Types.NUMERIC, Types.DECIMAL -> ColumnType.DECIMAL;
+          case Types.REAL, Types.FLOAT, Types.DOUBLE -> ColumnType.FLOAT;
+          case Types.BOOLEAN, Types.BIT -> ColumnType.BOOLEAN;
+          case Types.DATE -> ColumnType.DATE;
+          case Types.TIMESTAMP -> ColumnType.TIMESTAMP;
+          case Types.TIMESTAMP_WITH_TIMEZONE -> ColumnType.TIMESTAMPTZ;
+          default ->
+              isText(column)
+                  ? ColumnType.TEXT
+                  : "uuid".equalsIgnoreCase(column.typeName()) ? ColumnType.UUID : null;
+        });
   }
 
   /** The types of every column of {@code entity} that has one ({@link #type}). */
   static Map<String, ColumnType> types(Catalog.Entity entity) {
     Map<String, ColumnType> types = new TreeMap<>();
-    entity.columns().values().forEach(column -> type(column).ifPresent(type -> types.put(column.name(), type)));
+    entity
+        .columns()
+        .values()
+        .forEach(column -> type(column).ifPresent(type -> types.put(column.name(), type)));
     return types;
   }
 
   /**
-   * A bound value ({@link #coerce}) as a subscription record holds it: numbers that a double holds exactly (whole
-   * numbers, doubles) and booleans as they are, a decimal as the text of its exact value (a JSON converter without
-   * schemas would turn it into a double), dates and times as ISO text the way {@link #row} writes them.
+   * A bound value ({@link #coerce}) as a subscription record holds it: numbers that a double holds
+   * exactly (whole numbers, doubles) and booleans as they are, a decimal as the text of its exact
+   * value (a JSON converter without schemas would turn it into a double), dates and times as ISO
+   * text the way {@link #row} writes them.
    */
   static Object recorded(Object bound) {
     if (bound instanceof BigDecimal decimal) {
@@ -136,7 +163,10 @@ final class SqlValues {
     if (bound instanceof OffsetDateTime time) {
       return time.toInstant().toString();
     }
-    if (bound instanceof Long || bound instanceof Double || bound instanceof Boolean || bound instanceof String) {
+    if (bound instanceof Long
+        || bound instanceof Double
+        || bound instanceof Boolean
+        || bound instanceof String) {
       return bound;
     }
     return bound.toString();
@@ -144,8 +174,9 @@ final class SqlValues {
 
   private static Object unwrap(JsonNode node, Catalog.Column column) throws ProtocolException {
     if (node.isContainerNode()) {
-      throw new ProtocolException(ErrorCode.INVALID_VALUE, "column '" + column.name() + "' takes a single value, "
-          + "not an object or array");
+      throw new ProtocolException(
+          ErrorCode.INVALID_VALUE,
+          "column '" + column.name() + "' takes a single value, " + "not an object or array");
     }
     if (node.isBoolean()) {
       return node.booleanValue();
@@ -158,8 +189,14 @@ final class SqlValues {
 
   static boolean isText(Catalog.Column column) {
     return switch (column.jdbcType()) {
-      case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR, Types.LONGNVARCHAR,
-          Types.CLOB -> true;
+      case Types.CHAR,
+          Types.VARCHAR,
+          Types.LONGVARCHAR,
+          Types.NCHAR,
+          Types.NVARCHAR,
+          Types.LONGNVARCHAR,
+          Types.CLOB ->
+          true;
       default -> "text".equalsIgnoreCase(column.typeName());
     };
   }
@@ -168,7 +205,8 @@ final class SqlValues {
     statement.setObject(index, value);
   }
 
-  static void bindAll(PreparedStatement statement, java.util.List<Object> values) throws SQLException {
+  static void bindAll(PreparedStatement statement, java.util.List<Object> values)
+      throws SQLException {
     for (int i = 0; i < values.size(); i++) {
       bind(statement, i + 1, values.get(i));
     }
@@ -183,7 +221,9 @@ final class SqlValues {
       Object value = rows.getObject(i);
       if (value == null) {
         node.putNull(name);
-      } else if (value instanceof Integer || value instanceof Long || value instanceof Short
+      } else if (value instanceof Integer
+          || value instanceof Long
+          || value instanceof Short
           || value instanceof Byte) {
         node.put(name, ((Number) value).longValue());
       } else if (value instanceof BigDecimal decimal) {

@@ -29,9 +29,10 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * subscribe, renewal (subscribe with a subscription_id), unsubscribe, disconnect and the expiry sweep. Each change
- * of the subscriptions table commits together with its record (or tombstone) in the {@link Outbox}, so the
- * compacted subscriptions topic never keeps a subscription the table no longer has, nor misses one it has.
+ * subscribe, renewal (subscribe with a subscription_id), unsubscribe, disconnect and the expiry
+ * sweep. Each change of the subscriptions table commits together with its record (or tombstone) in
+ * the {@link Outbox}, so the compacted subscriptions topic never keeps a subscription the table no
+ * longer has, nor misses one it has.
  */
 final class SubscriptionHandler {
 
@@ -52,8 +53,17 @@ final class SubscriptionHandler {
   private final String prefix;
   private final Duration ttl;
 
-  SubscriptionHandler(DataSource dataSource, Catalog catalog, EntitySql sql, SubscriptionStore store, Outbox outbox,
-      RequestParser parser, List<RequestHook> hooks, Replies replies, String prefix, Duration ttl) {
+  SubscriptionHandler(
+      DataSource dataSource,
+      Catalog catalog,
+      EntitySql sql,
+      SubscriptionStore store,
+      Outbox outbox,
+      RequestParser parser,
+      List<RequestHook> hooks,
+      Replies replies,
+      String prefix,
+      Duration ttl) {
     this.outbox = outbox;
     this.dataSource = dataSource;
     this.catalog = catalog;
@@ -66,7 +76,8 @@ final class SubscriptionHandler {
     this.ttl = ttl;
   }
 
-  Outcome handle(RequestContext handling, String fingerprint) throws ProtocolException, HookException {
+  Outcome handle(RequestContext handling, String fingerprint)
+      throws ProtocolException, HookException {
     JsonNode root = handling.envelope();
     String operation = RequestParser.subscriptionOperation(root);
     if (operation.equals("unsubscribe")) {
@@ -79,14 +90,16 @@ final class SubscriptionHandler {
     return subscribe(handling, fingerprint);
   }
 
-  private Outcome subscribe(RequestContext handling, String fingerprint) throws ProtocolException, HookException {
+  private Outcome subscribe(RequestContext handling, String fingerprint)
+      throws ProtocolException, HookException {
     String clientId = handling.clientId();
     String id = handling.requestId();
     JsonNode root = handling.envelope();
     Catalog.Entity entity = parser.entity(root);
     JsonNode options = RequestParser.options(root);
-    RequestContext context = handling.forOperation("subscribe", entity.schema(), entity.table(),
-        entity.columns().keySet());
+    RequestContext context =
+        handling.forOperation(
+            "subscribe", entity.schema(), entity.table(), entity.columns().keySet());
     context.filters().addAll(Filter.parseAll(options == null ? null : options.get("filters")));
     for (RequestHook hook : hooks) {
       hook.beforeSubscribe(context);
@@ -100,13 +113,28 @@ final class SubscriptionHandler {
       filters.add(FilterValues.recorded(sql.dialect(), column, filter));
       SqlValues.type(column).ifPresent(type -> types.put(column.name(), type));
     }
-    // Derived from the request, so a redelivered subscribe finds its subscription instead of making a second one.
-    String sid = UUID.nameUUIDFromBytes((clientId + '\u0000' + id).getBytes(StandardCharsets.UTF_8)).toString();
+    // Derived from the request, so a redelivered subscribe finds its subscription instead of making
+    // a second one.
+    String sid =
+        UUID.nameUUIDFromBytes((clientId + '\u0000' + id).getBytes(StandardCharsets.UTF_8))
+            .toString();
     String notifyTopic = prefix + "/" + clientId + "/notify/" + sid;
     Instant now = Instant.now();
     Instant expiresAt = SubscriptionLifetime.expiresAt(now, ttl, context.claims());
-    ObjectNode record = new SubscriptionRecord(SubscriptionRecord.VERSION, sid, clientId, entity.schema(),
-        entity.table(), notifyTopic, now, expiresAt, filters, types, database(sql.dialect())).toJson(replies.json());
+    ObjectNode record =
+        new SubscriptionRecord(
+                SubscriptionRecord.VERSION,
+                sid,
+                clientId,
+                entity.schema(),
+                entity.table(),
+                notifyTopic,
+                now,
+                expiresAt,
+                filters,
+                types,
+                database(sql.dialect()))
+            .toJson(replies.json());
     try (Connection connection = dataSource.getConnection()) {
       ObjectNode existing = store.find(connection, clientId, sid, id, authorized);
       if (existing != null) {
@@ -115,12 +143,15 @@ final class SubscriptionHandler {
         ObjectNode created = record;
         store.registerClient(connection, clientId, now);
         try {
-          inTransaction(connection, () -> {
-            store.insert(connection, clientId, created, now, expiresAt, authorized);
-            return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, created);
-          });
+          inTransaction(
+              connection,
+              () -> {
+                store.insert(connection, clientId, created, now, expiresAt, authorized);
+                return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, created);
+              });
         } catch (SQLException duplicate) {
-          // The same request redelivered to another task at the same moment: answer with what that task stored.
+          // The same request redelivered to another task at the same moment: answer with what that
+          // task stored.
           existing = store.find(connection, clientId, sid, id, authorized);
           if (existing == null) {
             throw duplicate;
@@ -137,38 +168,51 @@ final class SubscriptionHandler {
     return replies.subscribed(id, record);
   }
 
-  private Outcome unsubscribe(RequestContext handling, String sid) throws ProtocolException, HookException {
-    RequestContext context = aboutSubscription(handling, "unsubscribe", ownSubscription(handling, "unsubscribe",
-        sid, ""));
+  private Outcome unsubscribe(RequestContext handling, String sid)
+      throws ProtocolException, HookException {
+    RequestContext context =
+        aboutSubscription(
+            handling, "unsubscribe", ownSubscription(handling, "unsubscribe", sid, ""));
     for (RequestHook hook : hooks) {
       hook.beforeUnsubscribe(context);
     }
     try (Connection connection = dataSource.getConnection()) {
-      inTransaction(connection, () -> {
-        if (!store.delete(connection, handling.clientId(), sid)) {
-          throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
-              + "' of this client");
-        }
-        return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, null);
-      });
+      inTransaction(
+          connection,
+          () -> {
+            if (!store.delete(connection, handling.clientId(), sid)) {
+              throw new ProtocolException(
+                  ErrorCode.SUBSCRIPTION_NOT_FOUND,
+                  "no subscription '" + abbreviate(sid) + "' of this client");
+            }
+            return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, null);
+          });
     } catch (SQLException e) {
-      throw sql.databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "unsubscribe", handling.requestId());
+      throw sql.databaseError(
+          e, ErrorCode.INVALID_SUBSCRIPTION, "unsubscribe", handling.requestId());
     }
     for (RequestHook hook : hooks) {
       hook.afterUnsubscribe(context);
     }
-    ObjectNode data = replies.json().createObjectNode().put("subscription_id", sid).put("unsubscribed", true);
-    return replies.success(handling.requestId(), data).withSubscriptionWrites(List.of(
-        new AbstractMap.SimpleEntry<>(sid, null)));
+    ObjectNode data =
+        replies.json().createObjectNode().put("subscription_id", sid).put("unsubscribed", true);
+    return replies
+        .success(handling.requestId(), data)
+        .withSubscriptionWrites(List.of(new AbstractMap.SimpleEntry<>(sid, null)));
   }
 
   /**
-   * Extends the lifetime of one of the client's subscriptions (at most to the expiry of the token presented now)
-   * and publishes it again.
+   * Extends the lifetime of one of the client's subscriptions (at most to the expiry of the token
+   * presented now) and publishes it again.
    */
-  private Outcome renew(RequestContext handling, String sid) throws ProtocolException, HookException {
-    ObjectNode record = ownSubscription(handling, "subscribe", sid, " to renew; subscribe without a "
-        + "subscription_id for a new one");
+  private Outcome renew(RequestContext handling, String sid)
+      throws ProtocolException, HookException {
+    ObjectNode record =
+        ownSubscription(
+            handling,
+            "subscribe",
+            sid,
+            " to renew; subscribe without a " + "subscription_id for a new one");
     RequestContext context = aboutSubscription(handling, "subscribe", record);
     for (RequestHook hook : hooks) {
       hook.beforeRenew(context);
@@ -177,23 +221,30 @@ final class SubscriptionHandler {
     if (expiresAt != null) {
       record.put("expires_at", expiresAt.toString());
       try (Connection connection = dataSource.getConnection()) {
-        inTransaction(connection, () -> {
-          if (!store.extend(connection, handling.clientId(), sid, record, expiresAt)) {
-            throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
-                + "' of this client to renew; subscribe without a subscription_id for a new one");
-          }
-          return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, record);
-        });
+        inTransaction(
+            connection,
+            () -> {
+              if (!store.extend(connection, handling.clientId(), sid, record, expiresAt)) {
+                throw new ProtocolException(
+                    ErrorCode.SUBSCRIPTION_NOT_FOUND,
+                    "no subscription '"
+                        + abbreviate(sid)
+                        + "' of this client to renew; subscribe without a subscription_id for a new one");
+              }
+              return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, record);
+            });
       } catch (SQLException e) {
-        throw sql.databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "subscribe", handling.requestId());
+        throw sql.databaseError(
+            e, ErrorCode.INVALID_SUBSCRIPTION, "subscribe", handling.requestId());
       }
     }
     return replies.subscribed(handling.requestId(), record);
   }
 
   /**
-   * Drops the client's subscriptions (sent as the client's MQTT Will message): each one its unsubscribe hooks allow
-   * (role rules; tenant isolation keeps one made for another tenant of the client, as an unsubscribe would).
+   * Drops the client's subscriptions (sent as the client's MQTT Will message): each one its
+   * unsubscribe hooks allow (role rules; tenant isolation keeps one made for another tenant of the
+   * client, as an unsubscribe would).
    */
   Outcome disconnect(RequestContext handling) throws ProtocolException, HookException {
     RequestContext context = handling.forOperation("disconnect", null, null, Set.of());
@@ -202,29 +253,40 @@ final class SubscriptionHandler {
     }
     List<Map.Entry<String, ObjectNode>> tombstones = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
-      inTransaction(connection, () -> {
-        for (Map.Entry<String, ObjectNode> subscription : store.allOf(connection, handling.clientId()).entrySet()) {
-          String sid = subscription.getKey();
-          if (mayUnsubscribe(handling, subscription.getValue()) && store.delete(connection, handling.clientId(), sid)) {
-            outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, null);
-            tombstones.add(new AbstractMap.SimpleEntry<>(sid, null));
-          }
-        }
-        return null;
-      });
+      inTransaction(
+          connection,
+          () -> {
+            for (Map.Entry<String, ObjectNode> subscription :
+                store.allOf(connection, handling.clientId()).entrySet()) {
+              String sid = subscription.getKey();
+              if (mayUnsubscribe(handling, subscription.getValue())
+                  && store.delete(connection, handling.clientId(), sid)) {
+                outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, null);
+                tombstones.add(new AbstractMap.SimpleEntry<>(sid, null));
+              }
+            }
+            return null;
+          });
     } catch (SQLException e) {
-      throw sql.databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, "disconnect", handling.requestId());
+      throw sql.databaseError(
+          e, ErrorCode.INVALID_SUBSCRIPTION, "disconnect", handling.requestId());
     }
-    ObjectNode data = replies.json().createObjectNode().put("disconnected", true)
-        .put("subscriptions_removed", tombstones.size());
-    Outcome outcome = replies.success(handling.requestId(), data).withSubscriptionWrites(tombstones);
+    ObjectNode data =
+        replies
+            .json()
+            .createObjectNode()
+            .put("disconnected", true)
+            .put("subscriptions_removed", tombstones.size());
+    Outcome outcome =
+        replies.success(handling.requestId(), data).withSubscriptionWrites(tombstones);
     for (RequestHook hook : hooks) {
       hook.afterDisconnect(context);
     }
     return outcome;
   }
 
-  private boolean mayUnsubscribe(RequestContext handling, ObjectNode record) throws ProtocolException {
+  private boolean mayUnsubscribe(RequestContext handling, ObjectNode record)
+      throws ProtocolException {
     RequestContext context = aboutSubscription(handling, "unsubscribe", record);
     try {
       for (RequestHook hook : hooks) {
@@ -237,16 +299,20 @@ final class SubscriptionHandler {
   }
 
   /**
-   * Removes subscriptions whose lifetime (entity.sync.subscription.ttl.seconds, or their token's expiry) ended;
-   * returns their ids, for tombstones.
+   * Removes subscriptions whose lifetime (entity.sync.subscription.ttl.seconds, or their token's
+   * expiry) ended; returns their ids, for tombstones.
    */
   List<String> expire(Instant now) throws SQLException {
     List<String> expired = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
       // Several tasks may sweep at once: each tombstones only what its own DELETE removed.
       for (String sid : store.expired(connection, now)) {
-        boolean removed = inTransaction(connection, () -> store.deleteExpired(connection, sid, now)
-            && outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, null) != null);
+        boolean removed =
+            inTransaction(
+                connection,
+                () ->
+                    store.deleteExpired(connection, sid, now)
+                        && outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, null) != null);
         if (removed) {
           expired.add(sid);
         }
@@ -273,8 +339,8 @@ final class SubscriptionHandler {
   }
 
   /** One of the client's stored subscriptions, as published. */
-  private ObjectNode ownSubscription(RequestContext handling, String operation, String sid, String hint)
-      throws ProtocolException {
+  private ObjectNode ownSubscription(
+      RequestContext handling, String operation, String sid, String hint) throws ProtocolException {
     ObjectNode record;
     try (Connection connection = dataSource.getConnection()) {
       record = store.find(connection, handling.clientId(), sid, handling.requestId(), null);
@@ -282,29 +348,40 @@ final class SubscriptionHandler {
       throw sql.databaseError(e, ErrorCode.INVALID_SUBSCRIPTION, operation, handling.requestId());
     }
     if (record == null) {
-      throw new ProtocolException(ErrorCode.SUBSCRIPTION_NOT_FOUND, "no subscription '" + abbreviate(sid)
-          + "' of this client" + hint);
+      throw new ProtocolException(
+          ErrorCode.SUBSCRIPTION_NOT_FOUND,
+          "no subscription '" + abbreviate(sid) + "' of this client" + hint);
     }
     return record;
   }
 
   /**
-   * The context of a request about a stored subscription: its entity and its filters as stored (those hooks added
-   * at subscribe included), for the hooks to check.
+   * The context of a request about a stored subscription: its entity and its filters as stored
+   * (those hooks added at subscribe included), for the hooks to check.
    */
-  private RequestContext aboutSubscription(RequestContext handling, String operation, ObjectNode record)
-      throws ProtocolException {
+  private RequestContext aboutSubscription(
+      RequestContext handling, String operation, ObjectNode record) throws ProtocolException {
     String schema = record.path("schema").asText();
     String table = record.path("entity").asText();
-    RequestContext context = handling.forOperation(operation, schema, table,
-        catalog.find(schema, table).map(entity -> entity.columns().keySet()).orElse(Set.of()));
+    RequestContext context =
+        handling.forOperation(
+            operation,
+            schema,
+            table,
+            catalog.find(schema, table).map(entity -> entity.columns().keySet()).orElse(Set.of()));
     context.filters().addAll(Filter.parseAll(record.get("filters")));
     return context;
   }
 
-  /** The database whose rules the notify sink matches a subscription's filters with; null for one it cannot name. */
+  /**
+   * The database whose rules the notify sink matches a subscription's filters with; null for one it
+   * cannot name.
+   */
   private static Database database(Dialect dialect) {
-    return dialect == Dialect.POSTGRESQL ? Database.POSTGRESQL : dialect == Dialect.H2 ? Database.H2
-        : dialect == Dialect.MARIADB ? Database.MARIADB : null;
+    return dialect == Dialect.POSTGRESQL
+        ? Database.POSTGRESQL
+        : dialect == Dialect.H2
+            ? Database.H2
+            : dialect == Dialect.MARIADB ? Database.MARIADB : null;
   }
 }

@@ -11,11 +11,12 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * At most {@code subscriptions.max.per.client} live subscriptions per client id, so that one client cannot fill the
- * notify sink's memory or make every change event expensive. Checked before a new subscription is stored (a
- * repeated subscribe and a renewal are not new), under a lock on the client's row in a table of its own: a
- * subscribe of the same client on another task waits until this one committed, then counts it. Counting alone
- * let each of N tasks serving the client at the same instant add one too many (SubscriptionQuotaTest).
+ * At most {@code subscriptions.max.per.client} live subscriptions per client id, so that one client
+ * cannot fill the notify sink's memory or make every change event expensive. Checked before a new
+ * subscription is stored (a repeated subscribe and a renewal are not new), under a lock on the
+ * client's row in a table of its own: a subscribe of the same client on another task waits until
+ * this one committed, then counts it. Counting alone let each of N tasks serving the client at the
+ * same instant add one too many (SubscriptionQuotaTest).
  */
 final class SubscriptionQuota {
 
@@ -29,24 +30,33 @@ final class SubscriptionQuota {
     this.maxPerClient = maxPerClient;
   }
 
-  /** One row per client id that ever subscribed, with when it first did: what {@link #checkRoomForOneMore} locks. */
+  /**
+   * One row per client id that ever subscribed, with when it first did: what {@link
+   * #checkRoomForOneMore} locks.
+   */
   List<String> ddl(Dialect dialect) {
-    return List.of(dialect.createTableIfMissing(clientsTable, List.of("client_id VARCHAR(200) NOT NULL PRIMARY KEY",
-        "first_subscribed_at " + dialect.timestampType() + " NOT NULL")));
+    return List.of(
+        dialect.createTableIfMissing(
+            clientsTable,
+            List.of(
+                "client_id VARCHAR(200) NOT NULL PRIMARY KEY",
+                "first_subscribed_at " + dialect.timestampType() + " NOT NULL")));
   }
 
   /**
-   * Before the subscribe's transaction, on a connection in auto-commit: makes sure the client's row exists,
-   * committed, so that the transaction only locks it. Inserted inside the transaction, concurrent first subscribes
-   * of a client deadlocked on MariaDB (each kept a shared lock from its duplicate-key error and waited for the other's
-   * to lock the row: SubscriptionQuotaIT, 14 of 100 subscribes failed).
+   * Before the subscribe's transaction, on a connection in auto-commit: makes sure the client's row
+   * exists, committed, so that the transaction only locks it. Inserted inside the transaction,
+   * concurrent first subscribes of a client deadlocked on MariaDB (each kept a shared lock from its
+   * duplicate-key error and waited for the other's to lock the row: SubscriptionQuotaIT, 14 of 100
+   * subscribes failed).
    */
   void register(Connection connection, String clientId, Instant now) throws SQLException {
     if (has(connection, clientId, "")) {
       return;
     }
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + clientsTable
-        + " (client_id, first_subscribed_at) VALUES (?, ?)")) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO " + clientsTable + " (client_id, first_subscribed_at) VALUES (?, ?)")) {
       insert.setString(1, clientId);
       insert.setTimestamp(2, Timestamp.from(now));
       insert.executeUpdate();
@@ -59,31 +69,40 @@ final class SubscriptionQuota {
   }
 
   /**
-   * In the caller's transaction, after {@link #register}: locks the client's row until the transaction ends, then
-   * refuses when the client has no room left.
+   * In the caller's transaction, after {@link #register}: locks the client's row until the
+   * transaction ends, then refuses when the client has no room left.
    */
   void checkRoomForOneMore(Connection connection, String clientId, Instant now)
       throws SQLException, ProtocolException {
     if (!has(connection, clientId, " FOR UPDATE")) {
       throw new SQLException("client " + clientId + " has no row in " + clientsTable + " to lock");
     }
-    try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM " + subscriptionsTable
-        + " WHERE client_id = ? AND (expires_at IS NULL OR expires_at >= ?)")) {
+    try (PreparedStatement count =
+        connection.prepareStatement(
+            "SELECT COUNT(*) FROM "
+                + subscriptionsTable
+                + " WHERE client_id = ? AND (expires_at IS NULL OR expires_at >= ?)")) {
       count.setString(1, clientId);
       count.setTimestamp(2, Timestamp.from(now));
       try (ResultSet rows = count.executeQuery()) {
         rows.next();
         if (rows.getLong(1) >= maxPerClient) {
-          throw new ProtocolException(ErrorCode.INVALID_SUBSCRIPTION, "this client already has " + rows.getLong(1)
-              + " subscriptions, the most allowed (" + maxPerClient + "); unsubscribe one first");
+          throw new ProtocolException(
+              ErrorCode.INVALID_SUBSCRIPTION,
+              "this client already has "
+                  + rows.getLong(1)
+                  + " subscriptions, the most allowed ("
+                  + maxPerClient
+                  + "); unsubscribe one first");
         }
       }
     }
   }
 
   private boolean has(Connection connection, String clientId, String lock) throws SQLException {
-    try (PreparedStatement select = connection.prepareStatement("SELECT client_id FROM " + clientsTable
-        + " WHERE client_id = ?" + lock)) {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT client_id FROM " + clientsTable + " WHERE client_id = ?" + lock)) {
       select.setString(1, clientId);
       try (ResultSet rows = select.executeQuery()) {
         return rows.next();

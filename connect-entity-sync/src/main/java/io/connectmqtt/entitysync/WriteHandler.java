@@ -23,9 +23,9 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * create, update and delete. The write, its change event (in the {@link Outbox}) and the record of its request id
- * commit in one transaction: a committed change always has its event, and a redelivered request returns its
- * original reply instead of running again (without a second event).
+ * create, update and delete. The write, its change event (in the {@link Outbox}) and the record of
+ * its request id commit in one transaction: a committed change always has its event, and a
+ * redelivered request returns its original reply instead of running again (without a second event).
  */
 final class WriteHandler {
 
@@ -37,7 +37,12 @@ final class WriteHandler {
   private final List<RequestHook> hooks;
   private final Replies replies;
 
-  WriteHandler(DataSource dataSource, EntitySql sql, ReplayStore replays, Outbox outbox, List<RequestHook> hooks,
+  WriteHandler(
+      DataSource dataSource,
+      EntitySql sql,
+      ReplayStore replays,
+      Outbox outbox,
+      List<RequestHook> hooks,
       Replies replies) {
     this.outbox = outbox;
     this.dataSource = dataSource;
@@ -60,45 +65,68 @@ final class WriteHandler {
         default -> hook.beforeDelete(context);
       }
     }
-    // Compared with the recorded request after the hooks, which may have narrowed or stamped it to the caller.
+    // Compared with the recorded request after the hooks, which may have narrowed or stamped it to
+    // the caller.
     String authorized = RequestFingerprint.asAuthorized(fingerprint, context);
     JsonNode data = context.data();
-    Object recordId = context.recordId() == null ? null
-        : SqlValues.coerce(column(entity, entity.singleKey()), context.recordId());
+    Object recordId =
+        context.recordId() == null
+            ? null
+            : SqlValues.coerce(column(entity, entity.singleKey()), context.recordId());
     if (!operation.equals("delete") && (data == null || !data.isObject() || data.isEmpty())) {
-      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, operation + " needs 'data' with at least one column");
+      throw new ProtocolException(
+          ErrorCode.INVALID_MESSAGE, operation + " needs 'data' with at least one column");
     }
     if (!operation.equals("create") && recordId == null) {
-      throw new ProtocolException(ErrorCode.INVALID_MESSAGE, operation + " needs 'record_id' (or the primary key '"
-          + entity.singleKey() + "' in 'data')");
+      throw new ProtocolException(
+          ErrorCode.INVALID_MESSAGE,
+          operation
+              + " needs 'record_id' (or the primary key '"
+              + entity.singleKey()
+              + "' in 'data')");
     }
-    ErrorCode failure = switch (operation) {
-      case "create" -> ErrorCode.CREATE_ERROR;
-      case "update" -> ErrorCode.UPDATE_ERROR;
-      default -> ErrorCode.DELETE_ERROR;
-    };
+    ErrorCode failure =
+        switch (operation) {
+          case "create" -> ErrorCode.CREATE_ERROR;
+          case "update" -> ErrorCode.UPDATE_ERROR;
+          default -> ErrorCode.DELETE_ERROR;
+        };
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try {
-        ReplayStore.Recorded earlier = id.isEmpty() ? null
-            : replays.find(connection, clientId, id, authorized, Instant.now());
+        ReplayStore.Recorded earlier =
+            id.isEmpty() ? null : replays.find(connection, clientId, id, authorized, Instant.now());
         if (earlier != null) {
           connection.rollback();
           return replayed(id, earlier);
         }
         Outcome outcome = apply(connection, context, entity, recordId);
         if (!id.isEmpty()) {
-          replays.record(connection, clientId, id, authorized, outcome.reply(), outcome.eventKey(),
-              outcome.event(), Instant.now());
+          replays.record(
+              connection,
+              clientId,
+              id,
+              authorized,
+              outcome.reply(),
+              outcome.eventKey(),
+              outcome.event(),
+              Instant.now());
         }
         connection.commit();
         return outcome;
-      } catch (ProtocolException | HookException | SQLException | JsonProcessingException | RuntimeException e) {
+      } catch (ProtocolException
+          | HookException
+          | SQLException
+          | JsonProcessingException
+          | RuntimeException e) {
         connection.rollback();
-        if (e instanceof SQLException failed && dialect.classify(failed) == Dialect.Failure.CONFLICT
+        if (e instanceof SQLException failed
+            && dialect.classify(failed) == Dialect.Failure.CONFLICT
             && !id.isEmpty()) {
-          // A unique violation may be our own request id, recorded meanwhile by another task: answer as then.
-          ReplayStore.Recorded earlier = replays.find(connection, clientId, id, authorized, Instant.now());
+          // A unique violation may be our own request id, recorded meanwhile by another task:
+          // answer as then.
+          ReplayStore.Recorded earlier =
+              replays.find(connection, clientId, id, authorized, Instant.now());
           if (earlier != null) {
             return replayed(id, earlier);
           }
@@ -113,7 +141,8 @@ final class WriteHandler {
   }
 
   /** The write itself, in the open transaction; its reply and change event. */
-  private Outcome apply(Connection connection, RequestContext context, Catalog.Entity entity, Object recordId)
+  private Outcome apply(
+      Connection connection, RequestContext context, Catalog.Entity entity, Object recordId)
       throws SQLException, ProtocolException, HookException {
     String operation = context.operation();
     JsonNode data = context.data();
@@ -141,12 +170,18 @@ final class WriteHandler {
           hook.afterUpdate(context, connection, before, after);
         }
       } else {
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + dialect.table(entity)
-            + " WHERE " + sql.keyEquals(entity))) {
+        try (PreparedStatement delete =
+            connection.prepareStatement(
+                "DELETE FROM " + dialect.table(entity) + " WHERE " + sql.keyEquals(entity))) {
           delete.setObject(1, recordId);
           delete.executeUpdate();
         }
-        reply = replies.json().createObjectNode().put("deleted", true).put("record_id", String.valueOf(recordId));
+        reply =
+            replies
+                .json()
+                .createObjectNode()
+                .put("deleted", true)
+                .put("record_id", String.valueOf(recordId));
         for (RequestHook hook : hooks) {
           hook.afterDelete(context, connection, before);
         }
@@ -154,9 +189,20 @@ final class WriteHandler {
     }
     String keyText = String.valueOf(key);
     String eventKey = entity.schema() + "." + entity.table() + ":" + keyText;
-    ObjectNode event = ChangeEvent.of(replies.json(), operation, entity.schema(), entity.table(), keyText,
-        entity.singleKey(), SqlValues.types(entity), before, after, System.currentTimeMillis(), context.clientId(),
-        context.requestId());
+    ObjectNode event =
+        ChangeEvent.of(
+            replies.json(),
+            operation,
+            entity.schema(),
+            entity.table(),
+            keyText,
+            entity.singleKey(),
+            SqlValues.types(entity),
+            before,
+            after,
+            System.currentTimeMillis(),
+            context.clientId(),
+            context.requestId());
     outbox.append(connection, Outbox.Kind.CHANGE, eventKey, event);
     return replies.success(context.requestId(), reply, null, eventKey, event);
   }
@@ -166,8 +212,8 @@ final class WriteHandler {
   }
 
   /** Each data member's column and its value as bound, in the request's order. */
-  private static List<Map.Entry<Catalog.Column, Object>> values(Catalog.Entity entity, JsonNode data)
-      throws ProtocolException {
+  private static List<Map.Entry<Catalog.Column, Object>> values(
+      Catalog.Entity entity, JsonNode data) throws ProtocolException {
     List<Map.Entry<Catalog.Column, Object>> values = new ArrayList<>();
     Iterator<Map.Entry<String, JsonNode>> fields = data.fields();
     while (fields.hasNext()) {
@@ -186,12 +232,15 @@ final class WriteHandler {
       names.add(dialect.quote(value.getKey().name()));
       values.add(value.getValue());
     }
-    Object key = dialect.insertReturningKey(connection, dialect.table(entity), names, entity.singleKey(), values);
+    Object key =
+        dialect.insertReturningKey(
+            connection, dialect.table(entity), names, entity.singleKey(), values);
     if (key == null) {
       JsonNode given = data.get(entity.singleKey());
       key = given == null ? null : SqlValues.coerce(column(entity, entity.singleKey()), given);
     }
-    ObjectNode row = key == null ? null : sql.selectById(connection, entity, "*", key, List.of(), false);
+    ObjectNode row =
+        key == null ? null : sql.selectById(connection, entity, "*", key, List.of(), false);
     if (row == null) {
       throw new SQLException("the new row could not be read back");
     }
@@ -206,8 +255,8 @@ final class WriteHandler {
       Catalog.Column column = value.getKey();
       if (column.name().equals(entity.singleKey())) {
         if (!String.valueOf(value.getValue()).equals(String.valueOf(recordId))) {
-          throw new ProtocolException(ErrorCode.INVALID_VALUE, "the primary key '" + column.name()
-              + "' cannot be changed");
+          throw new ProtocolException(
+              ErrorCode.INVALID_VALUE, "the primary key '" + column.name() + "' cannot be changed");
         }
         continue;
       }
@@ -218,8 +267,14 @@ final class WriteHandler {
       return;
     }
     values.add(recordId);
-    try (PreparedStatement update = connection.prepareStatement("UPDATE " + dialect.table(entity) + " SET "
-        + String.join(", ", assignments) + " WHERE " + sql.keyEquals(entity))) {
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE "
+                + dialect.table(entity)
+                + " SET "
+                + String.join(", ", assignments)
+                + " WHERE "
+                + sql.keyEquals(entity))) {
       SqlValues.bindAll(update, values);
       update.executeUpdate();
     }

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Changes made with plain SQL reach MQTT subscribers: Debezium's PostgreSQL connector (from Maven Central, on the
- * same worker's plugin.path as our plugins) captures them from the embedded PostgreSQL through logical decoding, and
- * the notify sink matches them against subscriptions made over MQTT through entity sync.
+ * Changes made with plain SQL reach MQTT subscribers: Debezium's PostgreSQL connector (from Maven
+ * Central, on the same worker's plugin.path as our plugins) captures them from the embedded
+ * PostgreSQL through logical decoding, and the notify sink matches them against subscriptions made
+ * over MQTT through entity sync.
  */
 class CdcNotifyIT {
 
@@ -38,14 +39,21 @@ class CdcNotifyIT {
   static void start() throws Exception {
     hivemq = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
-    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
-      statement.execute("create table public.users (id serial primary key, name varchar(50), status varchar(20), "
-          + "score numeric(6,2))");
-      // Without it an update's "before" and a delete's row carry only the key, and filters cannot match them.
+    try (Connection connection = postgres.connection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "create table public.users (id serial primary key, name varchar(50), status varchar(20), "
+              + "score numeric(6,2))");
+      // Without it an update's "before" and a delete's row carry only the key, and filters cannot
+      // match them.
       statement.execute("alter table public.users replica identity full");
     }
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync"),
-        ProjectLayout.debeziumPluginDirectory()), Map.of());
+    stack =
+        ProcessStack.start(
+            List.of(
+                ProjectLayout.pluginDirectory("connect-entity-sync"),
+                ProjectLayout.debeziumPluginDirectory()),
+            Map.of());
     stack.topics().createCompacted("entity-subscriptions");
     stack.topics().create("cdc.public.users", 1);
 
@@ -83,10 +91,13 @@ class CdcNotifyIT {
     debezium.put("value.converter.schemas.enable", "true");
     stack.rest().createOrReplace("cdc", debezium);
 
-    // Debezium's topic is the notify sink's only change source here: every change, whoever made it, once.
+    // Debezium's topic is the notify sink's only change source here: every change, whoever made it,
+    // once.
     Map<String, String> notify = new HashMap<>();
-    // By Connect's alias, the simple class name, on a worker loading plugin.path: it names the connector wherever its
-    // package is, so configs that use it outlived the move out of the sink plugin (docs/connect-entity-sync.md).
+    // By Connect's alias, the simple class name, on a worker loading plugin.path: it names the
+    // connector wherever its
+    // package is, so configs that use it outlived the move out of the sink plugin
+    // (docs/connect-entity-sync.md).
     notify.put("connector.class", EntityNotifySinkConnector.class.getSimpleName());
     notify.put("topics", "cdc.public.users");
     notify.put("mqtt.server.uris", hivemq.uri());
@@ -118,41 +129,57 @@ class CdcNotifyIT {
   void rowsChangedWithPlainSqlNotifyTheMatchingSubscribers() throws Exception {
     try (ProtocolClient alice = new ProtocolClient(hivemq.port(), "spec", "alice");
         ProtocolClient bob = new ProtocolClient(hivemq.port(), "spec", "bob");
-        MqttRecorder aliceInbox = MqttRecorder.subscribe("alice-inbox", hivemq.port(), "spec/alice/notify/#");
-        MqttRecorder bobInbox = MqttRecorder.subscribe("bob-inbox", hivemq.port(), "spec/bob/notify/#")) {
-      JsonNode active = alice.send("{\"id\":\"s1\",\"type\":\"subscription\",\"operation\":\"subscribe\","
-          + "\"entity\":\"users\",\"options\":{\"filters\":[{\"column\":\"status\",\"operator\":\"eq\","
-          + "\"value\":\"active\"}]}}", "s1");
+        MqttRecorder aliceInbox =
+            MqttRecorder.subscribe("alice-inbox", hivemq.port(), "spec/alice/notify/#");
+        MqttRecorder bobInbox =
+            MqttRecorder.subscribe("bob-inbox", hivemq.port(), "spec/bob/notify/#")) {
+      JsonNode active =
+          alice.send(
+              "{\"id\":\"s1\",\"type\":\"subscription\",\"operation\":\"subscribe\","
+                  + "\"entity\":\"users\",\"options\":{\"filters\":[{\"column\":\"status\",\"operator\":\"eq\","
+                  + "\"value\":\"active\"}]}}",
+              "s1");
       assertThat(active.path("success").asBoolean()).as(active.toString()).isTrue();
-      JsonNode highScores = bob.send("{\"id\":\"s2\",\"type\":\"subscription\",\"operation\":\"subscribe\","
-          + "\"entity\":\"users\",\"options\":{\"filters\":[{\"column\":\"score\",\"operator\":\"gte\","
-          + "\"value\":90}]}}", "s2");
+      JsonNode highScores =
+          bob.send(
+              "{\"id\":\"s2\",\"type\":\"subscription\",\"operation\":\"subscribe\","
+                  + "\"entity\":\"users\",\"options\":{\"filters\":[{\"column\":\"score\",\"operator\":\"gte\","
+                  + "\"value\":90}]}}",
+              "s2");
       assertThat(highScores.path("success").asBoolean()).as(highScores.toString()).isTrue();
       Thread.sleep(1_000);
 
-      try (Connection connection = postgres.connection(); Statement sql = connection.createStatement()) {
-        sql.execute("insert into public.users (id, name, status, score) values (1, 'Ann', 'active', 95.5)");
-        sql.execute("insert into public.users (id, name, status, score) values (2, 'Ivo', 'inactive', 40)");
+      try (Connection connection = postgres.connection();
+          Statement sql = connection.createStatement()) {
+        sql.execute(
+            "insert into public.users (id, name, status, score) values (1, 'Ann', 'active', 95.5)");
+        sql.execute(
+            "insert into public.users (id, name, status, score) values (2, 'Ivo', 'inactive', 40)");
         sql.execute("update public.users set status = 'active' where id = 2");
         sql.execute("update public.users set status = 'inactive', score = 20 where id = 1");
         sql.execute("update public.users set name = 'Ann B.' where id = 1");
         sql.execute("delete from public.users where id = 2");
       }
 
-      // alice (status = active): create Ann, Ivo enters the filter (a create), Ann leaves it (her key only),
-      // delete Ivo. REPLICA IDENTITY FULL gives Debezium's updates the row before, which tells entering and leaving.
+      // alice (status = active): create Ann, Ivo enters the filter (a create), Ann leaves it (her
+      // key only),
+      // delete Ivo. REPLICA IDENTITY FULL gives Debezium's updates the row before, which tells
+      // entering and leaving.
       aliceInbox.awaitAtLeast(4, Duration.ofSeconds(60));
       // bob (score >= 90): create Ann, Ann leaves the filter (95.5 before).
       bobInbox.awaitAtLeast(2, Duration.ofSeconds(30));
       Thread.sleep(2_000);
-      assertThat(summaries(aliceInbox.received())).containsExactly("create:Ann:active", "create:Ivo:active",
-          "leave::", "delete:Ivo:active");
+      assertThat(summaries(aliceInbox.received()))
+          .containsExactly(
+              "create:Ann:active", "create:Ivo:active", "leave::", "delete:Ivo:active");
       assertThat(summaries(bobInbox.received())).containsExactly("create:Ann:active", "leave::");
       JsonNode left = JSON.readTree(bobInbox.received().get(1).getPayloadAsBytes());
-      assertThat(left.path("data").toString()).as("the key from Debezium's record key, nothing else")
+      assertThat(left.path("data").toString())
+          .as("the key from Debezium's record key, nothing else")
           .isEqualTo("{\"id\":1}");
       JsonNode first = JSON.readTree(aliceInbox.received().get(0).getPayloadAsBytes());
-      assertThat(first.path("subscription_id").asText()).isEqualTo(active.path("data").path("subscription_id").asText());
+      assertThat(first.path("subscription_id").asText())
+          .isEqualTo(active.path("data").path("subscription_id").asText());
       assertThat(first.path("schema").asText()).isEqualTo("public");
       assertThat(first.path("data").path("score").asDouble()).isEqualTo(95.5);
     }
@@ -162,8 +189,12 @@ class CdcNotifyIT {
     List<String> seen = new ArrayList<>();
     for (Mqtt5Publish publish : notifications) {
       JsonNode n = JSON.readTree(publish.getPayloadAsBytes());
-      seen.add(n.path("operation").asText() + ":" + n.path("data").path("name").asText() + ":"
-          + n.path("data").path("status").asText());
+      seen.add(
+          n.path("operation").asText()
+              + ":"
+              + n.path("data").path("name").asText()
+              + ":"
+              + n.path("data").path("status").asText());
     }
     return seen;
   }

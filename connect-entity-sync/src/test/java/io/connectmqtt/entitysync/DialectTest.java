@@ -16,17 +16,22 @@ import org.junit.jupiter.api.Test;
 /** What each dialect writes differently, and how database errors are read. */
 class DialectTest {
 
-  private static final Catalog.Column TEXT = new Catalog.Column("tenant", Types.VARCHAR, "VARCHAR", true, false);
-  private static final Catalog.Column NUMBER = new Catalog.Column("age", Types.INTEGER, "INT", true, false);
+  private static final Catalog.Column TEXT =
+      new Catalog.Column("tenant", Types.VARCHAR, "VARCHAR", true, false);
+  private static final Catalog.Column NUMBER =
+      new Catalog.Column("age", Types.INTEGER, "INT", true, false);
 
   @Test
   void theUrlChoosesTheDialectAndMysqlIsRefusedWithWhatToUseInstead() {
     assertThat(Dialect.forUrl("jdbc:postgresql://db:5432/app")).isSameAs(Dialect.POSTGRESQL);
     assertThat(Dialect.forUrl("jdbc:h2:mem:x")).isSameAs(Dialect.H2);
     assertThat(Dialect.forUrl("JDBC:MARIADB://db:3306/app")).isSameAs(Dialect.MARIADB);
-    assertThatThrownBy(() -> Dialect.forUrl("jdbc:mysql://db:3306/app")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("MySQL is not supported").hasMessageContaining("jdbc:mariadb://");
-    assertThatThrownBy(() -> Dialect.forUrl("jdbc:oracle:thin:@db")).hasMessageContaining("jdbc:postgresql:");
+    assertThatThrownBy(() -> Dialect.forUrl("jdbc:mysql://db:3306/app"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("MySQL is not supported")
+        .hasMessageContaining("jdbc:mariadb://");
+    assertThatThrownBy(() -> Dialect.forUrl("jdbc:oracle:thin:@db"))
+        .hasMessageContaining("jdbc:postgresql:");
   }
 
   @Test
@@ -37,9 +42,16 @@ class DialectTest {
     props.put("database.url", "jdbc:mysql://127.0.0.1:1/app");
     props.put("entities", "app.orders");
     props.put("entity.sync.auth", "none");
-    ConfigValue url = new EntitySyncConnector().validate(props).configValues().stream()
-        .filter(v -> v.name().equals("database.url")).findFirst().orElseThrow();
-    assertThat(url.errorMessages()).singleElement().asString().contains("MySQL is not supported")
+    ConfigValue url =
+        new EntitySyncConnector()
+            .validate(props).configValues().stream()
+                .filter(v -> v.name().equals("database.url"))
+                .findFirst()
+                .orElseThrow();
+    assertThat(url.errorMessages())
+        .singleElement()
+        .asString()
+        .contains("MySQL is not supported")
         .contains("jdbc:mariadb://");
   }
 
@@ -63,10 +75,16 @@ class DialectTest {
 
   @Test
   void stateTablesUseTheDatabasesTypesAndAnExactCollationOnMariadb() {
-    String maria = Dialect.MARIADB.createTableIfMissing("`app`.`t`", List.of("client_id VARCHAR(200) NOT NULL",
-        "created_at " + Dialect.MARIADB.timestampType()));
-    assertThat(maria).isEqualTo("CREATE TABLE IF NOT EXISTS `app`.`t` (client_id VARCHAR(200) NOT NULL, "
-        + "created_at DATETIME(6)) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin");
+    String maria =
+        Dialect.MARIADB.createTableIfMissing(
+            "`app`.`t`",
+            List.of(
+                "client_id VARCHAR(200) NOT NULL",
+                "created_at " + Dialect.MARIADB.timestampType()));
+    assertThat(maria)
+        .isEqualTo(
+            "CREATE TABLE IF NOT EXISTS `app`.`t` (client_id VARCHAR(200) NOT NULL, "
+                + "created_at DATETIME(6)) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin");
     assertThat(Dialect.POSTGRESQL.createTableIfMissing("\"public\".\"t\"", List.of("a INT")))
         .isEqualTo("CREATE TABLE IF NOT EXISTS \"public\".\"t\" (a INT)");
     assertThat(Dialect.MARIADB.addColumnIfMissing("`app`.`t`", "request_hash", "VARCHAR(64)"))
@@ -78,32 +96,46 @@ class DialectTest {
 
   @Test
   void theStatementTimeoutIsEachDatabasesOwnSessionLimit() {
-    assertThat(Dialect.POSTGRESQL.statementTimeoutSql(2_500)).isEqualTo("SET statement_timeout = 2500");
-    assertThat(Dialect.MARIADB.statementTimeoutSql(2_500)).isEqualTo("SET SESSION max_statement_time = 2.500");
-    assertThat(Dialect.H2.statementTimeoutSql(2_500)).isEqualTo("SET QUERY_TIMEOUT 2500; SET LOCK_TIMEOUT 2500");
+    assertThat(Dialect.POSTGRESQL.statementTimeoutSql(2_500))
+        .isEqualTo("SET statement_timeout = 2500");
+    assertThat(Dialect.MARIADB.statementTimeoutSql(2_500))
+        .isEqualTo("SET SESSION max_statement_time = 2.500");
+    assertThat(Dialect.H2.statementTimeoutSql(2_500))
+        .isEqualTo("SET QUERY_TIMEOUT 2500; SET LOCK_TIMEOUT 2500");
     assertThat(Dialect.POSTGRESQL.driverProperties("jdbc:postgresql://db/app", 2_500))
         .containsEntry("socketTimeout", "18");
     assertThat(Dialect.MARIADB.driverProperties("jdbc:mariadb://db/app", 2_500))
         .containsEntry("socketTimeout", "17500");
-    assertThat(Dialect.MARIADB.driverProperties("jdbc:mariadb://db/app?socketTimeout=1000", 2_500)).isEmpty();
+    assertThat(Dialect.MARIADB.driverProperties("jdbc:mariadb://db/app?socketTimeout=1000", 2_500))
+        .isEmpty();
   }
 
   @Test
   void errorsAreReadTheSameWayOnEveryDatabase() {
-    assertThat(Dialect.POSTGRESQL.classify(new SQLException("canceling statement due to statement timeout",
-        "57014"))).isEqualTo(Dialect.Failure.TIMEOUT);
+    assertThat(
+            Dialect.POSTGRESQL.classify(
+                new SQLException("canceling statement due to statement timeout", "57014")))
+        .isEqualTo(Dialect.Failure.TIMEOUT);
     assertThat(Dialect.H2.classify(new SQLTimeoutException("lock timeout", "HYT00", 50200)))
         .isEqualTo(Dialect.Failure.TIMEOUT);
-    assertThat(Dialect.MARIADB.classify(new SQLException("Query execution was interrupted (max_statement_time "
-        + "exceeded)", "70100", 1969))).isEqualTo(Dialect.Failure.TIMEOUT);
-    assertThat(Dialect.MARIADB.classify(new SQLException("Field 'name' doesn't have a default value", "HY000",
-        1364))).isEqualTo(Dialect.Failure.CONFLICT);
+    assertThat(
+            Dialect.MARIADB.classify(
+                new SQLException(
+                    "Query execution was interrupted (max_statement_time " + "exceeded)",
+                    "70100",
+                    1969)))
+        .isEqualTo(Dialect.Failure.TIMEOUT);
+    assertThat(
+            Dialect.MARIADB.classify(
+                new SQLException("Field 'name' doesn't have a default value", "HY000", 1364)))
+        .isEqualTo(Dialect.Failure.CONFLICT);
     assertThat(Dialect.MARIADB.classify(new SQLException("Duplicate entry", "23000", 1062)))
         .isEqualTo(Dialect.Failure.CONFLICT);
     assertThat(Dialect.POSTGRESQL.classify(new SQLException("connection refused", "08001")))
         .isEqualTo(Dialect.Failure.UNAVAILABLE);
     assertThat(Dialect.POSTGRESQL.classify(new SQLException("value too long", "22001")))
         .isEqualTo(Dialect.Failure.INVALID_VALUE);
-    assertThat(Dialect.POSTGRESQL.classify(new SQLException("syntax", "42601"))).isEqualTo(Dialect.Failure.OTHER);
+    assertThat(Dialect.POSTGRESQL.classify(new SQLException("syntax", "42601")))
+        .isEqualTo(Dialect.Failure.OTHER);
   }
 }

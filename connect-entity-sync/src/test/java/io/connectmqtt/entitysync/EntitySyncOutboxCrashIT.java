@@ -38,11 +38,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * No committed change without its event (issue 11, must-show 4): 10,000 creates from 20 independent clients, sent
- * at QoS 0 without retries (so MQTT redelivery cannot make up for a lost event), while the worker JVM is SIGKILLed
- * three times. Afterwards every row in the database has exactly one change event (by event id) in Kafka, no event
- * names a row that does not exist, and records repeated by the at-least-once relay are counted and bounded by
- * what the outbox can repeat: its in-flight window per kill.
+ * No committed change without its event (issue 11, must-show 4): 10,000 creates from 20 independent
+ * clients, sent at QoS 0 without retries (so MQTT redelivery cannot make up for a lost event),
+ * while the worker JVM is SIGKILLed three times. Afterwards every row in the database has exactly
+ * one change event (by event id) in Kafka, no event names a row that does not exist, and records
+ * repeated by the at-least-once relay are counted and bounded by what the outbox can repeat: its
+ * in-flight window per kill.
  */
 @ExtendWith(SharedFixtures.class)
 class EntitySyncOutboxCrashIT {
@@ -50,19 +51,24 @@ class EntitySyncOutboxCrashIT {
   private static final int CLIENTS = 20;
   private static final int PER_CLIENT = 500;
   private static final int KILLS = 3;
-  /** entity.sync.outbox.max.in.flight as configured below: what one takeover of the relay can send again. */
+
+  /**
+   * entity.sync.outbox.max.in.flight as configured below: what one takeover of the relay can send
+   * again.
+   */
   private static final int MAX_IN_FLIGHT = 1_000;
 
   @Test
   void everyCommittedChangeHasItsEventAfterRepeatedSigkills() throws Exception {
-    ProcessStack stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
+    ProcessStack stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
     try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 100_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
         ConnectRest.Deletion deleted = stack.rest().deletingOnClose("outbox-sync")) {
       EntitySyncCrashIT.createOrders(postgres);
       stack.topics().create("outbox-changes", 3);
-      Map<String, String> config = OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres",
-          "public.orders");
+      Map<String, String> config =
+          OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.orders");
       config.put("tasks.max", "2");
       config.put("mqtt.reconnect.backoff.max.ms", "1000");
       config.put("entity.sync.changes.topic", "outbox-changes");
@@ -76,67 +82,101 @@ class EntitySyncOutboxCrashIT {
       List<Mqtt5AsyncClient> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         String cid = "buyer-" + c;
-        Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier(cid).serverHost("127.0.0.1")
-            .serverPort(hivemq.port()).automaticReconnectWithDefaultConfig().buildAsync();
-        client.publishes(MqttGlobalPublishFilter.ALL, p -> {
-          try {
-            JsonNode reply = json.readTree(p.getPayloadAsBytes());
-            CompletableFuture<JsonNode> waiting = pending.remove(cid + "/" + reply.path("id").asText());
-            if (waiting != null) {
-              waiting.complete(reply);
-            }
-          } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-          }
-        });
+        Mqtt5AsyncClient client =
+            MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(cid)
+                .serverHost("127.0.0.1")
+                .serverPort(hivemq.port())
+                .automaticReconnectWithDefaultConfig()
+                .buildAsync();
+        client.publishes(
+            MqttGlobalPublishFilter.ALL,
+            p -> {
+              try {
+                JsonNode reply = json.readTree(p.getPayloadAsBytes());
+                CompletableFuture<JsonNode> waiting =
+                    pending.remove(cid + "/" + reply.path("id").asText());
+                if (waiting != null) {
+                  waiting.complete(reply);
+                }
+              } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
         client.connect().join();
-        client.subscribeWith().topicFilter("spec/" + cid + "/response").qos(MqttQos.AT_MOST_ONCE).send().join();
+        client
+            .subscribeWith()
+            .topicFilter("spec/" + cid + "/response")
+            .qos(MqttQos.AT_MOST_ONCE)
+            .send()
+            .join();
         clients.add(client);
       }
-      // Each client sends its requests one after another, each at QoS 0 and never again: a request lost with the
+      // Each client sends its requests one after another, each at QoS 0 and never again: a request
+      // lost with the
       // worker is simply not done; one committed before the kill must still get its event.
       AtomicInteger sent = new AtomicInteger();
       AtomicInteger answered = new AtomicInteger();
       ExecutorService senders = Executors.newFixedThreadPool(CLIENTS);
       for (int c = 0; c < CLIENTS; c++) {
         int client = c;
-        senders.submit(() -> {
-          for (int seq = 0; seq < PER_CLIENT; seq++) {
-            String cid = "buyer-" + client;
-            CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-            pending.put(cid + "/o" + seq, reply);
-            String request = "{\"id\":\"o" + seq + "\",\"type\":\"request\",\"operation\":\"create\","
-                + "\"entity\":\"orders\",\"data\":{\"client\":\"" + cid + "\",\"seq\":" + seq + "}}";
-            clients.get(client).publishWith().topic("spec/" + cid + "/request").qos(MqttQos.AT_MOST_ONCE)
-                .payload(request.getBytes(StandardCharsets.UTF_8)).send();
-            sent.incrementAndGet();
-            try {
-              reply.get(3, TimeUnit.SECONDS);
-              answered.incrementAndGet();
-            } catch (Exception timedOut) {
-              pending.remove(cid + "/o" + seq);
-            }
-          }
-          return null;
-        });
+        senders.submit(
+            () -> {
+              for (int seq = 0; seq < PER_CLIENT; seq++) {
+                String cid = "buyer-" + client;
+                CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+                pending.put(cid + "/o" + seq, reply);
+                String request =
+                    "{\"id\":\"o"
+                        + seq
+                        + "\",\"type\":\"request\",\"operation\":\"create\","
+                        + "\"entity\":\"orders\",\"data\":{\"client\":\""
+                        + cid
+                        + "\",\"seq\":"
+                        + seq
+                        + "}}";
+                clients
+                    .get(client)
+                    .publishWith()
+                    .topic("spec/" + cid + "/request")
+                    .qos(MqttQos.AT_MOST_ONCE)
+                    .payload(request.getBytes(StandardCharsets.UTF_8))
+                    .send();
+                sent.incrementAndGet();
+                try {
+                  reply.get(3, TimeUnit.SECONDS);
+                  answered.incrementAndGet();
+                } catch (Exception timedOut) {
+                  pending.remove(cid + "/o" + seq);
+                }
+              }
+              return null;
+            });
       }
       for (int kill = 1; kill <= KILLS; kill++) {
         long threshold = (long) CLIENTS * PER_CLIENT * kill / (KILLS + 1);
-        Awaitility.await("rows before kill " + kill).atMost(Duration.ofMinutes(3))
-            .pollInterval(Duration.ofMillis(200)).until(() -> rows(postgres) >= threshold);
+        Awaitility.await("rows before kill " + kill)
+            .atMost(Duration.ofMinutes(3))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> rows(postgres) >= threshold);
         stack.killConnect();
-        System.out.printf("SIGKILL %d: %d rows committed, %d outbox rows not yet acknowledged by Kafka, "
-            + "%d requests sent%n", kill, rows(postgres), outboxRows(postgres), sent.get());
+        System.out.printf(
+            "SIGKILL %d: %d rows committed, %d outbox rows not yet acknowledged by Kafka, "
+                + "%d requests sent%n",
+            kill, rows(postgres), outboxRows(postgres), sent.get());
         stack.startConnect();
       }
       senders.shutdown();
       assertThat(senders.awaitTermination(10, TimeUnit.MINUTES)).isTrue();
 
       long committed = rows(postgres);
-      Awaitility.await("the outbox drained").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+      Awaitility.await("the outbox drained")
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(1))
           .until(() -> outboxRows(postgres) == 0);
-      List<ConsumerRecord<byte[], byte[]>> events = stack.topics().readAll("outbox-changes", committed,
-          Duration.ofSeconds(120));
+      List<ConsumerRecord<byte[], byte[]>> events =
+          stack.topics().readAll("outbox-changes", committed, Duration.ofSeconds(120));
       Map<String, Integer> byEventId = new HashMap<>();
       Map<String, Set<String>> eventIdsByKey = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> event : events) {
@@ -144,11 +184,13 @@ class EntitySyncOutboxCrashIT {
         assertThat(header).as("every event carries its id").isNotNull();
         String eventId = new String(header.value(), StandardCharsets.UTF_8);
         byEventId.merge(eventId, 1, Integer::sum);
-        eventIdsByKey.computeIfAbsent(new String(event.key(), StandardCharsets.UTF_8), k -> new HashSet<>())
+        eventIdsByKey
+            .computeIfAbsent(new String(event.key(), StandardCharsets.UTF_8), k -> new HashSet<>())
             .add(eventId);
       }
       Set<String> rowKeys = new HashSet<>();
-      try (Connection connection = postgres.connection(); Statement statement = connection.createStatement();
+      try (Connection connection = postgres.connection();
+          Statement statement = connection.createStatement();
           ResultSet rows = statement.executeQuery("select id from public.orders")) {
         while (rows.next()) {
           rowKeys.add("public.orders:" + rows.getLong(1));
@@ -156,18 +198,32 @@ class EntitySyncOutboxCrashIT {
       }
       long missing = rowKeys.stream().filter(key -> !eventIdsByKey.containsKey(key)).count();
       long phantom = eventIdsByKey.keySet().stream().filter(key -> !rowKeys.contains(key)).count();
-      long twoEventsForOneChange = eventIdsByKey.values().stream().filter(ids -> ids.size() > 1).count();
+      long twoEventsForOneChange =
+          eventIdsByKey.values().stream().filter(ids -> ids.size() > 1).count();
       long duplicates = events.size() - byEventId.size();
-      System.out.printf("%d requests sent, %d answered, %d rows committed; %d change events in Kafka with %d "
-          + "distinct event ids: %d missing, %d without a row, %d changes with two events, %d duplicates "
-          + "(same event id again; bound %d)%n", sent.get(), answered.get(), committed, events.size(),
-          byEventId.size(), missing, phantom, twoEventsForOneChange, duplicates, (long) KILLS * MAX_IN_FLIGHT);
-      assertThat(committed).as("writes were committed between the kills").isGreaterThan(CLIENTS * PER_CLIENT / 2);
+      System.out.printf(
+          "%d requests sent, %d answered, %d rows committed; %d change events in Kafka with %d "
+              + "distinct event ids: %d missing, %d without a row, %d changes with two events, %d duplicates "
+              + "(same event id again; bound %d)%n",
+          sent.get(),
+          answered.get(),
+          committed,
+          events.size(),
+          byEventId.size(),
+          missing,
+          phantom,
+          twoEventsForOneChange,
+          duplicates,
+          (long) KILLS * MAX_IN_FLIGHT);
+      assertThat(committed)
+          .as("writes were committed between the kills")
+          .isGreaterThan(CLIENTS * PER_CLIENT / 2);
       assertThat(missing).as("committed rows without a change event").isZero();
       assertThat(phantom).as("change events for rows that were never committed").isZero();
       assertThat(twoEventsForOneChange).as("one change, one event id").isZero();
-      assertThat(duplicates).as("records repeated by relay takeovers").isLessThanOrEqualTo((long) KILLS
-          * MAX_IN_FLIGHT);
+      assertThat(duplicates)
+          .as("records repeated by relay takeovers")
+          .isLessThanOrEqualTo((long) KILLS * MAX_IN_FLIGHT);
       clients.forEach(c -> c.disconnect().join());
     }
   }
@@ -181,7 +237,8 @@ class EntitySyncOutboxCrashIT {
   }
 
   private static long count(PostgresDatabase postgres, String sql) throws Exception {
-    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement();
+    try (Connection connection = postgres.connection();
+        Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
       rows.next();
       return rows.getLong(1);

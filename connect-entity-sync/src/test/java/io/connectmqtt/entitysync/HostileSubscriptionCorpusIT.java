@@ -28,24 +28,29 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 11, must-show 1: {@link HostileSubscriptionCorpus} through the real stack (entity sync and the notify sink
- * from the plugin archive in a Connect worker JVM, HiveMQ, PostgreSQL). Every subscribe gets the reply the corpus
- * expects; then {@link ChangeScript} writes rows that match, miss, enter and leave the filters. Every subscriber gets
- * exactly the notifications the corpus's own predicates say (operation, key, content), none else, the refused ones
- * none; both tasks stay RUNNING; and the notify latency p99 with the corpus stays within twice a clean run's.
+ * Issue 11, must-show 1: {@link HostileSubscriptionCorpus} through the real stack (entity sync and
+ * the notify sink from the plugin archive in a Connect worker JVM, HiveMQ, PostgreSQL). Every
+ * subscribe gets the reply the corpus expects; then {@link ChangeScript} writes rows that match,
+ * miss, enter and leave the filters. Every subscriber gets exactly the notifications the corpus's
+ * own predicates say (operation, key, content), none else, the refused ones none; both tasks stay
+ * RUNNING; and the notify latency p99 with the corpus stays within twice a clean run's.
  */
 class HostileSubscriptionCorpusIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /**
-   * Below this a p99 difference is scheduling noise on a shared 2-core machine (a Kafka poll or an MQTT flush), not a
-   * matcher that slowed down: hostile p99 must be at most max(2 × clean p99, this).
+   * Below this a p99 difference is scheduling noise on a shared 2-core machine (a Kafka poll or an
+   * MQTT flush), not a matcher that slowed down: hostile p99 must be at most max(2 × clean p99,
+   * this).
    */
   private static final long LATENCY_FLOOR_MS = 50;
+
   private static HiveMqBroker hivemq;
   private static PostgresDatabase postgres;
   private static ProcessStack stack;
   private static Mqtt5AsyncClient listener;
+
   /** Everything published under spec/# and elsewhere/#, with its arrival time. */
   private static final List<ChangeScript.Arrival> ARRIVALS = new CopyOnWriteArrayList<>();
 
@@ -53,26 +58,47 @@ class HostileSubscriptionCorpusIT {
   static void start() throws Exception {
     hivemq = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
-    // Kafka and a Connect worker as their own JVMs, the worker loading only the plugin archive, as users run it.
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")), Map.of());
-    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
-      statement.execute("create table public.items (id serial primary key, name varchar(1000), code varchar(20), "
-          + "qty integer, amount numeric, ratio double precision, flag boolean, step varchar(20))");
+    // Kafka and a Connect worker as their own JVMs, the worker loading only the plugin archive, as
+    // users run it.
+    stack =
+        ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")), Map.of());
+    try (Connection connection = postgres.connection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "create table public.items (id serial primary key, name varchar(1000), code varchar(20), "
+              + "qty integer, amount numeric, ratio double precision, flag boolean, step varchar(20))");
     }
-    // One partition: every change, the sentinel last, is processed in order, so the sentinel is a signal.
+    // One partition: every change, the sentinel last, is processed in order, so the sentinel is a
+    // signal.
     stack.topics().create("entity-changes", 1);
     stack.topics().createCompacted("entity-subscriptions");
-    stack.rest().createOrReplace("sync", OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres",
-        "public.items"));
-    stack.rest().createOrReplace("notify", OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(),
-        "entity-changes"));
+    stack
+        .rest()
+        .createOrReplace(
+            "sync",
+            OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.items"));
+    stack
+        .rest()
+        .createOrReplace(
+            "notify",
+            OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), "entity-changes"));
     stack.rest().awaitRunning("sync", 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("notify", 1, Duration.ofSeconds(90));
-    listener = MqttClient.builder().identifier("corpus-listener").serverHost("127.0.0.1").serverPort(hivemq.port())
-        .useMqttVersion5().buildAsync();
-    listener.publishes(MqttGlobalPublishFilter.ALL, publish -> ARRIVALS.add(new ChangeScript.Arrival(
-        publish.getTopic().toString(), new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8),
-        System.nanoTime())));
+    listener =
+        MqttClient.builder()
+            .identifier("corpus-listener")
+            .serverHost("127.0.0.1")
+            .serverPort(hivemq.port())
+            .useMqttVersion5()
+            .buildAsync();
+    listener.publishes(
+        MqttGlobalPublishFilter.ALL,
+        publish ->
+            ARRIVALS.add(
+                new ChangeScript.Arrival(
+                    publish.getTopic().toString(),
+                    new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8),
+                    System.nanoTime())));
     listener.connectWith().restrictions().receiveMaximum(65_535).applyRestrictions().send().join();
     for (String filter : List.of("spec/+/notify/#", "spec/+/inbox", "elsewhere/#")) {
       listener.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().join();
@@ -96,10 +122,12 @@ class HostileSubscriptionCorpusIT {
   }
 
   @Test
-  void hostileSubscriptionsGetTheirDocumentedRepliesAndExactlyTheirNotificationsWithoutSlowingOthers()
-      throws Exception {
+  void
+      hostileSubscriptionsGetTheirDocumentedRepliesAndExactlyTheirNotificationsWithoutSlowingOthers()
+          throws Exception {
     List<Entry> benign = HostileSubscriptionCorpus.benign();
-    // A first run warms up the JIT, connections and the sink's consumers, so that the clean run is not the slow one.
+    // A first run warms up the JIT, connections and the sink's consumers, so that the clean run is
+    // not the slow one.
     run("warmup", benign);
     Latencies clean = run("clean", benign);
     List<Entry> corpus = HostileSubscriptionCorpus.hostile();
@@ -107,21 +135,34 @@ class HostileSubscriptionCorpusIT {
     Latencies hostile = run("hostile", corpus);
     long cleanP99 = ChangeScript.p99(clean.benign());
     long hostileP99 = ChangeScript.p99(hostile.benign());
-    System.out.printf("notify latency: clean p99 %d ms (%s); hostile p99 %d ms for the same benign subscriptions (%s), "
-        + "p99 %d ms over all (%s)%n", cleanP99, ChangeScript.summary(clean.benign()), hostileP99,
-        ChangeScript.summary(hostile.benign()), ChangeScript.p99(hostile.all()), ChangeScript.summary(hostile.all()));
-    // Like for like: the benign subscriptions' notifications, the same in both runs. Over all notifications the
-    // hostile run publishes 3.5 times as many per write, and later ones queue behind earlier ones: that measures
+    System.out.printf(
+        "notify latency: clean p99 %d ms (%s); hostile p99 %d ms for the same benign subscriptions (%s), "
+            + "p99 %d ms over all (%s)%n",
+        cleanP99,
+        ChangeScript.summary(clean.benign()),
+        hostileP99,
+        ChangeScript.summary(hostile.benign()),
+        ChangeScript.p99(hostile.all()),
+        ChangeScript.summary(hostile.all()));
+    // Like for like: the benign subscriptions' notifications, the same in both runs. Over all
+    // notifications the
+    // hostile run publishes 3.5 times as many per write, and later ones queue behind earlier ones:
+    // that measures
     // fan-out, not whether hostile subscriptions slow the sink down.
-    assertThat(hostileP99).as("hostile p99 (ms) against max(2 × clean p99 %d ms, %d ms)", cleanP99, LATENCY_FLOOR_MS)
+    assertThat(hostileP99)
+        .as("hostile p99 (ms) against max(2 × clean p99 %d ms, %d ms)", cleanP99, LATENCY_FLOOR_MS)
         .isLessThanOrEqualTo(Math.max(2 * cleanP99, LATENCY_FLOOR_MS));
   }
 
-  /** Notify latencies in ms, of all notifications of a run and of those to its benign subscriptions. */
-  private record Latencies(List<Long> all, List<Long> benign) {
-  }
+  /**
+   * Notify latencies in ms, of all notifications of a run and of those to its benign subscriptions.
+   */
+  private record Latencies(List<Long> all, List<Long> benign) {}
 
-  /** Subscribes {@code entries} for clients named {@code run-*}, runs the script, checks; the latencies. */
+  /**
+   * Subscribes {@code entries} for clients named {@code run-*}, runs the script, checks; the
+   * latencies.
+   */
   private Latencies run(String run, List<Entry> entries) throws Exception {
     Map<String, ProtocolClient> clients = new LinkedHashMap<>();
     try {
@@ -129,31 +170,51 @@ class HostileSubscriptionCorpusIT {
         clients.put(name, new ProtocolClient(hivemq.port(), "spec", run + "-" + name));
       }
       int[] pings = {0};
-      Awaitility.await("entity sync subscribed (answers a ping)").atMost(Duration.ofSeconds(60))
-          .until(() -> clients.get("ann").pings(run + "-ping-" + pings[0]++, Duration.ofSeconds(1)));
-      // Subscription id → the entry it was accepted for; owner checked from the notify topic the reply names.
+      Awaitility.await("entity sync subscribed (answers a ping)")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> clients.get("ann").pings(run + "-ping-" + pings[0]++, Duration.ofSeconds(1)));
+      // Subscription id → the entry it was accepted for; owner checked from the notify topic the
+      // reply names.
       Map<String, Entry> accepted = new LinkedHashMap<>();
       List<String> wrongReplies = new ArrayList<>();
       for (Entry entry : entries) {
         String self = run + "-" + entry.client();
         String other = run + "-" + next(entry.client());
-        String body = entry.body().replace("{other-notify}", "spec/" + other + "/notify/x").replace("{other}", other);
+        String body =
+            entry
+                .body()
+                .replace("{other-notify}", "spec/" + other + "/notify/x")
+                .replace("{other}", other);
         String json = "{\"id\":\"" + entry.requestId() + "\"," + body + "}";
-        // A request that is not JSON, or over request.max.bytes (64 KiB) and so not read, is answered with the
+        // A request that is not JSON, or over request.max.bytes (64 KiB) and so not read, is
+        // answered with the
         // id "" (docs/protocol.md).
         boolean read = readable(json) && json.getBytes(StandardCharsets.UTF_8).length <= 64 * 1024;
         String replyId = read ? entry.requestId() : "";
-        JsonNode reply = entry.responseTopic() == null ? clients.get(entry.client()).send(json, replyId)
-            : clients.get(entry.client()).sendRedirected(json, replyId, entry.responseTopic()
-                .replace("{self}", "spec/" + self).replace("{other}", "spec/" + other));
-        String got = reply.path("success").asBoolean() ? "ok" : reply.path("error").path("code").asText();
+        JsonNode reply =
+            entry.responseTopic() == null
+                ? clients.get(entry.client()).send(json, replyId)
+                : clients
+                    .get(entry.client())
+                    .sendRedirected(
+                        json,
+                        replyId,
+                        entry
+                            .responseTopic()
+                            .replace("{self}", "spec/" + self)
+                            .replace("{other}", "spec/" + other));
+        String got =
+            reply.path("success").asBoolean() ? "ok" : reply.path("error").path("code").asText();
         if (!got.equals(entry.expected())) {
-          wrongReplies.add(entry.label() + ": expected " + entry.expected() + ", got " + abbreviate(reply));
+          wrongReplies.add(
+              entry.label() + ": expected " + entry.expected() + ", got " + abbreviate(reply));
           continue;
         }
         if (got.equals("ok")) {
           String sid = reply.path("data").path("subscription_id").asText();
-          assertThat(reply.path("data").path("notify_topic").asText()).as(entry.label())
+          assertThat(reply.path("data").path("notify_topic").asText())
+              .as(entry.label())
               .isEqualTo("spec/" + self + "/notify/" + sid);
           accepted.put(sid, entry);
         }
@@ -161,10 +222,16 @@ class HostileSubscriptionCorpusIT {
       assertThat(wrongReplies).as("entries whose reply is not the documented one").isEmpty();
       for (String name : HostileSubscriptionCorpus.CLIENTS) {
         List<String> own = new ArrayList<>(List.of(""));
-        entries.stream().filter(e -> e.client().equals(name)).map(Entry::requestId).forEach(own::add);
-        assertThat(clients.get(name).replies()).as("replies " + name + " got: only to its own requests")
-            .allMatch(reply -> own.contains(reply.path("id").asText())
-                || reply.path("id").asText().startsWith(run + "-ping-"));
+        entries.stream()
+            .filter(e -> e.client().equals(name))
+            .map(Entry::requestId)
+            .forEach(own::add);
+        assertThat(clients.get(name).replies())
+            .as("replies " + name + " got: only to its own requests")
+            .allMatch(
+                reply ->
+                    own.contains(reply.path("id").asText())
+                        || reply.path("id").asText().startsWith(run + "-ping-"));
       }
       assertRunning();
 
@@ -172,21 +239,44 @@ class HostileSubscriptionCorpusIT {
       int from = ARRIVALS.size();
       script.play(HostileSubscriptionCorpusIT::assertRunning);
       List<ChangeScript.Expected> expected = script.expected(accepted, run);
-      Awaitility.await("every subscriber's sentinel").atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(50)).until(() -> HostileSubscriptionCorpus.CLIENTS.stream()
-              .allMatch(client -> script.sawSentinel(ARRIVALS.subList(from, ARRIVALS.size()), run + "-" + client)));
+      Awaitility.await("every subscriber's sentinel")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () ->
+                  HostileSubscriptionCorpus.CLIENTS.stream()
+                      .allMatch(
+                          client ->
+                              script.sawSentinel(
+                                  ARRIVALS.subList(from, ARRIVALS.size()), run + "-" + client)));
       assertRunning();
-      List<ChangeScript.Arrival> arrivals = List.copyOf(ARRIVALS.subList(from, ARRIVALS.size())).stream()
-          .filter(a -> a.topic().startsWith("spec/" + run + "-") || a.topic().startsWith("elsewhere/")).toList();
-      assertThat(arrivals).as("nothing on a topic outside the requesting client's own")
+      List<ChangeScript.Arrival> arrivals =
+          List.copyOf(ARRIVALS.subList(from, ARRIVALS.size())).stream()
+              .filter(
+                  a ->
+                      a.topic().startsWith("spec/" + run + "-")
+                          || a.topic().startsWith("elsewhere/"))
+              .toList();
+      assertThat(arrivals)
+          .as("nothing on a topic outside the requesting client's own")
           .noneMatch(a -> a.topic().startsWith("elsewhere/"));
-      List<String> receivedNotifications = arrivals.stream().filter(a -> a.topic().contains("/notify/"))
-          .map(ChangeScript::describe).sorted().toList();
-      assertThat(receivedNotifications).as("notifications, run " + run)
-          .containsExactlyInAnyOrderElementsOf(expected.stream().map(ChangeScript.Expected::description).toList());
-      List<String> benignIds = HostileSubscriptionCorpus.benign().stream().map(Entry::requestId).toList();
-      return new Latencies(script.latencies(arrivals, expected), script.latencies(arrivals, expected.stream()
-          .filter(e -> benignIds.contains(e.entry().requestId())).toList()));
+      List<String> receivedNotifications =
+          arrivals.stream()
+              .filter(a -> a.topic().contains("/notify/"))
+              .map(ChangeScript::describe)
+              .sorted()
+              .toList();
+      assertThat(receivedNotifications)
+          .as("notifications, run " + run)
+          .containsExactlyInAnyOrderElementsOf(
+              expected.stream().map(ChangeScript.Expected::description).toList());
+      List<String> benignIds =
+          HostileSubscriptionCorpus.benign().stream().map(Entry::requestId).toList();
+      return new Latencies(
+          script.latencies(arrivals, expected),
+          script.latencies(
+              arrivals,
+              expected.stream().filter(e -> benignIds.contains(e.entry().requestId())).toList()));
     } finally {
       clients.values().forEach(ProtocolClient::close);
     }
@@ -195,8 +285,12 @@ class HostileSubscriptionCorpusIT {
   private static void assertRunning() {
     for (String connector : List.of("sync", "notify")) {
       JsonNode status = stack.rest().status(connector);
-      assertThat(status.path("connector").path("state").asText()).as(status.toString()).isEqualTo("RUNNING");
-      assertThat(status.path("tasks").get(0).path("state").asText()).as(status.toString()).isEqualTo("RUNNING");
+      assertThat(status.path("connector").path("state").asText())
+          .as(status.toString())
+          .isEqualTo("RUNNING");
+      assertThat(status.path("tasks").get(0).path("state").asText())
+          .as(status.toString())
+          .isEqualTo("RUNNING");
     }
   }
 

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Subscriptions over MQTT, notifications from the notify sink, ownership, and cleanup by the Will message. */
+/**
+ * Subscriptions over MQTT, notifications from the notify sink, ownership, and cleanup by the Will
+ * message.
+ */
 class LiveSubscriptionIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,8 +41,10 @@ class LiveSubscriptionIT {
     hivemq = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
     stack = ConnectStack.start();
-    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
-      statement.execute("create table public.users (id serial primary key, name varchar(50), status varchar(20))");
+    try (Connection connection = postgres.connection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "create table public.users (id serial primary key, name varchar(50), status varchar(20))");
     }
     stack.topics().create("entity-changes", 3);
     stack.topics().createCompacted("entity-subscriptions");
@@ -64,8 +69,12 @@ class LiveSubscriptionIT {
     stack.topics().create("ttl-changes", 1);
     stack.topics().create("app-messages", 1);
     stack.rest().createOrReplace("sync-ttl", expiring);
-    stack.rest().createOrReplace("notify", OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(),
-        "entity-changes,ttl-changes"));
+    stack
+        .rest()
+        .createOrReplace(
+            "notify",
+            OpenEntitySync.notifySink(
+                hivemq.uri(), stack.bootstrapServers(), "entity-changes,ttl-changes"));
     stack.rest().awaitRunning("sync", 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("notify", 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("sync-ttl", 1, Duration.ofSeconds(90));
@@ -93,18 +102,32 @@ class LiveSubscriptionIT {
   void subscriberGetsExactlyTheMatchingChangesInOrderAndOnlyTheOwnerCanCancel() throws Exception {
     try (ProtocolClient a = new ProtocolClient(hivemq.port(), "spec", "alice");
         ProtocolClient b = new ProtocolClient(hivemq.port(), "spec", "bob");
-        MqttRecorder notifications = MqttRecorder.subscribe("alice-notifications", hivemq.port(),
-            "spec/alice/notify/#")) {
-      JsonNode subscribed = send(a, "s1", "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
-          + "\"options\":{\"filters\":[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"active\"}]}");
+        MqttRecorder notifications =
+            MqttRecorder.subscribe("alice-notifications", hivemq.port(), "spec/alice/notify/#")) {
+      JsonNode subscribed =
+          send(
+              a,
+              "s1",
+              "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
+                  + "\"options\":{\"filters\":[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"active\"}]}");
       assertThat(subscribed.path("success").asBoolean()).as(subscribed.toString()).isTrue();
       String sid = subscribed.path("data").path("subscription_id").asText();
-      assertThat(subscribed.path("data").path("notify_topic").asText()).isEqualTo("spec/alice/notify/" + sid);
+      assertThat(subscribed.path("data").path("notify_topic").asText())
+          .isEqualTo("spec/alice/notify/" + sid);
       Thread.sleep(500);
 
-      String create = "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":";
-      long ann = send(b, "c1", create + "{\"name\":\"Ann\",\"status\":\"active\"}").path("data").path("id").asLong();
-      long ivo = send(b, "c2", create + "{\"name\":\"Ivo\",\"status\":\"inactive\"}").path("data").path("id").asLong();
+      String create =
+          "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":";
+      long ann =
+          send(b, "c1", create + "{\"name\":\"Ann\",\"status\":\"active\"}")
+              .path("data")
+              .path("id")
+              .asLong();
+      long ivo =
+          send(b, "c2", create + "{\"name\":\"Ivo\",\"status\":\"inactive\"}")
+              .path("data")
+              .path("id")
+              .asLong();
       String update = "\"type\":\"request\",\"operation\":\"update\",\"entity\":\"users\",";
       send(b, "u1", update + "\"record_id\":" + ivo + ",\"data\":{\"status\":\"active\"}");
       send(b, "u2", update + "\"record_id\":" + ann + ",\"data\":{\"status\":\"inactive\"}");
@@ -113,7 +136,8 @@ class LiveSubscriptionIT {
       send(b, "d1", delete + "\"record_id\":" + ivo);
       send(b, "d2", delete + "\"record_id\":" + ann);
 
-      // Expected: create Ann (active), create Ivo (entered: now active), Ann leaves (key only: no longer active),
+      // Expected: create Ann (active), create Ivo (entered: now active), Ann leaves (key only: no
+      // longer active),
       // delete Ivo (was active); nothing for Ann's rename, which she made outside the filter.
       List<Mqtt5Publish> received = notifications.awaitAtLeast(4, Duration.ofSeconds(30));
       Thread.sleep(2_000);
@@ -124,58 +148,103 @@ class LiveSubscriptionIT {
         assertThat(n.path("type").asText()).isEqualTo("notification");
         assertThat(n.path("subscription_id").asText()).isEqualTo(sid);
         assertThat(n.path("entity").asText()).isEqualTo("users");
-        seen.add(n.path("operation").asText() + ":" + n.path("data").path("name").asText() + ":"
-            + n.path("data").path("status").asText());
+        seen.add(
+            n.path("operation").asText()
+                + ":"
+                + n.path("data").path("name").asText()
+                + ":"
+                + n.path("data").path("status").asText());
       }
-      assertThat(seen).containsExactlyInAnyOrder("create:Ann:active", "create:Ivo:active", "leave::",
-          "delete:Ivo:active");
+      assertThat(seen)
+          .containsExactlyInAnyOrder(
+              "create:Ann:active", "create:Ivo:active", "leave::", "delete:Ivo:active");
       assertThat(seen.indexOf("create:Ivo:active")).isLessThan(seen.indexOf("delete:Ivo:active"));
       assertThat(seen.indexOf("create:Ann:active")).isLessThan(seen.indexOf("leave::"));
 
-      JsonNode stolen = send(b, "x1", "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"subscription_id\":\""
-          + sid + "\"");
+      JsonNode stolen =
+          send(
+              b,
+              "x1",
+              "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"subscription_id\":\""
+                  + sid
+                  + "\"");
       assertThat(stolen.path("error").path("code").asText()).isEqualTo("subscription_not_found");
-      JsonNode own = send(a, "x2", "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"data\":"
-          + "{\"subscription_id\":\"" + sid + "\"}");
+      JsonNode own =
+          send(
+              a,
+              "x2",
+              "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"data\":"
+                  + "{\"subscription_id\":\""
+                  + sid
+                  + "\"}");
       assertThat(own.path("data").path("unsubscribed").asBoolean()).isTrue();
       int before = notifications.received().size();
       send(b, "c3", create + "{\"name\":\"Zoe\",\"status\":\"active\"}");
       Thread.sleep(3_000);
-      assertThat(notifications.received()).as("no notification after unsubscribing").hasSize(before);
+      assertThat(notifications.received())
+          .as("no notification after unsubscribing")
+          .hasSize(before);
 
-      JsonNode invalid = send(a, "s2", "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
-          + "\"options\":{\"filters\":[{\"column\":\"pasword\",\"operator\":\"eq\",\"value\":\"x\"}]}");
+      JsonNode invalid =
+          send(
+              a,
+              "s2",
+              "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
+                  + "\"options\":{\"filters\":[{\"column\":\"pasword\",\"operator\":\"eq\",\"value\":\"x\"}]}");
       assertThat(invalid.path("error").path("code").asText()).isEqualTo("invalid_column");
     }
   }
 
   /**
-   * Issue 11: a row that leaves a subscriber's filter says so with its key only, and one that enters arrives as a
-   * create. One row moves between two "tenants" (status) and back; every change of one row is one Kafka key, so each
-   * subscriber's notifications arrive in order, and the last change (a name both filters accept) is a sentinel for
-   * both: everything before it has arrived, and nothing else did.
+   * Issue 11: a row that leaves a subscriber's filter says so with its key only, and one that
+   * enters arrives as a create. One row moves between two "tenants" (status) and back; every change
+   * of one row is one Kafka key, so each subscriber's notifications arrive in order, and the last
+   * change (a name both filters accept) is a sentinel for both: everything before it has arrived,
+   * and nothing else did.
    */
   @Test
-  void aRowThatLeavesAFilterSaysSoWithItsKeyOnlyAndOneThatEntersArrivesAsACreate() throws Exception {
+  void aRowThatLeavesAFilterSaysSoWithItsKeyOnlyAndOneThatEntersArrivesAsACreate()
+      throws Exception {
     try (ProtocolClient tess = new ProtocolClient(hivemq.port(), "spec", "tess");
         ProtocolClient uma = new ProtocolClient(hivemq.port(), "spec", "uma");
         ProtocolClient writer = new ProtocolClient(hivemq.port(), "spec", "mover");
-        MqttRecorder tessInbox = MqttRecorder.subscribe("tess-inbox", hivemq.port(), "spec/tess/notify/#");
-        MqttRecorder umaInbox = MqttRecorder.subscribe("uma-inbox", hivemq.port(), "spec/uma/notify/#")) {
-      String subscribe = "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
-          + "\"options\":{\"filters\":";
-      for (JsonNode reply : List.of(
-          send(tess, "t1", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"tenant-a\"}]}"),
-          send(uma, "u1", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"tenant-b\"},"
-              + "{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"sentinel\",\"logic_operator\":\"OR\"}]}"))) {
+        MqttRecorder tessInbox =
+            MqttRecorder.subscribe("tess-inbox", hivemq.port(), "spec/tess/notify/#");
+        MqttRecorder umaInbox =
+            MqttRecorder.subscribe("uma-inbox", hivemq.port(), "spec/uma/notify/#")) {
+      String subscribe =
+          "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
+              + "\"options\":{\"filters\":";
+      for (JsonNode reply :
+          List.of(
+              send(
+                  tess,
+                  "t1",
+                  subscribe
+                      + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"tenant-a\"}]}"),
+              send(
+                  uma,
+                  "u1",
+                  subscribe
+                      + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"tenant-b\"},"
+                      + "{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"sentinel\",\"logic_operator\":\"OR\"}]}"))) {
         assertThat(reply.path("success").asBoolean()).as(reply.toString()).isTrue();
       }
       // The reply goes out before the subscription record is in Kafka.
       Thread.sleep(1_000);
-      long id = send(writer, "m1", "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
-          + "{\"name\":\"x1\",\"status\":\"tenant-a\"}").path("data").path("id").asLong();
-      String update = "\"type\":\"request\",\"operation\":\"update\",\"entity\":\"users\",\"record_id\":" + id
-          + ",\"data\":";
+      long id =
+          send(
+                  writer,
+                  "m1",
+                  "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
+                      + "{\"name\":\"x1\",\"status\":\"tenant-a\"}")
+              .path("data")
+              .path("id")
+              .asLong();
+      String update =
+          "\"type\":\"request\",\"operation\":\"update\",\"entity\":\"users\",\"record_id\":"
+              + id
+              + ",\"data\":";
       send(writer, "m2", update + "{\"name\":\"secret-of-b\",\"status\":\"tenant-b\"}");
       send(writer, "m3", update + "{\"name\":\"x3\"}");
       send(writer, "m4", update + "{\"name\":\"x4\",\"status\":\"tenant-a\"}");
@@ -184,57 +253,103 @@ class LiveSubscriptionIT {
       List<String> tessSaw = awaitSentinel(tessInbox);
       List<String> umaSaw = awaitSentinel(umaInbox);
       // operation:id:name:status:number of fields in data
-      assertThat(tessSaw).containsExactly("create:" + id + ":x1:tenant-a:3", "leave:" + id + ":::1",
-          "create:" + id + ":x4:tenant-a:3", "update:" + id + ":sentinel:tenant-a:3");
-      assertThat(umaSaw).containsExactly("create:" + id + ":secret-of-b:tenant-b:3", "update:" + id + ":x3:tenant-b:3",
-          "leave:" + id + ":::1", "create:" + id + ":sentinel:tenant-a:3");
-      assertThat(String.join(" ", tessSaw)).as("tenant-a never sees what the row became in tenant-b")
-          .doesNotContain("secret-of-b").doesNotContain("x3");
+      assertThat(tessSaw)
+          .containsExactly(
+              "create:" + id + ":x1:tenant-a:3",
+              "leave:" + id + ":::1",
+              "create:" + id + ":x4:tenant-a:3",
+              "update:" + id + ":sentinel:tenant-a:3");
+      assertThat(umaSaw)
+          .containsExactly(
+              "create:" + id + ":secret-of-b:tenant-b:3",
+              "update:" + id + ":x3:tenant-b:3",
+              "leave:" + id + ":::1",
+              "create:" + id + ":sentinel:tenant-a:3");
+      assertThat(String.join(" ", tessSaw))
+          .as("tenant-a never sees what the row became in tenant-b")
+          .doesNotContain("secret-of-b")
+          .doesNotContain("x3");
     }
   }
 
-  /** "operation:id:name:status:fields" of every notification, once the one whose row is named "sentinel" is in. */
+  /**
+   * "operation:id:name:status:fields" of every notification, once the one whose row is named
+   * "sentinel" is in.
+   */
   private static List<String> awaitSentinel(MqttRecorder inbox) throws Exception {
-    Awaitility.await("the sentinel notification").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+    Awaitility.await("the sentinel notification")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> names(inbox).contains("sentinel"));
     List<String> seen = new ArrayList<>();
     for (Mqtt5Publish publish : List.copyOf(inbox.received())) {
       JsonNode notification = JSON.readTree(publish.getPayloadAsBytes());
       JsonNode data = notification.path("data");
-      seen.add(notification.path("operation").asText() + ":" + data.path("id").asText() + ":"
-          + data.path("name").asText() + ":" + data.path("status").asText() + ":" + data.size());
+      seen.add(
+          notification.path("operation").asText()
+              + ":"
+              + data.path("id").asText()
+              + ":"
+              + data.path("name").asText()
+              + ":"
+              + data.path("status").asText()
+              + ":"
+              + data.size());
       if (notification.path("operation").asText().equals("leave")) {
-        assertThat(notification.toString()).as("a leave never carries the row's content")
-            .doesNotContain("tenant-").doesNotContain("\"name\"");
+        assertThat(notification.toString())
+            .as("a leave never carries the row's content")
+            .doesNotContain("tenant-")
+            .doesNotContain("\"name\"");
       }
     }
     return seen;
   }
 
   /**
-   * Issue 11: one subscribe request (text equality with a huge exponent) failed the notify sink for good, and a LIKE
-   * pattern with many '%' stalled it. Both are ordinary subscriptions now; everyone else's notifications flow, and a
-   * sentinel, last in line, says when everything before it was processed.
+   * Issue 11: one subscribe request (text equality with a huge exponent) failed the notify sink for
+   * good, and a LIKE pattern with many '%' stalled it. Both are ordinary subscriptions now;
+   * everyone else's notifications flow, and a sentinel, last in line, says when everything before
+   * it was processed.
    */
   @Test
   void hostileLookingSubscriptionsNeitherFailNorStallTheNotifySink() throws Exception {
     try (ProtocolClient mallory = new ProtocolClient(hivemq.port(), "spec", "mallory");
         ProtocolClient hana = new ProtocolClient(hivemq.port(), "spec", "hana");
-        MqttRecorder malloryInbox = MqttRecorder.subscribe("mallory-inbox", hivemq.port(), "spec/mallory/notify/#");
-        MqttRecorder hanaInbox = MqttRecorder.subscribe("hana-inbox", hivemq.port(), "spec/hana/notify/#")) {
-      String subscribe = "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
-          + "\"options\":{\"filters\":";
-      for (JsonNode reply : List.of(
-          send(mallory, "m1", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]}"),
-          send(mallory, "m2", subscribe + "[{\"column\":\"name\",\"operator\":\"like\","
-              + "\"value\":\"%a%a%a%a%a%a%a%a%a%a%a%a%b\"}]}"),
-          send(hana, "h1", subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"7\"}]}"),
-          send(hana, "h2", subscribe + "[{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"sentinel\"}]}"))) {
+        MqttRecorder malloryInbox =
+            MqttRecorder.subscribe("mallory-inbox", hivemq.port(), "spec/mallory/notify/#");
+        MqttRecorder hanaInbox =
+            MqttRecorder.subscribe("hana-inbox", hivemq.port(), "spec/hana/notify/#")) {
+      String subscribe =
+          "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
+              + "\"options\":{\"filters\":";
+      for (JsonNode reply :
+          List.of(
+              send(
+                  mallory,
+                  "m1",
+                  subscribe
+                      + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]}"),
+              send(
+                  mallory,
+                  "m2",
+                  subscribe
+                      + "[{\"column\":\"name\",\"operator\":\"like\","
+                      + "\"value\":\"%a%a%a%a%a%a%a%a%a%a%a%a%b\"}]}"),
+              send(
+                  hana,
+                  "h1",
+                  subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"7\"}]}"),
+              send(
+                  hana,
+                  "h2",
+                  subscribe
+                      + "[{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"sentinel\"}]}"))) {
         assertThat(reply.path("success").asBoolean()).as(reply.toString()).isTrue();
       }
       // The reply goes out before the subscription record is in Kafka.
       Thread.sleep(1_000);
-      String create = "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":";
+      String create =
+          "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":";
       String as = "a".repeat(49);
       send(hana, "w1", create + "{\"name\":\"" + as + "\",\"status\":\"1e999999999\"}");
       send(hana, "w2", create + "{\"name\":\"" + as + "b\",\"status\":\"1e100000000\"}");
@@ -242,14 +357,20 @@ class LiveSubscriptionIT {
       send(hana, "w4", create + "{\"name\":\"plain\",\"status\":\"7\"}");
       send(hana, "w5", create + "{\"name\":\"sentinel\",\"status\":\"done\"}");
 
-      // Rows of different keys are in different partitions of entity-changes: their order is not kept, so the
+      // Rows of different keys are in different partitions of entity-changes: their order is not
+      // kept, so the
       // sentinel tells that the writes before it were processed only once 'plain' is there too.
-      Awaitility.await("the sentinel notification").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+      Awaitility.await("the sentinel notification")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
           .until(() -> names(hanaInbox).containsAll(List.of("plain", "sentinel")));
-      assertThat(stack.rest().status("notify").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
-      assertThat(names(hanaInbox)).as("'007' is not '7' in a text column")
+      assertThat(stack.rest().status("notify").path("tasks").get(0).path("state").asText())
+          .isEqualTo("RUNNING");
+      assertThat(names(hanaInbox))
+          .as("'007' is not '7' in a text column")
           .containsExactlyInAnyOrder("plain", "sentinel");
-      Awaitility.await("mallory's two notifications").atMost(Duration.ofSeconds(10))
+      Awaitility.await("mallory's two notifications")
+          .atMost(Duration.ofSeconds(10))
           .until(() -> names(malloryInbox).size() >= 2);
       assertThat(names(malloryInbox)).containsExactlyInAnyOrder(as, as + "b");
     }
@@ -266,28 +387,52 @@ class LiveSubscriptionIT {
   @Test
   void aClientThatDropsItsSocketLosesItsSubscriptionsThroughItsWillMessage() throws Exception {
     MosquittoBroker.assumeAvailable();
-    Process holder = new ProcessBuilder(MosquittoBroker.SUB.toString(), "-h", "127.0.0.1", "-p",
-        Integer.toString(hivemq.port()), "-i", "carol-device", "-t", "spec/carol/notify/#", "--will-topic",
-        "spec/carol/request", "--will-payload", "{\"id\":\"will\",\"type\":\"disconnect\"}", "--will-qos", "1")
-        .redirectErrorStream(true).start();
+    Process holder =
+        new ProcessBuilder(
+                MosquittoBroker.SUB.toString(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(hivemq.port()),
+                "-i",
+                "carol-device",
+                "-t",
+                "spec/carol/notify/#",
+                "--will-topic",
+                "spec/carol/request",
+                "--will-payload",
+                "{\"id\":\"will\",\"type\":\"disconnect\"}",
+                "--will-qos",
+                "1")
+            .redirectErrorStream(true)
+            .start();
     try (ProtocolClient carol = new ProtocolClient(hivemq.port(), "spec", "carol")) {
       Thread.sleep(1_000);
-      String sid = send(carol, "s1", "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\"")
-          .path("data").path("subscription_id").asText();
+      String sid =
+          send(
+                  carol,
+                  "s1",
+                  "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\"")
+              .path("data")
+              .path("subscription_id")
+              .asText();
       assertThat(sid).isNotEmpty();
       holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      Awaitility.await("tombstone for " + sid).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
-          .until(() -> {
-            List<ConsumerRecord<byte[], byte[]>> records = stack.topics().readAll("entity-subscriptions", 1,
-                Duration.ofSeconds(2));
-            ConsumerRecord<byte[], byte[]> last = null;
-            for (ConsumerRecord<byte[], byte[]> record : records) {
-              if (sid.equals(new String(record.key(), StandardCharsets.UTF_8))) {
-                last = record;
-              }
-            }
-            return last != null && last.value() == null;
-          });
+      Awaitility.await("tombstone for " + sid)
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(
+              () -> {
+                List<ConsumerRecord<byte[], byte[]>> records =
+                    stack.topics().readAll("entity-subscriptions", 1, Duration.ofSeconds(2));
+                ConsumerRecord<byte[], byte[]> last = null;
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                  if (sid.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                    last = record;
+                  }
+                }
+                return last != null && last.value() == null;
+              });
     } finally {
       holder.destroyForcibly();
     }
@@ -296,8 +441,8 @@ class LiveSubscriptionIT {
   /** The last value of each key on the subscriptions topic (null for a tombstone). */
   private static Map<String, byte[]> subscriptionsTopic() {
     Map<String, byte[]> latest = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> record : stack.topics().readAll("entity-subscriptions", 1,
-        Duration.ofSeconds(2))) {
+    for (ConsumerRecord<byte[], byte[]> record :
+        stack.topics().readAll("entity-subscriptions", 1, Duration.ofSeconds(2))) {
       latest.put(new String(record.key(), StandardCharsets.UTF_8), record.value());
     }
     return latest;
@@ -307,8 +452,10 @@ class LiveSubscriptionIT {
   void aRedeliveredSubscribeIsTheSameSubscription() throws Exception {
     try (ProtocolClient dave = new ProtocolClient(hivemq.port(), "spec", "dave");
         ProtocolClient writer = new ProtocolClient(hivemq.port(), "spec", "writer");
-        MqttRecorder inbox = MqttRecorder.subscribe("dave-inbox", hivemq.port(), "spec/dave/notify/#")) {
-      String subscribe = "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\"";
+        MqttRecorder inbox =
+            MqttRecorder.subscribe("dave-inbox", hivemq.port(), "spec/dave/notify/#")) {
+      String subscribe =
+          "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\"";
       JsonNode first = send(dave, "same-id", subscribe);
       JsonNode again = send(dave, "same-id", subscribe);
       assertThat(again.path("data").path("subscription_id").asText())
@@ -316,16 +463,29 @@ class LiveSubscriptionIT {
       JsonNode other = send(dave, "other-id", subscribe);
       assertThat(other.path("data").path("subscription_id").asText())
           .isNotEqualTo(first.path("data").path("subscription_id").asText());
-      send(dave, "drop-other", "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"subscription_id\":\""
-          + other.path("data").path("subscription_id").asText() + "\"");
+      send(
+          dave,
+          "drop-other",
+          "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"subscription_id\":\""
+              + other.path("data").path("subscription_id").asText()
+              + "\"");
       Thread.sleep(500);
-      send(writer, "w1", "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
-          + "{\"name\":\"Once\",\"status\":\"active\"}");
+      send(
+          writer,
+          "w1",
+          "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
+              + "{\"name\":\"Once\",\"status\":\"active\"}");
       inbox.awaitAtLeast(1, Duration.ofSeconds(30));
       Thread.sleep(2_000);
-      assertThat(inbox.received()).as("one notification: the repeat made no second subscription").hasSize(1);
-      send(dave, "bye", "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"subscription_id\":\""
-          + first.path("data").path("subscription_id").asText() + "\"");
+      assertThat(inbox.received())
+          .as("one notification: the repeat made no second subscription")
+          .hasSize(1);
+      send(
+          dave,
+          "bye",
+          "\"type\":\"subscription\",\"operation\":\"unsubscribe\",\"subscription_id\":\""
+              + first.path("data").path("subscription_id").asText()
+              + "\"");
     }
   }
 
@@ -333,8 +493,10 @@ class LiveSubscriptionIT {
   void subscriptionsThatAreNotRenewedExpire() throws Exception {
     try (ProtocolClient erin = new ProtocolClient(hivemq.port(), "ttl", "erin");
         ProtocolClient writer = new ProtocolClient(hivemq.port(), "ttl", "writer");
-        MqttRecorder inbox = MqttRecorder.subscribe("erin-inbox", hivemq.port(), "ttl/erin/notify/#")) {
-      String subscribe = "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\"";
+        MqttRecorder inbox =
+            MqttRecorder.subscribe("erin-inbox", hivemq.port(), "ttl/erin/notify/#")) {
+      String subscribe =
+          "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\"";
       JsonNode forgotten = send(erin, "s-forgotten", subscribe);
       JsonNode kept = send(erin, "s-kept", subscribe);
       String forgottenId = forgotten.path("data").path("subscription_id").asText();
@@ -344,28 +506,43 @@ class LiveSubscriptionIT {
       // Renew one of the two every 2 s for 14 s; the other lapses after 6 s.
       for (int i = 0; i < 7; i++) {
         Thread.sleep(2_000);
-        JsonNode renewed = send(erin, "renew-" + i, subscribe + ",\"subscription_id\":\"" + keptId + "\"");
-        assertThat(renewed.path("data").path("subscription_id").asText()).as(renewed.toString()).isEqualTo(keptId);
+        JsonNode renewed =
+            send(erin, "renew-" + i, subscribe + ",\"subscription_id\":\"" + keptId + "\"");
+        assertThat(renewed.path("data").path("subscription_id").asText())
+            .as(renewed.toString())
+            .isEqualTo(keptId);
       }
-      JsonNode renewForgotten = send(erin, "renew-forgotten", subscribe + ",\"subscription_id\":\"" + forgottenId
-          + "\"");
-      assertThat(renewForgotten.path("error").path("code").asText()).as(renewForgotten.toString())
+      JsonNode renewForgotten =
+          send(erin, "renew-forgotten", subscribe + ",\"subscription_id\":\"" + forgottenId + "\"");
+      assertThat(renewForgotten.path("error").path("code").asText())
+          .as(renewForgotten.toString())
           .isEqualTo("subscription_not_found");
-      JsonNode renewOthers = send(writer, "renew-theirs", subscribe + ",\"subscription_id\":\"" + keptId + "\"");
-      assertThat(renewOthers.path("error").path("code").asText()).as(renewOthers.toString())
+      JsonNode renewOthers =
+          send(writer, "renew-theirs", subscribe + ",\"subscription_id\":\"" + keptId + "\"");
+      assertThat(renewOthers.path("error").path("code").asText())
+          .as(renewOthers.toString())
           .isEqualTo("subscription_not_found");
 
-      send(writer, "w1", "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
-          + "{\"name\":\"Late\",\"status\":\"active\"}");
+      send(
+          writer,
+          "w1",
+          "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
+              + "{\"name\":\"Late\",\"status\":\"active\"}");
       inbox.awaitAtLeast(1, Duration.ofSeconds(30));
       Thread.sleep(2_000);
       assertThat(inbox.received()).hasSize(1);
-      assertThat(inbox.received().get(0).getTopic().toString()).isEqualTo("ttl/erin/notify/" + keptId);
-      Awaitility.await("tombstone for the expired subscription").atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofSeconds(1)).until(() -> {
-            Map<String, byte[]> latest = subscriptionsTopic();
-            return latest.containsKey(forgottenId) && latest.get(forgottenId) == null && latest.get(keptId) != null;
-          });
+      assertThat(inbox.received().get(0).getTopic().toString())
+          .isEqualTo("ttl/erin/notify/" + keptId);
+      Awaitility.await("tombstone for the expired subscription")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(
+              () -> {
+                Map<String, byte[]> latest = subscriptionsTopic();
+                return latest.containsKey(forgottenId)
+                    && latest.get(forgottenId) == null
+                    && latest.get(keptId) != null;
+              });
     }
   }
 
@@ -373,19 +550,29 @@ class LiveSubscriptionIT {
   void messagesOfAnApplicationsOwnTypeArePassedThroughToKafka() throws Exception {
     try (ProtocolClient fred = new ProtocolClient(hivemq.port(), "ttl", "fred");
         ProtocolClient gina = new ProtocolClient(hivemq.port(), "spec", "gina")) {
-      JsonNode forwarded = fred.send("{\"id\":\"t1\",\"type\":\"telemetry\",\"payload\":{\"battery\":87,"
-          + "\"tags\":[\"a\",\"b\"]}}", "t1");
+      JsonNode forwarded =
+          fred.send(
+              "{\"id\":\"t1\",\"type\":\"telemetry\",\"payload\":{\"battery\":87,"
+                  + "\"tags\":[\"a\",\"b\"]}}",
+              "t1");
       assertThat(forwarded.path("success").asBoolean()).as(forwarded.toString()).isTrue();
       assertThat(forwarded.path("data").path("forwarded").asBoolean()).isTrue();
-      List<ConsumerRecord<byte[], byte[]>> records = stack.topics().readAll("app-messages", 1, Duration.ofSeconds(30));
+      List<ConsumerRecord<byte[], byte[]>> records =
+          stack.topics().readAll("app-messages", 1, Duration.ofSeconds(30));
       assertThat(records).hasSize(1);
       ConsumerRecord<byte[], byte[]> record = records.get(0);
       assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("fred");
-      assertThat(JSON.readTree(record.value())).isEqualTo(JSON.readTree("{\"id\":\"t1\",\"type\":\"telemetry\","
-          + "\"payload\":{\"battery\":87,\"tags\":[\"a\",\"b\"]}}"));
-      assertThat(new String(record.headers().lastHeader("mqtt.topic").value(), StandardCharsets.UTF_8))
+      assertThat(JSON.readTree(record.value()))
+          .isEqualTo(
+              JSON.readTree(
+                  "{\"id\":\"t1\",\"type\":\"telemetry\","
+                      + "\"payload\":{\"battery\":87,\"tags\":[\"a\",\"b\"]}}"));
+      assertThat(
+              new String(record.headers().lastHeader("mqtt.topic").value(), StandardCharsets.UTF_8))
           .isEqualTo("ttl/fred/request");
-      assertThat(new String(record.headers().lastHeader("mqtt.client.id").value(), StandardCharsets.UTF_8))
+      assertThat(
+              new String(
+                  record.headers().lastHeader("mqtt.client.id").value(), StandardCharsets.UTF_8))
           .isEqualTo("fred");
       // Where no pass-through topic is configured, the same message is refused.
       JsonNode refused = gina.send("{\"id\":\"t2\",\"type\":\"telemetry\"}", "t2");

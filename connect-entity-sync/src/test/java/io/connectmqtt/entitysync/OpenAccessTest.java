@@ -26,34 +26,56 @@ class OpenAccessTest {
   }
 
   private static List<String> authErrors(Map<String, String> props) {
-    return new EntitySyncConnector().validate(props).configValues().stream()
-        .filter(v -> v.name().equals("entity.sync.auth")).findFirst().map(ConfigValue::errorMessages)
-        .orElseThrow(() -> new AssertionError("no entity.sync.auth in the validated config"));
+    return new EntitySyncConnector()
+        .validate(props).configValues().stream()
+            .filter(v -> v.name().equals("entity.sync.auth"))
+            .findFirst()
+            .map(ConfigValue::errorMessages)
+            .orElseThrow(() -> new AssertionError("no entity.sync.auth in the validated config"));
   }
 
   @Test
   void validateRefusesAConfigWithoutAuthenticationAndSaysHowToFixIt() {
-    assertThat(authErrors(config())).singleElement().asString()
-        .contains("JwtAuthenticationHook").contains("entity.sync.auth=none");
-    assertThat(authErrors(config("entity.sync.hooks", "io.connectmqtt.entitysync.hooks.RoleRulesHook",
-        "entity.sync.roles.rules", "admin:*:*"))).as("role rules alone authenticate nobody").hasSize(1);
+    assertThat(authErrors(config()))
+        .singleElement()
+        .asString()
+        .contains("JwtAuthenticationHook")
+        .contains("entity.sync.auth=none");
+    assertThat(
+            authErrors(
+                config(
+                    "entity.sync.hooks",
+                    "io.connectmqtt.entitysync.hooks.RoleRulesHook",
+                    "entity.sync.roles.rules",
+                    "admin:*:*")))
+        .as("role rules alone authenticate nobody")
+        .hasSize(1);
   }
 
   @Test
   void validateAcceptsAuthenticationOrAnExplicitNone() {
     assertThat(authErrors(config("entity.sync.auth", "none"))).isEmpty();
-    assertThat(authErrors(config("entity.sync.hooks", "io.connectmqtt.entitysync.hooks.JwtAuthenticationHook",
-        "entity.sync.jwt.hs256.secret", "a-secret-of-at-least-thirty-two-characters!"))).isEmpty();
+    assertThat(
+            authErrors(
+                config(
+                    "entity.sync.hooks",
+                    "io.connectmqtt.entitysync.hooks.JwtAuthenticationHook",
+                    "entity.sync.jwt.hs256.secret",
+                    "a-secret-of-at-least-thirty-two-characters!")))
+        .isEmpty();
   }
 
   @Test
   void theConnectorAndItsTasksDoNotStartWithoutAuthentication() {
-    assertThatThrownBy(() -> new EntitySyncConnector().start(config())).isInstanceOf(ConnectException.class)
+    assertThatThrownBy(() -> new EntitySyncConnector().start(config()))
+        .isInstanceOf(ConnectException.class)
         .hasMessageContaining("entity.sync.auth=none");
     EntitySyncTask task = new EntitySyncTask();
     try {
-      assertThatThrownBy(() -> task.start(config())).isInstanceOf(ConnectException.class)
-          .hasMessageContaining("entity.sync.auth=none").hasMessageContaining("JwtAuthenticationHook");
+      assertThatThrownBy(() -> task.start(config()))
+          .isInstanceOf(ConnectException.class)
+          .hasMessageContaining("entity.sync.auth=none")
+          .hasMessageContaining("JwtAuthenticationHook");
     } finally {
       task.stop();
     }

@@ -7,12 +7,11 @@ import java.util.Map;
 /** The entity sync and entity-notify connector configs the integration tests start from. */
 final class OpenEntitySync {
 
-  private OpenEntitySync() {
-  }
+  private OpenEntitySync() {}
 
   /**
-   * Open access on purpose (these tests' clients send no token), string keys and JSON values without schemas; a
-   * mutable map for the test's own settings.
+   * Open access on purpose (these tests' clients send no token), string keys and JSON values
+   * without schemas; a mutable map for the test's own settings.
    */
   static Map<String, String> config(String mqttUri, String jdbcUrl, String user, String entities) {
     Map<String, String> config = new HashMap<>();
@@ -29,8 +28,8 @@ final class OpenEntitySync {
   }
 
   /**
-   * The notify sink reading change events from {@code topics} and subscriptions through {@code bootstrapServers},
-   * from the start of its topics; a mutable map for the test's own settings.
+   * The notify sink reading change events from {@code topics} and subscriptions through {@code
+   * bootstrapServers}, from the start of its topics; a mutable map for the test's own settings.
    */
   static Map<String, String> notifySink(String mqttUri, String bootstrapServers, String topics) {
     Map<String, String> config = new HashMap<>();

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The outbox on H2 with two relays (two tasks) and a clock the test moves: events are written with the change and
- * only with it, one relay sends at a time, rows go once Kafka acknowledged them, and a relay that dies leaves its
- * unacknowledged rows to the next holder of the lease (sent again with the same event id, nothing lost).
+ * The outbox on H2 with two relays (two tasks) and a clock the test moves: events are written with
+ * the change and only with it, one relay sends at a time, rows go once Kafka acknowledged them, and
+ * a relay that dies leaves its unacknowledged rows to the next holder of the lease (sent again with
+ * the same event id, nothing lost).
  */
 class OutboxRelayTest {
 
@@ -30,8 +31,12 @@ class OutboxRelayTest {
 
   @BeforeEach
   void start() throws Exception {
-    backend = TestBackend.start("outbox-" + System.nanoTime(), "notes", "id integer primary key, body varchar(100)",
-        Map.of());
+    backend =
+        TestBackend.start(
+            "outbox-" + System.nanoTime(),
+            "notes",
+            "id integer primary key, body varchar(100)",
+            Map.of());
     dataSource = backend.dataSource;
     processor = backend.processor(Map.of(), List.of());
   }
@@ -42,12 +47,21 @@ class OutboxRelayTest {
   }
 
   private OutboxRelay relay(int maxInFlight) {
-    return new OutboxRelay(dataSource, processor.outbox(), new ObjectMapper(), "changes", "subscriptions", 10_000,
-        maxInFlight, clock::get);
+    return new OutboxRelay(
+        dataSource,
+        processor.outbox(),
+        new ObjectMapper(),
+        "changes",
+        "subscriptions",
+        10_000,
+        maxInFlight,
+        clock::get);
   }
 
   private String send(String request) {
-    return processor.handle("c1", request.getBytes(StandardCharsets.UTF_8), Map.of(), Optional.empty()).outcome();
+    return processor
+        .handle("c1", request.getBytes(StandardCharsets.UTF_8), Map.of(), Optional.empty())
+        .outcome();
   }
 
   private long waiting() throws Exception {
@@ -62,15 +76,25 @@ class OutboxRelayTest {
 
   @Test
   void anEventIsWrittenWithItsChangeAndOnlyWithIt() throws Exception {
-    assertThat(send("{\"id\":\"1\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
-        + "\"data\":{\"id\":1,\"body\":\"a\"}}")).isEqualTo("ok");
+    assertThat(
+            send(
+                "{\"id\":\"1\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+                    + "\"data\":{\"id\":1,\"body\":\"a\"}}"))
+        .isEqualTo("ok");
     // Rolled back (a duplicate key): no event.
-    assertThat(send("{\"id\":\"2\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
-        + "\"data\":{\"id\":1,\"body\":\"b\"}}")).isEqualTo("conflict");
+    assertThat(
+            send(
+                "{\"id\":\"2\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+                    + "\"data\":{\"id\":1,\"body\":\"b\"}}"))
+        .isEqualTo("conflict");
     // The same request again: its recorded reply, no second event.
-    assertThat(send("{\"id\":\"1\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
-        + "\"data\":{\"id\":1,\"body\":\"a\"}}")).isEqualTo("ok");
-    assertThat(send("{\"id\":\"3\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"notes\"}"))
+    assertThat(
+            send(
+                "{\"id\":\"1\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+                    + "\"data\":{\"id\":1,\"body\":\"a\"}}"))
+        .isEqualTo("ok");
+    assertThat(
+            send("{\"id\":\"3\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"notes\"}"))
         .isEqualTo("ok");
     assertThat(waiting()).isEqualTo(1);
   }
@@ -78,15 +102,28 @@ class OutboxRelayTest {
   @Test
   void oneRelaySendsInCommitOrderAndDeletesOnlyWhatKafkaAcknowledged() throws Exception {
     for (int i = 1; i <= 5; i++) {
-      assertThat(send("{\"id\":\"u" + i + "\",\"type\":\"request\",\"operation\":\"" + (i == 1 ? "create" : "update")
-          + "\",\"entity\":\"notes\",\"data\":{\"id\":7,\"body\":\"v" + i + "\"}}")).isEqualTo("ok");
+      assertThat(
+              send(
+                  "{\"id\":\"u"
+                      + i
+                      + "\",\"type\":\"request\",\"operation\":\""
+                      + (i == 1 ? "create" : "update")
+                      + "\",\"entity\":\"notes\",\"data\":{\"id\":7,\"body\":\"v"
+                      + i
+                      + "\"}}"))
+          .isEqualTo("ok");
     }
     OutboxRelay first = relay(100);
     OutboxRelay second = relay(100);
     List<SourceRecord> sent = first.poll();
     assertThat(second.poll()).as("the other task does not relay while the lease is held").isEmpty();
-    assertThat(sent).extracting(r -> ((Map<?, ?>) r.value()).get("after").toString())
-        .containsExactly("{id=7, body=v1}", "{id=7, body=v2}", "{id=7, body=v3}", "{id=7, body=v4}",
+    assertThat(sent)
+        .extracting(r -> ((Map<?, ?>) r.value()).get("after").toString())
+        .containsExactly(
+            "{id=7, body=v1}",
+            "{id=7, body=v2}",
+            "{id=7, body=v3}",
+            "{id=7, body=v4}",
             "{id=7, body=v5}");
     assertThat(first.poll()).as("in flight, not sent twice").isEmpty();
     sent.subList(0, 2).forEach(first::acknowledged);
@@ -97,8 +134,13 @@ class OutboxRelayTest {
   @Test
   void aRelayThatDiesLeavesItsRowsToTheNextOneAndNothingIsLost() throws Exception {
     for (int i = 1; i <= 10; i++) {
-      send("{\"id\":\"c" + i + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
-          + "\"data\":{\"id\":" + i + ",\"body\":\"x\"}}");
+      send(
+          "{\"id\":\"c"
+              + i
+              + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+              + "\"data\":{\"id\":"
+              + i
+              + ",\"body\":\"x\"}}");
     }
     OutboxRelay dying = relay(4);
     List<SourceRecord> beforeDeath = new ArrayList<>(dying.poll());
@@ -106,7 +148,8 @@ class OutboxRelayTest {
     dying.acknowledged(beforeDeath.get(0));
     dying.acknowledged(beforeDeath.get(1));
     dying.poll(); // deletes the two acknowledged, sends two more
-    // The task dies: nothing of it runs any more. Within the lease the other waits; after it, it takes over.
+    // The task dies: nothing of it runs any more. Within the lease the other waits; after it, it
+    // takes over.
     OutboxRelay next = relay(100);
     assertThat(next.poll()).isEmpty();
     clock.addAndGet(10_001);
@@ -118,6 +161,8 @@ class OutboxRelayTest {
     beforeDeath.forEach(r -> ids.add(eventId(r)));
     afterDeath.forEach(r -> ids.add(eventId(r)));
     assertThat(ids.stream().distinct().count()).as("every event sent").isEqualTo(10);
-    assertThat(afterDeath).as("the dead relay's unacknowledged rows again, nothing else twice").hasSize(8);
+    assertThat(afterDeath)
+        .as("the dead relay's unacknowledged rows again, nothing else twice")
+        .hasSize(8);
   }
 }

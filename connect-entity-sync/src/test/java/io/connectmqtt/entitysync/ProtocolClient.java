@@ -15,23 +15,25 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A plain MQTT client speaking the protocol: publishes requests, collects replies by id. MQTT 5 by default; MQTT 3.1.1
- * for brokers that have nothing else, where replies are addressed by the topic alone ({@code {p}/{cid}/response}).
- * The topic's {@code {cid}} is the MQTT client id unless a broker user is given: then it is the user name, which the
- * broker's ACL binds the topics to (docker/acl), and the MQTT client id may be anything.
+ * A plain MQTT client speaking the protocol: publishes requests, collects replies by id. MQTT 5 by
+ * default; MQTT 3.1.1 for brokers that have nothing else, where replies are addressed by the topic
+ * alone ({@code {p}/{cid}/response}). The topic's {@code {cid}} is the MQTT client id unless a
+ * broker user is given: then it is the user name, which the broker's ACL binds the topics to
+ * (docker/acl), and the MQTT client id may be anything.
  */
 final class ProtocolClient implements AutoCloseable {
 
   /** A message the client received: its topic, its JSON and (MQTT 5) its Correlation Data. */
-  record Reply(String topic, JsonNode body, Optional<byte[]> correlationData) {
-  }
+  record Reply(String topic, JsonNode body, Optional<byte[]> correlationData) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Mqtt5AsyncClient client5;
   private final Mqtt3AsyncClient client3;
   private final String prefix;
+
   /** The {@code {cid}} of this client's topics. */
   private final String topicId;
+
   private final List<JsonNode> replies = new CopyOnWriteArrayList<>();
   private final List<Reply> received = new CopyOnWriteArrayList<>();
 
@@ -45,38 +47,59 @@ final class ProtocolClient implements AutoCloseable {
   }
 
   /**
-   * A client logged in to the broker as {@code user} with {@code password} (none if null), using the topics of
-   * {@code user} (or of {@code clientId} without a user) and the MQTT client id {@code clientId}.
+   * A client logged in to the broker as {@code user} with {@code password} (none if null), using
+   * the topics of {@code user} (or of {@code clientId} without a user) and the MQTT client id
+   * {@code clientId}.
    */
-  ProtocolClient(int port, String prefix, String clientId, String user, String password, boolean mqtt5) {
+  ProtocolClient(
+      int port, String prefix, String clientId, String user, String password, boolean mqtt5) {
     this.prefix = prefix;
     this.topicId = user == null ? clientId : user;
-    var builder = MqttClient.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(port);
+    var builder =
+        MqttClient.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(port);
     if (mqtt5) {
       client3 = null;
       client5 = builder.useMqttVersion5().buildAsync();
-      client5.publishes(MqttGlobalPublishFilter.ALL, publish -> record(publish.getTopic().toString(),
-          publish.getPayloadAsBytes(), publish.getCorrelationData().map(ProtocolClient::bytes)));
+      client5.publishes(
+          MqttGlobalPublishFilter.ALL,
+          publish ->
+              record(
+                  publish.getTopic().toString(),
+                  publish.getPayloadAsBytes(),
+                  publish.getCorrelationData().map(ProtocolClient::bytes)));
       var connect = client5.connectWith();
       if (user != null) {
-        connect.simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+        connect
+            .simpleAuth()
+            .username(user)
+            .password(password.getBytes(StandardCharsets.UTF_8))
+            .applySimpleAuth();
       }
       connect.send().join();
     } else {
       client5 = null;
       client3 = builder.useMqttVersion3().buildAsync();
-      client3.publishes(MqttGlobalPublishFilter.ALL, publish -> record(publish.getTopic().toString(),
-          publish.getPayloadAsBytes(), Optional.empty()));
+      client3.publishes(
+          MqttGlobalPublishFilter.ALL,
+          publish ->
+              record(publish.getTopic().toString(), publish.getPayloadAsBytes(), Optional.empty()));
       var connect = client3.connectWith();
       if (user != null) {
-        connect.simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+        connect
+            .simpleAuth()
+            .username(user)
+            .password(password.getBytes(StandardCharsets.UTF_8))
+            .applySimpleAuth();
       }
       connect.send().join();
     }
     subscribe(prefix + "/" + topicId + "/response");
   }
 
-  /** Subscribes to {@code filter} at QoS 1 and waits for the SUBACK, e.g. to the client's notify topics. */
+  /**
+   * Subscribes to {@code filter} at QoS 1 and waits for the SUBACK, e.g. to the client's notify
+   * topics.
+   */
   void subscribe(String filter) {
     if (client5 != null) {
       client5.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().join();
@@ -90,7 +113,8 @@ final class ProtocolClient implements AutoCloseable {
     try {
       body = JSON.readTree(payload);
     } catch (java.io.IOException e) {
-      body = JSON.createObjectNode().put("unparseable", new String(payload, StandardCharsets.UTF_8));
+      body =
+          JSON.createObjectNode().put("unparseable", new String(payload, StandardCharsets.UTF_8));
     }
     replies.add(body);
     received.add(new Reply(topic, body, correlationData));
@@ -119,8 +143,8 @@ final class ProtocolClient implements AutoCloseable {
   }
 
   /**
-   * MQTT 5 only: sends a request with a Response Topic and the request id as Correlation Data, and waits for the
-   * reply with that id on the Response Topic (the client subscribes to it first).
+   * MQTT 5 only: sends a request with a Response Topic and the request id as Correlation Data, and
+   * waits for the reply with that id on the Response Topic (the client subscribes to it first).
    */
   Reply sendWithResponseTopic(String json, String expectedId, String responseTopic) {
     if (client5 == null) {
@@ -128,28 +152,40 @@ final class ProtocolClient implements AutoCloseable {
     }
     client5.subscribeWith().topicFilter(responseTopic).qos(MqttQos.AT_LEAST_ONCE).send().join();
     int before = received.size();
-    client5.publishWith().topic(prefix + "/" + topicId + "/request").qos(MqttQos.AT_LEAST_ONCE)
-        .payload(json.getBytes(StandardCharsets.UTF_8)).responseTopic(responseTopic)
-        .correlationData(expectedId.getBytes(StandardCharsets.UTF_8)).send().join();
+    client5
+        .publishWith()
+        .topic(prefix + "/" + topicId + "/request")
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .payload(json.getBytes(StandardCharsets.UTF_8))
+        .responseTopic(responseTopic)
+        .correlationData(expectedId.getBytes(StandardCharsets.UTF_8))
+        .send()
+        .join();
     return await(before, responseTopic, expectedId);
   }
 
   /**
-   * MQTT 5 only: sends a request naming {@code responseTopic} (without subscribing to it) with the request id as
-   * Correlation Data, and waits for the reply with that id on any topic the client listens to (its own response
-   * topic, where a refused Response Topic's reply goes).
+   * MQTT 5 only: sends a request naming {@code responseTopic} (without subscribing to it) with the
+   * request id as Correlation Data, and waits for the reply with that id on any topic the client
+   * listens to (its own response topic, where a refused Response Topic's reply goes).
    */
   JsonNode sendRedirected(String json, String expectedId, String responseTopic) {
     int before = received.size();
-    client5.publishWith().topic(prefix + "/" + topicId + "/request").qos(MqttQos.AT_LEAST_ONCE)
-        .payload(json.getBytes(StandardCharsets.UTF_8)).responseTopic(responseTopic)
-        .correlationData(expectedId.getBytes(StandardCharsets.UTF_8)).send().join();
+    client5
+        .publishWith()
+        .topic(prefix + "/" + topicId + "/request")
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .payload(json.getBytes(StandardCharsets.UTF_8))
+        .responseTopic(responseTopic)
+        .correlationData(expectedId.getBytes(StandardCharsets.UTF_8))
+        .send()
+        .join();
     return await(before, null, expectedId).body();
   }
 
   /**
-   * Whether a ping with {@code id} is answered within {@code timeout}: to wait until the connector subscribed, since a
-   * request published before that reaches no one.
+   * Whether a ping with {@code id} is answered within {@code timeout}: to wait until the connector
+   * subscribed, since a request published before that reaches no one.
    */
   boolean pings(String id, Duration timeout) {
     int before = received.size();
@@ -180,12 +216,20 @@ final class ProtocolClient implements AutoCloseable {
     return reply == null ? null : reply.body();
   }
 
-  /** The first message from index {@code from} on with {@code id} (on {@code topic} unless null), within 20 s. */
+  /**
+   * The first message from index {@code from} on with {@code id} (on {@code topic} unless null),
+   * within 20 s.
+   */
   private Reply await(int from, String topic, String id) {
     Reply reply = find(from, topic, id, Duration.ofSeconds(20));
     if (reply == null) {
-      throw new AssertionError("no reply with id '" + id + "'" + (topic == null ? "" : " on " + topic)
-          + " within 20 s; got " + received);
+      throw new AssertionError(
+          "no reply with id '"
+              + id
+              + "'"
+              + (topic == null ? "" : " on " + topic)
+              + " within 20 s; got "
+              + received);
     }
     return reply;
   }
@@ -195,7 +239,8 @@ final class ProtocolClient implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       for (int i = from; i < received.size(); i++) {
         Reply reply = received.get(i);
-        if ((topic == null || reply.topic().equals(topic)) && reply.body().path("id").asText("\u0000").equals(id)) {
+        if ((topic == null || reply.topic().equals(topic))
+            && reply.body().path("id").asText("\u0000").equals(id)) {
           return reply;
         }
       }

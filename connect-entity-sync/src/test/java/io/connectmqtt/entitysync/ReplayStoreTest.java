@@ -29,7 +29,8 @@ class ReplayStoreTest {
     dataSource = new HikariDataSource();
     dataSource.setJdbcUrl("jdbc:h2:mem:replay-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
     store = new ReplayStore(Dialect.H2, "PUBLIC", "requests", Duration.ofHours(1), JSON);
-    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
       for (String ddl : store.ddl()) {
         statement.execute(ddl);
       }
@@ -47,12 +48,20 @@ class ReplayStoreTest {
   private void record(String requestId, String fingerprint, Instant at) throws Exception {
     try (Connection connection = dataSource.getConnection()) {
       ObjectNode reply = JSON.createObjectNode().put("id", requestId).put("success", true);
-      store.record(connection, "c1", requestId, fingerprint, reply, "k", JSON.createObjectNode().put("op", "create"),
+      store.record(
+          connection,
+          "c1",
+          requestId,
+          fingerprint,
+          reply,
+          "k",
+          JSON.createObjectNode().put("op", "create"),
           at);
     }
   }
 
-  private ReplayStore.Recorded find(String requestId, String fingerprint, Instant now) throws Exception {
+  private ReplayStore.Recorded find(String requestId, String fingerprint, Instant now)
+      throws Exception {
     try (Connection connection = dataSource.getConnection()) {
       return store.find(connection, "c1", requestId, fingerprint, now);
     }
@@ -66,8 +75,10 @@ class ReplayStoreTest {
     assertThat(repeat.reply().path("id").asText()).isEqualTo("r1");
     assertThat(repeat.event().path("op").asText()).isEqualTo("create");
     assertThat(repeat.eventKey()).isEqualTo("k");
-    assertThatThrownBy(() -> find("r1", "b".repeat(64), now)).isInstanceOf(ProtocolException.class)
-        .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.REQUEST_ID_REUSED))
+    assertThatThrownBy(() -> find("r1", "b".repeat(64), now))
+        .isInstanceOf(ProtocolException.class)
+        .satisfies(
+            e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.REQUEST_ID_REUSED))
         .hasMessageContaining("'r1'");
     assertThat(find("r2", "a".repeat(64), now)).isNull();
   }
@@ -85,11 +96,19 @@ class ReplayStoreTest {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       assertThat(store.find(connection, "c1", "r1", "b".repeat(64), Instant.now())).isNull();
-      store.record(connection, "c1", "r1", "b".repeat(64), JSON.createObjectNode().put("id", "again"), null, null,
+      store.record(
+          connection,
+          "c1",
+          "r1",
+          "b".repeat(64),
+          JSON.createObjectNode().put("id", "again"),
+          null,
+          null,
           Instant.now());
       connection.commit();
     }
-    assertThat(find("r1", "b".repeat(64), Instant.now()).reply().path("id").asText()).isEqualTo("again");
+    assertThat(find("r1", "b".repeat(64), Instant.now()).reply().path("id").asText())
+        .isEqualTo("again");
   }
 
   @Test
@@ -99,7 +118,9 @@ class ReplayStoreTest {
       record("old-" + i, null, old);
     }
     record("fresh", null, Instant.now());
-    assertThat(store.purgeExpired(dataSource, Instant.now(), 1_000, 2)).as("at most two batches").isEqualTo(2_000);
+    assertThat(store.purgeExpired(dataSource, Instant.now(), 1_000, 2))
+        .as("at most two batches")
+        .isEqualTo(2_000);
     assertThat(count()).isEqualTo(501);
     assertThat(store.purgeExpired(dataSource, Instant.now(), 1_000, 100)).isEqualTo(500);
     assertThat(store.purgeExpired(dataSource, Instant.now(), 1_000, 100)).isZero();
@@ -108,7 +129,8 @@ class ReplayStoreTest {
   }
 
   private int count() throws Exception {
-    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM PUBLIC.\"requests\"")) {
       rows.next();
       return rows.getInt(1);

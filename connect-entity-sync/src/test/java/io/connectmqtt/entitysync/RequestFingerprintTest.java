@@ -14,31 +14,48 @@ class RequestFingerprintTest {
   }
 
   @Test
-  void theSameContentHasTheSameFingerprintWhateverTheOrderSpacingNumberFormOrToken() throws Exception {
-    String a = of("{\"id\":\"1\",\"type\":\"request\",\"data\":{\"a\":1,\"b\":[1.50,\"x\"]},\"token\":\"t1\"}");
+  void theSameContentHasTheSameFingerprintWhateverTheOrderSpacingNumberFormOrToken()
+      throws Exception {
+    String a =
+        of(
+            "{\"id\":\"1\",\"type\":\"request\",\"data\":{\"a\":1,\"b\":[1.50,\"x\"]},\"token\":\"t1\"}");
     assertThat(a).hasSize(64).matches("[0-9a-f]{64}");
-    assertThat(of("{ \"data\" : {\"b\":[1.5,\"x\"],\"a\":1.0}, \"type\":\"request\", \"id\":\"1\" }")).isEqualTo(a);
-    assertThat(of("{\"id\":\"1\",\"type\":\"request\",\"data\":{\"a\":1e0,\"b\":[15e-1,\"x\"]},\"token\":\"t2\"}"))
+    assertThat(
+            of("{ \"data\" : {\"b\":[1.5,\"x\"],\"a\":1.0}, \"type\":\"request\", \"id\":\"1\" }"))
+        .isEqualTo(a);
+    assertThat(
+            of(
+                "{\"id\":\"1\",\"type\":\"request\",\"data\":{\"a\":1e0,\"b\":[15e-1,\"x\"]},\"token\":\"t2\"}"))
         .isEqualTo(a);
   }
 
   @Test
   void anyDifferenceInContentChangesIt() throws Exception {
     String a = of("{\"id\":\"1\",\"operation\":\"create\",\"data\":{\"body\":\"first\"}}");
-    assertThat(of("{\"id\":\"1\",\"operation\":\"create\",\"data\":{\"body\":\"second\"}}")).isNotEqualTo(a);
-    assertThat(of("{\"id\":\"1\",\"operation\":\"update\",\"data\":{\"body\":\"first\"}}")).isNotEqualTo(a);
-    assertThat(of("{\"id\":\"1\",\"operation\":\"create\",\"data\":{\"body\":\"first\",\"x\":null}}"))
+    assertThat(of("{\"id\":\"1\",\"operation\":\"create\",\"data\":{\"body\":\"second\"}}"))
         .isNotEqualTo(a);
-    assertThat(of("{\"id\":\"1\",\"operation\":\"create\",\"data\":{\"body\":\"first\"},\"x\":{\"token\":1}}"))
-        .as("only the top-level token is left out").isNotEqualTo(of("{\"id\":\"1\",\"operation\":\"create\","
-            + "\"data\":{\"body\":\"first\"},\"x\":{}}"));
+    assertThat(of("{\"id\":\"1\",\"operation\":\"update\",\"data\":{\"body\":\"first\"}}"))
+        .isNotEqualTo(a);
+    assertThat(
+            of("{\"id\":\"1\",\"operation\":\"create\",\"data\":{\"body\":\"first\",\"x\":null}}"))
+        .isNotEqualTo(a);
+    assertThat(
+            of(
+                "{\"id\":\"1\",\"operation\":\"create\",\"data\":{\"body\":\"first\"},\"x\":{\"token\":1}}"))
+        .as("only the top-level token is left out")
+        .isNotEqualTo(
+            of(
+                "{\"id\":\"1\",\"operation\":\"create\","
+                    + "\"data\":{\"body\":\"first\"},\"x\":{}}"));
     assertThat(of("[\"1\"]")).isNotEqualTo(of("[1]"));
   }
 
   @Test
   void hugeExponentsAndNonFiniteNumbersStayShort() throws Exception {
     assertThat(of("{\"v\":1e999999999}")).hasSize(64);
-    assertThat(RequestFingerprint.of(JSON.createObjectNode().put("v", new java.math.BigDecimal("1e999999999"))))
+    assertThat(
+            RequestFingerprint.of(
+                JSON.createObjectNode().put("v", new java.math.BigDecimal("1e999999999"))))
         .hasSize(64);
   }
 
@@ -46,20 +63,38 @@ class RequestFingerprintTest {
   void whatTheHooksMadeOfARequestIsPartOfItsAuthorizedFingerprint() throws Exception {
     String content = of("{\"id\":\"1\",\"operation\":\"update\",\"data\":{\"body\":\"x\"}}");
     String acme = RequestFingerprint.asAuthorized(content, context("acme"));
-    assertThat(RequestFingerprint.asAuthorized(content, context("acme"))).as("a repeat under the same tenant")
-        .isEqualTo(acme).hasSize(64);
-    assertThat(RequestFingerprint.asAuthorized(content, context("globex"))).as("under another tenant's token")
+    assertThat(RequestFingerprint.asAuthorized(content, context("acme")))
+        .as("a repeat under the same tenant")
+        .isEqualTo(acme)
+        .hasSize(64);
+    assertThat(RequestFingerprint.asAuthorized(content, context("globex")))
+        .as("under another tenant's token")
         .isNotEqualTo(acme);
   }
 
-  /** An update of row 7 as tenant isolation lets it through for {@code tenant}: data stamped, filter added. */
+  /**
+   * An update of row 7 as tenant isolation lets it through for {@code tenant}: data stamped, filter
+   * added.
+   */
   private static io.connectmqtt.entitysync.hooks.RequestContext context(String tenant) {
-    var context = new io.connectmqtt.entitysync.hooks.RequestContext("c1", "1", "request", "update", "public",
-        "notes", java.util.Set.of("id", "body", "tenant_id"), JSON.createObjectNode(), java.util.Map.of());
+    var context =
+        new io.connectmqtt.entitysync.hooks.RequestContext(
+            "c1",
+            "1",
+            "request",
+            "update",
+            "public",
+            "notes",
+            java.util.Set.of("id", "body", "tenant_id"),
+            JSON.createObjectNode(),
+            java.util.Map.of());
     context.data(JSON.createObjectNode().put("body", "x").put("tenant_id", tenant));
     context.recordId(7L);
-    context.filters().add(new io.connectmqtt.common.protocol.Filter("tenant_id",
-        io.connectmqtt.common.protocol.FilterOperator.EQ, tenant, false));
+    context
+        .filters()
+        .add(
+            new io.connectmqtt.common.protocol.Filter(
+                "tenant_id", io.connectmqtt.common.protocol.FilterOperator.EQ, tenant, false));
     return context;
   }
 }

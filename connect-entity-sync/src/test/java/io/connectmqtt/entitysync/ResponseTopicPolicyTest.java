@@ -17,9 +17,12 @@ class ResponseTopicPolicyTest {
 
   @Test
   void refusesOtherClientsTopicsAndEverythingOutsideTheProtocol() {
-    assertThat(policy.problem("c1", "spec/c2/response")).contains("outside this client's topics spec/c1/");
+    assertThat(policy.problem("c1", "spec/c2/response"))
+        .contains("outside this client's topics spec/c1/");
     assertThat(policy.allows("c1", "spec/c2/notify/sid")).isFalse();
-    assertThat(policy.allows("c1", "spec/c1x/response")).as("a client id that merely starts the same").isFalse();
+    assertThat(policy.allows("c1", "spec/c1x/response"))
+        .as("a client id that merely starts the same")
+        .isFalse();
     assertThat(policy.allows("c1", "spec/c1")).isFalse();
     assertThat(policy.allows("c1", "spec/c1/")).isFalse();
     assertThat(policy.allows("c1", "other/c1/response")).isFalse();

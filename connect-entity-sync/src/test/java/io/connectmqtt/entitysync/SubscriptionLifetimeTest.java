@@ -20,10 +20,14 @@ class SubscriptionLifetimeTest {
     assertThat(SubscriptionLifetime.expiresAt(NOW, Duration.ofHours(1), Map.of("exp", late)))
         .isEqualTo(NOW.plus(Duration.ofHours(1)));
     assertThat(SubscriptionLifetime.expiresAt(NOW, Duration.ZERO, Map.of("exp", late)))
-        .as("no configured lifetime: still not beyond the token").isEqualTo(Instant.ofEpochSecond(late));
+        .as("no configured lifetime: still not beyond the token")
+        .isEqualTo(Instant.ofEpochSecond(late));
     assertThat(SubscriptionLifetime.expiresAt(NOW, Duration.ofHours(1), Map.of()))
         .isEqualTo(NOW.plus(Duration.ofHours(1)));
-    assertThat(SubscriptionLifetime.expiresAt(NOW, Duration.ZERO, Map.of())).as("until cancelled").isNull();
-    assertThat(SubscriptionLifetime.expiresAt(NOW, Duration.ZERO, Map.of("exp", "tomorrow"))).isNull();
+    assertThat(SubscriptionLifetime.expiresAt(NOW, Duration.ZERO, Map.of()))
+        .as("until cancelled")
+        .isNull();
+    assertThat(SubscriptionLifetime.expiresAt(NOW, Duration.ZERO, Map.of("exp", "tomorrow")))
+        .isNull();
   }
 }

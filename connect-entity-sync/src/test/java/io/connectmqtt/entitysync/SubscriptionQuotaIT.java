@@ -12,20 +12,28 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link SubscriptionQuotaTest}'s race on the real databases, whose locking the quota relies on. */
+/**
+ * {@link SubscriptionQuotaTest}'s race on the real databases, whose locking the quota relies on.
+ */
 class SubscriptionQuotaIT {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"postgresql", "mariadb"})
-  void concurrentSubscribesOfOneClientOnSeveralTasksNeverExceedTheQuota(String name) throws Exception {
-    FilterAgreementPropertyIT.TestDatabase database = FilterAgreementPropertyIT.DATABASES.stream()
-        .filter(d -> d.name().equals(name)).findFirst().orElseThrow();
+  void concurrentSubscribesOfOneClientOnSeveralTasksNeverExceedTheQuota(String name)
+      throws Exception {
+    FilterAgreementPropertyIT.TestDatabase database =
+        FilterAgreementPropertyIT.DATABASES.stream()
+            .filter(d -> d.name().equals(name))
+            .findFirst()
+            .orElseThrow();
     FilterAgreementPropertyIT.Started started = database.start().get();
     Assumptions.assumeTrue(started != null, name + " cannot start here");
     try (AutoCloseable server = started.server()) {
-      try (Connection connection = DriverManager.getConnection(started.url(), started.user(), started.password());
+      try (Connection connection =
+              DriverManager.getConnection(started.url(), started.user(), started.password());
           Statement statement = connection.createStatement()) {
-        statement.execute("create table public.quota_notes (id integer primary key, body varchar(100))");
+        statement.execute(
+            "create table public.quota_notes (id integer primary key, body varchar(100))");
       }
       Map<String, String> props = new HashMap<>();
       props.put("mqtt.server.uris", "tcp://127.0.0.1:1");
@@ -42,14 +50,19 @@ class SubscriptionQuotaIT {
           HikariDataSource pool = EntitySyncConnector.dataSource(config, "quota-" + name + "-" + i);
           pools.add(pool);
           Dialect dialect = Dialect.forUrl(started.url());
-          Catalog catalog = new Catalog(pool, dialect, config.getList(EntitySyncConfig.ENTITIES_CONFIG),
-              config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+          Catalog catalog =
+              new Catalog(
+                  pool,
+                  dialect,
+                  config.getList(EntitySyncConfig.ENTITIES_CONFIG),
+                  config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
           catalog.refresh();
           RequestProcessor task = new RequestProcessor(pool, dialect, catalog, config, List.of());
           task.createStateTable();
           tasks.add(task);
         }
-        SubscriptionQuotaTest.assertWithinQuota(name, SubscriptionQuotaTest.race(tasks, "quota_notes"));
+        SubscriptionQuotaTest.assertWithinQuota(
+            name, SubscriptionQuotaTest.race(tasks, "quota_notes"));
       } finally {
         pools.forEach(HikariDataSource::close);
       }

@@ -14,10 +14,11 @@ import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 
 /**
- * An MQTT 5 protocol client logged in as a broker user, whose topics are the user's ({@code spec/<user>/...}, as
- * the shipped ACL binds them), listening to everything it may read there (its response and notify topics, Response
- * Topics below them), and sending requests with a JWT in the user property {@code authorization} and, when asked,
- * an MQTT 5 Response Topic. Keeps every message it received, in order, so a test can say what arrived after a mark.
+ * An MQTT 5 protocol client logged in as a broker user, whose topics are the user's ({@code
+ * spec/<user>/...}, as the shipped ACL binds them), listening to everything it may read there (its
+ * response and notify topics, Response Topics below them), and sending requests with a JWT in the
+ * user property {@code authorization} and, when asked, an MQTT 5 Response Topic. Keeps every
+ * message it received, in order, so a test can say what arrived after a mark.
  */
 final class SuiteClient implements AutoCloseable {
 
@@ -35,31 +36,54 @@ final class SuiteClient implements AutoCloseable {
 
   SuiteClient(int port, String user, String password, String connectionId) {
     this.user = user;
-    client = MqttClient.builder().useMqttVersion5().identifier(connectionId).serverHost("127.0.0.1")
-        .serverPort(port).buildAsync();
-    client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
-      String text = new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8);
-      JsonNode body;
-      try {
-        body = JSON.readTree(text);
-      } catch (java.io.IOException e) {
-        body = null;
-      }
-      received.add(new Message(publish.getTopic().toString(), text, body));
-    });
-    client.connectWith().simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8))
-        .applySimpleAuth().send().join();
+    client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier(connectionId)
+            .serverHost("127.0.0.1")
+            .serverPort(port)
+            .buildAsync();
+    client.publishes(
+        MqttGlobalPublishFilter.ALL,
+        publish -> {
+          String text = new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8);
+          JsonNode body;
+          try {
+            body = JSON.readTree(text);
+          } catch (java.io.IOException e) {
+            body = null;
+          }
+          received.add(new Message(publish.getTopic().toString(), text, body));
+        });
+    client
+        .connectWith()
+        .simpleAuth()
+        .username(user)
+        .password(password.getBytes(StandardCharsets.UTF_8))
+        .applySimpleAuth()
+        .send()
+        .join();
     for (String filter : List.of("spec/" + user + "/response/#", "spec/" + user + "/notify/#")) {
       client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().join();
     }
   }
 
-  /** Publishes {@code json} on this user's request topic, with {@code token} (none if null) and Response Topic. */
+  /**
+   * Publishes {@code json} on this user's request topic, with {@code token} (none if null) and
+   * Response Topic.
+   */
   void publish(String json, String token, String responseTopic) {
-    var publish = client.publishWith().topic("spec/" + user + "/request").qos(MqttQos.AT_LEAST_ONCE)
-        .payload(json.getBytes(StandardCharsets.UTF_8));
+    var publish =
+        client
+            .publishWith()
+            .topic("spec/" + user + "/request")
+            .qos(MqttQos.AT_LEAST_ONCE)
+            .payload(json.getBytes(StandardCharsets.UTF_8));
     if (responseTopic != null) {
-      publish = publish.responseTopic(responseTopic).correlationData("suite".getBytes(StandardCharsets.UTF_8));
+      publish =
+          publish
+              .responseTopic(responseTopic)
+              .correlationData("suite".getBytes(StandardCharsets.UTF_8));
     }
     if (token != null) {
       publish.userProperties().add("authorization", "Bearer " + token).applyUserProperties();
@@ -67,7 +91,10 @@ final class SuiteClient implements AutoCloseable {
     publish.send().join();
   }
 
-  /** Sends and waits for the reply with {@code id} on this user's response topic (from {@link #mark()} on). */
+  /**
+   * Sends and waits for the reply with {@code id} on this user's response topic (from {@link
+   * #mark()} on).
+   */
   JsonNode send(String json, String id, String token) {
     int from = mark();
     publish(json, token, null);
@@ -81,16 +108,20 @@ final class SuiteClient implements AutoCloseable {
   /** The first message from index {@code from} on that matches, within 30 s. */
   Message await(int from, Predicate<Message> wanted) {
     Message[] found = {null};
-    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
-        .alias(user + " waiting for a message").until(() -> {
-          for (Message message : since(from)) {
-            if (wanted.test(message)) {
-              found[0] = message;
-              return true;
-            }
-          }
-          return false;
-        });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(10))
+        .alias(user + " waiting for a message")
+        .until(
+            () -> {
+              for (Message message : since(from)) {
+                if (wanted.test(message)) {
+                  found[0] = message;
+                  return true;
+                }
+              }
+              return false;
+            });
     return found[0];
   }
 

@@ -24,9 +24,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Tenant 'acme' is not tenant 'ACME', nor 'acme ', on any database, although MariaDB's default collation
- * (utf8mb4_general_ci, as Debian ships it) finds all three for "= 'acme'"; and two clients whose ids differ only in
- * case keep apart in the state tables. The request processor with the tenant isolation hook, on each database.
+ * Tenant 'acme' is not tenant 'ACME', nor 'acme ', on any database, although MariaDB's default
+ * collation (utf8mb4_general_ci, as Debian ships it) finds all three for "= 'acme'"; and two
+ * clients whose ids differ only in case keep apart in the state tables. The request processor with
+ * the tenant isolation hook, on each database.
  */
 class TenantCollationIT {
 
@@ -85,33 +86,48 @@ class TenantCollationIT {
         connection = server.connection("public");
       }
     }
-    try (connection; Statement statement = connection.createStatement()) {
-      statement.execute("create table public.notes (id integer primary key, tenant_id varchar(20) not null, "
-          + "body varchar(50))");
-      statement.execute("insert into public.notes values (1, 'acme', 'lower'), (2, 'ACME', 'upper'), "
-          + "(3, 'acme ', 'trailing space')");
+    try (connection;
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "create table public.notes (id integer primary key, tenant_id varchar(20) not null, "
+              + "body varchar(50))");
+      statement.execute(
+          "insert into public.notes values (1, 'acme', 'lower'), (2, 'ACME', 'upper'), "
+              + "(3, 'acme ', 'trailing space')");
     }
     EntitySyncConfig config = new EntitySyncConfig(props);
     HikariDataSource dataSource = EntitySyncConnector.dataSource(config, "tenants-" + database);
     POOLS.add(dataSource);
     Dialect dialect = Dialect.forUrl(props.get("database.url"));
-    Catalog catalog = new Catalog(dataSource, dialect, config.getList(EntitySyncConfig.ENTITIES_CONFIG),
-        config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+    Catalog catalog =
+        new Catalog(
+            dataSource,
+            dialect,
+            config.getList(EntitySyncConfig.ENTITIES_CONFIG),
+            config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
     catalog.refresh();
     TenantIsolationHook hook = new TenantIsolationHook();
     hook.configure(config.originalsStrings());
-    RequestProcessor processor = new RequestProcessor(dataSource, dialect, catalog, config, List.of(hook));
+    RequestProcessor processor =
+        new RequestProcessor(dataSource, dialect, catalog, config, List.of(hook));
     processor.createStateTable();
     return processor;
   }
 
   private static JsonNode send(RequestProcessor processor, String clientId, String request) {
-    return processor.handle(clientId, request.getBytes(StandardCharsets.UTF_8), Map.of(), Optional.empty()).reply();
+    return processor
+        .handle(clientId, request.getBytes(StandardCharsets.UTF_8), Map.of(), Optional.empty())
+        .reply();
   }
 
   private static String request(String id, String operation, String rest) {
-    return "{\"id\":\"" + id + "\",\"type\":\"request\",\"operation\":\"" + operation + "\",\"entity\":\"notes\""
-        + (rest.isEmpty() ? "" : "," + rest) + "}";
+    return "{\"id\":\""
+        + id
+        + "\",\"type\":\"request\",\"operation\":\""
+        + operation
+        + "\",\"entity\":\"notes\""
+        + (rest.isEmpty() ? "" : "," + rest)
+        + "}";
   }
 
   private static List<Integer> ids(JsonNode reply) {
@@ -127,22 +143,51 @@ class TenantCollationIT {
     assertThat(ids(send(processor, "acme-dev", request("r1", "read", "")))).containsExactly(1);
     assertThat(ids(send(processor, "ACME-dev", request("r1", "read", "")))).containsExactly(2);
     JsonNode foreign = send(processor, "acme-dev", request("r2", "read", "\"record_id\":2"));
-    assertThat(foreign.path("error").path("code").asText()).as(foreign.toString()).isEqualTo("not_found");
-    JsonNode update = send(processor, "acme-dev", request("u1", "update",
-        "\"record_id\":2,\"data\":{\"body\":\"taken over\"}"));
-    assertThat(update.path("error").path("code").asText()).as(update.toString()).isEqualTo("not_found");
+    assertThat(foreign.path("error").path("code").asText())
+        .as(foreign.toString())
+        .isEqualTo("not_found");
+    JsonNode update =
+        send(
+            processor,
+            "acme-dev",
+            request("u1", "update", "\"record_id\":2,\"data\":{\"body\":\"taken over\"}"));
+    assertThat(update.path("error").path("code").asText())
+        .as(update.toString())
+        .isEqualTo("not_found");
     JsonNode delete = send(processor, "acme-dev", request("d1", "delete", "\"record_id\":3"));
-    assertThat(delete.path("error").path("code").asText()).as(delete.toString()).isEqualTo("not_found");
-    JsonNode filtered = send(processor, "acme-dev", request("r3", "read",
-        "\"options\":{\"filters\":[{\"column\":\"tenant_id\",\"operator\":\"in\",\"value\":[\"ACME\",\"acme \"]}]}"));
+    assertThat(delete.path("error").path("code").asText())
+        .as(delete.toString())
+        .isEqualTo("not_found");
+    JsonNode filtered =
+        send(
+            processor,
+            "acme-dev",
+            request(
+                "r3",
+                "read",
+                "\"options\":{\"filters\":[{\"column\":\"tenant_id\",\"operator\":\"in\",\"value\":[\"ACME\",\"acme \"]}]}"));
     assertThat(ids(filtered)).as("the tenant condition still applies").isEmpty();
 
-    // Two client ids that differ only in case use the same request id for different writes: both run, each gets
-    // its own reply (a case-insensitive state table would answer the second with the first's reply, or refuse it).
-    JsonNode lower = send(processor, "acme-dev", request("w1", "create",
-        "\"data\":{\"id\":10,\"tenant_id\":\"acme\",\"body\":\"from acme-dev\"}"));
-    JsonNode upper = send(processor, "ACME-dev", request("w1", "create",
-        "\"data\":{\"id\":11,\"tenant_id\":\"ACME\",\"body\":\"from ACME-dev\"}"));
+    // Two client ids that differ only in case use the same request id for different writes: both
+    // run, each gets
+    // its own reply (a case-insensitive state table would answer the second with the first's reply,
+    // or refuse it).
+    JsonNode lower =
+        send(
+            processor,
+            "acme-dev",
+            request(
+                "w1",
+                "create",
+                "\"data\":{\"id\":10,\"tenant_id\":\"acme\",\"body\":\"from acme-dev\"}"));
+    JsonNode upper =
+        send(
+            processor,
+            "ACME-dev",
+            request(
+                "w1",
+                "create",
+                "\"data\":{\"id\":11,\"tenant_id\":\"ACME\",\"body\":\"from ACME-dev\"}"));
     assertThat(lower.path("data").path("id").asInt()).as(lower.toString()).isEqualTo(10);
     assertThat(upper.path("data").path("id").asInt()).as(upper.toString()).isEqualTo(11);
     assertThat(ids(send(processor, "acme-dev", request("r4", "read", "")))).containsExactly(1, 10);

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An in-memory H2 database with one table, its pool and catalog, for unit tests that drive a
- * {@link RequestProcessor} directly (no MQTT, no Kafka).
+ * An in-memory H2 database with one table, its pool and catalog, for unit tests that drive a {@link
+ * RequestProcessor} directly (no MQTT, no Kafka).
  */
 final class TestBackend implements AutoCloseable {
 
@@ -20,18 +20,23 @@ final class TestBackend implements AutoCloseable {
   final Map<String, String> props;
   private final Catalog catalog;
 
-  private TestBackend(H2Database h2, HikariDataSource dataSource, Map<String, String> props, Catalog catalog) {
+  private TestBackend(
+      H2Database h2, HikariDataSource dataSource, Map<String, String> props, Catalog catalog) {
     this.h2 = h2;
     this.dataSource = dataSource;
     this.props = props;
     this.catalog = catalog;
   }
 
-  /** Creates {@code public.<table>} with {@code columns} and a pool with {@code extraProps} on top of the basics. */
-  static TestBackend start(String name, String table, String columns, Map<String, String> extraProps)
-      throws Exception {
+  /**
+   * Creates {@code public.<table>} with {@code columns} and a pool with {@code extraProps} on top
+   * of the basics.
+   */
+  static TestBackend start(
+      String name, String table, String columns, Map<String, String> extraProps) throws Exception {
     H2Database h2 = H2Database.start(name);
-    try (Connection connection = h2.connection(); Statement statement = connection.createStatement()) {
+    try (Connection connection = h2.connection();
+        Statement statement = connection.createStatement()) {
       statement.execute("create table public." + table + " (" + columns + ")");
     }
     Map<String, String> props = new HashMap<>();
@@ -46,12 +51,16 @@ final class TestBackend implements AutoCloseable {
     return new TestBackend(h2, dataSource, props, catalog);
   }
 
-  /** A processor with these settings (the backend's and {@code extraProps}) and hooks, its state tables created. */
-  RequestProcessor processor(Map<String, String> extraProps, List<RequestHook> hooks) throws Exception {
+  /**
+   * A processor with these settings (the backend's and {@code extraProps}) and hooks, its state
+   * tables created.
+   */
+  RequestProcessor processor(Map<String, String> extraProps, List<RequestHook> hooks)
+      throws Exception {
     Map<String, String> all = new HashMap<>(props);
     all.putAll(extraProps);
-    RequestProcessor processor = new RequestProcessor(dataSource, Dialect.H2, catalog, new EntitySyncConfig(all),
-        hooks);
+    RequestProcessor processor =
+        new RequestProcessor(dataSource, Dialect.H2, catalog, new EntitySyncConfig(all), hooks);
     processor.createStateTable();
     return processor;
   }

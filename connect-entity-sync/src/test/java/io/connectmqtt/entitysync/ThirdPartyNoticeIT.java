@@ -7,8 +7,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The built plugin directory and zip carry doc/THIRD-PARTY.txt naming every bundled jar with its licence, and the
- * full text of the LGPL the MariaDB JDBC driver is under (LGPL 2.1 section 6 asks for it with the library).
+ * The built plugin directory and zip carry doc/THIRD-PARTY.txt naming every bundled jar with its
+ * licence, and the full text of the LGPL the MariaDB JDBC driver is under (LGPL 2.1 section 6 asks
+ * for it with the library).
  */
 class ThirdPartyNoticeIT {
 
@@ -26,11 +27,17 @@ class ThirdPartyNoticeIT {
 
   private static void assertLgpl(Map<String, String> files) {
     Map<String, String> rows = ThirdPartyNotices.assertNotices(files);
-    assertThat(rows.entrySet().stream().filter(e -> e.getKey().startsWith("mariadb-java-client-"))
-        .map(Map.Entry::getValue).findFirst().orElse("")).contains("LGPL-2.1-or-later");
+    assertThat(
+            rows.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("mariadb-java-client-"))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(""))
+        .contains("LGPL-2.1-or-later");
     String notice = files.get(ThirdPartyNotices.NOTICE);
     assertThat(notice).contains("its full text is " + LGPL).contains("mariadb-connector-j");
-    assertThat(files.get(LGPL)).startsWith("                  GNU LESSER GENERAL PUBLIC LICENSE")
+    assertThat(files.get(LGPL))
+        .startsWith("                  GNU LESSER GENERAL PUBLIC LICENSE")
         .contains("Version 2.1, February 1999");
   }
 }

@@ -9,8 +9,7 @@ import java.util.Locale;
 /** The section each benchmark keeps in docs/benchmarks.md, between markers of its own. */
 final class BenchmarkReport {
 
-  private BenchmarkReport() {
-  }
+  private BenchmarkReport() {}
 
   /** A benchmark's {@code --name=value} arguments, in order. */
   static java.util.Map<String, String> options(String[] args) {
@@ -24,17 +23,27 @@ final class BenchmarkReport {
     return options;
   }
 
-  /** "Run on {date}, {n} cores, Java {version}. Command: `./bench.sh {subcommand} {arguments}`", then a blank line. */
+  /**
+   * "Run on {date}, {n} cores, Java {version}. Command: `./bench.sh {subcommand} {arguments}`",
+   * then a blank line.
+   */
   static String runLine(String subcommand, String arguments) {
-    String command = "./bench.sh" + (subcommand.isEmpty() ? "" : " " + subcommand)
-        + (arguments.isBlank() ? "" : " " + arguments);
-    return String.format(Locale.ROOT, "Run on %s, %d cores, Java %s. Command: `%s`%n%n", LocalDate.now(),
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), command);
+    String command =
+        "./bench.sh"
+            + (subcommand.isEmpty() ? "" : " " + subcommand)
+            + (arguments.isBlank() ? "" : " " + arguments);
+    return String.format(
+        Locale.ROOT,
+        "Run on %s, %d cores, Java %s. Command: `%s`%n%n",
+        LocalDate.now(),
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"),
+        command);
   }
 
   /**
-   * Prints {@code body} between the markers {@code <!-- {name}-benchmark:start/end -->} and puts it into
-   * {@code file} in place of the earlier run's section, or at the end when there is none yet.
+   * Prints {@code body} between the markers {@code <!-- {name}-benchmark:start/end -->} and puts it
+   * into {@code file} in place of the earlier run's section, or at the end when there is none yet.
    */
   static void publish(Path file, String name, CharSequence body) throws IOException {
     String startMarker = "<!-- " + name + "-benchmark:start -->";
@@ -44,8 +53,12 @@ final class BenchmarkReport {
     String existing = Files.exists(file) ? Files.readString(file) : "# Benchmarks\n\n";
     int start = existing.indexOf(startMarker);
     int end = existing.indexOf(endMarker);
-    Files.writeString(file, start >= 0 && end > start
-        ? existing.substring(0, start) + section + existing.substring(end + endMarker.length() + 1)
-        : existing + "\n" + section);
+    Files.writeString(
+        file,
+        start >= 0 && end > start
+            ? existing.substring(0, start)
+                + section
+                + existing.substring(end + endMarker.length() + 1)
+            : existing + "\n" + section);
   }
 }

@@ -33,14 +33,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * The MQTT source connector on every broker of the matrix, one broker at a time, against one Kafka and Connect
- * {@link ProcessStack} for the whole run; writes the table of docs/brokers.md. Per broker: the round trip of
- * {@link SourceRoundTrip}; throughput of a plain HiveMQ-client subscriber (the broker's raw ceiling), of the
- * connector with its documented defaults and with a tuned config, alternating; the worker SIGKILL of
- * {@link WorkerKillScenario} with a backlog; and a graceful restart of the MQTT broker mid-stream with sessions
- * persisted where the broker can. Every cell comes from this run.
+ * The MQTT source connector on every broker of the matrix, one broker at a time, against one Kafka
+ * and Connect {@link ProcessStack} for the whole run; writes the table of docs/brokers.md. Per
+ * broker: the round trip of {@link SourceRoundTrip}; throughput of a plain HiveMQ-client subscriber
+ * (the broker's raw ceiling), of the connector with its documented defaults and with a tuned
+ * config, alternating; the worker SIGKILL of {@link WorkerKillScenario} with a backlog; and a
+ * graceful restart of the MQTT broker mid-stream with sessions persisted where the broker can.
+ * Every cell comes from this run.
  *
- * <pre>./bench.sh brokers --backlog=100000 --messages=50000 --restart-messages=20000 --brokers=HIVEMQ,MOSQUITTO</pre>
+ * <pre>
+ * ./bench.sh brokers --backlog=100000 --messages=50000 --restart-messages=20000 --brokers=HIVEMQ,MOSQUITTO
+ * </pre>
  */
 public final class BrokerBenchmark {
 
@@ -56,17 +59,31 @@ public final class BrokerBenchmark {
   private final int roundTripMessages;
   private final int restartMessages;
   private final int restartRate;
-  /** The tuned config: these keys on top of the defaults; {@code --tuned.<key>=<value>} adds or replaces one. */
+
+  /**
+   * The tuned config: these keys on top of the defaults; {@code --tuned.<key>=<value>} adds or
+   * replaces one.
+   */
   private final Map<String, String> tuned = new LinkedHashMap<>();
-  /** {@code --variant.<label>.<key>=<value>}: more configs measured beside tuned (printed, not in the table). */
+
+  /**
+   * {@code --variant.<label>.<key>=<value>}: more configs measured beside tuned (printed, not in
+   * the table).
+   */
   private final Map<String, Map<String, String>> variants = new LinkedHashMap<>();
-  /** {@code --throughput-only=true}: only the throughput columns (no round trip, SIGKILL or broker restart). */
+
+  /**
+   * {@code --throughput-only=true}: only the throughput columns (no round trip, SIGKILL or broker
+   * restart).
+   */
   private final boolean throughputOnly;
+
   /** Publishers of the row being measured. */
   private int currentPublishers;
 
   private BrokerBenchmark(Map<String, String> options) {
-    for (String name : options.getOrDefault("brokers", "HIVEMQ,MOSQUITTO,RABBITMQ,AEDES,MOQUETTE").split(",")) {
+    for (String name :
+        options.getOrDefault("brokers", "HIVEMQ,MOSQUITTO,RABBITMQ,AEDES,MOQUETTE").split(",")) {
       brokers.add(Broker.valueOf(name.trim().toUpperCase(Locale.ROOT)));
     }
     backlog = Integer.parseInt(options.getOrDefault("backlog", "100000"));
@@ -82,22 +99,24 @@ public final class BrokerBenchmark {
     tuned.put("producer.override.batch.size", "524288");
     tuned.put("queue.capacity", "10000");
     throughputOnly = Boolean.parseBoolean(options.getOrDefault("throughput-only", "false"));
-    options.forEach((key, value) -> {
-      if (key.startsWith("tuned.")) {
-        tuned.put(key.substring("tuned.".length()), value);
-      } else if (key.startsWith("variant.")) {
-        String rest = key.substring("variant.".length());
-        int dot = rest.indexOf('.');
-        variants.computeIfAbsent(rest.substring(0, dot), k -> new LinkedHashMap<>()).put(rest.substring(dot + 1),
-            value);
-      }
-    });
+    options.forEach(
+        (key, value) -> {
+          if (key.startsWith("tuned.")) {
+            tuned.put(key.substring("tuned.".length()), value);
+          } else if (key.startsWith("variant.")) {
+            String rest = key.substring("variant.".length());
+            int dot = rest.indexOf('.');
+            variants
+                .computeIfAbsent(rest.substring(0, dot), k -> new LinkedHashMap<>())
+                .put(rest.substring(dot + 1), value);
+          }
+        });
   }
 
   public static void main(String[] args) throws Exception {
     Map<String, String> options = BenchmarkReport.options(args);
-    new BrokerBenchmark(options).run(Path.of(options.getOrDefault("out", "docs/brokers.md")),
-        String.join(" ", args));
+    new BrokerBenchmark(options)
+        .run(Path.of(options.getOrDefault("out", "docs/brokers.md")), String.join(" ", args));
     System.exit(0);
   }
 
@@ -124,8 +143,13 @@ public final class BrokerBenchmark {
 
   private void run(Path reportFile, String arguments) throws Exception {
     List<Row> rows = new ArrayList<>();
-    try (ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
-        Map.of(), Ports.free(), Ports.free(), "1g")) {
+    try (ProcessStack stack =
+        ProcessStack.start(
+            List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
+            Map.of(),
+            Ports.free(),
+            Ports.free(),
+            "1g")) {
       for (Broker kind : brokers) {
         Row row = new Row(kind);
         rows.add(row);
@@ -153,18 +177,24 @@ public final class BrokerBenchmark {
     String id = row.kind.name().toLowerCase(Locale.ROOT);
     row.publishers = publishers;
     if (row.kind == Broker.MOQUETTE && publishers > 1) {
-      // Moquette 0.17 drops PUBLISH commands once its session command queue is full ("Session command queue 0 is
-      // full executing action PUB QoS1" in its log) and never acknowledges them: two publishers of 500 messages in
+      // Moquette 0.17 drops PUBLISH commands once its session command queue is full ("Session
+      // command queue 0 is
+      // full executing action PUB QoS1" in its log) and never acknowledges them: two publishers of
+      // 500 messages in
       // flight each stalled it for good in a run of this benchmark. One publisher of 500 does not.
       row.publishers = 1;
-      row.notes.add("1 publisher: with 2, Moquette 0.17 dropped PUBLISH packets without acknowledging them "
-          + "(\"Session command queue 0 is full\" in its log) and the publishers stalled");
+      row.notes.add(
+          "1 publisher: with 2, Moquette 0.17 dropped PUBLISH packets without acknowledging them "
+              + "(\"Session command queue 0 is full\" in its log) and the publishers stalled");
     }
     currentPublishers = row.publishers;
-    // Sessions in memory for everything but the broker restart: nothing else restarts the broker. HiveMQ CE keeps its
-    // own default, file persistence: in memory, every acknowledgement on a shared subscription scans the group's
+    // Sessions in memory for everything but the broker restart: nothing else restarts the broker.
+    // HiveMQ CE keeps its
+    // own default, file persistence: in memory, every acknowledgement on a shared subscription
+    // scans the group's
     // whole queue (docs/brokers.md), which is not how HiveMQ CE runs out of the box.
-    try (TestBroker broker = start(row, BrokerOptions.DEFAULTS.withPersistence(row.kind == Broker.HIVEMQ))) {
+    try (TestBroker broker =
+        start(row, BrokerOptions.DEFAULTS.withPersistence(row.kind == Broker.HIVEMQ))) {
       row.name = broker.name();
       row.version = broker.mqtt5() ? "5" : "3.1.1";
 
@@ -186,21 +216,28 @@ public final class BrokerBenchmark {
       if (throughputOnly) {
         return;
       }
-      row.kill = WorkerKillScenario.run(stack, broker, id, defaults(broker), backlog, payload,
-          Duration.ofMinutes(10));
-      System.out.printf("BROKERS: %s worker SIGKILL with a backlog of %d: %s%n", broker.name(), backlog, row.kill);
-      broker.droppedMessageCount().ifPresent(d -> {
-        if (d > 0) {
-          row.notes.add(d + " messages dropped by the broker (its own counter)");
-        }
-      });
+      row.kill =
+          WorkerKillScenario.run(
+              stack, broker, id, defaults(broker), backlog, payload, Duration.ofMinutes(10));
+      System.out.printf(
+          "BROKERS: %s worker SIGKILL with a backlog of %d: %s%n",
+          broker.name(), backlog, row.kill);
+      broker
+          .droppedMessageCount()
+          .ifPresent(
+              d -> {
+                if (d > 0) {
+                  row.notes.add(d + " messages dropped by the broker (its own counter)");
+                }
+              });
     }
     try (TestBroker broker = start(row, BrokerOptions.DEFAULTS)) {
       row.restart = brokerRestart(stack, broker, id);
     }
   }
 
-  private void roundTrip(ProcessStack stack, TestBroker broker, Row row, String id) throws Exception {
+  private void roundTrip(ProcessStack stack, TestBroker broker, Row row, String id)
+      throws Exception {
     String rtTopic = "matrix." + id;
     stack.topics().create(rtTopic, 1);
     Map<String, String> rtConfig = defaults(broker);
@@ -209,19 +246,25 @@ public final class BrokerBenchmark {
     String rtName = "matrix-" + id;
     stack.rest().createOrReplace(rtName, rtConfig);
     stack.rest().awaitRunning(rtName, 1, Duration.ofSeconds(60));
-    SourceRoundTrip.Result rt = SourceRoundTrip.run(stack.topics(), broker, id, rtTopic, roundTripMessages,
-        Math.max(payload, 64));
+    SourceRoundTrip.Result rt =
+        SourceRoundTrip.run(
+            stack.topics(), broker, id, rtTopic, roundTripMessages, Math.max(payload, 64));
     deleteAndWait(stack, rtName);
     row.roundTrip = rt.summary();
-    System.out.printf("BROKERS: %s round trip of %d + 2 messages: %s (%s)%n", broker.name(), roundTripMessages,
-        rt.summary(), rt.differences());
+    System.out.printf(
+        "BROKERS: %s round trip of %d + 2 messages: %s (%s)%n",
+        broker.name(), roundTripMessages, rt.summary(), rt.differences());
   }
 
   private static TestBroker start(Row row, BrokerOptions options) {
     long began = System.nanoTime();
     TestBroker broker = row.kind.startOrThrow(options);
-    System.out.printf("BROKERS: %s started in %.1f s on %s (persistence %s)%n", broker.name(),
-        (System.nanoTime() - began) / 1e9, broker.uri(), options.persistent() ? "on" : "off");
+    System.out.printf(
+        "BROKERS: %s started in %.1f s on %s (persistence %s)%n",
+        broker.name(),
+        (System.nanoTime() - began) / 1e9,
+        broker.uri(),
+        options.persistent() ? "on" : "off");
     return broker;
   }
 
@@ -234,28 +277,42 @@ public final class BrokerBenchmark {
     return config;
   }
 
-  /** Messages per second through a plain HiveMQ-client subscriber (QoS 1, automatic acknowledgement). */
+  /**
+   * Messages per second through a plain HiveMQ-client subscriber (QoS 1, automatic
+   * acknowledgement).
+   */
   private double raw(TestBroker broker, String run) throws Exception {
     String filter = "raw/" + run + "/#";
     BitSet seen = new BitSet();
     AtomicLong lastReceive = new AtomicLong();
     Runnable disconnect;
-    java.util.function.Consumer<byte[]> onMessage = bytes -> {
-      synchronized (seen) {
-        seen.set((int) MqttLoadPublisher.sequence(bytes));
-      }
-      lastReceive.set(System.nanoTime());
-    };
+    java.util.function.Consumer<byte[]> onMessage =
+        bytes -> {
+          synchronized (seen) {
+            seen.set((int) MqttLoadPublisher.sequence(bytes));
+          }
+          lastReceive.set(System.nanoTime());
+        };
     if (broker.mqtt5()) {
-      Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier("bench-raw-" + run)
-          .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
+      Mqtt5AsyncClient client =
+          MqttClient.builder()
+              .useMqttVersion5()
+              .identifier("bench-raw-" + run)
+              .serverHost("127.0.0.1")
+              .serverPort(broker.port())
+              .buildAsync();
       client.publishes(MqttGlobalPublishFilter.ALL, p -> onMessage.accept(p.getPayloadAsBytes()));
       client.connectWith().cleanStart(true).send().join();
       client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().join();
       disconnect = () -> client.disconnect().join();
     } else {
-      Mqtt3AsyncClient client = MqttClient.builder().useMqttVersion3().identifier("bench-raw-" + run)
-          .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
+      Mqtt3AsyncClient client =
+          MqttClient.builder()
+              .useMqttVersion3()
+              .identifier("bench-raw-" + run)
+              .serverHost("127.0.0.1")
+              .serverPort(broker.port())
+              .buildAsync();
       client.publishes(MqttGlobalPublishFilter.ALL, p -> onMessage.accept(p.getPayloadAsBytes()));
       client.connectWith().cleanSession(true).send().join();
       client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().join();
@@ -274,8 +331,14 @@ public final class BrokerBenchmark {
       awaitCount(seen, messages, Duration.ofMinutes(10));
       int received = cardinality(seen);
       double rate = received / ((lastReceive.get() - start) / 1e9);
-      System.out.printf(Locale.ROOT, "BROKERS: %s raw subscriber: %d of %d in %.1f s = %.0f msg/s%n", broker.name(),
-          received, messages, (lastReceive.get() - start) / 1e9, rate);
+      System.out.printf(
+          Locale.ROOT,
+          "BROKERS: %s raw subscriber: %d of %d in %.1f s = %.0f msg/s%n",
+          broker.name(),
+          received,
+          messages,
+          (lastReceive.get() - start) / 1e9,
+          rate);
       return received == messages ? rate : -received;
     } finally {
       disconnect.run();
@@ -283,12 +346,18 @@ public final class BrokerBenchmark {
   }
 
   /**
-   * Messages per second through the connector with {@code config}: publish start to the Kafka log append time of
-   * the last message, after a warm-up through the same connector. Negative (minus the messages that arrived) if not
-   * all of them arrived.
+   * Messages per second through the connector with {@code config}: publish start to the Kafka log
+   * append time of the last message, after a warm-up through the same connector. Negative (minus
+   * the messages that arrived) if not all of them arrived.
    */
-  private double connector(ProcessStack stack, TestBroker broker, String label, String id, int run,
-      Map<String, String> config) throws Exception {
+  private double connector(
+      ProcessStack stack,
+      TestBroker broker,
+      String label,
+      String id,
+      int run,
+      Map<String, String> config)
+      throws Exception {
     String name = "tp-" + label + "-" + id + "-" + run;
     String filter = "tp/" + id + "/" + label + run;
     String topic = "tp." + id + "." + label + run;
@@ -311,7 +380,8 @@ public final class BrokerBenchmark {
       awaitOffsets(topics, topic, base + messages, Duration.ofMinutes(10));
       BitSet seen = new BitSet();
       long lastAppend = 0;
-      for (ConsumerRecord<byte[], byte[]> record : topics.readAll(topic, base + messages, Duration.ofMinutes(2))) {
+      for (ConsumerRecord<byte[], byte[]> record :
+          topics.readAll(topic, base + messages, Duration.ofMinutes(2))) {
         long seq = MqttLoadPublisher.sequence(record.value()) - warmup;
         if (seq >= 0 && !seen.get((int) seq)) {
           seen.set((int) seq);
@@ -320,8 +390,15 @@ public final class BrokerBenchmark {
       }
       int received = seen.cardinality();
       double rate = received / ((lastAppend - startMillis) / 1e3);
-      System.out.printf(Locale.ROOT, "BROKERS: %s connector (%s): %d of %d in %.1f s = %.0f msg/s%n", broker.name(),
-          label, received, messages, (lastAppend - startMillis) / 1e3, rate);
+      System.out.printf(
+          Locale.ROOT,
+          "BROKERS: %s connector (%s): %d of %d in %.1f s = %.0f msg/s%n",
+          broker.name(),
+          label,
+          received,
+          messages,
+          (lastAppend - startMillis) / 1e3,
+          rate);
       return received == messages ? rate : -received;
     } finally {
       deleteAndWait(stack, name);
@@ -329,9 +406,9 @@ public final class BrokerBenchmark {
   }
 
   /**
-   * The connector with its defaults while messages flow at a fixed rate; the MQTT broker is stopped gracefully and
-   * started again once a third of them are in Kafka. "lost" counts messages the broker acknowledged to the publisher
-   * that never reached Kafka.
+   * The connector with its defaults while messages flow at a fixed rate; the MQTT broker is stopped
+   * gracefully and started again once a third of them are in Kafka. "lost" counts messages the
+   * broker acknowledged to the publisher that never reached Kafka.
    */
   private String brokerRestart(ProcessStack stack, TestBroker broker, String id) throws Exception {
     String name = "restart-" + id;
@@ -347,14 +424,22 @@ public final class BrokerBenchmark {
       stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
       awaitSubscribed(stack, logStart, filter + "/#");
       KafkaTopics topics = stack.topics();
-      CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
-        try (MqttLoadPublisher publisher = new MqttLoadPublisher("restart-publisher-" + id, broker.port(),
-            broker.mqtt5())) {
-          publisher.publish(0, restartMessages, payload, restartRate, seq -> filter + "/device-" + (seq % 10));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      CompletableFuture<Void> publishing =
+          CompletableFuture.runAsync(
+              () -> {
+                try (MqttLoadPublisher publisher =
+                    new MqttLoadPublisher(
+                        "restart-publisher-" + id, broker.port(), broker.mqtt5())) {
+                  publisher.publish(
+                      0,
+                      restartMessages,
+                      payload,
+                      restartRate,
+                      seq -> filter + "/device-" + (seq % 10));
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       awaitOffsets(topics, topic, restartMessages / 3, Duration.ofMinutes(5));
       long began = System.nanoTime();
       broker.restart();
@@ -364,7 +449,8 @@ public final class BrokerBenchmark {
       int records = 0;
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
       while (true) {
-        List<ConsumerRecord<byte[], byte[]>> all = topics.readAll(topic, restartMessages, Duration.ofSeconds(5));
+        List<ConsumerRecord<byte[], byte[]>> all =
+            topics.readAll(topic, restartMessages, Duration.ofSeconds(5));
         seen.clear();
         all.forEach(r -> seen.set((int) MqttLoadPublisher.sequence(r.value())));
         records = all.size();
@@ -375,13 +461,26 @@ public final class BrokerBenchmark {
       }
       long lost = restartMessages - seen.cardinality();
       long duplicates = records - seen.cardinality();
-      long lostConnections = Files.readString(stack.home().resolve("connect.log"))
-          .substring((int) logStart).lines().filter(l -> l.contains("lost its connection")).count();
-      System.out.printf(Locale.ROOT, "BROKERS: %s broker restart (%.1f s stop + start) with %d messages at %d msg/s:"
-          + " %d lost, %d duplicates, %d connection losses logged%n", broker.name(), down, restartMessages,
-          restartRate, lost, duplicates, lostConnections);
-      String cell = String.format(Locale.ROOT, "%d lost, %d duplicates (restart took %.0f s)", lost, duplicates,
-          down);
+      long lostConnections =
+          Files.readString(stack.home().resolve("connect.log"))
+              .substring((int) logStart)
+              .lines()
+              .filter(l -> l.contains("lost its connection"))
+              .count();
+      System.out.printf(
+          Locale.ROOT,
+          "BROKERS: %s broker restart (%.1f s stop + start) with %d messages at %d msg/s:"
+              + " %d lost, %d duplicates, %d connection losses logged%n",
+          broker.name(),
+          down,
+          restartMessages,
+          restartRate,
+          lost,
+          duplicates,
+          lostConnections);
+      String cell =
+          String.format(
+              Locale.ROOT, "%d lost, %d duplicates (restart took %.0f s)", lost, duplicates, down);
       if (!broker.sessionsSurviveRestart()) {
         cell += "; sessions do not survive a restart on this broker";
       }
@@ -391,7 +490,9 @@ public final class BrokerBenchmark {
     }
   }
 
-  /** {@code count} messages from {@code publishers} load publishers at full speed, all acknowledged. */
+  /**
+   * {@code count} messages from {@code publishers} load publishers at full speed, all acknowledged.
+   */
   private void publish(TestBroker broker, String prefix, long from, long to) throws Exception {
     List<CompletableFuture<Void>> running = new ArrayList<>();
     long count = to - from;
@@ -400,21 +501,28 @@ public final class BrokerBenchmark {
       long start = from + p * share;
       long end = p == currentPublishers - 1 ? to : start + share;
       int index = p;
-      running.add(CompletableFuture.runAsync(() -> {
-        try (MqttLoadPublisher publisher = new MqttLoadPublisher("bench-pub-" + prefix.replace('/', '-') + "-"
-            + index, broker.port(), broker.mqtt5())) {
-          publisher.publish(start, end, payload, 0, seq -> prefix + "/p" + index);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }));
+      running.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try (MqttLoadPublisher publisher =
+                    new MqttLoadPublisher(
+                        "bench-pub-" + prefix.replace('/', '-') + "-" + index,
+                        broker.port(),
+                        broker.mqtt5())) {
+                  publisher.publish(start, end, payload, 0, seq -> prefix + "/p" + index);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }));
     }
-    // A broker that stops acknowledging must not hold the whole run: the phase fails and the next broker follows.
-    CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).get(Math.max(180, count / 100),
-        TimeUnit.SECONDS);
+    // A broker that stops acknowledging must not hold the whole run: the phase fails and the next
+    // broker follows.
+    CompletableFuture.allOf(running.toArray(new CompletableFuture[0]))
+        .get(Math.max(180, count / 100), TimeUnit.SECONDS);
   }
 
-  private static void awaitCount(BitSet seen, int count, Duration timeout) throws InterruptedException {
+  private static void awaitCount(BitSet seen, int count, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (cardinality(seen) < count && System.nanoTime() < deadline) {
       Thread.sleep(20);
@@ -436,7 +544,8 @@ public final class BrokerBenchmark {
   }
 
   /** Waits until every MQTT connection of the task subscribed to {@code filter}. */
-  private static void awaitSubscribed(ProcessStack stack, long from, String filter) throws Exception {
+  private static void awaitSubscribed(ProcessStack stack, long from, String filter)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       String log = Files.readString(stack.home().resolve("connect.log"));
@@ -445,10 +554,14 @@ public final class BrokerBenchmark {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("the task did not subscribe to " + filter + " within 60 s (worker log)");
+    throw new IllegalStateException(
+        "the task did not subscribe to " + filter + " within 60 s (worker log)");
   }
 
-  /** Deletes a connector and waits until it is gone, so that no task of it reconnects to a stopped broker. */
+  /**
+   * Deletes a connector and waits until it is gone, so that no task of it reconnects to a stopped
+   * broker.
+   */
   private static void deleteAndWait(ProcessStack stack, String name) throws InterruptedException {
     stack.rest().delete(name);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -476,37 +589,63 @@ public final class BrokerBenchmark {
       return "-";
     }
     if (runs.stream().anyMatch(r -> r < 0)) {
-      return "incomplete: " + runs.stream().map(r -> r < 0 ? (long) -r + " arrived" : String.format(Locale.ROOT,
-          "%.0f", r)).toList();
+      return "incomplete: "
+          + runs.stream()
+              .map(r -> r < 0 ? (long) -r + " arrived" : String.format(Locale.ROOT, "%.0f", r))
+              .toList();
     }
     String median = String.format(Locale.ROOT, "%,.0f", median(runs));
-    return runs.size() == 1 ? median : median + " (" + runs.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r))
-        .toList() + ")";
+    return runs.size() == 1
+        ? median
+        : median
+            + " ("
+            + runs.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r)).toList()
+            + ")";
   }
 
   private void write(Path file, String arguments, List<Row> rows) throws IOException {
     StringBuilder report = new StringBuilder();
     report.append(BenchmarkReport.runLine("brokers", arguments));
-    report.append(String.format(Locale.ROOT, "One Kafka broker and one Connect worker (separate JVMs, the source "
-        + "plugin from `plugin.path`) for the whole run, one MQTT broker at a time, all on this machine. The source "
-        + "with its documented defaults (`mqtt.version=auto`, `mqtt.connections=auto`, `queue.capacity=1000`, Connect's "
-        + "producer defaults) in every column but *Tuned*, which adds %s. The MQTT brokers keep sessions in memory "
-        + "except HiveMQ CE (file, its default) and in the broker restart. %d-byte QoS 1 payloads from %d "
-        + "HiveMQ-client publishers; "
-        + "throughput over %,d messages after a warm-up of %,d through the same path, %d run(s) each, alternating "
-        + "raw / default / tuned.%n%n",
-        String.join(", ", tuned.entrySet().stream().map(e -> "`" + e.getKey() + "=" + e.getValue() + "`")
-            .toList()), payload,
-        publishers, messages, warmup, repeats));
-    report.append("| Broker | MQTT | Round trip: payload bytes, key, headers | Worker SIGKILL, backlog of "
-        + String.format(Locale.ROOT, "%,d", backlog) + ": lost / duplicates / drain after restart | Broker restart "
-        + "mid-stream: lost / duplicates | Default (msg/s) | Tuned (msg/s) | Raw subscriber (msg/s) | Default / "
-        + "tuned |\n");
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "One Kafka broker and one Connect worker (separate JVMs, the source "
+                + "plugin from `plugin.path`) for the whole run, one MQTT broker at a time, all on this machine. The source "
+                + "with its documented defaults (`mqtt.version=auto`, `mqtt.connections=auto`, `queue.capacity=1000`, Connect's "
+                + "producer defaults) in every column but *Tuned*, which adds %s. The MQTT brokers keep sessions in memory "
+                + "except HiveMQ CE (file, its default) and in the broker restart. %d-byte QoS 1 payloads from %d "
+                + "HiveMQ-client publishers; "
+                + "throughput over %,d messages after a warm-up of %,d through the same path, %d run(s) each, alternating "
+                + "raw / default / tuned.%n%n",
+            String.join(
+                ", ",
+                tuned.entrySet().stream()
+                    .map(e -> "`" + e.getKey() + "=" + e.getValue() + "`")
+                    .toList()),
+            payload,
+            publishers,
+            messages,
+            warmup,
+            repeats));
+    report.append(
+        "| Broker | MQTT | Round trip: payload bytes, key, headers | Worker SIGKILL, backlog of "
+            + String.format(Locale.ROOT, "%,d", backlog)
+            + ": lost / duplicates / drain after restart | Broker restart "
+            + "mid-stream: lost / duplicates | Default (msg/s) | Tuned (msg/s) | Raw subscriber (msg/s) | Default / "
+            + "tuned |\n");
     report.append("| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |\n");
     for (Row row : rows) {
-      String kill = row.kill == null ? "-" : String.format(Locale.ROOT, "%d / %d / %s", row.kill.lost(),
-          row.kill.duplicates(), Double.isNaN(row.kill.drainSeconds()) ? "not drained in 10 min"
-              : String.format(Locale.ROOT, "%.1f s", row.kill.drainSeconds()));
+      String kill =
+          row.kill == null
+              ? "-"
+              : String.format(
+                  Locale.ROOT,
+                  "%d / %d / %s",
+                  row.kill.lost(),
+                  row.kill.duplicates(),
+                  Double.isNaN(row.kill.drainSeconds())
+                      ? "not drained in 10 min"
+                      : String.format(Locale.ROOT, "%.1f s", row.kill.drainSeconds()));
       if (row.kill != null && row.kill.lostConnections() > 0) {
         kill += " (" + row.kill.lostConnections() + " connection losses logged)";
       }
@@ -517,19 +656,36 @@ public final class BrokerBenchmark {
       if (row.failure != null) {
         notes.add(row.failure);
       }
-      report.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-          row.name + (notes.isEmpty() ? "" : " (" + String.join("; ", notes).replace('|', '/') + ")"),
-          row.version == null ? "-" : row.version, row.roundTrip == null ? "-" : row.roundTrip.replace('|', '/'),
-          kill, row.restart == null ? "-" : row.restart, rate(row.defaults), rate(row.tunedRuns), rate(row.raw),
-          ratio));
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+              row.name
+                  + (notes.isEmpty()
+                      ? ""
+                      : " (" + String.join("; ", notes).replace('|', '/') + ")"),
+              row.version == null ? "-" : row.version,
+              row.roundTrip == null ? "-" : row.roundTrip.replace('|', '/'),
+              kill,
+              row.restart == null ? "-" : row.restart,
+              rate(row.defaults),
+              rate(row.tunedRuns),
+              rate(row.raw),
+              ratio));
     }
-    report.append(String.format(Locale.ROOT, "%nRound trip: %,d messages from the load publisher plus a 256-byte "
-        + "binary and a UTF-8 payload from `mosquitto_pub`, each expected once with its bytes, key and `mqtt.topic`/"
-        + "`mqtt.qos` headers. SIGKILL: the backlog is published while the worker is down, the worker starts, and "
-        + "is killed with SIGKILL once Kafka holds a third of it; drain = from the relaunch of the worker to the "
-        + "Kafka append of the last missing message. Broker restart: %,d messages at %,d msg/s, the MQTT broker "
-        + "stopped and started (sessions persisted) once a third are in Kafka; lost = acknowledged to the "
-        + "publisher but never in Kafka.%n%n", roundTripMessages, restartMessages, restartRate));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "%nRound trip: %,d messages from the load publisher plus a 256-byte "
+                + "binary and a UTF-8 payload from `mosquitto_pub`, each expected once with its bytes, key and `mqtt.topic`/"
+                + "`mqtt.qos` headers. SIGKILL: the backlog is published while the worker is down, the worker starts, and "
+                + "is killed with SIGKILL once Kafka holds a third of it; drain = from the relaunch of the worker to the "
+                + "Kafka append of the last missing message. Broker restart: %,d messages at %,d msg/s, the MQTT broker "
+                + "stopped and started (sessions persisted) once a third are in Kafka; lost = acknowledged to the "
+                + "publisher but never in Kafka.%n%n",
+            roundTripMessages,
+            restartMessages,
+            restartRate));
     BenchmarkReport.publish(file, "brokers", report);
   }
 }

@@ -25,12 +25,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Entity sync reads and writes per second, and latency from request publish to reply receipt, with 1, 10 and 50
- * concurrent clients, each sending its next request when the previous reply arrived (closed loop), on PostgreSQL.
+ * Entity sync reads and writes per second, and latency from request publish to reply receipt, with
+ * 1, 10 and 50 concurrent clients, each sending its next request when the previous reply arrived
+ * (closed loop), on PostgreSQL.
  */
 public final class EntitySyncBenchmark {
 
-  record Result(String name, int clients, long requests, double seconds, double p50, double p99, long errors) {
+  record Result(
+      String name,
+      int clients,
+      long requests,
+      double seconds,
+      double p50,
+      double p99,
+      long errors) {
     double rate() {
       return requests / seconds;
     }
@@ -49,8 +57,8 @@ public final class EntitySyncBenchmark {
     for (String arg : args) {
       options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
     }
-    new EntitySyncBenchmark(options).run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")),
-        String.join(" ", args));
+    new EntitySyncBenchmark(options)
+        .run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), String.join(" ", args));
     System.exit(0);
   }
 
@@ -63,40 +71,78 @@ public final class EntitySyncBenchmark {
 
     LoopClient(int port, String cid) {
       this.cid = cid;
-      client = MqttClient.builder().useMqttVersion5().identifier(cid).serverHost("127.0.0.1").serverPort(port)
-          .buildAsync();
-      client.publishes(MqttGlobalPublishFilter.ALL, p -> {
-        CompletableFuture<byte[]> waiting = pending;
-        if (waiting != null) {
-          waiting.complete(p.getPayloadAsBytes());
-        }
-      });
+      client =
+          MqttClient.builder()
+              .useMqttVersion5()
+              .identifier(cid)
+              .serverHost("127.0.0.1")
+              .serverPort(port)
+              .buildAsync();
+      client.publishes(
+          MqttGlobalPublishFilter.ALL,
+          p -> {
+            CompletableFuture<byte[]> waiting = pending;
+            if (waiting != null) {
+              waiting.complete(p.getPayloadAsBytes());
+            }
+          });
       client.connect().join();
-      client.subscribeWith().topicFilter("spec/" + cid + "/response").qos(MqttQos.AT_LEAST_ONCE).send().join();
-      client.subscribeWith().topicFilter("echo/" + cid + "/response").qos(MqttQos.AT_LEAST_ONCE).send().join();
+      client
+          .subscribeWith()
+          .topicFilter("spec/" + cid + "/response")
+          .qos(MqttQos.AT_LEAST_ONCE)
+          .send()
+          .join();
+      client
+          .subscribeWith()
+          .topicFilter("echo/" + cid + "/response")
+          .qos(MqttQos.AT_LEAST_ONCE)
+          .send()
+          .join();
     }
 
     byte[] call(String request) throws Exception {
       pending = new CompletableFuture<>();
-      client.publishWith().topic(prefix + "/" + cid + "/request").qos(MqttQos.AT_LEAST_ONCE)
-          .payload(request.getBytes(StandardCharsets.UTF_8)).send();
+      client
+          .publishWith()
+          .topic(prefix + "/" + cid + "/request")
+          .qos(MqttQos.AT_LEAST_ONCE)
+          .payload(request.getBytes(StandardCharsets.UTF_8))
+          .send();
       return pending.get(30, TimeUnit.SECONDS);
     }
   }
 
   /**
-   * The request/reply ceiling of this broker and machine: a responder in this JVM that answers every request on
-   * echo/+/request at once (QoS 1, like the connector), with no database and no Kafka.
+   * The request/reply ceiling of this broker and machine: a responder in this JVM that answers
+   * every request on echo/+/request at once (QoS 1, like the connector), with no database and no
+   * Kafka.
    */
   private static Mqtt5AsyncClient echoResponder(int port) {
-    Mqtt5AsyncClient responder = MqttClient.builder().useMqttVersion5().identifier("bench-echo")
-        .serverHost("127.0.0.1").serverPort(port).buildAsync();
+    Mqtt5AsyncClient responder =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier("bench-echo")
+            .serverHost("127.0.0.1")
+            .serverPort(port)
+            .buildAsync();
     responder.connectWith().restrictions().receiveMaximum(1000).applyRestrictions().send().join();
-    responder.subscribeWith().topicFilter("echo/+/request").qos(MqttQos.AT_LEAST_ONCE).callback(request -> {
-      String cid = request.getTopic().getLevels().get(1);
-      responder.publishWith().topic("echo/" + cid + "/response").qos(MqttQos.AT_LEAST_ONCE)
-          .payload(request.getPayloadAsBytes()).send();
-    }).send().join();
+    responder
+        .subscribeWith()
+        .topicFilter("echo/+/request")
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .callback(
+            request -> {
+              String cid = request.getTopic().getLevels().get(1);
+              responder
+                  .publishWith()
+                  .topic("echo/" + cid + "/response")
+                  .qos(MqttQos.AT_LEAST_ONCE)
+                  .payload(request.getPayloadAsBytes())
+                  .send();
+            })
+        .send()
+        .join();
     return responder;
   }
 
@@ -117,48 +163,85 @@ public final class EntitySyncBenchmark {
     List<CompletableFuture<Void>> loops = new ArrayList<>();
     long start = System.nanoTime();
     for (LoopClient client : clients) {
-      loops.add(CompletableFuture.runAsync(() -> {
-        long seq = 0;
-        while (System.nanoTime() < end) {
-          String id = name.charAt(0) + "-" + client.cid + "-" + seq++;
-          String request = writes
-              ? "{\"id\":\"" + id + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"items\","
-                  + "\"data\":{\"name\":\"" + id + "\",\"price\":" + seq + "}}"
-              : "{\"id\":\"" + id + "\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"items\","
-                  + "\"record_id\":" + (1 + ThreadLocalRandom.current().nextInt(10_000)) + "}";
-          long sent = System.nanoTime();
-          try {
-            String reply = new String(client.call(request), StandardCharsets.UTF_8);
-            if (!name.equals("echo") && !reply.contains("\"success\":true")) {
-              errors.incrementAndGet();
-            }
-            latency.record((System.nanoTime() - sent) / 1_000);
-            done.incrementAndGet();
-          } catch (Exception e) {
-            errors.incrementAndGet();
-          }
-        }
-      }));
+      loops.add(
+          CompletableFuture.runAsync(
+              () -> {
+                long seq = 0;
+                while (System.nanoTime() < end) {
+                  String id = name.charAt(0) + "-" + client.cid + "-" + seq++;
+                  String request =
+                      writes
+                          ? "{\"id\":\""
+                              + id
+                              + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"items\","
+                              + "\"data\":{\"name\":\""
+                              + id
+                              + "\",\"price\":"
+                              + seq
+                              + "}}"
+                          : "{\"id\":\""
+                              + id
+                              + "\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"items\","
+                              + "\"record_id\":"
+                              + (1 + ThreadLocalRandom.current().nextInt(10_000))
+                              + "}";
+                  long sent = System.nanoTime();
+                  try {
+                    String reply = new String(client.call(request), StandardCharsets.UTF_8);
+                    if (!name.equals("echo") && !reply.contains("\"success\":true")) {
+                      errors.incrementAndGet();
+                    }
+                    latency.record((System.nanoTime() - sent) / 1_000);
+                    done.incrementAndGet();
+                  } catch (Exception e) {
+                    errors.incrementAndGet();
+                  }
+                }
+              }));
     }
     loops.forEach(CompletableFuture::join);
-    Result result = new Result(name, clients.size(), done.get(), (System.nanoTime() - start) / 1e9,
-        latency.percentileMillis(50), latency.percentileMillis(99), errors.get());
-    System.out.printf(Locale.ROOT, "%-7s %3d clients: %7d requests in %5.1f s = %7.0f/s, p50 %6.2f ms, p99 %7.2f ms,"
-        + " errors %d%n", name, result.clients(), result.requests(), result.seconds(), result.rate(), result.p50(),
-        result.p99(), result.errors());
+    Result result =
+        new Result(
+            name,
+            clients.size(),
+            done.get(),
+            (System.nanoTime() - start) / 1e9,
+            latency.percentileMillis(50),
+            latency.percentileMillis(99),
+            errors.get());
+    System.out.printf(
+        Locale.ROOT,
+        "%-7s %3d clients: %7d requests in %5.1f s = %7.0f/s, p50 %6.2f ms, p99 %7.2f ms,"
+            + " errors %d%n",
+        name,
+        result.clients(),
+        result.requests(),
+        result.seconds(),
+        result.rate(),
+        result.p50(),
+        result.p99(),
+        result.errors());
     return result;
   }
 
   private void run(Path reportFile, String arguments) throws Exception {
     try (HiveMqBroker broker = HiveMqBroker.startForPublishers(1_000, 1_000_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
-        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
-            Map.of(), Ports.free(), Ports.free(), "1g")) {
-      try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
-        statement.execute("create table public.items (id bigserial primary key, name varchar(100) not null, "
-            + "price numeric(10,2), created_at timestamp default now())");
-        statement.execute("insert into public.items (name, price) select 'item-' || g, g from "
-            + "generate_series(1, 10000) g");
+        ProcessStack stack =
+            ProcessStack.start(
+                List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
+                Map.of(),
+                Ports.free(),
+                Ports.free(),
+                "1g")) {
+      try (Connection connection = postgres.connection();
+          Statement statement = connection.createStatement()) {
+        statement.execute(
+            "create table public.items (id bigserial primary key, name varchar(100) not null, "
+                + "price numeric(10,2), created_at timestamp default now())");
+        statement.execute(
+            "insert into public.items (name, price) select 'item-' || g, g from "
+                + "generate_series(1, 10000) g");
       }
       Map<String, String> config = new HashMap<>();
       config.put("connector.class", "io.connectmqtt.entitysync.EntitySyncConnector");
@@ -189,18 +272,31 @@ public final class EntitySyncBenchmark {
       echo.disconnect();
       StringBuilder report = new StringBuilder("## Entity sync\n\n");
       report.append(BenchmarkReport.runLine("entity-sync", arguments));
-      report.append(String.format(Locale.ROOT, "PostgreSQL (embedded, 10,000 rows), HiveMQ CE, Kafka and a Connect "
-          + "worker as separate JVMs, `tasks.max=%d`. Each client sends its next request when the reply to the "
-          + "previous one arrived; latency is request publish → reply receipt. Reads by primary key; writes are "
-          + "creates (each with its change event in Kafka and its request id recorded in the same transaction). "
-          + "*echo* is the ceiling of request/reply over this broker on this machine in the same run: a responder "
-          + "that answers at once, without database or Kafka.%n%n",
-          tasks));
-      report.append("| Operation | Clients | Requests | Per second | p50 (ms) | p99 (ms) | Errors |\n");
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "PostgreSQL (embedded, 10,000 rows), HiveMQ CE, Kafka and a Connect "
+                  + "worker as separate JVMs, `tasks.max=%d`. Each client sends its next request when the reply to the "
+                  + "previous one arrived; latency is request publish → reply receipt. Reads by primary key; writes are "
+                  + "creates (each with its change event in Kafka and its request id recorded in the same transaction). "
+                  + "*echo* is the ceiling of request/reply over this broker on this machine in the same run: a responder "
+                  + "that answers at once, without database or Kafka.%n%n",
+              tasks));
+      report.append(
+          "| Operation | Clients | Requests | Per second | p50 (ms) | p99 (ms) | Errors |\n");
       report.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
       for (Result r : results) {
-        report.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.2f | %.2f | %d |%n", r.name(),
-            r.clients(), r.requests(), r.rate(), r.p50(), r.p99(), r.errors()));
+        report.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %d | %d | %.0f | %.2f | %.2f | %d |%n",
+                r.name(),
+                r.clients(),
+                r.requests(),
+                r.rate(),
+                r.p50(),
+                r.p99(),
+                r.errors()));
       }
       report.append("\n");
       BenchmarkReport.publish(reportFile, "entity-sync", report);

@@ -22,15 +22,17 @@ import org.apache.kafka.connect.storage.SimpleHeaderConverter;
 
 /**
  * The Connect worker's header step for one source record, in this JVM, without Kafka or MQTT: what
- * {@code AbstractWorkerSourceTask.convertHeaderFor} does per record (a {@code RecordHeaders}, and per header a swap of
- * the thread's context class loader to the converter's, {@code fromConnectHeader}, the swap back) with Connect's
- * {@code SimpleHeaderConverter} and with {@link MqttHeaderConverter}. In a worker the default converter comes from the
- * worker's class path while the task runs with its plugin's class loader, so every header swaps the loader twice; a
- * converter from the connector's own plugin has the task's loader and swaps nothing. Both are reproduced here.
+ * {@code AbstractWorkerSourceTask.convertHeaderFor} does per record (a {@code RecordHeaders}, and
+ * per header a swap of the thread's context class loader to the converter's, {@code
+ * fromConnectHeader}, the swap back) with Connect's {@code SimpleHeaderConverter} and with {@link
+ * MqttHeaderConverter}. In a worker the default converter comes from the worker's class path while
+ * the task runs with its plugin's class loader, so every header swaps the loader twice; a converter
+ * from the connector's own plugin has the task's loader and swaps nothing. Both are reproduced
+ * here.
  *
- * <p>CPU time of this thread (not wall time: the machine is shared), per record, median of the measured rounds, the
- * paths alternating. The headers are those the source writes: the six of a plain message, and sixteen of an MQTT 5
- * message with every property.
+ * <p>CPU time of this thread (not wall time: the machine is shared), per record, median of the
+ * measured rounds, the paths alternating. The headers are those the source writes: the six of a
+ * plain message, and sixteen of an MQTT 5 message with every property.
  */
 public final class HeaderConverterMicroBenchmark {
 
@@ -43,23 +45,32 @@ public final class HeaderConverterMicroBenchmark {
     int rounds = Integer.parseInt(options.getOrDefault("rounds", "11"));
     int warmupRounds = Integer.parseInt(options.getOrDefault("warmup-rounds", "5"));
 
-    // Stand-in for the connector's PluginClassLoader: the task thread's context loader while it converts.
-    ClassLoader pluginLoader = new URLClassLoader(new URL[0], HeaderConverterMicroBenchmark.class.getClassLoader());
+    // Stand-in for the connector's PluginClassLoader: the task thread's context loader while it
+    // converts.
+    ClassLoader pluginLoader =
+        new URLClassLoader(new URL[0], HeaderConverterMicroBenchmark.class.getClassLoader());
     ClassLoader ownLoader = MqttHeaderConverter.class.getClassLoader();
     Map<String, ConnectHeaders[]> headerSets = new LinkedHashMap<>();
     headerSets.put("6 headers (plain message)", headers(false));
     headerSets.put("16 headers (MQTT 5, every property)", headers(true));
 
-    record Variant(String name, HeaderConverter converter, ClassLoader taskLoader) {
-    }
+    record Variant(String name, HeaderConverter converter, ClassLoader taskLoader) {}
 
-    List<Variant> paths = List.of(
-        new Variant("SimpleHeaderConverter, loader swapped per header (Connect's default)", new SimpleHeaderConverter(),
-            pluginLoader),
-        new Variant("SimpleHeaderConverter, no loader swap", new SimpleHeaderConverter(), ownLoader),
-        new Variant("MqttHeaderConverter from the connector's plugin (no swap)", new MqttHeaderConverter(), ownLoader));
+    List<Variant> paths =
+        List.of(
+            new Variant(
+                "SimpleHeaderConverter, loader swapped per header (Connect's default)",
+                new SimpleHeaderConverter(),
+                pluginLoader),
+            new Variant(
+                "SimpleHeaderConverter, no loader swap", new SimpleHeaderConverter(), ownLoader),
+            new Variant(
+                "MqttHeaderConverter from the connector's plugin (no swap)",
+                new MqttHeaderConverter(),
+                ownLoader));
     StringBuilder table = new StringBuilder();
-    table.append("| Headers | Path | CPU ns per record | ns per header |\n| --- | --- | ---: | ---: |\n");
+    table.append(
+        "| Headers | Path | CPU ns per record | ns per header |\n| --- | --- | ---: | ---: |\n");
     for (Map.Entry<String, ConnectHeaders[]> set : headerSets.entrySet()) {
       ConnectHeaders[] headers = set.getValue();
       Map<Variant, List<Double>> nanos = new LinkedHashMap<>();
@@ -80,32 +91,49 @@ public final class HeaderConverterMicroBenchmark {
       int perRecord = headers[0].size();
       for (Variant path : paths) {
         double median = median(nanos.get(path));
-        System.out.printf(Locale.ROOT, "%-40s %-72s %6.0f ns/record%n", set.getKey(), path.name(), median);
-        table.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f |%n", set.getKey(), path.name(), median,
-            median / perRecord));
+        System.out.printf(
+            Locale.ROOT, "%-40s %-72s %6.0f ns/record%n", set.getKey(), path.name(), median);
+        table.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %.0f | %.0f |%n",
+                set.getKey(),
+                path.name(),
+                median,
+                median / perRecord));
       }
     }
     Thread.currentThread().setContextClassLoader(ownLoader);
     StringBuilder report = new StringBuilder("### Header conversion alone (in-process)\n\n");
     report.append(BenchmarkReport.runLine("header-micro", String.join(" ", args)));
-    report.append(String.format(Locale.ROOT, "The worker's header step for one record (`convertHeaderFor`: the "
-        + "record's `RecordHeaders`, and per header the context class loader swap Connect does when the converter's loader "
-        + "is not the task's, `fromConnectHeader`, the swap back), in one JVM without Kafka or MQTT. CPU time of the "
-        + "converting thread, median of %d rounds of %d records after %d warm-up rounds, the paths alternating.%n%n",
-        rounds, records, warmupRounds));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "The worker's header step for one record (`convertHeaderFor`: the "
+                + "record's `RecordHeaders`, and per header the context class loader swap Connect does when the converter's loader "
+                + "is not the task's, `fromConnectHeader`, the swap back), in one JVM without Kafka or MQTT. CPU time of the "
+                + "converting thread, median of %d rounds of %d records after %d warm-up rounds, the paths alternating.%n%n",
+            rounds,
+            records,
+            warmupRounds));
     report.append(table).append('\n');
-    BenchmarkReport.publish(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), "source-headers-micro",
-        report);
+    BenchmarkReport.publish(
+        Path.of(options.getOrDefault("out", "docs/benchmarks.md")), "source-headers-micro", report);
     System.out.println("(checksum " + sink + ")");
   }
 
-  /** As {@code AbstractWorkerSourceTask.convertHeaderFor} in Kafka 4.1, with Connect's own loader swap. */
+  /**
+   * As {@code AbstractWorkerSourceTask.convertHeaderFor} in Kafka 4.1, with Connect's own loader
+   * swap.
+   */
   private static RecordHeaders convert(HeaderConverter converter, ConnectHeaders headers) {
     RecordHeaders result = new RecordHeaders();
     for (Header header : headers) {
       String key = header.key();
-      try (LoaderSwap swap = new LoaderSwap(Plugins.compareAndSwapLoaders(converter.getClass().getClassLoader()))) {
-        result.add(key, converter.fromConnectHeader("bench.source", key, header.schema(), header.value()));
+      try (LoaderSwap swap =
+          new LoaderSwap(Plugins.compareAndSwapLoaders(converter.getClass().getClassLoader()))) {
+        result.add(
+            key, converter.fromConnectHeader("bench.source", key, header.schema(), header.value()));
       }
     }
     return result;

@@ -16,48 +16,84 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The least work a lossless MQTT → Kafka bridge can do, without Kafka Connect: one HiveMQ-client connection with a
- * persistent session, each message sent to Kafka with the connector's key and headers (all but mqtt.message.id,
- * which the client's public API does not expose), and
- * acknowledged on MQTT only when Kafka has acknowledged it. Its producer is configured like a Connect source
- * task's (acks=all, one request in flight, the connector's linger and batch size). The benchmark runs it beside the
- * connector so that the cost of Connect and of our task can be told apart from the cost of Kafka itself.
+ * The least work a lossless MQTT → Kafka bridge can do, without Kafka Connect: one HiveMQ-client
+ * connection with a persistent session, each message sent to Kafka with the connector's key and
+ * headers (all but mqtt.message.id, which the client's public API does not expose), and
+ * acknowledged on MQTT only when Kafka has acknowledged it. Its producer is configured like a
+ * Connect source task's (acks=all, one request in flight, the connector's linger and batch size).
+ * The benchmark runs it beside the connector so that the cost of Connect and of our task can be
+ * told apart from the cost of Kafka itself.
  */
 final class PlainBridge implements AutoCloseable {
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final Mqtt5AsyncClient client;
 
-  PlainBridge(String bootstrapServers, int mqttPort, String filter, String kafkaTopic, int receiveMaximum) {
-    producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
-        ProducerConfig.LINGER_MS_CONFIG, 0,
-        ProducerConfig.BATCH_SIZE_CONFIG, 524_288,
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
-    client = MqttClient.builder().useMqttVersion5().identifier("bench-plain-bridge").serverHost("127.0.0.1")
-        .serverPort(mqttPort).buildAsync();
-    client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
-      String topic = publish.getTopic().toString();
-      List<Header> headers = new ArrayList<>(6);
-      headers.add(new RecordHeader("mqtt.topic", topic.getBytes(StandardCharsets.UTF_8)));
-      headers.add(new RecordHeader("mqtt.qos", Integer.toString(publish.getQos().getCode())
-          .getBytes(StandardCharsets.UTF_8)));
-      headers.add(new RecordHeader("mqtt.retain", Boolean.toString(publish.isRetain())
-          .getBytes(StandardCharsets.UTF_8)));
-      headers.add(new RecordHeader("mqtt.dup", "false".getBytes(StandardCharsets.UTF_8)));
-      headers.add(new RecordHeader("source", "mqtt".getBytes(StandardCharsets.UTF_8)));
-      producer.send(new ProducerRecord<>(kafkaTopic, null, topic.getBytes(StandardCharsets.UTF_8),
-          publish.getPayloadAsBytes(), headers), (metadata, error) -> {
-            if (error == null) {
-              publish.acknowledge();
-            }
-          });
-    }, true);
-    client.connectWith().cleanStart(false).sessionExpiryInterval(3_600)
-        .restrictions().receiveMaximum(receiveMaximum).applyRestrictions().send().join();
+  PlainBridge(
+      String bootstrapServers, int mqttPort, String filter, String kafkaTopic, int receiveMaximum) {
+    producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                1,
+                ProducerConfig.LINGER_MS_CONFIG,
+                0,
+                ProducerConfig.BATCH_SIZE_CONFIG,
+                524_288,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class.getName()));
+    client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier("bench-plain-bridge")
+            .serverHost("127.0.0.1")
+            .serverPort(mqttPort)
+            .buildAsync();
+    client.publishes(
+        MqttGlobalPublishFilter.ALL,
+        publish -> {
+          String topic = publish.getTopic().toString();
+          List<Header> headers = new ArrayList<>(6);
+          headers.add(new RecordHeader("mqtt.topic", topic.getBytes(StandardCharsets.UTF_8)));
+          headers.add(
+              new RecordHeader(
+                  "mqtt.qos",
+                  Integer.toString(publish.getQos().getCode()).getBytes(StandardCharsets.UTF_8)));
+          headers.add(
+              new RecordHeader(
+                  "mqtt.retain",
+                  Boolean.toString(publish.isRetain()).getBytes(StandardCharsets.UTF_8)));
+          headers.add(new RecordHeader("mqtt.dup", "false".getBytes(StandardCharsets.UTF_8)));
+          headers.add(new RecordHeader("source", "mqtt".getBytes(StandardCharsets.UTF_8)));
+          producer.send(
+              new ProducerRecord<>(
+                  kafkaTopic,
+                  null,
+                  topic.getBytes(StandardCharsets.UTF_8),
+                  publish.getPayloadAsBytes(),
+                  headers),
+              (metadata, error) -> {
+                if (error == null) {
+                  publish.acknowledge();
+                }
+              });
+        },
+        true);
+    client
+        .connectWith()
+        .cleanStart(false)
+        .sessionExpiryInterval(3_600)
+        .restrictions()
+        .receiveMaximum(receiveMaximum)
+        .applyRestrictions()
+        .send()
+        .join();
     client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().join();
   }
 

@@ -30,11 +30,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * MQTT sink connector throughput and latency beside a raw HiveMQ-client publisher on the same broker, same run.
+ * MQTT sink connector throughput and latency beside a raw HiveMQ-client publisher on the same
+ * broker, same run.
  *
- * <p>Phases: (1) raw publisher, full speed, 1 KB QoS 1, window 1,000, into a subscriber; (2) the sink draining the
- * same number of records already in Kafka; (3)/(4) both at a fixed rate, where latency is the record's (or the raw
- * message's) send time to its receipt by the subscriber: Kafka → Connect → MQTT → subscriber for the sink.
+ * <p>Phases: (1) raw publisher, full speed, 1 KB QoS 1, window 1,000, into a subscriber; (2) the
+ * sink draining the same number of records already in Kafka; (3)/(4) both at a fixed rate, where
+ * latency is the record's (or the raw message's) send time to its receipt by the subscriber: Kafka
+ * → Connect → MQTT → subscriber for the sink.
  */
 public final class SinkBenchmark {
 
@@ -55,11 +57,12 @@ public final class SinkBenchmark {
     payload = Integer.parseInt(options.getOrDefault("payload", "1024"));
     rate = Integer.parseInt(options.getOrDefault("rate", "5000"));
     rateSeconds = Integer.parseInt(options.getOrDefault("rate-seconds", "20"));
-    options.forEach((k, v) -> {
-      if (k.startsWith("connector.")) {
-        overrides.put(k.substring("connector.".length()), v);
-      }
-    });
+    options.forEach(
+        (k, v) -> {
+          if (k.startsWith("connector.")) {
+            overrides.put(k.substring("connector.".length()), v);
+          }
+        });
   }
 
   public static void main(String[] args) throws Exception {
@@ -67,11 +70,15 @@ public final class SinkBenchmark {
     for (String arg : args) {
       options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
     }
-    new SinkBenchmark(options).run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), String.join(" ", args));
+    new SinkBenchmark(options)
+        .run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), String.join(" ", args));
     System.exit(0);
   }
 
-  /** Counts what arrives on a topic filter, with send-to-receipt latency from the payload's nanoTime stamp. */
+  /**
+   * Counts what arrives on a topic filter, with send-to-receipt latency from the payload's nanoTime
+   * stamp.
+   */
   private static final class Receiver implements AutoCloseable {
     final BitSet seen = new BitSet();
     final Histogram latency = new Histogram();
@@ -80,17 +87,24 @@ public final class SinkBenchmark {
     final Mqtt5AsyncClient client;
 
     Receiver(int port, String filter) {
-      client = MqttClient.builder().useMqttVersion5().serverHost("127.0.0.1").serverPort(port).buildAsync();
-      client.publishes(MqttGlobalPublishFilter.ALL, p -> {
-        long now = System.nanoTime();
-        ByteBuffer bytes = ByteBuffer.wrap(p.getPayloadAsBytes());
-        synchronized (seen) {
-          seen.set((int) bytes.getLong(0));
-        }
-        first.compareAndSet(0, now);
-        last.set(now);
-        latency.record((now - bytes.getLong(8)) / 1_000);
-      });
+      client =
+          MqttClient.builder()
+              .useMqttVersion5()
+              .serverHost("127.0.0.1")
+              .serverPort(port)
+              .buildAsync();
+      client.publishes(
+          MqttGlobalPublishFilter.ALL,
+          p -> {
+            long now = System.nanoTime();
+            ByteBuffer bytes = ByteBuffer.wrap(p.getPayloadAsBytes());
+            synchronized (seen) {
+              seen.set((int) bytes.getLong(0));
+            }
+            first.compareAndSet(0, now);
+            last.set(now);
+            latency.record((now - bytes.getLong(8)) / 1_000);
+          });
       client.connectWith().restrictions().receiveMaximum(1000).applyRestrictions().send().join();
       client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().join();
     }
@@ -101,15 +115,30 @@ public final class SinkBenchmark {
       }
     }
 
-    Result await(String name, long expected, long from, long startNanos) throws InterruptedException {
+    Result await(String name, long expected, long from, long startNanos)
+        throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
       while (count() < expected && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
-      Result result = new Result(name, count(), (last.get() - startNanos) / 1e9, latency.percentileMillis(50),
-          latency.percentileMillis(99), expected - count());
-      System.out.printf(Locale.ROOT, "%-40s %8d msgs in %6.2f s = %8.0f msg/s, p50 %8.2f ms, p99 %8.2f ms, lost %d%n",
-          name, result.messages(), result.seconds(), result.throughput(), result.p50(), result.p99(), result.lost());
+      Result result =
+          new Result(
+              name,
+              count(),
+              (last.get() - startNanos) / 1e9,
+              latency.percentileMillis(50),
+              latency.percentileMillis(99),
+              expected - count());
+      System.out.printf(
+          Locale.ROOT,
+          "%-40s %8d msgs in %6.2f s = %8.0f msg/s, p50 %8.2f ms, p99 %8.2f ms, lost %d%n",
+          name,
+          result.messages(),
+          result.seconds(),
+          result.throughput(),
+          result.p50(),
+          result.p99(),
+          result.lost());
       return result;
     }
 
@@ -125,16 +154,25 @@ public final class SinkBenchmark {
 
   private Result raw(HiveMqBroker broker, String name, long count, int perSecond) throws Exception {
     try (Receiver receiver = new Receiver(broker.port(), "bench/raw-" + perSecond + "/#")) {
-      Mqtt5AsyncClient publisher = MqttClient.builder().useMqttVersion5().serverHost("127.0.0.1")
-          .serverPort(broker.port()).buildAsync();
+      Mqtt5AsyncClient publisher =
+          MqttClient.builder()
+              .useMqttVersion5()
+              .serverHost("127.0.0.1")
+              .serverPort(broker.port())
+              .buildAsync();
       publisher.connect().join();
       Semaphore window = new Semaphore(1_000);
       long start = System.nanoTime();
       for (long seq = 0; seq < count; seq++) {
         pace(start, seq, perSecond);
         window.acquire();
-        publisher.publishWith().topic("bench/raw-" + perSecond + "/" + (seq % 3)).qos(MqttQos.AT_LEAST_ONCE)
-            .payload(payload(seq)).send().whenComplete((r, e) -> window.release());
+        publisher
+            .publishWith()
+            .topic("bench/raw-" + perSecond + "/" + (seq % 3))
+            .qos(MqttQos.AT_LEAST_ONCE)
+            .payload(payload(seq))
+            .send()
+            .whenComplete((r, e) -> window.release());
       }
       Result result = receiver.await(name, count, 0, start);
       publisher.disconnect().join();
@@ -151,8 +189,15 @@ public final class SinkBenchmark {
     }
   }
 
-  private Result sink(HiveMqBroker broker, ProcessStack stack, String name, String topic, long count,
-      int perSecond, boolean prefill) throws Exception {
+  private Result sink(
+      HiveMqBroker broker,
+      ProcessStack stack,
+      String name,
+      String topic,
+      long count,
+      int perSecond,
+      boolean prefill)
+      throws Exception {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -191,8 +236,10 @@ public final class SinkBenchmark {
       Result result = receiver.await(name, count, 0, start);
       if (prefill) {
         double seconds = (receiver.last.get() - receiver.first.get()) / 1e9;
-        result = new Result(name, result.messages(), seconds, Double.NaN, Double.NaN, result.lost());
-        System.out.printf(Locale.ROOT, "  (from the first message out: %.0f msg/s)%n", result.throughput());
+        result =
+            new Result(name, result.messages(), seconds, Double.NaN, Double.NaN, result.lost());
+        System.out.printf(
+            Locale.ROOT, "  (from the first message out: %.0f msg/s)%n", result.throughput());
       }
       stack.rest().delete("bench-" + topic);
       return result;
@@ -201,42 +248,76 @@ public final class SinkBenchmark {
 
   private void run(Path reportFile, String arguments) throws Exception {
     try (HiveMqBroker broker = HiveMqBroker.startForPublishers(1_000, 5_000_000, false);
-        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")),
-            Map.of(), Ports.free(), Ports.free(), "1g")) {
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-        admin.createTopics(List.of(new NewTopic("drain", 3, (short) 1), new NewTopic("paced", 3, (short) 1)))
-            .all().get();
+        ProcessStack stack =
+            ProcessStack.start(
+                List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")),
+                Map.of(),
+                Ports.free(),
+                Ports.free(),
+                "1g")) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+        admin
+            .createTopics(
+                List.of(new NewTopic("drain", 3, (short) 1), new NewTopic("paced", 3, (short) 1)))
+            .all()
+            .get();
       }
       List<Result> results = new ArrayList<>();
       Result rawMax = raw(broker, "raw publisher, full speed", messages, 0);
       results.add(rawMax);
       Result sinkMax = sink(broker, stack, "sink, draining Kafka", "drain", messages, 0, true);
       results.add(sinkMax);
-      results.add(raw(broker, "raw publisher, " + rate + " msg/s", (long) rate * rateSeconds, rate));
-      results.add(sink(broker, stack, "sink, " + rate + " msg/s into Kafka", "paced", (long) rate * rateSeconds,
-          rate, false));
+      results.add(
+          raw(broker, "raw publisher, " + rate + " msg/s", (long) rate * rateSeconds, rate));
+      results.add(
+          sink(
+              broker,
+              stack,
+              "sink, " + rate + " msg/s into Kafka",
+              "paced",
+              (long) rate * rateSeconds,
+              rate,
+              false));
       write(reportFile, arguments, results, rawMax, sinkMax, broker.droppedMessages());
     }
   }
 
-  private void write(Path file, String arguments, List<Result> results, Result rawMax, Result sinkMax, long drops)
+  private void write(
+      Path file, String arguments, List<Result> results, Result rawMax, Result sinkMax, long drops)
       throws Exception {
     StringBuilder report = new StringBuilder("## MQTT sink connector\n\n");
     report.append(BenchmarkReport.runLine("sink", arguments));
-    report.append(String.format(Locale.ROOT, "%d-byte payloads, QoS 1, HiveMQ CE embedded (server receive maximum "
-        + "1,000), Kafka and a Connect worker as separate JVMs, `tasks.max=1`, `mqtt.max.in.flight=1000`%s. "
-        + "Throughput counts messages received by an MQTT subscriber; fixed-rate latency is send → subscriber "
-        + "receipt (for the sink: into Kafka, through Connect, to MQTT).%n%n", payload,
-        overrides.isEmpty() ? "" : ", " + overrides));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "%d-byte payloads, QoS 1, HiveMQ CE embedded (server receive maximum "
+                + "1,000), Kafka and a Connect worker as separate JVMs, `tasks.max=1`, `mqtt.max.in.flight=1000`%s. "
+                + "Throughput counts messages received by an MQTT subscriber; fixed-rate latency is send → subscriber "
+                + "receipt (for the sink: into Kafka, through Connect, to MQTT).%n%n",
+            payload,
+            overrides.isEmpty() ? "" : ", " + overrides));
     report.append("| Phase | Messages | Throughput (msg/s) | p50 (ms) | p99 (ms) | Lost |\n");
     report.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
     for (Result r : results) {
-      report.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %s | %d |%n", r.name(), r.messages(),
-          r.throughput(), Double.isNaN(r.p50()) ? "-" : String.format(Locale.ROOT, "%.2f", r.p50()),
-          Double.isNaN(r.p99()) ? "-" : String.format(Locale.ROOT, "%.2f", r.p99()), r.lost()));
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.0f | %s | %s | %d |%n",
+              r.name(),
+              r.messages(),
+              r.throughput(),
+              Double.isNaN(r.p50()) ? "-" : String.format(Locale.ROOT, "%.2f", r.p50()),
+              Double.isNaN(r.p99()) ? "-" : String.format(Locale.ROOT, "%.2f", r.p99()),
+              r.lost()));
     }
-    report.append(String.format(Locale.ROOT, "%nSink / raw ceiling: **%.2f×**. Broker drops: %d.%n%n",
-        sinkMax.throughput() / rawMax.throughput(), drops));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "%nSink / raw ceiling: **%.2f×**. Broker drops: %d.%n%n",
+            sinkMax.throughput() / rawMax.throughput(),
+            drops));
     BenchmarkReport.publish(file, "sink", report);
   }
 }

@@ -5,7 +5,6 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.testkit.HiveMqBroker;
-import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProcessStack;
@@ -36,15 +35,17 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * MQTT source connector throughput and latency beside the raw ceiling of the same broker, in the same run.
+ * MQTT source connector throughput and latency beside the raw ceiling of the same broker, in the
+ * same run.
  *
- * <p>Phases: (1) raw ceiling: N publishers at full speed, 1 KB QoS 1, into a plain HiveMQ-client subscriber;
- * (2) the connector (separate Connect JVM, plugin from plugin.path) with the same load, into Kafka; (3) and (4) the
- * same at a fixed offered rate, for latency; (5) the connector at the fixed rate again, for its heap. Each path gets
- * a warm-up load first (not measured), so JIT compilation is not counted against either side. Latency is publish →
- * subscriber receipt for the raw subscriber and publish → Kafka log append time for the connector. The task's heap
- * is the worker's live heap under load minus its live heap before the connector started: each reading forces a full
- * GC through jcmd, so it has a phase of its own and never distorts a latency.
+ * <p>Phases: (1) raw ceiling: N publishers at full speed, 1 KB QoS 1, into a plain HiveMQ-client
+ * subscriber; (2) the connector (separate Connect JVM, plugin from plugin.path) with the same load,
+ * into Kafka; (3) and (4) the same at a fixed offered rate, for latency; (5) the connector at the
+ * fixed rate again, for its heap. Each path gets a warm-up load first (not measured), so JIT
+ * compilation is not counted against either side. Latency is publish → subscriber receipt for the
+ * raw subscriber and publish → Kafka log append time for the connector. The task's heap is the
+ * worker's live heap under load minus its live heap before the connector started: each reading
+ * forces a full GC through jcmd, so it has a phase of its own and never distorts a latency.
  */
 public final class SourceBenchmark {
 
@@ -59,12 +60,22 @@ public final class SourceBenchmark {
   private final int rateLeadInSeconds;
   private long nextSequence;
   private static final long SLOW_MILLIS = 8;
+
   /** HiveMQ CE's outgoing in-flight window per subscriber (its fixed default: 50). */
   private final int brokerWindow;
+
   private final Map<String, String> connectorOverrides = new HashMap<>();
-  /** --header-converters: the header paths to compare instead of the usual phases (default, mqtt, topic, none). */
+
+  /**
+   * --header-converters: the header paths to compare instead of the usual phases (default, mqtt,
+   * topic, none).
+   */
   private final List<String> headerPaths;
-  /** With --header-converters: also a phase at this offered rate per path and round (0: full speed only). */
+
+  /**
+   * With --header-converters: also a phase at this offered rate per path and round (0: full speed
+   * only).
+   */
   private final int headerRate;
 
   private SourceBenchmark(Map<String, String> options) {
@@ -79,26 +90,35 @@ public final class SourceBenchmark {
     rateLeadInSeconds = Integer.parseInt(options.getOrDefault("rate-lead-in-seconds", "10"));
     brokerWindow = Integer.parseInt(options.getOrDefault("broker-window", "1000"));
     headerRate = Integer.parseInt(options.getOrDefault("header-rate", "0"));
-    headerPaths = options.containsKey("header-converters")
-        ? List.of(options.get("header-converters").split(",")) : List.of();
+    headerPaths =
+        options.containsKey("header-converters")
+            ? List.of(options.get("header-converters").split(","))
+            : List.of();
     for (String path : headerPaths) {
       if (!HEADER_PATHS.containsKey(path)) {
-        throw new IllegalArgumentException("--header-converters: unknown '" + path + "'; choose from "
-            + HEADER_PATHS.keySet());
+        throw new IllegalArgumentException(
+            "--header-converters: unknown '" + path + "'; choose from " + HEADER_PATHS.keySet());
       }
     }
-    options.forEach((key, value) -> {
-      if (key.startsWith("connector.")) {
-        connectorOverrides.put(key.substring("connector.".length()), value);
-      }
-    });
-    // One connection, like the plain bridge it is compared with: this benchmark's embedded HiveMQ CE keeps sessions
-    // in memory, where every acknowledgement on a shared subscription scans the group's queue (docs/brokers.md).
+    options.forEach(
+        (key, value) -> {
+          if (key.startsWith("connector.")) {
+            connectorOverrides.put(key.substring("connector.".length()), value);
+          }
+        });
+    // One connection, like the plain bridge it is compared with: this benchmark's embedded HiveMQ
+    // CE keeps sessions
+    // in memory, where every acknowledgement on a shared subscription scans the group's queue
+    // (docs/brokers.md).
     connectorOverrides.putIfAbsent("mqtt.connections", "1");
   }
 
-  /** One phase; {@code cpu}: CPU µs per message of the benchmark JVM (HiveMQ, publishers) / Kafka / Connect. */
-  record Result(String name, long messages, double seconds, double p50, double p99, long lost, String cpu) {
+  /**
+   * One phase; {@code cpu}: CPU µs per message of the benchmark JVM (HiveMQ, publishers) / Kafka /
+   * Connect.
+   */
+  record Result(
+      String name, long messages, double seconds, double p50, double p99, long lost, String cpu) {
     Result(String name, long messages, double seconds, double p50, double p99, long lost) {
       this(name, messages, seconds, p50, p99, lost, "");
     }
@@ -133,8 +153,13 @@ public final class SourceBenchmark {
       connectorOverrides.putIfAbsent("mqtt.receive.maximum", Integer.toString(brokerWindow));
     }
     try (HiveMqBroker broker = HiveMqBroker.start(5_000_000, false);
-        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
-            Map.of(), Ports.free(), Ports.free(), "1g")) {
+        ProcessStack stack =
+            ProcessStack.start(
+                List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
+                Map.of(),
+                Ports.free(),
+                Ports.free(),
+                "1g")) {
       createTopic(stack.bootstrapServers(), "bench.source", 3);
       createTopic(stack.bootstrapServers(), "bench.bridge", 3);
       if (warmup > 0) {
@@ -147,73 +172,146 @@ public final class SourceBenchmark {
       List<Result> rawRuns = new ArrayList<>();
       List<Result> connectorRuns = new ArrayList<>();
       List<Result> bridgeRuns = new ArrayList<>();
-      try (PlainBridge bridge = new PlainBridge(stack.bootstrapServers(), broker.port(), "bench/bridge/#",
-          "bench.bridge", Math.min(brokerWindow, 65_535))) {
+      try (PlainBridge bridge =
+          new PlainBridge(
+              stack.bootstrapServers(),
+              broker.port(),
+              "bench/bridge/#",
+              "bench.bridge",
+              Math.min(brokerWindow, 65_535))) {
         if (warmup > 0) {
           connector(stack, broker, next(warmup), warmup, 0, "warm-up: connector");
           bridge(stack, broker, next(warmup), warmup, 0, "warm-up: plain bridge");
         }
-        // Full-speed figures on a shared 2-core machine move by ±30 % from run to run: the three paths alternate,
+        // Full-speed figures on a shared 2-core machine move by ±30 % from run to run: the three
+        // paths alternate,
         // and ratios are taken between medians.
         for (int run = 1; run <= repeats; run++) {
           String suffix = repeats > 1 ? " (run " + run + ")" : "";
-          Result raw = measured(stack, () -> raw(broker, next(messages), messages, 0,
-              "raw subscriber, full speed" + suffix));
-          Result viaConnector = measured(stack, () -> connector(stack, broker, next(messages), messages, 0,
-              "connector, full speed" + suffix));
-          Result viaBridge = measured(stack, () -> bridge(stack, broker, next(messages), messages, 0,
-              "plain bridge (no Connect), full speed" + suffix));
+          Result raw =
+              measured(
+                  stack,
+                  () ->
+                      raw(
+                          broker,
+                          next(messages),
+                          messages,
+                          0,
+                          "raw subscriber, full speed" + suffix));
+          Result viaConnector =
+              measured(
+                  stack,
+                  () ->
+                      connector(
+                          stack,
+                          broker,
+                          next(messages),
+                          messages,
+                          0,
+                          "connector, full speed" + suffix));
+          Result viaBridge =
+              measured(
+                  stack,
+                  () ->
+                      bridge(
+                          stack,
+                          broker,
+                          next(messages),
+                          messages,
+                          0,
+                          "plain bridge (no Connect), full speed" + suffix));
           rawRuns.add(raw);
           connectorRuns.add(viaConnector);
           bridgeRuns.add(viaBridge);
           rows.addAll(List.of(raw, viaConnector, viaBridge));
         }
-        // Each path first runs a few seconds at the offered rate, unmeasured: code paths that a full-speed stream
-        // never takes (an empty queue, small batches, threads waking up) get compiled before the latency counts.
+        // Each path first runs a few seconds at the offered rate, unmeasured: code paths that a
+        // full-speed stream
+        // never takes (an empty queue, small batches, threads waking up) get compiled before the
+        // latency counts.
         int leadIn = rate * rateLeadInSeconds;
         if (leadIn > 0) {
           raw(broker, next(leadIn), leadIn, rate, "lead-in: raw subscriber");
         }
-        rows.add(raw(broker, next(offered), offered, rate, "raw subscriber, " + rate + " msg/s offered"));
+        rows.add(
+            raw(
+                broker,
+                next(offered),
+                offered,
+                rate,
+                "raw subscriber, " + rate + " msg/s offered"));
         if (leadIn > 0) {
           connector(stack, broker, next(leadIn), leadIn, rate, "lead-in: connector");
         }
-        rows.add(connector(stack, broker, next(offered), offered, rate, "connector, " + rate
-            + " msg/s offered"));
+        rows.add(
+            connector(
+                stack,
+                broker,
+                next(offered),
+                offered,
+                rate,
+                "connector, " + rate + " msg/s offered"));
         if (leadIn > 0) {
           bridge(stack, broker, next(leadIn), leadIn, rate, "lead-in: plain bridge");
         }
-        rows.add(bridge(stack, broker, next(offered), offered, rate, "plain bridge (no Connect), " + rate
-            + " msg/s offered"));
+        rows.add(
+            bridge(
+                stack,
+                broker,
+                next(offered),
+                offered,
+                rate,
+                "plain bridge (no Connect), " + rate + " msg/s offered"));
       }
-      CompletableFuture<Long> heap = CompletableFuture.supplyAsync(() -> maxLiveHeapKb(stack.connectPid(),
-          rateSeconds - 2));
-      connector(stack, broker, next(offered), offered, rate, "heap reading: connector, " + rate + " msg/s offered");
+      CompletableFuture<Long> heap =
+          CompletableFuture.supplyAsync(() -> maxLiveHeapKb(stack.connectPid(), rateSeconds - 2));
+      connector(
+          stack,
+          broker,
+          next(offered),
+          offered,
+          rate,
+          "heap reading: connector, " + rate + " msg/s offered");
       long taskHeapKb = Math.max(0, heap.join() - idleHeap);
-      write(reportFile, arguments, broker, rows, median(rawRuns), median(connectorRuns), median(bridgeRuns),
+      write(
+          reportFile,
+          arguments,
+          broker,
+          rows,
+          median(rawRuns),
+          median(connectorRuns),
+          median(bridgeRuns),
           taskHeapKb);
     }
   }
 
   /** What each --header-converters path adds to the connector's config. */
-  private static final Map<String, Map<String, String>> HEADER_PATHS = Map.of(
-      "default", Map.of(),
-      "mqtt", Map.of("header.converter", "io.connectmqtt.common.MqttHeaderConverter"),
-      "topic", Map.of("header.converter", "io.connectmqtt.common.MqttHeaderConverter", "record.headers", "topic"),
-      "none", Map.of("record.headers.enable", "false"));
+  private static final Map<String, Map<String, String>> HEADER_PATHS =
+      Map.of(
+          "default", Map.of(),
+          "mqtt", Map.of("header.converter", "io.connectmqtt.common.MqttHeaderConverter"),
+          "topic",
+              Map.of(
+                  "header.converter",
+                  "io.connectmqtt.common.MqttHeaderConverter",
+                  "record.headers",
+                  "topic"),
+          "none", Map.of("record.headers.enable", "false"));
 
-  private static final Map<String, String> HEADER_PATH_NAMES = Map.of(
-      "default", "SimpleHeaderConverter (Connect's default), 6 headers",
-      "mqtt", "MqttHeaderConverter, 6 headers",
-      "topic", "MqttHeaderConverter, `record.headers=topic` (1 header)",
-      "none", "no headers (`record.headers.enable=false`)");
+  private static final Map<String, String> HEADER_PATH_NAMES =
+      Map.of(
+          "default", "SimpleHeaderConverter (Connect's default), 6 headers",
+          "mqtt", "MqttHeaderConverter, 6 headers",
+          "topic", "MqttHeaderConverter, `record.headers=topic` (1 header)",
+          "none", "no headers (`record.headers.enable=false`)");
 
   /**
-   * The connector's cost per message with each header path, in one run: one connector per path (same worker, same
-   * broker, same load, each on a filter and a Kafka topic of its own, the idle ones waiting in poll()), each warmed
-   * up, then rounds in which every path runs a full-speed phase (and, with --header-rate, one at that offered
-   * rate), the order of the paths rotated every round. CPU is counted until the last record is in Kafka,
-   * not while the benchmark reads the records back. Medians per path.
+   * The connector's cost per message with each header path, in one run: one connector per path
+   * (same worker, same broker, same load, each on a filter and a Kafka topic of its own, the idle
+   * ones waiting in poll()), each warmed up, then rounds in which every path runs a full-speed
+   * phase (and, with --header-rate, one at that offered rate), the order of the paths rotated every
+   * round. CPU is counted until the last record is in Kafka, not while the benchmark reads the
+   * records back. Medians per path.
    */
   private void compareHeaderPaths(Path reportFile, String arguments) throws Exception {
     HiveMqBroker.outgoingWindow(brokerWindow);
@@ -221,11 +319,21 @@ public final class SourceBenchmark {
       connectorOverrides.putIfAbsent("mqtt.receive.maximum", Integer.toString(brokerWindow));
     }
     try (HiveMqBroker broker = HiveMqBroker.start(5_000_000, false);
-        ProcessStack stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
-            Map.of(), Ports.free(), Ports.free(), "1g")) {
+        ProcessStack stack =
+            ProcessStack.start(
+                List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
+                Map.of(),
+                Ports.free(),
+                Ports.free(),
+                "1g")) {
       for (String path : headerPaths) {
         createTopic(stack.bootstrapServers(), "bench.headers." + path, 3);
-        startConnector(stack, broker, "bench-headers-" + path, "bench/hdr/" + path + "/#", "bench.headers." + path,
+        startConnector(
+            stack,
+            broker,
+            "bench-headers-" + path,
+            "bench/hdr/" + path + "/#",
+            "bench.headers." + path,
             HEADER_PATHS.get(path));
       }
       if (warmup > 0) {
@@ -236,41 +344,76 @@ public final class SourceBenchmark {
       int offered = headerRate * rateSeconds;
       Map<String, List<Measured>> fullSpeed = new java.util.LinkedHashMap<>();
       Map<String, List<Measured>> atRate = new java.util.LinkedHashMap<>();
-      headerPaths.forEach(path -> {
-        fullSpeed.put(path, new ArrayList<>());
-        atRate.put(path, new ArrayList<>());
-      });
+      headerPaths.forEach(
+          path -> {
+            fullSpeed.put(path, new ArrayList<>());
+            atRate.put(path, new ArrayList<>());
+          });
       List<Measured> rows = new ArrayList<>();
       for (int run = 1; run <= repeats; run++) {
         for (int i = 0; i < headerPaths.size(); i++) {
           String path = headerPaths.get((i + run - 1) % headerPaths.size());
           String label = HEADER_PATH_NAMES.get(path);
           int round = run;
-          Measured full = measureUntilDelivered(stack, () -> headerPhase(stack, broker, path, next(messages),
-              messages, 0, label + ", full speed (run " + round + ")"));
+          Measured full =
+              measureUntilDelivered(
+                  stack,
+                  () ->
+                      headerPhase(
+                          stack,
+                          broker,
+                          path,
+                          next(messages),
+                          messages,
+                          0,
+                          label + ", full speed (run " + round + ")"));
           fullSpeed.get(path).add(full);
           rows.add(full);
           if (offered > 0) {
-            Measured fixed = measureUntilDelivered(stack, () -> headerPhase(stack, broker, path, next(offered),
-                offered, headerRate, label + ", " + headerRate + " msg/s (run " + round + ")"));
+            Measured fixed =
+                measureUntilDelivered(
+                    stack,
+                    () ->
+                        headerPhase(
+                            stack,
+                            broker,
+                            path,
+                            next(offered),
+                            offered,
+                            headerRate,
+                            label + ", " + headerRate + " msg/s (run " + round + ")"));
             atRate.get(path).add(fixed);
             rows.add(fixed);
           }
         }
       }
-      writeHeaderComparison(reportFile, arguments, broker, rows, fullSpeed, offered > 0 ? atRate : Map.of());
+      writeHeaderComparison(
+          reportFile, arguments, broker, rows, fullSpeed, offered > 0 ? atRate : Map.of());
     }
   }
 
-  private Result headerPhase(ProcessStack stack, HiveMqBroker broker, String path, long from, long count,
-      int totalRate, String name) throws Exception {
-    return throughKafka(stack, broker, "bench/hdr/" + path, "bench.headers." + path, from, count, totalRate, name);
+  private Result headerPhase(
+      ProcessStack stack,
+      HiveMqBroker broker,
+      String path,
+      long from,
+      long count,
+      int totalRate,
+      String name)
+      throws Exception {
+    return throughKafka(
+        stack, broker, "bench/hdr/" + path, "bench.headers." + path, from, count, totalRate, name);
   }
 
-  /** Called by throughKafka once the phase's last record is in Kafka, before the records are read back. */
-  private Runnable onDelivered = () -> { };
+  /**
+   * Called by throughKafka once the phase's last record is in Kafka, before the records are read
+   * back.
+   */
+  private Runnable onDelivered = () -> {};
 
-  /** As {@link #measure}, but the CPU time counted only until the phase's last record is in Kafka. */
+  /**
+   * As {@link #measure}, but the CPU time counted only until the phase's last record is in Kafka.
+   */
   private Measured measureUntilDelivered(ProcessStack stack, Phase phase) throws Exception {
     long[] pids = {ProcessHandle.current().pid(), stack.kafkaPid(), stack.connectPid()};
     long[] before = new long[pids.length];
@@ -280,17 +423,18 @@ public final class SourceBenchmark {
     }
     Map<Long, Map.Entry<String, Long>> workerBefore = threadTicks(stack.connectPid());
     List<Map<Long, Map.Entry<String, Long>>> workerDelivered = new ArrayList<>(List.of(Map.of()));
-    onDelivered = () -> {
-      for (int i = 0; i < pids.length; i++) {
-        delivered[i] = cpuTicks(pids[i]);
-      }
-      workerDelivered.set(0, threadTicks(stack.connectPid()));
-    };
+    onDelivered =
+        () -> {
+          for (int i = 0; i < pids.length; i++) {
+            delivered[i] = cpuTicks(pids[i]);
+          }
+          workerDelivered.set(0, threadTicks(stack.connectPid()));
+        };
     Result result;
     try {
       result = phase.run();
     } finally {
-      onDelivered = () -> { };
+      onDelivered = () -> {};
     }
     double perTick = 1e6 / CLOCK_TICKS_PER_SECOND / result.messages();
     double[] micros = new double[pids.length];
@@ -298,79 +442,148 @@ public final class SourceBenchmark {
       micros[i] = (delivered[i] - before[i]) * perTick;
     }
     Map<Long, Map.Entry<String, Long>> workerAfter = workerDelivered.get(0);
-    Measured m = new Measured(result, micros[0], micros[1], micros[2],
-        ticksBetween(workerBefore, workerAfter, thread -> !jitCompiler(thread)) * perTick,
-        ticksBetween(workerBefore, workerAfter, thread -> thread.startsWith("task-thread-")) * perTick);
-    System.out.printf(Locale.ROOT, "  CPU µs/msg: bench %.1f, Kafka %.1f, Connect %.1f (without JIT compiler %.1f, "
-        + "task threads %.1f)%n", m.bench(), m.kafka(), m.connect(), m.withoutJit(), m.taskThreads());
+    Measured m =
+        new Measured(
+            result,
+            micros[0],
+            micros[1],
+            micros[2],
+            ticksBetween(workerBefore, workerAfter, thread -> !jitCompiler(thread)) * perTick,
+            ticksBetween(workerBefore, workerAfter, thread -> thread.startsWith("task-thread-"))
+                * perTick);
+    System.out.printf(
+        Locale.ROOT,
+        "  CPU µs/msg: bench %.1f, Kafka %.1f, Connect %.1f (without JIT compiler %.1f, "
+            + "task threads %.1f)%n",
+        m.bench(),
+        m.kafka(),
+        m.connect(),
+        m.withoutJit(),
+        m.taskThreads());
     return m;
   }
 
-  private static double medianOf(List<Measured> runs, java.util.function.ToDoubleFunction<Measured> value) {
+  private static double medianOf(
+      List<Measured> runs, java.util.function.ToDoubleFunction<Measured> value) {
     double[] values = runs.stream().mapToDouble(value).sorted().toArray();
     int n = values.length;
     return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
   }
 
-  private static String range(List<Measured> runs, java.util.function.ToDoubleFunction<Measured> value) {
-    return String.format(Locale.ROOT, "%.1f–%.1f", runs.stream().mapToDouble(value).min().orElse(0),
+  private static String range(
+      List<Measured> runs, java.util.function.ToDoubleFunction<Measured> value) {
+    return String.format(
+        Locale.ROOT,
+        "%.1f–%.1f",
+        runs.stream().mapToDouble(value).min().orElse(0),
         runs.stream().mapToDouble(value).max().orElse(0));
   }
 
-  private void writeHeaderComparison(Path file, String arguments, HiveMqBroker broker, List<Measured> rows,
-      Map<String, List<Measured>> fullSpeed, Map<String, List<Measured>> atRate) throws IOException {
-    StringBuilder report = new StringBuilder("## MQTT source connector: header converters and headers\n\n");
+  private void writeHeaderComparison(
+      Path file,
+      String arguments,
+      HiveMqBroker broker,
+      List<Measured> rows,
+      Map<String, List<Measured>> fullSpeed,
+      Map<String, List<Measured>> atRate)
+      throws IOException {
+    StringBuilder report =
+        new StringBuilder("## MQTT source connector: header converters and headers\n\n");
     report.append(BenchmarkReport.runLine("", arguments));
-    report.append(String.format(Locale.ROOT, "The same connector once per header path, in one Connect worker (separate "
-        + "JVM, plugin from plugin.path), on one HiveMQ CE (outgoing window %d) and one Kafka broker: %d publishers, "
-        + "QoS 1, %d-byte payloads without MQTT 5 properties, so six headers per record (`mqtt.topic`, "
-        + "`mqtt.qos`, `mqtt.retain`, `mqtt.dup`, `mqtt.message.id`, `source`) unless the path writes fewer, "
-        + "`tasks.max=%d`, `producer.override.linger.ms=0`, `producer.override.batch.size=524288`%s. Each path is "
-        + "warmed up with %d messages; then %d rounds, in each of which every path runs %d messages at full speed%s, "
-        + "the order of the paths rotated each round. CPU: µs of CPU time per message, from /proc in 10 ms ticks, "
-        + "from the first publish until the last record is in Kafka: the Connect worker (the whole process); the "
-        + "same without its JIT compiler threads (C1/C2, which keep compiling for minutes after a worker starts "
-        + "and are most of the run-to-run noise); its task threads alone (`task-thread-*`: the task's poll(), "
-        + "Connect's conversions, the producer's record encoding; the rest is the MQTT client, the producer's "
-        + "network thread with the acknowledgements, GC); and the Kafka broker.%n%n", brokerWindow,
-        publishers, payload, tasks, connectorOverrides.isEmpty() ? "" : ", " + connectorOverrides, warmup, repeats,
-        messages, atRate.isEmpty() ? "" : String.format(Locale.ROOT, " and %d s at %d msg/s offered", rateSeconds,
-            headerRate)));
-    report.append("| Header path | Throughput (msg/s) | Connect worker CPU µs/msg | without JIT compiler | task "
-        + "threads | Kafka broker CPU µs/msg |\n");
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "The same connector once per header path, in one Connect worker (separate "
+                + "JVM, plugin from plugin.path), on one HiveMQ CE (outgoing window %d) and one Kafka broker: %d publishers, "
+                + "QoS 1, %d-byte payloads without MQTT 5 properties, so six headers per record (`mqtt.topic`, "
+                + "`mqtt.qos`, `mqtt.retain`, `mqtt.dup`, `mqtt.message.id`, `source`) unless the path writes fewer, "
+                + "`tasks.max=%d`, `producer.override.linger.ms=0`, `producer.override.batch.size=524288`%s. Each path is "
+                + "warmed up with %d messages; then %d rounds, in each of which every path runs %d messages at full speed%s, "
+                + "the order of the paths rotated each round. CPU: µs of CPU time per message, from /proc in 10 ms ticks, "
+                + "from the first publish until the last record is in Kafka: the Connect worker (the whole process); the "
+                + "same without its JIT compiler threads (C1/C2, which keep compiling for minutes after a worker starts "
+                + "and are most of the run-to-run noise); its task threads alone (`task-thread-*`: the task's poll(), "
+                + "Connect's conversions, the producer's record encoding; the rest is the MQTT client, the producer's "
+                + "network thread with the acknowledgements, GC); and the Kafka broker.%n%n",
+            brokerWindow,
+            publishers,
+            payload,
+            tasks,
+            connectorOverrides.isEmpty() ? "" : ", " + connectorOverrides,
+            warmup,
+            repeats,
+            messages,
+            atRate.isEmpty()
+                ? ""
+                : String.format(
+                    Locale.ROOT, " and %d s at %d msg/s offered", rateSeconds, headerRate)));
+    report.append(
+        "| Header path | Throughput (msg/s) | Connect worker CPU µs/msg | without JIT compiler | task "
+            + "threads | Kafka broker CPU µs/msg |\n");
     report.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
     headerSummary(report, fullSpeed, "");
     if (!atRate.isEmpty()) {
       headerSummary(report, atRate, ", " + headerRate + " msg/s");
     }
-    report.append(String.format(Locale.ROOT, "%nMedians of %d rounds, (lowest–highest) in brackets. Broker drops: "
-        + "%d.%n%n<details><summary>Every phase</summary>%n%n", repeats, broker.droppedMessages()));
-    report.append("| Phase | Messages | Throughput (msg/s) | Lost | CPU µs/msg: bench / Kafka / Connect (without "
-        + "JIT compiler, task threads) |\n");
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "%nMedians of %d rounds, (lowest–highest) in brackets. Broker drops: "
+                + "%d.%n%n<details><summary>Every phase</summary>%n%n",
+            repeats,
+            broker.droppedMessages()));
+    report.append(
+        "| Phase | Messages | Throughput (msg/s) | Lost | CPU µs/msg: bench / Kafka / Connect (without "
+            + "JIT compiler, task threads) |\n");
     report.append("| --- | ---: | ---: | ---: | ---: |\n");
     for (Measured m : rows) {
       Result r = m.result();
-      report.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %d | %.1f / %.1f / %.1f (%.1f, %.1f) |%n",
-          r.name(), r.messages(), r.throughput(), r.lost(), m.bench(), m.kafka(), m.connect(), m.withoutJit(),
-          m.taskThreads()));
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.0f | %d | %.1f / %.1f / %.1f (%.1f, %.1f) |%n",
+              r.name(),
+              r.messages(),
+              r.throughput(),
+              r.lost(),
+              m.bench(),
+              m.kafka(),
+              m.connect(),
+              m.withoutJit(),
+              m.taskThreads()));
     }
     report.append("\n</details>\n\n");
     BenchmarkReport.publish(file, "source-headers", report);
   }
 
   /** One summary row per path: medians, (lowest–highest) in brackets. */
-  private static void headerSummary(StringBuilder report, Map<String, List<Measured>> runs, String suffix) {
+  private static void headerSummary(
+      StringBuilder report, Map<String, List<Measured>> runs, String suffix) {
     for (Map.Entry<String, List<Measured>> entry : runs.entrySet()) {
       List<Measured> m = entry.getValue();
-      report.append(String.format(Locale.ROOT, "| %s%s | %.0f (%sk) | %.1f (%s) | **%.1f** (%s) | %.1f (%s) | "
-          + "%.1f (%s) |%n", HEADER_PATH_NAMES.get(entry.getKey()), suffix, medianOf(m, x -> x.result().throughput()),
-          range(m, x -> x.result().throughput() / 1000), medianOf(m, Measured::connect), range(m, Measured::connect),
-          medianOf(m, Measured::withoutJit), range(m, Measured::withoutJit), medianOf(m, Measured::taskThreads),
-          range(m, Measured::taskThreads), medianOf(m, Measured::kafka), range(m, Measured::kafka)));
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "| %s%s | %.0f (%sk) | %.1f (%s) | **%.1f** (%s) | %.1f (%s) | " + "%.1f (%s) |%n",
+              HEADER_PATH_NAMES.get(entry.getKey()),
+              suffix,
+              medianOf(m, x -> x.result().throughput()),
+              range(m, x -> x.result().throughput() / 1000),
+              medianOf(m, Measured::connect),
+              range(m, Measured::connect),
+              medianOf(m, Measured::withoutJit),
+              range(m, Measured::withoutJit),
+              medianOf(m, Measured::taskThreads),
+              range(m, Measured::taskThreads),
+              medianOf(m, Measured::kafka),
+              range(m, Measured::kafka)));
     }
   }
 
-  /** The first sequence number of a phase of {@code count} messages; every phase gets numbers of its own. */
+  /**
+   * The first sequence number of a phase of {@code count} messages; every phase gets numbers of its
+   * own.
+   */
   private long next(long count) {
     long from = nextSequence;
     nextSequence += count;
@@ -384,11 +597,21 @@ public final class SourceBenchmark {
   /** Runs a phase and adds the CPU time each process spent during it, per message. */
   private Result measured(ProcessStack stack, Phase phase) throws Exception {
     Measured m = measure(stack, phase);
-    return m.result().withCpu(String.format(Locale.ROOT, "%.0f / %.0f / %.0f", m.bench(), m.kafka(), m.connect()));
+    return m.result()
+        .withCpu(
+            String.format(Locale.ROOT, "%.0f / %.0f / %.0f", m.bench(), m.kafka(), m.connect()));
   }
 
-  /** A phase and the CPU µs per message the benchmark JVM, the Kafka broker and the Connect worker spent in it. */
-  record Measured(Result result, double bench, double kafka, double connect, double withoutJit,
+  /**
+   * A phase and the CPU µs per message the benchmark JVM, the Kafka broker and the Connect worker
+   * spent in it.
+   */
+  record Measured(
+      Result result,
+      double bench,
+      double kafka,
+      double connect,
+      double withoutJit,
       double taskThreads) {
     Measured(Result result, double bench, double kafka, double connect) {
       this(result, bench, kafka, connect, Double.NaN, Double.NaN);
@@ -404,14 +627,18 @@ public final class SourceBenchmark {
     Result result = phase.run();
     double[] microsPerMessage = new double[pids.length];
     for (int i = 0; i < pids.length; i++) {
-      microsPerMessage[i] = (cpuTicks(pids[i]) - before[i]) * 1e6 / CLOCK_TICKS_PER_SECOND / result.messages();
+      microsPerMessage[i] =
+          (cpuTicks(pids[i]) - before[i]) * 1e6 / CLOCK_TICKS_PER_SECOND / result.messages();
     }
     return new Measured(result, microsPerMessage[0], microsPerMessage[1], microsPerMessage[2]);
   }
 
   private static final int CLOCK_TICKS_PER_SECOND = 100;
 
-  /** User + system CPU time of a process in clock ticks, from /proc (Linux); 0 where that is not available. */
+  /**
+   * User + system CPU time of a process in clock ticks, from /proc (Linux); 0 where that is not
+   * available.
+   */
   private static long cpuTicks(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
@@ -421,20 +648,23 @@ public final class SourceBenchmark {
       return 0;
     }
   }
+
   /**
-   * User + system CPU ticks of each live thread of a process, by thread id, with the thread's name as the kernel
-   * keeps it (15 characters: Connect's {@code task-thread-<connector>-<task>} reads {@code task-thread-ben}).
+   * User + system CPU ticks of each live thread of a process, by thread id, with the thread's name
+   * as the kernel keeps it (15 characters: Connect's {@code task-thread-<connector>-<task>} reads
+   * {@code task-thread-ben}).
    */
   private static Map<Long, Map.Entry<String, Long>> threadTicks(long pid) {
     Map<Long, Map.Entry<String, Long>> ticks = new HashMap<>();
-    try (java.nio.file.DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid),
-        "task"))) {
+    try (java.nio.file.DirectoryStream<Path> threads =
+        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path thread : threads) {
         try {
           String name = Files.readString(thread.resolve("comm")).trim();
           String stat = Files.readString(thread.resolve("stat"));
           String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          ticks.put(Long.parseLong(thread.getFileName().toString()),
+          ticks.put(
+              Long.parseLong(thread.getFileName().toString()),
               Map.entry(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12])));
         } catch (IOException | RuntimeException gone) {
           // The thread ended meanwhile.
@@ -446,8 +676,13 @@ public final class SourceBenchmark {
     return ticks;
   }
 
-  /** Ticks spent between two snapshots by the threads whose name passes {@code filter} (threads that ended: lost). */
-  private static long ticksBetween(Map<Long, Map.Entry<String, Long>> before, Map<Long, Map.Entry<String, Long>> after,
+  /**
+   * Ticks spent between two snapshots by the threads whose name passes {@code filter} (threads that
+   * ended: lost).
+   */
+  private static long ticksBetween(
+      Map<Long, Map.Entry<String, Long>> before,
+      Map<Long, Map.Entry<String, Long>> after,
       java.util.function.Predicate<String> filter) {
     long sum = 0;
     for (Map.Entry<Long, Map.Entry<String, Long>> thread : after.entrySet()) {
@@ -459,52 +694,69 @@ public final class SourceBenchmark {
     return sum;
   }
 
-  /** The JIT compiler's threads: busy for minutes after a worker starts, whatever the connector does. */
+  /**
+   * The JIT compiler's threads: busy for minutes after a worker starts, whatever the connector
+   * does.
+   */
   private static boolean jitCompiler(String thread) {
     return thread.startsWith("C1 CompilerThre") || thread.startsWith("C2 CompilerThre");
   }
 
-
-
-  private Result bridge(ProcessStack stack, HiveMqBroker broker, long from, long count, int totalRate, String name)
+  private Result bridge(
+      ProcessStack stack, HiveMqBroker broker, long from, long count, int totalRate, String name)
       throws Exception {
-    return throughKafka(stack, broker, "bench/bridge", "bench.bridge", from, count, totalRate, name);
+    return throughKafka(
+        stack, broker, "bench/bridge", "bench.bridge", from, count, totalRate, name);
   }
 
-  private void publish(HiveMqBroker broker, String prefix, long from, long count, int totalRate) throws Exception {
+  private void publish(HiveMqBroker broker, String prefix, long from, long count, int totalRate)
+      throws Exception {
     List<CompletableFuture<Void>> running = new ArrayList<>();
     long share = count / publishers;
     for (int p = 0; p < publishers; p++) {
       long start = from + p * share;
       long end = p == publishers - 1 ? from + count : start + share;
       int index = p;
-      running.add(CompletableFuture.runAsync(() -> {
-        try (MqttLoadPublisher publisher = new MqttLoadPublisher("bench-pub-" + prefix.replace('/', '-') + index
-            + "-" + from, broker.port())) {
-          publisher.publish(start, end, payload, totalRate / publishers, seq -> prefix + "/p" + index);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }));
+      running.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try (MqttLoadPublisher publisher =
+                    new MqttLoadPublisher(
+                        "bench-pub-" + prefix.replace('/', '-') + index + "-" + from,
+                        broker.port())) {
+                  publisher.publish(
+                      start, end, payload, totalRate / publishers, seq -> prefix + "/p" + index);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }));
     }
     CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).get(30, TimeUnit.MINUTES);
   }
 
-  private Result raw(HiveMqBroker broker, long from, long count, int totalRate, String name) throws Exception {
+  private Result raw(HiveMqBroker broker, long from, long count, int totalRate, String name)
+      throws Exception {
     BitSet seen = new BitSet();
     Histogram latency = new Histogram();
     AtomicLong lastReceive = new AtomicLong();
-    Mqtt5AsyncClient subscriber = MqttClient.builder().useMqttVersion5().identifier("bench-raw-" + from)
-        .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
-    subscriber.publishes(MqttGlobalPublishFilter.ALL, publish -> {
-      byte[] bytes = publish.getPayloadAsBytes();
-      long now = System.nanoTime();
-      synchronized (seen) {
-        seen.set((int) (MqttLoadPublisher.sequence(bytes) - from));
-      }
-      latency.record((now - MqttLoadPublisher.sentNanos(bytes)) / 1_000);
-      lastReceive.set(now);
-    });
+    Mqtt5AsyncClient subscriber =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier("bench-raw-" + from)
+            .serverHost("127.0.0.1")
+            .serverPort(broker.port())
+            .buildAsync();
+    subscriber.publishes(
+        MqttGlobalPublishFilter.ALL,
+        publish -> {
+          byte[] bytes = publish.getPayloadAsBytes();
+          long now = System.nanoTime();
+          synchronized (seen) {
+            seen.set((int) (MqttLoadPublisher.sequence(bytes) - from));
+          }
+          latency.record((now - MqttLoadPublisher.sentNanos(bytes)) / 1_000);
+          lastReceive.set(now);
+        });
     subscriber.connectWith().cleanStart(true).send().join();
     subscriber.subscribeWith().topicFilter("bench/raw/#").qos(MqttQos.AT_LEAST_ONCE).send().join();
     long start = System.nanoTime();
@@ -514,8 +766,14 @@ public final class SourceBenchmark {
       Thread.sleep(50);
     }
     subscriber.disconnect().join();
-    Result result = new Result(name, cardinality(seen), (lastReceive.get() - start) / 1e9,
-        latency.percentileMillis(50), latency.percentileMillis(99), count - cardinality(seen));
+    Result result =
+        new Result(
+            name,
+            cardinality(seen),
+            (lastReceive.get() - start) / 1e9,
+            latency.percentileMillis(50),
+            latency.percentileMillis(99),
+            count - cardinality(seen));
     print(result);
     return result;
   }
@@ -536,7 +794,12 @@ public final class SourceBenchmark {
     startConnector(stack, broker, "bench-source", "bench/src/#", "bench.source", Map.of());
   }
 
-  private void startConnector(ProcessStack stack, HiveMqBroker broker, String name, String filter, String kafkaTopic,
+  private void startConnector(
+      ProcessStack stack,
+      HiveMqBroker broker,
+      String name,
+      String filter,
+      String kafkaTopic,
       Map<String, String> extra) {
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", "io.connectmqtt.source.MqttSourceConnector");
@@ -548,7 +811,8 @@ public final class SourceBenchmark {
     config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
     config.put("record.headers.enable", "true");
     config.put("producer.override.linger.ms", "0");
-    // Connect's source producers send one request at a time per broker; 16 KB batches (the default) cap a 1 KB
+    // Connect's source producers send one request at a time per broker; 16 KB batches (the default)
+    // cap a 1 KB
     // stream at ~16 records per partition per round trip.
     config.put("producer.override.batch.size", "524288");
     config.putAll(connectorOverrides);
@@ -557,28 +821,42 @@ public final class SourceBenchmark {
     stack.rest().awaitRunning(name, tasks, Duration.ofSeconds(60));
   }
 
-  private Result connector(ProcessStack stack, HiveMqBroker broker, long from, long count, int totalRate,
-      String name) throws Exception {
+  private Result connector(
+      ProcessStack stack, HiveMqBroker broker, long from, long count, int totalRate, String name)
+      throws Exception {
     return throughKafka(stack, broker, "bench/src", "bench.source", from, count, totalRate, name);
   }
 
-  private Result throughKafka(ProcessStack stack, HiveMqBroker broker, String mqttPrefix, String kafkaTopic,
-      long from, long count, int totalRate, String name) throws Exception {
+  private Result throughKafka(
+      ProcessStack stack,
+      HiveMqBroker broker,
+      String mqttPrefix,
+      String kafkaTopic,
+      long from,
+      long count,
+      int totalRate,
+      String name)
+      throws Exception {
     Map<TopicPartition, Long> phaseStart;
     long startMillis;
     CompletableFuture<Void> publishing;
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
       phaseStart = endOffsetsByPartition(admin, kafkaTopic);
       long expectedEnd = phaseStart.values().stream().mapToLong(Long::longValue).sum() + count;
       startMillis = System.currentTimeMillis();
-      publishing = CompletableFuture.runAsync(() -> {
-        try {
-          publish(broker, mqttPrefix, from, count, totalRate);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      // While the phase runs, only end offsets are watched (cheap); the records are read afterwards, so reading
+      publishing =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  publish(broker, mqttPrefix, from, count, totalRate);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      // While the phase runs, only end offsets are watched (cheap); the records are read
+      // afterwards, so reading
       // them takes no CPU from the connector. Their log append times are the same either way.
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
       while (endOffsets(admin, phaseStart.keySet()) < expectedEnd && System.nanoTime() < deadline) {
@@ -593,12 +871,14 @@ public final class SourceBenchmark {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(kafkaTopic).forEach(p -> partitions.add(new TopicPartition(p.topic(),
-          p.partition())));
+      consumer
+          .partitionsFor(kafkaTopic)
+          .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
       consumer.assign(partitions);
       partitions.forEach(p -> consumer.seek(p, phaseStart.getOrDefault(p, 0L)));
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
@@ -614,7 +894,10 @@ public final class SourceBenchmark {
             latency.record(millis * 1_000);
             lastAppend = Math.max(lastAppend, record.timestamp());
             if (millis > SLOW_MILLIS) {
-              slowBySecond.merge((MqttLoadPublisher.sentMillis(record.value()) - startMillis) / 1_000, 1, Integer::sum);
+              slowBySecond.merge(
+                  (MqttLoadPublisher.sentMillis(record.value()) - startMillis) / 1_000,
+                  1,
+                  Integer::sum);
             }
           }
         }
@@ -622,46 +905,69 @@ public final class SourceBenchmark {
     }
     publishing.get();
     if (totalRate > 0) {
-      // Where the slow messages were: a steady trickle points at per-message work, a few seconds at pauses.
-      System.out.println("  messages slower than " + SLOW_MILLIS + " ms, by second of the phase: " + slowBySecond);
+      // Where the slow messages were: a steady trickle points at per-message work, a few seconds at
+      // pauses.
+      System.out.println(
+          "  messages slower than " + SLOW_MILLIS + " ms, by second of the phase: " + slowBySecond);
     }
-    Result result = new Result(name, seen.cardinality(), (lastAppend - startMillis) / 1e3,
-        latency.percentileMillis(50), latency.percentileMillis(99), count - seen.cardinality());
+    Result result =
+        new Result(
+            name,
+            seen.cardinality(),
+            (lastAppend - startMillis) / 1e3,
+            latency.percentileMillis(50),
+            latency.percentileMillis(99),
+            count - seen.cardinality());
     print(result);
     return result;
   }
 
-  private static long endOffsets(Admin admin, java.util.Collection<TopicPartition> partitions) throws Exception {
+  private static long endOffsets(Admin admin, java.util.Collection<TopicPartition> partitions)
+      throws Exception {
     return latest(admin, partitions).values().stream().mapToLong(Long::longValue).sum();
   }
 
-  private static Map<TopicPartition, Long> endOffsetsByPartition(Admin admin, String topic) throws Exception {
+  private static Map<TopicPartition, Long> endOffsetsByPartition(Admin admin, String topic)
+      throws Exception {
     List<TopicPartition> partitions = new ArrayList<>();
     for (var description : admin.describeTopics(List.of(topic)).allTopicNames().get().values()) {
-      description.partitions().forEach(p -> partitions.add(new TopicPartition(description.name(), p.partition())));
+      description
+          .partitions()
+          .forEach(p -> partitions.add(new TopicPartition(description.name(), p.partition())));
     }
     return latest(admin, partitions);
   }
 
-  private static Map<TopicPartition, Long> latest(Admin admin, java.util.Collection<TopicPartition> partitions)
-      throws Exception {
+  private static Map<TopicPartition, Long> latest(
+      Admin admin, java.util.Collection<TopicPartition> partitions) throws Exception {
     Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new HashMap<>();
     partitions.forEach(p -> request.put(p, org.apache.kafka.clients.admin.OffsetSpec.latest()));
     Map<TopicPartition, Long> offsets = new HashMap<>();
-    admin.listOffsets(request).all().get().forEach((partition, info) -> offsets.put(partition, info.offset()));
+    admin
+        .listOffsets(request)
+        .all()
+        .get()
+        .forEach((partition, info) -> offsets.put(partition, info.offset()));
     return offsets;
   }
 
   private static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)
-          .configs(Map.of("message.timestamp.type", "LogAppendTime")))).all().get();
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(topic, partitions, (short) 1)
+                      .configs(Map.of("message.timestamp.type", "LogAppendTime"))))
+          .all()
+          .get();
     }
   }
 
   /**
-   * The worker's live heap in KB, through jcmd: GC.class_histogram runs a full GC first (GC.run would only start a
-   * concurrent cycle under Kafka's -XX:+ExplicitGCInvokesConcurrent) and totals what survived.
+   * The worker's live heap in KB, through jcmd: GC.class_histogram runs a full GC first (GC.run
+   * would only start a concurrent cycle under Kafka's -XX:+ExplicitGCInvokesConcurrent) and totals
+   * what survived.
    */
   private static long liveHeapKb(long pid) {
     try {
@@ -697,37 +1003,82 @@ public final class SourceBenchmark {
   }
 
   private void print(Result r) {
-    System.out.printf(Locale.ROOT, "%-45s %8d msgs in %6.2f s = %8.0f msg/s, p50 %7.2f ms, p99 %7.2f ms, lost %d%n",
-        r.name(), r.messages(), r.seconds(), r.throughput(), r.p50(), r.p99(), r.lost());
+    System.out.printf(
+        Locale.ROOT,
+        "%-45s %8d msgs in %6.2f s = %8.0f msg/s, p50 %7.2f ms, p99 %7.2f ms, lost %d%n",
+        r.name(),
+        r.messages(),
+        r.seconds(),
+        r.throughput(),
+        r.p50(),
+        r.p99(),
+        r.lost());
   }
 
-  private void write(Path file, String arguments, HiveMqBroker broker, List<Result> results, Result rawMax,
-      Result connectorMax, Result bridgeMax, long taskHeapKb) throws IOException {
+  private void write(
+      Path file,
+      String arguments,
+      HiveMqBroker broker,
+      List<Result> results,
+      Result rawMax,
+      Result connectorMax,
+      Result bridgeMax,
+      long taskHeapKb)
+      throws IOException {
     StringBuilder report = new StringBuilder("## MQTT source connector\n\n");
     report.append(BenchmarkReport.runLine("", arguments));
-    report.append(String.format(Locale.ROOT, "%d publishers (HiveMQ client, QoS 1, %d-byte payloads), HiveMQ CE "
-        + "embedded (outgoing in-flight window %d per subscriber%s), Kafka and a Connect worker as separate JVMs, "
-        + "`tasks.max=%d`, `producer.override.linger.ms=0`, `producer.override.batch.size=524288`%s, all on this "
-        + "one machine. Each path is warmed up with %d messages before it is measured, and runs %d s at the offered rate "
-        + "before its latency is measured; the heap is read in a phase of "
-        + "its own. CPU: µs of CPU time per message spent by the benchmark JVM (HiveMQ and the publishers, plus the "
-        + "raw subscriber or the plain bridge) / the Kafka broker / the Connect worker during the phase.%n%n",
-        publishers, payload,
-        brokerWindow, brokerWindow == 50 ? ", HiveMQ CE's fixed default" : ", raised from HiveMQ CE's fixed 50",
-        tasks, connectorOverrides.isEmpty() ? "" : ", " + connectorOverrides, warmup, rateLeadInSeconds));
-    report.append("| Phase | Messages | Throughput (msg/s) | p50 (ms) | p99 (ms) | Lost | CPU µs/msg (bench / Kafka "
-        + "/ Connect) |\n");
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "%d publishers (HiveMQ client, QoS 1, %d-byte payloads), HiveMQ CE "
+                + "embedded (outgoing in-flight window %d per subscriber%s), Kafka and a Connect worker as separate JVMs, "
+                + "`tasks.max=%d`, `producer.override.linger.ms=0`, `producer.override.batch.size=524288`%s, all on this "
+                + "one machine. Each path is warmed up with %d messages before it is measured, and runs %d s at the offered rate "
+                + "before its latency is measured; the heap is read in a phase of "
+                + "its own. CPU: µs of CPU time per message spent by the benchmark JVM (HiveMQ and the publishers, plus the "
+                + "raw subscriber or the plain bridge) / the Kafka broker / the Connect worker during the phase.%n%n",
+            publishers,
+            payload,
+            brokerWindow,
+            brokerWindow == 50
+                ? ", HiveMQ CE's fixed default"
+                : ", raised from HiveMQ CE's fixed 50",
+            tasks,
+            connectorOverrides.isEmpty() ? "" : ", " + connectorOverrides,
+            warmup,
+            rateLeadInSeconds));
+    report.append(
+        "| Phase | Messages | Throughput (msg/s) | p50 (ms) | p99 (ms) | Lost | CPU µs/msg (bench / Kafka "
+            + "/ Connect) |\n");
     report.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Result r : results) {
-      report.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %d | %s |%n", r.name(),
-          r.messages(), r.throughput(), r.p50(), r.p99(), r.lost(), r.cpu()));
+      report.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.0f | %.2f | %.2f | %d | %s |%n",
+              r.name(),
+              r.messages(),
+              r.throughput(),
+              r.p50(),
+              r.p99(),
+              r.lost(),
+              r.cpu()));
     }
-    report.append(String.format(Locale.ROOT, "%nConnector / raw-subscriber ceiling: **%.2f×**; connector / plain "
-        + "lossless bridge without Connect: **%.2f×** (medians of %d alternating runs: raw %.0f, connector %.0f, "
-        + "bridge %.0f msg/s). Task heap under load (worker live heap minus idle live heap): **%.1f MB**. Broker "
-        + "drops: %d.%n%n", connectorMax.throughput() / rawMax.throughput(),
-        connectorMax.throughput() / bridgeMax.throughput(), repeats, rawMax.throughput(), connectorMax.throughput(),
-        bridgeMax.throughput(), taskHeapKb / 1024.0, broker.droppedMessages()));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "%nConnector / raw-subscriber ceiling: **%.2f×**; connector / plain "
+                + "lossless bridge without Connect: **%.2f×** (medians of %d alternating runs: raw %.0f, connector %.0f, "
+                + "bridge %.0f msg/s). Task heap under load (worker live heap minus idle live heap): **%.1f MB**. Broker "
+                + "drops: %d.%n%n",
+            connectorMax.throughput() / rawMax.throughput(),
+            connectorMax.throughput() / bridgeMax.throughput(),
+            repeats,
+            rawMax.throughput(),
+            connectorMax.throughput(),
+            bridgeMax.throughput(),
+            taskHeapKb / 1024.0,
+            broker.droppedMessages()));
     BenchmarkReport.publish(file, "source", report);
   }
 }

@@ -18,15 +18,17 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
 
 /**
- * What {@code record.value.format=sparkplug} costs per message against {@code bytes} (the payload passed through as
- * it is), in one JVM, without MQTT or Kafka: the value step of the source task. Sparkplug: parse the protobuf, resolve
- * every alias from the node's kept BIRTH, check the seq, build the Struct ({@link SparkplugDecoder},
- * {@link EdgeNodeSessions}, as {@code SparkplugConverter} calls them; its few sparkplug.* headers are not in it, the
- * header step is measured by header-micro). Bytes: the {@code SchemaAndValue} the bytes format returns.
+ * What {@code record.value.format=sparkplug} costs per message against {@code bytes} (the payload
+ * passed through as it is), in one JVM, without MQTT or Kafka: the value step of the source task.
+ * Sparkplug: parse the protobuf, resolve every alias from the node's kept BIRTH, check the seq,
+ * build the Struct ({@link SparkplugDecoder}, {@link EdgeNodeSessions}, as {@code
+ * SparkplugConverter} calls them; its few sparkplug.* headers are not in it, the header step is
+ * measured by header-micro). Bytes: the {@code SchemaAndValue} the bytes format returns.
  *
- * <p>CPU time of this thread (the machine is shared), per message, median of the measured rounds, the paths
- * alternating. Payloads: NDATA with 10 Double metrics by alias (a typical edge node), and NDATA with one metric of
- * each of the 32 datatypes of the testkit's edge-node simulator, arrays, DataSet and Template included, by alias.
+ * <p>CPU time of this thread (the machine is shared), per message, median of the measured rounds,
+ * the paths alternating. Payloads: NDATA with 10 Double metrics by alias (a typical edge node), and
+ * NDATA with one metric of each of the 32 datatypes of the testkit's edge-node simulator, arrays,
+ * DataSet and Template included, by alias.
  */
 public final class SparkplugDecodeMicroBenchmark {
 
@@ -47,23 +49,27 @@ public final class SparkplugDecodeMicroBenchmark {
     int rounds = Integer.parseInt(options.getOrDefault("rounds", "11"));
     int warmupRounds = Integer.parseInt(options.getOrDefault("warmup-rounds", "5"));
 
-    StringBuilder table = new StringBuilder("| Payload | Bytes | bytes: CPU ns per message | sparkplug: CPU ns per "
-        + "message | sparkplug: ns per metric | messages/s of one core (sparkplug) |\n"
-        + "| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    StringBuilder table =
+        new StringBuilder(
+            "| Payload | Bytes | bytes: CPU ns per message | sparkplug: CPU ns per "
+                + "message | sparkplug: ns per metric | messages/s of one core (sparkplug) |\n"
+                + "| --- | ---: | ---: | ---: | ---: | ---: |\n");
     for (Workload workload : List.of(doubles(), everyDatatype())) {
       SparkplugDecoder decoder = new SparkplugDecoder();
       EdgeNodeSessions sessions = new EdgeNodeSessions(partition -> null);
       SparkplugDecoder.Decoded born = decoder.decode(NBIRTH, workload.birth(), null);
       sessions.observe(NBIRTH, born);
       ValueStep bytes = payload -> new SchemaAndValue(Schema.OPTIONAL_BYTES_SCHEMA, payload);
-      ValueStep sparkplug = payload -> {
-        SparkplugDecoder.Decoded decoded = decoder.decode(NDATA, payload, sessions.birth(NDATA));
-        sink += sessions.observe(NDATA, decoded).missed();
-        if (decoded.unresolved() != 0) {
-          throw new IllegalStateException("aliases left unresolved");
-        }
-        return decoded.message();
-      };
+      ValueStep sparkplug =
+          payload -> {
+            SparkplugDecoder.Decoded decoded =
+                decoder.decode(NDATA, payload, sessions.birth(NDATA));
+            sink += sessions.observe(NDATA, decoded).missed();
+            if (decoded.unresolved() != 0) {
+              throw new IllegalStateException("aliases left unresolved");
+            }
+            return decoded.message();
+          };
       Map<String, List<Double>> nanos = new LinkedHashMap<>();
       nanos.put("bytes", new ArrayList<>());
       nanos.put("sparkplug", new ArrayList<>());
@@ -82,36 +88,66 @@ public final class SparkplugDecodeMicroBenchmark {
       double bytesNs = median(nanos.get("bytes"));
       double sparkplugNs = median(nanos.get("sparkplug"));
       int metrics = Payload.parseFrom(workload.data()[0]).getMetricsCount();
-      System.out.printf(Locale.ROOT, "%-50s bytes %8.1f ns  sparkplug %8.0f ns%n", workload.name(), bytesNs,
+      System.out.printf(
+          Locale.ROOT,
+          "%-50s bytes %8.1f ns  sparkplug %8.0f ns%n",
+          workload.name(),
+          bytesNs,
           sparkplugNs);
-      table.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.0f | %.0f | %.0f |%n", workload.name(),
-          workload.data()[0].length, bytesNs, sparkplugNs, sparkplugNs / metrics, 1e9 / sparkplugNs));
+      table.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.1f | %.0f | %.0f | %.0f |%n",
+              workload.name(),
+              workload.data()[0].length,
+              bytesNs,
+              sparkplugNs,
+              sparkplugNs / metrics,
+              1e9 / sparkplugNs));
     }
     StringBuilder report = new StringBuilder("### Sparkplug B decoding\n\n");
     report.append(BenchmarkReport.runLine("sparkplug-micro", String.join(" ", args)));
-    report.append(String.format(Locale.ROOT, "The source task's value step per message, in one JVM without MQTT or "
-        + "Kafka: `record.value.format=bytes` (the payload passed through) against `sparkplug` (protobuf parsed, "
-        + "every alias resolved from the kept NBIRTH, seq checked, the Struct built; the handful of sparkplug.* "
-        + "headers not included). CPU time of the converting thread, median of %d rounds of %d messages after %d "
-        + "warm-up rounds, the two paths alternating in the same run.%n%n", rounds, messages, warmupRounds));
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "The source task's value step per message, in one JVM without MQTT or "
+                + "Kafka: `record.value.format=bytes` (the payload passed through) against `sparkplug` (protobuf parsed, "
+                + "every alias resolved from the kept NBIRTH, seq checked, the Struct built; the handful of sparkplug.* "
+                + "headers not included). CPU time of the converting thread, median of %d rounds of %d messages after %d "
+                + "warm-up rounds, the two paths alternating in the same run.%n%n",
+            rounds,
+            messages,
+            warmupRounds));
     report.append(table).append('\n');
-    BenchmarkReport.publish(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), "sparkplug-micro", report);
+    BenchmarkReport.publish(
+        Path.of(options.getOrDefault("out", "docs/benchmarks.md")), "sparkplug-micro", report);
     System.out.println("(checksum " + sink + ")");
   }
 
-  /** NBIRTH declaring 10 Doubles (aliases 1..10), and 256 NDATA with all 10 by alias, values and seq varying. */
+  /**
+   * NBIRTH declaring 10 Doubles (aliases 1..10), and 256 NDATA with all 10 by alias, values and seq
+   * varying.
+   */
   private static Workload doubles() {
     Payload.Builder birth = Payload.newBuilder().setTimestamp(1L).setSeq(0);
     for (int m = 1; m <= 10; m++) {
-      birth.addMetrics(Payload.Metric.newBuilder().setName("Inputs/Sensor " + m).setAlias(m)
-          .setDatatype(DataType.Double.getNumber()).setDoubleValue(0));
+      birth.addMetrics(
+          Payload.Metric.newBuilder()
+              .setName("Inputs/Sensor " + m)
+              .setAlias(m)
+              .setDatatype(DataType.Double.getNumber())
+              .setDoubleValue(0));
     }
     byte[][] data = new byte[256][];
     for (int i = 0; i < data.length; i++) {
-      Payload.Builder ndata = Payload.newBuilder().setTimestamp(1_733_000_000_000L + i).setSeq((i + 1) % 256);
+      Payload.Builder ndata =
+          Payload.newBuilder().setTimestamp(1_733_000_000_000L + i).setSeq((i + 1) % 256);
       for (int m = 1; m <= 10; m++) {
-        ndata.addMetrics(Payload.Metric.newBuilder().setAlias(m).setTimestamp(1_733_000_000_000L + i)
-            .setDoubleValue(i * 0.25 + m));
+        ndata.addMetrics(
+            Payload.Metric.newBuilder()
+                .setAlias(m)
+                .setTimestamp(1_733_000_000_000L + i)
+                .setDoubleValue(i * 0.25 + m));
       }
       data[i] = ndata.build().toByteArray();
     }
@@ -124,12 +160,14 @@ public final class SparkplugDecodeMicroBenchmark {
     SparkplugMetrics.all(0).forEach(m -> birth.addMetrics(m.metric(0, true)));
     byte[][] data = new byte[256][];
     for (int i = 0; i < data.length; i++) {
-      Payload.Builder ndata = Payload.newBuilder().setTimestamp(1_733_000_000_000L + i).setSeq((i + 1) % 256);
+      Payload.Builder ndata =
+          Payload.newBuilder().setTimestamp(1_733_000_000_000L + i).setSeq((i + 1) % 256);
       int round = i;
       SparkplugMetrics.all(0).forEach(m -> ndata.addMetrics(m.metric(round, false)));
       data[i] = ndata.build().toByteArray();
     }
-    return new Workload("NDATA, one metric of each of 32 datatypes by alias", birth.build().toByteArray(), data);
+    return new Workload(
+        "NDATA, one metric of each of 32 datatypes by alias", birth.build().toByteArray(), data);
   }
 
   private static double median(List<Double> values) {

@@ -13,9 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a broker says about itself on the retained topic {@code $SYS/broker/version} (mosquitto publishes it, e.g.
- * "mosquitto version 2.0.11"), read for the few broker defects the connectors must avoid rather than discover by data
- * loss. Brokers without that topic, or an ACL that hides it, give no version, and nothing is assumed about them.
+ * What a broker says about itself on the retained topic {@code $SYS/broker/version} (mosquitto
+ * publishes it, e.g. "mosquitto version 2.0.11"), read for the few broker defects the connectors
+ * must avoid rather than discover by data loss. Brokers without that topic, or an ACL that hides
+ * it, give no version, and nothing is assumed about them.
  */
 public final class BrokerVersion {
 
@@ -29,19 +30,24 @@ public final class BrokerVersion {
   }
 
   /**
-   * Connects once with a throwaway client id and a clean session, subscribes to {@link #TOPIC} and waits up to
-   * {@code wait} after the subscription for its retained message; empty if there is none, or the broker cannot be
-   * reached.
+   * Connects once with a throwaway client id and a clean session, subscribes to {@link #TOPIC} and
+   * waits up to {@code wait} after the subscription for its retained message; empty if there is
+   * none, or the broker cannot be reached.
    */
   public static Optional<BrokerVersion> probe(MqttConnectionSettings settings, Duration wait) {
-    MqttSession probe = MqttSession.probe(MqttSession.negotiate(settings)
-        .withClientId(settings.clientId() + "-sys-probe").withCleanStart(true, 0));
+    MqttSession probe =
+        MqttSession.probe(
+            MqttSession.negotiate(settings)
+                .withClientId(settings.clientId() + "-sys-probe")
+                .withCleanStart(true, 0));
     try {
       CompletableFuture<String> version = new CompletableFuture<>();
-      probe.onMessage(message -> {
-        message.acknowledge();
-        version.complete(new String(message.payload(), StandardCharsets.UTF_8));
-      }, Runnable::run);
+      probe.onMessage(
+          message -> {
+            message.acknowledge();
+            version.complete(new String(message.payload(), StandardCharsets.UTF_8));
+          },
+          Runnable::run);
       probe.connectOrThrow();
       probe.subscribe(List.of(TOPIC), 0).get(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
       return Optional.of(new BrokerVersion(version.get(wait.toMillis(), TimeUnit.MILLISECONDS)));
@@ -61,9 +67,10 @@ public final class BrokerVersion {
   }
 
   /**
-   * Whether a restart of this broker drops shared subscriptions: mosquitto before 2.1 saves a persistent session's
-   * ordinary subscriptions but not its {@code $share/...} ones ({@code persist__subs_save()}), so until each member
-   * subscribes again the messages published to the group are discarded although their publishers got a PUBACK.
+   * Whether a restart of this broker drops shared subscriptions: mosquitto before 2.1 saves a
+   * persistent session's ordinary subscriptions but not its {@code $share/...} ones ({@code
+   * persist__subs_save()}), so until each member subscribes again the messages published to the
+   * group are discarded although their publishers got a PUBACK.
    */
   public boolean dropsSharedSubscriptionsOnRestart() {
     Matcher mosquitto = MOSQUITTO.matcher(text);

@@ -9,7 +9,10 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.ConfigKey;
 import org.apache.kafka.common.config.types.Password;
 
-/** Markdown configuration reference generated from a {@link ConfigDef}, grouped and ordered as defined. */
+/**
+ * Markdown configuration reference generated from a {@link ConfigDef}, grouped and ordered as
+ * defined.
+ */
 public final class ConfigDocs {
   private ConfigDocs() {}
 
@@ -17,15 +20,20 @@ public final class ConfigDocs {
     Map<String, List<ConfigKey>> groups = new LinkedHashMap<>();
     List<ConfigKey> keys = new ArrayList<>(configDef.configKeys().values());
     List<String> groupOrder = configDef.groups();
-    keys.sort(Comparator.<ConfigKey>comparingInt(k -> k.group == null ? Integer.MAX_VALUE : groupOrder.indexOf(k.group))
-        .thenComparingInt(k -> k.orderInGroup)
-        .thenComparing(k -> k.name));
+    keys.sort(
+        Comparator.<ConfigKey>comparingInt(
+                k -> k.group == null ? Integer.MAX_VALUE : groupOrder.indexOf(k.group))
+            .thenComparingInt(k -> k.orderInGroup)
+            .thenComparing(k -> k.name));
     for (ConfigKey key : keys) {
-      groups.computeIfAbsent(key.group == null ? "Other" : key.group, g -> new ArrayList<>()).add(key);
+      groups
+          .computeIfAbsent(key.group == null ? "Other" : key.group, g -> new ArrayList<>())
+          .add(key);
     }
     StringBuilder out = new StringBuilder();
     out.append("# ").append(title).append("\n\n");
-    out.append("<!-- Generated from the connector's ConfigDef by ConfigReferenceTest; do not edit by hand. -->\n\n");
+    out.append(
+        "<!-- Generated from the connector's ConfigDef by ConfigReferenceTest; do not edit by hand. -->\n\n");
     out.append(intro).append("\n\n");
     for (Map.Entry<String, List<ConfigKey>> group : groups.entrySet()) {
       out.append("## ").append(group.getKey()).append("\n\n");
@@ -54,8 +62,10 @@ public final class ConfigDocs {
     if (value instanceof Password) {
       return "[hidden]";
     }
-    String text = value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
-        : String.valueOf(value);
+    String text =
+        value instanceof List<?> list
+            ? String.join(",", list.stream().map(String::valueOf).toList())
+            : String.valueOf(value);
     return text.isEmpty() ? "\"\"" : "`" + text + "`";
   }
 

@@ -7,8 +7,9 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * A message received from the broker, version independent. {@link #acknowledge()} sends PUBACK/PUBREC for QoS 1/2;
- * until then the broker keeps the message in the session and redelivers it after a reconnect.
+ * A message received from the broker, version independent. {@link #acknowledge()} sends
+ * PUBACK/PUBREC for QoS 1/2; until then the broker keeps the message in the session and redelivers
+ * it after a reconnect.
  */
 public record InboundMessage(
     String topic,

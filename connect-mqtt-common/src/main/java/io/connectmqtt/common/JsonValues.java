@@ -24,7 +24,10 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Time;
 import org.apache.kafka.connect.data.Timestamp;
 
-/** JSON trees as the plain Java values Connect's schemaless converters take, and Connect values as JSON trees. */
+/**
+ * JSON trees as the plain Java values Connect's schemaless converters take, and Connect values as
+ * JSON trees.
+ */
 public final class JsonValues {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -32,8 +35,9 @@ public final class JsonValues {
   private JsonValues() {}
 
   /**
-   * Map, List, String, Long, Double, Boolean or null, as JsonConverter with schemas off produces and accepts.
-   * Integers beyond a long and decimals become doubles: JsonConverter cannot write BigDecimal without a schema.
+   * Map, List, String, Long, Double, Boolean or null, as JsonConverter with schemas off produces
+   * and accepts. Integers beyond a long and decimals become doubles: JsonConverter cannot write
+   * BigDecimal without a schema.
    */
   public static Object plain(JsonNode node) {
     if (node == null || node.isNull() || node.isMissingNode()) {
@@ -62,9 +66,9 @@ public final class JsonValues {
   }
 
   /**
-   * A Connect value as a JSON tree: Struct, Map and List as objects and arrays, bytes as Base64 text, and Connect's
-   * logical types as people read them: Decimal as a JSON number, Date as "2024-05-31", Time as "13:45:00.250",
-   * Timestamp as an ISO-8601 instant.
+   * A Connect value as a JSON tree: Struct, Map and List as objects and arrays, bytes as Base64
+   * text, and Connect's logical types as people read them: Decimal as a JSON number, Date as
+   * "2024-05-31", Time as "13:45:00.250", Timestamp as an ISO-8601 instant.
    */
   public static JsonNode tree(Schema schema, Object value) {
     if (value == null) {
@@ -75,9 +79,11 @@ public final class JsonValues {
         case Decimal.LOGICAL_NAME:
           return NODES.numberNode((BigDecimal) value);
         case org.apache.kafka.connect.data.Date.LOGICAL_NAME:
-          return NODES.textNode(((Date) value).toInstant().atOffset(ZoneOffset.UTC).toLocalDate().toString());
+          return NODES.textNode(
+              ((Date) value).toInstant().atOffset(ZoneOffset.UTC).toLocalDate().toString());
         case Time.LOGICAL_NAME:
-          return NODES.textNode(LocalTime.ofNanoOfDay(((Date) value).getTime() * 1_000_000L).toString());
+          return NODES.textNode(
+              LocalTime.ofNanoOfDay(((Date) value).getTime() * 1_000_000L).toString());
         case Timestamp.LOGICAL_NAME:
           return NODES.textNode(((Date) value).toInstant().toString());
         default:

@@ -3,7 +3,10 @@ package io.connectmqtt.common;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
-/** Turns any string into a legal Kafka topic name: [a-zA-Z0-9._-], 1 to 249 characters, not "." or "..". */
+/**
+ * Turns any string into a legal Kafka topic name: [a-zA-Z0-9._-], 1 to 249 characters, not "." or
+ * "..".
+ */
 public final class KafkaTopicNames {
 
   public static final int MAX_LENGTH = 249;
@@ -11,8 +14,9 @@ public final class KafkaTopicNames {
   private KafkaTopicNames() {}
 
   /**
-   * Replaces every illegal character with {@code replacement}; a name longer than {@code maxLength} keeps its start
-   * and ends with '-' and a hash of the whole name, so distinct long names stay distinct.
+   * Replaces every illegal character with {@code replacement}; a name longer than {@code maxLength}
+   * keeps its start and ends with '-' and a hash of the whole name, so distinct long names stay
+   * distinct.
    */
   public static String legalize(String name, char replacement, int maxLength) {
     StringBuilder out = new StringBuilder(name.length());
@@ -38,13 +42,20 @@ public final class KafkaTopicNames {
   }
 
   public static boolean isLegal(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '.'
+        || c == '_'
         || c == '-';
   }
 
   /** Whether {@code name} is a legal topic name as it stands. */
   public static boolean isLegal(String name) {
-    return !name.isEmpty() && name.length() <= MAX_LENGTH && !name.equals(".") && !name.equals("..")
+    return !name.isEmpty()
+        && name.length() <= MAX_LENGTH
+        && !name.equals(".")
+        && !name.equals("..")
         && name.chars().allMatch(c -> isLegal((char) c));
   }
 }

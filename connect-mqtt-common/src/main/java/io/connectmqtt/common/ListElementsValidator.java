@@ -6,8 +6,8 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Validates each element of a LIST key with a parser that throws IllegalArgumentException saying what is wrong; the
- * error names the element. An empty list is valid.
+ * Validates each element of a LIST key with a parser that throws IllegalArgumentException saying
+ * what is wrong; the error names the element. An empty list is valid.
  */
 public final class ListElementsValidator implements ConfigDef.Validator {
 

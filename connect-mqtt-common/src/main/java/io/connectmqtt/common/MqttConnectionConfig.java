@@ -15,8 +15,9 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
 /**
- * The MQTT connection settings every plugin shares, as a {@link ConfigDef} fragment with typed getters: server URIs
- * with failover, protocol version, session, authentication, reconnect backoff and TLS.
+ * The MQTT connection settings every plugin shares, as a {@link ConfigDef} fragment with typed
+ * getters: server URIs with failover, protocol version, session, authentication, reconnect backoff
+ * and TLS.
  */
 public final class MqttConnectionConfig {
 
@@ -63,7 +64,8 @@ public final class MqttConnectionConfig {
   public static final String SSL_KEYSTORE_PASSWORD_CONFIG = "mqtt.ssl.keystore.password";
   public static final String SSL_KEY_LOCATION_CONFIG = "mqtt.ssl.key.location";
   public static final String SSL_KEY_PASSWORD_CONFIG = "mqtt.ssl.key.password";
-  public static final String SSL_HOSTNAME_VERIFICATION_CONFIG = "mqtt.ssl.hostname.verification.enabled";
+  public static final String SSL_HOSTNAME_VERIFICATION_CONFIG =
+      "mqtt.ssl.hostname.verification.enabled";
   public static final String SSL_PROTOCOLS_CONFIG = "mqtt.ssl.protocols";
 
   public static final List<String> STORE_TYPES = List.of("PEM", "JKS", "PKCS12");
@@ -74,88 +76,267 @@ public final class MqttConnectionConfig {
   public static ConfigDef define(ConfigDef configDef) {
     int order = 0;
     configDef
-        .define(SERVER_URIS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new ServerUrisValidator(),
-            Importance.HIGH, SERVER_URIS_DOC, GROUP_CONNECTION, ++order, Width.LONG, "MQTT server URIs")
-        .define(VERSION_CONFIG, Type.STRING, VERSION_AUTO, ValidString.in(VERSION_AUTO, VERSION_5, VERSION_3_1_1),
-            Importance.HIGH, VERSION_DOC, GROUP_CONNECTION, ++order, Width.SHORT, "MQTT version")
-        .define(CLIENT_ID_CONFIG, Type.STRING, "", new ClientIdValidator(), Importance.MEDIUM, CLIENT_ID_DOC,
-            GROUP_CONNECTION, ++order, Width.MEDIUM, "Client id prefix")
-        .define(USERNAME_CONFIG, Type.STRING, null, Importance.MEDIUM,
-            "User name for the MQTT CONNECT packet. Empty: no authentication.", GROUP_CONNECTION, ++order,
-            Width.MEDIUM, "User name")
-        .define(PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
+        .define(
+            SERVER_URIS_CONFIG,
+            Type.LIST,
+            ConfigDef.NO_DEFAULT_VALUE,
+            new ServerUrisValidator(),
+            Importance.HIGH,
+            SERVER_URIS_DOC,
+            GROUP_CONNECTION,
+            ++order,
+            Width.LONG,
+            "MQTT server URIs")
+        .define(
+            VERSION_CONFIG,
+            Type.STRING,
+            VERSION_AUTO,
+            ValidString.in(VERSION_AUTO, VERSION_5, VERSION_3_1_1),
+            Importance.HIGH,
+            VERSION_DOC,
+            GROUP_CONNECTION,
+            ++order,
+            Width.SHORT,
+            "MQTT version")
+        .define(
+            CLIENT_ID_CONFIG,
+            Type.STRING,
+            "",
+            new ClientIdValidator(),
+            Importance.MEDIUM,
+            CLIENT_ID_DOC,
+            GROUP_CONNECTION,
+            ++order,
+            Width.MEDIUM,
+            "Client id prefix")
+        .define(
+            USERNAME_CONFIG,
+            Type.STRING,
+            null,
+            Importance.MEDIUM,
+            "User name for the MQTT CONNECT packet. Empty: no authentication.",
+            GROUP_CONNECTION,
+            ++order,
+            Width.MEDIUM,
+            "User name")
+        .define(
+            PASSWORD_CONFIG,
+            Type.PASSWORD,
+            null,
+            Importance.MEDIUM,
             "Password for the MQTT CONNECT packet; needs " + USERNAME_CONFIG + " with MQTT 3.1.1.",
-            GROUP_CONNECTION, ++order, Width.MEDIUM, "Password")
-        .define(KEEP_ALIVE_CONFIG, Type.INT, 60, Range.between(0, 65_535), Importance.LOW,
+            GROUP_CONNECTION,
+            ++order,
+            Width.MEDIUM,
+            "Password")
+        .define(
+            KEEP_ALIVE_CONFIG,
+            Type.INT,
+            60,
+            Range.between(0, 65_535),
+            Importance.LOW,
             "Keep-alive interval in seconds (0 disables it). The broker drops a client silent for 1.5 times this.",
-            GROUP_CONNECTION, ++order, Width.SHORT, "Keep-alive (s)")
-        .define(CONNECT_TIMEOUT_CONFIG, Type.INT, 10_000, Range.between(100, 300_000), Importance.LOW,
+            GROUP_CONNECTION,
+            ++order,
+            Width.SHORT,
+            "Keep-alive (s)")
+        .define(
+            CONNECT_TIMEOUT_CONFIG,
+            Type.INT,
+            10_000,
+            Range.between(100, 300_000),
+            Importance.LOW,
             "How long to wait for the TCP/TLS connection and the broker's CONNACK, in milliseconds.",
-            GROUP_CONNECTION, ++order, Width.SHORT, "Connect timeout (ms)")
-        .define(RECONNECT_BACKOFF_INITIAL_CONFIG, Type.LONG, 500L, Range.between(10L, 600_000L), Importance.LOW,
+            GROUP_CONNECTION,
+            ++order,
+            Width.SHORT,
+            "Connect timeout (ms)")
+        .define(
+            RECONNECT_BACKOFF_INITIAL_CONFIG,
+            Type.LONG,
+            500L,
+            Range.between(10L, 600_000L),
+            Importance.LOW,
             "First delay before reconnecting after the connection is lost; doubled on every failed attempt.",
-            GROUP_CONNECTION, ++order, Width.SHORT, "Reconnect backoff initial (ms)")
-        .define(RECONNECT_BACKOFF_MAX_CONFIG, Type.LONG, 30_000L, Range.between(10L, 3_600_000L), Importance.LOW,
-            "Largest delay between reconnect attempts.", GROUP_CONNECTION, ++order, Width.SHORT,
+            GROUP_CONNECTION,
+            ++order,
+            Width.SHORT,
+            "Reconnect backoff initial (ms)")
+        .define(
+            RECONNECT_BACKOFF_MAX_CONFIG,
+            Type.LONG,
+            30_000L,
+            Range.between(10L, 3_600_000L),
+            Importance.LOW,
+            "Largest delay between reconnect attempts.",
+            GROUP_CONNECTION,
+            ++order,
+            Width.SHORT,
             "Reconnect backoff max (ms)")
-        .define(CLEAN_START_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM,
+        .define(
+            CLEAN_START_CONFIG,
+            Type.BOOLEAN,
+            false,
+            Importance.MEDIUM,
             "Start with a fresh session. Leave false for at-least-once delivery: the broker then keeps the "
                 + "subscription and every unacknowledged QoS 1/2 message for this client while it is away.",
-            GROUP_CONNECTION, ++order, Width.SHORT, "Clean start")
-        .define(SESSION_EXPIRY_CONFIG, Type.LONG, 86_400L, Range.between(0L, 4_294_967_295L), Importance.MEDIUM,
+            GROUP_CONNECTION,
+            ++order,
+            Width.SHORT,
+            "Clean start")
+        .define(
+            SESSION_EXPIRY_CONFIG,
+            Type.LONG,
+            86_400L,
+            Range.between(0L, 4_294_967_295L),
+            Importance.MEDIUM,
             "MQTT 5 session expiry interval in seconds: how long the broker keeps the session (and queued "
                 + "messages) after a disconnect. Ignored by MQTT 3.1.1, where a non-clean session never expires.",
-            GROUP_CONNECTION, ++order, Width.SHORT, "Session expiry (s)")
-        .define(MAX_PACKET_SIZE_CONFIG, Type.INT, 10 * 1024 * 1024, Range.between(1024, 268_435_455),
-            Importance.LOW, "Largest MQTT packet this client accepts (MQTT 5), in bytes.", GROUP_CONNECTION,
-            ++order, Width.SHORT, "Max packet size");
+            GROUP_CONNECTION,
+            ++order,
+            Width.SHORT,
+            "Session expiry (s)")
+        .define(
+            MAX_PACKET_SIZE_CONFIG,
+            Type.INT,
+            10 * 1024 * 1024,
+            Range.between(1024, 268_435_455),
+            Importance.LOW,
+            "Largest MQTT packet this client accepts (MQTT 5), in bytes.",
+            GROUP_CONNECTION,
+            ++order,
+            Width.SHORT,
+            "Max packet size");
 
     order = 0;
     configDef
-        .define(SSL_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.MEDIUM,
+        .define(
+            SSL_TRUSTSTORE_LOCATION_CONFIG,
+            Type.STRING,
+            null,
+            Importance.MEDIUM,
             "Trust store for ssl:// URIs: a PEM file of CA certificates, or a JKS/PKCS12 store. Empty: the JVM's "
-                + "default trust store.", GROUP_TLS, ++order, Width.LONG, "Trust store")
-        .define(SSL_TRUSTSTORE_TYPE_CONFIG, Type.STRING, "PEM", ConfigDef.CaseInsensitiveValidString.in("PEM", "JKS",
-            "PKCS12"), Importance.LOW, "Format of the trust store: PEM, JKS or PKCS12.", GROUP_TLS, ++order,
-            Width.SHORT, "Trust store type")
-        .define(SSL_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW,
-            "Password of a JKS/PKCS12 trust store.", GROUP_TLS, ++order, Width.MEDIUM, "Trust store password")
-        .define(SSL_KEYSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.MEDIUM,
-            "Client certificate for mutual TLS: a PEM certificate chain (with " + SSL_KEY_LOCATION_CONFIG
-                + " holding the key), or a JKS/PKCS12 key store.", GROUP_TLS, ++order, Width.LONG, "Key store")
-        .define(SSL_KEYSTORE_TYPE_CONFIG, Type.STRING, "PEM", ConfigDef.CaseInsensitiveValidString.in("PEM", "JKS",
-            "PKCS12"), Importance.LOW, "Format of the key store: PEM, JKS or PKCS12.", GROUP_TLS, ++order,
-            Width.SHORT, "Key store type")
-        .define(SSL_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW,
-            "Password of a JKS/PKCS12 key store.", GROUP_TLS, ++order, Width.MEDIUM, "Key store password")
-        .define(SSL_KEY_LOCATION_CONFIG, Type.STRING, null, Importance.LOW,
+                + "default trust store.",
+            GROUP_TLS,
+            ++order,
+            Width.LONG,
+            "Trust store")
+        .define(
+            SSL_TRUSTSTORE_TYPE_CONFIG,
+            Type.STRING,
+            "PEM",
+            ConfigDef.CaseInsensitiveValidString.in("PEM", "JKS", "PKCS12"),
+            Importance.LOW,
+            "Format of the trust store: PEM, JKS or PKCS12.",
+            GROUP_TLS,
+            ++order,
+            Width.SHORT,
+            "Trust store type")
+        .define(
+            SSL_TRUSTSTORE_PASSWORD_CONFIG,
+            Type.PASSWORD,
+            null,
+            Importance.LOW,
+            "Password of a JKS/PKCS12 trust store.",
+            GROUP_TLS,
+            ++order,
+            Width.MEDIUM,
+            "Trust store password")
+        .define(
+            SSL_KEYSTORE_LOCATION_CONFIG,
+            Type.STRING,
+            null,
+            Importance.MEDIUM,
+            "Client certificate for mutual TLS: a PEM certificate chain (with "
+                + SSL_KEY_LOCATION_CONFIG
+                + " holding the key), or a JKS/PKCS12 key store.",
+            GROUP_TLS,
+            ++order,
+            Width.LONG,
+            "Key store")
+        .define(
+            SSL_KEYSTORE_TYPE_CONFIG,
+            Type.STRING,
+            "PEM",
+            ConfigDef.CaseInsensitiveValidString.in("PEM", "JKS", "PKCS12"),
+            Importance.LOW,
+            "Format of the key store: PEM, JKS or PKCS12.",
+            GROUP_TLS,
+            ++order,
+            Width.SHORT,
+            "Key store type")
+        .define(
+            SSL_KEYSTORE_PASSWORD_CONFIG,
+            Type.PASSWORD,
+            null,
+            Importance.LOW,
+            "Password of a JKS/PKCS12 key store.",
+            GROUP_TLS,
+            ++order,
+            Width.MEDIUM,
+            "Key store password")
+        .define(
+            SSL_KEY_LOCATION_CONFIG,
+            Type.STRING,
+            null,
+            Importance.LOW,
             "PEM file with the client's private key (PKCS#8, 'BEGIN PRIVATE KEY'), for a PEM key store.",
-            GROUP_TLS, ++order, Width.LONG, "Private key")
-        .define(SSL_KEY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.LOW,
+            GROUP_TLS,
+            ++order,
+            Width.LONG,
+            "Private key")
+        .define(
+            SSL_KEY_PASSWORD_CONFIG,
+            Type.PASSWORD,
+            null,
+            Importance.LOW,
             "Password of the private key inside a JKS/PKCS12 key store, when it differs from the store's.",
-            GROUP_TLS, ++order, Width.MEDIUM, "Key password")
-        .define(SSL_HOSTNAME_VERIFICATION_CONFIG, Type.BOOLEAN, true, Importance.LOW,
+            GROUP_TLS,
+            ++order,
+            Width.MEDIUM,
+            "Key password")
+        .define(
+            SSL_HOSTNAME_VERIFICATION_CONFIG,
+            Type.BOOLEAN,
+            true,
+            Importance.LOW,
             "Check that the broker's certificate names the host connected to. Turn off only for tests.",
-            GROUP_TLS, ++order, Width.SHORT, "Hostname verification")
-        .define(SSL_PROTOCOLS_CONFIG, Type.LIST, "TLSv1.3,TLSv1.2", Importance.LOW,
-            "TLS protocol versions offered.", GROUP_TLS, ++order, Width.MEDIUM, "TLS protocols");
+            GROUP_TLS,
+            ++order,
+            Width.SHORT,
+            "Hostname verification")
+        .define(
+            SSL_PROTOCOLS_CONFIG,
+            Type.LIST,
+            "TLSv1.3,TLSv1.2",
+            Importance.LOW,
+            "TLS protocol versions offered.",
+            GROUP_TLS,
+            ++order,
+            Width.MEDIUM,
+            "TLS protocols");
     return configDef;
   }
 
   /** The typed view of the connection keys of any config built from {@link #define}. */
   public static MqttConnectionSettings settings(AbstractConfig config, String clientId) {
-    List<MqttServerUri> uris = config.getList(SERVER_URIS_CONFIG).stream().map(MqttServerUri::parse).toList();
-    TlsSettings tls = new TlsSettings(
-        Optional.ofNullable(config.getString(SSL_TRUSTSTORE_LOCATION_CONFIG)).filter(s -> !s.isBlank()),
-        config.getString(SSL_TRUSTSTORE_TYPE_CONFIG).toUpperCase(Locale.ROOT),
-        config.getPassword(SSL_TRUSTSTORE_PASSWORD_CONFIG),
-        Optional.ofNullable(config.getString(SSL_KEYSTORE_LOCATION_CONFIG)).filter(s -> !s.isBlank()),
-        config.getString(SSL_KEYSTORE_TYPE_CONFIG).toUpperCase(Locale.ROOT),
-        config.getPassword(SSL_KEYSTORE_PASSWORD_CONFIG),
-        Optional.ofNullable(config.getString(SSL_KEY_LOCATION_CONFIG)).filter(s -> !s.isBlank()),
-        config.getPassword(SSL_KEY_PASSWORD_CONFIG),
-        config.getBoolean(SSL_HOSTNAME_VERIFICATION_CONFIG),
-        config.getList(SSL_PROTOCOLS_CONFIG));
+    List<MqttServerUri> uris =
+        config.getList(SERVER_URIS_CONFIG).stream().map(MqttServerUri::parse).toList();
+    TlsSettings tls =
+        new TlsSettings(
+            Optional.ofNullable(config.getString(SSL_TRUSTSTORE_LOCATION_CONFIG))
+                .filter(s -> !s.isBlank()),
+            config.getString(SSL_TRUSTSTORE_TYPE_CONFIG).toUpperCase(Locale.ROOT),
+            config.getPassword(SSL_TRUSTSTORE_PASSWORD_CONFIG),
+            Optional.ofNullable(config.getString(SSL_KEYSTORE_LOCATION_CONFIG))
+                .filter(s -> !s.isBlank()),
+            config.getString(SSL_KEYSTORE_TYPE_CONFIG).toUpperCase(Locale.ROOT),
+            config.getPassword(SSL_KEYSTORE_PASSWORD_CONFIG),
+            Optional.ofNullable(config.getString(SSL_KEY_LOCATION_CONFIG))
+                .filter(s -> !s.isBlank()),
+            config.getPassword(SSL_KEY_PASSWORD_CONFIG),
+            config.getBoolean(SSL_HOSTNAME_VERIFICATION_CONFIG),
+            config.getList(SSL_PROTOCOLS_CONFIG));
     return new MqttConnectionSettings(
         uris,
         MqttProtocolVersion.of(config.getString(VERSION_CONFIG)),
@@ -172,7 +353,9 @@ public final class MqttConnectionConfig {
         tls);
   }
 
-  /** The client id prefix a connector's tasks use: the configured one, else the connector's name. */
+  /**
+   * The client id prefix a connector's tasks use: the configured one, else the connector's name.
+   */
   public static String clientIdPrefix(AbstractConfig config, String connectorName) {
     String configured = config.getString(CLIENT_ID_CONFIG);
     return configured == null || configured.isBlank() ? connectorName : configured;
@@ -194,27 +377,64 @@ public final class MqttConnectionConfig {
       int maxPacketSize,
       TlsSettings tls) {
 
-    /** Whether the session starts with MQTT 5: configured, or {@code auto} before the broker was asked. */
+    /**
+     * Whether the session starts with MQTT 5: configured, or {@code auto} before the broker was
+     * asked.
+     */
     public boolean mqtt5() {
       return version != MqttProtocolVersion.MQTT_3_1_1;
     }
 
     public MqttConnectionSettings withVersion(MqttProtocolVersion newVersion) {
-      return new MqttConnectionSettings(serverUris, newVersion, clientId, username, password, keepAliveSeconds,
-          connectTimeoutMs, reconnectBackoffInitialMs, reconnectBackoffMaxMs, cleanStart, sessionExpirySeconds,
-          maxPacketSize, tls);
+      return new MqttConnectionSettings(
+          serverUris,
+          newVersion,
+          clientId,
+          username,
+          password,
+          keepAliveSeconds,
+          connectTimeoutMs,
+          reconnectBackoffInitialMs,
+          reconnectBackoffMaxMs,
+          cleanStart,
+          sessionExpirySeconds,
+          maxPacketSize,
+          tls);
     }
 
     public MqttConnectionSettings withClientId(String newClientId) {
-      return new MqttConnectionSettings(serverUris, version, newClientId, username, password, keepAliveSeconds,
-          connectTimeoutMs, reconnectBackoffInitialMs, reconnectBackoffMaxMs, cleanStart, sessionExpirySeconds,
-          maxPacketSize, tls);
+      return new MqttConnectionSettings(
+          serverUris,
+          version,
+          newClientId,
+          username,
+          password,
+          keepAliveSeconds,
+          connectTimeoutMs,
+          reconnectBackoffInitialMs,
+          reconnectBackoffMaxMs,
+          cleanStart,
+          sessionExpirySeconds,
+          maxPacketSize,
+          tls);
     }
 
-    public MqttConnectionSettings withCleanStart(boolean newCleanStart, long newSessionExpirySeconds) {
-      return new MqttConnectionSettings(serverUris, version, clientId, username, password, keepAliveSeconds,
-          connectTimeoutMs, reconnectBackoffInitialMs, reconnectBackoffMaxMs, newCleanStart,
-          newSessionExpirySeconds, maxPacketSize, tls);
+    public MqttConnectionSettings withCleanStart(
+        boolean newCleanStart, long newSessionExpirySeconds) {
+      return new MqttConnectionSettings(
+          serverUris,
+          version,
+          clientId,
+          username,
+          password,
+          keepAliveSeconds,
+          connectTimeoutMs,
+          reconnectBackoffInitialMs,
+          reconnectBackoffMaxMs,
+          newCleanStart,
+          newSessionExpirySeconds,
+          maxPacketSize,
+          tls);
     }
   }
 
@@ -232,13 +452,15 @@ public final class MqttConnectionConfig {
       List<String> protocols) {}
 
   static final class ServerUrisValidator implements ConfigDef.Validator {
-    private static final ListElementsValidator EACH = new ListElementsValidator(MqttServerUri::parse,
-        "non-empty list of tcp://host:port or ssl://host:port");
+    private static final ListElementsValidator EACH =
+        new ListElementsValidator(
+            MqttServerUri::parse, "non-empty list of tcp://host:port or ssl://host:port");
 
     @Override
     public void ensureValid(String name, Object value) {
       if (value == null || ((List<?>) value).isEmpty()) {
-        throw new ConfigException(name, value, "Give at least one broker, e.g. tcp://localhost:1883");
+        throw new ConfigException(
+            name, value, "Give at least one broker, e.g. tcp://localhost:1883");
       }
       EACH.ensureValid(name, value);
     }
@@ -254,7 +476,9 @@ public final class MqttConnectionConfig {
     public void ensureValid(String name, Object value) {
       String id = (String) value;
       if (id != null && (id.length() > 200 || !id.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
-        throw new ConfigException(name, value,
+        throw new ConfigException(
+            name,
+            value,
             "Use at most 200 printable ASCII characters without spaces, e.g. 'plant-1-ingest'");
       }
     }

@@ -11,19 +11,22 @@ import org.apache.kafka.connect.storage.HeaderConverter;
 import org.apache.kafka.connect.storage.SimpleHeaderConverter;
 
 /**
- * A drop-in replacement for Kafka Connect's {@link SimpleHeaderConverter} that writes exactly the same bytes, with
- * less work for the values the MQTT connectors put into headers.
+ * A drop-in replacement for Kafka Connect's {@link SimpleHeaderConverter} that writes exactly the
+ * same bytes, with less work for the values the MQTT connectors put into headers.
  *
- * <p>{@code SimpleHeaderConverter.fromConnectHeader} turns every value into a {@code String} through
- * {@code Values.convertToString} (a {@code StringBuilder}, a chain of {@code instanceof} checks, the builder's copy)
- * and then encodes that string as UTF-8. For strings, integers, longs, shorts, bytes, booleans, floats, doubles and
- * byte arrays this converter produces the same bytes directly: a string is encoded once, a number is written as
- * ASCII digits, a boolean is {@code true}/{@code false}, a byte array is Base64 (as Connect writes it). Any other
- * value (maps, lists, structs, dates, decimals, buffers) goes to {@code SimpleHeaderConverter} unchanged, and so does
- * every read ({@link #toConnectHeader}): a sink reading these headers sees the same values either way.
+ * <p>{@code SimpleHeaderConverter.fromConnectHeader} turns every value into a {@code String}
+ * through {@code Values.convertToString} (a {@code StringBuilder}, a chain of {@code instanceof}
+ * checks, the builder's copy) and then encodes that string as UTF-8. For strings, integers, longs,
+ * shorts, bytes, booleans, floats, doubles and byte arrays this converter produces the same bytes
+ * directly: a string is encoded once, a number is written as ASCII digits, a boolean is {@code
+ * true}/{@code false}, a byte array is Base64 (as Connect writes it). Any other value (maps, lists,
+ * structs, dates, decimals, buffers) goes to {@code SimpleHeaderConverter} unchanged, and so does
+ * every read ({@link #toConnectHeader}): a sink reading these headers sees the same values either
+ * way.
  *
- * <p>Set it per connector with {@code header.converter=io.connectmqtt.common.MqttHeaderConverter}; it is loaded from
- * the plugin's own class loader and declared in {@code META-INF/services} for {@code plugin.discovery=service_load}.
+ * <p>Set it per connector with {@code header.converter=io.connectmqtt.common.MqttHeaderConverter};
+ * it is loaded from the plugin's own class loader and declared in {@code META-INF/services} for
+ * {@code plugin.discovery=service_load}.
  */
 public final class MqttHeaderConverter implements HeaderConverter, Versioned {
 
@@ -64,7 +67,8 @@ public final class MqttHeaderConverter implements HeaderConverter, Versioned {
       return digits((Long) value);
     }
     if (type == Boolean.class) {
-      // A fresh array each time: the producer and its interceptors receive it and may keep or change it.
+      // A fresh array each time: the producer and its interceptors receive it and may keep or
+      // change it.
       return ((Boolean) value ? TRUE : FALSE).clone();
     }
     if (type == byte[].class) {

@@ -1,8 +1,8 @@
 package io.connectmqtt.common;
 
 /**
- * Kafka record header names for MQTT metadata. The source writes them, the sink reads the same names back, so that
- * MQTT to Kafka to MQTT keeps a message's properties.
+ * Kafka record header names for MQTT metadata. The source writes them, the sink reads the same
+ * names back, so that MQTT to Kafka to MQTT keeps a message's properties.
  */
 public final class MqttHeaders {
   public static final String TOPIC = "mqtt.topic";
@@ -21,6 +21,7 @@ public final class MqttHeaders {
 
   /** Values of {@link #PAYLOAD_FORMAT}. */
   public static final String PAYLOAD_FORMAT_UTF8 = "utf-8";
+
   public static final String PAYLOAD_FORMAT_BYTES = "bytes";
 
   private MqttHeaders() {}

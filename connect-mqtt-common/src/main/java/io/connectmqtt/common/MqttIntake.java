@@ -8,22 +8,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The messages an MQTT session hands to a task, waiting for {@code poll()}, with at most {@code capacity} of them
- * unacknowledged at once: queued, or taken and not yet {@link #acknowledge acknowledged}.
+ * The messages an MQTT session hands to a task, waiting for {@code poll()}, with at most {@code
+ * capacity} of them unacknowledged at once: queued, or taken and not yet {@link #acknowledge
+ * acknowledged}.
  *
- * <p>At the limit the MQTT client's own thread waits for room, so the client stops reading its socket and the broker
- * keeps the backlog. That bound holds whatever window the broker uses: it does not rely on the broker respecting MQTT
- * 5 flow control (mosquitto 2.0.11 does not; docs/troubleshooting.md), MQTT 3.1.1 has none, and a client that floods
- * a task with requests cannot grow its heap. Keep the capacity below 65,535, the unacknowledged messages an MQTT 5
+ * <p>At the limit the MQTT client's own thread waits for room, so the client stops reading its
+ * socket and the broker keeps the backlog. That bound holds whatever window the broker uses: it
+ * does not rely on the broker respecting MQTT 5 flow control (mosquitto 2.0.11 does not;
+ * docs/troubleshooting.md), MQTT 3.1.1 has none, and a client that floods a task with requests
+ * cannot grow its heap. Keep the capacity below 65,535, the unacknowledged messages an MQTT 5
  * client tolerates.
  */
 public final class MqttIntake {
 
   private final int capacity;
   private final BlockingQueue<InboundMessage> queue;
-  /** One permit per message that may be held unacknowledged; taken on receipt, given back on acknowledgement. */
+
+  /**
+   * One permit per message that may be held unacknowledged; taken on receipt, given back on
+   * acknowledgement.
+   */
   private final Semaphore unacknowledged;
-  // Counted without a Sensor per message (a lock and a clock read each); tasks record the sums once per poll().
+
+  // Counted without a Sensor per message (a lock and a clock read each); tasks record the sums once
+  // per poll().
   private final LongAdder received = new LongAdder();
   private final LongAdder acknowledged = new LongAdder();
   private volatile boolean stopping;
@@ -39,15 +47,23 @@ public final class MqttIntake {
     session.onMessage(this::offer, Runnable::run);
   }
 
-  /** As {@link #attach(MqttSession)}, running {@code onEach} (which must not block) before each message is taken. */
+  /**
+   * As {@link #attach(MqttSession)}, running {@code onEach} (which must not block) before each
+   * message is taken.
+   */
   public void attach(MqttSession session, Runnable onEach) {
-    session.onMessage(message -> {
-      onEach.run();
-      offer(message);
-    }, Runnable::run);
+    session.onMessage(
+        message -> {
+          onEach.run();
+          offer(message);
+        },
+        Runnable::run);
   }
 
-  /** On the MQTT client's thread: waits while the intake holds {@code capacity} unacknowledged messages. */
+  /**
+   * On the MQTT client's thread: waits while the intake holds {@code capacity} unacknowledged
+   * messages.
+   */
   void offer(InboundMessage message) {
     received.increment();
     try {
@@ -72,14 +88,20 @@ public final class MqttIntake {
     return queue.drainTo(into, max);
   }
 
-  /** Acknowledges {@code message} on MQTT and makes room for the next one. Call once per message taken. */
+  /**
+   * Acknowledges {@code message} on MQTT and makes room for the next one. Call once per message
+   * taken.
+   */
   public void acknowledge(InboundMessage message) {
     message.acknowledge();
     unacknowledged.release();
     acknowledged.increment();
   }
 
-  /** Stops waiting for room: messages still arriving are left unacknowledged, for the broker to redeliver. */
+  /**
+   * Stops waiting for room: messages still arriving are left unacknowledged, for the broker to
+   * redeliver.
+   */
   public void stop() {
     stopping = true;
   }

@@ -1,6 +1,9 @@
 package io.connectmqtt.common;
 
-/** The {@code mqtt.version} setting: a protocol version, or {@link #AUTO} until the broker was asked. */
+/**
+ * The {@code mqtt.version} setting: a protocol version, or {@link #AUTO} until the broker was
+ * asked.
+ */
 public enum MqttProtocolVersion {
   AUTO(MqttConnectionConfig.VERSION_AUTO),
   MQTT_5(MqttConnectionConfig.VERSION_5),

@@ -29,7 +29,6 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubRecException;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
-import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
@@ -66,12 +65,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One MQTT connection (HiveMQ client, MQTT 5 or 3.1.1) with failover across the configured servers, reconnect with
- * exponential backoff and manual acknowledgement of incoming messages.
+ * One MQTT connection (HiveMQ client, MQTT 5 or 3.1.1) with failover across the configured servers,
+ * reconnect with exponential backoff and manual acknowledgement of incoming messages.
  *
- * <p>Incoming messages are taken by a global callback registered <em>before</em> connecting: a broker holding a
- * persistent session sends its queued messages right after CONNACK, before any SUBSCRIBE of ours, and HiveMQ's
- * client would acknowledge and drop messages no callback claims.
+ * <p>Incoming messages are taken by a global callback registered <em>before</em> connecting: a
+ * broker holding a persistent session sends its queued messages right after CONNACK, before any
+ * SUBSCRIBE of ours, and HiveMQ's client would acknowledge and drop messages no callback claims.
  */
 public final class MqttSession implements AutoCloseable, PublishConnection {
 
@@ -83,56 +82,100 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
   private final AtomicInteger serverIndex = new AtomicInteger();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
-  /** Set by {@link #resendUnacknowledged}: the next disconnect, ours, is followed by an immediate reconnect. */
+
+  /**
+   * Set by {@link #resendUnacknowledged}: the next disconnect, ours, is followed by an immediate
+   * reconnect.
+   */
   private final AtomicBoolean resendRequested = new AtomicBoolean();
+
   private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
-  private final AtomicReference<Runnable> onConnected = new AtomicReference<>(() -> { });
+  private final AtomicReference<Runnable> onConnected = new AtomicReference<>(() -> {});
   private volatile boolean sharedSubscriptionAvailable = true;
   private volatile int maximumPacketSize = 268_435_455;
-  /** The Receive Maximum of the next CONNECT; raised when the broker sends more than it allows (see below). */
+
+  /**
+   * The Receive Maximum of the next CONNECT; raised when the broker sends more than it allows (see
+   * below).
+   */
   private volatile int receiveMaximum;
+
   private final AtomicLong receiveMaximumViolations = new AtomicLong();
-  /** When the current connection was established, and how many in a row broke within {@link #FLAPPING}. */
+
+  /**
+   * When the current connection was established, and how many in a row broke within {@link
+   * #FLAPPING}.
+   */
   private volatile long connectedAtNanos;
+
   private final AtomicInteger shortConnectionsInARow = new AtomicInteger();
 
-  /** A connection that breaks sooner than this after CONNACK counts as flapping: the backoff keeps growing. */
+  /**
+   * A connection that breaks sooner than this after CONNACK counts as flapping: the backoff keeps
+   * growing.
+   */
   static final long FLAPPING = TimeUnit.SECONDS.toNanos(10);
+
   /** Flapping connections in a row after which the session gives up with a fatal error. */
   static final int MAX_SHORT_CONNECTIONS = 30;
-  /** MQTT 5's largest Receive Maximum; the HiveMQ client then leaves the property out of CONNECT. */
-  public static final int UNLIMITED_RECEIVE_MAXIMUM = 65_535;
+
   /**
-   * The largest Receive Maximum that is sent: the broker's own limit applies. Safe with an {@link MqttIntake}, which
-   * stops reading long before the client would see this many unacknowledged messages.
+   * MQTT 5's largest Receive Maximum; the HiveMQ client then leaves the property out of CONNECT.
+   */
+  public static final int UNLIMITED_RECEIVE_MAXIMUM = 65_535;
+
+  /**
+   * The largest Receive Maximum that is sent: the broker's own limit applies. Safe with an {@link
+   * MqttIntake}, which stops reading long before the client would see this many unacknowledged
+   * messages.
    */
   public static final int DEFAULT_RECEIVE_MAXIMUM = UNLIMITED_RECEIVE_MAXIMUM - 1;
-
 
   private MqttSession(MqttConnectionSettings settings, int receiveMaximum, boolean reconnect) {
     this.settings = settings;
     this.reconnect = reconnect;
     MqttServerUri first = settings.serverUris().get(0);
-    var builder = MqttClient.builder()
-        .identifier(settings.clientId())
-        .transportConfig(transport(first))
-        .addConnectedListener(this::connected)
-        .addDisconnectedListener(this::disconnected);
+    var builder =
+        MqttClient.builder()
+            .identifier(settings.clientId())
+            .transportConfig(transport(first))
+            .addConnectedListener(this::connected)
+            .addDisconnectedListener(this::disconnected);
     if (settings.mqtt5()) {
       var b5 = builder.useMqttVersion5();
-      settings.username().ifPresent(user -> b5.simpleAuth().username(user)
-          .password(settings.password().map(p -> p.value().getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]))
-          .applySimpleAuth());
+      settings
+          .username()
+          .ifPresent(
+              user ->
+                  b5.simpleAuth()
+                      .username(user)
+                      .password(
+                          settings
+                              .password()
+                              .map(p -> p.value().getBytes(StandardCharsets.UTF_8))
+                              .orElse(new byte[0]))
+                      .applySimpleAuth());
       if (settings.username().isEmpty() && settings.password().isPresent()) {
-        b5.simpleAuth().password(settings.password().get().value().getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+        b5.simpleAuth()
+            .password(settings.password().get().value().getBytes(StandardCharsets.UTF_8))
+            .applySimpleAuth();
       }
       client5 = b5.buildAsync();
       client3 = null;
     } else {
       var b3 = builder.useMqttVersion3();
-      settings.username().ifPresent(user -> b3.simpleAuth().username(user)
-          .password(settings.password().map(p -> p.value().getBytes(StandardCharsets.UTF_8)).orElse(new byte[0]))
-          .applySimpleAuth());
+      settings
+          .username()
+          .ifPresent(
+              user ->
+                  b3.simpleAuth()
+                      .username(user)
+                      .password(
+                          settings
+                              .password()
+                              .map(p -> p.value().getBytes(StandardCharsets.UTF_8))
+                              .orElse(new byte[0]))
+                      .applySimpleAuth());
       client3 = b3.buildAsync();
       client5 = null;
     }
@@ -142,27 +185,29 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
   private final boolean reconnect;
 
   /**
-   * A session that is not yet connected and reconnects whenever it loses the broker; {@code receiveMaximum} bounds
-   * the unacknowledged QoS 1/2 messages the broker may send at once (MQTT 5). With {@code mqtt.version=auto} the
-   * broker is asked first which version it speaks ({@link #negotiate}).
+   * A session that is not yet connected and reconnects whenever it loses the broker; {@code
+   * receiveMaximum} bounds the unacknowledged QoS 1/2 messages the broker may send at once (MQTT
+   * 5). With {@code mqtt.version=auto} the broker is asked first which version it speaks ({@link
+   * #negotiate}).
    */
   public static MqttSession create(MqttConnectionSettings settings, int receiveMaximum) {
     return new MqttSession(negotiate(settings), receiveMaximum, true);
   }
 
   /**
-   * The settings with {@code mqtt.version=auto} resolved by asking the broker: MQTT 5 when it answers an MQTT 5
-   * CONNECT (a refusal in MQTT 5 proves that too), else MQTT 3.1.1 when it answers that (RabbitMQ 3.x closes the
-   * connection, Aedes and Moquette 0.17 answer with an MQTT 3 CONNACK). A broker that cannot be reached now leaves
-   * MQTT 5; should it turn out to speak only 3.1.1, the task fails with the remedy. The probes use a clean session
-   * under their own client id, so the task's persistent session is not touched.
+   * The settings with {@code mqtt.version=auto} resolved by asking the broker: MQTT 5 when it
+   * answers an MQTT 5 CONNECT (a refusal in MQTT 5 proves that too), else MQTT 3.1.1 when it
+   * answers that (RabbitMQ 3.x closes the connection, Aedes and Moquette 0.17 answer with an MQTT 3
+   * CONNACK). A broker that cannot be reached now leaves MQTT 5; should it turn out to speak only
+   * 3.1.1, the task fails with the remedy. The probes use a clean session under their own client
+   * id, so the task's persistent session is not touched.
    */
   public static MqttConnectionSettings negotiate(MqttConnectionSettings settings) {
     if (settings.version() != MqttProtocolVersion.AUTO) {
       return settings;
     }
-    MqttConnectionSettings probe = settings.withClientId(settings.clientId() + "-version-probe").withCleanStart(true,
-        0);
+    MqttConnectionSettings probe =
+        settings.withClientId(settings.clientId() + "-version-probe").withCleanStart(true, 0);
     Throwable mqtt5 = probeFailure(probe.withVersion(MqttProtocolVersion.MQTT_5));
     if (mqtt5 == null || answeredWithConnAck(mqtt5)) {
       log.info("MQTT client {}: the broker speaks MQTT 5", settings.clientId());
@@ -171,13 +216,17 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
     if (!unreachable(mqtt5)) {
       Throwable mqtt3 = probeFailure(probe.withVersion(MqttProtocolVersion.MQTT_3_1_1));
       if (mqtt3 == null || answeredWithConnAck(mqtt3)) {
-        log.info("MQTT client {}: the broker does not speak MQTT 5 ({}); using MQTT 3.1.1, without MQTT 5 properties",
-            settings.clientId(), mqtt5.getMessage());
+        log.info(
+            "MQTT client {}: the broker does not speak MQTT 5 ({}); using MQTT 3.1.1, without MQTT 5 properties",
+            settings.clientId(),
+            mqtt5.getMessage());
         return settings.withVersion(MqttProtocolVersion.MQTT_3_1_1);
       }
     }
-    log.warn("MQTT client {}: could not ask the broker which MQTT version it speaks ({}); trying MQTT 5",
-        settings.clientId(), mqtt5.getMessage());
+    log.warn(
+        "MQTT client {}: could not ask the broker which MQTT version it speaks ({}); trying MQTT 5",
+        settings.clientId(),
+        mqtt5.getMessage());
     return settings.withVersion(MqttProtocolVersion.MQTT_5);
   }
 
@@ -190,22 +239,31 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
     }
   }
 
-  /** The broker answered the CONNECT with a CONNACK of that version, other than "unsupported protocol version". */
+  /**
+   * The broker answered the CONNECT with a CONNACK of that version, other than "unsupported
+   * protocol version".
+   */
   private static boolean answeredWithConnAck(Throwable error) {
     if (error instanceof Mqtt5ConnAckException e) {
-      return e.getMqttMessage().getReasonCode() != Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION;
+      return e.getMqttMessage().getReasonCode()
+          != Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION;
     }
     if (error instanceof Mqtt3ConnAckException e) {
-      return e.getMqttMessage().getReturnCode() != Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION;
+      return e.getMqttMessage().getReturnCode()
+          != Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION;
     }
     return false;
   }
 
-  /** No MQTT conversation at all: nothing listens, the network or TLS failed, or nothing answered in time. */
+  /**
+   * No MQTT conversation at all: nothing listens, the network or TLS failed, or nothing answered in
+   * time.
+   */
   private static boolean unreachable(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof com.hivemq.client.mqtt.exceptions.ConnectionFailedException
-          || t instanceof TimeoutException || t instanceof javax.net.ssl.SSLException) {
+          || t instanceof TimeoutException
+          || t instanceof javax.net.ssl.SSLException) {
         return true;
       }
     }
@@ -218,16 +276,18 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
   }
 
   private MqttClientTransportConfig transport(MqttServerUri uri) {
-    var transport = MqttClientTransportConfig.builder()
-        .serverHost(uri.host())
-        .serverPort(uri.port())
-        .socketConnectTimeout(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS)
-        .mqttConnectTimeout(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+    var transport =
+        MqttClientTransportConfig.builder()
+            .serverHost(uri.host())
+            .serverPort(uri.port())
+            .socketConnectTimeout(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS)
+            .mqttConnectTimeout(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
     return uri.tls() ? transport.sslConfig(sslConfig()).build() : transport.build();
   }
 
   private MqttClientSslConfig sslConfig() {
-    MqttClientSslConfigBuilder ssl = MqttClientSslConfig.builder().protocols(settings.tls().protocols());
+    MqttClientSslConfigBuilder ssl =
+        MqttClientSslConfig.builder().protocols(settings.tls().protocols());
     var trustManagers = TlsMaterial.trustManagers(settings.tls());
     if (trustManagers.isPresent()) {
       ssl = ssl.trustManagerFactory(trustManagers.get());
@@ -243,34 +303,42 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
   }
 
   /**
-   * Routes every incoming message to {@code handler}, on {@code executor}, with manual acknowledgement. Call before
-   * {@link #connect}.
+   * Routes every incoming message to {@code handler}, on {@code executor}, with manual
+   * acknowledgement. Call before {@link #connect}.
    */
   public void onMessage(Consumer<InboundMessage> handler, Executor executor) {
     if (client5 != null) {
-      client5.publishes(MqttGlobalPublishFilter.ALL, p -> handler.accept(toInbound(p)), executor, true);
+      client5.publishes(
+          MqttGlobalPublishFilter.ALL, p -> handler.accept(toInbound(p)), executor, true);
     } else {
-      client3.publishes(MqttGlobalPublishFilter.ALL, p -> handler.accept(toInbound(p)), executor, true);
+      client3.publishes(
+          MqttGlobalPublishFilter.ALL, p -> handler.accept(toInbound(p)), executor, true);
     }
   }
 
-  /** Runs {@code action} after every successful (re)connect, on the client's thread; it must not block. */
+  /**
+   * Runs {@code action} after every successful (re)connect, on the client's thread; it must not
+   * block.
+   */
   public void onConnected(Runnable action) {
     onConnected.set(action);
   }
 
   /**
-   * Starts connecting; the future tells whether the broker had a session for this client. When the first attempt
-   * fails the client keeps trying the next servers in the background with backoff (unless this is a probe), and the
-   * {@link #onConnected} action runs once it gets through.
+   * Starts connecting; the future tells whether the broker had a session for this client. When the
+   * first attempt fails the client keeps trying the next servers in the background with backoff
+   * (unless this is a probe), and the {@link #onConnected} action runs once it gets through.
    */
   public CompletableFuture<Boolean> connect() {
     return connectOnce();
   }
 
-  /** Connects once, without reconnecting, and throws what the broker said; for validation probes. */
+  /**
+   * Connects once, without reconnecting, and throws what the broker said; for validation probes.
+   */
   public boolean connectOrThrow() throws MqttConnectFailedException {
-    MqttServerUri uri = settings.serverUris().get(Math.floorMod(serverIndex.get(), settings.serverUris().size()));
+    MqttServerUri uri =
+        settings.serverUris().get(Math.floorMod(serverIndex.get(), settings.serverUris().size()));
     try {
       return connectOnce().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -284,14 +352,18 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
 
   private CompletableFuture<Boolean> connectOnce() {
     if (client5 != null) {
-      return client5.connect(connect5())
-          .thenApply(connAck -> {
-            sharedSubscriptionAvailable = connAck.getRestrictions().isSharedSubscriptionAvailable();
-            maximumPacketSize = connAck.getRestrictions().getMaximumPacketSize();
-            return connAck.isSessionPresent();
-          });
+      return client5
+          .connect(connect5())
+          .thenApply(
+              connAck -> {
+                sharedSubscriptionAvailable =
+                    connAck.getRestrictions().isSharedSubscriptionAvailable();
+                maximumPacketSize = connAck.getRestrictions().getMaximumPacketSize();
+                return connAck.isSessionPresent();
+              });
     }
-    return client3.connectWith()
+    return client3
+        .connectWith()
         .cleanSession(settings.cleanStart())
         .keepAlive(settings.keepAliveSeconds())
         .send()
@@ -304,36 +376,46 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
         .cleanStart(settings.cleanStart())
         .sessionExpiryInterval(settings.cleanStart() ? 0 : settings.sessionExpirySeconds())
         .keepAlive(settings.keepAliveSeconds())
-        .restrictions().receiveMaximum(receiveMaximum).maximumPacketSize(settings.maxPacketSize())
+        .restrictions()
+        .receiveMaximum(receiveMaximum)
+        .maximumPacketSize(settings.maxPacketSize())
         .applyRestrictions()
         .build();
   }
 
-  /** What the broker's CONNACK said about shared subscriptions (MQTT 5 only; 3.1.1 brokers do not say). */
+  /**
+   * What the broker's CONNACK said about shared subscriptions (MQTT 5 only; 3.1.1 brokers do not
+   * say).
+   */
   public boolean sharedSubscriptionAvailable() {
     return sharedSubscriptionAvailable;
   }
 
-  /** The largest packet the broker accepts, from its MQTT 5 CONNACK (MQTT 3.1.1: the protocol's 256 MB). */
+  /**
+   * The largest packet the broker accepts, from its MQTT 5 CONNACK (MQTT 3.1.1: the protocol's 256
+   * MB).
+   */
   public int maximumPacketSize() {
     return maximumPacketSize;
   }
 
   /**
-   * Publishes asynchronously. The future completes when the broker acknowledged the message (PUBACK for QoS 1,
-   * PUBCOMP for QoS 2, sent for QoS 0), and fails with {@link MqttPublishRefusedException} when the broker answered
-   * with an error reason code. While the connection is down, the client queues the message and sends it after
-   * reconnecting.
+   * Publishes asynchronously. The future completes when the broker acknowledged the message (PUBACK
+   * for QoS 1, PUBCOMP for QoS 2, sent for QoS 0), and fails with {@link
+   * MqttPublishRefusedException} when the broker answered with an error reason code. While the
+   * connection is down, the client queues the message and sends it after reconnecting.
    */
   public CompletableFuture<Void> publish(OutboundMessage message) {
     MqttQos qos = MqttQos.fromCode(message.qos());
     if (client5 != null) {
-      var builder = com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish.builder()
-          .topic(message.topic())
-          .qos(qos)
-          .retain(message.retain())
-          .payload(message.payload());
-      // The builder's methods return the builder to use next (Error Prone's CheckReturnValue), so no ifPresent(…).
+      var builder =
+          com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish.builder()
+              .topic(message.topic())
+              .qos(qos)
+              .retain(message.retain())
+              .payload(message.payload());
+      // The builder's methods return the builder to use next (Error Prone's CheckReturnValue), so
+      // no ifPresent(…).
       if (message.contentType().isPresent()) {
         builder = builder.contentType(message.contentType().get());
       }
@@ -344,8 +426,11 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
         builder = builder.correlationData(message.correlationData().get());
       }
       if (message.payloadUtf8().isPresent()) {
-        builder = builder.payloadFormatIndicator(message.payloadUtf8().get()
-            ? Mqtt5PayloadFormatIndicator.UTF_8 : Mqtt5PayloadFormatIndicator.UNSPECIFIED);
+        builder =
+            builder.payloadFormatIndicator(
+                message.payloadUtf8().get()
+                    ? Mqtt5PayloadFormatIndicator.UTF_8
+                    : Mqtt5PayloadFormatIndicator.UNSPECIFIED);
       }
       if (message.messageExpirySeconds().isPresent()) {
         builder = builder.messageExpiryInterval(message.messageExpirySeconds().getAsLong());
@@ -357,29 +442,42 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
         }
         builder = builder.userProperties(properties.build());
       }
-      return client5.publish(builder.build()).handle((result, error) -> {
-        if (error != null) {
-          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
-              : error;
-          // A PUBACK/PUBREC with an error reason code fails the future: the broker answered, and said no.
-          if (cause instanceof Mqtt5PubAckException || cause instanceof Mqtt5PubRecException) {
-            throw new MqttPublishRefusedException(message.topic(), cause);
-          }
-          throw error instanceof CompletionException completion ? completion : new CompletionException(error);
-        }
-        result.getError().ifPresent(refusal -> {
-          throw new MqttPublishRefusedException(message.topic(), refusal);
-        });
-        return null;
-      });
+      return client5
+          .publish(builder.build())
+          .handle(
+              (result, error) -> {
+                if (error != null) {
+                  Throwable cause =
+                      error instanceof CompletionException && error.getCause() != null
+                          ? error.getCause()
+                          : error;
+                  // A PUBACK/PUBREC with an error reason code fails the future: the broker
+                  // answered, and said no.
+                  if (cause instanceof Mqtt5PubAckException
+                      || cause instanceof Mqtt5PubRecException) {
+                    throw new MqttPublishRefusedException(message.topic(), cause);
+                  }
+                  throw error instanceof CompletionException completion
+                      ? completion
+                      : new CompletionException(error);
+                }
+                result
+                    .getError()
+                    .ifPresent(
+                        refusal -> {
+                          throw new MqttPublishRefusedException(message.topic(), refusal);
+                        });
+                return null;
+              });
     }
-    var publish = com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish.builder()
-        .topic(message.topic())
-        .qos(qos)
-        .retain(message.retain())
-        .payload(message.payload())
-        .build();
-    return client3.publish(publish).thenAccept(ignored -> { });
+    var publish =
+        com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish.builder()
+            .topic(message.topic())
+            .qos(qos)
+            .retain(message.retain())
+            .payload(message.payload())
+            .build();
+    return client3.publish(publish).thenAccept(ignored -> {});
   }
 
   /** Subscribes to every filter at {@code qos}; fails when the broker refuses one of them. */
@@ -389,37 +487,52 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
       Mqtt5SubscribeBuilder.Start builder = Mqtt5Subscribe.builder();
       Mqtt5SubscribeBuilder.Complete complete = null;
       for (String filter : filters) {
-        complete = (complete == null ? builder : complete).addSubscription().topicFilter(filter).qos(mqttQos)
-            .applySubscription();
+        complete =
+            (complete == null ? builder : complete)
+                .addSubscription()
+                .topicFilter(filter)
+                .qos(mqttQos)
+                .applySubscription();
       }
-      return client5.subscribe(complete.build()).thenAccept(subAck -> {
-        List<Mqtt5SubAckReasonCode> codes = subAck.getReasonCodes();
-        for (int i = 0; i < codes.size(); i++) {
-          if (codes.get(i).isError()) {
-            throw new MqttSubscribeRefusedException(filters.get(i), codes.get(i).toString());
-          }
-        }
-      });
+      return client5
+          .subscribe(complete.build())
+          .thenAccept(
+              subAck -> {
+                List<Mqtt5SubAckReasonCode> codes = subAck.getReasonCodes();
+                for (int i = 0; i < codes.size(); i++) {
+                  if (codes.get(i).isError()) {
+                    throw new MqttSubscribeRefusedException(
+                        filters.get(i), codes.get(i).toString());
+                  }
+                }
+              });
     }
     Mqtt3SubscribeBuilder.Start builder = Mqtt3Subscribe.builder();
     Mqtt3SubscribeBuilder.Complete complete = null;
     for (String filter : filters) {
-      complete = (complete == null ? builder : complete).addSubscription().topicFilter(filter).qos(mqttQos)
-          .applySubscription();
+      complete =
+          (complete == null ? builder : complete)
+              .addSubscription()
+              .topicFilter(filter)
+              .qos(mqttQos)
+              .applySubscription();
     }
-    return client3.subscribe(complete.build()).thenAccept(subAck -> {
-      List<Mqtt3SubAckReturnCode> codes = subAck.getReturnCodes();
-      for (int i = 0; i < codes.size(); i++) {
-        if (codes.get(i).isError()) {
-          throw new MqttSubscribeRefusedException(filters.get(i), codes.get(i).toString());
-        }
-      }
-    });
+    return client3
+        .subscribe(complete.build())
+        .thenAccept(
+            subAck -> {
+              List<Mqtt3SubAckReturnCode> codes = subAck.getReturnCodes();
+              for (int i = 0; i < codes.size(); i++) {
+                if (codes.get(i).isError()) {
+                  throw new MqttSubscribeRefusedException(filters.get(i), codes.get(i).toString());
+                }
+              }
+            });
   }
 
   /**
-   * Removes subscriptions from the session; a filter the session did not have is no error (MQTT 5 answers "no
-   * subscription existed", MQTT 3.1.1 does not say).
+   * Removes subscriptions from the session; a filter the session did not have is no error (MQTT 5
+   * answers "no subscription existed", MQTT 3.1.1 does not say).
    */
   public CompletableFuture<Void> unsubscribe(List<String> filters) {
     if (client5 != null) {
@@ -428,7 +541,7 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
       for (String filter : filters) {
         complete = (complete == null ? start : complete).addTopicFilter(filter);
       }
-      return client5.unsubscribe(complete.build()).thenAccept(unsubAck -> { });
+      return client5.unsubscribe(complete.build()).thenAccept(unsubAck -> {});
     }
     Mqtt3UnsubscribeBuilder.Start start = Mqtt3Unsubscribe.builder();
     Mqtt3UnsubscribeBuilder.Complete complete = null;
@@ -452,7 +565,10 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
     return receiveMaximum;
   }
 
-  /** Connections this client closed because the broker sent more unacknowledged messages than it allowed. */
+  /**
+   * Connections this client closed because the broker sent more unacknowledged messages than it
+   * allowed.
+   */
   public long receiveMaximumViolations() {
     return receiveMaximumViolations.get();
   }
@@ -471,7 +587,9 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
     return client5 != null ? MqttProtocolVersion.MQTT_5 : MqttProtocolVersion.MQTT_3_1_1;
   }
 
-  /** A failure the client cannot recover from by reconnecting (e.g. refused credentials), or empty. */
+  /**
+   * A failure the client cannot recover from by reconnecting (e.g. refused credentials), or empty.
+   */
   public Optional<Throwable> fatalError() {
     return Optional.ofNullable(fatalError.get());
   }
@@ -487,25 +605,37 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
 
   private void connected(MqttClientConnectedContext context) {
     if (closing.get()) {
-      // An attempt that was under way when close() ran (disconnect() cannot stop a CONNECT in flight): leave at once,
-      // or a stopped task's client comes online, subscribes and takes the session from the task that replaced it.
+      // An attempt that was under way when close() ran (disconnect() cannot stop a CONNECT in
+      // flight): leave at once,
+      // or a stopped task's client comes online, subscribes and takes the session from the task
+      // that replaced it.
       log.info("MQTT client {} connected after it was closed; disconnecting", settings.clientId());
       (client5 != null ? client5.disconnect() : client3.disconnect()).exceptionally(e -> null);
       return;
     }
     connectedAtNanos = System.nanoTime();
-    log.info("MQTT client {} connected to {}:{}", settings.clientId(),
-        context.getClientConfig().getServerHost(), context.getClientConfig().getServerPort());
+    log.info(
+        "MQTT client {} connected to {}:{}",
+        settings.clientId(),
+        context.getClientConfig().getServerHost(),
+        context.getClientConfig().getServerPort());
     onConnected.get().run();
   }
 
   private void disconnected(MqttClientDisconnectedContext context) {
-    if (context.getSource() == MqttDisconnectSource.USER && resendRequested.getAndSet(false) && !closing.get()) {
-      // Our own disconnect from resendUnacknowledged: back to the same server at once, resuming the session.
+    if (context.getSource() == MqttDisconnectSource.USER
+        && resendRequested.getAndSet(false)
+        && !closing.get()) {
+      // Our own disconnect from resendUnacknowledged: back to the same server at once, resuming the
+      // session.
       if (context instanceof Mqtt5ClientDisconnectedContext context5) {
         context5.getReconnector().connect(connect5());
       }
-      context.getReconnector().reconnect(true).republishIfSessionExpired(true).delay(0, TimeUnit.MILLISECONDS);
+      context
+          .getReconnector()
+          .reconnect(true)
+          .republishIfSessionExpired(true)
+          .delay(0, TimeUnit.MILLISECONDS);
       return;
     }
     if (!reconnect || closing.get() || context.getSource() == MqttDisconnectSource.USER) {
@@ -513,33 +643,47 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
     }
     Throwable cause = context.getCause();
     if (isPermanent(cause)) {
-      log.error("MQTT client {}: the broker refused the connection for good: {}", settings.clientId(), cause.toString());
+      log.error(
+          "MQTT client {}: the broker refused the connection for good: {}",
+          settings.clientId(),
+          cause.toString());
       fatalError.compareAndSet(null, cause);
       return;
     }
-    // A connection that breaks right after CONNACK, again and again, is a broker misbehaving in a repeatable way, not
-    // a network blip: the backoff grows with such connections too (the client's own attempt count restarts at every
-    // successful CONNACK), and the session gives up after many of them instead of reconnecting forever.
+    // A connection that breaks right after CONNACK, again and again, is a broker misbehaving in a
+    // repeatable way, not
+    // a network blip: the backoff grows with such connections too (the client's own attempt count
+    // restarts at every
+    // successful CONNACK), and the session gives up after many of them instead of reconnecting
+    // forever.
     boolean wasConnected = connectedAtNanos != 0;
     boolean flapping = wasConnected && System.nanoTime() - connectedAtNanos < FLAPPING;
     connectedAtNanos = 0;
     if (wasConnected && !flapping) {
       shortConnectionsInARow.set(0);
     }
-    int shortConnections = flapping ? shortConnectionsInARow.incrementAndGet() : shortConnectionsInARow.get();
+    int shortConnections =
+        flapping ? shortConnectionsInARow.incrementAndGet() : shortConnectionsInARow.get();
     if (shortConnections >= MAX_SHORT_CONNECTIONS) {
-      log.error("MQTT client {}: {} connections in a row broke within {} s of connecting (last: {}); giving up",
-          settings.clientId(), shortConnections, TimeUnit.NANOSECONDS.toSeconds(FLAPPING), describe(cause));
-      fatalError.compareAndSet(null, new MqttConnectionFlappingException(settings.clientId(), shortConnections,
-          cause));
+      log.error(
+          "MQTT client {}: {} connections in a row broke within {} s of connecting (last: {}); giving up",
+          settings.clientId(),
+          shortConnections,
+          TimeUnit.NANOSECONDS.toSeconds(FLAPPING),
+          describe(cause));
+      fatalError.compareAndSet(
+          null, new MqttConnectionFlappingException(settings.clientId(), shortConnections, cause));
       return;
     }
     int attempts = Math.max(context.getReconnector().getAttempts(), shortConnections);
-    long delay = Math.min(settings.reconnectBackoffMaxMs(),
-        settings.reconnectBackoffInitialMs() << Math.min(attempts, 20));
+    long delay =
+        Math.min(
+            settings.reconnectBackoffMaxMs(),
+            settings.reconnectBackoffInitialMs() << Math.min(attempts, 20));
     delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
     int servers = settings.serverUris().size();
-    MqttServerUri next = settings.serverUris().get(Math.floorMod(serverIndex.incrementAndGet(), servers));
+    MqttServerUri next =
+        settings.serverUris().get(Math.floorMod(serverIndex.incrementAndGet(), servers));
     context.getReconnector().transportConfig(transport(next));
     reconnects.incrementAndGet();
     if (context instanceof Mqtt5ClientDisconnectedContext context5) {
@@ -549,27 +693,41 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
       // The reconnect sends the CONNECT it is given, so a raised Receive Maximum stays raised.
       context5.getReconnector().connect(connect5());
     }
-    log.warn("MQTT client {} lost its connection ({}); reconnecting to {} in {} ms (attempt {})",
-        settings.clientId(), describe(cause), next, delay, attempts + 1);
-    // Publishes in flight when a broker lost the session (restart without persistence) are sent again, not failed.
-    context.getReconnector().reconnect(true).republishIfSessionExpired(true).delay(delay, TimeUnit.MILLISECONDS);
+    log.warn(
+        "MQTT client {} lost its connection ({}); reconnecting to {} in {} ms (attempt {})",
+        settings.clientId(),
+        describe(cause),
+        next,
+        delay,
+        attempts + 1);
+    // Publishes in flight when a broker lost the session (restart without persistence) are sent
+    // again, not failed.
+    context
+        .getReconnector()
+        .reconnect(true)
+        .republishIfSessionExpired(true)
+        .delay(delay, TimeUnit.MILLISECONDS);
   }
 
   /**
-   * The broker sent more unacknowledged QoS 1/2 messages than our Receive Maximum, and the HiveMQ client closed the
-   * connection. mosquitto 2.0.11 (Debian 12, Ubuntu 22.04) does so whenever a subscriber drains a backlog larger
-   * than the window, and on resumption it resends its whole overgrown in-flight list, so reconnecting with the same
-   * window would loop forever (docs/troubleshooting.md). Without the property (65,535) the broker falls back to its
-   * own window, and the task's own bound on unacknowledged messages keeps the client far below 65,535.
+   * The broker sent more unacknowledged QoS 1/2 messages than our Receive Maximum, and the HiveMQ
+   * client closed the connection. mosquitto 2.0.11 (Debian 12, Ubuntu 22.04) does so whenever a
+   * subscriber drains a backlog larger than the window, and on resumption it resends its whole
+   * overgrown in-flight list, so reconnecting with the same window would loop forever
+   * (docs/troubleshooting.md). Without the property (65,535) the broker falls back to its own
+   * window, and the task's own bound on unacknowledged messages keeps the client far below 65,535.
    */
   private void raiseReceiveMaximum(MqttServerUri broker) {
     receiveMaximumViolations.incrementAndGet();
     if (receiveMaximum >= UNLIMITED_RECEIVE_MAXIMUM) {
       return;
     }
-    log.warn("MQTT client {}: the broker {} sent more unacknowledged messages than the Receive Maximum ({}) allows "
-        + "(a known defect of mosquitto 2.0.11, fixed in 2.0.13); reconnecting without a Receive Maximum. Upgrade the "
-        + "broker, or set mqtt.receive.maximum=65535 to skip this reconnect.", settings.clientId(), broker,
+    log.warn(
+        "MQTT client {}: the broker {} sent more unacknowledged messages than the Receive Maximum ({}) allows "
+            + "(a known defect of mosquitto 2.0.11, fixed in 2.0.13); reconnecting without a Receive Maximum. Upgrade the "
+            + "broker, or set mqtt.receive.maximum=65535 to skip this reconnect.",
+        settings.clientId(),
+        broker,
         receiveMaximum);
     receiveMaximum = UNLIMITED_RECEIVE_MAXIMUM;
   }
@@ -584,17 +742,20 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
   }
 
   /**
-   * Disconnects and connects again at once to the same server, resuming the session: the client then sends every
-   * QoS 1/2 publish the broker has not acknowledged again, with its packet identifier and DUP set (MQTT 3.1.1 and 5,
-   * 4.4), and republishes them should the broker have lost the session. Counted in {@link #reconnects}. Nothing
-   * happens while not connected: the reconnect under way resends them anyway.
+   * Disconnects and connects again at once to the same server, resuming the session: the client
+   * then sends every QoS 1/2 publish the broker has not acknowledged again, with its packet
+   * identifier and DUP set (MQTT 3.1.1 and 5, 4.4), and republishes them should the broker have
+   * lost the session. Counted in {@link #reconnects}. Nothing happens while not connected: the
+   * reconnect under way resends them anyway.
    */
   @Override
   public void resendUnacknowledged() {
     if (closing.get() || !isConnected() || !resendRequested.compareAndSet(false, true)) {
       return;
     }
-    log.info("MQTT client {} reconnects to {} to send its unacknowledged publishes again", settings.clientId(),
+    log.info(
+        "MQTT client {} reconnects to {} to send its unacknowledged publishes again",
+        settings.clientId(),
         broker());
     reconnects.incrementAndGet();
     if (client5 != null) {
@@ -607,10 +768,16 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
   /** The server this session is connected to, or connects to next. */
   @Override
   public String broker() {
-    return settings.serverUris().get(Math.floorMod(serverIndex.get(), settings.serverUris().size())).toString();
+    return settings
+        .serverUris()
+        .get(Math.floorMod(serverIndex.get(), settings.serverUris().size()))
+        .toString();
   }
 
-  /** Whether reconnecting cannot help: refused credentials or client id, unsupported version, TLS handshake. */
+  /**
+   * Whether reconnecting cannot help: refused credentials or client id, unsupported version, TLS
+   * handshake.
+   */
   public static boolean isPermanent(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof Mqtt5ConnAckException e) {
@@ -639,16 +806,26 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
   private static String describe(MqttServerUri uri, Throwable error) {
     String hint;
     if (error instanceof Mqtt5ConnAckException e
-        && e.getMqttMessage().getReasonCode() == Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION
+            && e.getMqttMessage().getReasonCode()
+                == Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION
         || error instanceof Mqtt3ConnAckException e3
-        && e3.getMqttMessage().getReturnCode() == Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION) {
+            && e3.getMqttMessage().getReturnCode()
+                == Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION) {
       hint = "set " + MqttConnectionConfig.VERSION_CONFIG + "=" + MqttConnectionConfig.VERSION_AUTO;
     } else if (error instanceof Mqtt5ConnAckException || error instanceof Mqtt3ConnAckException) {
-      hint = "check " + MqttConnectionConfig.USERNAME_CONFIG + ", " + MqttConnectionConfig.PASSWORD_CONFIG + " and "
-          + MqttConnectionConfig.CLIENT_ID_CONFIG;
+      hint =
+          "check "
+              + MqttConnectionConfig.USERNAME_CONFIG
+              + ", "
+              + MqttConnectionConfig.PASSWORD_CONFIG
+              + " and "
+              + MqttConnectionConfig.CLIENT_ID_CONFIG;
     } else {
-      hint = "check the TLS trust store (" + MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG + ") and the "
-          + "broker's certificate";
+      hint =
+          "check the TLS trust store ("
+              + MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG
+              + ") and the "
+              + "broker's certificate";
     }
     return "MQTT broker " + uri + " refused the connection (" + error.getMessage() + "): " + hint;
   }
@@ -659,8 +836,9 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
   }
 
   /**
-   * Closes the connection and ends its session on the broker (MQTT 5: DISCONNECT with a Session Expiry Interval of
-   * 0); MQTT 3.1.1 cannot say so, and the session stays until the broker expires it.
+   * Closes the connection and ends its session on the broker (MQTT 5: DISCONNECT with a Session
+   * Expiry Interval of 0); MQTT 3.1.1 cannot say so, and the session stays until the broker expires
+   * it.
    */
   public void closeEndingSession() {
     disconnect(true);
@@ -671,9 +849,12 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
       return;
     }
     try {
-      CompletableFuture<Void> done = client5 == null ? client3.disconnect()
-          : endSession && !settings.cleanStart() ? client5.disconnectWith().sessionExpiryInterval(0).send()
-          : client5.disconnect();
+      CompletableFuture<Void> done =
+          client5 == null
+              ? client3.disconnect()
+              : endSession && !settings.cleanStart()
+                  ? client5.disconnectWith().sessionExpiryInterval(0).send()
+                  : client5.disconnect();
       done.get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.debug("MQTT client {} did not disconnect cleanly: {}", settings.clientId(), e.toString());
@@ -682,8 +863,11 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
 
   private InboundMessage toInbound(Mqtt5Publish publish) {
     List<Map.Entry<String, String>> userProperties = new ArrayList<>();
-    publish.getUserProperties().asList()
-        .forEach(p -> userProperties.add(Map.entry(p.getName().toString(), p.getValue().toString())));
+    publish
+        .getUserProperties()
+        .asList()
+        .forEach(
+            p -> userProperties.add(Map.entry(p.getName().toString(), p.getValue().toString())));
     StatefulInfo info = StatefulInfo.of(publish);
     return new InboundMessage(
         publish.getTopic().toString(),
@@ -699,7 +883,7 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
         publish.getMessageExpiryInterval(),
         userProperties,
         System.nanoTime(),
-        publish.getQos() == MqttQos.AT_MOST_ONCE ? () -> { } : publish::acknowledge);
+        publish.getQos() == MqttQos.AT_MOST_ONCE ? () -> {} : publish::acknowledge);
   }
 
   private InboundMessage toInbound(Mqtt3Publish publish) {
@@ -719,12 +903,13 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
         OptionalLong.empty(),
         List.of(),
         System.nanoTime(),
-        publish.getQos() == MqttQos.AT_MOST_ONCE ? () -> { } : publish::acknowledge);
+        publish.getQos() == MqttQos.AT_MOST_ONCE ? () -> {} : publish::acknowledge);
   }
 
   /**
-   * The payload without a second copy: the client decodes each payload into a heap buffer of its own, exactly
-   * sized, that nothing else writes to, so its array can be handed on as it is. Anything else is copied.
+   * The payload without a second copy: the client decodes each payload into a heap buffer of its
+   * own, exactly sized, that nothing else writes to, so its array can be handed on as it is.
+   * Anything else is copied.
    */
   static byte[] payload(Mqtt5Publish publish) {
     if (publish instanceof MqttPublish internal) {
@@ -732,7 +917,10 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
       if (raw == null) {
         return new byte[0];
       }
-      if (raw.hasArray() && !raw.isReadOnly() && raw.arrayOffset() == 0 && raw.position() == 0
+      if (raw.hasArray()
+          && !raw.isReadOnly()
+          && raw.arrayOffset() == 0
+          && raw.position() == 0
           && raw.remaining() == raw.array().length) {
         return raw.array();
       }
@@ -748,25 +936,33 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
   }
 
   /**
-   * The DUP flag and packet identifier of an incoming PUBLISH. HiveMQ's client keeps them out of its public API, so
-   * they are read from its internals; if a client upgrade moves them, DUP reads false and the id is absent.
+   * The DUP flag and packet identifier of an incoming PUBLISH. HiveMQ's client keeps them out of
+   * its public API, so they are read from its internals; if a client upgrade moves them, DUP reads
+   * false and the id is absent.
    */
   private record StatefulInfo(boolean dup, OptionalInt packetId) {
     static final StatefulInfo UNKNOWN = new StatefulInfo(false, OptionalInt.empty());
     private static final Field CONFIRMABLE = field(MqttPublish.class, "confirmable");
-    private static final Field PUBLISH_WITH_FLOWS = field(
-        "com.hivemq.client.internal.mqtt.handler.publish.incoming.MqttIncomingPublishConfirmable", "publishWithFlows");
-    private static final Field STATEFUL_PUBLISH = field(
-        "com.hivemq.client.internal.mqtt.handler.publish.incoming.MqttStatefulPublishWithFlows", "publish");
+    private static final Field PUBLISH_WITH_FLOWS =
+        field(
+            "com.hivemq.client.internal.mqtt.handler.publish.incoming.MqttIncomingPublishConfirmable",
+            "publishWithFlows");
+    private static final Field STATEFUL_PUBLISH =
+        field(
+            "com.hivemq.client.internal.mqtt.handler.publish.incoming.MqttStatefulPublishWithFlows",
+            "publish");
 
     static StatefulInfo of(Object publish) {
-      if (!(publish instanceof MqttPublish) || CONFIRMABLE == null || PUBLISH_WITH_FLOWS == null
+      if (!(publish instanceof MqttPublish)
+          || CONFIRMABLE == null
+          || PUBLISH_WITH_FLOWS == null
           || STATEFUL_PUBLISH == null) {
         return UNKNOWN;
       }
       try {
         Object confirmable = CONFIRMABLE.get(publish);
-        if (confirmable == null || !PUBLISH_WITH_FLOWS.getDeclaringClass().isInstance(confirmable)) {
+        if (confirmable == null
+            || !PUBLISH_WITH_FLOWS.getDeclaringClass().isInstance(confirmable)) {
           return UNKNOWN;
         }
         Object stateful = STATEFUL_PUBLISH.get(PUBLISH_WITH_FLOWS.get(confirmable));
@@ -794,19 +990,24 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
         field.setAccessible(true);
         return field;
       } catch (ReflectiveOperationException | RuntimeException e) {
-        log.warn("HiveMQ client internals changed ({}); mqtt.dup and mqtt.message.id headers will be absent",
+        log.warn(
+            "HiveMQ client internals changed ({}); mqtt.dup and mqtt.message.id headers will be absent",
             e.toString());
         return null;
       }
     }
   }
 
-  /** The broker answered a publish with an error reason code (e.g. not authorized, payload format invalid). */
+  /**
+   * The broker answered a publish with an error reason code (e.g. not authorized, payload format
+   * invalid).
+   */
   public static final class MqttPublishRefusedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public MqttPublishRefusedException(String topic, Throwable reason) {
-      super("The MQTT broker refused the message for '" + topic + "': " + reasonText(reason), reason);
+      super(
+          "The MQTT broker refused the message for '" + topic + "': " + reasonText(reason), reason);
     }
 
     private static String reasonText(Throwable reason) {
@@ -820,7 +1021,9 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
     }
   }
 
-  /** The broker refused a subscription (e.g. no permission, or shared subscriptions unsupported). */
+  /**
+   * The broker refused a subscription (e.g. no permission, or shared subscriptions unsupported).
+   */
   public static final class MqttSubscribeRefusedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -829,15 +1032,26 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
     }
   }
 
-  /** The broker kept breaking the connection right after accepting it; see {@link #MAX_SHORT_CONNECTIONS}. */
+  /**
+   * The broker kept breaking the connection right after accepting it; see {@link
+   * #MAX_SHORT_CONNECTIONS}.
+   */
   public static final class MqttConnectionFlappingException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     MqttConnectionFlappingException(String clientId, int connections, Throwable lastCause) {
-      super("MQTT client " + clientId + ": " + connections + " connections in a row broke within "
-          + TimeUnit.NANOSECONDS.toSeconds(FLAPPING) + " s of connecting; last cause: "
-          + (lastCause == null ? "none given" : lastCause.getMessage()) + ". Check the broker's log and "
-          + "docs/troubleshooting.md", lastCause);
+      super(
+          "MQTT client "
+              + clientId
+              + ": "
+              + connections
+              + " connections in a row broke within "
+              + TimeUnit.NANOSECONDS.toSeconds(FLAPPING)
+              + " s of connecting; last cause: "
+              + (lastCause == null ? "none given" : lastCause.getMessage())
+              + ". Check the broker's log and "
+              + "docs/troubleshooting.md",
+          lastCause);
     }
   }
 

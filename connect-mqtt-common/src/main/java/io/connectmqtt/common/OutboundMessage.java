@@ -5,7 +5,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** A message to publish, version independent; MQTT 5 properties are ignored on an MQTT 3.1.1 connection. */
+/**
+ * A message to publish, version independent; MQTT 5 properties are ignored on an MQTT 3.1.1
+ * connection.
+ */
 public record OutboundMessage(
     String topic,
     byte[] payload,
@@ -20,7 +23,16 @@ public record OutboundMessage(
 
   /** A plain message without MQTT 5 properties. */
   public static OutboundMessage of(String topic, byte[] payload, int qos, boolean retain) {
-    return new OutboundMessage(topic, payload, qos, retain, Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), OptionalLong.empty(), List.of());
+    return new OutboundMessage(
+        topic,
+        payload,
+        qos,
+        retain,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        OptionalLong.empty(),
+        List.of());
   }
 }

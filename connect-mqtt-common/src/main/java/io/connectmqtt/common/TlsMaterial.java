@@ -49,16 +49,19 @@ public final class TlsMaterial {
           store.setCertificateEntry("ca-" + index++, certificate);
         }
         if (index == 0) {
-          throw new TlsConfigurationException("No certificate found in PEM trust store " + location);
+          throw new TlsConfigurationException(
+              "No certificate found in PEM trust store " + location);
         }
       } else {
         store = loadStore(location, tls.truststoreType(), tls.truststorePassword());
       }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(store);
       return Optional.of(factory);
     } catch (IOException | GeneralSecurityException e) {
-      throw new TlsConfigurationException("Cannot read trust store " + location + ": " + e.getMessage(), e);
+      throw new TlsConfigurationException(
+          "Cannot read trust store " + location + ": " + e.getMessage(), e);
     }
   }
 
@@ -72,13 +75,20 @@ public final class TlsMaterial {
       KeyStore store;
       char[] keyPassword;
       if ("PEM".equals(tls.keystoreType())) {
-        String keyLocation = tls.keyLocation().orElseThrow(() -> new TlsConfigurationException(
-            "A PEM key store needs " + MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG + " (the private key file)"));
+        String keyLocation =
+            tls.keyLocation()
+                .orElseThrow(
+                    () ->
+                        new TlsConfigurationException(
+                            "A PEM key store needs "
+                                + MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG
+                                + " (the private key file)"));
         List<Certificate> chain = readCertificates(Path.of(location));
         if (chain.isEmpty()) {
           throw new TlsConfigurationException("No certificate found in PEM key store " + location);
         }
-        PrivateKey key = readPrivateKey(Path.of(keyLocation), chain.get(0).getPublicKey().getAlgorithm());
+        PrivateKey key =
+            readPrivateKey(Path.of(keyLocation), chain.get(0).getPublicKey().getAlgorithm());
         store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         store.setKeyEntry("client", key, EPHEMERAL_PASSWORD, chain.toArray(new Certificate[0]));
@@ -88,11 +98,13 @@ public final class TlsMaterial {
         Password password = tls.keyPassword() != null ? tls.keyPassword() : tls.keystorePassword();
         keyPassword = password == null ? new char[0] : password.value().toCharArray();
       }
-      KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory factory =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       factory.init(store, keyPassword);
       return Optional.of(factory);
     } catch (IOException | GeneralSecurityException e) {
-      throw new TlsConfigurationException("Cannot read key store " + location + ": " + e.getMessage(), e);
+      throw new TlsConfigurationException(
+          "Cannot read key store " + location + ": " + e.getMessage(), e);
     }
   }
 
@@ -105,27 +117,35 @@ public final class TlsMaterial {
     return store;
   }
 
-  static List<Certificate> readCertificates(Path path) throws IOException, GeneralSecurityException {
+  static List<Certificate> readCertificates(Path path)
+      throws IOException, GeneralSecurityException {
     CertificateFactory factory = CertificateFactory.getInstance("X.509");
     List<Certificate> certificates = new ArrayList<>();
     Matcher matcher = PEM_BLOCK.matcher(Files.readString(path, StandardCharsets.US_ASCII));
     while (matcher.find()) {
       if ("CERTIFICATE".equals(matcher.group(1))) {
-        certificates.add(factory.generateCertificate(new ByteArrayInputStream(decode(matcher.group(2)))));
+        certificates.add(
+            factory.generateCertificate(new ByteArrayInputStream(decode(matcher.group(2)))));
       }
     }
     return certificates;
   }
 
-  static PrivateKey readPrivateKey(Path path, String algorithm) throws IOException, GeneralSecurityException {
+  static PrivateKey readPrivateKey(Path path, String algorithm)
+      throws IOException, GeneralSecurityException {
     Matcher matcher = PEM_BLOCK.matcher(Files.readString(path, StandardCharsets.US_ASCII));
     while (matcher.find()) {
       if ("PRIVATE KEY".equals(matcher.group(1))) {
-        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(decode(matcher.group(2))));
+        return KeyFactory.getInstance(algorithm)
+            .generatePrivate(new PKCS8EncodedKeySpec(decode(matcher.group(2))));
       }
       if (matcher.group(1).endsWith("PRIVATE KEY")) {
-        throw new TlsConfigurationException("The key in " + path + " is '" + matcher.group(1)
-            + "'; convert it to unencrypted PKCS#8: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem");
+        throw new TlsConfigurationException(
+            "The key in "
+                + path
+                + " is '"
+                + matcher.group(1)
+                + "'; convert it to unencrypted PKCS#8: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem");
       }
     }
     throw new TlsConfigurationException("No 'BEGIN PRIVATE KEY' block in " + path);

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 public final class TopicFilters {
 
   public static final String SHARE_PREFIX = "$share/";
+
   /** MQTT's limit for a UTF-8 encoded string. */
   public static final int MAX_TOPIC_BYTES = 65_535;
 
@@ -35,7 +36,10 @@ public final class TopicFilters {
     return null;
   }
 
-  /** Returns null when {@code topic} is a valid topic name to publish to, else what is wrong with it. */
+  /**
+   * Returns null when {@code topic} is a valid topic name to publish to, else what is wrong with
+   * it.
+   */
   public static String topicNameProblem(String topic) {
     if (topic == null || topic.isEmpty()) {
       return "a topic name must not be empty";
@@ -57,8 +61,9 @@ public final class TopicFilters {
   }
 
   /**
-   * The shared subscription group for a connector: the configured one, or the connector's name, with every character
-   * other than letters, digits, '-' and '_' made '_' (a group name may contain neither '/' nor wildcards).
+   * The shared subscription group for a connector: the configured one, or the connector's name,
+   * with every character other than letters, digits, '-' and '_' made '_' (a group name may contain
+   * neither '/' nor wildcards).
    */
   public static String sharedGroup(String configured, String connectorName) {
     String raw = configured == null || configured.isBlank() ? connectorName : configured;
@@ -100,8 +105,8 @@ public final class TopicFilters {
   }
 
   /**
-   * Whether {@code topic} matches {@code filter}. Topics starting with '$' are not matched by filters starting with
-   * a wildcard (MQTT 4.7.2).
+   * Whether {@code topic} matches {@code filter}. Topics starting with '$' are not matched by
+   * filters starting with a wildcard (MQTT 4.7.2).
    */
   public static boolean matches(String filter, String topic) {
     String plain = unshared(filter);

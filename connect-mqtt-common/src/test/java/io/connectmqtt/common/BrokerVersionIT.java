@@ -18,7 +18,8 @@ class BrokerVersionIT {
   @Test
   void mosquittoNamesItsVersion() {
     try (TestBroker mosquitto = Broker.MOSQUITTO.start()) {
-      Optional<BrokerVersion> version = BrokerVersion.probe(settings(mosquitto), Duration.ofSeconds(5));
+      Optional<BrokerVersion> version =
+          BrokerVersion.probe(settings(mosquitto), Duration.ofSeconds(5));
       assertThat(version).as("mosquitto's $SYS/broker/version").isPresent();
       assertThat(version.get().text()).startsWith("mosquitto version ");
       // Debian 12's mosquitto is 2.0.11; whatever this machine has, the answer follows its version.

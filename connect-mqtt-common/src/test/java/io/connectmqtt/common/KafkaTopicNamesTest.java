@@ -8,7 +8,8 @@ class KafkaTopicNamesTest {
 
   @Test
   void replacesIllegalCharacters() {
-    assertThat(KafkaTopicNames.legalize("iot.plant 1/temp#$", '_', 249)).isEqualTo("iot.plant_1_temp__");
+    assertThat(KafkaTopicNames.legalize("iot.plant 1/temp#$", '_', 249))
+        .isEqualTo("iot.plant_1_temp__");
     assertThat(KafkaTopicNames.legalize("caf\u00e9", '-', 249)).isEqualTo("caf-");
   }
 

@@ -17,10 +17,19 @@ class MqttConnectionConfigTest {
 
   @Test
   void parsesServerListWithDefaultsAndAliases() {
-    var settings = MqttConnectionConfig.settings(config(Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG,
-        "tcp://a:1884, ssl://b, mqtt://c, mqtts://d:9999")), "client-0");
-    assertThat(settings.serverUris()).containsExactly(new MqttServerUri("a", 1884, false),
-        new MqttServerUri("b", 8883, true), new MqttServerUri("c", 1883, false), new MqttServerUri("d", 9999, true));
+    var settings =
+        MqttConnectionConfig.settings(
+            config(
+                Map.of(
+                    MqttConnectionConfig.SERVER_URIS_CONFIG,
+                    "tcp://a:1884, ssl://b, mqtt://c, mqtts://d:9999")),
+            "client-0");
+    assertThat(settings.serverUris())
+        .containsExactly(
+            new MqttServerUri("a", 1884, false),
+            new MqttServerUri("b", 8883, true),
+            new MqttServerUri("c", 1883, false),
+            new MqttServerUri("d", 9999, true));
     assertThat(settings.mqtt5()).isTrue();
     assertThat(settings.cleanStart()).isFalse();
     assertThat(settings.clientId()).isEqualTo("client-0");
@@ -28,7 +37,8 @@ class MqttConnectionConfigTest {
 
   @Test
   void rejectsUnknownSchemesWithAnExample() {
-    assertThatThrownBy(() -> config(Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG, "http://a:1883")))
+    assertThatThrownBy(
+            () -> config(Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG, "http://a:1883")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(MqttConnectionConfig.SERVER_URIS_CONFIG)
         .hasMessageContaining("tcp://host:1883");
@@ -36,8 +46,15 @@ class MqttConnectionConfigTest {
 
   @Test
   void passwordStaysHidden() {
-    AbstractConfig config = config(Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG, "tcp://a",
-        MqttConnectionConfig.USERNAME_CONFIG, "u", MqttConnectionConfig.PASSWORD_CONFIG, "s3cret"));
+    AbstractConfig config =
+        config(
+            Map.of(
+                MqttConnectionConfig.SERVER_URIS_CONFIG,
+                "tcp://a",
+                MqttConnectionConfig.USERNAME_CONFIG,
+                "u",
+                MqttConnectionConfig.PASSWORD_CONFIG,
+                "s3cret"));
     var settings = MqttConnectionConfig.settings(config, "c");
     assertThat(settings.password()).isPresent();
     assertThat(settings.toString()).doesNotContain("s3cret");
@@ -45,9 +62,18 @@ class MqttConnectionConfigTest {
 
   @Test
   void clientIdPrefixDefaultsToConnectorName() {
-    assertThat(MqttConnectionConfig.clientIdPrefix(config(Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG,
-        "tcp://a")), "my-connector")).isEqualTo("my-connector");
-    assertThatThrownBy(() -> config(Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG, "tcp://a",
-        MqttConnectionConfig.CLIENT_ID_CONFIG, "has space"))).isInstanceOf(ConfigException.class);
+    assertThat(
+            MqttConnectionConfig.clientIdPrefix(
+                config(Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG, "tcp://a")), "my-connector"))
+        .isEqualTo("my-connector");
+    assertThatThrownBy(
+            () ->
+                config(
+                    Map.of(
+                        MqttConnectionConfig.SERVER_URIS_CONFIG,
+                        "tcp://a",
+                        MqttConnectionConfig.CLIENT_ID_CONFIG,
+                        "has space")))
+        .isInstanceOf(ConfigException.class);
   }
 }

@@ -18,8 +18,20 @@ class MqttIntakeTest {
   private final AtomicInteger pubacks = new AtomicInteger();
 
   private InboundMessage message(int n) {
-    return new InboundMessage("t/" + n, new byte[] {(byte) n}, 1, false, false, OptionalInt.of(n), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(), System.nanoTime(),
+    return new InboundMessage(
+        "t/" + n,
+        new byte[] {(byte) n},
+        1,
+        false,
+        false,
+        OptionalInt.of(n),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        OptionalLong.empty(),
+        List.of(),
+        System.nanoTime(),
         pubacks::incrementAndGet);
   }
 
@@ -35,7 +47,8 @@ class MqttIntakeTest {
     assertThat(intake.unacknowledged()).as("taken, not yet acknowledged").isEqualTo(2);
 
     CompletableFuture<Void> third = CompletableFuture.runAsync(() -> intake.offer(message(3)));
-    // The third must still be waiting: the intake is full although its queue is empty. It cannot be done before
+    // The third must still be waiting: the intake is full although its queue is empty. It cannot be
+    // done before
     // an acknowledgement, which comes only after this check.
     assertThat(intake.poll(200)).as("nothing accepted while two are unacknowledged").isNull();
     assertThat(third).isNotDone();

@@ -18,15 +18,26 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** The session against a real broker: failover, reconnect, redelivery of unacknowledged messages. */
+/**
+ * The session against a real broker: failover, reconnect, redelivery of unacknowledged messages.
+ */
 class MqttSessionIT {
 
-  private static MqttConnectionConfig.MqttConnectionSettings settings(String uris, String clientId) {
+  private static MqttConnectionConfig.MqttConnectionSettings settings(
+      String uris, String clientId) {
     ConfigDef def = MqttConnectionConfig.define(new ConfigDef());
-    AbstractConfig config = new AbstractConfig(def, Map.of(MqttConnectionConfig.SERVER_URIS_CONFIG, uris,
-        MqttConnectionConfig.RECONNECT_BACKOFF_INITIAL_CONFIG, "50",
-        MqttConnectionConfig.RECONNECT_BACKOFF_MAX_CONFIG, "500",
-        MqttConnectionConfig.CONNECT_TIMEOUT_CONFIG, "2000"));
+    AbstractConfig config =
+        new AbstractConfig(
+            def,
+            Map.of(
+                MqttConnectionConfig.SERVER_URIS_CONFIG,
+                uris,
+                MqttConnectionConfig.RECONNECT_BACKOFF_INITIAL_CONFIG,
+                "50",
+                MqttConnectionConfig.RECONNECT_BACKOFF_MAX_CONFIG,
+                "500",
+                MqttConnectionConfig.CONNECT_TIMEOUT_CONFIG,
+                "2000"));
     return MqttConnectionConfig.settings(config, clientId);
   }
 
@@ -36,32 +47,49 @@ class MqttSessionIT {
       String deadServer = "tcp://127.0.0.1:" + Ports.free();
       List<InboundMessage> received = new CopyOnWriteArrayList<>();
       var executor = Executors.newSingleThreadExecutor();
-      MqttSession session = MqttSession.create(settings(deadServer + "," + broker.uri(), "session-it"), 10);
+      MqttSession session =
+          MqttSession.create(settings(deadServer + "," + broker.uri(), "session-it"), 10);
       session.onMessage(received::add, executor);
       session.onConnected(() -> session.subscribe(List.of("it/#"), 1));
       session.connect();
-      Awaitility.await("connected through the second server").atMost(Duration.ofSeconds(20))
+      Awaitility.await("connected through the second server")
+          .atMost(Duration.ofSeconds(20))
           .until(session::isConnected);
 
-      Mqtt5BlockingClient publisher = MqttClient.builder().useMqttVersion5().serverHost("127.0.0.1")
-          .serverPort(broker.port()).buildBlocking();
+      Mqtt5BlockingClient publisher =
+          MqttClient.builder()
+              .useMqttVersion5()
+              .serverHost("127.0.0.1")
+              .serverPort(broker.port())
+              .buildBlocking();
       publisher.connect();
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
-        publisher.publishWith().topic("it/a").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1}).send();
-        return !received.isEmpty();
-      });
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                publisher
+                    .publishWith()
+                    .topic("it/a")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(new byte[] {1})
+                    .send();
+                return !received.isEmpty();
+              });
       InboundMessage first = received.get(0);
       assertThat(first.topic()).isEqualTo("it/a");
       assertThat(first.packetId()).isPresent();
       assertThat(first.dup()).isFalse();
       session.close();
 
-      // Nothing was acknowledged: a new session with the same client id gets the messages again, marked DUP.
+      // Nothing was acknowledged: a new session with the same client id gets the messages again,
+      // marked DUP.
       List<InboundMessage> redelivered = new CopyOnWriteArrayList<>();
       MqttSession again = MqttSession.create(settings(broker.uri(), "session-it"), 10);
       again.onMessage(redelivered::add, executor);
       assertThat(again.connect().get()).as("session present").isTrue();
-      Awaitility.await("redelivery").atMost(Duration.ofSeconds(10)).until(() -> !redelivered.isEmpty());
+      Awaitility.await("redelivery")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !redelivered.isEmpty());
       assertThat(redelivered.get(0).topic()).isEqualTo("it/a");
       assertThat(redelivered.get(0).dup()).isTrue();
       redelivered.forEach(InboundMessage::acknowledge);
@@ -76,28 +104,37 @@ class MqttSessionIT {
     MqttSession probe = MqttSession.probe(settings("tcp://127.0.0.1:" + Ports.free(), "probe-it"));
     assertThatThrownBy(probe::connectOrThrow)
         .isInstanceOf(MqttSession.MqttConnectFailedException.class)
-        .satisfies(e -> assertThat(((MqttSession.MqttConnectFailedException) e).permanent()).isFalse());
+        .satisfies(
+            e -> assertThat(((MqttSession.MqttConnectFailedException) e).permanent()).isFalse());
     probe.close();
   }
 
   /**
-   * A task stopped while its session is still connecting (a slow broker, or a reconnect in progress) must not come
-   * online later: in a soak run such a stopped task's client connected minutes after stop(), subscribed, and took the
-   * session away from the task that had replaced it. Here the broker is a socket that answers the CONNECT only after
-   * the session was closed.
+   * A task stopped while its session is still connecting (a slow broker, or a reconnect in
+   * progress) must not come online later: in a soak run such a stopped task's client connected
+   * minutes after stop(), subscribed, and took the session away from the task that had replaced it.
+   * Here the broker is a socket that answers the CONNECT only after the session was closed.
    */
   @Test
   void aSessionClosedWhileConnectingNeverComesOnline() throws Exception {
-    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1,
-        java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket server =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       server.setSoTimeout(10_000);
       ConfigDef def = MqttConnectionConfig.define(new ConfigDef());
-      AbstractConfig config = new AbstractConfig(def, Map.of(
-          MqttConnectionConfig.SERVER_URIS_CONFIG, "tcp://127.0.0.1:" + server.getLocalPort(),
-          MqttConnectionConfig.VERSION_CONFIG, MqttConnectionConfig.VERSION_3_1_1,
-          MqttConnectionConfig.CONNECT_TIMEOUT_CONFIG, "20000"));
-      MqttSession session = MqttSession.create(MqttConnectionConfig.settings(config, "closed-while-connecting"), 10);
-      java.util.concurrent.atomic.AtomicInteger onlineCallbacks = new java.util.concurrent.atomic.AtomicInteger();
+      AbstractConfig config =
+          new AbstractConfig(
+              def,
+              Map.of(
+                  MqttConnectionConfig.SERVER_URIS_CONFIG,
+                  "tcp://127.0.0.1:" + server.getLocalPort(),
+                  MqttConnectionConfig.VERSION_CONFIG,
+                  MqttConnectionConfig.VERSION_3_1_1,
+                  MqttConnectionConfig.CONNECT_TIMEOUT_CONFIG,
+                  "20000"));
+      MqttSession session =
+          MqttSession.create(MqttConnectionConfig.settings(config, "closed-while-connecting"), 10);
+      java.util.concurrent.atomic.AtomicInteger onlineCallbacks =
+          new java.util.concurrent.atomic.AtomicInteger();
       session.onConnected(onlineCallbacks::incrementAndGet);
       session.connect();
       try (java.net.Socket broker = server.accept()) {
@@ -110,7 +147,8 @@ class MqttSessionIT {
           broker.getOutputStream().write(new byte[] {0x20, 0x02, 0x00, 0x00}); // CONNACK, accepted
           broker.getOutputStream().flush();
         } catch (java.io.IOException closedAlready) {
-          // the client gave up the attempt when it was closed: as good as disconnecting after the CONNACK
+          // the client gave up the attempt when it was closed: as good as disconnecting after the
+          // CONNACK
         }
         int next;
         try {
@@ -124,13 +162,20 @@ class MqttSessionIT {
         } catch (java.net.SocketException reset) {
           next = -1;
         }
-        assertThat(next).as("what the closed session sent after the CONNACK (-1: it closed the connection; -2: it stayed connected)")
+        assertThat(next)
+            .as(
+                "what the closed session sent after the CONNACK (-1: it closed the connection; -2: it stayed connected)")
             .isEqualTo(-1);
       }
       assertThat(onlineCallbacks).as("connected callbacks after close()").hasValue(0);
-      // Disconnected for good, with no reconnect pending (DISCONNECTED_RECONNECT would be the zombie).
-      Awaitility.await("the client disconnected").atMost(Duration.ofSeconds(10))
-          .until(() -> session.mqtt3().getState() == com.hivemq.client.mqtt.MqttClientState.DISCONNECTED);
+      // Disconnected for good, with no reconnect pending (DISCONNECTED_RECONNECT would be the
+      // zombie).
+      Awaitility.await("the client disconnected")
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  session.mqtt3().getState()
+                      == com.hivemq.client.mqtt.MqttClientState.DISCONNECTED);
     }
   }
 }

@@ -18,9 +18,11 @@ class MqttSessionPayloadTest {
 
   @Test
   void aPayloadThatIsPartOfALargerBufferIsCopiedExactly() {
-    ByteBuffer larger = ByteBuffer.wrap("xxpayloadyy".getBytes(StandardCharsets.US_ASCII), 2, 7).slice();
+    ByteBuffer larger =
+        ByteBuffer.wrap("xxpayloadyy".getBytes(StandardCharsets.US_ASCII), 2, 7).slice();
     Mqtt5Publish publish = Mqtt5Publish.builder().topic("a/b").payload(larger).build();
-    assertThat(new String(MqttSession.payload(publish), StandardCharsets.US_ASCII)).isEqualTo("payload");
+    assertThat(new String(MqttSession.payload(publish), StandardCharsets.US_ASCII))
+        .isEqualTo("payload");
   }
 
   @Test

@@ -23,22 +23,31 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The Connect version matrix of docs/compatibility.md: for each Kafka version, its own ConnectPluginPath tool on our
- * three archives, then a worker of that version (separate JVM, Kafka's own classes from Maven Central) with the
- * archives on plugin.path, a source → Kafka → sink round trip and entity-sync CRUD. The broker is the build's Kafka
- * (4.1): brokers serve clients of older versions, and what differs between workers is the worker. Each row is
- * appended to target/compatibility-matrix.md.
+ * The Connect version matrix of docs/compatibility.md: for each Kafka version, its own
+ * ConnectPluginPath tool on our three archives, then a worker of that version (separate JVM,
+ * Kafka's own classes from Maven Central) with the archives on plugin.path, a source → Kafka → sink
+ * round trip and entity-sync CRUD. The broker is the build's Kafka (4.1): brokers serve clients of
+ * older versions, and what differs between workers is the worker. Each row is appended to
+ * target/compatibility-matrix.md.
  */
 class ConnectVersionMatrixIT {
 
   private static final String HEADER_CONVERTER = "io.connectmqtt.common.MqttHeaderConverter";
-  /** Each archive with the plugins it must declare; the tool may list more (all must be complete). */
+
+  /**
+   * Each archive with the plugins it must declare; the tool may list more (all must be complete).
+   */
   private static final Map<String, List<String>> ARCHIVES = new LinkedHashMap<>();
 
   static {
-    ARCHIVES.put("connect-mqtt-source", List.of("io.connectmqtt.source.MqttSourceConnector", HEADER_CONVERTER));
-    ARCHIVES.put("connect-mqtt-sink", List.of("io.connectmqtt.sink.MqttSinkConnector", HEADER_CONVERTER));
-    ARCHIVES.put("connect-entity-sync", List.of("io.connectmqtt.entitysync.EntitySyncConnector", HEADER_CONVERTER));
+    ARCHIVES.put(
+        "connect-mqtt-source",
+        List.of("io.connectmqtt.source.MqttSourceConnector", HEADER_CONVERTER));
+    ARCHIVES.put(
+        "connect-mqtt-sink", List.of("io.connectmqtt.sink.MqttSinkConnector", HEADER_CONVERTER));
+    ARCHIVES.put(
+        "connect-entity-sync",
+        List.of("io.connectmqtt.entitysync.EntitySyncConnector", HEADER_CONVERTER));
   }
 
   private static HiveMqBroker broker;
@@ -48,9 +57,11 @@ class ConnectVersionMatrixIT {
   static void start() throws IOException {
     broker = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
-    Files.writeString(matrixFile(), "| Connect | plugin.discovery | source → Kafka → sink round trip | entity sync "
-        + "CRUD | ConnectPluginPath: source archive | ConnectPluginPath: sink archive | ConnectPluginPath: "
-        + "entity-sync archive |\n|---|---|---|---|---|---|---|\n");
+    Files.writeString(
+        matrixFile(),
+        "| Connect | plugin.discovery | source → Kafka → sink round trip | entity sync "
+            + "CRUD | ConnectPluginPath: source archive | ConnectPluginPath: sink archive | ConnectPluginPath: "
+            + "entity-sync archive |\n|---|---|---|---|---|---|---|\n");
   }
 
   @AfterAll
@@ -67,8 +78,11 @@ class ConnectVersionMatrixIT {
   @EnumSource(ConnectVersion.class)
   void pluginsLoadAndWorkInThisConnectVersion(ConnectVersion version) throws Exception {
     if (version.libs().isEmpty()) {
-      String reason = "SKIPPED Connect " + version.minor() + ": its libs were not laid out (build "
-          + "connect-mqtt-connect-dists, or connect-mqtt-kafka-dist for 4.1, with Maven Central reachable)";
+      String reason =
+          "SKIPPED Connect "
+              + version.minor()
+              + ": its libs were not laid out (build "
+              + "connect-mqtt-connect-dists, or connect-mqtt-kafka-dist for 4.1, with Maven Central reachable)";
       System.out.println(reason);
       append("| " + version.minor() + " | | skipped: libs not laid out | | | | |");
       Assumptions.abort(reason);
@@ -79,47 +93,82 @@ class ConnectVersionMatrixIT {
 
     String tool = checkWithConnectPluginPath(libs);
     List<Path> pluginPath = ARCHIVES.keySet().stream().map(ProjectLayout::pluginDirectory).toList();
-    try (ProcessStack stack = ProcessStack.start(pluginPath, Map.of(), libs, version.pluginDiscovery())) {
+    try (ProcessStack stack =
+        ProcessStack.start(pluginPath, Map.of(), libs, version.pluginDiscovery())) {
       List<String> connectors = new ArrayList<>();
       stack.rest().plugins().forEach(p -> connectors.add(p.path("class").asText()));
-      assertThat(connectors).as("connectors the " + exact + " worker loaded").contains(
-          "io.connectmqtt.source.MqttSourceConnector", "io.connectmqtt.sink.MqttSinkConnector",
-          "io.connectmqtt.entitysync.EntitySyncConnector");
+      assertThat(connectors)
+          .as("connectors the " + exact + " worker loaded")
+          .contains(
+              "io.connectmqtt.source.MqttSourceConnector",
+              "io.connectmqtt.sink.MqttSinkConnector",
+              "io.connectmqtt.entitysync.EntitySyncConnector");
       assertThat(stack.rest().plugins().get(0).path("version").asText()).isNotBlank();
 
       MqttRoundTrip.Result roundTrip = MqttRoundTrip.run(stack, broker, tag);
       EntitySyncCrud.Result crud = EntitySyncCrud.run(stack, broker, postgres, tag);
-      String row = String.format("| %s | %s | pass: %d sent, %d in Kafka, %d received, lost %d, duplicates %d "
-          + "| pass: %d of 5 answered, %d change events | %s |", exact,
-          version.pluginDiscovery() == null ? "(scanning)" : version.pluginDiscovery(), roundTrip.published(),
-          roundTrip.inKafka(), roundTrip.received(), roundTrip.lost(), roundTrip.duplicates(), crud.answered(),
-          crud.changeEvents(), tool);
+      String row =
+          String.format(
+              "| %s | %s | pass: %d sent, %d in Kafka, %d received, lost %d, duplicates %d "
+                  + "| pass: %d of 5 answered, %d change events | %s |",
+              exact,
+              version.pluginDiscovery() == null ? "(scanning)" : version.pluginDiscovery(),
+              roundTrip.published(),
+              roundTrip.inKafka(),
+              roundTrip.received(),
+              roundTrip.lost(),
+              roundTrip.duplicates(),
+              crud.answered(),
+              crud.changeEvents(),
+              tool);
       System.out.println(row);
       append(row);
     }
   }
 
-  /** Kafka's own verification tool of this version on our three archives: every plugin loadable, with manifest. */
+  /**
+   * Kafka's own verification tool of this version on our three archives: every plugin loadable,
+   * with manifest.
+   */
   private static String checkWithConnectPluginPath(Path libs) {
-    List<Path> locations = ARCHIVES.keySet().stream()
-        .map(module -> ProjectLayout.pluginDirectory(module).resolve(module)).toList();
+    List<Path> locations =
+        ARCHIVES.keySet().stream()
+            .map(module -> ProjectLayout.pluginDirectory(module).resolve(module))
+            .toList();
     List<ConnectPluginPathTool.Row> rows = ConnectPluginPathTool.list(libs, locations);
     for (Path location : locations) {
       String module = location.getFileName().toString();
-      List<String> found = rows.stream().filter(r -> r.pluginLocation().getFileName().toString().equals(module))
-          .map(ConnectPluginPathTool.Row::pluginName).toList();
-      assertThat(found).as("plugins ConnectPluginPath found in " + module).containsAll(ARCHIVES.get(module));
+      List<String> found =
+          rows.stream()
+              .filter(r -> r.pluginLocation().getFileName().toString().equals(module))
+              .map(ConnectPluginPathTool.Row::pluginName)
+              .toList();
+      assertThat(found)
+          .as("plugins ConnectPluginPath found in " + module)
+          .containsAll(ARCHIVES.get(module));
     }
-    assertThat(rows).as("ConnectPluginPath rows").allSatisfy(row -> {
-      assertThat(row.loadable()).as(row + " loadable").isTrue();
-      assertThat(row.hasManifest()).as(row + " has a service manifest").isTrue();
-      assertThat(row.pluginVersion()).as(row + " version").isNotBlank().isNotEqualTo("undefined");
-    });
+    assertThat(rows)
+        .as("ConnectPluginPath rows")
+        .allSatisfy(
+            row -> {
+              assertThat(row.loadable()).as(row + " loadable").isTrue();
+              assertThat(row.hasManifest()).as(row + " has a service manifest").isTrue();
+              assertThat(row.pluginVersion())
+                  .as(row + " version")
+                  .isNotBlank()
+                  .isNotEqualTo("undefined");
+            });
     List<String> perArchive = new ArrayList<>();
     for (Path location : locations) {
-      perArchive.add("pass: " + String.join(", ", rows.stream().filter(r -> r.pluginLocation().getFileName()
-          .equals(location.getFileName())).map(r -> r.pluginName().substring(r.pluginName().lastIndexOf('.') + 1))
-          .sorted().toList()));
+      perArchive.add(
+          "pass: "
+              + String.join(
+                  ", ",
+                  rows.stream()
+                      .filter(r -> r.pluginLocation().getFileName().equals(location.getFileName()))
+                      .map(r -> r.pluginName().substring(r.pluginName().lastIndexOf('.') + 1))
+                      .sorted()
+                      .toList()));
     }
     return String.join(" | ", perArchive);
   }
@@ -129,6 +178,7 @@ class ConnectVersionMatrixIT {
   }
 
   private static void append(String row) throws IOException {
-    Files.writeString(matrixFile(), row + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Files.writeString(
+        matrixFile(), row + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 }

@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Entity sync in the worker: create, read, update and delete of one row over MQTT against PostgreSQL, each answered,
- * and one change event in Kafka per write.
+ * Entity sync in the worker: create, read, update and delete of one row over MQTT against
+ * PostgreSQL, each answered, and one change event in Kafka per write.
  */
 final class EntitySyncCrud {
 
@@ -35,16 +35,21 @@ final class EntitySyncCrud {
 
   private EntitySyncCrud() {}
 
-  static Result run(ProcessStack stack, TestBroker broker, PostgresDatabase postgres, String tag) throws Exception {
+  static Result run(ProcessStack stack, TestBroker broker, PostgresDatabase postgres, String tag)
+      throws Exception {
     String table = "items_" + tag;
     String changes = "compat-" + tag + "-changes";
-    // Each version its own topic prefix (a shared subscription left by an earlier worker must not take requests)
+    // Each version its own topic prefix (a shared subscription left by an earlier worker must not
+    // take requests)
     // and client (request ids are remembered per client in the database all versions share).
     String prefix = "compat-" + tag;
     String cid = "shop-" + tag;
-    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement()) {
-      statement.execute("create table public." + table
-          + " (id bigserial primary key, name varchar(50) not null, qty integer not null)");
+    try (Connection connection = postgres.connection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "create table public."
+              + table
+              + " (id bigserial primary key, name varchar(50) not null, qty integer not null)");
     }
     stack.topics().create(changes, 1);
     Map<String, String> config = new HashMap<>();
@@ -67,34 +72,98 @@ final class EntitySyncCrud {
     // The processor subscribes once connected, after RUNNING; the task logs it, nothing else tells.
     WorkerLog.await(stack, "subscribed to", prefix + "/+/request");
 
-    Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier(cid)
-        .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+    Mqtt5BlockingClient client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier(cid)
+            .serverHost("127.0.0.1")
+            .serverPort(broker.port())
+            .buildBlocking();
     client.connect();
-    try (Mqtt5BlockingClient.Mqtt5Publishes replies = client.publishes(MqttGlobalPublishFilter.SUBSCRIBED)) {
-      client.subscribeWith().topicFilter(prefix + "/" + cid + "/response").qos(MqttQos.AT_LEAST_ONCE).send();
+    try (Mqtt5BlockingClient.Mqtt5Publishes replies =
+        client.publishes(MqttGlobalPublishFilter.SUBSCRIBED)) {
+      client
+          .subscribeWith()
+          .topicFilter(prefix + "/" + cid + "/response")
+          .qos(MqttQos.AT_LEAST_ONCE)
+          .send();
       String request = prefix + "/" + cid + "/request";
-      JsonNode created = ask(client, replies, request, "{\"id\":\"c1\",\"type\":\"request\",\"operation\":"
-          + "\"create\",\"entity\":\"" + table + "\",\"data\":{\"name\":\"bolt\",\"qty\":3}}");
+      JsonNode created =
+          ask(
+              client,
+              replies,
+              request,
+              "{\"id\":\"c1\",\"type\":\"request\",\"operation\":"
+                  + "\"create\",\"entity\":\""
+                  + table
+                  + "\",\"data\":{\"name\":\"bolt\",\"qty\":3}}");
       assertThat(created.path("success").asBoolean()).as("create: " + created).isTrue();
       String id = created.path("data").path("id").asText();
-      JsonNode read = ask(client, replies, request, "{\"id\":\"r1\",\"type\":\"request\",\"operation\":\"read\","
-          + "\"entity\":\"" + table + "\",\"record_id\":\"" + id + "\"}");
+      JsonNode read =
+          ask(
+              client,
+              replies,
+              request,
+              "{\"id\":\"r1\",\"type\":\"request\",\"operation\":\"read\","
+                  + "\"entity\":\""
+                  + table
+                  + "\",\"record_id\":\""
+                  + id
+                  + "\"}");
       assertThat(read.path("data").path("name").asText()).as("read: " + read).isEqualTo("bolt");
-      JsonNode updated = ask(client, replies, request, "{\"id\":\"u1\",\"type\":\"request\",\"operation\":"
-          + "\"update\",\"entity\":\"" + table + "\",\"record_id\":\"" + id + "\",\"data\":{\"qty\":5}}");
+      JsonNode updated =
+          ask(
+              client,
+              replies,
+              request,
+              "{\"id\":\"u1\",\"type\":\"request\",\"operation\":"
+                  + "\"update\",\"entity\":\""
+                  + table
+                  + "\",\"record_id\":\""
+                  + id
+                  + "\",\"data\":{\"qty\":5}}");
       assertThat(updated.path("data").path("qty").asInt()).as("update: " + updated).isEqualTo(5);
-      JsonNode deleted = ask(client, replies, request, "{\"id\":\"d1\",\"type\":\"request\",\"operation\":"
-          + "\"delete\",\"entity\":\"" + table + "\",\"record_id\":\"" + id + "\"}");
-      assertThat(deleted.path("data").path("deleted").asBoolean()).as("delete: " + deleted).isTrue();
-      JsonNode gone = ask(client, replies, request, "{\"id\":\"r2\",\"type\":\"request\",\"operation\":\"read\","
-          + "\"entity\":\"" + table + "\",\"record_id\":\"" + id + "\"}");
-      assertThat(gone.path("error").path("code").asText()).as("read after delete: " + gone).isEqualTo("not_found");
+      JsonNode deleted =
+          ask(
+              client,
+              replies,
+              request,
+              "{\"id\":\"d1\",\"type\":\"request\",\"operation\":"
+                  + "\"delete\",\"entity\":\""
+                  + table
+                  + "\",\"record_id\":\""
+                  + id
+                  + "\"}");
+      assertThat(deleted.path("data").path("deleted").asBoolean())
+          .as("delete: " + deleted)
+          .isTrue();
+      JsonNode gone =
+          ask(
+              client,
+              replies,
+              request,
+              "{\"id\":\"r2\",\"type\":\"request\",\"operation\":\"read\","
+                  + "\"entity\":\""
+                  + table
+                  + "\",\"record_id\":\""
+                  + id
+                  + "\"}");
+      assertThat(gone.path("error").path("code").asText())
+          .as("read after delete: " + gone)
+          .isEqualTo("not_found");
 
-      List<ConsumerRecord<byte[], byte[]>> events = stack.topics().readAll(changes, 3, Duration.ofSeconds(60));
-      assertThat(events.stream().map(e -> op(e)).toList()).containsExactly("create", "update", "delete");
-      assertThat(events).allSatisfy(e -> assertThat(new String(e.key(), StandardCharsets.UTF_8))
-          .isEqualTo("public." + table + ":" + id));
-      assertThat(stack.topics().endOffsetSum(changes)).as("change events (reads write none)").isEqualTo(3);
+      List<ConsumerRecord<byte[], byte[]>> events =
+          stack.topics().readAll(changes, 3, Duration.ofSeconds(60));
+      assertThat(events.stream().map(e -> op(e)).toList())
+          .containsExactly("create", "update", "delete");
+      assertThat(events)
+          .allSatisfy(
+              e ->
+                  assertThat(new String(e.key(), StandardCharsets.UTF_8))
+                      .isEqualTo("public." + table + ":" + id));
+      assertThat(stack.topics().endOffsetSum(changes))
+          .as("change events (reads write none)")
+          .isEqualTo(3);
       return new Result(5, events.size());
     } finally {
       client.disconnect();
@@ -110,19 +179,30 @@ final class EntitySyncCrud {
   }
 
   /** Publishes a request and returns the next message received, which must be its reply. */
-  static JsonNode ask(Mqtt5BlockingClient client, Mqtt5BlockingClient.Mqtt5Publishes replies, String topic,
-      String request) throws Exception {
+  static JsonNode ask(
+      Mqtt5BlockingClient client,
+      Mqtt5BlockingClient.Mqtt5Publishes replies,
+      String topic,
+      String request)
+      throws Exception {
     send(client, topic, request);
-    Mqtt5Publish reply = replies.receive(30, TimeUnit.SECONDS)
-        .orElseThrow(() -> new AssertionError("no reply within 30 s to " + request));
+    Mqtt5Publish reply =
+        replies
+            .receive(30, TimeUnit.SECONDS)
+            .orElseThrow(() -> new AssertionError("no reply within 30 s to " + request));
     JsonNode json = JSON.readTree(reply.getPayloadAsBytes());
-    assertThat(json.path("id").asText()).as("reply to " + request + ": " + json)
+    assertThat(json.path("id").asText())
+        .as("reply to " + request + ": " + json)
         .isEqualTo(JSON.readTree(request).path("id").asText());
     return json;
   }
 
   private static void send(Mqtt5BlockingClient client, String topic, String request) {
-    client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(request.getBytes(StandardCharsets.UTF_8))
+    client
+        .publishWith()
+        .topic(topic)
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .payload(request.getBytes(StandardCharsets.UTF_8))
         .send();
   }
 }

@@ -28,15 +28,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Our plugin jars link only against Kafka (and slf4j) fields and methods that every worker of the matrix has: each
- * member the bytecode references resolves, with the same descriptor, in that version's libs (declared on the class
- * or inherited). Compiling against 3.6.2 is not enough: javac may bind a call to an overload only the newer Kafka
- * has. Fast and static; ConnectVersionMatrixIT shows the plugins running.
+ * Our plugin jars link only against Kafka (and slf4j) fields and methods that every worker of the
+ * matrix has: each member the bytecode references resolves, with the same descriptor, in that
+ * version's libs (declared on the class or inherited). Compiling against 3.6.2 is not enough: javac
+ * may bind a call to an overload only the newer Kafka has. Fast and static; ConnectVersionMatrixIT
+ * shows the plugins running.
  */
 class KafkaApiLinkageIT {
 
-  private static final List<String> MODULES = List.of("connect-mqtt-source", "connect-mqtt-sink",
-      "connect-entity-sync");
+  private static final List<String> MODULES =
+      List.of("connect-mqtt-source", "connect-mqtt-sink", "connect-entity-sync");
 
   @ParameterizedTest(name = "Connect {0}")
   @EnumSource(ConnectVersion.class)
@@ -50,36 +51,45 @@ class KafkaApiLinkageIT {
     for (Path jar : ourJars()) {
       members.addAll(WorkerApiReferences.of(jar));
     }
-    assertThat(members).as("worker API members referenced (the reader works)").hasSizeGreaterThan(50);
+    assertThat(members)
+        .as("worker API members referenced (the reader works)")
+        .hasSizeGreaterThan(50);
     List<String> missing = new ArrayList<>();
-    try (URLClassLoader kafka = new URLClassLoader(urls(version.libs().orElseThrow()),
-        ClassLoader.getPlatformClassLoader())) {
+    try (URLClassLoader kafka =
+        new URLClassLoader(
+            urls(version.libs().orElseThrow()), ClassLoader.getPlatformClassLoader())) {
       for (WorkerApiReferences.Member member : members) {
         if (!resolves(kafka, member)) {
           missing.add(member.toString());
         }
       }
     }
-    System.out.printf("Connect %s: %d Kafka and slf4j members referenced by our jars, %d missing%n",
+    System.out.printf(
+        "Connect %s: %d Kafka and slf4j members referenced by our jars, %d missing%n",
         version.exactVersion(), members.size(), missing.size());
-    assertThat(missing).as("members our jars call that Kafka " + version.exactVersion() + " lacks").isEmpty();
+    assertThat(missing)
+        .as("members our jars call that Kafka " + version.exactVersion() + " lacks")
+        .isEmpty();
   }
 
   /**
-   * The worker's API must come from the worker: no jar in any of our plugin directories carries a class of a
-   * package the worker provides (a shaded or fat jar would, whatever its name).
+   * The worker's API must come from the worker: no jar in any of our plugin directories carries a
+   * class of a package the worker provides (a shaded or fat jar would, whatever its name).
    */
   @Test
   void noPluginJarBundlesClassesTheWorkerProvides() throws IOException {
     List<String> bundled = new ArrayList<>();
     int jars = 0;
     for (String module : MODULES) {
-      try (Stream<Path> files = Files.list(ProjectLayout.pluginDirectory(module).resolve(module).resolve("lib"))) {
+      try (Stream<Path> files =
+          Files.list(ProjectLayout.pluginDirectory(module).resolve(module).resolve("lib"))) {
         for (Path jar : files.filter(f -> f.toString().endsWith(".jar")).toList()) {
           jars++;
           try (JarFile file = new JarFile(jar.toFile())) {
-            file.stream().map(JarEntry::getName)
-                .filter(name -> WorkerApiReferences.WORKER_PACKAGES.stream().anyMatch(name::startsWith))
+            file.stream()
+                .map(JarEntry::getName)
+                .filter(
+                    name -> WorkerApiReferences.WORKER_PACKAGES.stream().anyMatch(name::startsWith))
                 .forEach(name -> bundled.add(module + ": " + jar.getFileName() + "!" + name));
           }
         }
@@ -92,15 +102,22 @@ class KafkaApiLinkageIT {
   /** The check can fail: SinkTaskContext.pluginMetrics() came with Kafka 4.1 (KIP-877). */
   @Test
   void aMemberNewerThanTheWorkerDoesNotResolve() throws Exception {
-    WorkerApiReferences.Member pluginMetrics = new WorkerApiReferences.Member(
-        "org/apache/kafka/connect/sink/SinkTaskContext", "pluginMetrics",
-        "()Lorg/apache/kafka/common/metrics/PluginMetrics;");
-    Assumptions.assumeTrue(ConnectVersion.V3_6.libs().isPresent() && ConnectVersion.V4_1.libs().isPresent(),
+    WorkerApiReferences.Member pluginMetrics =
+        new WorkerApiReferences.Member(
+            "org/apache/kafka/connect/sink/SinkTaskContext",
+            "pluginMetrics",
+            "()Lorg/apache/kafka/common/metrics/PluginMetrics;");
+    Assumptions.assumeTrue(
+        ConnectVersion.V3_6.libs().isPresent() && ConnectVersion.V4_1.libs().isPresent(),
         "SKIPPED: Connect 3.6 or 4.1 libs not laid out");
-    try (URLClassLoader v36 = new URLClassLoader(urls(ConnectVersion.V3_6.libs().orElseThrow()),
-            ClassLoader.getPlatformClassLoader());
-        URLClassLoader v41 = new URLClassLoader(urls(ConnectVersion.V4_1.libs().orElseThrow()),
-            ClassLoader.getPlatformClassLoader())) {
+    try (URLClassLoader v36 =
+            new URLClassLoader(
+                urls(ConnectVersion.V3_6.libs().orElseThrow()),
+                ClassLoader.getPlatformClassLoader());
+        URLClassLoader v41 =
+            new URLClassLoader(
+                urls(ConnectVersion.V4_1.libs().orElseThrow()),
+                ClassLoader.getPlatformClassLoader())) {
       assertThat(resolves(v36, pluginMetrics)).isFalse();
       assertThat(resolves(v41, pluginMetrics)).isTrue();
     }
@@ -111,8 +128,14 @@ class KafkaApiLinkageIT {
     Set<Path> jars = new TreeSet<>();
     Set<String> seen = new TreeSet<>();
     for (String module : MODULES) {
-      try (Stream<Path> files = Files.list(ProjectLayout.pluginDirectory(module).resolve(module).resolve("lib"))) {
-        files.filter(f -> f.getFileName().toString().matches("connect-(mqtt|entity)-[a-z-]+-[0-9].*\\.jar"))
+      try (Stream<Path> files =
+          Files.list(ProjectLayout.pluginDirectory(module).resolve(module).resolve("lib"))) {
+        files
+            .filter(
+                f ->
+                    f.getFileName()
+                        .toString()
+                        .matches("connect-(mqtt|entity)-[a-z-]+-[0-9].*\\.jar"))
             .filter(f -> seen.add(f.getFileName().toString()))
             .forEach(jars::add);
       }
@@ -178,4 +201,5 @@ class KafkaApiLinkageIT {
       }
     }
     return false;
-  }}
+  }
+}

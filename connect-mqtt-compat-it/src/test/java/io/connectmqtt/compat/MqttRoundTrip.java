@@ -21,8 +21,8 @@ import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * MQTT → source connector → Kafka → sink connector → MQTT in one worker: payload bytes, key and headers (MQTT 5
- * user properties) must come out as they went in, every message exactly once.
+ * MQTT → source connector → Kafka → sink connector → MQTT in one worker: payload bytes, key and
+ * headers (MQTT 5 user properties) must come out as they went in, every message exactly once.
  */
 final class MqttRoundTrip {
 
@@ -39,33 +39,42 @@ final class MqttRoundTrip {
     String out = "compat/" + tag + "/out";
     String topic = "compat-" + tag + "-roundtrip";
     stack.topics().create(topic, 1);
-    Map<String, String> source = connector("io.connectmqtt.source.MqttSourceConnector", "compat-source-" + tag,
-        broker);
+    Map<String, String> source =
+        connector("io.connectmqtt.source.MqttSourceConnector", "compat-source-" + tag, broker);
     source.put("mqtt.topics", "compat/" + tag + "/in/#");
     source.put("kafka.topic", topic);
     source.put("record.key", "topic");
     source.put("record.value.format", "bytes");
     stack.rest().createOrReplace("compat-source-" + tag, source);
-    Map<String, String> sink = connector("io.connectmqtt.sink.MqttSinkConnector", "compat-sink-" + tag, broker);
+    Map<String, String> sink =
+        connector("io.connectmqtt.sink.MqttSinkConnector", "compat-sink-" + tag, broker);
     sink.put("topics", topic);
     sink.put("mqtt.topic", out);
     sink.put("mqtt.properties.from.headers", "user");
     stack.rest().createOrReplace("compat-sink-" + tag, sink);
     stack.rest().awaitRunning("compat-source-" + tag, 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("compat-sink-" + tag, 1, Duration.ofSeconds(90));
-    // RUNNING comes before the MQTT subscription (made once connected); the task logs it, nothing else tells.
+    // RUNNING comes before the MQTT subscription (made once connected); the task logs it, nothing
+    // else tells.
     WorkerLog.await(stack, "subscribed to", "compat/" + tag + "/in/#");
 
-    try (MqttRecorder recorder = MqttRecorder.subscribe("compat-recorder-" + tag, broker.port(), out)) {
-      Mqtt5BlockingClient device = MqttClient.builder().useMqttVersion5().identifier("compat-device-" + tag)
-          .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+    try (MqttRecorder recorder =
+        MqttRecorder.subscribe("compat-recorder-" + tag, broker.port(), out)) {
+      Mqtt5BlockingClient device =
+          MqttClient.builder()
+              .useMqttVersion5()
+              .identifier("compat-device-" + tag)
+              .serverHost("127.0.0.1")
+              .serverPort(broker.port())
+              .buildBlocking();
       device.connect();
       for (int seq = 0; seq < MESSAGES; seq++) {
         publish(device, in, seq);
       }
       device.disconnect();
 
-      List<ConsumerRecord<byte[], byte[]>> records = stack.topics().readAll(topic, MESSAGES, Duration.ofSeconds(90));
+      List<ConsumerRecord<byte[], byte[]>> records =
+          stack.topics().readAll(topic, MESSAGES, Duration.ofSeconds(90));
       for (ConsumerRecord<byte[], byte[]> record : records) {
         int seq = Integer.parseInt(header(record, "mqtt.user.seq"));
         assertThat(record.value()).as("payload of " + seq).isEqualTo(payload(seq));
@@ -73,10 +82,16 @@ final class MqttRoundTrip {
         assertThat(header(record, "mqtt.user.fw")).isEqualTo("1.2.3");
       }
       List<Mqtt5Publish> received = recorder.awaitAtLeast(MESSAGES, Duration.ofSeconds(90));
-      // A sentinel after the last message: duplicates of earlier ones would have arrived before it (one partition,
+      // A sentinel after the last message: duplicates of earlier ones would have arrived before it
+      // (one partition,
       // one topic, QoS 1 keeps order).
-      Mqtt5BlockingClient late = MqttClient.builder().useMqttVersion5().identifier("compat-sentinel-" + tag)
-          .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+      Mqtt5BlockingClient late =
+          MqttClient.builder()
+              .useMqttVersion5()
+              .identifier("compat-sentinel-" + tag)
+              .serverHost("127.0.0.1")
+              .serverPort(broker.port())
+              .buildBlocking();
       late.connect();
       publish(late, in, MESSAGES);
       late.disconnect();
@@ -86,7 +101,8 @@ final class MqttRoundTrip {
         Map<String, String> properties = userProperties(message);
         int seq = Integer.parseInt(properties.get("seq"));
         copies.merge(seq, 1, Integer::sum);
-        assertThat(message.getPayloadAsBytes()).as("payload of " + seq + " after the round trip")
+        assertThat(message.getPayloadAsBytes())
+            .as("payload of " + seq + " after the round trip")
             .isEqualTo(payload(seq));
         assertThat(properties).containsEntry("fw", "1.2.3");
       }
@@ -106,7 +122,8 @@ final class MqttRoundTrip {
   }
 
   /** What both connectors share: one task, QoS 1, bytes through unchanged, our header converter. */
-  private static Map<String, String> connector(String connectorClass, String clientId, TestBroker broker) {
+  private static Map<String, String> connector(
+      String connectorClass, String clientId, TestBroker broker) {
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", connectorClass);
     config.put("tasks.max", "1");
@@ -120,15 +137,32 @@ final class MqttRoundTrip {
   }
 
   private static void publish(Mqtt5BlockingClient client, String topic, int seq) {
-    client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload(seq))
-        .userProperties().add("seq", Integer.toString(seq)).add("fw", "1.2.3").applyUserProperties()
+    client
+        .publishWith()
+        .topic(topic)
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .payload(payload(seq))
+        .userProperties()
+        .add("seq", Integer.toString(seq))
+        .add("fw", "1.2.3")
+        .applyUserProperties()
         .send();
   }
 
-  /** Bytes that are not UTF-8 text (0xff, 0x00) around the sequence number: converters must pass them untouched. */
+  /**
+   * Bytes that are not UTF-8 text (0xff, 0x00) around the sequence number: converters must pass
+   * them untouched.
+   */
   static byte[] payload(int seq) {
-    return ByteBuffer.allocate(10).put((byte) 0xff).put((byte) 0x00).putInt(seq).put((byte) 0xc3)
-        .put((byte) 0x28).put((byte) 0x00).put((byte) 0x7f).array();
+    return ByteBuffer.allocate(10)
+        .put((byte) 0xff)
+        .put((byte) 0x00)
+        .putInt(seq)
+        .put((byte) 0xc3)
+        .put((byte) 0x28)
+        .put((byte) 0x00)
+        .put((byte) 0x7f)
+        .array();
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

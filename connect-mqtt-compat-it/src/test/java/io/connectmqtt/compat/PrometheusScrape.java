@@ -16,17 +16,24 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One scrape of a Prometheus endpoint in the text exposition format: every sample with its labels. */
+/**
+ * One scrape of a Prometheus endpoint in the text exposition format: every sample with its labels.
+ */
 record PrometheusScrape(String text, List<Sample> samples) {
 
   record Sample(String name, Map<String, String> labels, double value) {}
 
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   static PrometheusScrape get(String url) throws IOException, InterruptedException {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IOException(url + " answered " + response.statusCode() + ": " + response.body());
     }
@@ -57,20 +64,26 @@ record PrometheusScrape(String text, List<Sample> samples) {
   }
 
   /**
-   * The value of the one sample of {@code name} whose labels include {@code labels} (name, value, name, value, ...);
-   * NaN when there is none, an error when there are several.
+   * The value of the one sample of {@code name} whose labels include {@code labels} (name, value,
+   * name, value, ...); NaN when there is none, an error when there are several.
    */
   double value(String name, String... labels) {
-    List<Sample> matching = samples.stream().filter(s -> s.name().equals(name)).filter(s -> {
-      for (int i = 0; i < labels.length; i += 2) {
-        if (!labels[i + 1].equals(s.labels().get(labels[i]))) {
-          return false;
-        }
-      }
-      return true;
-    }).toList();
+    List<Sample> matching =
+        samples.stream()
+            .filter(s -> s.name().equals(name))
+            .filter(
+                s -> {
+                  for (int i = 0; i < labels.length; i += 2) {
+                    if (!labels[i + 1].equals(s.labels().get(labels[i]))) {
+                      return false;
+                    }
+                  }
+                  return true;
+                })
+            .toList();
     if (matching.size() > 1) {
-      throw new AssertionError(name + Arrays.toString(labels) + " matches several samples: " + matching);
+      throw new AssertionError(
+          name + Arrays.toString(labels) + " matches several samples: " + matching);
     }
     return matching.isEmpty() ? Double.NaN : matching.get(0).value();
   }

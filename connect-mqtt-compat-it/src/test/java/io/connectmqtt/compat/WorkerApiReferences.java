@@ -14,17 +14,21 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * Every field and method of the APIs a Connect worker provides (Kafka's, and slf4j's, which plugins must not bundle)
- * that a jar's classes link against, read from their constant pools (JVMS §4.4): what the worker must have, whichever
- * version it is. Compiling against an older Kafka is not enough, since javac can pick
- * an overload or an inherited member that only the newer one has; the bytecode says what is really called.
+ * Every field and method of the APIs a Connect worker provides (Kafka's, and slf4j's, which plugins
+ * must not bundle) that a jar's classes link against, read from their constant pools (JVMS §4.4):
+ * what the worker must have, whichever version it is. Compiling against an older Kafka is not
+ * enough, since javac can pick an overload or an inherited member that only the newer one has; the
+ * bytecode says what is really called.
  */
 final class WorkerApiReferences {
 
   /** Packages the worker provides, in internal form. */
   static final List<String> WORKER_PACKAGES = List.of("org/apache/kafka/", "org/slf4j/");
 
-  /** A member reference: {@code owner} in internal form (org/apache/kafka/...), name, JVM descriptor. */
+  /**
+   * A member reference: {@code owner} in internal form (org/apache/kafka/...), name, JVM
+   * descriptor.
+   */
   record Member(String owner, String name, String descriptor) implements Comparable<Member> {
     boolean isMethod() {
       return descriptor.startsWith("(");
@@ -76,7 +80,8 @@ final class WorkerApiReferences {
           i++; // 8-byte constants take two slots
         }
         case 7, 8, 16, 19, 20 -> refs[i] = new int[] {tag, in.readUnsignedShort()};
-        case 9, 10, 11, 12, 17, 18 -> refs[i] = new int[] {tag, in.readUnsignedShort(), in.readUnsignedShort()};
+        case 9, 10, 11, 12, 17, 18 ->
+            refs[i] = new int[] {tag, in.readUnsignedShort(), in.readUnsignedShort()};
         case 15 -> {
           in.readUnsignedByte();
           in.readUnsignedShort();
@@ -89,7 +94,8 @@ final class WorkerApiReferences {
         String owner = (String) pool[refs[ref[1]][1]];
         int[] nameAndType = refs[ref[2]];
         if (WORKER_PACKAGES.stream().anyMatch(owner::startsWith)) {
-          members.add(new Member(owner, (String) pool[nameAndType[1]], (String) pool[nameAndType[2]]));
+          members.add(
+              new Member(owner, (String) pool[nameAndType[1]], (String) pool[nameAndType[2]]));
         }
       }
     }

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the demo shows while it runs. On a terminal: a screen redrawn every second with connector states, message
- * rates, latencies, records per topic, entity-sync requests, notifications and the latest record. Elsewhere (a pipe,
- * a test): one summary line every few seconds.
+ * What the demo shows while it runs. On a terminal: a screen redrawn every second with connector
+ * states, message rates, latencies, records per topic, entity-sync requests, notifications and the
+ * latest record. Elsewhere (a pipe, a test): one summary line every few seconds.
  */
 final class Dashboard {
 
@@ -39,8 +39,15 @@ final class Dashboard {
   private long[] kafkaLatency;
   private long[] replyLatency;
 
-  Dashboard(PrintStream out, boolean terminal, ConnectRest rest, List<String> connectors, SensorFleet fleet,
-      KafkaTail tail, MqttActivity activity, List<String> howToConnect) {
+  Dashboard(
+      PrintStream out,
+      boolean terminal,
+      ConnectRest rest,
+      List<String> connectors,
+      SensorFleet fleet,
+      KafkaTail tail,
+      MqttActivity activity,
+      List<String> howToConnect) {
     this.out = out;
     this.terminal = terminal;
     this.rest = rest;
@@ -73,34 +80,93 @@ final class Dashboard {
     replyLatency = orLast(activity.replyLatency.drain(), replyLatency);
     Map<String, String> states = connectorStates();
     if (!terminal) {
-      out.printf(Locale.ROOT, "== published %d MQTT messages | in Kafka %d %s | requests %d, replies %d, "
-          + "notifications %d, alerts %d | %s%n", published, inKafka, perTopic(), requests, activity.replies.get(),
-          activity.notifications.get(), activity.alerts.get(), states);
+      out.printf(
+          Locale.ROOT,
+          "== published %d MQTT messages | in Kafka %d %s | requests %d, replies %d, "
+              + "notifications %d, alerts %d | %s%n",
+          published,
+          inKafka,
+          perTopic(),
+          requests,
+          activity.replies.get(),
+          activity.notifications.get(),
+          activity.alerts.get(),
+          states);
       return;
     }
     StringBuilder screen = new StringBuilder(CLEAR);
     long uptime = (now - startedNanos) / 1_000_000_000L;
     boolean allRunning = states.values().stream().allMatch(s -> s.startsWith("RUNNING"));
-    screen.append(BOLD).append(" connect-mqtt demo").append(RESET)
-        .append(String.format(Locale.ROOT, "   up %02d:%02d:%02d   ", uptime / 3600, uptime / 60 % 60, uptime % 60))
-        .append(allRunning ? GREEN + "all connectors RUNNING" : YELLOW + "not all connectors running").append(RESET)
-        .append("\n\n").append(BOLD).append(" CONNECTORS").append(RESET).append('\n');
-    states.forEach((name, state) -> screen.append(String.format(Locale.ROOT, "   %-16s %s%n", name, colour(state))));
-    screen.append('\n').append(BOLD).append(String.format(Locale.ROOT, " %-38s %10s %9s%n", "FLOW", "total", "per s"))
+    screen
+        .append(BOLD)
+        .append(" connect-mqtt demo")
+        .append(RESET)
+        .append(
+            String.format(
+                Locale.ROOT,
+                "   up %02d:%02d:%02d   ",
+                uptime / 3600,
+                uptime / 60 % 60,
+                uptime % 60))
+        .append(
+            allRunning ? GREEN + "all connectors RUNNING" : YELLOW + "not all connectors running")
+        .append(RESET)
+        .append("\n\n")
+        .append(BOLD)
+        .append(" CONNECTORS")
+        .append(RESET)
+        .append('\n');
+    states.forEach(
+        (name, state) ->
+            screen.append(String.format(Locale.ROOT, "   %-16s %s%n", name, colour(state))));
+    screen
+        .append('\n')
+        .append(BOLD)
+        .append(String.format(Locale.ROOT, " %-38s %10s %9s%n", "FLOW", "total", "per s"))
         .append(RESET);
     line(screen, "MQTT published by the sensor fleet", published, publishRate, "");
-    line(screen, "records in Kafka (iot.*)", inKafka, kafkaRate, latency("publish → Kafka", kafkaLatency));
-    new TreeMap<>(tail.perTopic()).forEach((topic, count) ->
-        screen.append(String.format(Locale.ROOT, "     %-34s %10d%n", topic, count.get())));
-    line(screen, "entity-sync requests", requests, requestRate, latency("reply", replyLatency)
-        + (activity.errorReplies.get() > 0 ? "   error replies " + activity.errorReplies.get() : ""));
+    line(
+        screen,
+        "records in Kafka (iot.*)",
+        inKafka,
+        kafkaRate,
+        latency("publish → Kafka", kafkaLatency));
+    new TreeMap<>(tail.perTopic())
+        .forEach(
+            (topic, count) ->
+                screen.append(String.format(Locale.ROOT, "     %-34s %10d%n", topic, count.get())));
+    line(
+        screen,
+        "entity-sync requests",
+        requests,
+        requestRate,
+        latency("reply", replyLatency)
+            + (activity.errorReplies.get() > 0
+                ? "   error replies " + activity.errorReplies.get()
+                : ""));
     line(screen, "notifications (entity-notify)", activity.notifications.get(), Double.NaN, "");
     line(screen, "alerts sent to devices (sink)", activity.alerts.get(), Double.NaN, "");
-    screen.append('\n').append(BOLD).append(" LATEST RECORD").append(RESET).append('\n').append(DIM)
-        .append(tail.lastSample()).append(RESET).append('\n').append(BOLD).append(" CONNECT").append(RESET)
+    screen
+        .append('\n')
+        .append(BOLD)
+        .append(" LATEST RECORD")
+        .append(RESET)
+        .append('\n')
+        .append(DIM)
+        .append(tail.lastSample())
+        .append(RESET)
+        .append('\n')
+        .append(BOLD)
+        .append(" CONNECT")
+        .append(RESET)
         .append('\n');
     howToConnect.forEach(line -> screen.append(line).append('\n'));
-    screen.append('\n').append(DIM).append(" Ctrl-C stops every process.").append(RESET).append('\n');
+    screen
+        .append('\n')
+        .append(DIM)
+        .append(" Ctrl-C stops every process.")
+        .append(RESET)
+        .append('\n');
     out.print(screen);
     out.flush();
   }
@@ -109,13 +175,22 @@ final class Dashboard {
     return latest != null ? latest : last;
   }
 
-  private static void line(StringBuilder screen, String label, long total, double rate, String extra) {
-    screen.append(String.format(Locale.ROOT, "   %-36s %10d %9s   %s%n", label, total,
-        Double.isNaN(rate) ? "" : String.format(Locale.ROOT, "%.1f", rate), extra));
+  private static void line(
+      StringBuilder screen, String label, long total, double rate, String extra) {
+    screen.append(
+        String.format(
+            Locale.ROOT,
+            "   %-36s %10d %9s   %s%n",
+            label,
+            total,
+            Double.isNaN(rate) ? "" : String.format(Locale.ROOT, "%.1f", rate),
+            extra));
   }
 
   private static String latency(String label, long[] window) {
-    return window == null ? "" : String.format(Locale.ROOT, "%s p50 %d ms, p99 %d ms", label, window[0], window[1]);
+    return window == null
+        ? ""
+        : String.format(Locale.ROOT, "%s p50 %d ms, p99 %d ms", label, window[0], window[1]);
   }
 
   private static String colour(String state) {
@@ -139,7 +214,8 @@ final class Dashboard {
         for (JsonNode task : status.path("tasks")) {
           tasks.append(tasks.isEmpty() ? "" : ", ").append(task.path("state").asText("?"));
         }
-        states.put(name, status.path("connector").path("state").asText("?") + " (tasks: " + tasks + ")");
+        states.put(
+            name, status.path("connector").path("state").asText("?") + " (tasks: " + tasks + ")");
       } catch (RuntimeException unreachable) {
         states.put(name, "UNREACHABLE");
       }

@@ -24,9 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
- * The main job on an embedded default stack, no Docker: HiveMQ CE, Kafka (KRaft) and a Connect worker as separate
- * JVMs loading our built plugins from plugin.path, every connector of config/ registered over REST, a simulated
- * sensor fleet, and what arrives in Kafka. Runs until Ctrl-C (or --duration seconds) and stops every process.
+ * The main job on an embedded default stack, no Docker: HiveMQ CE, Kafka (KRaft) and a Connect
+ * worker as separate JVMs loading our built plugins from plugin.path, every connector of config/
+ * registered over REST, a simulated sensor fleet, and what arrives in Kafka. Runs until Ctrl-C (or
+ * --duration seconds) and stops every process.
  */
 public final class Demo {
 
@@ -44,37 +45,52 @@ public final class Demo {
   private MqttActivity activity;
   private WebServer web;
 
-  record Options(int mqttPort, int websocketPort, int kafkaPort, int connectPort, int httpPort, int metricsPort,
-      int durationSeconds, int devicesPerSite, int ratePerDevice, String dashboard) {
+  record Options(
+      int mqttPort,
+      int websocketPort,
+      int kafkaPort,
+      int connectPort,
+      int httpPort,
+      int metricsPort,
+      int durationSeconds,
+      int devicesPerSite,
+      int ratePerDevice,
+      String dashboard) {
 
     static Options parse(String[] args) {
       Map<String, String> values = new TreeMap<>();
       for (String arg : args) {
         if (!arg.startsWith("--") || !arg.contains("=")) {
-          throw new IllegalArgumentException("Unknown argument '" + arg + "'; use --name=value, e.g. --mqtt-port=1884");
+          throw new IllegalArgumentException(
+              "Unknown argument '" + arg + "'; use --name=value, e.g. --mqtt-port=1884");
         }
         values.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
       }
-      Options options = new Options(
-          port(values.remove("mqtt-port"), 1883),
-          port(values.remove("mqtt-ws-port"), 8000),
-          port(values.remove("kafka-port"), 9092),
-          port(values.remove("connect-port"), 8083),
-          port(values.remove("http-port"), 8080),
-          port(values.remove("metrics-port"), 9404),
-          Integer.parseInt(values.getOrDefault("duration", "0")),
-          Integer.parseInt(values.getOrDefault("devices-per-site", "3")),
-          Integer.parseInt(values.getOrDefault("rate", "2")),
-          values.getOrDefault("dashboard", "auto"));
+      Options options =
+          new Options(
+              port(values.remove("mqtt-port"), 1883),
+              port(values.remove("mqtt-ws-port"), 8000),
+              port(values.remove("kafka-port"), 9092),
+              port(values.remove("connect-port"), 8083),
+              port(values.remove("http-port"), 8080),
+              port(values.remove("metrics-port"), 9404),
+              Integer.parseInt(values.getOrDefault("duration", "0")),
+              Integer.parseInt(values.getOrDefault("devices-per-site", "3")),
+              Integer.parseInt(values.getOrDefault("rate", "2")),
+              values.getOrDefault("dashboard", "auto"));
       values.keySet().removeAll(List.of("duration", "devices-per-site", "rate", "dashboard"));
       if (!values.isEmpty()) {
-        throw new IllegalArgumentException("Unknown options " + values.keySet() + "; known: --mqtt-port, "
-            + "--mqtt-ws-port, --kafka-port, --connect-port, --http-port, --metrics-port, --duration, "
-            + "--devices-per-site, --rate, "
-            + "--dashboard=auto|on|off");
+        throw new IllegalArgumentException(
+            "Unknown options "
+                + values.keySet()
+                + "; known: --mqtt-port, "
+                + "--mqtt-ws-port, --kafka-port, --connect-port, --http-port, --metrics-port, --duration, "
+                + "--devices-per-site, --rate, "
+                + "--dashboard=auto|on|off");
       }
       if (!List.of("auto", "on", "off").contains(options.dashboard())) {
-        throw new IllegalArgumentException("--dashboard is auto, on or off, not '" + options.dashboard() + "'");
+        throw new IllegalArgumentException(
+            "--dashboard is auto, on or off, not '" + options.dashboard() + "'");
       }
       return options;
     }
@@ -106,24 +122,55 @@ public final class Demo {
 
   int run() throws Exception {
     long started = System.nanoTime();
-    out.println("connect-mqtt demo: HiveMQ CE + Kafka (KRaft) + Kafka Connect with our plugins, no Docker");
+    out.println(
+        "connect-mqtt demo: HiveMQ CE + Kafka (KRaft) + Kafka Connect with our plugins, no Docker");
     List<Path> pluginPath = pluginDirectories();
-    out.println("[1/4] Starting HiveMQ CE on 127.0.0.1:" + options.mqttPort() + " (WebSocket "
-        + options.websocketPort() + "/mqtt)");
+    out.println(
+        "[1/4] Starting HiveMQ CE on 127.0.0.1:"
+            + options.mqttPort()
+            + " (WebSocket "
+            + options.websocketPort()
+            + "/mqtt)");
     hivemq = HiveMqBroker.start(options.mqttPort(), options.websocketPort(), 100_000, false);
     postgres = PostgresDatabase.start();
     createDemoSchema();
-    out.println("      PostgreSQL on 127.0.0.1:" + postgres.port() + " with tables public.users, public.devices");
-    out.println("[2/4] Starting Kafka on 127.0.0.1:" + options.kafkaPort() + " and a Connect worker on "
-        + options.connectPort() + " with plugin.path=" + pluginPath);
-    stack = ProcessStack.start(pluginPath, Map.of("MQTT_SERVER_URIS", hivemq.uri(),
-        "DATABASE_URL", postgres.jdbcUrl(), "DATABASE_HOST", "127.0.0.1",
-        "DATABASE_PORT", String.valueOf(postgres.port()), "DATABASE_NAME", "postgres",
-        "DATABASE_USER", "postgres", "DATABASE_PASSWORD", "postgres",
-        "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + options.kafkaPort()),
-        options.kafkaPort(), options.connectPort(), "1g",
-        List.of(PrometheusExporter.javaAgentOption(options.metricsPort())));
-    // The notify sink reads the compacted subscriptions topic and Debezium's change topics from its first start:
+    out.println(
+        "      PostgreSQL on 127.0.0.1:"
+            + postgres.port()
+            + " with tables public.users, public.devices");
+    out.println(
+        "[2/4] Starting Kafka on 127.0.0.1:"
+            + options.kafkaPort()
+            + " and a Connect worker on "
+            + options.connectPort()
+            + " with plugin.path="
+            + pluginPath);
+    stack =
+        ProcessStack.start(
+            pluginPath,
+            Map.of(
+                "MQTT_SERVER_URIS",
+                hivemq.uri(),
+                "DATABASE_URL",
+                postgres.jdbcUrl(),
+                "DATABASE_HOST",
+                "127.0.0.1",
+                "DATABASE_PORT",
+                String.valueOf(postgres.port()),
+                "DATABASE_NAME",
+                "postgres",
+                "DATABASE_USER",
+                "postgres",
+                "DATABASE_PASSWORD",
+                "postgres",
+                "KAFKA_BOOTSTRAP_SERVERS",
+                "127.0.0.1:" + options.kafkaPort()),
+            options.kafkaPort(),
+            options.connectPort(),
+            "1g",
+            List.of(PrometheusExporter.javaAgentOption(options.metricsPort())));
+    // The notify sink reads the compacted subscriptions topic and Debezium's change topics from its
+    // first start:
     // create them up front (as docker-compose and the Strimzi manifests do).
     for (String topic : List.of("entity-changes", "cdc.public.users", "cdc.public.devices")) {
       stack.topics().create(topic, 3);
@@ -136,8 +183,9 @@ public final class Demo {
       rest.awaitRunning(name, 1, Duration.ofSeconds(90));
       out.println("      " + name + ": RUNNING");
     }
-    out.printf("all connectors RUNNING (%d) after %.1f s%n", connectors.size(),
-        (System.nanoTime() - started) / 1e9);
+    out.printf(
+        "all connectors RUNNING (%d) after %.1f s%n",
+        connectors.size(), (System.nanoTime() - started) / 1e9);
     web = WebServer.start(options.httpPort(), options.websocketPort(), TOPIC_PREFIX);
     List<String> howToConnect = howToConnect();
     out.println();
@@ -145,10 +193,15 @@ public final class Demo {
     howToConnect.forEach(out::println);
     out.println();
 
-    boolean terminal = options.dashboard().equals("on")
-        || options.dashboard().equals("auto") && System.console() != null;
-    out.println("[4/4] Starting the sensor fleet: " + SensorFleet.SITES.size() * options.devicesPerSite()
-        + " devices, " + options.ratePerDevice() + " msg/s each. Ctrl-C stops everything.");
+    boolean terminal =
+        options.dashboard().equals("on")
+            || options.dashboard().equals("auto") && System.console() != null;
+    out.println(
+        "[4/4] Starting the sensor fleet: "
+            + SensorFleet.SITES.size() * options.devicesPerSite()
+            + " devices, "
+            + options.ratePerDevice()
+            + " msg/s each. Ctrl-C stops everything.");
     fleet = new SensorFleet(options.mqttPort(), options.devicesPerSite());
     fleet.start(options.ratePerDevice());
     activity = new MqttActivity(options.mqttPort(), TOPIC_PREFIX);
@@ -156,10 +209,13 @@ public final class Demo {
     tailThread = new Thread(tail, "kafka-tail");
     tailThread.setDaemon(true);
     tailThread.start();
-    Dashboard dashboard = new Dashboard(out, terminal, rest, connectors, fleet, tail, activity, howToConnect);
+    Dashboard dashboard =
+        new Dashboard(out, terminal, rest, connectors, fleet, tail, activity, howToConnect);
 
-    long deadline = options.durationSeconds() > 0
-        ? System.nanoTime() + TimeUnit.SECONDS.toNanos(options.durationSeconds()) : Long.MAX_VALUE;
+    long deadline =
+        options.durationSeconds() > 0
+            ? System.nanoTime() + TimeUnit.SECONDS.toNanos(options.durationSeconds())
+            : Long.MAX_VALUE;
     while (!stopping.get() && System.nanoTime() < deadline) {
       if (stopped.await(dashboard.periodMillis(), TimeUnit.MILLISECONDS)) {
         break;
@@ -172,8 +228,9 @@ public final class Demo {
 
   /** The same schema file docker-compose gives PostgreSQL, so both demos serve the same tables. */
   private void createDemoSchema() throws java.sql.SQLException, IOException {
-    String script = Files.readString(ProjectLayout.root().resolve("docker/postgres/demo-schema.sql"))
-        .replaceAll("(?m)^--.*$", "");
+    String script =
+        Files.readString(ProjectLayout.root().resolve("docker/postgres/demo-schema.sql"))
+            .replaceAll("(?m)^--.*$", "");
     try (java.sql.Connection connection = postgres.connection();
         java.sql.Statement statement = connection.createStatement()) {
       for (String sql : script.split(";")) {
@@ -191,14 +248,19 @@ public final class Demo {
   private static List<Path> pluginDirectories() throws IOException {
     List<Path> plugins = new ArrayList<>();
     try (Stream<Path> modules = Files.list(ProjectLayout.root())) {
-      for (Path module : modules.filter(p -> p.getFileName().toString().startsWith("connect-")).sorted().toList()) {
+      for (Path module :
+          modules
+              .filter(p -> p.getFileName().toString().startsWith("connect-"))
+              .sorted()
+              .toList()) {
         if (Files.isDirectory(module.resolve("target/plugin"))) {
           plugins.add(module.resolve("target/plugin"));
         }
       }
     }
     if (plugins.isEmpty()) {
-      throw new IllegalStateException("No built plugin found; run ./demo.sh, which builds them first");
+      throw new IllegalStateException(
+          "No built plugin found; run ./demo.sh, which builds them first");
     }
     return plugins;
   }
@@ -213,8 +275,11 @@ public final class Demo {
         names.add(name);
         out.println("      PUT /connectors/" + name + "/config  <- config/" + file.getFileName());
         if ("none".equalsIgnoreCase(config.get("entity.sync.auth"))) {
-          out.println("      note: " + name + " runs without authentication (entity.sync.auth=none): any MQTT client "
-              + "can read and change the demo's tables. Never deploy it like this; see docs/connect-entity-sync.md");
+          out.println(
+              "      note: "
+                  + name
+                  + " runs without authentication (entity.sync.auth=none): any MQTT client "
+                  + "can read and change the demo's tables. Never deploy it like this; see docs/connect-entity-sync.md");
         }
       }
     }
@@ -226,19 +291,27 @@ public final class Demo {
     return List.of(
         "  browser (live users table over MQTT/WebSocket): http://127.0.0.1:" + web.port() + "/",
         "  mosquitto_sub -h 127.0.0.1 -p " + mqtt + " -t 'demo/#' -v",
-        "  mosquitto_pub -h 127.0.0.1 -p " + mqtt + " -t demo/sensors/home/me/temperature -m '{\"value\":21}'",
+        "  mosquitto_pub -h 127.0.0.1 -p "
+            + mqtt
+            + " -t demo/sensors/home/me/temperature -m '{\"value\":21}'",
         "  kcat -b " + stack.bootstrapServers() + " -C -t iot.temperature -f '%t %k %h %s\\n'",
         "  curl -s " + stack.rest().baseUrl() + "/connectors?expand=status",
         "  Prometheus metrics of the worker (docs/operations.md): curl -s "
             + PrometheusExporter.scrapeUrl(options.metricsPort()),
         "  MQTT over WebSocket (mqtt.js): ws://127.0.0.1:" + options.websocketPort() + "/mqtt",
         "  mosquitto_sub -h 127.0.0.1 -p " + mqtt + " -t 'spec/me/#' -v &",
-        "  mosquitto_pub -h 127.0.0.1 -p " + mqtt + " -t spec/me/request -m "
+        "  mosquitto_pub -h 127.0.0.1 -p "
+            + mqtt
+            + " -t spec/me/request -m "
             + "'{\"id\":\"1\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"users\"}'",
-        "  PostgreSQL: psql postgresql://postgres:postgres@127.0.0.1:" + postgres.port() + "/postgres");
+        "  PostgreSQL: psql postgresql://postgres:postgres@127.0.0.1:"
+            + postgres.port()
+            + "/postgres");
   }
 
-  /** Stops the fleet, then Connect (waiting for it), then Kafka, then HiveMQ. Safe to call twice. */
+  /**
+   * Stops the fleet, then Connect (waiting for it), then Kafka, then HiveMQ. Safe to call twice.
+   */
   void stop() {
     if (!stopping.compareAndSet(false, true)) {
       try {

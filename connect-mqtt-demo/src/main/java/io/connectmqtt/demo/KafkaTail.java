@@ -16,8 +16,9 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Follows the iot.* topics and the change topics: counts per topic (the total counts the sensor topics only), MQTT-publish-to-Kafka-consumer latency (from the readings' {@code ts}),
- * and a sample of what arrives with its headers, printed (plain mode) or kept for the dashboard.
+ * Follows the iot.* topics and the change topics: counts per topic (the total counts the sensor
+ * topics only), MQTT-publish-to-Kafka-consumer latency (from the readings' {@code ts}), and a
+ * sample of what arrives with its headers, printed (plain mode) or kept for the dashboard.
  */
 final class KafkaTail implements Runnable, AutoCloseable {
 
@@ -45,7 +46,8 @@ final class KafkaTail implements Runnable, AutoCloseable {
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "2000");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       // The sensor topics, and the entity change events of entity sync and of Debezium (CDC).
       consumer.subscribe(Pattern.compile("iot\\..*|entity-changes|cdc\\..*"));
@@ -75,22 +77,32 @@ final class KafkaTail implements Runnable, AutoCloseable {
 
   private void maybePrint(ConsumerRecord<byte[], byte[]> record) {
     long now = System.currentTimeMillis();
-    boolean interesting = record.topic().equals("iot.alarms") || record.topic().equals("iot.dead-letters");
+    boolean interesting =
+        record.topic().equals("iot.alarms") || record.topic().equals("iot.dead-letters");
     if (!interesting && now - lastPrinted < 2_000) {
       return;
     }
     lastPrinted = now;
     StringBuilder headers = new StringBuilder();
     for (Header header : record.headers()) {
-      if (header.key().startsWith("mqtt.") || header.key().startsWith("__connect.errors.exception.message")) {
-        headers.append(' ').append(header.key()).append('=')
+      if (header.key().startsWith("mqtt.")
+          || header.key().startsWith("__connect.errors.exception.message")) {
+        headers
+            .append(' ')
+            .append(header.key())
+            .append('=')
             .append(new String(header.value(), StandardCharsets.UTF_8));
       }
     }
-    String sample = String.format("  %-18s p%d@%-6d key=%s%n    value=%s%n    headers:%s%n", record.topic(),
-        record.partition(), record.offset(),
-        record.key() == null ? "null" : new String(record.key(), StandardCharsets.UTF_8),
-        record.value() == null ? "null" : new String(record.value(), StandardCharsets.UTF_8), headers);
+    String sample =
+        String.format(
+            "  %-18s p%d@%-6d key=%s%n    value=%s%n    headers:%s%n",
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            record.key() == null ? "null" : new String(record.key(), StandardCharsets.UTF_8),
+            record.value() == null ? "null" : new String(record.value(), StandardCharsets.UTF_8),
+            headers);
     if (out != null) {
       out.print(sample);
     }

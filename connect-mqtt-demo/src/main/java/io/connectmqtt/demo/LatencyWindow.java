@@ -2,7 +2,10 @@ package io.connectmqtt.demo;
 
 import java.util.Arrays;
 
-/** Latencies seen since the last {@link #drain()}: enough for the dashboard's p50/p99 of the last refresh. */
+/**
+ * Latencies seen since the last {@link #drain()}: enough for the dashboard's p50/p99 of the last
+ * refresh.
+ */
 final class LatencyWindow {
 
   private long[] values = new long[1024];
@@ -22,7 +25,9 @@ final class LatencyWindow {
     }
     long[] sorted = Arrays.copyOf(values, size);
     Arrays.sort(sorted);
-    long[] result = {sorted[(sorted.length - 1) / 2], sorted[(int) Math.ceil(sorted.length * 0.99) - 1], size};
+    long[] result = {
+      sorted[(sorted.length - 1) / 2], sorted[(int) Math.ceil(sorted.length * 0.99) - 1], size
+    };
     size = 0;
     if (values.length > 65_536) {
       values = new long[1024];

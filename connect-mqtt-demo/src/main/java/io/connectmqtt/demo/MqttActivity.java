@@ -11,8 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Watches the demo's MQTT traffic as any client could: entity-sync requests and replies (and the time between
- * them), notifications, and the alerts the sink sends back to devices. Feeds the dashboard.
+ * Watches the demo's MQTT traffic as any client could: entity-sync requests and replies (and the
+ * time between them), notifications, and the alerts the sink sends back to devices. Feeds the
+ * dashboard.
  */
 final class MqttActivity implements AutoCloseable {
 
@@ -29,8 +30,14 @@ final class MqttActivity implements AutoCloseable {
 
   MqttActivity(int port, String prefix) {
     this.prefix = prefix;
-    client = MqttClient.builder().useMqttVersion5().identifier("demo-dashboard").serverHost("127.0.0.1")
-        .serverPort(port).automaticReconnectWithDefaultConfig().buildAsync();
+    client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier("demo-dashboard")
+            .serverHost("127.0.0.1")
+            .serverPort(port)
+            .automaticReconnectWithDefaultConfig()
+            .buildAsync();
     client.connect().join();
     subscribe(prefix + "/+/request");
     subscribe(prefix + "/+/response");
@@ -39,7 +46,13 @@ final class MqttActivity implements AutoCloseable {
   }
 
   private void subscribe(String filter) {
-    client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_MOST_ONCE).callback(this::onMessage).send().join();
+    client
+        .subscribeWith()
+        .topicFilter(filter)
+        .qos(MqttQos.AT_MOST_ONCE)
+        .callback(this::onMessage)
+        .send()
+        .join();
   }
 
   private void onMessage(Mqtt5Publish publish) {
@@ -66,13 +79,16 @@ final class MqttActivity implements AutoCloseable {
         if (reply != null && !reply.path("success").asBoolean(true)) {
           errorReplies.incrementAndGet();
         }
-        Long seenAt = reply == null ? null : requestSeenAt.remove(levels[1] + '\u0000' + reply.path("id").asText());
+        Long seenAt =
+            reply == null
+                ? null
+                : requestSeenAt.remove(levels[1] + '\u0000' + reply.path("id").asText());
         if (seenAt != null) {
           replyLatency.record((System.nanoTime() - seenAt) / 1_000_000);
         }
       }
       case "notify" -> notifications.incrementAndGet();
-      default -> { }
+      default -> {}
     }
   }
 

@@ -14,19 +14,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Simulated devices: each publishes temperature and humidity readings as JSON to
- * {@code demo/sensors/<site>/<device>/<metric>} (QoS 1, MQTT 5 user properties), now and then an alarm, and once in
- * a while a payload that is not JSON, to show the dead letter topic.
+ * Simulated devices: each publishes temperature and humidity readings as JSON to {@code
+ * demo/sensors/<site>/<device>/<metric>} (QoS 1, MQTT 5 user properties), now and then an alarm,
+ * and once in a while a payload that is not JSON, to show the dead letter topic.
  */
 final class SensorFleet implements AutoCloseable {
 
   static final List<String> SITES = List.of("berlin", "lyon", "osaka");
   private final List<Mqtt5AsyncClient> devices = new ArrayList<>();
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "sensor-fleet");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "sensor-fleet");
+            t.setDaemon(true);
+            return t;
+          });
   private final AtomicLong published = new AtomicLong();
   private final int devicesPerSite;
 
@@ -34,8 +36,14 @@ final class SensorFleet implements AutoCloseable {
     this.devicesPerSite = devicesPerSite;
     for (String site : SITES) {
       for (int d = 0; d < devicesPerSite; d++) {
-        Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier(site + "-sensor-" + d)
-            .serverHost("127.0.0.1").serverPort(port).automaticReconnectWithDefaultConfig().buildAsync();
+        Mqtt5AsyncClient client =
+            MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(site + "-sensor-" + d)
+                .serverHost("127.0.0.1")
+                .serverPort(port)
+                .automaticReconnectWithDefaultConfig()
+                .buildAsync();
         client.connect().join();
         devices.add(client);
       }
@@ -56,20 +64,32 @@ final class SensorFleet implements AutoCloseable {
       boolean temperature = random.nextBoolean();
       String metric = temperature ? "temperature" : "humidity";
       double value = temperature ? 18 + random.nextGaussian() * 3 : 45 + random.nextGaussian() * 10;
-      String payload = String.format(Locale.ROOT,
-          "{\"site\":\"%s\",\"device\":\"%s\",\"metric\":\"%s\",\"value\":%.2f,\"unit\":\"%s\",\"ts\":%d}",
-          site, device, metric, value, temperature ? "C" : "%", System.currentTimeMillis());
+      String payload =
+          String.format(
+              Locale.ROOT,
+              "{\"site\":\"%s\",\"device\":\"%s\",\"metric\":\"%s\",\"value\":%.2f,\"unit\":\"%s\",\"ts\":%d}",
+              site,
+              device,
+              metric,
+              value,
+              temperature ? "C" : "%",
+              System.currentTimeMillis());
       if (seq % 97 == 0) {
         metric = "alarm";
-        payload = "{\"site\":\"" + site + "\",\"device\":\"" + device + "\",\"alarm\":\"door open\"}";
+        payload =
+            "{\"site\":\"" + site + "\",\"device\":\"" + device + "\",\"alarm\":\"door open\"}";
       } else if (seq % 251 == 0) {
         payload = "temperature=" + value;
       }
-      devices.get(i).publishWith()
+      devices
+          .get(i)
+          .publishWith()
           .topic("demo/sensors/" + site + "/" + device + "/" + metric)
           .qos(MqttQos.AT_LEAST_ONCE)
           .contentType("application/json")
-          .userProperties().add("firmware", "2.4." + (i % 3)).applyUserProperties()
+          .userProperties()
+          .add("firmware", "2.4." + (i % 3))
+          .applyUserProperties()
           .payload(payload.getBytes(StandardCharsets.UTF_8))
           .send();
     }

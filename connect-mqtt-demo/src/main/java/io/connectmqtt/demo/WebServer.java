@@ -12,14 +12,21 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
- * Serves the demo's browser page (the live users table, from the classpath folder {@code web/}) and a
- * {@code config.json} telling the page where the broker's WebSocket listener is.
+ * Serves the demo's browser page (the live users table, from the classpath folder {@code web/}) and
+ * a {@code config.json} telling the page where the broker's WebSocket listener is.
  */
 final class WebServer implements AutoCloseable {
 
-  private static final Map<String, String> CONTENT_TYPES = Map.of(
-      "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8",
-      "json", "application/json", "md", "text/plain; charset=utf-8");
+  private static final Map<String, String> CONTENT_TYPES =
+      Map.of(
+          "html",
+          "text/html; charset=utf-8",
+          "js",
+          "text/javascript; charset=utf-8",
+          "json",
+          "application/json",
+          "md",
+          "text/plain; charset=utf-8");
 
   private final HttpServer server;
 
@@ -29,15 +36,24 @@ final class WebServer implements AutoCloseable {
 
   static WebServer start(int port, int websocketPort, String topicPrefix) {
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-      byte[] config = ("{\"websocketUrl\":\"ws://127.0.0.1:" + websocketPort + "/mqtt\",\"prefix\":\""
-          + topicPrefix + "\"}").getBytes(StandardCharsets.UTF_8);
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+      byte[] config =
+          ("{\"websocketUrl\":\"ws://127.0.0.1:"
+                  + websocketPort
+                  + "/mqtt\",\"prefix\":\""
+                  + topicPrefix
+                  + "\"}")
+              .getBytes(StandardCharsets.UTF_8);
       server.createContext("/", exchange -> serve(exchange, config));
-      server.setExecutor(Executors.newFixedThreadPool(2, runnable -> {
-        Thread thread = new Thread(runnable, "demo-web");
-        thread.setDaemon(true);
-        return thread;
-      }));
+      server.setExecutor(
+          Executors.newFixedThreadPool(
+              2,
+              runnable -> {
+                Thread thread = new Thread(runnable, "demo-web");
+                thread.setDaemon(true);
+                return thread;
+              }));
       server.start();
       return new WebServer(server);
     } catch (IOException e) {
@@ -66,7 +82,9 @@ final class WebServer implements AutoCloseable {
         return;
       }
       String extension = path.substring(path.lastIndexOf('.') + 1);
-      exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPES.getOrDefault(extension, "application/octet-stream"));
+      exchange
+          .getResponseHeaders()
+          .set("Content-Type", CONTENT_TYPES.getOrDefault(extension, "application/octet-stream"));
       exchange.getResponseHeaders().set("Cache-Control", "no-store");
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);

@@ -7,7 +7,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 
-/** The demo's options: a second demo on the same machine takes free ports where the usual ones are in use. */
+/**
+ * The demo's options: a second demo on the same machine takes free ports where the usual ones are
+ * in use.
+ */
 class DemoOptionsTest {
 
   @Test
@@ -25,8 +28,11 @@ class DemoOptionsTest {
   @Test
   void anExplicitPortIsUsedAsGiven() {
     assertThat(Demo.Options.port("18830", 1883)).isEqualTo(18830);
-    Demo.Options options = Demo.Options.parse(new String[] {"--mqtt-port=18831", "--http-port=18832",
-        "--duration=5", "--dashboard=off"});
+    Demo.Options options =
+        Demo.Options.parse(
+            new String[] {
+              "--mqtt-port=18831", "--http-port=18832", "--duration=5", "--dashboard=off"
+            });
     assertThat(options.mqttPort()).isEqualTo(18831);
     assertThat(options.httpPort()).isEqualTo(18832);
     assertThat(options.durationSeconds()).isEqualTo(5);
@@ -35,8 +41,11 @@ class DemoOptionsTest {
   @Test
   void unknownOrMalformedOptionsAreRefusedWithTheKnownOnes() {
     assertThatThrownBy(() -> Demo.Options.parse(new String[] {"--mqtt-prot=1"}))
-        .hasMessageContaining("mqtt-prot").hasMessageContaining("--mqtt-port");
-    assertThatThrownBy(() -> Demo.Options.parse(new String[] {"1883"})).hasMessageContaining("--name=value");
-    assertThatThrownBy(() -> Demo.Options.parse(new String[] {"--dashboard=maybe"})).hasMessageContaining("auto");
+        .hasMessageContaining("mqtt-prot")
+        .hasMessageContaining("--mqtt-port");
+    assertThatThrownBy(() -> Demo.Options.parse(new String[] {"1883"}))
+        .hasMessageContaining("--name=value");
+    assertThatThrownBy(() -> Demo.Options.parse(new String[] {"--dashboard=maybe"}))
+        .hasMessageContaining("auto");
   }
 }

@@ -16,7 +16,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Every relative link in the README, docs/, examples/ and docker/ Markdown leads to a file, and to a heading. */
+/**
+ * Every relative link in the README, docs/, examples/ and docker/ Markdown leads to a file, and to
+ * a heading.
+ */
 class DocsLinksTest {
 
   private static final Path ROOT = ProjectLayout.root();
@@ -28,7 +31,9 @@ class DocsLinksTest {
     List<Path> pages = new ArrayList<>(List.of(ROOT.resolve("README.md")));
     for (String folder : List.of("docs", "examples", "docker")) {
       try (Stream<Path> files = Files.walk(ROOT.resolve(folder))) {
-        files.filter(f -> f.toString().endsWith(".md") && !f.toString().contains("node_modules")).forEach(pages::add);
+        files
+            .filter(f -> f.toString().endsWith(".md") && !f.toString().contains("node_modules"))
+            .forEach(pages::add);
       }
     }
     List<String> broken = new ArrayList<>();
@@ -46,7 +51,9 @@ class DocsLinksTest {
         Path resolved = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
         if (!Files.exists(resolved)) {
           broken.add(ROOT.relativize(page) + ": " + target + " (no such file)");
-        } else if (anchor != null && resolved.toString().endsWith(".md") && !anchors(resolved).contains(anchor)) {
+        } else if (anchor != null
+            && resolved.toString().endsWith(".md")
+            && !anchors(resolved).contains(anchor)) {
           broken.add(ROOT.relativize(page) + ": " + target + " (no such heading)");
         }
       }
@@ -60,8 +67,13 @@ class DocsLinksTest {
     Set<String> anchors = new HashSet<>();
     Matcher heading = HEADING.matcher(Files.readString(page));
     while (heading.find()) {
-      anchors.add(heading.group(1).trim().toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "")
-          .replace(' ', '-'));
+      anchors.add(
+          heading
+              .group(1)
+              .trim()
+              .toLowerCase(Locale.ROOT)
+              .replaceAll("[^\\p{L}\\p{N} _-]", "")
+              .replace(' ', '-'));
     }
     return anchors;
   }

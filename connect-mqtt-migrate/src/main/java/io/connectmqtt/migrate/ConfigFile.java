@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * A connector config as users keep it: JSON as submitted to the Connect REST API ({@code {"name": ...,
- * "config": {...}}} or the bare config object) or a .properties file. Values keep their order; JSON numbers and
- * booleans become their text, as Connect itself reads them.
+ * A connector config as users keep it: JSON as submitted to the Connect REST API ({@code {"name":
+ * ..., "config": {...}}} or the bare config object) or a .properties file. Values keep their order;
+ * JSON numbers and booleans become their text, as Connect itself reads them.
  */
 final class ConfigFile {
 
@@ -38,15 +38,19 @@ final class ConfigFile {
     if (root.has("name") && root.get("name").isTextual() && config != root) {
       values.put("name", root.get("name").asText());
     }
-    config.fields().forEachRemaining(field -> {
-      JsonNode value = field.getValue();
-      values.put(field.getKey(), value.isValueNode() ? value.asText() : value.toString());
-    });
+    config
+        .fields()
+        .forEachRemaining(
+            field -> {
+              JsonNode value = field.getValue();
+              values.put(field.getKey(), value.isValueNode() ? value.asText() : value.toString());
+            });
     return values;
   }
 
   private static Map<String, String> parseProperties(String text) {
-    // Properties keeps no order; read the keys' order from the text so that the output follows the input.
+    // Properties keeps no order; read the keys' order from the text so that the output follows the
+    // input.
     Properties properties = new Properties();
     try {
       properties.load(new StringReader(text));
@@ -64,7 +68,9 @@ final class ConfigFile {
         values.put(key, properties.getProperty(key));
       }
     }
-    properties.stringPropertyNames().forEach(key -> values.putIfAbsent(key, properties.getProperty(key)));
+    properties
+        .stringPropertyNames()
+        .forEach(key -> values.putIfAbsent(key, properties.getProperty(key)));
     return values;
   }
 

@@ -4,8 +4,8 @@ import io.connectmqtt.migrate.Translation.Direction;
 import java.util.Optional;
 
 /**
- * Confluent's MQTT source and sink ({@code io.confluent.connect.mqtt.*}), keys from Confluent's configuration
- * references of both.
+ * Confluent's MQTT source and sink ({@code io.confluent.connect.mqtt.*}), keys from Confluent's
+ * configuration references of both.
  */
 final class ConfluentTranslator implements PeerTranslator {
 
@@ -35,7 +35,8 @@ final class ConfluentTranslator implements PeerTranslator {
     javaStore(t, "mqtt.ssl.key.store.path", "mqtt.ssl.key.store.password", "keystore");
     t.rename("mqtt.ssl.key.password", "mqtt.ssl.key.password");
     if (t.take("mqtt.qos") == null) {
-      t.note("Confluent's mqtt.qos defaults to 0; ours to 1 (messages acknowledged and redelivered)");
+      t.note(
+          "Confluent's mqtt.qos defaults to 0; ours to 1 (messages acknowledged and redelivered)");
     }
     t.qos("mqtt.qos", "mqtt.qos");
     if (t.direction() == Direction.SOURCE) {
@@ -47,7 +48,8 @@ final class ConfluentTranslator implements PeerTranslator {
       t.put("mqtt.topic", "${topic}");
     }
     for (String key : t.remainingWithPrefix("confluent.")) {
-      t.untranslated(key, "the license settings of Confluent's commercial connector; ours needs no license");
+      t.untranslated(
+          key, "the license settings of Confluent's commercial connector; ours needs no license");
     }
   }
 
@@ -56,7 +58,9 @@ final class ConfluentTranslator implements PeerTranslator {
     String path = t.take(pathKey);
     if (path != null) {
       t.put("mqtt.ssl." + ours + ".location", path);
-      t.put("mqtt.ssl." + ours + ".type", path.endsWith(".p12") || path.endsWith(".pfx") ? "PKCS12" : "JKS");
+      t.put(
+          "mqtt.ssl." + ours + ".type",
+          path.endsWith(".p12") || path.endsWith(".pfx") ? "PKCS12" : "JKS");
     }
     t.rename(passwordKey, "mqtt.ssl." + ours + ".password");
   }

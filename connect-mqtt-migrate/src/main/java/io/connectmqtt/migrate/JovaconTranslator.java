@@ -5,9 +5,9 @@ import java.util.Optional;
 
 /**
  * Johan Vandevenne's kafka-connect-mqtt (github.com/johanvandevenne/kafka-connect-mqtt, classes
- * {@code be.jovacon.kafka.connect.MQTTSourceConnector}/{@code MQTTSinkConnector}, earlier {@code nl.nedcar...}),
- * keys from its MQTTSourceConnectorConfig and MQTTSinkConnectorConfig (the README spells mqtt.userName as
- * mqtt.username; both are read).
+ * {@code be.jovacon.kafka.connect.MQTTSourceConnector}/{@code MQTTSinkConnector}, earlier {@code
+ * nl.nedcar...}), keys from its MQTTSourceConnectorConfig and MQTTSinkConnectorConfig (the README
+ * spells mqtt.userName as mqtt.username; both are read).
  */
 final class JovaconTranslator implements PeerTranslator {
 
@@ -19,8 +19,10 @@ final class JovaconTranslator implements PeerTranslator {
   @Override
   public Optional<Direction> direction(String connectorClass) {
     String simpleName = connectorClass.substring(connectorClass.lastIndexOf('.') + 1);
-    boolean ours = connectorClass.equals(simpleName) || connectorClass.startsWith("be.jovacon.")
-        || connectorClass.startsWith("nl.nedcar.");
+    boolean ours =
+        connectorClass.equals(simpleName)
+            || connectorClass.startsWith("be.jovacon.")
+            || connectorClass.startsWith("nl.nedcar.");
     if (!ours) {
       return Optional.empty();
     }
@@ -39,8 +41,10 @@ final class JovaconTranslator implements PeerTranslator {
     t.rename("mqtt.username", "mqtt.username");
     t.rename("mqtt.password", "mqtt.password");
     t.qos("mqtt.qos", "mqtt.qos");
-    t.untranslatedIfSet("mqtt.automaticReconnect", "ours always reconnects, with backoff "
-        + "(mqtt.reconnect.backoff.initial.ms, mqtt.reconnect.backoff.max.ms)");
+    t.untranslatedIfSet(
+        "mqtt.automaticReconnect",
+        "ours always reconnects, with backoff "
+            + "(mqtt.reconnect.backoff.initial.ms, mqtt.reconnect.backoff.max.ms)");
     t.number("mqtt.keepAliveInterval", "mqtt.keepalive.seconds", 0, 65_535);
     t.cleanSession("mqtt.cleanSession");
     t.secondsAsMillis("mqtt.connectionTimeout", "mqtt.connect.timeout.ms", 100, 300_000);
@@ -52,7 +56,8 @@ final class JovaconTranslator implements PeerTranslator {
     if (t.direction() == Direction.SOURCE) {
       t.rename("mqtt.topic", "mqtt.topics");
       t.rename("kafka.topic", "kafka.topic");
-      // jovacon writes the payload as a string record value (Schema.STRING) keyed by the MQTT topic.
+      // jovacon writes the payload as a string record value (Schema.STRING) keyed by the MQTT
+      // topic.
       t.put("record.value.format", "string");
     } else {
       t.rename("mqtt.topic", "mqtt.topic");

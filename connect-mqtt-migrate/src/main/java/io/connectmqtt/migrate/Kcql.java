@@ -7,14 +7,23 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One statement of stream-reactor's KCQL as its MQTT connectors use it:
- * {@code INSERT INTO target SELECT * FROM source [WITHCONVERTER=`class`] [WITHKEY(a, b.c)] [KEYDELIMITER='.']
- * [WITHTARGET=field] [WITHREGEX=`regex`] [PROPERTIES('k'='v', ...)]}. Keywords in any case; names bare, in
- * backticks or in single quotes. Clauses this parser does not know are kept, as written, in {@link #otherClauses}
- * so that the translator can report them instead of dropping them.
+ * One statement of stream-reactor's KCQL as its MQTT connectors use it: {@code INSERT INTO target
+ * SELECT * FROM source [WITHCONVERTER=`class`] [WITHKEY(a, b.c)] [KEYDELIMITER='.']
+ * [WITHTARGET=field] [WITHREGEX=`regex`] [PROPERTIES('k'='v', ...)]}. Keywords in any case; names
+ * bare, in backticks or in single quotes. Clauses this parser does not know are kept, as written,
+ * in {@link #otherClauses} so that the translator can report them instead of dropping them.
  */
-record Kcql(String statement, String target, String source, List<String> fields, String withConverter,
-    List<String> withKeys, String keyDelimiter, String withTarget, String withRegex, Map<String, String> properties,
+record Kcql(
+    String statement,
+    String target,
+    String source,
+    List<String> fields,
+    String withConverter,
+    List<String> withKeys,
+    String keyDelimiter,
+    String withTarget,
+    String withRegex,
+    Map<String, String> properties,
     List<String> otherClauses) {
 
   /** Statements separated by ';' (outside quotes), empty ones ignored. */
@@ -74,8 +83,18 @@ record Kcql(String statement, String target, String source, List<String> fields,
         }
       }
     }
-    return new Kcql(statement, target, source, List.copyOf(fields), converter, keys, delimiter, withTarget, regex,
-        Map.copyOf(properties), List.copyOf(other));
+    return new Kcql(
+        statement,
+        target,
+        source,
+        List.copyOf(fields),
+        converter,
+        keys,
+        delimiter,
+        withTarget,
+        regex,
+        Map.copyOf(properties),
+        List.copyOf(other));
   }
 
   boolean selectsAll() {
@@ -157,7 +176,10 @@ record Kcql(String statement, String target, String source, List<String> fields,
       return text.substring(start, pos);
     }
 
-    /** A name: quoted in backticks or single quotes, or bare up to white space, ',', '=', '(' or ')'. */
+    /**
+     * A name: quoted in backticks or single quotes, or bare up to white space, ',', '=', '(' or
+     * ')'.
+     */
     String name() {
       skipSpace();
       if (pos >= text.length()) {
@@ -174,7 +196,9 @@ record Kcql(String statement, String target, String source, List<String> fields,
         return name;
       }
       int start = pos;
-      while (pos < text.length() && !Character.isWhitespace(text.charAt(pos)) && ",=()".indexOf(text.charAt(pos)) < 0) {
+      while (pos < text.length()
+          && !Character.isWhitespace(text.charAt(pos))
+          && ",=()".indexOf(text.charAt(pos)) < 0) {
         pos++;
       }
       if (start == pos) {
@@ -221,7 +245,8 @@ record Kcql(String statement, String target, String source, List<String> fields,
     }
 
     private IllegalArgumentException error(String message) {
-      return new IllegalArgumentException("KCQL '" + text + "' at position " + pos + ": " + message);
+      return new IllegalArgumentException(
+          "KCQL '" + text + "' at position " + pos + ": " + message);
     }
   }
 }

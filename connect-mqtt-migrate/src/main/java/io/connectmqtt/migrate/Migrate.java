@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The command: reads another MQTT connector's config (JSON for the Connect REST API, or .properties), prints ours
- * on standard output and, on standard error, every key it could not translate with the reason, and notes on
- * behaviour that changes. Exit status 0: everything translated; 2: some keys were not; 1: the input was unusable.
+ * The command: reads another MQTT connector's config (JSON for the Connect REST API, or
+ * .properties), prints ours on standard output and, on standard error, every key it could not
+ * translate with the reason, and notes on behaviour that changes. Exit status 0: everything
+ * translated; 2: some keys were not; 1: the input was unusable.
  */
 public final class Migrate {
 
@@ -41,8 +42,10 @@ public final class Migrate {
     }
     Translation translation;
     try {
-      String text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-          : Files.readString(Path.of(file));
+      String text =
+          file.equals("-")
+              ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+              : Files.readString(Path.of(file));
       translation = PeerTranslator.translate(ConfigFile.parse(text));
     } catch (IOException e) {
       err.println("error: cannot read " + file + ": " + e.getMessage());
@@ -53,11 +56,18 @@ public final class Migrate {
     }
     Map<String, String> config = translation.config();
     out.print(properties ? ConfigFile.toProperties(config) : ConfigFile.toJson(config) + "\n");
-    err.println("# " + translation.peer() + " " + translation.direction().name().toLowerCase() + " -> "
-        + translation.direction().connectorClass);
+    err.println(
+        "# "
+            + translation.peer()
+            + " "
+            + translation.direction().name().toLowerCase()
+            + " -> "
+            + translation.direction().connectorClass);
     if (!translation.untranslatedKeys().isEmpty()) {
       err.println("# Not translated (" + translation.untranslatedKeys().size() + "):");
-      translation.untranslatedKeys().forEach(u -> err.println("#   " + u.key() + ": " + u.reason()));
+      translation
+          .untranslatedKeys()
+          .forEach(u -> err.println("#   " + u.key() + ": " + u.reason()));
     }
     if (!translation.notes().isEmpty()) {
       err.println("# Notes:");
@@ -69,7 +79,8 @@ public final class Migrate {
 
   private static int usage(PrintStream err, String problem) {
     err.println("error: " + problem);
-    err.println("usage: migrate.sh [--json|--properties] <connector config: .json or .properties, '-' for stdin>");
+    err.println(
+        "usage: migrate.sh [--json|--properties] <connector config: .json or .properties, '-' for stdin>");
     return 1;
   }
 }

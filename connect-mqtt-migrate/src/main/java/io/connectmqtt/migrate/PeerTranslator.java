@@ -10,20 +10,33 @@ interface PeerTranslator {
   /** The peer's name as users know it, for reports. */
   String peer();
 
-  /** Which of our connectors this peer connector class becomes; empty when the class is not this peer's. */
+  /**
+   * Which of our connectors this peer connector class becomes; empty when the class is not this
+   * peer's.
+   */
   Optional<Translation.Direction> direction(String connectorClass);
 
-  /** Fills {@code translation} from the peer's keys; {@link Translation#finish} reports the rest. */
+  /**
+   * Fills {@code translation} from the peer's keys; {@link Translation#finish} reports the rest.
+   */
   void translate(Translation translation);
 
-  List<PeerTranslator> ALL = List.of(new StreamReactorTranslator(), new CamelTranslator(),
-      new ConfluentTranslator(), new JovaconTranslator());
+  List<PeerTranslator> ALL =
+      List.of(
+          new StreamReactorTranslator(),
+          new CamelTranslator(),
+          new ConfluentTranslator(),
+          new JovaconTranslator());
 
-  /** Translates a whole peer config; throws IllegalArgumentException when no translator knows its class. */
+  /**
+   * Translates a whole peer config; throws IllegalArgumentException when no translator knows its
+   * class.
+   */
   static Translation translate(Map<String, String> config) {
     String connectorClass = config.get("connector.class");
     if (connectorClass == null || connectorClass.isBlank()) {
-      throw new IllegalArgumentException("the config has no connector.class, so its connector is unknown");
+      throw new IllegalArgumentException(
+          "the config has no connector.class, so its connector is unknown");
     }
     for (PeerTranslator translator : ALL) {
       Optional<Translation.Direction> direction = translator.direction(connectorClass.trim());
@@ -33,7 +46,10 @@ interface PeerTranslator {
         return translation.finish();
       }
     }
-    throw new IllegalArgumentException("connector.class " + connectorClass + " is none of the connectors this "
-        + "command translates (stream-reactor, Camel mqtt5/mqtt, Confluent, jovacon MQTT source and sink)");
+    throw new IllegalArgumentException(
+        "connector.class "
+            + connectorClass
+            + " is none of the connectors this "
+            + "command translates (stream-reactor, Camel mqtt5/mqtt, Confluent, jovacon MQTT source and sink)");
   }
 }

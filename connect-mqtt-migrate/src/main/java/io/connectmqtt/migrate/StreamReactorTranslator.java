@@ -9,21 +9,22 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Lenses stream-reactor's MQTT source and sink ({@code connect.mqtt.*} keys, routing in KCQL). Key meanings and
- * units from lensesio/stream-reactor kafka-connect-mqtt (MqttConfigConstants, MqttClientConnectionFn: the timeout
- * and keep-alive go to Paho, which counts seconds).
+ * Lenses stream-reactor's MQTT source and sink ({@code connect.mqtt.*} keys, routing in KCQL). Key
+ * meanings and units from lensesio/stream-reactor kafka-connect-mqtt (MqttConfigConstants,
+ * MqttClientConnectionFn: the timeout and keep-alive go to Paho, which counts seconds).
  */
 final class StreamReactorTranslator implements PeerTranslator {
 
   static final String KCQL = "connect.mqtt.kcql";
 
-  private static final Map<String, String> SOURCE_CONVERTERS = Map.of(
-      "BytesConverter", "bytes",
-      "JsonSimpleConverter", "json",
-      "JsonConverterWithSchemaEvolution", "json",
-      "JsonOptNullConverter", "json",
-      "JsonResilientConverter", "json",
-      "JsonPassThroughConverter", "string");
+  private static final Map<String, String> SOURCE_CONVERTERS =
+      Map.of(
+          "BytesConverter", "bytes",
+          "JsonSimpleConverter", "json",
+          "JsonConverterWithSchemaEvolution", "json",
+          "JsonOptNullConverter", "json",
+          "JsonResilientConverter", "json",
+          "JsonPassThroughConverter", "string");
 
   @Override
   public String peer() {
@@ -32,10 +33,12 @@ final class StreamReactorTranslator implements PeerTranslator {
 
   @Override
   public Optional<Direction> direction(String connectorClass) {
-    if (!connectorClass.matches("(io\\.lenses|com\\.datamountaineer)\\.streamreactor\\.connect\\.mqtt\\..*")) {
+    if (!connectorClass.matches(
+        "(io\\.lenses|com\\.datamountaineer)\\.streamreactor\\.connect\\.mqtt\\..*")) {
       return Optional.empty();
     }
-    return Optional.of(connectorClass.endsWith("SinkConnector") ? Direction.SINK : Direction.SOURCE);
+    return Optional.of(
+        connectorClass.endsWith("SinkConnector") ? Direction.SINK : Direction.SOURCE);
   }
 
   @Override
@@ -49,9 +52,11 @@ final class StreamReactorTranslator implements PeerTranslator {
     t.number("connect.mqtt.keep.alive", "mqtt.keepalive.seconds", 0, 65_535);
     t.cleanSession("connect.mqtt.clean");
     t.pemTls("connect.mqtt.ssl.ca.cert", "connect.mqtt.ssl.cert", "connect.mqtt.ssl.key");
-    t.untranslatedIfSet("connect.progress.enabled",
+    t.untranslatedIfSet(
+        "connect.progress.enabled",
         "ours counts records in JMX metrics (docs/operations.md), not in log lines");
-    t.untranslatedIfSet("connect.mqtt.log.message",
+    t.untranslatedIfSet(
+        "connect.mqtt.log.message",
         "set the logger io.connectmqtt to DEBUG/TRACE for per-message logs");
     String kcql = t.take(KCQL);
     List<Kcql> statements = List.of();
@@ -73,16 +78,28 @@ final class StreamReactorTranslator implements PeerTranslator {
 
   private static void translateSource(Translation t, List<Kcql> statements) {
     t.number("connect.mqtt.polling.timeout", "poll.timeout.ms", 1, 60_000);
-    t.untranslatedIfSet("connect.mqtt.share.replicate", "ours gives every task every filter through one "
-        + "shared subscription ($share/<mqtt.shared.subscription.group>/<filter>); nothing to replicate");
-    t.untranslatedIfSet("connect.mqtt.process.duplicates", "ours passes every delivery on, DUP flag or not "
-        + "(header mqtt.dup): at least once means a redelivered message may reach Kafka twice");
-    t.untranslatedIfSet("connect.mqtt.converter.throw.on.error", "ours fails the task on a payload it cannot "
-        + "convert (errors.tolerance=none) or, with errors.tolerance=all, sends it to "
-        + "errors.deadletterqueue.topic.name; it never drops it silently");
-    t.untranslatedIfSet("connect.converter.avro.schemas", "ours reads bytes, text or JSON payloads "
-        + "(record.value.format); decode Avro payloads downstream");
-    for (String key : List.of("connect.mqtt.error.policy", "connect.mqtt.max.retries", "connect.mqtt.retry.interval")) {
+    t.untranslatedIfSet(
+        "connect.mqtt.share.replicate",
+        "ours gives every task every filter through one "
+            + "shared subscription ($share/<mqtt.shared.subscription.group>/<filter>); nothing to replicate");
+    t.untranslatedIfSet(
+        "connect.mqtt.process.duplicates",
+        "ours passes every delivery on, DUP flag or not "
+            + "(header mqtt.dup): at least once means a redelivered message may reach Kafka twice");
+    t.untranslatedIfSet(
+        "connect.mqtt.converter.throw.on.error",
+        "ours fails the task on a payload it cannot "
+            + "convert (errors.tolerance=none) or, with errors.tolerance=all, sends it to "
+            + "errors.deadletterqueue.topic.name; it never drops it silently");
+    t.untranslatedIfSet(
+        "connect.converter.avro.schemas",
+        "ours reads bytes, text or JSON payloads "
+            + "(record.value.format); decode Avro payloads downstream");
+    for (String key :
+        List.of(
+            "connect.mqtt.error.policy",
+            "connect.mqtt.max.retries",
+            "connect.mqtt.retry.interval")) {
       t.untranslatedIfSet(key, "stream-reactor's error policy applies to its sink only");
     }
     if (statements.isEmpty()) {
@@ -102,22 +119,38 @@ final class StreamReactorTranslator implements PeerTranslator {
       if (!filters.contains(filter)) {
         filters.add(filter);
       }
-      String template = "$".equals(statement.target()) ? dynamicTarget(t, filter) : statement.target();
+      String template =
+          "$".equals(statement.target()) ? dynamicTarget(t, filter) : statement.target();
       templates.add(template);
       rules.add(filter + "=>" + template);
       String converter = statement.withConverter();
-      String simpleName = converter == null ? "BytesConverter" : converter.substring(converter.lastIndexOf('.') + 1);
+      String simpleName =
+          converter == null
+              ? "BytesConverter"
+              : converter.substring(converter.lastIndexOf('.') + 1);
       String format = SOURCE_CONVERTERS.get(simpleName);
       if (format == null) {
-        t.untranslated(KCQL, "WITHCONVERTER=`" + converter + "` in '" + statement.statement() + "': ours reads "
-            + "payloads as bytes, string or json (record.value.format); decode other formats downstream");
+        t.untranslated(
+            KCQL,
+            "WITHCONVERTER=`"
+                + converter
+                + "` in '"
+                + statement.statement()
+                + "': ours reads "
+                + "payloads as bytes, string or json (record.value.format); decode other formats downstream");
       } else {
         formats.add(format);
       }
       reportUnusedClauses(t, statement, statement.withTarget() != null ? "WITHTARGET" : null);
       if (statement.withRegex() != null) {
-        t.untranslated(KCQL, "WITHREGEX=`" + statement.withRegex() + "` in '" + statement.statement() + "': ours "
-            + "routes by MQTT filter only (kafka.topic.rules); filter further with a Filter transform");
+        t.untranslated(
+            KCQL,
+            "WITHREGEX=`"
+                + statement.withRegex()
+                + "` in '"
+                + statement.statement()
+                + "': ours "
+                + "routes by MQTT filter only (kafka.topic.rules); filter further with a Filter transform");
       }
     }
     t.put("mqtt.topics", String.join(",", filters));
@@ -130,8 +163,12 @@ final class StreamReactorTranslator implements PeerTranslator {
       t.put("mqtt.shared.subscription.group", groups.iterator().next());
       t.put("mqtt.shared.subscription.enabled", "true");
     } else if (groups.size() > 1) {
-      t.untranslated(KCQL, "shared subscriptions in several groups " + groups + ": ours uses one group per "
-          + "connector (mqtt.shared.subscription.group); create one connector per group");
+      t.untranslated(
+          KCQL,
+          "shared subscriptions in several groups "
+              + groups
+              + ": ours uses one group per "
+              + "connector (mqtt.shared.subscription.group); create one connector per group");
     }
     if (formats.size() == 1) {
       String format = formats.iterator().next();
@@ -140,13 +177,18 @@ final class StreamReactorTranslator implements PeerTranslator {
         t.put("record.value.json.schemas.enable", "true");
       }
     } else if (formats.size() > 1) {
-      t.untranslated(KCQL, "statements use different converters " + formats + ": ours has one "
-          + "record.value.format per connector; create one connector per format");
+      t.untranslated(
+          KCQL,
+          "statements use different converters "
+              + formats
+              + ": ours has one "
+              + "record.value.format per connector; create one connector per format");
     }
     recordKey(t, statements, formats);
     if (statements.size() > 1) {
-      t.note("stream-reactor deals its KCQL statements out to the tasks; ours subscribes every task to every "
-          + "filter (shared subscription when tasks.max > 1)");
+      t.note(
+          "stream-reactor deals its KCQL statements out to the tasks; ours subscribes every task to every "
+              + "filter (shared subscription when tasks.max > 1)");
     }
   }
 
@@ -154,8 +196,11 @@ final class StreamReactorTranslator implements PeerTranslator {
   private static String dynamicTarget(Translation t, String filter) {
     String[] levels = filter.split("/", -1);
     if (filter.contains("#")) {
-      t.note("INSERT INTO `$` ... FROM " + filter + ": the depth under '#' is open, so ours names the Kafka topic "
-          + "${topic} (levels joined by '.', not '_')");
+      t.note(
+          "INSERT INTO `$` ... FROM "
+              + filter
+              + ": the depth under '#' is open, so ours names the Kafka topic "
+              + "${topic} (levels joined by '.', not '_')");
       return "${topic}";
     }
     List<String> parts = new ArrayList<>();
@@ -168,8 +213,8 @@ final class StreamReactorTranslator implements PeerTranslator {
   }
 
   /**
-   * WITHKEY(field) on every statement becomes Kafka's ValueToKey and ExtractField$Key transforms; several fields,
-   * or keys on only some statements, have no counterpart.
+   * WITHKEY(field) on every statement becomes Kafka's ValueToKey and ExtractField$Key transforms;
+   * several fields, or keys on only some statements, have no counterpart.
    */
   private static void recordKey(Translation t, List<Kcql> statements, Set<String> formats) {
     Set<List<String>> keys = new LinkedHashSet<>();
@@ -181,9 +226,14 @@ final class StreamReactorTranslator implements PeerTranslator {
     if (only.size() != 1 || !formats.equals(Set.of("json"))) {
       for (Kcql statement : statements) {
         if (!statement.withKeys().isEmpty()) {
-          t.untranslated(KCQL, "WITHKEY(" + String.join(", ", statement.withKeys()) + ") in '"
-              + statement.statement() + "': ours keys records by MQTT topic or level (record.key); one JSON "
-              + "field as the key of every record can be set with the ValueToKey and ExtractField$Key transforms");
+          t.untranslated(
+              KCQL,
+              "WITHKEY("
+                  + String.join(", ", statement.withKeys())
+                  + ") in '"
+                  + statement.statement()
+                  + "': ours keys records by MQTT topic or level (record.key); one JSON "
+                  + "field as the key of every record can be set with the ValueToKey and ExtractField$Key transforms");
         }
       }
       return;
@@ -195,16 +245,21 @@ final class StreamReactorTranslator implements PeerTranslator {
     t.put("transforms.kcqlKey.fields", field);
     t.put("transforms.kcqlKeyField.type", "org.apache.kafka.connect.transforms.ExtractField$Key");
     t.put("transforms.kcqlKeyField.field", field);
-    t.note("WITHKEY(" + field + "): the key is the field's value with its own type (stream-reactor writes a string)");
+    t.note(
+        "WITHKEY("
+            + field
+            + "): the key is the field's value with its own type (stream-reactor writes a string)");
   }
 
   private static void translateSink(Translation t, List<Kcql> statements) {
     t.rename("connect.mqtt.retained.messages", "mqtt.retain");
     t.number("connect.mqtt.max.retries", "mqtt.retries.max", 0, Integer.MAX_VALUE);
     t.number("connect.mqtt.retry.interval", "mqtt.retry.backoff.ms", 0, 600_000);
-    t.untranslatedIfSet("connect.mqtt.error.policy", "ours retries a broker outage itself (mqtt.retries.max, "
-        + "mqtt.retry.backoff.ms) and treats a record it cannot publish by Connect's errors.tolerance and dead "
-        + "letter queue; it never drops a record silently (NOOP)");
+    t.untranslatedIfSet(
+        "connect.mqtt.error.policy",
+        "ours retries a broker outage itself (mqtt.retries.max, "
+            + "mqtt.retry.backoff.ms) and treats a record it cannot publish by Connect's errors.tolerance and dead "
+            + "letter queue; it never drops a record silently (NOOP)");
     if (statements.isEmpty()) {
       return;
     }
@@ -215,8 +270,12 @@ final class StreamReactorTranslator implements PeerTranslator {
       templates.add(sinkTarget(statement));
       reportUnusedClauses(t, statement, statement.withConverter() != null ? "WITHCONVERTER" : null);
       if (!statement.withKeys().isEmpty()) {
-        t.untranslated(KCQL, "WITHKEY in '" + statement.statement() + "': the sink publishes the record value; "
-            + "the key can go into the topic (${key})");
+        t.untranslated(
+            KCQL,
+            "WITHKEY in '"
+                + statement.statement()
+                + "': the sink publishes the record value; "
+                + "the key can go into the topic (${key})");
       }
     }
     if (t.take("topics") == null && t.take("topics.regex") == null) {
@@ -228,9 +287,13 @@ final class StreamReactorTranslator implements PeerTranslator {
     if (templates.size() == 1) {
       t.put("mqtt.topic", templates.iterator().next());
     } else {
-      t.untranslated(KCQL, "the statements publish to different MQTT topics " + templates + ": ours has one "
-          + "mqtt.topic template per connector; create one connector per statement (or use ${topic} in one "
-          + "template)");
+      t.untranslated(
+          KCQL,
+          "the statements publish to different MQTT topics "
+              + templates
+              + ": ours has one "
+              + "mqtt.topic template per connector; create one connector per statement (or use ${topic} in one "
+              + "template)");
     }
   }
 
@@ -254,16 +317,30 @@ final class StreamReactorTranslator implements PeerTranslator {
 
   private static void reportUnusedClauses(Translation t, Kcql statement, String unusedClause) {
     if (!statement.selectsAll()) {
-      t.untranslated(KCQL, "SELECT " + String.join(", ", statement.fields()) + " in '" + statement.statement()
-          + "': ours carries the whole payload; drop fields with the ReplaceField transform");
+      t.untranslated(
+          KCQL,
+          "SELECT "
+              + String.join(", ", statement.fields())
+              + " in '"
+              + statement.statement()
+              + "': ours carries the whole payload; drop fields with the ReplaceField transform");
     }
     if (unusedClause != null) {
-      t.untranslated(KCQL, unusedClause + " in '" + statement.statement() + "' has no meaning in this direction");
+      t.untranslated(
+          KCQL,
+          unusedClause + " in '" + statement.statement() + "' has no meaning in this direction");
     }
     for (Map.Entry<String, String> property : statement.properties().entrySet()) {
       if (!property.getKey().equals("mqtt.target.from.field")) {
-        t.untranslated(KCQL, "PROPERTIES('" + property.getKey() + "'='" + property.getValue() + "') in '"
-            + statement.statement() + "' has no counterpart");
+        t.untranslated(
+            KCQL,
+            "PROPERTIES('"
+                + property.getKey()
+                + "'='"
+                + property.getValue()
+                + "') in '"
+                + statement.statement()
+                + "' has no counterpart");
       }
     }
     for (String clause : statement.otherClauses()) {

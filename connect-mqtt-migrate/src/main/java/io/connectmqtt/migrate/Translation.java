@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One peer config on its way to ours: translators {@link #take} the keys they understand, {@link #put} ours, and
- * record every key they cannot carry over with the reason ({@link #untranslated}). {@link #finish} passes Kafka
- * Connect's own keys through and reports whatever nobody took, so no input key is ever silently dropped.
+ * One peer config on its way to ours: translators {@link #take} the keys they understand, {@link
+ * #put} ours, and record every key they cannot carry over with the reason ({@link #untranslated}).
+ * {@link #finish} passes Kafka Connect's own keys through and reports whatever nobody took, so no
+ * input key is ever silently dropped.
  */
 final class Translation {
 
@@ -99,21 +100,30 @@ final class Translation {
     String id = take(key);
     if (id != null) {
       put("mqtt.client.id", id);
-      note(key + ": ours connects as '" + id + "-<task number>' (and -c1, -c2, ... for extra connections), "
-          + "never as the bare id");
+      note(
+          key
+              + ": ours connects as '"
+              + id
+              + "-<task number>' (and -c1, -c2, ... for extra connections), "
+              + "never as the bare id");
     }
   }
 
-  /** A clean session of the peer: carried over only when off, since ours keeps the session for redelivery. */
+  /**
+   * A clean session of the peer: carried over only when off, since ours keeps the session for
+   * redelivery.
+   */
   void cleanSession(String key) {
     String value = take(key);
     if (value == null) {
       return;
     }
     if (Boolean.parseBoolean(value)) {
-      untranslated(key, "ours keeps a persistent session (mqtt.clean.start=false) so that unacknowledged QoS 1/2 "
-          + "messages survive a restart or reconnect; set mqtt.clean.start=true yourself only to keep the old "
-          + "at-most-once behaviour (the source refuses it with tasks.max > 1)");
+      untranslated(
+          key,
+          "ours keeps a persistent session (mqtt.clean.start=false) so that unacknowledged QoS 1/2 "
+              + "messages survive a restart or reconnect; set mqtt.clean.start=true yourself only to keep the old "
+              + "at-most-once behaviour (the source refuses it with tasks.max > 1)");
     } else {
       put("mqtt.clean.start", "false");
     }
@@ -138,8 +148,16 @@ final class Translation {
     long scaled = number * factor;
     long kept = Math.max(min, Math.min(max, scaled));
     if (kept != scaled) {
-      note(key + "=" + value + (factor == 1000 ? " (seconds)" : "") + " is outside " + ourKey + "'s range; "
-          + kept + " used");
+      note(
+          key
+              + "="
+              + value
+              + (factor == 1000 ? " (seconds)" : "")
+              + " is outside "
+              + ourKey
+              + "'s range; "
+              + kept
+              + " used");
     }
     put(ourKey, Long.toString(kept));
   }
@@ -165,7 +183,9 @@ final class Translation {
     }
     List<String> uris = List.of(value.split("\\s*,\\s*"));
     if (uris.stream().anyMatch(u -> u.startsWith("ws://") || u.startsWith("wss://"))) {
-      untranslated(key, "ours connects over TCP or TLS only (tcp://, ssl://), not WebSocket: '" + value + "'");
+      untranslated(
+          key,
+          "ours connects over TCP or TLS only (tcp://, ssl://), not WebSocket: '" + value + "'");
       return;
     }
     put("mqtt.server.uris", String.join(",", uris));
@@ -178,8 +198,12 @@ final class Translation {
     String key = take(keyKey);
     if (key != null) {
       put("mqtt.ssl.key.location", key);
-      note(keyKey + ": ours reads a PKCS#8 key ('BEGIN PRIVATE KEY'); convert a PKCS#1 'BEGIN RSA PRIVATE KEY' "
-          + "with: openssl pkcs8 -topk8 -nocrypt -in " + key + " -out <new file>");
+      note(
+          keyKey
+              + ": ours reads a PKCS#8 key ('BEGIN PRIVATE KEY'); convert a PKCS#1 'BEGIN RSA PRIVATE KEY' "
+              + "with: openssl pkcs8 -topk8 -nocrypt -in "
+              + key
+              + " -out <new file>");
     }
   }
 
@@ -202,8 +226,13 @@ final class Translation {
       if (ConnectKeys.isFrameworkKey(key, direction)) {
         output.putIfAbsent(key, entry.getValue());
       } else {
-        untranslated.add(new Untranslated(key, "not a key of the " + peer + " connector that this translator "
-            + "knows; see docs/migration.md"));
+        untranslated.add(
+            new Untranslated(
+                key,
+                "not a key of the "
+                    + peer
+                    + " connector that this translator "
+                    + "knows; see docs/migration.md"));
       }
     }
     return this;

@@ -10,9 +10,16 @@ import java.util.Map;
 /** The peers' example configs under src/test/resources/peers (sources in peers/SOURCES.md). */
 final class Fixtures {
 
-  static final List<String> ALL = List.of("stream-reactor-source.properties", "stream-reactor-sink.properties",
-      "camel-mqtt5-source.properties", "camel-mqtt5-sink.properties", "confluent-source.json", "confluent-sink.json",
-      "jovacon-source.json", "jovacon-sink.json");
+  static final List<String> ALL =
+      List.of(
+          "stream-reactor-source.properties",
+          "stream-reactor-sink.properties",
+          "camel-mqtt5-source.properties",
+          "camel-mqtt5-sink.properties",
+          "confluent-source.json",
+          "confluent-sink.json",
+          "jovacon-source.json",
+          "jovacon-sink.json");
 
   private Fixtures() {}
 

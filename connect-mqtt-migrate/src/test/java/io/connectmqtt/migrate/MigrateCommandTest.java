@@ -12,7 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The command's contract: ours on stdout (REST JSON or properties), the report on stderr, the exit status. */
+/**
+ * The command's contract: ours on stdout (REST JSON or properties), the report on stderr, the exit
+ * status.
+ */
 class MigrateCommandTest {
 
   // java.io.tmpdir is target/test-tmp, which the testkit creates (JUnit's @TempDir would not).
@@ -23,9 +26,13 @@ class MigrateCommandTest {
   private Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Migrate.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int status =
+        Migrate.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(
+        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private Path fixture(String name) throws Exception {
@@ -42,17 +49,23 @@ class MigrateCommandTest {
     assertThat(json.path("config").path("connector.class").asText())
         .isEqualTo("io.connectmqtt.source.MqttSourceConnector");
     assertThat(json.path("config").path("kafka.topic").asText()).isEqualTo("mqtt-source-1");
-    assertThat(result.err()).contains("# Not translated (3):")
-        .contains("#   confluent.license: the license settings of Confluent's commercial connector");
+    assertThat(result.err())
+        .contains("# Not translated (3):")
+        .contains(
+            "#   confluent.license: the license settings of Confluent's commercial connector");
   }
 
   @Test
   void printsPropertiesAndStatusZeroWhenEverythingTranslated() throws Exception {
     Result result = run("--properties", fixture("stream-reactor-source.properties").toString());
     assertThat(result.status()).isZero();
-    assertThat(result.out()).contains("connector.class=io.connectmqtt.source.MqttSourceConnector\n")
-        .contains("mqtt.topics=/mjson\n").contains("kafka.topic=mqtt\n");
-    assertThat(result.err()).doesNotContain("Not translated").contains("connects as 'dm_source_id-<task number>'");
+    assertThat(result.out())
+        .contains("connector.class=io.connectmqtt.source.MqttSourceConnector\n")
+        .contains("mqtt.topics=/mjson\n")
+        .contains("kafka.topic=mqtt\n");
+    assertThat(result.err())
+        .doesNotContain("Not translated")
+        .contains("connects as 'dm_source_id-<task number>'");
   }
 
   @Test

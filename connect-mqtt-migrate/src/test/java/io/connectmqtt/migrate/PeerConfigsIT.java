@@ -22,14 +22,23 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
 /**
- * Every peer's documented example, translated, passes our connector's validate() against a live broker (HiveMQ CE;
- * the probe connects and subscribes), and names only keys that ours or Kafka Connect define.
+ * Every peer's documented example, translated, passes our connector's validate() against a live
+ * broker (HiveMQ CE; the probe connects and subscribes), and names only keys that ours or Kafka
+ * Connect define.
  */
 class PeerConfigsIT {
 
-  private static final List<String> CONNECT_PREFIXES = List.of("key.converter.", "value.converter.",
-      "header.converter.", "transforms.", "predicates.", "producer.override.", "consumer.override.",
-      "topic.creation.", "errors.deadletterqueue.");
+  private static final List<String> CONNECT_PREFIXES =
+      List.of(
+          "key.converter.",
+          "value.converter.",
+          "header.converter.",
+          "transforms.",
+          "predicates.",
+          "producer.override.",
+          "consumer.override.",
+          "topic.creation.",
+          "errors.deadletterqueue.");
 
   private static HiveMqBroker broker;
 
@@ -60,13 +69,18 @@ class PeerConfigsIT {
     Connector connector = source ? new MqttSourceConnector() : new MqttSinkConnector();
     assertThat(config.get("connector.class")).isEqualTo(connector.getClass().getName());
 
-    assertThat(errors(connector, config)).as("validate() of %s translated: %s", fixture, config).isEmpty();
+    assertThat(errors(connector, config))
+        .as("validate() of %s translated: %s", fixture, config)
+        .isEmpty();
 
-    ConfigDef connect = source ? SourceConnectorConfig.configDef() : SinkConnectorConfig.configDef();
+    ConfigDef connect =
+        source ? SourceConnectorConfig.configDef() : SinkConnectorConfig.configDef();
     Set<String> unknown = new TreeSet<>();
     for (String key : config.keySet()) {
-      boolean known = connector.config().names().contains(key) || connect.names().contains(key)
-          || CONNECT_PREFIXES.stream().anyMatch(key::startsWith);
+      boolean known =
+          connector.config().names().contains(key)
+              || connect.names().contains(key)
+              || CONNECT_PREFIXES.stream().anyMatch(key::startsWith);
       if (!known) {
         unknown.add(key);
       }
@@ -76,12 +90,23 @@ class PeerConfigsIT {
 
   @Test
   void aSharedKcqlSourceValidatesOnlyAsTranslated() {
-    Translation translation = PeerTranslator.translate(Map.of(
-        "connector.class", "io.lenses.streamreactor.connect.mqtt.source.MqttSourceConnector",
-        "name", "shared", "tasks.max", "2", "connect.mqtt.hosts", broker.uri(),
-        "connect.mqtt.kcql", "INSERT INTO `$` SELECT * FROM $share/connect/plant/+/temp"));
+    Translation translation =
+        PeerTranslator.translate(
+            Map.of(
+                "connector.class",
+                "io.lenses.streamreactor.connect.mqtt.source.MqttSourceConnector",
+                "name",
+                "shared",
+                "tasks.max",
+                "2",
+                "connect.mqtt.hosts",
+                broker.uri(),
+                "connect.mqtt.kcql",
+                "INSERT INTO `$` SELECT * FROM $share/connect/plant/+/temp"));
     Map<String, String> config = new HashMap<>(translation.config());
-    assertThat(config).containsEntry("mqtt.topics", "plant/+/temp").containsEntry("kafka.topic", "${1}_${2}_${3}");
+    assertThat(config)
+        .containsEntry("mqtt.topics", "plant/+/temp")
+        .containsEntry("kafka.topic", "${1}_${2}_${3}");
     assertThat(errors(new MqttSourceConnector(), config)).isEmpty();
     // The check has teeth: the KCQL source taken literally is refused by the same validate().
     config.put("mqtt.topics", "$share/connect/plant/+/temp");

@@ -12,7 +12,10 @@ import org.apache.kafka.connect.sink.SinkConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Kafka to MQTT. Each task is one MQTT client with a persistent session, publishing its partitions in order. */
+/**
+ * Kafka to MQTT. Each task is one MQTT client with a persistent session, publishing its partitions
+ * in order.
+ */
 public class MqttSinkConnector extends SinkConnector {
 
   private static final Logger log = LoggerFactory.getLogger(MqttSinkConnector.class);
@@ -27,7 +30,9 @@ public class MqttSinkConnector extends SinkConnector {
   public void start(Map<String, String> props) {
     this.props = Map.copyOf(props);
     new MqttSinkConfig(props);
-    log.info("Starting MQTT sink connector {} publishing to '{}'", props.get("name"),
+    log.info(
+        "Starting MQTT sink connector {} publishing to '{}'",
+        props.get("name"),
         props.getOrDefault(MqttSinkConfig.TOPIC_CONFIG, "${topic}"));
   }
 
@@ -54,7 +59,9 @@ public class MqttSinkConnector extends SinkConnector {
   /** Field checks, cross-field checks, then a live connection probe when the fields are clean. */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    return ConnectionValidation.validate(super.validate(connectorConfigs), () -> new MqttSinkConfig(connectorConfigs),
+    return ConnectionValidation.validate(
+        super.validate(connectorConfigs),
+        () -> new MqttSinkConfig(connectorConfigs),
         connectorConfigs.getOrDefault("name", "mqtt-sink"));
   }
 }

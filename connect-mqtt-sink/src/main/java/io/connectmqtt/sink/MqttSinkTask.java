@@ -16,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns each record into one MQTT message ({@link MessageBuilder}) and hands it to an {@link AcknowledgedPublisher}:
- * asynchronous publishing within a bounded window, in order per partition (one connection), and in
- * {@link #preCommit} only offsets whose messages the broker acknowledged. A bad record fails the task unless
- * {@code errors.tolerance=all}: it is the user's own data, and a silent gap would go unnoticed.
+ * Turns each record into one MQTT message ({@link MessageBuilder}) and hands it to an {@link
+ * AcknowledgedPublisher}: asynchronous publishing within a bounded window, in order per partition
+ * (one connection), and in {@link #preCommit} only offsets whose messages the broker acknowledged.
+ * A bad record fails the task unless {@code errors.tolerance=all}: it is the user's own data, and a
+ * silent gap would go unnoticed.
  */
 public class MqttSinkTask extends SinkTask {
 
@@ -39,10 +40,17 @@ public class MqttSinkTask extends SinkTask {
   public void start(Map<String, String> props) {
     MqttSinkConfig config = new MqttSinkConfig(props);
     builder = new MessageBuilder(config);
-    publishing = SinkPublishing.start("mqtt-sink", config, props, METRICS_GROUP,
-        AcknowledgedPublisher.BadRecords.FAIL, context);
+    publishing =
+        SinkPublishing.start(
+            "mqtt-sink",
+            config,
+            props,
+            METRICS_GROUP,
+            AcknowledgedPublisher.BadRecords.FAIL,
+            context);
     publisher = publishing.publisher();
-    log.info("Publishing to the topic template '{}'", config.getString(MqttSinkConfig.TOPIC_CONFIG));
+    log.info(
+        "Publishing to the topic template '{}'", config.getString(MqttSinkConfig.TOPIC_CONFIG));
   }
 
   @Override
@@ -55,9 +63,13 @@ public class MqttSinkTask extends SinkTask {
     return message == null ? List.of() : List.of(message);
   }
 
-  /** Only offsets whose messages the broker acknowledged; nothing for partitions without such progress. */
+  /**
+   * Only offsets whose messages the broker acknowledged; nothing for partitions without such
+   * progress.
+   */
   @Override
-  public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(
+      Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
     return publisher.committable(currentOffsets);
   }
 

@@ -7,14 +7,17 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.connect.data.Schema;
 
 /**
- * A record value as MQTT payload bytes: bytes pass through, strings as UTF-8, everything else (Struct, Map, List,
- * numbers, booleans) as JSON ({@link JsonValues#tree}).
+ * A record value as MQTT payload bytes: bytes pass through, strings as UTF-8, everything else
+ * (Struct, Map, List, numbers, booleans) as JSON ({@link JsonValues#tree}).
  */
 final class PayloadEncoder {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Whether the payload is text (for the MQTT 5 payload format indicator when no header says otherwise). */
+  /**
+   * Whether the payload is text (for the MQTT 5 payload format indicator when no header says
+   * otherwise).
+   */
   static boolean isText(Object value) {
     return !(value instanceof byte[]) && !(value instanceof ByteBuffer);
   }
@@ -34,7 +37,8 @@ final class PayloadEncoder {
     try {
       return JSON.writeValueAsBytes(JsonValues.tree(schema, value));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot write the value as JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot write the value as JSON: " + e.getOriginalMessage(), e);
     }
   }
 }

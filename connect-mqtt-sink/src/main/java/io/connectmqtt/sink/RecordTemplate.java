@@ -15,9 +15,9 @@ import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * An MQTT topic template over a Kafka record: {@code ${topic}}, {@code ${partition}}, {@code ${key}},
- * {@code ${key.PATH}}, {@code ${header.NAME}} and {@code ${value.PATH}}, where PATH is a dotted field path into a
- * Struct, a Map, or a JSON document (String or bytes value).
+ * An MQTT topic template over a Kafka record: {@code ${topic}}, {@code ${partition}}, {@code
+ * ${key}}, {@code ${key.PATH}}, {@code ${header.NAME}} and {@code ${value.PATH}}, where PATH is a
+ * dotted field path into a Struct, a Map, or a JSON document (String or bytes value).
  */
 final class RecordTemplate {
 
@@ -33,7 +33,15 @@ final class RecordTemplate {
     }
   }
 
-  private enum Kind { LITERAL, TOPIC, PARTITION, KEY, KEY_PATH, HEADER, VALUE_PATH }
+  private enum Kind {
+    LITERAL,
+    TOPIC,
+    PARTITION,
+    KEY,
+    KEY_PATH,
+    HEADER,
+    VALUE_PATH
+  }
 
   private record Part(Kind kind, String text, String[] path) {}
 
@@ -67,8 +75,13 @@ final class RecordTemplate {
       } else if (name.startsWith("value.") && name.length() > 6) {
         parts.add(new Part(Kind.VALUE_PATH, null, name.substring(6).split("\\.")));
       } else {
-        throw new IllegalArgumentException("unknown placeholder '${" + name + "}' in '" + template + "'; use "
-            + "${topic}, ${partition}, ${key}, ${key.PATH}, ${header.NAME} or ${value.PATH}");
+        throw new IllegalArgumentException(
+            "unknown placeholder '${"
+                + name
+                + "}' in '"
+                + template
+                + "'; use "
+                + "${topic}, ${partition}, ${key}, ${key.PATH}, ${header.NAME} or ${value.PATH}");
       }
       last = matcher.end();
     }
@@ -94,7 +107,8 @@ final class RecordTemplate {
         case TOPIC -> out.append(record.topic());
         case PARTITION -> out.append(record.kafkaPartition());
         case KEY -> out.append(scalar(record.key(), "key"));
-        case KEY_PATH -> out.append(scalar(path(record.key(), part.path(), "key", null), "key." + join(part)));
+        case KEY_PATH ->
+            out.append(scalar(path(record.key(), part.path(), "key", null), "key." + join(part)));
         case HEADER -> {
           Header header = record.headers().lastWithName(part.text());
           if (header == null || header.value() == null) {
@@ -102,8 +116,11 @@ final class RecordTemplate {
           }
           out.append(scalar(header.value(), "header." + part.text()));
         }
-        case VALUE_PATH -> out.append(scalar(path(record.value(), part.path(), "value", parsedValue),
-            "value." + join(part)));
+        case VALUE_PATH ->
+            out.append(
+                scalar(
+                    path(record.value(), part.path(), "value", parsedValue),
+                    "value." + join(part)));
         default -> throw new IllegalStateException();
       }
     }
@@ -144,7 +161,8 @@ final class RecordTemplate {
     for (int i = 0; i < path.length; i++) {
       String field = path[i];
       if (current == null) {
-        throw new RenderException("${" + what + "." + String.join(".", path) + "}: " + what + " is null");
+        throw new RenderException(
+            "${" + what + "." + String.join(".", path) + "}: " + what + " is null");
       }
       if (current instanceof Struct struct) {
         Field f = struct.schema().field(field);
@@ -164,15 +182,24 @@ final class RecordTemplate {
         }
         current = child;
       } else if (i == 0 && (current instanceof String || current instanceof byte[])) {
-        JsonNode node = parsedCache != null && parsedCache[0] != null ? parsedCache[0] : parseJson(current, what);
+        JsonNode node =
+            parsedCache != null && parsedCache[0] != null
+                ? parsedCache[0]
+                : parseJson(current, what);
         if (parsedCache != null) {
           parsedCache[0] = node;
         }
         current = node;
         i--;
       } else {
-        throw new RenderException("the " + what + " is a " + current.getClass().getSimpleName()
-            + ", which has no field '" + field + "'");
+        throw new RenderException(
+            "the "
+                + what
+                + " is a "
+                + current.getClass().getSimpleName()
+                + ", which has no field '"
+                + field
+                + "'");
       }
     }
     return current;
@@ -182,7 +209,8 @@ final class RecordTemplate {
     try {
       return value instanceof String text ? JSON.readTree(text) : JSON.readTree((byte[]) value);
     } catch (java.io.IOException e) {
-      throw new RenderException("the " + what + " is not a Struct, a Map or JSON text, so it has no fields");
+      throw new RenderException(
+          "the " + what + " is not a Struct, a Map or JSON text, so it has no fields");
     }
   }
 

@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Broker A (HiveMQ CE) → source → Kafka → sink → broker B (mosquitto), MQTT 5 properties intact. */
+/**
+ * Broker A (HiveMQ CE) → source → Kafka → sink → broker B (mosquitto), MQTT 5 properties intact.
+ */
 class BridgeIT {
 
   @Test
@@ -39,27 +41,38 @@ class BridgeIT {
       source.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
       stack.rest().createOrReplace("bridge-source", source);
 
-      Map<String, String> sink = SinkRoutingIT.sinkConfig("bridge-sink", "bridge", brokerB.uri(),
-          "${header.mqtt.topic}");
+      Map<String, String> sink =
+          SinkRoutingIT.sinkConfig("bridge-sink", "bridge", brokerB.uri(), "${header.mqtt.topic}");
       sink.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
       stack.rest().createOrReplace("bridge-sink", sink);
       stack.rest().awaitRunning("bridge-source", 1, Duration.ofSeconds(60));
       stack.rest().awaitRunning("bridge-sink", 1, Duration.ofSeconds(60));
       Thread.sleep(1_000);
 
-      Mqtt5BlockingClient device = MqttClient.builder().useMqttVersion5().identifier("bridge-device")
-          .serverHost("127.0.0.1").serverPort(brokerA.port()).buildBlocking();
+      Mqtt5BlockingClient device =
+          MqttClient.builder()
+              .useMqttVersion5()
+              .identifier("bridge-device")
+              .serverHost("127.0.0.1")
+              .serverPort(brokerA.port())
+              .buildBlocking();
       device.connect();
       int messages = 50;
       for (int i = 0; i < messages; i++) {
-        device.publishWith().topic("plant/line-" + (i % 3) + "/press")
+        device
+            .publishWith()
+            .topic("plant/line-" + (i % 3) + "/press")
             .qos(MqttQos.AT_LEAST_ONCE)
             .payload(("{\"seq\":" + i + "}").getBytes(StandardCharsets.UTF_8))
             .contentType("application/json")
             .payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8)
             .correlationData(("corr-" + i).getBytes(StandardCharsets.UTF_8))
             .responseTopic("plant/replies/" + i)
-            .userProperties().add("shift", "night").add("tag", "a").add("tag", "b").applyUserProperties()
+            .userProperties()
+            .add("shift", "night")
+            .add("tag", "a")
+            .add("tag", "b")
+            .applyUserProperties()
             .send();
       }
       device.disconnect();
@@ -72,14 +85,22 @@ class BridgeIT {
         assertThat(publish.getTopic().toString()).isEqualTo("plant/line-" + (seq % 3) + "/press");
         assertThat(publish.getContentType().orElseThrow().toString()).isEqualTo("application/json");
         assertThat(publish.getPayloadFormatIndicator()).contains(Mqtt5PayloadFormatIndicator.UTF_8);
-        assertThat(StandardCharsets.UTF_8.decode(publish.getCorrelationData().orElseThrow()).toString())
+        assertThat(
+                StandardCharsets.UTF_8
+                    .decode(publish.getCorrelationData().orElseThrow())
+                    .toString())
             .isEqualTo("corr-" + seq);
-        assertThat(publish.getResponseTopic().orElseThrow().toString()).isEqualTo("plant/replies/" + seq);
-        assertThat(publish.getUserProperties().asList()).extracting(p -> p.getName() + "=" + p.getValue())
+        assertThat(publish.getResponseTopic().orElseThrow().toString())
+            .isEqualTo("plant/replies/" + seq);
+        assertThat(publish.getUserProperties().asList())
+            .extracting(p -> p.getName() + "=" + p.getValue())
             .containsExactly("shift=night", "tag=a", "tag=b");
         assertThat(publish.getQos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
       }
-      assertThat(received.stream().map(p -> new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)).distinct())
+      assertThat(
+              received.stream()
+                  .map(p -> new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8))
+                  .distinct())
           .hasSize(messages);
     }
   }

@@ -32,23 +32,27 @@ class PayloadEncoderTest {
 
   @Test
   void structsWithLogicalTypesBecomeJson() {
-    Schema schema = SchemaBuilder.struct()
-        .field("price", Decimal.schema(2))
-        .field("day", org.apache.kafka.connect.data.Date.SCHEMA)
-        .field("at", Time.SCHEMA)
-        .field("ts", Timestamp.SCHEMA)
-        .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).build())
-        .field("blob", Schema.OPTIONAL_BYTES_SCHEMA)
-        .build();
-    Struct struct = new Struct(schema)
-        .put("price", new BigDecimal("12.50"))
-        .put("day", new Date(86_400_000L * 19_000))
-        .put("at", new Date(13 * 3_600_000L + 45 * 60_000L + 250))
-        .put("ts", new Date(1_700_000_000_123L))
-        .put("tags", List.of("a", "b"))
-        .put("blob", new byte[] {1, 2});
-    assertThat(json(schema, struct)).isEqualTo("{\"price\":12.50,\"day\":\"2022-01-08\",\"at\":\"13:45:00.250\","
-        + "\"ts\":\"2023-11-14T22:13:20.123Z\",\"tags\":[\"a\",\"b\"],\"blob\":\"AQI=\"}");
+    Schema schema =
+        SchemaBuilder.struct()
+            .field("price", Decimal.schema(2))
+            .field("day", org.apache.kafka.connect.data.Date.SCHEMA)
+            .field("at", Time.SCHEMA)
+            .field("ts", Timestamp.SCHEMA)
+            .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).build())
+            .field("blob", Schema.OPTIONAL_BYTES_SCHEMA)
+            .build();
+    Struct struct =
+        new Struct(schema)
+            .put("price", new BigDecimal("12.50"))
+            .put("day", new Date(86_400_000L * 19_000))
+            .put("at", new Date(13 * 3_600_000L + 45 * 60_000L + 250))
+            .put("ts", new Date(1_700_000_000_123L))
+            .put("tags", List.of("a", "b"))
+            .put("blob", new byte[] {1, 2});
+    assertThat(json(schema, struct))
+        .isEqualTo(
+            "{\"price\":12.50,\"day\":\"2022-01-08\",\"at\":\"13:45:00.250\","
+                + "\"ts\":\"2023-11-14T22:13:20.123Z\",\"tags\":[\"a\",\"b\"],\"blob\":\"AQI=\"}");
   }
 
   @Test

@@ -14,35 +14,66 @@ import org.junit.jupiter.api.Test;
 
 class RecordTemplateTest {
 
-  private static final Schema LOCATION = SchemaBuilder.struct().field("site", Schema.STRING_SCHEMA).build();
-  private static final Schema DEVICE = SchemaBuilder.struct().field("id", Schema.STRING_SCHEMA)
-      .field("location", LOCATION).field("level", Schema.INT32_SCHEMA).build();
+  private static final Schema LOCATION =
+      SchemaBuilder.struct().field("site", Schema.STRING_SCHEMA).build();
+  private static final Schema DEVICE =
+      SchemaBuilder.struct()
+          .field("id", Schema.STRING_SCHEMA)
+          .field("location", LOCATION)
+          .field("level", Schema.INT32_SCHEMA)
+          .build();
 
   private static SinkRecord record(Object key, Schema valueSchema, Object value) {
     ConnectHeaders headers = new ConnectHeaders();
     headers.addString("tenant", "acme");
-    return new SinkRecord("commands", 3, Schema.OPTIONAL_STRING_SCHEMA, key, valueSchema, value, 42L, null, null,
+    return new SinkRecord(
+        "commands",
+        3,
+        Schema.OPTIONAL_STRING_SCHEMA,
+        key,
+        valueSchema,
+        value,
+        42L,
+        null,
+        null,
         headers);
   }
 
   @Test
   void rendersTopicPartitionKeyAndHeaders() throws Exception {
-    assertThat(RecordTemplate.parse("${header.tenant}/${topic}/${partition}/${key}").render(record("d7", null, "x")))
+    assertThat(
+            RecordTemplate.parse("${header.tenant}/${topic}/${partition}/${key}")
+                .render(record("d7", null, "x")))
         .isEqualTo("acme/commands/3/d7");
   }
 
   @Test
   void rendersPathsIntoStructsMapsAndJsonText() throws Exception {
-    Struct device = new Struct(DEVICE).put("id", "d1").put("level", 3)
-        .put("location", new Struct(LOCATION).put("site", "berlin"));
-    RecordTemplate template = RecordTemplate.parse("sites/${value.location.site}/${value.id}/${value.level}");
+    Struct device =
+        new Struct(DEVICE)
+            .put("id", "d1")
+            .put("level", 3)
+            .put("location", new Struct(LOCATION).put("site", "berlin"));
+    RecordTemplate template =
+        RecordTemplate.parse("sites/${value.location.site}/${value.id}/${value.level}");
     assertThat(template.render(record(null, DEVICE, device))).isEqualTo("sites/berlin/d1/3");
-    assertThat(template.render(record(null, null, Map.of("id", "d2", "level", 1, "location", Map.of("site", "lyon")))))
+    assertThat(
+            template.render(
+                record(
+                    null,
+                    null,
+                    Map.of("id", "d2", "level", 1, "location", Map.of("site", "lyon")))))
         .isEqualTo("sites/lyon/d2/1");
-    assertThat(template.render(record(null, null,
-        "{\"id\":\"d3\",\"level\":2,\"location\":{\"site\":\"osaka\"}}".getBytes(StandardCharsets.UTF_8))))
+    assertThat(
+            template.render(
+                record(
+                    null,
+                    null,
+                    "{\"id\":\"d3\",\"level\":2,\"location\":{\"site\":\"osaka\"}}"
+                        .getBytes(StandardCharsets.UTF_8))))
         .isEqualTo("sites/osaka/d3/2");
-    assertThat(RecordTemplate.parse("k/${key.id}").render(record(Map.of("id", "x9"), null, null))).isEqualTo("k/x9");
+    assertThat(RecordTemplate.parse("k/${key.id}").render(record(Map.of("id", "x9"), null, null)))
+        .isEqualTo("k/x9");
   }
 
   @Test
@@ -50,13 +81,18 @@ class RecordTemplateTest {
     RecordTemplate template = RecordTemplate.parse("a/${value.nope}");
     assertThatThrownBy(() -> template.render(record(null, null, Map.of("id", "d"))))
         .hasMessageContaining("no field 'nope'");
-    assertThatThrownBy(() -> RecordTemplate.parse("a/${header.missing}").render(record(null, null, "x")))
+    assertThatThrownBy(
+            () -> RecordTemplate.parse("a/${header.missing}").render(record(null, null, "x")))
         .hasMessageContaining("no header 'missing'");
     assertThatThrownBy(() -> RecordTemplate.parse("a/${key}").render(record(null, null, "x")))
         .hasMessageContaining("${key} is null");
-    assertThatThrownBy(() -> RecordTemplate.parse("a/${value.location}").render(record(null, null,
-        Map.of("location", Map.of("site", "x"))))).hasMessageContaining("not a single value");
-    assertThatThrownBy(() -> RecordTemplate.parse("a/${value.x}").render(record(null, null, "not json")))
+    assertThatThrownBy(
+            () ->
+                RecordTemplate.parse("a/${value.location}")
+                    .render(record(null, null, Map.of("location", Map.of("site", "x")))))
+        .hasMessageContaining("not a single value");
+    assertThatThrownBy(
+            () -> RecordTemplate.parse("a/${value.x}").render(record(null, null, "not json")))
         .hasMessageContaining("not a Struct, a Map or JSON");
   }
 

@@ -15,27 +15,31 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
- * After a burst, the offsets of what the broker acknowledged are committed within about the commit interval
- * ({@code acknowledged.offsets.commit.interval.ms}, 1 s by default) even when no further record arrives, with the
- * worker's periodic commit at its default of 60 s: a crash after a burst then repeats about a second of traffic, not
- * everything since the last periodic commit.
+ * After a burst, the offsets of what the broker acknowledged are committed within about the commit
+ * interval ({@code acknowledged.offsets.commit.interval.ms}, 1 s by default) even when no further
+ * record arrives, with the worker's periodic commit at its default of 60 s: a crash after a burst
+ * then repeats about a second of traffic, not everything since the last periodic commit.
  */
 class SinkCommitIT {
 
   private static final int RECORDS = 5_000;
 
   @Test
-  void acknowledgedOffsetsAreCommittedWithinAboutASecondOfTheLastAcknowledgementWithoutNewRecords() {
+  void
+      acknowledgedOffsetsAreCommittedWithinAboutASecondOfTheLastAcknowledgementWithoutNewRecords() {
     try (HiveMqBroker hivemq = HiveMqBroker.start();
         ConnectStack stack = ConnectStack.start(1, Map.of("offset.flush.interval.ms", "60000"));
-        MqttRecorder subscriber = MqttRecorder.subscribe("commit-subscriber", hivemq.port(), "commit/#")) {
+        MqttRecorder subscriber =
+            MqttRecorder.subscribe("commit-subscriber", hivemq.port(), "commit/#")) {
       stack.topics().create("commit.sink", 3);
-      Map<String, String> config = SinkRoutingIT.sinkConfig("commit-sink", "commit.sink", hivemq.uri(),
-          "commit/${partition}");
+      Map<String, String> config =
+          SinkRoutingIT.sinkConfig(
+              "commit-sink", "commit.sink", hivemq.uri(), "commit/${partition}");
       config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
       stack.rest().createOrReplace("commit-sink", config);
       stack.rest().awaitRunning("commit-sink", 1, Duration.ofSeconds(60));
-      // The worker's first periodic commit is 60 s after the task started: the burst and its commit come before.
+      // The worker's first periodic commit is 60 s after the task started: the burst and its commit
+      // come before.
       List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(RECORDS);
       for (int i = 0; i < RECORDS; i++) {
         records.add(new ProducerRecord<>("commit.sink", null, new byte[64]));
@@ -44,7 +48,8 @@ class SinkCommitIT {
       subscriber.awaitAtLeast(RECORDS, Duration.ofSeconds(60));
       long allDelivered = System.nanoTime();
       try {
-        Awaitility.await("offsets of all " + RECORDS + " records committed").atMost(Duration.ofSeconds(20))
+        Awaitility.await("offsets of all " + RECORDS + " records committed")
+            .atMost(Duration.ofSeconds(20))
             .pollInterval(Duration.ofMillis(50))
             .until(() -> stack.topics().committedOffsetSum("connect-commit-sink") >= RECORDS);
       } catch (ConditionTimeoutException e) {
@@ -52,10 +57,12 @@ class SinkCommitIT {
       }
       double seconds = (System.nanoTime() - allDelivered) / 1e9;
       long committed = stack.topics().committedOffsetSum("connect-commit-sink");
-      System.out.printf("COMMIT: %d records published; %d committed %.2f s after the subscriber had all%n", RECORDS,
-          committed, seconds);
+      System.out.printf(
+          "COMMIT: %d records published; %d committed %.2f s after the subscriber had all%n",
+          RECORDS, committed, seconds);
       assertThat(committed).as("offsets committed without further records").isEqualTo(RECORDS);
-      // The commit interval (1 s), one more bounded poll for acknowledgements still on the way, and Connect's own
+      // The commit interval (1 s), one more bounded poll for acknowledgements still on the way, and
+      // Connect's own
       // asynchronous commit: a few seconds at most, against the worker's 60 s.
       assertThat(seconds).as("seconds from the last delivery to the commit").isLessThan(3.0);
     }

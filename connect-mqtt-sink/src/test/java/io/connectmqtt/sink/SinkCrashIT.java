@@ -23,10 +23,11 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Nothing lost: 100,000 records, the Connect worker JVM killed with SIGKILL mid-stream and restarted, and
- * separately the MQTT broker restarted; a persistent-session subscriber receives every record at least once. Kafka
- * and the worker are the module's {@link SharedFixtures} (each test starts the worker again after killing it, with a
- * topic and connector of its own); HiveMQ CE is started per test, one of them restarts it.
+ * Nothing lost: 100,000 records, the Connect worker JVM killed with SIGKILL mid-stream and
+ * restarted, and separately the MQTT broker restarted; a persistent-session subscriber receives
+ * every record at least once. Kafka and the worker are the module's {@link SharedFixtures} (each
+ * test starts the worker again after killing it, with a topic and connector of its own); HiveMQ CE
+ * is started per test, one of them restarts it.
  */
 @ExtendWith(SharedFixtures.class)
 class SinkCrashIT {
@@ -36,6 +37,7 @@ class SinkCrashIT {
   private HiveMqBroker hivemq;
   private ProcessStack stack;
   private MqttRecorder subscriber;
+
   /** This test's connector. */
   private String name;
 
@@ -55,7 +57,8 @@ class SinkCrashIT {
   private void start(boolean persistentBroker, TestInfo test) {
     hivemq = HiveMqBroker.startForPublishers(1_000, RECORDS * 3, persistentBroker);
     subscriber = MqttRecorder.persistent("crash-subscriber", hivemq.port(), "crash/#");
-    stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")));
+    stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")));
     String id = test.getTestMethod().orElseThrow().getName();
     String topic = "crash.sink." + id;
     stack.topics().create(topic, 3);
@@ -82,7 +85,8 @@ class SinkCrashIT {
       throws InterruptedException {
     start(false, test);
     subscriber.awaitAtLeast(RECORDS / 3, Duration.ofSeconds(180));
-    // The rate just before the kill bounds what a crash may repeat; a second is the interval being measured, so
+    // The rate just before the kill bounds what a crash may repeat; a second is the interval being
+    // measured, so
     // there is no signal to wait for instead.
     long before = System.nanoTime();
     int receivedBefore = subscriber.received().size();
@@ -90,13 +94,16 @@ class SinkCrashIT {
     int receivedAtKill = subscriber.received().size();
     double perSecond = (receivedAtKill - receivedBefore) * 1e9 / (System.nanoTime() - before);
     stack.killConnect();
-    System.out.printf("SIGKILLed the Connect worker after %d messages (%.0f msg/s)%n", receivedAtKill, perSecond);
+    System.out.printf(
+        "SIGKILLed the Connect worker after %d messages (%.0f msg/s)%n", receivedAtKill, perSecond);
     stack.startConnect();
     int duplicates = assertEveryRecordArrived("worker SIGKILL");
-    // Acknowledged offsets are committed about once a second, so a crash repeats about a second of traffic: allow
+    // Acknowledged offsets are committed about once a second, so a crash repeats about a second of
+    // traffic: allow
     // two (commits are asynchronous) plus the in-flight window.
-    assertThat(duplicates).as("records published again after the crash").isLessThanOrEqualTo(
-        (int) (2 * perSecond) + 1_000);
+    assertThat(duplicates)
+        .as("records published again after the crash")
+        .isLessThanOrEqualTo((int) (2 * perSecond) + 1_000);
   }
 
   @Test
@@ -108,20 +115,26 @@ class SinkCrashIT {
     assertEveryRecordArrived("broker restart");
   }
 
-  /** Waits for every record, asserts none lost and returns how many were received more than once. */
+  /**
+   * Waits for every record, asserts none lost and returns how many were received more than once.
+   */
   private int assertEveryRecordArrived(String scenario) {
     BitSet seen = new BitSet(RECORDS);
-    Awaitility.await("all " + RECORDS + " records published").atMost(Duration.ofSeconds(240))
-        .pollInterval(Duration.ofSeconds(1)).until(() -> {
-          seen.clear();
-          for (Mqtt5Publish publish : List.copyOf(subscriber.received())) {
-            seen.set((int) ByteBuffer.wrap(publish.getPayloadAsBytes()).getLong(0));
-          }
-          return seen.cardinality() == RECORDS;
-        });
+    Awaitility.await("all " + RECORDS + " records published")
+        .atMost(Duration.ofSeconds(240))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              seen.clear();
+              for (Mqtt5Publish publish : List.copyOf(subscriber.received())) {
+                seen.set((int) ByteBuffer.wrap(publish.getPayloadAsBytes()).getLong(0));
+              }
+              return seen.cardinality() == RECORDS;
+            });
     int duplicates = subscriber.received().size() - RECORDS;
-    System.out.printf("%s: %d records, %d messages received, %d duplicates, broker dropped %d%n", scenario,
-        RECORDS, subscriber.received().size(), duplicates, hivemq.droppedMessages());
+    System.out.printf(
+        "%s: %d records, %d messages received, %d duplicates, broker dropped %d%n",
+        scenario, RECORDS, subscriber.received().size(), duplicates, hivemq.droppedMessages());
     assertThat(seen.cardinality()).isEqualTo(RECORDS);
     assertThat(hivemq.droppedMessages()).isZero();
     assertThat(duplicates).isGreaterThanOrEqualTo(0);

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Broker away: retriable failures, then delivery; broker gone for good: a clear failure. Validation and metrics. */
+/**
+ * Broker away: retriable failures, then delivery; broker gone for good: a clear failure. Validation
+ * and metrics.
+ */
 class SinkResilienceIT {
 
   private static ConnectStack stack;
@@ -42,8 +45,15 @@ class SinkResilienceIT {
   }
 
   private static double metric(String connector, String name) throws Exception {
-    return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName(
-        "connect-mqtt:type=mqtt-sink-task-metrics,connector=" + connector + ",task=0"), name)).doubleValue();
+    return ((Number)
+            ManagementFactory.getPlatformMBeanServer()
+                .getAttribute(
+                    new ObjectName(
+                        "connect-mqtt:type=mqtt-sink-task-metrics,connector="
+                            + connector
+                            + ",task=0"),
+                    name))
+        .doubleValue();
   }
 
   private static Map<String, String> impatient(String name, String topic, String uri, int retries) {
@@ -61,7 +71,8 @@ class SinkResilienceIT {
   @Test
   void brokerAwayForAWhileMeansRetriesThenEveryRecordArrives() throws Exception {
     try (HiveMqBroker hivemq = HiveMqBroker.start(100_000, true);
-        MqttRecorder subscriber = MqttRecorder.persistent("away-subscriber", hivemq.port(), "away/#")) {
+        MqttRecorder subscriber =
+            MqttRecorder.persistent("away-subscriber", hivemq.port(), "away/#")) {
       stack.topics().create("away", 1);
       stack.rest().createOrReplace("resilient", impatient("resilient", "away", hivemq.uri(), 50));
       stack.rest().awaitRunning("resilient", 1, Duration.ofSeconds(60));
@@ -71,9 +82,11 @@ class SinkResilienceIT {
         records.add(record("away", "k" + i, "v" + i));
       }
       stack.topics().send(records);
-      Awaitility.await("retriable failures while the broker is away").atMost(Duration.ofSeconds(60))
+      Awaitility.await("retriable failures while the broker is away")
+          .atMost(Duration.ofSeconds(60))
           .until(() -> metric("resilient", "retries-total") >= 2);
-      assertThat(stack.rest().status("resilient").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
+      assertThat(stack.rest().status("resilient").path("tasks").get(0).path("state").asText())
+          .isEqualTo("RUNNING");
       hivemq.resume();
 
       subscriber.awaitAtLeast(2_000, Duration.ofSeconds(120));
@@ -82,7 +95,9 @@ class SinkResilienceIT {
         payloads.add(new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8));
       }
       assertThat(payloads).hasSize(2_000).contains("v0", "v1999");
-      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> metric("resilient", "in-flight") == 0);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> metric("resilient", "in-flight") == 0);
       assertThat(metric("resilient", "messages-acknowledged-total")).isGreaterThanOrEqualTo(2_000);
       assertThat(metric("resilient", "records-in-total")).isGreaterThanOrEqualTo(2_000);
       assertThat(metric("resilient", "publish-latency-p99")).isPositive();
@@ -103,11 +118,19 @@ class SinkResilienceIT {
       records.add(record("gone", "k" + i, "v" + i));
     }
     stack.topics().send(records);
-    Awaitility.await("task FAILED").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+    Awaitility.await("task FAILED")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
         .ignoreExceptions()
-        .until(() -> "FAILED".equals(stack.rest().status("doomed").path("tasks").get(0).path("state").asText()));
+        .until(
+            () ->
+                "FAILED"
+                    .equals(
+                        stack.rest().status("doomed").path("tasks").get(0).path("state").asText()));
     assertThat(stack.rest().status("doomed").path("tasks").get(0).path("trace").asText())
-        .contains("not connected").contains("giving up after 2 retries").contains("mqtt.retries.max");
+        .contains("not connected")
+        .contains("giving up after 2 retries")
+        .contains("mqtt.retries.max");
     stack.rest().delete("doomed");
   }
 
@@ -118,8 +141,8 @@ class SinkResilienceIT {
       config.put("name", "v");
       assertThat(errors(config)).isEmpty();
       config.put("mqtt.topic", "a/${offset}");
-      assertThat(errors(config).get("mqtt.topic")).anySatisfy(m -> assertThat(m).contains("${offset}")
-          .contains("${value.PATH}"));
+      assertThat(errors(config).get("mqtt.topic"))
+          .anySatisfy(m -> assertThat(m).contains("${offset}").contains("${value.PATH}"));
       config.put("mqtt.topic", "a/${key}");
       config.put("mqtt.properties.from.headers", "qos,colour");
       assertThat(errors(config).get("mqtt.properties.from.headers")).isNotEmpty();
@@ -128,11 +151,13 @@ class SinkResilienceIT {
       assertThat(errors(config).get("mqtt.null.value.behavior")).isNotEmpty();
       config.remove("mqtt.null.value.behavior");
       config.put("mqtt.server.uris", "tcp://127.0.0.1:" + Ports.free());
-      assertThat(errors(config).get("mqtt.server.uris")).anySatisfy(m -> assertThat(m).contains("Could not connect"));
+      assertThat(errors(config).get("mqtt.server.uris"))
+          .anySatisfy(m -> assertThat(m).contains("Could not connect"));
     }
   }
 
   private static Map<String, List<String>> errors(Map<String, String> config) {
-    return ConnectRest.errorsByKey(stack.rest().validate(MqttSinkConnector.class.getName(), config));
+    return ConnectRest.errorsByKey(
+        stack.rest().validate(MqttSinkConnector.class.getName(), config));
   }
 }

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Records land on the rendered MQTT topics with the expected payload, QoS, retain and MQTT 5 properties. */
+/**
+ * Records land on the rendered MQTT topics with the expected payload, QoS, retain and MQTT 5
+ * properties.
+ */
 class SinkRoutingIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,7 +51,8 @@ class SinkRoutingIT {
     }
   }
 
-  static Map<String, String> sinkConfig(String name, String topics, String brokerUri, String template) {
+  static Map<String, String> sinkConfig(
+      String name, String topics, String brokerUri, String template) {
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", MqttSinkConnector.class.getName());
     config.put("tasks.max", "1");
@@ -65,38 +69,74 @@ class SinkRoutingIT {
   @Test
   void structValuesKeysAndHeadersRenderTopicsAndBecomeMqtt5Properties() throws Exception {
     stack.topics().create("commands", 3);
-    try (MqttRecorder subscriber = MqttRecorder.subscribe("routing-sub", hivemq.port(), "devices/#")) {
-      String schema = "{\"type\":\"struct\",\"fields\":[{\"field\":\"action\",\"type\":\"string\"},"
-          + "{\"field\":\"level\",\"type\":\"int32\"}]}";
+    try (MqttRecorder subscriber =
+        MqttRecorder.subscribe("routing-sub", hivemq.port(), "devices/#")) {
+      String schema =
+          "{\"type\":\"struct\",\"fields\":[{\"field\":\"action\",\"type\":\"string\"},"
+              + "{\"field\":\"level\",\"type\":\"int32\"}]}";
       List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-      records.add(record("commands", "d1", "{\"schema\":" + schema + ",\"payload\":{\"action\":\"reboot\",\"level\":2}}",
-          "mqtt.qos", "2", "mqtt.retain", "true", "mqtt.content.type", "application/json",
-          "mqtt.user.origin", "ops", "mqtt.user.origin", "audit",
-          "mqtt.correlation.data", Base64.getEncoder().encodeToString("c-1".getBytes(StandardCharsets.UTF_8)),
-          "mqtt.response.topic", "devices/d1/replies", "mqtt.message.expiry", "60", "mqtt.payload.format", "utf-8"));
-      records.add(record("commands", "d2", "{\"schema\":" + schema + ",\"payload\":{\"action\":\"blink\",\"level\":0}}"));
+      records.add(
+          record(
+              "commands",
+              "d1",
+              "{\"schema\":" + schema + ",\"payload\":{\"action\":\"reboot\",\"level\":2}}",
+              "mqtt.qos",
+              "2",
+              "mqtt.retain",
+              "true",
+              "mqtt.content.type",
+              "application/json",
+              "mqtt.user.origin",
+              "ops",
+              "mqtt.user.origin",
+              "audit",
+              "mqtt.correlation.data",
+              Base64.getEncoder().encodeToString("c-1".getBytes(StandardCharsets.UTF_8)),
+              "mqtt.response.topic",
+              "devices/d1/replies",
+              "mqtt.message.expiry",
+              "60",
+              "mqtt.payload.format",
+              "utf-8"));
+      records.add(
+          record(
+              "commands",
+              "d2",
+              "{\"schema\":" + schema + ",\"payload\":{\"action\":\"blink\",\"level\":0}}"));
       stack.topics().send(records);
 
-      Map<String, String> config = sinkConfig("routing-struct", "commands", hivemq.uri(),
-          "devices/${key}/cmd/${value.action}");
+      Map<String, String> config =
+          sinkConfig(
+              "routing-struct", "commands", hivemq.uri(), "devices/${key}/cmd/${value.action}");
       config.put("value.converter.schemas.enable", "true");
       stack.rest().createOrReplace("routing-struct", config);
       stack.rest().awaitRunning("routing-struct", 1, Duration.ofSeconds(60));
 
       List<Mqtt5Publish> received = subscriber.awaitAtLeast(2, Duration.ofSeconds(30));
-      Mqtt5Publish reboot = received.stream().filter(p -> p.getTopic().toString().equals("devices/d1/cmd/reboot"))
-          .findFirst().orElseThrow();
-      assertThat(JSON.readTree(reboot.getPayloadAsBytes())).isEqualTo(JSON.readTree("{\"action\":\"reboot\",\"level\":2}"));
+      Mqtt5Publish reboot =
+          received.stream()
+              .filter(p -> p.getTopic().toString().equals("devices/d1/cmd/reboot"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(JSON.readTree(reboot.getPayloadAsBytes()))
+          .isEqualTo(JSON.readTree("{\"action\":\"reboot\",\"level\":2}"));
       assertThat(reboot.getQos()).isEqualTo(MqttQos.EXACTLY_ONCE);
       assertThat(reboot.isRetain()).isTrue();
       assertThat(reboot.getContentType().orElseThrow().toString()).isEqualTo("application/json");
-      assertThat(reboot.getUserProperties().asList()).extracting(p -> p.getName() + "=" + p.getValue())
+      assertThat(reboot.getUserProperties().asList())
+          .extracting(p -> p.getName() + "=" + p.getValue())
           .containsExactly("origin=ops", "origin=audit");
-      assertThat(StandardCharsets.UTF_8.decode(reboot.getCorrelationData().orElseThrow()).toString()).isEqualTo("c-1");
-      assertThat(reboot.getResponseTopic().orElseThrow().toString()).isEqualTo("devices/d1/replies");
+      assertThat(
+              StandardCharsets.UTF_8.decode(reboot.getCorrelationData().orElseThrow()).toString())
+          .isEqualTo("c-1");
+      assertThat(reboot.getResponseTopic().orElseThrow().toString())
+          .isEqualTo("devices/d1/replies");
       assertThat(reboot.getMessageExpiryInterval().orElseThrow()).isBetween(50L, 60L);
-      Mqtt5Publish blink = received.stream().filter(p -> p.getTopic().toString().equals("devices/d2/cmd/blink"))
-          .findFirst().orElseThrow();
+      Mqtt5Publish blink =
+          received.stream()
+              .filter(p -> p.getTopic().toString().equals("devices/d2/cmd/blink"))
+              .findFirst()
+              .orElseThrow();
       assertThat(blink.getQos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
       assertThat(blink.isRetain()).isFalse();
       assertThat(blink.getUserProperties().asList()).isEmpty();
@@ -111,15 +151,19 @@ class SinkRoutingIT {
   @Test
   void tombstoneClearsTheRetainedMessage() throws Exception {
     stack.topics().create("state", 1);
-    Map<String, String> config = sinkConfig("routing-retained", "state", hivemq.uri(), "state/${key}");
+    Map<String, String> config =
+        sinkConfig("routing-retained", "state", hivemq.uri(), "state/${key}");
     config.put("mqtt.retain", "true");
     config.put("mqtt.null.value.behavior", "clear-retained");
     stack.rest().createOrReplace("routing-retained", config);
     stack.rest().awaitRunning("routing-retained", 1, Duration.ofSeconds(60));
     stack.topics().send(List.of(record("state", "lamp", "{\"on\":true}")));
     try (MqttRecorder first = MqttRecorder.subscribe("retained-1", hivemq.port(), "state/#")) {
-      assertThat(new String(first.awaitAtLeast(1, Duration.ofSeconds(30)).get(0).getPayloadAsBytes(),
-          StandardCharsets.UTF_8)).isEqualTo("{\"on\":true}");
+      assertThat(
+              new String(
+                  first.awaitAtLeast(1, Duration.ofSeconds(30)).get(0).getPayloadAsBytes(),
+                  StandardCharsets.UTF_8))
+          .isEqualTo("{\"on\":true}");
     }
     stack.topics().send(List.of(record("state", "lamp", null)));
     Thread.sleep(3_000);
@@ -135,30 +179,56 @@ class SinkRoutingIT {
     MosquittoBroker.assumeAvailable();
     try (MosquittoBroker mosquitto = MosquittoBroker.start()) {
       stack.topics().create("readings", 2);
-      Process sub = new ProcessBuilder(MosquittoBroker.SUB.toString(), "-h", "127.0.0.1", "-p",
-          Integer.toString(mosquitto.port()), "-t", "site/#", "-v", "-q", "1", "-C", "3", "-W", "60")
-          .redirectErrorStream(true).start();
+      Process sub =
+          new ProcessBuilder(
+                  MosquittoBroker.SUB.toString(),
+                  "-h",
+                  "127.0.0.1",
+                  "-p",
+                  Integer.toString(mosquitto.port()),
+                  "-t",
+                  "site/#",
+                  "-v",
+                  "-q",
+                  "1",
+                  "-C",
+                  "3",
+                  "-W",
+                  "60")
+              .redirectErrorStream(true)
+              .start();
       Thread.sleep(500);
-      stack.topics().send(List.of(
-          record("readings", "k1", "{\"device\":\"d1\",\"t\":21.5}", "site", "berlin"),
-          record("readings", "k2", "{\"device\":\"d2\",\"t\":19}", "site", "lyon"),
-          record("readings", "k3", "{\"device\":\"d3\",\"t\":-4.25}", "site", "osaka")));
-      Map<String, String> config = sinkConfig("routing-map", "readings", mosquitto.uri(),
-          "site/${header.site}/${value.device}");
+      stack
+          .topics()
+          .send(
+              List.of(
+                  record("readings", "k1", "{\"device\":\"d1\",\"t\":21.5}", "site", "berlin"),
+                  record("readings", "k2", "{\"device\":\"d2\",\"t\":19}", "site", "lyon"),
+                  record("readings", "k3", "{\"device\":\"d3\",\"t\":-4.25}", "site", "osaka")));
+      Map<String, String> config =
+          sinkConfig(
+              "routing-map", "readings", mosquitto.uri(), "site/${header.site}/${value.device}");
       stack.rest().createOrReplace("routing-map", config);
       stack.rest().awaitRunning("routing-map", 1, Duration.ofSeconds(60));
       assertThat(sub.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      List<String> lines = new BufferedReader(new InputStreamReader(sub.getInputStream(), StandardCharsets.UTF_8))
-          .lines().toList();
+      List<String> lines =
+          new BufferedReader(new InputStreamReader(sub.getInputStream(), StandardCharsets.UTF_8))
+              .lines()
+              .toList();
       // JsonConverter without schemas gives a HashMap: compare the JSON, not its field order.
       Map<String, com.fasterxml.jackson.databind.JsonNode> byTopic = new HashMap<>();
       for (String line : lines) {
-        byTopic.put(line.substring(0, line.indexOf(' ')), JSON.readTree(line.substring(line.indexOf(' ') + 1)));
+        byTopic.put(
+            line.substring(0, line.indexOf(' ')),
+            JSON.readTree(line.substring(line.indexOf(' ') + 1)));
       }
       assertThat(byTopic).containsOnlyKeys("site/berlin/d1", "site/lyon/d2", "site/osaka/d3");
-      assertThat(byTopic.get("site/berlin/d1")).isEqualTo(JSON.readTree("{\"device\":\"d1\",\"t\":21.5}"));
-      assertThat(byTopic.get("site/lyon/d2")).isEqualTo(JSON.readTree("{\"device\":\"d2\",\"t\":19}"));
-      assertThat(byTopic.get("site/osaka/d3")).isEqualTo(JSON.readTree("{\"device\":\"d3\",\"t\":-4.25}"));
+      assertThat(byTopic.get("site/berlin/d1"))
+          .isEqualTo(JSON.readTree("{\"device\":\"d1\",\"t\":21.5}"));
+      assertThat(byTopic.get("site/lyon/d2"))
+          .isEqualTo(JSON.readTree("{\"device\":\"d2\",\"t\":19}"));
+      assertThat(byTopic.get("site/osaka/d3"))
+          .isEqualTo(JSON.readTree("{\"device\":\"d3\",\"t\":-4.25}"));
       stack.rest().delete("routing-map");
     }
   }
@@ -171,13 +241,17 @@ class SinkRoutingIT {
       records.add(record("ordered", "k" + (i % 7), Integer.toString(i)));
     }
     stack.topics().send(records);
-    try (MqttRecorder subscriber = MqttRecorder.subscribe("ordered-sub", hivemq.port(), "ordered/#")) {
-      Map<String, String> config = sinkConfig("routing-ordered", "ordered", hivemq.uri(), "ordered/all");
+    try (MqttRecorder subscriber =
+        MqttRecorder.subscribe("ordered-sub", hivemq.port(), "ordered/#")) {
+      Map<String, String> config =
+          sinkConfig("routing-ordered", "ordered", hivemq.uri(), "ordered/all");
       config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
       stack.rest().createOrReplace("routing-ordered", config);
       List<Mqtt5Publish> received = subscriber.awaitAtLeast(2_000, Duration.ofSeconds(60));
-      List<Integer> sequence = received.stream()
-          .map(p -> Integer.parseInt(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8))).toList();
+      List<Integer> sequence =
+          received.stream()
+              .map(p -> Integer.parseInt(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
+              .toList();
       assertThat(sequence).isEqualTo(java.util.stream.IntStream.range(0, 2_000).boxed().toList());
     }
     stack.rest().delete("routing-ordered");

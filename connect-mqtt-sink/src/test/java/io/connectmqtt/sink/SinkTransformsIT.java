@@ -23,17 +23,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Kafka's built-in transforms on the sink keep its committed offsets right: records a {@code Filter} drops never
- * reach the task, yet the connector's consumer group must commit past them up to the end of every partition; and
- * records {@code RegexRouter} renamed must still have their offsets committed under the topic they were read from.
- * Before the fix the renamed records' offsets were never committed (0 of 3,000), and a filtered tail stayed
- * uncommitted for good.
- * One Kafka and worker (separate JVMs, the plugin from {@code plugin.path}) and HiveMQ CE for the class.
+ * Kafka's built-in transforms on the sink keep its committed offsets right: records a {@code
+ * Filter} drops never reach the task, yet the connector's consumer group must commit past them up
+ * to the end of every partition; and records {@code RegexRouter} renamed must still have their
+ * offsets committed under the topic they were read from. Before the fix the renamed records'
+ * offsets were never committed (0 of 3,000), and a filtered tail stayed uncommitted for good. One
+ * Kafka and worker (separate JVMs, the plugin from {@code plugin.path}) and HiveMQ CE for the
+ * class.
  */
 class SinkTransformsIT {
 
   private static final int RECORDS = 3_000;
   private static final int PARTITIONS = 3;
+
   /** Records at the end of the topic that the filter drops: the last records of every partition. */
   private static final int FILTERED_TAIL = 30;
 
@@ -49,11 +51,16 @@ class SinkTransformsIT {
   @BeforeAll
   static void startStack() {
     hivemq = HiveMqBroker.start();
-    // Once traffic stops, Connect commits only every offset.flush.interval.ms (60 s by default), the last chance for
-    // records a Filter dropped at the end of a partition: 5 s keeps the wait for that commit short. This class
+    // Once traffic stops, Connect commits only every offset.flush.interval.ms (60 s by default),
+    // the last chance for
+    // records a Filter dropped at the end of a partition: 5 s keeps the wait for that commit short.
+    // This class
     // measures no duplicates, which would depend on the interval.
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")), Map.of(),
-        Map.of("offset.flush.interval.ms", Long.toString(FLUSH_INTERVAL.toMillis())));
+    stack =
+        ProcessStack.start(
+            List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")),
+            Map.of(),
+            Map.of("offset.flush.interval.ms", Long.toString(FLUSH_INTERVAL.toMillis())));
   }
 
   @AfterAll
@@ -66,7 +73,10 @@ class SinkTransformsIT {
     }
   }
 
-  /** Odd records and the last {@link #FILTERED_TAIL} carry a {@code skip} header, which the filter drops. */
+  /**
+   * Odd records and the last {@link #FILTERED_TAIL} carry a {@code skip} header, which the filter
+   * drops.
+   */
   private static boolean skipped(int seq) {
     return seq % 2 == 1 || seq >= RECORDS - FILTERED_TAIL;
   }
@@ -75,8 +85,12 @@ class SinkTransformsIT {
     stack.topics().create(topic, PARTITIONS);
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(RECORDS);
     for (int i = 0; i < RECORDS; i++) {
-      ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, i % PARTITIONS,
-          ("k" + i).getBytes(StandardCharsets.UTF_8), ByteBuffer.allocate(64).putLong(0, i).array());
+      ProducerRecord<byte[], byte[]> record =
+          new ProducerRecord<>(
+              topic,
+              i % PARTITIONS,
+              ("k" + i).getBytes(StandardCharsets.UTF_8),
+              ByteBuffer.allocate(64).putLong(0, i).array());
       if (skipped(i)) {
         record.headers().add(new RecordHeader("skip", new byte[0]));
       }
@@ -86,26 +100,32 @@ class SinkTransformsIT {
   }
 
   /**
-   * Both connectors at once, so that the class stays within a few commit intervals: once traffic stops, Connect polls
-   * nothing and commits only at {@code offset.flush.interval.ms} ({@link #FLUSH_INTERVAL} here), the last chance for
-   * records a Filter dropped at the end of a partition.
+   * Both connectors at once, so that the class stays within a few commit intervals: once traffic
+   * stops, Connect polls nothing and commits only at {@code offset.flush.interval.ms} ({@link
+   * #FLUSH_INTERVAL} here), the last chance for records a Filter dropped at the end of a partition.
    */
   @Test
   void filterAndRegexRouterStillCommitOffsetsToTheEndOfEveryPartition() {
     produce(FILTERED);
     produce(ROUTED);
     int kept = (int) IntStream.range(0, RECORDS).filter(i -> !skipped(i)).count();
-    try (MqttRecorder filtered = MqttRecorder.subscribe("smt-filter-sub", hivemq.port(), "smt/filter/#");
-        MqttRecorder routed = MqttRecorder.subscribe("smt-route-sub", hivemq.port(), "smt/routed.sink/#")) {
-      Map<String, String> filter = SinkBrokerMatrixIT.sinkConfig(hivemq, FILTERED, "smt/filter/${partition}");
+    try (MqttRecorder filtered =
+            MqttRecorder.subscribe("smt-filter-sub", hivemq.port(), "smt/filter/#");
+        MqttRecorder routed =
+            MqttRecorder.subscribe("smt-route-sub", hivemq.port(), "smt/routed.sink/#")) {
+      Map<String, String> filter =
+          SinkBrokerMatrixIT.sinkConfig(hivemq, FILTERED, "smt/filter/${partition}");
       filter.put("transforms", "dropSkipped");
       filter.put("transforms.dropSkipped.type", "org.apache.kafka.connect.transforms.Filter");
       filter.put("transforms.dropSkipped.predicate", "hasSkip");
       filter.put("predicates", "hasSkip");
-      filter.put("predicates.hasSkip.type", "org.apache.kafka.connect.transforms.predicates.HasHeaderKey");
+      filter.put(
+          "predicates.hasSkip.type", "org.apache.kafka.connect.transforms.predicates.HasHeaderKey");
       filter.put("predicates.hasSkip.name", "skip");
-      // The MQTT topic shows the renamed Kafka topic: ${topic} is what the task sees after the transform.
-      Map<String, String> route = SinkBrokerMatrixIT.sinkConfig(hivemq, ROUTED, "smt/${topic}/${partition}");
+      // The MQTT topic shows the renamed Kafka topic: ${topic} is what the task sees after the
+      // transform.
+      Map<String, String> route =
+          SinkBrokerMatrixIT.sinkConfig(hivemq, ROUTED, "smt/${topic}/${partition}");
       route.put("transforms", "rename");
       route.put("transforms.rename.type", "org.apache.kafka.connect.transforms.RegexRouter");
       route.put("transforms.rename.regex", "sink\\.smt\\.route");
@@ -123,35 +143,51 @@ class SinkTransformsIT {
     }
   }
 
-  private static void assertCommitsReachTheEnd(String name, MqttRecorder subscriber, int expected,
-      boolean filters, long started) {
+  private static void assertCommitsReachTheEnd(
+      String name, MqttRecorder subscriber, int expected, boolean filters, long started) {
     stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
     BitSet seen = new BitSet(RECORDS);
-    Awaitility.await(expected + " messages of " + name).atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200)).until(() -> {
-          seen.clear();
-          for (Mqtt5Publish publish : List.copyOf(subscriber.received())) {
-            seen.set((int) ByteBuffer.wrap(publish.getPayloadAsBytes()).getLong(0));
-          }
-          return seen.cardinality() >= expected;
-        });
+    Awaitility.await(expected + " messages of " + name)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              seen.clear();
+              for (Mqtt5Publish publish : List.copyOf(subscriber.received())) {
+                seen.set((int) ByteBuffer.wrap(publish.getPayloadAsBytes()).getLong(0));
+              }
+              return seen.cardinality() >= expected;
+            });
     double allReceived = (System.nanoTime() - started) / 1e9;
     long[] committed = {0};
     try {
-      Awaitility.await(name + " commits to the end").atMost(Duration.ofSeconds(80))
+      Awaitility.await(name + " commits to the end")
+          .atMost(Duration.ofSeconds(80))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> (committed[0] = stack.topics().committedOffsetSum("connect-" + name)) == RECORDS);
+          .until(
+              () ->
+                  (committed[0] = stack.topics().committedOffsetSum("connect-" + name)) == RECORDS);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       // Reported below with the count.
     }
     int skippedSeen = (int) seen.stream().filter(seq -> filters && skipped(seq)).count();
-    System.out.printf("SMT-SINK: %s: %d records, %d to publish, %d received (%d distinct, %d that the filter drops), "
+    System.out.printf(
+        "SMT-SINK: %s: %d records, %d to publish, %d received (%d distinct, %d that the filter drops), "
             + "%d of %d offsets committed; all received %.1f s, commits checked %.1f s after the connectors' creation%n",
-        name, RECORDS, expected, subscriber.received().size(), seen.cardinality(), skippedSeen, committed[0], RECORDS,
-        allReceived, (System.nanoTime() - started) / 1e9);
+        name,
+        RECORDS,
+        expected,
+        subscriber.received().size(),
+        seen.cardinality(),
+        skippedSeen,
+        committed[0],
+        RECORDS,
+        allReceived,
+        (System.nanoTime() - started) / 1e9);
     assertThat(skippedSeen).as("records the filter drops, published").isZero();
     assertThat(seen.cardinality()).as("distinct records published").isEqualTo(expected);
-    assertThat(committed[0]).as("offsets committed by connect-" + name + " (end: " + RECORDS + ")")
+    assertThat(committed[0])
+        .as("offsets committed by connect-" + name + " (end: " + RECORDS + ")")
         .isEqualTo(RECORDS);
   }
 }

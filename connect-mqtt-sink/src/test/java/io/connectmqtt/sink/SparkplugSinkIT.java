@@ -21,8 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A Struct of the Sparkplug message shape in Kafka becomes a DCMD that the edge-node simulator receives and decodes
- * with protobuf: topic, metric names, datatypes and values as written, QoS 0.
+ * A Struct of the Sparkplug message shape in Kafka becomes a DCMD that the edge-node simulator
+ * receives and decodes with protobuf: topic, metric names, datatypes and values as written, QoS 0.
  */
 class SparkplugSinkIT {
 
@@ -46,27 +46,43 @@ class SparkplugSinkIT {
   }
 
   private static Struct metric(String name, String type, String field, Object value) {
-    return new Struct(SparkplugSchemas.metric(0)).put("name", name).put("datatype", type)
+    return new Struct(SparkplugSchemas.metric(0))
+        .put("name", name)
+        .put("datatype", type)
         .put("value", new Struct(SparkplugSchemas.VALUE).put(field, value));
   }
 
   @Test
   void aStructFromKafkaBecomesADcmdTheDeviceDecodes() {
-    Struct command = new Struct(SparkplugSchemas.MESSAGE).put("namespace", "spBv1.0").put("group", "plant")
-        .put("messageType", "DCMD").put("edgeNode", "edge1").put("device", "pump")
-        .put("timestamp", 1_700_000_000_123L)
-        .put("metrics", List.of(
-            metric("Output/Setpoint", "Double", "doubleValue", 42.5),
-            metric("Output/Enable", "Boolean", "booleanValue", true),
-            metric("Output/Mode", "Int16", "intValue", -3L),
-            metric("Output/Pattern", "BooleanArray", "booleanArray", List.of(true, false, true))));
+    Struct command =
+        new Struct(SparkplugSchemas.MESSAGE)
+            .put("namespace", "spBv1.0")
+            .put("group", "plant")
+            .put("messageType", "DCMD")
+            .put("edgeNode", "edge1")
+            .put("device", "pump")
+            .put("timestamp", 1_700_000_000_123L)
+            .put(
+                "metrics",
+                List.of(
+                    metric("Output/Setpoint", "Double", "doubleValue", 42.5),
+                    metric("Output/Enable", "Boolean", "booleanValue", true),
+                    metric("Output/Mode", "Int16", "intValue", -3L),
+                    metric(
+                        "Output/Pattern",
+                        "BooleanArray",
+                        "booleanArray",
+                        List.of(true, false, true))));
     JsonConverter json = new JsonConverter();
     json.configure(Map.of("schemas.enable", "true"), false);
     byte[] value = json.fromConnectData("sparkplug-commands", command.schema(), command);
     stack.topics().create("sparkplug-commands", 1);
-    stack.topics().send(List.of(new ProducerRecord<>("sparkplug-commands", "edge1".getBytes(), value)));
+    stack
+        .topics()
+        .send(List.of(new ProducerRecord<>("sparkplug-commands", "edge1".getBytes(), value)));
 
-    try (SparkplugEdgeNode node = SparkplugEdgeNode.connect(hivemq.port(), "plant", "edge1", List.of("pump"))) {
+    try (SparkplugEdgeNode node =
+        SparkplugEdgeNode.connect(hivemq.port(), "plant", "edge1", List.of("pump"))) {
       Map<String, String> config = new HashMap<>();
       config.put("connector.class", MqttSinkConnector.class.getName());
       config.put("tasks.max", "1");
@@ -80,7 +96,8 @@ class SparkplugSinkIT {
       stack.rest().createOrReplace("sparkplug-sink", config);
       stack.rest().awaitRunning("sparkplug-sink", 1, Duration.ofSeconds(60));
 
-      Awaitility.await("the DCMD at the device").atMost(Duration.ofSeconds(60))
+      Awaitility.await("the DCMD at the device")
+          .atMost(Duration.ofSeconds(60))
           .until(() -> !node.commands().isEmpty());
       assertThat(node.commands()).hasSize(1);
       SparkplugEdgeNode.Command dcmd = node.commands().get(0);
@@ -96,8 +113,10 @@ class SparkplugSinkIT {
       assertThat(payload.getMetrics(1).getBooleanValue()).isTrue();
       assertThat(payload.getMetrics(2).getDatatype()).isEqualTo(DataType.Int16.getNumber());
       assertThat((short) payload.getMetrics(2).getIntValue()).isEqualTo((short) -3);
-      // Sparkplug 3.0 BooleanArray: a 4-byte little-endian count, then the bits, most significant first.
-      assertThat(payload.getMetrics(3).getBytesValue().toByteArray()).containsExactly(3, 0, 0, 0, 0b1010_0000);
+      // Sparkplug 3.0 BooleanArray: a 4-byte little-endian count, then the bits, most significant
+      // first.
+      assertThat(payload.getMetrics(3).getBytesValue().toByteArray())
+          .containsExactly(3, 0, 0, 0, 0b1010_0000);
       assertThat(node.rebirths()).isZero();
     } finally {
       stack.rest().delete("sparkplug-sink");

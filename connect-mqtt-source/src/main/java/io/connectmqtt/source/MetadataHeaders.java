@@ -8,9 +8,10 @@ import java.util.Map;
 import org.apache.kafka.connect.header.ConnectHeaders;
 
 /**
- * Which MQTT metadata headers the source writes ({@code record.headers}) and how. Every header costs CPU in the
- * Connect worker (the header converter, the producer's record encoding) and in the Kafka broker, and bytes on disk;
- * a connector whose consumers read only some of them can write only those.
+ * Which MQTT metadata headers the source writes ({@code record.headers}) and how. Every header
+ * costs CPU in the Connect worker (the header converter, the producer's record encoding) and in the
+ * Kafka broker, and bytes on disk; a connector whose consumers read only some of them can write
+ * only those.
  */
 final class MetadataHeaders {
 
@@ -28,8 +29,20 @@ final class MetadataHeaders {
   static final String USER = "user";
 
   /** The values of {@code record.headers}, in the order the headers are written. */
-  static final List<String> NAMES = List.of(TOPIC, QOS, RETAIN, DUP, MESSAGE_ID, SOURCE, CONTENT_TYPE,
-      RESPONSE_TOPIC, CORRELATION_DATA, PAYLOAD_FORMAT, MESSAGE_EXPIRY, USER);
+  static final List<String> NAMES =
+      List.of(
+          TOPIC,
+          QOS,
+          RETAIN,
+          DUP,
+          MESSAGE_ID,
+          SOURCE,
+          CONTENT_TYPE,
+          RESPONSE_TOPIC,
+          CORRELATION_DATA,
+          PAYLOAD_FORMAT,
+          MESSAGE_EXPIRY,
+          USER);
 
   static final MetadataHeaders ALL = new MetadataHeaders(NAMES);
 
@@ -92,15 +105,21 @@ final class MetadataHeaders {
       message.correlationData().ifPresent(v -> headers.addBytes(MqttHeaders.CORRELATION_DATA, v));
     }
     if (payloadFormat) {
-      message.payloadUtf8().ifPresent(utf8 -> headers.addString(MqttHeaders.PAYLOAD_FORMAT,
-          utf8 ? MqttHeaders.PAYLOAD_FORMAT_UTF8 : MqttHeaders.PAYLOAD_FORMAT_BYTES));
+      message
+          .payloadUtf8()
+          .ifPresent(
+              utf8 ->
+                  headers.addString(
+                      MqttHeaders.PAYLOAD_FORMAT,
+                      utf8 ? MqttHeaders.PAYLOAD_FORMAT_UTF8 : MqttHeaders.PAYLOAD_FORMAT_BYTES));
     }
     if (messageExpiry) {
       message.messageExpirySeconds().ifPresent(v -> headers.addLong(MqttHeaders.MESSAGE_EXPIRY, v));
     }
     if (user) {
       for (Map.Entry<String, String> property : message.userProperties()) {
-        headers.addString(MqttHeaders.USER_PROPERTY_PREFIX + property.getKey(), property.getValue());
+        headers.addString(
+            MqttHeaders.USER_PROPERTY_PREFIX + property.getKey(), property.getValue());
       }
     }
     return headers;

@@ -27,12 +27,13 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Hands MQTT messages over to Kafka. The task's MQTT connections ({@link SourceConnections}: one, or several members
- * of one shared subscription group) put each message into the task's {@link MqttIntake} on their client's thread,
- * which {@link #poll()} drains into records; the message is acknowledged on MQTT only in {@link #commitRecord} once
- * Kafka has acknowledged the record. Unacknowledged messages stay in the broker's persistent session and are
- * redelivered after a crash: at least once, end to end. The intake holds at most {@code queue.capacity}
- * unacknowledged messages, so memory and the duplicates after a crash stay bounded on every broker.
+ * Hands MQTT messages over to Kafka. The task's MQTT connections ({@link SourceConnections}: one,
+ * or several members of one shared subscription group) put each message into the task's {@link
+ * MqttIntake} on their client's thread, which {@link #poll()} drains into records; the message is
+ * acknowledged on MQTT only in {@link #commitRecord} once Kafka has acknowledged the record.
+ * Unacknowledged messages stay in the broker's persistent session and are redelivered after a
+ * crash: at least once, end to end. The intake holds at most {@code queue.capacity} unacknowledged
+ * messages, so memory and the duplicates after a crash stay bounded on every broker.
  */
 public class MqttSourceTask extends SourceTask {
 
@@ -47,16 +48,21 @@ public class MqttSourceTask extends SourceTask {
   private SourceConnections connections;
   private TopicMapper topicMapper;
   private PayloadConverter payloadConverter;
+
   /** For record.value.format=sparkplug, else null. */
   private SparkplugConverter sparkplug;
+
   /** The device presence stream; null when presence.topic is empty. */
   private Presence presence;
+
   private List<String> subscriptionFilters;
   private int qos;
   private int batchSize;
   private int pollTimeoutMs;
+
   /** The metadata headers to write; null: none. */
   private MetadataHeaders metadataHeaders;
+
   private boolean toleratesErrors;
   private String deadLetterTopic;
 
@@ -81,63 +87,108 @@ public class MqttSourceTask extends SourceTask {
     taskIndex = Integer.parseInt(props.getOrDefault(MqttSourceConfig.TASK_INDEX_CONFIG, "0"));
     MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
 
-    topicMapper = new TopicMapper(config.getString(MqttSourceConfig.KAFKA_TOPIC_CONFIG),
-        config.getList(MqttSourceConfig.KAFKA_TOPIC_RULES_CONFIG),
-        config.getString(MqttSourceConfig.KAFKA_TOPIC_REPLACEMENT_CONFIG).charAt(0),
-        config.getInt(MqttSourceConfig.KAFKA_TOPIC_MAX_LENGTH_CONFIG));
-    payloadConverter = new PayloadConverter(config.valueFormat(),
-        config.getBoolean(MqttSourceConfig.VALUE_SCHEMAS_ENABLE_CONFIG), config.jsonSchemaText());
+    topicMapper =
+        new TopicMapper(
+            config.getString(MqttSourceConfig.KAFKA_TOPIC_CONFIG),
+            config.getList(MqttSourceConfig.KAFKA_TOPIC_RULES_CONFIG),
+            config.getString(MqttSourceConfig.KAFKA_TOPIC_REPLACEMENT_CONFIG).charAt(0),
+            config.getInt(MqttSourceConfig.KAFKA_TOPIC_MAX_LENGTH_CONFIG));
+    payloadConverter =
+        new PayloadConverter(
+            config.valueFormat(),
+            config.getBoolean(MqttSourceConfig.VALUE_SCHEMAS_ENABLE_CONFIG),
+            config.jsonSchemaText());
     qos = config.getInt(MqttSourceConfig.QOS_CONFIG);
     batchSize = config.getInt(MqttSourceConfig.BATCH_SIZE_CONFIG);
     pollTimeoutMs = config.getInt(MqttSourceConfig.POLL_TIMEOUT_CONFIG);
-    metadataHeaders = config.getBoolean(MqttSourceConfig.HEADERS_ENABLE_CONFIG)
-        ? new MetadataHeaders(config.getList(MqttSourceConfig.HEADERS_CONFIG)) : null;
+    metadataHeaders =
+        config.getBoolean(MqttSourceConfig.HEADERS_ENABLE_CONFIG)
+            ? new MetadataHeaders(config.getList(MqttSourceConfig.HEADERS_CONFIG))
+            : null;
     toleratesErrors = config.toleratesErrors();
     deadLetterTopic = config.getString(MqttSourceConfig.DLQ_TOPIC_CONFIG);
     intake = new MqttIntake(config.getInt(MqttSourceConfig.QUEUE_CAPACITY_CONFIG));
-    presence = Presence.start(config.presence(), context == null ? null : context.offsetStorageReader(),
-        System::currentTimeMillis);
+    presence =
+        Presence.start(
+            config.presence(),
+            context == null ? null : context.offsetStorageReader(),
+            System::currentTimeMillis);
 
     String assigned = props.get(MqttSourceConfig.TASK_FILTERS_CONFIG);
-    subscriptionFilters = assigned != null ? List.of(assigned.split(MqttSourceConfig.FILTER_SEPARATOR))
-        : MqttSourceConnector.assignFilters(config, connectorName, 1).get(0);
+    subscriptionFilters =
+        assigned != null
+            ? List.of(assigned.split(MqttSourceConfig.FILTER_SEPARATOR))
+            : MqttSourceConnector.assignFilters(config, connectorName, 1).get(0);
 
     metrics = new TaskMetrics(METRICS_GROUP, connectorName, taskIndex);
     received = metrics.counter("messages-received", "MQTT messages received");
     written = metrics.counter("records-written", "records handed to Kafka Connect");
-    acknowledged = metrics.counter("messages-acknowledged", "MQTT messages acknowledged after Kafka had them");
+    acknowledged =
+        metrics.counter("messages-acknowledged", "MQTT messages acknowledged after Kafka had them");
     errors = metrics.counter("errors", "messages whose payload could not be converted");
     deadLettered = metrics.counter("dead-lettered", "messages written to the dead letter topic");
-    latency = metrics.latency("receive-to-kafka-latency", "time from MQTT receipt to Kafka acknowledgement");
+    latency =
+        metrics.latency(
+            "receive-to-kafka-latency", "time from MQTT receipt to Kafka acknowledgement");
     if (config.valueFormat() == PayloadConverter.Format.SPARKPLUG) {
       sparkplug = sparkplugConverter();
     }
-    metrics.gauge("queue-depth", "Messages waiting between the MQTT client and poll()", intake::queued);
+    metrics.gauge(
+        "queue-depth", "Messages waiting between the MQTT client and poll()", intake::queued);
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     MqttConnectionSettings settings = MqttConnectionConfig.settings(config, clientId);
     int receiveMaximum = config.getInt(MqttSourceConfig.RECEIVE_MAXIMUM_CONFIG);
-    connections = new SourceConnections(settings, receiveMaximum, intake, subscriptionFilters,
-        config.sharedGroup(connectorName), qos, config.connections());
+    connections =
+        new SourceConnections(
+            settings,
+            receiveMaximum,
+            intake,
+            subscriptionFilters,
+            config.sharedGroup(connectorName),
+            qos,
+            config.connections());
     metrics.gauge("connections", "MQTT connections of this task", () -> connections.count());
-    metrics.gauge("idle-member-wake-ups", "Times a connection the broker left idle while others were busy was made "
-        + "to subscribe again (HiveMQ CE's shared queue)", () -> connections.wakeUps());
-    metrics.gauge("reconnects", "Times an MQTT connection was lost and re-established",
+    metrics.gauge(
+        "idle-member-wake-ups",
+        "Times a connection the broker left idle while others were busy was made "
+            + "to subscribe again (HiveMQ CE's shared queue)",
+        () -> connections.wakeUps());
+    metrics.gauge(
+        "reconnects",
+        "Times an MQTT connection was lost and re-established",
         () -> connections.sum(MqttSession::reconnects));
-    metrics.gauge("receive-maximum", "The MQTT 5 Receive Maximum the task's first connection asks the broker for now",
+    metrics.gauge(
+        "receive-maximum",
+        "The MQTT 5 Receive Maximum the task's first connection asks the broker for now",
         () -> connections.first().receiveMaximum());
-    metrics.gauge("receive-maximum-violations", "Connections closed because the broker sent more unacknowledged "
-        + "messages than the Receive Maximum allows", () -> connections.sum(MqttSession::receiveMaximumViolations));
-    metrics.gauge("unacknowledged", "Messages received and not yet acknowledged (queued or on their way to Kafka)",
+    metrics.gauge(
+        "receive-maximum-violations",
+        "Connections closed because the broker sent more unacknowledged "
+            + "messages than the Receive Maximum allows",
+        () -> connections.sum(MqttSession::receiveMaximumViolations));
+    metrics.gauge(
+        "unacknowledged",
+        "Messages received and not yet acknowledged (queued or on their way to Kafka)",
         intake::unacknowledged);
 
-    log.info("Starting MQTT source task {} of {} as client '{}' on {}, filters {}", taskIndex, connectorName,
-        clientId, settings.serverUris(), subscriptionFilters);
+    log.info(
+        "Starting MQTT source task {} of {} as client '{}' on {}, filters {}",
+        taskIndex,
+        connectorName,
+        clientId,
+        settings.serverUris(),
+        subscriptionFilters);
     try {
-      boolean sessionPresent = connections.connect().get(settings.connectTimeoutMs() + 1_000L,
-          TimeUnit.MILLISECONDS);
-      log.info("MQTT client '{}' connected ({}); {}", clientId, connections.first().version(), sessionPresent
-          ? "the broker resumed its session (unacknowledged messages are redelivered)" : "new session");
+      boolean sessionPresent =
+          connections.connect().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
+      log.info(
+          "MQTT client '{}' connected ({}); {}",
+          clientId,
+          connections.first().version(),
+          sessionPresent
+              ? "the broker resumed its session (unacknowledged messages are redelivered)"
+              : "new session");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConnectException("Interrupted while connecting to MQTT", e);
@@ -145,24 +196,42 @@ public class MqttSourceTask extends SourceTask {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (connections.fatalError().isPresent() || MqttSession.isPermanent(cause)) {
         stopQuietly();
-        throw new ConnectException("MQTT broker refused the connection for client '" + clientId + "': " + cause
-            + ". Check " + MqttConnectionConfig.USERNAME_CONFIG + ", " + MqttConnectionConfig.PASSWORD_CONFIG
-            + " and the TLS settings.", cause);
+        throw new ConnectException(
+            "MQTT broker refused the connection for client '"
+                + clientId
+                + "': "
+                + cause
+                + ". Check "
+                + MqttConnectionConfig.USERNAME_CONFIG
+                + ", "
+                + MqttConnectionConfig.PASSWORD_CONFIG
+                + " and the TLS settings.",
+            cause);
       }
-      log.warn("MQTT broker not reachable yet ({}); the task keeps reconnecting in the background", cause.toString());
+      log.warn(
+          "MQTT broker not reachable yet ({}); the task keeps reconnecting in the background",
+          cause.toString());
     }
     nextSummaryNanos = System.nanoTime() + SUMMARY_INTERVAL_NANOS;
   }
 
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
-    connections.fatalError().ifPresent(error -> {
-      throw new ConnectException("MQTT broker refused the connection for good: " + error, error);
-    });
+    connections
+        .fatalError()
+        .ifPresent(
+            error -> {
+              throw new ConnectException(
+                  "MQTT broker refused the connection for good: " + error, error);
+            });
     Throwable refused = connections.subscribeFailure();
     if (refused != null) {
-      throw new ConnectException("MQTT subscription failed: " + refused.getMessage()
-          + ". Check the broker's permissions for " + connections.filters(), refused);
+      throw new ConnectException(
+          "MQTT subscription failed: "
+              + refused.getMessage()
+              + ". Check the broker's permissions for "
+              + connections.filters(),
+          refused);
     }
     connections.wakeIdleMembers();
     InboundMessage first = intake.poll(pollTimeoutMs);
@@ -183,7 +252,10 @@ public class MqttSourceTask extends SourceTask {
       SourceRecord record = toRecord(messages.get(i));
       if (presenceRecords != null) {
         // The message is acknowledged only once Kafka has its presence records too.
-        presenceRecords.of(i).forEach(r -> records.add(record instanceof MessageRecord data ? data.alongside(r) : r));
+        presenceRecords
+            .of(i)
+            .forEach(
+                r -> records.add(record instanceof MessageRecord data ? data.alongside(r) : r));
       }
       if (record != null) {
         records.add(record);
@@ -198,7 +270,8 @@ public class MqttSourceTask extends SourceTask {
 
   private SourceRecord toRecord(InboundMessage message) {
     String kafkaTopic = topicMapper.kafkaTopic(message.topic());
-    ConnectHeaders headers = metadataHeaders != null ? metadataHeaders.of(message) : new ConnectHeaders();
+    ConnectHeaders headers =
+        metadataHeaders != null ? metadataHeaders.of(message) : new ConnectHeaders();
     if (sparkplug != null) {
       SparkplugConverter.Converted converted;
       try {
@@ -207,8 +280,16 @@ public class MqttSourceTask extends SourceTask {
         return badPayload(message, kafkaTopic, e);
       }
       converted.headers().forEach(headers::add);
-      return new MessageRecord(message, converted.partition(), converted.offset(), kafkaTopic, keySchema(),
-          key(message.topic()), converted.value().schema(), converted.value().value(), headers);
+      return new MessageRecord(
+          message,
+          converted.partition(),
+          converted.offset(),
+          kafkaTopic,
+          keySchema(),
+          key(message.topic()),
+          converted.value().schema(),
+          converted.value().value(),
+          headers);
     }
     SchemaAndValue value;
     try {
@@ -216,51 +297,82 @@ public class MqttSourceTask extends SourceTask {
     } catch (PayloadConverter.PayloadException e) {
       return badPayload(message, kafkaTopic, e);
     }
-    return new MessageRecord(message, kafkaTopic, keySchema(), key(message.topic()), value.schema(), value.value(),
+    return new MessageRecord(
+        message,
+        kafkaTopic,
+        keySchema(),
+        key(message.topic()),
+        value.schema(),
+        value.value(),
         headers);
   }
 
   /**
-   * The Sparkplug converter: BIRTH certificates kept in Connect's source offsets, rebirth requests published on the
-   * task's first MQTT connection, counts into the task's metrics.
+   * The Sparkplug converter: BIRTH certificates kept in Connect's source offsets, rebirth requests
+   * published on the task's first MQTT connection, counts into the task's metrics.
    */
   private SparkplugConverter sparkplugConverter() {
-    Sensor missed = metrics.counter("sparkplug-seq-missed", "Sparkplug messages missed, by gaps in seq");
-    Sensor unresolved = metrics.counter("sparkplug-unresolved-aliases",
-        "Sparkplug metrics written without a name: aliases no kept BIRTH declares");
-    Sensor rebirths = metrics.counter("sparkplug-rebirth-requests", "Sparkplug rebirth requests (NCMD) published");
-    SparkplugConverter.Counts counts = new SparkplugConverter.Counts() {
-      @Override
-      public void seqMissed(int messages) {
-        missed.record(messages);
-      }
+    Sensor missed =
+        metrics.counter("sparkplug-seq-missed", "Sparkplug messages missed, by gaps in seq");
+    Sensor unresolved =
+        metrics.counter(
+            "sparkplug-unresolved-aliases",
+            "Sparkplug metrics written without a name: aliases no kept BIRTH declares");
+    Sensor rebirths =
+        metrics.counter(
+            "sparkplug-rebirth-requests", "Sparkplug rebirth requests (NCMD) published");
+    SparkplugConverter.Counts counts =
+        new SparkplugConverter.Counts() {
+          @Override
+          public void seqMissed(int messages) {
+            missed.record(messages);
+          }
 
-      @Override
-      public void unresolved(int count) {
-        unresolved.record(count);
-      }
+          @Override
+          public void unresolved(int count) {
+            unresolved.record(count);
+          }
 
-      @Override
-      public void rebirthRequested() {
-        rebirths.record();
-      }
-    };
-    return new SparkplugConverter(partition -> context == null ? null
-        : context.offsetStorageReader().offset(partition),
+          @Override
+          public void rebirthRequested() {
+            rebirths.record();
+          }
+        };
+    return new SparkplugConverter(
+        partition -> context == null ? null : context.offsetStorageReader().offset(partition),
         config.getBoolean(MqttSourceConfig.SPARKPLUG_REBIRTH_CONFIG),
-        request -> connections.first().publish(request).exceptionally(error -> {
-          log.warn("Sparkplug rebirth request on {} failed: {}", request.topic(), error.toString());
-          return null;
-        }), counts);
+        request ->
+            connections
+                .first()
+                .publish(request)
+                .exceptionally(
+                    error -> {
+                      log.warn(
+                          "Sparkplug rebirth request on {} failed: {}",
+                          request.topic(),
+                          error.toString());
+                      return null;
+                    }),
+        counts);
   }
 
-  private SourceRecord badPayload(InboundMessage message, String kafkaTopic, PayloadConverter.PayloadException e) {
+  private SourceRecord badPayload(
+      InboundMessage message, String kafkaTopic, PayloadConverter.PayloadException e) {
     errors.record();
-    String reason = "MQTT message on '" + message.topic() + "' (for Kafka topic '" + kafkaTopic + "'): "
-        + e.getMessage();
+    String reason =
+        "MQTT message on '"
+            + message.topic()
+            + "' (for Kafka topic '"
+            + kafkaTopic
+            + "'): "
+            + e.getMessage();
     if (!toleratesErrors) {
-      throw new ConnectException(reason + ". Set errors.tolerance=all (and " + MqttSourceConfig.DLQ_TOPIC_CONFIG
-          + ") to route such messages to a dead letter topic instead of failing.", e);
+      throw new ConnectException(
+          reason
+              + ". Set errors.tolerance=all (and "
+              + MqttSourceConfig.DLQ_TOPIC_CONFIG
+              + ") to route such messages to a dead letter topic instead of failing.",
+          e);
     }
     if (deadLetterTopic == null || deadLetterTopic.isBlank()) {
       log.warn("Skipping {}", reason);
@@ -276,12 +388,20 @@ public class MqttSourceTask extends SourceTask {
     headers.addString("__connect.errors.connector.name", connectorName);
     headers.addInt("__connect.errors.task.id", taskIndex);
     headers.addString("__connect.errors.stage", "MQTT_PAYLOAD_CONVERSION");
-    return new MessageRecord(message, deadLetterTopic, keySchema(), key(message.topic()),
-        Schema.OPTIONAL_BYTES_SCHEMA, message.payload(), headers);
+    return new MessageRecord(
+        message,
+        deadLetterTopic,
+        keySchema(),
+        key(message.topic()),
+        Schema.OPTIONAL_BYTES_SCHEMA,
+        message.payload(),
+        headers);
   }
 
   private Schema keySchema() {
-    return MqttSourceConfig.KEY_NONE.equals(config.keyMode()) ? null : Schema.OPTIONAL_STRING_SCHEMA;
+    return MqttSourceConfig.KEY_NONE.equals(config.keyMode())
+        ? null
+        : Schema.OPTIONAL_STRING_SCHEMA;
   }
 
   private String key(String topic) {
@@ -324,9 +444,16 @@ public class MqttSourceTask extends SourceTask {
     long now = System.nanoTime();
     if (now >= nextSummaryNanos) {
       nextSummaryNanos = now + SUMMARY_INTERVAL_NANOS;
-      log.info("MQTT source task {} ({} connection(s)): received {}, written {}, acknowledged {}, errors {}, "
-          + "queue {}, p99 {} ms", taskIndex, connections.count(), (long) metrics.value("messages-received-total"), (long) metrics.value("records-written-total"),
-          (long) metrics.value("messages-acknowledged-total"), (long) metrics.value("errors-total"), intake.queued(),
+      log.info(
+          "MQTT source task {} ({} connection(s)): received {}, written {}, acknowledged {}, errors {}, "
+              + "queue {}, p99 {} ms",
+          taskIndex,
+          connections.count(),
+          (long) metrics.value("messages-received-total"),
+          (long) metrics.value("records-written-total"),
+          (long) metrics.value("messages-acknowledged-total"),
+          (long) metrics.value("errors-total"),
+          intake.queued(),
           metrics.value("receive-to-kafka-latency-p99"));
     }
   }
@@ -341,7 +468,8 @@ public class MqttSourceTask extends SourceTask {
   }
 
   private void stopQuietly() {
-    // Messages still queued or in flight are not acknowledged: the broker redelivers them to the next session.
+    // Messages still queued or in flight are not acknowledged: the broker redelivers them to the
+    // next session.
     if (connections != null) {
       connections.close();
     }
@@ -351,30 +479,57 @@ public class MqttSourceTask extends SourceTask {
   }
 
   /**
-   * A record that remembers its MQTT message, so that {@link #commitRecord} can acknowledge it once Kafka has every
-   * record the message caused.
+   * A record that remembers its MQTT message, so that {@link #commitRecord} can acknowledge it once
+   * Kafka has every record the message caused.
    */
   static final class MessageRecord extends SourceRecord {
     final InboundMessage message;
+
     /** Records of this message not yet in Kafka (shared by them all). */
     private final AtomicInteger unwritten;
 
-    MessageRecord(InboundMessage message, String topic, Schema keySchema, Object key, Schema valueSchema,
-        Object value, ConnectHeaders headers) {
+    MessageRecord(
+        InboundMessage message,
+        String topic,
+        Schema keySchema,
+        Object key,
+        Schema valueSchema,
+        Object value,
+        ConnectHeaders headers) {
       this(message, null, null, topic, keySchema, key, valueSchema, value, headers);
     }
 
-    /** With a source partition and offset: Sparkplug BIRTH and DEATH records keep the node's aliases in them. */
-    MessageRecord(InboundMessage message, Map<String, ?> partition, Map<String, ?> offset, String topic,
-        Schema keySchema, Object key, Schema valueSchema, Object value, ConnectHeaders headers) {
+    /**
+     * With a source partition and offset: Sparkplug BIRTH and DEATH records keep the node's aliases
+     * in them.
+     */
+    MessageRecord(
+        InboundMessage message,
+        Map<String, ?> partition,
+        Map<String, ?> offset,
+        String topic,
+        Schema keySchema,
+        Object key,
+        Schema valueSchema,
+        Object value,
+        ConnectHeaders headers) {
       super(partition, offset, topic, null, keySchema, key, valueSchema, value, null, headers);
       this.message = message;
       this.unwritten = new AtomicInteger(1);
     }
 
     private MessageRecord(MessageRecord of, SourceRecord other) {
-      super(other.sourcePartition(), other.sourceOffset(), other.topic(), other.kafkaPartition(), other.keySchema(),
-          other.key(), other.valueSchema(), other.value(), other.timestamp(), other.headers());
+      super(
+          other.sourcePartition(),
+          other.sourceOffset(),
+          other.topic(),
+          other.kafkaPartition(),
+          other.keySchema(),
+          other.key(),
+          other.valueSchema(),
+          other.value(),
+          other.timestamp(),
+          other.headers());
       this.message = of.message;
       this.unwritten = of.unwritten;
     }
@@ -385,7 +540,10 @@ public class MqttSourceTask extends SourceTask {
       return new MessageRecord(this, other);
     }
 
-    /** Counts this record as in Kafka; true when it was the message's last one, so the message may be acknowledged. */
+    /**
+     * Counts this record as in Kafka; true when it was the message's last one, so the message may
+     * be acknowledged.
+     */
     boolean lastWritten() {
       return unwritten.decrementAndGet() == 0;
     }

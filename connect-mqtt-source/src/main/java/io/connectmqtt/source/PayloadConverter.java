@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.networknt.schema.JsonSchema;
-import io.connectmqtt.common.JsonValues;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.connectmqtt.common.JsonValues;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -26,13 +26,19 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * Turns an MQTT payload into a Connect value: raw bytes, a UTF-8 string, or JSON as a Struct with an inferred schema
- * (so Avro, Protobuf and JSON Schema converters of any registry can serialize it) or as a schemaless Map.
+ * Turns an MQTT payload into a Connect value: raw bytes, a UTF-8 string, or JSON as a Struct with
+ * an inferred schema (so Avro, Protobuf and JSON Schema converters of any registry can serialize
+ * it) or as a schemaless Map.
  */
 final class PayloadConverter {
 
   /** SPARKPLUG payloads need their topic and state: {@link SparkplugConverter}, not this class. */
-  enum Format { BYTES, STRING, JSON, SPARKPLUG }
+  enum Format {
+    BYTES,
+    STRING,
+    JSON,
+    SPARKPLUG
+  }
 
   /** A payload that cannot be converted; the message names what is wrong. */
   static final class PayloadException extends Exception {
@@ -54,11 +60,18 @@ final class PayloadConverter {
     this.format = format;
     this.schemas = schemas;
     this.mapper = JsonMapper.builder().build();
-    mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build());
-    this.jsonSchema = jsonSchemaText == null || jsonSchemaText.isBlank() ? null : compileSchema(jsonSchemaText);
+    mapper
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build());
+    this.jsonSchema =
+        jsonSchemaText == null || jsonSchemaText.isBlank() ? null : compileSchema(jsonSchemaText);
   }
 
-  /** Compiles a JSON Schema (draft 2020-12 unless it says otherwise); throws IllegalArgumentException if invalid. */
+  /**
+   * Compiles a JSON Schema (draft 2020-12 unless it says otherwise); throws
+   * IllegalArgumentException if invalid.
+   */
   static JsonSchema compileSchema(String text) {
     try {
       JsonNode node = new ObjectMapper().readTree(text);
@@ -78,13 +91,15 @@ final class PayloadConverter {
       case BYTES -> new SchemaAndValue(Schema.OPTIONAL_BYTES_SCHEMA, payload);
       case STRING -> new SchemaAndValue(Schema.OPTIONAL_STRING_SCHEMA, utf8(payload));
       case JSON -> json(payload);
-      case SPARKPLUG -> throw new IllegalStateException("Sparkplug payloads are converted by SparkplugConverter");
+      case SPARKPLUG ->
+          throw new IllegalStateException("Sparkplug payloads are converted by SparkplugConverter");
     };
   }
 
   private static String utf8(byte[] payload) throws PayloadException {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(java.nio.ByteBuffer.wrap(payload))
@@ -99,7 +114,8 @@ final class PayloadConverter {
     try {
       node = mapper.readTree(payload);
     } catch (IOException e) {
-      String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      String detail =
+          e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
       throw new PayloadException("payload is not valid JSON: " + detail, e);
     }
     if (node == null || node.isMissingNode()) {
@@ -108,8 +124,13 @@ final class PayloadConverter {
     if (jsonSchema != null) {
       Set<ValidationMessage> errors = jsonSchema.validate(node);
       if (!errors.isEmpty()) {
-        throw new PayloadException("payload does not match the JSON Schema: "
-            + errors.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.joining("; ")), null);
+        throw new PayloadException(
+            "payload does not match the JSON Schema: "
+                + errors.stream()
+                    .map(ValidationMessage::getMessage)
+                    .sorted()
+                    .collect(Collectors.joining("; ")),
+            null);
       }
     }
     if (!schemas) {
@@ -120,8 +141,9 @@ final class PayloadConverter {
   }
 
   /**
-   * A Connect schema for one JSON document: objects become structs (fields in document order), integers int64, other
-   * numbers float64; arrays take their first element's schema, or are kept as JSON text when elements differ.
+   * A Connect schema for one JSON document: objects become structs (fields in document order),
+   * integers int64, other numbers float64; arrays take their first element's schema, or are kept as
+   * JSON text when elements differ.
    */
   static Schema inferSchema(JsonNode node) {
     if (node.isObject()) {
@@ -162,18 +184,20 @@ final class PayloadConverter {
       return null;
     }
     switch (schema.type()) {
-      case STRUCT: {
-        Struct struct = new Struct(schema);
-        for (org.apache.kafka.connect.data.Field field : schema.fields()) {
-          struct.put(field, toConnect(node.get(field.name()), field.schema()));
+      case STRUCT:
+        {
+          Struct struct = new Struct(schema);
+          for (org.apache.kafka.connect.data.Field field : schema.fields()) {
+            struct.put(field, toConnect(node.get(field.name()), field.schema()));
+          }
+          return struct;
         }
-        return struct;
-      }
-      case ARRAY: {
-        List<Object> list = new ArrayList<>(node.size());
-        node.forEach(child -> list.add(toConnect(child, schema.valueSchema())));
-        return list;
-      }
+      case ARRAY:
+        {
+          List<Object> list = new ArrayList<>(node.size());
+          node.forEach(child -> list.add(toConnect(child, schema.valueSchema())));
+          return list;
+        }
       case INT64:
         return node.longValue();
       case FLOAT64:

@@ -21,13 +21,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code record.value.format=sparkplug}: a Sparkplug B message to a record value (the struct of
- * {@link io.connectmqtt.sparkplug.SparkplugSchemas#MESSAGE}), its headers, and for BIRTH and DEATH messages the source
- * offset that keeps the node's aliases across restarts ({@link EdgeNodeSessions}). Runs on the poll thread only.
+ * {@link io.connectmqtt.sparkplug.SparkplugSchemas#MESSAGE}), its headers, and for BIRTH and DEATH
+ * messages the source offset that keeps the node's aliases across restarts ({@link
+ * EdgeNodeSessions}). Runs on the poll thread only.
  *
  * <p>DATA with aliases no kept BIRTH explains is written with those metrics unnamed and counted in
- * {@code unresolvedAliases} and the {@value #UNRESOLVED} header; where {@code sparkplug.rebirth.enable} is set, the
- * edge node is also asked to send its BIRTH again (NCMD {@code Node Control/Rebirth} = true, QoS 0), at most once per
- * {@link #REBIRTH_INTERVAL_NANOS} per node.
+ * {@code unresolvedAliases} and the {@value #UNRESOLVED} header; where {@code
+ * sparkplug.rebirth.enable} is set, the edge node is also asked to send its BIRTH again (NCMD
+ * {@code Node Control/Rebirth} = true, QoS 0), at most once per {@link #REBIRTH_INTERVAL_NANOS} per
+ * node.
  */
 final class SparkplugConverter {
 
@@ -41,12 +43,24 @@ final class SparkplugConverter {
   static final String UNRESOLVED = "sparkplug.unresolved.aliases";
   static final String STALE_DEATH = "sparkplug.stale.death";
   static final String REBIRTH_METRIC = "Node Control/Rebirth";
-  /** A node that does not answer a rebirth request is asked again after this long, not at every DATA. */
+
+  /**
+   * A node that does not answer a rebirth request is asked again after this long, not at every
+   * DATA.
+   */
   static final long REBIRTH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-  /** What one message becomes: the value, headers to add, and the source partition and offset (null for DATA). */
-  record Converted(SchemaAndValue value, ConnectHeaders headers, Map<String, String> partition,
-      Map<String, Object> offset, int missed, int unresolved) {}
+  /**
+   * What one message becomes: the value, headers to add, and the source partition and offset (null
+   * for DATA).
+   */
+  record Converted(
+      SchemaAndValue value,
+      ConnectHeaders headers,
+      Map<String, String> partition,
+      Map<String, Object> offset,
+      int missed,
+      int unresolved) {}
 
   /** Counts for the task's metrics. */
   interface Counts {
@@ -68,8 +82,11 @@ final class SparkplugConverter {
    * @param stored the source offset Connect kept for a partition, or null
    * @param publisher publishes a rebirth request (null: never ask)
    */
-  SparkplugConverter(Function<Map<String, String>, Map<String, Object>> stored, boolean rebirth,
-      Consumer<OutboundMessage> publisher, Counts counts) {
+  SparkplugConverter(
+      Function<Map<String, String>, Map<String, Object>> stored,
+      boolean rebirth,
+      Consumer<OutboundMessage> publisher,
+      Counts counts) {
     this.sessions = new EdgeNodeSessions(stored);
     this.rebirth = rebirth && publisher != null;
     this.publisher = publisher;
@@ -92,14 +109,20 @@ final class SparkplugConverter {
     }
     EdgeNodeSessions.Observation observation = sessions.observe(topic, decoded);
     ConnectHeaders headers = headers(topic);
-    boolean checked = topic.type() != SparkplugTopic.MessageType.STATE && !topic.type().isCommand()
-        && topic.type() != SparkplugTopic.MessageType.NDEATH;
+    boolean checked =
+        topic.type() != SparkplugTopic.MessageType.STATE
+            && !topic.type().isCommand()
+            && topic.type() != SparkplugTopic.MessageType.NDEATH;
     if (checked) {
       headers.addInt(SEQ_MISSED, observation.missed());
     }
     if (observation.missed() > 0) {
       counts.seqMissed(observation.missed());
-      log.debug("Sparkplug {}: {} message(s) missed before seq {}", topic, observation.missed(), decoded.seq());
+      log.debug(
+          "Sparkplug {}: {} message(s) missed before seq {}",
+          topic,
+          observation.missed(),
+          decoded.seq());
     }
     if (decoded.unresolved() > 0) {
       headers.addInt(UNRESOLVED, decoded.unresolved());
@@ -110,12 +133,21 @@ final class SparkplugConverter {
     }
     if (observation.staleDeath()) {
       headers.addBoolean(STALE_DEATH, true);
-      return new Converted(new SchemaAndValue(decoded.message().schema(), decoded.message()), headers, null, null,
-          observation.missed(), decoded.unresolved());
+      return new Converted(
+          new SchemaAndValue(decoded.message().schema(), decoded.message()),
+          headers,
+          null,
+          null,
+          observation.missed(),
+          decoded.unresolved());
     }
     Map<String, Object> offset = sessions.offset(topic, decoded);
-    return new Converted(new SchemaAndValue(decoded.message().schema(), decoded.message()), headers,
-        offset == null ? null : EdgeNodeSessions.partition(topic), offset, observation.missed(),
+    return new Converted(
+        new SchemaAndValue(decoded.message().schema(), decoded.message()),
+        headers,
+        offset == null ? null : EdgeNodeSessions.partition(topic),
+        offset,
+        observation.missed(),
         decoded.unresolved());
   }
 
@@ -145,11 +177,21 @@ final class SparkplugConverter {
     }
     lastRebirthNanos.put(topic.nodeKey(), now);
     SparkplugTopic command = SparkplugTopic.command(topic.group(), topic.edgeNode(), null);
-    byte[] payload = Payload.newBuilder().setTimestamp(System.currentTimeMillis())
-        .addMetrics(Payload.Metric.newBuilder().setName(REBIRTH_METRIC).setDatatype(DataType.Boolean.getNumber())
-            .setTimestamp(System.currentTimeMillis()).setBooleanValue(true))
-        .build().toByteArray();
-    log.info("Sparkplug: {} sent DATA and its BIRTH is unknown here; asking for a rebirth on {}", topic, command);
+    byte[] payload =
+        Payload.newBuilder()
+            .setTimestamp(System.currentTimeMillis())
+            .addMetrics(
+                Payload.Metric.newBuilder()
+                    .setName(REBIRTH_METRIC)
+                    .setDatatype(DataType.Boolean.getNumber())
+                    .setTimestamp(System.currentTimeMillis())
+                    .setBooleanValue(true))
+            .build()
+            .toByteArray();
+    log.info(
+        "Sparkplug: {} sent DATA and its BIRTH is unknown here; asking for a rebirth on {}",
+        topic,
+        command);
     counts.rebirthRequested();
     publisher.accept(OutboundMessage.of(command.toString(), payload, 0, false));
   }

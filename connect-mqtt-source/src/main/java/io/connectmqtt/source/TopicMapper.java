@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Maps an MQTT topic to a legal Kafka topic: the first rule whose filter matches wins, else the default template.
- * Results are cached, since devices publish to the same topics over and over (bounded, so a topic-per-message
- * publisher cannot grow the heap).
+ * Maps an MQTT topic to a legal Kafka topic: the first rule whose filter matches wins, else the
+ * default template. Results are cached, since devices publish to the same topics over and over
+ * (bounded, so a topic-per-message publisher cannot grow the heap).
  */
 final class TopicMapper {
 
@@ -23,14 +23,15 @@ final class TopicMapper {
   private final TopicTemplate defaultTemplate;
   private final char replacement;
   private final int maxLength;
-  private final Map<String, String> cache = new LinkedHashMap<>(256, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
+  private final Map<String, String> cache =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > CACHE_SIZE;
-    }
-  };
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+          return size() > CACHE_SIZE;
+        }
+      };
 
   TopicMapper(String defaultTemplate, List<String> ruleSpecs, char replacement, int maxLength) {
     this.defaultTemplate = TopicTemplate.parse(defaultTemplate);
@@ -50,15 +51,22 @@ final class TopicMapper {
   private static Rule parseRule(String spec) {
     int separator = spec.indexOf(RULE_SEPARATOR);
     if (separator < 0) {
-      throw new IllegalArgumentException("rule '" + spec + "' has no '" + RULE_SEPARATOR
-          + "'; write it as 'mqtt/filter/+" + RULE_SEPARATOR + "kafka.topic.${2}'");
+      throw new IllegalArgumentException(
+          "rule '"
+              + spec
+              + "' has no '"
+              + RULE_SEPARATOR
+              + "'; write it as 'mqtt/filter/+"
+              + RULE_SEPARATOR
+              + "kafka.topic.${2}'");
     }
     String filter = spec.substring(0, separator).trim();
     String problem = TopicFilters.filterProblem(filter);
     if (problem != null) {
       throw new IllegalArgumentException("rule '" + spec + "': " + problem);
     }
-    return new Rule(filter, TopicTemplate.parse(spec.substring(separator + RULE_SEPARATOR.length()).trim()));
+    return new Rule(
+        filter, TopicTemplate.parse(spec.substring(separator + RULE_SEPARATOR.length()).trim()));
   }
 
   synchronized String kafkaTopic(String mqttTopic) {

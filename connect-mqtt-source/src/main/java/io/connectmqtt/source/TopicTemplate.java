@@ -7,11 +7,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Kafka topic template over an MQTT topic: {@code ${topic}} is the whole MQTT topic with '/' turned into '.',
- * {@code ${N}} its N-th level (1-based; empty when the topic is shorter). For Sparkplug B topics
- * ({@code spBv1.0/...}), {@code ${sparkplug.group}}, {@code ${sparkplug.type}}, {@code ${sparkplug.node}},
- * {@code ${sparkplug.device}} and {@code ${sparkplug.host}} are those parts (empty where the topic has none, or is
- * not Sparkplug). Anything else is literal text.
+ * A Kafka topic template over an MQTT topic: {@code ${topic}} is the whole MQTT topic with '/'
+ * turned into '.', {@code ${N}} its N-th level (1-based; empty when the topic is shorter). For
+ * Sparkplug B topics ({@code spBv1.0/...}), {@code ${sparkplug.group}}, {@code ${sparkplug.type}},
+ * {@code ${sparkplug.node}}, {@code ${sparkplug.device}} and {@code ${sparkplug.host}} are those
+ * parts (empty where the topic has none, or is not Sparkplug). Anything else is literal text.
  */
 final class TopicTemplate {
 
@@ -33,13 +33,14 @@ final class TopicTemplate {
       } catch (IllegalArgumentException e) {
         return "";
       }
-      String value = switch (name) {
-        case "group" -> topic.group();
-        case "type" -> topic.type().name();
-        case "node" -> topic.edgeNode();
-        case "device" -> topic.device();
-        default -> topic.hostId();
-      };
+      String value =
+          switch (name) {
+            case "group" -> topic.group();
+            case "type" -> topic.type().name();
+            case "node" -> topic.edgeNode();
+            case "device" -> topic.device();
+            default -> topic.hostId();
+          };
       return value == null ? "" : value;
     }
   }
@@ -66,14 +67,19 @@ final class TopicTemplate {
       String name = matcher.group(1).trim();
       if (name.equals("topic")) {
         parts.add(new WholeTopic());
-      } else if (name.startsWith("sparkplug.") && SPARKPLUG_PARTS.contains(name.substring("sparkplug.".length()))) {
+      } else if (name.startsWith("sparkplug.")
+          && SPARKPLUG_PARTS.contains(name.substring("sparkplug.".length()))) {
         parts.add(new SparkplugPart(name.substring("sparkplug.".length())));
       } else if (name.matches("[1-9][0-9]{0,3}")) {
         parts.add(new Level(Integer.parseInt(name)));
       } else {
-        throw new IllegalArgumentException("unknown placeholder '${" + name + "}' in '" + template
-            + "'; use ${topic}, a level number such as ${1}, or ${sparkplug.group}, ${sparkplug.type}, "
-            + "${sparkplug.node}, ${sparkplug.device}, ${sparkplug.host}");
+        throw new IllegalArgumentException(
+            "unknown placeholder '${"
+                + name
+                + "}' in '"
+                + template
+                + "'; use ${topic}, a level number such as ${1}, or ${sparkplug.group}, ${sparkplug.type}, "
+                + "${sparkplug.node}, ${sparkplug.device}, ${sparkplug.host}");
       }
       last = matcher.end();
     }

@@ -22,15 +22,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The source connector on every broker of the matrix, with its documented defaults: {@code mqtt.version=auto} finds
- * MQTT 5 where the broker has it, else MQTT 3.1.1. Independent clients publish QoS 1 messages (mosquitto_pub for exact payload bytes, the testkit's
- * load publisher for volume) and every one must be in Kafka once, with its payload bytes, its key and its
- * {@code mqtt.topic} header ({@code SourceRoundTrip} in the testkit, which the broker benchmark runs too). One Kafka and Connect stack for the class, one broker at a time.
+ * The source connector on every broker of the matrix, with its documented defaults: {@code
+ * mqtt.version=auto} finds MQTT 5 where the broker has it, else MQTT 3.1.1. Independent clients
+ * publish QoS 1 messages (mosquitto_pub for exact payload bytes, the testkit's load publisher for
+ * volume) and every one must be in Kafka once, with its payload bytes, its key and its {@code
+ * mqtt.topic} header ({@code SourceRoundTrip} in the testkit, which the broker benchmark runs too).
+ * One Kafka and Connect stack for the class, one broker at a time.
  *
- * <p>The brokers keep sessions in memory here: this test restarts nothing ({@code BrokerRestartIT} does). To
- * reproduce a case: {@code -Dmatrix.brokers=MOSQUITTO} runs only that broker,
- * {@code -Dmatrix.outgoingWindow=100} sets its outgoing window. The brokers are the module's {@link SharedFixtures},
- * started once for both tests here and the other matrix tests of the module.
+ * <p>The brokers keep sessions in memory here: this test restarts nothing ({@code BrokerRestartIT}
+ * does). To reproduce a case: {@code -Dmatrix.brokers=MOSQUITTO} runs only that broker, {@code
+ * -Dmatrix.outgoingWindow=100} sets its outgoing window. The brokers are the module's {@link
+ * SharedFixtures}, started once for both tests here and the other matrix tests of the module.
  */
 @ExtendWith(SharedFixtures.class)
 class BrokerMatrixRoundTripIT {
@@ -57,8 +59,10 @@ class BrokerMatrixRoundTripIT {
   void everyQos1MessageArrivesOnceWithPayloadKeyAndTopicHeader(Broker kind) throws Exception {
     MosquittoBroker.assumeAvailable();
     kind.assumeSelected();
-    BrokerOptions options = BrokerOptions.DEFAULTS.withPersistence(false)
-        .withOutgoingWindow(Integer.getInteger("matrix.outgoingWindow", 0));
+    BrokerOptions options =
+        BrokerOptions.DEFAULTS
+            .withPersistence(false)
+            .withOutgoingWindow(Integer.getInteger("matrix.outgoingWindow", 0));
     TestBroker broker = SharedFixtures.broker(kind, options);
     String id = kind.name().toLowerCase();
     String kafkaTopic = "matrix." + id;
@@ -77,34 +81,51 @@ class BrokerMatrixRoundTripIT {
     stack.rest().createOrReplace(name, config);
     try {
       stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-      SourceRoundTrip.Result result = SourceRoundTrip.run(stack.topics(), broker, id, kafkaTopic, MESSAGES,
-          PAYLOAD_SIZE);
-      System.out.printf("MATRIX: %s over MQTT %s: %d + 2 messages round trip in %.1f s: %s, broker drops %s%n",
-          broker.name(), version, MESSAGES, result.seconds(), result.summary(), broker.droppedMessageCount());
-      assertThat(result.differences()).as("what differed in Kafka (" + broker.name() + ")").isEmpty();
-      assertThat(result.missing()).as("messages missing in Kafka (" + broker.name() + ", MQTT " + version + ")")
+      SourceRoundTrip.Result result =
+          SourceRoundTrip.run(stack.topics(), broker, id, kafkaTopic, MESSAGES, PAYLOAD_SIZE);
+      System.out.printf(
+          "MATRIX: %s over MQTT %s: %d + 2 messages round trip in %.1f s: %s, broker drops %s%n",
+          broker.name(),
+          version,
+          MESSAGES,
+          result.seconds(),
+          result.summary(),
+          broker.droppedMessageCount());
+      assertThat(result.differences())
+          .as("what differed in Kafka (" + broker.name() + ")")
+          .isEmpty();
+      assertThat(result.missing())
+          .as("messages missing in Kafka (" + broker.name() + ", MQTT " + version + ")")
           .isZero();
-      assertThat(result.duplicates()).as("duplicates in a run without faults (" + broker.name() + ")").isZero();
-      broker.droppedMessageCount().ifPresent(dropped -> assertThat(dropped).as("broker drops").isZero());
+      assertThat(result.duplicates())
+          .as("duplicates in a run without faults (" + broker.name() + ")")
+          .isZero();
+      broker
+          .droppedMessageCount()
+          .ifPresent(dropped -> assertThat(dropped).as("broker drops").isZero());
     } finally {
       stack.rest().delete(name);
-      // Deleting returns before the task stopped; closing the broker earlier would make it log reconnects.
-      Awaitility.await(name + " deleted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-          .until(() -> {
-            try {
-              stack.rest().status(name);
-              return false;
-            } catch (RuntimeException gone) {
-              return true;
-            }
-          });
+      // Deleting returns before the task stopped; closing the broker earlier would make it log
+      // reconnects.
+      Awaitility.await(name + " deleted")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                try {
+                  stack.rest().status(name);
+                  return false;
+                } catch (RuntimeException gone) {
+                  return true;
+                }
+              });
     }
   }
 
   /**
-   * tasks.max=2 on one filter needs shared subscriptions: validation accepts it where the broker has them and says
-   * why not where it does not (MQTT 3.1.1 brokers that take $share/... as a plain filter), instead of tasks that
-   * silently receive nothing.
+   * tasks.max=2 on one filter needs shared subscriptions: validation accepts it where the broker
+   * has them and says why not where it does not (MQTT 3.1.1 brokers that take $share/... as a plain
+   * filter), instead of tasks that silently receive nothing.
    */
   @ParameterizedTest(name = "{0}")
   @EnumSource(Broker.class)
@@ -118,14 +139,17 @@ class BrokerMatrixRoundTripIT {
     config.put("mqtt.server.uris", broker.uri());
     config.put("mqtt.topics", "shared/#");
     config.put("kafka.topic", "matrix.shared");
-    Map<String, List<String>> errors = ConnectRest.errorsByKey(
-        stack.rest().validate(MqttSourceConnector.class.getName(), config));
+    Map<String, List<String>> errors =
+        ConnectRest.errorsByKey(stack.rest().validate(MqttSourceConnector.class.getName(), config));
     System.out.printf("MATRIX: %s, tasks.max=2 on one filter: %s%n", broker.name(), errors);
     if (broker.sharedSubscriptions()) {
       assertThat(errors).as("validation errors on " + broker.name()).isEmpty();
     } else {
-      assertThat(errors.get("mqtt.topics")).as("the error on mqtt.topics (" + broker.name() + ")")
-          .singleElement().asString().contains("shared subscription", "tasks.max=1");
+      assertThat(errors.get("mqtt.topics"))
+          .as("the error on mqtt.topics (" + broker.name() + ")")
+          .singleElement()
+          .asString()
+          .contains("shared subscription", "tasks.max=1");
     }
   }
 }

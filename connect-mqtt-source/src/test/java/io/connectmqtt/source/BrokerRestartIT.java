@@ -24,13 +24,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A graceful restart of the MQTT broker mid-stream, with its sessions persisted, as the broker table does
- * (docs/brokers.md): a QoS 1 publisher at a fixed rate (retrying what the broker had not acknowledged), the broker
- * restarted once a third of the messages are in Kafka. Two paths read the same stream: a plain persistent-session
- * subscriber (HiveMQ client, each message acknowledged only after it is recorded) and the source connector. Per path:
- * lost (acknowledged to the publisher, never delivered) and duplicates. Nothing may be lost on either path; if the
- * plain subscriber loses too, the broker does. The brokers restarted in other tests (HiveMQ CE: SourceCrashIT) are not
- * repeated here.
+ * A graceful restart of the MQTT broker mid-stream, with its sessions persisted, as the broker
+ * table does (docs/brokers.md): a QoS 1 publisher at a fixed rate (retrying what the broker had not
+ * acknowledged), the broker restarted once a third of the messages are in Kafka. Two paths read the
+ * same stream: a plain persistent-session subscriber (HiveMQ client, each message acknowledged only
+ * after it is recorded) and the source connector. Per path: lost (acknowledged to the publisher,
+ * never delivered) and duplicates. Nothing may be lost on either path; if the plain subscriber
+ * loses too, the broker does. The brokers restarted in other tests (HiveMQ CE: SourceCrashIT) are
+ * not repeated here.
  */
 class BrokerRestartIT {
 
@@ -52,7 +53,9 @@ class BrokerRestartIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(value = Broker.class, names = {"AEDES", "MOSQUITTO"})
+  @EnumSource(
+      value = Broker.class,
+      names = {"AEDES", "MOSQUITTO"})
   void aGracefulBrokerRestartLosesNothingOnEitherPath(Broker kind) throws Exception {
     kind.assumeSelected();
     try (TestBroker broker = kind.start()) {
@@ -70,20 +73,28 @@ class BrokerRestartIT {
       String name = "restart-" + id;
       stack.rest().createOrReplace(name, config);
       stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-      try (MqttRecorder plain = MqttRecorder.subscribe("plain-" + id, broker.port(), filter + "/#", true,
-          broker.mqtt5())) {
-        // The connector subscribes after RUNNING; a message published before would be missing on its path only.
+      try (MqttRecorder plain =
+          MqttRecorder.subscribe(
+              "plain-" + id, broker.port(), filter + "/#", true, broker.mqtt5())) {
+        // The connector subscribes after RUNNING; a message published before would be missing on
+        // its path only.
         awaitSubscribed(broker, filter, topic);
         int probes = plain.received().size();
-        CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
-          try (MqttLoadPublisher publisher = new MqttLoadPublisher("restart-publisher-" + id, broker.port(),
-              broker.mqtt5())) {
-            publisher.publish(0, MESSAGES, 64, RATE, seq -> filter + "/device-" + (seq % 10));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-        Awaitility.await("Kafka holds a third").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+        CompletableFuture<Void> publishing =
+            CompletableFuture.runAsync(
+                () -> {
+                  try (MqttLoadPublisher publisher =
+                      new MqttLoadPublisher(
+                          "restart-publisher-" + id, broker.port(), broker.mqtt5())) {
+                    publisher.publish(
+                        0, MESSAGES, 64, RATE, seq -> filter + "/device-" + (seq % 10));
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+        Awaitility.await("Kafka holds a third")
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(200))
             .until(() -> stack.topics().endOffsetSum(topic) >= MESSAGES / 3 + probes);
         long began = System.nanoTime();
         broker.restart();
@@ -92,18 +103,33 @@ class BrokerRestartIT {
         awaitQuietly(() -> count(plain.received()).lost == 0 && count(kafka(topic)).lost == 0);
         Count plainCount = count(plain.received());
         Count connectorCount = count(kafka(topic));
-        System.out.printf(Locale.ROOT, "RESTART: %s restarted in %.1f s with %d QoS 1 messages at %d msg/s: plain "
-            + "subscriber %s, source connector %s%n", broker.name(), down, MESSAGES, RATE, plainCount,
+        System.out.printf(
+            Locale.ROOT,
+            "RESTART: %s restarted in %.1f s with %d QoS 1 messages at %d msg/s: plain "
+                + "subscriber %s, source connector %s%n",
+            broker.name(),
+            down,
+            MESSAGES,
+            RATE,
+            plainCount,
             connectorCount);
         if (plainCount.lost > 0 || connectorCount.lost > 0) {
-          // Where the missing messages are: held back by the broker until the session resumes, or gone.
+          // Where the missing messages are: held back by the broker until the session resumes, or
+          // gone.
           plain.reconnect();
           stack.rest().restart(name);
           awaitQuietly(() -> count(plain.received()).lost == 0 && count(kafka(topic)).lost == 0);
-          System.out.printf(Locale.ROOT, "RESTART: %s after both paths resumed their sessions once more: plain "
-              + "subscriber %s, source connector %s%n", broker.name(), count(plain.received()), count(kafka(topic)));
+          System.out.printf(
+              Locale.ROOT,
+              "RESTART: %s after both paths resumed their sessions once more: plain "
+                  + "subscriber %s, source connector %s%n",
+              broker.name(),
+              count(plain.received()),
+              count(kafka(topic)));
         }
-        assertThat(plainCount.lost).as(broker.name() + ": messages the plain subscriber never got").isZero();
+        assertThat(plainCount.lost)
+            .as(broker.name() + ": messages the plain subscriber never got")
+            .isZero();
         assertThat(connectorCount.lost).as(broker.name() + ": messages never in Kafka").isZero();
       } finally {
         stack.rest().delete(name);
@@ -111,28 +137,37 @@ class BrokerRestartIT {
     }
   }
 
-  /** Sends probe messages until both the plain subscriber's and the connector's subscriptions deliver. */
+  /**
+   * Sends probe messages until both the plain subscriber's and the connector's subscriptions
+   * deliver.
+   */
   private static void awaitSubscribed(TestBroker broker, String filter, String topic) {
-    try (MqttLoadPublisher probe = new MqttLoadPublisher("restart-probe", broker.port(), broker.mqtt5())) {
+    try (MqttLoadPublisher probe =
+        new MqttLoadPublisher("restart-probe", broker.port(), broker.mqtt5())) {
       long[] next = {MESSAGES};
-      Awaitility.await("the connector subscribed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-          .until(() -> {
-            probe.publish(next[0], next[0] + 1, 64, 0, seq -> filter + "/probe");
-            next[0]++;
-            return stack.topics().endOffsetSum(topic) > 0;
-          });
+      Awaitility.await("the connector subscribed")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                probe.publish(next[0], next[0] + 1, 64, 0, seq -> filter + "/probe");
+                next[0]++;
+                return stack.topics().endOffsetSum(topic) > 0;
+              });
     }
   }
 
   private static List<byte[]> kafka(String topic) {
-    return stack.topics().readAll(topic, MESSAGES, Duration.ofSeconds(5)).stream().map(ConsumerRecord::value)
+    return stack.topics().readAll(topic, MESSAGES, Duration.ofSeconds(5)).stream()
+        .map(ConsumerRecord::value)
         .toList();
   }
 
   private static Count count(List<?> payloads) {
     int[] times = new int[MESSAGES];
     for (Object payload : payloads) {
-      byte[] bytes = payload instanceof Mqtt5Publish publish ? publish.getPayloadAsBytes() : (byte[]) payload;
+      byte[] bytes =
+          payload instanceof Mqtt5Publish publish ? publish.getPayloadAsBytes() : (byte[]) payload;
       long seq = MqttLoadPublisher.sequence(bytes);
       if (seq >= 0 && seq < MESSAGES) {
         times[(int) seq]++;
@@ -152,7 +187,10 @@ class BrokerRestartIT {
   /** Waits at most a minute; the counts then say what is missing. */
   private static void awaitQuietly(java.util.concurrent.Callable<Boolean> condition) {
     try {
-      Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(condition);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(2))
+          .until(condition);
     } catch (ConditionTimeoutException e) {
       // The assertions say what is missing.
     }

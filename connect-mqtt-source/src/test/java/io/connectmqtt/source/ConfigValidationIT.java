@@ -14,7 +14,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Invalid configs through the worker's REST validate endpoint: each bad key gets a message naming it and the fix. */
+/**
+ * Invalid configs through the worker's REST validate endpoint: each bad key gets a message naming
+ * it and the fix.
+ */
 class ConfigValidationIT {
 
   private static HiveMqBroker hivemq;
@@ -74,7 +77,8 @@ class ConfigValidationIT {
 
     assertThat(errorsWith("mqtt.server.uris", "http://broker:1883").get("mqtt.server.uris"))
         .anySatisfy(m -> assertThat(m).contains("tcp://host:1883"));
-    assertThat(errorsWith("mqtt.qos", "3").get("mqtt.qos")).anySatisfy(m -> assertThat(m).contains("mqtt.qos").contains("no more than 2"));
+    assertThat(errorsWith("mqtt.qos", "3").get("mqtt.qos"))
+        .anySatisfy(m -> assertThat(m).contains("mqtt.qos").contains("no more than 2"));
     assertThat(errorsWith("mqtt.topics", "sensors/#/temp").get("mqtt.topics"))
         .anySatisfy(m -> assertThat(m).contains("'#' must be a whole level and the last one"));
     assertThat(errorsWith("mqtt.version", "4").get("mqtt.version")).isNotEmpty();
@@ -92,8 +96,11 @@ class ConfigValidationIT {
   void crossFieldErrorsAreAttachedToTheKeyToFix() {
     assertThat(errorsWith("mqtt.topics", "$share/g/sensors/#").get("mqtt.topics"))
         .anySatisfy(m -> assertThat(m).contains("list the plain filter ('sensors/#')"));
-    assertThat(errorsWith("mqtt.ssl.truststore.location", "/no/such/ca.pem").get("mqtt.ssl.truststore.location"))
-        .anySatisfy(m -> assertThat(m).contains("/no/such/ca.pem").contains("worker's file system"));
+    assertThat(
+            errorsWith("mqtt.ssl.truststore.location", "/no/such/ca.pem")
+                .get("mqtt.ssl.truststore.location"))
+        .anySatisfy(
+            m -> assertThat(m).contains("/no/such/ca.pem").contains("worker's file system"));
     Map<String, String> schemaWithoutJson = valid();
     schemaWithoutJson.put("record.value.json.schema", "{\"type\":\"object\"}");
     assertThat(errors(schemaWithoutJson).get("record.value.format"))
@@ -105,7 +112,8 @@ class ConfigValidationIT {
     Map<String, String> passwordOnly = valid();
     passwordOnly.put("mqtt.version", "3.1.1");
     passwordOnly.put("mqtt.password", "secret");
-    assertThat(errors(passwordOnly).get("mqtt.username")).anySatisfy(m -> assertThat(m).contains("user name"));
+    assertThat(errors(passwordOnly).get("mqtt.username"))
+        .anySatisfy(m -> assertThat(m).contains("user name"));
     Map<String, String> cleanScaleOut = valid();
     cleanScaleOut.put("tasks.max", "2");
     cleanScaleOut.put("mqtt.clean.start", "true");
@@ -114,7 +122,9 @@ class ConfigValidationIT {
 
   @Test
   void liveProbeReportsAnUnreachableBroker() {
-    assertThat(errorsWith("mqtt.server.uris", "tcp://127.0.0.1:" + Ports.free()).get("mqtt.server.uris"))
+    assertThat(
+            errorsWith("mqtt.server.uris", "tcp://127.0.0.1:" + Ports.free())
+                .get("mqtt.server.uris"))
         .anySatisfy(m -> assertThat(m).contains("Could not connect").contains("host and port"));
   }
 
@@ -125,7 +135,11 @@ class ConfigValidationIT {
     assertThat(errors(config)).isEmpty();
     config.put("mqtt.server.uris", noSharedSubscriptions.uri());
     assertThat(errors(config).get("mqtt.topics"))
-        .anySatisfy(m -> assertThat(m).contains("tasks.max=3 needs shared subscriptions").contains("tasks.max=1"));
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains("tasks.max=3 needs shared subscriptions")
+                    .contains("tasks.max=1"));
     config.put("tasks.max", "1");
     assertThat(errors(config)).isEmpty();
   }

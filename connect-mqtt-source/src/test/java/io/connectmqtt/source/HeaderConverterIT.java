@@ -33,12 +33,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code header.converter=io.connectmqtt.common.MqttHeaderConverter} in a Connect worker started from Kafka's own
- * classes, with the source plugin directory on plugin.path (the sink's carries the converter too, but the source
- * module's tests must not need another module built after it): the worker
- * discovers it through service_load, loads it from the connector's plugin, and the headers in Kafka are byte for byte
- * those that the same connector writes with the worker's default SimpleHeaderConverter. A third connector writes only
- * the headers {@code record.headers} selects.
+ * {@code header.converter=io.connectmqtt.common.MqttHeaderConverter} in a Connect worker started
+ * from Kafka's own classes, with the source plugin directory on plugin.path (the sink's carries the
+ * converter too, but the source module's tests must not need another module built after it): the
+ * worker discovers it through service_load, loads it from the connector's plugin, and the headers
+ * in Kafka are byte for byte those that the same connector writes with the worker's default
+ * SimpleHeaderConverter. A third connector writes only the headers {@code record.headers} selects.
  */
 @ExtendWith(SharedFixtures.class)
 class HeaderConverterIT {
@@ -49,7 +49,8 @@ class HeaderConverterIT {
   @BeforeAll
   static void start() {
     hivemq = HiveMqBroker.start();
-    stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
+    stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
   }
 
   @AfterAll
@@ -74,9 +75,12 @@ class HeaderConverterIT {
     }
     assertThat(headerConverters).contains(MqttHeaderConverter.class.getName());
 
-    // Two connectors on the same filter, each with its own MQTT session: every message reaches both.
+    // Two connectors on the same filter, each with its own MQTT session: every message reaches
+    // both.
     stack.rest().createOrReplace("hdr-default", config("hdr.default", null));
-    stack.rest().createOrReplace("hdr-ours", config("hdr.ours", MqttHeaderConverter.class.getName()));
+    stack
+        .rest()
+        .createOrReplace("hdr-ours", config("hdr.ours", MqttHeaderConverter.class.getName()));
     // And one that writes only some of the headers (record.headers).
     Map<String, String> selected = config("hdr.selected", MqttHeaderConverter.class.getName());
     selected.put("record.headers", "topic,user");
@@ -85,19 +89,35 @@ class HeaderConverterIT {
       stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
     }
     String workerLog = Files.readString(stack.home().resolve("connect.log"));
-    assertThat(workerLog).contains("header converter class " + MqttHeaderConverter.class.getName()
-        + " for task hdr-ours-0");
+    assertThat(workerLog)
+        .contains(
+            "header converter class "
+                + MqttHeaderConverter.class.getName()
+                + " for task hdr-ours-0");
 
-    Mqtt5BlockingClient publisher = MqttClient.builder().useMqttVersion5().identifier("hdr-publisher")
-        .serverHost("127.0.0.1").serverPort(hivemq.port()).buildBlocking();
+    Mqtt5BlockingClient publisher =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier("hdr-publisher")
+            .serverHost("127.0.0.1")
+            .serverPort(hivemq.port())
+            .buildBlocking();
     publisher.connect();
-    org.awaitility.Awaitility.await("both subscriptions active").atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofSeconds(1)).until(() -> {
-          publisher.publishWith().topic("hdr/warmup").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {1}).send();
-          return !stack.topics().readAll("hdr.default", 1, Duration.ofSeconds(1)).isEmpty()
-              && !stack.topics().readAll("hdr.ours", 1, Duration.ofSeconds(1)).isEmpty()
-              && !stack.topics().readAll("hdr.selected", 1, Duration.ofSeconds(1)).isEmpty();
-        });
+    org.awaitility.Awaitility.await("both subscriptions active")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              publisher
+                  .publishWith()
+                  .topic("hdr/warmup")
+                  .qos(MqttQos.AT_LEAST_ONCE)
+                  .payload(new byte[] {1})
+                  .send();
+              return !stack.topics().readAll("hdr.default", 1, Duration.ofSeconds(1)).isEmpty()
+                  && !stack.topics().readAll("hdr.ours", 1, Duration.ofSeconds(1)).isEmpty()
+                  && !stack.topics().readAll("hdr.selected", 1, Duration.ofSeconds(1)).isEmpty();
+            });
 
     Random random = new Random(7);
     int messages = 300;
@@ -118,17 +138,23 @@ class HeaderConverterIT {
       for (int h = 0; h < expected.length; h++) {
         assertThat(actual[h].key()).isEqualTo(expected[h].key());
         if (expected[h].key().equals(MqttHeaders.MESSAGE_ID)) {
-          // The broker numbers each session's packets itself: the two sessions may differ. The format must not.
+          // The broker numbers each session's packets itself: the two sessions may differ. The
+          // format must not.
           String id = new String(actual[h].value(), StandardCharsets.UTF_8);
           assertThat(Integer.toString(Integer.parseInt(id))).isEqualTo(id);
         } else if (expected[h].key().equals(MqttHeaders.MESSAGE_EXPIRY)) {
-          // The remaining lifetime at delivery: the two sessions may see it a second apart. The format must not.
+          // The remaining lifetime at delivery: the two sessions may see it a second apart. The
+          // format must not.
           String seconds = new String(actual[h].value(), StandardCharsets.UTF_8);
           assertThat(Long.toString(Long.parseLong(seconds))).isEqualTo(seconds);
-          assertThat(Long.parseLong(seconds)).isCloseTo(Long.parseLong(new String(expected[h].value(),
-              StandardCharsets.UTF_8)), org.assertj.core.data.Offset.offset(5L));
+          assertThat(Long.parseLong(seconds))
+              .isCloseTo(
+                  Long.parseLong(new String(expected[h].value(), StandardCharsets.UTF_8)),
+                  org.assertj.core.data.Offset.offset(5L));
         } else {
-          assertThat(actual[h].value()).as(entry.getKey() + " " + expected[h].key()).isEqualTo(expected[h].value());
+          assertThat(actual[h].value())
+              .as(entry.getKey() + " " + expected[h].key())
+              .isEqualTo(expected[h].value());
         }
         compared++;
       }
@@ -142,7 +168,8 @@ class HeaderConverterIT {
     for (Map.Entry<String, ConsumerRecord<byte[], byte[]>> entry : byDefault.entrySet()) {
       List<String> expected = new ArrayList<>();
       for (Header header : entry.getValue().headers()) {
-        if (header.key().equals(MqttHeaders.TOPIC) || header.key().startsWith(MqttHeaders.USER_PROPERTY_PREFIX)) {
+        if (header.key().equals(MqttHeaders.TOPIC)
+            || header.key().startsWith(MqttHeaders.USER_PROPERTY_PREFIX)) {
           expected.add(header.key() + "=" + java.util.HexFormat.of().formatHex(header.value()));
         }
       }
@@ -152,7 +179,8 @@ class HeaderConverterIT {
       }
       assertThat(actual).as("selected headers of " + entry.getKey()).isEqualTo(expected);
     }
-    assertThat(stack.rest().status("hdr-ours").path("tasks").get(0).path("state").asText()).isEqualTo("RUNNING");
+    assertThat(stack.rest().status("hdr-ours").path("tasks").get(0).path("state").asText())
+        .isEqualTo("RUNNING");
   }
 
   private static Map<String, String> config(String kafkaTopic, String headerConverter) {
@@ -171,15 +199,24 @@ class HeaderConverterIT {
     return config;
   }
 
-  /** Message {@code i}: every QoS, unicode topics and properties, empty values, binary correlation data. */
+  /**
+   * Message {@code i}: every QoS, unicode topics and properties, empty values, binary correlation
+   * data.
+   */
   private static void publish(Mqtt5BlockingClient publisher, Random random, int i) {
-    String[] levels = {"plant-1", "caf\u00e9", "\u65e5\u672c", "\ud83d\ude00", "a b", "\"q\"", "back\\slash", "42"};
+    String[] levels = {
+      "plant-1", "caf\u00e9", "\u65e5\u672c", "\ud83d\ude00", "a b", "\"q\"", "back\\slash", "42"
+    };
     String topic = "hdr/" + levels[random.nextInt(levels.length)] + "/" + i;
-    Mqtt5PublishBuilder.Complete publish = Mqtt5Publish.builder().topic(topic)
-        .qos(MqttQos.values()[i % 3])
-        .payload(("msg-" + i).getBytes(StandardCharsets.UTF_8));
+    Mqtt5PublishBuilder.Complete publish =
+        Mqtt5Publish.builder()
+            .topic(topic)
+            .qos(MqttQos.values()[i % 3])
+            .payload(("msg-" + i).getBytes(StandardCharsets.UTF_8));
     if (random.nextInt(4) > 0) {
-      publish = publish.contentType(random.nextBoolean() ? "application/json; charset=utf-8" : "text/\u00e9t\u00e9");
+      publish =
+          publish.contentType(
+              random.nextBoolean() ? "application/json; charset=utf-8" : "text/\u00e9t\u00e9");
     }
     if (random.nextInt(4) > 0) {
       publish = publish.responseTopic("replies/" + levels[random.nextInt(levels.length)]);
@@ -190,32 +227,44 @@ class HeaderConverterIT {
       publish = publish.correlationData(correlation);
     }
     if (random.nextBoolean()) {
-      publish = publish.payloadFormatIndicator(random.nextBoolean() ? Mqtt5PayloadFormatIndicator.UTF_8
-          : Mqtt5PayloadFormatIndicator.UNSPECIFIED);
+      publish =
+          publish.payloadFormatIndicator(
+              random.nextBoolean()
+                  ? Mqtt5PayloadFormatIndicator.UTF_8
+                  : Mqtt5PayloadFormatIndicator.UNSPECIFIED);
     }
     if (random.nextBoolean()) {
       publish = publish.messageExpiryInterval(1_000_000 + random.nextInt(1_000_000));
     }
     Mqtt5UserPropertiesBuilder properties = Mqtt5UserProperties.builder();
     for (int p = random.nextInt(4); p > 0; p--) {
-      properties = properties.add(levels[random.nextInt(levels.length)], random.nextBoolean() ? ""
-          : levels[random.nextInt(levels.length)] + " \u2713");
+      properties =
+          properties.add(
+              levels[random.nextInt(levels.length)],
+              random.nextBoolean() ? "" : levels[random.nextInt(levels.length)] + " \u2713");
     }
     publisher.publish(publish.userProperties(properties.build()).build());
   }
 
-  /** The records of messages msg-0 .. msg-(count - 1) in {@code topic}, by payload, once all have arrived. */
+  /**
+   * The records of messages msg-0 .. msg-(count - 1) in {@code topic}, by payload, once all have
+   * arrived.
+   */
   private static Map<String, ConsumerRecord<byte[], byte[]>> readMessages(String topic, int count) {
     List<Map<String, ConsumerRecord<byte[], byte[]>>> read = new ArrayList<>(List.of(Map.of()));
-    org.awaitility.Awaitility.await("all messages in " + topic).atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofSeconds(1)).until(() -> {
-          read.set(0, byPayload(stack.topics().readAll(topic, count, Duration.ofSeconds(5))));
-          return read.get(0).size() >= count;
-        });
+    org.awaitility.Awaitility.await("all messages in " + topic)
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              read.set(0, byPayload(stack.topics().readAll(topic, count, Duration.ofSeconds(5))));
+              return read.get(0).size() >= count;
+            });
     return read.get(0);
   }
 
-  private static Map<String, ConsumerRecord<byte[], byte[]>> byPayload(List<ConsumerRecord<byte[], byte[]>> records) {
+  private static Map<String, ConsumerRecord<byte[], byte[]>> byPayload(
+      List<ConsumerRecord<byte[], byte[]>> records) {
     Map<String, ConsumerRecord<byte[], byte[]>> byPayload = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record : records) {
       String payload = new String(record.value(), StandardCharsets.UTF_8);

@@ -12,19 +12,42 @@ import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 
-/** A message with presence records is acknowledged only once Kafka has every one of its records, in any order. */
+/**
+ * A message with presence records is acknowledged only once Kafka has every one of its records, in
+ * any order.
+ */
 class MessageRecordTest {
 
   private static MqttSourceTask.MessageRecord data() {
-    InboundMessage message = new InboundMessage("sensors/d1/t", new byte[] {1}, 1, false, false, OptionalInt.of(7),
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(),
-        System.nanoTime(), () -> { });
-    return new MqttSourceTask.MessageRecord(message, "data", null, null, Schema.OPTIONAL_BYTES_SCHEMA,
-        new byte[] {1}, new ConnectHeaders());
+    InboundMessage message =
+        new InboundMessage(
+            "sensors/d1/t",
+            new byte[] {1},
+            1,
+            false,
+            false,
+            OptionalInt.of(7),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            OptionalLong.empty(),
+            List.of(),
+            System.nanoTime(),
+            () -> {});
+    return new MqttSourceTask.MessageRecord(
+        message,
+        "data",
+        null,
+        null,
+        Schema.OPTIONAL_BYTES_SCHEMA,
+        new byte[] {1},
+        new ConnectHeaders());
   }
 
   private static SourceRecord presence(String device) {
-    return new SourceRecord(null, null, "presence", null, Schema.STRING_SCHEMA, device, Schema.STRING_SCHEMA, "x");
+    return new SourceRecord(
+        null, null, "presence", null, Schema.STRING_SCHEMA, device, Schema.STRING_SCHEMA, "x");
   }
 
   @Test

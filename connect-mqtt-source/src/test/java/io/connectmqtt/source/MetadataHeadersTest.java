@@ -20,26 +20,52 @@ import org.junit.jupiter.api.Test;
 /** record.headers: which metadata headers the source writes. */
 class MetadataHeadersTest {
 
-  private static final InboundMessage FULL = new InboundMessage("plant/1/temp", "21.5".getBytes(StandardCharsets.UTF_8),
-      1, false, true, OptionalInt.of(7), Optional.of("text/plain"), Optional.of("replies/1"),
-      Optional.of(new byte[] {1, 2}), Optional.of(true), OptionalLong.of(60),
-      List.of(Map.entry("site", "berlin"), Map.entry("tag", "a"), Map.entry("tag", "b")), 0, () -> { });
+  private static final InboundMessage FULL =
+      new InboundMessage(
+          "plant/1/temp",
+          "21.5".getBytes(StandardCharsets.UTF_8),
+          1,
+          false,
+          true,
+          OptionalInt.of(7),
+          Optional.of("text/plain"),
+          Optional.of("replies/1"),
+          Optional.of(new byte[] {1, 2}),
+          Optional.of(true),
+          OptionalLong.of(60),
+          List.of(Map.entry("site", "berlin"), Map.entry("tag", "a"), Map.entry("tag", "b")),
+          0,
+          () -> {});
 
   @Test
   void theDefaultWritesEveryHeaderInTheDocumentedOrder() {
-    MetadataHeaders selected = new MetadataHeaders(new MqttSourceConfig(config(null))
-        .getList(MqttSourceConfig.HEADERS_CONFIG));
-    assertThat(keys(selected.of(FULL))).containsExactly("mqtt.topic", "mqtt.qos", "mqtt.retain", "mqtt.dup",
-        "mqtt.message.id", "source", "mqtt.content.type", "mqtt.response.topic", "mqtt.correlation.data",
-        "mqtt.payload.format", "mqtt.message.expiry", "mqtt.user.site", "mqtt.user.tag", "mqtt.user.tag");
+    MetadataHeaders selected =
+        new MetadataHeaders(
+            new MqttSourceConfig(config(null)).getList(MqttSourceConfig.HEADERS_CONFIG));
+    assertThat(keys(selected.of(FULL)))
+        .containsExactly(
+            "mqtt.topic",
+            "mqtt.qos",
+            "mqtt.retain",
+            "mqtt.dup",
+            "mqtt.message.id",
+            "source",
+            "mqtt.content.type",
+            "mqtt.response.topic",
+            "mqtt.correlation.data",
+            "mqtt.payload.format",
+            "mqtt.message.expiry",
+            "mqtt.user.site",
+            "mqtt.user.tag",
+            "mqtt.user.tag");
     assertThat(keys(MqttSourceTask.headers(FULL))).isEqualTo(keys(selected.of(FULL)));
   }
 
   @Test
   void writesOnlyTheSelectedHeaders() {
     assertThat(keys(select("topic").of(FULL))).containsExactly("mqtt.topic");
-    assertThat(keys(select("user,topic").of(FULL))).containsExactly("mqtt.topic", "mqtt.user.site", "mqtt.user.tag",
-        "mqtt.user.tag");
+    assertThat(keys(select("user,topic").of(FULL)))
+        .containsExactly("mqtt.topic", "mqtt.user.site", "mqtt.user.tag", "mqtt.user.tag");
     assertThat(keys(select("message.id,correlation.data,message.expiry").of(FULL)))
         .containsExactly("mqtt.message.id", "mqtt.correlation.data", "mqtt.message.expiry");
     assertThat(keys(select("").of(FULL))).isEmpty();
@@ -50,12 +76,14 @@ class MetadataHeadersTest {
 
   @Test
   void unknownNamesAreRefused() {
-    assertThatThrownBy(() -> new MqttSourceConfig(config("topic,mqtt.qos"))).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> new MqttSourceConfig(config("topic,mqtt.qos")))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("record.headers");
   }
 
   private static MetadataHeaders select(String list) {
-    return new MetadataHeaders(new MqttSourceConfig(config(list)).getList(MqttSourceConfig.HEADERS_CONFIG));
+    return new MetadataHeaders(
+        new MqttSourceConfig(config(list)).getList(MqttSourceConfig.HEADERS_CONFIG));
   }
 
   private static Map<String, String> config(String headers) {

@@ -44,28 +44,43 @@ class MqttSourceTlsIT {
   }
 
   private static Map<String, String> tlsConfig(String name) {
-    Map<String, String> config = MqttSourceRoundTripIT.sourceConfig(name, hivemq.tlsUri(), "5", "tls/" + name + "/#");
+    Map<String, String> config =
+        MqttSourceRoundTripIT.sourceConfig(name, hivemq.tlsUri(), "5", "tls/" + name + "/#");
     config.put("kafka.topic", "tls." + name);
     config.put("name", name);
     return config;
   }
 
   private static void assertFlows(String name, Map<String, String> config) {
-    assertThat(ConnectRest.errorsByKey(stack.rest().validate(MqttSourceConnector.class.getName(), config)))
+    assertThat(
+            ConnectRest.errorsByKey(
+                stack.rest().validate(MqttSourceConnector.class.getName(), config)))
         .isEmpty();
     stack.rest().createOrReplace(name, config);
     stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-    Mqtt5BlockingClient publisher = MqttClient.builder().useMqttVersion5().serverHost("127.0.0.1")
-        .serverPort(hivemq.port()).buildBlocking();
+    Mqtt5BlockingClient publisher =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .serverHost("127.0.0.1")
+            .serverPort(hivemq.port())
+            .buildBlocking();
     publisher.connect();
-    Awaitility.await(name + " message over mutual TLS").atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofSeconds(1)).until(() -> {
-          publisher.publishWith().topic("tls/" + name + "/x").qos(MqttQos.AT_LEAST_ONCE)
-              .payload("secret".getBytes(StandardCharsets.UTF_8)).send();
-          return !stack.topics().readAll("tls." + name, 1, Duration.ofSeconds(1)).isEmpty();
-        });
+    Awaitility.await(name + " message over mutual TLS")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              publisher
+                  .publishWith()
+                  .topic("tls/" + name + "/x")
+                  .qos(MqttQos.AT_LEAST_ONCE)
+                  .payload("secret".getBytes(StandardCharsets.UTF_8))
+                  .send();
+              return !stack.topics().readAll("tls." + name, 1, Duration.ofSeconds(1)).isEmpty();
+            });
     publisher.disconnect();
-    List<ConsumerRecord<byte[], byte[]>> records = stack.topics().readAll("tls." + name, 1, Duration.ofSeconds(5));
+    List<ConsumerRecord<byte[], byte[]>> records =
+        stack.topics().readAll("tls." + name, 1, Duration.ofSeconds(5));
     assertThat(new String(records.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("secret");
     stack.rest().delete(name);
   }
@@ -96,12 +111,18 @@ class MqttSourceTlsIT {
   @Test
   void untrustedServerOrMissingClientCertificateIsReportedOnValidation() {
     Map<String, String> noTrust = tlsConfig("untrusted");
-    assertThat(ConnectRest.errorsByKey(stack.rest().validate(MqttSourceConnector.class.getName(), noTrust))
-        .get("mqtt.server.uris")).anySatisfy(m -> assertThat(m).contains("Could not connect"));
+    assertThat(
+            ConnectRest.errorsByKey(
+                    stack.rest().validate(MqttSourceConnector.class.getName(), noTrust))
+                .get("mqtt.server.uris"))
+        .anySatisfy(m -> assertThat(m).contains("Could not connect"));
 
     Map<String, String> noClientCertificate = tlsConfig("anonymous");
     noClientCertificate.put("mqtt.ssl.truststore.location", certificates.caPem.toString());
-    assertThat(ConnectRest.errorsByKey(stack.rest().validate(MqttSourceConnector.class.getName(),
-        noClientCertificate)).get("mqtt.server.uris")).anySatisfy(m -> assertThat(m).contains("Could not connect"));
+    assertThat(
+            ConnectRest.errorsByKey(
+                    stack.rest().validate(MqttSourceConnector.class.getName(), noClientCertificate))
+                .get("mqtt.server.uris"))
+        .anySatisfy(m -> assertThat(m).contains("Could not connect"));
   }
 }

@@ -20,7 +20,8 @@ class PayloadConverterTest {
   @Test
   void bytesPassThroughUnchanged() throws Exception {
     byte[] payload = {0, (byte) 0xff, 7};
-    SchemaAndValue value = new PayloadConverter(PayloadConverter.Format.BYTES, true, null).convert(payload);
+    SchemaAndValue value =
+        new PayloadConverter(PayloadConverter.Format.BYTES, true, null).convert(payload);
     assertThat(value.schema()).isEqualTo(Schema.OPTIONAL_BYTES_SCHEMA);
     assertThat((byte[]) value.value()).isEqualTo(payload);
   }
@@ -36,8 +37,10 @@ class PayloadConverterTest {
   @Test
   void jsonBecomesAStructWithAnInferredSchema() throws Exception {
     PayloadConverter converter = new PayloadConverter(PayloadConverter.Format.JSON, true, null);
-    SchemaAndValue value = converter.convert(utf8(
-        "{\"id\":\"s1\",\"t\":21.5,\"n\":3,\"ok\":true,\"tags\":[\"a\",\"b\"],\"pos\":{\"x\":1},\"none\":null}"));
+    SchemaAndValue value =
+        converter.convert(
+            utf8(
+                "{\"id\":\"s1\",\"t\":21.5,\"n\":3,\"ok\":true,\"tags\":[\"a\",\"b\"],\"pos\":{\"x\":1},\"none\":null}"));
     Struct struct = (Struct) value.value();
     assertThat(struct.getString("id")).isEqualTo("s1");
     assertThat(struct.getFloat64("t")).isEqualTo(21.5);
@@ -52,24 +55,30 @@ class PayloadConverterTest {
 
   @Test
   void mixedArraysAreKeptAsJsonText() throws Exception {
-    Struct struct = (Struct) new PayloadConverter(PayloadConverter.Format.JSON, true, null)
-        .convert(utf8("{\"mixed\":[1,\"a\"]}")).value();
+    Struct struct =
+        (Struct)
+            new PayloadConverter(PayloadConverter.Format.JSON, true, null)
+                .convert(utf8("{\"mixed\":[1,\"a\"]}"))
+                .value();
     assertThat(struct.getString("mixed")).isEqualTo("[1,\"a\"]");
   }
 
   @Test
   void schemalessJsonIsAMap() throws Exception {
-    SchemaAndValue value = new PayloadConverter(PayloadConverter.Format.JSON, false, null)
-        .convert(utf8("{\"a\":1,\"b\":[true,null],\"c\":{\"d\":\"e\"}}"));
+    SchemaAndValue value =
+        new PayloadConverter(PayloadConverter.Format.JSON, false, null)
+            .convert(utf8("{\"a\":1,\"b\":[true,null],\"c\":{\"d\":\"e\"}}"));
     assertThat(value.schema()).isNull();
-    assertThat(value.value()).isEqualTo(Map.of("a", 1L, "b", java.util.Arrays.asList(true, null),
-        "c", Map.of("d", "e")));
+    assertThat(value.value())
+        .isEqualTo(
+            Map.of("a", 1L, "b", java.util.Arrays.asList(true, null), "c", Map.of("d", "e")));
   }
 
   @Test
   void malformedJsonIsAnErrorNamingTheProblem() {
     PayloadConverter converter = new PayloadConverter(PayloadConverter.Format.JSON, true, null);
-    assertThatThrownBy(() -> converter.convert(utf8("{\"a\":"))).isInstanceOf(PayloadConverter.PayloadException.class)
+    assertThatThrownBy(() -> converter.convert(utf8("{\"a\":")))
+        .isInstanceOf(PayloadConverter.PayloadException.class)
         .hasMessageContaining("not valid JSON");
     assertThatThrownBy(() -> converter.convert(new byte[0])).hasMessageContaining("empty");
     assertThatThrownBy(() -> converter.convert(utf8("[".repeat(100) + "]".repeat(100))))
@@ -78,19 +87,24 @@ class PayloadConverterTest {
 
   @Test
   void jsonSchemaValidationRejectsNonConformingPayloads() throws Exception {
-    String schema = "{\"type\":\"object\",\"required\":[\"t\"],\"properties\":{\"t\":{\"type\":\"number\"}}}";
+    String schema =
+        "{\"type\":\"object\",\"required\":[\"t\"],\"properties\":{\"t\":{\"type\":\"number\"}}}";
     PayloadConverter converter = new PayloadConverter(PayloadConverter.Format.JSON, true, schema);
     assertThat(converter.convert(utf8("{\"t\":1.5}")).value()).isInstanceOf(Struct.class);
     assertThatThrownBy(() -> converter.convert(utf8("{\"t\":\"hot\"}")))
-        .hasMessageContaining("JSON Schema").hasMessageContaining("t");
+        .hasMessageContaining("JSON Schema")
+        .hasMessageContaining("t");
     assertThatThrownBy(() -> converter.convert(utf8("{}"))).hasMessageContaining("required");
     assertThatThrownBy(() -> PayloadConverter.compileSchema("[1]")).hasMessageContaining("object");
   }
 
   @Test
   void listOfStructsGetsAStructElementSchema() throws Exception {
-    Struct struct = (Struct) new PayloadConverter(PayloadConverter.Format.JSON, true, null)
-        .convert(utf8("{\"r\":[{\"v\":1},{\"v\":2}]}")).value();
+    Struct struct =
+        (Struct)
+            new PayloadConverter(PayloadConverter.Format.JSON, true, null)
+                .convert(utf8("{\"r\":[{\"v\":1},{\"v\":2}]}"))
+                .value();
     List<Object> readings = struct.getArray("r");
     assertThat(((Struct) readings.get(1)).getInt64("v")).isEqualTo(2L);
   }

@@ -19,10 +19,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Presence keeps the source's guarantee: a backlog of QoS 1 messages, each from a new device, waits in the task's
- * session; the worker JVM is SIGKILLed while it drains it. Every device must have its "online" record in the presence
- * topic (an MQTT message is acknowledged only once Kafka has its presence record too); repeated "online" records are
- * counted (messages redelivered after the kill, and state the killed worker had not flushed to the offsets yet).
+ * Presence keeps the source's guarantee: a backlog of QoS 1 messages, each from a new device, waits
+ * in the task's session; the worker JVM is SIGKILLed while it drains it. Every device must have its
+ * "online" record in the presence topic (an MQTT message is acknowledged only once Kafka has its
+ * presence record too); repeated "online" records are counted (messages redelivered after the kill,
+ * and state the killed worker had not flushed to the offsets yet).
  */
 class PresenceCrashIT {
 
@@ -44,7 +45,8 @@ class PresenceCrashIT {
   @Test
   void workerKilledWhileDrainingLosesNoPresenceRecord() throws Exception {
     hivemq = HiveMqBroker.start(DEVICES * 2, false);
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of());
+    stack =
+        ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of());
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", MqttSourceConnector.class.getName());
     config.put("tasks.max", "1");
@@ -59,7 +61,8 @@ class PresenceCrashIT {
     config.put("topic.creation.presence.include", "fleet.presence");
     config.put("topic.creation.presence.cleanup.policy", "compact");
     config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    // One value converter for both streams: presence records are Structs, data records bytes (Base64 in JSON).
+    // One value converter for both streams: presence records are Structs, data records bytes
+    // (Base64 in JSON).
     config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
     config.put("value.converter.schemas.enable", "false");
     config.put("producer.override.linger.ms", "0");
@@ -72,33 +75,42 @@ class PresenceCrashIT {
     }
     stack.startConnect();
     KafkaTopics topics = stack.topics();
-    Awaitility.await("a third of the devices in the presence topic").atMost(Duration.ofSeconds(180))
-        .pollInterval(Duration.ofMillis(50)).until(() -> topics.endOffsetSum("fleet.presence") >= DEVICES / 3);
+    Awaitility.await("a third of the devices in the presence topic")
+        .atMost(Duration.ofSeconds(180))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> topics.endOffsetSum("fleet.presence") >= DEVICES / 3);
     stack.killConnect();
     long atKill = topics.endOffsetSum("fleet.presence");
     stack.startConnect();
 
     int[] online = new int[DEVICES];
-    Awaitility.await("an online record for each of " + DEVICES + " devices").atMost(Duration.ofSeconds(240))
-        .pollInterval(Duration.ofSeconds(2)).until(() -> {
-          Arrays.fill(online, 0);
-          List<ConsumerRecord<byte[], byte[]>> records = topics.readAll("fleet.presence", DEVICES,
-              Duration.ofSeconds(10));
-          for (ConsumerRecord<byte[], byte[]> record : records) {
-            String device = new String(record.key(), StandardCharsets.UTF_8);
-            if (new String(record.value(), StandardCharsets.UTF_8).contains("\"state\":\"online\"")) {
-              online[Integer.parseInt(device.substring("device-".length()))]++;
-            }
-          }
-          return Arrays.stream(online).allMatch(count -> count > 0);
-        });
+    Awaitility.await("an online record for each of " + DEVICES + " devices")
+        .atMost(Duration.ofSeconds(240))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              Arrays.fill(online, 0);
+              List<ConsumerRecord<byte[], byte[]>> records =
+                  topics.readAll("fleet.presence", DEVICES, Duration.ofSeconds(10));
+              for (ConsumerRecord<byte[], byte[]> record : records) {
+                String device = new String(record.key(), StandardCharsets.UTF_8);
+                if (new String(record.value(), StandardCharsets.UTF_8)
+                    .contains("\"state\":\"online\"")) {
+                  online[Integer.parseInt(device.substring("device-".length()))]++;
+                }
+              }
+              return Arrays.stream(online).allMatch(count -> count > 0);
+            });
     long missing = Arrays.stream(online).filter(count -> count == 0).count();
     long repeated = Arrays.stream(online).filter(count -> count > 1).count();
-    System.out.printf("PRESENCE-CRASH: %d devices, %d presence records at the SIGKILL; %d without an online record, "
-        + "%d announced more than once%n", DEVICES, atKill, missing, repeated);
+    System.out.printf(
+        "PRESENCE-CRASH: %d devices, %d presence records at the SIGKILL; %d without an online record, "
+            + "%d announced more than once%n",
+        DEVICES, atKill, missing, repeated);
     assertThat(atKill).as("the kill came while the backlog drained").isLessThan(DEVICES);
     assertThat(missing).isZero();
-    // Announced again: devices whose state the killed worker had not flushed to the offsets, at most those already in
+    // Announced again: devices whose state the killed worker had not flushed to the offsets, at
+    // most those already in
     // the presence topic at the kill.
     assertThat(repeated).isLessThanOrEqualTo(atKill);
   }

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The device presence stream on the real stack: mosquitto (which sends the Wills), Kafka and Connect. Devices are
- * mosquitto_pub processes killed with SIGKILL, so the broker, not the test, publishes their Last Will.
+ * The device presence stream on the real stack: mosquitto (which sends the Wills), Kafka and
+ * Connect. Devices are mosquitto_pub processes killed with SIGKILL, so the broker, not the test,
+ * publishes their Last Will.
  */
 class PresenceIT {
 
@@ -56,7 +57,8 @@ class PresenceIT {
     config.put("connector.class", MqttSourceConnector.class.getName());
     config.put("tasks.max", "1");
     config.put("mqtt.server.uris", "tcp://127.0.0.1:" + mosquitto.port());
-    config.put("mqtt.topics", name + "/sensors/#," + name + "/clients/+/will,spBv1.0/" + name + "/#");
+    config.put(
+        "mqtt.topics", name + "/sensors/#," + name + "/clients/+/will,spBv1.0/" + name + "/#");
     config.put("kafka.topic", name + ".data");
     config.put("presence.topic", name + ".presence");
     config.put("presence.device.topics", name + "/sensors/{device}/#");
@@ -80,15 +82,20 @@ class PresenceIT {
   void plainClientKilledWithSigkillGoesOfflineByItsWill() throws Exception {
     String name = "presence-will";
     presenceSource(name, 0);
-    try (Device device = Device.start(mosquitto.port(), "dev-a", name + "/sensors/dev-a/temp",
-        name + "/clients/dev-a/will")) {
+    try (Device device =
+        Device.start(
+            mosquitto.port(),
+            "dev-a",
+            name + "/sensors/dev-a/temp",
+            name + "/clients/dev-a/will")) {
       device.publish("21.5");
       awaitEvents(name, "dev-a", 1);
       device.kill();
     }
     List<JsonNode> events = awaitEvents(name, "dev-a", 2);
     assertThat(states(events)).containsExactly("online:message", "offline:will");
-    assertThat(events.get(1).get("first_seen").asLong()).isEqualTo(events.get(0).get("first_seen").asLong());
+    assertThat(events.get(1).get("first_seen").asLong())
+        .isEqualTo(events.get(0).get("first_seen").asLong());
     assertThat(events.get(1).get("mqtt_topic").asText()).isEqualTo(name + "/clients/dev-a/will");
     assertCompacted(name + ".presence");
     stack.rest().delete(name);
@@ -99,7 +106,9 @@ class PresenceIT {
     String name = "presence-spb";
     presenceSource(name, 0);
     String prefix = "spBv1.0/" + name;
-    try (Device node = Device.start(mosquitto.port(), "edge1", prefix + "/NBIRTH/edge1", prefix + "/NDEATH/edge1")) {
+    try (Device node =
+        Device.start(
+            mosquitto.port(), "edge1", prefix + "/NBIRTH/edge1", prefix + "/NDEATH/edge1")) {
       node.publish("nbirth");
       mosquitto.publish("-q", "1", "-t", prefix + "/DBIRTH/edge1/pump", "-m", "dbirth");
       mosquitto.publish("-q", "1", "-t", prefix + "/DBIRTH/edge1/valve", "-m", "dbirth");
@@ -108,10 +117,12 @@ class PresenceIT {
       awaitEvents(name, name + "/edge1/valve", 2);
       node.kill();
     }
-    assertThat(states(awaitEvents(name, name + "/edge1", 2))).containsExactly("online:birth", "offline:ndeath");
-    assertThat(states(awaitEvents(name, name + "/edge1/pump", 2))).containsExactly("online:birth", "offline:ndeath");
-    assertThat(states(awaitEvents(name, name + "/edge1/valve", 2))).containsExactly("online:birth",
-        "offline:ddeath");
+    assertThat(states(awaitEvents(name, name + "/edge1", 2)))
+        .containsExactly("online:birth", "offline:ndeath");
+    assertThat(states(awaitEvents(name, name + "/edge1/pump", 2)))
+        .containsExactly("online:birth", "offline:ndeath");
+    assertThat(states(awaitEvents(name, name + "/edge1/valve", 2)))
+        .containsExactly("online:birth", "offline:ddeath");
     stack.rest().delete(name);
   }
 
@@ -123,16 +134,18 @@ class PresenceIT {
     mosquitto.publish("-q", "1", "-t", name + "/sensors/quiet/temp", "-m", "1");
     List<JsonNode> quiet = awaitEvents(name, "quiet", 2);
     assertThat(states(quiet)).containsExactly("online:message", "offline:silence");
-    long silentFor = quiet.get(1).get("timestamp").asLong() - quiet.get(1).get("last_seen").asLong();
-    System.out.printf("silence rule: offline %d ms after the last message (configured 3000 ms)%n", silentFor);
+    long silentFor =
+        quiet.get(1).get("timestamp").asLong() - quiet.get(1).get("last_seen").asLong();
+    System.out.printf(
+        "silence rule: offline %d ms after the last message (configured 3000 ms)%n", silentFor);
     assertThat(silentFor).isBetween(3_000L, 6_000L);
     assertThat(quiet.get(0).get("first_seen").asLong()).isGreaterThanOrEqualTo(before);
     stack.rest().delete(name);
   }
 
   /**
-   * Two devices online when the task restarts: one keeps sending (no second "online", same first seen), the other
-   * falls silent and the restarted task still takes it offline.
+   * Two devices online when the task restarts: one keeps sending (no second "online", same first
+   * seen), the other falls silent and the restarted task still takes it offline.
    */
   @Test
   void restartedTaskNeitherReannouncesNorForgetsDevices() {
@@ -151,35 +164,48 @@ class PresenceIT {
     List<JsonNode> idle = awaitEvents(name, "idle", 2);
     assertThat(states(idle)).containsExactly("online:message", "offline:silence");
     assertThat(idle.get(1).get("first_seen").asLong()).isEqualTo(idleFirstSeen);
-    System.out.printf("restart: idle device offline %d ms after the restart was requested (configured 15000 ms)%n",
+    System.out.printf(
+        "restart: idle device offline %d ms after the restart was requested (configured 15000 ms)%n",
         idle.get(1).get("timestamp").asLong() - restartedAt);
     List<JsonNode> steady = awaitEvents(name, "steady", 1);
-    // It may already have gone silent too (its last message came just after the restart): no second "online".
-    assertThat(states(steady)).as("no second 'online' for a device the restarted task knew")
+    // It may already have gone silent too (its last message came just after the restart): no second
+    // "online".
+    assertThat(states(steady))
+        .as("no second 'online' for a device the restarted task knew")
         .containsOnlyOnce("online:message")
         .isSubsetOf("online:message", "offline:silence");
-    assertThat(steady).allSatisfy(e -> assertThat(e.get("first_seen").asLong()).isEqualTo(steadyFirstSeen));
+    assertThat(steady)
+        .allSatisfy(e -> assertThat(e.get("first_seen").asLong()).isEqualTo(steadyFirstSeen));
     assertThat(stack.topics().readAll(name + ".data", 5, Duration.ofSeconds(10))).hasSize(5);
     stack.rest().delete(name);
   }
 
   private static List<String> states(List<JsonNode> events) {
-    return events.stream().map(e -> e.get("state").asText() + ":" + e.get("reason").asText()).toList();
+    return events.stream()
+        .map(e -> e.get("state").asText() + ":" + e.get("reason").asText())
+        .toList();
   }
 
-  /** Waits until the presence topic holds {@code count} events of the device, then returns all of them. */
+  /**
+   * Waits until the presence topic holds {@code count} events of the device, then returns all of
+   * them.
+   */
   private static List<JsonNode> awaitEvents(String name, String device, int count) {
     List<JsonNode> events = new ArrayList<>();
-    Awaitility.await(count + " presence events of " + device).atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(500)).until(() -> {
-          events.clear();
-          for (var record : stack.topics().readAll(name + ".presence", 1, Duration.ofSeconds(5))) {
-            if (device.equals(new String(record.key(), StandardCharsets.UTF_8))) {
-              events.add(JSON.readTree(record.value()));
-            }
-          }
-          return events.size() >= count;
-        });
+    Awaitility.await(count + " presence events of " + device)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              events.clear();
+              for (var record :
+                  stack.topics().readAll(name + ".presence", 1, Duration.ofSeconds(5))) {
+                if (device.equals(new String(record.key(), StandardCharsets.UTF_8))) {
+                  events.add(JSON.readTree(record.value()));
+                }
+              }
+              return events.size() >= count;
+            });
     // A little longer: an event beyond the expected ones would be a duplicate.
     List<JsonNode> settled = new ArrayList<>();
     for (var record : stack.topics().readAll(name + ".presence", 1, Duration.ofSeconds(3))) {
@@ -199,23 +225,53 @@ class PresenceIT {
   }
 
   private static void assertCompacted(String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
       ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-      String policy = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource)
-          .get("cleanup.policy").value();
+      String policy =
+          admin
+              .describeConfigs(List.of(resource))
+              .all()
+              .get(30, TimeUnit.SECONDS)
+              .get(resource)
+              .get("cleanup.policy")
+              .value();
       assertThat(policy).isEqualTo("compact");
     }
   }
 
-  /** A device: mosquitto_pub reading lines from stdin, with a Last Will; killed with SIGKILL, never disconnected. */
+  /**
+   * A device: mosquitto_pub reading lines from stdin, with a Last Will; killed with SIGKILL, never
+   * disconnected.
+   */
   private record Device(Process process, OutputStream stdin) implements AutoCloseable {
 
-    static Device start(int port, String clientId, String topic, String willTopic) throws IOException {
-      Process process = new ProcessBuilder(MosquittoBroker.PUB.toString(), "-h", "127.0.0.1", "-p",
-          Integer.toString(port), "-i", clientId + "-" + ProcessHandle.current().pid(), "-q", "1", "-t", topic,
-          "-l", "--will-topic", willTopic, "--will-payload", "gone", "--will-qos", "1")
-          .redirectErrorStream(true).redirectOutput(Path.of("target", "device-" + clientId + ".log").toFile())
-          .start();
+    static Device start(int port, String clientId, String topic, String willTopic)
+        throws IOException {
+      Process process =
+          new ProcessBuilder(
+                  MosquittoBroker.PUB.toString(),
+                  "-h",
+                  "127.0.0.1",
+                  "-p",
+                  Integer.toString(port),
+                  "-i",
+                  clientId + "-" + ProcessHandle.current().pid(),
+                  "-q",
+                  "1",
+                  "-t",
+                  topic,
+                  "-l",
+                  "--will-topic",
+                  willTopic,
+                  "--will-payload",
+                  "gone",
+                  "--will-qos",
+                  "1")
+              .redirectErrorStream(true)
+              .redirectOutput(Path.of("target", "device-" + clientId + ".log").toFile())
+              .start();
       return new Device(process, process.getOutputStream());
     }
 
@@ -226,7 +282,9 @@ class PresenceIT {
 
     void kill() throws InterruptedException {
       process.destroyForcibly();
-      assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("mosquitto_pub ended by SIGKILL").isTrue();
+      assertThat(process.waitFor(10, TimeUnit.SECONDS))
+          .as("mosquitto_pub ended by SIGKILL")
+          .isTrue();
       assertThat(process.exitValue()).as("exit status of a SIGKILLed process").isEqualTo(128 + 9);
     }
 

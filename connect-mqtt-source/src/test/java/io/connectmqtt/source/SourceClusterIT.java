@@ -21,9 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The distributed engine as users run it: three Connect workers in separate JVMs, the source with {@code tasks.max=3}
- * on one shared subscription. The worker that runs task 0 is killed with SIGKILL mid-stream: its task moves to a
- * surviving worker, and every message reaches Kafka.
+ * The distributed engine as users run it: three Connect workers in separate JVMs, the source with
+ * {@code tasks.max=3} on one shared subscription. The worker that runs task 0 is killed with
+ * SIGKILL mid-stream: its task moves to a surviving worker, and every message reaches Kafka.
  */
 class SourceClusterIT {
 
@@ -47,7 +47,8 @@ class SourceClusterIT {
   @Test
   void aWorkerKilledMidStreamHandsItsTasksOnAndNothingIsLost() throws Exception {
     hivemq = HiveMqBroker.start(MESSAGES * 2, false);
-    stack = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of());
+    stack =
+        ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of());
     stack.startWorker(2);
     stack.startWorker(3);
     stack.topics().create(TOPIC, 3);
@@ -59,61 +60,80 @@ class SourceClusterIT {
     config.put("kafka.topic", TOPIC);
     stack.rest().createOrReplace("cluster-source", config);
     stack.rest().awaitRunning("cluster-source", 3, Duration.ofSeconds(90));
-    Awaitility.await("tasks on all three workers").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+    Awaitility.await("tasks on all three workers")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
         .until(() -> workersOfTasks().size() == 3);
 
     try (MqttLoadPublisher publisher = new MqttLoadPublisher("cluster-publisher", hivemq.port())) {
-      CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
-        try {
-          publisher.publish(0, MESSAGES, 64, RATE, seq -> "cluster/device-" + (seq % 20));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<Void> publishing =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  publisher.publish(0, MESSAGES, 64, RATE, seq -> "cluster/device-" + (seq % 20));
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  throw new IllegalStateException(e);
+                }
+              });
       awaitKafkaHolds(MESSAGES / 3);
       String victim = taskWorker(0);
       int worker = workerNumber(victim);
       stack.killWorker(worker);
-      System.out.printf("SIGKILLed worker %d (%s), which ran task 0, after >= %d records%n", worker, victim,
-          MESSAGES / 3);
+      System.out.printf(
+          "SIGKILLed worker %d (%s), which ran task 0, after >= %d records%n",
+          worker, victim, MESSAGES / 3);
       int survivor = worker == 1 ? 2 : 1;
-      Awaitility.await("task 0 reassigned to a surviving worker").atMost(Duration.ofSeconds(120))
-          .pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-          .until(() -> {
-            JsonNode status = stack.rest(survivor).status("cluster-source");
-            for (JsonNode task : status.path("tasks")) {
-              if (!"RUNNING".equals(task.path("state").asText()) || task.path("worker_id").asText().equals(victim)) {
-                return false;
-              }
-            }
-            return status.path("tasks").size() == 3;
-          });
+      Awaitility.await("task 0 reassigned to a surviving worker")
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofSeconds(1))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                JsonNode status = stack.rest(survivor).status("cluster-source");
+                for (JsonNode task : status.path("tasks")) {
+                  if (!"RUNNING".equals(task.path("state").asText())
+                      || task.path("worker_id").asText().equals(victim)) {
+                    return false;
+                  }
+                }
+                return status.path("tasks").size() == 3;
+              });
       publishing.get();
     }
 
     BitSet seen = new BitSet(MESSAGES);
     int[] total = {0};
-    Awaitility.await("all " + MESSAGES + " messages in Kafka").atMost(Duration.ofSeconds(180))
-        .pollInterval(Duration.ofSeconds(2)).until(() -> {
-          List<ConsumerRecord<byte[], byte[]>> records = stack.topics().readAll(TOPIC, MESSAGES, Duration.ofSeconds(10));
-          seen.clear();
-          records.forEach(r -> seen.set((int) MqttLoadPublisher.sequence(r.value())));
-          total[0] = records.size();
-          return seen.cardinality() == MESSAGES;
-        });
+    Awaitility.await("all " + MESSAGES + " messages in Kafka")
+        .atMost(Duration.ofSeconds(180))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              List<ConsumerRecord<byte[], byte[]>> records =
+                  stack.topics().readAll(TOPIC, MESSAGES, Duration.ofSeconds(10));
+              seen.clear();
+              records.forEach(r -> seen.set((int) MqttLoadPublisher.sequence(r.value())));
+              total[0] = records.size();
+              return seen.cardinality() == MESSAGES;
+            });
     int duplicates = total[0] - MESSAGES;
-    System.out.printf("three workers, one SIGKILLed: %d messages, %d records, %d duplicates, broker dropped %d%n",
+    System.out.printf(
+        "three workers, one SIGKILLed: %d messages, %d records, %d duplicates, broker dropped %d%n",
         MESSAGES, total[0], duplicates, hivemq.droppedMessages());
     assertThat(hivemq.droppedMessages()).as("messages the broker dropped").isZero();
     assertThat(seen.cardinality()).isEqualTo(MESSAGES);
-    // The killed task's unacknowledged messages come again: its window (queue.capacity, 1,000) at most.
+    // The killed task's unacknowledged messages come again: its window (queue.capacity, 1,000) at
+    // most.
     assertThat(duplicates).as("duplicates").isBetween(0, 1_000);
   }
 
   private Set<String> workersOfTasks() {
     Set<String> workers = new HashSet<>();
-    stack.rest().status("cluster-source").path("tasks").forEach(t -> workers.add(t.path("worker_id").asText()));
+    stack
+        .rest()
+        .status("cluster-source")
+        .path("tasks")
+        .forEach(t -> workers.add(t.path("worker_id").asText()));
     return workers;
   }
 
@@ -136,8 +156,10 @@ class SourceClusterIT {
   }
 
   private void awaitKafkaHolds(int records) {
-    Awaitility.await("Kafka holds " + records + " records").atMost(Duration.ofSeconds(120))
+    Awaitility.await("Kafka holds " + records + " records")
+        .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> stack.topics().readAll(TOPIC, records, Duration.ofSeconds(3)).size() >= records);
+        .until(
+            () -> stack.topics().readAll(TOPIC, records, Duration.ofSeconds(3)).size() >= records);
   }
 }

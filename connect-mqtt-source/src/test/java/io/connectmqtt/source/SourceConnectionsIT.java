@@ -27,13 +27,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Several MQTT connections per task ({@code mqtt.connections}) on the brokers of the matrix that have shared
- * subscriptions, the plugin in a worker JVM of its own. The same connector runs with one connection (a plain
- * subscription), then with {@code auto} (several members of one shared group), then with one again. Connection 0
- * keeps its client id and resumes its session each time; the other form of the subscription left in that session by
- * the previous run is removed; and the members no longer used leave the group. Every message must reach Kafka
- * exactly once in every phase: a stale plain subscription would repeat messages, and mosquitto, which keeps
- * queueing a share of the group's messages for an offline member, would strand them with the unused members.
+ * Several MQTT connections per task ({@code mqtt.connections}) on the brokers of the matrix that
+ * have shared subscriptions, the plugin in a worker JVM of its own. The same connector runs with
+ * one connection (a plain subscription), then with {@code auto} (several members of one shared
+ * group), then with one again. Connection 0 keeps its client id and resumes its session each time;
+ * the other form of the subscription left in that session by the previous run is removed; and the
+ * members no longer used leave the group. Every message must reach Kafka exactly once in every
+ * phase: a stale plain subscription would repeat messages, and mosquitto, which keeps queueing a
+ * share of the group's messages for an offline member, would strand them with the unused members.
  */
 class SourceConnectionsIT {
 
@@ -41,16 +42,24 @@ class SourceConnectionsIT {
   private static final int STEADY_RATE = 500;
 
   private ProcessStack stack;
-  /** Messages of a steady background publisher sent so far, which Kafka holds besides the phases' (0 if none). */
+
+  /**
+   * Messages of a steady background publisher sent so far, which Kafka holds besides the phases' (0
+   * if none).
+   */
   private java.util.function.LongSupplier steadySent = () -> 0;
 
   @ParameterizedTest(name = "{0}")
-  @EnumSource(value = Broker.class, names = {"HIVEMQ", "MOSQUITTO"})
-  void changingTheConnectionCountResumesTheSessionAndWritesEveryMessageOnce(Broker kind) throws Exception {
+  @EnumSource(
+      value = Broker.class,
+      names = {"HIVEMQ", "MOSQUITTO"})
+  void changingTheConnectionCountResumesTheSessionAndWritesEveryMessageOnce(Broker kind)
+      throws Exception {
     kind.assumeSelected();
     try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false));
-        ProcessStack started = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
-            Map.of())) {
+        ProcessStack started =
+            ProcessStack.start(
+                List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of())) {
       stack = started;
       String id = kind.name().toLowerCase(Locale.ROOT);
       String name = "connections-" + id;
@@ -58,42 +67,61 @@ class SourceConnectionsIT {
       stack.topics().create(topic, 3);
 
       String first = run(broker, name, topic, "1", 1, 0);
-      assertThat(first).as("the first run starts a new session")
+      assertThat(first)
+          .as("the first run starts a new session")
           .containsPattern("MQTT client '" + name + "-0' connected .*new session");
 
-      // mosquitto before 2.1 does not keep shared subscriptions across its restarts, so auto stays at one connection
+      // mosquitto before 2.1 does not keep shared subscriptions across its restarts, so auto stays
+      // at one connection
       // there (the last phase checks it) and the shared phase asks for the members explicitly.
-      boolean dropsShared = BrokerVersion.probe(TestBrokerSettings.of(broker, "connections-it"), Duration.ofSeconds(2))
-          .filter(BrokerVersion::dropsSharedSubscriptionsOnRestart).isPresent();
-      String shared = run(broker, name, topic,
-          dropsShared ? Integer.toString(MqttSourceConfig.AUTO_SHARED_CONNECTIONS) : "auto",
-          MqttSourceConfig.AUTO_SHARED_CONNECTIONS, 1);
-      assertThat(shared).as("connection 0 resumes the session of the single-connection run")
+      boolean dropsShared =
+          BrokerVersion.probe(
+                  TestBrokerSettings.of(broker, "connections-it"), Duration.ofSeconds(2))
+              .filter(BrokerVersion::dropsSharedSubscriptionsOnRestart)
+              .isPresent();
+      String shared =
+          run(
+              broker,
+              name,
+              topic,
+              dropsShared ? Integer.toString(MqttSourceConfig.AUTO_SHARED_CONNECTIONS) : "auto",
+              MqttSourceConfig.AUTO_SHARED_CONNECTIONS,
+              1);
+      assertThat(shared)
+          .as("connection 0 resumes the session of the single-connection run")
           .containsPattern("MQTT client '" + name + "-0' connected .*resumed its session");
       for (int k = 1; k < MqttSourceConfig.AUTO_SHARED_CONNECTIONS; k++) {
-        assertThat(shared).as("connection " + k + " has a client id of its own")
+        assertThat(shared)
+            .as("connection " + k + " has a client id of its own")
             .contains("MQTT client '" + name + "-0-c" + k + "' connected");
       }
 
       String again = run(broker, name, topic, dropsShared ? "auto" : "1", 1, 2);
       if (dropsShared) {
-        assertThat(again).as("auto on a broker that drops shared subscriptions in a restart")
+        assertThat(again)
+            .as("auto on a broker that drops shared subscriptions in a restart")
             .contains("does not keep shared subscriptions across its restarts");
       }
       int total = 3 * PER_PHASE;
-      awaitOrCount(Duration.ofSeconds(60), () -> Arrays.stream(counts(topic, total)).allMatch(c -> c > 0));
-      List<ConsumerRecord<byte[], byte[]>> records = stack.topics().readAll(topic, total, Duration.ofSeconds(10));
+      awaitOrCount(
+          Duration.ofSeconds(60), () -> Arrays.stream(counts(topic, total)).allMatch(c -> c > 0));
+      List<ConsumerRecord<byte[], byte[]>> records =
+          stack.topics().readAll(topic, total, Duration.ofSeconds(10));
       int[] counts = counts(topic, total);
       long missing = Arrays.stream(counts).filter(c -> c == 0).count();
       long repeated = Arrays.stream(counts).filter(c -> c > 1).count();
-      System.out.printf("CONNECTIONS: %s, connections 1 -> shared -> 1: %d records for %d messages, %d missing, %d "
-          + "repeated%n", broker.name(), records.size(), total, missing, repeated);
+      System.out.printf(
+          "CONNECTIONS: %s, connections 1 -> shared -> 1: %d records for %d messages, %d missing, %d "
+              + "repeated%n",
+          broker.name(), records.size(), total, missing, repeated);
       assertThat(missing).as("messages missing in Kafka").isZero();
       assertThat(repeated).as("messages in Kafka more than once").isZero();
-      assertThat(again).as("back to one connection, the session is resumed again")
+      assertThat(again)
+          .as("back to one connection, the session is resumed again")
           .containsPattern("MQTT client '" + name + "-0' connected .*resumed its session");
       for (int k = 1; k < MqttSourceConfig.AUTO_SHARED_CONNECTIONS; k++) {
-        assertThat(again).as("the unused member c" + k + " leaves the group")
+        assertThat(again)
+            .as("the unused member c" + k + " leaves the group")
             .contains("MQTT client id '" + name + "-0-c" + k + "' is no longer used");
       }
 
@@ -102,12 +130,13 @@ class SourceConnectionsIT {
   }
 
   /**
-   * The swap of connection 0 between the plain and the shared form of its filter, repeated
-   * ({@code -Dconnections.swaps=N} runs N swaps; skipped otherwise: minutes): 1 connection, then auto, and so on, on
-   * HiveMQ CE. After each swap, messages published once the task logged that all its connections subscribed must
-   * each reach Kafka once. Beside them a publisher sends at a steady rate through every swap: a message published
-   * while both forms of the filter are subscribed reaches both (MQTT has no atomic swap), so those are only counted
-   * and printed, with what was lost (must be none).
+   * The swap of connection 0 between the plain and the shared form of its filter, repeated ({@code
+   * -Dconnections.swaps=N} runs N swaps; skipped otherwise: minutes): 1 connection, then auto, and
+   * so on, on HiveMQ CE. After each swap, messages published once the task logged that all its
+   * connections subscribed must each reach Kafka once. Beside them a publisher sends at a steady
+   * rate through every swap: a message published while both forms of the filter are subscribed
+   * reaches both (MQTT has no atomic swap), so those are only counted and printed, with what was
+   * lost (must be none).
    */
   @Test
   @EnabledIfSystemProperty(named = "connections.swaps", matches = "\\d+")
@@ -116,31 +145,44 @@ class SourceConnectionsIT {
     int perPhase = 1_000;
     long background = 1_000_000;
     try (TestBroker broker = Broker.HIVEMQ.start(BrokerOptions.DEFAULTS.withPersistence(false));
-        ProcessStack started = ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
-            Map.of())) {
+        ProcessStack started =
+            ProcessStack.start(
+                List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of())) {
       stack = started;
       String name = "swaps";
       String topic = "swaps";
       stack.topics().create(topic, 3);
       CompletableFuture<Void> steady;
-      java.util.concurrent.atomic.AtomicBoolean stopSteady = new java.util.concurrent.atomic.AtomicBoolean();
-      java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong(background);
+      java.util.concurrent.atomic.AtomicBoolean stopSteady =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicLong sent =
+          new java.util.concurrent.atomic.AtomicLong(background);
       steadySent = () -> sent.get() - background;
       run(broker, name, topic, "1", 1, 0, perPhase);
-      try (MqttLoadPublisher publisher = new MqttLoadPublisher(name + "-steady", broker.port(), true)) {
-        steady = CompletableFuture.runAsync(() -> {
-          try {
-            while (!stopSteady.get()) {
-              publisher.publish(sent.get(), sent.get() + 100, 64, STEADY_RATE, seq -> name + "/steady");
-              sent.addAndGet(100);
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+      try (MqttLoadPublisher publisher =
+          new MqttLoadPublisher(name + "-steady", broker.port(), true)) {
+        steady =
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    while (!stopSteady.get()) {
+                      publisher.publish(
+                          sent.get(), sent.get() + 100, 64, STEADY_RATE, seq -> name + "/steady");
+                      sent.addAndGet(100);
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
         for (int k = 1; k <= swaps; k++) {
           boolean shared = k % 2 == 1;
-          run(broker, name, topic, shared ? "auto" : "1", shared ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS : 1, k,
+          run(
+              broker,
+              name,
+              topic,
+              shared ? "auto" : "1",
+              shared ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS : 1,
+              k,
               perPhase);
         }
         stopSteady.set(true);
@@ -148,12 +190,14 @@ class SourceConnectionsIT {
       }
       int total = (swaps + 1) * perPhase;
       long steadyCount = sent.get() - background;
-      Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1))
           .until(() -> stack.topics().endOffsetSum(topic) >= total + steadyCount);
       int[] counts = new int[total];
       int[] steadyCounts = new int[(int) steadyCount];
-      for (ConsumerRecord<byte[], byte[]> r : stack.topics().readAll(topic, total + steadyCount,
-          Duration.ofSeconds(10))) {
+      for (ConsumerRecord<byte[], byte[]> r :
+          stack.topics().readAll(topic, total + steadyCount, Duration.ofSeconds(10))) {
         long seq = MqttLoadPublisher.sequence(r.value());
         if (seq >= background) {
           steadyCounts[(int) (seq - background)]++;
@@ -164,14 +208,17 @@ class SourceConnectionsIT {
       long repeated = Arrays.stream(counts).filter(c -> c > 1).count();
       long missing = Arrays.stream(counts).filter(c -> c == 0).count();
       long steadyMissing = Arrays.stream(steadyCounts).filter(c -> c == 0).count();
-      // A steady message repeated is expected only if it was sent while the task was being replaced: from a second
-      // before a task stopped (in flight to Kafka, its acknowledgement lost with the connection) to the line saying
-      // the new task's connections all subscribed (both forms of the filter may be subscribed meanwhile).
+      // A steady message repeated is expected only if it was sent while the task was being
+      // replaced: from a second
+      // before a task stopped (in flight to Kafka, its acknowledgement lost with the connection) to
+      // the line saying
+      // the new task's connections all subscribed (both forms of the filter may be subscribed
+      // meanwhile).
       List<long[]> swapping = swapWindows(workerLog(0));
       long inSwap = 0;
       long outside = 0;
-      for (ConsumerRecord<byte[], byte[]> r : stack.topics().readAll(topic, total + steadyCount,
-          Duration.ofSeconds(10))) {
+      for (ConsumerRecord<byte[], byte[]> r :
+          stack.topics().readAll(topic, total + steadyCount, Duration.ofSeconds(10))) {
         long seq = MqttLoadPublisher.sequence(r.value());
         if (seq >= background && steadyCounts[(int) (seq - background)] > 1) {
           steadyCounts[(int) (seq - background)] = -1;
@@ -180,17 +227,30 @@ class SourceConnectionsIT {
             inSwap++;
           } else {
             outside++;
-            System.out.printf("SWAPS: steady message %d sent at %d, outside every swap, repeated%n", seq, sentAt);
+            System.out.printf(
+                "SWAPS: steady message %d sent at %d, outside every swap, repeated%n", seq, sentAt);
           }
         }
       }
-      System.out.printf("SWAPS: %d swaps on %s: after the subscribed line %d messages, %d missing, %d repeated; "
-          + "steady publisher through the swaps (%d msg/s) %d messages, %d missing, %d repeated (%d of them sent "
-          + "during a swap, %d outside)%n", swaps, broker.name(), total, missing, repeated, STEADY_RATE, steadyCount,
-          steadyMissing, inSwap + outside, inSwap, outside);
+      System.out.printf(
+          "SWAPS: %d swaps on %s: after the subscribed line %d messages, %d missing, %d repeated; "
+              + "steady publisher through the swaps (%d msg/s) %d messages, %d missing, %d repeated (%d of them sent "
+              + "during a swap, %d outside)%n",
+          swaps,
+          broker.name(),
+          total,
+          missing,
+          repeated,
+          STEADY_RATE,
+          steadyCount,
+          steadyMissing,
+          inSwap + outside,
+          inSwap,
+          outside);
       for (int i = 0; i < total; i++) {
         if (counts[i] > 1) {
-          System.out.printf("SWAPS: message %d (swap %d) written %d times%n", i, i / perPhase, counts[i]);
+          System.out.printf(
+              "SWAPS: message %d (swap %d) written %d times%n", i, i / perPhase, counts[i]);
         }
       }
       assertThat(missing).as("messages missing").isZero();
@@ -201,10 +261,13 @@ class SourceConnectionsIT {
     }
   }
 
-  /** From each "Stopping MQTT source task" line to the next "connection(s) subscribed" line: epoch ms pairs. */
+  /**
+   * From each "Stopping MQTT source task" line to the next "connection(s) subscribed" line: epoch
+   * ms pairs.
+   */
   private static List<long[]> swapWindows(String log) {
-    java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern(
-        "yyyy-MM-dd HH:mm:ss,SSS");
+    java.time.format.DateTimeFormatter format =
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
     List<long[]> windows = new java.util.ArrayList<>();
     long stopped = -1;
     for (String line : log.lines().toList()) {
@@ -216,8 +279,11 @@ class SourceConnectionsIT {
       if (!stop && !ready) {
         continue;
       }
-      long at = java.time.LocalDateTime.parse(line.substring(1, 24), format)
-          .atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli();
+      long at =
+          java.time.LocalDateTime.parse(line.substring(1, 24), format)
+              .atZone(java.time.ZoneId.systemDefault())
+              .toInstant()
+              .toEpochMilli();
       if (stop && stopped < 0) {
         stopped = at;
       } else if (ready && stopped >= 0) {
@@ -228,26 +294,35 @@ class SourceConnectionsIT {
     return windows;
   }
 
-
   private int[] counts(String topic, int total) {
     int[] counts = new int[total];
-    stack.topics().readAll(topic, total, Duration.ofSeconds(5))
+    stack
+        .topics()
+        .readAll(topic, total, Duration.ofSeconds(5))
         .forEach(r -> counts[(int) MqttLoadPublisher.sequence(r.value())]++);
     return counts;
   }
 
   /**
-   * (Re)configures the connector with {@code mqtt.connections=connections}, waits until all its connections
-   * subscribed, publishes phase {@code phase}'s messages and waits until Kafka has as many records as were published
-   * so far; returns the worker log of the phase.
+   * (Re)configures the connector with {@code mqtt.connections=connections}, waits until all its
+   * connections subscribed, publishes phase {@code phase}'s messages and waits until Kafka has as
+   * many records as were published so far; returns the worker log of the phase.
    */
-  private String run(TestBroker broker, String name, String topic, String connections, int expected,
-      int phase) throws Exception {
+  private String run(
+      TestBroker broker, String name, String topic, String connections, int expected, int phase)
+      throws Exception {
     return run(broker, name, topic, connections, expected, phase, PER_PHASE);
   }
 
-  private String run(TestBroker broker, String name, String topic, String connections, int expected,
-      int phase, int perPhase) throws Exception {
+  private String run(
+      TestBroker broker,
+      String name,
+      String topic,
+      String connections,
+      int expected,
+      int phase,
+      int perPhase)
+      throws Exception {
     long logStart = Files.size(stack.home().resolve("connect.log"));
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", MqttSourceConnector.class.getName());
@@ -257,27 +332,40 @@ class SourceConnectionsIT {
     config.put("kafka.topic", topic);
     config.put("mqtt.connections", connections);
     stack.rest().createOrReplace(name, config);
-    Awaitility.await("all " + expected + " connection(s) subscribed").atMost(Duration.ofSeconds(90))
+    Awaitility.await("all " + expected + " connection(s) subscribed")
+        .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> workerLog(logStart).contains("All " + expected + " connection(s) subscribed")
-            && SourceLog.allSubscribed(workerLog(logStart), name + "/#"));
-    try (MqttLoadPublisher publisher = new MqttLoadPublisher(name + "-publisher-" + phase, broker.port(),
-        broker.mqtt5())) {
-      publisher.publish((long) phase * perPhase, (long) (phase + 1) * perPhase, 64, 0,
+        .until(
+            () ->
+                workerLog(logStart).contains("All " + expected + " connection(s) subscribed")
+                    && SourceLog.allSubscribed(workerLog(logStart), name + "/#"));
+    try (MqttLoadPublisher publisher =
+        new MqttLoadPublisher(name + "-publisher-" + phase, broker.port(), broker.mqtt5())) {
+      publisher.publish(
+          (long) phase * perPhase,
+          (long) (phase + 1) * perPhase,
+          64,
+          0,
           seq -> name + "/device-" + (seq % 10));
     }
     long published = (long) (phase + 1) * perPhase;
-    awaitOrCount(Duration.ofSeconds(120),
+    awaitOrCount(
+        Duration.ofSeconds(120),
         () -> stack.topics().endOffsetSum(topic) >= published + steadySent.getAsLong());
     return workerLog(logStart);
   }
 
-  /** Waits for {@code condition} at most {@code timeout}; if it never holds, the counts in the test say why. */
-  private static void awaitOrCount(Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
+  /**
+   * Waits for {@code condition} at most {@code timeout}; if it never holds, the counts in the test
+   * say why.
+   */
+  private static void awaitOrCount(
+      Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
     try {
       Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(condition);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      System.out.println("CONNECTIONS: not all messages arrived within " + timeout + "; counting what did");
+      System.out.println(
+          "CONNECTIONS: not all messages arrived within " + timeout + "; counting what did");
     }
   }
 

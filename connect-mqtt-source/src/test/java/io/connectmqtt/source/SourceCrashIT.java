@@ -21,11 +21,12 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Nothing lost: 100,000 QoS 1 messages flow while the Connect worker JVM is killed with SIGKILL and restarted, or
- * while the MQTT broker restarts. Every message must be in Kafka; duplicates are counted and bounded by the
- * in-flight window. The broker's own drop counter must stay 0, so broker drops are never blamed on the connector.
- * Kafka and the worker are the module's {@link SharedFixtures} (each test starts again what it kills, with a topic
- * and connector of its own); HiveMQ CE is started per test, one of them restarts it.
+ * Nothing lost: 100,000 QoS 1 messages flow while the Connect worker JVM is killed with SIGKILL and
+ * restarted, or while the MQTT broker restarts. Every message must be in Kafka; duplicates are
+ * counted and bounded by the in-flight window. The broker's own drop counter must stay 0, so broker
+ * drops are never blamed on the connector. Kafka and the worker are the module's {@link
+ * SharedFixtures} (each test starts again what it kills, with a topic and connector of its own);
+ * HiveMQ CE is started per test, one of them restarts it.
  */
 @ExtendWith(SharedFixtures.class)
 class SourceCrashIT {
@@ -36,8 +37,10 @@ class SourceCrashIT {
 
   private HiveMqBroker hivemq;
   private ProcessStack stack;
+
   /** This test's Kafka topic and connector name. */
   private String topic;
+
   private String name;
 
   @AfterEach
@@ -52,7 +55,8 @@ class SourceCrashIT {
 
   private void startStack(boolean persistentBroker, TestInfo test) {
     hivemq = HiveMqBroker.start(MESSAGES * 2, persistentBroker);
-    stack = SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
+    stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
     String id = test.getTestMethod().orElseThrow().getName();
     topic = "crash." + id;
     stack.topics().create(topic, 3);
@@ -103,11 +107,13 @@ class SourceCrashIT {
   @Test
   void kafkaBrokerKilledAndRestartedMidStreamLosesNothing(TestInfo test) throws Exception {
     startStack(false, test);
-    try (MqttLoadPublisher publisher = new MqttLoadPublisher("kafka-restart-publisher", hivemq.port())) {
+    try (MqttLoadPublisher publisher =
+        new MqttLoadPublisher("kafka-restart-publisher", hivemq.port())) {
       CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(publisher));
       awaitKafkaHolds(MESSAGES / 3);
       stack.restartKafka(true, Duration.ofSeconds(5));
-      System.out.printf("SIGKILLed Kafka after >= %d records, restarted it 5 s later%n", MESSAGES / 3);
+      System.out.printf(
+          "SIGKILLed Kafka after >= %d records, restarted it 5 s later%n", MESSAGES / 3);
       publishing.get();
       assertEveryMessageArrived("Kafka broker SIGKILL and restart");
     }
@@ -124,29 +130,36 @@ class SourceCrashIT {
   }
 
   private void awaitKafkaHolds(int records) {
-    Awaitility.await("Kafka holds " + records + " records").atMost(Duration.ofSeconds(120))
+    Awaitility.await("Kafka holds " + records + " records")
+        .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> stack.topics().readAll(topic, records, Duration.ofSeconds(3)).size() >= records);
+        .until(
+            () -> stack.topics().readAll(topic, records, Duration.ofSeconds(3)).size() >= records);
   }
 
   private void assertEveryMessageArrived(String scenario) {
     BitSet seen = new BitSet(MESSAGES);
     int[] total = {0};
-    Awaitility.await("all " + MESSAGES + " messages in Kafka").atMost(Duration.ofSeconds(180))
+    Awaitility.await("all " + MESSAGES + " messages in Kafka")
+        .atMost(Duration.ofSeconds(180))
         .pollInterval(Duration.ofSeconds(2))
-        .until(() -> {
-          List<ConsumerRecord<byte[], byte[]>> records =
-              stack.topics().readAll(topic, MESSAGES, Duration.ofSeconds(20));
-          seen.clear();
-          records.forEach(r -> seen.set((int) MqttLoadPublisher.sequence(r.value())));
-          total[0] = records.size();
-          return seen.cardinality() == MESSAGES;
-        });
+        .until(
+            () -> {
+              List<ConsumerRecord<byte[], byte[]>> records =
+                  stack.topics().readAll(topic, MESSAGES, Duration.ofSeconds(20));
+              seen.clear();
+              records.forEach(r -> seen.set((int) MqttLoadPublisher.sequence(r.value())));
+              total[0] = records.size();
+              return seen.cardinality() == MESSAGES;
+            });
     int duplicates = total[0] - seen.cardinality();
-    System.out.printf("%s: %d messages, %d records in Kafka, %d duplicates, broker dropped %d%n",
+    System.out.printf(
+        "%s: %d messages, %d records in Kafka, %d duplicates, broker dropped %d%n",
         scenario, MESSAGES, total[0], duplicates, hivemq.droppedMessages());
     assertThat(hivemq.droppedMessages()).as("messages the broker dropped").isZero();
     assertThat(seen.cardinality()).isEqualTo(MESSAGES);
-    assertThat(duplicates).as("duplicates, bounded by the in-flight window").isBetween(0, RECEIVE_MAXIMUM * 2);
+    assertThat(duplicates)
+        .as("duplicates, bounded by the in-flight window")
+        .isBetween(0, RECEIVE_MAXIMUM * 2);
   }
 }

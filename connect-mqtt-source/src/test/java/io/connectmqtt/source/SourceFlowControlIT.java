@@ -60,8 +60,9 @@ class SourceFlowControlIT {
   }
 
   static double metric(String connector, int task, String name) throws Exception {
-    ObjectName object = new ObjectName("connect-mqtt:type=mqtt-source-task-metrics,connector=" + connector
-        + ",task=" + task);
+    ObjectName object =
+        new ObjectName(
+            "connect-mqtt:type=mqtt-source-task-metrics,connector=" + connector + ",task=" + task);
     return ((Number) JMX.getAttribute(object, name)).doubleValue();
   }
 
@@ -79,7 +80,8 @@ class SourceFlowControlIT {
     Thread.sleep(1_000);
     int messages = 30_000;
     try (MqttLoadPublisher publisher = new MqttLoadPublisher("scale-publisher", hivemq.port())) {
-      publisher.publish(0, messages, 128, 3_000, seq -> "scale/line-" + (seq % 7) + "/machine-" + (seq % 13));
+      publisher.publish(
+          0, messages, 128, 3_000, seq -> "scale/line-" + (seq % 7) + "/machine-" + (seq % 13));
     }
     List<ConsumerRecord<byte[], byte[]>> records =
         stack.topics().readAll("scale.test", messages, Duration.ofSeconds(120));
@@ -88,11 +90,17 @@ class SourceFlowControlIT {
     for (int task = 0; task < 3; task++) {
       perTask[task] = (long) metric("scale-source", task, "messages-received-total");
     }
-    System.out.printf("tasks.max=3: %d records, %d distinct; per task %s; broker dropped %d%n", records.size(),
-        seen.cardinality(), java.util.Arrays.toString(perTask), hivemq.droppedMessages());
+    System.out.printf(
+        "tasks.max=3: %d records, %d distinct; per task %s; broker dropped %d%n",
+        records.size(),
+        seen.cardinality(),
+        java.util.Arrays.toString(perTask),
+        hivemq.droppedMessages());
     assertThat(seen.cardinality()).as("distinct messages").isEqualTo(messages);
     assertThat(records).as("no duplicates in steady state").hasSize(messages);
-    assertThat(java.util.Arrays.stream(perTask).sum()).as("the group received each message once").isEqualTo(messages);
+    assertThat(java.util.Arrays.stream(perTask).sum())
+        .as("the group received each message once")
+        .isEqualTo(messages);
     assertThat(hivemq.droppedMessages()).isZero();
     stack.rest().delete("scale-source");
   }
@@ -105,19 +113,24 @@ class SourceFlowControlIT {
     int messages = 20_000;
     try (MqttLoadPublisher publisher = new MqttLoadPublisher("bp-publisher", hivemq.port())) {
       publisher.publish(0, 1_000, 1024, 0, seq -> "bp/d");
-      Awaitility.await().atMost(Duration.ofSeconds(60))
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
           .until(() -> metric("backpressure-source", 0, "messages-acknowledged-total") >= 1_000);
 
       stack.kafka().stopOnlyBrokers();
-      CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
-        try {
-          publisher.publish(1_000, messages, 1024, 0, seq -> "bp/d");
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      // Sampled while the backlog builds up. The worker may stop the task once it gives up on Kafka's group
-      // coordinator (its metrics then vanish): the samples taken until then must show the bound, and there must be
+      CompletableFuture<Void> publishing =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  publisher.publish(1_000, messages, 1024, 0, seq -> "bp/d");
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      // Sampled while the backlog builds up. The worker may stop the task once it gives up on
+      // Kafka's group
+      // coordinator (its metrics then vanish): the samples taken until then must show the bound,
+      // and there must be
       // enough of them to mean something.
       long maxUnacknowledged = 0;
       long maxQueue = 0;
@@ -137,11 +150,13 @@ class SourceFlowControlIT {
         }
       }
       publishing.get();
-      System.out.printf("Kafka away: %d messages published and owned by the broker; the task held at most %d "
-          + "unacknowledged (queue at most %d) in %d samples%n", publisher.acknowledged(), maxUnacknowledged,
-          maxQueue, samples);
+      System.out.printf(
+          "Kafka away: %d messages published and owned by the broker; the task held at most %d "
+              + "unacknowledged (queue at most %d) in %d samples%n",
+          publisher.acknowledged(), maxUnacknowledged, maxQueue, samples);
       assertThat(samples).as("samples taken while Kafka was away").isGreaterThanOrEqualTo(10);
-      assertThat(maxUnacknowledged).as("in flight while Kafka is away: the receive maximum, not the backlog")
+      assertThat(maxUnacknowledged)
+          .as("in flight while Kafka is away: the receive maximum, not the backlog")
           .isLessThanOrEqualTo(50);
       assertThat(maxQueue).isLessThanOrEqualTo(200);
 
@@ -149,8 +164,9 @@ class SourceFlowControlIT {
       List<ConsumerRecord<byte[], byte[]>> records =
           stack.topics().readAll("backpressure.test", messages, Duration.ofSeconds(180));
       BitSet seen = sequences(records);
-      System.out.printf("Kafka back: %d records, %d distinct of %d; broker dropped %d%n", records.size(),
-          seen.cardinality(), messages, hivemq.droppedMessages());
+      System.out.printf(
+          "Kafka back: %d records, %d distinct of %d; broker dropped %d%n",
+          records.size(), seen.cardinality(), messages, hivemq.droppedMessages());
       assertThat(seen.cardinality()).isEqualTo(messages);
       assertThat(hivemq.droppedMessages()).isZero();
     }

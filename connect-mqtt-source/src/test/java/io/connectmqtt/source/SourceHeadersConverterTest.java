@@ -17,9 +17,9 @@ import org.apache.kafka.connect.storage.SimpleHeaderConverter;
 import org.junit.jupiter.api.Test;
 
 /**
- * The headers the source task writes, for seeded random MQTT messages with and without every MQTT 5 property,
- * converted by MqttHeaderConverter and by Connect's default SimpleHeaderConverter: the same bytes, header by header,
- * and the same values read back.
+ * The headers the source task writes, for seeded random MQTT messages with and without every MQTT 5
+ * property, converted by MqttHeaderConverter and by Connect's default SimpleHeaderConverter: the
+ * same bytes, header by header, and the same values read back.
  */
 class SourceHeadersConverterTest {
 
@@ -32,8 +32,10 @@ class SourceHeadersConverterTest {
     for (int i = 0; i < 10_000; i++) {
       InboundMessage message = randomMessage(random);
       for (Header header : MqttSourceTask.headers(message)) {
-        byte[] expected = simple.fromConnectHeader("kafka.topic", header.key(), header.schema(), header.value());
-        byte[] actual = ours.fromConnectHeader("kafka.topic", header.key(), header.schema(), header.value());
+        byte[] expected =
+            simple.fromConnectHeader("kafka.topic", header.key(), header.schema(), header.value());
+        byte[] actual =
+            ours.fromConnectHeader("kafka.topic", header.key(), header.schema(), header.value());
         assertThat(actual).as("%s = %s", header.key(), header.value()).isEqualTo(expected);
         assertThat(ours.toConnectHeader("kafka.topic", header.key(), actual))
             .isEqualTo(simple.toConnectHeader("kafka.topic", header.key(), expected));
@@ -65,16 +67,30 @@ class SourceHeadersConverterTest {
         mqtt5 && random.nextBoolean() ? Optional.of("replies/" + text(random)) : Optional.empty(),
         mqtt5 && random.nextBoolean() ? Optional.of(correlation) : Optional.empty(),
         mqtt5 && random.nextBoolean() ? Optional.of(random.nextBoolean()) : Optional.empty(),
-        mqtt5 && random.nextBoolean() ? OptionalLong.of(random.nextLong() & 0xffffffffL) : OptionalLong.empty(),
+        mqtt5 && random.nextBoolean()
+            ? OptionalLong.of(random.nextLong() & 0xffffffffL)
+            : OptionalLong.empty(),
         userProperties,
         System.nanoTime(),
-        () -> { });
+        () -> {});
   }
 
   /** Empty, ASCII, accented, CJK, emoji and quote/backslash text. */
   private static String text(Random random) {
-    String[] parts = {"", "a", "plant-1", "caf\u00e9", "\u65e5\u672c", "\ud83d\ude00", "\"q\"", "\\", " ", "42",
-        "true", "[x]"};
+    String[] parts = {
+      "",
+      "a",
+      "plant-1",
+      "caf\u00e9",
+      "\u65e5\u672c",
+      "\ud83d\ude00",
+      "\"q\"",
+      "\\",
+      " ",
+      "42",
+      "true",
+      "[x]"
+    };
     StringBuilder s = new StringBuilder();
     for (int n = random.nextInt(4); n > 0; n--) {
       s.append(parts[random.nextInt(parts.length)]);

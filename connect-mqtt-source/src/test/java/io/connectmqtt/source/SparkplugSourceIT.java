@@ -21,11 +21,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Sparkplug B through the real stack (HiveMQ CE, Kafka, Connect): an edge node with a device declares every datatype
- * with aliases in its BIRTHs and then sends DATA with aliases only; every metric arrives in Kafka as a Struct (read
- * back through Connect's JsonConverter) with its name resolved and its value and datatype intact. A connector
- * restarted mid-stream still resolves the names from the BIRTHs kept in its source offsets, without asking the node
- * for anything; a connector that never saw the BIRTH asks for a rebirth (the NCMD the node receives) and resolves
+ * Sparkplug B through the real stack (HiveMQ CE, Kafka, Connect): an edge node with a device
+ * declares every datatype with aliases in its BIRTHs and then sends DATA with aliases only; every
+ * metric arrives in Kafka as a Struct (read back through Connect's JsonConverter) with its name
+ * resolved and its value and datatype intact. A connector restarted mid-stream still resolves the
+ * names from the BIRTHs kept in its source offsets, without asking the node for anything; a
+ * connector that never saw the BIRTH asks for a rebirth (the NCMD the node receives) and resolves
  * the names of the DATA after it.
  */
 class SparkplugSourceIT {
@@ -72,13 +73,21 @@ class SparkplugSourceIT {
     String name = "sparkplug-source";
     stack.rest().createOrReplace(name, config("sp.${sparkplug.group}.${sparkplug.type}", true));
     stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-    try (SparkplugEdgeNode node = SparkplugEdgeNode.connect(hivemq.port(), "plant", "edge1", List.of("pump"))) {
-      // BIRTHs are QoS 0: repeat them until the connector's subscription is in place and one arrived.
-      Awaitility.await("an NBIRTH in Kafka").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-          .until(() -> {
-            node.birth();
-            return !stack.topics().readAll("sp.plant.DBIRTH", 1, Duration.ofSeconds(1)).isEmpty();
-          });
+    try (SparkplugEdgeNode node =
+        SparkplugEdgeNode.connect(hivemq.port(), "plant", "edge1", List.of("pump"))) {
+      // BIRTHs are QoS 0: repeat them until the connector's subscription is in place and one
+      // arrived.
+      Awaitility.await("an NBIRTH in Kafka")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(
+              () -> {
+                node.birth();
+                return !stack
+                    .topics()
+                    .readAll("sp.plant.DBIRTH", 1, Duration.ofSeconds(1))
+                    .isEmpty();
+              });
       node.data(1);
       node.skipSeq(3);
       node.data(2);
@@ -97,11 +106,14 @@ class SparkplugSourceIT {
 
       stack.rest().restart(name);
       stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-      Awaitility.await("DATA after the restart in Kafka").atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofSeconds(1)).until(() -> {
-            node.data(3);
-            return findRecord("sp.plant.DDATA", 3, 100) != null;
-          });
+      Awaitility.await("DATA after the restart in Kafka")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(
+              () -> {
+                node.data(3);
+                return findRecord("sp.plant.DDATA", 3, 100) != null;
+              });
       assertEveryMetricResolved(message("sp.plant.NDATA", 3, 0), 3, -1);
       assertEveryMetricResolved(message("sp.plant.DDATA", 3, 100), 3, 0);
       assertThat(node.commands()).as("kept state: no rebirth asked").isEmpty();
@@ -113,15 +125,19 @@ class SparkplugSourceIT {
   @Test
   void aConnectorThatNeverSawTheBirthAsksForARebirthAndThenResolves() {
     String name = "sparkplug-fresh";
-    try (SparkplugEdgeNode node = SparkplugEdgeNode.connect(hivemq.port(), "line", "edge2", List.of("valve"))) {
+    try (SparkplugEdgeNode node =
+        SparkplugEdgeNode.connect(hivemq.port(), "line", "edge2", List.of("valve"))) {
       node.birth(); // before the connector exists: it never sees this BIRTH
       stack.rest().createOrReplace(name, config("fresh.${sparkplug.type}", true));
       stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-      Awaitility.await("a rebirth request on the broker").atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofSeconds(1)).until(() -> {
-            node.data(4);
-            return node.rebirths() > 0;
-          });
+      Awaitility.await("a rebirth request on the broker")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(
+              () -> {
+                node.data(4);
+                return node.rebirths() > 0;
+              });
       SparkplugEdgeNode.Command ncmd = node.commands().get(0);
       assertThat(ncmd.topic()).isEqualTo("spBv1.0/line/NCMD/edge2");
       assertThat(ncmd.payload().getMetrics(0).getName()).isEqualTo("Node Control/Rebirth");
@@ -129,9 +145,12 @@ class SparkplugSourceIT {
       ConsumerRecord<byte[], byte[]> unresolved = record("fresh.NDATA", 4, 0);
       assertThat(header(unresolved, "sparkplug.unresolved.aliases"))
           .isEqualTo(Integer.toString(SparkplugMetrics.all(0).size()));
-      assertThat(value(unresolved).getArray("metrics").stream().map(m -> ((Struct) m).getString("name")))
+      assertThat(
+              value(unresolved).getArray("metrics").stream()
+                  .map(m -> ((Struct) m).getString("name")))
           .containsOnlyNulls();
-      Awaitility.await("the rebirth's DBIRTH in Kafka").atMost(Duration.ofSeconds(30))
+      Awaitility.await("the rebirth's DBIRTH in Kafka")
+          .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofSeconds(1))
           .until(() -> !stack.topics().readAll("fresh.DBIRTH", 1, Duration.ofSeconds(1)).isEmpty());
       node.data(5);
@@ -143,7 +162,10 @@ class SparkplugSourceIT {
     }
   }
 
-  /** Every metric of the node (device -1) or a device by alias, with its name, datatype and value of {@code round}. */
+  /**
+   * Every metric of the node (device -1) or a device by alias, with its name, datatype and value of
+   * {@code round}.
+   */
   private static void assertEveryMetricResolved(Struct message, int round, int device) {
     Map<Long, Struct> byAlias = new HashMap<>();
     for (Object metric : message.getArray("metrics")) {
@@ -154,16 +176,25 @@ class SparkplugSourceIT {
     assertThat(message.getInt32("unresolvedAliases")).isZero();
     for (SparkplugMetrics.Definition definition : definitions) {
       Struct metric = byAlias.get(definition.alias());
-      assertThat(metric.getString("name")).as("name of alias " + definition.alias()).isEqualTo(definition.name());
-      assertThat(metric.getString("datatype")).as(definition.name()).isEqualTo(definition.type().name());
+      assertThat(metric.getString("name"))
+          .as("name of alias " + definition.alias())
+          .isEqualTo(definition.name());
+      assertThat(metric.getString("datatype"))
+          .as(definition.name())
+          .isEqualTo(definition.type().name());
       if (definition.field() != null) {
-        assertThat(metric.getStruct("value").get(definition.field())).as(definition.name() + " value")
+        assertThat(metric.getStruct("value").get(definition.field()))
+            .as(definition.name() + " value")
             .isEqualTo(definition.expected().apply(round));
       } else if (definition.name().equals("DataSet")) {
         List<?> row = (List<?>) metric.getStruct("dataSet").getArray("rows").get(0);
-        assertThat(List.of(((Struct) row.get(0)).get("intValue"), ((Struct) row.get(1)).get("stringValue")))
+        assertThat(
+                List.of(
+                    ((Struct) row.get(0)).get("intValue"),
+                    ((Struct) row.get(1)).get("stringValue")))
             .isEqualTo(definition.expected().apply(round));
-        assertThat(metric.getStruct("dataSet").getArray("types")).containsExactly("UInt32", "String");
+        assertThat(metric.getStruct("dataSet").getArray("types"))
+            .containsExactly("UInt32", "String");
       } else {
         Struct member = (Struct) metric.getStruct("template").getArray("metrics").get(0);
         assertThat(List.of(member.getString("name"), member.getStruct("value").get("intValue")))
@@ -178,17 +209,23 @@ class SparkplugSourceIT {
   }
 
   private static ConsumerRecord<byte[], byte[]> record(String topic, int round, long aliasBase) {
-    Awaitility.await(topic + " round " + round).atMost(Duration.ofSeconds(30))
+    Awaitility.await(topic + " round " + round)
+        .atMost(Duration.ofSeconds(30))
         .until(() -> findRecord(topic, round, aliasBase) != null);
     return findRecord(topic, round, aliasBase);
   }
 
-  /** The first record whose Int8 metric (alias base + 1) has the value of {@code round}, or null. */
-  private static ConsumerRecord<byte[], byte[]> findRecord(String topic, int round, long aliasBase) {
-    for (ConsumerRecord<byte[], byte[]> record : stack.topics().readAll(topic, 1, Duration.ofSeconds(2))) {
+  /**
+   * The first record whose Int8 metric (alias base + 1) has the value of {@code round}, or null.
+   */
+  private static ConsumerRecord<byte[], byte[]> findRecord(
+      String topic, int round, long aliasBase) {
+    for (ConsumerRecord<byte[], byte[]> record :
+        stack.topics().readAll(topic, 1, Duration.ofSeconds(2))) {
       for (Object metric : value(record).getArray("metrics")) {
         Struct m = (Struct) metric;
-        if (m.getInt64("alias") == aliasBase + 1 && m.getStruct("value") != null
+        if (m.getInt64("alias") == aliasBase + 1
+            && m.getStruct("value") != null
             && Long.valueOf(-100 + round).equals(m.getStruct("value").get("intValue"))) {
           return record;
         }

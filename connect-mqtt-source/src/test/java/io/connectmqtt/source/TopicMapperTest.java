@@ -10,7 +10,8 @@ class TopicMapperTest {
 
   @Test
   void fixedTopic() {
-    assertThat(new TopicMapper("iot-data", List.of(), '_', 249).kafkaTopic("a/b/c")).isEqualTo("iot-data");
+    assertThat(new TopicMapper("iot-data", List.of(), '_', 249).kafkaTopic("a/b/c"))
+        .isEqualTo("iot-data");
   }
 
   @Test
@@ -28,9 +29,14 @@ class TopicMapperTest {
 
   @Test
   void sparkplugPlaceholdersNameTheTopicParts() {
-    TopicMapper mapper = new TopicMapper("sp.${sparkplug.group}.${sparkplug.type}.${sparkplug.node}.${sparkplug.device}",
-        List.of("spBv1.0/STATE/+=>sp.state.${sparkplug.host}"), '_', 249);
-    assertThat(mapper.kafkaTopic("spBv1.0/plant/DDATA/edge1/pump")).isEqualTo("sp.plant.DDATA.edge1.pump");
+    TopicMapper mapper =
+        new TopicMapper(
+            "sp.${sparkplug.group}.${sparkplug.type}.${sparkplug.node}.${sparkplug.device}",
+            List.of("spBv1.0/STATE/+=>sp.state.${sparkplug.host}"),
+            '_',
+            249);
+    assertThat(mapper.kafkaTopic("spBv1.0/plant/DDATA/edge1/pump"))
+        .isEqualTo("sp.plant.DDATA.edge1.pump");
     assertThat(mapper.kafkaTopic("spBv1.0/plant/NBIRTH/edge1")).isEqualTo("sp.plant.NBIRTH.edge1.");
     assertThat(mapper.kafkaTopic("spBv1.0/STATE/scada")).isEqualTo("sp.state.scada");
     assertThat(mapper.kafkaTopic("plain/topic")).isEqualTo("sp....");
@@ -40,11 +46,17 @@ class TopicMapperTest {
 
   @Test
   void firstMatchingRuleWins() {
-    TopicMapper mapper = new TopicMapper("other", List.of(
-        "factory/+/sensors/temperature=>factory.temperature",
-        "factory/#=>factory.${2}",
-        "devices/+/telemetry => devices.${2}"), '_', 249);
-    assertThat(mapper.kafkaTopic("factory/line1/sensors/temperature")).isEqualTo("factory.temperature");
+    TopicMapper mapper =
+        new TopicMapper(
+            "other",
+            List.of(
+                "factory/+/sensors/temperature=>factory.temperature",
+                "factory/#=>factory.${2}",
+                "devices/+/telemetry => devices.${2}"),
+            '_',
+            249);
+    assertThat(mapper.kafkaTopic("factory/line1/sensors/temperature"))
+        .isEqualTo("factory.temperature");
     assertThat(mapper.kafkaTopic("factory/line1/sensors/pressure")).isEqualTo("factory.line1");
     assertThat(mapper.kafkaTopic("devices/d1/telemetry")).isEqualTo("devices.d1");
     assertThat(mapper.kafkaTopic("unmatched/x")).isEqualTo("other");
@@ -61,8 +73,10 @@ class TopicMapperTest {
   @Test
   void malformedRulesAndTemplatesSayWhatIsWrong() {
     assertThatThrownBy(() -> TopicMapper.validateRule("sensors/#")).hasMessageContaining("=>");
-    assertThatThrownBy(() -> TopicMapper.validateRule("sensors/#/x=>a")).hasMessageContaining("'#'");
-    assertThatThrownBy(() -> TopicTemplate.parse("iot.${device}")).hasMessageContaining("${device}");
+    assertThatThrownBy(() -> TopicMapper.validateRule("sensors/#/x=>a"))
+        .hasMessageContaining("'#'");
+    assertThatThrownBy(() -> TopicTemplate.parse("iot.${device}"))
+        .hasMessageContaining("${device}");
     assertThatThrownBy(() -> TopicTemplate.parse("iot.${1")).hasMessageContaining("unclosed");
   }
 }

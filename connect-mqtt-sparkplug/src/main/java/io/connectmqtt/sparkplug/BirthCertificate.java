@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the last NBIRTH or DBIRTH of one edge node or device declared: each metric's name and datatype, by alias and
- * by name. DATA messages may carry only aliases and leave the datatype out; this is how they are read.
+ * What the last NBIRTH or DBIRTH of one edge node or device declared: each metric's name and
+ * datatype, by alias and by name. DATA messages may carry only aliases and leave the datatype out;
+ * this is how they are read.
  */
 public final class BirthCertificate {
 
@@ -40,7 +41,10 @@ public final class BirthCertificate {
     Map<String, Long> aliasOf = new HashMap<>();
     byAlias.forEach((alias, definition) -> aliasOf.put(definition.name(), alias));
     return typeByName.entrySet().stream()
-        .map(e -> java.util.Arrays.<Object>asList(e.getKey(), aliasOf.get(e.getKey()), e.getValue().getNumber()))
+        .map(
+            e ->
+                java.util.Arrays.<Object>asList(
+                    e.getKey(), aliasOf.get(e.getKey()), e.getValue().getNumber()))
         .toList();
   }
 
@@ -50,7 +54,9 @@ public final class BirthCertificate {
     for (Object entry : stored) {
       List<?> fields = (List<?>) entry;
       Object alias = fields.get(1);
-      birth.declare((String) fields.get(0), alias == null ? null : ((Number) alias).longValue(),
+      birth.declare(
+          (String) fields.get(0),
+          alias == null ? null : ((Number) alias).longValue(),
           SparkplugValues.dataType(((Number) fields.get(2)).intValue()));
     }
     return birth;

@@ -10,18 +10,23 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * What a Sparkplug consumer keeps per edge node: the last BIRTH certificate of the node and of each of its devices,
- * its bdSeq, and the last seq (one counter for the node and its devices, 0 to 255, wrapping).
+ * What a Sparkplug consumer keeps per edge node: the last BIRTH certificate of the node and of each
+ * of its devices, its bdSeq, and the last seq (one counter for the node and its devices, 0 to 255,
+ * wrapping).
  *
- * <p>The certificates outlive a restart of the consumer through {@link #partition}/{@link #offset}: the source
- * connector stores each BIRTH's certificate (and each DEATH's end of it) as the Kafka Connect source offset of that
- * BIRTH's record, one source partition per node or device, so it is kept exactly when Kafka has the record. After a
- * restart {@link #birth} reads it back the first time the node or device shows up, through {@code stored}. The seq
- * is not kept: the first message after a restart starts the count anew.
+ * <p>The certificates outlive a restart of the consumer through {@link #partition}/{@link #offset}:
+ * the source connector stores each BIRTH's certificate (and each DEATH's end of it) as the Kafka
+ * Connect source offset of that BIRTH's record, one source partition per node or device, so it is
+ * kept exactly when Kafka has the record. After a restart {@link #birth} reads it back the first
+ * time the node or device shows up, through {@code stored}. The seq is not kept: the first message
+ * after a restart starts the count anew.
  */
 public final class EdgeNodeSessions {
 
-  /** What one message says about the session: messages missed before it, and whether it is a stale NDEATH. */
+  /**
+   * What one message says about the session: messages missed before it, and whether it is a stale
+   * NDEATH.
+   */
   public record Observation(int missed, boolean staleDeath) {
     static final Observation NONE = new Observation(0, false);
   }
@@ -42,7 +47,10 @@ public final class EdgeNodeSessions {
   private final Function<Map<String, String>, Map<String, Object>> stored;
   private final Map<String, Node> nodes = new HashMap<>();
 
-  /** {@code stored} returns the offset stored for a partition, or null (e.g. Connect's OffsetStorageReader). */
+  /**
+   * {@code stored} returns the offset stored for a partition, or null (e.g. Connect's
+   * OffsetStorageReader).
+   */
   public EdgeNodeSessions(Function<Map<String, String>, Map<String, Object>> stored) {
     this.stored = stored;
   }
@@ -71,7 +79,8 @@ public final class EdgeNodeSessions {
   /** Takes in a decoded message of {@code topic}: new certificates, deaths, and the seq check. */
   public Observation observe(SparkplugTopic topic, Decoded decoded) {
     if (topic.type() == MessageType.STATE || topic.type().isCommand()) {
-      return Observation.NONE; // commands are sent by host applications and carry no seq of the node
+      return Observation
+          .NONE; // commands are sent by host applications and carry no seq of the node
     }
     Node node = nodes.computeIfAbsent(topic.nodeKey(), key -> new Node());
     String device = deviceKey(topic);
@@ -85,7 +94,8 @@ public final class EdgeNodeSessions {
       }
       case NDEATH -> {
         if (node.bdSeq != null && decoded.bdSeq() != null && !node.bdSeq.equals(decoded.bdSeq())) {
-          return new Observation(0, true); // the Will of an earlier session: the current one is alive
+          return new Observation(
+              0, true); // the Will of an earlier session: the current one is alive
         }
         node.births.clear();
         node.lastSeq = null;
@@ -104,7 +114,10 @@ public final class EdgeNodeSessions {
     return new Observation(missed, false);
   }
 
-  /** Messages missed between the last seq and this one (0 to 255 wrapping); a repeat of the last one misses none. */
+  /**
+   * Messages missed between the last seq and this one (0 to 255 wrapping); a repeat of the last one
+   * misses none.
+   */
   static int missed(Long last, Long seq) {
     if (last == null || seq == null) {
       return 0;
@@ -113,7 +126,10 @@ public final class EdgeNodeSessions {
     return seq.longValue() == last.longValue() ? 0 : (int) Math.floorMod(seq - expected, 256L);
   }
 
-  /** The source partition of a BIRTH or DEATH (one per node, one per device), or null for other messages. */
+  /**
+   * The source partition of a BIRTH or DEATH (one per node, one per device), or null for other
+   * messages.
+   */
   public static Map<String, String> partition(SparkplugTopic topic) {
     if (topic.type() == MessageType.STATE) {
       return null;
@@ -121,7 +137,9 @@ public final class EdgeNodeSessions {
     return Map.of(PARTITION_NODE, topic.nodeKey(), PARTITION_DEVICE, deviceKey(topic));
   }
 
-  /** What to store for a BIRTH or DEATH record (after {@link #observe}); null for other messages. */
+  /**
+   * What to store for a BIRTH or DEATH record (after {@link #observe}); null for other messages.
+   */
   public Map<String, Object> offset(SparkplugTopic topic, Decoded decoded) {
     return switch (topic.type()) {
       case NBIRTH, DBIRTH -> {
@@ -137,7 +155,10 @@ public final class EdgeNodeSessions {
     };
   }
 
-  /** Connect accepts only primitive offset values (OffsetUtils.validateFormat): the list travels as JSON text. */
+  /**
+   * Connect accepts only primitive offset values (OffsetUtils.validateFormat): the list travels as
+   * JSON text.
+   */
   private static String writeList(List<List<Object>> declarations) {
     try {
       return JSON.writeValueAsString(declarations);
@@ -150,7 +171,9 @@ public final class EdgeNodeSessions {
     try {
       return JSON.readValue(text, List.class);
     } catch (JsonProcessingException e) {
-      return List.of(); // an unreadable stored certificate: as if none was kept (a rebirth request brings it back)
+      return List
+          .of(); // an unreadable stored certificate: as if none was kept (a rebirth request brings
+      // it back)
     }
   }
 

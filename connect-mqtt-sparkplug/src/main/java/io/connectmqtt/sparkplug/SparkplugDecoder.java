@@ -17,15 +17,17 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * Sparkplug B payload bytes to a {@link SparkplugSchemas#MESSAGE} struct. A DATA (or command, or DEATH) metric that
- * carries only an alias, or leaves its datatype out, is read with the {@link BirthCertificate} of its node or device;
- * one the certificate does not know keeps its alias, gets no name, and is counted in {@code unresolvedAliases}; its
- * value is then read by the protobuf field it came in (an int_value as Int32, and so on) with no datatype named.
+ * Sparkplug B payload bytes to a {@link SparkplugSchemas#MESSAGE} struct. A DATA (or command, or
+ * DEATH) metric that carries only an alias, or leaves its datatype out, is read with the {@link
+ * BirthCertificate} of its node or device; one the certificate does not know keeps its alias, gets
+ * no name, and is counted in {@code unresolvedAliases}; its value is then read by the protobuf
+ * field it came in (an int_value as Int32, and so on) with no datatype named.
  */
 public final class SparkplugDecoder {
 
   /** The decoded message, and for a BIRTH the certificate its metrics declare. */
-  public record Decoded(Struct message, int unresolved, BirthCertificate birth, Long seq, Long bdSeq) {}
+  public record Decoded(
+      Struct message, int unresolved, BirthCertificate birth, Long seq, Long bdSeq) {}
 
   /** A payload that is not Sparkplug B; the message says why. */
   public static final class SparkplugException extends Exception {
@@ -39,8 +41,12 @@ public final class SparkplugDecoder {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String BD_SEQ = "bdSeq";
 
-  /** Decodes a message of {@code topic}; {@code birth} is what its node or device declared last (may be null). */
-  public Decoded decode(SparkplugTopic topic, byte[] bytes, BirthCertificate birth) throws SparkplugException {
+  /**
+   * Decodes a message of {@code topic}; {@code birth} is what its node or device declared last (may
+   * be null).
+   */
+  public Decoded decode(SparkplugTopic topic, byte[] bytes, BirthCertificate birth)
+      throws SparkplugException {
     if (topic.type() == MessageType.STATE) {
       return new Decoded(state(topic, bytes), 0, null, null, null);
     }
@@ -63,7 +69,8 @@ public final class SparkplugDecoder {
     try {
       for (Payload.Metric metric : payload.getMetricsList()) {
         String name = metric.hasName() ? metric.getName() : null;
-        DataType type = metric.hasDatatype() ? SparkplugValues.dataType(metric.getDatatype()) : null;
+        DataType type =
+            metric.hasDatatype() ? SparkplugValues.dataType(metric.getDatatype()) : null;
         if ((name == null || type == null) && metric.hasAlias() && known != null) {
           BirthCertificate.Definition definition = known.byAlias(metric.getAlias());
           if (definition != null) {
@@ -91,7 +98,8 @@ public final class SparkplugDecoder {
     }
     message.put("metrics", metrics);
     message.put("unresolvedAliases", unresolved);
-    return new Decoded(message, unresolved, declared, payload.hasSeq() ? payload.getSeq() : null, bdSeq);
+    return new Decoded(
+        message, unresolved, declared, payload.hasSeq() ? payload.getSeq() : null, bdSeq);
   }
 
   private static Struct header(SparkplugTopic topic) {
@@ -104,7 +112,10 @@ public final class SparkplugDecoder {
         .put("hostId", topic.hostId());
   }
 
-  /** A host application's STATE: JSON {"online": ..., "timestamp": ...} in Sparkplug 3.0, ONLINE/OFFLINE before. */
+  /**
+   * A host application's STATE: JSON {"online": ..., "timestamp": ...} in Sparkplug 3.0,
+   * ONLINE/OFFLINE before.
+   */
   private static Struct state(SparkplugTopic topic, byte[] bytes) throws SparkplugException {
     Struct message = header(topic);
     String text = new String(bytes, StandardCharsets.UTF_8).trim();
@@ -122,21 +133,23 @@ public final class SparkplugDecoder {
       }
       return message;
     } catch (IOException e) {
-      throw new SparkplugException("a STATE payload is JSON with a boolean 'online': " + e.getMessage(), e);
+      throw new SparkplugException(
+          "a STATE payload is JSON with a boolean 'online': " + e.getMessage(), e);
     }
   }
 
   private static Struct metric(Payload.Metric m, String name, DataType type, int depth) {
-    Struct out = new Struct(SparkplugSchemas.metric(depth))
-        .put("name", name)
-        .put("alias", m.hasAlias() ? m.getAlias() : null)
-        .put("timestamp", m.hasTimestamp() ? m.getTimestamp() : null)
-        .put("datatype", type == null ? null : type.name())
-        .put("isHistorical", m.hasIsHistorical() ? m.getIsHistorical() : null)
-        .put("isTransient", m.hasIsTransient() ? m.getIsTransient() : null)
-        .put("isNull", m.hasIsNull() ? m.getIsNull() : null)
-        .put("metadata", m.hasMetadata() ? metadata(m.getMetadata()) : null)
-        .put("properties", m.hasProperties() ? properties(m.getProperties(), 0) : null);
+    Struct out =
+        new Struct(SparkplugSchemas.metric(depth))
+            .put("name", name)
+            .put("alias", m.hasAlias() ? m.getAlias() : null)
+            .put("timestamp", m.hasTimestamp() ? m.getTimestamp() : null)
+            .put("datatype", type == null ? null : type.name())
+            .put("isHistorical", m.hasIsHistorical() ? m.getIsHistorical() : null)
+            .put("isTransient", m.hasIsTransient() ? m.getIsTransient() : null)
+            .put("isNull", m.hasIsNull() ? m.getIsNull() : null)
+            .put("metadata", m.hasMetadata() ? metadata(m.getMetadata()) : null)
+            .put("properties", m.hasProperties() ? properties(m.getProperties(), 0) : null);
     if (m.getIsNull() || m.getValueCase() == Payload.Metric.ValueCase.VALUE_NOT_SET) {
       return out;
     }
@@ -144,8 +157,19 @@ public final class SparkplugDecoder {
     switch (effective) {
       case DataSet -> out.put("dataSet", dataSet(m.getDatasetValue()));
       case Template -> out.put("template", template(m.getTemplateValue(), depth));
-      default -> out.put("value", SparkplugValues.toStruct(effective, new Carrier(m.getIntValue(), m.getLongValue(),
-          m.getFloatValue(), m.getDoubleValue(), m.getBooleanValue(), m.getStringValue(), m.getBytesValue())));
+      default ->
+          out.put(
+              "value",
+              SparkplugValues.toStruct(
+                  effective,
+                  new Carrier(
+                      m.getIntValue(),
+                      m.getLongValue(),
+                      m.getFloatValue(),
+                      m.getDoubleValue(),
+                      m.getBooleanValue(),
+                      m.getStringValue(),
+                      m.getBytesValue())));
     }
     return out;
   }
@@ -178,21 +202,30 @@ public final class SparkplugDecoder {
 
   private static Map<String, Struct> properties(Payload.PropertySet set, int depth) {
     if (depth > SparkplugSchemas.MAX_PROPERTY_DEPTH) {
-      throw new IllegalArgumentException("property sets nested deeper than " + SparkplugSchemas.MAX_PROPERTY_DEPTH);
+      throw new IllegalArgumentException(
+          "property sets nested deeper than " + SparkplugSchemas.MAX_PROPERTY_DEPTH);
     }
     if (set.getKeysCount() != set.getValuesCount()) {
-      throw new IllegalArgumentException("a property set has " + set.getKeysCount() + " keys and "
-          + set.getValuesCount() + " values");
+      throw new IllegalArgumentException(
+          "a property set has "
+              + set.getKeysCount()
+              + " keys and "
+              + set.getValuesCount()
+              + " values");
     }
     Schema schema = SparkplugSchemas.propertyValue(depth);
     Map<String, Struct> out = new LinkedHashMap<>();
     for (int i = 0; i < set.getKeysCount(); i++) {
       Payload.PropertyValue p = set.getValues(i);
       DataType type = SparkplugValues.dataType(p.getType());
-      Struct value = new Struct(schema).put("type", type.name()).put("isNull", p.hasIsNull() ? p.getIsNull() : null);
+      Struct value =
+          new Struct(schema)
+              .put("type", type.name())
+              .put("isNull", p.hasIsNull() ? p.getIsNull() : null);
       if (!p.getIsNull()) {
         switch (type) {
-          case PropertySet -> value.put("propertySet", properties(p.getPropertysetValue(), depth + 1));
+          case PropertySet ->
+              value.put("propertySet", properties(p.getPropertysetValue(), depth + 1));
           case PropertySetList -> {
             List<Map<String, Struct>> sets = new ArrayList<>();
             for (Payload.PropertySet nested : p.getPropertysetsValue().getPropertysetList()) {
@@ -200,9 +233,19 @@ public final class SparkplugDecoder {
             }
             value.put("propertySets", sets);
           }
-          default -> value.put("value", SparkplugValues.toStruct(type, new Carrier(p.getIntValue(),
-              p.getLongValue(), p.getFloatValue(), p.getDoubleValue(), p.getBooleanValue(), p.getStringValue(),
-              com.google.protobuf.ByteString.EMPTY)));
+          default ->
+              value.put(
+                  "value",
+                  SparkplugValues.toStruct(
+                      type,
+                      new Carrier(
+                          p.getIntValue(),
+                          p.getLongValue(),
+                          p.getFloatValue(),
+                          p.getDoubleValue(),
+                          p.getBooleanValue(),
+                          p.getStringValue(),
+                          com.google.protobuf.ByteString.EMPTY)));
         }
       }
       out.put(set.getKeys(i), value);
@@ -215,15 +258,29 @@ public final class SparkplugDecoder {
     List<List<Struct>> rows = new ArrayList<>(d.getRowsCount());
     for (Payload.DataSet.Row row : d.getRowsList()) {
       if (row.getElementsCount() != types.size()) {
-        throw new IllegalArgumentException("a data set row has " + row.getElementsCount() + " values for "
-            + types.size() + " column types");
+        throw new IllegalArgumentException(
+            "a data set row has "
+                + row.getElementsCount()
+                + " values for "
+                + types.size()
+                + " column types");
       }
       List<Struct> cells = new ArrayList<>(row.getElementsCount());
       for (int i = 0; i < row.getElementsCount(); i++) {
         Payload.DataSet.DataSetValue v = row.getElements(i);
-        cells.add(v.getValueCase() == Payload.DataSet.DataSetValue.ValueCase.VALUE_NOT_SET ? null
-            : SparkplugValues.toStruct(types.get(i), new Carrier(v.getIntValue(), v.getLongValue(), v.getFloatValue(),
-                v.getDoubleValue(), v.getBooleanValue(), v.getStringValue(), com.google.protobuf.ByteString.EMPTY)));
+        cells.add(
+            v.getValueCase() == Payload.DataSet.DataSetValue.ValueCase.VALUE_NOT_SET
+                ? null
+                : SparkplugValues.toStruct(
+                    types.get(i),
+                    new Carrier(
+                        v.getIntValue(),
+                        v.getLongValue(),
+                        v.getFloatValue(),
+                        v.getDoubleValue(),
+                        v.getBooleanValue(),
+                        v.getStringValue(),
+                        com.google.protobuf.ByteString.EMPTY)));
       }
       rows.add(cells);
     }
@@ -236,23 +293,40 @@ public final class SparkplugDecoder {
 
   private static Struct template(Payload.Template t, int depth) {
     if (depth + 1 > SparkplugSchemas.MAX_TEMPLATE_DEPTH) {
-      throw new IllegalArgumentException("templates nested deeper than " + SparkplugSchemas.MAX_TEMPLATE_DEPTH);
+      throw new IllegalArgumentException(
+          "templates nested deeper than " + SparkplugSchemas.MAX_TEMPLATE_DEPTH);
     }
     Schema schema = SparkplugSchemas.metric(depth).field("template").schema();
     List<Struct> parameters = new ArrayList<>(t.getParametersCount());
     for (Payload.Template.Parameter p : t.getParametersList()) {
       DataType type = SparkplugValues.dataType(p.getType());
-      parameters.add(new Struct(SparkplugSchemas.PARAMETER)
-          .put("name", p.hasName() ? p.getName() : null)
-          .put("type", type.name())
-          .put("value", p.getValueCase() == Payload.Template.Parameter.ValueCase.VALUE_NOT_SET ? null
-              : SparkplugValues.toStruct(type, new Carrier(p.getIntValue(), p.getLongValue(), p.getFloatValue(),
-                  p.getDoubleValue(), p.getBooleanValue(), p.getStringValue(), com.google.protobuf.ByteString.EMPTY))));
+      parameters.add(
+          new Struct(SparkplugSchemas.PARAMETER)
+              .put("name", p.hasName() ? p.getName() : null)
+              .put("type", type.name())
+              .put(
+                  "value",
+                  p.getValueCase() == Payload.Template.Parameter.ValueCase.VALUE_NOT_SET
+                      ? null
+                      : SparkplugValues.toStruct(
+                          type,
+                          new Carrier(
+                              p.getIntValue(),
+                              p.getLongValue(),
+                              p.getFloatValue(),
+                              p.getDoubleValue(),
+                              p.getBooleanValue(),
+                              p.getStringValue(),
+                              com.google.protobuf.ByteString.EMPTY))));
     }
     List<Struct> members = new ArrayList<>(t.getMetricsCount());
     for (Payload.Metric member : t.getMetricsList()) {
-      members.add(metric(member, member.hasName() ? member.getName() : null,
-          member.hasDatatype() ? SparkplugValues.dataType(member.getDatatype()) : null, depth + 1));
+      members.add(
+          metric(
+              member,
+              member.hasName() ? member.getName() : null,
+              member.hasDatatype() ? SparkplugValues.dataType(member.getDatatype()) : null,
+              depth + 1));
     }
     return new Struct(schema)
         .put("version", t.hasVersion() ? t.getVersion() : null)

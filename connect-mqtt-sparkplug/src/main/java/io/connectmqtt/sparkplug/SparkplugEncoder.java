@@ -3,7 +3,6 @@ package io.connectmqtt.sparkplug;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
-import io.connectmqtt.sparkplug.SparkplugTopic.MessageType;
 import io.connectmqtt.sparkplug.SparkplugValues.Carrier;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.DataType;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.Payload;
@@ -12,9 +11,10 @@ import java.util.Map;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * A {@link SparkplugSchemas#MESSAGE} struct (or one with a subset of its fields, matched by name) to the topic and
- * payload bytes of a Sparkplug B message: the inverse of {@link SparkplugDecoder}. Every metric needs its datatype;
- * the value sits in the field of {@code value} its datatype names, or in {@code dataSet} / {@code template}.
+ * A {@link SparkplugSchemas#MESSAGE} struct (or one with a subset of its fields, matched by name)
+ * to the topic and payload bytes of a Sparkplug B message: the inverse of {@link SparkplugDecoder}.
+ * Every metric needs its datatype; the value sits in the field of {@code value} its datatype names,
+ * or in {@code dataSet} / {@code template}.
  */
 public final class SparkplugEncoder {
 
@@ -23,7 +23,10 @@ public final class SparkplugEncoder {
 
   private SparkplugEncoder() {}
 
-  /** The topic the struct names (group, edgeNode, device, messageType: DCMD with a device, NCMD without). */
+  /**
+   * The topic the struct names (group, edgeNode, device, messageType: DCMD with a device, NCMD
+   * without).
+   */
   public static SparkplugTopic topic(Struct message) {
     String group = text(message, "group");
     String node = text(message, "edgeNode");
@@ -32,13 +35,24 @@ public final class SparkplugEncoder {
     }
     String device = text(message, "device");
     String type = text(message, "messageType");
-    SparkplugTopic topic = type == null ? SparkplugTopic.command(group, node, device)
-        : SparkplugTopic.parse(SparkplugTopic.NAMESPACE + "/" + group + "/" + type + "/" + node
-            + (device == null ? "" : "/" + device));
+    SparkplugTopic topic =
+        type == null
+            ? SparkplugTopic.command(group, node, device)
+            : SparkplugTopic.parse(
+                SparkplugTopic.NAMESPACE
+                    + "/"
+                    + group
+                    + "/"
+                    + type
+                    + "/"
+                    + node
+                    + (device == null ? "" : "/" + device));
     return topic;
   }
 
-  /** The payload of {@code message}; throws IllegalArgumentException naming the field that is wrong. */
+  /**
+   * The payload of {@code message}; throws IllegalArgumentException naming the field that is wrong.
+   */
   public static byte[] payload(Struct message) {
     Payload.Builder payload = Payload.newBuilder();
     Long timestamp = (Long) get(message, "timestamp");
@@ -70,11 +84,15 @@ public final class SparkplugEncoder {
     return payload.build().toByteArray();
   }
 
-  /** Both: the topic must be NCMD or DCMD, since the sink commands edge nodes and devices and speaks for no node. */
+  /**
+   * Both: the topic must be NCMD or DCMD, since the sink commands edge nodes and devices and speaks
+   * for no node.
+   */
   public static Encoded command(Struct message) {
     SparkplugTopic topic = topic(message);
     if (!topic.type().isCommand()) {
-      throw new IllegalArgumentException("messageType is " + topic.type() + "; the sink sends NCMD or DCMD only");
+      throw new IllegalArgumentException(
+          "messageType is " + topic.type() + "; the sink sends NCMD or DCMD only");
     }
     return new Encoded(topic, payload(message));
   }
@@ -115,7 +133,8 @@ public final class SparkplugEncoder {
     }
     String typeName = text(m, "datatype");
     if (typeName == null) {
-      throw new IllegalArgumentException("metric '" + (name != null ? name : alias) + "' has no datatype");
+      throw new IllegalArgumentException(
+          "metric '" + (name != null ? name : alias) + "' has no datatype");
     }
     DataType type = type(typeName);
     b.setDatatype(type.getNumber());
@@ -132,8 +151,11 @@ public final class SparkplugEncoder {
       default -> {
         Struct value = (Struct) get(m, "value");
         if (value == null) {
-          throw new IllegalArgumentException("metric '" + (name != null ? name : alias) + "' has no value; set "
-              + "isNull=true for a null");
+          throw new IllegalArgumentException(
+              "metric '"
+                  + (name != null ? name : alias)
+                  + "' has no value; set "
+                  + "isNull=true for a null");
         }
         setScalar(b, type, value);
       }
@@ -181,30 +203,34 @@ public final class SparkplugEncoder {
   @SuppressWarnings("unchecked")
   private static Payload.PropertySet properties(Map<String, Struct> properties) {
     Payload.PropertySet.Builder set = Payload.PropertySet.newBuilder();
-    properties.forEach((key, p) -> {
-      DataType type = type(text(p, "type"));
-      Payload.PropertyValue.Builder value = Payload.PropertyValue.newBuilder().setType(type.getNumber());
-      Boolean isNull = (Boolean) get(p, "isNull");
-      if (isNull != null) {
-        value.setIsNull(isNull);
-      }
-      if (!Boolean.TRUE.equals(isNull)) {
-        switch (SparkplugValues.slot(type)) {
-          case PROPERTY_SET -> value.setPropertysetValue(properties((Map<String, Struct>) get(p, "propertySet")));
-          case PROPERTY_SETS -> {
-            Payload.PropertySetList.Builder list = Payload.PropertySetList.newBuilder();
-            for (Object nested : (List<?>) get(p, "propertySets")) {
-              list.addPropertyset(properties((Map<String, Struct>) nested));
+    properties.forEach(
+        (key, p) -> {
+          DataType type = type(text(p, "type"));
+          Payload.PropertyValue.Builder value =
+              Payload.PropertyValue.newBuilder().setType(type.getNumber());
+          Boolean isNull = (Boolean) get(p, "isNull");
+          if (isNull != null) {
+            value.setIsNull(isNull);
+          }
+          if (!Boolean.TRUE.equals(isNull)) {
+            switch (SparkplugValues.slot(type)) {
+              case PROPERTY_SET ->
+                  value.setPropertysetValue(
+                      properties((Map<String, Struct>) get(p, "propertySet")));
+              case PROPERTY_SETS -> {
+                Payload.PropertySetList.Builder list = Payload.PropertySetList.newBuilder();
+                for (Object nested : (List<?>) get(p, "propertySets")) {
+                  list.addPropertyset(properties((Map<String, Struct>) nested));
+                }
+                value.setPropertysetsValue(list);
+              }
+              default -> {
+                setScalar(value, type, (Struct) get(p, "value"));
+              }
             }
-            value.setPropertysetsValue(list);
           }
-          default -> {
-            setScalar(value, type, (Struct) get(p, "value"));
-          }
-        }
-      }
-      set.addKeys(key).addValues(value);
-    });
+          set.addKeys(key).addValues(value);
+        });
     return set.build();
   }
 
@@ -224,8 +250,8 @@ public final class SparkplugEncoder {
     for (Object row : rows == null ? List.of() : rows) {
       List<?> cells = (List<?>) row;
       if (cells.size() != types.size()) {
-        throw new IllegalArgumentException("a data set row has " + cells.size() + " values for " + types.size()
-            + " columns");
+        throw new IllegalArgumentException(
+            "a data set row has " + cells.size() + " values for " + types.size() + " columns");
       }
       Payload.DataSet.Row.Builder r = Payload.DataSet.Row.newBuilder();
       for (int i = 0; i < cells.size(); i++) {
@@ -258,8 +284,8 @@ public final class SparkplugEncoder {
     for (Object item : parameters == null ? List.of() : parameters) {
       Struct p = (Struct) item;
       DataType type = type(text(p, "type"));
-      Payload.Template.Parameter.Builder parameter = Payload.Template.Parameter.newBuilder()
-          .setType(type.getNumber());
+      Payload.Template.Parameter.Builder parameter =
+          Payload.Template.Parameter.newBuilder().setType(type.getNumber());
       if (get(p, "name") != null) {
         parameter.setName(text(p, "name"));
       }
@@ -277,8 +303,9 @@ public final class SparkplugEncoder {
   }
 
   /**
-   * Sets the value field its datatype uses on a metric, data set cell, template parameter or property value builder
-   * (the four share the field names of the value oneof); a datatype that message cannot carry is refused.
+   * Sets the value field its datatype uses on a metric, data set cell, template parameter or
+   * property value builder (the four share the field names of the value oneof); a datatype that
+   * message cannot carry is refused.
    */
   private static void setScalar(Message.Builder builder, DataType type, Struct value) {
     Carrier c = SparkplugValues.fromStruct(type, value);
@@ -286,13 +313,34 @@ public final class SparkplugEncoder {
     String field;
     Object bits;
     switch (SparkplugValues.slot(type)) {
-      case INT -> { field = "int_value"; bits = c.intValue(); }
-      case LONG -> { field = "long_value"; bits = c.longValue(); }
-      case FLOAT -> { field = "float_value"; bits = c.floatValue(); }
-      case DOUBLE -> { field = "double_value"; bits = c.doubleValue(); }
-      case BOOLEAN -> { field = "boolean_value"; bits = c.booleanValue(); }
-      case STRING -> { field = "string_value"; bits = c.stringValue(); }
-      case BYTES -> { field = "bytes_value"; bits = c.bytesValue(); }
+      case INT -> {
+        field = "int_value";
+        bits = c.intValue();
+      }
+      case LONG -> {
+        field = "long_value";
+        bits = c.longValue();
+      }
+      case FLOAT -> {
+        field = "float_value";
+        bits = c.floatValue();
+      }
+      case DOUBLE -> {
+        field = "double_value";
+        bits = c.doubleValue();
+      }
+      case BOOLEAN -> {
+        field = "boolean_value";
+        bits = c.booleanValue();
+      }
+      case STRING -> {
+        field = "string_value";
+        bits = c.stringValue();
+      }
+      case BYTES -> {
+        field = "bytes_value";
+        bits = c.bytesValue();
+      }
       default -> throw new IllegalArgumentException(type + " has no scalar value");
     }
     Descriptors.FieldDescriptor target = descriptor.findFieldByName(field);
@@ -302,7 +350,10 @@ public final class SparkplugEncoder {
     builder.setField(target, bits);
   }
 
-  /** A field's value, or null where the struct's schema has no such field (a subset of the schema is fine). */
+  /**
+   * A field's value, or null where the struct's schema has no such field (a subset of the schema is
+   * fine).
+   */
   private static Object get(Struct struct, String field) {
     return struct.schema().field(field) == null ? null : struct.get(field);
   }

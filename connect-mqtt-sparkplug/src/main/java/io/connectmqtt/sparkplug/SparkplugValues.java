@@ -15,20 +15,43 @@ import java.util.function.Function;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * One Sparkplug value both ways: the protobuf fields that carry it ({@link Carrier}: a metric, data set cell, template
- * parameter or property value) and the {@link SparkplugSchemas#VALUE} struct, as its datatype says. Integers are
- * carried as the spec and Eclipse Tahu do: Int8 to UInt32 in the 32-bit field (two's complement bits), Int64, UInt64
- * and DateTime in the 64-bit one; arrays as little-endian bytes (booleans: a 4-byte count then bits, most significant
- * first; strings: each ended by NUL).
+ * One Sparkplug value both ways: the protobuf fields that carry it ({@link Carrier}: a metric, data
+ * set cell, template parameter or property value) and the {@link SparkplugSchemas#VALUE} struct, as
+ * its datatype says. Integers are carried as the spec and Eclipse Tahu do: Int8 to UInt32 in the
+ * 32-bit field (two's complement bits), Int64, UInt64 and DateTime in the 64-bit one; arrays as
+ * little-endian bytes (booleans: a 4-byte count then bits, most significant first; strings: each
+ * ended by NUL).
  */
 final class SparkplugValues {
 
   /** Which protobuf field of the value oneof a datatype uses. */
-  enum Slot { INT, LONG, FLOAT, DOUBLE, BOOLEAN, STRING, BYTES, DATASET, TEMPLATE, PROPERTY_SET, PROPERTY_SETS, NONE }
+  enum Slot {
+    INT,
+    LONG,
+    FLOAT,
+    DOUBLE,
+    BOOLEAN,
+    STRING,
+    BYTES,
+    DATASET,
+    TEMPLATE,
+    PROPERTY_SET,
+    PROPERTY_SETS,
+    NONE
+  }
 
-  /** The oneof value fields of any of the four protobuf messages that carry a value (unset ones at their default). */
-  record Carrier(int intValue, long longValue, float floatValue, double doubleValue, boolean booleanValue,
-      String stringValue, ByteString bytesValue) {
+  /**
+   * The oneof value fields of any of the four protobuf messages that carry a value (unset ones at
+   * their default).
+   */
+  record Carrier(
+      int intValue,
+      long longValue,
+      float floatValue,
+      double doubleValue,
+      boolean booleanValue,
+      String stringValue,
+      ByteString bytesValue) {
     static final Carrier EMPTY = new Carrier(0, 0, 0, 0, false, "", ByteString.EMPTY);
   }
 
@@ -42,8 +65,22 @@ final class SparkplugValues {
       case Double -> Slot.DOUBLE;
       case Boolean -> Slot.BOOLEAN;
       case String, Text, UUID -> Slot.STRING;
-      case Bytes, File, Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array,
-          UInt64Array, FloatArray, DoubleArray, BooleanArray, StringArray, DateTimeArray -> Slot.BYTES;
+      case Bytes,
+          File,
+          Int8Array,
+          Int16Array,
+          Int32Array,
+          Int64Array,
+          UInt8Array,
+          UInt16Array,
+          UInt32Array,
+          UInt64Array,
+          FloatArray,
+          DoubleArray,
+          BooleanArray,
+          StringArray,
+          DateTimeArray ->
+          Slot.BYTES;
       case DataSet -> Slot.DATASET;
       case Template -> Slot.TEMPLATE;
       case PropertySet -> Slot.PROPERTY_SET;
@@ -58,7 +95,10 @@ final class SparkplugValues {
     return type == null ? DataType.Unknown : type;
   }
 
-  /** The VALUE struct of a scalar or array value; null for datatypes carried elsewhere (DataSet, Template, ...). */
+  /**
+   * The VALUE struct of a scalar or array value; null for datatypes carried elsewhere (DataSet,
+   * Template, ...).
+   */
   static Struct toStruct(DataType type, Carrier c) {
     Struct v = new Struct(SparkplugSchemas.VALUE);
     switch (type) {
@@ -91,26 +131,36 @@ final class SparkplugValues {
     return v;
   }
 
-  /** The protobuf fields for a VALUE struct; throws IllegalArgumentException when the field is missing or too big. */
+  /**
+   * The protobuf fields for a VALUE struct; throws IllegalArgumentException when the field is
+   * missing or too big.
+   */
   static Carrier fromStruct(DataType type, Struct v) {
     if (v == null) {
       throw new IllegalArgumentException("a " + type + " value needs the value struct");
     }
     return switch (type) {
-      case Int8 -> intCarrier((int) ranged(type, required(v, "intValue"), Byte.MIN_VALUE, Byte.MAX_VALUE));
-      case Int16 -> intCarrier((int) ranged(type, required(v, "intValue"), Short.MIN_VALUE, Short.MAX_VALUE));
-      case Int32 -> intCarrier((int) ranged(type, required(v, "intValue"), Integer.MIN_VALUE, Integer.MAX_VALUE));
+      case Int8 ->
+          intCarrier((int) ranged(type, required(v, "intValue"), Byte.MIN_VALUE, Byte.MAX_VALUE));
+      case Int16 ->
+          intCarrier((int) ranged(type, required(v, "intValue"), Short.MIN_VALUE, Short.MAX_VALUE));
+      case Int32 ->
+          intCarrier(
+              (int) ranged(type, required(v, "intValue"), Integer.MIN_VALUE, Integer.MAX_VALUE));
       case UInt8 -> intCarrier((int) ranged(type, required(v, "intValue"), 0, 0xFF));
       case UInt16 -> intCarrier((int) ranged(type, required(v, "intValue"), 0, 0xFFFF));
       case UInt32 -> intCarrier((int) ranged(type, required(v, "intValue"), 0, 0xFFFF_FFFFL));
       case Int64 -> longCarrier((Long) required(v, "intValue"));
       case UInt64 -> longCarrier(unsignedBits((BigDecimal) required(v, "uint64Value")));
       case DateTime -> longCarrier(((Date) required(v, "dateTimeValue")).getTime());
-      case Float -> new Carrier(0, 0, (Float) required(v, "floatValue"), 0, false, "", ByteString.EMPTY);
-      case Double -> new Carrier(0, 0, 0, (Double) required(v, "doubleValue"), false, "", ByteString.EMPTY);
-      case Boolean -> new Carrier(0, 0, 0, 0, (Boolean) required(v, "booleanValue"), "", ByteString.EMPTY);
-      case String, Text, UUID -> new Carrier(0, 0, 0, 0, false, (String) required(v, "stringValue"),
-          ByteString.EMPTY);
+      case Float ->
+          new Carrier(0, 0, (Float) required(v, "floatValue"), 0, false, "", ByteString.EMPTY);
+      case Double ->
+          new Carrier(0, 0, 0, (Double) required(v, "doubleValue"), false, "", ByteString.EMPTY);
+      case Boolean ->
+          new Carrier(0, 0, 0, 0, (Boolean) required(v, "booleanValue"), "", ByteString.EMPTY);
+      case String, Text, UUID ->
+          new Carrier(0, 0, 0, 0, false, (String) required(v, "stringValue"), ByteString.EMPTY);
       case Bytes, File -> bytesCarrier(ByteString.copyFrom((byte[]) required(v, "bytesValue")));
       case Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array ->
           bytesCarrier(packIntegers(type, v.getArray("intArray")));
@@ -190,29 +240,36 @@ final class SparkplugValues {
   }
 
   private static List<Long> integers(DataType type, ByteString bytes) {
-    return unpack(bytes, width(type), in -> switch (type) {
-      case Int8Array -> (long) in.get();
-      case Int16Array -> (long) in.getShort();
-      case Int32Array -> (long) in.getInt();
-      case UInt8Array -> (long) Byte.toUnsignedInt(in.get());
-      case UInt16Array -> (long) Short.toUnsignedInt(in.getShort());
-      case UInt32Array -> Integer.toUnsignedLong(in.getInt());
-      default -> in.getLong();
-    });
+    return unpack(
+        bytes,
+        width(type),
+        in ->
+            switch (type) {
+              case Int8Array -> (long) in.get();
+              case Int16Array -> (long) in.getShort();
+              case Int32Array -> (long) in.getInt();
+              case UInt8Array -> (long) Byte.toUnsignedInt(in.get());
+              case UInt16Array -> (long) Short.toUnsignedInt(in.getShort());
+              case UInt32Array -> Integer.toUnsignedLong(in.getInt());
+              default -> in.getLong();
+            });
   }
 
   private static ByteString packIntegers(DataType type, List<?> values) {
     DataType element = DataType.forNumber(type.getNumber() - DataType.Int8Array.getNumber() + 1);
-    return pack(values, width(type), (out, value) -> {
-      // Range-checked as the scalar of the element type, then written in the array's width.
-      int bits = element == DataType.Int64 ? 0 : fromStructInt(element, (Long) value);
-      switch (type) {
-        case Int8Array, UInt8Array -> out.put((byte) bits);
-        case Int16Array, UInt16Array -> out.putShort((short) bits);
-        case Int32Array, UInt32Array -> out.putInt(bits);
-        default -> out.putLong((Long) value);
-      }
-    });
+    return pack(
+        values,
+        width(type),
+        (out, value) -> {
+          // Range-checked as the scalar of the element type, then written in the array's width.
+          int bits = element == DataType.Int64 ? 0 : fromStructInt(element, (Long) value);
+          switch (type) {
+            case Int8Array, UInt8Array -> out.put((byte) bits);
+            case Int16Array, UInt16Array -> out.putShort((short) bits);
+            case Int32Array, UInt32Array -> out.putInt(bits);
+            default -> out.putLong((Long) value);
+          }
+        });
   }
 
   private static int fromStructInt(DataType element, long value) {
@@ -259,7 +316,8 @@ final class SparkplugValues {
     }
     int count = in.getInt();
     if (count < 0 || (count + 7) / 8 > in.remaining()) {
-      throw new IllegalArgumentException("a BooleanArray of " + count + " values has " + in.remaining() + " bytes");
+      throw new IllegalArgumentException(
+          "a BooleanArray of " + count + " values has " + in.remaining() + " bytes");
     }
     List<Boolean> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {

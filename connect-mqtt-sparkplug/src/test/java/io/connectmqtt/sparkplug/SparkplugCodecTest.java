@@ -16,7 +16,10 @@ import java.util.Map;
 import org.apache.kafka.connect.data.Struct;
 import org.junit.jupiter.api.Test;
 
-/** The decoder against payloads built with protobuf directly (as an edge node would), and the encoder back. */
+/**
+ * The decoder against payloads built with protobuf directly (as an edge node would), and the
+ * encoder back.
+ */
 class SparkplugCodecTest {
 
   private final SparkplugDecoder decoder = new SparkplugDecoder();
@@ -30,31 +33,40 @@ class SparkplugCodecTest {
   @Test
   void topicsParseAndRefuseWhatIsNotSparkplug() {
     SparkplugTopic device = SparkplugTopic.parse("spBv1.0/g1/DDATA/n1/d1");
-    assertThat(device).isEqualTo(new SparkplugTopic("g1", SparkplugTopic.MessageType.DDATA, "n1", "d1", null));
+    assertThat(device)
+        .isEqualTo(new SparkplugTopic("g1", SparkplugTopic.MessageType.DDATA, "n1", "d1", null));
     assertThat(device.toString()).isEqualTo("spBv1.0/g1/DDATA/n1/d1");
     assertThat(SparkplugTopic.parse("spBv1.0/STATE/scada").hostId()).isEqualTo("scada");
-    assertThatThrownBy(() -> SparkplugTopic.parse("spBv1.0/g1/NDATA/n1/d1")).hasMessageContaining("4 levels");
-    assertThatThrownBy(() -> SparkplugTopic.parse("sensors/a/b")).hasMessageContaining("not a Sparkplug B topic");
-    assertThatThrownBy(() -> SparkplugTopic.parse("spBv1.0/g1/NFOO/n1")).hasMessageContaining("message type");
+    assertThatThrownBy(() -> SparkplugTopic.parse("spBv1.0/g1/NDATA/n1/d1"))
+        .hasMessageContaining("4 levels");
+    assertThatThrownBy(() -> SparkplugTopic.parse("sensors/a/b"))
+        .hasMessageContaining("not a Sparkplug B topic");
+    assertThatThrownBy(() -> SparkplugTopic.parse("spBv1.0/g1/NFOO/n1"))
+        .hasMessageContaining("message type");
   }
 
   @Test
   void scalarsKeepSignRangeAndType() throws Exception {
-    Payload birth = Payload.newBuilder().setTimestamp(1_700_000_000_000L).setSeq(0)
-        .addMetrics(metric("bdSeq", 0, DataType.Int64).setLongValue(7))
-        .addMetrics(metric("i8", 1, DataType.Int8).setIntValue(-5))
-        .addMetrics(metric("u32", 2, DataType.UInt32).setIntValue(-1))
-        .addMetrics(metric("u64", 3, DataType.UInt64).setLongValue(-1L))
-        .addMetrics(metric("when", 4, DataType.DateTime).setLongValue(1_600_000_000_000L))
-        .addMetrics(metric("f", 5, DataType.Float).setFloatValue(1.5f))
-        .addMetrics(metric("uuid", 6, DataType.UUID).setStringValue("a-b"))
-        .build();
+    Payload birth =
+        Payload.newBuilder()
+            .setTimestamp(1_700_000_000_000L)
+            .setSeq(0)
+            .addMetrics(metric("bdSeq", 0, DataType.Int64).setLongValue(7))
+            .addMetrics(metric("i8", 1, DataType.Int8).setIntValue(-5))
+            .addMetrics(metric("u32", 2, DataType.UInt32).setIntValue(-1))
+            .addMetrics(metric("u64", 3, DataType.UInt64).setLongValue(-1L))
+            .addMetrics(metric("when", 4, DataType.DateTime).setLongValue(1_600_000_000_000L))
+            .addMetrics(metric("f", 5, DataType.Float).setFloatValue(1.5f))
+            .addMetrics(metric("uuid", 6, DataType.UUID).setStringValue("a-b"))
+            .build();
     Decoded decoded = decoder.decode(NBIRTH, birth.toByteArray(), null);
     List<Struct> metrics = decoded.message().getArray("metrics");
     assertThat(metrics.get(1).getStruct("value").getInt64("intValue")).isEqualTo(-5L);
     assertThat(metrics.get(2).getStruct("value").getInt64("intValue")).isEqualTo(4_294_967_295L);
-    assertThat(metrics.get(3).getStruct("value").get("uint64Value")).isEqualTo(new BigDecimal("18446744073709551615"));
-    assertThat(metrics.get(4).getStruct("value").get("dateTimeValue")).isEqualTo(new Date(1_600_000_000_000L));
+    assertThat(metrics.get(3).getStruct("value").get("uint64Value"))
+        .isEqualTo(new BigDecimal("18446744073709551615"));
+    assertThat(metrics.get(4).getStruct("value").get("dateTimeValue"))
+        .isEqualTo(new Date(1_600_000_000_000L));
     assertThat(metrics.get(5).getStruct("value").getFloat32("floatValue")).isEqualTo(1.5f);
     assertThat(metrics.get(6).getString("datatype")).isEqualTo("UUID");
     assertThat(decoded.bdSeq()).isEqualTo(7L);
@@ -64,42 +76,85 @@ class SparkplugCodecTest {
 
   @Test
   void arraysDataSetsTemplatesAndPropertiesRoundTrip() throws Exception {
-    Payload.PropertySet quality = Payload.PropertySet.newBuilder().addKeys("Quality")
-        .addValues(Payload.PropertyValue.newBuilder().setType(DataType.Int32.getNumber()).setIntValue(192))
-        .addKeys("nested").addValues(Payload.PropertyValue.newBuilder().setType(DataType.PropertySet.getNumber())
-            .setPropertysetValue(Payload.PropertySet.newBuilder().addKeys("unit").addValues(
-                Payload.PropertyValue.newBuilder().setType(DataType.String.getNumber()).setStringValue("degC"))))
-        .build();
-    Payload.DataSet table = Payload.DataSet.newBuilder().setNumOfColumns(2).addColumns("a").addColumns("b")
-        .addTypes(DataType.Int16.getNumber()).addTypes(DataType.String.getNumber())
-        .addRows(Payload.DataSet.Row.newBuilder()
-            .addElements(Payload.DataSet.DataSetValue.newBuilder().setIntValue(-3))
-            .addElements(Payload.DataSet.DataSetValue.newBuilder().setStringValue("x")))
-        .build();
-    Payload.Template motor = Payload.Template.newBuilder().setVersion("1").setTemplateRef("Motor")
-        .addParameters(Payload.Template.Parameter.newBuilder().setName("rpm").setType(DataType.UInt16.getNumber())
-            .setIntValue(1500))
-        .addMetrics(Payload.Metric.newBuilder().setName("on").setDatatype(DataType.Boolean.getNumber())
-            .setBooleanValue(true))
-        .build();
-    Payload birth = Payload.newBuilder().setSeq(0)
-        .addMetrics(metric("temp", 1, DataType.Double).setDoubleValue(21.5).setProperties(quality))
-        .addMetrics(metric("bits", 2, DataType.BooleanArray)
-            .setBytesValue(ByteString.copyFrom(new byte[] {9, 0, 0, 0, (byte) 0b1010_0000, (byte) 0b1000_0000})))
-        .addMetrics(metric("names", 3, DataType.StringArray)
-            .setBytesValue(ByteString.copyFrom("ab\0\0c\0", StandardCharsets.UTF_8)))
-        .addMetrics(metric("shorts", 4, DataType.Int16Array)
-            .setBytesValue(ByteString.copyFrom(new byte[] {(byte) 0xFF, (byte) 0xFF, 2, 0})))
-        .addMetrics(metric("table", 5, DataType.DataSet).setDatasetValue(table))
-        .addMetrics(metric("motor", 6, DataType.Template).setTemplateValue(motor))
-        .addMetrics(metric("file", 7, DataType.File).setBytesValue(ByteString.copyFromUtf8("x"))
-            .setMetadata(Payload.MetaData.newBuilder().setFileName("a.txt").setSize(1)))
-        .addMetrics(metric("gone", 8, DataType.Int32).setIsNull(true))
-        .build();
+    Payload.PropertySet quality =
+        Payload.PropertySet.newBuilder()
+            .addKeys("Quality")
+            .addValues(
+                Payload.PropertyValue.newBuilder()
+                    .setType(DataType.Int32.getNumber())
+                    .setIntValue(192))
+            .addKeys("nested")
+            .addValues(
+                Payload.PropertyValue.newBuilder()
+                    .setType(DataType.PropertySet.getNumber())
+                    .setPropertysetValue(
+                        Payload.PropertySet.newBuilder()
+                            .addKeys("unit")
+                            .addValues(
+                                Payload.PropertyValue.newBuilder()
+                                    .setType(DataType.String.getNumber())
+                                    .setStringValue("degC"))))
+            .build();
+    Payload.DataSet table =
+        Payload.DataSet.newBuilder()
+            .setNumOfColumns(2)
+            .addColumns("a")
+            .addColumns("b")
+            .addTypes(DataType.Int16.getNumber())
+            .addTypes(DataType.String.getNumber())
+            .addRows(
+                Payload.DataSet.Row.newBuilder()
+                    .addElements(Payload.DataSet.DataSetValue.newBuilder().setIntValue(-3))
+                    .addElements(Payload.DataSet.DataSetValue.newBuilder().setStringValue("x")))
+            .build();
+    Payload.Template motor =
+        Payload.Template.newBuilder()
+            .setVersion("1")
+            .setTemplateRef("Motor")
+            .addParameters(
+                Payload.Template.Parameter.newBuilder()
+                    .setName("rpm")
+                    .setType(DataType.UInt16.getNumber())
+                    .setIntValue(1500))
+            .addMetrics(
+                Payload.Metric.newBuilder()
+                    .setName("on")
+                    .setDatatype(DataType.Boolean.getNumber())
+                    .setBooleanValue(true))
+            .build();
+    Payload birth =
+        Payload.newBuilder()
+            .setSeq(0)
+            .addMetrics(
+                metric("temp", 1, DataType.Double).setDoubleValue(21.5).setProperties(quality))
+            .addMetrics(
+                metric("bits", 2, DataType.BooleanArray)
+                    .setBytesValue(
+                        ByteString.copyFrom(
+                            new byte[] {9, 0, 0, 0, (byte) 0b1010_0000, (byte) 0b1000_0000})))
+            .addMetrics(
+                metric("names", 3, DataType.StringArray)
+                    .setBytesValue(ByteString.copyFrom("ab\0\0c\0", StandardCharsets.UTF_8)))
+            .addMetrics(
+                metric("shorts", 4, DataType.Int16Array)
+                    .setBytesValue(
+                        ByteString.copyFrom(new byte[] {(byte) 0xFF, (byte) 0xFF, 2, 0})))
+            .addMetrics(metric("table", 5, DataType.DataSet).setDatasetValue(table))
+            .addMetrics(metric("motor", 6, DataType.Template).setTemplateValue(motor))
+            .addMetrics(
+                metric("file", 7, DataType.File)
+                    .setBytesValue(ByteString.copyFromUtf8("x"))
+                    .setMetadata(Payload.MetaData.newBuilder().setFileName("a.txt").setSize(1)))
+            .addMetrics(metric("gone", 8, DataType.Int32).setIsNull(true))
+            .build();
     Decoded decoded = decoder.decode(NBIRTH, birth.toByteArray(), null);
     List<Struct> m = decoded.message().getArray("metrics");
-    Map<String, Struct> properties = m.get(0).getMap("properties").entrySet().stream()
-        .collect(HashMap::new, (map, e) -> map.put((String) e.getKey(), (Struct) e.getValue()), Map::putAll);
+    Map<String, Struct> properties =
+        m.get(0).getMap("properties").entrySet().stream()
+            .collect(
+                HashMap::new,
+                (map, e) -> map.put((String) e.getKey(), (Struct) e.getValue()),
+                Map::putAll);
     assertThat(properties.get("Quality").getStruct("value").getInt64("intValue")).isEqualTo(192L);
     assertThat(m.get(1).getStruct("value").getArray("booleanArray"))
         .containsExactly(true, false, true, false, false, false, false, false, true);
@@ -114,12 +169,18 @@ class SparkplugCodecTest {
 
   @Test
   void dataWithOnlyAliasesIsResolvedFromTheBirthAndUnknownAliasesAreCounted() throws Exception {
-    Payload birth = Payload.newBuilder().setSeq(0)
-        .addMetrics(metric("Inputs/temp", 10, DataType.Int8).setIntValue(1)).build();
+    Payload birth =
+        Payload.newBuilder()
+            .setSeq(0)
+            .addMetrics(metric("Inputs/temp", 10, DataType.Int8).setIntValue(1))
+            .build();
     Decoded born = decoder.decode(NBIRTH, birth.toByteArray(), null);
-    Payload data = Payload.newBuilder().setSeq(1)
-        .addMetrics(Payload.Metric.newBuilder().setAlias(10).setIntValue(-2))
-        .addMetrics(Payload.Metric.newBuilder().setAlias(99).setIntValue(5)).build();
+    Payload data =
+        Payload.newBuilder()
+            .setSeq(1)
+            .addMetrics(Payload.Metric.newBuilder().setAlias(10).setIntValue(-2))
+            .addMetrics(Payload.Metric.newBuilder().setAlias(99).setIntValue(5))
+            .build();
     Decoded decoded = decoder.decode(NDATA, data.toByteArray(), born.birth());
     List<Struct> m = decoded.message().getArray("metrics");
     assertThat(m.get(0).getString("name")).isEqualTo("Inputs/temp");
@@ -146,13 +207,19 @@ class SparkplugCodecTest {
   void sessionsKeepBirthsThroughStoredOffsetsAndIgnoreStaleDeaths() throws Exception {
     Map<Map<String, String>, Map<String, Object>> store = new HashMap<>();
     EdgeNodeSessions first = new EdgeNodeSessions(store::get);
-    Payload birth = Payload.newBuilder().setSeq(255).addMetrics(metric("bdSeq", 0, DataType.Int64).setLongValue(3))
-        .addMetrics(metric("temp", 5, DataType.Float).setFloatValue(1f)).build();
+    Payload birth =
+        Payload.newBuilder()
+            .setSeq(255)
+            .addMetrics(metric("bdSeq", 0, DataType.Int64).setLongValue(3))
+            .addMetrics(metric("temp", 5, DataType.Float).setFloatValue(1f))
+            .build();
     Decoded born = decoder.decode(NBIRTH, birth.toByteArray(), first.birth(NBIRTH));
     first.observe(NBIRTH, born);
     Map<String, Object> offset = first.offset(NBIRTH, born);
-    // Connect refuses offsets with anything but primitive values, and then commits no offset of the task at all.
-    assertThat(offset.values()).allMatch(v -> v instanceof String || v instanceof Number || v instanceof Boolean);
+    // Connect refuses offsets with anything but primitive values, and then commits no offset of the
+    // task at all.
+    assertThat(offset.values())
+        .allMatch(v -> v instanceof String || v instanceof Number || v instanceof Boolean);
     store.put(EdgeNodeSessions.partition(NBIRTH), offset);
     Decoded gap = decoder.decode(NDATA, Payload.newBuilder().setSeq(3).build().toByteArray(), null);
     assertThat(first.observe(NDATA, gap).missed()).isEqualTo(3);
@@ -161,8 +228,14 @@ class SparkplugCodecTest {
     BirthCertificate kept = restarted.birth(NDATA);
     assertThat(kept.byAlias(5)).isEqualTo(new BirthCertificate.Definition("temp", DataType.Float));
     SparkplugTopic death = SparkplugTopic.parse("spBv1.0/plant/NDEATH/edge1");
-    Decoded stale = decoder.decode(death, Payload.newBuilder()
-        .addMetrics(metric("bdSeq", 0, DataType.Int64).setLongValue(2)).build().toByteArray(), kept);
+    Decoded stale =
+        decoder.decode(
+            death,
+            Payload.newBuilder()
+                .addMetrics(metric("bdSeq", 0, DataType.Int64).setLongValue(2))
+                .build()
+                .toByteArray(),
+            kept);
     assertThat(restarted.observe(death, stale).staleDeath()).isTrue();
     assertThat(restarted.birth(NDATA)).isNotNull();
   }
@@ -170,12 +243,19 @@ class SparkplugCodecTest {
   @Test
   void statePayloadsOf30And22AreRead() throws Exception {
     SparkplugTopic state = SparkplugTopic.parse("spBv1.0/STATE/scada1");
-    Struct online = decoder.decode(state, "{\"online\":true,\"timestamp\":5}".getBytes(StandardCharsets.UTF_8), null)
-        .message();
+    Struct online =
+        decoder
+            .decode(
+                state, "{\"online\":true,\"timestamp\":5}".getBytes(StandardCharsets.UTF_8), null)
+            .message();
     assertThat(online.getBoolean("online")).isTrue();
     assertThat(online.getInt64("timestamp")).isEqualTo(5L);
     assertThat(online.getString("hostId")).isEqualTo("scada1");
-    assertThat(decoder.decode(state, "OFFLINE".getBytes(StandardCharsets.UTF_8), null).message().getBoolean("online"))
+    assertThat(
+            decoder
+                .decode(state, "OFFLINE".getBytes(StandardCharsets.UTF_8), null)
+                .message()
+                .getBoolean("online"))
         .isFalse();
     assertThatThrownBy(() -> decoder.decode(state, "{}".getBytes(StandardCharsets.UTF_8), null))
         .hasMessageContaining("online");
@@ -184,12 +264,22 @@ class SparkplugCodecTest {
   @Test
   void garbageAndOutOfRangeValuesAreRefusedWithAReason() {
     assertThatThrownBy(() -> decoder.decode(NDATA, new byte[] {(byte) 0xFF, 1}, null))
-        .isInstanceOf(SparkplugDecoder.SparkplugException.class).hasMessageContaining("not a Sparkplug B payload");
-    Struct metric = new Struct(SparkplugSchemas.metric(0)).put("name", "x").put("datatype", "Int8")
-        .put("value", new Struct(SparkplugSchemas.VALUE).put("intValue", 300L));
-    Struct message = new Struct(SparkplugSchemas.MESSAGE).put("namespace", "spBv1.0").put("messageType", "NCMD")
-        .put("group", "g").put("edgeNode", "n").put("metrics", List.of(metric));
-    assertThatThrownBy(() -> SparkplugEncoder.payload(message)).hasMessageContaining("metrics[0]")
+        .isInstanceOf(SparkplugDecoder.SparkplugException.class)
+        .hasMessageContaining("not a Sparkplug B payload");
+    Struct metric =
+        new Struct(SparkplugSchemas.metric(0))
+            .put("name", "x")
+            .put("datatype", "Int8")
+            .put("value", new Struct(SparkplugSchemas.VALUE).put("intValue", 300L));
+    Struct message =
+        new Struct(SparkplugSchemas.MESSAGE)
+            .put("namespace", "spBv1.0")
+            .put("messageType", "NCMD")
+            .put("group", "g")
+            .put("edgeNode", "n")
+            .put("metrics", List.of(metric));
+    assertThatThrownBy(() -> SparkplugEncoder.payload(message))
+        .hasMessageContaining("metrics[0]")
         .hasMessageContaining("out of range for Int8");
   }
 }

@@ -14,23 +14,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Aedes, the Node.js MQTT broker (npm {@code aedes}), run with the machine's {@code node} as a child process by
- * {@code aedes-broker.mjs} (a resource beside this class). The npm packages are pinned by the package-lock.json beside
- * it and installed lazily with {@code npm ci} into connect-mqtt-testkit/target/aedes (under a file lock, so parallel
- * test JVMs install once); no registry access after that.
+ * Aedes, the Node.js MQTT broker (npm {@code aedes}), run with the machine's {@code node} as a
+ * child process by {@code aedes-broker.mjs} (a resource beside this class). The npm packages are
+ * pinned by the package-lock.json beside it and installed lazily with {@code npm ci} into
+ * connect-mqtt-testkit/target/aedes (under a file lock, so parallel test JVMs install once); no
+ * registry access after that.
  *
- * <p>Measured with aedes 1.2.0: MQTT 3.1.1 only (an MQTT 5 CONNECT is refused, "unacceptable protocol version");
- * {@code $share} is not supported. With persistence on, sessions, subscriptions and queued QoS 1/2 messages live in a
- * LevelDB (aedes-persistence-level 9.2.0) and survive a restart; without it, in memory, a restart loses them. The
- * script completes the LevelDB stores in order: as shipped, Aedes withholds part of a stream from online persistent
- * sessions until they reconnect (docs/troubleshooting.md, "Aedes with LevelDB"). No
- * per-client queue limit (queued messages are kept until delivered), no outgoing window (everything queued is sent
- * at once), no drop counter. Starts in about 0.5 s.
+ * <p>Measured with aedes 1.2.0: MQTT 3.1.1 only (an MQTT 5 CONNECT is refused, "unacceptable
+ * protocol version"); {@code $share} is not supported. With persistence on, sessions, subscriptions
+ * and queued QoS 1/2 messages live in a LevelDB (aedes-persistence-level 9.2.0) and survive a
+ * restart; without it, in memory, a restart loses them. The script completes the LevelDB stores in
+ * order: as shipped, Aedes withholds part of a stream from online persistent sessions until they
+ * reconnect (docs/troubleshooting.md, "Aedes with LevelDB"). No per-client queue limit (queued
+ * messages are kept until delivered), no outgoing window (everything queued is sent at once), no
+ * drop counter. Starts in about 0.5 s.
  */
 public final class AedesBroker implements TestBroker {
 
   private static final String RESOURCES = "aedes/";
-  private static final List<String> FILES = List.of("package.json", "package-lock.json", "aedes-broker.mjs");
+  private static final List<String> FILES =
+      List.of("package.json", "package-lock.json", "aedes-broker.mjs");
 
   private final Path installation;
   private final String node;
@@ -53,7 +56,8 @@ public final class AedesBroker implements TestBroker {
     if (node == null || ExternalCommand.find("npm") == null) {
       return "Node.js is not installed; apt-get install -y nodejs npm";
     }
-    ExternalCommand.Result version = ExternalCommand.run(Path.of("."), Map.of(), 30, List.of(node, "--version"));
+    ExternalCommand.Result version =
+        ExternalCommand.run(Path.of("."), Map.of(), 30, List.of(node, "--version"));
     String text = version.output().trim();
     try {
       int major = Integer.parseInt(text.replaceFirst("^v", "").split("\\.")[0]);
@@ -67,8 +71,8 @@ public final class AedesBroker implements TestBroker {
   }
 
   /**
-   * A started broker; installs the npm packages first if needed. Throws with npm's output if the install fails, or
-   * with the broker's log tail if it does not listen within 30 s.
+   * A started broker; installs the npm packages first if needed. Throws with npm's output if the
+   * install fails, or with the broker's log tail if it does not listen within 30 s.
    */
   public static AedesBroker start(BrokerOptions options) {
     String reason = unavailableReason();
@@ -85,8 +89,12 @@ public final class AedesBroker implements TestBroker {
     Path dir = ProjectLayout.root().resolve("connect-mqtt-testkit/target/aedes");
     try {
       Files.createDirectories(dir);
-      try (FileChannel lockFile = FileChannel.open(dir.resolve(".install.lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE); FileLock ignored = lockFile.lock()) {
+      try (FileChannel lockFile =
+              FileChannel.open(
+                  dir.resolve(".install.lock"),
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE);
+          FileLock ignored = lockFile.lock()) {
         boolean changed = false;
         for (String file : FILES) {
           byte[] wanted = resource(file);
@@ -97,14 +105,25 @@ public final class AedesBroker implements TestBroker {
           }
         }
         Path installed = dir.resolve("node_modules/.package-lock.json");
-        if (changed || !Files.exists(installed) || !Files.exists(dir.resolve("node_modules/aedes/package.json"))) {
+        if (changed
+            || !Files.exists(installed)
+            || !Files.exists(dir.resolve("node_modules/aedes/package.json"))) {
           String npm = ExternalCommand.find("npm");
-          ExternalCommand.Result result = ExternalCommand.run(dir, Map.of(), 300,
-              List.of(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"));
+          ExternalCommand.Result result =
+              ExternalCommand.run(
+                  dir,
+                  Map.of(),
+                  300,
+                  List.of(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"));
           if (result.exitCode() != 0) {
             Files.deleteIfExists(installed);
-            throw new IllegalStateException("npm ci of aedes in " + dir + " failed (" + result.exitCode() + "):\n"
-                + result.output());
+            throw new IllegalStateException(
+                "npm ci of aedes in "
+                    + dir
+                    + " failed ("
+                    + result.exitCode()
+                    + "):\n"
+                    + result.output());
           }
         }
       }
@@ -127,7 +146,8 @@ public final class AedesBroker implements TestBroker {
   static String version(Path installation) {
     try {
       String json = Files.readString(installation.resolve("node_modules/aedes/package.json"));
-      var matcher = java.util.regex.Pattern.compile("\"version\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+      var matcher =
+          java.util.regex.Pattern.compile("\"version\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
       return matcher.find() ? matcher.group(1) : "(unknown version)";
     } catch (IOException e) {
       return "(unknown version)";
@@ -136,8 +156,18 @@ public final class AedesBroker implements TestBroker {
 
   private void startProcess() {
     String data = persistent ? home.resolve("leveldb").toString() : "-";
-    process = BrokerProcess.start(name(), installation, home.resolve("aedes.log"), Map.of(),
-        List.of(node, installation.resolve("aedes-broker.mjs").toString(), Integer.toString(port), data), null);
+    process =
+        BrokerProcess.start(
+            name(),
+            installation,
+            home.resolve("aedes.log"),
+            Map.of(),
+            List.of(
+                node,
+                installation.resolve("aedes-broker.mjs").toString(),
+                Integer.toString(port),
+                data),
+            null);
     process.awaitListening(port, "READY " + port, Duration.ofSeconds(30));
   }
 

@@ -5,9 +5,10 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The broker matrix: every MQTT broker the connectors are tested against, each a real server started by the test,
- * no Docker. {@link #start()} skips the calling test, visibly, where a broker cannot start here (not installed, npm
- * install failed, jars not built, start failure with the broker's log tail). Measured support (docs/testing.md):
+ * The broker matrix: every MQTT broker the connectors are tested against, each a real server
+ * started by the test, no Docker. {@link #start()} skips the calling test, visibly, where a broker
+ * cannot start here (not installed, npm install failed, jars not built, start failure with the
+ * broker's log tail). Measured support (docs/testing.md):
  *
  * <table>
  *   <caption>What each broker of the matrix supports, as measured</caption>
@@ -24,8 +25,12 @@ import org.junit.jupiter.api.Assumptions;
  */
 public enum Broker {
   HIVEMQ(() -> null, HiveMqBroker::startForMatrix),
-  MOSQUITTO(() -> MosquittoBroker.available() ? null
-      : "mosquitto is not installed; apt-get install -y mosquitto mosquitto-clients", MosquittoBroker::startForMatrix),
+  MOSQUITTO(
+      () ->
+          MosquittoBroker.available()
+              ? null
+              : "mosquitto is not installed; apt-get install -y mosquitto mosquitto-clients",
+      MosquittoBroker::startForMatrix),
   RABBITMQ(RabbitMqBroker::unavailableReason, RabbitMqBroker::start),
   AEDES(AedesBroker::unavailableReason, AedesBroker::start),
   MOQUETTE(MoquetteBroker::unavailableReason, MoquetteBroker::start);
@@ -39,12 +44,13 @@ public enum Broker {
   }
 
   /**
-   * Skips the calling test unless {@code -Dmatrix.brokers} (comma-separated names, e.g. {@code MOSQUITTO,AEDES}) is
-   * unset or names this broker: to run one row of the matrix.
+   * Skips the calling test unless {@code -Dmatrix.brokers} (comma-separated names, e.g. {@code
+   * MOSQUITTO,AEDES}) is unset or names this broker: to run one row of the matrix.
    */
   public void assumeSelected() {
     String only = System.getProperty("matrix.brokers", "");
-    Assumptions.assumeTrue(only.isBlank() || java.util.List.of(only.toUpperCase().split(",")).contains(name()),
+    Assumptions.assumeTrue(
+        only.isBlank() || java.util.List.of(only.toUpperCase().split(",")).contains(name()),
         "not in -Dmatrix.brokers=" + only);
   }
 
@@ -53,20 +59,24 @@ public enum Broker {
     return unavailable.get();
   }
 
-  /** Whether the testkit can start this broker with {@link BrokerOptions#users()} and an ACL file. */
+  /**
+   * Whether the testkit can start this broker with {@link BrokerOptions#users()} and an ACL file.
+   */
   public boolean takesAccessControl() {
     return this == MOSQUITTO || this == RABBITMQ;
   }
 
   /**
-   * The ACL this project ships for this broker (docker/acl), in the format {@link BrokerOptions#aclFile()} takes;
-   * only for the brokers that {@link #takesAccessControl()}.
+   * The ACL this project ships for this broker (docker/acl), in the format {@link
+   * BrokerOptions#aclFile()} takes; only for the brokers that {@link #takesAccessControl()}.
    */
   public java.nio.file.Path shippedAcl() {
     return switch (this) {
       case MOSQUITTO -> ProjectLayout.root().resolve("docker/acl/mosquitto.acl");
       case RABBITMQ -> ProjectLayout.root().resolve("docker/acl/rabbitmq-mqtt-acl.sh");
-      default -> throw new IllegalStateException("no ACL file is shipped for " + this + " that the testkit can load");
+      default ->
+          throw new IllegalStateException(
+              "no ACL file is shipped for " + this + " that the testkit can load");
     };
   }
 
@@ -78,14 +88,18 @@ public enum Broker {
     return unavailableReason();
   }
 
-  /** A started broker with {@link BrokerOptions#DEFAULTS}, or the calling test is skipped with a visible message. */
+  /**
+   * A started broker with {@link BrokerOptions#DEFAULTS}, or the calling test is skipped with a
+   * visible message.
+   */
   public TestBroker start() {
     return start(BrokerOptions.DEFAULTS);
   }
 
   /**
-   * A started broker, or the calling test is skipped (JUnit assumption) with a message on stderr saying why: not
-   * installed, or it failed to start (the message then holds the broker's log tail).
+   * A started broker, or the calling test is skipped (JUnit assumption) with a message on stderr
+   * saying why: not installed, or it failed to start (the message then holds the broker's log
+   * tail).
    */
   public TestBroker start(BrokerOptions options) {
     String reason = unavailableReason(options);
@@ -100,15 +114,24 @@ public enum Broker {
       skip("it did not start: " + e.getMessage());
       throw e;
     }
-    System.out.printf("BROKER: %s started in %.1f s on %s (MQTT 5: %s, $share: %s, sessions survive restart: %s, "
-        + "users: %s, ACL: %s)%n", broker.name(), (System.nanoTime() - began) / 1e9, broker.uri(),
-        broker.mqtt5() ? "yes" : "no", broker.sharedSubscriptions() ? "yes" : "no",
-        broker.sessionsSurviveRestart() ? "yes" : "no", options.authenticated() ? options.users().keySet() : "anyone",
+    System.out.printf(
+        "BROKER: %s started in %.1f s on %s (MQTT 5: %s, $share: %s, sessions survive restart: %s, "
+            + "users: %s, ACL: %s)%n",
+        broker.name(),
+        (System.nanoTime() - began) / 1e9,
+        broker.uri(),
+        broker.mqtt5() ? "yes" : "no",
+        broker.sharedSubscriptions() ? "yes" : "no",
+        broker.sessionsSurviveRestart() ? "yes" : "no",
+        options.authenticated() ? options.users().keySet() : "anyone",
         options.aclFile() == null ? "none" : options.aclFile().getFileName());
     return broker;
   }
 
-  /** A broker that starts without Assumptions, throwing instead: for benchmarks and tools outside JUnit. */
+  /**
+   * A broker that starts without Assumptions, throwing instead: for benchmarks and tools outside
+   * JUnit.
+   */
   public TestBroker startOrThrow(BrokerOptions options) {
     String reason = unavailableReason(options);
     if (reason != null) {

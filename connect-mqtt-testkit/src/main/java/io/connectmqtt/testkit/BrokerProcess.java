@@ -16,16 +16,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A broker running as a child process that never outlives the test JVM. It runs under a small {@code sh} watchdog
- * that holds a pipe from this JVM on its standard input: when the JVM ends in any way, even SIGKILL, the pipe closes
- * (a background job's stdin is /dev/null in sh, so the pipe is kept as fd 3 for the watcher) and the watchdog stops
- * the broker (SIGTERM, then SIGKILL after 15 s), then runs an optional clean-up command (for
- * RabbitMQ: ending the epmd it started). {@link #stop(Duration)} and a JVM shutdown hook stop it in the normal
- * way. Output goes to a log file whose tail is in every start failure.
+ * A broker running as a child process that never outlives the test JVM. It runs under a small
+ * {@code sh} watchdog that holds a pipe from this JVM on its standard input: when the JVM ends in
+ * any way, even SIGKILL, the pipe closes (a background job's stdin is /dev/null in sh, so the pipe
+ * is kept as fd 3 for the watcher) and the watchdog stops the broker (SIGTERM, then SIGKILL after
+ * 15 s), then runs an optional clean-up command (for RabbitMQ: ending the epmd it started). {@link
+ * #stop(Duration)} and a JVM shutdown hook stop it in the normal way. Output goes to a log file
+ * whose tail is in every start failure.
  */
 final class BrokerProcess {
 
-  private static final String WATCHDOG = """
+  private static final String WATCHDOG =
+      """
       exec 3<&0
       "$@" </dev/null 3<&- &
       child=$!
@@ -42,11 +44,15 @@ final class BrokerProcess {
   private static final Set<BrokerProcess> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      for (BrokerProcess process : List.copyOf(RUNNING)) {
-        process.stop(Duration.ofSeconds(10));
-      }
-    }, "broker-processes-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  for (BrokerProcess process : List.copyOf(RUNNING)) {
+                    process.stop(Duration.ofSeconds(10));
+                  }
+                },
+                "broker-processes-shutdown"));
   }
 
   private final String what;
@@ -60,15 +66,24 @@ final class BrokerProcess {
   }
 
   /**
-   * Starts {@code command} with {@code environment} added, in {@code directory}, output appended to {@code log}.
-   * {@code afterExit} (may be null) is a shell command run once the broker exited, however it was stopped.
+   * Starts {@code command} with {@code environment} added, in {@code directory}, output appended to
+   * {@code log}. {@code afterExit} (may be null) is a shell command run once the broker exited,
+   * however it was stopped.
    */
-  static BrokerProcess start(String what, Path directory, Path log, Map<String, String> environment,
-      List<String> command, String afterExit) {
+  static BrokerProcess start(
+      String what,
+      Path directory,
+      Path log,
+      Map<String, String> environment,
+      List<String> command,
+      String afterExit) {
     List<String> full = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, "broker-watchdog"));
     full.addAll(command);
-    ProcessBuilder builder = new ProcessBuilder(full).directory(directory.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(full)
+            .directory(directory.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(environment);
     if (afterExit != null) {
       builder.environment().put("WATCHDOG_AFTER_EXIT", afterExit);
@@ -78,26 +93,34 @@ final class BrokerProcess {
       RUNNING.add(started);
       return started;
     } catch (IOException e) {
-      throw new BrokerStartException(what + " could not be started (" + String.join(" ", command) + "): " + e, e);
+      throw new BrokerStartException(
+          what + " could not be started (" + String.join(" ", command) + "): " + e, e);
     }
   }
 
   /**
-   * Waits until something accepts TCP connections on 127.0.0.1:{@code port} and, if {@code logLine} is not null,
-   * the log contains it. Stops the process and throws with the log's tail if it exits or the time runs out.
+   * Waits until something accepts TCP connections on 127.0.0.1:{@code port} and, if {@code logLine}
+   * is not null, the log contains it. Stops the process and throws with the log's tail if it exits
+   * or the time runs out.
    */
   void awaitListening(int port, String logLine, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw failure(what + " exited with code " + process.exitValue() + " before listening on port " + port);
+        throw failure(
+            what
+                + " exited with code "
+                + process.exitValue()
+                + " before listening on port "
+                + port);
       }
       if (accepts(port) && (logLine == null || logContains(logLine))) {
         return;
       }
       sleep(50);
     }
-    throw failure(what + " did not listen on port " + port + " within " + timeout.toSeconds() + " s");
+    throw failure(
+        what + " did not listen on port " + port + " within " + timeout.toSeconds() + " s");
   }
 
   private BrokerStartException failure(String message) {
@@ -148,8 +171,8 @@ final class BrokerProcess {
   }
 
   /**
-   * SIGTERM to the watchdog, which passes it on and waits for the broker; after {@code grace} SIGKILL to the whole
-   * process tree. Returns once everything exited.
+   * SIGTERM to the watchdog, which passes it on and waits for the broker; after {@code grace}
+   * SIGKILL to the whole process tree. Returns once everything exited.
    */
   void stop(Duration grace) {
     List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
@@ -157,7 +180,8 @@ final class BrokerProcess {
       if (process.isAlive()) {
         process.destroy();
         if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-          System.err.println("WARNING: " + what + " did not stop within " + grace.toSeconds() + " s; killing it");
+          System.err.println(
+              "WARNING: " + what + " did not stop within " + grace.toSeconds() + " s; killing it");
         }
       }
       tree.addAll(process.descendants().toList());

@@ -9,38 +9,59 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Kafka's own plugin verification tool, {@code org.apache.kafka.tools.ConnectPluginPath list --plugin-location DIR}
- * (connect-plugin-path.sh, KIP-898, in kafka-tools since 3.6), run in its own JVM from a Connect version's libs.
+ * Kafka's own plugin verification tool, {@code org.apache.kafka.tools.ConnectPluginPath list
+ * --plugin-location DIR} (connect-plugin-path.sh, KIP-898, in kafka-tools since 3.6), run in its
+ * own JVM from a Connect version's libs.
  */
 public final class ConnectPluginPathTool {
   private ConnectPluginPathTool() {}
 
   /** One row of the tool's table: a plugin class it found and what it says about it. */
-  public record Row(String pluginName, String pluginType, String pluginVersion, boolean loadable,
-      boolean hasManifest, Path pluginLocation) {}
+  public record Row(
+      String pluginName,
+      String pluginType,
+      String pluginVersion,
+      boolean loadable,
+      boolean hasManifest,
+      Path pluginLocation) {}
 
   /**
    * Runs {@code list} once over plugin directories (e.g. target/plugin/connect-mqtt-source, each a
-   * {@code --plugin-location}) with the tool of the Connect version in {@code libs}, and parses its table.
+   * {@code --plugin-location}) with the tool of the Connect version in {@code libs}, and parses its
+   * table.
    */
   public static List<Row> list(Path libs, List<Path> pluginLocations) {
     Path output = ProjectLayout.scratch("connect-plugin-path-").resolve("output.txt");
     Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
     try {
-      List<String> command = new ArrayList<>(List.of(javaBin.toString(), "-Xmx256m",
-          // Quiet loggers of both generations: only the table goes to stdout.
-          "-Dlog4j.configuration=file:/dev/null", "-Dlog4j2.level=OFF",
-          "-cp", libs.toAbsolutePath() + "/*", "org.apache.kafka.tools.ConnectPluginPath", "list"));
-      pluginLocations.forEach(location -> command.addAll(List.of("--plugin-location",
-          location.toAbsolutePath().toString())));
-      Process tool = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  javaBin.toString(),
+                  "-Xmx256m",
+                  // Quiet loggers of both generations: only the table goes to stdout.
+                  "-Dlog4j.configuration=file:/dev/null",
+                  "-Dlog4j2.level=OFF",
+                  "-cp",
+                  libs.toAbsolutePath() + "/*",
+                  "org.apache.kafka.tools.ConnectPluginPath",
+                  "list"));
+      pluginLocations.forEach(
+          location ->
+              command.addAll(List.of("--plugin-location", location.toAbsolutePath().toString())));
+      Process tool =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
       if (!tool.waitFor(180, TimeUnit.SECONDS)) {
         tool.destroyForcibly();
         throw new IllegalStateException("ConnectPluginPath did not finish within 180 s");
       }
       List<String> lines = Files.readAllLines(output);
       if (tool.exitValue() != 0) {
-        throw new IllegalStateException("ConnectPluginPath exited with " + tool.exitValue() + ": " + lines);
+        throw new IllegalStateException(
+            "ConnectPluginPath exited with " + tool.exitValue() + ": " + lines);
       }
       return parse(lines);
     } catch (IOException e) {
@@ -67,10 +88,14 @@ public final class ConnectPluginPathTool {
         break;
       }
       String[] cells = line.split("\t");
-      rows.add(new Row(cells[columns.indexOf("pluginName")], cells[columns.indexOf("pluginType")],
-          cells[columns.indexOf("pluginVersion")], Boolean.parseBoolean(cells[columns.indexOf("isLoadable")]),
-          Boolean.parseBoolean(cells[columns.indexOf("hasManifest")]),
-          Path.of(cells[columns.indexOf("pluginLocation")])));
+      rows.add(
+          new Row(
+              cells[columns.indexOf("pluginName")],
+              cells[columns.indexOf("pluginType")],
+              cells[columns.indexOf("pluginVersion")],
+              Boolean.parseBoolean(cells[columns.indexOf("isLoadable")]),
+              Boolean.parseBoolean(cells[columns.indexOf("hasManifest")]),
+              Path.of(cells[columns.indexOf("pluginLocation")])));
     }
     return rows;
   }

@@ -23,7 +23,8 @@ public final class ConnectRest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final String baseUrl;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public ConnectRest(String baseUrl) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
@@ -38,7 +39,9 @@ public final class ConnectRest {
     try {
       JsonNode root = JSON.readTree(Files.readString(file));
       Map<String, String> config = new LinkedHashMap<>();
-      root.path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+      root.path("config")
+          .fields()
+          .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
       config.put("name", root.path("name").asText());
       return config;
     } catch (IOException e) {
@@ -58,12 +61,18 @@ public final class ConnectRest {
     return send("GET", "/connector-plugins", null, 200);
   }
 
-  /** Every plugin the worker found, not only connectors: converters, header converters, transformations... */
+  /**
+   * Every plugin the worker found, not only connectors: converters, header converters,
+   * transformations...
+   */
   public JsonNode allPlugins() {
     return send("GET", "/connector-plugins?connectorsOnly=false", null, 200);
   }
 
-  /** PUT /connector-plugins/{class}/config/validate: the response with error_count and per-key errors. */
+  /**
+   * PUT /connector-plugins/{class}/config/validate: the response with error_count and per-key
+   * errors.
+   */
   public JsonNode validate(String connectorClass, Map<String, String> config) {
     Map<String, String> body = new LinkedHashMap<>(config);
     body.put("connector.class", connectorClass);
@@ -90,25 +99,29 @@ public final class ConnectRest {
   }
 
   /**
-   * Deletes the connector and waits until the worker no longer knows it: DELETE returns before the tasks stopped, and
-   * a broker closed earlier would make them log reconnects.
+   * Deletes the connector and waits until the worker no longer knows it: DELETE returns before the
+   * tasks stopped, and a broker closed earlier would make them log reconnects.
    */
   public void deleteAndAwaitGone(String name, Duration timeout) {
     delete(name);
-    Awaitility.await(name + " deleted").atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
-      try {
-        status(name);
-        return false;
-      } catch (RuntimeException gone) {
-        return true;
-      }
-    });
+    Awaitility.await(name + " deleted")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              try {
+                status(name);
+                return false;
+              } catch (RuntimeException gone) {
+                return true;
+              }
+            });
   }
 
   /**
-   * For try-with-resources on a worker that outlives the test ({@link SharedFixtures}): when closed, deletes the
-   * connectors {@code names} and waits until they are gone, before the resources opened earlier (a broker, a database)
-   * close under them.
+   * For try-with-resources on a worker that outlives the test ({@link SharedFixtures}): when
+   * closed, deletes the connectors {@code names} and waits until they are gone, before the
+   * resources opened earlier (a broker, a database) close under them.
    */
   public Deletion deletingOnClose(String... names) {
     return () -> {
@@ -129,9 +142,9 @@ public final class ConnectRest {
   }
 
   /**
-   * Waits until the connector and {@code tasks} tasks are RUNNING. A FAILED task is waited through (a restart or a
-   * rebalance may bring it back); a timeout fails with the last status seen, traces included, so a CI log says what
-   * the cluster was doing.
+   * Waits until the connector and {@code tasks} tasks are RUNNING. A FAILED task is waited through
+   * (a restart or a rebalance may bring it back); a timeout fails with the last status seen, traces
+   * included, so a CI log says what the cluster was doing.
    */
   public void awaitRunning(String name, int tasks, Duration timeout) {
     AtomicReference<String> lastStatus = new AtomicReference<>("no status yet");
@@ -139,33 +152,48 @@ public final class ConnectRest {
       Awaitility.await("connector " + name + " RUNNING with " + tasks + " tasks")
           .atMost(timeout)
           .pollInterval(Duration.ofMillis(250))
-          .until(() -> {
-            JsonNode status;
-            try {
-              status = status(name);
-            } catch (RuntimeException e) {
-              lastStatus.set(e.toString());
-              return false;
-            }
-            lastStatus.set(status.toString());
-            long running = 0;
-            for (JsonNode task : status.path("tasks")) {
-              if ("RUNNING".equals(task.path("state").asText())) {
-                running++;
-              }
-            }
-            return "RUNNING".equals(status.path("connector").path("state").asText()) && running == tasks;
-          });
+          .until(
+              () -> {
+                JsonNode status;
+                try {
+                  status = status(name);
+                } catch (RuntimeException e) {
+                  lastStatus.set(e.toString());
+                  return false;
+                }
+                lastStatus.set(status.toString());
+                long running = 0;
+                for (JsonNode task : status.path("tasks")) {
+                  if ("RUNNING".equals(task.path("state").asText())) {
+                    running++;
+                  }
+                }
+                return "RUNNING".equals(status.path("connector").path("state").asText())
+                    && running == tasks;
+              });
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError("connector " + name + " not RUNNING with " + tasks + " tasks after " + timeout
-          + "; last status: " + lastStatus.get(), e);
+      throw new AssertionError(
+          "connector "
+              + name
+              + " not RUNNING with "
+              + tasks
+              + " tasks after "
+              + timeout
+              + "; last status: "
+              + lastStatus.get(),
+          e);
     }
   }
 
   public boolean healthy() {
     try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/"))
-          .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(baseUrl + "/"))
+                  .timeout(Duration.ofSeconds(2))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200;
     } catch (IOException e) {
       return false;
@@ -177,21 +205,27 @@ public final class ConnectRest {
 
   private JsonNode send(String method, String path, Object body, int... expected) {
     try {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
-          .timeout(Duration.ofSeconds(90))
-          .header("Content-Type", "application/json")
-          .header("Accept", "application/json");
-      request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-          : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(baseUrl + path))
+              .timeout(Duration.ofSeconds(90))
+              .header("Content-Type", "application/json")
+              .header("Accept", "application/json");
+      request.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       for (int code : expected) {
         if (response.statusCode() == code) {
-          return response.body() == null || response.body().isBlank() ? JSON.nullNode()
+          return response.body() == null || response.body().isBlank()
+              ? JSON.nullNode()
               : JSON.readTree(response.body());
         }
       }
-      throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
-          + response.body());
+      throw new IllegalStateException(
+          method + " " + path + " answered " + response.statusCode() + ": " + response.body());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(method + " " + baseUrl + path + " failed", e);
     } catch (InterruptedException e) {

@@ -8,9 +8,9 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 
 /**
- * An in-process KRaft Kafka broker and Connect worker(s) (Kafka's own EmbeddedConnectCluster): the fast stack for
- * integration tests, one per test class. Our connectors come from the test classpath here; the
- * {@link ProcessStack} loads them from plugin.path the way users do.
+ * An in-process KRaft Kafka broker and Connect worker(s) (Kafka's own EmbeddedConnectCluster): the
+ * fast stack for integration tests, one per test class. Our connectors come from the test classpath
+ * here; the {@link ProcessStack} loads them from plugin.path the way users do.
  */
 public final class ConnectStack implements AutoCloseable {
 
@@ -27,7 +27,8 @@ public final class ConnectStack implements AutoCloseable {
   }
 
   public static ConnectStack start(int workers, Map<String, String> extraWorkerProps) {
-    // Kafka's test kit makes its folders in java.io.tmpdir (target/test-tmp) without creating it: when an IT runs
+    // Kafka's test kit makes its folders in java.io.tmpdir (target/test-tmp) without creating it:
+    // when an IT runs
     // alone (-Dtest=NONE -Dit.test=...), nothing else has made it yet.
     ProjectLayout.scratch("connect-stack-");
     // Connect writes into the map it is given: it must be mutable.
@@ -35,16 +36,16 @@ public final class ConnectStack implements AutoCloseable {
     workerProps.put(WorkerConfig.PLUGIN_DISCOVERY_CONFIG, "service_load");
     workerProps.put("offset.flush.interval.ms", "1000");
     workerProps.put("connector.client.config.override.policy", "All");
-    // A worker that misses a heartbeat on a loaded CI machine would otherwise keep its tasks unassigned for the
+    // A worker that misses a heartbeat on a loaded CI machine would otherwise keep its tasks
+    // unassigned for the
     // default 5 minutes before they move.
     workerProps.put("scheduled.rebalance.max.delay.ms", "0");
     workerProps.putAll(extraWorkerProps);
     Properties brokerProps = new Properties();
     brokerProps.put("auto.create.topics.enable", "true");
     brokerProps.put("num.partitions", "1");
-    EmbeddedConnectCluster.Builder builder = new EmbeddedConnectCluster.Builder()
-        .name("connect-mqtt-it")
-        .numWorkers(workers);
+    EmbeddedConnectCluster.Builder builder =
+        new EmbeddedConnectCluster.Builder().name("connect-mqtt-it").numWorkers(workers);
     builder.numBrokers(1);
     builder.workerProps(workerProps);
     builder.brokerProps(brokerProps);

@@ -12,17 +12,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Runs a program outside the JVM (node, python3, npm) for a test, with output captured, and skips the test with a
- * visible message when the program is not installed (.ci/run installs them).
+ * Runs a program outside the JVM (node, python3, npm) for a test, with output captured, and skips
+ * the test with a visible message when the program is not installed (.ci/run installs them).
  */
 public final class ExternalCommand {
 
   /** What a finished command left: its exit code and its stdout and stderr, interleaved. */
-  public record Result(int exitCode, String output) { }
+  public record Result(int exitCode, String output) {}
 
-  private ExternalCommand() { }
+  private ExternalCommand() {}
 
-  /** The first of {@code candidates} (names on PATH or absolute paths) that exists, or the test is skipped. */
+  /**
+   * The first of {@code candidates} (names on PATH or absolute paths) that exists, or the test is
+   * skipped.
+   */
   public static String require(String what, String installHint, String... candidates) {
     for (String candidate : candidates) {
       String found = find(candidate);
@@ -50,11 +53,15 @@ public final class ExternalCommand {
   }
 
   /** Runs {@code command} in {@code directory}, killing it after {@code timeoutSeconds}. */
-  public static Result run(Path directory, Map<String, String> environment, long timeoutSeconds, List<String> command) {
+  public static Result run(
+      Path directory, Map<String, String> environment, long timeoutSeconds, List<String> command) {
     try {
       Path output = Files.createTempFile("command-", ".log");
-      ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
-          .redirectOutput(output.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(directory.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile());
       builder.environment().putAll(environment);
       Process process = builder.start();
       boolean finished = process.waitFor(timeoutSeconds, TimeUnit.SECONDS);
@@ -64,7 +71,8 @@ public final class ExternalCommand {
       }
       String text = Files.readString(output, StandardCharsets.UTF_8);
       Files.deleteIfExists(output);
-      return new Result(finished ? process.exitValue() : -1,
+      return new Result(
+          finished ? process.exitValue() : -1,
           finished ? text : text + "\n[killed after " + timeoutSeconds + " s]");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot run " + command, e);
@@ -74,7 +82,10 @@ public final class ExternalCommand {
     }
   }
 
-  /** {@code npm ci} in {@code directory} unless its node_modules already match its package-lock.json. */
+  /**
+   * {@code npm ci} in {@code directory} unless its node_modules already match its
+   * package-lock.json.
+   */
   public static void npmInstall(Path directory) {
     Path installedLock = directory.resolve("node_modules/.package-lock.json");
     if (Files.exists(installedLock)) {

@@ -11,8 +11,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
- * What a Connect worker hands a sink task, for unit tests: records the records reported as errant (with their
- * reasons), the commits requested and the retry timeouts set.
+ * What a Connect worker hands a sink task, for unit tests: records the records reported as errant
+ * (with their reasons), the commits requested and the retry timeouts set.
  */
 public final class FakeSinkTaskContext implements SinkTaskContext {
 
@@ -34,10 +34,10 @@ public final class FakeSinkTaskContext implements SinkTaskContext {
   }
 
   @Override
-  public void offset(Map<TopicPartition, Long> offsets) { }
+  public void offset(Map<TopicPartition, Long> offsets) {}
 
   @Override
-  public void offset(TopicPartition tp, long offset) { }
+  public void offset(TopicPartition tp, long offset) {}
 
   @Override
   public synchronized void timeout(long timeoutMs) {
@@ -50,10 +50,10 @@ public final class FakeSinkTaskContext implements SinkTaskContext {
   }
 
   @Override
-  public void pause(TopicPartition... partitions) { }
+  public void pause(TopicPartition... partitions) {}
 
   @Override
-  public void resume(TopicPartition... partitions) { }
+  public void resume(TopicPartition... partitions) {}
 
   @Override
   public synchronized void requestCommit() {

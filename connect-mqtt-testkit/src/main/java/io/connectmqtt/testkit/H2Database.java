@@ -11,7 +11,10 @@ public final class H2Database implements AutoCloseable {
   private final Connection keepAlive;
 
   private H2Database(String name) throws SQLException {
-    this.url = "jdbc:h2:mem:" + name + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    this.url =
+        "jdbc:h2:mem:"
+            + name
+            + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
     this.keepAlive = DriverManager.getConnection(url, "sa", "");
   }
 

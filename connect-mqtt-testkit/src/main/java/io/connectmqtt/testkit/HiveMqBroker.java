@@ -10,8 +10,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
- * HiveMQ CE, embedded, bound to 127.0.0.1 on free ports (TCP and WebSocket at /mqtt), with every folder inside a
- * scratch directory. Optionally file-persistent, so that a restart keeps sessions and queued messages.
+ * HiveMQ CE, embedded, bound to 127.0.0.1 on free ports (TCP and WebSocket at /mqtt), with every
+ * folder inside a scratch directory. Optionally file-persistent, so that a restart keeps sessions
+ * and queued messages.
  */
 public final class HiveMqBroker implements TestBroker {
 
@@ -35,58 +36,70 @@ public final class HiveMqBroker implements TestBroker {
   }
 
   /**
-   * HiveMQ CE sends a subscriber at most this many unacknowledged QoS 1/2 messages, whatever the subscriber's Receive
-   * Maximum: a fixed internal 50 that config.xml cannot change (mosquitto's max_inflight_messages or EMQX's
-   * max_inflight can). JVM-wide; set it before starting a broker. For benchmarks that measure the connector, not
-   * this limit.
+   * HiveMQ CE sends a subscriber at most this many unacknowledged QoS 1/2 messages, whatever the
+   * subscriber's Receive Maximum: a fixed internal 50 that config.xml cannot change (mosquitto's
+   * max_inflight_messages or EMQX's max_inflight can). JVM-wide; set it before starting a broker.
+   * For benchmarks that measure the connector, not this limit.
    */
   public static void outgoingWindow(int messages) {
-    com.hivemq.configuration.service.InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = messages;
+    com.hivemq.configuration.service.InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES =
+        messages;
   }
 
-  /** A started broker with in-memory persistence and the default queue limit (1000 queued messages per client). */
+  /**
+   * A started broker with in-memory persistence and the default queue limit (1000 queued messages
+   * per client).
+   */
   public static HiveMqBroker start() {
     return start(1_000, false);
   }
 
   /**
-   * A started broker. {@code maxQueuedMessages} is the per-client queue: beyond it HiveMQ drops QoS 1 messages for a
-   * client that cannot keep up (counted in {@link #droppedMessages()}).
+   * A started broker. {@code maxQueuedMessages} is the per-client queue: beyond it HiveMQ drops QoS
+   * 1 messages for a client that cannot keep up (counted in {@link #droppedMessages()}).
    */
   public static HiveMqBroker start(int maxQueuedMessages, boolean persistent) {
-    HiveMqBroker broker = new HiveMqBroker(Ports.free(), Ports.free(), maxQueuedMessages, persistent);
+    HiveMqBroker broker =
+        new HiveMqBroker(Ports.free(), Ports.free(), maxQueuedMessages, persistent);
     broker.startBroker();
     return broker;
   }
 
   /**
-   * The broker matrix's instance: the per-client queue from {@code options} and file persistence if it asks for it.
-   * HiveMQ CE's outgoing window is a fixed 50 (see {@link #outgoingWindow(int)}), so {@code options.outgoingWindow()}
-   * is not applied.
+   * The broker matrix's instance: the per-client queue from {@code options} and file persistence if
+   * it asks for it. HiveMQ CE's outgoing window is a fixed 50 (see {@link #outgoingWindow(int)}),
+   * so {@code options.outgoingWindow()} is not applied.
    */
   public static HiveMqBroker startForMatrix(BrokerOptions options) {
     return start(options.maxQueuedMessages(), options.persistent());
   }
 
   /** A started broker on given ports (the demo's fixed ports). */
-  public static HiveMqBroker start(int port, int websocketPort, int maxQueuedMessages, boolean persistent) {
+  public static HiveMqBroker start(
+      int port, int websocketPort, int maxQueuedMessages, boolean persistent) {
     HiveMqBroker broker = new HiveMqBroker(port, websocketPort, maxQueuedMessages, persistent);
     broker.startBroker();
     return broker;
   }
 
   /**
-   * A started broker that lets each publisher have {@code receiveMaximum} unacknowledged QoS 1/2 messages in flight
-   * (HiveMQ's default is 10), for clients that publish a lot, such as the sink connector.
+   * A started broker that lets each publisher have {@code receiveMaximum} unacknowledged QoS 1/2
+   * messages in flight (HiveMQ's default is 10), for clients that publish a lot, such as the sink
+   * connector.
    */
-  public static HiveMqBroker startForPublishers(int receiveMaximum, int maxQueuedMessages, boolean persistent) {
-    HiveMqBroker broker = new HiveMqBroker(Ports.free(), Ports.free(), maxQueuedMessages, persistent);
+  public static HiveMqBroker startForPublishers(
+      int receiveMaximum, int maxQueuedMessages, boolean persistent) {
+    HiveMqBroker broker =
+        new HiveMqBroker(Ports.free(), Ports.free(), maxQueuedMessages, persistent);
     broker.serverReceiveMaximum = receiveMaximum;
     broker.startBroker();
     return broker;
   }
 
-  /** A started broker that refuses shared subscriptions, to test what happens where they are unavailable. */
+  /**
+   * A started broker that refuses shared subscriptions, to test what happens where they are
+   * unavailable.
+   */
   public static HiveMqBroker startWithoutSharedSubscriptions() {
     HiveMqBroker broker = new HiveMqBroker(Ports.free(), Ports.free(), 1_000, false);
     broker.sharedSubscriptions = false;
@@ -94,7 +107,10 @@ public final class HiveMqBroker implements TestBroker {
     return broker;
   }
 
-  /** A started broker with a mutual-TLS listener too (client certificates required), see {@link #tlsUri()}. */
+  /**
+   * A started broker with a mutual-TLS listener too (client certificates required), see {@link
+   * #tlsUri()}.
+   */
   public static HiveMqBroker startWithMutualTls(TestCertificates certificates) {
     HiveMqBroker broker = new HiveMqBroker(Ports.free(), Ports.free(), 1_000, false);
     broker.tls = certificates;
@@ -120,8 +136,14 @@ public final class HiveMqBroker implements TestBroker {
             <client-authentication-mode>REQUIRED</client-authentication-mode>
           </tls>
         </tls-tcp-listener>
-        """.formatted(tlsPort, tls.serverKeystoreJks, TestCertificates.PASSWORD, TestCertificates.PASSWORD,
-        tls.truststoreJks, TestCertificates.PASSWORD);
+        """
+        .formatted(
+            tlsPort,
+            tls.serverKeystoreJks,
+            TestCertificates.PASSWORD,
+            TestCertificates.PASSWORD,
+            tls.truststoreJks,
+            TestCertificates.PASSWORD);
   }
 
   private void startBroker() {
@@ -129,7 +151,9 @@ public final class HiveMqBroker implements TestBroker {
       Path conf = Files.createDirectories(home.resolve("conf"));
       Files.createDirectories(home.resolve("data"));
       Files.createDirectories(home.resolve("extensions"));
-      Files.writeString(conf.resolve("config.xml"), """
+      Files.writeString(
+          conf.resolve("config.xml"),
+          """
           <?xml version="1.0"?>
           <hivemq>
             <listeners>
@@ -149,14 +173,22 @@ public final class HiveMqBroker implements TestBroker {
             <persistence><mode>%s</mode></persistence>
             <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
           </hivemq>
-          """.formatted(port, websocketPort, tlsListener(), maxQueuedMessages, sharedSubscriptions, serverReceiveMaximum,
-              persistent ? "file" : "in-memory"));
-      hivemq = EmbeddedHiveMQ.builder()
-          .withConfigurationFolder(conf)
-          .withDataFolder(home.resolve("data"))
-          .withExtensionsFolder(home.resolve("extensions"))
-          .withoutLoggingBootstrap()
-          .build();
+          """
+              .formatted(
+                  port,
+                  websocketPort,
+                  tlsListener(),
+                  maxQueuedMessages,
+                  sharedSubscriptions,
+                  serverReceiveMaximum,
+                  persistent ? "file" : "in-memory"));
+      hivemq =
+          EmbeddedHiveMQ.builder()
+              .withConfigurationFolder(conf)
+              .withDataFolder(home.resolve("data"))
+              .withExtensionsFolder(home.resolve("extensions"))
+              .withoutLoggingBootstrap()
+              .build();
       hivemq.start().get(60, TimeUnit.SECONDS);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -237,8 +269,11 @@ public final class HiveMqBroker implements TestBroker {
     var counters = hivemq.getMetricRegistry().getCounters();
     Counter dropped = counters.get(DROPPED_METRIC);
     if (dropped == null) {
-      throw new IllegalStateException("HiveMQ has no metric " + DROPPED_METRIC + "; it has "
-          + counters.keySet().stream().filter(n -> n.contains("dropped")).toList());
+      throw new IllegalStateException(
+          "HiveMQ has no metric "
+              + DROPPED_METRIC
+              + "; it has "
+              + counters.keySet().stream().filter(n -> n.contains("dropped")).toList());
     }
     return dropped.getCount();
   }

@@ -16,11 +16,11 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -42,15 +42,27 @@ public final class KafkaTopics {
     create(topic, partitions, Map.of("message.timestamp.type", "LogAppendTime"));
   }
 
-  /** The sum of the topic's end offsets: how many records it holds (0 before it exists), cheap to poll. */
+  /**
+   * The sum of the topic's end offsets: how many records it holds (0 before it exists), cheap to
+   * poll.
+   */
   public long endOffsetSum(String topic) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      var description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
-      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new java.util.HashMap<>();
-      description.partitions().forEach(p -> request.put(new TopicPartition(topic, p.partition()),
-          org.apache.kafka.clients.admin.OffsetSpec.latest()));
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      var description =
+          admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
+          new java.util.HashMap<>();
+      description
+          .partitions()
+          .forEach(
+              p ->
+                  request.put(
+                      new TopicPartition(topic, p.partition()),
+                      org.apache.kafka.clients.admin.OffsetSpec.latest()));
       return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream()
-          .mapToLong(info -> info.offset()).sum();
+          .mapToLong(info -> info.offset())
+          .sum();
     } catch (ExecutionException e) {
       return 0;
     } catch (Exception e) {
@@ -59,14 +71,22 @@ public final class KafkaTopics {
   }
 
   /**
-   * The offsets consumer group {@code group} committed, summed over its partitions (a sink connector's group is
-   * {@code connect-<name>}): how many records it has committed when it started from the beginning.
+   * The offsets consumer group {@code group} committed, summed over its partitions (a sink
+   * connector's group is {@code connect-<name>}): how many records it has committed when it started
+   * from the beginning.
    */
   public long committedOffsetSum(String group) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-          .values().stream().filter(java.util.Objects::nonNull)
-          .mapToLong(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset).sum();
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      return admin
+          .listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata()
+          .get(30, TimeUnit.SECONDS)
+          .values()
+          .stream()
+          .filter(java.util.Objects::nonNull)
+          .mapToLong(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset)
+          .sum();
     } catch (Exception e) {
       throw new IllegalStateException("Cannot read the committed offsets of " + group, e);
     }
@@ -77,15 +97,19 @@ public final class KafkaTopics {
   }
 
   /**
-   * Creates the topic and returns once its leader serves every partition. Right after creation a produce request may
-   * get NOT_LEADER_OR_FOLLOWER for a partition the broker has not loaded yet; the idempotent producer retries that
-   * batch after later ones were written, gets OUT_OF_ORDER_SEQUENCE_NUMBER for good, and {@link #send} times out (seen
-   * on a loaded machine). A ListOffsets answer comes only from the partition's loaded leader: asked until it comes.
+   * Creates the topic and returns once its leader serves every partition. Right after creation a
+   * produce request may get NOT_LEADER_OR_FOLLOWER for a partition the broker has not loaded yet;
+   * the idempotent producer retries that batch after later ones were written, gets
+   * OUT_OF_ORDER_SEQUENCE_NUMBER for good, and {@link #send} times out (seen on a loaded machine).
+   * A ListOffsets answer comes only from the partition's loaded leader: asked until it comes.
    */
   private void create(String topic, int partitions, Map<String, String> configs) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       try {
-        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all()
+        admin
+            .createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
+            .all()
             .get(30, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
@@ -102,10 +126,12 @@ public final class KafkaTopics {
           admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS);
           break;
         } catch (ExecutionException e) {
-          // The admin client's metadata may not know the topic yet, or the leader not have loaded it.
+          // The admin client's metadata may not know the topic yet, or the leader not have loaded
+          // it.
           if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
               || System.nanoTime() > deadline) {
-            throw new IllegalStateException("Topic " + topic + " created, but its partitions are not served", e);
+            throw new IllegalStateException(
+                "Topic " + topic + " created, but its partitions are not served", e);
           }
           sleep(100);
         }
@@ -136,18 +162,25 @@ public final class KafkaTopics {
   }
 
   /** A record with a UTF-8 key and value and UTF-8 headers (name, value, name, value, ...). */
-  public static ProducerRecord<byte[], byte[]> record(String topic, String key, String value, String... headers) {
-    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null,
-        key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  public static ProducerRecord<byte[], byte[]> record(
+      String topic, String key, String value, String... headers) {
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(
+            topic,
+            null,
+            key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     for (int i = 0; i + 1 < headers.length; i += 2) {
-      record.headers().add(headers[i], headers[i + 1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      record
+          .headers()
+          .add(headers[i], headers[i + 1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     return record;
   }
 
   public Set<String> list() {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       return admin.listTopics().names().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -155,15 +188,17 @@ public final class KafkaTopics {
   }
 
   /**
-   * Reads the topics from the beginning until {@code expected} records arrived, or until {@code timeout} passes,
-   * or (once {@code expected} is reached) until nothing more arrives for a second: callers can then also see
-   * records beyond what they expected, such as duplicates.
+   * Reads the topics from the beginning until {@code expected} records arrived, or until {@code
+   * timeout} passes, or (once {@code expected} is reached) until nothing more arrives for a second:
+   * callers can then also see records beyond what they expected, such as duplicates.
    */
-  public List<ConsumerRecord<byte[], byte[]>> readAll(Collection<String> topics, long expected, Duration timeout) {
+  public List<ConsumerRecord<byte[], byte[]>> readAll(
+      Collection<String> topics, long expected, Duration timeout) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
@@ -190,7 +225,8 @@ public final class KafkaTopics {
         batch.forEach(records::add);
         if (!batch.isEmpty()) {
           quietSince = System.nanoTime();
-        } else if (records.size() >= expected && System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(1)) {
+        } else if (records.size() >= expected
+            && System.nanoTime() - quietSince > TimeUnit.SECONDS.toNanos(1)) {
           break;
         }
       }
@@ -198,7 +234,8 @@ public final class KafkaTopics {
     return records;
   }
 
-  public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, long expected, Duration timeout) {
+  public List<ConsumerRecord<byte[], byte[]>> readAll(
+      String topic, long expected, Duration timeout) {
     return readAll(List.of(topic), expected, timeout);
   }
 

@@ -19,12 +19,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Debian's MariaDB server ({@code apt-get install -y mariadb-server}) as a private child process: a fresh data
- * directory under java.io.tmpdir (target/), its own socket, 127.0.0.1 and a free port, and a user that logs in with a
- * password over TCP, as an application would. The server gets Debian's packaged defaults that matter here
- * (utf8mb4 with the case-insensitive {@code utf8mb4_general_ci} collation), so tests see what users' servers do.
- * Tests that need it are skipped, with a message, where it is not installed or does not start. It never outlives the
- * test JVM: {@link #close()} ends it, and so does a shutdown hook.
+ * Debian's MariaDB server ({@code apt-get install -y mariadb-server}) as a private child process: a
+ * fresh data directory under java.io.tmpdir (target/), its own socket, 127.0.0.1 and a free port,
+ * and a user that logs in with a password over TCP, as an application would. The server gets
+ * Debian's packaged defaults that matter here (utf8mb4 with the case-insensitive {@code
+ * utf8mb4_general_ci} collation), so tests see what users' servers do. Tests that need it are
+ * skipped, with a message, where it is not installed or does not start. It never outlives the test
+ * JVM: {@link #close()} ends it, and so does a shutdown hook.
  */
 public final class MariaDbDatabase implements AutoCloseable {
 
@@ -51,8 +52,8 @@ public final class MariaDbDatabase implements AutoCloseable {
   }
 
   /**
-   * A started server with an empty database {@code database}, or the calling test is skipped (with a message on
-   * stderr saying why) when mariadb-server is not installed or cannot start here.
+   * A started server with an empty database {@code database}, or the calling test is skipped (with
+   * a message on stderr saying why) when mariadb-server is not installed or cannot start here.
    */
   public static MariaDbDatabase start(String database) {
     if (!available()) {
@@ -66,7 +67,11 @@ public final class MariaDbDatabase implements AutoCloseable {
     } catch (RuntimeException | IOException | SQLException e) {
       String log = server.logTail();
       server.close();
-      skip("MariaDB did not start here (" + e.getMessage() + ")" + (log.isEmpty() ? "" : "; its log ends:\n" + log));
+      skip(
+          "MariaDB did not start here ("
+              + e.getMessage()
+              + ")"
+              + (log.isEmpty() ? "" : "; its log ends:\n" + log));
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -76,8 +81,8 @@ public final class MariaDbDatabase implements AutoCloseable {
   }
 
   /**
-   * A server, or the reason there is none: for a test class that runs other databases too, so that only the MariaDB
-   * cases are skipped ({@link Attempt#require()}) and the others still run.
+   * A server, or the reason there is none: for a test class that runs other databases too, so that
+   * only the MariaDB cases are skipped ({@link Attempt#require()}) and the others still run.
    */
   public record Attempt(MariaDbDatabase server, String skipReason) {
     /** The server, or the calling test is skipped with the reason it did not start. */
@@ -95,7 +100,9 @@ public final class MariaDbDatabase implements AutoCloseable {
     }
   }
 
-  /** {@link #start(String)}, but a server that cannot start is an {@link Attempt} with its reason. */
+  /**
+   * {@link #start(String)}, but a server that cannot start is an {@link Attempt} with its reason.
+   */
   public static Attempt attempt(String database) {
     try {
       return new Attempt(start(database), null);
@@ -115,34 +122,74 @@ public final class MariaDbDatabase implements AutoCloseable {
     String osUser = System.getProperty("user.name");
     // Small redo log and buffer pool: a test server, started once per test class.
     List<String> sizes = List.of("--innodb-log-file-size=8M", "--innodb-buffer-pool-size=32M");
-    List<String> install = new ArrayList<>(List.of(INSTALL_DB.toString(), "--no-defaults", "--datadir=" + data,
-        "--user=" + osUser, "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"));
+    List<String> install =
+        new ArrayList<>(
+            List.of(
+                INSTALL_DB.toString(),
+                "--no-defaults",
+                "--datadir=" + data,
+                "--user=" + osUser,
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                "--skip-name-resolve"));
     install.addAll(sizes);
-    Process installing = new ProcessBuilder(install).redirectErrorStream(true)
-        .redirectOutput(home.resolve("install.log").toFile()).start();
+    Process installing =
+        new ProcessBuilder(install)
+            .redirectErrorStream(true)
+            .redirectOutput(home.resolve("install.log").toFile())
+            .start();
     if (!installing.waitFor(120, TimeUnit.SECONDS)) {
       installing.destroyForcibly();
       throw new IllegalStateException("mariadb-install-db did not finish within 120 s");
     }
     if (installing.exitValue() != 0) {
-      throw new IllegalStateException("mariadb-install-db failed (" + installing.exitValue() + "): "
-          + Files.readString(home.resolve("install.log")));
+      throw new IllegalStateException(
+          "mariadb-install-db failed ("
+              + installing.exitValue()
+              + "): "
+              + Files.readString(home.resolve("install.log")));
     }
-    // Run once at start-up, before connections are accepted: the application's user, with a password, and no
-    // password-less root over TCP (mariadb-install-db --skip-name-resolve makes root@127.0.0.1 and root@::1).
+    // Run once at start-up, before connections are accepted: the application's user, with a
+    // password, and no
+    // password-less root over TCP (mariadb-install-db --skip-name-resolve makes root@127.0.0.1 and
+    // root@::1).
     Path init = home.resolve("init.sql");
-    Files.writeString(init, "DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1';\n"
-        + "CREATE USER '" + user + "'@'127.0.0.1' IDENTIFIED BY '" + password + "';\n"
-        + "GRANT ALL PRIVILEGES ON *.* TO '" + user + "'@'127.0.0.1';\n", StandardCharsets.UTF_8);
-    List<String> command = new ArrayList<>(List.of(SERVER.toString(), "--no-defaults", "--datadir=" + data,
-        "--socket=" + socketPath(), "--port=" + port, "--bind-address=127.0.0.1", "--user=" + osUser,
-        "--pid-file=" + home.resolve("mariadbd.pid"), "--log-error=" + home.resolve("error.log"),
-        "--skip-name-resolve", "--init-file=" + init,
-        // What Debian's /etc/mysql/mariadb.conf.d/50-server.cnf sets: utf8mb4 with a case-insensitive collation.
-        "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci"));
+    Files.writeString(
+        init,
+        "DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1';\n"
+            + "CREATE USER '"
+            + user
+            + "'@'127.0.0.1' IDENTIFIED BY '"
+            + password
+            + "';\n"
+            + "GRANT ALL PRIVILEGES ON *.* TO '"
+            + user
+            + "'@'127.0.0.1';\n",
+        StandardCharsets.UTF_8);
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                SERVER.toString(),
+                "--no-defaults",
+                "--datadir=" + data,
+                "--socket=" + socketPath(),
+                "--port=" + port,
+                "--bind-address=127.0.0.1",
+                "--user=" + osUser,
+                "--pid-file=" + home.resolve("mariadbd.pid"),
+                "--log-error=" + home.resolve("error.log"),
+                "--skip-name-resolve",
+                "--init-file=" + init,
+                // What Debian's /etc/mysql/mariadb.conf.d/50-server.cnf sets: utf8mb4 with a
+                // case-insensitive collation.
+                "--character-set-server=utf8mb4",
+                "--collation-server=utf8mb4_general_ci"));
     command.addAll(sizes);
-    process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(home.resolve("mariadbd.out").toFile()).start();
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(home.resolve("mariadbd.out").toFile())
+            .start();
     Process started = process;
     shutdownHook = new Thread(() -> started.destroyForcibly(), "mariadb-" + port + "-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -158,18 +205,27 @@ public final class MariaDbDatabase implements AutoCloseable {
         rows.next();
         version = rows.getString(1);
         startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
-        System.err.println("MariaDB " + version + " on 127.0.0.1:" + port + ", started in " + startMillis + " ms");
+        System.err.println(
+            "MariaDB " + version + " on 127.0.0.1:" + port + ", started in " + startMillis + " ms");
         return;
       } catch (SQLException notYet) {
         last = notYet;
         Thread.sleep(100);
       }
     }
-    throw new IllegalStateException("mariadbd did not accept " + user + " on port " + port + " within 60 s: "
-        + (last == null ? "" : last.getMessage()));
+    throw new IllegalStateException(
+        "mariadbd did not accept "
+            + user
+            + " on port "
+            + port
+            + " within 60 s: "
+            + (last == null ? "" : last.getMessage()));
   }
 
-  /** The socket path must stay below the kernel's ~107 characters; deep build directories get one in /tmp. */
+  /**
+   * The socket path must stay below the kernel's ~107 characters; deep build directories get one in
+   * /tmp.
+   */
   private String socketPath() throws IOException {
     Path socket = home.resolve("mariadbd.sock");
     if (socket.toString().length() < 100) {
@@ -180,9 +236,13 @@ public final class MariaDbDatabase implements AutoCloseable {
     return dir.resolve("mariadbd.sock").toString();
   }
 
-  /** Creates {@code database} (MariaDB's schema) with the server's default character set and collation. */
+  /**
+   * Creates {@code database} (MariaDB's schema) with the server's default character set and
+   * collation.
+   */
   public void createDatabase(String database) throws SQLException {
-    try (Connection connection = connection(""); Statement statement = connection.createStatement()) {
+    try (Connection connection = connection("");
+        Statement statement = connection.createStatement()) {
       statement.execute("CREATE DATABASE IF NOT EXISTS `" + database.replace("`", "``") + "`");
     }
   }

@@ -10,31 +10,37 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Moquette (Maven Central {@code io.moquette:moquette-broker}) in its own JVM, started the way Moquette's own script
- * does ({@code io.moquette.broker.Server} with {@code -Dmoquette.path}), from the jars that the
- * connect-mqtt-moquette-dist module copies into its target/libs: its Netty and H2 never meet the test JVM's, and a
- * restart is a real process restart.
+ * Moquette (Maven Central {@code io.moquette:moquette-broker}) in its own JVM, started the way
+ * Moquette's own script does ({@code io.moquette.broker.Server} with {@code -Dmoquette.path}), from
+ * the jars that the connect-mqtt-moquette-dist module copies into its target/libs: its Netty and H2
+ * never meet the test JVM's, and a restart is a real process restart.
  *
- * <p>Measured with 0.17, the newest on Maven Central: MQTT 3.1.1 only (an MQTT 5 CONNECT gets CONNACK 1,
- * unacceptable protocol version); {@code $share/g/filter} is a literal topic filter; with persistence on, sessions,
- * subscriptions and queued messages survive a restart. A fixed outgoing window of 10 unacknowledged messages per
- * subscriber ({@code INFLIGHT_WINDOW_SIZE}), no per-client queue limit, no drop counter. It refuses an empty client
- * id unless {@code allow_zero_byte_client_id} (set here). Starts in 0.5–2.5 s.
+ * <p>Measured with 0.17, the newest on Maven Central: MQTT 3.1.1 only (an MQTT 5 CONNECT gets
+ * CONNACK 1, unacceptable protocol version); {@code $share/g/filter} is a literal topic filter;
+ * with persistence on, sessions, subscriptions and queued messages survive a restart. A fixed
+ * outgoing window of 10 unacknowledged messages per subscriber ({@code INFLIGHT_WINDOW_SIZE}), no
+ * per-client queue limit, no drop counter. It refuses an empty client id unless {@code
+ * allow_zero_byte_client_id} (set here). Starts in 0.5–2.5 s.
  *
- * <p>Queued messages are kept in H2 ({@code persistent_queue_type h2}), not in 0.17's default segmented queue files:
- * with those, after one subscriber had received a burst of 2,000 messages of 80 bytes, another persistent session's
- * queued messages were gone after a graceful restart (its queue had head and tail offset -1 in
- * checkpoint.properties; reproduced with mosquitto_pub/mosquitto_sub alone). H2 kept them.
+ * <p>Queued messages are kept in H2 ({@code persistent_queue_type h2}), not in 0.17's default
+ * segmented queue files: with those, after one subscriber had received a burst of 2,000 messages of
+ * 80 bytes, another persistent session's queued messages were gone after a graceful restart (its
+ * queue had head and tail offset -1 in checkpoint.properties; reproduced with
+ * mosquitto_pub/mosquitto_sub alone). H2 kept them.
  *
- * <p>Its session command queues hold {@value #SESSION_QUEUE_SIZE} commands, not 0.17's default 1,024: when one is
- * full, Moquette drops the command with a WARN "Session command queue N is full executing action ..." and nothing
- * else. A dropped "PUB QoS1" is a publish it never acknowledges nor delivers (the publisher waits for its PUBACK until
- * it reconnects); a dropped "batched PUB" or "flushQueues" is a message a subscriber never gets although its
- * publisher got the PUBACK. 40 mosquitto_pub clients with 1,000 QoS 1 messages each filled it (docs/testing.md).
+ * <p>Its session command queues hold {@value #SESSION_QUEUE_SIZE} commands, not 0.17's default
+ * 1,024: when one is full, Moquette drops the command with a WARN "Session command queue N is full
+ * executing action ..." and nothing else. A dropped "PUB QoS1" is a publish it never acknowledges
+ * nor delivers (the publisher waits for its PUBACK until it reconnects); a dropped "batched PUB" or
+ * "flushQueues" is a message a subscriber never gets although its publisher got the PUBACK. 40
+ * mosquitto_pub clients with 1,000 QoS 1 messages each filled it (docs/testing.md).
  */
 public final class MoquetteBroker implements TestBroker {
 
-  /** Commands per session executor queue (Moquette's {@code session_queue_size}); see the class comment. */
+  /**
+   * Commands per session executor queue (Moquette's {@code session_queue_size}); see the class
+   * comment.
+   */
   static final int SESSION_QUEUE_SIZE = 1_000_000;
 
   private final Path libs;
@@ -50,7 +56,9 @@ public final class MoquetteBroker implements TestBroker {
     this.persistent = options.persistent();
   }
 
-  /** connect-mqtt-moquette-dist/target/libs, where the build copied Moquette and its dependencies. */
+  /**
+   * connect-mqtt-moquette-dist/target/libs, where the build copied Moquette and its dependencies.
+   */
   static Path libs() {
     return ProjectLayout.root().resolve("connect-mqtt-moquette-dist/target/libs");
   }
@@ -71,7 +79,8 @@ public final class MoquetteBroker implements TestBroker {
       return jars.map(p -> p.getFileName().toString())
           .filter(n -> n.startsWith("moquette-broker-") && n.endsWith(".jar"))
           .map(n -> n.substring("moquette-broker-".length(), n.length() - ".jar".length()))
-          .findFirst().orElse(null);
+          .findFirst()
+          .orElse(null);
     } catch (IOException e) {
       return null;
     }
@@ -93,7 +102,9 @@ public final class MoquetteBroker implements TestBroker {
     try {
       Files.createDirectories(home.resolve("config"));
       Files.createDirectories(home.resolve("data"));
-      Files.writeString(home.resolve("config/moquette.conf"), """
+      Files.writeString(
+          home.resolve("config/moquette.conf"),
+          """
           port %d
           host 127.0.0.1
           websocket_port disabled
@@ -105,8 +116,11 @@ public final class MoquetteBroker implements TestBroker {
           telemetry_enabled false
           netty.mqtt.message_size 268435455
           session_queue_size %d
-          """.formatted(port, persistent, home.resolve("data"), SESSION_QUEUE_SIZE));
-      Files.writeString(home.resolve("log4j.properties"), """
+          """
+              .formatted(port, persistent, home.resolve("data"), SESSION_QUEUE_SIZE));
+      Files.writeString(
+          home.resolve("log4j.properties"),
+          """
           log4j.rootLogger=INFO, stdout
           log4j.logger.io.moquette.broker.metrics.MQTTMessageLogger=WARN
           log4j.appender.stdout=org.apache.log4j.ConsoleAppender
@@ -120,10 +134,22 @@ public final class MoquetteBroker implements TestBroker {
 
   private void startProcess() {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    process = BrokerProcess.start(name(), home, home.resolve("moquette.log"), Map.of(),
-        List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-Dmoquette.path=" + home,
-            "-Dlog4j.configuration=" + home.resolve("log4j.properties").toUri(),
-            "-cp", libs + "/*", "io.moquette.broker.Server"), null);
+    process =
+        BrokerProcess.start(
+            name(),
+            home,
+            home.resolve("moquette.log"),
+            Map.of(),
+            List.of(
+                java,
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-Dmoquette.path=" + home,
+                "-Dlog4j.configuration=" + home.resolve("log4j.properties").toUri(),
+                "-cp",
+                libs + "/*",
+                "io.moquette.broker.Server"),
+            null);
     process.awaitListening(port, "Server started", Duration.ofSeconds(60));
   }
 

@@ -12,14 +12,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Debian's mosquitto run as a child process on 127.0.0.1 and a free port: an independent MQTT 5 broker, and with
- * mosquitto_pub/mosquitto_sub independent clients. Tests that need it are skipped, visibly, where it is not installed.
- * The process never outlives the test JVM (see {@link BrokerProcess}).
+ * Debian's mosquitto run as a child process on 127.0.0.1 and a free port: an independent MQTT 5
+ * broker, and with mosquitto_pub/mosquitto_sub independent clients. Tests that need it are skipped,
+ * visibly, where it is not installed. The process never outlives the test JVM (see {@link
+ * BrokerProcess}).
  *
- * <p>The factories other than {@link #startForMatrix(BrokerOptions)} keep their settings: sessions in memory
- * ({@code persistence false}), 100,000 queued messages per client, {@code max_inflight_messages 100}. The matrix
- * instance keeps mosquitto's own outgoing window (20 for MQTT 3.1.1 clients; an MQTT 5 client's Receive Maximum) and
- * can persist sessions to {@code mosquitto.db}, written when it stops, so {@link #restart()} keeps them.
+ * <p>The factories other than {@link #startForMatrix(BrokerOptions)} keep their settings: sessions
+ * in memory ({@code persistence false}), 100,000 queued messages per client, {@code
+ * max_inflight_messages 100}. The matrix instance keeps mosquitto's own outgoing window (20 for
+ * MQTT 3.1.1 clients; an MQTT 5 client's Receive Maximum) and can persist sessions to {@code
+ * mosquitto.db}, written when it stops, so {@link #restart()} keeps them.
  */
 public final class MosquittoBroker implements TestBroker {
 
@@ -29,15 +31,20 @@ public final class MosquittoBroker implements TestBroker {
 
   private final Path home;
   private final int port;
+
   /** User name to password; empty: no password file. */
   private Map<String, String> users = Map.of();
+
   /** Whether clients without a user name get in too (with a password file). */
   private boolean anonymous;
+
   private Path aclFile;
   private boolean persistent;
   private int maxQueuedMessages = 100_000;
+
   /** {@code max_inflight_messages}, or 0 to keep mosquitto's default (20). */
   private int maxInflightMessages = 100;
+
   private BrokerProcess process;
   private static volatile String version;
 
@@ -53,9 +60,11 @@ public final class MosquittoBroker implements TestBroker {
   /** Skips the calling test with a message saying how to install mosquitto. */
   public static void assumeAvailable() {
     if (!available()) {
-      System.err.println("SKIPPED: mosquitto is not installed; apt-get install -y mosquitto mosquitto-clients");
+      System.err.println(
+          "SKIPPED: mosquitto is not installed; apt-get install -y mosquitto mosquitto-clients");
     }
-    Assumptions.assumeTrue(available(),
+    Assumptions.assumeTrue(
+        available(),
         "mosquitto is not installed (apt-get install -y mosquitto mosquitto-clients); skipping mosquitto tests");
   }
 
@@ -68,8 +77,8 @@ public final class MosquittoBroker implements TestBroker {
   }
 
   /**
-   * A started broker that lets anonymous clients in as well as {@code user}, and applies {@code aclFile} (mosquitto's
-   * acl_file syntax) to all of them.
+   * A started broker that lets anonymous clients in as well as {@code user}, and applies {@code
+   * aclFile} (mosquitto's acl_file syntax) to all of them.
    */
   public static MosquittoBroker startWithAcl(Path aclFile, String user, String password) {
     MosquittoBroker broker = new MosquittoBroker(Ports.free());
@@ -87,10 +96,11 @@ public final class MosquittoBroker implements TestBroker {
   }
 
   /**
-   * The broker matrix's instance: anonymous clients, {@code max_queued_messages} from {@code options}, mosquitto's
-   * default {@code max_inflight_messages} unless {@code options} sets an outgoing window, persistence to disk when
-   * {@code options} asks for it, and the $SYS tree every second for {@link #droppedMessageCount()}. With users in
-   * {@code options}, only they get in (a password file, no anonymous clients), confined by its ACL file.
+   * The broker matrix's instance: anonymous clients, {@code max_queued_messages} from {@code
+   * options}, mosquitto's default {@code max_inflight_messages} unless {@code options} sets an
+   * outgoing window, persistence to disk when {@code options} asks for it, and the $SYS tree every
+   * second for {@link #droppedMessageCount()}. With users in {@code options}, only they get in (a
+   * password file, no anonymous clients), confined by its ACL file.
    */
   public static MosquittoBroker startForMatrix(BrokerOptions options) {
     MosquittoBroker broker = new MosquittoBroker(Ports.free());
@@ -112,7 +122,14 @@ public final class MosquittoBroker implements TestBroker {
         Files.deleteIfExists(passwords);
         Files.createFile(passwords);
         for (Map.Entry<String, String> user : users.entrySet()) {
-          run(new String[] {"/usr/bin/mosquitto_passwd", "-b", passwords.toString(), user.getKey(), user.getValue()},
+          run(
+              new String[] {
+                "/usr/bin/mosquitto_passwd",
+                "-b",
+                passwords.toString(),
+                user.getKey(),
+                user.getValue()
+              },
               Duration.ofSeconds(30));
         }
         authentication = "allow_anonymous " + anonymous + "\npassword_file " + passwords;
@@ -120,11 +137,15 @@ public final class MosquittoBroker implements TestBroker {
       if (aclFile != null) {
         authentication += "\nacl_file " + aclFile.toAbsolutePath();
       }
-      String persistence = persistent
-          ? "persistence true\npersistence_location " + home + "/\nautosave_interval 1800"
-          : "persistence false";
-      String inflight = maxInflightMessages > 0 ? "max_inflight_messages " + maxInflightMessages : "";
-      Files.writeString(conf, """
+      String persistence =
+          persistent
+              ? "persistence true\npersistence_location " + home + "/\nautosave_interval 1800"
+              : "persistence false";
+      String inflight =
+          maxInflightMessages > 0 ? "max_inflight_messages " + maxInflightMessages : "";
+      Files.writeString(
+          conf,
+          """
           listener %d 127.0.0.1
           %s
           user %s
@@ -135,10 +156,22 @@ public final class MosquittoBroker implements TestBroker {
           log_dest stderr
           log_type error
           log_type warning
-          """.formatted(port, authentication, System.getProperty("user.name"), persistence, maxQueuedMessages,
-              inflight));
-      process = BrokerProcess.start("mosquitto", home, home.resolve("mosquitto.log"), Map.of(),
-          List.of(BINARY.toString(), "-c", conf.toString()), null);
+          """
+              .formatted(
+                  port,
+                  authentication,
+                  System.getProperty("user.name"),
+                  persistence,
+                  maxQueuedMessages,
+                  inflight));
+      process =
+          BrokerProcess.start(
+              "mosquitto",
+              home,
+              home.resolve("mosquitto.log"),
+              Map.of(),
+              List.of(BINARY.toString(), "-c", conf.toString()),
+              null);
       process.awaitListening(port, null, Duration.ofSeconds(10));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -148,10 +181,17 @@ public final class MosquittoBroker implements TestBroker {
   @Override
   public String name() {
     if (version == null) {
-      // "mosquitto version 2.0.11" on the first line of its usage text (it exits with code 3 after printing it).
-      String usage = ExternalCommand.run(home, Map.of(), 10, List.of(BINARY.toString(), "-h")).output();
-      version = usage.lines().filter(l -> l.startsWith("mosquitto version ")).findFirst()
-          .map(l -> l.substring("mosquitto version ".length()).trim()).orElse("(unknown version)");
+      // "mosquitto version 2.0.11" on the first line of its usage text (it exits with code 3 after
+      // printing it).
+      String usage =
+          ExternalCommand.run(home, Map.of(), 10, List.of(BINARY.toString(), "-h")).output();
+      version =
+          usage
+              .lines()
+              .filter(l -> l.startsWith("mosquitto version "))
+              .findFirst()
+              .map(l -> l.substring("mosquitto version ".length()).trim())
+              .orElse("(unknown version)");
     }
     return "mosquitto " + version;
   }
@@ -172,20 +212,40 @@ public final class MosquittoBroker implements TestBroker {
   }
 
   /**
-   * mosquitto's {@code $SYS/broker/publish/messages/dropped}: QoS 1/2 messages dropped because a client's queue or
-   * in-flight limit was full, since the broker process started (a restart resets it). Empty if the $SYS tree did not
-   * answer within 5 s.
+   * mosquitto's {@code $SYS/broker/publish/messages/dropped}: QoS 1/2 messages dropped because a
+   * client's queue or in-flight limit was full, since the broker process started (a restart resets
+   * it). Empty if the $SYS tree did not answer within 5 s.
    */
   @Override
   public OptionalLong droppedMessageCount() {
     if (process == null) {
       return OptionalLong.empty();
     }
-    ExternalCommand.Result result = ExternalCommand.run(home, Map.of(), 15, List.of(SUB.toString(), "-h",
-        "127.0.0.1", "-p", Integer.toString(port), "-C", "1", "-W", "5", "-t", "$SYS/broker/publish/messages/dropped"));
+    ExternalCommand.Result result =
+        ExternalCommand.run(
+            home,
+            Map.of(),
+            15,
+            List.of(
+                SUB.toString(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(port),
+                "-C",
+                "1",
+                "-W",
+                "5",
+                "-t",
+                "$SYS/broker/publish/messages/dropped"));
     // The output may hold client warnings besides the value: take the line that is a number.
-    return result.output().lines().map(String::trim).filter(line -> line.matches("\\d+"))
-        .mapToLong(Long::parseLong).reduce((first, last) -> last);
+    return result
+        .output()
+        .lines()
+        .map(String::trim)
+        .filter(line -> line.matches("\\d+"))
+        .mapToLong(Long::parseLong)
+        .reduce((first, last) -> last);
   }
 
   @Override
@@ -193,7 +253,10 @@ public final class MosquittoBroker implements TestBroker {
     return port;
   }
 
-  /** Restarts the broker accepting only {@code newPassword} for {@code newUser} (credential rotation). */
+  /**
+   * Restarts the broker accepting only {@code newPassword} for {@code newUser} (credential
+   * rotation).
+   */
   public void restartWithPassword(String newUser, String newPassword) {
     stop();
     users = Map.of(newUser, newPassword);
@@ -219,8 +282,8 @@ public final class MosquittoBroker implements TestBroker {
   }
 
   /**
-   * Runs mosquitto_pub against any broker on 127.0.0.1:{@code port} (an independent client for every broker of the
-   * matrix) with the given extra arguments and waits for it.
+   * Runs mosquitto_pub against any broker on 127.0.0.1:{@code port} (an independent client for
+   * every broker of the matrix) with the given extra arguments and waits for it.
    */
   public static void publishTo(int port, String... args) {
     String[] command = new String[args.length + 5];
@@ -234,21 +297,24 @@ public final class MosquittoBroker implements TestBroker {
   }
 
   /**
-   * Runs mosquitto_pub -d against any broker on 127.0.0.1:{@code port} with the given extra arguments and returns its
-   * exit code and what it printed, without failing: for publishes the broker is expected to refuse (mosquitto answers
-   * a refused MQTT 5 QoS 1 publish with "Not authorized", RabbitMQ closes the connection).
+   * Runs mosquitto_pub -d against any broker on 127.0.0.1:{@code port} with the given extra
+   * arguments and returns its exit code and what it printed, without failing: for publishes the
+   * broker is expected to refuse (mosquitto answers a refused MQTT 5 QoS 1 publish with "Not
+   * authorized", RabbitMQ closes the connection).
    */
   public static ExternalCommand.Result attemptPublishTo(int port, String... args) {
-    List<String> command = new java.util.ArrayList<>(List.of(PUB.toString(), "-d", "-h", "127.0.0.1", "-p",
-        Integer.toString(port)));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(PUB.toString(), "-d", "-h", "127.0.0.1", "-p", Integer.toString(port)));
     command.addAll(List.of(args));
     return ExternalCommand.run(ProjectLayout.scratch("mosquitto-pub-"), Map.of(), 30, command);
   }
 
   /**
-   * Runs mosquitto_sub against any broker on 127.0.0.1:{@code port} (an independent subscriber for every broker of
-   * the matrix) with the given extra arguments, which must make it end ({@code -E}, {@code -C}, {@code -W}); returns
-   * what it printed. Fails if it exits with an error, e.g. when {@code -W} passed before {@code -C} messages came.
+   * Runs mosquitto_sub against any broker on 127.0.0.1:{@code port} (an independent subscriber for
+   * every broker of the matrix) with the given extra arguments, which must make it end ({@code -E},
+   * {@code -C}, {@code -W}); returns what it printed. Fails if it exits with an error, e.g. when
+   * {@code -W} passed before {@code -C} messages came.
    */
   public static String subscribeTo(int port, Duration timeout, String... args) {
     String[] command = new String[args.length + 5];
@@ -266,11 +332,13 @@ public final class MosquittoBroker implements TestBroker {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout);
+        throw new IllegalStateException(
+            String.join(" ", command) + " did not finish within " + timeout);
       }
       String output = new String(p.getInputStream().readAllBytes());
       if (p.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + output);
+        throw new IllegalStateException(
+            String.join(" ", command) + " failed (" + p.exitValue() + "): " + output);
       }
       return output;
     } catch (IOException e) {

@@ -13,11 +13,12 @@ import java.util.function.BiFunction;
 import java.util.function.LongFunction;
 
 /**
- * Publishes numbered messages at a steady rate with QoS 1 and a persistent session, and retries every message until
- * the broker acknowledges it, across broker restarts. Payload: 8-byte sequence number, 8-byte send time
- * ({@link System#nanoTime()}, comparable across JVMs of one Linux host), 8-byte wall-clock send time (ms), padding
- * to the requested size. {@link #acknowledged()} counts messages the broker owns. MQTT 5 by default; MQTT 3.1.1 for
- * brokers that have nothing else (clean session false there).
+ * Publishes numbered messages at a steady rate with QoS 1 and a persistent session, and retries
+ * every message until the broker acknowledges it, across broker restarts. Payload: 8-byte sequence
+ * number, 8-byte send time ({@link System#nanoTime()}, comparable across JVMs of one Linux host),
+ * 8-byte wall-clock send time (ms), padding to the requested size. {@link #acknowledged()} counts
+ * messages the broker owns. MQTT 5 by default; MQTT 3.1.1 for brokers that have nothing else (clean
+ * session false there).
  */
 public final class MqttLoadPublisher implements AutoCloseable {
 
@@ -33,20 +34,28 @@ public final class MqttLoadPublisher implements AutoCloseable {
 
   /** A publisher speaking MQTT 5 if {@code mqtt5}, else MQTT 3.1.1. */
   public MqttLoadPublisher(String clientId, int port, boolean mqtt5) {
-    var builder = MqttClient.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(port)
-        .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(1, TimeUnit.SECONDS)
-        .applyAutomaticReconnect();
+    var builder =
+        MqttClient.builder()
+            .identifier(clientId)
+            .serverHost("127.0.0.1")
+            .serverPort(port)
+            .automaticReconnect()
+            .initialDelay(100, TimeUnit.MILLISECONDS)
+            .maxDelay(1, TimeUnit.SECONDS)
+            .applyAutomaticReconnect();
     if (mqtt5) {
       Mqtt5AsyncClient client = builder.useMqttVersion5().buildAsync();
       client.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().join();
-      publish = (topic, payload) -> client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload)
-          .send();
+      publish =
+          (topic, payload) ->
+              client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
       disconnect = () -> client.disconnect().exceptionally(e -> null).join();
     } else {
       Mqtt3AsyncClient client = builder.useMqttVersion3().buildAsync();
       client.connectWith().cleanSession(false).send().join();
-      publish = (topic, payload) -> client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload)
-          .send();
+      publish =
+          (topic, payload) ->
+              client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
       disconnect = () -> client.disconnect().exceptionally(e -> null).join();
     }
   }
@@ -64,10 +73,12 @@ public final class MqttLoadPublisher implements AutoCloseable {
   }
 
   /**
-   * Sends messages {@code from} to {@code to - 1} to {@code topicOf(seq)} at about {@code ratePerSecond} (0: as fast
-   * as the broker takes them), returning once every one was acknowledged.
+   * Sends messages {@code from} to {@code to - 1} to {@code topicOf(seq)} at about {@code
+   * ratePerSecond} (0: as fast as the broker takes them), returning once every one was
+   * acknowledged.
    */
-  public void publish(long from, long to, int payloadSize, int ratePerSecond, LongFunction<String> topicOf)
+  public void publish(
+      long from, long to, int payloadSize, int ratePerSecond, LongFunction<String> topicOf)
       throws InterruptedException {
     long start = System.nanoTime();
     for (long seq = from; seq < to; seq++) {
@@ -89,15 +100,17 @@ public final class MqttLoadPublisher implements AutoCloseable {
     ByteBuffer payload = ByteBuffer.allocate(Math.max(24, payloadSize));
     payload.putLong(0, seq).putLong(8, System.nanoTime()).putLong(16, System.currentTimeMillis());
     CompletableFuture<?> sent = publish.apply(topic, payload.array());
-    sent.whenComplete((ack, error) -> {
-      if (error == null) {
-        acknowledged.incrementAndGet();
-        inFlight.release();
-      } else {
-        retries.incrementAndGet();
-        CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(() -> send(seq, payloadSize, topic));
-      }
-    });
+    sent.whenComplete(
+        (ack, error) -> {
+          if (error == null) {
+            acknowledged.incrementAndGet();
+            inFlight.release();
+          } else {
+            retries.incrementAndGet();
+            CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+                .execute(() -> send(seq, payloadSize, topic));
+          }
+        });
   }
 
   public long acknowledged() {

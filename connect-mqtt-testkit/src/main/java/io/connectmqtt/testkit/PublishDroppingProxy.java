@@ -13,15 +13,19 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP proxy in front of an MQTT broker that swallows chosen QoS 1/2 PUBLISH packets on their way from the client
- * to the broker, as a broker does that silently drops a PUBLISH (e.g. Moquette 0.17 with a full session command
- * queue, docs/testing.md): the client never gets a PUBACK and the connection stays up. Everything else passes, in
- * both directions. It records the packet identifier and DUP flag of every QoS 1/2 PUBLISH it sees, dropped or not.
+ * A TCP proxy in front of an MQTT broker that swallows chosen QoS 1/2 PUBLISH packets on their way
+ * from the client to the broker, as a broker does that silently drops a PUBLISH (e.g. Moquette 0.17
+ * with a full session command queue, docs/testing.md): the client never gets a PUBACK and the
+ * connection stays up. Everything else passes, in both directions. It records the packet identifier
+ * and DUP flag of every QoS 1/2 PUBLISH it sees, dropped or not.
  */
 public final class PublishDroppingProxy implements AutoCloseable {
 
-  /** One QoS 1/2 PUBLISH seen from a client: its packet identifier, DUP flag, and whether it was dropped. */
-  public record Seen(int packetId, boolean dup, boolean dropped) { }
+  /**
+   * One QoS 1/2 PUBLISH seen from a client: its packet identifier, DUP flag, and whether it was
+   * dropped.
+   */
+  public record Seen(int packetId, boolean dup, boolean dropped) {}
 
   private final String brokerHost;
   private final int brokerPort;
@@ -72,8 +76,16 @@ public final class PublishDroppingProxy implements AutoCloseable {
         sockets.add(client);
         sockets.add(broker);
         connectionCount.incrementAndGet();
-        start("to-broker", () -> forwardPackets(client.getInputStream(), broker.getOutputStream()), client, broker);
-        start("to-client", () -> broker.getInputStream().transferTo(client.getOutputStream()), client, broker);
+        start(
+            "to-broker",
+            () -> forwardPackets(client.getInputStream(), broker.getOutputStream()),
+            client,
+            broker);
+        start(
+            "to-client",
+            () -> broker.getInputStream().transferTo(client.getOutputStream()),
+            client,
+            broker);
       } catch (IOException e) {
         if (!closed) {
           throw new IllegalStateException("proxy failed", e);
@@ -87,21 +99,27 @@ public final class PublishDroppingProxy implements AutoCloseable {
   }
 
   private void start(String name, Pump pump, Socket a, Socket b) {
-    Thread thread = new Thread(() -> {
-      try {
-        pump.run();
-      } catch (IOException e) {
-        // The other side closed; close both, as a broker would.
-      } finally {
-        closeQuietly(a);
-        closeQuietly(b);
-      }
-    }, "publish-dropping-proxy-" + name);
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                pump.run();
+              } catch (IOException e) {
+                // The other side closed; close both, as a broker would.
+              } finally {
+                closeQuietly(a);
+                closeQuietly(b);
+              }
+            },
+            "publish-dropping-proxy-" + name);
     thread.setDaemon(true);
     thread.start();
   }
 
-  /** Copies MQTT packets from client to broker, one at a time, leaving out the PUBLISH packets to drop. */
+  /**
+   * Copies MQTT packets from client to broker, one at a time, leaving out the PUBLISH packets to
+   * drop.
+   */
   private Object forwardPackets(InputStream in, OutputStream out) throws IOException {
     while (true) {
       int first = in.read();

@@ -11,21 +11,24 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Debian's RabbitMQ with its MQTT plugin, a private node run as a child process of the test JVM: its own node name,
- * Erlang distribution port, epmd port, Erlang cookie (HOME), mnesia and log folders, all in a scratch folder, and
- * only an MQTT listener (no AMQP listener) on 127.0.0.1. The script under /usr/lib/rabbitmq/bin is run as the current
- * user, so nothing has to be owned by the rabbitmq user (Debian's /usr/sbin wrapper would switch to it).
+ * Debian's RabbitMQ with its MQTT plugin, a private node run as a child process of the test JVM:
+ * its own node name, Erlang distribution port, epmd port, Erlang cookie (HOME), mnesia and log
+ * folders, all in a scratch folder, and only an MQTT listener (no AMQP listener) on 127.0.0.1. The
+ * script under /usr/lib/rabbitmq/bin is run as the current user, so nothing has to be owned by the
+ * rabbitmq user (Debian's /usr/sbin wrapper would switch to it).
  *
- * <p>Measured with 3.10.8: MQTT 3.1.1 only (an MQTT 5 CONNECT is closed without a CONNACK); {@code $share/g/filter}
- * is taken as a literal topic filter, not a shared subscription; a client with a persistent session (clean session
- * false) gets a durable queue, and with the node's mnesia folder kept, that queue and its QoS 1 messages survive a
- * restart. Queues have no length limit, so nothing is dropped and there is no drop counter. The outgoing window is
- * {@code mqtt.prefetch} (RabbitMQ's default 10); the matrix raises it to {@link #DEFAULT_PREFETCH}. A cold start
- * took 8-18 s here (2 busy cores), a restart with existing mnesia 6-14 s.
+ * <p>Measured with 3.10.8: MQTT 3.1.1 only (an MQTT 5 CONNECT is closed without a CONNACK); {@code
+ * $share/g/filter} is taken as a literal topic filter, not a shared subscription; a client with a
+ * persistent session (clean session false) gets a durable queue, and with the node's mnesia folder
+ * kept, that queue and its QoS 1 messages survive a restart. Queues have no length limit, so
+ * nothing is dropped and there is no drop counter. The outgoing window is {@code mqtt.prefetch}
+ * (RabbitMQ's default 10); the matrix raises it to {@link #DEFAULT_PREFETCH}. A cold start took
+ * 8-18 s here (2 busy cores), a restart with existing mnesia 6-14 s.
  *
- * <p>With users in {@link BrokerOptions}, anonymous MQTT clients are refused, the guest user is deleted, each user is
- * added with {@code rabbitmqctl add_user} and given its permissions by the options' ACL script (run as {@code sh
- * script <user>} with {@code RABBITMQCTL} set): about 1.5 s per rabbitmqctl call here.
+ * <p>With users in {@link BrokerOptions}, anonymous MQTT clients are refused, the guest user is
+ * deleted, each user is added with {@code rabbitmqctl add_user} and given its permissions by the
+ * options' ACL script (run as {@code sh script <user>} with {@code RABBITMQCTL} set): about 1.5 s
+ * per rabbitmqctl call here.
  */
 public final class RabbitMqBroker implements TestBroker {
 
@@ -36,8 +39,8 @@ public final class RabbitMqBroker implements TestBroker {
   private static final Path LIB = Path.of("/usr/lib/rabbitmq/lib");
 
   /**
-   * {@code mqtt.prefetch} of the matrix instance: RabbitMQ's 10 would make a lossless subscriber carry at most 10
-   * messages per Kafka round trip; 100 is the connector's default Receive Maximum.
+   * {@code mqtt.prefetch} of the matrix instance: RabbitMQ's 10 would make a lossless subscriber
+   * carry at most 10 messages per Kafka round trip; 100 is the connector's default Receive Maximum.
    */
   public static final int DEFAULT_PREFETCH = 100;
 
@@ -50,8 +53,10 @@ public final class RabbitMqBroker implements TestBroker {
   private final boolean persistent;
   private final int prefetch;
   private final BrokerOptions options;
+
   /** Whether the users of {@link #options} exist in the node's current mnesia folder. */
   private boolean provisioned;
+
   private BrokerProcess process;
 
   private RabbitMqBroker(BrokerOptions options) {
@@ -67,10 +72,14 @@ public final class RabbitMqBroker implements TestBroker {
   /** Null if RabbitMQ and its MQTT plugin are installed, else why not. */
   public static String unavailableReason() {
     if (!Files.isExecutable(SERVER) || !Files.isExecutable(CTL) || !Files.isExecutable(EPMD)) {
-      return "RabbitMQ is not installed (" + SERVER + " missing); apt-get install -y rabbitmq-server";
+      return "RabbitMQ is not installed ("
+          + SERVER
+          + " missing); apt-get install -y rabbitmq-server";
     }
     if (version() == null) {
-      return "RabbitMQ's MQTT plugin is missing under " + LIB + "; apt-get install -y rabbitmq-server";
+      return "RabbitMQ's MQTT plugin is missing under "
+          + LIB
+          + "; apt-get install -y rabbitmq-server";
     }
     return null;
   }
@@ -78,17 +87,22 @@ public final class RabbitMqBroker implements TestBroker {
   /** The version of the installed rabbitmq_server that has the MQTT plugin, or null. */
   static String version() {
     try (Stream<Path> servers = Files.list(LIB)) {
-      return servers.map(p -> p.getFileName().toString())
+      return servers
+          .map(p -> p.getFileName().toString())
           .filter(n -> n.startsWith("rabbitmq_server-"))
-          .filter(n -> {
-            try (Stream<Path> plugins = Files.list(LIB.resolve(n).resolve("plugins"))) {
-              return plugins.anyMatch(p -> p.getFileName().toString().startsWith("rabbitmq_mqtt-"));
-            } catch (IOException e) {
-              return false;
-            }
-          })
+          .filter(
+              n -> {
+                try (Stream<Path> plugins = Files.list(LIB.resolve(n).resolve("plugins"))) {
+                  return plugins.anyMatch(
+                      p -> p.getFileName().toString().startsWith("rabbitmq_mqtt-"));
+                } catch (IOException e) {
+                  return false;
+                }
+              })
           .map(n -> n.substring("rabbitmq_server-".length()))
-          .sorted().reduce((a, b) -> b).orElse(null);
+          .sorted()
+          .reduce((a, b) -> b)
+          .orElse(null);
     } catch (IOException e) {
       return null;
     }
@@ -128,18 +142,27 @@ public final class RabbitMqBroker implements TestBroker {
       Files.createDirectories(home.resolve("log"));
       Files.writeString(home.resolve("enabled_plugins"), "[rabbitmq_mqtt].\n");
       Files.writeString(home.resolve("rabbitmq-env.conf"), "");
-      Files.writeString(home.resolve("rabbitmq.conf"), """
+      Files.writeString(
+          home.resolve("rabbitmq.conf"),
+          """
           listeners.tcp = none
           loopback_users = none
           mqtt.listeners.tcp.default = 127.0.0.1:%d
           mqtt.allow_anonymous = %s
           mqtt.prefetch = %d
-          """.formatted(port, !options.authenticated(), prefetch));
+          """
+              .formatted(port, !options.authenticated(), prefetch));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    process = BrokerProcess.start("RabbitMQ " + version(), home, home.resolve("rabbitmq.log"), environment(),
-        List.of(SERVER.toString()), EPMD + " -kill");
+    process =
+        BrokerProcess.start(
+            "RabbitMQ " + version(),
+            home,
+            home.resolve("rabbitmq.log"),
+            environment(),
+            List.of(SERVER.toString()),
+            EPMD + " -kill");
     process.awaitListening(port, "Server startup complete", START_TIMEOUT);
     if (options.authenticated() && !provisioned) {
       provisionUsers();
@@ -147,7 +170,10 @@ public final class RabbitMqBroker implements TestBroker {
     }
   }
 
-  /** Deletes guest, adds the users of {@link #options} and runs its ACL script for each; fails on any error. */
+  /**
+   * Deletes guest, adds the users of {@link #options} and runs its ACL script for each; fails on
+   * any error.
+   */
   private void provisionUsers() {
     ctl(List.of(CTL.toString(), "delete_user", "guest"));
     for (Map.Entry<String, String> user : options.users().entrySet()) {
@@ -164,8 +190,8 @@ public final class RabbitMqBroker implements TestBroker {
     ExternalCommand.Result result = ExternalCommand.run(home, env, 60, command);
     if (result.exitCode() != 0) {
       stop();
-      throw new IllegalStateException(String.join(" ", command) + " failed (" + result.exitCode() + "): "
-          + result.output());
+      throw new IllegalStateException(
+          String.join(" ", command) + " failed (" + result.exitCode() + "): " + result.output());
     }
   }
 
@@ -199,7 +225,10 @@ public final class RabbitMqBroker implements TestBroker {
     return prefetch;
   }
 
-  /** Stops the node and starts it again; without persistence its mnesia folder (sessions, queues) is wiped first. */
+  /**
+   * Stops the node and starts it again; without persistence its mnesia folder (sessions, queues) is
+   * wiped first.
+   */
   @Override
   public void restart() {
     stop();
@@ -210,24 +239,30 @@ public final class RabbitMqBroker implements TestBroker {
     startNode();
   }
 
-  /** {@code rabbitmqctl stop}, then waits for the node and its start script to exit and ends its epmd. */
+  /**
+   * {@code rabbitmqctl stop}, then waits for the node and its start script to exit and ends its
+   * epmd.
+   */
   @Override
   public void stop() {
     if (process == null) {
       return;
     }
     if (process.alive()) {
-      ExternalCommand.Result result = ExternalCommand.run(home, environment(), 60, List.of(CTL.toString(), "stop"));
+      ExternalCommand.Result result =
+          ExternalCommand.run(home, environment(), 60, List.of(CTL.toString(), "stop"));
       if (result.exitCode() != 0) {
-        System.err.println("WARNING: rabbitmqctl stop failed (" + result.exitCode() + "): " + result.output());
+        System.err.println(
+            "WARNING: rabbitmqctl stop failed (" + result.exitCode() + "): " + result.output());
       }
     }
     process.stop(Duration.ofSeconds(30));
     process = null;
   }
 
-  /** RabbitMQ's queues have no length limit here, so it drops nothing, and it has no drop counter. */
-
+  /**
+   * RabbitMQ's queues have no length limit here, so it drops nothing, and it has no drop counter.
+   */
   private static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;

@@ -12,38 +12,51 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
 
 /**
- * Fixtures started once per test JVM (all ITs of a module under Failsafe) and shared by every IT class annotated
- * {@code @ExtendWith(SharedFixtures.class)}: a broker of the matrix per kind and options, and a {@link ProcessStack}
- * per plugin path. Starting them costs more than most tests take (RabbitMQ 8–18 s, a Kafka and Connect pair about
- * 15 s, HiveMQ CE's stop 4 s). They are closed, newest first, when JUnit finishes the run.
+ * Fixtures started once per test JVM (all ITs of a module under Failsafe) and shared by every IT
+ * class annotated {@code @ExtendWith(SharedFixtures.class)}: a broker of the matrix per kind and
+ * options, and a {@link ProcessStack} per plugin path. Starting them costs more than most tests
+ * take (RabbitMQ 8–18 s, a Kafka and Connect pair about 15 s, HiveMQ CE's stop 4 s). They are
+ * closed, newest first, when JUnit finishes the run.
  *
- * <p>Rules for a test that uses them: never close them; delete its connectors and use topics, connector names and
- * client ids of its own; whatever it kills (the worker, Kafka) it starts again. A test that restarts or kills a broker
- * starts its own. A worker left dead by a failed test is started again by the next {@link #processStack(List)}.
+ * <p>Rules for a test that uses them: never close them; delete its connectors and use topics,
+ * connector names and client ids of its own; whatever it kills (the worker, Kafka) it starts again.
+ * A test that restarts or kills a broker starts its own. A worker left dead by a failed test is
+ * started again by the next {@link #processStack(List)}.
  */
 public final class SharedFixtures implements BeforeAllCallback {
 
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedFixtures.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(SharedFixtures.class);
   private static Started started;
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    started = context.getRoot().getStore(NAMESPACE)
-        .getOrComputeIfAbsent(Started.class, type -> new Started(), Started.class);
+    started =
+        context
+            .getRoot()
+            .getStore(NAMESPACE)
+            .getOrComputeIfAbsent(Started.class, type -> new Started(), Started.class);
   }
 
   /**
-   * The broker {@code kind} with {@code options}, started by the first test that asks for it; the calling test is
-   * skipped (with the message of {@link Broker#start(BrokerOptions)}) where it cannot start, without a second try.
+   * The broker {@code kind} with {@code options}, started by the first test that asks for it; the
+   * calling test is skipped (with the message of {@link Broker#start(BrokerOptions)}) where it
+   * cannot start, without a second try.
    */
   public static TestBroker broker(Broker kind, BrokerOptions options) {
     return registry().get(List.of(kind, options), () -> kind.start(options));
   }
 
-  /** Kafka and a Connect worker with {@code pluginPath} and no worker environment, as {@link ProcessStack#start}. */
+  /**
+   * Kafka and a Connect worker with {@code pluginPath} and no worker environment, as {@link
+   * ProcessStack#start}.
+   */
   public static ProcessStack processStack(List<Path> pluginPath) {
-    ProcessStack stack = registry().get(List.of("process-stack", pluginPath),
-        () -> ProcessStack.start(pluginPath, Map.of()));
+    ProcessStack stack =
+        registry()
+            .get(
+                List.of("process-stack", pluginPath),
+                () -> ProcessStack.start(pluginPath, Map.of()));
     if (stack.connectPid() < 0) {
       stack.startConnect();
     }
@@ -52,12 +65,16 @@ public final class SharedFixtures implements BeforeAllCallback {
 
   private static Started registry() {
     if (started == null) {
-      throw new IllegalStateException("annotate the test class with @ExtendWith(SharedFixtures.class)");
+      throw new IllegalStateException(
+          "annotate the test class with @ExtendWith(SharedFixtures.class)");
     }
     return started;
   }
 
-  /** What was started in this run, closed by JUnit at its end (an AutoCloseable in the root context's store). */
+  /**
+   * What was started in this run, closed by JUnit at its end (an AutoCloseable in the root
+   * context's store).
+   */
   private static final class Started implements AutoCloseable {
     private final Map<Object, Object> fixtures = new LinkedHashMap<>();
 

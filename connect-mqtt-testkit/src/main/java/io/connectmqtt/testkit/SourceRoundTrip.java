@@ -13,21 +13,27 @@ import org.apache.kafka.common.header.Header;
 import org.awaitility.Awaitility;
 
 /**
- * The source's round trip on one broker, shared by {@code BrokerMatrixRoundTripIT} and the broker benchmark: exact
- * bytes from {@code mosquitto_pub} (every byte value, and UTF-8 text) and {@code messages} QoS 1 messages from the
- * testkit's load publisher, each expected in Kafka once with its payload bytes, its key (the MQTT topic) and its
- * {@code mqtt.topic} and {@code mqtt.qos} headers. A source connector must already run with
- * {@code mqtt.topics=matrix/<id>/#}, {@code kafka.topic=kafkaTopic}, a StringConverter key and a ByteArrayConverter
- * value. Nothing is asserted here: every difference is returned, so a test can assert there is none and a benchmark
+ * The source's round trip on one broker, shared by {@code BrokerMatrixRoundTripIT} and the broker
+ * benchmark: exact bytes from {@code mosquitto_pub} (every byte value, and UTF-8 text) and {@code
+ * messages} QoS 1 messages from the testkit's load publisher, each expected in Kafka once with its
+ * payload bytes, its key (the MQTT topic) and its {@code mqtt.topic} and {@code mqtt.qos} headers.
+ * A source connector must already run with {@code mqtt.topics=matrix/<id>/#}, {@code
+ * kafka.topic=kafkaTopic}, a StringConverter key and a ByteArrayConverter value. Nothing is
+ * asserted here: every difference is returned, so a test can assert there is none and a benchmark
  * can print what differed.
  */
 public final class SourceRoundTrip {
 
   /**
-   * @param differences what differed from what was published (payload bytes, key, headers), empty if nothing did;
-   *     the first 20 are kept, {@link #differenceCount()} counts all
+   * @param differences what differed from what was published (payload bytes, key, headers), empty
+   *     if nothing did; the first 20 are kept, {@link #differenceCount()} counts all
    */
-  public record Result(long messages, long missing, long duplicates, List<String> differences, long differenceCount,
+  public record Result(
+      long messages,
+      long missing,
+      long duplicates,
+      List<String> differences,
+      long differenceCount,
       double seconds) {
     public boolean ok() {
       return missing == 0 && duplicates == 0 && differenceCount == 0;
@@ -55,28 +61,53 @@ public final class SourceRoundTrip {
   private final List<String> differences = new ArrayList<>();
   private long differenceCount;
 
-  private SourceRoundTrip() {
-  }
+  private SourceRoundTrip() {}
 
-  public static Result run(KafkaTopics topics, TestBroker broker, String id, String kafkaTopic, int messages,
-      int payloadSize) throws Exception {
+  public static Result run(
+      KafkaTopics topics,
+      TestBroker broker,
+      String id,
+      String kafkaTopic,
+      int messages,
+      int payloadSize)
+      throws Exception {
     return new SourceRoundTrip().roundTrip(topics, broker, id, kafkaTopic, messages, payloadSize);
   }
 
-  private Result roundTrip(KafkaTopics topics, TestBroker broker, String id, String kafkaTopic, int messages,
-      int payloadSize) throws Exception {
+  private Result roundTrip(
+      KafkaTopics topics,
+      TestBroker broker,
+      String id,
+      String kafkaTopic,
+      int messages,
+      int payloadSize)
+      throws Exception {
     long started = System.nanoTime();
     String mosquittoVersion = broker.mqtt5() ? "mqttv5" : "mqttv311";
     // Subscribed once a warm-up message published after the connector started comes through.
-    Awaitility.await(broker.name() + " subscription active").atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofSeconds(1)).until(() -> {
-          MosquittoBroker.publishTo(broker.port(), "-V", mosquittoVersion, "-i", "matrix-warmup", "-q", "1",
-              "-t", "matrix/" + id + "/warmup", "-m", "warmup");
-          return !topics.readAll(kafkaTopic, 1, Duration.ofSeconds(1)).isEmpty();
-        });
+    Awaitility.await(broker.name() + " subscription active")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              MosquittoBroker.publishTo(
+                  broker.port(),
+                  "-V",
+                  mosquittoVersion,
+                  "-i",
+                  "matrix-warmup",
+                  "-q",
+                  "1",
+                  "-t",
+                  "matrix/" + id + "/warmup",
+                  "-m",
+                  "warmup");
+              return !topics.readAll(kafkaTopic, 1, Duration.ofSeconds(1)).isEmpty();
+            });
     long warmups = topics.readAll(kafkaTopic, 1, Duration.ofSeconds(2)).size();
 
-    // Exact bytes from an independent client: every byte value, and UTF-8 text with multi-byte characters.
+    // Exact bytes from an independent client: every byte value, and UTF-8 text with multi-byte
+    // characters.
     byte[] binary = new byte[256];
     for (int i = 0; i < binary.length; i++) {
       binary[i] = (byte) i;
@@ -84,20 +115,48 @@ public final class SourceRoundTrip {
     Path binaryFile = Files.createTempFile("matrix-payload-", ".bin");
     Files.write(binaryFile, binary);
     String text = "{\"broker\":\"" + id + "\",\"text\":\"h\u00e9llo \u2713 \u6f22\"}";
-    MosquittoBroker.publishTo(broker.port(), "-V", mosquittoVersion, "-i", "matrix-bytes", "-q", "1",
-        "-t", "matrix/" + id + "/bytes/binary", "-f", binaryFile.toString());
-    MosquittoBroker.publishTo(broker.port(), "-V", mosquittoVersion, "-i", "matrix-bytes", "-q", "1",
-        "-t", "matrix/" + id + "/bytes/text", "-m", text);
+    MosquittoBroker.publishTo(
+        broker.port(),
+        "-V",
+        mosquittoVersion,
+        "-i",
+        "matrix-bytes",
+        "-q",
+        "1",
+        "-t",
+        "matrix/" + id + "/bytes/binary",
+        "-f",
+        binaryFile.toString());
+    MosquittoBroker.publishTo(
+        broker.port(),
+        "-V",
+        mosquittoVersion,
+        "-i",
+        "matrix-bytes",
+        "-q",
+        "1",
+        "-t",
+        "matrix/" + id + "/bytes/text",
+        "-m",
+        text);
     Files.delete(binaryFile);
 
-    try (MqttLoadPublisher publisher = new MqttLoadPublisher("matrix-load-" + id, broker.port(), broker.mqtt5())) {
-      publisher.publish(0, messages, payloadSize, 0, seq -> "matrix/" + id + "/load/device-" + (seq % 7));
-      check(publisher.acknowledged() == messages, "the broker acknowledged " + publisher.acknowledged() + " of "
-          + messages + " published messages");
+    try (MqttLoadPublisher publisher =
+        new MqttLoadPublisher("matrix-load-" + id, broker.port(), broker.mqtt5())) {
+      publisher.publish(
+          0, messages, payloadSize, 0, seq -> "matrix/" + id + "/load/device-" + (seq % 7));
+      check(
+          publisher.acknowledged() == messages,
+          "the broker acknowledged "
+              + publisher.acknowledged()
+              + " of "
+              + messages
+              + " published messages");
     }
 
     long expected = warmups + 2 + messages;
-    List<ConsumerRecord<byte[], byte[]>> records = topics.readAll(kafkaTopic, expected, Duration.ofSeconds(120));
+    List<ConsumerRecord<byte[], byte[]>> records =
+        topics.readAll(kafkaTopic, expected, Duration.ofSeconds(120));
     List<ConsumerRecord<byte[], byte[]>> bytes = new ArrayList<>();
     List<ConsumerRecord<byte[], byte[]>> load = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -112,16 +171,27 @@ public final class SourceRoundTrip {
     }
 
     check(bytes.size() == 2, bytes.size() + " of the 2 mosquitto_pub messages in Kafka");
-    ConsumerRecord<byte[], byte[]> binaryRecord = bytes.stream()
-        .filter(r -> header(r, "mqtt.topic").endsWith("/binary")).findFirst().orElse(null);
+    ConsumerRecord<byte[], byte[]> binaryRecord =
+        bytes.stream()
+            .filter(r -> header(r, "mqtt.topic").endsWith("/binary"))
+            .findFirst()
+            .orElse(null);
     if (binaryRecord != null) {
-      check(Arrays.equals(binaryRecord.value(), binary), "binary payload: " + Arrays.toString(binaryRecord.value()));
-      check(("matrix/" + id + "/bytes/binary").equals(utf8(binaryRecord.key())), "key of the binary message: "
-          + utf8(binaryRecord.key()));
-      check("1".equals(header(binaryRecord, "mqtt.qos")), "mqtt.qos header: " + header(binaryRecord, "mqtt.qos"));
+      check(
+          Arrays.equals(binaryRecord.value(), binary),
+          "binary payload: " + Arrays.toString(binaryRecord.value()));
+      check(
+          ("matrix/" + id + "/bytes/binary").equals(utf8(binaryRecord.key())),
+          "key of the binary message: " + utf8(binaryRecord.key()));
+      check(
+          "1".equals(header(binaryRecord, "mqtt.qos")),
+          "mqtt.qos header: " + header(binaryRecord, "mqtt.qos"));
     }
-    ConsumerRecord<byte[], byte[]> textRecord = bytes.stream()
-        .filter(r -> header(r, "mqtt.topic").endsWith("/text")).findFirst().orElse(null);
+    ConsumerRecord<byte[], byte[]> textRecord =
+        bytes.stream()
+            .filter(r -> header(r, "mqtt.topic").endsWith("/text"))
+            .findFirst()
+            .orElse(null);
     if (textRecord != null) {
       check(text.equals(utf8(textRecord.value())), "UTF-8 payload: " + utf8(textRecord.value()));
     }
@@ -130,8 +200,12 @@ public final class SourceRoundTrip {
     byte[] padding = new byte[payloadSize - 24];
     for (ConsumerRecord<byte[], byte[]> record : load) {
       byte[] value = record.value();
-      if (!check(value != null && value.length == payloadSize, "payload of "
-          + (value == null ? "null" : value.length) + " bytes instead of " + payloadSize)) {
+      if (!check(
+          value != null && value.length == payloadSize,
+          "payload of "
+              + (value == null ? "null" : value.length)
+              + " bytes instead of "
+              + payloadSize)) {
         continue;
       }
       long seq = MqttLoadPublisher.sequence(value);
@@ -139,18 +213,28 @@ public final class SourceRoundTrip {
         continue;
       }
       String topic = "matrix/" + id + "/load/device-" + (seq % 7);
-      check(topic.equals(header(record, "mqtt.topic")), "mqtt.topic header of message " + seq + ": "
-          + header(record, "mqtt.topic"));
+      check(
+          topic.equals(header(record, "mqtt.topic")),
+          "mqtt.topic header of message " + seq + ": " + header(record, "mqtt.topic"));
       check(topic.equals(utf8(record.key())), "key of message " + seq + ": " + utf8(record.key()));
-      check(Arrays.equals(Arrays.copyOfRange(value, 24, payloadSize), padding), "padding of message " + seq);
+      check(
+          Arrays.equals(Arrays.copyOfRange(value, 24, payloadSize), padding),
+          "padding of message " + seq);
       long sentMillis = ByteBuffer.wrap(value).getLong(16);
-      check(sentMillis > System.currentTimeMillis() - 600_000 && sentMillis <= System.currentTimeMillis(),
+      check(
+          sentMillis > System.currentTimeMillis() - 600_000
+              && sentMillis <= System.currentTimeMillis(),
           "send time of message " + seq + ": " + sentMillis);
       seen[(int) seq]++;
     }
     long missing = Arrays.stream(seen).filter(n -> n == 0).count();
     long duplicates = Arrays.stream(seen).filter(n -> n > 1).map(n -> n - 1).sum();
-    return new Result(messages, missing, duplicates, List.copyOf(differences), differenceCount,
+    return new Result(
+        messages,
+        missing,
+        duplicates,
+        List.copyOf(differences),
+        differenceCount,
         (System.nanoTime() - started) / 1e9);
   }
 

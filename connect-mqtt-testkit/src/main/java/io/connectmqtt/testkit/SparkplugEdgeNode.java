@@ -14,10 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A Sparkplug B edge node for tests, written with protobuf directly: NBIRTH and a DBIRTH per device declaring every
- * metric of {@link SparkplugMetrics} by name, datatype and alias; NDATA/DDATA carrying aliases only; seq counting
- * 0..255 across node and devices; a bdSeq in NBIRTH and in its Will (NDEATH). It records the commands it receives
- * (NCMD, DCMD) and answers {@code Node Control/Rebirth} = true with a new NBIRTH and DBIRTHs, as edge nodes do.
+ * A Sparkplug B edge node for tests, written with protobuf directly: NBIRTH and a DBIRTH per device
+ * declaring every metric of {@link SparkplugMetrics} by name, datatype and alias; NDATA/DDATA
+ * carrying aliases only; seq counting 0..255 across node and devices; a bdSeq in NBIRTH and in its
+ * Will (NDEATH). It records the commands it receives (NCMD, DCMD) and answers {@code Node
+ * Control/Rebirth} = true with a new NBIRTH and DBIRTHs, as edge nodes do.
  */
 public final class SparkplugEdgeNode implements AutoCloseable {
 
@@ -41,23 +42,51 @@ public final class SparkplugEdgeNode implements AutoCloseable {
     this.node = node;
     this.devices = List.copyOf(devices);
     this.bdSeq = bdSeq;
-    Payload death = Payload.newBuilder().setTimestamp(System.currentTimeMillis()).addMetrics(bdSeqMetric()).build();
-    client = MqttClient.builder().useMqttVersion5().identifier("sparkplug-" + group + "-" + node)
-        .serverHost("127.0.0.1").serverPort(port).buildAsync();
+    Payload death =
+        Payload.newBuilder()
+            .setTimestamp(System.currentTimeMillis())
+            .addMetrics(bdSeqMetric())
+            .build();
+    client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier("sparkplug-" + group + "-" + node)
+            .serverHost("127.0.0.1")
+            .serverPort(port)
+            .buildAsync();
     client.publishes(MqttGlobalPublishFilter.ALL, this::onCommand);
-    client.connectWith().cleanStart(true).willPublish().topic(topic("NDEATH", null)).qos(MqttQos.AT_LEAST_ONCE)
-        .payload(death.toByteArray()).applyWillPublish().send().join();
+    client
+        .connectWith()
+        .cleanStart(true)
+        .willPublish()
+        .topic(topic("NDEATH", null))
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .payload(death.toByteArray())
+        .applyWillPublish()
+        .send()
+        .join();
     client.subscribeWith().topicFilter(topic("NCMD", null)).qos(MqttQos.AT_MOST_ONCE).send().join();
-    client.subscribeWith().topicFilter(NAMESPACE + "/" + group + "/DCMD/" + node + "/+").qos(MqttQos.AT_MOST_ONCE)
-        .send().join();
+    client
+        .subscribeWith()
+        .topicFilter(NAMESPACE + "/" + group + "/DCMD/" + node + "/+")
+        .qos(MqttQos.AT_MOST_ONCE)
+        .send()
+        .join();
   }
 
-  /** Connects to the broker on 127.0.0.1:{@code port} (MQTT 5) and subscribes to its commands; no BIRTH yet. */
-  public static SparkplugEdgeNode connect(int port, String group, String node, List<String> devices) {
+  /**
+   * Connects to the broker on 127.0.0.1:{@code port} (MQTT 5) and subscribes to its commands; no
+   * BIRTH yet.
+   */
+  public static SparkplugEdgeNode connect(
+      int port, String group, String node, List<String> devices) {
     return new SparkplugEdgeNode(port, group, node, devices, 0);
   }
 
-  /** NBIRTH (seq 0) and one DBIRTH per device, every metric with name, datatype, alias and the value of round 0. */
+  /**
+   * NBIRTH (seq 0) and one DBIRTH per device, every metric with name, datatype, alias and the value
+   * of round 0.
+   */
   public synchronized void birth() {
     seq = 0;
     Payload.Builder nbirth = payload().addMetrics(bdSeqMetric());
@@ -65,7 +94,8 @@ public final class SparkplugEdgeNode implements AutoCloseable {
     publish(topic("NBIRTH", null), nbirth.build());
     for (int i = 0; i < devices.size(); i++) {
       Payload.Builder dbirth = payload();
-      SparkplugMetrics.all(DEVICE_ALIAS_STEP * (i + 1)).forEach(m -> dbirth.addMetrics(m.metric(0, true)));
+      SparkplugMetrics.all(DEVICE_ALIAS_STEP * (i + 1))
+          .forEach(m -> dbirth.addMetrics(m.metric(0, true)));
       publish(topic("DBIRTH", devices.get(i)), dbirth.build());
     }
   }
@@ -77,7 +107,8 @@ public final class SparkplugEdgeNode implements AutoCloseable {
     publish(topic("NDATA", null), ndata.build());
     for (int i = 0; i < devices.size(); i++) {
       Payload.Builder ddata = payload();
-      SparkplugMetrics.all(DEVICE_ALIAS_STEP * (i + 1)).forEach(m -> ddata.addMetrics(m.metric(round, false)));
+      SparkplugMetrics.all(DEVICE_ALIAS_STEP * (i + 1))
+          .forEach(m -> ddata.addMetrics(m.metric(round, false)));
       publish(topic("DDATA", devices.get(i)), ddata.build());
     }
   }
@@ -100,8 +131,9 @@ public final class SparkplugEdgeNode implements AutoCloseable {
   /** The metric names and aliases of the node (device index -1) or a device. */
   public static Map<Long, String> names(int deviceIndex) {
     return SparkplugMetrics.all(DEVICE_ALIAS_STEP * (deviceIndex + 1)).stream()
-        .collect(java.util.stream.Collectors.toMap(SparkplugMetrics.Definition::alias,
-            SparkplugMetrics.Definition::name));
+        .collect(
+            java.util.stream.Collectors.toMap(
+                SparkplugMetrics.Definition::alias, SparkplugMetrics.Definition::name));
   }
 
   public String topic(String type, String device) {
@@ -119,13 +151,22 @@ public final class SparkplugEdgeNode implements AutoCloseable {
   }
 
   private Payload.Metric bdSeqMetric() {
-    return Payload.Metric.newBuilder().setName("bdSeq").setDatatype(DataType.Int64.getNumber()).setLongValue(bdSeq)
+    return Payload.Metric.newBuilder()
+        .setName("bdSeq")
+        .setDatatype(DataType.Int64.getNumber())
+        .setLongValue(bdSeq)
         .build();
   }
 
   private void publish(String topic, Payload payload) {
     // QoS 0, not retained: what Sparkplug 3.0 asks of NBIRTH, DBIRTH and DATA.
-    client.publishWith().topic(topic).qos(MqttQos.AT_MOST_ONCE).payload(payload.toByteArray()).send().join();
+    client
+        .publishWith()
+        .topic(topic)
+        .qos(MqttQos.AT_MOST_ONCE)
+        .payload(payload.toByteArray())
+        .send()
+        .join();
   }
 
   private void onCommand(Mqtt5Publish publish) {
@@ -137,8 +178,9 @@ public final class SparkplugEdgeNode implements AutoCloseable {
       return;
     }
     commands.add(new Command(publish.getTopic().toString(), payload));
-    boolean rebirth = payload.getMetricsList().stream().anyMatch(m -> "Node Control/Rebirth".equals(m.getName())
-        && m.getBooleanValue());
+    boolean rebirth =
+        payload.getMetricsList().stream()
+            .anyMatch(m -> "Node Control/Rebirth".equals(m.getName()) && m.getBooleanValue());
     if (rebirth) {
       rebirths.incrementAndGet();
       // Not on the client's thread: publishing from it and joining would wait for itself.

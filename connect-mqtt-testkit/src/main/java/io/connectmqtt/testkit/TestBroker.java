@@ -3,8 +3,9 @@ package io.connectmqtt.testkit;
 import java.util.OptionalLong;
 
 /**
- * One real MQTT broker of the test matrix, listening on 127.0.0.1. What each broker supports was measured, not taken
- * from its documentation; docs/testing.md has the table. Start one through {@link Broker#start()}.
+ * One real MQTT broker of the test matrix, listening on 127.0.0.1. What each broker supports was
+ * measured, not taken from its documentation; docs/testing.md has the table. Start one through
+ * {@link Broker#start()}.
  */
 public interface TestBroker extends AutoCloseable {
 
@@ -21,17 +22,22 @@ public interface TestBroker extends AutoCloseable {
   /** Whether the broker accepts MQTT 5 clients (otherwise only 3.1.1). */
   boolean mqtt5();
 
-  /** Whether {@code $share/group/filter} subscriptions share messages (elsewhere it is a literal topic filter). */
+  /**
+   * Whether {@code $share/group/filter} subscriptions share messages (elsewhere it is a literal
+   * topic filter).
+   */
   boolean sharedSubscriptions();
 
   /**
-   * Whether persistent sessions (subscriptions and queued QoS 1/2 messages) survive {@link #restart()}: true where
-   * this instance was started with persistence on and the broker can persist them.
+   * Whether persistent sessions (subscriptions and queued QoS 1/2 messages) survive {@link
+   * #restart()}: true where this instance was started with persistence on and the broker can
+   * persist them.
    */
   boolean sessionsSurviveRestart();
 
   /**
-   * Stops the broker (gracefully, so it can write its state) and starts it again on the same port and data folder.
+   * Stops the broker (gracefully, so it can write its state) and starts it again on the same port
+   * and data folder.
    */
   void restart();
 
@@ -39,8 +45,9 @@ public interface TestBroker extends AutoCloseable {
   void stop();
 
   /**
-   * Messages the broker says it dropped (full client queues and the like), where it exposes such a counter; empty
-   * where it does not. Named so because {@link HiveMqBroker#droppedMessages()} returns a plain long.
+   * Messages the broker says it dropped (full client queues and the like), where it exposes such a
+   * counter; empty where it does not. Named so because {@link HiveMqBroker#droppedMessages()}
+   * returns a plain long.
    */
   default OptionalLong droppedMessageCount() {
     return OptionalLong.empty();

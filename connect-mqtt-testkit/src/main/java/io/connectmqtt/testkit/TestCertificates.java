@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throwaway PKI made with the JDK's keytool: a CA, a server certificate for 127.0.0.1/localhost and a client
- * certificate, as JKS and PKCS12 stores and as PEM files (the private key as unencrypted PKCS#8).
+ * A throwaway PKI made with the JDK's keytool: a CA, a server certificate for 127.0.0.1/localhost
+ * and a client certificate, as JKS and PKCS12 stores and as PEM files (the private key as
+ * unencrypted PKCS#8).
  */
 public final class TestCertificates {
 
@@ -48,24 +49,91 @@ public final class TestCertificates {
   }
 
   private void generate() {
-    keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=connect-mqtt test CA",
-        "-ext", "bc:c", "-startdate", "-1d", "-validity", "3", "-keystore", "ca.p12", "-storetype", "PKCS12");
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "ca",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=connect-mqtt test CA",
+        "-ext",
+        "bc:c",
+        "-startdate",
+        "-1d",
+        "-validity",
+        "3",
+        "-keystore",
+        "ca.p12",
+        "-storetype",
+        "PKCS12");
     keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.pem");
     issue("server", "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost", "server.jks", "JKS");
     issue("client", "CN=connect-mqtt-client", null, "client.p12", "PKCS12");
-    keytool("-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", "truststore.jks",
-        "-storetype", "JKS");
-    keytool("-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", "truststore.p12",
-        "-storetype", "PKCS12");
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        "ca.pem",
+        "-keystore",
+        "truststore.jks",
+        "-storetype",
+        "JKS");
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        "ca.pem",
+        "-keystore",
+        "truststore.p12",
+        "-storetype",
+        "PKCS12");
     writePem(clientKeystoreP12, "client");
   }
 
   private void issue(String alias, String dname, String san, String keystore, String type) {
-    keytool("-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-dname", dname, "-startdate", "-1d", "-validity", "3",
-        "-keystore", keystore, "-storetype", type);
+    keytool(
+        "-genkeypair",
+        "-alias",
+        alias,
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        dname,
+        "-startdate",
+        "-1d",
+        "-validity",
+        "3",
+        "-keystore",
+        keystore,
+        "-storetype",
+        type);
     keytool("-certreq", "-alias", alias, "-keystore", keystore, "-file", alias + ".csr");
-    List<String> gencert = new ArrayList<>(List.of("-gencert", "-rfc", "-alias", "ca", "-keystore", "ca.p12",
-        "-infile", alias + ".csr", "-outfile", alias + ".crt", "-startdate", "-1d", "-validity", "3"));
+    List<String> gencert =
+        new ArrayList<>(
+            List.of(
+                "-gencert",
+                "-rfc",
+                "-alias",
+                "ca",
+                "-keystore",
+                "ca.p12",
+                "-infile",
+                alias + ".csr",
+                "-outfile",
+                alias + ".crt",
+                "-startdate",
+                "-1d",
+                "-validity",
+                "3"));
     if (san != null) {
       gencert.addAll(List.of("-ext", san));
     }
@@ -91,8 +159,13 @@ public final class TestCertificates {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   private void keytool(String... args) {
@@ -104,7 +177,8 @@ public final class TestCertificates {
       command.addAll(List.of("-keypass", PASSWORD));
     }
     try {
-      Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+      Process process =
+          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
       String output = new String(process.getInputStream().readAllBytes());
       if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
         throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + output);

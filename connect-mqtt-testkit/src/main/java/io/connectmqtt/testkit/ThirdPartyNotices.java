@@ -17,18 +17,27 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * Checks the licence notices of a module's built plugin directory and zip: doc/THIRD-PARTY.txt names every jar in
- * lib/ with a licence, and every licence text it refers to (doc/licenses/...) is in the archive.
+ * Checks the licence notices of a module's built plugin directory and zip: doc/THIRD-PARTY.txt
+ * names every jar in lib/ with a licence, and every licence text it refers to (doc/licenses/...) is
+ * in the archive.
  */
 public final class ThirdPartyNotices {
   public static final String NOTICE = "doc/THIRD-PARTY.txt";
   private static final Pattern LICENCE_FILE = Pattern.compile("doc/licenses/[A-Za-z0-9.-]+");
-  /** A table row: artifact, then after two or more spaces its licence, then after two or more its home. */
-  private static final Pattern ROW = Pattern.compile("(\\S+(?: \\(\\S+\\))?)\\s{2,}(\\S.*?)\\s{2,}(\\S.*)");
+
+  /**
+   * A table row: artifact, then after two or more spaces its licence, then after two or more its
+   * home.
+   */
+  private static final Pattern ROW =
+      Pattern.compile("(\\S+(?: \\(\\S+\\))?)\\s{2,}(\\S.*?)\\s{2,}(\\S.*)");
 
   private ThirdPartyNotices() {}
 
-  /** Every file of the plugin directory (relative to the plugin's own directory); text files with contents. */
+  /**
+   * Every file of the plugin directory (relative to the plugin's own directory); text files with
+   * contents.
+   */
   public static Map<String, String> pluginDirectory(String component) {
     Path plugin = ProjectLayout.pluginDirectory(component).resolve(component);
     Map<String, String> files = new TreeMap<>();
@@ -43,7 +52,9 @@ public final class ThirdPartyNotices {
     return files;
   }
 
-  /** Every file of the module's zip in target/components (relative to its base directory), as above. */
+  /**
+   * Every file of the module's zip in target/components (relative to its base directory), as above.
+   */
   public static Map<String, String> zip(String component) {
     Path components = ProjectLayout.root().resolve(component).resolve("target/components");
     Map<String, String> files = new TreeMap<>();
@@ -52,8 +63,11 @@ public final class ThirdPartyNotices {
       try (ZipFile archive = new ZipFile(zip.toFile())) {
         for (ZipEntry entry : archive.stream().filter(e -> !e.isDirectory()).toList()) {
           String name = entry.getName().substring(entry.getName().indexOf('/') + 1);
-          files.put(name, isText(name)
-              ? new String(archive.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8) : "");
+          files.put(
+              name,
+              isText(name)
+                  ? new String(archive.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8)
+                  : "");
         }
       }
     } catch (IOException e) {
@@ -63,8 +77,9 @@ public final class ThirdPartyNotices {
   }
 
   /**
-   * Asserts the notices of one archive's files (from {@link #pluginDirectory} or {@link #zip}) and returns the
-   * THIRD-PARTY.txt row of each bundled jar's artifact, keyed by the jar's file name, for further checks.
+   * Asserts the notices of one archive's files (from {@link #pluginDirectory} or {@link #zip}) and
+   * returns the THIRD-PARTY.txt row of each bundled jar's artifact, keyed by the jar's file name,
+   * for further checks.
    */
   public static Map<String, String> assertNotices(Map<String, String> files) {
     assertThat(files).containsKeys(NOTICE, "doc/LICENSE");
@@ -76,8 +91,11 @@ public final class ThirdPartyNotices {
         rows.put(row.group(1).replaceAll(" \\(.*\\)$", ""), line);
       }
     }
-    List<String> jars = files.keySet().stream().filter(name -> name.startsWith("lib/") && name.endsWith(".jar"))
-        .map(name -> name.substring("lib/".length())).toList();
+    List<String> jars =
+        files.keySet().stream()
+            .filter(name -> name.startsWith("lib/") && name.endsWith(".jar"))
+            .map(name -> name.substring("lib/".length()))
+            .toList();
     assertThat(jars).as("bundled jars").isNotEmpty();
     Map<String, String> rowByJar = new TreeMap<>();
     for (String jar : jars) {
@@ -97,9 +115,10 @@ public final class ThirdPartyNotices {
   }
 
   /**
-   * The MQTT plugins bundle protobuf-java (BSD-3-Clause: the binary must carry its copyright and licence) and
-   * connect-mqtt-sparkplug, whose classes are generated from Eclipse Tahu's sparkplug_b.proto (EPL-2.0: the licence
-   * and where its source is). Checks the module's plugin directory, then its zip.
+   * The MQTT plugins bundle protobuf-java (BSD-3-Clause: the binary must carry its copyright and
+   * licence) and connect-mqtt-sparkplug, whose classes are generated from Eclipse Tahu's
+   * sparkplug_b.proto (EPL-2.0: the licence and where its source is). Checks the module's plugin
+   * directory, then its zip.
    */
   public static void assertSparkplugNotices(String component) {
     assertSparkplugNotices(pluginDirectory(component));
@@ -109,17 +128,27 @@ public final class ThirdPartyNotices {
   private static void assertSparkplugNotices(Map<String, String> files) {
     Map<String, String> rows = assertNotices(files);
     String protobuf = rowOf(rows, "protobuf-java-");
-    assertThat(protobuf).contains("BSD-3-Clause").contains("doc/licenses/BSD-3-Clause-protobuf.txt");
-    assertThat(files.get("doc/licenses/BSD-3-Clause-protobuf.txt")).contains("Copyright 2008 Google Inc.")
+    assertThat(protobuf)
+        .contains("BSD-3-Clause")
+        .contains("doc/licenses/BSD-3-Clause-protobuf.txt");
+    assertThat(files.get("doc/licenses/BSD-3-Clause-protobuf.txt"))
+        .contains("Copyright 2008 Google Inc.")
         .contains("Redistributions in binary form must reproduce the above");
-    assertThat(rowOf(rows, "connect-mqtt-sparkplug-")).contains("EPL-2.0").contains("doc/licenses/EPL-2.0.md");
-    assertThat(files.get(NOTICE)).contains("https://github.com/eclipse/tahu").contains("sparkplug_b.proto");
+    assertThat(rowOf(rows, "connect-mqtt-sparkplug-"))
+        .contains("EPL-2.0")
+        .contains("doc/licenses/EPL-2.0.md");
+    assertThat(files.get(NOTICE))
+        .contains("https://github.com/eclipse/tahu")
+        .contains("sparkplug_b.proto");
     assertThat(files.get("doc/licenses/EPL-2.0.md")).startsWith("Eclipse Public License - v 2.0");
   }
 
   private static String rowOf(Map<String, String> rowByJar, String jarPrefix) {
-    return rowByJar.entrySet().stream().filter(e -> e.getKey().startsWith(jarPrefix)).map(Map.Entry::getValue)
-        .findFirst().orElseThrow(() -> new AssertionError("no " + jarPrefix + "*.jar in lib/"));
+    return rowByJar.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(jarPrefix))
+        .map(Map.Entry::getValue)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + jarPrefix + "*.jar in lib/"));
   }
 
   private static boolean isText(String name) {

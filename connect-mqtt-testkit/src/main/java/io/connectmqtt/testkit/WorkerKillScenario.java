@@ -10,28 +10,38 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 
 /**
- * A source connector's worker killed with SIGKILL while it drains a backlog, shared by {@code BrokerMatrixCrashIT}
- * and the broker benchmark. The connector (with {@code mqtt.topics=backlog/<id>/#}) is created and subscribes; the
- * worker is killed so that the whole backlog of QoS 1 messages waits in the task's persistent session; the worker
- * starts again and, once Kafka holds a third of the backlog, is killed again mid-stream with SIGKILL and started
- * again. Then Kafka is read until every message is there or {@code deadline} passes. Nothing is asserted here.
+ * A source connector's worker killed with SIGKILL while it drains a backlog, shared by {@code
+ * BrokerMatrixCrashIT} and the broker benchmark. The connector (with {@code
+ * mqtt.topics=backlog/<id>/#}) is created and subscribes; the worker is killed so that the whole
+ * backlog of QoS 1 messages waits in the task's persistent session; the worker starts again and,
+ * once Kafka holds a third of the backlog, is killed again mid-stream with SIGKILL and started
+ * again. Then Kafka is read until every message is there or {@code deadline} passes. Nothing is
+ * asserted here.
  *
- * <p>The Kafka topic is created with log append time, so the drain time is exact: from the second restart's launch
- * to the append of the last message that was still missing.
+ * <p>The Kafka topic is created with log append time, so the drain time is exact: from the second
+ * restart's launch to the append of the last message that was still missing.
  */
 public final class WorkerKillScenario {
 
   /**
-   * @param inKafkaAtKill records in Kafka (duplicates included) when the worker was killed mid-stream
-   * @param drainSeconds from the launch of the restarted worker to the last missing message's append to Kafka; NaN
-   *     if messages were still missing at the deadline
-   * @param lostConnections "lost its connection" lines of this connector's clients in the worker log (a reconnect
-   *     loop shows hundreds)
+   * @param inKafkaAtKill records in Kafka (duplicates included) when the worker was killed
+   *     mid-stream
+   * @param drainSeconds from the launch of the restarted worker to the last missing message's
+   *     append to Kafka; NaN if messages were still missing at the deadline
+   * @param lostConnections "lost its connection" lines of this connector's clients in the worker
+   *     log (a reconnect loop shows hundreds)
    * @param connections the MQTT connections (client ids) the task connected after the last restart
    * @param resumedSessions how many of them the broker resumed the persistent session of
    */
-  public record Result(int backlog, int distinct, int records, long inKafkaAtKill, double drainSeconds,
-      long lostConnections, int connections, int resumedSessions) {
+  public record Result(
+      int backlog,
+      int distinct,
+      int records,
+      long inKafkaAtKill,
+      double drainSeconds,
+      long lostConnections,
+      int connections,
+      int resumedSessions) {
     public int lost() {
       return backlog - distinct;
     }
@@ -41,15 +51,21 @@ public final class WorkerKillScenario {
     }
   }
 
-  private WorkerKillScenario() {
-  }
+  private WorkerKillScenario() {}
 
   /**
-   * Runs the scenario with {@code config} (the connector's config; {@code mqtt.topics} and {@code kafka.topic} are
-   * set here) and deletes the connector afterwards.
+   * Runs the scenario with {@code config} (the connector's config; {@code mqtt.topics} and {@code
+   * kafka.topic} are set here) and deletes the connector afterwards.
    */
-  public static Result run(ProcessStack stack, TestBroker broker, String id, Map<String, String> config, int backlog,
-      int payloadSize, Duration deadline) throws Exception {
+  public static Result run(
+      ProcessStack stack,
+      TestBroker broker,
+      String id,
+      Map<String, String> config,
+      int backlog,
+      int payloadSize,
+      Duration deadline)
+      throws Exception {
     String topic = "crash." + id;
     String name = "crash-" + id;
     stack.topics().createWithLogAppendTime(topic, 3);
@@ -59,14 +75,18 @@ public final class WorkerKillScenario {
     long logStart = Files.size(stack.home().resolve("connect.log"));
     stack.rest().createOrReplace(name, connector);
     stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-    Awaitility.await("the task subscribed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+    Awaitility.await("the task subscribed")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> SourceLog.allSubscribed(workerLog(stack, logStart), "backlog/" + id + "/#"));
 
-    // The worker is down while the backlog is published, so all of it waits in the broker's session.
+    // The worker is down while the backlog is published, so all of it waits in the broker's
+    // session.
     stack.killConnect();
-    try (MqttLoadPublisher publisher = new MqttLoadPublisher("backlog-publisher-" + id, broker.port(),
-        broker.mqtt5())) {
-      publisher.publish(0, backlog, payloadSize, 0, seq -> "backlog/" + id + "/device-" + (seq % 10));
+    try (MqttLoadPublisher publisher =
+        new MqttLoadPublisher("backlog-publisher-" + id, broker.port(), broker.mqtt5())) {
+      publisher.publish(
+          0, backlog, payloadSize, 0, seq -> "backlog/" + id + "/device-" + (seq % 10));
     }
     stack.startConnect();
     KafkaTopics topics = stack.topics();
@@ -86,7 +106,8 @@ public final class WorkerKillScenario {
     long[] lastFirstAppend = {0};
     long stop = System.nanoTime() + deadline.toNanos();
     while (true) {
-      List<ConsumerRecord<byte[], byte[]>> records = topics.readAll(topic, backlog, Duration.ofSeconds(5));
+      List<ConsumerRecord<byte[], byte[]>> records =
+          topics.readAll(topic, backlog, Duration.ofSeconds(5));
       seen.clear();
       lastFirstAppend[0] = 0;
       records.sort(java.util.Comparator.comparingLong(ConsumerRecord::timestamp));
@@ -104,31 +125,50 @@ public final class WorkerKillScenario {
       }
       Thread.sleep(2_000);
     }
-    // Late duplicates (acknowledgements lost with the killed connection) may still come: one last, quiet read.
+    // Late duplicates (acknowledgements lost with the killed connection) may still come: one last,
+    // quiet read.
     counts[1] = topics.readAll(topic, counts[1], Duration.ofSeconds(10)).size();
-    double drainSeconds = counts[0] == backlog ? (lastFirstAppend[0] - relaunchMillis) / 1e3 : Double.NaN;
-    // Task 0's client ids: <name>-0, and <name>-0-c1, -c2, ... where the task opens several connections.
+    double drainSeconds =
+        counts[0] == backlog ? (lastFirstAppend[0] - relaunchMillis) / 1e3 : Double.NaN;
+    // Task 0's client ids: <name>-0, and <name>-0-c1, -c2, ... where the task opens several
+    // connections.
     String ids = java.util.regex.Pattern.quote(name) + "-0(?:-c\\d+)?";
-    java.util.regex.Pattern lost = java.util.regex.Pattern.compile("MQTT client " + ids + " lost its connection");
-    java.util.regex.Pattern connected = java.util.regex.Pattern.compile("MQTT client '(" + ids + ")' connected\\b");
-    long lostConnections = workerLog(stack, logStart).lines().filter(line -> lost.matcher(line).find()).count();
+    java.util.regex.Pattern lost =
+        java.util.regex.Pattern.compile("MQTT client " + ids + " lost its connection");
+    java.util.regex.Pattern connected =
+        java.util.regex.Pattern.compile("MQTT client '(" + ids + ")' connected\\b");
+    long lostConnections =
+        workerLog(stack, logStart).lines().filter(line -> lost.matcher(line).find()).count();
     java.util.Set<String> connections = new java.util.TreeSet<>();
     java.util.Set<String> resumed = new java.util.TreeSet<>();
-    workerLog(stack, relaunchLog).lines().forEach(line -> {
-      java.util.regex.Matcher m = connected.matcher(line);
-      if (m.find()) {
-        connections.add(m.group(1));
-        if (line.contains("resumed its session")) {
-          resumed.add(m.group(1));
-        }
-      }
-    });
+    workerLog(stack, relaunchLog)
+        .lines()
+        .forEach(
+            line -> {
+              java.util.regex.Matcher m = connected.matcher(line);
+              if (m.find()) {
+                connections.add(m.group(1));
+                if (line.contains("resumed its session")) {
+                  resumed.add(m.group(1));
+                }
+              }
+            });
     stack.rest().delete(name);
-    // Deleting returns before the task stopped; a broker closed earlier would make it reconnect meanwhile.
-    Awaitility.await(name + " stopped").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+    // Deleting returns before the task stopped; a broker closed earlier would make it reconnect
+    // meanwhile.
+    Awaitility.await(name + " stopped")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
         .until(() -> workerLog(stack, logStart).contains("Stopping MQTT source task 0 of " + name));
-    return new Result(backlog, counts[0], counts[1], inKafkaAtKill, drainSeconds, lostConnections,
-        connections.size(), resumed.size());
+    return new Result(
+        backlog,
+        counts[0],
+        counts[1],
+        inKafkaAtKill,
+        drainSeconds,
+        lostConnections,
+        connections.size(),
+        resumed.size());
   }
 
   private static String workerLog(ProcessStack stack, long from) throws Exception {

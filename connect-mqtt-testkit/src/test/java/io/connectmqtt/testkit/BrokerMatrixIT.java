@@ -18,12 +18,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * What every broker of the matrix declares ({@link TestBroker#mqtt5()}, {@link TestBroker#sharedSubscriptions()},
- * {@link TestBroker#sessionsSurviveRestart()}) is what it does, measured with the HiveMQ client: an MQTT 5 CONNECT,
- * two members of one {@code $share} group, and a persistent session with queued QoS 1 messages across a restart.
- * Also a burst of 2,000 QoS 1 messages to an online subscriber with a persistent session: all of them must reach it
- * by the time it reconnects, and all of them while online (Aedes with LevelDB persistence held part of a burst back
- * until the subscriber reconnected, until the testkit put its stores back in order: aedes-broker.mjs).
+ * What every broker of the matrix declares ({@link TestBroker#mqtt5()}, {@link
+ * TestBroker#sharedSubscriptions()}, {@link TestBroker#sessionsSurviveRestart()}) is what it does,
+ * measured with the HiveMQ client: an MQTT 5 CONNECT, two members of one {@code $share} group, and
+ * a persistent session with queued QoS 1 messages across a restart. Also a burst of 2,000 QoS 1
+ * messages to an online subscriber with a persistent session: all of them must reach it by the time
+ * it reconnects, and all of them while online (Aedes with LevelDB persistence held part of a burst
+ * back until the subscriber reconnected, until the testkit put its stores back in order:
+ * aedes-broker.mjs).
  */
 class BrokerMatrixIT {
 
@@ -35,31 +37,53 @@ class BrokerMatrixIT {
       boolean mqtt5 = acceptsMqtt5(broker);
       int[] shared = sharedDeliveries(broker);
       int[] burst = burstToOnlineSubscriber(broker);
-      System.out.printf("MEASURED: %s: burst of 2000 QoS 1 to an online persistent-session subscriber: %d while "
-          + "online, %d more after it reconnected%n", broker.name(), burst[0], burst[1]);
-      assertThat(burst[0] + burst[1]).as(broker.name() + ": burst messages delivered").isEqualTo(2000);
-      assertThat(burst[0]).as(broker.name() + ": burst messages delivered while online").isEqualTo(2000);
+      System.out.printf(
+          "MEASURED: %s: burst of 2000 QoS 1 to an online persistent-session subscriber: %d while "
+              + "online, %d more after it reconnected%n",
+          broker.name(), burst[0], burst[1]);
+      assertThat(burst[0] + burst[1])
+          .as(broker.name() + ": burst messages delivered")
+          .isEqualTo(2000);
+      assertThat(burst[0])
+          .as(broker.name() + ": burst messages delivered while online")
+          .isEqualTo(2000);
       long began = System.nanoTime();
       int survived = queuedMessagesAfterRestart(broker);
       double restartSeconds = (System.nanoTime() - began) / 1e9;
-      System.out.printf("MEASURED: %s: MQTT 5 %s; $share group of 2 got %d + %d of 20; %d of 10 queued QoS 1 "
-          + "messages after restart (%.1f s incl. restart); drop counter %s%n", broker.name(), mqtt5 ? "yes" : "no",
-          shared[0], shared[1], survived, restartSeconds, broker.droppedMessageCount().isPresent() ? "yes" : "no");
+      System.out.printf(
+          "MEASURED: %s: MQTT 5 %s; $share group of 2 got %d + %d of 20; %d of 10 queued QoS 1 "
+              + "messages after restart (%.1f s incl. restart); drop counter %s%n",
+          broker.name(),
+          mqtt5 ? "yes" : "no",
+          shared[0],
+          shared[1],
+          survived,
+          restartSeconds,
+          broker.droppedMessageCount().isPresent() ? "yes" : "no");
       assertThat(mqtt5).as(broker.name() + " accepts MQTT 5").isEqualTo(broker.mqtt5());
       if (broker.sharedSubscriptions()) {
-        assertThat(shared[0] + shared[1]).as(broker.name() + ": each message once across the group").isEqualTo(20);
+        assertThat(shared[0] + shared[1])
+            .as(broker.name() + ": each message once across the group")
+            .isEqualTo(20);
       } else {
-        assertThat(shared[0] + shared[1]).as(broker.name() + ": $share is not a shared subscription there")
+        assertThat(shared[0] + shared[1])
+            .as(broker.name() + ": $share is not a shared subscription there")
             .isNotEqualTo(20);
       }
-      assertThat(survived).as(broker.name() + ": queued messages after a restart")
+      assertThat(survived)
+          .as(broker.name() + ": queued messages after a restart")
           .isEqualTo(broker.sessionsSurviveRestart() ? 10 : 0);
     }
   }
 
   private static boolean acceptsMqtt5(TestBroker broker) {
-    Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("probe-v5")
-        .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+    Mqtt5BlockingClient client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier("probe-v5")
+            .serverHost("127.0.0.1")
+            .serverPort(broker.port())
+            .buildBlocking();
     try {
       client.toAsync().connect().get(5, TimeUnit.SECONDS);
       client.disconnect();
@@ -74,19 +98,38 @@ class BrokerMatrixIT {
     List<Mqtt3AsyncClient> members = new CopyOnWriteArrayList<>();
     for (int m = 0; m < 2; m++) {
       AtomicInteger counter = received[m];
-      Mqtt3AsyncClient member = MqttClient.builder().useMqttVersion3().identifier("probe-member-" + m)
-          .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
+      Mqtt3AsyncClient member =
+          MqttClient.builder()
+              .useMqttVersion3()
+              .identifier("probe-member-" + m)
+              .serverHost("127.0.0.1")
+              .serverPort(broker.port())
+              .buildAsync();
       member.connect().get(10, TimeUnit.SECONDS);
-      member.subscribeWith().topicFilter("$share/probe/shared/#").qos(MqttQos.AT_LEAST_ONCE)
-          .callback(p -> counter.incrementAndGet()).send().get(10, TimeUnit.SECONDS);
+      member
+          .subscribeWith()
+          .topicFilter("$share/probe/shared/#")
+          .qos(MqttQos.AT_LEAST_ONCE)
+          .callback(p -> counter.incrementAndGet())
+          .send()
+          .get(10, TimeUnit.SECONDS);
       members.add(member);
     }
-    Mqtt3BlockingClient publisher = MqttClient.builder().useMqttVersion3().identifier("probe-publisher")
-        .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+    Mqtt3BlockingClient publisher =
+        MqttClient.builder()
+            .useMqttVersion3()
+            .identifier("probe-publisher")
+            .serverHost("127.0.0.1")
+            .serverPort(broker.port())
+            .buildBlocking();
     publisher.connect();
     for (int i = 0; i < 20; i++) {
-      publisher.publishWith().topic("shared/x").qos(MqttQos.AT_LEAST_ONCE)
-          .payload(("s" + i).getBytes(StandardCharsets.UTF_8)).send();
+      publisher
+          .publishWith()
+          .topic("shared/x")
+          .qos(MqttQos.AT_LEAST_ONCE)
+          .payload(("s" + i).getBytes(StandardCharsets.UTF_8))
+          .send();
     }
     publisher.disconnect();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
@@ -101,26 +144,45 @@ class BrokerMatrixIT {
 
   private static int[] burstToOnlineSubscriber(TestBroker broker) throws Exception {
     Set<Long> online = ConcurrentHashMap.newKeySet();
-    Mqtt3AsyncClient subscriber = MqttClient.builder().useMqttVersion3().identifier("probe-burst")
-        .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
-    subscriber.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL,
+    Mqtt3AsyncClient subscriber =
+        MqttClient.builder()
+            .useMqttVersion3()
+            .identifier("probe-burst")
+            .serverHost("127.0.0.1")
+            .serverPort(broker.port())
+            .buildAsync();
+    subscriber.publishes(
+        com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL,
         p -> online.add(MqttLoadPublisher.sequence(p.getPayloadAsBytes())));
     subscriber.connectWith().cleanSession(false).send().get(10, TimeUnit.SECONDS);
-    subscriber.subscribeWith().topicFilter("burst/#").qos(MqttQos.AT_LEAST_ONCE).send().get(10, TimeUnit.SECONDS);
-    try (MqttLoadPublisher publisher = new MqttLoadPublisher("probe-burst-publisher", broker.port(), false)) {
+    subscriber
+        .subscribeWith()
+        .topicFilter("burst/#")
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .send()
+        .get(10, TimeUnit.SECONDS);
+    try (MqttLoadPublisher publisher =
+        new MqttLoadPublisher("probe-burst-publisher", broker.port(), false)) {
       publisher.publish(0, 2000, 64, 0, seq -> "burst/x");
     }
     awaitCount(online, 2000, 10);
     subscriber.disconnect().get(10, TimeUnit.SECONDS);
     Set<Long> later = ConcurrentHashMap.newKeySet();
-    Mqtt3AsyncClient again = MqttClient.builder().useMqttVersion3().identifier("probe-burst")
-        .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
-    again.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL, p -> {
-      long seq = MqttLoadPublisher.sequence(p.getPayloadAsBytes());
-      if (!online.contains(seq)) {
-        later.add(seq);
-      }
-    });
+    Mqtt3AsyncClient again =
+        MqttClient.builder()
+            .useMqttVersion3()
+            .identifier("probe-burst")
+            .serverHost("127.0.0.1")
+            .serverPort(broker.port())
+            .buildAsync();
+    again.publishes(
+        com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL,
+        p -> {
+          long seq = MqttLoadPublisher.sequence(p.getPayloadAsBytes());
+          if (!online.contains(seq)) {
+            later.add(seq);
+          }
+        });
     again.connectWith().cleanSession(false).send().get(10, TimeUnit.SECONDS);
     awaitCount(later, 2000 - online.size(), 5);
     again.unsubscribeWith().topicFilter("burst/#").send().get(10, TimeUnit.SECONDS);
@@ -136,24 +198,44 @@ class BrokerMatrixIT {
   }
 
   private static int queuedMessagesAfterRestart(TestBroker broker) throws Exception {
-    Mqtt3BlockingClient subscriber = MqttClient.builder().useMqttVersion3().identifier("probe-persistent")
-        .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+    Mqtt3BlockingClient subscriber =
+        MqttClient.builder()
+            .useMqttVersion3()
+            .identifier("probe-persistent")
+            .serverHost("127.0.0.1")
+            .serverPort(broker.port())
+            .buildBlocking();
     subscriber.connectWith().cleanSession(false).send();
     subscriber.subscribeWith().topicFilter("persist/#").qos(MqttQos.AT_LEAST_ONCE).send();
     subscriber.disconnect();
-    Mqtt3BlockingClient publisher = MqttClient.builder().useMqttVersion3().identifier("probe-publisher")
-        .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+    Mqtt3BlockingClient publisher =
+        MqttClient.builder()
+            .useMqttVersion3()
+            .identifier("probe-publisher")
+            .serverHost("127.0.0.1")
+            .serverPort(broker.port())
+            .buildBlocking();
     publisher.connect();
     for (int i = 0; i < 10; i++) {
-      publisher.publishWith().topic("persist/x").qos(MqttQos.AT_LEAST_ONCE)
-          .payload(("p" + i).getBytes(StandardCharsets.UTF_8)).send();
+      publisher
+          .publishWith()
+          .topic("persist/x")
+          .qos(MqttQos.AT_LEAST_ONCE)
+          .payload(("p" + i).getBytes(StandardCharsets.UTF_8))
+          .send();
     }
     publisher.disconnect();
     broker.restart();
     Set<String> received = ConcurrentHashMap.newKeySet();
-    Mqtt3AsyncClient again = MqttClient.builder().useMqttVersion3().identifier("probe-persistent")
-        .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
-    again.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL,
+    Mqtt3AsyncClient again =
+        MqttClient.builder()
+            .useMqttVersion3()
+            .identifier("probe-persistent")
+            .serverHost("127.0.0.1")
+            .serverPort(broker.port())
+            .buildAsync();
+    again.publishes(
+        com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL,
         p -> received.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
     again.connectWith().cleanSession(false).send().get(10, TimeUnit.SECONDS);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The database fixtures the entity-sync tests run on: a real PostgreSQL with logical decoding, H2, and Debian's
- * MariaDB server, each started once for the class.
+ * The database fixtures the entity-sync tests run on: a real PostgreSQL with logical decoding, H2,
+ * and Debian's MariaDB server, each started once for the class.
  */
 class DatabaseFixturesIT {
 
@@ -61,11 +61,13 @@ class DatabaseFixturesIT {
   @MethodSource("databases")
   void eachDatabaseKeepsRowsAcrossConnections(String database) throws Exception {
     String table = "kept_" + database;
-    try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
+    try (Connection connection = connect(database);
+        Statement statement = connection.createStatement()) {
       statement.execute("create table " + table + " (id int primary key, name varchar(20))");
       statement.execute("insert into " + table + " values (1, 'a'), (2, 'b')");
     }
-    try (Connection connection = connect(database); Statement statement = connection.createStatement();
+    try (Connection connection = connect(database);
+        Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("select name from " + table + " order by id")) {
       assertThat(rows.next()).isTrue();
       assertThat(rows.getString(1)).isEqualTo("a");
@@ -77,7 +79,8 @@ class DatabaseFixturesIT {
 
   @Test
   void postgresRunsWithLogicalDecoding() throws Exception {
-    try (Connection connection = postgres.connection(); Statement statement = connection.createStatement();
+    try (Connection connection = postgres.connection();
+        Statement statement = connection.createStatement();
         ResultSet wal = statement.executeQuery("show wal_level")) {
       wal.next();
       assertThat(wal.getString(1)).isEqualTo("logical");
@@ -89,21 +92,31 @@ class DatabaseFixturesIT {
   void mariadbRunsAsDebianShipsItWithAPasswordUserOnLoopback() throws Exception {
     MariaDbDatabase server = mariadb.require();
     assertThat(server.version()).contains("MariaDB");
-    assertThat(server.jdbcUrl("fixture")).isEqualTo("jdbc:mariadb://127.0.0.1:" + server.port() + "/fixture");
-    try (Connection connection = server.connection("fixture"); Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("select @@character_set_server, @@collation_server, "
-            + "@@bind_address, current_user(), 'a' = 'A'")) {
+    assertThat(server.jdbcUrl("fixture"))
+        .isEqualTo("jdbc:mariadb://127.0.0.1:" + server.port() + "/fixture");
+    try (Connection connection = server.connection("fixture");
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "select @@character_set_server, @@collation_server, "
+                    + "@@bind_address, current_user(), 'a' = 'A'")) {
       rows.next();
       assertThat(rows.getString(1)).isEqualTo("utf8mb4");
-      assertThat(rows.getString(2)).as("a case-insensitive default, as users have").isEqualTo("utf8mb4_general_ci");
+      assertThat(rows.getString(2))
+          .as("a case-insensitive default, as users have")
+          .isEqualTo("utf8mb4_general_ci");
       assertThat(rows.getString(3)).isEqualTo("127.0.0.1");
       assertThat(rows.getString(4)).isEqualTo(server.user() + "@127.0.0.1");
       assertThat(rows.getBoolean(5)).isTrue();
     }
-    assertThatThrownBy(() -> DriverManager.getConnection(server.jdbcUrl("fixture"), server.user(), "wrong"))
-        .isInstanceOf(SQLException.class).hasMessageContaining("Access denied");
+    assertThatThrownBy(
+            () -> DriverManager.getConnection(server.jdbcUrl("fixture"), server.user(), "wrong"))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("Access denied");
     assertThatThrownBy(() -> DriverManager.getConnection(server.jdbcUrl("fixture"), "root", ""))
-        .as("no password-less root over TCP").isInstanceOf(SQLException.class);
-    System.err.println("MariaDB " + server.version() + " started in " + server.startMillis() + " ms");
+        .as("no password-less root over TCP")
+        .isInstanceOf(SQLException.class);
+    System.err.println(
+        "MariaDB " + server.version() + " started in " + server.startMillis() + " ms");
   }
 }

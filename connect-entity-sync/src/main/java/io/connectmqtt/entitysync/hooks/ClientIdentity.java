@@ -3,9 +3,10 @@ package io.connectmqtt.entitysync.hooks;
 import java.util.Map;
 
 /**
- * Binds a verified token to the request topic: the client id in {@code {prefix}/{cid}/request} is whatever MQTT
- * client id a connection chose, so it proves nothing by itself; a token whose claim (default {@code sub}) names
- * another client id is refused, so a token cannot be used to act as another client.
+ * Binds a verified token to the request topic: the client id in {@code {prefix}/{cid}/request} is
+ * whatever MQTT client id a connection chose, so it proves nothing by itself; a token whose claim
+ * (default {@code sub}) names another client id is refused, so a token cannot be used to act as
+ * another client.
  */
 final class ClientIdentity {
 
@@ -21,8 +22,12 @@ final class ClientIdentity {
       throw HookException.forbidden("the token names no client id (claim '" + claim + "')");
     }
     if (!subject.equals(clientId)) {
-      throw HookException.forbidden("the token is not valid for client id '" + abbreviate(clientId) + "' (its '"
-          + claim + "' claim names another client)");
+      throw HookException.forbidden(
+          "the token is not valid for client id '"
+              + abbreviate(clientId)
+              + "' (its '"
+              + claim
+              + "' claim names another client)");
     }
   }
 

@@ -22,13 +22,15 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * JWT authentication: every request must carry a valid, unexpired token, in the MQTT 5 user property
- * {@code authorization} ("Bearer &lt;token&gt;") or the envelope field {@code token}. HS256 tokens are checked with a
- * shared secret ({@code entity.sync.jwt.hs256.secret}), RS256 tokens with the RSA keys of a JSON Web Key Set file
- * ({@code entity.sync.jwt.jwks.file}, chosen by the token's {@code kid}, re-read when the file changes). Optional
- * {@code iss} and {@code aud} checks. The token must name the request topic's client id in its {@code sub} claim (or
- * the claim {@code entity.sync.jwt.client.id.claim}), see {@link ClientIdentity}. The claims go to the context for
- * later hooks (tenant isolation, roles) and bound the lifetime of subscriptions ({@code exp}).
+ * JWT authentication: every request must carry a valid, unexpired token, in the MQTT 5 user
+ * property {@code authorization} ("Bearer &lt;token&gt;") or the envelope field {@code token}.
+ * HS256 tokens are checked with a shared secret ({@code entity.sync.jwt.hs256.secret}), RS256
+ * tokens with the RSA keys of a JSON Web Key Set file ({@code entity.sync.jwt.jwks.file}, chosen by
+ * the token's {@code kid}, re-read when the file changes). Optional {@code iss} and {@code aud}
+ * checks. The token must name the request topic's client id in its {@code sub} claim (or the claim
+ * {@code entity.sync.jwt.client.id.claim}), see {@link ClientIdentity}. The claims go to the
+ * context for later hooks (tenant isolation, roles) and bound the lifetime of subscriptions ({@code
+ * exp}).
  */
 public class JwtAuthenticationHook implements RequestHook {
 
@@ -45,16 +47,24 @@ public class JwtAuthenticationHook implements RequestHook {
   public void configure(Map<String, String> config) {
     String secret = config.get(SECRET_CONFIG);
     if (secret != null && secret.length() < 32) {
-      throw new IllegalArgumentException(SECRET_CONFIG + " must be at least 32 characters for HS256");
+      throw new IllegalArgumentException(
+          SECRET_CONFIG + " must be at least 32 characters for HS256");
     }
     String jwks = config.get(JWKS_FILE_CONFIG);
     if ((secret == null || secret.isEmpty()) && (jwks == null || jwks.isBlank())) {
-      throw new IllegalArgumentException("The JWT hook needs " + SECRET_CONFIG + " (HS256) or " + JWKS_FILE_CONFIG
-          + " (RS256), or both");
+      throw new IllegalArgumentException(
+          "The JWT hook needs "
+              + SECRET_CONFIG
+              + " (HS256) or "
+              + JWKS_FILE_CONFIG
+              + " (RS256), or both");
     }
-    verifier = new Verifier(secret == null ? null : secret.getBytes(StandardCharsets.UTF_8),
-        jwks == null || jwks.isBlank() ? null : Path.of(jwks.trim()), config.get(ISSUER_CONFIG),
-        config.get(AUDIENCE_CONFIG));
+    verifier =
+        new Verifier(
+            secret == null ? null : secret.getBytes(StandardCharsets.UTF_8),
+            jwks == null || jwks.isBlank() ? null : Path.of(jwks.trim()),
+            config.get(ISSUER_CONFIG),
+            config.get(AUDIENCE_CONFIG));
     String claim = config.getOrDefault(CLIENT_ID_CLAIM_CONFIG, "sub");
     identity = new ClientIdentity(claim == null || claim.isBlank() ? "sub" : claim.trim());
     if (verifier.jwksFile != null) {
@@ -69,12 +79,20 @@ public class JwtAuthenticationHook implements RequestHook {
 
   @Override
   public void beforeHandle(RequestContext context) throws HookException {
-    String token = context.userProperty("authorization")
-        .map(v -> v.regionMatches(true, 0, "Bearer ", 0, 7) ? v.substring(7) : v)
-        .or(() -> Optional.ofNullable(context.envelope().get("token")).filter(JsonNode::isTextual)
-            .map(JsonNode::asText))
-        .orElseThrow(() -> HookException.forbidden("a token is required (MQTT 5 user property 'authorization' or "
-            + "the 'token' field)"));
+    String token =
+        context
+            .userProperty("authorization")
+            .map(v -> v.regionMatches(true, 0, "Bearer ", 0, 7) ? v.substring(7) : v)
+            .or(
+                () ->
+                    Optional.ofNullable(context.envelope().get("token"))
+                        .filter(JsonNode::isTextual)
+                        .map(JsonNode::asText))
+            .orElseThrow(
+                () ->
+                    HookException.forbidden(
+                        "a token is required (MQTT 5 user property 'authorization' or "
+                            + "the 'token' field)"));
     Map<String, Object> claims = verifier.verify(token, System.currentTimeMillis() / 1000);
     identity.check(claims, context.clientId());
     context.claims().putAll(claims);
@@ -122,7 +140,8 @@ public class JwtAuthenticationHook implements RequestHook {
             throw HookException.forbidden("the token's signature is invalid");
           }
         } else {
-          // Also refuses 'none' and an RS256 token presented as HS256 with the public key as secret.
+          // Also refuses 'none' and an RS256 token presented as HS256 with the public key as
+          // secret.
           throw HookException.forbidden("the token's algorithm is not accepted");
         }
         claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
@@ -182,7 +201,8 @@ public class JwtAuthenticationHook implements RequestHook {
         return keys;
       } catch (IOException | GeneralSecurityException e) {
         if (keysModified == null) {
-          throw new IllegalArgumentException("Cannot read the JWKS file " + jwksFile + ": " + e.getMessage(), e);
+          throw new IllegalArgumentException(
+              "Cannot read the JWKS file " + jwksFile + ": " + e.getMessage(), e);
         }
         return keys; // keep the last good set while the file is being rewritten
       }
@@ -193,12 +213,16 @@ public class JwtAuthenticationHook implements RequestHook {
       KeyFactory factory = KeyFactory.getInstance("RSA");
       int index = 0;
       for (JsonNode jwk : JSON.readTree(jwks).path("keys")) {
-        if (!"RSA".equals(jwk.path("kty").asText()) || jwk.path("use").asText("sig").equals("enc")) {
+        if (!"RSA".equals(jwk.path("kty").asText())
+            || jwk.path("use").asText("sig").equals("enc")) {
           continue;
         }
-        BigInteger modulus = new BigInteger(1, Base64.getUrlDecoder().decode(jwk.path("n").asText()));
-        BigInteger exponent = new BigInteger(1, Base64.getUrlDecoder().decode(jwk.path("e").asText()));
-        parsed.put(jwk.path("kid").asText("key-" + index++),
+        BigInteger modulus =
+            new BigInteger(1, Base64.getUrlDecoder().decode(jwk.path("n").asText()));
+        BigInteger exponent =
+            new BigInteger(1, Base64.getUrlDecoder().decode(jwk.path("e").asText()));
+        parsed.put(
+            jwk.path("kid").asText("key-" + index++),
             factory.generatePublic(new RSAPublicKeySpec(modulus, exponent)));
       }
       if (parsed.isEmpty()) {

@@ -11,8 +11,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One request as hooks see it. Before hooks may change the filters (for reads; for read-by-id, update and delete
- * they narrow which row may be touched), the data and the record id, and put attributes for later hooks.
+ * One request as hooks see it. Before hooks may change the filters (for reads; for read-by-id,
+ * update and delete they narrow which row may be touched), the data and the record id, and put
+ * attributes for later hooks.
  */
 public final class RequestContext {
 
@@ -31,15 +32,42 @@ public final class RequestContext {
   private ObjectNode data;
   private Object recordId;
 
-  public RequestContext(String clientId, String requestId, String type, String operation, String schema,
-      String entity, Set<String> columns, JsonNode envelope, Map<String, List<String>> userProperties) {
-    this(clientId, requestId, type, operation, schema, entity, columns, envelope, userProperties, new HashMap<>(),
+  public RequestContext(
+      String clientId,
+      String requestId,
+      String type,
+      String operation,
+      String schema,
+      String entity,
+      Set<String> columns,
+      JsonNode envelope,
+      Map<String, List<String>> userProperties) {
+    this(
+        clientId,
+        requestId,
+        type,
+        operation,
+        schema,
+        entity,
+        columns,
+        envelope,
+        userProperties,
+        new HashMap<>(),
         new HashMap<>());
   }
 
-  private RequestContext(String clientId, String requestId, String type, String operation, String schema,
-      String entity, Set<String> columns, JsonNode envelope, Map<String, List<String>> userProperties,
-      Map<String, Object> claims, Map<String, Object> attributes) {
+  private RequestContext(
+      String clientId,
+      String requestId,
+      String type,
+      String operation,
+      String schema,
+      String entity,
+      Set<String> columns,
+      JsonNode envelope,
+      Map<String, List<String>> userProperties,
+      Map<String, Object> claims,
+      Map<String, Object> attributes) {
     this.claims = claims;
     this.attributes = attributes;
     this.clientId = clientId;
@@ -54,13 +82,24 @@ public final class RequestContext {
   }
 
   /**
-   * The same request once its operation and entity are known (after {@link RequestHook#beforeHandle}): the claims
-   * and attributes are shared with this context, filters, data and record id start empty.
+   * The same request once its operation and entity are known (after {@link
+   * RequestHook#beforeHandle}): the claims and attributes are shared with this context, filters,
+   * data and record id start empty.
    */
-  public RequestContext forOperation(String newOperation, String newSchema, String newEntity,
-      Set<String> newColumns) {
-    return new RequestContext(clientId, requestId, type, newOperation, newSchema, newEntity, newColumns, envelope,
-        userProperties, claims, attributes);
+  public RequestContext forOperation(
+      String newOperation, String newSchema, String newEntity, Set<String> newColumns) {
+    return new RequestContext(
+        clientId,
+        requestId,
+        type,
+        newOperation,
+        newSchema,
+        newEntity,
+        newColumns,
+        envelope,
+        userProperties,
+        claims,
+        attributes);
   }
 
   public String clientId() {
@@ -76,8 +115,9 @@ public final class RequestContext {
   }
 
   /**
-   * read, create, update, delete, meta, subscribe (also for renewal), unsubscribe, disconnect or forward
-   * (pass-through); null in {@link RequestHook#beforeHandle}, which runs before the operation is looked at.
+   * read, create, update, delete, meta, subscribe (also for renewal), unsubscribe, disconnect or
+   * forward (pass-through); null in {@link RequestHook#beforeHandle}, which runs before the
+   * operation is looked at.
    */
   public String operation() {
     return operation;

@@ -7,20 +7,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Role rules per entity and operation. The caller's roles come from a claim of the verified JWT (list
- * {@link JwtAuthenticationHook} first); a request is allowed only when one of its roles has a rule for the entity
- * and operation. Operations: read (preloaded relations included), create, update, delete, meta, subscribe (also
- * renewing a subscription), unsubscribe, and forward (pass-through, where the entity is the message's type).
- * Configuration: {@code entity.sync.roles.rules} as {@code role:entity:operations} entries separated by ';', where
- * entity and operations may be '*' and operations a comma list, e.g.
- * {@code admin:*:*;viewer:*:read,meta;operator:devices:read,update}; {@code entity.sync.roles.claim} (default role),
- * a string or an array of strings.
+ * Role rules per entity and operation. The caller's roles come from a claim of the verified JWT
+ * (list {@link JwtAuthenticationHook} first); a request is allowed only when one of its roles has a
+ * rule for the entity and operation. Operations: read (preloaded relations included), create,
+ * update, delete, meta, subscribe (also renewing a subscription), unsubscribe, and forward
+ * (pass-through, where the entity is the message's type). Configuration: {@code
+ * entity.sync.roles.rules} as {@code role:entity:operations} entries separated by ';', where entity
+ * and operations may be '*' and operations a comma list, e.g. {@code
+ * admin:*:*;viewer:*:read,meta;operator:devices:read,update}; {@code entity.sync.roles.claim}
+ * (default role), a string or an array of strings.
  */
 public class RoleRulesHook implements RequestHook {
 
   private record Rule(String role, String entity, Set<String> operations) {
     boolean allows(Collection<String> roles, String wantedEntity, String operation) {
-      return roles.contains(role) && (entity.equals("*") || entity.equalsIgnoreCase(wantedEntity))
+      return roles.contains(role)
+          && (entity.equals("*") || entity.equalsIgnoreCase(wantedEntity))
           && (operations.contains("*") || operations.contains(operation));
     }
   }
@@ -38,13 +40,17 @@ public class RoleRulesHook implements RequestHook {
       }
       String[] parts = entry.trim().split(":");
       if (parts.length != 3 || parts[0].isBlank() || parts[1].isBlank() || parts[2].isBlank()) {
-        throw new IllegalArgumentException("entity.sync.roles.rules entry '" + entry.trim()
-            + "' is not role:entity:operations, e.g. viewer:users:read,meta");
+        throw new IllegalArgumentException(
+            "entity.sync.roles.rules entry '"
+                + entry.trim()
+                + "' is not role:entity:operations, e.g. viewer:users:read,meta");
       }
-      rules.add(new Rule(parts[0].trim(), parts[1].trim(), Set.of(parts[2].trim().split("\\s*,\\s*"))));
+      rules.add(
+          new Rule(parts[0].trim(), parts[1].trim(), Set.of(parts[2].trim().split("\\s*,\\s*"))));
     }
     if (rules.isEmpty()) {
-      throw new IllegalArgumentException("entity.sync.roles.rules is empty: no request would be allowed");
+      throw new IllegalArgumentException(
+          "entity.sync.roles.rules is empty: no request would be allowed");
     }
   }
 
@@ -106,6 +112,7 @@ public class RoleRulesHook implements RequestHook {
         return;
       }
     }
-    throw HookException.forbidden("no role of this client may " + context.operation() + " " + context.entity());
+    throw HookException.forbidden(
+        "no role of this client may " + context.operation() + " " + context.entity());
   }
 }

@@ -8,16 +8,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Tenant isolation: every read, update, delete and subscription is narrowed to the client's tenant, and every create
- * and forwarded (pass-through) message is stamped with it; meta is only for tenant-scoped entities, and only a
- * subscription made for the caller's tenant can be renewed or cancelled. The tenant comes from a JWT claim (with
- * {@link JwtAuthenticationHook} before this hook) or from the client id. Entities without the tenant column are
- * refused.
+ * Tenant isolation: every read, update, delete and subscription is narrowed to the client's tenant,
+ * and every create and forwarded (pass-through) message is stamped with it; meta is only for
+ * tenant-scoped entities, and only a subscription made for the caller's tenant can be renewed or
+ * cancelled. The tenant comes from a JWT claim (with {@link JwtAuthenticationHook} before this
+ * hook) or from the client id. Entities without the tenant column are refused.
  *
- * <p>Configuration: {@code entity.sync.tenant.column} (default tenant_id), {@code entity.sync.tenant.source}
- * ({@code jwt} or {@code client-id}, default client-id), {@code entity.sync.tenant.jwt.claim} (default tenant),
- * {@code entity.sync.tenant.client.id.pattern} (a regex whose first group is the tenant, default
- * {@code ^([A-Za-z0-9_]+)-}).
+ * <p>Configuration: {@code entity.sync.tenant.column} (default tenant_id), {@code
+ * entity.sync.tenant.source} ({@code jwt} or {@code client-id}, default client-id), {@code
+ * entity.sync.tenant.jwt.claim} (default tenant), {@code entity.sync.tenant.client.id.pattern} (a
+ * regex whose first group is the tenant, default {@code ^([A-Za-z0-9_]+)-}).
  */
 public class TenantIsolationHook implements RequestHook {
 
@@ -31,8 +31,9 @@ public class TenantIsolationHook implements RequestHook {
     column = config.getOrDefault("entity.sync.tenant.column", "tenant_id");
     fromJwt = "jwt".equalsIgnoreCase(config.getOrDefault("entity.sync.tenant.source", "client-id"));
     claim = config.getOrDefault("entity.sync.tenant.jwt.claim", "tenant");
-    clientIdPattern = Pattern.compile(config.getOrDefault("entity.sync.tenant.client.id.pattern",
-        "^([A-Za-z0-9_]+)-"));
+    clientIdPattern =
+        Pattern.compile(
+            config.getOrDefault("entity.sync.tenant.client.id.pattern", "^([A-Za-z0-9_]+)-"));
   }
 
   private String tenant(RequestContext context) throws HookException {
@@ -108,7 +109,10 @@ public class TenantIsolationHook implements RequestHook {
     tenant(context);
   }
 
-  /** A forwarded message carries the client's tenant in the tenant column's name, so consumers can trust it. */
+  /**
+   * A forwarded message carries the client's tenant in the tenant column's name, so consumers can
+   * trust it.
+   */
   @Override
   public void beforeForward(RequestContext context) throws HookException {
     stamp(context, "messages can only be sent for the client's own tenant");
@@ -125,15 +129,17 @@ public class TenantIsolationHook implements RequestHook {
   }
 
   /**
-   * A stored subscription belongs to the tenant whose condition subscribe added to its filters: the last filter
-   * standing alone on the tenant column ({@link #scope} appends it after the client's own filters, which may name any
-   * tenant and must not make the subscription another tenant's).
+   * A stored subscription belongs to the tenant whose condition subscribe added to its filters: the
+   * last filter standing alone on the tenant column ({@link #scope} appends it after the client's
+   * own filters, which may name any tenant and must not make the subscription another tenant's).
    */
   private void requireOwnTenant(RequestContext context) throws HookException {
     String owner = null;
     for (java.util.List<Filter> group : Filter.groups(context.filters())) {
       Filter filter = group.get(0);
-      if (group.size() == 1 && filter.column().equals(column) && filter.operator() == FilterOperator.EQ) {
+      if (group.size() == 1
+          && filter.column().equals(column)
+          && filter.operator() == FilterOperator.EQ) {
         owner = String.valueOf(filter.value());
       }
     }

@@ -10,9 +10,10 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 
 /**
- * Configuration of {@link EntityNotifySinkConnector}: the shared MQTT connection keys, the QoS and delivery keys of
- * {@link DeliveryConfig}, and where the subscriptions are. Notifications have the protocol's topic and shape, so
- * none of the MQTT sink's keys that shape a record into a message apply.
+ * Configuration of {@link EntityNotifySinkConnector}: the shared MQTT connection keys, the QoS and
+ * delivery keys of {@link DeliveryConfig}, and where the subscriptions are. Notifications have the
+ * protocol's topic and shape, so none of the MQTT sink's keys that shape a record into a message
+ * apply.
  */
 public final class EntityNotifySinkConfig extends AbstractConfig {
 
@@ -29,12 +30,30 @@ public final class EntityNotifySinkConfig extends AbstractConfig {
   public static ConfigDef configDef() {
     ConfigDef def = MqttConnectionConfig.define(new ConfigDef());
     int order = 0;
-    def.define(SUBSCRIPTIONS_TOPIC_CONFIG, Type.STRING, "entity-subscriptions", new ConfigDef.NonEmptyString(),
-            Importance.HIGH, "Compacted topic the entity sync connector writes subscriptions to; every task reads all "
-                + "of it.", GROUP_NOTIFY, ++order, Width.MEDIUM, "Subscriptions topic")
-        .define(BOOTSTRAP_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-            Importance.HIGH, "Kafka bootstrap servers for reading the subscriptions topic (Connect does not hand "
-                + "its own to connectors).", GROUP_NOTIFY, ++order, Width.LONG, "Kafka bootstrap servers");
+    def.define(
+            SUBSCRIPTIONS_TOPIC_CONFIG,
+            Type.STRING,
+            "entity-subscriptions",
+            new ConfigDef.NonEmptyString(),
+            Importance.HIGH,
+            "Compacted topic the entity sync connector writes subscriptions to; every task reads all "
+                + "of it.",
+            GROUP_NOTIFY,
+            ++order,
+            Width.MEDIUM,
+            "Subscriptions topic")
+        .define(
+            BOOTSTRAP_CONFIG,
+            Type.STRING,
+            ConfigDef.NO_DEFAULT_VALUE,
+            new ConfigDef.NonEmptyString(),
+            Importance.HIGH,
+            "Kafka bootstrap servers for reading the subscriptions topic (Connect does not hand "
+                + "its own to connectors).",
+            GROUP_NOTIFY,
+            ++order,
+            Width.LONG,
+            "Kafka bootstrap servers");
     DeliveryConfig.defineQos(def, GROUP_NOTIFY, ++order, " (notifications)");
     return DeliveryConfig.update(def);
   }

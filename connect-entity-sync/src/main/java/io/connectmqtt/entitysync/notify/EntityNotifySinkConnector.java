@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entity-change notifications: consumes the entity sync connector's change events (or Debezium's) and publishes a
- * notification to {prefix}/{cid}/notify/{sid} for every subscription whose filters the changed row matches.
+ * Entity-change notifications: consumes the entity sync connector's change events (or Debezium's)
+ * and publishes a notification to {prefix}/{cid}/notify/{sid} for every subscription whose filters
+ * the changed row matches.
  */
 public class EntityNotifySinkConnector extends SinkConnector {
 
@@ -56,7 +57,9 @@ public class EntityNotifySinkConnector extends SinkConnector {
   /** Field checks, cross-field checks, then a live connection probe when the fields are clean. */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    return ConnectionValidation.validate(super.validate(connectorConfigs),
-        () -> new EntityNotifySinkConfig(connectorConfigs), connectorConfigs.getOrDefault("name", "entity-notify"));
+    return ConnectionValidation.validate(
+        super.validate(connectorConfigs),
+        () -> new EntityNotifySinkConfig(connectorConfigs),
+        connectorConfigs.getOrDefault("name", "entity-notify"));
   }
 }

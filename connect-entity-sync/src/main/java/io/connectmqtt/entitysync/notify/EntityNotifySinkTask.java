@@ -41,24 +41,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns change events into notifications: every task holds all subscriptions (a {@link SubscriptionTable}),
- * matches each change against the subscriptions of its entity with the protocol's operator semantics, and publishes
- * one notification per matching subscription through an {@link AcknowledgedPublisher}: offsets are committed only
- * for changes whose notifications the broker acknowledged.
+ * Turns change events into notifications: every task holds all subscriptions (a {@link
+ * SubscriptionTable}), matches each change against the subscriptions of its entity with the
+ * protocol's operator semantics, and publishes one notification per matching subscription through
+ * an {@link AcknowledgedPublisher}: offsets are committed only for changes whose notifications the
+ * broker acknowledged.
  *
- * <p>Clients write both inputs (subscriptions, and the rows in change events), so nothing in them fails the task: a
- * subscription record or change event that cannot be read is skipped with a WARN, counted, and reported to Connect's
- * errant record reporter under {@code errors.tolerance=all}; a notification the broker refuses is skipped too.
+ * <p>Clients write both inputs (subscriptions, and the rows in change events), so nothing in them
+ * fails the task: a subscription record or change event that cannot be read is skipped with a WARN,
+ * counted, and reported to Connect's errant record reporter under {@code errors.tolerance=all}; a
+ * notification the broker refuses is skipped too.
  */
 public class EntityNotifySinkTask extends SinkTask {
 
   private static final Logger log = LoggerFactory.getLogger(EntityNotifySinkTask.class);
+
   /** The MQTT sink's group: operators read both sinks' delivery metrics under one name. */
   static final String METRICS_GROUP = "mqtt-sink-task-metrics";
+
   /** Room left in a PUBLISH packet for the topic and properties. */
   private static final int PACKET_HEADROOM = 1_024;
-  /** Makes the table, given the listener for skipped records: reads the subscriptions topic unless a test says. */
+
+  /**
+   * Makes the table, given the listener for skipped records: reads the subscriptions topic unless a
+   * test says.
+   */
   private final Function<SubscriptionTable.Rejections, SubscriptionTable> tables;
+
   private SubscriptionTable table;
   private TaskMetrics metrics;
   private SinkPublishing publishing;
@@ -68,14 +77,21 @@ public class EntityNotifySinkTask extends SinkTask {
   private boolean reportsSubscriptions;
   private Admin admin;
   private long lastCatchUpNanos;
-  /** The subscriptions topic's partitions (a compacted topic keyed by id; its partition count does not change). */
+
+  /**
+   * The subscriptions topic's partitions (a compacted topic keyed by id; its partition count does
+   * not change).
+   */
   private List<TopicPartition> partitions;
 
   public EntityNotifySinkTask() {
     this.tables = null;
   }
 
-  /** For tests: a task whose subscription table {@code tables} makes, instead of one reading the topic. */
+  /**
+   * For tests: a task whose subscription table {@code tables} makes, instead of one reading the
+   * topic.
+   */
   EntityNotifySinkTask(Function<SubscriptionTable.Rejections, SubscriptionTable> tables) {
     this.tables = tables;
   }
@@ -89,43 +105,64 @@ public class EntityNotifySinkTask extends SinkTask {
   public void start(Map<String, String> props) {
     EntityNotifySinkConfig notify = new EntityNotifySinkConfig(props);
     qos = new DeliveryConfig(notify).qos();
-    // Clients write both inputs: a bad change event or a refused notification is skipped, never fatal.
-    publishing = SinkPublishing.start("entity-notify", notify, props, METRICS_GROUP,
-        AcknowledgedPublisher.BadRecords.SKIP, context);
+    // Clients write both inputs: a bad change event or a refused notification is skipped, never
+    // fatal.
+    publishing =
+        SinkPublishing.start(
+            "entity-notify",
+            notify,
+            props,
+            METRICS_GROUP,
+            AcknowledgedPublisher.BadRecords.SKIP,
+            context);
     publisher = publishing.publisher();
     metrics = publishing.metrics();
     String connectorName = props.getOrDefault("name", "entity-notify");
     int taskIndex = TaskConfigs.index(props);
     String bootstrap = notify.getString(EntityNotifySinkConfig.BOOTSTRAP_CONFIG);
     String topic = notify.getString(EntityNotifySinkConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
-    subscriptionsSkipped = metrics.counter("subscriptions-skipped",
-        "subscription records skipped because they cannot be read");
+    subscriptionsSkipped =
+        metrics.counter(
+            "subscriptions-skipped", "subscription records skipped because they cannot be read");
     SubscriptionTable.Rejections rejections = rejected -> subscriptionsSkipped.record();
-    // Every task reads every subscription record; one of them reporting keeps one dead letter per bad record.
+    // Every task reads every subscription record; one of them reporting keeps one dead letter per
+    // bad record.
     reportsSubscriptions = taskIndex == 0;
     if (tables != null) {
       table = tables.apply(rejections);
       return;
     }
     admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-    table = new SubscriptionTable(bootstrap, topic, connectorName + "-" + taskIndex + "-subscriptions", rejections);
+    table =
+        new SubscriptionTable(
+            bootstrap, topic, connectorName + "-" + taskIndex + "-subscriptions", rejections);
     catchUp();
   }
 
-  /** Waits until the table holds every subscription written so far, so no fresh subscription is missed. */
+  /**
+   * Waits until the table holds every subscription written so far, so no fresh subscription is
+   * missed.
+   */
   private void catchUp() {
     try {
       if (partitions == null) {
         List<TopicPartition> described = new ArrayList<>();
-        for (var description : admin.describeTopics(List.of(table.topic())).allTopicNames().get().values()) {
-          description.partitions().forEach(p -> described.add(new TopicPartition(table.topic(), p.partition())));
+        for (var description :
+            admin.describeTopics(List.of(table.topic())).allTopicNames().get().values()) {
+          description
+              .partitions()
+              .forEach(p -> described.add(new TopicPartition(table.topic(), p.partition())));
         }
         partitions = described;
       }
       Map<TopicPartition, OffsetSpec> request = new HashMap<>();
       partitions.forEach(partition -> request.put(partition, OffsetSpec.latest()));
       Map<TopicPartition, Long> ends = new HashMap<>();
-      admin.listOffsets(request).all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
+      admin
+          .listOffsets(request)
+          .all()
+          .get()
+          .forEach((partition, info) -> ends.put(partition, info.offset()));
       if (!table.awaitCaughtUp(ends, Duration.ofSeconds(30))) {
         throw new RetriableException("The subscriptions topic is not read up to date yet");
       }
@@ -134,7 +171,8 @@ public class EntityNotifySinkTask extends SinkTask {
       Thread.currentThread().interrupt();
       throw new ConnectException("Interrupted while reading subscriptions", e);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new RetriableException("Cannot read the subscriptions topic's end offsets: " + e.getCause(), e);
+      throw new RetriableException(
+          "Cannot read the subscriptions topic's end offsets: " + e.getCause(), e);
     }
   }
 
@@ -154,7 +192,8 @@ public class EntityNotifySinkTask extends SinkTask {
 
   /** Only offsets whose notifications the broker acknowledged. */
   @Override
-  public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(
+      Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
     return publisher.committable(currentOffsets);
   }
 
@@ -164,8 +203,9 @@ public class EntityNotifySinkTask extends SinkTask {
   }
 
   /**
-   * Hands skipped subscription records to the errant record reporter, on the task's thread (Connect's reporter is
-   * not made for other threads), before the batch's offsets can be committed.
+   * Hands skipped subscription records to the errant record reporter, on the task's thread
+   * (Connect's reporter is not made for other threads), before the batch's offsets can be
+   * committed.
    */
   private void reportRejectedSubscriptions() {
     List<SubscriptionTable.Rejected> rejected = table.takeRejected();
@@ -175,13 +215,22 @@ public class EntityNotifySinkTask extends SinkTask {
     }
     for (SubscriptionTable.Rejected one : rejected) {
       ConsumerRecord<String, byte[]> record = one.record();
-      // Not one of this task's records: Connect converts it with the connector's converters, so it goes as text.
-      SinkRecord errant = new SinkRecord(record.topic(), record.partition(), Schema.OPTIONAL_STRING_SCHEMA,
-          record.key(), Schema.OPTIONAL_STRING_SCHEMA,
-          record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8), record.offset(),
-          record.timestamp(), record.timestampType());
+      // Not one of this task's records: Connect converts it with the connector's converters, so it
+      // goes as text.
+      SinkRecord errant =
+          new SinkRecord(
+              record.topic(),
+              record.partition(),
+              Schema.OPTIONAL_STRING_SCHEMA,
+              record.key(),
+              Schema.OPTIONAL_STRING_SCHEMA,
+              record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8),
+              record.offset(),
+              record.timestamp(),
+              record.timestampType());
       try {
-        reporter.report(errant, new DataException("Skipped " + one.describe() + ": " + one.reason()));
+        reporter.report(
+            errant, new DataException("Skipped " + one.describe() + ": " + one.reason()));
       } catch (RuntimeException e) {
         // E.g. a converter that takes no text: the WARN and the metric already have it.
         log.warn("Could not report {} as an errant record: {}", one.describe(), e.toString());
@@ -211,8 +260,8 @@ public class EntityNotifySinkTask extends SinkTask {
     Map<String, Object> after = afterImage == null ? null : Filter.row(afterImage);
     List<OutboundMessage> messages = new ArrayList<>();
     int maximumPayload = publishing.session().maximumPacketSize() - PACKET_HEADROOM;
-    for (SubscriptionTable.Subscription subscription : table.candidates(change.schema(), change.entity(),
-        Arrays.asList(before, after))) {
+    for (SubscriptionTable.Subscription subscription :
+        table.candidates(change.schema(), change.entity(), Arrays.asList(before, after))) {
       boolean matchedBefore = before != null && subscription.matcher().matches(before);
       boolean matchesAfter = after != null && subscription.matcher().matches(after);
       String notified;
@@ -228,14 +277,19 @@ public class EntityNotifySinkTask extends SinkTask {
         }
         default -> {
           if (before == null) {
-            // No row before the change (Debezium without REPLICA IDENTITY FULL): whether it entered or left cannot
+            // No row before the change (Debezium without REPLICA IDENTITY FULL): whether it entered
+            // or left cannot
             // be told, so a matching row is an update and a non-matching one notifies nobody.
             notified = matchesAfter ? "update" : null;
           } else {
-            // A row that starts matching arrives as a create; one that stops matching leaves with its key only, so
-            // a row moved out of a subscriber's filter (another tenant) never shows the subscriber its new content.
-            notified = matchedBefore && matchesAfter ? "update" : matchesAfter ? "create" : matchedBefore ? "leave"
-                : null;
+            // A row that starts matching arrives as a create; one that stops matching leaves with
+            // its key only, so
+            // a row moved out of a subscriber's filter (another tenant) never shows the subscriber
+            // its new content.
+            notified =
+                matchedBefore && matchesAfter
+                    ? "update"
+                    : matchesAfter ? "create" : matchedBefore ? "leave" : null;
           }
           data = notified != null && notified.equals("leave") ? key : afterImage;
         }
@@ -243,20 +297,42 @@ public class EntityNotifySinkTask extends SinkTask {
       if (notified == null) {
         continue;
       }
-      ObjectNode notification = RowChange.JSON.createObjectNode().put("type", "notification")
-          .put("operation", notified).put("subscription_id", subscription.id()).put("schema", subscription.schema())
-          .put("entity", subscription.entity());
+      ObjectNode notification =
+          RowChange.JSON
+              .createObjectNode()
+              .put("type", "notification")
+              .put("operation", notified)
+              .put("subscription_id", subscription.id())
+              .put("schema", subscription.schema())
+              .put("entity", subscription.entity());
       notification.set("data", data == null || data.isNull() ? key : data);
       notification.put("timestamp", Instant.now().toString());
       byte[] payload = notification.toString().getBytes(StandardCharsets.UTF_8);
-      if (payload.length > maximumPayload - subscription.notifyTopic().getBytes(StandardCharsets.UTF_8).length) {
-        // The broker would refuse or the client fail the PUBLISH; the row is the same for every subscriber.
-        throw new BadRecordException("the notification of " + payload.length + " bytes exceeds "
-            + "the broker's maximum packet size of " + publishing.session().maximumPacketSize() + " bytes", null);
+      if (payload.length
+          > maximumPayload - subscription.notifyTopic().getBytes(StandardCharsets.UTF_8).length) {
+        // The broker would refuse or the client fail the PUBLISH; the row is the same for every
+        // subscriber.
+        throw new BadRecordException(
+            "the notification of "
+                + payload.length
+                + " bytes exceeds "
+                + "the broker's maximum packet size of "
+                + publishing.session().maximumPacketSize()
+                + " bytes",
+            null);
       }
-      messages.add(new OutboundMessage(subscription.notifyTopic(), payload, qos, false,
-          Optional.of("application/json"), Optional.empty(), Optional.empty(), Optional.of(true),
-          OptionalLong.empty(), List.of()));
+      messages.add(
+          new OutboundMessage(
+              subscription.notifyTopic(),
+              payload,
+              qos,
+              false,
+              Optional.of("application/json"),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.of(true),
+              OptionalLong.empty(),
+              List.of()));
     }
     return messages;
   }

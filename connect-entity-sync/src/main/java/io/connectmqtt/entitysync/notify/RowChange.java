@@ -16,20 +16,29 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * One row change as the notify sink reads it from a change event, entity sync's own or Debezium's (with or without
- * the JSON converter's schema envelope): the entity, the operation (create, update or delete), the row before and
- * after with exact decimals (null where the operation has none), and the row's key.
+ * One row change as the notify sink reads it from a change event, entity sync's own or Debezium's
+ * (with or without the JSON converter's schema envelope): the entity, the operation (create, update
+ * or delete), the row before and after with exact decimals (null where the operation has none), and
+ * the row's key.
  */
-record RowChange(String schema, String entity, String operation, JsonNode before, JsonNode after, ObjectNode key) {
+record RowChange(
+    String schema,
+    String entity,
+    String operation,
+    JsonNode before,
+    JsonNode after,
+    ObjectNode key) {
 
   /** Numbers exactly as written, so a decimal column compares as the database compares it. */
-  static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false).build();
+  static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+          .build();
 
   /**
-   * The row change in {@code record}; null when there is none (a tombstone, or Debezium's snapshot reads, truncates
-   * and messages); a {@link BadRecordException} when the event cannot be read.
+   * The row change in {@code record}; null when there is none (a tombstone, or Debezium's snapshot
+   * reads, truncates and messages); a {@link BadRecordException} when the event cannot be read.
    */
   static RowChange read(SinkRecord record) throws BadRecordException {
     JsonNode event = toJson(record.value());
@@ -52,14 +61,16 @@ record RowChange(String schema, String entity, String operation, JsonNode before
       // Debezium: op c/u/d; r (snapshot read), t (truncate) and m (message) are no row changes.
       schema = event.path("source").path("schema").asText(null);
       entity = event.path("source").path("table").asText();
-      operation = switch (op) {
-        case "c" -> "create";
-        case "u" -> "update";
-        case "d" -> "delete";
-        case "r", "t", "m" -> null;
-        default -> throw new BadRecordException("unknown Debezium op '"
-            + SubscriptionTable.abbreviate(op) + "'", null);
-      };
+      operation =
+          switch (op) {
+            case "c" -> "create";
+            case "u" -> "update";
+            case "d" -> "delete";
+            case "r", "t", "m" -> null;
+            default ->
+                throw new BadRecordException(
+                    "unknown Debezium op '" + SubscriptionTable.abbreviate(op) + "'", null);
+          };
       key = debeziumKey(record.key());
     } else {
       try {
@@ -71,11 +82,16 @@ record RowChange(String schema, String entity, String operation, JsonNode before
       }
       schema = event.path("schema").asText(null);
       entity = event.path("entity").asText();
-      operation = switch (op) {
-        case "create", "update", "delete" -> op;
-        default -> throw new BadRecordException("unknown op '" + SubscriptionTable.abbreviate(op)
-            + "'; expected create, update or delete", null);
-      };
+      operation =
+          switch (op) {
+            case "create", "update", "delete" -> op;
+            default ->
+                throw new BadRecordException(
+                    "unknown op '"
+                        + SubscriptionTable.abbreviate(op)
+                        + "'; expected create, update or delete",
+                    null);
+          };
       key = null;
     }
     if (operation == null) {
@@ -84,7 +100,8 @@ record RowChange(String schema, String entity, String operation, JsonNode before
     if (entity.isEmpty()) {
       throw new BadRecordException("the change event names no entity", null);
     }
-    // Rows with exact decimals again, converted once, not once per subscription they are checked against.
+    // Rows with exact decimals again, converted once, not once per subscription they are checked
+    // against.
     JsonNode beforeImage = operation.equals("create") ? null : image(event, "before", types);
     JsonNode afterImage = operation.equals("delete") ? null : image(event, "after", types);
     if (key == null) {
@@ -94,8 +111,9 @@ record RowChange(String schema, String entity, String operation, JsonNode before
   }
 
   /**
-   * The changed row's key as an object, from an entity sync event: its primary key column (named by version 1
-   * events; {@code id} before) with the value the row has there, else with the event's record id.
+   * The changed row's key as an object, from an entity sync event: its primary key column (named by
+   * version 1 events; {@code id} before) with the value the row has there, else with the event's
+   * record id.
    */
   private static ObjectNode entitySyncKey(JsonNode event, JsonNode after, JsonNode before) {
     String recordId = event.path("record_id").asText();
@@ -110,8 +128,9 @@ record RowChange(String schema, String entity, String operation, JsonNode before
   }
 
   /**
-   * The changed row's key from a Debezium record's key (its key columns, with or without the JSON converter's schema
-   * envelope, as a map, a struct or JSON text); an empty object when the record has none.
+   * The changed row's key from a Debezium record's key (its key columns, with or without the JSON
+   * converter's schema envelope, as a map, a struct or JSON text); an empty object when the record
+   * has none.
    */
   private static ObjectNode debeziumKey(Object recordKey) {
     try {
@@ -121,11 +140,13 @@ record RowChange(String schema, String entity, String operation, JsonNode before
       }
       if (key != null && key.isObject()) {
         ObjectNode scalars = JSON.createObjectNode();
-        key.fields().forEachRemaining(field -> {
-          if (!field.getValue().isContainerNode()) {
-            scalars.set(field.getKey(), field.getValue());
-          }
-        });
+        key.fields()
+            .forEachRemaining(
+                field -> {
+                  if (!field.getValue().isContainerNode()) {
+                    scalars.set(field.getKey(), field.getValue());
+                  }
+                });
         return scalars;
       }
     } catch (BadRecordException | RuntimeException e) {
@@ -135,8 +156,8 @@ record RowChange(String schema, String entity, String operation, JsonNode before
   }
 
   /**
-   * The event's row image {@code field} with exact decimals ({@link ChangeEvent#exactRow}): null when absent (a
-   * delete's after), an error when not an object.
+   * The event's row image {@code field} with exact decimals ({@link ChangeEvent#exactRow}): null
+   * when absent (a delete's after), an error when not an object.
    */
   private static JsonNode image(JsonNode event, String field, Map<String, ColumnType> types)
       throws BadRecordException {
@@ -168,10 +189,13 @@ record RowChange(String schema, String entity, String operation, JsonNode before
         return JsonValues.tree(struct.schema(), struct);
       }
     } catch (java.io.IOException e) {
-      throw new BadRecordException("the change event is not JSON: "
-          + SubscriptionTable.abbreviate(String.valueOf(e.getMessage())), e);
+      throw new BadRecordException(
+          "the change event is not JSON: "
+              + SubscriptionTable.abbreviate(String.valueOf(e.getMessage())),
+          e);
     }
-    throw new BadRecordException("the change event is a " + value.getClass().getSimpleName()
-        + ", not a JSON document", null);
+    throw new BadRecordException(
+        "the change event is a " + value.getClass().getSimpleName() + ", not a JSON document",
+        null);
   }
 }

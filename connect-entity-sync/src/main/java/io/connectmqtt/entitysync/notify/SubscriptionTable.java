@@ -38,40 +38,84 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every live subscription, read from the compacted subscriptions topic from the beginning and followed: a global
- * table, so that any task can match any change. A tombstone removes a subscription.
+ * Every live subscription, read from the compacted subscriptions topic from the beginning and
+ * followed: a global table, so that any task can match any change. A tombstone removes a
+ * subscription.
  *
- * <p>Clients write these records (through entity sync), so a record that cannot be read is skipped, never fatal:
- * it stays in the compacted topic and would otherwise fail every task on every start. Skipped records are logged,
- * handed to a {@link Rejections} listener and kept (a bounded number) for the task to report as errant records.
+ * <p>Clients write these records (through entity sync), so a record that cannot be read is skipped,
+ * never fatal: it stays in the compacted topic and would otherwise fail every task on every start.
+ * Skipped records are logged, handed to a {@link Rejections} listener and kept (a bounded number)
+ * for the task to report as errant records.
  */
 final class SubscriptionTable implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SubscriptionTable.class);
-  /** Numbers exactly as written (no double rounding, no stripped zeros): a filter's text form depends on them. */
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false).build();
-  /** Skipped records kept for reporting until the task takes them; beyond, only the log and the metric have them. */
+
+  /**
+   * Numbers exactly as written (no double rounding, no stripped zeros): a filter's text form
+   * depends on them.
+   */
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+          .build();
+
+  /**
+   * Skipped records kept for reporting until the task takes them; beyond, only the log and the
+   * metric have them.
+   */
   static final int MAX_PENDING_REJECTIONS = 1_000;
 
   /**
-   * One subscription, its filters compiled once for its columns' types ({@code types}; a column not there is
-   * inferred) and {@code database}; {@code expiresAt} null when it does not expire.
+   * One subscription, its filters compiled once for its columns' types ({@code types}; a column not
+   * there is inferred) and {@code database}; {@code expiresAt} null when it does not expire.
    */
-  record Subscription(String id, String clientId, String schema, String entity, String notifyTopic,
-      List<Filter> filters, Map<String, ColumnType> types, Database database, FilterMatcher matcher,
+  record Subscription(
+      String id,
+      String clientId,
+      String schema,
+      String entity,
+      String notifyTopic,
+      List<Filter> filters,
+      Map<String, ColumnType> types,
+      Database database,
+      FilterMatcher matcher,
       Instant expiresAt) {
 
     /** A subscription whose column types are inferred (as records before version 1). */
-    Subscription(String id, String clientId, String schema, String entity, String notifyTopic, List<Filter> filters,
+    Subscription(
+        String id,
+        String clientId,
+        String schema,
+        String entity,
+        String notifyTopic,
+        List<Filter> filters,
         Instant expiresAt) {
-      this(id, clientId, schema, entity, notifyTopic, filters, Map.of(), null, FilterMatcher.of(filters), expiresAt);
+      this(
+          id,
+          clientId,
+          schema,
+          entity,
+          notifyTopic,
+          filters,
+          Map.of(),
+          null,
+          FilterMatcher.of(filters),
+          expiresAt);
     }
 
     static Subscription of(SubscriptionRecord record) {
-      return new Subscription(record.subscriptionId(), record.clientId(), record.schema(), record.entity(),
-          record.notifyTopic(), record.filters(), record.types(), record.database(), record.matcher(),
+      return new Subscription(
+          record.subscriptionId(),
+          record.clientId(),
+          record.schema(),
+          record.entity(),
+          record.notifyTopic(),
+          record.filters(),
+          record.types(),
+          record.database(),
+          record.matcher(),
           record.expiresAt());
     }
 
@@ -84,7 +128,12 @@ final class SubscriptionTable implements AutoCloseable {
   record Rejected(ConsumerRecord<String, byte[]> record, String reason) {
 
     String describe() {
-      return "subscription record " + record.topic() + "-" + record.partition() + "@" + record.offset()
+      return "subscription record "
+          + record.topic()
+          + "-"
+          + record.partition()
+          + "@"
+          + record.offset()
           + (record.key() == null ? "" : " (key '" + abbreviate(record.key()) + "')");
     }
   }
@@ -94,7 +143,9 @@ final class SubscriptionTable implements AutoCloseable {
     void rejected(Rejected rejected);
   }
 
-  /** Why a record cannot be a subscription; the message is for the log and the dead letter queue. */
+  /**
+   * Why a record cannot be a subscription; the message is for the log and the dead letter queue.
+   */
   static final class BadSubscriptionException extends Exception {
     private static final long serialVersionUID = 1L;
 
@@ -109,7 +160,8 @@ final class SubscriptionTable implements AutoCloseable {
   private final Map<String, Subscription> byId = new ConcurrentHashMap<>();
   private final Index index = new Index();
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
-  private final BlockingQueue<Rejected> pendingRejections = new ArrayBlockingQueue<>(MAX_PENDING_REJECTIONS);
+  private final BlockingQueue<Rejected> pendingRejections =
+      new ArrayBlockingQueue<>(MAX_PENDING_REJECTIONS);
   private final Thread reader;
   private volatile boolean running = true;
   private volatile Throwable failure;
@@ -129,7 +181,8 @@ final class SubscriptionTable implements AutoCloseable {
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     consumer = new KafkaConsumer<>(props);
@@ -142,8 +195,11 @@ final class SubscriptionTable implements AutoCloseable {
       }
       if (partitions.isEmpty() && System.nanoTime() > deadline) {
         consumer.close();
-        throw new IllegalStateException("Subscriptions topic '" + topic + "' does not exist; create it (compacted) "
-            + "or start the entity sync connector first");
+        throw new IllegalStateException(
+            "Subscriptions topic '"
+                + topic
+                + "' does not exist; create it (compacted) "
+                + "or start the entity sync connector first");
       }
     }
     consumer.assign(partitions);
@@ -174,8 +230,9 @@ final class SubscriptionTable implements AutoCloseable {
   }
 
   /**
-   * Applies one record: a subscription replaces the one with its key, a tombstone removes it, and a record that is
-   * no subscription removes it too (the newest record of a key is the one compaction keeps) and is rejected.
+   * Applies one record: a subscription replaces the one with its key, a tombstone removes it, and a
+   * record that is no subscription removes it too (the newest record of a key is the one compaction
+   * keeps) and is rejected.
    */
   void apply(ConsumerRecord<String, byte[]> record) {
     if (record.key() == null) {
@@ -205,8 +262,9 @@ final class SubscriptionTable implements AutoCloseable {
   }
 
   /**
-   * A subscription record's value read strictly with the protocol's codec ({@link SubscriptionRecord}): every field
-   * the sink relies on is present and well-typed, and its version one this sink reads.
+   * A subscription record's value read strictly with the protocol's codec ({@link
+   * SubscriptionRecord}): every field the sink relies on is present and well-typed, and its version
+   * one this sink reads.
    */
   static Subscription parse(String id, byte[] value) throws BadSubscriptionException {
     JsonNode node;
@@ -214,7 +272,8 @@ final class SubscriptionTable implements AutoCloseable {
       node = JSON.readTree(value);
     } catch (java.io.IOException | RuntimeException e) {
       // Jackson throws NumberFormatException for a number no BigDecimal holds (1e99999999999).
-      throw new BadSubscriptionException("it cannot be read as JSON: " + abbreviate(String.valueOf(e.getMessage())));
+      throw new BadSubscriptionException(
+          "it cannot be read as JSON: " + abbreviate(String.valueOf(e.getMessage())));
     }
     try {
       return Subscription.of(SubscriptionRecord.parse(id, node));
@@ -226,7 +285,8 @@ final class SubscriptionTable implements AutoCloseable {
   private void reject(ConsumerRecord<String, byte[]> record, String reason) {
     Rejected rejected = new Rejected(record, reason);
     log.warn("Skipping {}: {}", rejected.describe(), reason);
-    // Full: the oldest unreported one makes room; the log line and the metric still count every one.
+    // Full: the oldest unreported one makes room; the log line and the metric still count every
+    // one.
     while (!pendingRejections.offer(rejected)) {
       pendingRejections.poll();
     }
@@ -247,11 +307,13 @@ final class SubscriptionTable implements AutoCloseable {
   }
 
   /** Waits until every subscription written before {@code endOffsets} was read. */
-  boolean awaitCaughtUp(Map<TopicPartition, Long> endOffsets, Duration timeout) throws InterruptedException {
+  boolean awaitCaughtUp(Map<TopicPartition, Long> endOffsets, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (failure != null) {
-        throw new IllegalStateException("Following the subscriptions topic failed: " + failure, failure);
+        throw new IllegalStateException(
+            "Following the subscriptions topic failed: " + failure, failure);
       }
       boolean caughtUp = true;
       for (Map.Entry<TopicPartition, Long> end : endOffsets.entrySet()) {
@@ -273,8 +335,9 @@ final class SubscriptionTable implements AutoCloseable {
   }
 
   /**
-   * Live subscriptions to one entity that may match one of {@code rows}: a subscription whose filters require
-   * {@code column = value} is skipped unless a row has that value there; the caller still applies every filter.
+   * Live subscriptions to one entity that may match one of {@code rows}: a subscription whose
+   * filters require {@code column = value} is skipped unless a row has that value there; the caller
+   * still applies every filter.
    */
   List<Subscription> candidates(String schema, String entity, List<Map<String, Object>> rows) {
     return live(schema, index.candidates(entity, rows));
@@ -285,7 +348,8 @@ final class SubscriptionTable implements AutoCloseable {
     Instant now = Instant.now();
     for (String id : ids) {
       Subscription subscription = byId.get(id);
-      if (subscription != null && (schema == null || subscription.schema().equalsIgnoreCase(schema))
+      if (subscription != null
+          && (schema == null || subscription.schema().equalsIgnoreCase(schema))
           && !subscription.expired(now)) {
         matching.add(subscription);
       }
@@ -294,33 +358,40 @@ final class SubscriptionTable implements AutoCloseable {
   }
 
   /**
-   * Subscription ids by entity and, where the filters require one column to equal one value (a lone {@code eq} in
-   * an AND group), by that column and the value's equality keys: with 10,000 subscriptions a change is checked
-   * against the handful that can match, not against all. Written by the table's thread, read by the task's.
+   * Subscription ids by entity and, where the filters require one column to equal one value (a lone
+   * {@code eq} in an AND group), by that column and the value's equality keys: with 10,000
+   * subscriptions a change is checked against the handful that can match, not against all. Written
+   * by the table's thread, read by the task's.
    */
   static final class Index {
     /** entity → ids of subscriptions without an indexable equality. */
     private final Map<String, Set<String>> unindexed = new ConcurrentHashMap<>();
+
     /**
-     * entity → column → how the column compares (its type, inferred when the subscription does not name one) →
-     * equality key → ids.
+     * entity → column → how the column compares (its type, inferred when the subscription does not
+     * name one) → equality key → ids.
      */
     private final Map<String, Map<String, Map<Semantics, Map<Object, Set<String>>>>> byValue =
         new ConcurrentHashMap<>();
 
     /** A column's type (null: inferred) and database, which decide its values' equality keys. */
-    record Semantics(ColumnType type, Database database) { }
+    record Semantics(ColumnType type, Database database) {}
 
     void add(Subscription subscription) {
       String entity = subscription.entity().toLowerCase(Locale.ROOT);
       Optional<Map.Entry<String, List<Object>>> keys = keys(subscription);
       if (keys.isEmpty()) {
-        unindexed.computeIfAbsent(entity, e -> ConcurrentHashMap.newKeySet()).add(subscription.id());
+        unindexed
+            .computeIfAbsent(entity, e -> ConcurrentHashMap.newKeySet())
+            .add(subscription.id());
         return;
       }
-      Map<Object, Set<String>> values = byValue.computeIfAbsent(entity, e -> new ConcurrentHashMap<>())
-          .computeIfAbsent(keys.get().getKey(), c -> new ConcurrentHashMap<>())
-          .computeIfAbsent(semantics(subscription, keys.get().getKey()), t -> new ConcurrentHashMap<>());
+      Map<Object, Set<String>> values =
+          byValue
+              .computeIfAbsent(entity, e -> new ConcurrentHashMap<>())
+              .computeIfAbsent(keys.get().getKey(), c -> new ConcurrentHashMap<>())
+              .computeIfAbsent(
+                  semantics(subscription, keys.get().getKey()), t -> new ConcurrentHashMap<>());
       for (Object key : keys.get().getValue()) {
         values.computeIfAbsent(key, v -> ConcurrentHashMap.newKeySet()).add(subscription.id());
       }
@@ -333,8 +404,11 @@ final class SubscriptionTable implements AutoCloseable {
         unindexed.getOrDefault(entity, Set.of()).remove(subscription.id());
         return;
       }
-      Map<Object, Set<String>> values = byValue.getOrDefault(entity, Map.of())
-          .getOrDefault(keys.get().getKey(), Map.of()).get(semantics(subscription, keys.get().getKey()));
+      Map<Object, Set<String>> values =
+          byValue
+              .getOrDefault(entity, Map.of())
+              .getOrDefault(keys.get().getKey(), Map.of())
+              .get(semantics(subscription, keys.get().getKey()));
       if (values == null) {
         return;
       }
@@ -350,16 +424,17 @@ final class SubscriptionTable implements AutoCloseable {
     }
 
     Collection<String> candidates(String entity, List<Map<String, Object>> rows) {
-      Set<String> ids = new HashSet<>(unindexed.getOrDefault(entity.toLowerCase(Locale.ROOT), Set.of()));
-      for (Map.Entry<String, Map<Semantics, Map<Object, Set<String>>>> column
-          : byValue.getOrDefault(entity.toLowerCase(Locale.ROOT), Map.of()).entrySet()) {
+      Set<String> ids =
+          new HashSet<>(unindexed.getOrDefault(entity.toLowerCase(Locale.ROOT), Set.of()));
+      for (Map.Entry<String, Map<Semantics, Map<Object, Set<String>>>> column :
+          byValue.getOrDefault(entity.toLowerCase(Locale.ROOT), Map.of()).entrySet()) {
         for (Map.Entry<Semantics, Map<Object, Set<String>>> typed : column.getValue().entrySet()) {
           for (Map<String, Object> row : rows) {
             if (row == null) {
               continue;
             }
-            FilterOperator.rowEqualityKey(row.get(column.getKey()), typed.getKey().type(),
-                    typed.getKey().database())
+            FilterOperator.rowEqualityKey(
+                    row.get(column.getKey()), typed.getKey().type(), typed.getKey().database())
                 .map(key -> typed.getValue().getOrDefault(key, Set.of()))
                 .ifPresent(ids::addAll);
           }
@@ -372,18 +447,29 @@ final class SubscriptionTable implements AutoCloseable {
       return new Semantics(subscription.types().get(column), subscription.database());
     }
 
-    /** {@link #keys(List)} for a subscription's filters, keyed as its column's type and database say. */
+    /**
+     * {@link #keys(List)} for a subscription's filters, keyed as its column's type and database
+     * say.
+     */
     static Optional<Map.Entry<String, List<Object>>> keys(Subscription subscription) {
-      return equality(subscription.filters()).map(only -> Map.entry(only.column(), FilterOperator.equalityKeys(
-          only.value(), subscription.types().get(only.column()), subscription.database())));
+      return equality(subscription.filters())
+          .map(
+              only ->
+                  Map.entry(
+                      only.column(),
+                      FilterOperator.equalityKeys(
+                          only.value(),
+                          subscription.types().get(only.column()),
+                          subscription.database())));
     }
 
     /**
-     * The column and equality keys every match must have, from the first AND group that is a lone eq: a row
-     * matches only if its value in that column has one of the keys.
+     * The column and equality keys every match must have, from the first AND group that is a lone
+     * eq: a row matches only if its value in that column has one of the keys.
      */
     static Optional<Map.Entry<String, List<Object>>> keys(List<Filter> filters) {
-      return equality(filters).map(only -> Map.entry(only.column(), FilterOperator.equalityKeys(only.value())));
+      return equality(filters)
+          .map(only -> Map.entry(only.column(), FilterOperator.equalityKeys(only.value())));
     }
 
     /** The first AND group that is a lone eq with a value. */

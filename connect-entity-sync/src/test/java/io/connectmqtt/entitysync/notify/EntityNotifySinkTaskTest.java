@@ -20,9 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The notify sink task never fails on what clients wrote: bad change events and bad subscription records are
- * skipped, counted, committed past, and reported as errant records when errors.tolerance=all. The task runs against
- * an MQTT broker that is not there (only notifications would need it) and a subscription table fed directly.
+ * The notify sink task never fails on what clients wrote: bad change events and bad subscription
+ * records are skipped, counted, committed past, and reported as errant records when
+ * errors.tolerance=all. The task runs against an MQTT broker that is not there (only notifications
+ * would need it) and a subscription table fed directly.
  */
 class EntityNotifySinkTaskTest {
 
@@ -45,10 +46,12 @@ class EntityNotifySinkTaskTest {
       props.put("errors.deadletterqueue.topic.name", "notify-dlq");
     }
     context = new FakeSinkTaskContext(props, Set.of(new TopicPartition(CHANGES, 0)));
-    task = new EntityNotifySinkTask(rejections -> {
-      table = new SubscriptionTable("entity-subscriptions", rejections);
-      return table;
-    });
+    task =
+        new EntityNotifySinkTask(
+            rejections -> {
+              table = new SubscriptionTable("entity-subscriptions", rejections);
+              return table;
+            });
     task.initialize(context);
     task.start(props);
   }
@@ -61,8 +64,13 @@ class EntityNotifySinkTaskTest {
   }
 
   private void subscribe(String key, String value) {
-    table.apply(new ConsumerRecord<>("entity-subscriptions", 0, offset++, key,
-        value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
+    table.apply(
+        new ConsumerRecord<>(
+            "entity-subscriptions",
+            0,
+            offset++,
+            key,
+            value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static SinkRecord change(long offset, Object value) {
@@ -70,11 +78,17 @@ class EntityNotifySinkTaskTest {
   }
 
   private static String event(String op, String after) {
-    return "{\"op\":\"" + op + "\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\",\"before\":null,"
-        + "\"after\":" + after + "}";
+    return "{\"op\":\""
+        + op
+        + "\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\",\"before\":null,"
+        + "\"after\":"
+        + after
+        + "}";
   }
 
-  /** Change events a client can bring about, or that are simply broken; none matches a subscription. */
+  /**
+   * Change events a client can bring about, or that are simply broken; none matches a subscription.
+   */
   private static List<SinkRecord> badEvents() {
     return List.of(
         change(0, "{\"op\":".getBytes(StandardCharsets.UTF_8)),
@@ -95,18 +109,22 @@ class EntityNotifySinkTaskTest {
     subscribe("s1", subscription("s1", "status", "eq", "\"closed\""));
     task.put(records);
     TopicPartition partition = new TopicPartition(CHANGES, 0);
-    Map<TopicPartition, OffsetAndMetadata> committable = task.preCommit(Map.of(partition,
-        new OffsetAndMetadata(9)));
+    Map<TopicPartition, OffsetAndMetadata> committable =
+        task.preCommit(Map.of(partition, new OffsetAndMetadata(9)));
     assertThat(committable).containsEntry(partition, new OffsetAndMetadata(9));
     assertThat(task.metrics().value("errors-total")).isEqualTo(8.0);
-    assertThat(context.reported).as("no tolerance: Connect's reporter would fail the task").isEmpty();
+    assertThat(context.reported)
+        .as("no tolerance: Connect's reporter would fail the task")
+        .isEmpty();
   }
 
   @Test
   void badChangeEventsAreReportedWithTheirReasonUnderTolerance() {
     start(true);
     task.put(badEvents());
-    assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    assertThat(context.reported)
+        .extracting(SinkRecord::kafkaOffset)
+        .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
     assertThat(context.reasons.get(0).getMessage()).contains("not JSON");
     assertThat(context.reasons.get(2).getMessage()).contains("unknown op 'upsert'");
     assertThat(context.reasons.get(3).getMessage()).contains("no entity");
@@ -124,11 +142,19 @@ class EntityNotifySinkTaskTest {
     assertThat(task.metrics().value("subscriptions-skipped-total")).isEqualTo(2.0);
     assertThat(context.reported).as("reported on the task's thread, at the next put").isEmpty();
     task.put(List.of());
-    assertThat(context.reported).extracting(SinkRecord::topic, SinkRecord::kafkaPartition, SinkRecord::kafkaOffset,
-        r -> (String) r.key()).containsExactly(org.assertj.core.groups.Tuple.tuple("entity-subscriptions", 0, 0L,
-        "bad-json"), org.assertj.core.groups.Tuple.tuple("entity-subscriptions", 0, 1L, "bad-op"));
+    assertThat(context.reported)
+        .extracting(
+            SinkRecord::topic,
+            SinkRecord::kafkaPartition,
+            SinkRecord::kafkaOffset,
+            r -> (String) r.key())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("entity-subscriptions", 0, 0L, "bad-json"),
+            org.assertj.core.groups.Tuple.tuple("entity-subscriptions", 0, 1L, "bad-op"));
     assertThat(context.reported.get(0).value()).isEqualTo("{\"client_id\":");
-    assertThat(context.reasons.get(1).getMessage()).contains("entity-subscriptions-0@1").contains("regex");
+    assertThat(context.reasons.get(1).getMessage())
+        .contains("entity-subscriptions-0@1")
+        .contains("regex");
     task.put(List.of());
     assertThat(context.reported).as("once").hasSize(2);
   }
@@ -140,42 +166,73 @@ class EntityNotifySinkTaskTest {
     subscribe("padded", subscription("padded", "code", "eq", "\"007\""));
     subscribe("score", subscription("score", "score", "eq", "\"7\""));
     subscribe("like", subscription("like", "status", "like", "\"%a%a%a%a%a%a%a%a%a%a%a%a%b\""));
-    assertThat(ids(task.messagesFor(change(0, event("create", "{\"id\":1,\"status\":\"1e999999999\"}")))))
+    assertThat(
+            ids(
+                task.messagesFor(
+                    change(0, event("create", "{\"id\":1,\"status\":\"1e999999999\"}")))))
         .containsExactly("huge");
-    assertThat(ids(task.messagesFor(change(1, event("create", "{\"id\":1,\"status\":\"1E+999999999\"}")))))
-        .as("text is text").isEmpty();
-    assertThat(ids(task.messagesFor(change(2, event("create", "{\"id\":1,\"code\":\"7\",\"score\":7.00}")))))
-        .as("'7' is not '007'; 7.00 = '7' for a numeric column").containsExactly("score");
-    assertThat(ids(task.messagesFor(change(3, event("create", "{\"id\":1,\"code\":\"007\",\"score\":1e-999999999}")))))
+    assertThat(
+            ids(
+                task.messagesFor(
+                    change(1, event("create", "{\"id\":1,\"status\":\"1E+999999999\"}")))))
+        .as("text is text")
+        .isEmpty();
+    assertThat(
+            ids(
+                task.messagesFor(
+                    change(2, event("create", "{\"id\":1,\"code\":\"7\",\"score\":7.00}")))))
+        .as("'7' is not '007'; 7.00 = '7' for a numeric column")
+        .containsExactly("score");
+    assertThat(
+            ids(
+                task.messagesFor(
+                    change(
+                        3, event("create", "{\"id\":1,\"code\":\"007\",\"score\":1e-999999999}")))))
         .containsExactly("padded");
     String as = "a".repeat(10_000);
-    assertThat(ids(task.messagesFor(change(4, event("create", "{\"id\":1,\"status\":\"" + as + "\"}"))))).isEmpty();
-    assertThat(ids(task.messagesFor(change(5, event("create", "{\"id\":1,\"status\":\"" + as + "b\"}")))))
+    assertThat(
+            ids(
+                task.messagesFor(
+                    change(4, event("create", "{\"id\":1,\"status\":\"" + as + "\"}")))))
+        .isEmpty();
+    assertThat(
+            ids(
+                task.messagesFor(
+                    change(5, event("create", "{\"id\":1,\"status\":\"" + as + "b\"}")))))
         .containsExactly("like");
-    OutboundMessage message = task.messagesFor(change(6, event("create", "{\"id\":1,\"status\":\"1e999999999\"}")))
-        .get(0);
+    OutboundMessage message =
+        task.messagesFor(change(6, event("create", "{\"id\":1,\"status\":\"1e999999999\"}")))
+            .get(0);
     assertThat(message.topic()).isEqualTo("spec/c1/notify/huge");
     JsonNode notification = JSON.readTree(message.payload());
     assertThat(notification.path("data").path("status").asText()).isEqualTo("1e999999999");
   }
 
-  /** Version 1 events: a row moving out of a filter leaves with its key only, one moving in arrives as a create. */
+  /**
+   * Version 1 events: a row moving out of a filter leaves with its key only, one moving in arrives
+   * as a create.
+   */
   @Test
   void aRowLeavingAFilterSaysSoWithItsKeyOnlyAndOneEnteringArrivesAsACreate() throws Exception {
     start(false);
     subscribe("tenant-a", typedSubscription("tenant-a", "tenant", "eq", "\"a\"", "text"));
     subscribe("tenant-b", typedSubscription("tenant-b", "tenant", "eq", "\"b\"", "text"));
-    String moved = update("{\"id\":1,\"tenant\":\"a\",\"secret\":\"old\"}",
-        "{\"id\":1,\"tenant\":\"b\",\"secret\":\"new\"}");
+    String moved =
+        update(
+            "{\"id\":1,\"tenant\":\"a\",\"secret\":\"old\"}",
+            "{\"id\":1,\"tenant\":\"b\",\"secret\":\"new\"}");
     Map<String, JsonNode> byId = bySubscription(task.messagesFor(change(0, moved)));
     assertThat(byId).containsOnlyKeys("tenant-a", "tenant-b");
     assertThat(byId.get("tenant-a").path("operation").asText()).isEqualTo("leave");
-    assertThat(byId.get("tenant-a").path("data").toString()).as("the key only: nothing of the row's new content")
+    assertThat(byId.get("tenant-a").path("data").toString())
+        .as("the key only: nothing of the row's new content")
         .isEqualTo("{\"id\":1}");
     assertThat(byId.get("tenant-b").path("operation").asText()).isEqualTo("create");
     assertThat(byId.get("tenant-b").path("data").path("secret").asText()).isEqualTo("new");
-    String stays = update("{\"id\":1,\"tenant\":\"b\",\"secret\":\"new\"}",
-        "{\"id\":1,\"tenant\":\"b\",\"secret\":\"newer\"}");
+    String stays =
+        update(
+            "{\"id\":1,\"tenant\":\"b\",\"secret\":\"new\"}",
+            "{\"id\":1,\"tenant\":\"b\",\"secret\":\"newer\"}");
     byId = bySubscription(task.messagesFor(change(1, stays)));
     assertThat(byId).containsOnlyKeys("tenant-b");
     assertThat(byId.get("tenant-b").path("operation").asText()).isEqualTo("update");
@@ -185,50 +242,73 @@ class EntityNotifySinkTaskTest {
   void withoutARowBeforeTheUpdateOnlyAMatchingRowNotifiesAsAnUpdate() throws Exception {
     start(false);
     subscribe("tenant-a", typedSubscription("tenant-a", "tenant", "eq", "\"a\"", "text"));
-    String debezium = "{\"op\":\"u\",\"source\":{\"schema\":\"public\",\"table\":\"users\"},\"before\":null,"
-        + "\"after\":{\"id\":1,\"tenant\":\"%s\"}}";
-    assertThat(ids(task.messagesFor(change(0, debezium.formatted("b"))))).as("left or never matched: unknown")
+    String debezium =
+        "{\"op\":\"u\",\"source\":{\"schema\":\"public\",\"table\":\"users\"},\"before\":null,"
+            + "\"after\":{\"id\":1,\"tenant\":\"%s\"}}";
+    assertThat(ids(task.messagesFor(change(0, debezium.formatted("b")))))
+        .as("left or never matched: unknown")
         .isEmpty();
     List<OutboundMessage> messages = task.messagesFor(change(1, debezium.formatted("a")));
-    assertThat(JSON.readTree(messages.get(0).payload()).path("operation").asText()).isEqualTo("update");
+    assertThat(JSON.readTree(messages.get(0).payload()).path("operation").asText())
+        .isEqualTo("update");
   }
 
   @Test
   void debeziumLeavesCarryTheRecordKey() throws Exception {
     start(false);
     subscribe("tenant-a", subscription("tenant-a", "tenant", "eq", "\"a\""));
-    String event = "{\"op\":\"u\",\"source\":{\"schema\":\"public\",\"table\":\"users\"},"
-        + "\"before\":{\"id\":7,\"tenant\":\"a\"},\"after\":{\"id\":7,\"tenant\":\"b\"}}";
-    SinkRecord record = new SinkRecord(CHANGES, 0, null, "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":7}}",
-        null, event, 0);
+    String event =
+        "{\"op\":\"u\",\"source\":{\"schema\":\"public\",\"table\":\"users\"},"
+            + "\"before\":{\"id\":7,\"tenant\":\"a\"},\"after\":{\"id\":7,\"tenant\":\"b\"}}";
+    SinkRecord record =
+        new SinkRecord(
+            CHANGES,
+            0,
+            null,
+            "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":7}}",
+            null,
+            event,
+            0);
     JsonNode leave = JSON.readTree(task.messagesFor(record).get(0).payload());
     assertThat(leave.path("operation").asText()).isEqualTo("leave");
     assertThat(leave.path("data").toString()).isEqualTo("{\"id\":7}");
   }
 
-  /** Version 1: column types in the subscription, decimals as exact text in the event, exact numbers out. */
+  /**
+   * Version 1: column types in the subscription, decimals as exact text in the event, exact numbers
+   * out.
+   */
   @Test
   void typedSubscriptionsAndExactDecimals() throws Exception {
     start(false);
     subscribe("at", typedSubscription("at", "at", "eq", "\"2024-01-01T10:00:00\"", "timestamp"));
-    subscribe("big", typedSubscription("big", "score", "eq", "\"123456789012345678.25\"", "decimal"));
+    subscribe(
+        "big", typedSubscription("big", "score", "eq", "\"123456789012345678.25\"", "decimal"));
     subscribe("gt", typedSubscription("gt", "score", "gt", "\"123456789012345678.2\"", "decimal"));
-    String event = "{\"v\":1,\"op\":\"create\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\","
-        + "\"primary_key\":\"id\",\"types\":{\"id\":\"integer\",\"score\":\"decimal\",\"at\":\"timestamp\"},"
-        + "\"before\":null,\"after\":{\"id\":1,\"score\":\"123456789012345678.25\",\"at\":\"2024-01-01T10:00\"}}";
+    String event =
+        "{\"v\":1,\"op\":\"create\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\","
+            + "\"primary_key\":\"id\",\"types\":{\"id\":\"integer\",\"score\":\"decimal\",\"at\":\"timestamp\"},"
+            + "\"before\":null,\"after\":{\"id\":1,\"score\":\"123456789012345678.25\",\"at\":\"2024-01-01T10:00\"}}";
     Map<String, JsonNode> byId = bySubscription(task.messagesFor(change(0, event)));
-    assertThat(byId).as("10:00 is 10:00:00; 18 digits before the point kept").containsOnlyKeys("at", "big", "gt");
-    assertThat(new String(task.messagesFor(change(1, event)).get(0).payload(), StandardCharsets.UTF_8))
-        .as("the decimal reaches the subscriber as an exact JSON number").contains("\"score\":123456789012345678.25");
+    assertThat(byId)
+        .as("10:00 is 10:00:00; 18 digits before the point kept")
+        .containsOnlyKeys("at", "big", "gt");
+    assertThat(
+            new String(task.messagesFor(change(1, event)).get(0).payload(), StandardCharsets.UTF_8))
+        .as("the decimal reaches the subscriber as an exact JSON number")
+        .contains("\"score\":123456789012345678.25");
   }
 
   @Test
   void recordsOfAnUnknownVersionAreSkipped() throws Exception {
     start(false);
-    subscribe("future", typedSubscription("future", "tenant", "eq", "\"a\"", "text").replace("\"v\":1", "\"v\":2"));
+    subscribe(
+        "future",
+        typedSubscription("future", "tenant", "eq", "\"a\"", "text").replace("\"v\":1", "\"v\":2"));
     assertThat(task.metrics().value("subscriptions-skipped-total")).isEqualTo(1.0);
-    String event = "{\"v\":2,\"op\":\"create\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\","
-        + "\"before\":null,\"after\":{\"id\":1}}";
+    String event =
+        "{\"v\":2,\"op\":\"create\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\","
+            + "\"before\":null,\"after\":{\"id\":1}}";
     task.put(List.of(change(0, event)));
     assertThat(task.metrics().value("errors-total")).isEqualTo(1.0);
   }
@@ -236,15 +316,23 @@ class EntityNotifySinkTaskTest {
   private static String update(String before, String after) {
     return "{\"v\":1,\"op\":\"update\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"1\","
         + "\"primary_key\":\"id\",\"types\":{\"id\":\"integer\",\"tenant\":\"text\",\"secret\":\"text\"},"
-        + "\"before\":" + before + ",\"after\":" + after + "}";
+        + "\"before\":"
+        + before
+        + ",\"after\":"
+        + after
+        + "}";
   }
 
-  private static String typedSubscription(String id, String column, String operator, String value, String type) {
-    return subscription(id, column, operator, value).replace("{\"subscription_id\"", "{\"v\":1,\"subscription_id\"")
-        .replaceFirst("}$", ",\"database\":\"postgresql\",\"types\":{\"" + column + "\":\"" + type + "\"}}");
+  private static String typedSubscription(
+      String id, String column, String operator, String value, String type) {
+    return subscription(id, column, operator, value)
+        .replace("{\"subscription_id\"", "{\"v\":1,\"subscription_id\"")
+        .replaceFirst(
+            "}$", ",\"database\":\"postgresql\",\"types\":{\"" + column + "\":\"" + type + "\"}}");
   }
 
-  private static Map<String, JsonNode> bySubscription(List<OutboundMessage> messages) throws Exception {
+  private static Map<String, JsonNode> bySubscription(List<OutboundMessage> messages)
+      throws Exception {
     Map<String, JsonNode> byId = new HashMap<>();
     for (OutboundMessage message : messages) {
       JsonNode notification = JSON.readTree(message.payload());
@@ -254,9 +342,19 @@ class EntityNotifySinkTaskTest {
   }
 
   private static String subscription(String id, String column, String operator, String value) {
-    return "{\"subscription_id\":\"" + id + "\",\"client_id\":\"c1\",\"schema\":\"public\",\"entity\":\"users\","
-        + "\"notify_topic\":\"spec/c1/notify/" + id + "\",\"filters\":[{\"column\":\"" + column + "\","
-        + "\"operator\":\"" + operator + "\",\"value\":" + value + "}]}";
+    return "{\"subscription_id\":\""
+        + id
+        + "\",\"client_id\":\"c1\",\"schema\":\"public\",\"entity\":\"users\","
+        + "\"notify_topic\":\"spec/c1/notify/"
+        + id
+        + "\",\"filters\":[{\"column\":\""
+        + column
+        + "\","
+        + "\"operator\":\""
+        + operator
+        + "\",\"value\":"
+        + value
+        + "}]}";
   }
 
   private static List<String> ids(List<OutboundMessage> messages) throws Exception {

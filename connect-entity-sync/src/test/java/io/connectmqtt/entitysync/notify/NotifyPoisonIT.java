@@ -28,11 +28,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 11: what clients write cannot fail the notify sink. Poison subscription records and change events sit in
- * the topics next to good ones; the broker's ACL refuses one subscriber's notifications. The sink stays RUNNING,
- * also after a restart (the compacted topic still holds the poison), good subscribers get exactly their
- * notifications (a sentinel subscription, last in line, says when everything before it was processed), the bad
- * records reach the dead letter topic and the metrics count them.
+ * Issue 11: what clients write cannot fail the notify sink. Poison subscription records and change
+ * events sit in the topics next to good ones; the broker's ACL refuses one subscriber's
+ * notifications. The sink stays RUNNING, also after a restart (the compacted topic still holds the
+ * poison), good subscribers get exactly their notifications (a sentinel subscription, last in line,
+ * says when everything before it was processed), the bad records reach the dead letter topic and
+ * the metrics count them.
  */
 class NotifyPoisonIT {
 
@@ -48,7 +49,9 @@ class NotifyPoisonIT {
     MosquittoBroker.assumeAvailable();
     Path acl = Files.createTempDirectory(ProjectLayout.scratch("acl-"), "acl").resolve("acl");
     // Anonymous subscribers read everything; the sink's user may not write to spec/denied/...
-    Files.writeString(acl, """
+    Files.writeString(
+        acl,
+        """
         topic read spec/#
         user notify
         topic write spec/good/#
@@ -69,8 +72,17 @@ class NotifyPoisonIT {
   }
 
   private static String subscription(String id, String client, String filters) {
-    return "{\"subscription_id\":\"" + id + "\",\"client_id\":\"" + client + "\",\"schema\":\"public\","
-        + "\"entity\":\"users\",\"notify_topic\":\"spec/" + client + "/notify/" + id + "\",\"filters\":" + filters
+    return "{\"subscription_id\":\""
+        + id
+        + "\",\"client_id\":\""
+        + client
+        + "\",\"schema\":\"public\","
+        + "\"entity\":\"users\",\"notify_topic\":\"spec/"
+        + client
+        + "/notify/"
+        + id
+        + "\",\"filters\":"
+        + filters
         + "}";
   }
 
@@ -79,35 +91,85 @@ class NotifyPoisonIT {
   }
 
   private static String created(long id, String status) {
-    return "{\"op\":\"create\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\"" + id + "\","
-        + "\"before\":null,\"after\":{\"id\":" + id + ",\"status\":\"" + status + "\"}}";
+    return "{\"op\":\"create\",\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\""
+        + id
+        + "\","
+        + "\"before\":null,\"after\":{\"id\":"
+        + id
+        + ",\"status\":\""
+        + status
+        + "\"}}";
   }
 
   private static double metric(String name) throws Exception {
-    return ((Number) ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName(
-        "connect-mqtt:type=mqtt-sink-task-metrics,connector=notify-poison,task=0"), name)).doubleValue();
+    return ((Number)
+            ManagementFactory.getPlatformMBeanServer()
+                .getAttribute(
+                    new ObjectName(
+                        "connect-mqtt:type=mqtt-sink-task-metrics,connector=notify-poison,task=0"),
+                    name))
+        .doubleValue();
   }
 
   @Test
   void poisonNeitherFailsNorStallsTheSinkAndGoodSubscribersAreNotified() throws Exception {
     stack.topics().createCompacted(SUBSCRIPTIONS);
     stack.topics().create(CHANGES, 1);
-    List<ProducerRecord<byte[], byte[]>> subscriptions = new ArrayList<>(List.of(
-        // The subscription that failed the sink for good: text equality with a huge exponent.
-        record(SUBSCRIPTIONS, "huge", subscription("huge", "good", eq("status", "\"1e999999999\""))),
-        record(SUBSCRIPTIONS, "big", subscription("big", "good", eq("status", "\"1e100000000\""))),
-        record(SUBSCRIPTIONS, "slow", subscription("slow", "good",
-            "[{\"column\":\"status\",\"operator\":\"like\",\"value\":\"%a%a%a%a%a%a%a%a%a%a%a%a%b\"}]")),
-        record(SUBSCRIPTIONS, "active", subscription("active", "good", eq("status", "\"active\""))),
-        record(SUBSCRIPTIONS, "denied", subscription("denied", "denied", eq("status", "\"active\""))),
-        record(SUBSCRIPTIONS, "bad-json", "{\"client_id\":"),
-        record(SUBSCRIPTIONS, "bad-operator", subscription("bad-operator", "good",
-            "[{\"column\":\"status\",\"operator\":\"regex\",\"value\":\".*\"}]")),
-        record(SUBSCRIPTIONS, "bad-escape", subscription("bad-escape", "good",
-            "[{\"column\":\"status\",\"operator\":\"like\",\"value\":\"a\\\\\"}]")),
-        record(SUBSCRIPTIONS, "bad-number", subscription("bad-number", "good", eq("status", "1e99999999999"))),
-        record(SUBSCRIPTIONS, "bad-topic", "{\"client_id\":\"good\",\"entity\":\"users\",\"notify_topic\":\"spec/#\"}"),
-        record(SUBSCRIPTIONS, "sentinel", subscription("sentinel", "sentinel", eq("status", "\"sentinel\"")))));
+    List<ProducerRecord<byte[], byte[]>> subscriptions =
+        new ArrayList<>(
+            List.of(
+                // The subscription that failed the sink for good: text equality with a huge
+                // exponent.
+                record(
+                    SUBSCRIPTIONS,
+                    "huge",
+                    subscription("huge", "good", eq("status", "\"1e999999999\""))),
+                record(
+                    SUBSCRIPTIONS,
+                    "big",
+                    subscription("big", "good", eq("status", "\"1e100000000\""))),
+                record(
+                    SUBSCRIPTIONS,
+                    "slow",
+                    subscription(
+                        "slow",
+                        "good",
+                        "[{\"column\":\"status\",\"operator\":\"like\",\"value\":\"%a%a%a%a%a%a%a%a%a%a%a%a%b\"}]")),
+                record(
+                    SUBSCRIPTIONS,
+                    "active",
+                    subscription("active", "good", eq("status", "\"active\""))),
+                record(
+                    SUBSCRIPTIONS,
+                    "denied",
+                    subscription("denied", "denied", eq("status", "\"active\""))),
+                record(SUBSCRIPTIONS, "bad-json", "{\"client_id\":"),
+                record(
+                    SUBSCRIPTIONS,
+                    "bad-operator",
+                    subscription(
+                        "bad-operator",
+                        "good",
+                        "[{\"column\":\"status\",\"operator\":\"regex\",\"value\":\".*\"}]")),
+                record(
+                    SUBSCRIPTIONS,
+                    "bad-escape",
+                    subscription(
+                        "bad-escape",
+                        "good",
+                        "[{\"column\":\"status\",\"operator\":\"like\",\"value\":\"a\\\\\"}]")),
+                record(
+                    SUBSCRIPTIONS,
+                    "bad-number",
+                    subscription("bad-number", "good", eq("status", "1e99999999999"))),
+                record(
+                    SUBSCRIPTIONS,
+                    "bad-topic",
+                    "{\"client_id\":\"good\",\"entity\":\"users\",\"notify_topic\":\"spec/#\"}"),
+                record(
+                    SUBSCRIPTIONS,
+                    "sentinel",
+                    subscription("sentinel", "sentinel", eq("status", "\"sentinel\"")))));
     stack.topics().send(subscriptions);
 
     Map<String, String> config = new HashMap<>();
@@ -127,70 +189,99 @@ class NotifyPoisonIT {
     config.put("errors.deadletterqueue.topic.replication.factor", "1");
     config.put("errors.deadletterqueue.context.headers.enable", "true");
 
-    // One subscriber for both: the sentinel comes last on its connection, after every earlier notification.
-    try (MqttRecorder subscriber = MqttRecorder.subscribe("poison-subscriber", mosquitto.port(), "spec/#")) {
+    // One subscriber for both: the sentinel comes last on its connection, after every earlier
+    // notification.
+    try (MqttRecorder subscriber =
+        MqttRecorder.subscribe("poison-subscriber", mosquitto.port(), "spec/#")) {
       stack.rest().createOrReplace("notify-poison", config);
       stack.rest().awaitRunning("notify-poison", 1, Duration.ofSeconds(90));
-      stack.topics().send(List.of(
-          record(CHANGES, "1", "{\"op\":"),
-          record(CHANGES, "2", created(2, "1e100000000")),
-          record(CHANGES, "3", "{\"op\":\"create\",\"entity\":\"users\",\"after\":[1]}"),
-          record(CHANGES, "4", created(4, "a".repeat(10_000))),
-          record(CHANGES, "5", created(5, "active")),
-          record(CHANGES, "6", created(6, "1e999999999")),
-          record(CHANGES, "7", created(7, "sentinel"))));
+      stack
+          .topics()
+          .send(
+              List.of(
+                  record(CHANGES, "1", "{\"op\":"),
+                  record(CHANGES, "2", created(2, "1e100000000")),
+                  record(CHANGES, "3", "{\"op\":\"create\",\"entity\":\"users\",\"after\":[1]}"),
+                  record(CHANGES, "4", created(4, "a".repeat(10_000))),
+                  record(CHANGES, "5", created(5, "active")),
+                  record(CHANGES, "6", created(6, "1e999999999")),
+                  record(CHANGES, "7", created(7, "sentinel"))));
       awaitSentinels(subscriber, 1);
 
       assertThat(stack.rest().status("notify-poison").path("tasks").get(0).path("state").asText())
           .isEqualTo("RUNNING");
-      assertThat(notified(subscriber.received())).containsExactly("big:2", "active:5", "huge:6", "sentinel:7");
+      assertThat(notified(subscriber.received()))
+          .containsExactly("big:2", "active:5", "huge:6", "sentinel:7");
       assertThat(metric("subscriptions-skipped-total")).isEqualTo(5.0);
       // Record 1 is no JSON: Connect's JsonConverter dead-letters it before the task sees it.
       assertThat(metric("errors-total")).as("the change event with a bad row").isEqualTo(1.0);
       // The refusal (PUBACK 0x87) came before the sentinel's PUBACK on the same connection.
-      Awaitility.await("refusal counted").atMost(Duration.ofSeconds(10))
+      Awaitility.await("refusal counted")
+          .atMost(Duration.ofSeconds(10))
           .until(() -> metric("messages-refused-total") == 1.0);
 
-      List<ConsumerRecord<byte[], byte[]>> dead = stack.topics().readAll(DLQ, 7, Duration.ofSeconds(30));
-      assertThat(dead).extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).containsExactlyInAnyOrder(
-          "bad-json", "bad-operator", "bad-escape", "bad-number", "bad-topic", "1", "3");
-      assertThat(reason(dead, "bad-operator")).contains(SUBSCRIPTIONS).contains("unknown operator 'regex'");
+      List<ConsumerRecord<byte[], byte[]>> dead =
+          stack.topics().readAll(DLQ, 7, Duration.ofSeconds(30));
+      assertThat(dead)
+          .extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+          .containsExactlyInAnyOrder(
+              "bad-json", "bad-operator", "bad-escape", "bad-number", "bad-topic", "1", "3");
+      assertThat(reason(dead, "bad-operator"))
+          .contains(SUBSCRIPTIONS)
+          .contains("unknown operator 'regex'");
       assertThat(reason(dead, "3")).contains("'after' is not an object");
 
-      // The poison is still in the compacted topic: a restarted task reads it again and keeps running.
+      // The poison is still in the compacted topic: a restarted task reads it again and keeps
+      // running.
       stack.rest().restart("notify-poison");
       stack.rest().awaitRunning("notify-poison", 1, Duration.ofSeconds(90));
-      stack.topics().send(List.of(record(CHANGES, "8", created(8, "active")),
-          record(CHANGES, "9", created(9, "sentinel"))));
+      stack
+          .topics()
+          .send(
+              List.of(
+                  record(CHANGES, "8", created(8, "active")),
+                  record(CHANGES, "9", created(9, "sentinel"))));
       awaitSentinels(subscriber, 2);
       assertThat(stack.rest().status("notify-poison").path("tasks").get(0).path("state").asText())
           .isEqualTo("RUNNING");
-      assertThat(notified(subscriber.received())).containsExactly("big:2", "active:5", "huge:6", "sentinel:7",
-          "active:8", "sentinel:9");
+      assertThat(notified(subscriber.received()))
+          .containsExactly("big:2", "active:5", "huge:6", "sentinel:7", "active:8", "sentinel:9");
     }
     stack.rest().delete("notify-poison");
   }
 
   private static void awaitSentinels(MqttRecorder subscriber, int count) {
-    Awaitility.await(count + " sentinel notification(s)").atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100)).until(() -> notified(subscriber.received()).stream()
-            .filter(n -> n.startsWith("sentinel:")).count() >= count);
+    Awaitility.await(count + " sentinel notification(s)")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                notified(subscriber.received()).stream()
+                        .filter(n -> n.startsWith("sentinel:"))
+                        .count()
+                    >= count);
   }
 
   private static List<String> notified(List<Mqtt5Publish> received) throws java.io.IOException {
     List<String> notified = new ArrayList<>();
     for (Mqtt5Publish publish : List.copyOf(received)) {
       JsonNode notification = JSON.readTree(publish.getPayloadAsBytes());
-      notified.add(notification.path("subscription_id").asText() + ":" + notification.path("data").path("id")
-          .asText());
+      notified.add(
+          notification.path("subscription_id").asText()
+              + ":"
+              + notification.path("data").path("id").asText());
     }
     return notified;
   }
 
   private static String reason(List<ConsumerRecord<byte[], byte[]>> dead, String key) {
-    ConsumerRecord<byte[], byte[]> record = dead.stream()
-        .filter(r -> key.equals(new String(r.key(), StandardCharsets.UTF_8))).findFirst().orElseThrow();
-    return new String(record.headers().lastHeader("__connect.errors.exception.message").value(),
+    ConsumerRecord<byte[], byte[]> record =
+        dead.stream()
+            .filter(r -> key.equals(new String(r.key(), StandardCharsets.UTF_8)))
+            .findFirst()
+            .orElseThrow();
+    return new String(
+        record.headers().lastHeader("__connect.errors.exception.message").value(),
         StandardCharsets.UTF_8);
   }
 }

@@ -18,17 +18,48 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The subscription index only ever skips subscriptions that cannot match: for random filters and rows (numbers,
- * numeric text, other text, booleans, nulls, huge and tiny exponents), every subscription the full matcher accepts
- * is among the candidates.
+ * The subscription index only ever skips subscriptions that cannot match: for random filters and
+ * rows (numbers, numeric text, other text, booleans, nulls, huge and tiny exponents), every
+ * subscription the full matcher accepts is among the candidates.
  */
 class SubscriptionIndexTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Object[] VALUES = {0, 1, 5, 5.0, "5", "5.00", " 5 ", 70.25, "70.25", "007", "7", 7,
-      new BigDecimal("7.000"), -0.0, "-0", new BigDecimal("1E+999999999"), "1e999999999", "1E+999999999",
-      new BigDecimal("1E-999999999"), "1e100000000", "1e99999999999", "abc", "ABC", "", true, false, "true", "FALSE",
-      "2024-01-01T10:00", "2024-01-01T10:00:00", "2024-01-01T10:00:00.000", "NaN", null};
+  private static final Object[] VALUES = {
+    0,
+    1,
+    5,
+    5.0,
+    "5",
+    "5.00",
+    " 5 ",
+    70.25,
+    "70.25",
+    "007",
+    "7",
+    7,
+    new BigDecimal("7.000"),
+    -0.0,
+    "-0",
+    new BigDecimal("1E+999999999"),
+    "1e999999999",
+    "1E+999999999",
+    new BigDecimal("1E-999999999"),
+    "1e100000000",
+    "1e99999999999",
+    "abc",
+    "ABC",
+    "",
+    true,
+    false,
+    "true",
+    "FALSE",
+    "2024-01-01T10:00",
+    "2024-01-01T10:00:00",
+    "2024-01-01T10:00:00.000",
+    "NaN",
+    null
+  };
   private static final String[] OPERATORS = {"eq", "eq", "eq", "neq", "gt", "in", "like", "isnull"};
 
   @Test
@@ -36,14 +67,24 @@ class SubscriptionIndexTest {
     check(false);
   }
 
-  /** Subscription records of version 1: each column's type (or none) and database decide the equality keys. */
+  /**
+   * Subscription records of version 1: each column's type (or none) and database decide the
+   * equality keys.
+   */
   @Test
   void typedCandidatesAlwaysIncludeEverySubscriptionThatMatches() throws Exception {
     check(true);
   }
 
-  private static final ColumnType[] TYPES = {null, ColumnType.TEXT, ColumnType.INTEGER, ColumnType.DECIMAL,
-      ColumnType.FLOAT, ColumnType.BOOLEAN, ColumnType.TIMESTAMP};
+  private static final ColumnType[] TYPES = {
+    null,
+    ColumnType.TEXT,
+    ColumnType.INTEGER,
+    ColumnType.DECIMAL,
+    ColumnType.FLOAT,
+    ColumnType.BOOLEAN,
+    ColumnType.TIMESTAMP
+  };
 
   private static void check(boolean typed) throws Exception {
     Random random = new Random(42);
@@ -60,7 +101,9 @@ class SubscriptionIndexTest {
         filter.put("operator", operator);
         Object value = VALUES[random.nextInt(VALUES.length)];
         if (operator.equals("in")) {
-          filter.put("value", List.of(VALUES[random.nextInt(VALUES.length - 1)], VALUES[random.nextInt(3)]));
+          filter.put(
+              "value",
+              List.of(VALUES[random.nextInt(VALUES.length - 1)], VALUES[random.nextInt(3)]));
         } else if (operator.equals("like")) {
           filter.put("value", "a%");
         } else if (!operator.equals("isnull")) {
@@ -77,8 +120,9 @@ class SubscriptionIndexTest {
       } catch (io.connectmqtt.common.protocol.ProtocolException refused) {
         continue;
       }
-      SubscriptionTable.Subscription subscription = new SubscriptionTable.Subscription("s" + i, "c", "public",
-          "users", "spec/c/notify/s" + i, parsed, null);
+      SubscriptionTable.Subscription subscription =
+          new SubscriptionTable.Subscription(
+              "s" + i, "c", "public", "users", "spec/c/notify/s" + i, parsed, null);
       if (typed) {
         Map<String, ColumnType> types = new HashMap<>();
         for (String column : List.of("a", "b")) {
@@ -88,8 +132,18 @@ class SubscriptionIndexTest {
           }
         }
         Database database = random.nextBoolean() ? Database.H2 : null;
-        subscription = new SubscriptionTable.Subscription(subscription.id(), "c", "public", "users",
-            subscription.notifyTopic(), parsed, types, database, FilterMatcher.of(parsed, types, database), null);
+        subscription =
+            new SubscriptionTable.Subscription(
+                subscription.id(),
+                "c",
+                "public",
+                "users",
+                subscription.notifyTopic(),
+                parsed,
+                types,
+                database,
+                FilterMatcher.of(parsed, types, database),
+                null);
       }
       if (SubscriptionTable.Index.keys(parsed).isPresent()) {
         indexed++;
@@ -105,11 +159,14 @@ class SubscriptionIndexTest {
       values.put("b", VALUES[random.nextInt(VALUES.length)]);
       // As the sink reads a change event's row.
       Map<String, Object> row = Filter.row(JSON.valueToTree(values));
-      Set<String> candidates = new HashSet<>(index.candidates("USERS", java.util.Arrays.asList(row, null)));
+      Set<String> candidates =
+          new HashSet<>(index.candidates("USERS", java.util.Arrays.asList(row, null)));
       for (SubscriptionTable.Subscription subscription : all.values()) {
         if (subscription.matcher().matches(row)) {
           checked++;
-          assertThat(candidates).as(subscription.filters() + " matches " + row).contains(subscription.id());
+          assertThat(candidates)
+              .as(subscription.filters() + " matches " + row)
+              .contains(subscription.id());
         }
       }
     }
@@ -119,8 +176,16 @@ class SubscriptionIndexTest {
   @Test
   void removedSubscriptionsAreNoLongerCandidates() throws Exception {
     SubscriptionTable.Index index = new SubscriptionTable.Index();
-    SubscriptionTable.Subscription subscription = new SubscriptionTable.Subscription("s1", "c", "public", "users",
-        "t", Filter.parseAll(JSON.readTree("[{\"column\":\"bucket\",\"operator\":\"eq\",\"value\":7}]")), null);
+    SubscriptionTable.Subscription subscription =
+        new SubscriptionTable.Subscription(
+            "s1",
+            "c",
+            "public",
+            "users",
+            "t",
+            Filter.parseAll(
+                JSON.readTree("[{\"column\":\"bucket\",\"operator\":\"eq\",\"value\":7}]")),
+            null);
     index.add(subscription);
     Map<String, Object> row = Map.of("bucket", new BigDecimal("7.0"));
     assertThat(index.candidates("users", List.of(row))).containsExactly("s1");
@@ -129,23 +194,47 @@ class SubscriptionIndexTest {
     assertThat(index.candidates("users", List.of(row))).isEmpty();
   }
 
-  /** Issue 11: "1e999999999" was indexed as a plain-string number and the index ran out of memory. */
+  /**
+   * Issue 11: "1e999999999" was indexed as a plain-string number and the index ran out of memory.
+   */
   @Test
   void numericLookingTextWithHugeExponentsIsIndexedAsWhatItIs() throws Exception {
     SubscriptionTable.Index index = new SubscriptionTable.Index();
-    SubscriptionTable.Subscription text = new SubscriptionTable.Subscription("text", "c", "public", "users", "t",
-        Filter.parseAll(JSON.readTree("[{\"column\":\"code\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]")),
-        null);
-    SubscriptionTable.Subscription padded = new SubscriptionTable.Subscription("padded", "c", "public", "users", "t",
-        Filter.parseAll(JSON.readTree("[{\"column\":\"code\",\"operator\":\"eq\",\"value\":\"007\"}]")), null);
+    SubscriptionTable.Subscription text =
+        new SubscriptionTable.Subscription(
+            "text",
+            "c",
+            "public",
+            "users",
+            "t",
+            Filter.parseAll(
+                JSON.readTree(
+                    "[{\"column\":\"code\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]")),
+            null);
+    SubscriptionTable.Subscription padded =
+        new SubscriptionTable.Subscription(
+            "padded",
+            "c",
+            "public",
+            "users",
+            "t",
+            Filter.parseAll(
+                JSON.readTree("[{\"column\":\"code\",\"operator\":\"eq\",\"value\":\"007\"}]")),
+            null);
     index.add(text);
     index.add(padded);
-    assertThat(index.candidates("users", List.of(Map.of("code", "1e999999999")))).containsExactly("text");
-    assertThat(index.candidates("users", List.of(Map.of("code", "1E+999999999")))).as("text is text").isEmpty();
+    assertThat(index.candidates("users", List.of(Map.of("code", "1e999999999"))))
+        .containsExactly("text");
+    assertThat(index.candidates("users", List.of(Map.of("code", "1E+999999999"))))
+        .as("text is text")
+        .isEmpty();
     assertThat(index.candidates("users", List.of(Map.of("code", new BigDecimal("1E+999999999")))))
-        .as("a numeric column compares numerically").containsExactly("text");
+        .as("a numeric column compares numerically")
+        .containsExactly("text");
     assertThat(index.candidates("users", List.of(Map.of("code", "1e100000000")))).isEmpty();
-    assertThat(index.candidates("users", List.of(Map.of("code", "7")))).as("'7' is not '007'").isEmpty();
+    assertThat(index.candidates("users", List.of(Map.of("code", "7"))))
+        .as("'7' is not '007'")
+        .isEmpty();
     assertThat(index.candidates("users", List.of(Map.of("code", 7L)))).containsExactly("padded");
     index.remove(text);
     assertThat(index.candidates("users", List.of(Map.of("code", "1e999999999")))).isEmpty();

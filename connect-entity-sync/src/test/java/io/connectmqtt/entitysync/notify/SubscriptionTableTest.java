@@ -10,22 +10,28 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * Records on the subscriptions topic that are no subscriptions are skipped one by one, with the record and the
- * reason, and never stop the table: the subscriptions around them are still served.
+ * Records on the subscriptions topic that are no subscriptions are skipped one by one, with the
+ * record and the reason, and never stop the table: the subscriptions around them are still served.
  */
 class SubscriptionTableTest {
 
-  private static final String GOOD = "{\"subscription_id\":\"%s\",\"client_id\":\"c1\",\"schema\":\"public\","
-      + "\"entity\":\"users\",\"notify_topic\":\"spec/c1/notify/%s\",\"filters\":[{\"column\":\"status\","
-      + "\"operator\":\"eq\",\"value\":\"%s\"}]}";
+  private static final String GOOD =
+      "{\"subscription_id\":\"%s\",\"client_id\":\"c1\",\"schema\":\"public\","
+          + "\"entity\":\"users\",\"notify_topic\":\"spec/c1/notify/%s\",\"filters\":[{\"column\":\"status\","
+          + "\"operator\":\"eq\",\"value\":\"%s\"}]}";
 
   private final List<SubscriptionTable.Rejected> told = new ArrayList<>();
   private final SubscriptionTable table = new SubscriptionTable("entity-subscriptions", told::add);
   private long offset;
 
   private void write(String key, String value) {
-    table.apply(new ConsumerRecord<>("entity-subscriptions", 0, offset++, key,
-        value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
+    table.apply(
+        new ConsumerRecord<>(
+            "entity-subscriptions",
+            0,
+            offset++,
+            key,
+            value == null ? null : value.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static String good(String id, String status) {
@@ -34,7 +40,8 @@ class SubscriptionTableTest {
 
   private List<String> candidatesFor(String status) {
     return table.candidates("public", "users", List.of(Map.of("status", status))).stream()
-        .map(SubscriptionTable.Subscription::id).toList();
+        .map(SubscriptionTable.Subscription::id)
+        .toList();
   }
 
   @Test
@@ -44,17 +51,30 @@ class SubscriptionTableTest {
     poison.put("array", "[1,2]");
     poison.put("no-client", "{\"entity\":\"users\",\"notify_topic\":\"t\"}");
     poison.put("number-entity", "{\"client_id\":\"c\",\"entity\":5,\"notify_topic\":\"t\"}");
-    poison.put("wildcard-topic", "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"spec/#\"}");
+    poison.put(
+        "wildcard-topic", "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"spec/#\"}");
     poison.put("empty-topic", "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"\"}");
-    poison.put("filters-object", "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"t\",\"filters\":{}}");
-    poison.put("unknown-operator", "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"t\","
-        + "\"filters\":[{\"column\":\"a\",\"operator\":\"regex\",\"value\":\".*\"}]}");
-    poison.put("infinite-number", "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"t\","
-        + "\"filters\":[{\"column\":\"a\",\"operator\":\"gt\",\"value\":1e99999999999}]}");
-    poison.put("long-pattern", "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"t\","
-        + "\"filters\":[{\"column\":\"a\",\"operator\":\"like\",\"value\":\"" + "%a".repeat(600) + "\"}]}");
-    poison.put("bad-expiry", "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"t\","
-        + "\"expires_at\":\"tomorrow\"}");
+    poison.put(
+        "filters-object",
+        "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"t\",\"filters\":{}}");
+    poison.put(
+        "unknown-operator",
+        "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"t\","
+            + "\"filters\":[{\"column\":\"a\",\"operator\":\"regex\",\"value\":\".*\"}]}");
+    poison.put(
+        "infinite-number",
+        "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"t\","
+            + "\"filters\":[{\"column\":\"a\",\"operator\":\"gt\",\"value\":1e99999999999}]}");
+    poison.put(
+        "long-pattern",
+        "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"t\","
+            + "\"filters\":[{\"column\":\"a\",\"operator\":\"like\",\"value\":\""
+            + "%a".repeat(600)
+            + "\"}]}");
+    poison.put(
+        "bad-expiry",
+        "{\"client_id\":\"c\",\"entity\":\"users\",\"notify_topic\":\"t\","
+            + "\"expires_at\":\"tomorrow\"}");
     poison.put("deep", "[".repeat(5_000) + "]".repeat(5_000));
     write("good-1", good("good-1", "active"));
     poison.forEach(this::write);
@@ -64,12 +84,16 @@ class SubscriptionTableTest {
     assertThat(candidatesFor("active")).containsExactlyInAnyOrder("good-1", "good-2");
     assertThat(told).hasSize(poison.size() + 1);
     List<SubscriptionTable.Rejected> pending = table.takeRejected();
-    assertThat(pending).extracting(r -> r.record().key()).containsExactlyElementsOf(() -> {
-      List<String> keys = new ArrayList<>(poison.keySet());
-      keys.add(null);
-      return keys.iterator();
-    });
-    assertThat(pending.get(0).describe()).isEqualTo("subscription record entity-subscriptions-0@1 (key 'not-json')");
+    assertThat(pending)
+        .extracting(r -> r.record().key())
+        .containsExactlyElementsOf(
+            () -> {
+              List<String> keys = new ArrayList<>(poison.keySet());
+              keys.add(null);
+              return keys.iterator();
+            });
+    assertThat(pending.get(0).describe())
+        .isEqualTo("subscription record entity-subscriptions-0@1 (key 'not-json')");
     assertThat(pending.get(0).reason()).contains("cannot be read as JSON");
     assertThat(reason(pending, "no-client")).contains("'client_id'");
     assertThat(reason(pending, "wildcard-topic")).contains("notify_topic").contains("spec/#");
@@ -111,10 +135,15 @@ class SubscriptionTableTest {
     List<SubscriptionTable.Rejected> pending = table.takeRejected();
     assertThat(told).hasSize(SubscriptionTable.MAX_PENDING_REJECTIONS + 10);
     assertThat(pending).hasSize(SubscriptionTable.MAX_PENDING_REJECTIONS);
-    assertThat(pending.get(pending.size() - 1).record().key()).isEqualTo("bad-" + (told.size() - 1));
+    assertThat(pending.get(pending.size() - 1).record().key())
+        .isEqualTo("bad-" + (told.size() - 1));
   }
 
   private static String reason(List<SubscriptionTable.Rejected> rejected, String key) {
-    return rejected.stream().filter(r -> key.equals(r.record().key())).findFirst().orElseThrow().reason();
+    return rejected.stream()
+        .filter(r -> key.equals(r.record().key()))
+        .findFirst()
+        .orElseThrow()
+        .reason();
   }
 }

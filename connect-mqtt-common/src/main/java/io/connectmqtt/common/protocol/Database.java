@@ -4,26 +4,28 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The database whose {@code WHERE} a subscription's filters mean, as far as the in-memory matcher must know it: how
- * that database orders text, what one character is for LIKE's {@code _}, and how {@code LOWER} (ILIKE) lower-cases.
- * Entity sync names it in each subscription record; a record without one (or naming a database not listed here) is
- * matched with PostgreSQL's rules.
+ * The database whose {@code WHERE} a subscription's filters mean, as far as the in-memory matcher
+ * must know it: how that database orders text, what one character is for LIKE's {@code _}, and how
+ * {@code LOWER} (ILIKE) lower-cases. Entity sync names it in each subscription record; a record
+ * without one (or naming a database not listed here) is matched with PostgreSQL's rules.
  */
 public enum Database {
   /**
-   * PostgreSQL with a {@code C}, {@code POSIX} or {@code C.UTF-8} collation: text in code point order (UTF-8 byte
-   * order), {@code _} one code point, {@code LOWER} per code point ({@code 'ΣΑΣ'} becomes {@code 'σασ'}).
+   * PostgreSQL with a {@code C}, {@code POSIX} or {@code C.UTF-8} collation: text in code point
+   * order (UTF-8 byte order), {@code _} one code point, {@code LOWER} per code point ({@code 'ΣΑΣ'}
+   * becomes {@code 'σασ'}).
    */
   POSTGRESQL(false),
   /**
-   * H2: Java strings: text in UTF-16 unit order, {@code _} one UTF-16 unit (a character beyond U+FFFF is two),
-   * {@code LOWER} is {@code String.toLowerCase} ({@code 'ΣΑΣ'} becomes {@code 'σας'}, {@code 'İ'} two characters).
+   * H2: Java strings: text in UTF-16 unit order, {@code _} one UTF-16 unit (a character beyond
+   * U+FFFF is two), {@code LOWER} is {@code String.toLowerCase} ({@code 'ΣΑΣ'} becomes {@code
+   * 'σας'}, {@code 'İ'} two characters).
    */
   H2(true),
   /**
-   * MariaDB, where entity sync compares text in {@code utf8mb4_nopad_bin} (Dialect): code point order, trailing
-   * spaces count, {@code _} one code point, {@code LOWER} per code point; UUIDs of versions 1 to 5 in MariaDB's own
-   * order (their groups reversed).
+   * MariaDB, where entity sync compares text in {@code utf8mb4_nopad_bin} (Dialect): code point
+   * order, trailing spaces count, {@code _} one code point, {@code LOWER} per code point; UUIDs of
+   * versions 1 to 5 in MariaDB's own order (their groups reversed).
    */
   MARIADB(false);
 

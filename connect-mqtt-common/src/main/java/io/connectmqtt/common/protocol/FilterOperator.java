@@ -6,17 +6,32 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The filter operators of the protocol, with both of their meanings in one place: the SQL the request processor
- * runs and the in-memory test the notification matcher applies to changed rows, so the two never disagree.
+ * The filter operators of the protocol, with both of their meanings in one place: the SQL the
+ * request processor runs and the in-memory test the notification matcher applies to changed rows,
+ * so the two never disagree.
  */
 public enum FilterOperator {
-  EQ("=", Arity.ONE), NEQ("<>", Arity.ONE), GT(">", Arity.ONE), GTE(">=", Arity.ONE), LT("<", Arity.ONE),
-  LTE("<=", Arity.ONE), LIKE("LIKE", Arity.ONE), ILIKE("ILIKE", Arity.ONE), IN("IN", Arity.LIST),
-  NIN("NOT IN", Arity.LIST), ISNULL("IS NULL", Arity.NONE), NOTNULL("IS NOT NULL", Arity.NONE),
+  EQ("=", Arity.ONE),
+  NEQ("<>", Arity.ONE),
+  GT(">", Arity.ONE),
+  GTE(">=", Arity.ONE),
+  LT("<", Arity.ONE),
+  LTE("<=", Arity.ONE),
+  LIKE("LIKE", Arity.ONE),
+  ILIKE("ILIKE", Arity.ONE),
+  IN("IN", Arity.LIST),
+  NIN("NOT IN", Arity.LIST),
+  ISNULL("IS NULL", Arity.NONE),
+  NOTNULL("IS NOT NULL", Arity.NONE),
   BETWEEN("BETWEEN", Arity.TWO);
 
   /** How many values the operator takes. */
-  public enum Arity { NONE, ONE, TWO, LIST }
+  public enum Arity {
+    NONE,
+    ONE,
+    TWO,
+    LIST
+  }
 
   private final String sql;
   private final Arity arity;
@@ -44,52 +59,58 @@ public enum FilterOperator {
   }
 
   /**
-   * The SQL condition for an already quoted column, with '?' for each bound value. ILIKE is written portably as
-   * LOWER(column) LIKE LOWER(?).
+   * The SQL condition for an already quoted column, with '?' for each bound value. ILIKE is written
+   * portably as LOWER(column) LIKE LOWER(?).
    */
   public String sql(String quotedColumn, int listSize) {
     return sql(quotedColumn, listSize, "?");
   }
 
   /**
-   * {@link #sql(String, int)} with {@code parameter} for each bound value: "?", or a dialect's form of it (MariaDB
-   * compares text in an exact collation with "? COLLATE utf8mb4_nopad_bin").
+   * {@link #sql(String, int)} with {@code parameter} for each bound value: "?", or a dialect's form
+   * of it (MariaDB compares text in an exact collation with "? COLLATE utf8mb4_nopad_bin").
    */
   public String sql(String quotedColumn, int listSize, String parameter) {
     String p = parameter;
     return switch (this) {
       case ISNULL, NOTNULL -> quotedColumn + " " + sql;
       case BETWEEN -> quotedColumn + " BETWEEN " + p + " AND " + p;
-      case IN, NIN -> quotedColumn + " " + sql + " (" + String.join(", ", java.util.Collections.nCopies(listSize, p))
-          + ")";
+      case IN, NIN ->
+          quotedColumn
+              + " "
+              + sql
+              + " ("
+              + String.join(", ", java.util.Collections.nCopies(listSize, p))
+              + ")";
       case ILIKE -> "LOWER(" + quotedColumn + ") LIKE LOWER(" + p + ")";
       default -> quotedColumn + " " + sql + " " + p;
     };
   }
 
   /**
-   * Whether a row's {@code actual} value satisfies the operator with the filter's value(s), as the SQL above would
-   * decide (SQL NULL semantics: comparisons with null are false). Compiles the value each time: to test many rows,
-   * {@link #compile} once.
+   * Whether a row's {@code actual} value satisfies the operator with the filter's value(s), as the
+   * SQL above would decide (SQL NULL semantics: comparisons with null are false). Compiles the
+   * value each time: to test many rows, {@link #compile} once.
    */
   public boolean matches(Object actual, Object value) {
     return compile(value).test(actual);
   }
 
   /**
-   * The test of a row value against the filter's value(s), with the value parsed (numbers, booleans) and a LIKE
-   * pattern compiled once, the column's type inferred from each row value's JSON type and text compared as
-   * PostgreSQL compares it. An {@link IllegalArgumentException} for a LIKE pattern the databases refuse.
+   * The test of a row value against the filter's value(s), with the value parsed (numbers,
+   * booleans) and a LIKE pattern compiled once, the column's type inferred from each row value's
+   * JSON type and text compared as PostgreSQL compares it. An {@link IllegalArgumentException} for
+   * a LIKE pattern the databases refuse.
    */
   public Predicate<Object> compile(Object value) {
     return compile(value, null, null);
   }
 
   /**
-   * The test of a row value against the filter's value(s) for a column of {@code type} (null: inferred from each row
-   * value's JSON type, as for subscription records that do not name it) in {@code database} (null: PostgreSQL). How
-   * values compare is {@link ColumnSemantics}'. An {@link IllegalArgumentException} for a LIKE pattern the databases
-   * refuse.
+   * The test of a row value against the filter's value(s) for a column of {@code type} (null:
+   * inferred from each row value's JSON type, as for subscription records that do not name it) in
+   * {@code database} (null: PostgreSQL). How values compare is {@link ColumnSemantics}'. An {@link
+   * IllegalArgumentException} for a LIKE pattern the databases refuse.
    */
   public Predicate<Object> compile(Object value, ColumnType type, Database database) {
     ColumnSemantics column = new ColumnSemantics(type, database);
@@ -110,7 +131,8 @@ public enum FilterOperator {
         if (value == null) {
           yield actual -> false;
         }
-        LikePattern pattern = LikePattern.compile(column.text(value), this == ILIKE, column.database());
+        LikePattern pattern =
+            LikePattern.compile(column.text(value), this == ILIKE, column.database());
         // PostgreSQL has no LIKE for numbers or booleans (the query fails), so only text can match.
         yield actual -> {
           String text = column.likeSubject(actual);
@@ -118,13 +140,15 @@ public enum FilterOperator {
         };
       }
       case IN, NIN -> {
-        List<Object> operands = ((List<?>) value).stream().map(v -> v == null ? null : column.operand(v)).toList();
+        List<Object> operands =
+            ((List<?>) value).stream().map(v -> v == null ? null : column.operand(v)).toList();
         boolean in = this == IN;
         yield actual -> {
           if (actual == null) {
             return false;
           }
-          // NOT IN is true only when every comparison is a definite "different" (NULL or incomparable: not true).
+          // NOT IN is true only when every comparison is a definite "different" (NULL or
+          // incomparable: not true).
           for (Object operand : operands) {
             Integer order = column.compare(actual, operand);
             if (in && order != null && order == 0) {
@@ -163,15 +187,19 @@ public enum FilterOperator {
   }
 
   /**
-   * The keys under which {@link #EQ} can find a row value equal to {@code value}: one per form the value takes (its
-   * text, and its number and boolean when it reads as one). A row value equal to it always has one of these as its
-   * {@link #rowEqualityKey}. Every key is about the size of the value, whatever exponent a number has.
+   * The keys under which {@link #EQ} can find a row value equal to {@code value}: one per form the
+   * value takes (its text, and its number and boolean when it reads as one). A row value equal to
+   * it always has one of these as its {@link #rowEqualityKey}. Every key is about the size of the
+   * value, whatever exponent a number has.
    */
   public static List<Object> equalityKeys(Object value) {
     return equalityKeys(value, null, null);
   }
 
-  /** {@link #equalityKeys(Object)} for a column of {@code type} (null: inferred) in {@code database}. */
+  /**
+   * {@link #equalityKeys(Object)} for a column of {@code type} (null: inferred) in {@code
+   * database}.
+   */
   public static List<Object> equalityKeys(Object value, ColumnType type, Database database) {
     if (value == null) {
       return List.of();
@@ -180,12 +208,18 @@ public enum FilterOperator {
     return List.copyOf(column.keys(column.operand(value)));
   }
 
-  /** The key of a row value for {@link #equalityKeys}; empty for null and values that equal no filter value. */
+  /**
+   * The key of a row value for {@link #equalityKeys}; empty for null and values that equal no
+   * filter value.
+   */
   public static Optional<Object> rowEqualityKey(Object actual) {
     return rowEqualityKey(actual, null, null);
   }
 
-  /** {@link #rowEqualityKey(Object)} for a column of {@code type} (null: inferred) in {@code database}. */
+  /**
+   * {@link #rowEqualityKey(Object)} for a column of {@code type} (null: inferred) in {@code
+   * database}.
+   */
   public static Optional<Object> rowEqualityKey(Object actual, ColumnType type, Database database) {
     return Optional.ofNullable(new ColumnSemantics(type, database).rowKey(actual));
   }

@@ -4,14 +4,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A SQL LIKE pattern compiled once: {@code %} any run of characters, {@code _} exactly one character, and the
- * default escape character of PostgreSQL and H2, a backslash, makes the next character literal. Characters are what
- * the {@link Database} counts: code points in PostgreSQL, UTF-16 units in H2. ILIKE lower-cases both sides first with
- * the database's {@code LOWER}, as the request processor's {@code LOWER(column) LIKE LOWER(?)} does.
+ * A SQL LIKE pattern compiled once: {@code %} any run of characters, {@code _} exactly one
+ * character, and the default escape character of PostgreSQL and H2, a backslash, makes the next
+ * character literal. Characters are what the {@link Database} counts: code points in PostgreSQL,
+ * UTF-16 units in H2. ILIKE lower-cases both sides first with the database's {@code LOWER}, as the
+ * request processor's {@code LOWER(column) LIKE LOWER(?)} does.
  *
- * <p>Matching runs the pattern's automaton over bit sets, one step per character of the text: time is text length
- * times pattern length / 64, without backtracking, whatever the pattern (a regular expression with many {@code .*}
- * backtracks exponentially on a near miss).
+ * <p>Matching runs the pattern's automaton over bit sets, one step per character of the text: time
+ * is text length times pattern length / 64, without backtracking, whatever the pattern (a regular
+ * expression with many {@code .*} backtracks exponentially on a near miss).
  */
 final class LikePattern {
 
@@ -19,20 +20,26 @@ final class LikePattern {
 
   private final boolean ignoreCase;
   private final Database database;
+
   /** Tokens are numbered 0..n-1; state i means "the first i tokens matched", state n accepts. */
   private final int acceptState;
+
   private final long[] stars;
+
   /** Per literal code point, the tokens it satisfies (its own literals and every '_'). */
   private final Map<Integer, long[]> byCodePoint = new HashMap<>();
+
   /** The tokens any other code point satisfies: the '_'s. */
   private final long[] anyOne;
+
   private final long[] start;
 
   private LikePattern(String pattern, boolean ignoreCase, Database database) {
     this.ignoreCase = ignoreCase;
     this.database = database;
     String source = ignoreCase ? database.lower(pattern) : pattern;
-    // Tokens: a code point >= 0 is a literal, -1 is '_', -2 is '%'; consecutive '%' collapse into one.
+    // Tokens: a code point >= 0 is a literal, -1 is '_', -2 is '%'; consecutive '%' collapse into
+    // one.
     int[] tokens = new int[source.length()];
     int count = 0;
     for (int i = 0; i < source.length(); ) {
@@ -40,7 +47,8 @@ final class LikePattern {
       i += width(c);
       if (c == ESCAPE) {
         if (i >= source.length()) {
-          throw new IllegalArgumentException("a like pattern must not end with the escape character '\\'");
+          throw new IllegalArgumentException(
+              "a like pattern must not end with the escape character '\\'");
         }
         c = character(source, i);
         i += width(c);
@@ -75,8 +83,8 @@ final class LikePattern {
   }
 
   /**
-   * The pattern compiled; an {@link IllegalArgumentException} for a pattern the databases refuse (one that ends with
-   * the escape character).
+   * The pattern compiled; an {@link IllegalArgumentException} for a pattern the databases refuse
+   * (one that ends with the escape character).
    */
   static LikePattern compile(String pattern, boolean ignoreCase) {
     return compile(pattern, ignoreCase, Database.POSTGRESQL);
@@ -103,7 +111,8 @@ final class LikePattern {
       int c = character(subject, i);
       i += width(c);
       long[] accepting = byCodePoint.getOrDefault(c, anyOne);
-      // next = ((states & accepting) << 1) | (states & stars): a token consumed, or '%' absorbing the character.
+      // next = ((states & accepting) << 1) | (states & stars): a token consumed, or '%' absorbing
+      // the character.
       long carry = 0;
       boolean any = false;
       for (int w = 0; w < states.length; w++) {
@@ -123,7 +132,9 @@ final class LikePattern {
     return (states[acceptState >>> 6] & (1L << acceptState)) != 0;
   }
 
-  /** A '%' also matches nothing: being before it means being after it too (no two '%' are adjacent). */
+  /**
+   * A '%' also matches nothing: being before it means being after it too (no two '%' are adjacent).
+   */
   private void closeOverStars(long[] states) {
     long carry = 0;
     for (int w = 0; w < states.length; w++) {

@@ -1,6 +1,9 @@
 package io.connectmqtt.common.protocol;
 
-/** A request that gets an error reply: the code and a message for humans (never SQL text or stack traces). */
+/**
+ * A request that gets an error reply: the code and a message for humans (never SQL text or stack
+ * traces).
+ */
 public final class ProtocolException extends Exception {
   private static final long serialVersionUID = 1L;
   private final ErrorCode code;

@@ -6,15 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How a row value compares with a filter value, as SQL compares them. The row value's own type stands for its
- * column's type, because that is all a change event says about columns: entity sync writes numeric columns as JSON
- * numbers, booleans as JSON booleans and everything else (text, dates, timestamps, UUIDs) as JSON strings. So a
- * number compares numerically with the filter value read as a number ({@code int_column = '007'} is
- * {@code int_column = 7}), a string compares as text with the filter value's text ({@code text_column = '007'} is
- * not {@code '7'}), and a boolean as a boolean.
+ * How a row value compares with a filter value, as SQL compares them. The row value's own type
+ * stands for its column's type, because that is all a change event says about columns: entity sync
+ * writes numeric columns as JSON numbers, booleans as JSON booleans and everything else (text,
+ * dates, timestamps, UUIDs) as JSON strings. So a number compares numerically with the filter value
+ * read as a number ({@code int_column = '007'} is {@code int_column = 7}), a string compares as
+ * text with the filter value's text ({@code text_column = '007'} is not {@code '7'}), and a boolean
+ * as a boolean.
  *
- * <p>Numbers are {@link BigDecimal}s compared with {@code compareTo} and keyed by {@code stripTrailingZeros()}:
- * never {@code toPlainString()}, which writes out an exponent such as {@code 1e999999999} digit by digit.
+ * <p>Numbers are {@link BigDecimal}s compared with {@code compareTo} and keyed by {@code
+ * stripTrailingZeros()}: never {@code toPlainString()}, which writes out an exponent such as {@code
+ * 1e999999999} digit by digit.
  */
 final class SqlComparison {
 
@@ -35,16 +37,19 @@ final class SqlComparison {
         return new Operand(decimal(number), number.toString(), null);
       }
       String text = value.toString();
-      Boolean bool = text.equalsIgnoreCase("true") ? Boolean.TRUE
-          : text.equalsIgnoreCase("false") ? Boolean.FALSE : null;
+      Boolean bool =
+          text.equalsIgnoreCase("true")
+              ? Boolean.TRUE
+              : text.equalsIgnoreCase("false") ? Boolean.FALSE : null;
       return new Operand(parseNumber(text), text, bool);
     }
   }
 
   /**
-   * {@code actual} compared with the operand: negative, zero or positive, or null when the two cannot be compared
-   * (a numeric column against text that is no number, a boolean against anything but a boolean): SQL would have
-   * refused such a filter, so no row matches it. Text in PostgreSQL's order.
+   * {@code actual} compared with the operand: negative, zero or positive, or null when the two
+   * cannot be compared (a numeric column against text that is no number, a boolean against anything
+   * but a boolean): SQL would have refused such a filter, so no row matches it. Text in
+   * PostgreSQL's order.
    */
   static Integer compare(Object actual, Operand operand) {
     return compare(actual, operand, Database.POSTGRESQL);
@@ -73,10 +78,10 @@ final class SqlComparison {
   }
 
   /**
-   * A key that two values share whenever {@code =} holds between them: row values give one ({@link #rowKey}),
-   * filter values one per form ({@link #filterKeys}).
+   * A key that two values share whenever {@code =} holds between them: row values give one ({@link
+   * #rowKey}), filter values one per form ({@link #filterKeys}).
    */
-  record Key(char kind, Object value) { }
+  record Key(char kind, Object value) {}
 
   static Key rowKey(Object actual) {
     if (actual instanceof String text) {
@@ -104,7 +109,10 @@ final class SqlComparison {
     return keys;
   }
 
-  /** Equal numbers, equal keys: 7, 7.0 and 7.00 all become 7 (unscaled 7, scale 0); cheap for any exponent. */
+  /**
+   * Equal numbers, equal keys: 7, 7.0 and 7.00 all become 7 (unscaled 7, scale 0); cheap for any
+   * exponent.
+   */
   static BigDecimal canonical(BigDecimal number) {
     return number.signum() == 0 ? BigDecimal.ZERO : number.stripTrailingZeros();
   }
@@ -114,7 +122,10 @@ final class SqlComparison {
     if (number instanceof BigDecimal decimal) {
       return decimal;
     }
-    if (number instanceof Long || number instanceof Integer || number instanceof Short || number instanceof Byte) {
+    if (number instanceof Long
+        || number instanceof Integer
+        || number instanceof Short
+        || number instanceof Byte) {
       return BigDecimal.valueOf(number.longValue());
     }
     if (number instanceof BigInteger integer) {
@@ -124,13 +135,15 @@ final class SqlComparison {
     if (Double.isNaN(d) || Double.isInfinite(d)) {
       return null;
     }
-    // The shortest decimal that reads back as the double, as the JSON carried it (0.1, not 0.1000000000000000055...).
+    // The shortest decimal that reads back as the double, as the JSON carried it (0.1, not
+    // 0.1000000000000000055...).
     return number instanceof Float f ? new BigDecimal(Float.toString(f)) : BigDecimal.valueOf(d);
   }
 
   /**
-   * Text read as a number the way a database reads a string literal for a numeric column: optional surrounding
-   * spaces, ASCII digits, sign, point and exponent. Null for anything else, or for text too long to be a number.
+   * Text read as a number the way a database reads a string literal for a numeric column: optional
+   * surrounding spaces, ASCII digits, sign, point and exponent. Null for anything else, or for text
+   * too long to be a number.
    */
   static BigDecimal parseNumber(String text) {
     String trimmed = text.trim();

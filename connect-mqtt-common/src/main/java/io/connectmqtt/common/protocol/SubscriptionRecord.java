@@ -13,26 +13,37 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A live subscription as the compacted subscriptions topic holds it (key: the subscription id): written by entity
- * sync, read by the notify sink, one shape for both.
+ * A live subscription as the compacted subscriptions topic holds it (key: the subscription id):
+ * written by entity sync, read by the notify sink, one shape for both.
  *
  * <pre>{"v":1,"subscription_id":"sid","client_id":"c1","schema":"public","entity":"users",
  *  "notify_topic":"spec/c1/notify/sid","created_at":"...","expires_at":"...","database":"postgresql",
- *  "filters":[{"column":"score","operator":"gt","value":"70.25"}],"types":{"score":"decimal"}}</pre>
+ *  "filters":[{"column":"score","operator":"gt","value":"70.25"}],"types":{"score":"decimal"}}
+ * </pre>
  *
- * <p>{@code filters} hold each value as the database binds it for its column (a decimal as its exact text, a
- * timestamp as ISO text), {@code types} each filter column's {@link ColumnType}, {@code database} the
- * {@link Database} whose rules the filters mean. Records without {@code v} (written before version 1) have neither:
- * the matcher then infers column types from row values. A record of a version this code does not know is refused
- * ({@link UnreadableRecordException#unknownVersion()}), never guessed at.
+ * <p>{@code filters} hold each value as the database binds it for its column (a decimal as its
+ * exact text, a timestamp as ISO text), {@code types} each filter column's {@link ColumnType},
+ * {@code database} the {@link Database} whose rules the filters mean. Records without {@code v}
+ * (written before version 1) have neither: the matcher then infers column types from row values. A
+ * record of a version this code does not know is refused ({@link
+ * UnreadableRecordException#unknownVersion()}), never guessed at.
  *
  * @param version {@value #VERSION}, or 0 for a record written before versions
  * @param expiresAt null when the subscription does not expire
  * @param types the filter columns' types; a column missing here is inferred
  * @param database null when the record does not name one (PostgreSQL's rules apply)
  */
-public record SubscriptionRecord(int version, String subscriptionId, String clientId, String schema, String entity,
-    String notifyTopic, Instant createdAt, Instant expiresAt, List<Filter> filters, Map<String, ColumnType> types,
+public record SubscriptionRecord(
+    int version,
+    String subscriptionId,
+    String clientId,
+    String schema,
+    String entity,
+    String notifyTopic,
+    Instant createdAt,
+    Instant expiresAt,
+    List<Filter> filters,
+    Map<String, ColumnType> types,
     Database database) {
 
   /** The version this code writes, and the newest it reads. */
@@ -43,7 +54,9 @@ public record SubscriptionRecord(int version, String subscriptionId, String clie
     types = Map.copyOf(types);
   }
 
-  /** Why a record cannot be a subscription; the message is for the log and the dead letter queue. */
+  /**
+   * Why a record cannot be a subscription; the message is for the log and the dead letter queue.
+   */
   public static final class UnreadableRecordException extends Exception {
     private static final long serialVersionUID = 1L;
     private final boolean unknownVersion;
@@ -53,7 +66,10 @@ public record SubscriptionRecord(int version, String subscriptionId, String clie
       this.unknownVersion = unknownVersion;
     }
 
-    /** True when the record is of a newer version than this code reads (a newer writer, an older reader). */
+    /**
+     * True when the record is of a newer version than this code reads (a newer writer, an older
+     * reader).
+     */
     public boolean unknownVersion() {
       return unknownVersion;
     }
@@ -64,10 +80,19 @@ public record SubscriptionRecord(int version, String subscriptionId, String clie
     return FilterMatcher.of(filters, types, database);
   }
 
-  /** The record as JSON, filter values as given (the writer makes them JSON-safe: no BigDecimal, see above). */
+  /**
+   * The record as JSON, filter values as given (the writer makes them JSON-safe: no BigDecimal, see
+   * above).
+   */
   public ObjectNode toJson(ObjectMapper json) {
-    ObjectNode node = json.createObjectNode().put("v", version).put("subscription_id", subscriptionId)
-        .put("client_id", clientId).put("schema", schema).put("entity", entity).put("notify_topic", notifyTopic);
+    ObjectNode node =
+        json.createObjectNode()
+            .put("v", version)
+            .put("subscription_id", subscriptionId)
+            .put("client_id", clientId)
+            .put("schema", schema)
+            .put("entity", entity)
+            .put("notify_topic", notifyTopic);
     if (createdAt != null) {
       node.put("created_at", createdAt.toString());
     }
@@ -79,8 +104,11 @@ public record SubscriptionRecord(int version, String subscriptionId, String clie
     }
     ArrayNode filterNodes = node.putArray("filters");
     for (Filter filter : filters) {
-      ObjectNode filterNode = filterNodes.addObject().put("column", filter.column())
-          .put("operator", filter.operator().name().toLowerCase(Locale.ROOT));
+      ObjectNode filterNode =
+          filterNodes
+              .addObject()
+              .put("column", filter.column())
+              .put("operator", filter.operator().name().toLowerCase(Locale.ROOT));
       if (filter.value() != null) {
         filterNode.set("value", json.valueToTree(filter.value()));
       }
@@ -94,11 +122,12 @@ public record SubscriptionRecord(int version, String subscriptionId, String clie
   }
 
   /**
-   * Reads a record strictly: every field the sink relies on present and well-typed, the notify topic publishable,
-   * the filters valid. Numbers in {@code node} should have been read as BigDecimals (a filter's text form depends on
-   * them).
+   * Reads a record strictly: every field the sink relies on present and well-typed, the notify
+   * topic publishable, the filters valid. Numbers in {@code node} should have been read as
+   * BigDecimals (a filter's text form depends on them).
    */
-  public static SubscriptionRecord parse(String subscriptionId, JsonNode node) throws UnreadableRecordException {
+  public static SubscriptionRecord parse(String subscriptionId, JsonNode node)
+      throws UnreadableRecordException {
     if (node == null || !node.isObject()) {
       throw new UnreadableRecordException("it is not a JSON object", false);
     }
@@ -110,8 +139,13 @@ public record SubscriptionRecord(int version, String subscriptionId, String clie
       }
       version = v.intValue();
       if (version > VERSION) {
-        throw new UnreadableRecordException("it is of version " + version + "; this notify sink reads versions up to "
-            + VERSION + " (upgrade it to match entity sync)", true);
+        throw new UnreadableRecordException(
+            "it is of version "
+                + version
+                + "; this notify sink reads versions up to "
+                + VERSION
+                + " (upgrade it to match entity sync)",
+            true);
       }
     }
     String clientId = text(node, "client_id", true);
@@ -120,8 +154,9 @@ public record SubscriptionRecord(int version, String subscriptionId, String clie
     String notifyTopic = text(node, "notify_topic", true);
     String topicProblem = TopicFilters.topicNameProblem(notifyTopic);
     if (topicProblem != null) {
-      throw new UnreadableRecordException("its notify_topic '" + abbreviate(notifyTopic) + "' is not publishable: "
-          + topicProblem, false);
+      throw new UnreadableRecordException(
+          "its notify_topic '" + abbreviate(notifyTopic) + "' is not publishable: " + topicProblem,
+          false);
     }
     List<Filter> filters;
     try {
@@ -136,14 +171,26 @@ public record SubscriptionRecord(int version, String subscriptionId, String clie
         throw new UnreadableRecordException("its 'types' is not an object", false);
       }
       for (var field : (Iterable<Map.Entry<String, JsonNode>>) typeNodes::fields) {
-        // A type word this code does not know (a newer writer's) leaves the column's type to inference.
-        ColumnType.parse(field.getValue().asText(null)).ifPresent(type -> types.put(field.getKey(), type));
+        // A type word this code does not know (a newer writer's) leaves the column's type to
+        // inference.
+        ColumnType.parse(field.getValue().asText(null))
+            .ifPresent(type -> types.put(field.getKey(), type));
       }
     }
     Database database = Database.parse(text(node, "database", false)).orElse(null);
-    SubscriptionRecord record = new SubscriptionRecord(version, subscriptionId, clientId, schema == null ? ""
-        : schema, entity, notifyTopic, instant(node, "created_at"), instant(node, "expires_at"), filters, types,
-        database);
+    SubscriptionRecord record =
+        new SubscriptionRecord(
+            version,
+            subscriptionId,
+            clientId,
+            schema == null ? "" : schema,
+            entity,
+            notifyTopic,
+            instant(node, "created_at"),
+            instant(node, "expires_at"),
+            filters,
+            types,
+            database);
     try {
       record.matcher();
     } catch (IllegalArgumentException e) {
@@ -164,7 +211,8 @@ public record SubscriptionRecord(int version, String subscriptionId, String clie
     }
   }
 
-  private static String text(JsonNode node, String field, boolean required) throws UnreadableRecordException {
+  private static String text(JsonNode node, String field, boolean required)
+      throws UnreadableRecordException {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       if (required) {
@@ -173,8 +221,8 @@ public record SubscriptionRecord(int version, String subscriptionId, String clie
       return null;
     }
     if (!value.isTextual() || (required && value.asText().isEmpty())) {
-      throw new UnreadableRecordException("its '" + field + "' is not a" + (required ? " non-empty" : "")
-          + " string", false);
+      throw new UnreadableRecordException(
+          "its '" + field + "' is not a" + (required ? " non-empty" : "") + " string", false);
     }
     return value.asText();
   }

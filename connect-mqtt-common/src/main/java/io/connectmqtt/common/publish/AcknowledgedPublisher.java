@@ -7,8 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,19 +24,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The delivery side of a sink task: publishes the messages made from records asynchronously within a bounded window
- * of unacknowledged publishes, in order per partition (one connection), and offers for commit only offsets whose
- * messages the broker acknowledged. A publish left unacknowledged longer than {@code mqtt.publish.ack.timeout.ms}
- * while connected is sent again by resuming the session. When the window stays full the batch fails with a
- * retriable error, a bounded number of times in a row; bad records and refused publishes follow the
- * {@link BadRecords} policy and Connect's {@code errors.tolerance}. Tasks compose it: {@link #put} from {@code put()}, {@link #committable} from
- * {@code preCommit()}, {@link #close} from {@code close()}.
+ * The delivery side of a sink task: publishes the messages made from records asynchronously within
+ * a bounded window of unacknowledged publishes, in order per partition (one connection), and offers
+ * for commit only offsets whose messages the broker acknowledged. A publish left unacknowledged
+ * longer than {@code mqtt.publish.ack.timeout.ms} while connected is sent again by resuming the
+ * session. When the window stays full the batch fails with a retriable error, a bounded number of
+ * times in a row; bad records and refused publishes follow the {@link BadRecords} policy and
+ * Connect's {@code errors.tolerance}. Tasks compose it: {@link #put} from {@code put()}, {@link
+ * #committable} from {@code preCommit()}, {@link #close} from {@code close()}.
  */
 public final class AcknowledgedPublisher {
 
   private static final Logger log = LoggerFactory.getLogger(AcknowledgedPublisher.class);
-  /** How often put() looks at the oldest unacknowledged publish while it waits for room in the window. */
+
+  /**
+   * How often put() looks at the oldest unacknowledged publish while it waits for room in the
+   * window.
+   */
   private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
   private static final boolean HAS_ORIGINALS = hasOriginals();
 
   /** The MQTT messages made from one record: none (nothing to publish), one, or several. */
@@ -46,11 +52,15 @@ public final class AcknowledgedPublisher {
   }
 
   /**
-   * What happens, without {@code errors.tolerance=all}, to a record that cannot become messages or a message the
-   * broker refuses: {@code FAIL} the task (the record is the user's own data, and a silent gap would go unnoticed),
-   * or {@code SKIP} it with a WARN (clients wrote it, and one client must not stop the task for everyone).
+   * What happens, without {@code errors.tolerance=all}, to a record that cannot become messages or
+   * a message the broker refuses: {@code FAIL} the task (the record is the user's own data, and a
+   * silent gap would go unnoticed), or {@code SKIP} it with a WARN (clients wrote it, and one
+   * client must not stop the task for everyone).
    */
-  public enum BadRecords { FAIL, SKIP }
+  public enum BadRecords {
+    FAIL,
+    SKIP
+  }
 
   private final PublishConnection connection;
   private final SinkTaskContext context;
@@ -65,8 +75,14 @@ public final class AcknowledgedPublisher {
   private final long commitIntervalNanos;
   private final long ackTimeoutNanos;
   private final OffsetTracker tracker = new OffsetTracker();
-  /** Start time of each publish awaiting its acknowledgement, by publish sequence number: the first is the oldest. */
-  private final ConcurrentSkipListMap<Long, Long> unacknowledgedSince = new ConcurrentSkipListMap<>();
+
+  /**
+   * Start time of each publish awaiting its acknowledgement, by publish sequence number: the first
+   * is the oldest.
+   */
+  private final ConcurrentSkipListMap<Long, Long> unacknowledgedSince =
+      new ConcurrentSkipListMap<>();
+
   private long publishSequence;
   private long lastResendNanos;
   private final AtomicReference<Throwable> asyncFailure = new AtomicReference<>();
@@ -83,8 +99,12 @@ public final class AcknowledgedPublisher {
   private final Sensor latency;
   private final Sensor ackTimeoutReconnects;
 
-  public AcknowledgedPublisher(DeliveryConfig delivery, PublishConnection connection, SinkTaskContext context,
-      TaskMetrics metrics, BadRecords badRecords) {
+  public AcknowledgedPublisher(
+      DeliveryConfig delivery,
+      PublishConnection connection,
+      SinkTaskContext context,
+      TaskMetrics metrics,
+      BadRecords badRecords) {
     this.connection = connection;
     this.context = context;
     this.badRecords = badRecords;
@@ -104,10 +124,17 @@ public final class AcknowledgedPublisher {
     acknowledged = metrics.counter("messages-acknowledged", "messages the broker acknowledged");
     retries = metrics.counter("retries", "retriable failures (broker unavailable)");
     errors = metrics.counter("errors", "bad records (reported, skipped or failing the task)");
-    refused = metrics.counter("messages-refused", "messages the broker refused with an MQTT 5 reason code");
-    latency = metrics.latency("publish-latency", "time from publish to the broker's acknowledgement");
-    ackTimeoutReconnects = metrics.counter("ack-timeout-reconnects", "reconnects because a publish went "
-        + "unacknowledged for " + DeliveryConfig.ACK_TIMEOUT_CONFIG);
+    refused =
+        metrics.counter(
+            "messages-refused", "messages the broker refused with an MQTT 5 reason code");
+    latency =
+        metrics.latency("publish-latency", "time from publish to the broker's acknowledgement");
+    ackTimeoutReconnects =
+        metrics.counter(
+            "ack-timeout-reconnects",
+            "reconnects because a publish went "
+                + "unacknowledged for "
+                + DeliveryConfig.ACK_TIMEOUT_CONFIG);
     metrics.gauge("in-flight", "Messages awaiting the broker's acknowledgement", tracker::inFlight);
   }
 
@@ -121,8 +148,8 @@ public final class AcknowledgedPublisher {
   }
 
   /**
-   * Publishes the messages of every record not accepted before (Connect redelivers a batch after a retriable
-   * failure); throws what failed asynchronously since the last call.
+   * Publishes the messages of every record not accepted before (Connect redelivers a batch after a
+   * retriable failure); throws what failed asynchronously since the last call.
    */
   public void put(Collection<SinkRecord> records, Messages messagesOf) {
     throwIfFailed();
@@ -161,10 +188,11 @@ public final class AcknowledgedPublisher {
   }
 
   /**
-   * Only offsets whose messages the broker acknowledged, and Connect's own offset where nothing awaits an
-   * acknowledgement (it covers records a transform dropped, which never reach put()).
+   * Only offsets whose messages the broker acknowledged, and Connect's own offset where nothing
+   * awaits an acknowledgement (it covers records a transform dropped, which never reach put()).
    */
-  public Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+  public Map<TopicPartition, OffsetAndMetadata> committable(
+      Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
     resendIfUnacknowledgedTooLong();
     return tracker.committable(currentOffsets);
   }
@@ -180,8 +208,8 @@ public final class AcknowledgedPublisher {
   }
 
   /**
-   * Waits up to {@code timeoutMs} for the publishes in flight, on stop; unacknowledged ones are redelivered by Kafka
-   * anyway.
+   * Waits up to {@code timeoutMs} for the publishes in flight, on stop; unacknowledged ones are
+   * redelivered by Kafka anyway.
    */
   public void awaitInFlight(long timeoutMs) {
     try {
@@ -194,22 +222,24 @@ public final class AcknowledgedPublisher {
   }
 
   /**
-   * Connect's errant record reporter when bad records are to be reported (a reporter and
-   * {@code errors.tolerance=all}: without tolerance Connect's reporter fails the task); null otherwise.
+   * Connect's errant record reporter when bad records are to be reported (a reporter and {@code
+   * errors.tolerance=all}: without tolerance Connect's reporter fails the task); null otherwise.
    */
   public ErrantRecordReporter errantRecordReporter() {
     return reporter != null && toleratesErrors ? reporter : null;
   }
 
   /**
-   * Connect commits sink offsets every offset.flush.interval.ms (60 s by default) and a crash repeats everything
-   * since; asking for a commit once the broker acknowledged more keeps that to about one commit interval.
+   * Connect commits sink offsets every offset.flush.interval.ms (60 s by default) and a crash
+   * repeats everything since; asking for a commit once the broker acknowledged more keeps that to
+   * about one commit interval.
    *
-   * <p>Connect reads the request only between two polls of its consumer, and with no new records a poll waits until
-   * the next periodic commit: acknowledgements that arrive after a burst's last put() would wait that long. So while
-   * acknowledgements are awaited or not yet asked to be committed, the task bounds the next poll with
-   * {@link SinkTaskContext#timeout} (WorkerSinkTask uses it for one poll, then calls put() again, with no records if
-   * none came); with nothing pending the poll waits as Connect likes.
+   * <p>Connect reads the request only between two polls of its consumer, and with no new records a
+   * poll waits until the next periodic commit: acknowledgements that arrive after a burst's last
+   * put() would wait that long. So while acknowledgements are awaited or not yet asked to be
+   * committed, the task bounds the next poll with {@link SinkTaskContext#timeout} (WorkerSinkTask
+   * uses it for one poll, then calls put() again, with no records if none came); with nothing
+   * pending the poll waits as Connect likes.
    */
   private void requestCommitIfDue() {
     if (commitIntervalNanos == 0) {
@@ -231,8 +261,11 @@ public final class AcknowledgedPublisher {
   private void acquireWindow(SinkRecord record, boolean progress) {
     try {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(publishTimeoutMs);
-      for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
-        // In slices: a full window may be a publish the broker dropped, resent once the acknowledgement timeout passed.
+      for (long left = deadline - System.nanoTime();
+          left > 0;
+          left = deadline - System.nanoTime()) {
+        // In slices: a full window may be a publish the broker dropped, resent once the
+        // acknowledgement timeout passed.
         if (window.tryAcquire(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS)) {
           return;
         }
@@ -249,71 +282,103 @@ public final class AcknowledgedPublisher {
     retriesInARow = progress ? 1 : retriesInARow + 1;
     String state = connection.isConnected() ? "connected but not acknowledging" : "not connected";
     if (retriesInARow > maxRetries) {
-      throw new ConnectException("The MQTT broker (" + state + ") acknowledged none of " + windowSize
-          + " messages in flight for " + (retriesInARow * (publishTimeoutMs + retryBackoffMs) / 1000)
-          + " s; giving up after " + maxRetries + " retries (" + DeliveryConfig.RETRIES_CONFIG + "). Check that "
-          + "the broker runs and accepts this client's publishes.");
+      throw new ConnectException(
+          "The MQTT broker ("
+              + state
+              + ") acknowledged none of "
+              + windowSize
+              + " messages in flight for "
+              + (retriesInARow * (publishTimeoutMs + retryBackoffMs) / 1000)
+              + " s; giving up after "
+              + maxRetries
+              + " retries ("
+              + DeliveryConfig.RETRIES_CONFIG
+              + "). Check that "
+              + "the broker runs and accepts this client's publishes.");
     }
     context.timeout(retryBackoffMs);
-    throw new RetriableException("MQTT broker " + state + ": " + windowSize + " messages await acknowledgement; "
-        + "retry " + retriesInARow + " of " + maxRetries);
+    throw new RetriableException(
+        "MQTT broker "
+            + state
+            + ": "
+            + windowSize
+            + " messages await acknowledgement; "
+            + "retry "
+            + retriesInARow
+            + " of "
+            + maxRetries);
   }
 
-  private void publish(SinkRecord record, TopicPartition partition, OutboundMessage message,
+  private void publish(
+      SinkRecord record,
+      TopicPartition partition,
+      OutboundMessage message,
       AtomicInteger remaining) {
     long start = System.nanoTime();
     long sequence = publishSequence++;
     unacknowledgedSince.put(sequence, start);
     published.record();
-    connection.publish(message).whenComplete((ok, error) -> {
-      unacknowledgedSince.remove(sequence);
-      window.release();
-      if (error == null) {
-        acknowledged.record();
-        latency.record((System.nanoTime() - start) / 1_000_000.0);
-        if (remaining.decrementAndGet() == 0) {
-          tracker.done(partition, offsetOf(record));
-        }
-        return;
-      }
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      if (cause instanceof MqttSession.MqttPublishRefusedException refusal) {
-        refused.record();
-        if (badRecords == BadRecords.SKIP) {
-          // Sending it again cannot help: the record is done once its other messages are.
-          log.warn("Skipping a message of {}: {}", describe(record), refusal.getMessage());
-          if (remaining.decrementAndGet() == 0) {
-            tracker.done(partition, offsetOf(record));
-          }
-          return;
-        }
-        reportAsync(record, partition, refusal);
-      } else {
-        log.error("Publishing {} failed: {}", describe(record), cause.toString());
-        asyncFailure.compareAndSet(null, cause);
-      }
-    });
+    connection
+        .publish(message)
+        .whenComplete(
+            (ok, error) -> {
+              unacknowledgedSince.remove(sequence);
+              window.release();
+              if (error == null) {
+                acknowledged.record();
+                latency.record((System.nanoTime() - start) / 1_000_000.0);
+                if (remaining.decrementAndGet() == 0) {
+                  tracker.done(partition, offsetOf(record));
+                }
+                return;
+              }
+              Throwable cause =
+                  error instanceof CompletionException && error.getCause() != null
+                      ? error.getCause()
+                      : error;
+              if (cause instanceof MqttSession.MqttPublishRefusedException refusal) {
+                refused.record();
+                if (badRecords == BadRecords.SKIP) {
+                  // Sending it again cannot help: the record is done once its other messages are.
+                  log.warn("Skipping a message of {}: {}", describe(record), refusal.getMessage());
+                  if (remaining.decrementAndGet() == 0) {
+                    tracker.done(partition, offsetOf(record));
+                  }
+                  return;
+                }
+                reportAsync(record, partition, refusal);
+              } else {
+                log.error("Publishing {} failed: {}", describe(record), cause.toString());
+                asyncFailure.compareAndSet(null, cause);
+              }
+            });
   }
 
   /**
-   * Resumes the session when the oldest publish has waited longer than the acknowledgement timeout while connected:
-   * a broker that silently dropped a PUBLISH never acknowledges it on this connection, and every later offset of its
-   * partition waits for it. At most one reconnect per timeout; offsets still move only with acknowledgements.
+   * Resumes the session when the oldest publish has waited longer than the acknowledgement timeout
+   * while connected: a broker that silently dropped a PUBLISH never acknowledges it on this
+   * connection, and every later offset of its partition waits for it. At most one reconnect per
+   * timeout; offsets still move only with acknowledgements.
    */
   private void resendIfUnacknowledgedTooLong() {
     Map.Entry<Long, Long> oldest = unacknowledgedSince.firstEntry();
     long now = System.nanoTime();
-    if (oldest == null || now - oldest.getValue() < ackTimeoutNanos || now - lastResendNanos < ackTimeoutNanos
+    if (oldest == null
+        || now - oldest.getValue() < ackTimeoutNanos
+        || now - lastResendNanos < ackTimeoutNanos
         || !connection.isConnected()) {
       return;
     }
     lastResendNanos = now;
     ackTimeoutReconnects.record();
-    log.warn("The MQTT broker {} has not acknowledged a publish for {} s ({} publishes await acknowledgement) although "
-        + "connected: reconnecting, so that the client sends the unacknowledged publishes again in the resumed "
-        + "session. A broker that drops publishes silently does this (e.g. Moquette 0.17 with a full session command "
-        + "queue, see docs/troubleshooting.md); raise {} if it is only slow.", connection.broker(),
-        TimeUnit.NANOSECONDS.toSeconds(now - oldest.getValue()), unacknowledgedSince.size(),
+    log.warn(
+        "The MQTT broker {} has not acknowledged a publish for {} s ({} publishes await acknowledgement) although "
+            + "connected: reconnecting, so that the client sends the unacknowledged publishes again in the resumed "
+            + "session. A broker that drops publishes silently does this (e.g. Moquette 0.17 with a full session command "
+            + "queue, see docs/troubleshooting.md); raise {} if it is only slow.",
+        connection.broker(),
+        TimeUnit.NANOSECONDS.toSeconds(now - oldest.getValue()),
+        unacknowledgedSince.size(),
         DeliveryConfig.ACK_TIMEOUT_CONFIG);
     connection.resendUnacknowledged();
   }
@@ -334,15 +399,22 @@ public final class AcknowledgedPublisher {
       tracker.done(partition, offsetOf(record));
       return;
     }
-    throw new ConnectException("Cannot publish " + describe(record) + ": " + e.getMessage()
-        + ". Fix the record or the template, or set errors.tolerance=all with errors.deadletterqueue.topic.name "
-        + "to route such records to a dead letter topic.", e);
+    throw new ConnectException(
+        "Cannot publish "
+            + describe(record)
+            + ": "
+            + e.getMessage()
+            + ". Fix the record or the template, or set errors.tolerance=all with errors.deadletterqueue.topic.name "
+            + "to route such records to a dead letter topic.",
+        e);
   }
 
   private void reportAsync(SinkRecord record, TopicPartition partition, Exception e) {
     if (reporter == null || !toleratesErrors) {
-      asyncFailure.compareAndSet(null, new ConnectException("The broker refused " + describe(record) + ": "
-          + e.getMessage(), e));
+      asyncFailure.compareAndSet(
+          null,
+          new ConnectException(
+              "The broker refused " + describe(record) + ": " + e.getMessage(), e));
       return;
     }
     errors.record();
@@ -352,12 +424,14 @@ public final class AcknowledgedPublisher {
   }
 
   /**
-   * The partition Connect read {@code record} from, which is what it passes to and takes from preCommit: a transform
-   * such as RegexRouter may have renamed the record's topic. {@code SinkRecord.original*} came with Kafka 3.6
-   * (KIP-793); older workers hand over the record as read, topic and all.
+   * The partition Connect read {@code record} from, which is what it passes to and takes from
+   * preCommit: a transform such as RegexRouter may have renamed the record's topic. {@code
+   * SinkRecord.original*} came with Kafka 3.6 (KIP-793); older workers hand over the record as
+   * read, topic and all.
    */
   private static TopicPartition partitionOf(SinkRecord record) {
-    return HAS_ORIGINALS ? new TopicPartition(record.originalTopic(), record.originalKafkaPartition())
+    return HAS_ORIGINALS
+        ? new TopicPartition(record.originalTopic(), record.originalKafkaPartition())
         : new TopicPartition(record.topic(), record.kafkaPartition());
   }
 
@@ -381,11 +455,16 @@ public final class AcknowledgedPublisher {
   private void throwIfFailed() {
     Throwable failure = asyncFailure.get();
     if (failure != null) {
-      throw failure instanceof ConnectException connect ? connect
+      throw failure instanceof ConnectException connect
+          ? connect
           : new ConnectException("Publishing to MQTT failed: " + failure, failure);
     }
-    connection.fatalError().ifPresent(error -> {
-      throw new ConnectException("MQTT broker refused the connection for good: " + error, error);
-    });
+    connection
+        .fatalError()
+        .ifPresent(
+            error -> {
+              throw new ConnectException(
+                  "MQTT broker refused the connection for good: " + error, error);
+            });
   }
 }

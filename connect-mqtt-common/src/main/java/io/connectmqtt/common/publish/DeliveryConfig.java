@@ -9,10 +9,11 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 
 /**
- * The keys of acknowledged delivery (a config fragment, Aiven style): the QoS, the window of unacknowledged
- * publishes, how long and how often a sink retries when the broker does not acknowledge, how long one publish may go
- * unacknowledged before the session is resumed to send it again, and how often acknowledged offsets are committed.
- * Every sink of the suite that publishes to MQTT adds them with {@link #update} and reads them here.
+ * The keys of acknowledged delivery (a config fragment, Aiven style): the QoS, the window of
+ * unacknowledged publishes, how long and how often a sink retries when the broker does not
+ * acknowledge, how long one publish may go unacknowledged before the session is resumed to send it
+ * again, and how often acknowledged offsets are committed. Every sink of the suite that publishes
+ * to MQTT adds them with {@link #update} and reads them here.
  */
 public final class DeliveryConfig {
 
@@ -25,6 +26,7 @@ public final class DeliveryConfig {
   public static final String RETRY_BACKOFF_CONFIG = "mqtt.retry.backoff.ms";
   public static final String COMMIT_INTERVAL_CONFIG = "acknowledged.offsets.commit.interval.ms";
   public static final String ACK_TIMEOUT_CONFIG = "mqtt.publish.ack.timeout.ms";
+
   /** Connect's own key; read from the originals, since Connect defines it, not the connector. */
   static final String ERRORS_TOLERANCE = "errors.tolerance";
 
@@ -37,42 +39,106 @@ public final class DeliveryConfig {
   /** Adds the delivery keys to {@code def}, in their own group, and returns it. */
   public static ConfigDef update(ConfigDef def) {
     int order = 0;
-    return def.define(MAX_IN_FLIGHT_CONFIG, Type.INT, 1_000, Range.between(1, 65_535), Importance.MEDIUM,
+    return def.define(
+            MAX_IN_FLIGHT_CONFIG,
+            Type.INT,
+            1_000,
+            Range.between(1, 65_535),
+            Importance.MEDIUM,
             "Most publishes awaiting the broker's acknowledgement at once. When the window is full, put() waits: "
-                + "memory stays bounded and the consumer slows down.", GROUP, ++order, Width.SHORT,
+                + "memory stays bounded and the consumer slows down.",
+            GROUP,
+            ++order,
+            Width.SHORT,
             "Max in flight")
-        .define(PUBLISH_TIMEOUT_CONFIG, Type.LONG, 30_000L, Range.between(100L, 290_000L), Importance.LOW,
+        .define(
+            PUBLISH_TIMEOUT_CONFIG,
+            Type.LONG,
+            30_000L,
+            Range.between(100L, 290_000L),
+            Importance.LOW,
             "How long put() waits for room in the window (the broker may be away) before giving up for now with a "
-                + "retriable error; Connect then redelivers the batch after " + RETRY_BACKOFF_CONFIG + ".",
-            GROUP, ++order, Width.SHORT, "Publish timeout (ms)")
-        .define(RETRIES_CONFIG, Type.INT, 10, Range.atLeast(0), Importance.LOW,
+                + "retriable error; Connect then redelivers the batch after "
+                + RETRY_BACKOFF_CONFIG
+                + ".",
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Publish timeout (ms)")
+        .define(
+            RETRIES_CONFIG,
+            Type.INT,
+            10,
+            Range.atLeast(0),
+            Importance.LOW,
             "Retriable failures in a row (no progress at all) before the task fails with a message saying the "
-                + "broker is unavailable.", GROUP, ++order, Width.SHORT, "Max retries")
-        .define(RETRY_BACKOFF_CONFIG, Type.LONG, 5_000L, Range.between(0L, 600_000L), Importance.LOW,
-            "Wait before Connect redelivers a batch after a retriable failure.", GROUP, ++order,
-            Width.SHORT, "Retry backoff (ms)")
-        .define(COMMIT_INTERVAL_CONFIG, Type.LONG, 1_000L, Range.between(0L, 3_600_000L), Importance.LOW,
+                + "broker is unavailable.",
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Max retries")
+        .define(
+            RETRY_BACKOFF_CONFIG,
+            Type.LONG,
+            5_000L,
+            Range.between(0L, 600_000L),
+            Importance.LOW,
+            "Wait before Connect redelivers a batch after a retriable failure.",
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Retry backoff (ms)")
+        .define(
+            COMMIT_INTERVAL_CONFIG,
+            Type.LONG,
+            1_000L,
+            Range.between(0L, 3_600_000L),
+            Importance.LOW,
             "How often the task asks Connect to commit the offsets the broker has acknowledged. A crash repeats "
                 + "what was published since the last commit, so this bounds the duplicates after a worker crash "
                 + "to about this much traffic. 0: leave it to the worker's offset.flush.interval.ms (60 s by "
-                + "default).", GROUP, ++order, Width.SHORT, "Commit interval (ms)")
-        .define(ACK_TIMEOUT_CONFIG, Type.LONG, 60_000L, Range.between(100L, 86_400_000L), Importance.LOW,
+                + "default).",
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Commit interval (ms)")
+        .define(
+            ACK_TIMEOUT_CONFIG,
+            Type.LONG,
+            60_000L,
+            Range.between(100L, 86_400_000L),
+            Importance.LOW,
             "How long a publish may wait for the broker's acknowledgement while connected. Past it the task "
                 + "reconnects, resuming its MQTT session, so that the client sends every unacknowledged publish "
                 + "again (same packet identifier, DUP set): a broker that silently drops a PUBLISH would otherwise "
                 + "hold its record, and every offset after it, until the connection breaks for another reason. "
                 + "Logged as a WARN naming the broker and counted in ack-timeout-reconnects-total; at most one "
-                + "reconnect per this interval.", GROUP, ++order, Width.SHORT, "Acknowledgement timeout (ms)");
+                + "reconnect per this interval.",
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Acknowledgement timeout (ms)");
   }
 
   /**
-   * Adds {@link #QOS_CONFIG}, the QoS of what a sink publishes, to {@code def} in the publishing group of the sink;
-   * {@code exception} says what may override it (empty: nothing).
+   * Adds {@link #QOS_CONFIG}, the QoS of what a sink publishes, to {@code def} in the publishing
+   * group of the sink; {@code exception} says what may override it (empty: nothing).
    */
   public static ConfigDef defineQos(ConfigDef def, String group, int order, String exception) {
-    return def.define(QOS_CONFIG, Type.INT, 1, Range.between(0, 2), Importance.HIGH,
-        "QoS of published messages" + exception + ". Use 1 or 2: offsets are committed only for acknowledged "
-            + "messages, and QoS 0 is never acknowledged by the broker.", group, order, Width.SHORT, "QoS");
+    return def.define(
+        QOS_CONFIG,
+        Type.INT,
+        1,
+        Range.between(0, 2),
+        Importance.HIGH,
+        "QoS of published messages"
+            + exception
+            + ". Use 1 or 2: offsets are committed only for acknowledged "
+            + "messages, and QoS 0 is never acknowledged by the broker.",
+        group,
+        order,
+        Width.SHORT,
+        "QoS");
   }
 
   public int qos() {
@@ -103,7 +169,10 @@ public final class DeliveryConfig {
     return TimeUnit.MILLISECONDS.toNanos(config.getLong(COMMIT_INTERVAL_CONFIG));
   }
 
-  /** Whether Connect's {@code errors.tolerance} is {@code all}: bad records are reported instead of failing. */
+  /**
+   * Whether Connect's {@code errors.tolerance} is {@code all}: bad records are reported instead of
+   * failing.
+   */
   public boolean toleratesErrors() {
     Object tolerance = config.originals().get(ERRORS_TOLERANCE);
     return tolerance != null && "all".equalsIgnoreCase(tolerance.toString().trim());

@@ -4,12 +4,15 @@ import io.connectmqtt.common.OutboundMessage;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-/** What an {@link AcknowledgedPublisher} publishes through: an MQTT session, or a fake one in unit tests. */
+/**
+ * What an {@link AcknowledgedPublisher} publishes through: an MQTT session, or a fake one in unit
+ * tests.
+ */
 public interface PublishConnection {
 
   /**
-   * Publishes; the future completes when the broker acknowledged the message, and fails with
-   * {@link io.connectmqtt.common.MqttSession.MqttPublishRefusedException} when the broker said no.
+   * Publishes; the future completes when the broker acknowledged the message, and fails with {@link
+   * io.connectmqtt.common.MqttSession.MqttPublishRefusedException} when the broker said no.
    */
   CompletableFuture<Void> publish(OutboundMessage message);
 
@@ -19,9 +22,10 @@ public interface PublishConnection {
   Optional<Throwable> fatalError();
 
   /**
-   * Reconnects at once, resuming the session, so that the publishes the broker has not acknowledged are sent again
-   * (same packet identifiers, DUP set), or republished when the broker lost the session. For a broker that silently
-   * dropped a PUBLISH; nothing to do while the connection is down (its reconnect resends them anyway).
+   * Reconnects at once, resuming the session, so that the publishes the broker has not acknowledged
+   * are sent again (same packet identifiers, DUP set), or republished when the broker lost the
+   * session. For a broker that silently dropped a PUBLISH; nothing to do while the connection is
+   * down (its reconnect resends them anyway).
    */
   void resendUnacknowledged();
 

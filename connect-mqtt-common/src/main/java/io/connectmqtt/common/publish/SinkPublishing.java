@@ -17,15 +17,21 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * What a sink task of the suite runs to publish: its log context, metrics, MQTT session and
- * {@link AcknowledgedPublisher}, started together in {@code start()} and closed together in {@code stop()}.
+ * What a sink task of the suite runs to publish: its log context, metrics, MQTT session and {@link
+ * AcknowledgedPublisher}, started together in {@code start()} and closed together in {@code
+ * stop()}.
  */
 public final class SinkPublishing implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SinkPublishing.class);
+
   /** A publisher reads nothing; the broker needs no more room towards it. */
   private static final int RECEIVE_MAXIMUM = 10;
-  /** How long stop() gives the publishes in flight; unacknowledged ones are redelivered by Kafka anyway. */
+
+  /**
+   * How long stop() gives the publishes in flight; unacknowledged ones are redelivered by Kafka
+   * anyway.
+   */
   private static final long STOP_DRAIN_MS = 5_000L;
 
   private final String description;
@@ -33,7 +39,10 @@ public final class SinkPublishing implements AutoCloseable {
   private final MqttSession session;
   private final AcknowledgedPublisher publisher;
 
-  private SinkPublishing(String description, TaskMetrics metrics, MqttSession session,
+  private SinkPublishing(
+      String description,
+      TaskMetrics metrics,
+      MqttSession session,
       AcknowledgedPublisher publisher) {
     this.description = description;
     this.metrics = metrics;
@@ -42,13 +51,19 @@ public final class SinkPublishing implements AutoCloseable {
   }
 
   /**
-   * Starts publishing for the task configured by {@code props} ({@code config} parsed from them, with the MQTT
-   * connection and {@link DeliveryConfig} keys): the MDC names connector and task, metrics go to
-   * {@code metricsGroup}, the session is connected (or, with the broker away, connecting in the background), and a
-   * refused connection (credentials, TLS) fails the task with what to check.
+   * Starts publishing for the task configured by {@code props} ({@code config} parsed from them,
+   * with the MQTT connection and {@link DeliveryConfig} keys): the MDC names connector and task,
+   * metrics go to {@code metricsGroup}, the session is connected (or, with the broker away,
+   * connecting in the background), and a refused connection (credentials, TLS) fails the task with
+   * what to check.
    */
-  public static SinkPublishing start(String kind, AbstractConfig config, Map<String, String> props,
-      String metricsGroup, AcknowledgedPublisher.BadRecords badRecords, SinkTaskContext context) {
+  public static SinkPublishing start(
+      String kind,
+      AbstractConfig config,
+      Map<String, String> props,
+      String metricsGroup,
+      AcknowledgedPublisher.BadRecords badRecords,
+      SinkTaskContext context) {
     String connectorName = props.getOrDefault("name", kind);
     int taskIndex = TaskConfigs.index(props);
     MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
@@ -64,9 +79,11 @@ public final class SinkPublishing implements AutoCloseable {
       metrics.close();
       throw e;
     }
-    metrics.gauge("reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
-    AcknowledgedPublisher publisher = new AcknowledgedPublisher(new DeliveryConfig(config), session, context,
-        metrics, badRecords);
+    metrics.gauge(
+        "reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
+    AcknowledgedPublisher publisher =
+        new AcknowledgedPublisher(
+            new DeliveryConfig(config), session, context, metrics, badRecords);
     return new SinkPublishing(description, metrics, session, publisher);
   }
 
@@ -82,11 +99,20 @@ public final class SinkPublishing implements AutoCloseable {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (MqttSession.isPermanent(cause)) {
         session.close();
-        throw new ConnectException("MQTT broker refused the connection for client '" + settings.clientId() + "': "
-            + cause + ". Check " + MqttConnectionConfig.USERNAME_CONFIG + ", " + MqttConnectionConfig.PASSWORD_CONFIG
-            + " and the TLS settings.", cause);
+        throw new ConnectException(
+            "MQTT broker refused the connection for client '"
+                + settings.clientId()
+                + "': "
+                + cause
+                + ". Check "
+                + MqttConnectionConfig.USERNAME_CONFIG
+                + ", "
+                + MqttConnectionConfig.PASSWORD_CONFIG
+                + " and the TLS settings.",
+            cause);
       }
-      log.warn("MQTT broker not reachable yet ({}); publishes wait for the reconnect", cause.toString());
+      log.warn(
+          "MQTT broker not reachable yet ({}); publishes wait for the reconnect", cause.toString());
     }
     return session;
   }

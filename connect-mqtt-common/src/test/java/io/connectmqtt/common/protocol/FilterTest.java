@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The in-memory meaning of each operator, which must agree with the SQL the request processor runs. */
+/**
+ * The in-memory meaning of each operator, which must agree with the SQL the request processor runs.
+ */
 class FilterTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +33,9 @@ class FilterTest {
     assertThat(FilterOperator.LIKE.matches("USER-12", "user-1%")).isFalse();
     assertThat(FilterOperator.ILIKE.matches("USER-12", "user-1_")).isTrue();
     assertThat(FilterOperator.LIKE.matches("a.c", "a_c")).isTrue();
-    assertThat(FilterOperator.LIKE.matches("abc", "a.c")).as("regex characters are literal").isFalse();
+    assertThat(FilterOperator.LIKE.matches("abc", "a.c"))
+        .as("regex characters are literal")
+        .isFalse();
     assertThat(FilterOperator.IN.matches(21L, List.of(20L, 21L))).isTrue();
     assertThat(FilterOperator.NIN.matches(22L, List.of(20L, 21L))).isTrue();
     assertThat(FilterOperator.NIN.matches(null, List.of(20L))).isFalse();
@@ -44,9 +48,11 @@ class FilterTest {
 
   @Test
   void consecutiveOrFiltersFormOneGroup() throws Exception {
-    List<Filter> parsed = filters("[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"active\"},"
-        + "{\"column\":\"age\",\"operator\":\"lt\",\"value\":25},"
-        + "{\"column\":\"age\",\"operator\":\"gt\",\"value\":60,\"logic_operator\":\"OR\"}]");
+    List<Filter> parsed =
+        filters(
+            "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"active\"},"
+                + "{\"column\":\"age\",\"operator\":\"lt\",\"value\":25},"
+                + "{\"column\":\"age\",\"operator\":\"gt\",\"value\":60,\"logic_operator\":\"OR\"}]");
     assertThat(Filter.groups(parsed)).hasSize(2);
     Map<String, Object> row = new HashMap<>(Map.of("status", "active", "age", 61L));
     assertThat(Filter.matchesAll(parsed, row)).isTrue();
@@ -59,13 +65,21 @@ class FilterTest {
 
   @Test
   void malformedFiltersAreInvalidFilterErrors() {
-    for (String bad : List.of("{}", "[{\"column\":\"a\",\"operator\":\"regex\",\"value\":1}]",
-        "[{\"column\":\"a\",\"operator\":\"eq \",\"value\":1}]", "[{\"column\":\"a\",\"operator\":\"eq\"}]",
-        "[{\"column\":\"a\",\"operator\":\"in\",\"value\":[]}]",
-        "[{\"column\":\"a\",\"operator\":\"between\",\"value\":[1]}]", "[{\"operator\":\"eq\",\"value\":1}]",
-        "[{\"column\":\"a\",\"operator\":\"eq\",\"value\":1,\"logic_operator\":\"XOR\"}]")) {
-      assertThatThrownBy(() -> filters(bad)).as(bad).isInstanceOf(ProtocolException.class)
-          .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_FILTER));
+    for (String bad :
+        List.of(
+            "{}",
+            "[{\"column\":\"a\",\"operator\":\"regex\",\"value\":1}]",
+            "[{\"column\":\"a\",\"operator\":\"eq \",\"value\":1}]",
+            "[{\"column\":\"a\",\"operator\":\"eq\"}]",
+            "[{\"column\":\"a\",\"operator\":\"in\",\"value\":[]}]",
+            "[{\"column\":\"a\",\"operator\":\"between\",\"value\":[1]}]",
+            "[{\"operator\":\"eq\",\"value\":1}]",
+            "[{\"column\":\"a\",\"operator\":\"eq\",\"value\":1,\"logic_operator\":\"XOR\"}]")) {
+      assertThatThrownBy(() -> filters(bad))
+          .as(bad)
+          .isInstanceOf(ProtocolException.class)
+          .satisfies(
+              e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.INVALID_FILTER));
     }
   }
 

@@ -28,7 +28,9 @@ class LikePatternTest {
     assertThat(like("abc", "a%c%")).isTrue();
     assertThat(like("abc", "_%_")).isTrue();
     assertThat(like("a", "_%_")).isFalse();
-    assertThat(like("line1\nline2", "line1_line2")).as("a newline is a character like any").isTrue();
+    assertThat(like("line1\nline2", "line1_line2"))
+        .as("a newline is a character like any")
+        .isTrue();
     assertThat(like("line1\nline2", "%2")).isTrue();
     assertThat(like("a.c", "a.c")).isTrue();
     assertThat(like("abc", "a.c")).as("regex characters are literal").isFalse();
@@ -43,7 +45,8 @@ class LikePatternTest {
     assertThat(like("axb", "a\\_b")).isFalse();
     assertThat(like("a\\b", "a\\\\b")).isTrue();
     assertThat(like("ab", "\\a\\b")).as("an escaped ordinary character is itself").isTrue();
-    assertThatThrownBy(() -> LikePattern.compile("abc\\", false)).as("as PostgreSQL: must not end with escape")
+    assertThatThrownBy(() -> LikePattern.compile("abc\\", false))
+        .as("as PostgreSQL: must not end with escape")
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -69,7 +72,8 @@ class LikePatternTest {
     LikePattern compiled = LikePattern.compile(pattern, false);
     assertThat(compiled.matches(as)).isFalse();
     assertThat(compiled.matches(as + "b")).isTrue();
-    assertThat(LikePattern.compile("%" + "_".repeat(300) + "%b", false).matches(as)).as("several words of state")
+    assertThat(LikePattern.compile("%" + "_".repeat(300) + "%b", false).matches(as))
+        .as("several words of state")
         .isFalse();
     assertThat(LikePattern.compile("%" + "a%".repeat(499) + "b", false).matches(as + "b")).isTrue();
   }
@@ -89,7 +93,9 @@ class LikePatternTest {
         continue;
       }
       boolean expected = reference(text, pattern);
-      assertThat(compiled.matches(text)).as("'" + text + "' LIKE '" + pattern + "'").isEqualTo(expected);
+      assertThat(compiled.matches(text))
+          .as("'" + text + "' LIKE '" + pattern + "'")
+          .isEqualTo(expected);
       matched += expected ? 1 : 0;
     }
     assertThat(matched).as("both outcomes are exercised").isGreaterThan(1_000);
@@ -126,8 +132,10 @@ class LikePatternTest {
     for (int i = 1; i <= text.length(); i++) {
       for (int j = 1; j <= m; j++) {
         char kind = kinds.charAt(j - 1);
-        table[i][j] = kind == '%' ? table[i - 1][j] || table[i][j - 1]
-            : table[i - 1][j - 1] && (kind == '_' || chars.charAt(j - 1) == text.charAt(i - 1));
+        table[i][j] =
+            kind == '%'
+                ? table[i - 1][j] || table[i][j - 1]
+                : table[i - 1][j - 1] && (kind == '_' || chars.charAt(j - 1) == text.charAt(i - 1));
       }
     }
     return table[text.length()][m];

@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -33,9 +33,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The publisher against a fake connection whose acknowledgements the test gives, in any order: committable offsets
- * never pass an unacknowledged message, the window bounds what is in flight, refusals and bad records follow the
- * policy and errors.tolerance.
+ * The publisher against a fake connection whose acknowledgements the test gives, in any order:
+ * committable offsets never pass an unacknowledged message, the window bounds what is in flight,
+ * refusals and bad records follow the policy and errors.tolerance.
  */
 class AcknowledgedPublisherTest {
 
@@ -56,8 +56,13 @@ class AcknowledgedPublisherTest {
     }
 
     volatile boolean connected = true;
-    /** Whether the broker acknowledges what a resumed session sends again (it dropped the first one). */
+
+    /**
+     * Whether the broker acknowledges what a resumed session sends again (it dropped the first
+     * one).
+     */
     volatile boolean acknowledgesResent;
+
     int resends;
 
     @Override
@@ -92,8 +97,12 @@ class AcknowledgedPublisherTest {
     }
 
     void refuse(int index) {
-      pending.get(index).completeExceptionally(new MqttSession.MqttPublishRefusedException(
-          published.get(index).topic(), new IllegalStateException("PUBACK NOT_AUTHORIZED")));
+      pending
+          .get(index)
+          .completeExceptionally(
+              new MqttSession.MqttPublishRefusedException(
+                  published.get(index).topic(),
+                  new IllegalStateException("PUBACK NOT_AUTHORIZED")));
     }
   }
 
@@ -103,7 +112,8 @@ class AcknowledgedPublisherTest {
   private AcknowledgedPublisher publisher;
 
   /** A new publisher (replacing one the test made before) on a fresh fake connection. */
-  private AcknowledgedPublisher publisher(AcknowledgedPublisher.BadRecords policy, Map<String, String> settings) {
+  private AcknowledgedPublisher publisher(
+      AcknowledgedPublisher.BadRecords policy, Map<String, String> settings) {
     closeMetrics();
     connection.pending.clear();
     connection.published.clear();
@@ -113,7 +123,8 @@ class AcknowledgedPublisherTest {
     context = new FakeSinkTaskContext(props, Set.of(P0, P1));
     metrics = new TaskMetrics("publisher-test", "publisher-test-" + System.nanoTime(), 0);
     AbstractConfig config = new AbstractConfig(DeliveryConfig.update(new ConfigDef()), props);
-    publisher = new AcknowledgedPublisher(new DeliveryConfig(config), connection, context, metrics, policy);
+    publisher =
+        new AcknowledgedPublisher(new DeliveryConfig(config), connection, context, metrics, policy);
     return publisher;
   }
 
@@ -126,28 +137,41 @@ class AcknowledgedPublisherTest {
   }
 
   private static SinkRecord record(TopicPartition partition, long offset) {
-    return new SinkRecord(partition.topic(), partition.partition(), null, null, null, "v" + offset, offset);
+    return new SinkRecord(
+        partition.topic(), partition.partition(), null, null, null, "v" + offset, offset);
   }
 
   private static List<SinkRecord> records(TopicPartition partition, long from, long to) {
-    return IntStream.range((int) from, (int) to).mapToObj(o -> record(partition, o)).collect(Collectors.toList());
+    return IntStream.range((int) from, (int) to)
+        .mapToObj(o -> record(partition, o))
+        .collect(Collectors.toList());
   }
 
   /** One message per record, to a topic naming the record. */
   private static List<OutboundMessage> message(SinkRecord record) {
-    return List.of(OutboundMessage.of(record.topic() + "/" + record.kafkaPartition() + "/" + record.kafkaOffset(),
-        record.value().toString().getBytes(StandardCharsets.UTF_8), 1, false));
+    return List.of(
+        OutboundMessage.of(
+            record.topic() + "/" + record.kafkaPartition() + "/" + record.kafkaOffset(),
+            record.value().toString().getBytes(StandardCharsets.UTF_8),
+            1,
+            false));
   }
 
   /** As Connect does on every poll when nothing is new, until {@code condition} holds. */
   private void putEmptyBatchesUntil(BooleanSupplier condition) {
-    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
-      publisher.put(List.of(), AcknowledgedPublisherTest::message);
-      return condition.getAsBoolean();
-    });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              publisher.put(List.of(), AcknowledgedPublisherTest::message);
+              return condition.getAsBoolean();
+            });
   }
 
-  /** As Connect does on every poll when nothing is new, for {@code duration}: time itself is what the test needs. */
+  /**
+   * As Connect does on every poll when nothing is new, for {@code duration}: time itself is what
+   * the test needs.
+   */
   private void putEmptyBatchesFor(Duration duration) {
     long until = System.nanoTime() + duration.toNanos();
     while (System.nanoTime() < until) {
@@ -156,14 +180,16 @@ class AcknowledgedPublisherTest {
   }
 
   private Map<TopicPartition, Long> committed() {
-    Map<TopicPartition, OffsetAndMetadata> offsets = publisher.committable(Map.of(P0, new OffsetAndMetadata(0),
-        P1, new OffsetAndMetadata(0)));
-    return offsets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    Map<TopicPartition, OffsetAndMetadata> offsets =
+        publisher.committable(Map.of(P0, new OffsetAndMetadata(0), P1, new OffsetAndMetadata(0)));
+    return offsets.entrySet().stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
   }
 
   @Test
   void offsetsNeverRunAheadOfTheAcknowledgedPrefixWhateverTheAcknowledgementOrder() {
-    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.MAX_IN_FLIGHT_CONFIG, "2000"));
+    publisher(
+        AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.MAX_IN_FLIGHT_CONFIG, "2000"));
     List<SinkRecord> batch = new ArrayList<>(records(P0, 0, 500));
     batch.addAll(records(P1, 0, 500));
     publisher.put(batch, AcknowledgedPublisherTest::message);
@@ -196,8 +222,9 @@ class AcknowledgedPublisherTest {
   @Test
   void aRecordWithSeveralMessagesIsDoneOnlyWhenAllAreAcknowledged() {
     publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of());
-    publisher.put(records(P0, 0, 1), record -> List.of(message(record).get(0), message(record).get(0),
-        message(record).get(0)));
+    publisher.put(
+        records(P0, 0, 1),
+        record -> List.of(message(record).get(0), message(record).get(0), message(record).get(0)));
     connection.acknowledge(0);
     connection.acknowledge(2);
     assertThat(committed()).isEmpty();
@@ -208,9 +235,21 @@ class AcknowledgedPublisherTest {
   @Test
   void recordsARegexRouterRenamedAreCommittedUnderThePartitionConnectReadThemFrom() {
     publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of());
-    // What RegexRouter hands the task: the same record under another topic name (SinkRecord.newRecord).
-    List<SinkRecord> renamed = records(P0, 0, 3).stream().map(r -> r.newRecord("renamed", r.kafkaPartition(),
-        r.keySchema(), r.key(), r.valueSchema(), r.value(), r.timestamp())).collect(Collectors.toList());
+    // What RegexRouter hands the task: the same record under another topic name
+    // (SinkRecord.newRecord).
+    List<SinkRecord> renamed =
+        records(P0, 0, 3).stream()
+            .map(
+                r ->
+                    r.newRecord(
+                        "renamed",
+                        r.kafkaPartition(),
+                        r.keySchema(),
+                        r.key(),
+                        r.valueSchema(),
+                        r.value(),
+                        r.timestamp()))
+            .collect(Collectors.toList());
     publisher.put(renamed, AcknowledgedPublisherTest::message);
     connection.acknowledge(0);
     connection.acknowledge(1);
@@ -222,26 +261,34 @@ class AcknowledgedPublisherTest {
   @Test
   void recordsAFilterDroppedAreCommittedOnceNothingBeforeThemAwaitsAnAcknowledgement() {
     publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of());
-    // Offsets 0 and 2 reached put(); 1, 3 and 4 were dropped by a Filter: Connect's own offset is 5.
+    // Offsets 0 and 2 reached put(); 1, 3 and 4 were dropped by a Filter: Connect's own offset is
+    // 5.
     publisher.put(List.of(record(P0, 0), record(P0, 2)), AcknowledgedPublisherTest::message);
-    Map<TopicPartition, OffsetAndMetadata> connectOffsets = Map.of(P0, new OffsetAndMetadata(5),
-        P1, new OffsetAndMetadata(7));
-    assertThat(publisher.committable(connectOffsets)).as("P1: every record it had was dropped")
-        .containsOnlyKeys(P1).containsEntry(P1, new OffsetAndMetadata(7));
+    Map<TopicPartition, OffsetAndMetadata> connectOffsets =
+        Map.of(P0, new OffsetAndMetadata(5), P1, new OffsetAndMetadata(7));
+    assertThat(publisher.committable(connectOffsets))
+        .as("P1: every record it had was dropped")
+        .containsOnlyKeys(P1)
+        .containsEntry(P1, new OffsetAndMetadata(7));
     connection.acknowledge(0);
-    assertThat(publisher.committable(connectOffsets)).as("offset 2 awaits its acknowledgement")
+    assertThat(publisher.committable(connectOffsets))
+        .as("offset 2 awaits its acknowledgement")
         .containsEntry(P0, new OffsetAndMetadata(1));
     connection.acknowledge(1);
-    assertThat(publisher.committable(connectOffsets)).as("past the dropped tail")
+    assertThat(publisher.committable(connectOffsets))
+        .as("past the dropped tail")
         .containsEntry(P0, new OffsetAndMetadata(5));
   }
 
   @Test
   void theWindowBoundsWhatIsInFlightAndAFullWindowIsRetriableWithoutLosingTheRest() {
-    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.MAX_IN_FLIGHT_CONFIG, "3",
-        DeliveryConfig.RETRY_BACKOFF_CONFIG, "250"));
+    publisher(
+        AcknowledgedPublisher.BadRecords.FAIL,
+        Map.of(
+            DeliveryConfig.MAX_IN_FLIGHT_CONFIG, "3", DeliveryConfig.RETRY_BACKOFF_CONFIG, "250"));
     assertThatThrownBy(() -> publisher.put(records(P0, 0, 5), AcknowledgedPublisherTest::message))
-        .isInstanceOf(RetriableException.class).hasMessageContaining("3 messages await acknowledgement");
+        .isInstanceOf(RetriableException.class)
+        .hasMessageContaining("3 messages await acknowledgement");
     assertThat(connection.published).as("no more than the window").hasSize(3);
     assertThat(context.timeouts).containsExactly(250L);
     assertThat(metrics.value("retries-total")).isEqualTo(1.0);
@@ -251,7 +298,8 @@ class AcknowledgedPublisherTest {
     assertThat(committed()).containsEntry(P0, 3L);
     // Connect redelivers the whole batch: what was accepted is not published twice, the rest is.
     publisher.put(records(P0, 0, 5), AcknowledgedPublisherTest::message);
-    assertThat(connection.published).extracting(OutboundMessage::topic)
+    assertThat(connection.published)
+        .extracting(OutboundMessage::topic)
         .containsExactly("t/0/0", "t/0/1", "t/0/2", "t/0/3", "t/0/4");
     connection.acknowledge(4);
     assertThat(committed()).as("offset 3 is not acknowledged yet").containsEntry(P0, 3L);
@@ -261,15 +309,18 @@ class AcknowledgedPublisherTest {
 
   @Test
   void aBrokerThatNeverAcknowledgesFailsTheTaskAfterTheConfiguredRetries() {
-    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.MAX_IN_FLIGHT_CONFIG, "1",
-        DeliveryConfig.RETRIES_CONFIG, "2"));
+    publisher(
+        AcknowledgedPublisher.BadRecords.FAIL,
+        Map.of(DeliveryConfig.MAX_IN_FLIGHT_CONFIG, "1", DeliveryConfig.RETRIES_CONFIG, "2"));
     publisher.put(records(P0, 0, 1), AcknowledgedPublisherTest::message);
     for (int retry = 1; retry <= 2; retry++) {
       assertThatThrownBy(() -> publisher.put(records(P0, 1, 2), AcknowledgedPublisherTest::message))
-          .isInstanceOf(RetriableException.class).hasMessageContaining("retry");
+          .isInstanceOf(RetriableException.class)
+          .hasMessageContaining("retry");
     }
     assertThatThrownBy(() -> publisher.put(records(P0, 1, 2), AcknowledgedPublisherTest::message))
-        .isInstanceOf(ConnectException.class).isNotInstanceOf(RetriableException.class)
+        .isInstanceOf(ConnectException.class)
+        .isNotInstanceOf(RetriableException.class)
         .hasMessageContaining("giving up after 2 retries (mqtt.retries.max)");
     assertThat(committed()).isEmpty();
   }
@@ -281,7 +332,8 @@ class AcknowledgedPublisherTest {
     connection.acknowledge(1);
     connection.refuse(0);
     assertThatThrownBy(() -> publisher.put(List.of(), AcknowledgedPublisherTest::message))
-        .isInstanceOf(ConnectException.class).hasMessageContaining("The broker refused record t-0@0")
+        .isInstanceOf(ConnectException.class)
+        .hasMessageContaining("The broker refused record t-0@0")
         .hasMessageContaining("NOT_AUTHORIZED");
     assertThat(committed()).as("never past the refused record").isEmpty();
     assertThat(metrics.value("messages-refused-total")).isEqualTo(1.0);
@@ -302,7 +354,8 @@ class AcknowledgedPublisherTest {
   @Test
   void aRefusalIsSkippedUnderSkipAndTheRecordIsDoneOnceItsOtherMessagesAre() {
     publisher(AcknowledgedPublisher.BadRecords.SKIP, Map.of());
-    publisher.put(records(P0, 0, 1), record -> List.of(message(record).get(0), message(record).get(0)));
+    publisher.put(
+        records(P0, 0, 1), record -> List.of(message(record).get(0), message(record).get(0)));
     connection.refuse(0);
     assertThat(committed()).isEmpty();
     connection.acknowledge(1);
@@ -313,11 +366,13 @@ class AcknowledgedPublisherTest {
 
   @Test
   void badRecordsFailUnderFailAndAreSkippedUnderSkip() {
-    AcknowledgedPublisher.Messages bad = record -> {
-      throw new BadRecordException("no topic for " + record.kafkaOffset(), null);
-    };
+    AcknowledgedPublisher.Messages bad =
+        record -> {
+          throw new BadRecordException("no topic for " + record.kafkaOffset(), null);
+        };
     publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of());
-    assertThatThrownBy(() -> publisher.put(records(P0, 0, 1), bad)).isInstanceOf(ConnectException.class)
+    assertThatThrownBy(() -> publisher.put(records(P0, 0, 1), bad))
+        .isInstanceOf(ConnectException.class)
         .hasMessageContaining("Cannot publish record t-0@0: no topic for 0")
         .hasMessageContaining("errors.tolerance=all");
     assertThat(committed()).isEmpty();
@@ -331,19 +386,23 @@ class AcknowledgedPublisherTest {
 
   @Test
   void commitsAreRequestedOncePerIntervalAndOnlyAfterProgress() {
-    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.COMMIT_INTERVAL_CONFIG, "0"));
+    publisher(
+        AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.COMMIT_INTERVAL_CONFIG, "0"));
     publisher.put(records(P0, 0, 1), AcknowledgedPublisherTest::message);
     connection.acknowledge(0);
     publisher.put(List.of(), AcknowledgedPublisherTest::message);
     assertThat(context.commitRequests).as("0: left to the worker").isZero();
 
-    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.COMMIT_INTERVAL_CONFIG, "3600000"));
+    publisher(
+        AcknowledgedPublisher.BadRecords.FAIL,
+        Map.of(DeliveryConfig.COMMIT_INTERVAL_CONFIG, "3600000"));
     publisher.put(records(P0, 0, 1), AcknowledgedPublisherTest::message);
     connection.acknowledge(0);
     publisher.put(List.of(), AcknowledgedPublisherTest::message);
     assertThat(context.commitRequests).as("not before the interval").isZero();
 
-    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.COMMIT_INTERVAL_CONFIG, "1"));
+    publisher(
+        AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.COMMIT_INTERVAL_CONFIG, "1"));
     publisher.put(records(P0, 0, 1), AcknowledgedPublisherTest::message);
     connection.acknowledge(0);
     putEmptyBatchesUntil(() -> context.commitRequests == 1);
@@ -357,26 +416,34 @@ class AcknowledgedPublisherTest {
 
   @Test
   void whileAcknowledgementsAwaitACommitTheNextPollIsBoundedSoTheyAreCommittedWithoutNewRecords() {
-    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.COMMIT_INTERVAL_CONFIG, "200"));
+    publisher(
+        AcknowledgedPublisher.BadRecords.FAIL,
+        Map.of(DeliveryConfig.COMMIT_INTERVAL_CONFIG, "200"));
     publisher.put(records(P0, 0, 3), AcknowledgedPublisherTest::message);
-    assertThat(context.timeouts).as("acknowledgements awaited: the next poll is bounded by the interval")
-        .singleElement().satisfies(ms -> assertThat(ms).isBetween(1L, 200L));
+    assertThat(context.timeouts)
+        .as("acknowledgements awaited: the next poll is bounded by the interval")
+        .singleElement()
+        .satisfies(ms -> assertThat(ms).isBetween(1L, 200L));
     // The burst is over; the acknowledgements arrive between polls that bring no records.
     for (int i = 0; i < 3; i++) {
       connection.acknowledge(i);
     }
     putEmptyBatchesUntil(() -> context.commitRequests == 1);
-    assertThat(context.timeouts).as("every put while something was pending bounded the next poll")
+    assertThat(context.timeouts)
+        .as("every put while something was pending bounded the next poll")
         .allSatisfy(ms -> assertThat(ms).isBetween(1L, 200L));
     context.timeouts.clear();
     publisher.put(List.of(), AcknowledgedPublisherTest::message);
-    assertThat(context.timeouts).as("nothing pending: the poll waits as long as Connect likes").isEmpty();
+    assertThat(context.timeouts)
+        .as("nothing pending: the poll waits as long as Connect likes")
+        .isEmpty();
     assertThat(context.commitRequests).isEqualTo(1);
   }
 
   @Test
   void aPublishTheBrokerNeverAcknowledgesIsSentAgainOncePerAckTimeoutAndOffsetsWaitForIt() {
-    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.ACK_TIMEOUT_CONFIG, "300"));
+    publisher(
+        AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.ACK_TIMEOUT_CONFIG, "300"));
     publisher.put(records(P0, 0, 3), AcknowledgedPublisherTest::message);
     connection.acknowledge(0);
     connection.acknowledge(2);
@@ -386,7 +453,8 @@ class AcknowledgedPublisherTest {
     putEmptyBatchesUntil(() -> connection.resends == 1);
     assertThat(metrics.value("ack-timeout-reconnects-total")).isEqualTo(1.0);
     publisher.put(List.of(), AcknowledgedPublisherTest::message);
-    assertThat(committed()).as("not past the record until its resent publish is acknowledged")
+    assertThat(committed())
+        .as("not past the record until its resent publish is acknowledged")
         .containsEntry(P0, 1L);
     assertThat(connection.resends).as("one reconnect per timeout").isEqualTo(1);
     connection.acknowledge(1);
@@ -396,11 +464,19 @@ class AcknowledgedPublisherTest {
 
   @Test
   void aFullWindowOfDroppedPublishesIsResentWhilePutWaitsForRoom() {
-    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.MAX_IN_FLIGHT_CONFIG, "2",
-        DeliveryConfig.ACK_TIMEOUT_CONFIG, "300", DeliveryConfig.PUBLISH_TIMEOUT_CONFIG, "10000"));
+    publisher(
+        AcknowledgedPublisher.BadRecords.FAIL,
+        Map.of(
+            DeliveryConfig.MAX_IN_FLIGHT_CONFIG,
+            "2",
+            DeliveryConfig.ACK_TIMEOUT_CONFIG,
+            "300",
+            DeliveryConfig.PUBLISH_TIMEOUT_CONFIG,
+            "10000"));
     connection.acknowledgesResent = true;
     publisher.put(records(P0, 0, 2), AcknowledgedPublisherTest::message);
-    // The broker dropped both: put waits for room, and after the acknowledgement timeout the session is resumed.
+    // The broker dropped both: put waits for room, and after the acknowledgement timeout the
+    // session is resumed.
     publisher.put(records(P0, 2, 3), AcknowledgedPublisherTest::message);
     assertThat(connection.resends).isEqualTo(1);
     assertThat(metrics.value("retries-total")).as("no retriable failure").isZero();
@@ -410,10 +486,12 @@ class AcknowledgedPublisherTest {
 
   @Test
   void noReconnectWhileTheConnectionIsDown() {
-    publisher(AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.ACK_TIMEOUT_CONFIG, "100"));
+    publisher(
+        AcknowledgedPublisher.BadRecords.FAIL, Map.of(DeliveryConfig.ACK_TIMEOUT_CONFIG, "100"));
     connection.connected = false;
     publisher.put(records(P0, 0, 1), AcknowledgedPublisherTest::message);
-    // Several timeouts pass with the connection down: its own reconnect resends, so no reconnect of ours.
+    // Several timeouts pass with the connection down: its own reconnect resends, so no reconnect of
+    // ours.
     putEmptyBatchesFor(Duration.ofMillis(400));
     assertThat(connection.resends).isZero();
     connection.connected = true;

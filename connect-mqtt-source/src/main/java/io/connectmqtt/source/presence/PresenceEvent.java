@@ -1,10 +1,16 @@
 package io.connectmqtt.source.presence;
 
 /**
- * A change of one device's presence. Times are epoch milliseconds; {@code topic} is the MQTT topic of the message
- * that caused it (null for silence).
+ * A change of one device's presence. Times are epoch milliseconds; {@code topic} is the MQTT topic
+ * of the message that caused it (null for silence).
  */
-record PresenceEvent(String device, boolean online, String reason, long firstSeen, long lastSeen, long timestamp,
+record PresenceEvent(
+    String device,
+    boolean online,
+    String reason,
+    long firstSeen,
+    long lastSeen,
+    long timestamp,
     String topic) {
 
   static final String BIRTH = "birth";

@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Reads what one MQTT message says about a device, by the configured identity rules, in this order: Sparkplug B
- * topics (when enabled), Will topic patterns, status topic patterns, device topic patterns. The first that matches
- * decides; a message none matches says nothing.
+ * Reads what one MQTT message says about a device, by the configured identity rules, in this order:
+ * Sparkplug B topics (when enabled), Will topic patterns, status topic patterns, device topic
+ * patterns. The first that matches decides; a message none matches says nothing.
  */
 final class PresenceRules {
 
@@ -31,8 +31,13 @@ final class PresenceRules {
   private final byte[] onlinePayload;
   private final byte[] offlinePayload;
 
-  PresenceRules(boolean sparkplug, List<TopicPattern> willTopics, List<TopicPattern> statusTopics,
-      List<TopicPattern> deviceTopics, String onlinePayload, String offlinePayload) {
+  PresenceRules(
+      boolean sparkplug,
+      List<TopicPattern> willTopics,
+      List<TopicPattern> statusTopics,
+      List<TopicPattern> deviceTopics,
+      String onlinePayload,
+      String offlinePayload) {
     this.sparkplug = sparkplug;
     this.willTopics = List.copyOf(willTopics);
     this.statusTopics = List.copyOf(statusTopics);
@@ -49,8 +54,10 @@ final class PresenceRules {
     for (TopicPattern pattern : willTopics) {
       String device = pattern.device(topic);
       if (device != null) {
-        // A device that announces itself on its Will topic (retained "online", Will "offline") is online again.
-        return Arrays.equals(payload, onlinePayload) ? new Observation(device, Signal.ONLINE, PresenceEvent.EXPLICIT)
+        // A device that announces itself on its Will topic (retained "online", Will "offline") is
+        // online again.
+        return Arrays.equals(payload, onlinePayload)
+            ? new Observation(device, Signal.ONLINE, PresenceEvent.EXPLICIT)
             : new Observation(device, Signal.OFFLINE, PresenceEvent.WILL);
       }
     }
@@ -60,7 +67,8 @@ final class PresenceRules {
         if (Arrays.equals(payload, onlinePayload)) {
           return new Observation(device, Signal.ONLINE, PresenceEvent.EXPLICIT);
         }
-        return Arrays.equals(payload, offlinePayload) ? new Observation(device, Signal.OFFLINE, PresenceEvent.EXPLICIT)
+        return Arrays.equals(payload, offlinePayload)
+            ? new Observation(device, Signal.OFFLINE, PresenceEvent.EXPLICIT)
             : new Observation(device, Signal.SEEN, PresenceEvent.MESSAGE);
       }
     }
@@ -74,8 +82,9 @@ final class PresenceRules {
   }
 
   /**
-   * An edge node is {@code group/node}, a device {@code group/node/device}; only the topic is read. NCMD/DCMD come
-   * from host applications and STATE is a host's: they say nothing about a node's presence.
+   * An edge node is {@code group/node}, a device {@code group/node/device}; only the topic is read.
+   * NCMD/DCMD come from host applications and STATE is a host's: they say nothing about a node's
+   * presence.
    */
   private static Observation sparkplug(String topic) {
     SparkplugTopic spb;

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The presence state machine: every device seen, online or offline, with first and last seen. It yields an event
- * only when a device's state changes, never one per data message. Times come from the caller (epoch ms), so tests
- * drive it with a fake clock.
+ * The presence state machine: every device seen, online or offline, with first and last seen. It
+ * yields an event only when a device's state changes, never one per data message. Times come from
+ * the caller (epoch ms), so tests drive it with a fake clock.
  */
 final class PresenceTracker {
 
@@ -24,7 +24,11 @@ final class PresenceTracker {
     boolean online;
     final long firstSeen;
     long lastSeen;
-    /** When the silence rule starts counting: the last message, or the task's start for a restored device. */
+
+    /**
+     * When the silence rule starts counting: the last message, or the task's start for a restored
+     * device.
+     */
     long silentSince;
 
     Device(boolean online, long firstSeen, long lastSeen, long silentSince) {
@@ -37,6 +41,7 @@ final class PresenceTracker {
 
   private final PresenceRules rules;
   private final long offlineAfterMs;
+
   /** Sorted, so an edge node's devices ({@code group/node/...}) are one range. */
   private final TreeMap<String, Device> devices = new TreeMap<>();
 
@@ -73,7 +78,8 @@ final class PresenceTracker {
         }
       }
       case OFFLINE, OFFLINE_WITH_DEVICES -> {
-        // A Will or DEATH is sent by the broker or on the device's behalf: last seen stays the device's own message.
+        // A Will or DEATH is sent by the broker or on the device's behalf: last seen stays the
+        // device's own message.
         boolean explicit = PresenceEvent.EXPLICIT.equals(seen.reason());
         if (device == null) {
           device = new Device(false, now, now, now);
@@ -90,8 +96,10 @@ final class PresenceTracker {
         }
         if (seen.signal() == PresenceRules.Signal.OFFLINE_WITH_DEVICES) {
           String prefix = seen.device() + "/";
-          // '0' follows '/' in UTF-16 order: the range holds exactly the ids that start with the prefix.
-          for (Map.Entry<String, Device> child : devices.subMap(prefix, seen.device() + "0").entrySet()) {
+          // '0' follows '/' in UTF-16 order: the range holds exactly the ids that start with the
+          // prefix.
+          for (Map.Entry<String, Device> child :
+              devices.subMap(prefix, seen.device() + "0").entrySet()) {
             if (child.getValue().online) {
               child.getValue().online = false;
               events.add(event(child.getKey(), child.getValue(), seen.reason(), now, topic));
@@ -103,7 +111,10 @@ final class PresenceTracker {
     return events;
   }
 
-  /** Offline events for the online devices silent for the configured time; none when the rule is off. */
+  /**
+   * Offline events for the online devices silent for the configured time; none when the rule is
+   * off.
+   */
   List<PresenceEvent> expire(long now) {
     if (offlineAfterMs <= 0) {
       return List.of();
@@ -119,21 +130,28 @@ final class PresenceTracker {
     return events;
   }
 
-  private static PresenceEvent event(String id, Device device, String reason, long now, String topic) {
-    return new PresenceEvent(id, device.online, reason, device.firstSeen, device.lastSeen, now, topic);
+  private static PresenceEvent event(
+      String id, Device device, String reason, long now, String topic) {
+    return new PresenceEvent(
+        id, device.online, reason, device.firstSeen, device.lastSeen, now, topic);
   }
 
   /** Every device's state as JSON text: {"device": [online 1/0, first seen, last seen], ...}. */
   String snapshot() {
     ObjectNode root = JSON.createObjectNode();
-    devices.forEach((id, device) -> root.putArray(id).add(device.online ? 1 : 0).add(device.firstSeen)
-        .add(device.lastSeen));
+    devices.forEach(
+        (id, device) ->
+            root.putArray(id)
+                .add(device.online ? 1 : 0)
+                .add(device.firstSeen)
+                .add(device.lastSeen));
     return root.toString();
   }
 
   /**
-   * Restores the state a previous task kept. Online devices get a full silence period from {@code now}: how long
-   * they were silent while no task ran is unknown, and they must neither be forgotten nor all timed out at once.
+   * Restores the state a previous task kept. Online devices get a full silence period from {@code
+   * now}: how long they were silent while no task ran is unknown, and they must neither be
+   * forgotten nor all timed out at once.
    */
   void restore(String snapshot, long now) {
     JsonNode root;
@@ -145,8 +163,10 @@ final class PresenceTracker {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       ArrayNode values = (ArrayNode) entry.getValue();
-      devices.put(entry.getKey(), new Device(values.get(0).asInt() == 1, values.get(1).asLong(),
-          values.get(2).asLong(), now));
+      devices.put(
+          entry.getKey(),
+          new Device(
+              values.get(0).asInt() == 1, values.get(1).asLong(), values.get(2).asLong(), now));
     }
   }
 }

@@ -21,16 +21,18 @@ class PresenceConfigTest {
     return new PresenceConfig(new AbstractConfig(DEF, props));
   }
 
-  private static Map<String, List<String>> errors(PresenceConfig config, List<String> subscribed, int tasks) {
+  private static Map<String, List<String>> errors(
+      PresenceConfig config, List<String> subscribed, int tasks) {
     Map<String, ConfigValue> values = new HashMap<>();
     DEF.names().forEach(name -> values.put(name, new ConfigValue(name)));
     config.crossFieldChecks(subscribed, tasks, values);
     Map<String, List<String>> errors = new HashMap<>();
-    values.forEach((name, value) -> {
-      if (!value.errorMessages().isEmpty()) {
-        errors.put(name, value.errorMessages());
-      }
-    });
+    values.forEach(
+        (name, value) -> {
+          if (!value.errorMessages().isEmpty()) {
+            errors.put(name, value.errorMessages());
+          }
+        });
     return errors;
   }
 
@@ -43,8 +45,17 @@ class PresenceConfigTest {
 
   @Test
   void aCleanConfigPasses() {
-    PresenceConfig config = config(Map.of("presence.topic", "iot.presence", "presence.device.topics",
-        "sensors/{device}/#", "presence.will.topics", "clients/{device}/will", "presence.sparkplug.enable", "true"));
+    PresenceConfig config =
+        config(
+            Map.of(
+                "presence.topic",
+                "iot.presence",
+                "presence.device.topics",
+                "sensors/{device}/#",
+                "presence.will.topics",
+                "clients/{device}/will",
+                "presence.sparkplug.enable",
+                "true"));
     assertThat(errors(config, List.of("sensors/#", "clients/+/will", "spBv1.0/#"), 1)).isEmpty();
   }
 
@@ -52,19 +63,33 @@ class PresenceConfigTest {
   void crossFieldErrorsNameTheKeyToFix() {
     assertThat(errors(config(Map.of("presence.topic", "p")), List.of("a/#"), 1))
         .containsOnlyKeys("presence.topic");
-    Map<String, List<String>> errors = errors(config(Map.of("presence.topic", "p", "presence.will.topics",
-        "clients/{device}/will", "presence.sparkplug.enable", "true")), List.of("sensors/#"), 2);
-    assertThat(errors).containsOnlyKeys("presence.topic", "presence.will.topics", "presence.sparkplug.enable");
+    Map<String, List<String>> errors =
+        errors(
+            config(
+                Map.of(
+                    "presence.topic",
+                    "p",
+                    "presence.will.topics",
+                    "clients/{device}/will",
+                    "presence.sparkplug.enable",
+                    "true")),
+            List.of("sensors/#"),
+            2);
+    assertThat(errors)
+        .containsOnlyKeys("presence.topic", "presence.will.topics", "presence.sparkplug.enable");
     assertThat(errors.get("presence.topic").get(0)).contains("tasks.max=1");
-    assertThat(errors.get("presence.will.topics").get(0)).contains("add 'clients/+/will' to mqtt.topics");
+    assertThat(errors.get("presence.will.topics").get(0))
+        .contains("add 'clients/+/will' to mqtt.topics");
   }
 
   @Test
   void fieldErrors() {
     assertThatThrownBy(() -> config(Map.of("presence.device.topics", "sensors/+/#")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("no {device} level");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("no {device} level");
     assertThatThrownBy(() -> config(Map.of("presence.topic", "bad topic")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("presence.topic");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("presence.topic");
     assertThatThrownBy(() -> config(Map.of("presence.offline.after.ms", "-1")))
         .isInstanceOf(ConfigException.class);
   }

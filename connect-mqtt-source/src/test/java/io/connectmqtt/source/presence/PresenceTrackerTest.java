@@ -15,9 +15,15 @@ class PresenceTrackerTest {
   private final PresenceTracker tracker = tracker();
 
   private static PresenceTracker tracker() {
-    return new PresenceTracker(new PresenceRules(true, List.of(TopicPattern.parse("clients/{device}/will")),
-        List.of(TopicPattern.parse("status/{device}")), List.of(TopicPattern.parse("sensors/{device}/#")),
-        "online", "offline"), SILENCE_MS);
+    return new PresenceTracker(
+        new PresenceRules(
+            true,
+            List.of(TopicPattern.parse("clients/{device}/will")),
+            List.of(TopicPattern.parse("status/{device}")),
+            List.of(TopicPattern.parse("sensors/{device}/#")),
+            "online",
+            "offline"),
+        SILENCE_MS);
   }
 
   private List<PresenceEvent> message(PresenceTracker on, String topic, String payload, long now) {
@@ -25,7 +31,8 @@ class PresenceTrackerTest {
   }
 
   private static String summary(List<PresenceEvent> events) {
-    return String.join(",", events.stream().map(e -> e.device() + ":" + e.state() + ":" + e.reason()).toList());
+    return String.join(
+        ",", events.stream().map(e -> e.device() + ":" + e.state() + ":" + e.reason()).toList());
   }
 
   @Test
@@ -54,10 +61,13 @@ class PresenceTrackerTest {
 
   @Test
   void explicitStatusPayloads() {
-    assertThat(summary(message(tracker, "status/d2", "online", 1_000))).isEqualTo("d2:online:explicit");
+    assertThat(summary(message(tracker, "status/d2", "online", 1_000)))
+        .isEqualTo("d2:online:explicit");
     assertThat(message(tracker, "status/d2", "something else", 1_500)).isEmpty();
-    assertThat(summary(message(tracker, "status/d2", "offline", 2_000))).isEqualTo("d2:offline:explicit");
-    assertThat(summary(message(tracker, "clients/d2/will", "online", 3_000))).isEqualTo("d2:online:explicit");
+    assertThat(summary(message(tracker, "status/d2", "offline", 2_000)))
+        .isEqualTo("d2:offline:explicit");
+    assertThat(summary(message(tracker, "clients/d2/will", "online", 3_000)))
+        .isEqualTo("d2:online:explicit");
   }
 
   @Test
@@ -111,7 +121,8 @@ class PresenceTrackerTest {
 
   @Test
   void offlineSignalForAnUnknownDeviceRegistersItOffline() {
-    assertThat(summary(message(tracker, "clients/d9/will", "gone", 1_000))).isEqualTo("d9:offline:will");
+    assertThat(summary(message(tracker, "clients/d9/will", "gone", 1_000)))
+        .isEqualTo("d9:offline:will");
     assertThat(tracker.expire(1_000 + SILENCE_MS)).isEmpty();
   }
 
@@ -120,15 +131,21 @@ class PresenceTrackerTest {
     assertThat(TopicPattern.parse("a/{device}/#").device("a/x/y/z")).isEqualTo("x");
     assertThat(TopicPattern.parse("a/{device}/#").device("b/x/y")).isNull();
     assertThatThrownBy(() -> TopicPattern.parse("a/+/#")).hasMessageContaining("no {device}");
-    assertThatThrownBy(() -> TopicPattern.parse("{device}/{device}")).hasMessageContaining("more than one");
-    assertThatThrownBy(() -> TopicPattern.parse("a/#/{device}")).hasMessageContaining("not a valid");
+    assertThatThrownBy(() -> TopicPattern.parse("{device}/{device}"))
+        .hasMessageContaining("more than one");
+    assertThatThrownBy(() -> TopicPattern.parse("a/#/{device}"))
+        .hasMessageContaining("not a valid");
   }
 
   @Test
   void sparkplugIdentitiesAndTopicsThatSayNothing() {
-    assertThat(summary(message(tracker, "spBv1.0/g/NBIRTH/n", "", 1))).isEqualTo("g/n:online:birth");
-    assertThat(summary(message(tracker, "spBv1.0/g/DDATA/n/d", "", 2))).isEqualTo("g/n/d:online:message");
-    assertThat(message(tracker, "spBv1.0/g/DDEATH/n", "", 3)).as("a DDEATH without a device").isEmpty();
+    assertThat(summary(message(tracker, "spBv1.0/g/NBIRTH/n", "", 1)))
+        .isEqualTo("g/n:online:birth");
+    assertThat(summary(message(tracker, "spBv1.0/g/DDATA/n/d", "", 2)))
+        .isEqualTo("g/n/d:online:message");
+    assertThat(message(tracker, "spBv1.0/g/DDEATH/n", "", 3))
+        .as("a DDEATH without a device")
+        .isEmpty();
     assertThat(message(tracker, "spBv1.0/STATE/host", "", 4)).isEmpty();
     assertThat(message(tracker, "spBv1.0/g/DCMD/n/d", "", 5)).isEmpty();
     assertThat(message(tracker, "spAv1.0/g/NBIRTH/n", "", 6)).isEmpty();

@@ -25,8 +25,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A CRUD round and a live subscription over connect-mqtt's entity-sync protocol (docs/protocol.md), with the HiveMQ
- * MQTT client. Settings from the environment: MQTT_HOST (127.0.0.1), MQTT_PORT (1883), TOPIC_PREFIX (spec).
+ * A CRUD round and a live subscription over connect-mqtt's entity-sync protocol (docs/protocol.md),
+ * with the HiveMQ MQTT client. Settings from the environment: MQTT_HOST (127.0.0.1), MQTT_PORT
+ * (1883), TOPIC_PREFIX (spec).
  */
 public final class CrudAndSubscribe implements AutoCloseable {
 
@@ -52,19 +53,38 @@ public final class CrudAndSubscribe implements AutoCloseable {
   public CrudAndSubscribe(String host, int port, String prefix) {
     this.prefix = prefix;
     this.requestTopic = prefix + "/" + clientId + "/request";
-    client = MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost(host).serverPort(port)
-        // If this process dies without a clean DISCONNECT, the broker sends this and our subscriptions are dropped.
-        .willPublish().topic(requestTopic).qos(MqttQos.AT_LEAST_ONCE)
-        .payload("{\"id\":\"will\",\"type\":\"disconnect\"}".getBytes(StandardCharsets.UTF_8)).applyWillPublish()
-        .buildAsync();
+    client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier(clientId)
+            .serverHost(host)
+            .serverPort(port)
+            // If this process dies without a clean DISCONNECT, the broker sends this and our
+            // subscriptions are dropped.
+            .willPublish()
+            .topic(requestTopic)
+            .qos(MqttQos.AT_LEAST_ONCE)
+            .payload("{\"id\":\"will\",\"type\":\"disconnect\"}".getBytes(StandardCharsets.UTF_8))
+            .applyWillPublish()
+            .buildAsync();
   }
 
   public void connect() {
     client.connect().join();
-    client.subscribeWith().topicFilter(prefix + "/" + clientId + "/response").qos(MqttQos.AT_LEAST_ONCE)
-        .callback(this::onMessage).send().join();
-    client.subscribeWith().topicFilter(prefix + "/" + clientId + "/notify/+").qos(MqttQos.AT_LEAST_ONCE)
-        .callback(this::onMessage).send().join();
+    client
+        .subscribeWith()
+        .topicFilter(prefix + "/" + clientId + "/response")
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .callback(this::onMessage)
+        .send()
+        .join();
+    client
+        .subscribeWith()
+        .topicFilter(prefix + "/" + clientId + "/notify/+")
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .callback(this::onMessage)
+        .send()
+        .join();
   }
 
   private void onMessage(Mqtt5Publish publish) {
@@ -88,8 +108,12 @@ public final class CrudAndSubscribe implements AutoCloseable {
     String id = "java-" + sequence.incrementAndGet();
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     replies.put(id, reply);
-    client.publishWith().topic(requestTopic).qos(MqttQos.AT_LEAST_ONCE)
-        .payload(envelope.put("id", id).toString().getBytes(StandardCharsets.UTF_8)).send();
+    client
+        .publishWith()
+        .topic(requestTopic)
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .payload(envelope.put("id", id).toString().getBytes(StandardCharsets.UTF_8))
+        .send();
     JsonNode message;
     try {
       message = reply.get(15, TimeUnit.SECONDS);
@@ -106,7 +130,9 @@ public final class CrudAndSubscribe implements AutoCloseable {
 
   private static ObjectNode envelope(String type, String operation) {
     ObjectNode envelope = JSON.createObjectNode().put("type", type);
-    return operation == null ? envelope : envelope.put("operation", operation).put("entity", "users");
+    return operation == null
+        ? envelope
+        : envelope.put("operation", operation).put("entity", "users");
   }
 
   private static ObjectNode json(String text) {
@@ -122,29 +148,50 @@ public final class CrudAndSubscribe implements AutoCloseable {
     out.println("ping -> " + request(envelope("ping", null)).path("type").asText());
 
     ObjectNode subscribe = envelope("subscription", "subscribe");
-    subscribe.set("options", json("{\"filters\":[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"active\"}]}"));
+    subscribe.set(
+        "options",
+        json("{\"filters\":[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"active\"}]}"));
     JsonNode subscription = request(subscribe).path("data");
-    out.println("subscribed " + subscription.path("subscription_id").asText() + " on "
-        + subscription.path("notify_topic").asText());
+    out.println(
+        "subscribed "
+            + subscription.path("subscription_id").asText()
+            + " on "
+            + subscription.path("notify_topic").asText());
 
     String email = clientId + "@example.com";
     ObjectNode create = envelope("request", "create");
-    create.putObject("data").put("name", "Ola (Java example)").put("email", email).put("status", "active");
+    create
+        .putObject("data")
+        .put("name", "Ola (Java example)")
+        .put("email", email)
+        .put("status", "active");
     JsonNode created = request(create).path("data");
     long id = created.path("id").asLong();
     out.println("created users #" + id + ": " + created);
 
     JsonNode one = request(envelope("request", "read").put("record_id", id)).path("data");
     ObjectNode list = envelope("request", "read");
-    list.set("options", json("{\"filters\":[{\"column\":\"email\",\"operator\":\"eq\",\"value\":\"" + email
-        + "\"}],\"sort\":[{\"column\":\"id\",\"direction\":\"desc\"}],\"limit\":5}"));
+    list.set(
+        "options",
+        json(
+            "{\"filters\":[{\"column\":\"email\",\"operator\":\"eq\",\"value\":\""
+                + email
+                + "\"}],\"sort\":[{\"column\":\"id\",\"direction\":\"desc\"}],\"limit\":5}"));
     JsonNode page = request(list);
-    out.println("read #" + one.path("id") + " (" + one.path("name").asText() + "); list with filter -> "
-        + page.path("data").size() + " of " + page.path("metadata").path("total"));
+    out.println(
+        "read #"
+            + one.path("id")
+            + " ("
+            + one.path("name").asText()
+            + "); list with filter -> "
+            + page.path("data").size()
+            + " of "
+            + page.path("metadata").path("total"));
 
     ObjectNode update = envelope("request", "update").put("record_id", String.valueOf(id));
     update.putObject("data").put("name", "Ola, renamed");
-    out.println("updated users #" + id + ": name=" + request(update).path("data").path("name").asText());
+    out.println(
+        "updated users #" + id + ": name=" + request(update).path("data").path("name").asText());
 
     try {
       request(envelope("request", "read").put("entity", "users; drop table users"));
@@ -166,8 +213,9 @@ public final class CrudAndSubscribe implements AutoCloseable {
     }
     out.println("notifications received: " + String.join(", ", operations));
 
-    request(envelope("subscription", "unsubscribe")
-        .put("subscription_id", subscription.path("subscription_id").asText()));
+    request(
+        envelope("subscription", "unsubscribe")
+            .put("subscription_id", subscription.path("subscription_id").asText()));
     out.println("unsubscribed");
     return operations;
   }
@@ -181,8 +229,8 @@ public final class CrudAndSubscribe implements AutoCloseable {
     String host = System.getenv().getOrDefault("MQTT_HOST", "127.0.0.1");
     int port = Integer.parseInt(System.getenv().getOrDefault("MQTT_PORT", "1883"));
     List<String> operations;
-    try (CrudAndSubscribe example = new CrudAndSubscribe(host, port,
-        System.getenv().getOrDefault("TOPIC_PREFIX", "spec"))) {
+    try (CrudAndSubscribe example =
+        new CrudAndSubscribe(host, port, System.getenv().getOrDefault("TOPIC_PREFIX", "spec"))) {
       example.connect();
       operations = example.run(System.out);
     }
