@@ -2,6 +2,11 @@ package io.connectmqtt.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.ProcessStack;
@@ -11,6 +16,7 @@ import io.connectmqtt.testkit.SourceLog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +38,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * in {@code smt.rerouted} (none lost: a message acknowledged before Kafka had it would be), none in
  * the two mapped topics. Then the connector runs again without transforms on the same session: a
  * dropped message left unacknowledged would now be redelivered into {@code smt.drop}, so that topic
- * must stay empty. Kafka and the worker are the module's {@link SharedFixtures}.
+ * must stay empty. A second test does the same through the transforms that change records ({@code
+ * InsertField}, {@code HeaderFrom}, {@code ValueToKey}). Kafka and the worker are the module's
+ * {@link SharedFixtures}.
  */
 @ExtendWith(SharedFixtures.class)
 class SourceTransformsCrashIT {
@@ -46,13 +54,19 @@ class SourceTransformsCrashIT {
   private static final String NAME = "smt-source";
   private static final String REROUTED = "smt.rerouted";
 
+  private static final String JSON_NAME = "smt-json-source";
+  private static final String JSON_TOPIC = "smt.json";
+  private static final int JSON_MESSAGES = 6_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private HiveMqBroker hivemq;
   private ProcessStack stack;
+  private String connector;
 
   @AfterEach
   void stop() {
-    if (stack != null) {
-      stack.rest().deleteAndAwaitGone(NAME, Duration.ofSeconds(30));
+    if (stack != null && connector != null) {
+      stack.rest().deleteAndAwaitGone(connector, Duration.ofSeconds(30));
     }
     if (hivemq != null) {
       hivemq.close();
@@ -91,6 +105,7 @@ class SourceTransformsCrashIT {
   void filterAndRegexRouterThroughWorkerSigkillLoseNothingAndAcknowledgeDroppedMessages()
       throws Exception {
     long started = System.nanoTime();
+    connector = NAME;
     hivemq = HiveMqBroker.start(MESSAGES * 2, false);
     stack =
         SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
@@ -219,6 +234,157 @@ class SourceTransformsCrashIT {
         .isZero();
 
     assertDroppedMessagesWereAcknowledged();
+  }
+
+  /**
+   * The transforms that change records rather than drop or reroute them: {@code InsertField} adds a
+   * static field to the JSON value, {@code HeaderFrom} copies its {@code device} field into a
+   * header, {@code ValueToKey} makes {@code device} and {@code seq} the key. A backlog of QoS 1
+   * JSON messages waits in the session, the worker is SIGKILLed while it drains it and started
+   * again: every message must be in Kafka (none acknowledged before Kafka had it), each record with
+   * the inserted field, the copied header and the key built from its own value.
+   */
+  @Test
+  void insertFieldHeaderFromAndValueToKeyThroughWorkerSigkillLoseNothing() throws Exception {
+    connector = JSON_NAME;
+    hivemq = HiveMqBroker.start(JSON_MESSAGES * 2, false);
+    stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
+    stack.topics().create(JSON_TOPIC, 3);
+    Map<String, String> config = new HashMap<>();
+    config.put("connector.class", MqttSourceConnector.class.getName());
+    config.put("tasks.max", "1");
+    config.put("mqtt.server.uris", hivemq.uri());
+    config.put("mqtt.topics", "json/#");
+    config.put("mqtt.qos", "1");
+    config.put("kafka.topic", JSON_TOPIC);
+    config.put("record.value.format", "json");
+    config.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+    config.put("key.converter.schemas.enable", "false");
+    config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    config.put("value.converter.schemas.enable", "false");
+    config.put("transforms", "site,deviceHeader,key");
+    config.put("transforms.site.type", "org.apache.kafka.connect.transforms.InsertField$Value");
+    config.put("transforms.site.static.field", "site");
+    config.put("transforms.site.static.value", "plant-1");
+    config.put(
+        "transforms.deviceHeader.type", "org.apache.kafka.connect.transforms.HeaderFrom$Value");
+    config.put("transforms.deviceHeader.fields", "device");
+    config.put("transforms.deviceHeader.headers", "device");
+    config.put("transforms.deviceHeader.operation", "copy");
+    config.put("transforms.key.type", "org.apache.kafka.connect.transforms.ValueToKey");
+    config.put("transforms.key.fields", "device,seq");
+    long logStart = Files.size(stack.home().resolve("connect.log"));
+    stack.rest().createOrReplace(JSON_NAME, config);
+    stack.rest().awaitRunning(JSON_NAME, 1, Duration.ofSeconds(60));
+    Awaitility.await("the task subscribed")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> SourceLog.allSubscribed(workerLog(logStart), "json/#"));
+
+    // The worker is down while the backlog is published, so all of it waits in the session.
+    stack.killConnect();
+    try (var publisher = new JsonPublisher(hivemq.port())) {
+      for (int seq = 0; seq < JSON_MESSAGES; seq++) {
+        publisher.publish(
+            "json/device-" + (seq % 10),
+            "{\"seq\":" + seq + ",\"device\":\"device-" + (seq % 10) + "\",\"t\":21.5}");
+      }
+    }
+    stack.startConnect();
+    Awaitility.await("Kafka holds a third of the messages")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> stack.topics().endOffsetSum(JSON_TOPIC) >= JSON_MESSAGES / 3);
+    stack.killConnect();
+    long inKafkaAtKill = stack.topics().endOffsetSum(JSON_TOPIC);
+    stack.startConnect();
+
+    BitSet seen = new BitSet(JSON_MESSAGES);
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    Awaitility.await("all " + JSON_MESSAGES + " messages in " + JSON_TOPIC)
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              records.clear();
+              records.addAll(
+                  stack.topics().readAll(JSON_TOPIC, JSON_MESSAGES, Duration.ofSeconds(5)));
+              seen.clear();
+              for (ConsumerRecord<byte[], byte[]> record : records) {
+                seen.set(JSON.readTree(record.value()).path("seq").asInt());
+              }
+              return seen.cardinality() == JSON_MESSAGES;
+            });
+    int wrong = 0;
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      JsonNode value = JSON.readTree(record.value());
+      JsonNode key = JSON.readTree(record.key());
+      Header header = record.headers().lastHeader("device");
+      String device = value.path("device").asText();
+      boolean right =
+          "plant-1".equals(value.path("site").asText())
+              && value.path("t").asDouble() == 21.5
+              && device.equals("device-" + (value.path("seq").asInt() % 10))
+              && header != null
+              && device.equals(new String(header.value(), StandardCharsets.UTF_8))
+              && device.equals(key.path("device").asText())
+              && key.path("seq").asInt() == value.path("seq").asInt()
+              && key.size() == 2;
+      if (!right && wrong++ < 3) {
+        System.out.printf(
+            "SMT-CRASH: unexpected record: key %s, value %s, header %s%n",
+            key, value, header == null ? null : new String(header.value(), StandardCharsets.UTF_8));
+      }
+    }
+    int duplicates = records.size() - seen.cardinality();
+    System.out.printf(
+        "SMT-CRASH: InsertField, HeaderFrom, ValueToKey: %d JSON messages, worker SIGKILLed with %d"
+            + " records in Kafka: %d distinct, %d lost, %d duplicates, %d records not as transformed%n",
+        JSON_MESSAGES,
+        inKafkaAtKill,
+        seen.cardinality(),
+        JSON_MESSAGES - seen.cardinality(),
+        duplicates,
+        wrong);
+    assertThat(inKafkaAtKill)
+        .as("the kill came while the backlog drained")
+        .isLessThan(JSON_MESSAGES);
+    assertThat(seen.cardinality()).as("distinct messages in Kafka").isEqualTo(JSON_MESSAGES);
+    assertThat(wrong).as("records without the inserted field, header or key").isZero();
+    assertThat(duplicates)
+        .as("duplicates, bounded as in BrokerMatrixCrashIT")
+        .isLessThanOrEqualTo((int) inKafkaAtKill + QUEUE_CAPACITY);
+  }
+
+  /** Publishes JSON payloads at QoS 1, each acknowledged by the broker before the next. */
+  private static final class JsonPublisher implements AutoCloseable {
+    private final Mqtt5BlockingClient client;
+
+    JsonPublisher(int port) {
+      client =
+          MqttClient.builder()
+              .useMqttVersion5()
+              .identifier("smt-json-publisher")
+              .serverHost("127.0.0.1")
+              .serverPort(port)
+              .buildBlocking();
+      client.connect();
+    }
+
+    void publish(String topic, String json) {
+      client
+          .publishWith()
+          .topic(topic)
+          .qos(MqttQos.AT_LEAST_ONCE)
+          .payload(json.getBytes(StandardCharsets.UTF_8))
+          .send();
+    }
+
+    @Override
+    public void close() {
+      client.disconnect();
+    }
   }
 
   /**
