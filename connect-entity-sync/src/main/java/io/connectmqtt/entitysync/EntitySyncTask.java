@@ -87,12 +87,12 @@ public class EntitySyncTask extends SourceTask {
     if (openWarning != null) {
       log.warn("Entity sync task {}: {}", taskIndex, openWarning);
     }
-    prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
-    changesTopic = config.getString(EntitySyncConfig.CHANGES_TOPIC_CONFIG);
-    subscriptionsTopic = config.getString(EntitySyncConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
-    passThroughTopic = config.getString(EntitySyncConfig.PASS_THROUGH_TOPIC_CONFIG).trim();
-    replyQos = config.getInt(EntitySyncConfig.REPLY_QOS_CONFIG);
-    intake = new MqttIntake(config.getInt(EntitySyncConfig.QUEUE_CAPACITY_CONFIG));
+    prefix = config.getString(ProtocolConfig.PREFIX_CONFIG);
+    changesTopic = config.getString(ProtocolConfig.CHANGES_TOPIC_CONFIG);
+    subscriptionsTopic = config.getString(ProtocolConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
+    passThroughTopic = config.getString(ProtocolConfig.PASS_THROUGH_TOPIC_CONFIG).trim();
+    replyQos = config.getInt(ProtocolConfig.REPLY_QOS_CONFIG);
+    intake = new MqttIntake(config.getInt(LimitsConfig.QUEUE_CAPACITY_CONFIG));
 
     metrics = new TaskMetrics("entity-sync-task-metrics", connectorName, taskIndex);
     requests = metrics.counter("requests", "requests handled");
@@ -107,13 +107,13 @@ public class EntitySyncTask extends SourceTask {
             dataSource.getHikariPoolMXBean() == null
                 ? 0
                 : dataSource.getHikariPoolMXBean().getActiveConnections());
-    Dialect dialect = Dialect.forUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
+    Dialect dialect = Dialect.forUrl(config.getString(DatabaseConfig.DATABASE_URL_CONFIG));
     Catalog catalog =
         new Catalog(
             dataSource,
             dialect,
-            config.getList(EntitySyncConfig.ENTITIES_CONFIG),
-            config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+            config.getList(DatabaseConfig.ENTITIES_CONFIG),
+            config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
     processor = new RequestProcessor(dataSource, dialect, catalog, config, hooks);
     try {
       String serverProblem = EntitySyncConnector.serverProblem(dataSource, dialect);
@@ -134,8 +134,8 @@ public class EntitySyncTask extends SourceTask {
             processor.json(),
             changesTopic,
             subscriptionsTopic,
-            config.getLong(EntitySyncConfig.OUTBOX_LEASE_MS_CONFIG),
-            config.getInt(EntitySyncConfig.OUTBOX_MAX_IN_FLIGHT_CONFIG),
+            config.getLong(StateTablesConfig.OUTBOX_LEASE_MS_CONFIG),
+            config.getInt(StateTablesConfig.OUTBOX_MAX_IN_FLIGHT_CONFIG),
             System::currentTimeMillis);
     heldReplies = new HeldReplies(dataSource, processor.outbox());
     metrics.gauge(
@@ -166,14 +166,14 @@ public class EntitySyncTask extends SourceTask {
         new java.util.concurrent.atomic.AtomicInteger();
     workers =
         Executors.newFixedThreadPool(
-            config.getInt(EntitySyncConfig.WORKERS_CONFIG),
+            config.getInt(DatabaseConfig.WORKERS_CONFIG),
             r -> taskThread(r, "worker-" + workerCount.incrementAndGet()));
     String filter = prefix + "/+/request";
     if (taskCount > 1) {
       filter =
           TopicFilters.shared(
               TopicFilters.sharedGroup(
-                  config.getString(EntitySyncConfig.SHARED_GROUP_CONFIG), connectorName),
+                  config.getString(ProtocolConfig.SHARED_GROUP_CONFIG), connectorName),
               filter);
     }
     String subscription = filter;
@@ -300,7 +300,7 @@ public class EntitySyncTask extends SourceTask {
         log.info(
             "Deleted {} processed-request records older than {}",
             purged,
-            config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG) + " s");
+            config.getLong(StateTablesConfig.STATE_RETENTION_CONFIG) + " s");
       }
     } catch (SQLException | RuntimeException e) {
       log.warn("Could not delete expired processed-request records (will retry): {}", e.toString());
