@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -121,6 +122,15 @@ public class EntitySyncConnector extends SourceConnector {
     return new HikariDataSource(hikari);
   }
 
+  /** The configured entities, looked up in {@code dataSource}. */
+  static Catalog catalog(EntitySyncConfig config, DataSource dataSource, Dialect dialect) {
+    return new Catalog(
+        dataSource,
+        dialect,
+        config.getList(DatabaseConfig.ENTITIES_CONFIG),
+        config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
+  }
+
   /**
    * Why entity sync cannot run on the database behind {@code dataSource} (e.g. a MySQL server), or
    * null.
@@ -163,12 +173,7 @@ public class EntitySyncConnector extends SourceConnector {
     ConnectionValidation.probe(parsed, name, values, session -> {});
     try (HikariDataSource dataSource = dataSource(parsed, name + "-validate")) {
       Dialect dialect = Dialect.forUrl(parsed.getString(DatabaseConfig.DATABASE_URL_CONFIG));
-      Catalog catalog =
-          new Catalog(
-              dataSource,
-              dialect,
-              parsed.getList(DatabaseConfig.ENTITIES_CONFIG),
-              parsed.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
+      Catalog catalog = catalog(parsed, dataSource, dialect);
       String serverProblem = serverProblem(dataSource, dialect);
       if (serverProblem != null) {
         values

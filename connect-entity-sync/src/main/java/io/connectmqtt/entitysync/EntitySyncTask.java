@@ -99,12 +99,7 @@ public class EntitySyncTask extends SourceTask {
                 ? 0
                 : dataSource.getHikariPoolMXBean().getActiveConnections());
     Dialect dialect = Dialect.forUrl(config.getString(DatabaseConfig.DATABASE_URL_CONFIG));
-    Catalog catalog =
-        new Catalog(
-            dataSource,
-            dialect,
-            config.getList(DatabaseConfig.ENTITIES_CONFIG),
-            config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
+    Catalog catalog = EntitySyncConnector.catalog(config, dataSource, dialect);
     processor = new RequestProcessor(dataSource, dialect, catalog, config, hooks);
     try {
       String serverProblem = EntitySyncConnector.serverProblem(dataSource, dialect);
