@@ -23,17 +23,17 @@ final class AuthenticationRequirement {
       return null;
     }
     return "No authentication is configured, so anyone who can publish to "
-        + config.getString(EntitySyncConfig.PREFIX_CONFIG)
+        + config.getString(ProtocolConfig.PREFIX_CONFIG)
         + "/+/request could read, change and delete every row of "
-        + config.getList(EntitySyncConfig.ENTITIES_CONFIG)
+        + config.getList(DatabaseConfig.ENTITIES_CONFIG)
         + ". Add an authenticating hook to "
-        + EntitySyncConfig.HOOKS_CONFIG
+        + HooksConfig.HOOKS_CONFIG
         + " (io.connectmqtt.entitysync.hooks.JwtAuthenticationHook with "
-        + EntitySyncConfig.JWT_SECRET_CONFIG
+        + HooksConfig.JWT_SECRET_CONFIG
         + " or "
-        + EntitySyncConfig.JWT_JWKS_FILE_CONFIG
+        + HooksConfig.JWT_JWKS_FILE_CONFIG
         + "), or set "
-        + EntitySyncConfig.AUTH_CONFIG
+        + HooksConfig.AUTH_CONFIG
         + "="
         + NONE
         + " to run without authentication on purpose (a demo, or a "
@@ -45,20 +45,20 @@ final class AuthenticationRequirement {
     if (!explicitlyNone(config)) {
       return null;
     }
-    return EntitySyncConfig.AUTH_CONFIG
+    return HooksConfig.AUTH_CONFIG
         + "="
         + NONE
         + (authenticates(hooks)
             ? ": authentication is not required by configuration (the configured hooks still authenticate)"
             : ": requests are not authenticated; anyone who can publish to "
-                + config.getString(EntitySyncConfig.PREFIX_CONFIG)
+                + config.getString(ProtocolConfig.PREFIX_CONFIG)
                 + "/+/request can read, change and delete every row of "
-                + config.getList(EntitySyncConfig.ENTITIES_CONFIG)
+                + config.getList(DatabaseConfig.ENTITIES_CONFIG)
                 + " (only the broker's ACLs stand in the way)");
   }
 
   private static boolean explicitlyNone(EntitySyncConfig config) {
-    return NONE.equalsIgnoreCase(config.getString(EntitySyncConfig.AUTH_CONFIG));
+    return NONE.equalsIgnoreCase(config.getString(HooksConfig.AUTH_CONFIG));
   }
 
   private static boolean authenticates(List<RequestHook> hooks) {

@@ -37,6 +37,11 @@ final class EntitySql {
     return dialect;
   }
 
+  /** {@code SELECT projection FROM} the table of {@code entity}, for a statement to go on. */
+  String selectFrom(String projection, Catalog.Entity entity) {
+    return "SELECT " + projection + " FROM " + dialect.table(entity);
+  }
+
   static Catalog.Column column(Catalog.Entity entity, String name) throws ProtocolException {
     return entity
         .column(name)
@@ -127,10 +132,7 @@ final class EntitySql {
     String where = where(entity, scope, parameters);
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT "
-                + projection
-                + " FROM "
-                + dialect.table(entity)
+            selectFrom(projection, entity)
                 + " WHERE "
                 + keyEquals(entity)
                 + (where.isEmpty() ? "" : " AND " + where.substring(" WHERE ".length()))

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -74,7 +75,7 @@ public class EntitySyncConnector extends SourceConnector {
   static List<io.connectmqtt.entitysync.hooks.RequestHook> hooks(EntitySyncConfig config) {
     List<io.connectmqtt.entitysync.hooks.RequestHook> hooks = new ArrayList<>();
     Map<String, String> settings = new HashMap<>(config.originalsStrings());
-    for (String className : config.getList(EntitySyncConfig.HOOKS_CONFIG)) {
+    for (String className : config.getList(HooksConfig.HOOKS_CONFIG)) {
       try {
         var hook =
             Class.forName(className.trim(), true, EntitySyncConnector.class.getClassLoader())
@@ -85,12 +86,12 @@ public class EntitySyncConnector extends SourceConnector {
         hooks.add(hook);
       } catch (ClassNotFoundException | ClassCastException e) {
         throw new org.apache.kafka.common.config.ConfigException(
-            EntitySyncConfig.HOOKS_CONFIG,
+            HooksConfig.HOOKS_CONFIG,
             className,
             "not a class implementing io.connectmqtt.entitysync.hooks.RequestHook in this plugin");
       } catch (ReflectiveOperationException e) {
         throw new org.apache.kafka.common.config.ConfigException(
-            EntitySyncConfig.HOOKS_CONFIG,
+            HooksConfig.HOOKS_CONFIG,
             className,
             "cannot be instantiated (it needs a public no-argument constructor): " + e);
       }
@@ -103,22 +104,31 @@ public class EntitySyncConnector extends SourceConnector {
    * Dialect#statementTimeoutSql}) and a bounded socket timeout.
    */
   static HikariDataSource dataSource(EntitySyncConfig config, String poolName) {
-    String url = config.getString(EntitySyncConfig.DATABASE_URL_CONFIG);
+    String url = config.getString(DatabaseConfig.DATABASE_URL_CONFIG);
     Dialect dialect = Dialect.forUrl(url);
-    long statementTimeout = config.getLong(EntitySyncConfig.STATEMENT_TIMEOUT_CONFIG);
+    long statementTimeout = config.getLong(DatabaseConfig.STATEMENT_TIMEOUT_CONFIG);
     HikariConfig hikari = new HikariConfig();
     hikari.setJdbcUrl(url);
     hikari.setConnectionInitSql(dialect.statementTimeoutSql(statementTimeout));
     dialect.driverProperties(url, statementTimeout).forEach(hikari::addDataSourceProperty);
-    hikari.setUsername(config.getString(EntitySyncConfig.DATABASE_USER_CONFIG));
-    if (config.getPassword(EntitySyncConfig.DATABASE_PASSWORD_CONFIG) != null) {
-      hikari.setPassword(config.getPassword(EntitySyncConfig.DATABASE_PASSWORD_CONFIG).value());
+    hikari.setUsername(config.getString(DatabaseConfig.DATABASE_USER_CONFIG));
+    if (config.getPassword(DatabaseConfig.DATABASE_PASSWORD_CONFIG) != null) {
+      hikari.setPassword(config.getPassword(DatabaseConfig.DATABASE_PASSWORD_CONFIG).value());
     }
-    hikari.setMaximumPoolSize(config.getInt(EntitySyncConfig.DATABASE_POOL_SIZE_CONFIG));
+    hikari.setMaximumPoolSize(config.getInt(DatabaseConfig.DATABASE_POOL_SIZE_CONFIG));
     hikari.setPoolName("entity-sync-" + poolName);
     hikari.setConnectionTimeout(10_000);
     hikari.setInitializationFailTimeout(10_000);
     return new HikariDataSource(hikari);
+  }
+
+  /** The configured entities, looked up in {@code dataSource}. */
+  static Catalog catalog(EntitySyncConfig config, DataSource dataSource, Dialect dialect) {
+    return new Catalog(
+        dataSource,
+        dialect,
+        config.getList(DatabaseConfig.ENTITIES_CONFIG),
+        config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
   }
 
   /**
@@ -144,17 +154,17 @@ public class EntitySyncConnector extends SourceConnector {
     EntitySyncConfig parsed = new EntitySyncConfig(connectorConfigs);
     ConnectionValidation.crossFieldChecks(parsed, values);
     try {
-      Dialect.forUrl(parsed.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
+      Dialect.forUrl(parsed.getString(DatabaseConfig.DATABASE_URL_CONFIG));
     } catch (IllegalArgumentException e) {
-      values.get(EntitySyncConfig.DATABASE_URL_CONFIG).addErrorMessage(e.getMessage());
+      values.get(DatabaseConfig.DATABASE_URL_CONFIG).addErrorMessage(e.getMessage());
     }
     try {
       String unauthenticated = AuthenticationRequirement.problem(parsed, hooks(parsed));
       if (unauthenticated != null) {
-        values.get(EntitySyncConfig.AUTH_CONFIG).addErrorMessage(unauthenticated);
+        values.get(HooksConfig.AUTH_CONFIG).addErrorMessage(unauthenticated);
       }
     } catch (org.apache.kafka.common.config.ConfigException | IllegalArgumentException e) {
-      values.get(EntitySyncConfig.HOOKS_CONFIG).addErrorMessage(e.getMessage());
+      values.get(HooksConfig.HOOKS_CONFIG).addErrorMessage(e.getMessage());
     }
     if (ConnectionValidation.hasErrors(values)) {
       return config;
@@ -162,42 +172,37 @@ public class EntitySyncConnector extends SourceConnector {
     String name = connectorConfigs.getOrDefault("name", "entity-sync");
     ConnectionValidation.probe(parsed, name, values, session -> {});
     try (HikariDataSource dataSource = dataSource(parsed, name + "-validate")) {
-      Dialect dialect = Dialect.forUrl(parsed.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
-      Catalog catalog =
-          new Catalog(
-              dataSource,
-              dialect,
-              parsed.getList(EntitySyncConfig.ENTITIES_CONFIG),
-              parsed.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+      Dialect dialect = Dialect.forUrl(parsed.getString(DatabaseConfig.DATABASE_URL_CONFIG));
+      Catalog catalog = catalog(parsed, dataSource, dialect);
       String serverProblem = serverProblem(dataSource, dialect);
       if (serverProblem != null) {
         values
-            .get(EntitySyncConfig.DATABASE_URL_CONFIG)
+            .get(DatabaseConfig.DATABASE_URL_CONFIG)
             .addErrorMessage("Entity sync cannot run on this database: " + serverProblem + ".");
         return config;
       }
       catalog.refresh();
       if (catalog.all().isEmpty()) {
         values
-            .get(EntitySyncConfig.ENTITIES_CONFIG)
+            .get(DatabaseConfig.ENTITIES_CONFIG)
             .addErrorMessage(
                 "None of "
-                    + parsed.getList(EntitySyncConfig.ENTITIES_CONFIG)
+                    + parsed.getList(DatabaseConfig.ENTITIES_CONFIG)
                     + " is a table with a single-column primary key in this database; "
                     + "list existing tables as schema.table, or schema.* for all of a schema.");
       }
     } catch (SQLException | RuntimeException e) {
       values
-          .get(EntitySyncConfig.DATABASE_URL_CONFIG)
+          .get(DatabaseConfig.DATABASE_URL_CONFIG)
           .addErrorMessage(
               "Could not connect to the database: "
                   + e.getMessage()
                   + ". Check "
-                  + EntitySyncConfig.DATABASE_URL_CONFIG
+                  + DatabaseConfig.DATABASE_URL_CONFIG
                   + ", "
-                  + EntitySyncConfig.DATABASE_USER_CONFIG
+                  + DatabaseConfig.DATABASE_USER_CONFIG
                   + " and "
-                  + EntitySyncConfig.DATABASE_PASSWORD_CONFIG
+                  + DatabaseConfig.DATABASE_PASSWORD_CONFIG
                   + ".");
     }
     return config;

@@ -1,13 +1,11 @@
 package io.connectmqtt.entitysync;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.zaxxer.hikari.HikariDataSource;
 import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.JsonValues;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttSession;
-import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.Versions;
@@ -16,12 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -48,22 +44,20 @@ public class EntitySyncTask extends SourceTask {
   private String prefix;
   private String changesTopic;
   private String subscriptionsTopic;
-  private int replyQos;
   private HikariDataSource dataSource;
   private RequestProcessor processor;
   private OutboxRelay relay;
   private HeldReplies heldReplies;
+  private ReplyPublisher replies;
   private MqttSession session;
   private MqttIntake intake;
   private volatile Throwable subscribeFailure;
 
   private TaskMetrics metrics;
-  private Sensor requests;
-  private Sensor failures;
-  private Sensor latency;
+  private RequestMetrics requestMetrics;
   private long lastExpirySweepNanos = System.nanoTime();
   private String passThroughTopic;
-  private java.util.concurrent.ExecutorService workers;
+  private ClientOrderedWorkers workers;
   private java.util.concurrent.ScheduledExecutorService purger;
 
   @Override
@@ -87,17 +81,14 @@ public class EntitySyncTask extends SourceTask {
     if (openWarning != null) {
       log.warn("Entity sync task {}: {}", taskIndex, openWarning);
     }
-    prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
-    changesTopic = config.getString(EntitySyncConfig.CHANGES_TOPIC_CONFIG);
-    subscriptionsTopic = config.getString(EntitySyncConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
-    passThroughTopic = config.getString(EntitySyncConfig.PASS_THROUGH_TOPIC_CONFIG).trim();
-    replyQos = config.getInt(EntitySyncConfig.REPLY_QOS_CONFIG);
-    intake = new MqttIntake(config.getInt(EntitySyncConfig.QUEUE_CAPACITY_CONFIG));
+    prefix = config.getString(ProtocolConfig.PREFIX_CONFIG);
+    changesTopic = config.getString(ProtocolConfig.CHANGES_TOPIC_CONFIG);
+    subscriptionsTopic = config.getString(ProtocolConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
+    passThroughTopic = config.getString(ProtocolConfig.PASS_THROUGH_TOPIC_CONFIG).trim();
+    intake = new MqttIntake(config.getInt(LimitsConfig.QUEUE_CAPACITY_CONFIG));
 
     metrics = new TaskMetrics("entity-sync-task-metrics", connectorName, taskIndex);
-    requests = metrics.counter("requests", "requests handled");
-    failures = metrics.counter("request-errors", "requests answered with an error");
-    latency = metrics.latency("request-latency", "time from receipt to reply");
+    requestMetrics = new RequestMetrics(metrics);
 
     dataSource = EntitySyncConnector.dataSource(config, connectorName + "-" + taskIndex);
     metrics.gauge(
@@ -107,13 +98,8 @@ public class EntitySyncTask extends SourceTask {
             dataSource.getHikariPoolMXBean() == null
                 ? 0
                 : dataSource.getHikariPoolMXBean().getActiveConnections());
-    Dialect dialect = Dialect.forUrl(config.getString(EntitySyncConfig.DATABASE_URL_CONFIG));
-    Catalog catalog =
-        new Catalog(
-            dataSource,
-            dialect,
-            config.getList(EntitySyncConfig.ENTITIES_CONFIG),
-            config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+    Dialect dialect = Dialect.forUrl(config.getString(DatabaseConfig.DATABASE_URL_CONFIG));
+    Catalog catalog = EntitySyncConnector.catalog(config, dataSource, dialect);
     processor = new RequestProcessor(dataSource, dialect, catalog, config, hooks);
     try {
       String serverProblem = EntitySyncConnector.serverProblem(dataSource, dialect);
@@ -134,8 +120,8 @@ public class EntitySyncTask extends SourceTask {
             processor.json(),
             changesTopic,
             subscriptionsTopic,
-            config.getLong(EntitySyncConfig.OUTBOX_LEASE_MS_CONFIG),
-            config.getInt(EntitySyncConfig.OUTBOX_MAX_IN_FLIGHT_CONFIG),
+            config.getLong(StateTablesConfig.OUTBOX_LEASE_MS_CONFIG),
+            config.getInt(StateTablesConfig.OUTBOX_MAX_IN_FLIGHT_CONFIG),
             System::currentTimeMillis);
     heldReplies = new HeldReplies(dataSource, processor.outbox());
     metrics.gauge(
@@ -160,20 +146,27 @@ public class EntitySyncTask extends SourceTask {
         MqttSession.create(
             MqttConnectionConfig.settings(config, clientId), MqttSession.DEFAULT_RECEIVE_MAXIMUM);
     intake.attach(session);
+    replies =
+        new ReplyPublisher(
+            session,
+            config.getInt(ProtocolConfig.REPLY_QOS_CONFIG),
+            prefix,
+            processor.json(),
+            processor.responseTopics(),
+            heldReplies);
     metrics.gauge(
         "reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
-    java.util.concurrent.atomic.AtomicInteger workerCount =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger workerCount = new AtomicInteger();
     workers =
-        Executors.newFixedThreadPool(
-            config.getInt(EntitySyncConfig.WORKERS_CONFIG),
+        new ClientOrderedWorkers(
+            config.getInt(DatabaseConfig.WORKERS_CONFIG),
             r -> taskThread(r, "worker-" + workerCount.incrementAndGet()));
     String filter = prefix + "/+/request";
     if (taskCount > 1) {
       filter =
           TopicFilters.shared(
               TopicFilters.sharedGroup(
-                  config.getString(EntitySyncConfig.SHARED_GROUP_CONFIG), connectorName),
+                  config.getString(ProtocolConfig.SHARED_GROUP_CONFIG), connectorName),
               filter);
     }
     String subscription = filter;
@@ -242,34 +235,8 @@ public class EntitySyncTask extends SourceTask {
     List<InboundMessage> messages = new ArrayList<>();
     messages.add(first);
     intake.drainTo(messages, 99);
-    // Different clients in parallel, each client's requests in order.
-    Map<String, List<InboundMessage>> byClient = new java.util.LinkedHashMap<>();
-    for (InboundMessage message : messages) {
-      byClient
-          .computeIfAbsent(clientId(message.topic()).orElse(""), c -> new ArrayList<>())
-          .add(message);
-    }
-    List<java.util.concurrent.Future<List<SourceRecord>>> served = new ArrayList<>();
-    for (List<InboundMessage> ofOneClient : byClient.values()) {
-      served.add(
-          workers.submit(
-              () -> {
-                List<SourceRecord> out = new ArrayList<>();
-                for (InboundMessage message : ofOneClient) {
-                  out.addAll(serve(message));
-                }
-                return out;
-              }));
-    }
-    List<SourceRecord> results = new ArrayList<>();
-    for (java.util.concurrent.Future<List<SourceRecord>> future : served) {
-      try {
-        results.addAll(future.get());
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw new ConnectException("Serving a request failed unexpectedly", e.getCause());
-      }
-    }
-    records.addAll(results);
+    records.addAll(
+        workers.serve(messages, message -> clientId(message.topic()).orElse(""), this::serve));
     return records;
   }
 
@@ -300,7 +267,7 @@ public class EntitySyncTask extends SourceTask {
         log.info(
             "Deleted {} processed-request records older than {}",
             purged,
-            config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG) + " s");
+            config.getLong(StateTablesConfig.STATE_RETENTION_CONFIG) + " s");
       }
     } catch (SQLException | RuntimeException e) {
       log.warn("Could not delete expired processed-request records (will retry): {}", e.toString());
@@ -328,51 +295,17 @@ public class EntitySyncTask extends SourceTask {
     Outcome outcome =
         processor.handle(
             clientId.get(), message.payload(), userProperties, message.responseTopic());
-    requests.record();
-    String result = outcome.outcome();
-    if (!result.equals("ok")) {
-      failures.record();
-    }
-    countRequest(outcome.operation(), result);
+    requestMetrics.handled(outcome);
     boolean forwarded = outcome.forwarded() != null;
     AtomicInteger pending = new AtomicInteger(1 + (forwarded ? 1 : 0));
     Runnable done =
         () -> {
           if (pending.decrementAndGet() == 0) {
             intake.acknowledge(message);
-            latency.record((System.nanoTime() - message.receivedNanos()) / 1_000_000.0);
+            requestMetrics.completed(message.receivedNanos());
           }
         };
-    byte[] reply;
-    try {
-      reply = processor.json().writeValueAsBytes(outcome.reply());
-    } catch (JsonProcessingException e) {
-      throw new ConnectException("Cannot write a reply", e);
-    }
-    // The Response Topic only within the client's own topics (ResponseTopicPolicy): a request
-    // naming another one
-    // was refused, and its refusal goes to the default response topic only.
-    String ownTopic = prefix + "/" + clientId.get() + "/response";
-    Optional<String> responseTopic =
-        message
-            .responseTopic()
-            .filter(topic -> processor.responseTopics().allows(clientId.get(), topic));
-    Runnable publish =
-        () -> {
-          if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
-            publishReply(ownTopic, reply, message.correlationData(), done);
-          } else {
-            publishReply(ownTopic, reply, Optional.empty(), done);
-            responseTopic.ifPresent(
-                topic -> publishReply(topic, reply, message.correlationData(), () -> {}));
-          }
-        };
-    Optional<String> subscribed = subscribed(outcome);
-    if (subscribed.isPresent()) {
-      heldReplies.hold(subscribed.get(), publish);
-    } else {
-      publish.run();
-    }
+    replies.send(clientId.get(), message, outcome, done);
     List<SourceRecord> records = new ArrayList<>();
     if (forwarded) {
       @SuppressWarnings("unchecked")
@@ -385,60 +318,6 @@ public class EntitySyncTask extends SourceTask {
       records.add(record);
     }
     return records;
-  }
-
-  /**
-   * The subscription a successful subscribe or renewal published, whose record must be in Kafka
-   * before the reply.
-   */
-  private static Optional<String> subscribed(Outcome outcome) {
-    return outcome.outcome().equals("ok")
-        ? outcome.subscriptionWrites().stream()
-            .filter(write -> write.getValue() != null)
-            .map(Map.Entry::getKey)
-            .findFirst()
-        : Optional.empty();
-  }
-
-  private final Map<String, Sensor> requestCounters =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** requests-&lt;operation&gt;-&lt;ok or error code&gt;-total, created as outcomes appear. */
-  private void countRequest(String operation, String result) {
-    requestCounters
-        .computeIfAbsent(
-            operation + "-" + result,
-            key ->
-                metrics.counter("requests-" + key, operation + " requests answered with " + result))
-        .record();
-  }
-
-  private void publishReply(
-      String topic, byte[] payload, Optional<byte[]> correlation, Runnable done) {
-    session
-        .publish(
-            new OutboundMessage(
-                topic,
-                payload,
-                replyQos,
-                false,
-                Optional.of("application/json"),
-                Optional.empty(),
-                correlation,
-                Optional.of(true),
-                OptionalLong.empty(),
-                List.of()))
-        .whenComplete(
-            (ok, error) -> {
-              if (error != null) {
-                log.warn(
-                    "Reply to {} failed: {}; the request stays unacknowledged and is redelivered",
-                    topic,
-                    error.toString());
-              } else {
-                done.run();
-              }
-            });
   }
 
   /**
@@ -478,7 +357,7 @@ public class EntitySyncTask extends SourceTask {
       purger.shutdownNow();
     }
     if (workers != null) {
-      workers.shutdownNow();
+      workers.close();
     }
     if (relay != null) {
       relay.release();

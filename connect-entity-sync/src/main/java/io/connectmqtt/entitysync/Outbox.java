@@ -130,13 +130,10 @@ final class Outbox {
         connection.prepareStatement(
             "SELECT seq, event_id, kind, record_key, payload FROM "
                 + table
-                + " WHERE seq IN ("
-                + String.join(", ", Collections.nCopies(seqs.size(), "?"))
-                + ") ORDER BY seq")) {
-      int i = 1;
-      for (long seq : seqs) {
-        select.setLong(i++, seq);
-      }
+                + " WHERE seq IN "
+                + placeholders(seqs.size())
+                + " ORDER BY seq")) {
+      bindSeqs(select, seqs);
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           found.add(
@@ -159,15 +156,8 @@ final class Outbox {
     }
     try (PreparedStatement delete =
         connection.prepareStatement(
-            "DELETE FROM "
-                + table
-                + " WHERE seq IN ("
-                + String.join(", ", Collections.nCopies(seqs.size(), "?"))
-                + ")")) {
-      int i = 1;
-      for (long seq : seqs) {
-        delete.setLong(i++, seq);
-      }
+            "DELETE FROM " + table + " WHERE seq IN " + placeholders(seqs.size()))) {
+      bindSeqs(delete, seqs);
       delete.executeUpdate();
     }
   }
@@ -183,9 +173,8 @@ final class Outbox {
         connection.prepareStatement(
             "SELECT record_key FROM "
                 + table
-                + " WHERE kind = ? AND record_key IN ("
-                + String.join(", ", Collections.nCopies(sids.size(), "?"))
-                + ")")) {
+                + " WHERE kind = ? AND record_key IN "
+                + placeholders(sids.size()))) {
       select.setString(1, Kind.SUBSCRIPTION.name());
       int i = 2;
       for (String sid : sids) {
@@ -206,6 +195,20 @@ final class Outbox {
         ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
       rows.next();
       return rows.getLong(1);
+    }
+  }
+
+  /** {@code (?, ?, ...)} with {@code count} parameters, for an IN list. */
+  private static String placeholders(int count) {
+    return "(" + String.join(", ", Collections.nCopies(count, "?")) + ")";
+  }
+
+  /** Binds {@code seqs} as the statement's parameters from the first on. */
+  private static void bindSeqs(PreparedStatement statement, Collection<Long> seqs)
+      throws SQLException {
+    int i = 1;
+    for (long seq : seqs) {
+      statement.setLong(i++, seq);
     }
   }
 }

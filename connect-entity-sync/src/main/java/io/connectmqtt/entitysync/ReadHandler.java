@@ -130,13 +130,7 @@ final class ReadHandler {
       ArrayNode data = replies.json().createArrayNode();
       try (PreparedStatement select =
           connection.prepareStatement(
-              "SELECT "
-                  + projection
-                  + " FROM "
-                  + dialect.table(entity)
-                  + where
-                  + orderBy
-                  + " LIMIT ? OFFSET ?")) {
+              sql.selectFrom(projection, entity) + where + orderBy + " LIMIT ? OFFSET ?")) {
         SqlValues.bindAll(select, parameters);
         select.setInt(parameters.size() + 1, limit);
         select.setInt(parameters.size() + 2, offset);

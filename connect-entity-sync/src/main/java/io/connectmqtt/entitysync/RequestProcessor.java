@@ -58,17 +58,17 @@ final class RequestProcessor {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.hooks = List.copyOf(hooks);
-    String schema = config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG);
-    String stateTable = config.getString(EntitySyncConfig.STATE_TABLE_CONFIG);
-    String prefix = config.getString(EntitySyncConfig.PREFIX_CONFIG);
+    String schema = config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG);
+    String stateTable = config.getString(StateTablesConfig.STATE_TABLE_CONFIG);
+    String prefix = config.getString(ProtocolConfig.PREFIX_CONFIG);
     this.responseTopics = new ResponseTopicPolicy(prefix);
-    String passThroughTopic = config.getString(EntitySyncConfig.PASS_THROUGH_TOPIC_CONFIG);
+    String passThroughTopic = config.getString(ProtocolConfig.PASS_THROUGH_TOPIC_CONFIG);
     this.passThrough = passThroughTopic != null && !passThroughTopic.isBlank();
     this.parser =
         new RequestParser(
             catalog,
-            config.getInt(EntitySyncConfig.REQUEST_MAX_BYTES_CONFIG),
-            config.getInt(EntitySyncConfig.DATA_VALUE_MAX_BYTES_CONFIG),
+            config.getInt(LimitsConfig.REQUEST_MAX_BYTES_CONFIG),
+            config.getInt(LimitsConfig.DATA_VALUE_MAX_BYTES_CONFIG),
             passThrough);
     ObjectMapper json = parser.json();
     this.replies = new Replies(json);
@@ -77,26 +77,25 @@ final class RequestProcessor {
             dialect,
             schema,
             stateTable,
-            Duration.ofSeconds(config.getLong(EntitySyncConfig.STATE_RETENTION_CONFIG)),
+            Duration.ofSeconds(config.getLong(StateTablesConfig.STATE_RETENTION_CONFIG)),
             json);
     this.subscriptions =
         new SubscriptionStore(
             dialect.table(schema, stateTable + "_subscriptions"),
             dialect.table(schema, stateTable + "_subscription_clients"),
             json,
-            config.getInt(EntitySyncConfig.SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG));
-    String configuredOutbox = config.getString(EntitySyncConfig.OUTBOX_TABLE_CONFIG).trim();
+            config.getInt(LimitsConfig.SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG));
+    String configuredOutbox = config.getString(StateTablesConfig.OUTBOX_TABLE_CONFIG).trim();
     String outboxTable = configuredOutbox.isEmpty() ? stateTable + "_outbox" : configuredOutbox;
     this.outbox =
         new Outbox(
             dialect.table(schema, outboxTable), dialect.table(schema, outboxTable + "_lease"));
-    String auditTable = config.getString(EntitySyncConfig.AUDIT_TABLE_CONFIG);
+    String auditTable = config.getString(HooksConfig.AUDIT_TABLE_CONFIG);
     this.audit =
         auditTable == null || auditTable.isBlank()
             ? null
             : new AuditLog(dataSource, dialect.table(schema, auditTable.trim()));
-    EntitySql sql =
-        new EntitySql(dialect, config.getLong(EntitySyncConfig.STATEMENT_TIMEOUT_CONFIG));
+    EntitySql sql = new EntitySql(dialect, config.getLong(DatabaseConfig.STATEMENT_TIMEOUT_CONFIG));
     this.reads =
         new ReadHandler(
             dataSource,
@@ -104,8 +103,8 @@ final class RequestProcessor {
             sql,
             this.hooks,
             replies,
-            config.getInt(EntitySyncConfig.LIMIT_DEFAULT_CONFIG),
-            config.getInt(EntitySyncConfig.LIMIT_MAX_CONFIG));
+            config.getInt(LimitsConfig.LIMIT_DEFAULT_CONFIG),
+            config.getInt(LimitsConfig.LIMIT_MAX_CONFIG));
     this.writes = new WriteHandler(dataSource, sql, replays, outbox, this.hooks, replies);
     this.subscriptionHandler =
         new SubscriptionHandler(
@@ -118,7 +117,7 @@ final class RequestProcessor {
             this.hooks,
             replies,
             prefix,
-            Duration.ofSeconds(config.getLong(EntitySyncConfig.SUBSCRIPTION_TTL_CONFIG)));
+            Duration.ofSeconds(config.getLong(ProtocolConfig.SUBSCRIPTION_TTL_CONFIG)));
   }
 
   ObjectMapper json() {

@@ -230,8 +230,8 @@ class FilterAgreementPropertyIT {
           new Catalog(
               dataSource,
               dialect,
-              config.getList(EntitySyncConfig.ENTITIES_CONFIG),
-              config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+              config.getList(DatabaseConfig.ENTITIES_CONFIG),
+              config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
       catalog.refresh();
       RequestProcessor processor =
           new RequestProcessor(dataSource, dialect, catalog, config, List.of());

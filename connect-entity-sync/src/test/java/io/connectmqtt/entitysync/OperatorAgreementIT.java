@@ -179,8 +179,8 @@ class OperatorAgreementIT {
         new Catalog(
             dataSource,
             Dialect.forUrl(url),
-            config.getList(EntitySyncConfig.ENTITIES_CONFIG),
-            config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+            config.getList(DatabaseConfig.ENTITIES_CONFIG),
+            config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
     catalog.refresh();
     RequestProcessor processor =
         new RequestProcessor(dataSource, Dialect.forUrl(url), catalog, config, List.of());

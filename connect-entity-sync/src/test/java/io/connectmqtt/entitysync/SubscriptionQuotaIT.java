@@ -54,8 +54,8 @@ class SubscriptionQuotaIT {
               new Catalog(
                   pool,
                   dialect,
-                  config.getList(EntitySyncConfig.ENTITIES_CONFIG),
-                  config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+                  config.getList(DatabaseConfig.ENTITIES_CONFIG),
+                  config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
           catalog.refresh();
           RequestProcessor task = new RequestProcessor(pool, dialect, catalog, config, List.of());
           task.createStateTable();

@@ -103,8 +103,8 @@ class TenantCollationIT {
         new Catalog(
             dataSource,
             dialect,
-            config.getList(EntitySyncConfig.ENTITIES_CONFIG),
-            config.getString(EntitySyncConfig.DEFAULT_SCHEMA_CONFIG));
+            config.getList(DatabaseConfig.ENTITIES_CONFIG),
+            config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
     catalog.refresh();
     TenantIsolationHook hook = new TenantIsolationHook();
     hook.configure(config.originalsStrings());

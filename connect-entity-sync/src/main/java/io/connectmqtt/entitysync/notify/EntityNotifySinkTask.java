@@ -260,7 +260,7 @@ public class EntityNotifySinkTask extends SinkTask {
     Map<String, Object> after = afterImage == null ? null : Filter.row(afterImage);
     List<OutboundMessage> messages = new ArrayList<>();
     int maximumPayload = publishing.session().maximumPacketSize() - PACKET_HEADROOM;
-    for (SubscriptionTable.Subscription subscription :
+    for (Subscription subscription :
         table.candidates(change.schema(), change.entity(), Arrays.asList(before, after))) {
       boolean matchedBefore = before != null && subscription.matcher().matches(before);
       boolean matchesAfter = after != null && subscription.matcher().matches(after);

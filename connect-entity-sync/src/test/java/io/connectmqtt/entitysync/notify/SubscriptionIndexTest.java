@@ -88,8 +88,8 @@ class SubscriptionIndexTest {
 
   private static void check(boolean typed) throws Exception {
     Random random = new Random(42);
-    SubscriptionTable.Index index = new SubscriptionTable.Index();
-    Map<String, SubscriptionTable.Subscription> all = new HashMap<>();
+    SubscriptionIndex index = new SubscriptionIndex();
+    Map<String, Subscription> all = new HashMap<>();
     int indexed = 0;
     for (int i = 0; i < 2_000; i++) {
       List<Map<String, Object>> filters = new ArrayList<>();
@@ -120,9 +120,7 @@ class SubscriptionIndexTest {
       } catch (io.connectmqtt.common.protocol.ProtocolException refused) {
         continue;
       }
-      SubscriptionTable.Subscription subscription =
-          new SubscriptionTable.Subscription(
-              "s" + i, "c", "public", "users", "spec/c/notify/s" + i, parsed, null);
+      Subscription subscription = untyped("s" + i, "spec/c/notify/s" + i, parsed);
       if (typed) {
         Map<String, ColumnType> types = new HashMap<>();
         for (String column : List.of("a", "b")) {
@@ -133,7 +131,7 @@ class SubscriptionIndexTest {
         }
         Database database = random.nextBoolean() ? Database.H2 : null;
         subscription =
-            new SubscriptionTable.Subscription(
+            new Subscription(
                 subscription.id(),
                 "c",
                 "public",
@@ -145,7 +143,7 @@ class SubscriptionIndexTest {
                 FilterMatcher.of(parsed, types, database),
                 null);
       }
-      if (SubscriptionTable.Index.keys(parsed).isPresent()) {
+      if (SubscriptionIndex.keys(parsed).isPresent()) {
         indexed++;
       }
       index.add(subscription);
@@ -161,7 +159,7 @@ class SubscriptionIndexTest {
       Map<String, Object> row = Filter.row(JSON.valueToTree(values));
       Set<String> candidates =
           new HashSet<>(index.candidates("USERS", java.util.Arrays.asList(row, null)));
-      for (SubscriptionTable.Subscription subscription : all.values()) {
+      for (Subscription subscription : all.values()) {
         if (subscription.matcher().matches(row)) {
           checked++;
           assertThat(candidates)
@@ -175,17 +173,13 @@ class SubscriptionIndexTest {
 
   @Test
   void removedSubscriptionsAreNoLongerCandidates() throws Exception {
-    SubscriptionTable.Index index = new SubscriptionTable.Index();
-    SubscriptionTable.Subscription subscription =
-        new SubscriptionTable.Subscription(
+    SubscriptionIndex index = new SubscriptionIndex();
+    Subscription subscription =
+        untyped(
             "s1",
-            "c",
-            "public",
-            "users",
             "t",
             Filter.parseAll(
-                JSON.readTree("[{\"column\":\"bucket\",\"operator\":\"eq\",\"value\":7}]")),
-            null);
+                JSON.readTree("[{\"column\":\"bucket\",\"operator\":\"eq\",\"value\":7}]")));
     index.add(subscription);
     Map<String, Object> row = Map.of("bucket", new BigDecimal("7.0"));
     assertThat(index.candidates("users", List.of(row))).containsExactly("s1");
@@ -199,28 +193,20 @@ class SubscriptionIndexTest {
    */
   @Test
   void numericLookingTextWithHugeExponentsIsIndexedAsWhatItIs() throws Exception {
-    SubscriptionTable.Index index = new SubscriptionTable.Index();
-    SubscriptionTable.Subscription text =
-        new SubscriptionTable.Subscription(
+    SubscriptionIndex index = new SubscriptionIndex();
+    Subscription text =
+        untyped(
             "text",
-            "c",
-            "public",
-            "users",
             "t",
             Filter.parseAll(
                 JSON.readTree(
-                    "[{\"column\":\"code\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]")),
-            null);
-    SubscriptionTable.Subscription padded =
-        new SubscriptionTable.Subscription(
+                    "[{\"column\":\"code\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]")));
+    Subscription padded =
+        untyped(
             "padded",
-            "c",
-            "public",
-            "users",
             "t",
             Filter.parseAll(
-                JSON.readTree("[{\"column\":\"code\",\"operator\":\"eq\",\"value\":\"007\"}]")),
-            null);
+                JSON.readTree("[{\"column\":\"code\",\"operator\":\"eq\",\"value\":\"007\"}]")));
     index.add(text);
     index.add(padded);
     assertThat(index.candidates("users", List.of(Map.of("code", "1e999999999"))))
@@ -238,5 +224,20 @@ class SubscriptionIndexTest {
     assertThat(index.candidates("users", List.of(Map.of("code", 7L)))).containsExactly("padded");
     index.remove(text);
     assertThat(index.candidates("users", List.of(Map.of("code", "1e999999999")))).isEmpty();
+  }
+
+  /** A subscription of client c to public.users whose column types are inferred, not expiring. */
+  private static Subscription untyped(String id, String notifyTopic, List<Filter> filters) {
+    return new Subscription(
+        id,
+        "c",
+        "public",
+        "users",
+        notifyTopic,
+        filters,
+        Map.of(),
+        null,
+        FilterMatcher.of(filters),
+        null);
   }
 }

@@ -40,7 +40,7 @@ class SubscriptionTableTest {
 
   private List<String> candidatesFor(String status) {
     return table.candidates("public", "users", List.of(Map.of("status", status))).stream()
-        .map(SubscriptionTable.Subscription::id)
+        .map(Subscription::id)
         .toList();
   }
 

@@ -1,0 +1,120 @@
+package io.connectmqtt.entitysync;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectmqtt.common.InboundMessage;
+import io.connectmqtt.common.MqttSession;
+import io.connectmqtt.common.OutboundMessage;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a request's reply on MQTT: to the client's own response topic, and to the Response
+ * Topic the request named when {@link ResponseTopicPolicy} allows it. A reply to a subscribe is
+ * held by {@link HeldReplies} until Kafka has the subscription record.
+ */
+final class ReplyPublisher {
+
+  private static final Logger log = LoggerFactory.getLogger(ReplyPublisher.class);
+
+  private final MqttSession session;
+  private final int qos;
+  private final String prefix;
+  private final ObjectMapper json;
+  private final ResponseTopicPolicy responseTopics;
+  private final HeldReplies heldReplies;
+
+  ReplyPublisher(
+      MqttSession session,
+      int qos,
+      String prefix,
+      ObjectMapper json,
+      ResponseTopicPolicy responseTopics,
+      HeldReplies heldReplies) {
+    this.session = session;
+    this.qos = qos;
+    this.prefix = prefix;
+    this.json = json;
+    this.responseTopics = responseTopics;
+    this.heldReplies = heldReplies;
+  }
+
+  /**
+   * Sends {@code outcome}'s reply to the request {@code message} of {@code clientId}; {@code done}
+   * runs once the broker acknowledged it on the client's own response topic.
+   */
+  void send(String clientId, InboundMessage message, Outcome outcome, Runnable done) {
+    byte[] reply;
+    try {
+      reply = json.writeValueAsBytes(outcome.reply());
+    } catch (JsonProcessingException e) {
+      throw new ConnectException("Cannot write a reply", e);
+    }
+    // The Response Topic only within the client's own topics (ResponseTopicPolicy): a request
+    // naming another one was refused, and its refusal goes to the default response topic only.
+    String ownTopic = prefix + "/" + clientId + "/response";
+    Optional<String> responseTopic =
+        message.responseTopic().filter(topic -> responseTopics.allows(clientId, topic));
+    Runnable publish =
+        () -> {
+          if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
+            publish(ownTopic, reply, message.correlationData(), done);
+          } else {
+            publish(ownTopic, reply, Optional.empty(), done);
+            responseTopic.ifPresent(
+                topic -> publish(topic, reply, message.correlationData(), () -> {}));
+          }
+        };
+    Optional<String> subscribed = subscribed(outcome);
+    if (subscribed.isPresent()) {
+      heldReplies.hold(subscribed.get(), publish);
+    } else {
+      publish.run();
+    }
+  }
+
+  /**
+   * The subscription a successful subscribe or renewal published, whose record must be in Kafka
+   * before the reply.
+   */
+  private static Optional<String> subscribed(Outcome outcome) {
+    return outcome.outcome().equals("ok")
+        ? outcome.subscriptionWrites().stream()
+            .filter(write -> write.getValue() != null)
+            .map(Map.Entry::getKey)
+            .findFirst()
+        : Optional.empty();
+  }
+
+  private void publish(String topic, byte[] payload, Optional<byte[]> correlation, Runnable done) {
+    session
+        .publish(
+            new OutboundMessage(
+                topic,
+                payload,
+                qos,
+                false,
+                Optional.of("application/json"),
+                Optional.empty(),
+                correlation,
+                Optional.of(true),
+                OptionalLong.empty(),
+                List.of()))
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                log.warn(
+                    "Reply to {} failed: {}; the request stays unacknowledged and is redelivered",
+                    topic,
+                    error.toString());
+              } else {
+                done.run();
+              }
+            });
+  }
+}
