@@ -44,20 +44,27 @@ class ActivityLogIT {
   private static final List<String> DEVICES = List.of("pump-1", "pump-2", "valve-3");
   private static final int MESSAGES_PER_DEVICE = 10;
 
-  /** The columns docs/activity-log.md documents, in the order the sink creates them. */
+  /** The columns and types docs/activity-log.md documents, in the order the sink creates them. */
   private static final List<String> MESSAGE_COLUMNS =
       List.of(
-          "__connect_topic",
-          "__connect_partition",
-          "__connect_offset",
-          "payload",
-          "mqtt_topic",
-          "mqtt_qos",
-          "mqtt_retain",
-          "received_at");
+          "__connect_topic text",
+          "__connect_partition integer",
+          "__connect_offset bigint",
+          "payload text",
+          "mqtt_topic text",
+          "mqtt_qos text",
+          "mqtt_retain text",
+          "received_at timestamp without time zone");
 
   private static final List<String> PRESENCE_COLUMNS =
-      List.of("device", "state", "reason", "first_seen", "last_seen", "timestamp", "mqtt_topic");
+      List.of(
+          "device text",
+          "state text",
+          "reason text",
+          "first_seen timestamp without time zone",
+          "last_seen timestamp without time zone",
+          "timestamp timestamp without time zone",
+          "mqtt_topic text");
 
   @Test
   void everyMessageAndTheLastPresenceOfEveryDeviceLandInPostgres() throws Exception {
@@ -96,6 +103,9 @@ class ActivityLogIT {
           .until(() -> count(postgres, "mqtt_messages") >= expectedMessages);
       assertThat(columns(postgres, "mqtt_messages")).containsExactlyElementsOf(MESSAGE_COLUMNS);
       assertThat(count(postgres, "mqtt_messages")).isEqualTo(messageRecords.size());
+      assertThat(primaryKey(postgres, "mqtt_messages"))
+          .as("a redelivered record overwrites its own row: no duplicates")
+          .containsExactly("__connect_topic", "__connect_partition", "__connect_offset");
       assertThat(rowsByTopicAndPayload(postgres))
           .as("topic -> payload, QoS and retain flag of every row")
           .isEqualTo(expectedRows(published));
@@ -123,6 +133,7 @@ class ActivityLogIT {
           .until(() -> presence(postgres).equals(lastStateInKafka));
       assertThat(columns(postgres, "mqtt_presence")).containsExactlyElementsOf(PRESENCE_COLUMNS);
       assertThat(count(postgres, "mqtt_presence")).isEqualTo(DEVICES.size());
+      assertThat(primaryKey(postgres, "mqtt_presence")).containsExactly("device");
     }
   }
 
@@ -234,7 +245,7 @@ class ActivityLogIT {
     try (Connection connection = postgres.connection();
         var statement =
             connection.prepareStatement(
-                "select column_name from information_schema.columns where table_name = ? "
+                "select column_name || ' ' || data_type from information_schema.columns where table_name = ? "
                     + "order by ordinal_position")) {
       statement.setString(1, table);
       try (ResultSet rs = statement.executeQuery()) {
@@ -242,6 +253,20 @@ class ActivityLogIT {
           columns.add(rs.getString(1));
         }
       }
+    }
+    return columns;
+  }
+
+  private static List<String> primaryKey(PostgresDatabase postgres, String table)
+      throws SQLException {
+    List<String> columns = new ArrayList<>();
+    try (Connection connection = postgres.connection();
+        ResultSet rs = connection.getMetaData().getPrimaryKeys(null, "public", table)) {
+      Map<Short, String> bySequence = new java.util.TreeMap<>();
+      while (rs.next()) {
+        bySequence.put(rs.getShort("KEY_SEQ"), rs.getString("COLUMN_NAME"));
+      }
+      columns.addAll(bySequence.values());
     }
     return columns;
   }
