@@ -48,12 +48,25 @@ public final class ProjectLayout {
    * module.
    */
   public static Path debeziumPluginDirectory() {
-    Path plugin = root().resolve("connect-mqtt-debezium-dist/target/plugin");
-    if (!Files.isDirectory(plugin.resolve("debezium-connector-postgres"))) {
+    return thirdPartyPluginDirectory("connect-mqtt-debezium-dist", "debezium-connector-postgres");
+  }
+
+  /**
+   * Debezium's JDBC sink connector as a plugin directory, from the connect-mqtt-debezium-jdbc-dist
+   * module.
+   */
+  public static Path debeziumJdbcPluginDirectory() {
+    return thirdPartyPluginDirectory("connect-mqtt-debezium-jdbc-dist", "debezium-connector-jdbc");
+  }
+
+  /** The plugin.path entry of a third-party plugin the parent pom's third-party-plugin lays out. */
+  private static Path thirdPartyPluginDirectory(String module, String plugin) {
+    Path directory = root().resolve(module).resolve("target/plugin");
+    if (!Files.isDirectory(directory.resolve(plugin))) {
       throw new IllegalStateException(
-          plugin + " is missing; build first: ./mvnw -DskipTests package");
+          directory + " is missing; build first: ./mvnw -DskipTests package");
     }
-    return plugin;
+    return directory;
   }
 
   /** A fresh scratch directory under java.io.tmpdir (the build points that into target/). */
