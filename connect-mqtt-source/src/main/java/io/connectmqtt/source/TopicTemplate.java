@@ -26,11 +26,9 @@ final class TopicTemplate {
   private record Level(int index) implements Part {}
 
   private record SparkplugPart(String name) implements Part {
-    String of(String mqttTopic) {
-      SparkplugTopic topic;
-      try {
-        topic = SparkplugTopic.parse(mqttTopic);
-      } catch (IllegalArgumentException e) {
+    /** This part of {@code topic}; empty when the topic is not Sparkplug B (null) or lacks it. */
+    String of(SparkplugTopic topic) {
+      if (topic == null) {
         return "";
       }
       String value =
@@ -98,6 +96,9 @@ final class TopicTemplate {
 
   String render(String mqttTopic) {
     String[] levels = null;
+    // Parsed once per topic however many Sparkplug parts the template has; null if not Sparkplug B.
+    SparkplugTopic sparkplug = null;
+    boolean sparkplugParsed = false;
     StringBuilder out = new StringBuilder(64);
     for (Part part : parts) {
       if (part instanceof Literal literal) {
@@ -111,11 +112,23 @@ final class TopicTemplate {
         if (level.index() <= levels.length) {
           out.append(levels[level.index() - 1]);
         }
-      } else if (part instanceof SparkplugPart sparkplug) {
-        out.append(sparkplug.of(mqttTopic));
+      } else if (part instanceof SparkplugPart sparkplugPart) {
+        if (!sparkplugParsed) {
+          sparkplug = sparkplugTopic(mqttTopic);
+          sparkplugParsed = true;
+        }
+        out.append(sparkplugPart.of(sparkplug));
       }
     }
     return out.toString();
+  }
+
+  private static SparkplugTopic sparkplugTopic(String mqttTopic) {
+    try {
+      return SparkplugTopic.parse(mqttTopic);
+    } catch (IllegalArgumentException notSparkplug) {
+      return null;
+    }
   }
 
   boolean isFixed() {
