@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * A task that starts while its database is away (a worker restart during a database outage) must
  * not fail: Connect retries a {@code RetriableException} from {@code poll}, never an exception from
  * {@code start}, so a failed start would wait for an operator's REST restart. The task keeps trying
- * with backoff, stays RUNNING, and serves requests once the database is back.
+ * with backoff, stays RUNNING, and serves requests once the database is back. A refused password,
+ * which waiting cannot mend, still fails the task.
  */
 class DatabaseAwayAtStartIT {
 
@@ -80,6 +81,30 @@ class DatabaseAwayAtStartIT {
       assertThat(stack.rest().status("away").path("tasks").path(0).path("state").asText())
           .isEqualTo("RUNNING");
       assertThat(failedDatabaseAttempts(task)).isGreaterThanOrEqualTo(2);
+
+      // A refused password is no outage: the restarted task fails at once, with the SQLState.
+      try (Connection connection = h2.connection();
+          Statement statement = connection.createStatement()) {
+        statement.execute("alter user sa set password 'rotated'");
+      }
+      stack.rest().restart("away");
+      Awaitility.await("the task FAILED")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () ->
+                  "FAILED"
+                      .equals(
+                          stack
+                              .rest()
+                              .status("away")
+                              .path("tasks")
+                              .path(0)
+                              .path("state")
+                              .asText()));
+      assertThat(stack.rest().status("away").path("tasks").path(0).path("trace").asText())
+          .contains("Cannot open the database")
+          .contains("(SQLState 28000)");
       server.stop();
     }
   }

@@ -73,7 +73,7 @@ public final class DeferredStart {
       if (!ErrorClassifier.isRetriable(e)) {
         throw e instanceof ConnectException connect
             ? connect
-            : ErrorClassifier.toConnectException("Cannot reach the " + name, e);
+            : ErrorClassifier.toConnectException("Cannot open the " + name, e);
       }
       failures++;
       failuresInARow++;
@@ -112,7 +112,11 @@ public final class DeferredStart {
     return !isStopped() && attempt();
   }
 
-  /** Wakes a {@link #ready} that waits; no attempt follows. */
+  /**
+   * No attempt follows, and a {@link #ready} waiting on another thread returns. Connect 3.6 to 4.1
+   * call the task's stop on the task thread once poll has returned, which is why {@link #ready}
+   * waits at most {@code maxWaitMs}.
+   */
   public void stop() {
     stopped.countDown();
   }

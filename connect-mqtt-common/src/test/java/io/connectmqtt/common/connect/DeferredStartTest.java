@@ -81,7 +81,7 @@ class DeferredStartTest {
     assertThatThrownBy(() -> start().attempt())
         .isInstanceOf(ConnectException.class)
         .isNotInstanceOf(RetriableException.class)
-        .hasMessage("Cannot reach the database: password failed (SQLState 28P01)");
+        .hasMessage("Cannot open the database: password failed (SQLState 28P01)");
   }
 
   @Test
