@@ -57,13 +57,13 @@ class DatabaseAwayAtStartIT {
           .pollInterval(Duration.ofMillis(250))
           .until(
               () -> {
-                JsonNode status = stack.rest().status("away");
+                JsonNode status = task0(stack);
                 lastStatus.set(status.toString());
-                return "FAILED".equals(status.path("tasks").path(0).path("state").asText())
+                return status.path("state").asText().equals("FAILED")
                     || failedDatabaseAttempts(task) >= 2;
               });
-      assertThat(stack.rest().status("away").path("tasks").path(0).path("state").asText())
-          .as("task state while the database is away; last status %s", lastStatus.get())
+      assertThat(task0(stack).path("state").asText())
+          .as("task state while the database is away; last task status %s", lastStatus.get())
           .isEqualTo("RUNNING");
 
       server = tcpServer(port);
@@ -78,8 +78,7 @@ class DatabaseAwayAtStartIT {
                 "c1");
         assertThat(created.path("success").asBoolean()).as(created.toString()).isTrue();
       }
-      assertThat(stack.rest().status("away").path("tasks").path(0).path("state").asText())
-          .isEqualTo("RUNNING");
+      assertThat(task0(stack).path("state").asText()).isEqualTo("RUNNING");
       assertThat(failedDatabaseAttempts(task)).isGreaterThanOrEqualTo(2);
 
       // A refused password is no outage: the restarted task fails at once, with the SQLState.
@@ -90,23 +89,17 @@ class DatabaseAwayAtStartIT {
       stack.rest().restart("away");
       Awaitility.await("the task FAILED")
           .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(250))
-          .until(
-              () ->
-                  "FAILED"
-                      .equals(
-                          stack
-                              .rest()
-                              .status("away")
-                              .path("tasks")
-                              .path(0)
-                              .path("state")
-                              .asText()));
-      assertThat(stack.rest().status("away").path("tasks").path(0).path("trace").asText())
+          .until(() -> task0(stack).path("state").asText().equals("FAILED"));
+      assertThat(task0(stack).path("trace").asText())
           .contains("Cannot open the database")
           .contains("(SQLState 28000)");
       server.stop();
     }
+  }
+
+  /** The status of the connector's only task. */
+  private static JsonNode task0(ConnectStack stack) {
+    return stack.rest().status("away").path("tasks").path(0);
   }
 
   private static Server tcpServer(int port) throws Exception {
