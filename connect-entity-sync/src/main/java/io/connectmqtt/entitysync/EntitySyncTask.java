@@ -3,9 +3,11 @@ package io.connectmqtt.entitysync;
 import com.zaxxer.hikari.HikariDataSource;
 import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.JsonValues;
+import io.connectmqtt.common.MqttConnectErrors;
+import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.MqttIntake;
-import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.Versions;
@@ -49,7 +51,8 @@ public class EntitySyncTask extends SourceTask {
   private OutboxRelay relay;
   private HeldReplies heldReplies;
   private ReplyPublisher replies;
-  private MqttSession session;
+  private final MqttConnectionFactory connections;
+  private MqttConnection session;
   private MqttIntake intake;
   private volatile Throwable subscribeFailure;
 
@@ -59,6 +62,15 @@ public class EntitySyncTask extends SourceTask {
   private String passThroughTopic;
   private ClientOrderedWorkers workers;
   private java.util.concurrent.ScheduledExecutorService purger;
+
+  public EntitySyncTask() {
+    this(MqttConnectionFactory.HIVEMQ);
+  }
+
+  /** For tests: a task whose MQTT connection {@code connections} makes. */
+  EntitySyncTask(MqttConnectionFactory connections) {
+    this.connections = connections;
+  }
 
   @Override
   public String version() {
@@ -143,8 +155,9 @@ public class EntitySyncTask extends SourceTask {
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     session =
-        MqttSession.create(
-            MqttConnectionConfig.settings(config, clientId), MqttSession.DEFAULT_RECEIVE_MAXIMUM);
+        connections.create(
+            MqttConnectionConfig.settings(config, clientId),
+            MqttConnection.DEFAULT_RECEIVE_MAXIMUM);
     intake.attach(session);
     replies =
         new ReplyPublisher(
@@ -190,7 +203,7 @@ public class EntitySyncTask extends SourceTask {
       session.connect().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (MqttSession.isPermanent(cause)) {
+      if (MqttConnectErrors.isPermanent(cause)) {
         stop();
         throw new ConnectException("MQTT broker refused the connection: " + cause, cause);
       }
