@@ -4,6 +4,7 @@ import com.hivemq.client.internal.mqtt.message.publish.MqttPublish;
 import com.hivemq.client.internal.mqtt.message.publish.MqttStatefulPublish;
 import com.hivemq.client.internal.mqtt.message.publish.mqtt3.Mqtt3PublishView;
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.io.IOException;
@@ -59,7 +60,7 @@ final class HiveMqInternals {
     if (publish instanceof Mqtt3PublishView view) {
       return view.getDelegate();
     }
-    unavailable("an MQTT 3.1.1 publish is a " + publish.getClass().getName());
+    warnOnce("an MQTT 3.1.1 publish is a " + publish.getClass().getName());
     return Mqtt5Publish.builder()
         .topic(publish.getTopic().toString())
         .qos(publish.getQos())
@@ -102,26 +103,26 @@ final class HiveMqInternals {
    * for one built locally (nothing was received) or when the internals moved.
    */
   static Stateful stateful(Mqtt5Publish publish) {
-    if (!(publish instanceof MqttPublish) || unavailable().isPresent()) {
+    // QoS 0 has neither (the client keeps such a publish in a class of its own).
+    if (!(publish instanceof MqttPublish)
+        || publish.getQos() == MqttQos.AT_MOST_ONCE
+        || unavailable().isPresent()) {
       return Stateful.UNKNOWN;
     }
     try {
       Object confirmable = CONFIRMABLE.get(publish);
       if (confirmable == null) {
-        return Stateful.UNKNOWN; // built locally, or QoS 0 without manual acknowledgement
+        return Stateful.UNKNOWN; // built locally: nothing was received
       }
-      if (!PUBLISH_WITH_FLOWS.getDeclaringClass().isInstance(confirmable)) {
-        unavailable("the confirmable of a publish is a " + confirmable.getClass().getName());
-        return Stateful.UNKNOWN;
-      }
-      Object stateful = STATEFUL_PUBLISH.get(PUBLISH_WITH_FLOWS.get(confirmable));
-      if (stateful instanceof MqttStatefulPublish s) {
+      if (PUBLISH_WITH_FLOWS.getDeclaringClass().isInstance(confirmable)
+          && STATEFUL_PUBLISH.get(PUBLISH_WITH_FLOWS.get(confirmable))
+              instanceof MqttStatefulPublish s) {
         int id = s.getPacketIdentifier();
         return new Stateful(s.isDup(), id > 0 ? OptionalInt.of(id) : OptionalInt.empty());
       }
-      unavailable("the stateful publish is a " + stateful);
+      warnOnce("a QoS 1/2 publish came through a " + confirmable.getClass().getName());
     } catch (IllegalAccessException | RuntimeException e) {
-      unavailable(e.toString());
+      warnOnce(e.toString());
     }
     return Stateful.UNKNOWN;
   }
@@ -148,8 +149,14 @@ final class HiveMqInternals {
     }
   }
 
+  /** The fields are gone: DUP and packet ids stay unknown from now on. */
   private static void unavailable(String reason) {
     unavailable = reason;
+    warnOnce(reason);
+  }
+
+  /** Said once per JVM, whatever went wrong first. */
+  private static void warnOnce(String reason) {
     if (warned.compareAndSet(false, true)) {
       log.warn(
           "HiveMQ client {} internals changed ({}); mqtt.dup and mqtt.message.id headers will be absent",

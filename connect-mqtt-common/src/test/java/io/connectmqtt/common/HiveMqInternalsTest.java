@@ -49,15 +49,21 @@ class HiveMqInternalsTest {
         OutputStream out = broker.getOutputStream();
         assertThat(readPacket(in)[0] & 0xF0).as("CONNECT").isEqualTo(0x10);
         out.write(mqtt5 ? new byte[] {0x20, 3, 0, 0, 0} : new byte[] {0x20, 2, 0, 0});
+        // A QoS 0 message first: it has no packet id, and the client keeps it in another class.
+        out.write(publishQos0(mqtt5, "at most once"));
         out.write(publish(mqtt5, true, 4242, "redelivered"));
         out.write(publish(mqtt5, false, 7, "first time"));
         out.flush();
 
+        InboundMessage atMostOnce = received.poll(10, TimeUnit.SECONDS);
         InboundMessage redelivered = received.poll(10, TimeUnit.SECONDS);
         InboundMessage first = received.poll(10, TimeUnit.SECONDS);
         assertThat(HiveMqInternals.unavailable())
             .as("HiveMQ client %s: internals this suite reads", HiveMqInternals.clientVersion())
             .isEmpty();
+        assertThat(atMostOnce).isNotNull();
+        assertThat(atMostOnce.dup()).isFalse();
+        assertThat(atMostOnce.packetId()).isEmpty();
         assertThat(redelivered).isNotNull();
         assertThat(redelivered.topic()).isEqualTo(TOPIC);
         assertThat(redelivered.dup()).as("DUP of the redelivered publish").isTrue();
@@ -137,6 +143,22 @@ class HiveMqInternalsTest {
     packet.write(packetId);
     if (mqtt5) {
       packet.write(0); // no properties
+    }
+    packet.writeBytes(body);
+    return packet.toByteArray();
+  }
+
+  private static byte[] publishQos0(boolean mqtt5, String payload) {
+    byte[] topic = TOPIC.getBytes(StandardCharsets.UTF_8);
+    byte[] body = payload.getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream packet = new ByteArrayOutputStream();
+    packet.write(0x30);
+    packet.write(2 + topic.length + (mqtt5 ? 1 : 0) + body.length);
+    packet.write(0);
+    packet.write(topic.length);
+    packet.writeBytes(topic);
+    if (mqtt5) {
+      packet.write(0);
     }
     packet.writeBytes(body);
     return packet.toByteArray();
