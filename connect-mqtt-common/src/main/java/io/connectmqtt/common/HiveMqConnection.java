@@ -8,12 +8,8 @@ import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -32,9 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * An {@link MqttConnection} over the HiveMQ client. What the two protocol versions share lives
  * here, once: failover across the configured servers, reconnect with exponential backoff and
- * flapping detection, the Receive Maximum fallback, the fatal error handed back to the task, the
- * counters, and the conversion of incoming messages; what differs is a {@link HiveMqProtocol}
- * ({@link Mqtt5Protocol}, {@link Mqtt3Protocol}).
+ * flapping detection, the Receive Maximum fallback, the fatal error handed back to the task and the
+ * counters; what differs is a {@link HiveMqProtocol} ({@link Mqtt5Protocol}, {@link
+ * Mqtt3Protocol}). A little over 400 lines: the reconnect policy's state (server index, flapping
+ * count, Receive Maximum) and the client listeners that change it are kept in one class on purpose.
  *
  * <p>Incoming messages are taken by a global callback registered <em>before</em> connecting: a
  * broker holding a persistent session sends its queued messages right after CONNACK, before any
@@ -129,7 +126,8 @@ public final class HiveMqConnection implements MqttConnection {
 
   @Override
   public void onMessage(Consumer<InboundMessage> handler, Executor executor) {
-    protocol.onPublish((publish, ack) -> handler.accept(toInbound(publish, ack)), executor);
+    protocol.onPublish(
+        (publish, ack) -> handler.accept(HiveMqProtocol.toInbound(publish, ack)), executor);
   }
 
   @Override
@@ -417,34 +415,5 @@ public final class HiveMqConnection implements MqttConnection {
     } catch (Exception e) {
       log.debug("MQTT client {} did not disconnect cleanly: {}", settings.clientId(), e.toString());
     }
-  }
-
-  /**
-   * One conversion for both versions: an MQTT 3.1.1 publish arrives in its MQTT 5 form ({@link
-   * HiveMqInternals#asMqtt5}), whose MQTT 5 properties are all absent.
-   */
-  static InboundMessage toInbound(Mqtt5Publish publish, Runnable acknowledge) {
-    List<Map.Entry<String, String>> userProperties = new ArrayList<>();
-    publish
-        .getUserProperties()
-        .asList()
-        .forEach(
-            p -> userProperties.add(Map.entry(p.getName().toString(), p.getValue().toString())));
-    HiveMqInternals.Stateful stateful = HiveMqInternals.stateful(publish);
-    return new InboundMessage(
-        publish.getTopic().toString(),
-        HiveMqInternals.payload(publish),
-        publish.getQos().getCode(),
-        publish.isRetain(),
-        stateful.dup(),
-        stateful.packetId(),
-        publish.getContentType().map(Object::toString),
-        publish.getResponseTopic().map(Object::toString),
-        publish.getCorrelationData().map(HiveMqInternals::bytes),
-        publish.getPayloadFormatIndicator().map(f -> f == Mqtt5PayloadFormatIndicator.UTF_8),
-        publish.getMessageExpiryInterval(),
-        userProperties,
-        System.nanoTime(),
-        publish.getQos() == MqttQos.AT_MOST_ONCE ? () -> {} : acknowledge);
   }
 }

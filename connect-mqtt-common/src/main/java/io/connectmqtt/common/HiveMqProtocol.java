@@ -5,10 +5,13 @@ import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientState;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
@@ -17,7 +20,8 @@ import java.util.function.Predicate;
 /**
  * The HiveMQ client calls that differ between MQTT 5 ({@link Mqtt5Protocol}) and MQTT 3.1.1 ({@link
  * Mqtt3Protocol}); everything the two share (reconnect policy, server rotation, Receive Maximum,
- * fatal errors, metrics, the conversion of incoming messages) is {@link HiveMqConnection}'s.
+ * fatal errors, metrics) is {@link HiveMqConnection}'s. The conversion of incoming messages, one
+ * for both versions, is here ({@link #toInbound}).
  */
 abstract class HiveMqProtocol<C extends MqttClient> {
 
@@ -89,5 +93,34 @@ abstract class HiveMqProtocol<C extends MqttClient> {
         .password()
         .map(p -> p.value().getBytes(StandardCharsets.UTF_8))
         .orElse(new byte[0]);
+  }
+
+  /**
+   * One conversion for both versions: an MQTT 3.1.1 publish arrives in its MQTT 5 form ({@link
+   * HiveMqInternals#asMqtt5}), whose MQTT 5 properties are all absent.
+   */
+  static InboundMessage toInbound(Mqtt5Publish publish, Runnable acknowledge) {
+    List<Map.Entry<String, String>> userProperties = new ArrayList<>();
+    publish
+        .getUserProperties()
+        .asList()
+        .forEach(
+            p -> userProperties.add(Map.entry(p.getName().toString(), p.getValue().toString())));
+    HiveMqInternals.Stateful stateful = HiveMqInternals.stateful(publish);
+    return new InboundMessage(
+        publish.getTopic().toString(),
+        HiveMqInternals.payload(publish),
+        publish.getQos().getCode(),
+        publish.isRetain(),
+        stateful.dup(),
+        stateful.packetId(),
+        publish.getContentType().map(Object::toString),
+        publish.getResponseTopic().map(Object::toString),
+        publish.getCorrelationData().map(HiveMqInternals::bytes),
+        publish.getPayloadFormatIndicator().map(f -> f == Mqtt5PayloadFormatIndicator.UTF_8),
+        publish.getMessageExpiryInterval(),
+        userProperties,
+        System.nanoTime(),
+        publish.getQos() == MqttQos.AT_MOST_ONCE ? () -> {} : acknowledge);
   }
 }
