@@ -3,9 +3,10 @@ package io.connectmqtt.entitysync;
 import com.zaxxer.hikari.HikariDataSource;
 import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.JsonValues;
+import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.MqttIntake;
-import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.Versions;
@@ -51,7 +52,8 @@ public class EntitySyncTask extends SourceTask {
   private OutboxRelay relay;
   private HeldReplies heldReplies;
   private ReplyPublisher replies;
-  private MqttSession session;
+  private final MqttConnectionFactory connections;
+  private MqttConnection session;
   private MqttIntake intake;
   private volatile Throwable subscribeFailure;
 
@@ -60,6 +62,15 @@ public class EntitySyncTask extends SourceTask {
   private String passThroughTopic;
   private ClientOrderedWorkers workers;
   private StateHousekeeping housekeeping;
+
+  public EntitySyncTask() {
+    this(MqttConnectionFactory.HIVEMQ);
+  }
+
+  /** For tests: a task whose MQTT connection {@code connections} makes. */
+  EntitySyncTask(MqttConnectionFactory connections) {
+    this.connections = connections;
+  }
 
   @Override
   public String version() {
@@ -182,8 +193,9 @@ public class EntitySyncTask extends SourceTask {
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     session =
-        MqttSession.create(
-            MqttConnectionConfig.settings(config, clientId), MqttSession.DEFAULT_RECEIVE_MAXIMUM);
+        connections.create(
+            MqttConnectionConfig.settings(config, clientId),
+            MqttConnection.DEFAULT_RECEIVE_MAXIMUM);
     intake.attach(session);
     replies =
         new ReplyPublisher(

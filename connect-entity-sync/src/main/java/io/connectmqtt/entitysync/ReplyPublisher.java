@@ -3,7 +3,7 @@ package io.connectmqtt.entitysync;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectmqtt.common.InboundMessage;
-import io.connectmqtt.common.MqttSession;
+import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.OutboundMessage;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +22,7 @@ final class ReplyPublisher {
 
   private static final Logger log = LoggerFactory.getLogger(ReplyPublisher.class);
 
-  private final MqttSession session;
+  private final MqttConnection session;
   private final int qos;
   private final String prefix;
   private final ObjectMapper json;
@@ -30,7 +30,7 @@ final class ReplyPublisher {
   private final HeldReplies heldReplies;
 
   ReplyPublisher(
-      MqttSession session,
+      MqttConnection session,
       int qos,
       String prefix,
       ObjectMapper json,

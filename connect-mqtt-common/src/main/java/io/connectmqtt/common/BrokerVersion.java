@@ -35,9 +35,16 @@ public final class BrokerVersion {
    * none, or the broker cannot be reached.
    */
   public static Optional<BrokerVersion> probe(MqttConnectionSettings settings, Duration wait) {
-    MqttSession probe =
-        MqttSession.probe(
-            MqttSession.negotiate(settings)
+    return probe(MqttConnectionFactory.HIVEMQ, settings, wait);
+  }
+
+  /** As {@link #probe(MqttConnectionSettings, Duration)}, over connections of {@code factory}. */
+  public static Optional<BrokerVersion> probe(
+      MqttConnectionFactory factory, MqttConnectionSettings settings, Duration wait) {
+    MqttConnection probe =
+        factory.probe(
+            factory
+                .negotiate(settings)
                 .withClientId(settings.clientId() + "-sys-probe")
                 .withCleanStart(true, 0));
     try {
@@ -51,7 +58,7 @@ public final class BrokerVersion {
       probe.connectOrThrow();
       probe.subscribe(List.of(TOPIC), 0).get(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
       return Optional.of(new BrokerVersion(version.get(wait.toMillis(), TimeUnit.MILLISECONDS)));
-    } catch (TimeoutException | ExecutionException | MqttSession.MqttConnectFailedException e) {
+    } catch (TimeoutException | ExecutionException | MqttConnection.MqttConnectFailedException e) {
       return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

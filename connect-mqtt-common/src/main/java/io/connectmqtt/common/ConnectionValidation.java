@@ -108,13 +108,13 @@ public final class ConnectionValidation {
       AbstractConfig config,
       String connectorName,
       Map<String, ConfigValue> values,
-      Consumer<MqttSession> whenConnected) {
+      Consumer<MqttConnection> whenConnected) {
     String clientId =
         MqttConnectionConfig.clientIdPrefix(config, connectorName)
             + "-validate-"
             + System.nanoTime();
     var settings =
-        MqttSession.negotiate(
+        MqttConnectionFactory.HIVEMQ.negotiate(
             MqttConnectionConfig.settings(config, clientId).withCleanStart(true, 0));
     if (settings.version() == MqttProtocolVersion.MQTT_3_1_1
         && settings.password().isPresent()
@@ -128,10 +128,10 @@ public final class ConnectionValidation {
                   + ".");
       return;
     }
-    try (MqttSession probe = MqttSession.probe(settings)) {
+    try (MqttConnection probe = MqttConnectionFactory.HIVEMQ.probe(settings)) {
       probe.connectOrThrow();
       whenConnected.accept(probe);
-    } catch (MqttSession.MqttConnectFailedException e) {
+    } catch (MqttConnection.MqttConnectFailedException e) {
       values
           .get(MqttConnectionConfig.SERVER_URIS_CONFIG)
           .addErrorMessage(

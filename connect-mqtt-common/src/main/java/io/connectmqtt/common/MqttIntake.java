@@ -42,17 +42,19 @@ public final class MqttIntake {
     this.unacknowledged = new Semaphore(capacity);
   }
 
-  /** Takes every message of {@code session}, on the client's own thread (see the class comment). */
-  public void attach(MqttSession session) {
-    session.onMessage(this::offer, Runnable::run);
+  /**
+   * Takes every message of {@code connection}, on the client's own thread (see the class comment).
+   */
+  public void attach(MqttConnection connection) {
+    connection.onMessage(this::offer, Runnable::run);
   }
 
   /**
-   * As {@link #attach(MqttSession)}, running {@code onEach} (which must not block) before each
+   * As {@link #attach(MqttConnection)}, running {@code onEach} (which must not block) before each
    * message is taken.
    */
-  public void attach(MqttSession session, Runnable onEach) {
-    session.onMessage(
+  public void attach(MqttConnection connection, Runnable onEach) {
+    connection.onMessage(
         message -> {
           onEach.run();
           offer(message);

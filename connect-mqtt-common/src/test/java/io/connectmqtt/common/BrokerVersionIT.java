@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class BrokerVersionIT {
 
   private static MqttConnectionConfig.MqttConnectionSettings settings(TestBroker broker) {
-    return MqttSession.negotiate(TestBrokerSettings.of(broker, "version-it"));
+    return MqttConnectionFactory.HIVEMQ.negotiate(TestBrokerSettings.of(broker, "version-it"));
   }
 
   @Test

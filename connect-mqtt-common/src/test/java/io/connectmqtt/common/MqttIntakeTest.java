@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
@@ -18,21 +16,8 @@ class MqttIntakeTest {
   private final AtomicInteger pubacks = new AtomicInteger();
 
   private InboundMessage message(int n) {
-    return new InboundMessage(
-        "t/" + n,
-        new byte[] {(byte) n},
-        1,
-        false,
-        false,
-        OptionalInt.of(n),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        OptionalLong.empty(),
-        List.of(),
-        System.nanoTime(),
-        pubacks::incrementAndGet);
+    return FakeMqttConnection.message(
+        "t/" + n, new byte[] {(byte) n}, 1, OptionalInt.of(n), pubacks::incrementAndGet);
   }
 
   @Test

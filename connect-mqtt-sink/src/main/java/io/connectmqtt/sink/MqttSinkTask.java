@@ -1,5 +1,6 @@
 package io.connectmqtt.sink;
 
+import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.Versions;
 import io.connectmqtt.common.publish.AcknowledgedPublisher;
@@ -27,9 +28,19 @@ public class MqttSinkTask extends SinkTask {
   private static final Logger log = LoggerFactory.getLogger(MqttSinkTask.class);
   static final String METRICS_GROUP = "mqtt-sink-task-metrics";
 
+  private final MqttConnectionFactory connections;
   private MessageBuilder builder;
   private SinkPublishing publishing;
   private AcknowledgedPublisher publisher;
+
+  public MqttSinkTask() {
+    this(MqttConnectionFactory.HIVEMQ);
+  }
+
+  /** For tests: a task whose MQTT connection {@code connections} makes. */
+  MqttSinkTask(MqttConnectionFactory connections) {
+    this.connections = connections;
+  }
 
   @Override
   public String version() {
@@ -42,6 +53,7 @@ public class MqttSinkTask extends SinkTask {
     builder = new MessageBuilder(config);
     publishing =
         SinkPublishing.start(
+            connections,
             "mqtt-sink",
             config,
             props,
@@ -59,7 +71,7 @@ public class MqttSinkTask extends SinkTask {
   }
 
   private List<OutboundMessage> messageFor(SinkRecord record) throws BadRecordException {
-    OutboundMessage message = builder.build(record, publishing.session().maximumPacketSize());
+    OutboundMessage message = builder.build(record, publishing.connection().maximumPacketSize());
     return message == null ? List.of() : List.of(message);
   }
 

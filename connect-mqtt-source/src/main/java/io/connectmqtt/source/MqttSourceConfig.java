@@ -1,8 +1,8 @@
 package io.connectmqtt.source;
 
 import io.connectmqtt.common.ListElementsValidator;
+import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig;
-import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.source.presence.PresenceConfig;
 import java.io.IOException;
@@ -164,7 +164,7 @@ public final class MqttSourceConfig extends AbstractConfig {
         .define(
             RECEIVE_MAXIMUM_CONFIG,
             Type.INT,
-            MqttSession.DEFAULT_RECEIVE_MAXIMUM,
+            MqttConnection.DEFAULT_RECEIVE_MAXIMUM,
             Range.between(1, 65_535),
             Importance.LOW,
             "MQTT 5 Receive Maximum: how many unacknowledged QoS 1/2 messages the broker may send this task at once. "

@@ -2,9 +2,9 @@ package io.connectmqtt.source;
 
 import io.connectmqtt.common.BrokerVersion;
 import io.connectmqtt.common.ConnectionValidation;
+import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttProtocolVersion;
-import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.Versions;
@@ -366,7 +366,7 @@ public class MqttSourceConnector extends SourceConnector {
   }
 
   private static Optional<String> sharedSubscriptionProblem(
-      MqttSession probe, String group, List<String> filters) {
+      MqttConnection probe, String group, List<String> filters) {
     if (!probe.sharedSubscriptionAvailable()) {
       return Optional.of("the broker's CONNACK says it has no shared subscriptions");
     }
@@ -395,7 +395,7 @@ public class MqttSourceConnector extends SourceConnector {
    * would write it to Kafka; where it would, the check is left out.
    */
   private static Optional<String> sharedSubscriptionIgnored(
-      MqttSession probe, List<String> filters) {
+      MqttConnection probe, List<String> filters) {
     String topic = "connect-mqtt-probe/" + UUID.randomUUID();
     if (filters.stream()
         .anyMatch(filter -> TopicFilters.matches(TopicFilters.unshared(filter), topic))) {

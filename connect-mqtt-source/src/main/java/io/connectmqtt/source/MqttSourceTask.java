@@ -1,10 +1,11 @@
 package io.connectmqtt.source;
 
 import io.connectmqtt.common.InboundMessage;
+import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
+import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.MqttIntake;
-import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.Versions;
 import io.connectmqtt.common.connect.ErrorClassifier;
@@ -42,6 +43,7 @@ public class MqttSourceTask extends SourceTask {
   static final String METRICS_GROUP = "mqtt-source-task-metrics";
   private static final long SUMMARY_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
 
+  private final MqttConnectionFactory connectionFactory;
   private MqttSourceConfig config;
   private String connectorName;
   private int taskIndex;
@@ -75,6 +77,15 @@ public class MqttSourceTask extends SourceTask {
   private Sensor deadLettered;
   private Sensor latency;
   private long nextSummaryNanos;
+
+  public MqttSourceTask() {
+    this(MqttConnectionFactory.HIVEMQ);
+  }
+
+  /** For tests: a task whose MQTT connections {@code connectionFactory} makes. */
+  MqttSourceTask(MqttConnectionFactory connectionFactory) {
+    this.connectionFactory = connectionFactory;
+  }
 
   @Override
   public String version() {
@@ -142,6 +153,7 @@ public class MqttSourceTask extends SourceTask {
     int receiveMaximum = config.getInt(MqttSourceConfig.RECEIVE_MAXIMUM_CONFIG);
     connections =
         new SourceConnections(
+            connectionFactory,
             settings,
             receiveMaximum,
             intake,
@@ -158,7 +170,7 @@ public class MqttSourceTask extends SourceTask {
     metrics.gauge(
         "reconnects",
         "Times an MQTT connection was lost and re-established",
-        () -> connections.sum(MqttSession::reconnects));
+        () -> connections.sum(MqttConnection::reconnects));
     metrics.gauge(
         "receive-maximum",
         "The MQTT 5 Receive Maximum the task's first connection asks the broker for now",
@@ -167,7 +179,7 @@ public class MqttSourceTask extends SourceTask {
         "receive-maximum-violations",
         "Connections closed because the broker sent more unacknowledged "
             + "messages than the Receive Maximum allows",
-        () -> connections.sum(MqttSession::receiveMaximumViolations));
+        () -> connections.sum(MqttConnection::receiveMaximumViolations));
     metrics.gauge(
         "unacknowledged",
         "Messages received and not yet acknowledged (queued or on their way to Kafka)",

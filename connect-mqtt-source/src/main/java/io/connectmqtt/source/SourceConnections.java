@@ -1,10 +1,11 @@
 package io.connectmqtt.source;
 
 import io.connectmqtt.common.BrokerVersion;
+import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
+import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttProtocolVersion;
-import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TopicFilters;
 import java.time.Duration;
 import java.util.List;
@@ -35,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * MqttSourceConfig#AUTO_SHARED_CONNECTIONS} where that connection's MQTT 5 CONNACK says the broker
  * has shared subscriptions, and stays at one elsewhere. Client ids are stable: connection 0 keeps
  * {@code <prefix>-<task>} (so the session of a connector that ran with one connection is resumed),
- * connection k is {@code <prefix>-<task>-ck}. Each connection keeps everything {@link MqttSession}
- * does on its own: reconnect with backoff, failover, the Receive Maximum fallback; the intake
- * bounds what all of them hold unacknowledged together.
+ * connection k is {@code <prefix>-<task>-ck}. Each connection keeps everything {@link
+ * MqttConnection} does on its own: reconnect with backoff, failover, the Receive Maximum fallback;
+ * the intake bounds what all of them hold unacknowledged together.
  */
 final class SourceConnections implements AutoCloseable {
 
@@ -46,6 +47,7 @@ final class SourceConnections implements AutoCloseable {
   /** A member that received nothing this long while another received something is woken. */
   private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  private final MqttConnectionFactory factory;
   private final MqttConnectionSettings settings;
   private final int receiveMaximum;
   private final MqttIntake intake;
@@ -61,7 +63,7 @@ final class SourceConnections implements AutoCloseable {
   private static final Duration BROKER_VERSION_WAIT = Duration.ofMillis(500);
 
   private volatile Optional<BrokerVersion> brokerVersion = Optional.empty();
-  private final List<MqttSession> sessions = new CopyOnWriteArrayList<>();
+  private final List<MqttConnection> sessions = new CopyOnWriteArrayList<>();
 
   /**
    * Per connection (same index as sessions): when it last received a message, and when it was last
@@ -76,7 +78,7 @@ final class SourceConnections implements AutoCloseable {
   /**
    * Connections of client ids this task no longer uses, kept until the task stops (see retire()).
    */
-  private final List<MqttSession> retiring = new CopyOnWriteArrayList<>();
+  private final List<MqttConnection> retiring = new CopyOnWriteArrayList<>();
 
   private final AtomicReference<Throwable> subscribeFailure = new AtomicReference<>();
   private volatile List<String> filters;
@@ -92,6 +94,7 @@ final class SourceConnections implements AutoCloseable {
   private volatile boolean closed;
 
   SourceConnections(
+      MqttConnectionFactory factory,
       MqttConnectionSettings settings,
       int receiveMaximum,
       MqttIntake intake,
@@ -99,6 +102,7 @@ final class SourceConnections implements AutoCloseable {
       String group,
       int qos,
       OptionalInt configured) {
+    this.factory = factory;
     this.settings = settings;
     this.receiveMaximum = receiveMaximum;
     this.intake = intake;
@@ -118,9 +122,9 @@ final class SourceConnections implements AutoCloseable {
     boolean sharedByTasks = assignedFilters.stream().allMatch(TopicFilters::isShared);
     // Ask the broker for its MQTT version once, for the version probe and the first connection
     // alike.
-    MqttConnectionSettings negotiated = MqttSession.negotiate(settings);
+    MqttConnectionSettings negotiated = factory.negotiate(settings);
     if (configured.isEmpty() || sharedByTasks) {
-      brokerVersion = BrokerVersion.probe(negotiated, BROKER_VERSION_WAIT);
+      brokerVersion = BrokerVersion.probe(factory, negotiated, BROKER_VERSION_WAIT);
       if (sharedByTasks
           && brokerVersion.filter(BrokerVersion::dropsSharedSubscriptionsOnRestart).isPresent()) {
         log.warn(
@@ -133,7 +137,7 @@ final class SourceConnections implements AutoCloseable {
             MqttSourceConfig.ASSIGNMENT_FILTERS);
       }
     }
-    MqttSession first = MqttSession.create(negotiated, receiveMaximum);
+    MqttConnection first = factory.create(negotiated, receiveMaximum);
     add(first);
     first.onConnected(new Once(() -> firstConnected(first)));
     return first.connect();
@@ -143,7 +147,7 @@ final class SourceConnections implements AutoCloseable {
    * On the first connection's client thread, once: how many connections, which filters, then the
    * others.
    */
-  private void firstConnected(MqttSession first) {
+  private void firstConnected(MqttConnection first) {
     boolean sharedWorks =
         first.version() == MqttProtocolVersion.MQTT_5 && first.sharedSubscriptionAvailable();
     int count = configured.orElse(autoConnections(first, qos, brokerVersion));
@@ -185,8 +189,8 @@ final class SourceConnections implements AutoCloseable {
     subscribe(first, stale);
     MqttConnectionSettings resolved = settings.withVersion(first.version());
     for (int k = 1; k < count && !closed; k++) {
-      MqttSession member =
-          MqttSession.create(resolved.withClientId(settings.clientId() + "-c" + k), receiveMaximum);
+      MqttConnection member =
+          factory.create(resolved.withClientId(settings.clientId() + "-c" + k), receiveMaximum);
       add(member);
       if (closed) {
         CompletableFuture.runAsync(member::close);
@@ -226,7 +230,7 @@ final class SourceConnections implements AutoCloseable {
    * in MqttSourceRoundTripIT) and the broker keeps shared subscriptions across its restarts
    * (mosquitto before 2.1 does not: {@link BrokerVersion}), else one.
    */
-  static int autoConnections(MqttSession session, int qos, Optional<BrokerVersion> broker) {
+  static int autoConnections(MqttConnection session, int qos, Optional<BrokerVersion> broker) {
     return session.version() == MqttProtocolVersion.MQTT_5
             && session.sharedSubscriptionAvailable()
             && qos < 2
@@ -240,7 +244,7 @@ final class SourceConnections implements AutoCloseable {
   }
 
   /** Why {@link #autoConnections} chose what it did, for the task log and validation. */
-  static String autoReason(MqttSession session, int qos, Optional<BrokerVersion> broker) {
+  static String autoReason(MqttConnection session, int qos, Optional<BrokerVersion> broker) {
     if (session.version() != MqttProtocolVersion.MQTT_5) {
       return "the broker speaks MQTT 3.1.1, which does not say whether it has shared subscriptions: one connection";
     }
@@ -265,7 +269,7 @@ final class SourceConnections implements AutoCloseable {
    * A connection of this task, its messages into the intake, each noted for {@link
    * #wakeIdleMembers}.
    */
-  private void add(MqttSession session) {
+  private void add(MqttConnection session) {
     AtomicLong last = new AtomicLong(System.nanoTime());
     lastMessageNanos.add(last);
     lastWakeNanos.add(new AtomicLong(System.nanoTime()));
@@ -298,7 +302,7 @@ final class SourceConnections implements AutoCloseable {
       // every member
     }
     for (int i = 0; i < sessions.size(); i++) {
-      MqttSession session = sessions.get(i);
+      MqttConnection session = sessions.get(i);
       if (now - lastMessageNanos.get(i).get() > IDLE_NANOS
           && now - lastWakeNanos.get(i).get() > IDLE_NANOS
           && session.isConnected()) {
@@ -339,7 +343,7 @@ final class SourceConnections implements AutoCloseable {
    * The broker's log shows these short connections at every start.
    */
   private void retire(MqttConnectionSettings retired) {
-    MqttSession session = MqttSession.create(retired, receiveMaximum);
+    MqttConnection session = factory.create(retired, receiveMaximum);
     retiring.add(session);
     if (closed) {
       CompletableFuture.runAsync(session::close);
@@ -395,7 +399,7 @@ final class SourceConnections implements AutoCloseable {
    * Subscribes on a connection's first successful connect; later reconnects restore subscriptions
    * with the session.
    */
-  private void subscribe(MqttSession session, List<String> stale) {
+  private void subscribe(MqttConnection session, List<String> stale) {
     session
         .subscribe(filters, qos)
         .thenCompose(
@@ -447,7 +451,7 @@ final class SourceConnections implements AutoCloseable {
 
   /** A failure a connection cannot recover from by reconnecting, or empty. */
   Optional<Throwable> fatalError() {
-    for (MqttSession session : sessions) {
+    for (MqttConnection session : sessions) {
       Optional<Throwable> error = session.fatalError();
       if (error.isPresent()) {
         return error;
@@ -466,14 +470,14 @@ final class SourceConnections implements AutoCloseable {
   }
 
   List<String> clientIds() {
-    return sessions.stream().map(MqttSession::clientId).toList();
+    return sessions.stream().map(MqttConnection::clientId).toList();
   }
 
-  MqttSession first() {
+  MqttConnection first() {
     return sessions.get(0);
   }
 
-  long sum(ToLongFunction<MqttSession> value) {
+  long sum(ToLongFunction<MqttConnection> value) {
     return sessions.stream().mapToLong(value).sum();
   }
 
@@ -481,8 +485,8 @@ final class SourceConnections implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    sessions.forEach(MqttSession::close);
-    retiring.forEach(MqttSession::close);
+    sessions.forEach(MqttConnection::close);
+    retiring.forEach(MqttConnection::close);
   }
 
   /** Runs its action on the first call only (connected listeners run on every reconnect). */

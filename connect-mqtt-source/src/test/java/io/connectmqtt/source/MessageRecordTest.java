@@ -2,11 +2,9 @@ package io.connectmqtt.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectmqtt.common.FakeMqttConnection;
 import io.connectmqtt.common.InboundMessage;
-import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -20,21 +18,7 @@ class MessageRecordTest {
 
   private static MqttSourceTask.MessageRecord data() {
     InboundMessage message =
-        new InboundMessage(
-            "sensors/d1/t",
-            new byte[] {1},
-            1,
-            false,
-            false,
-            OptionalInt.of(7),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            OptionalLong.empty(),
-            List.of(),
-            System.nanoTime(),
-            () -> {});
+        FakeMqttConnection.message("sensors/d1/t", new byte[] {1}, 1, OptionalInt.of(7), () -> {});
     return new MqttSourceTask.MessageRecord(
         message,
         "data",

@@ -192,7 +192,8 @@ class SourceTransformsCrashIT {
     // task but not
     // acknowledged. Reported, not asserted: HiveMQ CE marked none of its resends after the SIGKILL
     // with DUP in the
-    // runs so far (it does after a clean disconnect, MqttSessionIT). The proof of "never before
+    // runs so far (it does after a clean disconnect, HiveMqConnectionIT). The proof of "never
+    // before
     // Kafka" is 0 lost
     // from a resumed session while thousands of messages were still unacknowledged.
     BitSet redeliveredNotInKafka = (BitSet) redelivered.clone();

@@ -2,6 +2,7 @@ package io.connectmqtt.entitysync.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TaskMetrics;
@@ -69,6 +70,8 @@ public class EntityNotifySinkTask extends SinkTask {
    */
   private final Function<SubscriptionTable.Rejections, SubscriptionTable> tables;
 
+  private final MqttConnectionFactory connections;
+
   private SubscriptionTable table;
   private TaskMetrics metrics;
   private SinkPublishing publishing;
@@ -86,7 +89,7 @@ public class EntityNotifySinkTask extends SinkTask {
   private List<TopicPartition> partitions;
 
   public EntityNotifySinkTask() {
-    this.tables = null;
+    this(null, MqttConnectionFactory.HIVEMQ);
   }
 
   /**
@@ -94,7 +97,15 @@ public class EntityNotifySinkTask extends SinkTask {
    * topic.
    */
   EntityNotifySinkTask(Function<SubscriptionTable.Rejections, SubscriptionTable> tables) {
+    this(tables, MqttConnectionFactory.HIVEMQ);
+  }
+
+  /** For tests: as above, with the MQTT connection {@code connections} makes. */
+  EntityNotifySinkTask(
+      Function<SubscriptionTable.Rejections, SubscriptionTable> tables,
+      MqttConnectionFactory connections) {
     this.tables = tables;
+    this.connections = connections;
   }
 
   @Override
@@ -110,6 +121,7 @@ public class EntityNotifySinkTask extends SinkTask {
     // fatal.
     publishing =
         SinkPublishing.start(
+            connections,
             "entity-notify",
             notify,
             props,
@@ -261,7 +273,7 @@ public class EntityNotifySinkTask extends SinkTask {
     Map<String, Object> before = beforeImage == null ? null : Filter.row(beforeImage);
     Map<String, Object> after = afterImage == null ? null : Filter.row(afterImage);
     List<OutboundMessage> messages = new ArrayList<>();
-    int maximumPayload = publishing.session().maximumPacketSize() - PACKET_HEADROOM;
+    int maximumPayload = publishing.connection().maximumPacketSize() - PACKET_HEADROOM;
     for (Subscription subscription :
         table.candidates(change.schema(), change.entity(), Arrays.asList(before, after))) {
       boolean matchedBefore = before != null && subscription.matcher().matches(before);
@@ -319,7 +331,7 @@ public class EntityNotifySinkTask extends SinkTask {
                 + payload.length
                 + " bytes exceeds "
                 + "the broker's maximum packet size of "
-                + publishing.session().maximumPacketSize()
+                + publishing.connection().maximumPacketSize()
                 + " bytes",
             null);
       }

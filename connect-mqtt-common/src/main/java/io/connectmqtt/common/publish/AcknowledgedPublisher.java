@@ -1,6 +1,6 @@
 package io.connectmqtt.common.publish;
 
-import io.connectmqtt.common.MqttSession;
+import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskMetrics;
 import java.util.Collection;
@@ -336,7 +336,7 @@ public final class AcknowledgedPublisher {
                   error instanceof CompletionException && error.getCause() != null
                       ? error.getCause()
                       : error;
-              if (cause instanceof MqttSession.MqttPublishRefusedException refusal) {
+              if (cause instanceof MqttConnection.MqttPublishRefusedException refusal) {
                 refused.record();
                 if (badRecords == BadRecords.SKIP) {
                   // Sending it again cannot help: the record is done once its other messages are.

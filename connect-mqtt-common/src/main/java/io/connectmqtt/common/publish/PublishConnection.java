@@ -5,14 +5,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What an {@link AcknowledgedPublisher} publishes through: an MQTT session, or a fake one in unit
- * tests.
+ * What an {@link AcknowledgedPublisher} publishes through: the publishing part of an {@link
+ * io.connectmqtt.common.MqttConnection}, or a fake one in unit tests.
  */
 public interface PublishConnection {
 
   /**
    * Publishes; the future completes when the broker acknowledged the message, and fails with {@link
-   * io.connectmqtt.common.MqttSession.MqttPublishRefusedException} when the broker said no.
+   * io.connectmqtt.common.MqttConnection.MqttPublishRefusedException} when the broker said no.
    */
   CompletableFuture<Void> publish(OutboundMessage message);
 

@@ -1,8 +1,9 @@
 package io.connectmqtt.common.publish;
 
+import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
-import io.connectmqtt.common.MqttSession;
+import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.connect.ErrorClassifier;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * What a sink task of the suite runs to publish: its log context, metrics, MQTT session and {@link
- * AcknowledgedPublisher}, started together in {@code start()} and closed together in {@code
+ * What a sink task of the suite runs to publish: its log context, metrics, MQTT connection and
+ * {@link AcknowledgedPublisher}, started together in {@code start()} and closed together in {@code
  * stop()}.
  */
 public final class SinkPublishing implements AutoCloseable {
@@ -37,28 +38,29 @@ public final class SinkPublishing implements AutoCloseable {
 
   private final String description;
   private final TaskMetrics metrics;
-  private final MqttSession session;
+  private final MqttConnection connection;
   private final AcknowledgedPublisher publisher;
 
   private SinkPublishing(
       String description,
       TaskMetrics metrics,
-      MqttSession session,
+      MqttConnection connection,
       AcknowledgedPublisher publisher) {
     this.description = description;
     this.metrics = metrics;
-    this.session = session;
+    this.connection = connection;
     this.publisher = publisher;
   }
 
   /**
    * Starts publishing for the task configured by {@code props} ({@code config} parsed from them,
    * with the MQTT connection and {@link DeliveryConfig} keys): the MDC names connector and task,
-   * metrics go to {@code metricsGroup}, the session is connected (or, with the broker away,
-   * connecting in the background), and a refused connection (credentials, TLS) fails the task with
-   * what to check.
+   * metrics go to {@code metricsGroup}, a connection from {@code connections} is connected (or,
+   * with the broker away, connecting in the background), and a refused connection (credentials,
+   * TLS) fails the task with what to check.
    */
   public static SinkPublishing start(
+      MqttConnectionFactory connections,
       String kind,
       AbstractConfig config,
       Map<String, String> props,
@@ -73,59 +75,62 @@ public final class SinkPublishing implements AutoCloseable {
     MqttConnectionSettings settings = MqttConnectionConfig.settings(config, clientId);
     log.info("Starting {} as client '{}' on {}", description, clientId, settings.serverUris());
     TaskMetrics metrics = new TaskMetrics(metricsGroup, connectorName, taskIndex);
-    MqttSession session;
+    MqttConnection connection;
     try {
-      session = connect(settings);
+      connection = connect(connections, settings);
     } catch (RuntimeException e) {
       metrics.close();
       throw e;
     }
     metrics.gauge(
-        "reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
+        "reconnects",
+        "Times the MQTT connection was lost and re-established",
+        connection::reconnects);
     AcknowledgedPublisher publisher =
         new AcknowledgedPublisher(
-            new DeliveryConfig(config), session, context, metrics, badRecords);
-    return new SinkPublishing(description, metrics, session, publisher);
+            new DeliveryConfig(config), connection, context, metrics, badRecords);
+    return new SinkPublishing(description, metrics, connection, publisher);
   }
 
-  private static MqttSession connect(MqttConnectionSettings settings) {
-    MqttSession session = MqttSession.create(settings, RECEIVE_MAXIMUM);
+  private static MqttConnection connect(
+      MqttConnectionFactory connections, MqttConnectionSettings settings) {
+    MqttConnection connection = connections.create(settings, RECEIVE_MAXIMUM);
     try {
-      session.connect().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
+      connection.connect().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      session.close();
+      connection.close();
       throw new ConnectException("Interrupted while connecting to MQTT", e);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (ErrorClassifier.isPermanent(cause)) {
-        session.close();
+        connection.close();
         throw ErrorClassifier.mqttRefusal(settings.clientId(), cause);
       }
       log.warn(
           "MQTT broker not reachable yet ({}); publishes wait for the reconnect", cause.toString());
     }
-    return session;
+    return connection;
   }
 
   public AcknowledgedPublisher publisher() {
     return publisher;
   }
 
-  public MqttSession session() {
-    return session;
+  public MqttConnection connection() {
+    return connection;
   }
 
   public TaskMetrics metrics() {
     return metrics;
   }
 
-  /** Gives the publishes in flight a moment, then closes the session and the metrics. */
+  /** Gives the publishes in flight a moment, then closes the connection and the metrics. */
   @Override
   public void close() {
     log.info("Stopping {} ({} messages in flight)", description, publisher.inFlight());
     publisher.awaitInFlight(STOP_DRAIN_MS);
-    session.close();
+    connection.close();
     metrics.close();
   }
 }

@@ -3,7 +3,7 @@ package io.connectmqtt.common.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.connectmqtt.common.MqttSession;
+import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.testkit.FakeSinkTaskContext;
@@ -100,7 +100,7 @@ class AcknowledgedPublisherTest {
       pending
           .get(index)
           .completeExceptionally(
-              new MqttSession.MqttPublishRefusedException(
+              new MqttConnection.MqttPublishRefusedException(
                   published.get(index).topic(),
                   new IllegalStateException("PUBACK NOT_AUTHORIZED")));
     }
@@ -346,7 +346,8 @@ class AcknowledgedPublisherTest {
     connection.refuse(0);
     connection.acknowledge(1);
     assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L);
-    assertThat(context.reasons.get(0)).isInstanceOf(MqttSession.MqttPublishRefusedException.class);
+    assertThat(context.reasons.get(0))
+        .isInstanceOf(MqttConnection.MqttPublishRefusedException.class);
     assertThat(committed()).containsEntry(P0, 2L);
     assertThat(metrics.value("errors-total")).isEqualTo(1.0);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.testkit.FakeSinkTaskContext;
@@ -61,6 +62,7 @@ class PublishAckTimeoutIT {
       proxy.dropNextPublishes(1);
       try (SinkPublishing publishing =
           SinkPublishing.start(
+              MqttConnectionFactory.HIVEMQ,
               "ack-timeout",
               config,
               props,

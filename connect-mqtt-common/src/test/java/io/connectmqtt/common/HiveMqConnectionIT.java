@@ -19,26 +19,29 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
- * The session against a real broker: failover, reconnect, redelivery of unacknowledged messages.
+ * A connection against a real broker: failover, reconnect, redelivery of unacknowledged messages.
  */
-class MqttSessionIT {
+class HiveMqConnectionIT {
 
   private static MqttConnectionConfig.MqttConnectionSettings settings(
       String uris, String clientId) {
-    ConfigDef def = MqttConnectionConfig.define(new ConfigDef());
-    AbstractConfig config =
-        new AbstractConfig(
-            def,
-            Map.of(
-                MqttConnectionConfig.SERVER_URIS_CONFIG,
-                uris,
-                MqttConnectionConfig.RECONNECT_BACKOFF_INITIAL_CONFIG,
-                "50",
-                MqttConnectionConfig.RECONNECT_BACKOFF_MAX_CONFIG,
-                "500",
-                MqttConnectionConfig.CONNECT_TIMEOUT_CONFIG,
-                "2000"));
-    return MqttConnectionConfig.settings(config, clientId);
+    return settings(
+        clientId,
+        Map.of(
+            MqttConnectionConfig.SERVER_URIS_CONFIG,
+            uris,
+            MqttConnectionConfig.RECONNECT_BACKOFF_INITIAL_CONFIG,
+            "50",
+            MqttConnectionConfig.RECONNECT_BACKOFF_MAX_CONFIG,
+            "500",
+            MqttConnectionConfig.CONNECT_TIMEOUT_CONFIG,
+            "2000"));
+  }
+
+  private static MqttConnectionConfig.MqttConnectionSettings settings(
+      String clientId, Map<String, String> props) {
+    return MqttConnectionConfig.settings(
+        new AbstractConfig(MqttConnectionConfig.define(new ConfigDef()), props), clientId);
   }
 
   @Test
@@ -47,8 +50,9 @@ class MqttSessionIT {
       String deadServer = "tcp://127.0.0.1:" + Ports.free();
       List<InboundMessage> received = new CopyOnWriteArrayList<>();
       var executor = Executors.newSingleThreadExecutor();
-      MqttSession session =
-          MqttSession.create(settings(deadServer + "," + broker.uri(), "session-it"), 10);
+      MqttConnection session =
+          MqttConnectionFactory.HIVEMQ.create(
+              settings(deadServer + "," + broker.uri(), "session-it"), 10);
       session.onMessage(received::add, executor);
       session.onConnected(() -> session.subscribe(List.of("it/#"), 1));
       session.connect();
@@ -84,7 +88,8 @@ class MqttSessionIT {
       // Nothing was acknowledged: a new session with the same client id gets the messages again,
       // marked DUP.
       List<InboundMessage> redelivered = new CopyOnWriteArrayList<>();
-      MqttSession again = MqttSession.create(settings(broker.uri(), "session-it"), 10);
+      MqttConnection again =
+          MqttConnectionFactory.HIVEMQ.create(settings(broker.uri(), "session-it"), 10);
       again.onMessage(redelivered::add, executor);
       assertThat(again.connect().get()).as("session present").isTrue();
       Awaitility.await("redelivery")
@@ -101,11 +106,12 @@ class MqttSessionIT {
 
   @Test
   void probeReportsAnUnreachableBrokerAsRetriable() {
-    MqttSession probe = MqttSession.probe(settings("tcp://127.0.0.1:" + Ports.free(), "probe-it"));
+    MqttConnection probe =
+        MqttConnectionFactory.HIVEMQ.probe(settings("tcp://127.0.0.1:" + Ports.free(), "probe-it"));
     assertThatThrownBy(probe::connectOrThrow)
-        .isInstanceOf(MqttSession.MqttConnectFailedException.class)
+        .isInstanceOf(MqttConnection.MqttConnectFailedException.class)
         .satisfies(
-            e -> assertThat(((MqttSession.MqttConnectFailedException) e).permanent()).isFalse());
+            e -> assertThat(((MqttConnection.MqttConnectFailedException) e).permanent()).isFalse());
     probe.close();
   }
 
@@ -120,19 +126,18 @@ class MqttSessionIT {
     try (java.net.ServerSocket server =
         new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       server.setSoTimeout(10_000);
-      ConfigDef def = MqttConnectionConfig.define(new ConfigDef());
-      AbstractConfig config =
-          new AbstractConfig(
-              def,
-              Map.of(
-                  MqttConnectionConfig.SERVER_URIS_CONFIG,
-                  "tcp://127.0.0.1:" + server.getLocalPort(),
-                  MqttConnectionConfig.VERSION_CONFIG,
-                  MqttConnectionConfig.VERSION_3_1_1,
-                  MqttConnectionConfig.CONNECT_TIMEOUT_CONFIG,
-                  "20000"));
-      MqttSession session =
-          MqttSession.create(MqttConnectionConfig.settings(config, "closed-while-connecting"), 10);
+      MqttConnection session =
+          MqttConnectionFactory.HIVEMQ.create(
+              settings(
+                  "closed-while-connecting",
+                  Map.of(
+                      MqttConnectionConfig.SERVER_URIS_CONFIG,
+                      "tcp://127.0.0.1:" + server.getLocalPort(),
+                      MqttConnectionConfig.VERSION_CONFIG,
+                      MqttConnectionConfig.VERSION_3_1_1,
+                      MqttConnectionConfig.CONNECT_TIMEOUT_CONFIG,
+                      "20000")),
+              10);
       java.util.concurrent.atomic.AtomicInteger onlineCallbacks =
           new java.util.concurrent.atomic.AtomicInteger();
       session.onConnected(onlineCallbacks::incrementAndGet);
@@ -174,7 +179,7 @@ class MqttSessionIT {
           .atMost(Duration.ofSeconds(10))
           .until(
               () ->
-                  session.mqtt3().getState()
+                  ((HiveMqConnection) session).state()
                       == com.hivemq.client.mqtt.MqttClientState.DISCONNECTED);
     }
   }
