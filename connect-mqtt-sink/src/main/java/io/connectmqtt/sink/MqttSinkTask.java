@@ -38,19 +38,18 @@ public class MqttSinkTask extends SinkTask {
 
   @Override
   public void start(Map<String, String> props) {
-    MqttSinkConfig config = new MqttSinkConfig(props);
+    MqttSinkConfig config = MqttSinkConfig.forTask(props);
     builder = new MessageBuilder(config);
     publishing =
         SinkPublishing.start(
-            "mqtt-sink",
+            MqttSinkConfig.DEFAULT_NAME,
             config,
             props,
             METRICS_GROUP,
             AcknowledgedPublisher.BadRecords.FAIL,
             context);
     publisher = publishing.publisher();
-    log.info(
-        "Publishing to the topic template '{}'", config.getString(MqttSinkConfig.TOPIC_CONFIG));
+    log.info("Publishing to the topic template '{}'", config.topicTemplate());
   }
 
   @Override

@@ -129,8 +129,8 @@ final class SourceConnections implements AutoCloseable {
                 + " Use {}={}, one task, or mosquitto 2.1 or later.",
             assignedFilters,
             brokerVersion.get(),
-            MqttSourceConfig.TASK_ASSIGNMENT_CONFIG,
-            MqttSourceConfig.ASSIGNMENT_FILTERS);
+            SubscriptionConfig.TASK_ASSIGNMENT_CONFIG,
+            SubscriptionConfig.ASSIGNMENT_FILTERS);
       }
     }
     MqttSession first = MqttSession.create(negotiated, receiveMaximum);
@@ -150,7 +150,7 @@ final class SourceConnections implements AutoCloseable {
     // Before any subscribe completes, so that the ready line waits for the retirements too.
     retirementsUnderWay.set(
         sharedWorks && !settings.cleanStart()
-            ? Math.max(0, MqttSourceConfig.MAX_CONNECTIONS - Math.max(count, 1))
+            ? Math.max(0, SubscriptionConfig.MAX_CONNECTIONS - Math.max(count, 1))
             : 0);
     expected = count;
     boolean alreadyShared = assignedFilters.stream().allMatch(TopicFilters::isShared);
@@ -162,8 +162,8 @@ final class SourceConnections implements AutoCloseable {
         "MQTT source: {} connection(s) per task ({}), subscribing to {}",
         count,
         configured.isPresent()
-            ? MqttSourceConfig.CONNECTIONS_CONFIG + "=" + count
-            : MqttSourceConfig.CONNECTIONS_CONFIG
+            ? SubscriptionConfig.CONNECTIONS_CONFIG + "=" + count
+            : SubscriptionConfig.CONNECTIONS_CONFIG
                 + "=auto: "
                 + autoReason(first, qos, brokerVersion),
         filters);
@@ -213,7 +213,7 @@ final class SourceConnections implements AutoCloseable {
               });
     }
     if (sharedWorks && !settings.cleanStart()) {
-      for (int k = Math.max(count, 1); k < MqttSourceConfig.MAX_CONNECTIONS && !closed; k++) {
+      for (int k = Math.max(count, 1); k < SubscriptionConfig.MAX_CONNECTIONS && !closed; k++) {
         retire(resolved.withClientId(settings.clientId() + "-c" + k));
       }
     }
@@ -231,7 +231,7 @@ final class SourceConnections implements AutoCloseable {
             && session.sharedSubscriptionAvailable()
             && qos < 2
             && !dropsSharedSubscriptions(broker)
-        ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS
+        ? SubscriptionConfig.AUTO_SHARED_CONNECTIONS
         : 1;
   }
 
@@ -257,7 +257,7 @@ final class SourceConnections implements AutoCloseable {
           + "restart would discard messages until the members subscribe again): one connection";
     }
     return "the broker has shared subscriptions (MQTT 5 CONNACK), so "
-        + MqttSourceConfig.AUTO_SHARED_CONNECTIONS
+        + SubscriptionConfig.AUTO_SHARED_CONNECTIONS
         + " members of one group share the stream, each with its own window of unacknowledged messages";
   }
 
@@ -372,7 +372,7 @@ final class SourceConnections implements AutoCloseable {
                     "MQTT client id '{}' is no longer used ({}={}), but the broker still had its session: leaving the "
                         + "shared group {} and handing what was queued for it to Kafka",
                     retired.clientId(),
-                    MqttSourceConfig.CONNECTIONS_CONFIG,
+                    SubscriptionConfig.CONNECTIONS_CONFIG,
                     expected,
                     memberships);
                 session

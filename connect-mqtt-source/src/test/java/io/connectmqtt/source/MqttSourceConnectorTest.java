@@ -92,4 +92,35 @@ class MqttSourceConnectorTest {
         .containsEntry("task.index", "1")
         .containsEntry("task.filters", "b/#");
   }
+
+  @Test
+  void aTaskReadsItsDeclaredKeysTypedAndTheConnectorDoesNotShowThem() {
+    MqttSourceConnector connector = new MqttSourceConnector();
+    connector.start(
+        Map.of(
+            "name",
+            "c",
+            "mqtt.server.uris",
+            "tcp://a",
+            "mqtt.topics",
+            "a/#,b/+,c",
+            "mqtt.tasks.assignment",
+            "filters"));
+    List<Map<String, String>> configs = connector.taskConfigs(2);
+    MqttSourceConfig first = MqttSourceConfig.forTask(configs.get(0));
+    assertThat(io.connectmqtt.common.TaskConfigs.index(first)).isZero();
+    assertThat(first.assignedFilters()).containsExactly("a/#", "c");
+    MqttSourceConfig second = MqttSourceConfig.forTask(configs.get(1));
+    assertThat(io.connectmqtt.common.TaskConfigs.index(second)).isEqualTo(1);
+    assertThat(second.getInt(io.connectmqtt.common.TaskConfigs.TASK_COUNT)).isEqualTo(2);
+    assertThat(second.assignedFilters()).containsExactly("b/+");
+    // A configuration the connector did not assign filters to subscribes to the connector's.
+    assertThat(
+            MqttSourceConfig.forTask(Map.of("mqtt.server.uris", "tcp://a", "mqtt.topics", "a/#"))
+                .assignedFilters())
+        .isNull();
+    // The internal keys are the task's, not a user's: neither config() nor the reference has them.
+    assertThat(connector.config().configKeys())
+        .doesNotContainKeys("task.index", "task.count", "task.filters");
+  }
 }

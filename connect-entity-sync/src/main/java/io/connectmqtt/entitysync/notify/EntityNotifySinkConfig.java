@@ -1,6 +1,7 @@
 package io.connectmqtt.entitysync.notify;
 
 import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.publish.DeliveryConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -11,9 +12,9 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 
 /**
  * Configuration of {@link EntityNotifySinkConnector}: the shared MQTT connection keys, the QoS and
- * delivery keys of {@link DeliveryConfig}, and where the subscriptions are. Notifications have the
- * protocol's topic and shape, so none of the MQTT sink's keys that shape a record into a message
- * apply.
+ * delivery keys of {@link DeliveryConfig}, and where the subscriptions are; a task's configuration
+ * adds the internal keys its connector sets ({@link #forTask}). Notifications have the protocol's
+ * topic and shape, so none of the MQTT sink's keys that shape a record into a message apply.
  */
 public final class EntityNotifySinkConfig extends AbstractConfig {
 
@@ -21,10 +22,24 @@ public final class EntityNotifySinkConfig extends AbstractConfig {
   public static final String SUBSCRIPTIONS_TOPIC_CONFIG = "entity.notify.subscriptions.topic";
   public static final String BOOTSTRAP_CONFIG = "entity.notify.subscriptions.bootstrap.servers";
 
+  /** The connector name where a configuration has none (a hand-made one, in tests). */
+  static final String DEFAULT_NAME = "entity-notify";
+
   public static final ConfigDef CONFIG_DEF = configDef();
+
+  private static final ConfigDef TASK_CONFIG_DEF = TaskConfigs.update(configDef());
 
   public EntityNotifySinkConfig(Map<String, String> props) {
     super(CONFIG_DEF, props);
+  }
+
+  private EntityNotifySinkConfig(ConfigDef def, Map<String, String> props) {
+    super(def, props);
+  }
+
+  /** A task's configuration: the connector's keys plus the internal ones the connector sets. */
+  static EntityNotifySinkConfig forTask(Map<String, String> props) {
+    return new EntityNotifySinkConfig(TASK_CONFIG_DEF, props);
   }
 
   public static ConfigDef configDef() {

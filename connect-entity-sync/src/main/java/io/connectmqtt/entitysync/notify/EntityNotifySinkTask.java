@@ -103,13 +103,13 @@ public class EntityNotifySinkTask extends SinkTask {
 
   @Override
   public void start(Map<String, String> props) {
-    EntityNotifySinkConfig notify = new EntityNotifySinkConfig(props);
+    EntityNotifySinkConfig notify = EntityNotifySinkConfig.forTask(props);
     qos = new DeliveryConfig(notify).qos();
     // Clients write both inputs: a bad change event or a refused notification is skipped, never
     // fatal.
     publishing =
         SinkPublishing.start(
-            "entity-notify",
+            EntityNotifySinkConfig.DEFAULT_NAME,
             notify,
             props,
             METRICS_GROUP,
@@ -117,8 +117,8 @@ public class EntityNotifySinkTask extends SinkTask {
             context);
     publisher = publishing.publisher();
     metrics = publishing.metrics();
-    String connectorName = props.getOrDefault("name", "entity-notify");
-    int taskIndex = TaskConfigs.index(props);
+    String connectorName = TaskConfigs.connectorName(props, EntityNotifySinkConfig.DEFAULT_NAME);
+    int taskIndex = TaskConfigs.index(notify);
     String bootstrap = notify.getString(EntityNotifySinkConfig.BOOTSTRAP_CONFIG);
     String topic = notify.getString(EntityNotifySinkConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
     subscriptionsSkipped =
