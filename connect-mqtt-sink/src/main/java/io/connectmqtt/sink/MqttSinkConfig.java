@@ -1,5 +1,6 @@
 package io.connectmqtt.sink;
 
+import io.connectmqtt.common.ErrorToleranceConfig;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.ParsingValidator;
 import io.connectmqtt.common.TaskConfigs;
@@ -87,7 +88,9 @@ public final class MqttSinkConfig extends AbstractConfig {
             + "Struct, Map or JSON value). 'devices/${key}/commands' sends a record with key 'd7' to "
             + "'devices/d7/commands'; '${header.mqtt.topic}' keeps the topic a source connector recorded. A "
             + "record the template cannot render, or that renders to an empty topic, one with '+' or '#', or "
-            + "one over 65535 bytes, is a bad record (see errors.tolerance).",
+            + "one over 65535 bytes, is a bad record (see "
+            + ErrorToleranceConfig.ERRORS_TOLERANCE_CONFIG
+            + ").",
         GROUP_PUBLISH,
         ++order,
         Width.LONG,

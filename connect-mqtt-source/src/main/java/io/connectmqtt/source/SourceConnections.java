@@ -5,6 +5,7 @@ import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttProtocolVersion;
 import io.connectmqtt.common.MqttSession;
+import io.connectmqtt.common.QosConfig;
 import io.connectmqtt.common.TopicFilters;
 import java.time.Duration;
 import java.util.List;
@@ -248,7 +249,8 @@ final class SourceConnections implements AutoCloseable {
       return "the broker's MQTT 5 CONNACK says it has no shared subscriptions: one connection";
     }
     if (qos >= 2) {
-      return "mqtt.qos=2, and a broker may deliver a shared subscription at QoS 1: one connection";
+      return QosConfig.QOS_CONFIG
+          + "=2, and a broker may deliver a shared subscription at QoS 1: one connection";
     }
     if (dropsSharedSubscriptions(broker)) {
       return "the broker is "

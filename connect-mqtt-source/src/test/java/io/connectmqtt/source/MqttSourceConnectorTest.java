@@ -73,8 +73,7 @@ class MqttSourceConnectorTest {
     assertThat(MqttSourceConnector.assignFilters(config("a/#,b/#", "filters"), "c", 5)).hasSize(2);
   }
 
-  @Test
-  void taskConfigsCarryTheirIndexAndFilters() {
+  private static MqttSourceConnector connectorAssigningFilters(String topics) {
     MqttSourceConnector connector = new MqttSourceConnector();
     connector.start(
         Map.of(
@@ -83,9 +82,15 @@ class MqttSourceConnectorTest {
             "mqtt.server.uris",
             "tcp://a",
             "mqtt.topics",
-            "a/#,b/#",
+            topics,
             "mqtt.tasks.assignment",
             "filters"));
+    return connector;
+  }
+
+  @Test
+  void taskConfigsCarryTheirIndexAndFilters() {
+    MqttSourceConnector connector = connectorAssigningFilters("a/#,b/#");
     List<Map<String, String>> configs = connector.taskConfigs(4);
     assertThat(configs).hasSize(2);
     assertThat(configs.get(1))
@@ -95,17 +100,7 @@ class MqttSourceConnectorTest {
 
   @Test
   void aTaskReadsItsDeclaredKeysTypedAndTheConnectorDoesNotShowThem() {
-    MqttSourceConnector connector = new MqttSourceConnector();
-    connector.start(
-        Map.of(
-            "name",
-            "c",
-            "mqtt.server.uris",
-            "tcp://a",
-            "mqtt.topics",
-            "a/#,b/+,c",
-            "mqtt.tasks.assignment",
-            "filters"));
+    MqttSourceConnector connector = connectorAssigningFilters("a/#,b/+,c");
     List<Map<String, String>> configs = connector.taskConfigs(2);
     MqttSourceConfig first = MqttSourceConfig.forTask(configs.get(0));
     assertThat(io.connectmqtt.common.TaskConfigs.index(first)).isZero();
