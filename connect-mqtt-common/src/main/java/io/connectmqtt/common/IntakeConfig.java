@@ -30,14 +30,20 @@ public final class IntakeConfig {
   /** Adds the keys to {@code def}, in their own group, and returns it. */
   public static ConfigDef update(ConfigDef def) {
     int order = 0;
-    return defineQueueCapacity(
-            def,
+    return def.define(
+            QUEUE_CAPACITY_CONFIG,
+            Type.INT,
+            1_000,
+            Range.between(1, MAX_QUEUE_CAPACITY),
+            Importance.LOW,
             "Most MQTT messages the task holds unacknowledged, queued for poll() or on their way to Kafka. At the "
                 + "limit the MQTT client stops reading, so the broker holds the backlog, not this JVM's heap, on "
                 + "every broker. It also bounds the duplicates after a crash. At most 60,000, below the 65,535 "
                 + "unacknowledged messages an MQTT 5 client tolerates.",
             GROUP,
-            ++order)
+            ++order,
+            Width.SHORT,
+            "Queue capacity")
         .define(
             BATCH_SIZE_CONFIG,
             Type.INT,
@@ -60,24 +66,6 @@ public final class IntakeConfig {
             ++order,
             Width.SHORT,
             "Poll timeout (ms)");
-  }
-
-  /**
-   * Adds {@link #QUEUE_CAPACITY_CONFIG} alone, with {@code doc} saying what the task holds: for a
-   * task with an intake but no poll loop of its own.
-   */
-  public static ConfigDef defineQueueCapacity(ConfigDef def, String doc, String group, int order) {
-    return def.define(
-        QUEUE_CAPACITY_CONFIG,
-        Type.INT,
-        1_000,
-        Range.between(1, MAX_QUEUE_CAPACITY),
-        Importance.LOW,
-        doc,
-        group,
-        order,
-        Width.SHORT,
-        "Queue capacity");
   }
 
   public static int queueCapacity(AbstractConfig config) {

@@ -15,7 +15,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * Task configurations as every connector of the suite writes them: the connector's own, plus the
  * task's index and the number of tasks, so each task can name its MQTT client, metrics and log
  * context uniquely. The task keys are declared internal ({@link #update}): typed and validated like
- * any key, but not a user's to set, so left out of the generated reference.
+ * any key when a task reads them, but not a user's to set, so neither in a connector's {@code
+ * config()} nor in the generated reference.
  */
 public final class TaskConfigs {
 
@@ -27,6 +28,8 @@ public final class TaskConfigs {
 
   /** Key of the number of tasks the connector started. */
   public static final String TASK_COUNT = "task.count";
+
+  private static final ConfigDef TASK_KEYS = update(new ConfigDef());
 
   private TaskConfigs() {}
 
@@ -68,9 +71,12 @@ public final class TaskConfigs {
     return configs;
   }
 
-  /** The task index of a configuration whose definition has {@link #update}'s keys. */
-  public static int index(AbstractConfig taskConfig) {
-    return taskConfig.getInt(TASK_INDEX);
+  /**
+   * The task index in a task's configuration, parsed and validated as its declared key (0 when
+   * absent, e.g. in a hand-made configuration).
+   */
+  public static int index(Map<String, String> taskConfig) {
+    return new AbstractConfig(TASK_KEYS, taskConfig, false).getInt(TASK_INDEX);
   }
 
   /** The connector's name in a connector or task configuration, else {@code fallback}. */

@@ -3,7 +3,6 @@ package io.connectmqtt.sink;
 import io.connectmqtt.common.ErrorToleranceConfig;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.ParsingValidator;
-import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.publish.DeliveryConfig;
 import java.util.List;
 import java.util.Locale;
@@ -19,8 +18,7 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 /**
  * Configuration of {@link MqttSinkConnector}: the shared MQTT connection keys ({@link
  * MqttConnectionConfig}, with TLS), the sink's own publishing keys, and the delivery keys of {@link
- * DeliveryConfig}. A task's configuration adds the internal keys its connector sets ({@link
- * #forTask}).
+ * DeliveryConfig}.
  */
 public final class MqttSinkConfig extends AbstractConfig {
 
@@ -57,19 +55,8 @@ public final class MqttSinkConfig extends AbstractConfig {
 
   public static final ConfigDef CONFIG_DEF = configDef();
 
-  private static final ConfigDef TASK_CONFIG_DEF = TaskConfigs.update(configDef());
-
   public MqttSinkConfig(Map<String, String> props) {
     super(CONFIG_DEF, props);
-  }
-
-  private MqttSinkConfig(ConfigDef def, Map<String, String> props) {
-    super(def, props);
-  }
-
-  /** A task's configuration: the connector's keys plus the internal ones the connector sets. */
-  static MqttSinkConfig forTask(Map<String, String> props) {
-    return new MqttSinkConfig(TASK_CONFIG_DEF, props);
   }
 
   public static ConfigDef configDef() {

@@ -38,7 +38,7 @@ public class MqttSinkTask extends SinkTask {
 
   @Override
   public void start(Map<String, String> props) {
-    MqttSinkConfig config = MqttSinkConfig.forTask(props);
+    MqttSinkConfig config = new MqttSinkConfig(props);
     builder = new MessageBuilder(config);
     publishing =
         SinkPublishing.start(

@@ -18,8 +18,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * Configuration of {@link MqttSourceConnector}, composed of fragments that each own their keys:
  * {@link MqttConnectionConfig} (with TLS), {@link SubscriptionConfig} (with the shared subscription
  * keys), {@link RecordMappingConfig}, {@link IntakeConfig}, {@link ErrorToleranceConfig} and {@link
- * PresenceConfig}. A task's configuration adds the internal keys its connector sets ({@link
- * #forTask}).
+ * PresenceConfig}. A task also reads the internal keys its connector sets: {@link TaskConfigs} and
+ * {@link #assignedFilters}.
  */
 public final class MqttSourceConfig extends AbstractConfig {
 
@@ -36,19 +36,20 @@ public final class MqttSourceConfig extends AbstractConfig {
 
   public static final ConfigDef CONFIG_DEF = configDef();
 
-  private static final ConfigDef TASK_CONFIG_DEF = taskConfigDef();
+  /** The source's own internal task key; {@link TaskConfigs} declares the common ones. */
+  private static final ConfigDef TASK_KEYS =
+      new ConfigDef()
+          .defineInternal(
+              TASK_FILTERS_CONFIG,
+              Type.STRING,
+              null,
+              null,
+              Importance.LOW,
+              "The filters this task subscribes to, separated by NUL; absent: the connector's, as "
+                  + "for one task.");
 
   public MqttSourceConfig(Map<String, String> props) {
     super(CONFIG_DEF, props);
-  }
-
-  private MqttSourceConfig(ConfigDef def, Map<String, String> props) {
-    super(def, props);
-  }
-
-  /** A task's configuration: the connector's keys plus the internal ones the connector sets. */
-  static MqttSourceConfig forTask(Map<String, String> props) {
-    return new MqttSourceConfig(TASK_CONFIG_DEF, props);
   }
 
   public static ConfigDef configDef() {
@@ -60,30 +61,19 @@ public final class MqttSourceConfig extends AbstractConfig {
     return PresenceConfig.update(def);
   }
 
-  private static ConfigDef taskConfigDef() {
-    return TaskConfigs.update(configDef())
-        .defineInternal(
-            TASK_FILTERS_CONFIG,
-            Type.STRING,
-            null,
-            null,
-            Importance.LOW,
-            "The filters this task subscribes to, separated by NUL; absent: the connector's, as for "
-                + "one task.");
-  }
-
   List<String> topicFilters() {
     return SubscriptionConfig.topicFilters(this);
   }
 
-  /** The internal task key that assigns {@code filters} to a task. */
+  /** The internal task key that assigns {@code filters} to a task; see {@link #assignedFilters}. */
   static Map<String, String> assignFilters(List<String> filters) {
     return Map.of(TASK_FILTERS_CONFIG, String.join(FILTER_SEPARATOR, filters));
   }
 
-  /** The filters the connector assigned to this task; null when it assigned none. */
-  List<String> assignedFilters() {
-    String assigned = getString(TASK_FILTERS_CONFIG);
+  /** The filters the connector assigned to the task of {@code taskConfig}; null: none. */
+  static List<String> assignedFilters(Map<String, String> taskConfig) {
+    String assigned =
+        new AbstractConfig(TASK_KEYS, taskConfig, false).getString(TASK_FILTERS_CONFIG);
     return assigned == null ? null : List.of(assigned.split(FILTER_SEPARATOR));
   }
 

@@ -86,9 +86,9 @@ public class MqttSourceTask extends SourceTask {
 
   @Override
   public void start(Map<String, String> props) {
-    config = MqttSourceConfig.forTask(props);
+    config = new MqttSourceConfig(props);
     connectorName = TaskConfigs.connectorName(props, MqttSourceConfig.DEFAULT_NAME);
-    taskIndex = TaskConfigs.index(config);
+    taskIndex = TaskConfigs.index(props);
     MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
 
     topicMapper = RecordMappingConfig.topicMapper(config);
@@ -110,7 +110,7 @@ public class MqttSourceTask extends SourceTask {
             context == null ? null : context.offsetStorageReader(),
             System::currentTimeMillis);
 
-    List<String> assigned = config.assignedFilters();
+    List<String> assigned = MqttSourceConfig.assignedFilters(props);
     subscriptionFilters =
         assigned != null
             ? assigned

@@ -2,6 +2,7 @@ package io.connectmqtt.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectmqtt.common.TaskConfigs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -102,18 +103,12 @@ class MqttSourceConnectorTest {
   void aTaskReadsItsDeclaredKeysTypedAndTheConnectorDoesNotShowThem() {
     MqttSourceConnector connector = connectorAssigningFilters("a/#,b/+,c");
     List<Map<String, String>> configs = connector.taskConfigs(2);
-    MqttSourceConfig first = MqttSourceConfig.forTask(configs.get(0));
-    assertThat(io.connectmqtt.common.TaskConfigs.index(first)).isZero();
-    assertThat(first.assignedFilters()).containsExactly("a/#", "c");
-    MqttSourceConfig second = MqttSourceConfig.forTask(configs.get(1));
-    assertThat(io.connectmqtt.common.TaskConfigs.index(second)).isEqualTo(1);
-    assertThat(second.getInt(io.connectmqtt.common.TaskConfigs.TASK_COUNT)).isEqualTo(2);
-    assertThat(second.assignedFilters()).containsExactly("b/+");
+    assertThat(TaskConfigs.index(configs.get(0))).isZero();
+    assertThat(MqttSourceConfig.assignedFilters(configs.get(0))).containsExactly("a/#", "c");
+    assertThat(TaskConfigs.index(configs.get(1))).isEqualTo(1);
+    assertThat(MqttSourceConfig.assignedFilters(configs.get(1))).containsExactly("b/+");
     // A configuration the connector did not assign filters to subscribes to the connector's.
-    assertThat(
-            MqttSourceConfig.forTask(Map.of("mqtt.server.uris", "tcp://a", "mqtt.topics", "a/#"))
-                .assignedFilters())
-        .isNull();
+    assertThat(MqttSourceConfig.assignedFilters(Map.of("mqtt.topics", "a/#"))).isNull();
     // The internal keys are the task's, not a user's: neither config() nor the reference has them.
     assertThat(connector.config().configKeys())
         .doesNotContainKeys("task.index", "task.count", "task.filters");

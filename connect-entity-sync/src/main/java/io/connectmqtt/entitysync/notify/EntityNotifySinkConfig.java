@@ -1,7 +1,6 @@
 package io.connectmqtt.entitysync.notify;
 
 import io.connectmqtt.common.MqttConnectionConfig;
-import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.publish.DeliveryConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -12,9 +11,9 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 
 /**
  * Configuration of {@link EntityNotifySinkConnector}: the shared MQTT connection keys, the QoS and
- * delivery keys of {@link DeliveryConfig}, and where the subscriptions are; a task's configuration
- * adds the internal keys its connector sets ({@link #forTask}). Notifications have the protocol's
- * topic and shape, so none of the MQTT sink's keys that shape a record into a message apply.
+ * delivery keys of {@link DeliveryConfig}, and where the subscriptions are. Notifications have the
+ * protocol's topic and shape, so none of the MQTT sink's keys that shape a record into a message
+ * apply.
  */
 public final class EntityNotifySinkConfig extends AbstractConfig {
 
@@ -27,19 +26,8 @@ public final class EntityNotifySinkConfig extends AbstractConfig {
 
   public static final ConfigDef CONFIG_DEF = configDef();
 
-  private static final ConfigDef TASK_CONFIG_DEF = TaskConfigs.update(configDef());
-
   public EntityNotifySinkConfig(Map<String, String> props) {
     super(CONFIG_DEF, props);
-  }
-
-  private EntityNotifySinkConfig(ConfigDef def, Map<String, String> props) {
-    super(def, props);
-  }
-
-  /** A task's configuration: the connector's keys plus the internal ones the connector sets. */
-  static EntityNotifySinkConfig forTask(Map<String, String> props) {
-    return new EntityNotifySinkConfig(TASK_CONFIG_DEF, props);
   }
 
   public static ConfigDef configDef() {

@@ -103,7 +103,7 @@ public class EntityNotifySinkTask extends SinkTask {
 
   @Override
   public void start(Map<String, String> props) {
-    EntityNotifySinkConfig notify = EntityNotifySinkConfig.forTask(props);
+    EntityNotifySinkConfig notify = new EntityNotifySinkConfig(props);
     qos = new DeliveryConfig(notify).qos();
     // Clients write both inputs: a bad change event or a refused notification is skipped, never
     // fatal.
@@ -118,7 +118,7 @@ public class EntityNotifySinkTask extends SinkTask {
     publisher = publishing.publisher();
     metrics = publishing.metrics();
     String connectorName = TaskConfigs.connectorName(props, EntityNotifySinkConfig.DEFAULT_NAME);
-    int taskIndex = TaskConfigs.index(notify);
+    int taskIndex = TaskConfigs.index(props);
     String bootstrap = notify.getString(EntityNotifySinkConfig.BOOTSTRAP_CONFIG);
     String topic = notify.getString(EntityNotifySinkConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
     subscriptionsSkipped =

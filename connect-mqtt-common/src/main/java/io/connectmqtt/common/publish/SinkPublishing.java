@@ -52,10 +52,10 @@ public final class SinkPublishing implements AutoCloseable {
 
   /**
    * Starts publishing for the task configured by {@code props} ({@code config} parsed from them,
-   * with the MQTT connection, {@link DeliveryConfig} and {@link TaskConfigs} keys): the MDC names
-   * connector and task, metrics go to {@code metricsGroup}, the session is connected (or, with the
-   * broker away, connecting in the background), and a refused connection (credentials, TLS) fails
-   * the task with what to check.
+   * with the MQTT connection and {@link DeliveryConfig} keys): the MDC names connector and task,
+   * metrics go to {@code metricsGroup}, the session is connected (or, with the broker away,
+   * connecting in the background), and a refused connection (credentials, TLS) fails the task with
+   * what to check.
    */
   public static SinkPublishing start(
       String kind,
@@ -65,7 +65,7 @@ public final class SinkPublishing implements AutoCloseable {
       AcknowledgedPublisher.BadRecords badRecords,
       SinkTaskContext context) {
     String connectorName = TaskConfigs.connectorName(props, kind);
-    int taskIndex = TaskConfigs.index(config);
+    int taskIndex = TaskConfigs.index(props);
     MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
     String description = kind + " task " + taskIndex + " of " + connectorName;
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;

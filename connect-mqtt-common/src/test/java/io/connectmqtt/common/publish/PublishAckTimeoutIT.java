@@ -57,9 +57,7 @@ class PublishAckTimeoutIT {
       props.put(DeliveryConfig.ACK_TIMEOUT_CONFIG, Long.toString(ACK_TIMEOUT_MS));
       AbstractConfig config =
           new AbstractConfig(
-              TaskConfigs.update(
-                  DeliveryConfig.update(MqttConnectionConfig.define(new ConfigDef()))),
-              props);
+              DeliveryConfig.update(MqttConnectionConfig.define(new ConfigDef())), props);
       FakeSinkTaskContext context = new FakeSinkTaskContext(props, Set.of(PARTITION));
       proxy.dropNextPublishes(1);
       try (SinkPublishing publishing =
