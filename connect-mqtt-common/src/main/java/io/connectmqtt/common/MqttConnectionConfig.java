@@ -53,12 +53,6 @@ public final class MqttConnectionConfig {
   public static final String SESSION_EXPIRY_CONFIG = "mqtt.session.expiry.seconds";
   public static final String MAX_PACKET_SIZE_CONFIG = "mqtt.max.packet.size.bytes";
 
-  /**
-   * Kept for MqttSession, which names it in a TLS failure hint and is being split on another
-   * branch; new code uses {@link TlsConfig#SSL_TRUSTSTORE_LOCATION_CONFIG}.
-   */
-  static final String SSL_TRUSTSTORE_LOCATION_CONFIG = TlsConfig.SSL_TRUSTSTORE_LOCATION_CONFIG;
-
   private MqttConnectionConfig() {}
 
   /** Adds the connection keys to {@code configDef} and returns it. */
