@@ -5,6 +5,8 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.connectmqtt.common.IntakeConfig;
+import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.KafkaTopics;
@@ -97,7 +99,7 @@ public final class BrokerBenchmark {
     restartRate = Integer.parseInt(options.getOrDefault("restart-rate", "2000"));
     tuned.put("producer.override.linger.ms", "0");
     tuned.put("producer.override.batch.size", "524288");
-    tuned.put("queue.capacity", "10000");
+    tuned.put(IntakeConfig.QUEUE_CAPACITY_CONFIG, "10000");
     throughputOnly = Boolean.parseBoolean(options.getOrDefault("throughput-only", "false"));
     options.forEach(
         (key, value) -> {
@@ -273,7 +275,7 @@ public final class BrokerBenchmark {
     Map<String, String> config = new LinkedHashMap<>();
     config.put("connector.class", CONNECTOR_CLASS);
     config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", broker.uri());
+    config.put(MqttConnectionConfig.SERVER_URIS_CONFIG, broker.uri());
     return config;
   }
 

@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.PostgresDatabase;
@@ -248,7 +249,7 @@ public final class EntitySyncBenchmark {
       // Open access on purpose: these clients send no token.
       config.put("entity.sync.auth", "none");
       config.put("tasks.max", Integer.toString(tasks));
-      config.put("mqtt.server.uris", broker.uri());
+      config.put(MqttConnectionConfig.SERVER_URIS_CONFIG, broker.uri());
       config.put("database.url", postgres.jdbcUrl());
       config.put("database.user", "postgres");
       config.put("entities", "public.items");

@@ -1,6 +1,7 @@
 package io.connectmqtt.bench;
 
 import io.connectmqtt.common.MqttHeaderConverter;
+import io.connectmqtt.common.MqttHeaders;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URL;
@@ -144,22 +145,22 @@ public final class HeaderConverterMicroBenchmark {
     ConnectHeaders[] all = new ConnectHeaders[1024];
     for (int i = 0; i < all.length; i++) {
       ConnectHeaders h = new ConnectHeaders();
-      h.addString("mqtt.topic", "bench/src/p" + (i & 1));
-      h.addInt("mqtt.qos", 1);
-      h.addBoolean("mqtt.retain", false);
-      h.addBoolean("mqtt.dup", false);
-      h.addInt("mqtt.message.id", 1 + (i * 37) % 65_535);
-      h.addString("source", "mqtt");
+      h.addString(MqttHeaders.TOPIC, "bench/src/p" + (i & 1));
+      h.addInt(MqttHeaders.QOS, 1);
+      h.addBoolean(MqttHeaders.RETAIN, false);
+      h.addBoolean(MqttHeaders.DUP, false);
+      h.addInt(MqttHeaders.MESSAGE_ID, 1 + (i * 37) % 65_535);
+      h.addString(MqttHeaders.SOURCE, MqttHeaders.SOURCE_VALUE);
       if (mqtt5) {
-        h.addString("mqtt.content.type", "application/json");
-        h.addString("mqtt.response.topic", "replies/dev-" + i);
+        h.addString(MqttHeaders.CONTENT_TYPE, "application/json");
+        h.addString(MqttHeaders.RESPONSE_TOPIC, "replies/dev-" + i);
         byte[] correlation = new byte[16];
         Arrays.fill(correlation, (byte) i);
-        h.addBytes("mqtt.correlation.data", correlation);
-        h.addString("mqtt.payload.format", "utf-8");
-        h.addLong("mqtt.message.expiry", 3_600L);
+        h.addBytes(MqttHeaders.CORRELATION_DATA, correlation);
+        h.addString(MqttHeaders.PAYLOAD_FORMAT, MqttHeaders.PAYLOAD_FORMAT_UTF8);
+        h.addLong(MqttHeaders.MESSAGE_EXPIRY, 3_600L);
         for (int p = 0; p < 5; p++) {
-          h.addString("mqtt.user.prop" + p, "value-" + p + "-" + i);
+          h.addString(MqttHeaders.USER_PROPERTY_PREFIX + "prop" + p, "value-" + p + "-" + i);
         }
       }
       all[i] = h;

@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.connectmqtt.common.MqttHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,17 +61,19 @@ final class PlainBridge implements AutoCloseable {
         publish -> {
           String topic = publish.getTopic().toString();
           List<Header> headers = new ArrayList<>(6);
-          headers.add(new RecordHeader("mqtt.topic", topic.getBytes(StandardCharsets.UTF_8)));
+          headers.add(new RecordHeader(MqttHeaders.TOPIC, topic.getBytes(StandardCharsets.UTF_8)));
           headers.add(
               new RecordHeader(
-                  "mqtt.qos",
+                  MqttHeaders.QOS,
                   Integer.toString(publish.getQos().getCode()).getBytes(StandardCharsets.UTF_8)));
           headers.add(
               new RecordHeader(
-                  "mqtt.retain",
+                  MqttHeaders.RETAIN,
                   Boolean.toString(publish.isRetain()).getBytes(StandardCharsets.UTF_8)));
-          headers.add(new RecordHeader("mqtt.dup", "false".getBytes(StandardCharsets.UTF_8)));
-          headers.add(new RecordHeader("source", "mqtt".getBytes(StandardCharsets.UTF_8)));
+          headers.add(new RecordHeader(MqttHeaders.DUP, "false".getBytes(StandardCharsets.UTF_8)));
+          headers.add(
+              new RecordHeader(
+                  MqttHeaders.SOURCE, MqttHeaders.SOURCE_VALUE.getBytes(StandardCharsets.UTF_8)));
           producer.send(
               new ProducerRecord<>(
                   kafkaTopic,

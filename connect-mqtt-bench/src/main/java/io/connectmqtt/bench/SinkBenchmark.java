@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProcessStack;
@@ -214,7 +215,7 @@ public final class SinkBenchmark {
       Map<String, String> config = new HashMap<>();
       config.put("connector.class", "io.connectmqtt.sink.MqttSinkConnector");
       config.put("topics", topic);
-      config.put("mqtt.server.uris", broker.uri());
+      config.put(MqttConnectionConfig.SERVER_URIS_CONFIG, broker.uri());
       config.put("mqtt.topic", "bench/" + topic + "/${partition}");
       config.put("mqtt.properties.from.headers", "");
       config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");

@@ -1,6 +1,7 @@
 package io.connectmqtt.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.MqttLoadPublisher;
@@ -125,7 +126,7 @@ public final class SoakBenchmark {
       Map<String, String> config = new HashMap<>();
       config.put("connector.class", "io.connectmqtt.source.MqttSourceConnector");
       config.put("tasks.max", Integer.toString(tasks));
-      config.put("mqtt.server.uris", broker.uri());
+      config.put(MqttConnectionConfig.SERVER_URIS_CONFIG, broker.uri());
       config.put("mqtt.topics", "soak/#");
       config.put("kafka.topic", topic);
       config.putAll(connectorOverrides);

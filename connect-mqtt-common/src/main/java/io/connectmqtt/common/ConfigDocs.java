@@ -18,7 +18,10 @@ public final class ConfigDocs {
 
   public static String markdown(String title, String intro, ConfigDef configDef) {
     Map<String, List<ConfigKey>> groups = new LinkedHashMap<>();
-    List<ConfigKey> keys = new ArrayList<>(configDef.configKeys().values());
+    // Internal keys (the task keys a connector sets) are not a user's to set.
+    List<ConfigKey> keys =
+        new ArrayList<>(
+            configDef.configKeys().values().stream().filter(key -> !key.internalConfig).toList());
     List<String> groupOrder = configDef.groups();
     keys.sort(
         Comparator.<ConfigKey>comparingInt(

@@ -45,9 +45,9 @@ public final class ConnectionValidation {
   public static void crossFieldChecks(AbstractConfig config, Map<String, ConfigValue> values) {
     for (String key :
         List.of(
-            MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG,
-            MqttConnectionConfig.SSL_KEYSTORE_LOCATION_CONFIG,
-            MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG)) {
+            TlsConfig.SSL_TRUSTSTORE_LOCATION_CONFIG,
+            TlsConfig.SSL_KEYSTORE_LOCATION_CONFIG,
+            TlsConfig.SSL_KEY_LOCATION_CONFIG)) {
       String location = config.getString(key);
       if (!isBlank(location) && !Files.isReadable(Path.of(location.trim()))) {
         values
@@ -59,13 +59,13 @@ public final class ConnectionValidation {
                     + "Connect worker; give a path on the worker's file system.");
       }
     }
-    String keystore = config.getString(MqttConnectionConfig.SSL_KEYSTORE_LOCATION_CONFIG);
+    String keystore = config.getString(TlsConfig.SSL_KEYSTORE_LOCATION_CONFIG);
     boolean anyTls =
         config.getList(MqttConnectionConfig.SERVER_URIS_CONFIG).stream()
             .anyMatch(uri -> uri.trim().toLowerCase().matches("(ssl|tls|mqtts)://.*"));
     if (!isBlank(keystore) && !anyTls) {
       values
-          .get(MqttConnectionConfig.SSL_KEYSTORE_LOCATION_CONFIG)
+          .get(TlsConfig.SSL_KEYSTORE_LOCATION_CONFIG)
           .addErrorMessage(
               "A client certificate is set "
                   + "but no server URI uses TLS; write ssl://host:8883 in "
@@ -73,14 +73,15 @@ public final class ConnectionValidation {
                   + ".");
     }
     if (!isBlank(keystore)
-        && "PEM".equalsIgnoreCase(config.getString(MqttConnectionConfig.SSL_KEYSTORE_TYPE_CONFIG))
-        && isBlank(config.getString(MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG))) {
+        && TlsConfig.STORE_TYPE_PEM.equalsIgnoreCase(
+            config.getString(TlsConfig.SSL_KEYSTORE_TYPE_CONFIG))
+        && isBlank(config.getString(TlsConfig.SSL_KEY_LOCATION_CONFIG))) {
       values
-          .get(MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG)
+          .get(TlsConfig.SSL_KEY_LOCATION_CONFIG)
           .addErrorMessage(
               "A PEM client certificate needs its "
                   + "private key: set "
-                  + MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG
+                  + TlsConfig.SSL_KEY_LOCATION_CONFIG
                   + " to a PKCS#8 PEM key file.");
     }
     if (MqttConnectionConfig.VERSION_3_1_1.equals(
@@ -142,7 +143,7 @@ public final class ConnectionValidation {
                       : ". Check that the broker runs and that host and port are right."));
     } catch (TlsMaterial.TlsConfigurationException e) {
       values
-          .get(MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG)
+          .get(TlsConfig.SSL_TRUSTSTORE_LOCATION_CONFIG)
           .addErrorMessage("Could not connect: " + e.getMessage());
     } catch (RuntimeException e) {
       values

@@ -1,6 +1,5 @@
 package io.connectmqtt.common;
 
-import io.connectmqtt.common.connect.ErrorClassifier;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientState;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -10,6 +9,7 @@ import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
+import io.connectmqtt.common.connect.ErrorClassifier;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

@@ -1,8 +1,6 @@
 package io.connectmqtt.common;
 
-import java.net.URI;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -16,13 +14,12 @@ import org.apache.kafka.common.config.types.Password;
 
 /**
  * The MQTT connection settings every plugin shares, as a {@link ConfigDef} fragment with typed
- * getters: server URIs with failover, protocol version, session, authentication, reconnect backoff
- * and TLS.
+ * getters: server URIs with failover, protocol version, session, authentication, reconnect backoff,
+ * and the TLS keys of {@link TlsConfig}.
  */
 public final class MqttConnectionConfig {
 
   public static final String GROUP_CONNECTION = "MQTT connection";
-  public static final String GROUP_TLS = "MQTT TLS";
 
   public static final String SERVER_URIS_CONFIG = "mqtt.server.uris";
   private static final String SERVER_URIS_DOC =
@@ -56,20 +53,6 @@ public final class MqttConnectionConfig {
   public static final String SESSION_EXPIRY_CONFIG = "mqtt.session.expiry.seconds";
   public static final String MAX_PACKET_SIZE_CONFIG = "mqtt.max.packet.size.bytes";
 
-  public static final String SSL_TRUSTSTORE_LOCATION_CONFIG = "mqtt.ssl.truststore.location";
-  public static final String SSL_TRUSTSTORE_TYPE_CONFIG = "mqtt.ssl.truststore.type";
-  public static final String SSL_TRUSTSTORE_PASSWORD_CONFIG = "mqtt.ssl.truststore.password";
-  public static final String SSL_KEYSTORE_LOCATION_CONFIG = "mqtt.ssl.keystore.location";
-  public static final String SSL_KEYSTORE_TYPE_CONFIG = "mqtt.ssl.keystore.type";
-  public static final String SSL_KEYSTORE_PASSWORD_CONFIG = "mqtt.ssl.keystore.password";
-  public static final String SSL_KEY_LOCATION_CONFIG = "mqtt.ssl.key.location";
-  public static final String SSL_KEY_PASSWORD_CONFIG = "mqtt.ssl.key.password";
-  public static final String SSL_HOSTNAME_VERIFICATION_CONFIG =
-      "mqtt.ssl.hostname.verification.enabled";
-  public static final String SSL_PROTOCOLS_CONFIG = "mqtt.ssl.protocols";
-
-  public static final List<String> STORE_TYPES = List.of("PEM", "JKS", "PKCS12");
-
   private MqttConnectionConfig() {}
 
   /** Adds the connection keys to {@code configDef} and returns it. */
@@ -80,7 +63,10 @@ public final class MqttConnectionConfig {
             SERVER_URIS_CONFIG,
             Type.LIST,
             ConfigDef.NO_DEFAULT_VALUE,
-            new ServerUrisValidator(),
+            ParsingValidator.nonEmptyList(
+                MqttServerUri::parse,
+                "Give at least one broker, e.g. tcp://localhost:1883",
+                "non-empty list of tcp://host:port or ssl://host:port"),
             Importance.HIGH,
             SERVER_URIS_DOC,
             GROUP_CONNECTION,
@@ -208,135 +194,13 @@ public final class MqttConnectionConfig {
             Width.SHORT,
             "Max packet size");
 
-    order = 0;
-    configDef
-        .define(
-            SSL_TRUSTSTORE_LOCATION_CONFIG,
-            Type.STRING,
-            null,
-            Importance.MEDIUM,
-            "Trust store for ssl:// URIs: a PEM file of CA certificates, or a JKS/PKCS12 store. Empty: the JVM's "
-                + "default trust store.",
-            GROUP_TLS,
-            ++order,
-            Width.LONG,
-            "Trust store")
-        .define(
-            SSL_TRUSTSTORE_TYPE_CONFIG,
-            Type.STRING,
-            "PEM",
-            ConfigDef.CaseInsensitiveValidString.in("PEM", "JKS", "PKCS12"),
-            Importance.LOW,
-            "Format of the trust store: PEM, JKS or PKCS12.",
-            GROUP_TLS,
-            ++order,
-            Width.SHORT,
-            "Trust store type")
-        .define(
-            SSL_TRUSTSTORE_PASSWORD_CONFIG,
-            Type.PASSWORD,
-            null,
-            Importance.LOW,
-            "Password of a JKS/PKCS12 trust store.",
-            GROUP_TLS,
-            ++order,
-            Width.MEDIUM,
-            "Trust store password")
-        .define(
-            SSL_KEYSTORE_LOCATION_CONFIG,
-            Type.STRING,
-            null,
-            Importance.MEDIUM,
-            "Client certificate for mutual TLS: a PEM certificate chain (with "
-                + SSL_KEY_LOCATION_CONFIG
-                + " holding the key), or a JKS/PKCS12 key store.",
-            GROUP_TLS,
-            ++order,
-            Width.LONG,
-            "Key store")
-        .define(
-            SSL_KEYSTORE_TYPE_CONFIG,
-            Type.STRING,
-            "PEM",
-            ConfigDef.CaseInsensitiveValidString.in("PEM", "JKS", "PKCS12"),
-            Importance.LOW,
-            "Format of the key store: PEM, JKS or PKCS12.",
-            GROUP_TLS,
-            ++order,
-            Width.SHORT,
-            "Key store type")
-        .define(
-            SSL_KEYSTORE_PASSWORD_CONFIG,
-            Type.PASSWORD,
-            null,
-            Importance.LOW,
-            "Password of a JKS/PKCS12 key store.",
-            GROUP_TLS,
-            ++order,
-            Width.MEDIUM,
-            "Key store password")
-        .define(
-            SSL_KEY_LOCATION_CONFIG,
-            Type.STRING,
-            null,
-            Importance.LOW,
-            "PEM file with the client's private key (PKCS#8, 'BEGIN PRIVATE KEY'), for a PEM key store.",
-            GROUP_TLS,
-            ++order,
-            Width.LONG,
-            "Private key")
-        .define(
-            SSL_KEY_PASSWORD_CONFIG,
-            Type.PASSWORD,
-            null,
-            Importance.LOW,
-            "Password of the private key inside a JKS/PKCS12 key store, when it differs from the store's.",
-            GROUP_TLS,
-            ++order,
-            Width.MEDIUM,
-            "Key password")
-        .define(
-            SSL_HOSTNAME_VERIFICATION_CONFIG,
-            Type.BOOLEAN,
-            true,
-            Importance.LOW,
-            "Check that the broker's certificate names the host connected to. Turn off only for tests.",
-            GROUP_TLS,
-            ++order,
-            Width.SHORT,
-            "Hostname verification")
-        .define(
-            SSL_PROTOCOLS_CONFIG,
-            Type.LIST,
-            "TLSv1.3,TLSv1.2",
-            Importance.LOW,
-            "TLS protocol versions offered.",
-            GROUP_TLS,
-            ++order,
-            Width.MEDIUM,
-            "TLS protocols");
-    return configDef;
+    return TlsConfig.update(configDef);
   }
 
   /** The typed view of the connection keys of any config built from {@link #define}. */
   public static MqttConnectionSettings settings(AbstractConfig config, String clientId) {
     List<MqttServerUri> uris =
         config.getList(SERVER_URIS_CONFIG).stream().map(MqttServerUri::parse).toList();
-    TlsSettings tls =
-        new TlsSettings(
-            Optional.ofNullable(config.getString(SSL_TRUSTSTORE_LOCATION_CONFIG))
-                .filter(s -> !s.isBlank()),
-            config.getString(SSL_TRUSTSTORE_TYPE_CONFIG).toUpperCase(Locale.ROOT),
-            config.getPassword(SSL_TRUSTSTORE_PASSWORD_CONFIG),
-            Optional.ofNullable(config.getString(SSL_KEYSTORE_LOCATION_CONFIG))
-                .filter(s -> !s.isBlank()),
-            config.getString(SSL_KEYSTORE_TYPE_CONFIG).toUpperCase(Locale.ROOT),
-            config.getPassword(SSL_KEYSTORE_PASSWORD_CONFIG),
-            Optional.ofNullable(config.getString(SSL_KEY_LOCATION_CONFIG))
-                .filter(s -> !s.isBlank()),
-            config.getPassword(SSL_KEY_PASSWORD_CONFIG),
-            config.getBoolean(SSL_HOSTNAME_VERIFICATION_CONFIG),
-            config.getList(SSL_PROTOCOLS_CONFIG));
     return new MqttConnectionSettings(
         uris,
         MqttProtocolVersion.of(config.getString(VERSION_CONFIG)),
@@ -350,7 +214,7 @@ public final class MqttConnectionConfig {
         config.getBoolean(CLEAN_START_CONFIG),
         config.getLong(SESSION_EXPIRY_CONFIG),
         config.getInt(MAX_PACKET_SIZE_CONFIG),
-        tls);
+        TlsConfig.settings(config));
   }
 
   /**
@@ -375,7 +239,7 @@ public final class MqttConnectionConfig {
       boolean cleanStart,
       long sessionExpirySeconds,
       int maxPacketSize,
-      TlsSettings tls) {
+      TlsConfig.TlsSettings tls) {
 
     /**
      * Whether the session starts with MQTT 5: configured, or {@code auto} before the broker was
@@ -386,45 +250,28 @@ public final class MqttConnectionConfig {
     }
 
     public MqttConnectionSettings withVersion(MqttProtocolVersion newVersion) {
-      return new MqttConnectionSettings(
-          serverUris,
-          newVersion,
-          clientId,
-          username,
-          password,
-          keepAliveSeconds,
-          connectTimeoutMs,
-          reconnectBackoffInitialMs,
-          reconnectBackoffMaxMs,
-          cleanStart,
-          sessionExpirySeconds,
-          maxPacketSize,
-          tls);
+      return copy(newVersion, clientId, cleanStart, sessionExpirySeconds);
     }
 
     public MqttConnectionSettings withClientId(String newClientId) {
-      return new MqttConnectionSettings(
-          serverUris,
-          version,
-          newClientId,
-          username,
-          password,
-          keepAliveSeconds,
-          connectTimeoutMs,
-          reconnectBackoffInitialMs,
-          reconnectBackoffMaxMs,
-          cleanStart,
-          sessionExpirySeconds,
-          maxPacketSize,
-          tls);
+      return copy(version, newClientId, cleanStart, sessionExpirySeconds);
     }
 
     public MqttConnectionSettings withCleanStart(
         boolean newCleanStart, long newSessionExpirySeconds) {
+      return copy(version, clientId, newCleanStart, newSessionExpirySeconds);
+    }
+
+    /** This with the fields a task or a probe changes; the rest come from the configuration. */
+    private MqttConnectionSettings copy(
+        MqttProtocolVersion newVersion,
+        String newClientId,
+        boolean newCleanStart,
+        long newSessionExpirySeconds) {
       return new MqttConnectionSettings(
           serverUris,
-          version,
-          clientId,
+          newVersion,
+          newClientId,
           username,
           password,
           keepAliveSeconds,
@@ -435,39 +282,6 @@ public final class MqttConnectionConfig {
           newSessionExpirySeconds,
           maxPacketSize,
           tls);
-    }
-  }
-
-  /** TLS material locations; read only when an ssl:// URI is used. */
-  public record TlsSettings(
-      Optional<String> truststoreLocation,
-      String truststoreType,
-      Password truststorePassword,
-      Optional<String> keystoreLocation,
-      String keystoreType,
-      Password keystorePassword,
-      Optional<String> keyLocation,
-      Password keyPassword,
-      boolean hostnameVerification,
-      List<String> protocols) {}
-
-  static final class ServerUrisValidator implements ConfigDef.Validator {
-    private static final ListElementsValidator EACH =
-        new ListElementsValidator(
-            MqttServerUri::parse, "non-empty list of tcp://host:port or ssl://host:port");
-
-    @Override
-    public void ensureValid(String name, Object value) {
-      if (value == null || ((List<?>) value).isEmpty()) {
-        throw new ConfigException(
-            name, value, "Give at least one broker, e.g. tcp://localhost:1883");
-      }
-      EACH.ensureValid(name, value);
-    }
-
-    @Override
-    public String toString() {
-      return EACH.toString();
     }
   }
 
@@ -487,10 +301,5 @@ public final class MqttConnectionConfig {
     public String toString() {
       return "printable ASCII, at most 200 characters";
     }
-  }
-
-  /** Checks a URI without opening a connection; used by validators and tests. */
-  static URI toUri(String value) {
-    return URI.create(value.trim());
   }
 }

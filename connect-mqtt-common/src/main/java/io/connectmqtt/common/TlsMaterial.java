@@ -1,6 +1,6 @@
 package io.connectmqtt.common;
 
-import io.connectmqtt.common.MqttConnectionConfig.TlsSettings;
+import io.connectmqtt.common.TlsConfig.TlsSettings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +41,7 @@ public final class TlsMaterial {
     String location = tls.truststoreLocation().get();
     try {
       KeyStore store;
-      if ("PEM".equals(tls.truststoreType())) {
+      if (TlsConfig.STORE_TYPE_PEM.equals(tls.truststoreType())) {
         store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         int index = 0;
@@ -74,14 +74,14 @@ public final class TlsMaterial {
     try {
       KeyStore store;
       char[] keyPassword;
-      if ("PEM".equals(tls.keystoreType())) {
+      if (TlsConfig.STORE_TYPE_PEM.equals(tls.keystoreType())) {
         String keyLocation =
             tls.keyLocation()
                 .orElseThrow(
                     () ->
                         new TlsConfigurationException(
                             "A PEM key store needs "
-                                + MqttConnectionConfig.SSL_KEY_LOCATION_CONFIG
+                                + TlsConfig.SSL_KEY_LOCATION_CONFIG
                                 + " (the private key file)"));
         List<Certificate> chain = readCertificates(Path.of(location));
         if (chain.isEmpty()) {

@@ -1,7 +1,7 @@
 package io.connectmqtt.common;
 
-import io.connectmqtt.common.connect.ErrorClassifier;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
+import io.connectmqtt.common.connect.ErrorClassifier;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

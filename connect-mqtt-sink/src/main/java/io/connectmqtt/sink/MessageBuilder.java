@@ -2,9 +2,9 @@ package io.connectmqtt.sink;
 
 import io.connectmqtt.common.MqttHeaders;
 import io.connectmqtt.common.OutboundMessage;
+import io.connectmqtt.common.QosConfig;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.publish.BadRecordException;
-import io.connectmqtt.common.publish.DeliveryConfig;
 import io.connectmqtt.sparkplug.SparkplugEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,7 @@ final class MessageBuilder {
 
   MessageBuilder(MqttSinkConfig config) {
     this.topicTemplate = RecordTemplate.parse(config.getString(MqttSinkConfig.TOPIC_CONFIG));
-    this.defaultQos = config.getInt(DeliveryConfig.QOS_CONFIG);
+    this.defaultQos = QosConfig.qos(config);
     this.defaultRetain = config.getBoolean(MqttSinkConfig.RETAIN_CONFIG);
     this.mapped = config.mappedHeaders();
     this.correlationBase64 =

@@ -1,6 +1,8 @@
 package io.connectmqtt.sink;
 
+import io.connectmqtt.common.ErrorToleranceConfig;
 import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.ParsingValidator;
 import io.connectmqtt.common.publish.DeliveryConfig;
 import java.util.List;
 import java.util.Locale;
@@ -12,11 +14,11 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
-import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Configuration of {@link MqttSinkConnector}: the shared MQTT connection keys, the sink's own, and
- * the delivery keys of {@link DeliveryConfig}.
+ * Configuration of {@link MqttSinkConnector}: the shared MQTT connection keys ({@link
+ * MqttConnectionConfig}, with TLS), the sink's own publishing keys, and the delivery keys of {@link
+ * DeliveryConfig}.
  */
 public final class MqttSinkConfig extends AbstractConfig {
 
@@ -48,6 +50,9 @@ public final class MqttSinkConfig extends AbstractConfig {
   public static final String NULL_EMPTY = "empty";
   public static final String NULL_CLEAR_RETAINED = "clear-retained";
 
+  /** The connector name where a configuration has none (a hand-made one, in tests). */
+  static final String DEFAULT_NAME = "mqtt-sink";
+
   public static final ConfigDef CONFIG_DEF = configDef();
 
   public MqttSinkConfig(Map<String, String> props) {
@@ -61,14 +66,18 @@ public final class MqttSinkConfig extends AbstractConfig {
         TOPIC_CONFIG,
         Type.STRING,
         "${topic}",
-        new TemplateValidator(),
+        ParsingValidator.value(
+            RecordTemplate::parse,
+            "MQTT topic or template with ${topic}, ${partition}, ${key}, ${header.NAME}, ${value.PATH}"),
         Importance.HIGH,
         "MQTT topic to publish each record to: a fixed topic, or a template with ${topic} (Kafka topic), "
             + "${partition}, ${key}, ${key.PATH}, ${header.NAME} and ${value.PATH} (a dotted field path in a "
             + "Struct, Map or JSON value). 'devices/${key}/commands' sends a record with key 'd7' to "
             + "'devices/d7/commands'; '${header.mqtt.topic}' keeps the topic a source connector recorded. A "
             + "record the template cannot render, or that renders to an empty topic, one with '+' or '#', or "
-            + "one over 65535 bytes, is a bad record (see errors.tolerance).",
+            + "one over 65535 bytes, is a bad record (see "
+            + ErrorToleranceConfig.ERRORS_TOLERANCE_CONFIG
+            + ").",
         GROUP_PUBLISH,
         ++order,
         Width.LONG,
@@ -177,23 +186,11 @@ public final class MqttSinkConfig extends AbstractConfig {
     return ENCODING_SPARKPLUG.equalsIgnoreCase(getString(PAYLOAD_ENCODING_CONFIG));
   }
 
-  String nullValueBehavior() {
-    return getString(NULL_VALUE_CONFIG).toLowerCase(Locale.ROOT);
+  String topicTemplate() {
+    return getString(TOPIC_CONFIG);
   }
 
-  static final class TemplateValidator implements ConfigDef.Validator {
-    @Override
-    public void ensureValid(String name, Object value) {
-      try {
-        RecordTemplate.parse(value == null ? "" : value.toString());
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(name, value, e.getMessage());
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "MQTT topic or template with ${topic}, ${partition}, ${key}, ${header.NAME}, ${value.PATH}";
-    }
+  String nullValueBehavior() {
+    return getString(NULL_VALUE_CONFIG).toLowerCase(Locale.ROOT);
   }
 }

@@ -29,11 +29,11 @@ public class MqttSinkConnector extends SinkConnector {
   @Override
   public void start(Map<String, String> props) {
     this.props = Map.copyOf(props);
-    new MqttSinkConfig(props);
+    MqttSinkConfig config = new MqttSinkConfig(props);
     log.info(
         "Starting MQTT sink connector {} publishing to '{}'",
-        props.get("name"),
-        props.getOrDefault(MqttSinkConfig.TOPIC_CONFIG, "${topic}"));
+        props.get(TaskConfigs.CONNECTOR_NAME),
+        config.topicTemplate());
   }
 
   @Override
@@ -48,7 +48,9 @@ public class MqttSinkConnector extends SinkConnector {
 
   @Override
   public void stop() {
-    log.info("Stopping MQTT sink connector {}", props == null ? "" : props.get("name"));
+    log.info(
+        "Stopping MQTT sink connector {}",
+        props == null ? "" : props.get(TaskConfigs.CONNECTOR_NAME));
   }
 
   @Override
@@ -62,6 +64,6 @@ public class MqttSinkConnector extends SinkConnector {
     return ConnectionValidation.validate(
         super.validate(connectorConfigs),
         () -> new MqttSinkConfig(connectorConfigs),
-        connectorConfigs.getOrDefault("name", "mqtt-sink"));
+        TaskConfigs.connectorName(connectorConfigs, MqttSinkConfig.DEFAULT_NAME));
   }
 }

@@ -54,15 +54,14 @@ public class MqttSinkTask extends SinkTask {
     publishing =
         SinkPublishing.start(
             connections,
-            "mqtt-sink",
+            MqttSinkConfig.DEFAULT_NAME,
             config,
             props,
             METRICS_GROUP,
             AcknowledgedPublisher.BadRecords.FAIL,
             context);
     publisher = publishing.publisher();
-    log.info(
-        "Publishing to the topic template '{}'", config.getString(MqttSinkConfig.TOPIC_CONFIG));
+    log.info("Publishing to the topic template '{}'", config.topicTemplate());
   }
 
   @Override

@@ -2,13 +2,11 @@ package io.connectmqtt.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectmqtt.common.PlaceholderTemplates;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.header.Header;
@@ -21,7 +19,6 @@ import org.apache.kafka.connect.sink.SinkRecord;
  */
 final class RecordTemplate {
 
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The record lacks what the template asks for; the message says what. */
@@ -54,48 +51,32 @@ final class RecordTemplate {
   }
 
   static RecordTemplate parse(String template) {
-    List<Part> parts = new ArrayList<>();
-    Matcher matcher = PLACEHOLDER.matcher(template);
-    int last = 0;
-    while (matcher.find()) {
-      if (matcher.start() > last) {
-        parts.add(new Part(Kind.LITERAL, template.substring(last, matcher.start()), null));
-      }
-      String name = matcher.group(1).trim();
-      if (name.equals("topic")) {
-        parts.add(new Part(Kind.TOPIC, null, null));
-      } else if (name.equals("partition")) {
-        parts.add(new Part(Kind.PARTITION, null, null));
-      } else if (name.equals("key")) {
-        parts.add(new Part(Kind.KEY, null, null));
-      } else if (name.startsWith("key.") && name.length() > 4) {
-        parts.add(new Part(Kind.KEY_PATH, null, name.substring(4).split("\\.")));
-      } else if (name.startsWith("header.") && name.length() > 7) {
-        parts.add(new Part(Kind.HEADER, name.substring(7), null));
-      } else if (name.startsWith("value.") && name.length() > 6) {
-        parts.add(new Part(Kind.VALUE_PATH, null, name.substring(6).split("\\.")));
-      } else {
-        throw new IllegalArgumentException(
-            "unknown placeholder '${"
-                + name
-                + "}' in '"
-                + template
-                + "'; use "
-                + "${topic}, ${partition}, ${key}, ${key.PATH}, ${header.NAME} or ${value.PATH}");
-      }
-      last = matcher.end();
+    return new RecordTemplate(
+        template,
+        PlaceholderTemplates.parse(
+            template,
+            text -> new Part(Kind.LITERAL, text, null),
+            RecordTemplate::placeholder,
+            "${topic}, ${partition}, ${key}, ${key.PATH}, ${header.NAME} or ${value.PATH}",
+            "template"));
+  }
+
+  /** The part a placeholder name stands for; null for an unknown name. */
+  private static Part placeholder(String name) {
+    if (name.equals("topic")) {
+      return new Part(Kind.TOPIC, null, null);
+    } else if (name.equals("partition")) {
+      return new Part(Kind.PARTITION, null, null);
+    } else if (name.equals("key")) {
+      return new Part(Kind.KEY, null, null);
+    } else if (name.startsWith("key.") && name.length() > 4) {
+      return new Part(Kind.KEY_PATH, null, name.substring(4).split("\\."));
+    } else if (name.startsWith("header.") && name.length() > 7) {
+      return new Part(Kind.HEADER, name.substring(7), null);
+    } else if (name.startsWith("value.") && name.length() > 6) {
+      return new Part(Kind.VALUE_PATH, null, name.substring(6).split("\\."));
     }
-    if (last < template.length()) {
-      String rest = template.substring(last);
-      if (rest.contains("${")) {
-        throw new IllegalArgumentException("unclosed placeholder in '" + template + "'");
-      }
-      parts.add(new Part(Kind.LITERAL, rest, null));
-    }
-    if (parts.isEmpty()) {
-      throw new IllegalArgumentException("the template must not be empty");
-    }
-    return new RecordTemplate(template, List.copyOf(parts));
+    return null;
   }
 
   String render(SinkRecord record) throws RenderException {

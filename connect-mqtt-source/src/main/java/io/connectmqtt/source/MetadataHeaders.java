@@ -2,7 +2,9 @@ package io.connectmqtt.source;
 
 import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.MqttHeaders;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.header.ConnectHeaders;
@@ -15,96 +17,76 @@ import org.apache.kafka.connect.header.ConnectHeaders;
  */
 final class MetadataHeaders {
 
-  static final String TOPIC = "topic";
-  static final String QOS = "qos";
-  static final String RETAIN = "retain";
-  static final String DUP = "dup";
-  static final String MESSAGE_ID = "message.id";
-  static final String SOURCE = "source";
-  static final String CONTENT_TYPE = "content.type";
-  static final String RESPONSE_TOPIC = "response.topic";
-  static final String CORRELATION_DATA = "correlation.data";
-  static final String PAYLOAD_FORMAT = "payload.format";
-  static final String MESSAGE_EXPIRY = "message.expiry";
-  static final String USER = "user";
+  /** The metadata headers the source can write, in the order it writes them. */
+  enum Header {
+    TOPIC("topic"),
+    QOS("qos"),
+    RETAIN("retain"),
+    DUP("dup"),
+    MESSAGE_ID("message.id"),
+    SOURCE("source"),
+    CONTENT_TYPE("content.type"),
+    RESPONSE_TOPIC("response.topic"),
+    CORRELATION_DATA("correlation.data"),
+    PAYLOAD_FORMAT("payload.format"),
+    MESSAGE_EXPIRY("message.expiry"),
+    USER("user");
+
+    /** The name in {@code record.headers}: the header's name without 'mqtt.'. */
+    final String configName;
+
+    Header(String configName) {
+      this.configName = configName;
+    }
+  }
 
   /** The values of {@code record.headers}, in the order the headers are written. */
   static final List<String> NAMES =
-      List.of(
-          TOPIC,
-          QOS,
-          RETAIN,
-          DUP,
-          MESSAGE_ID,
-          SOURCE,
-          CONTENT_TYPE,
-          RESPONSE_TOPIC,
-          CORRELATION_DATA,
-          PAYLOAD_FORMAT,
-          MESSAGE_EXPIRY,
-          USER);
+      Arrays.stream(Header.values()).map(header -> header.configName).toList();
 
   static final MetadataHeaders ALL = new MetadataHeaders(NAMES);
 
-  private final boolean topic;
-  private final boolean qos;
-  private final boolean retain;
-  private final boolean dup;
-  private final boolean messageId;
-  private final boolean source;
-  private final boolean contentType;
-  private final boolean responseTopic;
-  private final boolean correlationData;
-  private final boolean payloadFormat;
-  private final boolean messageExpiry;
-  private final boolean user;
+  private final EnumSet<Header> selected = EnumSet.noneOf(Header.class);
 
   MetadataHeaders(Collection<String> names) {
-    topic = names.contains(TOPIC);
-    qos = names.contains(QOS);
-    retain = names.contains(RETAIN);
-    dup = names.contains(DUP);
-    messageId = names.contains(MESSAGE_ID);
-    source = names.contains(SOURCE);
-    contentType = names.contains(CONTENT_TYPE);
-    responseTopic = names.contains(RESPONSE_TOPIC);
-    correlationData = names.contains(CORRELATION_DATA);
-    payloadFormat = names.contains(PAYLOAD_FORMAT);
-    messageExpiry = names.contains(MESSAGE_EXPIRY);
-    user = names.contains(USER);
+    for (Header header : Header.values()) {
+      if (names.contains(header.configName)) {
+        selected.add(header);
+      }
+    }
   }
 
   /** The selected headers of one message, MQTT 5 properties only where the message has them. */
   ConnectHeaders of(InboundMessage message) {
     ConnectHeaders headers = new ConnectHeaders();
-    if (topic) {
+    if (selected.contains(Header.TOPIC)) {
       headers.addString(MqttHeaders.TOPIC, message.topic());
     }
-    if (qos) {
+    if (selected.contains(Header.QOS)) {
       headers.addInt(MqttHeaders.QOS, message.qos());
     }
-    if (retain) {
+    if (selected.contains(Header.RETAIN)) {
       headers.addBoolean(MqttHeaders.RETAIN, message.retain());
     }
-    if (dup) {
+    if (selected.contains(Header.DUP)) {
       headers.addBoolean(MqttHeaders.DUP, message.dup());
     }
-    if (messageId) {
+    if (selected.contains(Header.MESSAGE_ID)) {
       message.packetId().ifPresent(id -> headers.addInt(MqttHeaders.MESSAGE_ID, id));
     }
-    if (source) {
+    if (selected.contains(Header.SOURCE)) {
       headers.addString(MqttHeaders.SOURCE, MqttHeaders.SOURCE_VALUE);
     }
-    if (contentType) {
+    if (selected.contains(Header.CONTENT_TYPE)) {
       message.contentType().ifPresent(v -> headers.addString(MqttHeaders.CONTENT_TYPE, v));
     }
-    if (responseTopic) {
+    if (selected.contains(Header.RESPONSE_TOPIC)) {
       message.responseTopic().ifPresent(v -> headers.addString(MqttHeaders.RESPONSE_TOPIC, v));
     }
-    if (correlationData) {
+    if (selected.contains(Header.CORRELATION_DATA)) {
       message.correlationData().ifPresent(v -> headers.addBytes(MqttHeaders.CORRELATION_DATA, v));
     }
-    if (payloadFormat) {
+    if (selected.contains(Header.PAYLOAD_FORMAT)) {
       message
           .payloadUtf8()
           .ifPresent(
@@ -113,10 +95,10 @@ final class MetadataHeaders {
                       MqttHeaders.PAYLOAD_FORMAT,
                       utf8 ? MqttHeaders.PAYLOAD_FORMAT_UTF8 : MqttHeaders.PAYLOAD_FORMAT_BYTES));
     }
-    if (messageExpiry) {
+    if (selected.contains(Header.MESSAGE_EXPIRY)) {
       message.messageExpirySeconds().ifPresent(v -> headers.addLong(MqttHeaders.MESSAGE_EXPIRY, v));
     }
-    if (user) {
+    if (selected.contains(Header.USER)) {
       for (Map.Entry<String, String> property : message.userProperties()) {
         headers.addString(
             MqttHeaders.USER_PROPERTY_PREFIX + property.getKey(), property.getValue());

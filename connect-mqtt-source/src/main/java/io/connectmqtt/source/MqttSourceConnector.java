@@ -2,10 +2,14 @@ package io.connectmqtt.source;
 
 import io.connectmqtt.common.BrokerVersion;
 import io.connectmqtt.common.ConnectionValidation;
+import io.connectmqtt.common.ErrorToleranceConfig;
 import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttProtocolVersion;
 import io.connectmqtt.common.OutboundMessage;
+import io.connectmqtt.common.QosConfig;
+import io.connectmqtt.common.SharedSubscriptionConfig;
+import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.Versions;
 import java.time.Duration;
@@ -50,7 +54,7 @@ public class MqttSourceConnector extends SourceConnector {
     MqttSourceConfig config = new MqttSourceConfig(props);
     log.info(
         "Starting MQTT source connector {} for filters {}",
-        props.get("name"),
+        props.get(TaskConfigs.CONNECTOR_NAME),
         config.topicFilters());
   }
 
@@ -63,14 +67,11 @@ public class MqttSourceConnector extends SourceConnector {
   public List<Map<String, String>> taskConfigs(int maxTasks) {
     List<List<String>> assignments =
         assignFilters(
-            new MqttSourceConfig(props), props.getOrDefault("name", "mqtt-source"), maxTasks);
-    return io.connectmqtt.common.TaskConfigs.indexed(
-        props,
-        assignments.size(),
-        i ->
-            Map.of(
-                MqttSourceConfig.TASK_FILTERS_CONFIG,
-                String.join(MqttSourceConfig.FILTER_SEPARATOR, assignments.get(i))));
+            new MqttSourceConfig(props),
+            TaskConfigs.connectorName(props, MqttSourceConfig.DEFAULT_NAME),
+            maxTasks);
+    return TaskConfigs.indexed(
+        props, assignments.size(), i -> MqttSourceConfig.assignFilters(assignments.get(i)));
   }
 
   /**
@@ -82,8 +83,7 @@ public class MqttSourceConnector extends SourceConnector {
       MqttSourceConfig config, String connectorName, int maxTasks) {
     List<String> filters = config.topicFilters();
     List<List<String>> assignments = new ArrayList<>();
-    if (MqttSourceConfig.ASSIGNMENT_FILTERS.equalsIgnoreCase(
-        config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG))) {
+    if (SubscriptionConfig.assignsFilters(config)) {
       int tasks = Math.min(maxTasks, filters.size());
       for (int i = 0; i < tasks; i++) {
         assignments.add(new ArrayList<>());
@@ -93,7 +93,7 @@ public class MqttSourceConnector extends SourceConnector {
       }
       return assignments;
     }
-    boolean shared = maxTasks > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG);
+    boolean shared = SharedSubscriptionConfig.shared(config, maxTasks);
     String group = config.sharedGroup(connectorName);
     List<String> subscriptions =
         filters.stream()
@@ -107,7 +107,9 @@ public class MqttSourceConnector extends SourceConnector {
 
   @Override
   public void stop() {
-    log.info("Stopping MQTT source connector {}", props == null ? "" : props.get("name"));
+    log.info(
+        "Stopping MQTT source connector {}",
+        props == null ? "" : props.get(TaskConfigs.CONNECTOR_NAME));
   }
 
   @Override
@@ -137,7 +139,11 @@ public class MqttSourceConnector extends SourceConnector {
     int tasks = parseTasks(connectorConfigs.get(TASKS_MAX_CONFIG));
     crossFieldChecks(parsed, tasks, values);
     if (values.values().stream().allMatch(v -> v.errorMessages().isEmpty())) {
-      probe(parsed, connectorConfigs.getOrDefault("name", "mqtt-source"), tasks, values);
+      probe(
+          parsed,
+          TaskConfigs.connectorName(connectorConfigs, MqttSourceConfig.DEFAULT_NAME),
+          tasks,
+          values);
     }
     return config;
   }
@@ -155,7 +161,7 @@ public class MqttSourceConnector extends SourceConnector {
     for (String filter : config.topicFilters()) {
       if (TopicFilters.isShared(filter)) {
         values
-            .get(MqttSourceConfig.TOPICS_CONFIG)
+            .get(SubscriptionConfig.TOPICS_CONFIG)
             .addErrorMessage(
                 "'"
                     + filter
@@ -163,34 +169,33 @@ public class MqttSourceConnector extends SourceConnector {
                     + "subscription; list the plain filter ('"
                     + TopicFilters.unshared(filter)
                     + "') and set tasks.max or "
-                    + MqttSourceConfig.SHARED_ALWAYS_CONFIG
+                    + SharedSubscriptionConfig.SHARED_ALWAYS_CONFIG
                     + "=true: the connector adds $share/<group>/ itself.");
       }
     }
     ConnectionValidation.crossFieldChecks(config, values);
     config.presence().crossFieldChecks(config.topicFilters(), tasks, values);
-    if (config.getInt(MqttSourceConfig.QOS_CONFIG) == 0) {
-      log.warn("mqtt.qos=0: messages lost while the task is down are not redelivered");
+    if (QosConfig.qos(config) == 0) {
+      log.warn(
+          QosConfig.QOS_CONFIG + "=0: messages lost while the task is down are not redelivered");
     }
-    boolean byFilters =
-        MqttSourceConfig.ASSIGNMENT_FILTERS.equalsIgnoreCase(
-            config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG));
+    boolean byFilters = SubscriptionConfig.assignsFilters(config);
     if (byFilters) {
       List<String> filters = config.topicFilters();
       for (int i = 0; i < filters.size(); i++) {
         for (int j = i + 1; j < filters.size(); j++) {
           if (TopicFilters.overlap(filters.get(i), filters.get(j))) {
             values
-                .get(MqttSourceConfig.TOPICS_CONFIG)
+                .get(SubscriptionConfig.TOPICS_CONFIG)
                 .addErrorMessage(
                     "With "
-                        + MqttSourceConfig.TASK_ASSIGNMENT_CONFIG
+                        + SubscriptionConfig.TASK_ASSIGNMENT_CONFIG
                         + "=filters the filters must not overlap, but '"
                         + filters.get(i)
                         + "' and '"
                         + filters.get(j)
                         + "' match the same topics and their messages would be written twice; make them disjoint or use "
-                        + MqttSourceConfig.TASK_ASSIGNMENT_CONFIG
+                        + SubscriptionConfig.TASK_ASSIGNMENT_CONFIG
                         + "=shared.");
           }
         }
@@ -208,32 +213,32 @@ public class MqttSourceConnector extends SourceConnector {
     if (config.valueFormat() == PayloadConverter.Format.SPARKPLUG) {
       sparkplugChecks(config, tasks, byFilters, values);
     }
-    String inlineSchema = config.getString(MqttSourceConfig.VALUE_JSON_SCHEMA_CONFIG);
-    String schemaFile = config.getString(MqttSourceConfig.VALUE_JSON_SCHEMA_FILE_CONFIG);
+    String inlineSchema = config.getString(RecordMappingConfig.VALUE_JSON_SCHEMA_CONFIG);
+    String schemaFile = config.getString(RecordMappingConfig.VALUE_JSON_SCHEMA_FILE_CONFIG);
     boolean json = config.valueFormat() == PayloadConverter.Format.JSON;
     if ((!isBlank(inlineSchema) || !isBlank(schemaFile)) && !json) {
       values
-          .get(MqttSourceConfig.VALUE_FORMAT_CONFIG)
+          .get(RecordMappingConfig.VALUE_FORMAT_CONFIG)
           .addErrorMessage(
               "A JSON Schema is set but values are not "
                   + "parsed as JSON; set "
-                  + MqttSourceConfig.VALUE_FORMAT_CONFIG
+                  + RecordMappingConfig.VALUE_FORMAT_CONFIG
                   + "=json or remove the schema.");
     }
     if (!isBlank(inlineSchema) && !isBlank(schemaFile)) {
       values
-          .get(MqttSourceConfig.VALUE_JSON_SCHEMA_FILE_CONFIG)
+          .get(RecordMappingConfig.VALUE_JSON_SCHEMA_FILE_CONFIG)
           .addErrorMessage(
               "Set either "
-                  + MqttSourceConfig.VALUE_JSON_SCHEMA_CONFIG
+                  + RecordMappingConfig.VALUE_JSON_SCHEMA_CONFIG
                   + " or "
-                  + MqttSourceConfig.VALUE_JSON_SCHEMA_FILE_CONFIG
+                  + RecordMappingConfig.VALUE_JSON_SCHEMA_FILE_CONFIG
                   + ", not both.");
     } else if (!isBlank(inlineSchema) || !isBlank(schemaFile)) {
       String key =
           isBlank(inlineSchema)
-              ? MqttSourceConfig.VALUE_JSON_SCHEMA_FILE_CONFIG
-              : MqttSourceConfig.VALUE_JSON_SCHEMA_CONFIG;
+              ? RecordMappingConfig.VALUE_JSON_SCHEMA_FILE_CONFIG
+              : RecordMappingConfig.VALUE_JSON_SCHEMA_CONFIG;
       try {
         PayloadConverter.compileSchema(config.jsonSchemaText());
       } catch (RuntimeException e) {
@@ -243,10 +248,10 @@ public class MqttSourceConnector extends SourceConnector {
                 "The JSON Schema is " + e.getMessage() + "; fix it or remove the key.");
       }
     }
-    String dlq = config.getString(MqttSourceConfig.DLQ_TOPIC_CONFIG);
+    String dlq = config.getString(ErrorToleranceConfig.DLQ_TOPIC_CONFIG);
     if (!isBlank(dlq) && !io.connectmqtt.common.KafkaTopicNames.isLegal(dlq.trim())) {
       values
-          .get(MqttSourceConfig.DLQ_TOPIC_CONFIG)
+          .get(ErrorToleranceConfig.DLQ_TOPIC_CONFIG)
           .addErrorMessage(
               "'"
                   + dlq
@@ -260,24 +265,24 @@ public class MqttSourceConnector extends SourceConnector {
       MqttSourceConfig config, int tasks, boolean byFilters, Map<String, ConfigValue> values) {
     if (config.connections().orElse(1) > 1) {
       values
-          .get(MqttSourceConfig.CONNECTIONS_CONFIG)
+          .get(SubscriptionConfig.CONNECTIONS_CONFIG)
           .addErrorMessage(
               "With "
-                  + MqttSourceConfig.VALUE_FORMAT_CONFIG
+                  + RecordMappingConfig.VALUE_FORMAT_CONFIG
                   + "=sparkplug a node's BIRTH must be read before its DATA, and several connections may hand them over out "
                   + "of order; set "
-                  + MqttSourceConfig.CONNECTIONS_CONFIG
+                  + SubscriptionConfig.CONNECTIONS_CONFIG
                   + "=1 (or auto, which opens one).");
     }
     if (tasks > 1 && !byFilters) {
       values
-          .get(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG)
+          .get(SubscriptionConfig.TASK_ASSIGNMENT_CONFIG)
           .addErrorMessage(
               "With "
-                  + MqttSourceConfig.VALUE_FORMAT_CONFIG
+                  + RecordMappingConfig.VALUE_FORMAT_CONFIG
                   + "=sparkplug and tasks.max > 1, a shared subscription would spread one edge node over several tasks, each "
                   + "without its BIRTH; set "
-                  + MqttSourceConfig.TASK_ASSIGNMENT_CONFIG
+                  + SubscriptionConfig.TASK_ASSIGNMENT_CONFIG
                   + "=filters with filters that keep "
                   + "each node on one task (e.g. spBv1.0/plant1/#,spBv1.0/plant2/#), or tasks.max=1.");
     }
@@ -294,16 +299,15 @@ public class MqttSourceConnector extends SourceConnector {
   static void probe(
       MqttSourceConfig config, String connectorName, int tasks, Map<String, ConfigValue> values) {
     boolean shared =
-        (tasks > 1 || config.getBoolean(MqttSourceConfig.SHARED_ALWAYS_CONFIG))
-            && MqttSourceConfig.ASSIGNMENT_SHARED.equalsIgnoreCase(
-                config.getString(MqttSourceConfig.TASK_ASSIGNMENT_CONFIG));
+        SharedSubscriptionConfig.shared(config, tasks)
+            && !SubscriptionConfig.assignsFilters(config);
     int connections = config.connections().orElse(1);
     ConnectionValidation.probe(
         config,
         connectorName,
         values,
         session -> {
-          int qos = config.getInt(MqttSourceConfig.QOS_CONFIG);
+          int qos = config.getInt(QosConfig.QOS_CONFIG);
           Optional<BrokerVersion> broker =
               config.connections().isEmpty() || shared
                   ? BrokerVersion.probe(session.settings(), Duration.ofMillis(500))
@@ -311,7 +315,7 @@ public class MqttSourceConnector extends SourceConnector {
           if (config.connections().isEmpty()) {
             log.info(
                 "{}=auto: each task opens {} MQTT connection(s) on this broker: {}",
-                MqttSourceConfig.CONNECTIONS_CONFIG,
+                SubscriptionConfig.CONNECTIONS_CONFIG,
                 SourceConnections.autoConnections(session, qos, broker),
                 SourceConnections.autoReason(session, qos, broker));
           } else if (connections > 1 && !shared) {
@@ -320,16 +324,16 @@ public class MqttSourceConnector extends SourceConnector {
                 .ifPresent(
                     p ->
                         values
-                            .get(MqttSourceConfig.CONNECTIONS_CONFIG)
+                            .get(SubscriptionConfig.CONNECTIONS_CONFIG)
                             .addErrorMessage(
-                                MqttSourceConfig.CONNECTIONS_CONFIG
+                                SubscriptionConfig.CONNECTIONS_CONFIG
                                     + "="
                                     + connections
                                     + " needs shared subscriptions so that each "
                                     + "message reaches one connection, but "
                                     + p
                                     + ". Set "
-                                    + MqttSourceConfig.CONNECTIONS_CONFIG
+                                    + SubscriptionConfig.CONNECTIONS_CONFIG
                                     + "=auto or 1."));
           }
           if (shared
@@ -340,8 +344,8 @@ public class MqttSourceConnector extends SourceConnector {
                     + "2.1 or later.",
                 tasks,
                 broker.get(),
-                MqttSourceConfig.TASK_ASSIGNMENT_CONFIG,
-                MqttSourceConfig.ASSIGNMENT_FILTERS);
+                SubscriptionConfig.TASK_ASSIGNMENT_CONFIG,
+                SubscriptionConfig.ASSIGNMENT_FILTERS);
           }
           if (shared) {
             sharedSubscriptionProblem(
@@ -349,16 +353,16 @@ public class MqttSourceConnector extends SourceConnector {
                 .ifPresent(
                     p ->
                         values
-                            .get(MqttSourceConfig.TOPICS_CONFIG)
+                            .get(SubscriptionConfig.TOPICS_CONFIG)
                             .addErrorMessage(
                                 "tasks.max="
                                     + tasks
                                     + " needs shared subscriptions so that each message reaches one task, but "
                                     + p
                                     + ". Set tasks.max=1, give the tasks disjoint filters ("
-                                    + MqttSourceConfig.TASK_ASSIGNMENT_CONFIG
+                                    + SubscriptionConfig.TASK_ASSIGNMENT_CONFIG
                                     + "="
-                                    + MqttSourceConfig.ASSIGNMENT_FILTERS
+                                    + SubscriptionConfig.ASSIGNMENT_FILTERS
                                     + "), or use a broker with MQTT shared subscriptions "
                                     + "(HiveMQ, mosquitto 2, EMQX)."));
           }

@@ -1,11 +1,15 @@
 package io.connectmqtt.source;
 
+import io.connectmqtt.common.ErrorToleranceConfig;
 import io.connectmqtt.common.InboundMessage;
+import io.connectmqtt.common.IntakeConfig;
 import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.MqttIntake;
+import io.connectmqtt.common.QosConfig;
+import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.Versions;
 import io.connectmqtt.common.connect.ErrorClassifier;
@@ -95,41 +99,33 @@ public class MqttSourceTask extends SourceTask {
   @Override
   public void start(Map<String, String> props) {
     config = new MqttSourceConfig(props);
-    connectorName = props.getOrDefault(MqttSourceConfig.CONNECTOR_NAME_CONFIG, "mqtt-source");
-    taskIndex = Integer.parseInt(props.getOrDefault(MqttSourceConfig.TASK_INDEX_CONFIG, "0"));
+    connectorName = TaskConfigs.connectorName(props, MqttSourceConfig.DEFAULT_NAME);
+    taskIndex = TaskConfigs.index(props);
     MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
 
-    topicMapper =
-        new TopicMapper(
-            config.getString(MqttSourceConfig.KAFKA_TOPIC_CONFIG),
-            config.getList(MqttSourceConfig.KAFKA_TOPIC_RULES_CONFIG),
-            config.getString(MqttSourceConfig.KAFKA_TOPIC_REPLACEMENT_CONFIG).charAt(0),
-            config.getInt(MqttSourceConfig.KAFKA_TOPIC_MAX_LENGTH_CONFIG));
+    topicMapper = RecordMappingConfig.topicMapper(config);
     payloadConverter =
         new PayloadConverter(
             config.valueFormat(),
-            config.getBoolean(MqttSourceConfig.VALUE_SCHEMAS_ENABLE_CONFIG),
+            config.getBoolean(RecordMappingConfig.VALUE_SCHEMAS_ENABLE_CONFIG),
             config.jsonSchemaText());
-    qos = config.getInt(MqttSourceConfig.QOS_CONFIG);
-    batchSize = config.getInt(MqttSourceConfig.BATCH_SIZE_CONFIG);
-    pollTimeoutMs = config.getInt(MqttSourceConfig.POLL_TIMEOUT_CONFIG);
-    metadataHeaders =
-        config.getBoolean(MqttSourceConfig.HEADERS_ENABLE_CONFIG)
-            ? new MetadataHeaders(config.getList(MqttSourceConfig.HEADERS_CONFIG))
-            : null;
+    qos = QosConfig.qos(config);
+    batchSize = IntakeConfig.batchSize(config);
+    pollTimeoutMs = IntakeConfig.pollTimeoutMs(config);
+    metadataHeaders = RecordMappingConfig.metadataHeaders(config);
     toleratesErrors = config.toleratesErrors();
-    deadLetterTopic = config.getString(MqttSourceConfig.DLQ_TOPIC_CONFIG);
-    intake = new MqttIntake(config.getInt(MqttSourceConfig.QUEUE_CAPACITY_CONFIG));
+    deadLetterTopic = ErrorToleranceConfig.deadLetterTopic(config);
+    intake = new MqttIntake(IntakeConfig.queueCapacity(config));
     presence =
         Presence.start(
             config.presence(),
             context == null ? null : context.offsetStorageReader(),
             System::currentTimeMillis);
 
-    String assigned = props.get(MqttSourceConfig.TASK_FILTERS_CONFIG);
+    List<String> assigned = MqttSourceConfig.assignedFilters(props);
     subscriptionFilters =
         assigned != null
-            ? List.of(assigned.split(MqttSourceConfig.FILTER_SEPARATOR))
+            ? assigned
             : MqttSourceConnector.assignFilters(config, connectorName, 1).get(0);
 
     metrics = new TaskMetrics(METRICS_GROUP, connectorName, taskIndex);
@@ -150,7 +146,7 @@ public class MqttSourceTask extends SourceTask {
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     MqttConnectionSettings settings = MqttConnectionConfig.settings(config, clientId);
-    int receiveMaximum = config.getInt(MqttSourceConfig.RECEIVE_MAXIMUM_CONFIG);
+    int receiveMaximum = config.getInt(SubscriptionConfig.RECEIVE_MAXIMUM_CONFIG);
     connections =
         new SourceConnections(
             connectionFactory,
@@ -343,7 +339,7 @@ public class MqttSourceTask extends SourceTask {
         };
     return new SparkplugConverter(
         partition -> context == null ? null : context.offsetStorageReader().offset(partition),
-        config.getBoolean(MqttSourceConfig.SPARKPLUG_REBIRTH_CONFIG),
+        config.getBoolean(RecordMappingConfig.SPARKPLUG_REBIRTH_CONFIG),
         request ->
             connections
                 .first()
@@ -373,7 +369,7 @@ public class MqttSourceTask extends SourceTask {
       throw new ConnectException(
           reason
               + ". Set errors.tolerance=all (and "
-              + MqttSourceConfig.DLQ_TOPIC_CONFIG
+              + ErrorToleranceConfig.DLQ_TOPIC_CONFIG
               + ") to route such messages to a dead letter topic instead of failing.",
           e);
     }
@@ -402,17 +398,17 @@ public class MqttSourceTask extends SourceTask {
   }
 
   private Schema keySchema() {
-    return MqttSourceConfig.KEY_NONE.equals(config.keyMode())
+    return RecordMappingConfig.KEY_NONE.equals(config.keyMode())
         ? null
         : Schema.OPTIONAL_STRING_SCHEMA;
   }
 
   private String key(String topic) {
     return switch (config.keyMode()) {
-      case MqttSourceConfig.KEY_NONE -> null;
-      case MqttSourceConfig.KEY_LEVEL -> {
+      case RecordMappingConfig.KEY_NONE -> null;
+      case RecordMappingConfig.KEY_LEVEL -> {
         String[] levels = topic.split("/", -1);
-        int level = config.getInt(MqttSourceConfig.RECORD_KEY_LEVEL_CONFIG);
+        int level = config.getInt(RecordMappingConfig.RECORD_KEY_LEVEL_CONFIG);
         yield level <= levels.length ? levels[level - 1] : null;
       }
       default -> topic;

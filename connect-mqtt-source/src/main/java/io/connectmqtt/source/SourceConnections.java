@@ -6,6 +6,7 @@ import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttProtocolVersion;
+import io.connectmqtt.common.QosConfig;
 import io.connectmqtt.common.TopicFilters;
 import java.time.Duration;
 import java.util.List;
@@ -133,8 +134,8 @@ final class SourceConnections implements AutoCloseable {
                 + " Use {}={}, one task, or mosquitto 2.1 or later.",
             assignedFilters,
             brokerVersion.get(),
-            MqttSourceConfig.TASK_ASSIGNMENT_CONFIG,
-            MqttSourceConfig.ASSIGNMENT_FILTERS);
+            SubscriptionConfig.TASK_ASSIGNMENT_CONFIG,
+            SubscriptionConfig.ASSIGNMENT_FILTERS);
       }
     }
     MqttConnection first = factory.create(negotiated, receiveMaximum);
@@ -154,7 +155,7 @@ final class SourceConnections implements AutoCloseable {
     // Before any subscribe completes, so that the ready line waits for the retirements too.
     retirementsUnderWay.set(
         sharedWorks && !settings.cleanStart()
-            ? Math.max(0, MqttSourceConfig.MAX_CONNECTIONS - Math.max(count, 1))
+            ? Math.max(0, SubscriptionConfig.MAX_CONNECTIONS - Math.max(count, 1))
             : 0);
     expected = count;
     boolean alreadyShared = assignedFilters.stream().allMatch(TopicFilters::isShared);
@@ -166,8 +167,8 @@ final class SourceConnections implements AutoCloseable {
         "MQTT source: {} connection(s) per task ({}), subscribing to {}",
         count,
         configured.isPresent()
-            ? MqttSourceConfig.CONNECTIONS_CONFIG + "=" + count
-            : MqttSourceConfig.CONNECTIONS_CONFIG
+            ? SubscriptionConfig.CONNECTIONS_CONFIG + "=" + count
+            : SubscriptionConfig.CONNECTIONS_CONFIG
                 + "=auto: "
                 + autoReason(first, qos, brokerVersion),
         filters);
@@ -217,7 +218,7 @@ final class SourceConnections implements AutoCloseable {
               });
     }
     if (sharedWorks && !settings.cleanStart()) {
-      for (int k = Math.max(count, 1); k < MqttSourceConfig.MAX_CONNECTIONS && !closed; k++) {
+      for (int k = Math.max(count, 1); k < SubscriptionConfig.MAX_CONNECTIONS && !closed; k++) {
         retire(resolved.withClientId(settings.clientId() + "-c" + k));
       }
     }
@@ -235,7 +236,7 @@ final class SourceConnections implements AutoCloseable {
             && session.sharedSubscriptionAvailable()
             && qos < 2
             && !dropsSharedSubscriptions(broker)
-        ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS
+        ? SubscriptionConfig.AUTO_SHARED_CONNECTIONS
         : 1;
   }
 
@@ -252,7 +253,8 @@ final class SourceConnections implements AutoCloseable {
       return "the broker's MQTT 5 CONNACK says it has no shared subscriptions: one connection";
     }
     if (qos >= 2) {
-      return "mqtt.qos=2, and a broker may deliver a shared subscription at QoS 1: one connection";
+      return QosConfig.QOS_CONFIG
+          + "=2, and a broker may deliver a shared subscription at QoS 1: one connection";
     }
     if (dropsSharedSubscriptions(broker)) {
       return "the broker is "
@@ -261,7 +263,7 @@ final class SourceConnections implements AutoCloseable {
           + "restart would discard messages until the members subscribe again): one connection";
     }
     return "the broker has shared subscriptions (MQTT 5 CONNACK), so "
-        + MqttSourceConfig.AUTO_SHARED_CONNECTIONS
+        + SubscriptionConfig.AUTO_SHARED_CONNECTIONS
         + " members of one group share the stream, each with its own window of unacknowledged messages";
   }
 
@@ -376,7 +378,7 @@ final class SourceConnections implements AutoCloseable {
                     "MQTT client id '{}' is no longer used ({}={}), but the broker still had its session: leaving the "
                         + "shared group {} and handing what was queued for it to Kafka",
                     retired.clientId(),
-                    MqttSourceConfig.CONNECTIONS_CONFIG,
+                    SubscriptionConfig.CONNECTIONS_CONFIG,
                     expected,
                     memberships);
                 session

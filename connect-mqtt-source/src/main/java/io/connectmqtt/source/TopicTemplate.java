@@ -1,10 +1,8 @@
 package io.connectmqtt.source;
 
+import io.connectmqtt.common.PlaceholderTemplates;
 import io.connectmqtt.sparkplug.SparkplugTopic;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A Kafka topic template over an MQTT topic: {@code ${topic}} is the whole MQTT topic with '/'
@@ -14,8 +12,6 @@ import java.util.regex.Pattern;
  * parts (empty where the topic has none, or is not Sparkplug). Anything else is literal text.
  */
 final class TopicTemplate {
-
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
 
   private sealed interface Part permits Literal, WholeTopic, Level, SparkplugPart {}
 
@@ -55,43 +51,28 @@ final class TopicTemplate {
 
   /** Parses {@code template}; throws IllegalArgumentException naming an unknown placeholder. */
   static TopicTemplate parse(String template) {
-    List<Part> parts = new ArrayList<>();
-    Matcher matcher = PLACEHOLDER.matcher(template);
-    int last = 0;
-    while (matcher.find()) {
-      if (matcher.start() > last) {
-        parts.add(new Literal(template.substring(last, matcher.start())));
-      }
-      String name = matcher.group(1).trim();
-      if (name.equals("topic")) {
-        parts.add(new WholeTopic());
-      } else if (name.startsWith("sparkplug.")
-          && SPARKPLUG_PARTS.contains(name.substring("sparkplug.".length()))) {
-        parts.add(new SparkplugPart(name.substring("sparkplug.".length())));
-      } else if (name.matches("[1-9][0-9]{0,3}")) {
-        parts.add(new Level(Integer.parseInt(name)));
-      } else {
-        throw new IllegalArgumentException(
-            "unknown placeholder '${"
-                + name
-                + "}' in '"
-                + template
-                + "'; use ${topic}, a level number such as ${1}, or ${sparkplug.group}, ${sparkplug.type}, "
-                + "${sparkplug.node}, ${sparkplug.device}, ${sparkplug.host}");
-      }
-      last = matcher.end();
+    return new TopicTemplate(
+        template,
+        PlaceholderTemplates.parse(
+            template,
+            Literal::new,
+            TopicTemplate::placeholder,
+            "${topic}, a level number such as ${1}, or ${sparkplug.group}, ${sparkplug.type}, "
+                + "${sparkplug.node}, ${sparkplug.device}, ${sparkplug.host}",
+            "topic template"));
+  }
+
+  /** The part a placeholder name stands for; null for an unknown name. */
+  private static Part placeholder(String name) {
+    if (name.equals("topic")) {
+      return new WholeTopic();
+    } else if (name.startsWith("sparkplug.")
+        && SPARKPLUG_PARTS.contains(name.substring("sparkplug.".length()))) {
+      return new SparkplugPart(name.substring("sparkplug.".length()));
+    } else if (name.matches("[1-9][0-9]{0,3}")) {
+      return new Level(Integer.parseInt(name));
     }
-    if (last < template.length()) {
-      String rest = template.substring(last);
-      if (rest.contains("${")) {
-        throw new IllegalArgumentException("unclosed placeholder in '" + template + "'");
-      }
-      parts.add(new Literal(rest));
-    }
-    if (parts.isEmpty()) {
-      throw new IllegalArgumentException("the topic template must not be empty");
-    }
-    return new TopicTemplate(template, List.copyOf(parts));
+    return null;
   }
 
   String render(String mqttTopic) {

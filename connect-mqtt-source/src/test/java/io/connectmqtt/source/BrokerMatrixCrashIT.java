@@ -95,7 +95,7 @@ class BrokerMatrixCrashIT {
             .isEmpty();
     int connections =
         broker.mqtt5() && broker.sharedSubscriptions() && keepsShared
-            ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS
+            ? SubscriptionConfig.AUTO_SHARED_CONNECTIONS
             : 1;
     assertThat(result.connections())
         .as("MQTT connections of the task (" + broker.name() + ")")

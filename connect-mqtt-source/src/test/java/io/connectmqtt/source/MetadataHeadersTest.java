@@ -41,7 +41,7 @@ class MetadataHeadersTest {
   void theDefaultWritesEveryHeaderInTheDocumentedOrder() {
     MetadataHeaders selected =
         new MetadataHeaders(
-            new MqttSourceConfig(config(null)).getList(MqttSourceConfig.HEADERS_CONFIG));
+            new MqttSourceConfig(config(null)).getList(RecordMappingConfig.HEADERS_CONFIG));
     assertThat(keys(selected.of(FULL)))
         .containsExactly(
             "mqtt.topic",
@@ -83,15 +83,15 @@ class MetadataHeadersTest {
 
   private static MetadataHeaders select(String list) {
     return new MetadataHeaders(
-        new MqttSourceConfig(config(list)).getList(MqttSourceConfig.HEADERS_CONFIG));
+        new MqttSourceConfig(config(list)).getList(RecordMappingConfig.HEADERS_CONFIG));
   }
 
   private static Map<String, String> config(String headers) {
     Map<String, String> props = new HashMap<>();
-    props.put(MqttSourceConfig.TOPICS_CONFIG, "plant/#");
+    props.put(SubscriptionConfig.TOPICS_CONFIG, "plant/#");
     props.put("mqtt.server.uris", "tcp://localhost:1883");
     if (headers != null) {
-      props.put(MqttSourceConfig.HEADERS_CONFIG, headers);
+      props.put(RecordMappingConfig.HEADERS_CONFIG, headers);
     }
     return props;
   }

@@ -2,6 +2,7 @@ package io.connectmqtt.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectmqtt.common.TaskConfigs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -73,8 +74,7 @@ class MqttSourceConnectorTest {
     assertThat(MqttSourceConnector.assignFilters(config("a/#,b/#", "filters"), "c", 5)).hasSize(2);
   }
 
-  @Test
-  void taskConfigsCarryTheirIndexAndFilters() {
+  private static MqttSourceConnector connectorAssigningFilters(String topics) {
     MqttSourceConnector connector = new MqttSourceConnector();
     connector.start(
         Map.of(
@@ -83,13 +83,34 @@ class MqttSourceConnectorTest {
             "mqtt.server.uris",
             "tcp://a",
             "mqtt.topics",
-            "a/#,b/#",
+            topics,
             "mqtt.tasks.assignment",
             "filters"));
+    return connector;
+  }
+
+  @Test
+  void taskConfigsCarryTheirIndexAndFilters() {
+    MqttSourceConnector connector = connectorAssigningFilters("a/#,b/#");
     List<Map<String, String>> configs = connector.taskConfigs(4);
     assertThat(configs).hasSize(2);
     assertThat(configs.get(1))
         .containsEntry("task.index", "1")
         .containsEntry("task.filters", "b/#");
+  }
+
+  @Test
+  void aTaskReadsItsDeclaredKeysTypedAndTheConnectorDoesNotShowThem() {
+    MqttSourceConnector connector = connectorAssigningFilters("a/#,b/+,c");
+    List<Map<String, String>> configs = connector.taskConfigs(2);
+    assertThat(TaskConfigs.index(configs.get(0))).isZero();
+    assertThat(MqttSourceConfig.assignedFilters(configs.get(0))).containsExactly("a/#", "c");
+    assertThat(TaskConfigs.index(configs.get(1))).isEqualTo(1);
+    assertThat(MqttSourceConfig.assignedFilters(configs.get(1))).containsExactly("b/+");
+    // A configuration the connector did not assign filters to subscribes to the connector's.
+    assertThat(MqttSourceConfig.assignedFilters(Map.of("mqtt.topics", "a/#"))).isNull();
+    // The internal keys are the task's, not a user's: neither config() nor the reference has them.
+    assertThat(connector.config().configKeys())
+        .doesNotContainKeys("task.index", "task.count", "task.filters");
   }
 }

@@ -84,13 +84,13 @@ class SourceConnectionsIT {
               broker,
               name,
               topic,
-              dropsShared ? Integer.toString(MqttSourceConfig.AUTO_SHARED_CONNECTIONS) : "auto",
-              MqttSourceConfig.AUTO_SHARED_CONNECTIONS,
+              dropsShared ? Integer.toString(SubscriptionConfig.AUTO_SHARED_CONNECTIONS) : "auto",
+              SubscriptionConfig.AUTO_SHARED_CONNECTIONS,
               1);
       assertThat(shared)
           .as("connection 0 resumes the session of the single-connection run")
           .containsPattern("MQTT client '" + name + "-0' connected .*resumed its session");
-      for (int k = 1; k < MqttSourceConfig.AUTO_SHARED_CONNECTIONS; k++) {
+      for (int k = 1; k < SubscriptionConfig.AUTO_SHARED_CONNECTIONS; k++) {
         assertThat(shared)
             .as("connection " + k + " has a client id of its own")
             .contains("MQTT client '" + name + "-0-c" + k + "' connected");
@@ -119,7 +119,7 @@ class SourceConnectionsIT {
       assertThat(again)
           .as("back to one connection, the session is resumed again")
           .containsPattern("MQTT client '" + name + "-0' connected .*resumed its session");
-      for (int k = 1; k < MqttSourceConfig.AUTO_SHARED_CONNECTIONS; k++) {
+      for (int k = 1; k < SubscriptionConfig.AUTO_SHARED_CONNECTIONS; k++) {
         assertThat(again)
             .as("the unused member c" + k + " leaves the group")
             .contains("MQTT client id '" + name + "-0-c" + k + "' is no longer used");
@@ -181,7 +181,7 @@ class SourceConnectionsIT {
               name,
               topic,
               shared ? "auto" : "1",
-              shared ? MqttSourceConfig.AUTO_SHARED_CONNECTIONS : 1,
+              shared ? SubscriptionConfig.AUTO_SHARED_CONNECTIONS : 1,
               k,
               perPhase);
         }

@@ -21,6 +21,9 @@ public final class EntityNotifySinkConfig extends AbstractConfig {
   public static final String SUBSCRIPTIONS_TOPIC_CONFIG = "entity.notify.subscriptions.topic";
   public static final String BOOTSTRAP_CONFIG = "entity.notify.subscriptions.bootstrap.servers";
 
+  /** The connector name where a configuration has none (a hand-made one, in tests). */
+  static final String DEFAULT_NAME = "entity-notify";
+
   public static final ConfigDef CONFIG_DEF = configDef();
 
   public EntityNotifySinkConfig(Map<String, String> props) {

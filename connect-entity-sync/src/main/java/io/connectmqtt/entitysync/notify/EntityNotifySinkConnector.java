@@ -31,7 +31,7 @@ public class EntityNotifySinkConnector extends SinkConnector {
   public void start(Map<String, String> props) {
     this.props = Map.copyOf(props);
     new EntityNotifySinkConfig(props);
-    log.info("Starting entity-notify sink connector {}", props.get("name"));
+    log.info("Starting entity-notify sink connector {}", props.get(TaskConfigs.CONNECTOR_NAME));
   }
 
   @Override
@@ -46,7 +46,9 @@ public class EntityNotifySinkConnector extends SinkConnector {
 
   @Override
   public void stop() {
-    log.info("Stopping entity-notify sink connector {}", props == null ? "" : props.get("name"));
+    log.info(
+        "Stopping entity-notify sink connector {}",
+        props == null ? "" : props.get(TaskConfigs.CONNECTOR_NAME));
   }
 
   @Override
@@ -60,6 +62,6 @@ public class EntityNotifySinkConnector extends SinkConnector {
     return ConnectionValidation.validate(
         super.validate(connectorConfigs),
         () -> new EntityNotifySinkConfig(connectorConfigs),
-        connectorConfigs.getOrDefault("name", "entity-notify"));
+        TaskConfigs.connectorName(connectorConfigs, EntityNotifySinkConfig.DEFAULT_NAME));
   }
 }

@@ -122,7 +122,7 @@ public class EntityNotifySinkTask extends SinkTask {
     publishing =
         SinkPublishing.start(
             connections,
-            "entity-notify",
+            EntityNotifySinkConfig.DEFAULT_NAME,
             notify,
             props,
             METRICS_GROUP,
@@ -130,7 +130,7 @@ public class EntityNotifySinkTask extends SinkTask {
             context);
     publisher = publishing.publisher();
     metrics = publishing.metrics();
-    String connectorName = props.getOrDefault("name", "entity-notify");
+    String connectorName = TaskConfigs.connectorName(props, EntityNotifySinkConfig.DEFAULT_NAME);
     int taskIndex = TaskConfigs.index(props);
     String bootstrap = notify.getString(EntityNotifySinkConfig.BOOTSTRAP_CONFIG);
     String topic = notify.getString(EntityNotifySinkConfig.SUBSCRIPTIONS_TOPIC_CONFIG);

@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCo
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import io.connectmqtt.common.MqttConnectionConfig;
+import io.connectmqtt.common.TlsConfig;
 import java.io.IOException;
 import java.security.cert.CertificateException;
 import java.sql.SQLException;
@@ -173,7 +174,7 @@ public final class ErrorClassifier {
     }
     if (isTls(cause)) {
       return "Check the TLS trust store ("
-          + MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG
+          + TlsConfig.SSL_TRUSTSTORE_LOCATION_CONFIG
           + ") and the broker's certificate";
     }
     return "";

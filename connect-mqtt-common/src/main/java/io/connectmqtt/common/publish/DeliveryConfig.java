@@ -1,5 +1,7 @@
 package io.connectmqtt.common.publish;
 
+import io.connectmqtt.common.ErrorToleranceConfig;
+import io.connectmqtt.common.QosConfig;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -19,16 +21,12 @@ public final class DeliveryConfig {
 
   public static final String GROUP = "Delivery";
 
-  public static final String QOS_CONFIG = "mqtt.qos";
   public static final String MAX_IN_FLIGHT_CONFIG = "mqtt.max.in.flight";
   public static final String PUBLISH_TIMEOUT_CONFIG = "mqtt.publish.timeout.ms";
   public static final String RETRIES_CONFIG = "mqtt.retries.max";
   public static final String RETRY_BACKOFF_CONFIG = "mqtt.retry.backoff.ms";
   public static final String COMMIT_INTERVAL_CONFIG = "acknowledged.offsets.commit.interval.ms";
   public static final String ACK_TIMEOUT_CONFIG = "mqtt.publish.ack.timeout.ms";
-
-  /** Connect's own key; read from the originals, since Connect defines it, not the connector. */
-  static final String ERRORS_TOLERANCE = "errors.tolerance";
 
   private final AbstractConfig config;
 
@@ -121,28 +119,22 @@ public final class DeliveryConfig {
   }
 
   /**
-   * Adds {@link #QOS_CONFIG}, the QoS of what a sink publishes, to {@code def} in the publishing
-   * group of the sink; {@code exception} says what may override it (empty: nothing).
+   * Adds {@link QosConfig#QOS_CONFIG}, the QoS of what a sink publishes, to {@code def} in the
+   * publishing group of the sink; {@code exception} says what may override it (empty: nothing).
    */
   public static ConfigDef defineQos(ConfigDef def, String group, int order, String exception) {
-    return def.define(
-        QOS_CONFIG,
-        Type.INT,
-        1,
-        Range.between(0, 2),
-        Importance.HIGH,
+    return QosConfig.define(
+        def,
+        group,
+        order,
         "QoS of published messages"
             + exception
             + ". Use 1 or 2: offsets are committed only for acknowledged "
-            + "messages, and QoS 0 is never acknowledged by the broker.",
-        group,
-        order,
-        Width.SHORT,
-        "QoS");
+            + "messages, and QoS 0 is never acknowledged by the broker.");
   }
 
   public int qos() {
-    return config.getInt(QOS_CONFIG);
+    return QosConfig.qos(config);
   }
 
   public int maxInFlight() {
@@ -169,12 +161,8 @@ public final class DeliveryConfig {
     return TimeUnit.MILLISECONDS.toNanos(config.getLong(COMMIT_INTERVAL_CONFIG));
   }
 
-  /**
-   * Whether Connect's {@code errors.tolerance} is {@code all}: bad records are reported instead of
-   * failing.
-   */
+  /** See {@link ErrorToleranceConfig#toleratesErrors}. */
   public boolean toleratesErrors() {
-    Object tolerance = config.originals().get(ERRORS_TOLERANCE);
-    return tolerance != null && "all".equalsIgnoreCase(tolerance.toString().trim());
+    return ErrorToleranceConfig.toleratesErrors(config);
   }
 }

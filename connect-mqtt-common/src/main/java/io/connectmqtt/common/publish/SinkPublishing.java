@@ -67,7 +67,7 @@ public final class SinkPublishing implements AutoCloseable {
       String metricsGroup,
       AcknowledgedPublisher.BadRecords badRecords,
       SinkTaskContext context) {
-    String connectorName = props.getOrDefault("name", kind);
+    String connectorName = TaskConfigs.connectorName(props, kind);
     int taskIndex = TaskConfigs.index(props);
     MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
     String description = kind + " task " + taskIndex + " of " + connectorName;

@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.OutboundMessage;
+import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.testkit.FakeSinkTaskContext;
 import io.connectmqtt.testkit.HiveMqBroker;
@@ -49,12 +50,12 @@ class PublishAckTimeoutIT {
         MqttRecorder subscriber =
             MqttRecorder.persistent("ack-timeout-sub-" + version, broker.port(), "acked/#")) {
       Map<String, String> props = new HashMap<>();
-      props.put("name", "ack-timeout-" + version);
+      props.put(TaskConfigs.CONNECTOR_NAME, "ack-timeout-" + version);
       props.put(MqttConnectionConfig.SERVER_URIS_CONFIG, proxy.uri());
       props.put(MqttConnectionConfig.VERSION_CONFIG, version);
       props.put(MqttConnectionConfig.RECONNECT_BACKOFF_INITIAL_CONFIG, "50");
       props.put(MqttConnectionConfig.RECONNECT_BACKOFF_MAX_CONFIG, "500");
-      props.put("mqtt.publish.ack.timeout.ms", Long.toString(ACK_TIMEOUT_MS));
+      props.put(DeliveryConfig.ACK_TIMEOUT_CONFIG, Long.toString(ACK_TIMEOUT_MS));
       AbstractConfig config =
           new AbstractConfig(
               DeliveryConfig.update(MqttConnectionConfig.define(new ConfigDef())), props);

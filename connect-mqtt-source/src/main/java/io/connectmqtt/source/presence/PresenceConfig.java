@@ -1,7 +1,7 @@
 package io.connectmqtt.source.presence;
 
 import io.connectmqtt.common.KafkaTopicNames;
-import io.connectmqtt.common.ListElementsValidator;
+import io.connectmqtt.common.ParsingValidator;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.sparkplug.SparkplugTopic;
 import java.util.List;
@@ -36,7 +36,7 @@ public final class PresenceConfig {
       List.of(DEVICE_TOPICS_CONFIG, WILL_TOPICS_CONFIG, STATUS_TOPICS_CONFIG);
 
   private static final ConfigDef.Validator PATTERNS =
-      new ListElementsValidator(
+      ParsingValidator.eachElement(
           TopicPattern::parse, "list of MQTT topic filters with one {device} level");
 
   private final AbstractConfig config;
