@@ -300,7 +300,8 @@ final class SubscriptionHandler {
 
   /**
    * Removes subscriptions whose lifetime (entity.sync.subscription.ttl.seconds, or their token's
-   * expiry) ended; returns their ids, for tombstones.
+   * expiry) ended, then the quota rows of clients left without any; returns the subscriptions' ids,
+   * for tombstones.
    */
   List<String> expire(Instant now) throws SQLException {
     List<String> expired = new ArrayList<>();
@@ -316,6 +317,10 @@ final class SubscriptionHandler {
         if (removed) {
           expired.add(sid);
         }
+      }
+      // The quota's per-client rows would otherwise grow by one per client id ever seen.
+      for (String client : store.clientsWithoutSubscriptions(connection)) {
+        inTransaction(connection, () -> store.purgeClient(connection, client, now));
       }
     } catch (ProtocolException impossible) {
       throw new IllegalStateException(impossible);

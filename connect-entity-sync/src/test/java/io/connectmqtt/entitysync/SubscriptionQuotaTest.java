@@ -2,7 +2,11 @@ package io.connectmqtt.entitysync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +44,92 @@ class SubscriptionQuotaTest {
       }
       assertWithinQuota("h2", race(tasks, "notes"));
     }
+  }
+
+  /**
+   * The per-client lock rows of the quota are purged by the expiry sweep once their client has no
+   * subscription (they grew by one row per client id ever seen), and a purged client subscribes
+   * again as before.
+   */
+  @Test
+  void theExpirySweepPurgesTheLockRowsOfClientsWithoutSubscriptions() throws Exception {
+    try (TestBackend backend =
+        TestBackend.start(
+            "quota-purge", "notes", "id integer primary key, body varchar(100)", Map.of())) {
+      RequestProcessor task = backend.processor(Map.of(), List.of());
+      String sid = subscribe(task, "gone", "s1").path("data").path("subscription_id").asText();
+      assertThat(subscribe(task, "staying", "s1").path("success").asBoolean()).isTrue();
+      send(
+          task,
+          "gone",
+          "{\"id\":\"u1\",\"type\":\"subscription\",\"operation\":\"unsubscribe\","
+              + "\"subscription_id\":\""
+              + sid
+              + "\"}");
+      assertThat(clientRows(backend)).containsExactlyInAnyOrder("gone", "staying");
+
+      task.expireSubscriptions(Instant.now());
+
+      assertThat(clientRows(backend))
+          .as("lock rows after the sweep: only clients with a subscription keep one")
+          .containsExactly("staying");
+      assertThat(subscribe(task, "gone", "s2").path("success").asBoolean()).isTrue();
+      assertThat(clientRows(backend)).containsExactlyInAnyOrder("gone", "staying");
+    }
+  }
+
+  /** A client's row purged between registering and locking it is made again in the transaction. */
+  @Test
+  void aSubscribeWhoseLockRowWasPurgedMeanwhileStillSucceeds() throws Exception {
+    try (TestBackend backend =
+            TestBackend.start(
+                "quota-gap", "notes", "id integer primary key, body varchar(100)", Map.of());
+        Connection connection = backend.dataSource.getConnection()) {
+      backend.processor(Map.of(), List.of()); // creates the state tables
+      SubscriptionQuota quota =
+          new SubscriptionQuota(
+              "public.entity_sync_requests_subscriptions",
+              "public.entity_sync_requests_subscription_clients",
+              MAX);
+      quota.register(connection, "c1", Instant.now());
+      connection.setAutoCommit(false);
+      assertThat(quota.clientsWithoutSubscriptions(connection)).containsExactly("c1");
+      assertThat(quota.purge(connection, "c1", Instant.now())).isTrue();
+      connection.commit();
+      assertThat(clientRows(backend)).isEmpty();
+      quota.checkRoomForOneMore(connection, "c1", Instant.now());
+      connection.commit();
+      assertThat(clientRows(backend)).containsExactly("c1");
+    }
+  }
+
+  private static JsonNode subscribe(RequestProcessor task, String client, String id) {
+    return send(
+        task,
+        client,
+        "{\"id\":\""
+            + id
+            + "\",\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"notes\"}");
+  }
+
+  private static JsonNode send(RequestProcessor task, String client, String request) {
+    return task.handle(client, request.getBytes(StandardCharsets.UTF_8), Map.of(), Optional.empty())
+        .reply();
+  }
+
+  private static List<String> clientRows(TestBackend backend) throws Exception {
+    List<String> clients = new ArrayList<>();
+    try (Connection connection = backend.dataSource.getConnection();
+        ResultSet rows =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT client_id FROM public.entity_sync_requests_subscription_clients")) {
+      while (rows.next()) {
+        clients.add(rows.getString(1));
+      }
+    }
+    return clients;
   }
 
   static void assertWithinQuota(String database, Race race) {
