@@ -26,13 +26,12 @@ import org.apache.kafka.common.config.types.Password;
 /**
  * JWT authentication: every request must carry a valid, unexpired token, in the MQTT 5 user
  * property {@code authorization} ("Bearer &lt;token&gt;") or the envelope field {@code token}.
- * HS256 tokens are checked with a shared secret ({@code entity.sync.jwt.hs256.secret}), RS256
- * tokens with the RSA keys of a JSON Web Key Set file ({@code entity.sync.jwt.jwks.file}, chosen by
- * the token's {@code kid}, re-read when the file changes). Optional {@code iss} and {@code aud}
- * checks. The token must name the request topic's client id in its {@code sub} claim (or the claim
- * {@code entity.sync.jwt.client.id.claim}), see {@link ClientIdentity}. The claims go to the
- * context for later hooks (tenant isolation, roles) and bound the lifetime of subscriptions ({@code
- * exp}).
+ * HS256 tokens are checked with a shared secret ({@link HooksConfig#JWT_SECRET_CONFIG}), RS256
+ * tokens with the RSA keys of a JSON Web Key Set file ({@link HooksConfig#JWT_JWKS_FILE_CONFIG},
+ * chosen by the token's {@code kid}, re-read when the file changes). Optional {@code iss} and
+ * {@code aud} checks. The token must name the request topic's client id in the claim {@link
+ * HooksConfig#JWT_CLIENT_ID_CLAIM_CONFIG}, see {@link ClientIdentity}. The claims go to the context
+ * for later hooks (tenant isolation, roles) and bound the lifetime of subscriptions ({@code exp}).
  */
 public class JwtAuthenticationHook implements RequestHook {
 
