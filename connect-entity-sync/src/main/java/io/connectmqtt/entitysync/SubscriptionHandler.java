@@ -140,15 +140,8 @@ final class SubscriptionHandler {
       if (existing != null) {
         record = existing;
       } else {
-        ObjectNode created = record;
-        store.registerClient(connection, clientId, now);
         try {
-          inTransaction(
-              connection,
-              () -> {
-                store.insert(connection, clientId, created, now, expiresAt, authorized);
-                return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, created);
-              });
+          insertWithinQuota(connection, clientId, record, now, expiresAt, authorized);
         } catch (SQLException duplicate) {
           // The same request redelivered to another task at the same moment: answer with what that
           // task stored.
@@ -166,6 +159,40 @@ final class SubscriptionHandler {
       hook.afterSubscribe(context);
     }
     return replies.subscribed(id, record);
+  }
+
+  /**
+   * Registers the client's quota row, then stores the subscription with its outbox record; again
+   * when the expiry sweep purged the row in between ({@link SubscriptionQuota}).
+   */
+  private void insertWithinQuota(
+      Connection connection,
+      String clientId,
+      ObjectNode record,
+      Instant now,
+      Instant expiresAt,
+      String authorized)
+      throws SQLException, ProtocolException {
+    for (int attempt = 1; ; attempt++) {
+      store.registerClient(connection, clientId, now);
+      try {
+        inTransaction(
+            connection,
+            () -> {
+              store.insert(connection, clientId, record, now, expiresAt, authorized);
+              return outbox.append(
+                  connection,
+                  Outbox.Kind.SUBSCRIPTION,
+                  record.path("subscription_id").asText(),
+                  record);
+            });
+        return;
+      } catch (SubscriptionQuota.Unregistered purged) {
+        if (attempt == 3) {
+          throw purged;
+        }
+      }
+    }
   }
 
   private Outcome unsubscribe(RequestContext handling, String sid)

@@ -21,6 +21,18 @@ import java.util.List;
  */
 final class SubscriptionQuota {
 
+  /**
+   * The client's row is gone: the expiry sweep purged it after {@link #register}. Register again
+   * and retry; inserting it inside the transaction deadlocked concurrent subscribes on MariaDB.
+   */
+  static final class Unregistered extends SQLException {
+    private static final long serialVersionUID = 1L;
+
+    Unregistered(String clientId) {
+      super("client " + clientId + " has no quota row to lock: purged since it was registered");
+    }
+  }
+
   private final String subscriptionsTable;
   private final String clientsTable;
   private final int maxPerClient;
@@ -73,8 +85,7 @@ final class SubscriptionQuota {
   void checkRoomForOneMore(Connection connection, String clientId, Instant now)
       throws SQLException, ProtocolException {
     if (!has(connection, clientId, " FOR UPDATE")) {
-      // Purged by the expiry sweep since register(); inserting here holds its lock just the same.
-      insert(connection, clientId, now);
+      throw new Unregistered(clientId);
     }
     long live = subscriptions(connection, clientId, now);
     if (live >= maxPerClient) {
@@ -127,7 +138,7 @@ final class SubscriptionQuota {
    * In the caller's transaction: deletes the client's row if it has no live subscription. Locks the
    * row first, so a subscribe holding it commits its subscription before the count. A subscribe
    * between {@link #register} and its lock may still find its row gone: {@link
-   * #checkRoomForOneMore} inserts it again.
+   * #checkRoomForOneMore} throws {@link Unregistered}, and the subscribe registers again.
    */
   boolean purge(Connection connection, String clientId, Instant now) throws SQLException {
     return has(connection, clientId, " FOR UPDATE")
