@@ -36,12 +36,6 @@ import javax.sql.DataSource;
  */
 final class SubscriptionHandler {
 
-  /** Work in one transaction. */
-  @FunctionalInterface
-  private interface Transactional<T> {
-    T run() throws SQLException, ProtocolException;
-  }
-
   private final DataSource dataSource;
   private final Catalog catalog;
   private final EntitySql sql;
@@ -176,7 +170,7 @@ final class SubscriptionHandler {
     for (int attempt = 1; ; attempt++) {
       store.registerClient(connection, clientId, now);
       try {
-        inTransaction(
+        Transactions.run(
             connection,
             () -> {
               store.insert(connection, clientId, record, now, expiresAt, authorized);
@@ -204,7 +198,7 @@ final class SubscriptionHandler {
       hook.beforeUnsubscribe(context);
     }
     try (Connection connection = dataSource.getConnection()) {
-      inTransaction(
+      Transactions.run(
           connection,
           () -> {
             if (!store.delete(connection, handling.clientId(), sid)) {
@@ -248,7 +242,7 @@ final class SubscriptionHandler {
     if (expiresAt != null) {
       record.put("expires_at", expiresAt.toString());
       try (Connection connection = dataSource.getConnection()) {
-        inTransaction(
+        Transactions.run(
             connection,
             () -> {
               if (!store.extend(connection, handling.clientId(), sid, record, expiresAt)) {
@@ -280,7 +274,7 @@ final class SubscriptionHandler {
     }
     List<Map.Entry<String, ObjectNode>> tombstones = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
-      inTransaction(
+      Transactions.run(
           connection,
           () -> {
             for (Map.Entry<String, ObjectNode> subscription :
@@ -336,7 +330,7 @@ final class SubscriptionHandler {
       // Several tasks may sweep at once: each tombstones only what its own DELETE removed.
       for (String sid : store.expired(connection, now)) {
         boolean removed =
-            inTransaction(
+            Transactions.run(
                 connection,
                 () ->
                     store.deleteExpired(connection, sid, now)
@@ -347,27 +341,12 @@ final class SubscriptionHandler {
       }
       // The quota's per-client rows would otherwise grow by one per client id ever seen.
       for (String client : store.clientsWithoutSubscriptions(connection)) {
-        inTransaction(connection, () -> store.purgeClient(connection, client, now));
+        Transactions.run(connection, () -> store.purgeClient(connection, client, now));
       }
     } catch (ProtocolException impossible) {
       throw new IllegalStateException(impossible);
     }
     return expired;
-  }
-
-  private static <T> T inTransaction(Connection connection, Transactional<T> work)
-      throws SQLException, ProtocolException {
-    connection.setAutoCommit(false);
-    try {
-      T result = work.run();
-      connection.commit();
-      return result;
-    } catch (SQLException | ProtocolException | RuntimeException e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(true);
-    }
   }
 
   /** One of the client's stored subscriptions, as published. */
