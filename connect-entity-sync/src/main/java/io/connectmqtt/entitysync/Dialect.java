@@ -1,12 +1,12 @@
 package io.connectmqtt.entitysync;
 
+import io.connectmqtt.common.connect.ErrorClassifier;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
-import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -243,7 +243,8 @@ interface Dialect {
     if (state.startsWith("23")) {
       return Failure.CONFLICT;
     }
-    if (state.startsWith("08") || e instanceof SQLTransientConnectionException) {
+    // Connection lost, server shutting down or starting, deadlock, too many connections.
+    if (ErrorClassifier.isRetriable(e)) {
       return Failure.UNAVAILABLE;
     }
     if (state.startsWith("22")) {

@@ -103,7 +103,17 @@ public class EntitySyncConnector extends SourceConnector {
    * A pool whose every connection has the statement timeout set (see {@link
    * Dialect#statementTimeoutSql}) and a bounded socket timeout.
    */
+  /** A connection pool that tries for up to 10 s to open its first connection. */
   static HikariDataSource dataSource(EntitySyncConfig config, String poolName) {
+    return dataSource(config, poolName, 10_000);
+  }
+
+  /**
+   * A connection pool; it tries for up to {@code initializationFailTimeoutMs} to open its first
+   * connection and throws when it cannot (HikariCP's {@code initializationFailTimeout}).
+   */
+  static HikariDataSource dataSource(
+      EntitySyncConfig config, String poolName, long initializationFailTimeoutMs) {
     String url = config.getString(DatabaseConfig.DATABASE_URL_CONFIG);
     Dialect dialect = Dialect.forUrl(url);
     long statementTimeout = config.getLong(DatabaseConfig.STATEMENT_TIMEOUT_CONFIG);
@@ -118,7 +128,7 @@ public class EntitySyncConnector extends SourceConnector {
     hikari.setMaximumPoolSize(config.getInt(DatabaseConfig.DATABASE_POOL_SIZE_CONFIG));
     hikari.setPoolName("entity-sync-" + poolName);
     hikari.setConnectionTimeout(10_000);
-    hikari.setInitializationFailTimeout(10_000);
+    hikari.setInitializationFailTimeout(initializationFailTimeoutMs);
     return new HikariDataSource(hikari);
   }
 

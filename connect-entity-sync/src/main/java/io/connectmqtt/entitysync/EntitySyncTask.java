@@ -9,16 +9,17 @@ import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.Versions;
+import io.connectmqtt.common.connect.DeferredStart;
+import io.connectmqtt.common.connect.ErrorClassifier;
+import io.connectmqtt.entitysync.hooks.RequestHook;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
@@ -44,7 +45,8 @@ public class EntitySyncTask extends SourceTask {
   private String prefix;
   private String changesTopic;
   private String subscriptionsTopic;
-  private HikariDataSource dataSource;
+  private volatile HikariDataSource dataSource;
+  private DeferredStart database;
   private RequestProcessor processor;
   private OutboxRelay relay;
   private HeldReplies heldReplies;
@@ -55,10 +57,9 @@ public class EntitySyncTask extends SourceTask {
 
   private TaskMetrics metrics;
   private RequestMetrics requestMetrics;
-  private long lastExpirySweepNanos = System.nanoTime();
   private String passThroughTopic;
   private ClientOrderedWorkers workers;
-  private java.util.concurrent.ScheduledExecutorService purger;
+  private StateHousekeeping housekeeping;
 
   @Override
   public String version() {
@@ -72,7 +73,7 @@ public class EntitySyncTask extends SourceTask {
     taskIndex = Integer.parseInt(props.getOrDefault(EntitySyncConfig.TASK_INDEX_CONFIG, "0"));
     int taskCount = Integer.parseInt(props.getOrDefault(EntitySyncConfig.TASK_COUNT_CONFIG, "1"));
     MDC.put("connector.context", "[" + connectorName + "|task-" + taskIndex + "] ");
-    List<io.connectmqtt.entitysync.hooks.RequestHook> hooks = EntitySyncConnector.hooks(config);
+    List<RequestHook> hooks = EntitySyncConnector.hooks(config);
     String unauthenticated = AuthenticationRequirement.problem(config, hooks);
     if (unauthenticated != null) {
       throw new ConnectException(unauthenticated);
@@ -90,29 +91,69 @@ public class EntitySyncTask extends SourceTask {
     metrics = new TaskMetrics("entity-sync-task-metrics", connectorName, taskIndex);
     requestMetrics = new RequestMetrics(metrics);
 
-    dataSource = EntitySyncConnector.dataSource(config, connectorName + "-" + taskIndex);
+    AtomicInteger workerCount = new AtomicInteger();
+    workers =
+        new ClientOrderedWorkers(
+            config.getInt(DatabaseConfig.WORKERS_CONFIG),
+            r -> taskThread(r, "worker-" + workerCount.incrementAndGet()));
     metrics.gauge(
         "pool-active-connections",
         "Database connections in use",
-        () ->
-            dataSource.getHikariPoolMXBean() == null
-                ? 0
-                : dataSource.getHikariPoolMXBean().getActiveConnections());
-    Dialect dialect = Dialect.forUrl(config.getString(DatabaseConfig.DATABASE_URL_CONFIG));
-    Catalog catalog = EntitySyncConnector.catalog(config, dataSource, dialect);
-    processor = new RequestProcessor(dataSource, dialect, catalog, config, hooks);
+        () -> {
+          HikariDataSource pool = dataSource;
+          return pool == null || pool.getHikariPoolMXBean() == null
+              ? 0
+              : pool.getHikariPoolMXBean().getActiveConnections();
+        });
+    // The database may be away when the task starts (a worker restarted during an outage): then
+    // poll keeps trying, and the task subscribes to requests only once it can serve them.
+    database =
+        new DeferredStart(
+            "database",
+            () -> {
+              openDatabase(hooks);
+              startServing(taskCount);
+            },
+            1_000,
+            30_000,
+            metrics,
+            System::nanoTime);
+    database.attempt();
+  }
+
+  /**
+   * Opens the pool, checks the server, reads the catalog and creates the state tables; closes the
+   * pool again when any of it fails.
+   */
+  private void openDatabase(List<RequestHook> hooks) throws SQLException {
+    // One connection attempt here: DeferredStart does the waiting, with backoff, outside start.
+    HikariDataSource pool =
+        EntitySyncConnector.dataSource(config, connectorName + "-" + taskIndex, 1);
     try {
-      String serverProblem = EntitySyncConnector.serverProblem(dataSource, dialect);
+      Dialect dialect = Dialect.forUrl(config.getString(DatabaseConfig.DATABASE_URL_CONFIG));
+      Catalog catalog = EntitySyncConnector.catalog(config, pool, dialect);
+      RequestProcessor opened = new RequestProcessor(pool, dialect, catalog, config, hooks);
+      String serverProblem = EntitySyncConnector.serverProblem(pool, dialect);
       if (serverProblem != null) {
-        dataSource.close();
         throw new ConnectException("Entity sync cannot run on this database: " + serverProblem);
       }
       catalog.refresh();
-      processor.createStateTable();
-    } catch (SQLException e) {
-      dataSource.close();
-      throw new ConnectException("Cannot read the database metadata: " + e.getMessage(), e);
+      opened.createStateTable();
+      log.info(
+          "Entity sync task {} serving {} entities: {}",
+          taskIndex,
+          catalog.all().size(),
+          catalog.all().stream().map(Catalog.Entity::qualifiedName).toList());
+      dataSource = pool;
+      processor = opened;
+    } catch (SQLException | RuntimeException e) {
+      pool.close();
+      throw e;
     }
+  }
+
+  /** Starts the outbox relay, the purger and the MQTT session, once the database is open. */
+  private void startServing(int taskCount) {
     relay =
         new OutboxRelay(
             dataSource,
@@ -133,13 +174,11 @@ public class EntitySyncTask extends SourceTask {
         "Outbox records sent and not yet acknowledged by Kafka",
         relay::inFlight);
     metrics.gauge("outbox-relayed", "Outbox records sent by this task", relay::relayed);
-    log.info(
-        "Entity sync task {} serving {} entities: {}",
-        taskIndex,
-        catalog.all().size(),
-        catalog.all().stream().map(Catalog.Entity::qualifiedName).toList());
-    purger = Executors.newSingleThreadScheduledExecutor(r -> taskThread(r, "purge"));
-    purger.scheduleWithFixedDelay(this::purgeProcessedRequests, 1, 5, TimeUnit.MINUTES);
+    housekeeping =
+        new StateHousekeeping(
+            processor,
+            config.getLong(StateTablesConfig.STATE_RETENTION_CONFIG),
+            r -> taskThread(r, "purge"));
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     session =
@@ -156,11 +195,6 @@ public class EntitySyncTask extends SourceTask {
             heldReplies);
     metrics.gauge(
         "reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
-    AtomicInteger workerCount = new AtomicInteger();
-    workers =
-        new ClientOrderedWorkers(
-            config.getInt(DatabaseConfig.WORKERS_CONFIG),
-            r -> taskThread(r, "worker-" + workerCount.incrementAndGet()));
     String filter = prefix + "/+/request";
     if (taskCount > 1) {
       filter =
@@ -190,9 +224,9 @@ public class EntitySyncTask extends SourceTask {
       session.connect().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (MqttSession.isPermanent(cause)) {
+      if (ErrorClassifier.isPermanent(cause)) {
         stop();
-        throw new ConnectException("MQTT broker refused the connection: " + cause, cause);
+        throw ErrorClassifier.mqttRefusal(clientId, cause);
       }
       log.warn(
           "MQTT broker not reachable yet ({}); reconnecting in the background", cause.toString());
@@ -214,6 +248,9 @@ public class EntitySyncTask extends SourceTask {
 
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
+    if (!database.ready(1_000)) {
+      return null;
+    }
     if (subscribeFailure != null) {
       throw new ConnectException(
           "MQTT subscription failed: " + subscribeFailure.getMessage(), subscribeFailure);
@@ -225,7 +262,7 @@ public class EntitySyncTask extends SourceTask {
               throw new ConnectException(
                   "MQTT broker refused the connection for good: " + error, error);
             });
-    expireSubscriptions();
+    housekeeping.expireSubscriptions();
     List<SourceRecord> records = new ArrayList<>(relay.poll());
     heldReplies.release();
     InboundMessage first = intake.poll(records.isEmpty() ? 100 : 0);
@@ -238,40 +275,6 @@ public class EntitySyncTask extends SourceTask {
     records.addAll(
         workers.serve(messages, message -> clientId(message.topic()).orElse(""), this::serve));
     return records;
-  }
-
-  /**
-   * Removes subscriptions whose lifetime ended (their tombstones go through the outbox), every 10
-   * seconds.
-   */
-  private void expireSubscriptions() {
-    if (System.nanoTime() - lastExpirySweepNanos < 10_000_000_000L) {
-      return;
-    }
-    lastExpirySweepNanos = System.nanoTime();
-    try {
-      int expired = processor.expireSubscriptions(java.time.Instant.now()).size();
-      if (expired > 0) {
-        log.info("{} subscriptions expired", expired);
-      }
-    } catch (java.sql.SQLException e) {
-      log.warn("Could not remove expired subscriptions (will retry): {}", e.getMessage());
-    }
-  }
-
-  /** Deletes expired processed-request records, off the task's threads, in small batches. */
-  private void purgeProcessedRequests() {
-    try {
-      int purged = processor.purgeExpiredRequests(java.time.Instant.now());
-      if (purged > 0) {
-        log.info(
-            "Deleted {} processed-request records older than {}",
-            purged,
-            config.getLong(StateTablesConfig.STATE_RETENTION_CONFIG) + " s");
-      }
-    } catch (SQLException | RuntimeException e) {
-      log.warn("Could not delete expired processed-request records (will retry): {}", e.toString());
-    }
   }
 
   private List<SourceRecord> serve(InboundMessage message) {
@@ -347,14 +350,17 @@ public class EntitySyncTask extends SourceTask {
 
   @Override
   public void stop() {
+    if (database != null) {
+      database.stop();
+    }
     if (intake != null) {
       intake.stop();
     }
     if (session != null) {
       session.close();
     }
-    if (purger != null) {
-      purger.shutdownNow();
+    if (housekeeping != null) {
+      housekeeping.close();
     }
     if (workers != null) {
       workers.close();
@@ -367,16 +373,6 @@ public class EntitySyncTask extends SourceTask {
     }
     if (metrics != null) {
       metrics.close();
-    }
-  }
-
-  /** A pass-through message that completes its request's acknowledgement once Kafka has it. */
-  static final class AckingRecord extends SourceRecord {
-    final Runnable done;
-
-    AckingRecord(String topic, String key, Map<String, Object> value, Runnable done) {
-      super(null, null, topic, null, Schema.STRING_SCHEMA, key, null, value);
-      this.done = done;
     }
   }
 }

@@ -133,6 +133,22 @@ class DialectTest {
         .isEqualTo(Dialect.Failure.CONFLICT);
     assertThat(Dialect.POSTGRESQL.classify(new SQLException("connection refused", "08001")))
         .isEqualTo(Dialect.Failure.UNAVAILABLE);
+    // What passes with time is unavailable (try again), as ErrorClassifier decides for tasks: H2's
+    // broken TCP connection (state 90067, a java.net.ConnectException as cause), a deadlock, a
+    // server shutting down.
+    assertThat(
+            Dialect.H2.classify(
+                new java.sql.SQLNonTransientConnectionException(
+                    "Connection is broken",
+                    "90067",
+                    new java.net.ConnectException("Connection refused"))))
+        .isEqualTo(Dialect.Failure.UNAVAILABLE);
+    assertThat(Dialect.POSTGRESQL.classify(new SQLException("deadlock detected", "40P01")))
+        .isEqualTo(Dialect.Failure.UNAVAILABLE);
+    assertThat(
+            Dialect.POSTGRESQL.classify(
+                new SQLException("terminating connection due to administrator command", "57P01")))
+        .isEqualTo(Dialect.Failure.UNAVAILABLE);
     assertThat(Dialect.POSTGRESQL.classify(new SQLException("value too long", "22001")))
         .isEqualTo(Dialect.Failure.INVALID_VALUE);
     assertThat(Dialect.POSTGRESQL.classify(new SQLException("syntax", "42601")))

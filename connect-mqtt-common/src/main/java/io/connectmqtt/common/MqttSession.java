@@ -39,6 +39,7 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5Unsubscribe;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5UnsubscribeBuilder;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
+import io.connectmqtt.common.connect.ErrorClassifier;
 import io.connectmqtt.common.publish.PublishConnection;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
@@ -779,55 +780,16 @@ public final class MqttSession implements AutoCloseable, PublishConnection {
    * handshake.
    */
   public static boolean isPermanent(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof Mqtt5ConnAckException e) {
-        Mqtt5ConnAckReasonCode code = e.getMqttMessage().getReasonCode();
-        return code == Mqtt5ConnAckReasonCode.NOT_AUTHORIZED
-            || code == Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD
-            || code == Mqtt5ConnAckReasonCode.BANNED
-            || code == Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID
-            || code == Mqtt5ConnAckReasonCode.BAD_AUTHENTICATION_METHOD
-            || code == Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION;
-      }
-      if (t instanceof Mqtt3ConnAckException e) {
-        Mqtt3ConnAckReturnCode code = e.getMqttMessage().getReturnCode();
-        return code == Mqtt3ConnAckReturnCode.NOT_AUTHORIZED
-            || code == Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD
-            || code == Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED
-            || code == Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION;
-      }
-      if (t instanceof javax.net.ssl.SSLHandshakeException) {
-        return true;
-      }
-    }
-    return false;
+    return ErrorClassifier.isPermanent(error);
   }
 
   private static String describe(MqttServerUri uri, Throwable error) {
-    String hint;
-    if (error instanceof Mqtt5ConnAckException e
-            && e.getMqttMessage().getReasonCode()
-                == Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION
-        || error instanceof Mqtt3ConnAckException e3
-            && e3.getMqttMessage().getReturnCode()
-                == Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION) {
-      hint = "set " + MqttConnectionConfig.VERSION_CONFIG + "=" + MqttConnectionConfig.VERSION_AUTO;
-    } else if (error instanceof Mqtt5ConnAckException || error instanceof Mqtt3ConnAckException) {
-      hint =
-          "check "
-              + MqttConnectionConfig.USERNAME_CONFIG
-              + ", "
-              + MqttConnectionConfig.PASSWORD_CONFIG
-              + " and "
-              + MqttConnectionConfig.CLIENT_ID_CONFIG;
-    } else {
-      hint =
-          "check the TLS trust store ("
-              + MqttConnectionConfig.SSL_TRUSTSTORE_LOCATION_CONFIG
-              + ") and the "
-              + "broker's certificate";
-    }
-    return "MQTT broker " + uri + " refused the connection (" + error.getMessage() + "): " + hint;
+    String fix = ErrorClassifier.mqttFix(error);
+    return "MQTT broker "
+        + uri
+        + (fix.isEmpty()
+            ? " could not be reached (" + error.getMessage() + ")"
+            : " refused the connection (" + error.getMessage() + "). " + fix);
   }
 
   @Override

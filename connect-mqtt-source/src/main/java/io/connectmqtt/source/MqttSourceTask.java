@@ -7,6 +7,7 @@ import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.Versions;
+import io.connectmqtt.common.connect.ErrorClassifier;
 import io.connectmqtt.source.presence.Presence;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,19 +195,9 @@ public class MqttSourceTask extends SourceTask {
       throw new ConnectException("Interrupted while connecting to MQTT", e);
     } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (connections.fatalError().isPresent() || MqttSession.isPermanent(cause)) {
+      if (connections.fatalError().isPresent() || ErrorClassifier.isPermanent(cause)) {
         stopQuietly();
-        throw new ConnectException(
-            "MQTT broker refused the connection for client '"
-                + clientId
-                + "': "
-                + cause
-                + ". Check "
-                + MqttConnectionConfig.USERNAME_CONFIG
-                + ", "
-                + MqttConnectionConfig.PASSWORD_CONFIG
-                + " and the TLS settings.",
-            cause);
+        throw ErrorClassifier.mqttRefusal(clientId, cause);
       }
       log.warn(
           "MQTT broker not reachable yet ({}); the task keeps reconnecting in the background",

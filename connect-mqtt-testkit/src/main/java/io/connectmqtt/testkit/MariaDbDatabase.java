@@ -190,6 +190,7 @@ public final class MariaDbDatabase implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(home.resolve("mariadbd.out").toFile())
             .start();
+    OrphanGuard.killWithThisJvm(process);
     Process started = process;
     shutdownHook = new Thread(() -> started.destroyForcibly(), "mariadb-" + port + "-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);

@@ -445,10 +445,13 @@ public final class ProcessStack implements AutoCloseable {
     if (name.startsWith("connect")) {
       builder.environment().putAll(workerEnvironment);
     }
-    return builder
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve(name + ".log").toFile()))
-        .start();
+    Process process =
+        builder
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve(name + ".log").toFile()))
+            .start();
+    OrphanGuard.killWithThisJvm(process);
+    return process;
   }
 
   /** The last lines a process printed, for failure messages. */

@@ -6,6 +6,7 @@ import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.Versions;
+import io.connectmqtt.common.connect.ErrorClassifier;
 import io.connectmqtt.common.protocol.Filter;
 import io.connectmqtt.common.publish.AcknowledgedPublisher;
 import io.connectmqtt.common.publish.BadRecordException;
@@ -171,8 +172,9 @@ public class EntityNotifySinkTask extends SinkTask {
       Thread.currentThread().interrupt();
       throw new ConnectException("Interrupted while reading subscriptions", e);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new RetriableException(
-          "Cannot read the subscriptions topic's end offsets: " + e.getCause(), e);
+      // Retried while Kafka is away or electing a leader; an ACL refusal fails the task.
+      throw ErrorClassifier.toConnectException(
+          "Cannot read the subscriptions topic's end offsets", e.getCause());
     }
   }
 

@@ -5,6 +5,7 @@ import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import io.connectmqtt.common.MqttSession;
 import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TaskMetrics;
+import io.connectmqtt.common.connect.ErrorClassifier;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -97,19 +98,9 @@ public final class SinkPublishing implements AutoCloseable {
       throw new ConnectException("Interrupted while connecting to MQTT", e);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (MqttSession.isPermanent(cause)) {
+      if (ErrorClassifier.isPermanent(cause)) {
         session.close();
-        throw new ConnectException(
-            "MQTT broker refused the connection for client '"
-                + settings.clientId()
-                + "': "
-                + cause
-                + ". Check "
-                + MqttConnectionConfig.USERNAME_CONFIG
-                + ", "
-                + MqttConnectionConfig.PASSWORD_CONFIG
-                + " and the TLS settings.",
-            cause);
+        throw ErrorClassifier.mqttRefusal(settings.clientId(), cause);
       }
       log.warn(
           "MQTT broker not reachable yet ({}); publishes wait for the reconnect", cause.toString());

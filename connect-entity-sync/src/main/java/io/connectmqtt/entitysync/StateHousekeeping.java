@@ -1,0 +1,69 @@
+package io.connectmqtt.entitysync;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a task's state tables small: expires subscriptions from the poll thread every 10 seconds,
+ * and deletes processed-request records past their retention on a thread of its own every 5
+ * minutes. Failures are logged and tried again at the next turn.
+ */
+final class StateHousekeeping implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(StateHousekeeping.class);
+  private static final long EXPIRY_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final RequestProcessor processor;
+  private final long retentionSeconds;
+  private final ScheduledExecutorService purger;
+  private long lastExpirySweepNanos = System.nanoTime();
+
+  StateHousekeeping(RequestProcessor processor, long retentionSeconds, ThreadFactory threads) {
+    this.processor = processor;
+    this.retentionSeconds = retentionSeconds;
+    this.purger = Executors.newSingleThreadScheduledExecutor(threads);
+    purger.scheduleWithFixedDelay(this::purgeProcessedRequests, 1, 5, TimeUnit.MINUTES);
+  }
+
+  /**
+   * Removes subscriptions whose lifetime ended (their tombstones go through the outbox), at most
+   * every 10 seconds.
+   */
+  void expireSubscriptions() {
+    if (System.nanoTime() - lastExpirySweepNanos < EXPIRY_SWEEP_NANOS) {
+      return;
+    }
+    lastExpirySweepNanos = System.nanoTime();
+    try {
+      int expired = processor.expireSubscriptions(Instant.now()).size();
+      if (expired > 0) {
+        log.info("{} subscriptions expired", expired);
+      }
+    } catch (SQLException e) {
+      log.warn("Could not remove expired subscriptions (will retry): {}", e.getMessage());
+    }
+  }
+
+  /** Deletes expired processed-request records, off the task's threads, in small batches. */
+  private void purgeProcessedRequests() {
+    try {
+      int purged = processor.purgeExpiredRequests(Instant.now());
+      if (purged > 0) {
+        log.info("Deleted {} processed-request records older than {} s", purged, retentionSeconds);
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.warn("Could not delete expired processed-request records (will retry): {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    purger.shutdownNow();
+  }
+}
