@@ -58,7 +58,7 @@ final class AuthenticationRequirement {
   }
 
   private static boolean explicitlyNone(EntitySyncConfig config) {
-    return NONE.equalsIgnoreCase(config.getString(HooksConfig.AUTH_CONFIG));
+    return !config.hooks().authenticationRequired();
   }
 
   private static boolean authenticates(List<RequestHook> hooks) {

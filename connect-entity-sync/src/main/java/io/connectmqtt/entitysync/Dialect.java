@@ -10,6 +10,7 @@ import java.sql.SQLTimeoutException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything in entity sync's SQL that differs between the supported databases (PostgreSQL, H2,
@@ -109,12 +110,7 @@ interface Dialect {
   // H2 and PostgreSQL fold them alike); tables and indexes are named by configuration and quoted.
 
   default String createTableIfMissing(String table, List<String> columnDefinitions) {
-    return "CREATE TABLE IF NOT EXISTS "
-        + table
-        + " ("
-        + String.join(", ", columnDefinitions)
-        + ")"
-        + tableOptions();
+    return "CREATE TABLE IF NOT EXISTS " + table + " " + list(columnDefinitions) + tableOptions();
   }
 
   default String addColumnIfMissing(String table, String column, String type) {
@@ -149,6 +145,14 @@ interface Dialect {
   }
 
   /**
+   * What an INSERT ends with to return {@code quotedKeyColumn} as its result set, when the database
+   * has it; empty: the driver's generated keys name it.
+   */
+  default Optional<String> returningClause(String quotedKeyColumn) {
+    return Optional.empty();
+  }
+
+  /**
    * Runs {@code INSERT INTO table (columns) VALUES (?, ...)} with {@code values} and returns the
    * value of {@code keyColumn} in the new row, or null when the database did not report it.
    */
@@ -159,24 +163,41 @@ interface Dialect {
       String keyColumn,
       List<Object> values)
       throws SQLException {
+    Optional<String> returning = returningClause(quote(keyColumn));
+    String sql = insertSql(table, quotedColumns) + returning.orElse("");
     try (PreparedStatement insert =
-        connection.prepareStatement(insertSql(table, quotedColumns), new String[] {keyColumn})) {
+        returning.isPresent()
+            ? connection.prepareStatement(sql)
+            : connection.prepareStatement(sql, new String[] {keyColumn})) {
       SqlValues.bindAll(insert, values);
-      insert.executeUpdate();
-      try (ResultSet keys = insert.getGeneratedKeys()) {
+      try (ResultSet keys = returning.isPresent() ? insert.executeQuery() : executedKeys(insert)) {
         return keys.next() ? keys.getObject(1) : null;
       }
     }
   }
 
+  private static ResultSet executedKeys(PreparedStatement insert) throws SQLException {
+    insert.executeUpdate();
+    return insert.getGeneratedKeys();
+  }
+
   static String insertSql(String table, List<String> quotedColumns) {
     return "INSERT INTO "
         + table
-        + " ("
-        + String.join(", ", quotedColumns)
-        + ") VALUES ("
-        + String.join(", ", java.util.Collections.nCopies(quotedColumns.size(), "?"))
-        + ")";
+        + " "
+        + list(quotedColumns)
+        + " VALUES "
+        + placeholders(quotedColumns.size());
+  }
+
+  /** {@code (a, b, ...)}: a column list, a row of values. */
+  static String list(List<String> items) {
+    return "(" + String.join(", ", items) + ")";
+  }
+
+  /** {@code (?, ?, ...)} with {@code count} parameters: a row of values, an IN list. */
+  static String placeholders(int count) {
+    return list(java.util.Collections.nCopies(count, "?"));
   }
 
   // --- Connections ---

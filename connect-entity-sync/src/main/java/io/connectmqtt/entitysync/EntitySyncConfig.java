@@ -32,6 +32,11 @@ public final class EntitySyncConfig extends AbstractConfig {
     return def;
   }
 
+  /** The hooks' typed view of this configuration. */
+  HooksConfig hooks() {
+    return new HooksConfig(this);
+  }
+
   /** How many keys {@code def} already has in {@code group}: a fragment's keys continue from it. */
   static int keysInGroup(ConfigDef def, String group) {
     return (int) def.configKeys().values().stream().filter(key -> group.equals(key.group)).count();

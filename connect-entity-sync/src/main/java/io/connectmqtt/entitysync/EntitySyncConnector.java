@@ -74,8 +74,8 @@ public class EntitySyncConnector extends SourceConnector {
    */
   static List<io.connectmqtt.entitysync.hooks.RequestHook> hooks(EntitySyncConfig config) {
     List<io.connectmqtt.entitysync.hooks.RequestHook> hooks = new ArrayList<>();
-    Map<String, String> settings = new HashMap<>(config.originalsStrings());
-    for (String className : config.getList(HooksConfig.HOOKS_CONFIG)) {
+    HooksConfig settings = config.hooks();
+    for (String className : settings.hookClasses()) {
       try {
         var hook =
             Class.forName(className.trim(), true, EntitySyncConnector.class.getClassLoader())

@@ -1,12 +1,21 @@
 package io.connectmqtt.entitysync;
 
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.types.Password;
 
 /**
- * Keys of authentication, the request hooks and the settings of the built-in hooks. Part of {@link
+ * Keys of authentication, the request hooks and the settings of the built-in hooks, the one
+ * definition of each, and the typed view hooks are configured with ({@link
+ * io.connectmqtt.entitysync.hooks.RequestHook#configure(HooksConfig)}). Part of {@link
  * EntitySyncConfig}.
  */
 public final class HooksConfig {
@@ -28,7 +37,88 @@ public final class HooksConfig {
   public static final String ROLES_CLAIM_CONFIG = "entity.sync.roles.claim";
   public static final String AUDIT_TABLE_CONFIG = "entity.sync.audit.table";
 
-  private HooksConfig() {}
+  private final AbstractConfig config;
+
+  /** The hooks' view of the connector's parsed configuration. */
+  HooksConfig(AbstractConfig config) {
+    this.config = config;
+  }
+
+  /** Parses only this fragment's keys (others are kept as originals): for a hook on its own. */
+  public static HooksConfig of(Map<String, ?> props) {
+    return new HooksConfig(new AbstractConfig(define(new ConfigDef()), props, false));
+  }
+
+  /** Every key as configured, for a custom hook's own settings. */
+  public Map<String, String> originalsStrings() {
+    return config.originalsStrings();
+  }
+
+  public boolean authenticationRequired() {
+    return !AuthenticationRequirement.NONE.equalsIgnoreCase(config.getString(AUTH_CONFIG));
+  }
+
+  /** Class names of the hooks, in the order they run. */
+  public List<String> hookClasses() {
+    return config.getList(HOOKS_CONFIG);
+  }
+
+  /** The HS256 secret, if set. */
+  public Optional<Password> jwtSecret() {
+    return Optional.ofNullable(config.getPassword(JWT_SECRET_CONFIG));
+  }
+
+  public Optional<Path> jwtJwksFile() {
+    return nonBlank(JWT_JWKS_FILE_CONFIG).map(file -> Path.of(file.trim()));
+  }
+
+  public Optional<String> jwtIssuer() {
+    return nonBlank(JWT_ISSUER_CONFIG);
+  }
+
+  public Optional<String> jwtAudience() {
+    return nonBlank(JWT_AUDIENCE_CONFIG);
+  }
+
+  public String jwtClientIdClaim() {
+    return config.getString(JWT_CLIENT_ID_CLAIM_CONFIG).trim();
+  }
+
+  public String tenantColumn() {
+    return config.getString(TENANT_COLUMN_CONFIG);
+  }
+
+  /** Whether the tenant comes from a JWT claim ({@link #tenantClaim}), else from the client id. */
+  public boolean tenantFromJwt() {
+    return "jwt".equalsIgnoreCase(config.getString(TENANT_SOURCE_CONFIG));
+  }
+
+  public String tenantClaim() {
+    return config.getString(TENANT_CLAIM_CONFIG);
+  }
+
+  /** Whose first group, found in the client id, is the tenant. */
+  public Pattern tenantClientIdPattern() {
+    return Pattern.compile(config.getString(TENANT_PATTERN_CONFIG));
+  }
+
+  /** role:entity:operations entries separated by ';', as configured. */
+  public String roleRules() {
+    return config.getString(ROLES_RULES_CONFIG);
+  }
+
+  public String roleClaim() {
+    return config.getString(ROLES_CLAIM_CONFIG);
+  }
+
+  /** The audit log's table, if one is configured. */
+  public Optional<String> auditTable() {
+    return nonBlank(AUDIT_TABLE_CONFIG);
+  }
+
+  private Optional<String> nonBlank(String key) {
+    return Optional.ofNullable(config.getString(key)).filter(value -> !value.isBlank());
+  }
 
   /** Defines this fragment's keys in {@code def}, after the keys of its group defined before. */
   static ConfigDef define(ConfigDef def) {

@@ -1,13 +1,10 @@
 package io.connectmqtt.entitysync;
 
-import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * MariaDB 10.5 or later (tested with Debian's 10.11). Backquoted identifiers; a "schema" is a
@@ -89,21 +86,8 @@ final class MariaDbDialect implements Dialect {
 
   /** INSERT ... RETURNING (10.5+): the key itself, also when it is not an AUTO_INCREMENT column. */
   @Override
-  public Object insertReturningKey(
-      Connection connection,
-      String table,
-      List<String> quotedColumns,
-      String keyColumn,
-      List<Object> values)
-      throws SQLException {
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            Dialect.insertSql(table, quotedColumns) + " RETURNING " + quote(keyColumn))) {
-      SqlValues.bindAll(insert, values);
-      try (ResultSet keys = insert.executeQuery()) {
-        return keys.next() ? keys.getObject(1) : null;
-      }
-    }
+  public Optional<String> returningClause(String quotedKeyColumn) {
+    return Optional.of(" RETURNING " + quotedKeyColumn);
   }
 
   /** max_statement_time is in seconds and covers every statement, lock waits included. */

@@ -10,7 +10,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -131,7 +130,7 @@ final class Outbox {
             "SELECT seq, event_id, kind, record_key, payload FROM "
                 + table
                 + " WHERE seq IN "
-                + placeholders(seqs.size())
+                + Dialect.placeholders(seqs.size())
                 + " ORDER BY seq")) {
       bindSeqs(select, seqs);
       try (ResultSet rows = select.executeQuery()) {
@@ -156,7 +155,7 @@ final class Outbox {
     }
     try (PreparedStatement delete =
         connection.prepareStatement(
-            "DELETE FROM " + table + " WHERE seq IN " + placeholders(seqs.size()))) {
+            "DELETE FROM " + table + " WHERE seq IN " + Dialect.placeholders(seqs.size()))) {
       bindSeqs(delete, seqs);
       delete.executeUpdate();
     }
@@ -174,7 +173,7 @@ final class Outbox {
             "SELECT record_key FROM "
                 + table
                 + " WHERE kind = ? AND record_key IN "
-                + placeholders(sids.size()))) {
+                + Dialect.placeholders(sids.size()))) {
       select.setString(1, Kind.SUBSCRIPTION.name());
       int i = 2;
       for (String sid : sids) {
@@ -196,11 +195,6 @@ final class Outbox {
       rows.next();
       return rows.getLong(1);
     }
-  }
-
-  /** {@code (?, ?, ...)} with {@code count} parameters, for an IN list. */
-  private static String placeholders(int count) {
-    return "(" + String.join(", ", Collections.nCopies(count, "?")) + ")";
   }
 
   /** Binds {@code seqs} as the statement's parameters from the first on. */

@@ -226,17 +226,11 @@ final class ReadHandler {
                 + relations.values().stream().map(Catalog.Relation::name).toList());
       }
       RequestContext related =
-          new RequestContext(
-              context.clientId(),
-              context.requestId(),
-              "request",
+          context.forOperation(
               "read",
               relation.target().schema(),
               relation.target().table(),
-              relation.target().columns().keySet(),
-              context.envelope(),
-              Map.of());
-      related.claims().putAll(context.claims());
+              relation.target().columns().keySet());
       for (RequestHook hook : hooks) {
         hook.beforeRead(related);
       }

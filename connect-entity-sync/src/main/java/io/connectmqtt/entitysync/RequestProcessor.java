@@ -90,11 +90,12 @@ final class RequestProcessor {
     this.outbox =
         new Outbox(
             dialect.table(schema, outboxTable), dialect.table(schema, outboxTable + "_lease"));
-    String auditTable = config.getString(HooksConfig.AUDIT_TABLE_CONFIG);
     this.audit =
-        auditTable == null || auditTable.isBlank()
-            ? null
-            : new AuditLog(dataSource, dialect.table(schema, auditTable.trim()));
+        config
+            .hooks()
+            .auditTable()
+            .map(table -> new AuditLog(dataSource, dialect.table(schema, table.trim())))
+            .orElse(null);
     EntitySql sql = new EntitySql(dialect, config.getLong(DatabaseConfig.STATEMENT_TIMEOUT_CONFIG));
     this.reads =
         new ReadHandler(

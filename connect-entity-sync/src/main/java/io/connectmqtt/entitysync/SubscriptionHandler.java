@@ -36,12 +36,6 @@ import javax.sql.DataSource;
  */
 final class SubscriptionHandler {
 
-  /** Work in one transaction. */
-  @FunctionalInterface
-  private interface Transactional<T> {
-    T run() throws SQLException, ProtocolException;
-  }
-
   private final DataSource dataSource;
   private final Catalog catalog;
   private final EntitySql sql;
@@ -140,15 +134,8 @@ final class SubscriptionHandler {
       if (existing != null) {
         record = existing;
       } else {
-        ObjectNode created = record;
-        store.registerClient(connection, clientId, now);
         try {
-          inTransaction(
-              connection,
-              () -> {
-                store.insert(connection, clientId, created, now, expiresAt, authorized);
-                return outbox.append(connection, Outbox.Kind.SUBSCRIPTION, sid, created);
-              });
+          insertWithinQuota(connection, clientId, record, now, expiresAt, authorized);
         } catch (SQLException duplicate) {
           // The same request redelivered to another task at the same moment: answer with what that
           // task stored.
@@ -168,6 +155,40 @@ final class SubscriptionHandler {
     return replies.subscribed(id, record);
   }
 
+  /**
+   * Registers the client's quota row, then stores the subscription with its outbox record; again
+   * when the expiry sweep purged the row in between ({@link SubscriptionQuota}).
+   */
+  private void insertWithinQuota(
+      Connection connection,
+      String clientId,
+      ObjectNode record,
+      Instant now,
+      Instant expiresAt,
+      String authorized)
+      throws SQLException, ProtocolException {
+    for (int attempt = 1; ; attempt++) {
+      store.registerClient(connection, clientId, now);
+      try {
+        Transactions.run(
+            connection,
+            () -> {
+              store.insert(connection, clientId, record, now, expiresAt, authorized);
+              return outbox.append(
+                  connection,
+                  Outbox.Kind.SUBSCRIPTION,
+                  record.path("subscription_id").asText(),
+                  record);
+            });
+        return;
+      } catch (SubscriptionQuota.Unregistered purged) {
+        if (attempt == 3) {
+          throw purged;
+        }
+      }
+    }
+  }
+
   private Outcome unsubscribe(RequestContext handling, String sid)
       throws ProtocolException, HookException {
     RequestContext context =
@@ -177,7 +198,7 @@ final class SubscriptionHandler {
       hook.beforeUnsubscribe(context);
     }
     try (Connection connection = dataSource.getConnection()) {
-      inTransaction(
+      Transactions.run(
           connection,
           () -> {
             if (!store.delete(connection, handling.clientId(), sid)) {
@@ -221,7 +242,7 @@ final class SubscriptionHandler {
     if (expiresAt != null) {
       record.put("expires_at", expiresAt.toString());
       try (Connection connection = dataSource.getConnection()) {
-        inTransaction(
+        Transactions.run(
             connection,
             () -> {
               if (!store.extend(connection, handling.clientId(), sid, record, expiresAt)) {
@@ -253,7 +274,7 @@ final class SubscriptionHandler {
     }
     List<Map.Entry<String, ObjectNode>> tombstones = new ArrayList<>();
     try (Connection connection = dataSource.getConnection()) {
-      inTransaction(
+      Transactions.run(
           connection,
           () -> {
             for (Map.Entry<String, ObjectNode> subscription :
@@ -300,7 +321,8 @@ final class SubscriptionHandler {
 
   /**
    * Removes subscriptions whose lifetime (entity.sync.subscription.ttl.seconds, or their token's
-   * expiry) ended; returns their ids, for tombstones.
+   * expiry) ended, then the quota rows of clients left without any; returns the subscriptions' ids,
+   * for tombstones.
    */
   List<String> expire(Instant now) throws SQLException {
     List<String> expired = new ArrayList<>();
@@ -308,7 +330,7 @@ final class SubscriptionHandler {
       // Several tasks may sweep at once: each tombstones only what its own DELETE removed.
       for (String sid : store.expired(connection, now)) {
         boolean removed =
-            inTransaction(
+            Transactions.run(
                 connection,
                 () ->
                     store.deleteExpired(connection, sid, now)
@@ -317,25 +339,14 @@ final class SubscriptionHandler {
           expired.add(sid);
         }
       }
+      // The quota's per-client rows would otherwise grow by one per client id ever seen.
+      for (String client : store.clientsWithoutSubscriptions(connection)) {
+        Transactions.run(connection, () -> store.purgeClient(connection, client, now));
+      }
     } catch (ProtocolException impossible) {
       throw new IllegalStateException(impossible);
     }
     return expired;
-  }
-
-  private static <T> T inTransaction(Connection connection, Transactional<T> work)
-      throws SQLException, ProtocolException {
-    connection.setAutoCommit(false);
-    try {
-      T result = work.run();
-      connection.commit();
-      return result;
-    } catch (SQLException | ProtocolException | RuntimeException e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(true);
-    }
   }
 
   /** One of the client's stored subscriptions, as published. */

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,6 +21,18 @@ import java.util.List;
  */
 final class SubscriptionQuota {
 
+  /**
+   * The client's row is gone: the expiry sweep purged it after {@link #register}. Register again
+   * and retry; inserting it inside the transaction deadlocked concurrent subscribes on MariaDB.
+   */
+  static final class Unregistered extends SQLException {
+    private static final long serialVersionUID = 1L;
+
+    Unregistered(String clientId) {
+      super("client " + clientId + " has no quota row to lock: purged since it was registered");
+    }
+  }
+
   private final String subscriptionsTable;
   private final String clientsTable;
   private final int maxPerClient;
@@ -31,8 +44,9 @@ final class SubscriptionQuota {
   }
 
   /**
-   * One row per client id that ever subscribed, with when it first did: what {@link
-   * #checkRoomForOneMore} locks.
+   * One row per client id with subscriptions (or about to subscribe), with when it first did: what
+   * {@link #checkRoomForOneMore} locks. Rows of clients without subscriptions are purged ({@link
+   * #purge}).
    */
   List<String> ddl(Dialect dialect) {
     return List.of(
@@ -54,12 +68,8 @@ final class SubscriptionQuota {
     if (has(connection, clientId, "")) {
       return;
     }
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT INTO " + clientsTable + " (client_id, first_subscribed_at) VALUES (?, ?)")) {
-      insert.setString(1, clientId);
-      insert.setTimestamp(2, Timestamp.from(now));
-      insert.executeUpdate();
+    try {
+      insert(connection, clientId, now);
     } catch (SQLException duplicate) {
       // Another task registered the client at the same moment; anything else leaves no row.
       if (!has(connection, clientId, "")) {
@@ -75,8 +85,23 @@ final class SubscriptionQuota {
   void checkRoomForOneMore(Connection connection, String clientId, Instant now)
       throws SQLException, ProtocolException {
     if (!has(connection, clientId, " FOR UPDATE")) {
-      throw new SQLException("client " + clientId + " has no row in " + clientsTable + " to lock");
+      throw new Unregistered(clientId);
     }
+    long live = subscriptions(connection, clientId, now);
+    if (live >= maxPerClient) {
+      throw new ProtocolException(
+          ErrorCode.INVALID_SUBSCRIPTION,
+          "this client already has "
+              + live
+              + " subscriptions, the most allowed ("
+              + maxPerClient
+              + "); unsubscribe one first");
+    }
+  }
+
+  /** The client's subscriptions live at {@code now}. */
+  private long subscriptions(Connection connection, String clientId, Instant now)
+      throws SQLException {
     try (PreparedStatement count =
         connection.prepareStatement(
             "SELECT COUNT(*) FROM "
@@ -86,16 +111,56 @@ final class SubscriptionQuota {
       count.setTimestamp(2, Timestamp.from(now));
       try (ResultSet rows = count.executeQuery()) {
         rows.next();
-        if (rows.getLong(1) >= maxPerClient) {
-          throw new ProtocolException(
-              ErrorCode.INVALID_SUBSCRIPTION,
-              "this client already has "
-                  + rows.getLong(1)
-                  + " subscriptions, the most allowed ("
-                  + maxPerClient
-                  + "); unsubscribe one first");
-        }
+        return rows.getLong(1);
       }
+    }
+  }
+
+  /** Clients with a row here and no subscription: what the expiry sweep purges. */
+  List<String> clientsWithoutSubscriptions(Connection connection) throws SQLException {
+    List<String> clients = new ArrayList<>();
+    try (PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT client_id FROM "
+                    + clientsTable
+                    + " c WHERE NOT EXISTS (SELECT 1 FROM "
+                    + subscriptionsTable
+                    + " s WHERE s.client_id = c.client_id)");
+        ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        clients.add(rows.getString(1));
+      }
+    }
+    return clients;
+  }
+
+  /**
+   * In the caller's transaction: deletes the client's row if it has no live subscription. Locks the
+   * row first, so a subscribe holding it commits its subscription before the count. A subscribe
+   * between {@link #register} and its lock may still find its row gone: {@link
+   * #checkRoomForOneMore} throws {@link Unregistered}, and the subscribe registers again.
+   */
+  boolean purge(Connection connection, String clientId, Instant now) throws SQLException {
+    return has(connection, clientId, " FOR UPDATE")
+        && subscriptions(connection, clientId, now) == 0
+        && delete(connection, clientId) == 1;
+  }
+
+  private void insert(Connection connection, String clientId, Instant now) throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO " + clientsTable + " (client_id, first_subscribed_at) VALUES (?, ?)")) {
+      insert.setString(1, clientId);
+      insert.setTimestamp(2, Timestamp.from(now));
+      insert.executeUpdate();
+    }
+  }
+
+  private int delete(Connection connection, String clientId) throws SQLException {
+    try (PreparedStatement delete =
+        connection.prepareStatement("DELETE FROM " + clientsTable + " WHERE client_id = ?")) {
+      delete.setString(1, clientId);
+      return delete.executeUpdate();
     }
   }
 

@@ -94,6 +94,16 @@ final class SubscriptionStore {
     quota.register(connection, clientId, now);
   }
 
+  /** Clients whose quota row is left without subscriptions, see {@link SubscriptionQuota}. */
+  List<String> clientsWithoutSubscriptions(Connection connection) throws SQLException {
+    return quota.clientsWithoutSubscriptions(connection);
+  }
+
+  /** In the caller's transaction: deletes the client's quota row unless it has subscriptions. */
+  boolean purgeClient(Connection connection, String clientId, Instant now) throws SQLException {
+    return quota.purge(connection, clientId, now);
+  }
+
   /** Stores a new subscription within the client's quota (after {@link #registerClient}). */
   void insert(
       Connection connection,

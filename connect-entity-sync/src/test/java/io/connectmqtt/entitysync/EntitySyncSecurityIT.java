@@ -192,16 +192,27 @@ class EntitySyncSecurityIT {
       if (token != null) {
         publish.userProperties().add("authorization", "Bearer " + token).applyUserProperties();
       }
+      // Only a reply received after this send answers it: a request that reuses an id would
+      // otherwise get the earlier request's reply, before its own arrived.
+      int earlier = publishes.size();
       publish.send().join();
       String own = "spec/" + cid + "/response";
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> reply(own, id) != null);
-      return reply(own, id);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> reply(own, id, earlier) != null);
+      return reply(own, id, earlier);
     }
 
     /** The last reply with {@code id} received on {@code topic}, or null. */
     JsonNode reply(String topic, String id) {
+      return reply(topic, id, 0);
+    }
+
+    /** The last reply with {@code id} on {@code topic} among those received after the first n. */
+    private JsonNode reply(String topic, String id, int n) {
       JsonNode found = null;
-      for (Mqtt5Publish publish : publishes) {
+      List<Mqtt5Publish> received = List.copyOf(publishes);
+      for (Mqtt5Publish publish : received.subList(n, received.size())) {
         JsonNode reply;
         try {
           reply = JSON.readTree(publish.getPayloadAsBytes());

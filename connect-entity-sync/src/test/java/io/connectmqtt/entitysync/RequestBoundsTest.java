@@ -41,11 +41,11 @@ class RequestBoundsTest {
                 "4096"));
     open = backend.processor(Map.of(), List.of());
     Map<String, String> secret =
-        Map.of(JwtAuthenticationHook.SECRET_CONFIG, "a-secret-of-at-least-thirty-two-characters!");
+        Map.of(HooksConfig.JWT_SECRET_CONFIG, "a-secret-of-at-least-thirty-two-characters!");
     JwtAuthenticationHook jwt = new JwtAuthenticationHook();
     Map<String, String> jwtProps = new HashMap<>(backend.props);
     jwtProps.putAll(secret);
-    jwt.configure(jwtProps);
+    jwt.configure(HooksConfig.of(jwtProps));
     authenticated = backend.processor(secret, List.of(jwt));
   }
 

@@ -107,7 +107,7 @@ class TenantCollationIT {
             config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
     catalog.refresh();
     TenantIsolationHook hook = new TenantIsolationHook();
-    hook.configure(config.originalsStrings());
+    hook.configure(config.hooks());
     RequestProcessor processor =
         new RequestProcessor(dataSource, dialect, catalog, config, List.of(hook));
     processor.createStateTable();

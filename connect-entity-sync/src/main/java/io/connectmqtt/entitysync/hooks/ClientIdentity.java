@@ -5,8 +5,8 @@ import java.util.Map;
 /**
  * Binds a verified token to the request topic: the client id in {@code {prefix}/{cid}/request} is
  * whatever MQTT client id a connection chose, so it proves nothing by itself; a token whose claim
- * (default {@code sub}) names another client id is refused, so a token cannot be used to act as
- * another client.
+ * (configured, {@code sub} by default) names another client id is refused, so a token cannot be
+ * used to act as another client.
  */
 final class ClientIdentity {
 

@@ -2,6 +2,7 @@ package io.connectmqtt.entitysync.hooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectmqtt.entitysync.HooksConfig;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -20,53 +21,47 @@ import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.common.config.types.Password;
 
 /**
  * JWT authentication: every request must carry a valid, unexpired token, in the MQTT 5 user
  * property {@code authorization} ("Bearer &lt;token&gt;") or the envelope field {@code token}.
- * HS256 tokens are checked with a shared secret ({@code entity.sync.jwt.hs256.secret}), RS256
- * tokens with the RSA keys of a JSON Web Key Set file ({@code entity.sync.jwt.jwks.file}, chosen by
- * the token's {@code kid}, re-read when the file changes). Optional {@code iss} and {@code aud}
- * checks. The token must name the request topic's client id in its {@code sub} claim (or the claim
- * {@code entity.sync.jwt.client.id.claim}), see {@link ClientIdentity}. The claims go to the
- * context for later hooks (tenant isolation, roles) and bound the lifetime of subscriptions ({@code
- * exp}).
+ * HS256 tokens are checked with a shared secret ({@link HooksConfig#JWT_SECRET_CONFIG}), RS256
+ * tokens with the RSA keys of a JSON Web Key Set file ({@link HooksConfig#JWT_JWKS_FILE_CONFIG},
+ * chosen by the token's {@code kid}, re-read when the file changes). Optional {@code iss} and
+ * {@code aud} checks. The token must name the request topic's client id in the claim {@link
+ * HooksConfig#JWT_CLIENT_ID_CLAIM_CONFIG}, see {@link ClientIdentity}. The claims go to the context
+ * for later hooks (tenant isolation, roles) and bound the lifetime of subscriptions ({@code exp}).
  */
 public class JwtAuthenticationHook implements RequestHook {
 
-  public static final String SECRET_CONFIG = "entity.sync.jwt.hs256.secret";
-  public static final String JWKS_FILE_CONFIG = "entity.sync.jwt.jwks.file";
-  public static final String ISSUER_CONFIG = "entity.sync.jwt.issuer";
-  public static final String AUDIENCE_CONFIG = "entity.sync.jwt.audience";
-  public static final String CLIENT_ID_CLAIM_CONFIG = "entity.sync.jwt.client.id.claim";
   private static final ObjectMapper JSON = new ObjectMapper();
   private Verifier verifier;
   private ClientIdentity identity;
 
   @Override
-  public void configure(Map<String, String> config) {
-    String secret = config.get(SECRET_CONFIG);
-    if (secret != null && secret.length() < 32) {
+  public void configure(HooksConfig config) {
+    Password secret = config.jwtSecret().orElse(null);
+    if (secret != null && secret.value().length() < 32) {
       throw new IllegalArgumentException(
-          SECRET_CONFIG + " must be at least 32 characters for HS256");
+          HooksConfig.JWT_SECRET_CONFIG + " must be at least 32 characters for HS256");
     }
-    String jwks = config.get(JWKS_FILE_CONFIG);
-    if ((secret == null || secret.isEmpty()) && (jwks == null || jwks.isBlank())) {
+    Path jwks = config.jwtJwksFile().orElse(null);
+    if (secret == null && jwks == null) {
       throw new IllegalArgumentException(
           "The JWT hook needs "
-              + SECRET_CONFIG
+              + HooksConfig.JWT_SECRET_CONFIG
               + " (HS256) or "
-              + JWKS_FILE_CONFIG
+              + HooksConfig.JWT_JWKS_FILE_CONFIG
               + " (RS256), or both");
     }
     verifier =
         new Verifier(
-            secret == null ? null : secret.getBytes(StandardCharsets.UTF_8),
-            jwks == null || jwks.isBlank() ? null : Path.of(jwks.trim()),
-            config.get(ISSUER_CONFIG),
-            config.get(AUDIENCE_CONFIG));
-    String claim = config.getOrDefault(CLIENT_ID_CLAIM_CONFIG, "sub");
-    identity = new ClientIdentity(claim == null || claim.isBlank() ? "sub" : claim.trim());
+            secret == null ? null : secret.value().getBytes(StandardCharsets.UTF_8),
+            jwks,
+            config.jwtIssuer().orElse(null),
+            config.jwtAudience().orElse(null));
+    identity = new ClientIdentity(config.jwtClientIdClaim());
     if (verifier.jwksFile != null) {
       verifier.keys(); // fail at start, not at the first request, on an unreadable key set
     }

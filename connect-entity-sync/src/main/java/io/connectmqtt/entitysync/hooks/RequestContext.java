@@ -17,18 +17,22 @@ import java.util.Set;
  */
 public final class RequestContext {
 
-  private final String clientId;
-  private final String requestId;
-  private final String type;
+  /** What every context of one request shares. */
+  private record Request(
+      String clientId,
+      String requestId,
+      String type,
+      JsonNode envelope,
+      Map<String, List<String>> userProperties,
+      Map<String, Object> claims,
+      Map<String, Object> attributes) {}
+
+  private final Request request;
   private final String operation;
   private final String schema;
   private final String entity;
   private final Set<String> columns;
-  private final JsonNode envelope;
-  private final Map<String, List<String>> userProperties;
   private final List<Filter> filters = new ArrayList<>();
-  private final Map<String, Object> claims;
-  private final Map<String, Object> attributes;
   private ObjectNode data;
   private Object recordId;
 
@@ -43,75 +47,43 @@ public final class RequestContext {
       JsonNode envelope,
       Map<String, List<String>> userProperties) {
     this(
-        clientId,
-        requestId,
-        type,
+        new Request(
+            clientId, requestId, type, envelope, userProperties, new HashMap<>(), new HashMap<>()),
         operation,
         schema,
         entity,
-        columns,
-        envelope,
-        userProperties,
-        new HashMap<>(),
-        new HashMap<>());
+        columns);
   }
 
   private RequestContext(
-      String clientId,
-      String requestId,
-      String type,
-      String operation,
-      String schema,
-      String entity,
-      Set<String> columns,
-      JsonNode envelope,
-      Map<String, List<String>> userProperties,
-      Map<String, Object> claims,
-      Map<String, Object> attributes) {
-    this.claims = claims;
-    this.attributes = attributes;
-    this.clientId = clientId;
-    this.requestId = requestId;
-    this.type = type;
+      Request request, String operation, String schema, String entity, Set<String> columns) {
+    this.request = request;
     this.operation = operation;
     this.schema = schema;
     this.entity = entity;
     this.columns = columns;
-    this.envelope = envelope;
-    this.userProperties = userProperties;
   }
 
   /**
    * The same request once its operation and entity are known (after {@link
-   * RequestHook#beforeHandle}): the claims and attributes are shared with this context, filters,
-   * data and record id start empty.
+   * RequestHook#beforeHandle}), or for a preloaded relation: the claims and attributes are shared
+   * with this context, filters, data and record id start empty.
    */
   public RequestContext forOperation(
       String newOperation, String newSchema, String newEntity, Set<String> newColumns) {
-    return new RequestContext(
-        clientId,
-        requestId,
-        type,
-        newOperation,
-        newSchema,
-        newEntity,
-        newColumns,
-        envelope,
-        userProperties,
-        claims,
-        attributes);
+    return new RequestContext(request, newOperation, newSchema, newEntity, newColumns);
   }
 
   public String clientId() {
-    return clientId;
+    return request.clientId();
   }
 
   public String requestId() {
-    return requestId;
+    return request.requestId();
   }
 
   public String type() {
-    return type;
+    return request.type();
   }
 
   /**
@@ -139,12 +111,12 @@ public final class RequestContext {
 
   /** The request as the client sent it. */
   public JsonNode envelope() {
-    return envelope;
+    return request.envelope();
   }
 
   /** MQTT 5 user properties of the request message, by name. */
   public Optional<String> userProperty(String name) {
-    List<String> values = userProperties.get(name);
+    List<String> values = request.userProperties().get(name);
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
@@ -155,11 +127,11 @@ public final class RequestContext {
 
   /** Claims of a verified token (set by the JWT hook). */
   public Map<String, Object> claims() {
-    return claims;
+    return request.claims();
   }
 
   public Map<String, Object> attributes() {
-    return attributes;
+    return request.attributes();
   }
 
   /** The data of a create or update (may be null); hooks may change it. */

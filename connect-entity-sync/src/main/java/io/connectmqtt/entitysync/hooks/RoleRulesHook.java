@@ -1,9 +1,9 @@
 package io.connectmqtt.entitysync.hooks;
 
+import io.connectmqtt.entitysync.HooksConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -11,11 +11,11 @@ import java.util.Set;
  * (list {@link JwtAuthenticationHook} first); a request is allowed only when one of its roles has a
  * rule for the entity and operation. Operations: read (preloaded relations included), create,
  * update, delete, meta, subscribe (also renewing a subscription), unsubscribe, and forward
- * (pass-through, where the entity is the message's type). Configuration: {@code
- * entity.sync.roles.rules} as {@code role:entity:operations} entries separated by ';', where entity
- * and operations may be '*' and operations a comma list, e.g. {@code
- * admin:*:*;viewer:*:read,meta;operator:devices:read,update}; {@code entity.sync.roles.claim}
- * (default role), a string or an array of strings.
+ * (pass-through, where the entity is the message's type). Configuration: {@link
+ * HooksConfig#ROLES_RULES_CONFIG} as {@code role:entity:operations} entries separated by ';', where
+ * entity and operations may be '*' and operations a comma list, e.g. {@code
+ * admin:*:*;viewer:*:read,meta;operator:devices:read,update}; the claim {@link
+ * HooksConfig#ROLES_CLAIM_CONFIG}, a string or an array of strings.
  */
 public class RoleRulesHook implements RequestHook {
 
@@ -31,17 +31,17 @@ public class RoleRulesHook implements RequestHook {
   private String claim;
 
   @Override
-  public void configure(Map<String, String> config) {
-    claim = config.getOrDefault("entity.sync.roles.claim", "role");
-    String spec = config.getOrDefault("entity.sync.roles.rules", "");
-    for (String entry : spec.split(";")) {
+  public void configure(HooksConfig config) {
+    claim = config.roleClaim();
+    for (String entry : config.roleRules().split(";")) {
       if (entry.isBlank()) {
         continue;
       }
       String[] parts = entry.trim().split(":");
       if (parts.length != 3 || parts[0].isBlank() || parts[1].isBlank() || parts[2].isBlank()) {
         throw new IllegalArgumentException(
-            "entity.sync.roles.rules entry '"
+            HooksConfig.ROLES_RULES_CONFIG
+                + " entry '"
                 + entry.trim()
                 + "' is not role:entity:operations, e.g. viewer:users:read,meta");
       }
@@ -50,56 +50,16 @@ public class RoleRulesHook implements RequestHook {
     }
     if (rules.isEmpty()) {
       throw new IllegalArgumentException(
-          "entity.sync.roles.rules is empty: no request would be allowed");
+          HooksConfig.ROLES_RULES_CONFIG + " is empty: no request would be allowed");
     }
   }
 
+  /**
+   * Every operation alike, by its protocol name ({@link RequestContext#operation()}: a renewal is a
+   * subscribe).
+   */
   @Override
-  public void beforeRead(RequestContext context) throws HookException {
-    check(context);
-  }
-
-  @Override
-  public void beforeMeta(RequestContext context) throws HookException {
-    check(context);
-  }
-
-  @Override
-  public void beforeSubscribe(RequestContext context) throws HookException {
-    check(context);
-  }
-
-  @Override
-  public void beforeRenew(RequestContext context) throws HookException {
-    check(context);
-  }
-
-  @Override
-  public void beforeUnsubscribe(RequestContext context) throws HookException {
-    check(context);
-  }
-
-  @Override
-  public void beforeForward(RequestContext context) throws HookException {
-    check(context);
-  }
-
-  @Override
-  public void beforeCreate(RequestContext context) throws HookException {
-    check(context);
-  }
-
-  @Override
-  public void beforeUpdate(RequestContext context) throws HookException {
-    check(context);
-  }
-
-  @Override
-  public void beforeDelete(RequestContext context) throws HookException {
-    check(context);
-  }
-
-  private void check(RequestContext context) throws HookException {
+  public void beforeOperation(Operation operation, RequestContext context) throws HookException {
     Object value = context.claims().get(claim);
     List<String> roles = new ArrayList<>();
     if (value instanceof Collection<?> list) {

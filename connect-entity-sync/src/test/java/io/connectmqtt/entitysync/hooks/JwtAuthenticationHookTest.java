@@ -3,6 +3,7 @@ package io.connectmqtt.entitysync.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.connectmqtt.entitysync.HooksConfig;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -182,17 +183,19 @@ class JwtAuthenticationHookTest {
   @Test
   void configurationNeedsAKeyAndAReadableKeySet() {
     JwtAuthenticationHook hook = new JwtAuthenticationHook();
-    assertThatThrownBy(() -> hook.configure(Map.of()))
-        .hasMessageContaining(JwtAuthenticationHook.SECRET_CONFIG)
-        .hasMessageContaining(JwtAuthenticationHook.JWKS_FILE_CONFIG);
-    assertThatThrownBy(() -> hook.configure(Map.of(JwtAuthenticationHook.SECRET_CONFIG, "short")))
+    assertThatThrownBy(() -> hook.configure(HooksConfig.of(Map.of())))
+        .hasMessageContaining(HooksConfig.JWT_SECRET_CONFIG)
+        .hasMessageContaining(HooksConfig.JWT_JWKS_FILE_CONFIG);
+    assertThatThrownBy(
+            () -> hook.configure(HooksConfig.of(Map.of(HooksConfig.JWT_SECRET_CONFIG, "short"))))
         .hasMessageContaining("32");
     assertThatThrownBy(
             () ->
                 hook.configure(
-                    Map.of(
-                        JwtAuthenticationHook.JWKS_FILE_CONFIG,
-                        folder.resolve("missing.json").toString())))
+                    HooksConfig.of(
+                        Map.of(
+                            HooksConfig.JWT_JWKS_FILE_CONFIG,
+                            folder.resolve("missing.json").toString()))))
         .hasMessageContaining("Cannot read the JWKS file");
   }
 
@@ -214,7 +217,7 @@ class JwtAuthenticationHookTest {
     byte[] secret = SECRET.getBytes(StandardCharsets.UTF_8);
     long exp = System.currentTimeMillis() / 1000 + 600;
     JwtAuthenticationHook bySubject = new JwtAuthenticationHook();
-    bySubject.configure(Map.of(JwtAuthenticationHook.SECRET_CONFIG, SECRET));
+    bySubject.configure(HooksConfig.of(Map.of(HooksConfig.JWT_SECRET_CONFIG, SECRET)));
     RequestContext own = request("ada", hs256(secret, "{\"sub\":\"ada\",\"exp\":" + exp + "}"));
     bySubject.beforeHandle(own);
     assertThat(own.claims()).containsEntry("sub", "ada");
@@ -238,11 +241,12 @@ class JwtAuthenticationHookTest {
 
     JwtAuthenticationHook byClaim = new JwtAuthenticationHook();
     byClaim.configure(
-        Map.of(
-            JwtAuthenticationHook.SECRET_CONFIG,
-            SECRET,
-            JwtAuthenticationHook.CLIENT_ID_CLAIM_CONFIG,
-            "client_id"));
+        HooksConfig.of(
+            Map.of(
+                HooksConfig.JWT_SECRET_CONFIG,
+                SECRET,
+                HooksConfig.JWT_CLIENT_ID_CLAIM_CONFIG,
+                "client_id")));
     byClaim.beforeHandle(
         request(
             "device-7",
