@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.connectmqtt.examples.CrudAndSubscribe;
 import io.connectmqtt.testkit.ExternalCommand;
+import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SparkplugEdgeNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -19,13 +22,23 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +47,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The main job as the README runs it, on free ports, shared by every test here: every connector
  * RUNNING, sensor data in Kafka, alarms sent back over MQTT by the sink, CRUD requests answered by
- * entity sync, the browser page in headless Chromium, the three client examples, and a clean stop.
+ * entity sync, the browser page in headless Chromium, the three client examples, the Sparkplug edge
+ * node with its presence and the activity log in PostgreSQL, and a clean stop.
  */
 class DemoIT {
 
@@ -96,13 +110,7 @@ class DemoIT {
             MqttRecorder.subscribe("demo-it-alerts", options.mqttPort(), "demo/alerts/#");
         MqttRecorder replies =
             MqttRecorder.subscribe("demo-it", options.mqttPort(), "spec/demo-it/response")) {
-      var client =
-          MqttClient.builder()
-              .useMqttVersion5()
-              .serverHost("127.0.0.1")
-              .serverPort(options.mqttPort())
-              .buildBlocking();
-      client.connect();
+      var client = connectedClient();
       client
           .publishWith()
           .topic("spec/demo-it/request")
@@ -132,6 +140,191 @@ class DemoIT {
         .contains("entity-notify: RUNNING")
         .contains("mqtt.topic=demo/sensors/")
         .contains("http://127.0.0.1:" + options.httpPort() + "/");
+  }
+
+  /**
+   * The Sparkplug edge node of the demo: its DDATA reaches Kafka with every metric's name resolved
+   * from the DBIRTH (the DATA carries aliases only); its valve's DDEATH and the node's Will
+   * (NDEATH) become offline presence records with their reason, and the page serves them.
+   */
+  @Test
+  void sparkplugMetricsArriveNamedAndKilledDevicesGoOffline() throws Exception {
+    KafkaTopics kafka = new KafkaTopics(demo.bootstrapServers());
+    Set<String> pumpMetrics = new HashSet<>(SparkplugEdgeNode.names(0).values());
+    Awaitility.await("a DDATA of plant/edge1/pump with every metric named")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () ->
+                kafka.readAll("sparkplug.plant.DDATA", 1, Duration.ofSeconds(5)).stream()
+                    .map(r -> readJson(r.value()).path("payload"))
+                    .filter(v -> v.path("device").asText().equals("pump"))
+                    .anyMatch(v -> metricNames(v).equals(pumpMetrics)));
+    JsonNode ddata =
+        kafka.readAll("sparkplug.plant.DDATA", 1, Duration.ofSeconds(5)).stream()
+            .map(r -> readJson(r.value()).path("payload"))
+            .filter(v -> v.path("device").asText().equals("pump"))
+            .reduce((first, second) -> second)
+            .orElseThrow();
+    assertThat(ddata.path("unresolvedAliases").asInt()).isZero();
+    assertThat(ddata.path("metrics").size()).isEqualTo(pumpMetrics.size());
+
+    Map<String, String> offline = new TreeMap<>();
+    Awaitility.await("offline presence records of the valve (DDEATH) and the node (NDEATH)")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              for (ConsumerRecord<byte[], byte[]> record :
+                  kafka.readAll(PresenceBoard.TOPIC, 1, Duration.ofSeconds(5))) {
+                JsonNode value = readJson(record.value()).path("payload");
+                if (value.path("state").asText().equals("offline")) {
+                  offline.put(value.path("device").asText(), value.path("reason").asText());
+                }
+              }
+              return offline.containsKey("plant/edge1");
+            });
+    assertThat(offline)
+        .containsEntry("plant/edge1/valve", "ddeath")
+        .containsEntry("plant/edge1", "ndeath");
+    JsonNode page =
+        new ObjectMapper()
+            .readTree(
+                HttpClient.newHttpClient()
+                    .send(
+                        HttpRequest.newBuilder(
+                                URI.create(
+                                    "http://127.0.0.1:" + options.httpPort() + "/presence.json"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body());
+    assertThat(page.findValuesAsText("device"))
+        .contains("plant/edge1", "plant/edge1/pump", "plant/edge1/valve");
+    assertThat(output()).contains("presence: plant/edge1/valve offline (ddeath)");
+  }
+
+  /**
+   * The activity log: Debezium's JDBC sink writes a row per record of mqtt.activity (checked for
+   * the messages of one probe device: as many rows as Kafka records, same payloads) and one row per
+   * device of mqtt.presence, holding its latest state.
+   */
+  @Test
+  void activityLogHasARowPerKafkaRecord() throws Exception {
+    String probe = "probe-" + System.nanoTime();
+    String topic = "demo/sensors/it/" + probe + "/temperature";
+    int messages = 25;
+    var client = connectedClient();
+    for (int i = 0; i < messages; i++) {
+      client
+          .publishWith()
+          .topic(topic)
+          .qos(MqttQos.AT_LEAST_ONCE)
+          .payload(("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8))
+          .send();
+    }
+    client.disconnect();
+    KafkaTopics kafka = new KafkaTopics(demo.bootstrapServers());
+    List<String> inKafka = new java.util.ArrayList<>();
+    Awaitility.await(messages + " probe records in mqtt.activity")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              inKafka.clear();
+              for (ConsumerRecord<byte[], byte[]> record :
+                  kafka.readAll("mqtt.activity", 1, Duration.ofSeconds(5))) {
+                if (record.headers().lastHeader("mqtt.topic") != null
+                    && topic.equals(
+                        new String(
+                            record.headers().lastHeader("mqtt.topic").value(),
+                            StandardCharsets.UTF_8))) {
+                  inKafka.add(readJson(record.value()).path("payload").asText());
+                }
+              }
+              return inKafka.size() >= messages;
+            });
+    assertThat(inKafka).hasSize(messages);
+    String url = "jdbc:postgresql://127.0.0.1:" + demo.postgresPort() + "/postgres";
+    Awaitility.await("a row of mqtt_messages per probe record")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptionsInstanceOf(SQLException.class)
+        .until(() -> payloads(url, topic).size() >= messages);
+    assertThat(payloads(url, topic)).containsExactlyInAnyOrderElementsOf(inKafka);
+
+    Awaitility.await("a row of mqtt_presence per device of mqtt.presence, in its latest state")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(2))
+        .ignoreExceptionsInstanceOf(SQLException.class)
+        .until(() -> latestPresence(kafka).equals(presenceRows(url)));
+    assertThat(presenceRows(url))
+        .containsKeys(probe, "plant/edge1", "plant/edge1/pump", "plant/edge1/valve");
+  }
+
+  private static Set<String> metricNames(JsonNode message) {
+    Set<String> names = new HashSet<>();
+    message.path("metrics").forEach(m -> names.add(m.path("name").asText(null)));
+    return names;
+  }
+
+  private static JsonNode readJson(byte[] value) {
+    try {
+      return new ObjectMapper().readTree(value);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<String> payloads(String url, String topic) throws SQLException {
+    List<String> payloads = new java.util.ArrayList<>();
+    try (Connection connection = DriverManager.getConnection(url, "postgres", "postgres");
+        PreparedStatement query =
+            connection.prepareStatement("select payload from mqtt_messages where mqtt_topic = ?")) {
+      query.setString(1, topic);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          payloads.add(rows.getString(1));
+        }
+      }
+    }
+    return payloads;
+  }
+
+  /** device -> state/reason of the last record per device in the presence topic. */
+  private static Map<String, String> latestPresence(KafkaTopics kafka) {
+    Map<String, String> latest = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record :
+        kafka.readAll(PresenceBoard.TOPIC, 1, Duration.ofSeconds(5))) {
+      JsonNode value = readJson(record.value()).path("payload");
+      latest.put(
+          value.path("device").asText(),
+          value.path("state").asText() + "/" + value.path("reason").asText());
+    }
+    return latest;
+  }
+
+  private static Map<String, String> presenceRows(String url) throws SQLException {
+    Map<String, String> rows = new HashMap<>();
+    try (Connection connection = DriverManager.getConnection(url, "postgres", "postgres");
+        PreparedStatement query =
+            connection.prepareStatement("select device, state, reason from mqtt_presence");
+        ResultSet result = query.executeQuery()) {
+      while (result.next()) {
+        rows.put(result.getString(1), result.getString(2) + "/" + result.getString(3));
+      }
+    }
+    return rows;
+  }
+
+  private static Mqtt5BlockingClient connectedClient() {
+    Mqtt5BlockingClient client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .serverHost("127.0.0.1")
+            .serverPort(options.mqttPort())
+            .buildBlocking();
+    client.connect();
+    return client;
   }
 
   /** {published, in Kafka} from the last summary line. */
