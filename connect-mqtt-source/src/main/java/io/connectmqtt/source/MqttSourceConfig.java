@@ -488,15 +488,21 @@ public final class MqttSourceConfig extends AbstractConfig {
    */
   java.util.OptionalInt connections() {
     String value = getString(CONNECTIONS_CONFIG).trim();
-    if (CONNECTIONS_AUTO.equalsIgnoreCase(value)
-        && valueFormat() == PayloadConverter.Format.SPARKPLUG) {
-      // Several connections may hand a node's DATA to Kafka before its BIRTH; Sparkplug needs the
-      // order.
+    if (CONNECTIONS_AUTO.equalsIgnoreCase(value) && needsOrder()) {
       return java.util.OptionalInt.of(1);
     }
     return CONNECTIONS_AUTO.equalsIgnoreCase(value)
         ? java.util.OptionalInt.empty()
         : java.util.OptionalInt.of(Integer.parseInt(value));
+  }
+
+  /**
+   * Whether the task must read messages in the order the broker sent them, so one connection:
+   * several connections may hand a node's DATA to Kafka before its BIRTH (Sparkplug), or a device's
+   * Will before its last message (presence, which would then leave it online).
+   */
+  boolean needsOrder() {
+    return valueFormat() == PayloadConverter.Format.SPARKPLUG || presence().enabled();
   }
 
   static final class ConnectionsValidator implements ConfigDef.Validator {

@@ -169,6 +169,17 @@ public class MqttSourceConnector extends SourceConnector {
     }
     ConnectionValidation.crossFieldChecks(config, values);
     config.presence().crossFieldChecks(config.topicFilters(), tasks, values);
+    if (config.presence().enabled()
+        && config.valueFormat() != PayloadConverter.Format.SPARKPLUG
+        && config.connections().orElse(1) > 1) {
+      values
+          .get(MqttSourceConfig.CONNECTIONS_CONFIG)
+          .addErrorMessage(
+              "With presence on, a device's Will must be read after its last message, and several "
+                  + "connections may hand them over out of order (the device would stay online); set "
+                  + MqttSourceConfig.CONNECTIONS_CONFIG
+                  + "=1 (or auto, which opens one).");
+    }
     if (config.getInt(MqttSourceConfig.QOS_CONFIG) == 0) {
       log.warn("mqtt.qos=0: messages lost while the task is down are not redelivered");
     }

@@ -59,6 +59,42 @@ class MqttSourceConnectorTest {
     assertThat(values.values()).allSatisfy(v -> assertThat(v.errorMessages()).isEmpty());
   }
 
+  /**
+   * A device's Will must reach presence after the device's last message; several connections of a
+   * shared group may hand them over the other way round and leave it online (ActivityLogIT saw it:
+   * "online/message" after "offline/will").
+   */
+  @Test
+  void presenceRefusesSeveralConnectionsButAutoOpensOne() {
+    Map<String, String> props =
+        new java.util.HashMap<>(
+            Map.of(
+                "mqtt.server.uris",
+                "tcp://a",
+                "mqtt.topics",
+                "devices/#,clients/+/will",
+                "presence.topic",
+                "presence",
+                "presence.will.topics",
+                "clients/{device}/will",
+                "presence.device.topics",
+                "devices/{device}/#"));
+    assertThat(new MqttSourceConfig(props).connections()).hasValue(1);
+    props.put("mqtt.connections", "4");
+    Map<String, org.apache.kafka.common.config.ConfigValue> values =
+        MqttSourceConfig.CONFIG_DEF.validateAll(props);
+    MqttSourceConnector.crossFieldChecks(new MqttSourceConfig(props), 1, values);
+    assertThat(values.get("mqtt.connections").errorMessages())
+        .singleElement()
+        .asString()
+        .contains("out of order");
+    props.remove("presence.topic");
+    props.remove("presence.will.topics");
+    props.remove("presence.device.topics");
+    props.put("mqtt.connections", "auto");
+    assertThat(new MqttSourceConfig(props).connections()).as("auto without presence").isEmpty();
+  }
+
   @Test
   void oneTaskSubscribesPlainly() {
     assertThat(MqttSourceConnector.assignFilters(config("a/#", "shared"), "c", 1))
