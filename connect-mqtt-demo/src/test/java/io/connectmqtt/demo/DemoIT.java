@@ -22,13 +22,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,13 +150,11 @@ class DemoIT {
         .pollInterval(Duration.ofSeconds(1))
         .until(
             () ->
-                kafka.readAll("sparkplug.plant.DDATA", 1, Duration.ofSeconds(5)).stream()
-                    .map(r -> readJson(r.value()).path("payload"))
+                DemoRecords.payloads(kafka, "sparkplug.plant.DDATA").stream()
                     .filter(v -> v.path("device").asText().equals("pump"))
-                    .anyMatch(v -> metricNames(v).equals(pumpMetrics)));
+                    .anyMatch(v -> DemoRecords.metricNames(v).equals(pumpMetrics)));
     JsonNode ddata =
-        kafka.readAll("sparkplug.plant.DDATA", 1, Duration.ofSeconds(5)).stream()
-            .map(r -> readJson(r.value()).path("payload"))
+        DemoRecords.payloads(kafka, "sparkplug.plant.DDATA").stream()
             .filter(v -> v.path("device").asText().equals("pump"))
             .reduce((first, second) -> second)
             .orElseThrow();
@@ -175,9 +167,7 @@ class DemoIT {
         .pollInterval(Duration.ofSeconds(1))
         .until(
             () -> {
-              for (ConsumerRecord<byte[], byte[]> record :
-                  kafka.readAll(PresenceBoard.TOPIC, 1, Duration.ofSeconds(5))) {
-                JsonNode value = readJson(record.value()).path("payload");
+              for (JsonNode value : DemoRecords.payloads(kafka, PresenceBoard.TOPIC)) {
                 if (value.path("state").asText().equals("offline")) {
                   offline.put(value.path("device").asText(), value.path("reason").asText());
                 }
@@ -231,16 +221,7 @@ class DemoIT {
         .until(
             () -> {
               inKafka.clear();
-              for (ConsumerRecord<byte[], byte[]> record :
-                  kafka.readAll("mqtt.activity", 1, Duration.ofSeconds(5))) {
-                if (record.headers().lastHeader("mqtt.topic") != null
-                    && topic.equals(
-                        new String(
-                            record.headers().lastHeader("mqtt.topic").value(),
-                            StandardCharsets.UTF_8))) {
-                  inKafka.add(readJson(record.value()).path("payload").asText());
-                }
-              }
+              inKafka.addAll(DemoRecords.activityPayloads(kafka, topic));
               return inKafka.size() >= messages;
             });
     assertThat(inKafka).hasSize(messages);
@@ -249,71 +230,16 @@ class DemoIT {
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofSeconds(1))
         .ignoreExceptionsInstanceOf(SQLException.class)
-        .until(() -> payloads(url, topic).size() >= messages);
-    assertThat(payloads(url, topic)).containsExactlyInAnyOrderElementsOf(inKafka);
+        .until(() -> DemoRecords.rowPayloads(url, topic).size() >= messages);
+    assertThat(DemoRecords.rowPayloads(url, topic)).containsExactlyInAnyOrderElementsOf(inKafka);
 
     Awaitility.await("a row of mqtt_presence per device of mqtt.presence, in its latest state")
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofSeconds(2))
         .ignoreExceptionsInstanceOf(SQLException.class)
-        .until(() -> latestPresence(kafka).equals(presenceRows(url)));
-    assertThat(presenceRows(url))
+        .until(() -> DemoRecords.latestPresence(kafka).equals(DemoRecords.presenceRows(url)));
+    assertThat(DemoRecords.presenceRows(url))
         .containsKeys(probe, "plant/edge1", "plant/edge1/pump", "plant/edge1/valve");
-  }
-
-  private static Set<String> metricNames(JsonNode message) {
-    Set<String> names = new HashSet<>();
-    message.path("metrics").forEach(m -> names.add(m.path("name").asText(null)));
-    return names;
-  }
-
-  private static JsonNode readJson(byte[] value) {
-    try {
-      return new ObjectMapper().readTree(value);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static List<String> payloads(String url, String topic) throws SQLException {
-    List<String> payloads = new java.util.ArrayList<>();
-    try (Connection connection = DriverManager.getConnection(url, "postgres", "postgres");
-        PreparedStatement query =
-            connection.prepareStatement("select payload from mqtt_messages where mqtt_topic = ?")) {
-      query.setString(1, topic);
-      try (ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          payloads.add(rows.getString(1));
-        }
-      }
-    }
-    return payloads;
-  }
-
-  /** device -> state/reason of the last record per device in the presence topic. */
-  private static Map<String, String> latestPresence(KafkaTopics kafka) {
-    Map<String, String> latest = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> record :
-        kafka.readAll(PresenceBoard.TOPIC, 1, Duration.ofSeconds(5))) {
-      JsonNode value = readJson(record.value()).path("payload");
-      latest.put(
-          value.path("device").asText(),
-          value.path("state").asText() + "/" + value.path("reason").asText());
-    }
-    return latest;
-  }
-
-  private static Map<String, String> presenceRows(String url) throws SQLException {
-    Map<String, String> rows = new HashMap<>();
-    try (Connection connection = DriverManager.getConnection(url, "postgres", "postgres");
-        PreparedStatement query =
-            connection.prepareStatement("select device, state, reason from mqtt_presence");
-        ResultSet result = query.executeQuery()) {
-      while (result.next()) {
-        rows.put(result.getString(1), result.getString(2) + "/" + result.getString(3));
-      }
-    }
-    return rows;
   }
 
   private static Mqtt5BlockingClient connectedClient() {
