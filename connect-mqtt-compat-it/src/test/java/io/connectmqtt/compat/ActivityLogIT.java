@@ -30,8 +30,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
- * The MQTT activity log of docs/activity-log.md, from its own config files
- * (examples/activity-log/): our MQTT source (presence on) and Debezium's JDBC sink from Maven
+ * The MQTT activity log of docs/activity-log.md, from the config files the demo runs
+ * (config/activity-log-*.json): our MQTT source (presence on) and Debezium's JDBC sink from Maven
  * Central, both loaded through plugin.path by one Connect worker JVM, write every MQTT message and
  * every device's presence into an embedded PostgreSQL. Three devices publish, one of them vanishes
  * and the broker publishes its Will: the messages table has one row per Kafka record, with the
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class ActivityLogIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path CONFIGS = ProjectLayout.root().resolve("examples/activity-log");
+  private static final Path CONFIGS = ProjectLayout.root().resolve("config");
   private static final List<String> DEVICES = List.of("pump-1", "pump-2", "valve-3");
   private static final int MESSAGES_PER_DEVICE = 10;
 
@@ -145,7 +145,7 @@ class ActivityLogIT {
   private static Map<String, String> publishAndVanish(int port) {
     Map<String, String> published = new LinkedHashMap<>();
     for (String device : DEVICES) {
-      String will = "devices/" + device + "/will";
+      String will = "demo/clients/" + device + "/will";
       var builder =
           Mqtt5Client.builder().identifier(device).serverHost("127.0.0.1").serverPort(port);
       Mqtt5BlockingClient client = builder.buildBlocking();
@@ -163,7 +163,7 @@ class ActivityLogIT {
         client.connect();
       }
       for (int i = 0; i < MESSAGES_PER_DEVICE; i++) {
-        String topic = "devices/" + device + "/telemetry/" + i;
+        String topic = "demo/sensors/plant/" + device + "/telemetry-" + i;
         String payload = "{\"device\":\"" + device + "\",\"n\":" + i + "}";
         client
             .publishWith()

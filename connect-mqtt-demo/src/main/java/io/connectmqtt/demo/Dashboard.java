@@ -30,6 +30,7 @@ final class Dashboard {
   private final SensorFleet fleet;
   private final KafkaTail tail;
   private final MqttActivity activity;
+  private final PresenceBoard presence;
   private final List<String> howToConnect;
   private final long startedNanos = System.nanoTime();
   private long lastNanos = System.nanoTime();
@@ -47,6 +48,7 @@ final class Dashboard {
       SensorFleet fleet,
       KafkaTail tail,
       MqttActivity activity,
+      PresenceBoard presence,
       List<String> howToConnect) {
     this.out = out;
     this.terminal = terminal;
@@ -55,6 +57,7 @@ final class Dashboard {
     this.fleet = fleet;
     this.tail = tail;
     this.activity = activity;
+    this.presence = presence;
     this.howToConnect = howToConnect;
   }
 
@@ -83,7 +86,7 @@ final class Dashboard {
       out.printf(
           Locale.ROOT,
           "== published %d MQTT messages | in Kafka %d %s | requests %d, replies %d, "
-              + "notifications %d, alerts %d | %s%n",
+              + "notifications %d, alerts %d | presence %s | %s%n",
           published,
           inKafka,
           perTopic(),
@@ -91,6 +94,7 @@ final class Dashboard {
           activity.replies.get(),
           activity.notifications.get(),
           activity.alerts.get(),
+          presence.summary(),
           states);
       return;
     }
@@ -146,6 +150,14 @@ final class Dashboard {
                 : ""));
     line(screen, "notifications (entity-notify)", activity.notifications.get(), Double.NaN, "");
     line(screen, "alerts sent to devices (sink)", activity.alerts.get(), Double.NaN, "");
+    screen
+        .append('\n')
+        .append(BOLD)
+        .append(" PRESENCE (mqtt.presence)")
+        .append(RESET)
+        .append("  ")
+        .append(presence.summary())
+        .append('\n');
     screen
         .append('\n')
         .append(BOLD)

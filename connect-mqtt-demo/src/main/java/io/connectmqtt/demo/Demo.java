@@ -43,6 +43,9 @@ public final class Demo {
   private KafkaTail tail;
   private Thread tailThread;
   private MqttActivity activity;
+  private SparkplugPlant plant;
+  private PresenceBoard presence;
+  private Thread presenceThread;
   private WebServer web;
 
   record Options(
@@ -148,34 +151,33 @@ public final class Demo {
     stack =
         ProcessStack.start(
             pluginPath,
-            Map.of(
-                "MQTT_SERVER_URIS",
-                hivemq.uri(),
-                "DATABASE_URL",
-                postgres.jdbcUrl(),
-                "DATABASE_HOST",
-                "127.0.0.1",
-                "DATABASE_PORT",
-                String.valueOf(postgres.port()),
-                "DATABASE_NAME",
-                "postgres",
-                "DATABASE_USER",
-                "postgres",
-                "DATABASE_PASSWORD",
-                "postgres",
-                "KAFKA_BOOTSTRAP_SERVERS",
-                "127.0.0.1:" + options.kafkaPort()),
+            Map.ofEntries(
+                Map.entry("MQTT_SERVER_URIS", hivemq.uri()),
+                Map.entry("DATABASE_URL", postgres.jdbcUrl()),
+                Map.entry("DATABASE_HOST", "127.0.0.1"),
+                Map.entry("DATABASE_PORT", String.valueOf(postgres.port())),
+                Map.entry("DATABASE_NAME", "postgres"),
+                Map.entry("DATABASE_USER", "postgres"),
+                Map.entry("DATABASE_PASSWORD", "postgres"),
+                // The activity log's JDBC sinks write into the same database.
+                Map.entry("ACTIVITY_LOG_JDBC_URL", postgres.jdbcUrl()),
+                Map.entry("ACTIVITY_LOG_USER", "postgres"),
+                Map.entry("ACTIVITY_LOG_PASSWORD", "postgres"),
+                Map.entry("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + options.kafkaPort())),
             options.kafkaPort(),
             options.connectPort(),
             "1g",
             List.of(PrometheusExporter.javaAgentOption(options.metricsPort())));
     // The notify sink reads the compacted subscriptions topic and Debezium's change topics from its
-    // first start:
-    // create them up front (as docker-compose and the Strimzi manifests do).
-    for (String topic : List.of("entity-changes", "cdc.public.users", "cdc.public.devices")) {
+    // first start, the activity log's sinks the activity and presence topics: create them up front
+    // (as docker-compose and the Strimzi manifests do), so that no consumer's auto-creation makes
+    // the presence topic first, uncompacted.
+    for (String topic :
+        List.of("entity-changes", "cdc.public.users", "cdc.public.devices", "mqtt.activity")) {
       stack.topics().create(topic, 3);
     }
     stack.topics().createCompacted("entity-subscriptions");
+    stack.topics().createCompacted(PresenceBoard.TOPIC);
     ConnectRest rest = stack.rest();
     out.println("[3/4] Registering connectors from config/ over REST at " + rest.baseUrl());
     List<String> connectors = registerConnectors(rest);
@@ -186,16 +188,19 @@ public final class Demo {
     out.printf(
         "all connectors RUNNING (%d) after %.1f s%n",
         connectors.size(), (System.nanoTime() - started) / 1e9);
-    web = WebServer.start(options.httpPort(), options.websocketPort(), TOPIC_PREFIX);
+    boolean terminal =
+        options.dashboard().equals("on")
+            || options.dashboard().equals("auto") && System.console() != null;
+    presence = new PresenceBoard(stack.bootstrapServers(), terminal ? null : out);
+    web =
+        WebServer.start(
+            options.httpPort(), options.websocketPort(), TOPIC_PREFIX, presence::toJson);
     List<String> howToConnect = howToConnect();
     out.println();
     out.println("Try it:");
     howToConnect.forEach(out::println);
     out.println();
 
-    boolean terminal =
-        options.dashboard().equals("on")
-            || options.dashboard().equals("auto") && System.console() != null;
     out.println(
         "[4/4] Starting the sensor fleet: "
             + SensorFleet.SITES.size() * options.devicesPerSite()
@@ -204,13 +209,29 @@ public final class Demo {
             + " msg/s each. Ctrl-C stops everything.");
     fleet = new SensorFleet(options.mqttPort(), options.devicesPerSite());
     fleet.start(options.ratePerDevice());
+    out.println(
+        "      and a Sparkplug B edge node "
+            + SparkplugPlant.GROUP
+            + "/"
+            + SparkplugPlant.NODE
+            + " with devices "
+            + SparkplugPlant.DEVICES
+            + ": its valve dies (DDEATH) and the node drops off (NDEATH, its Will) every "
+            + SparkplugPlant.CYCLE_SECONDS
+            + " s");
+    plant = new SparkplugPlant(options.mqttPort());
+    plant.start();
+    presenceThread = new Thread(presence, "presence-board");
+    presenceThread.setDaemon(true);
+    presenceThread.start();
     activity = new MqttActivity(options.mqttPort(), TOPIC_PREFIX);
     tail = new KafkaTail(stack.bootstrapServers(), terminal ? null : out);
     tailThread = new Thread(tail, "kafka-tail");
     tailThread.setDaemon(true);
     tailThread.start();
     Dashboard dashboard =
-        new Dashboard(out, terminal, rest, connectors, fleet, tail, activity, howToConnect);
+        new Dashboard(
+            out, terminal, rest, connectors, fleet, tail, activity, presence, howToConnect);
 
     long deadline =
         options.durationSeconds() > 0
@@ -243,6 +264,10 @@ public final class Demo {
 
   int postgresPort() {
     return postgres.port();
+  }
+
+  String bootstrapServers() {
+    return stack.bootstrapServers();
   }
 
   private static List<Path> pluginDirectories() throws IOException {
@@ -306,7 +331,19 @@ public final class Demo {
             + "'{\"id\":\"1\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"users\"}'",
         "  PostgreSQL: psql postgresql://postgres:postgres@127.0.0.1:"
             + postgres.port()
-            + "/postgres");
+            + "/postgres",
+        "  Sparkplug metrics with their names: kcat -b "
+            + stack.bootstrapServers()
+            + " -C -t sparkplug.plant.DDATA -c 1",
+        "  device presence (compacted): kcat -b "
+            + stack.bootstrapServers()
+            + " -C -t "
+            + PresenceBoard.TOPIC
+            + " -f '%k %s\\n'",
+        "  activity log (docs/activity-log.md): psql postgresql://postgres:postgres@127.0.0.1:"
+            + postgres.port()
+            + "/postgres -c "
+            + "'select device, state, reason, last_seen from mqtt_presence order by device'");
   }
 
   /**
@@ -328,6 +365,15 @@ public final class Demo {
       }
       if (fleet != null) {
         fleet.close();
+      }
+      if (plant != null) {
+        plant.close();
+      }
+      if (presence != null) {
+        presence.close();
+      }
+      if (presenceThread != null) {
+        presenceThread.join(5_000);
       }
       if (activity != null) {
         activity.close();

@@ -16,9 +16,10 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Follows the iot.* topics and the change topics: counts per topic (the total counts the sensor
- * topics only), MQTT-publish-to-Kafka-consumer latency (from the readings' {@code ts}), and a
- * sample of what arrives with its headers, printed (plain mode) or kept for the dashboard.
+ * Follows the iot.*, sparkplug.* and mqtt.activity topics and the change topics: counts per topic
+ * (the total counts the sensor topics only), MQTT-publish-to-Kafka-consumer latency (from the
+ * readings' {@code ts}), and a sample of what arrives with its headers, printed (plain mode) or
+ * kept for the dashboard.
  */
 final class KafkaTail implements Runnable, AutoCloseable {
 
@@ -40,17 +41,11 @@ final class KafkaTail implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-tail-" + System.nanoTime());
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "2000");
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-      // The sensor topics, and the entity change events of entity sync and of Debezium (CDC).
-      consumer.subscribe(Pattern.compile("iot\\..*|entity-changes|cdc\\..*"));
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers, "demo-tail-")) {
+      // The sensor topics, the Sparkplug ones, the activity log's, and the entity change events of
+      // entity sync and of Debezium (CDC).
+      consumer.subscribe(
+          Pattern.compile("iot\\..*|sparkplug\\..*|mqtt\\.activity|entity-changes|cdc\\..*"));
       while (running.get()) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           perTopic.computeIfAbsent(record.topic(), t -> new AtomicLong()).incrementAndGet();
@@ -107,6 +102,22 @@ final class KafkaTail implements Runnable, AutoCloseable {
       out.print(sample);
     }
     lastSample = sample;
+  }
+
+  /**
+   * A consumer of raw bytes in a group of its own, from the start of each topic; it sees new topics
+   * of a pattern within two seconds.
+   */
+  static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, String groupPrefix) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + System.nanoTime());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "2000");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return new KafkaConsumer<>(props);
   }
 
   String lastSample() {

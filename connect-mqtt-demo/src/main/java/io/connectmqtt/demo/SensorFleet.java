@@ -59,7 +59,8 @@ final class SensorFleet implements AutoCloseable {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int i = 0; i < devices.size(); i++) {
       String site = SITES.get(i / devicesPerSite);
-      String device = "sensor-" + (i % devicesPerSite);
+      // Unique across sites: the activity log's presence names a device by this topic level.
+      String device = site + "-sensor-" + (i % devicesPerSite);
       long seq = published.incrementAndGet();
       boolean temperature = random.nextBoolean();
       String metric = temperature ? "temperature" : "humidity";

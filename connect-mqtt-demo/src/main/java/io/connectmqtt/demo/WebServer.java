@@ -10,10 +10,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
- * Serves the demo's browser page (the live users table, from the classpath folder {@code web/}) and
- * a {@code config.json} telling the page where the broker's WebSocket listener is.
+ * Serves the demo's browser page (the live users table and the device presence panel, from the
+ * classpath folder {@code web/}), a {@code config.json} telling the page where the broker's
+ * WebSocket listener is, and {@code presence.json}, every device's latest presence.
  */
 final class WebServer implements AutoCloseable {
 
@@ -34,7 +36,8 @@ final class WebServer implements AutoCloseable {
     this.server = server;
   }
 
-  static WebServer start(int port, int websocketPort, String topicPrefix) {
+  static WebServer start(
+      int port, int websocketPort, String topicPrefix, Supplier<byte[]> presence) {
     try {
       HttpServer server =
           HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
@@ -45,7 +48,7 @@ final class WebServer implements AutoCloseable {
                   + topicPrefix
                   + "\"}")
               .getBytes(StandardCharsets.UTF_8);
-      server.createContext("/", exchange -> serve(exchange, config));
+      server.createContext("/", exchange -> serve(exchange, config, presence));
       server.setExecutor(
           Executors.newFixedThreadPool(
               2,
@@ -61,7 +64,8 @@ final class WebServer implements AutoCloseable {
     }
   }
 
-  private static void serve(HttpExchange exchange, byte[] config) throws IOException {
+  private static void serve(HttpExchange exchange, byte[] config, Supplier<byte[]> presence)
+      throws IOException {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
       if (path.equals("/")) {
@@ -70,6 +74,8 @@ final class WebServer implements AutoCloseable {
       byte[] body;
       if (path.equals("/config.json")) {
         body = config;
+      } else if (path.equals("/presence.json")) {
+        body = presence.get();
       } else if (path.contains("..") || !path.matches("/[A-Za-z0-9._/-]+")) {
         body = null;
       } else {

@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.connectmqtt.examples.CrudAndSubscribe;
 import io.connectmqtt.testkit.ExternalCommand;
+import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SparkplugEdgeNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -19,9 +22,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -34,7 +41,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The main job as the README runs it, on free ports, shared by every test here: every connector
  * RUNNING, sensor data in Kafka, alarms sent back over MQTT by the sink, CRUD requests answered by
- * entity sync, the browser page in headless Chromium, the three client examples, and a clean stop.
+ * entity sync, the browser page in headless Chromium, the three client examples, the Sparkplug edge
+ * node with its presence and the activity log in PostgreSQL, and a clean stop.
  */
 class DemoIT {
 
@@ -96,13 +104,7 @@ class DemoIT {
             MqttRecorder.subscribe("demo-it-alerts", options.mqttPort(), "demo/alerts/#");
         MqttRecorder replies =
             MqttRecorder.subscribe("demo-it", options.mqttPort(), "spec/demo-it/response")) {
-      var client =
-          MqttClient.builder()
-              .useMqttVersion5()
-              .serverHost("127.0.0.1")
-              .serverPort(options.mqttPort())
-              .buildBlocking();
-      client.connect();
+      var client = connectedClient();
       client
           .publishWith()
           .topic("spec/demo-it/request")
@@ -132,6 +134,123 @@ class DemoIT {
         .contains("entity-notify: RUNNING")
         .contains("mqtt.topic=demo/sensors/")
         .contains("http://127.0.0.1:" + options.httpPort() + "/");
+  }
+
+  /**
+   * The Sparkplug edge node of the demo: its DDATA reaches Kafka with every metric's name resolved
+   * from the DBIRTH (the DATA carries aliases only); its valve's DDEATH and the node's Will
+   * (NDEATH) become offline presence records with their reason, and the page serves them.
+   */
+  @Test
+  void sparkplugMetricsArriveNamedAndKilledDevicesGoOffline() throws Exception {
+    KafkaTopics kafka = new KafkaTopics(demo.bootstrapServers());
+    Set<String> pumpMetrics = new HashSet<>(SparkplugEdgeNode.names(0).values());
+    Awaitility.await("a DDATA of plant/edge1/pump with every metric named")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () ->
+                DemoRecords.payloads(kafka, "sparkplug.plant.DDATA").stream()
+                    .filter(v -> v.path("device").asText().equals("pump"))
+                    .anyMatch(v -> DemoRecords.metricNames(v).equals(pumpMetrics)));
+    JsonNode ddata =
+        DemoRecords.payloads(kafka, "sparkplug.plant.DDATA").stream()
+            .filter(v -> v.path("device").asText().equals("pump"))
+            .reduce((first, second) -> second)
+            .orElseThrow();
+    assertThat(ddata.path("unresolvedAliases").asInt()).isZero();
+    assertThat(ddata.path("metrics").size()).isEqualTo(pumpMetrics.size());
+
+    Map<String, String> offline = new TreeMap<>();
+    Awaitility.await("offline presence records of the valve (DDEATH) and the node (NDEATH)")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              for (JsonNode value : DemoRecords.payloads(kafka, PresenceBoard.TOPIC)) {
+                if (value.path("state").asText().equals("offline")) {
+                  offline.put(value.path("device").asText(), value.path("reason").asText());
+                }
+              }
+              return offline.containsKey("plant/edge1");
+            });
+    assertThat(offline)
+        .containsEntry("plant/edge1/valve", "ddeath")
+        .containsEntry("plant/edge1", "ndeath");
+    JsonNode page =
+        new ObjectMapper()
+            .readTree(
+                HttpClient.newHttpClient()
+                    .send(
+                        HttpRequest.newBuilder(
+                                URI.create(
+                                    "http://127.0.0.1:" + options.httpPort() + "/presence.json"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body());
+    assertThat(page.findValuesAsText("device"))
+        .contains("plant/edge1", "plant/edge1/pump", "plant/edge1/valve");
+    assertThat(output()).contains("presence: plant/edge1/valve offline (ddeath)");
+  }
+
+  /**
+   * The activity log: Debezium's JDBC sink writes a row per record of mqtt.activity (checked for
+   * the messages of one probe device: as many rows as Kafka records, same payloads) and one row per
+   * device of mqtt.presence, holding its latest state.
+   */
+  @Test
+  void activityLogHasARowPerKafkaRecord() throws Exception {
+    String probe = "probe-" + System.nanoTime();
+    String topic = "demo/sensors/it/" + probe + "/temperature";
+    int messages = 25;
+    var client = connectedClient();
+    for (int i = 0; i < messages; i++) {
+      client
+          .publishWith()
+          .topic(topic)
+          .qos(MqttQos.AT_LEAST_ONCE)
+          .payload(("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8))
+          .send();
+    }
+    client.disconnect();
+    KafkaTopics kafka = new KafkaTopics(demo.bootstrapServers());
+    List<String> inKafka = new java.util.ArrayList<>();
+    Awaitility.await(messages + " probe records in mqtt.activity")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              inKafka.clear();
+              inKafka.addAll(DemoRecords.activityPayloads(kafka, topic));
+              return inKafka.size() >= messages;
+            });
+    assertThat(inKafka).hasSize(messages);
+    String url = "jdbc:postgresql://127.0.0.1:" + demo.postgresPort() + "/postgres";
+    Awaitility.await("a row of mqtt_messages per probe record")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptionsInstanceOf(SQLException.class)
+        .until(() -> DemoRecords.rowPayloads(url, topic).size() >= messages);
+    assertThat(DemoRecords.rowPayloads(url, topic)).containsExactlyInAnyOrderElementsOf(inKafka);
+
+    Awaitility.await("a row of mqtt_presence per device of mqtt.presence, in its latest state")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(2))
+        .ignoreExceptionsInstanceOf(SQLException.class)
+        .until(() -> DemoRecords.latestPresence(kafka).equals(DemoRecords.presenceRows(url)));
+    assertThat(DemoRecords.presenceRows(url))
+        .containsKeys(probe, "plant/edge1", "plant/edge1/pump", "plant/edge1/valve");
+  }
+
+  private static Mqtt5BlockingClient connectedClient() {
+    Mqtt5BlockingClient client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .serverHost("127.0.0.1")
+            .serverPort(options.mqttPort())
+            .buildBlocking();
+    client.connect();
+    return client;
   }
 
   /** {published, in Kafka} from the last summary line. */

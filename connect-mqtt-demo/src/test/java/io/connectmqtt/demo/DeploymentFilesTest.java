@@ -151,7 +151,10 @@ class DeploymentFilesTest {
         .contains(
             "../connect-mqtt-debezium-dist/target/plugin/debezium-connector-postgres:"
                 + pluginPath
-                + "/debezium-connector-postgres:ro");
+                + "/debezium-connector-postgres:ro",
+            "../connect-mqtt-debezium-jdbc-dist/target/plugin/debezium-connector-jdbc:"
+                + pluginPath
+                + "/debezium-connector-jdbc:ro");
     assertThat(String.join(",", mounts))
         .contains(":/opt/connect/connect-distributed.properties:ro");
     assertThat(connect.path("command").toString())
@@ -240,7 +243,7 @@ class DeploymentFilesTest {
       assertThat(ROOT.resolve(copy.group(1))).as("Dockerfile COPY " + copy.group(1)).isDirectory();
       copied++;
     }
-    assertThat(copied).isEqualTo(4);
+    assertThat(copied).isEqualTo(5);
 
     Set<String> topics = new TreeSet<>();
     for (JsonNode resource : resources) {

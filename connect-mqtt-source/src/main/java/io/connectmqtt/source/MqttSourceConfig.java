@@ -108,11 +108,18 @@ public final class MqttSourceConfig extends AbstractConfig {
    */
   OptionalInt connections() {
     OptionalInt configured = SubscriptionConfig.connections(this);
-    if (configured.isEmpty() && valueFormat() == PayloadConverter.Format.SPARKPLUG) {
-      // Several connections may hand a node's DATA to Kafka before its BIRTH; Sparkplug needs the
-      // order.
+    if (configured.isEmpty() && needsOrder()) {
       return OptionalInt.of(1);
     }
     return configured;
+  }
+
+  /**
+   * Whether the task must read messages in the order the broker sent them, so one connection:
+   * several connections may hand a node's DATA to Kafka before its BIRTH (Sparkplug), or a device's
+   * Will before its last message (presence, which would then leave it online).
+   */
+  boolean needsOrder() {
+    return valueFormat() == PayloadConverter.Format.SPARKPLUG || presence().enabled();
   }
 }

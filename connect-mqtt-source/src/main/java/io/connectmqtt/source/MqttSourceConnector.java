@@ -175,6 +175,17 @@ public class MqttSourceConnector extends SourceConnector {
     }
     ConnectionValidation.crossFieldChecks(config, values);
     config.presence().crossFieldChecks(config.topicFilters(), tasks, values);
+    if (config.presence().enabled()
+        && config.valueFormat() != PayloadConverter.Format.SPARKPLUG
+        && config.connections().orElse(1) > 1) {
+      values
+          .get(SubscriptionConfig.CONNECTIONS_CONFIG)
+          .addErrorMessage(
+              "With presence on, a device's Will must be read after its last message, and several "
+                  + "connections may hand them over out of order (the device would stay online); set "
+                  + SubscriptionConfig.CONNECTIONS_CONFIG
+                  + "=1 (or auto, which opens one).");
+    }
     if (QosConfig.qos(config) == 0) {
       log.warn(
           QosConfig.QOS_CONFIG + "=0: messages lost while the task is down are not redelivered");

@@ -20,6 +20,39 @@ class MqttSourceConnectorTest {
             assignment));
   }
 
+  /** A mutable config on broker tcp://a with these topics and further key/value pairs. */
+  private static Map<String, String> props(String topics, String... keysAndValues) {
+    Map<String, String> props = new java.util.HashMap<>();
+    props.put("mqtt.server.uris", "tcp://a");
+    props.put("mqtt.topics", topics);
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      props.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return props;
+  }
+
+  /** The ConfigDef's checks, then the connector's cross-field checks for {@code tasks} tasks. */
+  private static Map<String, org.apache.kafka.common.config.ConfigValue> validate(
+      Map<String, String> props, int tasks) {
+    Map<String, org.apache.kafka.common.config.ConfigValue> values =
+        MqttSourceConfig.CONFIG_DEF.validateAll(props);
+    MqttSourceConnector.crossFieldChecks(new MqttSourceConfig(props), tasks, values);
+    return values;
+  }
+
+  /** A config that needs the broker's order: 'auto' opens one connection, 4 are refused. */
+  private static Map<String, org.apache.kafka.common.config.ConfigValue>
+      autoOpensOneAndFourAreRefused(Map<String, String> props, int tasks) {
+    assertThat(new MqttSourceConfig(props).connections()).hasValue(1);
+    props.put("mqtt.connections", "4");
+    Map<String, org.apache.kafka.common.config.ConfigValue> values = validate(props, tasks);
+    assertThat(values.get("mqtt.connections").errorMessages())
+        .singleElement()
+        .asString()
+        .contains("out of order");
+    return values;
+  }
+
   @Test
   void sharedAssignmentGivesEveryTaskEverySharedFilter() {
     List<List<String>> tasks =
@@ -32,32 +65,41 @@ class MqttSourceConnectorTest {
   @Test
   void sparkplugRefusesSeveralConnectionsAndSharedTasksButAutoOpensOne() {
     Map<String, String> props =
-        new java.util.HashMap<>(
-            Map.of(
-                "mqtt.server.uris",
-                "tcp://a",
-                "mqtt.topics",
-                "spBv1.0/plant1/#,spBv1.0/plant2/#",
-                "record.value.format",
-                "sparkplug"));
-    assertThat(new MqttSourceConfig(props).connections()).hasValue(1);
-    props.put("mqtt.connections", "4");
+        props("spBv1.0/plant1/#,spBv1.0/plant2/#", "record.value.format", "sparkplug");
     Map<String, org.apache.kafka.common.config.ConfigValue> values =
-        MqttSourceConfig.CONFIG_DEF.validateAll(props);
-    MqttSourceConnector.crossFieldChecks(new MqttSourceConfig(props), 2, values);
-    assertThat(values.get("mqtt.connections").errorMessages())
-        .singleElement()
-        .asString()
-        .contains("out of order");
+        autoOpensOneAndFourAreRefused(props, 2);
     assertThat(values.get("mqtt.tasks.assignment").errorMessages())
         .singleElement()
         .asString()
         .contains("one edge node over several tasks");
     props.put("mqtt.connections", "auto");
     props.put("mqtt.tasks.assignment", "filters");
-    values = MqttSourceConfig.CONFIG_DEF.validateAll(props);
-    MqttSourceConnector.crossFieldChecks(new MqttSourceConfig(props), 2, values);
+    values = validate(props, 2);
     assertThat(values.values()).allSatisfy(v -> assertThat(v.errorMessages()).isEmpty());
+  }
+
+  /**
+   * A device's Will must reach presence after the device's last message; several connections of a
+   * shared group may hand them over the other way round and leave it online (ActivityLogIT saw it:
+   * "online/message" after "offline/will").
+   */
+  @Test
+  void presenceRefusesSeveralConnectionsButAutoOpensOne() {
+    Map<String, String> props =
+        props(
+            "devices/#,clients/+/will",
+            "presence.topic",
+            "presence",
+            "presence.will.topics",
+            "clients/{device}/will",
+            "presence.device.topics",
+            "devices/{device}/#");
+    autoOpensOneAndFourAreRefused(props, 1);
+    props.remove("presence.topic");
+    props.remove("presence.will.topics");
+    props.remove("presence.device.topics");
+    props.put("mqtt.connections", "auto");
+    assertThat(new MqttSourceConfig(props).connections()).as("auto without presence").isEmpty();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.connectmqtt.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.connectmqtt.common.IntakeConfig;
 import io.connectmqtt.common.FakeMqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttHeaders;
@@ -169,10 +170,10 @@ class MqttSourceTaskTest {
     Map<String, String> props = new HashMap<>();
     props.put("name", "unit-source");
     props.put(MqttConnectionConfig.SERVER_URIS_CONFIG, "tcp://fake-broker:1883");
-    props.put(MqttSourceConfig.TOPICS_CONFIG, "sensors/#");
-    props.put(MqttSourceConfig.KAFKA_TOPIC_CONFIG, "mqtt-in");
-    props.put(MqttSourceConfig.CONNECTIONS_CONFIG, "1");
-    props.put(MqttSourceConfig.POLL_TIMEOUT_CONFIG, "50");
+    props.put(SubscriptionConfig.TOPICS_CONFIG, "sensors/#");
+    props.put(RecordMappingConfig.KAFKA_TOPIC_CONFIG, "mqtt-in");
+    props.put(SubscriptionConfig.CONNECTIONS_CONFIG, "1");
+    props.put(IntakeConfig.POLL_TIMEOUT_CONFIG, "50");
     props.putAll(extra);
     MqttSourceTask task = new MqttSourceTask(broker);
     task.initialize(new FakeSourceTaskContext(props));

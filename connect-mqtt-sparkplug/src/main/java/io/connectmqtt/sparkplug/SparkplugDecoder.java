@@ -102,6 +102,23 @@ public final class SparkplugDecoder {
         message, unresolved, declared, payload.hasSeq() ? payload.getSeq() : null, bdSeq);
   }
 
+  /**
+   * The {@code bdSeq} metric of an NBIRTH or NDEATH payload, without decoding the rest; null when
+   * it has none or is not a Sparkplug B payload.
+   */
+  public static Long bdSeq(byte[] bytes) {
+    try {
+      for (Payload.Metric metric : Payload.parseFrom(bytes).getMetricsList()) {
+        if (BD_SEQ.equals(metric.getName()) && metric.hasLongValue()) {
+          return metric.getLongValue();
+        }
+      }
+    } catch (InvalidProtocolBufferException notSparkplug) {
+      // Presence reads only the topic of such a message; an unknown bdSeq checks nothing.
+    }
+    return null;
+  }
+
   private static Struct header(SparkplugTopic topic) {
     return new Struct(SparkplugSchemas.MESSAGE)
         .put("namespace", SparkplugTopic.NAMESPACE)

@@ -5,11 +5,14 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.DataType;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.Payload;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,6 +38,10 @@ public final class SparkplugEdgeNode implements AutoCloseable {
   private final long bdSeq;
   private final List<Command> commands = new CopyOnWriteArrayList<>();
   private final AtomicInteger rebirths = new AtomicInteger();
+
+  /** Devices that sent DDEATH: no DATA from them until the next birth. */
+  private final Set<String> dead = ConcurrentHashMap.newKeySet();
+
   private int seq;
 
   private SparkplugEdgeNode(int port, String group, String node, List<String> devices, long bdSeq) {
@@ -80,7 +87,21 @@ public final class SparkplugEdgeNode implements AutoCloseable {
    */
   public static SparkplugEdgeNode connect(
       int port, String group, String node, List<String> devices) {
-    return new SparkplugEdgeNode(port, group, node, devices, 0);
+    return connect(port, group, node, devices, 0);
+  }
+
+  /**
+   * As {@link #connect(int, String, String, List)}, for the session {@code bdSeq}: a node that
+   * comes back after its NDEATH counts one up.
+   */
+  public static SparkplugEdgeNode connect(
+      int port, String group, String node, List<String> devices, long bdSeq) {
+    return new SparkplugEdgeNode(port, group, node, devices, bdSeq);
+  }
+
+  /** The session number in this node's NBIRTH and its Will (NDEATH). */
+  public long bdSeq() {
+    return bdSeq;
   }
 
   /**
@@ -89,6 +110,7 @@ public final class SparkplugEdgeNode implements AutoCloseable {
    */
   public synchronized void birth() {
     seq = 0;
+    dead.clear();
     Payload.Builder nbirth = payload().addMetrics(bdSeqMetric());
     SparkplugMetrics.all(0).forEach(m -> nbirth.addMetrics(m.metric(0, true)));
     publish(topic("NBIRTH", null), nbirth.build());
@@ -106,11 +128,36 @@ public final class SparkplugEdgeNode implements AutoCloseable {
     SparkplugMetrics.all(0).forEach(m -> ndata.addMetrics(m.metric(round, false)));
     publish(topic("NDATA", null), ndata.build());
     for (int i = 0; i < devices.size(); i++) {
+      if (dead.contains(devices.get(i))) {
+        continue;
+      }
       Payload.Builder ddata = payload();
       SparkplugMetrics.all(DEVICE_ALIAS_STEP * (i + 1))
           .forEach(m -> ddata.addMetrics(m.metric(round, false)));
       publish(topic("DDATA", devices.get(i)), ddata.build());
     }
+  }
+
+  /**
+   * DDEATH of one device (as when the edge node loses it); it sends no DATA until the next birth.
+   */
+  public synchronized void deviceDeath(int deviceIndex) {
+    String device = devices.get(deviceIndex);
+    dead.add(device);
+    publish(topic("DDEATH", device), payload().build());
+  }
+
+  /**
+   * Drops off the network: disconnects asking the broker to publish its Will, the NDEATH, as the
+   * broker does when the node's connection is lost (MQTT 5 reason code 0x04).
+   */
+  public void vanish() {
+    client
+        .disconnectWith()
+        .reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE)
+        .send()
+        .exceptionally(e -> null)
+        .join();
   }
 
   /** Leaves out {@code count} seq numbers, as if that many messages had been lost on the way. */

@@ -211,8 +211,8 @@ public final class PresenceConfig {
       values
           .get(TOPIC_CONFIG)
           .addErrorMessage(
-              "Presence keeps every device's state in one task; set tasks.max=1 "
-                  + "(one task can still use several connections, mqtt.connections).");
+              "Presence keeps every device's state in one task, reading in order on one "
+                  + "connection; set tasks.max=1.");
     }
     for (String key : PATTERN_KEYS) {
       for (TopicPattern pattern : patterns(key)) {

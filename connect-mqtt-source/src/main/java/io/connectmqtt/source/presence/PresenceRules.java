@@ -1,5 +1,6 @@
 package io.connectmqtt.source.presence;
 
+import io.connectmqtt.sparkplug.SparkplugDecoder;
 import io.connectmqtt.sparkplug.SparkplugTopic;
 import io.connectmqtt.sparkplug.SparkplugTopic.MessageType;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,15 @@ final class PresenceRules {
     OFFLINE_WITH_DEVICES
   }
 
-  record Observation(String device, Signal signal, String reason) {}
+  /**
+   * What a message says of one device; {@code bdSeq} is the Sparkplug session number an NBIRTH or
+   * NDEATH carries (null otherwise, or when unreadable).
+   */
+  record Observation(String device, Signal signal, String reason, Long bdSeq) {
+    Observation(String device, Signal signal, String reason) {
+      this(device, signal, reason, null);
+    }
+  }
 
   private final boolean sparkplug;
   private final List<TopicPattern> willTopics;
@@ -49,7 +58,7 @@ final class PresenceRules {
   /** What the message says, or null when it says nothing about any device. */
   Observation observe(String topic, byte[] payload) {
     if (sparkplug && topic.startsWith(SparkplugTopic.NAMESPACE + "/")) {
-      return sparkplug(topic);
+      return sparkplug(topic, payload);
     }
     for (TopicPattern pattern : willTopics) {
       String device = pattern.device(topic);
@@ -82,11 +91,11 @@ final class PresenceRules {
   }
 
   /**
-   * An edge node is {@code group/node}, a device {@code group/node/device}; only the topic is read.
-   * NCMD/DCMD come from host applications and STATE is a host's: they say nothing about a node's
-   * presence.
+   * An edge node is {@code group/node}, a device {@code group/node/device}; only the topic is read,
+   * and the bdSeq of an NBIRTH or NDEATH. NCMD/DCMD come from host applications and STATE is a
+   * host's: they say nothing about a node's presence.
    */
-  private static Observation sparkplug(String topic) {
+  private static Observation sparkplug(String topic, byte[] payload) {
     SparkplugTopic spb;
     try {
       spb = SparkplugTopic.parse(topic);
@@ -98,11 +107,16 @@ final class PresenceRules {
       return null;
     }
     String id = spb.device() == null ? spb.nodeKey() : spb.nodeKey() + "/" + spb.device();
+    if (type == MessageType.NBIRTH) {
+      return new Observation(
+          id, Signal.ONLINE, PresenceEvent.BIRTH, SparkplugDecoder.bdSeq(payload));
+    }
     if (type.isBirth()) {
       return new Observation(id, Signal.ONLINE, PresenceEvent.BIRTH);
     }
     if (type == MessageType.NDEATH) {
-      return new Observation(id, Signal.OFFLINE_WITH_DEVICES, PresenceEvent.NDEATH);
+      return new Observation(
+          id, Signal.OFFLINE_WITH_DEVICES, PresenceEvent.NDEATH, SparkplugDecoder.bdSeq(payload));
     }
     if (type == MessageType.DDEATH) {
       return new Observation(id, Signal.OFFLINE, PresenceEvent.DDEATH);

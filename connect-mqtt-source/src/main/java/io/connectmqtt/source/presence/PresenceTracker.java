@@ -31,6 +31,9 @@ final class PresenceTracker {
      */
     long silentSince;
 
+    /** An edge node's Sparkplug session: the bdSeq of its last NBIRTH; null when unknown. */
+    Long bdSeq;
+
     Device(boolean online, long firstSeen, long lastSeen, long silentSince) {
       this.online = online;
       this.firstSeen = firstSeen;
@@ -62,10 +65,17 @@ final class PresenceTracker {
     }
     List<PresenceEvent> events = new ArrayList<>(1);
     Device device = devices.get(seen.device());
+    if (isDeathOfAnotherSession(seen, device)) {
+      return List.of();
+    }
+    if (device != null && seen.signal() == PresenceRules.Signal.ONLINE && seen.bdSeq() != null) {
+      device.bdSeq = seen.bdSeq();
+    }
     switch (seen.signal()) {
       case SEEN, ONLINE -> {
         if (device == null) {
           device = new Device(true, now, now, now);
+          device.bdSeq = seen.bdSeq();
           devices.put(seen.device(), device);
           events.add(event(seen.device(), device, seen.reason(), now, topic));
         } else {
@@ -112,6 +122,19 @@ final class PresenceTracker {
   }
 
   /**
+   * Sparkplug 3.0: an NDEATH whose bdSeq is not the one of the node's current NBIRTH is the Will of
+   * an earlier session, which the broker may deliver after the new NBIRTH. Where either is unknown
+   * (no bdSeq, not protobuf) the NDEATH counts.
+   */
+  private static boolean isDeathOfAnotherSession(PresenceRules.Observation seen, Device node) {
+    return seen.signal() == PresenceRules.Signal.OFFLINE_WITH_DEVICES
+        && node != null
+        && node.bdSeq != null
+        && seen.bdSeq() != null
+        && !node.bdSeq.equals(seen.bdSeq());
+  }
+
+  /**
    * Offline events for the online devices silent for the configured time; none when the rule is
    * off.
    */
@@ -136,15 +159,23 @@ final class PresenceTracker {
         id, device.online, reason, device.firstSeen, device.lastSeen, now, topic);
   }
 
-  /** Every device's state as JSON text: {"device": [online 1/0, first seen, last seen], ...}. */
+  /**
+   * Every device's state as JSON text: {"device": [online 1/0, first seen, last seen, (bdSeq of an
+   * edge node)], ...}.
+   */
   String snapshot() {
     ObjectNode root = JSON.createObjectNode();
     devices.forEach(
-        (id, device) ->
-            root.putArray(id)
-                .add(device.online ? 1 : 0)
-                .add(device.firstSeen)
-                .add(device.lastSeen));
+        (id, device) -> {
+          ArrayNode values =
+              root.putArray(id)
+                  .add(device.online ? 1 : 0)
+                  .add(device.firstSeen)
+                  .add(device.lastSeen);
+          if (device.bdSeq != null) {
+            values.add(device.bdSeq);
+          }
+        });
     return root.toString();
   }
 
@@ -163,10 +194,12 @@ final class PresenceTracker {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       ArrayNode values = (ArrayNode) entry.getValue();
-      devices.put(
-          entry.getKey(),
+      Device device =
           new Device(
-              values.get(0).asInt() == 1, values.get(1).asLong(), values.get(2).asLong(), now));
+              values.get(0).asInt() == 1, values.get(1).asLong(), values.get(2).asLong(), now);
+      // Absent in the state of earlier versions and for anything but an edge node.
+      device.bdSeq = values.size() > 3 ? values.get(3).asLong() : null;
+      devices.put(entry.getKey(), device);
     }
   }
 }

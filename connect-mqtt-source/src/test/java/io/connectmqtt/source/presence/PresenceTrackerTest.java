@@ -3,6 +3,8 @@ package io.connectmqtt.source.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.connectmqtt.sparkplug.proto.SparkplugBProto.DataType;
+import io.connectmqtt.sparkplug.proto.SparkplugBProto.Payload;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,49 @@ class PresenceTrackerTest {
         .isEqualTo("plant/edge1:offline:ndeath,plant/edge1/pump:offline:ndeath");
     assertThat(summary(message(tracker, "spBv1.0/plant/NBIRTH/edge1", "", 4_000)))
         .isEqualTo("plant/edge1:online:birth");
+  }
+
+  /** An NBIRTH or NDEATH payload carrying the node's birth/death sequence number. */
+  private static byte[] withBdSeq(long bdSeq) {
+    return Payload.newBuilder()
+        .setTimestamp(1)
+        .addMetrics(
+            Payload.Metric.newBuilder()
+                .setName("bdSeq")
+                .setDatatype(DataType.Int64.getNumber())
+                .setLongValue(bdSeq))
+        .build()
+        .toByteArray();
+  }
+
+  /**
+   * Sparkplug 3.0: an NDEATH whose bdSeq is not the one of the node's current NBIRTH belongs to an
+   * earlier session (the broker may deliver the old Will after the new NBIRTH) and must not take
+   * the node offline; the matching one does, also after a task restart.
+   */
+  @Test
+  void ndeathOfAnEarlierSessionLeavesTheNodeOnline() {
+    tracker.onMessage("spBv1.0/plant/NBIRTH/edge1", withBdSeq(3), 1_000);
+    message(tracker, "spBv1.0/plant/DBIRTH/edge1/pump", "", 1_001);
+    assertThat(tracker.onMessage("spBv1.0/plant/NDEATH/edge1", withBdSeq(2), 2_000))
+        .as("the Will of session 2 after the NBIRTH of session 3")
+        .isEmpty();
+    assertThat(message(tracker, "spBv1.0/plant/DDATA/edge1/pump", "", 2_500))
+        .as("the device stayed online")
+        .isEmpty();
+
+    PresenceTracker restarted = tracker();
+    restarted.restore(tracker.snapshot(), 3_000);
+    assertThat(restarted.onMessage("spBv1.0/plant/NDEATH/edge1", withBdSeq(2), 3_001)).isEmpty();
+    assertThat(summary(restarted.onMessage("spBv1.0/plant/NDEATH/edge1", withBdSeq(3), 3_002)))
+        .isEqualTo("plant/edge1:offline:ndeath,plant/edge1/pump:offline:ndeath");
+  }
+
+  @Test
+  void ndeathWithoutAReadableBdSeqStillTakesTheNodeOffline() {
+    tracker.onMessage("spBv1.0/plant/NBIRTH/edge1", withBdSeq(3), 1_000);
+    assertThat(summary(message(tracker, "spBv1.0/plant/NDEATH/edge1", "not protobuf", 2_000)))
+        .isEqualTo("plant/edge1:offline:ndeath");
   }
 
   @Test
