@@ -8,7 +8,6 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.connectmqtt.entitysync.notify.EntityNotifySinkConnector;
 import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.KafkaTopics;
@@ -88,34 +87,18 @@ class NotifyScaleIT {
     }
     stack.topics().create(CHANGES, PARTITIONS);
     stack.topics().createCompacted(SUBSCRIPTIONS);
-    Map<String, String> sync = new HashMap<>();
-    sync.put("connector.class", EntitySyncConnector.class.getName());
-    // Open access on purpose: these clients send no token.
-    sync.put("entity.sync.auth", "none");
+    Map<String, String> sync =
+        OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.users");
     sync.put("tasks.max", "2");
-    sync.put("mqtt.server.uris", hivemq.uri());
-    sync.put("database.url", postgres.jdbcUrl());
-    sync.put("database.user", "postgres");
     sync.put("database.pool.size", "8");
-    sync.put("entities", "public.users");
-    sync.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    sync.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    sync.put("value.converter.schemas.enable", "false");
     sync.put("entity.sync.changes.topic", CHANGES);
     sync.put("entity.sync.subscriptions.topic", SUBSCRIPTIONS);
     stack.rest().createOrReplace(SYNC, sync);
-    Map<String, String> notify = new HashMap<>();
-    notify.put("connector.class", EntityNotifySinkConnector.class.getName());
+    Map<String, String> notify =
+        OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), CHANGES);
     notify.put("tasks.max", "2");
-    notify.put("topics", CHANGES);
     notify.put("entity.notify.subscriptions.topic", SUBSCRIPTIONS);
-    notify.put("mqtt.server.uris", hivemq.uri());
     notify.put("mqtt.max.in.flight", "500");
-    notify.put("entity.notify.subscriptions.bootstrap.servers", stack.bootstrapServers());
-    notify.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    notify.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    notify.put("value.converter.schemas.enable", "false");
-    notify.put("consumer.override.auto.offset.reset", "earliest");
     stack.rest().createOrReplace(NOTIFY, notify);
     stack.rest().awaitRunning(SYNC, 2, Duration.ofSeconds(120));
     stack.rest().awaitRunning(NOTIFY, 2, Duration.ofSeconds(120));
