@@ -322,9 +322,8 @@ public final class ProcessStack implements AutoCloseable {
               pluginDiscovery == null ? "" : "plugin.discovery=" + pluginDiscovery,
               "connector.client.config.override.policy=All",
               "scheduled.rebalance.max.delay.ms=0",
-              // A worker SIGKILLed and started again is a new group member: the group rebalances
-              // once more when the dead one's session ends, restarting the tasks. The broker's
-              // minimum (6 s) instead of 10 s shortens every kill test by those 4 s.
+              // The tasks of a SIGKILLed worker move to the other workers once the group drops it,
+              // when its session ends: the broker's minimum (6 s) instead of Connect's 10 s.
               "session.timeout.ms=6000",
               "heartbeat.interval.ms=2000",
               "config.providers=env",
