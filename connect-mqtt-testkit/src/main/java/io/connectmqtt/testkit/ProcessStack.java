@@ -322,10 +322,6 @@ public final class ProcessStack implements AutoCloseable {
               pluginDiscovery == null ? "" : "plugin.discovery=" + pluginDiscovery,
               "connector.client.config.override.policy=All",
               "scheduled.rebalance.max.delay.ms=0",
-              // The tasks of a SIGKILLed worker move to the other workers once the group drops it,
-              // when its session ends: the broker's minimum (6 s) instead of Connect's 10 s.
-              "session.timeout.ms=6000",
-              "heartbeat.interval.ms=2000",
               "config.providers=env",
               "config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider",
               workerProperties.entrySet().stream()
