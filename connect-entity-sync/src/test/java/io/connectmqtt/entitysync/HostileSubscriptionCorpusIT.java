@@ -13,7 +13,6 @@ import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
-import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -27,7 +26,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 11, must-show 1: {@link HostileSubscriptionCorpus} through the real stack (entity sync and
@@ -36,11 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * miss, enter and leave the filters. Every subscriber gets exactly the notifications the corpus's
  * own predicates say (operation, key, content), none else, the refused ones none; both tasks stay
  * RUNNING; and the notify latency p99 with the corpus stays within twice a clean run's.
- *
- * <p>Kafka and the worker are the module's {@link SharedFixtures}: connectors and topics are named
- * {@code corpus-*} and the connectors deleted at the end; HiveMQ and PostgreSQL are this class's.
  */
-@ExtendWith(SharedFixtures.class)
 class HostileSubscriptionCorpusIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,11 +45,6 @@ class HostileSubscriptionCorpusIT {
    * this).
    */
   private static final long LATENCY_FLOOR_MS = 50;
-
-  private static final String SYNC = "corpus-sync";
-  private static final String NOTIFY = "corpus-notify";
-  private static final String CHANGES = "corpus-changes";
-  private static final String SUBSCRIPTIONS = "corpus-subscriptions";
 
   private static HiveMqBroker hivemq;
   private static PostgresDatabase postgres;
@@ -72,7 +61,7 @@ class HostileSubscriptionCorpusIT {
     // Kafka and a Connect worker as their own JVMs, the worker loading only the plugin archive, as
     // users run it.
     stack =
-        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
+        ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")), Map.of());
     try (Connection connection = postgres.connection();
         Statement statement = connection.createStatement()) {
       statement.execute(
@@ -81,19 +70,20 @@ class HostileSubscriptionCorpusIT {
     }
     // One partition: every change, the sentinel last, is processed in order, so the sentinel is a
     // signal.
-    stack.topics().create(CHANGES, 1);
-    stack.topics().createCompacted(SUBSCRIPTIONS);
-    Map<String, String> sync =
-        OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.items");
-    sync.put("entity.sync.changes.topic", CHANGES);
-    sync.put("entity.sync.subscriptions.topic", SUBSCRIPTIONS);
-    stack.rest().createOrReplace(SYNC, sync);
-    Map<String, String> notify =
-        OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), CHANGES);
-    notify.put("entity.notify.subscriptions.topic", SUBSCRIPTIONS);
-    stack.rest().createOrReplace(NOTIFY, notify);
-    stack.rest().awaitRunning(SYNC, 1, Duration.ofSeconds(90));
-    stack.rest().awaitRunning(NOTIFY, 1, Duration.ofSeconds(90));
+    stack.topics().create("entity-changes", 1);
+    stack.topics().createCompacted("entity-subscriptions");
+    stack
+        .rest()
+        .createOrReplace(
+            "sync",
+            OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.items"));
+    stack
+        .rest()
+        .createOrReplace(
+            "notify",
+            OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), "entity-changes"));
+    stack.rest().awaitRunning("sync", 1, Duration.ofSeconds(90));
+    stack.rest().awaitRunning("notify", 1, Duration.ofSeconds(90));
     listener =
         MqttClient.builder()
             .identifier("corpus-listener")
@@ -130,7 +120,7 @@ class HostileSubscriptionCorpusIT {
       listener.disconnect().exceptionally(e -> null).join();
     }
     if (stack != null) {
-      stack.rest().deletingOnClose(SYNC, NOTIFY).close();
+      stack.close();
     }
     if (hivemq != null) {
       hivemq.close();
@@ -300,7 +290,7 @@ class HostileSubscriptionCorpusIT {
   }
 
   private static void assertRunning() {
-    for (String connector : List.of(SYNC, NOTIFY)) {
+    for (String connector : List.of("sync", "notify")) {
       JsonNode status = stack.rest().status(connector);
       assertThat(status.path("connector").path("state").asText())
           .as(status.toString())
