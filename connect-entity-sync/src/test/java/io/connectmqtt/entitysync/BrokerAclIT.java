@@ -100,11 +100,7 @@ class BrokerAclIT {
           new ProtocolClient(
               broker.port(), "spec", "alice.app", "alice", "alice-pw", broker.mqtt5())) {
         alice.subscribe("spec/alice/notify/#");
-        int[] pings = {0};
-        Awaitility.await("entity sync subscribed (answers alice's ping)")
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ZERO)
-            .until(() -> alice.pings("ping-" + pings[0]++, Duration.ofSeconds(1)));
+        alice.awaitServed();
         String sid = aliceWorksEndToEnd(alice, id);
 
         // First the forged messages (a client id of alice's would take over the connection of a

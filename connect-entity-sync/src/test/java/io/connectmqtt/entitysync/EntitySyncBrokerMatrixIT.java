@@ -124,11 +124,7 @@ class EntitySyncBrokerMatrixIT {
       stack.rest().createOrReplace(name, config);
       try (ProtocolClient client = new ProtocolClient(broker.port(), prefix, cid, broker.mqtt5())) {
         stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-        int[] pings = {0};
-        Awaitility.await(name + " subscribed (answers a ping)")
-            .atMost(Duration.ofSeconds(30))
-            .pollInterval(Duration.ZERO)
-            .until(() -> client.pings("ping-" + pings[0]++, Duration.ofSeconds(1)));
+        client.awaitServed();
         long started = System.nanoTime();
 
         JsonNode created =

@@ -162,7 +162,11 @@ class EntitySyncConformanceIT {
       stack.rest().createOrReplace("sync-" + backend.name(), config);
       stack.rest().awaitRunning("sync-" + backend.name(), 1, Duration.ofSeconds(60));
     }
-    Thread.sleep(1_000);
+    for (Backend backend : running().toList()) {
+      try (ProtocolClient probe = client(backend, "conformance-probe")) {
+        probe.awaitServed();
+      }
+    }
   }
 
   @AfterAll

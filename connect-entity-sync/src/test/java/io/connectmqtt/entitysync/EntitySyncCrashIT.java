@@ -71,7 +71,9 @@ class EntitySyncCrashIT {
       config.put("entity.sync.changes.topic", "crash-changes");
       stack.rest().createOrReplace("crash-sync", config);
       stack.rest().awaitRunning("crash-sync", 1, Duration.ofSeconds(90));
-      Thread.sleep(1_000);
+      try (ProtocolClient probe = new ProtocolClient(hivemq.port(), "spec", "crash-probe")) {
+        probe.awaitServed();
+      }
 
       ObjectMapper json = new ObjectMapper();
       Map<String, JsonNode> replies = new ConcurrentHashMap<>();

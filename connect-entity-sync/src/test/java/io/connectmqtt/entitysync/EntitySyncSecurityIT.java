@@ -79,7 +79,10 @@ class EntitySyncSecurityIT {
     config.put("value.converter.schemas.enable", "false");
     stack.rest().createOrReplace("secure-sync", config);
     stack.rest().awaitRunning("secure-sync", 1, Duration.ofSeconds(90));
-    Thread.sleep(1_000);
+    // Unauthenticated, the ping is answered with an error: a reply all the same.
+    try (ProtocolClient probe = new ProtocolClient(hivemq.port(), "spec", "secure-probe")) {
+      probe.awaitServed();
+    }
   }
 
   @AfterAll

@@ -105,6 +105,15 @@ class HostileSubscriptionCorpusIT {
     }
   }
 
+  /**
+   * A copy of what arrived from index {@code from} on: a subList view of the CopyOnWriteArrayList
+   * throws ConcurrentModificationException once the listener adds to it while it is read.
+   */
+  private static List<ChangeScript.Arrival> arrivalsSince(int from) {
+    List<ChangeScript.Arrival> all = List.copyOf(ARRIVALS);
+    return all.subList(from, all.size());
+  }
+
   @AfterAll
   static void stop() {
     if (listener != null) {
@@ -246,12 +255,10 @@ class HostileSubscriptionCorpusIT {
               () ->
                   HostileSubscriptionCorpus.CLIENTS.stream()
                       .allMatch(
-                          client ->
-                              script.sawSentinel(
-                                  ARRIVALS.subList(from, ARRIVALS.size()), run + "-" + client)));
+                          client -> script.sawSentinel(arrivalsSince(from), run + "-" + client)));
       assertRunning();
       List<ChangeScript.Arrival> arrivals =
-          List.copyOf(ARRIVALS.subList(from, ARRIVALS.size())).stream()
+          arrivalsSince(from).stream()
               .filter(
                   a ->
                       a.topic().startsWith("spec/" + run + "-")

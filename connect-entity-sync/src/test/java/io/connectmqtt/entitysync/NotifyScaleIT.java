@@ -8,13 +8,14 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.connectmqtt.entitysync.notify.EntityNotifySinkConnector;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Stateless scale of live subscriptions: two Connect workers (separate JVMs), entity sync and the
@@ -37,7 +39,12 @@ import org.junit.jupiter.api.Test;
  * change, whichever worker processes it, reaches every matching subscription, whichever worker took
  * it; and a worker killed with SIGKILL in the middle of a stream of changes loses no notification
  * (at least once; duplicates are counted, not hidden).
+ *
+ * <p>Kafka and the first worker are the module's {@link SharedFixtures}; the second worker is this
+ * test's, killed at its end whatever happened. Connectors and topics are named {@code
+ * notify-scale-*}; HiveMQ and PostgreSQL are the test's own.
  */
+@ExtendWith(SharedFixtures.class)
 class NotifyScaleIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,165 +52,168 @@ class NotifyScaleIT {
   private static final int SUBSCRIPTIONS_PER_CLIENT = 20;
   private static final int BUCKETS = 1_000;
   private static final int PARTITIONS = 3;
+  private static final String SYNC = "notify-scale-sync";
+  private static final String NOTIFY = "notify-scale-notify";
+  private static final String CHANGES = "notify-scale-changes";
+  private static final String SUBSCRIPTIONS = "notify-scale-subscriptions";
 
   /** Row ids of the change events of step 3, above those entity sync gives the rows of step 2. */
   private static final long FIRST_EVENT_ID = 100_000;
 
   @Test
   void tenThousandSubscriptionsOnTwoWorkersAndSigkillLosesNoNotification() throws Exception {
+    ProcessStack stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
     try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 500_000, false);
-        PostgresDatabase postgres = PostgresDatabase.start();
-        ProcessStack stack =
-            ProcessStack.start(
-                List.of(ProjectLayout.pluginDirectory("connect-entity-sync")), Map.of())) {
-      try (Connection connection = postgres.connection();
-          Statement statement = connection.createStatement()) {
-        statement.execute(
-            "create table public.users (id bigserial primary key, name varchar(50), bucket integer)");
-      }
-      stack.startWorker(2);
-      stack.topics().create("entity-changes", PARTITIONS);
-      stack.topics().createCompacted("entity-subscriptions");
-      Map<String, String> sync = new HashMap<>();
-      sync.put("connector.class", EntitySyncConnector.class.getName());
-      // Open access on purpose: these clients send no token.
-      sync.put("entity.sync.auth", "none");
-      sync.put("tasks.max", "2");
-      sync.put("mqtt.server.uris", hivemq.uri());
-      sync.put("database.url", postgres.jdbcUrl());
-      sync.put("database.user", "postgres");
-      sync.put("database.pool.size", "8");
-      sync.put("entities", "public.users");
-      sync.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-      sync.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-      sync.put("value.converter.schemas.enable", "false");
-      stack.rest().createOrReplace("sync", sync);
-      Map<String, String> notify = new HashMap<>();
-      notify.put("connector.class", EntityNotifySinkConnector.class.getName());
-      notify.put("tasks.max", "2");
-      notify.put("topics", "entity-changes");
-      notify.put("mqtt.server.uris", hivemq.uri());
-      notify.put("mqtt.max.in.flight", "500");
-      notify.put("entity.notify.subscriptions.bootstrap.servers", stack.bootstrapServers());
-      notify.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-      notify.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-      notify.put("value.converter.schemas.enable", "false");
-      notify.put("consumer.override.auto.offset.reset", "earliest");
-      stack.rest().createOrReplace("notify", notify);
-      stack.rest().awaitRunning("sync", 2, Duration.ofSeconds(120));
-      stack.rest().awaitRunning("notify", 2, Duration.ofSeconds(120));
-      for (String connector : List.of("sync", "notify")) {
-        Set<String> workers = new HashSet<>();
-        stack
-            .rest()
-            .status(connector)
-            .path("tasks")
-            .forEach(t -> workers.add(t.path("worker_id").asText()));
-        assertThat(workers).as(connector + " tasks on two workers").hasSize(2);
-      }
-      Thread.sleep(2_000);
-
-      try (MqttRecorder replies =
-              MqttRecorder.subscribe("scale-replies", hivemq.port(), "spec/+/response");
-          MqttRecorder notifications =
-              MqttRecorder.subscribe("scale-notifications", hivemq.port(), "spec/+/notify/#")) {
-        // 1. 500 clients, 20 subscriptions each: subscription j of client c watches bucket (c * 20
-        // + j) % 1000.
-        Map<String, Integer> bucketOfSubscription = subscribe(hivemq, replies);
-
-        // 2. Changes made over MQTT through entity sync (either task, either worker): 100 rows,
-        // buckets 0..99.
-        Mqtt5AsyncClient writer = connect(hivemq, "writer");
-        for (int i = 0; i < 100; i++) {
-          writer
-              .publishWith()
-              .topic("spec/writer/request")
-              .qos(MqttQos.AT_LEAST_ONCE)
-              .payload(
-                  ("{\"id\":\"c"
-                          + i
-                          + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\","
-                          + "\"data\":{\"name\":\"row "
-                          + i
-                          + "\",\"bucket\":"
-                          + i
-                          + "}}")
-                      .getBytes(StandardCharsets.UTF_8))
-              .send();
+        PostgresDatabase postgres = PostgresDatabase.start()) {
+      try {
+        stack.startWorker(2);
+        // Deleted while worker 1 runs, before a worker 2 the test did not kill is killed below.
+        try (ConnectRest.Deletion deleted = stack.rest().deletingOnClose(SYNC, NOTIFY)) {
+          streamOfChangesOnTwoWorkers(stack, hivemq, postgres);
         }
-        Map<String, Integer> viaMqtt =
-            awaitNotifications(notifications, 0, 0, 100 * 10, Duration.ofSeconds(90));
-        assertThat(viaMqtt.values())
-            .as("each change notified to its 10 subscribers once")
-            .allMatch(n -> n == 1);
-        assertEveryPairMatches(viaMqtt, bucketOfSubscription);
-        Set<Integer> partitionsSeen = new HashSet<>();
-        for (String pair : viaMqtt.keySet()) {
-          partitionsSeen.add(partition(pair.substring(pair.indexOf('|') + 1)));
-        }
-        assertThat(partitionsSeen)
-            .as("changes in every partition, so processed by both notify tasks")
-            .hasSize(PARTITIONS);
-        writer.disconnect().join();
-
-        // 3. 2,000 change events (20,000 notifications); the second worker is killed with SIGKILL
-        // mid-stream.
-        int before = notifications.received().size();
-        List<ProducerRecord<byte[], byte[]>> events = new ArrayList<>();
-        for (int i = 0; i < 2_000; i++) {
-          long id = FIRST_EVENT_ID + i;
-          events.add(
-              KafkaTopics.record(
-                  "entity-changes",
-                  "public.users:" + id,
-                  "{\"op\":\"create\","
-                      + "\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\""
-                      + id
-                      + "\",\"before\":null,"
-                      + "\"after\":{\"id\":"
-                      + id
-                      + ",\"name\":\"event "
-                      + i
-                      + "\",\"bucket\":"
-                      + (i % BUCKETS)
-                      + "},"
-                      + "\"ts\":"
-                      + System.currentTimeMillis()
-                      + "}"));
-        }
-        CompletableFuture<Void> sending =
-            CompletableFuture.runAsync(() -> stack.topics().send(events));
-        Awaitility.await("the stream is under way")
-            .atMost(Duration.ofSeconds(60))
-            .until(() -> notifications.received().size() - before >= 2_000);
+      } finally {
         stack.killWorker(2);
-        sending.join();
-        Map<String, Integer> afterKill =
-            awaitNotifications(
-                notifications, before, FIRST_EVENT_ID, 20_000, Duration.ofSeconds(180));
-        assertEveryPairMatches(afterKill, bucketOfSubscription);
-        // Changes of step 2 whose offsets the killed worker had not committed yet are notified
-        // again: duplicates too.
-        Map<String, Integer> ofEvents = new HashMap<>();
-        afterKill.forEach(
-            (pair, n) -> {
-              if (rowId(pair) >= FIRST_EVENT_ID) {
-                ofEvents.put(pair, n);
-              }
-            });
-        long repeatedFromStep2 =
-            afterKill.entrySet().stream()
-                .filter(e -> rowId(e.getKey()) < FIRST_EVENT_ID)
-                .mapToLong(Map.Entry::getValue)
-                .sum();
-        long duplicates =
-            ofEvents.values().stream().mapToLong(n -> n - 1).sum() + repeatedFromStep2;
-        System.out.printf(
-            "NotifyScaleIT: 20,000 notifications expected across the SIGKILL, %d distinct received, "
-                + "%d duplicates (%d of them repeating step 2)%n",
-            ofEvents.size(), duplicates, repeatedFromStep2);
-        assertThat(ofEvents).as("no notification lost").hasSize(20_000);
       }
+    }
+  }
+
+  private static void streamOfChangesOnTwoWorkers(
+      ProcessStack stack, HiveMqBroker hivemq, PostgresDatabase postgres) throws Exception {
+    try (Connection connection = postgres.connection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "create table public.users (id bigserial primary key, name varchar(50), bucket integer)");
+    }
+    stack.topics().create(CHANGES, PARTITIONS);
+    stack.topics().createCompacted(SUBSCRIPTIONS);
+    Map<String, String> sync =
+        OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.users");
+    sync.put("tasks.max", "2");
+    sync.put("database.pool.size", "8");
+    sync.put("entity.sync.changes.topic", CHANGES);
+    sync.put("entity.sync.subscriptions.topic", SUBSCRIPTIONS);
+    stack.rest().createOrReplace(SYNC, sync);
+    Map<String, String> notify =
+        OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), CHANGES);
+    notify.put("tasks.max", "2");
+    notify.put("entity.notify.subscriptions.topic", SUBSCRIPTIONS);
+    notify.put("mqtt.max.in.flight", "500");
+    stack.rest().createOrReplace(NOTIFY, notify);
+    stack.rest().awaitRunning(SYNC, 2, Duration.ofSeconds(120));
+    stack.rest().awaitRunning(NOTIFY, 2, Duration.ofSeconds(120));
+    for (String connector : List.of(SYNC, NOTIFY)) {
+      Set<String> workers = new HashSet<>();
+      stack
+          .rest()
+          .status(connector)
+          .path("tasks")
+          .forEach(t -> workers.add(t.path("worker_id").asText()));
+      assertThat(workers).as(connector + " tasks on two workers").hasSize(2);
+    }
+    try (ProtocolClient pinger = new ProtocolClient(hivemq.port(), "spec", "scale-pinger")) {
+      pinger.awaitServed();
+    }
+
+    try (MqttRecorder replies =
+            MqttRecorder.subscribe("scale-replies", hivemq.port(), "spec/+/response");
+        MqttRecorder notifications =
+            MqttRecorder.subscribe("scale-notifications", hivemq.port(), "spec/+/notify/#")) {
+      // 1. 500 clients, 20 subscriptions each: subscription j of client c watches bucket (c * 20
+      // + j) % 1000.
+      Map<String, Integer> bucketOfSubscription = subscribe(hivemq, replies);
+
+      // 2. Changes made over MQTT through entity sync (either task, either worker): 100 rows,
+      // buckets 0..99.
+      Mqtt5AsyncClient writer = connect(hivemq, "writer");
+      for (int i = 0; i < 100; i++) {
+        writer
+            .publishWith()
+            .topic("spec/writer/request")
+            .qos(MqttQos.AT_LEAST_ONCE)
+            .payload(
+                ("{\"id\":\"c"
+                        + i
+                        + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\","
+                        + "\"data\":{\"name\":\"row "
+                        + i
+                        + "\",\"bucket\":"
+                        + i
+                        + "}}")
+                    .getBytes(StandardCharsets.UTF_8))
+            .send();
+      }
+      Map<String, Integer> viaMqtt =
+          awaitNotifications(notifications, 0, 0, 100 * 10, Duration.ofSeconds(90));
+      assertThat(viaMqtt.values())
+          .as("each change notified to its 10 subscribers once")
+          .allMatch(n -> n == 1);
+      assertEveryPairMatches(viaMqtt, bucketOfSubscription);
+      Set<Integer> partitionsSeen = new HashSet<>();
+      for (String pair : viaMqtt.keySet()) {
+        partitionsSeen.add(partition(pair.substring(pair.indexOf('|') + 1)));
+      }
+      assertThat(partitionsSeen)
+          .as("changes in every partition, so processed by both notify tasks")
+          .hasSize(PARTITIONS);
+      writer.disconnect().join();
+
+      // 3. 2,000 change events (20,000 notifications); the second worker is killed with SIGKILL
+      // mid-stream.
+      int before = notifications.received().size();
+      List<ProducerRecord<byte[], byte[]>> events = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        long id = FIRST_EVENT_ID + i;
+        events.add(
+            KafkaTopics.record(
+                CHANGES,
+                "public.users:" + id,
+                "{\"op\":\"create\","
+                    + "\"schema\":\"public\",\"entity\":\"users\",\"record_id\":\""
+                    + id
+                    + "\",\"before\":null,"
+                    + "\"after\":{\"id\":"
+                    + id
+                    + ",\"name\":\"event "
+                    + i
+                    + "\",\"bucket\":"
+                    + (i % BUCKETS)
+                    + "},"
+                    + "\"ts\":"
+                    + System.currentTimeMillis()
+                    + "}"));
+      }
+      CompletableFuture<Void> sending =
+          CompletableFuture.runAsync(() -> stack.topics().send(events));
+      Awaitility.await("the stream is under way")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> notifications.received().size() - before >= 2_000);
+      stack.killWorker(2);
+      sending.join();
+      Map<String, Integer> afterKill =
+          awaitNotifications(
+              notifications, before, FIRST_EVENT_ID, 20_000, Duration.ofSeconds(180));
+      assertEveryPairMatches(afterKill, bucketOfSubscription);
+      // Changes of step 2 whose offsets the killed worker had not committed yet are notified
+      // again: duplicates too.
+      Map<String, Integer> ofEvents = new HashMap<>();
+      afterKill.forEach(
+          (pair, n) -> {
+            if (rowId(pair) >= FIRST_EVENT_ID) {
+              ofEvents.put(pair, n);
+            }
+          });
+      long repeatedFromStep2 =
+          afterKill.entrySet().stream()
+              .filter(e -> rowId(e.getKey()) < FIRST_EVENT_ID)
+              .mapToLong(Map.Entry::getValue)
+              .sum();
+      long duplicates = ofEvents.values().stream().mapToLong(n -> n - 1).sum() + repeatedFromStep2;
+      System.out.printf(
+          "NotifyScaleIT: 20,000 notifications expected across the SIGKILL, %d distinct received, "
+              + "%d duplicates (%d of them repeating step 2)%n",
+          ofEvents.size(), duplicates, repeatedFromStep2);
+      assertThat(ofEvents).as("no notification lost").hasSize(20_000);
     }
   }
 

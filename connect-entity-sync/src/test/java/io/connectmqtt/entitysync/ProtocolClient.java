@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
 
 /**
  * A plain MQTT client speaking the protocol: publishes requests, collects replies by id. MQTT 5 by
@@ -187,6 +188,18 @@ final class ProtocolClient implements AutoCloseable {
    * Whether a ping with {@code id} is answered within {@code timeout}: to wait until the connector
    * subscribed, since a request published before that reaches no one.
    */
+  /**
+   * Pings until one is answered (any reply, an error included), at most 60 s: the signal that the
+   * connector subscribed, where a fixed wait after RUNNING would guess.
+   */
+  void awaitServed() {
+    int[] pings = {0};
+    Awaitility.await("entity sync subscribed (answers a ping from " + topicId + ")")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ZERO)
+        .until(() -> pings("ping-" + pings[0]++, Duration.ofSeconds(1)));
+  }
+
   boolean pings(String id, Duration timeout) {
     int before = received.size();
     byte[] ping = ("{\"id\":\"" + id + "\",\"type\":\"ping\"}").getBytes(StandardCharsets.UTF_8);

@@ -2,11 +2,13 @@ package io.connectmqtt.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -15,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Presence keeps the source's guarantee: a backlog of QoS 1 messages, each from a new device, waits
@@ -24,29 +26,27 @@ import org.junit.jupiter.api.Test;
  * "online" record in the presence topic (an MQTT message is acknowledged only once Kafka has its
  * presence record too); repeated "online" records are counted (messages redelivered after the kill,
  * and state the killed worker had not flushed to the offsets yet).
+ *
+ * <p>Kafka and the worker (with Connect's defaults, on which the repeats depend) are the module's
+ * {@link SharedFixtures}; HiveMQ CE is this test's.
  */
+@ExtendWith(SharedFixtures.class)
 class PresenceCrashIT {
 
   private static final int DEVICES = 3_000;
 
-  private HiveMqBroker hivemq;
-  private ProcessStack stack;
-
-  @AfterEach
-  void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
+  @Test
+  void workerKilledWhileDrainingLosesNoPresenceRecord() throws Exception {
+    ProcessStack stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
+    try (HiveMqBroker hivemq = HiveMqBroker.start(DEVICES * 2, false);
+        ConnectRest.Deletion deleted = stack.rest().deletingOnClose("fleet-source")) {
+      killedWhileDraining(stack, hivemq);
     }
   }
 
-  @Test
-  void workerKilledWhileDrainingLosesNoPresenceRecord() throws Exception {
-    hivemq = HiveMqBroker.start(DEVICES * 2, false);
-    stack =
-        ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of());
+  private static void killedWhileDraining(ProcessStack stack, HiveMqBroker hivemq)
+      throws Exception {
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", MqttSourceConnector.class.getName());
     config.put("tasks.max", "1");

@@ -6,9 +6,11 @@ import io.connectmqtt.common.BrokerVersion;
 import io.connectmqtt.common.TestBrokerSettings;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import io.connectmqtt.testkit.SourceLog;
 import io.connectmqtt.testkit.TestBroker;
 import java.nio.file.Files;
@@ -23,19 +25,25 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Several MQTT connections per task ({@code mqtt.connections}) on the brokers of the matrix that
- * have shared subscriptions, the plugin in a worker JVM of its own. The same connector runs with
- * one connection (a plain subscription), then with {@code auto} (several members of one shared
- * group), then with one again. Connection 0 keeps its client id and resumes its session each time;
- * the other form of the subscription left in that session by the previous run is removed; and the
+ * have shared subscriptions, the plugin in a worker JVM. The same connector runs with one
+ * connection (a plain subscription), then with {@code auto} (several members of one shared group),
+ * then with one again. Connection 0 keeps its client id and resumes its session each time; the
+ * other form of the subscription left in that session by the previous run is removed; and the
  * members no longer used leave the group. Every message must reach Kafka exactly once in every
  * phase: a stale plain subscription would repeat messages, and mosquitto, which keeps queueing a
  * share of the group's messages for an offline member, would strand them with the unused members.
+ *
+ * <p>The brokers (without persistence, as {@link BrokerMatrixRoundTripIT}'s) and the Kafka/Connect
+ * pair are the module's {@link SharedFixtures}; each row has its own connector, MQTT topics and
+ * Kafka topic, and reads the worker log from where its phases began.
  */
+@ExtendWith(SharedFixtures.class)
 class SourceConnectionsIT {
 
   private static final int PER_PHASE = 3_000;
@@ -56,13 +64,11 @@ class SourceConnectionsIT {
   void changingTheConnectionCountResumesTheSessionAndWritesEveryMessageOnce(Broker kind)
       throws Exception {
     kind.assumeSelected();
-    try (TestBroker broker = kind.start(BrokerOptions.DEFAULTS.withPersistence(false));
-        ProcessStack started =
-            ProcessStack.start(
-                List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of())) {
-      stack = started;
-      String id = kind.name().toLowerCase(Locale.ROOT);
-      String name = "connections-" + id;
+    TestBroker broker = SharedFixtures.broker(kind, BrokerOptions.DEFAULTS.withPersistence(false));
+    stack = sharedStack();
+    String id = kind.name().toLowerCase(Locale.ROOT);
+    String name = "connections-" + id;
+    try (ConnectRest.Deletion deleted = stack.rest().deletingOnClose(name)) {
       String topic = "connections." + id;
       stack.topics().create(topic, 3);
 
@@ -124,9 +130,12 @@ class SourceConnectionsIT {
             .as("the unused member c" + k + " leaves the group")
             .contains("MQTT client id '" + name + "-0-c" + k + "' is no longer used");
       }
-
-      stack.rest().delete(name);
     }
+  }
+
+  private static ProcessStack sharedStack() {
+    return SharedFixtures.processStack(
+        List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
   }
 
   /**
@@ -144,12 +153,12 @@ class SourceConnectionsIT {
     int swaps = Integer.getInteger("connections.swaps");
     int perPhase = 1_000;
     long background = 1_000_000;
-    try (TestBroker broker = Broker.HIVEMQ.start(BrokerOptions.DEFAULTS.withPersistence(false));
-        ProcessStack started =
-            ProcessStack.start(
-                List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")), Map.of())) {
-      stack = started;
-      String name = "swaps";
+    TestBroker broker =
+        SharedFixtures.broker(Broker.HIVEMQ, BrokerOptions.DEFAULTS.withPersistence(false));
+    stack = sharedStack();
+    String name = "swaps";
+    long logStart = Files.size(stack.home().resolve("connect.log"));
+    try (ConnectRest.Deletion deleted = stack.rest().deletingOnClose(name)) {
       String topic = "swaps";
       stack.topics().create(topic, 3);
       CompletableFuture<Void> steady;
@@ -214,7 +223,7 @@ class SourceConnectionsIT {
       // the line saying
       // the new task's connections all subscribed (both forms of the filter may be subscribed
       // meanwhile).
-      List<long[]> swapping = swapWindows(workerLog(0));
+      List<long[]> swapping = swapWindows(workerLog(logStart));
       long inSwap = 0;
       long outside = 0;
       for (ConsumerRecord<byte[], byte[]> r :
@@ -257,7 +266,6 @@ class SourceConnectionsIT {
       assertThat(steadyMissing).as("steady messages missing").isZero();
       assertThat(repeated).as("messages published after the subscribed line, repeated").isZero();
       assertThat(outside).as("steady messages sent outside a swap, repeated").isZero();
-      stack.rest().delete(name);
     }
   }
 
