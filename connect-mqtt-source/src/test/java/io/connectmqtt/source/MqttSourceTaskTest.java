@@ -3,8 +3,8 @@ package io.connectmqtt.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.connectmqtt.common.IntakeConfig;
 import io.connectmqtt.common.FakeMqttConnection;
+import io.connectmqtt.common.IntakeConfig;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttHeaders;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,7 @@ class MqttSourceTaskTest {
     assertThat(retired)
         .extracting(FakeMqttConnection::clientId)
         .containsExactlyElementsOf(
-            IntStream.range(1, MqttSourceConfig.MAX_CONNECTIONS)
+            IntStream.range(1, SubscriptionConfig.MAX_CONNECTIONS)
                 .mapToObj(k -> "unit-source-0-c" + k)
                 .toList());
     Awaitility.await("retired sessions ended")
