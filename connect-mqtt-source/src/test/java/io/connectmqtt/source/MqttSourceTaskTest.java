@@ -7,6 +7,7 @@ import io.connectmqtt.common.FakeMqttConnection;
 import io.connectmqtt.common.IntakeConfig;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttHeaders;
+import io.connectmqtt.common.TlsConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,7 +111,7 @@ class MqttSourceTaskTest {
         .isInstanceOf(ConnectException.class)
         .isNotInstanceOf(RetriableException.class)
         .hasMessageContaining("MQTT broker refused the connection for client 'unit-source-0'")
-        .hasMessageContaining(MqttConnectionConfig.PASSWORD_CONFIG);
+        .hasMessageContaining(TlsConfig.SSL_TRUSTSTORE_LOCATION_CONFIG);
     assertThat(broker.first().closed()).as("the refused connection is closed").isTrue();
   }
 
