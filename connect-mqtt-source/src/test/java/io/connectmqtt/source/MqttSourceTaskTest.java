@@ -8,22 +8,19 @@ import io.connectmqtt.common.IntakeConfig;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttHeaders;
 import io.connectmqtt.common.TlsConfig;
+import io.connectmqtt.testkit.FakeSourceTaskContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 import javax.net.ssl.SSLHandshakeException;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -181,29 +178,5 @@ class MqttSourceTaskTest {
     task.start(props);
     started.add(task);
     return task;
-  }
-
-  /** A Connect context with no stored offsets. */
-  private record FakeSourceTaskContext(Map<String, String> configs) implements SourceTaskContext {
-    @Override
-    public PluginMetrics pluginMetrics() {
-      return null; // the task keeps its own metrics (TaskMetrics)
-    }
-
-    @Override
-    public OffsetStorageReader offsetStorageReader() {
-      return new OffsetStorageReader() {
-        @Override
-        public <T> Map<String, Object> offset(Map<String, T> partition) {
-          return null;
-        }
-
-        @Override
-        public <T> Map<Map<String, T>, Map<String, Object>> offsets(
-            Collection<Map<String, T>> partitions) {
-          return Map.of();
-        }
-      };
-    }
   }
 }
