@@ -1,10 +1,10 @@
 package io.connectmqtt.entitysync;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectmqtt.common.BrokerAtStart;
 import io.connectmqtt.common.FakeMqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.FakeSourceTaskContext;
@@ -17,10 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLHandshakeException;
-import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -144,25 +140,15 @@ class EntitySyncTaskTest {
 
   @Test
   void aConnectionRefusedForGoodAtStartFailsTheTask() {
-    FakeMqttConnection.Factory broker =
-        new FakeMqttConnection.Factory(
-            c -> c.failConnect(new SSLHandshakeException("certificate unknown")));
-
-    assertThatThrownBy(() -> start(broker, Map.of()))
-        .isInstanceOf(ConnectException.class)
-        .isNotInstanceOf(RetriableException.class)
-        .hasMessageContaining("unit-entity-sync-0");
-    assertThat(broker.first().closed()).as("the refused connection is closed").isTrue();
+    FakeMqttConnection.Factory broker = BrokerAtStart.refusingTls();
+    BrokerAtStart.assertRefusedForGood(() -> start(broker, Map.of()), broker, "unit-entity-sync-0");
   }
 
   @Test
   void aBrokerAwayAtStartLeavesTheTaskRunning() throws Exception {
-    FakeMqttConnection.Factory broker =
-        new FakeMqttConnection.Factory(c -> c.failConnect(new TimeoutException("no CONNACK")));
+    FakeMqttConnection.Factory broker = BrokerAtStart.away();
     EntitySyncTask task = start(broker, Map.of());
-
-    assertThat(task.poll()).as("nothing yet, and no failure").isNull();
-    assertThat(broker.first().closed()).isFalse();
+    BrokerAtStart.assertStillRunning(task::poll, broker);
   }
 
   @Test
