@@ -3,27 +3,21 @@ package io.connectmqtt.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.connectmqtt.common.BrokerAtStart;
 import io.connectmqtt.common.FakeMqttConnection;
 import io.connectmqtt.common.IntakeConfig;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttHeaders;
-import io.connectmqtt.common.TlsConfig;
+import io.connectmqtt.testkit.FakeSourceTaskContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
-import javax.net.ssl.SSLHandshakeException;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -103,26 +97,15 @@ class MqttSourceTaskTest {
 
   @Test
   void aConnectionRefusedForGoodAtStartFailsTheTask() {
-    FakeMqttConnection.Factory broker =
-        new FakeMqttConnection.Factory(
-            c -> c.failConnect(new SSLHandshakeException("certificate unknown")));
-
-    assertThatThrownBy(() -> start(broker, Map.of()))
-        .isInstanceOf(ConnectException.class)
-        .isNotInstanceOf(RetriableException.class)
-        .hasMessageContaining("MQTT broker refused the connection for client 'unit-source-0'")
-        .hasMessageContaining(TlsConfig.SSL_TRUSTSTORE_LOCATION_CONFIG);
-    assertThat(broker.first().closed()).as("the refused connection is closed").isTrue();
+    FakeMqttConnection.Factory broker = BrokerAtStart.refusingTls();
+    BrokerAtStart.assertRefusedForGood(() -> start(broker, Map.of()), broker, "unit-source-0");
   }
 
   @Test
   void aBrokerAwayAtStartLeavesTheTaskRunningAndReconnecting() throws Exception {
-    FakeMqttConnection.Factory broker =
-        new FakeMqttConnection.Factory(c -> c.failConnect(new TimeoutException("no CONNACK")));
+    FakeMqttConnection.Factory broker = BrokerAtStart.away();
     MqttSourceTask task = start(broker, Map.of());
-
-    assertThat(task.poll()).as("nothing yet, and no failure").isNull();
-    assertThat(broker.first().closed()).isFalse();
+    BrokerAtStart.assertStillRunning(task::poll, broker);
   }
 
   @Test
@@ -181,29 +164,5 @@ class MqttSourceTaskTest {
     task.start(props);
     started.add(task);
     return task;
-  }
-
-  /** A Connect context with no stored offsets. */
-  private record FakeSourceTaskContext(Map<String, String> configs) implements SourceTaskContext {
-    @Override
-    public PluginMetrics pluginMetrics() {
-      return null; // the task keeps its own metrics (TaskMetrics)
-    }
-
-    @Override
-    public OffsetStorageReader offsetStorageReader() {
-      return new OffsetStorageReader() {
-        @Override
-        public <T> Map<String, Object> offset(Map<String, T> partition) {
-          return null;
-        }
-
-        @Override
-        public <T> Map<Map<String, T>, Map<String, Object>> offsets(
-            Collection<Map<String, T>> partitions) {
-          return Map.of();
-        }
-      };
-    }
   }
 }

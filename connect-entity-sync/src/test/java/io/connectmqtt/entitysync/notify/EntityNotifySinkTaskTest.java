@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectmqtt.common.FakeMqttConnection;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.testkit.FakeSinkTaskContext;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The notify sink task never fails on what clients wrote: bad change events and bad subscription
  * records are skipped, counted, committed past, and reported as errant records when
- * errors.tolerance=all. The task runs against an MQTT broker that is not there (only notifications
- * would need it) and a subscription table fed directly.
+ * errors.tolerance=all. Notifications are published on a {@link FakeMqttConnection}, offsets
+ * committed once it acknowledged them, and the subscription table is fed directly: no broker, no
+ * Kafka.
  */
 class EntityNotifySinkTaskTest {
 
@@ -33,13 +35,13 @@ class EntityNotifySinkTaskTest {
   private EntityNotifySinkTask task;
   private SubscriptionTable table;
   private FakeSinkTaskContext context;
+  private final FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();
   private long offset;
 
   private void start(boolean tolerateAll) {
     Map<String, String> props = new HashMap<>();
     props.put("name", "notify-unit-" + tolerateAll);
-    props.put("mqtt.server.uris", "tcp://127.0.0.1:1");
-    props.put("mqtt.connect.timeout.ms", "500");
+    props.put("mqtt.server.uris", "tcp://fake-broker:1883");
     props.put("entity.notify.subscriptions.bootstrap.servers", "127.0.0.1:1");
     if (tolerateAll) {
       props.put("errors.tolerance", "all");
@@ -51,7 +53,8 @@ class EntityNotifySinkTaskTest {
             rejections -> {
               table = new SubscriptionTable("entity-subscriptions", rejections);
               return table;
-            });
+            },
+            broker);
     task.initialize(context);
     task.start(props);
   }
@@ -157,6 +160,37 @@ class EntityNotifySinkTaskTest {
         .contains("regex");
     task.put(List.of());
     assertThat(context.reported).as("once").hasSize(2);
+  }
+
+  @Test
+  void aMatchingChangeIsPublishedAndItsOffsetCommittableOnlyOnceTheBrokerAcknowledged()
+      throws Exception {
+    start(false);
+    FakeMqttConnection connection = broker.first();
+    subscribe("open", subscription("open", "status", "eq", "\"open\""));
+    TopicPartition partition = new TopicPartition(CHANGES, 0);
+
+    task.put(
+        List.of(
+            change(0, event("create", "{\"id\":1,\"status\":\"open\"}")),
+            change(1, event("create", "{\"id\":2,\"status\":\"closed\"}"))));
+
+    assertThat(connection.published()).as("only the matching change").hasSize(1);
+    OutboundMessage notification = connection.published().get(0).message();
+    assertThat(notification.topic()).isEqualTo("spec/c1/notify/open");
+    JsonNode body = JSON.readTree(notification.payload());
+    assertThat(body.path("subscription_id").asText()).isEqualTo("open");
+    assertThat(body.path("data").path("id").asInt()).isEqualTo(1);
+    Map<TopicPartition, OffsetAndMetadata> current = Map.of(partition, new OffsetAndMetadata(2));
+    assertThat(task.preCommit(current))
+        .as("the notification of offset 0 not acknowledged yet")
+        .doesNotContainKey(partition);
+    connection.acknowledge(0);
+    assertThat(task.preCommit(current)).containsEntry(partition, new OffsetAndMetadata(2));
+
+    task.stop();
+    task = null;
+    assertThat(connection.closed()).as("stop closes the connection").isTrue();
   }
 
   @Test
