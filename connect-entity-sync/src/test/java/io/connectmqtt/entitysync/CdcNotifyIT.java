@@ -147,6 +147,8 @@ class CdcNotifyIT {
                   + "\"value\":90}]}}",
               "s2");
       assertThat(highScores.path("success").asBoolean()).as(highScores.toString()).isTrue();
+      // A margin, not a wait for an event: Debezium streams from its slot on its own thread after
+      // Connect reports RUNNING, and nothing this test can read says that streaming has begun.
       Thread.sleep(1_000);
 
       try (Connection connection = postgres.connection();

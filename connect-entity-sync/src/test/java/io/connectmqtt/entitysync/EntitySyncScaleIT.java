@@ -70,6 +70,8 @@ class EntitySyncScaleIT {
           .path("tasks")
           .forEach(t -> workers.add(t.path("worker_id").asText()));
       assertThat(workers).as("tasks on two workers").hasSize(2);
+      // A margin for both tasks to join the shared request subscription, which they do after
+      // RUNNING: a ping (ProtocolClient.awaitServed) would show only that one of the two has.
       Thread.sleep(2_000);
 
       ObjectMapper json = new ObjectMapper();

@@ -135,8 +135,9 @@ class EntitySyncSecuritySuiteIT {
               int from = alice.mark();
               String id = "ping-" + pings[0]++;
               alice.publish("{\"id\":\"" + id + "\",\"type\":\"ping\"}", jwt(Token.ALICE), null);
-              Thread.sleep(
-                  500); // the reply's own signal: a bounded wait for it before the next ping
+              // The pause between pings of this polling loop, a bounded wait for the reply before
+              // the next ping, not a wait for an event.
+              Thread.sleep(500);
               return alice.since(from).stream().anyMatch(m -> alice.isReply(m, id));
             });
     aliceWatch = watch(alice, jwt(Token.ALICE));

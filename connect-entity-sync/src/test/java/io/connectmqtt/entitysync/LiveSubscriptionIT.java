@@ -183,6 +183,10 @@ class LiveSubscriptionIT {
       assertThat(own.path("data").path("unsubscribed").asBoolean()).isTrue();
       int before = notifications.received().size();
       send(b, "c3", create + "{\"name\":\"Zoe\",\"status\":\"active\"}");
+      // Negative check: nothing signals that a notification will not come. A sentinel cannot share
+      // its path: the notify topic is per subscription (MQTT orders only within a topic) and this
+      // one
+      // is cancelled, and a change to another row may take another of entity-changes' 3 partitions.
       Thread.sleep(3_000);
       assertThat(notifications.received())
           .as("no notification after unsubscribing")
@@ -406,6 +410,8 @@ class LiveSubscriptionIT {
             .redirectErrorStream(true)
             .start();
     try (ProtocolClient carol = new ProtocolClient(hivemq.port(), "spec", "carol")) {
+      // Time for mosquitto_sub to connect with its Will: it prints nothing when the broker accepts
+      // it.
       Thread.sleep(1_000);
       String sid =
           send(
@@ -477,6 +483,8 @@ class LiveSubscriptionIT {
           "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
               + "{\"name\":\"Once\",\"status\":\"active\"}");
       inbox.awaitAtLeast(1, Duration.ofSeconds(30));
+      // Negative check for a second notification: it would come on another subscription's notify
+      // topic, and MQTT orders messages only within a topic, so no sentinel can come after it.
       Thread.sleep(2_000);
       assertThat(inbox.received())
           .as("one notification: the repeat made no second subscription")
@@ -530,6 +538,10 @@ class LiveSubscriptionIT {
           "\"type\":\"request\",\"operation\":\"create\",\"entity\":\"users\",\"data\":"
               + "{\"name\":\"Late\",\"status\":\"active\"}");
       inbox.awaitAtLeast(1, Duration.ofSeconds(30));
+      // Negative check that the expired subscription gets nothing: its notification would come on
+      // its
+      // own notify topic, and MQTT orders messages only within a topic, so no sentinel can follow
+      // it.
       Thread.sleep(2_000);
       assertThat(inbox.received()).hasSize(1);
       assertThat(inbox.received().get(0).getTopic().toString())

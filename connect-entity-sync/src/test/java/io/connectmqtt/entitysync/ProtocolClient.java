@@ -258,6 +258,7 @@ final class ProtocolClient implements AutoCloseable {
         }
       }
       try {
+        // The pause between polls of the received list, not a wait for an event.
         Thread.sleep(5);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -47,6 +47,9 @@ class BridgeIT {
       stack.rest().createOrReplace("bridge-sink", sink);
       stack.rest().awaitRunning("bridge-source", 1, Duration.ofSeconds(60));
       stack.rest().awaitRunning("bridge-sink", 1, Duration.ofSeconds(60));
+      // The source task subscribes on broker A after Connect reports RUNNING, and REST shows no
+      // sign
+      // of it; a message published before would reach no one.
       Thread.sleep(1_000);
 
       Mqtt5BlockingClient device =

@@ -85,11 +85,10 @@ class SinkCrashIT {
       throws InterruptedException {
     start(false, test);
     subscriber.awaitAtLeast(RECORDS / 3, Duration.ofSeconds(180));
-    // The rate just before the kill bounds what a crash may repeat; a second is the interval being
-    // measured, so
-    // there is no signal to wait for instead.
     long before = System.nanoTime();
     int receivedBefore = subscriber.received().size();
+    // The rate just before the kill bounds what a crash may repeat; a second is the interval being
+    // measured, so there is no signal to wait for instead.
     Thread.sleep(1_000);
     int receivedAtKill = subscriber.received().size();
     double perSecond = (receivedAtKill - receivedBefore) * 1e9 / (System.nanoTime() - before);

@@ -166,8 +166,13 @@ class SinkRoutingIT {
           .isEqualTo("{\"on\":true}");
     }
     stack.topics().send(List.of(record("state", "lamp", null)));
+    // Time for the sink to publish the empty retained message that clears the topic: the recorder
+    // that could have seen it is closed above, so nothing here signals it.
     Thread.sleep(3_000);
     try (MqttRecorder second = MqttRecorder.subscribe("retained-2", hivemq.port(), "state/#")) {
+      // Negative check: nothing signals that a broker holds no retained message, and retained
+      // messages
+      // on other topics are in no order with this one, so no sentinel can follow it.
       Thread.sleep(2_000);
       assertThat(second.received()).as("no retained message after the tombstone").isEmpty();
     }
@@ -197,6 +202,7 @@ class SinkRoutingIT {
                   "60")
               .redirectErrorStream(true)
               .start();
+      // Time for mosquitto_sub to subscribe: it prints nothing when the subscription is granted.
       Thread.sleep(500);
       stack
           .topics()

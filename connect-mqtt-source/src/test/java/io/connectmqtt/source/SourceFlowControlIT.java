@@ -77,6 +77,8 @@ class SourceFlowControlIT {
     stack.topics().create("scale.test", 3);
     stack.rest().createOrReplace("scale-source", config("scale/#", "scale.test", 3));
     stack.rest().awaitRunning("scale-source", 3, Duration.ofSeconds(60));
+    // The tasks join the shared subscription after Connect reports RUNNING, and REST shows no sign
+    // of it; a message published before any of them has would reach no one.
     Thread.sleep(1_000);
     int messages = 30_000;
     try (MqttLoadPublisher publisher = new MqttLoadPublisher("scale-publisher", hivemq.port())) {
@@ -138,6 +140,7 @@ class SourceFlowControlIT {
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while ((System.nanoTime() < until || !publishing.isDone()) && System.nanoTime() < deadline) {
+        // The sampling interval of this polling loop, not a wait for an event.
         Thread.sleep(100);
         try {
           double received = metric("backpressure-source", 0, "messages-received-total");

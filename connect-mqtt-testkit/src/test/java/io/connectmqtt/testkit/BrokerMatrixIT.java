@@ -213,6 +213,7 @@ class BrokerMatrixIT {
   private static void awaitCount(Set<?> set, int count, int seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline && set.size() < count) {
+      // The pause between polls of the count, not a wait for an event.
       Thread.sleep(50);
     }
   }
@@ -260,6 +261,7 @@ class BrokerMatrixIT {
     again.connectWith().cleanSession(false).send().get(10, TimeUnit.SECONDS);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (System.nanoTime() < deadline && received.size() < 10) {
+      // The pause between polls of the count, not a wait for an event.
       Thread.sleep(50);
     }
     again.disconnect().get(10, TimeUnit.SECONDS);
