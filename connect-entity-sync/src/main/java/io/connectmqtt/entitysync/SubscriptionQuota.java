@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,14 @@ final class SubscriptionQuota {
       super("client " + clientId + " has no quota row to lock: purged since it was registered");
     }
   }
+
+  /**
+   * How old a client's row must be before the sweep may purge it. A subscribe registers the row,
+   * then locks it in its transaction; a sweep between the two would make it register again, and a
+   * sweep running again and again could do so every time (SubscriptionQuotaIT refused one subscribe
+   * too many). A row registered less than this long ago is left for a later sweep.
+   */
+  static final Duration PURGE_GRACE = Duration.ofMinutes(1);
 
   private final String subscriptionsTable;
   private final String clientsTable;
@@ -135,15 +144,16 @@ final class SubscriptionQuota {
   }
 
   /**
-   * In the caller's transaction: deletes the client's row if it has no live subscription. Locks the
-   * row first, so a subscribe holding it commits its subscription before the count. A subscribe
-   * between {@link #register} and its lock may still find its row gone: {@link
-   * #checkRoomForOneMore} throws {@link Unregistered}, and the subscribe registers again.
+   * In the caller's transaction: deletes the client's row if it has no live subscription and was
+   * registered at least {@link #PURGE_GRACE} before {@code now}. Locks the row first, so a
+   * subscribe holding it commits its subscription before the count. A subscribe between {@link
+   * #register} and its lock may still find its row gone: {@link #checkRoomForOneMore} throws {@link
+   * Unregistered}, and the subscribe registers again.
    */
   boolean purge(Connection connection, String clientId, Instant now) throws SQLException {
     return has(connection, clientId, " FOR UPDATE")
         && subscriptions(connection, clientId, now) == 0
-        && delete(connection, clientId) == 1;
+        && delete(connection, clientId, now.minus(PURGE_GRACE)) == 1;
   }
 
   private void insert(Connection connection, String clientId, Instant now) throws SQLException {
@@ -156,10 +166,14 @@ final class SubscriptionQuota {
     }
   }
 
-  private int delete(Connection connection, String clientId) throws SQLException {
+  /** Deletes the client's row if it was registered before {@code registeredBefore}. */
+  private int delete(Connection connection, String clientId, Instant registeredBefore)
+      throws SQLException {
     try (PreparedStatement delete =
-        connection.prepareStatement("DELETE FROM " + clientsTable + " WHERE client_id = ?")) {
+        connection.prepareStatement(
+            "DELETE FROM " + clientsTable + " WHERE client_id = ? AND first_subscribed_at < ?")) {
       delete.setString(1, clientId);
+      delete.setTimestamp(2, Timestamp.from(registeredBefore));
       return delete.executeUpdate();
     }
   }

@@ -75,6 +75,11 @@ class SubscriptionQuotaTest {
       assertThat(clientRows(backend)).containsExactlyInAnyOrder("gone", "staying");
 
       task.expireSubscriptions(Instant.now());
+      assertThat(clientRows(backend))
+          .as("rows registered less than the grace ago stay")
+          .containsExactlyInAnyOrder("gone", "staying");
+
+      task.expireSubscriptions(Instant.now().plus(SubscriptionQuota.PURGE_GRACE).plusSeconds(2));
 
       assertThat(clientRows(backend))
           .as("lock rows after the sweep: only clients with a subscription keep one")
@@ -103,7 +108,13 @@ class SubscriptionQuotaTest {
       quota.register(connection, "c1", Instant.now());
       connection.setAutoCommit(false);
       assertThat(quota.clientsWithoutSubscriptions(connection)).containsExactly("c1");
-      assertThat(quota.purge(connection, "c1", Instant.now())).isTrue();
+      assertThat(quota.purge(connection, "c1", Instant.now())).as("registered just now").isFalse();
+      assertThat(
+              quota.purge(
+                  connection,
+                  "c1",
+                  Instant.now().plus(SubscriptionQuota.PURGE_GRACE).plusSeconds(2)))
+          .isTrue();
       connection.commit();
       assertThat(clientRows(backend)).isEmpty();
       assertThatThrownBy(() -> quota.checkRoomForOneMore(connection, "c1", Instant.now()))
