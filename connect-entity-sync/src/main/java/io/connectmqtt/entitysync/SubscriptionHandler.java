@@ -340,7 +340,7 @@ final class SubscriptionHandler {
         }
       }
       // The quota's per-client rows would otherwise grow by one per client id ever seen.
-      for (String client : store.clientsWithoutSubscriptions(connection)) {
+      for (String client : store.clientsWithoutSubscriptions(connection, now)) {
         Transactions.run(connection, () -> store.purgeClient(connection, client, now));
       }
     } catch (ProtocolException impossible) {

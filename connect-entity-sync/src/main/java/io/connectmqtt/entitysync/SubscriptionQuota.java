@@ -125,19 +125,24 @@ final class SubscriptionQuota {
     }
   }
 
-  /** Clients with a row here and no subscription: what the expiry sweep purges. */
-  List<String> clientsWithoutSubscriptions(Connection connection) throws SQLException {
+  /**
+   * Clients with a row here, registered at least {@link #PURGE_GRACE} before {@code now}, and no
+   * subscription: what the expiry sweep purges. Fresher rows are not even locked by the sweep.
+   */
+  List<String> clientsWithoutSubscriptions(Connection connection, Instant now) throws SQLException {
     List<String> clients = new ArrayList<>();
     try (PreparedStatement select =
-            connection.prepareStatement(
-                "SELECT client_id FROM "
-                    + clientsTable
-                    + " c WHERE NOT EXISTS (SELECT 1 FROM "
-                    + subscriptionsTable
-                    + " s WHERE s.client_id = c.client_id)");
-        ResultSet rows = select.executeQuery()) {
-      while (rows.next()) {
-        clients.add(rows.getString(1));
+        connection.prepareStatement(
+            "SELECT client_id FROM "
+                + clientsTable
+                + " c WHERE c.first_subscribed_at < ? AND NOT EXISTS (SELECT 1 FROM "
+                + subscriptionsTable
+                + " s WHERE s.client_id = c.client_id)")) {
+      select.setTimestamp(1, Timestamp.from(now.minus(PURGE_GRACE)));
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          clients.add(rows.getString(1));
+        }
       }
     }
     return clients;

@@ -95,8 +95,8 @@ final class SubscriptionStore {
   }
 
   /** Clients whose quota row is left without subscriptions, see {@link SubscriptionQuota}. */
-  List<String> clientsWithoutSubscriptions(Connection connection) throws SQLException {
-    return quota.clientsWithoutSubscriptions(connection);
+  List<String> clientsWithoutSubscriptions(Connection connection, Instant now) throws SQLException {
+    return quota.clientsWithoutSubscriptions(connection, now);
   }
 
   /** In the caller's transaction: deletes the client's quota row unless it has subscriptions. */

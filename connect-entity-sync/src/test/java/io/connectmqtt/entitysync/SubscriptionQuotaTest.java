@@ -107,7 +107,13 @@ class SubscriptionQuotaTest {
               MAX);
       quota.register(connection, "c1", Instant.now());
       connection.setAutoCommit(false);
-      assertThat(quota.clientsWithoutSubscriptions(connection)).containsExactly("c1");
+      assertThat(quota.clientsWithoutSubscriptions(connection, Instant.now()))
+          .as("registered just now")
+          .isEmpty();
+      assertThat(
+              quota.clientsWithoutSubscriptions(
+                  connection, Instant.now().plus(SubscriptionQuota.PURGE_GRACE).plusSeconds(2)))
+          .containsExactly("c1");
       assertThat(quota.purge(connection, "c1", Instant.now())).as("registered just now").isFalse();
       assertThat(
               quota.purge(
