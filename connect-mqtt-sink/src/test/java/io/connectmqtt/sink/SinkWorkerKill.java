@@ -1,0 +1,141 @@
+package io.connectmqtt.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.connectmqtt.testkit.MqttRecorder;
+import io.connectmqtt.testkit.ProcessStack;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * A SIGKILL of the sink's Connect worker while the sink is still publishing, and what the crash may
+ * repeat. The records carry their index in the first eight payload bytes.
+ *
+ * <p>The rate that bounds the duplicates is the sink's own, measured between two of Connect's
+ * commits of the connector's consumer group: a broker queues for a slower subscriber, so the
+ * subscriber's rate can be far below what the sink published (and a kill timed by the subscriber
+ * alone can come after the sink has finished). Where the subscriber keeps up its rate is the closer
+ * one; the larger of the two counts.
+ */
+final class SinkWorkerKill {
+
+  final double perSecond;
+  final long committedAtKill;
+  final int receivedAtKill;
+  private final long killedAt;
+
+  private SinkWorkerKill(
+      double perSecond, long committedAtKill, int receivedAtKill, long killedAt) {
+    this.perSecond = perSecond;
+    this.committedAtKill = committedAtKill;
+    this.receivedAtKill = receivedAtKill;
+    this.killedAt = killedAt;
+  }
+
+  /**
+   * Waits until Connect committed the connector's offsets twice and the subscriber holds {@code
+   * minReceived} messages, then kills the worker with SIGKILL; asserts the sink had not committed
+   * all {@code records} yet (the kill was mid-stream).
+   */
+  static SinkWorkerKill midStream(
+      ProcessStack stack, String connector, MqttRecorder subscriber, int records, int minReceived) {
+    subscriber.awaitAtLeast(1, Duration.ofSeconds(60));
+    long firstAt = System.nanoTime();
+    long[] commits = new long[2];
+    long[] commitTimes = new long[2];
+    Awaitility.await(connector + " commits twice, subscriber has " + minReceived)
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              long committed = committedOffsets(stack, connector);
+              if (committed > commits[1]) {
+                if (commits[0] == 0) {
+                  commits[0] = committed;
+                  commitTimes[0] = System.nanoTime();
+                }
+                commits[1] = committed;
+                commitTimes[1] = System.nanoTime();
+              }
+              return commitTimes[1] > commitTimes[0] && subscriber.received().size() >= minReceived;
+            });
+    stack.killConnect();
+    long killedAt = System.nanoTime();
+    int receivedAtKill = subscriber.received().size();
+    double perSecond =
+        Math.max(
+            (commits[1] - commits[0]) * 1e9 / (commitTimes[1] - commitTimes[0]),
+            receivedAtKill * 1e9 / (killedAt - firstAt));
+    long committedAtKill = committedOffsets(stack, connector);
+    assertThat(committedAtKill)
+        .as("records committed when the worker was killed (the kill must be mid-stream)")
+        .isLessThan(records);
+    return new SinkWorkerKill(perSecond, committedAtKill, receivedAtKill, killedAt);
+  }
+
+  /**
+   * What a crash may repeat: two seconds of the sink's traffic (the task asks Connect to commit
+   * acknowledged offsets about once a second, and commits are asynchronous) plus the in-flight
+   * window.
+   */
+  int duplicateBound(int window) {
+    return (int) (2 * perSecond) + window;
+  }
+
+  /** Seconds since the kill. */
+  double secondsSinceKill() {
+    return (System.nanoTime() - killedAt) / 1e9;
+  }
+
+  /** Records the sink connector has committed (its consumer group's offsets, summed). */
+  static long committedOffsets(ProcessStack stack, String connector) {
+    return stack.topics().committedOffsetSum("connect-" + connector);
+  }
+
+  /**
+   * Waits until the subscriber received each of {@code records} at least once and returns how many
+   * messages it received beyond one per record; the failure names what was missing, the committed
+   * offsets and the worker's log.
+   */
+  static int awaitEveryRecord(
+      ProcessStack stack,
+      String connector,
+      MqttRecorder subscriber,
+      int records,
+      Duration timeout) {
+    BitSet seen = new BitSet(records);
+    try {
+      Awaitility.await("all " + records + " records published")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () -> {
+                seen.clear();
+                for (Mqtt5Publish publish : List.copyOf(subscriber.received())) {
+                  seen.set((int) ByteBuffer.wrap(publish.getPayloadAsBytes()).getLong(0));
+                }
+                return seen.cardinality() == records;
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          seen.cardinality()
+              + " of "
+              + records
+              + " records received ("
+              + subscriber.received().size()
+              + " messages), "
+              + committedOffsets(stack, connector)
+              + " committed; worker log:\n"
+              + stack.log("connect"),
+          e);
+    }
+    int duplicates = subscriber.received().size() - records;
+    assertThat(duplicates).as("messages received beyond one per record").isNotNegative();
+    return duplicates;
+  }
+}
