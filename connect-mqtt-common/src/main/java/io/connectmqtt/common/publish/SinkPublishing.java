@@ -6,13 +6,9 @@ import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TaskMetrics;
-import io.connectmqtt.common.connect.ErrorClassifier;
+import io.connectmqtt.common.connect.MqttConnectAtStart;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,14 +70,14 @@ public final class SinkPublishing implements AutoCloseable {
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     MqttConnectionSettings settings = MqttConnectionConfig.settings(config, clientId);
     log.info("Starting {} as client '{}' on {}", description, clientId, settings.serverUris());
+    MqttConnection connection = connections.create(settings, RECEIVE_MAXIMUM);
     TaskMetrics metrics = new TaskMetrics(metricsGroup, connectorName, taskIndex);
-    MqttConnection connection;
-    try {
-      connection = connect(connections, settings);
-    } catch (RuntimeException e) {
-      metrics.close();
-      throw e;
-    }
+    MqttConnectAtStart.connect(
+        connection,
+        () -> {
+          connection.close();
+          metrics.close();
+        });
     metrics.gauge(
         "reconnects",
         "Times the MQTT connection was lost and re-established",
@@ -90,27 +86,6 @@ public final class SinkPublishing implements AutoCloseable {
         new AcknowledgedPublisher(
             new DeliveryConfig(config), connection, context, metrics, badRecords);
     return new SinkPublishing(description, metrics, connection, publisher);
-  }
-
-  private static MqttConnection connect(
-      MqttConnectionFactory connections, MqttConnectionSettings settings) {
-    MqttConnection connection = connections.create(settings, RECEIVE_MAXIMUM);
-    try {
-      connection.connect().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      connection.close();
-      throw new ConnectException("Interrupted while connecting to MQTT", e);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (ErrorClassifier.isPermanent(cause)) {
-        connection.close();
-        throw ErrorClassifier.mqttRefusal(settings.clientId(), cause);
-      }
-      log.warn(
-          "MQTT broker not reachable yet ({}); publishes wait for the reconnect", cause.toString());
-    }
-    return connection;
   }
 
   public AcknowledgedPublisher publisher() {
