@@ -18,8 +18,15 @@ import org.slf4j.MDC;
  * What a sink task of the suite runs to publish: its log context, metrics, MQTT connection and
  * {@link AcknowledgedPublisher}, started together in {@code start()} and closed together in {@code
  * stop()}.
+ *
+ * @param description the task in log lines, e.g. "MQTT sink task 0 of alerts"
  */
-public final class SinkPublishing implements AutoCloseable {
+public record SinkPublishing(
+    String description,
+    TaskMetrics metrics,
+    MqttConnection connection,
+    AcknowledgedPublisher publisher)
+    implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SinkPublishing.class);
 
@@ -31,22 +38,6 @@ public final class SinkPublishing implements AutoCloseable {
    * anyway.
    */
   private static final long STOP_DRAIN_MS = 5_000L;
-
-  private final String description;
-  private final TaskMetrics metrics;
-  private final MqttConnection connection;
-  private final AcknowledgedPublisher publisher;
-
-  private SinkPublishing(
-      String description,
-      TaskMetrics metrics,
-      MqttConnection connection,
-      AcknowledgedPublisher publisher) {
-    this.description = description;
-    this.metrics = metrics;
-    this.connection = connection;
-    this.publisher = publisher;
-  }
 
   /**
    * Starts publishing for the task configured by {@code props} ({@code config} parsed from them,
@@ -86,18 +77,6 @@ public final class SinkPublishing implements AutoCloseable {
         new AcknowledgedPublisher(
             new DeliveryConfig(config), connection, context, metrics, badRecords);
     return new SinkPublishing(description, metrics, connection, publisher);
-  }
-
-  public AcknowledgedPublisher publisher() {
-    return publisher;
-  }
-
-  public MqttConnection connection() {
-    return connection;
-  }
-
-  public TaskMetrics metrics() {
-    return metrics;
   }
 
   /** Gives the publishes in flight a moment, then closes the connection and the metrics. */

@@ -56,45 +56,29 @@ class MqttConnectAtStartTest {
 
   @Test
   void badCredentialsFailTheStartNamingTheClientAndTheKeysToCheck() {
-    FakeMqttConnection connection =
+    assertRefused(
         connection()
-            .failConnect(ErrorClassifierTest.connAck5(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED));
-    assertThatThrownBy(() -> MqttConnectAtStart.connect(connection, releases::incrementAndGet))
-        .isInstanceOf(ConnectException.class)
-        .isNotInstanceOf(RetriableException.class)
-        .hasMessage(
-            "MQTT broker refused the connection for client '"
-                + CLIENT_ID
-                + "': CONNECT failed as CONNACK contained an Error Code: NOT_AUTHORIZED. "
-                + "Check mqtt.username, mqtt.password and mqtt.client.id");
-    assertThat(releases).as("the task's resources released once").hasValue(1);
+            .failConnect(ErrorClassifierTest.connAck5(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED)),
+        "CONNECT failed as CONNACK contained an Error Code: NOT_AUTHORIZED. "
+            + "Check mqtt.username, mqtt.password and mqtt.client.id");
   }
 
   @Test
   void anMqtt3BrokerRefusingTheVersionSaysToNegotiateIt() {
-    FakeMqttConnection connection =
+    assertRefused(
         connection()
             .failConnect(
-                ErrorClassifierTest.connAck3(Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION));
-    assertThatThrownBy(() -> MqttConnectAtStart.connect(connection, releases::incrementAndGet))
-        .isInstanceOf(ConnectException.class)
-        .hasMessageEndingWith(". Set mqtt.version=auto");
-    assertThat(releases).hasValue(1);
+                ErrorClassifierTest.connAck3(Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION)),
+        "CONNECT failed as CONNACK contained an Error Code: UNSUPPORTED_PROTOCOL_VERSION. "
+            + "Set mqtt.version=auto");
   }
 
   @Test
   void aRefusedTlsHandshakeFailsTheStartNamingTheTrustStore() {
-    FakeMqttConnection connection =
-        connection().failConnect(new SSLHandshakeException("certificate unknown"));
-    assertThatThrownBy(() -> MqttConnectAtStart.connect(connection, releases::incrementAndGet))
-        .isInstanceOf(ConnectException.class)
-        .isNotInstanceOf(RetriableException.class)
-        .hasMessage(
-            "MQTT broker refused the connection for client '"
-                + CLIENT_ID
-                + "': certificate unknown. Check the TLS trust store "
-                + "(mqtt.ssl.truststore.location) and the broker's certificate");
-    assertThat(releases).hasValue(1);
+    assertRefused(
+        connection().failConnect(new SSLHandshakeException("certificate unknown")),
+        "certificate unknown. Check the TLS trust store "
+            + "(mqtt.ssl.truststore.location) and the broker's certificate");
   }
 
   @Test
@@ -132,12 +116,7 @@ class MqttConnectAtStartTest {
   void aFatalErrorOfTheConnectionFailsTheStartWhateverTheCause() {
     FakeMqttConnection connection = connection().failConnect(new TimeoutException("no CONNACK"));
     connection.failFatally(new IllegalStateException("flapping"));
-    assertThatThrownBy(() -> MqttConnectAtStart.connect(connection, releases::incrementAndGet))
-        .isInstanceOf(ConnectException.class)
-        .isNotInstanceOf(RetriableException.class)
-        .hasMessage(
-            "MQTT broker refused the connection for client '" + CLIENT_ID + "': no CONNACK");
-    assertThat(releases).hasValue(1);
+    assertRefused(connection, "no CONNACK");
   }
 
   @Test
@@ -158,5 +137,18 @@ class MqttConnectAtStartTest {
     } finally {
       Thread.interrupted();
     }
+  }
+
+  /**
+   * Connecting fails the start, not retriably, with the message every task gives: the client, the
+   * broker's reason and what to fix; the task's resources are released once.
+   */
+  private void assertRefused(FakeMqttConnection connection, String reasonAndFix) {
+    assertThatThrownBy(() -> MqttConnectAtStart.connect(connection, releases::incrementAndGet))
+        .isInstanceOf(ConnectException.class)
+        .isNotInstanceOf(RetriableException.class)
+        .hasMessage(
+            "MQTT broker refused the connection for client '" + CLIENT_ID + "': " + reasonAndFix);
+    assertThat(releases).as("released once").hasValue(1);
   }
 }
