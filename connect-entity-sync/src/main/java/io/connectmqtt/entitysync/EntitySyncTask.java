@@ -11,14 +11,13 @@ import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.Versions;
 import io.connectmqtt.common.connect.DeferredStart;
-import io.connectmqtt.common.connect.ErrorClassifier;
+import io.connectmqtt.common.connect.MqttConnectAtStart;
 import io.connectmqtt.entitysync.hooks.RequestHook;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -232,17 +231,7 @@ public class EntitySyncTask extends SourceTask {
                     });
           }
         });
-    try {
-      session.connect().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (ErrorClassifier.isPermanent(cause)) {
-        stop();
-        throw ErrorClassifier.mqttRefusal(clientId, cause);
-      }
-      log.warn(
-          "MQTT broker not reachable yet ({}); reconnecting in the background", cause.toString());
-    }
+    MqttConnectAtStart.connect(session, this::stop);
   }
 
   /** A daemon thread of this task, with the connector and task in the MDC. */

@@ -295,7 +295,7 @@ public final class HiveMqConnection implements MqttConnection {
           settings.clientId(),
           shortConnections,
           TimeUnit.NANOSECONDS.toSeconds(FLAPPING),
-          MqttConnectErrors.describe(cause));
+          ErrorClassifier.describe(cause));
       fatalError.compareAndSet(
           null,
           new MqttConnectionFlappingException(
@@ -324,7 +324,7 @@ public final class HiveMqConnection implements MqttConnection {
     log.warn(
         "MQTT client {} lost its connection ({}); reconnecting to {} in {} ms (attempt {})",
         settings.clientId(),
-        MqttConnectErrors.describe(cause),
+        ErrorClassifier.describe(cause),
         next,
         delay,
         attempts + 1);

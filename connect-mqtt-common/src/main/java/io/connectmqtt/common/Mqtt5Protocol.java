@@ -105,7 +105,7 @@ final class Mqtt5Protocol extends HiveMqProtocol<Mqtt5AsyncClient> {
                 // answered, and said no.
                 if (cause instanceof Mqtt5PubAckException
                     || cause instanceof Mqtt5PubRecException) {
-                  throw new MqttPublishRefusedException(message.topic(), cause);
+                  throw refused(message.topic(), cause);
                 }
                 throw error instanceof CompletionException completion
                     ? completion
@@ -115,10 +115,21 @@ final class Mqtt5Protocol extends HiveMqProtocol<Mqtt5AsyncClient> {
                   .getError()
                   .ifPresent(
                       refusal -> {
-                        throw new MqttPublishRefusedException(message.topic(), refusal);
+                        throw refused(message.topic(), refusal);
                       });
               return null;
             });
+  }
+
+  /** The broker's answer in the refusal: the packet and its reason code. */
+  private static MqttPublishRefusedException refused(String topic, Throwable reason) {
+    String answer =
+        reason instanceof Mqtt5PubAckException puback
+            ? "PUBACK " + puback.getMqttMessage().getReasonCode()
+            : reason instanceof Mqtt5PubRecException pubrec
+                ? "PUBREC " + pubrec.getMqttMessage().getReasonCode()
+                : reason.getMessage();
+    return new MqttPublishRefusedException(topic, answer, reason);
   }
 
   private static Mqtt5Publish publishPacket(OutboundMessage message) {

@@ -21,12 +21,8 @@ public final class MqttConnectErrors {
     return "MQTT broker "
         + uri
         + (fix.isEmpty()
-            ? " could not be reached (" + error.getMessage() + ")"
-            : " refused the connection (" + error.getMessage() + "). " + fix);
-  }
-
-  static String describe(Throwable cause) {
-    return cause == null ? "no cause" : cause.getMessage();
+            ? " could not be reached (" + ErrorClassifier.describe(error) + ")"
+            : " refused the connection (" + ErrorClassifier.describe(error) + "). " + fix);
   }
 
   /**

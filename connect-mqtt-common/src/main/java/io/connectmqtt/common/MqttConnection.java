@@ -1,7 +1,5 @@
 package io.connectmqtt.common;
 
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubRecException;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import io.connectmqtt.common.publish.PublishConnection;
 import java.util.List;
@@ -114,19 +112,11 @@ public interface MqttConnection extends PublishConnection, AutoCloseable {
   final class MqttPublishRefusedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public MqttPublishRefusedException(String topic, Throwable reason) {
-      super(
-          "The MQTT broker refused the message for '" + topic + "': " + reasonText(reason), reason);
-    }
-
-    private static String reasonText(Throwable reason) {
-      if (reason instanceof Mqtt5PubAckException puback) {
-        return "PUBACK " + puback.getMqttMessage().getReasonCode();
-      }
-      if (reason instanceof Mqtt5PubRecException pubrec) {
-        return "PUBREC " + pubrec.getMqttMessage().getReasonCode();
-      }
-      return reason.getMessage();
+    /**
+     * @param reason what the broker answered, e.g. "PUBACK NOT_AUTHORIZED"
+     */
+    public MqttPublishRefusedException(String topic, String reason, Throwable cause) {
+      super("The MQTT broker refused the message for '" + topic + "': " + reason, cause);
     }
   }
 

@@ -142,7 +142,7 @@ public final class FakeMqttConnection implements MqttConnection {
         .acknowledgement()
         .completeExceptionally(
             new MqttPublishRefusedException(
-                publish.message().topic(), new IllegalStateException(reason)));
+                publish.message().topic(), reason, new IllegalStateException(reason)));
   }
 
   /** The connection is lost; it stays down until {@link #reconnect}. */

@@ -12,13 +12,12 @@ import io.connectmqtt.common.QosConfig;
 import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TaskMetrics;
 import io.connectmqtt.common.Versions;
-import io.connectmqtt.common.connect.ErrorClassifier;
+import io.connectmqtt.common.connect.MqttConnectAtStart;
 import io.connectmqtt.source.presence.Presence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.metrics.Sensor;
@@ -188,29 +187,17 @@ public class MqttSourceTask extends SourceTask {
         clientId,
         settings.serverUris(),
         subscriptionFilters);
-    try {
-      boolean sessionPresent =
-          connections.connect().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
-      log.info(
-          "MQTT client '{}' connected ({}); {}",
-          clientId,
-          connections.first().version(),
-          sessionPresent
-              ? "the broker resumed its session (unacknowledged messages are redelivered)"
-              : "new session");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ConnectException("Interrupted while connecting to MQTT", e);
-    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (connections.fatalError().isPresent() || ErrorClassifier.isPermanent(cause)) {
-        stopQuietly();
-        throw ErrorClassifier.mqttRefusal(clientId, cause);
-      }
-      log.warn(
-          "MQTT broker not reachable yet ({}); the task keeps reconnecting in the background",
-          cause.toString());
-    }
+    MqttConnectAtStart.await(
+            connections.connect(), settings, connections::fatalError, this::stopQuietly)
+        .ifPresent(
+            sessionPresent ->
+                log.info(
+                    "MQTT client '{}' connected ({}); {}",
+                    clientId,
+                    connections.first().version(),
+                    sessionPresent
+                        ? "the broker resumed its session (unacknowledged messages are redelivered)"
+                        : "new session"));
     nextSummaryNanos = System.nanoTime() + SUMMARY_INTERVAL_NANOS;
   }
 

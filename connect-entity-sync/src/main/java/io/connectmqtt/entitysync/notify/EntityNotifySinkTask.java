@@ -6,13 +6,12 @@ import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TaskMetrics;
-import io.connectmqtt.common.Versions;
 import io.connectmqtt.common.connect.ErrorClassifier;
 import io.connectmqtt.common.protocol.Filter;
 import io.connectmqtt.common.publish.AcknowledgedPublisher;
 import io.connectmqtt.common.publish.BadRecordException;
 import io.connectmqtt.common.publish.DeliveryConfig;
-import io.connectmqtt.common.publish.SinkPublishing;
+import io.connectmqtt.common.publish.PublishingSinkTask;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +28,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -38,7 +37,6 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,12 +52,9 @@ import org.slf4j.LoggerFactory;
  * counted, and reported to Connect's errant record reporter under {@code errors.tolerance=all}; a
  * notification the broker refuses is skipped too.
  */
-public class EntityNotifySinkTask extends SinkTask {
+public class EntityNotifySinkTask extends PublishingSinkTask {
 
   private static final Logger log = LoggerFactory.getLogger(EntityNotifySinkTask.class);
-
-  /** The MQTT sink's group: operators read both sinks' delivery metrics under one name. */
-  static final String METRICS_GROUP = "mqtt-sink-task-metrics";
 
   /** Room left in a PUBLISH packet for the topic and properties. */
   private static final int PACKET_HEADROOM = 1_024;
@@ -70,12 +65,8 @@ public class EntityNotifySinkTask extends SinkTask {
    */
   private final Function<SubscriptionTable.Rejections, SubscriptionTable> tables;
 
-  private final MqttConnectionFactory connections;
-
+  private EntityNotifySinkConfig notify;
   private SubscriptionTable table;
-  private TaskMetrics metrics;
-  private SinkPublishing publishing;
-  private AcknowledgedPublisher publisher;
   private int qos;
   private Sensor subscriptionsSkipped;
   private boolean reportsSubscriptions;
@@ -104,39 +95,31 @@ public class EntityNotifySinkTask extends SinkTask {
   EntityNotifySinkTask(
       Function<SubscriptionTable.Rejections, SubscriptionTable> tables,
       MqttConnectionFactory connections) {
-    this.tables = tables;
-    this.connections = connections;
-  }
-
-  @Override
-  public String version() {
-    return Versions.version(EntityNotifySinkTask.class);
-  }
-
-  @Override
-  public void start(Map<String, String> props) {
-    EntityNotifySinkConfig notify = new EntityNotifySinkConfig(props);
-    qos = new DeliveryConfig(notify).qos();
     // Clients write both inputs: a bad change event or a refused notification is skipped, never
     // fatal.
-    publishing =
-        SinkPublishing.start(
-            connections,
-            EntityNotifySinkConfig.DEFAULT_NAME,
-            notify,
-            props,
-            METRICS_GROUP,
-            AcknowledgedPublisher.BadRecords.SKIP,
-            context);
-    publisher = publishing.publisher();
-    metrics = publishing.metrics();
+    super(connections, EntityNotifySinkConfig.DEFAULT_NAME, AcknowledgedPublisher.BadRecords.SKIP);
+    this.tables = tables;
+  }
+
+  @Override
+  protected AbstractConfig configure(Map<String, String> props) {
+    notify = new EntityNotifySinkConfig(props);
+    qos = new DeliveryConfig(notify).qos();
+    return notify;
+  }
+
+  @Override
+  protected void started(Map<String, String> props) {
     String connectorName = TaskConfigs.connectorName(props, EntityNotifySinkConfig.DEFAULT_NAME);
     int taskIndex = TaskConfigs.index(props);
     String bootstrap = notify.getString(EntityNotifySinkConfig.BOOTSTRAP_CONFIG);
     String topic = notify.getString(EntityNotifySinkConfig.SUBSCRIPTIONS_TOPIC_CONFIG);
     subscriptionsSkipped =
-        metrics.counter(
-            "subscriptions-skipped", "subscription records skipped because they cannot be read");
+        publishing()
+            .metrics()
+            .counter(
+                "subscriptions-skipped",
+                "subscription records skipped because they cannot be read");
     SubscriptionTable.Rejections rejections = rejected -> subscriptionsSkipped.record();
     // Every task reads every subscription record; one of them reporting keeps one dead letter per
     // bad record.
@@ -192,7 +175,7 @@ public class EntityNotifySinkTask extends SinkTask {
 
   /** This task's metrics, for tests. */
   TaskMetrics metrics() {
-    return metrics;
+    return publishing().metrics();
   }
 
   @Override
@@ -201,19 +184,7 @@ public class EntityNotifySinkTask extends SinkTask {
       catchUp();
     }
     reportRejectedSubscriptions();
-    publisher.put(records, this::messagesFor);
-  }
-
-  /** Only offsets whose notifications the broker acknowledged. */
-  @Override
-  public Map<TopicPartition, OffsetAndMetadata> preCommit(
-      Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-    return publisher.committable(currentOffsets);
-  }
-
-  @Override
-  public void close(Collection<TopicPartition> partitions) {
-    publisher.close(partitions);
+    super.put(records);
   }
 
   /**
@@ -223,7 +194,7 @@ public class EntityNotifySinkTask extends SinkTask {
    */
   private void reportRejectedSubscriptions() {
     List<SubscriptionTable.Rejected> rejected = table.takeRejected();
-    ErrantRecordReporter reporter = publisher.errantRecordReporter();
+    ErrantRecordReporter reporter = publishing().publisher().errantRecordReporter();
     if (rejected.isEmpty() || reporter == null || !reportsSubscriptions) {
       return;
     }
@@ -252,7 +223,8 @@ public class EntityNotifySinkTask extends SinkTask {
     }
   }
 
-  List<OutboundMessage> messagesFor(SinkRecord record) throws BadRecordException {
+  @Override
+  protected List<OutboundMessage> messagesFor(SinkRecord record) throws BadRecordException {
     try {
       return notifications(record);
     } catch (RuntimeException e) {
@@ -273,7 +245,8 @@ public class EntityNotifySinkTask extends SinkTask {
     Map<String, Object> before = beforeImage == null ? null : Filter.row(beforeImage);
     Map<String, Object> after = afterImage == null ? null : Filter.row(afterImage);
     List<OutboundMessage> messages = new ArrayList<>();
-    int maximumPayload = publishing.connection().maximumPacketSize() - PACKET_HEADROOM;
+    int maximumPacketSize = publishing().connection().maximumPacketSize();
+    int maximumPayload = maximumPacketSize - PACKET_HEADROOM;
     for (Subscription subscription :
         table.candidates(change.schema(), change.entity(), Arrays.asList(before, after))) {
       boolean matchedBefore = before != null && subscription.matcher().matches(before);
@@ -331,7 +304,7 @@ public class EntityNotifySinkTask extends SinkTask {
                 + payload.length
                 + " bytes exceeds "
                 + "the broker's maximum packet size of "
-                + publishing.connection().maximumPacketSize()
+                + maximumPacketSize
                 + " bytes",
             null);
       }
@@ -359,8 +332,6 @@ public class EntityNotifySinkTask extends SinkTask {
     if (admin != null) {
       admin.close();
     }
-    if (publishing != null) {
-      publishing.close();
-    }
+    super.stop();
   }
 }

@@ -1,9 +1,11 @@
 package io.connectmqtt.entitysync.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectmqtt.common.BrokerAtStart;
 import io.connectmqtt.common.FakeMqttConnection;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.testkit.FakeSinkTaskContext;
@@ -16,6 +18,8 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +43,10 @@ class EntityNotifySinkTaskTest {
   private long offset;
 
   private void start(boolean tolerateAll) {
+    start(tolerateAll, broker);
+  }
+
+  private void start(boolean tolerateAll, FakeMqttConnection.Factory broker) {
     Map<String, String> props = new HashMap<>();
     props.put("name", "notify-unit-" + tolerateAll);
     props.put("mqtt.server.uris", "tcp://fake-broker:1883");
@@ -191,6 +199,48 @@ class EntityNotifySinkTaskTest {
     task.stop();
     task = null;
     assertThat(connection.closed()).as("stop closes the connection").isTrue();
+  }
+
+  @Test
+  void aNotificationTheBrokerRefusesIsSkippedCountedAndCommittedPast() {
+    start(false);
+    FakeMqttConnection connection = broker.first();
+    subscribe("open", subscription("open", "status", "eq", "\"open\""));
+    TopicPartition partition = new TopicPartition(CHANGES, 0);
+
+    task.put(List.of(change(0, event("create", "{\"id\":1,\"status\":\"open\"}"))));
+    connection.refuse(0, "PUBACK NOT_AUTHORIZED");
+    task.put(List.of(change(1, event("create", "{\"id\":2,\"status\":\"open\"}"))));
+    connection.acknowledge(1);
+
+    assertThat(connection.published()).as("the next change is still published").hasSize(2);
+    assertThat(task.preCommit(Map.of(partition, new OffsetAndMetadata(2))))
+        .as("the refused notification holds no offset back")
+        .containsEntry(partition, new OffsetAndMetadata(2));
+    assertThat(task.metrics().value("messages-refused-total")).isEqualTo(1.0);
+    assertThat(task.metrics().value("messages-acknowledged-total")).isEqualTo(1.0);
+    assertThat(context.reported).as("a refusal is skipped, not a bad record").isEmpty();
+  }
+
+  @Test
+  void aConnectionRefusedForGoodAtStartFailsTheTask() {
+    FakeMqttConnection.Factory refusing = BrokerAtStart.refusingTls();
+    BrokerAtStart.assertRefusedForGood(
+        () -> start(false, refusing), refusing, "notify-unit-false-0");
+  }
+
+  @Test
+  void aConnectionLostForGoodFailsTheNextPut() {
+    start(false);
+    subscribe("open", subscription("open", "status", "eq", "\"open\""));
+    broker.first().failFatally(new IllegalStateException("not authorized any more"));
+    assertThatThrownBy(
+            () -> task.put(List.of(change(0, event("create", "{\"id\":1,\"status\":\"open\"}")))))
+        .isInstanceOf(ConnectException.class)
+        .isNotInstanceOf(RetriableException.class)
+        .hasMessageContaining("MQTT broker refused the connection for good")
+        .hasMessageContaining("not authorized any more");
+    assertThat(broker.first().published()).as("nothing published after").isEmpty();
   }
 
   @Test

@@ -128,22 +128,13 @@ public final class ErrorClassifier {
   }
 
   /**
-   * The exception that fails a task whose MQTT broker refused the connection of {@code clientId}
-   * for good: the broker's reason and the settings to check.
+   * The error in one line: its message (its class where it has none), with the SQLState of a
+   * database error; "no cause" for null.
    */
-  public static ConnectException mqttRefusal(String clientId, Throwable error) {
-    String fix = mqttFix(error);
-    return new ConnectException(
-        "MQTT broker refused the connection for client '"
-            + clientId
-            + "': "
-            + describe(classify(error).cause())
-            + (fix.isEmpty() ? "" : ". " + fix),
-        error);
-  }
-
-  /** The error in one line: its message, with the SQLState of a database error. */
   public static String describe(Throwable error) {
+    if (error == null) {
+      return "no cause";
+    }
     String text = error.getMessage() == null ? error.getClass().getName() : error.getMessage();
     return error instanceof SQLException sql && sql.getSQLState() != null
         ? text + " (SQLState " + sql.getSQLState() + ")"

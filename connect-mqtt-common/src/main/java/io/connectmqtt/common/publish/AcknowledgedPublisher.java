@@ -1,5 +1,9 @@
 package io.connectmqtt.common.publish;
 
+import static io.connectmqtt.common.publish.SinkRecordPositions.describe;
+import static io.connectmqtt.common.publish.SinkRecordPositions.offsetOf;
+import static io.connectmqtt.common.publish.SinkRecordPositions.partitionOf;
+
 import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskMetrics;
@@ -7,8 +11,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,7 +18,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTaskContext;
@@ -28,22 +29,15 @@ import org.slf4j.LoggerFactory;
  * a bounded window of unacknowledged publishes, in order per partition (one connection), and offers
  * for commit only offsets whose messages the broker acknowledged. A publish left unacknowledged
  * longer than {@code mqtt.publish.ack.timeout.ms} while connected is sent again by resuming the
- * session. When the window stays full the batch fails with a retriable error, a bounded number of
- * times in a row; bad records and refused publishes follow the {@link BadRecords} policy and
- * Connect's {@code errors.tolerance}. Tasks compose it: {@link #put} from {@code put()}, {@link
- * #committable} from {@code preCommit()}, {@link #close} from {@code close()}.
+ * session ({@link AckTimeoutResend}). When the window stays full the batch fails with a retriable
+ * error, a bounded number of times in a row ({@link PublishWindow}); bad records and refused
+ * publishes follow the {@link BadRecords} policy and Connect's {@code errors.tolerance}. Tasks
+ * compose it: {@link #put} from {@code put()}, {@link #committable} from {@code preCommit()},
+ * {@link #close} from {@code close()}.
  */
 public final class AcknowledgedPublisher {
 
   private static final Logger log = LoggerFactory.getLogger(AcknowledgedPublisher.class);
-
-  /**
-   * How often put() looks at the oldest unacknowledged publish while it waits for room in the
-   * window.
-   */
-  private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-
-  private static final boolean HAS_ORIGINALS = hasOriginals();
 
   /** The MQTT messages made from one record: none (nothing to publish), one, or several. */
   @FunctionalInterface
@@ -67,37 +61,20 @@ public final class AcknowledgedPublisher {
   private final BadRecords badRecords;
   private final boolean toleratesErrors;
   private final ErrantRecordReporter reporter;
-  private final int windowSize;
-  private final Semaphore window;
-  private final long publishTimeoutMs;
-  private final int maxRetries;
-  private final long retryBackoffMs;
+  private final PublishWindow window;
   private final long commitIntervalNanos;
-  private final long ackTimeoutNanos;
+  private final AckTimeoutResend ackTimeout;
   private final OffsetTracker tracker = new OffsetTracker();
-
-  /**
-   * Start time of each publish awaiting its acknowledgement, by publish sequence number: the first
-   * is the oldest.
-   */
-  private final ConcurrentSkipListMap<Long, Long> unacknowledgedSince =
-      new ConcurrentSkipListMap<>();
-
-  private long publishSequence;
-  private long lastResendNanos;
   private final AtomicReference<Throwable> asyncFailure = new AtomicReference<>();
-  private int retriesInARow;
   private long nextCommitRequestNanos;
   private long progressAtLastCommitRequest;
 
   private final Sensor recordsIn;
   private final Sensor published;
   private final Sensor acknowledged;
-  private final Sensor retries;
   private final Sensor errors;
   private final Sensor refused;
   private final Sensor latency;
-  private final Sensor ackTimeoutReconnects;
 
   public AcknowledgedPublisher(
       DeliveryConfig delivery,
@@ -110,31 +87,19 @@ public final class AcknowledgedPublisher {
     this.badRecords = badRecords;
     this.toleratesErrors = delivery.toleratesErrors();
     this.reporter = reporterOf(context);
-    this.windowSize = delivery.maxInFlight();
-    this.window = new Semaphore(windowSize);
-    this.publishTimeoutMs = delivery.publishTimeoutMs();
-    this.maxRetries = delivery.maxRetries();
-    this.retryBackoffMs = delivery.retryBackoffMs();
+    this.window = new PublishWindow(delivery, context, metrics);
     this.commitIntervalNanos = delivery.commitIntervalNanos();
-    this.ackTimeoutNanos = delivery.ackTimeoutNanos();
-    this.lastResendNanos = System.nanoTime() - ackTimeoutNanos;
+    this.ackTimeout = new AckTimeoutResend(connection, delivery.ackTimeoutNanos(), metrics);
     this.nextCommitRequestNanos = System.nanoTime() + commitIntervalNanos;
     recordsIn = metrics.counter("records-in", "records received from Kafka");
     published = metrics.counter("messages-published", "messages handed to the MQTT client");
     acknowledged = metrics.counter("messages-acknowledged", "messages the broker acknowledged");
-    retries = metrics.counter("retries", "retriable failures (broker unavailable)");
     errors = metrics.counter("errors", "bad records (reported, skipped or failing the task)");
     refused =
         metrics.counter(
             "messages-refused", "messages the broker refused with an MQTT 5 reason code");
     latency =
         metrics.latency("publish-latency", "time from publish to the broker's acknowledgement");
-    ackTimeoutReconnects =
-        metrics.counter(
-            "ack-timeout-reconnects",
-            "reconnects because a publish went "
-                + "unacknowledged for "
-                + DeliveryConfig.ACK_TIMEOUT_CONFIG);
     metrics.gauge("in-flight", "Messages awaiting the broker's acknowledgement", tracker::inFlight);
   }
 
@@ -153,7 +118,7 @@ public final class AcknowledgedPublisher {
    */
   public void put(Collection<SinkRecord> records, Messages messagesOf) {
     throwIfFailed();
-    resendIfUnacknowledgedTooLong();
+    ackTimeout.resendIfDue();
     boolean progress = false;
     for (SinkRecord record : records) {
       TopicPartition partition = partitionOf(record);
@@ -183,7 +148,7 @@ public final class AcknowledgedPublisher {
         publish(record, partition, message, remaining);
       }
     }
-    retriesInARow = 0;
+    window.batchAccepted();
     requestCommitIfDue();
   }
 
@@ -193,7 +158,7 @@ public final class AcknowledgedPublisher {
    */
   public Map<TopicPartition, OffsetAndMetadata> committable(
       Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-    resendIfUnacknowledgedTooLong();
+    ackTimeout.resendIfDue();
     return tracker.committable(currentOffsets);
   }
 
@@ -212,13 +177,7 @@ public final class AcknowledgedPublisher {
    * redelivered by Kafka anyway.
    */
   public void awaitInFlight(long timeoutMs) {
-    try {
-      if (window.tryAcquire(windowSize, timeoutMs, TimeUnit.MILLISECONDS)) {
-        window.release(windowSize);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    window.awaitEmpty(timeoutMs);
   }
 
   /**
@@ -259,54 +218,14 @@ public final class AcknowledgedPublisher {
   }
 
   private void acquireWindow(SinkRecord record, boolean progress) {
-    try {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(publishTimeoutMs);
-      for (long left = deadline - System.nanoTime();
-          left > 0;
-          left = deadline - System.nanoTime()) {
-        // In slices: a full window may be a publish the broker dropped, resent once the
-        // acknowledgement timeout passed.
-        if (window.tryAcquire(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS)) {
-          return;
-        }
-        resendIfUnacknowledgedTooLong();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ConnectException("Interrupted while waiting for the MQTT broker", e);
+    // In slices: a full window may be a publish the broker dropped, resent once the
+    // acknowledgement timeout passed.
+    if (window.acquire(ackTimeout::resendIfDue)) {
+      return;
     }
-    retries.record();
     // Not accepted after all: Connect redelivers it (and the rest of the batch) after the backoff.
-    TopicPartition partition = partitionOf(record);
-    tracker.forgetAcceptanceOf(partition, offsetOf(record));
-    retriesInARow = progress ? 1 : retriesInARow + 1;
-    String state = connection.isConnected() ? "connected but not acknowledging" : "not connected";
-    if (retriesInARow > maxRetries) {
-      throw new ConnectException(
-          "The MQTT broker ("
-              + state
-              + ") acknowledged none of "
-              + windowSize
-              + " messages in flight for "
-              + (retriesInARow * (publishTimeoutMs + retryBackoffMs) / 1000)
-              + " s; giving up after "
-              + maxRetries
-              + " retries ("
-              + DeliveryConfig.RETRIES_CONFIG
-              + "). Check that "
-              + "the broker runs and accepts this client's publishes.");
-    }
-    context.timeout(retryBackoffMs);
-    throw new RetriableException(
-        "MQTT broker "
-            + state
-            + ": "
-            + windowSize
-            + " messages await acknowledgement; "
-            + "retry "
-            + retriesInARow
-            + " of "
-            + maxRetries);
+    tracker.forgetAcceptanceOf(partitionOf(record), offsetOf(record));
+    throw window.stayedFull(progress, connection.isConnected());
   }
 
   private void publish(
@@ -315,14 +234,13 @@ public final class AcknowledgedPublisher {
       OutboundMessage message,
       AtomicInteger remaining) {
     long start = System.nanoTime();
-    long sequence = publishSequence++;
-    unacknowledgedSince.put(sequence, start);
+    long sequence = ackTimeout.sent(start);
     published.record();
     connection
         .publish(message)
         .whenComplete(
             (ok, error) -> {
-              unacknowledgedSince.remove(sequence);
+              ackTimeout.settled(sequence);
               window.release();
               if (error == null) {
                 acknowledged.record();
@@ -352,35 +270,6 @@ public final class AcknowledgedPublisher {
                 asyncFailure.compareAndSet(null, cause);
               }
             });
-  }
-
-  /**
-   * Resumes the session when the oldest publish has waited longer than the acknowledgement timeout
-   * while connected: a broker that silently dropped a PUBLISH never acknowledges it on this
-   * connection, and every later offset of its partition waits for it. At most one reconnect per
-   * timeout; offsets still move only with acknowledgements.
-   */
-  private void resendIfUnacknowledgedTooLong() {
-    Map.Entry<Long, Long> oldest = unacknowledgedSince.firstEntry();
-    long now = System.nanoTime();
-    if (oldest == null
-        || now - oldest.getValue() < ackTimeoutNanos
-        || now - lastResendNanos < ackTimeoutNanos
-        || !connection.isConnected()) {
-      return;
-    }
-    lastResendNanos = now;
-    ackTimeoutReconnects.record();
-    log.warn(
-        "The MQTT broker {} has not acknowledged a publish for {} s ({} publishes await acknowledgement) although "
-            + "connected: reconnecting, so that the client sends the unacknowledged publishes again in the resumed "
-            + "session. A broker that drops publishes silently does this (e.g. Moquette 0.17 with a full session command "
-            + "queue, see docs/troubleshooting.md); raise {} if it is only slow.",
-        connection.broker(),
-        TimeUnit.NANOSECONDS.toSeconds(now - oldest.getValue()),
-        unacknowledgedSince.size(),
-        DeliveryConfig.ACK_TIMEOUT_CONFIG);
-    connection.resendUnacknowledged();
   }
 
   private void badRecord(SinkRecord record, TopicPartition partition, Exception e) {
@@ -421,35 +310,6 @@ public final class AcknowledgedPublisher {
     // Connect waits for reported records to be written before it commits offsets (KIP-610).
     reporter.report(record, e);
     tracker.done(partition, offsetOf(record));
-  }
-
-  /**
-   * The partition Connect read {@code record} from, which is what it passes to and takes from
-   * preCommit: a transform such as RegexRouter may have renamed the record's topic. {@code
-   * SinkRecord.original*} came with Kafka 3.6 (KIP-793); older workers hand over the record as
-   * read, topic and all.
-   */
-  private static TopicPartition partitionOf(SinkRecord record) {
-    return HAS_ORIGINALS
-        ? new TopicPartition(record.originalTopic(), record.originalKafkaPartition())
-        : new TopicPartition(record.topic(), record.kafkaPartition());
-  }
-
-  private static long offsetOf(SinkRecord record) {
-    return HAS_ORIGINALS ? record.originalKafkaOffset() : record.kafkaOffset();
-  }
-
-  private static boolean hasOriginals() {
-    try {
-      SinkRecord.class.getMethod("originalTopic");
-      return true;
-    } catch (NoSuchMethodException e) {
-      return false;
-    }
-  }
-
-  private static String describe(SinkRecord record) {
-    return "record " + record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset();
   }
 
   private void throwIfFailed() {

@@ -6,13 +6,9 @@ import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.TaskConfigs;
 import io.connectmqtt.common.TaskMetrics;
-import io.connectmqtt.common.connect.ErrorClassifier;
+import io.connectmqtt.common.connect.MqttConnectAtStart;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +18,15 @@ import org.slf4j.MDC;
  * What a sink task of the suite runs to publish: its log context, metrics, MQTT connection and
  * {@link AcknowledgedPublisher}, started together in {@code start()} and closed together in {@code
  * stop()}.
+ *
+ * @param description the task in log lines, e.g. "MQTT sink task 0 of alerts"
  */
-public final class SinkPublishing implements AutoCloseable {
+public record SinkPublishing(
+    String description,
+    TaskMetrics metrics,
+    MqttConnection connection,
+    AcknowledgedPublisher publisher)
+    implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SinkPublishing.class);
 
@@ -35,22 +38,6 @@ public final class SinkPublishing implements AutoCloseable {
    * anyway.
    */
   private static final long STOP_DRAIN_MS = 5_000L;
-
-  private final String description;
-  private final TaskMetrics metrics;
-  private final MqttConnection connection;
-  private final AcknowledgedPublisher publisher;
-
-  private SinkPublishing(
-      String description,
-      TaskMetrics metrics,
-      MqttConnection connection,
-      AcknowledgedPublisher publisher) {
-    this.description = description;
-    this.metrics = metrics;
-    this.connection = connection;
-    this.publisher = publisher;
-  }
 
   /**
    * Starts publishing for the task configured by {@code props} ({@code config} parsed from them,
@@ -74,14 +61,14 @@ public final class SinkPublishing implements AutoCloseable {
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
     MqttConnectionSettings settings = MqttConnectionConfig.settings(config, clientId);
     log.info("Starting {} as client '{}' on {}", description, clientId, settings.serverUris());
+    MqttConnection connection = connections.create(settings, RECEIVE_MAXIMUM);
     TaskMetrics metrics = new TaskMetrics(metricsGroup, connectorName, taskIndex);
-    MqttConnection connection;
-    try {
-      connection = connect(connections, settings);
-    } catch (RuntimeException e) {
-      metrics.close();
-      throw e;
-    }
+    MqttConnectAtStart.connect(
+        connection,
+        () -> {
+          connection.close();
+          metrics.close();
+        });
     metrics.gauge(
         "reconnects",
         "Times the MQTT connection was lost and re-established",
@@ -90,39 +77,6 @@ public final class SinkPublishing implements AutoCloseable {
         new AcknowledgedPublisher(
             new DeliveryConfig(config), connection, context, metrics, badRecords);
     return new SinkPublishing(description, metrics, connection, publisher);
-  }
-
-  private static MqttConnection connect(
-      MqttConnectionFactory connections, MqttConnectionSettings settings) {
-    MqttConnection connection = connections.create(settings, RECEIVE_MAXIMUM);
-    try {
-      connection.connect().get(settings.connectTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      connection.close();
-      throw new ConnectException("Interrupted while connecting to MQTT", e);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (ErrorClassifier.isPermanent(cause)) {
-        connection.close();
-        throw ErrorClassifier.mqttRefusal(settings.clientId(), cause);
-      }
-      log.warn(
-          "MQTT broker not reachable yet ({}); publishes wait for the reconnect", cause.toString());
-    }
-    return connection;
-  }
-
-  public AcknowledgedPublisher publisher() {
-    return publisher;
-  }
-
-  public MqttConnection connection() {
-    return connection;
-  }
-
-  public TaskMetrics metrics() {
-    return metrics;
   }
 
   /** Gives the publishes in flight a moment, then closes the connection and the metrics. */

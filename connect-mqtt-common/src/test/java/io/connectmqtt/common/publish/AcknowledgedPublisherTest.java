@@ -102,6 +102,7 @@ class AcknowledgedPublisherTest {
           .completeExceptionally(
               new MqttConnection.MqttPublishRefusedException(
                   published.get(index).topic(),
+                  "PUBACK NOT_AUTHORIZED",
                   new IllegalStateException("PUBACK NOT_AUTHORIZED")));
     }
   }
