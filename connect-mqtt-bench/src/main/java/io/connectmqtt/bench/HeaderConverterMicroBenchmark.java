@@ -140,7 +140,7 @@ public final class HeaderConverterMicroBenchmark {
     return result;
   }
 
-  /** 1,024 records' headers, as MqttSourceTask.headers writes them (packet ids and topics vary). */
+  /** 1,024 records' headers, as RecordBuilder.headers writes them (packet ids and topics vary). */
   private static ConnectHeaders[] headers(boolean mqtt5) {
     ConnectHeaders[] all = new ConnectHeaders[1024];
     for (int i = 0; i < all.length; i++) {

@@ -6,7 +6,6 @@ import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttProtocolVersion;
-import io.connectmqtt.common.QosConfig;
 import io.connectmqtt.common.TopicFilters;
 import java.time.Duration;
 import java.util.List;
@@ -14,10 +13,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
@@ -40,13 +37,15 @@ import org.slf4j.LoggerFactory;
  * connection k is {@code <prefix>-<task>-ck}. Each connection keeps everything {@link
  * MqttConnection} does on its own: reconnect with backoff, failover, the Receive Maximum fallback;
  * the intake bounds what all of them hold unacknowledged together.
+ *
+ * <p>What {@code auto} opens is {@link SharedSubscriptionSupport#autoConnections}; members the
+ * broker leaves idle are woken by {@link IdleMembers}; the client ids a run with more connections
+ * used are ended by {@link RetiredClientIds}. This class keeps the connections' shared state: which
+ * filters, how many connections, when all of them are subscribed, and the first failure.
  */
 final class SourceConnections implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SourceConnections.class);
-
-  /** A member that received nothing this long while another received something is woken. */
-  private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final MqttConnectionFactory factory;
   private final MqttConnectionSettings settings;
@@ -66,30 +65,15 @@ final class SourceConnections implements AutoCloseable {
   private volatile Optional<BrokerVersion> brokerVersion = Optional.empty();
   private final List<MqttConnection> sessions = new CopyOnWriteArrayList<>();
 
-  /**
-   * Per connection (same index as sessions): when it last received a message, and when it was last
-   * woken.
-   */
-  private final List<AtomicLong> lastMessageNanos = new CopyOnWriteArrayList<>();
+  private final IdleMembers idleMembers;
 
-  private final List<AtomicLong> lastWakeNanos = new CopyOnWriteArrayList<>();
-  private final AtomicLong wakeUps = new AtomicLong();
-  private volatile long nextIdleCheckNanos;
-
-  /**
-   * Connections of client ids this task no longer uses, kept until the task stops (see retire()).
-   */
-  private final List<MqttConnection> retiring = new CopyOnWriteArrayList<>();
+  /** Client ids a run with more connections used, leaving the shared group. */
+  private final RetiredClientIds retired;
 
   private final AtomicReference<Throwable> subscribeFailure = new AtomicReference<>();
   private volatile List<String> filters;
   private volatile int expected;
   private final AtomicInteger subscribed = new AtomicInteger();
-
-  /**
-   * Client ids no longer used whose leaving of the shared group has not ended yet (see retire()).
-   */
-  private final AtomicInteger retirementsUnderWay = new AtomicInteger();
 
   private final AtomicBoolean ready = new AtomicBoolean();
   private volatile boolean closed;
@@ -111,6 +95,10 @@ final class SourceConnections implements AutoCloseable {
     this.group = group;
     this.qos = qos;
     this.configured = configured;
+    this.idleMembers = new IdleMembers(qos);
+    this.retired =
+        new RetiredClientIds(
+            factory, receiveMaximum, intake, assignedFilters, group, this::logIfReady);
   }
 
   /**
@@ -126,16 +114,9 @@ final class SourceConnections implements AutoCloseable {
     MqttConnectionSettings negotiated = factory.negotiate(settings);
     if (configured.isEmpty() || sharedByTasks) {
       brokerVersion = BrokerVersion.probe(factory, negotiated, BROKER_VERSION_WAIT);
-      if (sharedByTasks
-          && brokerVersion.filter(BrokerVersion::dropsSharedSubscriptionsOnRestart).isPresent()) {
-        log.warn(
-            "MQTT source: the tasks share {} on {}, which drops shared subscriptions in a restart: the messages "
-                + "published between its restart and the tasks' new subscriptions are discarded (docs/troubleshooting.md)."
-                + " Use {}={}, one task, or mosquitto 2.1 or later.",
-            assignedFilters,
-            brokerVersion.get(),
-            SubscriptionConfig.TASK_ASSIGNMENT_CONFIG,
-            SubscriptionConfig.ASSIGNMENT_FILTERS);
+      if (sharedByTasks) {
+        SharedSubscriptionSupport.warnIfDropped(
+            brokerVersion, "MQTT source: the tasks share " + assignedFilters);
       }
     }
     MqttConnection first = factory.create(negotiated, receiveMaximum);
@@ -151,9 +132,10 @@ final class SourceConnections implements AutoCloseable {
   private void firstConnected(MqttConnection first) {
     boolean sharedWorks =
         first.version() == MqttProtocolVersion.MQTT_5 && first.sharedSubscriptionAvailable();
-    int count = configured.orElse(autoConnections(first, qos, brokerVersion));
+    int count =
+        configured.orElse(SharedSubscriptionSupport.autoConnections(first, qos, brokerVersion));
     // Before any subscribe completes, so that the ready line waits for the retirements too.
-    retirementsUnderWay.set(
+    retired.expect(
         sharedWorks && !settings.cleanStart()
             ? Math.max(0, SubscriptionConfig.MAX_CONNECTIONS - Math.max(count, 1))
             : 0);
@@ -170,7 +152,7 @@ final class SourceConnections implements AutoCloseable {
             ? SubscriptionConfig.CONNECTIONS_CONFIG + "=" + count
             : SubscriptionConfig.CONNECTIONS_CONFIG
                 + "=auto: "
-                + autoReason(first, qos, brokerVersion),
+                + SharedSubscriptionSupport.autoReason(first, qos, brokerVersion),
         filters);
     // The other form of each filter may be left in connection 0's persistent session by a run with
     // another number of
@@ -219,52 +201,9 @@ final class SourceConnections implements AutoCloseable {
     }
     if (sharedWorks && !settings.cleanStart()) {
       for (int k = Math.max(count, 1); k < SubscriptionConfig.MAX_CONNECTIONS && !closed; k++) {
-        retire(resolved.withClientId(settings.clientId() + "-c" + k));
+        retired.retire(resolved.withClientId(settings.clientId() + "-c" + k), count);
       }
     }
-  }
-
-  /**
-   * What {@code mqtt.connections=auto} opens on the broker {@code session} is connected to: several
-   * members of one shared group where its MQTT 5 CONNACK offers shared subscriptions and the
-   * subscription is not QoS 2 (HiveMQ CE delivered QoS 2 messages to a shared subscription at QoS 1
-   * in MqttSourceRoundTripIT) and the broker keeps shared subscriptions across its restarts
-   * (mosquitto before 2.1 does not: {@link BrokerVersion}), else one.
-   */
-  static int autoConnections(MqttConnection session, int qos, Optional<BrokerVersion> broker) {
-    return session.version() == MqttProtocolVersion.MQTT_5
-            && session.sharedSubscriptionAvailable()
-            && qos < 2
-            && !dropsSharedSubscriptions(broker)
-        ? SubscriptionConfig.AUTO_SHARED_CONNECTIONS
-        : 1;
-  }
-
-  private static boolean dropsSharedSubscriptions(Optional<BrokerVersion> broker) {
-    return broker.filter(BrokerVersion::dropsSharedSubscriptionsOnRestart).isPresent();
-  }
-
-  /** Why {@link #autoConnections} chose what it did, for the task log and validation. */
-  static String autoReason(MqttConnection session, int qos, Optional<BrokerVersion> broker) {
-    if (session.version() != MqttProtocolVersion.MQTT_5) {
-      return "the broker speaks MQTT 3.1.1, which does not say whether it has shared subscriptions: one connection";
-    }
-    if (!session.sharedSubscriptionAvailable()) {
-      return "the broker's MQTT 5 CONNACK says it has no shared subscriptions: one connection";
-    }
-    if (qos >= 2) {
-      return QosConfig.QOS_CONFIG
-          + "=2, and a broker may deliver a shared subscription at QoS 1: one connection";
-    }
-    if (dropsSharedSubscriptions(broker)) {
-      return "the broker is "
-          + broker.get()
-          + ", which does not keep shared subscriptions across its restarts (a "
-          + "restart would discard messages until the members subscribe again): one connection";
-    }
-    return "the broker has shared subscriptions (MQTT 5 CONNACK), so "
-        + SubscriptionConfig.AUTO_SHARED_CONNECTIONS
-        + " members of one group share the stream, each with its own window of unacknowledged messages";
   }
 
   /**
@@ -272,129 +211,22 @@ final class SourceConnections implements AutoCloseable {
    * #wakeIdleMembers}.
    */
   private void add(MqttConnection session) {
-    AtomicLong last = new AtomicLong(System.nanoTime());
-    lastMessageNanos.add(last);
-    lastWakeNanos.add(new AtomicLong(System.nanoTime()));
+    Runnable onEach = idleMembers.watch(session);
     sessions.add(session);
-    intake.attach(session, () -> last.lazySet(System.nanoTime()));
+    intake.attach(session, onEach);
   }
 
   /**
-   * Wakes members of the shared group that the broker leaves idle while others are busy; call
-   * regularly (from {@code poll()}). HiveMQ CE offers its shared queue to every member only when
-   * the queue turns from empty to non-empty; after that it reads the queue for a member only when
-   * that member's last batch is acknowledged. A member that found the queue empty at that moment
-   * gets nothing for as long as the stream keeps the queue from emptying: measured with plain
-   * clients, one of two or four members received all 20,000 messages (docs/brokers.md). A SUBSCRIBE
-   * makes HiveMQ read the shared queue for that member, so an idle member subscribes again (the
-   * same subscription; shared subscriptions get no retained messages). Brokers that hand out a
-   * shared stream round robin (mosquitto) never leave a member idle while others are busy, so
-   * nothing happens there.
+   * Wakes members of the shared group that the broker leaves idle while others are busy ({@link
+   * IdleMembers}); call regularly (from {@code poll()}).
    */
   void wakeIdleMembers() {
-    List<String> subscribedFilters = filters;
-    long now = System.nanoTime();
-    if (sessions.size() < 2 || subscribedFilters == null || now < nextIdleCheckNanos) {
-      return;
-    }
-    nextIdleCheckNanos = now + IDLE_NANOS / 2;
-    long busiest = lastMessageNanos.stream().mapToLong(AtomicLong::get).max().orElse(0);
-    if (now - busiest > IDLE_NANOS / 4) {
-      return; // nothing is flowing: the broker's queue is empty, and it offers the next message to
-      // every member
-    }
-    for (int i = 0; i < sessions.size(); i++) {
-      MqttConnection session = sessions.get(i);
-      if (now - lastMessageNanos.get(i).get() > IDLE_NANOS
-          && now - lastWakeNanos.get(i).get() > IDLE_NANOS
-          && session.isConnected()) {
-        lastWakeNanos.get(i).set(now);
-        wakeUps.incrementAndGet();
-        log.debug(
-            "MQTT client '{}' received nothing for {} ms while other members did: subscribing again",
-            session.clientId(),
-            IDLE_NANOS / 1_000_000);
-        session
-            .subscribe(subscribedFilters, qos)
-            .exceptionally(
-                error -> {
-                  log.debug(
-                      "MQTT client '{}' could not subscribe again: {}",
-                      session.clientId(),
-                      error.toString());
-                  return null;
-                });
-      }
-    }
+    idleMembers.wake(filters);
   }
 
   /** Times an idle member was made to subscribe again (see {@link #wakeIdleMembers}). */
   long wakeUps() {
-    return wakeUps.get();
-  }
-
-  /**
-   * A client id of this task that a run with more connections used. Its persistent session is still
-   * a member of the shared group and keeps the messages that were in flight to it when it went away
-   * (unacknowledged at a stop or a crash; HiveMQ CE hands those to the other members, other brokers
-   * keep them in the session), and a broker may queue more for an offline member: those would wait
-   * until the session expires. So the id is connected once: without a session on the broker, it
-   * disconnects ending the session it just created; with one, it leaves the group and stays
-   * connected, so that what was queued for it flows through the intake and is acknowledged after
-   * Kafka has it, until the task stops (the session then holds no subscription, and nothing new).
-   * The broker's log shows these short connections at every start.
-   */
-  private void retire(MqttConnectionSettings retired) {
-    MqttConnection session = factory.create(retired, receiveMaximum);
-    retiring.add(session);
-    if (closed) {
-      CompletableFuture.runAsync(session::close);
-      return;
-    }
-    intake.attach(session);
-    List<String> memberships =
-        assignedFilters.stream()
-            .map(f -> TopicFilters.isShared(f) ? f : TopicFilters.shared(group, f))
-            .toList();
-    session
-        .connect()
-        .whenComplete(
-            (sessionPresent, error) -> {
-              if (error != null) {
-                log.info(
-                    "MQTT client id '{}' (no longer used) could not be checked for a leftover session ({}); the next "
-                        + "start tries again",
-                    retired.clientId(),
-                    error.toString());
-                // Not on the client's thread: closing waits for the DISCONNECT, which that thread
-                // sends.
-                CompletableFuture.runAsync(session::close);
-                retired();
-              } else if (!sessionPresent) {
-                CompletableFuture.runAsync(session::closeEndingSession);
-                retired();
-              } else {
-                log.warn(
-                    "MQTT client id '{}' is no longer used ({}={}), but the broker still had its session: leaving the "
-                        + "shared group {} and handing what was queued for it to Kafka",
-                    retired.clientId(),
-                    SubscriptionConfig.CONNECTIONS_CONFIG,
-                    expected,
-                    memberships);
-                session
-                    .unsubscribe(memberships)
-                    .whenComplete(
-                        (ok, failure) -> {
-                          if (failure != null) {
-                            log.warn(
-                                "MQTT client id '{}' could not leave the shared group: {}",
-                                retired.clientId(),
-                                failure.toString());
-                          }
-                          retired();
-                        });
-              }
-            });
+    return idleMembers.wakeUps();
   }
 
   /**
@@ -425,11 +257,6 @@ final class SourceConnections implements AutoCloseable {
             });
   }
 
-  private void retired() {
-    retirementsUnderWay.decrementAndGet();
-    logIfReady();
-  }
-
   /**
    * Once every connection subscribed and every client id no longer used left the shared group: from
    * then on each message reaches one subscription of this task. Before, a message may match both
@@ -440,7 +267,7 @@ final class SourceConnections implements AutoCloseable {
   private void logIfReady() {
     if (subscribed.get() >= expected
         && expected > 0
-        && retirementsUnderWay.get() <= 0
+        && retired.ended()
         && ready.compareAndSet(false, true)) {
       log.info("All {} connection(s) subscribed to {}", expected, filters);
     }
@@ -488,7 +315,7 @@ final class SourceConnections implements AutoCloseable {
   public void close() {
     closed = true;
     sessions.forEach(MqttConnection::close);
-    retiring.forEach(MqttConnection::close);
+    retired.close();
   }
 
   /** Runs its action on the first call only (connected listeners run on every reconnect). */

@@ -6,6 +6,7 @@ import io.connectmqtt.common.FakeMqttConnection;
 import io.connectmqtt.common.InboundMessage;
 import java.util.OptionalInt;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
@@ -16,16 +17,16 @@ import org.junit.jupiter.api.Test;
  */
 class MessageRecordTest {
 
-  private static MqttSourceTask.MessageRecord data() {
+  private static MessageRecord data() {
     InboundMessage message =
         FakeMqttConnection.message("sensors/d1/t", new byte[] {1}, 1, OptionalInt.of(7), () -> {});
-    return new MqttSourceTask.MessageRecord(
+    return new MessageRecord(
         message,
+        null,
+        null,
         "data",
-        null,
-        null,
-        Schema.OPTIONAL_BYTES_SCHEMA,
-        new byte[] {1},
+        new SchemaAndValue(null, null),
+        new SchemaAndValue(Schema.OPTIONAL_BYTES_SCHEMA, new byte[] {1}),
         new ConnectHeaders());
   }
 
@@ -41,9 +42,9 @@ class MessageRecordTest {
 
   @Test
   void theMessageWaitsForItsDataRecordAndEveryPresenceRecord() {
-    MqttSourceTask.MessageRecord data = data();
-    MqttSourceTask.MessageRecord node = data.alongside(presence("g/n"));
-    MqttSourceTask.MessageRecord device = data.alongside(presence("g/n/d"));
+    MessageRecord data = data();
+    MessageRecord node = data.alongside(presence("g/n"));
+    MessageRecord device = data.alongside(presence("g/n/d"));
     assertThat(node.message).isSameAs(data.message);
     assertThat(node.topic()).isEqualTo("presence");
     assertThat(node.key()).isEqualTo("g/n");

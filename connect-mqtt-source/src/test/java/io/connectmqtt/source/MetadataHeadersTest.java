@@ -58,7 +58,7 @@ class MetadataHeadersTest {
             "mqtt.user.site",
             "mqtt.user.tag",
             "mqtt.user.tag");
-    assertThat(keys(MqttSourceTask.headers(FULL))).isEqualTo(keys(selected.of(FULL)));
+    assertThat(keys(RecordBuilder.headers(FULL))).isEqualTo(keys(selected.of(FULL)));
   }
 
   @Test

@@ -36,7 +36,7 @@ class MqttSourceConnectorTest {
       Map<String, String> props, int tasks) {
     Map<String, org.apache.kafka.common.config.ConfigValue> values =
         MqttSourceConfig.CONFIG_DEF.validateAll(props);
-    MqttSourceConnector.crossFieldChecks(new MqttSourceConfig(props), tasks, values);
+    SourceValidation.crossFieldChecks(new MqttSourceConfig(props), tasks, values);
     return values;
   }
 

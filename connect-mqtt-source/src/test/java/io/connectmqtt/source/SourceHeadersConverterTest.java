@@ -31,7 +31,7 @@ class SourceHeadersConverterTest {
     int headersCompared = 0;
     for (int i = 0; i < 10_000; i++) {
       InboundMessage message = randomMessage(random);
-      for (Header header : MqttSourceTask.headers(message)) {
+      for (Header header : RecordBuilder.headers(message)) {
         byte[] expected =
             simple.fromConnectHeader("kafka.topic", header.key(), header.schema(), header.value());
         byte[] actual =

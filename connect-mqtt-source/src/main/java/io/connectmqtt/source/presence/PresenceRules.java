@@ -60,31 +60,33 @@ final class PresenceRules {
     if (sparkplug && topic.startsWith(SparkplugTopic.NAMESPACE + "/")) {
       return sparkplug(topic, payload);
     }
-    for (TopicPattern pattern : willTopics) {
-      String device = pattern.device(topic);
-      if (device != null) {
-        // A device that announces itself on its Will topic (retained "online", Will "offline") is
-        // online again.
-        return Arrays.equals(payload, onlinePayload)
-            ? new Observation(device, Signal.ONLINE, PresenceEvent.EXPLICIT)
-            : new Observation(device, Signal.OFFLINE, PresenceEvent.WILL);
-      }
+    String device = device(willTopics, topic);
+    if (device != null) {
+      // A device that announces itself on its Will topic (retained "online", Will "offline") is
+      // online again.
+      return Arrays.equals(payload, onlinePayload)
+          ? new Observation(device, Signal.ONLINE, PresenceEvent.EXPLICIT)
+          : new Observation(device, Signal.OFFLINE, PresenceEvent.WILL);
     }
-    for (TopicPattern pattern : statusTopics) {
-      String device = pattern.device(topic);
-      if (device != null) {
-        if (Arrays.equals(payload, onlinePayload)) {
-          return new Observation(device, Signal.ONLINE, PresenceEvent.EXPLICIT);
-        }
-        return Arrays.equals(payload, offlinePayload)
-            ? new Observation(device, Signal.OFFLINE, PresenceEvent.EXPLICIT)
-            : new Observation(device, Signal.SEEN, PresenceEvent.MESSAGE);
+    device = device(statusTopics, topic);
+    if (device != null) {
+      if (Arrays.equals(payload, onlinePayload)) {
+        return new Observation(device, Signal.ONLINE, PresenceEvent.EXPLICIT);
       }
+      return Arrays.equals(payload, offlinePayload)
+          ? new Observation(device, Signal.OFFLINE, PresenceEvent.EXPLICIT)
+          : new Observation(device, Signal.SEEN, PresenceEvent.MESSAGE);
     }
-    for (TopicPattern pattern : deviceTopics) {
+    device = device(deviceTopics, topic);
+    return device == null ? null : new Observation(device, Signal.SEEN, PresenceEvent.MESSAGE);
+  }
+
+  /** The device the first of {@code patterns} that matches {@code topic} names; null if none. */
+  private static String device(List<TopicPattern> patterns, String topic) {
+    for (TopicPattern pattern : patterns) {
       String device = pattern.device(topic);
       if (device != null) {
-        return new Observation(device, Signal.SEEN, PresenceEvent.MESSAGE);
+        return device;
       }
     }
     return null;
