@@ -70,7 +70,7 @@ class RecordBuilderTest {
   @Test
   void aBadPayloadFailsTheTaskWithoutErrorTolerance() {
     RecordBuilder builder = builder(Map.of(RecordMappingConfig.VALUE_FORMAT_CONFIG, "json"));
-    assertThatThrownBy(() -> builder.record(message("sensors/a", "{not json")))
+    assertThatThrownBy(() -> builder.record(badJson()))
         .isInstanceOf(ConnectException.class)
         .hasMessageContaining("MQTT message on 'sensors/a' (for Kafka topic 'mqtt-in')")
         .hasMessageContaining("errors.tolerance=all");
@@ -80,15 +80,8 @@ class RecordBuilderTest {
 
   @Test
   void aBadPayloadIsSkippedAndAcknowledgedWithToleranceAndNoDeadLetterTopic() {
-    RecordBuilder builder =
-        builder(
-            Map.of(
-                RecordMappingConfig.VALUE_FORMAT_CONFIG,
-                "json",
-                ErrorToleranceConfig.ERRORS_TOLERANCE_CONFIG,
-                "all"));
-    InboundMessage bad = message("sensors/a", "{not json");
-    assertThat(builder.record(bad)).isNull();
+    InboundMessage bad = badJson();
+    assertThat(tolerant("").record(bad)).isNull();
     assertThat(skipped).containsExactly(bad);
     assertThat(metrics.value("errors-total")).isEqualTo(1);
     assertThat(metrics.value("dead-lettered-total")).isZero();
@@ -96,17 +89,8 @@ class RecordBuilderTest {
 
   @Test
   void aBadPayloadGoesRawToTheDeadLetterTopicWithWhy() {
-    RecordBuilder builder =
-        builder(
-            Map.of(
-                RecordMappingConfig.VALUE_FORMAT_CONFIG,
-                "json",
-                ErrorToleranceConfig.ERRORS_TOLERANCE_CONFIG,
-                "all",
-                ErrorToleranceConfig.DLQ_TOPIC_CONFIG,
-                "mqtt-dlq"));
-    InboundMessage bad = message("sensors/a", "{not json");
-    MessageRecord record = builder.record(bad);
+    InboundMessage bad = badJson();
+    MessageRecord record = tolerant("mqtt-dlq").record(bad);
 
     assertThat(record.message).isSameAs(bad);
     assertThat(record.topic()).isEqualTo("mqtt-dlq");
@@ -124,6 +108,22 @@ class RecordBuilderTest {
     assertThat(skipped).as("acknowledged once Kafka has the dead letter").isEmpty();
     assertThat(metrics.value("errors-total")).isEqualTo(1);
     assertThat(metrics.value("dead-lettered-total")).isEqualTo(1);
+  }
+
+  /** JSON values with errors.tolerance=all and {@code deadLetterTopic} (empty: none). */
+  private RecordBuilder tolerant(String deadLetterTopic) {
+    return builder(
+        Map.of(
+            RecordMappingConfig.VALUE_FORMAT_CONFIG,
+            "json",
+            ErrorToleranceConfig.ERRORS_TOLERANCE_CONFIG,
+            "all",
+            ErrorToleranceConfig.DLQ_TOPIC_CONFIG,
+            deadLetterTopic));
+  }
+
+  private static InboundMessage badJson() {
+    return message("sensors/a", "{not json");
   }
 
   private RecordBuilder builder(Map<String, String> extra) {
