@@ -297,6 +297,14 @@ public final class SourceBenchmark {
     return HiveMqBroker.start(5_000_000, false);
   }
 
+  /** One measured phase of a header path: {@code count} new messages at {@code rate}. */
+  private Measured headerRun(
+      ProcessStack stack, HiveMqBroker broker, String path, int count, int rate, String name)
+      throws Exception {
+    return measureUntilDelivered(
+        stack, () -> headerPhase(stack, broker, path, next(count), count, rate, name));
+  }
+
   /**
    * The connector's cost per message with each header path, in one run: one connector per path
    * (same worker, same broker, same load, each on a filter and a Kafka topic of its own, the idle
@@ -338,32 +346,19 @@ public final class SourceBenchmark {
           String label = HEADER_PATH_NAMES.get(path);
           int round = run;
           Measured full =
-              measureUntilDelivered(
-                  stack,
-                  () ->
-                      headerPhase(
-                          stack,
-                          broker,
-                          path,
-                          next(messages),
-                          messages,
-                          0,
-                          label + ", full speed (run " + round + ")"));
+              headerRun(
+                  stack, broker, path, messages, 0, label + ", full speed (run " + round + ")");
           fullSpeed.get(path).add(full);
           rows.add(full);
           if (offered > 0) {
             Measured fixed =
-                measureUntilDelivered(
+                headerRun(
                     stack,
-                    () ->
-                        headerPhase(
-                            stack,
-                            broker,
-                            path,
-                            next(offered),
-                            offered,
-                            headerRate,
-                            label + ", " + headerRate + " msg/s (run " + round + ")"));
+                    broker,
+                    path,
+                    offered,
+                    headerRate,
+                    label + ", " + headerRate + " msg/s (run " + round + ")");
             atRate.get(path).add(fixed);
             rows.add(fixed);
           }
