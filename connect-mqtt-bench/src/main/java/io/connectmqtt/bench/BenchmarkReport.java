@@ -11,18 +11,6 @@ final class BenchmarkReport {
 
   private BenchmarkReport() {}
 
-  /** A benchmark's {@code --name=value} arguments, in order. */
-  static java.util.Map<String, String> options(String[] args) {
-    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("options are --name=value: " + arg);
-      }
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
-    return options;
-  }
-
   /**
    * "Run on {date}, {n} cores, Java {version}. Command: `./bench.sh {subcommand} {arguments}`",
    * then a blank line.

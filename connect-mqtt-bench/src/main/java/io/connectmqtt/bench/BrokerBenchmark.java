@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.connectmqtt.bench.BrokerTable.Row;
 import io.connectmqtt.common.IntakeConfig;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.Broker;
@@ -12,9 +13,7 @@ import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttLoadPublisher;
-import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProcessStack;
-import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.SourceLog;
 import io.connectmqtt.testkit.SourceRoundTrip;
 import io.connectmqtt.testkit.TestBroker;
@@ -46,6 +45,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * <pre>
  * ./bench.sh brokers --backlog=100000 --messages=50000 --restart-messages=20000 --brokers=HIVEMQ,MOSQUITTO
  * </pre>
+ *
+ * <p>One class past 400 lines on purpose: its methods measure the cells of one {@link BrokerTable}
+ * row in turn, against one broker and the one stack of the run, and they share that state; the
+ * scenarios the ITs share are in the testkit ({@link SourceRoundTrip}, {@link WorkerKillScenario}).
  */
 public final class BrokerBenchmark {
 
@@ -116,42 +119,15 @@ public final class BrokerBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkReport.options(args);
+    Map<String, String> options = BenchmarkSetup.options(args);
     new BrokerBenchmark(options)
         .run(Path.of(options.getOrDefault("out", "docs/brokers.md")), String.join(" ", args));
     System.exit(0);
   }
 
-  /** One row of the table; a null cell was not reached (the row's {@code failure} says why). */
-  private static final class Row {
-    final Broker kind;
-    String name;
-    String version;
-    String roundTrip;
-    WorkerKillScenario.Result kill;
-    String restart;
-    final List<Double> raw = new ArrayList<>();
-    final List<Double> defaults = new ArrayList<>();
-    final List<Double> tunedRuns = new ArrayList<>();
-    final List<String> notes = new ArrayList<>();
-    String failure;
-    int publishers;
-
-    Row(Broker kind) {
-      this.kind = kind;
-      this.name = kind.name();
-    }
-  }
-
   private void run(Path reportFile, String arguments) throws Exception {
     List<Row> rows = new ArrayList<>();
-    try (ProcessStack stack =
-        ProcessStack.start(
-            List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
-            Map.of(),
-            Ports.free(),
-            Ports.free(),
-            "1g")) {
+    try (ProcessStack stack = BenchmarkSetup.stack("connect-mqtt-source")) {
       for (Broker kind : brokers) {
         Row row = new Row(kind);
         rows.add(row);
@@ -577,34 +553,6 @@ public final class BrokerBenchmark {
     }
   }
 
-  private static double median(List<Double> runs) {
-    if (runs.isEmpty()) {
-      return Double.NaN;
-    }
-    List<Double> sorted = new ArrayList<>(runs);
-    sorted.sort(Double::compare);
-    return sorted.get(sorted.size() / 2);
-  }
-
-  private static String rate(List<Double> runs) {
-    if (runs.isEmpty()) {
-      return "-";
-    }
-    if (runs.stream().anyMatch(r -> r < 0)) {
-      return "incomplete: "
-          + runs.stream()
-              .map(r -> r < 0 ? (long) -r + " arrived" : String.format(Locale.ROOT, "%.0f", r))
-              .toList();
-    }
-    String median = String.format(Locale.ROOT, "%,.0f", median(runs));
-    return runs.size() == 1
-        ? median
-        : median
-            + " ("
-            + runs.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r)).toList()
-            + ")";
-  }
-
   private void write(Path file, String arguments, List<Row> rows) throws IOException {
     StringBuilder report = new StringBuilder();
     report.append(BenchmarkReport.runLine("brokers", arguments));
@@ -629,52 +577,7 @@ public final class BrokerBenchmark {
             messages,
             warmup,
             repeats));
-    report.append(
-        "| Broker | MQTT | Round trip: payload bytes, key, headers | Worker SIGKILL, backlog of "
-            + String.format(Locale.ROOT, "%,d", backlog)
-            + ": lost / duplicates / drain after restart | Broker restart "
-            + "mid-stream: lost / duplicates | Default (msg/s) | Tuned (msg/s) | Raw subscriber (msg/s) | Default / "
-            + "tuned |\n");
-    report.append("| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |\n");
-    for (Row row : rows) {
-      String kill =
-          row.kill == null
-              ? "-"
-              : String.format(
-                  Locale.ROOT,
-                  "%d / %d / %s",
-                  row.kill.lost(),
-                  row.kill.duplicates(),
-                  Double.isNaN(row.kill.drainSeconds())
-                      ? "not drained in 10 min"
-                      : String.format(Locale.ROOT, "%.1f s", row.kill.drainSeconds()));
-      if (row.kill != null && row.kill.lostConnections() > 0) {
-        kill += " (" + row.kill.lostConnections() + " connection losses logged)";
-      }
-      double d = median(row.defaults);
-      double t = median(row.tunedRuns);
-      String ratio = d > 0 && t > 0 ? String.format(Locale.ROOT, "%.2f×", d / t) : "-";
-      List<String> notes = new ArrayList<>(row.notes);
-      if (row.failure != null) {
-        notes.add(row.failure);
-      }
-      report.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-              row.name
-                  + (notes.isEmpty()
-                      ? ""
-                      : " (" + String.join("; ", notes).replace('|', '/') + ")"),
-              row.version == null ? "-" : row.version,
-              row.roundTrip == null ? "-" : row.roundTrip.replace('|', '/'),
-              kill,
-              row.restart == null ? "-" : row.restart,
-              rate(row.defaults),
-              rate(row.tunedRuns),
-              rate(row.raw),
-              ratio));
-    }
+    report.append(BrokerTable.markdown(rows, backlog));
     report.append(
         String.format(
             Locale.ROOT,

@@ -6,10 +6,8 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.HiveMqBroker;
-import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
-import io.connectmqtt.testkit.ProjectLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,10 +52,7 @@ public final class EntitySyncBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new HashMap<>();
-    for (String arg : args) {
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    Map<String, String> options = BenchmarkSetup.options(args);
     new EntitySyncBenchmark(options)
         .run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), String.join(" ", args));
     System.exit(0);
@@ -228,13 +223,7 @@ public final class EntitySyncBenchmark {
   private void run(Path reportFile, String arguments) throws Exception {
     try (HiveMqBroker broker = HiveMqBroker.startForPublishers(1_000, 1_000_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
-        ProcessStack stack =
-            ProcessStack.start(
-                List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
-                Map.of(),
-                Ports.free(),
-                Ports.free(),
-                "1g")) {
+        ProcessStack stack = BenchmarkSetup.stack("connect-entity-sync")) {
       try (Connection connection = postgres.connection();
           Statement statement = connection.createStatement()) {
         statement.execute(

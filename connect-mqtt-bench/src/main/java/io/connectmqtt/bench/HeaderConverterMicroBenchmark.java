@@ -41,7 +41,7 @@ public final class HeaderConverterMicroBenchmark {
   private static long sink;
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkReport.options(args);
+    Map<String, String> options = BenchmarkSetup.options(args);
     int records = Integer.parseInt(options.getOrDefault("records", "1000000"));
     int rounds = Integer.parseInt(options.getOrDefault("rounds", "11"));
     int warmupRounds = Integer.parseInt(options.getOrDefault("warmup-rounds", "5"));

@@ -14,9 +14,7 @@ import io.connectmqtt.common.protocol.FilterOperator;
 import io.connectmqtt.common.protocol.SubscriptionRecord;
 import io.connectmqtt.common.publish.DeliveryConfig;
 import io.connectmqtt.testkit.HiveMqBroker;
-import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProcessStack;
-import io.connectmqtt.testkit.ProjectLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,10 +67,7 @@ public final class NotifyBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new HashMap<>();
-    for (String arg : args) {
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    Map<String, String> options = BenchmarkSetup.options(args);
     new NotifyBenchmark(options)
         .run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), String.join(" ", args));
     System.exit(0);
@@ -128,13 +123,7 @@ public final class NotifyBenchmark {
   private void run(Path reportFile, String arguments) throws Exception {
     int buckets = subscriptions / matchesPerChange;
     try (HiveMqBroker broker = HiveMqBroker.startForPublishers(1_000, 1_000_000, false);
-        ProcessStack stack =
-            ProcessStack.start(
-                List.of(ProjectLayout.pluginDirectory("connect-entity-sync")),
-                Map.of(),
-                Ports.free(),
-                Ports.free(),
-                "1g")) {
+        ProcessStack stack = BenchmarkSetup.stack("connect-entity-sync")) {
       stack.topics().create("entity-changes", 1);
       stack.topics().createCompacted("entity-subscriptions");
       Receiver receiver = new Receiver(broker.port());

@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SharedSubscriptionProbe {
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkReport.options(args);
+    Map<String, String> options = BenchmarkSetup.options(args);
     Broker kind = Broker.valueOf(options.getOrDefault("broker", "HIVEMQ"));
     int messages = Integer.parseInt(options.getOrDefault("messages", "50000"));
     int ackDelayMs = Integer.parseInt(options.getOrDefault("ack-delay-ms", "5"));

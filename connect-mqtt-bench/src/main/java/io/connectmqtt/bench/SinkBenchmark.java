@@ -6,9 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.HiveMqBroker;
-import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProcessStack;
-import io.connectmqtt.testkit.ProjectLayout;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,19 +56,11 @@ public final class SinkBenchmark {
     payload = Integer.parseInt(options.getOrDefault("payload", "1024"));
     rate = Integer.parseInt(options.getOrDefault("rate", "5000"));
     rateSeconds = Integer.parseInt(options.getOrDefault("rate-seconds", "20"));
-    options.forEach(
-        (k, v) -> {
-          if (k.startsWith("connector.")) {
-            overrides.put(k.substring("connector.".length()), v);
-          }
-        });
+    overrides.putAll(BenchmarkSetup.prefixed(options, "connector."));
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new HashMap<>();
-    for (String arg : args) {
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    Map<String, String> options = BenchmarkSetup.options(args);
     new SinkBenchmark(options)
         .run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), String.join(" ", args));
     System.exit(0);
@@ -249,13 +239,7 @@ public final class SinkBenchmark {
 
   private void run(Path reportFile, String arguments) throws Exception {
     try (HiveMqBroker broker = HiveMqBroker.startForPublishers(1_000, 5_000_000, false);
-        ProcessStack stack =
-            ProcessStack.start(
-                List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")),
-                Map.of(),
-                Ports.free(),
-                Ports.free(),
-                "1g")) {
+        ProcessStack stack = BenchmarkSetup.stack("connect-mqtt-sink")) {
       try (Admin admin =
           Admin.create(
               Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {

@@ -5,9 +5,7 @@ import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.MqttLoadPublisher;
-import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProcessStack;
-import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,22 +58,11 @@ public final class SoakBenchmark {
         Broker.valueOf(options.getOrDefault("broker", "MOSQUITTO").toUpperCase(Locale.ROOT));
     tasks = Integer.parseInt(options.getOrDefault("tasks", "1"));
     drain = Duration.ofMinutes(Long.parseLong(options.getOrDefault("drain-minutes", "20")));
-    options.forEach(
-        (key, value) -> {
-          if (key.startsWith("connector.")) {
-            connectorOverrides.put(key.substring("connector.".length()), value);
-          }
-        });
+    connectorOverrides.putAll(BenchmarkSetup.prefixed(options, "connector."));
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("options are --name=value: " + arg);
-      }
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    Map<String, String> options = BenchmarkSetup.options(args);
     new SoakBenchmark(options)
         .run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), String.join(" ", args));
     System.exit(0);
@@ -109,13 +96,7 @@ public final class SoakBenchmark {
     String topic = "soak";
     List<Injected> injected = new ArrayList<>();
     try (TestBroker broker = brokerKind.startOrThrow(BrokerOptions.DEFAULTS);
-        ProcessStack stack =
-            ProcessStack.start(
-                List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
-                Map.of(),
-                Ports.free(),
-                Ports.free(),
-                "1g")) {
+        ProcessStack stack = BenchmarkSetup.stack("connect-mqtt-source")) {
       if (!broker.sharedSubscriptions() && tasks > 1) {
         throw new IllegalStateException(
             broker.name() + " has no shared subscriptions: use --tasks=1");

@@ -8,11 +8,8 @@ import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.QosConfig;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MqttLoadPublisher;
-import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.ProcessStack;
-import io.connectmqtt.testkit.ProjectLayout;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,8 +22,6 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -48,6 +43,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * raw subscriber and publish → Kafka log append time for the connector. The task's heap is the
  * worker's live heap under load minus its live heap before the connector started: each reading
  * forces a full GC through jcmd, so it has a phase of its own and never distorts a latency.
+ *
+ * <p>One class past 400 lines on purpose: every phase (and the --header-converters comparison) runs
+ * on the same broker, worker and connector settings and draws from one message numbering ({@code
+ * next}), the paths alternating within one run so that ratios compare like with like; its methods
+ * are those phases. What stands apart lives elsewhere: the options and stack in {@link
+ * BenchmarkSetup}, the CPU and heap readings in {@link JvmProbe}, the report in {@link
+ * BenchmarkReport}.
  */
 public final class SourceBenchmark {
 
@@ -102,12 +104,7 @@ public final class SourceBenchmark {
             "--header-converters: unknown '" + path + "'; choose from " + HEADER_PATHS.keySet());
       }
     }
-    options.forEach(
-        (key, value) -> {
-          if (key.startsWith("connector.")) {
-            connectorOverrides.put(key.substring("connector.".length()), value);
-          }
-        });
+    connectorOverrides.putAll(BenchmarkSetup.prefixed(options, "connector."));
     // One connection, like the plain bridge it is compared with: this benchmark's embedded HiveMQ
     // CE keeps sessions
     // in memory, where every acknowledgement on a shared subscription scans the group's queue
@@ -135,10 +132,7 @@ public final class SourceBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new HashMap<>();
-    for (String arg : args) {
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-    }
+    Map<String, String> options = BenchmarkSetup.options(args);
     SourceBenchmark benchmark = new SourceBenchmark(options);
     Path out = Path.of(options.getOrDefault("out", "docs/benchmarks.md"));
     if (benchmark.headerPaths.isEmpty()) {
@@ -150,24 +144,14 @@ public final class SourceBenchmark {
   }
 
   private void run(Path reportFile, String arguments) throws Exception {
-    HiveMqBroker.outgoingWindow(brokerWindow);
-    if (brokerWindow > 100) {
-      connectorOverrides.putIfAbsent("mqtt.receive.maximum", Integer.toString(brokerWindow));
-    }
-    try (HiveMqBroker broker = HiveMqBroker.start(5_000_000, false);
-        ProcessStack stack =
-            ProcessStack.start(
-                List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
-                Map.of(),
-                Ports.free(),
-                Ports.free(),
-                "1g")) {
+    try (HiveMqBroker broker = startBroker();
+        ProcessStack stack = BenchmarkSetup.stack("connect-mqtt-source")) {
       createTopic(stack.bootstrapServers(), "bench.source", 3);
       createTopic(stack.bootstrapServers(), "bench.bridge", 3);
       if (warmup > 0) {
         raw(broker, next(warmup), warmup, 0, "warm-up: raw subscriber");
       }
-      long idleHeap = liveHeapKb(stack.connectPid());
+      long idleHeap = JvmProbe.liveHeapKb(stack.connectPid());
       startConnector(stack, broker);
       List<Result> rows = new ArrayList<>();
       int offered = rate * rateSeconds;
@@ -227,46 +211,21 @@ public final class SourceBenchmark {
           bridgeRuns.add(viaBridge);
           rows.addAll(List.of(raw, viaConnector, viaBridge));
         }
-        // Each path first runs a few seconds at the offered rate, unmeasured: code paths that a
-        // full-speed stream
-        // never takes (an empty queue, small batches, threads waking up) get compiled before the
-        // latency counts.
-        int leadIn = rate * rateLeadInSeconds;
-        if (leadIn > 0) {
-          raw(broker, next(leadIn), leadIn, rate, "lead-in: raw subscriber");
-        }
         rows.add(
-            raw(
-                broker,
-                next(offered),
-                offered,
-                rate,
-                "raw subscriber, " + rate + " msg/s offered"));
-        if (leadIn > 0) {
-          connector(stack, broker, next(leadIn), leadIn, rate, "lead-in: connector");
-        }
+            atOfferedRate(
+                (from, count, name) -> raw(broker, from, count, rate, name), "raw subscriber"));
         rows.add(
-            connector(
-                stack,
-                broker,
-                next(offered),
-                offered,
-                rate,
-                "connector, " + rate + " msg/s offered"));
-        if (leadIn > 0) {
-          bridge(stack, broker, next(leadIn), leadIn, rate, "lead-in: plain bridge");
-        }
+            atOfferedRate(
+                (from, count, name) -> connector(stack, broker, from, count, rate, name),
+                "connector"));
         rows.add(
-            bridge(
-                stack,
-                broker,
-                next(offered),
-                offered,
-                rate,
-                "plain bridge (no Connect), " + rate + " msg/s offered"));
+            atOfferedRate(
+                (from, count, name) -> bridge(stack, broker, from, count, rate, name),
+                "plain bridge (no Connect)"));
       }
       CompletableFuture<Long> heap =
-          CompletableFuture.supplyAsync(() -> maxLiveHeapKb(stack.connectPid(), rateSeconds - 2));
+          CompletableFuture.supplyAsync(
+              () -> JvmProbe.maxLiveHeapKb(stack.connectPid(), rateSeconds - 2));
       connector(
           stack,
           broker,
@@ -307,6 +266,45 @@ public final class SourceBenchmark {
           "topic", "MqttHeaderConverter, `record.headers=topic` (1 header)",
           "none", "no headers (`record.headers.enable=false`)");
 
+  /** One path of the benchmark: {@code count} messages numbered from {@code from}. */
+  private interface RatedPath {
+    Result run(long from, long count, String name) throws Exception;
+  }
+
+  /**
+   * A path at the offered --rate for --rate-seconds, after a few seconds at that rate unmeasured:
+   * code paths that a full-speed stream never takes (an empty queue, small batches, threads waking
+   * up) get compiled before the latency counts.
+   */
+  private Result atOfferedRate(RatedPath path, String name) throws Exception {
+    int leadIn = rate * rateLeadInSeconds;
+    if (leadIn > 0) {
+      path.run(next(leadIn), leadIn, "lead-in: " + name);
+    }
+    int offered = rate * rateSeconds;
+    return path.run(next(offered), offered, name + ", " + rate + " msg/s offered");
+  }
+
+  /**
+   * HiveMQ CE with --broker-window as its outgoing window (and the connector's receive maximum to
+   * match, above 100) and room for a 5,000,000-message backlog.
+   */
+  private HiveMqBroker startBroker() {
+    HiveMqBroker.outgoingWindow(brokerWindow);
+    if (brokerWindow > 100) {
+      connectorOverrides.putIfAbsent("mqtt.receive.maximum", Integer.toString(brokerWindow));
+    }
+    return HiveMqBroker.start(5_000_000, false);
+  }
+
+  /** One measured phase of a header path: {@code count} new messages at {@code rate}. */
+  private Measured headerRun(
+      ProcessStack stack, HiveMqBroker broker, String path, int count, int rate, String name)
+      throws Exception {
+    return measureUntilDelivered(
+        stack, () -> headerPhase(stack, broker, path, next(count), count, rate, name));
+  }
+
   /**
    * The connector's cost per message with each header path, in one run: one connector per path
    * (same worker, same broker, same load, each on a filter and a Kafka topic of its own, the idle
@@ -316,18 +314,8 @@ public final class SourceBenchmark {
    * records back. Medians per path.
    */
   private void compareHeaderPaths(Path reportFile, String arguments) throws Exception {
-    HiveMqBroker.outgoingWindow(brokerWindow);
-    if (brokerWindow > 100) {
-      connectorOverrides.putIfAbsent("mqtt.receive.maximum", Integer.toString(brokerWindow));
-    }
-    try (HiveMqBroker broker = HiveMqBroker.start(5_000_000, false);
-        ProcessStack stack =
-            ProcessStack.start(
-                List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")),
-                Map.of(),
-                Ports.free(),
-                Ports.free(),
-                "1g")) {
+    try (HiveMqBroker broker = startBroker();
+        ProcessStack stack = BenchmarkSetup.stack("connect-mqtt-source")) {
       for (String path : headerPaths) {
         createTopic(stack.bootstrapServers(), "bench.headers." + path, 3);
         startConnector(
@@ -358,32 +346,19 @@ public final class SourceBenchmark {
           String label = HEADER_PATH_NAMES.get(path);
           int round = run;
           Measured full =
-              measureUntilDelivered(
-                  stack,
-                  () ->
-                      headerPhase(
-                          stack,
-                          broker,
-                          path,
-                          next(messages),
-                          messages,
-                          0,
-                          label + ", full speed (run " + round + ")"));
+              headerRun(
+                  stack, broker, path, messages, 0, label + ", full speed (run " + round + ")");
           fullSpeed.get(path).add(full);
           rows.add(full);
           if (offered > 0) {
             Measured fixed =
-                measureUntilDelivered(
+                headerRun(
                     stack,
-                    () ->
-                        headerPhase(
-                            stack,
-                            broker,
-                            path,
-                            next(offered),
-                            offered,
-                            headerRate,
-                            label + ", " + headerRate + " msg/s (run " + round + ")"));
+                    broker,
+                    path,
+                    offered,
+                    headerRate,
+                    label + ", " + headerRate + " msg/s (run " + round + ")");
             atRate.get(path).add(fixed);
             rows.add(fixed);
           }
@@ -421,16 +396,16 @@ public final class SourceBenchmark {
     long[] before = new long[pids.length];
     long[] delivered = new long[pids.length];
     for (int i = 0; i < pids.length; i++) {
-      before[i] = cpuTicks(pids[i]);
+      before[i] = JvmProbe.cpuTicks(pids[i]);
     }
-    Map<Long, Map.Entry<String, Long>> workerBefore = threadTicks(stack.connectPid());
+    Map<Long, Map.Entry<String, Long>> workerBefore = JvmProbe.threadTicks(stack.connectPid());
     List<Map<Long, Map.Entry<String, Long>>> workerDelivered = new ArrayList<>(List.of(Map.of()));
     onDelivered =
         () -> {
           for (int i = 0; i < pids.length; i++) {
-            delivered[i] = cpuTicks(pids[i]);
+            delivered[i] = JvmProbe.cpuTicks(pids[i]);
           }
-          workerDelivered.set(0, threadTicks(stack.connectPid()));
+          workerDelivered.set(0, JvmProbe.threadTicks(stack.connectPid()));
         };
     Result result;
     try {
@@ -438,7 +413,7 @@ public final class SourceBenchmark {
     } finally {
       onDelivered = () -> {};
     }
-    double perTick = 1e6 / CLOCK_TICKS_PER_SECOND / result.messages();
+    double perTick = 1e6 / JvmProbe.CLOCK_TICKS_PER_SECOND / result.messages();
     double[] micros = new double[pids.length];
     for (int i = 0; i < micros.length; i++) {
       micros[i] = (delivered[i] - before[i]) * perTick;
@@ -450,8 +425,11 @@ public final class SourceBenchmark {
             micros[0],
             micros[1],
             micros[2],
-            ticksBetween(workerBefore, workerAfter, thread -> !jitCompiler(thread)) * perTick,
-            ticksBetween(workerBefore, workerAfter, thread -> thread.startsWith("task-thread-"))
+            JvmProbe.ticksBetween(
+                    workerBefore, workerAfter, thread -> !JvmProbe.jitCompiler(thread))
+                * perTick,
+            JvmProbe.ticksBetween(
+                    workerBefore, workerAfter, thread -> thread.startsWith("task-thread-"))
                 * perTick);
     System.out.printf(
         Locale.ROOT,
@@ -624,84 +602,18 @@ public final class SourceBenchmark {
     long[] pids = {ProcessHandle.current().pid(), stack.kafkaPid(), stack.connectPid()};
     long[] before = new long[pids.length];
     for (int i = 0; i < pids.length; i++) {
-      before[i] = cpuTicks(pids[i]);
+      before[i] = JvmProbe.cpuTicks(pids[i]);
     }
     Result result = phase.run();
     double[] microsPerMessage = new double[pids.length];
     for (int i = 0; i < pids.length; i++) {
       microsPerMessage[i] =
-          (cpuTicks(pids[i]) - before[i]) * 1e6 / CLOCK_TICKS_PER_SECOND / result.messages();
+          (JvmProbe.cpuTicks(pids[i]) - before[i])
+              * 1e6
+              / JvmProbe.CLOCK_TICKS_PER_SECOND
+              / result.messages();
     }
     return new Measured(result, microsPerMessage[0], microsPerMessage[1], microsPerMessage[2]);
-  }
-
-  private static final int CLOCK_TICKS_PER_SECOND = 100;
-
-  /**
-   * User + system CPU time of a process in clock ticks, from /proc (Linux); 0 where that is not
-   * available.
-   */
-  private static long cpuTicks(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
-  }
-
-  /**
-   * User + system CPU ticks of each live thread of a process, by thread id, with the thread's name
-   * as the kernel keeps it (15 characters: Connect's {@code task-thread-<connector>-<task>} reads
-   * {@code task-thread-ben}).
-   */
-  private static Map<Long, Map.Entry<String, Long>> threadTicks(long pid) {
-    Map<Long, Map.Entry<String, Long>> ticks = new HashMap<>();
-    try (java.nio.file.DirectoryStream<Path> threads =
-        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
-      for (Path thread : threads) {
-        try {
-          String name = Files.readString(thread.resolve("comm")).trim();
-          String stat = Files.readString(thread.resolve("stat"));
-          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          ticks.put(
-              Long.parseLong(thread.getFileName().toString()),
-              Map.entry(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12])));
-        } catch (IOException | RuntimeException gone) {
-          // The thread ended meanwhile.
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return Map.of();
-    }
-    return ticks;
-  }
-
-  /**
-   * Ticks spent between two snapshots by the threads whose name passes {@code filter} (threads that
-   * ended: lost).
-   */
-  private static long ticksBetween(
-      Map<Long, Map.Entry<String, Long>> before,
-      Map<Long, Map.Entry<String, Long>> after,
-      java.util.function.Predicate<String> filter) {
-    long sum = 0;
-    for (Map.Entry<Long, Map.Entry<String, Long>> thread : after.entrySet()) {
-      if (filter.test(thread.getValue().getKey())) {
-        Map.Entry<String, Long> earlier = before.get(thread.getKey());
-        sum += thread.getValue().getValue() - (earlier == null ? 0 : earlier.getValue());
-      }
-    }
-    return sum;
-  }
-
-  /**
-   * The JIT compiler's threads: busy for minutes after a worker starts, whatever the connector
-   * does.
-   */
-  private static boolean jitCompiler(String thread) {
-    return thread.startsWith("C1 CompilerThre") || thread.startsWith("C2 CompilerThre");
   }
 
   private Result bridge(
@@ -964,44 +876,6 @@ public final class SourceBenchmark {
           .all()
           .get();
     }
-  }
-
-  /**
-   * The worker's live heap in KB, through jcmd: GC.class_histogram runs a full GC first (GC.run
-   * would only start a concurrent cycle under Kafka's -XX:+ExplicitGCInvokesConcurrent) and totals
-   * what survived.
-   */
-  private static long liveHeapKb(long pid) {
-    try {
-      Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-      String histogram = run(jcmd.toString(), Long.toString(pid), "GC.class_histogram");
-      Matcher total = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(histogram);
-      return total.find() ? Long.parseLong(total.group(1)) / 1024 : -1;
-    } catch (IOException | InterruptedException e) {
-      return -1;
-    }
-  }
-
-  private static long maxLiveHeapKb(long pid, int seconds) {
-    long max = 0;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < deadline) {
-      max = Math.max(max, liveHeapKb(pid));
-      try {
-        Thread.sleep(2_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    return max;
-  }
-
-  private static String run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes());
-    process.waitFor(30, TimeUnit.SECONDS);
-    return output;
   }
 
   private void print(Result r) {

@@ -44,7 +44,7 @@ public final class SparkplugDecodeMicroBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkReport.options(args);
+    Map<String, String> options = BenchmarkSetup.options(args);
     int messages = Integer.parseInt(options.getOrDefault("messages", "200000"));
     int rounds = Integer.parseInt(options.getOrDefault("rounds", "11"));
     int warmupRounds = Integer.parseInt(options.getOrDefault("warmup-rounds", "5"));

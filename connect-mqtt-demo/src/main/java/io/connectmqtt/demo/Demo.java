@@ -2,22 +2,18 @@ package io.connectmqtt.demo;
 
 import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
-import io.connectmqtt.testkit.Ports;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.PrometheusExporter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,7 +28,7 @@ import java.util.stream.Stream;
 public final class Demo {
 
   static final String TOPIC_PREFIX = "spec";
-  private final Options options;
+  private final DemoOptions options;
   private final PrintStream out;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -48,76 +44,13 @@ public final class Demo {
   private Thread presenceThread;
   private WebServer web;
 
-  record Options(
-      int mqttPort,
-      int websocketPort,
-      int kafkaPort,
-      int connectPort,
-      int httpPort,
-      int metricsPort,
-      int durationSeconds,
-      int devicesPerSite,
-      int ratePerDevice,
-      String dashboard) {
-
-    static Options parse(String[] args) {
-      Map<String, String> values = new TreeMap<>();
-      for (String arg : args) {
-        if (!arg.startsWith("--") || !arg.contains("=")) {
-          throw new IllegalArgumentException(
-              "Unknown argument '" + arg + "'; use --name=value, e.g. --mqtt-port=1884");
-        }
-        values.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
-      }
-      Options options =
-          new Options(
-              port(values.remove("mqtt-port"), 1883),
-              port(values.remove("mqtt-ws-port"), 8000),
-              port(values.remove("kafka-port"), 9092),
-              port(values.remove("connect-port"), 8083),
-              port(values.remove("http-port"), 8080),
-              port(values.remove("metrics-port"), 9404),
-              Integer.parseInt(values.getOrDefault("duration", "0")),
-              Integer.parseInt(values.getOrDefault("devices-per-site", "3")),
-              Integer.parseInt(values.getOrDefault("rate", "2")),
-              values.getOrDefault("dashboard", "auto"));
-      values.keySet().removeAll(List.of("duration", "devices-per-site", "rate", "dashboard"));
-      if (!values.isEmpty()) {
-        throw new IllegalArgumentException(
-            "Unknown options "
-                + values.keySet()
-                + "; known: --mqtt-port, "
-                + "--mqtt-ws-port, --kafka-port, --connect-port, --http-port, --metrics-port, --duration, "
-                + "--devices-per-site, --rate, "
-                + "--dashboard=auto|on|off");
-      }
-      if (!List.of("auto", "on", "off").contains(options.dashboard())) {
-        throw new IllegalArgumentException(
-            "--dashboard is auto, on or off, not '" + options.dashboard() + "'");
-      }
-      return options;
-    }
-
-    /** The requested port; by default the usual one, or a free one when that is taken. */
-    static int port(String requested, int usual) {
-      if (requested != null) {
-        return Integer.parseInt(requested);
-      }
-      try (ServerSocket socket = new ServerSocket(usual, 1, InetAddress.getLoopbackAddress())) {
-        return usual;
-      } catch (IOException taken) {
-        return Ports.free();
-      }
-    }
-  }
-
-  Demo(Options options, PrintStream out) {
+  Demo(DemoOptions options, PrintStream out) {
     this.options = options;
     this.out = out;
   }
 
   public static void main(String[] args) throws Exception {
-    Demo demo = new Demo(Options.parse(args), System.out);
+    Demo demo = new Demo(DemoOptions.parse(args), System.out);
     Runtime.getRuntime().addShutdownHook(new Thread(demo::stop, "demo-shutdown"));
     int exit = demo.run();
     System.exit(exit);

@@ -47,14 +47,14 @@ import org.junit.jupiter.api.Test;
 class DemoIT {
 
   private static final ByteArrayOutputStream OUTPUT = new ByteArrayOutputStream();
-  private static Demo.Options options;
+  private static DemoOptions options;
   private static Demo demo;
   private static CompletableFuture<Integer> running;
 
   @BeforeAll
   static void startDemo() {
     options =
-        Demo.Options.parse(
+        DemoOptions.parse(
             new String[] {
               "--mqtt-port=" + Ports.free(),
               "--mqtt-ws-port=" + Ports.free(),

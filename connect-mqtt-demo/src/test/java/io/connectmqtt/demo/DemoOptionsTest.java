@@ -17,7 +17,7 @@ class DemoOptionsTest {
   void aTakenDefaultPortIsReplacedByAFreeOne() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int usual = taken.getLocalPort();
-      int chosen = Demo.Options.port(null, usual);
+      int chosen = DemoOptions.port(null, usual);
       assertThat(chosen).isNotEqualTo(usual).isPositive();
       try (ServerSocket free = new ServerSocket(chosen, 1, InetAddress.getLoopbackAddress())) {
         assertThat(free.isBound()).isTrue();
@@ -27,9 +27,9 @@ class DemoOptionsTest {
 
   @Test
   void anExplicitPortIsUsedAsGiven() {
-    assertThat(Demo.Options.port("18830", 1883)).isEqualTo(18830);
-    Demo.Options options =
-        Demo.Options.parse(
+    assertThat(DemoOptions.port("18830", 1883)).isEqualTo(18830);
+    DemoOptions options =
+        DemoOptions.parse(
             new String[] {
               "--mqtt-port=18831", "--http-port=18832", "--duration=5", "--dashboard=off"
             });
@@ -40,12 +40,12 @@ class DemoOptionsTest {
 
   @Test
   void unknownOrMalformedOptionsAreRefusedWithTheKnownOnes() {
-    assertThatThrownBy(() -> Demo.Options.parse(new String[] {"--mqtt-prot=1"}))
+    assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--mqtt-prot=1"}))
         .hasMessageContaining("mqtt-prot")
         .hasMessageContaining("--mqtt-port");
-    assertThatThrownBy(() -> Demo.Options.parse(new String[] {"1883"}))
+    assertThatThrownBy(() -> DemoOptions.parse(new String[] {"1883"}))
         .hasMessageContaining("--name=value");
-    assertThatThrownBy(() -> Demo.Options.parse(new String[] {"--dashboard=maybe"}))
+    assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--dashboard=maybe"}))
         .hasMessageContaining("auto");
   }
 }

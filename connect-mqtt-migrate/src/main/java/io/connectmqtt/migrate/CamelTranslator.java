@@ -75,14 +75,14 @@ final class CamelTranslator implements PeerTranslator {
     t.serverUris(prefix + "serverURIs");
     t.rename(prefix + "topic", source ? "mqtt.topics" : "mqtt.topic");
     t.clientIdPrefix(prefix + "clientId");
-    t.rename(prefix + "username", "mqtt.username");
-    t.rename(prefix + "userName", "mqtt.username");
-    t.rename(prefix + "password", "mqtt.password");
+    t.username(prefix + "username");
+    t.username(prefix + "userName");
+    t.password(prefix + "password");
     t.qos(prefix + "qos", "mqtt.qos");
     t.cleanSession(prefix + "cleanStart");
     t.cleanSession(prefix + "cleanSession");
-    t.number(prefix + "keepAliveInterval", "mqtt.keepalive.seconds", 0, 65_535);
-    t.secondsAsMillis(prefix + "connectionTimeout", "mqtt.connect.timeout.ms", 100, 300_000);
+    t.keepAliveSeconds(prefix + "keepAliveInterval");
+    t.connectTimeoutSeconds(prefix + "connectionTimeout");
     t.number(prefix + "sessionExpiryInterval", "mqtt.session.expiry.seconds", 0, 4_294_967_295L);
     if (!source) {
       t.rename(prefix + "retained", "mqtt.retain");

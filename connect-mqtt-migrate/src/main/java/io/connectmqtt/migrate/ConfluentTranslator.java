@@ -26,11 +26,11 @@ final class ConfluentTranslator implements PeerTranslator {
   @Override
   public void translate(Translation t) {
     t.serverUris("mqtt.server.uri");
-    t.rename("mqtt.username", "mqtt.username");
-    t.rename("mqtt.password", "mqtt.password");
+    t.username("mqtt.username");
+    t.password("mqtt.password");
     t.cleanSession("mqtt.clean.session.enabled");
-    t.secondsAsMillis("mqtt.connect.timeout.seconds", "mqtt.connect.timeout.ms", 100, 300_000);
-    t.number("mqtt.keepalive.interval.seconds", "mqtt.keepalive.seconds", 0, 65_535);
+    t.connectTimeoutSeconds("mqtt.connect.timeout.seconds");
+    t.keepAliveSeconds("mqtt.keepalive.interval.seconds");
     javaStore(t, "mqtt.ssl.trust.store.path", "mqtt.ssl.trust.store.password", "truststore");
     javaStore(t, "mqtt.ssl.key.store.path", "mqtt.ssl.key.store.password", "keystore");
     t.rename("mqtt.ssl.key.password", "mqtt.ssl.key.password");

@@ -37,17 +37,17 @@ final class JovaconTranslator implements PeerTranslator {
   public void translate(Translation t) {
     t.serverUris("mqtt.broker");
     t.clientIdPrefix("mqtt.clientID");
-    t.rename("mqtt.userName", "mqtt.username");
-    t.rename("mqtt.username", "mqtt.username");
-    t.rename("mqtt.password", "mqtt.password");
+    t.username("mqtt.userName");
+    t.username("mqtt.username");
+    t.password("mqtt.password");
     t.qos("mqtt.qos", "mqtt.qos");
     t.untranslatedIfSet(
         "mqtt.automaticReconnect",
         "ours always reconnects, with backoff "
             + "(mqtt.reconnect.backoff.initial.ms, mqtt.reconnect.backoff.max.ms)");
-    t.number("mqtt.keepAliveInterval", "mqtt.keepalive.seconds", 0, 65_535);
+    t.keepAliveSeconds("mqtt.keepAliveInterval");
     t.cleanSession("mqtt.cleanSession");
-    t.secondsAsMillis("mqtt.connectionTimeout", "mqtt.connect.timeout.ms", 100, 300_000);
+    t.connectTimeoutSeconds("mqtt.connectionTimeout");
     t.pemTls("mqtt.ssl.caCert", "mqtt.ssl.clientCert", "mqtt.ssl.clientKey");
     String tls = t.take("mqtt.ssl.tlsVersion");
     if (tls != null) {

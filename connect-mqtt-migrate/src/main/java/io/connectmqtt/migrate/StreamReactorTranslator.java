@@ -44,12 +44,12 @@ final class StreamReactorTranslator implements PeerTranslator {
   @Override
   public void translate(Translation t) {
     t.serverUris("connect.mqtt.hosts");
-    t.rename("connect.mqtt.username", "mqtt.username");
-    t.rename("connect.mqtt.password", "mqtt.password");
+    t.username("connect.mqtt.username");
+    t.password("connect.mqtt.password");
     t.clientIdPrefix("connect.mqtt.client.id");
     t.qos("connect.mqtt.service.quality", "mqtt.qos");
-    t.secondsAsMillis("connect.mqtt.timeout", "mqtt.connect.timeout.ms", 100, 300_000);
-    t.number("connect.mqtt.keep.alive", "mqtt.keepalive.seconds", 0, 65_535);
+    t.connectTimeoutSeconds("connect.mqtt.timeout");
+    t.keepAliveSeconds("connect.mqtt.keep.alive");
     t.cleanSession("connect.mqtt.clean");
     t.pemTls("connect.mqtt.ssl.ca.cert", "connect.mqtt.ssl.cert", "connect.mqtt.ssl.key");
     t.untranslatedIfSet(

@@ -129,6 +129,26 @@ final class Translation {
     }
   }
 
+  /** A peer's MQTT user name. */
+  void username(String key) {
+    rename(key, "mqtt.username");
+  }
+
+  /** A peer's MQTT password. */
+  void password(String key) {
+    rename(key, "mqtt.password");
+  }
+
+  /** A peer's keep-alive interval in seconds, within our range. */
+  void keepAliveSeconds(String key) {
+    number(key, "mqtt.keepalive.seconds", 0, 65_535);
+  }
+
+  /** A peer's connect timeout in seconds, as our milliseconds within our range. */
+  void connectTimeoutSeconds(String key) {
+    secondsAsMillis(key, "mqtt.connect.timeout.ms", 100, 300_000);
+  }
+
   /** A peer's duration in seconds as our milliseconds, kept within our range [min, max]. */
   void secondsAsMillis(String key, String ourKey, long min, long max) {
     scaled(key, ourKey, 1000, min, max);

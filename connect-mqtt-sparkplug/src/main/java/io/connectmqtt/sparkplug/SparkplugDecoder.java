@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.connectmqtt.sparkplug.SparkplugTopic.MessageType;
-import io.connectmqtt.sparkplug.SparkplugValues.Carrier;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.DataType;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.Payload;
 import java.io.IOException;
@@ -174,19 +173,7 @@ public final class SparkplugDecoder {
     switch (effective) {
       case DataSet -> out.put("dataSet", dataSet(m.getDatasetValue()));
       case Template -> out.put("template", template(m.getTemplateValue(), depth));
-      default ->
-          out.put(
-              "value",
-              SparkplugValues.toStruct(
-                  effective,
-                  new Carrier(
-                      m.getIntValue(),
-                      m.getLongValue(),
-                      m.getFloatValue(),
-                      m.getDoubleValue(),
-                      m.getBooleanValue(),
-                      m.getStringValue(),
-                      m.getBytesValue())));
+      default -> out.put("value", SparkplugValues.read(effective, m));
     }
     return out;
   }
@@ -250,19 +237,7 @@ public final class SparkplugDecoder {
             }
             value.put("propertySets", sets);
           }
-          default ->
-              value.put(
-                  "value",
-                  SparkplugValues.toStruct(
-                      type,
-                      new Carrier(
-                          p.getIntValue(),
-                          p.getLongValue(),
-                          p.getFloatValue(),
-                          p.getDoubleValue(),
-                          p.getBooleanValue(),
-                          p.getStringValue(),
-                          com.google.protobuf.ByteString.EMPTY)));
+          default -> value.put("value", SparkplugValues.read(type, p));
         }
       }
       out.put(set.getKeys(i), value);
@@ -288,16 +263,7 @@ public final class SparkplugDecoder {
         cells.add(
             v.getValueCase() == Payload.DataSet.DataSetValue.ValueCase.VALUE_NOT_SET
                 ? null
-                : SparkplugValues.toStruct(
-                    types.get(i),
-                    new Carrier(
-                        v.getIntValue(),
-                        v.getLongValue(),
-                        v.getFloatValue(),
-                        v.getDoubleValue(),
-                        v.getBooleanValue(),
-                        v.getStringValue(),
-                        com.google.protobuf.ByteString.EMPTY)));
+                : SparkplugValues.read(types.get(i), v));
       }
       rows.add(cells);
     }
@@ -325,16 +291,7 @@ public final class SparkplugDecoder {
                   "value",
                   p.getValueCase() == Payload.Template.Parameter.ValueCase.VALUE_NOT_SET
                       ? null
-                      : SparkplugValues.toStruct(
-                          type,
-                          new Carrier(
-                              p.getIntValue(),
-                              p.getLongValue(),
-                              p.getFloatValue(),
-                              p.getDoubleValue(),
-                              p.getBooleanValue(),
-                              p.getStringValue(),
-                              com.google.protobuf.ByteString.EMPTY))));
+                      : SparkplugValues.read(type, p)));
     }
     List<Struct> members = new ArrayList<>(t.getMetricsCount());
     for (Payload.Metric member : t.getMetricsList()) {

@@ -3,7 +3,6 @@ package io.connectmqtt.sparkplug;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
-import io.connectmqtt.sparkplug.SparkplugValues.Carrier;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.DataType;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.Payload;
 import java.util.List;
@@ -308,42 +307,10 @@ public final class SparkplugEncoder {
    * message cannot carry is refused.
    */
   private static void setScalar(Message.Builder builder, DataType type, Struct value) {
-    Carrier c = SparkplugValues.fromStruct(type, value);
+    Object bits = SparkplugValues.fromStruct(type, value);
     Descriptors.Descriptor descriptor = builder.getDescriptorForType();
-    String field;
-    Object bits;
-    switch (SparkplugValues.slot(type)) {
-      case INT -> {
-        field = "int_value";
-        bits = c.intValue();
-      }
-      case LONG -> {
-        field = "long_value";
-        bits = c.longValue();
-      }
-      case FLOAT -> {
-        field = "float_value";
-        bits = c.floatValue();
-      }
-      case DOUBLE -> {
-        field = "double_value";
-        bits = c.doubleValue();
-      }
-      case BOOLEAN -> {
-        field = "boolean_value";
-        bits = c.booleanValue();
-      }
-      case STRING -> {
-        field = "string_value";
-        bits = c.stringValue();
-      }
-      case BYTES -> {
-        field = "bytes_value";
-        bits = c.bytesValue();
-      }
-      default -> throw new IllegalArgumentException(type + " has no scalar value");
-    }
-    Descriptors.FieldDescriptor target = descriptor.findFieldByName(field);
+    Descriptors.FieldDescriptor target =
+        SparkplugValues.field(descriptor, SparkplugValues.slot(type));
     if (target == null) {
       throw new IllegalArgumentException(type + " cannot be carried by a " + descriptor.getName());
     }

@@ -1,6 +1,8 @@
 package io.connectmqtt.sparkplug;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors;
+import com.google.protobuf.MessageOrBuilder;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.DataType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -8,52 +10,63 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * One Sparkplug value both ways: the protobuf fields that carry it ({@link Carrier}: a metric, data
- * set cell, template parameter or property value) and the {@link SparkplugSchemas#VALUE} struct, as
- * its datatype says. Integers are carried as the spec and Eclipse Tahu do: Int8 to UInt32 in the
- * 32-bit field (two's complement bits), Int64, UInt64 and DateTime in the 64-bit one; arrays as
- * little-endian bytes (booleans: a 4-byte count then bits, most significant first; strings: each
- * ended by NUL).
+ * One Sparkplug value both ways: the protobuf field that carries it (in a metric, data set cell,
+ * template parameter or property value: the {@link Slot} its datatype names) and the {@link
+ * SparkplugSchemas#VALUE} struct, as its datatype says. Integers are carried as the spec and
+ * Eclipse Tahu do: Int8 to UInt32 in the 32-bit field (two's complement bits), Int64, UInt64 and
+ * DateTime in the 64-bit one; arrays as little-endian bytes (booleans: a 4-byte count then bits,
+ * most significant first; strings: each ended by NUL).
  */
 final class SparkplugValues {
 
-  /** Which protobuf field of the value oneof a datatype uses. */
+  /**
+   * Which member of the value oneof a datatype uses: for a scalar or array the protobuf field of
+   * that name in each of the four messages that carry a value (metric, data set cell, template
+   * parameter, property value), read by the decoder and set by the encoder.
+   */
   enum Slot {
-    INT,
-    LONG,
-    FLOAT,
-    DOUBLE,
-    BOOLEAN,
-    STRING,
-    BYTES,
+    INT("int_value", 0),
+    LONG("long_value", 0L),
+    FLOAT("float_value", 0f),
+    DOUBLE("double_value", 0d),
+    BOOLEAN("boolean_value", false),
+    STRING("string_value", ""),
+    BYTES("bytes_value", ByteString.EMPTY),
     DATASET,
     TEMPLATE,
     PROPERTY_SET,
     PROPERTY_SETS,
-    NONE
+    NONE;
+
+    /** The protobuf field name; null where the value is no scalar. */
+    final String field;
+
+    /** What a message without that field carries (only a metric has {@code bytes_value}). */
+    final Object unset;
+
+    Slot() {
+      this(null, null);
+    }
+
+    Slot(String field, Object unset) {
+      this.field = field;
+      this.unset = unset;
+    }
   }
 
-  /**
-   * The oneof value fields of any of the four protobuf messages that carry a value (unset ones at
-   * their default).
-   */
-  record Carrier(
-      int intValue,
-      long longValue,
-      float floatValue,
-      double doubleValue,
-      boolean booleanValue,
-      String stringValue,
-      ByteString bytesValue) {
-    static final Carrier EMPTY = new Carrier(0, 0, 0, 0, false, "", ByteString.EMPTY);
-  }
+  /** Each value-carrying message's field of each slot, found once per message type. */
+  private static final Map<Descriptors.Descriptor, Descriptors.FieldDescriptor[]> FIELDS =
+      new ConcurrentHashMap<>();
 
   private SparkplugValues() {}
 
@@ -96,34 +109,64 @@ final class SparkplugValues {
   }
 
   /**
-   * The VALUE struct of a scalar or array value; null for datatypes carried elsewhere (DataSet,
-   * Template, ...).
+   * The field of a slot in a value-carrying message type; null where the slot is no scalar or that
+   * message has no such field (a data set cell has no {@code bytes_value}).
    */
-  static Struct toStruct(DataType type, Carrier c) {
+  static Descriptors.FieldDescriptor field(Descriptors.Descriptor message, Slot slot) {
+    return FIELDS
+        .computeIfAbsent(
+            message,
+            m ->
+                Arrays.stream(Slot.values())
+                    .map(s -> s.field == null ? null : m.findFieldByName(s.field))
+                    .toArray(Descriptors.FieldDescriptor[]::new))[slot.ordinal()];
+  }
+
+  /**
+   * The VALUE struct of the value a metric, data set cell, template parameter or property value
+   * carries, as its datatype says; null for datatypes carried elsewhere (DataSet, Template, ...).
+   */
+  static Struct read(DataType type, MessageOrBuilder carrier) {
+    Slot slot = slot(type);
+    if (slot.field == null) {
+      return null;
+    }
+    Descriptors.FieldDescriptor field = field(carrier.getDescriptorForType(), slot);
+    return toStruct(type, field == null ? slot.unset : carrier.getField(field));
+  }
+
+  /**
+   * The VALUE struct of a scalar or array value from the field its slot names (Integer, Long,
+   * Float, Double, Boolean, String or ByteString).
+   */
+  private static Struct toStruct(DataType type, Object field) {
     Struct v = new Struct(SparkplugSchemas.VALUE);
+    int intBits = field instanceof Integer i ? i : 0;
+    long longBits = field instanceof Long l ? l : 0;
+    ByteString bytes = field instanceof ByteString b ? b : ByteString.EMPTY;
     switch (type) {
-      case Int8 -> v.put("intValue", (long) (byte) c.intValue());
-      case Int16 -> v.put("intValue", (long) (short) c.intValue());
-      case Int32 -> v.put("intValue", (long) c.intValue());
-      case UInt8 -> v.put("intValue", (long) (c.intValue() & 0xFF));
-      case UInt16 -> v.put("intValue", (long) (c.intValue() & 0xFFFF));
-      case UInt32 -> v.put("intValue", Integer.toUnsignedLong(c.intValue()));
-      case Int64 -> v.put("intValue", c.longValue());
-      case UInt64 -> v.put("uint64Value", unsigned(c.longValue()));
-      case DateTime -> v.put("dateTimeValue", new Date(c.longValue()));
-      case Float -> v.put("floatValue", c.floatValue());
-      case Double -> v.put("doubleValue", c.doubleValue());
-      case Boolean -> v.put("booleanValue", c.booleanValue());
-      case String, Text, UUID -> v.put("stringValue", c.stringValue());
-      case Bytes, File -> v.put("bytesValue", c.bytesValue().toByteArray());
+      case Int8 -> v.put("intValue", (long) (byte) intBits);
+      case Int16 -> v.put("intValue", (long) (short) intBits);
+      case Int32 -> v.put("intValue", (long) intBits);
+      case UInt8 -> v.put("intValue", (long) (intBits & 0xFF));
+      case UInt16 -> v.put("intValue", (long) (intBits & 0xFFFF));
+      case UInt32 -> v.put("intValue", Integer.toUnsignedLong(intBits));
+      case Int64 -> v.put("intValue", longBits);
+      case UInt64 -> v.put("uint64Value", unsigned(longBits));
+      case DateTime -> v.put("dateTimeValue", new Date(longBits));
+      case Float -> v.put("floatValue", (Float) field);
+      case Double -> v.put("doubleValue", (Double) field);
+      case Boolean -> v.put("booleanValue", (Boolean) field);
+      case String, Text, UUID -> v.put("stringValue", (String) field);
+      case Bytes, File -> v.put("bytesValue", bytes.toByteArray());
       case Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array ->
-          v.put("intArray", integers(type, c.bytesValue()));
-      case UInt64Array -> v.put("uint64Array", unsignedLongs(c.bytesValue()));
-      case FloatArray -> v.put("floatArray", floats(c.bytesValue()));
-      case DoubleArray -> v.put("doubleArray", doubles(c.bytesValue()));
-      case BooleanArray -> v.put("booleanArray", booleans(c.bytesValue()));
-      case StringArray -> v.put("stringArray", strings(c.bytesValue()));
-      case DateTimeArray -> v.put("dateTimeArray", dates(c.bytesValue()));
+          v.put("intArray", integers(type, bytes));
+      case UInt64Array -> v.put("uint64Array", unsignedLongs(bytes));
+      case FloatArray -> v.put("floatArray", floats(bytes));
+      case DoubleArray -> v.put("doubleArray", doubles(bytes));
+      case BooleanArray -> v.put("booleanArray", booleans(bytes));
+      case StringArray -> v.put("stringArray", strings(bytes));
+      case DateTimeArray -> v.put("dateTimeArray", dates(bytes));
       default -> {
         return null;
       }
@@ -132,44 +175,37 @@ final class SparkplugValues {
   }
 
   /**
-   * The protobuf fields for a VALUE struct; throws IllegalArgumentException when the field is
-   * missing or too big.
+   * The value of the protobuf field its slot names for a VALUE struct; throws
+   * IllegalArgumentException when the field is missing or too big.
    */
-  static Carrier fromStruct(DataType type, Struct v) {
+  static Object fromStruct(DataType type, Struct v) {
     if (v == null) {
       throw new IllegalArgumentException("a " + type + " value needs the value struct");
     }
     return switch (type) {
-      case Int8 ->
-          intCarrier((int) ranged(type, required(v, "intValue"), Byte.MIN_VALUE, Byte.MAX_VALUE));
-      case Int16 ->
-          intCarrier((int) ranged(type, required(v, "intValue"), Short.MIN_VALUE, Short.MAX_VALUE));
+      case Int8 -> (int) ranged(type, required(v, "intValue"), Byte.MIN_VALUE, Byte.MAX_VALUE);
+      case Int16 -> (int) ranged(type, required(v, "intValue"), Short.MIN_VALUE, Short.MAX_VALUE);
       case Int32 ->
-          intCarrier(
-              (int) ranged(type, required(v, "intValue"), Integer.MIN_VALUE, Integer.MAX_VALUE));
-      case UInt8 -> intCarrier((int) ranged(type, required(v, "intValue"), 0, 0xFF));
-      case UInt16 -> intCarrier((int) ranged(type, required(v, "intValue"), 0, 0xFFFF));
-      case UInt32 -> intCarrier((int) ranged(type, required(v, "intValue"), 0, 0xFFFF_FFFFL));
-      case Int64 -> longCarrier((Long) required(v, "intValue"));
-      case UInt64 -> longCarrier(unsignedBits((BigDecimal) required(v, "uint64Value")));
-      case DateTime -> longCarrier(((Date) required(v, "dateTimeValue")).getTime());
-      case Float ->
-          new Carrier(0, 0, (Float) required(v, "floatValue"), 0, false, "", ByteString.EMPTY);
-      case Double ->
-          new Carrier(0, 0, 0, (Double) required(v, "doubleValue"), false, "", ByteString.EMPTY);
-      case Boolean ->
-          new Carrier(0, 0, 0, 0, (Boolean) required(v, "booleanValue"), "", ByteString.EMPTY);
-      case String, Text, UUID ->
-          new Carrier(0, 0, 0, 0, false, (String) required(v, "stringValue"), ByteString.EMPTY);
-      case Bytes, File -> bytesCarrier(ByteString.copyFrom((byte[]) required(v, "bytesValue")));
+          (int) ranged(type, required(v, "intValue"), Integer.MIN_VALUE, Integer.MAX_VALUE);
+      case UInt8 -> (int) ranged(type, required(v, "intValue"), 0, 0xFF);
+      case UInt16 -> (int) ranged(type, required(v, "intValue"), 0, 0xFFFF);
+      case UInt32 -> (int) ranged(type, required(v, "intValue"), 0, 0xFFFF_FFFFL);
+      case Int64 -> (Long) required(v, "intValue");
+      case UInt64 -> unsignedBits((BigDecimal) required(v, "uint64Value"));
+      case DateTime -> ((Date) required(v, "dateTimeValue")).getTime();
+      case Float -> (Float) required(v, "floatValue");
+      case Double -> (Double) required(v, "doubleValue");
+      case Boolean -> (Boolean) required(v, "booleanValue");
+      case String, Text, UUID -> (String) required(v, "stringValue");
+      case Bytes, File -> ByteString.copyFrom((byte[]) required(v, "bytesValue"));
       case Int8Array, Int16Array, Int32Array, Int64Array, UInt8Array, UInt16Array, UInt32Array ->
-          bytesCarrier(packIntegers(type, v.getArray("intArray")));
-      case UInt64Array -> bytesCarrier(packUnsignedLongs(v.getArray("uint64Array")));
-      case FloatArray -> bytesCarrier(packFloats(v.getArray("floatArray")));
-      case DoubleArray -> bytesCarrier(packDoubles(v.getArray("doubleArray")));
-      case BooleanArray -> bytesCarrier(packBooleans(v.getArray("booleanArray")));
-      case StringArray -> bytesCarrier(packStrings(v.getArray("stringArray")));
-      case DateTimeArray -> bytesCarrier(packDates(v.getArray("dateTimeArray")));
+          packIntegers(type, v.getArray("intArray"));
+      case UInt64Array -> packUnsignedLongs(v.getArray("uint64Array"));
+      case FloatArray -> packFloats(v.getArray("floatArray"));
+      case DoubleArray -> packDoubles(v.getArray("doubleArray"));
+      case BooleanArray -> packBooleans(v.getArray("booleanArray"));
+      case StringArray -> packStrings(v.getArray("stringArray"));
+      case DateTimeArray -> packDates(v.getArray("dateTimeArray"));
       default -> throw new IllegalArgumentException("datatype " + type + " has no scalar value");
     };
   }
@@ -188,18 +224,6 @@ final class SparkplugValues {
       throw new IllegalArgumentException(number + " is out of range for " + type);
     }
     return number;
-  }
-
-  private static Carrier intCarrier(int bits) {
-    return new Carrier(bits, 0, 0, 0, false, "", ByteString.EMPTY);
-  }
-
-  private static Carrier longCarrier(long bits) {
-    return new Carrier(0, bits, 0, 0, false, "", ByteString.EMPTY);
-  }
-
-  private static Carrier bytesCarrier(ByteString bytes) {
-    return new Carrier(0, 0, 0, 0, false, "", bytes);
   }
 
   static BigDecimal unsigned(long bits) {
@@ -274,7 +298,7 @@ final class SparkplugValues {
 
   private static int fromStructInt(DataType element, long value) {
     Struct single = new Struct(SparkplugSchemas.VALUE).put("intValue", value);
-    return fromStruct(element, single).intValue();
+    return (Integer) fromStruct(element, single);
   }
 
   private static List<BigDecimal> unsignedLongs(ByteString bytes) {

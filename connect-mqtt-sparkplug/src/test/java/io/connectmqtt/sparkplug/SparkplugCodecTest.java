@@ -261,6 +261,91 @@ class SparkplugCodecTest {
         .hasMessageContaining("online");
   }
 
+  /**
+   * Data set cells, template parameters and property values read and write the value field their
+   * datatype names in every slot (64-bit, float, double, boolean, string, 32-bit unsigned), and a
+   * Bytes datatype, which only a metric can carry, decodes to no bytes and is refused on encode.
+   */
+  @Test
+  void nestedValuesUseEverySlotAndBytesOnlyInAMetric() throws Exception {
+    Payload.DataSet table =
+        Payload.DataSet.newBuilder()
+            .setNumOfColumns(6)
+            .addAllColumns(List.of("i64", "f", "d", "b", "t", "u32"))
+            .addTypes(DataType.Int64.getNumber())
+            .addTypes(DataType.Float.getNumber())
+            .addTypes(DataType.Double.getNumber())
+            .addTypes(DataType.Boolean.getNumber())
+            .addTypes(DataType.Text.getNumber())
+            .addTypes(DataType.UInt32.getNumber())
+            .addRows(
+                Payload.DataSet.Row.newBuilder()
+                    .addElements(Payload.DataSet.DataSetValue.newBuilder().setLongValue(-5L))
+                    .addElements(Payload.DataSet.DataSetValue.newBuilder().setFloatValue(1.5f))
+                    .addElements(Payload.DataSet.DataSetValue.newBuilder().setDoubleValue(2.25))
+                    .addElements(Payload.DataSet.DataSetValue.newBuilder().setBooleanValue(true))
+                    .addElements(Payload.DataSet.DataSetValue.newBuilder().setStringValue("t"))
+                    .addElements(Payload.DataSet.DataSetValue.newBuilder().setIntValue(-1)))
+            .build();
+    Payload.Template motor =
+        Payload.Template.newBuilder()
+            .addParameters(
+                Payload.Template.Parameter.newBuilder()
+                    .setName("since")
+                    .setType(DataType.DateTime.getNumber())
+                    .setLongValue(1_700_000_000_000L))
+            .addParameters(
+                Payload.Template.Parameter.newBuilder()
+                    .setName("gain")
+                    .setType(DataType.Double.getNumber())
+                    .setDoubleValue(0.5))
+            .build();
+    Payload.PropertySet.Builder ok =
+        Payload.PropertySet.newBuilder()
+            .addKeys("ok")
+            .addValues(
+                Payload.PropertyValue.newBuilder()
+                    .setType(DataType.Boolean.getNumber())
+                    .setBooleanValue(true));
+    Payload.PropertySet props =
+        ok.clone()
+            .addKeys("blob")
+            .addValues(Payload.PropertyValue.newBuilder().setType(DataType.Bytes.getNumber()))
+            .build();
+    Payload birth =
+        Payload.newBuilder()
+            .setSeq(0)
+            .addMetrics(metric("table", 1, DataType.DataSet).setDatasetValue(table))
+            .addMetrics(metric("motor", 2, DataType.Template).setTemplateValue(motor))
+            .addMetrics(metric("x", 3, DataType.Int8).setIntValue(-2).setProperties(props))
+            .build();
+    Decoded decoded = decoder.decode(NBIRTH, birth.toByteArray(), null);
+    List<Struct> m = decoded.message().getArray("metrics");
+    List<?> row = (List<?>) m.get(0).getStruct("dataSet").getArray("rows").get(0);
+    assertThat(((Struct) row.get(0)).getInt64("intValue")).isEqualTo(-5L);
+    assertThat(((Struct) row.get(1)).getFloat32("floatValue")).isEqualTo(1.5f);
+    assertThat(((Struct) row.get(2)).getFloat64("doubleValue")).isEqualTo(2.25);
+    assertThat(((Struct) row.get(3)).getBoolean("booleanValue")).isTrue();
+    assertThat(((Struct) row.get(4)).getString("stringValue")).isEqualTo("t");
+    assertThat(((Struct) row.get(5)).getInt64("intValue")).isEqualTo(0xFFFF_FFFFL);
+    List<Struct> parameters = m.get(1).getStruct("template").getArray("parameters");
+    assertThat(parameters.get(0).getStruct("value").get("dateTimeValue"))
+        .isEqualTo(new Date(1_700_000_000_000L));
+    assertThat(parameters.get(1).getStruct("value").getFloat64("doubleValue")).isEqualTo(0.5);
+    Map<?, ?> properties = m.get(2).getMap("properties");
+    assertThat(((Struct) properties.get("ok")).getStruct("value").getBoolean("booleanValue"))
+        .isTrue();
+    assertThat(((Struct) properties.get("blob")).getStruct("value").getBytes("bytesValue"))
+        .isEmpty();
+    assertThatThrownBy(() -> SparkplugEncoder.payload(decoded.message()))
+        .hasMessageContaining("Bytes cannot be carried by a PropertyValue");
+    properties.remove("blob");
+    Payload withoutBlob =
+        birth.toBuilder().setMetrics(2, birth.getMetrics(2).toBuilder().setProperties(ok)).build();
+    assertThat(Payload.parseFrom(SparkplugEncoder.payload(decoded.message())))
+        .isEqualTo(withoutBlob);
+  }
+
   @Test
   void garbageAndOutOfRangeValuesAreRefusedWithAReason() {
     assertThatThrownBy(() -> decoder.decode(NDATA, new byte[] {(byte) 0xFF, 1}, null))

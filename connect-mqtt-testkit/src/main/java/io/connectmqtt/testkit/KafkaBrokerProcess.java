@@ -1,0 +1,123 @@
+package io.connectmqtt.testkit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Kafka of a {@link ProcessStack}: one KRaft node (broker and controller in one) in its own
+ * JVM, storage formatted once under the stack's home, restartable on the same port and data.
+ */
+final class KafkaBrokerProcess {
+
+  private final Path home;
+  private final int port;
+  private final int controllerPort = Ports.free();
+  private Process process;
+
+  KafkaBrokerProcess(Path home, int port) {
+    this.home = home;
+    this.port = port;
+  }
+
+  String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  /** Writes server.properties, formats the storage and starts the broker. */
+  void start() {
+    KafkaJvm.unchecked(
+        () -> {
+          Path data = Files.createDirectories(home.resolve("kafka-data"));
+          Path config = config();
+          Files.writeString(
+              config,
+              String.join(
+                  "\n",
+                  "process.roles=broker,controller",
+                  "node.id=1",
+                  "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                  "listeners=PLAINTEXT://127.0.0.1:"
+                      + port
+                      + ",CONTROLLER://127.0.0.1:"
+                      + controllerPort,
+                  "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                  "controller.listener.names=CONTROLLER",
+                  "inter.broker.listener.name=PLAINTEXT",
+                  "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                  "log.dirs=" + data,
+                  "num.partitions=1",
+                  "offsets.topic.replication.factor=1",
+                  "transaction.state.log.replication.factor=1",
+                  "transaction.state.log.min.isr=1",
+                  "share.coordinator.state.topic.replication.factor=1",
+                  "share.coordinator.state.topic.min.isr=1",
+                  "group.initial.rebalance.delay.ms=0",
+                  "auto.create.topics.enable=true",
+                  ""));
+          String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+          Process format =
+              jvm(
+                  "kafka-format",
+                  "256m",
+                  List.of(
+                      "kafka.tools.StorageTool",
+                      "format",
+                      "-t",
+                      clusterId,
+                      "-c",
+                      config.toString()));
+          if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+            throw new IllegalStateException(
+                "Formatting Kafka storage failed: " + KafkaJvm.log(home, "kafka-format"));
+          }
+          startProcess();
+          return null;
+        });
+  }
+
+  /** See {@link ProcessStack#restartKafka(boolean, Duration)}. */
+  void restart(boolean kill, Duration down) {
+    KafkaJvm.unchecked(
+        () -> {
+          if (kill) {
+            KafkaJvm.kill(process);
+          } else {
+            KafkaJvm.stop(process, 60);
+          }
+          process = null;
+          // The outage itself is what the caller asked for: there is nothing to wait for.
+          Thread.sleep(down.toMillis());
+          startProcess();
+          return null;
+        });
+  }
+
+  long pid() {
+    return process == null ? -1 : process.pid();
+  }
+
+  /** SIGTERM, and waits for the exit (stop the workers first: a worker outliving Kafka hangs). */
+  void stop() {
+    KafkaJvm.stop(process, 60);
+    process = null;
+  }
+
+  private Path config() {
+    return home.resolve("server.properties");
+  }
+
+  private void startProcess() throws IOException, InterruptedException {
+    process = jvm("kafka", "768m", List.of("kafka.Kafka", config().toString()));
+    KafkaJvm.awaitPort(port, process, "kafka", Duration.ofSeconds(60));
+  }
+
+  private Process jvm(String name, String heap, List<String> mainAndArgs) throws IOException {
+    return KafkaJvm.start(
+        home, name, heap, ProjectLayout.kafkaLibs(), List.of(), Map.of(), mainAndArgs);
+  }
+}
