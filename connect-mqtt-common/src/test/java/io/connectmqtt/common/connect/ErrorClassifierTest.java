@@ -84,39 +84,33 @@ class ErrorClassifierTest {
     assertClassified(error, verdict);
   }
 
-  @ParameterizedTest(name = "MQTT 5 CONNACK {0} -> {1}")
+  @ParameterizedTest(name = "MQTT {0} CONNACK {1} -> {2}")
   @CsvSource(
       delimiter = '|',
       textBlock =
           """
-          BAD_USER_NAME_OR_PASSWORD    | PERMANENT
-          NOT_AUTHORIZED               | PERMANENT
-          BANNED                       | PERMANENT
-          CLIENT_IDENTIFIER_NOT_VALID  | PERMANENT
-          BAD_AUTHENTICATION_METHOD    | PERMANENT
-          UNSUPPORTED_PROTOCOL_VERSION | PERMANENT
-          SERVER_UNAVAILABLE           | RETRIABLE
-          SERVER_BUSY                  | RETRIABLE
-          CONNECTION_RATE_EXCEEDED     | RETRIABLE
-          USE_ANOTHER_SERVER           | RETRIABLE
+          5     | BAD_USER_NAME_OR_PASSWORD    | PERMANENT
+          5     | NOT_AUTHORIZED               | PERMANENT
+          5     | BANNED                       | PERMANENT
+          5     | CLIENT_IDENTIFIER_NOT_VALID  | PERMANENT
+          5     | BAD_AUTHENTICATION_METHOD    | PERMANENT
+          5     | UNSUPPORTED_PROTOCOL_VERSION | PERMANENT
+          5     | SERVER_UNAVAILABLE           | RETRIABLE
+          5     | SERVER_BUSY                  | RETRIABLE
+          5     | CONNECTION_RATE_EXCEEDED     | RETRIABLE
+          5     | USE_ANOTHER_SERVER           | RETRIABLE
+          3.1.1 | BAD_USER_NAME_OR_PASSWORD    | PERMANENT
+          3.1.1 | NOT_AUTHORIZED               | PERMANENT
+          3.1.1 | IDENTIFIER_REJECTED          | PERMANENT
+          3.1.1 | UNSUPPORTED_PROTOCOL_VERSION | PERMANENT
+          3.1.1 | SERVER_UNAVAILABLE           | RETRIABLE
           """)
-  void classifiesEachMqtt5ConnAckReasonCode(Mqtt5ConnAckReasonCode code, Verdict verdict) {
-    assertClassified(connAck5(code), verdict);
-  }
-
-  @ParameterizedTest(name = "MQTT 3.1.1 CONNACK {0} -> {1}")
-  @CsvSource(
-      delimiter = '|',
-      textBlock =
-          """
-          BAD_USER_NAME_OR_PASSWORD    | PERMANENT
-          NOT_AUTHORIZED               | PERMANENT
-          IDENTIFIER_REJECTED          | PERMANENT
-          UNSUPPORTED_PROTOCOL_VERSION | PERMANENT
-          SERVER_UNAVAILABLE           | RETRIABLE
-          """)
-  void classifiesEachMqtt3ConnAckReturnCode(Mqtt3ConnAckReturnCode code, Verdict verdict) {
-    assertClassified(connAck3(code), verdict);
+  void classifiesEachConnAckCode(String version, String code, Verdict verdict) {
+    Throwable refusal =
+        version.equals("5")
+            ? connAck5(Mqtt5ConnAckReasonCode.valueOf(code))
+            : connAck3(Mqtt3ConnAckReturnCode.valueOf(code));
+    assertClassified(refusal, verdict);
   }
 
   @ParameterizedTest(name = "SQLState {0} -> {1}")
