@@ -18,18 +18,20 @@ final class SinkConfigs {
    * values, publishing to {@code template} (none where null: Sparkplug names its own topics).
    */
   static Map<String, String> json(String topics, String brokerUri, String template) {
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSinkConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("topics", topics);
-    config.put("mqtt.server.uris", brokerUri);
+    Map<String, String> config =
+        new HashMap<>(
+            Map.of(
+                "connector.class", MqttSinkConnector.class.getName(),
+                "tasks.max", "1",
+                "topics", topics,
+                "mqtt.server.uris", brokerUri,
+                "key.converter", "org.apache.kafka.connect.storage.StringConverter",
+                "value.converter", "org.apache.kafka.connect.json.JsonConverter",
+                "value.converter.schemas.enable", "false",
+                "consumer.override.auto.offset.reset", "earliest"));
     if (template != null) {
       config.put("mqtt.topic", template);
     }
-    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    config.put("value.converter.schemas.enable", "false");
-    config.put("consumer.override.auto.offset.reset", "earliest");
     return config;
   }
 
