@@ -9,23 +9,25 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TopicFiltersTest {
 
   @ParameterizedTest
-  @CsvSource({
-    "sensors/#, sensors, true",
-    "sensors/#, sensors/a/b/c, true",
-    "sensors/+, sensors/a, true",
-    "sensors/+, sensors/a/b, false",
-    "sensors/+, sensors, false",
-    "+/+, a/b, true",
-    "+, /a, false",
-    "/+, /a, true",
-    "a/+/c, a//c, true",
-    "#, $SYS/broker, false",
-    "+/broker, $SYS/broker, false",
-    "$SYS/#, $SYS/broker, true",
-    "$share/g/sensors/+, sensors/x, true",
-    "a/b, a/b, true",
-    "a/b, a/B, false",
-  })
+  @CsvSource(
+      textBlock =
+          """
+          sensors/#, sensors, true
+          sensors/#, sensors/a/b/c, true
+          sensors/+, sensors/a, true
+          sensors/+, sensors/a/b, false
+          sensors/+, sensors, false
+          +/+, a/b, true
+          +, /a, false
+          /+, /a, true
+          a/+/c, a//c, true
+          '#', $SYS/broker, false
+          +/broker, $SYS/broker, false
+          $SYS/#, $SYS/broker, true
+          $share/g/sensors/+, sensors/x, true
+          a/b, a/b, true
+          a/b, a/B, false
+          """)
   void matchesAsMqttDefinesIt(String filter, String topic, boolean expected) {
     assertThat(TopicFilters.matches(filter, topic)).isEqualTo(expected);
   }
@@ -57,17 +59,19 @@ class TopicFiltersTest {
   }
 
   @ParameterizedTest
-  @CsvSource({
-    "a/#, a/b, true",
-    "a/#, a, true",
-    "a/+, a/b, true",
-    "a/+, b/+, false",
-    "a/b, a/c, false",
-    "a/+/c, a/b/+, true",
-    "a/b, a/b/c, false",
-    "+/#, x, true",
-    "fa/#, fb/#, false",
-  })
+  @CsvSource(
+      textBlock =
+          """
+          a/#, a/b, true
+          a/#, a, true
+          a/+, a/b, true
+          a/+, b/+, false
+          a/b, a/c, false
+          a/+/c, a/b/+, true
+          a/b, a/b/c, false
+          +/#, x, true
+          fa/#, fb/#, false
+          """)
   void overlapMeansSomeTopicMatchesBoth(String first, String second, boolean expected) {
     assertThat(TopicFilters.overlap(first, second)).isEqualTo(expected);
     assertThat(TopicFilters.overlap(second, first)).isEqualTo(expected);

@@ -28,21 +28,25 @@ class AclExampleIT {
   private static final Map<String, String> USERS =
       Map.of("alice", "alice-pw", "entity-sync", "sync-pw", "entity-notify", "notify-pw");
 
+  /** The options of mosquitto_pub and mosquitto_sub for {@code user} at QoS 1. */
+  private static List<String> clientOptions(TestBroker broker, String user, String clientId) {
+    return new ArrayList<>(
+        List.of(
+            "-V",
+            broker.mqtt5() ? "5" : "mqttv311",
+            "-u",
+            user,
+            "-P",
+            USERS.get(user),
+            "-i",
+            clientId,
+            "-q",
+            "1"));
+  }
+
   private static MosquittoSubscriber subscriber(
       TestBroker broker, String user, String clientId, String... filters) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "-V",
-                broker.mqtt5() ? "5" : "mqttv311",
-                "-u",
-                user,
-                "-P",
-                USERS.get(user),
-                "-i",
-                clientId,
-                "-q",
-                "1"));
+    List<String> args = clientOptions(broker, user, clientId);
     for (String filter : filters) {
       args.add("-t");
       args.add(filter);
@@ -57,23 +61,9 @@ class AclExampleIT {
    */
   private static String publish(
       TestBroker broker, String user, String clientId, String topic, String payload) {
-    return MosquittoBroker.attemptPublishTo(
-            broker.port(),
-            "-V",
-            broker.mqtt5() ? "5" : "mqttv311",
-            "-u",
-            user,
-            "-P",
-            USERS.get(user),
-            "-i",
-            clientId,
-            "-q",
-            "1",
-            "-t",
-            topic,
-            "-m",
-            payload)
-        .output();
+    List<String> args = clientOptions(broker, user, clientId);
+    args.addAll(List.of("-t", topic, "-m", payload));
+    return MosquittoBroker.attemptPublishTo(broker.port(), args.toArray(String[]::new)).output();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -2,7 +2,6 @@ package io.connectmqtt.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
@@ -11,6 +10,7 @@ import io.connectmqtt.source.MqttSourceConnector;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MosquittoBroker;
+import io.connectmqtt.testkit.MqttClients;
 import io.connectmqtt.testkit.MqttRecorder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,8 +41,7 @@ class BridgeIT {
       source.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
       stack.rest().createOrReplace("bridge-source", source);
 
-      Map<String, String> sink =
-          SinkRoutingIT.sinkConfig("bridge-sink", "bridge", brokerB.uri(), "${header.mqtt.topic}");
+      Map<String, String> sink = SinkConfigs.json("bridge", brokerB.uri(), "${header.mqtt.topic}");
       sink.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
       stack.rest().createOrReplace("bridge-sink", sink);
       stack.rest().awaitRunning("bridge-source", 1, Duration.ofSeconds(60));
@@ -52,14 +51,7 @@ class BridgeIT {
       // of it; a message published before would reach no one.
       Thread.sleep(1_000);
 
-      Mqtt5BlockingClient device =
-          MqttClient.builder()
-              .useMqttVersion5()
-              .identifier("bridge-device")
-              .serverHost("127.0.0.1")
-              .serverPort(brokerA.port())
-              .buildBlocking();
-      device.connect();
+      Mqtt5BlockingClient device = MqttClients.connected5("bridge-device", brokerA.port());
       int messages = 50;
       for (int i = 0; i < messages; i++) {
         device

@@ -6,7 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.ConnectPerClass;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.SharedFixtures;
@@ -15,15 +15,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -48,35 +46,14 @@ class SinkBrokerMatrixIT {
   private static final int PAYLOAD_SIZE = 256;
   private static final String FORMAT = "%t|%q|%r|%C|%P|%x";
 
-  private static ConnectStack stack;
-
-  @BeforeAll
-  static void startStack() {
-    stack = ConnectStack.start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension static final ConnectPerClass fixtures = new ConnectPerClass();
 
   /**
    * The sink's configuration for a matrix broker: its defaults except converters, offset reset and
    * the template. Shared with {@link SinkBrokerMatrixCrashIT}.
    */
   static Map<String, String> sinkConfig(TestBroker broker, String topics, String template) {
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSinkConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("topics", topics);
-    config.put("mqtt.server.uris", broker.uri());
-    config.put("mqtt.topic", template);
-    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    config.put("consumer.override.auto.offset.reset", "earliest");
-    return config;
+    return SinkConfigs.bytes(topics, broker.uri(), template);
   }
 
   /**
@@ -117,23 +94,14 @@ class SinkBrokerMatrixIT {
     String mqttPrefix = "matrix/" + kafkaTopic;
     String version = broker.mqtt5() ? "mqttv5" : "mqttv311";
     String subscriberId = "sink-matrix-bytes-" + id;
-    stack.topics().create(kafkaTopic, 3);
+    fixtures.topics().create(kafkaTopic, 3);
 
     // mosquitto_sub makes a persistent session with its subscription now and collects the messages
     // later.
+    List<String> persistentSubscriber =
+        List.of("-V", version, "-c", "-i", subscriberId, "-q", "1", "-t", mqttPrefix + "/bytes/#");
     MosquittoBroker.subscribeTo(
-        broker.port(),
-        Duration.ofSeconds(30),
-        "-V",
-        version,
-        "-c",
-        "-i",
-        subscriberId,
-        "-q",
-        "1",
-        "-t",
-        mqttPrefix + "/bytes/#",
-        "-E");
+        broker.port(), Duration.ofSeconds(30), with(persistentSubscriber, "-E"));
     byte[] binary = new byte[256];
     for (int i = 0; i < binary.length; i++) {
       binary[i] = (byte) i;
@@ -181,7 +149,7 @@ class SinkBrokerMatrixIT {
               "mqtt.user.seq",
               Long.toString(seq)));
     }
-    stack.topics().send(records);
+    fixtures.topics().send(records);
 
     String name = "sink-matrix-" + id;
     try (MqttRecorder recorder =
@@ -191,14 +159,14 @@ class SinkBrokerMatrixIT {
             mqttPrefix + "/load/#",
             false,
             broker.mqtt5())) {
-      stack
+      fixtures
           .rest()
           .createOrReplace(
               name,
               sinkConfig(
                   broker, kafkaTopic, "matrix/${topic}/${header.group}/${header.site}/${key}"));
       try {
-        stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+        fixtures.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
         long started = System.nanoTime();
         try {
           recorder.awaitAtLeast(RECORDS, Duration.ofSeconds(60));
@@ -212,7 +180,7 @@ class SinkBrokerMatrixIT {
                   + " records; the task: "
                   + taskMetrics(name)
                   + "; "
-                  + stack.rest().status(name),
+                  + fixtures.rest().status(name),
               e);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -220,28 +188,14 @@ class SinkBrokerMatrixIT {
             MosquittoBroker.subscribeTo(
                 broker.port(),
                 Duration.ofSeconds(40),
-                "-V",
-                version,
-                "-c",
-                "-i",
-                subscriberId,
-                "-q",
-                "1",
-                "-t",
-                mqttPrefix + "/bytes/#",
-                "-C",
-                "2",
-                "-W",
-                "30",
-                "-F",
-                FORMAT);
+                with(persistentSubscriber, "-C", "2", "-W", "30", "-F", FORMAT));
         assertBytesRecords(broker, mqttPrefix, output, binary, text);
         assertLoadRecords(broker, mqttPrefix, List.copyOf(recorder.received()));
         System.out.printf(
             "MATRIX-SINK: %s over MQTT %s: %d + 2 records published and received in %.1f s%n",
             broker.name(), broker.mqtt5() ? "5" : "3.1.1", RECORDS, seconds);
       } finally {
-        stack.rest().deleteAndAwaitGone(name, Duration.ofSeconds(30));
+        fixtures.rest().deleteAndAwaitGone(name, Duration.ofSeconds(30));
       }
     }
   }
@@ -354,5 +308,12 @@ class SinkBrokerMatrixIT {
       record.headers().add(headers[i], headers[i + 1].getBytes(StandardCharsets.UTF_8));
     }
     return record;
+  }
+
+  /** {@code args} followed by {@code more}, as mosquitto_sub takes them. */
+  private static String[] with(List<String> args, String... more) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
   }
 }

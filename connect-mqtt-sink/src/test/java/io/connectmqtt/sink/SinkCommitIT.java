@@ -33,8 +33,7 @@ class SinkCommitIT {
             MqttRecorder.subscribe("commit-subscriber", hivemq.port(), "commit/#")) {
       stack.topics().create("commit.sink", 3);
       Map<String, String> config =
-          SinkRoutingIT.sinkConfig(
-              "commit-sink", "commit.sink", hivemq.uri(), "commit/${partition}");
+          SinkConfigs.json("commit.sink", hivemq.uri(), "commit/${partition}");
       config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
       stack.rest().createOrReplace("commit-sink", config);
       stack.rest().awaitRunning("commit-sink", 1, Duration.ofSeconds(60));

@@ -3,7 +3,8 @@ package io.connectmqtt.sink;
 import static io.connectmqtt.testkit.KafkaTopics.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.BrokerWithConnect;
+import io.connectmqtt.testkit.FailedTask;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttRecorder;
@@ -15,10 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bad records: to the dead letter topic with the reason when tolerated, else the task fails naming
@@ -26,28 +25,12 @@ import org.junit.jupiter.api.Test;
  */
 class SinkErrorsIT {
 
-  private static HiveMqBroker hivemq;
-  private static ConnectStack stack;
-
-  @BeforeAll
-  static void start() {
-    hivemq = HiveMqBroker.start();
-    stack = ConnectStack.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
-    }
-  }
+  @RegisterExtension
+  static final BrokerWithConnect<HiveMqBroker> fixtures = BrokerWithConnect.hivemq();
 
   private static void writeMixedRecords(String topic) {
-    stack.topics().create(topic, 1);
-    stack
+    fixtures.topics().create(topic, 1);
+    fixtures
         .topics()
         .send(
             List.of(
@@ -62,18 +45,17 @@ class SinkErrorsIT {
   void toleratedBadRecordsGoToTheDeadLetterTopicWithTheReason() {
     writeMixedRecords("errors-tolerated");
     Map<String, String> config =
-        SinkRoutingIT.sinkConfig(
-            "tolerant", "errors-tolerated", hivemq.uri(), "cmd/${value.device}");
+        SinkConfigs.json("errors-tolerated", fixtures.broker().uri(), "cmd/${value.device}");
     config.put("errors.tolerance", "all");
     config.put("errors.deadletterqueue.topic.name", "sink-dlq");
     config.put("errors.deadletterqueue.topic.replication.factor", "1");
     config.put("errors.deadletterqueue.context.headers.enable", "true");
-    try (MqttRecorder subscriber = MqttRecorder.subscribe("errors-sub", hivemq.port(), "cmd/#")) {
-      stack.rest().createOrReplace("tolerant", config);
-      stack.rest().awaitRunning("tolerant", 1, Duration.ofSeconds(60));
+    try (MqttRecorder subscriber =
+        MqttRecorder.subscribe("errors-sub", fixtures.broker().port(), "cmd/#")) {
+      fixtures.startConnector("tolerant", config);
       subscriber.awaitAtLeast(2, Duration.ofSeconds(30));
       List<ConsumerRecord<byte[], byte[]>> dead =
-          stack.topics().readAll("sink-dlq", 3, Duration.ofSeconds(30));
+          fixtures.topics().readAll("sink-dlq", 3, Duration.ofSeconds(30));
       assertThat(dead).hasSize(3);
       assertThat(dead)
           .extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
@@ -92,10 +74,10 @@ class SinkErrorsIT {
       assertThat(subscriber.received())
           .extracting(p -> p.getTopic().toString())
           .containsExactlyInAnyOrder("cmd/d1", "cmd/d2");
-      assertThat(stack.rest().status("tolerant").path("tasks").get(0).path("state").asText())
+      assertThat(fixtures.rest().status("tolerant").path("tasks").get(0).path("state").asText())
           .isEqualTo("RUNNING");
     }
-    stack.rest().delete("tolerant");
+    fixtures.rest().delete("tolerant");
   }
 
   /**
@@ -113,8 +95,8 @@ class SinkErrorsIT {
         user sink
         topic write cmd/allowed/#
         """);
-    stack.topics().create("errors-refused", 1);
-    stack
+    fixtures.topics().create("errors-refused", 1);
+    fixtures
         .topics()
         .send(
             List.of(
@@ -125,18 +107,16 @@ class SinkErrorsIT {
         MqttRecorder subscriber =
             MqttRecorder.subscribe("refused-sub", mosquitto.port(), "cmd/#")) {
       Map<String, String> config =
-          SinkRoutingIT.sinkConfig(
-              "refused", "errors-refused", mosquitto.uri(), "cmd/${value.device}");
+          SinkConfigs.json("errors-refused", mosquitto.uri(), "cmd/${value.device}");
       config.put("mqtt.username", "sink");
       config.put("mqtt.password", "sink-pw");
       config.put("errors.tolerance", "all");
       config.put("errors.deadletterqueue.topic.name", "refused-dlq");
       config.put("errors.deadletterqueue.topic.replication.factor", "1");
       config.put("errors.deadletterqueue.context.headers.enable", "true");
-      stack.rest().createOrReplace("refused", config);
-      stack.rest().awaitRunning("refused", 1, Duration.ofSeconds(60));
+      fixtures.startConnector("refused", config);
       List<ConsumerRecord<byte[], byte[]>> dead =
-          stack.topics().readAll("refused-dlq", 1, Duration.ofSeconds(30));
+          fixtures.topics().readAll("refused-dlq", 1, Duration.ofSeconds(30));
       assertThat(dead)
           .extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
           .containsExactly("b");
@@ -150,35 +130,25 @@ class SinkErrorsIT {
       assertThat(subscriber.received())
           .extracting(p -> p.getTopic().toString())
           .containsExactly("cmd/allowed/d1", "cmd/allowed/d3");
-      assertThat(stack.rest().status("refused").path("tasks").get(0).path("state").asText())
+      assertThat(fixtures.rest().status("refused").path("tasks").get(0).path("state").asText())
           .isEqualTo("RUNNING");
-      stack.rest().delete("refused");
+      fixtures.rest().delete("refused");
     }
   }
 
   @Test
   void untoleratedBadRecordFailsTheTaskNamingTheRecordAndTheReason() {
     writeMixedRecords("errors-strict");
-    stack
+    fixtures
         .rest()
         .createOrReplace(
             "strict",
-            SinkRoutingIT.sinkConfig(
-                "strict", "errors-strict", hivemq.uri(), "cmd/${value.device}"));
-    Awaitility.await("task FAILED")
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(500))
-        .ignoreExceptions()
-        .until(
-            () ->
-                "FAILED"
-                    .equals(
-                        stack.rest().status("strict").path("tasks").get(0).path("state").asText()));
-    String trace = stack.rest().status("strict").path("tasks").get(0).path("trace").asText();
+            SinkConfigs.json("errors-strict", fixtures.broker().uri(), "cmd/${value.device}"));
+    String trace = FailedTask.awaitTrace(fixtures.rest(), "strict", Duration.ofSeconds(60));
     assertThat(trace)
         .contains("record errors-strict-0@1")
         .contains("no field 'device'")
         .contains("errors.tolerance=all");
-    stack.rest().delete("strict");
+    fixtures.rest().delete("strict");
   }
 }

@@ -4,8 +4,9 @@ import static io.connectmqtt.testkit.KafkaTopics.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.connectmqtt.testkit.ConnectPerClass;
 import io.connectmqtt.testkit.ConnectRest;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.FailedTask;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.Ports;
@@ -20,9 +21,8 @@ import java.util.Set;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Broker away: retriable failures, then delivery; broker gone for good: a clear failure. Validation
@@ -30,19 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class SinkResilienceIT {
 
-  private static ConnectStack stack;
-
-  @BeforeAll
-  static void start() {
-    stack = ConnectStack.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension static final ConnectPerClass fixtures = new ConnectPerClass();
 
   private static double metric(String connector, String name) throws Exception {
     return ((Number)
@@ -57,7 +45,7 @@ class SinkResilienceIT {
   }
 
   private static Map<String, String> impatient(String name, String topic, String uri, int retries) {
-    Map<String, String> config = SinkRoutingIT.sinkConfig(name, topic, uri, "away/${key}");
+    Map<String, String> config = SinkConfigs.json(topic, uri, "away/${key}");
     config.put("name", name);
     config.put("mqtt.max.in.flight", "50");
     config.put("mqtt.publish.timeout.ms", "1500");
@@ -73,19 +61,21 @@ class SinkResilienceIT {
     try (HiveMqBroker hivemq = HiveMqBroker.start(100_000, true);
         MqttRecorder subscriber =
             MqttRecorder.persistent("away-subscriber", hivemq.port(), "away/#")) {
-      stack.topics().create("away", 1);
-      stack.rest().createOrReplace("resilient", impatient("resilient", "away", hivemq.uri(), 50));
-      stack.rest().awaitRunning("resilient", 1, Duration.ofSeconds(60));
+      fixtures.topics().create("away", 1);
+      fixtures
+          .rest()
+          .createOrReplace("resilient", impatient("resilient", "away", hivemq.uri(), 50));
+      fixtures.rest().awaitRunning("resilient", 1, Duration.ofSeconds(60));
       hivemq.stop();
       List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
       for (int i = 0; i < 2_000; i++) {
         records.add(record("away", "k" + i, "v" + i));
       }
-      stack.topics().send(records);
+      fixtures.topics().send(records);
       Awaitility.await("retriable failures while the broker is away")
           .atMost(Duration.ofSeconds(60))
           .until(() -> metric("resilient", "retries-total") >= 2);
-      assertThat(stack.rest().status("resilient").path("tasks").get(0).path("state").asText())
+      assertThat(fixtures.rest().status("resilient").path("tasks").get(0).path("state").asText())
           .isEqualTo("RUNNING");
       hivemq.resume();
 
@@ -102,42 +92,33 @@ class SinkResilienceIT {
       assertThat(metric("resilient", "records-in-total")).isGreaterThanOrEqualTo(2_000);
       assertThat(metric("resilient", "publish-latency-p99")).isPositive();
       assertThat(metric("resilient", "errors-total")).isZero();
-      stack.rest().delete("resilient");
+      fixtures.rest().delete("resilient");
     }
   }
 
   @Test
   void brokerGoneForGoodFailsTheTaskWithAClearMessageAfterBoundedRetries() {
     HiveMqBroker hivemq = HiveMqBroker.start();
-    stack.topics().create("gone", 1);
-    stack.rest().createOrReplace("doomed", impatient("doomed", "gone", hivemq.uri(), 2));
-    stack.rest().awaitRunning("doomed", 1, Duration.ofSeconds(60));
+    fixtures.topics().create("gone", 1);
+    fixtures.rest().createOrReplace("doomed", impatient("doomed", "gone", hivemq.uri(), 2));
+    fixtures.rest().awaitRunning("doomed", 1, Duration.ofSeconds(60));
     hivemq.close();
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       records.add(record("gone", "k" + i, "v" + i));
     }
-    stack.topics().send(records);
-    Awaitility.await("task FAILED")
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(500))
-        .ignoreExceptions()
-        .until(
-            () ->
-                "FAILED"
-                    .equals(
-                        stack.rest().status("doomed").path("tasks").get(0).path("state").asText()));
-    assertThat(stack.rest().status("doomed").path("tasks").get(0).path("trace").asText())
+    fixtures.topics().send(records);
+    assertThat(FailedTask.awaitTrace(fixtures.rest(), "doomed", Duration.ofSeconds(90)))
         .contains("not connected")
         .contains("giving up after 2 retries")
         .contains("mqtt.retries.max");
-    stack.rest().delete("doomed");
+    fixtures.rest().delete("doomed");
   }
 
   @Test
   void validationNamesTheKeyAndTheFix() {
     try (HiveMqBroker hivemq = HiveMqBroker.start()) {
-      Map<String, String> config = SinkRoutingIT.sinkConfig("v", "t", hivemq.uri(), "a/${key}");
+      Map<String, String> config = SinkConfigs.json("t", hivemq.uri(), "a/${key}");
       config.put("name", "v");
       assertThat(errors(config)).isEmpty();
       config.put("mqtt.topic", "a/${offset}");
@@ -158,6 +139,6 @@ class SinkResilienceIT {
 
   private static Map<String, List<String>> errors(Map<String, String> config) {
     return ConnectRest.errorsByKey(
-        stack.rest().validate(MqttSinkConnector.class.getName(), config));
+        fixtures.rest().validate(MqttSinkConnector.class.getName(), config));
   }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.BrokerWithConnect;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttRecorder;
@@ -21,9 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Records land on the rendered MQTT topics with the expected payload, QoS, retain and MQTT 5
@@ -31,46 +30,16 @@ import org.junit.jupiter.api.Test;
  */
 class SinkRoutingIT {
 
+  @RegisterExtension
+  static final BrokerWithConnect<HiveMqBroker> fixtures = BrokerWithConnect.hivemq();
+
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static HiveMqBroker hivemq;
-  private static ConnectStack stack;
-
-  @BeforeAll
-  static void start() {
-    hivemq = HiveMqBroker.start();
-    stack = ConnectStack.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
-    }
-  }
-
-  static Map<String, String> sinkConfig(
-      String name, String topics, String brokerUri, String template) {
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSinkConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("topics", topics);
-    config.put("mqtt.server.uris", brokerUri);
-    config.put("mqtt.topic", template);
-    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    config.put("value.converter.schemas.enable", "false");
-    config.put("consumer.override.auto.offset.reset", "earliest");
-    return config;
-  }
 
   @Test
   void structValuesKeysAndHeadersRenderTopicsAndBecomeMqtt5Properties() throws Exception {
-    stack.topics().create("commands", 3);
+    fixtures.topics().create("commands", 3);
     try (MqttRecorder subscriber =
-        MqttRecorder.subscribe("routing-sub", hivemq.port(), "devices/#")) {
+        MqttRecorder.subscribe("routing-sub", fixtures.broker().port(), "devices/#")) {
       String schema =
           "{\"type\":\"struct\",\"fields\":[{\"field\":\"action\",\"type\":\"string\"},"
               + "{\"field\":\"level\",\"type\":\"int32\"}]}";
@@ -103,14 +72,13 @@ class SinkRoutingIT {
               "commands",
               "d2",
               "{\"schema\":" + schema + ",\"payload\":{\"action\":\"blink\",\"level\":0}}"));
-      stack.topics().send(records);
+      fixtures.topics().send(records);
 
       Map<String, String> config =
-          sinkConfig(
-              "routing-struct", "commands", hivemq.uri(), "devices/${key}/cmd/${value.action}");
+          SinkConfigs.json(
+              "commands", fixtures.broker().uri(), "devices/${key}/cmd/${value.action}");
       config.put("value.converter.schemas.enable", "true");
-      stack.rest().createOrReplace("routing-struct", config);
-      stack.rest().awaitRunning("routing-struct", 1, Duration.ofSeconds(60));
+      fixtures.startConnector("routing-struct", config);
 
       List<Mqtt5Publish> received = subscriber.awaitAtLeast(2, Duration.ofSeconds(30));
       Mqtt5Publish reboot =
@@ -142,48 +110,49 @@ class SinkRoutingIT {
       assertThat(blink.getUserProperties().asList()).isEmpty();
     }
     // The retained command is there for a device that subscribes later.
-    try (MqttRecorder late = MqttRecorder.subscribe("late-sub", hivemq.port(), "devices/d1/#")) {
+    try (MqttRecorder late =
+        MqttRecorder.subscribe("late-sub", fixtures.broker().port(), "devices/d1/#")) {
       assertThat(late.awaitAtLeast(1, Duration.ofSeconds(10)).get(0).isRetain()).isTrue();
     }
-    stack.rest().delete("routing-struct");
+    fixtures.rest().delete("routing-struct");
   }
 
   @Test
   void tombstoneClearsTheRetainedMessage() throws Exception {
-    stack.topics().create("state", 1);
-    Map<String, String> config =
-        sinkConfig("routing-retained", "state", hivemq.uri(), "state/${key}");
+    fixtures.topics().create("state", 1);
+    Map<String, String> config = SinkConfigs.json("state", fixtures.broker().uri(), "state/${key}");
     config.put("mqtt.retain", "true");
     config.put("mqtt.null.value.behavior", "clear-retained");
-    stack.rest().createOrReplace("routing-retained", config);
-    stack.rest().awaitRunning("routing-retained", 1, Duration.ofSeconds(60));
-    stack.topics().send(List.of(record("state", "lamp", "{\"on\":true}")));
-    try (MqttRecorder first = MqttRecorder.subscribe("retained-1", hivemq.port(), "state/#")) {
+    fixtures.startConnector("routing-retained", config);
+    fixtures.topics().send(List.of(record("state", "lamp", "{\"on\":true}")));
+    try (MqttRecorder first =
+        MqttRecorder.subscribe("retained-1", fixtures.broker().port(), "state/#")) {
       assertThat(
               new String(
                   first.awaitAtLeast(1, Duration.ofSeconds(30)).get(0).getPayloadAsBytes(),
                   StandardCharsets.UTF_8))
           .isEqualTo("{\"on\":true}");
     }
-    stack.topics().send(List.of(record("state", "lamp", null)));
+    fixtures.topics().send(List.of(record("state", "lamp", null)));
     // Time for the sink to publish the empty retained message that clears the topic: the recorder
     // that could have seen it is closed above, so nothing here signals it.
     Thread.sleep(3_000);
-    try (MqttRecorder second = MqttRecorder.subscribe("retained-2", hivemq.port(), "state/#")) {
+    try (MqttRecorder second =
+        MqttRecorder.subscribe("retained-2", fixtures.broker().port(), "state/#")) {
       // Negative check: nothing signals that a broker holds no retained message, and retained
       // messages
       // on other topics are in no order with this one, so no sentinel can follow it.
       Thread.sleep(2_000);
       assertThat(second.received()).as("no retained message after the tombstone").isEmpty();
     }
-    stack.rest().delete("routing-retained");
+    fixtures.rest().delete("routing-retained");
   }
 
   @Test
   void mapValuesReachMosquittoSubAsJson() throws Exception {
     MosquittoBroker.assumeAvailable();
     try (MosquittoBroker mosquitto = MosquittoBroker.start()) {
-      stack.topics().create("readings", 2);
+      fixtures.topics().create("readings", 2);
       Process sub =
           new ProcessBuilder(
                   MosquittoBroker.SUB.toString(),
@@ -204,7 +173,7 @@ class SinkRoutingIT {
               .start();
       // Time for mosquitto_sub to subscribe: it prints nothing when the subscription is granted.
       Thread.sleep(500);
-      stack
+      fixtures
           .topics()
           .send(
               List.of(
@@ -212,10 +181,8 @@ class SinkRoutingIT {
                   record("readings", "k2", "{\"device\":\"d2\",\"t\":19}", "site", "lyon"),
                   record("readings", "k3", "{\"device\":\"d3\",\"t\":-4.25}", "site", "osaka")));
       Map<String, String> config =
-          sinkConfig(
-              "routing-map", "readings", mosquitto.uri(), "site/${header.site}/${value.device}");
-      stack.rest().createOrReplace("routing-map", config);
-      stack.rest().awaitRunning("routing-map", 1, Duration.ofSeconds(60));
+          SinkConfigs.json("readings", mosquitto.uri(), "site/${header.site}/${value.device}");
+      fixtures.startConnector("routing-map", config);
       assertThat(sub.waitFor(60, TimeUnit.SECONDS)).isTrue();
       List<String> lines =
           new BufferedReader(new InputStreamReader(sub.getInputStream(), StandardCharsets.UTF_8))
@@ -235,24 +202,24 @@ class SinkRoutingIT {
           .isEqualTo(JSON.readTree("{\"device\":\"d2\",\"t\":19}"));
       assertThat(byTopic.get("site/osaka/d3"))
           .isEqualTo(JSON.readTree("{\"device\":\"d3\",\"t\":-4.25}"));
-      stack.rest().delete("routing-map");
+      fixtures.rest().delete("routing-map");
     }
   }
 
   @Test
   void recordsOfOnePartitionArriveInOffsetOrder() throws Exception {
-    stack.topics().create("ordered", 1);
+    fixtures.topics().create("ordered", 1);
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     for (int i = 0; i < 2_000; i++) {
       records.add(record("ordered", "k" + (i % 7), Integer.toString(i)));
     }
-    stack.topics().send(records);
+    fixtures.topics().send(records);
     try (MqttRecorder subscriber =
-        MqttRecorder.subscribe("ordered-sub", hivemq.port(), "ordered/#")) {
+        MqttRecorder.subscribe("ordered-sub", fixtures.broker().port(), "ordered/#")) {
       Map<String, String> config =
-          sinkConfig("routing-ordered", "ordered", hivemq.uri(), "ordered/all");
+          SinkConfigs.json("ordered", fixtures.broker().uri(), "ordered/all");
       config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
-      stack.rest().createOrReplace("routing-ordered", config);
+      fixtures.rest().createOrReplace("routing-ordered", config);
       List<Mqtt5Publish> received = subscriber.awaitAtLeast(2_000, Duration.ofSeconds(60));
       List<Integer> sequence =
           received.stream()
@@ -260,6 +227,6 @@ class SinkRoutingIT {
               .toList();
       assertThat(sequence).isEqualTo(java.util.stream.IntStream.range(0, 2_000).boxed().toList());
     }
-    stack.rest().delete("routing-ordered");
+    fixtures.rest().delete("routing-ordered");
   }
 }

@@ -114,7 +114,7 @@ class SinkTransformsIT {
         MqttRecorder routed =
             MqttRecorder.subscribe("smt-route-sub", hivemq.port(), "smt/routed.sink/#")) {
       Map<String, String> filter =
-          SinkBrokerMatrixIT.sinkConfig(hivemq, FILTERED, "smt/filter/${partition}");
+          SinkConfigs.bytes(FILTERED, hivemq.uri(), "smt/filter/${partition}");
       filter.put("transforms", "dropSkipped");
       filter.put("transforms.dropSkipped.type", "org.apache.kafka.connect.transforms.Filter");
       filter.put("transforms.dropSkipped.predicate", "hasSkip");
@@ -125,7 +125,7 @@ class SinkTransformsIT {
       // The MQTT topic shows the renamed Kafka topic: ${topic} is what the task sees after the
       // transform.
       Map<String, String> route =
-          SinkBrokerMatrixIT.sinkConfig(hivemq, ROUTED, "smt/${topic}/${partition}");
+          SinkConfigs.bytes(ROUTED, hivemq.uri(), "smt/${topic}/${partition}");
       route.put("transforms", "rename");
       route.put("transforms.rename.type", "org.apache.kafka.connect.transforms.RegexRouter");
       route.put("transforms.rename.regex", "sink\\.smt\\.route");

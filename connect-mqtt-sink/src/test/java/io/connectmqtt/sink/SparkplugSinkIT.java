@@ -5,20 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.connectmqtt.sparkplug.SparkplugSchemas;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.DataType;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.Payload;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.BrokerWithConnect;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.SparkplugEdgeNode;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A Struct of the Sparkplug message shape in Kafka becomes a DCMD that the edge-node simulator
@@ -26,24 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 class SparkplugSinkIT {
 
-  private static HiveMqBroker hivemq;
-  private static ConnectStack stack;
-
-  @BeforeAll
-  static void start() {
-    hivemq = HiveMqBroker.start();
-    stack = ConnectStack.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
-    }
-  }
+  @RegisterExtension
+  static final BrokerWithConnect<HiveMqBroker> fixtures = BrokerWithConnect.hivemq();
 
   private static Struct metric(String name, String type, String field, Object value) {
     return new Struct(SparkplugSchemas.metric(0))
@@ -76,25 +58,18 @@ class SparkplugSinkIT {
     JsonConverter json = new JsonConverter();
     json.configure(Map.of("schemas.enable", "true"), false);
     byte[] value = json.fromConnectData("sparkplug-commands", command.schema(), command);
-    stack.topics().create("sparkplug-commands", 1);
-    stack
+    fixtures.topics().create("sparkplug-commands", 1);
+    fixtures
         .topics()
         .send(List.of(new ProducerRecord<>("sparkplug-commands", "edge1".getBytes(), value)));
 
     try (SparkplugEdgeNode node =
-        SparkplugEdgeNode.connect(hivemq.port(), "plant", "edge1", List.of("pump"))) {
-      Map<String, String> config = new HashMap<>();
-      config.put("connector.class", MqttSinkConnector.class.getName());
-      config.put("tasks.max", "1");
-      config.put("topics", "sparkplug-commands");
-      config.put("mqtt.server.uris", hivemq.uri());
+        SparkplugEdgeNode.connect(fixtures.broker().port(), "plant", "edge1", List.of("pump"))) {
+      Map<String, String> config =
+          SinkConfigs.json("sparkplug-commands", fixtures.broker().uri(), null);
       config.put("mqtt.payload.encoding", "sparkplug");
-      config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-      config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
       config.put("value.converter.schemas.enable", "true");
-      config.put("consumer.override.auto.offset.reset", "earliest");
-      stack.rest().createOrReplace("sparkplug-sink", config);
-      stack.rest().awaitRunning("sparkplug-sink", 1, Duration.ofSeconds(60));
+      fixtures.startConnector("sparkplug-sink", config);
 
       Awaitility.await("the DCMD at the device")
           .atMost(Duration.ofSeconds(60))
@@ -119,7 +94,7 @@ class SparkplugSinkIT {
           .containsExactly(3, 0, 0, 0, 0b1010_0000);
       assertThat(node.rebirths()).isZero();
     } finally {
-      stack.rest().delete("sparkplug-sink");
+      fixtures.rest().delete("sparkplug-sink");
     }
   }
 }

@@ -4,20 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
+import io.connectmqtt.testkit.ConnectPerClass;
 import io.connectmqtt.testkit.ConnectRest;
-import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.SharedFixtures;
 import io.connectmqtt.testkit.SourceRoundTrip;
 import io.connectmqtt.testkit.TestBroker;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -40,19 +38,7 @@ class BrokerMatrixRoundTripIT {
   private static final int MESSAGES = 2_000;
   private static final int PAYLOAD_SIZE = 256;
 
-  private static ConnectStack stack;
-
-  @BeforeAll
-  static void startStack() {
-    stack = ConnectStack.start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension static final ConnectPerClass fixtures = new ConnectPerClass();
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Broker.class)
@@ -67,22 +53,15 @@ class BrokerMatrixRoundTripIT {
     String id = kind.name().toLowerCase();
     String kafkaTopic = "matrix." + id;
     String version = broker.mqtt5() ? "5" : "3.1.1";
-    stack.topics().create(kafkaTopic, 1);
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", broker.uri());
-    config.put("mqtt.topics", "matrix/" + id + "/#");
-    config.put("mqtt.qos", "1");
-    config.put("kafka.topic", kafkaTopic);
-    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    fixtures.topics().create(kafkaTopic, 1);
+    Map<String, String> config =
+        SourceConfigs.bytes(broker.uri(), "matrix/" + id + "/#", "1", kafkaTopic);
     String name = "matrix-" + id;
-    stack.rest().createOrReplace(name, config);
+    fixtures.rest().createOrReplace(name, config);
     try {
-      stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+      fixtures.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
       SourceRoundTrip.Result result =
-          SourceRoundTrip.run(stack.topics(), broker, id, kafkaTopic, MESSAGES, PAYLOAD_SIZE);
+          SourceRoundTrip.run(fixtures.topics(), broker, id, kafkaTopic, MESSAGES, PAYLOAD_SIZE);
       System.out.printf(
           "MATRIX: %s over MQTT %s: %d + 2 messages round trip in %.1f s: %s, broker drops %s%n",
           broker.name(),
@@ -104,7 +83,7 @@ class BrokerMatrixRoundTripIT {
           .droppedMessageCount()
           .ifPresent(dropped -> assertThat(dropped).as("broker drops").isZero());
     } finally {
-      stack.rest().delete(name);
+      fixtures.rest().delete(name);
       // Deleting returns before the task stopped; closing the broker earlier would make it log
       // reconnects.
       Awaitility.await(name + " deleted")
@@ -113,7 +92,7 @@ class BrokerMatrixRoundTripIT {
           .until(
               () -> {
                 try {
-                  stack.rest().status(name);
+                  fixtures.rest().status(name);
                   return false;
                 } catch (RuntimeException gone) {
                   return true;
@@ -132,15 +111,13 @@ class BrokerMatrixRoundTripIT {
   void validationTellsWhetherTasksCanShareOneFilter(Broker kind) {
     kind.assumeSelected();
     TestBroker broker = SharedFixtures.broker(kind, BrokerOptions.DEFAULTS.withPersistence(false));
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
+    Map<String, String> config = SourceConfigs.source(broker.uri(), "shared/#");
     config.put("name", "matrix-shared-" + kind.name().toLowerCase());
     config.put("tasks.max", "2");
-    config.put("mqtt.server.uris", broker.uri());
-    config.put("mqtt.topics", "shared/#");
     config.put("kafka.topic", "matrix.shared");
     Map<String, List<String>> errors =
-        ConnectRest.errorsByKey(stack.rest().validate(MqttSourceConnector.class.getName(), config));
+        ConnectRest.errorsByKey(
+            fixtures.rest().validate(MqttSourceConnector.class.getName(), config));
     System.out.printf("MATRIX: %s, tasks.max=2 on one filter: %s%n", broker.name(), errors);
     if (broker.sharedSubscriptions()) {
       assertThat(errors).as("validation errors on " + broker.name()).isEmpty();

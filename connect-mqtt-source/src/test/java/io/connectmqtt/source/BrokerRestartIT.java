@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.testkit.Broker;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.ConnectPerClass;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.TestBroker;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,8 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,19 +36,7 @@ class BrokerRestartIT {
   private static final int MESSAGES = 20_000;
   private static final int RATE = 2_000;
 
-  private static ConnectStack stack;
-
-  @BeforeAll
-  static void startStack() {
-    stack = ConnectStack.start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension static final ConnectPerClass fixtures = new ConnectPerClass();
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(
@@ -62,17 +48,12 @@ class BrokerRestartIT {
       String id = kind.name().toLowerCase(Locale.ROOT);
       String filter = "restart/" + id;
       String topic = "restart." + id;
-      stack.topics().create(topic, 3);
-      Map<String, String> config = new HashMap<>();
-      config.put("connector.class", MqttSourceConnector.class.getName());
-      config.put("tasks.max", "1");
-      config.put("mqtt.server.uris", broker.uri());
-      config.put("mqtt.topics", filter + "/#");
+      fixtures.topics().create(topic, 3);
+      Map<String, String> config = SourceConfigs.source(broker.uri(), filter + "/#");
       config.put("kafka.topic", topic);
       config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
       String name = "restart-" + id;
-      stack.rest().createOrReplace(name, config);
-      stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+      fixtures.startConnector(name, config);
       try (MqttRecorder plain =
           MqttRecorder.subscribe(
               "plain-" + id, broker.port(), filter + "/#", true, broker.mqtt5())) {
@@ -95,7 +76,7 @@ class BrokerRestartIT {
         Awaitility.await("Kafka holds a third")
             .atMost(Duration.ofMinutes(2))
             .pollInterval(Duration.ofMillis(200))
-            .until(() -> stack.topics().endOffsetSum(topic) >= MESSAGES / 3 + probes);
+            .until(() -> fixtures.topics().endOffsetSum(topic) >= MESSAGES / 3 + probes);
         long began = System.nanoTime();
         broker.restart();
         double down = (System.nanoTime() - began) / 1e9;
@@ -117,7 +98,7 @@ class BrokerRestartIT {
           // Where the missing messages are: held back by the broker until the session resumes, or
           // gone.
           plain.reconnect();
-          stack.rest().restart(name);
+          fixtures.rest().restart(name);
           awaitQuietly(() -> count(plain.received()).lost == 0 && count(kafka(topic)).lost == 0);
           System.out.printf(
               Locale.ROOT,
@@ -132,7 +113,7 @@ class BrokerRestartIT {
             .isZero();
         assertThat(connectorCount.lost).as(broker.name() + ": messages never in Kafka").isZero();
       } finally {
-        stack.rest().delete(name);
+        fixtures.rest().delete(name);
       }
     }
   }
@@ -152,13 +133,13 @@ class BrokerRestartIT {
               () -> {
                 probe.publish(next[0], next[0] + 1, 64, 0, seq -> filter + "/probe");
                 next[0]++;
-                return stack.topics().endOffsetSum(topic) > 0;
+                return fixtures.topics().endOffsetSum(topic) > 0;
               });
     }
   }
 
   private static List<byte[]> kafka(String topic) {
-    return stack.topics().readAll(topic, MESSAGES, Duration.ofSeconds(5)).stream()
+    return fixtures.topics().readAll(topic, MESSAGES, Duration.ofSeconds(5)).stream()
         .map(ConsumerRecord::value)
         .toList();
   }

@@ -3,8 +3,8 @@ package io.connectmqtt.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.connectmqtt.testkit.BrokerWithConnect;
 import io.connectmqtt.testkit.ConnectRest;
-import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.Ports;
 import java.util.HashMap;
@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Invalid configs through the worker's REST validate endpoint: each bad key gets a message naming
@@ -20,27 +21,20 @@ import org.junit.jupiter.api.Test;
  */
 class ConfigValidationIT {
 
-  private static HiveMqBroker hivemq;
+  @RegisterExtension
+  static final BrokerWithConnect<HiveMqBroker> fixtures = BrokerWithConnect.hivemq();
+
   private static HiveMqBroker noSharedSubscriptions;
-  private static ConnectStack stack;
 
   @BeforeAll
-  static void start() {
-    hivemq = HiveMqBroker.start();
+  static void startSecondBroker() {
     noSharedSubscriptions = HiveMqBroker.startWithoutSharedSubscriptions();
-    stack = ConnectStack.start();
   }
 
   @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
+  static void stopSecondBroker() {
     if (noSharedSubscriptions != null) {
       noSharedSubscriptions.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
     }
   }
 
@@ -48,19 +42,23 @@ class ConfigValidationIT {
     Map<String, String> config = new HashMap<>();
     config.put("name", "validate-me");
     config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", hivemq.uri());
+    config.put("mqtt.server.uris", fixtures.broker().uri());
     config.put("mqtt.topics", "sensors/#");
     return config;
   }
 
   private static Map<String, List<String>> errors(Map<String, String> config) {
-    JsonNode result = stack.rest().validate(MqttSourceConnector.class.getName(), config);
+    JsonNode result = fixtures.rest().validate(MqttSourceConnector.class.getName(), config);
     return ConnectRest.errorsByKey(result);
   }
 
   private static Map<String, List<String>> errorsWith(String key, String value) {
+    return errorsWith(Map.of(key, value));
+  }
+
+  private static Map<String, List<String>> errorsWith(Map<String, String> changes) {
     Map<String, String> config = valid();
-    config.put(key, value);
+    config.putAll(changes);
     return errors(config);
   }
 
@@ -105,19 +103,19 @@ class ConfigValidationIT {
     schemaWithoutJson.put("record.value.json.schema", "{\"type\":\"object\"}");
     assertThat(errors(schemaWithoutJson).get("record.value.format"))
         .anySatisfy(m -> assertThat(m).contains("record.value.format=json"));
-    Map<String, String> badSchema = valid();
-    badSchema.put("record.value.format", "json");
-    badSchema.put("record.value.json.schema", "{not json");
-    assertThat(errors(badSchema).get("record.value.json.schema")).isNotEmpty();
-    Map<String, String> passwordOnly = valid();
-    passwordOnly.put("mqtt.version", "3.1.1");
-    passwordOnly.put("mqtt.password", "secret");
-    assertThat(errors(passwordOnly).get("mqtt.username"))
+    assertThat(
+            errorsWith(
+                    Map.of("record.value.format", "json", "record.value.json.schema", "{not json"))
+                .get("record.value.json.schema"))
+        .isNotEmpty();
+    assertThat(
+            errorsWith(Map.of("mqtt.version", "3.1.1", "mqtt.password", "secret"))
+                .get("mqtt.username"))
         .anySatisfy(m -> assertThat(m).contains("user name"));
-    Map<String, String> cleanScaleOut = valid();
-    cleanScaleOut.put("tasks.max", "2");
-    cleanScaleOut.put("mqtt.clean.start", "true");
-    assertThat(errors(cleanScaleOut).get("mqtt.clean.start")).isNotEmpty();
+    assertThat(
+            errorsWith(Map.of("tasks.max", "2", "mqtt.clean.start", "true"))
+                .get("mqtt.clean.start"))
+        .isNotEmpty();
   }
 
   @Test

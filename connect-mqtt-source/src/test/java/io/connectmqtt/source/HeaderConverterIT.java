@@ -3,7 +3,6 @@ package io.connectmqtt.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
@@ -14,6 +13,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import io.connectmqtt.common.MqttHeaderConverter;
 import io.connectmqtt.common.MqttHeaders;
 import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MqttClients;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.SharedFixtures;
@@ -95,14 +95,7 @@ class HeaderConverterIT {
                 + MqttHeaderConverter.class.getName()
                 + " for task hdr-ours-0");
 
-    Mqtt5BlockingClient publisher =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier("hdr-publisher")
-            .serverHost("127.0.0.1")
-            .serverPort(hivemq.port())
-            .buildBlocking();
-    publisher.connect();
+    Mqtt5BlockingClient publisher = MqttClients.connected5("hdr-publisher", hivemq.port());
     org.awaitility.Awaitility.await("both subscriptions active")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofSeconds(1))
@@ -184,15 +177,7 @@ class HeaderConverterIT {
   }
 
   private static Map<String, String> config(String kafkaTopic, String headerConverter) {
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", hivemq.uri());
-    config.put("mqtt.topics", "hdr/#");
-    config.put("mqtt.qos", "2");
-    config.put("kafka.topic", kafkaTopic);
-    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    Map<String, String> config = SourceConfigs.bytes(hivemq.uri(), "hdr/#", "2", kafkaTopic);
     if (headerConverter != null) {
       config.put("header.converter", headerConverter);
     }

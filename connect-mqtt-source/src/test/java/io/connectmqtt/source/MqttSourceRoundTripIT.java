@@ -2,27 +2,26 @@ package io.connectmqtt.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.BrokerWithConnect;
+import io.connectmqtt.testkit.FirstRecord;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MosquittoBroker;
+import io.connectmqtt.testkit.MqttClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Messages from independent MQTT clients arrive in the mapped Kafka topics with payload, key and
@@ -30,59 +29,22 @@ import org.junit.jupiter.api.Test;
  */
 class MqttSourceRoundTripIT {
 
-  private static HiveMqBroker hivemq;
-  private static ConnectStack stack;
-
-  @BeforeAll
-  static void startStack() {
-    hivemq = HiveMqBroker.start();
-    stack = ConnectStack.start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
-    }
-  }
-
-  static Map<String, String> sourceConfig(
-      String name, String brokerUri, String version, String topics) {
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", brokerUri);
-    config.put("mqtt.version", version);
-    config.put("mqtt.topics", topics);
-    config.put("mqtt.qos", "2");
-    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    return config;
-  }
+  @RegisterExtension
+  static final BrokerWithConnect<HiveMqBroker> fixtures = BrokerWithConnect.hivemq();
 
   @Test
   void mqtt5MessagesKeepPayloadKeyHeadersAndUserPropertiesThroughRulesAndTemplates() {
     String name = "roundtrip-v5";
     Map<String, String> config =
-        sourceConfig(name, hivemq.uri(), "5", "rt5/sensors/#,rt5/devices/+/telemetry");
-    config.put("kafka.topic", "iot.${topic}");
+        SourceConfigs.versioned(
+            fixtures.broker().uri(), "5", "rt5/sensors/#,rt5/devices/+/telemetry", "iot.${topic}");
     config.put(
         "kafka.topic.rules",
         "rt5/devices/+/telemetry=>devices.${3}.telemetry,rt5/sensors/alarm/#=>alarms");
-    stack.rest().createOrReplace(name, config);
-    stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+    fixtures.startConnector(name, config);
 
     Mqtt5BlockingClient publisher =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier("rt5-publisher")
-            .serverHost("127.0.0.1")
-            .serverPort(hivemq.port())
-            .buildBlocking();
-    publisher.connect();
+        MqttClients.connected5("rt5-publisher", fixtures.broker().port());
     awaitSubscribed(publisher, "rt5/sensors/warmup", "iot.rt5.sensors.warmup");
 
     byte[] binary = {0, 1, 2, (byte) 0xff, (byte) 0xfe, 10, 13};
@@ -150,7 +112,7 @@ class MqttSourceRoundTripIT {
         .isEqualTo("rt5/sensors/alarm/fire/zone 1");
     assertThat(header(alarm, "mqtt.qos")).isEqualTo("0");
     assertThat(alarm.headers().lastHeader("mqtt.message.id")).isNull();
-    stack.rest().delete(name);
+    fixtures.rest().delete(name);
   }
 
   @Test
@@ -158,22 +120,21 @@ class MqttSourceRoundTripIT {
     MosquittoBroker.assumeAvailable();
     try (MosquittoBroker mosquitto = MosquittoBroker.start()) {
       String name = "roundtrip-v311";
-      Map<String, String> config = sourceConfig(name, mosquitto.uri(), "3.1.1", "plant/+/line/#");
-      config.put("kafka.topic", "plant.${2}");
+      Map<String, String> config =
+          SourceConfigs.versioned(mosquitto.uri(), "3.1.1", "plant/+/line/#", "plant.${2}");
       config.put("record.key", "level");
       config.put("record.key.level", "4");
-      stack.rest().createOrReplace(name, config);
-      stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+      fixtures.startConnector(name, config);
       List<String> sent = new ArrayList<>();
-      org.awaitility.Awaitility.await("mosquitto_pub message arrives")
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofSeconds(1))
-          .until(
-              () -> {
-                mosquitto.publish(
-                    "-V", "mqttv311", "-q", "1", "-t", "plant/p9/line/warmup", "-m", "warmup");
-                return !stack.topics().readAll("plant.p9", 1, Duration.ofSeconds(1)).isEmpty();
-              });
+      FirstRecord.await(
+          "mosquitto_pub message arrives",
+          fixtures.topics(),
+          "plant.p9",
+          Duration.ofSeconds(30),
+          () -> {
+            mosquitto.publish(
+                "-V", "mqttv311", "-q", "1", "-t", "plant/p9/line/warmup", "-m", "warmup");
+          });
       for (int i = 0; i < 20; i++) {
         String payload = "{\"seq\":" + i + ",\"text\":\"h\u00e9llo \u2713\"}";
         sent.add(payload);
@@ -188,7 +149,7 @@ class MqttSourceRoundTripIT {
             payload);
       }
       List<ConsumerRecord<byte[], byte[]>> records =
-          stack.topics().readAll("plant.p9", 21, Duration.ofSeconds(60)).stream()
+          fixtures.topics().readAll("plant.p9", 21, Duration.ofSeconds(60)).stream()
               .filter(r -> !"warmup".equals(new String(r.value(), StandardCharsets.UTF_8)))
               .toList();
       assertThat(records).hasSize(20);
@@ -201,67 +162,60 @@ class MqttSourceRoundTripIT {
         assertThat(header(record, "source")).isEqualTo("mqtt");
         assertThat(record.headers().lastHeader("mqtt.user.any")).isNull();
       }
-      stack.rest().delete(name);
+      fixtures.rest().delete(name);
     }
   }
 
   @Test
   void mqtt311ClientOnHiveMqIsAlsoCarried() {
     String name = "roundtrip-v311-hivemq";
-    Map<String, String> config = sourceConfig(name, hivemq.uri(), "3.1.1", "v3/#");
-    config.put("kafka.topic", "v3-all");
-    stack.rest().createOrReplace(name, config);
-    stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+    Map<String, String> config =
+        SourceConfigs.versioned(fixtures.broker().uri(), "3.1.1", "v3/#", "v3-all");
+    fixtures.startConnector(name, config);
     Mqtt3BlockingClient publisher =
-        MqttClient.builder()
-            .useMqttVersion3()
-            .identifier("v3-publisher")
-            .serverHost("127.0.0.1")
-            .serverPort(hivemq.port())
-            .buildBlocking();
-    publisher.connect();
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofSeconds(1))
-        .until(
-            () -> {
-              publisher
-                  .publishWith()
-                  .topic("v3/x")
-                  .qos(MqttQos.AT_LEAST_ONCE)
-                  .payload(new byte[] {42})
-                  .send();
-              return !stack.topics().readAll("v3-all", 1, Duration.ofSeconds(1)).isEmpty();
-            });
+        MqttClients.connected3("v3-publisher", fixtures.broker().port());
+    FirstRecord.await(
+        "the first record in " + "v3-all",
+        fixtures.topics(),
+        "v3-all",
+        Duration.ofSeconds(30),
+        () -> {
+          publisher
+              .publishWith()
+              .topic("v3/x")
+              .qos(MqttQos.AT_LEAST_ONCE)
+              .payload(new byte[] {42})
+              .send();
+        });
     publisher.disconnect();
     ConsumerRecord<byte[], byte[]> record =
-        stack.topics().readAll("v3-all", 1, Duration.ofSeconds(10)).get(0);
+        fixtures.topics().readAll("v3-all", 1, Duration.ofSeconds(10)).get(0);
     assertThat(record.value()).containsExactly(42);
     assertThat(header(record, "mqtt.topic")).isEqualTo("v3/x");
     assertThat(record.headers().lastHeader("mqtt.content.type")).isNull();
-    stack.rest().delete(name);
+    fixtures.rest().delete(name);
   }
 
   private static void awaitSubscribed(
       Mqtt5BlockingClient publisher, String topic, String kafkaTopic) {
-    org.awaitility.Awaitility.await("subscription active")
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofSeconds(1))
-        .until(
-            () -> {
-              publisher
-                  .publishWith()
-                  .topic(topic)
-                  .qos(MqttQos.AT_LEAST_ONCE)
-                  .payload(new byte[] {1})
-                  .send();
-              return !stack.topics().readAll(kafkaTopic, 1, Duration.ofSeconds(1)).isEmpty();
-            });
+    FirstRecord.await(
+        "subscription active",
+        fixtures.topics(),
+        kafkaTopic,
+        Duration.ofSeconds(30),
+        () -> {
+          publisher
+              .publishWith()
+              .topic(topic)
+              .qos(MqttQos.AT_LEAST_ONCE)
+              .payload(new byte[] {1})
+              .send();
+        });
   }
 
   private static ConsumerRecord<byte[], byte[]> single(String topic) {
     List<ConsumerRecord<byte[], byte[]>> records =
-        stack.topics().readAll(topic, 1, Duration.ofSeconds(30));
+        fixtures.topics().readAll(topic, 1, Duration.ofSeconds(30));
     assertThat(records).as("records in " + topic).hasSize(1);
     return records.get(0);
   }

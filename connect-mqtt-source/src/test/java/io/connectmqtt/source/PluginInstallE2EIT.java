@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MqttClients;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import java.nio.charset.StandardCharsets;
@@ -72,14 +72,7 @@ class PluginInstallE2EIT {
                 + name
                 + "-0");
 
-    Mqtt5BlockingClient device =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier("e2e-device")
-            .serverHost("127.0.0.1")
-            .serverPort(hivemq.port())
-            .buildBlocking();
-    device.connect();
+    Mqtt5BlockingClient device = MqttClients.connected5("e2e-device", hivemq.port());
     int messages = 200;
     for (int i = 0; i < messages; i++) {
       device

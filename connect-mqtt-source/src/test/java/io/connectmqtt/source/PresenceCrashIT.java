@@ -12,7 +12,6 @@ import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,11 +46,7 @@ class PresenceCrashIT {
 
   private static void killedWhileDraining(ProcessStack stack, HiveMqBroker hivemq)
       throws Exception {
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", hivemq.uri());
-    config.put("mqtt.topics", "fleet/#");
+    Map<String, String> config = SourceConfigs.source(hivemq.uri(), "fleet/#");
     config.put("kafka.topic", "fleet.data");
     config.put("presence.topic", "fleet.presence");
     config.put("presence.device.topics", "fleet/{device}/#");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.BrokerWithConnect;
 import io.connectmqtt.testkit.MosquittoBroker;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +19,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigResource;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The device presence stream on the real stack: mosquitto (which sends the Wills), Kafka and
@@ -31,34 +29,21 @@ import org.junit.jupiter.api.Test;
  */
 class PresenceIT {
 
+  @RegisterExtension
+  static final BrokerWithConnect<MosquittoBroker> fixtures =
+      BrokerWithConnect.of(
+          () -> {
+            MosquittoBroker.assumeAvailable();
+            return MosquittoBroker.start();
+          });
+
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static MosquittoBroker mosquitto;
-  private static ConnectStack stack;
-
-  @BeforeAll
-  static void startStack() {
-    MosquittoBroker.assumeAvailable();
-    mosquitto = MosquittoBroker.start();
-    stack = ConnectStack.start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (mosquitto != null) {
-      mosquitto.stop();
-    }
-  }
 
   private static Map<String, String> presenceSource(String name, long offlineAfterMs) {
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", "tcp://127.0.0.1:" + mosquitto.port());
-    config.put(
-        "mqtt.topics", name + "/sensors/#," + name + "/clients/+/will,spBv1.0/" + name + "/#");
+    Map<String, String> config =
+        SourceConfigs.source(
+            "tcp://127.0.0.1:" + fixtures.broker().port(),
+            name + "/sensors/#," + name + "/clients/+/will,spBv1.0/" + name + "/#");
     config.put("kafka.topic", name + ".data");
     config.put("presence.topic", name + ".presence");
     config.put("presence.device.topics", name + "/sensors/{device}/#");
@@ -73,8 +58,7 @@ class PresenceIT {
     config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
     config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
     config.put("value.converter.schemas.enable", "false");
-    stack.rest().createOrReplace(name, config);
-    stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+    fixtures.startConnector(name, config);
     return config;
   }
 
@@ -84,7 +68,7 @@ class PresenceIT {
     presenceSource(name, 0);
     try (Device device =
         Device.start(
-            mosquitto.port(),
+            fixtures.broker().port(),
             "dev-a",
             name + "/sensors/dev-a/temp",
             name + "/clients/dev-a/will")) {
@@ -98,7 +82,7 @@ class PresenceIT {
         .isEqualTo(events.get(0).get("first_seen").asLong());
     assertThat(events.get(1).get("mqtt_topic").asText()).isEqualTo(name + "/clients/dev-a/will");
     assertCompacted(name + ".presence");
-    stack.rest().delete(name);
+    fixtures.rest().delete(name);
   }
 
   @Test
@@ -108,12 +92,15 @@ class PresenceIT {
     String prefix = "spBv1.0/" + name;
     try (Device node =
         Device.start(
-            mosquitto.port(), "edge1", prefix + "/NBIRTH/edge1", prefix + "/NDEATH/edge1")) {
+            fixtures.broker().port(),
+            "edge1",
+            prefix + "/NBIRTH/edge1",
+            prefix + "/NDEATH/edge1")) {
       node.publish("nbirth");
-      mosquitto.publish("-q", "1", "-t", prefix + "/DBIRTH/edge1/pump", "-m", "dbirth");
-      mosquitto.publish("-q", "1", "-t", prefix + "/DBIRTH/edge1/valve", "-m", "dbirth");
-      mosquitto.publish("-q", "1", "-t", prefix + "/DDATA/edge1/pump", "-m", "ddata");
-      mosquitto.publish("-q", "1", "-t", prefix + "/DDEATH/edge1/valve", "-m", "ddeath");
+      fixtures.broker().publish("-q", "1", "-t", prefix + "/DBIRTH/edge1/pump", "-m", "dbirth");
+      fixtures.broker().publish("-q", "1", "-t", prefix + "/DBIRTH/edge1/valve", "-m", "dbirth");
+      fixtures.broker().publish("-q", "1", "-t", prefix + "/DDATA/edge1/pump", "-m", "ddata");
+      fixtures.broker().publish("-q", "1", "-t", prefix + "/DDEATH/edge1/valve", "-m", "ddeath");
       awaitEvents(name, name + "/edge1/valve", 2);
       node.kill();
     }
@@ -123,7 +110,7 @@ class PresenceIT {
         .containsExactly("online:birth", "offline:ndeath");
     assertThat(states(awaitEvents(name, name + "/edge1/valve", 2)))
         .containsExactly("online:birth", "offline:ddeath");
-    stack.rest().delete(name);
+    fixtures.rest().delete(name);
   }
 
   @Test
@@ -131,7 +118,7 @@ class PresenceIT {
     String name = "presence-silence";
     presenceSource(name, 3_000);
     long before = System.currentTimeMillis();
-    mosquitto.publish("-q", "1", "-t", name + "/sensors/quiet/temp", "-m", "1");
+    fixtures.broker().publish("-q", "1", "-t", name + "/sensors/quiet/temp", "-m", "1");
     List<JsonNode> quiet = awaitEvents(name, "quiet", 2);
     assertThat(states(quiet)).containsExactly("online:message", "offline:silence");
     long silentFor =
@@ -140,7 +127,7 @@ class PresenceIT {
         "silence rule: offline %d ms after the last message (configured 3000 ms)%n", silentFor);
     assertThat(silentFor).isBetween(3_000L, 6_000L);
     assertThat(quiet.get(0).get("first_seen").asLong()).isGreaterThanOrEqualTo(before);
-    stack.rest().delete(name);
+    fixtures.rest().delete(name);
   }
 
   /**
@@ -151,15 +138,17 @@ class PresenceIT {
   void restartedTaskNeitherReannouncesNorForgetsDevices() {
     String name = "presence-restart";
     presenceSource(name, 15_000);
-    mosquitto.publish("-q", "1", "-t", name + "/sensors/steady/temp", "-m", "1");
-    mosquitto.publish("-q", "1", "-t", name + "/sensors/idle/temp", "-m", "1");
+    fixtures.broker().publish("-q", "1", "-t", name + "/sensors/steady/temp", "-m", "1");
+    fixtures.broker().publish("-q", "1", "-t", name + "/sensors/idle/temp", "-m", "1");
     long steadyFirstSeen = awaitEvents(name, "steady", 1).get(0).get("first_seen").asLong();
     long idleFirstSeen = awaitEvents(name, "idle", 1).get(0).get("first_seen").asLong();
     long restartedAt = System.currentTimeMillis();
-    stack.rest().restart(name);
-    stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+    fixtures.rest().restart(name);
+    fixtures.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
     for (int i = 0; i < 3; i++) {
-      mosquitto.publish("-q", "1", "-t", name + "/sensors/steady/temp", "-m", "after restart " + i);
+      fixtures
+          .broker()
+          .publish("-q", "1", "-t", name + "/sensors/steady/temp", "-m", "after restart " + i);
     }
     List<JsonNode> idle = awaitEvents(name, "idle", 2);
     assertThat(states(idle)).containsExactly("online:message", "offline:silence");
@@ -176,8 +165,8 @@ class PresenceIT {
         .isSubsetOf("online:message", "offline:silence");
     assertThat(steady)
         .allSatisfy(e -> assertThat(e.get("first_seen").asLong()).isEqualTo(steadyFirstSeen));
-    assertThat(stack.topics().readAll(name + ".data", 5, Duration.ofSeconds(10))).hasSize(5);
-    stack.rest().delete(name);
+    assertThat(fixtures.topics().readAll(name + ".data", 5, Duration.ofSeconds(10))).hasSize(5);
+    fixtures.rest().delete(name);
   }
 
   private static List<String> states(List<JsonNode> events) {
@@ -199,7 +188,7 @@ class PresenceIT {
             () -> {
               events.clear();
               for (var record :
-                  stack.topics().readAll(name + ".presence", 1, Duration.ofSeconds(5))) {
+                  fixtures.topics().readAll(name + ".presence", 1, Duration.ofSeconds(5))) {
                 if (device.equals(new String(record.key(), StandardCharsets.UTF_8))) {
                   events.add(JSON.readTree(record.value()));
                 }
@@ -208,7 +197,7 @@ class PresenceIT {
             });
     // A little longer: an event beyond the expected ones would be a duplicate.
     List<JsonNode> settled = new ArrayList<>();
-    for (var record : stack.topics().readAll(name + ".presence", 1, Duration.ofSeconds(3))) {
+    for (var record : fixtures.topics().readAll(name + ".presence", 1, Duration.ofSeconds(3))) {
       if (device.equals(new String(record.key(), StandardCharsets.UTF_8))) {
         settled.add(readTree(record.value()));
       }
@@ -227,7 +216,8 @@ class PresenceIT {
   private static void assertCompacted(String topic) throws Exception {
     try (Admin admin =
         Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, fixtures.stack().bootstrapServers()))) {
       ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
       String policy =
           admin

@@ -9,13 +9,11 @@ import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,11 +50,8 @@ class SourceClusterIT {
     stack.startWorker(2);
     stack.startWorker(3);
     stack.topics().create(TOPIC, 3);
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
+    Map<String, String> config = SourceConfigs.source(hivemq.uri(), "cluster/#");
     config.put("tasks.max", "3");
-    config.put("mqtt.server.uris", hivemq.uri());
-    config.put("mqtt.topics", "cluster/#");
     config.put("kafka.topic", TOPIC);
     stack.rest().createOrReplace("cluster-source", config);
     stack.rest().awaitRunning("cluster-source", 3, Duration.ofSeconds(90));
@@ -102,24 +97,13 @@ class SourceClusterIT {
       publishing.get();
     }
 
-    BitSet seen = new BitSet(MESSAGES);
-    int[] total = {0};
-    Awaitility.await("all " + MESSAGES + " messages in Kafka")
-        .atMost(Duration.ofSeconds(180))
-        .pollInterval(Duration.ofSeconds(2))
-        .until(
-            () -> {
-              List<ConsumerRecord<byte[], byte[]>> records =
-                  stack.topics().readAll(TOPIC, MESSAGES, Duration.ofSeconds(10));
-              seen.clear();
-              records.forEach(r -> seen.set((int) MqttLoadPublisher.sequence(r.value())));
-              total[0] = records.size();
-              return seen.cardinality() == MESSAGES;
-            });
-    int duplicates = total[0] - MESSAGES;
+    SequencesInKafka inKafka =
+        SequencesInKafka.awaitAll(stack.topics(), TOPIC, MESSAGES, Duration.ofSeconds(10));
+    BitSet seen = inKafka.seen();
+    int duplicates = inKafka.duplicates();
     System.out.printf(
         "three workers, one SIGKILLed: %d messages, %d records, %d duplicates, broker dropped %d%n",
-        MESSAGES, total[0], duplicates, hivemq.droppedMessages());
+        MESSAGES, inKafka.records(), duplicates, hivemq.droppedMessages());
     assertThat(hivemq.droppedMessages()).as("messages the broker dropped").isZero();
     assertThat(seen.cardinality()).isEqualTo(MESSAGES);
     // The killed task's unacknowledged messages come again: its window (queue.capacity, 1,000) at

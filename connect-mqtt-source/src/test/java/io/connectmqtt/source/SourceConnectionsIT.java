@@ -16,7 +16,6 @@ import io.connectmqtt.testkit.TestBroker;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -332,11 +331,7 @@ class SourceConnectionsIT {
       int perPhase)
       throws Exception {
     long logStart = Files.size(stack.home().resolve("connect.log"));
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", broker.uri());
-    config.put("mqtt.topics", name + "/#");
+    Map<String, String> config = SourceConfigs.source(broker.uri(), name + "/#");
     config.put("kafka.topic", topic);
     config.put("mqtt.connections", connections);
     stack.rest().createOrReplace(name, config);

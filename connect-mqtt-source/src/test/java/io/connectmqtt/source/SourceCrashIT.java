@@ -9,11 +9,9 @@ import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.SharedFixtures;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,11 +58,7 @@ class SourceCrashIT {
     String id = test.getTestMethod().orElseThrow().getName();
     topic = "crash." + id;
     stack.topics().create(topic, 3);
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", hivemq.uri());
-    config.put("mqtt.topics", "crash/#");
+    Map<String, String> config = SourceConfigs.source(hivemq.uri(), "crash/#");
     config.put("mqtt.qos", "1");
     config.put("mqtt.receive.maximum", Integer.toString(RECEIVE_MAXIMUM));
     config.put("mqtt.reconnect.backoff.max.ms", "2000");
@@ -139,24 +133,13 @@ class SourceCrashIT {
   }
 
   private void assertEveryMessageArrived(String scenario) {
-    BitSet seen = new BitSet(MESSAGES);
-    int[] total = {0};
-    Awaitility.await("all " + MESSAGES + " messages in Kafka")
-        .atMost(Duration.ofSeconds(180))
-        .pollInterval(Duration.ofSeconds(2))
-        .until(
-            () -> {
-              List<ConsumerRecord<byte[], byte[]>> records =
-                  stack.topics().readAll(topic, MESSAGES, Duration.ofSeconds(20));
-              seen.clear();
-              records.forEach(r -> seen.set((int) MqttLoadPublisher.sequence(r.value())));
-              total[0] = records.size();
-              return seen.cardinality() == MESSAGES;
-            });
-    int duplicates = total[0] - seen.cardinality();
+    SequencesInKafka inKafka =
+        SequencesInKafka.awaitAll(stack.topics(), topic, MESSAGES, Duration.ofSeconds(20));
+    BitSet seen = inKafka.seen();
+    int duplicates = inKafka.duplicates();
     System.out.printf(
         "%s: %d messages, %d records in Kafka, %d duplicates, broker dropped %d%n",
-        scenario, MESSAGES, total[0], duplicates, hivemq.droppedMessages());
+        scenario, MESSAGES, inKafka.records(), duplicates, hivemq.droppedMessages());
     assertThat(hivemq.droppedMessages()).as("messages the broker dropped").isZero();
     assertThat(seen.cardinality()).isEqualTo(MESSAGES);
     assertThat(duplicates)

@@ -2,13 +2,12 @@ package io.connectmqtt.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.BrokerWithConnect;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,39 +17,21 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Scale-out through a shared subscription, and backpressure while Kafka is away. */
 class SourceFlowControlIT {
 
+  @RegisterExtension
+  static final BrokerWithConnect<HiveMqBroker> fixtures =
+      BrokerWithConnect.of(() -> HiveMqBroker.start(200_000, false));
+
   private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
-  private static HiveMqBroker hivemq;
-  private static ConnectStack stack;
-
-  @BeforeAll
-  static void start() {
-    hivemq = HiveMqBroker.start(200_000, false);
-    stack = ConnectStack.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
-    }
-  }
 
   private static Map<String, String> config(String topicFilter, String kafkaTopic, int tasks) {
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
+    Map<String, String> config = SourceConfigs.source(fixtures.broker().uri(), topicFilter);
     config.put("tasks.max", Integer.toString(tasks));
-    config.put("mqtt.server.uris", hivemq.uri());
-    config.put("mqtt.topics", topicFilter);
     config.put("mqtt.receive.maximum", "50");
     config.put("queue.capacity", "200");
     config.put("kafka.topic", kafkaTopic);
@@ -66,28 +47,23 @@ class SourceFlowControlIT {
     return ((Number) JMX.getAttribute(object, name)).doubleValue();
   }
 
-  private static BitSet sequences(List<ConsumerRecord<byte[], byte[]>> records) {
-    BitSet seen = new BitSet();
-    records.forEach(r -> seen.set((int) MqttLoadPublisher.sequence(r.value())));
-    return seen;
-  }
-
   @Test
   void threeTasksShareOneWildcardStreamExactlyOnce() throws Exception {
-    stack.topics().create("scale.test", 3);
-    stack.rest().createOrReplace("scale-source", config("scale/#", "scale.test", 3));
-    stack.rest().awaitRunning("scale-source", 3, Duration.ofSeconds(60));
+    fixtures.topics().create("scale.test", 3);
+    fixtures.rest().createOrReplace("scale-source", config("scale/#", "scale.test", 3));
+    fixtures.rest().awaitRunning("scale-source", 3, Duration.ofSeconds(60));
     // The tasks join the shared subscription after Connect reports RUNNING, and REST shows no sign
     // of it; a message published before any of them has would reach no one.
     Thread.sleep(1_000);
     int messages = 30_000;
-    try (MqttLoadPublisher publisher = new MqttLoadPublisher("scale-publisher", hivemq.port())) {
+    try (MqttLoadPublisher publisher =
+        new MqttLoadPublisher("scale-publisher", fixtures.broker().port())) {
       publisher.publish(
           0, messages, 128, 3_000, seq -> "scale/line-" + (seq % 7) + "/machine-" + (seq % 13));
     }
     List<ConsumerRecord<byte[], byte[]>> records =
-        stack.topics().readAll("scale.test", messages, Duration.ofSeconds(120));
-    BitSet seen = sequences(records);
+        fixtures.topics().readAll("scale.test", messages, Duration.ofSeconds(120));
+    BitSet seen = SequencesInKafka.of(records).seen();
     long[] perTask = new long[3];
     for (int task = 0; task < 3; task++) {
       perTask[task] = (long) metric("scale-source", task, "messages-received-total");
@@ -97,29 +73,30 @@ class SourceFlowControlIT {
         records.size(),
         seen.cardinality(),
         java.util.Arrays.toString(perTask),
-        hivemq.droppedMessages());
+        fixtures.broker().droppedMessages());
     assertThat(seen.cardinality()).as("distinct messages").isEqualTo(messages);
     assertThat(records).as("no duplicates in steady state").hasSize(messages);
     assertThat(java.util.Arrays.stream(perTask).sum())
         .as("the group received each message once")
         .isEqualTo(messages);
-    assertThat(hivemq.droppedMessages()).isZero();
-    stack.rest().delete("scale-source");
+    assertThat(fixtures.broker().droppedMessages()).isZero();
+    fixtures.rest().delete("scale-source");
   }
 
   @Test
   void kafkaAwayKeepsTheBacklogInTheBrokerNotTheHeapAndLosesNothing() throws Exception {
-    stack.topics().create("backpressure.test", 1);
-    stack.rest().createOrReplace("backpressure-source", config("bp/#", "backpressure.test", 1));
-    stack.rest().awaitRunning("backpressure-source", 1, Duration.ofSeconds(60));
+    fixtures.topics().create("backpressure.test", 1);
+    fixtures.rest().createOrReplace("backpressure-source", config("bp/#", "backpressure.test", 1));
+    fixtures.rest().awaitRunning("backpressure-source", 1, Duration.ofSeconds(60));
     int messages = 20_000;
-    try (MqttLoadPublisher publisher = new MqttLoadPublisher("bp-publisher", hivemq.port())) {
+    try (MqttLoadPublisher publisher =
+        new MqttLoadPublisher("bp-publisher", fixtures.broker().port())) {
       publisher.publish(0, 1_000, 1024, 0, seq -> "bp/d");
       Awaitility.await()
           .atMost(Duration.ofSeconds(60))
           .until(() -> metric("backpressure-source", 0, "messages-acknowledged-total") >= 1_000);
 
-      stack.kafka().stopOnlyBrokers();
+      fixtures.stack().kafka().stopOnlyBrokers();
       CompletableFuture<Void> publishing =
           CompletableFuture.runAsync(
               () -> {
@@ -163,16 +140,16 @@ class SourceFlowControlIT {
           .isLessThanOrEqualTo(50);
       assertThat(maxQueue).isLessThanOrEqualTo(200);
 
-      stack.kafka().restartOnlyBrokers();
+      fixtures.stack().kafka().restartOnlyBrokers();
       List<ConsumerRecord<byte[], byte[]>> records =
-          stack.topics().readAll("backpressure.test", messages, Duration.ofSeconds(180));
-      BitSet seen = sequences(records);
+          fixtures.topics().readAll("backpressure.test", messages, Duration.ofSeconds(180));
+      BitSet seen = SequencesInKafka.of(records).seen();
       System.out.printf(
           "Kafka back: %d records, %d distinct of %d; broker dropped %d%n",
-          records.size(), seen.cardinality(), messages, hivemq.droppedMessages());
+          records.size(), seen.cardinality(), messages, fixtures.broker().droppedMessages());
       assertThat(seen.cardinality()).isEqualTo(messages);
-      assertThat(hivemq.droppedMessages()).isZero();
+      assertThat(fixtures.broker().droppedMessages()).isZero();
     }
-    stack.rest().delete("backpressure-source");
+    fixtures.rest().delete("backpressure-source");
   }
 }

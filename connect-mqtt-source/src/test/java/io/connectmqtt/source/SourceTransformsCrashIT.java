@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MqttClients;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -78,11 +77,7 @@ class SourceTransformsCrashIT {
   }
 
   private Map<String, String> connectorConfig(boolean transforms) {
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", hivemq.uri());
-    config.put("mqtt.topics", "smt/#");
+    Map<String, String> config = SourceConfigs.source(hivemq.uri(), "smt/#");
     config.put("mqtt.qos", "1");
     config.put("kafka.topic", "smt.${2}");
     if (transforms) {
@@ -252,11 +247,7 @@ class SourceTransformsCrashIT {
     stack =
         SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
     stack.topics().create(JSON_TOPIC, 3);
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", hivemq.uri());
-    config.put("mqtt.topics", "json/#");
+    Map<String, String> config = SourceConfigs.source(hivemq.uri(), "json/#");
     config.put("mqtt.qos", "1");
     config.put("kafka.topic", JSON_TOPIC);
     config.put("record.value.format", "json");
@@ -363,14 +354,7 @@ class SourceTransformsCrashIT {
     private final Mqtt5BlockingClient client;
 
     JsonPublisher(int port) {
-      client =
-          MqttClient.builder()
-              .useMqttVersion5()
-              .identifier("smt-json-publisher")
-              .serverHost("127.0.0.1")
-              .serverPort(port)
-              .buildBlocking();
-      client.connect();
+      client = MqttClients.connected5("smt-json-publisher", port);
     }
 
     void publish(String topic, String json) {

@@ -2,7 +2,8 @@ package io.connectmqtt.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.BrokerWithConnect;
+import io.connectmqtt.testkit.FirstRecord;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.SparkplugEdgeNode;
 import io.connectmqtt.testkit.SparkplugMetrics;
@@ -16,9 +17,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sparkplug B through the real stack (HiveMQ CE, Kafka, Connect): an edge node with a device
@@ -31,38 +31,22 @@ import org.junit.jupiter.api.Test;
  */
 class SparkplugSourceIT {
 
-  private static HiveMqBroker hivemq;
-  private static ConnectStack stack;
+  @RegisterExtension
+  static final BrokerWithConnect<HiveMqBroker> fixtures = BrokerWithConnect.hivemq();
+
   private static final JsonConverter JSON = new JsonConverter();
 
-  @BeforeAll
-  static void startStack() {
+  static {
     JSON.configure(Map.of("schemas.enable", "true", "decimal.format", "NUMERIC"), false);
-    hivemq = HiveMqBroker.start();
-    stack = ConnectStack.start();
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
-    }
   }
 
   private static Map<String, String> config(String kafkaTopic, boolean rebirth) {
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", MqttSourceConnector.class.getName());
-    config.put("tasks.max", "1");
-    config.put("mqtt.server.uris", hivemq.uri());
-    config.put("mqtt.topics", "spBv1.0/#");
+    Map<String, String> config = SourceConfigs.source(fixtures.broker().uri(), "spBv1.0/#");
     config.put("record.value.format", "sparkplug");
     config.put("sparkplug.rebirth.enable", Boolean.toString(rebirth));
     config.put("kafka.topic", kafkaTopic);
-    config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    config.put("key.converter", SourceConfigs.STRING_CONVERTER);
+    config.put("value.converter", SourceConfigs.JSON_CONVERTER);
     config.put("value.converter.schemas.enable", "true");
     config.put("value.converter.decimal.format", "NUMERIC");
     return config;
@@ -71,23 +55,20 @@ class SparkplugSourceIT {
   @Test
   void aliasOnlyDataOfEveryDatatypeIsResolvedAndStaysResolvedAcrossARestart() {
     String name = "sparkplug-source";
-    stack.rest().createOrReplace(name, config("sp.${sparkplug.group}.${sparkplug.type}", true));
-    stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+    fixtures.rest().createOrReplace(name, config("sp.${sparkplug.group}.${sparkplug.type}", true));
+    fixtures.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
     try (SparkplugEdgeNode node =
-        SparkplugEdgeNode.connect(hivemq.port(), "plant", "edge1", List.of("pump"))) {
+        SparkplugEdgeNode.connect(fixtures.broker().port(), "plant", "edge1", List.of("pump"))) {
       // BIRTHs are QoS 0: repeat them until the connector's subscription is in place and one
       // arrived.
-      Awaitility.await("an NBIRTH in Kafka")
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofSeconds(1))
-          .until(
-              () -> {
-                node.birth();
-                return !stack
-                    .topics()
-                    .readAll("sp.plant.DBIRTH", 1, Duration.ofSeconds(1))
-                    .isEmpty();
-              });
+      FirstRecord.await(
+          "an NBIRTH in Kafka",
+          fixtures.topics(),
+          "sp.plant.DBIRTH",
+          Duration.ofSeconds(60),
+          () -> {
+            node.birth();
+          });
       node.data(1);
       node.skipSeq(3);
       node.data(2);
@@ -104,8 +85,8 @@ class SparkplugSourceIT {
       assertThat(header(gapped, "sparkplug.group")).isEqualTo("plant");
       assertThat(header(gapped, "sparkplug.edge.node")).isEqualTo("edge1");
 
-      stack.rest().restart(name);
-      stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+      fixtures.rest().restart(name);
+      fixtures.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
       Awaitility.await("DATA after the restart in Kafka")
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofSeconds(1))
@@ -118,7 +99,7 @@ class SparkplugSourceIT {
       assertEveryMetricResolved(message("sp.plant.DDATA", 3, 100), 3, 0);
       assertThat(node.commands()).as("kept state: no rebirth asked").isEmpty();
     } finally {
-      stack.rest().delete(name);
+      fixtures.rest().delete(name);
     }
   }
 
@@ -126,10 +107,10 @@ class SparkplugSourceIT {
   void aConnectorThatNeverSawTheBirthAsksForARebirthAndThenResolves() {
     String name = "sparkplug-fresh";
     try (SparkplugEdgeNode node =
-        SparkplugEdgeNode.connect(hivemq.port(), "line", "edge2", List.of("valve"))) {
+        SparkplugEdgeNode.connect(fixtures.broker().port(), "line", "edge2", List.of("valve"))) {
       node.birth(); // before the connector exists: it never sees this BIRTH
-      stack.rest().createOrReplace(name, config("fresh.${sparkplug.type}", true));
-      stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+      fixtures.rest().createOrReplace(name, config("fresh.${sparkplug.type}", true));
+      fixtures.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
       Awaitility.await("a rebirth request on the broker")
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofSeconds(1))
@@ -152,13 +133,14 @@ class SparkplugSourceIT {
       Awaitility.await("the rebirth's DBIRTH in Kafka")
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofSeconds(1))
-          .until(() -> !stack.topics().readAll("fresh.DBIRTH", 1, Duration.ofSeconds(1)).isEmpty());
+          .until(
+              () -> !fixtures.topics().readAll("fresh.DBIRTH", 1, Duration.ofSeconds(1)).isEmpty());
       node.data(5);
       assertEveryMetricResolved(message("fresh.NDATA", 5, 0), 5, -1);
       assertEveryMetricResolved(message("fresh.DDATA", 5, 100), 5, 0);
       assertThat(node.rebirths()).as("one request per node, not one per DATA").isEqualTo(1);
     } finally {
-      stack.rest().delete(name);
+      fixtures.rest().delete(name);
     }
   }
 
@@ -221,7 +203,7 @@ class SparkplugSourceIT {
   private static ConsumerRecord<byte[], byte[]> findRecord(
       String topic, int round, long aliasBase) {
     for (ConsumerRecord<byte[], byte[]> record :
-        stack.topics().readAll(topic, 1, Duration.ofSeconds(2))) {
+        fixtures.topics().readAll(topic, 1, Duration.ofSeconds(2))) {
       for (Object metric : value(record).getArray("metrics")) {
         Struct m = (Struct) metric;
         if (m.getInt64("alias") == aliasBase + 1

@@ -2,7 +2,6 @@ package io.connectmqtt.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
@@ -79,12 +78,7 @@ class BrokerMatrixIT {
 
   private static boolean acceptsMqtt5(TestBroker broker) {
     Mqtt5BlockingClient client =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier("probe-v5")
-            .serverHost("127.0.0.1")
-            .serverPort(broker.port())
-            .buildBlocking();
+        MqttClients.builder("probe-v5", broker.port()).useMqttVersion5().buildBlocking();
     try {
       client.toAsync().connect().get(5, TimeUnit.SECONDS);
       client.disconnect();
@@ -107,12 +101,7 @@ class BrokerMatrixIT {
     for (int m = 0; m < 2; m++) {
       AtomicInteger counter = received[m];
       Mqtt3AsyncClient member =
-          MqttClient.builder()
-              .useMqttVersion3()
-              .identifier("probe-member-" + m)
-              .serverHost("127.0.0.1")
-              .serverPort(broker.port())
-              .buildAsync();
+          MqttClients.builder("probe-member-" + m, broker.port()).useMqttVersion3().buildAsync();
       member.connect().get(10, TimeUnit.SECONDS);
       member
           .subscribeWith()
@@ -130,22 +119,8 @@ class BrokerMatrixIT {
           .get(10, TimeUnit.SECONDS);
       members.add(member);
     }
-    Mqtt3BlockingClient publisher =
-        MqttClient.builder()
-            .useMqttVersion3()
-            .identifier("probe-publisher")
-            .serverHost("127.0.0.1")
-            .serverPort(broker.port())
-            .buildBlocking();
-    publisher.connect();
-    for (int i = 0; i < 20; i++) {
-      publisher
-          .publishWith()
-          .topic("shared/x")
-          .qos(MqttQos.AT_LEAST_ONCE)
-          .payload(("s" + i).getBytes(StandardCharsets.UTF_8))
-          .send();
-    }
+    Mqtt3BlockingClient publisher = MqttClients.connected3("probe-publisher", broker.port());
+    MqttClients.publishNumbered(publisher, "shared/x", "s", 20);
     publisher.publishWith().topic("sentinel/shared").qos(MqttQos.AT_LEAST_ONCE).send();
     publisher.disconnect();
     sentinels.await(10, TimeUnit.SECONDS);
@@ -165,12 +140,7 @@ class BrokerMatrixIT {
   private static int[] burstToOnlineSubscriber(TestBroker broker) throws Exception {
     Set<Long> online = ConcurrentHashMap.newKeySet();
     Mqtt3AsyncClient subscriber =
-        MqttClient.builder()
-            .useMqttVersion3()
-            .identifier("probe-burst")
-            .serverHost("127.0.0.1")
-            .serverPort(broker.port())
-            .buildAsync();
+        MqttClients.builder("probe-burst", broker.port()).useMqttVersion3().buildAsync();
     subscriber.publishes(
         com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL,
         p -> online.add(MqttLoadPublisher.sequence(p.getPayloadAsBytes())));
@@ -189,12 +159,7 @@ class BrokerMatrixIT {
     subscriber.disconnect().get(10, TimeUnit.SECONDS);
     Set<Long> later = ConcurrentHashMap.newKeySet();
     Mqtt3AsyncClient again =
-        MqttClient.builder()
-            .useMqttVersion3()
-            .identifier("probe-burst")
-            .serverHost("127.0.0.1")
-            .serverPort(broker.port())
-            .buildAsync();
+        MqttClients.builder("probe-burst", broker.port()).useMqttVersion3().buildAsync();
     again.publishes(
         com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL,
         p -> {
@@ -220,41 +185,17 @@ class BrokerMatrixIT {
 
   private static int queuedMessagesAfterRestart(TestBroker broker) throws Exception {
     Mqtt3BlockingClient subscriber =
-        MqttClient.builder()
-            .useMqttVersion3()
-            .identifier("probe-persistent")
-            .serverHost("127.0.0.1")
-            .serverPort(broker.port())
-            .buildBlocking();
+        MqttClients.builder("probe-persistent", broker.port()).useMqttVersion3().buildBlocking();
     subscriber.connectWith().cleanSession(false).send();
     subscriber.subscribeWith().topicFilter("persist/#").qos(MqttQos.AT_LEAST_ONCE).send();
     subscriber.disconnect();
-    Mqtt3BlockingClient publisher =
-        MqttClient.builder()
-            .useMqttVersion3()
-            .identifier("probe-publisher")
-            .serverHost("127.0.0.1")
-            .serverPort(broker.port())
-            .buildBlocking();
-    publisher.connect();
-    for (int i = 0; i < 10; i++) {
-      publisher
-          .publishWith()
-          .topic("persist/x")
-          .qos(MqttQos.AT_LEAST_ONCE)
-          .payload(("p" + i).getBytes(StandardCharsets.UTF_8))
-          .send();
-    }
+    Mqtt3BlockingClient publisher = MqttClients.connected3("probe-publisher", broker.port());
+    MqttClients.publishNumbered(publisher, "persist/x", "p", 10);
     publisher.disconnect();
     broker.restart();
     Set<String> received = ConcurrentHashMap.newKeySet();
     Mqtt3AsyncClient again =
-        MqttClient.builder()
-            .useMqttVersion3()
-            .identifier("probe-persistent")
-            .serverHost("127.0.0.1")
-            .serverPort(broker.port())
-            .buildAsync();
+        MqttClients.builder("probe-persistent", broker.port()).useMqttVersion3().buildAsync();
     again.publishes(
         com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL,
         p -> received.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));

@@ -29,29 +29,13 @@ import org.apache.kafka.connect.errors.RetriableException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ErrorClassifierTest {
 
   static Stream<Arguments> errors() {
     return Stream.of(
-        // MQTT 5 CONNACK reason codes
-        row(connAck5(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD), Verdict.PERMANENT),
-        row(connAck5(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED), Verdict.PERMANENT),
-        row(connAck5(Mqtt5ConnAckReasonCode.BANNED), Verdict.PERMANENT),
-        row(connAck5(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID), Verdict.PERMANENT),
-        row(connAck5(Mqtt5ConnAckReasonCode.BAD_AUTHENTICATION_METHOD), Verdict.PERMANENT),
-        row(connAck5(Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION), Verdict.PERMANENT),
-        row(connAck5(Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE), Verdict.RETRIABLE),
-        row(connAck5(Mqtt5ConnAckReasonCode.SERVER_BUSY), Verdict.RETRIABLE),
-        row(connAck5(Mqtt5ConnAckReasonCode.CONNECTION_RATE_EXCEEDED), Verdict.RETRIABLE),
-        row(connAck5(Mqtt5ConnAckReasonCode.USE_ANOTHER_SERVER), Verdict.RETRIABLE),
-        // MQTT 3.1.1 CONNACK return codes
-        row(connAck3(Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD), Verdict.PERMANENT),
-        row(connAck3(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED), Verdict.PERMANENT),
-        row(connAck3(Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED), Verdict.PERMANENT),
-        row(connAck3(Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION), Verdict.PERMANENT),
-        row(connAck3(Mqtt3ConnAckReturnCode.SERVER_UNAVAILABLE), Verdict.RETRIABLE),
         // Network and TLS, as the HiveMQ client reports them (wrapped by the future)
         row(
             new ExecutionException(
@@ -66,20 +50,9 @@ class ErrorClassifierTest {
                     new SSLHandshakeException("PKIX path building failed"))),
             Verdict.PERMANENT),
         row(new CertificateException("No subject alternative names"), Verdict.PERMANENT),
-        // JDBC: SQLState classes, driver exception types
-        row(new SQLException("Connection to 127.0.0.1:5432 refused", "08001"), Verdict.RETRIABLE),
+        // JDBC driver exception types (plain SQLExceptions by SQLState: sqlStates below)
         row(new SQLNonTransientConnectionException("socket closed", "08000"), Verdict.RETRIABLE),
-        row(new SQLException("password authentication failed", "28P01"), Verdict.PERMANENT),
-        row(new SQLException("role \"x\" does not exist", "28000"), Verdict.PERMANENT),
-        row(new SQLException("could not serialize access", "40001"), Verdict.RETRIABLE),
         row(new SQLTransactionRollbackException("deadlock detected", "40P01"), Verdict.RETRIABLE),
-        row(new SQLException("terminating connection due to admin", "57P01"), Verdict.RETRIABLE),
-        row(new SQLException("the database system is starting up", "57P03"), Verdict.RETRIABLE),
-        row(new SQLException("too many connections", "53300"), Verdict.RETRIABLE),
-        row(new SQLException("relation \"items\" does not exist", "42P01"), Verdict.PERMANENT),
-        row(new SQLException("permission denied for table items", "42501"), Verdict.PERMANENT),
-        row(new SQLException("database \"app\" does not exist", "3D000"), Verdict.PERMANENT),
-        row(new SQLException("duplicate key", "23505"), Verdict.UNKNOWN),
         row(new SQLTransientConnectionException("pool timeout"), Verdict.RETRIABLE),
         // H2 over TCP, server away: state 90067 says nothing, the cause does
         row(
@@ -108,6 +81,61 @@ class ErrorClassifierTest {
   @ParameterizedTest(name = "{0} -> {1}")
   @MethodSource("errors")
   void classifiesEachKnownError(Throwable error, Verdict verdict) {
+    assertClassified(error, verdict);
+  }
+
+  @ParameterizedTest(name = "MQTT {0} CONNACK {1} -> {2}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          5     | BAD_USER_NAME_OR_PASSWORD    | PERMANENT
+          5     | NOT_AUTHORIZED               | PERMANENT
+          5     | BANNED                       | PERMANENT
+          5     | CLIENT_IDENTIFIER_NOT_VALID  | PERMANENT
+          5     | BAD_AUTHENTICATION_METHOD    | PERMANENT
+          5     | UNSUPPORTED_PROTOCOL_VERSION | PERMANENT
+          5     | SERVER_UNAVAILABLE           | RETRIABLE
+          5     | SERVER_BUSY                  | RETRIABLE
+          5     | CONNECTION_RATE_EXCEEDED     | RETRIABLE
+          5     | USE_ANOTHER_SERVER           | RETRIABLE
+          3.1.1 | BAD_USER_NAME_OR_PASSWORD    | PERMANENT
+          3.1.1 | NOT_AUTHORIZED               | PERMANENT
+          3.1.1 | IDENTIFIER_REJECTED          | PERMANENT
+          3.1.1 | UNSUPPORTED_PROTOCOL_VERSION | PERMANENT
+          3.1.1 | SERVER_UNAVAILABLE           | RETRIABLE
+          """)
+  void classifiesEachConnAckCode(String version, String code, Verdict verdict) {
+    Throwable refusal =
+        version.equals("5")
+            ? connAck5(Mqtt5ConnAckReasonCode.valueOf(code))
+            : connAck3(Mqtt3ConnAckReturnCode.valueOf(code));
+    assertClassified(refusal, verdict);
+  }
+
+  @ParameterizedTest(name = "SQLState {0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          # SQLState | verdict | the driver's message
+          08001 | RETRIABLE | Connection to 127.0.0.1:5432 refused
+          28P01 | PERMANENT | password authentication failed
+          28000 | PERMANENT | role "x" does not exist
+          40001 | RETRIABLE | could not serialize access
+          57P01 | RETRIABLE | terminating connection due to admin
+          57P03 | RETRIABLE | the database system is starting up
+          53300 | RETRIABLE | too many connections
+          42P01 | PERMANENT | relation "items" does not exist
+          42501 | PERMANENT | permission denied for table items
+          3D000 | PERMANENT | database "app" does not exist
+          23505 | UNKNOWN   | duplicate key
+          """)
+  void classifiesEachSqlState(String sqlState, Verdict verdict, String message) {
+    assertClassified(new SQLException(message, sqlState), verdict);
+  }
+
+  private static void assertClassified(Throwable error, Verdict verdict) {
     assertThat(ErrorClassifier.classify(error).verdict()).isEqualTo(verdict);
     assertThat(ErrorClassifier.isPermanent(error)).isEqualTo(verdict == Verdict.PERMANENT);
     assertThat(ErrorClassifier.isRetriable(error)).isEqualTo(verdict == Verdict.RETRIABLE);

@@ -12,13 +12,9 @@ class OffsetTrackerTest {
 
   @Test
   void commitsOnlyThePrefixTheBrokerAcknowledged() {
-    OffsetTracker tracker = new OffsetTracker();
-    for (long offset = 10; offset < 15; offset++) {
-      tracker.accept(P0, offset);
-    }
+    OffsetTracker tracker = accepted(P0, 10, 11, 12, 13, 14);
     assertThat(tracker.committable()).isEmpty();
-    tracker.done(P0, 12);
-    tracker.done(P0, 13);
+    done(tracker, P0, 12, 13);
     assertThat(tracker.committable()).isEmpty();
     tracker.done(P0, 10);
     assertThat(tracker.committable().get(P0).offset()).isEqualTo(11);
@@ -29,8 +25,7 @@ class OffsetTrackerTest {
 
   @Test
   void partitionsAreIndependentAndRedeliveriesAreRecognised() {
-    OffsetTracker tracker = new OffsetTracker();
-    tracker.accept(P0, 5);
+    OffsetTracker tracker = accepted(P0, 5);
     tracker.accept(P1, 7);
     tracker.done(P1, 7);
     assertThat(tracker.committable()).containsOnlyKeys(P1);
@@ -40,9 +35,7 @@ class OffsetTrackerTest {
 
   @Test
   void aRecordGivenBackAfterARetriableFailureIsAcceptedAgainAndNeverCommittedUnpublished() {
-    OffsetTracker tracker = new OffsetTracker();
-    tracker.accept(P0, 1);
-    tracker.accept(P0, 2);
+    OffsetTracker tracker = accepted(P0, 1, 2);
     tracker.done(P0, 1);
     tracker.forgetAcceptanceOf(P0, 2);
     assertThat(tracker.alreadyAccepted(P0, 2)).isFalse();
@@ -53,14 +46,27 @@ class OffsetTrackerTest {
 
   @Test
   void progressCountsOnlyAcknowledgementsThatMoveACommittableOffset() {
-    OffsetTracker tracker = new OffsetTracker();
-    tracker.accept(P0, 1);
-    tracker.accept(P0, 2);
+    OffsetTracker tracker = accepted(P0, 1, 2);
     tracker.done(P0, 2);
     assertThat(tracker.progress()).as("2 acknowledged before 1: nothing committable yet").isZero();
     tracker.done(P0, 1);
     assertThat(tracker.progress()).isEqualTo(1);
     tracker.done(P0, 1);
     assertThat(tracker.progress()).as("a repeated acknowledgement").isEqualTo(1);
+  }
+
+  /** A tracker that accepted {@code offsets} of {@code partition}, in this order. */
+  private static OffsetTracker accepted(TopicPartition partition, long... offsets) {
+    OffsetTracker tracker = new OffsetTracker();
+    for (long offset : offsets) {
+      tracker.accept(partition, offset);
+    }
+    return tracker;
+  }
+
+  private static void done(OffsetTracker tracker, TopicPartition partition, long... offsets) {
+    for (long offset : offsets) {
+      tracker.done(partition, offset);
+    }
   }
 }

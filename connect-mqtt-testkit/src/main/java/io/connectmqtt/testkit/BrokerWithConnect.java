@@ -1,0 +1,56 @@
+package io.connectmqtt.testkit;
+
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One MQTT broker and one in-process Kafka and Connect ({@link ConnectPerClass}) for a test class:
+ * the broker starts before the class's first test, then the stack; after its last test the stack
+ * closes first, then the broker. Register it on a static field:
+ *
+ * <pre>{@code @RegisterExtension static final BrokerWithConnect<HiveMqBroker> fixtures =
+ *     BrokerWithConnect.hivemq();}</pre>
+ *
+ * <p>A broker whose start throws an assumption failure (mosquitto missing) skips the whole class.
+ */
+public final class BrokerWithConnect<B extends TestBroker> extends ConnectPerClass {
+
+  private final Supplier<B> startBroker;
+  private B broker;
+
+  private BrokerWithConnect(Supplier<B> startBroker) {
+    this.startBroker = startBroker;
+  }
+
+  /** A HiveMQ CE broker with the defaults of {@link HiveMqBroker#start()}. */
+  public static BrokerWithConnect<HiveMqBroker> hivemq() {
+    return of(HiveMqBroker::start);
+  }
+
+  /** The broker {@code startBroker} returns; it may skip the class with an assumption. */
+  public static <B extends TestBroker> BrokerWithConnect<B> of(Supplier<B> startBroker) {
+    return new BrokerWithConnect<>(startBroker);
+  }
+
+  public B broker() {
+    return broker;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    broker = startBroker.get();
+    super.beforeAll(context);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    try {
+      super.afterAll(context);
+    } finally {
+      if (broker != null) {
+        broker.close();
+        broker = null;
+      }
+    }
+  }
+}
