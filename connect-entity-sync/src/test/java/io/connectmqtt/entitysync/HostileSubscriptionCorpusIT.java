@@ -101,13 +101,9 @@ class HostileSubscriptionCorpusIT {
     }
   }
 
-  /**
-   * A copy of what arrived from index {@code from} on: a subList view of the CopyOnWriteArrayList
-   * throws ConcurrentModificationException once the listener adds to it while it is read.
-   */
+  /** A copy of what arrived from index {@code from} on. */
   private static List<ChangeScript.Arrival> arrivalsSince(int from) {
-    List<ChangeScript.Arrival> all = List.copyOf(ARRIVALS);
-    return all.subList(from, all.size());
+    return Snapshots.since(ARRIVALS, from);
   }
 
   @AfterAll
