@@ -3,7 +3,6 @@ package io.connectmqtt.entitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.connectmqtt.entitysync.notify.EntityNotifySinkConnector;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.ExternalCommand;
@@ -19,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -63,21 +61,17 @@ class BrokerAclIT {
   static void start() throws Exception {
     MosquittoBroker.assumeAvailable();
     postgres = PostgresDatabase.start();
-    try (Connection connection = postgres.connection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(
-          "create table public.notes (id serial primary key, owner varchar(50) not null, "
-              + "body varchar(200))");
-    }
+    Sql.execute(
+        postgres::connection,
+        "create table public.notes (id serial primary key, owner varchar(50) not null, "
+            + "body varchar(200))");
     stack =
         SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
   }
 
   @AfterAll
   static void stop() {
-    if (postgres != null) {
-      postgres.close();
-    }
+    TestResources.closeAll(postgres);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -195,11 +189,9 @@ class BrokerAclIT {
 
   private static void startConnectors(
       String id, TestBroker broker, String changes, String subscriptions) {
-    Map<String, String> sync = new HashMap<>();
-    sync.put("connector.class", EntitySyncConnector.class.getName());
+    Map<String, String> sync =
+        OpenEntitySync.config(broker.uri(), postgres.jdbcUrl(), "postgres", "public.notes");
     // No JWT on purpose: the broker's ACL alone binds the topics to a user.
-    sync.put("entity.sync.auth", "none");
-    sync.put("mqtt.server.uris", broker.uri());
     sync.put("mqtt.username", "entity-sync");
     sync.put("mqtt.password", USERS.get("entity-sync"));
     // RabbitMQ's ACL script lets this user use only queues of client ids entity-sync-<n>.
@@ -209,42 +201,22 @@ class BrokerAclIT {
     sync.put("entity.sync.subscriptions.topic", subscriptions);
     sync.put("entity.sync.state.table", "acl_" + id + "_requests");
     // One worker handles requests in the order the broker delivered them, so alice's sentinel comes
-    // after
-    // mallory's requests, had the broker let any through.
+    // after mallory's requests, had the broker let any through.
     sync.put("entity.sync.workers", "1");
-    sync.put("database.url", postgres.jdbcUrl());
-    sync.put("database.user", "postgres");
-    sync.put("entities", "public.notes");
-    sync.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    sync.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    sync.put("value.converter.schemas.enable", "false");
     stack.rest().createOrReplace("acl-sync-" + id, sync);
-    Map<String, String> notify = new HashMap<>();
-    notify.put("connector.class", EntityNotifySinkConnector.class.getName());
-    notify.put("topics", changes);
-    notify.put("mqtt.server.uris", broker.uri());
+    Map<String, String> notify =
+        OpenEntitySync.notifySink(broker.uri(), stack.bootstrapServers(), changes);
     notify.put("mqtt.username", "entity-notify");
     notify.put("mqtt.password", USERS.get("entity-notify"));
     notify.put("mqtt.client.id", "entity-notify");
     notify.put("entity.notify.subscriptions.topic", subscriptions);
-    notify.put("entity.notify.subscriptions.bootstrap.servers", stack.bootstrapServers());
-    notify.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    notify.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    notify.put("value.converter.schemas.enable", "false");
-    notify.put("consumer.override.auto.offset.reset", "earliest");
     stack.rest().createOrReplace("acl-notify-" + id, notify);
     stack.rest().awaitRunning("acl-sync-" + id, 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("acl-notify-" + id, 1, Duration.ofSeconds(90));
   }
 
   private static String request(String id, String operation, String rest) {
-    return "{\"id\":\""
-        + id
-        + "\",\"type\":\"request\",\"operation\":\""
-        + operation
-        + "\",\"entity\":\"notes\","
-        + rest
-        + "}";
+    return Requests.request(id, operation, "\"entity\":\"notes\"", rest);
   }
 
   /**
@@ -313,9 +285,13 @@ class BrokerAclIT {
     }
   }
 
-  /** mosquitto_sub's -V for this broker. */
-  private static String version(TestBroker broker) {
-    return broker.mqtt5() ? "5" : "mqttv311";
+  /**
+   * mosquitto_pub's and mosquitto_sub's arguments for mallory as {@code clientId} on this broker
+   * (-V 5 or mqttv311), then {@code more}.
+   */
+  private static String[] mallory(TestBroker broker, String clientId, String... more) {
+    return MosquittoArgs.loggedIn(
+        broker.mqtt5() ? "5" : "mqttv311", "mallory", USERS.get("mallory"), clientId, more);
   }
 
   /**
@@ -328,20 +304,7 @@ class BrokerAclIT {
     eavesdroppers.add(
         MosquittoSubscriber.start(
             broker.port(),
-            "-V",
-            version(broker),
-            "-u",
-            "mallory",
-            "-P",
-            USERS.get("mallory"),
-            "-i",
-            "alice",
-            "-q",
-            "1",
-            "-t",
-            "spec/alice/response",
-            "-t",
-            "spec/alice/notify/#"));
+            mallory(broker, "alice", "-t", "spec/alice/response", "-t", "spec/alice/notify/#")));
     int n = 0;
     for (String filter :
         List.of(
@@ -355,19 +318,7 @@ class BrokerAclIT {
       // mallory.<anything>.
       eavesdroppers.add(
           MosquittoSubscriber.start(
-              broker.port(),
-              "-V",
-              version(broker),
-              "-u",
-              "mallory",
-              "-P",
-              USERS.get("mallory"),
-              "-i",
-              "mallory." + n++,
-              "-q",
-              "1",
-              "-t",
-              filter));
+              broker.port(), mallory(broker, "mallory." + n++, "-t", filter)));
     }
     try {
       for (MosquittoSubscriber eavesdropper : eavesdroppers) {
@@ -410,21 +361,7 @@ class BrokerAclIT {
     for (String[] message : forged) {
       ExternalCommand.Result result =
           MosquittoBroker.attemptPublishTo(
-              broker.port(),
-              "-V",
-              version(broker),
-              "-u",
-              "mallory",
-              "-P",
-              USERS.get("mallory"),
-              "-i",
-              message[0],
-              "-q",
-              "1",
-              "-t",
-              message[1],
-              "-m",
-              message[2]);
+              broker.port(), mallory(broker, message[0], "-t", message[1], "-m", message[2]));
       assertThat(result.output()).as("mallory logged in").contains("received CONNACK (0)");
       if (kind == Broker.MOSQUITTO) {
         assertThat(result.output()).as("mosquitto refuses the publish").contains("Not authorized");

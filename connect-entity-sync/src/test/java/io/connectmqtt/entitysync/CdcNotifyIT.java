@@ -3,18 +3,13 @@ package io.connectmqtt.entitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.entitysync.notify.EntityNotifySinkConnector;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 class CdcNotifyIT {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static HiveMqBroker hivemq;
   private static PostgresDatabase postgres;
   private static ProcessStack stack;
@@ -39,15 +33,13 @@ class CdcNotifyIT {
   static void start() throws Exception {
     hivemq = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
-    try (Connection connection = postgres.connection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(
-          "create table public.users (id serial primary key, name varchar(50), status varchar(20), "
-              + "score numeric(6,2))");
-      // Without it an update's "before" and a delete's row carry only the key, and filters cannot
-      // match them.
-      statement.execute("alter table public.users replica identity full");
-    }
+    Sql.execute(
+        postgres::connection,
+        "create table public.users (id serial primary key, name varchar(50), status varchar(20), "
+            + "score numeric(6,2))",
+        // Without it an update's "before" and a delete's row carry only the key, and filters
+        // cannot match them.
+        "alter table public.users replica identity full");
     stack =
         ProcessStack.start(
             List.of(
@@ -57,18 +49,9 @@ class CdcNotifyIT {
     stack.topics().createCompacted("entity-subscriptions");
     stack.topics().create("cdc.public.users", 1);
 
-    Map<String, String> sync = new HashMap<>();
-    sync.put("connector.class", EntitySyncConnector.class.getName());
-    // Open access on purpose: these clients send no token.
-    sync.put("entity.sync.auth", "none");
-    sync.put("mqtt.server.uris", hivemq.uri());
-    sync.put("database.url", postgres.jdbcUrl());
-    sync.put("database.user", "postgres");
-    sync.put("entities", "public.users");
+    Map<String, String> sync =
+        OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.users");
     sync.put("entity.sync.changes.topic", "entity-changes");
-    sync.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    sync.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    sync.put("value.converter.schemas.enable", "false");
     stack.rest().createOrReplace("sync", sync);
 
     Map<String, String> debezium = new HashMap<>();
@@ -93,19 +76,12 @@ class CdcNotifyIT {
 
     // Debezium's topic is the notify sink's only change source here: every change, whoever made it,
     // once.
-    Map<String, String> notify = new HashMap<>();
+    Map<String, String> notify =
+        OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), "cdc.public.users");
     // By Connect's alias, the simple class name, on a worker loading plugin.path: it names the
-    // connector wherever its
-    // package is, so configs that use it outlived the move out of the sink plugin
-    // (docs/connect-entity-sync.md).
+    // connector wherever its package is, so configs that use it outlived the move out of the sink
+    // plugin (docs/connect-entity-sync.md).
     notify.put("connector.class", EntityNotifySinkConnector.class.getSimpleName());
-    notify.put("topics", "cdc.public.users");
-    notify.put("mqtt.server.uris", hivemq.uri());
-    notify.put("entity.notify.subscriptions.bootstrap.servers", stack.bootstrapServers());
-    notify.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    notify.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    notify.put("value.converter.schemas.enable", "false");
-    notify.put("consumer.override.auto.offset.reset", "earliest");
     stack.rest().createOrReplace("notify", notify);
     for (String name : List.of("sync", "cdc", "notify")) {
       stack.rest().awaitRunning(name, 1, Duration.ofSeconds(120));
@@ -114,25 +90,15 @@ class CdcNotifyIT {
 
   @AfterAll
   static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
+    TestResources.closeAll(stack, hivemq, postgres);
   }
 
   @Test
   void rowsChangedWithPlainSqlNotifyTheMatchingSubscribers() throws Exception {
     try (ProtocolClient alice = new ProtocolClient(hivemq.port(), "spec", "alice");
         ProtocolClient bob = new ProtocolClient(hivemq.port(), "spec", "bob");
-        MqttRecorder aliceInbox =
-            MqttRecorder.subscribe("alice-inbox", hivemq.port(), "spec/alice/notify/#");
-        MqttRecorder bobInbox =
-            MqttRecorder.subscribe("bob-inbox", hivemq.port(), "spec/bob/notify/#")) {
+        MqttRecorder aliceInbox = Notifications.inbox(hivemq.port(), "spec", "alice");
+        MqttRecorder bobInbox = Notifications.inbox(hivemq.port(), "spec", "bob")) {
       JsonNode active =
           alice.send(
               "{\"id\":\"s1\",\"type\":\"subscription\",\"operation\":\"subscribe\","
@@ -151,17 +117,14 @@ class CdcNotifyIT {
       // Connect reports RUNNING, and nothing this test can read says that streaming has begun.
       Thread.sleep(1_000);
 
-      try (Connection connection = postgres.connection();
-          Statement sql = connection.createStatement()) {
-        sql.execute(
-            "insert into public.users (id, name, status, score) values (1, 'Ann', 'active', 95.5)");
-        sql.execute(
-            "insert into public.users (id, name, status, score) values (2, 'Ivo', 'inactive', 40)");
-        sql.execute("update public.users set status = 'active' where id = 2");
-        sql.execute("update public.users set status = 'inactive', score = 20 where id = 1");
-        sql.execute("update public.users set name = 'Ann B.' where id = 1");
-        sql.execute("delete from public.users where id = 2");
-      }
+      Sql.execute(
+          postgres::connection,
+          "insert into public.users (id, name, status, score) values (1, 'Ann', 'active', 95.5)",
+          "insert into public.users (id, name, status, score) values (2, 'Ivo', 'inactive', 40)",
+          "update public.users set status = 'active' where id = 2",
+          "update public.users set status = 'inactive', score = 20 where id = 1",
+          "update public.users set name = 'Ann B.' where id = 1",
+          "delete from public.users where id = 2");
 
       // alice (status = active): create Ann, Ivo enters the filter (a create), Ann leaves it (her
       // key only),
@@ -171,33 +134,20 @@ class CdcNotifyIT {
       // bob (score >= 90): create Ann, Ann leaves the filter (95.5 before).
       bobInbox.awaitAtLeast(2, Duration.ofSeconds(30));
       Thread.sleep(2_000);
-      assertThat(summaries(aliceInbox.received()))
+      assertThat(Notifications.summaries(aliceInbox.received()))
           .containsExactly(
               "create:Ann:active", "create:Ivo:active", "leave::", "delete:Ivo:active");
-      assertThat(summaries(bobInbox.received())).containsExactly("create:Ann:active", "leave::");
-      JsonNode left = JSON.readTree(bobInbox.received().get(1).getPayloadAsBytes());
+      assertThat(Notifications.summaries(bobInbox.received()))
+          .containsExactly("create:Ann:active", "leave::");
+      JsonNode left = Notifications.json(bobInbox.received().get(1));
       assertThat(left.path("data").toString())
           .as("the key from Debezium's record key, nothing else")
           .isEqualTo("{\"id\":1}");
-      JsonNode first = JSON.readTree(aliceInbox.received().get(0).getPayloadAsBytes());
+      JsonNode first = Notifications.json(aliceInbox.received().get(0));
       assertThat(first.path("subscription_id").asText())
           .isEqualTo(active.path("data").path("subscription_id").asText());
       assertThat(first.path("schema").asText()).isEqualTo("public");
       assertThat(first.path("data").path("score").asDouble()).isEqualTo(95.5);
     }
-  }
-
-  private static List<String> summaries(List<Mqtt5Publish> notifications) throws Exception {
-    List<String> seen = new ArrayList<>();
-    for (Mqtt5Publish publish : notifications) {
-      JsonNode n = JSON.readTree(publish.getPayloadAsBytes());
-      seen.add(
-          n.path("operation").asText()
-              + ":"
-              + n.path("data").path("name").asText()
-              + ":"
-              + n.path("data").path("status").asText());
-    }
-    return seen;
   }
 }

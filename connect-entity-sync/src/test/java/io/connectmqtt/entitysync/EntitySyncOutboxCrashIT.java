@@ -3,9 +3,6 @@ package io.connectmqtt.entitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.testkit.ConnectRest;
@@ -65,53 +62,32 @@ class EntitySyncOutboxCrashIT {
     try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 100_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
         ConnectRest.Deletion deleted = stack.rest().deletingOnClose("outbox-sync")) {
-      EntitySyncCrashIT.createOrders(postgres);
       stack.topics().create("outbox-changes", 3);
-      Map<String, String> config =
-          OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.orders");
+      Map<String, String> config = EntitySyncCrashIT.ordersSync(hivemq, postgres, "outbox-changes");
       config.put("tasks.max", "2");
-      config.put("mqtt.reconnect.backoff.max.ms", "1000");
-      config.put("entity.sync.changes.topic", "outbox-changes");
       config.put("entity.sync.outbox.max.in.flight", String.valueOf(MAX_IN_FLIGHT));
       config.put("entity.sync.outbox.lease.ms", "5000");
       stack.rest().createOrReplace("outbox-sync", config);
       stack.rest().awaitRunning("outbox-sync", 2, Duration.ofSeconds(90));
 
-      ObjectMapper json = new ObjectMapper();
       Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
       List<Mqtt5AsyncClient> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         String cid = "buyer-" + c;
-        Mqtt5AsyncClient client =
-            MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(cid)
-                .serverHost("127.0.0.1")
-                .serverPort(hivemq.port())
-                .automaticReconnectWithDefaultConfig()
-                .buildAsync();
-        client.publishes(
-            MqttGlobalPublishFilter.ALL,
-            p -> {
-              try {
-                JsonNode reply = json.readTree(p.getPayloadAsBytes());
-                CompletableFuture<JsonNode> waiting =
-                    pending.remove(cid + "/" + reply.path("id").asText());
-                if (waiting != null) {
-                  waiting.complete(reply);
-                }
-              } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-        client.connect().join();
-        client
-            .subscribeWith()
-            .topicFilter("spec/" + cid + "/response")
-            .qos(MqttQos.AT_MOST_ONCE)
-            .send()
-            .join();
-        clients.add(client);
+        clients.add(
+            RequestClients.connect(
+                hivemq.port(),
+                cid,
+                MqttQos.AT_MOST_ONCE,
+                true,
+                RequestClients.DEFAULT_RECEIVE_MAXIMUM,
+                (publish, reply) -> {
+                  CompletableFuture<JsonNode> waiting =
+                      pending.remove(cid + "/" + reply.path("id").asText());
+                  if (waiting != null) {
+                    waiting.complete(reply);
+                  }
+                }));
       }
       // Each client sends its requests one after another, each at QoS 0 and never again: a request
       // lost with the
@@ -127,22 +103,8 @@ class EntitySyncOutboxCrashIT {
                 String cid = "buyer-" + client;
                 CompletableFuture<JsonNode> reply = new CompletableFuture<>();
                 pending.put(cid + "/o" + seq, reply);
-                String request =
-                    "{\"id\":\"o"
-                        + seq
-                        + "\",\"type\":\"request\",\"operation\":\"create\","
-                        + "\"entity\":\"orders\",\"data\":{\"client\":\""
-                        + cid
-                        + "\",\"seq\":"
-                        + seq
-                        + "}}";
-                clients
-                    .get(client)
-                    .publishWith()
-                    .topic("spec/" + cid + "/request")
-                    .qos(MqttQos.AT_MOST_ONCE)
-                    .payload(request.getBytes(StandardCharsets.UTF_8))
-                    .send();
+                RequestClients.create(
+                    clients.get(client), cid, MqttQos.AT_MOST_ONCE, "o" + seq, "orders", seq);
                 sent.incrementAndGet();
                 try {
                   reply.get(3, TimeUnit.SECONDS);
@@ -224,24 +186,16 @@ class EntitySyncOutboxCrashIT {
       assertThat(duplicates)
           .as("records repeated by relay takeovers")
           .isLessThanOrEqualTo((long) KILLS * MAX_IN_FLIGHT);
-      clients.forEach(c -> c.disconnect().join());
+      RequestClients.disconnectAll(clients);
     }
   }
 
   private static long rows(PostgresDatabase postgres) throws Exception {
-    return count(postgres, "select count(*) from public.orders");
+    return Sql.count(postgres::connection, "select count(*) from public.orders");
   }
 
   private static long outboxRows(PostgresDatabase postgres) throws Exception {
-    return count(postgres, "select count(*) from public.entity_sync_requests_outbox");
-  }
-
-  private static long count(PostgresDatabase postgres, String sql) throws Exception {
-    try (Connection connection = postgres.connection();
-        Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(sql)) {
-      rows.next();
-      return rows.getLong(1);
-    }
+    return Sql.count(
+        postgres::connection, "select count(*) from public.entity_sync_requests_outbox");
   }
 }

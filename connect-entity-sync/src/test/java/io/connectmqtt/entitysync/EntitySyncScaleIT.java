@@ -3,21 +3,14 @@ package io.connectmqtt.entitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.PostgresDatabase;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,26 +34,15 @@ class EntitySyncScaleIT {
     try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 100_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
         ConnectStack stack = ConnectStack.start(2, Map.of())) {
-      try (Connection connection = postgres.connection();
-          Statement statement = connection.createStatement()) {
-        statement.execute(
-            "create table public.readings (id bigserial primary key, client varchar(50) not null, "
-                + "seq integer not null, unique (client, seq))");
-      }
+      Sql.execute(
+          postgres::connection,
+          "create table public.readings (id bigserial primary key, client varchar(50) not null, "
+              + "seq integer not null, unique (client, seq))");
       stack.topics().create("scale-changes", 3);
-      Map<String, String> config = new HashMap<>();
-      config.put("connector.class", EntitySyncConnector.class.getName());
-      // Open access on purpose: these clients send no token.
-      config.put("entity.sync.auth", "none");
+      Map<String, String> config =
+          OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.readings");
       config.put("tasks.max", "2");
-      config.put("mqtt.server.uris", hivemq.uri());
       config.put("entity.sync.changes.topic", "scale-changes");
-      config.put("database.url", postgres.jdbcUrl());
-      config.put("database.user", "postgres");
-      config.put("entities", "public.readings");
-      config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-      config.put("value.converter.schemas.enable", "false");
-      config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
       stack.rest().createOrReplace("scale-sync", config);
       stack.rest().awaitRunning("scale-sync", 2, Duration.ofSeconds(90));
       Set<String> workers = new HashSet<>();
@@ -74,62 +56,25 @@ class EntitySyncScaleIT {
       // RUNNING: a ping (ProtocolClient.awaitServed) would show only that one of the two has.
       Thread.sleep(2_000);
 
-      ObjectMapper json = new ObjectMapper();
       Map<String, JsonNode> replies = new ConcurrentHashMap<>();
-      List<Mqtt5AsyncClient> clients = new ArrayList<>();
-      for (int c = 0; c < CLIENTS; c++) {
-        String cid = "device-" + c;
-        Mqtt5AsyncClient client =
-            MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(cid)
-                .serverHost("127.0.0.1")
-                .serverPort(hivemq.port())
-                .buildAsync();
-        client.publishes(
-            MqttGlobalPublishFilter.ALL,
-            p -> {
-              try {
-                JsonNode reply = json.readTree(p.getPayloadAsBytes());
-                replies.put(cid + "/" + reply.path("id").asText(), reply);
-              } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-        client.connectWith().restrictions().receiveMaximum(1000).applyRestrictions().send().join();
-        client
-            .subscribeWith()
-            .topicFilter("spec/" + cid + "/response")
-            .qos(MqttQos.AT_LEAST_ONCE)
-            .send()
-            .join();
-        clients.add(client);
-      }
+      List<Mqtt5AsyncClient> clients =
+          RequestClients.connectAll(hivemq.port(), "device-", CLIENTS, replies, () -> {});
       List<CompletableFuture<Void>> sending = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         int index = c;
         sending.add(
             CompletableFuture.runAsync(
                 () -> {
-                  Mqtt5AsyncClient client = clients.get(index);
                   List<CompletableFuture<?>> sent = new ArrayList<>();
                   for (int seq = 0; seq < PER_CLIENT; seq++) {
-                    String request =
-                        "{\"id\":\"r"
-                            + seq
-                            + "\",\"type\":\"request\",\"operation\":\"create\","
-                            + "\"entity\":\"readings\",\"data\":{\"client\":\"device-"
-                            + index
-                            + "\",\"seq\":"
-                            + seq
-                            + "}}";
                     sent.add(
-                        client
-                            .publishWith()
-                            .topic("spec/device-" + index + "/request")
-                            .qos(MqttQos.AT_LEAST_ONCE)
-                            .payload(request.getBytes(StandardCharsets.UTF_8))
-                            .send());
+                        RequestClients.create(
+                            clients.get(index),
+                            "device-" + index,
+                            MqttQos.AT_LEAST_ONCE,
+                            "r" + seq,
+                            "readings",
+                            seq));
                   }
                   sent.forEach(CompletableFuture::join);
                 }));
@@ -143,15 +88,13 @@ class EntitySyncScaleIT {
       assertThat(replies).hasSize(total);
       assertThat(replies.values())
           .allSatisfy(r -> assertThat(r.path("success").asBoolean()).as(r.toString()).isTrue());
-      try (Connection connection = postgres.connection();
-          Statement statement = connection.createStatement();
-          ResultSet rows =
-              statement.executeQuery(
-                  "select count(*), count(distinct (client, seq)) from public.readings")) {
-        rows.next();
-        assertThat(rows.getLong(1)).isEqualTo(total);
-        assertThat(rows.getLong(2)).isEqualTo(total);
-      }
+      assertThat(Sql.count(postgres::connection, "select count(*) from public.readings"))
+          .isEqualTo(total);
+      assertThat(
+              Sql.count(
+                  postgres::connection,
+                  "select count(distinct (client, seq)) from public.readings"))
+          .isEqualTo(total);
       List<ConsumerRecord<byte[], byte[]>> events =
           stack.topics().readAll("scale-changes", total, Duration.ofSeconds(120));
       Set<String> keys = new HashSet<>();
@@ -161,7 +104,7 @@ class EntitySyncScaleIT {
       System.out.printf(
           "tasks.max=2 on 2 workers: %d creates from %d clients -> %d rows, %d replies, %d events%n",
           total, CLIENTS, total, replies.size(), events.size());
-      clients.forEach(c -> c.disconnect().join());
+      RequestClients.disconnectAll(clients);
     }
   }
 }

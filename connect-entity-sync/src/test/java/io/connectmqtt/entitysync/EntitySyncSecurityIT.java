@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -19,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,55 +44,29 @@ class EntitySyncSecurityIT {
     hivemq = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
     stack = ConnectStack.start();
-    try (Connection connection = postgres.connection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(
-          "create table public.notes (id serial primary key, tenant_id varchar(50) not null, "
-              + "body varchar(200))");
-      statement.execute(
-          "insert into public.notes (tenant_id, body) values ('acme','a1'),('acme','a2'),"
-              + "('acme','a3'),('globex','g1'),('globex','g2')");
-      statement.execute("create table public.plain (id serial primary key, body varchar(20))");
-    }
-    Map<String, String> config = new HashMap<>();
-    config.put("connector.class", EntitySyncConnector.class.getName());
-    config.put("mqtt.server.uris", hivemq.uri());
-    config.put("database.url", postgres.jdbcUrl());
-    config.put("database.user", "postgres");
-    config.put("entities", "public.notes,public.plain");
-    config.put(
-        "entity.sync.hooks",
-        "io.connectmqtt.entitysync.hooks.JwtAuthenticationHook,"
-            + "io.connectmqtt.entitysync.hooks.RoleRulesHook,io.connectmqtt.entitysync.hooks.TenantIsolationHook");
-    config.put("entity.sync.roles.rules", "writer:*:*;reader:notes:read,meta");
+    Sql.execute(
+        postgres::connection,
+        "create table public.notes (id serial primary key, tenant_id varchar(50) not null, "
+            + "body varchar(200))",
+        "insert into public.notes (tenant_id, body) values ('acme','a1'),('acme','a2'),"
+            + "('acme','a3'),('globex','g1'),('globex','g2')",
+        "create table public.plain (id serial primary key, body varchar(20))");
+    Map<String, String> config =
+        OpenEntitySync.withAuthentication(
+            hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.notes,public.plain");
+    OpenEntitySync.jwtTenants(config, SECRET, "writer:*:*;reader:notes:read,meta");
     config.put("entity.sync.audit.table", "audit_log");
-    config.put("entity.sync.jwt.hs256.secret", SECRET);
-    config.put("entity.sync.tenant.source", "jwt");
-    config.put("entity.sync.subscription.ttl.seconds", "3600");
     config.put("subscriptions.max.per.client", "3");
     config.put("entity.sync.passthrough.topic", "secure-app-messages");
     stack.topics().create("secure-app-messages", 1);
-    config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    config.put("value.converter.schemas.enable", "false");
-    stack.rest().createOrReplace("secure-sync", config);
-    stack.rest().awaitRunning("secure-sync", 1, Duration.ofSeconds(90));
     // Unauthenticated, the ping is answered with an error: a reply all the same.
-    try (ProtocolClient probe = new ProtocolClient(hivemq.port(), "spec", "secure-probe")) {
-      probe.awaitServed();
-    }
+    OpenEntitySync.startServed(
+        stack.rest(), "secure-sync", config, 1, hivemq.port(), "spec", "secure-probe");
   }
 
   @AfterAll
   static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
+    TestResources.closeAll(stack, hivemq, postgres);
   }
 
   static String token(String secret, String alg, String claims) throws Exception {
@@ -146,29 +117,16 @@ class EntitySyncSecurityIT {
     TokenClient(String cid) {
       this.cid = cid;
       client =
-          MqttClient.builder()
-              .useMqttVersion5()
-              .identifier(cid)
-              .serverHost("127.0.0.1")
-              .serverPort(hivemq.port())
-              .buildAsync();
-      client.publishes(
-          MqttGlobalPublishFilter.ALL,
-          p -> {
-            publishes.add(p);
-            try {
-              replies.add(JSON.readTree(p.getPayloadAsBytes()));
-            } catch (java.io.IOException e) {
-              throw new IllegalStateException(e);
-            }
-          });
-      client.connect().join();
-      client
-          .subscribeWith()
-          .topicFilter("spec/" + cid + "/response")
-          .qos(MqttQos.AT_LEAST_ONCE)
-          .send()
-          .join();
+          RequestClients.connect(
+              hivemq.port(),
+              cid,
+              MqttQos.AT_LEAST_ONCE,
+              false,
+              RequestClients.DEFAULT_RECEIVE_MAXIMUM,
+              (publish, reply) -> {
+                publishes.add(publish);
+                replies.add(reply);
+              });
     }
 
     JsonNode send(String token, String request, String id) {
@@ -394,13 +352,13 @@ class EntitySyncSecurityIT {
                 + (System.currentTimeMillis() / 1000 + 600)
                 + "}");
     try (TokenClient c = new TokenClient("client-r")) {
-      JsonNode read =
+      assertCode(
           c.send(
               reader,
               "{\"id\":\"r1\",\"type\":\"request\",\"operation\":\"read\","
                   + "\"entity\":\"notes\"}",
-              "r1");
-      assertThat(read.path("success").asBoolean()).as(read.toString()).isTrue();
+              "r1"),
+          "ok");
       assertCode(
           c.send(
               reader,
@@ -504,15 +462,12 @@ class EntitySyncSecurityIT {
       assertThat(victim.received()).as("nothing reaches another client's topics").isEmpty();
       assertThat(elsewhere.received()).as("nothing reaches topics outside the protocol").isEmpty();
     }
-    try (Connection connection = postgres.connection();
-        Statement statement = connection.createStatement();
-        ResultSet rows =
-            statement.executeQuery("select count(*) from public.notes where body = 'redirected'")) {
-      rows.next();
-      assertThat(rows.getInt(1))
-          .as("refused requests are not executed; the allowed one is")
-          .isEqualTo(1);
-    }
+    assertThat(
+            Sql.count(
+                postgres::connection,
+                "select count(*) from public.notes where body = 'redirected'"))
+        .as("refused requests are not executed; the allowed one is")
+        .isEqualTo(1);
   }
 
   @Test
@@ -671,13 +626,13 @@ class EntitySyncSecurityIT {
     String writer = token("client-m", "acme", "writer", exp);
     String otherTenant = token("client-m", "globex", "writer", exp);
     try (TokenClient m = new TokenClient("client-m")) {
-      JsonNode meta =
+      assertCode(
           m.send(
               reader,
               "{\"id\":\"m1\",\"type\":\"request\",\"operation\":\"meta\","
                   + "\"entity\":\"notes\"}",
-              "m1");
-      assertThat(meta.path("success").asBoolean()).as(meta.toString()).isTrue();
+              "m1"),
+          "ok");
       assertCode(
           m.send(
               writer,

@@ -95,27 +95,22 @@ class EntitySyncSecuritySuiteIT {
                 .withPersistence(false)
                 .withAccessControl(USERS, Broker.MOSQUITTO.shippedAcl()));
     postgres = PostgresDatabase.start();
-    try (Connection connection = postgres.connection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(
-          "create table public.projects (id serial primary key, tenant_id varchar(50) not null, "
-              + "name varchar(50))");
-      statement.execute(
-          "insert into public.projects (tenant_id, name) values ('acme','A-project'),"
-              + "('globex','G-SECRET-P')");
-      statement.execute(
-          "create table public.notes (id serial primary key, tenant_id varchar(50) not null, "
-              + "body varchar(200), project_id int references public.projects(id))");
-      // 1, 2: the sentinels; 3: alice's row; 4: bob's; 5: alice's, referring to bob's project; 6-10
-      // spare.
-      statement.execute(
-          "insert into public.notes (tenant_id, body, project_id) values ('acme','sentinel',null),"
-              + "('globex','sentinel',null),('acme','A-SECRET-1',1),('globex','G-SECRET-1',2),('acme','A-SECRET-2',2),"
-              + "('acme','A-spare-6',null),('acme','A-spare-7',null),('acme','A-spare-8',null),('acme','A-spare-9',null),"
-              + "('acme','A-life',null)");
-      statement.execute("create table public.plain (id serial primary key, body varchar(20))");
-      statement.execute("insert into public.plain (body) values ('P-1')");
-    }
+    Sql.execute(
+        postgres::connection,
+        "create table public.projects (id serial primary key, tenant_id varchar(50) not null, "
+            + "name varchar(50))",
+        "insert into public.projects (tenant_id, name) values ('acme','A-project'),"
+            + "('globex','G-SECRET-P')",
+        "create table public.notes (id serial primary key, tenant_id varchar(50) not null, "
+            + "body varchar(200), project_id int references public.projects(id))",
+        // 1, 2: the sentinels; 3: alice's row; 4: bob's; 5: alice's, referring to bob's project;
+        // 6-10 spare.
+        "insert into public.notes (tenant_id, body, project_id) values ('acme','sentinel',null),"
+            + "('globex','sentinel',null),('acme','A-SECRET-1',1),('globex','G-SECRET-1',2),('acme','A-SECRET-2',2),"
+            + "('acme','A-spare-6',null),('acme','A-spare-7',null),('acme','A-spare-8',null),('acme','A-spare-9',null),"
+            + "('acme','A-life',null)",
+        "create table public.plain (id serial primary key, body varchar(20))",
+        "insert into public.plain (body) values ('P-1')");
     stack = ConnectStack.start();
     stack.topics().create("suite-changes", 1);
     stack.topics().createCompacted("suite-subscriptions");
@@ -171,14 +166,7 @@ class EntitySyncSecuritySuiteIT {
     sync.put("mqtt.username", "entity-sync");
     sync.put("mqtt.password", USERS.get("entity-sync"));
     sync.put("mqtt.client.id", "entity-sync");
-    sync.put(
-        "entity.sync.hooks",
-        "io.connectmqtt.entitysync.hooks.JwtAuthenticationHook,"
-            + "io.connectmqtt.entitysync.hooks.RoleRulesHook,io.connectmqtt.entitysync.hooks.TenantIsolationHook");
-    sync.put("entity.sync.roles.rules", "writer:*:*");
-    sync.put("entity.sync.jwt.hs256.secret", SECRET);
-    sync.put("entity.sync.tenant.source", "jwt");
-    sync.put("entity.sync.subscription.ttl.seconds", "3600");
+    OpenEntitySync.jwtTenants(sync, SECRET, "writer:*:*");
     sync.put("subscriptions.max.per.client", "20");
     sync.put("entity.sync.passthrough.topic", "suite-forwarded");
     sync.put("entity.sync.changes.topic", "suite-changes");
@@ -307,25 +295,20 @@ class EntitySyncSecuritySuiteIT {
       ExternalCommand.Result result =
           MosquittoBroker.attemptPublishTo(
               mosquitto.port(),
-              "-V",
-              "5",
-              "-u",
-              "mallory",
-              "-P",
-              USERS.get("mallory"),
-              "-i",
-              "alice",
-              "-q",
-              "1",
-              "-t",
-              "spec/alice/request",
-              "-D",
-              "publish",
-              "user-property",
-              "authorization",
-              "Bearer " + jwt(c.token()),
-              "-m",
-              request);
+              MosquittoArgs.loggedIn(
+                  "5",
+                  "mallory",
+                  USERS.get("mallory"),
+                  "alice",
+                  "-t",
+                  "spec/alice/request",
+                  "-D",
+                  "publish",
+                  "user-property",
+                  "authorization",
+                  "Bearer " + jwt(c.token()),
+                  "-m",
+                  request));
       assertThat(result.output()).as("mallory logged in").contains("received CONNACK (0)");
       assertThat(result.output()).as("mosquitto refuses the publish").contains("Not authorized");
     } else {

@@ -226,16 +226,9 @@ class FilterAgreementPropertyIT {
       HikariDataSource dataSource =
           EntitySyncConnector.dataSource(config, "agreement-" + database.name());
       Dialect dialect = Dialect.forUrl(started.url());
-      Catalog catalog =
-          new Catalog(
-              dataSource,
-              dialect,
-              config.getList(DatabaseConfig.ENTITIES_CONFIG),
-              config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
-      catalog.refresh();
+      Catalog catalog = Processors.catalog(dataSource, dialect, config);
       RequestProcessor processor =
-          new RequestProcessor(dataSource, dialect, catalog, config, List.of());
-      processor.createStateTable();
+          Processors.processor(dataSource, dialect, catalog, config, List.of());
       BACKENDS.add(new Backend(database, started, dataSource, catalog, processor, new Tally()));
     }
   }

@@ -11,6 +11,13 @@ final class HostileCorpus {
 
   record Hostile(String id, String payload) {}
 
+  private static final String USERS = "\"entity\":\"users\"";
+
+  /** A request {@code id} of {@code operation} on {@code target} with the fields {@code rest}. */
+  private static Hostile request(String id, String operation, String target, String rest) {
+    return new Hostile(id, Requests.request(id, operation, target, rest));
+  }
+
   private HostileCorpus() {}
 
   static List<Hostile> requests() {
@@ -101,15 +108,7 @@ final class HostileCorpus {
             "\"options\":{\"filters\":[{\"column\":\"age\",\"operator\":5,\"value\":1}]}",
             "\"options\":{\"filters\":[\"age=1\"]}")) {
       String id = "t" + n++;
-      corpus.add(
-          new Hostile(
-              id,
-              "{\"id\":\""
-                  + id
-                  + "\",\"type\":\"request\",\"operation\":\"read\","
-                  + "\"entity\":\"users\","
-                  + extra
-                  + "}"));
+      corpus.add(request(id, "read", USERS, extra));
     }
     // SQL injection in the entity and schema names.
     for (String entity :
@@ -133,14 +132,7 @@ final class HostileCorpus {
             "_sers",
             "")) {
       String id = "e" + n++;
-      corpus.add(
-          new Hostile(
-              id,
-              "{\"id\":\""
-                  + id
-                  + "\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\""
-                  + entity
-                  + "\"}"));
+      corpus.add(request(id, "read", "\"entity\":\"" + entity + "\"", ""));
     }
     for (String schema :
         List.of(
@@ -151,14 +143,7 @@ final class HostileCorpus {
             "\\\"public\\\"",
             "PUBLIC\\\".\\\"users")) {
       String id = "s" + n++;
-      corpus.add(
-          new Hostile(
-              id,
-              "{\"id\":\""
-                  + id
-                  + "\",\"type\":\"request\",\"operation\":\"read\",\"schema\":\""
-                  + schema
-                  + "\",\"entity\":\"users\"}"));
+      corpus.add(request(id, "read", "\"schema\":\"" + schema + "\"," + USERS, ""));
     }
     // SQL injection in column names: filters, sort, projection, data keys.
     List<String> columns =
@@ -180,44 +165,21 @@ final class HostileCorpus {
     for (String column : columns) {
       String id = "c" + n++;
       corpus.add(
-          new Hostile(
+          request(
               id,
-              "{\"id\":\""
-                  + id
-                  + "\",\"type\":\"request\",\"operation\":\"read\","
-                  + "\"entity\":\"users\",\"options\":{\"filters\":[{\"column\":\""
+              "read",
+              USERS,
+              "\"options\":{\"filters\":[{\"column\":\""
                   + column
-                  + "\",\"operator\":\"eq\",\"value\":1}]}}"));
+                  + "\",\"operator\":\"eq\",\"value\":1}]}"));
       id = "c" + n++;
       corpus.add(
-          new Hostile(
-              id,
-              "{\"id\":\""
-                  + id
-                  + "\",\"type\":\"request\",\"operation\":\"read\","
-                  + "\"entity\":\"users\",\"options\":{\"sort\":[{\"column\":\""
-                  + column
-                  + "\"}]}}"));
+          request(id, "read", USERS, "\"options\":{\"sort\":[{\"column\":\"" + column + "\"}]}"));
+      id = "c" + n++;
+      corpus.add(request(id, "read", USERS, "\"options\":{\"columns\":[\"" + column + "\"]}"));
       id = "c" + n++;
       corpus.add(
-          new Hostile(
-              id,
-              "{\"id\":\""
-                  + id
-                  + "\",\"type\":\"request\",\"operation\":\"read\","
-                  + "\"entity\":\"users\",\"options\":{\"columns\":[\""
-                  + column
-                  + "\"]}}"));
-      id = "c" + n++;
-      corpus.add(
-          new Hostile(
-              id,
-              "{\"id\":\""
-                  + id
-                  + "\",\"type\":\"request\",\"operation\":\"create\","
-                  + "\"entity\":\"users\",\"data\":{\"name\":\"x\",\""
-                  + column
-                  + "\":\"y\"}}"));
+          request(id, "create", USERS, "\"data\":{\"name\":\"x\",\"" + column + "\":\"y\"}"));
     }
     // SQL injection in operators.
     for (String operator :
@@ -237,14 +199,13 @@ final class HostileCorpus {
             "")) {
       String id = "o" + n++;
       corpus.add(
-          new Hostile(
+          request(
               id,
-              "{\"id\":\""
-                  + id
-                  + "\",\"type\":\"request\",\"operation\":\"read\","
-                  + "\"entity\":\"users\",\"options\":{\"filters\":[{\"column\":\"age\",\"operator\":\""
+              "read",
+              USERS,
+              "\"options\":{\"filters\":[{\"column\":\"age\",\"operator\":\""
                   + operator
-                  + "\",\"value\":1}]}}"));
+                  + "\",\"value\":1}]}"));
     }
     // SQL injection in values where the column's type refuses them.
     for (String value :
@@ -259,34 +220,18 @@ final class HostileCorpus {
             "(SELECT 1)")) {
       String id = "v" + n++;
       corpus.add(
-          new Hostile(
+          request(
               id,
-              "{\"id\":\""
-                  + id
-                  + "\",\"type\":\"request\",\"operation\":\"read\","
-                  + "\"entity\":\"users\",\"options\":{\"filters\":[{\"column\":\"age\",\"operator\":\"eq\",\"value\":\""
+              "read",
+              USERS,
+              "\"options\":{\"filters\":[{\"column\":\"age\",\"operator\":\"eq\",\"value\":\""
                   + value
-                  + "\"}]}}"));
+                  + "\"}]}"));
+      id = "v" + n++;
+      corpus.add(request(id, "delete", USERS, "\"record_id\":\"" + value + "\""));
       id = "v" + n++;
       corpus.add(
-          new Hostile(
-              id,
-              "{\"id\":\""
-                  + id
-                  + "\",\"type\":\"request\",\"operation\":\"delete\","
-                  + "\"entity\":\"users\",\"record_id\":\""
-                  + value
-                  + "\"}"));
-      id = "v" + n++;
-      corpus.add(
-          new Hostile(
-              id,
-              "{\"id\":\""
-                  + id
-                  + "\",\"type\":\"request\",\"operation\":\"update\","
-                  + "\"entity\":\"users\",\"record_id\":1,\"data\":{\"age\":\""
-                  + value
-                  + "\"}}"));
+          request(id, "update", USERS, "\"record_id\":1,\"data\":{\"age\":\"" + value + "\"}"));
     }
     // Writes that must not happen: missing parts, primary key changes, unknown operations.
     for (String write :

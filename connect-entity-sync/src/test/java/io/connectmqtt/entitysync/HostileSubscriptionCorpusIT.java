@@ -14,8 +14,6 @@ import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,12 +60,10 @@ class HostileSubscriptionCorpusIT {
     // users run it.
     stack =
         ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")), Map.of());
-    try (Connection connection = postgres.connection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(
-          "create table public.items (id serial primary key, name varchar(1000), code varchar(20), "
-              + "qty integer, amount numeric, ratio double precision, flag boolean, step varchar(20))");
-    }
+    Sql.execute(
+        postgres::connection,
+        "create table public.items (id serial primary key, name varchar(1000), code varchar(20), "
+            + "qty integer, amount numeric, ratio double precision, flag boolean, step varchar(20))");
     // One partition: every change, the sentinel last, is processed in order, so the sentinel is a
     // signal.
     stack.topics().create("entity-changes", 1);
@@ -105,13 +101,9 @@ class HostileSubscriptionCorpusIT {
     }
   }
 
-  /**
-   * A copy of what arrived from index {@code from} on: a subList view of the CopyOnWriteArrayList
-   * throws ConcurrentModificationException once the listener adds to it while it is read.
-   */
+  /** A copy of what arrived from index {@code from} on. */
   private static List<ChangeScript.Arrival> arrivalsSince(int from) {
-    List<ChangeScript.Arrival> all = List.copyOf(ARRIVALS);
-    return all.subList(from, all.size());
+    return Snapshots.since(ARRIVALS, from);
   }
 
   @AfterAll
@@ -119,15 +111,7 @@ class HostileSubscriptionCorpusIT {
     if (listener != null) {
       listener.disconnect().exceptionally(e -> null).join();
     }
-    if (stack != null) {
-      stack.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
+    TestResources.closeAll(stack, hivemq, postgres);
   }
 
   @Test

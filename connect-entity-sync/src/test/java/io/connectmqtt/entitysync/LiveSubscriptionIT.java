@@ -11,8 +11,6 @@ import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.PostgresDatabase;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,24 +39,13 @@ class LiveSubscriptionIT {
     hivemq = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
     stack = ConnectStack.start();
-    try (Connection connection = postgres.connection();
-        Statement statement = connection.createStatement()) {
-      statement.execute(
-          "create table public.users (id serial primary key, name varchar(50), status varchar(20))");
-    }
+    Sql.execute(
+        postgres::connection,
+        "create table public.users (id serial primary key, name varchar(50), status varchar(20))");
     stack.topics().create("entity-changes", 3);
     stack.topics().createCompacted("entity-subscriptions");
-    Map<String, String> sync = new HashMap<>();
-    sync.put("connector.class", EntitySyncConnector.class.getName());
-    // Open access on purpose: these clients send no token.
-    sync.put("entity.sync.auth", "none");
-    sync.put("mqtt.server.uris", hivemq.uri());
-    sync.put("database.url", postgres.jdbcUrl());
-    sync.put("database.user", "postgres");
-    sync.put("entities", "public.users");
-    sync.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-    sync.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    sync.put("value.converter.schemas.enable", "false");
+    Map<String, String> sync =
+        OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.users");
     stack.rest().createOrReplace("sync", sync);
     Map<String, String> expiring = new HashMap<>(sync);
     expiring.put("entity.sync.topic.prefix", "ttl");
@@ -87,33 +74,39 @@ class LiveSubscriptionIT {
 
   @AfterAll
   static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (hivemq != null) {
-      hivemq.close();
-    }
-    if (postgres != null) {
-      postgres.close();
-    }
+    TestResources.closeAll(stack, hivemq, postgres);
   }
 
   private static JsonNode send(ProtocolClient client, String id, String body) {
     return client.send("{\"id\":\"" + id + "\"," + body + "}", id);
   }
 
+  private static ProtocolClient client(String prefix, String cid) {
+    return new ProtocolClient(hivemq.port(), prefix, cid);
+  }
+
+  private static MqttRecorder inbox(String prefix, String cid) {
+    return Notifications.inbox(hivemq.port(), prefix, cid);
+  }
+
+  /** Subscribes {@code client} to the users matching {@code filters} (a JSON array). */
+  private static JsonNode subscribe(ProtocolClient client, String id, String filters) {
+    return send(
+        client,
+        id,
+        "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
+            + "\"options\":{\"filters\":"
+            + filters
+            + "}");
+  }
+
   @Test
   void subscriberGetsExactlyTheMatchingChangesInOrderAndOnlyTheOwnerCanCancel() throws Exception {
-    try (ProtocolClient a = new ProtocolClient(hivemq.port(), "spec", "alice");
-        ProtocolClient b = new ProtocolClient(hivemq.port(), "spec", "bob");
-        MqttRecorder notifications =
-            MqttRecorder.subscribe("alice-notifications", hivemq.port(), "spec/alice/notify/#")) {
+    try (ProtocolClient a = client("spec", "alice");
+        ProtocolClient b = client("spec", "bob");
+        MqttRecorder notifications = inbox("spec", "alice")) {
       JsonNode subscribed =
-          send(
-              a,
-              "s1",
-              "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
-                  + "\"options\":{\"filters\":[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"active\"}]}");
+          subscribe(a, "s1", "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"active\"}]");
       assertThat(subscribed.path("success").asBoolean()).as(subscribed.toString()).isTrue();
       String sid = subscribed.path("data").path("subscription_id").asText();
       assertThat(subscribed.path("data").path("notify_topic").asText())
@@ -151,12 +144,7 @@ class LiveSubscriptionIT {
         assertThat(n.path("type").asText()).isEqualTo("notification");
         assertThat(n.path("subscription_id").asText()).isEqualTo(sid);
         assertThat(n.path("entity").asText()).isEqualTo("users");
-        seen.add(
-            n.path("operation").asText()
-                + ":"
-                + n.path("data").path("name").asText()
-                + ":"
-                + n.path("data").path("status").asText());
+        seen.add(Notifications.summary(n));
       }
       assertThat(seen)
           .containsExactlyInAnyOrder(
@@ -193,11 +181,7 @@ class LiveSubscriptionIT {
           .hasSize(before);
 
       JsonNode invalid =
-          send(
-              a,
-              "s2",
-              "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
-                  + "\"options\":{\"filters\":[{\"column\":\"pasword\",\"operator\":\"eq\",\"value\":\"x\"}]}");
+          subscribe(a, "s2", "[{\"column\":\"pasword\",\"operator\":\"eq\",\"value\":\"x\"}]");
       assertThat(invalid.path("error").path("code").asText()).isEqualTo("invalid_column");
     }
   }
@@ -212,29 +196,22 @@ class LiveSubscriptionIT {
   @Test
   void aRowThatLeavesAFilterSaysSoWithItsKeyOnlyAndOneThatEntersArrivesAsACreate()
       throws Exception {
-    try (ProtocolClient tess = new ProtocolClient(hivemq.port(), "spec", "tess");
-        ProtocolClient uma = new ProtocolClient(hivemq.port(), "spec", "uma");
-        ProtocolClient writer = new ProtocolClient(hivemq.port(), "spec", "mover");
-        MqttRecorder tessInbox =
-            MqttRecorder.subscribe("tess-inbox", hivemq.port(), "spec/tess/notify/#");
-        MqttRecorder umaInbox =
-            MqttRecorder.subscribe("uma-inbox", hivemq.port(), "spec/uma/notify/#")) {
-      String subscribe =
-          "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
-              + "\"options\":{\"filters\":";
+    try (ProtocolClient tess = client("spec", "tess");
+        ProtocolClient uma = client("spec", "uma");
+        ProtocolClient writer = client("spec", "mover");
+        MqttRecorder tessInbox = inbox("spec", "tess");
+        MqttRecorder umaInbox = inbox("spec", "uma")) {
       for (JsonNode reply :
           List.of(
-              send(
+              subscribe(
                   tess,
                   "t1",
-                  subscribe
-                      + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"tenant-a\"}]}"),
-              send(
+                  "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"tenant-a\"}]"),
+              subscribe(
                   uma,
                   "u1",
-                  subscribe
-                      + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"tenant-b\"},"
-                      + "{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"sentinel\",\"logic_operator\":\"OR\"}]}"))) {
+                  "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"tenant-b\"},"
+                      + "{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"sentinel\",\"logic_operator\":\"OR\"}]"))) {
         assertThat(reply.path("success").asBoolean()).as(reply.toString()).isTrue();
       }
       long id =
@@ -318,37 +295,27 @@ class LiveSubscriptionIT {
    */
   @Test
   void hostileLookingSubscriptionsNeitherFailNorStallTheNotifySink() throws Exception {
-    try (ProtocolClient mallory = new ProtocolClient(hivemq.port(), "spec", "mallory");
-        ProtocolClient hana = new ProtocolClient(hivemq.port(), "spec", "hana");
-        MqttRecorder malloryInbox =
-            MqttRecorder.subscribe("mallory-inbox", hivemq.port(), "spec/mallory/notify/#");
-        MqttRecorder hanaInbox =
-            MqttRecorder.subscribe("hana-inbox", hivemq.port(), "spec/hana/notify/#")) {
-      String subscribe =
-          "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\","
-              + "\"options\":{\"filters\":";
+    try (ProtocolClient mallory = client("spec", "mallory");
+        ProtocolClient hana = client("spec", "hana");
+        MqttRecorder malloryInbox = inbox("spec", "mallory");
+        MqttRecorder hanaInbox = inbox("spec", "hana")) {
       for (JsonNode reply :
           List.of(
-              send(
+              subscribe(
                   mallory,
                   "m1",
-                  subscribe
-                      + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]}"),
-              send(
+                  "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"1e999999999\"}]"),
+              subscribe(
                   mallory,
                   "m2",
-                  subscribe
-                      + "[{\"column\":\"name\",\"operator\":\"like\","
-                      + "\"value\":\"%a%a%a%a%a%a%a%a%a%a%a%a%b\"}]}"),
-              send(
-                  hana,
-                  "h1",
-                  subscribe + "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"7\"}]}"),
-              send(
+                  "[{\"column\":\"name\",\"operator\":\"like\","
+                      + "\"value\":\"%a%a%a%a%a%a%a%a%a%a%a%a%b\"}]"),
+              subscribe(
+                  hana, "h1", "[{\"column\":\"status\",\"operator\":\"eq\",\"value\":\"7\"}]"),
+              subscribe(
                   hana,
                   "h2",
-                  subscribe
-                      + "[{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"sentinel\"}]}"))) {
+                  "[{\"column\":\"name\",\"operator\":\"eq\",\"value\":\"sentinel\"}]"))) {
         assertThat(reply.path("success").asBoolean()).as(reply.toString()).isTrue();
       }
       String create =
@@ -409,7 +376,7 @@ class LiveSubscriptionIT {
                 "1")
             .redirectErrorStream(true)
             .start();
-    try (ProtocolClient carol = new ProtocolClient(hivemq.port(), "spec", "carol")) {
+    try (ProtocolClient carol = client("spec", "carol")) {
       // Time for mosquitto_sub to connect with its Will: it prints nothing when the broker accepts
       // it.
       Thread.sleep(1_000);
@@ -455,10 +422,9 @@ class LiveSubscriptionIT {
 
   @Test
   void aRedeliveredSubscribeIsTheSameSubscription() throws Exception {
-    try (ProtocolClient dave = new ProtocolClient(hivemq.port(), "spec", "dave");
-        ProtocolClient writer = new ProtocolClient(hivemq.port(), "spec", "writer");
-        MqttRecorder inbox =
-            MqttRecorder.subscribe("dave-inbox", hivemq.port(), "spec/dave/notify/#")) {
+    try (ProtocolClient dave = client("spec", "dave");
+        ProtocolClient writer = client("spec", "writer");
+        MqttRecorder inbox = inbox("spec", "dave")) {
       String subscribe =
           "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\"";
       JsonNode first = send(dave, "same-id", subscribe);
@@ -500,10 +466,9 @@ class LiveSubscriptionIT {
 
   @Test
   void subscriptionsThatAreNotRenewedExpire() throws Exception {
-    try (ProtocolClient erin = new ProtocolClient(hivemq.port(), "ttl", "erin");
-        ProtocolClient writer = new ProtocolClient(hivemq.port(), "ttl", "writer");
-        MqttRecorder inbox =
-            MqttRecorder.subscribe("erin-inbox", hivemq.port(), "ttl/erin/notify/#")) {
+    try (ProtocolClient erin = client("ttl", "erin");
+        ProtocolClient writer = client("ttl", "writer");
+        MqttRecorder inbox = inbox("ttl", "erin")) {
       String subscribe =
           "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"users\"";
       JsonNode forgotten = send(erin, "s-forgotten", subscribe);
@@ -561,8 +526,8 @@ class LiveSubscriptionIT {
 
   @Test
   void messagesOfAnApplicationsOwnTypeArePassedThroughToKafka() throws Exception {
-    try (ProtocolClient fred = new ProtocolClient(hivemq.port(), "ttl", "fred");
-        ProtocolClient gina = new ProtocolClient(hivemq.port(), "spec", "gina")) {
+    try (ProtocolClient fred = client("ttl", "fred");
+        ProtocolClient gina = client("spec", "gina")) {
       JsonNode forwarded =
           fred.send(
               "{\"id\":\"t1\",\"type\":\"telemetry\",\"payload\":{\"battery\":87,"

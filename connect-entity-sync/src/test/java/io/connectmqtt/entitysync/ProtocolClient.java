@@ -130,13 +130,37 @@ final class ProtocolClient implements AutoCloseable {
   /** Sends raw bytes as a request and waits for the reply whose id is {@code expectedId}. */
   JsonNode sendRaw(byte[] payload, String expectedId) {
     int before = received.size();
+    publishRequest(payload);
+    return await(before, null, expectedId).body();
+  }
+
+  /** Publishes {@code payload} to this client's request topic at QoS 1 and waits for the ack. */
+  private void publishRequest(byte[] payload) {
     String topic = prefix + "/" + topicId + "/request";
     if (client5 != null) {
       client5.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().join();
     } else {
       client3.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().join();
     }
-    return await(before, null, expectedId).body();
+  }
+
+  /**
+   * MQTT 5 only: publishes a request naming {@code responseTopic}, with the request id as
+   * Correlation Data.
+   */
+  private void publishNaming(String responseTopic, String json, String id) {
+    if (client5 == null) {
+      throw new IllegalStateException("MQTT 3.1.1 has no Response Topic");
+    }
+    client5
+        .publishWith()
+        .topic(prefix + "/" + topicId + "/request")
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .payload(json.getBytes(StandardCharsets.UTF_8))
+        .responseTopic(responseTopic)
+        .correlationData(id.getBytes(StandardCharsets.UTF_8))
+        .send()
+        .join();
   }
 
   JsonNode send(String json, String expectedId) {
@@ -153,15 +177,7 @@ final class ProtocolClient implements AutoCloseable {
     }
     client5.subscribeWith().topicFilter(responseTopic).qos(MqttQos.AT_LEAST_ONCE).send().join();
     int before = received.size();
-    client5
-        .publishWith()
-        .topic(prefix + "/" + topicId + "/request")
-        .qos(MqttQos.AT_LEAST_ONCE)
-        .payload(json.getBytes(StandardCharsets.UTF_8))
-        .responseTopic(responseTopic)
-        .correlationData(expectedId.getBytes(StandardCharsets.UTF_8))
-        .send()
-        .join();
+    publishNaming(responseTopic, json, expectedId);
     return await(before, responseTopic, expectedId);
   }
 
@@ -172,22 +188,10 @@ final class ProtocolClient implements AutoCloseable {
    */
   JsonNode sendRedirected(String json, String expectedId, String responseTopic) {
     int before = received.size();
-    client5
-        .publishWith()
-        .topic(prefix + "/" + topicId + "/request")
-        .qos(MqttQos.AT_LEAST_ONCE)
-        .payload(json.getBytes(StandardCharsets.UTF_8))
-        .responseTopic(responseTopic)
-        .correlationData(expectedId.getBytes(StandardCharsets.UTF_8))
-        .send()
-        .join();
+    publishNaming(responseTopic, json, expectedId);
     return await(before, null, expectedId).body();
   }
 
-  /**
-   * Whether a ping with {@code id} is answered within {@code timeout}: to wait until the connector
-   * subscribed, since a request published before that reaches no one.
-   */
   /**
    * Pings until one is answered (any reply, an error included), at most 60 s: the signal that the
    * connector subscribed, where a fixed wait after RUNNING would guess.
@@ -200,27 +204,19 @@ final class ProtocolClient implements AutoCloseable {
         .until(() -> pings("ping-" + pings[0]++, Duration.ofSeconds(1)));
   }
 
+  /**
+   * Whether a ping with {@code id} is answered within {@code timeout}: to wait until the connector
+   * subscribed, since a request published before that reaches no one.
+   */
   boolean pings(String id, Duration timeout) {
     int before = received.size();
-    byte[] ping = ("{\"id\":\"" + id + "\",\"type\":\"ping\"}").getBytes(StandardCharsets.UTF_8);
-    String topic = prefix + "/" + topicId + "/request";
-    if (client5 != null) {
-      client5.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(ping).send().join();
-    } else {
-      client3.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(ping).send().join();
-    }
+    publishRequest(("{\"id\":\"" + id + "\",\"type\":\"ping\"}").getBytes(StandardCharsets.UTF_8));
     return find(before, null, id, timeout) != null;
   }
 
   /** Publishes a request without waiting for its reply; see {@link #reply(String, Duration)}. */
   void publish(String json) {
-    String topic = prefix + "/" + topicId + "/request";
-    byte[] payload = json.getBytes(StandardCharsets.UTF_8);
-    if (client5 != null) {
-      client5.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().join();
-    } else {
-      client3.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send().join();
-    }
+    publishRequest(json.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The reply with {@code id} received so far or within {@code timeout}; null if none came. */

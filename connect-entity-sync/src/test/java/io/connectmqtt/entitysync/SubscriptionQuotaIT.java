@@ -50,16 +50,9 @@ class SubscriptionQuotaIT {
           HikariDataSource pool = EntitySyncConnector.dataSource(config, "quota-" + name + "-" + i);
           pools.add(pool);
           Dialect dialect = Dialect.forUrl(started.url());
-          Catalog catalog =
-              new Catalog(
-                  pool,
-                  dialect,
-                  config.getList(DatabaseConfig.ENTITIES_CONFIG),
-                  config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
-          catalog.refresh();
-          RequestProcessor task = new RequestProcessor(pool, dialect, catalog, config, List.of());
-          task.createStateTable();
-          tasks.add(task);
+          tasks.add(
+              Processors.processor(
+                  pool, dialect, Processors.catalog(pool, dialect, config), config, List.of()));
         }
         SubscriptionQuotaTest.assertWithinQuota(
             name, SubscriptionQuotaTest.race(tasks, "quota_notes"));

@@ -130,7 +130,7 @@ final class SuiteClient implements AutoCloseable {
   }
 
   List<Message> since(int mark) {
-    return List.copyOf(received.subList(mark, received.size()));
+    return Snapshots.since(received, mark);
   }
 
   @Override

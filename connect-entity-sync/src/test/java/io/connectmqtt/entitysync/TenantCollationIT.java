@@ -9,9 +9,7 @@ import io.connectmqtt.testkit.H2Database;
 import io.connectmqtt.testkit.MariaDbDatabase;
 import io.connectmqtt.testkit.PostgresDatabase;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,15 +44,7 @@ class TenantCollationIT {
   @AfterAll
   static void stop() {
     POOLS.forEach(HikariDataSource::close);
-    if (postgres != null) {
-      postgres.close();
-    }
-    if (h2 != null) {
-      h2.close();
-    }
-    if (mariadb != null) {
-      mariadb.close();
-    }
+    TestResources.closeAll(postgres, h2, mariadb == null ? null : mariadb.server());
   }
 
   static Stream<String> databases() {
@@ -66,52 +56,44 @@ class TenantCollationIT {
     props.put("mqtt.server.uris", "tcp://127.0.0.1:1");
     props.put("entities", "public.notes");
     props.put("entity.sync.tenant.source", "client-id");
-    Connection connection;
+    Sql.Database db;
     switch (database) {
       case "postgresql" -> {
         props.put("database.url", postgres.jdbcUrl());
         props.put("database.user", "postgres");
-        connection = postgres.connection();
+        db = postgres::connection;
       }
       case "h2" -> {
         props.put("database.url", h2.jdbcUrl());
         props.put("database.user", "sa");
-        connection = h2.connection();
+        db = h2::connection;
       }
       default -> {
         MariaDbDatabase server = mariadb.require();
         props.put("database.url", server.jdbcUrl("public"));
         props.put("database.user", server.user());
         props.put("database.password", server.password());
-        connection = server.connection("public");
+        db = () -> server.connection("public");
       }
     }
-    try (connection;
-        Statement statement = connection.createStatement()) {
-      statement.execute(
-          "create table public.notes (id integer primary key, tenant_id varchar(20) not null, "
-              + "body varchar(50))");
-      statement.execute(
-          "insert into public.notes values (1, 'acme', 'lower'), (2, 'ACME', 'upper'), "
-              + "(3, 'acme ', 'trailing space')");
-    }
+    Sql.execute(
+        db,
+        "create table public.notes (id integer primary key, tenant_id varchar(20) not null, "
+            + "body varchar(50))",
+        "insert into public.notes values (1, 'acme', 'lower'), (2, 'ACME', 'upper'), "
+            + "(3, 'acme ', 'trailing space')");
     EntitySyncConfig config = new EntitySyncConfig(props);
     HikariDataSource dataSource = EntitySyncConnector.dataSource(config, "tenants-" + database);
     POOLS.add(dataSource);
     Dialect dialect = Dialect.forUrl(props.get("database.url"));
-    Catalog catalog =
-        new Catalog(
-            dataSource,
-            dialect,
-            config.getList(DatabaseConfig.ENTITIES_CONFIG),
-            config.getString(DatabaseConfig.DEFAULT_SCHEMA_CONFIG));
-    catalog.refresh();
     TenantIsolationHook hook = new TenantIsolationHook();
     hook.configure(config.hooks());
-    RequestProcessor processor =
-        new RequestProcessor(dataSource, dialect, catalog, config, List.of(hook));
-    processor.createStateTable();
-    return processor;
+    return Processors.processor(
+        dataSource,
+        dialect,
+        Processors.catalog(dataSource, dialect, config),
+        config,
+        List.of(hook));
   }
 
   private static JsonNode send(RequestProcessor processor, String clientId, String request) {
@@ -121,13 +103,13 @@ class TenantCollationIT {
   }
 
   private static String request(String id, String operation, String rest) {
-    return "{\"id\":\""
-        + id
-        + "\",\"type\":\"request\",\"operation\":\""
-        + operation
-        + "\",\"entity\":\"notes\""
-        + (rest.isEmpty() ? "" : "," + rest)
-        + "}";
+    return Requests.request(id, operation, "\"entity\":\"notes\"", rest);
+  }
+
+  private static void assertNotFound(JsonNode reply) {
+    assertThat(reply.path("error").path("code").asText())
+        .as(reply.toString())
+        .isEqualTo("not_found");
   }
 
   private static List<Integer> ids(JsonNode reply) {
@@ -143,21 +125,15 @@ class TenantCollationIT {
     assertThat(ids(send(processor, "acme-dev", request("r1", "read", "")))).containsExactly(1);
     assertThat(ids(send(processor, "ACME-dev", request("r1", "read", "")))).containsExactly(2);
     JsonNode foreign = send(processor, "acme-dev", request("r2", "read", "\"record_id\":2"));
-    assertThat(foreign.path("error").path("code").asText())
-        .as(foreign.toString())
-        .isEqualTo("not_found");
+    assertNotFound(foreign);
     JsonNode update =
         send(
             processor,
             "acme-dev",
             request("u1", "update", "\"record_id\":2,\"data\":{\"body\":\"taken over\"}"));
-    assertThat(update.path("error").path("code").asText())
-        .as(update.toString())
-        .isEqualTo("not_found");
+    assertNotFound(update);
     JsonNode delete = send(processor, "acme-dev", request("d1", "delete", "\"record_id\":3"));
-    assertThat(delete.path("error").path("code").asText())
-        .as(delete.toString())
-        .isEqualTo("not_found");
+    assertNotFound(delete);
     JsonNode filtered =
         send(
             processor,

@@ -72,82 +72,25 @@ final class EntitySyncCrud {
     // The processor subscribes once connected, after RUNNING; the task logs it, nothing else tells.
     WorkerLog.await(stack, "subscribed to", prefix + "/+/request");
 
-    Mqtt5BlockingClient client =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier(cid)
-            .serverHost("127.0.0.1")
-            .serverPort(broker.port())
-            .buildBlocking();
-    client.connect();
+    Mqtt5BlockingClient client = connect(broker, cid);
     try (Mqtt5BlockingClient.Mqtt5Publishes replies =
-        client.publishes(MqttGlobalPublishFilter.SUBSCRIBED)) {
-      client
-          .subscribeWith()
-          .topicFilter(prefix + "/" + cid + "/response")
-          .qos(MqttQos.AT_LEAST_ONCE)
-          .send();
-      String request = prefix + "/" + cid + "/request";
+        listen(client, prefix + "/" + cid + "/response")) {
+      Conversation shop = new Conversation(client, replies, prefix + "/" + cid + "/request");
       JsonNode created =
-          ask(
-              client,
-              replies,
-              request,
-              "{\"id\":\"c1\",\"type\":\"request\",\"operation\":"
-                  + "\"create\",\"entity\":\""
-                  + table
-                  + "\",\"data\":{\"name\":\"bolt\",\"qty\":3}}");
+          shop.ask(request("c1", "create", table, "\"data\":{\"name\":\"bolt\",\"qty\":3}"));
       assertThat(created.path("success").asBoolean()).as("create: " + created).isTrue();
       String id = created.path("data").path("id").asText();
-      JsonNode read =
-          ask(
-              client,
-              replies,
-              request,
-              "{\"id\":\"r1\",\"type\":\"request\",\"operation\":\"read\","
-                  + "\"entity\":\""
-                  + table
-                  + "\",\"record_id\":\""
-                  + id
-                  + "\"}");
+      JsonNode read = shop.ask(request("r1", "read", table, "\"record_id\":\"" + id + "\""));
       assertThat(read.path("data").path("name").asText()).as("read: " + read).isEqualTo("bolt");
       JsonNode updated =
-          ask(
-              client,
-              replies,
-              request,
-              "{\"id\":\"u1\",\"type\":\"request\",\"operation\":"
-                  + "\"update\",\"entity\":\""
-                  + table
-                  + "\",\"record_id\":\""
-                  + id
-                  + "\",\"data\":{\"qty\":5}}");
+          shop.ask(
+              request("u1", "update", table, "\"record_id\":\"" + id + "\",\"data\":{\"qty\":5}"));
       assertThat(updated.path("data").path("qty").asInt()).as("update: " + updated).isEqualTo(5);
-      JsonNode deleted =
-          ask(
-              client,
-              replies,
-              request,
-              "{\"id\":\"d1\",\"type\":\"request\",\"operation\":"
-                  + "\"delete\",\"entity\":\""
-                  + table
-                  + "\",\"record_id\":\""
-                  + id
-                  + "\"}");
+      JsonNode deleted = shop.ask(request("d1", "delete", table, "\"record_id\":\"" + id + "\""));
       assertThat(deleted.path("data").path("deleted").asBoolean())
           .as("delete: " + deleted)
           .isTrue();
-      JsonNode gone =
-          ask(
-              client,
-              replies,
-              request,
-              "{\"id\":\"r2\",\"type\":\"request\",\"operation\":\"read\","
-                  + "\"entity\":\""
-                  + table
-                  + "\",\"record_id\":\""
-                  + id
-                  + "\"}");
+      JsonNode gone = shop.ask(request("r2", "read", table, "\"record_id\":\"" + id + "\""));
       assertThat(gone.path("error").path("code").asText())
           .as("read after delete: " + gone)
           .isEqualTo("not_found");
@@ -170,11 +113,61 @@ final class EntitySyncCrud {
     }
   }
 
+  /**
+   * A request {@code id} of {@code operation} on {@code entity} with the further fields {@code
+   * rest}.
+   */
+  static String request(String id, String operation, String entity, String rest) {
+    return "{\"id\":\""
+        + id
+        + "\",\"type\":\"request\",\"operation\":\""
+        + operation
+        + "\",\"entity\":\""
+        + entity
+        + "\","
+        + rest
+        + "}";
+  }
+
+  /** Client {@code cid}, connected over MQTT 5. */
+  static Mqtt5BlockingClient connect(TestBroker broker, String cid) {
+    Mqtt5BlockingClient client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .identifier(cid)
+            .serverHost("127.0.0.1")
+            .serverPort(broker.port())
+            .buildBlocking();
+    client.connect();
+    return client;
+  }
+
+  /**
+   * What {@code client} receives on {@code filters}, subscribed at QoS 1: the queue is opened
+   * first, so that nothing sent after a SUBACK is missed.
+   */
+  static Mqtt5BlockingClient.Mqtt5Publishes listen(Mqtt5BlockingClient client, String... filters) {
+    Mqtt5BlockingClient.Mqtt5Publishes received =
+        client.publishes(MqttGlobalPublishFilter.SUBSCRIBED);
+    for (String filter : filters) {
+      client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
+    }
+    return received;
+  }
+
   private static String op(ConsumerRecord<byte[], byte[]> event) {
     try {
       return JSON.readTree(event.value()).path("op").asText();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** One client's requests on its request topic, each answered by the next message it receives. */
+  record Conversation(
+      Mqtt5BlockingClient client, Mqtt5BlockingClient.Mqtt5Publishes replies, String requestTopic) {
+    JsonNode ask(String request) throws Exception {
+      return EntitySyncCrud.ask(client, replies, requestTopic, request);
     }
   }
 

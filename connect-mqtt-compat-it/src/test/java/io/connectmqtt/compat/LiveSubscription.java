@@ -3,9 +3,6 @@ package io.connectmqtt.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.testkit.TestBroker;
@@ -25,32 +22,14 @@ final class LiveSubscription {
     String prefix = "compat-" + tag;
     String cid = "watcher-" + tag;
     String table = "items_" + tag;
-    Mqtt5BlockingClient client =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier(cid)
-            .serverHost("127.0.0.1")
-            .serverPort(broker.port())
-            .buildBlocking();
-    client.connect();
+    Mqtt5BlockingClient client = EntitySyncCrud.connect(broker, cid);
     try (Mqtt5BlockingClient.Mqtt5Publishes received =
-        client.publishes(MqttGlobalPublishFilter.SUBSCRIBED)) {
-      client
-          .subscribeWith()
-          .topicFilter(prefix + "/" + cid + "/response")
-          .qos(MqttQos.AT_LEAST_ONCE)
-          .send();
-      client
-          .subscribeWith()
-          .topicFilter(prefix + "/" + cid + "/notify/#")
-          .qos(MqttQos.AT_LEAST_ONCE)
-          .send();
-      String request = prefix + "/" + cid + "/request";
+        EntitySyncCrud.listen(
+            client, prefix + "/" + cid + "/response", prefix + "/" + cid + "/notify/#")) {
+      EntitySyncCrud.Conversation watcher =
+          new EntitySyncCrud.Conversation(client, received, prefix + "/" + cid + "/request");
       JsonNode subscribed =
-          EntitySyncCrud.ask(
-              client,
-              received,
-              request,
+          watcher.ask(
               "{\"id\":\"s1\","
                   + "\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\""
                   + table
@@ -60,14 +39,9 @@ final class LiveSubscription {
           .as("subscribe: " + subscribed)
           .startsWith(prefix + "/" + cid + "/notify/");
       JsonNode created =
-          EntitySyncCrud.ask(
-              client,
-              received,
-              request,
-              "{\"id\":\"c2\",\"type\":\"request\","
-                  + "\"operation\":\"create\",\"entity\":\""
-                  + table
-                  + "\",\"data\":{\"name\":\"nut\",\"qty\":1}}");
+          watcher.ask(
+              EntitySyncCrud.request(
+                  "c2", "create", table, "\"data\":{\"name\":\"nut\",\"qty\":1}"));
       assertThat(created.path("success").asBoolean()).as("create: " + created).isTrue();
       Mqtt5Publish notification =
           received
