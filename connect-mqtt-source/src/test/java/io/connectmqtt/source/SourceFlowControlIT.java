@@ -113,6 +113,7 @@ class SourceFlowControlIT {
       // enough of them to mean something.
       long maxUnacknowledged = 0;
       long maxQueue = 0;
+      int connections = 0;
       int samples = 0;
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -120,9 +121,10 @@ class SourceFlowControlIT {
         // The sampling interval of this polling loop, not a wait for an event.
         Thread.sleep(100);
         try {
-          double received = metric("backpressure-source", 0, "messages-received-total");
-          double acked = metric("backpressure-source", 0, "messages-acknowledged-total");
-          maxUnacknowledged = Math.max(maxUnacknowledged, (long) (received - acked));
+          maxUnacknowledged =
+              Math.max(
+                  maxUnacknowledged, (long) metric("backpressure-source", 0, "unacknowledged"));
+          connections = (int) metric("backpressure-source", 0, "connections");
           maxQueue = Math.max(maxQueue, (long) metric("backpressure-source", 0, "queue-depth"));
           samples++;
         } catch (InstanceNotFoundException stoppedByTheWorker) {
@@ -131,13 +133,17 @@ class SourceFlowControlIT {
       }
       publishing.get();
       System.out.printf(
-          "Kafka away: %d messages published and owned by the broker; the task held at most %d "
-              + "unacknowledged (queue at most %d) in %d samples%n",
-          publisher.acknowledged(), maxUnacknowledged, maxQueue, samples);
+          "Kafka away: %d messages published and owned by the broker; the task's %d connections "
+              + "held at most %d unacknowledged (queue at most %d) in %d samples%n",
+          publisher.acknowledged(), connections, maxUnacknowledged, maxQueue, samples);
       assertThat(samples).as("samples taken while Kafka was away").isGreaterThanOrEqualTo(10);
+      // Each connection (mqtt.connections=auto: several members of one shared group on HiveMQ CE)
+      // has its own Receive Maximum of 50; a shared group may hand any member its full window.
       assertThat(maxUnacknowledged)
-          .as("in flight while Kafka is away: the receive maximum, not the backlog")
-          .isLessThanOrEqualTo(50);
+          .as(
+              "in flight while Kafka is away: %d connections' receive maximum, not the backlog",
+              connections)
+          .isLessThanOrEqualTo(50L * connections);
       assertThat(maxQueue).isLessThanOrEqualTo(200);
 
       fixtures.stack().kafka().restartOnlyBrokers();
