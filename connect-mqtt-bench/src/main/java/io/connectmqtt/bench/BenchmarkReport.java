@@ -29,6 +29,11 @@ final class BenchmarkReport {
         command);
   }
 
+  /** A report section's beginning: {@code heading}, a blank line, then the {@link #runLine}. */
+  static StringBuilder begin(String heading, String subcommand, String arguments) {
+    return new StringBuilder(heading).append("\n\n").append(runLine(subcommand, arguments));
+  }
+
   /**
    * Prints {@code body} between the markers {@code <!-- {name}-benchmark:start/end -->} and puts it
    * into {@code file} in place of the earlier run's section, or at the end when there is none yet.

@@ -1,6 +1,5 @@
 package io.connectmqtt.bench;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
@@ -12,6 +11,7 @@ import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MosquittoBroker;
+import io.connectmqtt.testkit.MqttClients;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.SourceLog;
@@ -119,10 +119,8 @@ public final class BrokerBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkSetup.options(args);
-    new BrokerBenchmark(options)
-        .run(Path.of(options.getOrDefault("out", "docs/brokers.md")), String.join(" ", args));
-    System.exit(0);
+    BenchmarkSetup.runAndExit(
+        args, "docs/brokers.md", options -> new BrokerBenchmark(options)::run);
   }
 
   private void run(Path reportFile, String arguments) throws Exception {
@@ -273,24 +271,14 @@ public final class BrokerBenchmark {
         };
     if (broker.mqtt5()) {
       Mqtt5AsyncClient client =
-          MqttClient.builder()
-              .useMqttVersion5()
-              .identifier("bench-raw-" + run)
-              .serverHost("127.0.0.1")
-              .serverPort(broker.port())
-              .buildAsync();
+          MqttClients.builder("bench-raw-" + run, broker.port()).useMqttVersion5().buildAsync();
       client.publishes(MqttGlobalPublishFilter.ALL, p -> onMessage.accept(p.getPayloadAsBytes()));
       client.connectWith().cleanStart(true).send().join();
       client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().join();
       disconnect = () -> client.disconnect().join();
     } else {
       Mqtt3AsyncClient client =
-          MqttClient.builder()
-              .useMqttVersion3()
-              .identifier("bench-raw-" + run)
-              .serverHost("127.0.0.1")
-              .serverPort(broker.port())
-              .buildAsync();
+          MqttClients.builder("bench-raw-" + run, broker.port()).useMqttVersion3().buildAsync();
       client.publishes(MqttGlobalPublishFilter.ALL, p -> onMessage.accept(p.getPayloadAsBytes()));
       client.connectWith().cleanSession(true).send().join();
       client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().join();
@@ -340,13 +328,9 @@ public final class BrokerBenchmark {
     String filter = "tp/" + id + "/" + label + run;
     String topic = "tp." + id + "." + label + run;
     stack.topics().createWithLogAppendTime(topic, 3);
-    config.put("mqtt.topics", filter + "/#");
-    config.put("kafka.topic", topic);
-    long logStart = Files.size(stack.home().resolve("connect.log"));
-    stack.rest().createOrReplace(name, config);
+    long logStart = createConnector(stack, name, config, filter, topic);
     try {
-      stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-      awaitSubscribed(stack, logStart, filter + "/#");
+      awaitSubscribed(stack, name, logStart, filter + "/#");
       KafkaTopics topics = stack.topics();
       if (warmup > 0) {
         publish(broker, filter + "/warmup", 0, warmup);
@@ -394,13 +378,9 @@ public final class BrokerBenchmark {
     String topic = "restart." + id;
     stack.topics().create(topic, 3);
     Map<String, String> config = defaults(broker);
-    config.put("mqtt.topics", filter + "/#");
-    config.put("kafka.topic", topic);
-    long logStart = Files.size(stack.home().resolve("connect.log"));
-    stack.rest().createOrReplace(name, config);
+    long logStart = createConnector(stack, name, config, filter, topic);
     try {
-      stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-      awaitSubscribed(stack, logStart, filter + "/#");
+      awaitSubscribed(stack, name, logStart, filter + "/#");
       KafkaTopics topics = stack.topics();
       CompletableFuture<Void> publishing =
           CompletableFuture.runAsync(
@@ -472,31 +452,22 @@ public final class BrokerBenchmark {
    * {@code count} messages from {@code publishers} load publishers at full speed, all acknowledged.
    */
   private void publish(TestBroker broker, String prefix, long from, long to) throws Exception {
-    List<CompletableFuture<Void>> running = new ArrayList<>();
-    long count = to - from;
-    long share = count / currentPublishers;
-    for (int p = 0; p < currentPublishers; p++) {
-      long start = from + p * share;
-      long end = p == currentPublishers - 1 ? to : start + share;
-      int index = p;
-      running.add(
-          CompletableFuture.runAsync(
-              () -> {
-                try (MqttLoadPublisher publisher =
-                    new MqttLoadPublisher(
-                        "bench-pub-" + prefix.replace('/', '-') + "-" + index,
-                        broker.port(),
-                        broker.mqtt5())) {
-                  publisher.publish(start, end, payload, 0, seq -> prefix + "/p" + index);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }));
-    }
     // A broker that stops acknowledging must not hold the whole run: the phase fails and the next
     // broker follows.
-    CompletableFuture.allOf(running.toArray(new CompletableFuture[0]))
-        .get(Math.max(180, count / 100), TimeUnit.SECONDS);
+    LoadPublishers.publish(
+        currentPublishers,
+        from,
+        to,
+        Duration.ofSeconds(Math.max(180, (to - from) / 100)),
+        (index, start, end) -> {
+          try (MqttLoadPublisher publisher =
+              new MqttLoadPublisher(
+                  "bench-pub-" + prefix.replace('/', '-') + "-" + index,
+                  broker.port(),
+                  broker.mqtt5())) {
+            publisher.publish(start, end, payload, 0, seq -> prefix + "/p" + index);
+          }
+        });
   }
 
   private static void awaitCount(BitSet seen, int count, Duration timeout)
@@ -521,9 +492,27 @@ public final class BrokerBenchmark {
     }
   }
 
-  /** Waits until every MQTT connection of the task subscribed to {@code filter}. */
-  private static void awaitSubscribed(ProcessStack stack, long from, String filter)
+  /**
+   * Creates connector {@code name} with {@code config} reading {@code filter/#} into Kafka topic
+   * {@code topic}; returns the worker log's size before, for {@link #awaitSubscribed}.
+   */
+  private static long createConnector(
+      ProcessStack stack, String name, Map<String, String> config, String filter, String topic)
+      throws IOException {
+    config.put("mqtt.topics", filter + "/#");
+    config.put("kafka.topic", topic);
+    long logStart = Files.size(stack.home().resolve("connect.log"));
+    stack.rest().createOrReplace(name, config);
+    return logStart;
+  }
+
+  /**
+   * Waits until connector {@code name} runs and the worker log from {@code from} on says that every
+   * MQTT connection of its task subscribed to {@code filter}.
+   */
+  private static void awaitSubscribed(ProcessStack stack, String name, long from, String filter)
       throws Exception {
+    stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       String log = Files.readString(stack.home().resolve("connect.log"));

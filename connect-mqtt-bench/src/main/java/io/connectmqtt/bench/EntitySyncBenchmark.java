@@ -1,11 +1,11 @@
 package io.connectmqtt.bench;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MqttClients;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import java.nio.charset.StandardCharsets;
@@ -52,10 +52,8 @@ public final class EntitySyncBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkSetup.options(args);
-    new EntitySyncBenchmark(options)
-        .run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), String.join(" ", args));
-    System.exit(0);
+    BenchmarkSetup.runAndExit(
+        args, "docs/benchmarks.md", options -> new EntitySyncBenchmark(options)::run);
   }
 
   /** One client in a closed loop: request, wait for the reply, next request. */
@@ -67,13 +65,7 @@ public final class EntitySyncBenchmark {
 
     LoopClient(int port, String cid) {
       this.cid = cid;
-      client =
-          MqttClient.builder()
-              .useMqttVersion5()
-              .identifier(cid)
-              .serverHost("127.0.0.1")
-              .serverPort(port)
-              .buildAsync();
+      client = MqttClients.builder(cid, port).useMqttVersion5().buildAsync();
       client.publishes(
           MqttGlobalPublishFilter.ALL,
           p -> {
@@ -116,12 +108,7 @@ public final class EntitySyncBenchmark {
    */
   private static Mqtt5AsyncClient echoResponder(int port) {
     Mqtt5AsyncClient responder =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier("bench-echo")
-            .serverHost("127.0.0.1")
-            .serverPort(port)
-            .buildAsync();
+        MqttClients.builder("bench-echo", port).useMqttVersion5().buildAsync();
     responder.connectWith().restrictions().receiveMaximum(1000).applyRestrictions().send().join();
     responder
         .subscribeWith()
@@ -260,8 +247,7 @@ public final class EntitySyncBenchmark {
         results.add(phase(clients, "writes", true));
       }
       echo.disconnect();
-      StringBuilder report = new StringBuilder("## Entity sync\n\n");
-      report.append(BenchmarkReport.runLine("entity-sync", arguments));
+      StringBuilder report = BenchmarkReport.begin("## Entity sync", "entity-sync", arguments);
       report.append(
           String.format(
               Locale.ROOT,

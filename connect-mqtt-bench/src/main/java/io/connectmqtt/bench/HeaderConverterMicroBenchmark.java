@@ -2,12 +2,8 @@ package io.connectmqtt.bench;
 
 import io.connectmqtt.common.MqttHeaderConverter;
 import io.connectmqtt.common.MqttHeaders;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,14 +33,11 @@ import org.apache.kafka.connect.storage.SimpleHeaderConverter;
  */
 public final class HeaderConverterMicroBenchmark {
 
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static long sink;
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkSetup.options(args);
-    int records = Integer.parseInt(options.getOrDefault("records", "1000000"));
-    int rounds = Integer.parseInt(options.getOrDefault("rounds", "11"));
-    int warmupRounds = Integer.parseInt(options.getOrDefault("warmup-rounds", "5"));
+    MicroBenchmark micro = new MicroBenchmark("header-micro", args, "records", 1_000_000);
+    int records = micro.items();
 
     // Stand-in for the connector's PluginClassLoader: the task thread's context loader while it
     // converts.
@@ -74,24 +67,23 @@ public final class HeaderConverterMicroBenchmark {
         "| Headers | Path | CPU ns per record | ns per header |\n| --- | --- | ---: | ---: |\n");
     for (Map.Entry<String, ConnectHeaders[]> set : headerSets.entrySet()) {
       ConnectHeaders[] headers = set.getValue();
-      Map<Variant, List<Double>> nanos = new LinkedHashMap<>();
-      paths.forEach(p -> nanos.put(p, new ArrayList<>()));
-      for (int round = 0; round < warmupRounds + rounds; round++) {
-        for (Variant path : paths) {
-          Thread.currentThread().setContextClassLoader(path.taskLoader());
-          long start = THREADS.getCurrentThreadCpuTime();
-          for (int i = 0; i < records; i++) {
-            sink += convert(path.converter(), headers[i & (headers.length - 1)]).toArray().length;
-          }
-          double perRecord = (THREADS.getCurrentThreadCpuTime() - start) / (double) records;
-          if (round >= warmupRounds) {
-            nanos.get(path).add(perRecord);
-          }
-        }
-      }
+      Map<Variant, Double> medians =
+          micro.medianNanosPerItem(
+              paths,
+              path -> {
+                Thread.currentThread().setContextClassLoader(path.taskLoader());
+                return () -> {
+                  for (int i = 0; i < records; i++) {
+                    sink +=
+                        convert(path.converter(), headers[i & (headers.length - 1)])
+                            .toArray()
+                            .length;
+                  }
+                };
+              });
       int perRecord = headers[0].size();
       for (Variant path : paths) {
-        double median = median(nanos.get(path));
+        double median = medians.get(path);
         System.out.printf(
             Locale.ROOT, "%-40s %-72s %6.0f ns/record%n", set.getKey(), path.name(), median);
         table.append(
@@ -105,21 +97,14 @@ public final class HeaderConverterMicroBenchmark {
       }
     }
     Thread.currentThread().setContextClassLoader(ownLoader);
-    StringBuilder report = new StringBuilder("### Header conversion alone (in-process)\n\n");
-    report.append(BenchmarkReport.runLine("header-micro", String.join(" ", args)));
-    report.append(
-        String.format(
-            Locale.ROOT,
-            "The worker's header step for one record (`convertHeaderFor`: the "
-                + "record's `RecordHeaders`, and per header the context class loader swap Connect does when the converter's loader "
-                + "is not the task's, `fromConnectHeader`, the swap back), in one JVM without Kafka or MQTT. CPU time of the "
-                + "converting thread, median of %d rounds of %d records after %d warm-up rounds, the paths alternating.%n%n",
-            rounds,
-            records,
-            warmupRounds));
-    report.append(table).append('\n');
-    BenchmarkReport.publish(
-        Path.of(options.getOrDefault("out", "docs/benchmarks.md")), "source-headers-micro", report);
+    micro.publish(
+        "source-headers-micro",
+        "### Header conversion alone (in-process)",
+        "The worker's header step for one record (`convertHeaderFor`: the record's"
+            + " `RecordHeaders`, and per header the context class loader swap Connect does when"
+            + " the converter's loader is not the task's, `fromConnectHeader`, the swap back), in"
+            + " one JVM without Kafka or MQTT.",
+        table);
     System.out.println("(checksum " + sink + ")");
   }
 
@@ -166,11 +151,5 @@ public final class HeaderConverterMicroBenchmark {
       all[i] = h;
     }
     return all;
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    return sorted.get(sorted.size() / 2);
   }
 }

@@ -2,7 +2,6 @@ package io.connectmqtt.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
@@ -14,6 +13,7 @@ import io.connectmqtt.common.protocol.FilterOperator;
 import io.connectmqtt.common.protocol.SubscriptionRecord;
 import io.connectmqtt.common.publish.DeliveryConfig;
 import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MqttClients;
 import io.connectmqtt.testkit.ProcessStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -67,10 +67,8 @@ public final class NotifyBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkSetup.options(args);
-    new NotifyBenchmark(options)
-        .run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), String.join(" ", args));
-    System.exit(0);
+    BenchmarkSetup.runAndExit(
+        args, "docs/benchmarks.md", options -> new NotifyBenchmark(options)::run);
   }
 
   /**
@@ -90,13 +88,7 @@ public final class NotifyBenchmark {
     final Mqtt5AsyncClient client;
 
     Receiver(int port) {
-      client =
-          MqttClient.builder()
-              .useMqttVersion5()
-              .identifier("bench-receiver")
-              .serverHost("127.0.0.1")
-              .serverPort(port)
-              .buildAsync();
+      client = MqttClients.builder("bench-receiver", port).useMqttVersion5().buildAsync();
       client.publishes(
           MqttGlobalPublishFilter.ALL,
           publish -> {
@@ -285,12 +277,7 @@ public final class NotifyBenchmark {
    */
   private static double rawCeiling(int port, int messages) throws Exception {
     Mqtt5AsyncClient subscriber =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier("raw-sub")
-            .serverHost("127.0.0.1")
-            .serverPort(port)
-            .buildAsync();
+        MqttClients.builder("raw-sub", port).useMqttVersion5().buildAsync();
     AtomicLong got = new AtomicLong();
     subscriber.publishes(MqttGlobalPublishFilter.ALL, p -> got.incrementAndGet());
     subscriber
@@ -302,12 +289,7 @@ public final class NotifyBenchmark {
         .join();
     subscriber.subscribeWith().topicFilter("raw/#").qos(MqttQos.AT_LEAST_ONCE).send().join();
     Mqtt5AsyncClient publisher =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier("raw-pub")
-            .serverHost("127.0.0.1")
-            .serverPort(port)
-            .buildAsync();
+        MqttClients.builder("raw-pub", port).useMqttVersion5().buildAsync();
     publisher.connect().join();
     byte[] payload =
         ("{\"type\":\"notification\",\"operation\":\"create\",\"subscription_id\":\"sub-1234\","
@@ -348,8 +330,8 @@ public final class NotifyBenchmark {
   private void writeReport(
       Path reportFile, String arguments, List<Steady> steadies, double perSecond, double ceiling)
       throws java.io.IOException {
-    StringBuilder report = new StringBuilder("## Live subscriptions (entity-notify)\n\n");
-    report.append(BenchmarkReport.runLine("notify", arguments));
+    StringBuilder report =
+        BenchmarkReport.begin("## Live subscriptions (entity-notify)", "notify", arguments);
     report.append(
         String.format(
             Locale.ROOT,

@@ -1,10 +1,10 @@
 package io.connectmqtt.bench;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.common.MqttHeaders;
+import io.connectmqtt.testkit.MqttClients;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,13 +49,7 @@ final class PlainBridge implements AutoCloseable {
                 ByteArraySerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
                 ByteArraySerializer.class.getName()));
-    client =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier("bench-plain-bridge")
-            .serverHost("127.0.0.1")
-            .serverPort(mqttPort)
-            .buildAsync();
+    client = MqttClients.builder("bench-plain-bridge", mqttPort).useMqttVersion5().buildAsync();
     client.publishes(
         MqttGlobalPublishFilter.ALL,
         publish -> {

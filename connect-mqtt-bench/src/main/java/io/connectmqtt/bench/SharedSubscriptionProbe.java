@@ -1,12 +1,12 @@
 package io.connectmqtt.bench;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
+import io.connectmqtt.testkit.MqttClients;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.TestBroker;
 import java.util.ArrayList;
@@ -88,12 +88,7 @@ public final class SharedSubscriptionProbe {
     AtomicInteger wakeUps = new AtomicInteger();
     for (int m = 0; m < members; m++) {
       Mqtt5AsyncClient client =
-          MqttClient.builder()
-              .useMqttVersion5()
-              .identifier(run + "-" + m)
-              .serverHost("127.0.0.1")
-              .serverPort(broker.port())
-              .buildAsync();
+          MqttClients.builder(run + "-" + m, broker.port()).useMqttVersion5().buildAsync();
       AtomicInteger count = new AtomicInteger();
       AtomicInteger unacked = new AtomicInteger();
       AtomicInteger max = new AtomicInteger();

@@ -1,11 +1,11 @@
 package io.connectmqtt.bench;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MqttClients;
 import io.connectmqtt.testkit.ProcessStack;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -60,10 +60,8 @@ public final class SinkBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkSetup.options(args);
-    new SinkBenchmark(options)
-        .run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), String.join(" ", args));
-    System.exit(0);
+    BenchmarkSetup.runAndExit(
+        args, "docs/benchmarks.md", options -> new SinkBenchmark(options)::run);
   }
 
   /**
@@ -78,12 +76,7 @@ public final class SinkBenchmark {
     final Mqtt5AsyncClient client;
 
     Receiver(int port, String filter) {
-      client =
-          MqttClient.builder()
-              .useMqttVersion5()
-              .serverHost("127.0.0.1")
-              .serverPort(port)
-              .buildAsync();
+      client = MqttClients.builder(null, port).useMqttVersion5().buildAsync();
       client.publishes(
           MqttGlobalPublishFilter.ALL,
           p -> {
@@ -146,11 +139,7 @@ public final class SinkBenchmark {
   private Result raw(HiveMqBroker broker, String name, long count, int perSecond) throws Exception {
     try (Receiver receiver = new Receiver(broker.port(), "bench/raw-" + perSecond + "/#")) {
       Mqtt5AsyncClient publisher =
-          MqttClient.builder()
-              .useMqttVersion5()
-              .serverHost("127.0.0.1")
-              .serverPort(broker.port())
-              .buildAsync();
+          MqttClients.builder(null, broker.port()).useMqttVersion5().buildAsync();
       publisher.connect().join();
       Semaphore window = new Semaphore(1_000);
       long start = System.nanoTime();
@@ -272,8 +261,7 @@ public final class SinkBenchmark {
   private void write(
       Path file, String arguments, List<Result> results, Result rawMax, Result sinkMax, long drops)
       throws Exception {
-    StringBuilder report = new StringBuilder("## MQTT sink connector\n\n");
-    report.append(BenchmarkReport.runLine("sink", arguments));
+    StringBuilder report = BenchmarkReport.begin("## MQTT sink connector", "sink", arguments);
     report.append(
         String.format(
             Locale.ROOT,

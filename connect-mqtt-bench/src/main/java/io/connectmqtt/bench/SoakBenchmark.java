@@ -62,10 +62,8 @@ public final class SoakBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkSetup.options(args);
-    new SoakBenchmark(options)
-        .run(Path.of(options.getOrDefault("out", "docs/benchmarks.md")), String.join(" ", args));
-    System.exit(0);
+    BenchmarkSetup.runAndExit(
+        args, "docs/benchmarks.md", options -> new SoakBenchmark(options)::run);
   }
 
   /**

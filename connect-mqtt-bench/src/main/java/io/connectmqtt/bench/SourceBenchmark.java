@@ -1,12 +1,12 @@
 package io.connectmqtt.bench;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.QosConfig;
 import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MqttClients;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.ProcessStack;
 import java.io.IOException;
@@ -132,15 +132,13 @@ public final class SourceBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkSetup.options(args);
-    SourceBenchmark benchmark = new SourceBenchmark(options);
-    Path out = Path.of(options.getOrDefault("out", "docs/benchmarks.md"));
-    if (benchmark.headerPaths.isEmpty()) {
-      benchmark.run(out, String.join(" ", args));
-    } else {
-      benchmark.compareHeaderPaths(out, String.join(" ", args));
-    }
-    System.exit(0);
+    BenchmarkSetup.runAndExit(
+        args,
+        "docs/benchmarks.md",
+        options -> {
+          SourceBenchmark benchmark = new SourceBenchmark(options);
+          return benchmark.headerPaths.isEmpty() ? benchmark::run : benchmark::compareHeaderPaths;
+        });
   }
 
   private void run(Path reportFile, String arguments) throws Exception {
@@ -468,8 +466,8 @@ public final class SourceBenchmark {
       Map<String, List<Measured>> atRate)
       throws IOException {
     StringBuilder report =
-        new StringBuilder("## MQTT source connector: header converters and headers\n\n");
-    report.append(BenchmarkReport.runLine("", arguments));
+        BenchmarkReport.begin(
+            "## MQTT source connector: header converters and headers", "", arguments);
     report.append(
         String.format(
             Locale.ROOT,
@@ -625,27 +623,19 @@ public final class SourceBenchmark {
 
   private void publish(HiveMqBroker broker, String prefix, long from, long count, int totalRate)
       throws Exception {
-    List<CompletableFuture<Void>> running = new ArrayList<>();
-    long share = count / publishers;
-    for (int p = 0; p < publishers; p++) {
-      long start = from + p * share;
-      long end = p == publishers - 1 ? from + count : start + share;
-      int index = p;
-      running.add(
-          CompletableFuture.runAsync(
-              () -> {
-                try (MqttLoadPublisher publisher =
-                    new MqttLoadPublisher(
-                        "bench-pub-" + prefix.replace('/', '-') + index + "-" + from,
-                        broker.port())) {
-                  publisher.publish(
-                      start, end, payload, totalRate / publishers, seq -> prefix + "/p" + index);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }));
-    }
-    CompletableFuture.allOf(running.toArray(new CompletableFuture[0])).get(30, TimeUnit.MINUTES);
+    LoadPublishers.publish(
+        publishers,
+        from,
+        from + count,
+        Duration.ofMinutes(30),
+        (index, start, end) -> {
+          try (MqttLoadPublisher publisher =
+              new MqttLoadPublisher(
+                  "bench-pub-" + prefix.replace('/', '-') + index + "-" + from, broker.port())) {
+            publisher.publish(
+                start, end, payload, totalRate / publishers, seq -> prefix + "/p" + index);
+          }
+        });
   }
 
   private Result raw(HiveMqBroker broker, long from, long count, int totalRate, String name)
@@ -654,12 +644,7 @@ public final class SourceBenchmark {
     Histogram latency = new Histogram();
     AtomicLong lastReceive = new AtomicLong();
     Mqtt5AsyncClient subscriber =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier("bench-raw-" + from)
-            .serverHost("127.0.0.1")
-            .serverPort(broker.port())
-            .buildAsync();
+        MqttClients.builder("bench-raw-" + from, broker.port()).useMqttVersion5().buildAsync();
     subscriber.publishes(
         MqttGlobalPublishFilter.ALL,
         publish -> {
@@ -901,8 +886,7 @@ public final class SourceBenchmark {
       Result bridgeMax,
       long taskHeapKb)
       throws IOException {
-    StringBuilder report = new StringBuilder("## MQTT source connector\n\n");
-    report.append(BenchmarkReport.runLine("", arguments));
+    StringBuilder report = BenchmarkReport.begin("## MQTT source connector", "", arguments);
     report.append(
         String.format(
             Locale.ROOT,

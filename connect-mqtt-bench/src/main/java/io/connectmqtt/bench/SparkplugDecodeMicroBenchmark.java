@@ -6,11 +6,6 @@ import io.connectmqtt.sparkplug.SparkplugTopic;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.DataType;
 import io.connectmqtt.sparkplug.proto.SparkplugBProto.Payload;
 import io.connectmqtt.testkit.SparkplugMetrics;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +27,6 @@ import org.apache.kafka.connect.data.SchemaAndValue;
  */
 public final class SparkplugDecodeMicroBenchmark {
 
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final SparkplugTopic NBIRTH = SparkplugTopic.parse("spBv1.0/bench/NBIRTH/edge1");
   private static final SparkplugTopic NDATA = SparkplugTopic.parse("spBv1.0/bench/NDATA/edge1");
   private static long sink;
@@ -44,10 +38,8 @@ public final class SparkplugDecodeMicroBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = BenchmarkSetup.options(args);
-    int messages = Integer.parseInt(options.getOrDefault("messages", "200000"));
-    int rounds = Integer.parseInt(options.getOrDefault("rounds", "11"));
-    int warmupRounds = Integer.parseInt(options.getOrDefault("warmup-rounds", "5"));
+    MicroBenchmark micro = new MicroBenchmark("sparkplug-micro", args, "messages", 200_000);
+    int messages = micro.items();
 
     StringBuilder table =
         new StringBuilder(
@@ -70,23 +62,17 @@ public final class SparkplugDecodeMicroBenchmark {
             }
             return decoded.message();
           };
-      Map<String, List<Double>> nanos = new LinkedHashMap<>();
-      nanos.put("bytes", new ArrayList<>());
-      nanos.put("sparkplug", new ArrayList<>());
-      for (int round = 0; round < warmupRounds + rounds; round++) {
-        for (Map.Entry<String, List<Double>> path : nanos.entrySet()) {
-          ValueStep convert = path.getKey().equals("bytes") ? bytes : sparkplug;
-          long start = THREADS.getCurrentThreadCpuTime();
-          for (int i = 0; i < messages; i++) {
-            sink += convert.convert(workload.data()[i & 255]).hashCode();
-          }
-          if (round >= warmupRounds) {
-            path.getValue().add((THREADS.getCurrentThreadCpuTime() - start) / (double) messages);
-          }
-        }
-      }
-      double bytesNs = median(nanos.get("bytes"));
-      double sparkplugNs = median(nanos.get("sparkplug"));
+      Map<ValueStep, Double> medians =
+          micro.medianNanosPerItem(
+              List.of(bytes, sparkplug),
+              step ->
+                  () -> {
+                    for (int i = 0; i < messages; i++) {
+                      sink += step.convert(workload.data()[i & 255]).hashCode();
+                    }
+                  });
+      double bytesNs = medians.get(bytes);
+      double sparkplugNs = medians.get(sparkplug);
       int metrics = Payload.parseFrom(workload.data()[0]).getMetricsCount();
       System.out.printf(
           Locale.ROOT,
@@ -105,22 +91,14 @@ public final class SparkplugDecodeMicroBenchmark {
               sparkplugNs / metrics,
               1e9 / sparkplugNs));
     }
-    StringBuilder report = new StringBuilder("### Sparkplug B decoding\n\n");
-    report.append(BenchmarkReport.runLine("sparkplug-micro", String.join(" ", args)));
-    report.append(
-        String.format(
-            Locale.ROOT,
-            "The source task's value step per message, in one JVM without MQTT or "
-                + "Kafka: `record.value.format=bytes` (the payload passed through) against `sparkplug` (protobuf parsed, "
-                + "every alias resolved from the kept NBIRTH, seq checked, the Struct built; the handful of sparkplug.* "
-                + "headers not included). CPU time of the converting thread, median of %d rounds of %d messages after %d "
-                + "warm-up rounds, the two paths alternating in the same run.%n%n",
-            rounds,
-            messages,
-            warmupRounds));
-    report.append(table).append('\n');
-    BenchmarkReport.publish(
-        Path.of(options.getOrDefault("out", "docs/benchmarks.md")), "sparkplug-micro", report);
+    micro.publish(
+        "sparkplug-micro",
+        "### Sparkplug B decoding",
+        "The source task's value step per message, in one JVM without MQTT or Kafka:"
+            + " `record.value.format=bytes` (the payload passed through) against `sparkplug`"
+            + " (protobuf parsed, every alias resolved from the kept NBIRTH, seq checked, the"
+            + " Struct built; the handful of sparkplug.* headers not included).",
+        table);
     System.out.println("(checksum " + sink + ")");
   }
 
@@ -168,10 +146,5 @@ public final class SparkplugDecodeMicroBenchmark {
     }
     return new Workload(
         "NDATA, one metric of each of 32 datatypes by alias", birth.build().toByteArray(), data);
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = values.stream().sorted().toList();
-    return sorted.get(sorted.size() / 2);
   }
 }

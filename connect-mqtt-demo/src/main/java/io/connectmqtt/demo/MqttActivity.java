@@ -2,10 +2,10 @@ package io.connectmqtt.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.connectmqtt.testkit.MqttClients;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,11 +31,8 @@ final class MqttActivity implements AutoCloseable {
   MqttActivity(int port, String prefix) {
     this.prefix = prefix;
     client =
-        MqttClient.builder()
+        MqttClients.builder("demo-dashboard", port)
             .useMqttVersion5()
-            .identifier("demo-dashboard")
-            .serverHost("127.0.0.1")
-            .serverPort(port)
             .automaticReconnectWithDefaultConfig()
             .buildAsync();
     client.connect().join();

@@ -1,8 +1,8 @@
 package io.connectmqtt.demo;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.connectmqtt.testkit.MqttClients;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,11 +37,8 @@ final class SensorFleet implements AutoCloseable {
     for (String site : SITES) {
       for (int d = 0; d < devicesPerSite; d++) {
         Mqtt5AsyncClient client =
-            MqttClient.builder()
+            MqttClients.builder(site + "-sensor-" + d, port)
                 .useMqttVersion5()
-                .identifier(site + "-sensor-" + d)
-                .serverHost("127.0.0.1")
-                .serverPort(port)
                 .automaticReconnectWithDefaultConfig()
                 .buildAsync();
         client.connect().join();

@@ -29,7 +29,7 @@ import java.util.Map;
  * messages are kept until delivered), no outgoing window (everything queued is sent at once), no
  * drop counter. Starts in about 0.5 s.
  */
-public final class AedesBroker implements TestBroker {
+public final class AedesBroker extends Mqtt3ProcessBroker {
 
   private static final String RESOURCES = "aedes/";
   private static final List<String> FILES =
@@ -37,17 +37,12 @@ public final class AedesBroker implements TestBroker {
 
   private final Path installation;
   private final String node;
-  private final Path home;
-  private final int port;
-  private final boolean persistent;
-  private BrokerProcess process;
 
   private AedesBroker(Path installation, String node, BrokerOptions options) {
+    // On SIGTERM the script closes the broker and the LevelDB, then exits.
+    super("aedes-", options.persistent(), Duration.ofSeconds(15));
     this.installation = installation;
     this.node = node;
-    this.home = ProjectLayout.scratch("aedes-");
-    this.port = Ports.free();
-    this.persistent = options.persistent();
   }
 
   /** Null if node (20 or newer) and npm are installed, else why not. */
@@ -154,7 +149,8 @@ public final class AedesBroker implements TestBroker {
     }
   }
 
-  private void startProcess() {
+  @Override
+  void startProcess() {
     String data = persistent ? home.resolve("leveldb").toString() : "-";
     process =
         BrokerProcess.start(
@@ -174,40 +170,5 @@ public final class AedesBroker implements TestBroker {
   @Override
   public String name() {
     return "Aedes " + version(installation);
-  }
-
-  @Override
-  public int port() {
-    return port;
-  }
-
-  @Override
-  public boolean mqtt5() {
-    return false;
-  }
-
-  @Override
-  public boolean sharedSubscriptions() {
-    return false;
-  }
-
-  @Override
-  public boolean sessionsSurviveRestart() {
-    return persistent;
-  }
-
-  @Override
-  public void restart() {
-    stop();
-    startProcess();
-  }
-
-  /** SIGTERM: the script closes the broker and the LevelDB, then exits. */
-  @Override
-  public void stop() {
-    if (process != null) {
-      process.stop(Duration.ofSeconds(15));
-      process = null;
-    }
   }
 }

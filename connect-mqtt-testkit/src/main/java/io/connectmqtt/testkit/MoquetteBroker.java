@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * "flushQueues" is a message a subscriber never gets although its publisher got the PUBACK. 40
  * mosquitto_pub clients with 1,000 QoS 1 messages each filled it (docs/testing.md).
  */
-public final class MoquetteBroker implements TestBroker {
+public final class MoquetteBroker extends Mqtt3ProcessBroker {
 
   /**
    * Commands per session executor queue (Moquette's {@code session_queue_size}); see the class
@@ -44,16 +44,11 @@ public final class MoquetteBroker implements TestBroker {
   static final int SESSION_QUEUE_SIZE = 1_000_000;
 
   private final Path libs;
-  private final Path home;
-  private final int port;
-  private final boolean persistent;
-  private BrokerProcess process;
 
   private MoquetteBroker(Path libs, BrokerOptions options) {
+    // On SIGTERM Moquette's shutdown hook closes its stores.
+    super("moquette-", options.persistent(), Duration.ofSeconds(30));
     this.libs = libs;
-    this.home = ProjectLayout.scratch("moquette-");
-    this.port = Ports.free();
-    this.persistent = options.persistent();
   }
 
   /**
@@ -132,7 +127,8 @@ public final class MoquetteBroker implements TestBroker {
     }
   }
 
-  private void startProcess() {
+  @Override
+  void startProcess() {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     process =
         BrokerProcess.start(
@@ -156,40 +152,5 @@ public final class MoquetteBroker implements TestBroker {
   @Override
   public String name() {
     return "Moquette " + version();
-  }
-
-  @Override
-  public int port() {
-    return port;
-  }
-
-  @Override
-  public boolean mqtt5() {
-    return false;
-  }
-
-  @Override
-  public boolean sharedSubscriptions() {
-    return false;
-  }
-
-  @Override
-  public boolean sessionsSurviveRestart() {
-    return persistent;
-  }
-
-  /** SIGTERM (Moquette's shutdown hook closes its stores), then the same JVM command again. */
-  @Override
-  public void restart() {
-    stop();
-    startProcess();
-  }
-
-  @Override
-  public void stop() {
-    if (process != null) {
-      process.stop(Duration.ofSeconds(30));
-      process = null;
-    }
   }
 }

@@ -271,14 +271,7 @@ public final class MosquittoBroker implements TestBroker {
 
   /** Runs mosquitto_pub against this broker with the given extra arguments and waits for it. */
   public void publish(String... args) {
-    String[] command = new String[args.length + 5];
-    command[0] = PUB.toString();
-    command[1] = "-h";
-    command[2] = "127.0.0.1";
-    command[3] = "-p";
-    command[4] = Integer.toString(port);
-    System.arraycopy(args, 0, command, 5, args.length);
-    run(command, Duration.ofSeconds(30));
+    publishTo(port, args);
   }
 
   /**
@@ -286,14 +279,7 @@ public final class MosquittoBroker implements TestBroker {
    * every broker of the matrix) with the given extra arguments and waits for it.
    */
   public static void publishTo(int port, String... args) {
-    String[] command = new String[args.length + 5];
-    command[0] = PUB.toString();
-    command[1] = "-h";
-    command[2] = "127.0.0.1";
-    command[3] = "-p";
-    command[4] = Integer.toString(port);
-    System.arraycopy(args, 0, command, 5, args.length);
-    run(command, Duration.ofSeconds(30));
+    run(clientCommand(PUB, port, args), Duration.ofSeconds(30));
   }
 
   /**
@@ -317,14 +303,21 @@ public final class MosquittoBroker implements TestBroker {
    * {@code -W} passed before {@code -C} messages came.
    */
   public static String subscribeTo(int port, Duration timeout, String... args) {
+    return run(clientCommand(SUB, port, args), timeout);
+  }
+
+  /**
+   * {@code client} (mosquitto_pub or mosquitto_sub) against 127.0.0.1:{@code port}, {@code args}.
+   */
+  private static String[] clientCommand(Path client, int port, String... args) {
     String[] command = new String[args.length + 5];
-    command[0] = SUB.toString();
+    command[0] = client.toString();
     command[1] = "-h";
     command[2] = "127.0.0.1";
     command[3] = "-p";
     command[4] = Integer.toString(port);
     System.arraycopy(args, 0, command, 5, args.length);
-    return run(command, timeout);
+    return command;
   }
 
   static String run(String[] command, Duration timeout) {

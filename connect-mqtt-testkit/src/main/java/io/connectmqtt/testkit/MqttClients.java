@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /** HiveMQ clients of a test broker on 127.0.0.1, as tests publish and probe with them. */
 public final class MqttClients {
@@ -19,6 +20,18 @@ public final class MqttClients {
   public static MqttClientBuilder builder(String clientId, int port) {
     MqttClientBuilder builder = MqttClient.builder().serverHost("127.0.0.1").serverPort(port);
     return clientId == null ? builder : builder.identifier(clientId);
+  }
+
+  /**
+   * A {@link #builder} whose clients reconnect by themselves, after 100 ms at first and at least
+   * every second: for clients that must live through broker restarts.
+   */
+  public static MqttClientBuilder reconnectingBuilder(String clientId, int port) {
+    return builder(clientId, port)
+        .automaticReconnect()
+        .initialDelay(100, TimeUnit.MILLISECONDS)
+        .maxDelay(1, TimeUnit.SECONDS)
+        .applyAutomaticReconnect();
   }
 
   /** An MQTT 5 client of {@link #builder}, connected with a clean start. */

@@ -1,6 +1,5 @@
 package io.connectmqtt.testkit;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
@@ -34,15 +33,7 @@ public final class MqttLoadPublisher implements AutoCloseable {
 
   /** A publisher speaking MQTT 5 if {@code mqtt5}, else MQTT 3.1.1. */
   public MqttLoadPublisher(String clientId, int port, boolean mqtt5) {
-    var builder =
-        MqttClient.builder()
-            .identifier(clientId)
-            .serverHost("127.0.0.1")
-            .serverPort(port)
-            .automaticReconnect()
-            .initialDelay(100, TimeUnit.MILLISECONDS)
-            .maxDelay(1, TimeUnit.SECONDS)
-            .applyAutomaticReconnect();
+    var builder = MqttClients.reconnectingBuilder(clientId, port);
     if (mqtt5) {
       Mqtt5AsyncClient client = builder.useMqttVersion5().buildAsync();
       client.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().join();

@@ -1,6 +1,5 @@
 package io.connectmqtt.testkit;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
@@ -10,7 +9,6 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
@@ -41,15 +39,7 @@ public final class MqttRecorder implements AutoCloseable {
 
   private MqttRecorder(
       String clientId, int port, String filter, boolean persistent, boolean mqtt5) {
-    var builder =
-        MqttClient.builder()
-            .identifier(clientId)
-            .serverHost("127.0.0.1")
-            .serverPort(port)
-            .automaticReconnect()
-            .initialDelay(100, TimeUnit.MILLISECONDS)
-            .maxDelay(1, TimeUnit.SECONDS)
-            .applyAutomaticReconnect();
+    var builder = MqttClients.reconnectingBuilder(clientId, port);
     if (mqtt5) {
       Mqtt5AsyncClient client = builder.useMqttVersion5().buildAsync();
       client.publishes(

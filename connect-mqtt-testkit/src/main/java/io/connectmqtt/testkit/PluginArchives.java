@@ -100,9 +100,7 @@ public final class PluginArchives {
       files.forEach(f -> jars.add(f.getFileName().toString()));
     }
     assertLibrariesClean(component, jars);
-    Path pluginJar =
-        lib.resolve(
-            jars.stream().filter(j -> j.startsWith(component + "-")).findFirst().orElseThrow());
+    Path pluginJar = lib.resolve(first(jars, component + "-"));
     try (JarFile jar = new JarFile(pluginJar.toFile())) {
       for (Map.Entry<String, String> kind : SERVICE_TYPES.entrySet()) {
         ZipEntry services = jar.getEntry("META-INF/services/" + kind.getValue());
@@ -114,39 +112,36 @@ public final class PluginArchives {
           continue;
         }
         assertThat(services).as("service file for " + kind.getValue()).isNotNull();
-        assertThat(
-                new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8)
-                    .lines()
-                    .map(String::trim)
-                    .filter(l -> !l.isEmpty())
-                    .toList())
-            .containsExactlyInAnyOrderElementsOf(declared);
+        assertThat(declaredClassNames(jar, services)).containsExactlyInAnyOrderElementsOf(declared);
       }
       assertThat(jar.getManifest().getMainAttributes().getValue("Implementation-Version"))
           .isNotBlank();
     }
     // Every plugin carries the common jar, and with it the header converter a connector may name in
     // header.converter: declared for plugin.discovery=service_load (and for hybrid_fail, which
-    // rejects plugins
-    // found by scanning but not declared).
-    Path commonJar =
-        lib.resolve(
-            jars.stream()
-                .filter(j -> j.startsWith("connect-mqtt-common-"))
-                .findFirst()
-                .orElseThrow());
+    // rejects plugins found by scanning but not declared).
+    Path commonJar = lib.resolve(first(jars, "connect-mqtt-common-"));
     try (JarFile jar = new JarFile(commonJar.toFile())) {
       ZipEntry services = jar.getEntry("META-INF/services/" + HEADER_CONVERTER_SERVICE);
       assertThat(services).as("service file for " + HEADER_CONVERTER_SERVICE).isNotNull();
-      assertThat(
-              new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8)
-                  .lines()
-                  .map(String::trim)
-                  .filter(l -> !l.isEmpty())
-                  .toList())
-          .containsExactly(HEADER_CONVERTER);
+      assertThat(declaredClassNames(jar, services)).containsExactly(HEADER_CONVERTER);
       assertThat(jar.getEntry(HEADER_CONVERTER.replace('.', '/') + ".class")).isNotNull();
     }
+  }
+
+  /** The first of {@code jars} whose name starts with {@code prefix}. */
+  private static String first(List<String> jars, String prefix) {
+    return jars.stream().filter(j -> j.startsWith(prefix)).findFirst().orElseThrow();
+  }
+
+  /** The class names a {@code META-INF/services} file of {@code jar} declares. */
+  private static List<String> declaredClassNames(JarFile jar, ZipEntry services)
+      throws IOException {
+    return new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8)
+        .lines()
+        .map(String::trim)
+        .filter(l -> !l.isEmpty())
+        .toList();
   }
 
   private static final Map<String, String> SERVICE_TYPES =

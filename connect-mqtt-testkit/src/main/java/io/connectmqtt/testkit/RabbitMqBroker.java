@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * options' ACL script (run as {@code sh script <user>} with {@code RABBITMQCTL} set): about 1.5 s
  * per rabbitmqctl call here.
  */
-public final class RabbitMqBroker implements TestBroker {
+public final class RabbitMqBroker extends Mqtt3ProcessBroker {
 
   public static final Path BIN = Path.of("/usr/lib/rabbitmq/bin");
   public static final Path SERVER = BIN.resolve("rabbitmq-server");
@@ -46,25 +46,18 @@ public final class RabbitMqBroker implements TestBroker {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
-  private final Path home;
-  private final int port;
   private final int distPort;
   private final int epmdPort;
-  private final boolean persistent;
   private final int prefetch;
   private final BrokerOptions options;
 
   /** Whether the users of {@link #options} exist in the node's current mnesia folder. */
   private boolean provisioned;
 
-  private BrokerProcess process;
-
   private RabbitMqBroker(BrokerOptions options) {
-    this.home = ProjectLayout.scratch("rabbitmq-");
-    this.port = Ports.free();
+    super("rabbitmq-", options.persistent(), Duration.ofSeconds(30));
     this.distPort = Ports.free();
     this.epmdPort = Ports.free();
-    this.persistent = options.persistent();
     this.prefetch = options.outgoingWindow() > 0 ? options.outgoingWindow() : DEFAULT_PREFETCH;
     this.options = options;
   }
@@ -115,7 +108,7 @@ public final class RabbitMqBroker implements TestBroker {
       throw new IllegalStateException(reason);
     }
     RabbitMqBroker broker = new RabbitMqBroker(options);
-    broker.startNode();
+    broker.startProcess();
     return broker;
   }
 
@@ -136,7 +129,8 @@ public final class RabbitMqBroker implements TestBroker {
     return env;
   }
 
-  private void startNode() {
+  @Override
+  void startProcess() {
     try {
       Files.createDirectories(home.resolve("mnesia"));
       Files.createDirectories(home.resolve("log"));
@@ -200,26 +194,6 @@ public final class RabbitMqBroker implements TestBroker {
     return "RabbitMQ " + version();
   }
 
-  @Override
-  public int port() {
-    return port;
-  }
-
-  @Override
-  public boolean mqtt5() {
-    return false;
-  }
-
-  @Override
-  public boolean sharedSubscriptions() {
-    return false;
-  }
-
-  @Override
-  public boolean sessionsSurviveRestart() {
-    return persistent;
-  }
-
   /** The outgoing window this node gives each subscriber ({@code mqtt.prefetch}). */
   public int prefetch() {
     return prefetch;
@@ -236,7 +210,7 @@ public final class RabbitMqBroker implements TestBroker {
       deleteRecursively(home.resolve("mnesia"));
       provisioned = false;
     }
-    startNode();
+    startProcess();
   }
 
   /**
@@ -245,10 +219,7 @@ public final class RabbitMqBroker implements TestBroker {
    */
   @Override
   public void stop() {
-    if (process == null) {
-      return;
-    }
-    if (process.alive()) {
+    if (process != null && process.alive()) {
       ExternalCommand.Result result =
           ExternalCommand.run(home, environment(), 60, List.of(CTL.toString(), "stop"));
       if (result.exitCode() != 0) {
@@ -256,13 +227,9 @@ public final class RabbitMqBroker implements TestBroker {
             "WARNING: rabbitmqctl stop failed (" + result.exitCode() + "): " + result.output());
       }
     }
-    process.stop(Duration.ofSeconds(30));
-    process = null;
+    super.stop();
   }
 
-  /**
-   * RabbitMQ's queues have no length limit here, so it drops nothing, and it has no drop counter.
-   */
   private static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;

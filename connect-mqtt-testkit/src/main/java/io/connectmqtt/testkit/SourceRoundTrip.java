@@ -58,10 +58,19 @@ public final class SourceRoundTrip {
     }
   }
 
+  private final KafkaTopics topics;
+  private final TestBroker broker;
+  private final String id;
+  private final String kafkaTopic;
   private final List<String> differences = new ArrayList<>();
   private long differenceCount;
 
-  private SourceRoundTrip() {}
+  private SourceRoundTrip(KafkaTopics topics, TestBroker broker, String id, String kafkaTopic) {
+    this.topics = topics;
+    this.broker = broker;
+    this.id = id;
+    this.kafkaTopic = kafkaTopic;
+  }
 
   public static Result run(
       KafkaTopics topics,
@@ -71,37 +80,38 @@ public final class SourceRoundTrip {
       int messages,
       int payloadSize)
       throws Exception {
-    return new SourceRoundTrip().roundTrip(topics, broker, id, kafkaTopic, messages, payloadSize);
+    return new SourceRoundTrip(topics, broker, id, kafkaTopic).roundTrip(messages, payloadSize);
   }
 
-  private Result roundTrip(
-      KafkaTopics topics,
-      TestBroker broker,
-      String id,
-      String kafkaTopic,
-      int messages,
-      int payloadSize)
-      throws Exception {
+  /**
+   * One QoS 1 message to {@code topic} from mosquitto_pub as {@code clientId}, in the broker's MQTT
+   * version; {@code payload} is {@code -m text} or {@code -f file}.
+   */
+  private void publishQos1(String clientId, String topic, String... payload) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-V",
+                broker.mqtt5() ? "mqttv5" : "mqttv311",
+                "-i",
+                clientId,
+                "-q",
+                "1",
+                "-t",
+                topic));
+    args.addAll(List.of(payload));
+    MosquittoBroker.publishTo(broker.port(), args.toArray(String[]::new));
+  }
+
+  private Result roundTrip(int messages, int payloadSize) throws Exception {
     long started = System.nanoTime();
-    String mosquittoVersion = broker.mqtt5() ? "mqttv5" : "mqttv311";
     // Subscribed once a warm-up message published after the connector started comes through.
     Awaitility.await(broker.name() + " subscription active")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofSeconds(1))
         .until(
             () -> {
-              MosquittoBroker.publishTo(
-                  broker.port(),
-                  "-V",
-                  mosquittoVersion,
-                  "-i",
-                  "matrix-warmup",
-                  "-q",
-                  "1",
-                  "-t",
-                  "matrix/" + id + "/warmup",
-                  "-m",
-                  "warmup");
+              publishQos1("matrix-warmup", "matrix/" + id + "/warmup", "-m", "warmup");
               return !topics.readAll(kafkaTopic, 1, Duration.ofSeconds(1)).isEmpty();
             });
     long warmups = topics.readAll(kafkaTopic, 1, Duration.ofSeconds(2)).size();
@@ -115,30 +125,8 @@ public final class SourceRoundTrip {
     Path binaryFile = Files.createTempFile("matrix-payload-", ".bin");
     Files.write(binaryFile, binary);
     String text = "{\"broker\":\"" + id + "\",\"text\":\"h\u00e9llo \u2713 \u6f22\"}";
-    MosquittoBroker.publishTo(
-        broker.port(),
-        "-V",
-        mosquittoVersion,
-        "-i",
-        "matrix-bytes",
-        "-q",
-        "1",
-        "-t",
-        "matrix/" + id + "/bytes/binary",
-        "-f",
-        binaryFile.toString());
-    MosquittoBroker.publishTo(
-        broker.port(),
-        "-V",
-        mosquittoVersion,
-        "-i",
-        "matrix-bytes",
-        "-q",
-        "1",
-        "-t",
-        "matrix/" + id + "/bytes/text",
-        "-m",
-        text);
+    publishQos1("matrix-bytes", "matrix/" + id + "/bytes/binary", "-f", binaryFile.toString());
+    publishQos1("matrix-bytes", "matrix/" + id + "/bytes/text", "-m", text);
     Files.delete(binaryFile);
 
     try (MqttLoadPublisher publisher =
@@ -171,11 +159,7 @@ public final class SourceRoundTrip {
     }
 
     check(bytes.size() == 2, bytes.size() + " of the 2 mosquitto_pub messages in Kafka");
-    ConsumerRecord<byte[], byte[]> binaryRecord =
-        bytes.stream()
-            .filter(r -> header(r, "mqtt.topic").endsWith("/binary"))
-            .findFirst()
-            .orElse(null);
+    ConsumerRecord<byte[], byte[]> binaryRecord = withTopicEnding(bytes, "/binary");
     if (binaryRecord != null) {
       check(
           Arrays.equals(binaryRecord.value(), binary),
@@ -187,11 +171,7 @@ public final class SourceRoundTrip {
           "1".equals(header(binaryRecord, "mqtt.qos")),
           "mqtt.qos header: " + header(binaryRecord, "mqtt.qos"));
     }
-    ConsumerRecord<byte[], byte[]> textRecord =
-        bytes.stream()
-            .filter(r -> header(r, "mqtt.topic").endsWith("/text"))
-            .findFirst()
-            .orElse(null);
+    ConsumerRecord<byte[], byte[]> textRecord = withTopicEnding(bytes, "/text");
     if (textRecord != null) {
       check(text.equals(utf8(textRecord.value())), "UTF-8 payload: " + utf8(textRecord.value()));
     }
@@ -246,6 +226,15 @@ public final class SourceRoundTrip {
       }
     }
     return condition;
+  }
+
+  /** The first of {@code records} whose mqtt.topic header ends with {@code suffix}, or null. */
+  private static ConsumerRecord<byte[], byte[]> withTopicEnding(
+      List<ConsumerRecord<byte[], byte[]>> records, String suffix) {
+    return records.stream()
+        .filter(r -> header(r, "mqtt.topic").endsWith(suffix))
+        .findFirst()
+        .orElse(null);
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

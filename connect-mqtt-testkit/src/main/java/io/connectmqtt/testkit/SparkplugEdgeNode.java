@@ -1,7 +1,6 @@
 package io.connectmqtt.testkit;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
@@ -55,12 +54,7 @@ public final class SparkplugEdgeNode implements AutoCloseable {
             .addMetrics(bdSeqMetric())
             .build();
     client =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .identifier("sparkplug-" + group + "-" + node)
-            .serverHost("127.0.0.1")
-            .serverPort(port)
-            .buildAsync();
+        MqttClients.builder("sparkplug-" + group + "-" + node, port).useMqttVersion5().buildAsync();
     client.publishes(MqttGlobalPublishFilter.ALL, this::onCommand);
     client
         .connectWith()

@@ -46,14 +46,16 @@ public final class SparkplugMetrics {
 
   private SparkplugMetrics() {}
 
-  private static Definition scalar(
-      String name,
-      long alias,
-      DataType type,
-      String field,
-      BiConsumer<Payload.Metric.Builder, Integer> write,
-      IntFunction<Object> expected) {
-    return new Definition(name, alias, type, field, write, expected);
+  /** A metric in {@code int_value} that counts up from {@code first}, one a round. */
+  private static Definition countingInt(String name, long alias, DataType type, int first) {
+    return new Definition(
+        name, alias, type, "intValue", (b, r) -> b.setIntValue(first + r), r -> (long) (first + r));
+  }
+
+  /** A metric in {@code string_value}: {@code prefix} and the round. */
+  private static Definition numberedText(String name, long alias, DataType type, String prefix) {
+    return new Definition(
+        name, alias, type, "stringValue", (b, r) -> b.setStringValue(prefix + r), r -> prefix + r);
   }
 
   private static Definition array(
@@ -73,119 +75,83 @@ public final class SparkplugMetrics {
    */
   public static List<Definition> all(long base) {
     return List.of(
-        scalar(
-            "Int8",
-            base + 1,
-            DataType.Int8,
-            "intValue",
-            (b, r) -> b.setIntValue(-100 + r),
-            r -> (long) (-100 + r)),
-        scalar(
-            "Int16",
-            base + 2,
-            DataType.Int16,
-            "intValue",
-            (b, r) -> b.setIntValue(-30_000 + r),
-            r -> (long) (-30_000 + r)),
-        scalar(
-            "Int32",
-            base + 3,
-            DataType.Int32,
-            "intValue",
-            (b, r) -> b.setIntValue(-2_000_000_000 + r),
-            r -> (long) (-2_000_000_000 + r)),
-        scalar(
+        countingInt("Int8", base + 1, DataType.Int8, -100),
+        countingInt("Int16", base + 2, DataType.Int16, -30_000),
+        countingInt("Int32", base + 3, DataType.Int32, -2_000_000_000),
+        new Definition(
             "Int64",
             base + 4,
             DataType.Int64,
             "intValue",
             (b, r) -> b.setLongValue(Long.MIN_VALUE + r),
             r -> Long.MIN_VALUE + r),
-        scalar(
+        new Definition(
             "UInt8",
             base + 5,
             DataType.UInt8,
             "intValue",
             (b, r) -> b.setIntValue(250 + r % 5),
             r -> (long) (250 + r % 5)),
-        scalar(
-            "UInt16",
-            base + 6,
-            DataType.UInt16,
-            "intValue",
-            (b, r) -> b.setIntValue(65_000 + r),
-            r -> (long) (65_000 + r)),
-        scalar(
+        countingInt("UInt16", base + 6, DataType.UInt16, 65_000),
+        new Definition(
             "UInt32",
             base + 7,
             DataType.UInt32,
             "intValue",
             (b, r) -> b.setIntValue(-1 - r),
             r -> 4_294_967_295L - r),
-        scalar(
+        new Definition(
             "UInt64",
             base + 8,
             DataType.UInt64,
             "uint64Value",
             (b, r) -> b.setLongValue(-1L - r),
             r -> new BigDecimal("18446744073709551615").subtract(BigDecimal.valueOf(r))),
-        scalar(
+        new Definition(
             "Float",
             base + 9,
             DataType.Float,
             "floatValue",
             (b, r) -> b.setFloatValue(1.25f * r),
             r -> 1.25f * r),
-        scalar(
+        new Definition(
             "Double",
             base + 10,
             DataType.Double,
             "doubleValue",
             (b, r) -> b.setDoubleValue(-0.5 * r),
             r -> -0.5 * r),
-        scalar(
+        new Definition(
             "Boolean",
             base + 11,
             DataType.Boolean,
             "booleanValue",
             (b, r) -> b.setBooleanValue(r % 2 == 0),
             r -> r % 2 == 0),
-        scalar(
-            "String",
-            base + 12,
-            DataType.String,
-            "stringValue",
-            (b, r) -> b.setStringValue("h\u00e9llo " + r),
-            r -> "h\u00e9llo " + r),
-        scalar(
+        numberedText("String", base + 12, DataType.String, "h\u00e9llo "),
+        new Definition(
             "DateTime",
             base + 13,
             DataType.DateTime,
             "dateTimeValue",
             (b, r) -> b.setLongValue(1_700_000_000_000L + r),
             r -> new Date(1_700_000_000_000L + r)),
-        scalar(
-            "Text",
-            base + 14,
-            DataType.Text,
-            "stringValue",
-            (b, r) -> b.setStringValue("text " + r),
-            r -> "text " + r),
-        scalar(
+        numberedText("Text", base + 14, DataType.Text, "text "),
+        new Definition(
             "UUID",
             base + 15,
             DataType.UUID,
             "stringValue",
             (b, r) -> b.setStringValue("123e4567-e89b-12d3-a456-42661417400" + r % 10),
             r -> "123e4567-e89b-12d3-a456-42661417400" + r % 10),
-        scalar(
+        new Definition(
             "Bytes",
             base + 16,
             DataType.Bytes,
             "bytesValue",
             (b, r) -> b.setBytesValue(ByteString.copyFrom(new byte[] {0, r.byteValue(), -1})),
             r -> new byte[] {0, (byte) r, -1}),
-        scalar(
+        new Definition(
             "File",
             base + 17,
             DataType.File,

@@ -72,29 +72,24 @@ public final class TestCertificates {
     keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.pem");
     issue("server", "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost", "server.jks", "JKS");
     issue("client", "CN=connect-mqtt-client", null, "client.p12", "PKCS12");
-    keytool(
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        "ca",
-        "-file",
-        "ca.pem",
-        "-keystore",
-        "truststore.jks",
-        "-storetype",
-        "JKS");
-    keytool(
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        "ca",
-        "-file",
-        "ca.pem",
-        "-keystore",
-        "truststore.p12",
-        "-storetype",
-        "PKCS12");
+    trustCa("truststore.jks", "JKS");
+    trustCa("truststore.p12", "PKCS12");
     writePem(clientKeystoreP12, "client");
+  }
+
+  /** Imports the CA certificate into the trust store {@code truststore} of type {@code type}. */
+  private void trustCa(String truststore, String type) {
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "ca",
+        "-file",
+        "ca.pem",
+        "-keystore",
+        truststore,
+        "-storetype",
+        type);
   }
 
   private void issue(String alias, String dname, String san, String keystore, String type) {
