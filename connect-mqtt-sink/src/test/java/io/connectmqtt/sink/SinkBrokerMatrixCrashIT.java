@@ -70,11 +70,6 @@ class SinkBrokerMatrixCrashIT {
       stack.topics().send(records);
       Map<String, String> config =
           SinkBrokerMatrixIT.sinkConfig(broker, kafkaTopic, "crash/" + id + "/${partition}");
-      // Kafka's default consumer session of 45 s would keep the killed task's partitions from the
-      // new one that long:
-      // 6 s (the broker's minimum) keeps each row to seconds. Users' sinks keep the default.
-      config.put("consumer.override.session.timeout.ms", "6000");
-      config.put("consumer.override.heartbeat.interval.ms", "1000");
       String name = "sink-crash-" + id;
       stack.rest().createOrReplace(name, config);
       try {

@@ -131,6 +131,14 @@ final class ConnectWorkers {
                   pluginDiscovery == null ? "" : "plugin.discovery=" + pluginDiscovery,
                   "connector.client.config.override.policy=All",
                   "scheduled.rebalance.max.delay.ms=0",
+                  // A killed worker leaves the group when its session expires; a worker started
+                  // in its place waits for that before it gets tasks. 6 s is the broker's least
+                  // (group.min.session.timeout.ms); Connect's 10 s default cost every kill 4 s.
+                  "session.timeout.ms=6000",
+                  "heartbeat.interval.ms=2000",
+                  // Likewise a killed sink task's consumer: Kafka 4's consumer default is 45 s.
+                  "consumer.session.timeout.ms=6000",
+                  "consumer.heartbeat.interval.ms=2000",
                   "config.providers=env",
                   "config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider",
                   properties.entrySet().stream()
