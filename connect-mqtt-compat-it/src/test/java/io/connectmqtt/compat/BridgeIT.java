@@ -1,4 +1,4 @@
-package io.connectmqtt.sink;
+package io.connectmqtt.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,12 +6,12 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.connectmqtt.source.MqttSourceConnector;
-import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttClients;
 import io.connectmqtt.testkit.MqttRecorder;
+import io.connectmqtt.testkit.ProcessStack;
+import io.connectmqtt.testkit.ProjectLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,7 +20,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Broker A (HiveMQ CE) → source → Kafka → sink → broker B (mosquitto), MQTT 5 properties intact.
+ * Broker A (HiveMQ CE) → source → Kafka → sink → broker B (mosquitto), MQTT 5 properties intact:
+ * both plugins from plugin.path in one worker (a separate JVM), as a user installs them.
  */
 class BridgeIT {
 
@@ -29,11 +30,16 @@ class BridgeIT {
     MosquittoBroker.assumeAvailable();
     try (HiveMqBroker brokerA = HiveMqBroker.start();
         MosquittoBroker brokerB = MosquittoBroker.start();
-        ConnectStack stack = ConnectStack.start();
+        ProcessStack stack =
+            ProcessStack.start(
+                List.of(
+                    ProjectLayout.pluginDirectory("connect-mqtt-source"),
+                    ProjectLayout.pluginDirectory("connect-mqtt-sink")),
+                Map.of());
         MqttRecorder onB = MqttRecorder.subscribe("bridge-receiver", brokerB.port(), "plant/#")) {
       stack.topics().create("bridge", 3);
       Map<String, String> source = new HashMap<>();
-      source.put("connector.class", MqttSourceConnector.class.getName());
+      source.put("connector.class", "io.connectmqtt.source.MqttSourceConnector");
       source.put("mqtt.server.uris", brokerA.uri());
       source.put("mqtt.topics", "plant/#");
       source.put("kafka.topic", "bridge");
@@ -41,15 +47,19 @@ class BridgeIT {
       source.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
       stack.rest().createOrReplace("bridge-source", source);
 
-      Map<String, String> sink = SinkConfigs.json("bridge", brokerB.uri(), "${header.mqtt.topic}");
+      Map<String, String> sink = new HashMap<>();
+      sink.put("connector.class", "io.connectmqtt.sink.MqttSinkConnector");
+      sink.put("topics", "bridge");
+      sink.put("mqtt.server.uris", brokerB.uri());
+      sink.put("mqtt.topic", "${header.mqtt.topic}");
+      sink.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
       sink.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+      sink.put("consumer.override.auto.offset.reset", "earliest");
       stack.rest().createOrReplace("bridge-sink", sink);
       stack.rest().awaitRunning("bridge-source", 1, Duration.ofSeconds(60));
       stack.rest().awaitRunning("bridge-sink", 1, Duration.ofSeconds(60));
-      // The source task subscribes on broker A after Connect reports RUNNING, and REST shows no
-      // sign
-      // of it; a message published before would reach no one.
-      Thread.sleep(1_000);
+      // The source task subscribes on broker A after Connect reports RUNNING; its log says when.
+      WorkerLog.await(stack, "subscribed to", "plant/#");
 
       Mqtt5BlockingClient device = MqttClients.connected5("bridge-device", brokerA.port());
       int messages = 50;
