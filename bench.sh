@@ -16,6 +16,7 @@
 #   ./bench.sh shared-probe --broker=HIVEMQ --members=1,2,4 --ack-delay-ms=5 --messages=20000 --persistence=false,true
 #     --backlog=false,true [--wake=false,true]   (plain MQTT clients in one shared group, no Kafka; docs/brokers.md)
 # --connector.<key>=<value> adds a key to the connector's config (brokers: --tuned.<key>=<value> to the tuned one).
+# Each option is --name=value or --name value.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./mvnw -q -B -DskipTests install

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
+import io.connectmqtt.testkit.EntitySyncRequests;
 import io.connectmqtt.testkit.ExternalCommand;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MosquittoSubscriber;
@@ -216,7 +217,7 @@ class BrokerAclIT {
   }
 
   private static String request(String id, String operation, String rest) {
-    return Requests.request(id, operation, "\"entity\":\"notes\"", rest);
+    return EntitySyncRequests.request(id, operation, EntitySyncRequests.entity("notes"), rest);
   }
 
   /**

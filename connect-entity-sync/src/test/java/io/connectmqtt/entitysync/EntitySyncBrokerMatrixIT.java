@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.EntitySyncRequests;
 import io.connectmqtt.testkit.H2Database;
 import io.connectmqtt.testkit.TestBroker;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,7 @@ class EntitySyncBrokerMatrixIT {
   }
 
   private static String request(String id, String operation, String rest) {
-    return Requests.request(id, operation, Requests.PUBLIC_USERS, rest);
+    return EntitySyncRequests.request(id, operation, EntitySyncRequests.PUBLIC_USERS, rest);
   }
 
   private static JsonNode assertSuccess(JsonNode reply) {

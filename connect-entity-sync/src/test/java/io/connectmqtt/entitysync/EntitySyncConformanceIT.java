@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.EntitySyncRequests;
 import io.connectmqtt.testkit.H2Database;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MariaDbDatabase;
@@ -168,7 +169,7 @@ class EntitySyncConformanceIT {
   }
 
   private static String request(String id, String operation, String rest) {
-    return Requests.request(id, operation, Requests.PUBLIC_USERS, rest);
+    return EntitySyncRequests.request(id, operation, EntitySyncRequests.PUBLIC_USERS, rest);
   }
 
   /**

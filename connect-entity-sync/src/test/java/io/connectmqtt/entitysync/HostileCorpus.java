@@ -1,5 +1,6 @@
 package io.connectmqtt.entitysync;
 
+import io.connectmqtt.testkit.EntitySyncRequests;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,11 +12,11 @@ final class HostileCorpus {
 
   record Hostile(String id, String payload) {}
 
-  private static final String USERS = "\"entity\":\"users\"";
+  private static final String USERS = EntitySyncRequests.entity("users");
 
   /** A request {@code id} of {@code operation} on {@code target} with the fields {@code rest}. */
   private static Hostile request(String id, String operation, String target, String rest) {
-    return new Hostile(id, Requests.request(id, operation, target, rest));
+    return new Hostile(id, EntitySyncRequests.request(id, operation, target, rest));
   }
 
   private HostileCorpus() {}

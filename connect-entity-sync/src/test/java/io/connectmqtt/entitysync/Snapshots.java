@@ -2,7 +2,10 @@ package io.connectmqtt.entitysync;
 
 import java.util.List;
 
-/** Copies of lists that MQTT callback threads append to while a test reads them. */
+/**
+ * Copies of lists that other threads (MQTT callbacks, an Awaitility condition) append to while a
+ * test reads them.
+ */
 final class Snapshots {
 
   private Snapshots() {}

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 import io.connectmqtt.entitysync.hooks.TenantIsolationHook;
+import io.connectmqtt.testkit.EntitySyncRequests;
 import io.connectmqtt.testkit.H2Database;
 import io.connectmqtt.testkit.MariaDbDatabase;
 import io.connectmqtt.testkit.PostgresDatabase;
@@ -103,7 +104,7 @@ class TenantCollationIT {
   }
 
   private static String request(String id, String operation, String rest) {
-    return Requests.request(id, operation, "\"entity\":\"notes\"", rest);
+    return EntitySyncRequests.request(id, operation, EntitySyncRequests.entity("notes"), rest);
   }
 
   private static void assertNotFound(JsonNode reply) {

@@ -59,7 +59,7 @@ final class TopicLog implements AutoCloseable {
   }
 
   List<JsonNode> since(int mark) {
-    return List.copyOf(values.subList(mark, values.size()));
+    return Snapshots.since(values, mark);
   }
 
   @Override

@@ -22,9 +22,9 @@ final class BenchmarkSetup {
   }
 
   /**
-   * The main method of a benchmark: {@code benchmark} made from the {@code --name=value} {@code
-   * args} writes its report into {@code --out} (default {@code defaultReport}); then the JVM exits,
-   * so that no thread left running keeps it alive.
+   * The main method of a benchmark: {@code benchmark} made from its options ({@link #options}) in
+   * {@code args} writes its report into {@code --out} (default {@code defaultReport}); then the JVM
+   * exits, so that no thread left running keeps it alive.
    */
   static void runAndExit(
       String[] args, String defaultReport, Function<Map<String, String>, Run> benchmark)
@@ -36,14 +36,27 @@ final class BenchmarkSetup {
     System.exit(0);
   }
 
-  /** A benchmark's {@code --name=value} arguments, in order. */
+  /**
+   * A benchmark's options, in order, each {@code --name=value} or {@code --name value}; anything
+   * else (a value without a name, a name without a value) is refused naming both forms.
+   */
   static Map<String, String> options(String[] args) {
     Map<String, String> options = new LinkedHashMap<>();
-    for (String arg : args) {
-      if (!arg.startsWith("--") || !arg.contains("=")) {
-        throw new IllegalArgumentException("options are --name=value: " + arg);
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      int equals = arg.indexOf('=');
+      if (!arg.startsWith("--") || arg.length() == 2 || equals == 2) {
+        throw new IllegalArgumentException(
+            "expected an option --name=value or --name value, got '" + arg + "'");
       }
-      options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+      if (equals > 0) {
+        options.put(arg.substring(2, equals), arg.substring(equals + 1));
+      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        options.put(arg.substring(2), args[++i]);
+      } else {
+        throw new IllegalArgumentException(
+            "option " + arg + " has no value: write " + arg + "=value or " + arg + " value");
+      }
     }
     return options;
   }

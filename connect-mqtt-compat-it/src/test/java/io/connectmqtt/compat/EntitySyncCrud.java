@@ -1,5 +1,7 @@
 package io.connectmqtt.compat;
 
+import static io.connectmqtt.testkit.EntitySyncRequests.entity;
+import static io.connectmqtt.testkit.EntitySyncRequests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -77,20 +79,28 @@ final class EntitySyncCrud {
         listen(client, prefix + "/" + cid + "/response")) {
       Conversation shop = new Conversation(client, replies, prefix + "/" + cid + "/request");
       JsonNode created =
-          shop.ask(request("c1", "create", table, "\"data\":{\"name\":\"bolt\",\"qty\":3}"));
+          shop.ask(
+              request("c1", "create", entity(table), "\"data\":{\"name\":\"bolt\",\"qty\":3}"));
       assertThat(created.path("success").asBoolean()).as("create: " + created).isTrue();
       String id = created.path("data").path("id").asText();
-      JsonNode read = shop.ask(request("r1", "read", table, "\"record_id\":\"" + id + "\""));
+      JsonNode read =
+          shop.ask(request("r1", "read", entity(table), "\"record_id\":\"" + id + "\""));
       assertThat(read.path("data").path("name").asText()).as("read: " + read).isEqualTo("bolt");
       JsonNode updated =
           shop.ask(
-              request("u1", "update", table, "\"record_id\":\"" + id + "\",\"data\":{\"qty\":5}"));
+              request(
+                  "u1",
+                  "update",
+                  entity(table),
+                  "\"record_id\":\"" + id + "\",\"data\":{\"qty\":5}"));
       assertThat(updated.path("data").path("qty").asInt()).as("update: " + updated).isEqualTo(5);
-      JsonNode deleted = shop.ask(request("d1", "delete", table, "\"record_id\":\"" + id + "\""));
+      JsonNode deleted =
+          shop.ask(request("d1", "delete", entity(table), "\"record_id\":\"" + id + "\""));
       assertThat(deleted.path("data").path("deleted").asBoolean())
           .as("delete: " + deleted)
           .isTrue();
-      JsonNode gone = shop.ask(request("r2", "read", table, "\"record_id\":\"" + id + "\""));
+      JsonNode gone =
+          shop.ask(request("r2", "read", entity(table), "\"record_id\":\"" + id + "\""));
       assertThat(gone.path("error").path("code").asText())
           .as("read after delete: " + gone)
           .isEqualTo("not_found");
@@ -111,22 +121,6 @@ final class EntitySyncCrud {
     } finally {
       client.disconnect();
     }
-  }
-
-  /**
-   * A request {@code id} of {@code operation} on {@code entity} with the further fields {@code
-   * rest}.
-   */
-  static String request(String id, String operation, String entity, String rest) {
-    return "{\"id\":\""
-        + id
-        + "\",\"type\":\"request\",\"operation\":\""
-        + operation
-        + "\",\"entity\":\""
-        + entity
-        + "\","
-        + rest
-        + "}";
   }
 
   /** Client {@code cid}, connected over MQTT 5. */

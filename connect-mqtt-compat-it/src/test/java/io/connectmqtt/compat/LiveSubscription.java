@@ -1,5 +1,7 @@
 package io.connectmqtt.compat;
 
+import static io.connectmqtt.testkit.EntitySyncRequests.entity;
+import static io.connectmqtt.testkit.EntitySyncRequests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,8 +42,7 @@ final class LiveSubscription {
           .startsWith(prefix + "/" + cid + "/notify/");
       JsonNode created =
           watcher.ask(
-              EntitySyncCrud.request(
-                  "c2", "create", table, "\"data\":{\"name\":\"nut\",\"qty\":1}"));
+              request("c2", "create", entity(table), "\"data\":{\"name\":\"nut\",\"qty\":1}"));
       assertThat(created.path("success").asBoolean()).as("create: " + created).isTrue();
       Mqtt5Publish notification =
           received

@@ -2,13 +2,9 @@ package io.connectmqtt.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.ProcessStack;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.BitSet;
-import java.util.List;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -108,22 +104,14 @@ final class SinkWorkerKill {
       MqttRecorder subscriber,
       int records,
       Duration timeout) {
-    BitSet seen = new BitSet(records);
     try {
       Awaitility.await("all " + records + " records published")
           .atMost(timeout)
           .pollInterval(Duration.ofMillis(250))
-          .until(
-              () -> {
-                seen.clear();
-                for (Mqtt5Publish publish : List.copyOf(subscriber.received())) {
-                  seen.set((int) ByteBuffer.wrap(publish.getPayloadAsBytes()).getLong(0));
-                }
-                return seen.cardinality() == records;
-              });
+          .until(() -> subscriber.sequences().cardinality() == records);
     } catch (ConditionTimeoutException e) {
       throw new AssertionError(
-          seen.cardinality()
+          subscriber.sequences().cardinality()
               + " of "
               + records
               + " records received ("

@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
@@ -113,6 +114,18 @@ public final class MqttRecorder implements AutoCloseable {
 
   public List<Mqtt5Publish> received() {
     return received;
+  }
+
+  /**
+   * Which records arrived at least once: the sequence numbers in the first eight payload bytes
+   * ({@link MqttLoadPublisher#sequence}) of every message received so far.
+   */
+  public BitSet sequences() {
+    BitSet seen = new BitSet();
+    for (Mqtt5Publish publish : received) {
+      seen.set((int) MqttLoadPublisher.sequence(publish.getPayloadAsBytes()));
+    }
+    return seen;
   }
 
   public List<Mqtt5Publish> awaitAtLeast(int count, Duration timeout) {

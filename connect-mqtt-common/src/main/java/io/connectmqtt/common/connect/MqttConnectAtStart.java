@@ -56,9 +56,16 @@ public final class MqttConnectAtStart {
       throw new ConnectException("Interrupted while connecting to MQTT", e);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (fatalError.get().isPresent() || ErrorClassifier.isPermanent(cause)) {
+      Optional<Throwable> fatal = fatalError.get();
+      if (fatal.isPresent() || ErrorClassifier.isPermanent(cause)) {
         release.run();
-        throw refusal(settings.clientId(), cause);
+        // The fatal error is why the connection gave up; the attempt's own failure (a timeout,
+        // say) is only its symptom.
+        ConnectException refusal = refusal(settings.clientId(), fatal.orElse(cause));
+        if (fatal.isPresent() && fatal.get() != cause) {
+          refusal.addSuppressed(cause);
+        }
+        throw refusal;
       }
       log.warn(
           "MQTT broker not reachable yet ({}); client '{}' keeps reconnecting in the background",
@@ -68,14 +75,21 @@ public final class MqttConnectAtStart {
     }
   }
 
-  /** The broker's reason for refusing {@code clientId} and the settings to check. */
+  /**
+   * The broker's reason for refusing {@code clientId} and the settings to check: the permanent
+   * cause in {@code error}'s chain, or {@code error} itself when it has none (a connection given up
+   * for flapping says what to check in its own message).
+   */
   private static ConnectException refusal(String clientId, Throwable error) {
-    String fix = ErrorClassifier.mqttFix(error);
+    ErrorClassifier.Classification classification = ErrorClassifier.classify(error);
+    boolean permanent = classification.verdict() == ErrorClassifier.Verdict.PERMANENT;
+    Throwable reason = permanent ? classification.cause() : error;
+    String fix = permanent ? ErrorClassifier.mqttFix(reason) : "";
     return new ConnectException(
         "MQTT broker refused the connection for client '"
             + clientId
             + "': "
-            + ErrorClassifier.describe(ErrorClassifier.classify(error).cause())
+            + ErrorClassifier.describe(reason)
             + (fix.isEmpty() ? "" : ". " + fix),
         error);
   }

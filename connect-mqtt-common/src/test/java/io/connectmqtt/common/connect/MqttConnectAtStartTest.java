@@ -3,10 +3,12 @@ package io.connectmqtt.common.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
 import com.hivemq.client.mqtt.exceptions.ConnectionFailedException;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import io.connectmqtt.common.FakeMqttConnection;
+import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import java.util.Map;
@@ -113,10 +115,27 @@ class MqttConnectAtStartTest {
   }
 
   @Test
-  void aFatalErrorOfTheConnectionFailsTheStartWhateverTheCause() {
+  void aFatalErrorOfTheConnectionFailsTheStartWithItsOwnReasonAndRemedy() {
     FakeMqttConnection connection = connection().failConnect(new TimeoutException("no CONNACK"));
-    connection.failFatally(new IllegalStateException("flapping"));
-    assertRefused(connection, "no CONNACK");
+    connection.failFatally(ErrorClassifierTest.connAck5(Mqtt5ConnAckReasonCode.BANNED));
+    assertRefused(
+        connection,
+        "CONNECT failed as CONNACK contained an Error Code: BANNED. "
+            + "Check mqtt.username, mqtt.password and mqtt.client.id");
+  }
+
+  @Test
+  void aConnectionGivenUpForFlappingFailsTheStartSayingSo() {
+    FakeMqttConnection connection = connection().failConnect(new TimeoutException("no CONNACK"));
+    connection.failFatally(
+        new MqttConnection.MqttConnectionFlappingException(
+            CLIENT_ID, 30, 10, new ConnectionClosedException("Server closed connection")));
+    assertRefused(
+        connection,
+        "MQTT client "
+            + CLIENT_ID
+            + ": 30 connections in a row broke within 10 s of connecting; last cause: Server"
+            + " closed connection. Check the broker's log and docs/troubleshooting.md");
   }
 
   @Test
