@@ -9,9 +9,8 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.testkit.BrokerWithConnect;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MosquittoBroker;
+import io.connectmqtt.testkit.MosquittoSubscriber;
 import io.connectmqtt.testkit.MqttRecorder;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +18,8 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -132,16 +131,16 @@ class SinkRoutingIT {
                   first.awaitAtLeast(1, Duration.ofSeconds(30)).get(0).getPayloadAsBytes(),
                   StandardCharsets.UTF_8))
           .isEqualTo("{\"on\":true}");
+      fixtures.topics().send(List.of(record("state", "lamp", null)));
+      // The clearing message (empty, retained) reaches subscribers present when it is published.
+      Mqtt5Publish clear = first.awaitAtLeast(2, Duration.ofSeconds(30)).get(1);
+      assertThat(clear.getTopic().toString()).isEqualTo("state/lamp");
+      assertThat(clear.getPayloadAsBytes()).isEmpty();
     }
-    fixtures.topics().send(List.of(record("state", "lamp", null)));
-    // Time for the sink to publish the empty retained message that clears the topic: the recorder
-    // that could have seen it is closed above, so nothing here signals it.
-    Thread.sleep(3_000);
     try (MqttRecorder second =
         MqttRecorder.subscribe("retained-2", fixtures.broker().port(), "state/#")) {
       // Negative check: nothing signals that a broker holds no retained message, and retained
-      // messages
-      // on other topics are in no order with this one, so no sentinel can follow it.
+      // messages on other topics are in no order with this one, so no sentinel can follow it.
       Thread.sleep(2_000);
       assertThat(second.received()).as("no retained message after the tombstone").isEmpty();
     }
@@ -153,41 +152,26 @@ class SinkRoutingIT {
     MosquittoBroker.assumeAvailable();
     try (MosquittoBroker mosquitto = MosquittoBroker.start()) {
       fixtures.topics().create("readings", 2);
-      Process sub =
-          new ProcessBuilder(
-                  MosquittoBroker.SUB.toString(),
-                  "-h",
-                  "127.0.0.1",
-                  "-p",
-                  Integer.toString(mosquitto.port()),
-                  "-t",
-                  "site/#",
-                  "-v",
-                  "-q",
-                  "1",
-                  "-C",
-                  "3",
-                  "-W",
-                  "60")
-              .redirectErrorStream(true)
-              .start();
-      // Time for mosquitto_sub to subscribe: it prints nothing when the subscription is granted.
-      Thread.sleep(500);
-      fixtures
-          .topics()
-          .send(
-              List.of(
-                  record("readings", "k1", "{\"device\":\"d1\",\"t\":21.5}", "site", "berlin"),
-                  record("readings", "k2", "{\"device\":\"d2\",\"t\":19}", "site", "lyon"),
-                  record("readings", "k3", "{\"device\":\"d3\",\"t\":-4.25}", "site", "osaka")));
-      Map<String, String> config =
-          SinkConfigs.json("readings", mosquitto.uri(), "site/${header.site}/${value.device}");
-      fixtures.startConnector("routing-map", config);
-      assertThat(sub.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      List<String> lines =
-          new BufferedReader(new InputStreamReader(sub.getInputStream(), StandardCharsets.UTF_8))
-              .lines()
-              .toList();
+      List<String> lines;
+      try (MosquittoSubscriber sub =
+          MosquittoSubscriber.start(mosquitto.port(), "-t", "site/#", "-q", "1")) {
+        sub.awaitSubscribeHandled(Duration.ofSeconds(30));
+        fixtures
+            .topics()
+            .send(
+                List.of(
+                    record("readings", "k1", "{\"device\":\"d1\",\"t\":21.5}", "site", "berlin"),
+                    record("readings", "k2", "{\"device\":\"d2\",\"t\":19}", "site", "lyon"),
+                    record("readings", "k3", "{\"device\":\"d3\",\"t\":-4.25}", "site", "osaka")));
+        Map<String, String> config =
+            SinkConfigs.json("readings", mosquitto.uri(), "site/${header.site}/${value.device}");
+        fixtures.startConnector("routing-map", config);
+        Awaitility.await("three messages at mosquitto_sub")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> sub.received().size() >= 3);
+        lines = sub.received();
+      }
+      assertThat(lines).hasSize(3);
       // JsonConverter without schemas gives a HashMap: compare the JSON, not its field order.
       Map<String, com.fasterxml.jackson.databind.JsonNode> byTopic = new HashMap<>();
       for (String line : lines) {
