@@ -53,6 +53,13 @@ public final class ConnectRest {
     return send("PUT", "/connectors/" + name + "/config", config, 200, 201);
   }
 
+  /** The names of the connectors the worker has. */
+  public List<String> connectors() {
+    List<String> names = new ArrayList<>();
+    send("GET", "/connectors", null, 200).forEach(name -> names.add(name.asText()));
+    return names;
+  }
+
   public JsonNode status(String name) {
     return send("GET", "/connectors/" + name + "/status", null, 200);
   }
