@@ -106,8 +106,8 @@ interface Dialect {
   }
 
   // Column names of the state tables are entity sync's own lower-case identifiers, written unquoted
-  // everywhere (so
-  // H2 and PostgreSQL fold them alike); tables and indexes are named by configuration and quoted.
+  // everywhere (so H2 and PostgreSQL fold them alike); tables and indexes are named by
+  // configuration and quoted.
 
   default String createTableIfMissing(String table, List<String> columnDefinitions) {
     return "CREATE TABLE IF NOT EXISTS " + table + " " + list(columnDefinitions) + tableOptions();

@@ -63,9 +63,8 @@ final class RequestParser {
     this.maxValueBytes = maxValueBytes;
     this.passThrough = passThrough;
     // Decimals exactly as sent: a double would turn 1e999999999 into Infinity and 1e-400000 into 0
-    // unnoticed, and
-    // Jackson by default strips trailing zeros: 7.0 for a text column would become '7'
-    // (HostileSubscriptionCorpusIT).
+    // unnoticed, and Jackson by default strips trailing zeros: 7.0 for a text column would become
+    // '7' (HostileSubscriptionCorpusIT).
     this.json =
         JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)

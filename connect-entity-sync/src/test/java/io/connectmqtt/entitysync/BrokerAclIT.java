@@ -99,8 +99,8 @@ class BrokerAclIT {
         String sid = aliceWorksEndToEnd(alice, id);
 
         // First the forged messages (a client id of alice's would take over the connection of a
-        // subscriber with the
-        // same client id), then the subscribers, then the sentinel closing both.
+        // subscriber with the same client id), then the subscribers, then the sentinel closing
+        // both.
         List<String> attempts = forge(kind, broker, rows);
         List<MosquittoSubscriber> eavesdroppers = eavesdrop(broker);
         try {

@@ -127,9 +127,8 @@ class CdcNotifyIT {
           "delete from public.users where id = 2");
 
       // alice (status = active): create Ann, Ivo enters the filter (a create), Ann leaves it (her
-      // key only),
-      // delete Ivo. REPLICA IDENTITY FULL gives Debezium's updates the row before, which tells
-      // entering and leaving.
+      // key only), delete Ivo. REPLICA IDENTITY FULL gives Debezium's updates the row before, which
+      // tells entering and leaving.
       aliceInbox.awaitAtLeast(4, Duration.ofSeconds(60));
       // bob (score >= 90): create Ann, Ann leaves the filter (95.5 before).
       bobInbox.awaitAtLeast(2, Duration.ofSeconds(30));

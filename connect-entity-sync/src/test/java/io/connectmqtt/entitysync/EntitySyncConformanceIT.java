@@ -326,8 +326,7 @@ class EntitySyncConformanceIT {
               "l1");
       assertThat(reply.path("success").asBoolean()).as(reply.toString()).isTrue();
       // Seed ages are 20..69, active rows have odd ages. status=active AND (age<25 OR age>60): 21,
-      // 23 and
-      // 61, 63, 65, 67, 69 -> 7 rows; by age descending, skip 1, take 3: 67, 65, 63.
+      // 23 and 61, 63, 65, 67, 69 -> 7 rows; by age descending, skip 1, take 3: 67, 65, 63.
       assertThat(reply.path("metadata").path("total").asLong()).isEqualTo(7);
       assertThat(reply.path("metadata").path("count").asLong()).isEqualTo(3);
       assertThat(reply.path("metadata").path("limit").asLong()).isEqualTo(3);

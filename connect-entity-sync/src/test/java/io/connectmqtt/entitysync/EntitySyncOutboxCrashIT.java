@@ -90,8 +90,8 @@ class EntitySyncOutboxCrashIT {
                 }));
       }
       // Each client sends its requests one after another, each at QoS 0 and never again: a request
-      // lost with the
-      // worker is simply not done; one committed before the kill must still get its event.
+      // lost with the worker is simply not done; one committed before the kill must still get its
+      // event.
       AtomicInteger sent = new AtomicInteger();
       AtomicInteger answered = new AtomicInteger();
       ExecutorService senders = Executors.newFixedThreadPool(CLIENTS);

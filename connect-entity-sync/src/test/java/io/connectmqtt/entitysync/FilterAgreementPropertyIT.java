@@ -143,9 +143,8 @@ class FilterAgreementPropertyIT {
               Map.of(),
               (column, value) -> true),
           // Debian's mariadb-server, as the testkit starts it (utf8mb4_general_ci by default;
-          // entity sync compares text
-          // in utf8mb4_nopad_bin). DOUBLE has no NaN or infinities; DATETIME needs (6) for
-          // microseconds.
+          // entity sync compares text in utf8mb4_nopad_bin). DOUBLE has no NaN or infinities;
+          // DATETIME needs (6) for microseconds.
           new TestDatabase(
               "mariadb",
               () -> {
@@ -274,8 +273,7 @@ class FilterAgreementPropertyIT {
       disagreements.addAll(check(backend, batch));
     }
     // -Dagreement.explore=true (in the test JVM) runs every try and prints up to 50 disagreements
-    // per database at the
-    // end, instead of stopping and shrinking at the first.
+    // per database at the end, instead of stopping and shrinking at the first.
     if (!Boolean.getBoolean("agreement.explore")) {
       assertThat(disagreements).as("matcher and SQL disagree").isEmpty();
     }

@@ -462,8 +462,7 @@ final class HostileSubscriptionCorpus {
         r -> Objects.equals(qty(r), 7),
         "{self}/inbox");
     // The same request id: the same request is the same subscription (one notification each), other
-    // content is
-    // request_id_reused; another client's same id is its own subscription.
+    // content is request_id_reused; another client's same id is its own subscription.
     entries.add(
         new Entry(
             "duplicate id, same request",

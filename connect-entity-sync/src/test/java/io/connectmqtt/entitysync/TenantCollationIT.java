@@ -146,9 +146,8 @@ class TenantCollationIT {
     assertThat(ids(filtered)).as("the tenant condition still applies").isEmpty();
 
     // Two client ids that differ only in case use the same request id for different writes: both
-    // run, each gets
-    // its own reply (a case-insensitive state table would answer the second with the first's reply,
-    // or refuse it).
+    // run, each gets its own reply (a case-insensitive state table would answer the second with the
+    // first's reply, or refuse it).
     JsonNode lower =
         send(
             processor,

@@ -154,10 +154,9 @@ public final class BrokerBenchmark {
     row.publishers = publishers;
     if (row.kind == Broker.MOQUETTE && publishers > 1) {
       // Moquette 0.17 drops PUBLISH commands once its session command queue is full ("Session
-      // command queue 0 is
-      // full executing action PUB QoS1" in its log) and never acknowledges them: two publishers of
-      // 500 messages in
-      // flight each stalled it for good in a run of this benchmark. One publisher of 500 does not.
+      // command queue 0 is full executing action PUB QoS1" in its log) and never acknowledges them:
+      // two publishers of 500 messages in flight each stalled it for good in a run of this
+      // benchmark. One publisher of 500 does not.
       row.publishers = 1;
       row.notes.add(
           "1 publisher: with 2, Moquette 0.17 dropped PUBLISH packets without acknowledging them "
@@ -165,10 +164,9 @@ public final class BrokerBenchmark {
     }
     currentPublishers = row.publishers;
     // Sessions in memory for everything but the broker restart: nothing else restarts the broker.
-    // HiveMQ CE keeps its
-    // own default, file persistence: in memory, every acknowledgement on a shared subscription
-    // scans the group's
-    // whole queue (docs/brokers.md), which is not how HiveMQ CE runs out of the box.
+    // HiveMQ CE keeps its own default, file persistence: in memory, every acknowledgement on a
+    // shared subscription scans the group's whole queue (docs/brokers.md), which is not how HiveMQ
+    // CE runs out of the box.
     try (TestBroker broker =
         start(row, BrokerOptions.DEFAULTS.withPersistence(row.kind == Broker.HIVEMQ))) {
       row.name = broker.name();

@@ -106,9 +106,8 @@ public final class SourceBenchmark {
     }
     connectorOverrides.putAll(BenchmarkSetup.prefixed(options, "connector."));
     // One connection, like the plain bridge it is compared with: this benchmark's embedded HiveMQ
-    // CE keeps sessions
-    // in memory, where every acknowledgement on a shared subscription scans the group's queue
-    // (docs/brokers.md).
+    // CE keeps sessions in memory, where every acknowledgement on a shared subscription scans the
+    // group's queue (docs/brokers.md).
     connectorOverrides.putIfAbsent("mqtt.connections", "1");
   }
 
@@ -168,8 +167,7 @@ public final class SourceBenchmark {
           bridge(stack, broker, next(warmup), warmup, 0, "warm-up: plain bridge");
         }
         // Full-speed figures on a shared 2-core machine move by ±30 % from run to run: the three
-        // paths alternate,
-        // and ratios are taken between medians.
+        // paths alternate, and ratios are taken between medians.
         for (int run = 1; run <= repeats; run++) {
           String suffix = repeats > 1 ? " (run " + run + ")" : "";
           Result raw =
@@ -711,8 +709,7 @@ public final class SourceBenchmark {
     config.put("record.headers.enable", "true");
     config.put("producer.override.linger.ms", "0");
     // Connect's source producers send one request at a time per broker; 16 KB batches (the default)
-    // cap a 1 KB
-    // stream at ~16 records per partition per round trip.
+    // cap a 1 KB stream at ~16 records per partition per round trip.
     config.put("producer.override.batch.size", "524288");
     config.putAll(connectorOverrides);
     config.putAll(extra);
@@ -755,8 +752,8 @@ public final class SourceBenchmark {
                 }
               });
       // While the phase runs, only end offsets are watched (cheap); the records are read
-      // afterwards, so reading
-      // them takes no CPU from the connector. Their log append times are the same either way.
+      // afterwards, so reading them takes no CPU from the connector. Their log append times are the
+      // same either way.
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
       while (endOffsets(admin, phaseStart.keySet()) < expectedEnd && System.nanoTime() < deadline) {
         Thread.sleep(20);

@@ -33,8 +33,7 @@ class MqttIntakeTest {
 
     CompletableFuture<Void> third = CompletableFuture.runAsync(() -> intake.offer(message(3)));
     // The third must still be waiting: the intake is full although its queue is empty. It cannot be
-    // done before
-    // an acknowledgement, which comes only after this check.
+    // done before an acknowledgement, which comes only after this check.
     assertThat(intake.poll(200)).as("nothing accepted while two are unacknowledged").isNull();
     assertThat(third).isNotDone();
 

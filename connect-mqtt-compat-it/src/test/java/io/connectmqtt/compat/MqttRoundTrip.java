@@ -83,8 +83,7 @@ final class MqttRoundTrip {
       }
       List<Mqtt5Publish> received = recorder.awaitAtLeast(MESSAGES, Duration.ofSeconds(90));
       // A sentinel after the last message: duplicates of earlier ones would have arrived before it
-      // (one partition,
-      // one topic, QoS 1 keeps order).
+      // (one partition, one topic, QoS 1 keeps order).
       Mqtt5BlockingClient late =
           MqttClient.builder()
               .useMqttVersion5()

@@ -97,8 +97,7 @@ class AclExampleIT {
         MosquittoSubscriber notifyReplies =
             subscriber(broker, "entity-notify", "entity-notify-1", "spec/+/response")) {
       // Refused: entity sync writing notifications or requests, the notify sink writing replies or
-      // requests, and
-      // alice writing into her own reply and notify topics.
+      // requests, and alice writing into her own reply and notify topics.
       List<String> refused =
           List.of(
               publish(

@@ -61,8 +61,7 @@ class SinkCommitIT {
           RECORDS, committed, seconds);
       assertThat(committed).as("offsets committed without further records").isEqualTo(RECORDS);
       // The commit interval (1 s), one more bounded poll for acknowledgements still on the way, and
-      // Connect's own
-      // asynchronous commit: a few seconds at most, against the worker's 60 s.
+      // Connect's own asynchronous commit: a few seconds at most, against the worker's 60 s.
       assertThat(seconds).as("seconds from the last delivery to the commit").isLessThan(3.0);
     }
   }

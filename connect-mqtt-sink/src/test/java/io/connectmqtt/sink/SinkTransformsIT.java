@@ -51,10 +51,8 @@ class SinkTransformsIT {
   static void startStack() {
     hivemq = HiveMqBroker.start();
     // Once traffic stops, Connect commits only every offset.flush.interval.ms (60 s by default),
-    // the last chance for
-    // records a Filter dropped at the end of a partition: 5 s keeps the wait for that commit short.
-    // This class
-    // measures no duplicates, which would depend on the interval.
+    // the last chance for records a Filter dropped at the end of a partition: 5 s keeps the wait
+    // for that commit short. This class measures no duplicates, which would depend on the interval.
     stack =
         ProcessStack.start(
             List.of(ProjectLayout.pluginDirectory("connect-mqtt-sink")),

@@ -155,10 +155,9 @@ final class SourceConnections implements AutoCloseable {
                 + SharedSubscriptionSupport.autoReason(first, qos, brokerVersion),
         filters);
     // The other form of each filter may be left in connection 0's persistent session by a run with
-    // another number of
-    // connections (plain <-> $share): both would deliver each message to this task. Subscribe
-    // first, then remove it,
-    // so that no message published in between goes to neither subscription.
+    // another number of connections (plain <-> $share): both would deliver each message to this
+    // task. Subscribe first, then remove it, so that no message published in between goes to
+    // neither subscription.
     List<String> stale =
         sharedWorks
             ? filters.stream()

@@ -85,10 +85,8 @@ class BrokerMatrixCrashIT {
         .as("distinct messages in Kafka (" + broker.name() + ")")
         .isEqualTo(MESSAGES);
     // mqtt.connections=auto: several members of one shared group where the broker's MQTT 5 CONNACK
-    // offers shared
-    // subscriptions and it keeps them across restarts (mosquitto 2.0 does not), one connection
-    // elsewhere; after the
-    // SIGKILL every one of them resumes its own session.
+    // offers shared subscriptions and it keeps them across restarts (mosquitto 2.0 does not), one
+    // connection elsewhere; after the SIGKILL every one of them resumes its own session.
     boolean keepsShared =
         BrokerVersion.probe(TestBrokerSettings.of(broker, "crash-probe"), Duration.ofSeconds(2))
             .filter(BrokerVersion::dropsSharedSubscriptionsOnRestart)
@@ -107,12 +105,10 @@ class BrokerMatrixCrashIT {
     // livelock lost hundreds.
     assertThat(result.lostConnections()).as("connections lost").isLessThanOrEqualTo(5);
     // What was unacknowledged at the kill comes again: the task's window, plus the PUBACKs still in
-    // the killed
-    // socket, which the reset throws away. A broker that reads its clients slowly while it pushes a
-    // backlog (Aedes,
-    // a single Node.js thread: 8,705 once, 0-441 in other runs; mosquitto up to 3,759) leaves many
-    // there, so only
-    // messages Kafka already had at the kill may come twice.
+    // the killed socket, which the reset throws away. A broker that reads its clients slowly while
+    // it pushes a backlog (Aedes, a single Node.js thread: 8,705 once, 0-441 in other runs;
+    // mosquitto up to 3,759) leaves many there, so only messages Kafka already had at the kill may
+    // come twice.
     assertThat(result.duplicates())
         .as("duplicates (" + broker.name() + ")")
         .isLessThanOrEqualTo((int) result.inKafkaAtKill() + QUEUE_CAPACITY);

@@ -105,8 +105,7 @@ class PresenceCrashIT {
     assertThat(atKill).as("the kill came while the backlog drained").isLessThan(DEVICES);
     assertThat(missing).isZero();
     // Announced again: devices whose state the killed worker had not flushed to the offsets, at
-    // most those already in
-    // the presence topic at the kill.
+    // most those already in the presence topic at the kill.
     assertThat(repeated).isLessThanOrEqualTo(atKill);
   }
 }

@@ -77,8 +77,8 @@ class SourceConnectionsIT {
           .containsPattern("MQTT client '" + name + "-0' connected .*new session");
 
       // mosquitto before 2.1 does not keep shared subscriptions across its restarts, so auto stays
-      // at one connection
-      // there (the last phase checks it) and the shared phase asks for the members explicitly.
+      // at one connection there (the last phase checks it) and the shared phase asks for the
+      // members explicitly.
       boolean dropsShared =
           BrokerVersion.probe(
                   TestBrokerSettings.of(broker, "connections-it"), Duration.ofSeconds(2))
@@ -217,11 +217,9 @@ class SourceConnectionsIT {
       long missing = Arrays.stream(counts).filter(c -> c == 0).count();
       long steadyMissing = Arrays.stream(steadyCounts).filter(c -> c == 0).count();
       // A steady message repeated is expected only if it was sent while the task was being
-      // replaced: from a second
-      // before a task stopped (in flight to Kafka, its acknowledgement lost with the connection) to
-      // the line saying
-      // the new task's connections all subscribed (both forms of the filter may be subscribed
-      // meanwhile).
+      // replaced: from a second before a task stopped (in flight to Kafka, its acknowledgement lost
+      // with the connection) to the line saying the new task's connections all subscribed (both
+      // forms of the filter may be subscribed meanwhile).
       List<long[]> swapping = swapWindows(workerLog(logStart));
       long inSwap = 0;
       long outside = 0;

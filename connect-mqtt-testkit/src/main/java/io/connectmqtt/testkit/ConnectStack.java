@@ -28,8 +28,7 @@ public final class ConnectStack implements AutoCloseable {
 
   public static ConnectStack start(int workers, Map<String, String> extraWorkerProps) {
     // Kafka's test kit makes its folders in java.io.tmpdir (target/test-tmp) without creating it:
-    // when an IT runs
-    // alone (-Dtest=NONE -Dit.test=...), nothing else has made it yet.
+    // when an IT runs alone (-Dtest=NONE -Dit.test=...), nothing else has made it yet.
     ProjectLayout.scratch("connect-stack-");
     // Connect writes into the map it is given: it must be mutable.
     Map<String, String> workerProps = new HashMap<>();
@@ -37,8 +36,7 @@ public final class ConnectStack implements AutoCloseable {
     workerProps.put("offset.flush.interval.ms", "1000");
     workerProps.put("connector.client.config.override.policy", "All");
     // A worker that misses a heartbeat on a loaded CI machine would otherwise keep its tasks
-    // unassigned for the
-    // default 5 minutes before they move.
+    // unassigned for the default 5 minutes before they move.
     workerProps.put("scheduled.rebalance.max.delay.ms", "0");
     workerProps.putAll(extraWorkerProps);
     Properties brokerProps = new Properties();

@@ -150,9 +150,8 @@ public final class MariaDbDatabase implements AutoCloseable {
               + Files.readString(home.resolve("install.log")));
     }
     // Run once at start-up, before connections are accepted: the application's user, with a
-    // password, and no
-    // password-less root over TCP (mariadb-install-db --skip-name-resolve makes root@127.0.0.1 and
-    // root@::1).
+    // password, and no password-less root over TCP (mariadb-install-db --skip-name-resolve makes
+    // root@127.0.0.1 and root@::1).
     Path init = home.resolve("init.sql");
     Files.writeString(
         init,

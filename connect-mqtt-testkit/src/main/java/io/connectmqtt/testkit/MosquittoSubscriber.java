@@ -103,8 +103,7 @@ public final class MosquittoSubscriber implements AutoCloseable {
     List<String> lines = output().lines().toList();
     for (int i = 0; i < lines.size(); i++) {
       // -d prints "Client x received PUBLISH (...)", then (for QoS 1) "Client x sending PUBACK",
-      // then "-v" prints
-      // the message itself.
+      // then "-v" prints the message itself.
       if (lines.get(i).contains("received PUBLISH")) {
         messages.add(
             lines.subList(i + 1, lines.size()).stream()

@@ -265,14 +265,13 @@ public class EntityNotifySinkTask extends PublishingSinkTask {
         default -> {
           if (before == null) {
             // No row before the change (Debezium without REPLICA IDENTITY FULL): whether it entered
-            // or left cannot
-            // be told, so a matching row is an update and a non-matching one notifies nobody.
+            // or left cannot be told, so a matching row is an update and a non-matching one
+            // notifies nobody.
             notified = matchesAfter ? "update" : null;
           } else {
             // A row that starts matching arrives as a create; one that stops matching leaves with
-            // its key only, so
-            // a row moved out of a subscriber's filter (another tenant) never shows the subscriber
-            // its new content.
+            // its key only, so a row moved out of a subscriber's filter (another tenant) never
+            // shows the subscriber its new content.
             notified =
                 matchedBefore && matchesAfter
                     ? "update"
