@@ -3,10 +3,12 @@ package io.connectmqtt.entitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.H2Database;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.Ports;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -17,6 +19,7 @@ import javax.management.ObjectName;
 import org.awaitility.Awaitility;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A task that starts while its database is away (a worker restart during a database outage) must
@@ -24,15 +27,20 @@ import org.junit.jupiter.api.Test;
  * {@code start}, so a failed start would wait for an operator's REST restart. The task keeps trying
  * with backoff, stays RUNNING, and serves requests once the database is back. A refused password,
  * which waiting cannot mend, still fails the task.
+ *
+ * <p>Kafka and the worker are the module's in-process {@link SharedFixtures#connectStack()}; the
+ * connector is named {@code away}; HiveMQ and H2 are the test's own.
  */
+@ExtendWith(SharedFixtures.class)
 class DatabaseAwayAtStartIT {
 
   @Test
   void aTaskStartedWhileTheDatabaseIsAwayServesOnceItIsBack() throws Exception {
     int port = Ports.free();
+    ConnectStack stack = SharedFixtures.connectStack();
     try (HiveMqBroker hivemq = HiveMqBroker.start();
         H2Database h2 = H2Database.start("away");
-        ConnectStack stack = ConnectStack.start()) {
+        ConnectRest.Deletion deleted = stack.rest().deletingOnClose("away")) {
       try (Connection connection = h2.connection();
           Statement statement = connection.createStatement()) {
         statement.execute("create table public.items (id serial primary key, name varchar(50))");
@@ -44,6 +52,7 @@ class DatabaseAwayAtStartIT {
       Server server = tcpServer(port);
       Map<String, String> sync = OpenEntitySync.config(hivemq.uri(), url, "sa", "public.items");
       sync.put("entity.sync.state.table", "away_requests");
+      sync.put("entity.sync.changes.topic", "away-changes");
       stack.rest().createOrReplace("away", sync);
       stack.rest().awaitRunning("away", 1, Duration.ofSeconds(90));
 

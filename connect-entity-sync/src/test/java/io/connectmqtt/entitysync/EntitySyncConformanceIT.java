@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.EntitySyncRequests;
 import io.connectmqtt.testkit.H2Database;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MariaDbDatabase;
 import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -32,12 +35,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * case-insensitive default collation), driven by a plain MQTT client over the broker, against the
  * connector in a real Connect worker. The MariaDB cases are skipped, with a message, where
  * mariadb-server is not installed.
+ *
+ * <p>Kafka and the worker are the module's in-process {@link SharedFixtures#connectStack()}; the
+ * connectors are named {@code sync-<database>}; HiveMQ and the databases are the test's own.
  */
+@ExtendWith(SharedFixtures.class)
 class EntitySyncConformanceIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static HiveMqBroker hivemq;
   private static ConnectStack stack;
+  private static ConnectRest.Deletion connectors;
   private static PostgresDatabase postgres;
   private static H2Database h2;
   private static MariaDbDatabase.Attempt mariadb;
@@ -99,7 +107,11 @@ class EntitySyncConformanceIT {
     postgres = PostgresDatabase.start();
     h2 = H2Database.start("conformance");
     mariadb = MariaDbDatabase.attempt("public");
-    stack = ConnectStack.start();
+    stack = SharedFixtures.connectStack();
+    connectors =
+        stack
+            .rest()
+            .deletingOnClose(backends().map(b -> "sync-" + b.name()).toArray(String[]::new));
     for (Backend backend : running().toList()) {
       String id =
           switch (backend.name()) {
@@ -161,7 +173,8 @@ class EntitySyncConformanceIT {
 
   @AfterAll
   static void stop() {
-    TestResources.closeAll(stack, hivemq, postgres, h2, mariadb == null ? null : mariadb.server());
+    TestResources.closeAll(
+        connectors, hivemq, postgres, h2, mariadb == null ? null : mariadb.server());
   }
 
   private static ProtocolClient client(Backend backend, String cid) {

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.ProcessStack;
+import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,10 +23,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two workers, tasks.max=2: 10,000 concurrent creates from 20 clients, each handled exactly once.
+ *
+ * <p>Kafka and the first worker are the module's {@link SharedFixtures}; the second worker is this
+ * test's, killed at its end. The connector and topic are named {@code scale-*}; HiveMQ and
+ * PostgreSQL are the test's own.
  */
+@ExtendWith(SharedFixtures.class)
 class EntitySyncScaleIT {
 
   private static final int CLIENTS = 20;
@@ -31,80 +40,93 @@ class EntitySyncScaleIT {
 
   @Test
   void tenThousandConcurrentCreatesGiveExactlyTenThousandRowsRepliesAndEvents() throws Exception {
+    ProcessStack stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
     try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 100_000, false);
-        PostgresDatabase postgres = PostgresDatabase.start();
-        ConnectStack stack = ConnectStack.start(2, Map.of())) {
-      Sql.execute(
-          postgres::connection,
-          "create table public.readings (id bigserial primary key, client varchar(50) not null, "
-              + "seq integer not null, unique (client, seq))");
-      stack.topics().create("scale-changes", 3);
-      Map<String, String> config =
-          OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.readings");
-      config.put("tasks.max", "2");
-      config.put("entity.sync.changes.topic", "scale-changes");
-      stack.rest().createOrReplace("scale-sync", config);
-      stack.rest().awaitRunning("scale-sync", 2, Duration.ofSeconds(90));
-      Set<String> workers = new HashSet<>();
-      stack
-          .rest()
-          .status("scale-sync")
-          .path("tasks")
-          .forEach(t -> workers.add(t.path("worker_id").asText()));
-      assertThat(workers).as("tasks on two workers").hasSize(2);
-      // A margin for both tasks to join the shared request subscription, which they do after
-      // RUNNING: a ping (ProtocolClient.awaitServed) would show only that one of the two has.
-      Thread.sleep(2_000);
-
-      Map<String, JsonNode> replies = new ConcurrentHashMap<>();
-      List<Mqtt5AsyncClient> clients =
-          RequestClients.connectAll(hivemq.port(), "device-", CLIENTS, replies, () -> {});
-      List<CompletableFuture<Void>> sending = new ArrayList<>();
-      for (int c = 0; c < CLIENTS; c++) {
-        int index = c;
-        sending.add(
-            CompletableFuture.runAsync(
-                () -> {
-                  List<CompletableFuture<?>> sent = new ArrayList<>();
-                  for (int seq = 0; seq < PER_CLIENT; seq++) {
-                    sent.add(
-                        RequestClients.create(
-                            clients.get(index),
-                            "device-" + index,
-                            MqttQos.AT_LEAST_ONCE,
-                            "r" + seq,
-                            "readings",
-                            seq));
-                  }
-                  sent.forEach(CompletableFuture::join);
-                }));
+        PostgresDatabase postgres = PostgresDatabase.start()) {
+      try {
+        stack.startWorker(2);
+        // Deleted while both workers run, before worker 2 is killed below.
+        try (ConnectRest.Deletion deleted = stack.rest().deletingOnClose("scale-sync")) {
+          tenThousandCreates(stack, hivemq, postgres);
+        }
+      } finally {
+        stack.killWorker(2);
       }
-      sending.forEach(CompletableFuture::join);
-      int total = CLIENTS * PER_CLIENT;
-      Awaitility.await("all replies")
-          .atMost(Duration.ofSeconds(240))
-          .pollInterval(Duration.ofSeconds(1))
-          .until(() -> replies.size() >= total);
-      assertThat(replies).hasSize(total);
-      assertThat(replies.values())
-          .allSatisfy(r -> assertThat(r.path("success").asBoolean()).as(r.toString()).isTrue());
-      assertThat(Sql.count(postgres::connection, "select count(*) from public.readings"))
-          .isEqualTo(total);
-      assertThat(
-              Sql.count(
-                  postgres::connection,
-                  "select count(distinct (client, seq)) from public.readings"))
-          .isEqualTo(total);
-      List<ConsumerRecord<byte[], byte[]>> events =
-          stack.topics().readAll("scale-changes", total, Duration.ofSeconds(120));
-      Set<String> keys = new HashSet<>();
-      events.forEach(e -> keys.add(new String(e.key(), StandardCharsets.UTF_8)));
-      assertThat(events).hasSize(total);
-      assertThat(keys).hasSize(total);
-      System.out.printf(
-          "tasks.max=2 on 2 workers: %d creates from %d clients -> %d rows, %d replies, %d events%n",
-          total, CLIENTS, total, replies.size(), events.size());
-      RequestClients.disconnectAll(clients);
     }
+  }
+
+  private static void tenThousandCreates(
+      ProcessStack stack, HiveMqBroker hivemq, PostgresDatabase postgres) throws Exception {
+    Sql.execute(
+        postgres::connection,
+        "create table public.readings (id bigserial primary key, client varchar(50) not null, "
+            + "seq integer not null, unique (client, seq))");
+    stack.topics().create("scale-changes", 3);
+    Map<String, String> config =
+        OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.readings");
+    config.put("tasks.max", "2");
+    config.put("entity.sync.changes.topic", "scale-changes");
+    stack.rest().createOrReplace("scale-sync", config);
+    stack.rest().awaitRunning("scale-sync", 2, Duration.ofSeconds(90));
+    Set<String> workers = new HashSet<>();
+    stack
+        .rest()
+        .status("scale-sync")
+        .path("tasks")
+        .forEach(t -> workers.add(t.path("worker_id").asText()));
+    assertThat(workers).as("tasks on two workers").hasSize(2);
+    // A margin for both tasks to join the shared request subscription, which they do after
+    // RUNNING: a ping (ProtocolClient.awaitServed) would show only that one of the two has.
+    Thread.sleep(2_000);
+
+    Map<String, JsonNode> replies = new ConcurrentHashMap<>();
+    List<Mqtt5AsyncClient> clients =
+        RequestClients.connectAll(hivemq.port(), "device-", CLIENTS, replies, () -> {});
+    List<CompletableFuture<Void>> sending = new ArrayList<>();
+    for (int c = 0; c < CLIENTS; c++) {
+      int index = c;
+      sending.add(
+          CompletableFuture.runAsync(
+              () -> {
+                List<CompletableFuture<?>> sent = new ArrayList<>();
+                for (int seq = 0; seq < PER_CLIENT; seq++) {
+                  sent.add(
+                      RequestClients.create(
+                          clients.get(index),
+                          "device-" + index,
+                          MqttQos.AT_LEAST_ONCE,
+                          "r" + seq,
+                          "readings",
+                          seq));
+                }
+                sent.forEach(CompletableFuture::join);
+              }));
+    }
+    sending.forEach(CompletableFuture::join);
+    int total = CLIENTS * PER_CLIENT;
+    Awaitility.await("all replies")
+        .atMost(Duration.ofSeconds(240))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> replies.size() >= total);
+    assertThat(replies).hasSize(total);
+    assertThat(replies.values())
+        .allSatisfy(r -> assertThat(r.path("success").asBoolean()).as(r.toString()).isTrue());
+    assertThat(Sql.count(postgres::connection, "select count(*) from public.readings"))
+        .isEqualTo(total);
+    assertThat(
+            Sql.count(
+                postgres::connection, "select count(distinct (client, seq)) from public.readings"))
+        .isEqualTo(total);
+    List<ConsumerRecord<byte[], byte[]>> events =
+        stack.topics().readAll("scale-changes", total, Duration.ofSeconds(120));
+    Set<String> keys = new HashSet<>();
+    events.forEach(e -> keys.add(new String(e.key(), StandardCharsets.UTF_8)));
+    assertThat(events).hasSize(total);
+    assertThat(keys).hasSize(total);
+    System.out.printf(
+        "tasks.max=2 on 2 workers: %d creates from %d clients -> %d rows, %d replies, %d events%n",
+        total, CLIENTS, total, replies.size(), events.size());
+    RequestClients.disconnectAll(clients);
   }
 }

@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.ProcessStack;
+import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,24 +29,32 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Tenant isolation with JWT authentication: tenant A can neither read, change nor delete tenant B's
  * rows.
+ *
+ * <p>Kafka and the worker are the module's {@link SharedFixtures}; the connector and topics are
+ * named {@code secure-*}; HiveMQ and PostgreSQL are the test's own.
  */
+@ExtendWith(SharedFixtures.class)
 class EntitySyncSecurityIT {
 
   private static final String SECRET = "a-secret-of-at-least-thirty-two-characters!";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static HiveMqBroker hivemq;
   private static PostgresDatabase postgres;
-  private static ConnectStack stack;
+  private static ProcessStack stack;
+  private static ConnectRest.Deletion connector;
 
   @BeforeAll
   static void start() throws Exception {
     hivemq = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
-    stack = ConnectStack.start();
+    stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
+    connector = stack.rest().deletingOnClose("secure-sync");
     Sql.execute(
         postgres::connection,
         "create table public.notes (id serial primary key, tenant_id varchar(50) not null, "
@@ -58,7 +69,10 @@ class EntitySyncSecurityIT {
     config.put("entity.sync.audit.table", "audit_log");
     config.put("subscriptions.max.per.client", "3");
     config.put("entity.sync.passthrough.topic", "secure-app-messages");
+    config.put("entity.sync.changes.topic", "secure-changes");
+    config.put("entity.sync.subscriptions.topic", "secure-subscriptions");
     stack.topics().create("secure-app-messages", 1);
+    stack.topics().create("secure-changes", 1);
     // Unauthenticated, the ping is answered with an error: a reply all the same.
     OpenEntitySync.startServed(
         stack.rest(), "secure-sync", config, 1, hivemq.port(), "spec", "secure-probe");
@@ -66,7 +80,7 @@ class EntitySyncSecurityIT {
 
   @AfterAll
   static void stop() {
-    TestResources.closeAll(stack, hivemq, postgres);
+    TestResources.closeAll(connector, hivemq, postgres);
   }
 
   static String token(String secret, String alg, String claims) throws Exception {
@@ -529,7 +543,7 @@ class EntitySyncSecurityIT {
       assertThat(rows.getString(1)).as("one row, as the first request made it").isEqualTo("first");
     }
     List<String> bodies = new java.util.ArrayList<>();
-    for (var record : stack.topics().readAll("entity-changes", 1, Duration.ofSeconds(10))) {
+    for (var record : stack.topics().readAll("secure-changes", 1, Duration.ofSeconds(10))) {
       JsonNode event = JSON.readTree(record.value());
       if (event.path("source").path("request_id").asText().equals("dup-1")) {
         bodies.add(event.path("op").asText() + ":" + event.path("after").path("body").asText());

@@ -10,10 +10,13 @@ import io.connectmqtt.entitysync.SecurityCase.Target;
 import io.connectmqtt.entitysync.SecurityCase.Token;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.ExternalCommand;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.ProcessStack;
+import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import io.connectmqtt.testkit.TestBroker;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -34,13 +37,15 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 11, "must show 3": every operation the parser knows, under every attack that applies to it,
  * against the real stack: entity sync (JWT, role rules, tenant isolation from the token) and the
- * entity-notify sink in an embedded Connect worker, PostgreSQL, and mosquitto with the shipped ACL
+ * entity-notify sink in the module's shared Connect worker JVM ({@link SharedFixtures}, connectors
+ * and topics named {@code suite-*}), PostgreSQL, and mosquitto with the shipped ACL
  * (docker/acl/mosquitto.acl: each user's topics are {@code spec/<user>/...}). alice (tenant acme)
  * and bob (tenant globex) each watch every row of their tenant; mallory is a third broker user.
  * Each case (see {@link SecurityCase#cases}) asserts the reply's exact error code, then closes with
@@ -52,6 +57,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * sentinels', and the database (rows and subscriptions) unchanged.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SharedFixtures.class)
 class EntitySyncSecuritySuiteIT {
 
   private static final String SECRET = "another-secret-of-at-least-thirty-two-characters";
@@ -76,7 +82,8 @@ class EntitySyncSecuritySuiteIT {
   private static final AtomicInteger SENTINELS = new AtomicInteger();
   private static TestBroker mosquitto;
   private static PostgresDatabase postgres;
-  private static ConnectStack stack;
+  private static ProcessStack stack;
+  private static ConnectRest.Deletion connectors;
   private static SuiteClient alice;
   private static SuiteClient bob;
   private static SuiteClient mallory;
@@ -111,7 +118,9 @@ class EntitySyncSecuritySuiteIT {
             + "('acme','A-life',null)",
         "create table public.plain (id serial primary key, body varchar(20))",
         "insert into public.plain (body) values ('P-1')");
-    stack = ConnectStack.start();
+    stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
+    connectors = stack.rest().deletingOnClose("suite-sync", "suite-notify");
     stack.topics().create("suite-changes", 1);
     stack.topics().createCompacted("suite-subscriptions");
     stack.topics().create("suite-forwarded", 1);
@@ -199,7 +208,9 @@ class EntitySyncSecuritySuiteIT {
   @AfterAll
   static void stop() {
     for (AutoCloseable closeable :
-        new AutoCloseable[] {alice, bob, mallory, changes, forwarded, stack, mosquitto, postgres}) {
+        new AutoCloseable[] {
+          alice, bob, mallory, changes, forwarded, connectors, mosquitto, postgres
+        }) {
       try {
         if (closeable != null) {
           closeable.close();

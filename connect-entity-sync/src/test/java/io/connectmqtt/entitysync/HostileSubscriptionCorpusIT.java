@@ -9,10 +9,12 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.connectmqtt.entitysync.HostileSubscriptionCorpus.Entry;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +27,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 11, must-show 1: {@link HostileSubscriptionCorpus} through the real stack (entity sync and
@@ -33,7 +36,11 @@ import org.junit.jupiter.api.Test;
  * miss, enter and leave the filters. Every subscriber gets exactly the notifications the corpus's
  * own predicates say (operation, key, content), none else, the refused ones none; both tasks stay
  * RUNNING; and the notify latency p99 with the corpus stays within twice a clean run's.
+ *
+ * <p>Kafka and the worker are the module's {@link SharedFixtures}; connectors and topics are named
+ * {@code hostile-*}; HiveMQ and PostgreSQL are the test's own.
  */
+@ExtendWith(SharedFixtures.class)
 class HostileSubscriptionCorpusIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,9 +52,15 @@ class HostileSubscriptionCorpusIT {
    */
   private static final long LATENCY_FLOOR_MS = 50;
 
+  private static final String SYNC = "hostile-sync";
+  private static final String NOTIFY = "hostile-notify";
+  private static final String CHANGES = "hostile-changes";
+  private static final String SUBSCRIPTIONS = "hostile-subscriptions";
+
   private static HiveMqBroker hivemq;
   private static PostgresDatabase postgres;
   private static ProcessStack stack;
+  private static ConnectRest.Deletion connectors;
   private static Mqtt5AsyncClient listener;
 
   /** Everything published under spec/# and elsewhere/#, with its arrival time. */
@@ -60,27 +73,27 @@ class HostileSubscriptionCorpusIT {
     // Kafka and a Connect worker as their own JVMs, the worker loading only the plugin archive, as
     // users run it.
     stack =
-        ProcessStack.start(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")), Map.of());
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
+    connectors = stack.rest().deletingOnClose(SYNC, NOTIFY);
     Sql.execute(
         postgres::connection,
         "create table public.items (id serial primary key, name varchar(1000), code varchar(20), "
             + "qty integer, amount numeric, ratio double precision, flag boolean, step varchar(20))");
     // One partition: every change, the sentinel last, is processed in order, so the sentinel is a
     // signal.
-    stack.topics().create("entity-changes", 1);
-    stack.topics().createCompacted("entity-subscriptions");
-    stack
-        .rest()
-        .createOrReplace(
-            "sync",
-            OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.items"));
-    stack
-        .rest()
-        .createOrReplace(
-            "notify",
-            OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), "entity-changes"));
-    stack.rest().awaitRunning("sync", 1, Duration.ofSeconds(90));
-    stack.rest().awaitRunning("notify", 1, Duration.ofSeconds(90));
+    stack.topics().create(CHANGES, 1);
+    stack.topics().createCompacted(SUBSCRIPTIONS);
+    Map<String, String> sync =
+        OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.items");
+    sync.put("entity.sync.changes.topic", CHANGES);
+    sync.put("entity.sync.subscriptions.topic", SUBSCRIPTIONS);
+    stack.rest().createOrReplace(SYNC, sync);
+    Map<String, String> notify =
+        OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), CHANGES);
+    notify.put("entity.notify.subscriptions.topic", SUBSCRIPTIONS);
+    stack.rest().createOrReplace(NOTIFY, notify);
+    stack.rest().awaitRunning(SYNC, 1, Duration.ofSeconds(90));
+    stack.rest().awaitRunning(NOTIFY, 1, Duration.ofSeconds(90));
     listener =
         MqttClient.builder()
             .identifier("corpus-listener")
@@ -112,7 +125,7 @@ class HostileSubscriptionCorpusIT {
     if (listener != null) {
       listener.disconnect().exceptionally(e -> null).join();
     }
-    TestResources.closeAll(stack, hivemq, postgres);
+    TestResources.closeAll(connectors, hivemq, postgres);
   }
 
   @Test
@@ -289,7 +302,7 @@ class HostileSubscriptionCorpusIT {
   }
 
   private static void assertRunning() {
-    for (String connector : List.of("sync", "notify")) {
+    for (String connector : List.of(SYNC, NOTIFY)) {
       JsonNode status = stack.rest().status(connector);
       assertThat(status.path("connector").path("state").asText())
           .as(status.toString())

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.ProcessStack;
+import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,49 +25,65 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Subscriptions over MQTT, notifications from the notify sink, ownership, and cleanup by the Will
  * message.
+ *
+ * <p>Kafka and the worker are the module's {@link SharedFixtures}; connectors and topics are named
+ * {@code live-*}; HiveMQ and PostgreSQL are the test's own.
  */
+@ExtendWith(SharedFixtures.class)
 class LiveSubscriptionIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static HiveMqBroker hivemq;
   private static PostgresDatabase postgres;
-  private static ConnectStack stack;
+  private static final String SYNC = "live-sync";
+  private static final String SYNC_TTL = "live-sync-ttl";
+  private static final String NOTIFY = "live-notify";
+  private static final String CHANGES = "live-changes";
+  private static final String TTL_CHANGES = "live-ttl-changes";
+  private static final String SUBSCRIPTIONS = "live-subscriptions";
+  private static final String APP_MESSAGES = "live-app-messages";
+  private static ProcessStack stack;
+  private static ConnectRest.Deletion connectors;
 
   @BeforeAll
   static void start() throws Exception {
     hivemq = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
-    stack = ConnectStack.start();
+    stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
+    connectors = stack.rest().deletingOnClose(SYNC, SYNC_TTL, NOTIFY);
     Sql.execute(
         postgres::connection,
         "create table public.users (id serial primary key, name varchar(50), status varchar(20))");
-    stack.topics().create("entity-changes", 3);
-    stack.topics().createCompacted("entity-subscriptions");
+    stack.topics().create(CHANGES, 3);
+    stack.topics().createCompacted(SUBSCRIPTIONS);
     Map<String, String> sync =
         OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.users");
-    stack.rest().createOrReplace("sync", sync);
+    sync.put("entity.sync.changes.topic", CHANGES);
+    sync.put("entity.sync.subscriptions.topic", SUBSCRIPTIONS);
+    stack.rest().createOrReplace(SYNC, sync);
     Map<String, String> expiring = new HashMap<>(sync);
     expiring.put("entity.sync.topic.prefix", "ttl");
-    expiring.put("entity.sync.changes.topic", "ttl-changes");
+    expiring.put("entity.sync.changes.topic", TTL_CHANGES);
     expiring.put("entity.sync.state.table", "ttl_requests");
     expiring.put("entity.sync.subscription.ttl.seconds", "6");
-    expiring.put("entity.sync.passthrough.topic", "app-messages");
-    stack.topics().create("ttl-changes", 1);
-    stack.topics().create("app-messages", 1);
-    stack.rest().createOrReplace("sync-ttl", expiring);
-    stack
-        .rest()
-        .createOrReplace(
-            "notify",
-            OpenEntitySync.notifySink(
-                hivemq.uri(), stack.bootstrapServers(), "entity-changes,ttl-changes"));
-    stack.rest().awaitRunning("sync", 1, Duration.ofSeconds(90));
-    stack.rest().awaitRunning("notify", 1, Duration.ofSeconds(90));
-    stack.rest().awaitRunning("sync-ttl", 1, Duration.ofSeconds(90));
+    expiring.put("entity.sync.passthrough.topic", APP_MESSAGES);
+    stack.topics().create(TTL_CHANGES, 1);
+    stack.topics().create(APP_MESSAGES, 1);
+    stack.rest().createOrReplace(SYNC_TTL, expiring);
+    Map<String, String> notify =
+        OpenEntitySync.notifySink(
+            hivemq.uri(), stack.bootstrapServers(), CHANGES + "," + TTL_CHANGES);
+    notify.put("entity.notify.subscriptions.topic", SUBSCRIPTIONS);
+    stack.rest().createOrReplace(NOTIFY, notify);
+    stack.rest().awaitRunning(SYNC, 1, Duration.ofSeconds(90));
+    stack.rest().awaitRunning(NOTIFY, 1, Duration.ofSeconds(90));
+    stack.rest().awaitRunning(SYNC_TTL, 1, Duration.ofSeconds(90));
     for (String prefix : List.of("spec", "ttl")) {
       try (ProtocolClient probe = new ProtocolClient(hivemq.port(), prefix, "live-probe")) {
         probe.awaitServed();
@@ -74,7 +93,7 @@ class LiveSubscriptionIT {
 
   @AfterAll
   static void stop() {
-    TestResources.closeAll(stack, hivemq, postgres);
+    TestResources.closeAll(connectors, hivemq, postgres);
   }
 
   private static JsonNode send(ProtocolClient client, String id, String body) {
@@ -174,7 +193,7 @@ class LiveSubscriptionIT {
       // Negative check: nothing signals that a notification will not come. A sentinel cannot share
       // its path: the notify topic is per subscription (MQTT orders only within a topic) and this
       // one
-      // is cancelled, and a change to another row may take another of entity-changes' 3 partitions.
+      // is cancelled, and a change to another row may take another of live-changes' 3 partitions.
       Thread.sleep(3_000);
       assertThat(notifications.received())
           .as("no notification after unsubscribing")
@@ -327,14 +346,14 @@ class LiveSubscriptionIT {
       send(hana, "w4", create + "{\"name\":\"plain\",\"status\":\"7\"}");
       send(hana, "w5", create + "{\"name\":\"sentinel\",\"status\":\"done\"}");
 
-      // Rows of different keys are in different partitions of entity-changes: their order is not
+      // Rows of different keys are in different partitions of live-changes: their order is not
       // kept, so the
       // sentinel tells that the writes before it were processed only once 'plain' is there too.
       Awaitility.await("the sentinel notification")
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> names(hanaInbox).containsAll(List.of("plain", "sentinel")));
-      assertThat(stack.rest().status("notify").path("tasks").get(0).path("state").asText())
+      assertThat(stack.rest().status(NOTIFY).path("tasks").get(0).path("state").asText())
           .isEqualTo("RUNNING");
       assertThat(names(hanaInbox))
           .as("'007' is not '7' in a text column")
@@ -396,7 +415,7 @@ class LiveSubscriptionIT {
           .until(
               () -> {
                 List<ConsumerRecord<byte[], byte[]>> records =
-                    stack.topics().readAll("entity-subscriptions", 1, Duration.ofSeconds(2));
+                    stack.topics().readAll(SUBSCRIPTIONS, 1, Duration.ofSeconds(2));
                 ConsumerRecord<byte[], byte[]> last = null;
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                   if (sid.equals(new String(record.key(), StandardCharsets.UTF_8))) {
@@ -414,7 +433,7 @@ class LiveSubscriptionIT {
   private static Map<String, byte[]> subscriptionsTopic() {
     Map<String, byte[]> latest = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record :
-        stack.topics().readAll("entity-subscriptions", 1, Duration.ofSeconds(2))) {
+        stack.topics().readAll(SUBSCRIPTIONS, 1, Duration.ofSeconds(2))) {
       latest.put(new String(record.key(), StandardCharsets.UTF_8), record.value());
     }
     return latest;
@@ -536,7 +555,7 @@ class LiveSubscriptionIT {
       assertThat(forwarded.path("success").asBoolean()).as(forwarded.toString()).isTrue();
       assertThat(forwarded.path("data").path("forwarded").asBoolean()).isTrue();
       List<ConsumerRecord<byte[], byte[]>> records =
-          stack.topics().readAll("app-messages", 1, Duration.ofSeconds(30));
+          stack.topics().readAll(APP_MESSAGES, 1, Duration.ofSeconds(30));
       assertThat(records).hasSize(1);
       ConsumerRecord<byte[], byte[]> record = records.get(0);
       assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("fred");

@@ -3,9 +3,12 @@ package io.connectmqtt.entitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.ProcessStack;
+import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,20 +19,27 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The reply to subscribe goes out only once Kafka has the subscription record: a client that got
  * its reply can rely on the notify sink learning of the subscription. The test holds the outbox
  * relay back (another owner holds its lease), so the record cannot reach Kafka: no reply; when the
  * lease is free again, record and reply follow.
+ *
+ * <p>Kafka and the worker are the module's {@link SharedFixtures}; the connector and topics are
+ * named {@code held*}; HiveMQ and PostgreSQL are the test's own.
  */
+@ExtendWith(SharedFixtures.class)
 class SubscribeReplyIT {
 
   @Test
   void theSubscribeReplyWaitsForTheSubscriptionRecordInKafka() throws Exception {
+    ProcessStack stack =
+        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
     try (HiveMqBroker hivemq = HiveMqBroker.start();
         PostgresDatabase postgres = PostgresDatabase.start();
-        ConnectStack stack = ConnectStack.start()) {
+        ConnectRest.Deletion deleted = stack.rest().deletingOnClose("held")) {
       try (Connection connection = postgres.connection();
           Statement statement = connection.createStatement()) {
         statement.execute("create table public.items (id serial primary key, name varchar(50))");

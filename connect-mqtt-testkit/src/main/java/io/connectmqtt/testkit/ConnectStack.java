@@ -9,8 +9,9 @@ import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 
 /**
  * An in-process KRaft Kafka broker and Connect worker(s) (Kafka's own EmbeddedConnectCluster): the
- * fast stack for integration tests, one per test class. Our connectors come from the test classpath
- * here; the {@link ProcessStack} loads them from plugin.path the way users do.
+ * fast stack for integration tests, one per test class or one per module ({@link
+ * SharedFixtures#connectStack()}). Our connectors come from the test classpath here; the {@link
+ * ProcessStack} loads them from plugin.path the way users do.
  */
 public final class ConnectStack implements AutoCloseable {
 

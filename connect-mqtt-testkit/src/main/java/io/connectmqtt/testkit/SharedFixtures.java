@@ -14,9 +14,9 @@ import org.opentest4j.TestAbortedException;
 /**
  * Fixtures started once per test JVM (all ITs of a module under Failsafe) and shared by every IT
  * class annotated {@code @ExtendWith(SharedFixtures.class)}: a broker of the matrix per kind and
- * options, and a {@link ProcessStack} per plugin path. Starting them costs more than most tests
- * take (RabbitMQ 8–18 s, a Kafka and Connect pair about 15 s, HiveMQ CE's stop 4 s). They are
- * closed, newest first, when JUnit finishes the run.
+ * options, a {@link ProcessStack} per plugin path, and one in-process {@link ConnectStack}.
+ * Starting them costs more than most tests take (RabbitMQ 8–18 s, a Kafka and Connect pair about 15
+ * s, HiveMQ CE's stop 4 s). They are closed, newest first, when JUnit finishes the run.
  *
  * <p>Rules for a test that uses them: never close them; delete its connectors and use topics,
  * connector names and client ids of its own; whatever it kills (the worker, Kafka) it starts again.
@@ -61,6 +61,14 @@ public final class SharedFixtures implements BeforeAllCallback {
       stack.startConnect();
     }
     return stack;
+  }
+
+  /**
+   * In-process Kafka and one Connect worker, as {@link ConnectStack#start()}: for tests that load
+   * our connectors from the test classpath or read their metrics in the test JVM.
+   */
+  public static ConnectStack connectStack() {
+    return registry().get(List.of("connect-stack"), ConnectStack::start);
   }
 
   private static Started registry() {

@@ -10,6 +10,7 @@ import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Issue 11: what clients write cannot fail the notify sink. Poison subscription records and change
@@ -34,7 +36,11 @@ import org.junit.jupiter.api.Test;
  * poison), good subscribers get exactly their notifications (a sentinel subscription, last in line,
  * says when everything before it was processed), the bad records reach the dead letter topic and
  * the metrics count them.
+ *
+ * <p>Kafka and the worker are the module's in-process {@link SharedFixtures#connectStack()}; the
+ * connector and topics are named {@code *-poison}/{@code poison-*}; mosquitto is the test's own.
  */
+@ExtendWith(SharedFixtures.class)
 class NotifyPoisonIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,14 +64,11 @@ class NotifyPoisonIT {
         topic write spec/sentinel/#
         """);
     mosquitto = MosquittoBroker.startWithAcl(acl, "notify", "notify-pw");
-    stack = ConnectStack.start();
+    stack = SharedFixtures.connectStack();
   }
 
   @AfterAll
   static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
     if (mosquitto != null) {
       mosquitto.close();
     }
@@ -247,7 +250,7 @@ class NotifyPoisonIT {
       assertThat(notified(subscriber.received()))
           .containsExactly("big:2", "active:5", "huge:6", "sentinel:7", "active:8", "sentinel:9");
     }
-    stack.rest().delete("notify-poison");
+    stack.rest().deleteAndAwaitGone("notify-poison", Duration.ofSeconds(30));
   }
 
   private static void awaitSentinels(MqttRecorder subscriber, int count) {
