@@ -1,5 +1,7 @@
 package io.connectmqtt.testkit;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -10,6 +12,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <pre>{@code @RegisterExtension static final BrokerWithConnect<HiveMqBroker> fixtures =
  *     BrokerWithConnect.hivemq();}</pre>
+ *
+ * <p>With {@link #onSharedStack(List)} the Kafka and Connect are the module's shared ones, left
+ * running after the class.
  *
  * <p>A broker whose start throws an assumption failure (mosquitto missing) skips the whole class.
  */
@@ -30,6 +35,12 @@ public final class BrokerWithConnect<B extends TestBroker> extends ConnectPerCla
   /** The broker {@code startBroker} returns; it may skip the class with an assumption. */
   public static <B extends TestBroker> BrokerWithConnect<B> of(Supplier<B> startBroker) {
     return new BrokerWithConnect<>(startBroker);
+  }
+
+  @Override
+  public BrokerWithConnect<B> onSharedStack(List<Path> pluginPath) {
+    super.onSharedStack(pluginPath);
+    return this;
   }
 
   public B broker() {
