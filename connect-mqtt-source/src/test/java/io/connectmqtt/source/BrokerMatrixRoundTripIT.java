@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
-import io.connectmqtt.testkit.ConnectPerClass;
 import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.MosquittoBroker;
+import io.connectmqtt.testkit.ProcessStack;
+import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.SharedFixtures;
 import io.connectmqtt.testkit.SourceRoundTrip;
 import io.connectmqtt.testkit.TestBroker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,20 +24,19 @@ import org.junit.jupiter.params.provider.EnumSource;
  * publish QoS 1 messages (mosquitto_pub for exact payload bytes, the testkit's load publisher for
  * volume) and every one must be in Kafka once, with its payload bytes, its key and its {@code
  * mqtt.topic} header ({@code SourceRoundTrip} in the testkit, which the broker benchmark runs too).
- * One Kafka and Connect stack for the class, one broker at a time.
+ * One broker at a time.
  *
  * <p>The brokers keep sessions in memory here: this test restarts nothing ({@code BrokerRestartIT}
  * does). To reproduce a case: {@code -Dmatrix.brokers=MOSQUITTO} runs only that broker, {@code
- * -Dmatrix.outgoingWindow=100} sets its outgoing window. The brokers are the module's {@link
- * SharedFixtures}, started once for both tests here and the other matrix tests of the module.
+ * -Dmatrix.outgoingWindow=100} sets its outgoing window. The brokers, Kafka and the Connect worker
+ * are the module's {@link SharedFixtures}, started once for both tests here and the other matrix
+ * tests of the module.
  */
 @ExtendWith(SharedFixtures.class)
 class BrokerMatrixRoundTripIT {
 
   private static final int MESSAGES = 2_000;
   private static final int PAYLOAD_SIZE = 256;
-
-  @RegisterExtension static final ConnectPerClass fixtures = new ConnectPerClass();
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Broker.class)
@@ -53,6 +51,7 @@ class BrokerMatrixRoundTripIT {
     String id = kind.name().toLowerCase();
     String kafkaTopic = "matrix." + id;
     String version = broker.mqtt5() ? "5" : "3.1.1";
+    ProcessStack fixtures = stack();
     fixtures.topics().create(kafkaTopic, 1);
     Map<String, String> config =
         SourceConfigs.bytes(broker.uri(), "matrix/" + id + "/#", "1", kafkaTopic);
@@ -83,21 +82,7 @@ class BrokerMatrixRoundTripIT {
           .droppedMessageCount()
           .ifPresent(dropped -> assertThat(dropped).as("broker drops").isZero());
     } finally {
-      fixtures.rest().delete(name);
-      // Deleting returns before the task stopped; closing the broker earlier would make it log
-      // reconnects.
-      Awaitility.await(name + " deleted")
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                try {
-                  fixtures.rest().status(name);
-                  return false;
-                } catch (RuntimeException gone) {
-                  return true;
-                }
-              });
+      fixtures.rest().deleteAndAwaitGone(name, Duration.ofSeconds(30));
     }
   }
 
@@ -117,7 +102,7 @@ class BrokerMatrixRoundTripIT {
     config.put("kafka.topic", "matrix.shared");
     Map<String, List<String>> errors =
         ConnectRest.errorsByKey(
-            fixtures.rest().validate(MqttSourceConnector.class.getName(), config));
+            stack().rest().validate(MqttSourceConnector.class.getName(), config));
     System.out.printf("MATRIX: %s, tasks.max=2 on one filter: %s%n", broker.name(), errors);
     if (broker.sharedSubscriptions()) {
       assertThat(errors).as("validation errors on " + broker.name()).isEmpty();
@@ -128,5 +113,10 @@ class BrokerMatrixRoundTripIT {
           .asString()
           .contains("shared subscription", "tasks.max=1");
     }
+  }
+
+  private static ProcessStack stack() {
+    return SharedFixtures.processStack(
+        List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
   }
 }

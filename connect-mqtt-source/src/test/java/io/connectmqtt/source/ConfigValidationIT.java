@@ -7,22 +7,28 @@ import io.connectmqtt.testkit.BrokerWithConnect;
 import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.Ports;
+import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Invalid configs through the worker's REST validate endpoint: each bad key gets a message naming
  * it and the fix.
  */
+@ExtendWith(SharedFixtures.class)
 class ConfigValidationIT {
 
   @RegisterExtension
-  static final BrokerWithConnect<HiveMqBroker> fixtures = BrokerWithConnect.hivemq();
+  static final BrokerWithConnect<HiveMqBroker> fixtures =
+      BrokerWithConnect.hivemq()
+          .onSharedStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
 
   private static HiveMqBroker noSharedSubscriptions;
 

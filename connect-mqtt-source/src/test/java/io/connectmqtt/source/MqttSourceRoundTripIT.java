@@ -12,6 +12,8 @@ import io.connectmqtt.testkit.FirstRecord;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttClients;
+import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,16 +23,20 @@ import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Messages from independent MQTT clients arrive in the mapped Kafka topics with payload, key and
  * every header.
  */
+@ExtendWith(SharedFixtures.class)
 class MqttSourceRoundTripIT {
 
   @RegisterExtension
-  static final BrokerWithConnect<HiveMqBroker> fixtures = BrokerWithConnect.hivemq();
+  static final BrokerWithConnect<HiveMqBroker> fixtures =
+      BrokerWithConnect.hivemq()
+          .onSharedStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
 
   @Test
   void mqtt5MessagesKeepPayloadKeyHeadersAndUserPropertiesThroughRulesAndTemplates() {

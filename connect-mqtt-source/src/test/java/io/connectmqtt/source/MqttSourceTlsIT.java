@@ -9,6 +9,8 @@ import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.FirstRecord;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MqttClients;
+import io.connectmqtt.testkit.ProjectLayout;
+import io.connectmqtt.testkit.SharedFixtures;
 import io.connectmqtt.testkit.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,16 +18,19 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Mutual TLS against HiveMQ CE requiring client certificates: PEM files and PKCS12 stores. */
+@ExtendWith(SharedFixtures.class)
 class MqttSourceTlsIT {
 
   private static final TestCertificates certificates = TestCertificates.create();
 
   @RegisterExtension
   static final BrokerWithConnect<HiveMqBroker> fixtures =
-      BrokerWithConnect.of(() -> HiveMqBroker.startWithMutualTls(certificates));
+      BrokerWithConnect.of(() -> HiveMqBroker.startWithMutualTls(certificates))
+          .onSharedStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
 
   private static Map<String, String> tlsConfig(String name) {
     Map<String, String> config =

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Test;
 class SourceClusterIT {
 
   private static final int MESSAGES = 60_000;
-  private static final int RATE = 3_000;
+
+  /** 6 s for all messages; the test asserts that the publisher was still sending at the kill. */
+  private static final int RATE = 10_000;
+
   private static final String TOPIC = "cluster.test";
 
   private HiveMqBroker hivemq;
@@ -75,9 +78,13 @@ class SourceClusterIT {
       String victim = taskWorker(0);
       int worker = workerNumber(victim);
       stack.killWorker(worker);
+      long publishedAtKill = publisher.acknowledged();
       System.out.printf(
-          "SIGKILLed worker %d (%s), which ran task 0, after >= %d records%n",
-          worker, victim, MESSAGES / 3);
+          "SIGKILLed worker %d (%s), which ran task 0, after >= %d records, %d messages published%n",
+          worker, victim, MESSAGES / 3, publishedAtKill);
+      assertThat(publishedAtKill)
+          .as("messages the broker had acknowledged at the kill")
+          .isLessThan(MESSAGES);
       int survivor = worker == 1 ? 2 : 1;
       Awaitility.await("task 0 reassigned to a surviving worker")
           .atMost(Duration.ofSeconds(120))
@@ -142,8 +149,7 @@ class SourceClusterIT {
   private void awaitKafkaHolds(int records) {
     Awaitility.await("Kafka holds " + records + " records")
         .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(500))
-        .until(
-            () -> stack.topics().readAll(TOPIC, records, Duration.ofSeconds(3)).size() >= records);
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> stack.topics().endOffsetSum(TOPIC) >= records);
   }
 }

@@ -30,7 +30,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SourceCrashIT {
 
   private static final int MESSAGES = 100_000;
-  private static final int RATE = 4_000;
+
+  /**
+   * The publisher's rate: 10 s for all messages, of which the connector drains a third into Kafka
+   * before the fault; each test asserts that the publisher was still sending then.
+   */
+  private static final int RATE = 10_000;
+
   private static final int RECEIVE_MAXIMUM = 100;
 
   private HiveMqBroker hivemq;
@@ -77,12 +83,16 @@ class SourceCrashIT {
       awaitKafkaHolds(MESSAGES / 3);
       long pid = stack.connectPid();
       stack.killConnect();
-      System.out.printf("SIGKILLed Connect worker pid %d after >= %d records%n", pid, MESSAGES / 3);
+      long publishedAtKill = publisher.acknowledged();
+      System.out.printf(
+          "SIGKILLed Connect worker pid %d after >= %d records, %d messages published%n",
+          pid, MESSAGES / 3, publishedAtKill);
       // The new worker JVM takes seconds to start, while the publisher goes on: the backlog grows
       // without a fixed pause.
       stack.startConnect();
       publishing.get();
       assertEveryMessageArrived("worker SIGKILL");
+      assertMidStream(publishedAtKill);
     }
   }
 
@@ -92,10 +102,14 @@ class SourceCrashIT {
     try (MqttLoadPublisher publisher = new MqttLoadPublisher("restart-publisher", hivemq.port())) {
       CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(publisher));
       awaitKafkaHolds(MESSAGES / 3);
+      long publishedAtRestart = publisher.acknowledged();
       hivemq.restart();
-      System.out.printf("Restarted HiveMQ after >= %d records%n", MESSAGES / 3);
+      System.out.printf(
+          "Restarted HiveMQ after >= %d records, %d messages published%n",
+          MESSAGES / 3, publishedAtRestart);
       publishing.get();
       assertEveryMessageArrived("broker restart");
+      assertMidStream(publishedAtRestart);
     }
   }
 
@@ -106,11 +120,14 @@ class SourceCrashIT {
         new MqttLoadPublisher("kafka-restart-publisher", hivemq.port())) {
       CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> publish(publisher));
       awaitKafkaHolds(MESSAGES / 3);
+      long publishedAtKill = publisher.acknowledged();
       stack.restartKafka(true, Duration.ofSeconds(5));
       System.out.printf(
-          "SIGKILLed Kafka after >= %d records, restarted it 5 s later%n", MESSAGES / 3);
+          "SIGKILLed Kafka after >= %d records, %d messages published, restarted it 5 s later%n",
+          MESSAGES / 3, publishedAtKill);
       publishing.get();
       assertEveryMessageArrived("Kafka broker SIGKILL and restart");
+      assertMidStream(publishedAtKill);
     }
     stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
   }
@@ -127,9 +144,15 @@ class SourceCrashIT {
   private void awaitKafkaHolds(int records) {
     Awaitility.await("Kafka holds " + records + " records")
         .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(500))
-        .until(
-            () -> stack.topics().readAll(topic, records, Duration.ofSeconds(3)).size() >= records);
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> stack.topics().endOffsetSum(topic) >= records);
+  }
+
+  /** The fault came while the publisher still had messages to send. */
+  private static void assertMidStream(long published) {
+    assertThat(published)
+        .as("messages the broker had acknowledged at the fault")
+        .isLessThan(MESSAGES);
   }
 
   private void assertEveryMessageArrived(String scenario) {

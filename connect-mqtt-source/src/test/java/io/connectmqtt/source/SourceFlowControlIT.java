@@ -59,7 +59,7 @@ class SourceFlowControlIT {
     try (MqttLoadPublisher publisher =
         new MqttLoadPublisher("scale-publisher", fixtures.broker().port())) {
       publisher.publish(
-          0, messages, 128, 3_000, seq -> "scale/line-" + (seq % 7) + "/machine-" + (seq % 13));
+          0, messages, 128, 10_000, seq -> "scale/line-" + (seq % 7) + "/machine-" + (seq % 13));
     }
     List<ConsumerRecord<byte[], byte[]>> records =
         fixtures.topics().readAll("scale.test", messages, Duration.ofSeconds(120));

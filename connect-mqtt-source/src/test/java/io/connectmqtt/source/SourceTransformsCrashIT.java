@@ -116,16 +116,16 @@ class SourceTransformsCrashIT {
         .pollInterval(Duration.ofMillis(200))
         .until(() -> SourceLog.allSubscribed(workerLog(logStart), "smt/#"));
 
-    // The worker is down while the backlog is published, so all of it waits in the task's session:
-    // at the kill
-    // below, thousands of messages are still unacknowledged there.
-    stack.killConnect();
+    // The task is stopped while the backlog is published, so all of it waits in the task's session:
+    // at the kill below, thousands of messages are still unacknowledged there. (Stopping the
+    // connector, not the worker, spares a worker start; the SIGKILL below is the one under test.)
+    stack.rest().stopAndAwaitStopped(NAME, Duration.ofSeconds(60));
     try (MqttLoadPublisher publisher = new MqttLoadPublisher("smt-publisher", hivemq.port())) {
       publisher.publish(0, MESSAGES, 64, 0, SourceTransformsCrashIT::mqttTopic);
     }
-    stack.startConnect();
+    stack.rest().resume(NAME);
     System.out.printf(
-        "SMT-CRASH: backlog published, worker restarted %.1f s after the start%n",
+        "SMT-CRASH: backlog published, connector resumed %.1f s after the start%n",
         (System.nanoTime() - started) / 1e9);
     // Dropped messages left unacknowledged fill queue.capacity and stall the task here (measured
     // with commitRecord
@@ -148,9 +148,13 @@ class SourceTransformsCrashIT {
     int[] records = {0};
     Awaitility.await("all " + KEPT + " kept messages in " + REROUTED)
         .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(200))
         .until(
             () -> {
+              // A read of fewer records than expected waits its whole timeout.
+              if (stack.topics().endOffsetSum(REROUTED) < KEPT) {
+                return false;
+              }
               List<ConsumerRecord<byte[], byte[]>> rerouted =
                   stack.topics().readAll(REROUTED, KEPT, Duration.ofSeconds(5));
               seen.clear();
@@ -274,8 +278,8 @@ class SourceTransformsCrashIT {
         .pollInterval(Duration.ofMillis(200))
         .until(() -> SourceLog.allSubscribed(workerLog(logStart), "json/#"));
 
-    // The worker is down while the backlog is published, so all of it waits in the session.
-    stack.killConnect();
+    // The task is stopped while the backlog is published, so all of it waits in the session.
+    stack.rest().stopAndAwaitStopped(JSON_NAME, Duration.ofSeconds(60));
     try (var publisher = new JsonPublisher(hivemq.port())) {
       for (int seq = 0; seq < JSON_MESSAGES; seq++) {
         publisher.publish(
@@ -283,7 +287,7 @@ class SourceTransformsCrashIT {
             "{\"seq\":" + seq + ",\"device\":\"device-" + (seq % 10) + "\",\"t\":21.5}");
       }
     }
-    stack.startConnect();
+    stack.rest().resume(JSON_NAME);
     Awaitility.await("Kafka holds a third of the messages")
         .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(50))
@@ -296,9 +300,13 @@ class SourceTransformsCrashIT {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     Awaitility.await("all " + JSON_MESSAGES + " messages in " + JSON_TOPIC)
         .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(200))
         .until(
             () -> {
+              // A read of fewer records than expected waits its whole timeout.
+              if (stack.topics().endOffsetSum(JSON_TOPIC) < JSON_MESSAGES) {
+                return false;
+              }
               records.clear();
               records.addAll(
                   stack.topics().readAll(JSON_TOPIC, JSON_MESSAGES, Duration.ofSeconds(5)));

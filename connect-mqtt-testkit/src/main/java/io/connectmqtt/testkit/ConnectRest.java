@@ -144,6 +144,29 @@ public final class ConnectRest {
     void close();
   }
 
+  /**
+   * Stops the connector (Connect's stop, not pause) and waits up to {@code timeout} until Connect
+   * reports it STOPPED with no tasks: each task was stopped, as on a worker's shutdown, while the
+   * worker stays up. {@link #resume(String)} starts it again.
+   */
+  public void stopAndAwaitStopped(String name, Duration timeout) {
+    send("PUT", "/connectors/" + name + "/stop", null, 202, 204);
+    Awaitility.await(name + " stopped")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              JsonNode status = status(name);
+              return "STOPPED".equals(status.path("connector").path("state").asText())
+                  && status.path("tasks").isEmpty();
+            });
+  }
+
+  /** Resumes a stopped or paused connector: its tasks start again. */
+  public void resume(String name) {
+    send("PUT", "/connectors/" + name + "/resume", null, 202, 204);
+  }
+
   public void restart(String name) {
     send("POST", "/connectors/" + name + "/restart?includeTasks=true", null, 200, 202, 204);
   }
