@@ -198,19 +198,17 @@ class BrokerAclIT {
     // RabbitMQ's ACL script lets this user use only queues of client ids entity-sync-<n>.
     sync.put("mqtt.client.id", "entity-sync");
     sync.put("entity.sync.topic.prefix", "spec");
-    sync.put("entity.sync.changes.topic", changes);
-    sync.put("entity.sync.subscriptions.topic", subscriptions);
+    OpenEntitySync.topics(sync, changes, subscriptions);
     sync.put("entity.sync.state.table", "acl_" + id + "_requests");
     // One worker handles requests in the order the broker delivered them, so alice's sentinel comes
     // after mallory's requests, had the broker let any through.
     sync.put("entity.sync.workers", "1");
     stack.rest().createOrReplace("acl-sync-" + id, sync);
     Map<String, String> notify =
-        OpenEntitySync.notifySink(broker.uri(), stack.bootstrapServers(), changes);
+        OpenEntitySync.notifySink(broker.uri(), stack.bootstrapServers(), changes, subscriptions);
     notify.put("mqtt.username", "entity-notify");
     notify.put("mqtt.password", USERS.get("entity-notify"));
     notify.put("mqtt.client.id", "entity-notify");
-    notify.put("entity.notify.subscriptions.topic", subscriptions);
     stack.rest().createOrReplace("acl-notify-" + id, notify);
     stack.rest().awaitRunning("acl-sync-" + id, 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("acl-notify-" + id, 1, Duration.ofSeconds(90));

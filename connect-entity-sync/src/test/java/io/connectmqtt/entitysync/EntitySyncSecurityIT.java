@@ -69,8 +69,7 @@ class EntitySyncSecurityIT {
     config.put("entity.sync.audit.table", "audit_log");
     config.put("subscriptions.max.per.client", "3");
     config.put("entity.sync.passthrough.topic", "secure-app-messages");
-    config.put("entity.sync.changes.topic", "secure-changes");
-    config.put("entity.sync.subscriptions.topic", "secure-subscriptions");
+    OpenEntitySync.topics(config, "secure-changes", "secure-subscriptions");
     stack.topics().create("secure-app-messages", 1);
     stack.topics().create("secure-changes", 1);
     // Unauthenticated, the ping is answered with an error: a reply all the same.

@@ -178,19 +178,18 @@ class EntitySyncSecuritySuiteIT {
     OpenEntitySync.jwtTenants(sync, SECRET, "writer:*:*");
     sync.put("subscriptions.max.per.client", "20");
     sync.put("entity.sync.passthrough.topic", "suite-forwarded");
-    sync.put("entity.sync.changes.topic", "suite-changes");
-    sync.put("entity.sync.subscriptions.topic", "suite-subscriptions");
+    OpenEntitySync.topics(sync, "suite-changes", "suite-subscriptions");
     sync.put("entity.sync.state.table", "suite_requests");
     // One worker: requests are handled in the order the broker delivered them, so the sentinel
     // comes last.
     sync.put("entity.sync.workers", "1");
     stack.rest().createOrReplace("suite-sync", sync);
     Map<String, String> notify =
-        OpenEntitySync.notifySink(mosquitto.uri(), stack.bootstrapServers(), "suite-changes");
+        OpenEntitySync.notifySink(
+            mosquitto.uri(), stack.bootstrapServers(), "suite-changes", "suite-subscriptions");
     notify.put("mqtt.username", "entity-notify");
     notify.put("mqtt.password", USERS.get("entity-notify"));
     notify.put("mqtt.client.id", "entity-notify");
-    notify.put("entity.notify.subscriptions.topic", "suite-subscriptions");
     stack.rest().createOrReplace("suite-notify", notify);
     stack.rest().awaitRunning("suite-sync", 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning("suite-notify", 1, Duration.ofSeconds(90));

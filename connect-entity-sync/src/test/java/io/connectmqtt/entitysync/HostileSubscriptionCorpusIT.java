@@ -83,14 +83,16 @@ class HostileSubscriptionCorpusIT {
     // signal.
     stack.topics().create(CHANGES, 1);
     stack.topics().createCompacted(SUBSCRIPTIONS);
-    Map<String, String> sync =
-        OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.items");
-    sync.put("entity.sync.changes.topic", CHANGES);
-    sync.put("entity.sync.subscriptions.topic", SUBSCRIPTIONS);
-    stack.rest().createOrReplace(SYNC, sync);
+    stack
+        .rest()
+        .createOrReplace(
+            SYNC,
+            OpenEntitySync.topics(
+                OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.items"),
+                CHANGES,
+                SUBSCRIPTIONS));
     Map<String, String> notify =
-        OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), CHANGES);
-    notify.put("entity.notify.subscriptions.topic", SUBSCRIPTIONS);
+        OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), CHANGES, SUBSCRIPTIONS);
     stack.rest().createOrReplace(NOTIFY, notify);
     stack.rest().awaitRunning(SYNC, 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning(NOTIFY, 1, Duration.ofSeconds(90));

@@ -63,9 +63,10 @@ class LiveSubscriptionIT {
     stack.topics().create(CHANGES, 3);
     stack.topics().createCompacted(SUBSCRIPTIONS);
     Map<String, String> sync =
-        OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.users");
-    sync.put("entity.sync.changes.topic", CHANGES);
-    sync.put("entity.sync.subscriptions.topic", SUBSCRIPTIONS);
+        OpenEntitySync.topics(
+            OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.users"),
+            CHANGES,
+            SUBSCRIPTIONS);
     stack.rest().createOrReplace(SYNC, sync);
     Map<String, String> expiring = new HashMap<>(sync);
     expiring.put("entity.sync.topic.prefix", "ttl");
@@ -78,8 +79,7 @@ class LiveSubscriptionIT {
     stack.rest().createOrReplace(SYNC_TTL, expiring);
     Map<String, String> notify =
         OpenEntitySync.notifySink(
-            hivemq.uri(), stack.bootstrapServers(), CHANGES + "," + TTL_CHANGES);
-    notify.put("entity.notify.subscriptions.topic", SUBSCRIPTIONS);
+            hivemq.uri(), stack.bootstrapServers(), CHANGES + "," + TTL_CHANGES, SUBSCRIPTIONS);
     stack.rest().createOrReplace(NOTIFY, notify);
     stack.rest().awaitRunning(SYNC, 1, Duration.ofSeconds(90));
     stack.rest().awaitRunning(NOTIFY, 1, Duration.ofSeconds(90));

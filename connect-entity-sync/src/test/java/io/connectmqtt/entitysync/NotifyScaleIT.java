@@ -91,13 +91,11 @@ class NotifyScaleIT {
         OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.users");
     sync.put("tasks.max", "2");
     sync.put("database.pool.size", "8");
-    sync.put("entity.sync.changes.topic", CHANGES);
-    sync.put("entity.sync.subscriptions.topic", SUBSCRIPTIONS);
+    OpenEntitySync.topics(sync, CHANGES, SUBSCRIPTIONS);
     stack.rest().createOrReplace(SYNC, sync);
     Map<String, String> notify =
-        OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), CHANGES);
+        OpenEntitySync.notifySink(hivemq.uri(), stack.bootstrapServers(), CHANGES, SUBSCRIPTIONS);
     notify.put("tasks.max", "2");
-    notify.put("entity.notify.subscriptions.topic", SUBSCRIPTIONS);
     notify.put("mqtt.max.in.flight", "500");
     stack.rest().createOrReplace(NOTIFY, notify);
     stack.rest().awaitRunning(SYNC, 2, Duration.ofSeconds(120));

@@ -26,6 +26,17 @@ final class OpenEntitySync {
   }
 
   /**
+   * Points entity sync {@code config} at the changes and subscriptions topics {@code changes} and
+   * {@code subscriptions}: a test's own, where other tests share the Kafka. Returns {@code config}.
+   */
+  static Map<String, String> topics(
+      Map<String, String> config, String changes, String subscriptions) {
+    config.put("entity.sync.changes.topic", changes);
+    config.put("entity.sync.subscriptions.topic", subscriptions);
+    return config;
+  }
+
+  /**
    * The connector with the worker's key converter and the default authentication (a token is
    * required): for tests that configure their own hooks; a mutable map.
    */
@@ -71,6 +82,17 @@ final class OpenEntitySync {
     config.put("key.converter", STRING_CONVERTER);
     config.put("consumer.override.auto.offset.reset", "earliest");
     return schemalessJsonValues(config);
+  }
+
+  /**
+   * As {@link #notifySink(String, String, String)}, reading subscriptions from {@code
+   * subscriptionsTopic}.
+   */
+  static Map<String, String> notifySink(
+      String mqttUri, String bootstrapServers, String topics, String subscriptionsTopic) {
+    Map<String, String> config = notifySink(mqttUri, bootstrapServers, topics);
+    config.put("entity.notify.subscriptions.topic", subscriptionsTopic);
+    return config;
   }
 
   private static Map<String, String> schemalessJsonValues(Map<String, String> config) {

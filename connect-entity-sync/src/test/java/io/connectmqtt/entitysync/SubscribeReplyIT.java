@@ -49,8 +49,7 @@ class SubscribeReplyIT {
       Map<String, String> sync =
           OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.items");
       sync.put("entity.sync.state.table", "held_requests");
-      sync.put("entity.sync.changes.topic", "held-changes");
-      sync.put("entity.sync.subscriptions.topic", "held-subscriptions");
+      OpenEntitySync.topics(sync, "held-changes", "held-subscriptions");
       sync.put("entity.sync.outbox.lease.ms", "1000");
       stack.rest().createOrReplace("held", sync);
       stack.rest().awaitRunning("held", 1, Duration.ofSeconds(90));
