@@ -75,7 +75,7 @@ class SinkBrokerMatrixCrashIT {
       try {
         stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
         // Killed mid-stream, once the subscriber has a quarter of the records and Connect
-        // committed twice.
+        // committed three times.
         SinkWorkerKill kill =
             SinkWorkerKill.midStream(stack, name, subscriber, RECORDS, RECORDS / 4);
         stack.startConnect();
