@@ -70,10 +70,8 @@ class PresenceCrashIT {
     }
     stack.startConnect();
     KafkaTopics topics = stack.topics();
-    Awaitility.await("a third of the devices in the presence topic")
-        .atMost(Duration.ofSeconds(180))
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> topics.endOffsetSum("fleet.presence") >= DEVICES / 3);
+    // A third of the devices in the presence topic.
+    topics.awaitEndOffsets("fleet.presence", DEVICES / 3, Duration.ofSeconds(180));
     stack.killConnect();
     long atKill = topics.endOffsetSum("fleet.presence");
     stack.startConnect();

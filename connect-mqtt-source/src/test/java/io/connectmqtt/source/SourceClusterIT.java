@@ -147,9 +147,6 @@ class SourceClusterIT {
   }
 
   private void awaitKafkaHolds(int records) {
-    Awaitility.await("Kafka holds " + records + " records")
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> stack.topics().endOffsetSum(TOPIC) >= records);
+    stack.topics().awaitEndOffsets(TOPIC, records, Duration.ofSeconds(120));
   }
 }

@@ -12,7 +12,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -151,10 +150,7 @@ class SourceCrashIT {
   }
 
   private void awaitKafkaHolds(int records) {
-    Awaitility.await("Kafka holds " + records + " records")
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> stack.topics().endOffsetSum(topic) >= records);
+    stack.topics().awaitEndOffsets(topic, records, Duration.ofSeconds(120));
   }
 
   /** The fault came while the publisher still had messages to send. */

@@ -288,10 +288,7 @@ class SourceTransformsCrashIT {
       }
     }
     stack.rest().resume(JSON_NAME);
-    Awaitility.await("Kafka holds a third of the messages")
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> stack.topics().endOffsetSum(JSON_TOPIC) >= JSON_MESSAGES / 3);
+    stack.topics().awaitEndOffsets(JSON_TOPIC, JSON_MESSAGES / 3, Duration.ofSeconds(120));
     stack.killConnect();
     long inKafkaAtKill = stack.topics().endOffsetSum(JSON_TOPIC);
     stack.startConnect();

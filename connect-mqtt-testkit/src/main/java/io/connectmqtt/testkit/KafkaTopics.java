@@ -23,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
 
 /** Plain Kafka clients against a stack: create topics, read everything a topic holds. */
 public final class KafkaTopics {
@@ -40,6 +41,14 @@ public final class KafkaTopics {
   /** A topic whose records carry Kafka's log append time, for exact arrival times. */
   public void createWithLogAppendTime(String topic, int partitions) {
     create(topic, partitions, Map.of("message.timestamp.type", "LogAppendTime"));
+  }
+
+  /** Waits up to {@code timeout} until the topic holds {@code records}, by its end offsets. */
+  public void awaitEndOffsets(String topic, long records, Duration timeout) {
+    Awaitility.await(topic + " holds " + records + " records")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> endOffsetSum(topic) >= records);
   }
 
   /**
