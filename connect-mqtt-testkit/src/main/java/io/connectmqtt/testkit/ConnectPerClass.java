@@ -67,7 +67,7 @@ public class ConnectPerClass implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    // The shared fixtures of this run, whether or not the class also extends with SharedFixtures.
+    // The shared fixtures of this JVM, whether or not the class also extends with SharedFixtures.
     new SharedFixtures().beforeAll(context);
     if (sharedPluginPath != null) {
       processStack = SharedFixtures.processStack(sharedPluginPath);

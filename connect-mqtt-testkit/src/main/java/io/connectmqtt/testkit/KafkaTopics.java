@@ -154,6 +154,14 @@ public final class KafkaTopics {
 
   /** Writes the records and waits until Kafka acknowledged all of them. */
   public void send(List<ProducerRecord<byte[], byte[]>> records) {
+    sendAtRate(records, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Writes the records at about {@code perSecond} (a stream a connector is still reading when a
+   * test injects a fault, however fast the connector is) and waits until Kafka acknowledged all.
+   */
+  public void sendAtRate(List<ProducerRecord<byte[], byte[]>> records, int perSecond) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -161,7 +169,15 @@ public final class KafkaTopics {
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
       List<java.util.concurrent.Future<?>> sent = new ArrayList<>(records.size());
-      records.forEach(record -> sent.add(producer.send(record)));
+      long start = System.nanoTime();
+      for (ProducerRecord<byte[], byte[]> record : records) {
+        long due = start + (long) (sent.size() * 1e9 / perSecond);
+        long early = due - System.nanoTime();
+        if (early > 1_000_000) {
+          TimeUnit.NANOSECONDS.sleep(early);
+        }
+        sent.add(producer.send(record));
+      }
       for (java.util.concurrent.Future<?> future : sent) {
         future.get(60, TimeUnit.SECONDS);
       }

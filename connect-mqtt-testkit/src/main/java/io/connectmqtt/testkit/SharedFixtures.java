@@ -16,7 +16,9 @@ import org.opentest4j.TestAbortedException;
  * class annotated {@code @ExtendWith(SharedFixtures.class)}: a broker of the matrix per kind and
  * options, a {@link ProcessStack} per plugin path, and one in-process {@link ConnectStack}.
  * Starting them costs more than most tests take (RabbitMQ 8–18 s, a Kafka and Connect pair about 15
- * s, HiveMQ CE's stop 4 s). They are closed, newest first, when JUnit finishes the run.
+ * s, HiveMQ CE's stop 4 s). They are closed, newest first, when the test JVM exits: Failsafe with
+ * several forks hands each fork one class at a time, each in a JUnit run of its own, so anything
+ * tied to JUnit's run (its root store) would be closed and started again for every class.
  *
  * <p>Rules for a test that uses them: never close them; delete its connectors and use topics,
  * connector names and client ids of its own; whatever it kills (the worker, Kafka) it starts again.
@@ -25,17 +27,16 @@ import org.opentest4j.TestAbortedException;
  */
 public final class SharedFixtures implements BeforeAllCallback {
 
-  private static final ExtensionContext.Namespace NAMESPACE =
-      ExtensionContext.Namespace.create(SharedFixtures.class);
   private static Started started;
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    started =
-        context
-            .getRoot()
-            .getStore(NAMESPACE)
-            .getOrComputeIfAbsent(Started.class, type -> new Started(), Started.class);
+    synchronized (SharedFixtures.class) {
+      if (started == null) {
+        started = new Started();
+        Runtime.getRuntime().addShutdownHook(new Thread(started::close, "shared-fixtures-close"));
+      }
+    }
   }
 
   /**
@@ -71,7 +72,7 @@ public final class SharedFixtures implements BeforeAllCallback {
     return registry().get(List.of("connect-stack"), ConnectStack::start);
   }
 
-  private static Started registry() {
+  private static synchronized Started registry() {
     if (started == null) {
       throw new IllegalStateException(
           "annotate the test class with @ExtendWith(SharedFixtures.class)");
@@ -79,10 +80,7 @@ public final class SharedFixtures implements BeforeAllCallback {
     return started;
   }
 
-  /**
-   * What was started in this run, closed by JUnit at its end (an AutoCloseable in the root
-   * context's store).
-   */
+  /** What was started in this JVM, closed at its exit. */
   private static final class Started implements AutoCloseable {
     private final Map<Object, Object> fixtures = new LinkedHashMap<>();
 
@@ -118,7 +116,6 @@ public final class SharedFixtures implements BeforeAllCallback {
         }
       }
       fixtures.clear();
-      started = null;
     }
   }
 }
