@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.awaitility.Awaitility;
 
 /**
  * The load publisher's sequence numbers found in a Kafka topic: which arrived ({@link #seen}) and
@@ -21,21 +20,26 @@ record SequencesInKafka(BitSet seen, int records) {
   }
 
   /**
-   * Reads {@code topic} every 2 s (each read waiting up to {@code readTimeout}) until sequences 0
-   * to {@code messages - 1} are all there, for up to 180 s.
+   * Waits until sequences 0 to {@code messages - 1} are all in {@code topic}, for up to {@code
+   * timeout}: by its end offsets (cheap to poll) until it holds as many records as are still
+   * needed, then one read from the beginning; duplicates can fill the offsets while a sequence is
+   * still missing, and then the wait goes on for the missing ones.
    */
   static SequencesInKafka awaitAll(
-      KafkaTopics topics, String topic, int messages, Duration readTimeout) {
-    SequencesInKafka[] last = {null};
-    Awaitility.await("all " + messages + " messages in Kafka")
-        .atMost(Duration.ofSeconds(180))
-        .pollInterval(Duration.ofSeconds(2))
-        .until(
-            () -> {
-              last[0] = of(topics.readAll(topic, messages, readTimeout));
-              return last[0].seen.cardinality() == messages;
-            });
-    return last[0];
+      KafkaTopics topics, String topic, int messages, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long needed = messages;
+    while (true) {
+      topics.awaitEndOffsets(
+          topic, needed, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      SequencesInKafka read =
+          of(topics.readAll(topic, topics.endOffsetSum(topic), Duration.ofSeconds(60)));
+      int missing = messages - read.seen.cardinality();
+      if (missing == 0) {
+        return read;
+      }
+      needed = read.records + (long) missing;
+    }
   }
 
   /** Records beyond one per sequence number. */

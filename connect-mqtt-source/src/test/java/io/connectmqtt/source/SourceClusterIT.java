@@ -62,8 +62,9 @@ class SourceClusterIT {
         .pollInterval(Duration.ofSeconds(1))
         .until(() -> workersOfTasks().size() == 3);
 
+    StreamAroundFault stream;
     try (MqttLoadPublisher publisher = new MqttLoadPublisher("cluster-publisher", hivemq.port())) {
-      StreamAroundFault stream =
+      stream =
           StreamAroundFault.start(publisher, MESSAGES, RATE, seq -> "cluster/device-" + (seq % 20));
       awaitKafkaHolds(MESSAGES / 3);
       String victim = taskWorker(0);
@@ -93,12 +94,17 @@ class SourceClusterIT {
     }
 
     SequencesInKafka inKafka =
-        SequencesInKafka.awaitAll(stack.topics(), TOPIC, MESSAGES, Duration.ofSeconds(10));
+        SequencesInKafka.awaitAll(stack.topics(), TOPIC, MESSAGES, Duration.ofSeconds(180));
     BitSet seen = inKafka.seen();
     int duplicates = inKafka.duplicates();
     System.out.printf(
-        "three workers, one SIGKILLed: %d messages, %d records, %d duplicates, broker dropped %d%n",
-        MESSAGES, inKafka.records(), duplicates, hivemq.droppedMessages());
+        "three workers, one SIGKILLed: %d messages, %d records %.1f s after the kill, %d"
+            + " duplicates, broker dropped %d%n",
+        MESSAGES,
+        inKafka.records(),
+        stream.secondsSinceFault(),
+        duplicates,
+        hivemq.droppedMessages());
     assertThat(hivemq.droppedMessages()).as("messages the broker dropped").isZero();
     assertThat(seen.cardinality()).isEqualTo(MESSAGES);
     // The killed task's unacknowledged messages come again: its window (queue.capacity, 1,000) at

@@ -96,7 +96,7 @@ class SourceCrashIT {
       // without a fixed pause.
       stack.startConnect();
       stream.awaitPublished();
-      assertEveryMessageArrived("worker SIGKILL");
+      assertEveryMessageArrived("worker SIGKILL", stream);
     }
   }
 
@@ -114,7 +114,7 @@ class SourceCrashIT {
           "Restarted HiveMQ after >= %d records, %d messages published%n",
           MESSAGES / 3, publishedAtRestart);
       stream.awaitPublished();
-      assertEveryMessageArrived("broker restart");
+      assertEveryMessageArrived("broker restart", stream);
     }
   }
 
@@ -132,7 +132,7 @@ class SourceCrashIT {
           "SIGKILLed Kafka after >= %d records, %d messages published, restarted it 5 s later%n",
           MESSAGES / 3, publishedAtKill);
       stream.awaitPublished();
-      assertEveryMessageArrived("Kafka broker SIGKILL and restart");
+      assertEveryMessageArrived("Kafka broker SIGKILL and restart", stream);
     }
     stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
   }
@@ -145,14 +145,20 @@ class SourceCrashIT {
     stack.topics().awaitEndOffsets(topic, records, Duration.ofSeconds(120));
   }
 
-  private void assertEveryMessageArrived(String scenario) {
+  private void assertEveryMessageArrived(String scenario, StreamAroundFault stream) {
     SequencesInKafka inKafka =
-        SequencesInKafka.awaitAll(stack.topics(), topic, MESSAGES, Duration.ofSeconds(20));
+        SequencesInKafka.awaitAll(stack.topics(), topic, MESSAGES, Duration.ofSeconds(180));
     BitSet seen = inKafka.seen();
     int duplicates = inKafka.duplicates();
     System.out.printf(
-        "%s: %d messages, %d records in Kafka, %d duplicates, broker dropped %d%n",
-        scenario, MESSAGES, inKafka.records(), duplicates, hivemq.droppedMessages());
+        "%s: %d messages, %d records in Kafka %.1f s after the fault, %d duplicates, broker"
+            + " dropped %d%n",
+        scenario,
+        MESSAGES,
+        inKafka.records(),
+        stream.secondsSinceFault(),
+        duplicates,
+        hivemq.droppedMessages());
     assertThat(hivemq.droppedMessages()).as("messages the broker dropped").isZero();
     assertThat(seen.cardinality()).isEqualTo(MESSAGES);
     assertThat(duplicates)

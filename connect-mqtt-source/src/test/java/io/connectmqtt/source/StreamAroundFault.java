@@ -20,6 +20,7 @@ final class StreamAroundFault {
   private final LongFunction<String> topicOf;
   private final CompletableFuture<Void> firstHalf;
   private CompletableFuture<Void> secondHalf;
+  private long faultAt;
 
   private StreamAroundFault(
       MqttLoadPublisher publisher, int messages, int rate, LongFunction<String> topicOf) {
@@ -41,6 +42,7 @@ final class StreamAroundFault {
    * had acknowledged at the fault.
    */
   long faultInjected() {
+    faultAt = System.nanoTime();
     long acknowledged = publisher.acknowledged();
     secondHalf = firstHalf.thenRunAsync(() -> publish(messages / 2, messages));
     return acknowledged;
@@ -52,6 +54,11 @@ final class StreamAroundFault {
       throw new IllegalStateException("faultInjected() was not called");
     }
     secondHalf.get();
+  }
+
+  /** Seconds since {@link #faultInjected()}. */
+  double secondsSinceFault() {
+    return (System.nanoTime() - faultAt) / 1e9;
   }
 
   private void publish(long from, long to) {
