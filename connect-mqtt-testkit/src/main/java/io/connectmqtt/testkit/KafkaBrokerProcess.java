@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * The Kafka of a {@link ProcessStack}: one KRaft node (broker and controller in one) in its own
  * JVM, storage formatted once under the stack's home, restartable on the same port and data. A test
  * that starts Connect clusters of several versions one after the other starts it alone ({@link
- * #startAlone()}) and gives it to each with {@link ProcessStack#startOn}.
+ * #startAlone()}, in a home of its own) and gives it to each with {@link ProcessStack#startOn}.
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
 
