@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.connectmqtt.testkit.ConnectPluginPathTool;
 import io.connectmqtt.testkit.ConnectVersion;
 import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.KafkaBrokerProcess;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,9 +28,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The Connect version matrix of docs/compatibility.md: for each Kafka version, its own
  * ConnectPluginPath tool on our three archives, then a worker of that version (separate JVM,
  * Kafka's own classes from Maven Central) with the archives on plugin.path, a source → Kafka → sink
- * round trip and entity-sync CRUD. The broker is the build's Kafka (4.1): brokers serve clients of
- * older versions, and what differs between workers is the worker. Each row is appended to
- * target/compatibility-matrix.md.
+ * round trip and entity-sync CRUD. The broker is the build's Kafka (4.1), one for all rows: brokers
+ * serve clients of older versions, and what differs between workers is the worker. Each row's
+ * worker is a Connect cluster of its own (group and internal topics), stopped at the end of the
+ * row, so no row sees another's connectors. Each row is appended to target/compatibility-matrix.md.
  */
 class ConnectVersionMatrixIT {
 
@@ -50,11 +53,13 @@ class ConnectVersionMatrixIT {
         List.of("io.connectmqtt.entitysync.EntitySyncConnector", HEADER_CONVERTER));
   }
 
+  private static KafkaBrokerProcess kafka;
   private static HiveMqBroker broker;
   private static PostgresDatabase postgres;
 
   @BeforeAll
   static void start() throws IOException {
+    kafka = KafkaBrokerProcess.startAlone();
     broker = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
     Files.writeString(
@@ -71,6 +76,9 @@ class ConnectVersionMatrixIT {
     }
     if (broker != null) {
       broker.close();
+    }
+    if (kafka != null) {
+      kafka.close();
     }
   }
 
@@ -91,10 +99,17 @@ class ConnectVersionMatrixIT {
     String exact = version.exactVersion();
     String tag = version.minor().replace(".", "");
 
-    String tool = checkWithConnectPluginPath(libs);
+    List<Path> locations =
+        ARCHIVES.keySet().stream()
+            .map(module -> ProjectLayout.pluginDirectory(module).resolve(module))
+            .toList();
+    // The tool's JVM runs while the worker starts: neither needs the other.
+    CompletableFuture<List<ConnectPluginPathTool.Row>> toolRows =
+        CompletableFuture.supplyAsync(() -> ConnectPluginPathTool.list(libs, locations));
     List<Path> pluginPath = ARCHIVES.keySet().stream().map(ProjectLayout::pluginDirectory).toList();
     try (ProcessStack stack =
-        ProcessStack.start(pluginPath, Map.of(), libs, version.pluginDiscovery())) {
+        ProcessStack.startOn(kafka, "compat-" + tag, pluginPath, libs, version.pluginDiscovery())) {
+      String tool = checkWithConnectPluginPath(locations, toolRows.join());
       List<String> connectors = new ArrayList<>();
       stack.rest().plugins().forEach(p -> connectors.add(p.path("class").asText()));
       assertThat(connectors)
@@ -127,15 +142,11 @@ class ConnectVersionMatrixIT {
   }
 
   /**
-   * Kafka's own verification tool of this version on our three archives: every plugin loadable,
-   * with manifest.
+   * The rows of Kafka's own verification tool of this version on our three archives ({@code
+   * locations}): every plugin loadable, with manifest.
    */
-  private static String checkWithConnectPluginPath(Path libs) {
-    List<Path> locations =
-        ARCHIVES.keySet().stream()
-            .map(module -> ProjectLayout.pluginDirectory(module).resolve(module))
-            .toList();
-    List<ConnectPluginPathTool.Row> rows = ConnectPluginPathTool.list(libs, locations);
+  private static String checkWithConnectPluginPath(
+      List<Path> locations, List<ConnectPluginPathTool.Row> rows) {
     for (Path location : locations) {
       String module = location.getFileName().toString();
       List<String> found =

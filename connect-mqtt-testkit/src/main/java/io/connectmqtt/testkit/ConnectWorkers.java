@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
  * The distributed Connect workers of a {@link ProcessStack}, each in its own JVM: worker 1 (log
  * {@code connect}) and, when a test starts them, workers 2, 3, ... (logs {@code connect-n}) of the
  * same group, each with its own REST port. Our plugins reach them only through {@code plugin.path}.
+ * The group and its config, offset and status topics are named after {@link #cluster}.
  */
 final class ConnectWorkers {
 
@@ -39,6 +40,12 @@ final class ConnectWorkers {
    * ConnectVersion).
    */
   Path libs;
+
+  /**
+   * The workers' group.id and the prefix of their config, offset and status topics: workers of
+   * another cluster name on the same Kafka see none of these workers' connectors or offsets.
+   */
+  String cluster = "connect-mqtt-cluster";
 
   /** The workers' plugin.discovery, or null for the version's default (classic scanning). */
   String pluginDiscovery = "service_load";
@@ -114,12 +121,12 @@ final class ConnectWorkers {
               String.join(
                   "\n",
                   "bootstrap.servers=" + bootstrapServers,
-                  "group.id=connect-mqtt-cluster",
+                  "group.id=" + cluster,
                   "key.converter=org.apache.kafka.connect.storage.StringConverter",
                   "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
-                  "config.storage.topic=connect-configs",
-                  "offset.storage.topic=connect-offsets",
-                  "status.storage.topic=connect-status",
+                  "config.storage.topic=" + cluster + "-configs",
+                  "offset.storage.topic=" + cluster + "-offsets",
+                  "status.storage.topic=" + cluster + "-status",
                   "config.storage.replication.factor=1",
                   "offset.storage.replication.factor=1",
                   "status.storage.replication.factor=1",

@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Kafka of a {@link ProcessStack}: one KRaft node (broker and controller in one) in its own
- * JVM, storage formatted once under the stack's home, restartable on the same port and data.
+ * JVM, storage formatted once under the stack's home, restartable on the same port and data. A test
+ * that starts Connect clusters of several versions one after the other starts it alone ({@link
+ * #startAlone()}, in a home of its own) and gives it to each with {@link ProcessStack#startOn}.
  */
-final class KafkaBrokerProcess {
+public final class KafkaBrokerProcess implements AutoCloseable {
 
   private final Path home;
   private final int port;
@@ -24,8 +26,26 @@ final class KafkaBrokerProcess {
     this.port = port;
   }
 
-  String bootstrapServers() {
+  /** The build's Kafka alone, in a scratch home on a free port; {@link #close()} stops it. */
+  public static KafkaBrokerProcess startAlone() {
+    KafkaBrokerProcess kafka =
+        new KafkaBrokerProcess(ProjectLayout.scratch("kafka-"), Ports.free());
+    try {
+      kafka.start();
+    } catch (RuntimeException e) {
+      kafka.close();
+      throw e;
+    }
+    return kafka;
+  }
+
+  public String bootstrapServers() {
     return "127.0.0.1:" + port;
+  }
+
+  /** Where its config, data and logs ({@code kafka}, {@code kafka-format}) are. */
+  Path home() {
+    return home;
   }
 
   /** Writes server.properties, formats the storage and starts the broker. */
@@ -102,7 +122,8 @@ final class KafkaBrokerProcess {
   }
 
   /** SIGTERM, and waits for the exit (stop the workers first: a worker outliving Kafka hangs). */
-  void stop() {
+  @Override
+  public void close() {
     KafkaJvm.stop(process, 60);
     process = null;
   }

@@ -10,19 +10,31 @@ import java.util.Map;
  * started from Kafka's own classes, the way users run them. Our plugins reach the worker only
  * through {@code plugin.path}, with {@code plugin.discovery=service_load}. The worker can be killed
  * with SIGKILL and started again. The broker is a {@link KafkaBrokerProcess}, the workers are
- * {@link ConnectWorkers}, each JVM a {@link KafkaJvm}; this class is what tests hold.
+ * {@link ConnectWorkers}, each JVM a {@link KafkaJvm}; this class is what tests hold. A stack
+ * started {@linkplain #startOn on a running Kafka} owns only its workers: closing it leaves that
+ * Kafka to its owner.
  */
 public final class ProcessStack implements AutoCloseable {
 
   private final Path home;
   private final KafkaBrokerProcess kafka;
+  private final boolean ownsKafka;
   private final ConnectWorkers workers;
 
   private ProcessStack(List<Path> pluginPath, int kafkaPort, int restPort, String workerHeap) {
     this.home = ProjectLayout.scratch("process-stack-");
     this.kafka = new KafkaBrokerProcess(home, kafkaPort);
+    this.ownsKafka = true;
     this.workers =
         new ConnectWorkers(home, kafka.bootstrapServers(), pluginPath, restPort, workerHeap);
+  }
+
+  private ProcessStack(KafkaBrokerProcess kafka, List<Path> pluginPath) {
+    this.home = ProjectLayout.scratch("process-stack-");
+    this.kafka = kafka;
+    this.ownsKafka = false;
+    this.workers =
+        new ConnectWorkers(home, kafka.bootstrapServers(), pluginPath, Ports.free(), "512m");
   }
 
   /**
@@ -76,26 +88,32 @@ public final class ProcessStack implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(List, Map)}, but the Connect worker runs from {@code workerLibs} (the libs of
-   * another Kafka version, e.g. {@link ConnectVersion#libs()}) while the broker stays the build's
-   * Kafka: brokers serve older clients. {@code pluginDiscovery} is the worker's plugin.discovery
-   * (Kafka 3.6+), or null to leave the key out and scan the plugin path the classic way.
+   * A Connect worker with {@code pluginPath} on {@code kafka}, which its caller started and stops,
+   * in a Connect cluster of its own: group.id {@code cluster} and topics {@code cluster-configs},
+   * {@code -offsets} and {@code -status}, so it sees no connector of another cluster on that Kafka.
+   * The worker runs from {@code workerLibs} (the libs of another Kafka version, e.g. {@link
+   * ConnectVersion#libs()}) while the broker stays the build's Kafka: brokers serve older clients.
+   * {@code pluginDiscovery} is the worker's plugin.discovery (Kafka 3.6+), or null to leave the key
+   * out and scan the plugin path the classic way. {@link #close()} stops only the workers.
    */
-  public static ProcessStack start(
+  public static ProcessStack startOn(
+      KafkaBrokerProcess kafka,
+      String cluster,
       List<Path> pluginPath,
-      Map<String, String> workerEnvironment,
       Path workerLibs,
       String pluginDiscovery) {
-    ProcessStack stack = new ProcessStack(pluginPath, Ports.free(), Ports.free(), "512m");
+    ProcessStack stack = new ProcessStack(kafka, pluginPath);
+    stack.workers.cluster = cluster;
     stack.workers.libs = workerLibs;
     stack.workers.pluginDiscovery = pluginDiscovery;
-    stack.workers.environment.putAll(workerEnvironment);
     return stack.launch();
   }
 
   private ProcessStack launch() {
     try {
-      kafka.start();
+      if (ownsKafka) {
+        kafka.start();
+      }
       startConnect();
     } catch (RuntimeException e) {
       close();
@@ -123,9 +141,12 @@ public final class ProcessStack implements AutoCloseable {
   /**
    * Kills the Kafka broker with SIGKILL ({@code kill}) or stops it (SIGTERM), waits {@code down},
    * and starts it again on the same port and data: the workers keep running and must recover by
-   * themselves.
+   * themselves. Only for a stack that started its Kafka.
    */
   public void restartKafka(boolean kill, Duration down) {
+    if (!ownsKafka) {
+      throw new IllegalStateException("this stack's Kafka is its caller's, see startOn");
+    }
     kafka.restart(kill, down);
   }
 
@@ -186,13 +207,18 @@ public final class ProcessStack implements AutoCloseable {
    * 1), {@code connect-n}.
    */
   public String log(String name) {
-    return KafkaJvm.log(home, name);
+    return KafkaJvm.log(name.startsWith("kafka") ? kafka.home() : home, name);
   }
 
-  /** Stops Connect first and waits for it: a worker outliving its Kafka hangs. */
+  /**
+   * Stops Connect first and waits for it: a worker outliving its Kafka hangs. Then Kafka, unless
+   * the stack was started {@linkplain #startOn on another's Kafka}.
+   */
   @Override
   public void close() {
     workers.stopAll();
-    kafka.stop();
+    if (ownsKafka) {
+      kafka.close();
+    }
   }
 }
