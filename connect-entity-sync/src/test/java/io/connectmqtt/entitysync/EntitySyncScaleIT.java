@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
-import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,9 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Two workers, tasks.max=2: 10,000 concurrent creates from 20 clients, each handled exactly once.
  *
- * <p>Kafka and the first worker are the module's {@link SharedFixtures}; the second worker is this
- * test's, killed at its end. The connector and topic are named {@code scale-*}; HiveMQ and
- * PostgreSQL are the test's own.
+ * <p>Runs as {@link TwoWorkers}. The connector and topic are named {@code scale-*}.
  */
 @ExtendWith(SharedFixtures.class)
 class EntitySyncScaleIT {
@@ -40,20 +36,7 @@ class EntitySyncScaleIT {
 
   @Test
   void tenThousandConcurrentCreatesGiveExactlyTenThousandRowsRepliesAndEvents() throws Exception {
-    ProcessStack stack =
-        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
-    try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 100_000, false);
-        PostgresDatabase postgres = PostgresDatabase.start()) {
-      try {
-        stack.startWorker(2);
-        // Deleted while both workers run, before worker 2 is killed below.
-        try (ConnectRest.Deletion deleted = stack.rest().deletingOnClose("scale-sync")) {
-          tenThousandCreates(stack, hivemq, postgres);
-        }
-      } finally {
-        stack.killWorker(2);
-      }
-    }
+    TwoWorkers.run(100_000, List.of("scale-sync"), EntitySyncScaleIT::tenThousandCreates);
   }
 
   private static void tenThousandCreates(
@@ -76,9 +59,11 @@ class EntitySyncScaleIT {
         .path("tasks")
         .forEach(t -> workers.add(t.path("worker_id").asText()));
     assertThat(workers).as("tasks on two workers").hasSize(2);
-    // A margin for both tasks to join the shared request subscription, which they do after
-    // RUNNING: a ping (ProtocolClient.awaitServed) would show only that one of the two has.
-    Thread.sleep(2_000);
+    // Both tasks join the shared request subscription after RUNNING, and a ping
+    // (ProtocolClient.awaitServed) would show only that one of the two has: the broker counts them.
+    Awaitility.await("both tasks subscribed to requests")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> hivemq.subscriptions() >= 2);
 
     Map<String, JsonNode> replies = new ConcurrentHashMap<>();
     List<Mqtt5AsyncClient> clients =
@@ -107,7 +92,6 @@ class EntitySyncScaleIT {
     int total = CLIENTS * PER_CLIENT;
     Awaitility.await("all replies")
         .atMost(Duration.ofSeconds(240))
-        .pollInterval(Duration.ofSeconds(1))
         .until(() -> replies.size() >= total);
     assertThat(replies).hasSize(total);
     assertThat(replies.values())

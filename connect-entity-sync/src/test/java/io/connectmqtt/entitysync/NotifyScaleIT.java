@@ -8,13 +8,11 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.ProcessStack;
-import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -40,9 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * it; and a worker killed with SIGKILL in the middle of a stream of changes loses no notification
  * (at least once; duplicates are counted, not hidden).
  *
- * <p>Kafka and the first worker are the module's {@link SharedFixtures}; the second worker is this
- * test's, killed at its end whatever happened. Connectors and topics are named {@code
- * notify-scale-*}; HiveMQ and PostgreSQL are the test's own.
+ * <p>Runs as {@link TwoWorkers}. Connectors and topics are named {@code notify-scale-*}.
  */
 @ExtendWith(SharedFixtures.class)
 class NotifyScaleIT {
@@ -62,20 +58,7 @@ class NotifyScaleIT {
 
   @Test
   void tenThousandSubscriptionsOnTwoWorkersAndSigkillLosesNoNotification() throws Exception {
-    ProcessStack stack =
-        SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
-    try (HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 500_000, false);
-        PostgresDatabase postgres = PostgresDatabase.start()) {
-      try {
-        stack.startWorker(2);
-        // Deleted while worker 1 runs, before a worker 2 the test did not kill is killed below.
-        try (ConnectRest.Deletion deleted = stack.rest().deletingOnClose(SYNC, NOTIFY)) {
-          streamOfChangesOnTwoWorkers(stack, hivemq, postgres);
-        }
-      } finally {
-        stack.killWorker(2);
-      }
-    }
+    TwoWorkers.run(500_000, List.of(SYNC, NOTIFY), NotifyScaleIT::streamOfChangesOnTwoWorkers);
   }
 
   private static void streamOfChangesOnTwoWorkers(
@@ -292,7 +275,7 @@ class NotifyScaleIT {
     int[] read = {skip};
     Awaitility.await(expected + " distinct notifications")
         .atMost(timeout)
-        .pollInterval(Duration.ofMillis(500))
+        .pollInterval(Duration.ofMillis(100))
         .until(
             () -> {
               List<Mqtt5Publish> all = recorder.received();

@@ -38,12 +38,32 @@ public final class HiveMqBroker implements TestBroker {
   /**
    * HiveMQ CE sends a subscriber at most this many unacknowledged QoS 1/2 messages, whatever the
    * subscriber's Receive Maximum: a fixed internal 50 that config.xml cannot change (mosquitto's
-   * max_inflight_messages or EMQX's max_inflight can). JVM-wide; set it before starting a broker.
-   * For benchmarks that measure the connector, not this limit.
+   * max_inflight_messages or EMQX's max_inflight can). JVM-wide, and read by running brokers too;
+   * returns the window it replaces, for a test to set back when it ends. For benchmarks, and tests
+   * whose claim is not about this limit, that would otherwise wait on it.
    */
-  public static void outgoingWindow(int messages) {
+  public static int outgoingWindow(int messages) {
+    int previous =
+        com.hivemq.configuration.service.InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES;
     com.hivemq.configuration.service.InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES =
         messages;
+    return previous;
+  }
+
+  /**
+   * {@link #outgoingWindow(int)} raised to {@code messages} until the result is closed, then set
+   * back: for a test of its own broker, in a try-with-resources before the broker.
+   */
+  public static OutgoingWindow outgoingWindowUntilClosed(int messages) {
+    return new OutgoingWindow(outgoingWindow(messages));
+  }
+
+  /** See {@link #outgoingWindowUntilClosed(int)}; closing it sets {@code previous} back. */
+  public record OutgoingWindow(int previous) implements AutoCloseable {
+    @Override
+    public void close() {
+      outgoingWindow(previous);
+    }
   }
 
   /**
@@ -263,20 +283,33 @@ public final class HiveMqBroker implements TestBroker {
 
   /** Messages the broker dropped (full client queues and the like), from its own metric. */
   public long droppedMessages() {
+    return counter(DROPPED_METRIC, "dropped");
+  }
+
+  /**
+   * Subscriptions the broker holds now, from its own metric: a client's share of a shared
+   * subscription counts as one, so a test can wait until every task has joined its group.
+   */
+  public long subscriptions() {
+    return counter(SUBSCRIPTIONS_METRIC, "subscriptions");
+  }
+
+  private long counter(String name, String similar) {
     if (hivemq == null) {
       return 0;
     }
     var counters = hivemq.getMetricRegistry().getCounters();
-    Counter dropped = counters.get(DROPPED_METRIC);
-    if (dropped == null) {
+    Counter counter = counters.get(name);
+    if (counter == null) {
       throw new IllegalStateException(
           "HiveMQ has no metric "
-              + DROPPED_METRIC
+              + name
               + "; it has "
-              + counters.keySet().stream().filter(n -> n.contains("dropped")).toList());
+              + counters.keySet().stream().filter(n -> n.contains(similar)).toList());
     }
-    return dropped.getCount();
+    return counter.getCount();
   }
 
   private static final String DROPPED_METRIC = "com.hivemq.messages.dropped.count";
+  private static final String SUBSCRIPTIONS_METRIC = "com.hivemq.subscriptions.overall.current";
 }
