@@ -55,6 +55,21 @@ final class HostileSubscriptionCorpus {
     return corpus.entries;
   }
 
+  /**
+   * {@link #benign()} and {@code copies} more of its subscriptions (not the sentinels) under new
+   * request ids: a clean run that publishes about as many notifications per write as the hostile
+   * one, so that comparing the two measures what the hostile subscriptions' content costs, not
+   * fan-out.
+   */
+  static List<Entry> benignAtVolume(int copies) {
+    HostileSubscriptionCorpus corpus = new HostileSubscriptionCorpus();
+    corpus.addBenign();
+    for (int copy = 0; copy < copies; copy++) {
+      CLIENTS.forEach(corpus::addBenignFilters);
+    }
+    return corpus.entries;
+  }
+
   /** The benign subscriptions and the hostile corpus on top. */
   static List<Entry> hostile() {
     HostileSubscriptionCorpus corpus = new HostileSubscriptionCorpus();
@@ -69,19 +84,19 @@ final class HostileSubscriptionCorpus {
 
   private void addBenign() {
     for (String client : CLIENTS) {
-      ok(
-          client,
-          "code eq 7",
-          filter("code", "eq", "\"7\""),
-          r -> Objects.equals(r.get("code"), "7"));
-      ok(client, "qty gte 0", filter("qty", "gte", "0"), r -> qty(r) != null && qty(r) >= 0);
-      ok(client, "name like alpha%", filter("name", "like", "\"alpha%\""), r -> like(r, "alpha"));
+      addBenignFilters(client);
       ok(
           client,
           SENTINEL,
           filter("name", "eq", "\"" + SENTINEL + "\""),
           r -> SENTINEL.equals(r.get("name")));
     }
+  }
+
+  private void addBenignFilters(String client) {
+    ok(client, "code eq 7", filter("code", "eq", "\"7\""), r -> Objects.equals(r.get("code"), "7"));
+    ok(client, "qty gte 0", filter("qty", "gte", "0"), r -> qty(r) != null && qty(r) >= 0);
+    ok(client, "name like alpha%", filter("name", "like", "\"alpha%\""), r -> like(r, "alpha"));
   }
 
   private void addNumbers() {
