@@ -46,6 +46,7 @@ public final class ConnectPluginPathTool {
                   libs.toAbsolutePath() + "/*",
                   "org.apache.kafka.tools.ConnectPluginPath",
                   "list"));
+      command.addAll(1, KafkaJvm.testJvmOptions());
       pluginLocations.forEach(
           location ->
               command.addAll(List.of("--plugin-location", location.toAbsolutePath().toString())));

@@ -33,6 +33,15 @@ final class KafkaJvm {
 
   private KafkaJvm() {}
 
+  /**
+   * JVM options the build gives every JVM a test starts (system property {@code
+   * testkit.jvm.options}, whitespace-separated; none outside the build).
+   */
+  static List<String> testJvmOptions() {
+    String options = System.getProperty("testkit.jvm.options", "").strip();
+    return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+  }
+
   /** Work on files and processes that a stack's callers need not handle the failures of. */
   interface Step<T> {
     T run() throws IOException, InterruptedException;
@@ -79,6 +88,7 @@ final class KafkaJvm {
     // The JVM flags Kafka's own scripts (kafka-run-class.sh) give brokers and Connect workers:
     // short G1 pauses.
     command.addAll(KAFKA_JVM_PERFORMANCE_OPTS);
+    command.addAll(testJvmOptions());
     command.addAll(jvmOptions);
     command.addAll(
         List.of(

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -130,22 +131,17 @@ public final class MoquetteBroker extends Mqtt3ProcessBroker {
   @Override
   void startProcess() {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC"));
+    command.addAll(KafkaJvm.testJvmOptions());
+    command.addAll(
+        List.of(
+            "-Dmoquette.path=" + home,
+            "-Dlog4j.configuration=" + home.resolve("log4j.properties").toUri(),
+            "-cp",
+            libs + "/*",
+            "io.moquette.broker.Server"));
     process =
-        BrokerProcess.start(
-            name(),
-            home,
-            home.resolve("moquette.log"),
-            Map.of(),
-            List.of(
-                java,
-                "-Xmx512m",
-                "-XX:+UseSerialGC",
-                "-Dmoquette.path=" + home,
-                "-Dlog4j.configuration=" + home.resolve("log4j.properties").toUri(),
-                "-cp",
-                libs + "/*",
-                "io.moquette.broker.Server"),
-            null);
+        BrokerProcess.start(name(), home, home.resolve("moquette.log"), Map.of(), command, null);
     process.awaitListening(port, "Server started", Duration.ofSeconds(60));
   }
 

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -16,9 +18,11 @@ import org.opentest4j.TestAbortedException;
  * class annotated {@code @ExtendWith(SharedFixtures.class)}: a broker of the matrix per kind and
  * options, a {@link ProcessStack} per plugin path, and one in-process {@link ConnectStack}.
  * Starting them costs more than most tests take (RabbitMQ 8–18 s, a Kafka and Connect pair about 15
- * s, HiveMQ CE's stop 4 s). They are closed, newest first, when the test JVM exits: Failsafe with
- * several forks hands each fork one class at a time, each in a JUnit run of its own, so anything
- * tied to JUnit's run (its root store) would be closed and started again for every class.
+ * s, HiveMQ CE's stop 4 s). They are closed, newest first, when the JUnit launcher session ends
+ * (under Failsafe once per test JVM, after its last class), or else when the test JVM exits:
+ * Failsafe with several forks hands each fork one class at a time, each in a JUnit run of its own,
+ * so anything tied to JUnit's run (its root store) would be closed and started again for every
+ * class.
  *
  * <p>Rules for a test that uses them: never close them; delete its connectors and use topics,
  * connector names and client ids of its own; whatever it kills (the worker, Kafka) it starts again.
@@ -33,9 +37,38 @@ public final class SharedFixtures implements BeforeAllCallback {
   public void beforeAll(ExtensionContext context) {
     synchronized (SharedFixtures.class) {
       if (started == null) {
-        started = new Started();
-        Runtime.getRuntime().addShutdownHook(new Thread(started::close, "shared-fixtures-close"));
+        Started fixtures = new Started();
+        started = fixtures;
+        Runtime.getRuntime()
+            .addShutdownHook(new Thread(() -> fixtures.close(true), "shared-fixtures-close"));
       }
+    }
+  }
+
+  /**
+   * Closes every fixture, newest first, while the JVM still runs: at the end of the JUnit launcher
+   * session ({@link SessionEnd}), which under Failsafe is once per test JVM, after its last class.
+   */
+  static void closeAll() {
+    Started fixtures;
+    synchronized (SharedFixtures.class) {
+      fixtures = started;
+      started = null;
+    }
+    if (fixtures != null) {
+      fixtures.close(false);
+    }
+  }
+
+  /**
+   * Closes the fixtures when the launcher session ends (registered as a {@link
+   * LauncherSessionListener} service), before the JVM's shutdown hooks run: there, the in-process
+   * Connect worker's own hook stops it concurrently with ours.
+   */
+  public static final class SessionEnd implements LauncherSessionListener {
+    @Override
+    public void launcherSessionClosed(LauncherSession session) {
+      closeAll();
     }
   }
 
@@ -81,7 +114,7 @@ public final class SharedFixtures implements BeforeAllCallback {
   }
 
   /** What was started in this JVM, closed at its exit. */
-  private static final class Started implements AutoCloseable {
+  private static final class Started {
     private final Map<Object, Object> fixtures = new LinkedHashMap<>();
 
     @SuppressWarnings("unchecked")
@@ -102,11 +135,27 @@ public final class SharedFixtures implements BeforeAllCallback {
       return (T) fixture;
     }
 
-    @Override
-    public synchronized void close() {
+    /**
+     * {@code atExit}: in a shutdown hook, where the in-process {@link ConnectStack} is left to end
+     * with the JVM.
+     */
+    synchronized void close(boolean atExit) {
+      if (fixtures.isEmpty()) {
+        return;
+      }
+      System.out.printf(
+          "SharedFixtures: closing %d fixture(s) %s%n",
+          fixtures.size(), atExit ? "at the JVM's exit" : "at the end of the launcher session");
       List<Object> newestFirst = new ArrayList<>(fixtures.values());
       Collections.reverse(newestFirst);
       for (Object fixture : newestFirst) {
+        if (atExit && fixture instanceof ConnectStack) {
+          // Ends with this JVM. Stopping it here races the worker's own shutdown hook: when that
+          // hook has begun the worker's stop, ours returns at once and stops Kafka under it, the
+          // worker then waits for its group coordinator, and the fork's exit hangs until Failsafe
+          // kills it 60 s later.
+          continue;
+        }
         if (fixture instanceof AutoCloseable closeable) {
           try {
             closeable.close();
