@@ -21,20 +21,25 @@ public final class ProcessStack implements AutoCloseable {
   private final boolean ownsKafka;
   private final ConnectWorkers workers;
 
+  /** A stack owning a Kafka of its own on {@code kafkaPort}. */
   private ProcessStack(List<Path> pluginPath, int kafkaPort, int restPort, String workerHeap) {
-    this.home = ProjectLayout.scratch("process-stack-");
-    this.kafka = new KafkaBrokerProcess(home, kafkaPort);
-    this.ownsKafka = true;
-    this.workers =
-        new ConnectWorkers(home, kafka.bootstrapServers(), pluginPath, restPort, workerHeap);
+    this(
+        ProjectLayout.scratch("process-stack-"), null, kafkaPort, pluginPath, restPort, workerHeap);
   }
 
-  private ProcessStack(KafkaBrokerProcess kafka, List<Path> pluginPath) {
-    this.home = ProjectLayout.scratch("process-stack-");
-    this.kafka = kafka;
-    this.ownsKafka = false;
+  /** {@code kafka} is its caller's when given; else the stack starts one on {@code kafkaPort}. */
+  private ProcessStack(
+      Path home,
+      KafkaBrokerProcess callersKafka,
+      int kafkaPort,
+      List<Path> pluginPath,
+      int restPort,
+      String workerHeap) {
+    this.home = home;
+    this.ownsKafka = callersKafka == null;
+    this.kafka = ownsKafka ? new KafkaBrokerProcess(home, kafkaPort) : callersKafka;
     this.workers =
-        new ConnectWorkers(home, kafka.bootstrapServers(), pluginPath, Ports.free(), "512m");
+        new ConnectWorkers(home, kafka.bootstrapServers(), pluginPath, restPort, workerHeap);
   }
 
   /**
@@ -102,7 +107,9 @@ public final class ProcessStack implements AutoCloseable {
       List<Path> pluginPath,
       Path workerLibs,
       String pluginDiscovery) {
-    ProcessStack stack = new ProcessStack(kafka, pluginPath);
+    ProcessStack stack =
+        new ProcessStack(
+            ProjectLayout.scratch("process-stack-"), kafka, -1, pluginPath, Ports.free(), "512m");
     stack.workers.cluster = cluster;
     stack.workers.libs = workerLibs;
     stack.workers.pluginDiscovery = pluginDiscovery;
