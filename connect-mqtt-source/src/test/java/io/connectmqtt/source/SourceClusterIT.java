@@ -102,7 +102,7 @@ class SourceClusterIT {
             + " duplicates, broker dropped %d%n",
         MESSAGES,
         inKafka.records(),
-        stream.secondsSinceFault(),
+        stream.secondsFromFaultTo(inKafka.heldAtNanos()),
         duplicates,
         hivemq.droppedMessages());
     assertThat(hivemq.droppedMessages()).as("messages the broker dropped").isZero();

@@ -165,7 +165,7 @@ class SourceCrashIT {
         scenario,
         MESSAGES,
         inKafka.records(),
-        stream.secondsSinceFault(),
+        stream.secondsFromFaultTo(inKafka.heldAtNanos()),
         duplicates,
         hivemq.droppedMessages());
     assertThat(hivemq.droppedMessages()).as("messages the broker dropped").isZero();

@@ -56,9 +56,9 @@ final class StreamAroundFault {
     secondHalf.get();
   }
 
-  /** Seconds since {@link #faultInjected()}. */
-  double secondsSinceFault() {
-    return (System.nanoTime() - faultAt) / 1e9;
+  /** Seconds from {@link #faultInjected()} to {@code nanoTime} ({@link System#nanoTime()}). */
+  double secondsFromFaultTo(long nanoTime) {
+    return (nanoTime - faultAt) / 1e9;
   }
 
   private void publish(long from, long to) {
