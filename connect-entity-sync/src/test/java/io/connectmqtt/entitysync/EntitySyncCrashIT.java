@@ -68,10 +68,10 @@ class EntitySyncCrashIT {
   void redeliveredRequestsAfterSigkillAreNotAppliedTwiceAndStillAnswered() throws Exception {
     ProcessStack stack =
         SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-entity-sync")));
-    // HiveMQ's window raised as for TwoWorkers: at 50 the 3,000 requests waited on it; the kill
-    // still comes mid-stream, after a third of the replies.
+    // HiveMQ's window raised: at 50 the 3,000 requests waited on it; the kill still comes
+    // mid-stream, after a third of the replies.
     try (HiveMqBroker.OutgoingWindow window =
-            HiveMqBroker.outgoingWindowUntilClosed(TwoWorkers.OUTGOING_WINDOW);
+            HiveMqBroker.outgoingWindowUntilClosed(HiveMqBroker.RAISED_OUTGOING_WINDOW);
         HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 100_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
         PublishDroppingProxy proxy = new PublishDroppingProxy("127.0.0.1", hivemq.port());

@@ -17,13 +17,6 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TwoWorkers {
 
-  /**
-   * HiveMQ CE sends each subscriber at most 50 unacknowledged messages: with it the two tasks'
-   * shares of the request subscription took thousands of requests at the pace of that window
-   * (10,000 subscribes in about 48 s), which is not what these tests are about.
-   */
-  static final int OUTGOING_WINDOW = 1_000;
-
   /** What a test does once everything runs. */
   interface Scenario {
     void run(ProcessStack stack, HiveMqBroker hivemq, PostgresDatabase postgres) throws Exception;
@@ -42,7 +35,7 @@ final class TwoWorkers {
     // Worker 2 starts while HiveMQ and PostgreSQL do: after them it added about 4 s.
     CompletableFuture<Void> secondWorker = CompletableFuture.runAsync(() -> stack.startWorker(2));
     try (HiveMqBroker.OutgoingWindow window =
-            HiveMqBroker.outgoingWindowUntilClosed(OUTGOING_WINDOW);
+            HiveMqBroker.outgoingWindowUntilClosed(HiveMqBroker.RAISED_OUTGOING_WINDOW);
         HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, maxQueuedMessages, false);
         PostgresDatabase postgres = PostgresDatabase.start()) {
       secondWorker.join();
