@@ -21,25 +21,26 @@ public final class ProcessStack implements AutoCloseable {
   private final boolean ownsKafka;
   private final ConnectWorkers workers;
 
-  /** A stack owning a Kafka of its own on {@code kafkaPort}. */
-  private ProcessStack(List<Path> pluginPath, int kafkaPort, int restPort, String workerHeap) {
-    this(
-        ProjectLayout.scratch("process-stack-"), null, kafkaPort, pluginPath, restPort, workerHeap);
-  }
-
-  /** {@code kafka} is its caller's when given; else the stack starts one on {@code kafkaPort}. */
   private ProcessStack(
       Path home,
-      KafkaBrokerProcess callersKafka,
-      int kafkaPort,
+      KafkaBrokerProcess kafka,
+      boolean ownsKafka,
       List<Path> pluginPath,
       int restPort,
       String workerHeap) {
     this.home = home;
-    this.ownsKafka = callersKafka == null;
-    this.kafka = ownsKafka ? new KafkaBrokerProcess(home, kafkaPort) : callersKafka;
+    this.kafka = kafka;
+    this.ownsKafka = ownsKafka;
     this.workers =
         new ConnectWorkers(home, kafka.bootstrapServers(), pluginPath, restPort, workerHeap);
+  }
+
+  /** A stack, not yet launched, with a Kafka of its own on {@code kafkaPort}. */
+  private static ProcessStack owningKafka(
+      List<Path> pluginPath, int kafkaPort, int restPort, String workerHeap) {
+    Path home = ProjectLayout.scratch("process-stack-");
+    return new ProcessStack(
+        home, new KafkaBrokerProcess(home, kafkaPort), true, pluginPath, restPort, workerHeap);
   }
 
   /**
@@ -60,7 +61,7 @@ public final class ProcessStack implements AutoCloseable {
       List<Path> pluginPath,
       Map<String, String> workerEnvironment,
       Map<String, String> workerProperties) {
-    ProcessStack stack = new ProcessStack(pluginPath, Ports.free(), Ports.free(), "512m");
+    ProcessStack stack = owningKafka(pluginPath, Ports.free(), Ports.free(), "512m");
     stack.workers.environment.putAll(workerEnvironment);
     stack.workers.properties.putAll(workerProperties);
     return stack.launch();
@@ -86,7 +87,7 @@ public final class ProcessStack implements AutoCloseable {
       int restPort,
       String workerHeap,
       List<String> firstWorkerJvmOptions) {
-    ProcessStack stack = new ProcessStack(pluginPath, kafkaPort, restPort, workerHeap);
+    ProcessStack stack = owningKafka(pluginPath, kafkaPort, restPort, workerHeap);
     stack.workers.environment.putAll(workerEnvironment);
     stack.workers.firstWorkerJvmOptions.addAll(firstWorkerJvmOptions);
     return stack.launch();
@@ -109,7 +110,12 @@ public final class ProcessStack implements AutoCloseable {
       String pluginDiscovery) {
     ProcessStack stack =
         new ProcessStack(
-            ProjectLayout.scratch("process-stack-"), kafka, -1, pluginPath, Ports.free(), "512m");
+            ProjectLayout.scratch("process-stack-"),
+            kafka,
+            false,
+            pluginPath,
+            Ports.free(),
+            "512m");
     stack.workers.cluster = cluster;
     stack.workers.libs = workerLibs;
     stack.workers.pluginDiscovery = pluginDiscovery;
