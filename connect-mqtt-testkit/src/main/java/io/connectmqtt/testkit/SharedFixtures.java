@@ -150,10 +150,9 @@ public final class SharedFixtures implements BeforeAllCallback {
       Collections.reverse(newestFirst);
       for (Object fixture : newestFirst) {
         if (atExit && fixture instanceof ConnectStack) {
-          // Ends with this JVM. Stopping it here races the worker's own shutdown hook: when that
-          // hook has begun the worker's stop, ours returns at once and stops Kafka under it, the
-          // worker then waits for its group coordinator, and the fork's exit hangs until Failsafe
-          // kills it 60 s later.
+          // Ends with this JVM. Here, the worker's own shutdown hook stops it at the same time as
+          // ours; in that race the exit hung in the worker's REST server stop (Jetty's join)
+          // until Failsafe killed the fork 60 s later.
           continue;
         }
         if (fixture instanceof AutoCloseable closeable) {
