@@ -75,7 +75,9 @@ public final class HiveMqBroker implements TestBroker {
 
   /**
    * A started broker with in-memory persistence and the default queue limit (1000 queued messages
-   * per client).
+   * per client): for tests that send a subscriber a few hundred messages at most. Beyond that a
+   * subscriber that falls behind on a loaded machine loses messages; size the queue with {@link
+   * #start(int, boolean)}.
    */
   public static HiveMqBroker start() {
     return start(1_000, false);
