@@ -7,9 +7,9 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 
 /**
@@ -36,7 +36,13 @@ public final class MqttRecorder implements AutoCloseable {
 
   private final Runnable disconnect;
   private final Runnable connect;
-  private final List<Mqtt5Publish> received = new CopyOnWriteArrayList<>();
+
+  /**
+   * Guarded by itself. Not a CopyOnWriteArrayList: that copies the whole list for every message, on
+   * the client's thread before the acknowledgement, so a recorder of 100,000 messages slowed down
+   * as it filled, fell behind, and the broker dropped what its queue could not hold.
+   */
+  private final List<Mqtt5Publish> received = new ArrayList<>();
 
   private MqttRecorder(
       String clientId, int port, String filter, boolean persistent, boolean mqtt5) {
@@ -46,7 +52,7 @@ public final class MqttRecorder implements AutoCloseable {
       client.publishes(
           MqttGlobalPublishFilter.ALL,
           publish -> {
-            received.add(publish);
+            record(publish);
             publish.acknowledge();
           },
           true);
@@ -75,7 +81,7 @@ public final class MqttRecorder implements AutoCloseable {
       client.publishes(
           MqttGlobalPublishFilter.ALL,
           publish -> {
-            received.add(asMqtt5(publish));
+            record(asMqtt5(publish));
             publish.acknowledge();
           },
           true);
@@ -112,8 +118,24 @@ public final class MqttRecorder implements AutoCloseable {
     return new MqttRecorder(clientId, port, filter, persistent, mqtt5);
   }
 
+  private void record(Mqtt5Publish publish) {
+    synchronized (received) {
+      received.add(publish);
+    }
+  }
+
+  /** What arrived so far, in order of arrival: a copy, which later messages do not change. */
   public List<Mqtt5Publish> received() {
-    return received;
+    synchronized (received) {
+      return List.copyOf(received);
+    }
+  }
+
+  /** How many messages arrived so far. */
+  public int count() {
+    synchronized (received) {
+      return received.size();
+    }
   }
 
   /**
@@ -122,7 +144,7 @@ public final class MqttRecorder implements AutoCloseable {
    */
   public BitSet sequences() {
     BitSet seen = new BitSet();
-    for (Mqtt5Publish publish : received) {
+    for (Mqtt5Publish publish : received()) {
       seen.set((int) MqttLoadPublisher.sequence(publish.getPayloadAsBytes()));
     }
     return seen;
@@ -132,8 +154,8 @@ public final class MqttRecorder implements AutoCloseable {
     Awaitility.await("MQTT subscriber receives " + count + " messages")
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> received.size() >= count);
-    return received;
+        .until(() -> count() >= count);
+    return received();
   }
 
   /**
