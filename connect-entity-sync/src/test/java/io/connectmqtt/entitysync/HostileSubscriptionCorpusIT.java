@@ -78,7 +78,9 @@ class HostileSubscriptionCorpusIT {
 
   @BeforeAll
   static void start() throws Exception {
-    hivemq = HiveMqBroker.start();
+    // The listener hears about a thousand notifications a run: HiveMQ's default queue of 1,000
+    // would drop some of them as soon as it fell behind.
+    hivemq = HiveMqBroker.start(100_000, false);
     postgres = PostgresDatabase.start();
     // Kafka and a Connect worker as their own JVMs, the worker loading only the plugin archive, as
     // users run it.
@@ -148,36 +150,37 @@ class HostileSubscriptionCorpusIT {
     // A first run warms up the JIT, connections and the sink's consumers, so that the clean run is
     // not the slow one.
     run("warmup", benign);
-    Latencies clean = run("clean", benign);
-    long cleanP99 = ChangeScript.p99(clean.benign());
     List<Entry> corpus = HostileSubscriptionCorpus.hostile();
     assertThat(corpus.size() - HostileSubscriptionCorpus.benign().size())
         .as("hostile entries")
         .isGreaterThanOrEqualTo(100);
-    long bound = Math.max(2 * cleanP99, LATENCY_FLOOR_MS);
     // Stalls of a shared machine only ever add latency, so a matcher that really slows the others
-    // down fails every attempt, and a stall fails one: up to three hostile runs, each checked in
-    // full (replies, notifications), the best p99 compared.
+    // down fails every round, and a stall fails one. Up to three rounds of a clean run and a
+    // hostile run, each checked in full (replies, notifications), the best of each compared: clean
+    // and hostile runs alternate so that a load that comes or goes meets both alike.
+    List<Long> cleanP99s = new ArrayList<>();
     List<Long> hostileP99s = new ArrayList<>();
-    for (int attempt = 1; attempt <= 3; attempt++) {
-      Latencies hostile = run(attempt == 1 ? "hostile" : "hostile" + attempt, corpus);
-      long hostileP99 = ChangeScript.p99(hostile.benign());
-      hostileP99s.add(hostileP99);
+    for (int round = 1; round <= 3; round++) {
+      String suffix = round == 1 ? "" : Integer.toString(round);
+      Latencies clean = run("clean" + suffix, benign);
+      Latencies hostile = run("hostile" + suffix, corpus);
+      cleanP99s.add(ChangeScript.p99(clean.benign()));
+      hostileP99s.add(ChangeScript.p99(hostile.benign()));
       assertThat(clean.all().size())
           .as("notifications of the clean run: at least the hostile run's, and not many more")
           .isBetween(hostile.all().size(), hostile.all().size() * 5 / 4);
       System.out.printf(
-          "notify latency: clean p99 %d ms (%s; %d over all); hostile p99 %d ms for the same benign"
-              + " subscriptions (%s), p99 %d ms over all (%s), attempt %d%n",
-          cleanP99,
+          "notify latency, round %d: clean p99 %d ms (%s; %d over all); hostile p99 %d ms for the"
+              + " same benign subscriptions (%s), p99 %d ms over all (%s)%n",
+          round,
+          ChangeScript.p99(clean.benign()),
           ChangeScript.summary(clean.benign()),
           clean.all().size(),
-          hostileP99,
+          ChangeScript.p99(hostile.benign()),
           ChangeScript.summary(hostile.benign()),
           ChangeScript.p99(hostile.all()),
-          ChangeScript.summary(hostile.all()),
-          attempt);
-      if (hostileP99 <= bound) {
+          ChangeScript.summary(hostile.all()));
+      if (Collections.min(hostileP99s) <= latencyBound(cleanP99s)) {
         break;
       }
     }
@@ -185,9 +188,14 @@ class HostileSubscriptionCorpusIT {
     // publishing about as many per write.
     assertThat(Collections.min(hostileP99s))
         .as(
-            "best hostile p99 (ms) of %s against max(2 × clean p99 %d ms, %d ms)",
-            hostileP99s, cleanP99, LATENCY_FLOOR_MS)
-        .isLessThanOrEqualTo(bound);
+            "best hostile p99 (ms) of %s against max(2 × best clean p99 of %s, %d ms)",
+            hostileP99s, cleanP99s, LATENCY_FLOOR_MS)
+        .isLessThanOrEqualTo(latencyBound(cleanP99s));
+  }
+
+  /** What the best hostile p99 may reach: twice the best clean one, or the noise floor. */
+  private static long latencyBound(List<Long> cleanP99s) {
+    return Math.max(2 * Collections.min(cleanP99s), LATENCY_FLOOR_MS);
   }
 
   /**
@@ -284,6 +292,7 @@ class HostileSubscriptionCorpusIT {
                       .allMatch(
                           client -> script.sawSentinel(arrivalsSince(from), run + "-" + client)));
       assertRunning();
+      assertThat(hivemq.droppedMessages()).as("messages the broker dropped").isZero();
       assertThat(arrivalsSince(from))
           .as("notifications since this run's first write: none for an earlier run's subscriptions")
           .filteredOn(a -> a.topic().contains("/notify/"))
