@@ -64,8 +64,9 @@ class SinkCommitIT {
       assertThat(hivemq.droppedMessages()).as("messages the broker dropped").isZero();
       assertThat(committed).as("offsets committed without further records").isEqualTo(RECORDS);
       // The commit interval (1 s), one more bounded poll for acknowledgements still on the way, and
-      // Connect's own asynchronous commit: a few seconds at most, against the worker's 60 s.
-      assertThat(seconds).as("seconds from the last delivery to the commit").isLessThan(3.0);
+      // Connect's own asynchronous commit: about a second here (printed above), and a few on a
+      // loaded machine, against the worker's 60 s.
+      assertThat(seconds).as("seconds from the last delivery to the commit").isLessThan(5.0);
     }
   }
 }

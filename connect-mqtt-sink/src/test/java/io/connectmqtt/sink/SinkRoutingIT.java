@@ -29,8 +29,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class SinkRoutingIT {
 
+  private static final int ORDERED_RECORDS = 2_000;
+
   @RegisterExtension
-  static final BrokerWithConnect<HiveMqBroker> fixtures = BrokerWithConnect.hivemq();
+  static final BrokerWithConnect<HiveMqBroker> fixtures =
+      // A queue for the 2,000 records of the ordering test: HiveMQ's default of 1,000 drops
+      // messages for a subscriber that falls behind.
+      BrokerWithConnect.of(() -> HiveMqBroker.start(ORDERED_RECORDS * 2, false));
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -194,7 +199,7 @@ class SinkRoutingIT {
   void recordsOfOnePartitionArriveInOffsetOrder() throws Exception {
     fixtures.topics().create("ordered", 1);
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-    for (int i = 0; i < 2_000; i++) {
+    for (int i = 0; i < ORDERED_RECORDS; i++) {
       records.add(record("ordered", "k" + (i % 7), Integer.toString(i)));
     }
     fixtures.topics().send(records);
@@ -204,12 +209,15 @@ class SinkRoutingIT {
           SinkConfigs.json("ordered", fixtures.broker().uri(), "ordered/all");
       config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
       fixtures.rest().createOrReplace("routing-ordered", config);
-      List<Mqtt5Publish> received = subscriber.awaitAtLeast(2_000, Duration.ofSeconds(60));
+      List<Mqtt5Publish> received =
+          subscriber.awaitAtLeast(ORDERED_RECORDS, Duration.ofSeconds(60));
+      assertThat(fixtures.broker().droppedMessages()).as("messages the broker dropped").isZero();
       List<Integer> sequence =
           received.stream()
               .map(p -> Integer.parseInt(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)))
               .toList();
-      assertThat(sequence).isEqualTo(java.util.stream.IntStream.range(0, 2_000).boxed().toList());
+      assertThat(sequence)
+          .isEqualTo(java.util.stream.IntStream.range(0, ORDERED_RECORDS).boxed().toList());
     }
     fixtures.rest().delete("routing-ordered");
   }

@@ -139,7 +139,7 @@ class BrokerRestartIT {
   }
 
   private static List<byte[]> kafka(String topic) {
-    return fixtures.topics().readAll(topic, MESSAGES, Duration.ofSeconds(5)).stream()
+    return fixtures.topics().readAll(topic, MESSAGES, Duration.ofSeconds(20)).stream()
         .map(ConsumerRecord::value)
         .toList();
   }

@@ -81,7 +81,7 @@ class SourceConnectionsIT {
       // members explicitly.
       boolean dropsShared =
           BrokerVersion.probe(
-                  TestBrokerSettings.of(broker, "connections-it"), Duration.ofSeconds(2))
+                  TestBrokerSettings.of(broker, "connections-it"), Duration.ofSeconds(10))
               .filter(BrokerVersion::dropsSharedSubscriptionsOnRestart)
               .isPresent();
       String shared =
@@ -303,7 +303,7 @@ class SourceConnectionsIT {
     int[] counts = new int[total];
     stack
         .topics()
-        .readAll(topic, total, Duration.ofSeconds(5))
+        .readAll(topic, total, Duration.ofSeconds(20))
         .forEach(r -> counts[(int) MqttLoadPublisher.sequence(r.value())]++);
     return counts;
   }

@@ -155,7 +155,7 @@ class BrokerMatrixIT {
         new MqttLoadPublisher("probe-burst-publisher", broker.port(), false)) {
       publisher.publish(0, 2000, 64, 0, seq -> "burst/x");
     }
-    awaitCount(online, 2000, 10);
+    awaitCount(online, 2000, 60);
     subscriber.disconnect().get(10, TimeUnit.SECONDS);
     Set<Long> later = ConcurrentHashMap.newKeySet();
     Mqtt3AsyncClient again =
