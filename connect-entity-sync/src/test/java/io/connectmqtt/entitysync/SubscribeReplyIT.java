@@ -64,10 +64,10 @@ class SubscribeReplyIT {
             postgres,
             "update public.held_requests_outbox_lease set owner = 'another-task', lease_until = "
                 + (System.currentTimeMillis() + 600_000));
-        // Why a fixed wait: the task learns that it lost the lease at its next renewal, at most
-        // half a lease (0.5 s)
-        // later, and shows it nowhere a test could watch.
-        Thread.sleep(1_500);
+        // Why a fixed wait: the task learns that it lost the lease at its next renewal, every half
+        // lease (0.5 s), and shows it nowhere a test could watch; 3 s leaves room for renewals a
+        // loaded machine delays.
+        Thread.sleep(3_000);
 
         client.publish(
             "{\"id\":\"s1\",\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"items\"}");
