@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.ConnectPerClass;
+import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.TestBroker;
@@ -81,9 +82,12 @@ class BrokerRestartIT {
         broker.restart();
         double down = (System.nanoTime() - began) / 1e9;
         publishing.get(5, TimeUnit.MINUTES);
-        awaitQuietly(() -> count(plain.received()).lost == 0 && count(kafka(topic)).lost == 0);
+        awaitQuietly(
+            () ->
+                count(plain.received()).lost == 0
+                    && count(kafka(topic, KafkaTopics.POLLED_READ)).lost == 0);
         Count plainCount = count(plain.received());
-        Count connectorCount = count(kafka(topic));
+        Count connectorCount = count(kafka(topic, KafkaTopics.FINAL_READ));
         System.out.printf(
             Locale.ROOT,
             "RESTART: %s restarted in %.1f s with %d QoS 1 messages at %d msg/s: plain "
@@ -99,14 +103,17 @@ class BrokerRestartIT {
           // gone.
           plain.reconnect();
           fixtures.rest().restart(name);
-          awaitQuietly(() -> count(plain.received()).lost == 0 && count(kafka(topic)).lost == 0);
+          awaitQuietly(
+              () ->
+                  count(plain.received()).lost == 0
+                      && count(kafka(topic, KafkaTopics.POLLED_READ)).lost == 0);
           System.out.printf(
               Locale.ROOT,
               "RESTART: %s after both paths resumed their sessions once more: plain "
                   + "subscriber %s, source connector %s%n",
               broker.name(),
               count(plain.received()),
-              count(kafka(topic)));
+              count(kafka(topic, KafkaTopics.FINAL_READ)));
         }
         assertThat(plainCount.lost)
             .as(broker.name() + ": messages the plain subscriber never got")
@@ -138,8 +145,8 @@ class BrokerRestartIT {
     }
   }
 
-  private static List<byte[]> kafka(String topic) {
-    return fixtures.topics().readAll(topic, MESSAGES, Duration.ofSeconds(20)).stream()
+  private static List<byte[]> kafka(String topic, Duration deadline) {
+    return fixtures.topics().readAll(topic, MESSAGES, deadline).stream()
         .map(ConsumerRecord::value)
         .toList();
   }

@@ -7,6 +7,7 @@ import io.connectmqtt.common.TestBrokerSettings;
 import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.ConnectRest;
+import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
@@ -81,7 +82,7 @@ class SourceConnectionsIT {
       // members explicitly.
       boolean dropsShared =
           BrokerVersion.probe(
-                  TestBrokerSettings.of(broker, "connections-it"), Duration.ofSeconds(10))
+                  TestBrokerSettings.of(broker, "connections-it"), Duration.ofSeconds(2))
               .filter(BrokerVersion::dropsSharedSubscriptionsOnRestart)
               .isPresent();
       String shared =
@@ -109,10 +110,11 @@ class SourceConnectionsIT {
       }
       int total = 3 * PER_PHASE;
       awaitOrCount(
-          Duration.ofSeconds(60), () -> Arrays.stream(counts(topic, total)).allMatch(c -> c > 0));
+          Duration.ofSeconds(60),
+          () -> Arrays.stream(counts(topic, total, KafkaTopics.POLLED_READ)).allMatch(c -> c > 0));
       List<ConsumerRecord<byte[], byte[]>> records =
           stack.topics().readAll(topic, total, Duration.ofSeconds(10));
-      int[] counts = counts(topic, total);
+      int[] counts = counts(topic, total, KafkaTopics.FINAL_READ);
       long missing = Arrays.stream(counts).filter(c -> c == 0).count();
       long repeated = Arrays.stream(counts).filter(c -> c > 1).count();
       System.out.printf(
@@ -299,11 +301,11 @@ class SourceConnectionsIT {
     return windows;
   }
 
-  private int[] counts(String topic, int total) {
+  private int[] counts(String topic, int total, Duration deadline) {
     int[] counts = new int[total];
     stack
         .topics()
-        .readAll(topic, total, Duration.ofSeconds(20))
+        .readAll(topic, total, deadline)
         .forEach(r -> counts[(int) MqttLoadPublisher.sequence(r.value())]++);
     return counts;
   }

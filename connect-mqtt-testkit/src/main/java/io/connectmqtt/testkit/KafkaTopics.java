@@ -28,6 +28,18 @@ import org.awaitility.Awaitility;
 /** Plain Kafka clients against a stack: create topics, read everything a topic holds. */
 public final class KafkaTopics {
 
+  /**
+   * A deadline for {@link #readAll} while a wait polls the topic: short, since an incomplete topic
+   * is read again.
+   */
+  public static final Duration POLLED_READ = Duration.ofSeconds(5);
+
+  /**
+   * A deadline for {@link #readAll} of the records a test counts and asserts: long, since a read
+   * cut short on a loaded machine would count as loss.
+   */
+  public static final Duration FINAL_READ = Duration.ofSeconds(20);
+
   private final String bootstrapServers;
 
   public KafkaTopics(String bootstrapServers) {
