@@ -111,10 +111,13 @@ class SourceConnectionsIT {
       int total = 3 * PER_PHASE;
       awaitOrCount(
           Duration.ofSeconds(60),
-          () -> Arrays.stream(counts(topic, total, KafkaTopics.POLLED_READ)).allMatch(c -> c > 0));
+          () ->
+              Arrays.stream(
+                      counts(stack.topics().readAll(topic, total, KafkaTopics.POLLED_READ), total))
+                  .allMatch(c -> c > 0));
       List<ConsumerRecord<byte[], byte[]>> records =
-          stack.topics().readAll(topic, total, Duration.ofSeconds(10));
-      int[] counts = counts(topic, total, KafkaTopics.FINAL_READ);
+          stack.topics().readAll(topic, total, KafkaTopics.FINAL_READ);
+      int[] counts = counts(records, total);
       long missing = Arrays.stream(counts).filter(c -> c == 0).count();
       long repeated = Arrays.stream(counts).filter(c -> c > 1).count();
       System.out.printf(
@@ -301,12 +304,10 @@ class SourceConnectionsIT {
     return windows;
   }
 
-  private int[] counts(String topic, int total, Duration deadline) {
+  /** How many times each of the {@code total} sequence numbers is among {@code records}. */
+  private static int[] counts(List<ConsumerRecord<byte[], byte[]>> records, int total) {
     int[] counts = new int[total];
-    stack
-        .topics()
-        .readAll(topic, total, deadline)
-        .forEach(r -> counts[(int) MqttLoadPublisher.sequence(r.value())]++);
+    records.forEach(r -> counts[(int) MqttLoadPublisher.sequence(r.value())]++);
     return counts;
   }
 
