@@ -78,9 +78,7 @@ class HostileSubscriptionCorpusIT {
 
   @BeforeAll
   static void start() throws Exception {
-    // The listener hears about a thousand notifications a run: HiveMQ's default queue of 1,000
-    // would drop some of them as soon as it fell behind.
-    hivemq = HiveMqBroker.start(100_000, false);
+    hivemq = HiveMqBroker.start();
     postgres = PostgresDatabase.start();
     // Kafka and a Connect worker as their own JVMs, the worker loading only the plugin archive, as
     // users run it.

@@ -32,10 +32,7 @@ class SinkRoutingIT {
   private static final int ORDERED_RECORDS = 2_000;
 
   @RegisterExtension
-  static final BrokerWithConnect<HiveMqBroker> fixtures =
-      // A queue for the 2,000 records of the ordering test: HiveMQ's default of 1,000 drops
-      // messages for a subscriber that falls behind.
-      BrokerWithConnect.of(() -> HiveMqBroker.start(ORDERED_RECORDS * 2, false));
+  static final BrokerWithConnect<HiveMqBroker> fixtures = BrokerWithConnect.hivemq();
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
