@@ -272,6 +272,11 @@ final class SourceConnections implements AutoCloseable {
     }
   }
 
+  /** Whether every connection subscribed (the moment {@link #logIfReady} logs it). */
+  boolean ready() {
+    return ready.get();
+  }
+
   /** The first subscription failure of any connection, or null. */
   Throwable subscribeFailure() {
     return subscribeFailure.get();

@@ -59,6 +59,11 @@ final class SourceTaskMetrics implements AutoCloseable {
     this.connections = connections;
     metrics.gauge("connections", "MQTT connections of this task", connections::count);
     metrics.gauge(
+        "subscriptions-ready",
+        "1 once every MQTT connection of this task subscribed to its filters (and client ids no "
+            + "longer used left the shared group), else 0",
+        () -> connections.ready() ? 1 : 0);
+    metrics.gauge(
         "idle-member-wake-ups",
         "Times a connection the broker left idle while others were busy was made "
             + "to subscribe again (HiveMQ CE's shared queue)",

@@ -57,9 +57,20 @@ class SourceFlowControlIT {
         .createOrReplace(
             "scale-source", config(fixtures.broker().uri(), "scale/#", "scale.test", 3));
     fixtures.rest().awaitRunning("scale-source", 3, Duration.ofSeconds(60));
-    // The tasks join the shared subscription after Connect reports RUNNING, and REST shows no sign
-    // of it; a message published before any of them has would reach no one.
-    Thread.sleep(1_000);
+    // The tasks join the shared subscription after Connect reports RUNNING; a message published
+    // before any of them has would reach no one.
+    Awaitility.await("all three tasks subscribed")
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptionsInstanceOf(InstanceNotFoundException.class)
+        .until(
+            () -> {
+              for (int task = 0; task < 3; task++) {
+                if (metric("scale-source", task, "subscriptions-ready") != 1) {
+                  return false;
+                }
+              }
+              return true;
+            });
     int messages = 30_000;
     try (MqttLoadPublisher publisher =
         new MqttLoadPublisher("scale-publisher", fixtures.broker().port())) {

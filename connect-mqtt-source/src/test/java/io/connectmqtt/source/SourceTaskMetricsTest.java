@@ -80,9 +80,11 @@ class SourceTaskMetricsTest {
             1,
             OptionalInt.of(2));
     metrics.watch(connections);
+    assertThat(metrics.value("subscriptions-ready")).isZero();
     connections.connect().join();
 
     assertThat(metrics.value("connections")).isEqualTo(2);
+    assertThat(metrics.value("subscriptions-ready")).isEqualTo(1);
     assertThat(metrics.value("receive-maximum")).isEqualTo(7);
     assertThat(metrics.value("reconnects")).isZero();
     assertThat(metrics.value("idle-member-wake-ups")).isZero();
