@@ -89,6 +89,8 @@ final class KafkaJvm {
     // short G1 pauses.
     command.addAll(KAFKA_JVM_PERFORMANCE_OPTS);
     command.addAll(testJvmOptions());
+    ClassDataArchive classData = ClassDataArchive.of(libs, mainAndArgs.get(0));
+    command.addAll(classData.jvmOptions());
     command.addAll(jvmOptions);
     command.addAll(
         List.of(
@@ -107,6 +109,7 @@ final class KafkaJvm {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve(name + ".log").toFile()))
             .start();
     OrphanGuard.killWithThisJvm(process);
+    classData.publishWhenExited(process);
     return process;
   }
 

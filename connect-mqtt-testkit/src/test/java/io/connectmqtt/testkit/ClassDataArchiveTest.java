@@ -1,0 +1,68 @@
+package io.connectmqtt.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The archive that {@link KafkaJvm#start} writes at a JVM's first orderly exit, and maps later. */
+class ClassDataArchiveTest {
+
+  /** The main class of the started JVMs, from a jar as Kafka's classes are. */
+  public static final class Main {
+    public static void main(String[] args) throws InterruptedException {
+      if (args.length > 0) {
+        Thread.sleep(Long.parseLong(args[0]));
+      }
+    }
+  }
+
+  @TempDir Path dir;
+
+  @Test
+  void theFirstOrderlyExitWritesTheArchiveAndTheNextJvmMapsIt() throws Exception {
+    Path libs = libsWithMain();
+    Path archive = ClassDataArchive.of(libs, Main.class.getName()).archive();
+
+    assertThat(run(libs, "first", List.of()).waitFor(60, TimeUnit.SECONDS)).isTrue();
+    await("archive published").atMost(Duration.ofSeconds(10)).until(() -> Files.exists(archive));
+
+    Process second = run(libs, "second", List.of("-Xlog:class+load=info"));
+    assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(second.exitValue()).isZero();
+    assertThat(Files.readString(dir.resolve("second.log")))
+        .contains(Main.class.getName() + " source: shared objects file (top)");
+  }
+
+  private Process run(Path libs, String name, List<String> jvmOptions, String... args)
+      throws Exception {
+    List<String> mainAndArgs =
+        Stream.concat(Stream.of(Main.class.getName()), Stream.of(args)).toList();
+    return KafkaJvm.start(dir, name, "64m", libs, jvmOptions, Map.of(), mainAndArgs);
+  }
+
+  /** A {@code libs} directory with one jar holding {@link Main}. */
+  private Path libsWithMain() throws Exception {
+    Path libs = Files.createDirectories(dir.resolve("dist/libs"));
+    String entry = Main.class.getName().replace('.', '/') + ".class";
+    try (OutputStream file = Files.newOutputStream(libs.resolve("main.jar"));
+        JarOutputStream jar = new JarOutputStream(file);
+        InputStream classFile = Main.class.getClassLoader().getResourceAsStream(entry)) {
+      jar.putNextEntry(new JarEntry(entry));
+      classFile.transferTo(jar);
+    }
+    return libs;
+  }
+}
