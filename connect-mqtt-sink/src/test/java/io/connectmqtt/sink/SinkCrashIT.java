@@ -86,8 +86,9 @@ class SinkCrashIT {
     // Early in the stream: HiveMQ queues for the subscriber, which lags the sink.
     SinkWorkerKill kill = SinkWorkerKill.midStream(stack, name, subscriber, RECORDS, RECORDS / 10);
     System.out.printf(
-        "SIGKILLed the Connect worker at %d committed, %d received (%.0f msg/s)%n",
-        kill.committedAtKill, kill.receivedAtKill, kill.perSecond);
+        "SIGKILLed the Connect worker at %d committed, %d received (%.0f msg/s, commits %.1f s"
+            + " apart)%n",
+        kill.committedAtKill, kill.receivedAtKill, kill.perSecond, kill.commitInterval);
     stack.startConnect();
     int duplicates = assertEveryRecordArrived("worker SIGKILL");
     assertThat(duplicates)
