@@ -15,7 +15,6 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The archive that {@link KafkaJvm#start} writes at a JVM's first orderly exit, and maps later. */
 class ClassDataArchiveTest {
@@ -29,7 +28,8 @@ class ClassDataArchiveTest {
     }
   }
 
-  @TempDir Path dir;
+  /** Under target/ (the build's java.io.tmpdir, which JUnit's TempDir does not create). */
+  private final Path dir = ProjectLayout.scratch("class-data-test");
 
   @Test
   void theFirstOrderlyExitWritesTheArchiveAndTheNextJvmMapsIt() throws Exception {
