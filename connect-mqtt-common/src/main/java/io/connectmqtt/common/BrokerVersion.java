@@ -2,13 +2,12 @@ package io.connectmqtt.common;
 
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,16 +30,24 @@ public final class BrokerVersion {
 
   /**
    * Connects once with a throwaway client id and a clean session, subscribes to {@link #TOPIC} and
-   * waits up to {@code wait} after the subscription for its retained message; empty if there is
-   * none, or the broker cannot be reached.
+   * unsubscribes again; the version is the retained message that came before the broker's answer to
+   * the unsubscribe, empty if none did, or the broker cannot be reached.
+   *
+   * <p>The broker's answers are the fence, not a timer: mosquitto (1.6 to 2.0, {@code
+   * handle__subscribe}) queues a subscription's retained messages before its SUBACK; the
+   * UNSUBSCRIBE covers a broker that sends them right after its SUBACK, as it answers a
+   * connection's packets in order; and the client hands inbound messages to the handler on its own
+   * thread before it completes a later acknowledgement. A 500 ms wait after the SUBACK, before,
+   * cost every task start on brokers without the topic, and could end on a loaded machine before
+   * mosquitto's answer was read.
    */
-  public static Optional<BrokerVersion> probe(MqttConnectionSettings settings, Duration wait) {
-    return probe(MqttConnectionFactory.HIVEMQ, settings, wait);
+  public static Optional<BrokerVersion> probe(MqttConnectionSettings settings) {
+    return probe(MqttConnectionFactory.HIVEMQ, settings);
   }
 
-  /** As {@link #probe(MqttConnectionSettings, Duration)}, over connections of {@code factory}. */
+  /** As {@link #probe(MqttConnectionSettings)}, over connections of {@code factory}. */
   public static Optional<BrokerVersion> probe(
-      MqttConnectionFactory factory, MqttConnectionSettings settings, Duration wait) {
+      MqttConnectionFactory factory, MqttConnectionSettings settings) {
     MqttConnection probe =
         factory.probe(
             factory
@@ -48,16 +55,18 @@ public final class BrokerVersion {
                 .withClientId(settings.clientId() + "-sys-probe")
                 .withCleanStart(true, 0));
     try {
-      CompletableFuture<String> version = new CompletableFuture<>();
+      AtomicReference<String> version = new AtomicReference<>();
       probe.onMessage(
           message -> {
             message.acknowledge();
-            version.complete(new String(message.payload(), StandardCharsets.UTF_8));
+            version.compareAndSet(null, new String(message.payload(), StandardCharsets.UTF_8));
           },
           Runnable::run);
       probe.connectOrThrow();
-      probe.subscribe(List.of(TOPIC), 0).get(settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
-      return Optional.of(new BrokerVersion(version.get(wait.toMillis(), TimeUnit.MILLISECONDS)));
+      long timeoutMs = settings.connectTimeoutMs();
+      probe.subscribe(List.of(TOPIC), 0).get(timeoutMs, TimeUnit.MILLISECONDS);
+      probe.unsubscribe(List.of(TOPIC)).get(timeoutMs, TimeUnit.MILLISECONDS);
+      return Optional.ofNullable(version.get()).map(BrokerVersion::new);
     } catch (TimeoutException | ExecutionException | MqttConnection.MqttConnectFailedException e) {
       return Optional.empty();
     } catch (InterruptedException e) {

@@ -7,7 +7,6 @@ import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.MqttIntake;
 import io.connectmqtt.common.MqttProtocolVersion;
 import io.connectmqtt.common.TopicFilters;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -55,12 +54,6 @@ final class SourceConnections implements AutoCloseable {
   private final String group;
   private final int qos;
   private final OptionalInt configured;
-
-  /**
-   * How long task start waits for a broker's retained {@code $SYS/broker/version} after subscribing
-   * to it.
-   */
-  private static final Duration BROKER_VERSION_WAIT = Duration.ofMillis(500);
 
   private volatile Optional<BrokerVersion> brokerVersion = Optional.empty();
   private final List<MqttConnection> sessions = new CopyOnWriteArrayList<>();
@@ -113,7 +106,7 @@ final class SourceConnections implements AutoCloseable {
     // alike.
     MqttConnectionSettings negotiated = factory.negotiate(settings);
     if (configured.isEmpty() || sharedByTasks) {
-      brokerVersion = BrokerVersion.probe(factory, negotiated, BROKER_VERSION_WAIT);
+      brokerVersion = BrokerVersion.probe(factory, negotiated);
       if (sharedByTasks) {
         SharedSubscriptionSupport.warnIfDropped(
             brokerVersion, "MQTT source: the tasks share " + assignedFilters);

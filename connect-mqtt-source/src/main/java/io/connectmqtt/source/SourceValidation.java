@@ -8,7 +8,6 @@ import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.common.QosConfig;
 import io.connectmqtt.common.SharedSubscriptionConfig;
 import io.connectmqtt.common.TopicFilters;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -193,7 +192,7 @@ final class SourceValidation {
           int qos = config.getInt(QosConfig.QOS_CONFIG);
           Optional<BrokerVersion> broker =
               config.connections().isEmpty() || shared
-                  ? BrokerVersion.probe(session.settings(), Duration.ofMillis(500))
+                  ? BrokerVersion.probe(session.settings())
                   : Optional.empty();
           if (config.connections().isEmpty()) {
             log.info(

@@ -81,8 +81,7 @@ class SourceConnectionsIT {
       // at one connection there (the last phase checks it) and the shared phase asks for the
       // members explicitly.
       boolean dropsShared =
-          BrokerVersion.probe(
-                  TestBrokerSettings.of(broker, "connections-it"), Duration.ofSeconds(2))
+          BrokerVersion.probe(TestBrokerSettings.of(broker, "connections-it"))
               .filter(BrokerVersion::dropsSharedSubscriptionsOnRestart)
               .isPresent();
       String shared =
