@@ -14,6 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,12 +27,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * messages to an online subscriber with a persistent session: all of them must reach it by the time
  * it reconnects, and all of them while online (Aedes with LevelDB persistence held part of a burst
  * back until the subscriber reconnected, until the testkit put its stores back in order:
- * aedes-broker.mjs).
+ * aedes-broker.mjs). The brokers are measured at once, each on its own ports and files.
  */
 class BrokerMatrixIT {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Broker.class)
+  @Execution(ExecutionMode.CONCURRENT)
   void declaredSupportIsMeasuredSupport(Broker kind) throws Exception {
     kind.assumeSelected();
     try (TestBroker broker = kind.start()) {
