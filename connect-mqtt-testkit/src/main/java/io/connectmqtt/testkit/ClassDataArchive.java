@@ -1,6 +1,8 @@
 package io.connectmqtt.testkit;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,12 +16,17 @@ import java.util.UUID;
  * them instead of loading, verifying and linking them from the jars again. Measured here on 2
  * cores: a Connect worker took 2.5 s of CPU to answer its REST API with the archive, 4.1 s without;
  * a broker 3.8 s against 5.3 s. A JVM that cannot use the archive (another JDK, a damaged file)
- * starts without it: the JVM checks the archive's header and falls back.
+ * starts without it: the JVM checks the archive's header and falls back. Where this JDK has no base
+ * archive (the JVM's own, which a dynamic one extends) nothing is written or mapped: asked to write
+ * one there, the JVM would not start.
  */
 final class ClassDataArchive {
 
   /** JVM exit codes of an orderly exit: by itself, or SIGTERM (128 + 15) after its hooks. */
   private static final List<Integer> ORDERLY_EXITS = List.of(0, 143);
+
+  /** No archive: neither written nor mapped. */
+  private static final ClassDataArchive NONE = new ClassDataArchive(null, null);
 
   private final Path archive;
   private final Path dump;
@@ -33,7 +40,10 @@ final class ClassDataArchive {
    * The archive of JVMs running {@code mainClass} from {@code libs/*}: kept beside {@code libs} (in
    * the same build's {@code target/}, so a clean build starts afresh), one per JDK build.
    */
-  static ClassDataArchive of(Path libs, String mainClass) {
+  static ClassDataArchive of(Path libs, String mainClass, List<String> jvmOptions) {
+    if (!baseArchiveInUse() || jvmOptions.contains("-Xshare:off")) {
+      return NONE;
+    }
     Path directory = libs.toAbsolutePath().resolveSibling("class-data");
     Path archive =
         directory.resolve(
@@ -44,8 +54,7 @@ final class ClassDataArchive {
     try {
       Files.createDirectories(directory);
     } catch (IOException e) {
-      // Without a directory the JVM writes nothing: it starts as it would without an archive.
-      return new ClassDataArchive(archive, null);
+      return NONE;
     }
     // Several JVMs may write at once (two test JVMs, a restart): each its own file, renamed when
     // done.
@@ -54,6 +63,9 @@ final class ClassDataArchive {
 
   /** The options that map the archive, or that make the JVM write it at its exit. */
   List<String> jvmOptions() {
+    if (archive == null) {
+      return List.of();
+    }
     // The JVM warns of each class it cannot archive (generated accessors, JFR events): not for the
     // process's log.
     String quiet = "-Xlog:cds=off,cds+dynamic=off";
@@ -90,5 +102,20 @@ final class ClassDataArchive {
 
   Path archive() {
     return archive;
+  }
+
+  /**
+   * Whether this JVM maps the JDK's base archive: the child JVMs run the same JDK ({@code
+   * java.home}).
+   */
+  private static boolean baseArchiveInUse() {
+    try {
+      HotSpotDiagnosticMXBean hotspot =
+          ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      return hotspot != null
+          && Boolean.parseBoolean(hotspot.getVMOption("UseSharedSpaces").getValue());
+    } catch (IllegalArgumentException notHotSpot) {
+      return false;
+    }
   }
 }

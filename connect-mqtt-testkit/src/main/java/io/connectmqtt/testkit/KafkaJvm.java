@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A JVM of a {@link ProcessStack} (Kafka broker, storage tool, Connect worker) started from a Kafka
@@ -88,8 +89,12 @@ final class KafkaJvm {
     // The JVM flags Kafka's own scripts (kafka-run-class.sh) give brokers and Connect workers:
     // short G1 pauses.
     command.addAll(KAFKA_JVM_PERFORMANCE_OPTS);
+    ClassDataArchive classData =
+        ClassDataArchive.of(
+            libs,
+            mainAndArgs.get(0),
+            Stream.concat(testJvmOptions().stream(), jvmOptions.stream()).toList());
     command.addAll(testJvmOptions());
-    ClassDataArchive classData = ClassDataArchive.of(libs, mainAndArgs.get(0));
     command.addAll(classData.jvmOptions());
     command.addAll(jvmOptions);
     command.addAll(

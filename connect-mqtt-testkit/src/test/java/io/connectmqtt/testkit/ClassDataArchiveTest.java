@@ -34,7 +34,7 @@ class ClassDataArchiveTest {
   @Test
   void theFirstOrderlyExitWritesTheArchiveAndTheNextJvmMapsIt() throws Exception {
     Path libs = libsWithMain();
-    Path archive = ClassDataArchive.of(libs, Main.class.getName()).archive();
+    Path archive = ClassDataArchive.of(libs, Main.class.getName(), List.of()).archive();
 
     assertThat(run(libs, "first", List.of()).waitFor(60, TimeUnit.SECONDS)).isTrue();
     await("archive published").atMost(Duration.ofSeconds(10)).until(() -> Files.exists(archive));
@@ -44,6 +44,18 @@ class ClassDataArchiveTest {
     assertThat(second.exitValue()).isZero();
     assertThat(Files.readString(dir.resolve("second.log")))
         .contains(Main.class.getName() + " source: shared objects file (top)");
+  }
+
+  @Test
+  void aJvmWithoutTheBaseArchiveStartsAndWritesNone() throws Exception {
+    Path libs = libsWithMain();
+
+    // Asked to write a dynamic archive without the base one, the JVM would refuse to start.
+    Process unshared = run(libs, "unshared", List.of("-Xshare:off"));
+    assertThat(unshared.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(unshared.exitValue()).as(Files.readString(dir.resolve("unshared.log"))).isZero();
+    assertThat(ClassDataArchive.of(libs, Main.class.getName(), List.of()).archive()).doesNotExist();
   }
 
   private Process run(Path libs, String name, List<String> jvmOptions, String... args)
