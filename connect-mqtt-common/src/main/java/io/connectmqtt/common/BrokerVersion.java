@@ -33,13 +33,14 @@ public final class BrokerVersion {
    * unsubscribes again; the version is the retained message that came before the broker's answer to
    * the unsubscribe, empty if none did, or the broker cannot be reached.
    *
-   * <p>The broker's answers are the fence, not a timer: mosquitto (1.6 to 2.0, {@code
-   * handle__subscribe}) queues a subscription's retained messages before its SUBACK; the
-   * UNSUBSCRIBE covers a broker that sends them right after its SUBACK, as it answers a
-   * connection's packets in order; and the client hands inbound messages to the handler on its own
-   * thread before it completes a later acknowledgement. A 500 ms wait after the SUBACK, before,
-   * cost every task start on brokers without the topic, and could end on a loaded machine before
-   * mosquitto's answer was read.
+   * <p>The broker's answer is the fence, not a timer: mosquitto (1.6 to 2.0, {@code
+   * handle__subscribe}) queues a subscription's retained messages as it handles the SUBSCRIBE and
+   * writes them just after its SUBACK, before it reads the connection's next packet, so they come
+   * before the UNSUBACK (other brokers may send theirs later; only mosquitto's version decides
+   * anything); and the client hands inbound messages to the handler on its own thread before it
+   * completes a later acknowledgement. A 500 ms wait after the SUBACK, before, cost every task
+   * start on brokers without the topic, and could end on a loaded machine before mosquitto's answer
+   * was read.
    */
   public static Optional<BrokerVersion> probe(MqttConnectionSettings settings) {
     return probe(MqttConnectionFactory.HIVEMQ, settings);

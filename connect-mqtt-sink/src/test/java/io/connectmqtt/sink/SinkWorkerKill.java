@@ -41,6 +41,9 @@ final class SinkWorkerKill {
   /** Seconds from the commit before the last one to the kill. */
   final double sincePreviousCommit;
 
+  /** Seconds from the last commit before the kill to the kill. */
+  final double sinceLastCommit;
+
   private final long killedAt;
 
   private SinkWorkerKill(
@@ -49,12 +52,14 @@ final class SinkWorkerKill {
       int receivedAtKill,
       double commitInterval,
       double sincePreviousCommit,
+      double sinceLastCommit,
       long killedAt) {
     this.perSecond = perSecond;
     this.committedAtKill = committedAtKill;
     this.receivedAtKill = receivedAtKill;
     this.commitInterval = commitInterval;
     this.sincePreviousCommit = sincePreviousCommit;
+    this.sinceLastCommit = sinceLastCommit;
     this.killedAt = killedAt;
   }
 
@@ -102,6 +107,7 @@ final class SinkWorkerKill {
         receivedAtKill,
         (last[1] - previous[1]) / 1e9,
         (killedAt - previous[1]) / 1e9,
+        (killedAt - last[1]) / 1e9,
         killedAt);
   }
 
@@ -109,12 +115,18 @@ final class SinkWorkerKill {
    * What a crash may repeat: the sink's traffic from the commit before the last one to the kill, at
    * least two seconds of it (the task asks Connect to commit acknowledged offsets about once a
    * second, and commits are asynchronous), plus the in-flight window. Asserts first that Connect
-   * did commit about once a second (at most {@link #MAX_COMMIT_INTERVAL_SECONDS} apart, for a
-   * loaded machine), so that the time counted cannot hide commits that stopped.
+   * did commit about once a second up to the kill (the last two commits, and the last one and the
+   * kill, at most {@link #MAX_COMMIT_INTERVAL_SECONDS} apart, for a loaded machine), so that the
+   * time counted cannot hide commits that stopped.
    */
   int duplicateBound(int window) {
     assertThat(commitInterval)
         .as("seconds between the sink's last two commits before the kill")
+        .isLessThanOrEqualTo(MAX_COMMIT_INTERVAL_SECONDS);
+    // The wait for the subscriber may outlast the commits: commits that stopped after the third
+    // one show here.
+    assertThat(sinceLastCommit)
+        .as("seconds from the sink's last commit to the kill")
         .isLessThanOrEqualTo(MAX_COMMIT_INTERVAL_SECONDS);
     return (int) (Math.max(2, sincePreviousCommit) * perSecond) + window;
   }

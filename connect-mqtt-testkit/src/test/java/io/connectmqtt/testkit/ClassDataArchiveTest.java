@@ -2,6 +2,7 @@ package io.connectmqtt.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,6 +36,7 @@ class ClassDataArchiveTest {
   void theFirstOrderlyExitWritesTheArchiveAndTheNextJvmMapsIt() throws Exception {
     Path libs = libsWithMain();
     Path archive = ClassDataArchive.of(libs, Main.class.getName(), List.of()).archive();
+    assumeTrue(archive != null, "this JDK maps no base CDS archive: no archive is written");
 
     assertThat(run(libs, "first", List.of()).waitFor(60, TimeUnit.SECONDS)).isTrue();
     await("archive published").atMost(Duration.ofSeconds(10)).until(() -> Files.exists(archive));
@@ -55,7 +57,9 @@ class ClassDataArchiveTest {
     assertThat(unshared.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
     assertThat(unshared.exitValue()).as(Files.readString(dir.resolve("unshared.log"))).isZero();
-    assertThat(ClassDataArchive.of(libs, Main.class.getName(), List.of()).archive()).doesNotExist();
+    Path archive = ClassDataArchive.of(libs, Main.class.getName(), List.of()).archive();
+    // Null where this JDK maps no base archive: then no archive is ever written.
+    assertThat(archive == null || !Files.exists(archive)).as("archive written").isTrue();
   }
 
   private Process run(Path libs, String name, List<String> jvmOptions, String... args)
