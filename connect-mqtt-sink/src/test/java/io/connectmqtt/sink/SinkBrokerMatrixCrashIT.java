@@ -102,7 +102,7 @@ class SinkBrokerMatrixCrashIT {
             RECORDS,
             kill.perSecond,
             kill.commitInterval,
-            kill.sincePreviousCommit,
+            kill.sincePreviousCommit(),
             kill.committedAtKill,
             kill.receivedAtKill,
             kill.secondsSinceKill(),

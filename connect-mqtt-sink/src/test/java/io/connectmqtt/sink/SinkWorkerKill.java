@@ -38,9 +38,6 @@ final class SinkWorkerKill {
   /** Seconds between the last two commits Connect made before the kill. */
   final double commitInterval;
 
-  /** Seconds from the commit before the last one to the kill. */
-  final double sincePreviousCommit;
-
   /** Seconds from the last commit before the kill to the kill. */
   final double sinceLastCommit;
 
@@ -51,14 +48,12 @@ final class SinkWorkerKill {
       long committedAtKill,
       int receivedAtKill,
       double commitInterval,
-      double sincePreviousCommit,
       double sinceLastCommit,
       long killedAt) {
     this.perSecond = perSecond;
     this.committedAtKill = committedAtKill;
     this.receivedAtKill = receivedAtKill;
     this.commitInterval = commitInterval;
-    this.sincePreviousCommit = sincePreviousCommit;
     this.sinceLastCommit = sinceLastCommit;
     this.killedAt = killedAt;
   }
@@ -106,7 +101,6 @@ final class SinkWorkerKill {
         committedAtKill,
         receivedAtKill,
         (last[1] - previous[1]) / 1e9,
-        (killedAt - previous[1]) / 1e9,
         (killedAt - last[1]) / 1e9,
         killedAt);
   }
@@ -128,7 +122,12 @@ final class SinkWorkerKill {
     assertThat(sinceLastCommit)
         .as("seconds from the sink's last commit to the kill")
         .isLessThanOrEqualTo(MAX_COMMIT_INTERVAL_SECONDS);
-    return (int) (Math.max(2, sincePreviousCommit) * perSecond) + window;
+    return (int) (Math.max(2, sincePreviousCommit()) * perSecond) + window;
+  }
+
+  /** Seconds from the commit before the last one to the kill. */
+  double sincePreviousCommit() {
+    return commitInterval + sinceLastCommit;
   }
 
   /** Seconds since the kill. */

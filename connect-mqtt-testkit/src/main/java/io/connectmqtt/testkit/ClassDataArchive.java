@@ -11,14 +11,15 @@ import java.util.UUID;
 
 /**
  * A class data sharing archive (JDK CDS, dynamic) for the JVMs a test starts from one classpath and
- * main class: Kafka brokers, Connect workers. The first such JVM that ends by itself or on SIGTERM
- * writes the classes it loaded into the archive (the JVM does it on exit); every later one maps
- * them instead of loading, verifying and linking them from the jars again. Measured here on 2
- * cores: a Connect worker took 2.5 s of CPU to answer its REST API with the archive, 4.1 s without;
- * a broker 3.8 s against 5.3 s. A JVM that cannot use the archive (another JDK, a damaged file)
- * starts without it: the JVM checks the archive's header and falls back. Where this JDK has no base
- * archive (the JVM's own, which a dynamic one extends) nothing is written or mapped: asked to write
- * one there, the JVM would not start.
+ * main class: Kafka brokers, Connect workers. Each such JVM started before the archive exists
+ * writes the classes it loaded into one when it ends by itself or on SIGTERM (the JVM does it on
+ * exit), published by a rename; every JVM started after that maps them instead of loading,
+ * verifying and linking them from the jars again. Measured here on 2 cores: a Connect worker took
+ * 2.5 s of CPU to answer its REST API with the archive, 4.1 s without; a broker 3.8 s against 5.3
+ * s. A JVM that cannot use the archive (another JDK, a damaged file) starts without it: the JVM
+ * checks the archive's header and falls back. Where this JDK has no base archive (the JVM's own,
+ * which a dynamic one extends) nothing is written or mapped: asked to write one there, the JVM
+ * would not start.
  */
 final class ClassDataArchive {
 
