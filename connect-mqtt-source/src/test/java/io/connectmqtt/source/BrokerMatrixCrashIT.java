@@ -55,35 +55,40 @@ class BrokerMatrixCrashIT {
     config.put("mqtt.server.uris", broker.uri());
     ProcessStack stack =
         SharedFixtures.processStack(List.of(ProjectLayout.pluginDirectory("connect-mqtt-source")));
-    WorkerKillScenario.Result result =
-        WorkerKillScenario.run(
-            stack,
-            broker,
-            kind.name().toLowerCase(),
-            config,
-            MESSAGES,
-            64,
-            Duration.ofSeconds(240));
-    System.out.printf(
-        "CRASH: %s: worker SIGKILL while draining a backlog of %d (%d records in Kafka at the kill): "
-            + "%d distinct in Kafka, %d lost, %d duplicates, drained %.1f s after the restart, %d connections lost, "
-            + "%d of %d sessions resumed%n",
-        broker.name(),
-        MESSAGES,
-        result.inKafkaAtKill(),
-        result.distinct(),
-        result.lost(),
-        result.duplicates(),
-        result.drainSeconds(),
-        result.lostConnections(),
-        result.resumedSessions(),
-        result.connections());
+    // The kill comes once Kafka holds a third of the backlog, by end offsets the test polls;
+    // mosquitto drains the whole backlog in about a second, and on a loaded machine the test JVM
+    // can miss that second (seen with modules built in parallel, and with ten busy loops beside one
+    // row). Such a run proves nothing about a kill mid-stream, so the scenario runs again, with a
+    // connector, session and topic of its own, up to three times.
+    WorkerKillScenario.Result result = null;
+    for (int attempt = 1;
+        attempt <= 3 && (result == null || result.inKafkaAtKill() >= MESSAGES);
+        attempt++) {
+      String id = kind.name().toLowerCase() + (attempt == 1 ? "" : "-" + attempt);
+      result =
+          WorkerKillScenario.run(stack, broker, id, config, MESSAGES, 64, Duration.ofSeconds(240));
+      System.out.printf(
+          "CRASH: %s (attempt %d): worker SIGKILL while draining a backlog of %d (%d records in Kafka at the kill): "
+              + "%d distinct in Kafka, %d lost, %d duplicates, drained %.1f s after the restart, %d connections lost, "
+              + "%d of %d sessions resumed%n",
+          broker.name(),
+          attempt,
+          MESSAGES,
+          result.inKafkaAtKill(),
+          result.distinct(),
+          result.lost(),
+          result.duplicates(),
+          result.drainSeconds(),
+          result.lostConnections(),
+          result.resumedSessions(),
+          result.connections());
+      assertThat(result.distinct())
+          .as("distinct messages in Kafka (" + broker.name() + ", attempt " + attempt + ")")
+          .isEqualTo(MESSAGES);
+    }
     assertThat(result.inKafkaAtKill())
-        .as("the kill came while the backlog drained")
+        .as("the kill came while the backlog drained, in one of three attempts")
         .isLessThan(MESSAGES);
-    assertThat(result.distinct())
-        .as("distinct messages in Kafka (" + broker.name() + ")")
-        .isEqualTo(MESSAGES);
     // mqtt.connections=auto: several members of one shared group where the broker's MQTT 5 CONNACK
     // offers shared subscriptions and it keeps them across restarts (mosquitto 2.0 does not), one
     // connection elsewhere; after the SIGKILL every one of them resumes its own session.

@@ -55,12 +55,19 @@ public final class KafkaTopics {
     create(topic, partitions, Map.of("message.timestamp.type", "LogAppendTime"));
   }
 
-  /** Waits up to {@code timeout} until the topic holds {@code records}, by its end offsets. */
+  /**
+   * Waits up to {@code timeout} until the topic holds {@code records}, by its end offsets. One
+   * admin client serves every poll: a test that kills a process mid-stream waits here, and a fast
+   * broker drains a backlog in about a second, less than a new client per poll takes on a loaded
+   * machine.
+   */
   public void awaitEndOffsets(String topic, long records, Duration timeout) {
-    Awaitility.await(topic + " holds " + records + " records")
-        .atMost(timeout)
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> endOffsetSum(topic) >= records);
+    try (Admin admin = admin()) {
+      Awaitility.await(topic + " holds " + records + " records")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(10))
+          .until(() -> endOffsetSum(admin, topic) >= records);
+    }
   }
 
   /**
@@ -68,19 +75,19 @@ public final class KafkaTopics {
    * poll.
    */
   public long endOffsetSum(String topic) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin = admin()) {
+      return endOffsetSum(admin, topic);
+    }
+  }
+
+  private static long endOffsetSum(Admin admin, String topic) {
+    try {
       var description =
           admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
-      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
-          new java.util.HashMap<>();
+      Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();
       description
           .partitions()
-          .forEach(
-              p ->
-                  request.put(
-                      new TopicPartition(topic, p.partition()),
-                      org.apache.kafka.clients.admin.OffsetSpec.latest()));
+          .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
       return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream()
           .mapToLong(info -> info.offset())
           .sum();
@@ -91,14 +98,17 @@ public final class KafkaTopics {
     }
   }
 
+  private Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+  }
+
   /**
    * The offsets consumer group {@code group} committed, summed over its partitions (a sink
    * connector's group is {@code connect-<name>}): how many records it has committed when it started
    * from the beginning.
    */
   public long committedOffsetSum(String group) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin = admin()) {
       return admin
           .listConsumerGroupOffsets(group)
           .partitionsToOffsetAndMetadata()
@@ -125,8 +135,7 @@ public final class KafkaTopics {
    * A ListOffsets answer comes only from the partition's loaded leader: asked until it comes.
    */
   private void create(String topic, int partitions, Map<String, String> configs) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin = admin()) {
       try {
         admin
             .createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
@@ -216,8 +225,7 @@ public final class KafkaTopics {
   }
 
   public Set<String> list() {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin = admin()) {
       return admin.listTopics().names().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -237,6 +245,9 @@ public final class KafkaTopics {
     props.put(
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+    // A reader must not create the topic it waits for: the broker would create it with its
+    // defaults (cleanup.policy=delete) before the connector creates it with the config under test.
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       List<TopicPartition> partitions = new ArrayList<>();

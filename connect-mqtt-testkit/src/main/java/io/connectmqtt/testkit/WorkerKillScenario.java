@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 
@@ -91,11 +90,7 @@ public final class WorkerKillScenario {
     }
     stack.rest().resume(name);
     KafkaTopics topics = stack.topics();
-    long killAt = backlog / 3;
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-    while (topics.endOffsetSum(topic) < killAt && System.nanoTime() < until) {
-      Thread.sleep(50);
-    }
+    topics.awaitEndOffsets(topic, backlog / 3, Duration.ofSeconds(300));
     stack.killConnect();
     long inKafkaAtKill = topics.endOffsetSum(topic);
     long relaunchMillis = System.currentTimeMillis();
