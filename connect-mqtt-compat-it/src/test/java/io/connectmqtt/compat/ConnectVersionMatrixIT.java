@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,7 +33,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * round trip and entity-sync CRUD. The broker is the build's Kafka (4.1), one for all rows: brokers
  * serve clients of older versions, and what differs between workers is the worker. Each row's
  * worker is a Connect cluster of its own (group and internal topics), stopped at the end of the
- * row, so no row sees another's connectors. Each row is appended to target/compatibility-matrix.md.
+ * row, so no row sees another's connectors. Rows run at once (junit-platform.properties says how
+ * many), each with topics, MQTT topics, client ids, tables and entity-sync state tables of its own.
+ * Each row is appended to target/compatibility-matrix.md as it ends.
  */
 class ConnectVersionMatrixIT {
 
@@ -84,6 +88,7 @@ class ConnectVersionMatrixIT {
 
   @ParameterizedTest(name = "Connect {0}")
   @EnumSource(ConnectVersion.class)
+  @Execution(ExecutionMode.CONCURRENT)
   void pluginsLoadAndWorkInThisConnectVersion(ConnectVersion version) throws Exception {
     if (version.libs().isEmpty()) {
       String reason =
@@ -188,7 +193,7 @@ class ConnectVersionMatrixIT {
     return ProjectLayout.root().resolve("connect-mqtt-compat-it/target/compatibility-matrix.md");
   }
 
-  private static void append(String row) throws IOException {
+  private static synchronized void append(String row) throws IOException {
     Files.writeString(
         matrixFile(), row + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }

@@ -42,8 +42,9 @@ final class EntitySyncCrud {
     String table = "items_" + tag;
     String changes = "compat-" + tag + "-changes";
     // Each version its own topic prefix (a shared subscription left by an earlier worker must not
-    // take requests)
-    // and client (request ids are remembered per client in the database all versions share).
+    // take requests), client, and state tables: rows run at once against one database, and
+    // connectors with the same state table share its outbox, whose relay sends every connector's
+    // change events to its own topic.
     String prefix = "compat-" + tag;
     String cid = "shop-" + tag;
     try (Connection connection = postgres.connection();
@@ -63,6 +64,7 @@ final class EntitySyncCrud {
     config.put("mqtt.server.uris", broker.uri());
     config.put("mqtt.client.id", "compat-sync-" + tag);
     config.put("entity.sync.changes.topic", changes);
+    config.put("entity.sync.state.table", "compat_" + tag + "_requests");
     config.put("database.url", postgres.jdbcUrl());
     config.put("database.user", "postgres");
     config.put("entities", "public." + table);
