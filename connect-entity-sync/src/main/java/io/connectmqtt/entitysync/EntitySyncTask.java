@@ -13,6 +13,7 @@ import io.connectmqtt.common.Versions;
 import io.connectmqtt.common.connect.DeferredStart;
 import io.connectmqtt.common.connect.MqttConnectAtStart;
 import io.connectmqtt.entitysync.hooks.RequestHook;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,6 +150,10 @@ public class EntitySyncTask extends SourceTask {
       }
       catalog.refresh();
       opened.createStateTable();
+      // Before any request is served: a write would put an event in another connector's outbox.
+      try (Connection connection = pool.getConnection()) {
+        opened.outbox().refuseSharedLease(connection, connectorName, System.currentTimeMillis());
+      }
       log.info(
           "Entity sync task {} serving {} entities: {}",
           taskIndex,
@@ -173,7 +178,8 @@ public class EntitySyncTask extends SourceTask {
             subscriptionsTopic,
             config.getLong(StateTablesConfig.OUTBOX_LEASE_MS_CONFIG),
             config.getInt(StateTablesConfig.OUTBOX_MAX_IN_FLIGHT_CONFIG),
-            System::currentTimeMillis);
+            System::currentTimeMillis,
+            connectorName);
     heldReplies = new HeldReplies(dataSource, processor.outbox());
     metrics.gauge(
         "subscribe-replies-held",

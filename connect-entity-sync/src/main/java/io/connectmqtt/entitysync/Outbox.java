@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.apache.kafka.connect.errors.ConnectException;
 
 /**
  * The transactional outbox: every change event and subscription record is written here in the
@@ -81,6 +82,59 @@ final class Outbox {
             "INSERT INTO " + leaseTable + " (id, owner, lease_until) VALUES (1, '', 0)");
       } catch (SQLException raced) {
         // Another task inserted it at the same moment; the row is there, which is all that matters.
+      }
+    }
+  }
+
+  /**
+   * A lease owner for a relay of connector {@code connector}: a random id of its own, then the
+   * connector's name (cut to fit the column), so another connector can tell the lease is not its
+   * own.
+   */
+  static String leaseOwner(String connector) {
+    return UUID.randomUUID() + ":" + ownerName(connector);
+  }
+
+  /** The connector named in a lease owner; null for an owner that names none. */
+  private static String connectorOf(String owner) {
+    int id = 36; // a UUID's text
+    return owner.length() > id && owner.charAt(id) == ':' ? owner.substring(id + 1) : null;
+  }
+
+  private static String ownerName(String connector) {
+    return connector.length() > 160 ? connector.substring(0, 160) : connector;
+  }
+
+  /**
+   * Fails the task of {@code connector} when a relay of another connector holds a live lease on
+   * this outbox: the two connectors share their state tables, and the holder would send this
+   * connector's change events to its own topics. An owner written before owners named their
+   * connector (a bare id) is not told apart.
+   */
+  void refuseSharedLease(Connection connection, String connector, long now) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT owner, lease_until FROM " + leaseTable + " WHERE id = 1")) {
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next() || rows.getLong(2) < now) {
+          return;
+        }
+        String holder = connectorOf(rows.getString(1));
+        if (holder != null && !holder.equals(ownerName(connector))) {
+          throw new ConnectException(
+              "Connector '"
+                  + holder
+                  + "' relays the outbox "
+                  + table
+                  + " that this connector would write to: two connectors with the same "
+                  + StateTablesConfig.STATE_TABLE_CONFIG
+                  + " (or "
+                  + StateTablesConfig.OUTBOX_TABLE_CONFIG
+                  + ") share one outbox, and its relay sends both connectors' change events to its"
+                  + " own topics. Give this connector state tables of its own (set "
+                  + StateTablesConfig.STATE_TABLE_CONFIG
+                  + ").");
+        }
       }
     }
   }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongSupplier;
 import javax.sql.DataSource;
@@ -44,7 +43,8 @@ final class OutboxRelay {
   private final long leaseMillis;
   private final int maxInFlight;
   private final LongSupplier clock;
-  private final String owner = UUID.randomUUID().toString();
+  private final String connector;
+  private final String owner;
 
   /** Sent and not yet deleted; touched by the poll thread only. */
   private final Set<Long> inFlight = new HashSet<>();
@@ -63,7 +63,8 @@ final class OutboxRelay {
       String subscriptionsTopic,
       long leaseMillis,
       int maxInFlight,
-      LongSupplier clock) {
+      LongSupplier clock,
+      String connector) {
     this.dataSource = dataSource;
     this.outbox = outbox;
     this.json = json;
@@ -72,6 +73,8 @@ final class OutboxRelay {
     this.leaseMillis = leaseMillis;
     this.maxInFlight = maxInFlight;
     this.clock = clock;
+    this.connector = connector;
+    this.owner = Outbox.leaseOwner(connector);
   }
 
   /**
@@ -162,6 +165,7 @@ final class OutboxRelay {
         leaseUntil = now + leaseMillis;
         return true;
       }
+      outbox.refuseSharedLease(connection, connector, now);
     }
     if (leaseUntil != 0) {
       // Another task took the lease (ours lapsed): it sends what we had in flight again.

@@ -1,6 +1,7 @@
 package io.connectmqtt.entitysync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,6 +49,10 @@ class OutboxRelayTest {
   }
 
   private OutboxRelay relay(int maxInFlight) {
+    return relay(maxInFlight, "sync");
+  }
+
+  private OutboxRelay relay(int maxInFlight, String connector) {
     return new OutboxRelay(
         dataSource,
         processor.outbox(),
@@ -55,7 +61,8 @@ class OutboxRelayTest {
         "subscriptions",
         10_000,
         maxInFlight,
-        clock::get);
+        clock::get,
+        connector);
   }
 
   private String send(String request) {
@@ -164,5 +171,39 @@ class OutboxRelayTest {
     assertThat(afterDeath)
         .as("the dead relay's unacknowledged rows again, nothing else twice")
         .hasSize(8);
+  }
+
+  /**
+   * Two connectors with the same state tables: the holder of the lease would send the other's
+   * change events to its own topics, so the other fails, at start and at any poll that finds the
+   * lease held by another connector, and says which key to set.
+   */
+  @Test
+  void aSecondConnectorOnTheSameOutboxFailsInsteadOfLendingItsEvents() throws Exception {
+    send(
+        "{\"id\":\"s1\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+            + "\"data\":{\"id\":1,\"body\":\"x\"}}");
+    OutboxRelay shopA = relay(100, "shop-a");
+    assertThat(shopA.poll()).hasSize(1);
+
+    OutboxRelay shopB = relay(100, "shop-b");
+    assertThatThrownBy(shopB::poll)
+        .isInstanceOf(ConnectException.class)
+        .hasMessageContaining("'shop-a'")
+        .hasMessageContaining(StateTablesConfig.STATE_TABLE_CONFIG);
+    try (Connection connection = dataSource.getConnection()) {
+      assertThatThrownBy(
+              () -> processor.outbox().refuseSharedLease(connection, "shop-b", clock.get()))
+          .as("the check a task makes before it serves requests")
+          .isInstanceOf(ConnectException.class);
+      processor.outbox().refuseSharedLease(connection, "shop-a", clock.get());
+    }
+    assertThat(relay(100, "shop-a").poll())
+        .as("another task of the holder's connector waits, as before")
+        .isEmpty();
+
+    // A connector renamed: the old one stopped cleanly (or its lease lapsed), the new one relays.
+    shopA.release();
+    assertThat(shopB.poll()).as("the outbox's rows, to the new connector's topics").hasSize(1);
   }
 }
