@@ -12,6 +12,8 @@ import io.connectmqtt.common.TopicFilters;
 import io.connectmqtt.common.Versions;
 import io.connectmqtt.common.connect.DeferredStart;
 import io.connectmqtt.common.connect.MqttConnectAtStart;
+import io.connectmqtt.common.publish.AckTimeoutResend;
+import io.connectmqtt.common.publish.DeliveryConfig;
 import io.connectmqtt.entitysync.hooks.RequestHook;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -209,7 +212,11 @@ public class EntitySyncTask extends SourceTask {
             prefix,
             processor.json(),
             processor.responseTopics(),
-            heldReplies);
+            heldReplies,
+            new AckTimeoutResend(
+                session,
+                TimeUnit.MILLISECONDS.toNanos(config.getLong(DeliveryConfig.ACK_TIMEOUT_CONFIG)),
+                metrics));
     metrics.gauge(
         "reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
     String filter = prefix + "/+/request";
@@ -272,6 +279,7 @@ public class EntitySyncTask extends SourceTask {
     housekeeping.expireSubscriptions();
     List<SourceRecord> records = new ArrayList<>(relay.poll());
     heldReplies.release();
+    replies.resendIfDue();
     InboundMessage first = intake.poll(records.isEmpty() ? 100 : 0);
     if (first == null) {
       return records.isEmpty() ? null : records;

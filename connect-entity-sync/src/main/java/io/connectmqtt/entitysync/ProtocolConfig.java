@@ -1,5 +1,6 @@
 package io.connectmqtt.entitysync;
 
+import io.connectmqtt.common.publish.DeliveryConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -7,8 +8,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 
 /**
- * Keys of the request/reply protocol: topics, reply QoS, subscriptions and pass-through. Part of
- * {@link EntitySyncConfig}.
+ * Keys of the request/reply protocol: topics, reply QoS and acknowledgement timeout, subscriptions
+ * and pass-through. Part of {@link EntitySyncConfig}.
  */
 public final class ProtocolConfig {
 
@@ -112,6 +113,11 @@ public final class ProtocolConfig {
             ++order,
             Width.MEDIUM,
             "Pass-through topic");
-    return def;
+    return DeliveryConfig.defineAckTimeout(
+        def,
+        GROUP,
+        ++order,
+        "would otherwise hold a reply, and so its request, unacknowledged until the connection breaks for "
+            + "another reason; HiveMQ CE sends no new request before it is acknowledged");
   }
 }

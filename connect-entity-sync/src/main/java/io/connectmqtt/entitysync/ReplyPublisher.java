@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.OutboundMessage;
+import io.connectmqtt.common.publish.AckTimeoutResend;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,7 @@ final class ReplyPublisher {
   private final ObjectMapper json;
   private final ResponseTopicPolicy responseTopics;
   private final HeldReplies heldReplies;
+  private final AckTimeoutResend ackTimeout;
 
   ReplyPublisher(
       MqttConnection session,
@@ -35,13 +37,23 @@ final class ReplyPublisher {
       String prefix,
       ObjectMapper json,
       ResponseTopicPolicy responseTopics,
-      HeldReplies heldReplies) {
+      HeldReplies heldReplies,
+      AckTimeoutResend ackTimeout) {
     this.session = session;
     this.qos = qos;
     this.prefix = prefix;
     this.json = json;
     this.responseTopics = responseTopics;
     this.heldReplies = heldReplies;
+    this.ackTimeout = ackTimeout;
+  }
+
+  /**
+   * Resumes the session when a reply has waited longer than the acknowledgement timeout; on the
+   * poll thread.
+   */
+  void resendIfDue() {
+    ackTimeout.resendIfDue();
   }
 
   /**
@@ -92,6 +104,7 @@ final class ReplyPublisher {
   }
 
   private void publish(String topic, byte[] payload, Optional<byte[]> correlation, Runnable done) {
+    long sequence = ackTimeout.sent(System.nanoTime());
     session
         .publish(
             new OutboundMessage(
@@ -107,6 +120,7 @@ final class ReplyPublisher {
                 List.of()))
         .whenComplete(
             (ok, error) -> {
+              ackTimeout.settled(sequence);
               if (error != null) {
                 log.warn(
                     "Reply to {} failed: {}; the request stays unacknowledged and is redelivered",

@@ -229,6 +229,7 @@ class PrometheusMetricsIT {
     assertThat(s.value("connect_mqtt_entity_sync_pool_active_connections", sync))
         .isBetween(0.0, 10.0);
     assertThat(s.value("connect_mqtt_entity_sync_reconnects_total", sync)).isZero();
+    assertThat(s.value("connect_mqtt_entity_sync_ack_timeout_reconnects_total", sync)).isZero();
     assertLatency(s, "connect_mqtt_entity_sync_request_latency", sync);
   }
 

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,10 +31,15 @@ public final class PublishDroppingProxy implements AutoCloseable {
   private final String brokerHost;
   private final int brokerPort;
   private final ServerSocket server;
-  private final AtomicInteger toDrop = new AtomicInteger();
+
+  /** Publishes to pass before dropping {@link #toDrop}; both guarded by {@code this}. */
+  private int toPass;
+
+  private int toDrop;
   private final List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
   private final List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger connectionCount = new AtomicInteger();
+  private volatile long lastPublishNanos = System.nanoTime();
   private volatile boolean closed;
 
   public PublishDroppingProxy(String brokerHost, int brokerPort) throws IOException {
@@ -51,7 +57,39 @@ public final class PublishDroppingProxy implements AutoCloseable {
 
   /** Drops the next {@code count} QoS 1/2 PUBLISH packets clients send. */
   public void dropNextPublishes(int count) {
-    toDrop.set(count);
+    dropPublishesAfter(0, count);
+  }
+
+  /**
+   * Lets the next {@code pass} QoS 1/2 PUBLISH packets through, then drops {@code count}: counted
+   * in packets the broker would get, so the drops come at the same point of a client's stream
+   * however far its subscribers lag behind.
+   */
+  public synchronized void dropPublishesAfter(int pass, int count) {
+    toPass = pass;
+    toDrop = count;
+  }
+
+  private synchronized boolean dropsNext() {
+    if (toPass > 0) {
+      toPass--;
+      return false;
+    }
+    if (toDrop > 0) {
+      toDrop--;
+      return true;
+    }
+    return false;
+  }
+
+  /** Time since the last QoS 1/2 PUBLISH a client sent (or since the proxy started). */
+  public Duration sinceLastPublish() {
+    return Duration.ofNanos(System.nanoTime() - lastPublishNanos);
+  }
+
+  /** How many QoS 1/2 PUBLISH packets were dropped so far. */
+  public long dropped() {
+    return seen().stream().filter(Seen::dropped).count();
   }
 
   /** Every QoS 1/2 PUBLISH seen so far, in order. */
@@ -149,7 +187,8 @@ public final class PublishDroppingProxy implements AutoCloseable {
       if (type == 3 && qos > 0) {
         int topicLength = ((body[0] & 0xff) << 8) | (body[1] & 0xff);
         int packetId = ((body[2 + topicLength] & 0xff) << 8) | (body[3 + topicLength] & 0xff);
-        boolean drop = toDrop.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        lastPublishNanos = System.nanoTime();
+        boolean drop = dropsNext();
         seen.add(new Seen(packetId, (first & 0x08) != 0, drop));
         if (drop) {
           continue;

@@ -12,11 +12,12 @@ import org.slf4j.LoggerFactory;
  * The resend after {@code mqtt.publish.ack.timeout.ms}: remembers when each publish awaiting its
  * acknowledgement was sent and, when the oldest has waited longer than the timeout while connected,
  * resumes the session so that the client sends the unacknowledged publishes again. A broker that
- * silently dropped a PUBLISH never acknowledges it on this connection, and every later offset of
- * its partition waits for it. At most one reconnect per timeout; offsets still move only with
- * acknowledgements.
+ * silently dropped a PUBLISH never acknowledges it on this connection, and what waits for it waits
+ * for good: every later offset of a sink's partition, or an entity-sync request (unacknowledged
+ * until its reply is, and HiveMQ CE sends no new request before it is). At most one reconnect per
+ * timeout; nothing is settled but by an acknowledgement.
  */
-final class AckTimeoutResend {
+public final class AckTimeoutResend {
 
   private static final Logger log = LoggerFactory.getLogger(AckTimeoutResend.class);
 
@@ -34,7 +35,7 @@ final class AckTimeoutResend {
   private long publishSequence;
   private long lastResendNanos;
 
-  AckTimeoutResend(PublishConnection connection, long ackTimeoutNanos, TaskMetrics metrics) {
+  public AckTimeoutResend(PublishConnection connection, long ackTimeoutNanos, TaskMetrics metrics) {
     this.connection = connection;
     this.ackTimeoutNanos = ackTimeoutNanos;
     this.lastResendNanos = System.nanoTime() - ackTimeoutNanos;
@@ -47,19 +48,22 @@ final class AckTimeoutResend {
   }
 
   /** A publish was sent at {@code startNanos}; its number, for {@link #settled}. */
-  long sent(long startNanos) {
+  public long sent(long startNanos) {
     long sequence = publishSequence++;
     unacknowledgedSince.put(sequence, startNanos);
     return sequence;
   }
 
   /** The broker answered the publish numbered {@code sequence}; any thread. */
-  void settled(long sequence) {
+  public void settled(long sequence) {
     unacknowledgedSince.remove(sequence);
   }
 
-  /** Resumes the session when the oldest publish has waited longer than the timeout. */
-  void resendIfDue() {
+  /**
+   * Resumes the session when the oldest publish has waited longer than the timeout; one thread
+   * only.
+   */
+  public void resendIfDue() {
     Map.Entry<Long, Long> oldest = unacknowledgedSince.firstEntry();
     long now = System.nanoTime();
     if (oldest == null

@@ -37,7 +37,7 @@ public final class DeliveryConfig {
   /** Adds the delivery keys to {@code def}, in their own group, and returns it. */
   public static ConfigDef update(ConfigDef def) {
     int order = 0;
-    return def.define(
+    def.define(
             MAX_IN_FLIGHT_CONFIG,
             Type.INT,
             1_000,
@@ -99,23 +99,36 @@ public final class DeliveryConfig {
             GROUP,
             ++order,
             Width.SHORT,
-            "Commit interval (ms)")
-        .define(
-            ACK_TIMEOUT_CONFIG,
-            Type.LONG,
-            60_000L,
-            Range.between(100L, 86_400_000L),
-            Importance.LOW,
-            "How long a publish may wait for the broker's acknowledgement while connected. Past it the task "
-                + "reconnects, resuming its MQTT session, so that the client sends every unacknowledged publish "
-                + "again (same packet identifier, DUP set): a broker that silently drops a PUBLISH would otherwise "
-                + "hold its record, and every offset after it, until the connection breaks for another reason. "
-                + "Logged as a WARN naming the broker and counted in ack-timeout-reconnects-total; at most one "
-                + "reconnect per this interval.",
-            GROUP,
-            ++order,
-            Width.SHORT,
-            "Acknowledgement timeout (ms)");
+            "Commit interval (ms)");
+    return defineAckTimeout(
+        def,
+        GROUP,
+        ++order,
+        "would otherwise hold its record, and every offset after it, until the connection breaks for "
+            + "another reason");
+  }
+
+  /**
+   * Adds {@link #ACK_TIMEOUT_CONFIG} to {@code def}; {@code held} says what a dropped publish would
+   * hold up without it.
+   */
+  public static ConfigDef defineAckTimeout(ConfigDef def, String group, int order, String held) {
+    return def.define(
+        ACK_TIMEOUT_CONFIG,
+        Type.LONG,
+        60_000L,
+        Range.between(100L, 86_400_000L),
+        Importance.LOW,
+        "How long a publish may wait for the broker's acknowledgement while connected. Past it the task "
+            + "reconnects, resuming its MQTT session, so that the client sends every unacknowledged publish "
+            + "again (same packet identifier, DUP set): a broker that silently drops a PUBLISH "
+            + held
+            + ". Logged as a WARN naming the broker and counted in ack-timeout-reconnects-total; at most one "
+            + "reconnect per this interval.",
+        group,
+        order,
+        Width.SHORT,
+        "Acknowledgement timeout (ms)");
   }
 
   /**
