@@ -1,15 +1,18 @@
 package io.connectmqtt.entitysync;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.OutboundMessage;
+import io.connectmqtt.common.protocol.ErrorCode;
 import io.connectmqtt.common.publish.AckTimeoutResend;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,7 @@ final class ReplyPublisher {
   private final ResponseTopicPolicy responseTopics;
   private final HeldReplies heldReplies;
   private final AckTimeoutResend ackTimeout;
+  private final Replies replies;
 
   ReplyPublisher(
       MqttConnection session,
@@ -46,6 +50,7 @@ final class ReplyPublisher {
     this.responseTopics = responseTopics;
     this.heldReplies = heldReplies;
     this.ackTimeout = ackTimeout;
+    this.replies = new Replies(json);
   }
 
   /**
@@ -61,17 +66,16 @@ final class ReplyPublisher {
    * runs once the broker acknowledged it on the client's own response topic.
    */
   void send(String clientId, InboundMessage message, Outcome outcome, Runnable done) {
-    byte[] reply;
-    try {
-      reply = json.writeValueAsBytes(outcome.reply());
-    } catch (JsonProcessingException e) {
-      throw new ConnectException("Cannot write a reply", e);
-    }
     // The Response Topic only within the client's own topics (ResponseTopicPolicy): a request
     // naming another one was refused, and its refusal goes to the default response topic only.
     String ownTopic = prefix + "/" + clientId + "/response";
     Optional<String> responseTopic =
         message.responseTopic().filter(topic -> responseTopics.allows(clientId, topic));
+    byte[] reply =
+        withinPacketSize(
+            outcome,
+            bytes(outcome.reply()),
+            responseTopic.map(topic -> List.of(ownTopic, topic)).orElse(List.of(ownTopic)));
     Runnable publish =
         () -> {
           if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
@@ -88,6 +92,43 @@ final class ReplyPublisher {
     } else {
       publish.run();
     }
+  }
+
+  private byte[] bytes(JsonNode reply) {
+    try {
+      return json.writeValueAsBytes(reply);
+    } catch (JsonProcessingException e) {
+      throw new ConnectException("Cannot write a reply", e);
+    }
+  }
+
+  /**
+   * {@code reply}, or a too_large error in its place when the broker would not take it: the client
+   * would fail the publish, the request would never be acknowledged, and its redelivery would fail
+   * the same way, while it held a place in the broker's window (HiveMQ CE's whole batch).
+   */
+  private byte[] withinPacketSize(Outcome outcome, byte[] reply, List<String> topics) {
+    int maximumPacketSize = session.maximumPacketSize();
+    if (topics.stream()
+        .allMatch(
+            topic -> reply.length <= OutboundMessage.largestPayload(topic, maximumPacketSize))) {
+      return reply;
+    }
+    String consequence =
+        outcome.operation().equals("read")
+            ? "read fewer rows (limit)"
+            : outcome.outcome().equals("ok")
+                ? "the " + outcome.operation() + " was applied, only its reply cannot be sent"
+                : "the request was not applied";
+    String text =
+        "The reply of "
+            + reply.length
+            + " bytes exceeds the broker's maximum packet size of "
+            + maximumPacketSize
+            + " bytes: "
+            + consequence;
+    log.warn("Reply to request '{}' on {}: {}", outcome.requestId(), topics.get(0), text);
+    return bytes(replies.failure(outcome.requestId(), ErrorCode.TOO_LARGE, text).reply());
   }
 
   /**
@@ -121,13 +162,25 @@ final class ReplyPublisher {
         .whenComplete(
             (ok, error) -> {
               ackTimeout.settled(sequence);
-              if (error != null) {
+              Throwable cause =
+                  error instanceof CompletionException && error.getCause() != null
+                      ? error.getCause()
+                      : error;
+              if (cause == null) {
+                done.run();
+              } else if (cause instanceof MqttConnection.MqttPublishRefusedException) {
+                // Sent again it would be refused again, and hold a place in the broker's window
+                // (a whole HiveMQ CE batch) for good.
+                log.warn(
+                    "Reply to {} refused: {}; the request is acknowledged without it",
+                    topic,
+                    cause.getMessage());
+                done.run();
+              } else {
                 log.warn(
                     "Reply to {} failed: {}; the request stays unacknowledged and is redelivered",
                     topic,
-                    error.toString());
-              } else {
-                done.run();
+                    cause.toString());
               }
             });
   }

@@ -114,6 +114,61 @@ class EntitySyncTaskTest {
   }
 
   @Test
+  void aReplyOverTheBrokersMaximumPacketSizeBecomesATooLargeErrorAndTheRequestIsAcknowledged()
+      throws Exception {
+    FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();
+    EntitySyncTask task = start(broker, Map.of());
+    FakeMqttConnection connection = broker.first().maximumPacketSize(2_048);
+    for (int id = 0; id < 30; id++) {
+      request(
+          connection,
+          "{\"id\":\"c"
+              + id
+              + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+              + "\"data\":{\"id\":"
+              + id
+              + ",\"body\":\""
+              + "x".repeat(90)
+              + "\"}}");
+    }
+    task.poll();
+    connection.published().forEach(p -> p.acknowledgement().complete(null));
+
+    FakeMqttConnection.Delivery read =
+        request(
+            connection,
+            "{\"id\":\"r1\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"notes\"}");
+    task.poll();
+    int last = connection.published().size() - 1;
+    JsonNode reply = reply(last, connection);
+    assertThat(connection.published().get(last).message().payload().length)
+        .as("what the client would have failed to send, or the broker refused")
+        .isLessThan(2_048);
+    assertThat(reply.path("id").asText()).isEqualTo("r1");
+    assertThat(reply.path("success").asBoolean()).isFalse();
+    assertThat(reply.path("error").path("code").asText()).isEqualTo("too_large");
+    assertThat(reply.path("error").path("message").asText())
+        .contains("maximum packet size of 2048 bytes")
+        .contains("limit");
+    connection.acknowledge(last);
+    assertThat(read.acknowledged()).isEqualTo(1);
+  }
+
+  @Test
+  void aReplyTheBrokerRefusesStillAcknowledgesItsRequest() throws Exception {
+    FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();
+    EntitySyncTask task = start(broker, Map.of());
+    FakeMqttConnection connection = broker.first();
+    FakeMqttConnection.Delivery ping = request(connection, "{\"id\":\"p1\",\"type\":\"ping\"}");
+    task.poll();
+    connection.refuse(0, "PUBACK NOT_AUTHORIZED");
+    assertThat(ping.acknowledged())
+        .as(
+            "redelivered, it would be refused again, and hold a place in the broker's window for good")
+        .isEqualTo(1);
+  }
+
+  @Test
   void aPassThroughMessageIsAcknowledgedOnlyOnceKafkaHasItAndItsReplyIsAcknowledged()
       throws Exception {
     FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();

@@ -54,6 +54,7 @@ public final class FakeMqttConnection implements MqttConnection {
   private volatile Throwable connectFailure;
   private volatile boolean sessionPresent;
   private volatile boolean acknowledgeAtOnce;
+  private volatile int maximumPacketSize = 268_435_455;
   private volatile boolean connected;
   private volatile boolean closed;
   private volatile boolean sessionEnded;
@@ -240,7 +241,13 @@ public final class FakeMqttConnection implements MqttConnection {
 
   @Override
   public int maximumPacketSize() {
-    return 268_435_455;
+    return maximumPacketSize;
+  }
+
+  /** The Maximum Packet Size the broker's CONNACK says (MQTT's largest unless set). */
+  public FakeMqttConnection maximumPacketSize(int bytes) {
+    maximumPacketSize = bytes;
+    return this;
   }
 
   @Override

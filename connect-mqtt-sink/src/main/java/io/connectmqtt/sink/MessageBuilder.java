@@ -149,9 +149,10 @@ final class MessageBuilder {
   private void checkSize(String topic, byte[] payload, int brokerMaxPacket)
       throws BadRecordException {
     int limit = configuredMaxPayload > 0 ? configuredMaxPayload : brokerMaxPacket;
-    // The PUBLISH packet also carries the topic and properties; leave room for them.
-    int headroom = topic.getBytes(StandardCharsets.UTF_8).length + 1_024;
-    if (payload.length > limit - (configuredMaxPayload > 0 ? 0 : headroom)) {
+    if (payload.length
+        > (configuredMaxPayload > 0
+            ? configuredMaxPayload
+            : OutboundMessage.largestPayload(topic, brokerMaxPacket))) {
       throw new BadRecordException(
           "the payload of "
               + payload.length

@@ -56,9 +56,6 @@ public class EntityNotifySinkTask extends PublishingSinkTask {
 
   private static final Logger log = LoggerFactory.getLogger(EntityNotifySinkTask.class);
 
-  /** Room left in a PUBLISH packet for the topic and properties. */
-  private static final int PACKET_HEADROOM = 1_024;
-
   /**
    * Makes the table, given the listener for skipped records: reads the subscriptions topic unless a
    * test says.
@@ -246,7 +243,6 @@ public class EntityNotifySinkTask extends PublishingSinkTask {
     Map<String, Object> after = afterImage == null ? null : Filter.row(afterImage);
     List<OutboundMessage> messages = new ArrayList<>();
     int maximumPacketSize = publishing().connection().maximumPacketSize();
-    int maximumPayload = maximumPacketSize - PACKET_HEADROOM;
     for (Subscription subscription :
         table.candidates(change.schema(), change.entity(), Arrays.asList(before, after))) {
       boolean matchedBefore = before != null && subscription.matcher().matches(before);
@@ -295,7 +291,7 @@ public class EntityNotifySinkTask extends PublishingSinkTask {
       notification.put("timestamp", Instant.now().toString());
       byte[] payload = notification.toString().getBytes(StandardCharsets.UTF_8);
       if (payload.length
-          > maximumPayload - subscription.notifyTopic().getBytes(StandardCharsets.UTF_8).length) {
+          > OutboundMessage.largestPayload(subscription.notifyTopic(), maximumPacketSize)) {
         // The broker would refuse or the client fail the PUBLISH; the row is the same for every
         // subscriber.
         throw new BadRecordException(
