@@ -32,7 +32,9 @@ public final class StateTablesConfig {
             Importance.LOW,
             "Table (created if missing, in the default schema) where each write request's id, a SHA-256 of its "
                 + "content and its reply are recorded in the same transaction as the write, so a redelivered request "
-                + "is not executed twice, and an id reused for another request is refused (request_id_reused).",
+                + "is not executed twice, and an id reused for another request is refused (request_id_reused). Its "
+                + "outbox and lease tables are named after it: two connectors on one database need one each, and a "
+                + "task whose tables are another connector's fails, naming it.",
             GROUP,
             ++order,
             Width.MEDIUM,
