@@ -23,6 +23,10 @@ public final class HiveMqBroker implements TestBroker {
   private final boolean persistent;
   private boolean sharedSubscriptions = true;
   private int serverReceiveMaximum = 10;
+
+  /** HiveMQ's default: MQTT's largest packet. */
+  private int maxPacketSize = 268_435_460;
+
   private TestCertificates tls;
   private int tlsPort;
   private EmbeddedHiveMQ hivemq;
@@ -128,6 +132,17 @@ public final class HiveMqBroker implements TestBroker {
   }
 
   /**
+   * A started broker that takes and sends packets of at most {@code bytes} (its CONNACK's Maximum
+   * Packet Size), as operators limit brokers that face devices.
+   */
+  public static HiveMqBroker startWithMaxPacketSize(int bytes) {
+    HiveMqBroker broker = new HiveMqBroker(Ports.free(), Ports.free(), TEST_QUEUE, false);
+    broker.maxPacketSize = bytes;
+    broker.startBroker();
+    return broker;
+  }
+
+  /**
    * A started broker that refuses shared subscriptions, to test what happens where they are
    * unavailable.
    */
@@ -200,6 +215,7 @@ public final class HiveMqBroker implements TestBroker {
               <queued-messages><max-queue-size>%d</max-queue-size><strategy>discard</strategy></queued-messages>
               <shared-subscriptions><enabled>%s</enabled></shared-subscriptions>
               <receive-maximum><server-receive-maximum>%d</server-receive-maximum></receive-maximum>
+              <packets><max-packet-size>%d</max-packet-size></packets>
             </mqtt>
             <persistence><mode>%s</mode></persistence>
             <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
@@ -212,6 +228,7 @@ public final class HiveMqBroker implements TestBroker {
                   maxQueuedMessages,
                   sharedSubscriptions,
                   serverReceiveMaximum,
+                  maxPacketSize,
                   persistent ? "file" : "in-memory"));
       hivemq =
           EmbeddedHiveMQ.builder()
