@@ -4,6 +4,7 @@ import io.connectmqtt.common.TaskMetrics;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.metrics.Sensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,9 @@ public final class AckTimeoutResend {
   private final ConcurrentSkipListMap<Long, Long> unacknowledgedSince =
       new ConcurrentSkipListMap<>();
 
-  private long publishSequence;
+  /** Entity sync publishes replies from several worker threads at once. */
+  private final AtomicLong publishSequence = new AtomicLong();
+
   private long lastResendNanos;
 
   public AckTimeoutResend(PublishConnection connection, long ackTimeoutNanos, TaskMetrics metrics) {
@@ -47,9 +50,9 @@ public final class AckTimeoutResend {
                 + DeliveryConfig.ACK_TIMEOUT_CONFIG);
   }
 
-  /** A publish was sent at {@code startNanos}; its number, for {@link #settled}. */
+  /** A publish was sent at {@code startNanos}; its number, for {@link #settled}; any thread. */
   public long sent(long startNanos) {
-    long sequence = publishSequence++;
+    long sequence = publishSequence.getAndIncrement();
     unacknowledgedSince.put(sequence, startNanos);
     return sequence;
   }
