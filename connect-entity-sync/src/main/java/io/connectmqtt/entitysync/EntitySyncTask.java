@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -213,10 +212,7 @@ public class EntitySyncTask extends SourceTask {
             processor.json(),
             processor.responseTopics(),
             heldReplies,
-            new AckTimeoutResend(
-                session,
-                TimeUnit.MILLISECONDS.toNanos(config.getLong(DeliveryConfig.ACK_TIMEOUT_CONFIG)),
-                metrics));
+            new AckTimeoutResend(session, DeliveryConfig.ackTimeoutNanos(config), metrics));
     metrics.gauge(
         "reconnects", "Times the MQTT connection was lost and re-established", session::reconnects);
     String filter = prefix + "/+/request";

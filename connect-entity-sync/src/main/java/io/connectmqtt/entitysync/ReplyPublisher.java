@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.OutboundMessage;
+import io.connectmqtt.common.connect.ErrorClassifier;
 import io.connectmqtt.common.protocol.ErrorCode;
 import io.connectmqtt.common.publish.AckTimeoutResend;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletionException;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -162,10 +162,7 @@ final class ReplyPublisher {
         .whenComplete(
             (ok, error) -> {
               ackTimeout.settled(sequence);
-              Throwable cause =
-                  error instanceof CompletionException && error.getCause() != null
-                      ? error.getCause()
-                      : error;
+              Throwable cause = ErrorClassifier.unwrapCompletion(error);
               if (cause == null) {
                 done.run();
               } else if (cause instanceof MqttConnection.MqttPublishRefusedException) {

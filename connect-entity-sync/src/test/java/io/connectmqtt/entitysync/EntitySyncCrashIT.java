@@ -92,8 +92,8 @@ class EntitySyncCrashIT {
       // The worker publishes a reply only after its request's commit, and acknowledges the request
       // only on the reply's PUBACK, which a swallowed reply never gets. Counted at the proxy, not
       // in
-      // replies the clients received, which may lag far behind. HiveMQ CE sends the worker no new
-      // request until the last batch it sent is all acknowledged, so a batch may end before the
+      // the replies the clients received, which may lag far behind. HiveMQ CE sends the worker no
+      // new request until the last batch it sent is all acknowledged, so a batch may end before the
       // 20th: the kill then comes once the worker has published nothing for a second.
       proxy.dropPublishesAfter(total / 3, UNANSWERED);
       for (int seq = 0; seq < PER_CLIENT; seq++) {

@@ -22,6 +22,7 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.Mqtt5Unsubscribe;
 import io.connectmqtt.common.MqttConnection.MqttPublishRefusedException;
 import io.connectmqtt.common.MqttConnectionConfig.MqttConnectionSettings;
+import io.connectmqtt.common.connect.ErrorClassifier;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -97,10 +98,7 @@ final class Mqtt5Protocol extends HiveMqProtocol<Mqtt5AsyncClient> {
         .handle(
             (result, error) -> {
               if (error != null) {
-                Throwable cause =
-                    error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause()
-                        : error;
+                Throwable cause = ErrorClassifier.unwrapCompletion(error);
                 // A PUBACK/PUBREC with an error reason code fails the future: the broker
                 // answered, and said no.
                 if (cause instanceof Mqtt5PubAckException

@@ -18,6 +18,7 @@ import java.sql.SQLTransientException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -102,6 +103,16 @@ public final class ErrorClassifier {
     return retriable != null
         ? new Classification(Verdict.RETRIABLE, retriable)
         : new Classification(Verdict.UNKNOWN, error);
+  }
+
+  /**
+   * What failed a future: the cause of the {@link CompletionException} that wraps it once a stage
+   * followed, or {@code error} itself; null for null.
+   */
+  public static Throwable unwrapCompletion(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 
   /** Whether trying again cannot help. */

@@ -7,10 +7,10 @@ import static io.connectmqtt.common.publish.SinkRecordPositions.partitionOf;
 import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.OutboundMessage;
 import io.connectmqtt.common.TaskMetrics;
+import io.connectmqtt.common.connect.ErrorClassifier;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -250,10 +250,7 @@ public final class AcknowledgedPublisher {
                 }
                 return;
               }
-              Throwable cause =
-                  error instanceof CompletionException && error.getCause() != null
-                      ? error.getCause()
-                      : error;
+              Throwable cause = ErrorClassifier.unwrapCompletion(error);
               if (cause instanceof MqttConnection.MqttPublishRefusedException refusal) {
                 refused.record();
                 if (badRecords == BadRecords.SKIP) {

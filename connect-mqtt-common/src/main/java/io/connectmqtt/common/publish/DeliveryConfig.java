@@ -167,6 +167,11 @@ public final class DeliveryConfig {
   }
 
   public long ackTimeoutNanos() {
+    return ackTimeoutNanos(config);
+  }
+
+  /** {@link #ACK_TIMEOUT_CONFIG} of any config that defines it (see {@link #defineAckTimeout}). */
+  public static long ackTimeoutNanos(AbstractConfig config) {
     return TimeUnit.MILLISECONDS.toNanos(config.getLong(ACK_TIMEOUT_CONFIG));
   }
 
