@@ -2,11 +2,15 @@ package io.connectmqtt.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectmqtt.common.publish.PublishingSinkTask;
+import io.connectmqtt.testkit.JvmMBeans;
+import io.connectmqtt.testkit.KafkaTopics;
 import io.connectmqtt.testkit.MqttRecorder;
 import io.connectmqtt.testkit.ProcessStack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.management.ObjectName;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -14,26 +18,39 @@ import org.awaitility.core.ConditionTimeoutException;
  * A SIGKILL of the sink's Connect worker while the sink is still publishing, and what the crash may
  * repeat. The records carry their index in the first eight payload bytes.
  *
- * <p>The rate that bounds the duplicates is the sink's own, measured between two of Connect's
- * commits of the connector's consumer group: a broker queues for a slower subscriber, so the
- * subscriber's rate can be far below what the sink published (and a kill timed by the subscriber
- * alone can come after the sink has finished). Where the subscriber keeps up its rate is the closer
- * one; the larger of the two counts.
+ * <p>What a crash repeats is what the sink had published beyond the offsets Connect last committed.
+ * The sink asks for a commit about once a second and Connect commits asynchronously, so what the
+ * broker had acknowledged {@link #MIN_COMMIT_LAG_SECONDS} before the kill is committed, and the
+ * crash repeats at most what the sink published after that moment plus what was then in flight. A
+ * loaded machine (modules built in parallel) stretches Connect's commit cycle: the time counted is
+ * at least the time from the commit before the last one to the kill.
  *
- * <p>What a crash repeats is what the sink published after it took the offsets of Connect's last
- * commit before the kill, which is after the commit before that: the time to count is from that
- * earlier commit to the kill. The sink asks for a commit about once a second; a loaded machine
- * (modules built in parallel) stretches Connect's commit cycle, and a fixed two seconds did not
- * hold there (3.8 s of the measured rate repeated once).
+ * <p>Both counts are the sink task's own ({@code messages-published-total} and {@code
+ * messages-acknowledged-total}, read from the worker over JMX every 20 ms up to the kill), not a
+ * rate estimated from commits: the sink's rate changes while it warms up or catches up with a
+ * backlog, and a rate taken between two commits fell 10 to 50% short of the one at the kill on a
+ * loaded machine.
  */
 final class SinkWorkerKill {
 
   /** About once a second, with room for a loaded machine. */
   static final double MAX_COMMIT_INTERVAL_SECONDS = 5;
 
-  final double perSecond;
+  /** A commit interval of a second and the asynchronous commit's round trip. */
+  static final double MIN_COMMIT_LAG_SECONDS = 2;
+
+  /**
+   * One reading, taken between {@code from} and {@code to} (nanoTime): the task's counters, then
+   * the committed offsets and the subscriber's count.
+   */
+  private record Sample(
+      long from, long to, double published, double acknowledged, long committed, int received) {}
+
   final long committedAtKill;
   final int receivedAtKill;
+
+  /** The sink's publishes per second over the last second before the kill. */
+  final double perSecond;
 
   /** Seconds between the last two commits Connect made before the kill. */
   final double commitInterval;
@@ -41,79 +58,134 @@ final class SinkWorkerKill {
   /** Seconds from the last commit before the kill to the kill. */
   final double sinceLastCommit;
 
+  /**
+   * What the sink had published at the kill (the last reading and the time after it at its rate).
+   */
+  final double publishedAtKill;
+
+  /** What the broker had acknowledged {@link #commitLag()} seconds before the kill. */
+  final double acknowledgedBeforeLag;
+
   private final long killedAt;
 
   private SinkWorkerKill(
-      double perSecond,
       long committedAtKill,
       int receivedAtKill,
+      double perSecond,
       double commitInterval,
       double sinceLastCommit,
+      double publishedAtKill,
+      double acknowledgedBeforeLag,
       long killedAt) {
-    this.perSecond = perSecond;
     this.committedAtKill = committedAtKill;
     this.receivedAtKill = receivedAtKill;
+    this.perSecond = perSecond;
     this.commitInterval = commitInterval;
     this.sinceLastCommit = sinceLastCommit;
+    this.publishedAtKill = publishedAtKill;
+    this.acknowledgedBeforeLag = acknowledgedBeforeLag;
     this.killedAt = killedAt;
   }
 
   /**
    * Waits until Connect committed the connector's offsets three times and the subscriber holds
    * {@code minReceived} messages, then kills the worker with SIGKILL; asserts the sink had not
-   * committed all {@code records} before the kill (the kill is mid-stream). The rate is taken
-   * between the last two commits, the closest to the kill: between the first two the sink is still
-   * warming up (one clean-clone run measured 3,435 msg/s there on Moquette and then repeated 10,506
-   * records).
+   * committed all {@code records} before the kill (the kill is mid-stream).
    */
   static SinkWorkerKill midStream(
       ProcessStack stack, String connector, MqttRecorder subscriber, int records, int minReceived) {
     subscriber.awaitAtLeast(1, Duration.ofSeconds(60));
-    long firstAt = System.nanoTime();
-    List<long[]> commits = new ArrayList<>();
-    Awaitility.await(connector + " commits three times, subscriber has " + minReceived)
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              long committed = committedOffsets(stack, connector);
-              if (commits.isEmpty() || committed > commits.get(commits.size() - 1)[0]) {
-                commits.add(new long[] {committed, System.nanoTime()});
-              }
-              return commits.size() >= 3 && subscriber.received().size() >= minReceived;
-            });
-    long[] previous = commits.get(commits.size() - 2);
-    long[] last = commits.get(commits.size() - 1);
-    // Checked before the kill, so that a failure leaves the worker running for the next test.
-    assertThat(last[0])
-        .as("records committed before the kill (the kill must be mid-stream)")
-        .isLessThan(records);
-    stack.killConnect();
-    long killedAt = System.nanoTime();
-    int receivedAtKill = subscriber.received().size();
-    double perSecond =
-        Math.max(
-            (last[0] - previous[0]) * 1e9 / (last[1] - previous[1]),
-            receivedAtKill * 1e9 / (killedAt - firstAt));
-    long committedAtKill = committedOffsets(stack, connector);
-    return new SinkWorkerKill(
-        perSecond,
-        committedAtKill,
-        receivedAtKill,
-        (last[1] - previous[1]) / 1e9,
-        (killedAt - last[1]) / 1e9,
-        killedAt);
+    ObjectName task = JvmMBeans.taskMetrics(PublishingSinkTask.METRICS_GROUP, connector, 0);
+    List<Sample> samples = new ArrayList<>();
+    List<Sample> commits = new ArrayList<>();
+    try (KafkaTopics.CommittedOffsets committed =
+            stack.topics().committedOffsets("connect-" + connector);
+        JvmMBeans worker = JvmMBeans.attach(stack.connectPid())) {
+      Awaitility.await(connector + " commits three times, subscriber has " + minReceived)
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                long from = System.nanoTime();
+                double published = worker.number(task, "messages-published-total");
+                double acknowledged = worker.number(task, "messages-acknowledged-total");
+                if (Double.isNaN(published)) {
+                  throw new IllegalStateException("The worker has no MBean " + task);
+                }
+                long offsets = committed.sum();
+                Sample sample =
+                    new Sample(
+                        from,
+                        System.nanoTime(),
+                        published,
+                        acknowledged,
+                        offsets,
+                        subscriber.received().size());
+                samples.add(sample);
+                if (commits.isEmpty() || offsets > commits.get(commits.size() - 1).committed) {
+                  commits.add(sample);
+                }
+                return commits.size() >= 3 && sample.received >= minReceived;
+              });
+      Sample previous = commits.get(commits.size() - 2);
+      Sample last = commits.get(commits.size() - 1);
+      // Checked before the kill, so that a failure leaves the worker running for the next test.
+      assertThat(last.committed)
+          .as("records committed before the kill (the kill must be mid-stream)")
+          .isLessThan(records);
+      long killAt = System.nanoTime();
+      stack.killConnect();
+      long killedAt = System.nanoTime();
+      int receivedAtKill = subscriber.received().size();
+      Sample latest = samples.get(samples.size() - 1);
+      double perSecond = publishRate(samples, latest);
+      double commitInterval = (last.to - previous.to) / 1e9;
+      double sinceLastCommit = (killAt - last.to) / 1e9;
+      long lagStart = killAt - (long) (commitLag(commitInterval, sinceLastCommit) * 1e9);
+      // The latest reading taken wholly before that moment: what the broker had acknowledged then
+      // is at least its count. None: the sink's count at its start, 0.
+      double acknowledgedBeforeLag =
+          samples.stream()
+              .filter(sample -> sample.to <= lagStart)
+              .mapToDouble(Sample::acknowledged)
+              .max()
+              .orElse(0);
+      return new SinkWorkerKill(
+          committed.sum(),
+          receivedAtKill,
+          perSecond,
+          commitInterval,
+          sinceLastCommit,
+          latest.published + perSecond * (killedAt - latest.from) / 1e9,
+          acknowledgedBeforeLag,
+          killedAt);
+    }
+  }
+
+  /** Publishes per second over the readings of the last second up to {@code last}. */
+  private static double publishRate(List<Sample> samples, Sample last) {
+    Sample first =
+        samples.stream().filter(sample -> last.to - sample.to <= 1e9).findFirst().orElse(last);
+    return first == last ? 0 : (last.published - first.published) * 1e9 / (last.to - first.to);
+  }
+
+  /** Seconds before the kill up to which what the broker acknowledged must have been committed. */
+  double commitLag() {
+    return commitLag(commitInterval, sinceLastCommit);
+  }
+
+  private static double commitLag(double commitInterval, double sinceLastCommit) {
+    return Math.max(MIN_COMMIT_LAG_SECONDS, commitInterval + sinceLastCommit);
   }
 
   /**
-   * What a crash may repeat: the sink's traffic from the commit before the last one to the kill, at
-   * least two seconds of it (the task asks Connect to commit acknowledged offsets about once a
-   * second, and commits are asynchronous), plus the in-flight window. Asserts first that Connect
-   * did commit about once a second up to the kill (the last two commits, and the last one and the
-   * kill, at most {@link #MAX_COMMIT_INTERVAL_SECONDS} apart, for a loaded machine), so that the
-   * time counted cannot hide commits that stopped.
+   * What a crash may repeat: what the sink published after the broker had acknowledged {@link
+   * #acknowledgedBeforeLag}. Asserts first that Connect did commit about once a second up to the
+   * kill (the last two commits, and the last one and the kill, at most {@link
+   * #MAX_COMMIT_INTERVAL_SECONDS} apart), so that the time counted cannot hide commits that
+   * stopped.
    */
-  int duplicateBound(int window) {
+  int duplicateBound() {
     assertThat(commitInterval)
         .as("seconds between the sink's last two commits before the kill")
         .isLessThanOrEqualTo(MAX_COMMIT_INTERVAL_SECONDS);
@@ -122,12 +194,27 @@ final class SinkWorkerKill {
     assertThat(sinceLastCommit)
         .as("seconds from the sink's last commit to the kill")
         .isLessThanOrEqualTo(MAX_COMMIT_INTERVAL_SECONDS);
-    return (int) (Math.max(2, sincePreviousCommit()) * perSecond) + window;
+    return (int) Math.ceil(publishedAtKill - acknowledgedBeforeLag);
   }
 
-  /** Seconds from the commit before the last one to the kill. */
-  double sincePreviousCommit() {
-    return commitInterval + sinceLastCommit;
+  /**
+   * Asserts that the crash repeated no more than {@link #duplicateBound()}, saying why if it did.
+   */
+  void assertDuplicatesWithinBound(int duplicates, String scenario) {
+    assertThat(duplicates)
+        .as(
+            "records published again after the crash (%s): the sink had published %.0f at the kill"
+                + " and %.0f were acknowledged %.1f s before it, %d committed at the kill (commits"
+                + " %.1f s apart, the last %.1f s before the kill), %.0f msg/s",
+            scenario,
+            publishedAtKill,
+            acknowledgedBeforeLag,
+            commitLag(),
+            committedAtKill,
+            commitInterval,
+            sinceLastCommit,
+            perSecond)
+        .isLessThanOrEqualTo(duplicateBound());
   }
 
   /** Seconds since the kill. */

@@ -108,18 +108,50 @@ public final class KafkaTopics {
    * from the beginning.
    */
   public long committedOffsetSum(String group) {
-    try (Admin admin = admin()) {
-      return admin
-          .listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata()
-          .get(30, TimeUnit.SECONDS)
-          .values()
-          .stream()
-          .filter(java.util.Objects::nonNull)
-          .mapToLong(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset)
-          .sum();
-    } catch (Exception e) {
-      throw new IllegalStateException("Cannot read the committed offsets of " + group, e);
+    try (CommittedOffsets offsets = committedOffsets(group)) {
+      return offsets.sum();
+    }
+  }
+
+  /**
+   * A reader of {@code group}'s committed offsets that keeps its admin client, for a test that
+   * polls them often: a new client per read costs hundreds of milliseconds on a loaded machine,
+   * which would blur when a commit was seen.
+   */
+  public CommittedOffsets committedOffsets(String group) {
+    return new CommittedOffsets(admin(), group);
+  }
+
+  /** See {@link #committedOffsets}. */
+  public static final class CommittedOffsets implements AutoCloseable {
+    private final Admin admin;
+    private final String group;
+
+    private CommittedOffsets(Admin admin, String group) {
+      this.admin = admin;
+      this.group = group;
+    }
+
+    /** The committed offsets, summed over the group's partitions. */
+    public long sum() {
+      try {
+        return admin
+            .listConsumerGroupOffsets(group)
+            .partitionsToOffsetAndMetadata()
+            .get(30, TimeUnit.SECONDS)
+            .values()
+            .stream()
+            .filter(java.util.Objects::nonNull)
+            .mapToLong(org.apache.kafka.clients.consumer.OffsetAndMetadata::offset)
+            .sum();
+      } catch (Exception e) {
+        throw new IllegalStateException("Cannot read the committed offsets of " + group, e);
+      }
+    }
+
+    @Override
+    public void close() {
+      admin.close();
     }
   }
 
