@@ -20,7 +20,8 @@ import java.util.zip.ZipFile;
 
 /**
  * Checks a module's built plugin archives: Confluent Hub layout, service entries, nothing that must
- * not ship.
+ * not ship. Found by the module's name under the project root, so that a test in another module
+ * (connect-entity-sync-it) can check them.
  */
 public final class PluginArchives {
   private PluginArchives() {}
@@ -44,7 +45,7 @@ public final class PluginArchives {
   public static void assertWellFormed(
       String component, Map<String, List<String>> connectorsByType, List<String> requiredJars) {
     try (Stream<Path> files =
-        Files.list(Path.of("target/plugin").resolve(component).resolve("lib"))) {
+        Files.list(ProjectLayout.pluginDirectory(component).resolve(component).resolve("lib"))) {
       List<String> jars = files.map(f -> f.getFileName().toString()).toList();
       for (String required : requiredJars) {
         assertThat(jars).anyMatch(j -> j.startsWith(required));
@@ -62,7 +63,8 @@ public final class PluginArchives {
 
   private static void assertZip(String component, Set<String> types) throws IOException {
     Path zip;
-    try (Stream<Path> files = Files.list(Path.of("target/components"))) {
+    try (Stream<Path> files =
+        Files.list(ProjectLayout.root().resolve(component).resolve("target/components"))) {
       zip = files.filter(f -> f.toString().endsWith(".zip")).findFirst().orElseThrow();
     }
     try (ZipFile archive = new ZipFile(zip.toFile())) {
@@ -94,7 +96,7 @@ public final class PluginArchives {
 
   private static void assertDirectory(String component, Map<String, List<String>> connectorsByType)
       throws IOException {
-    Path lib = Path.of("target/plugin").resolve(component).resolve("lib");
+    Path lib = ProjectLayout.pluginDirectory(component).resolve(component).resolve("lib");
     List<String> jars = new ArrayList<>();
     try (Stream<Path> files = Files.list(lib)) {
       files.forEach(f -> jars.add(f.getFileName().toString()));
