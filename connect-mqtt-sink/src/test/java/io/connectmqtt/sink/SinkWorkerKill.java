@@ -28,8 +28,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * <p>Both counts are the sink task's own ({@code messages-published-total} and {@code
  * messages-acknowledged-total}, read from the worker over JMX every 20 ms up to the kill), not a
  * rate estimated from commits: the sink's rate changes while it warms up or catches up with a
- * backlog, and a rate taken between two commits fell 10 to 50% short of the one at the kill on a
- * loaded machine.
+ * backlog: on HiveMQ CE, in a loaded run, the rate between the last two commits was 2,638 msg/s
+ * while the subscriber alone already held 6,614 records more than were committed at the kill.
  */
 final class SinkWorkerKill {
 
