@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * may not write into its own reply or notify topics (they belong to the connectors). Every client
  * is mosquitto_pub or mosquitto_sub. The negatives are closed by a sentinel each subscriber does
  * get after the refused messages. The real stack with mallory trying to act as alice is BrokerAclIT
- * in connect-entity-sync.
+ * in connect-entity-sync-it.
  */
 class AclExampleIT {
 

@@ -100,7 +100,7 @@ class SinkBrokerMatrixCrashIT {
             RECORDS,
             kill.perSecond,
             kill.commitInterval,
-            kill.commitLag(),
+            kill.referenceSeconds,
             kill.committedAtKill,
             kill.receivedAtKill,
             kill.secondsSinceKill(),

@@ -90,8 +90,8 @@ class SinkCrashIT {
         kill.receivedAtKill,
         kill.perSecond,
         kill.commitInterval,
-        kill.acknowledgedBeforeLag,
-        kill.commitLag());
+        kill.acknowledgedBefore,
+        kill.referenceSeconds);
     stack.startConnect();
     kill.assertDuplicatesWithinBound(assertEveryRecordArrived("worker SIGKILL"), "HiveMQ CE");
   }

@@ -22,8 +22,9 @@ import org.awaitility.core.ConditionTimeoutException;
  * The sink asks for a commit about once a second and Connect commits asynchronously, so what the
  * broker had acknowledged {@link #MIN_COMMIT_LAG_SECONDS} before the kill is committed, and the
  * crash repeats at most what the sink published after that moment plus what was then in flight. A
- * loaded machine (modules built in parallel) stretches Connect's commit cycle: the time counted is
- * at least the time from the commit before the last one to the kill.
+ * loaded machine (modules built in parallel) stretches Connect's commit cycle: the count is taken
+ * before the commit before the last one too, whose completion Connect awaits before it takes the
+ * offsets of the next.
  *
  * <p>Both counts are the sink task's own ({@code messages-published-total} and {@code
  * messages-acknowledged-total}, read from the worker over JMX every 20 ms up to the kill), not a
@@ -63,8 +64,14 @@ final class SinkWorkerKill {
    */
   final double publishedAtKill;
 
-  /** What the broker had acknowledged {@link #commitLag()} seconds before the kill. */
-  final double acknowledgedBeforeLag;
+  /** What the broker had acknowledged {@link #referenceSeconds} before the kill. */
+  final double acknowledgedBefore;
+
+  /**
+   * Seconds before the kill of the reading counted from: before Connect's commit before the last
+   * one, and at least {@link #MIN_COMMIT_LAG_SECONDS}.
+   */
+  final double referenceSeconds;
 
   private final long killedAt;
 
@@ -75,7 +82,8 @@ final class SinkWorkerKill {
       double commitInterval,
       double sinceLastCommit,
       double publishedAtKill,
-      double acknowledgedBeforeLag,
+      double acknowledgedBefore,
+      double referenceSeconds,
       long killedAt) {
     this.committedAtKill = committedAtKill;
     this.receivedAtKill = receivedAtKill;
@@ -83,7 +91,8 @@ final class SinkWorkerKill {
     this.commitInterval = commitInterval;
     this.sinceLastCommit = sinceLastCommit;
     this.publishedAtKill = publishedAtKill;
-    this.acknowledgedBeforeLag = acknowledgedBeforeLag;
+    this.acknowledgedBefore = acknowledgedBefore;
+    this.referenceSeconds = referenceSeconds;
     this.killedAt = killedAt;
   }
 
@@ -120,12 +129,15 @@ final class SinkWorkerKill {
                         published,
                         acknowledged,
                         offsets,
-                        subscriber.received().size());
+                        subscriber.count());
                 samples.add(sample);
                 if (commits.isEmpty() || offsets > commits.get(commits.size() - 1).committed) {
                   commits.add(sample);
                 }
-                return commits.size() >= 3 && sample.received >= minReceived;
+                // The bound needs a reading at least MIN_COMMIT_LAG_SECONDS before the kill.
+                return commits.size() >= 3
+                    && sample.received >= minReceived
+                    && sample.to - samples.get(0).to >= MIN_COMMIT_LAG_SECONDS * 1e9;
               });
       Sample previous = commits.get(commits.size() - 2);
       Sample last = commits.get(commits.size() - 1);
@@ -139,25 +151,25 @@ final class SinkWorkerKill {
       int receivedAtKill = subscriber.received().size();
       Sample latest = samples.get(samples.size() - 1);
       double perSecond = publishRate(samples, latest);
-      double commitInterval = (last.to - previous.to) / 1e9;
-      double sinceLastCommit = (killAt - last.to) / 1e9;
-      long lagStart = killAt - (long) (commitLag(commitInterval, sinceLastCommit) * 1e9);
-      // The latest reading taken wholly before that moment: what the broker had acknowledged then
-      // is at least its count. None: the sink's count at its start, 0.
-      double acknowledgedBeforeLag =
-          samples.stream()
-              .filter(sample -> sample.to <= lagStart)
-              .mapToDouble(Sample::acknowledged)
-              .max()
-              .orElse(0);
+      // The reference: the latest reading taken wholly before the one that first saw the commit
+      // before the last, and at least MIN_COMMIT_LAG_SECONDS before the kill. Connect takes the
+      // offsets of its next commit (the last one) only once that commit completed, so they cover at
+      // least what the broker had acknowledged when the reference read its count.
+      long latestReference = killAt - (long) (MIN_COMMIT_LAG_SECONDS * 1e9);
+      Sample reference =
+          samples.subList(0, samples.indexOf(previous)).stream()
+              .filter(sample -> sample.to <= latestReference)
+              .reduce((first, second) -> second)
+              .orElseThrow(() -> new IllegalStateException("no reading to count from"));
       return new SinkWorkerKill(
           committed.sum(),
           receivedAtKill,
           perSecond,
-          commitInterval,
-          sinceLastCommit,
+          (last.to - previous.to) / 1e9,
+          (killAt - last.to) / 1e9,
           latest.published + perSecond * (killedAt - latest.from) / 1e9,
-          acknowledgedBeforeLag,
+          reference.acknowledged,
+          (killAt - reference.to) / 1e9,
           killedAt);
     }
   }
@@ -169,19 +181,10 @@ final class SinkWorkerKill {
     return first == last ? 0 : (last.published - first.published) * 1e9 / (last.to - first.to);
   }
 
-  /** Seconds before the kill up to which what the broker acknowledged must have been committed. */
-  double commitLag() {
-    return commitLag(commitInterval, sinceLastCommit);
-  }
-
-  private static double commitLag(double commitInterval, double sinceLastCommit) {
-    return Math.max(MIN_COMMIT_LAG_SECONDS, commitInterval + sinceLastCommit);
-  }
-
   /**
    * What a crash may repeat: what the sink published after the broker had acknowledged {@link
-   * #acknowledgedBeforeLag}. Asserts first that Connect did commit about once a second up to the
-   * kill (the last two commits, and the last one and the kill, at most {@link
+   * #acknowledgedBefore}. Asserts first that Connect did commit about once a second up to the kill
+   * (the last two commits, and the last one and the kill, at most {@link
    * #MAX_COMMIT_INTERVAL_SECONDS} apart), so that the time counted cannot hide commits that
    * stopped.
    */
@@ -194,7 +197,7 @@ final class SinkWorkerKill {
     assertThat(sinceLastCommit)
         .as("seconds from the sink's last commit to the kill")
         .isLessThanOrEqualTo(MAX_COMMIT_INTERVAL_SECONDS);
-    return (int) Math.ceil(publishedAtKill - acknowledgedBeforeLag);
+    return (int) Math.ceil(publishedAtKill - acknowledgedBefore);
   }
 
   /**
@@ -208,8 +211,8 @@ final class SinkWorkerKill {
                 + " %.1f s apart, the last %.1f s before the kill), %.0f msg/s",
             scenario,
             publishedAtKill,
-            acknowledgedBeforeLag,
-            commitLag(),
+            acknowledgedBefore,
+            referenceSeconds,
             committedAtKill,
             commitInterval,
             sinceLastCommit,

@@ -38,7 +38,13 @@ public final class JvmMBeans implements AutoCloseable {
       } finally {
         vm.detach();
       }
-      return new JvmMBeans(JMXConnectorFactory.connect(new JMXServiceURL(address)));
+      JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address));
+      try {
+        return new JvmMBeans(connector);
+      } catch (IOException e) {
+        connector.close();
+        throw e;
+      }
     } catch (Exception e) {
       throw new IllegalStateException("Cannot read the MBeans of process " + pid, e);
     }
