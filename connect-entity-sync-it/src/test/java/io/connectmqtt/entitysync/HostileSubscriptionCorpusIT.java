@@ -62,6 +62,15 @@ class HostileSubscriptionCorpusIT {
    */
   private static final int CLEAN_COPIES = 3;
 
+  /**
+   * Rounds of a clean and a hostile run at most, stopping at the first that meets the bound. Three
+   * were not enough in a clean-clone suite run (best 115 ms against 2 × 33 ms), with the other
+   * fork's NotifyScaleIT and the compat module's Connect workers beside it: every hostile run met a
+   * burst that its clean run did not; alone, and beside two busy-looping processes, the first round
+   * passed (45 against 54 ms, 57 against 99 ms).
+   */
+  private static final int MAX_ROUNDS = 5;
+
   private static final String SYNC = "hostile-sync";
   private static final String NOTIFY = "hostile-notify";
   private static final String CHANGES = "hostile-changes";
@@ -153,12 +162,12 @@ class HostileSubscriptionCorpusIT {
         .as("hostile entries")
         .isGreaterThanOrEqualTo(100);
     // Stalls of a shared machine only ever add latency, so a matcher that really slows the others
-    // down fails every round, and a stall fails one. Up to three rounds of a clean run and a
+    // down fails every round, and a stall fails one. Up to MAX_ROUNDS rounds of a clean run and a
     // hostile run, each checked in full (replies, notifications), the best of each compared: clean
     // and hostile runs alternate so that a load that comes or goes meets both alike.
     List<Long> cleanP99s = new ArrayList<>();
     List<Long> hostileP99s = new ArrayList<>();
-    for (int round = 1; round <= 3; round++) {
+    for (int round = 1; round <= MAX_ROUNDS; round++) {
       String suffix = round == 1 ? "" : Integer.toString(round);
       Latencies clean = run("clean" + suffix, benign);
       Latencies hostile = run("hostile" + suffix, corpus);
