@@ -63,13 +63,13 @@ class HostileSubscriptionCorpusIT {
   private static final int CLEAN_COPIES = 3;
 
   /**
-   * Rounds of a clean and a hostile run at most, stopping at the first that meets the bound. Three
-   * were not enough in a clean-clone suite run (best 115 ms against 2 × 33 ms), with the other
-   * fork's NotifyScaleIT and the compat module's Connect workers beside it: every hostile run met a
-   * burst that its clean run did not; alone, and beside two busy-looping processes, the first round
-   * passed (45 against 54 ms, 57 against 99 ms).
+   * Rounds of a clean and a hostile run at most, stopping at the first that meets the bound. Alone,
+   * and beside two busy-looping processes, the first round passes (45 against 54 ms, 57 against 99
+   * ms); in clean-clone suite runs, with the other fork's NotifyScaleIT and the compat module's
+   * Connect workers beside it, three were once not enough (best 115 against 2 × 33 ms) and five
+   * once needed the fifth (p99s of 150 to 490 ms in both runs alike). A round costs 10 to 20 s.
    */
-  private static final int MAX_ROUNDS = 5;
+  private static final int MAX_ROUNDS = 8;
 
   private static final String SYNC = "hostile-sync";
   private static final String NOTIFY = "hostile-notify";
