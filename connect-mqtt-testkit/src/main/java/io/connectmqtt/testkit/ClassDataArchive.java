@@ -18,8 +18,8 @@ import java.util.UUID;
  * 2.5 s of CPU to answer its REST API with the archive, 4.1 s without; a broker 3.8 s against 5.3
  * s. A JVM that cannot use the archive (another JDK, a damaged file) starts without it: the JVM
  * checks the archive's header and falls back. Where this JDK has no base archive (the JVM's own,
- * which a dynamic one extends) nothing is written or mapped: asked to write one there, the JVM
- * would not start.
+ * which a dynamic one extends) nothing is written or mapped, and a JVM with a Java agent writes
+ * none: asked to write one in either case, the JVM would not start.
  */
 final class ClassDataArchive {
 
@@ -51,6 +51,11 @@ final class ClassDataArchive {
             mainClass + "-" + Runtime.version().toString().replace('+', '_') + ".jsa");
     if (Files.isRegularFile(archive)) {
       return new ClassDataArchive(archive, null);
+    }
+    if (jvmOptions.stream().anyMatch(option -> option.startsWith("-javaagent:"))) {
+      // Asked to write one with a Java agent loaded (the Prometheus exporter), the JVM would not
+      // start; it maps one written by another JVM all the same.
+      return NONE;
     }
     try {
       Files.createDirectories(directory);
