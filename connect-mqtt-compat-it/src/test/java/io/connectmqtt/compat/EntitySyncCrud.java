@@ -186,7 +186,7 @@ final class EntitySyncCrud {
     return json;
   }
 
-  private static void send(Mqtt5BlockingClient client, String topic, String request) {
+  static void send(Mqtt5BlockingClient client, String topic, String request) {
     client
         .publishWith()
         .topic(topic)
