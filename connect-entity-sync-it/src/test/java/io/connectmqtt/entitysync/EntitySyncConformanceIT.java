@@ -20,7 +20,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
@@ -531,6 +534,37 @@ class EntitySyncConformanceIT {
       assertThat(events.get(3).path("before").path("age").asLong()).isEqualTo(42);
       assertThat(events.get(3).path("after").isNull()).isTrue();
     }
+  }
+
+  /**
+   * The state tables' lookups by client and by time use an index on every database: without one,
+   * each subscribe counted (and each disconnect locked) every client's subscriptions.
+   */
+  @ParameterizedTest
+  @MethodSource("backends")
+  void theStateTablesIndexWhatTheirLookupsFilterOn(Backend backend) throws Exception {
+    backend.require();
+    try (Connection connection = backend.connection()) {
+      assertThat(leadingIndexColumns(connection, "entity_sync_requests_subscriptions"))
+          .contains("subscription_id", "client_id", "expires_at");
+      assertThat(leadingIndexColumns(connection, "entity_sync_requests"))
+          .contains("client_id", "created_at");
+    }
+  }
+
+  /** The first column of each index of {@code table}, lower-cased. */
+  private static Set<String> leadingIndexColumns(Connection connection, String table)
+      throws SQLException {
+    Set<String> columns = new TreeSet<>();
+    try (ResultSet indexes =
+        connection.getMetaData().getIndexInfo(connection.getCatalog(), null, table, false, false)) {
+      while (indexes.next()) {
+        if (indexes.getShort("ORDINAL_POSITION") == 1) {
+          columns.add(indexes.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return columns;
   }
 
   @ParameterizedTest

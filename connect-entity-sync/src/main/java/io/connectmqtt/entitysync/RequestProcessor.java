@@ -81,8 +81,9 @@ final class RequestProcessor {
             json);
     this.subscriptions =
         new SubscriptionStore(
-            dialect.table(schema, stateTable + "_subscriptions"),
-            dialect.table(schema, stateTable + "_subscription_clients"),
+            dialect,
+            schema,
+            stateTable,
             json,
             config.getInt(LimitsConfig.SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG));
     String configuredOutbox = config.getString(StateTablesConfig.OUTBOX_TABLE_CONFIG).trim();
@@ -135,7 +136,7 @@ final class RequestProcessor {
 
   void createStateTable() throws SQLException {
     List<String> statements = new ArrayList<>(replays.ddl());
-    statements.addAll(subscriptions.ddl(dialect));
+    statements.addAll(subscriptions.ddl());
     statements.addAll(outbox.ddl(dialect));
     if (audit != null) {
       statements.add(audit.ddl(dialect));

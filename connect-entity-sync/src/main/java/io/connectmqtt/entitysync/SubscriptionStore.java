@@ -23,20 +23,28 @@ import java.util.Map;
  */
 final class SubscriptionStore {
 
+  private final Dialect dialect;
+  private final String tableName;
   private final String table;
   private final ObjectMapper json;
   private final SubscriptionQuota quota;
 
   /**
-   * {@code clientsTable}: one row per client, the lock of its quota ({@link SubscriptionQuota}).
+   * The tables {@code <stateTable>_subscriptions} and {@code <stateTable>_subscription_clients}
+   * (one row per client, the lock of its quota: {@link SubscriptionQuota}) in {@code schema}.
    */
-  SubscriptionStore(String table, String clientsTable, ObjectMapper json, int maxPerClient) {
-    this.table = table;
+  SubscriptionStore(
+      Dialect dialect, String schema, String stateTable, ObjectMapper json, int maxPerClient) {
+    this.dialect = dialect;
+    this.tableName = stateTable + "_subscriptions";
+    this.table = dialect.table(schema, tableName);
     this.json = json;
-    this.quota = new SubscriptionQuota(table, clientsTable, maxPerClient);
+    this.quota =
+        new SubscriptionQuota(
+            table, dialect.table(schema, stateTable + "_subscription_clients"), maxPerClient);
   }
 
-  List<String> ddl(Dialect dialect) {
+  List<String> ddl() {
     String timestamp = dialect.timestampType();
     List<String> statements = new ArrayList<>();
     statements.add(
@@ -53,6 +61,11 @@ final class SubscriptionStore {
     statements.add(dialect.addColumnIfMissing(table, "definition", dialect.textType()));
     statements.add(dialect.addColumnIfMissing(table, "expires_at", timestamp));
     statements.add(dialect.addColumnIfMissing(table, "request_hash", "VARCHAR(64)"));
+    // Every subscribe counts its client's subscriptions, a disconnect locks them, the quota's purge
+    // and the expiry sweep look them up: without these, each scanned (and on MariaDB locked) the
+    // whole table, every client's subscriptions.
+    statements.add(dialect.createIndexIfMissing(tableName + "_client_id", table, "client_id"));
+    statements.add(dialect.createIndexIfMissing(tableName + "_expires_at", table, "expires_at"));
     statements.addAll(quota.ddl(dialect));
     return statements;
   }
