@@ -356,6 +356,11 @@ public class EntitySyncTask extends SourceTask {
       acking.done.run();
     } else {
       relay.acknowledged(record);
+      if (heldReplies.waiting()) {
+        // The poll thread deletes the row and sends the replies waiting for it now, not after
+        // its idle wait for requests (100 ms on every subscribe).
+        intake.wake();
+      }
     }
   }
 

@@ -43,6 +43,10 @@ final class HeldReplies {
     return held.size();
   }
 
+  boolean waiting() {
+    return !held.isEmpty();
+  }
+
   /** Sends the replies whose records Kafka has; called on the poll thread. */
   void release() {
     if (held.isEmpty()) {

@@ -24,9 +24,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Entity sync reads and writes per second, and latency from request publish to reply receipt, with
- * 1, 10 and 50 concurrent clients, each sending its next request when the previous reply arrived
- * (closed loop), on PostgreSQL.
+ * Entity sync reads, writes and subscribes per second, and latency from request publish to reply
+ * receipt, with 1, 10 and 50 concurrent clients, each sending its next request when the previous
+ * reply arrived (closed loop), on PostgreSQL whose subscriptions table holds other clients'
+ * subscriptions too; subscribes once more without the table's index by client, as before it.
  */
 public final class EntitySyncBenchmark {
 
@@ -43,12 +44,51 @@ public final class EntitySyncBenchmark {
     }
   }
 
+  /** The request a client sends with id {@code id} as its {@code seq}-th of a phase. */
+  interface Requests {
+    String next(String id, long seq);
+  }
+
+  private static final Requests READS =
+      (id, seq) ->
+          "{\"id\":\""
+              + id
+              + "\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"items\","
+              + "\"record_id\":"
+              + (1 + ThreadLocalRandom.current().nextInt(10_000))
+              + "}";
+
+  private static final Requests WRITES =
+      (id, seq) ->
+          "{\"id\":\""
+              + id
+              + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"items\","
+              + "\"data\":{\"name\":\""
+              + id
+              + "\",\"price\":"
+              + seq
+              + "}}";
+
+  /** A new subscription each time: a filter on the row's name, as a client watching one item. */
+  private static final Requests SUBSCRIBES =
+      (id, seq) ->
+          "{\"id\":\""
+              + id
+              + "\",\"type\":\"subscription\",\"operation\":\"subscribe\",\"entity\":\"items\","
+              + "\"options\":{\"filters\":[{\"column\":\"name\",\"operator\":\"eq\","
+              + "\"value\":\"item-"
+              + seq
+              + "\"}]}}";
+
   private final int seconds;
   private final int tasks;
+  private final int otherSubscriptions;
+  private int phases;
 
   private EntitySyncBenchmark(Map<String, String> options) {
     seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
     tasks = Integer.parseInt(options.getOrDefault("tasks", "1"));
+    otherSubscriptions = Integer.parseInt(options.getOrDefault("subscriptions", "100000"));
   }
 
   public static void main(String[] args) throws Exception {
@@ -132,13 +172,15 @@ public final class EntitySyncBenchmark {
   private Result echoPhase(List<LoopClient> clients) throws Exception {
     clients.forEach(c -> c.prefix = "echo");
     try {
-      return phase(clients, "echo", false);
+      return phase(clients, "echo", READS);
     } finally {
       clients.forEach(c -> c.prefix = "spec");
     }
   }
 
-  private Result phase(List<LoopClient> clients, String name, boolean writes) throws Exception {
+  private Result phase(List<LoopClient> clients, String name, Requests requests) throws Exception {
+    // Request ids unique over the run: an id used again would be answered from the replay store.
+    int phaseNumber = ++phases;
     Histogram latency = new Histogram();
     AtomicLong done = new AtomicLong();
     AtomicLong errors = new AtomicLong();
@@ -151,23 +193,8 @@ public final class EntitySyncBenchmark {
               () -> {
                 long seq = 0;
                 while (System.nanoTime() < end) {
-                  String id = name.charAt(0) + "-" + client.cid + "-" + seq++;
-                  String request =
-                      writes
-                          ? "{\"id\":\""
-                              + id
-                              + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"items\","
-                              + "\"data\":{\"name\":\""
-                              + id
-                              + "\",\"price\":"
-                              + seq
-                              + "}}"
-                          : "{\"id\":\""
-                              + id
-                              + "\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"items\","
-                              + "\"record_id\":"
-                              + (1 + ThreadLocalRandom.current().nextInt(10_000))
-                              + "}";
+                  String id = phaseNumber + "-" + client.cid + "-" + seq;
+                  String request = requests.next(id, seq);
                   long sent = System.nanoTime();
                   try {
                     String reply = new String(client.call(request), StandardCharsets.UTF_8);
@@ -179,6 +206,7 @@ public final class EntitySyncBenchmark {
                   } catch (Exception e) {
                     errors.incrementAndGet();
                   }
+                  seq++;
                 }
               }));
     }
@@ -194,7 +222,7 @@ public final class EntitySyncBenchmark {
             errors.get());
     System.out.printf(
         Locale.ROOT,
-        "%-7s %3d clients: %7d requests in %5.1f s = %7.0f/s, p50 %6.2f ms, p99 %7.2f ms,"
+        "%-10s %3d clients: %7d requests in %5.1f s = %7.0f/s, p50 %6.2f ms, p99 %7.2f ms,"
             + " errors %d%n",
         name,
         result.clients(),
@@ -205,6 +233,23 @@ public final class EntitySyncBenchmark {
         result.p99(),
         result.errors());
     return result;
+  }
+
+  /**
+   * Subscriptions of other clients in the subscriptions table, as a deployment with many clients
+   * has: what a lookup by client must not scan.
+   */
+  private void addOtherClientsSubscriptions(PostgresDatabase postgres) throws Exception {
+    try (Connection connection = postgres.connection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "insert into public.entity_sync_requests_subscriptions (subscription_id, client_id,"
+              + " schema_name, entity, created_at, definition, expires_at) select 'other-' || g,"
+              + " 'other-client-' || (g % 10000), 'public', 'items', now(), '{}', null from"
+              + " generate_series(1, "
+              + otherSubscriptions
+              + ") g");
+    }
   }
 
   private void run(Path reportFile, String arguments) throws Exception {
@@ -230,11 +275,14 @@ public final class EntitySyncBenchmark {
       config.put("database.user", "postgres");
       config.put("entities", "public.items");
       config.put("producer.override.linger.ms", "0");
+      // The clients keep every subscription they make: the quota is not what is measured.
+      config.put("subscriptions.max.per.client", "100000");
       config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
       config.put("value.converter.schemas.enable", "false");
       stack.rest().createOrReplace("bench-sync", config);
       stack.rest().awaitRunning("bench-sync", tasks, Duration.ofSeconds(90));
       Thread.sleep(2_000);
+      addOtherClientsSubscriptions(postgres);
       List<Result> results = new ArrayList<>();
       List<LoopClient> clients = new ArrayList<>();
       Mqtt5AsyncClient echo = echoResponder(broker.port());
@@ -243,20 +291,30 @@ public final class EntitySyncBenchmark {
           clients.add(new LoopClient(broker.port(), "bench-" + clients.size()));
         }
         results.add(echoPhase(clients));
-        results.add(phase(clients, "reads", false));
-        results.add(phase(clients, "writes", true));
+        results.add(phase(clients, "reads", READS));
+        results.add(phase(clients, "writes", WRITES));
+        results.add(phase(clients, "subscribes", SUBSCRIBES));
       }
       echo.disconnect();
+      try (Connection connection = postgres.connection();
+          Statement statement = connection.createStatement()) {
+        statement.execute("drop index public.entity_sync_requests_subscriptions_client_id");
+      }
+      results.add(
+          phase(clients.subList(0, 10), "subscribes without the index by client", SUBSCRIBES));
       StringBuilder report = BenchmarkReport.begin("## Entity sync", "entity-sync", arguments);
       report.append(
           String.format(
               Locale.ROOT,
-              "PostgreSQL (embedded, 10,000 rows), HiveMQ CE, Kafka and a Connect "
+              "PostgreSQL (embedded, 10,000 rows, %,d subscriptions of other clients), HiveMQ CE, Kafka and a Connect "
                   + "worker as separate JVMs, `tasks.max=%d`. Each client sends its next request when the reply to the "
                   + "previous one arrived; latency is request publish → reply receipt. Reads by primary key; writes are "
                   + "creates (each with its change event in Kafka and its request id recorded in the same transaction). "
                   + "*echo* is the ceiling of request/reply over this broker on this machine in the same run: a responder "
-                  + "that answers at once, without database or Kafka.%n%n",
+                  + "that answers at once, without database or Kafka. Subscribes are new subscriptions (a filter on "
+                  + "`name`), each with its record in Kafka before the reply; the last row drops the subscriptions "
+                  + "table's index by client first, as entity sync's tables were before it.%n%n",
+              otherSubscriptions,
               tasks));
       report.append(
           "| Operation | Clients | Requests | Per second | p50 (ms) | p99 (ms) | Errors |\n");

@@ -1,10 +1,15 @@
 package io.connectmqtt.common;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -21,8 +26,27 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class MqttIntake {
 
+  /** Queued by {@link #wake()}: ends a poll's wait without a message. Compared by identity. */
+  private static final InboundMessage WAKE =
+      new InboundMessage(
+          "",
+          new byte[0],
+          0,
+          false,
+          false,
+          OptionalInt.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          OptionalLong.empty(),
+          List.of(),
+          0,
+          () -> {});
+
   private final int capacity;
   private final BlockingQueue<InboundMessage> queue;
+  private final AtomicBoolean wakeQueued = new AtomicBoolean();
 
   /**
    * One permit per message that may be held unacknowledged; taken on receipt, given back on
@@ -38,7 +62,8 @@ public final class MqttIntake {
 
   public MqttIntake(int capacity) {
     this.capacity = capacity;
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    // Room for capacity messages and the one wake-up.
+    this.queue = new ArrayBlockingQueue<>(capacity + 1);
     this.unacknowledged = new Semaphore(capacity);
   }
 
@@ -80,14 +105,38 @@ public final class MqttIntake {
     }
   }
 
-  /** The next message, waiting up to {@code timeoutMs}; null when none came. */
+  /**
+   * The next message, waiting up to {@code timeoutMs}; null when none came, or when {@link #wake()}
+   * ended the wait.
+   */
   public InboundMessage poll(long timeoutMs) throws InterruptedException {
-    return queue.poll(timeoutMs, TimeUnit.MILLISECONDS);
+    InboundMessage message = queue.poll(timeoutMs, TimeUnit.MILLISECONDS);
+    if (message == WAKE) {
+      wakeQueued.set(false);
+      return null;
+    }
+    return message;
   }
 
   /** Moves up to {@code max} waiting messages into {@code into}. */
   public int drainTo(Collection<InboundMessage> into, int max) {
-    return queue.drainTo(into, max);
+    int drained = queue.drainTo(into, max);
+    if (into.removeIf(message -> message == WAKE)) {
+      wakeQueued.set(false);
+      drained--;
+    }
+    return drained;
+  }
+
+  /**
+   * Ends the wait of the {@link #poll} in progress, or else of the next one: the poll thread has
+   * work other than messages (Kafka acknowledged a record that a reply waits for). Record that work
+   * before calling this, so that the woken thread finds it.
+   */
+  public void wake() {
+    if (wakeQueued.compareAndSet(false, true)) {
+      queue.add(WAKE);
+    }
   }
 
   /**
@@ -109,7 +158,7 @@ public final class MqttIntake {
   }
 
   public int queued() {
-    return queue.size();
+    return queue.size() - (wakeQueued.get() ? 1 : 0);
   }
 
   public int unacknowledged() {

@@ -47,6 +47,39 @@ class MqttIntakeTest {
   }
 
   @Test
+  void aWakeEndsTheWaitOfAPollWithoutAMessageAndIsNeverTaken() throws Exception {
+    MqttIntake intake = new MqttIntake(1);
+    CompletableFuture<InboundMessage> waiting =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return intake.poll(60_000);
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    // Whether the wake-up comes during the wait or just before it, the poll ends long before 60 s.
+    intake.wake();
+    assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS))
+        .as("woken before its 60 s")
+        .isNull();
+
+    // A wake-up before the poll ends the next one; behind a message, it is never drained as one.
+    intake.wake();
+    intake.wake();
+    assertThat(intake.poll(60_000)).isNull();
+    intake.offer(message(1));
+    intake.wake();
+    assertThat(intake.queued()).isEqualTo(1);
+    List<InboundMessage> taken = new ArrayList<>();
+    assertThat(intake.drainTo(taken, 10)).isEqualTo(1);
+    assertThat(taken).extracting(InboundMessage::topic).containsExactly("t/1");
+    assertThat(intake.poll(0)).as("the wake-up went with the drain").isNull();
+    intake.wake();
+    assertThat(intake.poll(60_000)).isNull();
+  }
+
+  @Test
   void stoppingReleasesAWaitingClientWithoutQueueingItsMessage() throws Exception {
     MqttIntake intake = new MqttIntake(1);
     intake.offer(message(1));
