@@ -227,6 +227,16 @@ final class ChangeScript {
             n -> n.path("data").path("name").asText().equals(HostileSubscriptionCorpus.SENTINEL));
   }
 
+  /** The expected notifications not among the {@code arrivals} (each arrival counts once). */
+  static List<String> missing(List<Expected> expected, List<Arrival> arrivals) {
+    List<String> missing = new ArrayList<>(expected.stream().map(Expected::description).toList());
+    arrivals.stream()
+        .filter(a -> a.topic().contains("/notify/"))
+        .map(ChangeScript::describe)
+        .forEach(missing::remove);
+    return missing;
+  }
+
   /** Each expected notification's latency in ms, from its write's send to its arrival. */
   List<Long> latencies(List<Arrival> arrivals, List<Expected> expected) {
     List<Expected> open = new ArrayList<>(expected);
