@@ -1,6 +1,9 @@
 // The live users table: speaks PROTOCOL.md over MQTT over WebSocket with mqtt.js. It subscribes to changes of
 // public.users first and reads the table second, so no change between the two is missed; notifications are applied
-// by primary key, so a change seen both ways is harmless.
+// by primary key, so a change seen both ways is harmless. Notifications of a row come in commit order, but a reply
+// (or the read) may come after the notification of a later change to its row: another task publishes it, on another
+// topic. So a row notified after a request went out keeps what the notifications say, and the reply's row is left;
+// the notification of the request's own change comes in any case.
 (async function () {
   'use strict';
   const config = await (await fetch('config.json')).json();
@@ -11,6 +14,9 @@
   const pending = new Map();
   let sequence = 0;
   let subscriptionId = null;
+  let notifications = 0;
+  const lastNotified = new Map();
+  const notifiedSince = (id, since) => (lastNotified.get(String(id)) || 0) > since;
 
   const $ = (id) => document.getElementById(id);
   const tbody = $('users');
@@ -95,8 +101,9 @@
         status: row.querySelector('[name="status"]').value,
       };
       try {
+        const since = notifications;
         const updated = await request({ type: 'request', operation: 'update', entity: 'users', record_id: user.id, data });
-        users.set(String(updated.id), updated);
+        if (!notifiedSince(updated.id, since)) users.set(String(updated.id), updated);
         showError(null);
         render(updated.id);
       } catch (e) { showError(e); }
@@ -117,8 +124,9 @@
     const form = event.target;
     const data = { name: form.name.value, email: form.email.value || null, status: form.status.value };
     try {
+      const since = notifications;
       const created = await request({ type: 'request', operation: 'create', entity: 'users', data });
-      users.set(String(created.id), created);
+      if (!notifiedSince(created.id, since)) users.set(String(created.id), created);
       form.reset();
       showError(null);
       render(created.id);
@@ -133,6 +141,7 @@
       const id = String(row.id);
       // 'leave': the row no longer matches the subscription's filters (its data is the key only).
       const gone = message.operation === 'delete' || message.operation === 'leave';
+      lastNotified.set(id, ++notifications);
       if (gone) users.delete(id); else users.set(id, row);
       logActivity(`<b>${text(message.operation)}</b> users #${text(row.id)} ${text(row.name || '')}`
         + ` <span title="${text(message.timestamp)}">${new Date().toLocaleTimeString()}</span>`);
@@ -157,10 +166,12 @@
         await request({ type: 'subscription', operation: 'unsubscribe', subscription_id: subscriptionId }).catch(() => {});
       }
       subscriptionId = (await request({ type: 'subscription', operation: 'subscribe', entity: 'users' })).subscription_id;
+      const since = notifications;
       const rows = await request({ type: 'request', operation: 'read', entity: 'users',
         options: { sort: [{ column: 'id', direction: 'asc' }], limit: 500 } });
-      users.clear();
-      rows.forEach((row) => users.set(String(row.id), row));
+      const read = new Map(rows.map((row) => [String(row.id), row]));
+      [...users.keys()].filter((id) => !read.has(id) && !notifiedSince(id, since)).forEach((id) => users.delete(id));
+      read.forEach((row, id) => { if (!notifiedSince(id, since)) users.set(id, row); });
       render();
       document.body.dataset.ready = 'true';
       logActivity(`<b>subscribed</b> to public.users, ${rows.length} rows loaded`);
