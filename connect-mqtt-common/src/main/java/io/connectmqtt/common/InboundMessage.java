@@ -27,6 +27,31 @@ public record InboundMessage(
     long receivedNanos,
     Runnable acknowledgement) {
 
+  /** A message without MQTT 5 properties, neither retained nor a redelivery. */
+  public static InboundMessage withoutProperties(
+      String topic,
+      byte[] payload,
+      int qos,
+      OptionalInt packetId,
+      long receivedNanos,
+      Runnable acknowledgement) {
+    return new InboundMessage(
+        topic,
+        payload,
+        qos,
+        false,
+        false,
+        packetId,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        OptionalLong.empty(),
+        List.of(),
+        receivedNanos,
+        acknowledgement);
+  }
+
   public void acknowledge() {
     acknowledgement.run();
   }

@@ -1,10 +1,7 @@
 package io.connectmqtt.common;
 
 import java.util.Collection;
-import java.util.List;
-import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -28,21 +25,7 @@ public final class MqttIntake {
 
   /** Queued by {@link #wake()}: ends a poll's wait without a message. Compared by identity. */
   private static final InboundMessage WAKE =
-      new InboundMessage(
-          "",
-          new byte[0],
-          0,
-          false,
-          false,
-          OptionalInt.empty(),
-          Optional.empty(),
-          Optional.empty(),
-          Optional.empty(),
-          Optional.empty(),
-          OptionalLong.empty(),
-          List.of(),
-          0,
-          () -> {});
+      InboundMessage.withoutProperties("", new byte[0], 0, OptionalInt.empty(), 0, () -> {});
 
   private final int capacity;
   private final BlockingQueue<InboundMessage> queue;

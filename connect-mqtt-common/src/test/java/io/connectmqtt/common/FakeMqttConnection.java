@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -109,21 +108,8 @@ public final class FakeMqttConnection implements MqttConnection {
   /** A message as a broker delivers it without MQTT 5 properties, received now. */
   public static InboundMessage message(
       String topic, byte[] payload, int qos, OptionalInt packetId, Runnable acknowledgement) {
-    return new InboundMessage(
-        topic,
-        payload,
-        qos,
-        false,
-        false,
-        packetId,
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        OptionalLong.empty(),
-        List.of(),
-        System.nanoTime(),
-        acknowledgement);
+    return InboundMessage.withoutProperties(
+        topic, payload, qos, packetId, System.nanoTime(), acknowledgement);
   }
 
   /** Delivers {@code message} as it is (its acknowledgement is the test's own). */
