@@ -171,7 +171,13 @@
         options: { sort: [{ column: 'id', direction: 'asc' }], limit: 500 } });
       const read = new Map(rows.map((row) => [String(row.id), row]));
       [...users.keys()].filter((id) => !read.has(id) && !notifiedSince(id, since)).forEach((id) => users.delete(id));
-      read.forEach((row, id) => { if (!notifiedSince(id, since)) users.set(id, row); });
+      // A row from the read is newer than any reply to a request sent before it: it counts as notified.
+      read.forEach((row, id) => {
+        if (!notifiedSince(id, since)) {
+          users.set(id, row);
+          lastNotified.set(id, ++notifications);
+        }
+      });
       render();
       document.body.dataset.ready = 'true';
       logActivity(`<b>subscribed</b> to public.users, ${rows.length} rows loaded`);

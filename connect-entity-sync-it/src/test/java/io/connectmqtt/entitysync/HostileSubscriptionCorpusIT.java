@@ -296,12 +296,16 @@ class HostileSubscriptionCorpusIT {
       Awaitility.await("every subscriber's sentinel and every expected notification")
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(50))
-          .until(
-              () ->
-                  HostileSubscriptionCorpus.CLIENTS.stream()
-                          .allMatch(
-                              client -> script.sawSentinel(arrivalsSince(from), run + "-" + client))
-                      && ChangeScript.missing(expected, arrivalsSince(from)).isEmpty());
+          .untilAsserted(
+              () -> {
+                assertThat(HostileSubscriptionCorpus.CLIENTS)
+                    .as("clients whose sentinel arrived")
+                    .allMatch(
+                        client -> script.sawSentinel(arrivalsSince(from), run + "-" + client));
+                assertThat(ChangeScript.missing(expected, arrivalsSince(from)))
+                    .as("expected notifications not arrived")
+                    .isEmpty();
+              });
       assertRunning();
       assertThat(hivemq.droppedMessages()).as("messages the broker dropped").isZero();
       assertThat(arrivalsSince(from))

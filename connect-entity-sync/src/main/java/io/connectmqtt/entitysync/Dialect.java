@@ -117,8 +117,28 @@ interface Dialect {
     return "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column + " " + type;
   }
 
-  default String createIndexIfMissing(String name, String table, String column) {
-    return "CREATE INDEX IF NOT EXISTS " + quote(name) + " ON " + table + " (" + column + ")";
+  /**
+   * {@code CREATE INDEX IF NOT EXISTS <tableName>_<column>}, the name kept within 63 characters
+   * (PostgreSQL cuts longer ones, so two long table names could share one index name; MariaDB
+   * refuses over 64): a longer one ends in a hash of the whole name instead.
+   */
+  default String createIndexIfMissing(String tableName, String table, String column) {
+    return "CREATE INDEX IF NOT EXISTS "
+        + quote(indexName(tableName + "_" + column))
+        + " ON "
+        + table
+        + " ("
+        + column
+        + ")";
+  }
+
+  static String indexName(String name) {
+    int limit = 63;
+    if (name.length() <= limit) {
+      return name;
+    }
+    String hash = String.format(java.util.Locale.ROOT, "%08x", name.hashCode());
+    return name.substring(0, limit - hash.length() - 1) + "_" + hash;
   }
 
   // --- Statements ---

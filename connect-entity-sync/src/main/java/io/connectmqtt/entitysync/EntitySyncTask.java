@@ -276,7 +276,7 @@ public class EntitySyncTask extends SourceTask {
     List<SourceRecord> records = new ArrayList<>(relay.poll());
     heldReplies.release();
     replies.resendIfDue();
-    InboundMessage first = intake.poll(records.isEmpty() ? 100 : 0);
+    InboundMessage first = intake.poll(records.isEmpty() ? idleWaitMillis() : 0);
     if (first == null) {
       return records.isEmpty() ? null : records;
     }
@@ -286,6 +286,15 @@ public class EntitySyncTask extends SourceTask {
     records.addAll(
         workers.serve(messages, message -> clientId(message.topic()).orElse(""), this::serve));
     return records;
+  }
+
+  /**
+   * How long an idle poll waits for requests. While replies are held, their records may be relayed
+   * by another task, whose Kafka acknowledgement cannot wake this one: then briefly, so that a
+   * subscribe is answered within milliseconds of its record's deletion, not 100 ms later.
+   */
+  private long idleWaitMillis() {
+    return heldReplies.waiting() ? 10 : 100;
   }
 
   private List<SourceRecord> serve(InboundMessage message) {
@@ -357,8 +366,8 @@ public class EntitySyncTask extends SourceTask {
     } else {
       relay.acknowledged(record);
       if (heldReplies.waiting()) {
-        // The poll thread deletes the row and sends the replies waiting for it now, not after
-        // its idle wait for requests (100 ms on every subscribe).
+        // The relaying task deletes the row and sends the replies waiting for it now, not after
+        // its idle wait for requests.
         intake.wake();
       }
     }

@@ -56,7 +56,7 @@ final class ReplayStore {
                 "created_at " + dialect.timestampType() + " NOT NULL",
                 "PRIMARY KEY (client_id, request_id)")),
         dialect.addColumnIfMissing(table, "request_hash", "VARCHAR(64)"),
-        dialect.createIndexIfMissing(tableName + "_created_at", table, "created_at"));
+        dialect.createIndexIfMissing(tableName, table, "created_at"));
   }
 
   /**

@@ -64,8 +64,8 @@ final class SubscriptionStore {
     // Every subscribe counts its client's subscriptions, a disconnect locks them, the quota's purge
     // and the expiry sweep look them up: without these, each scanned (and on MariaDB locked) the
     // whole table, every client's subscriptions.
-    statements.add(dialect.createIndexIfMissing(tableName + "_client_id", table, "client_id"));
-    statements.add(dialect.createIndexIfMissing(tableName + "_expires_at", table, "expires_at"));
+    statements.add(dialect.createIndexIfMissing(tableName, table, "client_id"));
+    statements.add(dialect.createIndexIfMissing(tableName, table, "expires_at"));
     statements.addAll(quota.ddl(dialect));
     return statements;
   }

@@ -89,8 +89,15 @@ class DialectTest {
         .isEqualTo("CREATE TABLE IF NOT EXISTS \"public\".\"t\" (a INT)");
     assertThat(Dialect.MARIADB.addColumnIfMissing("`app`.`t`", "request_hash", "VARCHAR(64)"))
         .isEqualTo("ALTER TABLE `app`.`t` ADD COLUMN IF NOT EXISTS request_hash VARCHAR(64)");
-    assertThat(Dialect.H2.createIndexIfMissing("t_created_at", "\"public\".\"t\"", "created_at"))
+    assertThat(Dialect.H2.createIndexIfMissing("t", "\"public\".\"t\"", "created_at"))
         .isEqualTo("CREATE INDEX IF NOT EXISTS \"t_created_at\" ON \"public\".\"t\" (created_at)");
+    String longTable = "a_state_table_name_of_fifty_characters_for_tenants";
+    String longIndex = Dialect.indexName(longTable + "_subscriptions_expires_at");
+    assertThat(longIndex).hasSize(63).startsWith(longTable);
+    assertThat(Dialect.indexName(longTable + "_subscriptions_client_id"))
+        .as("another column, another name")
+        .hasSize(63)
+        .isNotEqualTo(longIndex);
     assertThat(Dialect.MARIADB.textType()).isEqualTo("MEDIUMTEXT");
   }
 

@@ -104,7 +104,8 @@ public final class MqttIntake {
   /** Moves up to {@code max} waiting messages into {@code into}. */
   public int drainTo(Collection<InboundMessage> into, int max) {
     int drained = queue.drainTo(into, max);
-    if (into.removeIf(message -> message == WAKE)) {
+    // The flag stays set until this consumer takes the wake-up: no scan of the batch otherwise.
+    if (wakeQueued.get() && into.removeIf(message -> message == WAKE)) {
       wakeQueued.set(false);
       drained--;
     }
@@ -141,7 +142,8 @@ public final class MqttIntake {
   }
 
   public int queued() {
-    return queue.size() - (wakeQueued.get() ? 1 : 0);
+    // Approximate for an instant around a wake-up (metrics only), never below 0.
+    return Math.max(0, queue.size() - (wakeQueued.get() ? 1 : 0));
   }
 
   public int unacknowledged() {

@@ -258,7 +258,7 @@ class NotifyPoisonIT {
     Awaitility.await("notifications " + expected)
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> notified(subscriber.received()).containsAll(expected));
+        .untilAsserted(() -> assertThat(notified(subscriber.received())).containsAll(expected));
   }
 
   private static List<String> notified(List<Mqtt5Publish> received) throws java.io.IOException {
