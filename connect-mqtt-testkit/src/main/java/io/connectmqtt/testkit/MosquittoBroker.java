@@ -29,11 +29,19 @@ public final class MosquittoBroker implements TestBroker {
   public static final Path PUB = Path.of("/usr/bin/mosquitto_pub");
   public static final Path SUB = Path.of("/usr/bin/mosquitto_sub");
 
+  private static final String DROPPED = "$SYS/broker/publish/messages/dropped";
+
   private final Path home;
   private final int port;
 
   /** User name to password; empty: no password file. */
   private Map<String, String> users = Map.of();
+
+  /**
+   * mosquitto_sub on the drop counter from the broker's start, writing each value to {@link
+   * #droppedLog()}: see {@link #droppedMessageCount()}.
+   */
+  private BrokerProcess droppedWatcher;
 
   /** Whether clients without a user name get in too (with a password file). */
   private boolean anonymous;
@@ -173,6 +181,26 @@ public final class MosquittoBroker implements TestBroker {
               List.of(BINARY.toString(), "-c", conf.toString()),
               null);
       process.awaitListening(port, null, Duration.ofSeconds(10));
+      if (users.isEmpty()) {
+        Files.deleteIfExists(droppedLog());
+        droppedWatcher =
+            BrokerProcess.start(
+                "mosquitto_sub on the drop counter",
+                home,
+                droppedLog(),
+                Map.of(),
+                List.of(
+                    "/usr/bin/stdbuf",
+                    "-oL",
+                    SUB.toString(),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    Integer.toString(port),
+                    "-t",
+                    DROPPED),
+                null);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -223,6 +251,13 @@ public final class MosquittoBroker implements TestBroker {
     if (process == null || !users.isEmpty()) {
       return OptionalLong.empty();
     }
+    // mosquitto 2.0 sends $SYS values retained with a 60 s expiry, and again only when they
+    // change: a subscriber that comes more than a minute after the last change gets nothing. The
+    // watcher subscribed at the start and has every value since; asking is for its first second.
+    OptionalLong watched = lastNumber(BrokerProcess.tail(droppedLog(), 5));
+    if (watched.isPresent()) {
+      return watched;
+    }
     ExternalCommand.Result result =
         ExternalCommand.run(
             home,
@@ -239,22 +274,28 @@ public final class MosquittoBroker implements TestBroker {
                 "-W",
                 "20",
                 "-t",
-                "$SYS/broker/publish/messages/dropped"));
-    // The output may hold client warnings besides the value: take the line that is a number.
-    OptionalLong dropped =
-        result
-            .output()
-            .lines()
-            .map(String::trim)
-            .filter(line -> line.matches("\\d+"))
-            .mapToLong(Long::parseLong)
-            .reduce((first, last) -> last);
+                DROPPED));
+    OptionalLong dropped = lastNumber(result.output());
     if (dropped.isEmpty()) {
       throw new IllegalStateException(
           "mosquitto's $SYS/broker/publish/messages/dropped did not answer within 20 s: "
               + result.output());
     }
     return dropped;
+  }
+
+  /** The last line of {@code output} that is a number (client warnings may come besides). */
+  private static OptionalLong lastNumber(String output) {
+    return output
+        .lines()
+        .map(String::trim)
+        .filter(line -> line.matches("\\d+"))
+        .mapToLong(Long::parseLong)
+        .reduce((first, last) -> last);
+  }
+
+  private Path droppedLog() {
+    return home.resolve("dropped.log");
   }
 
   @Override
@@ -353,6 +394,10 @@ public final class MosquittoBroker implements TestBroker {
 
   @Override
   public void stop() {
+    if (droppedWatcher != null) {
+      droppedWatcher.stop(Duration.ofSeconds(5));
+      droppedWatcher = null;
+    }
     if (process != null) {
       // With persistence on, mosquitto writes mosquitto.db on SIGTERM: give a large backlog time.
       process.stop(Duration.ofSeconds(persistent ? 60 : 10));
