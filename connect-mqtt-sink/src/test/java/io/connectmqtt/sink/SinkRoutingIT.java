@@ -125,9 +125,11 @@ class SinkRoutingIT {
     config.put("mqtt.retain", "true");
     config.put("mqtt.null.value.behavior", "clear-retained");
     fixtures.startConnector("routing-retained", config);
-    fixtures.topics().send(List.of(record("state", "lamp", "{\"on\":true}")));
     try (MqttRecorder first =
         MqttRecorder.subscribe("retained-1", fixtures.broker().port(), "state/#")) {
+      // Subscribed before the publish: one that crossed it could get the message twice, as the
+      // retained copy of its SUBSCRIBE and live (seen once, with the tests in another order).
+      fixtures.topics().send(List.of(record("state", "lamp", "{\"on\":true}")));
       assertThat(
               new String(
                   first.awaitAtLeast(1, Duration.ofSeconds(30)).get(0).getPayloadAsBytes(),
