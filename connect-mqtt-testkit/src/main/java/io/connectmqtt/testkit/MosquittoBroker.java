@@ -5,10 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -189,16 +191,10 @@ public final class MosquittoBroker implements TestBroker {
                 home,
                 droppedLog(),
                 Map.of(),
-                List.of(
-                    "/usr/bin/stdbuf",
-                    "-oL",
-                    SUB.toString(),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    Integer.toString(port),
-                    "-t",
-                    DROPPED),
+                Stream.concat(
+                        Stream.of("/usr/bin/stdbuf", "-oL"),
+                        Arrays.stream(clientCommand(SUB, port, "-t", DROPPED)))
+                    .toList(),
                 null);
       }
     } catch (IOException e) {
@@ -263,18 +259,7 @@ public final class MosquittoBroker implements TestBroker {
             home,
             Map.of(),
             30,
-            List.of(
-                SUB.toString(),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                Integer.toString(port),
-                "-C",
-                "1",
-                "-W",
-                "20",
-                "-t",
-                DROPPED));
+            List.of(clientCommand(SUB, port, "-C", "1", "-W", "20", "-t", DROPPED)));
     OptionalLong dropped = lastNumber(result.output());
     if (dropped.isEmpty()) {
       throw new IllegalStateException(
