@@ -26,8 +26,12 @@ class SourceClusterIT {
 
   private static final int MESSAGES = 60_000;
 
-  /** 6 s for all messages, the second half after the kill ({@link StreamAroundFault}). */
-  private static final int RATE = 10_000;
+  /**
+   * 12 s for all messages, the second half after the kill ({@link StreamAroundFault}); a rate the
+   * group drains as it comes. At 10,000/s a backlog built up in HiveMQ CE's in-memory shared queue,
+   * whose every acknowledgement scans it (docs/brokers.md): 60% of the test JVM's CPU.
+   */
+  private static final int RATE = 5_000;
 
   private static final String TOPIC = "cluster.test";
 

@@ -43,6 +43,7 @@ public final class ConnectStack implements AutoCloseable {
     Properties brokerProps = new Properties();
     brokerProps.put("auto.create.topics.enable", "true");
     brokerProps.put("num.partitions", "1");
+    brokerProps.putAll(KafkaBrokerProcess.IDLE_SETTINGS);
     EmbeddedConnectCluster.Builder builder =
         new EmbeddedConnectCluster.Builder().name("connect-mqtt-it").numWorkers(workers);
     builder.numBrokers(1);
