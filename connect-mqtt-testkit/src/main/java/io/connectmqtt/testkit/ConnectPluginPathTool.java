@@ -55,9 +55,12 @@ public final class ConnectPluginPathTool {
               .redirectErrorStream(true)
               .redirectOutput(output.toFile())
               .start();
-      if (!tool.waitFor(180, TimeUnit.SECONDS)) {
+      // A bound for a hung tool, not for a slow one: it scans every class of the three archives
+      // (16 s of CPU, 9.5 s alone on two cores), and beside four other rows' tools and workers and
+      // another module's ITs it was still at it after 180 s once.
+      if (!tool.waitFor(600, TimeUnit.SECONDS)) {
         tool.destroyForcibly();
-        throw new IllegalStateException("ConnectPluginPath did not finish within 180 s");
+        throw new IllegalStateException("ConnectPluginPath did not finish within 600 s");
       }
       List<String> lines = Files.readAllLines(output);
       if (tool.exitValue() != 0) {
