@@ -29,7 +29,7 @@ class SourceClusterIT {
   /**
    * 12 s for all messages, the second half after the kill ({@link StreamAroundFault}); a rate the
    * group drains as it comes. At 10,000/s a backlog built up in HiveMQ CE's in-memory shared queue,
-   * whose every acknowledgement scans it (docs/brokers.md): 60% of the test JVM's CPU.
+   * whose every acknowledgement scans it (docs/brokers.md): 60% of the test JVM's CPU samples.
    */
   private static final int RATE = 5_000;
 

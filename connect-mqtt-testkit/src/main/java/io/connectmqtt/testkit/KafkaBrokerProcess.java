@@ -20,9 +20,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
    * Settings that make a test broker cheap while it waits, which is most of its life (a suite run
    * keeps 16 of them and each test JVM's in-process one alive for minutes): no no-op record in the
    * metadata log every 500 ms (KRaft's keep-alive for a quorum of controllers; this one is alone),
-   * two request handler threads instead of eight, one network thread instead of three and one group
-   * coordinator thread instead of four, on two cores. Idle brokers side by side: about 0.7 s of CPU
-   * a minute with these, 1.0–1.8 s with Kafka's defaults.
+   * two request handler threads instead of eight, one network thread instead of three, one group
+   * coordinator thread instead of four and two background threads instead of ten, on two cores.
+   * Idle brokers side by side: about 0.7 s of CPU a minute with these, 1.0–1.8 s with Kafka's
+   * defaults.
    */
   static final Map<String, String> IDLE_SETTINGS =
       Map.of(
