@@ -148,9 +148,7 @@ final class ConnectWorkers {
                   "consumer.heartbeat.interval.ms=2000",
                   "config.providers=env",
                   "config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider",
-                  properties.entrySet().stream()
-                      .map(e -> e.getKey() + "=" + e.getValue())
-                      .collect(Collectors.joining("\n")),
+                  KafkaJvm.propertiesLines(properties),
                   ""));
           Process worker =
               KafkaJvm.start(

@@ -95,7 +95,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                   "share.coordinator.state.topic.min.isr=1",
                   "group.initial.rebalance.delay.ms=0",
                   "auto.create.topics.enable=true",
-                  String.join("\n", asProperties(IDLE_SETTINGS)),
+                  KafkaJvm.propertiesLines(IDLE_SETTINGS),
                   ""));
           String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
           Process format =
@@ -144,10 +144,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   public void close() {
     KafkaJvm.stop(process, 60);
     process = null;
-  }
-
-  private static List<String> asProperties(Map<String, String> settings) {
-    return settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList();
   }
 
   private Path config() {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -41,6 +42,13 @@ final class KafkaJvm {
   static List<String> testJvmOptions() {
     String options = System.getProperty("testkit.jvm.options", "").strip();
     return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
+  }
+
+  /** {@code settings} as lines of a properties file, in the map's order. */
+  static String propertiesLines(Map<String, String> settings) {
+    return settings.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining("\n"));
   }
 
   /** Work on files and processes that a stack's callers need not handle the failures of. */
