@@ -113,9 +113,14 @@ class BrokerMatrixCrashIT {
     // the killed socket, which the reset throws away. A broker that reads its clients slowly while
     // it pushes a backlog (Aedes, a single Node.js thread: 8,705 once, 0-441 in other runs;
     // mosquitto up to 3,759) leaves many there, so only messages Kafka already had at the kill may
-    // come twice.
-    assertThat(result.duplicates())
-        .as("duplicates (" + broker.name() + ")")
-        .isLessThanOrEqualTo((int) result.inKafkaAtKill() + QUEUE_CAPACITY);
+    // come twice. Each connection lost besides is one more session resume, and so one more
+    // redelivery of what is unacknowledged: Aedes gives a resumed session's new messages
+    // identifiers still in flight, the client drops the connection for it (AedesPacketIdentifierIT,
+    // docs/troubleshooting.md), and what Aedes resends then was mostly in Kafka already (6,081
+    // duplicates once, with 3,430 in Kafka at the kill and one connection lost).
+    long redeliveries = 1 + result.lostConnections();
+    assertThat((long) result.duplicates())
+        .as("duplicates (" + broker.name() + ", " + redeliveries + " redeliveries)")
+        .isLessThanOrEqualTo(redeliveries * (result.inKafkaAtKill() + QUEUE_CAPACITY));
   }
 }
