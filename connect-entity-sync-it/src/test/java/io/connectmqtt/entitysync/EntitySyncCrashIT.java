@@ -123,6 +123,9 @@ class EntitySyncCrashIT {
             e);
       }
       stack.killConnect();
+      // A kill before the 20th leaves drops to come: the restarted worker's replies must pass, or
+      // each one swallowed waits a minute for the task's acknowledgement timeout (239 s once).
+      proxy.stopDropping();
       long swallowed = proxy.dropped();
       long committed = Sql.count(postgres::connection, "select count(*) from public.orders");
       int answeredBeforeRestart = replies.size();

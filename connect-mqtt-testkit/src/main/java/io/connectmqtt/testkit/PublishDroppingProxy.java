@@ -70,6 +70,11 @@ public final class PublishDroppingProxy implements AutoCloseable {
     toDrop = count;
   }
 
+  /** Drops nothing from now on: what {@link #dropPublishesAfter} has not dropped yet passes. */
+  public void stopDropping() {
+    dropPublishesAfter(0, 0);
+  }
+
   private synchronized boolean dropsNext() {
     if (toPass > 0) {
       toPass--;
