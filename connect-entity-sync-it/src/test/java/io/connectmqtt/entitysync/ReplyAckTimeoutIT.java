@@ -47,7 +47,9 @@ class ReplyAckTimeoutIT {
       Map<String, String> config =
           EntitySyncCrashIT.ordersSync(hivemq, postgres, "reply-ack-timeout-changes");
       config.put("mqtt.server.uris", proxy.uri());
-      config.put("mqtt.publish.ack.timeout.ms", "2000");
+      // Long enough that no PUBACK HiveMQ (in this busy JVM) does send comes later: that would be a
+      // second resend and a second connection below (PublishAckTimeoutIT raised its own to 5 s).
+      config.put("mqtt.publish.ack.timeout.ms", "5000");
       OpenEntitySync.startServed(
           stack.rest(), "reply-ack-timeout", config, 1, hivemq.port(), "spec", "ack-probe");
 
