@@ -71,106 +71,122 @@ public final class WorkerKillScenario {
     Map<String, String> connector = new java.util.HashMap<>(config);
     connector.put("mqtt.topics", "backlog/" + id + "/#");
     connector.put("kafka.topic", topic);
-    long logStart = Files.size(stack.home().resolve("connect.log"));
-    stack.rest().createOrReplace(name, connector);
-    stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
-    Awaitility.await("the task subscribed")
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> SourceLog.allSubscribed(workerLog(stack, logStart), "backlog/" + id + "/#"));
+    try {
+      long logStart = Files.size(stack.home().resolve("connect.log"));
+      stack.rest().createOrReplace(name, connector);
+      stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
+      Awaitility.await("the task subscribed")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> SourceLog.allSubscribed(workerLog(stack, logStart), "backlog/" + id + "/#"));
 
-    // The task is stopped while the backlog is published, so all of it waits in the broker's
-    // session. Stopping the connector rather than killing the worker spares a worker start; the
-    // SIGKILL below is the one under test.
-    stack.rest().stopAndAwaitStopped(name, Duration.ofSeconds(60));
-    try (MqttLoadPublisher publisher =
-        new MqttLoadPublisher("backlog-publisher-" + id, broker.port(), broker.mqtt5())) {
-      publisher.publish(
-          0, backlog, payloadSize, 0, seq -> "backlog/" + id + "/device-" + (seq % 10));
-    }
-    stack.rest().resume(name);
-    KafkaTopics topics = stack.topics();
-    topics.awaitEndOffsets(topic, backlog / 3, Duration.ofSeconds(300));
-    stack.killConnect();
-    long inKafkaAtKill = topics.endOffsetSum(topic);
-    long relaunchMillis = System.currentTimeMillis();
-    long relaunchLog = Files.size(stack.home().resolve("connect.log"));
-    stack.startConnect();
+      // The task is stopped while the backlog is published, so all of it waits in the broker's
+      // session. Stopping the connector rather than killing the worker spares a worker start; the
+      // SIGKILL below is the one under test.
+      stack.rest().stopAndAwaitStopped(name, Duration.ofSeconds(60));
+      try (MqttLoadPublisher publisher =
+          new MqttLoadPublisher("backlog-publisher-" + id, broker.port(), broker.mqtt5())) {
+        publisher.publish(
+            0, backlog, payloadSize, 0, seq -> "backlog/" + id + "/device-" + (seq % 10));
+      }
+      stack.rest().resume(name);
+      KafkaTopics topics = stack.topics();
+      topics.awaitEndOffsets(topic, backlog / 3, Duration.ofSeconds(300));
+      stack.killConnect();
+      long inKafkaAtKill = topics.endOffsetSum(topic);
+      long relaunchMillis = System.currentTimeMillis();
+      long relaunchLog = Files.size(stack.home().resolve("connect.log"));
+      stack.startConnect();
 
-    BitSet seen = new BitSet(backlog);
-    int[] counts = {0, 0};
-    long[] lastFirstAppend = {0};
-    long stop = System.nanoTime() + deadline.toNanos();
-    // A read of fewer records than the backlog waits its whole timeout: the cheap end offsets say
-    // when a read can find every message.
-    while (topics.endOffsetSum(topic) < backlog && System.nanoTime() < stop) {
-      Thread.sleep(200);
-    }
-    while (true) {
-      List<ConsumerRecord<byte[], byte[]>> records =
-          topics.readAll(topic, backlog, Duration.ofSeconds(5));
-      seen.clear();
-      lastFirstAppend[0] = 0;
-      records.sort(java.util.Comparator.comparingLong(ConsumerRecord::timestamp));
-      for (ConsumerRecord<byte[], byte[]> record : records) {
-        int seq = (int) MqttLoadPublisher.sequence(record.value());
-        if (!seen.get(seq)) {
-          seen.set(seq);
-          lastFirstAppend[0] = record.timestamp();
+      BitSet seen = new BitSet(backlog);
+      int[] counts = {0, 0};
+      long[] lastFirstAppend = {0};
+      long stop = System.nanoTime() + deadline.toNanos();
+      // A read of fewer records than the backlog waits its whole timeout: the cheap end offsets say
+      // when a read can find every message.
+      while (topics.endOffsetSum(topic) < backlog && System.nanoTime() < stop) {
+        Thread.sleep(200);
+      }
+      while (true) {
+        List<ConsumerRecord<byte[], byte[]>> records =
+            topics.readAll(topic, backlog, Duration.ofSeconds(5));
+        seen.clear();
+        lastFirstAppend[0] = 0;
+        records.sort(java.util.Comparator.comparingLong(ConsumerRecord::timestamp));
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+          int seq = (int) MqttLoadPublisher.sequence(record.value());
+          if (!seen.get(seq)) {
+            seen.set(seq);
+            lastFirstAppend[0] = record.timestamp();
+          }
         }
+        counts[0] = seen.cardinality();
+        counts[1] = records.size();
+        if (counts[0] == backlog || System.nanoTime() > stop) {
+          break;
+        }
+        Thread.sleep(2_000);
       }
-      counts[0] = seen.cardinality();
-      counts[1] = records.size();
-      if (counts[0] == backlog || System.nanoTime() > stop) {
-        break;
-      }
-      Thread.sleep(2_000);
-    }
-    // Late duplicates (acknowledgements lost with the killed connection) may still come: one last,
-    // quiet read.
-    counts[1] = topics.readAll(topic, counts[1], Duration.ofSeconds(10)).size();
-    double drainSeconds =
-        counts[0] == backlog ? (lastFirstAppend[0] - relaunchMillis) / 1e3 : Double.NaN;
-    // Task 0's client ids: <name>-0, and <name>-0-c1, -c2, ... where the task opens several
-    // connections.
-    String ids = java.util.regex.Pattern.quote(name) + "-0(?:-c\\d+)?";
-    java.util.regex.Pattern lost =
-        java.util.regex.Pattern.compile("MQTT client " + ids + " lost its connection");
-    java.util.regex.Pattern connected =
-        java.util.regex.Pattern.compile("MQTT client '(" + ids + ")' connected\\b");
-    long lostConnections =
-        workerLog(stack, logStart).lines().filter(line -> lost.matcher(line).find()).count();
-    java.util.Set<String> connections = new java.util.TreeSet<>();
-    java.util.Set<String> resumed = new java.util.TreeSet<>();
-    workerLog(stack, relaunchLog)
-        .lines()
-        .forEach(
-            line -> {
-              java.util.regex.Matcher m = connected.matcher(line);
-              if (m.find()) {
-                connections.add(m.group(1));
-                if (line.contains("resumed its session")) {
-                  resumed.add(m.group(1));
+      // Late duplicates (acknowledgements lost with the killed connection) may still come: one
+      // last,
+      // quiet read.
+      counts[1] = topics.readAll(topic, counts[1], Duration.ofSeconds(10)).size();
+      double drainSeconds =
+          counts[0] == backlog ? (lastFirstAppend[0] - relaunchMillis) / 1e3 : Double.NaN;
+      // Task 0's client ids: <name>-0, and <name>-0-c1, -c2, ... where the task opens several
+      // connections.
+      String ids = java.util.regex.Pattern.quote(name) + "-0(?:-c\\d+)?";
+      java.util.regex.Pattern lost =
+          java.util.regex.Pattern.compile("MQTT client " + ids + " lost its connection");
+      java.util.regex.Pattern connected =
+          java.util.regex.Pattern.compile("MQTT client '(" + ids + ")' connected\\b");
+      long lostConnections =
+          workerLog(stack, logStart).lines().filter(line -> lost.matcher(line).find()).count();
+      java.util.Set<String> connections = new java.util.TreeSet<>();
+      java.util.Set<String> resumed = new java.util.TreeSet<>();
+      workerLog(stack, relaunchLog)
+          .lines()
+          .forEach(
+              line -> {
+                java.util.regex.Matcher m = connected.matcher(line);
+                if (m.find()) {
+                  connections.add(m.group(1));
+                  if (line.contains("resumed its session")) {
+                    resumed.add(m.group(1));
+                  }
                 }
-              }
-            });
-    stack.rest().delete(name);
-    // Deleting returns before the task stopped; a broker closed earlier would make it reconnect
-    // meanwhile. (The log before the relaunch has the stop of the backlog already.)
-    Awaitility.await(name + " stopped")
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> workerLog(stack, relaunchLog).contains("Stopping MQTT source task 0 of " + name));
-    return new Result(
-        backlog,
-        counts[0],
-        counts[1],
-        inKafkaAtKill,
-        drainSeconds,
-        lostConnections,
-        connections.size(),
-        resumed.size());
+              });
+      stack.rest().delete(name);
+      // Deleting returns before the task stopped; a broker closed earlier would make it reconnect
+      // meanwhile. (The log before the relaunch has the stop of the backlog already.)
+      Awaitility.await(name + " stopped")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () ->
+                  workerLog(stack, relaunchLog).contains("Stopping MQTT source task 0 of " + name));
+      return new Result(
+          backlog,
+          counts[0],
+          counts[1],
+          inKafkaAtKill,
+          drainSeconds,
+          lostConnections,
+          connections.size(),
+          resumed.size());
+    } catch (Exception | AssertionError e) {
+      // The module's shared worker serves the next rows and classes: not dead, and not draining
+      // this row's backlog for them.
+      try {
+        if (stack.connectPid() < 0) {
+          stack.startConnect();
+        }
+        stack.rest().deleteAndAwaitGone(name, Duration.ofSeconds(30));
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
   }
 
   private static String workerLog(ProcessStack stack, long from) throws Exception {
