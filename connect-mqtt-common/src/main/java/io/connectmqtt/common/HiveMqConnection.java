@@ -321,8 +321,12 @@ public final class HiveMqConnection implements MqttConnection {
       raiseReceiveMaximum(next);
     }
     protocol.prepareReconnect(context, receiveMaximum);
+    // Two messages: a connection lost after its CONNACK resumes a session (and gets what was not
+    // acknowledged again); an attempt that never connected does not.
     log.warn(
-        "MQTT client {} lost its connection ({}); reconnecting to {} in {} ms (attempt {})",
+        wasConnected
+            ? "MQTT client {} lost its connection ({}); reconnecting to {} in {} ms (attempt {})"
+            : "MQTT client {} could not connect ({}); trying {} again in {} ms (attempt {})",
         settings.clientId(),
         ErrorClassifier.describe(cause),
         next,

@@ -128,20 +128,16 @@ public final class WorkerKillScenario {
         Thread.sleep(2_000);
       }
       // Late duplicates (acknowledgements lost with the killed connection) may still come: one
-      // last,
-      // quiet read.
+      // last, quiet read.
       counts[1] = topics.readAll(topic, counts[1], Duration.ofSeconds(10)).size();
       double drainSeconds =
           counts[0] == backlog ? (lastFirstAppend[0] - relaunchMillis) / 1e3 : Double.NaN;
       // Task 0's client ids: <name>-0, and <name>-0-c1, -c2, ... where the task opens several
       // connections.
       String ids = java.util.regex.Pattern.quote(name) + "-0(?:-c\\d+)?";
-      java.util.regex.Pattern lost =
-          java.util.regex.Pattern.compile("MQTT client " + ids + " lost its connection");
       java.util.regex.Pattern connected =
           java.util.regex.Pattern.compile("MQTT client '(" + ids + ")' connected\\b");
-      long lostConnections =
-          workerLog(stack, logStart).lines().filter(line -> lost.matcher(line).find()).count();
+      long lostConnections = SourceLog.lostConnections(workerLog(stack, logStart), name);
       java.util.Set<String> connections = new java.util.TreeSet<>();
       java.util.Set<String> resumed = new java.util.TreeSet<>();
       workerLog(stack, relaunchLog)
