@@ -12,7 +12,6 @@ import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -68,7 +67,7 @@ class EntitySyncOutboxCrashIT {
       config.put("tasks.max", "2");
       config.put("entity.sync.outbox.max.in.flight", String.valueOf(MAX_IN_FLIGHT));
       config.put("entity.sync.outbox.lease.ms", "5000");
-      long logStart = Files.size(stack.home().resolve("connect.log"));
+      long logStart = stack.workerLogSize();
       stack.rest().createOrReplace("outbox-sync", config);
       stack.rest().awaitRunning("outbox-sync", 2, Duration.ofSeconds(90));
 
@@ -172,8 +171,8 @@ class EntitySyncOutboxCrashIT {
       long takeovers =
           Math.max(
               KILLS,
-              Files.readString(stack.home().resolve("connect.log"))
-                      .substring((int) logStart)
+              stack
+                      .workerLog(logStart)
                       .lines()
                       .filter(
                           line ->

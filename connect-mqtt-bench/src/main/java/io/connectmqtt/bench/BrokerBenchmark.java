@@ -19,7 +19,6 @@ import io.connectmqtt.testkit.SourceRoundTrip;
 import io.connectmqtt.testkit.TestBroker;
 import io.connectmqtt.testkit.WorkerKillScenario;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -417,12 +416,7 @@ public final class BrokerBenchmark {
       }
       long lost = restartMessages - seen.cardinality();
       long duplicates = records - seen.cardinality();
-      long lostConnections =
-          Files.readString(stack.home().resolve("connect.log"))
-              .substring((int) logStart)
-              .lines()
-              .filter(l -> l.contains("lost its connection"))
-              .count();
+      long lostConnections = SourceLog.lostConnections(stack.workerLog(logStart), name);
       System.out.printf(
           Locale.ROOT,
           "BROKERS: %s broker restart (%.1f s stop + start) with %d messages at %d msg/s:"
@@ -495,11 +489,10 @@ public final class BrokerBenchmark {
    * {@code topic}; returns the worker log's size before, for {@link #awaitSubscribed}.
    */
   private static long createConnector(
-      ProcessStack stack, String name, Map<String, String> config, String filter, String topic)
-      throws IOException {
+      ProcessStack stack, String name, Map<String, String> config, String filter, String topic) {
     config.put("mqtt.topics", filter + "/#");
     config.put("kafka.topic", topic);
-    long logStart = Files.size(stack.home().resolve("connect.log"));
+    long logStart = stack.workerLogSize();
     stack.rest().createOrReplace(name, config);
     return logStart;
   }
@@ -513,8 +506,7 @@ public final class BrokerBenchmark {
     stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
-      String log = Files.readString(stack.home().resolve("connect.log"));
-      if (SourceLog.allSubscribed(log.substring((int) Math.min(from, log.length())), filter)) {
+      if (SourceLog.allSubscribed(stack.workerLog(from), filter)) {
         return;
       }
       Thread.sleep(200);

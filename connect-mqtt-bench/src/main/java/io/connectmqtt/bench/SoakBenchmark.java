@@ -6,6 +6,7 @@ import io.connectmqtt.testkit.Broker;
 import io.connectmqtt.testkit.BrokerOptions;
 import io.connectmqtt.testkit.MqttLoadPublisher;
 import io.connectmqtt.testkit.ProcessStack;
+import io.connectmqtt.testkit.SourceLog;
 import io.connectmqtt.testkit.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -206,14 +207,7 @@ public final class SoakBenchmark {
         for (String log : List.of("connect.log", "connect-2.log", "connect-3.log")) {
           Path file = stack.home().resolve(log);
           if (Files.exists(file)) {
-            lostConnections +=
-                Files.readString(file)
-                    .lines()
-                    .filter(
-                        line ->
-                            line.contains("MQTT client soak-")
-                                && line.contains("lost its connection"))
-                    .count();
+            lostConnections += SourceLog.lostConnections(Files.readString(file), "soak");
           }
         }
         String dropped =

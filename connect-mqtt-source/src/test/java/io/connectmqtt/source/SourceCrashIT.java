@@ -8,8 +8,6 @@ import io.connectmqtt.testkit.ProcessStack;
 import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.SharedFixtures;
 import io.connectmqtt.testkit.SourceLog;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
@@ -157,14 +155,12 @@ class SourceCrashIT {
     stack.topics().awaitEndOffsets(topic, records, Duration.ofSeconds(120));
   }
 
-  private void assertEveryMessageArrived(String scenario, StreamAroundFault stream)
-      throws IOException {
+  private void assertEveryMessageArrived(String scenario, StreamAroundFault stream) {
     SequencesInKafka inKafka =
         SequencesInKafka.awaitAll(stack.topics(), topic, MESSAGES, Duration.ofSeconds(180));
     BitSet seen = inKafka.seen();
     int duplicates = inKafka.duplicates();
-    long lostConnections =
-        SourceLog.lostConnections(Files.readString(stack.home().resolve("connect.log")), name);
+    long lostConnections = SourceLog.lostConnections(stack.workerLog(0), name);
     System.out.printf(
         "%s: %d messages, %d records in Kafka %.1f s after the fault, %d duplicates, %d connections"
             + " lost, broker dropped %d%n",

@@ -1,5 +1,6 @@
 package io.connectmqtt.testkit;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -221,6 +222,17 @@ public final class ProcessStack implements AutoCloseable {
    */
   public String log(String name) {
     return KafkaJvm.log(name.startsWith("kafka") ? kafka.home() : home, name);
+  }
+
+  /** The size of the first worker's log now: where {@link #workerLog} reads what comes after. */
+  public long workerLogSize() {
+    return KafkaJvm.unchecked(() -> Files.size(home.resolve("connect.log")));
+  }
+
+  /** The first worker's whole log from {@code from} (a {@link #workerLogSize}) on. */
+  public String workerLog(long from) {
+    String log = KafkaJvm.unchecked(() -> Files.readString(home.resolve("connect.log")));
+    return log.substring((int) Math.min(from, log.length()));
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.connectmqtt.testkit;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
@@ -72,13 +71,13 @@ public final class WorkerKillScenario {
     connector.put("mqtt.topics", "backlog/" + id + "/#");
     connector.put("kafka.topic", topic);
     try {
-      long logStart = Files.size(stack.home().resolve("connect.log"));
+      long logStart = stack.workerLogSize();
       stack.rest().createOrReplace(name, connector);
       stack.rest().awaitRunning(name, 1, Duration.ofSeconds(60));
       Awaitility.await("the task subscribed")
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(200))
-          .until(() -> SourceLog.allSubscribed(workerLog(stack, logStart), "backlog/" + id + "/#"));
+          .until(() -> SourceLog.allSubscribed(stack.workerLog(logStart), "backlog/" + id + "/#"));
 
       // The task is stopped while the backlog is published, so all of it waits in the broker's
       // session. Stopping the connector rather than killing the worker spares a worker start; the
@@ -95,7 +94,7 @@ public final class WorkerKillScenario {
       stack.killConnect();
       long inKafkaAtKill = topics.endOffsetSum(topic);
       long relaunchMillis = System.currentTimeMillis();
-      long relaunchLog = Files.size(stack.home().resolve("connect.log"));
+      long relaunchLog = stack.workerLogSize();
       stack.startConnect();
 
       BitSet seen = new BitSet(backlog);
@@ -137,10 +136,11 @@ public final class WorkerKillScenario {
       String ids = java.util.regex.Pattern.quote(name) + "-0(?:-c\\d+)?";
       java.util.regex.Pattern connected =
           java.util.regex.Pattern.compile("MQTT client '(" + ids + ")' connected\\b");
-      long lostConnections = SourceLog.lostConnections(workerLog(stack, logStart), name);
+      long lostConnections = SourceLog.lostConnections(stack.workerLog(logStart), name);
       java.util.Set<String> connections = new java.util.TreeSet<>();
       java.util.Set<String> resumed = new java.util.TreeSet<>();
-      workerLog(stack, relaunchLog)
+      stack
+          .workerLog(relaunchLog)
           .lines()
           .forEach(
               line -> {
@@ -160,7 +160,7 @@ public final class WorkerKillScenario {
           .pollInterval(Duration.ofMillis(200))
           .until(
               () ->
-                  workerLog(stack, relaunchLog).contains("Stopping MQTT source task 0 of " + name));
+                  stack.workerLog(relaunchLog).contains("Stopping MQTT source task 0 of " + name));
       return new Result(
           backlog,
           counts[0],
@@ -183,10 +183,5 @@ public final class WorkerKillScenario {
       }
       throw e;
     }
-  }
-
-  private static String workerLog(ProcessStack stack, long from) throws Exception {
-    String log = Files.readString(stack.home().resolve("connect.log"));
-    return log.substring((int) Math.min(from, log.length()));
   }
 }
