@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.management.ObjectName;
 import org.awaitility.Awaitility;
@@ -38,8 +39,11 @@ class DatabaseAwayAtStartIT {
   void aTaskStartedWhileTheDatabaseIsAwayServesOnceItIsBack() throws Exception {
     int port = Ports.free();
     ConnectStack stack = SharedFixtures.connectStack();
+    AtomicReference<Server> server = new AtomicReference<>();
+    // The TCP server stops after the connector is deleted, also when an assertion fails.
     try (HiveMqBroker hivemq = HiveMqBroker.start();
         H2Database h2 = H2Database.start("away");
+        AutoCloseable tcp = () -> Optional.ofNullable(server.get()).ifPresent(Server::stop);
         ConnectRest.Deletion deleted = stack.rest().deletingOnClose("away")) {
       try (Connection connection = h2.connection();
           Statement statement = connection.createStatement()) {
@@ -49,14 +53,14 @@ class DatabaseAwayAtStartIT {
       // TCP, so stopping the TCP server takes the database away from the task and nothing else.
       String url =
           "jdbc:h2:tcp://127.0.0.1:" + port + "/" + h2.jdbcUrl().substring("jdbc:h2:".length());
-      Server server = tcpServer(port);
+      server.set(tcpServer(port));
       Map<String, String> sync = OpenEntitySync.config(hivemq.uri(), url, "sa", "public.items");
       sync.put("entity.sync.state.table", "away_requests");
       sync.put("entity.sync.changes.topic", "away-changes");
       stack.rest().createOrReplace("away", sync);
       stack.rest().awaitRunning("away", 1, Duration.ofSeconds(90));
 
-      server.stop();
+      server.get().stop();
       stack.rest().restart("away");
       ObjectName task =
           new ObjectName("connect-mqtt:type=entity-sync-task-metrics,connector=away,task=0");
@@ -75,7 +79,7 @@ class DatabaseAwayAtStartIT {
           .as("task state while the database is away; last task status %s", lastStatus.get())
           .isEqualTo("RUNNING");
 
-      server = tcpServer(port);
+      server.set(tcpServer(port));
       try (ProtocolClient client = new ProtocolClient(hivemq.port(), "spec", "dora")) {
         Awaitility.await("the task serves requests once the database is back")
             .atMost(Duration.ofSeconds(60))
@@ -102,7 +106,6 @@ class DatabaseAwayAtStartIT {
       assertThat(task0(stack).path("trace").asText())
           .contains("Cannot open the database")
           .contains("(SQLState 28000)");
-      server.stop();
     }
   }
 

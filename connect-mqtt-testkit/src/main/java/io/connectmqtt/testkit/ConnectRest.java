@@ -114,15 +114,14 @@ public final class ConnectRest {
     Awaitility.await(name + " deleted")
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(200))
+        // Only a 404 means gone; another error (a worker restarting, a rebalance) is asked again.
+        .ignoreExceptions()
         .until(
-            () -> {
-              try {
-                status(name);
-                return false;
-              } catch (RuntimeException gone) {
-                return true;
-              }
-            });
+            () ->
+                send("GET", "/connectors/" + name + "/status", null, 200, 404)
+                        .path("error_code")
+                        .asInt()
+                    == 404);
   }
 
   /**

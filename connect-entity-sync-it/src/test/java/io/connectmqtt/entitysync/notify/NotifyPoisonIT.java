@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.MosquittoBroker;
 import io.connectmqtt.testkit.MqttRecorder;
@@ -195,7 +196,8 @@ class NotifyPoisonIT {
     // One subscriber for both subscriptions' topics. MQTT orders per topic only: every expected
     // notification is awaited, the sentinels among them.
     try (MqttRecorder subscriber =
-        MqttRecorder.subscribe("poison-subscriber", mosquitto.port(), "spec/#")) {
+            MqttRecorder.subscribe("poison-subscriber", mosquitto.port(), "spec/#");
+        ConnectRest.Deletion deleted = stack.rest().deletingOnClose("notify-poison")) {
       stack.rest().createOrReplace("notify-poison", config);
       stack.rest().awaitRunning("notify-poison", 1, Duration.ofSeconds(90));
       stack
@@ -251,7 +253,6 @@ class NotifyPoisonIT {
           .isEqualTo("RUNNING");
       assertThat(notified(subscriber.received())).containsExactlyInAnyOrderElementsOf(afterRestart);
     }
-    stack.rest().deleteAndAwaitGone("notify-poison", Duration.ofSeconds(30));
   }
 
   private static void awaitNotified(MqttRecorder subscriber, List<String> expected) {
