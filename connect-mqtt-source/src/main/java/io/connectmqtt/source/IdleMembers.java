@@ -1,23 +1,29 @@
 package io.connectmqtt.source;
 
 import io.connectmqtt.common.MqttConnection;
+import io.connectmqtt.common.TopicFilters;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wakes members of a task's shared group that the broker leaves idle while others are busy. HiveMQ
- * CE offers its shared queue to every member only when the queue turns from empty to non-empty;
- * after that it reads the queue for a member only when that member's last batch is acknowledged. A
- * member that found the queue empty at that moment gets nothing for as long as the stream keeps the
- * queue from emptying: measured with plain clients, one of two or four members received all 20,000
- * messages (docs/brokers.md). A SUBSCRIBE makes HiveMQ read the shared queue for that member, so an
- * idle member subscribes again (the same subscription; shared subscriptions get no retained
- * messages). Brokers that hand out a shared stream round robin (mosquitto) never leave a member
- * idle while others are busy, so nothing happens there.
+ * Wakes members of a task's shared group that the broker leaves idle. HiveMQ CE offers its shared
+ * queue to every member only when the queue turns from empty to non-empty; after that it reads the
+ * queue for a member only when that member's last batch is acknowledged. A member that found the
+ * queue empty at that moment gets nothing for as long as the stream keeps the queue from emptying:
+ * measured with plain clients, one of two or four members received all 20,000 messages
+ * (docs/brokers.md). A SUBSCRIBE makes HiveMQ read the shared queue for that member, so an idle
+ * member subscribes again (the same subscription; shared subscriptions get no retained messages).
+ * HiveMQ CE can also leave every member idle with messages queued (a member marked as having no
+ * shared subscription by a poll that read its subscriptions before they were stored, or queue
+ * entries still marked in flight after a restart, so the queue never turns non-empty again): a
+ * group from which nothing arrived for {@link #SILENT_GROUP_NANOS} subscribes again, less often the
+ * longer it stays silent. Brokers that hand out a shared stream round robin (mosquitto) never leave
+ * a member idle while others are busy, and a SUBSCRIBE to a silent group costs them one round trip.
  */
 final class IdleMembers {
 
@@ -25,6 +31,14 @@ final class IdleMembers {
 
   /** A member that received nothing this long while another received something is woken. */
   static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /**
+   * A group from which nothing arrived this long subscribes again; the gap to the next time doubles
+   * up to {@link #SILENT_GROUP_MAX_GAP_NANOS}.
+   */
+  static final long SILENT_GROUP_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  static final long SILENT_GROUP_MAX_GAP_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   /** A connection, when it last received a message, and when it was last woken. */
   private record Member(
@@ -35,56 +49,85 @@ final class IdleMembers {
   private final AtomicLong wakeUps = new AtomicLong();
   private volatile long nextCheckNanos;
 
+  /** The silence after which the group subscribes again next; only {@link #wake} uses these. */
+  private long nextGroupWakeAfterNanos = SILENT_GROUP_NANOS;
+
+  private long silenceStartNanos;
+
+  private final LongSupplier nanoTime;
+
   IdleMembers(int qos) {
+    this(qos, System::nanoTime);
+  }
+
+  IdleMembers(int qos, LongSupplier nanoTime) {
     this.qos = qos;
+    this.nanoTime = nanoTime;
   }
 
   /** Watches {@code connection}; the intake runs what this returns on each of its messages. */
   Runnable watch(MqttConnection connection) {
-    AtomicLong last = new AtomicLong(System.nanoTime());
-    members.add(new Member(connection, last, new AtomicLong(System.nanoTime())));
-    return () -> last.lazySet(System.nanoTime());
+    AtomicLong last = new AtomicLong(nanoTime.getAsLong());
+    members.add(new Member(connection, last, new AtomicLong(nanoTime.getAsLong())));
+    return () -> last.lazySet(nanoTime.getAsLong());
   }
 
   /**
    * Makes each connected member that received nothing for {@link #IDLE_NANOS}, while another did,
-   * subscribe to {@code filters} again (null: not subscribed yet, nothing to do); call regularly
-   * (from {@code poll()}), it checks at most twice per {@link #IDLE_NANOS}.
+   * subscribe to {@code filters} again, and every member when none received anything for {@link
+   * #SILENT_GROUP_NANOS} (null or a plain subscription: nothing to do); call regularly (from {@code
+   * poll()}), it checks at most twice per {@link #IDLE_NANOS}.
    */
-  void wake(List<String> filters) {
-    long now = System.nanoTime();
-    if (members.size() < 2 || filters == null || now < nextCheckNanos) {
+  synchronized void wake(List<String> filters) {
+    long now = nanoTime.getAsLong();
+    if (members.isEmpty()
+        || filters == null
+        || now < nextCheckNanos
+        || !filters.stream().allMatch(TopicFilters::isShared)) {
       return;
     }
     nextCheckNanos = now + IDLE_NANOS / 2;
-    long busiest = members.stream().mapToLong(m -> m.lastMessageNanos().get()).max().orElse(0);
-    if (now - busiest > IDLE_NANOS / 4) {
-      return; // nothing is flowing: the broker's queue is empty, and it offers the next message to
-      // every member
+    long latest = members.stream().mapToLong(m -> m.lastMessageNanos().get()).max().orElse(0);
+    if (now - latest <= IDLE_NANOS / 4) {
+      nextGroupWakeAfterNanos = SILENT_GROUP_NANOS;
+      members.stream()
+          .filter(m -> now - m.lastMessageNanos().get() > IDLE_NANOS)
+          .filter(m -> now - m.lastWakeNanos().get() > IDLE_NANOS)
+          .forEach(m -> subscribeAgain(m, filters, now, "while other members did"));
+      return;
     }
-    for (Member member : members) {
-      MqttConnection session = member.connection();
-      if (now - member.lastMessageNanos().get() > IDLE_NANOS
-          && now - member.lastWakeNanos().get() > IDLE_NANOS
-          && session.isConnected()) {
-        member.lastWakeNanos().set(now);
-        wakeUps.incrementAndGet();
-        log.debug(
-            "MQTT client '{}' received nothing for {} ms while other members did: subscribing again",
-            session.clientId(),
-            IDLE_NANOS / 1_000_000);
-        session
-            .subscribe(filters, qos)
-            .exceptionally(
-                error -> {
-                  log.debug(
-                      "MQTT client '{}' could not subscribe again: {}",
-                      session.clientId(),
-                      error.toString());
-                  return null;
-                });
-      }
+    if (silenceStartNanos != latest) {
+      silenceStartNanos = latest;
+      nextGroupWakeAfterNanos = SILENT_GROUP_NANOS;
     }
+    if (now - latest >= nextGroupWakeAfterNanos) {
+      nextGroupWakeAfterNanos += Math.min(nextGroupWakeAfterNanos, SILENT_GROUP_MAX_GAP_NANOS);
+      members.forEach(m -> subscribeAgain(m, filters, now, "and neither did the other members"));
+    }
+  }
+
+  private void subscribeAgain(Member member, List<String> filters, long now, String others) {
+    MqttConnection session = member.connection();
+    if (!session.isConnected()) {
+      return;
+    }
+    member.lastWakeNanos().set(now);
+    wakeUps.incrementAndGet();
+    log.debug(
+        "MQTT client '{}' received nothing for {} ms {}: subscribing again",
+        session.clientId(),
+        TimeUnit.NANOSECONDS.toMillis(now - member.lastMessageNanos().get()),
+        others);
+    session
+        .subscribe(filters, qos)
+        .exceptionally(
+            error -> {
+              log.debug(
+                  "MQTT client '{}' could not subscribe again: {}",
+                  session.clientId(),
+                  error.toString());
+              return null;
+            });
   }
 
   /** Times an idle member was made to subscribe again. */

@@ -65,8 +65,8 @@ final class SourceTaskMetrics implements AutoCloseable {
         () -> connections.ready() ? 1 : 0);
     metrics.gauge(
         "idle-member-wake-ups",
-        "Times a connection the broker left idle while others were busy was made "
-            + "to subscribe again (HiveMQ CE's shared queue)",
+        "Times a connection the broker left idle, while others were busy or with the whole "
+            + "group silent, was made to subscribe again (HiveMQ CE's shared queue)",
         connections::wakeUps);
     metrics.gauge(
         "reconnects",

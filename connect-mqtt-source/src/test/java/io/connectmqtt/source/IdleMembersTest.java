@@ -4,66 +4,130 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectmqtt.common.FakeMqttConnection;
 import io.connectmqtt.common.MqttProtocolVersion;
-import java.time.Duration;
 import java.util.List;
-import org.awaitility.Awaitility;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A member the broker leaves idle while another is busy subscribes again; nothing happens while
- * nothing flows. Real time: a member is idle after {@link IdleMembers#IDLE_NANOS} (one second).
+ * A member the broker leaves idle while another is busy subscribes again; a group from which
+ * nothing arrives at all subscribes again after {@link IdleMembers#SILENT_GROUP_NANOS}, less often
+ * the longer it stays silent. The clock is the test's.
  */
 class IdleMembersTest {
 
   private static final List<String> FILTERS = List.of("$share/g/sensors/#");
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+  private static final FakeMqttConnection.Subscription AGAIN =
+      new FakeMqttConnection.Subscription(FILTERS, 1);
 
-  private final IdleMembers members = new IdleMembers(1);
+  private long now = 1_000 * SECOND;
+  private final IdleMembers members = new IdleMembers(1, () -> now);
   private final FakeMqttConnection busy = connected("busy");
   private final FakeMqttConnection idle = connected("idle");
   private final Runnable busyReceived = members.watch(busy);
-
-  {
-    members.watch(idle);
-  }
+  private final Runnable idleReceived = members.watch(idle);
 
   @Test
   void aMemberThatReceivesNothingWhileAnotherDoesSubscribesAgainOncePerIdleSecond() {
-    Awaitility.await("the idle member woken")
-        .atMost(Duration.ofSeconds(5))
-        .pollInterval(Duration.ofMillis(20))
-        .until(() -> poll(true, FILTERS) > 0);
-
-    assertThat(idle.subscriptions())
-        .containsExactly(new FakeMqttConnection.Subscription(FILTERS, 1));
+    // The task checks at most every half second: at 0.1 s, 0.6 s, 1.1 s... after the start.
+    for (int tick = 0; tick < 12; tick++) {
+      pollAfter(SECOND / 10, true, FILTERS);
+    }
+    assertThat(idle.subscriptions()).as("woken after a second").containsExactly(AGAIN);
     assertThat(busy.subscriptions()).isEmpty();
-    assertThat(poll(true, FILTERS)).as("not again within the idle second").isEqualTo(1);
+    for (int tick = 0; tick < 8; tick++) {
+      pollAfter(SECOND / 10, true, FILTERS);
+    }
+    assertThat(idle.subscriptions()).as("not again within the idle second").hasSize(1);
+    for (int tick = 0; tick < 7; tick++) {
+      pollAfter(SECOND / 10, true, FILTERS);
+    }
+    assertThat(idle.subscriptions()).as("again a second later").hasSize(2);
+    assertThat(members.wakeUps()).isEqualTo(2);
   }
 
   @Test
-  void nothingHappensWhileNothingFlowsOrBeforeTheFiltersAreKnown() {
-    // The broker's queue is empty: it offers the next message to every member.
-    Awaitility.await("no wake-up while nothing flows")
-        .during(Duration.ofMillis(1_500))
-        .atMost(Duration.ofSeconds(3))
-        .until(() -> poll(false, FILTERS) == 0);
-    // Messages flow, but the members have not subscribed yet.
-    Awaitility.await("no wake-up before the filters are known")
-        .during(Duration.ofMillis(300))
-        .atMost(Duration.ofSeconds(2))
-        .until(() -> poll(true, null) == 0);
+  void membersThatAllReceiveAreLeftAlone() {
+    for (int tick = 0; tick < 100; tick++) {
+      idleReceived.run();
+      pollAfter(SECOND / 10, true, FILTERS);
+    }
     assertThat(busy.subscriptions()).isEmpty();
     assertThat(idle.subscriptions()).isEmpty();
   }
 
   /**
-   * One poll of the task: the busy member received a message if {@code flowing}, then the check.
+   * HiveMQ CE can leave every member of a group idle while its shared queue holds messages
+   * (docs/brokers.md): a silent group subscribes again at 5 s, 10 s, 20 s, 40 s and 80 s of
+   * silence, then once a minute; a message restarts the count.
    */
-  private long poll(boolean flowing, List<String> filters) {
+  @Test
+  void aSilentGroupSubscribesAgainLessOftenTheLongerItStaysSilent() {
+    pollAfter(SECOND, true, FILTERS);
+    long[] expectedSecondsOfSilence = {5, 10, 20, 40, 80, 140, 200};
+    int[] subscriptionsBy = new int[expectedSecondsOfSilence.length];
+    long silentFor = 0;
+    int wakes = 0;
+    while (silentFor < 200 * SECOND + SECOND / 2) {
+      pollAfter(SECOND / 4, false, FILTERS);
+      silentFor += SECOND / 4;
+      if (wakes < expectedSecondsOfSilence.length
+          && silentFor >= expectedSecondsOfSilence[wakes] * SECOND) {
+        subscriptionsBy[wakes++] = idle.subscriptions().size();
+      }
+    }
+    assertThat(subscriptionsBy).containsExactly(1, 2, 3, 4, 5, 6, 7);
+    assertThat(busy.subscriptions()).hasSize(7).containsOnly(AGAIN);
+    assertThat(members.wakeUps()).isEqualTo(14);
+
+    // Messages flow again, then stop: the first wake-up comes 5 s into the new silence, at the
+    // first check after that.
+    pollAfter(SECOND / 4, true, FILTERS);
+    for (int tick = 0; tick < 19; tick++) {
+      pollAfter(SECOND / 4, false, FILTERS);
+    }
+    assertThat(busy.subscriptions()).as("4.75 s into the new silence").hasSize(7);
+    pollAfter(SECOND / 4, false, FILTERS);
+    pollAfter(SECOND / 4, false, FILTERS);
+    assertThat(busy.subscriptions()).as("5.25 s into the new silence").hasSize(8);
+  }
+
+  @Test
+  void aSilentPlainSubscriptionIsNotSubscribedAgain() {
+    // Subscribing again to a plain filter would send its retained messages once more.
+    List<String> plain = List.of("sensors/#");
+    for (int tick = 0; tick < 40; tick++) {
+      pollAfter(SECOND, false, plain);
+    }
+    assertThat(busy.subscriptions()).isEmpty();
+    assertThat(idle.subscriptions()).isEmpty();
+  }
+
+  @Test
+  void nothingHappensBeforeTheFiltersAreKnownOrWhileDisconnected() {
+    for (int tick = 0; tick < 40; tick++) {
+      pollAfter(SECOND, tick % 2 == 0, null);
+    }
+    busy.disconnect();
+    idle.disconnect();
+    for (int tick = 0; tick < 40; tick++) {
+      pollAfter(SECOND, false, FILTERS);
+    }
+    assertThat(busy.subscriptions()).isEmpty();
+    assertThat(idle.subscriptions()).isEmpty();
+    assertThat(members.wakeUps()).isZero();
+  }
+
+  /**
+   * {@code elapsed} later, one poll of the task: the busy member received a message if {@code
+   * flowing}, then the check.
+   */
+  private void pollAfter(long elapsed, boolean flowing, List<String> filters) {
+    now += elapsed;
     if (flowing) {
       busyReceived.run();
     }
     members.wake(filters);
-    return members.wakeUps();
   }
 
   private static FakeMqttConnection connected(String clientId) {

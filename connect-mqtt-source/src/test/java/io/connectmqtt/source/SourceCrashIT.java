@@ -38,12 +38,6 @@ class SourceCrashIT {
    */
   private static final int RATE = 10_000;
 
-  /**
-   * The rate against HiveMQ CE with file persistence: at 10,000/s its task received 10 messages in
-   * two minutes (one run), at 4,000/s it drains as the publisher sends.
-   */
-  private static final int PERSISTENT_BROKER_RATE = 4_000;
-
   private static final int RECEIVE_MAXIMUM = 100;
 
   private HiveMqBroker hivemq;
@@ -115,8 +109,7 @@ class SourceCrashIT {
     startStack(true, test);
     try (MqttLoadPublisher publisher = new MqttLoadPublisher("restart-publisher", hivemq.port())) {
       StreamAroundFault stream =
-          StreamAroundFault.start(
-              publisher, MESSAGES, PERSISTENT_BROKER_RATE, SourceCrashIT::topic);
+          StreamAroundFault.start(publisher, MESSAGES, RATE, SourceCrashIT::topic);
       awaitKafkaHolds(MESSAGES / 3);
       hivemq.restart();
       long publishedAtRestart = stream.faultInjected();
