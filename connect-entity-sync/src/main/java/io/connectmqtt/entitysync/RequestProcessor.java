@@ -88,9 +88,7 @@ final class RequestProcessor {
             config.getInt(LimitsConfig.SUBSCRIPTIONS_MAX_PER_CLIENT_CONFIG));
     String configuredOutbox = config.getString(StateTablesConfig.OUTBOX_TABLE_CONFIG).trim();
     String outboxTable = configuredOutbox.isEmpty() ? stateTable + "_outbox" : configuredOutbox;
-    this.outbox =
-        new Outbox(
-            dialect.table(schema, outboxTable), dialect.table(schema, outboxTable + "_lease"));
+    this.outbox = new Outbox(dialect, schema, outboxTable);
     this.audit =
         config
             .hooks()
