@@ -2,9 +2,7 @@ package io.connectmqtt.entitysync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectmqtt.testkit.H2Database;
-import io.connectmqtt.testkit.MariaDbDatabase;
-import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.ThreeDatabases;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,35 +30,26 @@ class OutboxIndexIT {
 
   private static final int CHANGE_EVENTS = 20_000;
 
-  private static PostgresDatabase postgres;
-  private static H2Database h2;
-  private static MariaDbDatabase.Attempt mariadb;
+  private static ThreeDatabases databases;
 
   @BeforeAll
   static void start() {
-    postgres = PostgresDatabase.start();
-    h2 = H2Database.start("outbox-index");
-    mariadb = MariaDbDatabase.attempt("public");
+    databases = ThreeDatabases.start("public");
   }
 
   @AfterAll
   static void stop() {
-    TestResources.closeAll(postgres, h2, mariadb == null ? null : mariadb.server());
+    TestResources.closeAll(databases);
   }
 
   static Stream<String> databases() {
-    return Stream.of("postgresql", "h2", "mariadb");
+    return ThreeDatabases.names();
   }
 
   @ParameterizedTest
   @MethodSource("databases")
   void pendingSubscriptionsAreLookedUpByIndex(String database) throws Exception {
-    Sql.Database db =
-        switch (database) {
-          case "postgresql" -> postgres::connection;
-          case "h2" -> h2::connection;
-          default -> () -> mariadb.require().connection("public");
-        };
+    Sql.Database db = () -> databases.connection(database);
     Dialect dialect =
         switch (database) {
           case "postgresql" -> Dialect.POSTGRESQL;

@@ -6,9 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 import io.connectmqtt.entitysync.hooks.TenantIsolationHook;
 import io.connectmqtt.testkit.EntitySyncRequests;
-import io.connectmqtt.testkit.H2Database;
 import io.connectmqtt.testkit.MariaDbDatabase;
-import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.ThreeDatabases;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -30,26 +29,22 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TenantCollationIT {
 
-  private static PostgresDatabase postgres;
-  private static H2Database h2;
-  private static MariaDbDatabase.Attempt mariadb;
+  private static ThreeDatabases databases;
   private static final List<HikariDataSource> POOLS = new ArrayList<>();
 
   @BeforeAll
   static void start() {
-    postgres = PostgresDatabase.start();
-    h2 = H2Database.start("tenants");
-    mariadb = MariaDbDatabase.attempt("public");
+    databases = ThreeDatabases.start("public");
   }
 
   @AfterAll
   static void stop() {
     POOLS.forEach(HikariDataSource::close);
-    TestResources.closeAll(postgres, h2, mariadb == null ? null : mariadb.server());
+    TestResources.closeAll(databases);
   }
 
   static Stream<String> databases() {
-    return Stream.of("postgresql", "h2", "mariadb");
+    return ThreeDatabases.names();
   }
 
   private static RequestProcessor processor(String database) throws SQLException {
@@ -57,26 +52,23 @@ class TenantCollationIT {
     props.put("mqtt.server.uris", "tcp://127.0.0.1:1");
     props.put("entities", "public.notes");
     props.put("entity.sync.tenant.source", "client-id");
-    Sql.Database db;
     switch (database) {
       case "postgresql" -> {
-        props.put("database.url", postgres.jdbcUrl());
+        props.put("database.url", databases.postgres().jdbcUrl());
         props.put("database.user", "postgres");
-        db = postgres::connection;
       }
       case "h2" -> {
-        props.put("database.url", h2.jdbcUrl());
+        props.put("database.url", databases.h2().jdbcUrl());
         props.put("database.user", "sa");
-        db = h2::connection;
       }
       default -> {
-        MariaDbDatabase server = mariadb.require();
+        MariaDbDatabase server = databases.mariadb();
         props.put("database.url", server.jdbcUrl("public"));
         props.put("database.user", server.user());
         props.put("database.password", server.password());
-        db = () -> server.connection("public");
       }
     }
+    Sql.Database db = () -> databases.connection(database);
     Sql.execute(
         db,
         "create table public.notes (id integer primary key, tenant_id varchar(20) not null, "

@@ -21,52 +21,34 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DatabaseFixturesIT {
 
-  private static PostgresDatabase postgres;
-  private static H2Database h2;
-  private static MariaDbDatabase.Attempt mariadb;
+  private static ThreeDatabases databases;
 
   @BeforeAll
   static void start() {
-    postgres = PostgresDatabase.start();
-    h2 = H2Database.start("fixture");
-    mariadb = MariaDbDatabase.attempt("fixture");
+    databases = ThreeDatabases.start("fixture");
   }
 
   @AfterAll
   static void stop() {
-    if (postgres != null) {
-      postgres.close();
-    }
-    if (h2 != null) {
-      h2.close();
-    }
-    if (mariadb != null) {
-      mariadb.close();
+    if (databases != null) {
+      databases.close();
     }
   }
 
   static Stream<String> databases() {
-    return Stream.of("postgresql", "h2", "mariadb");
-  }
-
-  private static Connection connect(String database) throws SQLException {
-    return switch (database) {
-      case "postgresql" -> postgres.connection();
-      case "h2" -> h2.connection();
-      default -> mariadb.require().connection("fixture");
-    };
+    return ThreeDatabases.names();
   }
 
   @ParameterizedTest
   @MethodSource("databases")
   void eachDatabaseKeepsRowsAcrossConnections(String database) throws Exception {
     String table = "kept_" + database;
-    try (Connection connection = connect(database);
+    try (Connection connection = databases.connection(database);
         Statement statement = connection.createStatement()) {
       statement.execute("create table " + table + " (id int primary key, name varchar(20))");
       statement.execute("insert into " + table + " values (1, 'a'), (2, 'b')");
     }
-    try (Connection connection = connect(database);
+    try (Connection connection = databases.connection(database);
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("select name from " + table + " order by id")) {
       assertThat(rows.next()).isTrue();
@@ -79,18 +61,18 @@ class DatabaseFixturesIT {
 
   @Test
   void postgresRunsWithLogicalDecoding() throws Exception {
-    try (Connection connection = postgres.connection();
+    try (Connection connection = databases.postgres().connection();
         Statement statement = connection.createStatement();
         ResultSet wal = statement.executeQuery("show wal_level")) {
       wal.next();
       assertThat(wal.getString(1)).isEqualTo("logical");
     }
-    assertThat(postgres.jdbcUrl()).startsWith("jdbc:postgresql://");
+    assertThat(databases.postgres().jdbcUrl()).startsWith("jdbc:postgresql://");
   }
 
   @Test
   void mariadbRunsAsDebianShipsItWithAPasswordUserOnLoopback() throws Exception {
-    MariaDbDatabase server = mariadb.require();
+    MariaDbDatabase server = databases.mariadb();
     assertThat(server.version()).contains("MariaDB");
     assertThat(server.jdbcUrl("fixture"))
         .isEqualTo("jdbc:mariadb://127.0.0.1:" + server.port() + "/fixture");
