@@ -18,12 +18,13 @@ import org.slf4j.LoggerFactory;
  * measured with plain clients, one of two or four members received all 20,000 messages
  * (docs/brokers.md). A SUBSCRIBE makes HiveMQ read the shared queue for that member, so an idle
  * member subscribes again (the same subscription; shared subscriptions get no retained messages).
- * HiveMQ CE can also leave every member idle with messages queued (a member marked as having no
- * shared subscription by a poll that read its subscriptions before they were stored, or queue
- * entries still marked in flight after a restart, so the queue never turns non-empty again): a
- * group from which nothing arrived for {@link #SILENT_GROUP_NANOS} subscribes again, less often the
- * longer it stays silent. Brokers that hand out a shared stream round robin (mosquitto) never leave
- * a member idle while others are busy, and a SUBSCRIBE to a silent group costs them one round trip.
+ * HiveMQ CE can also leave every member idle with messages queued: its queue's size counts the
+ * messages in flight, so while any member of the group (another consumer sharing it, hung) holds
+ * one, the queue never turns non-empty again (SharedGroupStuckMemberIT). A group from which nothing
+ * arrived for {@link #SILENT_GROUP_NANOS} subscribes again, less often the longer it stays silent;
+ * a message restarts the count. Brokers that hand out a shared stream round robin (mosquitto) never
+ * leave a member idle while others are busy, and a SUBSCRIBE to a silent group costs them one round
+ * trip.
  */
 final class IdleMembers {
 
