@@ -58,17 +58,17 @@ class IdleMembersTest {
 
   /**
    * HiveMQ CE can leave every member of a group idle while its shared queue holds messages
-   * (docs/brokers.md): a silent group subscribes again at 5 s, 10 s, 20 s, 40 s and 80 s of
-   * silence, then once a minute; a message restarts the count.
+   * (docs/brokers.md): a silent group subscribes again at 1, 2, 4, 8, 16, 32 and 64 s of silence,
+   * then once a minute; a message restarts the count.
    */
   @Test
   void aSilentGroupSubscribesAgainLessOftenTheLongerItStaysSilent() {
     pollAfter(SECOND, true, FILTERS);
-    long[] expectedSecondsOfSilence = {5, 10, 20, 40, 80, 140, 200};
+    long[] expectedSecondsOfSilence = {1, 2, 4, 8, 16, 32, 64, 124, 184};
     int[] subscriptionsBy = new int[expectedSecondsOfSilence.length];
     long silentFor = 0;
     int wakes = 0;
-    while (silentFor < 200 * SECOND + SECOND / 2) {
+    while (silentFor < 184 * SECOND + SECOND / 2) {
       pollAfter(SECOND / 4, false, FILTERS);
       silentFor += SECOND / 4;
       if (wakes < expectedSecondsOfSilence.length
@@ -76,20 +76,20 @@ class IdleMembersTest {
         subscriptionsBy[wakes++] = idle.subscriptions().size();
       }
     }
-    assertThat(subscriptionsBy).containsExactly(1, 2, 3, 4, 5, 6, 7);
-    assertThat(busy.subscriptions()).hasSize(7).containsOnly(AGAIN);
-    assertThat(members.wakeUps()).isEqualTo(14);
+    assertThat(subscriptionsBy).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+    assertThat(busy.subscriptions()).hasSize(9).containsOnly(AGAIN);
+    assertThat(members.wakeUps()).isEqualTo(18);
 
-    // Messages flow again, then stop: the first wake-up comes 5 s into the new silence, at the
-    // first check after that.
+    // Messages flow again, then stop: the first wake-up comes a second into the new silence, at
+    // the first check after that.
     pollAfter(SECOND / 4, true, FILTERS);
-    for (int tick = 0; tick < 19; tick++) {
+    for (int tick = 0; tick < 3; tick++) {
       pollAfter(SECOND / 4, false, FILTERS);
     }
-    assertThat(busy.subscriptions()).as("4.75 s into the new silence").hasSize(7);
+    assertThat(busy.subscriptions()).as("0.75 s into the new silence").hasSize(9);
     pollAfter(SECOND / 4, false, FILTERS);
     pollAfter(SECOND / 4, false, FILTERS);
-    assertThat(busy.subscriptions()).as("5.25 s into the new silence").hasSize(8);
+    assertThat(busy.subscriptions()).as("1.25 s into the new silence").hasSize(10);
   }
 
   @Test
