@@ -107,7 +107,7 @@ class SinkBrokerMatrixCrashIT {
             duplicates,
             bound,
             broker.droppedMessageCount());
-        kill.assertDuplicatesWithinBound(duplicates, broker.name());
+        kill.assertDuplicatesWithinBound(duplicates, subscriber, broker.name());
         broker
             .droppedMessageCount()
             .ifPresent(dropped -> assertThat(dropped).as("broker drops").isZero());

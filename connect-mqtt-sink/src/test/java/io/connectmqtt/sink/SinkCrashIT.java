@@ -93,7 +93,8 @@ class SinkCrashIT {
         kill.acknowledgedBefore,
         kill.referenceSeconds);
     stack.startConnect();
-    kill.assertDuplicatesWithinBound(assertEveryRecordArrived("worker SIGKILL"), "HiveMQ CE");
+    kill.assertDuplicatesWithinBound(
+        assertEveryRecordArrived("worker SIGKILL"), subscriber, "HiveMQ CE");
   }
 
   @Test
@@ -112,8 +113,14 @@ class SinkCrashIT {
     int duplicates =
         SinkWorkerKill.awaitEveryRecord(stack, name, subscriber, RECORDS, Duration.ofSeconds(240));
     System.out.printf(
-        "%s: %d records, %d messages received, %d duplicates, broker dropped %d%n",
-        scenario, RECORDS, subscriber.received().size(), duplicates, hivemq.droppedMessages());
+        "%s: %d records, %d messages received, %d duplicates, broker dropped %d, subscriber lost"
+            + " its connection %d times%n",
+        scenario,
+        RECORDS,
+        subscriber.received().size(),
+        duplicates,
+        hivemq.droppedMessages(),
+        subscriber.connectionsLost());
     assertThat(hivemq.droppedMessages()).isZero();
     return duplicates;
   }

@@ -203,12 +203,13 @@ final class SinkWorkerKill {
   /**
    * Asserts that the crash repeated no more than {@link #duplicateBound()}, saying why if it did.
    */
-  void assertDuplicatesWithinBound(int duplicates, String scenario) {
+  void assertDuplicatesWithinBound(int duplicates, MqttRecorder subscriber, String scenario) {
     assertThat(duplicates)
         .as(
             "records published again after the crash (%s): the sink had published %.0f at the kill"
                 + " and %.0f were acknowledged %.1f s before it, %d committed at the kill (commits"
-                + " %.1f s apart, the last %.1f s before the kill), %.0f msg/s",
+                + " %.1f s apart, the last %.1f s before the kill), %.0f msg/s; the subscriber lost"
+                + " its connection %d times (each may bring what it had not acknowledged again)",
             scenario,
             publishedAtKill,
             acknowledgedBefore,
@@ -216,7 +217,8 @@ final class SinkWorkerKill {
             committedAtKill,
             commitInterval,
             sinceLastCommit,
-            perSecond)
+            perSecond,
+            subscriber.connectionsLost())
         .isLessThanOrEqualTo(duplicateBound());
   }
 

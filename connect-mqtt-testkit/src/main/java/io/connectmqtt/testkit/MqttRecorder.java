@@ -2,6 +2,7 @@ package io.connectmqtt.testkit;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 
 /**
@@ -36,6 +38,7 @@ public final class MqttRecorder implements AutoCloseable {
 
   private final Runnable disconnect;
   private final Runnable connect;
+  private final AtomicInteger connectionsLost = new AtomicInteger();
 
   /**
    * Guarded by itself. Not a CopyOnWriteArrayList: that copies the whole list for every message, on
@@ -46,7 +49,14 @@ public final class MqttRecorder implements AutoCloseable {
 
   private MqttRecorder(
       String clientId, int port, String filter, boolean persistent, boolean mqtt5) {
-    var builder = MqttClients.reconnectingBuilder(clientId, port);
+    var builder =
+        MqttClients.reconnectingBuilder(clientId, port)
+            .addDisconnectedListener(
+                context -> {
+                  if (context.getSource() != MqttDisconnectSource.USER) {
+                    connectionsLost.incrementAndGet();
+                  }
+                });
     if (mqtt5) {
       Mqtt5AsyncClient client = builder.useMqttVersion5().buildAsync();
       client.publishes(
@@ -156,6 +166,15 @@ public final class MqttRecorder implements AutoCloseable {
         .pollInterval(Duration.ofMillis(100))
         .until(() -> count() >= count);
     return received();
+  }
+
+  /**
+   * Connections lost other than by {@link #reconnect()} or {@link #close()}, and failed attempts to
+   * connect again: after each, a broker may send again what this recorder had not acknowledged,
+   * which a test would count as duplicates of whoever published.
+   */
+  public int connectionsLost() {
+    return connectionsLost.get();
   }
 
   /**
