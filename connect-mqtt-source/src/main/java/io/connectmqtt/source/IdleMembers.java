@@ -49,12 +49,12 @@ final class IdleMembers {
   private final int qos;
   private final List<Member> members = new CopyOnWriteArrayList<>();
   private final AtomicLong wakeUps = new AtomicLong();
-  private volatile long nextCheckNanos;
 
-  /** The silence after which the group subscribes again next; only {@link #wake} uses these. */
-  private long nextGroupWakeAfterNanos = SILENT_GROUP_NANOS;
-
+  // Guarded by wake()'s lock: when it checks next, when the group's silence began and after how
+  // much of it the group subscribes again next.
+  private long nextCheckNanos;
   private long silenceStartNanos;
+  private long nextGroupWakeAfterNanos = SILENT_GROUP_NANOS;
 
   private final LongSupplier nanoTime;
 

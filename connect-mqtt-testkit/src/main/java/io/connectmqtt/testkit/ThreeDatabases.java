@@ -12,8 +12,7 @@ import java.util.stream.Stream;
  */
 public final class ThreeDatabases implements AutoCloseable {
 
-  /** The databases' names, as parameters of a test: {@code @MethodSource}'s stream. */
-  public static final List<String> NAMES = List.of("postgresql", "h2", "mariadb");
+  private static final List<String> NAMES = List.of("postgresql", "h2", "mariadb");
 
   private final String database;
   private final PostgresDatabase postgres;
@@ -44,11 +43,12 @@ public final class ThreeDatabases implements AutoCloseable {
     }
   }
 
+  /** The databases' names, as parameters of a test: {@code @MethodSource}'s stream. */
   public static Stream<String> names() {
     return NAMES.stream();
   }
 
-  /** A new connection to {@code name} (one of {@link #NAMES}). */
+  /** A new connection to {@code name} (one of {@link #names}). */
   public Connection connection(String name) throws SQLException {
     return switch (name) {
       case "postgresql" -> postgres.connection();
@@ -71,10 +71,17 @@ public final class ThreeDatabases implements AutoCloseable {
     return mariadb.require();
   }
 
+  /** Closes all three, also when closing one fails (that failure is thrown at the end). */
   @Override
   public void close() {
-    postgres.close();
-    h2.close();
-    mariadb.close();
+    try {
+      postgres.close();
+    } finally {
+      try {
+        h2.close();
+      } finally {
+        mariadb.close();
+      }
+    }
   }
 }
