@@ -24,6 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
@@ -439,19 +441,9 @@ class EntitySyncConformanceIT {
   @ParameterizedTest
   @MethodSource("backends")
   void aStatementOverTheTimeoutIsCancelledAndAnsweredWithTimeout(Backend backend) throws Exception {
-    try (ProtocolClient client = client(backend, "slow-" + backend.name());
-        Connection locker = backend.connection()) {
-      String id =
-          client
-              .send(request("s1", "create", "\"data\":{\"name\":\"Slow\",\"age\":1}"), "s1")
-              .path("data")
-              .path("id")
-              .asText();
-      locker.setAutoCommit(false);
-      try (Statement statement = locker.createStatement()) {
-        statement
-            .executeQuery("select * from public.users where id = " + id + " for update")
-            .close();
+    try (ProtocolClient client = client(backend, "slow-" + backend.name())) {
+      String id = createUser(client, "s1", "Slow");
+      try (RowLock locked = lockedUser(backend, id)) {
         long start = System.nanoTime();
         JsonNode reply =
             client.send(
@@ -463,8 +455,6 @@ class EntitySyncConformanceIT {
         assertThat(millis)
             .as("answered after about the timeout")
             .isBetween(STATEMENT_TIMEOUT_MS - 100, STATEMENT_TIMEOUT_MS + 8_000);
-      } finally {
-        locker.rollback();
       }
       assertThat(count(backend, "id = " + id + " and age = 1")).as("nothing changed").isEqualTo(1);
       JsonNode retried =
@@ -473,6 +463,88 @@ class EntitySyncConformanceIT {
       assertThat(retried.path("data").path("age").asLong()).as(retried.toString()).isEqualTo(3);
     }
     assertTaskRunning(backend);
+  }
+
+  /**
+   * A request that waits (here for a row lock, until the statement timeout) holds up no other
+   * client, although MQTT acknowledges a session's messages only in order and HiveMQ sends nothing
+   * new until its batch is acknowledged: the task parks the waiting request, so another client's
+   * pings are answered while it still waits.
+   */
+  @ParameterizedTest
+  @MethodSource("backends")
+  void aWaitingRequestDoesNotHoldUpOtherClients(Backend backend) throws Exception {
+    try (ProtocolClient waiting = client(backend, "waiting-" + backend.name());
+        ProtocolClient other = client(backend, "other-" + backend.name())) {
+      String id = createUser(waiting, "w1", "Waits");
+      try (RowLock locked = lockedUser(backend, id)) {
+        CompletableFuture<JsonNode> update =
+            CompletableFuture.supplyAsync(
+                () ->
+                    waiting.send(
+                        request("w2", "update", "\"record_id\":" + id + ",\"data\":{\"age\":2}"),
+                        "w2"));
+        Awaitility.await("the update waits for the lock")
+            .atMost(Duration.ofMillis(STATEMENT_TIMEOUT_MS))
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> lockWaits(backend) > 0);
+        for (int i = 0; i < 3; i++) {
+          assertThat(other.pings("o" + i, Duration.ofMillis(STATEMENT_TIMEOUT_MS * 2)))
+              .as("ping %d of another client answered", i)
+              .isTrue();
+        }
+        assertThat(update).as("the update still waits for the lock").isNotDone();
+        assertError(update.get(30, TimeUnit.SECONDS), "timeout");
+      }
+    }
+    assertTaskRunning(backend);
+  }
+
+  /** Creates a user named {@code name}, aged 1, with request {@code requestId}; returns its id. */
+  private static String createUser(ProtocolClient client, String requestId, String name) {
+    return client
+        .send(
+            request(requestId, "create", "\"data\":{\"name\":\"" + name + "\",\"age\":1}"),
+            requestId)
+        .path("data")
+        .path("id")
+        .asText();
+  }
+
+  /** An open transaction holding a row's lock; closing it rolls back and lets go. */
+  private record RowLock(Connection connection) implements AutoCloseable {
+    @Override
+    public void close() throws SQLException {
+      try (connection) {
+        connection.rollback();
+      }
+    }
+  }
+
+  /** Locks user {@code id} of {@code backend} in a transaction of its own. */
+  private static RowLock lockedUser(Backend backend, String id) throws SQLException {
+    Connection locker = backend.connection();
+    try (Statement statement = locker.createStatement()) {
+      locker.setAutoCommit(false);
+      statement.executeQuery("select * from public.users where id = " + id + " for update").close();
+      return new RowLock(locker);
+    } catch (SQLException e) {
+      locker.close();
+      throw e;
+    }
+  }
+
+  /** Statements of {@code backend}'s database waiting for a lock. */
+  private static long lockWaits(Backend backend) throws SQLException {
+    String query =
+        switch (backend.name()) {
+          case "postgresql" -> "select count(*) from pg_locks where not granted";
+          case "h2" ->
+              "select count(*) from information_schema.sessions where blocker_id is not null";
+          default ->
+              "select count(*) from information_schema.innodb_trx where trx_state = 'LOCK WAIT'";
+        };
+    return Sql.count(backend::connection, query);
   }
 
   @ParameterizedTest

@@ -35,13 +35,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>A SIGKILL alone rarely lands in the milliseconds between a commit and the reply's PUBACK (most
  * runs found none to redeliver), so the worker reaches HiveMQ through a {@link
  * PublishDroppingProxy} that swallows up to {@value #UNANSWERED} replies before the kill: their
- * requests are committed, never answered and never acknowledged, every run.
+ * requests are committed, never answered and never acknowledged, every run. The kill waits until
+ * the task parked some of them (stored and acknowledged them, since their replies stay
+ * unacknowledged): those the restarted task takes over from the parked table, not from the broker.
  */
 @ExtendWith(SharedFixtures.class)
 class EntitySyncCrashIT {
 
   private static final int CLIENTS = 10;
   private static final int PER_CLIENT = 300;
+
+  private static final String PARKED = "select count(*) from public.entity_sync_requests_parked";
 
   /** Most replies swallowed before the kill: requests committed but not acknowledged on MQTT. */
   private static final int UNANSWERED = 20;
@@ -122,6 +126,10 @@ class EntitySyncCrashIT {
                 Sql.count(postgres::connection, "select count(*) from public.orders")),
             e);
       }
+      Awaitility.await("the task parks requests whose replies stay unacknowledged")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Sql.count(postgres::connection, PARKED) > 0);
+      long parked = Sql.count(postgres::connection, PARKED);
       stack.killConnect();
       // A kill before the 20th leaves drops to come: the restarted worker's replies must pass, or
       // each one swallowed waits a minute for the task's acknowledgement timeout (239 s once).
@@ -130,8 +138,9 @@ class EntitySyncCrashIT {
       long committed = Sql.count(postgres::connection, "select count(*) from public.orders");
       int answeredBeforeRestart = replies.size();
       System.out.printf(
-          "SIGKILLed the worker: %d rows committed, %d requests answered, %d replies swallowed%n",
-          committed, answeredBeforeRestart, swallowed);
+          "SIGKILLed the worker: %d rows committed, %d requests answered, %d replies swallowed, %d"
+              + " requests parked%n",
+          committed, answeredBeforeRestart, swallowed, parked);
       assertThat(committed - answeredBeforeRestart)
           .as(
               "requests committed and not answered at the restart (the swallowed replies' at least)")
@@ -149,6 +158,9 @@ class EntitySyncCrashIT {
                       .isTrue());
       assertThat(Sql.count(postgres::connection, "select count(*) from public.orders"))
           .isEqualTo(total);
+      Awaitility.await("every parked request's row deleted once answered")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Sql.count(postgres::connection, PARKED) == 0);
       List<ConsumerRecord<byte[], byte[]>> events =
           stack.topics().readAll("crash-changes", total, Duration.ofSeconds(60));
       Set<String> keys = new HashSet<>();

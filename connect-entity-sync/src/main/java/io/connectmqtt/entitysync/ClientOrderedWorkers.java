@@ -1,65 +1,74 @@
 package io.connectmqtt.entitysync;
 
-import io.connectmqtt.common.InboundMessage;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.Queue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.function.Function;
-import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.source.SourceRecord;
+import java.util.function.Consumer;
 
 /**
- * Serves a batch of requests on a fixed pool: different clients in parallel, each client's requests
- * one after another in the order they arrived.
+ * Serves requests on a fixed pool: different clients in parallel, each client's requests one after
+ * another in the order they were submitted. Submitting never waits, so a client whose request waits
+ * for the database holds up no other client's.
  */
 final class ClientOrderedWorkers implements AutoCloseable {
 
   private final ExecutorService pool;
+  private final Consumer<RuntimeException> failure;
 
-  ClientOrderedWorkers(int threads, ThreadFactory threadFactory) {
-    pool = Executors.newFixedThreadPool(threads, threadFactory);
+  /** Work waiting behind the running work of each client that has some; guarded by {@code this}. */
+  private final Map<String, Queue<Runnable>> waiting = new HashMap<>();
+
+  /**
+   * @param failure told of work that threw (a defect: serving answers every request, errors
+   *     included)
+   */
+  ClientOrderedWorkers(
+      int threads, ThreadFactory threadFactory, Consumer<RuntimeException> failure) {
+    this.pool = Executors.newFixedThreadPool(threads, threadFactory);
+    this.failure = failure;
+  }
+
+  /** Runs {@code work} after the work submitted before for {@code client}. */
+  void submit(String client, Runnable work) {
+    synchronized (this) {
+      Queue<Runnable> queue = waiting.get(client);
+      if (queue != null) {
+        queue.add(work);
+        return;
+      }
+      waiting.put(client, new ArrayDeque<>());
+    }
+    pool.execute(() -> runInOrder(client, work));
   }
 
   /**
-   * The records of serving every message of {@code messages}, grouped by {@code client}, each
-   * client's in order; waits until all are served.
+   * Runs {@code work}, then hands the client's next work back to the pool's queue, behind other
+   * clients' work: a client with a backlog takes its turn rather than a thread.
    */
-  List<SourceRecord> serve(
-      List<InboundMessage> messages,
-      Function<InboundMessage, String> client,
-      Function<InboundMessage, List<SourceRecord>> serve)
-      throws InterruptedException {
-    Map<String, List<InboundMessage>> byClient = new LinkedHashMap<>();
-    for (InboundMessage message : messages) {
-      byClient.computeIfAbsent(client.apply(message), c -> new ArrayList<>()).add(message);
+  private void runInOrder(String client, Runnable work) {
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      failure.accept(e);
     }
-    List<Future<List<SourceRecord>>> served = new ArrayList<>();
-    for (List<InboundMessage> ofOneClient : byClient.values()) {
-      served.add(
-          pool.submit(
-              () -> {
-                List<SourceRecord> out = new ArrayList<>();
-                for (InboundMessage message : ofOneClient) {
-                  out.addAll(serve.apply(message));
-                }
-                return out;
-              }));
-    }
-    List<SourceRecord> results = new ArrayList<>();
-    for (Future<List<SourceRecord>> future : served) {
-      try {
-        results.addAll(future.get());
-      } catch (ExecutionException e) {
-        throw new ConnectException("Serving a request failed unexpectedly", e.getCause());
+    Runnable next;
+    synchronized (this) {
+      next = waiting.get(client).poll();
+      if (next == null) {
+        waiting.remove(client);
+        return;
       }
     }
-    return results;
+    try {
+      pool.execute(() -> runInOrder(client, next));
+    } catch (RejectedExecutionException stopping) {
+      // The task stops: the unserved requests stay unacknowledged, for the broker to redeliver.
+    }
   }
 
   @Override

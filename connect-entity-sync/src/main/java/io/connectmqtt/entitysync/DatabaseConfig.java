@@ -63,7 +63,9 @@ public final class DatabaseConfig {
             4,
             Range.between(1, 200),
             Importance.LOW,
-            "Connections in each task's pool (HikariCP).",
+            "Connections in each task's pool for serving requests (HikariCP). Each task opens two more "
+                + "for its own statements (outbox relay, held replies, parked requests), which requests "
+                + "waiting for locks cannot take.",
             GROUP,
             ++order,
             Width.SHORT,

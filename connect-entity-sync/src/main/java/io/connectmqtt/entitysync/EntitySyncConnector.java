@@ -99,21 +99,31 @@ public class EntitySyncConnector extends SourceConnector {
     return hooks;
   }
 
-  /**
-   * A pool whose every connection has the statement timeout set (see {@link
-   * Dialect#statementTimeoutSql}) and a bounded socket timeout.
-   */
   /** A connection pool that tries for up to 10 s to open its first connection. */
   static HikariDataSource dataSource(EntitySyncConfig config, String poolName) {
     return dataSource(config, poolName, 10_000);
   }
 
   /**
-   * A connection pool; it tries for up to {@code initializationFailTimeoutMs} to open its first
-   * connection and throws when it cannot (HikariCP's {@code initializationFailTimeout}).
+   * A connection pool of database.pool.size connections; it tries for up to {@code
+   * initializationFailTimeoutMs} to open its first connection and throws when it cannot (HikariCP's
+   * {@code initializationFailTimeout}).
    */
   static HikariDataSource dataSource(
       EntitySyncConfig config, String poolName, long initializationFailTimeoutMs) {
+    return dataSource(
+        config,
+        poolName,
+        initializationFailTimeoutMs,
+        config.getInt(DatabaseConfig.DATABASE_POOL_SIZE_CONFIG));
+  }
+
+  /**
+   * A pool of {@code size} connections, each with the statement timeout set (see {@link
+   * Dialect#statementTimeoutSql}) and a bounded socket timeout.
+   */
+  static HikariDataSource dataSource(
+      EntitySyncConfig config, String poolName, long initializationFailTimeoutMs, int size) {
     String url = config.getString(DatabaseConfig.DATABASE_URL_CONFIG);
     Dialect dialect = Dialect.forUrl(url);
     long statementTimeout = config.getLong(DatabaseConfig.STATEMENT_TIMEOUT_CONFIG);
@@ -125,7 +135,7 @@ public class EntitySyncConnector extends SourceConnector {
     if (config.getPassword(DatabaseConfig.DATABASE_PASSWORD_CONFIG) != null) {
       hikari.setPassword(config.getPassword(DatabaseConfig.DATABASE_PASSWORD_CONFIG).value());
     }
-    hikari.setMaximumPoolSize(config.getInt(DatabaseConfig.DATABASE_POOL_SIZE_CONFIG));
+    hikari.setMaximumPoolSize(size);
     hikari.setPoolName("entity-sync-" + poolName);
     hikari.setConnectionTimeout(10_000);
     hikari.setInitializationFailTimeout(initializationFailTimeoutMs);

@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -36,7 +38,8 @@ import org.slf4j.MDC;
  * change's transaction and sent to Kafka by the {@link OutboxRelay}. A request is acknowledged on
  * MQTT only when its reply was acknowledged by the broker (and a pass-through message by Kafka);
  * until then the broker would redeliver it, and the processor recognises the repeat and answers
- * with the original reply.
+ * with the original reply. A request that takes longer than the park delay is stored and
+ * acknowledged first ({@link RequestParking}), so that it does not hold up the requests behind it.
  */
 public class EntitySyncTask extends SourceTask {
 
@@ -49,6 +52,13 @@ public class EntitySyncTask extends SourceTask {
   private String changesTopic;
   private String subscriptionsTopic;
   private volatile HikariDataSource dataSource;
+
+  /**
+   * The task's own few connections (outbox relay, held replies, parking), apart from the requests':
+   * requests waiting for locks cannot starve them.
+   */
+  private HikariDataSource stateDataSource;
+
   private DeferredStart database;
   private RequestProcessor processor;
   private OutboxRelay relay;
@@ -63,6 +73,12 @@ public class EntitySyncTask extends SourceTask {
   private RequestMetrics requestMetrics;
   private String passThroughTopic;
   private ClientOrderedWorkers workers;
+  private RequestParking parking;
+
+  /** Pass-through records of served requests, for the next poll. */
+  private final Queue<SourceRecord> served = new ConcurrentLinkedQueue<>();
+
+  private volatile RuntimeException servingFailure;
   private StateHousekeeping housekeeping;
 
   public EntitySyncTask() {
@@ -108,7 +124,12 @@ public class EntitySyncTask extends SourceTask {
     workers =
         new ClientOrderedWorkers(
             config.getInt(DatabaseConfig.WORKERS_CONFIG),
-            r -> taskThread(r, "worker-" + workerCount.incrementAndGet()));
+            r -> taskThread(r, "worker-" + workerCount.incrementAndGet()),
+            failure -> {
+              log.error("Serving a request failed unexpectedly", failure);
+              servingFailure = failure;
+              intake.wake();
+            });
     metrics.gauge(
         "pool-active-connections",
         "Database connections in use",
@@ -142,7 +163,10 @@ public class EntitySyncTask extends SourceTask {
     // One connection attempt here: DeferredStart does the waiting, with backoff, outside start.
     HikariDataSource pool =
         EntitySyncConnector.dataSource(config, connectorName + "-" + taskIndex, 1);
+    HikariDataSource statePool = null;
     try {
+      statePool =
+          EntitySyncConnector.dataSource(config, connectorName + "-" + taskIndex + "-state", 1, 2);
       Dialect dialect = Dialect.forUrl(config.getString(DatabaseConfig.DATABASE_URL_CONFIG));
       Catalog catalog = EntitySyncConnector.catalog(config, pool, dialect);
       RequestProcessor opened = new RequestProcessor(pool, dialect, catalog, config, hooks);
@@ -162,8 +186,12 @@ public class EntitySyncTask extends SourceTask {
           catalog.all().size(),
           catalog.all().stream().map(Catalog.Entity::qualifiedName).toList());
       dataSource = pool;
+      stateDataSource = statePool;
       processor = opened;
     } catch (SQLException | RuntimeException e) {
+      if (statePool != null) {
+        statePool.close();
+      }
       pool.close();
       throw e;
     }
@@ -173,7 +201,7 @@ public class EntitySyncTask extends SourceTask {
   private void startServing(int taskCount) {
     relay =
         new OutboxRelay(
-            dataSource,
+            stateDataSource,
             processor.outbox(),
             processor.json(),
             changesTopic,
@@ -182,7 +210,22 @@ public class EntitySyncTask extends SourceTask {
             config.getInt(StateTablesConfig.OUTBOX_MAX_IN_FLIGHT_CONFIG),
             System::currentTimeMillis,
             connectorName);
-    heldReplies = new HeldReplies(dataSource, processor.outbox());
+    heldReplies = new HeldReplies(stateDataSource, processor.outbox());
+    parking =
+        new RequestParking(
+            stateDataSource,
+            processor.parkedRequests(),
+            intake::acknowledge,
+            config.getLong(StateTablesConfig.PARK_AFTER_MS_CONFIG),
+            config.getLong(StateTablesConfig.OUTBOX_LEASE_MS_CONFIG),
+            config.getInt(LimitsConfig.QUEUE_CAPACITY_CONFIG),
+            config.getInt(LimitsConfig.REQUEST_MAX_BYTES_CONFIG));
+    metrics.gauge(
+        "requests-in-service", "Requests received and not yet answered", parking::inService);
+    metrics.gauge(
+        "requests-parked",
+        "Requests stored and acknowledged before they were answered, not yet answered",
+        parking::parked);
     metrics.gauge(
         "subscribe-replies-held",
         "Replies to subscribe waiting for Kafka to have the subscription",
@@ -273,19 +316,76 @@ public class EntitySyncTask extends SourceTask {
                   "MQTT broker refused the connection for good: " + error, error);
             });
     housekeeping.expireSubscriptions();
+    if (servingFailure != null) {
+      throw new ConnectException("Serving a request failed unexpectedly", servingFailure);
+    }
     List<SourceRecord> records = new ArrayList<>(relay.poll());
     heldReplies.release();
     replies.resendIfDue();
-    InboundMessage first = intake.poll(records.isEmpty() ? idleWaitMillis() : 0);
-    if (first == null) {
-      return records.isEmpty() ? null : records;
+    for (RequestParking.Request takenOver :
+        parking.tick(System.nanoTime(), System.currentTimeMillis(), this::clientKey)) {
+      submit(takenOver);
     }
-    List<InboundMessage> messages = new ArrayList<>();
-    messages.add(first);
-    intake.drainTo(messages, 99);
-    records.addAll(
-        workers.serve(messages, message -> clientId(message.topic()).orElse(""), this::serve));
-    return records;
+    drainServed(records);
+    InboundMessage first =
+        intake.poll(
+            records.isEmpty() ? parking.millisUntilDue(System.nanoTime(), idleWaitMillis()) : 0);
+    if (first != null) {
+      List<InboundMessage> messages = new ArrayList<>();
+      messages.add(first);
+      intake.drainTo(messages, 99);
+      for (InboundMessage message : messages) {
+        String client = clientKey(message);
+        // A message on a topic of another shape is only logged and acknowledged: never refused.
+        if (client.isEmpty() || !parking.refuses(client)) {
+          submit(parking.admit(message, client));
+        } else {
+          refuse(message);
+        }
+      }
+      drainServed(records);
+    }
+    return records.isEmpty() ? null : records;
+  }
+
+  /** Hands {@code request} to the workers, behind the requests of its client. */
+  private void submit(RequestParking.Request request) {
+    InboundMessage message = request.message();
+    workers.submit(
+        clientKey(message),
+        () -> {
+          RequestParking.started(request, System.nanoTime());
+          List<SourceRecord> records = serve(request);
+          if (!records.isEmpty()) {
+            served.addAll(records);
+            intake.wake();
+          }
+        });
+  }
+
+  /**
+   * Answers {@code message} with {@code unavailable} at once, ahead of its client's requests in
+   * service, and acknowledges it once the answer is.
+   */
+  private void refuse(InboundMessage message) {
+    Outcome outcome =
+        processor.refuse(
+            message.payload(),
+            "the connector is busy with slow requests, some of them this client's: wait for their"
+                + " replies before sending more");
+    requestMetrics.handled(outcome);
+    replies.send(clientKey(message), message, outcome, () -> intake.acknowledge(message), () -> {});
+  }
+
+  /** The client whose requests are served in order: its id, or "" for a topic of another shape. */
+  private String clientKey(InboundMessage message) {
+    return clientId(message.topic()).orElse("");
+  }
+
+  private void drainServed(List<SourceRecord> records) {
+    for (SourceRecord record = served.poll(); record != null; record = served.poll()) {
+      records.add(record);
+    }
   }
 
   /**
@@ -297,14 +397,15 @@ public class EntitySyncTask extends SourceTask {
     return heldReplies.waiting() ? 10 : 100;
   }
 
-  private List<SourceRecord> serve(InboundMessage message) {
+  private List<SourceRecord> serve(RequestParking.Request request) {
+    InboundMessage message = request.message();
     Optional<String> clientId = clientId(message.topic());
     if (clientId.isEmpty()) {
       log.warn(
           "Ignoring a message on '{}', which is not {}/<client id>/request",
           message.topic(),
           prefix);
-      intake.acknowledge(message);
+      parking.answered(request);
       return List.of();
     }
     Map<String, List<String>> userProperties = new java.util.HashMap<>();
@@ -324,11 +425,11 @@ public class EntitySyncTask extends SourceTask {
     Runnable done =
         () -> {
           if (pending.decrementAndGet() == 0) {
-            intake.acknowledge(message);
+            parking.answered(request);
             requestMetrics.completed(message.receivedNanos());
           }
         };
-    replies.send(clientId.get(), message, outcome, done);
+    replies.send(clientId.get(), message, outcome, done, () -> parking.unanswered(request));
     List<SourceRecord> records = new ArrayList<>();
     if (forwarded) {
       @SuppressWarnings("unchecked")
@@ -392,6 +493,9 @@ public class EntitySyncTask extends SourceTask {
     }
     if (relay != null) {
       relay.release();
+    }
+    if (stateDataSource != null) {
+      stateDataSource.close();
     }
     if (dataSource != null) {
       dataSource.close();

@@ -79,7 +79,11 @@ public final class LimitsConfig {
             Range.between(1, 60_000),
             Importance.LOW,
             "Most requests the task holds unacknowledged, waiting or being served. At the limit the MQTT client stops "
-                + "reading, so a flood of requests waits in the broker, not in this JVM's heap.",
+                + "reading, so a flood of requests waits in the broker, not in this JVM's heap. Also the most slow "
+                + "requests a task parks ("
+                + StateTablesConfig.PARK_AFTER_MS_CONFIG
+                + "); past it, a request of a client with requests waiting is answered at once with 'unavailable' "
+                + "(counted in requests-refused-unavailable-total, not audited).",
             GROUP,
             ++order,
             Width.SHORT,

@@ -63,9 +63,11 @@ final class ReplyPublisher {
 
   /**
    * Sends {@code outcome}'s reply to the request {@code message} of {@code clientId}; {@code done}
-   * runs once the broker acknowledged it on the client's own response topic.
+   * runs once the broker acknowledged it on the client's own response topic, {@code lost} when the
+   * client failed to send it there.
    */
-  void send(String clientId, InboundMessage message, Outcome outcome, Runnable done) {
+  void send(
+      String clientId, InboundMessage message, Outcome outcome, Runnable done, Runnable lost) {
     // The Response Topic only within the client's own topics (ResponseTopicPolicy): a request
     // naming another one was refused, and its refusal goes to the default response topic only.
     String ownTopic = prefix + "/" + clientId + "/response";
@@ -79,11 +81,11 @@ final class ReplyPublisher {
     Runnable publish =
         () -> {
           if (responseTopic.isPresent() && responseTopic.get().equals(ownTopic)) {
-            publish(ownTopic, reply, message.correlationData(), done);
+            publish(ownTopic, reply, message.correlationData(), done, lost);
           } else {
-            publish(ownTopic, reply, Optional.empty(), done);
+            publish(ownTopic, reply, Optional.empty(), done, lost);
             responseTopic.ifPresent(
-                topic -> publish(topic, reply, message.correlationData(), () -> {}));
+                topic -> publish(topic, reply, message.correlationData(), () -> {}, () -> {}));
           }
         };
     Optional<String> subscribed = subscribed(outcome);
@@ -144,7 +146,8 @@ final class ReplyPublisher {
         : Optional.empty();
   }
 
-  private void publish(String topic, byte[] payload, Optional<byte[]> correlation, Runnable done) {
+  private void publish(
+      String topic, byte[] payload, Optional<byte[]> correlation, Runnable done, Runnable lost) {
     long sequence = ackTimeout.sent(System.nanoTime());
     session
         .publish(
@@ -175,9 +178,11 @@ final class ReplyPublisher {
                 done.run();
               } else {
                 log.warn(
-                    "Reply to {} failed: {}; the request stays unacknowledged and is redelivered",
+                    "Reply to {} failed: {}; the request is served again (redelivered, or taken"
+                        + " over once parked)",
                     topic,
                     cause.toString());
+                lost.run();
               }
             });
   }

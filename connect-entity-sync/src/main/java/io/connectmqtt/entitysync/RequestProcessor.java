@@ -44,6 +44,7 @@ final class RequestProcessor {
   private final ReplayStore replays;
   private final SubscriptionStore subscriptions;
   private final Outbox outbox;
+  private final ParkedRequests parkedRequests;
   private final AuditLog audit;
   private final ReadHandler reads;
   private final WriteHandler writes;
@@ -89,6 +90,7 @@ final class RequestProcessor {
     String configuredOutbox = config.getString(StateTablesConfig.OUTBOX_TABLE_CONFIG).trim();
     String outboxTable = configuredOutbox.isEmpty() ? stateTable + "_outbox" : configuredOutbox;
     this.outbox = new Outbox(dialect, schema, outboxTable);
+    this.parkedRequests = new ParkedRequests(dialect, schema, stateTable + "_parked", json);
     this.audit =
         config
             .hooks()
@@ -132,10 +134,15 @@ final class RequestProcessor {
     return outbox;
   }
 
+  ParkedRequests parkedRequests() {
+    return parkedRequests;
+  }
+
   void createStateTable() throws SQLException {
     List<String> statements = new ArrayList<>(replays.ddl());
     statements.addAll(subscriptions.ddl());
     statements.addAll(outbox.ddl(dialect));
+    statements.addAll(parkedRequests.ddl(dialect));
     if (audit != null) {
       statements.add(audit.ddl(dialect));
     }
@@ -233,6 +240,20 @@ final class RequestProcessor {
       log.error("Request '{}' of client '{}' failed unexpectedly", id, clientId, e);
       return replies.failure(id, ErrorCode.HOOK_ERROR, "the request could not be processed");
     }
+  }
+
+  /**
+   * The reply refusing a request that the task cannot take now: {@code unavailable} with {@code
+   * reason}, under the request's id when it has one; nothing else of it is looked at.
+   */
+  Outcome refuse(byte[] payload, String reason) {
+    String id = "";
+    try {
+      id = RequestParser.id(parser.readObject(payload));
+    } catch (ProtocolException e) {
+      // Not a request with an id: the refusal has none either.
+    }
+    return replies.failure(id, ErrorCode.UNAVAILABLE, reason).withOperation("refused");
   }
 
   private Outcome entityRequest(RequestContext handling, String fingerprint)

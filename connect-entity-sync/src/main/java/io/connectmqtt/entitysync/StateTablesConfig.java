@@ -19,6 +19,7 @@ public final class StateTablesConfig {
   public static final String OUTBOX_TABLE_CONFIG = "entity.sync.outbox.table";
   public static final String OUTBOX_LEASE_MS_CONFIG = "entity.sync.outbox.lease.ms";
   public static final String OUTBOX_MAX_IN_FLIGHT_CONFIG = "entity.sync.outbox.max.in.flight";
+  public static final String PARK_AFTER_MS_CONFIG = "entity.sync.request.park.ms";
 
   private StateTablesConfig() {}
 
@@ -78,7 +79,10 @@ public final class StateTablesConfig {
             Importance.LOW,
             "How long the relaying task's lease on the outbox lasts without renewal (renewed at half its time). "
                 + "When that task dies, another takes over after at most this long; the workers' clocks must agree "
-                + "within half of it, or two tasks may relay at once (more duplicates, never a loss).",
+                + "within half of it, or two tasks may relay at once (more duplicates, never a loss). Parked "
+                + "requests ("
+                + PARK_AFTER_MS_CONFIG
+                + ") are leased the same way.",
             GROUP,
             ++order,
             Width.SHORT,
@@ -94,7 +98,27 @@ public final class StateTablesConfig {
             GROUP,
             ++order,
             Width.SHORT,
-            "Outbox records in flight");
+            "Outbox records in flight")
+        .define(
+            PARK_AFTER_MS_CONFIG,
+            Type.LONG,
+            250L,
+            Range.between(10, 60_000),
+            Importance.LOW,
+            "How long a request is served before it is parked: stored in the table '<"
+                + STATE_TABLE_CONFIG
+                + ">_parked' and acknowledged on MQTT before it is answered. MQTT acknowledges a "
+                + "session's messages only in order, and HiveMQ sends nothing new until they are "
+                + "acknowledged, so without it one request waiting for a lock or a costly read would "
+                + "hold up every other client's requests for up to the statement timeout; this is "
+                + "the most it holds them up. A parked request's row is deleted once it is answered; "
+                + "if its task dies first, another task serves it again after the lease ("
+                + OUTBOX_LEASE_MS_CONFIG
+                + "), possibly after later requests of the same client.",
+            GROUP,
+            ++order,
+            Width.SHORT,
+            "Park slow requests after");
     return def;
   }
 }

@@ -6,18 +6,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectmqtt.common.BrokerAtStart;
 import io.connectmqtt.common.FakeMqttConnection;
+import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.MqttConnectionConfig;
 import io.connectmqtt.testkit.FakeSourceTaskContext;
 import io.connectmqtt.testkit.H2Database;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.Predicate;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,7 +76,9 @@ class EntitySyncTaskTest {
     FakeMqttConnection connection = broker.first();
 
     FakeMqttConnection.Delivery ping = request(connection, "{\"id\":\"p1\",\"type\":\"ping\"}");
-    assertThat(task.poll()).as("a ping writes nothing to Kafka").isNullOrEmpty();
+    assertThat(pollUntilPublished(task, connection, 1))
+        .as("a ping writes nothing to Kafka")
+        .isEmpty();
     assertThat(connection.published()).hasSize(1);
     FakeMqttConnection.Published pong = connection.published().get(0);
     assertThat(pong.message().topic()).isEqualTo(RESPONSES);
@@ -85,8 +93,8 @@ class EntitySyncTaskTest {
             connection,
             "{\"id\":\"c1\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
                 + "\"data\":{\"id\":7,\"body\":\"hello\"}}");
-    assertThat(task.poll()).as("the outbox is relayed at the next poll").isNullOrEmpty();
-    List<SourceRecord> events = task.poll();
+    List<SourceRecord> events = pollUntilPublished(task, connection, 2);
+    events.addAll(pollUntil(task, records -> !records.isEmpty()));
     assertThat(reply(1, connection).path("id").asText()).isEqualTo("c1");
     assertThat(reply(1, connection).path("success").asBoolean())
         .as(reply(1, connection).toString())
@@ -102,7 +110,7 @@ class EntitySyncTaskTest {
         request(
             connection,
             "{\"id\":\"r1\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"notes\"}");
-    task.poll();
+    pollUntilPublished(task, connection, 3);
     JsonNode rows = reply(2, connection);
     assertThat(rows.path("id").asText()).isEqualTo("r1");
     assertThat(rows.toString()).contains("\"body\":\"hello\"");
@@ -131,14 +139,14 @@ class EntitySyncTaskTest {
               + "x".repeat(90)
               + "\"}}");
     }
-    task.poll();
+    pollUntilPublished(task, connection, 30);
     connection.published().forEach(p -> p.acknowledgement().complete(null));
 
     FakeMqttConnection.Delivery read =
         request(
             connection,
             "{\"id\":\"r1\",\"type\":\"request\",\"operation\":\"read\",\"entity\":\"notes\"}");
-    task.poll();
+    pollUntilPublished(task, connection, 31);
     int last = connection.published().size() - 1;
     JsonNode reply = reply(last, connection);
     assertThat(connection.published().get(last).message().payload().length)
@@ -160,7 +168,7 @@ class EntitySyncTaskTest {
     EntitySyncTask task = start(broker, Map.of());
     FakeMqttConnection connection = broker.first();
     FakeMqttConnection.Delivery ping = request(connection, "{\"id\":\"p1\",\"type\":\"ping\"}");
-    task.poll();
+    pollUntilPublished(task, connection, 1);
     connection.refuse(0, "PUBACK NOT_AUTHORIZED");
     assertThat(ping.acknowledged())
         .as(
@@ -178,7 +186,7 @@ class EntitySyncTaskTest {
 
     FakeMqttConnection.Delivery message =
         request(connection, "{\"id\":\"m1\",\"type\":\"telemetry\",\"v\":1}");
-    List<SourceRecord> records = task.poll();
+    List<SourceRecord> records = pollUntil(task, polled -> !polled.isEmpty());
 
     assertThat(records).hasSize(1);
     SourceRecord forwarded = records.get(0);
@@ -191,6 +199,139 @@ class EntitySyncTaskTest {
     assertThat(message.acknowledged()).as("reply acknowledged, Kafka not yet").isZero();
     task.commitRecord(forwarded, null);
     assertThat(message.acknowledged()).as("both done").isEqualTo(1);
+  }
+
+  /**
+   * A request still unanswered after the park delay (here: waiting for a row lock) is stored and
+   * acknowledged, so it no longer holds the broker's window; another client's request is answered
+   * meanwhile, and the stored row goes once the parked request is answered.
+   */
+  @Test
+  void aRequestUnansweredAfterTheParkDelayIsParkedAndHoldsUpNoOtherClient() throws Exception {
+    FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();
+    EntitySyncTask task =
+        start(
+            broker,
+            Map.of(
+                StateTablesConfig.PARK_AFTER_MS_CONFIG,
+                "50",
+                DatabaseConfig.STATEMENT_TIMEOUT_CONFIG,
+                "5000"));
+    FakeMqttConnection connection = broker.first();
+    FakeMqttConnection.Delivery update;
+    try (Connection locker = lockedNote()) {
+
+      update =
+          request(
+              connection,
+              "{\"id\":\"u1\",\"type\":\"request\",\"operation\":\"update\","
+                  + "\"entity\":\"notes\",\"record_id\":1,\"data\":{\"body\":\"after\"}}");
+      pollUntil(task, records -> update.acknowledged() == 1);
+      assertThat(connection.published()).as("acknowledged before it is answered").isEmpty();
+      assertThat(parkedRows()).isEqualTo(1);
+
+      connection.deliver(
+          "spec/c2/request",
+          "{\"id\":\"p2\",\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8),
+          1);
+      pollUntilPublished(task, connection, 1);
+      assertThat(reply(0, connection).path("id").asText())
+          .as("another client, answered while the update waits")
+          .isEqualTo("p2");
+      connection.acknowledge(0);
+      locker.rollback();
+    }
+    pollUntilPublished(task, connection, 2);
+    assertThat(reply(1, connection).path("success").asBoolean())
+        .as(reply(1, connection).toString())
+        .isTrue();
+    assertThat(rows()).containsExactly("1:after");
+    assertThat(parkedRows())
+        .as("the update's row stays until its reply is acknowledged")
+        .isPositive();
+    connection.acknowledge(1);
+    pollUntil(task, records -> parkedRows() == 0);
+    assertThat(update.acknowledged()).as("exactly once").isEqualTo(1);
+  }
+
+  /**
+   * Once the task parked queue.capacity requests (here: a client's update waiting for a lock, and
+   * the one waiting behind it), that client's next request is refused at once with unavailable, and
+   * acknowledged once the refusal is; another client is still served.
+   */
+  @Test
+  void aClientWithRequestsWaitingIsRefusedOnceTheTaskParkedAllItMay() throws Exception {
+    FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();
+    EntitySyncTask task =
+        start(
+            broker,
+            Map.of(
+                LimitsConfig.QUEUE_CAPACITY_CONFIG,
+                "2",
+                StateTablesConfig.PARK_AFTER_MS_CONFIG,
+                "50",
+                DatabaseConfig.STATEMENT_TIMEOUT_CONFIG,
+                "5000"));
+    FakeMqttConnection connection = broker.first();
+    String update =
+        "{\"id\":\"u%d\",\"type\":\"request\",\"operation\":\"update\","
+            + "\"entity\":\"notes\",\"record_id\":1,\"data\":{\"body\":\"v%d\"}}";
+    FakeMqttConnection.Delivery third;
+    try (Connection locker = lockedNote()) {
+      FakeMqttConnection.Delivery first = request(connection, update.formatted(1, 1));
+      FakeMqttConnection.Delivery second = request(connection, update.formatted(2, 2));
+      pollUntil(task, records -> first.acknowledged() + second.acknowledged() == 2);
+      assertThat(parkedRows()).isEqualTo(2);
+      third = request(connection, update.formatted(3, 3));
+      pollUntilPublished(task, connection, 1);
+      JsonNode refused = reply(0, connection);
+      assertThat(refused.path("id").asText()).isEqualTo("u3");
+      assertThat(refused.path("error").path("code").asText()).isEqualTo("unavailable");
+      assertThat(refused.path("error").path("message").asText())
+          .contains("busy with slow requests");
+      connection.acknowledge(0);
+      assertThat(third.acknowledged()).isEqualTo(1);
+      connection.deliver(
+          "spec/c2/request",
+          "{\"id\":\"p2\",\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8),
+          1);
+      pollUntilPublished(task, connection, 2);
+      assertThat(reply(1, connection).path("type").asText())
+          .as("a client with nothing waiting")
+          .isEqualTo("pong");
+      locker.rollback();
+    }
+    pollUntilPublished(task, connection, 4);
+    assertThat(rows()).containsExactly("1:v2");
+  }
+
+  /**
+   * A parked request whose task stopped before answering it (its lease ran out) is served by the
+   * next task, and its row deleted once answered.
+   */
+  @Test
+  void aParkedRequestLeftByAStoppedTaskIsServedByTheNextTask() throws Exception {
+    FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();
+    EntitySyncTask task = start(broker, Map.of());
+    byte[] create =
+        ("{\"id\":\"c9\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+                + "\"data\":{\"id\":9,\"body\":\"parked\"}}")
+            .getBytes(StandardCharsets.UTF_8);
+    try (Connection connection = h2.connection()) {
+      parkedTable()
+          .park(
+              connection,
+              List.of(
+                  InboundMessage.withoutProperties(
+                      REQUESTS, create, 1, OptionalInt.empty(), 0, () -> {})),
+              System.currentTimeMillis() - 1);
+    }
+    pollUntilPublished(task, broker.first(), 1);
+    assertThat(reply(0, broker.first()).path("id").asText()).isEqualTo("c9");
+    assertThat(broker.first().published().get(0).message().topic()).isEqualTo(RESPONSES);
+    assertThat(rows()).containsExactly("9:parked");
+    broker.first().acknowledge(0);
+    pollUntil(task, records -> parkedRows() == 0);
   }
 
   @Test
@@ -211,7 +352,7 @@ class EntitySyncTaskTest {
     FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();
     EntitySyncTask task = start(broker, Map.of());
     FakeMqttConnection.Delivery ping = request(broker.first(), "{\"id\":\"p1\",\"type\":\"ping\"}");
-    task.poll();
+    pollUntilPublished(task, broker.first(), 1);
 
     started.remove(task);
     task.stop();
@@ -236,12 +377,69 @@ class EntitySyncTaskTest {
     return task;
   }
 
+  /**
+   * Polls {@code task} until {@code connection} published {@code count} messages (requests are
+   * served on the task's workers); returns the records polled meanwhile.
+   */
+  private static List<SourceRecord> pollUntilPublished(
+      EntitySyncTask task, FakeMqttConnection connection, int count) {
+    return pollUntil(task, records -> connection.published().size() >= count);
+  }
+
+  /** Polls {@code task} until the records polled so far satisfy {@code done}; returns them. */
+  private static List<SourceRecord> pollUntil(
+      EntitySyncTask task, Predicate<List<SourceRecord>> done) {
+    List<SourceRecord> records = new ArrayList<>();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(1))
+        .until(
+            () -> {
+              List<SourceRecord> polled = task.poll();
+              if (polled != null) {
+                records.addAll(polled);
+              }
+              return done.test(records);
+            });
+    return records;
+  }
+
   private static FakeMqttConnection.Delivery request(FakeMqttConnection connection, String json) {
     return connection.deliver(REQUESTS, json.getBytes(StandardCharsets.UTF_8), 1);
   }
 
   private static JsonNode reply(int index, FakeMqttConnection connection) throws Exception {
     return JSON.readTree(connection.published().get(index).message().payload());
+  }
+
+  /**
+   * A connection whose open transaction holds the lock of note 1 ("before"), created first; roll it
+   * back to let go.
+   */
+  private Connection lockedNote() throws SQLException {
+    Connection locker = h2.connection();
+    try (Statement statement = locker.createStatement()) {
+      statement.execute("insert into public.notes values (1, 'before')");
+      locker.setAutoCommit(false);
+      statement.executeQuery("select * from public.notes where id = 1 for update").close();
+      return locker;
+    } catch (SQLException e) {
+      locker.close();
+      throw e;
+    }
+  }
+
+  private static ParkedRequests parkedTable() {
+    return new ParkedRequests(
+        Dialect.H2, "public", "entity_sync_requests_parked", new ObjectMapper());
+  }
+
+  private long parkedRows() {
+    try (Connection connection = h2.connection()) {
+      return parkedTable().size(connection);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private List<String> rows() throws Exception {
