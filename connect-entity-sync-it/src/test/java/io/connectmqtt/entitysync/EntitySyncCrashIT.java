@@ -13,6 +13,8 @@ import io.connectmqtt.testkit.ProjectLayout;
 import io.connectmqtt.testkit.PublishDroppingProxy;
 import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -35,9 +37,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>A SIGKILL alone rarely lands in the milliseconds between a commit and the reply's PUBACK (most
  * runs found none to redeliver), so the worker reaches HiveMQ through a {@link
  * PublishDroppingProxy} that swallows up to {@value #UNANSWERED} replies before the kill: their
- * requests are committed, never answered and never acknowledged, every run. The kill waits until
- * the task parked some of them (stored and acknowledged them, since their replies stay
- * unacknowledged): those the restarted task takes over from the parked table, not from the broker.
+ * requests are committed, never answered and never acknowledged, every run. Then a lock on the
+ * table holds the requests being served until the task parks some (stores and acknowledges them):
+ * those the restarted task takes over from the parked table, not from the broker.
  */
 @ExtendWith(SharedFixtures.class)
 class EntitySyncCrashIT {
@@ -126,11 +128,19 @@ class EntitySyncCrashIT {
                 Sql.count(postgres::connection, "select count(*) from public.orders")),
             e);
       }
-      Awaitility.await("the task parks requests whose replies stay unacknowledged")
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> Sql.count(postgres::connection, PARKED) > 0);
-      long parked = Sql.count(postgres::connection, PARKED);
-      stack.killConnect();
+      long parked;
+      try (Connection locker = postgres.connection();
+          Statement lock = locker.createStatement()) {
+        locker.setAutoCommit(false);
+        lock.execute("lock table public.orders in exclusive mode");
+        // Well within the statement timeout (10 s), after which they would be answered "timeout".
+        Awaitility.await("the task parks requests waiting for the lock")
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> Sql.count(postgres::connection, PARKED) > 0);
+        parked = Sql.count(postgres::connection, PARKED);
+        stack.killConnect();
+        locker.rollback();
+      }
       // A kill before the 20th leaves drops to come: the restarted worker's replies must pass, or
       // each one swallowed waits a minute for the task's acknowledgement timeout (239 s once).
       proxy.stopDropping();

@@ -18,11 +18,15 @@ import io.connectmqtt.entitysync.hooks.RequestHook;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -74,6 +78,7 @@ public class EntitySyncTask extends SourceTask {
   private String passThroughTopic;
   private ClientOrderedWorkers workers;
   private RequestParking parking;
+  private long parkAfterMillis;
 
   /** Pass-through records of served requests, for the next poll. */
   private final Queue<SourceRecord> served = new ConcurrentLinkedQueue<>();
@@ -211,12 +216,13 @@ public class EntitySyncTask extends SourceTask {
             System::currentTimeMillis,
             connectorName);
     heldReplies = new HeldReplies(stateDataSource, processor.outbox());
+    parkAfterMillis = config.getLong(StateTablesConfig.PARK_AFTER_MS_CONFIG);
     parking =
         new RequestParking(
             stateDataSource,
             processor.parkedRequests(),
             intake::acknowledge,
-            config.getLong(StateTablesConfig.PARK_AFTER_MS_CONFIG),
+            parkAfterMillis,
             config.getLong(StateTablesConfig.OUTBOX_LEASE_MS_CONFIG),
             config.getInt(LimitsConfig.QUEUE_CAPACITY_CONFIG),
             config.getInt(LimitsConfig.REQUEST_MAX_BYTES_CONFIG));
@@ -324,7 +330,7 @@ public class EntitySyncTask extends SourceTask {
     replies.resendIfDue();
     for (RequestParking.Request takenOver :
         parking.tick(System.nanoTime(), System.currentTimeMillis(), this::clientKey)) {
-      submit(takenOver);
+      submit(takenOver, () -> {});
     }
     drainServed(records);
     InboundMessage first =
@@ -334,31 +340,57 @@ public class EntitySyncTask extends SourceTask {
       List<InboundMessage> messages = new ArrayList<>();
       messages.add(first);
       intake.drainTo(messages, 99);
+      // The batch is served before poll returns, as long as it takes less than the park delay: its
+      // change events are then relayed together at the next poll. A request still being served
+      // then, or waiting behind a request of its client from an earlier batch, goes on without
+      // holding up the poll, and is parked.
+      Set<String> busy = new HashSet<>();
+      for (InboundMessage message : messages) {
+        if (parking.hasInService(clientKey(message))) {
+          busy.add(clientKey(message));
+        }
+      }
+      List<RequestParking.Request> admitted = new ArrayList<>();
       for (InboundMessage message : messages) {
         String client = clientKey(message);
         // A message on a topic of another shape is only logged and acknowledged: never refused.
-        if (client.isEmpty() || !parking.refuses(client)) {
-          submit(parking.admit(message, client));
-        } else {
+        if (!client.isEmpty() && parking.refuses(client)) {
           refuse(message);
+        } else {
+          admitted.add(parking.admit(message, client));
         }
       }
+      List<RequestParking.Request> awaited =
+          admitted.stream().filter(r -> !busy.contains(clientKey(r.message()))).toList();
+      CountDownLatch batch = new CountDownLatch(awaited.size());
+      for (RequestParking.Request request : admitted) {
+        submit(request, awaited.contains(request) ? batch::countDown : () -> {});
+      }
+      batch.await(parkAfterMillis, TimeUnit.MILLISECONDS);
       drainServed(records);
     }
     return records.isEmpty() ? null : records;
   }
 
-  /** Hands {@code request} to the workers, behind the requests of its client. */
-  private void submit(RequestParking.Request request) {
+  /**
+   * Hands {@code request} to the workers, behind the requests of its client; {@code onServed} runs
+   * once it is served.
+   */
+  private void submit(RequestParking.Request request, Runnable onServed) {
     InboundMessage message = request.message();
     workers.submit(
         clientKey(message),
         () -> {
           RequestParking.started(request, System.nanoTime());
-          List<SourceRecord> records = serve(request);
-          if (!records.isEmpty()) {
-            served.addAll(records);
-            intake.wake();
+          try {
+            List<SourceRecord> records = serve(request);
+            if (!records.isEmpty()) {
+              served.addAll(records);
+              intake.wake();
+            }
+          } finally {
+            RequestParking.served(request, System.nanoTime());
+            onServed.run();
           }
         });
   }

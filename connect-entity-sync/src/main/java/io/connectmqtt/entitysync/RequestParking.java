@@ -20,13 +20,13 @@ import org.slf4j.LoggerFactory;
  * Keeps one slow request from holding up every other: MQTT acknowledges a session's messages only
  * in order (MQTT-4.6.0-2), and HiveMQ sends a session nothing new until its batch is acknowledged,
  * so a request acknowledged only once answered would stall the task's whole subscription for as
- * long as it waits (up to the statement timeout, for a row lock or a costly read, or for a reply
- * the broker does not acknowledge). A request still unanswered after the park delay from the start
- * of its serving is stored in {@link ParkedRequests} and acknowledged at once, and so are the
- * requests of its client waiting behind it; a row is deleted once its request is answered. Requests
- * that only wait behind their client's fast ones are not parked: they do not stall anything. The
- * task renews the lease of the rows it serves; a row whose lease ran out (its task died, or its
- * reply failed) is taken over and served again by any task.
+ * long as it waits (up to the statement timeout, for a row lock or a costly read). A request whose
+ * serving (its statements, until its reply is sent) takes longer than the park delay is stored in
+ * {@link ParkedRequests} and acknowledged at once, and so are the requests of its client waiting
+ * behind it; a row is deleted once its request is answered. Requests that only wait behind their
+ * client's fast ones, or for the broker to acknowledge their reply, are not parked. The task renews
+ * the lease of the rows it serves; a row whose lease ran out (its task died, or its reply failed)
+ * is taken over and served again by any task.
  *
  * <p>Requests are tracked from receipt ({@link #admit}) to answer ({@link #answered}) or a lost
  * reply ({@link #unanswered}); the poll thread calls {@link #tick} to park, delete, renew and take
@@ -53,10 +53,16 @@ final class RequestParking {
     /** When a worker started serving it; 0 while it waits behind its client's requests. */
     private volatile long startedNanos;
 
+    /** When the worker finished serving it (its reply sent, maybe not yet acknowledged); or 0. */
+    private volatile long servedNanos;
+
     private State state;
     private String rowId;
     private boolean answeredWhileParking;
     private boolean unansweredWhileParking;
+
+    /** Storing it failed once: not tried again (too large for the column, or the database away). */
+    private boolean unparkable;
 
     private Request(InboundMessage message, String client, State state, String rowId) {
       this.message = message;
@@ -156,6 +162,25 @@ final class RequestParking {
   }
 
   /**
+   * The worker finished serving {@code request}: the park delay stops running. A request that only
+   * waits for the broker to acknowledge its reply is not parked: a slow broker holds up every
+   * request alike, and a lost acknowledgement is resent ({@code mqtt.publish.ack.timeout.ms}).
+   */
+  static void served(Request request, long nowNanos) {
+    request.servedNanos = nowNanos;
+  }
+
+  /** Whether {@code request} has been served (or was) for the park delay or longer. */
+  private boolean overdue(Request request, long nowNanos) {
+    long started = request.startedNanos;
+    if (started == 0) {
+      return false;
+    }
+    long served = request.servedNanos;
+    return (served == 0 ? nowNanos : served) - started >= parkAfterNanos;
+  }
+
+  /**
    * {@code request} was answered (its reply acknowledged by the broker, and Kafka has what it
    * forwarded): acknowledges it on MQTT, or deletes its row; on any thread.
    */
@@ -186,6 +211,11 @@ final class RequestParking {
     }
   }
 
+  /** Whether {@code client} has requests in service: its next one waits behind them. */
+  synchronized boolean hasInService(String client) {
+    return inServiceByClient.containsKey(client);
+  }
+
   /** Requests being served, parked or not. */
   synchronized int inService() {
     return inService.size();
@@ -201,7 +231,7 @@ final class RequestParking {
     long until = max;
     for (Request request : inService) {
       long started = request.startedNanos;
-      if (request.state == State.SERVING && started != 0) {
+      if (request.state == State.SERVING && started != 0 && request.servedNanos == 0) {
         until = Math.min(until, Math.max(1, (started + parkAfterNanos - nowNanos) / 1_000_000));
       }
     }
@@ -236,13 +266,13 @@ final class RequestParking {
           held.add(request.client);
           continue;
         }
-        long started = request.startedNanos;
-        boolean overdue = started != 0 && nowNanos - started >= parkAfterNanos;
-        if (!overdue && !held.contains(request.client)) {
+        if (!overdue(request, nowNanos) && !held.contains(request.client)) {
           continue;
         }
         held.add(request.client);
-        if (parked + due.size() < maxParked && request.message.payload().length <= maxBytes) {
+        if (parked + due.size() < maxParked
+            && request.message.payload().length <= maxBytes
+            && !request.unparkable) {
           request.state = State.PARKING;
           due.add(request);
         }
@@ -256,7 +286,8 @@ final class RequestParking {
       rows = table.park(connection, due.stream().map(r -> r.message).toList(), leaseEnd(nowMillis));
     } catch (SQLException | RuntimeException e) {
       log.warn(
-          "Could not park {} slow requests (they hold the broker's window until answered): {}",
+          "Could not park {} slow requests (they hold the broker's window until answered, and are not"
+              + " parked again): {}",
           due.size(),
           e.toString());
     }
@@ -274,6 +305,7 @@ final class RequestParking {
   private void settleParking(Request request, String rowId) {
     if (rowId == null) {
       request.state = State.SERVING;
+      request.unparkable = true;
       if (request.answeredWhileParking) {
         answered(request);
       } else if (request.unansweredWhileParking) {

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -83,12 +85,23 @@ public final class EntitySyncBenchmark {
   private final int seconds;
   private final int tasks;
   private final int otherSubscriptions;
+  private final List<String> operations;
+  private final List<Integer> clientCounts;
   private int phases;
 
   private EntitySyncBenchmark(Map<String, String> options) {
     seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
     tasks = Integer.parseInt(options.getOrDefault("tasks", "1"));
     otherSubscriptions = Integer.parseInt(options.getOrDefault("subscriptions", "100000"));
+    operations =
+        List.of(
+            options
+                .getOrDefault("operations", "echo,reads,writes,subscribes,reads-beside-a-lock")
+                .split(","));
+    clientCounts =
+        Arrays.stream(options.getOrDefault("clients", "1,10,50").split(","))
+            .map(Integer::valueOf)
+            .toList();
   }
 
   public static void main(String[] args) throws Exception {
@@ -175,6 +188,48 @@ public final class EntitySyncBenchmark {
       return phase(clients, "echo", READS);
     } finally {
       clients.forEach(c -> c.prefix = "spec");
+    }
+  }
+
+  /**
+   * Reads while another client's update waits for a row lock that a transaction outside holds,
+   * again and again until each is cancelled by the statement timeout: what one slow request does to
+   * every other client's.
+   */
+  private Result readsBesideAWaitingUpdate(
+      List<LoopClient> clients, PostgresDatabase postgres, int port) throws Exception {
+    LoopClient waiter = new LoopClient(port, "bench-waiter-" + clients.size());
+    AtomicBoolean running = new AtomicBoolean(true);
+    try (Connection locker = postgres.connection();
+        Statement lock = locker.createStatement()) {
+      locker.setAutoCommit(false);
+      lock.executeQuery("select * from public.items where id = 1 for update").close();
+      CompletableFuture<Void> updates =
+          CompletableFuture.runAsync(
+              () -> {
+                for (long seq = 0; running.get(); seq++) {
+                  try {
+                    waiter.call(
+                        "{\"id\":\"wait-"
+                            + phases
+                            + "-"
+                            + seq
+                            + "\",\"type\":\"request\",\"operation\":\"update\","
+                            + "\"entity\":\"items\",\"record_id\":1,\"data\":{\"price\":1}}");
+                  } catch (Exception e) {
+                    return;
+                  }
+                }
+              });
+      Thread.sleep(300);
+      try {
+        return phase(clients, "reads beside an update waiting for a lock", READS);
+      } finally {
+        running.set(false);
+        locker.rollback();
+        updates.get(30, TimeUnit.SECONDS);
+        waiter.client.disconnect().join();
+      }
     }
   }
 
@@ -286,22 +341,35 @@ public final class EntitySyncBenchmark {
       List<Result> results = new ArrayList<>();
       List<LoopClient> clients = new ArrayList<>();
       Mqtt5AsyncClient echo = echoResponder(broker.port());
-      for (int count : List.of(1, 10, 50)) {
+      for (int count : clientCounts) {
         while (clients.size() < count) {
           clients.add(new LoopClient(broker.port(), "bench-" + clients.size()));
         }
-        results.add(echoPhase(clients));
-        results.add(phase(clients, "reads", READS));
-        results.add(phase(clients, "writes", WRITES));
-        results.add(phase(clients, "subscribes", SUBSCRIBES));
+        if (operations.contains("echo")) {
+          results.add(echoPhase(clients));
+        }
+        if (operations.contains("reads")) {
+          results.add(phase(clients, "reads", READS));
+        }
+        if (operations.contains("writes")) {
+          results.add(phase(clients, "writes", WRITES));
+        }
+        if (operations.contains("subscribes")) {
+          results.add(phase(clients, "subscribes", SUBSCRIBES));
+        }
+        if (operations.contains("reads-beside-a-lock")) {
+          results.add(readsBesideAWaitingUpdate(clients, postgres, broker.port()));
+        }
       }
       echo.disconnect();
-      try (Connection connection = postgres.connection();
-          Statement statement = connection.createStatement()) {
-        statement.execute("drop index public.entity_sync_requests_subscriptions_client_id");
+      if (operations.contains("subscribes") && clients.size() >= 10) {
+        try (Connection connection = postgres.connection();
+            Statement statement = connection.createStatement()) {
+          statement.execute("drop index public.entity_sync_requests_subscriptions_client_id");
+        }
+        results.add(
+            phase(clients.subList(0, 10), "subscribes without the index by client", SUBSCRIBES));
       }
-      results.add(
-          phase(clients.subList(0, 10), "subscribes without the index by client", SUBSCRIBES));
       StringBuilder report = BenchmarkReport.begin("## Entity sync", "entity-sync", arguments);
       report.append(
           String.format(
@@ -313,7 +381,9 @@ public final class EntitySyncBenchmark {
                   + "*echo* is the ceiling of request/reply over this broker on this machine in the same run: a responder "
                   + "that answers at once, without database or Kafka. Subscribes are new subscriptions (a filter on "
                   + "`name`), each with its record in Kafka before the reply; the last row drops the subscriptions "
-                  + "table's index by client first, as entity sync's tables were before it.%n%n",
+                  + "table's index by client first, as entity sync's tables were before it. *Reads beside an update "
+                  + "waiting for a lock* are the same reads while one more client's update waits for a row lock held "
+                  + "outside, until the statement timeout (10 s) cancels it, again and again.%n%n",
               otherSubscriptions,
               tasks));
       report.append(
