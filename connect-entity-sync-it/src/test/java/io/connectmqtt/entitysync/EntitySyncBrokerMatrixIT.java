@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -34,15 +36,20 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (docs/protocol.md) against H2, each reply checked, the database checked after each write, and the
  * three change events in Kafka. Replies come on {@code {p}/{cid}/response} with either version; on
  * MQTT 5 a request with a Response Topic and Correlation Data also gets its reply there, with the
- * Correlation Data. Open access ({@code entity.sync.auth=none}): the client sends no token. The
- * module's in-process Kafka and Connect stack ({@link SharedFixtures#connectStack()}, connectors
- * {@code sync-matrix-*}), one H2 database for the class, one broker at a time; {@code
- * -Dmatrix.brokers=AEDES} runs one row.
+ * Correlation Data. After the update, another client's update waits for the row's lock until the
+ * statement timeout while a ping is answered (a slow request is parked). Open access ({@code
+ * entity.sync.auth=none}): the client sends no token. The module's in-process Kafka and Connect
+ * stack ({@link SharedFixtures#connectStack()}, connectors {@code sync-matrix-*}), one H2 database
+ * for the class, one broker at a time; {@code -Dmatrix.brokers=AEDES} runs one row.
  */
 @ExtendWith(SharedFixtures.class)
 class EntitySyncBrokerMatrixIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Short: one update per broker waits for a lock until it; every other statement takes ms. */
+  private static final long STATEMENT_TIMEOUT_MS = 2_000;
+
   private static ConnectStack stack;
   private static H2Database h2;
 
@@ -63,6 +70,43 @@ class EntitySyncBrokerMatrixIT {
 
   private static String request(String id, String operation, String rest) {
     return EntitySyncRequests.request(id, operation, EntitySyncRequests.PUBLIC_USERS, rest);
+  }
+
+  /**
+   * While another client's update waits for the lock of row {@code rowId}, held by a transaction
+   * outside, until the statement timeout cancels it, {@code client}'s ping is answered: the task
+   * parks the waiting update instead of holding the broker's window (MQTT acknowledges in order;
+   * HiveMQ sends nothing new until its batch is acknowledged, mosquitto stops at 20 in flight).
+   */
+  private static void assertServedBesideAWaitingUpdate(
+      TestBroker broker, String prefix, String id, String rowId, ProtocolClient client)
+      throws Exception {
+    try (ProtocolClient waiting =
+            new ProtocolClient(broker.port(), prefix, "waiting-" + id, broker.mqtt5());
+        Connection locker = h2.connection();
+        Statement lock = locker.createStatement()) {
+      locker.setAutoCommit(false);
+      lock.executeQuery("select * from public.users where id = " + rowId + " for update").close();
+      CompletableFuture<JsonNode> update =
+          WaitingRequest.send(
+              waiting,
+              request("w1", "update", "\"record_id\":" + rowId + ",\"data\":{\"age\":99}"),
+              "w1",
+              () ->
+                  Sql.count(
+                      h2::connection,
+                      "select count(*) from information_schema.sessions where blocker_id is not null"),
+              Duration.ofMillis(STATEMENT_TIMEOUT_MS));
+      assertThat(client.pings("beside-w1", Duration.ofMillis(STATEMENT_TIMEOUT_MS * 2)))
+          .as("a ping answered while another client's update waits")
+          .isTrue();
+      assertThat(update).as("the update still waits").isNotDone();
+      JsonNode timedOut = update.get(30, TimeUnit.SECONDS);
+      assertThat(timedOut.path("error").path("code").asText())
+          .as(timedOut.toString())
+          .isEqualTo("timeout");
+      locker.rollback();
+    }
   }
 
   private static JsonNode assertSuccess(JsonNode reply) {
@@ -100,6 +144,7 @@ class EntitySyncBrokerMatrixIT {
       config.put("tasks.max", "1");
       config.put("entity.sync.topic.prefix", prefix);
       config.put("entity.sync.changes.topic", changesTopic);
+      config.put("entity.sync.statement.timeout.ms", Long.toString(STATEMENT_TIMEOUT_MS));
       String name = "sync-matrix-" + id;
       String cid = "crud-" + id;
       String email = id + "@example.com";
@@ -134,6 +179,7 @@ class EntitySyncBrokerMatrixIT {
         assertThat(updated.path("age").asLong()).isEqualTo(37);
         assertThat(updated.path("name").asText()).isEqualTo("Ada");
         assertThat(ages(email)).as("row after update").containsExactly(37L);
+        assertServedBesideAWaitingUpdate(broker, prefix, id, rowId, client);
 
         String list =
             request(

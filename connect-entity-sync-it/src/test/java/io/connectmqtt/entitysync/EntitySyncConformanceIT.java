@@ -479,15 +479,12 @@ class EntitySyncConformanceIT {
       String id = createUser(waiting, "w1", "Waits");
       try (RowLock locked = lockedUser(backend, id)) {
         CompletableFuture<JsonNode> update =
-            CompletableFuture.supplyAsync(
-                () ->
-                    waiting.send(
-                        request("w2", "update", "\"record_id\":" + id + ",\"data\":{\"age\":2}"),
-                        "w2"));
-        Awaitility.await("the update waits for the lock")
-            .atMost(Duration.ofMillis(STATEMENT_TIMEOUT_MS))
-            .pollInterval(Duration.ofMillis(20))
-            .until(() -> lockWaits(backend) > 0);
+            WaitingRequest.send(
+                waiting,
+                request("w2", "update", "\"record_id\":" + id + ",\"data\":{\"age\":2}"),
+                "w2",
+                () -> lockWaits(backend),
+                Duration.ofMillis(STATEMENT_TIMEOUT_MS));
         for (int i = 0; i < 3; i++) {
           assertThat(other.pings("o" + i, Duration.ofMillis(STATEMENT_TIMEOUT_MS * 2)))
               .as("ping %d of another client answered", i)

@@ -37,9 +37,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>A SIGKILL alone rarely lands in the milliseconds between a commit and the reply's PUBACK (most
  * runs found none to redeliver), so the worker reaches HiveMQ through a {@link
  * PublishDroppingProxy} that swallows up to {@value #UNANSWERED} replies before the kill: their
- * requests are committed, never answered and never acknowledged, every run. Then a lock on the
- * table holds the requests being served until the task parks some (stores and acknowledges them):
- * those the restarted task takes over from the parked table, not from the broker.
+ * requests are committed, never answered and never acknowledged, every run. One more client's
+ * create waits through the kill for a row with the same key that a transaction outside holds
+ * uncommitted until then: the task parks it (stores and acknowledges it), and the restarted task
+ * takes it over from the parked table, not from the broker.
  */
 @ExtendWith(SharedFixtures.class)
 class EntitySyncCrashIT {
@@ -81,11 +82,14 @@ class EntitySyncCrashIT {
             HiveMqBroker.outgoingWindowUntilClosed(HiveMqBroker.RAISED_OUTGOING_WINDOW);
         HiveMqBroker hivemq = HiveMqBroker.startForPublishers(1_000, 100_000, false);
         PostgresDatabase postgres = PostgresDatabase.start();
+        Connection locker = postgres.connection();
         PublishDroppingProxy proxy = new PublishDroppingProxy("127.0.0.1", hivemq.port());
         ConnectRest.Deletion deleted = stack.rest().deletingOnClose("crash-sync")) {
       stack.topics().create("crash-changes", 1);
       Map<String, String> config = ordersSync(hivemq, postgres, "crash-changes");
       config.put("mqtt.server.uris", proxy.uri());
+      // The parked create waits through the whole run, not cancelled after the default 10 s.
+      config.put("entity.sync.statement.timeout.ms", "300000");
       OpenEntitySync.startServed(
           stack.rest(), "crash-sync", config, 1, hivemq.port(), "spec", "crash-probe");
 
@@ -94,7 +98,18 @@ class EntitySyncCrashIT {
       List<Mqtt5AsyncClient> clients =
           RequestClients.connectAll(
               hivemq.port(), "shop-", CLIENTS, replies, repliesReceived::incrementAndGet);
-      int total = CLIENTS * PER_CLIENT;
+      List<Mqtt5AsyncClient> parker =
+          RequestClients.connectAll(
+              hivemq.port(), "parker-", 1, replies, repliesReceived::incrementAndGet);
+      locker.setAutoCommit(false);
+      try (Statement hold = locker.createStatement()) {
+        hold.execute("insert into public.orders (client, seq) values ('parker-0', 0)");
+      }
+      RequestClients.create(parker.get(0), "parker-0", MqttQos.AT_LEAST_ONCE, "o0", "orders", 0);
+      Awaitility.await("the task parks the create waiting for its key")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Sql.count(postgres::connection, PARKED) > 0);
+      int total = CLIENTS * PER_CLIENT + 1;
       // The worker publishes a reply only after its request's commit, and acknowledges the request
       // only on the reply's PUBACK, which a swallowed reply never gets. Counted at the proxy, not
       // in
@@ -128,19 +143,9 @@ class EntitySyncCrashIT {
                 Sql.count(postgres::connection, "select count(*) from public.orders")),
             e);
       }
-      long parked;
-      try (Connection locker = postgres.connection();
-          Statement lock = locker.createStatement()) {
-        locker.setAutoCommit(false);
-        lock.execute("lock table public.orders in exclusive mode");
-        // Well within the statement timeout (10 s), after which they would be answered "timeout".
-        Awaitility.await("the task parks requests waiting for the lock")
-            .atMost(Duration.ofSeconds(5))
-            .until(() -> Sql.count(postgres::connection, PARKED) > 0);
-        parked = Sql.count(postgres::connection, PARKED);
-        stack.killConnect();
-        locker.rollback();
-      }
+      long parked = Sql.count(postgres::connection, PARKED);
+      stack.killConnect();
+      locker.rollback();
       // A kill before the 20th leaves drops to come: the restarted worker's replies must pass, or
       // each one swallowed waits a minute for the task's acknowledgement timeout (239 s once).
       proxy.stopDropping();
@@ -186,6 +191,7 @@ class EntitySyncCrashIT {
           events.size(),
           keys.size());
       RequestClients.disconnectAll(clients);
+      RequestClients.disconnectAll(parker);
     }
   }
 }

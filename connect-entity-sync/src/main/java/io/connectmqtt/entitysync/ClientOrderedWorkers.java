@@ -18,17 +18,16 @@ import java.util.function.Consumer;
 final class ClientOrderedWorkers implements AutoCloseable {
 
   private final ExecutorService pool;
-  private final Consumer<RuntimeException> failure;
+  private final Consumer<Throwable> failure;
 
   /** Work waiting behind the running work of each client that has some; guarded by {@code this}. */
   private final Map<String, Queue<Runnable>> waiting = new HashMap<>();
 
   /**
    * @param failure told of work that threw (a defect: serving answers every request, errors
-   *     included)
+   *     included); the client's later work still runs
    */
-  ClientOrderedWorkers(
-      int threads, ThreadFactory threadFactory, Consumer<RuntimeException> failure) {
+  ClientOrderedWorkers(int threads, ThreadFactory threadFactory, Consumer<Throwable> failure) {
     this.pool = Executors.newFixedThreadPool(threads, threadFactory);
     this.failure = failure;
   }
@@ -53,7 +52,8 @@ final class ClientOrderedWorkers implements AutoCloseable {
   private void runInOrder(String client, Runnable work) {
     try {
       work.run();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // An Error too (a hook's): the client's later work must not wait behind it for good.
       failure.accept(e);
     }
     Runnable next;

@@ -83,7 +83,7 @@ public class EntitySyncTask extends SourceTask {
   /** Pass-through records of served requests, for the next poll. */
   private final Queue<SourceRecord> served = new ConcurrentLinkedQueue<>();
 
-  private volatile RuntimeException servingFailure;
+  private volatile Throwable servingFailure;
   private StateHousekeeping housekeeping;
 
   public EntitySyncTask() {
@@ -225,7 +225,8 @@ public class EntitySyncTask extends SourceTask {
             parkAfterMillis,
             config.getLong(StateTablesConfig.OUTBOX_LEASE_MS_CONFIG),
             config.getInt(LimitsConfig.QUEUE_CAPACITY_CONFIG),
-            config.getInt(LimitsConfig.REQUEST_MAX_BYTES_CONFIG));
+            config.getInt(LimitsConfig.REQUEST_MAX_BYTES_CONFIG),
+            r -> taskThread(r, "parked-leases"));
     metrics.gauge(
         "requests-in-service", "Requests received and not yet answered", parking::inService);
     metrics.gauge(
@@ -389,7 +390,7 @@ public class EntitySyncTask extends SourceTask {
               intake.wake();
             }
           } finally {
-            RequestParking.served(request, System.nanoTime());
+            parking.served(request, System.nanoTime());
             onServed.run();
           }
         });
@@ -522,6 +523,9 @@ public class EntitySyncTask extends SourceTask {
     }
     if (workers != null) {
       workers.close();
+    }
+    if (parking != null) {
+      parking.close();
     }
     if (relay != null) {
       relay.release();

@@ -13,12 +13,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The table of parked requests: requests that took long enough to be stored here and acknowledged
@@ -28,6 +32,14 @@ import java.util.UUID;
  * serves it again, which the processed-requests table makes safe.
  */
 final class ParkedRequests {
+
+  /**
+   * Largest request payload parked: its Base64 text (4/3 of it) fits the text column on every
+   * database (H2 and PostgreSQL: 1,000,000 characters; MariaDB's MEDIUMTEXT: 16 MiB).
+   */
+  static final int MAX_PAYLOAD_BYTES = 700_000;
+
+  private static final Logger log = LoggerFactory.getLogger(ParkedRequests.class);
 
   /** A request read back from the table, to serve again. */
   record Parked(String id, InboundMessage message) {}
@@ -46,6 +58,9 @@ final class ParkedRequests {
             table,
             List.of(
                 "id VARCHAR(36) NOT NULL PRIMARY KEY",
+                // Insertion order: a client's requests are taken over in the order they came.
+                // UNIQUE: MariaDB numbers only a column that is a key.
+                "seq " + dialect.identityType() + " UNIQUE",
                 "topic " + dialect.textType() + " NOT NULL",
                 "payload " + dialect.textType() + " NOT NULL",
                 "response_topic " + dialect.textType(),
@@ -62,7 +77,7 @@ final class ParkedRequests {
   List<String> park(Connection connection, List<InboundMessage> messages, long leaseUntil)
       throws SQLException {
     List<String> ids = new ArrayList<>();
-    boolean autoCommit = connection.getAutoCommit();
+    // The pool (HikariCP) restores auto-commit when the connection is given back.
     connection.setAutoCommit(false);
     try (PreparedStatement insert =
         connection.prepareStatement(
@@ -89,8 +104,6 @@ final class ParkedRequests {
     } catch (SQLException | RuntimeException e) {
       connection.rollback();
       throw e;
-    } finally {
-      connection.setAutoCommit(autoCommit);
     }
     return ids;
   }
@@ -111,35 +124,51 @@ final class ParkedRequests {
 
   /**
    * Takes over up to {@code max} rows whose lease ended before {@code now}, leasing them until
-   * {@code leaseUntil}; a row another task took first is left to it.
+   * {@code leaseUntil}, oldest first. A row that another task leases, or takes first, is left to
+   * it, and so are the later rows of its topic (its client's), to be served after it. A row that
+   * cannot be read back (not written by this class) is deleted and logged.
    */
   List<Parked> takeOver(Connection connection, long now, long leaseUntil, int max)
       throws SQLException {
     List<Parked> taken = new ArrayList<>();
     try (PreparedStatement select =
             connection.prepareStatement(
-                "SELECT id, topic, payload, response_topic, correlation_data, user_properties FROM "
+                "SELECT id, topic, payload, response_topic, correlation_data, user_properties,"
+                    + " lease_until FROM "
                     + table
-                    + " WHERE lease_until < ? ORDER BY parked_at");
+                    + " ORDER BY seq");
         PreparedStatement claim =
             connection.prepareStatement(
                 "UPDATE " + table + " SET lease_until = ? WHERE id = ? AND lease_until < ?")) {
-      select.setLong(1, now);
-      select.setMaxRows(max);
-      List<Parked> expired = new ArrayList<>();
+      Set<String> leftToOthers = new HashSet<>();
+      List<String> unreadable = new ArrayList<>();
       try (ResultSet rows = select.executeQuery()) {
-        while (rows.next()) {
-          expired.add(new Parked(rows.getString(1), message(rows)));
+        while (rows.next() && taken.size() < max) {
+          String id = rows.getString(1);
+          String topic = rows.getString(2);
+          if (rows.getLong(7) >= now || leftToOthers.contains(topic)) {
+            leftToOthers.add(topic);
+            continue;
+          }
+          InboundMessage message;
+          try {
+            message = message(rows);
+          } catch (RuntimeException e) {
+            log.error("Deleting parked request {}, which cannot be read: {}", id, e.toString());
+            unreadable.add(id);
+            continue;
+          }
+          claim.setLong(1, leaseUntil);
+          claim.setString(2, id);
+          claim.setLong(3, now);
+          if (claim.executeUpdate() == 1) {
+            taken.add(new Parked(id, message));
+          } else {
+            leftToOthers.add(topic);
+          }
         }
       }
-      for (Parked parked : expired) {
-        claim.setLong(1, leaseUntil);
-        claim.setString(2, parked.id());
-        claim.setLong(3, now);
-        if (claim.executeUpdate() == 1) {
-          taken.add(parked);
-        }
-      }
+      delete(connection, unreadable);
     }
     return taken;
   }
@@ -195,23 +224,27 @@ final class ParkedRequests {
     return Base64.getEncoder().encodeToString(bytes);
   }
 
-  /** Runs {@code sql} followed by an IN list of {@code ids}, after {@code leading} parameters. */
+  /**
+   * Runs {@code sql} followed by an IN list of {@code ids}, after {@code leading} parameters, in
+   * statements of at most 1,000 ids (PostgreSQL takes at most 32,767 parameters).
+   */
   private static void forIds(
       Connection connection, String sql, Collection<String> ids, List<Long> leading)
       throws SQLException {
-    if (ids.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement statement =
-        connection.prepareStatement(sql + Dialect.placeholders(ids.size()))) {
-      int i = 1;
-      for (long value : leading) {
-        statement.setLong(i++, value);
+    List<String> all = List.copyOf(ids);
+    for (int from = 0; from < all.size(); from += 1_000) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + 1_000));
+      try (PreparedStatement statement =
+          connection.prepareStatement(sql + Dialect.placeholders(chunk.size()))) {
+        int i = 1;
+        for (long value : leading) {
+          statement.setLong(i++, value);
+        }
+        for (String id : chunk) {
+          statement.setString(i++, id);
+        }
+        statement.executeUpdate();
       }
-      for (String id : ids) {
-        statement.setString(i++, id);
-      }
-      statement.executeUpdate();
     }
   }
 }

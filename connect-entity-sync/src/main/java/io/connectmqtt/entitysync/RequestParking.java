@@ -10,6 +10,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -32,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * reply ({@link #unanswered}); the poll thread calls {@link #tick} to park, delete, renew and take
  * over.
  */
-final class RequestParking {
+final class RequestParking implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RequestParking.class);
 
@@ -49,6 +53,9 @@ final class RequestParking {
   static final class Request {
     private final InboundMessage message;
     private final String client;
+
+    /** When it was received. */
+    private final long admittedNanos = System.nanoTime();
 
     /** When a worker started serving it; 0 while it waits behind its client's requests. */
     private volatile long startedNanos;
@@ -94,8 +101,17 @@ final class RequestParking {
   private final List<String> answeredRows = new ArrayList<>();
 
   private int parked;
-  private long nextRenewalMillis;
   private long nextTakeOverMillis;
+
+  /** When a worker last finished serving a request. */
+  private volatile long lastServedNanos = System.nanoTime();
+
+  /**
+   * Renews the leases on a thread of its own: the poll thread may wait longer than a lease for
+   * Kafka or the database, and another task would then serve this task's parked requests again,
+   * beside it.
+   */
+  private final ScheduledExecutorService renewer;
 
   /**
    * @param acknowledge acknowledges a request on MQTT (the intake's)
@@ -104,6 +120,7 @@ final class RequestParking {
    * @param maxParked most requests parked by this task at once: past it, slow requests hold the
    *     broker's window again rather than fill the table
    * @param maxBytes largest request parked: a larger one is refused, quickly, when its turn comes
+   * @param threads makes the thread that renews the leases
    */
   RequestParking(
       DataSource dataSource,
@@ -112,14 +129,18 @@ final class RequestParking {
       long parkAfterMillis,
       long leaseMillis,
       int maxParked,
-      int maxBytes) {
+      int maxBytes,
+      ThreadFactory threads) {
     this.dataSource = dataSource;
     this.table = table;
     this.acknowledge = acknowledge;
     this.parkAfterNanos = parkAfterMillis * 1_000_000;
     this.leaseMillis = leaseMillis;
     this.maxParked = maxParked;
-    this.maxBytes = maxBytes;
+    this.maxBytes = Math.min(maxBytes, ParkedRequests.MAX_PAYLOAD_BYTES);
+    this.renewer = Executors.newSingleThreadScheduledExecutor(threads);
+    long renewEvery = Math.max(1, leaseMillis / 4);
+    renewer.scheduleWithFixedDelay(this::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -166,15 +187,20 @@ final class RequestParking {
    * waits for the broker to acknowledge its reply is not parked: a slow broker holds up every
    * request alike, and a lost acknowledgement is resent ({@code mqtt.publish.ack.timeout.ms}).
    */
-  static void served(Request request, long nowNanos) {
+  void served(Request request, long nowNanos) {
     request.servedNanos = nowNanos;
+    lastServedNanos = nowNanos;
   }
 
-  /** Whether {@code request} has been served (or was) for the park delay or longer. */
+  /**
+   * Whether {@code request} has been served (or was) for the park delay or longer, or has waited
+   * that long for a worker while no worker finished a request (all of them wait for the database).
+   */
   private boolean overdue(Request request, long nowNanos) {
     long started = request.startedNanos;
     if (started == 0) {
-      return false;
+      return nowNanos - request.admittedNanos >= parkAfterNanos
+          && nowNanos - lastServedNanos >= parkAfterNanos;
     }
     long served = request.servedNanos;
     return (served == 0 ? nowNanos : served) - started >= parkAfterNanos;
@@ -246,9 +272,6 @@ final class RequestParking {
   List<Request> tick(long nowNanos, long nowMillis, Function<InboundMessage, String> client) {
     park(nowNanos, nowMillis);
     deleteAnswered();
-    if (nowMillis >= nextRenewalMillis) {
-      renew(nowMillis);
-    }
     if (nowMillis >= nextTakeOverMillis) {
       return takeOver(nowMillis, client);
     }
@@ -343,7 +366,7 @@ final class RequestParking {
     }
     try (Connection connection = dataSource.getConnection()) {
       table.delete(connection, rows);
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       log.warn("Could not delete {} answered parked requests (will retry): {}", rows.size(), e);
       synchronized (this) {
         answeredRows.addAll(rows);
@@ -351,7 +374,8 @@ final class RequestParking {
     }
   }
 
-  private void renew(long nowMillis) {
+  private void renew() {
+    long nowMillis = System.currentTimeMillis();
     List<String> rows = new ArrayList<>();
     synchronized (this) {
       for (Request request : inService) {
@@ -363,13 +387,18 @@ final class RequestParking {
     if (!rows.isEmpty()) {
       try (Connection connection = dataSource.getConnection()) {
         table.renew(connection, rows, leaseEnd(nowMillis));
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         // Past the lease's end another task serves them again: a duplicate reply, never a loss.
         log.warn("Could not renew the lease of {} parked requests: {}", rows.size(), e.toString());
-        return;
       }
     }
-    nextRenewalMillis = nowMillis + leaseMillis / 2;
+  }
+
+  /** Stops renewing leases; deletes the rows of requests answered since the last poll. */
+  @Override
+  public void close() {
+    renewer.shutdownNow();
+    deleteAnswered();
   }
 
   private List<Request> takeOver(long nowMillis, Function<InboundMessage, String> client) {

@@ -255,6 +255,47 @@ class EntitySyncTaskTest {
   }
 
   /**
+   * With every worker waiting for the database (here the only one, on a lock), another client's
+   * request that waits for a worker is parked too once no worker finished a request for the park
+   * delay; it is answered once a worker is free.
+   */
+  @Test
+  void aRequestWaitingForABusyWorkerIsParkedToo() throws Exception {
+    FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();
+    EntitySyncTask task =
+        start(
+            broker,
+            Map.of(
+                DatabaseConfig.WORKERS_CONFIG,
+                "1",
+                StateTablesConfig.PARK_AFTER_MS_CONFIG,
+                "50",
+                DatabaseConfig.STATEMENT_TIMEOUT_CONFIG,
+                "5000"));
+    FakeMqttConnection connection = broker.first();
+    FakeMqttConnection.Delivery ping;
+    try (Connection locker = lockedNote()) {
+      request(
+          connection,
+          "{\"id\":\"u1\",\"type\":\"request\",\"operation\":\"update\","
+              + "\"entity\":\"notes\",\"record_id\":1,\"data\":{\"body\":\"after\"}}");
+      ping =
+          connection.deliver(
+              "spec/c2/request",
+              "{\"id\":\"p2\",\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8),
+              1);
+      pollUntil(task, records -> ping.acknowledged() == 1);
+      assertThat(connection.published()).as("acknowledged before it is answered").isEmpty();
+      locker.rollback();
+    }
+    pollUntilPublished(task, connection, 2);
+    assertThat(connection.published())
+        .extracting(p -> JSON.readTree(p.message().payload()).path("id").asText())
+        .containsExactlyInAnyOrder("u1", "p2");
+    assertThat(ping.acknowledged()).isEqualTo(1);
+  }
+
+  /**
    * Once the task parked queue.capacity requests (here: a client's update waiting for a lock, and
    * the one waiting behind it), that client's next request is refused at once with unavailable, and
    * acknowledged once the refusal is; another client is still served.
