@@ -265,9 +265,10 @@ final class RequestParking implements AutoCloseable {
   }
 
   /**
-   * On the poll thread: parks the requests due, deletes the rows of answered ones, renews this
-   * task's leases and takes over rows whose lease ran out. Returns the requests taken over, to
-   * serve; database failures are logged and the work is tried again on the next call.
+   * On the poll thread: parks the requests due, deletes the rows of answered ones and takes over
+   * rows whose lease ran out (the leases of this task's rows are renewed on a thread of their own).
+   * Returns the requests taken over, to serve; database failures are logged and the work is tried
+   * again on the next call.
    */
   List<Request> tick(long nowNanos, long nowMillis, Function<InboundMessage, String> client) {
     park(nowNanos, nowMillis);
