@@ -347,8 +347,9 @@ public class EntitySyncTask extends SourceTask {
       // holding up the poll, and is parked.
       Set<String> busy = new HashSet<>();
       for (InboundMessage message : messages) {
-        if (parking.hasInService(clientKey(message))) {
-          busy.add(clientKey(message));
+        String client = clientKey(message);
+        if (parking.hasInService(client)) {
+          busy.add(client);
         }
       }
       List<RequestParking.Request> admitted = new ArrayList<>();
@@ -361,11 +362,11 @@ public class EntitySyncTask extends SourceTask {
           admitted.add(parking.admit(message, client));
         }
       }
-      List<RequestParking.Request> awaited =
-          admitted.stream().filter(r -> !busy.contains(clientKey(r.message()))).toList();
-      CountDownLatch batch = new CountDownLatch(awaited.size());
+      CountDownLatch batch =
+          new CountDownLatch(
+              (int) admitted.stream().filter(r -> !busy.contains(r.client())).count());
       for (RequestParking.Request request : admitted) {
-        submit(request, awaited.contains(request) ? batch::countDown : () -> {});
+        submit(request, busy.contains(request.client()) ? () -> {} : batch::countDown);
       }
       batch.await(parkAfterMillis, TimeUnit.MILLISECONDS);
       drainServed(records);
@@ -378,9 +379,8 @@ public class EntitySyncTask extends SourceTask {
    * once it is served.
    */
   private void submit(RequestParking.Request request, Runnable onServed) {
-    InboundMessage message = request.message();
     workers.submit(
-        clientKey(message),
+        request.client(),
         () -> {
           RequestParking.started(request, System.nanoTime());
           try {

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * is taken over and served again by any task.
  *
  * <p>Requests are tracked from receipt ({@link #admit}) to answer ({@link #answered}) or a lost
- * reply ({@link #unanswered}); the poll thread calls {@link #tick} to park, delete, renew and take
- * over.
+ * reply ({@link #unanswered}); the poll thread calls {@link #tick} to park, delete and take over,
+ * and a thread of its own renews the leases.
  */
 final class RequestParking implements AutoCloseable {
 
@@ -80,6 +80,11 @@ final class RequestParking implements AutoCloseable {
 
     InboundMessage message() {
       return message;
+    }
+
+    /** Its client: the key its requests are served in order by. */
+    String client() {
+      return client;
     }
   }
 
