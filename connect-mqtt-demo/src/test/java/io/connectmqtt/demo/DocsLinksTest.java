@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectmqtt.testkit.ProjectLayout;
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -70,22 +73,41 @@ class DocsLinksTest {
   void noFileHoldsMergeConflictMarkers() throws IOException {
     Pattern marker = Pattern.compile("(?m)^(<{7} |={7}$|>{7} )");
     List<String> marked = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(ROOT)) {
-      for (Path file :
-          files
-              .filter(Files::isRegularFile)
-              .filter(
-                  f ->
-                      f.toString()
-                          .matches(".*\\.(md|java|xml|json|ya?ml|sh|properties|mjs|html|js)"))
-              .filter(f -> !f.toString().matches(".*/(target|node_modules|\\.git)/.*"))
-              .toList()) {
-        if (marker.matcher(Files.readString(file)).find()) {
-          marked.add(ROOT.relativize(file).toString());
-        }
+    for (Path file : sourceFiles()) {
+      if (marker.matcher(Files.readString(file)).find()) {
+        marked.add(ROOT.relativize(file).toString());
       }
     }
     assertThat(marked).isEmpty();
+  }
+
+  /**
+   * The project's text files, build output, node_modules and .git not entered: other modules' tests
+   * run beside this one and delete files in their target/ while a walk through it would list them.
+   */
+  private static List<Path> sourceFiles() throws IOException {
+    Pattern text = Pattern.compile(".*\\.(md|java|xml|json|ya?ml|sh|properties|mjs|html|js)");
+    Set<String> skipped = Set.of("target", "node_modules", ".git");
+    List<Path> files = new ArrayList<>();
+    Files.walkFileTree(
+        ROOT,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+            return skipped.contains(String.valueOf(dir.getFileName()))
+                ? FileVisitResult.SKIP_SUBTREE
+                : FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+            if (attributes.isRegularFile() && text.matcher(file.toString()).matches()) {
+              files.add(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    return files;
   }
 
   /** GitHub's heading anchors: lower case, punctuation dropped, spaces to '-'. */
