@@ -4,7 +4,7 @@
 #   ./bench.sh [source] --messages=300000 --publishers=2 --payload=1024 --rate=10000 --rate-seconds=20 --tasks=1 --broker-window=1000 --warmup=50000 --repeats=3 --rate-lead-in-seconds=10
 #   ./bench.sh --header-converters=default,mqtt,topic,none --messages=150000 --repeats=7 [--header-rate=10000]   (source: header paths compared)
 #   ./bench.sh sink --messages=100000 --payload=1024 --rate=5000 --rate-seconds=20
-#   ./bench.sh entity-sync --seconds=10 --tasks=1 [--operations=echo,reads,writes,subscribes,reads-beside-a-lock] [--clients=1,10,50]
+#   ./bench.sh entity-sync --seconds=10 --warmup-seconds=20 --tasks=1 [--operations=echo,reads,writes,subscribes,reads-beside-a-lock] [--clients=1,10,50]
 #   ./bench.sh notify --subscriptions=10000 --matches=10 --rates=20,100 --rate-seconds=20 --burst=3000
 #   ./bench.sh header-micro --records=1000000 --rounds=11   (the worker's header step alone, in one JVM)
 #   ./bench.sh sparkplug-micro --messages=200000 --rounds=11   (Sparkplug B decoding vs bytes pass-through, one JVM)
