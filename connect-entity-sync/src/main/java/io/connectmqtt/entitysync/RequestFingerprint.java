@@ -1,7 +1,7 @@
 package io.connectmqtt.entitysync;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.connectmqtt.common.protocol.Filter;
 import io.connectmqtt.entitysync.hooks.RequestContext;
 import java.math.BigDecimal;
@@ -43,12 +43,10 @@ final class RequestFingerprint {
     }
     canonical.append("|record:").append(context.recordId());
     for (Filter filter : context.filters()) {
-      canonical
-          .append("|filter:")
-          .append(TextNode.valueOf(filter.column()))
+      quoted(canonical.append("|filter:"), filter.column())
           .append(filter.operator())
-          .append(filter.or())
-          .append(TextNode.valueOf(String.valueOf(filter.value())));
+          .append(filter.or());
+      quoted(canonical, String.valueOf(filter.value()));
     }
     return sha256(canonical);
   }
@@ -79,7 +77,7 @@ final class RequestFingerprint {
           out.append(',');
         }
         first = false;
-        out.append(TextNode.valueOf(name)).append(':');
+        quoted(out, name).append(':');
         write(node.get(name), out, false);
       }
       out.append('}');
@@ -94,9 +92,27 @@ final class RequestFingerprint {
       out.append(']');
     } else if (node.isNumber()) {
       out.append(number(node));
+    } else if (node.isTextual()) {
+      quoted(out, node.textValue());
+    } else if (node.isBoolean() || node.isNull()) {
+      out.append(node.asText());
     } else {
-      out.append(node); // strings JSON-escaped, true, false, null
+      out.append(node); // a binary or POJO node, which parsing never makes
     }
+  }
+
+  /**
+   * {@code value} as a JSON string, escaped as Jackson writes it (and so as the fingerprints of
+   * earlier releases, which went through {@code TextNode.toString()}, have it), without building a
+   * generator per string. A null is {@code null}, as it was then.
+   */
+  static StringBuilder quoted(StringBuilder out, String value) {
+    if (value == null) {
+      return out.append("null");
+    }
+    out.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(value, out);
+    return out.append('"');
   }
 
   /** Scientific notation where needed, so a huge exponent stays a short text. */

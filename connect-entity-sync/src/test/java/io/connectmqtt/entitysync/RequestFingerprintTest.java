@@ -50,6 +50,28 @@ class RequestFingerprintTest {
     assertThat(of("[\"1\"]")).isNotEqualTo(of("[1]"));
   }
 
+  /**
+   * The processed-requests table keeps the fingerprints of earlier releases: a request retried
+   * across an upgrade must still be recognised as the same request (its reply replayed), not as a
+   * reused id. These values were computed by the release before the fingerprint stopped going
+   * through Jackson's TextNode.toString().
+   */
+  @Test
+  void fingerprintsStoredByEarlierReleasesStillMatch() throws Exception {
+    assertThat(
+            of(
+                "{\"id\":\"r-1\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"notes\","
+                    + "\"data\":{\"body\":\"quote \\\" backslash \\\\ tab \\t nl \\n ctrl \\u0001 "
+                    + "slash / é ✓ \\ud83d\\ude00\",\"done\":false,\"ok\":true,\"none\":null,"
+                    + "\"n\":[1.50,-0,2e3,{\"k\\\"\":\"v\"}]},\"token\":\"t\"}"))
+        .isEqualTo("4d708fb6836dbdf72bf9b4d90e6cdf1a067114487189f7252ee95be10042c769");
+    assertThat(
+            RequestFingerprint.asAuthorized(
+                of("{\"id\":\"1\",\"operation\":\"update\",\"data\":{\"body\":\"x\"}}"),
+                context("ac\"me\u0002")))
+        .isEqualTo("d0e5de26d68c33c1fcec0d547516442a2ccaa1fdc9524b4e75a76d12806750c8");
+  }
+
   @Test
   void hugeExponentsAndNonFiniteNumbersStayShort() throws Exception {
     assertThat(of("{\"v\":1e999999999}")).hasSize(64);
