@@ -209,31 +209,16 @@ class EntitySyncTaskTest {
   @Test
   void aRequestUnansweredAfterTheParkDelayIsParkedAndHoldsUpNoOtherClient() throws Exception {
     FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();
-    EntitySyncTask task =
-        start(
-            broker,
-            Map.of(
-                StateTablesConfig.PARK_AFTER_MS_CONFIG,
-                "50",
-                DatabaseConfig.STATEMENT_TIMEOUT_CONFIG,
-                "5000"));
+    EntitySyncTask task = startParkingAfter50Ms(broker, Map.of());
     FakeMqttConnection connection = broker.first();
     FakeMqttConnection.Delivery update;
     try (Connection locker = lockedNote()) {
-
-      update =
-          request(
-              connection,
-              "{\"id\":\"u1\",\"type\":\"request\",\"operation\":\"update\","
-                  + "\"entity\":\"notes\",\"record_id\":1,\"data\":{\"body\":\"after\"}}");
+      update = updateNoteOne(connection);
       pollUntil(task, records -> update.acknowledged() == 1);
       assertThat(connection.published()).as("acknowledged before it is answered").isEmpty();
       assertThat(parkedRows()).isEqualTo(1);
 
-      connection.deliver(
-          "spec/c2/request",
-          "{\"id\":\"p2\",\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8),
-          1);
+      pingFromAnotherClient(connection);
       pollUntilPublished(task, connection, 1);
       assertThat(reply(0, connection).path("id").asText())
           .as("another client, answered while the update waits")
@@ -262,28 +247,12 @@ class EntitySyncTaskTest {
   @Test
   void aRequestWaitingForABusyWorkerIsParkedToo() throws Exception {
     FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();
-    EntitySyncTask task =
-        start(
-            broker,
-            Map.of(
-                DatabaseConfig.WORKERS_CONFIG,
-                "1",
-                StateTablesConfig.PARK_AFTER_MS_CONFIG,
-                "50",
-                DatabaseConfig.STATEMENT_TIMEOUT_CONFIG,
-                "5000"));
+    EntitySyncTask task = startParkingAfter50Ms(broker, Map.of(DatabaseConfig.WORKERS_CONFIG, "1"));
     FakeMqttConnection connection = broker.first();
     FakeMqttConnection.Delivery ping;
     try (Connection locker = lockedNote()) {
-      request(
-          connection,
-          "{\"id\":\"u1\",\"type\":\"request\",\"operation\":\"update\","
-              + "\"entity\":\"notes\",\"record_id\":1,\"data\":{\"body\":\"after\"}}");
-      ping =
-          connection.deliver(
-              "spec/c2/request",
-              "{\"id\":\"p2\",\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8),
-              1);
+      updateNoteOne(connection);
+      ping = pingFromAnotherClient(connection);
       pollUntil(task, records -> ping.acknowledged() == 1);
       assertThat(connection.published()).as("acknowledged before it is answered").isEmpty();
       locker.rollback();
@@ -304,15 +273,7 @@ class EntitySyncTaskTest {
   void aClientWithRequestsWaitingIsRefusedOnceTheTaskParkedAllItMay() throws Exception {
     FakeMqttConnection.Factory broker = new FakeMqttConnection.Factory();
     EntitySyncTask task =
-        start(
-            broker,
-            Map.of(
-                LimitsConfig.QUEUE_CAPACITY_CONFIG,
-                "2",
-                StateTablesConfig.PARK_AFTER_MS_CONFIG,
-                "50",
-                DatabaseConfig.STATEMENT_TIMEOUT_CONFIG,
-                "5000"));
+        startParkingAfter50Ms(broker, Map.of(LimitsConfig.QUEUE_CAPACITY_CONFIG, "2"));
     FakeMqttConnection connection = broker.first();
     String update =
         "{\"id\":\"u%d\",\"type\":\"request\",\"operation\":\"update\","
@@ -332,10 +293,7 @@ class EntitySyncTaskTest {
           .contains("busy with slow requests");
       connection.acknowledge(0);
       assertThat(third.acknowledged()).isEqualTo(1);
-      connection.deliver(
-          "spec/c2/request",
-          "{\"id\":\"p2\",\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8),
-          1);
+      pingFromAnotherClient(connection);
       pollUntilPublished(task, connection, 2);
       assertThat(reply(1, connection).path("type").asText())
           .as("a client with nothing waiting")
@@ -402,6 +360,18 @@ class EntitySyncTaskTest {
     assertThat(ping.acknowledged()).as("reply never acknowledged: redelivered instead").isZero();
   }
 
+  /**
+   * A task that parks a request after 50 ms, its statements waiting up to 5 s for a lock (longer
+   * than any of these tests holds one), with {@code extra} settings.
+   */
+  private EntitySyncTask startParkingAfter50Ms(
+      FakeMqttConnection.Factory broker, Map<String, String> extra) {
+    Map<String, String> props = new HashMap<>(extra);
+    props.put(StateTablesConfig.PARK_AFTER_MS_CONFIG, "50");
+    props.put(DatabaseConfig.STATEMENT_TIMEOUT_CONFIG, "5000");
+    return start(broker, props);
+  }
+
   private EntitySyncTask start(FakeMqttConnection.Factory broker, Map<String, String> extra) {
     Map<String, String> props = new HashMap<>();
     props.put("name", "unit-entity-sync");
@@ -447,6 +417,20 @@ class EntitySyncTaskTest {
 
   private static FakeMqttConnection.Delivery request(FakeMqttConnection connection, String json) {
     return connection.deliver(REQUESTS, json.getBytes(StandardCharsets.UTF_8), 1);
+  }
+
+  /** Client c1's update u1 of note 1 (body "after"). */
+  private static FakeMqttConnection.Delivery updateNoteOne(FakeMqttConnection connection) {
+    return request(
+        connection,
+        "{\"id\":\"u1\",\"type\":\"request\",\"operation\":\"update\","
+            + "\"entity\":\"notes\",\"record_id\":1,\"data\":{\"body\":\"after\"}}");
+  }
+
+  /** Client c2's ping p2. */
+  private static FakeMqttConnection.Delivery pingFromAnotherClient(FakeMqttConnection connection) {
+    return connection.deliver(
+        "spec/c2/request", "{\"id\":\"p2\",\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8), 1);
   }
 
   private static JsonNode reply(int index, FakeMqttConnection connection) throws Exception {
