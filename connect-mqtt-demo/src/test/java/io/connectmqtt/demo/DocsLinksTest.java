@@ -31,14 +31,14 @@ class DocsLinksTest {
 
   @Test
   void everyRelativeLinkResolves() throws IOException {
-    List<Path> pages = new ArrayList<>(List.of(ROOT.resolve("README.md")));
-    for (String folder : List.of("docs", "examples", "docker")) {
-      try (Stream<Path> files = Files.walk(ROOT.resolve(folder))) {
-        files
-            .filter(f -> f.toString().endsWith(".md") && !f.toString().contains("node_modules"))
-            .forEach(pages::add);
-      }
-    }
+    List<Path> folders = Stream.of("docs", "examples", "docker").map(ROOT::resolve).toList();
+    List<Path> pages =
+        sourceFiles().stream()
+            .filter(f -> f.toString().endsWith(".md"))
+            .filter(
+                f ->
+                    f.equals(ROOT.resolve("README.md")) || folders.stream().anyMatch(f::startsWith))
+            .toList();
     List<String> broken = new ArrayList<>();
     int checked = 0;
     for (Path page : pages) {
