@@ -134,6 +134,17 @@ final class ProtocolClient implements AutoCloseable {
     return await(before, null, expectedId).body();
   }
 
+  /**
+   * Sends {@code json} as a request and returns the reply with {@code expectedId} that follows it,
+   * or null if none came within {@code timeout}: for tests that count unanswered requests.
+   */
+  JsonNode send(String json, String expectedId, Duration timeout) {
+    int before = received.size();
+    publish(json);
+    Reply reply = find(before, null, expectedId, timeout);
+    return reply == null ? null : reply.body();
+  }
+
   /** Publishes {@code payload} to this client's request topic at QoS 1 and waits for the ack. */
   private void publishRequest(byte[] payload) {
     String topic = prefix + "/" + topicId + "/request";

@@ -99,31 +99,42 @@ public class EntitySyncConnector extends SourceConnector {
     return hooks;
   }
 
-  /** A connection pool that tries for up to 10 s to open its first connection. */
-  static HikariDataSource dataSource(EntitySyncConfig config, String poolName) {
-    return dataSource(config, poolName, 10_000);
-  }
+  /**
+   * How long a request waits for a connection of its task's pool before it is answered {@code
+   * unavailable}: all connections are busy, or the database is away.
+   */
+  static final long REQUEST_CONNECTION_WAIT_MS = 10_000;
 
   /**
-   * A connection pool of database.pool.size connections; it tries for up to {@code
-   * initializationFailTimeoutMs} to open its first connection and throws when it cannot (HikariCP's
-   * {@code initializationFailTimeout}).
+   * How long the task's own statements (outbox relay, held replies, parked requests) wait for one
+   * of their two connections. Only they use them, so a longer wait means the database is away; the
+   * poll thread, which also hands out requests and answers pings, must not wait out an outage.
    */
-  static HikariDataSource dataSource(
-      EntitySyncConfig config, String poolName, long initializationFailTimeoutMs) {
+  static final long STATE_CONNECTION_WAIT_MS = 1_000;
+
+  /** A connection pool that tries for up to 10 s to open its first connection. */
+  static HikariDataSource dataSource(EntitySyncConfig config, String poolName) {
     return dataSource(
         config,
         poolName,
-        initializationFailTimeoutMs,
-        config.getInt(DatabaseConfig.DATABASE_POOL_SIZE_CONFIG));
+        10_000,
+        config.getInt(DatabaseConfig.DATABASE_POOL_SIZE_CONFIG),
+        REQUEST_CONNECTION_WAIT_MS);
   }
 
   /**
    * A pool of {@code size} connections, each with the statement timeout set (see {@link
-   * Dialect#statementTimeoutSql}) and a bounded socket timeout.
+   * Dialect#statementTimeoutSql}) and a bounded socket timeout. It tries for up to {@code
+   * initializationFailTimeoutMs} to open its first connection and throws when it cannot (HikariCP's
+   * {@code initializationFailTimeout}); a caller waits up to {@code connectionWaitMs} for a
+   * connection.
    */
   static HikariDataSource dataSource(
-      EntitySyncConfig config, String poolName, long initializationFailTimeoutMs, int size) {
+      EntitySyncConfig config,
+      String poolName,
+      long initializationFailTimeoutMs,
+      int size,
+      long connectionWaitMs) {
     String url = config.getString(DatabaseConfig.DATABASE_URL_CONFIG);
     Dialect dialect = Dialect.forUrl(url);
     long statementTimeout = config.getLong(DatabaseConfig.STATEMENT_TIMEOUT_CONFIG);
@@ -137,7 +148,7 @@ public class EntitySyncConnector extends SourceConnector {
     }
     hikari.setMaximumPoolSize(size);
     hikari.setPoolName("entity-sync-" + poolName);
-    hikari.setConnectionTimeout(10_000);
+    hikari.setConnectionTimeout(connectionWaitMs);
     hikari.setInitializationFailTimeout(initializationFailTimeoutMs);
     return new HikariDataSource(hikari);
   }

@@ -167,11 +167,21 @@ public class EntitySyncTask extends SourceTask {
   private void openDatabase(List<RequestHook> hooks) throws SQLException {
     // One connection attempt here: DeferredStart does the waiting, with backoff, outside start.
     HikariDataSource pool =
-        EntitySyncConnector.dataSource(config, connectorName + "-" + taskIndex, 1);
+        EntitySyncConnector.dataSource(
+            config,
+            connectorName + "-" + taskIndex,
+            1,
+            config.getInt(DatabaseConfig.DATABASE_POOL_SIZE_CONFIG),
+            EntitySyncConnector.REQUEST_CONNECTION_WAIT_MS);
     HikariDataSource statePool = null;
     try {
       statePool =
-          EntitySyncConnector.dataSource(config, connectorName + "-" + taskIndex + "-state", 1, 2);
+          EntitySyncConnector.dataSource(
+              config,
+              connectorName + "-" + taskIndex + "-state",
+              1,
+              2,
+              EntitySyncConnector.STATE_CONNECTION_WAIT_MS);
       Dialect dialect = Dialect.forUrl(config.getString(DatabaseConfig.DATABASE_URL_CONFIG));
       Catalog catalog = EntitySyncConnector.catalog(config, pool, dialect);
       RequestProcessor opened = new RequestProcessor(pool, dialect, catalog, config, hooks);
@@ -322,7 +332,6 @@ public class EntitySyncTask extends SourceTask {
               throw new ConnectException(
                   "MQTT broker refused the connection for good: " + error, error);
             });
-    housekeeping.expireSubscriptions();
     if (servingFailure != null) {
       throw new ConnectException("Serving a request failed unexpectedly", servingFailure);
     }

@@ -102,7 +102,7 @@ final class ParkedRequests {
       insert.executeBatch();
       connection.commit();
     } catch (SQLException | RuntimeException e) {
-      connection.rollback();
+      Transactions.rollbackAfter(connection, e);
       throw e;
     }
     return ids;

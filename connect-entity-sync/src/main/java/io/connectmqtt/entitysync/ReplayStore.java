@@ -185,7 +185,7 @@ final class ReplayStore {
           delete.executeBatch();
           connection.commit();
         } catch (SQLException e) {
-          connection.rollback();
+          Transactions.rollbackAfter(connection, e);
           throw e;
         }
       }

@@ -10,43 +10,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a task's state tables small: expires subscriptions from the poll thread every 10 seconds,
- * and deletes processed-request records past their retention on a thread of its own every 5
- * minutes. Failures are logged and tried again at the next turn.
+ * Keeps a task's state tables small, on a thread of its own: expires subscriptions every 10
+ * seconds, and deletes processed-request records past their retention every 5 minutes. Failures are
+ * logged and tried again at the next turn. Not on the poll thread: while the database is away, each
+ * sweep waits for a connection, and the poll thread hands out requests and answers pings.
  */
 final class StateHousekeeping implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(StateHousekeeping.class);
-  private static final long EXPIRY_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final RequestProcessor processor;
   private final long retentionSeconds;
   private final ScheduledExecutorService purger;
-  private long lastExpirySweepNanos = System.nanoTime();
 
   StateHousekeeping(RequestProcessor processor, long retentionSeconds, ThreadFactory threads) {
     this.processor = processor;
     this.retentionSeconds = retentionSeconds;
     this.purger = Executors.newSingleThreadScheduledExecutor(threads);
+    purger.scheduleWithFixedDelay(this::expireSubscriptions, 10, 10, TimeUnit.SECONDS);
     purger.scheduleWithFixedDelay(this::purgeProcessedRequests, 1, 5, TimeUnit.MINUTES);
   }
 
-  /**
-   * Removes subscriptions whose lifetime ended (their tombstones go through the outbox), at most
-   * every 10 seconds.
-   */
-  void expireSubscriptions() {
-    if (System.nanoTime() - lastExpirySweepNanos < EXPIRY_SWEEP_NANOS) {
-      return;
-    }
-    lastExpirySweepNanos = System.nanoTime();
+  /** Removes subscriptions whose lifetime ended (their tombstones go through the outbox). */
+  private void expireSubscriptions() {
     try {
       int expired = processor.expireSubscriptions(Instant.now()).size();
       if (expired > 0) {
         log.info("{} subscriptions expired", expired);
       }
-    } catch (SQLException e) {
-      log.warn("Could not remove expired subscriptions (will retry): {}", e.getMessage());
+    } catch (SQLException | RuntimeException e) {
+      // A scheduled run that throws ends the schedule.
+      log.warn("Could not remove expired subscriptions (will retry): {}", e.toString());
     }
   }
 

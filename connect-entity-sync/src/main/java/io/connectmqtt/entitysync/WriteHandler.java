@@ -119,7 +119,7 @@ final class WriteHandler {
           | SQLException
           | JsonProcessingException
           | RuntimeException e) {
-        connection.rollback();
+        Transactions.rollbackAfter(connection, e);
         if (e instanceof SQLException failed
             && dialect.classify(failed) == Dialect.Failure.CONFLICT
             && !id.isEmpty()) {
