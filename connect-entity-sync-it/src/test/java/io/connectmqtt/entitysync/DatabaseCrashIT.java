@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.MariaDbDatabase;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.SharedFixtures;
 import java.nio.charset.StandardCharsets;
@@ -61,18 +62,76 @@ class DatabaseCrashIT {
   /** Longer than the pool's wait for a connection and a statement's timeout (10 s each). */
   private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(60);
 
+  /** A step of a database's crash: its crash, its start again. */
+  @FunctionalInterface
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  /** The database under test: what the connector needs, and how it crashes and comes back. */
+  private record Target(
+      String name,
+      String jdbcUrl,
+      String user,
+      String password,
+      Sql.Database connections,
+      String idColumn,
+      Step crash,
+      Step startAgain) {}
+
   @Test
-  void writesDuringADatabaseCrashAreAnsweredAndNoneIsLostOrAppliedTwice() throws Exception {
+  void writesDuringAPostgreSqlCrashAreAnsweredAndNoneIsLostOrAppliedTwice() throws Exception {
+    try (PostgresDatabase postgres = PostgresDatabase.start()) {
+      writesDuringACrash(
+          new Target(
+              "postgresql",
+              postgres.jdbcUrl(),
+              "postgres",
+              null,
+              postgres::connection,
+              "bigserial primary key",
+              postgres::crash,
+              postgres::startAgain));
+    }
+  }
+
+  @Test
+  void writesDuringAMariaDbCrashAreAnsweredAndNoneIsLostOrAppliedTwice() throws Exception {
+    try (MariaDbDatabase mariadb = MariaDbDatabase.start("public")) {
+      writesDuringACrash(
+          new Target(
+              "mariadb",
+              mariadb.jdbcUrl("public"),
+              mariadb.user(),
+              mariadb.password(),
+              () -> mariadb.connection("public"),
+              "bigint auto_increment primary key",
+              mariadb::crash,
+              mariadb::startAgain));
+    }
+  }
+
+  private void writesDuringACrash(Target database) throws Exception {
     ConnectStack stack = SharedFixtures.connectStack();
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+    String connector = "crash-" + database.name();
+    String changes = connector + "-changes";
     try (HiveMqBroker hivemq = HiveMqBroker.start();
-        PostgresDatabase postgres = PostgresDatabase.start();
-        ConnectRest.Deletion deleted = stack.rest().deletingOnClose("dbcrash-sync")) {
-      stack.topics().create("dbcrash-changes", 1);
+        ConnectRest.Deletion deleted = stack.rest().deletingOnClose(connector)) {
+      stack.topics().create(changes, 1);
+      Sql.execute(
+          database.connections(),
+          "create table public.orders (id "
+              + database.idColumn()
+              + ", client varchar(50) not null, seq integer not null, unique (client, seq))");
       Map<String, String> config =
-          EntitySyncCrashIT.ordersSync(hivemq, postgres, "dbcrash-changes");
+          OpenEntitySync.config(hivemq.uri(), database.jdbcUrl(), database.user(), "public.orders");
+      if (database.password() != null) {
+        config.put("database.password", database.password());
+      }
+      config.put("entity.sync.changes.topic", changes);
       OpenEntitySync.startServed(
-          stack.rest(), "dbcrash-sync", config, 1, hivemq.port(), "spec", "dbcrash-probe");
+          stack.rest(), connector, config, 1, hivemq.port(), "spec", connector + "-probe");
 
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger created = new AtomicInteger();
@@ -82,7 +141,7 @@ class DatabaseCrashIT {
       Queue<String> unexpected = new ConcurrentLinkedQueue<>();
       List<Future<?>> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
-        String cid = "dbcrash-" + c;
+        String cid = connector + "-client-" + c;
         clients.add(
             pool.submit(
                 () -> {
@@ -115,12 +174,12 @@ class DatabaseCrashIT {
       Awaitility.await("creates served before the crash")
           .atMost(Duration.ofSeconds(60))
           .until(() -> created.get() >= 200 || !unexpected.isEmpty());
-      postgres.crash();
+      database.crash().run();
       int createdAtCrash = created.get();
       // The outage: requests keep coming while the database is away; the clients count the replies.
       Thread.sleep(OUTAGE.toMillis());
       int createdDuringOutage = created.get() - createdAtCrash;
-      postgres.startAgain();
+      database.startAgain().run();
       long restart = System.nanoTime();
       restartedAt.set(restart);
       Awaitility.await("creates served again after the restart")
@@ -132,7 +191,7 @@ class DatabaseCrashIT {
       }
 
       Set<String> rowKeys = new HashSet<>();
-      try (Connection connection = postgres.connection();
+      try (Connection connection = database.connections().connection();
           ResultSet ids =
               connection.createStatement().executeQuery("select id from public.orders")) {
         while (ids.next()) {
@@ -141,13 +200,14 @@ class DatabaseCrashIT {
       }
       long rows = rowKeys.size();
       List<ConsumerRecord<byte[], byte[]>> events =
-          stack.topics().readAll("dbcrash-changes", rows, Duration.ofSeconds(60));
+          stack.topics().readAll(changes, rows, Duration.ofSeconds(60));
       Set<String> keys = new HashSet<>();
       events.forEach(e -> keys.add(new String(e.key(), StandardCharsets.UTF_8)));
       System.out.printf(
-          "database crash: %d creates before it, %d during the %d-s outage, %d unavailable replies"
+          "%s crash: %d creates before it, %d during the %d-s outage, %d unavailable replies"
               + " (each sent again), first create %d ms after the restart; %d rows, %d change"
               + " events for %d rows (%d duplicates)%n",
+          database.name(),
           createdAtCrash,
           createdDuringOutage,
           OUTAGE.toSeconds(),
@@ -165,7 +225,7 @@ class DatabaseCrashIT {
           .isPositive();
       assertThat(rows).as("rows: one per successful create").isEqualTo(created.get());
       assertThat(keys).as("the rows of the change events").isEqualTo(rowKeys);
-      assertThat(stack.rest().status("dbcrash-sync").path("tasks").get(0).path("state").asText())
+      assertThat(stack.rest().status(connector).path("tasks").get(0).path("state").asText())
           .isEqualTo("RUNNING");
     } finally {
       pool.shutdownNow();

@@ -37,7 +37,7 @@ public final class MariaDbDatabase implements AutoCloseable {
   private final int port;
   private final String user = "connect";
   private final String password = "pw-" + UUID.randomUUID();
-  private Process process;
+  private volatile Process process;
   private Thread shutdownHook;
   private String version;
   private long startMillis;
@@ -116,12 +116,23 @@ public final class MariaDbDatabase implements AutoCloseable {
     Assumptions.abort(why);
   }
 
+  /** Small redo log and buffer pool: a test server, started once per test class. */
+  private static final List<String> SIZES =
+      List.of("--innodb-log-file-size=8M", "--innodb-buffer-pool-size=32M");
+
   private void startProcess() throws IOException, InterruptedException, SQLException {
     long begin = System.nanoTime();
+    install();
+    launch();
+    startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+    System.err.println(
+        "MariaDB " + version + " on 127.0.0.1:" + port + ", started in " + startMillis + " ms");
+  }
+
+  /** Creates the data directory and the start-up script that adds the application's user. */
+  private void install() throws IOException, InterruptedException {
     Path data = home.resolve("data");
     String osUser = System.getProperty("user.name");
-    // Small redo log and buffer pool: a test server, started once per test class.
-    List<String> sizes = List.of("--innodb-log-file-size=8M", "--innodb-buffer-pool-size=32M");
     List<String> install =
         new ArrayList<>(
             List.of(
@@ -132,7 +143,7 @@ public final class MariaDbDatabase implements AutoCloseable {
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
                 "--skip-name-resolve"));
-    install.addAll(sizes);
+    install.addAll(SIZES);
     Process installing =
         new ProcessBuilder(install)
             .redirectErrorStream(true)
@@ -149,14 +160,13 @@ public final class MariaDbDatabase implements AutoCloseable {
               + "): "
               + Files.readString(home.resolve("install.log")));
     }
-    // Run once at start-up, before connections are accepted: the application's user, with a
+    // Run at every start-up, before connections are accepted: the application's user, with a
     // password, and no password-less root over TCP (mariadb-install-db --skip-name-resolve makes
     // root@127.0.0.1 and root@::1).
-    Path init = home.resolve("init.sql");
     Files.writeString(
-        init,
+        home.resolve("init.sql"),
         "DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1';\n"
-            + "CREATE USER '"
+            + "CREATE USER IF NOT EXISTS '"
             + user
             + "'@'127.0.0.1' IDENTIFIED BY '"
             + password
@@ -165,12 +175,17 @@ public final class MariaDbDatabase implements AutoCloseable {
             + user
             + "'@'127.0.0.1';\n",
         StandardCharsets.UTF_8);
+  }
+
+  /** Starts mariadbd on the installed data directory and waits until it accepts the user. */
+  private void launch() throws IOException, InterruptedException, SQLException {
+    String osUser = System.getProperty("user.name");
     List<String> command =
         new ArrayList<>(
             List.of(
                 SERVER.toString(),
                 "--no-defaults",
-                "--datadir=" + data,
+                "--datadir=" + home.resolve("data"),
                 "--socket=" + socketPath(),
                 "--port=" + port,
                 "--bind-address=127.0.0.1",
@@ -178,21 +193,30 @@ public final class MariaDbDatabase implements AutoCloseable {
                 "--pid-file=" + home.resolve("mariadbd.pid"),
                 "--log-error=" + home.resolve("error.log"),
                 "--skip-name-resolve",
-                "--init-file=" + init,
+                "--init-file=" + home.resolve("init.sql"),
                 // What Debian's /etc/mysql/mariadb.conf.d/50-server.cnf sets: utf8mb4 with a
                 // case-insensitive collation.
                 "--character-set-server=utf8mb4",
                 "--collation-server=utf8mb4_general_ci"));
-    command.addAll(sizes);
+    command.addAll(SIZES);
     process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(home.resolve("mariadbd.out").toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("mariadbd.out").toFile()))
             .start();
     OrphanGuard.killWithThisJvm(process);
-    Process started = process;
-    shutdownHook = new Thread(() -> started.destroyForcibly(), "mariadb-" + port + "-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    if (shutdownHook == null) {
+      shutdownHook =
+          new Thread(
+              () -> {
+                Process running = process;
+                if (running != null) {
+                  running.destroyForcibly();
+                }
+              },
+              "mariadb-" + port + "-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     SQLException last = null;
     while (System.nanoTime() < deadline) {
@@ -204,9 +228,6 @@ public final class MariaDbDatabase implements AutoCloseable {
           ResultSet rows = statement.executeQuery("SELECT VERSION()")) {
         rows.next();
         version = rows.getString(1);
-        startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
-        System.err.println(
-            "MariaDB " + version + " on 127.0.0.1:" + port + ", started in " + startMillis + " ms");
         return;
       } catch (SQLException notYet) {
         last = notYet;
@@ -290,6 +311,19 @@ public final class MariaDbDatabase implements AutoCloseable {
     } catch (IOException e) {
       return "";
     }
+  }
+
+  /**
+   * Kills the server with SIGKILL, as a crash would: clients see their connections reset, and
+   * InnoDB recovers from its redo log at the next start. {@link #startAgain()} brings it back.
+   */
+  public void crash() throws InterruptedException {
+    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** Starts the server again after {@link #crash()}, on the same port and data. */
+  public void startAgain() throws IOException, InterruptedException, SQLException {
+    launch();
   }
 
   @Override
