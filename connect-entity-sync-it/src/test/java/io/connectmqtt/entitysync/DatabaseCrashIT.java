@@ -2,33 +2,18 @@ package io.connectmqtt.entitysync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.connectmqtt.testkit.ConnectRest;
 import io.connectmqtt.testkit.ConnectStack;
 import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.MariaDbDatabase;
 import io.connectmqtt.testkit.PostgresDatabase;
 import io.connectmqtt.testkit.SharedFixtures;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -39,14 +24,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (client, seq), so a second insert would be a conflict), none is lost, each row has its change
  * event in Kafka, and the task serves again without a restart.
  *
- * <p>The crash is PostgreSQL's immediate shutdown: every backend ends at once, without a
- * checkpoint, and the server recovers from its log at the next start, as after a power cut. A
- * commit whose answer the crash cut off is the case the request ids are for: the task cannot know
- * whether it happened and replies {@code unavailable}; the client's second send finds the id
- * recorded with the row and gets the recorded reply.
+ * <p>The crash: PostgreSQL's immediate shutdown (every backend ends at once, without a checkpoint)
+ * and MariaDB's SIGKILL; each recovers from its log at the next start. A commit whose answer the
+ * crash cut off is the case the request ids are for: the task cannot know whether it happened and
+ * replies {@code unavailable}; the client's second send finds the id recorded with the row and gets
+ * the recorded reply. The clients are {@link WritingClients}.
  *
  * <p>Kafka and the worker are the module's in-process {@link SharedFixtures#connectStack()}; HiveMQ
- * and PostgreSQL are the test's own.
+ * and the database are the test's own.
  */
 @ExtendWith(SharedFixtures.class)
 class DatabaseCrashIT {
@@ -113,17 +98,12 @@ class DatabaseCrashIT {
 
   private void writesDuringACrash(Target database) throws Exception {
     ConnectStack stack = SharedFixtures.connectStack();
-    ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
     String connector = "crash-" + database.name();
     String changes = connector + "-changes";
     try (HiveMqBroker hivemq = HiveMqBroker.start();
         ConnectRest.Deletion deleted = stack.rest().deletingOnClose(connector)) {
       stack.topics().create(changes, 1);
-      Sql.execute(
-          database.connections(),
-          "create table public.orders (id "
-              + database.idColumn()
-              + ", client varchar(50) not null, seq integer not null, unique (client, seq))");
+      WritingClients.createOrders(database.connections(), database.idColumn());
       Map<String, String> config =
           OpenEntitySync.config(hivemq.uri(), database.jdbcUrl(), database.user(), "public.orders");
       if (database.password() != null) {
@@ -133,76 +113,31 @@ class DatabaseCrashIT {
       OpenEntitySync.startServed(
           stack.rest(), connector, config, 1, hivemq.port(), "spec", connector + "-probe");
 
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicInteger created = new AtomicInteger();
-      AtomicInteger unavailable = new AtomicInteger();
-      AtomicLong firstCreatedAfterRestart = new AtomicLong();
-      AtomicLong restartedAt = new AtomicLong(Long.MAX_VALUE);
-      Queue<String> unexpected = new ConcurrentLinkedQueue<>();
-      List<Future<?>> clients = new ArrayList<>();
-      for (int c = 0; c < CLIENTS; c++) {
-        String cid = connector + "-client-" + c;
-        clients.add(
-            pool.submit(
-                () -> {
-                  try (ProtocolClient client = new ProtocolClient(hivemq.port(), "spec", cid)) {
-                    int seq = 0;
-                    while (!stop.get()) {
-                      String id = "o" + seq;
-                      JsonNode reply = client.send(create(cid, seq, id), id, REPLY_TIMEOUT);
-                      if (reply == null) {
-                        unexpected.add(cid + "/" + id + ": no reply within " + REPLY_TIMEOUT);
-                        return;
-                      }
-                      if (reply.path("success").asBoolean()) {
-                        created.incrementAndGet();
-                        if (System.nanoTime() > restartedAt.get()) {
-                          firstCreatedAfterRestart.compareAndSet(0, System.nanoTime());
-                        }
-                        seq++;
-                      } else if ("unavailable".equals(reply.path("error").path("code").asText())) {
-                        // The protocol's answer to unavailable: the same request again, same id.
-                        unavailable.incrementAndGet();
-                      } else {
-                        unexpected.add(cid + "/" + id + ": " + reply);
-                        seq++;
-                      }
-                    }
-                  }
-                }));
+      int createdAtCrash;
+      int createdDuringOutage;
+      long restart;
+      long firstCreatedAfterRestart;
+      WritingClients clients =
+          new WritingClients(hivemq.port(), connector + "-client-", CLIENTS, REPLY_TIMEOUT);
+      try (clients) {
+        clients.awaitCreated("before the crash", 200);
+        database.crash().run();
+        createdAtCrash = clients.created();
+        // The outage: requests keep coming while the database is away; the clients count the
+        // replies.
+        Thread.sleep(OUTAGE.toMillis());
+        createdDuringOutage = clients.created() - createdAtCrash;
+        database.startAgain().run();
+        restart = System.nanoTime();
+        clients.awaitCreated("after the restart", 1);
+        firstCreatedAfterRestart = System.nanoTime();
+        clients.awaitCreated("after the restart", 200);
+        clients.stop();
       }
-      Awaitility.await("creates served before the crash")
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> created.get() >= 200 || !unexpected.isEmpty());
-      database.crash().run();
-      int createdAtCrash = created.get();
-      // The outage: requests keep coming while the database is away; the clients count the replies.
-      Thread.sleep(OUTAGE.toMillis());
-      int createdDuringOutage = created.get() - createdAtCrash;
-      database.startAgain().run();
-      long restart = System.nanoTime();
-      restartedAt.set(restart);
-      Awaitility.await("creates served again after the restart")
-          .atMost(Duration.ofSeconds(90))
-          .until(() -> created.get() >= createdAtCrash + createdDuringOutage + 200);
-      stop.set(true);
-      for (Future<?> client : clients) {
-        client.get(2 * REPLY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      }
-
-      Set<String> rowKeys = new HashSet<>();
-      try (Connection connection = database.connections().connection();
-          ResultSet ids =
-              connection.createStatement().executeQuery("select id from public.orders")) {
-        while (ids.next()) {
-          rowKeys.add("public.orders:" + ids.getLong(1));
-        }
-      }
-      long rows = rowKeys.size();
+      Set<String> rowKeys = WritingClients.rowKeys(database.connections());
       List<ConsumerRecord<byte[], byte[]>> events =
-          stack.topics().readAll(changes, rows, Duration.ofSeconds(60));
-      Set<String> keys = new HashSet<>();
-      events.forEach(e -> keys.add(new String(e.key(), StandardCharsets.UTF_8)));
+          stack.topics().readAll(changes, rowKeys.size(), Duration.ofSeconds(60));
+      Set<String> keys = WritingClients.keys(events);
       System.out.printf(
           "%s crash: %d creates before it, %d during the %d-s outage, %d unavailable replies"
               + " (each sent again), first create %d ms after the restart; %d rows, %d change"
@@ -211,35 +146,22 @@ class DatabaseCrashIT {
           createdAtCrash,
           createdDuringOutage,
           OUTAGE.toSeconds(),
-          unavailable.get(),
-          TimeUnit.NANOSECONDS.toMillis(firstCreatedAfterRestart.get() - restart),
-          rows,
+          clients.unavailable(),
+          TimeUnit.NANOSECONDS.toMillis(firstCreatedAfterRestart - restart),
+          rowKeys.size(),
           events.size(),
           keys.size(),
           events.size() - keys.size());
-      assertThat(unexpected)
+      assertThat(clients.unexpected())
           .as("replies other than success and unavailable, or requests not answered")
           .isEmpty();
-      assertThat(unavailable.get())
+      assertThat(clients.unavailable())
           .as("unavailable replies while the database was away")
           .isPositive();
-      assertThat(rows).as("rows: one per successful create").isEqualTo(created.get());
+      assertThat(rowKeys).as("rows: one per successful create").hasSize(clients.created());
       assertThat(keys).as("the rows of the change events").isEqualTo(rowKeys);
       assertThat(stack.rest().status(connector).path("tasks").get(0).path("state").asText())
           .isEqualTo("RUNNING");
-    } finally {
-      pool.shutdownNow();
     }
-  }
-
-  private static String create(String cid, int seq, String id) {
-    return "{\"id\":\""
-        + id
-        + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"orders\","
-        + "\"data\":{\"client\":\""
-        + cid
-        + "\",\"seq\":"
-        + seq
-        + "}}";
   }
 }
