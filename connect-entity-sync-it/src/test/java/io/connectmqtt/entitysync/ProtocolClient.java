@@ -54,10 +54,41 @@ final class ProtocolClient implements AutoCloseable {
    */
   ProtocolClient(
       int port, String prefix, String clientId, String user, String password, boolean mqtt5) {
+    this(port, prefix, clientId, user, password, mqtt5, false);
+  }
+
+  /**
+   * An MQTT 5 client as an application on a flaky network would be: it reconnects by itself and
+   * keeps its session (subscription and replies not yet delivered) for 10 minutes, so that a broker
+   * that keeps sessions across a restart delivers what came meanwhile.
+   */
+  static ProtocolClient reconnecting(int port, String prefix, String clientId) {
+    return new ProtocolClient(port, prefix, clientId, null, null, true, true);
+  }
+
+  private ProtocolClient(
+      int port,
+      String prefix,
+      String clientId,
+      String user,
+      String password,
+      boolean mqtt5,
+      boolean reconnecting) {
     this.prefix = prefix;
     this.topicId = user == null ? clientId : user;
     var builder =
         MqttClient.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(port);
+    if (reconnecting) {
+      // A request published while the broker was away is sent when the client is back, also to a
+      // broker that lost the session (the HiveMQ client fails it by default).
+      builder =
+          builder
+              .automaticReconnectWithDefaultConfig()
+              .addDisconnectedListener(
+                  context -> {
+                    var unused = context.getReconnector().republishIfSessionExpired(true);
+                  });
+    }
     if (mqtt5) {
       client3 = null;
       client5 = builder.useMqttVersion5().buildAsync();
@@ -69,6 +100,9 @@ final class ProtocolClient implements AutoCloseable {
                   publish.getPayloadAsBytes(),
                   publish.getCorrelationData().map(ProtocolClient::bytes)));
       var connect = client5.connectWith();
+      if (reconnecting) {
+        connect = connect.cleanStart(false).sessionExpiryInterval(600);
+      }
       if (user != null) {
         connect
             .simpleAuth()

@@ -1,6 +1,9 @@
 package io.connectmqtt.entitysync;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.connectmqtt.testkit.KafkaTopics;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -37,37 +40,71 @@ final class WritingClients implements AutoCloseable {
   private final Queue<String> unexpected = new ConcurrentLinkedQueue<>();
   private final ExecutorService threads;
   private final List<Future<?>> clients = new ArrayList<>();
+  private final AtomicInteger resent = new AtomicInteger();
   private final Duration replyTimeout;
+  private final Duration resendAfter;
 
-  /** {@code count} clients {@code cidPrefix0}, ... on the broker at {@code port}, started. */
+  /**
+   * {@code count} clients {@code cidPrefix0}, ... on the broker at {@code port}, started; they
+   * never resend a create that got no reply.
+   */
   WritingClients(int port, String cidPrefix, int count, Duration replyTimeout) {
+    this(port, cidPrefix, count, replyTimeout, replyTimeout, false);
+  }
+
+  /**
+   * {@code count} clients {@code cidPrefix0}, ... on the broker at {@code port}, started;
+   * reconnecting ones ({@link ProtocolClient#reconnecting}) if {@code reconnecting}.
+   */
+  WritingClients(
+      int port,
+      String cidPrefix,
+      int count,
+      Duration resendAfter,
+      Duration replyTimeout,
+      boolean reconnecting) {
     this.replyTimeout = replyTimeout;
+    this.resendAfter = resendAfter;
     threads = Executors.newFixedThreadPool(count);
     for (int c = 0; c < count; c++) {
       String cid = cidPrefix + c;
-      clients.add(threads.submit(() -> write(port, cid)));
+      clients.add(
+          threads.submit(
+              () -> {
+                try (ProtocolClient client =
+                    reconnecting
+                        ? ProtocolClient.reconnecting(port, "spec", cid)
+                        : new ProtocolClient(port, "spec", cid)) {
+                  write(client, cid);
+                } catch (RuntimeException e) {
+                  unexpected.add(cid + ": " + e);
+                }
+              }));
     }
   }
 
-  private void write(int port, String cid) {
-    try (ProtocolClient client = new ProtocolClient(port, "spec", cid)) {
-      int seq = 0;
-      while (!stop.get()) {
-        String id = "o" + seq;
-        JsonNode reply = client.send(create(cid, seq, id), id, replyTimeout);
-        if (reply == null) {
-          unexpected.add(cid + "/" + id + ": no reply within " + replyTimeout);
-          return;
-        }
-        if (reply.path("success").asBoolean()) {
-          created.incrementAndGet();
-          seq++;
-        } else if ("unavailable".equals(reply.path("error").path("code").asText())) {
-          unavailable.incrementAndGet();
-        } else {
-          unexpected.add(cid + "/" + id + ": " + reply);
-          seq++;
-        }
+  private void write(ProtocolClient client, String cid) {
+    int seq = 0;
+    while (!stop.get()) {
+      String id = "o" + seq;
+      long deadline = System.nanoTime() + replyTimeout.toNanos();
+      JsonNode reply = client.send(create(cid, seq, id), id, resendAfter);
+      while (reply == null && System.nanoTime() < deadline) {
+        resent.incrementAndGet();
+        reply = client.send(create(cid, seq, id), id, resendAfter);
+      }
+      if (reply == null) {
+        unexpected.add(cid + "/" + id + ": no reply within " + replyTimeout);
+        return;
+      }
+      if (reply.path("success").asBoolean()) {
+        created.incrementAndGet();
+        seq++;
+      } else if ("unavailable".equals(reply.path("error").path("code").asText())) {
+        unavailable.incrementAndGet();
+      } else {
+        unexpected.add(cid + "/" + id + ": " + reply);
+        seq++;
       }
     }
   }
@@ -88,6 +125,62 @@ final class WritingClients implements AutoCloseable {
     return created.get();
   }
 
+  /** An outage of a component: it goes away and comes back before the step returns. */
+  @FunctionalInterface
+  interface Outage {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code outage} once 200 creates were answered, waits until 200 more are, and stops the
+   * clients; returns how long after {@code outage} returned the first create was answered.
+   */
+  Duration across(Outage outage) throws Exception {
+    awaitCreated("before the outage", 200);
+    outage.run();
+    long back = System.nanoTime();
+    awaitCreated("after the outage", 1);
+    Duration firstCreate = Duration.ofNanos(System.nanoTime() - back);
+    awaitCreated("after the outage", 200);
+    stop();
+    return firstCreate;
+  }
+
+  /**
+   * What every outage test asserts once the clients stopped: no reply but success and {@code
+   * unavailable}, every request answered, a row per successful create (none applied twice), and
+   * each row's change event in {@code changesTopic}; the counts are printed first, duplicate events
+   * included.
+   */
+  void assertEachCreateAppliedOnceWithItsEvent(
+      Sql.Database database, KafkaTopics topics, String changesTopic) throws SQLException {
+    Set<String> rowKeys = rowKeys(database);
+    List<ConsumerRecord<byte[], byte[]>> events =
+        topics.readAll(changesTopic, rowKeys.size(), Duration.ofSeconds(60));
+    Set<String> eventKeys = new HashSet<>();
+    events.forEach(e -> eventKeys.add(new String(e.key(), StandardCharsets.UTF_8)));
+    System.out.printf(
+        "%d creates answered with success (%d sent again after no reply, %d after unavailable);"
+            + " %d rows, %d change events for %d rows (%d duplicates)%n",
+        created.get(),
+        resent.get(),
+        unavailable.get(),
+        rowKeys.size(),
+        events.size(),
+        eventKeys.size(),
+        events.size() - eventKeys.size());
+    assertThat(unexpected)
+        .as("replies other than success and unavailable, or requests never answered")
+        .isEmpty();
+    assertThat(rowKeys).as("rows: one per successful create").hasSize(created.get());
+    assertThat(eventKeys).as("the rows of the change events").isEqualTo(rowKeys);
+  }
+
+  /** Creates sent again because no reply came after the resend delay. */
+  int resent() {
+    return resent.get();
+  }
+
   /** Replies {@code unavailable} so far (each request sent again). */
   int unavailable() {
     return unavailable.get();
@@ -102,7 +195,7 @@ final class WritingClients implements AutoCloseable {
    * Waits up to 90 s until {@code more} creates than now are answered with success, or until a
    * reply is unexpected.
    */
-  void awaitCreated(String when, int more) {
+  private void awaitCreated(String when, int more) {
     int target = created.get() + more;
     Awaitility.await(more + " creates served " + when)
         .atMost(Duration.ofSeconds(90))
@@ -120,7 +213,7 @@ final class WritingClients implements AutoCloseable {
   }
 
   /** The change-event keys of the rows in the table. */
-  static Set<String> rowKeys(Sql.Database database) throws SQLException {
+  private static Set<String> rowKeys(Sql.Database database) throws SQLException {
     Set<String> keys = new HashSet<>();
     try (Connection connection = database.connection();
         Statement statement = connection.createStatement();
@@ -129,13 +222,6 @@ final class WritingClients implements AutoCloseable {
         keys.add("public.orders:" + ids.getLong(1));
       }
     }
-    return keys;
-  }
-
-  /** The distinct keys of {@code events}. */
-  static Set<String> keys(List<ConsumerRecord<byte[], byte[]>> events) {
-    Set<String> keys = new HashSet<>();
-    events.forEach(e -> keys.add(new String(e.key(), StandardCharsets.UTF_8)));
     return keys;
   }
 

@@ -1,0 +1,72 @@
+package io.connectmqtt.entitysync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.connectmqtt.testkit.ConnectRest;
+import io.connectmqtt.testkit.ConnectStack;
+import io.connectmqtt.testkit.HiveMqBroker;
+import io.connectmqtt.testkit.PostgresDatabase;
+import io.connectmqtt.testkit.SharedFixtures;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The MQTT broker restarts while clients' writes are being served. The broker keeps sessions across
+ * the restart (HiveMQ CE with file persistence), the clients reconnect by themselves and send a
+ * create again under the same id when no reply came within a few seconds, as an application would.
+ * Every create is answered with success in the end, none is applied twice (a row per (client, seq):
+ * a second insert would be a conflict), each row has its change event in Kafka, and the task
+ * reconnects and serves again without a restart.
+ *
+ * <p>Kafka and the worker are the module's in-process {@link SharedFixtures#connectStack()}; HiveMQ
+ * and PostgreSQL are the test's own.
+ */
+@ExtendWith(SharedFixtures.class)
+class BrokerRestartIT {
+
+  private static final int CLIENTS = 4;
+
+  @ParameterizedTest(name = "sessions kept: {0}")
+  @ValueSource(booleans = {true, false})
+  void writesAcrossABrokerRestartAreAnsweredAndNoneIsLostOrAppliedTwice(boolean persistent)
+      throws Exception {
+    ConnectStack stack = SharedFixtures.connectStack();
+    String connector = persistent ? "broker-restart-kept" : "broker-restart-lost";
+    String changes = connector + "-changes";
+    try (HiveMqBroker hivemq = HiveMqBroker.start(100_000, persistent);
+        PostgresDatabase postgres = PostgresDatabase.start();
+        ConnectRest.Deletion deleted = stack.rest().deletingOnClose(connector)) {
+      stack.topics().create(changes, 1);
+      WritingClients.createOrders(postgres::connection, "bigserial primary key");
+      Map<String, String> config =
+          OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.orders");
+      config.put("entity.sync.changes.topic", changes);
+      config.put("mqtt.reconnect.backoff.max.ms", "1000");
+      OpenEntitySync.startServed(
+          stack.rest(), connector, config, 1, hivemq.port(), "spec", connector + "-probe");
+
+      WritingClients clients =
+          new WritingClients(
+              hivemq.port(),
+              connector + "-client-",
+              CLIENTS,
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(120),
+              true);
+      Duration firstCreate;
+      try (clients) {
+        firstCreate = clients.across(hivemq::restart);
+      }
+      System.out.printf(
+          "broker restart, %s: first create %d ms after it%n",
+          persistent ? "sessions kept" : "sessions lost", firstCreate.toMillis());
+      clients.assertEachCreateAppliedOnceWithItsEvent(
+          postgres::connection, stack.topics(), changes);
+      assertThat(stack.rest().status(connector).path("tasks").get(0).path("state").asText())
+          .isEqualTo("RUNNING");
+    }
+  }
+}
