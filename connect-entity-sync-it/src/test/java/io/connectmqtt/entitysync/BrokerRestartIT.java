@@ -27,8 +27,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(SharedFixtures.class)
 class BrokerRestartIT {
 
-  private static final int CLIENTS = 4;
-
   @ParameterizedTest(name = "sessions kept: {0}")
   @ValueSource(booleans = {true, false})
   void writesAcrossABrokerRestartAreAnsweredAndNoneIsLostOrAppliedTwice(boolean persistent)
@@ -40,19 +38,14 @@ class BrokerRestartIT {
         PostgresDatabase postgres = PostgresDatabase.start();
         ConnectRest.Deletion deleted = stack.rest().deletingOnClose(connector)) {
       stack.topics().create(changes, 1);
-      WritingClients.createOrders(postgres::connection, "bigserial primary key");
-      Map<String, String> config =
-          OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.orders");
-      config.put("entity.sync.changes.topic", changes);
+      Map<String, String> config = WritingClients.ordersOn(hivemq, postgres, changes);
       config.put("mqtt.reconnect.backoff.max.ms", "1000");
-      OpenEntitySync.startServed(
-          stack.rest(), connector, config, 1, hivemq.port(), "spec", connector + "-probe");
-
       WritingClients clients =
-          new WritingClients(
+          WritingClients.onServed(
+              stack.rest(),
+              connector,
+              config,
               hivemq.port(),
-              connector + "-client-",
-              CLIENTS,
               Duration.ofSeconds(5),
               Duration.ofSeconds(120),
               true);

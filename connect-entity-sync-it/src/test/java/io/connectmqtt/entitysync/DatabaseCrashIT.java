@@ -32,8 +32,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedFixtures.class)
 class DatabaseCrashIT {
 
-  private static final int CLIENTS = 4;
-
   /**
    * Longer than a request waits for a connection (10 s): a request in that wait is answered {@code
    * unavailable}, and sent again.
@@ -106,13 +104,11 @@ class DatabaseCrashIT {
         config.put("database.password", database.password());
       }
       config.put("entity.sync.changes.topic", changes);
-      OpenEntitySync.startServed(
-          stack.rest(), connector, config, 1, hivemq.port(), "spec", connector + "-probe");
-
       int[] createdAtCrash = new int[1];
       int[] createdDuringOutage = new int[1];
       WritingClients clients =
-          new WritingClients(hivemq.port(), connector + "-client-", CLIENTS, REPLY_TIMEOUT);
+          WritingClients.onServed(
+              stack.rest(), connector, config, hivemq.port(), REPLY_TIMEOUT, REPLY_TIMEOUT, false);
       Duration firstCreate;
       try (clients) {
         firstCreate =
@@ -120,8 +116,8 @@ class DatabaseCrashIT {
                 () -> {
                   database.crash().run();
                   createdAtCrash[0] = clients.created();
-                  // The outage: requests keep coming while the database is away; the clients
-                  // count the replies.
+                  // Why a fixed wait: the outage is this long by design, longer than a request
+                  // waits for a connection; the clients go on sending and count the replies.
                   Thread.sleep(OUTAGE.toMillis());
                   createdDuringOutage[0] = clients.created() - createdAtCrash[0];
                   database.startAgain().run();

@@ -3,7 +3,10 @@ package io.connectmqtt.entitysync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.connectmqtt.testkit.ConnectRest;
+import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.KafkaTopics;
+import io.connectmqtt.testkit.PostgresDatabase;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -123,6 +127,40 @@ final class WritingClients implements AutoCloseable {
   /** Creates answered with success so far. */
   int created() {
     return created.get();
+  }
+
+  /**
+   * Creates the clients' table in {@code postgres} and returns entity sync's config serving it
+   * through {@code hivemq}, open access, change events to {@code changesTopic}.
+   */
+  static Map<String, String> ordersOn(
+      HiveMqBroker hivemq, PostgresDatabase postgres, String changesTopic) throws SQLException {
+    createOrders(postgres::connection, "bigserial primary key");
+    Map<String, String> config =
+        OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.orders");
+    config.put("entity.sync.changes.topic", changesTopic);
+    return config;
+  }
+
+  /** How many clients {@link #onServed} starts. */
+  static final int CLIENTS = 4;
+
+  /**
+   * Starts entity sync {@code connector} with {@code config}, waits until it answers a ping on the
+   * broker at {@code port}, and starts {@link #CLIENTS} clients {@code connector-client-0}, ...
+   * writing through it.
+   */
+  static WritingClients onServed(
+      ConnectRest rest,
+      String connector,
+      Map<String, String> config,
+      int port,
+      Duration resendAfter,
+      Duration replyTimeout,
+      boolean reconnecting) {
+    OpenEntitySync.startServed(rest, connector, config, 1, port, "spec", connector + "-probe");
+    return new WritingClients(
+        port, connector + "-client-", CLIENTS, resendAfter, replyTimeout, reconnecting);
   }
 
   /** An outage of a component: it goes away and comes back before the step returns. */
