@@ -106,6 +106,7 @@ class DatabaseCrashIT {
       config.put("entity.sync.changes.topic", changes);
       int[] createdAtCrash = new int[1];
       int[] createdDuringOutage = new int[1];
+      Duration[] pingAnswered = new Duration[1];
       WritingClients clients =
           WritingClients.onServed(
               stack.rest(), connector, config, hivemq.port(), REPLY_TIMEOUT, REPLY_TIMEOUT, false);
@@ -116,6 +117,14 @@ class DatabaseCrashIT {
                 () -> {
                   database.crash().run();
                   createdAtCrash[0] = clients.created();
+                  long pingSent = System.nanoTime();
+                  try (ProtocolClient pinger =
+                      new ProtocolClient(hivemq.port(), "spec", connector + "-pinger")) {
+                    assertThat(pinger.pings("while-away", Duration.ofSeconds(30)))
+                        .as("a ping answered while the database is away")
+                        .isTrue();
+                  }
+                  pingAnswered[0] = Duration.ofNanos(System.nanoTime() - pingSent);
                   // Why a fixed wait: the outage is this long by design, longer than a request
                   // waits for a connection; the clients go on sending and count the replies.
                   Thread.sleep(OUTAGE.toMillis());
@@ -124,12 +133,13 @@ class DatabaseCrashIT {
                 });
       }
       System.out.printf(
-          "%s crash: %d creates before it, %d during the %d-s outage, first create %d ms after the"
-              + " restart%n",
+          "%s crash: %d creates before it, %d during the %d-s outage, a ping answered %d ms after"
+              + " it was sent during the outage, first create %d ms after the restart%n",
           database.name(),
           createdAtCrash[0],
           createdDuringOutage[0],
           OUTAGE.toSeconds(),
+          pingAnswered[0].toMillis(),
           firstCreate.toMillis());
       clients.assertEachCreateAppliedOnceWithItsEvent(
           database.connections(), stack.topics(), changes);
