@@ -108,7 +108,7 @@ public class EntitySyncConnector extends SourceConnector {
   /**
    * How long the task's own statements (outbox relay, held replies, parked requests) wait for one
    * of their two connections. Only they use them, so a longer wait means the database is away; the
-   * poll thread, which also hands out requests and answers pings, must not wait out an outage.
+   * poll thread, which also hands requests to the workers, must not wait out an outage.
    */
   static final long STATE_CONNECTION_WAIT_MS = 1_000;
 

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * Keeps a task's state tables small, on a thread of its own: expires subscriptions every 10
  * seconds, and deletes processed-request records past their retention every 5 minutes. Failures are
  * logged and tried again at the next turn. Not on the poll thread: while the database is away, each
- * sweep waits for a connection, and the poll thread hands out requests and answers pings.
+ * sweep waits for a connection, and the poll thread hands requests to the workers.
  */
 final class StateHousekeeping implements AutoCloseable {
 
