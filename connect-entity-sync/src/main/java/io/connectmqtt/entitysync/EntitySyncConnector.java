@@ -103,7 +103,7 @@ public class EntitySyncConnector extends SourceConnector {
    * How long a request waits for a connection of its task's pool before it is answered {@code
    * unavailable}: all connections are busy, or the database is away.
    */
-  static final long REQUEST_CONNECTION_WAIT_MS = 10_000;
+  private static final long REQUEST_CONNECTION_WAIT_MS = 10_000;
 
   /**
    * How long the task's own statements (outbox relay, held replies, parked requests) wait for one
@@ -114,10 +114,20 @@ public class EntitySyncConnector extends SourceConnector {
 
   /** A connection pool that tries for up to 10 s to open its first connection. */
   static HikariDataSource dataSource(EntitySyncConfig config, String poolName) {
+    return dataSource(config, poolName, 10_000);
+  }
+
+  /**
+   * A pool of database.pool.size connections for serving requests, which wait up to {@link
+   * #REQUEST_CONNECTION_WAIT_MS} for one; it tries for up to {@code initializationFailTimeoutMs} to
+   * open its first connection.
+   */
+  static HikariDataSource dataSource(
+      EntitySyncConfig config, String poolName, long initializationFailTimeoutMs) {
     return dataSource(
         config,
         poolName,
-        10_000,
+        initializationFailTimeoutMs,
         config.getInt(DatabaseConfig.DATABASE_POOL_SIZE_CONFIG),
         REQUEST_CONNECTION_WAIT_MS);
   }

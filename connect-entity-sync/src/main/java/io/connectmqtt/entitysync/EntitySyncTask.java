@@ -167,12 +167,7 @@ public class EntitySyncTask extends SourceTask {
   private void openDatabase(List<RequestHook> hooks) throws SQLException {
     // One connection attempt here: DeferredStart does the waiting, with backoff, outside start.
     HikariDataSource pool =
-        EntitySyncConnector.dataSource(
-            config,
-            connectorName + "-" + taskIndex,
-            1,
-            config.getInt(DatabaseConfig.DATABASE_POOL_SIZE_CONFIG),
-            EntitySyncConnector.REQUEST_CONNECTION_WAIT_MS);
+        EntitySyncConnector.dataSource(config, connectorName + "-" + taskIndex, 1);
     HikariDataSource statePool = null;
     try {
       statePool =
