@@ -38,8 +38,7 @@ class BrokerRestartIT {
         PostgresDatabase postgres = PostgresDatabase.start();
         ConnectRest.Deletion deleted = stack.rest().deletingOnClose(connector)) {
       stack.topics().create(changes, 1);
-      Map<String, String> config = WritingClients.ordersOn(hivemq, postgres, changes);
-      config.put("mqtt.reconnect.backoff.max.ms", "1000");
+      Map<String, String> config = EntitySyncCrashIT.ordersSync(hivemq, postgres, changes);
       WritingClients clients =
           WritingClients.onServed(
               stack.rest(),

@@ -54,17 +54,15 @@ class EntitySyncCrashIT {
   private static final int UNANSWERED = 20;
 
   /**
-   * Creates the table both crash tests write, one row per (client, seq), so that a request applied
-   * twice is a conflict; returns the connector config writing it, with its change events to {@code
-   * changesTopic}, reconnecting within a second after a kill.
+   * Creates the table the crash and outage tests write ({@link WritingClients#createOrders}), one
+   * row per (client, seq), so that a request applied twice is a conflict; returns the connector
+   * config writing it, with its change events to {@code changesTopic}, reconnecting within a second
+   * after a kill.
    */
   static Map<String, String> ordersSync(
       HiveMqBroker hivemq, PostgresDatabase postgres, String changesTopic)
       throws java.sql.SQLException {
-    Sql.execute(
-        postgres::connection,
-        "create table public.orders (id bigserial primary key, client varchar(50) not null, "
-            + "seq integer not null, unique (client, seq))");
+    WritingClients.createOrders(postgres::connection, "bigserial primary key");
     Map<String, String> config =
         OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.orders");
     config.put("mqtt.reconnect.backoff.max.ms", "1000");

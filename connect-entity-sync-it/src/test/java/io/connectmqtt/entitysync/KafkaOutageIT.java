@@ -38,7 +38,7 @@ class KafkaOutageIT {
         ConnectRest.Deletion deleted = stack.rest().deletingOnClose(connector)) {
       stack.topics().create(changes, 1);
       stack.topics().createCompacted(subscriptions);
-      Map<String, String> config = WritingClients.ordersOn(hivemq, postgres, changes);
+      Map<String, String> config = EntitySyncCrashIT.ordersSync(hivemq, postgres, changes);
       OpenEntitySync.topics(config, changes, subscriptions);
       WritingClients clients =
           WritingClients.onServed(

@@ -102,23 +102,26 @@ final class RequestClients {
    */
   static CompletableFuture<Mqtt5PublishResult> create(
       Mqtt5AsyncClient client, String cid, MqttQos qos, String id, String entity, int seq) {
-    String request =
-        "{\"id\":\""
-            + id
-            + "\",\"type\":\"request\",\"operation\":\"create\","
-            + "\"entity\":\""
-            + entity
-            + "\",\"data\":{\"client\":\""
-            + cid
-            + "\",\"seq\":"
-            + seq
-            + "}}";
     return client
         .publishWith()
         .topic("spec/" + cid + "/request")
         .qos(qos)
-        .payload(request.getBytes(StandardCharsets.UTF_8))
+        .payload(createRequest(cid, id, entity, seq).getBytes(StandardCharsets.UTF_8))
         .send();
+  }
+
+  /** The create request {@code id} of a row {@code (client, seq)} of {@code entity}. */
+  static String createRequest(String cid, String id, String entity, int seq) {
+    return "{\"id\":\""
+        + id
+        + "\",\"type\":\"request\",\"operation\":\"create\","
+        + "\"entity\":\""
+        + entity
+        + "\",\"data\":{\"client\":\""
+        + cid
+        + "\",\"seq\":"
+        + seq
+        + "}}";
   }
 
   static void disconnectAll(List<Mqtt5AsyncClient> clients) {

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.connectmqtt.testkit.ConnectRest;
-import io.connectmqtt.testkit.HiveMqBroker;
 import io.connectmqtt.testkit.KafkaTopics;
-import io.connectmqtt.testkit.PostgresDatabase;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -38,6 +36,9 @@ import org.awaitility.Awaitility;
  */
 final class WritingClients implements AutoCloseable {
 
+  /** How many clients {@link #onServed} starts. */
+  private static final int CLIENTS = 4;
+
   private final AtomicBoolean stop = new AtomicBoolean();
   private final AtomicInteger created = new AtomicInteger();
   private final AtomicInteger unavailable = new AtomicInteger();
@@ -49,18 +50,10 @@ final class WritingClients implements AutoCloseable {
   private final Duration resendAfter;
 
   /**
-   * {@code count} clients {@code cidPrefix0}, ... on the broker at {@code port}, started; they
-   * never resend a create that got no reply.
-   */
-  WritingClients(int port, String cidPrefix, int count, Duration replyTimeout) {
-    this(port, cidPrefix, count, replyTimeout, replyTimeout, false);
-  }
-
-  /**
    * {@code count} clients {@code cidPrefix0}, ... on the broker at {@code port}, started;
    * reconnecting ones ({@link ProtocolClient#reconnecting}) if {@code reconnecting}.
    */
-  WritingClients(
+  private WritingClients(
       int port,
       String cidPrefix,
       int count,
@@ -92,10 +85,11 @@ final class WritingClients implements AutoCloseable {
     while (!stop.get()) {
       String id = "o" + seq;
       long deadline = System.nanoTime() + replyTimeout.toNanos();
-      JsonNode reply = client.send(create(cid, seq, id), id, resendAfter);
+      JsonNode reply =
+          client.send(RequestClients.createRequest(cid, id, "orders", seq), id, resendAfter);
       while (reply == null && System.nanoTime() < deadline) {
         resent.incrementAndGet();
-        reply = client.send(create(cid, seq, id), id, resendAfter);
+        reply = client.send(RequestClients.createRequest(cid, id, "orders", seq), id, resendAfter);
       }
       if (reply == null) {
         unexpected.add(cid + "/" + id + ": no reply within " + replyTimeout);
@@ -113,37 +107,10 @@ final class WritingClients implements AutoCloseable {
     }
   }
 
-  private static String create(String cid, int seq, String id) {
-    return "{\"id\":\""
-        + id
-        + "\",\"type\":\"request\",\"operation\":\"create\",\"entity\":\"orders\","
-        + "\"data\":{\"client\":\""
-        + cid
-        + "\",\"seq\":"
-        + seq
-        + "}}";
-  }
-
   /** Creates answered with success so far. */
   int created() {
     return created.get();
   }
-
-  /**
-   * Creates the clients' table in {@code postgres} and returns entity sync's config serving it
-   * through {@code hivemq}, open access, change events to {@code changesTopic}.
-   */
-  static Map<String, String> ordersOn(
-      HiveMqBroker hivemq, PostgresDatabase postgres, String changesTopic) throws SQLException {
-    createOrders(postgres::connection, "bigserial primary key");
-    Map<String, String> config =
-        OpenEntitySync.config(hivemq.uri(), postgres.jdbcUrl(), "postgres", "public.orders");
-    config.put("entity.sync.changes.topic", changesTopic);
-    return config;
-  }
-
-  /** How many clients {@link #onServed} starts. */
-  static final int CLIENTS = 4;
 
   /**
    * Starts entity sync {@code connector} with {@code config}, waits until it answers a ping on the
@@ -214,19 +181,9 @@ final class WritingClients implements AutoCloseable {
     assertThat(eventKeys).as("the rows of the change events").isEqualTo(rowKeys);
   }
 
-  /** Creates sent again because no reply came after the resend delay. */
-  int resent() {
-    return resent.get();
-  }
-
   /** Replies {@code unavailable} so far (each request sent again). */
   int unavailable() {
     return unavailable.get();
-  }
-
-  /** Replies other than success and unavailable, and requests not answered in time. */
-  Queue<String> unexpected() {
-    return unexpected;
   }
 
   /**
@@ -264,7 +221,7 @@ final class WritingClients implements AutoCloseable {
   }
 
   /** Stops after each client's request in flight is answered (or its timeout passed). */
-  void stop() throws Exception {
+  private void stop() throws Exception {
     stop.set(true);
     for (Future<?> client : clients) {
       client.get(2 * replyTimeout.toSeconds(), TimeUnit.SECONDS);
