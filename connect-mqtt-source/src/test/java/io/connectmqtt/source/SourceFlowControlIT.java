@@ -132,9 +132,10 @@ class SourceFlowControlIT {
           .until(() -> metric("backpressure-source", 0, "messages-acknowledged-total") >= 1_000);
 
       fixtures.stack().kafka().stopOnlyBrokers();
-      // Sampled while the backlog builds up. The worker may stop the task once it gives up on
-      // Kafka's group coordinator (its metrics then vanish): the samples taken until then must show
-      // the bound, and there must be enough of them to mean something.
+      // Sampled while the backlog builds up. The worker stops the task once it has missed Kafka's
+      // group coordinator for heartbeat.interval.ms (10 s in the test stack; its metrics then
+      // vanish): the samples taken until then must show the bound, and there must be enough of them
+      // to mean something.
       long maxUnacknowledged = 0;
       long maxQueue = 0;
       int connections = 0;

@@ -39,6 +39,12 @@ public final class ConnectStack implements AutoCloseable {
     // A worker that misses a heartbeat on a loaded CI machine would otherwise keep its tasks
     // unassigned for the default 5 minutes before they move.
     workerProps.put("scheduled.rebalance.max.delay.ms", "0");
+    // A worker that cannot reach its group coordinator for heartbeat.interval.ms stops all its
+    // tasks (KAFKA-9184). Tests that stop Kafka watch the tasks while it is away: 10 s instead of
+    // Connect's 3 s keeps them running that long even when stopping the broker is slow. The session
+    // timeout must stay above it.
+    workerProps.put("heartbeat.interval.ms", "10000");
+    workerProps.put("session.timeout.ms", "30000");
     workerProps.putAll(extraWorkerProps);
     Properties brokerProps = new Properties();
     brokerProps.put("auto.create.topics.enable", "true");
