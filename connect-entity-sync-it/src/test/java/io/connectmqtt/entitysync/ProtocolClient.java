@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
@@ -318,12 +320,11 @@ final class ProtocolClient implements AutoCloseable {
     return received;
   }
 
+  /** Disconnects, waiting at most 10 s: a test that failed may leave the client's thread stuck. */
   @Override
   public void close() {
-    if (client5 != null) {
-      client5.disconnect().join();
-    } else {
-      client3.disconnect().join();
-    }
+    CompletableFuture<Void> disconnected =
+        client5 != null ? client5.disconnect() : client3.disconnect();
+    disconnected.completeOnTimeout(null, 10, TimeUnit.SECONDS).join();
   }
 }

@@ -254,11 +254,13 @@ public class EntitySyncTask extends SourceTask {
             r -> taskThread(r, "purge"));
 
     String clientId = MqttConnectionConfig.clientIdPrefix(config, connectorName) + "-" + taskIndex;
+    // The broker sends at most queue.capacity requests unacknowledged (MQTT 5 flow control), so
+    // that the intake need not shed any.
     session =
         connections.create(
             MqttConnectionConfig.settings(config, clientId),
-            MqttConnection.DEFAULT_RECEIVE_MAXIMUM);
-    intake.attach(session);
+            config.getInt(LimitsConfig.QUEUE_CAPACITY_CONFIG));
+    intake.attachShedding(session, this::shed);
     replies =
         new ReplyPublisher(
             session,
@@ -405,13 +407,35 @@ public class EntitySyncTask extends SourceTask {
    * service, and acknowledges it once the answer is.
    */
   private void refuse(InboundMessage message) {
-    Outcome outcome =
-        processor.refuse(
-            message.payload(),
-            "the connector is busy with slow requests, some of them this client's: wait for their"
-                + " replies before sending more");
+    refuse(
+        message,
+        "the connector is busy with slow requests, some of them this client's: wait for their"
+            + " replies before sending more",
+        () -> intake.acknowledge(message));
+  }
+
+  /**
+   * On the MQTT client's thread, a request that found the intake full (the broker sent more than
+   * the Receive Maximum, or speaks MQTT 3.1.1): answered {@code unavailable} at once, never waited
+   * for, since the acknowledgements of the replies that make room come on this very thread.
+   */
+  private void shed(InboundMessage message, Runnable acknowledge) {
+    if (clientKey(message).isEmpty()) {
+      acknowledge.run();
+      return;
+    }
+    refuse(
+        message,
+        "the connector is busy: it holds as many requests as it may ("
+            + LimitsConfig.QUEUE_CAPACITY_CONFIG
+            + "); send this one again once your earlier requests are answered",
+        acknowledge);
+  }
+
+  private void refuse(InboundMessage message, String reason, Runnable acknowledge) {
+    Outcome outcome = processor.refuse(message.payload(), reason);
     requestMetrics.handled(outcome);
-    replies.send(clientKey(message), message, outcome, () -> intake.acknowledge(message), () -> {});
+    replies.send(clientKey(message), message, outcome, acknowledge, () -> {});
   }
 
   /** The client whose requests are served in order: its id, or "" for a topic of another shape. */

@@ -78,8 +78,11 @@ public final class LimitsConfig {
             1_000,
             Range.between(1, 60_000),
             Importance.LOW,
-            "Most requests the task holds unacknowledged, waiting or being served. At the limit the MQTT client stops "
-                + "reading, so a flood of requests waits in the broker, not in this JVM's heap. Also the most slow "
+            "Most requests the task holds unacknowledged, waiting or being served, and the Receive Maximum it sends: "
+                + "an MQTT 5 broker sends no more, so a flood of requests waits in the broker, not in this JVM's heap. A "
+                + "request beyond it (MQTT 3.1.1 has no flow control; some brokers overrun it) is answered 'unavailable' "
+                + "at once: the task never stops reading, since its replies' acknowledgements come on the same "
+                + "connection. Also the most slow "
                 + "requests a task parks ("
                 + StateTablesConfig.PARK_AFTER_MS_CONFIG
                 + "); past it, a request of a client with requests waiting is answered at once with 'unavailable' "

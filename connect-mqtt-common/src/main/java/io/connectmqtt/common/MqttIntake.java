@@ -8,6 +8,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * The messages an MQTT session hands to a task, waiting for {@code poll()}, with at most {@code
@@ -20,6 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
  * docs/troubleshooting.md), MQTT 3.1.1 has none, and a client that floods a task with requests
  * cannot grow its heap. Keep the capacity below 65,535, the unacknowledged messages an MQTT 5
  * client tolerates.
+ *
+ * <p>A task whose acknowledgements wait for packets on the same connection must not let the
+ * client's thread wait (the thread that would read them): it attaches with {@link #attachShedding}.
  */
 public final class MqttIntake {
 
@@ -68,6 +72,39 @@ public final class MqttIntake {
           offer(message);
         },
         Runnable::run);
+  }
+
+  /**
+   * Takes every message of {@code connection} without ever waiting on the client's thread: a
+   * message that finds {@code capacity} messages unacknowledged goes to {@code whenFull} with the
+   * action that acknowledges it, is not counted in {@link #unacknowledged()}, and is never queued.
+   * {@code whenFull} must not block. For entity sync, which acknowledges a request once the broker
+   * has acknowledged its reply: a client thread waiting for room would never read that
+   * acknowledgement, and the task would serve nothing more. What bounds the shed messages is the
+   * broker's window: send a Receive Maximum of {@code capacity} so that a broker honouring MQTT 5
+   * flow control sheds none.
+   */
+  public void attachShedding(
+      MqttConnection connection, BiConsumer<InboundMessage, Runnable> whenFull) {
+    connection.onMessage(message -> offerOrShed(message, whenFull), Runnable::run);
+  }
+
+  /** See {@link #attachShedding}. */
+  void offerOrShed(InboundMessage message, BiConsumer<InboundMessage, Runnable> whenFull) {
+    received.increment();
+    if (stopping) {
+      return;
+    }
+    if (unacknowledged.tryAcquire()) {
+      queue.add(message);
+    } else {
+      whenFull.accept(
+          message,
+          () -> {
+            message.acknowledge();
+            acknowledged.increment();
+          });
+    }
   }
 
   /**

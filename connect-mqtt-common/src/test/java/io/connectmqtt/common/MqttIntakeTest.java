@@ -47,6 +47,34 @@ class MqttIntakeTest {
   }
 
   @Test
+  void aSheddingIntakeHandsAMessageThatFindsItFullElsewhereWithoutWaiting() throws Exception {
+    MqttIntake intake = new MqttIntake(1);
+    List<InboundMessage> shed = new ArrayList<>();
+    List<Runnable> acknowledgements = new ArrayList<>();
+    intake.offerOrShed(
+        message(1),
+        (message, acknowledge) -> {
+          throw new AssertionError("shed although there was room");
+        });
+    intake.offerOrShed(
+        message(2),
+        (message, acknowledge) -> {
+          shed.add(message);
+          acknowledgements.add(acknowledge);
+        });
+    assertThat(shed).extracting(InboundMessage::topic).containsExactly("t/2");
+    assertThat(intake.queued()).as("only the first is queued").isEqualTo(1);
+    assertThat(pubacks).as("nothing acknowledged yet").hasValue(0);
+
+    acknowledgements.get(0).run();
+    assertThat(pubacks).hasValue(1);
+    assertThat(intake.unacknowledged()).as("the shed one never counted").isEqualTo(1);
+    assertThat(intake.receivedSinceLastCall()).isEqualTo(2);
+    assertThat(intake.acknowledgedSinceLastCall()).isEqualTo(1);
+    assertThat(intake.poll(0).topic()).isEqualTo("t/1");
+  }
+
+  @Test
   void aWakeEndsTheWaitOfAPollWithoutAMessageAndIsNeverTaken() throws Exception {
     MqttIntake intake = new MqttIntake(1);
     CompletableFuture<InboundMessage> waiting =
