@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,14 @@ class SinkCrashIT {
     }
   }
 
+  /** Records written to Kafka at once, or at {@code perSecond} while the test goes on. */
+  private CompletableFuture<Void> produced;
+
   private void start(boolean persistentBroker, TestInfo test) {
+    start(persistentBroker, test, Integer.MAX_VALUE);
+  }
+
+  private void start(boolean persistentBroker, TestInfo test, int perSecond) {
     hivemq = HiveMqBroker.startForPublishers(1_000, RECORDS * 3, persistentBroker);
     subscriber = MqttRecorder.persistent("crash-subscriber", hivemq.port(), "crash/#");
     stack =
@@ -63,7 +71,10 @@ class SinkCrashIT {
     for (int i = 0; i < RECORDS; i++) {
       records.add(new ProducerRecord<>(topic, null, ByteBuffer.allocate(64).putLong(0, i).array()));
     }
-    stack.topics().send(records);
+    produced = CompletableFuture.runAsync(() -> stack.topics().sendAtRate(records, perSecond));
+    if (perSecond == Integer.MAX_VALUE) {
+      produced.join();
+    }
     Map<String, String> config = new HashMap<>();
     config.put("connector.class", MqttSinkConnector.class.getName());
     config.put("topics", topic);
@@ -79,8 +90,9 @@ class SinkCrashIT {
 
   @Test
   void workerKilledWithSigkillMidStreamLosesNothingAndRepeatsAboutASecond(TestInfo test) {
-    start(false, test);
-    // Early in the stream: HiveMQ queues for the subscriber, which lags the sink.
+    // At a fixed rate (10 s of records), so that the sink is still publishing at the kill however
+    // fast it is: written at once, the stream was once over before Connect's third commit.
+    start(false, test, RECORDS / 10);
     SinkWorkerKill kill = SinkWorkerKill.midStream(stack, name, subscriber, RECORDS, RECORDS / 10);
     System.out.printf(
         "SIGKILLed the Connect worker at %d committed, %.0f published, %d received (%.0f msg/s,"
@@ -93,6 +105,7 @@ class SinkCrashIT {
         kill.acknowledgedBefore,
         kill.referenceSeconds);
     stack.startConnect();
+    produced.join();
     kill.assertDuplicatesWithinBound(
         assertEveryRecordArrived("worker SIGKILL"), subscriber, "HiveMQ CE");
   }
