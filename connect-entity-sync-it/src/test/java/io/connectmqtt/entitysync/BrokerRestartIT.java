@@ -57,8 +57,7 @@ class BrokerRestartIT {
           persistent ? "sessions kept" : "sessions lost", firstCreate.toMillis());
       clients.assertEachCreateAppliedOnceWithItsEvent(
           postgres::connection, stack.topics(), changes);
-      assertThat(stack.rest().status(connector).path("tasks").get(0).path("state").asText())
-          .isEqualTo("RUNNING");
+      assertThat(stack.rest().taskState(connector)).isEqualTo("RUNNING");
     }
   }
 }

@@ -146,8 +146,7 @@ class DatabaseCrashIT {
       assertThat(clients.unavailable())
           .as("unavailable replies while the database was away")
           .isPositive();
-      assertThat(stack.rest().status(connector).path("tasks").get(0).path("state").asText())
-          .isEqualTo("RUNNING");
+      assertThat(stack.rest().taskState(connector)).isEqualTo("RUNNING");
     }
   }
 }

@@ -351,8 +351,7 @@ class EntitySyncSecurityIT {
           .isNotEmpty()
           .containsOnly("globex");
     }
-    assertThat(stack.rest().status("secure-sync").path("tasks").get(0).path("state").asText())
-        .isEqualTo("RUNNING");
+    assertThat(stack.rest().taskState("secure-sync")).isEqualTo("RUNNING");
   }
 
   @Test
@@ -802,7 +801,6 @@ class EntitySyncSecurityIT {
           .as("room again after an unsubscribe")
           .isTrue();
     }
-    assertThat(stack.rest().status("secure-sync").path("tasks").get(0).path("state").asText())
-        .isEqualTo("RUNNING");
+    assertThat(stack.rest().taskState("secure-sync")).isEqualTo("RUNNING");
   }
 }

@@ -80,8 +80,7 @@ class KafkaOutageIT {
       assertThat(subscribed.path("success").asBoolean()).as(subscribed.toString()).isTrue();
       clients.assertEachCreateAppliedOnceWithItsEvent(
           postgres::connection, stack.topics(), changes);
-      assertThat(stack.rest().status(connector).path("tasks").get(0).path("state").asText())
-          .isEqualTo("RUNNING");
+      assertThat(stack.rest().taskState(connector)).isEqualTo("RUNNING");
     }
   }
 }

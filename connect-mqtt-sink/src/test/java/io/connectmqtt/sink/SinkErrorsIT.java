@@ -74,8 +74,7 @@ class SinkErrorsIT {
       assertThat(subscriber.received())
           .extracting(p -> p.getTopic().toString())
           .containsExactlyInAnyOrder("cmd/d1", "cmd/d2");
-      assertThat(fixtures.rest().status("tolerant").path("tasks").get(0).path("state").asText())
-          .isEqualTo("RUNNING");
+      assertThat(fixtures.rest().taskState("tolerant")).isEqualTo("RUNNING");
     }
     fixtures.rest().delete("tolerant");
   }
@@ -131,8 +130,7 @@ class SinkErrorsIT {
           .extracting(p -> p.getTopic().toString())
           // Two topics: MQTT orders neither before the other.
           .containsExactlyInAnyOrder("cmd/allowed/d1", "cmd/allowed/d3");
-      assertThat(fixtures.rest().status("refused").path("tasks").get(0).path("state").asText())
-          .isEqualTo("RUNNING");
+      assertThat(fixtures.rest().taskState("refused")).isEqualTo("RUNNING");
       fixtures.rest().delete("refused");
     }
   }

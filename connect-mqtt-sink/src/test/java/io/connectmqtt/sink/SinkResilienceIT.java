@@ -75,8 +75,7 @@ class SinkResilienceIT {
       Awaitility.await("retriable failures while the broker is away")
           .atMost(Duration.ofSeconds(60))
           .until(() -> metric("resilient", "retries-total") >= 2);
-      assertThat(fixtures.rest().status("resilient").path("tasks").get(0).path("state").asText())
-          .isEqualTo("RUNNING");
+      assertThat(fixtures.rest().taskState("resilient")).isEqualTo("RUNNING");
       hivemq.resume();
 
       subscriber.awaitAtLeast(2_000, Duration.ofSeconds(120));

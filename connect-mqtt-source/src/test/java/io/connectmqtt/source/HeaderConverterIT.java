@@ -172,8 +172,7 @@ class HeaderConverterIT {
       }
       assertThat(actual).as("selected headers of " + entry.getKey()).isEqualTo(expected);
     }
-    assertThat(stack.rest().status("hdr-ours").path("tasks").get(0).path("state").asText())
-        .isEqualTo("RUNNING");
+    assertThat(stack.rest().taskState("hdr-ours")).isEqualTo("RUNNING");
   }
 
   private static Map<String, String> config(String kafkaTopic, String headerConverter) {

@@ -141,7 +141,6 @@ class PluginInstallE2EIT {
                 dead.get(0).headers().lastHeader("__connect.errors.exception.message").value(),
                 StandardCharsets.UTF_8))
         .contains("not valid JSON");
-    assertThat(stack.rest().status(name).path("tasks").get(0).path("state").asText())
-        .isEqualTo("RUNNING");
+    assertThat(stack.rest().taskState(name)).isEqualTo("RUNNING");
   }
 }

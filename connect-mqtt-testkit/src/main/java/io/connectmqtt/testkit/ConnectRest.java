@@ -64,6 +64,11 @@ public final class ConnectRest {
     return send("GET", "/connectors/" + name + "/status", null, 200);
   }
 
+  /** The state of the connector's first task (RUNNING, FAILED, ...), or "" when it has none. */
+  public String taskState(String name) {
+    return status(name).path("tasks").path(0).path("state").asText();
+  }
+
   public JsonNode plugins() {
     return send("GET", "/connector-plugins", null, 200);
   }

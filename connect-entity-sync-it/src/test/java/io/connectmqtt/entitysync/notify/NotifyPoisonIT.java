@@ -214,8 +214,7 @@ class NotifyPoisonIT {
       List<String> expected = List.of("big:2", "active:5", "huge:6", "sentinel:7");
       awaitNotified(subscriber, expected);
 
-      assertThat(stack.rest().status("notify-poison").path("tasks").get(0).path("state").asText())
-          .isEqualTo("RUNNING");
+      assertThat(stack.rest().taskState("notify-poison")).isEqualTo("RUNNING");
       assertThat(notified(subscriber.received())).containsExactlyInAnyOrderElementsOf(expected);
       assertThat(metric("subscriptions-skipped-total")).isEqualTo(5.0);
       // Record 1 is no JSON: Connect's JsonConverter dead-letters it before the task sees it.
@@ -249,8 +248,7 @@ class NotifyPoisonIT {
       List<String> afterRestart =
           List.of("big:2", "active:5", "huge:6", "sentinel:7", "active:8", "sentinel:9");
       awaitNotified(subscriber, afterRestart);
-      assertThat(stack.rest().status("notify-poison").path("tasks").get(0).path("state").asText())
-          .isEqualTo("RUNNING");
+      assertThat(stack.rest().taskState("notify-poison")).isEqualTo("RUNNING");
       assertThat(notified(subscriber.received())).containsExactlyInAnyOrderElementsOf(afterRestart);
     }
   }
