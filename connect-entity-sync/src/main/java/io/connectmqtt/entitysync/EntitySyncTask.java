@@ -26,6 +26,9 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -70,6 +73,10 @@ public class EntitySyncTask extends SourceTask {
   private ReplyPublisher replies;
   private final MqttConnectionFactory connections;
   private MqttConnection session;
+
+  /** Answers the requests that found the intake full ({@link #shed}). */
+  private ExecutorService refusals;
+
   private MqttIntake intake;
   private volatile Throwable subscribeFailure;
 
@@ -125,6 +132,7 @@ public class EntitySyncTask extends SourceTask {
     metrics = new TaskMetrics("entity-sync-task-metrics", connectorName, taskIndex);
     requestMetrics = new RequestMetrics(metrics);
 
+    refusals = Executors.newSingleThreadExecutor(r -> taskThread(r, "refusals"));
     AtomicInteger workerCount = new AtomicInteger();
     workers =
         new ClientOrderedWorkers(
@@ -424,12 +432,21 @@ public class EntitySyncTask extends SourceTask {
       acknowledge.run();
       return;
     }
-    refuse(
-        message,
-        "the connector is busy: it holds as many requests as it may ("
-            + LimitsConfig.QUEUE_CAPACITY_CONFIG
-            + "); send this one again once your earlier requests are answered",
-        acknowledge);
+    try {
+      // Published from a thread of its own: the MQTT client's publish waits while the client's
+      // queue of publishes is full, and only this thread empties it (mosquitto 2.0.11 resending a
+      // few hundred requests at once after a reconnect filled it).
+      refusals.execute(
+          () ->
+              refuse(
+                  message,
+                  "the connector is busy: it holds as many requests as it may ("
+                      + LimitsConfig.QUEUE_CAPACITY_CONFIG
+                      + "); send this one again once your earlier requests are answered",
+                  acknowledge));
+    } catch (RejectedExecutionException stopping) {
+      // Left unacknowledged: the broker sends it again to the next session.
+    }
   }
 
   private void refuse(InboundMessage message, String reason, Runnable acknowledge) {
@@ -545,6 +562,9 @@ public class EntitySyncTask extends SourceTask {
     }
     if (session != null) {
       session.close();
+    }
+    if (refusals != null) {
+      refusals.shutdownNow();
     }
     if (housekeeping != null) {
       housekeeping.close();
