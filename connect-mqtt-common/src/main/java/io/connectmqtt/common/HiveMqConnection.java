@@ -1,7 +1,6 @@
 package io.connectmqtt.common;
 
 import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttClientExecutorConfig;
 import com.hivemq.client.mqtt.MqttClientState;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
@@ -103,35 +102,22 @@ public final class HiveMqConnection implements MqttConnection {
 
   private final AtomicInteger shortConnectionsInARow = new AtomicInteger();
 
+  /** The client's own Netty thread (see {@link ConnectionThread}). */
+  private final ConnectionThread thread;
+
   private HiveMqConnection(MqttConnectionSettings settings, int receiveMaximum, boolean reconnect) {
     this.settings = settings;
+    this.thread = new ConnectionThread("mqtt-" + settings.clientId());
     this.reconnect = reconnect;
     this.receiveMaximum = receiveMaximum;
     var builder =
         MqttClient.builder()
             .identifier(settings.clientId())
-            .executorConfig(ownThread(settings.clientId()))
+            .executorConfig(thread.executorConfig())
             .transportConfig(HiveMqTransport.of(settings, settings.serverUris().get(0)))
             .addConnectedListener(this::connected)
             .addDisconnectedListener(this::disconnected);
     this.protocol = HiveMqProtocol.of(builder, settings);
-  }
-
-  /**
-   * A Netty thread of this connection's own. The HiveMQ client otherwise puts every client of the
-   * JVM on one shared pool (twice the cores), several to a thread, and a source task's intake waits
-   * on its client's thread while it is full (Kafka slow or away): every other connection on that
-   * thread, of any task or connector in the worker, would stop with it. The thread ends when the
-   * client disconnects and is made again when it connects.
-   */
-  private static MqttClientExecutorConfig ownThread(String clientId) {
-    Executor startsThread =
-        work -> {
-          Thread thread = new Thread(work, "mqtt-" + clientId);
-          thread.setDaemon(true);
-          thread.start();
-        };
-    return MqttClientExecutorConfig.builder().nettyExecutor(startsThread).nettyThreads(1).build();
   }
 
   @Override
@@ -438,6 +424,8 @@ public final class HiveMqConnection implements MqttConnection {
       protocol.disconnect(endSession).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.debug("MQTT client {} did not disconnect cleanly: {}", settings.clientId(), e.toString());
+    } finally {
+      thread.shutdown();
     }
   }
 }

@@ -2,6 +2,7 @@ package io.connectmqtt.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectmqtt.common.InboundMessage;
 import io.connectmqtt.common.MqttConnection;
 import io.connectmqtt.common.MqttConnectionFactory;
 import io.connectmqtt.common.MqttIntake;
@@ -84,6 +85,44 @@ class ConnectionThreadsIT {
       full.stop();
       connections.forEach(MqttConnection::close);
     }
+  }
+
+  /**
+   * The thread of its own that each connection has is one thread, not one per connect: a worker
+   * whose connections reconnect for weeks must not gather threads.
+   */
+  @Test
+  void aConnectionHasOneThreadThroughReconnectsAndNoneOnceClosed() throws Exception {
+    MosquittoBroker.assumeAvailable();
+    List<MqttConnection> connections = new ArrayList<>();
+    try (MosquittoBroker broker = MosquittoBroker.start()) {
+      MqttConnection connection = connection(broker, "restarted", connections);
+      connection.onMessage(InboundMessage::acknowledge, Runnable::run);
+      connection.connect().get(10, TimeUnit.SECONDS);
+      assertThat(threads("mqtt-restarted")).isEqualTo(1);
+      for (int restart = 1; restart <= 3; restart++) {
+        broker.restart();
+        Awaitility.await("reconnected after broker restart " + restart)
+            .atMost(Duration.ofSeconds(30))
+            .until(connection::isConnected);
+        Awaitility.await("one thread after restart " + restart)
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> threads("mqtt-restarted") == 1);
+      }
+      connection.close();
+      Awaitility.await("no thread once closed")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> threads("mqtt-restarted") == 0);
+    } finally {
+      connections.forEach(MqttConnection::close);
+    }
+  }
+
+  /** Live threads named {@code name}. */
+  private static long threads(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> thread.isAlive() && thread.getName().equals(name))
+        .count();
   }
 
   /** A connection, not yet connected: its message callback must be set before it connects. */
