@@ -96,6 +96,9 @@ class EntitySyncScaleIT {
         .atMost(Duration.ofMinutes(4))
         .until(() -> replies.size() >= total);
     int refused = sendRefusedAgain(clients, replies, total);
+    // Refusals come only when slow requests fill what a task may park (seen: 80 on a loaded CI
+    // machine); a tenth of the creates refused would be a defect, not load.
+    assertThat(refused).as("creates refused as busy").isLessThan(total / 10);
     assertThat(replies).hasSize(total);
     assertThat(replies.values())
         .allSatisfy(r -> assertThat(r.path("success").asBoolean()).as(r.toString()).isTrue());

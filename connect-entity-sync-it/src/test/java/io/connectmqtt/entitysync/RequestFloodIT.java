@@ -112,9 +112,7 @@ class RequestFloodIT {
                     }
                   }));
         }
-        // Bounded: the publishers' PUBACKs come on the HiveMQ client's threads, which a task of
-        // this
-        // JVM (the in-process worker) that blocked its own would share.
+        // Bounded: a task that stalled would stop its broker's flow to these publishers too.
         CompletableFuture.allOf(flooding.toArray(CompletableFuture[]::new))
             .get(2, TimeUnit.MINUTES);
         int sentAgain = 0;
@@ -124,6 +122,15 @@ class RequestFloodIT {
         System.out.printf(
             "%s, queue.capacity %d: %d creates from %d clients, %d refused as busy and sent again%n",
             name, CAPACITY, CLIENTS * PER_CLIENT, CLIENTS, sentAgain);
+        if (broker instanceof HiveMqBroker) {
+          // HiveMQ CE honours the task's Receive Maximum (queue.capacity), so the flood waits in
+          // the broker. With the task's former Receive Maximum (65,534) its window of 50 reached
+          // the task, and 574 sends were refused in one run. What may remain: a slow request
+          // refused as busy.
+          assertThat(sentAgain)
+              .as("creates refused on a broker that keeps the flood")
+              .isLessThan(10);
+        }
       } finally {
         clients.forEach(ProtocolClient::close);
       }

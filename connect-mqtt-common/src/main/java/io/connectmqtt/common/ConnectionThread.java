@@ -13,11 +13,12 @@ import java.util.concurrent.TimeUnit;
  * on that thread, of any task or connector in the worker, would stop with it.
  *
  * <p>The connection owns the event loop group and shuts it down when it closes. Given an executor
- * of another kind, the HiveMQ client makes a group itself and counts its own uses of it, and after
- * reconnects that count did not come back to zero: each closed connection left its thread behind
- * ({@code ConnectionThreadsIT}). The group is of the transport the client uses (epoll where the
- * client finds it usable, as its {@code NettyEventLoopProvider} decides, else NIO), made by name
- * because Netty is the client's runtime dependency, not ours.
+ * of another kind, the HiveMQ client makes a group itself and shuts it down when its count of uses
+ * comes back to zero, which after reconnects it did not (our global publish callback, never
+ * cancelled, holds one): each closed connection that had reconnected left its thread behind ({@code
+ * ConnectionThreadsIT}). The group is of the transport the client uses (epoll where the client
+ * finds it usable, as its {@code NettyEventLoopProvider} decides, else NIO), made by name because
+ * Netty is the client's runtime dependency, not ours.
  */
 final class ConnectionThread {
 

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -107,17 +108,24 @@ public final class HiveMqConnection implements MqttConnection {
 
   private HiveMqConnection(MqttConnectionSettings settings, int receiveMaximum, boolean reconnect) {
     this.settings = settings;
-    this.thread = new ConnectionThread("mqtt-" + settings.clientId());
     this.reconnect = reconnect;
     this.receiveMaximum = receiveMaximum;
-    var builder =
-        MqttClient.builder()
-            .identifier(settings.clientId())
-            .executorConfig(thread.executorConfig())
-            .transportConfig(HiveMqTransport.of(settings, settings.serverUris().get(0)))
-            .addConnectedListener(this::connected)
-            .addDisconnectedListener(this::disconnected);
-    this.protocol = HiveMqProtocol.of(builder, settings);
+    // Before the thread: a bad key store fails here, and nothing is left open.
+    var transport = HiveMqTransport.of(settings, settings.serverUris().get(0));
+    this.thread = new ConnectionThread("mqtt-" + settings.clientId());
+    try {
+      var builder =
+          MqttClient.builder()
+              .identifier(settings.clientId())
+              .executorConfig(thread.executorConfig())
+              .transportConfig(transport)
+              .addConnectedListener(this::connected)
+              .addDisconnectedListener(this::disconnected);
+      this.protocol = HiveMqProtocol.of(builder, settings);
+    } catch (RuntimeException e) {
+      thread.shutdown();
+      throw e;
+    }
   }
 
   @Override
@@ -133,7 +141,23 @@ public final class HiveMqConnection implements MqttConnection {
   @Override
   public void onMessage(Consumer<InboundMessage> handler, Executor executor) {
     protocol.onPublish(
-        (publish, ack) -> handler.accept(HiveMqProtocol.toInbound(publish, ack)), executor);
+        (publish, ack) -> handler.accept(HiveMqProtocol.toInbound(publish, untilClosed(ack))),
+        executor);
+  }
+
+  /**
+   * {@code acknowledge}, which does nothing once the connection is closed: its thread then refuses
+   * the work, and the acknowledgement is moot anyway (the broker sends the message again to the
+   * next session). Connect commits records of a stopped source task after its stop.
+   */
+  private static Runnable untilClosed(Runnable acknowledge) {
+    return () -> {
+      try {
+        acknowledge.run();
+      } catch (RejectedExecutionException closed) {
+        // The connection is closed.
+      }
+    };
   }
 
   @Override

@@ -165,9 +165,12 @@ public final class MqttIntake {
    * taken.
    */
   public void acknowledge(InboundMessage message) {
-    message.acknowledge();
-    unacknowledged.release();
-    acknowledged.increment();
+    try {
+      message.acknowledge();
+    } finally {
+      unacknowledged.release();
+      acknowledged.increment();
+    }
   }
 
   /**
