@@ -75,6 +75,28 @@ class MqttIntakeTest {
   }
 
   @Test
+  void aSheddingIntakeThatIsStoppingNeitherQueuesNorShedsAndAFreedSlotQueuesAgain()
+      throws Exception {
+    MqttIntake intake = new MqttIntake(1);
+    List<InboundMessage> shed = new ArrayList<>();
+    intake.offerOrShed(message(1), (message, acknowledge) -> shed.add(message));
+    intake.offerOrShed(message(2), (message, acknowledge) -> shed.add(message));
+    assertThat(shed).extracting(InboundMessage::topic).containsExactly("t/2");
+
+    InboundMessage first = intake.poll(0);
+    intake.acknowledge(first);
+    intake.offerOrShed(message(3), (message, acknowledge) -> shed.add(message));
+    assertThat(shed).as("the freed slot took the third").hasSize(1);
+    assertThat(intake.poll(0).topic()).isEqualTo("t/3");
+
+    intake.stop();
+    intake.offerOrShed(message(4), (message, acknowledge) -> shed.add(message));
+    assertThat(shed).as("left unacknowledged for the broker to send again").hasSize(1);
+    assertThat(intake.queued()).isZero();
+    assertThat(pubacks).as("only the first was acknowledged").hasValue(1);
+  }
+
+  @Test
   void aWakeEndsTheWaitOfAPollWithoutAMessageAndIsNeverTaken() throws Exception {
     MqttIntake intake = new MqttIntake(1);
     CompletableFuture<InboundMessage> waiting =
