@@ -157,12 +157,12 @@ class RequestFloodIT {
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(50))
           .until(
-              () ->
-                  sends.entrySet().stream()
-                      .allMatch(
-                          e ->
-                              repliesById(client).getOrDefault(e.getKey(), List.of()).size()
-                                  >= e.getValue()));
+              () -> {
+                Map<String, List<JsonNode>> received = repliesById(client);
+                return sends.entrySet().stream()
+                    .allMatch(
+                        e -> received.getOrDefault(e.getKey(), List.of()).size() >= e.getValue());
+              });
       Map<String, List<JsonNode>> replies = repliesById(client);
       List<Integer> refused = new ArrayList<>();
       for (int seq = 0; seq < PER_CLIENT; seq++) {

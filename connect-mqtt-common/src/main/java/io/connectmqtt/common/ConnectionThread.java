@@ -22,6 +22,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionThread {
 
+  /** The Netty event loop group class of the client's transport, decided once. */
+  private static final String GROUP_CLASS =
+      epollUsable()
+          ? "io.netty.channel.epoll.EpollEventLoopGroup"
+          : "io.netty.channel.nio.NioEventLoopGroup";
+
   private final ExecutorService group;
 
   ConnectionThread(String name) {
@@ -31,14 +37,10 @@ final class ConnectionThread {
           thread.setDaemon(true);
           return thread;
         };
-    String groupClass =
-        epollUsable()
-            ? "io.netty.channel.epoll.EpollEventLoopGroup"
-            : "io.netty.channel.nio.NioEventLoopGroup";
     try {
       group =
           (ExecutorService)
-              Class.forName(groupClass, true, MqttClient.class.getClassLoader())
+              Class.forName(GROUP_CLASS, true, MqttClient.class.getClassLoader())
                   .getConstructor(int.class, ThreadFactory.class)
                   .newInstance(1, threads);
     } catch (ReflectiveOperationException | LinkageError e) {
